@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict settings applied to every target (see ../shared/STYLE.md).
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "CRMGateway",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crmgate", targets: ["crmgate"]),
+        .library(name: "CRMImport", targets: ["CRMImport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .target(name: "CRMModel"),
+        .target(name: "CRMCSV"),
+        .target(
+            name: "CRMMapping",
+            dependencies: ["CRMModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CRMDedupe", dependencies: ["CRMModel"]),
+        .target(
+            name: "CRMStore",
+            dependencies: [
+                "CRMModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
+        .target(
+            name: "CRMImport",
+            dependencies: [
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMDedupe", "CRMStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "crmgate",
+            dependencies: [
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "CRMTestSupport", dependencies: ["CRMStore"]),
+        .testTarget(name: "CRMModelTests", dependencies: ["CRMModel", "CRMTestSupport"]),
+        .testTarget(name: "CRMCSVTests", dependencies: ["CRMCSV", "CRMTestSupport"]),
+        .testTarget(name: "CRMMappingTests", dependencies: ["CRMMapping", "CRMModel", "CRMTestSupport"]),
+        .testTarget(name: "CRMDedupeTests", dependencies: ["CRMDedupe", "CRMModel"]),
+        .testTarget(name: "CRMStoreTests", dependencies: ["CRMStore", "CRMModel", "CRMTestSupport"]),
+        .testTarget(
+            name: "CRMImportTests",
+            dependencies: ["CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMMapping", "CRMTestSupport"]),
+    ]
+)
+
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -1,0 +1,299 @@
+/// An incremental RFC 4180 parser over UTF-8 bytes, with the leniencies of real exports.
+///
+/// Feed it bytes in chunks of any size with `feed(_:)`, call `finish()` at the end of input, and
+/// take complete records with `takeBatch()`. The result never depends on how the bytes are split.
+///
+/// Behaviour, matching Python's `csv` module where RFC 4180 is silent:
+/// - CR, LF and CRLF end a record (mixed in one file too); inside quotes they are kept as written.
+/// - An empty line is skipped; a last line without a line break is a record.
+/// - A quote inside an unquoted field is literal; text after a closing quote is appended.
+/// - A field over `maxFieldBytes` makes its record an error; an unterminated quote at the end of
+///   input (or a quoted field over the limit) makes the record starting at the quote's line an
+///   error, and parsing resumes on the line after that record's first line.
+public struct CSVParser: Sendable {
+    public let dialect: CSVDialect
+    public let maxFieldBytes: Int
+
+    private enum State: UInt8 { case fieldStart, unquoted, quoted, quoteInQuoted, skipLine }
+
+    private var batch = CSVBatch()
+    private var state = State.fieldStart
+    private var line = 1
+    private var recordLine = 1
+    private var fieldStart = 0
+    private var fieldQuoted = false
+    private var skipLF = false
+    private var quotedCR = false
+    private var recordIssue: CSVError?
+    private var quoteLine = 0
+    private var quoteColumn = 0
+    private var consumed = 0
+    private var lineStart = 0
+    /// Raw bytes after the first line break inside a quoted field, kept to resume after an unterminated quote.
+    private var capture: [UInt8]?
+    private var captureAfterCR = false
+
+    public init(dialect: CSVDialect = .rfc4180, maxFieldBytes: Int = 1 << 20) {
+        self.dialect = dialect
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    /// The number of records parsed and not yet taken.
+    public var pendingCount: Int { batch.count }
+
+    /// The physical line the parser is on (1-based).
+    public var currentLine: Int { line }
+
+    /// Parses `input`, which continues the bytes fed before.
+    public mutating func feed(_ input: UnsafeBufferPointer<UInt8>) {
+        guard var refeed = consume(input) else { return }
+        while let next = refeed.withUnsafeBufferPointer({ consume($0) }) { refeed = next }
+    }
+
+    /// Parses the bytes of an array.
+    public mutating func feed(_ input: [UInt8]) { input.withUnsafeBufferPointer { feed($0) } }
+
+    /// Ends the input: a last record without a line break is completed; an open quote becomes an error.
+    public mutating func finish() {
+        while state == .quoted {
+            // Unterminated quote at the end of input.
+            let refeed = recover(
+                CSVError(
+                    .unterminatedQuote, line: quoteLine, column: quoteColumn,
+                    message: "quoted field opened here is never closed (file ends inside it)"),
+                rest: UnsafeBufferPointer(start: nil, count: 0))
+            consumed -= refeed.count
+            lineStart = consumed
+            var next: [UInt8]? = refeed
+            while let r = next { next = r.withUnsafeBufferPointer { consume($0) } }
+        }
+        if state != .fieldStart || batch.fieldEnds.count > batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
+        {
+            endField()
+            endRecord()
+        }
+    }
+
+    /// Removes and returns the records parsed so far; a record still being parsed stays behind.
+    public mutating func takeBatch() -> CSVBatch {
+        var fresh = CSVBatch()
+        let partialFirstField = batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
+        let partialByteStart = partialFirstField == 0 ? 0 : batch.fieldEnds[partialFirstField - 1]
+        if partialByteStart < batch.bytes.count || partialFirstField < batch.fieldEnds.count {
+            fresh.bytes.append(contentsOf: batch.bytes[partialByteStart...])
+            for k in partialFirstField..<batch.fieldEnds.count {
+                fresh.fieldEnds.append(batch.fieldEnds[k] - partialByteStart)
+            }
+            batch.bytes.removeSubrange(partialByteStart...)
+            batch.fieldEnds.removeSubrange(partialFirstField...)
+        }
+        fresh.bytes.reserveCapacity(max(batch.bytes.capacity, 1 << 16))
+        fieldStart -= partialByteStart
+        swap(&fresh, &batch)
+        return fresh
+    }
+
+    // MARK: - The state machine
+
+    /// Consumes `input`; when a recovery needs bytes parsed again, returns them (they include the rest of `input`).
+    private mutating func consume(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let n = input.count
+        let delim = dialect.delimiter
+        let quote = dialect.quote
+        let cr: UInt8 = 13
+        let lf: UInt8 = 10
+        var i = 0
+        var captureFrom: Int? = capture == nil ? nil : 0
+        defer { consumed += n }
+        @inline(__always) func column(_ at: Int) -> Int { consumed + at - lineStart + 1 }
+
+        while i < n {
+            if skipLF {
+                skipLF = false
+                if input[i] == lf {
+                    i += 1
+                    lineStart = consumed + i
+                    continue
+                }
+            }
+            switch state {
+            case .fieldStart:
+                if input[i] == quote {
+                    state = .quoted
+                    fieldQuoted = true
+                    quoteLine = line
+                    quoteColumn = column(i)
+                    i += 1
+                } else {
+                    state = .unquoted
+                }
+
+            case .unquoted, .skipLine:
+                let start = i
+                while i < n {
+                    let b = input[i]
+                    if b == delim || b == cr || b == lf { break }
+                    i += 1
+                }
+                if state == .unquoted, i > start {
+                    if batch.bytes.count - fieldStart + (i - start) > maxFieldBytes {
+                        tooLarge(line: line, column: column(start))
+                    } else {
+                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
+                    }
+                }
+                if i == n { break }
+                let b = input[i]
+                i += 1
+                if b == delim {
+                    if state == .unquoted {
+                        endField()
+                        state = .fieldStart
+                    }
+                } else {
+                    endField()
+                    endRecord()
+                    newline(b, at: i)
+                }
+
+            case .quoted:
+                let start = i
+                while i < n {
+                    let b = input[i]
+                    if b == quote || b == cr || b == lf { break }
+                    i += 1
+                }
+                if i > start {
+                    quotedCR = false
+                    if batch.bytes.count - fieldStart + (i - start) > maxFieldBytes {
+                        if capture == nil {
+                            // Still on the quote's own line: drop the field and resume at the next line.
+                            tooLarge(line: quoteLine, column: quoteColumn)
+                            continue
+                        }
+                        if captureFrom != nil {
+                            capture!.append(contentsOf: UnsafeBufferPointer(rebasing: input[captureFrom!..<i]))
+                        }
+                        let rest = UnsafeBufferPointer(rebasing: input[i...])
+                        let refeed = recover(
+                            CSVError(
+                                .fieldTooLarge, line: quoteLine, column: quoteColumn,
+                                message:
+                                    "quoted field opened here grows over the \(maxFieldBytes)-byte field limit (an unterminated quote?)"
+                            ), rest: rest)
+                        consumed -= refeed.count
+                        lineStart = consumed + n
+                        return refeed
+                    }
+                    batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
+                }
+                if i == n { break }
+                let b = input[i]
+                i += 1
+                if b == quote {
+                    quotedCR = false
+                    state = .quoteInQuoted
+                } else {
+                    batch.bytes.append(b)
+                    if b == cr {
+                        line += 1
+                        quotedCR = true
+                    } else {
+                        if !quotedCR { line += 1 }
+                        quotedCR = false
+                    }
+                    lineStart = consumed + i
+                    if capture == nil {
+                        capture = []
+                        captureFrom = i
+                        captureAfterCR = b == cr
+                    }
+                }
+
+            case .quoteInQuoted:
+                let b = input[i]
+                if b == quote {
+                    batch.bytes.append(quote)
+                    state = .quoted
+                    i += 1
+                } else if b == delim {
+                    endField()
+                    state = .fieldStart
+                    i += 1
+                } else if b == cr || b == lf {
+                    i += 1
+                    endField()
+                    endRecord()
+                    newline(b, at: i)
+                } else {
+                    state = .unquoted
+                }
+            }
+            if capture == nil { captureFrom = nil }
+        }
+        if let from = captureFrom, capture != nil {
+            capture!.append(contentsOf: UnsafeBufferPointer(rebasing: input[from..<n]))
+        }
+        return nil
+    }
+
+    @inline(__always) private mutating func newline(_ b: UInt8, at i: Int) {
+        line += 1
+        if b == 13 { skipLF = true }
+        lineStart = consumed + i
+        state = .fieldStart
+    }
+
+    @inline(__always) private mutating func endField() {
+        batch.fieldEnds.append(batch.bytes.count)
+        fieldStart = batch.bytes.count
+    }
+
+    private mutating func endRecord() {
+        let first = batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
+        let fieldCount = batch.fieldEnds.count - first
+        let recordStartByte = first == 0 ? 0 : batch.fieldEnds[first - 1]
+        if fieldCount == 1, batch.fieldEnds[first] == recordStartByte, !fieldQuoted, recordIssue == nil {
+            // An empty line: not a record.
+            batch.fieldEnds.removeLast()
+        } else {
+            if let issue = recordIssue { batch.markIssue(batch.count, issue) }
+            batch.recordFieldStarts.append(batch.fieldEnds.count)
+            batch.lines.append(recordLine)
+        }
+        recordIssue = nil
+        fieldQuoted = false
+        capture = nil
+        recordLine = line + 1
+        state = .fieldStart
+    }
+
+    private mutating func tooLarge(line: Int, column: Int) {
+        if recordIssue == nil {
+            recordIssue = CSVError(
+                .fieldTooLarge, line: line, column: column,
+                message: "field is over the \(maxFieldBytes)-byte limit (raise it with --max-field-bytes)")
+        }
+        // Keep the record's other fields; drop the oversized field's bytes and skip to the end of the line.
+        batch.bytes.removeSubrange(fieldStart...)
+        state = .skipLine
+    }
+
+    /// Emits the current record as an error and returns the bytes after its first line, to parse again.
+    private mutating func recover(_ error: CSVError, rest: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var refeed = capture ?? []
+        if captureAfterCR, refeed.first == 10 { refeed.removeFirst() }
+        refeed.append(contentsOf: rest)
+        // Replace the broken record by an error record holding what was read of it, capped.
+        if batch.bytes.count - fieldStart > 4096 { batch.bytes.removeSubrange((fieldStart + 4096)...) }
+        endField()
+        recordIssue = error
+        let resumeLine = recordLine + 1
+        endRecord()
+        line = resumeLine
+        recordLine = resumeLine
+        skipLF = false
+        quotedCR = false
+        return refeed
+    }
+}

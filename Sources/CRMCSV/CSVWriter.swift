@@ -1,0 +1,108 @@
+import Foundation
+
+/// Writes RFC 4180 CSV to a file or standard output, buffered.
+///
+/// Owns a file descriptor; not `Sendable`.
+public final class CSVWriter {
+    /// How lines end.
+    public enum LineEnding: Sendable { case crlf, lf }
+
+    /// Writer settings.
+    public struct Options: Sendable {
+        public var delimiter: UInt8 = UInt8(ascii: ",")
+        public var lineEnding: LineEnding = .crlf
+        /// Start the file with a UTF-8 byte-order mark (Excel reads UTF-8 correctly only with it).
+        public var byteOrderMark = false
+        /// Prefix cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) with `'`.
+        public var neutralizeFormulas = true
+        public init() {}
+    }
+
+    private let fd: Int32
+    private let ownsFD: Bool
+    private let options: Options
+    private var buffer: [UInt8] = []
+    private var fieldsInRow = 0
+    public let path: String
+
+    /// Creates (or truncates) `path`; `-` writes to standard output.
+    /// - Throws: `CSVError.cannotOpen`.
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        self.options = options
+        if path == "-" {
+            fd = 1
+            ownsFD = false
+        } else {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            ownsFD = true
+            guard fd >= 0 else {
+                throw CSVError(.cannotOpen, path: path, message: "cannot create the file: \(String(cString: strerror(errno)))")
+            }
+        }
+        buffer.reserveCapacity(1 << 16)
+        if options.byteOrderMark { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+    }
+
+    deinit {
+        try? flush()
+        if ownsFD { close(fd) }
+    }
+
+    /// Writes one row.
+    public func writeRow(_ fields: [String]) throws {
+        for f in fields { writeField(f) }
+        try endRow()
+    }
+
+    /// Appends one field to the current row.
+    public func writeField(_ field: String) {
+        if fieldsInRow > 0 { buffer.append(options.delimiter) }
+        fieldsInRow += 1
+        var utf8 = Array(field.utf8)
+        if options.neutralizeFormulas, let first = utf8.first, CSVWriter.isFormulaStart(first) {
+            utf8.insert(UInt8(ascii: "'"), at: 0)
+        }
+        let needsQuotes = utf8.contains { $0 == options.delimiter || $0 == 34 || $0 == 10 || $0 == 13 }
+            || utf8.first == 32 || utf8.last == 32
+        if needsQuotes {
+            buffer.append(34)
+            for b in utf8 {
+                if b == 34 { buffer.append(34) }
+                buffer.append(b)
+            }
+            buffer.append(34)
+        } else {
+            buffer.append(contentsOf: utf8)
+        }
+    }
+
+    /// Ends the current row.
+    public func endRow() throws {
+        if options.lineEnding == .crlf { buffer.append(13) }
+        buffer.append(10)
+        fieldsInRow = 0
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// True for a first byte that makes a spreadsheet treat a cell as a formula.
+    public static func isFormulaStart(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@") || b == 9
+            || b == 13
+    }
+
+    /// Writes buffered bytes to the file.
+    /// - Throws: `CSVError.writeFailed` (disk full, closed pipe).
+    public func flush() throws {
+        var off = 0
+        while off < buffer.count {
+            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CSVError(.writeFailed, path: path, message: "cannot write: \(String(cString: strerror(errno)))")
+            }
+            off += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// The text encodings the reader accepts; everything is transcoded to UTF-8 before parsing.
+public enum TextEncoding: String, Sendable, Hashable, CaseIterable {
+    case utf8 = "utf-8"
+    case utf16LE = "utf-16le"
+    case utf16BE = "utf-16be"
+    case windows1252 = "windows-1252"
+    case latin1 = "latin-1"
+
+    /// Parses the names users write (`UTF8`, `cp1252`, `iso-8859-1`, …).
+    public init?(name: String) {
+        switch name.lowercased().replacingOccurrences(of: "_", with: "-") {
+        case "utf-8", "utf8": self = .utf8
+        case "utf-16le", "utf16le", "utf-16", "utf16", "unicode": self = .utf16LE
+        case "utf-16be", "utf16be": self = .utf16BE
+        case "windows-1252", "cp1252", "win1252", "windows1252": self = .windows1252
+        case "latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1": self = .latin1
+        default: return nil
+        }
+    }
+}
+
+/// What `detect` found at the start of a file.
+public struct EncodingDetection: Sendable, Equatable {
+    public let encoding: TextEncoding
+    /// Length of the byte-order mark to skip.
+    public let bomLength: Int
+}
+
+extension TextEncoding {
+    /// Detects the encoding of a file from its first bytes.
+    ///
+    /// A BOM decides; without one, UTF-16 is recognised by its NUL pattern, a NUL anywhere else
+    /// means a binary file (nil), valid UTF-8 is UTF-8, and anything else is Windows-1252.
+    public static func detect(_ sample: some Collection<UInt8>, isWholeFile: Bool) -> EncodingDetection? {
+        let b = Array(sample.prefix(65536))
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { return .init(encoding: .utf8, bomLength: 3) }
+        if b.starts(with: [0xFF, 0xFE]) { return .init(encoding: .utf16LE, bomLength: 2) }
+        if b.starts(with: [0xFE, 0xFF]) { return .init(encoding: .utf16BE, bomLength: 2) }
+        let nuls = b.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
+        if nuls > 0 {
+            var evenNul = 0, oddNul = 0
+            for (i, x) in b.enumerated() where x == 0 { if i % 2 == 0 { evenNul += 1 } else { oddNul += 1 } }
+            let pairs = max(1, b.count / 2)
+            if oddNul * 10 >= pairs * 7, evenNul * 20 < pairs { return .init(encoding: .utf16LE, bomLength: 0) }
+            if evenNul * 10 >= pairs * 7, oddNul * 20 < pairs { return .init(encoding: .utf16BE, bomLength: 0) }
+            return nil
+        }
+        return .init(encoding: isValidUTF8(b, allowTruncatedEnd: !isWholeFile) ? .utf8 : .windows1252, bomLength: 0)
+    }
+
+    /// True when `bytes` are valid UTF-8; a sequence cut at the very end is allowed when asked.
+    public static func isValidUTF8(_ bytes: [UInt8], allowTruncatedEnd: Bool) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            let len: Int
+            if c & 0xE0 == 0xC0 && c >= 0xC2 { len = 2 } else if c & 0xF0 == 0xE0 { len = 3 } else if c & 0xF8 == 0xF0 && c <= 0xF4 { len = 4 } else { return false }
+            if i + len > n { return allowTruncatedEnd }
+            for k in 1..<len where bytes[i + k] & 0xC0 != 0x80 { return false }
+            i += len
+        }
+        return true
+    }
+}
+
+/// Incremental transcoder from a file's encoding to UTF-8; state carries across chunk boundaries.
+public struct UTF8Transcoder: Sendable {
+    public let encoding: TextEncoding
+    private var carry: [UInt8] = []
+    private var highSurrogate: UInt16?
+
+    public init(_ encoding: TextEncoding) { self.encoding = encoding }
+
+    /// Appends the UTF-8 form of `input` to `output`.
+    public mutating func transcode(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        switch encoding {
+        case .utf8:
+            output.append(contentsOf: input)
+        case .latin1, .windows1252:
+            output.reserveCapacity(output.count + input.count + input.count / 8)
+            let table = encoding == .windows1252 ? cp1252High : latin1High
+            for b in input {
+                if b < 0x80 { output.append(b) } else { output.append(contentsOf: table[Int(b) - 0x80]) }
+            }
+        case .utf16LE, .utf16BE:
+            var bytes = carry
+            bytes.append(contentsOf: input)
+            let pairs = bytes.count / 2
+            carry = bytes.count % 2 == 1 ? [bytes[bytes.count - 1]] : []
+            output.reserveCapacity(output.count + bytes.count)
+            let le = encoding == .utf16LE
+            for p in 0..<pairs {
+                let u =
+                    le
+                    ? UInt16(bytes[2 * p]) | UInt16(bytes[2 * p + 1]) << 8
+                    : UInt16(bytes[2 * p]) << 8 | UInt16(bytes[2 * p + 1])
+                appendUTF16(u, into: &output)
+            }
+        }
+    }
+
+    /// Flushes what a truncated input left behind (as U+FFFD).
+    public mutating func finish(into output: inout [UInt8]) {
+        if highSurrogate != nil || !carry.isEmpty { output.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
+        highSurrogate = nil
+        carry = []
+    }
+
+    private mutating func appendUTF16(_ u: UInt16, into out: inout [UInt8]) {
+        if let hi = highSurrogate {
+            highSurrogate = nil
+            if u >= 0xDC00 && u <= 0xDFFF {
+                let scalar = 0x10000 + ((UInt32(hi) - 0xD800) << 10) + (UInt32(u) - 0xDC00)
+                appendScalar(scalar, into: &out)
+                return
+            }
+            out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+        }
+        if u >= 0xD800 && u <= 0xDBFF {
+            highSurrogate = u
+        } else if u >= 0xDC00 && u <= 0xDFFF {
+            out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+        } else {
+            appendScalar(UInt32(u), into: &out)
+        }
+    }
+}
+
+@inline(__always) func appendScalar(_ s: UInt32, into out: inout [UInt8]) {
+    if s < 0x80 {
+        out.append(UInt8(s))
+    } else if s < 0x800 {
+        out.append(UInt8(0xC0 | (s >> 6)))
+        out.append(UInt8(0x80 | (s & 0x3F)))
+    } else if s < 0x10000 {
+        out.append(UInt8(0xE0 | (s >> 12)))
+        out.append(UInt8(0x80 | ((s >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (s & 0x3F)))
+    } else {
+        out.append(UInt8(0xF0 | (s >> 18)))
+        out.append(UInt8(0x80 | ((s >> 12) & 0x3F)))
+        out.append(UInt8(0x80 | ((s >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (s & 0x3F)))
+    }
+}
+
+private func utf8Bytes(_ s: UInt32) -> [UInt8] {
+    var o: [UInt8] = []
+    appendScalar(s, into: &o)
+    return o
+}
+
+private let latin1High: [[UInt8]] = (0x80...0xFF).map { utf8Bytes(UInt32($0)) }
+
+/// Windows-1252 0x80–0x9F; the five undefined bytes map to their C1 code points, as Python's and WHATWG's decoders do.
+private let cp1252High: [[UInt8]] = {
+    let c1: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
+        0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+        0x0153, 0x9D, 0x017E, 0x0178,
+    ]
+    return c1.map(utf8Bytes) + (0xA0...0xFF).map { utf8Bytes(UInt32($0)) }
+}()

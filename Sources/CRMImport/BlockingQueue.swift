@@ -1,0 +1,47 @@
+import Foundation
+
+/// A bounded hand-off between two threads: `put` waits while full, `take` waits while empty.
+final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
+    // @unchecked: every access to `items` and `closed` holds `condition`.
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private let capacity: Int
+    private var cancelled = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room and appends; returns false when the consumer has cancelled.
+    func put(_ e: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { return false }
+        items.append(e)
+        condition.broadcast()
+        return true
+    }
+
+    /// Waits for an element and removes it.
+    func take() -> Element {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let e = items.removeFirst()
+        condition.broadcast()
+        return e
+    }
+
+    /// Tells the producer to stop.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Moves a value that is used by one thread at a time across a thread boundary.
+struct Handoff<T>: @unchecked Sendable {
+    let value: T
+}

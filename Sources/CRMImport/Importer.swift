@@ -1,0 +1,229 @@
+import CRMCSV
+import CRMDedupe
+import CRMMapping
+import CRMModel
+import CRMStore
+import Foundation
+
+/// The bulk import: a file streamed through a mapping, matched, and written to the store.
+///
+/// Two threads: one reads, parses and maps batches of rows; the calling thread matches and
+/// writes them in one store transaction. Memory is bounded by two batches plus the match index
+/// (hashes of keys, not rows). The import is atomic: it commits whole or not at all.
+public enum Importer {
+    /// Runs an import.
+    /// - Throws: `ImportError` when the file, mapping or store make the import impossible; the store
+    ///   is then as it was. Rejected rows are not errors: they are counted and written to the reject file.
+    public static func run(_ options: ImportOptions) throws -> ImportSummary {
+        let mapping: MappingFile
+        do {
+            mapping = try MappingFile.load(path: options.mapping)
+        } catch let e as MappingError {
+            throw ImportError(.mapping, e.description, underlying: e)
+        }
+        switch mapping.record {
+        case .lead: return try run(Lead.self, mapping: mapping, options)
+        case .customer: return try run(Customer.self, mapping: mapping, options)
+        case .opportunity: return try run(Opportunity.self, mapping: mapping, options)
+        case .task: return try run(CRMTask.self, mapping: mapping, options)
+        }
+    }
+
+    static func run<R: CRMRecord>(_ type: R.Type, mapping: MappingFile, _ options: ImportOptions) throws -> ImportSummary {
+        let clock = ContinuousClock.now
+        guard mapping.format == "csv" else {
+            throw ImportError(.mapping, "\(options.mapping): this build imports CSV; the mapping is for \(mapping.format)")
+        }
+        var readOptions = CSVReadOptions(maxFieldBytes: options.maxFieldBytes)
+        readOptions.batchSize = options.batchSize
+        if let e = mapping.csv.encoding {
+            guard let enc = TextEncoding(name: e) else {
+                throw ImportError(.mapping, "\(options.mapping): unknown encoding '\(e)'")
+            }
+            readOptions.encoding = enc
+        }
+        if let d = mapping.csv.delimiter {
+            guard let b = CSVDialect.delimiter(named: d) else {
+                throw ImportError(.mapping, "\(options.mapping): delimiter must be one character (or \\t)")
+            }
+            readOptions.delimiter = b
+        }
+        if let e = options.encoding { readOptions.encoding = e }
+        if let d = options.delimiter { readOptions.delimiter = d }
+
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: options.source, options: readOptions)
+        } catch let e as CSVError {
+            let code: ImportError.Code = e.code == .cannotOpen || e.code == .readFailed ? .unreadableSource : .malformedSource
+            throw ImportError(code, e.description, underlying: e)
+        }
+        let mapper: RowMapper<R>
+        do {
+            mapper = try RowMapper<R>(mapping: mapping, header: reader.header)
+        } catch let e as MappingError {
+            var e2 = e
+            e2.path = options.mapping
+            throw ImportError(.mapping, e2.description + " (file \(options.source))", underlying: e2)
+        }
+        let store: CRMStore
+        do {
+            store = try CRMStore(path: options.store)
+        } catch let e as StoreError {
+            throw ImportError(.store, e.description, underlying: e)
+        }
+        let rejectsPath =
+            options.rejectsPath
+            ?? (URL(fileURLWithPath: options.source).deletingPathExtension().lastPathComponent + ".rejects.csv")
+        let rejects = RejectFile(path: rejectsPath, header: reader.header)
+
+        var summary = ImportSummary()
+        summary.source = options.source
+        summary.store = options.store
+        summary.mapping = options.mapping
+        summary.recordType = R.recordType.plural
+        summary.dryRun = options.dryRun
+        summary.encoding = reader.encoding.rawValue
+        summary.delimiter = reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter))
+
+        let keys = mapping.matchKeys.map(MatchKeySpec.init)
+        let queue = BlockingQueue<MappedBatch<R>>(capacity: 3)
+        let producer = Thread { [reader = Handoff(value: reader), mapper] in
+            produce(reader: reader.value, mapper: mapper, keys: keys, into: queue)
+        }
+        producer.stackSize = 1 << 22
+        producer.start()
+
+        var reasons: [String: Int] = [:]
+        do {
+            let (batchID, counts) = try store.runImport(
+                R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun
+            ) { writer -> (ImportCounts, ImportCounts) in
+                var matcher = try Matcher<R>(writer: writer, keys: keys)
+                var counts = ImportCounts()
+                while true {
+                    let batch = queue.take()
+                    if let error = batch.error { throw error }
+                    for item in batch.items {
+                        counts.read += 1
+                        switch item.content {
+                        case .rejected(let fields, let reason, let kind):
+                            counts.rejected += 1
+                            reasons[kind, default: 0] += 1
+                            try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: reason)
+                            try rejects.write(fields: fields, line: item.line, reason: reason)
+                        case .record(let record, let externalID, let itemKeys):
+                            let (outcome, rowid) = try matcher.apply(record, externalID: externalID, keys: itemKeys)
+                            switch outcome {
+                            case .created: counts.created += 1
+                            case .updated: counts.updated += 1
+                            case .unchanged: counts.unchanged += 1
+                            case .merged: counts.merged += 1
+                            case .rejected: counts.rejected += 1
+                            }
+                            try writer.ledger(row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
+                        }
+                    }
+                    options.progress?(batch.bytesRead, reader.fileSize, counts.read)
+                    if batch.isLast { break }
+                }
+                return (counts, counts)
+            }
+            summary.importID = batchID
+            summary.read = counts.read
+            summary.created = counts.created
+            summary.updated = counts.updated
+            summary.unchanged = counts.unchanged
+            summary.merged = counts.merged
+            summary.rejected = counts.rejected
+        } catch {
+            queue.cancel()
+            try? rejects.close()
+            if let e = error as? ImportError { throw e }
+            if let e = error as? StoreError { throw ImportError(.store, e.description, underlying: e) }
+            if let e = error as? CSVError { throw ImportError(.unreadableSource, e.description, underlying: e) }
+            throw ImportError(.store, "\(error)")
+        }
+        try rejects.close()
+        summary.rejectsFile = rejects.isUsed ? rejectsPath : nil
+        summary.rejectReasons = reasons.map { ImportSummary.ReasonCount(reason: $0.key, count: $0.value) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+        let elapsed = ContinuousClock.now - clock
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        summary.rowsPerSecond = summary.seconds > 0 ? Double(summary.read) / summary.seconds : 0
+        return summary
+    }
+
+    /// The reading thread: parse, map, hand over batches; an error ends the stream.
+    static func produce<R: CRMRecord>(reader: CSVReader, mapper: RowMapper<R>, keys: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>) {
+        var row = 0
+        var rng = SystemRandomNumberGenerator()
+        let now = Date()
+        let header = reader.header
+        do {
+            while let batch = try reader.nextBatch() {
+                var out = MappedBatch<R>()
+                out.items.reserveCapacity(batch.count)
+                batch.bytes.withUnsafeBufferPointer { bytes in
+                    batch.fieldEnds.withUnsafeBufferPointer { ends in
+                        for r in 0..<batch.count {
+                            row += 1
+                            let line = batch.lines[r]
+                            let raw = RawRow(
+                                bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r), count: batch.fieldCount(r),
+                                line: line)
+                            if let issue = batch.issues[r] {
+                                out.items.append(
+                                    MappedItem(row: row, line: line, content: .rejected(raw.texts, issue.message, issue.code.rawValue)))
+                                continue
+                            }
+                            switch mapper.map(raw, id: RecordID.make(at: now, using: &rng)) {
+                            case .success(let record):
+                                let ext = mapper.externalID(raw)
+                                let k = keys.map { $0.key(of: record, externalID: ext) }
+                                out.items.append(MappedItem(row: row, line: line, content: .record(record, ext, k)))
+                            case .failure(let rejection):
+                                out.items.append(
+                                    MappedItem(
+                                        row: row, line: line,
+                                        content: .rejected(raw.texts, rejection.description, rejection.field.map { "invalid \($0)" } ?? "invalid row")))
+                            }
+                        }
+                    }
+                }
+                out.bytesRead = reader.bytesRead
+                if !queue.put(out) { return }
+            }
+            var last = MappedBatch<R>()
+            last.isLast = true
+            last.bytesRead = reader.bytesRead
+            _ = queue.put(last)
+        } catch {
+            var last = MappedBatch<R>()
+            last.isLast = true
+            last.error = ImportError(.unreadableSource, "\(error)", underlying: error as? CSVError)
+            _ = queue.put(last)
+        }
+        _ = header
+    }
+}
+
+/// Rows of one batch after mapping, on their way to the store.
+struct MappedBatch<R: CRMRecord>: Sendable {
+    var items: [MappedItem<R>] = []
+    var bytesRead = 0
+    var isLast = false
+    var error: ImportError?
+}
+
+struct MappedItem<R: CRMRecord>: Sendable {
+    enum Content: Sendable {
+        /// A mapped record, its external id and its match keys (in the mapping's order).
+        case record(R, String?, [String?])
+        /// The row's fields as read, the reason, and the reason's kind for the summary.
+        case rejected([String], String, String)
+    }
+    let row: Int
+    let line: Int
+    let content: Content
+}

@@ -1,0 +1,63 @@
+import CRMDedupe
+import CRMModel
+import CRMStore
+
+/// Exact matching of incoming records against the store and against each other, and the write
+/// that follows: create, or merge into the record found.
+struct Matcher<R: CRMRecord> {
+    let writer: ImportWriter<R>
+    let keys: [MatchKeySpec]
+    private var index = ExactMatchIndex()
+    /// Rows above this id were created by this import.
+    private let highWater: Int64
+    /// Stored records already touched by this import (later rows only fill their blanks).
+    private var touched = Set<Int64>()
+
+    init(writer: ImportWriter<R>, keys: [MatchKeySpec]) throws {
+        self.writer = writer
+        self.keys = keys
+        let fields = Array(Set(keys.flatMap(\.fields)).subtracting(["external_id"]))
+        var high: Int64 = 0
+        var idx = ExactMatchIndex()
+        let specs = keys
+        try writer.scan(fields: fields) { rowid, record, ext in
+            high = max(high, rowid)
+            for (k, spec) in specs.enumerated() {
+                if let key = spec.key(of: record, externalID: ext) { idx.insert(kind: k, key: key, row: rowid) }
+            }
+        }
+        index = idx
+        highWater = high
+    }
+
+    /// Writes `record`: merged into the first record an exact key finds, or created.
+    mutating func apply(_ record: R, externalID: String?, keys itemKeys: [String?]) throws -> (RowOutcome, Int64) {
+        for (k, key) in itemKeys.enumerated() {
+            guard let key, let rowid = index.lookup(kind: k, key: key) else { continue }
+            guard let (stored, storedExt) = try writer.load(rowid),
+                keys[k].key(of: stored, externalID: storedExt) == key
+            else { continue }  // a hash collision: not the same key
+            var merged = stored
+            let createdHere = rowid > highWater
+            let mode: MergeMode = createdHere || touched.contains(rowid) ? .fill : .update
+            let changed = RecordMerge.absorb(record, into: &merged, mode: mode)
+            if changed || (externalID != nil && storedExt == nil) {
+                try writer.update(rowid, merged, externalID: externalID)
+                indexKeys(of: merged, externalID: storedExt ?? externalID, row: rowid)
+            }
+            if !createdHere { touched.insert(rowid) }
+            return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
+        }
+        let rowid = try writer.insert(record, externalID: externalID)
+        for (k, key) in itemKeys.enumerated() {
+            if let key { index.insert(kind: k, key: key, row: rowid) }
+        }
+        return (.created, rowid)
+    }
+
+    private mutating func indexKeys(of record: R, externalID: String?, row: Int64) {
+        for (k, spec) in keys.enumerated() {
+            if let key = spec.key(of: record, externalID: externalID) { index.insert(kind: k, key: key, row: row) }
+        }
+    }
+}

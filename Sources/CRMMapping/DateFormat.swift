@@ -1,0 +1,243 @@
+import CRMModel
+import Foundation
+
+/// Date and time values read from text, before a time zone is applied.
+struct ParsedDate: Equatable {
+    var year = 1970, month = 1, day = 1
+    var hour = 0, minute = 0, second = 0, millisecond = 0
+    /// Seconds east of UTC when the text carried an offset or `Z`.
+    var offset: Int?
+    var hasTime = false
+
+    /// The day as written, never shifted by a zone.
+    var calendarDay: CalendarDay? { CalendarDay(year: year, month: month, day: day) }
+
+    /// The instant: the written offset, or else `zone` for a naive value.
+    func instant(zone: TimeZone) -> Date? {
+        guard let d = calendarDay, hour < 24, minute < 60, second < 61 else { return nil }
+        let local = Double(d.daysSinceEpoch * 86400 + hour * 3600 + minute * 60 + second) + Double(millisecond) / 1000
+        if let offset { return Date(timeIntervalSince1970: local - Double(offset)) }
+        if zone.identifier == "UTC" || zone.identifier == "GMT" { return Date(timeIntervalSince1970: local) }
+        // Find the offset in force at that local time (two steps settle DST edges).
+        var guess = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
+        guess = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: local - guess)))
+        return Date(timeIntervalSince1970: local - guess)
+    }
+}
+
+/// A date pattern such as `dd.MM.yyyy HH:mm` or `MM/dd/yyyy h:mm a`, or `iso8601`.
+///
+/// Letters: `yyyy` `yy` year, `M`/`MM` month (1–2 digits), `MMM` `MMMM` month name (English),
+/// `d`/`dd` day, `H`/`HH` hour, `h`/`hh` 12-hour clock with `a` (AM/PM), `mm` minute, `ss` second,
+/// `S…` fraction, `Z`/`XXX` offset or `Z`, `EEE` weekday name (skipped); `'text'` and other
+/// characters are literal. A single space in the pattern matches any run of spaces.
+struct DateFormat: Sendable {
+    enum Token: Sendable, Equatable {
+        case year4, year2, month, monthName, day, hour24, hour12, minute, second, fraction, ampm, offset, weekday
+        case literal(UInt8)
+        case space
+    }
+
+    let tokens: [Token]
+    let isISO: Bool
+
+    init?(_ pattern: String) {
+        if pattern.lowercased() == "iso8601" {
+            tokens = []
+            isISO = true
+            return
+        }
+        isISO = false
+        var out: [Token] = []
+        let chars = Array(pattern.utf8)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            var run = 1
+            while i + run < chars.count, chars[i + run] == c { run += 1 }
+            switch c {
+            case UInt8(ascii: "y"):
+                out.append(run == 2 ? .year2 : .year4)
+            case UInt8(ascii: "M"):
+                out.append(run >= 3 ? .monthName : .month)
+            case UInt8(ascii: "d"):
+                out.append(.day)
+            case UInt8(ascii: "H"):
+                out.append(.hour24)
+            case UInt8(ascii: "h"):
+                out.append(.hour12)
+            case UInt8(ascii: "m"):
+                out.append(.minute)
+            case UInt8(ascii: "s"):
+                out.append(.second)
+            case UInt8(ascii: "S"):
+                out.append(.fraction)
+            case UInt8(ascii: "a"):
+                out.append(.ampm)
+            case UInt8(ascii: "Z"), UInt8(ascii: "X"), UInt8(ascii: "x"):
+                out.append(.offset)
+            case UInt8(ascii: "E"):
+                out.append(.weekday)
+            case UInt8(ascii: "'"):
+                var j = i + 1
+                while j < chars.count, chars[j] != UInt8(ascii: "'") {
+                    out.append(.literal(chars[j]))
+                    j += 1
+                }
+                if j >= chars.count { return nil }
+                i = j + 1
+                continue
+            case UInt8(ascii: " "):
+                out.append(.space)
+            default:
+                if (c >= 65 && c <= 90) || (c >= 97 && c <= 122) { return nil }
+                for _ in 0..<run { out.append(.literal(c)) }
+            }
+            i += run
+        }
+        tokens = out
+    }
+
+    /// Reads `text` completely, or returns nil.
+    func parse(_ text: String) -> ParsedDate? {
+        let b = Array(text.utf8)
+        if isISO { return DateFormat.parseISO(b) }
+        var p = ParsedDate()
+        var i = 0
+        var pm: Bool?
+        func number(min: Int, max: Int) -> Int? {
+            var v = 0, n = 0
+            while i < b.count, n < max, b[i] >= 48, b[i] <= 57 {
+                v = v * 10 + Int(b[i] - 48)
+                i += 1
+                n += 1
+            }
+            return n >= min ? v : nil
+        }
+        for t in tokens {
+            switch t {
+            case .year4: guard let v = number(min: 4, max: 4) else { return nil }; p.year = v
+            case .year2: guard let v = number(min: 2, max: 2) else { return nil }; p.year = v < 70 ? 2000 + v : 1900 + v
+            case .month: guard let v = number(min: 1, max: 2) else { return nil }; p.month = v
+            case .day: guard let v = number(min: 1, max: 2) else { return nil }; p.day = v
+            case .hour24, .hour12: guard let v = number(min: 1, max: 2) else { return nil }; p.hour = v; p.hasTime = true
+            case .minute: guard let v = number(min: 2, max: 2) else { return nil }; p.minute = v
+            case .second: guard let v = number(min: 2, max: 2) else { return nil }; p.second = v
+            case .fraction:
+                let start = i
+                guard let v = number(min: 1, max: 9) else { return nil }
+                let digits = i - start
+                p.millisecond = digits >= 3 ? v / Int(pow(10.0, Double(digits - 3))) : v * Int(pow(10.0, Double(3 - digits)))
+            case .ampm:
+                guard i + 1 < b.count else { return nil }
+                let x = b[i] | 0x20, y = b[i + 1] | 0x20
+                guard y == UInt8(ascii: "m"), x == UInt8(ascii: "a") || x == UInt8(ascii: "p") else { return nil }
+                pm = x == UInt8(ascii: "p")
+                i += 2
+            case .offset:
+                guard let o = DateFormat.parseOffset(b, &i) else { return nil }
+                p.offset = o
+            case .monthName, .weekday:
+                let start = i
+                while i < b.count, (b[i] | 0x20) >= 97, (b[i] | 0x20) <= 122 { i += 1 }
+                if i < b.count, b[i] == UInt8(ascii: ".") { i += 1 }
+                if t == .monthName {
+                    let name = String(decoding: b[start..<i], as: UTF8.self).lowercased().trimmingCharacters(in: ["."])
+                    guard name.count >= 3, let m = DateFormat.months.firstIndex(where: { name.hasPrefix($0) || $0.hasPrefix(name) })
+                    else { return nil }
+                    p.month = m + 1
+                }
+            case .literal(let c):
+                guard i < b.count, b[i] == c else { return nil }
+                i += 1
+            case .space:
+                guard i < b.count, b[i] == 32 || b[i] == 9 else { return nil }
+                while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 }
+            }
+        }
+        guard i == b.count else { return nil }
+        if let pm {
+            guard p.hour >= 1, p.hour <= 12 else { return nil }
+            p.hour = p.hour % 12 + (pm ? 12 : 0)
+        }
+        return p
+    }
+
+    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    /// `Z`, `+01:00`, `+0100`, `+01`, `-05:00`.
+    static func parseOffset(_ b: [UInt8], _ i: inout Int) -> Int? {
+        guard i < b.count else { return nil }
+        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            i += 1
+            return 0
+        }
+        guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") else { return nil }
+        let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+        i += 1
+        func two() -> Int? {
+            guard i + 1 < b.count, b[i] >= 48, b[i] <= 57, b[i + 1] >= 48, b[i + 1] <= 57 else { return nil }
+            defer { i += 2 }
+            return Int(b[i] - 48) * 10 + Int(b[i + 1] - 48)
+        }
+        guard let h = two(), h <= 18 else { return nil }
+        var m = 0
+        if i < b.count, b[i] == UInt8(ascii: ":") { i += 1 }
+        if i < b.count, let mm = two() { m = mm }
+        return sign * (h * 3600 + m * 60)
+    }
+
+    /// ISO 8601 / RFC 3339: `YYYY-MM-DD`, with `T` or a space and `hh:mm[:ss[.fff]]`, and an optional offset.
+    static func parseISO(_ b: [UInt8]) -> ParsedDate? {
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in 0..<n {
+                let c = b[i + k]
+                guard c >= 48, c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            i += n
+            return v
+        }
+        func expect(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
+            i += 1
+            return true
+        }
+        var p = ParsedDate()
+        guard let y = digits(4), expect(UInt8(ascii: "-")), let m = digits(2), expect(UInt8(ascii: "-")), let d = digits(2)
+        else { return nil }
+        p.year = y
+        p.month = m
+        p.day = d
+        if i == b.count { return p }
+        guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == 32 else { return nil }
+        i += 1
+        guard let hh = digits(2), expect(UInt8(ascii: ":")), let mm = digits(2) else { return nil }
+        p.hour = hh
+        p.minute = mm
+        p.hasTime = true
+        if expect(UInt8(ascii: ":")) {
+            guard let ss = digits(2) else { return nil }
+            p.second = ss
+            if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
+                var frac = 0, n = 0
+                while i < b.count, b[i] >= 48, b[i] <= 57 {
+                    if n < 3 { frac = frac * 10 + Int(b[i] - 48) }
+                    n += 1
+                    i += 1
+                }
+                guard n > 0 else { return nil }
+                for _ in n..<3 where n < 3 { frac *= 10 }
+                p.millisecond = frac
+            }
+        }
+        if i < b.count {
+            guard let o = parseOffset(b, &i) else { return nil }
+            p.offset = o
+        }
+        return i == b.count ? p : nil
+    }
+}

@@ -1,0 +1,419 @@
+public import CRMModel
+import Foundation
+import Yams
+
+/// A mapping file, decoded: how the rows of one source become records of one type.
+public struct MappingFile: Sendable, Equatable {
+    /// The record type rows become.
+    public var record: RecordType
+    public var description: String = ""
+    /// `csv` or `xml`.
+    public var format: String = "csv"
+    /// For XML: the path of the element that is one record (`/leads/lead`, `//Contact`).
+    public var recordPath: String?
+    /// Reader settings that override detection.
+    public var csv = CSVSettings()
+    /// Region for phone numbers written without a country code (ISO 3166 alpha-2).
+    public var phoneCountry: String = "US"
+    /// A column whose value (country name or code) picks the phone region per row.
+    public var phoneCountryFrom: String?
+    /// The zone of naive date-times.
+    public var timeZone: String = "UTC"
+    /// The column holding the source system's own id.
+    public var externalID: String?
+    /// The name of the source system, scoping external ids (default: the mapping file's name).
+    public var system: String?
+    /// Exact-match keys in order: `external_id`, `email`, a field name, or fields joined by `+`.
+    public var match: [String]?
+    /// Target field → how to fill it, in file order.
+    public var fields: [FieldSpec]
+
+    /// Reader settings a mapping may fix.
+    public struct CSVSettings: Sendable, Equatable {
+        public var delimiter: String?
+        public var encoding: String?
+        public init() {}
+    }
+
+    /// How one target field is filled.
+    public struct FieldSpec: Sendable, Equatable {
+        /// The target field (`email`, `address.city`, `custom.industry`).
+        public var target: String
+        /// Source columns; several are joined with `separator`.
+        public var columns: [String] = []
+        public var separator: String = " "
+        /// A constant instead of columns.
+        public var value: String?
+        public var transforms: [TransformSpec] = []
+        /// Used when the result is empty.
+        public var defaultValue: String?
+        public var required = false
+        /// What an unreadable value does to its row; nil takes the transform's default.
+        public var onInvalid: OnInvalid?
+        /// Line of the spec in the mapping file.
+        public var line: Int?
+    }
+
+    /// What happens to a row whose value a transform cannot read.
+    public enum OnInvalid: String, Sendable, Equatable {
+        /// The row is rejected with the reason.
+        case reject
+        /// The field is left empty.
+        case blank
+        /// The value is kept as written.
+        case keep
+    }
+
+    /// One transform step as written.
+    public indirect enum TransformSpec: Sendable, Equatable {
+        case trim, squish, lower, upper, title, firstName, lastName, email
+        case phone(country: String?)
+        case date(formats: [String], timeZone: String?)
+        case number(decimal: String, thousands: String?)
+        case map([String: String], otherwise: String)
+        case regex(String)
+        case replace(pattern: String, with: String)
+        case split(String)
+    }
+
+    /// The default match keys of a record type.
+    public var matchKeys: [String] {
+        if let match { return match }
+        switch record {
+        case .lead, .customer: return ["external_id", "email"]
+        case .opportunity: return ["external_id", "name+customer_name"]
+        case .task: return ["external_id", "title+due"]
+        }
+    }
+}
+
+// MARK: - Loading
+
+extension MappingFile {
+    /// Reads and decodes a mapping file.
+    /// - Throws: `MappingError` with the file and line of the problem.
+    public static func load(path: String) throws -> MappingFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw MappingError(.cannotRead, path: path, message: "cannot read the mapping file: \(error.localizedDescription)")
+        }
+        do {
+            var m = try parse(yaml: text)
+            if m.system == nil {
+                m.system = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            }
+            return m
+        } catch var e as MappingError {
+            e.path = path
+            throw e
+        }
+    }
+
+    /// Decodes mapping YAML; every scalar is read as text, unknown keys are errors.
+    /// - Throws: `MappingError`.
+    public static func parse(yaml: String) throws -> MappingFile {
+        let root: Node
+        do {
+            guard let n = try Yams.compose(yaml: yaml) else {
+                throw MappingError(.invalidYAML, line: 1, message: "the mapping file is empty")
+            }
+            root = n
+        } catch let e as MappingError {
+            throw e
+        } catch let e as YamlError {
+            throw MappingError(.invalidYAML, line: yamlErrorLine(e), message: "not valid YAML: \(yamlErrorProblem(e))")
+        }
+        let top = try YAMLMap(root, what: "the mapping file")
+        try top.allow([
+            "record", "description", "format", "record_path", "csv", "phone_country", "phone_country_from", "timezone",
+            "external_id", "system", "match", "fields",
+        ])
+        let recordName = try top.requiredString("record")
+        guard let record = RecordType(rawValue: recordName) ?? RecordType.allCases.first(where: { $0.plural == recordName })
+        else {
+            throw MappingError(
+                .invalidValue, line: top.line(of: "record"),
+                message: "record must be one of lead, customer, opportunity, task (found '\(recordName)')")
+        }
+        guard let fieldsNode = top["fields"] else {
+            throw MappingError(.missingKey, line: top.line, message: "the mapping has no `fields:` section")
+        }
+        let fieldsMap = try YAMLMap(fieldsNode, what: "fields")
+        var fields: [FieldSpec] = []
+        for (key, node) in fieldsMap.pairs {
+            fields.append(try fieldSpec(target: key, node: node, record: record))
+        }
+        var m = MappingFile(record: record, fields: fields)
+        m.description = try top.string("description") ?? ""
+        m.format = try top.string("format") ?? "csv"
+        guard m.format == "csv" || m.format == "xml" else {
+            throw MappingError(.invalidValue, line: top.line(of: "format"), message: "format must be csv or xml")
+        }
+        m.recordPath = try top.string("record_path")
+        if let csvNode = top["csv"] {
+            let c = try YAMLMap(csvNode, what: "csv")
+            try c.allow(["delimiter", "encoding"])
+            m.csv.delimiter = try c.string("delimiter")
+            m.csv.encoding = try c.string("encoding")
+        }
+        if let pc = try top.string("phone_country") {
+            guard PhoneNumber.regions[pc.uppercased()] != nil else {
+                throw MappingError(
+                    .invalidValue, line: top.line(of: "phone_country"),
+                    message: "phone_country '\(pc)' is not a region crmgate knows (use an ISO code such as US, GB, DE)")
+            }
+            m.phoneCountry = pc.uppercased()
+        }
+        m.phoneCountryFrom = try top.string("phone_country_from")
+        if let tz = try top.string("timezone") {
+            guard TimeZone(identifier: tz) != nil else {
+                throw MappingError(
+                    .invalidValue, line: top.line(of: "timezone"),
+                    message: "timezone '\(tz)' is not an IANA zone (e.g. UTC, Europe/Berlin)")
+            }
+            m.timeZone = tz
+        }
+        m.externalID = try top.string("external_id")
+        m.system = try top.string("system")
+        m.match = try top.stringList("match")
+        return m
+    }
+
+    static func fieldSpec(target: String, node: Node, record: RecordType) throws -> FieldSpec {
+        let line = node.mark?.line
+        guard isKnownField(target, of: record) else {
+            throw MappingError(
+                .unknownField, line: line,
+                message: "'\(target)' is not a field of a \(record.rawValue); fields are: "
+                    + fieldNames(of: record).joined(separator: ", ") + ", custom.<name>")
+        }
+        var spec = FieldSpec(target: target, line: line)
+        if let s = node.scalar {
+            spec.columns = [s.string]
+            return spec
+        }
+        let map = try YAMLMap(node, what: "field '\(target)'")
+        try map.allow(["column", "columns", "separator", "value", "transform", "default", "required", "on_invalid"])
+        if let c = try map.string("column") { spec.columns = [c] }
+        if let cs = try map.stringList("columns") { spec.columns = cs }
+        spec.separator = try map.string("separator") ?? " "
+        spec.value = try map.string("value")
+        spec.defaultValue = try map.string("default")
+        spec.required = try map.bool("required") ?? false
+        if let oi = try map.string("on_invalid") {
+            guard let v = OnInvalid(rawValue: oi) else {
+                throw MappingError(.invalidValue, line: map.line(of: "on_invalid"), message: "on_invalid must be reject, blank or keep")
+            }
+            spec.onInvalid = v
+        }
+        if spec.columns.isEmpty && spec.value == nil && spec.defaultValue == nil {
+            throw MappingError(
+                .missingKey, line: line, message: "field '\(target)' needs `column`, `columns`, `value` or `default`")
+        }
+        if let t = map["transform"] {
+            let steps: [Node]
+            if case .sequence(let seq) = t { steps = Array(seq) } else { steps = [t] }
+            spec.transforms = try steps.map(transformSpec)
+        }
+        return spec
+    }
+
+    static func transformSpec(_ node: Node) throws -> TransformSpec {
+        let line = node.mark?.line
+        if let s = node.scalar?.string {
+            switch s {
+            case "trim": return .trim
+            case "squish": return .squish
+            case "lower": return .lower
+            case "upper": return .upper
+            case "title": return .title
+            case "first_name": return .firstName
+            case "last_name": return .lastName
+            case "email": return .email
+            case "phone": return .phone(country: nil)
+            case "date": return .date(formats: ["iso8601"], timeZone: nil)
+            case "number": return .number(decimal: ".", thousands: nil)
+            default:
+                throw MappingError(.unknownTransform, line: line, message: "unknown transform '\(s)'" + transformHelp)
+            }
+        }
+        let map = try YAMLMap(node, what: "a transform")
+        guard map.pairs.count == 1 || map.pairs.first?.0 == "map" else {
+            throw MappingError(.invalidValue, line: line, message: "a transform is one name, or one name with its settings")
+        }
+        let (name, arg) = map.pairs[0]
+        switch name {
+        case "phone":
+            if let s = arg.scalar?.string { return .phone(country: s.uppercased()) }
+            let a = try YAMLMap(arg, what: "phone")
+            try a.allow(["country"])
+            return .phone(country: try a.string("country")?.uppercased())
+        case "date":
+            if let s = arg.scalar?.string { return .date(formats: [s], timeZone: nil) }
+            let a = try YAMLMap(arg, what: "date")
+            try a.allow(["formats", "format", "timezone"])
+            var formats = try a.stringList("formats") ?? []
+            if let f = try a.string("format") { formats.append(f) }
+            if formats.isEmpty { formats = ["iso8601"] }
+            for f in formats where DateFormat(f) == nil {
+                throw MappingError(.invalidValue, line: a.line(of: "formats"), message: "date format '\(f)' cannot be read")
+            }
+            let tz = try a.string("timezone")
+            if let tz, TimeZone(identifier: tz) == nil {
+                throw MappingError(.invalidValue, line: a.line(of: "timezone"), message: "timezone '\(tz)' is not an IANA zone")
+            }
+            return .date(formats: formats, timeZone: tz)
+        case "number":
+            let a = try YAMLMap(arg, what: "number")
+            try a.allow(["decimal", "thousands"])
+            return .number(decimal: try a.string("decimal") ?? ".", thousands: try a.string("thousands"))
+        case "map":
+            let values = try YAMLMap(arg, what: "map")
+            var table: [String: String] = [:]
+            for (k, v) in values.pairs {
+                guard let s = v.scalar?.string else {
+                    throw MappingError(.invalidValue, line: v.mark?.line, message: "map values must be text")
+                }
+                table[k.lowercased()] = s
+            }
+            var otherwise = "keep"
+            if map.pairs.count > 1 {
+                try map.allow(["map", "otherwise"])
+                otherwise = try map.string("otherwise") ?? "keep"
+                guard ["keep", "blank", "reject"].contains(otherwise) else {
+                    throw MappingError(.invalidValue, line: map.line(of: "otherwise"), message: "otherwise must be keep, blank or reject")
+                }
+            }
+            return .map(table, otherwise: otherwise)
+        case "regex":
+            guard let p = arg.scalar?.string, (try? NSRegularExpression(pattern: p)) != nil else {
+                throw MappingError(.invalidValue, line: line, message: "regex needs a valid pattern")
+            }
+            return .regex(p)
+        case "replace":
+            let a = try YAMLMap(arg, what: "replace")
+            try a.allow(["pattern", "with"])
+            let p = try a.requiredString("pattern")
+            guard (try? NSRegularExpression(pattern: p)) != nil else {
+                throw MappingError(.invalidValue, line: a.line(of: "pattern"), message: "replace pattern '\(p)' is not a valid regex")
+            }
+            return .replace(pattern: p, with: try a.string("with") ?? "")
+        case "split":
+            guard let s = arg.scalar?.string, !s.isEmpty else {
+                throw MappingError(.invalidValue, line: line, message: "split needs a separator, e.g. {split: \";\"}")
+            }
+            return .split(s)
+        default:
+            throw MappingError(.unknownTransform, line: line, message: "unknown transform '\(name)'" + transformHelp)
+        }
+    }
+
+    static let transformHelp =
+        "; transforms are trim, squish, lower, upper, title, first_name, last_name, email, phone, date, number, map, regex, replace, split"
+
+    /// The names of the standard fields of a record type.
+    public static func fieldNames(of record: RecordType) -> [String] {
+        switch record {
+        case .lead: return Lead.fields.map(\.name)
+        case .customer: return Customer.fields.map(\.name)
+        case .opportunity: return Opportunity.fields.map(\.name)
+        case .task: return CRMTask.fields.map(\.name)
+        }
+    }
+
+    static func isKnownField(_ name: String, of record: RecordType) -> Bool {
+        (name.hasPrefix("custom.") && name.count > 7) || fieldNames(of: record).contains(name)
+    }
+}
+
+private func yamlErrorLine(_ e: YamlError) -> Int? {
+    switch e {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+    case .duplicatedKeysInMapping(_, let context): return context.mark.line
+    default: return nil
+    }
+}
+
+private func yamlErrorProblem(_ e: YamlError) -> String {
+    switch e {
+    case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+    case .duplicatedKeysInMapping(let duplicates, _): return "duplicated keys: " + duplicates.joined(separator: ", ")
+    default: return "\(e)"
+    }
+}
+
+/// A YAML mapping read strictly: keys are text, order is kept, unknown keys can be refused.
+struct YAMLMap {
+    let pairs: [(String, Node)]
+    let line: Int?
+
+    init(_ node: Node, what: String) throws {
+        guard case .mapping(let m) = node else {
+            throw MappingError(.invalidValue, line: node.mark?.line, message: "\(what) must be a mapping of keys to values")
+        }
+        var ps: [(String, Node)] = []
+        for (k, v) in m {
+            guard let ks = k.scalar?.string else {
+                throw MappingError(.invalidValue, line: k.mark?.line, message: "keys in \(what) must be text")
+            }
+            if ps.contains(where: { $0.0 == ks }) {
+                throw MappingError(.invalidValue, line: k.mark?.line, message: "key '\(ks)' appears twice in \(what)")
+            }
+            ps.append((ks, v))
+        }
+        pairs = ps
+        line = m.mark?.line
+    }
+
+    subscript(key: String) -> Node? { pairs.first { $0.0 == key }?.1 }
+
+    func line(of key: String) -> Int? { self[key]?.mark?.line ?? line }
+
+    func allow(_ keys: Set<String>) throws {
+        for (k, v) in pairs where !keys.contains(k) {
+            throw MappingError(
+                .unknownKey, line: v.mark?.line ?? line,
+                message: "unknown key '\(k)'; allowed here: " + keys.sorted().joined(separator: ", "))
+        }
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let n = self[key] else { return nil }
+        guard let s = n.scalar?.string else {
+            throw MappingError(.invalidValue, line: n.mark?.line, message: "'\(key)' must be text")
+        }
+        return s
+    }
+
+    func requiredString(_ key: String) throws -> String {
+        guard let s = try string(key) else {
+            throw MappingError(.missingKey, line: line, message: "'\(key)' is required")
+        }
+        return s
+    }
+
+    func stringList(_ key: String) throws -> [String]? {
+        guard let n = self[key] else { return nil }
+        if let s = n.scalar?.string { return [s] }
+        guard case .sequence(let seq) = n else {
+            throw MappingError(.invalidValue, line: n.mark?.line, message: "'\(key)' must be a list")
+        }
+        return try seq.map {
+            guard let s = $0.scalar?.string else {
+                throw MappingError(.invalidValue, line: $0.mark?.line, message: "items of '\(key)' must be text")
+            }
+            return s
+        }
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let s = try string(key) else { return nil }
+        switch s.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw MappingError(.invalidValue, line: line(of: key), message: "'\(key)' must be true or false")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// One source row as bytes, before mapping: fields of UTF-8 text addressed by column index.
+///
+/// The layout (all field bytes back to back, and each field's end offset) is what the CSV
+/// and XML readers produce, so a row is mapped without copying its fields first.
+public struct RawRow {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public let fieldEnds: UnsafeBufferPointer<Int>
+    /// Index in `fieldEnds` of this row's first field.
+    public let firstField: Int
+    /// The number of fields.
+    public let count: Int
+    /// The physical line (CSV) or line of the element (XML) where the row starts.
+    public let line: Int
+
+    public init(bytes: UnsafeBufferPointer<UInt8>, fieldEnds: UnsafeBufferPointer<Int>, firstField: Int, count: Int, line: Int) {
+        self.bytes = bytes
+        self.fieldEnds = fieldEnds
+        self.firstField = firstField
+        self.count = count
+        self.line = line
+    }
+
+    /// The bytes of field `f` (empty when the row has fewer fields).
+    @inline(__always) public func field(_ f: Int) -> UnsafeBufferPointer<UInt8> {
+        guard f < count else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let k = firstField + f
+        let start = k == 0 ? 0 : fieldEnds[k - 1]
+        return UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[k]])
+    }
+
+    /// Field `f` as text, with invalid UTF-8 repaired (for reports).
+    public func text(_ f: Int) -> String { String(decoding: field(f), as: UTF8.self) }
+
+    /// Every field as text (for reject files).
+    public var texts: [String] { (0..<count).map(text) }
+}
+
+/// Why a row could not be mapped.
+public struct RowRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The target field, when one field is to blame.
+    public var field: String?
+    /// The source column, when known.
+    public var column: String?
+    /// The reason, in words a user can act on.
+    public var reason: String
+
+    public init(field: String? = nil, column: String? = nil, reason: String) {
+        self.field = field
+        self.column = column
+        self.reason = reason
+    }
+
+    public var description: String {
+        var s = ""
+        if let field { s += field }
+        if let column { s += (s.isEmpty ? "" : " ") + "(column '\(column)')" }
+        return (s.isEmpty ? "" : s + ": ") + reason
+    }
+}

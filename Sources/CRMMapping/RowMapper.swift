@@ -1,0 +1,265 @@
+public import CRMModel
+import Foundation
+
+/// A mapping compiled against one file's header: turns raw rows into records of one type.
+///
+/// Built once per import; `map` is the per-row hot path and allocates only the strings it keeps.
+public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
+    // @unchecked: NSRegularExpression is immutable and thread-safe once built.
+
+    public let mapping: MappingFile
+    /// The header the columns were resolved against.
+    public let header: [String]
+    /// Column index of the external id, if the mapping names one.
+    public let externalIDColumn: Int?
+    private let fields: [CompiledField<Record>]
+    private let phoneCountryColumn: Int?
+    private let zone: TimeZone
+    private let defaultRegion: String
+
+    /// Compiles `mapping` for a file with `header`.
+    /// - Throws: `MappingError.missingColumn` naming every mapped column the header lacks;
+    ///   `.invalidValue` when the mapping is for another record type.
+    public init(mapping: MappingFile, header: [String]) throws {
+        guard mapping.record == Record.recordType else {
+            throw MappingError(
+                .invalidValue,
+                message: "this mapping makes \(mapping.record.plural), not \(Record.recordType.plural)")
+        }
+        self.mapping = mapping
+        self.header = header
+        var index: [String: Int] = [:]
+        var folded: [String: Int] = [:]
+        for (i, h) in header.enumerated() {
+            if index[h] == nil { index[h] = i }
+            let f = HeaderSuggester.normalize(h)
+            if folded[f] == nil { folded[f] = i }
+        }
+        var missing: [String] = []
+        func resolve(_ name: String) -> Int {
+            if let i = index[name] ?? folded[HeaderSuggester.normalize(name)] { return i }
+            missing.append(name)
+            return -1
+        }
+        zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "UTC")!
+        defaultRegion = mapping.phoneCountry
+        externalIDColumn = mapping.externalID.map(resolve)
+        phoneCountryColumn = mapping.phoneCountryFrom.map(resolve)
+        var compiled: [CompiledField<Record>] = []
+        for spec in mapping.fields {
+            compiled.append(try CompiledField(spec: spec, columns: spec.columns.map(resolve), defaultZone: zone))
+        }
+        fields = compiled
+        if !missing.isEmpty {
+            throw MappingError(
+                .missingColumn,
+                message: "the file has no column "
+                    + missing.map { "'\($0)'" }.joined(separator: ", ")
+                    + "; its header is: " + header.map { "'\($0)'" }.joined(separator: ", "))
+        }
+    }
+
+    /// The source's own id for a row, trimmed; nil when the mapping has none or the cell is empty.
+    public func externalID(_ row: RawRow) -> String? {
+        guard let c = externalIDColumn else { return nil }
+        let s = trimmed(row.field(c))
+        return s.isEmpty ? nil : String(decoding: s, as: UTF8.self)
+    }
+
+    /// Maps one row into a new record with the given id.
+    /// - Returns: the record, or the reason the row is rejected.
+    public func map(_ row: RawRow, id: RecordID) -> Result<Record, RowRejection> {
+        var record = Record(id: id)
+        var region: String?
+        for f in fields {
+            var value: FieldValue
+            if let constant = f.constant {
+                value = .text(constant)
+            } else if f.columns.count == 1 {
+                let bytes = trimmed(row.field(f.columns[0]))
+                if bytes.isEmpty {
+                    value = .empty
+                } else {
+                    guard let s = String(validating: bytes, as: UTF8.self) else {
+                        return .failure(
+                            RowRejection(
+                                field: f.target, column: header[f.columns[0]],
+                                reason: "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, pass --encoding"))
+                    }
+                    value = .text(s)
+                }
+            } else {
+                var parts: [String] = []
+                for c in f.columns {
+                    let bytes = trimmed(row.field(c))
+                    if bytes.isEmpty { continue }
+                    guard let s = String(validating: bytes, as: UTF8.self) else {
+                        return .failure(RowRejection(field: f.target, column: header[c], reason: "the text is not valid UTF-8"))
+                    }
+                    parts.append(s)
+                }
+                value = parts.isEmpty ? .empty : .text(parts.joined(separator: f.separator))
+            }
+            if !value.isEmpty {
+                for step in f.steps {
+                    if f.needsRegion, region == nil {
+                        region = rowRegion(row)
+                    }
+                    switch step.apply(value, kind: f.kind, region: region ?? defaultRegion) {
+                    case .ok(let v):
+                        value = v
+                    case .invalid(let reason):
+                        switch f.onInvalid ?? step.defaultOnInvalid {
+                        case .reject:
+                            return .failure(RowRejection(field: f.target, column: f.columnName(header), reason: reason))
+                        case .blank:
+                            value = .empty
+                        case .keep:
+                            break
+                        }
+                    }
+                    if value.isEmpty { break }
+                }
+            }
+            if value.isEmpty, let d = f.defaultValue { value = .text(d) }
+            if case .text(let s) = value, f.kind != .text, f.kind != .email, f.kind != .phone {
+                switch convert(s, to: f.kind) {
+                case .ok(let v): value = v
+                case .invalid(let reason):
+                    switch f.onInvalid ?? .reject {
+                    case .reject:
+                        return .failure(RowRejection(field: f.target, column: f.columnName(header), reason: reason))
+                    case .blank, .keep: value = .empty
+                    }
+                }
+            }
+            if value.isEmpty {
+                if f.required {
+                    return .failure(
+                        RowRejection(field: f.target, column: f.columnName(header), reason: "a value is required and the cell is empty"))
+                }
+                continue
+            }
+            if let key = f.customKey {
+                record.custom[key] = FieldText.text(of: value)
+            } else {
+                f.descriptor!.set(&record, value)
+            }
+        }
+        return .success(record)
+    }
+
+    private func rowRegion(_ row: RawRow) -> String {
+        guard let c = phoneCountryColumn else { return defaultRegion }
+        let bytes = trimmed(row.field(c))
+        if bytes.isEmpty { return defaultRegion }
+        return PhoneNumber.regionCode(forCountry: String(decoding: bytes, as: UTF8.self)) ?? defaultRegion
+    }
+
+    private func convert(_ s: String, to kind: FieldKind) -> Outcome {
+        switch kind {
+        case .text, .email, .phone: return .ok(.text(s))
+        case .number:
+            guard let d = NumberText.parse(s, decimal: UInt8(ascii: "."), thousands: nil) else {
+                return .invalid("'\(s)' is not a number (use the number transform for other formats)")
+            }
+            return .ok(.number(d))
+        case .integer:
+            var t = s
+            if t.hasSuffix("%") { t.removeLast() }
+            guard let d = NumberText.parse(t.trimmingSpaces, decimal: UInt8(ascii: "."), thousands: nil) else {
+                return .invalid("'\(s)' is not a whole number")
+            }
+            return .ok(.integer(NSDecimalNumber(decimal: d).intValue))
+        case .bool:
+            switch s.lowercased() {
+            case "true", "yes", "y", "1", "x", "ja", "oui", "si", "sí": return .ok(.bool(true))
+            case "false", "no", "n", "0", "nein", "non": return .ok(.bool(false))
+            default: return .invalid("'\(s)' is not yes or no")
+            }
+        case .day:
+            guard let p = DateFormat.parseISO(Array(s.utf8)), let d = p.calendarDay else {
+                return .invalid("'\(s)' is not a YYYY-MM-DD date (use the date transform with a format)")
+            }
+            return .ok(.day(d))
+        case .instant:
+            guard let p = DateFormat.parseISO(Array(s.utf8)), let d = p.instant(zone: zone) else {
+                return .invalid("'\(s)' is not an ISO 8601 date-time (use the date transform with a format)")
+            }
+            return .ok(.instant(d))
+        case .list:
+            let items = s.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+            return .ok(items.isEmpty ? .empty : .list(items))
+        }
+    }
+}
+
+@inline(__always) func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var s = 0, e = b.count
+    while s < e, b[s] == 32 || b[s] == 9 || b[s] == 10 || b[s] == 13 { s += 1 }
+    while e > s, b[e - 1] == 32 || b[e - 1] == 9 || b[e - 1] == 10 || b[e - 1] == 13 { e -= 1 }
+    if s == 0 && e == b.count { return b }
+    return UnsafeBufferPointer(rebasing: b[s..<e])
+}
+
+/// Text forms of field values, as custom fields and reports show them.
+public enum FieldText {
+    /// `2024-03-05`, `2024-03-05T14:22:00Z`, `1234.5`, `true`, list items joined by `, `.
+    public static func text(of v: FieldValue) -> String {
+        switch v {
+        case .empty: return ""
+        case .text(let s): return s
+        case .number(let d): return NSDecimalNumber(decimal: d).stringValue
+        case .integer(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .day(let d): return d.description
+        case .instant(let d): return d.iso8601UTC
+        case .list(let l): return l.joined(separator: ", ")
+        }
+    }
+}
+
+/// One field of a mapping, compiled.
+struct CompiledField<Record: CRMRecord> {
+    let target: String
+    let kind: FieldKind
+    let customKey: String?
+    let columns: [Int]
+    let separator: String
+    let constant: String?
+    let steps: [Step]
+    let defaultValue: String?
+    let required: Bool
+    let onInvalid: MappingFile.OnInvalid?
+    let needsRegion: Bool
+    let descriptor: FieldDescriptor<Record>?
+
+    init(spec: MappingFile.FieldSpec, columns: [Int], defaultZone: TimeZone) throws {
+        target = spec.target
+        self.columns = columns
+        separator = spec.separator
+        constant = spec.value
+        required = spec.required
+        onInvalid = spec.onInvalid
+        if spec.target.hasPrefix("custom.") {
+            customKey = String(spec.target.dropFirst(7))
+            kind = .text
+            descriptor = nil
+        } else {
+            guard let d = Record.field(named: spec.target) else {
+                throw MappingError(.unknownField, line: spec.line, message: "'\(spec.target)' is not a field of a \(Record.recordType.rawValue)")
+            }
+            customKey = nil
+            kind = d.kind
+            descriptor = d
+        }
+        steps = try spec.transforms.map { try Step($0, defaultZone: defaultZone) }
+        needsRegion = steps.contains { if case .phone(nil) = $0 { return true } else { return false } }
+        defaultValue = spec.defaultValue
+    }
+
+    func columnName(_ header: [String]) -> String? {
+        columns.first.flatMap { $0 >= 0 && $0 < header.count ? header[$0] : nil }
+    }
+}
+

@@ -1,0 +1,158 @@
+import CRMModel
+import Foundation
+
+/// A compiled transform step: one value in, one value out, or a reason it cannot be read.
+enum Step {
+    case trim, squish, lower, upper, title, firstName, lastName, email
+    /// nil: the row's region (`phone_country_from`) or the mapping's `phone_country`.
+    case phone(String?)
+    case date([DateFormat], TimeZone?)
+    case number(decimal: UInt8, thousands: UInt8?)
+    case map([String: String], otherwise: String)
+    case regex(NSRegularExpression)
+    case replace(NSRegularExpression, String)
+    case split(String)
+
+    init(_ spec: MappingFile.TransformSpec, defaultZone: TimeZone) throws {
+        switch spec {
+        case .trim: self = .trim
+        case .squish: self = .squish
+        case .lower: self = .lower
+        case .upper: self = .upper
+        case .title: self = .title
+        case .firstName: self = .firstName
+        case .lastName: self = .lastName
+        case .email: self = .email
+        case .phone(let c): self = .phone(c)
+        case .date(let formats, let tz):
+            self = .date(formats.compactMap(DateFormat.init), tz.flatMap(TimeZone.init(identifier:)) ?? defaultZone)
+        case .number(let d, let t):
+            guard let dd = d.utf8.first, d.utf8.count == 1 else {
+                throw MappingError(.invalidValue, message: "number decimal separator must be one character")
+            }
+            self = .number(decimal: dd, thousands: t?.utf8.first)
+        case .map(let m, let o): self = .map(m, otherwise: o)
+        case .regex(let p): self = .regex(try NSRegularExpression(pattern: p))
+        case .replace(let p, let w): self = .replace(try NSRegularExpression(pattern: p), w)
+        case .split(let s): self = .split(s)
+        }
+    }
+
+    /// What an unreadable value does when the field does not say: phone numbers are kept as
+    /// written (real lists carry extensions and notes there); everything else rejects the row.
+    var defaultOnInvalid: MappingFile.OnInvalid {
+        if case .phone = self { return .keep }
+        return .reject
+    }
+
+    func apply(_ v: FieldValue, kind: FieldKind, region: String) -> Outcome {
+        let text: String
+        switch v {
+        case .text(let s): text = s
+        case .list(let l):
+            // Text steps apply to each item of a list.
+            var out: [String] = []
+            for item in l {
+                switch apply(.text(item), kind: .text, region: region) {
+                case .ok(.text(let s)): if !s.isEmpty { out.append(s) }
+                case .ok: break
+                case .invalid(let r): return .invalid(r)
+                }
+            }
+            return .ok(.list(out))
+        default: return .ok(v)
+        }
+        switch self {
+        case .trim: return .ok(.text(text.trimmingSpaces))
+        case .squish:
+            return .ok(.text(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")))
+        case .lower: return .ok(.text(text.lowercased()))
+        case .upper: return .ok(.text(text.uppercased()))
+        case .title: return .ok(.text(text.lowercased().capitalized))
+        case .firstName: return .ok(.text(NameParts.split(text).first))
+        case .lastName: return .ok(.text(NameParts.split(text).last))
+        case .email:
+            guard let e = EmailAddress.normalize(text) else { return .invalid("'\(text)' is not a valid email address") }
+            return .ok(.text(e))
+        case .phone(let country):
+            guard let p = PhoneNumber.e164(text, region: country ?? region) else {
+                return .invalid("'\(text)' is not a phone number crmgate can read")
+            }
+            return .ok(.text(p))
+        case .date(let formats, let zone):
+            for f in formats {
+                guard let p = f.parse(text) else { continue }
+                switch kind {
+                case .day:
+                    guard let d = p.calendarDay else { continue }
+                    return .ok(.day(d))
+                default:
+                    guard let d = p.instant(zone: zone ?? TimeZone(identifier: "UTC")!) else { continue }
+                    return .ok(kind == .instant ? .instant(d) : .text(p.hasTime ? d.iso8601UTC : (p.calendarDay?.description ?? "")))
+                }
+            }
+            return .invalid("'\(text)' does not match the date format" + (formats.count > 1 ? "s" : "") + " of the mapping")
+        case .number(let dec, let th):
+            guard let d = NumberText.parse(text, decimal: dec, thousands: th) else {
+                return .invalid("'\(text)' is not a number in the mapping's format")
+            }
+            return .ok(kind == .integer ? .integer(NSDecimalNumber(decimal: d).intValue) : .number(d))
+        case .map(let table, let otherwise):
+            if let m = table[text.lowercased()] { return .ok(.text(m)) }
+            switch otherwise {
+            case "blank": return .ok(.empty)
+            case "reject": return .invalid("'\(text)' is not one of the values the mapping knows")
+            default: return .ok(.text(text))
+            }
+        case .regex(let re):
+            let ns = text as NSString
+            guard let m = re.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else {
+                return .invalid("'\(text)' does not match the pattern \(re.pattern)")
+            }
+            let r = m.numberOfRanges > 1 ? m.range(at: 1) : m.range
+            return .ok(.text(r.location == NSNotFound ? "" : ns.substring(with: r)))
+        case .replace(let re, let with):
+            let ns = text as NSString
+            return .ok(.text(re.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: ns.length), withTemplate: with)))
+        case .split(let sep):
+            let items = text.components(separatedBy: sep).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+            return .ok(items.isEmpty ? .empty : .list(items))
+        }
+    }
+}
+
+/// Numbers as lists write them: `1,234.56`, `1.234,56`, `-12`, `1 234,5`.
+enum NumberText {
+    static func parse(_ s: String, decimal: UInt8, thousands: UInt8?) -> Decimal? {
+        var out: [UInt8] = []
+        var seenDigit = false, seenDecimal = false
+        for (i, b) in s.utf8.enumerated() {
+            switch b {
+            case 48...57:
+                out.append(b)
+                seenDigit = true
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                guard i == 0 else { return nil }
+                if b == UInt8(ascii: "-") { out.append(b) }
+            case decimal:
+                guard !seenDecimal else { return nil }
+                seenDecimal = true
+                out.append(UInt8(ascii: "."))
+            case 32, 0xC2, 0xA0, 0x27:  // spaces, no-break space, apostrophe (Swiss) as grouping
+                guard seenDigit, !seenDecimal else { return nil }
+            default:
+                if let t = thousands, b == t, seenDigit, !seenDecimal { continue }
+                return nil
+            }
+        }
+        guard seenDigit else { return nil }
+        return Decimal(string: String(decoding: out, as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
+    }
+}
+
+/// What a transform or conversion made of a value.
+enum Outcome {
+    case ok(FieldValue)
+    /// The value cannot be read; the reason says why.
+    case invalid(String)
+}

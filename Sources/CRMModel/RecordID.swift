@@ -1,0 +1,42 @@
+public import Foundation
+
+/// A record's local id: a UUID version 7, so ids sort by creation time and index appends stay cheap.
+public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let uuid: UUID
+
+    public init(uuid: UUID) { self.uuid = uuid }
+
+    /// Parses the canonical text form.
+    public init?(_ string: String) {
+        guard let u = UUID(uuidString: string) else { return nil }
+        uuid = u
+    }
+
+    /// A new time-ordered id (RFC 9562 UUIDv7) for the given time.
+    public static func make(at date: Date = Date()) -> RecordID {
+        var rng = SystemRandomNumberGenerator()
+        return make(at: date, using: &rng)
+    }
+
+    /// A new time-ordered id drawing its random bits from `rng`.
+    public static func make(at date: Date, using rng: inout some RandomNumberGenerator) -> RecordID {
+        let ms = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let r1 = rng.next() as UInt64
+        let r2 = rng.next() as UInt64
+        let b: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32),
+            UInt8(truncatingIfNeeded: ms >> 24), UInt8(truncatingIfNeeded: ms >> 16),
+            UInt8(truncatingIfNeeded: ms >> 8), UInt8(truncatingIfNeeded: ms),
+            0x70 | UInt8(truncatingIfNeeded: r1 & 0x0F), UInt8(truncatingIfNeeded: r1 >> 8),
+            0x80 | UInt8(truncatingIfNeeded: (r1 >> 16) & 0x3F), UInt8(truncatingIfNeeded: r1 >> 24),
+            UInt8(truncatingIfNeeded: r2), UInt8(truncatingIfNeeded: r2 >> 8),
+            UInt8(truncatingIfNeeded: r2 >> 16), UInt8(truncatingIfNeeded: r2 >> 24),
+            UInt8(truncatingIfNeeded: r2 >> 32), UInt8(truncatingIfNeeded: r2 >> 40))
+        return RecordID(uuid: UUID(uuid: b))
+    }
+
+    /// Lower-case canonical text, as stored and printed.
+    public var description: String { uuid.uuidString.lowercased() }
+
+    public static func < (a: RecordID, b: RecordID) -> Bool { a.description < b.description }
+}

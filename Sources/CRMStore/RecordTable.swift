@@ -1,0 +1,111 @@
+import CRMModel
+import Foundation
+import GRDB
+
+/// How records of one type are laid out in their table: one column per field, named after it
+/// (`address.city` → `address_city`), plus id, external id, custom fields and stamps.
+enum RecordTable<R: CRMRecord> {
+    static var name: String { R.recordType.plural }
+
+    static func column(_ field: String) -> String { field.replacingOccurrences(of: ".", with: "_") }
+
+    static func sqlType(_ k: FieldKind) -> String {
+        switch k {
+        case .integer, .bool: return "INTEGER"
+        default: return "TEXT"
+        }
+    }
+
+    /// Creates the table, or adds the columns of fields added since it was created.
+    static func ensure(_ db: Database) throws {
+        if try !db.tableExists(name) {
+            var cols = [
+                "rowid INTEGER PRIMARY KEY", "id TEXT NOT NULL UNIQUE", "ext_system TEXT", "ext_id TEXT",
+            ]
+            cols += R.fields.map { "\(column($0.name)) \(sqlType($0.kind))" }
+            cols += [
+                "custom TEXT", "updated_at TEXT NOT NULL", "change_seq INTEGER NOT NULL", "import_batch INTEGER",
+                "deleted_at TEXT",
+            ]
+            try db.execute(sql: "CREATE TABLE \(name) (\(cols.joined(separator: ", ")))")
+            try db.execute(
+                sql: "CREATE INDEX \(name)_ext ON \(name)(ext_system, ext_id) WHERE ext_id IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX \(name)_change ON \(name)(change_seq)")
+        } else {
+            let existing = Set(try db.columns(in: name).map(\.name))
+            for f in R.fields where !existing.contains(column(f.name)) {
+                try db.execute(sql: "ALTER TABLE \(name) ADD COLUMN \(column(f.name)) \(sqlType(f.kind))")
+            }
+        }
+    }
+
+    static var fieldColumns: String { R.fields.map { column($0.name) }.joined(separator: ", ") }
+
+    static var insertSQL: String {
+        let n = R.fields.count + 7
+        return "INSERT INTO \(name) (id, ext_system, ext_id, \(fieldColumns), custom, updated_at, change_seq, import_batch) VALUES ("
+            + Array(repeating: "?", count: n).joined(separator: ", ") + ")"
+    }
+
+    static var updateSQL: String {
+        "UPDATE \(name) SET ext_id = COALESCE(ext_id, ?), "
+            + R.fields.map { "\(column($0.name)) = ?" }.joined(separator: ", ")
+            + ", custom = ?, updated_at = ?, change_seq = ? WHERE rowid = ?"
+    }
+
+    static var selectColumns: String { "rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at" }
+
+    /// Reads a record from a row laid out as `selectColumns`.
+    static func decode(_ s: RawStatement) -> (rowid: Int64, record: R, externalID: String?) {
+        let rowid = s.int64(0) ?? 0
+        var r = R(id: RecordID(s.text(1) ?? "") ?? RecordID.make())
+        let ext = s.text(3)
+        for (i, f) in R.fields.enumerated() {
+            let col = Int32(4 + i)
+            f.set(&r, value(s, col, f.kind))
+        }
+        let base = Int32(4 + R.fields.count)
+        r.custom = JSONText.decodeObject(s.text(base))
+        if let u = s.text(base + 1), let p = ISOStamp.parse(u) { r.updatedAt = p }
+        return (rowid, r, ext)
+    }
+
+    static func value(_ s: RawStatement, _ col: Int32, _ kind: FieldKind) -> FieldValue {
+        switch kind {
+        case .integer: return s.int64(col).map { .integer(Int($0)) } ?? .empty
+        case .bool: return s.int64(col).map { .bool($0 != 0) } ?? .empty
+        case .text, .email, .phone: return s.text(col).map { .text($0) } ?? .empty
+        case .number:
+            guard let t = s.text(col), let d = Decimal(string: t, locale: Locale(identifier: "en_US_POSIX")) else { return .empty }
+            return .number(d)
+        case .day: return s.text(col).flatMap { CalendarDay(iso: $0) }.map { .day($0) } ?? .empty
+        case .instant: return s.text(col).flatMap(ISOStamp.parse).map { .instant($0) } ?? .empty
+        case .list:
+            let l = JSONText.decodeArray(s.text(col))
+            return l.isEmpty ? .empty : .list(l)
+        }
+    }
+}
+
+/// The store's timestamp text (`Date.iso8601UTC`) read back.
+enum ISOStamp {
+    static func parse(_ s: String) -> Date? {
+        let b = Array(s.utf8)
+        guard b.count >= 20 else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                v = v * 10 + Int(b[i] - 48)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
+            let se = num(17..<19), let day = CalendarDay(year: y, month: mo, day: d)
+        else { return nil }
+        var ms = 0
+        if b[19] == UInt8(ascii: "."), b.count >= 24, let f = num(20..<23) { ms = f }
+        return Date(
+            timeIntervalSince1970: Double(day.daysSinceEpoch * 86400 + h * 3600 + mi * 60 + se) + Double(ms) / 1000)
+    }
+}

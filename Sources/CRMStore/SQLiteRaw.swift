@@ -1,0 +1,135 @@
+import CRMModel
+import Foundation
+import GRDBSQLite
+
+/// SQLite's "copy the bytes now" destructor, which the C macro `SQLITE_TRANSIENT` spells.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A prepared statement used directly on the hot path (binding without boxing values).
+///
+/// Owned by the connection GRDB opened; valid only inside the transaction that made it.
+struct RawStatement {
+    let handle: OpaquePointer
+    let db: OpaquePointer
+    let sql: String
+
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    func bind(_ i: Int32, _ s: String?) {
+        guard var s, !s.isEmpty else {
+            sqlite3_bind_null(handle, i)
+            return
+        }
+        s.withUTF8 { u in
+            _ = u.withMemoryRebound(to: CChar.self) { c in
+                sqlite3_bind_text(handle, i, c.baseAddress, Int32(c.count), sqliteTransient)
+            }
+        }
+    }
+
+    func bind(_ i: Int32, _ v: Int64?) {
+        if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
+    }
+
+    /// Binds a field value in its stored form.
+    func bind(_ i: Int32, _ v: FieldValue) {
+        switch v {
+        case .empty: sqlite3_bind_null(handle, i)
+        case .text(let s): bind(i, s)
+        case .number(let d): bind(i, NSDecimalNumber(decimal: d).stringValue)
+        case .integer(let n): sqlite3_bind_int64(handle, i, Int64(n))
+        case .bool(let b): sqlite3_bind_int64(handle, i, b ? 1 : 0)
+        case .day(let d): bind(i, d.description)
+        case .instant(let d): bind(i, d.iso8601UTC)
+        case .list(let l): bind(i, JSONText.array(l))
+        }
+    }
+
+    /// Runs a statement that returns no rows.
+    func run(path: String?) throws {
+        let rc = sqlite3_step(handle)
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw error(rc, path: path) }
+    }
+
+    /// Steps once; true when a row is available.
+    func step(path: String?) throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw error(rc, path: path)
+    }
+
+    func text(_ col: Int32) -> String? {
+        guard sqlite3_column_type(handle, col) != SQLITE_NULL, let p = sqlite3_column_text(handle, col) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, col))), as: UTF8.self)
+    }
+
+    func int64(_ col: Int32) -> Int64? {
+        sqlite3_column_type(handle, col) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, col)
+    }
+
+    func error(_ rc: Int32, path: String?) -> StoreError {
+        let msg = String(cString: sqlite3_errmsg(db))
+        let code: StoreError.Code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? .busy : rc == SQLITE_CORRUPT ? .corrupt : .sqlite
+        return StoreError(code, path: path, sqliteCode: rc, message: msg)
+    }
+}
+
+/// Minimal JSON text for the store's list and dictionary columns (no Foundation encoder on the hot path).
+enum JSONText {
+    static func string(_ s: String, into out: inout String) {
+        out.append("\"")
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out.append("\\\"")
+            case "\\": out.append("\\\\")
+            case "\n": out.append("\\n")
+            case "\r": out.append("\\r")
+            case "\t": out.append("\\t")
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out.append("\"")
+    }
+
+    static func array(_ items: [String]) -> String {
+        var out = "["
+        for (i, s) in items.enumerated() {
+            if i > 0 { out.append(",") }
+            string(s, into: &out)
+        }
+        return out + "]"
+    }
+
+    static func object(_ dict: [String: String]) -> String? {
+        if dict.isEmpty { return nil }
+        var out = "{"
+        for (i, k) in dict.keys.sorted().enumerated() {
+            if i > 0 { out.append(",") }
+            string(k, into: &out)
+            out.append(":")
+            string(dict[k]!, into: &out)
+        }
+        return out + "}"
+    }
+
+    static func decodeArray(_ s: String?) -> [String] {
+        guard let s, let d = s.data(using: .utf8), let a = try? JSONSerialization.jsonObject(with: d) as? [String] else { return [] }
+        return a
+    }
+
+    static func decodeObject(_ s: String?) -> [String: String] {
+        guard let s, let d = s.data(using: .utf8), let o = try? JSONSerialization.jsonObject(with: d) as? [String: String]
+        else { return [:] }
+        return o
+    }
+}

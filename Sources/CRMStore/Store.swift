@@ -1,0 +1,252 @@
+public import CRMModel
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The embedded store: one SQLite file holding records, import batches and their row ledger.
+///
+/// Owns its database connection (a GRDB queue, kept internal). Writes are serialised; WAL mode
+/// lets readers see the last committed state while an import runs.
+public final class CRMStore: @unchecked Sendable {
+    // @unchecked: DatabaseQueue serialises all access itself.
+    let queue: DatabaseQueue
+    /// The store file.
+    public let path: String
+
+    /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
+    /// - Throws: `StoreError.cannotOpen` when the file cannot be opened or is not a crmgate store.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try CRMStore.migrator.migrate(queue)
+        } catch let e as DatabaseError {
+            throw StoreError(.cannotOpen, path: path, sqliteCode: e.extendedResultCode.rawValue, message: "cannot open the store: \(e.message ?? "\(e)")")
+        } catch {
+            throw StoreError(.cannotOpen, path: path, message: "cannot open the store: \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: meta, imports, ledger") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    INSERT INTO meta (key, value) VALUES ('change_seq', '0');
+                    CREATE TABLE imports (
+                        id INTEGER PRIMARY KEY,
+                        record_type TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        mapping TEXT NOT NULL,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        status TEXT NOT NULL,
+                        read INTEGER NOT NULL DEFAULT 0,
+                        created INTEGER NOT NULL DEFAULT 0,
+                        updated INTEGER NOT NULL DEFAULT 0,
+                        unchanged INTEGER NOT NULL DEFAULT 0,
+                        merged INTEGER NOT NULL DEFAULT 0,
+                        rejected INTEGER NOT NULL DEFAULT 0,
+                        error TEXT
+                    );
+                    CREATE TABLE import_rows (
+                        import_id INTEGER NOT NULL,
+                        row INTEGER NOT NULL,
+                        line INTEGER NOT NULL,
+                        outcome TEXT NOT NULL,
+                        record_rowid INTEGER,
+                        reason TEXT,
+                        PRIMARY KEY (import_id, row)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        m.registerMigration("v1: record tables") { db in
+            try RecordTable<Lead>.ensure(db)
+            try RecordTable<Customer>.ensure(db)
+            try RecordTable<Opportunity>.ensure(db)
+            try RecordTable<CRMTask>.ensure(db)
+        }
+        return m
+    }
+
+    /// Runs `body` with an import writer inside one transaction; commits unless `dryRun` or `body` throws.
+    ///
+    /// The batch is recorded in `imports` with its counts. When `body` throws, nothing it wrote
+    /// stays: the batch is recorded as failed (with the error) and the error is rethrown.
+    /// - Returns: the import batch id and what `body` returned.
+    public func runImport<R: CRMRecord, T>(
+        _ type: R.Type, source: String, mapping: String, system: String?, dryRun: Bool,
+        _ body: (ImportWriter<R>) throws -> (ImportCounts, T)
+    ) throws -> (batch: Int64, result: T) {
+        let started = Date().iso8601UTC
+        var output: (Int64, T)?
+        do {
+            try queue.inTransaction(.immediate) { db in
+                try db.execute(
+                    sql: "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES (?, ?, ?, ?, 'running')",
+                    arguments: [R.recordType.plural, source, mapping, started])
+                let batch = db.lastInsertedRowID
+                let writer = try ImportWriter<R>(db: db, batch: batch, system: system, path: path)
+                let (counts, value) = try body(writer)
+                try writer.finish()
+                try db.execute(
+                    sql: """
+                        UPDATE imports SET finished_at = ?, status = ?, read = ?, created = ?, updated = ?, unchanged = ?,
+                        merged = ?, rejected = ? WHERE id = ?
+                        """,
+                    arguments: [
+                        Date().iso8601UTC, dryRun ? "dry-run" : "committed", counts.read, counts.created, counts.updated,
+                        counts.unchanged, counts.merged, counts.rejected, batch,
+                    ])
+                output = (batch, value)
+                return dryRun ? .rollback : .commit
+            }
+        } catch {
+            let message = "\(error)"
+            try? queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO imports (record_type, source, mapping, started_at, finished_at, status, error)
+                        VALUES (?, ?, ?, ?, ?, 'failed', ?)
+                        """,
+                    arguments: [R.recordType.plural, source, mapping, started, Date().iso8601UTC, message])
+            }
+            if let e = error as? DatabaseError {
+                throw StoreError(.sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
+            }
+            throw error
+        }
+        return output!
+    }
+
+    /// The number of records of a type (tombstones excluded).
+    public func count(_ type: RecordType) throws -> Int {
+        try wrap { try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(type.plural) WHERE deleted_at IS NULL") ?? 0 } }
+    }
+
+    /// Calls `body` with every record of a type in id order, streaming (one record in memory at a time).
+    public func forEach<R: CRMRecord>(_ type: R.Type, _ body: (R, _ externalID: String?) throws -> Void) throws {
+        try wrap {
+            try queue.read { db in
+                let stmt = try db.makeStatement(
+                    sql: "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL ORDER BY rowid")
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                while try raw.step(path: path) {
+                    let (_, r, ext) = RecordTable<R>.decode(raw)
+                    try body(r, ext)
+                }
+            }
+        }
+    }
+
+    /// Every record of a type (for small stores and tests; exports use `forEach`).
+    public func all<R: CRMRecord>(_ type: R.Type) throws -> [R] {
+        var out: [R] = []
+        try forEach(type) { r, _ in out.append(r) }
+        return out
+    }
+
+    /// Past imports, newest first.
+    public func imports() throws -> [ImportBatch] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM imports ORDER BY id DESC").map(ImportBatch.init(row:))
+            }
+        }
+    }
+
+    /// The ledger of one import, in row order.
+    public func ledger(importID: Int64) throws -> [LedgerEntry] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT row, line, outcome, record_rowid, reason FROM import_rows WHERE import_id = ? ORDER BY row",
+                    arguments: [importID]
+                ).map { LedgerEntry(row: $0["row"], line: $0["line"], outcome: $0["outcome"], recordRowID: $0["record_rowid"], reason: $0["reason"]) }
+            }
+        }
+    }
+
+    /// SQLite's own consistency check: "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try wrap { try queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" } }
+    }
+
+    /// Runs a read-only SQL query returning one integer (for tests and diagnostics).
+    public func scalar(_ sql: String) throws -> Int64? {
+        try wrap { try queue.read { try Int64.fetchOne($0, sql: sql) } }
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as DatabaseError {
+            throw StoreError(.sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
+        }
+    }
+}
+
+/// The counts of an import, which always add up: read = created + updated + unchanged + merged + rejected.
+public struct ImportCounts: Sendable, Equatable, Codable {
+    public var read = 0
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var merged = 0
+    public var rejected = 0
+    public init() {}
+    /// True when every row read is accounted for.
+    public var addsUp: Bool { read == created + updated + unchanged + merged + rejected }
+}
+
+/// One past import.
+public struct ImportBatch: Sendable, Equatable {
+    public let id: Int64
+    public let recordType: String
+    public let source: String
+    public let mapping: String
+    public let startedAt: String
+    public let finishedAt: String?
+    /// `committed`, `dry-run`, `failed` or `running` (a run that died).
+    public let status: String
+    public let counts: ImportCounts
+    public let error: String?
+
+    init(row: Row) {
+        id = row["id"]
+        recordType = row["record_type"]
+        source = row["source"]
+        mapping = row["mapping"]
+        startedAt = row["started_at"]
+        finishedAt = row["finished_at"]
+        status = row["status"]
+        var c = ImportCounts()
+        c.read = row["read"]
+        c.created = row["created"]
+        c.updated = row["updated"]
+        c.unchanged = row["unchanged"]
+        c.merged = row["merged"]
+        c.rejected = row["rejected"]
+        counts = c
+        error = row["error"]
+    }
+}
+
+/// What happened to one row of an import.
+public struct LedgerEntry: Sendable, Equatable {
+    /// 1-based data row.
+    public let row: Int
+    /// Physical line in the file.
+    public let line: Int
+    /// `created`, `updated`, `unchanged`, `merged` or `rejected`.
+    public let outcome: String
+    public let recordRowID: Int64?
+    public let reason: String?
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import CRMCSV
+import Foundation
+
+struct CSVCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "csv", abstract: "Look at CSV files without importing them.", subcommands: [Scan.self])
+
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read a CSV file and report its dialect, encoding, record count and malformed records.")
+
+        @Argument(help: "The CSV file.")
+        var file: String
+
+        @Option(name: .long, help: "The file's encoding (default: detect).")
+        var encoding: String?
+
+        @Option(name: .long, help: "The delimiter (default: sniff).")
+        var delimiter: String?
+
+        @Flag(name: .long, help: "Print the report as one JSON object.")
+        var json = false
+
+        func run() throws {
+            var o = CSVReadOptions()
+            o.encoding = encoding.flatMap(TextEncoding.init(name:))
+            o.delimiter = delimiter.flatMap(CSVDialect.delimiter(named:))
+            let started = Date()
+            let reader: CSVReader
+            do {
+                reader = try CSVReader(path: file, options: o)
+            } catch let e as CSVError {
+                FileHandle.standardError.write(Data("crmgate csv scan: \(e)\n".utf8))
+                throw ExitCode(e.code == .cannotOpen || e.code == .readFailed ? 66 : 65)
+            }
+            var records = 0, fields = 0, issues = 0
+            var firstIssues: [String] = []
+            while let b = try reader.nextBatch() {
+                records += b.count
+                fields += b.fieldEnds.count
+                issues += b.issues.count
+                for (r, e) in b.issues.sorted(by: { $0.key < $1.key }) where firstIssues.count < 10 {
+                    firstIssues.append("line \(b.lines[r]): \(e.message)")
+                }
+            }
+            let secs = Date().timeIntervalSince(started)
+            let size = reader.fileSize ?? reader.bytesRead
+            if json {
+                let obj: [String: Any] = [
+                    "records": records, "fields": fields, "malformed": issues, "columns": reader.header.count,
+                    "encoding": reader.encoding.rawValue, "delimiter": String(UnicodeScalar(reader.dialect.delimiter)),
+                    "seconds": secs, "bytes": size,
+                ]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print("\(file): \(records) records, \(reader.header.count) columns, \(issues) malformed")
+                print("  encoding \(reader.encoding.rawValue), delimiter '\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))'")
+                print("  header: " + reader.header.joined(separator: " | "))
+                for i in firstIssues { print("  " + i) }
+                print(String(format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9), Double(size) / 1e6 / max(secs, 1e-9)))
+            }
+        }
+    }
+}

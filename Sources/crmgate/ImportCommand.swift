@@ -1,0 +1,136 @@
+import ArgumentParser
+import CRMCSV
+import CRMImport
+import Foundation
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a CSV file into the store through a mapping file.",
+        discussion: """
+            Every row ends up created, updated, unchanged, merged (a duplicate folded into a record this
+            import created) or rejected (written to the reject file with its line and reason). The import
+            is one transaction: if it fails, the store is as it was before.
+            """)
+
+    @Argument(help: "The CSV file to import.")
+    var file: String
+
+    @Option(name: .long, help: "The mapping file (see mappings/sources/).")
+    var mapping: String
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(name: .long, help: "The file's encoding: utf-8, utf-16le, utf-16be, windows-1252, latin-1 (default: detect).")
+    var encoding: String?
+
+    @Option(name: .long, help: "The delimiter: , ; | or \\t (default: sniff).")
+    var delimiter: String?
+
+    @Option(name: .long, help: "Where to write rejected rows (default: <file name>.rejects.csv here).")
+    var rejects: String?
+
+    @Option(name: .long, help: "Reject rows with a field longer than this many bytes.")
+    var maxFieldBytes: Int = 1 << 20
+
+    @Flag(name: .long, help: "Do everything but commit.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Exit with code 3 when any row was rejected.")
+    var failOnReject = false
+
+    @Flag(name: .long, help: "Print the summary as one JSON object.")
+    var json = false
+
+    @Flag(name: .long, help: "No progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        if let e = encoding, TextEncoding(name: e) == nil {
+            throw ValidationError("unknown encoding '\(e)'; use utf-8, utf-16le, utf-16be, windows-1252 or latin-1")
+        }
+        if let d = delimiter, CSVDialect.delimiter(named: d) == nil {
+            throw ValidationError("the delimiter must be one character, or \\t for tab")
+        }
+        if maxFieldBytes < 1 { throw ValidationError("--max-field-bytes must be positive") }
+    }
+
+    func run() throws {
+        var options = ImportOptions(source: file, mapping: mapping)
+        options.store = storeOptions.store
+        options.encoding = encoding.flatMap(TextEncoding.init(name:))
+        options.delimiter = delimiter.flatMap(CSVDialect.delimiter(named:))
+        options.rejectsPath = rejects
+        options.maxFieldBytes = maxFieldBytes
+        options.dryRun = dryRun
+        let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
+        if let bar { options.progress = { bar.update(bytes: $0, total: $1, rows: $2) } }
+        let summary: ImportSummary
+        do {
+            summary = try Importer.run(options)
+        } catch let e as ImportError {
+            bar?.clear()
+            FileHandle.standardError.write(Data(("crmgate import: " + e.message + "\n").utf8))
+            throw ExitCode(e.exitCode)
+        }
+        bar?.clear()
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(summary), as: UTF8.self))
+        } else {
+            print(SummaryText.render(summary))
+        }
+        if failOnReject && summary.rejected > 0 { throw ExitCode(3) }
+    }
+}
+
+/// The human-readable import summary.
+enum SummaryText {
+    static func render(_ s: ImportSummary) -> String {
+        var out = s.dryRun ? "Dry run (nothing committed): " : "Imported "
+        out += "\(s.source) into \(s.store)" + (s.importID.map { " (import #\($0))" } ?? "") + "\n"
+        let rows: [(String, Int)] = [
+            ("read", s.read), ("created", s.created), ("updated", s.updated), ("unchanged", s.unchanged),
+            ("merged", s.merged), ("rejected", s.rejected),
+        ]
+        let width = String(rows.map(\.1).max() ?? 0).count
+        for (name, n) in rows {
+            out += "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + String(repeating: " ", count: width - String(n).count) + "\(n)\n"
+        }
+        for r in s.rejectReasons.prefix(5) { out += "    \(r.count) × \(r.reason)\n" }
+        if let f = s.rejectsFile { out += "  rejected rows written to \(f)\n" }
+        out += String(
+            format: "  %d %@ in %.2f s (%.0f rows/s); encoding %@, delimiter '%@'", s.read, s.recordType, s.seconds,
+            s.rowsPerSecond, s.encoding, s.delimiter)
+        return out
+    }
+}
+
+/// A one-line progress bar on standard error, redrawn at most five times a second.
+final class ProgressBar: @unchecked Sendable {
+    // @unchecked: called from one thread (the import's writer) at a time.
+    private var last = Date.distantPast
+    private let start = Date()
+
+    func update(bytes: Int, total: Int?, rows: Int) {
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 0.2 else { return }
+        last = now
+        let mb = Double(bytes) / 1e6 / max(0.001, now.timeIntervalSince(start))
+        var line = "\r"
+        if let total, total > 0 {
+            let frac = min(1, Double(bytes) / Double(total))
+            let filled = Int(frac * 30)
+            line += "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: 30 - filled) + "] "
+            line += String(format: "%3.0f%% ", frac * 100)
+        }
+        line += String(format: "%d rows, %.1f MB/s ", rows, mb)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func clear() {
+        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: 70) + "\r").utf8))
+    }
+}
