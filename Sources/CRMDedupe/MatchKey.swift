@@ -18,33 +18,10 @@ public struct MatchKeySpec: Sendable, Hashable, CustomStringConvertible {
 
     /// The normalised key of a record, or nil when a part is empty (empty keys never match).
     ///
-    /// Emails are normalised (`EmailAddress.normalize`), phones compared in E.164 as stored, other
-    /// text lower-cased with spaces collapsed.
+    /// Emails are normalised (`EmailAddress.normalize`), other text lower-cased with spaces collapsed.
+    /// For many records, compile the spec once with `MatchKey`.
     public func key<R: CRMRecord>(of record: R, externalID: String?) -> String? {
-        var parts: [String] = []
-        for f in fields {
-            let part: String?
-            if f == "external_id" {
-                part = externalID
-            } else {
-                let v = record.value(of: f)
-                switch v {
-                case .empty: part = nil
-                case .text(let s):
-                    let kind = R.field(named: f)?.kind
-                    part = kind == .email ? EmailAddress.normalize(s) : MatchKeySpec.fold(s)
-                case .day(let d): part = d.description
-                case .instant(let d): part = d.iso8601UTC
-                case .integer(let i): part = String(i)
-                case .number(let n): part = "\(n)"
-                case .bool(let b): part = b ? "1" : "0"
-                case .list(let l): part = l.map(MatchKeySpec.fold).sorted().joined(separator: ",")
-                }
-            }
-            guard let p = part, !p.isEmpty else { return nil }
-            parts.append(p)
-        }
-        return parts.joined(separator: "\u{1F}")
+        MatchKey<R>(self).key(of: record, externalID: externalID)
     }
 
     /// Lower-cased with runs of whitespace collapsed; ASCII text takes a fast path.
@@ -67,6 +44,55 @@ public struct MatchKeySpec: Sendable, Hashable, CustomStringConvertible {
         }
         let r = String(decoding: out, as: UTF8.self)
         return ascii ? r : r.lowercased()
+    }
+}
+
+/// A match key compiled for one record type: field descriptors looked up once.
+public struct MatchKey<R: CRMRecord>: Sendable {
+    public let spec: MatchKeySpec
+    private let parts: [FieldDescriptor<R>?]  // nil: the external id
+
+    public init(_ spec: MatchKeySpec) {
+        self.spec = spec
+        parts = spec.fields.map { $0 == "external_id" ? nil : R.field(named: $0) }
+    }
+
+    /// The normalised key of a record, or nil when a part is empty.
+    public func key(of record: R, externalID: String?) -> String? {
+        if parts.count == 1 { return part(0, record, externalID) }
+        var out: [String] = []
+        for i in parts.indices {
+            guard let p = part(i, record, externalID) else { return nil }
+            out.append(p)
+        }
+        return out.joined(separator: "\u{1F}")
+    }
+
+    private func part(_ i: Int, _ record: R, _ externalID: String?) -> String? {
+        let name = spec.fields[i]
+        let value: FieldValue
+        if let d = parts[i] {
+            value = d.get(record)
+        } else if name == "external_id" {
+            return externalID.flatMap { $0.isEmpty ? nil : $0 }
+        } else if name.hasPrefix("custom.") {
+            value = record.value(of: name)
+        } else {
+            return nil
+        }
+        let p: String?
+        switch value {
+        case .empty: p = nil
+        case .text(let s): p = parts[i]?.kind == .email ? EmailAddress.normalize(s) : MatchKeySpec.fold(s)
+        case .day(let d): p = d.description
+        case .instant(let d): p = d.iso8601UTC
+        case .integer(let n): p = String(n)
+        case .number(let n): p = "\(n)"
+        case .bool(let b): p = b ? "1" : "0"
+        case .list(let l): p = l.map(MatchKeySpec.fold).sorted().joined(separator: ",")
+        }
+        guard let p, !p.isEmpty else { return nil }
+        return p
     }
 }
 

@@ -7,6 +7,9 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     private var items: [Element] = []
     private let capacity: Int
     private var cancelled = false
+    /// Seconds the producer waited for room and the consumer waited for work (pipeline balance).
+    private(set) var putWait = 0.0
+    private(set) var takeWait = 0.0
 
     init(capacity: Int) { self.capacity = capacity }
 
@@ -14,7 +17,11 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     func put(_ e: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count >= capacity && !cancelled { condition.wait() }
+        if items.count >= capacity && !cancelled {
+            let t = Date()
+            while items.count >= capacity && !cancelled { condition.wait() }
+            putWait += Date().timeIntervalSince(t)
+        }
         if cancelled { return false }
         items.append(e)
         condition.broadcast()
@@ -25,7 +32,11 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     func take() -> Element {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty { condition.wait() }
+        if items.isEmpty {
+            let t = Date()
+            while items.isEmpty { condition.wait() }
+            takeWait += Date().timeIntervalSince(t)
+        }
         let e = items.removeFirst()
         condition.broadcast()
         return e

@@ -8,6 +8,8 @@ public struct ImportSummary: Sendable, Codable, Equatable {
     /// Rows folded into a record created earlier in the same import (duplicates inside the file).
     public var merged = 0
     public var rejected = 0
+    /// Lines holding only spaces or delimiters: skipped, and not counted in `read`.
+    public var blank = 0
     /// Wall-clock seconds.
     public var seconds = 0.0
     public var rowsPerSecond = 0.0
@@ -37,7 +39,7 @@ public struct ImportSummary: Sendable, Codable, Equatable {
     public var addsUp: Bool { read == created + updated + unchanged + merged + rejected }
 
     enum CodingKeys: String, CodingKey {
-        case read, created, updated, unchanged, merged, rejected, seconds
+        case read, created, updated, unchanged, merged, rejected, blank, seconds
         case rowsPerSecond = "rows_per_second"
         case importID = "import_id"
         case dryRun = "dry_run"

@@ -95,6 +95,7 @@ public enum Importer {
         producer.start()
 
         var reasons: [String: Int] = [:]
+        var blank = 0
         do {
             let (batchID, counts) = try store.runImport(
                 R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun
@@ -104,6 +105,7 @@ public enum Importer {
                 while true {
                     let batch = queue.take()
                     if let error = batch.error { throw error }
+                    blank += batch.blank
                     for item in batch.items {
                         counts.read += 1
                         switch item.content {
@@ -145,7 +147,12 @@ public enum Importer {
             throw ImportError(.store, "\(error)")
         }
         try rejects.close()
+        if ProcessInfo.processInfo.environment["CRMGATE_TRACE"] != nil {
+            FileHandle.standardError.write(
+                Data(String(format: "trace: reader waited %.2f s for the writer; writer waited %.2f s for the reader\n", queue.putWait, queue.takeWait).utf8))
+        }
         summary.rejectsFile = rejects.isUsed ? rejectsPath : nil
+        summary.blank = blank
         summary.rejectReasons = reasons.map { ImportSummary.ReasonCount(reason: $0.key, count: $0.value) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
         let elapsed = ContinuousClock.now - clock
@@ -155,10 +162,10 @@ public enum Importer {
     }
 
     /// The reading thread: parse, map, hand over batches; an error ends the stream.
-    static func produce<R: CRMRecord>(reader: CSVReader, mapper: RowMapper<R>, keys: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>) {
+    static func produce<R: CRMRecord>(reader: CSVReader, mapper: RowMapper<R>, keys specs: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>) {
         var row = 0
-        var rng = SystemRandomNumberGenerator()
-        let now = Date()
+        let keys = specs.map { MatchKey<R>($0) }
+        var ids = RecordID.Generator()
         let header = reader.header
         do {
             while let batch = try reader.nextBatch() {
@@ -172,12 +179,19 @@ public enum Importer {
                             let raw = RawRow(
                                 bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r), count: batch.fieldCount(r),
                                 line: line)
-                            if let issue = batch.issues[r] {
+                            let issue = batch.issues[r]
+                            if issue == nil || issue?.code == .raggedRow, isBlank(raw) {
+                                // A line of spaces or delimiters only: not a data row.
+                                row -= 1
+                                out.blank += 1
+                                continue
+                            }
+                            if let issue {
                                 out.items.append(
                                     MappedItem(row: row, line: line, content: .rejected(raw.texts, issue.message, issue.code.rawValue)))
                                 continue
                             }
-                            switch mapper.map(raw, id: RecordID.make(at: now, using: &rng)) {
+                            switch mapper.map(raw, id: ids.next()) {
                             case .success(let record):
                                 let ext = mapper.externalID(raw)
                                 let k = keys.map { $0.key(of: record, externalID: ext) }
@@ -211,6 +225,7 @@ public enum Importer {
 /// Rows of one batch after mapping, on their way to the store.
 struct MappedBatch<R: CRMRecord>: Sendable {
     var items: [MappedItem<R>] = []
+    var blank = 0
     var bytesRead = 0
     var isLast = false
     var error: ImportError?
@@ -227,3 +242,12 @@ struct MappedItem<R: CRMRecord>: Sendable {
     let line: Int
     let content: Content
 }
+
+/// True when every field of the row is empty or whitespace.
+func isBlank(_ row: RawRow) -> Bool {
+    for f in 0..<row.count {
+        for b in row.field(f) where b != 32 && b != 9 && b != 10 && b != 13 { return false }
+    }
+    return true
+}
+

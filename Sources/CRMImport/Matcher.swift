@@ -6,7 +6,7 @@ import CRMStore
 /// that follows: create, or merge into the record found.
 struct Matcher<R: CRMRecord> {
     let writer: ImportWriter<R>
-    let keys: [MatchKeySpec]
+    let keys: [MatchKey<R>]
     private var index = ExactMatchIndex()
     /// Rows above this id were created by this import.
     private let highWater: Int64
@@ -15,11 +15,11 @@ struct Matcher<R: CRMRecord> {
 
     init(writer: ImportWriter<R>, keys: [MatchKeySpec]) throws {
         self.writer = writer
-        self.keys = keys
+        self.keys = keys.map { MatchKey<R>($0) }
         let fields = Array(Set(keys.flatMap(\.fields)).subtracting(["external_id"]))
         var high: Int64 = 0
         var idx = ExactMatchIndex()
-        let specs = keys
+        let specs = self.keys
         try writer.scan(fields: fields) { rowid, record, ext in
             high = max(high, rowid)
             for (k, spec) in specs.enumerated() {

@@ -100,8 +100,8 @@ struct DateFormat: Sendable {
 
     /// Reads `text` completely, or returns nil.
     func parse(_ text: String) -> ParsedDate? {
+        if isISO { return DateFormat.parseISO(text) }
         let b = Array(text.utf8)
-        if isISO { return DateFormat.parseISO(b) }
         var p = ParsedDate()
         var i = 0
         var pm: Bool?
@@ -167,6 +167,10 @@ struct DateFormat: Sendable {
 
     /// `Z`, `+01:00`, `+0100`, `+01`, `-05:00`.
     static func parseOffset(_ b: [UInt8], _ i: inout Int) -> Int? {
+        b.withUnsafeBufferPointer { parseOffset($0, &i) }
+    }
+
+    static func parseOffset(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int? {
         guard i < b.count else { return nil }
         if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
             i += 1
@@ -188,7 +192,14 @@ struct DateFormat: Sendable {
     }
 
     /// ISO 8601 / RFC 3339: `YYYY-MM-DD`, with `T` or a space and `hh:mm[:ss[.fff]]`, and an optional offset.
-    static func parseISO(_ b: [UInt8]) -> ParsedDate? {
+    static func parseISO(_ text: String) -> ParsedDate? {
+        var t = text
+        return t.withUTF8 { parseISO($0) }
+    }
+
+    static func parseISO(_ b: [UInt8]) -> ParsedDate? { b.withUnsafeBufferPointer { parseISO($0) } }
+
+    static func parseISO(_ b: UnsafeBufferPointer<UInt8>) -> ParsedDate? {
         var i = 0
         func digits(_ n: Int) -> Int? {
             guard i + n <= b.count else { return nil }

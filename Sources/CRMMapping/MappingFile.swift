@@ -276,7 +276,7 @@ extension MappingFile {
                 guard let s = v.scalar?.string else {
                     throw MappingError(.invalidValue, line: v.mark?.line, message: "map values must be text")
                 }
-                table[k.lowercased()] = s
+                table[k] = s
             }
             var otherwise = "keep"
             if map.pairs.count > 1 {

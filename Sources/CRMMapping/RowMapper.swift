@@ -16,6 +16,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     private let phoneCountryColumn: Int?
     private let zone: TimeZone
     private let defaultRegion: String
+    private let regionCache = Memo()
 
     /// Compiles `mapping` for a file with `header`.
     /// - Throws: `MappingError.missingColumn` naming every mapped column the header lacks;
@@ -71,7 +72,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     public func map(_ row: RawRow, id: RecordID) -> Result<Record, RowRejection> {
         var record = Record(id: id)
         var region: String?
-        for f in fields {
+        for fi in 0..<fields.count {
+            let f = fields[fi]
             var value: FieldValue
             if let constant = f.constant {
                 value = .text(constant)
@@ -80,7 +82,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                 if bytes.isEmpty {
                     value = .empty
                 } else {
-                    guard let s = String(validating: bytes, as: UTF8.self) else {
+                    guard let s = validUTF8String(bytes) else {
                         return .failure(
                             RowRejection(
                                 field: f.target, column: header[f.columns[0]],
@@ -93,7 +95,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                 for c in f.columns {
                     let bytes = trimmed(row.field(c))
                     if bytes.isEmpty { continue }
-                    guard let s = String(validating: bytes, as: UTF8.self) else {
+                    guard let s = validUTF8String(bytes) else {
                         return .failure(RowRejection(field: f.target, column: header[c], reason: "the text is not valid UTF-8"))
                     }
                     parts.append(s)
@@ -153,7 +155,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         guard let c = phoneCountryColumn else { return defaultRegion }
         let bytes = trimmed(row.field(c))
         if bytes.isEmpty { return defaultRegion }
-        return PhoneNumber.regionCode(forCountry: String(decoding: bytes, as: UTF8.self)) ?? defaultRegion
+        let name = String(decoding: bytes, as: UTF8.self)
+        return regionCache.lookup(name) { PhoneNumber.regionCode(forCountry: name) ?? defaultRegion }
     }
 
     private func convert(_ s: String, to kind: FieldKind) -> Outcome {
@@ -178,12 +181,12 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             default: return .invalid("'\(s)' is not yes or no")
             }
         case .day:
-            guard let p = DateFormat.parseISO(Array(s.utf8)), let d = p.calendarDay else {
+            guard let p = DateFormat.parseISO(s), let d = p.calendarDay else {
                 return .invalid("'\(s)' is not a YYYY-MM-DD date (use the date transform with a format)")
             }
             return .ok(.day(d))
         case .instant:
-            guard let p = DateFormat.parseISO(Array(s.utf8)), let d = p.instant(zone: zone) else {
+            guard let p = DateFormat.parseISO(s), let d = p.instant(zone: zone) else {
                 return .invalid("'\(s)' is not an ISO 8601 date-time (use the date transform with a format)")
             }
             return .ok(.instant(d))
@@ -192,6 +195,53 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             return .ok(items.isEmpty ? .empty : .list(items))
         }
     }
+}
+
+/// A small memo of country text → phone region; countries repeat on almost every row.
+/// Used by one mapping thread at a time (a mapper is not shared between threads).
+final class Memo: @unchecked Sendable {
+    private var table: [String: String] = [:]
+    func lookup(_ key: String, _ make: () -> String) -> String {
+        if let v = table[key] { return v }
+        let v = make()
+        if table.count < 10_000 { table[key] = v }
+        return v
+    }
+}
+
+/// The bytes as a String when they are valid UTF-8 (ASCII takes a fast path).
+@inline(__always) func validUTF8String(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    var i = 0
+    let n = b.count
+    while i < n {
+        let c = b[i]
+        if c < 0x80 {
+            i += 1
+            continue
+        }
+        let len: Int
+        if c & 0xE0 == 0xC0 && c >= 0xC2 {
+            len = 2
+        } else if c & 0xF0 == 0xE0 {
+            len = 3
+        } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
+            len = 4
+        } else {
+            return nil
+        }
+        if i + len > n { return nil }
+        for k in 1..<len where b[i + k] & 0xC0 != 0x80 { return nil }
+        if len == 3 {
+            // No overlongs, no surrogates.
+            if c == 0xE0 && b[i + 1] < 0xA0 { return nil }
+            if c == 0xED && b[i + 1] >= 0xA0 { return nil }
+        } else if len == 4 {
+            if c == 0xF0 && b[i + 1] < 0x90 { return nil }
+            if c == 0xF4 && b[i + 1] >= 0x90 { return nil }
+        }
+        i += len
+    }
+    return String(decoding: b, as: UTF8.self)
 }
 
 @inline(__always) func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -219,8 +269,8 @@ public enum FieldText {
     }
 }
 
-/// One field of a mapping, compiled.
-struct CompiledField<Record: CRMRecord> {
+/// One field of a mapping, compiled. A class, so the per-row loop does not copy it.
+final class CompiledField<Record: CRMRecord> {
     let target: String
     let kind: FieldKind
     let customKey: String?

@@ -31,7 +31,11 @@ enum Step {
                 throw MappingError(.invalidValue, message: "number decimal separator must be one character")
             }
             self = .number(decimal: dd, thousands: t?.utf8.first)
-        case .map(let m, let o): self = .map(m, otherwise: o)
+        case .map(let m, let o):
+            // Keys as written and lower-cased: the exact hit needs no lower-casing per row.
+            var both = m
+            for (k, v) in m { both[k.lowercased()] = v }
+            self = .map(both, otherwise: o)
         case .regex(let p): self = .regex(try NSRegularExpression(pattern: p))
         case .replace(let p, let w): self = .replace(try NSRegularExpression(pattern: p), w)
         case .split(let s): self = .split(s)
@@ -98,7 +102,7 @@ enum Step {
             }
             return .ok(kind == .integer ? .integer(NSDecimalNumber(decimal: d).intValue) : .number(d))
         case .map(let table, let otherwise):
-            if let m = table[text.lowercased()] { return .ok(.text(m)) }
+            if let m = table[text] ?? table[text.lowercased()] { return .ok(.text(m)) }
             switch otherwise {
             case "blank": return .ok(.empty)
             case "reject": return .invalid("'\(text)' is not one of the values the mapping knows")

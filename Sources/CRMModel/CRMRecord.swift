@@ -74,97 +74,55 @@ extension CRMRecord {
     }
 }
 
-// MARK: - Helpers for field tables
+// MARK: - Reading field values
 
-/// Builds descriptors over key paths, so record types declare their fields in one line each.
-enum Field {
-    static func text<R>(_ name: String, _ kind: FieldKind = .text, _ kp: any WritableKeyPath<R, String> & Sendable)
-        -> FieldDescriptor<R>
-    {
-        FieldDescriptor(
-            name, kind, get: { r in r[keyPath: kp].isEmpty ? .empty : .text(r[keyPath: kp]) },
-            set: { r, v in
-                if case .text(let s) = v { r[keyPath: kp] = s } else { r[keyPath: kp] = "" }
-            })
+extension FieldValue {
+    /// The text, or "" for anything that is not text.
+    public var text: String {
+        if case .text(let s) = self { return s }
+        return ""
     }
+    /// The text, or "" — for text fields.
+    static func textField(_ s: String) -> FieldValue { s.isEmpty ? .empty : .text(s) }
 
-    static func number<R>(_ name: String, _ kp: any WritableKeyPath<R, Decimal?> & Sendable) -> FieldDescriptor<R> {
-        FieldDescriptor(
-            name, .number, get: { r in r[keyPath: kp].map { .number($0) } ?? .empty },
-            set: { r, v in
-                switch v {
-                case .number(let d): r[keyPath: kp] = d
-                case .integer(let i): r[keyPath: kp] = Decimal(i)
-                default: r[keyPath: kp] = nil
-                }
-            })
-    }
-
-    static func integer<R>(_ name: String, _ kp: any WritableKeyPath<R, Int?> & Sendable) -> FieldDescriptor<R> {
-        FieldDescriptor(
-            name, .integer, get: { r in r[keyPath: kp].map { .integer($0) } ?? .empty },
-            set: { r, v in
-                switch v {
-                case .integer(let i): r[keyPath: kp] = i
-                case .number(let d): r[keyPath: kp] = NSDecimalNumber(decimal: d).intValue
-                default: r[keyPath: kp] = nil
-                }
-            })
-    }
-
-    static func bool<R>(_ name: String, _ kp: any WritableKeyPath<R, Bool> & Sendable) -> FieldDescriptor<R> {
-        FieldDescriptor(
-            name, .bool, get: { r in .bool(r[keyPath: kp]) },
-            set: { r, v in
-                if case .bool(let b) = v { r[keyPath: kp] = b } else { r[keyPath: kp] = false }
-            })
-    }
-
-    static func day<R>(_ name: String, _ kp: any WritableKeyPath<R, CalendarDay?> & Sendable) -> FieldDescriptor<R> {
-        FieldDescriptor(
-            name, .day, get: { r in r[keyPath: kp].map { .day($0) } ?? .empty },
-            set: { r, v in
-                if case .day(let d) = v { r[keyPath: kp] = d } else { r[keyPath: kp] = nil }
-            })
-    }
-
-    static func instant<R>(_ name: String, _ kp: any WritableKeyPath<R, Date?> & Sendable) -> FieldDescriptor<R> {
-        FieldDescriptor(
-            name, .instant, get: { r in r[keyPath: kp].map { .instant($0) } ?? .empty },
-            set: { r, v in
-                if case .instant(let d) = v { r[keyPath: kp] = d } else { r[keyPath: kp] = nil }
-            })
-    }
-
-    static func list<R>(_ name: String, _ kp: any WritableKeyPath<R, [String]> & Sendable) -> FieldDescriptor<R> {
-        FieldDescriptor(
-            name, .list, get: { r in r[keyPath: kp].isEmpty ? .empty : .list(r[keyPath: kp]) },
-            set: { r, v in
-                switch v {
-                case .list(let l): r[keyPath: kp] = l
-                case .text(let s): r[keyPath: kp] = s.isEmpty ? [] : [s]
-                default: r[keyPath: kp] = []
-                }
-            })
-    }
-
-    static func address<R>(_ prefix: String, _ kp: any WritableKeyPath<R, Address> & Sendable) -> [FieldDescriptor<R>] {
-        func part(_ name: String, _ sub: any WritableKeyPath<Address, String> & Sendable) -> FieldDescriptor<R> {
-            FieldDescriptor(
-                prefix + "." + name, .text,
-                get: { r in
-                    let s = r[keyPath: kp][keyPath: sub]
-                    return s.isEmpty ? .empty : .text(s)
-                },
-                set: { r, v in
-                    if case .text(let s) = v { r[keyPath: kp][keyPath: sub] = s } else { r[keyPath: kp][keyPath: sub] = "" }
-                })
+    var decimal: Decimal? {
+        switch self {
+        case .number(let d): return d
+        case .integer(let i): return Decimal(i)
+        default: return nil
         }
-        return [
-            part("street", \Address.street), part("city", \Address.city), part("state", \Address.state),
-            part("postcode", \Address.postcode), part("country", \Address.country),
-        ]
     }
+    var int: Int? {
+        switch self {
+        case .integer(let i): return i
+        case .number(let d): return NSDecimalNumber(decimal: d).intValue
+        default: return nil
+        }
+    }
+    var bool: Bool {
+        if case .bool(let b) = self { return b }
+        return false
+    }
+    var day: CalendarDay? {
+        if case .day(let d) = self { return d }
+        return nil
+    }
+    var instant: Date? {
+        if case .instant(let d) = self { return d }
+        return nil
+    }
+    var list: [String] {
+        switch self {
+        case .list(let l): return l
+        case .text(let s): return s.isEmpty ? [] : [s]
+        default: return []
+        }
+    }
+    static func optional(_ d: Decimal?) -> FieldValue { d.map { .number($0) } ?? .empty }
+    static func optional(_ i: Int?) -> FieldValue { i.map { .integer($0) } ?? .empty }
+    static func optional(_ d: CalendarDay?) -> FieldValue { d.map { .day($0) } ?? .empty }
+    static func optional(_ d: Date?) -> FieldValue { d.map { .instant($0) } ?? .empty }
+    static func listField(_ l: [String]) -> FieldValue { l.isEmpty ? .empty : .list(l) }
 }
 
 /// A postal address (billing or shipping).

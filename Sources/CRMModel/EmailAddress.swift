@@ -5,6 +5,7 @@ public enum EmailAddress {
     /// Plausible: one `@`, a non-empty local part without spaces, a domain with a dot, no empty
     /// labels, no spaces or control characters. A pure-ASCII address is handled without Unicode work.
     public static func normalize(_ raw: String) -> String? {
+        if isAlreadyNormal(raw) { return raw }
         var bytes = Array(raw.utf8)
         // Trim ASCII whitespace and a surrounding `mailto:` or angle brackets.
         while let f = bytes.first, isSpace(f) { bytes.removeFirst() }
@@ -39,6 +40,35 @@ public enum EmailAddress {
             return String(decoding: bytes, as: UTF8.self)
         }
         return String(decoding: bytes, as: UTF8.self).lowercased()
+    }
+
+    /// True for a lower-case ASCII address with one `@`, a dotted domain and nothing to trim: the common case.
+    static func isAlreadyNormal(_ s: String) -> Bool {
+        var copy = s
+        return copy.withUTF8 { b in
+            guard b.count >= 5, b.count <= 254, b[0] != UInt8(ascii: "."), b[b.count - 1] != UInt8(ascii: ".") else { return false }
+            var at = -1
+            var dotAfterAt = false
+            var prev: UInt8 = 0
+            for i in 0..<b.count {
+                let c = b[i]
+                switch c {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+                    UInt8(ascii: "_"), UInt8(ascii: "+"):
+                    break
+                case UInt8(ascii: "."):
+                    if prev == UInt8(ascii: ".") || prev == UInt8(ascii: "@") { return false }
+                    if at >= 0 { dotAfterAt = true }
+                case UInt8(ascii: "@"):
+                    if at >= 0 || i == 0 || prev == UInt8(ascii: ".") { return false }
+                    at = i
+                default:
+                    return false
+                }
+                prev = c
+            }
+            return at > 0 && at < b.count - 1 && dotAfterAt
+        }
     }
 
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }

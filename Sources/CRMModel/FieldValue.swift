@@ -94,7 +94,11 @@ extension Date {
     public var iso8601UTC: String {
         let ms = Int64((timeIntervalSince1970 * 1000).rounded(.down))
         var secs = ms / 1000
-        let millis = ms - secs * 1000
+        var millis = ms - secs * 1000
+        if millis < 0 {
+            millis += 1000
+            secs -= 1
+        }
         var days = secs / 86400
         secs -= days * 86400
         if secs < 0 {
@@ -103,15 +107,34 @@ extension Date {
         }
         let (y, m, d) = civil(fromDays: Int(days))
         let hh = Int(secs / 3600), mm = Int(secs % 3600 / 60), ss = Int(secs % 60)
-        var out = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(hh, 2) + ":" + pad(mm, 2) + ":" + pad(ss, 2)
-        if millis != 0 { out += "." + pad(Int(millis), 3) }
-        return out + "Z"
+        let count = millis != 0 ? 24 : 20
+        return String(unsafeUninitializedCapacity: count) { buf in
+            func put(_ v: Int, _ at: Int, _ width: Int) {
+                var v = v
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    buf[k] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(max(0, min(9999, y)), 0, 4)
+            buf[4] = 45
+            put(m, 5, 2)
+            buf[7] = 45
+            put(d, 8, 2)
+            buf[10] = 84
+            put(hh, 11, 2)
+            buf[13] = 58
+            put(mm, 14, 2)
+            buf[16] = 58
+            put(ss, 17, 2)
+            if millis != 0 {
+                buf[19] = 46
+                put(Int(millis), 20, 3)
+            }
+            buf[count - 1] = 90
+            return count
+        }
     }
-}
-
-@inline(__always) private func pad(_ v: Int, _ width: Int) -> String {
-    let s = String(v)
-    return s.utf8.count >= width ? s : String(repeating: "0", count: width - s.utf8.count) + s
 }
 
 /// Civil date from days since 1970-01-01 (Howard Hinnant's civil_from_days).

@@ -99,6 +99,7 @@ enum SummaryText {
             out += "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
                 + String(repeating: " ", count: width - String(n).count) + "\(n)\n"
         }
+        if s.blank > 0 { out += "  (\(s.blank) blank line\(s.blank == 1 ? "" : "s") skipped)\n" }
         for r in s.rejectReasons.prefix(5) { out += "    \(r.count) × \(r.reason)\n" }
         if let f = s.rejectsFile { out += "  rejected rows written to \(f)\n" }
         out += String(

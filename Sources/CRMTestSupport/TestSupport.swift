@@ -1,0 +1,71 @@
+public import Foundation
+
+/// Paths and helpers shared by the test targets.
+public enum TestSupport {
+    /// The repository root, found from this file's location.
+    public static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A file under `fixtures/`.
+    public static func fixture(_ relative: String) -> String { repoRoot.appendingPathComponent("fixtures/" + relative).path }
+
+    /// A file under `mappings/`.
+    public static func mapping(_ relative: String) -> String { repoRoot.appendingPathComponent("mappings/" + relative).path }
+
+    /// The bytes of a fixture.
+    public static func bytes(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture(relative))))
+    }
+
+    /// A new empty directory under the system's temporary directory.
+    public static func temporaryDirectory(_ name: String = "crmgate-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The crmgate binary built next to the tests (`swift build --build-tests` builds it).
+    public static var crmgateBinary: String? {
+        for config in ["debug", "release"] {
+            let p = repoRoot.appendingPathComponent(".build/\(config)/crmgate").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// Runs a program to its end and returns its exit status, standard output and standard error.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], cwd: URL? = nil) throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        let dir = try temporaryDirectory("crmgate-run")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let cwd { p.currentDirectoryURL = cwd }
+        p.standardOutput = try FileHandle(forWritingTo: outURL)
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return (
+            p.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        )
+    }
+
+    /// The path of `python3`, if there is one.
+    public static var python: String? {
+        for p in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: p) { return p }
+        let env = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for dir in env.split(separator: ":") {
+            let p = "\(dir)/python3"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import CRMDedupe
+import CRMModel
+import Testing
+
+@Suite("Exact match keys and the import merge")
+struct ExactMatchTests {
+    func lead(_ configure: (inout Lead) -> Void) -> Lead {
+        var l = Lead(id: RecordID.make())
+        configure(&l)
+        return l
+    }
+
+    @Test("email keys are normalised; empty keys never match")
+    func keys() {
+        let email = MatchKeySpec("email")
+        #expect(email.key(of: lead { $0.email = "  Ann@Example.COM " }, externalID: nil) == "ann@example.com")
+        #expect(email.key(of: lead { $0.email = "" }, externalID: nil) == nil)
+        let ext = MatchKeySpec("external_id")
+        #expect(ext.isExternalID)
+        #expect(ext.key(of: lead { _ in }, externalID: "00Q1") == "00Q1")
+        let combo = MatchKeySpec("first_name+last_name")
+        #expect(combo.key(of: lead { $0.firstName = "ANN  Marie"; $0.lastName = "Lee" }, externalID: nil) == "ann marie\u{1F}lee")
+        #expect(combo.key(of: lead { $0.firstName = "Ann" }, externalID: nil) == nil)
+    }
+
+    @Test("the index finds what was inserted and keeps the first row for a key")
+    func index() {
+        var idx = ExactMatchIndex()
+        #expect(idx.insert(kind: 0, key: "a@b.co", row: 1))
+        #expect(!idx.insert(kind: 0, key: "a@b.co", row: 2))
+        #expect(idx.lookup(kind: 0, key: "a@b.co") == 1)
+        #expect(idx.lookup(kind: 1, key: "a@b.co") == nil)
+        #expect(idx.count == 1)
+    }
+
+    @Test("update replaces, fill only fills blanks; tags union, notes append, earliest created_at")
+    func merge() {
+        var stored = lead {
+            $0.firstName = "Ann"
+            $0.status = "New"
+            $0.tags = ["vip"]
+            $0.notes = "met at booth"
+            $0.createdAt = Date(timeIntervalSince1970: 2000)
+        }
+        let incoming = lead {
+            $0.firstName = "Anne"
+            $0.company = "Acme"
+            $0.status = "Qualified"
+            $0.tags = ["VIP", "2026"]
+            $0.notes = "wants a demo"
+            $0.createdAt = Date(timeIntervalSince1970: 1000)
+            $0.custom = ["industry": "retail"]
+        }
+        var filled = stored
+        #expect(RecordMerge.absorb(incoming, into: &filled, mode: .fill))
+        #expect(filled.firstName == "Ann")
+        #expect(filled.company == "Acme")
+        #expect(filled.status == "New")
+        #expect(filled.tags == ["vip", "2026"])
+        #expect(filled.notes == "met at booth\nwants a demo")
+        #expect(filled.createdAt == Date(timeIntervalSince1970: 1000))
+        #expect(filled.custom["industry"] == "retail")
+        #expect(RecordMerge.absorb(incoming, into: &stored, mode: .update))
+        #expect(stored.firstName == "Anne")
+        #expect(stored.status == "Qualified")
+        #expect(stored.id != incoming.id)
+    }
+
+    @Test("applying the same rows again changes nothing (re-imports are idempotent)")
+    func idempotent() {
+        let a = lead { $0.firstName = "Ann"; $0.email = "a@x.co"; $0.tags = ["t1"]; $0.notes = "n1" }
+        let b = lead { $0.firstName = "Anne"; $0.company = "Acme"; $0.tags = ["t2"]; $0.notes = "n2" }
+        var r = a
+        RecordMerge.absorb(b, into: &r, mode: .fill)
+        let once = r
+        #expect(!RecordMerge.absorb(a, into: &r, mode: .update))
+        #expect(!RecordMerge.absorb(b, into: &r, mode: .fill))
+        #expect(r == once)
+    }
+}

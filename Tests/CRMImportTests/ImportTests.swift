@@ -1,0 +1,230 @@
+import CRMCSV
+import CRMImport
+import CRMModel
+import CRMStore
+import CRMTestSupport
+import Foundation
+import Testing
+
+/// An import into a fresh store in a temporary directory.
+struct Workspace {
+    let dir: URL
+    var store: String { dir.appendingPathComponent("crm.sqlite").path }
+    var rejects: String { dir.appendingPathComponent("rejects.csv").path }
+
+    init() throws { dir = try TestSupport.temporaryDirectory("crmgate-import") }
+
+    func importFile(_ fixture: String, mapping: String, _ configure: (inout ImportOptions) -> Void = { _ in }) throws -> ImportSummary {
+        var o = ImportOptions(source: fixture.hasPrefix("/") ? fixture : TestSupport.fixture(fixture), mapping: TestSupport.mapping(mapping))
+        o.store = store
+        o.rejectsPath = rejects
+        configure(&o)
+        return try Importer.run(o)
+    }
+
+    func rejectRows() throws -> [[String]] {
+        guard FileManager.default.fileExists(atPath: rejects) else { return [] }
+        let r = try CSVReader(path: rejects)
+        var rows: [[String]] = []
+        while let b = try r.nextBatch() { for i in 0..<b.count { rows.append(b.fields(i)) } }
+        return rows
+    }
+}
+
+@Suite("Importing CSV lead lists")
+struct ImportTests {
+    static let bundled: [(String, String)] = [
+        ("csv/generic-leads.csv", "sources/generic-leads.yaml"),
+        ("csv/hubspot-contacts.csv", "sources/hubspot-contacts.yaml"),
+        ("csv/salesforce-leads.csv", "sources/salesforce-leads.yaml"),
+        ("csv/cin7-core-leads.csv", "sources/cin7-core-leads.yaml"),
+        ("csv/european-excel.csv", "sources/european-excel.yaml"),
+        ("csv/opportunities.csv", "sources/opportunities.yaml"),
+    ]
+
+    @Test("every bundled mapping imports its fixture without a rejected row, and the counts add up", arguments: bundled)
+    func bundledFixtures(fixture: String, mapping: String) throws {
+        let w = try Workspace()
+        let s = try w.importFile(fixture, mapping: mapping)
+        #expect(s.addsUp)
+        #expect(s.read > 10)
+        #expect(s.rejected == 0, "rejects: \(try w.rejectRows())")
+        #expect(s.created > 0)
+        let store = try CRMStore(path: w.store)
+        #expect(try store.count(s.recordType == "leads" ? .lead : .opportunity) == s.created)
+        #expect(try store.ledger(importID: s.importID!).count == s.read)
+    }
+
+    @Test("re-importing the same file changes nothing and creates nothing", arguments: bundled)
+    func reimport(fixture: String, mapping: String) throws {
+        let w = try Workspace()
+        let first = try w.importFile(fixture, mapping: mapping)
+        let before = try CRMStore(path: w.store).scalar("SELECT COUNT(*) FROM \(first.recordType)")
+        let second = try w.importFile(fixture, mapping: mapping)
+        #expect(second.created == 0)
+        #expect(second.updated == 0)
+        #expect(second.merged == 0)
+        #expect(second.unchanged == second.read - second.rejected)
+        #expect(try CRMStore(path: w.store).scalar("SELECT COUNT(*) FROM \(first.recordType)") == before)
+    }
+
+    @Test("duplicates by email inside the file are merged into the first row's record")
+    func exactDuplicates() throws {
+        let w = try Workspace()
+        let s = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
+        // The fixture's truth file lists 5 near-duplicates; 4 keep their email (modulo case and spaces).
+        #expect(s.merged == 4)
+        #expect(s.created == 36)
+        let leads = try CRMStore(path: w.store).all(Lead.self)
+        #expect(Set(leads.map { $0.email }).count == leads.filter { !$0.email.isEmpty }.count)
+    }
+
+    @Test("values arrive typed: Windows-1252 text, European amounts, Berlin times in UTC, E.164 phones")
+    func europeanValues() throws {
+        let w = try Workspace()
+        _ = try w.importFile("csv/european-excel.csv", mapping: "sources/european-excel.yaml")
+        let leads = try CRMStore(path: w.store).all(Lead.self)
+        #expect(leads.contains { $0.address.street.contains("ß") || $0.address.city.contains("ü") || $0.lastName.contains("ü") })
+        #expect(leads.contains { $0.amount == Decimal(string: "1234.56") })
+        #expect(leads.allSatisfy { $0.phone.isEmpty || $0.phone.hasPrefix("+") })
+        #expect(leads.allSatisfy { $0.currency == "EUR" })
+        #expect(leads.contains { $0.address.postcode.hasPrefix("0") })
+    }
+
+    @Test("an update from a newer list changes the stored record and says so")
+    func updates() throws {
+        let w = try Workspace()
+        let v1 = w.dir.appendingPathComponent("v1.csv"), v2 = w.dir.appendingPathComponent("v2.csv")
+        try "First Name,Last Name,Email,Status\nAnn,Lee,ann@x.co,New\nBo,Wu,bo@x.co,New\n".write(to: v1, atomically: true, encoding: .utf8)
+        try "First Name,Last Name,Email,Status\nAnn,Lee,ANN@x.co,Qualified\nBo,Wu,bo@x.co,New\nCy,Ng,cy@x.co,New\n".write(to: v2, atomically: true, encoding: .utf8)
+        _ = try w.importFile(v1.path, mapping: "") { $0.mapping = w.statusMapping() }
+        let s = try w.importFile(v2.path, mapping: "") { $0.mapping = w.statusMapping() }
+        #expect([s.created, s.updated, s.unchanged, s.merged] == [1, 1, 1, 0])
+        let ann = try CRMStore(path: w.store).all(Lead.self).first { $0.firstName == "Ann" }
+        #expect(ann?.status == "Qualified")
+    }
+
+    @Test("bad rows go to the reject file with line and reason; the rest imports")
+    func rejects() throws {
+        let w = try Workspace()
+        let s = try w.importFile("csv/bad/invalid-emails.csv", mapping: "sources/generic-leads-min.yaml")
+        #expect(s.addsUp)
+        #expect(s.rejected == 6)
+        #expect(s.created == 4)
+        let rows = try w.rejectRows()
+        #expect(rows.first == ["First Name", "Last Name", "Email", "Phone", "Company", "crmgate_line", "crmgate_reason"])
+        #expect(rows.count == 7)
+        #expect(rows[1][2] == "no-at-sign")
+        #expect(rows[1][5] == "3")
+        #expect(rows[1][6].contains("email"))
+        #expect(s.rejectsFile == w.rejects)
+    }
+
+    @Test("a fixed reject file imports with the same mapping")
+    func fixAndReimport() throws {
+        let w = try Workspace()
+        _ = try w.importFile("csv/bad/invalid-emails.csv", mapping: "sources/generic-leads-min.yaml")
+        var text = try String(contentsOfFile: w.rejects, encoding: .utf8)
+        text = text.replacingOccurrences(of: "no-at-sign", with: "bob@example.com")
+        let fixed = w.dir.appendingPathComponent("fixed.csv")
+        try text.write(to: fixed, atomically: true, encoding: .utf8)
+        let s = try w.importFile(fixed.path, mapping: "sources/generic-leads-min.yaml") { $0.rejectsPath = w.dir.appendingPathComponent("r2.csv").path }
+        #expect(s.created == 1)
+        #expect(s.rejected == 5)
+    }
+
+    @Test("structural errors (ragged rows, unterminated quote) are per row", arguments: ["csv/bad/ragged-rows.csv", "csv/bad/unterminated-quote.csv", "csv/bad/truncated.csv"])
+    func structural(fixture: String) throws {
+        let w = try Workspace()
+        let s = try w.importFile(fixture, mapping: "sources/generic-leads-min.yaml")
+        #expect(s.addsUp)
+        #expect(s.rejected >= 1)
+        #expect(s.created >= 2)
+        let rows = try w.rejectRows()
+        #expect(rows.count == s.rejected + 1)
+        #expect(rows.dropFirst().allSatisfy { Int($0[5]) != nil && !$0[6].isEmpty })
+    }
+
+    @Test("a binary file fails with one message and leaves the store as it was")
+    func binary() throws {
+        let w = try Workspace()
+        _ = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
+        let before = try CRMStore(path: w.store).count(.lead)
+        #expect {
+            _ = try w.importFile("csv/bad/binary.csv", mapping: "sources/generic-leads-min.yaml")
+        } throws: { ($0 as? ImportError)?.code == .malformedSource && ($0 as? ImportError)?.exitCode == 65 }
+        #expect(try CRMStore(path: w.store).count(.lead) == before)
+    }
+
+    @Test("a mapping that does not fit the header fails before anything is written")
+    func mappingMismatch() throws {
+        let w = try Workspace()
+        #expect {
+            _ = try w.importFile("csv/european-excel.csv", mapping: "sources/generic-leads.yaml")
+        } throws: { ($0 as? ImportError)?.code == .mapping && "\($0)".contains("First Name") }
+        #expect(!FileManager.default.fileExists(atPath: w.store) || (try CRMStore(path: w.store).count(.lead)) == 0)
+    }
+
+    @Test("--dry-run does everything but commit")
+    func dryRun() throws {
+        let w = try Workspace()
+        let s = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml") { $0.dryRun = true }
+        #expect(s.created == 36)
+        #expect(s.dryRun)
+        #expect(try CRMStore(path: w.store).count(.lead) == 0)
+    }
+
+    @Test("the result does not depend on batch size", arguments: [1, 7, 4096])
+    func batchSizes(size: Int) throws {
+        let w = try Workspace()
+        let s = try w.importFile("csv/gen-leads-2000.csv", mapping: "sources/generic-leads.yaml") { $0.batchSize = size }
+        let ref = try Workspace().importFile("csv/gen-leads-2000.csv", mapping: "sources/generic-leads.yaml")
+        #expect([s.read, s.created, s.merged, s.rejected] == [ref.read, ref.created, ref.merged, ref.rejected])
+    }
+
+    @Test("external ids match before emails, scoped to the source system")
+    func externalIDs() throws {
+        let w = try Workspace()
+        let a = w.dir.appendingPathComponent("a.csv"), b = w.dir.appendingPathComponent("b.csv")
+        try "Record ID,First Name,Last Name,Email\n1,Ann,Lee,ann@x.co\n".write(to: a, atomically: true, encoding: .utf8)
+        try "Record ID,First Name,Last Name,Email\n1,Ann,Lee,ann.lee@newjob.co\n".write(to: b, atomically: true, encoding: .utf8)
+        _ = try w.importFile(a.path, mapping: "sources/generic-leads-min.yaml") { $0.mapping = w.idMapping() }
+        let s = try w.importFile(b.path, mapping: "sources/generic-leads-min.yaml") { $0.mapping = w.idMapping() }
+        #expect(s.updated == 1)
+        #expect(s.created == 0)
+        #expect(try CRMStore(path: w.store).all(Lead.self).first?.email == "ann.lee@newjob.co")
+    }
+}
+
+extension Workspace {
+    /// A mapping with a status column, written into the workspace.
+    func statusMapping() -> String {
+        let path = dir.appendingPathComponent("status.yaml").path
+        let yaml = """
+            record: lead
+            fields:
+              first_name: First Name
+              last_name: Last Name
+              email: { column: Email, transform: [email] }
+              status: Status
+            """
+        try? yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A mapping with an external id column, written into the workspace.
+    func idMapping() -> String {
+        let path = dir.appendingPathComponent("ids.yaml").path
+        let yaml = """
+            record: lead
+            system: test-crm
+            external_id: Record ID
+            fields:
+              first_name: First Name
+              last_name: Last Name
+              email: { column: Email, transform: [email] }
+            """
+        try? yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

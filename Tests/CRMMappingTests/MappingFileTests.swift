@@ -1,0 +1,78 @@
+import CRMMapping
+import CRMModel
+import CRMTestSupport
+import Foundation
+import Testing
+
+@Suite("Mapping files")
+struct MappingFileTests {
+    static let bundled = try! FileManager.default.contentsOfDirectory(atPath: TestSupport.mapping("sources")).filter { $0.hasSuffix(".yaml") }.sorted()
+
+    @Test("every bundled mapping decodes", arguments: bundled)
+    func bundledMappings(name: String) throws {
+        let m = try MappingFile.load(path: TestSupport.mapping("sources/" + name))
+        #expect(!m.fields.isEmpty)
+    }
+
+    @Test("unknown keys are errors with their line")
+    func unknownKey() {
+        let yaml = "record: lead\nfields:\n  email:\n    column: Email\n    colum: typo\n"
+        #expect {
+            _ = try MappingFile.parse(yaml: yaml)
+        } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.code == .unknownKey && e.line == 5 && e.message.contains("colum")
+        }
+    }
+
+    @Test("unknown top-level keys and unknown fields are refused")
+    func unknownTopLevel() {
+        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\nfeilds: {}\n") }
+        #expect { try MappingFile.parse(yaml: "record: lead\nfields:\n  emial: Email\n") } throws: {
+            ($0 as? MappingError)?.code == .unknownField && ($0 as? MappingError)?.line == 3
+        }
+    }
+
+    @Test("scalars stay text: `no` is not false and `0123` is not 83")
+    func scalarsAreText() throws {
+        let m = try MappingFile.parse(yaml: "record: lead\nfields:\n  source: { value: no }\n  address.postcode: { value: 0123 }\n")
+        #expect(m.fields[0].value == "no")
+        #expect(m.fields[1].value == "0123")
+    }
+
+    @Test("invalid YAML names its line")
+    func invalidYAML() {
+        #expect { try MappingFile.parse(yaml: "record: lead\nfields:\n  email: [Email\n") } throws: {
+            ($0 as? MappingError)?.code == .invalidYAML && ($0 as? MappingError)?.line != nil
+        }
+    }
+
+    @Test("bad values are refused: record type, timezone, date format, transform")
+    func badValues() {
+        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: leed\nfields:\n  email: E\n") }
+        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\ntimezone: Mars/Olympus\nfields:\n  email: E\n") }
+        #expect(throws: MappingError.self) {
+            try MappingFile.parse(yaml: "record: lead\nfields:\n  created_at: {column: C, transform: [{date: {formats: [\"yyyy-QQ\"]}}]}\n")
+        }
+        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\nfields:\n  email: {column: E, transform: [shout]}\n") }
+    }
+}
+
+@Suite("Header suggestions")
+struct SuggestTests {
+    @Test("common export headers map to fields", arguments: [
+        ("E-mail Address", "email"), ("First Name", "first_name"), ("Surname", "last_name"), ("Zip/Postal Code", "address.postcode"),
+        ("Company Name", "company"), ("Mobile Phone Number", "mobile"), ("Lead Source", "source"), ("Create Date", "created_at"),
+    ])
+    func suggests(column: String, field: String) {
+        let (mapped, _) = HeaderSuggester.suggest(header: [column], fields: MappingFile.fieldNames(of: .lead))
+        #expect(mapped.first?.field == field)
+    }
+
+    @Test("columns it cannot place are listed as unmapped")
+    func unmapped() {
+        let (mapped, unmapped) = HeaderSuggester.suggest(header: ["Email", "Favourite Colour"], fields: MappingFile.fieldNames(of: .lead))
+        #expect(mapped.map(\.field) == ["email"])
+        #expect(unmapped == ["Favourite Colour"])
+    }
+}

@@ -1,0 +1,165 @@
+import CRMMapping
+import CRMModel
+import Foundation
+import Testing
+
+/// Maps one row of text fields with a mapping written inline.
+func mapRow<R: CRMRecord>(_ type: R.Type = Lead.self, yaml: String, header: [String], row: [String]) throws -> Result<R, RowRejection> {
+    let m = try MappingFile.parse(yaml: yaml)
+    let mapper = try RowMapper<R>(mapping: m, header: header)
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    for f in row {
+        bytes.append(contentsOf: f.utf8)
+        ends.append(bytes.count)
+    }
+    return bytes.withUnsafeBufferPointer { b in
+        ends.withUnsafeBufferPointer { e in
+            mapper.map(RawRow(bytes: b, fieldEnds: e, firstField: 0, count: row.count, line: 2), id: RecordID.make())
+        }
+    }
+}
+
+@Suite("RowMapper: transforms and validation")
+struct RowMapperTests {
+    @Test("dates: formats, unpadded parts, offsets, and zones for naive values")
+    func dates() throws {
+        let yaml = """
+            record: lead
+            timezone: Europe/Berlin
+            fields:
+              created_at: { column: C, transform: [{date: {formats: ["dd.MM.yyyy HH:mm", "MM/dd/yyyy", iso8601]}}] }
+              close_date: { column: D, transform: [{date: {formats: ["dd.MM.yyyy"]}}] }
+            """
+        let summer = try mapRow(yaml: yaml, header: ["C", "D"], row: ["05.07.2024 14:30", "31.12.2024"]).get()
+        #expect(summer.createdAt?.iso8601UTC == "2024-07-05T12:30:00Z")  // CEST, UTC+2
+        #expect(summer.closeDate?.description == "2024-12-31")  // a day never shifts
+        let winter = try mapRow(yaml: yaml, header: ["C", "D"], row: ["3/4/2024", ""]).get()
+        #expect(winter.createdAt?.iso8601UTC == "2024-03-03T23:00:00Z")  // midnight CET
+        let offset = try mapRow(yaml: yaml, header: ["C", "D"], row: ["2024-03-05T14:22:00-05:00", ""]).get()
+        #expect(offset.createdAt?.iso8601UTC == "2024-03-05T19:22:00Z")
+        let bad = try mapRow(yaml: yaml, header: ["C", "D"], row: ["32.13.2024", ""])
+        #expect(throws: RowRejection.self) { try bad.get() }
+    }
+
+    @Test("12-hour clocks and month names")
+    func clockAndNames() throws {
+        let yaml = "record: lead\nfields:\n  created_at: { column: C, transform: [{date: {formats: [\"MMM d, yyyy h:mm a\"]}}] }\n"
+        let r = try mapRow(yaml: yaml, header: ["C"], row: ["Mar 5, 2024 2:22 PM"]).get()
+        #expect(r.createdAt?.iso8601UTC == "2024-03-05T14:22:00Z")
+    }
+
+    @Test("numbers in European and US notation")
+    func numbers() throws {
+        let eu = "record: lead\nfields:\n  amount: { column: A, transform: [{number: {decimal: \",\", thousands: \".\"}}] }\n"
+        #expect(try mapRow(yaml: eu, header: ["A"], row: ["1.234,56"]).get().amount == Decimal(string: "1234.56"))
+        let us = "record: lead\nfields:\n  amount: { column: A, transform: [{number: {thousands: \",\"}}] }\n"
+        #expect(try mapRow(yaml: us, header: ["A"], row: ["1,500,000.00"]).get().amount == Decimal(1_500_000))
+        #expect(throws: RowRejection.self) { try mapRow(yaml: us, header: ["A"], row: ["12abc"]).get() }
+    }
+
+    @Test("an invalid email rejects the row with the column and the value")
+    func invalidEmail() throws {
+        let yaml = "record: lead\nfields:\n  email: { column: E-Mail, transform: [email] }\n"
+        let r = try mapRow(yaml: yaml, header: ["E-Mail"], row: ["no-at-sign"])
+        guard case .failure(let why) = r else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(why.field == "email")
+        #expect(why.column == "E-Mail")
+        #expect(why.reason.contains("no-at-sign"))
+        let blank = "record: lead\nfields:\n  email: { column: E, transform: [email], on_invalid: blank }\n"
+        #expect(try mapRow(yaml: blank, header: ["E"], row: ["nope"]).get().email == "")
+    }
+
+    @Test("phones use the row's country, else the mapping's; unreadable phones are kept as written")
+    func phones() throws {
+        let yaml = """
+            record: lead
+            phone_country: US
+            phone_country_from: Country
+            fields:
+              phone: { column: Phone, transform: [phone] }
+            """
+        #expect(try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["020 7946 0958", "United Kingdom"]).get().phone == "+442079460958")
+        #expect(try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["(415) 555-0101", ""]).get().phone == "+14155550101")
+        #expect(try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["ask reception", "US"]).get().phone == "ask reception")
+    }
+
+    @Test("value maps, defaults, constants, required fields")
+    func mapsAndDefaults() throws {
+        let yaml = """
+            record: lead
+            fields:
+              status: { column: S, transform: [{map: {Hot: Qualified, Cold: New}, otherwise: reject}], default: New }
+              source: { value: Trade show 2026 }
+              last_name: { column: L, required: true }
+            """
+        let hot = try mapRow(yaml: yaml, header: ["S", "L"], row: ["hot", "Lee"]).get()
+        #expect(hot.status == "Qualified")
+        #expect(hot.source == "Trade show 2026")
+        #expect(try mapRow(yaml: yaml, header: ["S", "L"], row: ["", "Lee"]).get().status == "New")
+        #expect(throws: RowRejection.self) { try mapRow(yaml: yaml, header: ["S", "L"], row: ["Lukewarm", "Lee"]).get() }
+        #expect(throws: RowRejection.self) { try mapRow(yaml: yaml, header: ["S", "L"], row: ["Hot", " "]).get() }
+    }
+
+    @Test("names split, columns join, regex extracts, lists split, custom fields")
+    func textTransforms() throws {
+        let yaml = """
+            record: lead
+            fields:
+              first_name: { column: Contact, transform: [first_name] }
+              last_name: { column: Contact, transform: [last_name] }
+              address.street: { columns: [A1, A2], separator: ", " }
+              website: { column: Web, transform: [{regex: "https?://([^/]+)"}] }
+              tags: { column: Tags, transform: [{split: ";"}] }
+              custom.industry: { column: Industry, transform: [upper] }
+            """
+        let header = ["Contact", "A1", "A2", "Web", "Tags", "Industry"]
+        let r = try mapRow(yaml: yaml, header: header, row: ["Dr. Sarah J. Patel", "1 Main St", "Suite 2", "https://acme.io/x", "vip; 2026;", "retail"]).get()
+        #expect(r.firstName == "Sarah")
+        #expect(r.lastName == "Patel")
+        #expect(r.address.street == "1 Main St, Suite 2")
+        #expect(r.website == "acme.io")
+        #expect(r.tags == ["vip", "2026"])
+        #expect(r.custom["industry"] == "RETAIL")
+        let comma = try mapRow(yaml: yaml, header: header, row: ["Smith, Emma", "", "", "", "", ""]).get()
+        #expect(comma.firstName == "Emma")
+        #expect(comma.lastName == "Smith")
+        #expect(try mapRow(yaml: yaml, header: header, row: ["Ludwig van Beethoven", "", "", "", "", ""]).get().lastName == "van Beethoven")
+    }
+
+    @Test("invalid UTF-8 in a cell rejects the row and suggests --encoding")
+    func invalidUTF8() throws {
+        let m = try MappingFile.parse(yaml: "record: lead\nfields:\n  last_name: L\n")
+        let mapper = try RowMapper<Lead>(mapping: m, header: ["L"])
+        let bytes: [UInt8] = [0x4D, 0xFC, 0x6C]  // "Mül" in Latin-1
+        let ends = [3]
+        let r = bytes.withUnsafeBufferPointer { b in
+            ends.withUnsafeBufferPointer { mapper.map(RawRow(bytes: b, fieldEnds: $0, firstField: 0, count: 1, line: 7), id: RecordID.make()) }
+        }
+        guard case .failure(let why) = r else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(why.reason.contains("--encoding"))
+    }
+
+    @Test("columns the header lacks are all named, with the header")
+    func missingColumns() throws {
+        let m = try MappingFile.parse(yaml: "record: lead\nfields:\n  email: Email\n  phone: Phone\n  company: Company\n")
+        #expect {
+            _ = try RowMapper<Lead>(mapping: m, header: ["Mail", "Company"])
+        } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.code == .missingColumn && e.message.contains("'Email'") && e.message.contains("'Phone'") && e.message.contains("'Mail'")
+        }
+    }
+
+    @Test("a mapping for another record type is refused")
+    func wrongType() throws {
+        let m = try MappingFile.parse(yaml: "record: opportunity\nfields:\n  name: N\n")
+        #expect(throws: MappingError.self) { try RowMapper<Lead>(mapping: m, header: ["N"]) }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import CRMModel
+import Testing
+
+@Suite("PhoneNumber.e164")
+struct PhoneNumberTests {
+    @Test(
+        "numbers as lists write them",
+        arguments: [
+            ("+1 (415) 555-0101", "US", "+14155550101"),
+            ("415.555.0101", "US", "+14155550101"),
+            ("(415) 555-0101", "US", "+14155550101"),
+            ("1-415-555-0101", "US", "+14155550101"),
+            ("+14155550101", "GB", "+14155550101"),
+            ("011 44 20 7946 0958", "US", "+442079460958"),
+            ("+353 (0)1 883 2462", "US", "+35318832462"),
+            ("044 620 37 70", "CH", "+41446203770"),
+            ("+41 (0)44 620 3770", "US", "+41446203770"),
+            ("0041446203770", "DE", "+41446203770"),
+            ("020 7946 0958", "GB", "+442079460958"),
+            ("030 12345678", "DE", "+493012345678"),
+            ("(0 89) 12 34 56-0", "DE", "+49891234560"),
+            ("02 1234 5678", "IT", "+390212345678"),
+            ("+39 02 1234 5678", "US", "+390212345678"),
+            ("3 12 34 56 78", "DK", "+4531234567"),
+            ("+1 (973) 555-0155 ext. 204", "US", "+19735550155"),
+            ("212-555-0142 x12", "US", "+12125550142"),
+            ("(02) 9876 5432", "AU", "+61298765432"),
+            ("+61-2-9876-5432", "US", "+61298765432"),
+        ])
+    func normalises(raw: String, region: String, expected: String) {
+        #expect(PhoneNumber.e164(raw, region: region) == expected)
+    }
+
+    @Test("what is not a phone number", arguments: ["n/a", "", "12", "call me", "+", "555-01", "+1 (012) 555-0101", "++1 415 555 0101"])
+    func rejects(raw: String) {
+        #expect(PhoneNumber.e164(raw, region: "US") == nil)
+    }
+
+    @Test("country names and codes pick a region", arguments: [("United States", "US"), ("USA", "US"), ("Deutschland", "DE"), ("Schweiz", "CH"), ("GB", "GB"), ("United Kingdom", "GB")])
+    func regions(name: String, code: String) {
+        #expect(PhoneNumber.regionCode(forCountry: name) == code)
+    }
+}
+
+@Suite("EmailAddress.normalize")
+struct EmailTests {
+    @Test("trims and lower-cases valid addresses", arguments: [("  Erin.OMalley+crm@Example.COM ", "erin.omalley+crm@example.com"), ("<a@b.co>", "a@b.co"), ("mailto:X@Y.org", "x@y.org"), ("ZOË@exämple.de", "zoë@exämple.de")])
+    func valid(raw: String, expected: String) {
+        #expect(EmailAddress.normalize(raw) == expected)
+    }
+
+    @Test("refuses what is not an address", arguments: ["no-at-sign", "a@b", "x@@y.com", "john smith@example.com", "a@b..com", "a@b.com, c@d.com", "@b.com", "a@", ".a@b.com"])
+    func invalid(raw: String) {
+        #expect(EmailAddress.normalize(raw) == nil)
+    }
+}
+
+@Suite("Dates, days and ids")
+struct ValueTests {
+    @Test("calendar days round-trip through days since the epoch and text")
+    func days() throws {
+        let d = try #require(CalendarDay(year: 2024, month: 2, day: 29))
+        #expect(d.description == "2024-02-29")
+        #expect(CalendarDay(iso: "2024-02-29") == d)
+        #expect(CalendarDay(year: 2023, month: 2, day: 29) == nil)
+        #expect(CalendarDay(year: 1970, month: 1, day: 1)?.daysSinceEpoch == 0)
+        let (y, m, dd) = civil(fromDays: d.daysSinceEpoch)
+        #expect([y, m, dd] == [2024, 2, 29])
+    }
+
+    @Test("timestamps print as RFC 3339 UTC")
+    func stamps() {
+        #expect(Date(timeIntervalSince1970: 0).iso8601UTC == "1970-01-01T00:00:00Z")
+        #expect(Date(timeIntervalSince1970: 1_709_648_520.25).iso8601UTC == "2024-03-05T14:22:00.250Z")
+    }
+
+    @Test("record ids are UUIDv7 and sort by time")
+    func ids() {
+        let a = RecordID.make(at: Date(timeIntervalSince1970: 1000))
+        let b = RecordID.make(at: Date(timeIntervalSince1970: 2000))
+        #expect(a < b)
+        #expect(a.description.count == 36)
+        #expect(Array(a.description)[14] == "7")
+        #expect(RecordID(a.description) == a)
+    }
+
+    @Test("every record type lists unique field names that mapping files use")
+    func fieldTables() {
+        for names in [Lead.fields.map(\.name), Customer.fields.map(\.name), Opportunity.fields.map(\.name), CRMTask.fields.map(\.name)] {
+            #expect(Set(names).count == names.count)
+            #expect(names.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "_" || $0 == "." } })
+        }
+        var lead = Lead(id: RecordID.make())
+        Lead.field(named: "address.city")!.set(&lead, .text("Köln"))
+        #expect(lead.address.city == "Köln")
+        #expect(lead.value(of: "address.city") == .text("Köln"))
+    }
+}
