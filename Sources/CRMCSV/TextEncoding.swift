@@ -26,6 +26,11 @@ public struct EncodingDetection: Sendable, Equatable {
     public let encoding: TextEncoding
     /// Length of the byte-order mark to skip.
     public let bomLength: Int
+
+    public init(encoding: TextEncoding, bomLength: Int) {
+        self.encoding = encoding
+        self.bomLength = bomLength
+    }
 }
 
 extension TextEncoding {

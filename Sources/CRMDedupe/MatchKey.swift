@@ -136,3 +136,36 @@ public struct ExactMatchIndex: Sendable {
         return h ^ (h >> 31)
     }
 }
+
+/// A 64-bit fingerprint of a record's content, for rows that carry no match key at all:
+/// the same row imported again is recognised by it instead of being created twice.
+public enum RowFingerprint {
+    public static func of<R: CRMRecord>(_ record: R) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ s: String) {
+            for b in s.utf8 {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+            h ^= 0x1F
+            h = h &* 0x100_0000_01b3
+        }
+        for f in R.fields {
+            switch f.get(record) {
+            case .empty: mix("")
+            case .text(let s): mix(s)
+            case .list(let l): mix(l.joined(separator: "\u{1E}"))
+            case .number(let d): mix("\(d)")
+            case .integer(let i): mix(String(i))
+            case .bool(let b): mix(b ? "1" : "0")
+            case .day(let d): mix(d.description)
+            case .instant(let d): mix(d.iso8601UTC)
+            }
+        }
+        for k in record.custom.keys.sorted() {
+            mix(k)
+            mix(record.custom[k]!)
+        }
+        return Int64(bitPattern: h)
+    }
+}

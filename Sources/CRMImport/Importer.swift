@@ -92,10 +92,12 @@ public enum Importer {
             produce(reader: reader.value, mapper: mapper, keys: keys, into: queue)
         }
         producer.stackSize = 1 << 22
+        producer.name = "crmgate-reader"
         producer.start()
 
         var reasons: [String: Int] = [:]
         var blank = 0
+        var loopEnd = Date()
         do {
             let (batchID, counts) = try store.runImport(
                 R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun
@@ -129,6 +131,7 @@ public enum Importer {
                     options.progress?(batch.bytesRead, reader.fileSize, counts.read)
                     if batch.isLast { break }
                 }
+                loopEnd = Date()
                 return (counts, counts)
             }
             summary.importID = batchID
@@ -149,7 +152,11 @@ public enum Importer {
         try rejects.close()
         if ProcessInfo.processInfo.environment["CRMGATE_TRACE"] != nil {
             FileHandle.standardError.write(
-                Data(String(format: "trace: reader waited %.2f s for the writer; writer waited %.2f s for the reader\n", queue.putWait, queue.takeWait).utf8))
+                Data(
+                    String(
+                        format: "trace: reader waited %.2f s for the writer; writer waited %.2f s for the reader; commit took %.2f s\n",
+                        queue.putWait, queue.takeWait, Date().timeIntervalSince(loopEnd)
+                    ).utf8))
         }
         summary.rejectsFile = rejects.isUsed ? rejectsPath : nil
         summary.blank = blank

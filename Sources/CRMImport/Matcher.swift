@@ -20,22 +20,32 @@ struct Matcher<R: CRMRecord> {
         var high: Int64 = 0
         var idx = ExactMatchIndex()
         let specs = self.keys
-        try writer.scan(fields: fields) { rowid, record, ext in
+        let fingerprintKind = keys.count
+        try writer.scan(fields: fields) { rowid, record, ext, rowHash in
             high = max(high, rowid)
             for (k, spec) in specs.enumerated() {
                 if let key = spec.key(of: record, externalID: ext) { idx.insert(kind: k, key: key, row: rowid) }
             }
+            if let rowHash { idx.insert(kind: fingerprintKind, key: String(rowHash), row: rowid) }
         }
         index = idx
         highWater = high
     }
 
     /// Writes `record`: merged into the first record an exact key finds, or created.
+    ///
+    /// A row with no match key at all is matched by its content fingerprint, so that the same
+    /// row imported again is recognised (and an identical row later in the file merges).
     mutating func apply(_ record: R, externalID: String?, keys itemKeys: [String?]) throws -> (RowOutcome, Int64) {
-        for (k, key) in itemKeys.enumerated() {
-            guard let key, let rowid = index.lookup(kind: k, key: key) else { continue }
+        let keyless = itemKeys.allSatisfy { $0 == nil }
+        let fingerprint = keyless ? RowFingerprint.of(record) : nil
+        var candidates: [(kind: Int, key: String)] = []
+        for (k, key) in itemKeys.enumerated() { if let key { candidates.append((k, key)) } }
+        if let fingerprint { candidates.append((keys.count, String(fingerprint))) }
+        for (k, key) in candidates {
+            guard let rowid = index.lookup(kind: k, key: key) else { continue }
             guard let (stored, storedExt) = try writer.load(rowid),
-                keys[k].key(of: stored, externalID: storedExt) == key
+                k == keys.count || keys[k].key(of: stored, externalID: storedExt) == key
             else { continue }  // a hash collision: not the same key
             var merged = stored
             let createdHere = rowid > highWater
@@ -48,10 +58,8 @@ struct Matcher<R: CRMRecord> {
             if !createdHere { touched.insert(rowid) }
             return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
         }
-        let rowid = try writer.insert(record, externalID: externalID)
-        for (k, key) in itemKeys.enumerated() {
-            if let key { index.insert(kind: k, key: key, row: rowid) }
-        }
+        let rowid = try writer.insert(record, externalID: externalID, rowHash: fingerprint)
+        for (k, key) in candidates { index.insert(kind: k, key: key, row: rowid) }
         return (.created, rowid)
     }
 

@@ -14,7 +14,7 @@ final class RejectFile {
     }
 
     /// True once a row was written.
-    var isUsed: Bool { writer != nil }
+    private(set) var isUsed = false
 
     func write(fields: [String], line: Int, reason: String) throws {
         if writer == nil {
@@ -26,6 +26,7 @@ final class RejectFile {
                 throw ImportError(.rejectFile, "cannot write the reject file \(path): \(error)", underlying: error as? CSVError)
             }
             try writer!.writeRow(header + ["crmgate_line", "crmgate_reason"])
+            isUsed = true
         }
         var row = Array(fields.prefix(header.count))
         var why = reason

@@ -36,7 +36,24 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// Lower-case canonical text, as stored and printed.
-    public var description: String { uuid.uuidString.lowercased() }
+    public var description: String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid.uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var o = 0
+                for (i, b) in raw.enumerated() {
+                    if i == 4 || i == 6 || i == 8 || i == 10 {
+                        out[o] = 45
+                        o += 1
+                    }
+                    out[o] = hex[Int(b >> 4)]
+                    out[o + 1] = hex[Int(b & 0x0F)]
+                    o += 2
+                }
+                return 36
+            }
+        }
+    }
 
     public static func < (a: RecordID, b: RecordID) -> Bool { a.description < b.description }
 

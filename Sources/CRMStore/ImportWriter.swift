@@ -10,21 +10,30 @@ public enum RowOutcome: String, Sendable {
 
 /// Writes one import's records and ledger inside the import's transaction.
 ///
-/// Made by `CRMStore.runImport`; valid only inside its body. Statements are prepared once and
-/// values bound directly, so a row costs two SQLite steps and no boxing.
+/// Made by `CRMStore.runImport`; valid only inside its body. New records and ledger entries are
+/// buffered and written many rows per statement (row ids are assigned here, so they are known at
+/// once); a buffered record can still be read and changed. Values are bound directly, unboxed.
 public final class ImportWriter<R: CRMRecord> {
     /// The import batch id.
     public let batch: Int64
     let system: String?
     let path: String
     private let db: Database
-    private let insert: RawStatement
+    private var keep: [Statement] = []
+    private let insertMany: RawStatement
+    private let insertOne: RawStatement
     private let update: RawStatement
     private let select: RawStatement
-    private let ledgerInsert: RawStatement
+    private let ledgerMany: RawStatement
+    private let ledgerOne: RawStatement
     private var changeSeq: Int64
     private let stamp: String
-    private var statements: [Statement] = []
+    private var nextRowID: Int64
+    private var pending: [(rowid: Int64, record: R, externalID: String?, rowHash: Int64?)] = []
+    private var pendingIndex: [Int64: Int] = [:]
+    private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
+    static var recordsPerInsert: Int { 32 }
+    static var ledgerPerInsert: Int { 256 }
 
     init(db: Database, batch: Int64, system: String?, path: String) throws {
         self.db = db
@@ -32,40 +41,44 @@ public final class ImportWriter<R: CRMRecord> {
         self.system = system
         self.path = path
         let conn = db.sqliteConnection!
-        func prepare(_ sql: String) throws -> (Statement, RawStatement) {
+        var keep: [Statement] = []
+        func prepare(_ sql: String) throws -> RawStatement {
             let s = try db.makeStatement(sql: sql)
-            return (s, RawStatement(handle: s.sqliteStatement, db: conn, sql: sql))
+            keep.append(s)
+            return RawStatement(handle: s.sqliteStatement, db: conn, sql: sql)
         }
-        let i = try prepare(RecordTable<R>.insertSQL)
-        let u = try prepare(RecordTable<R>.updateSQL)
-        let s = try prepare("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = ?")
-        let l = try prepare("INSERT INTO import_rows (import_id, row, line, outcome, record_rowid, reason) VALUES (?, ?, ?, ?, ?, ?)")
-        statements = [i.0, u.0, s.0, l.0]
-        insert = i.1
-        update = u.1
-        select = s.1
-        ledgerInsert = l.1
+        insertMany = try prepare(RecordTable<R>.insertSQL(rows: Self.recordsPerInsert))
+        insertOne = try prepare(RecordTable<R>.insertSQL(rows: 1))
+        update = try prepare(RecordTable<R>.updateSQL)
+        select = try prepare("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = ?")
+        let ledgerSQL = "INSERT INTO import_rows (import_id, row, line, outcome, record_rowid, reason) VALUES "
+        ledgerMany = try prepare(ledgerSQL + Array(repeating: "(?,?,?,?,?,?)", count: Self.ledgerPerInsert).joined(separator: ","))
+        ledgerOne = try prepare(ledgerSQL + "(?,?,?,?,?,?)")
+        self.keep = keep
         changeSeq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+        nextRowID = (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(RecordTable<R>.name)") ?? 0) + 1
         stamp = Date().iso8601UTC
+        pending.reserveCapacity(Self.recordsPerInsert)
     }
 
     /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys.
-    public func scan(fields: [String], _ body: (Int64, R, _ externalID: String?) throws -> Void) throws {
+    public func scan(fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
-        let cols = (["rowid", "ext_id", "ext_system"] + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
+        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
         let stmt = try db.makeStatement(sql: "SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL")
         let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
         while try raw.step(path: path) {
             var r = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
-            for (i, f) in wanted.enumerated() { f.set(&r, RecordTable<R>.value(raw, Int32(3 + i), f.kind)) }
+            for (i, f) in wanted.enumerated() { f.set(&r, RecordTable<R>.value(raw, Int32(4 + i), f.kind)) }
             // An external id only counts for the same source system.
             let ext = raw.text(2) == system ? raw.text(1) : nil
-            try body(raw.int64(0) ?? 0, r, ext)
+            try body(raw.int64(0) ?? 0, r, ext, raw.int64(3))
         }
     }
 
-    /// Reads a stored record by row id.
+    /// Reads a record by row id (also one written by this import and not yet flushed).
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
+        if let i = pendingIndex[rowid] { return (pending[i].record, pending[i].externalID) }
         select.reset()
         select.bind(1, rowid)
         guard try select.step(path: path) else { return nil }
@@ -74,29 +87,23 @@ public final class ImportWriter<R: CRMRecord> {
         return (r, ext)
     }
 
-    /// Inserts a new record; returns its row id.
-    public func insert(_ r: R, externalID: String?) throws -> Int64 {
-        let s = insert
-        s.reset()
-        s.bind(1, r.id.description)
-        s.bind(2, externalID == nil ? nil : system)
-        s.bind(3, externalID)
-        var col: Int32 = 4
-        for f in R.fields {
-            s.bind(col, f.get(r))
-            col += 1
-        }
-        s.bind(col, JSONText.object(r.custom))
-        s.bind(col + 1, stamp)
-        changeSeq += 1
-        s.bind(col + 2, changeSeq)
-        s.bind(col + 3, batch)
-        try s.run(path: path)
-        return sqlite3_last_insert_rowid(s.db)
+    /// Adds a new record; returns its row id. `rowHash` is the fingerprint of a row that had no match key.
+    public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil) throws -> Int64 {
+        let rowid = nextRowID
+        nextRowID += 1
+        pendingIndex[rowid] = pending.count
+        pending.append((rowid, r, externalID, rowHash))
+        if pending.count == Self.recordsPerInsert { try flushRecords() }
+        return rowid
     }
 
-    /// Overwrites a stored record's fields (its id stays); sets the external id if it had none.
+    /// Overwrites a record's fields (its id stays); sets the external id if it had none.
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
+        if let i = pendingIndex[rowid] {
+            pending[i].record = r
+            if pending[i].externalID == nil { pending[i].externalID = externalID }
+            return
+        }
         let s = update
         s.reset()
         s.bind(1, externalID)
@@ -120,19 +127,77 @@ public final class ImportWriter<R: CRMRecord> {
 
     /// Records what became of a row.
     public func ledger(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?) throws {
-        let s = ledgerInsert
+        ledgerBuffer.append((row, line, outcome, record, reason))
+        if ledgerBuffer.count == Self.ledgerPerInsert { try flushLedger() }
+    }
+
+    private func flushRecords() throws {
+        if pending.isEmpty { return }
+        let many = pending.count == Self.recordsPerInsert
+        let fields = R.fields
+        try pending.withUnsafeBufferPointer { rows in
+            try fields.withUnsafeBufferPointer { fs in
+                var s = many ? insertMany : insertOne
+                s.reset()
+                var col: Int32 = 1
+                for i in 0..<rows.count {
+                    if !many {
+                        s = insertOne
+                        s.reset()
+                        col = 1
+                    }
+                    s.bind(col, rows[i].rowid)
+                    s.bind(col + 1, rows[i].record.id.description)
+                    s.bind(col + 2, rows[i].externalID == nil ? nil : system)
+                    s.bind(col + 3, rows[i].externalID)
+                    col += 4
+                    for k in 0..<fs.count {
+                        s.bind(col, fs[k].get(rows[i].record))
+                        col += 1
+                    }
+                    s.bind(col, JSONText.object(rows[i].record.custom))
+                    s.bind(col + 1, stamp)
+                    changeSeq += 1
+                    s.bind(col + 2, changeSeq)
+                    s.bind(col + 3, batch)
+                    s.bind(col + 4, rows[i].rowHash)
+                    col += 5
+                    if !many || i == rows.count - 1 { try s.run(path: path) }
+                }
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingIndex.removeAll(keepingCapacity: true)
+    }
+
+    private func flushLedger() throws {
+        if ledgerBuffer.isEmpty { return }
+        let many = ledgerBuffer.count == Self.ledgerPerInsert
+        var s = many ? ledgerMany : ledgerOne
         s.reset()
-        s.bind(1, batch)
-        s.bind(2, Int64(row))
-        s.bind(3, Int64(line))
-        s.bind(4, outcome.rawValue)
-        s.bind(5, record)
-        s.bind(6, reason)
-        try s.run(path: path)
+        var col: Int32 = 1
+        for (i, e) in ledgerBuffer.enumerated() {
+            if !many {
+                s = ledgerOne
+                s.reset()
+                col = 1
+            }
+            s.bind(col, batch)
+            s.bind(col + 1, Int64(e.row))
+            s.bind(col + 2, Int64(e.line))
+            s.bind(col + 3, e.outcome.rawValue)
+            s.bind(col + 4, e.record)
+            s.bind(col + 5, e.reason)
+            col += 6
+            if !many || i == ledgerBuffer.count - 1 { try s.run(path: path) }
+        }
+        ledgerBuffer.removeAll(keepingCapacity: true)
     }
 
     func finish() throws {
-        for s in [insert, update, select, ledgerInsert] { s.reset() }
+        try flushRecords()
+        try flushLedger()
+        for s in [insertMany, insertOne, update, select, ledgerMany, ledgerOne] { s.reset() }
         try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(changeSeq)])
     }
 }

@@ -25,7 +25,7 @@ enum RecordTable<R: CRMRecord> {
             cols += R.fields.map { "\(column($0.name)) \(sqlType($0.kind))" }
             cols += [
                 "custom TEXT", "updated_at TEXT NOT NULL", "change_seq INTEGER NOT NULL", "import_batch INTEGER",
-                "deleted_at TEXT",
+                "deleted_at TEXT", "row_hash INTEGER",
             ]
             try db.execute(sql: "CREATE TABLE \(name) (\(cols.joined(separator: ", ")))")
             try db.execute(
@@ -36,15 +36,20 @@ enum RecordTable<R: CRMRecord> {
             for f in R.fields where !existing.contains(column(f.name)) {
                 try db.execute(sql: "ALTER TABLE \(name) ADD COLUMN \(column(f.name)) \(sqlType(f.kind))")
             }
+            if !existing.contains("row_hash") { try db.execute(sql: "ALTER TABLE \(name) ADD COLUMN row_hash INTEGER") }
         }
     }
 
     static var fieldColumns: String { R.fields.map { column($0.name) }.joined(separator: ", ") }
 
-    static var insertSQL: String {
-        let n = R.fields.count + 7
-        return "INSERT INTO \(name) (id, ext_system, ext_id, \(fieldColumns), custom, updated_at, change_seq, import_batch) VALUES ("
-            + Array(repeating: "?", count: n).joined(separator: ", ") + ")"
+    /// The number of values an insert binds per row.
+    static var insertWidth: Int { R.fields.count + 9 }
+
+    /// An insert of `rows` rows with their row ids given.
+    static func insertSQL(rows: Int) -> String {
+        let one = "(" + Array(repeating: "?", count: insertWidth).joined(separator: ",") + ")"
+        return "INSERT INTO \(name) (rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at, change_seq, import_batch, row_hash) VALUES "
+            + Array(repeating: one, count: rows).joined(separator: ",")
     }
 
     static var updateSQL: String {

@@ -66,7 +66,7 @@ struct ReaderFixtureTests {
     func emptyAndMissing() throws {
         let dir = try TestSupport.temporaryDirectory()
         let empty = dir.appendingPathComponent("empty.csv").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect { _ = try CSVReader(path: empty) } throws: { ($0 as? CSVError)?.code == .emptyFile }
         #expect { _ = try CSVReader(path: dir.appendingPathComponent("nope.csv").path) } throws: {
             ($0 as? CSVError)?.code == .cannotOpen

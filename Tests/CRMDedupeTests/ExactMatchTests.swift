@@ -27,8 +27,10 @@ struct ExactMatchTests {
     @Test("the index finds what was inserted and keeps the first row for a key")
     func index() {
         var idx = ExactMatchIndex()
-        #expect(idx.insert(kind: 0, key: "a@b.co", row: 1))
-        #expect(!idx.insert(kind: 0, key: "a@b.co", row: 2))
+        let first = idx.insert(kind: 0, key: "a@b.co", row: 1)
+        let second = idx.insert(kind: 0, key: "a@b.co", row: 2)
+        #expect(first)
+        #expect(!second)
         #expect(idx.lookup(kind: 0, key: "a@b.co") == 1)
         #expect(idx.lookup(kind: 1, key: "a@b.co") == nil)
         #expect(idx.count == 1)
@@ -53,7 +55,8 @@ struct ExactMatchTests {
             $0.custom = ["industry": "retail"]
         }
         var filled = stored
-        #expect(RecordMerge.absorb(incoming, into: &filled, mode: .fill))
+        let filledChanged = RecordMerge.absorb(incoming, into: &filled, mode: .fill)
+        #expect(filledChanged)
         #expect(filled.firstName == "Ann")
         #expect(filled.company == "Acme")
         #expect(filled.status == "New")
@@ -61,7 +64,8 @@ struct ExactMatchTests {
         #expect(filled.notes == "met at booth\nwants a demo")
         #expect(filled.createdAt == Date(timeIntervalSince1970: 1000))
         #expect(filled.custom["industry"] == "retail")
-        #expect(RecordMerge.absorb(incoming, into: &stored, mode: .update))
+        let updatedChanged = RecordMerge.absorb(incoming, into: &stored, mode: .update)
+        #expect(updatedChanged)
         #expect(stored.firstName == "Anne")
         #expect(stored.status == "Qualified")
         #expect(stored.id != incoming.id)
@@ -74,8 +78,10 @@ struct ExactMatchTests {
         var r = a
         RecordMerge.absorb(b, into: &r, mode: .fill)
         let once = r
-        #expect(!RecordMerge.absorb(a, into: &r, mode: .update))
-        #expect(!RecordMerge.absorb(b, into: &r, mode: .fill))
+        let again1 = RecordMerge.absorb(a, into: &r, mode: .update)
+        let again2 = RecordMerge.absorb(b, into: &r, mode: .fill)
+        #expect(!again1)
+        #expect(!again2)
         #expect(r == once)
     }
 }

@@ -22,10 +22,11 @@ struct Workspace {
         return try Importer.run(o)
     }
 
+    /// The reject file's rows, header first.
     func rejectRows() throws -> [[String]] {
         guard FileManager.default.fileExists(atPath: rejects) else { return [] }
         let r = try CSVReader(path: rejects)
-        var rows: [[String]] = []
+        var rows: [[String]] = [r.header]
         while let b = try r.nextBatch() { for i in 0..<b.count { rows.append(b.fields(i)) } }
         return rows
     }
@@ -48,7 +49,9 @@ struct ImportTests {
         let s = try w.importFile(fixture, mapping: mapping)
         #expect(s.addsUp)
         #expect(s.read > 10)
-        #expect(s.rejected == 0, "rejects: \(try w.rejectRows())")
+        let rejectRows = try w.rejectRows()
+        #expect(s.rejected == 0, "rejects: \(rejectRows)")
+        #expect(rejectRows.isEmpty)
         #expect(s.created > 0)
         let store = try CRMStore(path: w.store)
         #expect(try store.count(s.recordType == "leads" ? .lead : .opportunity) == s.created)
@@ -99,7 +102,7 @@ struct ImportTests {
         try "First Name,Last Name,Email,Status\nAnn,Lee,ANN@x.co,Qualified\nBo,Wu,bo@x.co,New\nCy,Ng,cy@x.co,New\n".write(to: v2, atomically: true, encoding: .utf8)
         _ = try w.importFile(v1.path, mapping: "") { $0.mapping = w.statusMapping() }
         let s = try w.importFile(v2.path, mapping: "") { $0.mapping = w.statusMapping() }
-        #expect([s.created, s.updated, s.unchanged, s.merged] == [1, 1, 1, 0])
+        #expect(s.created == 1 && s.updated == 1 && s.unchanged == 1 && s.merged == 0)
         let ann = try CRMStore(path: w.store).all(Lead.self).first { $0.firstName == "Ann" }
         #expect(ann?.status == "Qualified")
     }
@@ -162,7 +165,9 @@ struct ImportTests {
         #expect {
             _ = try w.importFile("csv/european-excel.csv", mapping: "sources/generic-leads.yaml")
         } throws: { ($0 as? ImportError)?.code == .mapping && "\($0)".contains("First Name") }
-        #expect(!FileManager.default.fileExists(atPath: w.store) || (try CRMStore(path: w.store).count(.lead)) == 0)
+        if FileManager.default.fileExists(atPath: w.store) {
+            #expect(try CRMStore(path: w.store).count(.lead) == 0)
+        }
     }
 
     @Test("--dry-run does everything but commit")
@@ -179,7 +184,7 @@ struct ImportTests {
         let w = try Workspace()
         let s = try w.importFile("csv/gen-leads-2000.csv", mapping: "sources/generic-leads.yaml") { $0.batchSize = size }
         let ref = try Workspace().importFile("csv/gen-leads-2000.csv", mapping: "sources/generic-leads.yaml")
-        #expect([s.read, s.created, s.merged, s.rejected] == [ref.read, ref.created, ref.merged, ref.rejected])
+        #expect(s.read == ref.read && s.created == ref.created && s.merged == ref.merged && s.rejected == ref.rejected)
     }
 
     @Test("external ids match before emails, scoped to the source system")

@@ -22,7 +22,7 @@ struct PhoneNumberTests {
             ("(0 89) 12 34 56-0", "DE", "+49891234560"),
             ("02 1234 5678", "IT", "+390212345678"),
             ("+39 02 1234 5678", "US", "+390212345678"),
-            ("3 12 34 56 78", "DK", "+4531234567"),
+            ("31 23 45 67", "DK", "+4531234567"),
             ("+1 (973) 555-0155 ext. 204", "US", "+19735550155"),
             ("212-555-0142 x12", "US", "+12125550142"),
             ("(02) 9876 5432", "AU", "+61298765432"),
@@ -66,7 +66,7 @@ struct ValueTests {
         #expect(CalendarDay(year: 2023, month: 2, day: 29) == nil)
         #expect(CalendarDay(year: 1970, month: 1, day: 1)?.daysSinceEpoch == 0)
         let (y, m, dd) = civil(fromDays: d.daysSinceEpoch)
-        #expect([y, m, dd] == [2024, 2, 29])
+        #expect(y == 2024 && m == 2 && dd == 29)
     }
 
     @Test("timestamps print as RFC 3339 UTC")
