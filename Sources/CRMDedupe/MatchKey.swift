@@ -50,14 +50,20 @@ public struct MatchKeySpec: Sendable, Hashable, CustomStringConvertible {
 /// A match key compiled for one record type: field descriptors looked up once.
 public struct MatchKey<R: CRMRecord>: Sendable {
     public let spec: MatchKeySpec
-    private let parts: [FieldDescriptor<R>?]  // nil: the external id
+    private let parts: [Int?]  // field indexes; nil: the external id or a custom field
+    private let kinds: [FieldKind?]
 
     public init(_ spec: MatchKeySpec) {
         self.spec = spec
-        parts = spec.fields.map { $0 == "external_id" ? nil : R.field(named: $0) }
+        parts = spec.fields.map { $0 == "external_id" ? nil : R.fieldIndex(named: $0) }
+        kinds = parts.map { $0.map { R.fields[$0].kind } }
     }
 
     /// The normalised key of a record, or nil when a part is empty.
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public func key(of record: R, externalID: String?) -> String? {
         if parts.count == 1 { return part(0, record, externalID) }
         var out: [String] = []
@@ -72,7 +78,7 @@ public struct MatchKey<R: CRMRecord>: Sendable {
         let name = spec.fields[i]
         let value: FieldValue
         if let d = parts[i] {
-            value = d.get(record)
+            value = record.fieldValue(d)
         } else if name == "external_id" {
             return externalID.flatMap { $0.isEmpty ? nil : $0 }
         } else if name.hasPrefix("custom.") {
@@ -83,7 +89,7 @@ public struct MatchKey<R: CRMRecord>: Sendable {
         let p: String?
         switch value {
         case .empty: p = nil
-        case .text(let s): p = parts[i]?.kind == .email ? EmailAddress.normalize(s) : MatchKeySpec.fold(s)
+        case .text(let s): p = kinds[i] == .email ? EmailAddress.normalize(s) : MatchKeySpec.fold(s)
         case .day(let d): p = d.description
         case .instant(let d): p = d.iso8601UTC
         case .integer(let n): p = String(n)
@@ -140,6 +146,10 @@ public struct ExactMatchIndex: Sendable {
 /// A 64-bit fingerprint of a record's content, for rows that carry no match key at all:
 /// the same row imported again is recognised by it instead of being created twice.
 public enum RowFingerprint {
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public static func of<R: CRMRecord>(_ record: R) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ s: String) {
@@ -150,8 +160,8 @@ public enum RowFingerprint {
             h ^= 0x1F
             h = h &* 0x100_0000_01b3
         }
-        for f in R.fields {
-            switch f.get(record) {
+        for k in 0..<R.fields.count {
+            switch record.fieldValue(k) {
             case .empty: mix("")
             case .text(let s): mix(s)
             case .list(let l): mix(l.joined(separator: "\u{1E}"))

@@ -15,12 +15,16 @@ public enum MergeMode: Sendable {
 public enum RecordMerge {
     /// Merges `incoming` into `existing`; returns true when `existing` changed.
     @discardableResult
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public static func absorb<R: CRMRecord>(_ incoming: R, into existing: inout R, mode: MergeMode) -> Bool {
         var changed = false
-        for f in R.fields {
-            let new = f.get(incoming)
+        for (k, f) in R.fields.enumerated() {
+            let new = incoming.fieldValue(k)
             if new.isEmpty { continue }
-            let old = f.get(existing)
+            let old = existing.fieldValue(k)
             if old == new { continue }
             let merged: FieldValue
             switch (f.name, old, new) {

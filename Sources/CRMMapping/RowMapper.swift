@@ -12,7 +12,9 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     public let header: [String]
     /// Column index of the external id, if the mapping names one.
     public let externalIDColumn: Int?
-    private let fields: [CompiledField<Record>]
+    private let fields: [CompiledField]
+    /// The values of an empty record (defaults such as a lead's status), the start of every row.
+    private let template: [FieldValue]
     private let phoneCountryColumn: Int?
     private let zone: TimeZone
     private let defaultRegion: String
@@ -46,11 +48,27 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         defaultRegion = mapping.phoneCountry
         externalIDColumn = mapping.externalID.map(resolve)
         phoneCountryColumn = mapping.phoneCountryFrom.map(resolve)
-        var compiled: [CompiledField<Record>] = []
+        var compiled: [CompiledField] = []
         for spec in mapping.fields {
-            compiled.append(try CompiledField(spec: spec, columns: spec.columns.map(resolve), defaultZone: zone))
+            let index: Int?
+            let kind: FieldKind
+            if spec.target.hasPrefix("custom.") {
+                index = nil
+                kind = .text
+            } else {
+                guard let i = Record.fieldIndex(named: spec.target) else {
+                    throw MappingError(
+                        .unknownField, line: spec.line,
+                        message: "'\(spec.target)' is not a field of a \(Record.recordType.rawValue)")
+                }
+                index = i
+                kind = Record.fields[i].kind
+            }
+            compiled.append(
+                try CompiledField(spec: spec, fieldIndex: index, kind: kind, columns: spec.columns.map(resolve), defaultZone: zone))
         }
         fields = compiled
+        template = Record(id: RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))).fieldValues()
         if !missing.isEmpty {
             throw MappingError(
                 .missingColumn,
@@ -61,6 +79,10 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     }
 
     /// The source's own id for a row, trimmed; nil when the mapping has none or the cell is empty.
+    @_specialize(exported: true, where Record == Lead)
+    @_specialize(exported: true, where Record == Opportunity)
+    @_specialize(exported: true, where Record == Customer)
+    @_specialize(exported: true, where Record == CRMTask)
     public func externalID(_ row: RawRow) -> String? {
         guard let c = externalIDColumn else { return nil }
         let s = trimmed(row.field(c))
@@ -69,8 +91,23 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
 
     /// Maps one row into a new record with the given id.
     /// - Returns: the record, or the reason the row is rejected.
+    @_specialize(exported: true, where Record == Lead)
+    @_specialize(exported: true, where Record == Opportunity)
+    @_specialize(exported: true, where Record == Customer)
+    @_specialize(exported: true, where Record == CRMTask)
     public func map(_ row: RawRow, id: RecordID) -> Result<Record, RowRejection> {
-        var record = Record(id: id)
+        switch mapValues(row) {
+        case .success(let (values, custom)): return .success(Record(id: id, fieldValues: values, custom: custom))
+        case .failure(let e): return .failure(e)
+        }
+    }
+
+    /// Maps one row into field values (in the order of `Record.fields`) and custom fields.
+    ///
+    /// Does not touch `Record`: the per-row work stays free of generic dispatch.
+    public func mapValues(_ row: RawRow) -> Result<([FieldValue], [String: String]), RowRejection> {
+        var values = template
+        var custom: [String: String] = [:]
         var region: String?
         for fi in 0..<fields.count {
             let f = fields[fi]
@@ -143,12 +180,12 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                 continue
             }
             if let key = f.customKey {
-                record.custom[key] = FieldText.text(of: value)
-            } else {
-                f.descriptor!.set(&record, value)
+                custom[key] = FieldText.text(of: value)
+            } else if let i = f.fieldIndex {
+                values[i] = value
             }
         }
-        return .success(record)
+        return .success((values, custom))
     }
 
     private func rowRegion(_ row: RawRow) -> String {
@@ -270,10 +307,12 @@ public enum FieldText {
 }
 
 /// One field of a mapping, compiled. A class, so the per-row loop does not copy it.
-final class CompiledField<Record: CRMRecord> {
+final class CompiledField {
     let target: String
     let kind: FieldKind
     let customKey: String?
+    /// Index in the record type's `fields`; nil for a custom field.
+    let fieldIndex: Int?
     let columns: [Int]
     let separator: String
     let constant: String?
@@ -282,27 +321,17 @@ final class CompiledField<Record: CRMRecord> {
     let required: Bool
     let onInvalid: MappingFile.OnInvalid?
     let needsRegion: Bool
-    let descriptor: FieldDescriptor<Record>?
 
-    init(spec: MappingFile.FieldSpec, columns: [Int], defaultZone: TimeZone) throws {
+    init(spec: MappingFile.FieldSpec, fieldIndex: Int?, kind: FieldKind, columns: [Int], defaultZone: TimeZone) throws {
         target = spec.target
+        self.fieldIndex = fieldIndex
+        self.kind = kind
         self.columns = columns
         separator = spec.separator
         constant = spec.value
         required = spec.required
         onInvalid = spec.onInvalid
-        if spec.target.hasPrefix("custom.") {
-            customKey = String(spec.target.dropFirst(7))
-            kind = .text
-            descriptor = nil
-        } else {
-            guard let d = Record.field(named: spec.target) else {
-                throw MappingError(.unknownField, line: spec.line, message: "'\(spec.target)' is not a field of a \(Record.recordType.rawValue)")
-            }
-            customKey = nil
-            kind = d.kind
-            descriptor = d
-        }
+        customKey = spec.target.hasPrefix("custom.") ? String(spec.target.dropFirst(7)) : nil
         steps = try spec.transforms.map { try Step($0, defaultZone: defaultZone) }
         needsRegion = steps.contains { if case .phone(nil) = $0 { return true } else { return false } }
         defaultValue = spec.defaultValue
@@ -312,4 +341,3 @@ final class CompiledField<Record: CRMRecord> {
         columns.first.flatMap { $0 >= 0 && $0 < header.count ? header[$0] : nil }
     }
 }
-

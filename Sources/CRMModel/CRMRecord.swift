@@ -56,6 +56,12 @@ public protocol CRMRecord: Sendable, Equatable {
     var updatedAt: Date? { get set }
     /// An empty record with the given id.
     init(id: RecordID)
+    /// The value of `fields[index]`, read without calling through the descriptor (the fast path).
+    func fieldValue(_ index: Int) -> FieldValue
+    /// Every standard field's value, in the order of `fields`.
+    func fieldValues() -> [FieldValue]
+    /// A record from values in the order of `fields`, and custom fields.
+    init(id: RecordID, fieldValues: [FieldValue], custom: [String: String])
 }
 
 extension CRMRecord {
@@ -64,13 +70,18 @@ extension CRMRecord {
         fields.first { $0.name == name }
     }
 
+    /// The index of a standard field in `fields`.
+    public static func fieldIndex(named name: String) -> Int? {
+        fields.firstIndex { $0.name == name }
+    }
+
     /// The value of a standard field or a `custom.<name>` field.
     public func value(of name: String) -> FieldValue {
         if name.hasPrefix("custom.") {
             let key = String(name.dropFirst(7))
             return custom[key].map { FieldValue.text($0) } ?? .empty
         }
-        return Self.field(named: name)?.get(self) ?? .empty
+        return Self.fieldIndex(named: name).map { fieldValue($0) } ?? .empty
     }
 }
 

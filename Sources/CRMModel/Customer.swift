@@ -26,6 +26,99 @@ public struct Customer: CRMRecord, Hashable {
 
     public init(id: RecordID) { self.id = id }
 
+    /// The value of the standard field at `index` in `fields`, read directly (no closure, no copy of the record).
+    public func fieldValue(_ index: Int) -> FieldValue {
+        switch index {
+        case 0: return .textField(name)
+        case 1: return .textField(contactFirstName)
+        case 2: return .textField(contactLastName)
+        case 3: return .textField(jobTitle)
+        case 4: return .textField(email)
+        case 5: return .textField(phone)
+        case 6: return .textField(mobile)
+        case 7: return .textField(website)
+        case 8: return .textField(address.street)
+        case 9: return .textField(address.city)
+        case 10: return .textField(address.state)
+        case 11: return .textField(address.postcode)
+        case 12: return .textField(address.country)
+        case 13: return .textField(shipping.street)
+        case 14: return .textField(shipping.city)
+        case 15: return .textField(shipping.state)
+        case 16: return .textField(shipping.postcode)
+        case 17: return .textField(shipping.country)
+        case 18: return .textField(owner)
+        case 19: return .listField(tags)
+        case 20: return .textField(notes)
+        case 21: return .optional(createdAt)
+        case 22: return .textField(fromLeadID)
+        default: return .empty
+        }
+    }
+
+    /// Every standard field's value, in the order of `fields` (one call for a whole row).
+    public func fieldValues() -> [FieldValue] {
+        [
+            .textField(name),
+            .textField(contactFirstName),
+            .textField(contactLastName),
+            .textField(jobTitle),
+            .textField(email),
+            .textField(phone),
+            .textField(mobile),
+            .textField(website),
+            .textField(address.street),
+            .textField(address.city),
+            .textField(address.state),
+            .textField(address.postcode),
+            .textField(address.country),
+            .textField(shipping.street),
+            .textField(shipping.city),
+            .textField(shipping.state),
+            .textField(shipping.postcode),
+            .textField(shipping.country),
+            .textField(owner),
+            .listField(tags),
+            .textField(notes),
+            .optional(createdAt),
+            .textField(fromLeadID),
+        ]
+    }
+
+    /// A record from field values in the order of `fields` (missing trailing values stay empty).
+    public init(id: RecordID, fieldValues values: [FieldValue], custom: [String: String]) {
+        self.init(id: id)
+        guard values.count == Self.fields.count else {
+            for (k, v) in values.enumerated() where k < Self.fields.count { Self.fields[k].set(&self, v) }
+            self.custom = custom
+            return
+        }
+        self.name = values[0].text
+        self.contactFirstName = values[1].text
+        self.contactLastName = values[2].text
+        self.jobTitle = values[3].text
+        self.email = values[4].text
+        self.phone = values[5].text
+        self.mobile = values[6].text
+        self.website = values[7].text
+        self.address.street = values[8].text
+        self.address.city = values[9].text
+        self.address.state = values[10].text
+        self.address.postcode = values[11].text
+        self.address.country = values[12].text
+        self.shipping.street = values[13].text
+        self.shipping.city = values[14].text
+        self.shipping.state = values[15].text
+        self.shipping.postcode = values[16].text
+        self.shipping.country = values[17].text
+        self.owner = values[18].text
+        self.tags = values[19].list
+        self.notes = values[20].text
+        self.createdAt = values[21].instant
+        self.fromLeadID = values[22].text
+        self.custom = custom
+    }
+
     public static let fields: [FieldDescriptor<Customer>] =
         [
             FieldDescriptor<Customer>("name", .text, get: { .textField($0.name) }, set: { $0.name = $1.text }),

@@ -34,6 +34,117 @@ public struct Lead: CRMRecord, Hashable {
 
     public init(id: RecordID) { self.id = id }
 
+    /// The value of the standard field at `index` in `fields`, read directly (no closure, no copy of the record).
+    public func fieldValue(_ index: Int) -> FieldValue {
+        switch index {
+        case 0: return .textField(firstName)
+        case 1: return .textField(lastName)
+        case 2: return .textField(company)
+        case 3: return .textField(jobTitle)
+        case 4: return .textField(email)
+        case 5: return .textField(phone)
+        case 6: return .textField(mobile)
+        case 7: return .textField(website)
+        case 8: return .textField(address.street)
+        case 9: return .textField(address.city)
+        case 10: return .textField(address.state)
+        case 11: return .textField(address.postcode)
+        case 12: return .textField(address.country)
+        case 13: return .textField(shipping.street)
+        case 14: return .textField(shipping.city)
+        case 15: return .textField(shipping.state)
+        case 16: return .textField(shipping.postcode)
+        case 17: return .textField(shipping.country)
+        case 18: return .textField(status)
+        case 19: return .textField(source)
+        case 20: return .textField(owner)
+        case 21: return .optional(amount)
+        case 22: return .textField(currency)
+        case 23: return .optional(closeChance)
+        case 24: return .optional(closeDate)
+        case 25: return .listField(tags)
+        case 26: return .textField(notes)
+        case 27: return .optional(createdAt)
+        case 28: return .textField(convertedCustomerID)
+        default: return .empty
+        }
+    }
+
+    /// Every standard field's value, in the order of `fields` (one call for a whole row).
+    public func fieldValues() -> [FieldValue] {
+        [
+            .textField(firstName),
+            .textField(lastName),
+            .textField(company),
+            .textField(jobTitle),
+            .textField(email),
+            .textField(phone),
+            .textField(mobile),
+            .textField(website),
+            .textField(address.street),
+            .textField(address.city),
+            .textField(address.state),
+            .textField(address.postcode),
+            .textField(address.country),
+            .textField(shipping.street),
+            .textField(shipping.city),
+            .textField(shipping.state),
+            .textField(shipping.postcode),
+            .textField(shipping.country),
+            .textField(status),
+            .textField(source),
+            .textField(owner),
+            .optional(amount),
+            .textField(currency),
+            .optional(closeChance),
+            .optional(closeDate),
+            .listField(tags),
+            .textField(notes),
+            .optional(createdAt),
+            .textField(convertedCustomerID),
+        ]
+    }
+
+    /// A record from field values in the order of `fields` (missing trailing values stay empty).
+    public init(id: RecordID, fieldValues values: [FieldValue], custom: [String: String]) {
+        self.init(id: id)
+        guard values.count == Self.fields.count else {
+            for (k, v) in values.enumerated() where k < Self.fields.count { Self.fields[k].set(&self, v) }
+            self.custom = custom
+            return
+        }
+        self.firstName = values[0].text
+        self.lastName = values[1].text
+        self.company = values[2].text
+        self.jobTitle = values[3].text
+        self.email = values[4].text
+        self.phone = values[5].text
+        self.mobile = values[6].text
+        self.website = values[7].text
+        self.address.street = values[8].text
+        self.address.city = values[9].text
+        self.address.state = values[10].text
+        self.address.postcode = values[11].text
+        self.address.country = values[12].text
+        self.shipping.street = values[13].text
+        self.shipping.city = values[14].text
+        self.shipping.state = values[15].text
+        self.shipping.postcode = values[16].text
+        self.shipping.country = values[17].text
+        self.status = values[18].text
+        self.source = values[19].text
+        self.owner = values[20].text
+        self.amount = values[21].decimal
+        self.currency = values[22].text
+        self.closeChance = values[23].int
+        self.closeDate = values[24].day
+        self.tags = values[25].list
+        self.notes = values[26].text
+        self.createdAt = values[27].instant
+        self.convertedCustomerID = values[28].text
+        self.custom = custom
+    }
+
     public static let fields: [FieldDescriptor<Lead>] =
         [
             FieldDescriptor<Lead>("first_name", .text, get: { .textField($0.firstName) }, set: { $0.firstName = $1.text }),

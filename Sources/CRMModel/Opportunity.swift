@@ -28,6 +28,75 @@ public struct Opportunity: CRMRecord, Hashable {
 
     public init(id: RecordID) { self.id = id }
 
+    /// The value of the standard field at `index` in `fields`, read directly (no closure, no copy of the record).
+    public func fieldValue(_ index: Int) -> FieldValue {
+        switch index {
+        case 0: return .textField(name)
+        case 1: return .textField(stage)
+        case 2: return .optional(amount)
+        case 3: return .textField(currency)
+        case 4: return .optional(probability)
+        case 5: return .optional(expectedClose)
+        case 6: return .textField(owner)
+        case 7: return .textField(customerName)
+        case 8: return .textField(contactName)
+        case 9: return .textField(contactEmail)
+        case 10: return .textField(leadExternalID)
+        case 11: return .textField(source)
+        case 12: return .listField(tags)
+        case 13: return .textField(notes)
+        case 14: return .optional(createdAt)
+        default: return .empty
+        }
+    }
+
+    /// Every standard field's value, in the order of `fields` (one call for a whole row).
+    public func fieldValues() -> [FieldValue] {
+        [
+            .textField(name),
+            .textField(stage),
+            .optional(amount),
+            .textField(currency),
+            .optional(probability),
+            .optional(expectedClose),
+            .textField(owner),
+            .textField(customerName),
+            .textField(contactName),
+            .textField(contactEmail),
+            .textField(leadExternalID),
+            .textField(source),
+            .listField(tags),
+            .textField(notes),
+            .optional(createdAt),
+        ]
+    }
+
+    /// A record from field values in the order of `fields` (missing trailing values stay empty).
+    public init(id: RecordID, fieldValues values: [FieldValue], custom: [String: String]) {
+        self.init(id: id)
+        guard values.count == Self.fields.count else {
+            for (k, v) in values.enumerated() where k < Self.fields.count { Self.fields[k].set(&self, v) }
+            self.custom = custom
+            return
+        }
+        self.name = values[0].text
+        self.stage = values[1].text
+        self.amount = values[2].decimal
+        self.currency = values[3].text
+        self.probability = values[4].int
+        self.expectedClose = values[5].day
+        self.owner = values[6].text
+        self.customerName = values[7].text
+        self.contactName = values[8].text
+        self.contactEmail = values[9].text
+        self.leadExternalID = values[10].text
+        self.source = values[11].text
+        self.tags = values[12].list
+        self.notes = values[13].text
+        self.createdAt = values[14].instant
+        self.custom = custom
+    }
+
     public static let fields: [FieldDescriptor<Opportunity>] = [
         FieldDescriptor<Opportunity>("name", .text, get: { .textField($0.name) }, set: { $0.name = $1.text }),
         FieldDescriptor<Opportunity>("stage", .text, get: { .textField($0.stage) }, set: { $0.stage = $1.text }),

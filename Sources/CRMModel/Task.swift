@@ -27,6 +27,72 @@ public struct CRMTask: CRMRecord, Hashable {
 
     public init(id: RecordID) { self.id = id }
 
+    /// The value of the standard field at `index` in `fields`, read directly (no closure, no copy of the record).
+    public func fieldValue(_ index: Int) -> FieldValue {
+        switch index {
+        case 0: return .textField(title)
+        case 1: return .textField(description)
+        case 2: return .textField(category)
+        case 3: return .textField(assignee)
+        case 4: return .textField(creator)
+        case 5: return .optional(start)
+        case 6: return .optional(due)
+        case 7: return .textField(status)
+        case 8: return .bool(allDay)
+        case 9: return .bool(important)
+        case 10: return .bool(requiresApproval)
+        case 11: return .textField(approvedBy)
+        case 12: return .textField(relatedTo)
+        case 13: return .optional(createdAt)
+        default: return .empty
+        }
+    }
+
+    /// Every standard field's value, in the order of `fields` (one call for a whole row).
+    public func fieldValues() -> [FieldValue] {
+        [
+            .textField(title),
+            .textField(description),
+            .textField(category),
+            .textField(assignee),
+            .textField(creator),
+            .optional(start),
+            .optional(due),
+            .textField(status),
+            .bool(allDay),
+            .bool(important),
+            .bool(requiresApproval),
+            .textField(approvedBy),
+            .textField(relatedTo),
+            .optional(createdAt),
+        ]
+    }
+
+    /// A record from field values in the order of `fields` (missing trailing values stay empty).
+    public init(id: RecordID, fieldValues values: [FieldValue], custom: [String: String]) {
+        self.init(id: id)
+        guard values.count == Self.fields.count else {
+            for (k, v) in values.enumerated() where k < Self.fields.count { Self.fields[k].set(&self, v) }
+            self.custom = custom
+            return
+        }
+        self.title = values[0].text
+        self.description = values[1].text
+        self.category = values[2].text
+        self.assignee = values[3].text
+        self.creator = values[4].text
+        self.start = values[5].instant
+        self.due = values[6].instant
+        self.status = values[7].text
+        self.allDay = values[8].bool
+        self.important = values[9].bool
+        self.requiresApproval = values[10].bool
+        self.approvedBy = values[11].text
+        self.relatedTo = values[12].text
+        self.createdAt = values[13].instant
+        self.custom = custom
+    }
+
     public static let fields: [FieldDescriptor<CRMTask>] = [
         FieldDescriptor<CRMTask>("title", .text, get: { .textField($0.title) }, set: { $0.title = $1.text }),
         FieldDescriptor<CRMTask>("description", .text, get: { .textField($0.description) }, set: { $0.description = $1.text }),

@@ -29,7 +29,14 @@ public final class ImportWriter<R: CRMRecord> {
     private var changeSeq: Int64
     private let stamp: String
     private var nextRowID: Int64
-    private var pending: [(rowid: Int64, record: R, externalID: String?, rowHash: Int64?)] = []
+    /// Records waiting for the next multi-row insert, and beside them (not in a tuple with the
+    /// generic record, which the hot loop would copy) their row id, external id and fingerprint.
+    private var pending: [R] = []
+    private var pendingMeta: [(rowid: Int64, externalID: String?, rowHash: Int64?)] = []
+    /// The pending records' field values and custom fields, ready to bind without touching `R`.
+    private var pendingValues: [[FieldValue]] = []
+    private var pendingCustom: [String?] = []
+    private var pendingIDs: [String] = []
     private var pendingIndex: [Int64: Int] = [:]
     private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
     static var recordsPerInsert: Int { 32 }
@@ -59,9 +66,14 @@ public final class ImportWriter<R: CRMRecord> {
         nextRowID = (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(RecordTable<R>.name)") ?? 0) + 1
         stamp = Date().iso8601UTC
         pending.reserveCapacity(Self.recordsPerInsert)
+        pendingMeta.reserveCapacity(Self.recordsPerInsert)
     }
 
     /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys.
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public func scan(fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
         let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
@@ -77,8 +89,12 @@ public final class ImportWriter<R: CRMRecord> {
     }
 
     /// Reads a record by row id (also one written by this import and not yet flushed).
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
-        if let i = pendingIndex[rowid] { return (pending[i].record, pending[i].externalID) }
+        if let i = pendingIndex[rowid] { return (pending[i], pendingMeta[i].externalID) }
         select.reset()
         select.bind(1, rowid)
         guard try select.step(path: path) else { return nil }
@@ -88,28 +104,42 @@ public final class ImportWriter<R: CRMRecord> {
     }
 
     /// Adds a new record; returns its row id. `rowHash` is the fingerprint of a row that had no match key.
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
         pendingIndex[rowid] = pending.count
-        pending.append((rowid, r, externalID, rowHash))
+        pending.append(r)
+        pendingMeta.append((rowid, externalID, rowHash))
+        pendingValues.append(r.fieldValues())
+        pendingCustom.append(JSONText.object(r.custom))
+        pendingIDs.append(r.id.description)
         if pending.count == Self.recordsPerInsert { try flushRecords() }
         return rowid
     }
 
     /// Overwrites a record's fields (its id stays); sets the external id if it had none.
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
         if let i = pendingIndex[rowid] {
-            pending[i].record = r
-            if pending[i].externalID == nil { pending[i].externalID = externalID }
+            pending[i] = r
+            pendingValues[i] = r.fieldValues()
+            pendingCustom[i] = JSONText.object(r.custom)
+            if pendingMeta[i].externalID == nil { pendingMeta[i].externalID = externalID }
             return
         }
         let s = update
         s.reset()
         s.bind(1, externalID)
         var col: Int32 = 2
-        for f in R.fields {
-            s.bind(col, f.get(r))
+        for v in r.fieldValues() {
+            s.bind(col, v)
             col += 1
         }
         s.bind(col, JSONText.object(r.custom))
@@ -126,6 +156,10 @@ public final class ImportWriter<R: CRMRecord> {
     }
 
     /// Records what became of a row.
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     public func ledger(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?) throws {
         ledgerBuffer.append((row, line, outcome, record, reason))
         if ledgerBuffer.count == Self.ledgerPerInsert { try flushLedger() }
@@ -133,40 +167,41 @@ public final class ImportWriter<R: CRMRecord> {
 
     private func flushRecords() throws {
         if pending.isEmpty { return }
-        let many = pending.count == Self.recordsPerInsert
-        let fields = R.fields
-        try pending.withUnsafeBufferPointer { rows in
-            try fields.withUnsafeBufferPointer { fs in
-                var s = many ? insertMany : insertOne
+        let count = pending.count
+        let many = count == Self.recordsPerInsert
+        var s = many ? insertMany : insertOne
+        s.reset()
+        var col: Int32 = 1
+        for i in 0..<count {
+            if !many {
+                s = insertOne
                 s.reset()
-                var col: Int32 = 1
-                for i in 0..<rows.count {
-                    if !many {
-                        s = insertOne
-                        s.reset()
-                        col = 1
-                    }
-                    s.bind(col, rows[i].rowid)
-                    s.bind(col + 1, rows[i].record.id.description)
-                    s.bind(col + 2, rows[i].externalID == nil ? nil : system)
-                    s.bind(col + 3, rows[i].externalID)
-                    col += 4
-                    for k in 0..<fs.count {
-                        s.bind(col, fs[k].get(rows[i].record))
-                        col += 1
-                    }
-                    s.bind(col, JSONText.object(rows[i].record.custom))
-                    s.bind(col + 1, stamp)
-                    changeSeq += 1
-                    s.bind(col + 2, changeSeq)
-                    s.bind(col + 3, batch)
-                    s.bind(col + 4, rows[i].rowHash)
-                    col += 5
-                    if !many || i == rows.count - 1 { try s.run(path: path) }
-                }
+                col = 1
             }
+            let m = pendingMeta[i]
+            s.bind(col, m.rowid)
+            s.bind(col + 1, pendingIDs[i])
+            s.bind(col + 2, m.externalID == nil ? nil : system)
+            s.bind(col + 3, m.externalID)
+            col += 4
+            for v in pendingValues[i] {
+                s.bind(col, v)
+                col += 1
+            }
+            s.bind(col, pendingCustom[i])
+            s.bind(col + 1, stamp)
+            changeSeq += 1
+            s.bind(col + 2, changeSeq)
+            s.bind(col + 3, batch)
+            s.bind(col + 4, m.rowHash)
+            col += 5
+            if !many || i == count - 1 { try s.run(path: path) }
         }
         pending.removeAll(keepingCapacity: true)
+        pendingMeta.removeAll(keepingCapacity: true)
+        pendingValues.removeAll(keepingCapacity: true)
+        pendingCustom.removeAll(keepingCapacity: true)
+        pendingIDs.removeAll(keepingCapacity: true)
         pendingIndex.removeAll(keepingCapacity: true)
     }
 

@@ -97,3 +97,54 @@ struct ValueTests {
         #expect(lead.value(of: "address.city") == .text("Köln"))
     }
 }
+
+@Suite("Field tables agree with the direct accessors")
+struct FieldTableTests {
+    /// A lead with every field set, so that a mix-up of two fields shows.
+    static func fullLead() -> Lead {
+        var l = Lead(id: RecordID.make())
+        for (i, f) in Lead.fields.enumerated() {
+            switch f.kind {
+            case .text, .email, .phone: f.set(&l, .text("v\(i)"))
+            case .number: f.set(&l, .number(Decimal(i)))
+            case .integer: f.set(&l, .integer(i))
+            case .bool: f.set(&l, .bool(true))
+            case .day: f.set(&l, .day(CalendarDay(year: 2000 + i, month: 1, day: 1)!))
+            case .instant: f.set(&l, .instant(Date(timeIntervalSince1970: Double(i))))
+            case .list: f.set(&l, .list(["t\(i)"]))
+            }
+        }
+        l.custom = ["k": "v"]
+        return l
+    }
+
+    @Test("fieldValue, fieldValues and init(fieldValues:) match the descriptors, for every record type")
+    func agree() {
+        func check<R: CRMRecord>(_ r: R) {
+            let viaDescriptors = R.fields.map { $0.get(r) }
+            #expect(r.fieldValues() == viaDescriptors)
+            #expect((0..<R.fields.count).map { r.fieldValue($0) } == viaDescriptors)
+            let rebuilt = R(id: r.id, fieldValues: viaDescriptors, custom: r.custom)
+            #expect(rebuilt == r)
+        }
+        check(FieldTableTests.fullLead())
+        func full<R: CRMRecord>(_ type: R.Type) -> R {
+            var r = R(id: RecordID.make())
+            for (i, f) in R.fields.enumerated() {
+                switch f.kind {
+                case .text, .email, .phone: f.set(&r, .text("v\(i)"))
+                case .number: f.set(&r, .number(Decimal(i)))
+                case .integer: f.set(&r, .integer(i))
+                case .bool: f.set(&r, .bool(i % 2 == 0))
+                case .day: f.set(&r, .day(CalendarDay(year: 2000 + i, month: 1, day: 1)!))
+                case .instant: f.set(&r, .instant(Date(timeIntervalSince1970: Double(i))))
+                case .list: f.set(&r, .list(["t\(i)"]))
+                }
+            }
+            return r
+        }
+        check(full(Customer.self))
+        check(full(Opportunity.self))
+        check(full(CRMTask.self))
+    }
+}
