@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         .target(name: "CRMModel"),
@@ -42,10 +43,16 @@ let package = Package(
                 "CRMModel", "CRMCSV", "CRMMapping", "CRMDedupe", "CRMStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .target(
+            name: "CRMExport",
+            dependencies: [
+                "CRMModel", "CRMStore", "CRMCSV",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport",
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -55,6 +62,9 @@ let package = Package(
         .testTarget(name: "CRMMappingTests", dependencies: ["CRMMapping", "CRMModel", "CRMTestSupport"]),
         .testTarget(name: "CRMDedupeTests", dependencies: ["CRMDedupe", "CRMModel"]),
         .testTarget(name: "CRMStoreTests", dependencies: ["CRMStore", "CRMModel", "CRMTestSupport"]),
+        .testTarget(
+            name: "CRMExportTests",
+            dependencies: ["CRMExport", "CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMTestSupport"]),
         .testTarget(
             name: "CRMImportTests",
             dependencies: ["CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMMapping", "CRMTestSupport"]),

@@ -148,6 +148,50 @@ public final class CRMStore: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with every record of a type matching `query`, streaming, in id order.
+    /// - Throws: `StoreError.notFound` for a field the record type does not have.
+    public func forEach<R: CRMRecord>(_ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void)
+        throws
+    {
+        var clauses = ["deleted_at IS NULL"]
+        var args: [String] = []
+        func column(_ field: String) throws -> String {
+            if field == "updated_at" { return "updated_at" }
+            guard R.fieldIndex(named: field) != nil else {
+                throw StoreError(.notFound, path: path, message: "\(R.recordType.plural) have no field '\(field)'")
+            }
+            return RecordTable<R>.column(field)
+        }
+        for (f, values) in query.anyOf where !values.isEmpty {
+            clauses.append("\(try column(f)) COLLATE NOCASE IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
+            args += values
+        }
+        for r in query.ranges {
+            let c = try column(r.field)
+            if let from = r.from {
+                clauses.append("\(c) >= ?")
+                args.append(from)
+            }
+            if let to = r.to {
+                clauses.append("\(c) <= ?")
+                args.append(to)
+            }
+        }
+        let sql = "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE " + clauses.joined(separator: " AND ")
+            + " ORDER BY rowid"
+        try wrap {
+            try queue.read { db in
+                let stmt = try db.makeStatement(sql: sql)
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                for (i, a) in args.enumerated() { raw.bind(Int32(i + 1), a) }
+                while try raw.step(path: path) {
+                    let (_, r, ext) = RecordTable<R>.decode(raw)
+                    try body(r, ext)
+                }
+            }
+        }
+    }
+
     /// Every record of a type (for small stores and tests; exports use `forEach`).
     public func all<R: CRMRecord>(_ type: R.Type) throws -> [R] {
         var out: [R] = []
@@ -190,6 +234,31 @@ public final class CRMStore: @unchecked Sendable {
         do { return try body() } catch let e as DatabaseError {
             throw StoreError(.sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
         }
+    }
+}
+
+/// Which records a streaming read returns: fields equal to one of some values (case-insensitive),
+/// and fields within ranges (compared as stored text: ISO dates and times sort correctly).
+public struct RecordQuery: Sendable, Equatable {
+    public var anyOf: [(String, [String])] = []
+    public var ranges: [Range] = []
+
+    /// An inclusive range on a field; either end may be open.
+    public struct Range: Sendable, Equatable {
+        public var field: String
+        public var from: String?
+        public var to: String?
+        public init(field: String, from: String?, to: String?) {
+            self.field = field
+            self.from = from
+            self.to = to
+        }
+    }
+
+    public init() {}
+
+    public static func == (a: RecordQuery, b: RecordQuery) -> Bool {
+        a.ranges == b.ranges && a.anyOf.map(\.0) == b.anyOf.map(\.0) && a.anyOf.map(\.1) == b.anyOf.map(\.1)
     }
 }
 

@@ -68,4 +68,46 @@ public enum TestSupport {
         }
         return nil
     }
+
+    /// A Python with `packages` installed, in a virtual environment under `.build/` made once per test run.
+    /// Nil (with the reason) when python3 or the package index is not available.
+    public static func pythonWith(_ packages: [String]) -> (python: String?, problem: String?) {
+        PythonVenvs.shared.get(packages)
+    }
+}
+
+/// Virtual environments made for tests, one per package list, created once (tests may ask concurrently).
+final class PythonVenvs: @unchecked Sendable {
+    static let shared = PythonVenvs()
+    private let lock = NSLock()
+    private var made: [String: (String?, String?)] = [:]
+
+    func get(_ packages: [String]) -> (python: String?, problem: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = packages.sorted().joined(separator: "-")
+        if let r = made[key] { return r }
+        let r = make(packages, key)
+        made[key] = r
+        return r
+    }
+
+    private func make(_ packages: [String], _ key: String) -> (String?, String?) {
+        guard let py = TestSupport.python else { return (nil, "python3 is not installed") }
+        let dir = TestSupport.repoRoot.appendingPathComponent(".build/test-venv-\(key)")
+        let bin = dir.appendingPathComponent("bin/python").path
+        let check = "import " + packages.joined(separator: ", ")
+        if FileManager.default.isExecutableFile(atPath: bin), (try? TestSupport.run(bin, ["-c", check]))?.status == 0 {
+            return (bin, nil)
+        }
+        do {
+            let v = try TestSupport.run(py, ["-m", "venv", dir.path])
+            guard v.status == 0 else { return (nil, "python3 -m venv failed: \(v.stderr)") }
+            let p = try TestSupport.run(bin, ["-m", "pip", "install", "-q"] + packages)
+            guard p.status == 0 else { return (nil, "pip install \(packages.joined(separator: " ")) failed: \(p.stderr)") }
+            return (bin, nil)
+        } catch {
+            return (nil, "\(error)")
+        }
+    }
 }

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A buffered file (or standard output) that text is appended to.
+///
+/// Owns a file descriptor; not `Sendable`.
+final class ByteSink {
+    let path: String
+    private let fd: Int32
+    private let owns: Bool
+    private var buffer: [UInt8] = []
+    /// Bytes written so far.
+    private(set) var count = 0
+
+    /// Creates or truncates `path`; `-` is standard output.
+    init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            fd = 1
+            owns = false
+        } else {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            owns = true
+            guard fd >= 0 else {
+                throw ExportError(.cannotWrite, "cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit {
+        try? flush()
+        if owns { close(fd) }
+    }
+
+    func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        count += s.utf8.count
+    }
+
+    func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        count += bytes.count
+    }
+
+    /// Appends text escaped for XML character data and attribute values.
+    func writeXMLEscaped(_ s: String) {
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "&"): buffer.append(contentsOf: Array("&amp;".utf8))
+            case UInt8(ascii: "<"): buffer.append(contentsOf: Array("&lt;".utf8))
+            case UInt8(ascii: ">"): buffer.append(contentsOf: Array("&gt;".utf8))
+            case UInt8(ascii: "\""): buffer.append(contentsOf: Array("&quot;".utf8))
+            case 0x09, 0x0A, 0x0D: buffer.append(b)
+            case 0..<0x20: break  // not allowed in XML 1.0
+            default: buffer.append(b)
+            }
+        }
+        count += s.utf8.count
+    }
+
+    /// Writes out the buffer when it is large.
+    func maybeFlush() throws { if buffer.count >= 1 << 16 { try flush() } }
+
+    func flush() throws {
+        var off = 0
+        while off < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            off += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,22 @@
+/// An export that could not be written.
+public struct ExportError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, pattern-matchable.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public static let unknownColumn = Code(rawValue: "unknown-column")
+        public static let unsupportedFormat = Code(rawValue: "unsupported-format")
+        public static let cannotWrite = Code(rawValue: "cannot-write")
+        public static let store = Code(rawValue: "store")
+        public var description: String { rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(message) [\(code)]" }
+}

@@ -1,0 +1,181 @@
+import CRMCSV
+import CRMModel
+import CRMStore
+import Foundation
+
+/// Exports records from the store to CSV, XLSX, ICS or NDJSON, streaming (one record in memory at a time).
+public enum Exporter {
+    /// Runs an export.
+    /// - Throws: `ExportError` for unknown columns, a format the record type has no use for (ICS is for
+    ///   tasks), an output that cannot be written, or a store that cannot be read.
+    public static func run(store: String, _ options: ExportOptions) throws -> ExportSummary {
+        let s: CRMStore
+        do { s = try CRMStore(path: store) } catch { throw ExportError(.store, "\(error)") }
+        switch options.recordType {
+        case .lead: return try run(Lead.self, s, options)
+        case .customer: return try run(Customer.self, s, options)
+        case .opportunity: return try run(Opportunity.self, s, options)
+        case .task: return try run(CRMTask.self, s, options)
+        }
+    }
+
+    static func run<R: CRMRecord>(_ type: R.Type, _ store: CRMStore, _ o: ExportOptions) throws -> ExportSummary {
+        let started = Date()
+        let columns = try Columns.resolve(o.columns, for: R.self)
+        if o.format == .xlsx && o.output == "-" {
+            throw ExportError(.unsupportedFormat, "XLSX cannot go to standard output; give --out FILE.xlsx")
+        }
+        if o.format == .ics && R.recordType != .task {
+            throw ExportError(.unsupportedFormat, "ICS is for tasks; export \(R.recordType.plural) as csv, xlsx or ndjson")
+        }
+        var summary = ExportSummary()
+        summary.output = o.output
+        summary.format = o.format.rawValue
+        func each(_ body: (R) throws -> Void) throws {
+            do {
+                try store.forEach(R.self, where: o.query) { r, _ in try body(r) }
+            } catch let e as ExportError {
+                throw e
+            } catch let e as StoreError {
+                throw ExportError(e.code == .notFound ? .unknownColumn : .store, e.message)
+            }
+        }
+        switch o.format {
+        case .csv:
+            var w = CSVWriter.Options()
+            w.byteOrderMark = o.byteOrderMark && o.output != "-"
+            w.delimiter = o.delimiter
+            w.neutralizeFormulas = !o.raw
+            let writer: CSVWriter
+            do { writer = try CSVWriter(path: o.output, options: w) } catch {
+                throw ExportError(.cannotWrite, "\(error)")
+            }
+            try wrapCSV { try writer.writeRow(columns.map(\.name)) }
+            try each { r in
+                for c in columns { writer.writeField(ValueText.csv(c.value(r), decimal: o.decimalSeparator)) }
+                try wrapCSV { try writer.endRow() }
+                summary.records += 1
+            }
+            try wrapCSV { try writer.flush() }
+        case .ndjson:
+            let sink = try ByteSink(path: o.output)
+            try each { r in
+                var line = "{"
+                for (i, c) in columns.enumerated() {
+                    if i > 0 { line += "," }
+                    ValueText.jsonString(c.name, into: &line)
+                    line += ":"
+                    ValueText.json(c.value(r), into: &line)
+                }
+                if o.columns == nil && !r.custom.isEmpty {
+                    line += ",\"custom\":{"
+                    for (i, k) in r.custom.keys.sorted().enumerated() {
+                        if i > 0 { line += "," }
+                        ValueText.jsonString(k, into: &line)
+                        line += ":"
+                        ValueText.jsonString(r.custom[k]!, into: &line)
+                    }
+                    line += "}"
+                }
+                sink.write(line + "}\n")
+                try sink.maybeFlush()
+                summary.records += 1
+            }
+            try sink.flush()
+        case .ics:
+            let sink = try ByteSink(path: o.output)
+            ICSWriter.begin(sink)
+            try each { r in
+                if let t = r as? CRMTask { ICSWriter.write(t, sink) }
+                try sink.maybeFlush()
+                summary.records += 1
+            }
+            ICSWriter.end(sink)
+            try sink.flush()
+        case .xlsx:
+            let xl = try XLSXWriter(
+                path: o.output, sheetName: sheetName(R.recordType),
+                columns: columns.map { XLSXWriter.Column(title: $0.name, kind: $0.kind, money: $0.name == "amount", width: width($0)) },
+                rowsPerSheet: o.rowsPerSheet)
+            var pipeline = PipelineSummary()
+            try each { r in
+                try xl.addRow(columns.map { $0.value(r) })
+                if let opp = r as? Opportunity { pipeline.add(opp) }
+                summary.records += 1
+            }
+            if R.recordType == .opportunity {
+                try xl.addSummarySheet(
+                    name: "Pipeline", header: ["Stage", "Currency", "Count", "Total amount", "Weighted amount"],
+                    rows: pipeline.rows(), moneyColumns: [3, 4])
+            }
+            try xl.finish()
+            summary.sheets = max(1, (summary.records + o.rowsPerSheet - 1) / o.rowsPerSheet)
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    static func wrapCSV(_ body: () throws -> Void) throws {
+        do { try body() } catch let e as CSVError { throw ExportError(.cannotWrite, e.description) }
+    }
+
+    static func sheetName(_ t: RecordType) -> String {
+        switch t {
+        case .lead: return "Leads"
+        case .customer: return "Customers"
+        case .opportunity: return "Opportunities"
+        case .task: return "Tasks"
+        }
+    }
+
+    /// Column widths that fit what the column usually holds.
+    static func width(_ c: ExportColumn) -> Double {
+        switch c.name {
+        case "id": return 38
+        case "name", "title", "company", "customer_name", "notes", "description": return 34
+        case "email", "contact_email": return 30
+        default:
+            switch c.kind {
+            case .number: return 14
+            case .integer: return 11
+            case .bool: return 9
+            case .day: return 12
+            case .instant: return 18
+            default: return 18
+            }
+        }
+    }
+}
+
+/// Opportunities summed by stage and currency (amounts in different currencies are never added),
+/// stages in the pipeline's order: the default stages first, others after in the order seen.
+struct PipelineSummary {
+    private var order: [String] = OpportunityStage.defaults
+    private var currencies: [String: [String]] = [:]
+    private var count: [String: Int] = [:]
+    private var total: [String: Decimal] = [:]
+    private var weighted: [String: Decimal] = [:]
+
+    mutating func add(_ o: Opportunity) {
+        let stage = o.stage.isEmpty ? "(no stage)" : o.stage
+        let currency = o.currency.uppercased()
+        if !order.contains(stage) { order.append(stage) }
+        if !(currencies[stage]?.contains(currency) ?? false) { currencies[stage, default: []].append(currency) }
+        let key = stage + "\u{1F}" + currency
+        count[key, default: 0] += 1
+        let amount = o.amount ?? 0
+        total[key, default: 0] += amount
+        weighted[key, default: 0] += amount * Decimal(o.probability ?? 0) / 100
+    }
+
+    func rows() -> [[FieldValue]] {
+        var out: [[FieldValue]] = []
+        for stage in order {
+            for currency in (currencies[stage] ?? []).sorted() {
+                let key = stage + "\u{1F}" + currency
+                out.append([.text(stage), .text(currency), .integer(count[key]!), .number(total[key]!), .number(weighted[key]!)])
+            }
+        }
+        return out
+    }
+}

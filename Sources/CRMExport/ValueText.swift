@@ -1,0 +1,62 @@
+import CRMModel
+import Foundation
+
+/// How values print in CSV and NDJSON.
+enum ValueText {
+    /// Text for a CSV cell: ISO 8601 dates and times, `.` decimals unless told otherwise, lists joined by `; `.
+    static func csv(_ v: FieldValue, decimal: Character) -> String {
+        switch v {
+        case .empty: return ""
+        case .text(let s): return s
+        case .number(let d):
+            let s = NSDecimalNumber(decimal: d).stringValue
+            return decimal == "." ? s : s.replacingOccurrences(of: ".", with: String(decimal))
+        case .integer(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .day(let d): return d.description
+        case .instant(let d): return d.iso8601UTC
+        case .list(let l): return l.joined(separator: "; ")
+        }
+    }
+
+    /// A JSON value: numbers as numbers, dates as ISO 8601 strings, lists as arrays, empty as null.
+    static func json(_ v: FieldValue, into out: inout String) {
+        switch v {
+        case .empty: out += "null"
+        case .text(let s): jsonString(s, into: &out)
+        case .number(let d): out += NSDecimalNumber(decimal: d).stringValue
+        case .integer(let i): out += String(i)
+        case .bool(let b): out += b ? "true" : "false"
+        case .day(let d): jsonString(d.description, into: &out)
+        case .instant(let d): jsonString(d.iso8601UTC, into: &out)
+        case .list(let l):
+            out += "["
+            for (i, s) in l.enumerated() {
+                if i > 0 { out += "," }
+                jsonString(s, into: &out)
+            }
+            out += "]"
+        }
+    }
+
+    static func jsonString(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,234 @@
+import CRMModel
+import Foundation
+import ZIPFoundation
+
+/// Writes an XLSX workbook as a stream: each sheet's XML goes to a temporary file row by row,
+/// and the files are zipped at the end, so memory stays flat in the row count.
+///
+/// Cells are typed: numbers, money with a number format, dates and date-times as serials with a
+/// date format, booleans, and text as inline strings (never formulas, so a hostile `=...` is text).
+final class XLSXWriter {
+    struct Column {
+        let title: String
+        let kind: FieldKind
+        let money: Bool
+        let width: Double
+    }
+
+    private let path: String
+    private let sheetName: String
+    private let columns: [Column]
+    private let rowsPerSheet: Int
+    private let tempDir: URL
+    private var sheetFiles: [(name: String, url: URL)] = []
+    private var sink: ByteSink?
+    private var rowInSheet = 0
+    private let letters: [String]
+    /// Rows written, not counting headers.
+    private(set) var rows = 0
+
+    init(path: String, sheetName: String, columns: [Column], rowsPerSheet: Int) throws {
+        self.path = path
+        self.sheetName = sheetName
+        self.columns = columns
+        self.rowsPerSheet = max(1, rowsPerSheet)
+        letters = (0..<columns.count).map(XLSXWriter.columnLetters)
+        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-xlsx-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+        } catch {
+            throw ExportError(.cannotWrite, "cannot create a temporary directory: \(error.localizedDescription)")
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: tempDir) }
+
+    /// `A`, `B`, … `Z`, `AA`, …
+    static func columnLetters(_ index: Int) -> String {
+        var n = index + 1
+        var s = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            s = String(UnicodeScalar(UInt8(65 + r))) + s
+            n = (n - 1) / 26
+        }
+        return s
+    }
+
+    /// Appends a data row; starts a new sheet when the current one is full.
+    func addRow(_ values: [FieldValue]) throws {
+        if sink == nil || rowInSheet >= rowsPerSheet { try startSheet() }
+        rowInSheet += 1
+        rows += 1
+        let r = rowInSheet + 1
+        let s = sink!
+        s.write("<row r=\"\(r)\">")
+        for (i, v) in values.enumerated() { writeCell(v, column: i, row: r, to: s) }
+        s.write("</row>\n")
+        try s.maybeFlush()
+    }
+
+    private func writeCell(_ v: FieldValue, column i: Int, row r: Int, to s: ByteSink) {
+        let ref = letters[i] + String(r)
+        switch v {
+        case .empty:
+            return
+        case .text(let t):
+            s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+            s.writeXMLEscaped(t)
+            s.write("</t></is></c>")
+        case .list(let l):
+            s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+            s.writeXMLEscaped(l.joined(separator: "; "))
+            s.write("</t></is></c>")
+        case .number(let d):
+            let style = columns[i].money ? " s=\"4\"" : ""
+            s.write("<c r=\"\(ref)\"\(style)><v>\(NSDecimalNumber(decimal: d).stringValue)</v></c>")
+        case .integer(let n):
+            s.write("<c r=\"\(ref)\"><v>\(n)</v></c>")
+        case .bool(let b):
+            s.write("<c r=\"\(ref)\" t=\"b\"><v>\(b ? 1 : 0)</v></c>")
+        case .day(let d):
+            s.write("<c r=\"\(ref)\" s=\"2\"><v>\(d.daysSinceEpoch + 25569)</v></c>")
+        case .instant(let d):
+            let serial = d.timeIntervalSince1970 / 86400 + 25569
+            s.write("<c r=\"\(ref)\" s=\"3\"><v>\(String(format: "%.8f", serial))</v></c>")
+        }
+    }
+
+    private func startSheet() throws {
+        try endSheet()
+        let n = sheetFiles.count + 1
+        let url = tempDir.appendingPathComponent("sheet\(n).xml")
+        let s = try ByteSink(path: url.path)
+        sheetFiles.append((n == 1 ? sheetName : "\(sheetName) (\(n))", url))
+        sink = s
+        rowInSheet = 0
+        s.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
+        s.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">")
+        s.write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>")
+        s.write("<sheetFormatPr defaultRowHeight=\"15\"/><cols>")
+        for (i, c) in columns.enumerated() {
+            s.write("<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(c.width)\" customWidth=\"1\"/>")
+        }
+        s.write("</cols><sheetData>\n<row r=\"1\">")
+        for (i, c) in columns.enumerated() {
+            s.write("<c r=\"\(letters[i])1\" t=\"inlineStr\" s=\"1\"><is><t>")
+            s.writeXMLEscaped(c.title)
+            s.write("</t></is></c>")
+        }
+        s.write("</row>\n")
+    }
+
+    private func endSheet() throws {
+        guard let s = sink else { return }
+        s.write("</sheetData>")
+        if !columns.isEmpty { s.write("<autoFilter ref=\"A1:\(letters[columns.count - 1])\(rowInSheet + 1)\"/>") }
+        s.write("</worksheet>\n")
+        try s.flush()
+        sink = nil
+    }
+
+    /// Writes a small sheet held in memory (a summary), after the data sheets.
+    func addSummarySheet(name: String, header: [String], rows summary: [[FieldValue]], moneyColumns: Set<Int>) throws {
+        try endSheet()
+        let url = tempDir.appendingPathComponent("summary\(sheetFiles.count + 1).xml")
+        let s = try ByteSink(path: url.path)
+        let saved = (columns: columns, letters: letters)
+        _ = saved
+        s.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
+        s.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">")
+        s.write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>")
+        s.write("<cols>")
+        for i in header.indices { s.write("<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(i == 0 ? 22 : 18)\" customWidth=\"1\"/>") }
+        s.write("</cols><sheetData><row r=\"1\">")
+        for (i, h) in header.enumerated() {
+            s.write("<c r=\"\(XLSXWriter.columnLetters(i))1\" t=\"inlineStr\" s=\"1\"><is><t>")
+            s.writeXMLEscaped(h)
+            s.write("</t></is></c>")
+        }
+        s.write("</row>\n")
+        for (k, row) in summary.enumerated() {
+            s.write("<row r=\"\(k + 2)\">")
+            for (i, v) in row.enumerated() {
+                let ref = XLSXWriter.columnLetters(i) + String(k + 2)
+                switch v {
+                case .text(let t):
+                    s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                    s.writeXMLEscaped(t)
+                    s.write("</t></is></c>")
+                case .number(let d):
+                    s.write("<c r=\"\(ref)\"\(moneyColumns.contains(i) ? " s=\"4\"" : "")><v>\(NSDecimalNumber(decimal: d).stringValue)</v></c>")
+                case .integer(let n):
+                    s.write("<c r=\"\(ref)\"><v>\(n)</v></c>")
+                default:
+                    break
+                }
+            }
+            s.write("</row>\n")
+        }
+        s.write("</sheetData></worksheet>\n")
+        try s.flush()
+        sheetFiles.append((name, url))
+    }
+
+    /// Closes the last sheet and writes the workbook.
+    func finish() throws {
+        if sheetFiles.isEmpty { try startSheet() }
+        try endSheet()
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path) { try? fm.removeItem(atPath: path) }
+        do {
+            let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+            func add(_ name: String, _ text: String) throws {
+                let data = Data(text.utf8)
+                try archive.addEntry(
+                    with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
+                    provider: { pos, size in data.subdata(in: Int(pos)..<Int(pos) + size) })
+            }
+            var overrides = ""
+            var sheetsXML = ""
+            var rels = ""
+            for (i, sheet) in sheetFiles.enumerated() {
+                overrides += "<Override PartName=\"/xl/worksheets/sheet\(i + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+                sheetsXML += "<sheet name=\"\(xmlAttr(sheet.name))\" sheetId=\"\(i + 1)\" r:id=\"rId\(i + 1)\"/>"
+                rels += "<Relationship Id=\"rId\(i + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(i + 1).xml\"/>"
+            }
+            try add(
+                "[Content_Types].xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>\(overrides)</Types>"
+            )
+            try add(
+                "_rels/.rels",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+            )
+            try add(
+                "xl/workbook.xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>\(sheetsXML)</sheets></workbook>"
+            )
+            try add(
+                "xl/_rels/workbook.xml.rels",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(rels)<Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>"
+            )
+            try add("xl/styles.xml", XLSXWriter.styles)
+            for (i, sheet) in sheetFiles.enumerated() {
+                try archive.addEntry(with: "xl/worksheets/sheet\(i + 1).xml", fileURL: sheet.url, compressionMethod: .deflate)
+            }
+        } catch let e as ExportError {
+            throw e
+        } catch {
+            throw ExportError(.cannotWrite, "cannot write \(path): \(error)")
+        }
+    }
+
+    private func xmlAttr(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "<", with: "&lt;")
+    }
+
+    /// Styles: 0 default, 1 bold header, 2 date, 3 date and time, 4 money.
+    static let styles = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/><numFmt numFmtId="166" formatCode="#,##0.00"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>
+        """
+}

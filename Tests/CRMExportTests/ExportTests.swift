@@ -1,0 +1,277 @@
+import CRMCSV
+import CRMExport
+import CRMImport
+import CRMModel
+import CRMStore
+import CRMTestSupport
+import Foundation
+import Testing
+
+/// A store with the bundled opportunities, leads and tasks imported.
+struct ExportWorkspace {
+    let dir: URL
+    var store: String { dir.appendingPathComponent("crm.sqlite").path }
+
+    init() throws {
+        dir = try TestSupport.temporaryDirectory("crmgate-export")
+        for (file, mapping) in [
+            ("csv/opportunities.csv", "sources/opportunities.yaml"), ("csv/tasks.csv", "sources/tasks.yaml"),
+            ("csv/generic-leads.csv", "sources/generic-leads.yaml"),
+        ] {
+            var o = ImportOptions(source: TestSupport.fixture(file), mapping: TestSupport.mapping(mapping))
+            o.store = store
+            o.rejectsPath = dir.appendingPathComponent("rejects.csv").path
+            let s = try Importer.run(o)
+            precondition(s.rejected == 0)
+        }
+    }
+
+    func export(_ type: RecordType, _ format: ExportFormat, _ configure: (inout ExportOptions) -> Void = { _ in }) throws
+        -> (summary: ExportSummary, path: String)
+    {
+        var o = ExportOptions(recordType: type)
+        o.format = format
+        o.output = dir.appendingPathComponent("out-\(UUID().uuidString).\(format.rawValue)").path
+        configure(&o)
+        return (try Exporter.run(store: store, o), o.output)
+    }
+
+    func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+}
+
+@Suite("CSV and NDJSON exports")
+struct CSVExportTests {
+    @Test("CSV: BOM, CRLF, header, ISO dates, '.' decimals, formulas neutralised")
+    func csvDefaults() throws {
+        let w = try ExportWorkspace()
+        let (s, path) = try w.export(.opportunity, .csv)
+        #expect(s.records == 30)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        #expect(text.hasPrefix("id,name,stage,amount,currency,probability,expected_close,owner,"))
+        #expect(text.contains("\r\n"))
+        #expect(text.contains(",2025-03-31,"))
+        #expect(text.contains("'=HYPERLINK"))
+        #expect(!text.contains(",=HYPERLINK"))
+        #expect(text.contains(",27400.5,GBP,"))
+        // Every row reads back with the same number of fields.
+        let reader = try CSVReader(path: path)
+        var rows = 0
+        while let b = try reader.nextBatch() {
+            rows += b.count
+            #expect(b.issues.isEmpty)
+        }
+        #expect(rows == 30)
+    }
+
+    @Test("CSV for European Excel: no BOM, semicolons, comma decimals; --raw keeps formulas")
+    func csvEuropean() throws {
+        let w = try ExportWorkspace()
+        let (_, path) = try w.export(.opportunity, .csv) {
+            $0.byteOrderMark = false
+            $0.delimiter = UInt8(ascii: ";")
+            $0.decimalSeparator = ","
+            $0.raw = true
+            $0.columns = ["name", "amount"]
+        }
+        let text = try w.text(path)
+        #expect(text.hasPrefix("name;amount\r\n"))
+        #expect(text.contains(";27400,5\r\n"))
+        #expect(text.contains("\r\n=1+2;1000\r\n"))
+    }
+
+    @Test("filters: stage, owner, expected close between; columns in the order asked")
+    func filters() throws {
+        let w = try ExportWorkspace()
+        let (won, _) = try w.export(.opportunity, .csv) { $0.query.anyOf = [("stage", ["won"])] }
+        #expect(won.records == 4)
+        let (q1, path) = try w.export(.opportunity, .csv) {
+            $0.query.ranges = [.init(field: "expected_close", from: "2025-01-01", to: "2025-03-31")]
+            $0.columns = ["expected_close", "name"]
+        }
+        let lines = try w.text(path).dropFirst().split(separator: "\r\n").dropFirst()
+        #expect(q1.records == lines.count)
+        #expect(lines.allSatisfy { $0.hasPrefix("2025-01") || $0.hasPrefix("2025-02") || $0.hasPrefix("2025-03") })
+        #expect(throws: ExportError.self) { try w.export(.opportunity, .csv) { $0.columns = ["nmae"] } }
+    }
+
+    @Test("NDJSON: one JSON object per line, numbers as numbers, dates as ISO strings")
+    func ndjson() throws {
+        let w = try ExportWorkspace()
+        let (s, path) = try w.export(.opportunity, .ndjson)
+        let lines = try w.text(path).split(separator: "\n")
+        #expect(lines.count == s.records)
+        for l in lines {
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any])
+            #expect(obj["id"] is String)
+            if let a = obj["amount"], !(a is NSNull) { #expect(a is NSNumber) }
+        }
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["expected_close"] as? String == "2025-03-31")
+    }
+}
+
+@Suite("ICS export of tasks")
+struct ICSExportTests {
+    @Test("RFC 5545: VTODO with DUE, VEVENT with start and end, all-day DATE values, escaping, folding at 75 octets")
+    func calendar() throws {
+        let w = try ExportWorkspace()
+        let (s, path) = try w.export(.task, .ics)
+        #expect(s.records == 6)
+        let text = try w.text(path)
+        #expect(text.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+        #expect(text.hasSuffix("END:VCALENDAR\r\n"))
+        #expect(text.components(separatedBy: "BEGIN:VTODO").count - 1 + text.components(separatedBy: "BEGIN:VEVENT").count - 1 == 6)
+        #expect(text.contains("DTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z"))
+        #expect(text.contains("DUE;VALUE=DATE:20261215"))
+        #expect(text.contains("DESCRIPTION:Discuss the 2025 renewal\\; bring pricing\\, options"))
+        #expect(text.contains("STATUS:COMPLETED"))
+        for line in text.components(separatedBy: "\r\n") {
+            #expect(line.utf8.count <= 75, "line longer than 75 octets: \(line)")
+            #expect(!line.unicodeScalars.contains("\u{FFFD}"))
+        }
+        // Unfolding gives back the long title whole.
+        let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
+        #expect(unfolded.contains("SUMMARY:Prepare a very long agenda item that goes on and on to test line folding in calendar files for sure"))
+        #expect(unfolded.contains("東京 or 😀"))
+    }
+
+    @Test("UIDs are stable across exports, so calendars update instead of duplicating")
+    func stableUIDs() throws {
+        let w = try ExportWorkspace()
+        let uids = { (p: String) in try w.text(p).components(separatedBy: "\r\n").filter { $0.hasPrefix("UID:") } }
+        let a = try uids(w.export(.task, .ics).path)
+        let b = try uids(w.export(.task, .ics).path)
+        #expect(a.count == 6)
+        #expect(a == b)
+    }
+
+    @Test("ICS is refused for other record types")
+    func icsForLeads() throws {
+        let w = try ExportWorkspace()
+        #expect(throws: ExportError.self) { try w.export(.lead, .ics) }
+    }
+}
+
+@Suite("XLSX export, checked by an independent reader", .serialized)
+struct XLSXExportTests {
+    /// openpyxl reading a workbook: every sheet as rows of JSON values, plus formats and layout.
+    static func readWorkbook(_ path: String) throws -> [String: Any]? {
+        let (python, problem) = TestSupport.pythonWith(["openpyxl"])
+        guard let python else {
+            Issue.record("openpyxl is needed to check XLSX files: \(problem ?? "")")
+            return nil
+        }
+        let script = """
+            import json, sys, datetime, openpyxl
+            wb = openpyxl.load_workbook(sys.argv[1])
+            out = {"sheets": wb.sheetnames, "data": {}, "meta": {}}
+            def conv(v):
+                if isinstance(v, datetime.datetime): return v.isoformat()
+                return v
+            for ws in wb.worksheets:
+                out["data"][ws.title] = [[conv(c) for c in r] for r in ws.iter_rows(values_only=True)]
+                out["meta"][ws.title] = {"freeze": ws.freeze_panes, "filter": ws.auto_filter.ref,
+                    "bold": all(c.font.b for c in ws[1]),
+                    "formats": [c.number_format for c in ws[2]] if ws.max_row > 1 else []}
+            json.dump(out, sys.stdout)
+            """
+        let r = try TestSupport.run(python, ["-c", script, path])
+        guard r.status == 0 else {
+            Issue.record("openpyxl could not read the workbook: \(r.stderr)")
+            return nil
+        }
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    }
+
+    @Test("every cell matches the store: typed numbers, dates, text; bold frozen header, autofilter, Pipeline sheet")
+    func cells() throws {
+        let w = try ExportWorkspace()
+        let (s, path) = try w.export(.opportunity, .xlsx)
+        #expect(s.records == 30)
+        guard let book = try XLSXExportTests.readWorkbook(path) else { return }
+        #expect(book["sheets"] as? [String] == ["Opportunities", "Pipeline"])
+        let data = try #require(book["data"] as? [String: [[Any]]])
+        let rows = try #require(data["Opportunities"])
+        #expect(rows.count == 31)
+        let header = rows[0].compactMap { $0 as? String }
+        #expect(header.first == "id" && header.contains("amount") && header.contains("expected_close"))
+        // Compare every cell with the store.
+        let store = try CRMStore(path: w.store)
+        let opps = try store.all(Opportunity.self)
+        #expect(opps.count == 30)
+        for (i, o) in opps.enumerated() {
+            let row = rows[i + 1]
+            for (c, name) in header.enumerated() {
+                let cell = row[c]
+                let expected: FieldValue = name == "id" ? .text(o.id.description) : name == "updated_at"
+                    ? (o.updatedAt.map { .instant($0) } ?? .empty) : o.value(of: name)
+                switch expected {
+                case .empty: #expect(cell is NSNull, "\(name) row \(i)")
+                case .text(let t): #expect(cell as? String == t, "\(name) row \(i)")
+                case .number(let d): #expect((cell as? NSNumber)?.decimalValue == d, "\(name) row \(i)")
+                case .integer(let n): #expect((cell as? NSNumber)?.intValue == n, "\(name) row \(i)")
+                case .day(let d): #expect(cell as? String == d.description + "T00:00:00", "\(name) row \(i)")
+                case .instant(let d):
+                    let iso = cell as? String ?? ""
+                    #expect(iso.hasPrefix(String(d.iso8601UTC.prefix(16))), "\(name) row \(i): \(iso) vs \(d.iso8601UTC)")
+                default: break
+                }
+            }
+        }
+        let meta = try #require(book["meta"] as? [String: [String: Any]])
+        #expect(meta["Opportunities"]?["freeze"] as? String == "A2")
+        #expect(meta["Opportunities"]?["filter"] as? String == "A1:N31")
+        #expect(meta["Opportunities"]?["bold"] as? Bool == true)
+        let formats = meta["Opportunities"]?["formats"] as? [String] ?? []
+        #expect(formats[header.firstIndex(of: "amount")!] == "#,##0.00")
+        #expect(formats[header.firstIndex(of: "expected_close")!] == "yyyy-mm-dd")
+        // Pipeline: stages in pipeline order, counts add up to all opportunities.
+        let pipeline = try #require(data["Pipeline"])
+        #expect(pipeline[0] as? [String] == ["Stage", "Currency", "Count", "Total amount", "Weighted amount"])
+        let stages = pipeline.dropFirst().compactMap { $0[0] as? String }
+        let order = OpportunityStage.defaults
+        #expect(stages == stages.sorted { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) })
+        #expect(pipeline.dropFirst().compactMap { ($0[2] as? NSNumber)?.intValue }.reduce(0, +) == 30)
+    }
+
+    @Test("rows over a sheet's limit continue on the next sheet")
+    func overflow() throws {
+        let w = try ExportWorkspace()
+        let (s, path) = try w.export(.lead, .xlsx) { $0.rowsPerSheet = 10 }
+        guard let book = try XLSXExportTests.readWorkbook(path) else { return }
+        let sheets = book["sheets"] as? [String] ?? []
+        #expect(sheets.count == (s.records + 9) / 10)
+        #expect(sheets.first == "Leads")
+        #expect(sheets.dropFirst().first == "Leads (2)")
+        let data = try #require(book["data"] as? [String: [[Any]]])
+        #expect(sheets.map { (data[$0]?.count ?? 0) - 1 }.reduce(0, +) == s.records)
+    }
+
+    @Test("a hostile text cell is text, never a formula")
+    func noFormulas() throws {
+        let w = try ExportWorkspace()
+        let (_, path) = try w.export(.opportunity, .xlsx)
+        let r = try TestSupport.run("/usr/bin/unzip", ["-p", path, "xl/worksheets/sheet1.xml"])
+        guard r.status == 0 else {
+            Issue.record("unzip is needed: \(r.stderr)")
+            return
+        }
+        #expect(!r.stdout.contains("<f>"))
+        #expect(r.stdout.contains("=HYPERLINK"))
+    }
+
+    @Test("LibreOffice converts the workbook, where it is installed")
+    func libreOffice() throws {
+        guard let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return  // not installed on this machine: the openpyxl checks above stand
+        }
+        let w = try ExportWorkspace()
+        let (_, path) = try w.export(.opportunity, .xlsx)
+        let r = try TestSupport.run(soffice, ["--headless", "--convert-to", "csv", "--outdir", w.dir.path, path])
+        #expect(r.status == 0)
+        let csv = try w.text(URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("csv").path)
+        #expect(csv.contains("Acme Corp - Enterprise renewal 2025"))
+    }
+}
