@@ -25,6 +25,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "CRMModel"),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CRMXML", dependencies: ["CLibXML2"]),
         .target(name: "CRMCSV"),
         .target(
             name: "CRMMapping",
@@ -40,7 +42,7 @@ let package = Package(
         .target(
             name: "CRMImport",
             dependencies: [
-                "CRMModel", "CRMCSV", "CRMMapping", "CRMDedupe", "CRMStore",
+                "CRMModel", "CRMCSV", "CRMXML", "CRMMapping", "CRMDedupe", "CRMStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -59,6 +61,7 @@ let package = Package(
         .target(name: "CRMTestSupport"),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel", "CRMTestSupport"]),
         .testTarget(name: "CRMCSVTests", dependencies: ["CRMCSV", "CRMTestSupport"]),
+        .testTarget(name: "CRMXMLTests", dependencies: ["CRMXML", "CRMTestSupport"]),
         .testTarget(name: "CRMMappingTests", dependencies: ["CRMMapping", "CRMModel", "CRMTestSupport"]),
         .testTarget(name: "CRMDedupeTests", dependencies: ["CRMDedupe", "CRMModel"]),
         .testTarget(name: "CRMStoreTests", dependencies: ["CRMStore", "CRMModel", "CRMTestSupport"]),
@@ -71,6 +74,6 @@ let package = Package(
     ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
 }

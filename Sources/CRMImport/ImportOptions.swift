@@ -16,6 +16,9 @@ public struct ImportOptions: Sendable {
     public var maxFieldBytes = 1 << 20
     /// Do everything but commit.
     public var dryRun = false
+    /// XML: when the document breaks half-way, keep the records read before the fault (and report
+    /// the fault as a rejected row) instead of importing nothing.
+    public var keepGoing = false
     /// Where to write rejected rows; nil: `<source name>.rejects.csv` in the current directory.
     public var rejectsPath: String?
     /// Rows per batch between the reading and the writing thread.

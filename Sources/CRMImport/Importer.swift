@@ -3,6 +3,7 @@ import CRMDedupe
 import CRMMapping
 import CRMModel
 import CRMStore
+import CRMXML
 import Foundation
 
 /// The bulk import: a file streamed through a mapping, matched, and written to the store.
@@ -31,36 +32,19 @@ public enum Importer {
 
     static func run<R: CRMRecord>(_ type: R.Type, mapping: MappingFile, _ options: ImportOptions) throws -> ImportSummary {
         let clock = ContinuousClock.now
-        guard mapping.format == "csv" else {
-            throw ImportError(.mapping, "\(options.mapping): this build imports CSV; the mapping is for \(mapping.format)")
-        }
-        var readOptions = CSVReadOptions(maxFieldBytes: options.maxFieldBytes)
-        readOptions.batchSize = options.batchSize
-        if let e = mapping.csv.encoding {
-            guard let enc = TextEncoding(name: e) else {
-                throw ImportError(.mapping, "\(options.mapping): unknown encoding '\(e)'")
-            }
-            readOptions.encoding = enc
-        }
-        if let d = mapping.csv.delimiter {
-            guard let b = CSVDialect.delimiter(named: d) else {
-                throw ImportError(.mapping, "\(options.mapping): delimiter must be one character (or \\t)")
-            }
-            readOptions.delimiter = b
-        }
-        if let e = options.encoding { readOptions.encoding = e }
-        if let d = options.delimiter { readOptions.delimiter = d }
-
-        let reader: CSVReader
+        let source: any RowSource
         do {
-            reader = try CSVReader(path: options.source, options: readOptions)
+            source = try openSource(mapping: mapping, options)
         } catch let e as CSVError {
             let code: ImportError.Code = e.code == .cannotOpen || e.code == .readFailed ? .unreadableSource : .malformedSource
+            throw ImportError(code, e.description, underlying: e)
+        } catch let e as XMLError {
+            let code: ImportError.Code = e.code == .cannotOpen ? .unreadableSource : e.code == .invalidPath ? .mapping : .malformedSource
             throw ImportError(code, e.description, underlying: e)
         }
         let mapper: RowMapper<R>
         do {
-            mapper = try RowMapper<R>(mapping: mapping, header: reader.header)
+            mapper = try RowMapper<R>(mapping: mapping, header: source.header)
         } catch let e as MappingError {
             var e2 = e
             e2.path = options.mapping
@@ -75,7 +59,7 @@ public enum Importer {
         let rejectsPath =
             options.rejectsPath
             ?? (URL(fileURLWithPath: options.source).deletingPathExtension().lastPathComponent + ".rejects.csv")
-        let rejects = RejectFile(path: rejectsPath, header: reader.header)
+        let rejects = RejectFile(path: rejectsPath, header: source.header)
 
         var summary = ImportSummary()
         summary.source = options.source
@@ -83,13 +67,13 @@ public enum Importer {
         summary.mapping = options.mapping
         summary.recordType = R.recordType.plural
         summary.dryRun = options.dryRun
-        summary.encoding = reader.encoding.rawValue
-        summary.delimiter = reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter))
+        summary.encoding = source.encodingName
+        summary.delimiter = source.delimiterName
 
         let keys = mapping.matchKeys.map(MatchKeySpec.init)
         let queue = BlockingQueue<MappedBatch<R>>(capacity: 3)
-        let producer = Thread { [reader = Handoff(value: reader), mapper] in
-            produce(reader: reader.value, mapper: mapper, keys: keys, into: queue)
+        let producer = Thread { [source = Handoff(value: source), mapper] in
+            produce(source: source.value, mapper: mapper, keys: keys, into: queue)
         }
         producer.stackSize = 1 << 22
         producer.name = "crmgate-reader"
@@ -128,7 +112,7 @@ public enum Importer {
                             try writer.ledger(row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                         }
                     }
-                    options.progress?(batch.bytesRead, reader.fileSize, counts.read)
+                    options.progress?(batch.bytesRead, source.fileSize, counts.read)
                     if batch.isLast { break }
                 }
                 loopEnd = Date()
@@ -147,6 +131,11 @@ public enum Importer {
             if let e = error as? ImportError { throw e }
             if let e = error as? StoreError { throw ImportError(.store, e.description, underlying: e) }
             if let e = error as? CSVError { throw ImportError(.unreadableSource, e.description, underlying: e) }
+            if let e = error as? XMLError {
+                throw ImportError(
+                    .malformedSource, e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
+                    underlying: e)
+            }
             throw ImportError(.store, "\(error)")
         }
         try rejects.close()
@@ -168,64 +157,87 @@ public enum Importer {
         return summary
     }
 
+    /// Opens the CSV or XML reader the mapping asks for.
+    static func openSource(mapping: MappingFile, _ options: ImportOptions) throws -> any RowSource {
+        if mapping.format == "xml" {
+            var o = XMLReadOptions(recordPath: mapping.recordPath ?? "", fields: mapping.sourceColumns)
+            o.namespaces = mapping.namespaces
+            o.batchSize = options.batchSize
+            let reader = try XMLRecordReader(path: options.source, options: o)
+            return XMLRowSource(reader, header: mapping.sourceColumns, keepGoing: options.keepGoing)
+        }
+        var readOptions = CSVReadOptions(maxFieldBytes: options.maxFieldBytes)
+        readOptions.batchSize = options.batchSize
+        if let e = mapping.csv.encoding {
+            guard let enc = TextEncoding(name: e) else { throw ImportError(.mapping, "\(options.mapping): unknown encoding '\(e)'") }
+            readOptions.encoding = enc
+        }
+        if let d = mapping.csv.delimiter {
+            guard let b = CSVDialect.delimiter(named: d) else {
+                throw ImportError(.mapping, "\(options.mapping): delimiter must be one character (or \\t)")
+            }
+            readOptions.delimiter = b
+        }
+        if let e = options.encoding { readOptions.encoding = e }
+        if let d = options.delimiter { readOptions.delimiter = d }
+        return CSVRowSource(try CSVReader(path: options.source, options: readOptions))
+    }
+
     /// The reading thread: parse, map, hand over batches; an error ends the stream.
-    static func produce<R: CRMRecord>(reader: CSVReader, mapper: RowMapper<R>, keys specs: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>) {
+    static func produce<R: CRMRecord>(source: any RowSource, mapper: RowMapper<R>, keys specs: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>) {
         var row = 0
         let keys = specs.map { MatchKey<R>($0) }
         var ids = RecordID.Generator()
-        let header = reader.header
         do {
-            while let batch = try reader.nextBatch() {
+            while true {
                 var out = MappedBatch<R>()
-                out.items.reserveCapacity(batch.count)
-                batch.bytes.withUnsafeBufferPointer { bytes in
-                    batch.fieldEnds.withUnsafeBufferPointer { ends in
-                        for r in 0..<batch.count {
-                            row += 1
-                            let line = batch.lines[r]
-                            let raw = RawRow(
-                                bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r), count: batch.fieldCount(r),
-                                line: line)
-                            let issue = batch.issues[r]
-                            if issue == nil || issue?.code == .raggedRow, isBlank(raw) {
-                                // A line of spaces or delimiters only: not a data row.
-                                row -= 1
-                                out.blank += 1
-                                continue
-                            }
-                            if let issue {
-                                out.items.append(
-                                    MappedItem(row: row, line: line, content: .rejected(raw.texts, issue.message, issue.code.rawValue)))
-                                continue
-                            }
-                            switch mapper.map(raw, id: ids.next()) {
-                            case .success(let record):
-                                let ext = mapper.externalID(raw)
-                                let k = keys.map { $0.key(of: record, externalID: ext) }
-                                out.items.append(MappedItem(row: row, line: line, content: .record(record, ext, k)))
-                            case .failure(let rejection):
-                                out.items.append(
-                                    MappedItem(
-                                        row: row, line: line,
-                                        content: .rejected(raw.texts, rejection.description, rejection.field.map { "invalid \($0)" } ?? "invalid row")))
-                            }
-                        }
+                let more = try source.nextRows { raw, issue in
+                    row += 1
+                    let line = raw.line
+                    if issue == nil || issue?.code == CSVError.Code.raggedRow.rawValue, raw.count > 0, isBlank(raw) {
+                        // A line of spaces or delimiters only: not a data row.
+                        row -= 1
+                        out.blank += 1
+                        return
+                    }
+                    if let issue {
+                        out.items.append(MappedItem(row: row, line: line, content: .rejected(raw.texts, issue.message, issue.code)))
+                        return
+                    }
+                    switch mapper.map(raw, id: ids.next()) {
+                    case .success(let record):
+                        let ext = mapper.externalID(raw)
+                        let k = keys.map { $0.key(of: record, externalID: ext) }
+                        out.items.append(MappedItem(row: row, line: line, content: .record(record, ext, k)))
+                    case .failure(let rejection):
+                        out.items.append(
+                            MappedItem(
+                                row: row, line: line,
+                                content: .rejected(raw.texts, rejection.description, rejection.field.map { "invalid \($0)" } ?? "invalid row")))
                     }
                 }
-                out.bytesRead = reader.bytesRead
+                out.bytesRead = source.bytesRead
+                if !more {
+                    out.isLast = true
+                    _ = queue.put(out)
+                    return
+                }
                 if !queue.put(out) { return }
             }
-            var last = MappedBatch<R>()
-            last.isLast = true
-            last.bytesRead = reader.bytesRead
-            _ = queue.put(last)
         } catch {
             var last = MappedBatch<R>()
             last.isLast = true
-            last.error = ImportError(.unreadableSource, "\(error)", underlying: error as? CSVError)
+            if let e = error as? ImportError {
+                last.error = e
+            } else if let e = error as? XMLError {
+                last.error = ImportError(
+                    .malformedSource, e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
+                    underlying: e)
+            } else {
+                last.error = ImportError(.unreadableSource, "\(error)", underlying: error as? CSVError)
+            }
             _ = queue.put(last)
         }
-        _ = header
     }
 }
 

@@ -11,6 +11,8 @@ public struct MappingFile: Sendable, Equatable {
     public var format: String = "csv"
     /// For XML: the path of the element that is one record (`/leads/lead`, `//Contact`).
     public var recordPath: String?
+    /// For XML: prefixes used in paths, bound to namespace URIs.
+    public var namespaces: [String: String] = [:]
     /// Reader settings that override detection.
     public var csv = CSVSettings()
     /// Region for phone numbers written without a country code (ISO 3166 alpha-2).
@@ -76,6 +78,15 @@ public struct MappingFile: Sendable, Equatable {
         case split(String)
     }
 
+    /// Every source column (CSV) or path (XML) the mapping reads, in first-use order.
+    public var sourceColumns: [String] {
+        var out: [String] = []
+        for c in [externalID, phoneCountryFrom].compactMap({ $0 }) + fields.flatMap(\.columns) where !out.contains(c) {
+            out.append(c)
+        }
+        return out
+    }
+
     /// The default match keys of a record type.
     public var matchKeys: [String] {
         if let match { return match }
@@ -127,8 +138,8 @@ extension MappingFile {
         }
         let top = try YAMLMap(root, what: "the mapping file")
         try top.allow([
-            "record", "description", "format", "record_path", "csv", "phone_country", "phone_country_from", "timezone",
-            "external_id", "system", "match", "fields",
+            "record", "description", "format", "record_path", "namespaces", "csv", "phone_country", "phone_country_from",
+            "timezone", "external_id", "system", "match", "fields",
         ])
         let recordName = try top.requiredString("record")
         guard let record = RecordType(rawValue: recordName) ?? RecordType.allCases.first(where: { $0.plural == recordName })
@@ -152,6 +163,17 @@ extension MappingFile {
             throw MappingError(.invalidValue, line: top.line(of: "format"), message: "format must be csv or xml")
         }
         m.recordPath = try top.string("record_path")
+        if m.format == "xml" && m.recordPath == nil {
+            throw MappingError(.missingKey, line: top.line, message: "an XML mapping needs `record_path:` (e.g. /leads/lead or //Contact)")
+        }
+        if let ns = top["namespaces"] {
+            for (k, v) in try YAMLMap(ns, what: "namespaces").pairs {
+                guard let uri = v.scalar?.string else {
+                    throw MappingError(.invalidValue, line: v.mark?.line, message: "namespace '\(k)' must be bound to a URI")
+                }
+                m.namespaces[k] = uri
+            }
+        }
         if let csvNode = top["csv"] {
             let c = try YAMLMap(csvNode, what: "csv")
             try c.allow(["delimiter", "encoding"])

@@ -6,14 +6,14 @@ import Foundation
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import a CSV file into the store through a mapping file.",
+        abstract: "Import a CSV or XML file into the store through a mapping file.",
         discussion: """
             Every row ends up created, updated, unchanged, merged (a duplicate folded into a record this
             import created) or rejected (written to the reject file with its line and reason). The import
             is one transaction: if it fails, the store is as it was before.
             """)
 
-    @Argument(help: "The CSV file to import.")
+    @Argument(help: "The CSV or XML file to import (the mapping says which).")
     var file: String
 
     @Option(name: .long, help: "The mapping file (see mappings/sources/).")
@@ -35,6 +35,9 @@ struct ImportCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Do everything but commit.")
     var dryRun = false
+
+    @Flag(name: .long, help: "XML: if the document breaks half-way, keep the records before the fault (default: import nothing).")
+    var keepGoing = false
 
     @Flag(name: .long, help: "Exit with code 3 when any row was rejected.")
     var failOnReject = false
@@ -63,6 +66,7 @@ struct ImportCommand: ParsableCommand {
         options.rejectsPath = rejects
         options.maxFieldBytes = maxFieldBytes
         options.dryRun = dryRun
+        options.keepGoing = keepGoing
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
         if let bar { options.progress = { bar.update(bytes: $0, total: $1, rows: $2) } }
         let summary: ImportSummary

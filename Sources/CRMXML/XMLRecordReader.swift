@@ -1,0 +1,413 @@
+import CLibXML2
+import Foundation
+
+/// What to read from an XML file: which element is a record, and which paths are its fields.
+public struct XMLReadOptions: Sendable {
+    /// The record element (`/leads/lead`, `//Contact`).
+    public var recordPath: String
+    /// Field paths relative to the record element, in the order the rows' fields come out.
+    public var fields: [String]
+    /// Prefixes used in the paths, bound to namespace URIs.
+    public var namespaces: [String: String] = [:]
+    /// Records per batch.
+    public var batchSize = 4096
+    /// Bytes handed to libxml2 at a time (the result does not depend on it).
+    public var chunkSize = 1 << 20
+
+    public init(recordPath: String, fields: [String]) {
+        self.recordPath = recordPath
+        self.fields = fields
+    }
+}
+
+/// Records read from XML, laid out like CSV records: all field bytes in one buffer, end offsets in another.
+public struct XMLBatch: Sendable {
+    public internal(set) var bytes: [UInt8] = []
+    public internal(set) var fieldEnds: [Int] = []
+    /// The line each record's element starts on.
+    public internal(set) var lines: [Int] = []
+    /// Fields per record (the number of field paths).
+    public let fieldsPerRecord: Int
+    /// The fault that ended the document, after the records read before it.
+    public internal(set) var fault: XMLError?
+
+    public var count: Int { lines.count }
+    public func firstField(_ r: Int) -> Int { r * fieldsPerRecord }
+
+    /// Field `f` of record `r` as text.
+    public func string(_ r: Int, _ f: Int) -> String {
+        let k = r * fieldsPerRecord + f
+        let start = k == 0 ? 0 : fieldEnds[k - 1]
+        return String(decoding: bytes[start..<fieldEnds[k]], as: UTF8.self)
+    }
+
+    /// All fields of record `r`.
+    public func fields(_ r: Int) -> [String] { (0..<fieldsPerRecord).map { string(r, $0) } }
+}
+
+/// Streams records out of an XML document with libxml2's `xmlTextReader`, never building a tree.
+///
+/// Safe options are fixed: no network, no entity substitution, no DTD loading, no HUGE limits; a
+/// document type declaration is refused outright (it is how entity bombs and external entities
+/// arrive), and libxml2's messages are captured into the error, never printed.
+/// Owns a libxml2 reader; not `Sendable`.
+public final class XMLRecordReader {
+    public let path: String
+    public let options: XMLReadOptions
+    /// Bytes read so far, and the input's size when known.
+    public var bytesRead: Int { input.bytesRead }
+    public var fileSize: Int? { input.size }
+
+    private let input: InputSource
+    private let reader: OpaquePointer
+    private let errors: ErrorSink
+    private let record: XMLPath
+    private let paths: [XMLPath]
+    private var finished = false
+
+    /// Options libxml2 parses with: no network, CDATA as text; never NOENT, DTDLOAD, DTDATTR or HUGE.
+    static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+
+    /// Opens a file.
+    /// - Throws: `XMLError.cannotOpen`, or `.invalidPath` for a record or field path that cannot be parsed.
+    /// - Parameter limit: read only this many bytes of the file (to re-read the part before a fault).
+    public convenience init(path: String, options: XMLReadOptions, limit: Int? = nil) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw XMLError(.cannotOpen, path: path, message: "cannot open the file: \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        let size = fstat(fd, &st) == 0 ? Int(st.st_size) : nil
+        try self.init(path: path, input: InputSource(fd: fd, size: size, chunk: options.chunkSize, limit: limit), options: options)
+    }
+
+    /// Reads a document held in memory, handing it to libxml2 `chunk` bytes at a time (for tests).
+    public convenience init(bytes: [UInt8], chunk: Int, options: XMLReadOptions) throws {
+        try self.init(path: "<memory>", input: InputSource(bytes: bytes, chunk: chunk), options: options)
+    }
+
+    private init(path: String, input: InputSource, options: XMLReadOptions) throws {
+        self.path = path
+        self.options = options
+        self.input = input
+        record = try XMLPath(options.recordPath)
+        guard record.attribute == nil, !record.steps.isEmpty else {
+            throw XMLError(.invalidPath, message: "the record path '\(options.recordPath)' must name an element")
+        }
+        paths = try options.fields.map { try XMLPath($0) }
+        for p in [record] + paths {
+            for s in p.steps where s.prefix != nil && options.namespaces[s.prefix!] == nil {
+                throw XMLError(
+                    .invalidPath,
+                    message: "path '\(p.text)' uses the prefix '\(s.prefix!)', which the mapping's `namespaces:` does not bind")
+            }
+        }
+        crmgate_silence_libxml2()
+        errors = ErrorSink()
+        let ctx = Unmanaged.passUnretained(input).toOpaque()
+        guard let r = xmlReaderForIO(xmlReadCallback, xmlCloseCallback, ctx, nil, nil, XMLRecordReader.parseOptions) else {
+            throw XMLError(.cannotOpen, path: path, message: "libxml2 could not start a reader")
+        }
+        reader = r
+        xmlTextReaderSetStructuredErrorHandler(r, xmlErrorCallback, Unmanaged.passUnretained(errors).toOpaque())
+    }
+
+    deinit { xmlFreeTextReader(reader) }
+
+    // MARK: - Reading
+
+    private struct Frame {
+        var local: String
+        var ns: String
+        var attributes: [(String, String)]
+        var text: [UInt8] = []
+    }
+
+    private var ancestors: [(local: String, ns: String)] = []
+    private var inRecord = false
+    private var recordDepth = 0
+    private var recordLine = 0
+    private var frames: [Frame] = []
+    private var values: [[String]] = []
+    private var occurrences: [Int] = []
+
+    /// The next batch of records, or nil after the last. A fault (malformed XML, a DOCTYPE) comes as
+    /// the batch's `fault`, after the records read before it; the batch after that is nil.
+    public func nextBatch() -> XMLBatch? {
+        if finished { return nil }
+        var batch = XMLBatch(fieldsPerRecord: paths.count)
+        while batch.count < options.batchSize {
+            let rc = xmlTextReaderRead(reader)
+            if rc == 0 {
+                finished = true
+                break
+            }
+            if rc < 0 {
+                finished = true
+                batch.fault = errors.error(path: path, fallbackLine: Int(xmlTextReaderGetParserLineNumber(reader)))
+                break
+            }
+            if let fault = handleNode(into: &batch) {
+                finished = true
+                batch.fault = fault
+                break
+            }
+        }
+        if errors.first != nil && batch.fault == nil && finished {
+            batch.fault = errors.error(path: path, fallbackLine: nil)
+        }
+        return batch.count == 0 && batch.fault == nil && finished ? nil : batch
+    }
+
+    private func text(_ p: UnsafePointer<xmlChar>?) -> String {
+        guard let p else { return "" }
+        return String(cString: p)
+    }
+
+    private func matches(_ step: XMLPath.Step, local: String, ns: String) -> Bool {
+        guard step.local == local else { return false }
+        if let prefix = step.prefix { return options.namespaces[prefix] == ns }
+        return true
+    }
+
+    private func handleNode(into batch: inout XMLBatch) -> XMLError? {
+        let type = xmlTextReaderNodeType(reader)
+        switch type {
+        case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
+            return XMLError(
+                .doctypeRefused, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                message:
+                    "the document has a document type declaration (<!DOCTYPE>); crmgate refuses DTDs, since they carry entity expansion and external references. Remove the DOCTYPE to import the file."
+            )
+        case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
+            return XMLError(.doctypeRefused, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)), message: "entity references are refused")
+        case Int32(XML_READER_TYPE_ELEMENT.rawValue):
+            let depth = Int(xmlTextReaderDepth(reader))
+            let local = text(xmlTextReaderConstLocalName(reader))
+            let ns = text(xmlTextReaderConstNamespaceUri(reader))
+            let empty = xmlTextReaderIsEmptyElement(reader) == 1
+            var attributes: [(String, String)] = []
+            if xmlTextReaderHasAttributes(reader) == 1 {
+                while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                    if text(xmlTextReaderConstNamespaceUri(reader)) == "http://www.w3.org/2000/xmlns/" { continue }
+                    attributes.append((text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader))))
+                }
+                xmlTextReaderMoveToElement(reader)
+            }
+            if !inRecord {
+                if ancestors.count > depth { ancestors.removeSubrange(depth...) }
+                ancestors.append((local, ns))
+                if isRecord() {
+                    inRecord = true
+                    recordDepth = depth
+                    recordLine = nodeLine()
+                    values = Array(repeating: [], count: paths.count)
+                    occurrences = Array(repeating: 0, count: paths.count)
+                    frames = []
+                    collectAttributes(attributes)
+                    if empty { endRecord(into: &batch) }
+                }
+                if empty, !inRecord { ancestors.removeLast() }
+            } else {
+                let level = depth - recordDepth - 1
+                if frames.count > level { frames.removeSubrange(level...) }
+                frames.append(Frame(local: local, ns: ns, attributes: attributes))
+                collectAttributes(attributes)
+                if empty { endFrame() }
+            }
+        case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
+            if inRecord {
+                let depth = Int(xmlTextReaderDepth(reader))
+                if depth == recordDepth {
+                    endRecord(into: &batch)
+                } else {
+                    endFrame()
+                }
+            } else if !ancestors.isEmpty {
+                ancestors.removeLast()
+            }
+        case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
+            Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
+            if inRecord, !frames.isEmpty, let v = xmlTextReaderConstValue(reader) {
+                var p = v
+                while p.pointee != 0 {
+                    frames[frames.count - 1].text.append(p.pointee)
+                    p += 1
+                }
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// The line of the current node (the parser itself is often further ahead).
+    private func nodeLine() -> Int {
+        if let node = xmlTextReaderCurrentNode(reader) {
+            let l = Int(xmlGetLineNo(node))
+            if l > 0 { return l }
+        }
+        return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
+
+    private func isRecord() -> Bool {
+        let steps = record.steps
+        if record.anywhere {
+            guard let last = ancestors.last else { return false }
+            guard matches(steps[steps.count - 1], local: last.local, ns: last.ns) else { return false }
+            // `//a/b`: the steps before the last must match the ancestors just above.
+            guard ancestors.count >= steps.count else { return false }
+            let tail = ancestors.suffix(steps.count)
+            return zip(steps, tail).allSatisfy { matches($0.0, local: $0.1.local, ns: $0.1.ns) }
+        }
+        guard ancestors.count == steps.count else { return false }
+        return zip(steps, ancestors).allSatisfy { matches($0.0, local: $0.1.local, ns: $0.1.ns) }
+    }
+
+    /// True when the path's steps match the open frames exactly (attribute picks included).
+    private func stepsMatchFrames(_ p: XMLPath) -> Bool {
+        guard p.steps.count == frames.count else { return false }
+        for (s, f) in zip(p.steps, frames) {
+            guard matches(s, local: f.local, ns: f.ns) else { return false }
+            if case .attribute(let a, let v) = s.pick, !f.attributes.contains(where: { $0.0 == a && $0.1 == v }) { return false }
+        }
+        return true
+    }
+
+    /// Attribute fields (`@id` on the record, `contact/@type` below it) of the element just opened.
+    private func collectAttributes(_ attributes: [(String, String)]) {
+        for (i, p) in paths.enumerated() {
+            guard let a = p.attribute, stepsMatchFrames(p), values[i].isEmpty,
+                let v = attributes.first(where: { $0.0 == a })?.1
+            else { continue }
+            values[i].append(v)
+        }
+    }
+
+    /// An element below the record closed: its text goes to the fields whose path it is.
+    private func endFrame() {
+        guard let top = frames.last else { return }
+        for (i, p) in paths.enumerated() where p.attribute == nil && stepsMatchFrames(p) {
+            occurrences[i] += 1
+            let text = String(decoding: top.text, as: UTF8.self)
+            switch p.steps.last!.pick {
+            case .first, .attribute: if occurrences[i] == 1 || values[i].isEmpty { values[i] = [text] }
+            case .nth(let n): if occurrences[i] == n { values[i] = [text] }
+            case .all: values[i].append(text)
+            }
+        }
+        frames.removeLast()
+    }
+
+    private func endRecord(into batch: inout XMLBatch) {
+        for (i, p) in paths.enumerated() {
+            let v: String
+            if case .all = p.steps.last?.pick {
+                v = values[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
+            } else {
+                v = values[i].first ?? ""
+            }
+            batch.bytes.append(contentsOf: v.utf8)
+            batch.fieldEnds.append(batch.bytes.count)
+        }
+        batch.lines.append(recordLine)
+        inRecord = false
+        frames = []
+        if !ancestors.isEmpty { ancestors.removeLast() }
+    }
+}
+
+/// The byte offset where line `line` (1-based) of a file starts, or nil when the file is shorter.
+public func byteOffset(ofLine line: Int, inFile path: String) -> Int? {
+    guard line > 1 else { return 0 }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var offset = 0
+    var current = 1
+    while true {
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if n <= 0 { return nil }
+        for i in 0..<n where buffer[i] == 10 {
+            current += 1
+            if current == line { return offset + i + 1 }
+        }
+        offset += n
+    }
+}
+
+/// The bytes libxml2 pulls, from a file or from memory, at most `chunk` at a time.
+final class InputSource {
+    private let fd: Int32
+    private let bytes: [UInt8]
+    private var position = 0
+    private let chunk: Int
+    private let limit: Int
+    let size: Int?
+    private(set) var bytesRead = 0
+
+    init(fd: Int32, size: Int?, chunk: Int, limit: Int? = nil) {
+        self.fd = fd
+        bytes = []
+        self.size = size
+        self.chunk = max(1, chunk)
+        self.limit = limit ?? Int.max
+    }
+
+    init(bytes: [UInt8], chunk: Int) {
+        fd = -1
+        self.bytes = bytes
+        size = bytes.count
+        self.chunk = max(1, chunk)
+        limit = Int.max
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    func read(into buffer: UnsafeMutablePointer<CChar>, max len: Int) -> Int32 {
+        let want = min(len, chunk, limit - bytesRead)
+        if want <= 0 { return 0 }
+        if fd >= 0 {
+            let n = Glibc.read(fd, buffer, want)
+            if n > 0 { bytesRead += n }
+            return Int32(n)
+        }
+        let n = min(want, bytes.count - position)
+        if n <= 0 { return 0 }
+        bytes.withUnsafeBufferPointer { src in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: src.baseAddress! + position, byteCount: n)
+        }
+        position += n
+        bytesRead += n
+        return Int32(n)
+    }
+}
+
+/// The first error libxml2 reported (warnings are ignored).
+final class ErrorSink {
+    var first: (message: String, line: Int, column: Int)?
+
+    func error(path: String, fallbackLine: Int?) -> XMLError {
+        if let f = first {
+            return XMLError(.malformed, path: path, line: f.line > 0 ? f.line : fallbackLine, column: f.column > 0 ? f.column : nil, message: f.message)
+        }
+        return XMLError(.malformed, path: path, line: fallbackLine, message: "the XML is not well-formed")
+    }
+}
+
+private let xmlReadCallback: xmlInputReadCallback = { ctx, buffer, len in
+    guard let ctx, let buffer else { return -1 }
+    return Unmanaged<InputSource>.fromOpaque(ctx).takeUnretainedValue().read(into: buffer, max: Int(len))
+}
+
+private let xmlCloseCallback: xmlInputCloseCallback = { _ in 0 }
+
+private let xmlErrorCallback: xmlStructuredErrorFunc = { arg, error in
+    guard let arg, let e = error?.pointee else { return }
+    let sink = Unmanaged<ErrorSink>.fromOpaque(arg).takeUnretainedValue()
+    guard e.level.rawValue >= XML_ERR_ERROR.rawValue, sink.first == nil else { return }
+    var message = e.message.map { String(cString: $0) } ?? "XML error \(e.code)"
+    while message.hasSuffix("\n") { message.removeLast() }
+    sink.first = (message, Int(e.line), Int(e.int2))
+}

@@ -1,0 +1,152 @@
+import CRMImport
+import CRMModel
+import CRMStore
+import CRMTestSupport
+import Foundation
+import Testing
+
+/// A TCP listener on 127.0.0.1 that counts the connections it gets (for "no network" checks).
+final class Listener: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let lock = NSLock()
+    private var accepted = 0
+    var connections: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return accepted
+    }
+
+    init() throws {
+        let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, len) } }
+        listen(sock, 16)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &len) } }
+        port = Int(UInt16(bigEndian: addr.sin_port))
+        fd = sock
+        let t = Thread { [self] in
+            while true {
+                let c = accept(fd, nil, nil)
+                if c < 0 { return }
+                lock.lock()
+                accepted += 1
+                lock.unlock()
+                close(c)
+            }
+        }
+        t.start()
+    }
+
+    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+}
+
+@Suite("Importing XML lead lists")
+struct XMLImportTests {
+    static let bundled = [
+        ("xml/generic-leads.xml", "sources/generic-leads-xml.yaml"), ("xml/salesforce-leads.xml", "sources/salesforce-leads-xml.yaml"),
+        ("xml/soap-contacts.xml", "sources/soap-contacts-xml.yaml"),
+    ]
+
+    @Test("every bundled XML mapping imports its fixture; a re-import changes nothing", arguments: bundled)
+    func bundledFixtures(file: String, mapping: String) throws {
+        let w = try Workspace()
+        let s = try w.importFile(file, mapping: mapping)
+        #expect(s.addsUp)
+        #expect(s.rejected == 0)
+        #expect(s.created > 1)
+        let again = try w.importFile(file, mapping: mapping)
+        #expect(again.created == 0 && again.updated == 0 && again.unchanged == again.read)
+    }
+
+    @Test("the XML and the CSV of the same list make the same leads")
+    func sameAsCSV() throws {
+        let a = try Workspace(), b = try Workspace()
+        let x = try a.importFile("xml/generic-leads.xml", mapping: "sources/generic-leads-xml.yaml")
+        let c = try b.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
+        #expect(x.created == c.created && x.merged == c.merged)
+        let strip = { (l: Lead) -> [String] in [l.firstName, l.lastName, l.email, l.phone, l.company, l.address.city, l.status, l.notes] }
+        let xs = try CRMStore(path: a.store).all(Lead.self).map(strip).sorted { $0.joined() < $1.joined() }
+        let cs = try CRMStore(path: b.store).all(Lead.self).map(strip).sorted { $0.joined() < $1.joined() }
+        #expect(xs == cs)
+    }
+
+    @Test("hostile documents are refused and leave the store untouched", arguments: ["billion-laughs", "quadratic-blowup", "external-dtd"])
+    func hostile(name: String) throws {
+        let w = try Workspace()
+        _ = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
+        #expect {
+            _ = try w.importFile("xml/bad/\(name).xml", mapping: "sources/generic-leads-xml.yaml")
+        } throws: {
+            ($0 as? ImportError)?.code == .malformedSource && ("\($0)".contains("DOCTYPE") || "\($0)".localizedCaseInsensitiveContains("entity"))
+        }
+        #expect(try CRMStore(path: w.store).count(.lead) == 36)
+    }
+
+    @Test("external entities reading a local file or a URL: refused, nothing fetched, the secret appears nowhere")
+    func externalEntities() throws {
+        let w = try Workspace()
+        let secret = "TOP-SECRET-\(UUID().uuidString)"
+        let secretFile = w.dir.appendingPathComponent("secret.txt")
+        try secret.write(to: secretFile, atomically: true, encoding: .utf8)
+        let listener = try Listener()
+        defer { listener.stop() }
+        let docs = [
+            "file": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY xxe SYSTEM \"file://\(secretFile.path)\">]>\n<leads><lead id=\"1\"><first_name>&xxe;</first_name><last_name>X</last_name><email>x@example.com</email></lead></leads>\n",
+            "url": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY xxe SYSTEM \"http://127.0.0.1:\(listener.port)/secret\">]>\n<leads><lead id=\"1\"><first_name>&xxe;</first_name><last_name>X</last_name><email>x@example.com</email></lead></leads>\n",
+            "dtd": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads SYSTEM \"http://127.0.0.1:\(listener.port)/leads.dtd\">\n<leads><lead id=\"1\"><first_name>A</first_name></lead></leads>\n",
+            "param": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY % p SYSTEM \"http://127.0.0.1:\(listener.port)/p.dtd\"> %p;]>\n<leads/>\n",
+        ]
+        for (name, doc) in docs {
+            let path = w.dir.appendingPathComponent("\(name).xml")
+            try doc.write(to: path, atomically: true, encoding: .utf8)
+            var thrown = ""
+            do {
+                _ = try w.importFile(path.path, mapping: "sources/generic-leads-xml.yaml") { $0.keepGoing = true }
+            } catch {
+                thrown = "\(error)"
+            }
+            #expect(!thrown.contains(secret))
+        }
+        usleep(200_000)
+        #expect(listener.connections == 0)
+        #expect(try CRMStore(path: w.store).count(.lead) == 0)
+        for f in try FileManager.default.contentsOfDirectory(atPath: w.dir.path) where f != "secret.txt" {
+            let data = try Data(contentsOf: w.dir.appendingPathComponent(f))
+            #expect(data.range(of: Data(secret.utf8)) == nil, "secret found in \(f)")
+        }
+    }
+
+    @Test("malformed XML: nothing is imported by default; --keep-going keeps the records before the fault and reports it")
+    func keepGoing() throws {
+        let w = try Workspace()
+        #expect {
+            _ = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml")
+        } throws: { ($0 as? ImportError)?.code == .malformedSource && "\($0)".contains("line 5") }
+        #expect(try CRMStore(path: w.store).count(.lead) == 0)
+        let s = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml") { $0.keepGoing = true }
+        #expect(s.created == 2)
+        #expect(s.rejected == 1)
+        #expect(s.addsUp)
+        let rows = try w.rejectRows()
+        #expect(rows.count == 2)
+        #expect(rows[1].last?.contains("the rest of the file was not read") == true)
+        #expect(rows[1][rows[1].count - 2] == "5")
+    }
+
+    @Test("libxml2 prints nothing behind the program's back; the error is one line")
+    func quietErrors() throws {
+        let w = try Workspace()
+        let bin = try #require(TestSupport.crmgateBinary)
+        let r = try TestSupport.run(
+            bin, ["import", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", TestSupport.mapping("sources/generic-leads-xml.yaml"), "--store", w.store])
+        #expect(r.status == 65)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("line 5"))
+    }
+}

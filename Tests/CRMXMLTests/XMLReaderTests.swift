@@ -1,0 +1,124 @@
+import CRMTestSupport
+import CRMXML
+import Foundation
+import Testing
+
+/// Every record of an XML document (and the fault that ended it, if any).
+func readXML(_ bytes: [UInt8], chunk: Int, recordPath: String, fields: [String], namespaces: [String: String] = [:], batch: Int = 4096)
+    throws -> (records: [[String]], lines: [Int], fault: XMLError?)
+{
+    var o = XMLReadOptions(recordPath: recordPath, fields: fields)
+    o.namespaces = namespaces
+    o.batchSize = batch
+    let r = try XMLRecordReader(bytes: bytes, chunk: chunk, options: o)
+    var records: [[String]] = [], lines: [Int] = [], fault: XMLError?
+    while let b = r.nextBatch() {
+        for i in 0..<b.count {
+            records.append(b.fields(i))
+            lines.append(b.lines[i])
+        }
+        if let f = b.fault { fault = f }
+    }
+    return (records, lines, fault)
+}
+
+let leadFields = ["@id", "first_name", "last_name", "email", "phone", "city", "notes"]
+
+@Suite("XMLRecordReader")
+struct XMLReaderTests {
+    @Test("records do not depend on how the bytes arrive", arguments: [1, 3, 64, 65536])
+    func chunkInvariance(chunk: Int) throws {
+        let bytes = try TestSupport.bytes("xml/generic-leads.xml")
+        let whole = try readXML(bytes, chunk: 1 << 20, recordPath: "/leads/lead", fields: leadFields)
+        let parts = try readXML(bytes, chunk: chunk, recordPath: "/leads/lead", fields: leadFields, batch: 7)
+        #expect(whole.records.count == 40)
+        #expect(parts.records == whole.records)
+        #expect(parts.lines == whole.lines)
+        #expect(whole.fault == nil)
+    }
+
+    @Test("the XML export of a lead list reads like its CSV twin (same generator, same seed)")
+    func sameAsCSV() throws {
+        let xml = try readXML(
+            try TestSupport.bytes("xml/generic-leads.xml"), chunk: 4096, recordPath: "/leads/lead",
+            fields: ["first_name", "last_name", "email", "notes"])
+        let csv = String(decoding: try TestSupport.bytes("csv/generic-leads.csv"), as: UTF8.self)
+        #expect(xml.records.count == 40)
+        // Spot-check: every XML email appears in the CSV; notes with "<draft>" survive entity decoding.
+        for r in xml.records where !r[2].isEmpty { #expect(csv.contains(r[2].trimmingCharacters(in: .whitespaces))) }
+        #expect(xml.records.contains { $0[3].contains("<draft>") } == csv.contains("<draft>"))
+    }
+
+    @Test("attributes, nested paths, picks by attribute, by position and all; CDATA and entities")
+    func paths() throws {
+        let r = try readXML(
+            try TestSupport.bytes("xml/salesforce-leads.xml"), chunk: 5, recordPath: "//Lead",
+            fields: ["@Id", "Address/City", "Phone[@type='mobile']", "Phone", "Phone[2]", "Tags/Tag[*]", "Description", "Company", "LastName"])
+        #expect(r.records.count == 3)
+        let zoe = r.records[0]
+        #expect(zoe[0] == "00Q5e000001AbCdEAA")
+        #expect(zoe[1] == "Zürich")
+        #expect(zoe[2] == "079 123 45 67")
+        #expect(zoe[3] == "+41 44 620 37 70")
+        #expect(zoe[4] == "079 123 45 67")
+        #expect(zoe[5] == "vip; dach")
+        #expect(zoe[6] == "Met at <booth #42> & wants a demo; \"premium\" tier.")
+        #expect(zoe[7] == "Keller & Partner GmbH")
+        #expect(r.records[1][8] == "O'Connor")
+        #expect(r.records[1][6] == "Asked for pricing \u{2014} enterprise plan")
+        #expect(r.records[2][1] == "東京")
+        #expect(r.lines == [4, 24, 42])
+    }
+
+    @Test("namespaces: a bound prefix matches its URI only; records found anywhere")
+    func namespaces() throws {
+        let r = try readXML(
+            try TestSupport.bytes("xml/soap-contacts.xml"), chunk: 64, recordPath: "//records",
+            fields: ["sf:FirstName", "sf:Phone", "sf:Account/sf:Name", "FirstName"],
+            namespaces: ["sf": "urn:sobject.enterprise.soap.sforce.com"])
+        #expect(r.records.map { $0[0] } == ["Élodie", "Lars"])
+        #expect(r.records[0][1] == "+33 1 42 68 53 00")
+        #expect(r.records[0][2] == "Château Lumière SARL")
+        #expect(r.records[0][3] == "Élodie")  // an unprefixed step matches the local name in any namespace
+        #expect(throws: XMLError.self) {
+            _ = try readXML([], chunk: 1, recordPath: "//x:records", fields: [])
+        }
+    }
+
+    @Test("the encoding the prolog declares is honoured", arguments: [("xml/latin1-declared.xml", "José", "Köln"), ("xml/utf16.xml", "Zoë", "😀")])
+    func encodings(file: String, first: String, city: String) throws {
+        let r = try readXML(try TestSupport.bytes(file), chunk: 3, recordPath: "/leads/lead", fields: ["first_name", "city"])
+        #expect(r.fault == nil)
+        #expect(r.records == [[first, city]])
+    }
+
+    @Test("DTDs are refused before any entity is expanded or fetched", arguments: ["billion-laughs", "quadratic-blowup", "external-dtd"])
+    func dtdRefused(name: String) throws {
+        let started = Date()
+        let r = try readXML(try TestSupport.bytes("xml/bad/\(name).xml"), chunk: 4096, recordPath: "/leads/lead", fields: leadFields)
+        #expect(r.records.isEmpty)
+        let fault = try #require(r.fault)
+        // Refused at the DOCTYPE, or earlier by libxml2's own entity checks: either way nothing is expanded.
+        #expect(fault.code == .doctypeRefused || fault.message.localizedCaseInsensitiveContains("entity"))
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test(
+        "malformed XML: the fault names line and column; records before it are delivered first",
+        arguments: [("unclosed-tag", 2, 5), ("bad-byte-for-encoding", 1, 4), ("truncated", 0, 0)])
+    func malformed(name: String, recordsBefore: Int, line: Int) throws {
+        let r = try readXML(try TestSupport.bytes("xml/bad/\(name).xml"), chunk: 64, recordPath: "/leads/lead", fields: leadFields)
+        // libxml2 parses ahead: records just before the fault may be held back (the import re-reads them).
+        #expect(r.records.count <= recordsBefore)
+        let f = try #require(r.fault)
+        #expect(f.code == .malformed)
+        #expect(f.line != nil)
+        if line > 0 { #expect(f.line == line) }
+        #expect(!f.message.isEmpty)
+    }
+
+    @Test("bad paths are refused with a reason", arguments: ["a//b", "a[0]", "a[@x]", "@", "", "a/@"])
+    func badPaths(path: String) {
+        #expect(throws: XMLError.self) { _ = try XMLPath(path) }
+    }
+}
