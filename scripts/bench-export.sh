@@ -67,7 +67,12 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     swift build -c release --product crmgate
     CRMGATE=${CRMGATE:-$(swift build -c release --show-bin-path)/crmgate}
 fi
-CRMGATE=$(abspath "${CRMGATE:-.build/release/crmgate}")
+# CRMGATE= is relative to the caller's directory; the default is the repo's release build.
+if [[ -n ${CRMGATE:-} ]]; then CRMGATE=$(abspath "$CRMGATE"); else CRMGATE=$PWD/.build/release/crmgate; fi
+if [[ ! -x $CRMGATE ]]; then
+    log "no crmgate binary at $CRMGATE yet; waiting 30 s (it may be being rebuilt)"
+    sleep 30
+fi
 [[ -x $CRMGATE ]] || die "no crmgate binary at $CRMGATE (build it, or set CRMGATE=...)"
 "$CRMGATE" export --help >/dev/null 2>&1 || die "$CRMGATE has no 'export' subcommand (an older build?)"
 [[ -f $MAPPING ]] || die "$MAPPING is missing"

@@ -100,8 +100,8 @@ public enum Importer {
                             reasons[kind, default: 0] += 1
                             try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: reason)
                             try rejects.write(fields: fields, line: item.line, reason: reason)
-                        case .record(let record, let externalID, let itemKeys):
-                            let (outcome, rowid) = try matcher.apply(record, externalID: externalID, keys: itemKeys)
+                        case .record(let record, let externalID, let itemKeys, let prepared):
+                            let (outcome, rowid) = try matcher.apply(record, externalID: externalID, keys: itemKeys, prepared: prepared)
                             switch outcome {
                             case .created: counts.created += 1
                             case .updated: counts.updated += 1
@@ -208,7 +208,8 @@ public enum Importer {
                     case .success(let record):
                         let ext = mapper.externalID(raw)
                         let k = keys.map { $0.key(of: record, externalID: ext) }
-                        out.items.append(MappedItem(row: row, line: line, content: .record(record, ext, k)))
+                        let prepared = StoreValues.prepare(record.fieldValues())
+                        out.items.append(MappedItem(row: row, line: line, content: .record(record, ext, k, prepared)))
                     case .failure(let rejection):
                         out.items.append(
                             MappedItem(
@@ -253,7 +254,7 @@ struct MappedBatch<R: CRMRecord>: Sendable {
 struct MappedItem<R: CRMRecord>: Sendable {
     enum Content: Sendable {
         /// A mapped record, its external id and its match keys (in the mapping's order).
-        case record(R, String?, [String?])
+        case record(R, String?, [String?], [FieldValue])
         /// The row's fields as read, the reason, and the reason's kind for the summary.
         case rejected([String], String, String)
     }

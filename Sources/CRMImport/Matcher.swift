@@ -36,7 +36,7 @@ struct Matcher<R: CRMRecord> {
     ///
     /// A row with no match key at all is matched by its content fingerprint, so that the same
     /// row imported again is recognised (and an identical row later in the file merges).
-    mutating func apply(_ record: R, externalID: String?, keys itemKeys: [String?]) throws -> (RowOutcome, Int64) {
+    mutating func apply(_ record: R, externalID: String?, keys itemKeys: [String?], prepared: [FieldValue]? = nil) throws -> (RowOutcome, Int64) {
         let keyless = itemKeys.allSatisfy { $0 == nil }
         let fingerprint = keyless ? RowFingerprint.of(record) : nil
         var candidates: [(kind: Int, key: String)] = []
@@ -58,7 +58,7 @@ struct Matcher<R: CRMRecord> {
             if !createdHere { touched.insert(rowid) }
             return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
         }
-        let rowid = try writer.insert(record, externalID: externalID, rowHash: fingerprint)
+        let rowid = try writer.insert(record, externalID: externalID, rowHash: fingerprint, prepared: prepared)
         for (k, key) in candidates { index.insert(kind: k, key: key, row: rowid) }
         return (.created, rowid)
     }

@@ -103,18 +103,19 @@ public final class ImportWriter<R: CRMRecord> {
         return (r, ext)
     }
 
-    /// Adds a new record; returns its row id. `rowHash` is the fingerprint of a row that had no match key.
+    /// Adds a new record; returns its row id. `rowHash` is the fingerprint of a row that had no match key;
+    /// `prepared` are the record's `StoreValues.prepare(r.fieldValues())` when the caller made them already.
     @_specialize(exported: true, where R == Lead)
     @_specialize(exported: true, where R == Opportunity)
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
-    public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil) throws -> Int64 {
+    public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil, prepared: [FieldValue]? = nil) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
         pendingIndex[rowid] = pending.count
         pending.append(r)
         pendingMeta.append((rowid, externalID, rowHash))
-        pendingValues.append(r.fieldValues())
+        pendingValues.append(prepared ?? StoreValues.prepare(r.fieldValues()))
         pendingCustom.append(JSONText.object(r.custom))
         pendingIDs.append(r.id.description)
         if pending.count == Self.recordsPerInsert { try flushRecords() }
@@ -129,7 +130,7 @@ public final class ImportWriter<R: CRMRecord> {
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
         if let i = pendingIndex[rowid] {
             pending[i] = r
-            pendingValues[i] = r.fieldValues()
+            pendingValues[i] = StoreValues.prepare(r.fieldValues())
             pendingCustom[i] = JSONText.object(r.custom)
             if pendingMeta[i].externalID == nil { pendingMeta[i].externalID = externalID }
             return
@@ -138,7 +139,7 @@ public final class ImportWriter<R: CRMRecord> {
         s.reset()
         s.bind(1, externalID)
         var col: Int32 = 2
-        for v in r.fieldValues() {
+        for v in StoreValues.prepare(r.fieldValues()) {
             s.bind(col, v)
             col += 1
         }
@@ -165,37 +166,62 @@ public final class ImportWriter<R: CRMRecord> {
         if ledgerBuffer.count == Self.ledgerPerInsert { try flushLedger() }
     }
 
+    /// One bound parameter: null, an integer, or text at an offset in the arena.
+    private enum Param {
+        case null
+        case int(Int64)
+        case text(Int, Int)
+    }
+
+    private var arena: [UInt8] = []
+    private var params: [Param] = []
+
+    private func addText(_ s: String?) {
+        guard var s, !s.isEmpty else {
+            params.append(.null)
+            return
+        }
+        let start = arena.count
+        s.withUTF8 { arena.append(contentsOf: $0) }
+        params.append(.text(start, arena.count - start))
+    }
+
+    /// Writes the pending records: their texts are laid out in one arena and bound in place
+    /// (SQLite copies nothing), many rows per statement.
     private func flushRecords() throws {
         if pending.isEmpty { return }
         let count = pending.count
         let many = count == Self.recordsPerInsert
-        var s = many ? insertMany : insertOne
-        s.reset()
-        var col: Int32 = 1
+        let width = RecordTable<R>.insertWidth
+        arena.removeAll(keepingCapacity: true)
+        params.removeAll(keepingCapacity: true)
         for i in 0..<count {
-            if !many {
-                s = insertOne
-                s.reset()
-                col = 1
-            }
             let m = pendingMeta[i]
-            s.bind(col, m.rowid)
-            s.bind(col + 1, pendingIDs[i])
-            s.bind(col + 2, m.externalID == nil ? nil : system)
-            s.bind(col + 3, m.externalID)
-            col += 4
+            params.append(.int(m.rowid))
+            addText(pendingIDs[i])
+            addText(m.externalID == nil ? nil : system)
+            addText(m.externalID)
             for v in pendingValues[i] {
-                s.bind(col, v)
-                col += 1
+                switch v {
+                case .text(let t): addText(t)
+                case .integer(let n): params.append(.int(Int64(n)))
+                default: params.append(.null)
+                }
             }
-            s.bind(col, pendingCustom[i])
-            s.bind(col + 1, stamp)
+            addText(pendingCustom[i])
+            addText(stamp)
             changeSeq += 1
-            s.bind(col + 2, changeSeq)
-            s.bind(col + 3, batch)
-            s.bind(col + 4, m.rowHash)
-            col += 5
-            if !many || i == count - 1 { try s.run(path: path) }
+            params.append(.int(changeSeq))
+            params.append(.int(batch))
+            params.append(m.rowHash.map { .int($0) } ?? .null)
+        }
+        try arena.withUnsafeBufferPointer { base in
+            let p = base.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            if many {
+                try bindAndRun(insertMany, params[...], p)
+            } else {
+                for i in 0..<count { try bindAndRun(insertOne, params[(i * width)..<((i + 1) * width)], p) }
+            }
         }
         pending.removeAll(keepingCapacity: true)
         pendingMeta.removeAll(keepingCapacity: true)
@@ -203,6 +229,21 @@ public final class ImportWriter<R: CRMRecord> {
         pendingCustom.removeAll(keepingCapacity: true)
         pendingIDs.removeAll(keepingCapacity: true)
         pendingIndex.removeAll(keepingCapacity: true)
+    }
+
+    private func bindAndRun(_ s: RawStatement, _ ps: ArraySlice<Param>, _ base: UnsafePointer<UInt8>) throws {
+        s.resetKeepingBindings()
+        var col: Int32 = 1
+        for p in ps {
+            switch p {
+            case .null: s.bind(col, nil as Int64?)
+            case .int(let n): s.bind(col, n)
+            case .text(let off, let len): s.bindStatic(col, base + off, len)
+            }
+            col += 1
+        }
+        try s.run(path: path)
+        s.resetKeepingBindings()
     }
 
     private func flushLedger() throws {

@@ -1,4 +1,4 @@
-import CRMModel
+public import CRMModel
 import Foundation
 import GRDBSQLite
 
@@ -16,6 +16,16 @@ struct RawStatement {
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+    }
+
+    /// Resets without clearing bindings (for statements that bind every parameter each time).
+    func resetKeepingBindings() { sqlite3_reset(handle) }
+
+    /// Binds bytes that stay valid until the statement has run (no copy by SQLite).
+    func bindStatic(_ i: Int32, _ p: UnsafePointer<UInt8>, _ count: Int) {
+        p.withMemoryRebound(to: CChar.self, capacity: max(count, 1)) { c in
+            _ = sqlite3_bind_text(handle, i, c, Int32(count), nil)
+        }
     }
 
     func bind(_ i: Int32, _ s: String?) {
@@ -75,6 +85,23 @@ struct RawStatement {
         let msg = String(cString: sqlite3_errmsg(db))
         let code: StoreError.Code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? .busy : rc == SQLITE_CORRUPT ? .corrupt : .sqlite
         return StoreError(code, path: path, sqliteCode: rc, message: msg)
+    }
+}
+
+/// Field values in the form the store binds them: text and integers only, with dates, numbers and
+/// lists already formatted. Done on the reading thread so that the writing thread only binds.
+public enum StoreValues {
+    public static func prepare(_ values: [FieldValue]) -> [FieldValue] {
+        values.map { v in
+            switch v {
+            case .empty, .text, .integer: return v
+            case .bool(let b): return .integer(b ? 1 : 0)
+            case .number(let d): return .text(NSDecimalNumber(decimal: d).stringValue)
+            case .day(let d): return .text(d.description)
+            case .instant(let d): return .text(d.iso8601UTC)
+            case .list(let l): return .text(JSONText.array(l))
+            }
+        }
     }
 }
 

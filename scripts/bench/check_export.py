@@ -228,7 +228,10 @@ def check_xlsx(path, source, rows):
     report(len(names) == data_sheets + 1 and names[-1] == "Pipeline",
            "sheets", f"{names} (want {data_sheets} data sheet(s) and Pipeline)")
     ws = wb[names[0]]
-    note(f"first sheet's dimensions: {ws.calculate_dimension() if hasattr(ws, 'calculate_dimension') else '?'}")
+    try:
+        note(f"first sheet's declared dimension: {ws.calculate_dimension()}")
+    except ValueError:
+        note("first sheet declares no <dimension> (openpyxl: unsized; max_row unknown without reading it)")
 
     # Value check on the first SAMPLE rows (in source order, as crmgate writes them).
     with open(source, encoding="utf-8", newline="") as fs:

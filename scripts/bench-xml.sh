@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmark crmgate's XML reading and import against `xmllint --stream --noout` on the same file.
+#
+#   scripts/bench-xml.sh                    # build, 1M-row XML (~600 MB), all contenders
+#   SKIP_BUILD=1 ROWS=200000 scripts/bench-xml.sh
+#
+# Contenders, each under /usr/bin/time -v (wall seconds, peak RSS):
+#   xmllint      xmllint --stream --noout FILE         libxml2's own streaming parse, nothing kept
+#   xml scan     crmgate xml scan FILE --mapping M     the reader alone: records and their 17 fields
+#   xml import   crmgate import FILE --mapping M       the whole import into a fresh store
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-1000000}
+BENCH=.bench
+MAPPING=mappings/sources/generic-leads-xml.yaml
+CRMGATE=${CRMGATE:-.build/release/crmgate}
+GEN_LEADS=${GEN_LEADS:-../shared/bench/gen_leads.py}
+mkdir -p "$BENCH"
+
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+command -v xmllint >/dev/null || { apt-get update -qq && apt-get install -y -qq libxml2-utils >/dev/null; }
+[[ ${SKIP_BUILD:-0} == 1 ]] || swift build -c release --product crmgate
+
+FILE=$BENCH/leads-$ROWS-s7.xml
+[[ -s $FILE ]] || python3 "$GEN_LEADS" --rows "$ROWS" --seed 7 --format xml --out "$FILE" --quiet
+cat "$FILE" > /dev/null  # warm the page cache for every contender alike
+SIZE=$(stat -c %s "$FILE")
+
+run() {  # name, command...
+    local name=$1; shift
+    local log; log=$(mktemp)
+    /usr/bin/time -v "$@" > "$log.out" 2> "$log" || { echo "$name FAILED: $(tail -1 "$log")"; return; }
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print int($2/1024)}' "$log")
+    python3 - "$name" "$wall" "$rss" "$ROWS" "$SIZE" "$log.out" <<'PY'
+import sys
+name, wall, rss, rows, size, out = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+note = open(out).read().strip().splitlines()
+print(f"{name:<12} {wall:8.2f} {rows/wall/1000:9.1f}k {size/1e6/wall:8.1f} {rss:>9}   {note[0][:70] if note else ''}")
+PY
+    rm -f "$log" "$log.out"
+}
+
+echo "XML benchmark: $FILE, $ROWS records, $((SIZE / 1000000)) MB, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-12s %8s %10s %8s %9s   %s\n' contender seconds rows/s MB/s "peak MB" result
+run xmllint xmllint --stream --noout "$FILE"
+run "xml scan" "$CRMGATE" xml scan "$FILE" --mapping "$MAPPING"
+rm -f "$BENCH/xml-bench.sqlite"*
+run "xml import" "$CRMGATE" import "$FILE" --mapping "$MAPPING" --store "$BENCH/xml-bench.sqlite" --rejects "$BENCH/xml-rejects.csv" --quiet --json
