@@ -192,6 +192,88 @@ public final class CRMStore: @unchecked Sendable {
         }
     }
 
+    /// The record with this id (the full id, or a unique prefix of at least 8 characters).
+    /// - Throws: `StoreError.notFound` when no record or more than one matches.
+    public func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R {
+        let key = id.lowercased()
+        let exact = key.count == 36
+        guard exact || key.count >= 8, key.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw StoreError(.notFound, path: path, message: "'\(id)' is not a record id (a UUID, or at least its first 8 characters)")
+        }
+        return try wrap {
+            try queue.read { db in
+                let sql = "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE "
+                    + (exact ? "id = ?" : "id >= ? AND id < ?") + " AND deleted_at IS NULL LIMIT 2"
+                let stmt = try db.makeStatement(sql: sql)
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: sql)
+                raw.bind(1, key)
+                if !exact { raw.bind(2, key + "~") }
+                var found: [R] = []
+                while try raw.step(path: path) { found.append(RecordTable<R>.decode(raw).record) }
+                guard found.count == 1 else {
+                    throw StoreError(
+                        .notFound, path: path,
+                        message: found.isEmpty ? "no \(R.recordType.rawValue) has the id \(id)" : "more than one \(R.recordType.rawValue) id starts with \(id); give more of it")
+                }
+                return found[0]
+            }
+        }
+    }
+
+    /// Writes records in one transaction: an existing id is updated, a new one inserted. Each gets a
+    /// new change counter value (so that sync pushes it) and `updated_at`.
+    public func save<R: CRMRecord>(_ records: [R]) throws {
+        guard !records.isEmpty else { return }
+        try wrap {
+            try queue.inTransaction(.immediate) { db in
+                var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                let cols = R.fields.map { RecordTable<R>.column($0.name) }
+                let update = try db.makeStatement(
+                    sql: "UPDATE \(RecordTable<R>.name) SET " + cols.map { "\($0) = ?" }.joined(separator: ", ")
+                        + ", custom = ?, updated_at = ?, change_seq = ? WHERE id = ?")
+                let insert = try db.makeStatement(
+                    sql: "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
+                        + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ") + ")")
+                let conn = db.sqliteConnection!
+                let u = RawStatement(handle: update.sqliteStatement, db: conn, sql: update.sql)
+                let ins = RawStatement(handle: insert.sqliteStatement, db: conn, sql: insert.sql)
+                for r in records {
+                    seq += 1
+                    let values = StoreValues.prepare(r.fieldValues())
+                    let stamp = (r.updatedAt ?? Date()).iso8601UTC
+                    u.reset()
+                    var c: Int32 = 1
+                    for v in values {
+                        u.bind(c, v)
+                        c += 1
+                    }
+                    u.bind(c, JSONText.object(r.custom))
+                    u.bind(c + 1, stamp)
+                    u.bind(c + 2, seq)
+                    u.bind(c + 3, r.id.description)
+                    try u.run(path: path)
+                    if db.changesCount == 0 {
+                        ins.reset()
+                        ins.bind(1, r.id.description)
+                        var k: Int32 = 2
+                        for v in values {
+                            ins.bind(k, v)
+                            k += 1
+                        }
+                        ins.bind(k, JSONText.object(r.custom))
+                        ins.bind(k + 1, stamp)
+                        ins.bind(k + 2, seq)
+                        try ins.run(path: path)
+                    }
+                }
+                u.reset()
+                ins.reset()
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
+                return .commit
+            }
+        }
+    }
+
     /// Every record of a type (for small stores and tests; exports use `forEach`).
     public func all<R: CRMRecord>(_ type: R.Type) throws -> [R] {
         var out: [R] = []

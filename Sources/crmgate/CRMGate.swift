@@ -10,7 +10,7 @@ struct CRMGate: ParsableCommand {
             65 the input or mapping is malformed (nothing imported); 66 the input cannot be read;
             74 the store or an output file failed.
             """,
-        subcommands: [ImportCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self, XMLCommand.self, ImportsCommand.self])
+        subcommands: [ImportCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self, XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, TasksCommand.self])
 }
 
 /// Options every command that touches the store shares.

@@ -1,0 +1,88 @@
+public import Foundation
+
+/// Why a conversion is refused.
+public struct ConversionError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Conversions of the seed: a lead into a customer (and maybe an opportunity), an opportunity into a
+/// sale quote or a sale order.
+public enum Conversion {
+    /// The customer a lead becomes, inheriting its information, and the lead marked converted.
+    /// - Throws: `ConversionError` when the lead was converted already.
+    public static func leadToCustomer(_ lead: Lead, customerID: RecordID, at now: Date) throws -> (customer: Customer, lead: Lead) {
+        guard lead.convertedCustomerID.isEmpty, lead.status != LeadStatus.converted else {
+            throw ConversionError(
+                "lead \(lead.id) was converted already"
+                    + (lead.convertedCustomerID.isEmpty ? "" : " (into customer \(lead.convertedCustomerID))"))
+        }
+        var c = Customer(id: customerID)
+        let person = [lead.firstName, lead.lastName].filter { !$0.isEmpty }.joined(separator: " ")
+        c.name = lead.company.isEmpty ? person : lead.company
+        c.contactFirstName = lead.firstName
+        c.contactLastName = lead.lastName
+        c.jobTitle = lead.jobTitle
+        c.email = lead.email
+        c.phone = lead.phone
+        c.mobile = lead.mobile
+        c.website = lead.website
+        c.address = lead.address
+        c.shipping = lead.shipping
+        c.owner = lead.owner
+        c.tags = lead.tags
+        c.notes = lead.notes
+        c.custom = lead.custom
+        c.createdAt = now
+        c.updatedAt = now
+        c.fromLeadID = lead.id.description
+        var l = lead
+        l.status = LeadStatus.converted
+        l.convertedCustomerID = customerID.description
+        l.updatedAt = now
+        return (c, l)
+    }
+
+    /// An opportunity for a (new) customer.
+    public static func opportunity(for customer: Customer, id: RecordID, name: String, amount: Decimal?, currency: String, at now: Date)
+        -> Opportunity
+    {
+        var o = Opportunity(id: id)
+        o.name = name
+        o.amount = amount
+        o.currency = currency
+        o.owner = customer.owner
+        o.customerName = customer.name
+        o.contactName = [customer.contactFirstName, customer.contactLastName].filter { !$0.isEmpty }.joined(separator: " ")
+        o.contactEmail = customer.email
+        o.stage = OpportunityStage.defaults[0]
+        o.createdAt = now
+        o.updatedAt = now
+        return o
+    }
+
+    /// The kinds of sale document an opportunity converts into.
+    public enum SaleKind: String, Sendable, CaseIterable { case quote, order }
+
+    /// Records the conversion of an opportunity into a sale quote or order: the opportunity remembers
+    /// what it became (kind, time, customer, its lines and total), and a won order closes it.
+    /// - Throws: `ConversionError` when it was converted already, or has no customer.
+    public static func opportunityToSale(_ opp: Opportunity, kind: SaleKind, customerName: String, at now: Date) throws -> Opportunity {
+        if let done = opp.custom["converted_to"], !done.isEmpty {
+            throw ConversionError("opportunity \(opp.id) was converted to a sale \(done) already")
+        }
+        guard !customerName.isEmpty else {
+            throw ConversionError("opportunity \(opp.id) has no customer; convert its lead first (--convert-lead)")
+        }
+        var o = opp
+        o.customerName = customerName
+        o.custom["converted_to"] = kind.rawValue
+        o.custom["converted_at"] = now.iso8601UTC
+        let total = opp.lines.isEmpty ? (opp.amount ?? 0) : opp.lines.reduce(Decimal(0)) { $0 + $1.quantity * $1.unitPrice }
+        o.custom["sale_total"] = NSDecimalNumber(decimal: total).stringValue + (opp.currency.isEmpty ? "" : " " + opp.currency)
+        if kind == .order { o.stage = "Won" }
+        o.updatedAt = now
+        return o
+    }
+}

@@ -1,0 +1,115 @@
+public import Foundation
+
+/// What a user does to a task.
+public enum TaskAction: String, Sendable, CaseIterable {
+    case see, create, assign, reschedule, reassign, complete, approve
+}
+
+/// Whether an action is allowed, and if not, why (in words for the user).
+public enum TaskDecision: Sendable, Equatable {
+    case allowed
+    case refused(String)
+
+    public var isAllowed: Bool { self == .allowed }
+}
+
+/// The task rules of the CRM: who may do what, as pure functions of the user, the task and the target.
+///
+/// - see: the assignee, the creator, or anyone who can see all tasks;
+/// - create: needs `create`; creating it for someone else also needs `assign`;
+/// - assign (an unassigned task) needs `assign`; reassign (to another user) needs `reassign`;
+///   either way the new assignee must be allowed to be assigned;
+/// - reschedule needs `reschedule`;
+/// - complete: the assignee (or the creator); a task that requires approval then waits for it;
+/// - approve needs `approve`, a task waiting for approval, and an approver who is not its assignee.
+public enum TaskRules {
+    /// The status of a task that is done and approved (or needed no approval).
+    public static let done = "Done"
+    /// The status of a task that is done but waits for a user who may approve.
+    public static let awaitingApproval = "Awaiting approval"
+
+    public static func decide(_ action: TaskAction, by actor: User, on task: CRMTask, newAssignee: User? = nil) -> TaskDecision {
+        let p = actor.permissions
+        let involved = task.assignee == actor.name || task.creator == actor.name
+        if action != .create, !involved, !p.contains(.seeAllTasks) {
+            return .refused("\(actor.name) cannot see this task (not assigned to or created by them)")
+        }
+        switch action {
+        case .see:
+            return .allowed
+        case .create:
+            guard p.contains(.create) else { return .refused("\(actor.name) may not create tasks") }
+            if !task.assignee.isEmpty, task.assignee != actor.name {
+                guard p.contains(.assign) else { return .refused("\(actor.name) may not assign tasks to others") }
+                if let a = newAssignee, !a.permissions.contains(.beAssigned) {
+                    return .refused("\(a.name) cannot be assigned tasks")
+                }
+            }
+            return .allowed
+        case .assign, .reassign:
+            guard let target = newAssignee else { return .refused("no user to assign the task to") }
+            let needed: Permission = task.assignee.isEmpty ? .assign : .reassign
+            guard p.contains(needed) else {
+                return .refused("\(actor.name) may not \(needed == .assign ? "assign" : "reassign") tasks")
+            }
+            guard target.permissions.contains(.beAssigned) else { return .refused("\(target.name) cannot be assigned tasks") }
+            if target.name == task.assignee { return .refused("the task is already assigned to \(target.name)") }
+            return .allowed
+        case .reschedule:
+            guard p.contains(.reschedule) else { return .refused("\(actor.name) may not reschedule tasks") }
+            if task.status == done { return .refused("the task is done") }
+            return .allowed
+        case .complete:
+            guard involved else { return .refused("only the assignee or the creator completes a task") }
+            if task.status == done || task.status == awaitingApproval { return .refused("the task is already \(task.status.lowercased())") }
+            return .allowed
+        case .approve:
+            guard p.contains(.approve) else { return .refused("\(actor.name) may not approve tasks") }
+            guard task.status == awaitingApproval else { return .refused("the task is not waiting for approval") }
+            if task.assignee == actor.name { return .refused("\(actor.name) cannot approve their own task") }
+            return .allowed
+        }
+    }
+
+    /// The task after a decided action (call only when `decide` allowed it).
+    public static func apply(
+        _ action: TaskAction, by actor: User, to task: CRMTask, newAssignee: User? = nil, shift: TimeInterval? = nil,
+        newDue: Date? = nil, at now: Date
+    ) -> CRMTask {
+        var t = task
+        switch action {
+        case .see, .create:
+            break
+        case .assign, .reassign:
+            t.assignee = newAssignee?.name ?? t.assignee
+        case .reschedule:
+            if let shift {
+                t.start = t.start.map { $0.addingTimeInterval(shift) }
+                t.due = t.due.map { $0.addingTimeInterval(shift) }
+            } else if let newDue {
+                let length = t.start.flatMap { s in t.due.map { $0.timeIntervalSince(s) } }
+                t.due = newDue
+                if let length, t.start != nil { t.start = newDue.addingTimeInterval(-length) }
+            }
+        case .complete:
+            t.status = t.requiresApproval ? awaitingApproval : done
+        case .approve:
+            t.status = done
+            t.approvedBy = actor.name
+        }
+        t.updatedAt = now
+        return t
+    }
+
+    /// A bulk change: every task gets its own decision; refused tasks are left exactly as they were.
+    public static func bulk(
+        _ action: TaskAction, by actor: User, on tasks: [CRMTask], newAssignee: User? = nil, shift: TimeInterval? = nil,
+        newDue: Date? = nil, at now: Date
+    ) -> [(before: CRMTask, after: CRMTask, decision: TaskDecision)] {
+        tasks.map { task in
+            let d = decide(action, by: actor, on: task, newAssignee: newAssignee)
+            let after = d.isAllowed ? apply(action, by: actor, to: task, newAssignee: newAssignee, shift: shift, newDue: newDue, at: now) : task
+            return (task, after, d)
+        }
+    }
+}
