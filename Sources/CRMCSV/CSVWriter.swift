@@ -77,6 +77,34 @@ public final class CSVWriter {
         }
     }
 
+    /// Appends one field given as UTF-8 bytes (the fast path: no String is made).
+    public func writeField(bytes utf8: UnsafeBufferPointer<UInt8>) {
+        if fieldsInRow > 0 { buffer.append(options.delimiter) }
+        fieldsInRow += 1
+        let neutralize = options.neutralizeFormulas && utf8.first.map(CSVWriter.isFormulaStart) == true
+        var needsQuotes = false
+        if let f = utf8.first, f == 32 { needsQuotes = true }
+        if let l = utf8.last, l == 32 { needsQuotes = true }
+        if !needsQuotes {
+            let d = options.delimiter
+            for b in utf8 where b == d || b == 34 || b == 10 || b == 13 {
+                needsQuotes = true
+                break
+            }
+        }
+        if needsQuotes { buffer.append(34) }
+        if neutralize { buffer.append(UInt8(ascii: "'")) }
+        if needsQuotes {
+            for b in utf8 {
+                if b == 34 { buffer.append(34) }
+                buffer.append(b)
+            }
+            buffer.append(34)
+        } else {
+            buffer.append(contentsOf: utf8)
+        }
+    }
+
     /// Ends the current row.
     public func endRow() throws {
         if options.lineEnding == .crlf { buffer.append(13) }

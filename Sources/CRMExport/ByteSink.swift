@@ -58,6 +58,27 @@ final class ByteSink {
         count += s.utf8.count
     }
 
+    func write(bytes b: UnsafeBufferPointer<UInt8>) {
+        buffer.append(contentsOf: b)
+        count += b.count
+    }
+
+    /// Appends UTF-8 bytes escaped for XML.
+    func writeXMLEscaped(bytes b: UnsafeBufferPointer<UInt8>) {
+        var clean = true
+        for c in b where c == 38 || c == 60 || c == 62 || c == 34 || (c < 0x20 && c != 9 && c != 10 && c != 13) {
+            clean = false
+            break
+        }
+        if clean {
+            buffer.append(contentsOf: b)
+        } else {
+            writeXMLEscaped(String(decoding: b, as: UTF8.self))
+            return
+        }
+        count += b.count
+    }
+
     /// Writes out the buffer when it is large.
     func maybeFlush() throws { if buffer.count >= 1 << 16 { try flush() } }
 

@@ -40,6 +40,16 @@ public enum Exporter {
                 throw ExportError(e.code == .notFound ? .unknownColumn : .store, e.message)
             }
         }
+        let names = columns.map(\.name)
+        func eachRow(_ body: (StoredRow) throws -> Void) throws {
+            do {
+                try store.forEachRow(R.self, columns: names, where: o.query, body)
+            } catch let e as ExportError {
+                throw e
+            } catch let e as StoreError {
+                throw ExportError(e.code == .notFound ? .unknownColumn : .store, e.message)
+            }
+        }
         switch o.format {
         case .csv:
             var w = CSVWriter.Options()
@@ -50,9 +60,27 @@ public enum Exporter {
             do { writer = try CSVWriter(path: o.output, options: w) } catch {
                 throw ExportError(.cannotWrite, "\(error)")
             }
-            try wrapCSV { try writer.writeRow(columns.map(\.name)) }
-            try each { r in
-                for c in columns { writer.writeField(ValueText.csv(c.value(r), decimal: o.decimalSeparator)) }
+            try wrapCSV { try writer.writeRow(names) }
+            let kinds = columns.map(\.kind)
+            let comma = o.decimalSeparator != "."
+            var scratch: [UInt8] = []
+            try eachRow { row in
+                for (i, kind) in kinds.enumerated() {
+                    switch kind {
+                    case .bool:
+                        writer.writeField(row.isNull(i) ? "" : (row.int64(i) ?? 0) != 0 ? "true" : "false")
+                    case .list:
+                        scratch.removeAll(keepingCapacity: true)
+                        row.withBytes(i) { RawCells.appendList($0, into: &scratch) }
+                        scratch.withUnsafeBufferPointer { writer.writeField(bytes: $0) }
+                    case .number where comma:
+                        scratch.removeAll(keepingCapacity: true)
+                        row.withBytes(i) { b in for c in b { scratch.append(c == 46 ? 44 : c) } }
+                        scratch.withUnsafeBufferPointer { writer.writeField(bytes: $0) }
+                    default:
+                        row.withBytes(i) { writer.writeField(bytes: $0) }
+                    }
+                }
                 try wrapCSV { try writer.endRow() }
                 summary.records += 1
             }
@@ -97,16 +125,25 @@ public enum Exporter {
                 path: o.output, sheetName: sheetName(R.recordType),
                 columns: columns.map { XLSXWriter.Column(title: $0.name, kind: $0.kind, money: $0.name == "amount", width: width($0)) },
                 rowsPerSheet: o.rowsPerSheet)
-            var pipeline = PipelineSummary()
-            try each { r in
-                try xl.addRow(columns.map { $0.value(r) })
-                if let opp = r as? Opportunity { pipeline.add(opp) }
+            try eachRow { row in
+                try xl.addRow(row)
                 summary.records += 1
             }
             if R.recordType == .opportunity {
+                let totals: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]
+                do { totals = try store.pipelineTotals(where: o.query) } catch { throw ExportError(.store, "\(error)") }
+                var order = OpportunityStage.defaults
+                for t in totals where !order.contains(t.stage) { order.append(t.stage) }
+                let rows = totals.sorted {
+                    (order.firstIndex(of: $0.stage)!, $0.currency) < (order.firstIndex(of: $1.stage)!, $1.currency)
+                }.map { t -> [FieldValue] in
+                    [
+                        .text(t.stage.isEmpty ? "(no stage)" : t.stage), .text(t.currency), .integer(t.count),
+                        .number(Decimal(string: String(format: "%.2f", t.total))!), .number(Decimal(string: String(format: "%.2f", t.weighted))!),
+                    ]
+                }
                 try xl.addSummarySheet(
-                    name: "Pipeline", header: ["Stage", "Currency", "Count", "Total amount", "Weighted amount"],
-                    rows: pipeline.rows(), moneyColumns: [3, 4])
+                    name: "Pipeline", header: ["Stage", "Currency", "Count", "Total amount", "Weighted amount"], rows: rows, moneyColumns: [3, 4])
             }
             try xl.finish()
             summary.sheets = max(1, (summary.records + o.rowsPerSheet - 1) / o.rowsPerSheet)
@@ -147,35 +184,3 @@ public enum Exporter {
     }
 }
 
-/// Opportunities summed by stage and currency (amounts in different currencies are never added),
-/// stages in the pipeline's order: the default stages first, others after in the order seen.
-struct PipelineSummary {
-    private var order: [String] = OpportunityStage.defaults
-    private var currencies: [String: [String]] = [:]
-    private var count: [String: Int] = [:]
-    private var total: [String: Decimal] = [:]
-    private var weighted: [String: Decimal] = [:]
-
-    mutating func add(_ o: Opportunity) {
-        let stage = o.stage.isEmpty ? "(no stage)" : o.stage
-        let currency = o.currency.uppercased()
-        if !order.contains(stage) { order.append(stage) }
-        if !(currencies[stage]?.contains(currency) ?? false) { currencies[stage, default: []].append(currency) }
-        let key = stage + "\u{1F}" + currency
-        count[key, default: 0] += 1
-        let amount = o.amount ?? 0
-        total[key, default: 0] += amount
-        weighted[key, default: 0] += amount * Decimal(o.probability ?? 0) / 100
-    }
-
-    func rows() -> [[FieldValue]] {
-        var out: [[FieldValue]] = []
-        for stage in order {
-            for currency in (currencies[stage] ?? []).sorted() {
-                let key = stage + "\u{1F}" + currency
-                out.append([.text(stage), .text(currency), .integer(count[key]!), .number(total[key]!), .number(weighted[key]!)])
-            }
-        }
-        return out
-    }
-}

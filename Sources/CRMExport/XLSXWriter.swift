@@ -1,4 +1,5 @@
 import CRMModel
+import CRMStore
 import Foundation
 import ZIPFoundation
 
@@ -64,6 +65,49 @@ final class XLSXWriter {
         let s = sink!
         s.write("<row r=\"\(r)\">")
         for (i, v) in values.enumerated() { writeCell(v, column: i, row: r, to: s) }
+        s.write("</row>\n")
+        try s.maybeFlush()
+    }
+
+    /// Appends a data row read in place from the store (the fast path): cells typed by the column kinds.
+    func addRow(_ row: StoredRow) throws {
+        if sink == nil || rowInSheet >= rowsPerSheet { try startSheet() }
+        rowInSheet += 1
+        rows += 1
+        let r = rowInSheet + 1
+        let s = sink!
+        s.write("<row r=\"\(r)\">")
+        for i in columns.indices where !row.isNull(i) {
+            let ref = letters[i] + String(r)
+            switch columns[i].kind {
+            case .number:
+                s.write("<c r=\"\(ref)\"\(columns[i].money ? " s=\"4\"" : "")><v>")
+                row.withBytes(i) { s.write(bytes: $0) }
+                s.write("</v></c>")
+            case .integer:
+                s.write("<c r=\"\(ref)\"><v>\(row.int64(i) ?? 0)</v></c>")
+            case .bool:
+                s.write("<c r=\"\(ref)\" t=\"b\"><v>\(row.int64(i) ?? 0 != 0 ? 1 : 0)</v></c>")
+            case .day:
+                if let d = row.withBytes(i, RawCells.days) {
+                    s.write("<c r=\"\(ref)\" s=\"2\"><v>\(d + 25569)</v></c>")
+                }
+            case .instant:
+                if let secs = row.withBytes(i, RawCells.seconds) {
+                    s.write("<c r=\"\(ref)\" s=\"3\"><v>\(String(format: "%.8f", secs / 86400 + 25569))</v></c>")
+                }
+            case .list:
+                var out: [UInt8] = []
+                row.withBytes(i) { RawCells.appendList($0, into: &out) }
+                s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                out.withUnsafeBufferPointer { s.writeXMLEscaped(bytes: $0) }
+                s.write("</t></is></c>")
+            case .text, .email, .phone:
+                s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                row.withBytes(i) { s.writeXMLEscaped(bytes: $0) }
+                s.write("</t></is></c>")
+            }
+        }
         s.write("</row>\n")
         try s.maybeFlush()
     }

@@ -153,6 +153,70 @@ public final class CRMStore: @unchecked Sendable {
     public func forEach<R: CRMRecord>(_ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void)
         throws
     {
+        let (clauses, args) = try whereClause(R.self, query)
+        let sql = "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE " + clauses + " ORDER BY rowid"
+        try wrap {
+            try queue.read { db in
+                let stmt = try db.makeStatement(sql: sql)
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                for (i, a) in args.enumerated() { raw.bind(Int32(i + 1), a) }
+                while try raw.step(path: path) {
+                    let (_, r, ext) = RecordTable<R>.decode(raw)
+                    try body(r, ext)
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the stored text of some columns of every record matching `query`, streaming,
+    /// without decoding records: the fast path for exports. Columns are field names, `id`, `updated_at`
+    /// or `custom.<name>`; values are in their stored form (ISO dates, `.` decimals, lists as JSON arrays).
+    /// - Throws: `StoreError.notFound` for a column the record type does not have.
+    public func forEachRow<R: CRMRecord>(_ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void)
+        throws
+    {
+        let exprs = try columns.map { c -> String in
+            if c == "id" || c == "updated_at" { return c }
+            if c.hasPrefix("custom.") {
+                let key = String(c.dropFirst(7)).replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "\"", with: "\\\"")
+                return "json_extract(custom, '$.\"\(key)\"')"
+            }
+            guard R.fieldIndex(named: c) != nil else {
+                throw StoreError(.notFound, path: path, message: "\(R.recordType.plural) have no field '\(c)'")
+            }
+            return RecordTable<R>.column(c)
+        }
+        let (clauses, args) = try whereClause(R.self, query)
+        let sql = "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE " + clauses + " ORDER BY rowid"
+        try wrap {
+            try queue.read { db in
+                let stmt = try db.makeStatement(sql: sql)
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                for (i, a) in args.enumerated() { raw.bind(Int32(i + 1), a) }
+                let row = StoredRow(raw: raw)
+                while try raw.step(path: path) { try body(row) }
+            }
+        }
+    }
+
+    /// Opportunities summed by stage and currency over `query` (count, total amount, probability-weighted amount).
+    public func pipelineTotals(where query: RecordQuery) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {
+        let (clauses, args) = try whereClause(Opportunity.self, query)
+        let sql = """
+            SELECT COALESCE(stage, ''), UPPER(COALESCE(currency, '')), COUNT(*), TOTAL(CAST(amount AS REAL)),
+                   TOTAL(CAST(amount AS REAL) * COALESCE(probability, 0) / 100.0)
+            FROM opportunities WHERE \(clauses) GROUP BY 1, 2
+            """
+        return try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
+                    ($0[0], $0[1], $0[2], $0[3], $0[4])
+                }
+            }
+        }
+    }
+
+    func whereClause<R: CRMRecord>(_ type: R.Type, _ query: RecordQuery) throws -> (String, [String]) {
         var clauses = ["deleted_at IS NULL"]
         var args: [String] = []
         func column(_ field: String) throws -> String {
@@ -177,19 +241,7 @@ public final class CRMStore: @unchecked Sendable {
                 args.append(to)
             }
         }
-        let sql = "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE " + clauses.joined(separator: " AND ")
-            + " ORDER BY rowid"
-        try wrap {
-            try queue.read { db in
-                let stmt = try db.makeStatement(sql: sql)
-                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
-                for (i, a) in args.enumerated() { raw.bind(Int32(i + 1), a) }
-                while try raw.step(path: path) {
-                    let (_, r, ext) = RecordTable<R>.decode(raw)
-                    try body(r, ext)
-                }
-            }
-        }
+        return (clauses.joined(separator: " AND "), args)
     }
 
     /// The record with this id (the full id, or a unique prefix of at least 8 characters).
@@ -317,6 +369,27 @@ public final class CRMStore: @unchecked Sendable {
             throw StoreError(.sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
         }
     }
+}
+
+/// One row of `forEachRow`, valid only inside the callback: stored values read in place.
+public struct StoredRow {
+    let raw: RawStatement
+
+    /// True when the column is NULL.
+    public func isNull(_ column: Int) -> Bool { sqlite3_column_type(raw.handle, Int32(column)) == SQLITE_NULL }
+
+    /// The column's stored text, read in place (empty for NULL).
+    public func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let c = Int32(column)
+        guard let p = sqlite3_column_text(raw.handle, c) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(raw.handle, c))))
+    }
+
+    /// The column as an integer, or nil for NULL.
+    public func int64(_ column: Int) -> Int64? { raw.int64(Int32(column)) }
+
+    /// The column as text, or nil for NULL.
+    public func text(_ column: Int) -> String? { raw.text(Int32(column)) }
 }
 
 /// Which records a streaming read returns: fields equal to one of some values (case-insensitive),
