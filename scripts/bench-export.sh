@@ -192,6 +192,7 @@ RESULTS=$BENCH/results-export-$STAMP.txt
 {
     echo "crmgate export benchmark  $STAMP"
     echo "commit: $(git describe --always --dirty 2>/dev/null || echo 'none yet')"
+    echo "crmgate: $CRMGATE (built $(date -u -r "$CRMGATE" '+%Y-%m-%d %H:%M:%S UTC'))"
     echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "reference: duckdb $("$VPY" -c 'import duckdb; print(duckdb.__version__)')"
     echo "source: $SRC: $ROWS data rows, $("$PYTHON" -c 'import os, sys; print(f"{os.path.getsize(sys.argv[1]) / 1e6:.1f}")' "$SRC") MB"

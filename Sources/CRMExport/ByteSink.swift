@@ -63,6 +63,27 @@ final class ByteSink {
         count += b.count
     }
 
+    /// Appends a non-negative integer in decimal, zero-padded to `width`.
+    func writeDecimal(_ v: Int, width: Int = 0) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = max(0, v)
+        var k = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - k] = UInt8(48 + n % 10)
+                n /= 10
+                k += 1
+            } while n > 0 && k < 20
+            while k < width && k < 20 {
+                d[19 - k] = 48
+                k += 1
+            }
+            buffer.append(contentsOf: d[(20 - k)...])
+        }
+        count += k
+    }
+
     /// Appends UTF-8 bytes escaped for XML.
     func writeXMLEscaped(bytes b: UnsafeBufferPointer<UInt8>) {
         var clean = true

@@ -70,47 +70,93 @@ final class XLSXWriter {
     }
 
     /// Appends a data row read in place from the store (the fast path): cells typed by the column kinds.
+    ///
+    /// Cells carry no `r` attribute (their position is their column, as the format allows), which keeps
+    /// the sheet XML, and the deflating of it, small.
     func addRow(_ row: StoredRow) throws {
         if sink == nil || rowInSheet >= rowsPerSheet { try startSheet() }
         rowInSheet += 1
         rows += 1
-        let r = rowInSheet + 1
         let s = sink!
-        s.write("<row r=\"\(r)\">")
-        for i in columns.indices where !row.isNull(i) {
-            let ref = letters[i] + String(r)
+        s.write(bytes: XLSXWriter.rowOpen)
+        s.writeDecimal(rowInSheet + 1)
+        s.write(bytes: XLSXWriter.tagClose)
+        var skipped = false
+        for i in columns.indices {
+            if row.isNull(i) {
+                skipped = true
+                continue
+            }
+            if skipped {
+                // After an empty cell, the position must be said again.
+                s.write(bytes: XLSXWriter.cellRefOpen)
+                s.write(letters[i])
+                s.writeDecimal(rowInSheet + 1)
+                s.write(bytes: XLSXWriter.quote)
+                skipped = false
+            } else {
+                s.write(bytes: XLSXWriter.cellOpen)
+            }
             switch columns[i].kind {
             case .number:
-                s.write("<c r=\"\(ref)\"\(columns[i].money ? " s=\"4\"" : "")><v>")
+                s.write(bytes: columns[i].money ? XLSXWriter.moneyValue : XLSXWriter.plainValue)
                 row.withBytes(i) { s.write(bytes: $0) }
-                s.write("</v></c>")
+                s.write(bytes: XLSXWriter.valueClose)
             case .integer:
-                s.write("<c r=\"\(ref)\"><v>\(row.int64(i) ?? 0)</v></c>")
+                s.write(bytes: XLSXWriter.plainValue)
+                s.writeDecimal(Int(row.int64(i) ?? 0))
+                s.write(bytes: XLSXWriter.valueClose)
             case .bool:
-                s.write("<c r=\"\(ref)\" t=\"b\"><v>\(row.int64(i) ?? 0 != 0 ? 1 : 0)</v></c>")
+                s.write(bytes: XLSXWriter.boolValue)
+                s.write(bytes: (row.int64(i) ?? 0) != 0 ? XLSXWriter.one : XLSXWriter.zero)
+                s.write(bytes: XLSXWriter.valueClose)
             case .day:
-                if let d = row.withBytes(i, RawCells.days) {
-                    s.write("<c r=\"\(ref)\" s=\"2\"><v>\(d + 25569)</v></c>")
-                }
+                s.write(bytes: XLSXWriter.dateValue)
+                s.writeDecimal((row.withBytes(i, RawCells.days) ?? 0) + 25569)
+                s.write(bytes: XLSXWriter.valueClose)
             case .instant:
-                if let secs = row.withBytes(i, RawCells.seconds) {
-                    s.write("<c r=\"\(ref)\" s=\"3\"><v>\(String(format: "%.8f", secs / 86400 + 25569))</v></c>")
-                }
+                s.write(bytes: XLSXWriter.dateTimeValue)
+                let secs = row.withBytes(i, RawCells.seconds) ?? 0
+                // Days and a ten-digit fraction (about 9 µs): a stamp reads back to the millisecond.
+                let scale = 10_000_000_000
+                let units = Int(((secs / 86400) * Double(scale)).rounded()) + 25569 * scale
+                s.writeDecimal(units / scale)
+                s.write(bytes: XLSXWriter.dot)
+                s.writeDecimal(units % scale, width: 10)
+                s.write(bytes: XLSXWriter.valueClose)
             case .list:
                 var out: [UInt8] = []
                 row.withBytes(i) { RawCells.appendList($0, into: &out) }
-                s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                s.write(bytes: XLSXWriter.inlineOpen)
                 out.withUnsafeBufferPointer { s.writeXMLEscaped(bytes: $0) }
-                s.write("</t></is></c>")
+                s.write(bytes: XLSXWriter.inlineClose)
             case .text, .email, .phone:
-                s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                s.write(bytes: XLSXWriter.inlineOpen)
                 row.withBytes(i) { s.writeXMLEscaped(bytes: $0) }
-                s.write("</t></is></c>")
+                s.write(bytes: XLSXWriter.inlineClose)
             }
         }
-        s.write("</row>\n")
+        s.write(bytes: XLSXWriter.rowClose)
         try s.maybeFlush()
     }
+
+    static let rowOpen = Array("<row r=\"".utf8)
+    static let tagClose = Array("\">".utf8)
+    static let rowClose = Array("</row>\n".utf8)
+    static let cellOpen = Array("<c".utf8)
+    static let cellRefOpen = Array("<c r=\"".utf8)
+    static let quote = Array("\"".utf8)
+    static let plainValue = Array("><v>".utf8)
+    static let moneyValue = Array(" s=\"4\"><v>".utf8)
+    static let dateValue = Array(" s=\"2\"><v>".utf8)
+    static let dateTimeValue = Array(" s=\"3\"><v>".utf8)
+    static let boolValue = Array(" t=\"b\"><v>".utf8)
+    static let valueClose = Array("</v></c>".utf8)
+    static let inlineOpen = Array(" t=\"inlineStr\"><is><t xml:space=\"preserve\">".utf8)
+    static let inlineClose = Array("</t></is></c>".utf8)
+    static let one = Array("1".utf8)
+    static let zero = Array("0".utf8)
+    static let dot = Array(".".utf8)
 
     private func writeCell(_ v: FieldValue, column i: Int, row r: Int, to s: ByteSink) {
         let ref = letters[i] + String(r)
