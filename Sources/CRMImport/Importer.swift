@@ -209,7 +209,8 @@ public enum Importer {
                         let ext = mapper.externalID(raw)
                         let k = keys.map { $0.key(of: record, externalID: ext) }
                         let prepared = StoreValues.prepare(record.fieldValues())
-                        out.items.append(MappedItem(row: row, line: line, content: .record(record, ext, k, prepared)))
+                        out.items.append(
+                            MappedItem(row: row, line: line, content: .record(record, ext, k, Prepared(values: prepared, id: record.id.description))))
                     case .failure(let rejection):
                         out.items.append(
                             MappedItem(
@@ -251,10 +252,16 @@ struct MappedBatch<R: CRMRecord>: Sendable {
     var error: ImportError?
 }
 
+/// What the reading thread works out for the writer: the values to bind and the id's text.
+struct Prepared: Sendable {
+    let values: [FieldValue]
+    let id: String
+}
+
 struct MappedItem<R: CRMRecord>: Sendable {
     enum Content: Sendable {
         /// A mapped record, its external id and its match keys (in the mapping's order).
-        case record(R, String?, [String?], [FieldValue])
+        case record(R, String?, [String?], Prepared)
         /// The row's fields as read, the reason, and the reason's kind for the summary.
         case rejected([String], String, String)
     }

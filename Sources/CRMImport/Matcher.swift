@@ -36,13 +36,14 @@ struct Matcher<R: CRMRecord> {
     ///
     /// A row with no match key at all is matched by its content fingerprint, so that the same
     /// row imported again is recognised (and an identical row later in the file merges).
-    mutating func apply(_ record: R, externalID: String?, keys itemKeys: [String?], prepared: [FieldValue]? = nil) throws -> (RowOutcome, Int64) {
+    mutating func apply(_ record: R, externalID: String?, keys itemKeys: [String?], prepared: Prepared? = nil) throws -> (RowOutcome, Int64) {
         let keyless = itemKeys.allSatisfy { $0 == nil }
         let fingerprint = keyless ? RowFingerprint.of(record) : nil
-        var candidates: [(kind: Int, key: String)] = []
-        for (k, key) in itemKeys.enumerated() { if let key { candidates.append((k, key)) } }
-        if let fingerprint { candidates.append((keys.count, String(fingerprint))) }
-        for (k, key) in candidates {
+        // The row's keys in order, then its fingerprint when it has no key.
+        let count = itemKeys.count + (fingerprint == nil ? 0 : 1)
+        func candidate(_ k: Int) -> String? { k < itemKeys.count ? itemKeys[k] : fingerprint.map { String($0) } }
+        for k in 0..<count {
+            guard let key = candidate(k) else { continue }
             guard let rowid = index.lookup(kind: k, key: key) else { continue }
             guard let (stored, storedExt) = try writer.load(rowid),
                 k == keys.count || keys[k].key(of: stored, externalID: storedExt) == key
@@ -58,8 +59,8 @@ struct Matcher<R: CRMRecord> {
             if !createdHere { touched.insert(rowid) }
             return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
         }
-        let rowid = try writer.insert(record, externalID: externalID, rowHash: fingerprint, prepared: prepared)
-        for (k, key) in candidates { index.insert(kind: k, key: key, row: rowid) }
+        let rowid = try writer.insert(record, externalID: externalID, rowHash: fingerprint, prepared: prepared?.values, idText: prepared?.id)
+        for k in 0..<count { if let key = candidate(k) { index.insert(kind: k, key: key, row: rowid) } }
         return (.created, rowid)
     }
 

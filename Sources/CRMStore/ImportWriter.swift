@@ -37,7 +37,13 @@ public final class ImportWriter<R: CRMRecord> {
     private var pendingValues: [[FieldValue]] = []
     private var pendingCustom: [String?] = []
     private var pendingIDs: [String] = []
-    private var pendingIndex: [Int64: Int] = [:]
+    /// The row id of `pending[0]`; pending row ids are consecutive, so no lookup table is needed.
+    private var pendingBase: Int64 = 0
+
+    private func pendingSlot(_ rowid: Int64) -> Int? {
+        let i = Int(rowid - pendingBase)
+        return i >= 0 && i < pending.count ? i : nil
+    }
     private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
     static var recordsPerInsert: Int { 32 }
     static var ledgerPerInsert: Int { 256 }
@@ -94,7 +100,7 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
-        if let i = pendingIndex[rowid] { return (pending[i], pendingMeta[i].externalID) }
+        if let i = pendingSlot(rowid) { return (pending[i], pendingMeta[i].externalID) }
         select.reset()
         select.bind(1, rowid)
         guard try select.step(path: path) else { return nil }
@@ -109,15 +115,17 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported: true, where R == Opportunity)
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
-    public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil, prepared: [FieldValue]? = nil) throws -> Int64 {
+    public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil, prepared: [FieldValue]? = nil, idText: String? = nil) throws
+        -> Int64
+    {
         let rowid = nextRowID
         nextRowID += 1
-        pendingIndex[rowid] = pending.count
+        if pending.isEmpty { pendingBase = rowid }
         pending.append(r)
         pendingMeta.append((rowid, externalID, rowHash))
         pendingValues.append(prepared ?? StoreValues.prepare(r.fieldValues()))
-        pendingCustom.append(JSONText.object(r.custom))
-        pendingIDs.append(r.id.description)
+        pendingCustom.append(r.custom.isEmpty ? nil : JSONText.object(r.custom))
+        pendingIDs.append(idText ?? r.id.description)
         if pending.count == Self.recordsPerInsert { try flushRecords() }
         return rowid
     }
@@ -128,7 +136,7 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
-        if let i = pendingIndex[rowid] {
+        if let i = pendingSlot(rowid) {
             pending[i] = r
             pendingValues[i] = StoreValues.prepare(r.fieldValues())
             pendingCustom[i] = JSONText.object(r.custom)
@@ -228,7 +236,7 @@ public final class ImportWriter<R: CRMRecord> {
         pendingValues.removeAll(keepingCapacity: true)
         pendingCustom.removeAll(keepingCapacity: true)
         pendingIDs.removeAll(keepingCapacity: true)
-        pendingIndex.removeAll(keepingCapacity: true)
+
     }
 
     private func bindAndRun(_ s: RawStatement, _ ps: ArraySlice<Param>, _ base: UnsafePointer<UInt8>) throws {
