@@ -70,6 +70,13 @@ extension CRMRecord {
         fields.first { $0.name == name }
     }
 
+    /// Sets the first `values.count` standard fields through their descriptors (the slow, general path
+    /// of `init(id:fieldValues:custom:)` when it is given fewer values than there are fields).
+    public mutating func setFields(_ values: [FieldValue], custom: [String: String]) {
+        for (k, v) in values.enumerated() where k < Self.fields.count { Self.fields[k].set(&self, v) }
+        self.custom = custom
+    }
+
     /// The index of a standard field in `fields`.
     public static func fieldIndex(named name: String) -> Int? {
         fields.firstIndex { $0.name == name }

@@ -89,8 +89,7 @@ public struct Customer: CRMRecord, Hashable {
     public init(id: RecordID, fieldValues values: [FieldValue], custom: [String: String]) {
         self.init(id: id)
         guard values.count == Self.fields.count else {
-            for (k, v) in values.enumerated() where k < Self.fields.count { Self.fields[k].set(&self, v) }
-            self.custom = custom
+            self.setFields(values, custom: custom)
             return
         }
         self.name = values[0].text

@@ -109,8 +109,7 @@ public struct Lead: CRMRecord, Hashable {
     public init(id: RecordID, fieldValues values: [FieldValue], custom: [String: String]) {
         self.init(id: id)
         guard values.count == Self.fields.count else {
-            for (k, v) in values.enumerated() where k < Self.fields.count { Self.fields[k].set(&self, v) }
-            self.custom = custom
+            self.setFields(values, custom: custom)
             return
         }
         self.firstName = values[0].text
