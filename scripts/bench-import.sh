@@ -63,7 +63,7 @@ if wants scan || wants import; then
         swift build -c release --product crmgate
         CRMGATE=${CRMGATE:-$(swift build -c release --show-bin-path)/crmgate}
     fi
-    CRMGATE=$(abspath "${CRMGATE:-.build/release/crmgate}")
+    if [[ -n ${CRMGATE:-} ]]; then CRMGATE=$(abspath "$CRMGATE"); else CRMGATE=$PWD/.build/release/crmgate; fi
     [[ -x $CRMGATE ]] || die "no crmgate binary at $CRMGATE (build it, or set CRMGATE=...)"
     [[ -f $MAPPING ]] || log "warning: $MAPPING is missing; the import run will likely fail"
 fi

@@ -100,6 +100,14 @@ final class ByteSink {
         count += b.count
     }
 
+    /// Overwrites bytes already flushed at `offset` (same length), e.g. a size known only at the end.
+    func overwrite(at offset: Int, with text: String) throws {
+        try flush()
+        let bytes = Array(text.utf8)
+        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        if n != bytes.count { throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
     /// Writes out the buffer when it is large.
     func maybeFlush() throws { if buffer.count >= 1 << 16 { try flush() } }
 

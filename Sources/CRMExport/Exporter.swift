@@ -28,6 +28,13 @@ public enum Exporter {
         if o.format == .ics && R.recordType != .task {
             throw ExportError(.unsupportedFormat, "ICS is for tasks; export \(R.recordType.plural) as csv, xlsx or ndjson")
         }
+        if o.output != "-" {
+            let dir = URL(fileURLWithPath: o.output).deletingLastPathComponent().path
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw ExportError(.cannotWrite, "cannot write \(o.output): the folder \(dir) does not exist")
+            }
+        }
         var summary = ExportSummary()
         summary.output = o.output
         summary.format = o.format.rawValue

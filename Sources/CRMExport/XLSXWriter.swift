@@ -196,6 +196,9 @@ final class XLSXWriter {
         rowInSheet = 0
         s.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
         s.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">")
+        // The sheet's size, patched in when the sheet ends (readers use it to size the sheet without reading it).
+        dimensionOffset = s.count
+        s.write(XLSXWriter.dimension(columns: columns.count, rows: 1))
         s.write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>")
         s.write("<sheetFormatPr defaultRowHeight=\"15\"/><cols>")
         for (i, c) in columns.enumerated() {
@@ -216,7 +219,17 @@ final class XLSXWriter {
         if !columns.isEmpty { s.write("<autoFilter ref=\"A1:\(letters[columns.count - 1])\(rowInSheet + 1)\"/>") }
         s.write("</worksheet>\n")
         try s.flush()
+        try s.overwrite(at: dimensionOffset, with: XLSXWriter.dimension(columns: columns.count, rows: rowInSheet + 1))
         sink = nil
+    }
+
+    private var dimensionOffset = 0
+
+    /// `<dimension ref="A1:N31"/>` padded with spaces to a fixed width, so that it can be patched in place.
+    static func dimension(columns: Int, rows: Int) -> String {
+        let ref = "A1:" + columnLetters(max(0, columns - 1)) + String(rows)
+        let text = "<dimension ref=\"\(ref)\"/>"
+        return text + String(repeating: " ", count: max(0, 40 - text.utf8.count))
     }
 
     /// Writes a small sheet held in memory (a summary), after the data sheets.
@@ -307,7 +320,7 @@ final class XLSXWriter {
         } catch let e as ExportError {
             throw e
         } catch {
-            throw ExportError(.cannotWrite, "cannot write \(path): \(error)")
+            throw ExportError(.cannotWrite, "cannot write \(path): \(error.localizedDescription)")
         }
     }
 

@@ -147,6 +147,14 @@ struct ICSExportTests {
         #expect(a == b)
     }
 
+    @Test("an output folder that does not exist is a clear error")
+    func missingFolder() throws {
+        let w = try ExportWorkspace()
+        #expect {
+            _ = try w.export(.opportunity, .xlsx) { $0.output = "/nonexistent-folder/x.xlsx" }
+        } throws: { ($0 as? ExportError)?.message.contains("does not exist") == true }
+    }
+
     @Test("ICS is refused for other record types")
     func icsForLeads() throws {
         let w = try ExportWorkspace()
@@ -260,6 +268,8 @@ struct XLSXExportTests {
         }
         #expect(!r.stdout.contains("<f>"))
         #expect(r.stdout.contains("=HYPERLINK"))
+        // The sheet says its size up front (patched in after streaming), so readers need not scan it.
+        #expect(r.stdout.contains("<dimension ref=\"A1:N31\"/>"))
     }
 
     @Test("LibreOffice converts the workbook, where it is installed")
