@@ -184,25 +184,33 @@ public final class ImportWriter<R: CRMRecord> {
     private var arena: [UInt8] = []
     private var params: [Param] = []
 
-    private func addText(_ s: String?) {
-        guard var s, !s.isEmpty else {
-            params.append(.null)
-            return
-        }
-        let start = arena.count
-        s.withUTF8 { arena.append(contentsOf: $0) }
-        params.append(.text(start, arena.count - start))
-    }
-
     /// Writes the pending records: their texts are laid out in one arena and bound in place
-    /// (SQLite copies nothing), many rows per statement.
+    /// (SQLite copies nothing), many rows per statement. Works on local copies of the buffers, so
+    /// the per-value appends pay no exclusivity checks on the class's properties.
     private func flushRecords() throws {
         if pending.isEmpty { return }
         let count = pending.count
         let many = count == Self.recordsPerInsert
         let width = RecordTable<R>.insertWidth
+        var arena = self.arena
+        var params = self.params
+        self.arena = []
+        self.params = []
         arena.removeAll(keepingCapacity: true)
         params.removeAll(keepingCapacity: true)
+        func addText(_ s: String?) {
+            guard var s, !s.isEmpty else {
+                params.append(.null)
+                return
+            }
+            let start = arena.count
+            s.withUTF8 { arena.append(contentsOf: $0) }
+            params.append(.text(start, arena.count - start))
+        }
+        let system = self.system
+        let stamp = self.stamp
+        let batch = self.batch
+        var seq = changeSeq
         for i in 0..<count {
             let m = pendingMeta[i]
             params.append(.int(m.rowid))
@@ -218,25 +226,28 @@ public final class ImportWriter<R: CRMRecord> {
             }
             addText(pendingCustom[i])
             addText(stamp)
-            changeSeq += 1
-            params.append(.int(changeSeq))
+            seq += 1
+            params.append(.int(seq))
             params.append(.int(batch))
             params.append(m.rowHash.map { .int($0) } ?? .null)
         }
+        changeSeq = seq
+        let p = params
         try arena.withUnsafeBufferPointer { base in
-            let p = base.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            let b = base.baseAddress ?? UnsafePointer(bitPattern: 1)!
             if many {
-                try bindAndRun(insertMany, params[...], p)
+                try bindAndRun(insertMany, p[...], b)
             } else {
-                for i in 0..<count { try bindAndRun(insertOne, params[(i * width)..<((i + 1) * width)], p) }
+                for i in 0..<count { try bindAndRun(insertOne, p[(i * width)..<((i + 1) * width)], b) }
             }
         }
+        self.arena = arena
+        self.params = params
         pending.removeAll(keepingCapacity: true)
         pendingMeta.removeAll(keepingCapacity: true)
         pendingValues.removeAll(keepingCapacity: true)
         pendingCustom.removeAll(keepingCapacity: true)
         pendingIDs.removeAll(keepingCapacity: true)
-
     }
 
     private func bindAndRun(_ s: RawStatement, _ ps: ArraySlice<Param>, _ base: UnsafePointer<UInt8>) throws {
