@@ -115,15 +115,48 @@ public final class XMLRecordReader {
     deinit { xmlFreeTextReader(reader) }
 
     // MARK: - Reading
+    //
+    // Names are compared as libxml2's interned C strings (pointer first, then strcmp), never as
+    // Swift Strings: the per-element work makes no allocation.
+
+    typealias Name = UnsafePointer<xmlChar>
+
+    private struct CStep {
+        let local: Name
+        let ns: Name?
+        let pick: XMLPath.Pick
+        let pickAttribute: Name?
+        let pickValue: String?
+    }
 
     private struct Frame {
-        var local: String
-        var ns: String
-        var attributes: [(String, String)]
+        var local: Name
+        var ns: Name?
+        var attributes: [(Name, String)]
         var text: [UInt8] = []
     }
 
-    private var ancestors: [(local: String, ns: String)] = []
+    private var compiled = false
+    private var recordSteps: [CStep] = []
+    private var pathSteps: [[CStep]] = []
+    private var pathAttribute: [Name?] = []
+    private var pathsByDepth: [Int: [Int]] = [:]
+    /// Paths whose last step names this element, by (depth, name pointer): found once, then looked up.
+    private var candidates: [Int: [Int]] = [:]
+
+    private func candidatePaths(depth: Int, local: Name) -> [Int] {
+        let key = Int(bitPattern: local) &* 31 &+ depth
+        if let c = candidates[key] { return c }
+        let c = (pathsByDepth[depth] ?? []).filter { i in
+            guard let last = pathSteps[i].last else { return pathAttribute[i] != nil }
+            return same(last.local, local)
+        }
+        candidates[key] = c
+        return c
+    }
+    private var needAttributes = false
+    private var needNamespaces = false
+    private var ancestors: [(local: Name, ns: Name?)] = []
     private var inRecord = false
     private var recordDepth = 0
     private var recordLine = 0
@@ -131,10 +164,52 @@ public final class XMLRecordReader {
     private var values: [[String]] = []
     private var occurrences: [Int] = []
 
+    /// Interns a name in the reader's dictionary (the same pointer libxml2 hands out for it).
+    private func intern(_ s: String) -> Name {
+        s.withCString { c in
+            c.withMemoryRebound(to: xmlChar.self, capacity: s.utf8.count + 1) { xmlTextReaderConstString(reader, $0)! }
+        }
+    }
+
+    private func compile() {
+        compiled = true
+        func cstep(_ s: XMLPath.Step) -> CStep {
+            var attr: Name?
+            var value: String?
+            if case .attribute(let a, let v) = s.pick {
+                attr = intern(a)
+                value = v
+                needAttributes = true
+            }
+            let ns = s.prefix.flatMap { options.namespaces[$0] }.map(intern)
+            if ns != nil { needNamespaces = true }
+            return CStep(local: intern(s.local), ns: ns, pick: s.pick, pickAttribute: attr, pickValue: value)
+        }
+        recordSteps = record.steps.map(cstep)
+        for (i, p) in paths.enumerated() {
+            pathSteps.append(p.steps.map(cstep))
+            pathAttribute.append(p.attribute.map(intern))
+            if p.attribute != nil && !p.steps.isEmpty { needAttributes = true }
+            pathsByDepth[p.steps.count, default: []].append(i)
+        }
+    }
+
+    @inline(__always) private func same(_ a: Name?, _ b: Name?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        return a == b || strcmp(UnsafeRawPointer(a).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(b).assumingMemoryBound(to: CChar.self)) == 0
+    }
+
+    @inline(__always) private func matches(_ step: CStep, local: Name, ns: Name?) -> Bool {
+        guard same(step.local, local) else { return false }
+        if let want = step.ns { return same(want, ns) }
+        return true
+    }
+
     /// The next batch of records, or nil after the last. A fault (malformed XML, a DOCTYPE) comes as
     /// the batch's `fault`, after the records read before it; the batch after that is nil.
     public func nextBatch() -> XMLBatch? {
         if finished { return nil }
+        if !compiled { compile() }
         var batch = XMLBatch(fieldsPerRecord: paths.count)
         while batch.count < options.batchSize {
             let rc = xmlTextReaderRead(reader)
@@ -159,15 +234,19 @@ public final class XMLRecordReader {
         return batch.count == 0 && batch.fault == nil && finished ? nil : batch
     }
 
-    private func text(_ p: UnsafePointer<xmlChar>?) -> String {
-        guard let p else { return "" }
-        return String(cString: p)
-    }
-
-    private func matches(_ step: XMLPath.Step, local: String, ns: String) -> Bool {
-        guard step.local == local else { return false }
-        if let prefix = step.prefix { return options.namespaces[prefix] == ns }
-        return true
+    private func readAttributes() -> [(Name, String)] {
+        var attributes: [(Name, String)] = []
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return attributes }
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if let ns = xmlTextReaderConstNamespaceUri(reader), strcmp(UnsafeRawPointer(ns).assumingMemoryBound(to: CChar.self), "http://www.w3.org/2000/xmlns/") == 0 {
+                continue
+            }
+            guard let name = xmlTextReaderConstLocalName(reader) else { continue }
+            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            attributes.append((name, value))
+        }
+        xmlTextReaderMoveToElement(reader)
+        return attributes
     }
 
     private func handleNode(into batch: inout XMLBatch) -> XMLError? {
@@ -183,17 +262,9 @@ public final class XMLRecordReader {
             return XMLError(.doctypeRefused, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)), message: "entity references are refused")
         case Int32(XML_READER_TYPE_ELEMENT.rawValue):
             let depth = Int(xmlTextReaderDepth(reader))
-            let local = text(xmlTextReaderConstLocalName(reader))
-            let ns = text(xmlTextReaderConstNamespaceUri(reader))
+            guard let local = xmlTextReaderConstLocalName(reader) else { return nil }
+            let ns = needNamespaces ? xmlTextReaderConstNamespaceUri(reader) : nil
             let empty = xmlTextReaderIsEmptyElement(reader) == 1
-            var attributes: [(String, String)] = []
-            if xmlTextReaderHasAttributes(reader) == 1 {
-                while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-                    if text(xmlTextReaderConstNamespaceUri(reader)) == "http://www.w3.org/2000/xmlns/" { continue }
-                    attributes.append((text(xmlTextReaderConstLocalName(reader)), text(xmlTextReaderConstValue(reader))))
-                }
-                xmlTextReaderMoveToElement(reader)
-            }
             if !inRecord {
                 if ancestors.count > depth { ancestors.removeSubrange(depth...) }
                 ancestors.append((local, ns))
@@ -203,16 +274,16 @@ public final class XMLRecordReader {
                     recordLine = nodeLine()
                     values = Array(repeating: [], count: paths.count)
                     occurrences = Array(repeating: 0, count: paths.count)
-                    frames = []
-                    collectAttributes(attributes)
+                    frames.removeAll(keepingCapacity: true)
+                    collectAttributes(readAttributes())
                     if empty { endRecord(into: &batch) }
                 }
                 if empty, !inRecord { ancestors.removeLast() }
             } else {
                 let level = depth - recordDepth - 1
                 if frames.count > level { frames.removeSubrange(level...) }
-                frames.append(Frame(local: local, ns: ns, attributes: attributes))
-                collectAttributes(attributes)
+                frames.append(Frame(local: local, ns: ns, attributes: needAttributes ? readAttributes() : []))
+                if needAttributes { collectAttributes(frames[frames.count - 1].attributes) }
                 if empty { endFrame() }
             }
         case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
@@ -229,11 +300,8 @@ public final class XMLRecordReader {
         case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
             Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
             if inRecord, !frames.isEmpty, let v = xmlTextReaderConstValue(reader) {
-                var p = v
-                while p.pointee != 0 {
-                    frames[frames.count - 1].text.append(p.pointee)
-                    p += 1
-                }
+                let n = strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self))
+                frames[frames.count - 1].text.append(contentsOf: UnsafeBufferPointer(start: v, count: n))
             }
         default:
             break
@@ -251,11 +319,8 @@ public final class XMLRecordReader {
     }
 
     private func isRecord() -> Bool {
-        let steps = record.steps
+        let steps = recordSteps
         if record.anywhere {
-            guard let last = ancestors.last else { return false }
-            guard matches(steps[steps.count - 1], local: last.local, ns: last.ns) else { return false }
-            // `//a/b`: the steps before the last must match the ancestors just above.
             guard ancestors.count >= steps.count else { return false }
             let tail = ancestors.suffix(steps.count)
             return zip(steps, tail).allSatisfy { matches($0.0, local: $0.1.local, ns: $0.1.ns) }
@@ -265,20 +330,29 @@ public final class XMLRecordReader {
     }
 
     /// True when the path's steps match the open frames exactly (attribute picks included).
-    private func stepsMatchFrames(_ p: XMLPath) -> Bool {
-        guard p.steps.count == frames.count else { return false }
-        for (s, f) in zip(p.steps, frames) {
+    private func stepsMatchFrames(_ i: Int) -> Bool {
+        let steps = pathSteps[i]
+        guard steps.count == frames.count else { return false }
+        var k = steps.count - 1
+        while k >= 0 {
+            let s = steps[k], f = frames[k]
             guard matches(s, local: f.local, ns: f.ns) else { return false }
-            if case .attribute(let a, let v) = s.pick, !f.attributes.contains(where: { $0.0 == a && $0.1 == v }) { return false }
+            if let a = s.pickAttribute, let want = s.pickValue {
+                let ok = f.attributes.contains { attr in same(attr.0, a) && attr.1 == want }
+                if !ok { return false }
+            }
+            k -= 1
         }
         return true
     }
 
     /// Attribute fields (`@id` on the record, `contact/@type` below it) of the element just opened.
-    private func collectAttributes(_ attributes: [(String, String)]) {
-        for (i, p) in paths.enumerated() {
-            guard let a = p.attribute, stepsMatchFrames(p), values[i].isEmpty,
-                let v = attributes.first(where: { $0.0 == a })?.1
+    private func collectAttributes(_ attributes: [(Name, String)]) {
+        guard !attributes.isEmpty else { return }
+        let list = frames.isEmpty ? (pathsByDepth[0] ?? []) : candidatePaths(depth: frames.count, local: frames[frames.count - 1].local)
+        for i in list {
+            guard let a = pathAttribute[i], values[i].isEmpty, stepsMatchFrames(i),
+                let v = attributes.first(where: { same($0.0, a) })?.1
             else { continue }
             values[i].append(v)
         }
@@ -286,14 +360,15 @@ public final class XMLRecordReader {
 
     /// An element below the record closed: its text goes to the fields whose path it is.
     private func endFrame() {
-        guard let top = frames.last else { return }
-        for (i, p) in paths.enumerated() where p.attribute == nil && stepsMatchFrames(p) {
+        guard !frames.isEmpty else { return }
+        var text: String?
+        for i in candidatePaths(depth: frames.count, local: frames[frames.count - 1].local) where pathAttribute[i] == nil && stepsMatchFrames(i) {
             occurrences[i] += 1
-            let text = String(decoding: top.text, as: UTF8.self)
-            switch p.steps.last!.pick {
-            case .first, .attribute: if occurrences[i] == 1 || values[i].isEmpty { values[i] = [text] }
-            case .nth(let n): if occurrences[i] == n { values[i] = [text] }
-            case .all: values[i].append(text)
+            if text == nil { text = String(decoding: frames[frames.count - 1].text, as: UTF8.self) }
+            switch paths[i].steps.last!.pick {
+            case .first, .attribute: if occurrences[i] == 1 || values[i].isEmpty { values[i] = [text!] }
+            case .nth(let n): if occurrences[i] == n { values[i] = [text!] }
+            case .all: values[i].append(text!)
             }
         }
         frames.removeLast()
@@ -312,7 +387,7 @@ public final class XMLRecordReader {
         }
         batch.lines.append(recordLine)
         inRecord = false
-        frames = []
+        frames.removeAll(keepingCapacity: true)
         if !ancestors.isEmpty { ancestors.removeLast() }
     }
 }
