@@ -20,6 +20,7 @@ public final class CRMStore: @unchecked Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA page_size = 16384")  // takes effect only when the file is new
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
