@@ -24,6 +24,8 @@ public struct ExportOptions: Sendable {
     public var decimalSeparator: Character = "."
     /// CSV: leave cells starting with `=`, `+`, `-`, `@`, tab or CR as they are. Unsafe for spreadsheets.
     public var raw = false
+    /// XLSX: the opportunity stages in pipeline order, for the Pipeline sheet (other stages follow as seen).
+    public var stageOrder: [String] = OpportunityStage.defaults
     /// XLSX: rows per sheet before the data continues on the next one (Excel's limit, less the header).
     public var rowsPerSheet = 1_048_575
 

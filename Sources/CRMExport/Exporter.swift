@@ -139,7 +139,7 @@ public enum Exporter {
             if R.recordType == .opportunity {
                 let totals: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]
                 do { totals = try store.pipelineTotals(where: o.query) } catch { throw ExportError(.store, "\(error)") }
-                var order = OpportunityStage.defaults
+                var order = o.stageOrder
                 for t in totals where !order.contains(t.stage) { order.append(t.stage) }
                 let rows = totals.sorted {
                     (order.firstIndex(of: $0.stage)!, $0.currency) < (order.firstIndex(of: $1.stage)!, $1.currency)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMCSV
 import CRMExport
+import CRMMapping
 import CRMModel
 import CRMStore
 import Foundation
@@ -56,6 +57,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .long, help: "CSV: do not neutralise formula-like cells (UNSAFE when the file is opened in a spreadsheet).")
     var raw = false
 
+    @Option(name: .long, help: "XLSX: the pipelines file whose stage order the Pipeline sheet follows.")
+    var pipelines = "mappings/pipelines.yaml"
+
     func run() throws {
         guard let type = RecordType.allCases.first(where: { $0.plural == what || $0.rawValue == what }) else {
             throw ValidationError("export what? opportunities, leads, customers or tasks")
@@ -69,6 +73,9 @@ struct ExportCommand: ParsableCommand {
         o.byteOrderMark = !noBom
         o.delimiter = delim
         o.raw = raw
+        do { o.stageOrder = try Pipelines.load(path: pipelines).opportunityStages } catch let e as MappingError {
+            throw ValidationError("\(e)")
+        }
         if let locale {
             let comma = ["de", "fr", "es", "it", "nl", "pt", "da", "sv", "nb", "no", "fi", "pl", "cs", "ru", "tr", "at", "ch"]
             o.decimalSeparator = comma.contains(String(locale.prefix(2)).lowercased()) ? "," : "."

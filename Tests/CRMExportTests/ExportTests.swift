@@ -244,6 +244,18 @@ struct XLSXExportTests {
         #expect(pipeline.dropFirst().compactMap { ($0[2] as? NSNumber)?.intValue }.reduce(0, +) == 30)
     }
 
+    @Test("the Pipeline sheet follows the configured stage order")
+    func stageOrder() throws {
+        let w = try ExportWorkspace()
+        let order = ["Won", "Lost", "Negotiation", "Proposal", "Needs Analysis", "Qualification", "Prospecting"]
+        let (_, path) = try w.export(.opportunity, .xlsx) { $0.stageOrder = order }
+        guard let book = try XLSXExportTests.readWorkbook(path) else { return }
+        let data = try #require(book["data"] as? [String: [[Any]]])
+        var seen: [String] = []
+        for row in (data["Pipeline"] ?? []).dropFirst() { if let s = row[0] as? String, seen.last != s { seen.append(s) } }
+        #expect(seen == order)
+    }
+
     @Test("rows over a sheet's limit continue on the next sheet")
     func overflow() throws {
         let w = try ExportWorkspace()
