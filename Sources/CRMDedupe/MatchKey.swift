@@ -59,30 +59,41 @@ public struct MatchKey<R: CRMRecord>: Sendable {
         kinds = parts.map { $0.map { R.fields[$0].kind } }
     }
 
+    /// The key of a record given as its field values (in the order of `R.fields`) and custom fields.
+    public func key(values: [FieldValue], custom: [String: String], externalID: String?) -> String? {
+        if parts.count == 1 { return part(0, { values[$0] }, custom, externalID) }
+        var out: [String] = []
+        for i in parts.indices {
+            guard let p = part(i, { values[$0] }, custom, externalID) else { return nil }
+            out.append(p)
+        }
+        return out.joined(separator: "\u{1F}")
+    }
+
     /// The normalised key of a record, or nil when a part is empty.
     @_specialize(exported: true, where R == Lead)
     @_specialize(exported: true, where R == Opportunity)
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
     public func key(of record: R, externalID: String?) -> String? {
-        if parts.count == 1 { return part(0, record, externalID) }
+        if parts.count == 1 { return part(0, { record.fieldValue($0) }, record.custom, externalID) }
         var out: [String] = []
         for i in parts.indices {
-            guard let p = part(i, record, externalID) else { return nil }
+            guard let p = part(i, { record.fieldValue($0) }, record.custom, externalID) else { return nil }
             out.append(p)
         }
         return out.joined(separator: "\u{1F}")
     }
 
-    private func part(_ i: Int, _ record: R, _ externalID: String?) -> String? {
+    private func part(_ i: Int, _ field: (Int) -> FieldValue, _ custom: [String: String], _ externalID: String?) -> String? {
         let name = spec.fields[i]
         let value: FieldValue
         if let d = parts[i] {
-            value = record.fieldValue(d)
+            value = field(d)
         } else if name == "external_id" {
             return externalID.flatMap { $0.isEmpty ? nil : $0 }
         } else if name.hasPrefix("custom.") {
-            value = record.value(of: name)
+            value = custom[String(name.dropFirst(7))].map { FieldValue.text($0) } ?? .empty
         } else {
             return nil
         }
@@ -150,7 +161,10 @@ public enum RowFingerprint {
     @_specialize(exported: true, where R == Opportunity)
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
-    public static func of<R: CRMRecord>(_ record: R) -> Int64 {
+    public static func of<R: CRMRecord>(_ record: R) -> Int64 { of(values: record.fieldValues(), custom: record.custom) }
+
+    /// The fingerprint of a record given as its field values and custom fields.
+    public static func of(values: [FieldValue], custom: [String: String]) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ s: String) {
             for b in s.utf8 {
@@ -160,8 +174,8 @@ public enum RowFingerprint {
             h ^= 0x1F
             h = h &* 0x100_0000_01b3
         }
-        for k in 0..<R.fields.count {
-            switch record.fieldValue(k) {
+        for v in values {
+            switch v {
             case .empty: mix("")
             case .text(let s): mix(s)
             case .list(let l): mix(l.joined(separator: "\u{1E}"))
@@ -172,9 +186,9 @@ public enum RowFingerprint {
             case .instant(let d): mix(d.iso8601UTC)
             }
         }
-        for k in record.custom.keys.sorted() {
+        for k in custom.keys.sorted() {
             mix(k)
-            mix(record.custom[k]!)
+            mix(custom[k]!)
         }
         return Int64(bitPattern: h)
     }

@@ -56,3 +56,26 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
 struct Handoff<T>: @unchecked Sendable {
     let value: T
 }
+
+/// Batches handed back by the writing thread, freed by the reading thread that allocated them
+/// (freeing on the allocating thread keeps glibc's per-thread arenas uncontended).
+final class RecycleBin<Element: Sendable>: @unchecked Sendable {
+    // @unchecked: `items` is only touched under `lock`.
+    private let lock = NSLock()
+    private var items: [Element] = []
+
+    func add(_ e: Element) {
+        lock.lock()
+        items.append(e)
+        lock.unlock()
+    }
+
+    /// Takes everything handed back and lets it go on this thread.
+    func drain() {
+        lock.lock()
+        let taken = items
+        items = []
+        lock.unlock()
+        _ = taken
+    }
+}

@@ -72,8 +72,9 @@ public enum Importer {
 
         let keys = mapping.matchKeys.map(MatchKeySpec.init)
         let queue = BlockingQueue<MappedBatch<R>>(capacity: 3)
+        let recycle = RecycleBin<MappedBatch<R>>()
         let producer = Thread { [source = Handoff(value: source), mapper] in
-            produce(source: source.value, mapper: mapper, keys: keys, into: queue)
+            produce(source: source.value, mapper: mapper, keys: keys, into: queue, recycle: recycle)
         }
         producer.stackSize = 1 << 22
         producer.name = "crmgate-reader"
@@ -100,8 +101,8 @@ public enum Importer {
                             reasons[kind, default: 0] += 1
                             try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: reason)
                             try rejects.write(fields: fields, line: item.line, reason: reason)
-                        case .record(let record, let externalID, let itemKeys, let prepared):
-                            let (outcome, rowid) = try matcher.apply(record, externalID: externalID, keys: itemKeys, prepared: prepared)
+                        case .record(let data):
+                            let (outcome, rowid) = try matcher.apply(data)
                             switch outcome {
                             case .created: counts.created += 1
                             case .updated: counts.updated += 1
@@ -114,6 +115,8 @@ public enum Importer {
                     }
                     options.progress?(batch.bytesRead, source.fileSize, counts.read)
                     if batch.isLast { break }
+                    // Hand the batch back so that the reading thread, which allocated its rows, frees them.
+                    recycle.add(batch)
                 }
                 loopEnd = Date()
                 return (counts, counts)
@@ -184,12 +187,16 @@ public enum Importer {
     }
 
     /// The reading thread: parse, map, hand over batches; an error ends the stream.
-    static func produce<R: CRMRecord>(source: any RowSource, mapper: RowMapper<R>, keys specs: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>) {
+    static func produce<R: CRMRecord>(
+        source: any RowSource, mapper: RowMapper<R>, keys specs: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>,
+        recycle: RecycleBin<MappedBatch<R>>
+    ) {
         var row = 0
         let keys = specs.map { MatchKey<R>($0) }
         var ids = RecordID.Generator()
         do {
             while true {
+                recycle.drain()
                 var out = MappedBatch<R>()
                 let more = try source.nextRows { raw, issue in
                     row += 1
@@ -204,13 +211,19 @@ public enum Importer {
                         out.items.append(MappedItem(row: row, line: line, content: .rejected(raw.texts, issue.message, issue.code)))
                         return
                     }
-                    switch mapper.map(raw, id: ids.next()) {
-                    case .success(let record):
+                    switch mapper.mapValues(raw) {
+                    case .success(let (values, custom)):
                         let ext = mapper.externalID(raw)
-                        let k = keys.map { $0.key(of: record, externalID: ext) }
-                        let prepared = StoreValues.prepare(record.fieldValues())
+                        let id = ids.next()
                         out.items.append(
-                            MappedItem(row: row, line: line, content: .record(record, ext, k, Prepared(values: prepared, id: record.id.description))))
+                            MappedItem(
+                                row: row, line: line,
+                                content: .record(
+                                    RowData(
+                                        values: values, custom: custom, id: id, externalID: ext,
+                                        keys: keys.map { $0.key(values: values, custom: custom, externalID: ext) },
+                                        prepared: StoreValues.prepare(values), idText: id.description,
+                                        customJSON: StoreValues.customJSON(custom)))))
                     case .failure(let rejection):
                         out.items.append(
                             MappedItem(
@@ -252,16 +265,24 @@ struct MappedBatch<R: CRMRecord>: Sendable {
     var error: ImportError?
 }
 
-/// What the reading thread works out for the writer: the values to bind and the id's text.
-struct Prepared: Sendable {
+/// A mapped row as the reading thread hands it over: typed values (for keys and merges), and what the
+/// store binds (values as text and integers, the id's text, the custom fields' JSON). No record is
+/// built unless the row merges.
+struct RowData: Sendable {
     let values: [FieldValue]
-    let id: String
+    let custom: [String: String]
+    let id: RecordID
+    let externalID: String?
+    let keys: [String?]
+    let prepared: [FieldValue]
+    let idText: String
+    let customJSON: String?
 }
 
 struct MappedItem<R: CRMRecord>: Sendable {
     enum Content: Sendable {
         /// A mapped record, its external id and its match keys (in the mapping's order).
-        case record(R, String?, [String?], Prepared)
+        case record(RowData)
         /// The row's fields as read, the reason, and the reason's kind for the summary.
         case rejected([String], String, String)
     }

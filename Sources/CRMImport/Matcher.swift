@@ -32,26 +32,28 @@ struct Matcher<R: CRMRecord> {
         highWater = high
     }
 
-    /// Writes `record`: merged into the first record an exact key finds, or created.
+    /// Writes a row: merged into the first record an exact key finds, or created.
     ///
     /// A row with no match key at all is matched by its content fingerprint, so that the same
     /// row imported again is recognised (and an identical row later in the file merges).
-    mutating func apply(_ record: R, externalID: String?, keys itemKeys: [String?], prepared: Prepared? = nil) throws -> (RowOutcome, Int64) {
-        let keyless = itemKeys.allSatisfy { $0 == nil }
-        let fingerprint = keyless ? RowFingerprint.of(record) : nil
+    mutating func apply(_ row: RowData) throws -> (RowOutcome, Int64) {
+        let keyless = row.keys.allSatisfy { $0 == nil }
+        let fingerprint = keyless ? RowFingerprint.of(values: row.values, custom: row.custom) : nil
         // The row's keys in order, then its fingerprint when it has no key.
-        let count = itemKeys.count + (fingerprint == nil ? 0 : 1)
-        func candidate(_ k: Int) -> String? { k < itemKeys.count ? itemKeys[k] : fingerprint.map { String($0) } }
+        let count = row.keys.count + (fingerprint == nil ? 0 : 1)
+        func candidate(_ k: Int) -> String? { k < row.keys.count ? row.keys[k] : fingerprint.map { String($0) } }
         for k in 0..<count {
             guard let key = candidate(k) else { continue }
             guard let rowid = index.lookup(kind: k, key: key) else { continue }
             guard let (stored, storedExt) = try writer.load(rowid),
                 k == keys.count || keys[k].key(of: stored, externalID: storedExt) == key
             else { continue }  // a hash collision: not the same key
+            let incoming = R(id: row.id, fieldValues: row.values, custom: row.custom)
             var merged = stored
             let createdHere = rowid > highWater
             let mode: MergeMode = createdHere || touched.contains(rowid) ? .fill : .update
-            let changed = RecordMerge.absorb(record, into: &merged, mode: mode)
+            let changed = RecordMerge.absorb(incoming, into: &merged, mode: mode)
+            let externalID = row.externalID
             if changed || (externalID != nil && storedExt == nil) {
                 try writer.update(rowid, merged, externalID: externalID)
                 indexKeys(of: merged, externalID: storedExt ?? externalID, row: rowid)
@@ -59,7 +61,8 @@ struct Matcher<R: CRMRecord> {
             if !createdHere { touched.insert(rowid) }
             return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
         }
-        let rowid = try writer.insert(record, externalID: externalID, rowHash: fingerprint, prepared: prepared?.values, idText: prepared?.id)
+        let rowid = try writer.insert(
+            prepared: row.prepared, id: row.idText, customJSON: row.customJSON, externalID: row.externalID, rowHash: fingerprint)
         for k in 0..<count { if let key = candidate(k) { index.insert(kind: k, key: key, row: rowid) } }
         return (.created, rowid)
     }

@@ -31,7 +31,6 @@ public final class ImportWriter<R: CRMRecord> {
     private var nextRowID: Int64
     /// Records waiting for the next multi-row insert, and beside them (not in a tuple with the
     /// generic record, which the hot loop would copy) their row id, external id and fingerprint.
-    private var pending: [R] = []
     private var pendingMeta: [(rowid: Int64, externalID: String?, rowHash: Int64?)] = []
     /// The pending records' field values and custom fields, ready to bind without touching `R`.
     private var pendingValues: [[FieldValue]] = []
@@ -42,7 +41,7 @@ public final class ImportWriter<R: CRMRecord> {
 
     private func pendingSlot(_ rowid: Int64) -> Int? {
         let i = Int(rowid - pendingBase)
-        return i >= 0 && i < pending.count ? i : nil
+        return i >= 0 && i < pendingMeta.count ? i : nil
     }
     private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
     static var recordsPerInsert: Int { 32 }
@@ -71,7 +70,6 @@ public final class ImportWriter<R: CRMRecord> {
         changeSeq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
         nextRowID = (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(RecordTable<R>.name)") ?? 0) + 1
         stamp = Date().iso8601UTC
-        pending.reserveCapacity(Self.recordsPerInsert)
         pendingMeta.reserveCapacity(Self.recordsPerInsert)
     }
 
@@ -100,7 +98,14 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
-        if let i = pendingSlot(rowid) { return (pending[i], pendingMeta[i].externalID) }
+        if let i = pendingSlot(rowid) {
+            // A record of the current batch, rebuilt from the values waiting to be bound.
+            let values = zip(R.fields, pendingValues[i]).map { f, v in RecordTable<R>.typed(v, f.kind) }
+            let r = R(
+                id: RecordID(pendingIDs[i]) ?? RecordID.make(), fieldValues: values,
+                custom: JSONText.decodeObject(pendingCustom[i]))
+            return (r, pendingMeta[i].externalID)
+        }
         select.reset()
         select.bind(1, rowid)
         guard try select.step(path: path) else { return nil }
@@ -118,15 +123,22 @@ public final class ImportWriter<R: CRMRecord> {
     public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil, prepared: [FieldValue]? = nil, idText: String? = nil) throws
         -> Int64
     {
+        try insert(
+            prepared: prepared ?? StoreValues.prepare(r.fieldValues()), id: idText ?? r.id.description,
+            customJSON: StoreValues.customJSON(r.custom), externalID: externalID, rowHash: rowHash)
+    }
+
+    /// Adds a new record given as bind-ready values (`StoreValues.prepare`), its id's text and its
+    /// custom fields' JSON; returns its row id. The path for rows that create: no record is built.
+    public func insert(prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
-        if pending.isEmpty { pendingBase = rowid }
-        pending.append(r)
+        if pendingMeta.isEmpty { pendingBase = rowid }
         pendingMeta.append((rowid, externalID, rowHash))
-        pendingValues.append(prepared ?? StoreValues.prepare(r.fieldValues()))
-        pendingCustom.append(r.custom.isEmpty ? nil : JSONText.object(r.custom))
-        pendingIDs.append(idText ?? r.id.description)
-        if pending.count == Self.recordsPerInsert { try flushRecords() }
+        pendingValues.append(prepared)
+        pendingCustom.append(customJSON)
+        pendingIDs.append(id)
+        if pendingMeta.count == Self.recordsPerInsert { try flushRecords() }
         return rowid
     }
 
@@ -137,9 +149,8 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported: true, where R == CRMTask)
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
         if let i = pendingSlot(rowid) {
-            pending[i] = r
             pendingValues[i] = StoreValues.prepare(r.fieldValues())
-            pendingCustom[i] = JSONText.object(r.custom)
+            pendingCustom[i] = StoreValues.customJSON(r.custom)
             if pendingMeta[i].externalID == nil { pendingMeta[i].externalID = externalID }
             return
         }
@@ -188,8 +199,8 @@ public final class ImportWriter<R: CRMRecord> {
     /// (SQLite copies nothing), many rows per statement. Works on local copies of the buffers, so
     /// the per-value appends pay no exclusivity checks on the class's properties.
     private func flushRecords() throws {
-        if pending.isEmpty { return }
-        let count = pending.count
+        if pendingMeta.isEmpty { return }
+        let count = pendingMeta.count
         let many = count == Self.recordsPerInsert
         let width = RecordTable<R>.insertWidth
         var arena = self.arena
@@ -243,7 +254,6 @@ public final class ImportWriter<R: CRMRecord> {
         }
         self.arena = arena
         self.params = params
-        pending.removeAll(keepingCapacity: true)
         pendingMeta.removeAll(keepingCapacity: true)
         pendingValues.removeAll(keepingCapacity: true)
         pendingCustom.removeAll(keepingCapacity: true)

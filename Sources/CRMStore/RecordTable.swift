@@ -75,6 +75,21 @@ enum RecordTable<R: CRMRecord> {
         return (rowid, r, ext)
     }
 
+    /// A bind-ready value (`StoreValues.prepare`) back in its typed form.
+    static func typed(_ v: FieldValue, _ kind: FieldKind) -> FieldValue {
+        switch (kind, v) {
+        case (.bool, .integer(let n)): return .bool(n != 0)
+        case (.number, .text(let t)):
+            return Decimal(string: t, locale: Locale(identifier: "en_US_POSIX")).map { .number($0) } ?? .empty
+        case (.day, .text(let t)): return CalendarDay(iso: t).map { .day($0) } ?? .empty
+        case (.instant, .text(let t)): return ISOStamp.parse(t).map { .instant($0) } ?? .empty
+        case (.list, .text(let t)):
+            let l = JSONText.decodeArray(t)
+            return l.isEmpty ? .empty : .list(l)
+        default: return v
+        }
+    }
+
     static func value(_ s: RawStatement, _ col: Int32, _ kind: FieldKind) -> FieldValue {
         switch kind {
         case .integer: return s.int64(col).map { .integer(Int($0)) } ?? .empty

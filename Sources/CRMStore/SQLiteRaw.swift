@@ -105,6 +105,11 @@ public enum StoreValues {
     }
 }
 
+extension StoreValues {
+    /// Custom fields as the store keeps them (a JSON object; nil when there are none).
+    public static func customJSON(_ custom: [String: String]) -> String? { JSONText.object(custom) }
+}
+
 /// Minimal JSON text for the store's list and dictionary columns (no Foundation encoder on the hot path).
 enum JSONText {
     static func string(_ s: String, into out: inout String) {
