@@ -18,7 +18,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
@@ -43,7 +42,6 @@ let package = Package(
             name: "CRMImport",
             dependencies: [
                 "CRMModel", "CRMCSV", "CRMXML", "CRMMapping", "CRMDedupe", "CRMStore",
-                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "CRMExport",
@@ -56,7 +54,6 @@ let package = Package(
             dependencies: [
                 "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "CRMTestSupport"),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel", "CRMTestSupport"]),

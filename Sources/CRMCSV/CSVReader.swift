@@ -118,7 +118,7 @@ public final class CSVReader {
 
     private func readHeader() throws {
         while parser.pendingCount == 0, try pump() {}
-        var first = parser.takeBatch()
+        let first = parser.takeBatch()
         guard first.count > 0 else {
             throw CSVError(.emptyFile, path: path, message: "the file has no header row")
         }
@@ -126,8 +126,6 @@ public final class CSVReader {
         headerLine = first.lines[0]
         // Put back the records after the header.
         if first.count > 1 { leftover = first.droppingFirst() }
-        _ = first
-        first = CSVBatch()
     }
 
     private var leftover: CSVBatch?

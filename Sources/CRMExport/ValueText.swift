@@ -1,24 +1,8 @@
 import CRMModel
 import Foundation
 
-/// How values print in CSV and NDJSON.
+/// How values print in NDJSON.
 enum ValueText {
-    /// Text for a CSV cell: ISO 8601 dates and times, `.` decimals unless told otherwise, lists joined by `; `.
-    static func csv(_ v: FieldValue, decimal: Character) -> String {
-        switch v {
-        case .empty: return ""
-        case .text(let s): return s
-        case .number(let d):
-            let s = NSDecimalNumber(decimal: d).stringValue
-            return decimal == "." ? s : s.replacingOccurrences(of: ".", with: String(decimal))
-        case .integer(let i): return String(i)
-        case .bool(let b): return b ? "true" : "false"
-        case .day(let d): return d.description
-        case .instant(let d): return d.iso8601UTC
-        case .list(let l): return l.joined(separator: "; ")
-        }
-    }
-
     /// A JSON value: numbers as numbers, dates as ISO 8601 strings, lists as arrays, empty as null.
     static func json(_ v: FieldValue, into out: inout String) {
         switch v {

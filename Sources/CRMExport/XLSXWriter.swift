@@ -56,19 +56,6 @@ final class XLSXWriter {
         return s
     }
 
-    /// Appends a data row; starts a new sheet when the current one is full.
-    func addRow(_ values: [FieldValue]) throws {
-        if sink == nil || rowInSheet >= rowsPerSheet { try startSheet() }
-        rowInSheet += 1
-        rows += 1
-        let r = rowInSheet + 1
-        let s = sink!
-        s.write("<row r=\"\(r)\">")
-        for (i, v) in values.enumerated() { writeCell(v, column: i, row: r, to: s) }
-        s.write("</row>\n")
-        try s.maybeFlush()
-    }
-
     /// Appends a data row read in place from the store (the fast path): cells typed by the column kinds.
     ///
     /// Cells carry no `r` attribute (their position is their column, as the format allows), which keeps
@@ -158,34 +145,6 @@ final class XLSXWriter {
     static let zero = Array("0".utf8)
     static let dot = Array(".".utf8)
 
-    private func writeCell(_ v: FieldValue, column i: Int, row r: Int, to s: ByteSink) {
-        let ref = letters[i] + String(r)
-        switch v {
-        case .empty:
-            return
-        case .text(let t):
-            s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
-            s.writeXMLEscaped(t)
-            s.write("</t></is></c>")
-        case .list(let l):
-            s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
-            s.writeXMLEscaped(l.joined(separator: "; "))
-            s.write("</t></is></c>")
-        case .number(let d):
-            let style = columns[i].money ? " s=\"4\"" : ""
-            s.write("<c r=\"\(ref)\"\(style)><v>\(NSDecimalNumber(decimal: d).stringValue)</v></c>")
-        case .integer(let n):
-            s.write("<c r=\"\(ref)\"><v>\(n)</v></c>")
-        case .bool(let b):
-            s.write("<c r=\"\(ref)\" t=\"b\"><v>\(b ? 1 : 0)</v></c>")
-        case .day(let d):
-            s.write("<c r=\"\(ref)\" s=\"2\"><v>\(d.daysSinceEpoch + 25569)</v></c>")
-        case .instant(let d):
-            let serial = d.timeIntervalSince1970 / 86400 + 25569
-            s.write("<c r=\"\(ref)\" s=\"3\"><v>\(String(format: "%.8f", serial))</v></c>")
-        }
-    }
-
     private func startSheet() throws {
         try endSheet()
         let n = sheetFiles.count + 1
@@ -237,8 +196,6 @@ final class XLSXWriter {
         try endSheet()
         let url = tempDir.appendingPathComponent("summary\(sheetFiles.count + 1).xml")
         let s = try ByteSink(path: url.path)
-        let saved = (columns: columns, letters: letters)
-        _ = saved
         s.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
         s.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">")
         s.write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>")

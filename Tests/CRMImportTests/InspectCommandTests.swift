@@ -1,0 +1,78 @@
+import CRMTestSupport
+import Foundation
+import Testing
+
+@Suite("Inspection commands: imports, mapping check, csv scan, xml scan, export flags")
+struct InspectCommandTests {
+    func crmgate(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let bin = try #require(TestSupport.crmgateBinary)
+        return try TestSupport.run(bin, args, cwd: TestSupport.repoRoot)
+    }
+
+    @Test("imports list shows each import with its counts; imports show gives every row's outcome")
+    func importsListAndShow() throws {
+        let w = try Workspace()
+        _ = try w.importFile("csv/bad/invalid-emails.csv", mapping: "sources/generic-leads-min.yaml")
+        let list = try crmgate(["imports", "list", "--store", w.store])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("#1") && list.stdout.contains("committed") && list.stdout.contains("rejected 6"))
+        let show = try crmgate(["imports", "show", "1", "--store", w.store])
+        let lines = show.stdout.split(separator: "\n")
+        #expect(lines.count == 10)
+        #expect(lines.filter { $0.contains("rejected") }.count == 6)
+        #expect(show.stdout.contains("row 2 (line 3): rejected"))
+    }
+
+    @Test("mapping check: a good mapping against its file passes; an unknown key or a missing column fails with 65")
+    func mappingCheck() throws {
+        let ok = try crmgate(["mapping", "check", TestSupport.mapping("sources/hubspot-contacts.yaml"), "--file", TestSupport.fixture("csv/hubspot-contacts.csv")])
+        #expect(ok.status == 0)
+        let mismatch = try crmgate(["mapping", "check", TestSupport.mapping("sources/hubspot-contacts.yaml"), "--file", TestSupport.fixture("csv/european-excel.csv")])
+        #expect(mismatch.status == 65)
+        #expect(mismatch.stderr.contains("has no column"))
+        let dir = try TestSupport.temporaryDirectory()
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "record: lead\nfields:\n  email: { colum: Email }\n".write(to: bad, atomically: true, encoding: .utf8)
+        let typo = try crmgate(["mapping", "check", bad.path])
+        #expect(typo.status == 65)
+        #expect(typo.stderr.contains(":3") && typo.stderr.contains("colum"))
+    }
+
+    @Test("csv scan reports dialect, encoding and malformed records; a binary file is refused")
+    func csvScan() throws {
+        let r = try crmgate(["csv", "scan", TestSupport.fixture("csv/european-excel.csv")])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("windows-1252") && r.stdout.contains("delimiter ';'"))
+        let ragged = try crmgate(["csv", "scan", TestSupport.fixture("csv/bad/ragged-rows.csv")])
+        #expect(ragged.stdout.contains("malformed") && ragged.stdout.contains("line 3"))
+        let binary = try crmgate(["csv", "scan", TestSupport.fixture("csv/bad/binary.csv")])
+        #expect(binary.status == 65)
+    }
+
+    @Test("xml scan counts records and reports a fault with exit 65")
+    func xmlScan() throws {
+        let m = TestSupport.mapping("sources/generic-leads-xml.yaml")
+        let ok = try crmgate(["xml", "scan", TestSupport.fixture("xml/generic-leads.xml"), "--mapping", m])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("40 records"))
+        let bad = try crmgate(["xml", "scan", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", m])
+        #expect(bad.status == 65)
+        #expect(bad.stdout.contains("line 5"))
+    }
+
+    @Test("export flags: unknown columns and bad dates are usage errors; --close-between filters")
+    func exportFlags() throws {
+        let w = try Workspace()
+        _ = try w.importFile("csv/opportunities.csv", mapping: "sources/opportunities.yaml")
+        let unknown = try crmgate(["export", "opportunities", "--columns", "name,nmae", "--store", w.store])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("nmae"))
+        let badDate = try crmgate(["export", "opportunities", "--close-between", "2025-13-01..", "--store", w.store])
+        #expect(badDate.status == 64)
+        let q1 = try crmgate(["export", "opportunities", "--columns", "expected_close", "--close-between", "2025-01-01..2025-03-31", "--store", w.store])
+        #expect(q1.status == 0)
+        let days = q1.stdout.split(separator: "\r\n").dropFirst()
+        #expect(!days.isEmpty)
+        #expect(days.allSatisfy { $0 >= "2025-01-01" && $0 <= "2025-03-31" })
+    }
+}
