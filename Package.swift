@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(name: "CRMModel"),
@@ -38,6 +39,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CRMHTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "CRMSync",
+            dependencies: [
+                "CRMModel", "CRMStore", "CRMHTTP", "CRMMapping", "CRMDedupe",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "CRMImport",
             dependencies: [
@@ -52,10 +61,17 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport",
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport", "CRMSync", "CRMHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "CRMTestSupport"),
+        .testTarget(
+            name: "CRMHTTPTests",
+            dependencies: [
+                "CRMHTTP", "CRMTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel", "CRMTestSupport"]),
         .testTarget(name: "CRMCSVTests", dependencies: ["CRMCSV", "CRMTestSupport"]),
         .testTarget(name: "CRMXMLTests", dependencies: ["CRMXML", "CRMTestSupport"]),

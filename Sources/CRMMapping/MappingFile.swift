@@ -1,6 +1,6 @@
 public import CRMModel
 import Foundation
-import Yams
+package import Yams
 
 /// A mapping file, decoded: how the rows of one source become records of one type.
 public struct MappingFile: Sendable, Equatable {
@@ -119,6 +119,16 @@ extension MappingFile {
         } catch var e as MappingError {
             e.path = path
             throw e
+        }
+    }
+
+    /// The top-level mapping of a YAML document, for the other declarative files (profiles, jobs).
+    package static func yamlTop(_ yaml: String, what: String) throws -> YAMLMap {
+        do {
+            guard let n = try Yams.compose(yaml: yaml) else { throw MappingError(.invalidYAML, line: 1, message: "\(what) is empty") }
+            return try YAMLMap(n, what: what)
+        } catch let e as YamlError {
+            throw MappingError(.invalidYAML, line: yamlErrorLine(e), message: "not valid YAML: \(yamlErrorProblem(e))")
         }
     }
 
@@ -367,11 +377,11 @@ private func yamlErrorProblem(_ e: YamlError) -> String {
 }
 
 /// A YAML mapping read strictly: keys are text, order is kept, unknown keys can be refused.
-struct YAMLMap {
-    let pairs: [(String, Node)]
-    let line: Int?
+package struct YAMLMap {
+    package let pairs: [(String, Node)]
+    package let line: Int?
 
-    init(_ node: Node, what: String) throws {
+    package init(_ node: Node, what: String) throws {
         guard case .mapping(let m) = node else {
             throw MappingError(.invalidValue, line: node.mark?.line, message: "\(what) must be a mapping of keys to values")
         }
@@ -389,11 +399,11 @@ struct YAMLMap {
         line = m.mark?.line
     }
 
-    subscript(key: String) -> Node? { pairs.first { $0.0 == key }?.1 }
+    package subscript(key: String) -> Node? { pairs.first { $0.0 == key }?.1 }
 
-    func line(of key: String) -> Int? { self[key]?.mark?.line ?? line }
+    package func line(of key: String) -> Int? { self[key]?.mark?.line ?? line }
 
-    func allow(_ keys: Set<String>) throws {
+    package func allow(_ keys: Set<String>) throws {
         for (k, v) in pairs where !keys.contains(k) {
             throw MappingError(
                 .unknownKey, line: v.mark?.line ?? line,
@@ -401,7 +411,7 @@ struct YAMLMap {
         }
     }
 
-    func string(_ key: String) throws -> String? {
+    package func string(_ key: String) throws -> String? {
         guard let n = self[key] else { return nil }
         guard let s = n.scalar?.string else {
             throw MappingError(.invalidValue, line: n.mark?.line, message: "'\(key)' must be text")
@@ -409,14 +419,14 @@ struct YAMLMap {
         return s
     }
 
-    func requiredString(_ key: String) throws -> String {
+    package func requiredString(_ key: String) throws -> String {
         guard let s = try string(key) else {
             throw MappingError(.missingKey, line: line, message: "'\(key)' is required")
         }
         return s
     }
 
-    func stringList(_ key: String) throws -> [String]? {
+    package func stringList(_ key: String) throws -> [String]? {
         guard let n = self[key] else { return nil }
         if let s = n.scalar?.string { return [s] }
         guard case .sequence(let seq) = n else {
@@ -430,7 +440,7 @@ struct YAMLMap {
         }
     }
 
-    func bool(_ key: String) throws -> Bool? {
+    package func bool(_ key: String) throws -> Bool? {
         guard let s = try string(key) else { return nil }
         switch s.lowercased() {
         case "true", "yes", "on": return true

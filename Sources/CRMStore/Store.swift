@@ -76,6 +76,7 @@ public final class CRMStore: @unchecked Sendable {
             try RecordTable<Opportunity>.ensure(db)
             try RecordTable<CRMTask>.ensure(db)
         }
+        registerSyncMigrations(&m)
         return m
     }
 

@@ -1,0 +1,454 @@
+public import CRMModel
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// What the store remembers about one local record at one remote: its remote id, the remote's version or
+/// ETag, and the base snapshot last agreed with that remote (the "base" of the three-way merge).
+public struct SyncLink: Sendable, Equatable {
+    public var remote: String
+    public var recordType: RecordType
+    public var localID: String
+    public var remoteID: String
+    public var etag: String?
+    public var version: String?
+    /// The agreed snapshot, as JSON text.
+    public var base: String
+    /// The local change counter value that the base corresponds to; a record whose counter moved on has local edits.
+    public var syncedSeq: Int64
+    /// The remote's modified stamp (or content digest where records carry none) when last seen.
+    public var remoteStamp: String?
+
+    public init(remote: String, recordType: RecordType, localID: String, remoteID: String, etag: String? = nil, version: String? = nil,
+                base: String, syncedSeq: Int64 = 0, remoteStamp: String? = nil) {
+        self.remote = remote
+        self.recordType = recordType
+        self.localID = localID
+        self.remoteID = remoteID
+        self.etag = etag
+        self.version = version
+        self.base = base
+        self.syncedSeq = syncedSeq
+        self.remoteStamp = remoteStamp
+    }
+}
+
+/// A record waiting for a person: both sides changed the same fields differently under the `manual` policy.
+public struct SyncConflict: Sendable, Equatable {
+    public var id: Int64
+    public var job: String
+    public var remote: String
+    public var recordType: RecordType
+    public var localID: String
+    public var remoteID: String
+    public var fields: [String]
+    public var base: String
+    public var local: String
+    public var remoteSide: String
+    public var status: String
+    public var createdAt: String
+    public var resolution: String?
+}
+
+/// One sync (or import) run and its counts.
+public struct SyncRun: Sendable, Equatable {
+    public var id: Int64
+    public var job: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var status: String
+    /// Counts as JSON text: pulled/pushed creates, updates, conflicts, deletes.
+    public var counts: String
+    public var message: String?
+}
+
+/// One line of a run's undo manifest.
+public struct UndoEntry: Sendable, Equatable {
+    /// `local` or `remote`.
+    public var side: String
+    public var recordType: RecordType
+    public var localID: String
+    public var remoteID: String?
+    /// `created` or `updated`.
+    public var action: String
+    /// The before-image (a snapshot's JSON) of an update; nil for creates.
+    public var before: String?
+    /// The snapshot written by the run, to tell whether the record changed since.
+    public var after: String?
+
+    public init(side: String, recordType: RecordType, localID: String, remoteID: String?, action: String, before: String?, after: String?) {
+        self.side = side
+        self.recordType = recordType
+        self.localID = localID
+        self.remoteID = remoteID
+        self.action = action
+        self.before = before
+        self.after = after
+    }
+}
+
+/// A local record with its change counter, for pushing.
+public struct ChangedRecord<R: CRMRecord>: Sendable {
+    public var record: R
+    public var changeSeq: Int64
+    public var deleted: Bool
+}
+
+extension CRMStore {
+    static func registerSyncMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v2: sync state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sync_links (
+                        remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, remote_id TEXT NOT NULL,
+                        etag TEXT, version TEXT, base TEXT NOT NULL, synced_seq INTEGER NOT NULL, remote_stamp TEXT,
+                        PRIMARY KEY (remote, record_type, local_id)
+                    ) WITHOUT ROWID;
+                    CREATE UNIQUE INDEX sync_links_remote ON sync_links(remote, record_type, remote_id);
+                    CREATE TABLE sync_journal (
+                        remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, idem_key TEXT NOT NULL,
+                        lookup TEXT, created_at TEXT NOT NULL,
+                        PRIMARY KEY (remote, record_type, local_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE sync_cursors (job TEXT NOT NULL, record_type TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (job, record_type)) WITHOUT ROWID;
+                    CREATE TABLE sync_conflicts (
+                        id INTEGER PRIMARY KEY, job TEXT NOT NULL, remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL,
+                        remote_id TEXT NOT NULL, fields TEXT NOT NULL, base TEXT NOT NULL, local TEXT NOT NULL, remote_side TEXT NOT NULL,
+                        status TEXT NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT
+                    );
+                    CREATE INDEX sync_conflicts_open ON sync_conflicts(remote, record_type, local_id) WHERE status = 'open';
+                    CREATE TABLE sync_leases (job TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, expires_at REAL NOT NULL);
+                    CREATE TABLE sync_runs (
+                        id INTEGER PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
+                        counts TEXT NOT NULL DEFAULT '{}', message TEXT
+                    );
+                    CREATE TABLE run_undo (
+                        run_id INTEGER NOT NULL, seq INTEGER NOT NULL, side TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL,
+                        remote_id TEXT, action TEXT NOT NULL, before TEXT, after TEXT, PRIMARY KEY (run_id, seq)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    // MARK: - Local records for sync
+
+    /// Records (deleted ones included) whose change counter is above `afterSeq`, in counter order, at most `limit`.
+    public func changed<R: CRMRecord>(_ type: R.Type, afterSeq: Int64, limit: Int) throws -> [ChangedRecord<R>] {
+        try wrap {
+            try queue.read { db in
+                let sql = "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE change_seq > ? ORDER BY change_seq LIMIT ?"
+                let stmt = try db.makeStatement(sql: sql)
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: sql)
+                raw.bind(1, afterSeq)
+                raw.bind(2, Int64(limit))
+                var out: [ChangedRecord<R>] = []
+                let n = Int32(RecordTable<R>.selectColumns.split(separator: ",").count)
+                while try raw.step(path: path) {
+                    let rec = RecordTable<R>.decode(raw).record
+                    out.append(ChangedRecord(record: rec, changeSeq: raw.int64(n) ?? 0, deleted: (raw.int64(n + 1) ?? 0) != 0))
+                }
+                return out
+            }
+        }
+    }
+
+    /// The record with this exact id, deleted or not, with its change counter.
+    public func recordForSync<R: CRMRecord>(_ type: R.Type, id: String) throws -> ChangedRecord<R>? {
+        try wrap {
+            try queue.read { db in
+                let sql = "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE id = ?"
+                let stmt = try db.makeStatement(sql: sql)
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: sql)
+                raw.bind(1, id)
+                let n = Int32(RecordTable<R>.selectColumns.split(separator: ",").count)
+                guard try raw.step(path: path) else { return nil }
+                return ChangedRecord(record: RecordTable<R>.decode(raw).record, changeSeq: raw.int64(n) ?? 0, deleted: (raw.int64(n + 1) ?? 0) != 0)
+            }
+        }
+    }
+
+    /// The highest change counter given out so far.
+    public func currentChangeSeq() throws -> Int64 {
+        try wrap { try queue.read { db in Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0 } }
+    }
+
+    /// Marks records deleted (tombstones), giving each a new change counter.
+    public func tombstone<R: CRMRecord>(_ type: R.Type, ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        try wrap {
+            try queue.inTransaction(.immediate) { db in
+                var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                for id in ids {
+                    seq += 1
+                    try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ? AND deleted_at IS NULL",
+                                   arguments: [Date().iso8601UTC, seq, id])
+                }
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
+                return .commit
+            }
+        }
+    }
+
+    /// One atomic step of a sync: records written from the remote (their links' `syncedSeq` set to the counter
+    /// they get), links written or removed, the cursor checkpoint, journal entries cleared, undo lines added.
+    public func applySync<R: CRMRecord>(
+        _ type: R.Type, records: [R], links: [SyncLink], removeLinks: [String] = [], tombstones: [String] = [],
+        cursor: (job: String, state: String)? = nil, clearJournal: [String] = [], undo: (run: Int64, entries: [UndoEntry])? = nil
+    ) throws {
+        try wrap {
+            try queue.inTransaction(.immediate) { db in
+                var seqs: [String: Int64] = [:]
+                if !records.isEmpty || !tombstones.isEmpty {
+                    var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                    let cols = R.fields.map { RecordTable<R>.column($0.name) }
+                    let upsert = try db.makeStatement(
+                        sql: "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
+                            + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ") + ") ON CONFLICT(id) DO UPDATE SET "
+                            + cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+                            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq, deleted_at = NULL")
+                    let raw = RawStatement(handle: upsert.sqliteStatement, db: db.sqliteConnection!, sql: upsert.sql)
+                    for r in records {
+                        seq += 1
+                        raw.reset()
+                        raw.bind(1, r.id.description)
+                        var k: Int32 = 2
+                        for v in StoreValues.prepare(r.fieldValues()) {
+                            raw.bind(k, v)
+                            k += 1
+                        }
+                        raw.bind(k, JSONText.object(r.custom))
+                        raw.bind(k + 1, Date().iso8601UTC)
+                        raw.bind(k + 2, seq)
+                        try raw.run(path: path)
+                        seqs[r.id.description] = seq
+                    }
+                    raw.reset()
+                    for id in tombstones {
+                        seq += 1
+                        try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ?", arguments: [Date().iso8601UTC, seq, id])
+                        seqs[id] = seq
+                    }
+                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
+                }
+                for var l in links {
+                    // A negative counter marks a link whose local side still differs from the remote (push it next).
+                    if l.syncedSeq < 0 { l.syncedSeq = 0 } else if let s = seqs[l.localID] { l.syncedSeq = s }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET remote_id = excluded.remote_id,
+                            etag = excluded.etag, version = excluded.version, base = excluded.base, synced_seq = excluded.synced_seq,
+                            remote_stamp = excluded.remote_stamp
+                            """,
+                        arguments: [l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, l.syncedSeq, l.remoteStamp])
+                }
+                for id in removeLinks {
+                    try db.execute(sql: "DELETE FROM sync_links WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                }
+                for id in clearJournal {
+                    try db.execute(sql: "DELETE FROM sync_journal WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                }
+                if let cursor {
+                    try db.execute(sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)", arguments: [cursor.job, R.recordType.rawValue, cursor.state])
+                }
+                if let undo { try Self.addUndo(db, run: undo.run, entries: undo.entries) }
+                return .commit
+            }
+        }
+    }
+
+    static func addUndo(_ db: Database, run: Int64, entries: [UndoEntry]) throws {
+        guard !entries.isEmpty else { return }
+        var seq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_undo WHERE run_id = ?", arguments: [run]) ?? 0
+        for e in entries {
+            seq += 1
+            try db.execute(
+                sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [run, seq, e.side, e.recordType.rawValue, e.localID, e.remoteID, e.action, e.before, e.after])
+        }
+    }
+
+    // MARK: - Links
+
+    private static func link(_ row: Row) -> SyncLink {
+        SyncLink(
+            remote: row["remote"], recordType: RecordType(rawValue: row["record_type"]) ?? .lead, localID: row["local_id"], remoteID: row["remote_id"],
+            etag: row["etag"], version: row["version"], base: row["base"], syncedSeq: row["synced_seq"], remoteStamp: row["remote_stamp"])
+    }
+
+    public func link(remote: String, type: RecordType, localID: String) throws -> SyncLink? {
+        try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id = ?", arguments: [remote, type.rawValue, localID]).map(Self.link) } }
+    }
+
+    public func link(remote: String, type: RecordType, remoteID: String) throws -> SyncLink? {
+        try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ?", arguments: [remote, type.rawValue, remoteID]).map(Self.link) } }
+    }
+
+    /// Links for many remote ids at once.
+    public func links(remote: String, type: RecordType, remoteIDs: [String]) throws -> [String: SyncLink] {
+        guard !remoteIDs.isEmpty else { return [:] }
+        return try wrap {
+            try queue.read { db in
+                var out: [String: SyncLink] = [:]
+                for chunk in stride(from: 0, to: remoteIDs.count, by: 500).map({ Array(remoteIDs[$0..<min($0 + 500, remoteIDs.count)]) }) {
+                    let rows = try Row.fetchAll(
+                        db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id IN (" + chunk.map { _ in "?" }.joined(separator: ",") + ")",
+                        arguments: StatementArguments([remote, type.rawValue] + chunk))
+                    for r in rows { let l = Self.link(r); out[l.remoteID] = l }
+                }
+                return out
+            }
+        }
+    }
+
+    /// Every link of a remote and type (for reports and tests).
+    public func links(remote: String, type: RecordType) throws -> [SyncLink] {
+        try wrap { try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? ORDER BY local_id", arguments: [remote, type.rawValue]).map(Self.link) } }
+    }
+
+    // MARK: - Idempotency journal
+
+    /// Writes the idempotency key of a create before its request is sent (committed at once).
+    public func journalCreate(remote: String, type: RecordType, localID: String, key: String, lookup: String?) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "INSERT OR IGNORE INTO sync_journal (remote, record_type, local_id, idem_key, lookup, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [remote, type.rawValue, localID, key, lookup, Date().iso8601UTC])
+            }
+        }
+    }
+
+    /// Creates whose answer never arrived (a crash or a lost answer): the key to reuse and the lookup value.
+    public func journal(remote: String, type: RecordType, localID: String) throws -> (key: String, lookup: String?)? {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT idem_key, lookup FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?", arguments: [remote, type.rawValue, localID])
+                    .map { (key: $0["idem_key"], lookup: $0["lookup"]) }
+            }
+        }
+    }
+
+    // MARK: - Cursors
+
+    public func cursorState(job: String, type: RecordType) throws -> String? {
+        try wrap { try queue.read { db in try String.fetchOne(db, sql: "SELECT state FROM sync_cursors WHERE job = ? AND record_type = ?", arguments: [job, type.rawValue]) } }
+    }
+
+    public func setCursorState(job: String, type: RecordType, state: String) throws {
+        try wrap { try queue.write { db in try db.execute(sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)", arguments: [job, type.rawValue, state]) } }
+    }
+
+    // MARK: - Conflicts
+
+    private static func conflict(_ r: Row) -> SyncConflict {
+        SyncConflict(
+            id: r["id"], job: r["job"], remote: r["remote"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, localID: r["local_id"], remoteID: r["remote_id"],
+            fields: (r["fields"] as String).split(separator: ",").map(String.init), base: r["base"], local: r["local"], remoteSide: r["remote_side"],
+            status: r["status"], createdAt: r["created_at"], resolution: r["resolution"])
+    }
+
+    /// Opens a conflict for a record (replacing an open one for the same record).
+    @discardableResult
+    public func openConflict(job: String, remote: String, type: RecordType, localID: String, remoteID: String, fields: [String], base: String, local: String, remoteSide: String) throws -> Int64 {
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "DELETE FROM sync_conflicts WHERE remote = ? AND record_type = ? AND local_id = ? AND status = 'open'", arguments: [remote, type.rawValue, localID])
+                try db.execute(
+                    sql: "INSERT INTO sync_conflicts (job, remote, record_type, local_id, remote_id, fields, base, local, remote_side, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                    arguments: [job, remote, type.rawValue, localID, remoteID, fields.joined(separator: ","), base, local, remoteSide, Date().iso8601UTC])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    public func openConflict(remote: String, type: RecordType, localID: String) throws -> SyncConflict? {
+        try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_conflicts WHERE remote = ? AND record_type = ? AND local_id = ? AND status = 'open'", arguments: [remote, type.rawValue, localID]).map(Self.conflict) } }
+    }
+
+    public func conflicts(status: String? = "open") throws -> [SyncConflict] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM sync_conflicts" + (status == nil ? "" : " WHERE status = ?") + " ORDER BY id", arguments: status.map { [$0] } ?? []).map(Self.conflict)
+            }
+        }
+    }
+
+    public func conflict(id: Int64) throws -> SyncConflict? {
+        try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_conflicts WHERE id = ?", arguments: [id]).map(Self.conflict) } }
+    }
+
+    public func closeConflict(id: Int64, resolution: String) throws {
+        try wrap { try queue.write { db in try db.execute(sql: "UPDATE sync_conflicts SET status = 'resolved', resolved_at = ?, resolution = ? WHERE id = ?", arguments: [Date().iso8601UTC, resolution, id]) } }
+    }
+
+    // MARK: - Leases
+
+    /// Takes the job's lease for `seconds` unless a live holder has it. A lease whose process is gone or whose time ran out is taken over.
+    /// - Returns: nil when taken, else the holder's description.
+    public func acquireLease(job: String, owner: String, pid: Int32, seconds: Double, isAlive: (Int32) -> Bool) throws -> String? {
+        try wrap {
+            try queue.inTransaction(.immediate) { db in
+                let now = Date().timeIntervalSince1970
+                if let row = try Row.fetchOne(db, sql: "SELECT owner, pid, expires_at FROM sync_leases WHERE job = ?", arguments: [job]) {
+                    let heldBy: String = row["owner"], hp: Int32 = row["pid"], exp: Double = row["expires_at"]
+                    if heldBy != owner, exp > now, isAlive(hp) {
+                        return .rollback
+                    }
+                }
+                try db.execute(sql: "INSERT OR REPLACE INTO sync_leases (job, owner, pid, expires_at) VALUES (?, ?, ?, ?)", arguments: [job, owner, pid, now + seconds])
+                return .commit
+            }
+            let holder = try queue.read { db in try Row.fetchOne(db, sql: "SELECT owner, pid, expires_at FROM sync_leases WHERE job = ?", arguments: [job]) }
+            guard let holder, (holder["owner"] as String) != owner else { return nil }
+            return "process \(holder["pid"] as Int32) (\(holder["owner"] as String)) until \(Date(timeIntervalSince1970: holder["expires_at"]).iso8601UTC)"
+        }
+    }
+
+    public func releaseLease(job: String, owner: String) throws {
+        try wrap { try queue.write { db in try db.execute(sql: "DELETE FROM sync_leases WHERE job = ? AND owner = ?", arguments: [job, owner]) } }
+    }
+
+    // MARK: - Runs and undo
+
+    public func startRun(job: String) throws -> Int64 {
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO sync_runs (job, started_at, status) VALUES (?, ?, 'running')", arguments: [job, Date().iso8601UTC])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    public func finishRun(id: Int64, status: String, counts: String, message: String?) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE sync_runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE id = ?", arguments: [Date().iso8601UTC, status, counts, message, id])
+            }
+        }
+    }
+
+    public func runs() throws -> [SyncRun] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM sync_runs ORDER BY id DESC").map {
+                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: $0["status"], counts: $0["counts"], message: $0["message"])
+                }
+            }
+        }
+    }
+
+    public func addUndo(run: Int64, entries: [UndoEntry]) throws {
+        try wrap { try queue.write { db in try Self.addUndo(db, run: run, entries: entries) } }
+    }
+
+    public func undoEntries(run: Int64) throws -> [UndoEntry] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM run_undo WHERE run_id = ? ORDER BY seq DESC", arguments: [run]).map {
+                    UndoEntry(side: $0["side"], recordType: RecordType(rawValue: $0["record_type"]) ?? .lead, localID: $0["local_id"], remoteID: $0["remote_id"],
+                              action: $0["action"], before: $0["before"], after: $0["after"])
+                }
+            }
+        }
+    }
+}

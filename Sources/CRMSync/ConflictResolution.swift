@@ -1,0 +1,55 @@
+import CRMModel
+public import CRMStore
+
+/// Settles a queued conflict: the chosen side (or a merge) becomes the local record, and the next push
+/// sends it to the remote.
+public enum ConflictResolution {
+    public enum Take: String, Sendable, CaseIterable { case local, remote, merged }
+
+    /// - Parameters: `sets`, field values that override the chosen side (`field=value`).
+    /// - Returns: the snapshot the record now holds.
+    /// - Throws: `SyncError(.notFound)` for an unknown or closed conflict; `.store`.
+    @discardableResult
+    public static func resolve(store: CRMStore, id: Int64, take: Take, sets: [String: String]) throws -> Snapshot {
+        do {
+            guard let c = try store.conflict(id: id) else { throw SyncError(.notFound, message: "no conflict has the id \(id); `crmgate conflicts list` shows them") }
+            guard c.status == "open" else { throw SyncError(.notFound, message: "conflict \(id) is already resolved (\(c.resolution ?? ""))") }
+            switch c.recordType {
+            case .lead: return try resolve(Lead.self, store, c, take, sets)
+            case .opportunity: return try resolve(Opportunity.self, store, c, take, sets)
+            case .task: return try resolve(CRMTask.self, store, c, take, sets)
+            case .customer: return try resolve(Customer.self, store, c, take, sets)
+            }
+        } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
+    }
+
+    static func resolve<R: CRMRecord>(_ type: R.Type, _ store: CRMStore, _ c: SyncConflict, _ take: Take, _ sets: [String: String]) throws -> Snapshot {
+        let base = Snapshot(json: c.base), local = Snapshot(json: c.local), remote = Snapshot(json: c.remoteSide)
+        var chosen: Snapshot
+        switch take {
+        case .local: chosen = local
+        case .remote: chosen = remote
+        case .merged: chosen = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .localWins).merged
+        }
+        var fields = Set(base.values.keys).union(local.values.keys).union(remote.values.keys)
+        for (k, v) in sets {
+            guard k.hasPrefix("custom.") || R.fieldIndex(named: k) != nil else {
+                throw SyncError(.notFound, message: "'\(k)' is not a \(R.recordType.rawValue) field")
+            }
+            chosen[k] = v
+            fields.insert(k)
+        }
+        guard let current = try store.recordForSync(R.self, id: c.localID) else {
+            throw SyncError(.notFound, message: "the local record \(c.localID) no longer exists")
+        }
+        let record = chosen.apply(to: current.record, fields: fields, withCustom: false)
+        var link = try store.link(remote: c.remote, type: R.recordType, localID: c.localID)
+            ?? SyncLink(remote: c.remote, recordType: R.recordType, localID: c.localID, remoteID: c.remoteID, base: c.remoteSide)
+        link.base = remote.json
+        link.syncedSeq = chosen == remote ? 0 : -1
+        if chosen == remote { link.syncedSeq = 0 }
+        try store.applySync(R.self, records: [record], links: [link])
+        try store.closeConflict(id: c.id, resolution: "took \(take.rawValue)" + (sets.isEmpty ? "" : " with " + sets.keys.sorted().joined(separator: ", ")))
+        return chosen
+    }
+}

@@ -1,0 +1,131 @@
+public import CRMModel
+public import Foundation
+
+/// A record's synced fields as canonical text, keyed by model field name (`first_name`, `address.city`,
+/// `custom.<key>`): what the three-way merge compares. Lists are joined with U+001F; empty values are absent.
+public struct Snapshot: Sendable, Hashable {
+    public var values: [String: String]
+
+    public init(_ values: [String: String] = [:]) { self.values = values.filter { !$0.value.isEmpty } }
+
+    public subscript(field: String) -> String? {
+        get { values[field] }
+        set { values[field] = (newValue?.isEmpty ?? true) ? nil : newValue }
+    }
+
+    static let listSeparator = "\u{1F}"
+
+    /// Stable JSON text (sorted keys), as the store keeps base snapshots.
+    public var json: String {
+        JSONValue.object(values.keys.sorted().map { ($0, .string(values[$0]!)) }).text
+    }
+
+    /// Reads `json`.
+    public init(json: String) {
+        var v: [String: String] = [:]
+        if case .object(let o)? = try? JSONValue.parse(Array(json.utf8)) { for (k, x) in o { v[k] = x.stringValue } }
+        self.init(v)
+    }
+
+    /// A digest that tells whether a record changed (FNV-1a over the sorted JSON).
+    public var digest: String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in json.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
+    /// The snapshot of a local record, restricted to `fields` (and every custom field when `withCustom`).
+    public static func of<R: CRMRecord>(_ record: R, fields: Set<String>, withCustom: Bool) -> Snapshot {
+        var out: [String: String] = [:]
+        let values = record.fieldValues()
+        for (i, d) in R.fields.enumerated() where fields.contains(d.name) {
+            out[d.name] = canonical(values[i])
+        }
+        for (k, v) in record.custom where withCustom || fields.contains("custom." + k) { out["custom." + k] = v }
+        return Snapshot(out)
+    }
+
+    /// `record` with this snapshot's values written into the given fields (absent values clear them).
+    public func apply<R: CRMRecord>(to record: R, fields: Set<String>, withCustom: Bool) -> R {
+        var values = record.fieldValues()
+        for (i, d) in R.fields.enumerated() where fields.contains(d.name) {
+            values[i] = Snapshot.fieldValue(self.values[d.name], kind: d.kind)
+        }
+        var custom = record.custom
+        if withCustom {
+            custom = custom.filter { fields.contains("custom." + $0.key) }
+            for (k, v) in self.values where k.hasPrefix("custom.") { custom[String(k.dropFirst(7))] = v }
+        }
+        for f in fields where f.hasPrefix("custom.") { custom[String(f.dropFirst(7))] = self.values[f] }
+        var r = R(id: record.id, fieldValues: values, custom: custom)
+        r.createdAt = record.createdAt
+        r.updatedAt = record.updatedAt
+        return r
+    }
+
+    /// Canonical text of a value.
+    public static func canonical(_ v: FieldValue) -> String {
+        switch v {
+        case .empty: return ""
+        case .text(let s): return s
+        case .number(let d): return canonicalNumber(NSDecimalNumber(decimal: d).doubleValue)
+        case .integer(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .day(let d): return d.description
+        case .instant(let t): return t.iso8601UTC
+        case .list(let l): return l.joined(separator: listSeparator)
+        }
+    }
+
+    static func canonicalNumber(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return String(d)
+    }
+
+    /// The typed value of canonical text for a field of `kind`.
+    public static func fieldValue(_ text: String?, kind: FieldKind) -> FieldValue {
+        guard let text, !text.isEmpty else { return .empty }
+        switch kind {
+        case .text, .email, .phone: return .text(text)
+        case .number: return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")).map { .number($0) } ?? .empty
+        case .integer: return Int(text).map { .integer($0) } ?? Double(text).map { .integer(Int($0)) } ?? .empty
+        case .bool: return .bool(text == "true" || text == "1")
+        case .day: return CalendarDay(iso: String(text.prefix(10))).map { .day($0) } ?? .empty
+        case .instant: return RemoteTime.parse(text).map { .instant($0) } ?? .empty
+        case .list: return .list(text.components(separatedBy: listSeparator))
+        }
+    }
+}
+
+/// RFC 3339 timestamps, epoch milliseconds and plain dates as remotes write them.
+public enum RemoteTime {
+    public static func parse(_ text: String) -> Date? {
+        if let ms = Int64(text), text.count >= 12 { return Date(timeIntervalSince1970: Double(ms) / 1000) }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: text) { return d }
+        let g = DateFormatter()
+        g.locale = Locale(identifier: "en_US_POSIX")
+        g.timeZone = TimeZone(identifier: "UTC")
+        for p in ["yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
+            g.dateFormat = p
+            if let d = g.date(from: text) { return d }
+        }
+        return nil
+    }
+}
+
+/// The kinds of every model field, by record type.
+public enum ModelFields {
+    public static func kind(_ type: RecordType, _ name: String) -> FieldKind {
+        if name.hasPrefix("custom.") { return .text }
+        switch type {
+        case .lead: return Lead.field(named: name)?.kind ?? .text
+        case .customer: return Customer.field(named: name)?.kind ?? .text
+        case .opportunity: return Opportunity.field(named: name)?.kind ?? .text
+        case .task: return CRMTask.field(named: name)?.kind ?? .text
+        }
+    }
+}

@@ -1,0 +1,506 @@
+import CRMModel
+public import CRMStore
+import Foundation
+public import Logging
+
+/// What a run did (or, for a plan, would do).
+public struct SyncCounts: Sendable, Equatable {
+    public var pulledCreated = 0, pulledUpdated = 0, pulledDeleted = 0, pulledUnchanged = 0, matched = 0
+    public var pushedCreated = 0, pushedUpdated = 0, pushedDeleted = 0, recoveredCreates = 0, staleRetries = 0
+    public var conflictsOpened = 0, conflictsSettled = 0, blocked = 0, deletesKept = 0
+
+    public var json: String {
+        let pairs: [(String, Int)] = [
+            ("pulled_created", pulledCreated), ("pulled_updated", pulledUpdated), ("pulled_deleted", pulledDeleted),
+            ("pulled_unchanged", pulledUnchanged), ("matched", matched), ("pushed_created", pushedCreated), ("pushed_updated", pushedUpdated),
+            ("pushed_deleted", pushedDeleted), ("recovered_creates", recoveredCreates), ("stale_retries", staleRetries),
+            ("conflicts_opened", conflictsOpened), ("conflicts_settled", conflictsSettled), ("blocked", blocked), ("deletes_kept", deletesKept),
+        ]
+        return JSONValue.object(pairs.map { ($0.0, .number(Double($0.1))) }).text
+    }
+
+    static func += (a: inout SyncCounts, b: SyncCounts) {
+        a.pulledCreated += b.pulledCreated; a.pulledUpdated += b.pulledUpdated; a.pulledDeleted += b.pulledDeleted
+        a.pulledUnchanged += b.pulledUnchanged; a.matched += b.matched; a.pushedCreated += b.pushedCreated
+        a.pushedUpdated += b.pushedUpdated; a.pushedDeleted += b.pushedDeleted; a.recoveredCreates += b.recoveredCreates
+        a.staleRetries += b.staleRetries; a.conflictsOpened += b.conflictsOpened; a.conflictsSettled += b.conflictsSettled
+        a.blocked += b.blocked; a.deletesKept += b.deletesKept
+    }
+}
+
+/// The result of `sync plan` or `sync apply`.
+public struct SyncReport: Sendable {
+    public var runID: Int64?
+    public var counts = SyncCounts()
+    /// One line per change (plans list every change; applied runs list conflicts and refusals).
+    public var lines: [String] = []
+    public var seconds: Double = 0
+}
+
+/// Where a job's pull and push stand for one record type (kept in the store after every page and batch).
+struct CursorState: Sendable {
+    /// The highest modified stamp pulled, and the ids seen at exactly that stamp (tie-safe cursor).
+    var mark: String?
+    var idsAtMark: [String] = []
+    /// A listing in progress: the page to read next and the filter it was started with.
+    var page: String?
+    var pageSince: String?
+    /// Start of the last complete pull (the cursor for remotes whose records carry no stamp).
+    var lastPullStart: String?
+    /// The local change counter up to which every change has been pushed.
+    var pushSeq: Int64 = 0
+
+    init() {}
+
+    init(json: String?) {
+        guard let json, let v = try? JSONValue.parse(Array(json.utf8)) else { return }
+        mark = v["mark"]?.stringValue
+        idsAtMark = v["ids_at_mark"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        page = v["page"]?.stringValue
+        pageSince = v["page_since"]?.stringValue
+        lastPullStart = v["last_pull_start"]?.stringValue
+        pushSeq = v["push_seq"]?.stringValue.flatMap { Int64($0) } ?? 0
+    }
+
+    var json: String {
+        JSONValue.object([
+            ("mark", mark.map { .string($0) } ?? .null), ("ids_at_mark", .array(idsAtMark.map { .string($0) })),
+            ("page", page.map { .string($0) } ?? .null), ("page_since", pageSince.map { .string($0) } ?? .null),
+            ("last_pull_start", lastPullStart.map { .string($0) } ?? .null), ("push_seq", .number(Double(pushSeq))),
+        ]).text
+    }
+}
+
+/// Keeps the store and one remote in step for a job: pull (incremental, tie-safe), push (change counter,
+/// idempotency journal), three-way merge with the job's policy, conflicts queued under `manual`.
+public final class SyncEngine: @unchecked Sendable {
+    public let store: CRMStore
+    public let job: SyncJob
+    public let client: RemoteClient
+    public let dryRun: Bool
+    let logger: Logger
+    /// Margin subtracted from the last pull's start for remotes whose records carry no modified stamp.
+    public var unstampedMargin: Double = 300
+    private var runID: Int64?
+    private var remoteName: String { client.profile.name + "@" + client.baseURL }
+    private let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+
+    public init(store: CRMStore, job: SyncJob, client: RemoteClient, dryRun: Bool, logger: Logger = Logger(label: "crmgate.sync")) {
+        self.store = store
+        self.job = job
+        self.client = client
+        self.dryRun = dryRun
+        self.logger = logger
+    }
+
+    /// Runs the job once.
+    /// - Throws: `SyncError(.leaseHeld)` when another live run holds the job; `.transport`/`.rejected` when the
+    ///   remote fails after retries (everything before the failing batch is checkpointed); `.store`.
+    public func run() async throws -> SyncReport {
+        let started = ProcessInfo.processInfo.systemUptime
+        var report = SyncReport()
+        if !dryRun {
+            if let holder = try storeCall({ try store.acquireLease(job: job.name, owner: leaseOwner, pid: getpid(), seconds: 600, isAlive: { kill($0, 0) == 0 }) }) {
+                throw SyncError(.leaseHeld, context: job.name, message: "another run of this job holds its lease (\(holder)); try again when it ends")
+            }
+            runID = try storeCall { try store.startRun(job: job.name) }
+            report.runID = runID
+        }
+        defer { if !dryRun { try? store.releaseLease(job: job.name, owner: leaseOwner) } }
+        do {
+            for type in job.types {
+                switch type {
+                case .lead: try await sync(Lead.self, &report)
+                case .opportunity: try await sync(Opportunity.self, &report)
+                case .task: try await sync(CRMTask.self, &report)
+                case .customer: try await sync(Customer.self, &report)
+                }
+            }
+        } catch {
+            report.seconds = ProcessInfo.processInfo.systemUptime - started
+            if let runID { try? store.finishRun(id: runID, status: "failed", counts: report.counts.json, message: "\(error)") }
+            throw error
+        }
+        report.seconds = ProcessInfo.processInfo.systemUptime - started
+        if let runID { try storeCall { try store.finishRun(id: runID, status: "ok", counts: report.counts.json, message: nil) } }
+        return report
+    }
+
+    private func storeCall<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
+    }
+
+    private func sync<R: CRMRecord>(_ type: R.Type, _ report: inout SyncReport) async throws {
+        let codec = RecordCodec(try client.resource(R.recordType))
+        var state = CursorState(json: try storeCall { try store.cursorState(job: job.name, type: R.recordType) })
+        if job.direction != .push { try await pull(R.self, codec, &state, &report) }
+        if job.direction != .pull { try await push(R.self, codec, &state, &report) }
+    }
+
+    private func checkpoint<R: CRMRecord>(_ type: R.Type, _ state: CursorState, records: [R] = [], links: [SyncLink] = [], removeLinks: [String] = [],
+                                          tombstones: [String] = [], clearJournal: [String] = [], undo: [UndoEntry] = []) throws {
+        guard !dryRun else { return }
+        try storeCall {
+            try store.applySync(R.self, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones,
+                                cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) })
+        }
+    }
+
+    // MARK: - Pull
+
+    private func pull<R: CRMRecord>(_ type: R.Type, _ codec: RecordCodec, _ state: inout CursorState, _ report: inout SyncReport) async throws {
+        let stamped = codec.resource.modifiedPath != nil
+        let runStart = Date()
+        let fields = codec.fieldNames
+        var since: Date?
+        if stamped { since = state.mark.flatMap(RemoteTime.parse) } else { since = state.lastPullStart.flatMap(RemoteTime.parse).map { $0 - unstampedMargin } }
+        var token = state.page.map(PageToken.init)
+        if token != nil { since = state.pageSince.flatMap(RemoteTime.parse) }
+        let sinceText = since?.iso8601UTC
+        var emailIndex: [String: String]? = nil  // lazily: local unlinked records by e-mail, for matching
+        var newMark = state.mark
+        var newIDs = Set(state.idsAtMark)
+        let oldMark = state.mark, oldIDs = Set(state.idsAtMark)
+        while true {
+            let page = try await client.listPage(R.recordType, since: since, token: token, includeDeleted: since != nil)
+            let ids = page.records.compactMap { codec.remoteID($0) }
+            let links = try storeCall { try store.links(remote: remoteName, type: R.recordType, remoteIDs: ids) }
+            var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = []
+            for json in page.records {
+                guard let rid = codec.remoteID(json) else { continue }
+                let sr = codec.snapshot(json)
+                let stamp = codec.modified(json) ?? sr.digest
+                if stamped {
+                    if let oldMark, stamp == oldMark, oldIDs.contains(rid) { continue }
+                    if newMark == nil || stamp > newMark! { newMark = stamp; newIDs = [rid] } else if stamp == newMark { newIDs.insert(rid) }
+                }
+                let deleted = codec.isDeleted(json)
+                guard let link = links[rid] else {
+                    if deleted { continue }
+                    if emailIndex == nil { emailIndex = try unlinkedEmails(R.self) }
+                    let email = sr["email"].flatMap { EmailAddress.normalize($0) }
+                    if let email, let localID = emailIndex?[email], let local = try storeCall({ try store.recordForSync(R.self, id: localID) }), !local.deleted {
+                        emailIndex?[email] = nil
+                        let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
+                        let m = ThreeWayMerge.merge(base: Snapshot(), local: sl, remote: sr, policy: job.policy == .manual ? .remoteWins : job.policy, rules: job.fieldRules,
+                                                    localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
+                        report.counts.matched += 1
+                        report.lines.append("pull: match \(R.recordType.rawValue) \(localID.prefix(8)) with remote \(rid) by e-mail")
+                        if m.merged != sl { records.append(m.merged.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom)) }
+                        newLinks.append(link(rid, localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
+                        continue
+                    }
+                    var r = R(id: RecordID.make())
+                    r = sr.apply(to: r, fields: fields, withCustom: codec.syncsCustom)
+                    records.append(r)
+                    newLinks.append(link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false))
+                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: r.id.description, remoteID: rid, action: "created", before: nil, after: sr.json))
+                    report.counts.pulledCreated += 1
+                    if dryRun { report.lines.append("pull: create \(R.recordType.rawValue) from remote \(rid): \(summary(sr))") }
+                    continue
+                }
+                if link.remoteStamp == stamp && !deleted { report.counts.pulledUnchanged += 1; continue }
+                guard let local = try storeCall({ try store.recordForSync(R.self, id: link.localID) }) else { continue }
+                if deleted {
+                    if !local.deleted {
+                        tombstones.append(link.localID)
+                        report.counts.pulledDeleted += 1
+                        report.lines.append("pull: delete \(R.recordType.rawValue) \(link.localID.prefix(8)) (deleted remotely)")
+                    }
+                    removeLinks.append(link.localID)
+                    continue
+                }
+                let base = Snapshot(json: link.base)
+                if sr == base {
+                    var l = self.link(rid, link.localID, json, codec, base: base, stamp: stamp, dirty: false)
+                    l.syncedSeq = link.syncedSeq
+                    newLinks.append(l)
+                    report.counts.pulledUnchanged += 1
+                    continue
+                }
+                if local.deleted { continue }
+                if try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) != nil {
+                    report.counts.blocked += 1
+                    continue
+                }
+                let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
+                let localChanged = local.changeSeq > link.syncedSeq && sl != base
+                if !localChanged {
+                    records.append(sr.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom))
+                    newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false))
+                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: sr.json))
+                    report.counts.pulledUpdated += 1
+                    if dryRun { report.lines.append("pull: update \(R.recordType.rawValue) \(link.localID.prefix(8)): \(diff(sl, sr))") }
+                    continue
+                }
+                let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: job.policy, rules: job.fieldRules,
+                                            localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
+                if !m.conflicts.isEmpty {
+                    report.counts.conflictsOpened += 1
+                    report.lines.append("conflict: \(R.recordType.rawValue) \(link.localID.prefix(8)) (remote \(rid)) on \(m.conflicts.joined(separator: ", ")); it waits for `crmgate conflicts resolve`")
+                    if !dryRun {
+                        _ = try storeCall {
+                            try store.openConflict(job: job.name, remote: remoteName, type: R.recordType, localID: link.localID, remoteID: rid, fields: m.conflicts,
+                                                   base: base.json, local: sl.json, remoteSide: sr.json)
+                        }
+                    }
+                    continue
+                }
+                report.counts.conflictsSettled += m.settled.isEmpty ? 0 : 1
+                if m.merged != sl {
+                    records.append(m.merged.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom))
+                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: m.merged.json))
+                    report.counts.pulledUpdated += 1
+                }
+                if dryRun { report.lines.append("merge: \(R.recordType.rawValue) \(link.localID.prefix(8)): local \(diff(sl, m.merged)); remote \(diff(sr, m.merged))") }
+                newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
+            }
+            token = page.next
+            state.page = token?.text
+            state.pageSince = token == nil ? nil : sinceText
+            if token == nil {
+                if stamped { state.mark = newMark; state.idsAtMark = newMark == oldMark ? Array(newIDs.union(oldIDs)).sorted() : Array(newIDs).sorted() }
+                state.lastPullStart = runStart.iso8601UTC
+            }
+            try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, undo: undo)
+            if token == nil { break }
+        }
+    }
+
+    private func unlinkedEmails<R: CRMRecord>(_ type: R.Type) throws -> [String: String] {
+        guard R.fieldIndex(named: "email") != nil else { return [:] }
+        let linked = Set(try storeCall { try store.links(remote: remoteName, type: R.recordType) }.map(\.localID))
+        var out: [String: String] = [:]
+        try storeCall {
+            try store.forEach(R.self) { r, _ in
+                let id = r.id.description
+                if !linked.contains(id), let e = EmailAddress.normalize(r.value(of: "email").text) { out[e] = out[e] ?? id }
+            }
+        }
+        return out
+    }
+
+    private func link(_ rid: String, _ localID: String, _ json: JSONValue, _ codec: RecordCodec, base: Snapshot, stamp: String, dirty: Bool, etag: String? = nil) -> SyncLink {
+        SyncLink(remote: remoteName, recordType: codec.resource.record, localID: localID, remoteID: rid, etag: etag, version: codec.version(json),
+                 base: base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp)
+    }
+
+    private func summary(_ s: Snapshot) -> String {
+        s.values.keys.sorted().prefix(4).map { "\($0)=\(s[$0]!.replacingOccurrences(of: Snapshot.listSeparator, with: "|"))" }.joined(separator: ", ")
+    }
+
+    private func diff(_ a: Snapshot, _ b: Snapshot) -> String {
+        let keys = Set(a.values.keys).union(b.values.keys).filter { a[$0] != b[$0] }.sorted()
+        if keys.isEmpty { return "no change" }
+        return keys.map { "\($0): \((a[$0] ?? "").debugDescription) → \((b[$0] ?? "").debugDescription)" }.joined(separator: "; ")
+    }
+
+    // MARK: - Push
+
+    private enum PushOutcome: Sendable {
+        case linked(SyncLink, rewrite: Snapshot?, counts: SyncCounts, undo: UndoEntry?, clearJournal: Bool, line: String?)
+        case unlink(String, counts: SyncCounts, line: String?)
+        case nothing(counts: SyncCounts, line: String?)
+        case failed(any Error)
+    }
+
+    private func push<R: CRMRecord>(_ type: R.Type, _ codec: RecordCodec, _ state: inout CursorState, _ report: inout SyncReport) async throws {
+        while true {
+            let batch = try storeCall { try store.changed(R.self, afterSeq: state.pushSeq, limit: job.batchSize) }
+            if batch.isEmpty { break }
+            var outcomes = [PushOutcome?](repeating: nil, count: batch.count)
+            await withTaskGroup(of: (Int, PushOutcome).self) { group in
+                var next = 0
+                func add() {
+                    let i = next
+                    next += 1
+                    let item = batch[i]
+                    group.addTask {
+                        do { return (i, try await self.pushOne(item, codec)) } catch { return (i, .failed(error)) }
+                    }
+                }
+                while next < min(job.concurrency, batch.count) { add() }
+                for await (i, o) in group {
+                    outcomes[i] = o
+                    if next < batch.count { add() }
+                }
+            }
+            var links: [SyncLink] = [], rewrites: [R] = [], unlinks: [String] = [], clear: [String] = [], undo: [UndoEntry] = []
+            var failure: (any Error)?
+            var lastDone = state.pushSeq
+            for (i, o) in outcomes.enumerated() {
+                let item = batch[i]
+                switch o! {
+                case .failed(let e):
+                    if failure == nil { failure = e }
+                case .linked(let l, let rewrite, let c, let u, let j, let line):
+                    links.append(l)
+                    if let rewrite { rewrites.append(rewrite.apply(to: item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)) }
+                    if let u { undo.append(u) }
+                    if j { clear.append(l.localID) }
+                    report.counts += c
+                    if let line { report.lines.append(line) }
+                case .unlink(let id, let c, let line):
+                    unlinks.append(id)
+                    report.counts += c
+                    if let line { report.lines.append(line) }
+                case .nothing(let c, let line):
+                    report.counts += c
+                    if let line { report.lines.append(line) }
+                }
+                if failure == nil { lastDone = item.changeSeq }
+            }
+            state.pushSeq = lastDone
+            try checkpoint(R.self, state, records: rewrites, links: links, removeLinks: unlinks, clearJournal: clear, undo: undo)
+            if let failure { throw failure }
+            if dryRun { state.pushSeq = batch.last!.changeSeq }
+        }
+    }
+
+    private func pushOne<R: CRMRecord>(_ item: ChangedRecord<R>, _ codec: RecordCodec) async throws -> PushOutcome {
+        let type = R.recordType
+        let localID = item.record.id.description
+        let link = try storeCall { try store.link(remote: remoteName, type: type, localID: localID) }
+        if let link, item.changeSeq <= link.syncedSeq { return .nothing(counts: SyncCounts(), line: nil) }
+        if try storeCall({ try store.openConflict(remote: remoteName, type: type, localID: localID) }) != nil {
+            var c = SyncCounts()
+            c.blocked = 1
+            return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.prefix(8)) waits for its conflict to be resolved")
+        }
+        let sl = Snapshot.of(item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)
+        if item.deleted {
+            guard let link else { return .nothing(counts: SyncCounts(), line: nil) }
+            var c = SyncCounts()
+            guard job.allowDelete else {
+                c.deletesKept = 1
+                return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.prefix(8)) was deleted locally; kept remotely (no --allow-delete)")
+            }
+            if dryRun { c.pushedDeleted = 1; return .nothing(counts: c, line: "push: delete remote \(link.remoteID)") }
+            var etag = link.etag
+            if codec.resource.concurrency == .etag, etag == nil { etag = try await client.get(type, remoteID: link.remoteID)?.etag }
+            _ = try await client.delete(type, remoteID: link.remoteID, etag: etag)
+            c.pushedDeleted = 1
+            return .unlink(localID, counts: c, line: nil)
+        }
+        guard let link else { return try await create(item, sl, codec) }
+        return try await update(item, sl, link, codec)
+    }
+
+    private func stamp(_ json: JSONValue, _ codec: RecordCodec, _ s: Snapshot) -> String { codec.modified(json) ?? s.digest }
+
+    private func create<R: CRMRecord>(_ item: ChangedRecord<R>, _ sl: Snapshot, _ codec: RecordCodec) async throws -> PushOutcome {
+        let type = R.recordType
+        let localID = item.record.id.description
+        var c = SyncCounts()
+        if dryRun {
+            c.pushedCreated = 1
+            return .nothing(counts: c, line: "push: create \(type.rawValue) \(localID.prefix(8)): \(summary(sl))")
+        }
+        let lookupField = codec.resource.lookup?.field
+        let key: String
+        if let j = try storeCall({ try store.journal(remote: remoteName, type: type, localID: localID) }) {
+            // A create was sent before and its answer never arrived: find out whether it happened.
+            key = j.key
+            if codec.resource.create.idempotencyHeader == nil, let value = j.lookup, !value.isEmpty {
+                let found = try await client.lookup(type, value: value)
+                if let json = found.first(where: { codec.snapshot($0)[lookupField!] == value }), let rid = codec.remoteID(json) {
+                    let rs = codec.snapshot(json)
+                    c.recoveredCreates = 1
+                    var l = link(rid, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: rs != sl)
+                    if rs == sl { l.syncedSeq = item.changeSeq }
+                    return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: "remote", recordType: type, localID: localID, remoteID: rid, action: "created", before: nil, after: rs.json),
+                                   clearJournal: true, line: nil)
+                }
+            } else { c.recoveredCreates = 1 }
+        } else {
+            key = UUID().uuidString.lowercased()
+            try storeCall { try store.journalCreate(remote: remoteName, type: type, localID: localID, key: key, lookup: lookupField.flatMap { sl[$0] }) }
+        }
+        let (json, etag) = try await client.create(type, body: codec.body(sl), idempotencyKey: key)
+        guard let rid = codec.remoteID(json) else {
+            throw SyncError(.badResponse, context: "create \(type.rawValue)", message: "the remote's answer has no id at '\(codec.resource.idPath)'")
+        }
+        let rs = codec.snapshot(json)
+        c.pushedCreated = 1
+        var l = link(rid, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false, etag: etag)
+        l.syncedSeq = item.changeSeq
+        return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: "remote", recordType: type, localID: localID, remoteID: rid, action: "created", before: nil, after: rs.json),
+                       clearJournal: true, line: nil)
+    }
+
+    private func update<R: CRMRecord>(_ item: ChangedRecord<R>, _ sl: Snapshot, _ link: SyncLink, _ codec: RecordCodec) async throws -> PushOutcome {
+        let type = R.recordType
+        let localID = item.record.id.description
+        var c = SyncCounts()
+        var base = Snapshot(json: link.base)
+        var local = sl
+        var rewrite: Snapshot?
+        var changed = Set(base.values.keys).union(local.values.keys).filter { base[$0] != local[$0] }
+        if changed.isEmpty {
+            var l = link
+            l.syncedSeq = item.changeSeq
+            return .linked(l, rewrite: nil, counts: c, undo: nil, clearJournal: false, line: nil)
+        }
+        if dryRun {
+            c.pushedUpdated = 1
+            return .nothing(counts: c, line: "push: update remote \(link.remoteID): \(diff(base, local))")
+        }
+        var etag = link.etag, version = link.version
+        let before = base
+        if codec.resource.concurrency == .etag, etag == nil {
+            guard let got = try await client.get(type, remoteID: link.remoteID) else { return .unlink(localID, counts: c, line: "push: remote \(link.remoteID) is gone; the record will be created again") }
+            etag = got.etag
+            version = codec.version(got.record) ?? version
+            let rs = codec.snapshot(got.record)
+            if rs != base {
+                let m = ThreeWayMerge.merge(base: base, local: local, remote: rs, policy: job.policy, rules: job.fieldRules, localTime: item.record.updatedAt, remoteTime: codec.modified(got.record).flatMap(RemoteTime.parse))
+                if !m.conflicts.isEmpty { return try conflict(type, localID, link.remoteID, m.conflicts, base, local, rs, c) }
+                if m.merged != local { rewrite = m.merged; local = m.merged }
+                base = rs
+                changed = Set(base.values.keys).union(local.values.keys).filter { base[$0] != local[$0] }
+            }
+        }
+        for _ in 0..<5 {
+            if changed.isEmpty {
+                var l = self.link(link.remoteID, localID, .null, codec, base: base, stamp: link.remoteStamp ?? "", dirty: false, etag: etag)
+                l.version = version
+                if rewrite == nil { l.syncedSeq = item.changeSeq }
+                return .linked(l, rewrite: rewrite, counts: c, undo: nil, clearJournal: false, line: nil)
+            }
+            switch try await client.update(type, remoteID: link.remoteID, body: codec.body(local, only: changed), etag: etag, version: version) {
+            case .updated(let json, let newEtag):
+                let rs = json.isNull ? local : codec.snapshot(json)
+                c.pushedUpdated = 1
+                var l = self.link(link.remoteID, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false, etag: newEtag)
+                if rewrite == nil { l.syncedSeq = item.changeSeq }
+                return .linked(l, rewrite: rewrite, counts: c,
+                               undo: UndoEntry(side: "remote", recordType: type, localID: localID, remoteID: link.remoteID, action: "updated", before: before.json, after: rs.json),
+                               clearJournal: false, line: nil)
+            case .notFound:
+                return .unlink(localID, counts: c, line: "push: remote \(link.remoteID) is gone; the record will be created again")
+            case .stale:
+                c.staleRetries += 1
+                guard let got = try await client.get(type, remoteID: link.remoteID) else { return .unlink(localID, counts: c, line: nil) }
+                etag = got.etag
+                version = codec.version(got.record) ?? version
+                let rs = codec.snapshot(got.record)
+                let m = ThreeWayMerge.merge(base: base, local: local, remote: rs, policy: job.policy, rules: job.fieldRules, localTime: item.record.updatedAt, remoteTime: codec.modified(got.record).flatMap(RemoteTime.parse))
+                if !m.conflicts.isEmpty { return try conflict(type, localID, link.remoteID, m.conflicts, base, local, rs, c) }
+                if m.merged != local { rewrite = m.merged; local = m.merged }
+                if !m.settled.isEmpty { c.conflictsSettled += 1 }
+                base = rs
+                changed = Set(base.values.keys).union(local.values.keys).filter { base[$0] != local[$0] }
+            }
+        }
+        throw SyncError(.transport, context: "update \(type.rawValue) \(link.remoteID)", message: "the remote record kept changing while it was being updated; the next run tries again")
+    }
+
+    private func conflict(_ type: RecordType, _ localID: String, _ rid: String, _ fields: [String], _ base: Snapshot, _ local: Snapshot, _ remote: Snapshot, _ c: SyncCounts) throws -> PushOutcome {
+        var c = c
+        c.conflictsOpened = 1
+        _ = try storeCall {
+            try store.openConflict(job: job.name, remote: remoteName, type: type, localID: localID, remoteID: rid, fields: fields, base: base.json, local: local.json, remoteSide: remote.json)
+        }
+        return .nothing(counts: c, line: "conflict: \(type.rawValue) \(localID.prefix(8)) (remote \(rid)) on \(fields.joined(separator: ", "))")
+    }
+}

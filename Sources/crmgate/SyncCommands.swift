@@ -1,0 +1,337 @@
+import ArgumentParser
+import CRMHTTP
+import CRMModel
+import CRMStore
+import CRMSync
+import Dispatch
+import Foundation
+import Logging
+
+/// Runs async work from a command's (non-cooperative) main thread.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, any Error>!
+    Task.detached {
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try result.get()
+}
+
+/// Logging to standard error; debug when `--verbose` or `CRMGATE_LOG=debug`.
+func setUpLogging(verbose: Bool) -> Logger {
+    let level: Logger.Level = verbose || ProcessInfo.processInfo.environment["CRMGATE_LOG"] == "debug" ? .debug : .notice
+    LoggingSystem.bootstrap { label in
+        var h = StreamLogHandler.standardError(label: label)
+        h.logLevel = level
+        return h
+    }
+    var l = Logger(label: "crmgate")
+    l.logLevel = level
+    return l
+}
+
+/// Options of every command that talks to a remote.
+struct RemoteOptions: ParsableArguments {
+    @Option(name: .long, help: "Point the profile at another host (a sandbox, a server on 127.0.0.1).")
+    var baseURL: String?
+    @Flag(name: .long, help: "Turn TLS certificate verification OFF (insecure; for test servers only).")
+    var insecure = false
+    @Option(name: .long, help: "A CA bundle (PEM) to trust instead of the system's.")
+    var caBundle: String?
+    @Flag(name: .long, help: "Log every request and response (without secrets) to standard error.")
+    var verbose = false
+}
+
+/// Exit codes of the remote commands.
+enum SyncExit {
+    static let remoteFailed: Int32 = 69
+    static let storeFailed: Int32 = 74
+    static let leaseHeld: Int32 = 75
+    static let config: Int32 = 78
+
+    static func code(_ e: SyncError) -> Int32 {
+        switch e.code {
+        case .invalidProfile: config
+        case .leaseHeld: leaseHeld
+        case .store: storeFailed
+        case .notFound: 64
+        case .badResponse, .rejected, .transport: remoteFailed
+        }
+    }
+}
+
+func fail(_ e: SyncError) -> ExitCode {
+    FileHandle.standardError.write(Data("crmgate: \(e)\n".utf8))
+    return ExitCode(SyncExit.code(e))
+}
+
+struct RemoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remote", abstract: "Check remote profiles.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect, authenticate and read one page of each record type of a profile.",
+            discussion: "Exit codes: 0 every type answered; 69 a type failed; 78 the profile is wrong or a secret is missing.")
+        @Argument(help: "A profile name under mappings/remotes (generic-rest, cin7-core, hubspot) or a path.")
+        var profile: String
+        @OptionGroup var remote: RemoteOptions
+
+        func run() throws {
+            let logger = setUpLogging(verbose: remote.verbose)
+            do {
+                let p = try RemoteProfile.load(profile)
+                let client = try RemoteClient(profile: p, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, logger: logger)
+                print("profile \(p.name) at \(client.http.redactor.redactURL(client.baseURL))")
+                var failed = false
+                for type in RecordType.allCases {
+                    guard let r = p.resources[type] else { continue }
+                    let started = Date()
+                    do {
+                        let page = try blocking { try await client.listPage(type, since: nil, token: nil) }
+                        let codec = RecordCodec(r)
+                        let fields = Set(page.records.flatMap { codec.snapshot($0).values.keys })
+                        print("  \(type.plural): \(page.records.count) record(s) on the first page\(page.next != nil ? ", more pages" : ""), \(Int(Date().timeIntervalSince(started) * 1000)) ms; fields seen: \(fields.isEmpty ? "-" : fields.sorted().joined(separator: ", "))")
+                    } catch let e as SyncError {
+                        failed = true
+                        print("  \(type.plural): FAILED: \(e)")
+                    }
+                }
+                if failed { throw ExitCode(SyncExit.remoteFailed) }
+            } catch let e as SyncError { throw fail(e) }
+        }
+    }
+}
+
+/// A job named by file or given entirely by flags.
+struct JobOptions: ParsableArguments {
+    @Argument(help: "A job under mappings/jobs or a path; or give --profile and the flags below instead.")
+    var job: String?
+    @Option(name: .long, help: "The remote profile (when no job file is given).")
+    var profile: String?
+    @Option(name: .long, help: "Record types, comma-separated: leads,opportunities,tasks.")
+    var types: String?
+    @Option(name: .long, help: "pull, push or both.")
+    var direction: String?
+    @Option(name: .long, help: "remote-wins, local-wins, newest-wins or manual.")
+    var policy: String?
+    @Option(name: .long, help: "Records per checkpoint.")
+    var batchSize: Int?
+    @Option(name: .long, help: "Requests in flight at once.")
+    var concurrency: Int?
+    @Flag(name: .long, help: "Send local deletions to the remote.")
+    var allowDelete = false
+
+    func resolve(baseURL: String?) throws -> SyncJob {
+        var job: SyncJob
+        if let name = self.job {
+            job = try SyncJob.load(name)
+        } else {
+            guard let profile else { throw SyncError(.invalidProfile, message: "give a job file or --profile") }
+            job = SyncJob(name: "\(URL(fileURLWithPath: profile).deletingPathExtension().lastPathComponent)-flags", profile: profile)
+        }
+        if let profile, self.job != nil { job.profile = profile }
+        if let types { job.types = try types.split(separator: ",").map { try SyncJob.recordType(String($0)) } }
+        if let direction {
+            guard let d = SyncJob.Direction(rawValue: direction) else { throw SyncError(.invalidProfile, message: "--direction must be pull, push or both") }
+            job.direction = d
+        }
+        if let policy { job.policy = try SyncJob.policy(policy) }
+        if let batchSize { job.batchSize = max(1, batchSize) }
+        if let concurrency { job.concurrency = max(1, concurrency) }
+        if allowDelete { job.allowDelete = true }
+        if let baseURL { job.baseURL = baseURL }
+        return job
+    }
+}
+
+func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: Bool, logger: Logger) throws -> SyncReport {
+    let profile = try RemoteProfile.load(job.profile)
+    let client = try RemoteClient(profile: profile, baseURL: job.baseURL ?? remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle,
+                                  connections: job.concurrency, logger: logger)
+    let store: CRMStore
+    do { store = try CRMStore(path: path) } catch { throw SyncError(.store, message: "\(error)") }
+    let engine = SyncEngine(store: store, job: job, client: client, dryRun: dryRun, logger: logger)
+    return try blocking { try await engine.run() }
+}
+
+func printReport(_ r: SyncReport, plan: Bool) {
+    for line in r.lines { print(line) }
+    let c = r.counts
+    print((plan ? "plan: " : "sync: ") + "pull \(c.pulledCreated) created, \(c.pulledUpdated) updated, \(c.pulledDeleted) deleted, \(c.pulledUnchanged) unchanged, \(c.matched) matched; "
+        + "push \(c.pushedCreated) created, \(c.pushedUpdated) updated, \(c.pushedDeleted) deleted\(c.recoveredCreates > 0 ? ", \(c.recoveredCreates) interrupted creates recovered" : ""); "
+        + "\(c.conflictsOpened) conflict(s) queued, \(c.conflictsSettled) settled by policy, \(c.blocked) waiting"
+        + (r.runID.map { "; run \($0)" } ?? "") + String(format: "; %.2f s", r.seconds))
+}
+
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Plan or apply a sync between the store and a remote.",
+        discussion: """
+            Exit codes: 0 done (queued conflicts are listed, not errors); 64 usage; 69 the remote failed after retries \
+            (the run stopped at its last checkpoint; run it again to resume); 74 the store failed; 75 another run of the \
+            job holds its lease; 78 the job or profile is wrong, or a secret is missing.
+            """,
+        subcommands: [Plan.self, Apply.self])
+
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print what would change on each side, changing nothing.")
+        @OptionGroup var jobOptions: JobOptions
+        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            let logger = setUpLogging(verbose: remote.verbose)
+            do { printReport(try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: true, logger: logger), plan: true) } catch let e as SyncError { throw fail(e) }
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pull, merge and push; checkpointed and resumable.")
+        @OptionGroup var jobOptions: JobOptions
+        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            let logger = setUpLogging(verbose: remote.verbose)
+            do { printReport(try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: false, logger: logger), plan: false) } catch let e as SyncError { throw fail(e) }
+        }
+    }
+}
+
+struct JobsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "Run sync jobs from cron or on their schedules.", subcommands: [Run.self, Daemon.self])
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run one job now (the cron entry). Exit codes as `sync apply`.")
+        @Argument(help: "A job under mappings/jobs or a path.") var job: String
+        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            let logger = setUpLogging(verbose: remote.verbose)
+            do { printReport(try runJob(try SyncJob.load(job), store: storeOptions.store, remote: remote, dryRun: false, logger: logger), plan: false) } catch let e as SyncError { throw fail(e) }
+        }
+    }
+
+    struct Daemon: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every job of a folder on its schedule until SIGTERM or SIGINT (a run in progress finishes first).")
+        @Option(name: .long, help: "The folder of job files.") var jobs: String = SyncJob.folder
+        @Option(name: .long, help: "Run every job once at start, then follow the schedules.") var runAtStart = false
+        @Option(name: .long, help: "Seconds between runs instead of the cron schedules (for tests and soak runs).") var every: Double?
+        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let logger = setUpLogging(verbose: remote.verbose)
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: jobs)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            var list: [(SyncJob, CronSchedule?)] = []
+            do {
+                for f in files {
+                    let j = try SyncJob.load("\(jobs)/\(f)")
+                    list.append((j, j.schedule.flatMap(CronSchedule.init)))
+                }
+            } catch let e as SyncError { throw fail(e) }
+            guard !list.isEmpty else { throw fail(SyncError(.invalidProfile, context: jobs, message: "no job files")) }
+            signal(SIGTERM, SIG_IGN)
+            signal(SIGINT, SIG_IGN)
+            let stop = StopFlag()
+            let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
+                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                s.setEventHandler { stop.set() }
+                s.resume()
+                return s
+            }
+            defer { sources.forEach { $0.cancel() } }
+            var due: [Date] = list.map { job in
+                if runAtStart || every != nil { return Date() }
+                return job.1?.next(after: Date()) ?? .distantFuture
+            }
+            logger.notice("jobs daemon: \(list.count) job(s): \(list.map(\.0.name).joined(separator: ", "))")
+            while !stop.isSet {
+                let now = Date()
+                for i in list.indices where due[i] <= now && !stop.isSet {
+                    do {
+                        let r = try runJob(list[i].0, store: storeOptions.store, remote: remote, dryRun: false, logger: logger)
+                        logger.notice("job \(list[i].0.name): run \(r.runID ?? 0) done: \(r.counts.json)")
+                    } catch {
+                        logger.error("job \(list[i].0.name) failed: \(error); it resumes from its checkpoint on the next run")
+                    }
+                    due[i] = every.map { Date() + $0 } ?? list[i].1?.next(after: Date()) ?? .distantFuture
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            logger.notice("jobs daemon: stopped")
+        }
+    }
+}
+
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+struct ConflictsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "conflicts", abstract: "Records waiting for a person after a sync conflict.", subcommands: [List.self, Show.self, Resolve.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open conflicts.")
+        @Flag(name: .long, help: "Include resolved ones.") var all = false
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            let store = try CRMStore(path: storeOptions.store)
+            let cs = try store.conflicts(status: all ? nil : "open")
+            if cs.isEmpty { print("no \(all ? "" : "open ")conflicts"); return }
+            for c in cs { print("\(c.id)\t\(c.status)\t\(c.recordType.rawValue)\t\(c.localID)\tremote \(c.remoteID)\t\(c.fields.joined(separator: ","))\t\(c.job)") }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One conflict: base, local and remote values of each field.")
+        @Argument var id: Int64
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            let store = try CRMStore(path: storeOptions.store)
+            guard let c = try store.conflict(id: id) else { throw fail(SyncError(.notFound, message: "no conflict has the id \(id)")) }
+            let base = Snapshot(json: c.base), local = Snapshot(json: c.local), remote = Snapshot(json: c.remoteSide)
+            print("conflict \(c.id) (\(c.status)) on \(c.recordType.rawValue) \(c.localID), remote \(c.remoteID), job \(c.job)")
+            for k in Set(base.values.keys).union(local.values.keys).union(remote.values.keys).sorted() where local[k] != remote[k] || c.fields.contains(k) {
+                print("  \(c.fields.contains(k) ? "!" : " ") \(k): base \((base[k] ?? "").debugDescription), local \((local[k] ?? "").debugDescription), remote \((remote[k] ?? "").debugDescription)")
+            }
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Settle a conflict; the next push sends the result.")
+        @Argument var id: Int64
+        @Option(name: .long, help: "local, remote or merged.") var take: String = "merged"
+        @Option(name: .customLong("set"), help: "field=value overriding the chosen side (repeatable).") var sets: [String] = []
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            guard let t = ConflictResolution.Take(rawValue: take) else { throw ValidationError("--take must be local, remote or merged") }
+            var values: [String: String] = [:]
+            for s in sets {
+                guard let eq = s.firstIndex(of: "=") else { throw ValidationError("--set takes field=value") }
+                values[String(s[..<eq])] = String(s[s.index(after: eq)...])
+            }
+            do {
+                let store = try CRMStore(path: storeOptions.store)
+                let result = try ConflictResolution.resolve(store: store, id: id, take: t, sets: values)
+                print("conflict \(id) resolved (took \(t.rawValue)); \(result.values.count) field(s) set; the next sync pushes it")
+            } catch let e as SyncError { throw fail(e) }
+        }
+    }
+}
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Past sync runs.", subcommands: [List.self])
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Past runs with their counts, newest first.")
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            let store = try CRMStore(path: storeOptions.store)
+            for r in try store.runs() { print("\(r.id)\t\(r.job)\t\(r.startedAt)\t\(r.status)\t\(r.counts)" + (r.message.map { "\t\($0)" } ?? "")) }
+        }
+    }
+}
