@@ -72,6 +72,9 @@ let package = Package(
                 "CRMHTTP", "CRMTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]),
+        .testTarget(
+            name: "CRMSyncTests",
+            dependencies: ["CRMSync", "CRMStore", "CRMModel", "CRMHTTP", "CRMTestSupport"]),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel", "CRMTestSupport"]),
         .testTarget(name: "CRMCSVTests", dependencies: ["CRMCSV", "CRMTestSupport"]),
         .testTarget(name: "CRMXMLTests", dependencies: ["CRMXML", "CRMTestSupport"]),

@@ -53,6 +53,9 @@ final class CurlTransfer {
         crmgate_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         crmgate_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)  // credentials never follow a redirect
         crmgate_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        // libcurl silently resends a request whose reused connection died before answering. That must not happen
+        // to a create that may not be repeated: such requests get a connection of their own.
+        if !r.mayRepeat { crmgate_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1) }
         crmgate_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, s.connectTimeoutMs)
         crmgate_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, s.totalTimeoutMs)
         crmgate_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, s.lowSpeedBytesPerSecond)

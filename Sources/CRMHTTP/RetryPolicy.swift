@@ -67,7 +67,7 @@ public final class RateGovernor: @unchecked Sendable {
         self.limit = limit.map { max(1, $0) }
         self.window = window
         self.perDay = perDay
-        self.margin = max(0.05, window * 0.02)
+        self.margin = max(0.2, window * 0.1)
     }
 
     /// The current limit per window (lowered when the remote throttles anyway).

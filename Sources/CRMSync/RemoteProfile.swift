@@ -261,6 +261,9 @@ extension RemoteProfile {
 
     static func secret(_ node: Node?, _ what: String, line: Int?) throws -> SecretSource {
         guard let node else { throw MappingError(.missingKey, line: line, message: "\(what) needs {env: NAME} or {file: PATH}") }
+        if node.scalar != nil {
+            throw MappingError(.invalidValue, line: node.mark?.line, message: "\(what) must be {env: NAME} or {file: PATH}: secrets are never written in a profile")
+        }
         let m = try YAMLMap(node, what: what)
         try m.allow(["env", "file"])
         if let e = try m.string("env") { return .environment(e) }

@@ -162,10 +162,10 @@ public final class SyncEngine: @unchecked Sendable {
         var newIDs = Set(state.idsAtMark)
         let oldMark = state.mark, oldIDs = Set(state.idsAtMark)
         while true {
-            let page = try await client.listPage(R.recordType, since: since, token: token, includeDeleted: since != nil)
+            let page = try await client.listPage(R.recordType, since: since, token: token, includeDeleted: true)
             let ids = page.records.compactMap { codec.remoteID($0) }
             let links = try storeCall { try store.links(remote: remoteName, type: R.recordType, remoteIDs: ids) }
-            var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = []
+            var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = [], matchedIDs: [String] = []
             for json in page.records {
                 guard let rid = codec.remoteID(json) else { continue }
                 let sr = codec.snapshot(json)
@@ -185,6 +185,7 @@ public final class SyncEngine: @unchecked Sendable {
                         let m = ThreeWayMerge.merge(base: Snapshot(), local: sl, remote: sr, policy: job.policy == .manual ? .remoteWins : job.policy, rules: job.fieldRules,
                                                     localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
                         report.counts.matched += 1
+                        matchedIDs.append(localID)
                         report.lines.append("pull: match \(R.recordType.rawValue) \(localID.prefix(8)) with remote \(rid) by e-mail")
                         if m.merged != sl { records.append(m.merged.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom)) }
                         newLinks.append(link(rid, localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
@@ -262,7 +263,7 @@ public final class SyncEngine: @unchecked Sendable {
                 if stamped { state.mark = newMark; state.idsAtMark = newMark == oldMark ? Array(newIDs.union(oldIDs)).sorted() : Array(newIDs).sorted() }
                 state.lastPullStart = runStart.iso8601UTC
             }
-            try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, undo: undo)
+            try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, clearJournal: matchedIDs, undo: undo)
             if token == nil { break }
         }
     }
@@ -403,7 +404,17 @@ public final class SyncEngine: @unchecked Sendable {
             key = j.key
             if codec.resource.create.idempotencyHeader == nil, let value = j.lookup, !value.isEmpty {
                 let found = try await client.lookup(type, value: value)
-                if let json = found.first(where: { codec.snapshot($0)[lookupField!] == value }), let rid = codec.remoteID(json) {
+                // The lookup field need not be unique (Cin7 Core looks up by Name): take a record nobody is linked to
+                // whose other fields agree with what was sent.
+                var match: (JSONValue, String)?
+                for json in found {
+                    guard let rid = codec.remoteID(json), codec.snapshot(json)[lookupField!] == value,
+                        try storeCall({ try store.link(remote: remoteName, type: type, remoteID: rid) }) == nil
+                    else { continue }
+                    let rs = codec.snapshot(json)
+                    if rs.values.allSatisfy({ sl[$0.key] == nil || sl[$0.key] == $0.value }) || rs["email"] == sl["email"] { match = (json, rid); break }
+                }
+                if let (json, rid) = match {
                     let rs = codec.snapshot(json)
                     c.recoveredCreates = 1
                     var l = link(rid, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: rs != sl)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A test remote (`Tests/Remotes/crm_remote.py`) on 127.0.0.1 on an ephemeral port, one flavour per bundled
 /// profile, with control endpoints for seeding, editing, faults and stats. Stopped with SIGKILL.

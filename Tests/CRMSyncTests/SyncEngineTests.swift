@@ -1,0 +1,314 @@
+import CRMModel
+import CRMStore
+import CRMSync
+import CRMTestSupport
+import Foundation
+import Testing
+
+/// A store, a test remote and a job between them.
+final class SyncBench: @unchecked Sendable {
+    let remote: TestRemote
+    let dir: URL
+    let profile: RemoteProfile
+    var storePath: String { dir.appendingPathComponent("store.sqlite").path }
+    let store: CRMStore
+
+    init(flavor: String = "generic", pageLimit: Int? = nil, arguments: [String] = []) throws {
+        remote = try TestRemote(flavor: flavor, arguments: arguments)
+        dir = try TestSupport.temporaryDirectory("crmgate-sync")
+        let name = ["generic": "generic-rest", "cin7": "cin7-core", "hubspot": "hubspot"][flavor]!
+        var yaml = try String(contentsOfFile: TestSupport.mapping("remotes/\(name).yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "limits: {requests: 60, per_seconds: 60}", with: "limits: {requests: 10, per_seconds: 2}")
+        if let pageLimit { yaml = yaml.replacingOccurrences(of: "limit: 500", with: "limit: \(pageLimit)").replacingOccurrences(of: "limit: 1000", with: "limit: \(pageLimit)") }
+        profile = try RemoteProfile.parse(yaml: yaml)
+        store = try CRMStore(path: dir.appendingPathComponent("store.sqlite").path)
+    }
+
+    deinit {
+        remote.stop()
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    func job(_ policy: ConflictPolicy = .newestWins, direction: SyncJob.Direction = .both, rules: [String: FieldRule] = [:], name: String = "test") -> SyncJob {
+        SyncJob(name: name, profile: "generic-rest", types: [.lead], direction: direction, policy: policy, fieldRules: rules, batchSize: 50, concurrency: 4)
+    }
+
+    func run(_ job: SyncJob, store: CRMStore? = nil, dryRun: Bool = false) async throws -> SyncReport {
+        let client = try RemoteClient(profile: profile, baseURL: remote.baseURL, environment: remote.environment)
+        return try await SyncEngine(store: store ?? self.store, job: job, client: client, dryRun: dryRun).run()
+    }
+
+    static func leads(_ n: Int, prefix: String = "p") -> [Lead] {
+        (0..<n).map { i in
+            var l = Lead(id: RecordID.make())
+            l.firstName = "First\(i)"
+            l.lastName = "Last\(i)"
+            l.company = "Company \(i)"
+            l.email = "\(prefix)\(i)@example.com"
+            l.phone = "+1415555\(String(format: "%04d", i))"
+            l.tags = ["t\(i % 3)"]
+            return l
+        }
+    }
+
+    /// Remote leads keyed by e-mail (live ones), failing on duplicates.
+    func remoteLeads() throws -> [String: [String: Any]] {
+        var out: [String: [String: Any]] = [:]
+        for r in try remote.records("leads") where (r["deleted"] as? Bool) != true {
+            let email = r["email"] as? String ?? ""
+            #expect(out[email] == nil, "duplicate remote lead \(email)")
+            out[email] = r
+        }
+        return out
+    }
+
+    func remoteID(email: String) throws -> String { try remoteLeads()[email]!["id"] as! String }
+}
+
+@Suite("Sync engine against the generic test remote", .serialized)
+struct SyncEngineTests {
+    @Test("push creates every local lead once; a second store pulls them back equal; a rerun changes nothing")
+    func pushThenPull() async throws {
+        let b = try SyncBench(pageLimit: 7)
+        try b.store.save(SyncBench.leads(30))
+        let r1 = try await b.run(b.job())
+        #expect(r1.counts.pushedCreated == 30)
+        #expect(try b.remoteLeads().count == 30)
+        let r2 = try await b.run(b.job())
+        #expect(r2.counts.pushedCreated == 0 && r2.counts.pushedUpdated == 0 && r2.counts.pulledUpdated == 0)
+        let other = try CRMStore(path: b.dir.appendingPathComponent("other.sqlite").path)
+        let r3 = try await b.run(b.job(), store: other)
+        #expect(r3.counts.pulledCreated == 30)
+        let mine = Dictionary(uniqueKeysWithValues: try b.store.all(Lead.self).map { ($0.email, $0) })
+        for l in try other.all(Lead.self) {
+            let m = try #require(mine[l.email])
+            #expect(l.firstName == m.firstName && l.phone == m.phone && l.tags == m.tags && l.company == m.company)
+        }
+    }
+
+    @Test("edits of different fields on both sides merge, and both sides end equal")
+    func bothSides() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(3))
+        _ = try await b.run(b.job(.manual))
+        var l = try b.store.all(Lead.self).first { $0.email == "p1@example.com" }!
+        l.phone = "+14155559999"
+        try b.store.save([l])
+        let rid = try b.remoteID(email: "p1@example.com")
+        try b.remote.control("PATCH", "/records/leads/\(rid)", json: #"{"company":"Remote Co"}"#)
+        let r = try await b.run(b.job(.manual))
+        #expect(r.counts.conflictsOpened == 0)
+        let after = try b.store.record(Lead.self, id: l.id.description)
+        #expect(after.company == "Remote Co" && after.phone == "+14155559999")
+        let remote = try b.remoteLeads()["p1@example.com"]!
+        #expect(remote["company"] as? String == "Remote Co")
+        #expect(remote["phone"] as? String == "+14155559999")
+    }
+
+    @Test("the same field changed on both sides, under each policy", arguments: [ConflictPolicy.remoteWins, .localWins, .newestWins])
+    func policies(policy: ConflictPolicy) async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(2))
+        _ = try await b.run(b.job(policy))
+        var l = try b.store.all(Lead.self).first { $0.email == "p0@example.com" }!
+        l.company = "Local Co"
+        l.updatedAt = Date(timeIntervalSinceNow: -3600)  // the local edit is older than the remote one
+        try b.store.save([l])
+        try await Task.sleep(nanoseconds: 20_000_000)
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        _ = try await b.run(b.job(policy))
+        let expected = policy == .localWins ? "Local Co" : "Remote Co"
+        #expect(try b.store.record(Lead.self, id: l.id.description).company == expected)
+        #expect(try b.remoteLeads()["p0@example.com"]!["company"] as? String == expected)
+    }
+
+    @Test("under manual a conflict blocks only its record; resolving it pushes the chosen value")
+    func manual() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(3))
+        _ = try await b.run(b.job(.manual))
+        var all = try b.store.all(Lead.self)
+        var x = all.first { $0.email == "p0@example.com" }!, y = all.first { $0.email == "p2@example.com" }!
+        x.company = "Local X"
+        y.company = "Local Y"
+        try b.store.save([x, y])
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote X"}"#)
+        let r = try await b.run(b.job(.manual))
+        #expect(r.counts.conflictsOpened == 1)
+        #expect(try b.remoteLeads()["p2@example.com"]!["company"] as? String == "Local Y")  // the other record went through
+        #expect(try b.remoteLeads()["p0@example.com"]!["company"] as? String == "Remote X")  // the conflicted one waits
+        let open = try b.store.conflicts()
+        #expect(open.count == 1 && open[0].fields == ["company"])
+        let r2 = try await b.run(b.job(.manual))
+        #expect(r2.counts.pushedUpdated == 0)
+        try ConflictResolution.resolve(store: b.store, id: open[0].id, take: .local, sets: ["notes": "checked by phone"])
+        _ = try await b.run(b.job(.manual))
+        let remote = try b.remoteLeads()["p0@example.com"]!
+        #expect(remote["company"] as? String == "Local X")
+        #expect(remote["notes"] as? String == "checked by phone")
+        #expect(try b.store.conflicts().isEmpty)
+        all = try b.store.all(Lead.self)
+        #expect(all.first { $0.email == "p0@example.com" }!.company == "Local X")
+    }
+
+    @Test("equal modification stamps across a page boundary: nothing skipped, nothing read twice")
+    func equalStamps() async throws {
+        let b = try SyncBench(pageLimit: 5)
+        try b.remote.control("POST", "/clock", json: #"{"now":"2026-01-01T00:00:00Z"}"#)
+        let rows = (0..<23).map { #"{"first_name":"Tie\#($0)","email":"tie\#($0)@example.com"}"# }.joined(separator: ",")
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(rows)]}"#)
+        let r1 = try await b.run(b.job(direction: .pull))
+        #expect(r1.counts.pulledCreated == 23)
+        // More records with the very same stamp arrive after the first run.
+        let more = (23..<31).map { #"{"first_name":"Tie\#($0)","email":"tie\#($0)@example.com"}"# }.joined(separator: ",")
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(more)]}"#)
+        let r2 = try await b.run(b.job(direction: .pull))
+        #expect(r2.counts.pulledCreated == 8)
+        #expect(try b.store.count(.lead) == 31)
+        let r3 = try await b.run(b.job(direction: .pull))
+        #expect(r3.counts.pulledCreated == 0 && r3.counts.pulledUpdated == 0)
+    }
+
+    @Test("remote deletions tombstone the local record; local deletions stay local without allow-delete")
+    func deletes() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(3))
+        _ = try await b.run(b.job())
+        try b.remote.control("DELETE", "/records/leads/\(try b.remoteID(email: "p0@example.com"))")
+        let r = try await b.run(b.job())
+        #expect(r.counts.pulledDeleted == 1)
+        #expect(try b.store.count(.lead) == 2)
+        let local = try b.store.all(Lead.self).first { $0.email == "p1@example.com" }!
+        try b.store.tombstone(Lead.self, ids: [local.id.description])
+        let r2 = try await b.run(b.job())
+        #expect(r2.counts.deletesKept == 1)
+        #expect(try b.remoteLeads()["p1@example.com"] != nil)
+        var j = b.job()
+        j.allowDelete = true
+        try b.store.tombstone(Lead.self, ids: [try b.store.all(Lead.self).first { $0.email == "p2@example.com" }!.id.description])
+        let r3 = try await b.run(j)
+        #expect(r3.counts.pushedDeleted == 1)
+        #expect(try b.remoteLeads()["p2@example.com"] == nil)
+    }
+
+    @Test("unlinked remote records are matched to local ones by e-mail instead of duplicated")
+    func matchByEmail() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(2))
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"First0","email":"P0@Example.com","company":"Remote Co"}]}"#)
+        let r = try await b.run(b.job(.remoteWins))
+        #expect(r.counts.matched == 1)
+        #expect(try b.store.count(.lead) == 2)
+        #expect(try b.remote.records("leads").count == 2)
+    }
+
+    @Test("plan changes nothing on either side")
+    func plan() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(4))
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"R","email":"r@example.com"}]}"#)
+        let r = try await b.run(b.job(), dryRun: true)
+        #expect(r.counts.pushedCreated == 4 && r.counts.pulledCreated == 1)
+        #expect(r.lines.contains { $0.hasPrefix("push: create lead") })
+        #expect(try b.remote.records("leads").count == 1)
+        #expect(try b.store.count(.lead) == 4)
+        #expect(try b.store.runs().isEmpty)
+    }
+
+    @Test("a second run of the same job while one holds the lease is refused; a dead holder's lease is taken over")
+    func lease() async throws {
+        let b = try SyncBench()
+        _ = try b.store.acquireLease(job: "test", owner: "someone-else", pid: getpid(), seconds: 600, isAlive: { _ in true })
+        let e = await #expect(throws: SyncError.self) { try await b.run(b.job()) }
+        #expect(e?.code == .leaseHeld)
+        try b.store.releaseLease(job: "test", owner: "someone-else")
+        _ = try b.store.acquireLease(job: "test", owner: "dead", pid: 999_999, seconds: 600, isAlive: { _ in true })
+        _ = try await b.run(b.job())  // pid 999999 does not exist: the lease is taken over
+    }
+
+    @Test("20% of requests fail with 503, 429, 500, dropped connections and broken bodies, and the run converges to the fault-free state")
+    func faults() async throws {
+        let b = try SyncBench(pageLimit: 9)
+        try b.store.save(SyncBench.leads(60))
+        try b.remote.control("POST", "/faults", json: #"{"fraction":0.2,"kinds":["503","429","500","drop","drop_after","malformed","malformed_after"],"retry_after":"0","seed":11}"#)
+        var runs = 0
+        while true {
+            runs += 1
+            do {
+                let r = try await b.run(b.job())
+                if r.counts.pushedCreated == 0 && r.counts.pushedUpdated == 0 && runs > 1 { break }
+            } catch let e as SyncError where e.code == .transport || e.code == .badResponse || e.code == .rejected {
+                // stopped at a checkpoint; the next run resumes
+            }
+            #expect(runs < 12)
+            if runs >= 12 { break }
+        }
+        try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
+        _ = try await b.run(b.job())
+        let remote = try b.remoteLeads()
+        #expect(remote.count == 60)
+        #expect(try b.remote.records("leads").count == 60)  // not one duplicate
+        for l in try b.store.all(Lead.self) { #expect(remote[l.email]?["first_name"] as? String == l.firstName) }
+        let faults = try b.remote.stats()["faults_injected"] as? Int ?? 0
+        #expect(faults > 5)
+    }
+}
+
+@Suite("Sync against the Cin7 Core and HubSpot test remotes", .serialized)
+struct ProfileContractTests {
+    @Test("Cin7 Core: push leads, pull them into another store, page by page; a lost create answer is found by Name, not sent twice")
+    func cin7() async throws {
+        let b = try SyncBench(flavor: "cin7", pageLimit: 4, arguments: ["--rate-limit", "10/2"])
+        try b.store.save(SyncBench.leads(25))
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"max_faults":1,"only_methods":["POST"]}"#)
+        var job = SyncJob(name: "cin7", profile: "cin7-core", types: [.lead], direction: .both, policy: .remoteWins, batchSize: 50, concurrency: 1)
+        let shared = try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment)
+        let client = { shared }  // one client, one rate budget, as in one process
+        await #expect(throws: SyncError.self) { try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run() }
+        let r = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
+        // Found again either by the pull (matched by e-mail) or by the push's lookup by Name; never created twice.
+        #expect(r.counts.recoveredCreates + r.counts.matched == 1)
+        #expect(try b.remote.records("lead").count == 25)
+        job.direction = .push
+        try b.store.save([SyncBench.leads(1, prefix: "late")[0]])
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"max_faults":1,"only_methods":["POST"]}"#)
+        await #expect(throws: SyncError.self) { try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run() }
+        let pushOnly = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
+        #expect(pushOnly.counts.recoveredCreates == 1)
+        #expect(try b.remote.records("lead").count == 26)
+        let other = try CRMStore(path: b.dir.appendingPathComponent("other.sqlite").path)
+        job.direction = .pull
+        let p = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        #expect(p.counts.pulledCreated == 26)
+        let names = Set(try other.all(Lead.self).map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company)" })
+        #expect(names == Set(try b.store.all(Lead.self).map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company)" }))
+        // Unchanged records are recognised by their digest: a rerun updates nothing.
+        let again = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        #expect(again.counts.pulledUpdated == 0 && again.counts.pulledCreated == 0)
+        // Its 60 calls a minute, scaled down to 10 per 2 s on both sides: the governor keeps every request under it.
+        #expect((try b.remote.stats()["requests"] as? Int ?? 0) > 20)
+        let stats = try b.remote.stats()
+        #expect(stats["throttled"] as? Int == 0, "\(stats)")
+    }
+
+    @Test("HubSpot: contacts pushed, pulled by cursor pages, then incrementally through search")
+    func hubspot() async throws {
+        let b = try SyncBench(flavor: "hubspot")
+        try b.store.save(SyncBench.leads(130))
+        var job = SyncJob(name: "hs", profile: "hubspot", types: [.lead], direction: .push, policy: .remoteWins, batchSize: 100, concurrency: 4)
+        let client = { try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment) }
+        let r = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
+        #expect(r.counts.pushedCreated == 130)
+        let other = try CRMStore(path: b.dir.appendingPathComponent("other.sqlite").path)
+        job.direction = .pull
+        let p = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        #expect(p.counts.pulledCreated == 130)
+        let contacts = try b.remote.records("contacts")
+        let id = try #require(contacts.first { (($0["properties"] as? [String: Any])?["email"] as? String) == "p5@example.com" }?["id"] as? String)
+        try await Task.sleep(nanoseconds: 20_000_000)
+        try b.remote.control("PATCH", "/records/contacts/\(id)", json: #"{"properties":{"company":"Changed Inc"}}"#)
+        let q = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        #expect(q.counts.pulledUpdated == 1)
+        #expect(try other.all(Lead.self).first { $0.email == "p5@example.com" }?.company == "Changed Inc")
+    }
+}
