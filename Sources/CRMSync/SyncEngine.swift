@@ -309,22 +309,8 @@ public final class SyncEngine: @unchecked Sendable {
         while true {
             let batch = try storeCall { try store.changed(R.self, afterSeq: state.pushSeq, limit: job.batchSize) }
             if batch.isEmpty { break }
-            var outcomes = [PushOutcome?](repeating: nil, count: batch.count)
-            await withTaskGroup(of: (Int, PushOutcome).self) { group in
-                var next = 0
-                func add() {
-                    let i = next
-                    next += 1
-                    let item = batch[i]
-                    group.addTask {
-                        do { return (i, try await self.pushOne(item, codec)) } catch { return (i, .failed(error)) }
-                    }
-                }
-                while next < min(job.concurrency, batch.count) { add() }
-                for await (i, o) in group {
-                    outcomes[i] = o
-                    if next < batch.count { add() }
-                }
+            let outcomes: [PushOutcome?] = await boundedMap(batch, width: job.concurrency) { item in
+                do { return try await self.pushOne(item, codec) } catch { return .failed(error) }
             }
             var links: [SyncLink] = [], rewrites: [R] = [], unlinks: [String] = [], clear: [String] = [], undo: [UndoEntry] = []
             var failure: (any Error)?
@@ -514,4 +500,30 @@ public final class SyncEngine: @unchecked Sendable {
         }
         return .nothing(counts: c, line: "conflict: \(type.rawValue) \(localID.prefix(8)) (remote \(rid)) on \(fields.joined(separator: ", "))")
     }
+}
+
+/// `transform` over `items` with at most `width` running at once; results in the order of `items`.
+func boundedMap<T: Sendable, U: Sendable>(_ items: [T], width: Int, _ transform: @escaping @Sendable (T) async -> U) async -> [U?] {
+    let results = await withTaskGroup(of: (Int, U).self, returning: [(Int, U)].self) { group in
+        var collected: [(Int, U)] = []
+        collected.reserveCapacity(items.count)
+        var next = 0
+        while next < min(max(1, width), items.count) {
+            let i = next
+            next += 1
+            group.addTask { (i, await transform(items[i])) }
+        }
+        while let done = await group.next() {
+            collected.append(done)
+            if next < items.count {
+                let i = next
+                next += 1
+                group.addTask { (i, await transform(items[i])) }
+            }
+        }
+        return collected
+    }
+    var out = [U?](repeating: nil, count: items.count)
+    for (i, u) in results { out[i] = u }
+    return out
 }

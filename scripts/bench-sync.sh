@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmark crmgate's sync against the generic test remote, side by side with a Python `requests` client.
+#
+#   scripts/bench-sync.sh                      # build, 100k leads, concurrency 8
+#   SKIP_BUILD=1 ROWS=20000 scripts/bench-sync.sh
+#
+# Steps: generate ROWS leads (../shared/bench/gen_leads.py, seed 7, no duplicates) and import them into a fresh
+# store; start Tests/Remotes/crm_remote.py (generic flavour, 127.0.0.1 only, page max 1000);
+#   1. crmgate sync apply --direction push (POST with Idempotency-Key, CONC requests in flight)
+#   2. crmgate sync apply --direction pull into an empty store (cursor pages of 1000)
+#   3. the server is reset; the Python client pushes the same rows with a thread pool of CONC, then pulls them.
+# For each: records, seconds, records/s, and CPU seconds of the client and of the server (from /proc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-100000}
+CONC=${CONC:-8}
+PY=${PYTHON:-python3}
+mkdir -p .bench
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product crmgate >&2
+BIN=${CRMGATE:-.build/release/crmgate}
+VENV=.bench/venv-sync
+[ -x $VENV/bin/python ] || { $PY -m venv $VENV && $VENV/bin/pip install -q requests; }
+SRC=.bench/sync-leads-$ROWS.csv
+[ -f $SRC ] || $PY ../shared/bench/gen_leads.py --rows $ROWS --dup-rate 0 --seed 7 --out $SRC --quiet
+STORE=.bench/sync-push.sqlite PULL=.bench/sync-pull.sqlite
+rm -f $STORE* $PULL*
+$BIN import $SRC --mapping mappings/sources/generic-leads.yaml --store $STORE > /dev/null
+export CRM_API_TOKEN=bench-$RANDOM$RANDOM
+$PY Tests/Remotes/crm_remote.py --flavor generic --port 0 --page-max 1000 --no-parent-watch > .bench/remote.port &
+SERVER=$!
+trap 'kill -9 $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s .bench/remote.port ] && break; sleep 0.1; done
+URL="http://127.0.0.1:$(awk '{print $2}' .bench/remote.port)"
+cpu() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
+row() { printf '%-32s %8s records %8.2f s %10.0f rec/s   client CPU %6.2f s   server CPU %6.2f s\n' "$@"; }
+rate() { awk -v n=$1 -v s=$2 'BEGIN{print (s>0)?n/s:0}'; }
+
+run_crmgate() {  # label direction store
+  local s0=$(cpu $SERVER) t0=$(date +%s.%N)
+  /usr/bin/time -f '%U %S %M' -o .bench/time.txt $BIN sync apply --profile generic-rest --types leads --direction $2 \
+      --concurrency $CONC --batch-size 500 --base-url $URL --store $3 > .bench/sync-out.txt
+  local t1=$(date +%s.%N) s1=$(cpu $SERVER)
+  local secs=$(awk -v a=$t0 -v b=$t1 'BEGIN{print b-a}') ccpu=$(awk '{print $1+$2}' .bench/time.txt) mem=$(awk '{print $3/1024}' .bench/time.txt)
+  local n=$(grep -o "$4 [0-9]* created" .bench/sync-out.txt | awk '{print $2}')
+  row "$1" "$n" "$secs" "$(rate $n $secs)" "$ccpu" "$(awk -v a=$s0 -v b=$s1 'BEGIN{print b-a}')"
+  echo "    peak memory ${mem%.*} MB"
+}
+run_python() {  # label args...
+  local label=$1; shift
+  local s0=$(cpu $SERVER)
+  /usr/bin/time -f '%U %S' -o .bench/time.txt $VENV/bin/python scripts/bench/py_sync_client.py "$@" > .bench/py-out.txt
+  local s1=$(cpu $SERVER) n=$(awk '{print $1}' .bench/py-out.txt) secs=$(awk '{print $2}' .bench/py-out.txt)
+  row "$label" "$n" "$secs" "$(rate $n $secs)" "$(awk '{print $1+$2}' .bench/time.txt)" "$(awk -v a=$s0 -v b=$s1 'BEGIN{print b-a}')"
+}
+
+echo "sync benchmark: $ROWS leads, concurrency $CONC, generic test remote at $URL"
+run_crmgate "crmgate push" push $STORE push
+run_crmgate "crmgate pull (empty store)" pull $PULL pull
+curl -s -X POST $URL/_control/reset > /dev/null
+run_python "python requests push" push $URL $SRC $CONC
+run_python "python requests pull" pull $URL
