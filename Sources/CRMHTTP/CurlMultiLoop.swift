@@ -25,7 +25,7 @@ final class CurlTransfer {
     var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
     var body: [UInt8] = []
-    var headerLines: [String] = []
+    var headerBytes: [UInt8] = []
     var tooLarge = false
     let maxBody: Int
     let completion: @Sendable (AttemptResult) -> Void
@@ -105,12 +105,12 @@ final class CurlTransfer {
         crmgate_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION) { ptr, size, n, user in
             let t = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
             let count = size * n
-            guard let ptr else { return count }
-            let line = ptr.withMemoryRebound(to: UInt8.self, capacity: count) {
-                String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
-            }.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.hasPrefix("HTTP/") { t.headerLines.removeAll() }  // a new response (after 100 Continue or similar)
-            if !line.isEmpty { t.headerLines.append(line) }
+            guard let ptr, count > 0 else { return count }
+            ptr.withMemoryRebound(to: UInt8.self, capacity: count) { p in
+                // A status line starts a new response (after 100 Continue or similar): keep only the last one's headers.
+                if count >= 5, p[0] == 72, p[1] == 84, p[2] == 84, p[3] == 80, p[4] == 47 { t.headerBytes.removeAll(keepingCapacity: true) }
+                t.headerBytes.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
+            }
             return count
         }
     }
@@ -127,9 +127,12 @@ final class CurlTransfer {
         var version = 0
         crmgate_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
         var headers = HTTPHeaders()
-        for line in headerLines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        for line in headerBytes.split(separator: 10).dropFirst() {
+            guard let colon = line.firstIndex(of: 58) else { continue }
+            var a = line.index(after: colon), b = line.endIndex
+            while a < b, line[a] == 32 || line[a] == 9 { a += 1 }
+            while b > a, line[b - 1] == 13 || line[b - 1] == 32 || line[b - 1] == 9 { b -= 1 }
+            headers.add(String(decoding: line[line.startIndex..<colon], as: UTF8.self), String(decoding: line[a..<b], as: UTF8.self))
         }
         let v: String =
             switch Int32(version) {

@@ -230,17 +230,16 @@ extension CRMStore {
                     }
                     try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
                 }
+                let linkStmt = try db.makeStatement(sql: """
+                    INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET remote_id = excluded.remote_id,
+                    etag = excluded.etag, version = excluded.version, base = excluded.base, synced_seq = excluded.synced_seq,
+                    remote_stamp = excluded.remote_stamp
+                    """)
                 for var l in links {
                     // A negative counter marks a link whose local side still differs from the remote (push it next).
                     if l.syncedSeq < 0 { l.syncedSeq = 0 } else if let s = seqs[l.localID] { l.syncedSeq = s }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET remote_id = excluded.remote_id,
-                            etag = excluded.etag, version = excluded.version, base = excluded.base, synced_seq = excluded.synced_seq,
-                            remote_stamp = excluded.remote_stamp
-                            """,
-                        arguments: [l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, l.syncedSeq, l.remoteStamp])
+                    try linkStmt.execute(arguments: [l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, l.syncedSeq, l.remoteStamp])
                 }
                 for id in removeLinks {
                     try db.execute(sql: "DELETE FROM sync_links WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
@@ -260,11 +259,10 @@ extension CRMStore {
     static func addUndo(_ db: Database, run: Int64, entries: [UndoEntry]) throws {
         guard !entries.isEmpty else { return }
         var seq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_undo WHERE run_id = ?", arguments: [run]) ?? 0
+        let stmt = try db.makeStatement(sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for e in entries {
             seq += 1
-            try db.execute(
-                sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [run, seq, e.side, e.recordType.rawValue, e.localID, e.remoteID, e.action, e.before, e.after])
+            try stmt.execute(arguments: [run, seq, e.side, e.recordType.rawValue, e.localID, e.remoteID, e.action, e.before, e.after])
         }
     }
 
@@ -297,6 +295,70 @@ extension CRMStore {
                     for r in rows { let l = Self.link(r); out[l.remoteID] = l }
                 }
                 return out
+            }
+        }
+    }
+
+    /// Rows of `sql` (which ends in `IN (`) for many ids at once, in chunks.
+    private func fetchIn(_ db: Database, _ sql: String, _ prefix: [String], _ ids: [String]) throws -> [Row] {
+        var out: [Row] = []
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            start += 500
+            out += try Row.fetchAll(db, sql: sql + chunk.map { _ in "?" }.joined(separator: ",") + ")", arguments: StatementArguments(prefix + chunk))
+        }
+        return out
+    }
+
+    /// Links for many local ids at once.
+    public func links(remote: String, type: RecordType, localIDs: [String]) throws -> [String: SyncLink] {
+        guard !localIDs.isEmpty else { return [:] }
+        return try wrap {
+            try queue.read { db in
+                var out: [String: SyncLink] = [:]
+                for r in try fetchIn(db, "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id IN (", [remote, type.rawValue], localIDs) {
+                    let l = Self.link(r)
+                    out[l.localID] = l
+                }
+                return out
+            }
+        }
+    }
+
+    /// The local ids among `localIDs` that have an open conflict with this remote.
+    public func openConflictIDs(remote: String, type: RecordType, localIDs: [String]) throws -> Set<String> {
+        guard !localIDs.isEmpty else { return [] }
+        return try wrap {
+            try queue.read { db in
+                Set(try fetchIn(db, "SELECT local_id FROM sync_conflicts WHERE status = 'open' AND remote = ? AND record_type = ? AND local_id IN (", [remote, type.rawValue], localIDs)
+                    .map { $0["local_id"] as String })
+            }
+        }
+    }
+
+    /// Journal entries (creates whose answer may not have arrived) for many local ids at once.
+    public func journal(remote: String, type: RecordType, localIDs: [String]) throws -> [String: (key: String, lookup: String?)] {
+        guard !localIDs.isEmpty else { return [:] }
+        return try wrap {
+            try queue.read { db in
+                var out: [String: (key: String, lookup: String?)] = [:]
+                for r in try fetchIn(db, "SELECT local_id, idem_key, lookup FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id IN (", [remote, type.rawValue], localIDs) {
+                    out[r["local_id"]] = (key: r["idem_key"], lookup: r["lookup"])
+                }
+                return out
+            }
+        }
+    }
+
+    /// Writes the idempotency keys of many creates in one transaction, before their requests are sent.
+    public func journalCreates(remote: String, type: RecordType, entries: [(localID: String, key: String, lookup: String?)]) throws {
+        guard !entries.isEmpty else { return }
+        try wrap {
+            try queue.write { db in
+                let stamp = Date().iso8601UTC
+                let stmt = try db.makeStatement(sql: "INSERT OR IGNORE INTO sync_journal (remote, record_type, local_id, idem_key, lookup, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+                for e in entries { try stmt.execute(arguments: [remote, type.rawValue, e.localID, e.key, e.lookup, stamp]) }
             }
         }
     }

@@ -4,11 +4,16 @@ import Foundation
 /// Converts between a remote's JSON records and snapshots, as the profile's field map says.
 public struct RecordCodec: Sendable {
     public let resource: RemoteProfile.Resource
-
-    public init(_ resource: RemoteProfile.Resource) { self.resource = resource }
-
+    /// The model kind of each field map's first field, looked up once.
+    let kinds: [FieldKind]
     /// The model fields this resource syncs.
-    public var fieldNames: Set<String> { Set(resource.fields.flatMap(\.fields)) }
+    public let fieldNames: Set<String>
+
+    public init(_ resource: RemoteProfile.Resource) {
+        self.resource = resource
+        kinds = resource.fields.map { ModelFields.kind(resource.record, $0.fields[0]) }
+        fieldNames = Set(resource.fields.flatMap(\.fields))
+    }
     /// Whether whole custom objects sync.
     public var syncsCustom: Bool { resource.customPath != nil }
 
@@ -24,7 +29,7 @@ public struct RecordCodec: Sendable {
     /// The snapshot of a remote record.
     public func snapshot(_ json: JSONValue) -> Snapshot {
         var out: [String: String] = [:]
-        for f in resource.fields {
+        for (i, f) in resource.fields.enumerated() {
             guard let v = f.path.get(json), !v.isNull else { continue }
             switch f.kind {
             case .nameParts:
@@ -39,7 +44,7 @@ public struct RecordCodec: Sendable {
                 out[f.fields[0]] = s.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                     .joined(separator: Snapshot.listSeparator)
             case .plain, .stringly:
-                out[f.fields[0]] = Self.text(v, kind: ModelFields.kind(resource.record, f.fields[0]))
+                out[f.fields[0]] = Self.text(v, kind: kinds[i])
             }
         }
         if let cp = resource.customPath, case .object(let o)? = cp.get(json) {
@@ -67,7 +72,7 @@ public struct RecordCodec: Sendable {
     /// The JSON body for `snapshot`'s values. With `only`, just those fields (a cleared one becomes null).
     public func body(_ snapshot: Snapshot, only: Set<String>? = nil) -> JSONValue {
         var out = JSONValue.object([])
-        for f in resource.fields {
+        for (i, f) in resource.fields.enumerated() {
             if let only, !f.fields.contains(where: only.contains) { continue }
             let value: JSONValue
             switch f.kind {
@@ -79,7 +84,7 @@ public struct RecordCodec: Sendable {
             case .stringly:
                 value = snapshot[f.fields[0]].map { .string($0.replacingOccurrences(of: Snapshot.listSeparator, with: ";")) } ?? .null
             case .plain:
-                value = Self.json(snapshot[f.fields[0]], kind: ModelFields.kind(resource.record, f.fields[0]))
+                value = Self.json(snapshot[f.fields[0]], kind: kinds[i])
             }
             if only == nil, value.isNull { continue }
             f.path.set(&out, value)

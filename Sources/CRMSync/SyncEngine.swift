@@ -309,8 +309,32 @@ public final class SyncEngine: @unchecked Sendable {
         while true {
             let batch = try storeCall { try store.changed(R.self, afterSeq: state.pushSeq, limit: job.batchSize) }
             if batch.isEmpty { break }
-            let outcomes: [PushOutcome?] = await boundedMap(batch, width: job.concurrency) { item in
-                do { return try await self.pushOne(item, codec) } catch { return .failed(error) }
+            // Everything the batch needs from the store, read at once; creates' keys journaled before any request.
+            let ids = batch.map { $0.record.id.description }
+            let known = try storeCall { try store.links(remote: remoteName, type: R.recordType, localIDs: ids) }
+            let conflicted = try storeCall { try store.openConflictIDs(remote: remoteName, type: R.recordType, localIDs: ids) }
+            var journal = try storeCall { try store.journal(remote: remoteName, type: R.recordType, localIDs: ids) }
+            var fresh: [(localID: String, key: String, lookup: String?)] = []
+            var contexts: [PushContext<R>] = []
+            let lookupField = codec.resource.lookup?.field
+            for item in batch {
+                let id = item.record.id.description
+                var ctx = PushContext(item: item, link: known[id], conflicted: conflicted.contains(id), journal: nil, journalExisted: false)
+                if let j = journal[id] {
+                    ctx.journal = j
+                    ctx.journalExisted = true
+                } else if ctx.link == nil, !item.deleted, !ctx.conflicted, !dryRun {
+                    let sl = Snapshot.of(item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)
+                    let entry = (localID: id, key: UUID().uuidString.lowercased(), lookup: lookupField.flatMap { sl[$0] })
+                    fresh.append(entry)
+                    journal[id] = (entry.key, entry.lookup)
+                    ctx.journal = (entry.key, entry.lookup)
+                }
+                contexts.append(ctx)
+            }
+            if !fresh.isEmpty { try storeCall { try store.journalCreates(remote: remoteName, type: R.recordType, entries: fresh) } }
+            let outcomes: [PushOutcome?] = await boundedMap(contexts, width: job.concurrency) { (ctx: PushContext<R>) in
+                do { return try await self.pushOne(ctx, codec) } catch { return .failed(error) }
             }
             var links: [SyncLink] = [], rewrites: [R] = [], unlinks: [String] = [], clear: [String] = [], undo: [UndoEntry] = []
             var failure: (any Error)?
@@ -344,12 +368,24 @@ public final class SyncEngine: @unchecked Sendable {
         }
     }
 
-    private func pushOne<R: CRMRecord>(_ item: ChangedRecord<R>, _ codec: RecordCodec) async throws -> PushOutcome {
+    /// A record to push and what the store knows about it.
+    private struct PushContext<R: CRMRecord>: Sendable {
+        var item: ChangedRecord<R>
+        var link: SyncLink?
+        var conflicted: Bool
+        /// The create's idempotency key and lookup value (written before the request).
+        var journal: (key: String, lookup: String?)?
+        /// The key was written by an earlier run whose answer never arrived.
+        var journalExisted: Bool
+    }
+
+    private func pushOne<R: CRMRecord>(_ ctx: PushContext<R>, _ codec: RecordCodec) async throws -> PushOutcome {
         let type = R.recordType
+        let item = ctx.item
         let localID = item.record.id.description
-        let link = try storeCall { try store.link(remote: remoteName, type: type, localID: localID) }
+        let link = ctx.link
         if let link, item.changeSeq <= link.syncedSeq { return .nothing(counts: SyncCounts(), line: nil) }
-        if try storeCall({ try store.openConflict(remote: remoteName, type: type, localID: localID) }) != nil {
+        if ctx.conflicted {
             var c = SyncCounts()
             c.blocked = 1
             return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.prefix(8)) waits for its conflict to be resolved")
@@ -369,13 +405,13 @@ public final class SyncEngine: @unchecked Sendable {
             c.pushedDeleted = 1
             return .unlink(localID, counts: c, line: nil)
         }
-        guard let link else { return try await create(item, sl, codec) }
+        guard let link else { return try await create(item, sl, codec, journal: ctx.journal, existed: ctx.journalExisted) }
         return try await update(item, sl, link, codec)
     }
 
     private func stamp(_ json: JSONValue, _ codec: RecordCodec, _ s: Snapshot) -> String { codec.modified(json) ?? s.digest }
 
-    private func create<R: CRMRecord>(_ item: ChangedRecord<R>, _ sl: Snapshot, _ codec: RecordCodec) async throws -> PushOutcome {
+    private func create<R: CRMRecord>(_ item: ChangedRecord<R>, _ sl: Snapshot, _ codec: RecordCodec, journal: (key: String, lookup: String?)?, existed: Bool) async throws -> PushOutcome {
         let type = R.recordType
         let localID = item.record.id.description
         var c = SyncCounts()
@@ -384,10 +420,10 @@ public final class SyncEngine: @unchecked Sendable {
             return .nothing(counts: c, line: "push: create \(type.rawValue) \(localID.prefix(8)): \(summary(sl))")
         }
         let lookupField = codec.resource.lookup?.field
-        let key: String
-        if let j = try storeCall({ try store.journal(remote: remoteName, type: type, localID: localID) }) {
+        guard let j = journal else { throw SyncError(.store, message: "no idempotency key was journaled for \(localID)") }
+        let key = j.key
+        if existed {
             // A create was sent before and its answer never arrived: find out whether it happened.
-            key = j.key
             if codec.resource.create.idempotencyHeader == nil, let value = j.lookup, !value.isEmpty {
                 let found = try await client.lookup(type, value: value)
                 // The lookup field need not be unique (Cin7 Core looks up by Name): take a record nobody is linked to
@@ -409,9 +445,6 @@ public final class SyncEngine: @unchecked Sendable {
                                    clearJournal: true, line: nil)
                 }
             } else { c.recoveredCreates = 1 }
-        } else {
-            key = UUID().uuidString.lowercased()
-            try storeCall { try store.journalCreate(remote: remoteName, type: type, localID: localID, key: key, lookup: lookupField.flatMap { sl[$0] }) }
         }
         let (json, etag) = try await client.create(type, body: codec.body(sl), idempotencyKey: key)
         guard let rid = codec.remoteID(json) else {
