@@ -8,7 +8,8 @@
 # store; start Tests/Remotes/crm_remote.py (generic flavour, 127.0.0.1 only, page max 1000);
 #   1. crmgate sync apply --direction push (POST with Idempotency-Key, CONC requests in flight)
 #   2. crmgate sync apply --direction pull into an empty store (cursor pages of 1000)
-#   3. the server is reset; the Python client pushes the same rows with a thread pool of CONC, then pulls them.
+#   3. the server is reset; the Python client pushes the same rows with a thread pool of CONC, then pulls them
+#      into an empty SQLite table (a row per record with its JSON; one transaction per page).
 # For each: records, seconds, records/s, and CPU seconds of the client and of the server (from /proc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,4 +59,5 @@ run_crmgate "crmgate push" push $STORE push
 run_crmgate "crmgate pull (empty store)" pull $PULL pull
 curl -s -X POST $URL/_control/reset > /dev/null
 run_python "python requests push" push $URL $SRC $CONC
-run_python "python requests pull" pull $URL
+rm -f .bench/sync-py-pull.sqlite*
+run_python "python requests pull (sqlite)" pull $URL .bench/sync-py-pull.sqlite

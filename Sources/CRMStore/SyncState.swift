@@ -60,6 +60,9 @@ public struct SyncRun: Sendable, Equatable {
     /// Counts as JSON text: pulled/pushed creates, updates, conflicts, deletes.
     public var counts: String
     public var message: String?
+    /// The remote profile and base URL the run talked to.
+    public var profile: String?
+    public var baseURL: String?
 }
 
 /// One line of a run's undo manifest.
@@ -96,6 +99,11 @@ public struct ChangedRecord<R: CRMRecord>: Sendable {
 
 extension CRMStore {
     static func registerSyncMigrations(_ m: inout DatabaseMigrator) {
+        defer {
+            m.registerMigration("v3: runs remember their remote") { db in
+                try db.execute(sql: "ALTER TABLE sync_runs ADD COLUMN profile TEXT; ALTER TABLE sync_runs ADD COLUMN base_url TEXT")
+            }
+        }
         m.registerMigration("v2: sync state") { db in
             try db.execute(
                 sql: """
@@ -472,10 +480,10 @@ extension CRMStore {
 
     // MARK: - Runs and undo
 
-    public func startRun(job: String) throws -> Int64 {
+    public func startRun(job: String, profile: String? = nil, baseURL: String? = nil) throws -> Int64 {
         try wrap {
             try queue.write { db in
-                try db.execute(sql: "INSERT INTO sync_runs (job, started_at, status) VALUES (?, ?, 'running')", arguments: [job, Date().iso8601UTC])
+                try db.execute(sql: "INSERT INTO sync_runs (job, started_at, status, profile, base_url) VALUES (?, ?, 'running', ?, ?)", arguments: [job, Date().iso8601UTC, profile, baseURL])
                 return db.lastInsertedRowID
             }
         }
@@ -493,7 +501,8 @@ extension CRMStore {
         try wrap {
             try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM sync_runs ORDER BY id DESC").map {
-                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: $0["status"], counts: $0["counts"], message: $0["message"])
+                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: $0["status"], counts: $0["counts"], message: $0["message"],
+                            profile: $0["profile"], baseURL: $0["base_url"])
                 }
             }
         }

@@ -85,6 +85,14 @@ public enum JSONValue: Sendable, Hashable {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var s = s
+        let plain = s.withUTF8 { buf in
+            buf.allSatisfy { $0 >= 32 && $0 != 34 && $0 != 92 } ? (out.append(contentsOf: buf), true).1 : false
+        }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out += [92, 34]

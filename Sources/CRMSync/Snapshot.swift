@@ -17,7 +17,16 @@ public struct Snapshot: Sendable, Hashable {
 
     /// Stable JSON text (sorted keys), as the store keeps base snapshots.
     public var json: String {
-        JSONValue.object(values.keys.sorted().map { ($0, .string(values[$0]!)) }).text
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(values.count * 24)
+        for (i, k) in values.keys.sorted().enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(k, into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONValue.writeString(values[k]!, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Reads `json`.

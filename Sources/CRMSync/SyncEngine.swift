@@ -82,7 +82,9 @@ public final class SyncEngine: @unchecked Sendable {
     /// Margin subtracted from the last pull's start for remotes whose records carry no modified stamp.
     public var unstampedMargin: Double = 300
     private var runID: Int64?
-    private var remoteName: String { client.profile.name + "@" + client.baseURL }
+    private var remoteName: String { SyncEngine.remoteName(client) }
+    /// How links name a remote: the profile at its base URL.
+    public static func remoteName(_ client: RemoteClient) -> String { client.profile.name + "@" + client.baseURL }
     private let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
 
     public init(store: CRMStore, job: SyncJob, client: RemoteClient, dryRun: Bool, logger: Logger = Logger(label: "crmgate.sync")) {
@@ -103,7 +105,7 @@ public final class SyncEngine: @unchecked Sendable {
             if let holder = try storeCall({ try store.acquireLease(job: job.name, owner: leaseOwner, pid: getpid(), seconds: 600, isAlive: { kill($0, 0) == 0 }) }) {
                 throw SyncError(.leaseHeld, context: job.name, message: "another run of this job holds its lease (\(holder)); try again when it ends")
             }
-            runID = try storeCall { try store.startRun(job: job.name) }
+            runID = try storeCall { try store.startRun(job: job.name, profile: job.profile, baseURL: client.baseURL) }
             report.runID = runID
         }
         defer { if !dryRun { try? store.releaseLease(job: job.name, owner: leaseOwner) } }
@@ -161,8 +163,14 @@ public final class SyncEngine: @unchecked Sendable {
         var newMark = state.mark
         var newIDs = Set(state.idsAtMark)
         let oldMark = state.mark, oldIDs = Set(state.idsAtMark)
-        while true {
-            let page = try await client.listPage(R.recordType, since: since, token: token, includeDeleted: true)
+        // The next page is fetched while this one is merged and written (cursor pages are read one after another).
+        let client = self.client
+        let fetch = { @Sendable (since: Date?, token: PageToken?) in Task { try await client.listPage(R.recordType, since: since, token: token, includeDeleted: true) } }
+        var pending: Task<RemotePage, any Error>? = fetch(since, token)
+        defer { pending?.cancel() }
+        while let current = pending {
+            let page = try await current.value
+            pending = page.next.map { fetch(since, $0) }
             let ids = page.records.compactMap { codec.remoteID($0) }
             let links = try storeCall { try store.links(remote: remoteName, type: R.recordType, remoteIDs: ids) }
             var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = [], matchedIDs: [String] = []
@@ -194,8 +202,9 @@ public final class SyncEngine: @unchecked Sendable {
                     var r = R(id: RecordID.make())
                     r = sr.apply(to: r, fields: fields, withCustom: codec.syncsCustom)
                     records.append(r)
-                    newLinks.append(link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false))
-                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: r.id.description, remoteID: rid, action: "created", before: nil, after: sr.json))
+                    let l = link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false)
+                    newLinks.append(l)
+                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: r.id.description, remoteID: rid, action: "created", before: nil, after: l.base))
                     report.counts.pulledCreated += 1
                     if dryRun { report.lines.append("pull: create \(R.recordType.rawValue) from remote \(rid): \(summary(sr))") }
                     continue

@@ -216,7 +216,7 @@ struct JobsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run every job of a folder on its schedule until SIGTERM or SIGINT (a run in progress finishes first).")
         @Option(name: .long, help: "The folder of job files.") var jobs: String = SyncJob.folder
-        @Option(name: .long, help: "Run every job once at start, then follow the schedules.") var runAtStart = false
+        @Flag(name: .long, help: "Run every job once at start, then follow the schedules.") var runAtStart = false
         @Option(name: .long, help: "Seconds between runs instead of the cron schedules (for tests and soak runs).") var every: Double?
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -232,16 +232,15 @@ struct JobsCommand: ParsableCommand {
                 }
             } catch let e as SyncError { throw fail(e) }
             guard !list.isEmpty else { throw fail(SyncError(.invalidProfile, context: jobs, message: "no job files")) }
-            signal(SIGTERM, SIG_IGN)
-            signal(SIGINT, SIG_IGN)
+            // A parent may have left SIGTERM/SIGINT blocked (Foundation's Process does): unblock them, then only set a flag.
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, SIGTERM)
+            sigaddset(&set, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &set, nil)
+            signal(SIGTERM) { _ in daemonStopRequested = 1 }
+            signal(SIGINT) { _ in daemonStopRequested = 1 }
             let stop = StopFlag()
-            let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
-                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                s.setEventHandler { stop.set() }
-                s.resume()
-                return s
-            }
-            defer { sources.forEach { $0.cancel() } }
             var due: [Date] = list.map { job in
                 if runAtStart || every != nil { return Date() }
                 return job.1?.next(after: Date()) ?? .distantFuture
@@ -265,11 +264,11 @@ struct JobsCommand: ParsableCommand {
     }
 }
 
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+/// Set by the daemon's signal handler (a plain store of a word, safe in a handler).
+nonisolated(unsafe) var daemonStopRequested: sig_atomic_t = 0
+
+struct StopFlag {
+    var isSet: Bool { daemonStopRequested != 0 }
 }
 
 struct ConflictsCommand: ParsableCommand {
@@ -333,5 +332,32 @@ struct RunsCommand: ParsableCommand {
             let store = try CRMStore(path: storeOptions.store)
             for r in try store.runs() { print("\(r.id)\t\(r.job)\t\(r.startedAt)\t\(r.status)\t\(r.counts)" + (r.message.map { "\t\($0)" } ?? "")) }
         }
+    }
+}
+
+struct UndoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo", abstract: "Revert a sync run: delete what it created, restore what it overwrote, on both sides.",
+        discussion: "A record changed since the run is left alone and named. Exit codes: 0 all reverted; 3 some records refused; 64 unknown run; 69 the remote failed (run it again); 78 profile problems.")
+    @Argument(help: "The run id (`crmgate runs list`).") var runID: Int64
+    @Flag(name: .long, help: "Say what would be reverted, change nothing.") var dryRun = false
+    @OptionGroup var remote: RemoteOptions
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let logger = setUpLogging(verbose: remote.verbose)
+        do {
+            let store: CRMStore
+            do { store = try CRMStore(path: storeOptions.store) } catch { throw SyncError(.store, message: "\(error)") }
+            guard let r = try store.runs().first(where: { $0.id == runID }) else { throw SyncError(.notFound, message: "no run has the id \(runID); `crmgate runs list` shows them") }
+            guard let profileName = r.profile else { throw SyncError(.notFound, message: "run \(runID) predates undo manifests") }
+            let client = try RemoteClient(profile: try RemoteProfile.load(profileName), baseURL: remote.baseURL ?? r.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, logger: logger)
+            let undo = RunUndo(store: store, client: client)
+            let id = runID, dry = dryRun
+            let outcome = try blocking { try await undo.undo(run: id, dryRun: dry) }
+            for line in outcome.lines { print(line) }
+            print("undo of run \(runID): \(outcome.reverted) reverted, \(outcome.refused) refused" + (dryRun ? " (dry run)" : ""))
+            if outcome.refused > 0 { throw ExitCode(3) }
+        } catch let e as SyncError { throw fail(e) }
     }
 }

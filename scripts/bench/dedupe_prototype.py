@@ -234,10 +234,16 @@ def street_norm(s):
 
 
 def house_number(sn):
-    for t in sn.split():
-        if t[:1].isdigit():
-            return t
-    return ""
+    """First run of ASCII digits in the normalised street ('5479 franklin ave' -> '5479',
+    'hauptstr 42' -> '42', '浦东新区世纪大道100号' -> '100')."""
+    start = -1
+    for k, ch in enumerate(sn):
+        if "0" <= ch <= "9":
+            if start < 0:
+                start = k
+        elif start >= 0:
+            return sn[start:k]
+    return sn[start:] if start >= 0 else ""
 
 
 # Region for phone numbers written without a country code: country column -> (calling code, trunk)
@@ -440,6 +446,11 @@ def block_keys(r):
     if r.company and l3:
         for c in r.firstc:
             keys.append("cn|" + r.company + "|" + c[:2] + "|" + l3[:2])
+    if r.pc:
+        if r.company:
+            keys.append("cp|" + r.company + "|" + r.pc)
+        if r.hnum:
+            keys.append("sp|" + r.hnum + "|" + r.pc)
     return keys
 
 
@@ -580,7 +591,7 @@ def compare(a, b):
 
 
 # --------------------------------------------------------------------------- EM
-def em(patterns, iters=200, tol=1e-9, fixed_u=None, verbose=False, m_floor=1e-6):
+def em(patterns, iters=200, tol=1e-9, fixed_u=None, verbose=False, m_floor=1e-6, u_floor=1e-7):
     """Fellegi-Sunter EM on {pattern tuple: count}. Null level 0 is ignored (factor 1).
     Returns (lambda, m, u) with m[f][level], u[f][level]."""
     nf = len(FIELDS)
@@ -631,7 +642,10 @@ def em(patterns, iters=200, tol=1e-9, fixed_u=None, verbose=False, m_floor=1e-6)
                 m[fi] = [0.0] + [x / sm2 for x in mm]
             if fixed_u is None:
                 s = sum(cu[fi][1:])
-                u[fi] = [0.0] + [max(x / s, 1e-7) for x in cu[fi][1:]] if s else u[fi]
+                if s:
+                    uu = [max(x / s, u_floor) for x in cu[fi][1:]]
+                    su2 = sum(uu)
+                    u[fi] = [0.0] + [x / su2 for x in uu]
         if verbose and it % 10 == 0:
             print("  EM iter %d ll %.3f lambda %.5f" % (it, ll, lam))
         if prev_ll is not None and abs(ll - prev_ll) < tol * abs(ll):
@@ -796,10 +810,12 @@ def main():
                     help="chaining guard: minimum weight of every cross pair when two clusters merge "
                          "(default: the weight at which the posterior is --review)")
     ap.add_argument("--max-cluster", type=int, default=50)
-    ap.add_argument("--u-from", choices=["em", "random"], default="em",
-                    help="u-probabilities from EM on the candidates (default) or fixed from random pairs")
+    ap.add_argument("--u-from", choices=["em", "random"], default="random",
+                    help="u-probabilities for scoring: from random record pairs (default) or the EM's")
+    ap.add_argument("--u-pairs", type=int, default=2_000_000, help="random pairs sampled for u")
     ap.add_argument("--m-floor", type=float, default=1e-6,
                     help="lower bound of every m-probability (caps the penalty of one disagreeing field)")
+    ap.add_argument("--u-floor", type=float, default=1e-7, help="lower bound of every u-probability")
     ap.add_argument("--sweep", action="store_true", help="with --truth: F1 for a range of match weights")
     ap.add_argument("--review-out", help="write review pairs (row_a,row_b,weight,posterior)")
     ap.add_argument("--verbose", action="store_true")
@@ -835,19 +851,32 @@ def main():
     print("distinct comparison vectors %d" % len(counts))
 
     t = time.perf_counter()
-    fixed_u = None
+    # EM with m and u both free on the candidate pairs: m (how matches look) and lambda (the share
+    # of candidates that match) are what we keep.  The u it finds describes non-matching
+    # *candidates*, which agree on the blocked fields by construction, so for scoring u comes from
+    # random record pairs instead (--u-from random, the default).
+    lam, m, u_cand, iters = em(counts, verbose=a.verbose, m_floor=a.m_floor, u_floor=a.u_floor)
     if a.u_from == "random":
-        fixed_u = random_pair_u(recs, 2_000_000)
-    lam, m, u, iters = em(counts, fixed_u=fixed_u, verbose=a.verbose, m_floor=a.m_floor)
+        u = random_pair_u(recs, a.u_pairs)
+    else:
+        u = u_cand
     W = weights_table(m, u)
     T["EM"] = time.perf_counter() - t
     print("EM: %d iterations, lambda (share of candidate pairs that match) %.5f -> %.0f matching pairs"
           % (iters, lam, lam * len(pair_list)))
-    print("  %-9s %-24s %9s %11s %8s" % ("field", "level", "m", "u", "weight"))
+    print("  %-9s %-24s %9s %11s %8s %11s" % ("field", "level", "m", "u", "weight", "u(EM cand)"))
     for fi, f in enumerate(FIELDS):
         for lv in range(1, NLEVELS[f]):
-            print("  %-9s %-24s %9.5f %11.7f %8.2f" % (f, LEVEL_NAMES[f][lv], m[fi][lv], u[fi][lv], W[fi][lv]))
-    prior = math.log2(lam / (1 - lam))
+            print("  %-9s %-24s %9.5f %11.7f %8.2f %11.7f" % (f, LEVEL_NAMES[f][lv], m[fi][lv], u[fi][lv],
+                                                         W[fi][lv], u_cand[fi][lv]))
+    if a.u_from == "random":
+        # u describes random pairs, so the prior is that of a random pair: the matches EM found among
+        # the candidates (blocking misses almost none) over all n(n-1)/2 pairs.
+        all_pairs = n * (n - 1) / 2.0
+        exp_matches = lam * len(pair_list)
+        prior = math.log2(exp_matches / (all_pairs - exp_matches))
+    else:
+        prior = math.log2(lam / (1 - lam))
 
     def wthr(p):
         return math.log2(p / (1 - p)) - prior

@@ -1,0 +1,97 @@
+public import CRMModel
+public import CRMStore
+import Foundation
+
+/// Reverts a sync run from its undo manifest: deletes what it created and restores what it overwrote, on
+/// both sides, record by record, refusing a record that has changed since the run (and saying so).
+public struct RunUndo: Sendable {
+    public struct Outcome: Sendable {
+        public var reverted = 0
+        public var refused = 0
+        public var lines: [String] = []
+    }
+
+    public let store: CRMStore
+    public let client: RemoteClient
+
+    public init(store: CRMStore, client: RemoteClient) {
+        self.store = store
+        self.client = client
+    }
+
+    /// - Throws: `SyncError(.notFound)` for an unknown run; `.store`; transport errors stop the undo (run it again).
+    public func undo(run: Int64, dryRun: Bool = false) async throws -> Outcome {
+        let entries: [UndoEntry]
+        do {
+            guard try store.runs().contains(where: { $0.id == run }) else { throw SyncError(.notFound, message: "no run has the id \(run); `crmgate runs list` shows them") }
+            entries = try store.undoEntries(run: run)
+        } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
+        var out = Outcome()
+        for e in entries {
+            let line: String
+            let ok: Bool
+            switch e.recordType {
+            case .lead: (ok, line) = try await revert(Lead.self, e, dryRun)
+            case .opportunity: (ok, line) = try await revert(Opportunity.self, e, dryRun)
+            case .task: (ok, line) = try await revert(CRMTask.self, e, dryRun)
+            case .customer: (ok, line) = try await revert(Customer.self, e, dryRun)
+            }
+            if ok { out.reverted += 1 } else { out.refused += 1 }
+            out.lines.append(line)
+        }
+        if !dryRun, out.refused == 0 { try? store.finishRun(id: run, status: "undone", counts: "{}", message: "reverted by crmgate undo") }
+        return out
+    }
+
+    private func revert<R: CRMRecord>(_ type: R.Type, _ e: UndoEntry, _ dryRun: Bool) async throws -> (Bool, String) {
+        let name = "\(e.side) \(R.recordType.rawValue) \(e.localID.prefix(8))" + (e.remoteID.map { " (remote \($0))" } ?? "")
+        let after = e.after.map { Snapshot(json: $0) } ?? Snapshot()
+        let before = e.before.map { Snapshot(json: $0) }
+        let fields = Set(after.values.keys).union(before?.values.keys ?? Dictionary<String, String>().keys)
+        let remote = SyncEngine.remoteName(client)
+        if e.side == "local" {
+            guard let current = try store.recordForSync(R.self, id: e.localID), !current.deleted else { return (false, "\(name): refused, it no longer exists") }
+            let now = Snapshot.of(current.record, fields: fields, withCustom: false)
+            guard now == after.restricted(to: fields) else { return (false, "\(name): refused, it changed since the run") }
+            if dryRun { return (true, "\(name): would be \(e.action == "created" ? "deleted" : "restored")") }
+            if e.action == "created" {
+                try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID], tombstones: [e.localID])
+                return (true, "\(name): deleted (the run created it)")
+            }
+            let restored = (before ?? Snapshot()).apply(to: current.record, fields: fields, withCustom: false)
+            try store.save([restored])
+            return (true, "\(name): restored")
+        }
+        guard let rid = e.remoteID else { return (false, "\(name): refused, no remote id") }
+        let resource = try client.resource(R.recordType)
+        let codec = RecordCodec(resource)
+        guard let got = try await client.get(R.recordType, remoteID: rid) else { return (false, "\(name): refused, it no longer exists remotely") }
+        let now = codec.snapshot(got.record)
+        guard now == after else { return (false, "\(name): refused, it changed remotely since the run") }
+        if dryRun { return (true, "\(name): would be \(e.action == "created" ? "deleted" : "restored") remotely") }
+        if e.action == "created" {
+            guard resource.delete != nil else { return (false, "\(name): refused, the profile cannot delete \(R.recordType.plural)") }
+            _ = try await client.delete(R.recordType, remoteID: rid, etag: got.etag)
+            try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID])
+            return (true, "\(name): deleted remotely (the run created it)")
+        }
+        let b = before ?? Snapshot()
+        let changed = Set(b.values.keys).union(now.values.keys).filter { b[$0] != now[$0] }
+        switch try await client.update(R.recordType, remoteID: rid, body: codec.body(b, only: changed), etag: got.etag, version: codec.version(got.record)) {
+        case .updated(let json, let etag):
+            if var link = try store.link(remote: remote, type: R.recordType, localID: e.localID) {
+                link.base = codec.snapshot(json).json
+                link.etag = etag
+                link.syncedSeq = 0  // the local side still holds the run's values: the next sync reconciles them by policy
+                try store.applySync(R.self, records: [], links: [link])
+            }
+            return (true, "\(name): restored remotely")
+        case .stale: return (false, "\(name): refused, it changed remotely while being restored")
+        case .notFound: return (false, "\(name): refused, it no longer exists remotely")
+        }
+    }
+}
+
+extension Snapshot {
+    func restricted(to fields: Set<String>) -> Snapshot { Snapshot(values.filter { fields.contains($0.key) }) }
+}

@@ -1,0 +1,87 @@
+import CRMModel
+import CRMStore
+import CRMSync
+import CRMTestSupport
+import Foundation
+import Testing
+
+@Suite("Undo of a sync run, and the jobs daemon", .serialized)
+struct UndoAndDaemonTests {
+    func client(_ b: SyncBench) throws -> RemoteClient { try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment) }
+
+    @Test("undo deletes on the remote what a push created, and refuses a record changed since")
+    func undoPush() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(3))
+        let r = try await b.run(b.job(direction: .push))
+        let run = try #require(r.runID)
+        let rid = try b.remoteID(email: "p1@example.com")
+        try b.remote.control("PATCH", "/records/leads/\(rid)", json: #"{"company":"changed by someone"}"#)
+        let out = try await RunUndo(store: b.store, client: try client(b)).undo(run: run)
+        #expect(out.reverted == 2 && out.refused == 1)
+        #expect(out.lines.contains { $0.contains(rid) && $0.contains("refused") })
+        let live = try b.remoteLeads()
+        #expect(live.keys.sorted() == ["p1@example.com"])
+        #expect(try b.store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).count == 1)
+    }
+
+    @Test("undo of a pull deletes the records it created locally and restores the ones it overwrote")
+    func undoPull() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(2))
+        _ = try await b.run(b.job())
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"New","email":"new@example.com"}]}"#)
+        let r = try await b.run(b.job(direction: .pull))
+        #expect(r.counts.pulledCreated == 1 && r.counts.pulledUpdated == 1)
+        let dry = try await RunUndo(store: b.store, client: try client(b)).undo(run: try #require(r.runID), dryRun: true)
+        #expect(dry.reverted == 2)
+        #expect(try b.store.count(.lead) == 3)
+        let out = try await RunUndo(store: b.store, client: try client(b)).undo(run: try #require(r.runID))
+        #expect(out.reverted == 2 && out.refused == 0)
+        #expect(try b.store.count(.lead) == 2)
+        #expect(try b.store.all(Lead.self).first { $0.email == "p0@example.com" }?.company == "Company 0")
+    }
+
+    @Test("jobs daemon runs its jobs on their schedule and stops cleanly on SIGTERM")
+    func daemon() throws {
+        guard let bin = TestSupport.crmgateBinary else { return }
+        let b = try SyncBench()
+        let jobs = b.dir.appendingPathComponent("jobs")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        try """
+            name: pull-leads
+            profile: generic-rest
+            base_url: \(b.remote.baseURL)
+            types: [leads]
+            direction: pull
+            schedule: "* * * * *"
+            """.write(to: jobs.appendingPathComponent("pull-leads.yaml"), atomically: true, encoding: .utf8)
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"A","email":"a@example.com"}]}"#)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = ["jobs", "daemon", "--jobs", jobs.path, "--every", "0.3", "--store", b.storePath]
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in b.remote.environment { env[k] = v }
+        p.environment = env
+        p.currentDirectoryURL = TestSupport.repoRoot
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"B","email":"b@example.com"}]}"#)
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(p.processIdentifier, SIGTERM)
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let stopped = !p.isRunning
+        if !stopped { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect(stopped)
+        #expect(p.terminationStatus == 0)
+        let store = try CRMStore(path: b.storePath)
+        #expect(try store.count(.lead) == 2)
+        #expect(try store.runs().count >= 3)
+        #expect(try store.runs().allSatisfy { $0.status == "ok" })
+    }
+}
