@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport", "CRMSync", "CRMHTTP",
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport", "CRMSync", "CRMHTTP", "CRMDedupe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -13,6 +13,8 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
         public static let store = Code(rawValue: "store")
         /// The reject file cannot be written.
         public static let rejectFile = Code(rawValue: "reject-file")
+        /// Another output file (clusters, review) cannot be written.
+        public static let output = Code(rawValue: "output")
         public var description: String { rawValue }
     }
 

@@ -32,16 +32,7 @@ public enum Importer {
 
     static func run<R: CRMRecord>(_ type: R.Type, mapping: MappingFile, _ options: ImportOptions) throws -> ImportSummary {
         let clock = ContinuousClock.now
-        let source: any RowSource
-        do {
-            source = try openSource(mapping: mapping, options)
-        } catch let e as CSVError {
-            let code: ImportError.Code = e.code == .cannotOpen || e.code == .readFailed ? .unreadableSource : .malformedSource
-            throw ImportError(code, e.description, underlying: e)
-        } catch let e as XMLError {
-            let code: ImportError.Code = e.code == .cannotOpen ? .unreadableSource : e.code == .invalidPath ? .mapping : .malformedSource
-            throw ImportError(code, e.description, underlying: e)
-        }
+        let source = try openSourceOrFail(mapping: mapping, options)
         let mapper: RowMapper<R>
         do {
             mapper = try RowMapper<R>(mapping: mapping, header: source.header)
@@ -158,6 +149,19 @@ public enum Importer {
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         summary.rowsPerSecond = summary.seconds > 0 ? Double(summary.read) / summary.seconds : 0
         return summary
+    }
+
+    /// `openSource`, with reader errors turned into import errors (unreadable or malformed input).
+    static func openSourceOrFail(mapping: MappingFile, _ options: ImportOptions) throws -> any RowSource {
+        do {
+            return try openSource(mapping: mapping, options)
+        } catch let e as CSVError {
+            let code: ImportError.Code = e.code == .cannotOpen || e.code == .readFailed ? .unreadableSource : .malformedSource
+            throw ImportError(code, e.description, underlying: e)
+        } catch let e as XMLError {
+            let code: ImportError.Code = e.code == .cannotOpen ? .unreadableSource : e.code == .invalidPath ? .mapping : .malformedSource
+            throw ImportError(code, e.description, underlying: e)
+        }
     }
 
     /// Opens the CSV or XML reader the mapping asks for.

@@ -376,7 +376,7 @@ def osa_distance(a, b, cap=3):
 # --------------------------------------------------------------------------- records
 class Rec:
     __slots__ = ("email", "phone", "phone7", "first", "firstc", "last", "lastr", "company", "street",
-                 "hnum", "pc", "city", "title", "country")
+                 "hnum", "pc", "city", "title", "country", "tf")
 
 
 COLS = ["First Name", "Last Name", "Email", "Phone", "Company", "Job Title", "Street", "City",
@@ -393,6 +393,7 @@ def load(path):
         for row in rd:
             fn, ln, em, ph, co, ti, st, ci, pc, cn = (row[i] for i in ix)
             r = Rec()
+            r.tf = [0.0] * len(FIELDS)
             r.email = email_norm(em)
             cnf = cache_fold.get(cn)
             if cnf is None:
@@ -556,7 +557,8 @@ def compare(a, b):
         c = 1
     else:
         ta, tb = set(ca.split()), set(cb.split())
-        if ta == tb or ta <= tb or tb <= ta or name_sim(ca, cb)[1] >= 0.92:
+        if ta <= tb or tb <= ta or (ca[0] == cb[0] and abs(len(ca) - len(cb)) <= 3
+                                    and name_sim(ca, cb)[1] >= 0.92):
             c = 2
         else:
             c = 3
@@ -659,12 +661,63 @@ def weights_table(m, u):
             for fi, f in enumerate(FIELDS)]
 
 
-def score(pat, W):
-    return sum(W[fi][lv] for fi, lv in enumerate(pat) if lv)
+def score(pat, W, r=None):
+    """Match weight of a comparison vector; r (either record of the pair) brings the
+    term-frequency penalties of its values for the fields that agree exactly."""
+    w = 0.0
+    for fi, lv in enumerate(pat):
+        if lv:
+            w += W[fi][lv]
+            if lv == 1 and r is not None:
+                w -= r.tf[fi]
+    return w
 
 
-def random_pair_u(recs, n_pairs, seed=1):
-    """u-probabilities from random record pairs (nearly all are non-matches)."""
+TF_FIELDS = ("first", "last", "company", "street", "location", "title")
+
+
+def exact_u_and_tf(recs, use_tf=True):
+    """u of level 1 per field from value frequencies (see random_pair_u), and per record the
+    term-frequency penalty log2(max(p_v, u1) / u1) >= 0 of its value v (p_v = share of records with
+    v): agreeing on a common value ("Smith", "CEO", a street that half a city shares) weighs less
+    than the field's average; agreeing on a rare value never weighs more."""
+    u1 = []
+    for fi, f in enumerate(FIELDS):
+        get = EXACT_VALUE[f]
+        cnt = collections.Counter(get(r) for r in recs)
+        cnt.pop("", None)
+        mtot = sum(cnt.values())
+        same = sum(c * (c - 1) for c in cnt.values())
+        u = same / (mtot * (mtot - 1)) if mtot > 1 else 0.0
+        u1.append(u)
+        if use_tf and f in TF_FIELDS and u > 0:
+            pen = {}
+            for v, c in cnt.items():
+                pv = c / mtot
+                if pv > u:
+                    pen[v] = math.log2(pv / u)
+            for r in recs:
+                r.tf[fi] = pen.get(get(r), 0.0)
+    return u1
+
+
+EXACT_VALUE = {  # the value whose equality is level 1 of each field
+    "email": lambda r: r.email, "phone": lambda r: r.phone, "first": lambda r: r.first,
+    "last": lambda r: r.last, "company": lambda r: r.company, "street": lambda r: r.street,
+    "location": lambda r: r.pc, "title": lambda r: r.title,
+}
+
+
+def random_pair_u(recs, n_pairs, seed=1, use_tf=True):
+    """u-probabilities of random record pairs (nearly all are non-matches), over non-null comparisons.
+
+    Level 1 (exact agreement) comes from value frequencies: P(two random records with the value
+    present share it) = sum c(c-1) / (M(M-1)), exact and free of sampling noise (matters for email
+    and phone, where it is ~1e-7).  The other levels split the remaining 1-u1 in the proportions seen
+    on n_pairs random pairs that are not exact (add-one smoothing: no level gets u = 0).
+    (location level 1 is "postcode equal"; the rare pairs where postcodes are missing and cities
+    agree are counted in the sample.)"""
+    u1 = exact_u_and_tf(recs, use_tf)
     rnd = random.Random(seed)
     n = len(recs)
     cnt = [[0] * NLEVELS[f] for f in FIELDS]
@@ -677,9 +730,10 @@ def random_pair_u(recs, n_pairs, seed=1):
             cnt[fi][lv] += 1
     u = []
     for fi, f in enumerate(FIELDS):
-        s = sum(cnt[fi][1:])
-        # add-one smoothing so rare agreements never get u = 0
-        u.append([0.0] + [(cnt[fi][l] + 1.0) / (s + NLEVELS[f]) for l in range(1, NLEVELS[f])])
+        k = NLEVELS[f]
+        rest = sum(cnt[fi][2:])
+        uu = [0.0, u1[fi]] + [(1.0 - u1[fi]) * (cnt[fi][l] + 1.0) / (rest + k - 2) for l in range(2, k)]
+        u.append(uu)
     return u
 
 
@@ -727,7 +781,7 @@ def cluster(n, edges, recs, W, guard, max_cluster):
             for x in mi:
                 rx = recs[x]
                 for y in mj:
-                    if score(compare(rx, recs[y]), W) < guard:
+                    if score(compare(rx, recs[y]), W, rx) < guard:
                         ok = False
                         break
                 if not ok:
@@ -812,10 +866,11 @@ def main():
     ap.add_argument("--max-cluster", type=int, default=50)
     ap.add_argument("--u-from", choices=["em", "random"], default="random",
                     help="u-probabilities for scoring: from random record pairs (default) or the EM's")
-    ap.add_argument("--u-pairs", type=int, default=2_000_000, help="random pairs sampled for u")
-    ap.add_argument("--m-floor", type=float, default=1e-6,
+    ap.add_argument("--u-pairs", type=int, default=1_000_000, help="random pairs sampled for u")
+    ap.add_argument("--m-floor", type=float, default=0.01,
                     help="lower bound of every m-probability (caps the penalty of one disagreeing field)")
-    ap.add_argument("--u-floor", type=float, default=1e-7, help="lower bound of every u-probability")
+    ap.add_argument("--u-floor", type=float, default=1e-4, help="lower bound of every u-probability in EM")
+    ap.add_argument("--no-tf", action="store_true", help="no term-frequency penalties")
     ap.add_argument("--sweep", action="store_true", help="with --truth: F1 for a range of match weights")
     ap.add_argument("--review-out", help="write review pairs (row_a,row_b,weight,posterior)")
     ap.add_argument("--verbose", action="store_true")
@@ -857,7 +912,7 @@ def main():
     # random record pairs instead (--u-from random, the default).
     lam, m, u_cand, iters = em(counts, verbose=a.verbose, m_floor=a.m_floor, u_floor=a.u_floor)
     if a.u_from == "random":
-        u = random_pair_u(recs, a.u_pairs)
+        u = random_pair_u(recs, a.u_pairs, use_tf=not a.no_tf)
     else:
         u = u_cand
     W = weights_table(m, u)
@@ -890,9 +945,9 @@ def main():
     edges = []
     review = []
     for p, pat in zip(pair_list, pats):
-        w = score(pat, W)
+        i, j = divmod(p, n)
+        w = score(pat, W, recs[i])
         if w >= thr_review:
-            i, j = divmod(p, n)
             if w >= thr_match:
                 edges.append((w, i, j))
             else:
@@ -940,7 +995,7 @@ def main():
         fp = fn = 0
         fn_list, fp_list = [], []
         for p, pat, mt in zip(pair_list, pats, is_match):
-            w = score(pat, W)
+            w = score(pat, W, recs[p // n])
             if w >= thr_match and not mt:
                 fp += 1
                 fp_list.append((w, p, pat))
@@ -949,8 +1004,8 @@ def main():
                 fn_list.append((w, p, pat))
         print("  pair level: false matches %d, missed matches among candidates %d" % (fp, fn))
         if a.sweep:
-            ws = [(score(pat, W), p // n, p % n, mt) for p, pat, mt in zip(pair_list, pats, is_match)]
-            for thr in [-6, -4, -2, -1, 0, 1, 2, 3, 4, 5, 6, 8, 10]:
+            ws = [(score(pat, W, recs[p // n]), p // n, p % n, mt) for p, pat, mt in zip(pair_list, pats, is_match)]
+            for thr in [thr_match + d for d in (-16, -12, -10, -8, -6, -4, -2, 0, 2, 4, 8)]:
                 ed = [(w, i, j) for w, i, j, mt in ws if w >= thr]
                 fpp = sum(1 for w, i, j, mt in ws if w >= thr and not mt)
                 fnp = sum(1 for w, i, j, mt in ws if w < thr and mt)

@@ -1,0 +1,161 @@
+import Foundation
+
+/// Normalisers for matching: the same person or company written differently comes out the same.
+public enum Normalize {
+    private static let specialFold: [Character: String] = [
+        "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "æ": "ae", "Æ": "ae",
+        "œ": "oe", "Œ": "oe", "þ": "th", "ß": "ss", "ð": "d",
+    ]
+
+    /// Trimmed, diacritics stripped, case folded; every character that is not a letter or digit becomes a
+    /// space, spaces collapsed (`Zoë  Müller-Lüdenscheidt` → `zoe muller ludenscheidt`). ASCII takes a fast path.
+    public static func fold(_ s: String) -> String {
+        var bytes: [UInt8] = []
+        var ascii = true
+        for b in s.utf8 where b >= 0x80 { ascii = false; break }
+        if ascii {
+            bytes.reserveCapacity(s.utf8.count)
+            var space = true
+            for b in s.utf8 {
+                let c: UInt8 = (b >= 65 && b <= 90) ? b + 32 : b
+                if (c >= 97 && c <= 122) || (c >= 48 && c <= 57) {
+                    bytes.append(c)
+                    space = false
+                } else if !space {
+                    bytes.append(32)
+                    space = true
+                }
+            }
+            if bytes.last == 32 { bytes.removeLast() }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var t = ""
+        for ch in s { if let r = specialFold[ch] { t += r } else { t.append(ch) } }
+        t = t.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        var out = ""
+        var space = true
+        for ch in t {
+            if ch.isLetter || ch.isNumber {
+                out.append(ch)
+                space = false
+            } else if !space {
+                out.append(" ")
+                space = true
+            }
+        }
+        if out.last == " " { out.removeLast() }
+        return out
+    }
+
+    /// German and Nordic transliterations folded away (`mueller` and `muller` → `muller`; `aa` → `a`), spaces removed.
+    public static func transliterationReduced(_ folded: String) -> String {
+        folded.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "ae", with: "a").replacingOccurrences(of: "oe", with: "o")
+            .replacingOccurrences(of: "ue", with: "u").replacingOccurrences(of: "aa", with: "a")
+    }
+
+    /// An e-mail address lowercased and trimmed, `+tag` removed; with `gmailDots`, dots of Gmail local parts too.
+    public static func email(_ raw: String, gmailDots: Bool = false) -> String {
+        let e = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let at = e.lastIndex(of: "@") else { return "" }
+        var local = String(e[..<at])
+        let domain = String(e[e.index(after: at)...])
+        if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
+        guard !local.isEmpty, !domain.isEmpty else { return "" }
+        if gmailDots, domain == "gmail.com" || domain == "googlemail.com" { local = local.replacingOccurrences(of: ".", with: "") }
+        return local + "@" + domain
+    }
+
+    /// Common English given-name hypocorisms: nickname → formal names (a formal name maps to itself).
+    public static let nicknames: [String: Set<String>] = {
+        let table = """
+            abigail: abby abbie gail|abraham: abe|albert: al bert bertie|alexander: alex alec xander sandy lex
+            alexandra: alex alexa sandra sandy lexi|alfred: al alf alfie fred|allison: ally allie|amanda: mandy manda
+            andrew: andy drew|angela: angie|anthony: tony ant|antonio: tony|arthur: art artie|barbara: barb barbie babs
+            benjamin: ben benji benny|bernard: bernie|beverly: bev|bradley: brad|caroline: carrie caro|carolyn: carrie carol
+            catherine: cathy cat kate katie cate|charles: charlie chuck chas chaz|charlotte: charlie lottie
+            christina: chris tina christy|christine: chris chrissy tina|christopher: chris kit topher|cynthia: cindy
+            daniel: dan danny|david: dave davey|deborah: deb debbie debby|debra: deb debbie|dennis: denny
+            donald: don donnie donny|dorothy: dot dottie dolly|douglas: doug|edward: ed eddie ned ted teddy|eleanor: ellie nora
+            elizabeth: liz lizzie beth betsy betty eliza libby|emily: em emmy|evelyn: evie eve|francis: frank fran|frank: frankie
+            frederick: fred freddie|gabriel: gabe|gary: gaz|gerald: gerry jerry|gloria: glo|gregory: greg|harold: harry hal
+            henry: hank harry hal|isabella: bella izzy|jacob: jake|jacqueline: jackie jacqui|james: jim jimmy jamie|janet: jan
+            jeffrey: jeff|jennifer: jen jenny jenn|jeremy: jerry|jerome: jerry|jessica: jess jessie|john: johnny jack jon
+            jonathan: jon johnny|joseph: joe joey|joshua: josh|judith: judy|katherine: kate kathy katie kat
+            kathleen: kathy kath katie|kenneth: ken kenny|kimberly: kim|lawrence: larry|leonard: leo len lenny
+            margaret: maggie meg peggy marge madge greta|matthew: matt matty|melissa: mel missy lissa|michael: mike mikey mick mickey
+            michelle: shelly|nancy: nan|nathan: nate|nathaniel: nate nat|nicholas: nick nicky|nicole: nikki nicky|pamela: pam
+            patricia: pat patty trish tricia|patrick: pat paddy|peter: pete|philip: phil|phillip: phil|raymond: ray
+            rebecca: becky becca|richard: rick ricky dick rich richie|robert: bob bobby rob robbie bert|ronald: ron ronnie
+            samantha: sam sammy|samuel: sam sammy|sandra: sandy|stephanie: steph stevie|stephen: steve stevie|steven: steve stevie
+            susan: sue susie|theodore: ted teddy theo|thomas: tom tommy|timothy: tim timmy|victoria: vicky tori vic
+            virginia: ginny ginger|walter: walt wally|william: bill billy will willie liam|zachary: zach zack
+            """
+        var m: [String: Set<String>] = [:]
+        for entry in table.split(whereSeparator: { $0 == "|" || $0 == "\n" }) {
+            let parts = entry.split(separator: ":")
+            guard parts.count == 2 else { continue }
+            let formal = parts[0].trimmingCharacters(in: .whitespaces)
+            m[formal, default: []].insert(formal)
+            for n in parts[1].split(separator: " ") {
+                m[String(n), default: []].insert(formal)
+                m[String(n), default: []].insert(String(n))
+            }
+        }
+        return m
+    }()
+
+    /// The formal names a folded first name may stand for (itself when it is not a known nickname).
+    public static func firstNameCanon(_ folded: String) -> Set<String> { nicknames[folded] ?? [folded] }
+
+    static let legalForms: Set<String> = [
+        "inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "corp", "corporation", "co", "company",
+        "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "plc", "pty", "kk", "oy", "ab", "as",
+        "kabushiki", "kaisha", "sp", "z", "o", "oo", "and",
+    ]
+    static let dotted: [(String, String)] = [
+        ("l l c", "llc"), ("g m b h", "gmbh"), ("s a s", "sas"), ("s a", "sa"), ("a g", "ag"), ("k k", "kk"),
+        ("l l p", "llp"), ("n v", "nv"), ("b v", "bv"), ("s p a", "spa"), ("s r l", "srl"),
+    ]
+
+    /// A company name without its legal form (`Acme, Inc.`, `ACME Inc`, `Acme LLC` → `acme`), `&` read as `and`.
+    public static func companyCore(_ raw: String) -> String {
+        var f = fold(raw.replacingOccurrences(of: "&", with: " and "))
+        guard !f.isEmpty else { return "" }
+        if f.contains(" ") {
+            for (k, v) in dotted where (" " + f + " ").contains(" " + k + " ") {
+                f = (" " + f + " ").replacingOccurrences(of: " " + k + " ", with: " " + v + " ").trimmingCharacters(in: .whitespaces)
+            }
+        }
+        var toks = f.split(separator: " ")
+        while toks.count > 1, legalForms.contains(String(toks.last!)) { toks.removeLast() }
+        return toks.joined(separator: " ")
+    }
+
+    static let streetAbbreviations: [String: String] = [
+        "street": "st", "str": "st", "avenue": "ave", "av": "ave", "road": "rd", "boulevard": "blvd",
+        "drive": "dr", "lane": "ln", "court": "ct", "place": "pl", "square": "sq", "highway": "hwy",
+        "parkway": "pkwy", "terrace": "ter", "suite": "ste", "apartment": "apt", "north": "n", "south": "s",
+        "east": "e", "west": "w", "strasse": "str",
+    ]
+
+    /// A street with its words abbreviated the same way (`5479 Franklin Avenue` → `5479 franklin ave`).
+    public static func street(_ raw: String) -> String {
+        let f = fold(raw.replacingOccurrences(of: "straße", with: "str").replacingOccurrences(of: "Straße", with: "Str"))
+        guard !f.isEmpty else { return "" }
+        return f.split(separator: " ").map { streetAbbreviations[String($0)] ?? String($0) }.joined(separator: " ")
+    }
+
+    /// The first run of digits in a normalised street (the house number).
+    public static func houseNumber(_ street: String) -> String {
+        var out = ""
+        for ch in street.unicodeScalars {
+            if ch.value >= 48 && ch.value <= 57 { out.unicodeScalars.append(ch) } else if !out.isEmpty { break }
+        }
+        return out
+    }
+
+    /// A postcode without spaces, uppercased.
+    public static func postcode(_ raw: String) -> String {
+        String(raw.unicodeScalars.filter { $0 != " " && $0 != "\t" }).uppercased()
+    }
+}

@@ -1,0 +1,69 @@
+/// String similarity over UTF-8 bytes of normalised values (folding has already removed case and accents).
+public enum Similarity {
+    /// Jaro-Winkler similarity in 0...1 (prefix scale 0.1, up to 4 characters).
+    public static func jaroWinkler(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        if a == b { return 1 }
+        let la = a.count, lb = b.count
+        if la == 0 || lb == 0 { return 0 }
+        let r = max(0, max(la, lb) / 2 - 1)
+        var ma = [Bool](repeating: false, count: la), mb = [Bool](repeating: false, count: lb)
+        var m = 0
+        for i in 0..<la {
+            let lo = max(0, i - r), hi = min(lb, i + r + 1)
+            if lo >= hi { continue }
+            for j in lo..<hi where !mb[j] && b[j] == a[i] {
+                ma[i] = true
+                mb[j] = true
+                m += 1
+                break
+            }
+        }
+        if m == 0 { return 0 }
+        var t = 0, j = 0
+        for i in 0..<la where ma[i] {
+            while !mb[j] { j += 1 }
+            if a[i] != b[j] { t += 1 }
+            j += 1
+        }
+        let md = Double(m)
+        let jaro = (md / Double(la) + md / Double(lb) + (md - Double(t / 2)) / md) / 3
+        var p = 0
+        while p < min(4, la, lb), a[p] == b[p] { p += 1 }
+        return jaro + Double(p) * 0.1 * (1 - jaro)
+    }
+
+    public static func jaroWinkler(_ a: String, _ b: String) -> Double { jaroWinkler(Array(a.utf8), Array(b.utf8)) }
+
+    /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions), or `cap + 1` when above `cap`.
+    public static func osaDistance(_ a: [UInt8], _ b: [UInt8], cap: Int = 3) -> Int {
+        let la = a.count, lb = b.count
+        if abs(la - lb) > cap { return cap + 1 }
+        if la == 0 || lb == 0 { return max(la, lb) }
+        var prev2 = [Int](repeating: 0, count: lb + 1)
+        var prev = Array(0...lb)
+        var cur = [Int](repeating: 0, count: lb + 1)
+        for i in 1...la {
+            cur[0] = i
+            var best = i
+            let ca = a[i - 1]
+            for j in 1...lb {
+                let cost = ca == b[j - 1] ? 0 : 1
+                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                if i > 1, j > 1, ca == b[j - 2], a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
+                cur[j] = v
+                if v < best { best = v }
+            }
+            if best > cap { return cap + 1 }
+            (prev2, prev, cur) = (prev, cur, prev2)
+        }
+        return prev[lb]
+    }
+
+    public static func osaDistance(_ a: String, _ b: String, cap: Int = 3) -> Int { osaDistance(Array(a.utf8), Array(b.utf8), cap: cap) }
+
+    /// Whether one name's words are all among the other's (`acme` and `acme holdings`).
+    public static func tokenSubset(_ a: String, _ b: String) -> Bool {
+        let ta = Set(a.split(separator: " ")), tb = Set(b.split(separator: " "))
+        return ta.isSubset(of: tb) || tb.isSubset(of: ta)
+    }
+}

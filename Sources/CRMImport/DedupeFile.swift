@@ -1,0 +1,99 @@
+public import CRMDedupe
+import CRMCSV
+import CRMXML
+import CRMMapping
+import CRMModel
+import Foundation
+
+/// `crmgate dedupe FILE --mapping M --clusters OUT.csv`: fuzzy matching on a file without importing it.
+public struct DedupeFileOptions: Sendable {
+    public var source: String
+    public var mapping: String
+    /// One line per input row: `row` (1-based data row), `source_id`, `cluster`.
+    public var clustersPath: String
+    /// Pairs for a person: `row_a,row_b,weight`.
+    public var reviewPath: String?
+    public var settings = DedupeSettings()
+
+    public init(source: String, mapping: String, clustersPath: String) {
+        self.source = source
+        self.mapping = mapping
+        self.clustersPath = clustersPath
+    }
+}
+
+/// What `crmgate dedupe` found and how long it took.
+public struct DedupeFileSummary: Sendable {
+    public var result: DedupeResult
+    /// Rows the mapping rejected (each stays a cluster of its own).
+    public var rejected: Int
+    public var readSeconds: Double
+    public var matchSeconds: Double
+}
+
+public enum DedupeFile {
+    /// Reads and maps the file (streaming), matches, writes the clusters (and review) files.
+    /// - Throws: `ImportError` for an unreadable file or mapping; the mapping must describe leads or customers.
+    public static func run(_ o: DedupeFileOptions) throws -> DedupeFileSummary {
+        let started = ProcessInfo.processInfo.systemUptime
+        let mapping: MappingFile
+        do { mapping = try MappingFile.load(path: o.mapping) } catch let e as MappingError { throw ImportError(.mapping, "\(e)") }
+        guard mapping.record == .lead || mapping.record == .customer else {
+            throw ImportError(.mapping, "\(o.mapping): dedupe works on leads and customers; this mapping describes \(mapping.record.plural)")
+        }
+        var io = ImportOptions(source: o.source, mapping: o.mapping)
+        io.keepGoing = true
+        let source = try Importer.openSourceOrFail(mapping: mapping, io)
+        let mapper: RowMapper<Lead>
+        do { mapper = try RowMapper<Lead>(mapping: mapping, header: source.header) } catch let e as MappingError { throw ImportError(.mapping, "\(e)") }
+        let idx = { (name: String) in Lead.fieldIndex(named: name)! }
+        let (iFirst, iLast, iEmail, iPhone, iCompany, iTitle) = (idx("first_name"), idx("last_name"), idx("email"), idx("phone"), idx("company"), idx("job_title"))
+        let (iStreet, iCity, iPostcode, iCountry) = (idx("address.street"), idx("address.city"), idx("address.postcode"), idx("address.country"))
+        let dedupe = FuzzyDeduplicator(settings: o.settings)
+        var sourceIDs: [String] = []
+        var rejected = 0
+        do {
+            while try source.nextRows({ raw, issue in
+                var row = DedupeRow()
+                let ext = mapper.externalID(raw) ?? ""
+                sourceIDs.append(ext)
+                if issue == nil, case .success(let (values, _)) = mapper.mapValues(raw) {
+                    row.externalID = ext
+                    row.firstName = values[iFirst].text
+                    row.lastName = values[iLast].text
+                    row.email = values[iEmail].text
+                    row.phone = values[iPhone].text
+                    row.company = values[iCompany].text
+                    row.jobTitle = values[iTitle].text
+                    row.street = values[iStreet].text
+                    row.city = values[iCity].text
+                    row.postcode = values[iPostcode].text
+                    row.country = values[iCountry].text
+                } else {
+                    rejected += 1
+                }
+                dedupe.add(row)
+            }) {}
+        } catch let e as CSVError {
+            throw ImportError(.malformedSource, "\(e)", underlying: e)
+        } catch let e as XMLError {
+            throw ImportError(.malformedSource, "\(e)", underlying: e)
+        }
+        let read = ProcessInfo.processInfo.systemUptime
+        let result = dedupe.run()
+        let matched = ProcessInfo.processInfo.systemUptime
+        do {
+            let w = try CSVWriter(path: o.clustersPath)
+            try w.writeRow(["row", "source_id", "cluster"])
+            for r in 0..<result.rows { try w.writeRow([String(r + 1), sourceIDs[r], String(result.cluster[r] + 1)]) }
+            try w.flush()
+            if let rp = o.reviewPath {
+                let rw = try CSVWriter(path: rp)
+                try rw.writeRow(["row_a", "row_b", "weight"])
+                for (a, b, s) in result.review { try rw.writeRow([String(a + 1), String(b + 1), String(format: "%.2f", s)]) }
+                try rw.flush()
+            }
+        } catch { throw ImportError(.output, "cannot write \(o.clustersPath): \(error)") }
+        return DedupeFileSummary(result: result, rejected: rejected, readSeconds: read - started, matchSeconds: matched - read)
+    }
+}

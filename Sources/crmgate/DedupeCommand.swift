@@ -1,0 +1,52 @@
+import ArgumentParser
+import CRMDedupe
+import CRMImport
+import Foundation
+
+struct DedupeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dedupe",
+        abstract: "Find the rows of a lead file that are the same person, without importing it.",
+        discussion: """
+            Writes one line per input row to --clusters: row (1-based data row), source_id (the mapping's external id), \
+            cluster (equal for the same entity: the row number of the cluster's first row). Prints the pairs compared, \
+            matches, clusters, the model estimated from the data, and the time. Exit codes: 0; 65 malformed input or \
+            mapping; 66 unreadable input; 74 the output cannot be written.
+            """)
+    @Argument(help: "The CSV or XML lead list.") var file: String
+    @Option(name: .long, help: "The mapping file (leads).") var mapping: String
+    @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
+    @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight).") var review: String?
+    @Option(name: .long, help: "Match weight: pairs scoring at least this are merged.") var matchWeight: Double?
+    @Option(name: .long, help: "Review weight: pairs between this and the match weight are queued.") var reviewWeight: Double?
+    @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
+    @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
+
+    func run() throws {
+        var o = DedupeFileOptions(source: file, mapping: mapping, clustersPath: clusters)
+        o.reviewPath = review
+        if let matchWeight { o.settings.matchWeight = matchWeight }
+        if let reviewWeight { o.settings.reviewWeight = reviewWeight }
+        o.settings.gmailDots = gmailDots
+        do {
+            let s = try DedupeFile.run(o)
+            let r = s.result
+            print("rows            \(r.rows)\(s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : "")")
+            for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
+                print("  block \(b.key.padding(toLength: 17, withPad: " ", startingAt: 0)) \(b.blocks) blocks, \(b.pairs) pairs" + (b.skipped > 0 ? ", \(b.skipped) blocks over the size limit skipped" : ""))
+            }
+            print("pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)")
+            print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
+            print("matches         \(r.matchedPairs) pairs at or above weight \(o.settings.matchWeight); \(r.refusedByGuard) merges refused by the guard")
+            print("review          \(r.review.count) pairs between \(o.settings.reviewWeight) and \(o.settings.matchWeight)")
+            print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
+            print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
+            if showModel {
+                for m in r.model { print(String(format: "  %-8@ %-26@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
+            }
+        } catch let e as ImportError {
+            FileHandle.standardError.write(Data("crmgate: \(e)\n".utf8))
+            throw ExitCode(e.exitCode)
+        }
+    }
+}
