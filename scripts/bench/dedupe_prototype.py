@@ -466,10 +466,12 @@ def candidate_pairs(recs, max_block):
     skipped = collections.Counter()
     for k, members in blocks.items():
         kind = k.split("|", 1)[0]
-        st = stats.setdefault(kind, [0, 0, 0])  # blocks, pairs (with repeats), new pairs
+        st = stats.setdefault(kind, [0, 0, 0, 0])  # blocks, pairs (with repeats), new pairs, largest
         m = len(members)
         if m < 2:
             continue
+        if m > st[3]:
+            st[3] = m
         if m > max_block:
             skipped[kind] += 1
             continue
@@ -887,9 +889,9 @@ def main():
     T["blocking"] = time.perf_counter() - t
     print("rows %d" % n)
     print("blocking (max block %d rows):" % a.max_block)
-    for kind, (nb, np_, new) in stats.items():
-        print("  key %-3s blocks>=2 %8d  pairs %10d  new pairs %10d  skipped blocks %d"
-              % (kind, nb, np_, new, skipped[kind]))
+    for kind, (nb, np_, new, big) in stats.items():
+        print("  key %-3s blocks>=2 %8d  pairs %10d  new pairs %10d  largest block %5d  skipped blocks %d"
+              % (kind, nb, np_, new, big, skipped[kind]))
     print("  candidate pairs (distinct) %d  (%.2f per row)" % (len(pairs), len(pairs) / max(1, n)))
 
     t = time.perf_counter()
