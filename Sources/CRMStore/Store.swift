@@ -77,6 +77,7 @@ public final class CRMStore: @unchecked Sendable {
             try RecordTable<CRMTask>.ensure(db)
         }
         registerSyncMigrations(&m)
+        registerReviewMigrations(&m)
         return m
     }
 

@@ -11,7 +11,7 @@ struct CRMGate: ParsableCommand {
             74 the store or an output file failed; 69 a remote failed after retries; 75 a sync job's lease is held;
             78 a remote profile or job file is wrong, or a secret it names is missing.
             """,
-        subcommands: [ImportCommand.self, DedupeCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self, XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, TasksCommand.self, RemoteCommand.self, SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self])
+        subcommands: [ImportCommand.self, DedupeCommand.self, ReviewCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self, XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, TasksCommand.self, RemoteCommand.self, SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self])
 }
 
 /// Options every command that touches the store shares.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMCSV
 import CRMImport
+import CRMStore
 import Foundation
 
 struct ImportCommand: ParsableCommand {
@@ -32,6 +33,9 @@ struct ImportCommand: ParsableCommand {
 
     @Option(name: .long, help: "Reject rows with a field longer than this many bytes.")
     var maxFieldBytes: Int = 1 << 20
+
+    @Flag(name: .long, help: "After the import, match its leads fuzzily against each other and the store: merge sure matches, queue unsure ones for `crmgate review`.")
+    var fuzzy = false
 
     @Flag(name: .long, help: "Do everything but commit.")
     var dryRun = false
@@ -69,9 +73,21 @@ struct ImportCommand: ParsableCommand {
         options.keepGoing = keepGoing
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
         if let bar { options.progress = { bar.update(bytes: $0, total: $1, rows: $2) } }
-        let summary: ImportSummary
+        var summary: ImportSummary
+        var fuzzyNote: String?
         do {
             summary = try Importer.run(options)
+            if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
+                let pass = try FuzzyImportPass.run(store: try CRMStore(path: storeOptions.store), importID: id)
+                summary.created -= pass.merged
+                summary.merged += pass.merged
+                fuzzyNote = String(format: "fuzzy matching: %d merged into existing records, %d pairs queued for review (`crmgate review list`), %d pairs compared, %.2f s",
+                                   pass.merged, pass.queuedForReview, pass.candidatePairs, pass.seconds)
+            }
+        } catch let e as StoreError {
+            bar?.clear()
+            FileHandle.standardError.write(Data(("crmgate import: \(e)\n").utf8))
+            throw ExitCode(74)
         } catch let e as ImportError {
             bar?.clear()
             FileHandle.standardError.write(Data(("crmgate import: " + e.message + "\n").utf8))
@@ -84,6 +100,7 @@ struct ImportCommand: ParsableCommand {
             print(String(decoding: try enc.encode(summary), as: UTF8.self))
         } else {
             print(SummaryText.render(summary))
+            if let fuzzyNote { print(fuzzyNote) }
         }
         if failOnReject && summary.rejected > 0 { throw ExitCode(3) }
     }

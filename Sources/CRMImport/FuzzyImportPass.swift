@@ -1,0 +1,91 @@
+public import CRMDedupe
+public import CRMStore
+import CRMModel
+import Foundation
+
+/// After an import commits, matches its new leads against each other and against the whole store with the
+/// fuzzy matcher: sure matches are merged into the older record (ledger rows become `merged`), unsure pairs go
+/// to the review queue (`crmgate review`). A pair a person rejected is never merged or proposed again.
+public enum FuzzyImportPass {
+    public struct Summary: Sendable {
+        public var merged = 0
+        public var queuedForReview = 0
+        public var candidatePairs = 0
+        public var seconds = 0.0
+    }
+
+    /// - Throws: `ImportError(.store)`.
+    public static func run(store: CRMStore, importID: Int64, settings: DedupeSettings = DedupeSettings()) throws -> Summary {
+        let started = ProcessInfo.processInfo.systemUptime
+        do {
+            let fresh = try store.importRecordIDs(Lead.self, importID: importID)
+            guard !fresh.isEmpty else { return Summary() }
+            let rejected = try store.rejectedPairs(type: .lead)
+            let d = FuzzyDeduplicator(settings: settings)
+            var ids: [String] = []
+            try store.forEachWithRowID(Lead.self) { _, l in
+                ids.append(l.id.description)
+                var r = DedupeRow()
+                r.firstName = l.firstName
+                r.lastName = l.lastName
+                r.email = l.email
+                r.phone = l.phone
+                r.company = l.company
+                r.jobTitle = l.jobTitle
+                r.street = l.address.street
+                r.city = l.address.city
+                r.postcode = l.address.postcode
+                r.country = l.address.country
+                d.add(r)
+            }
+            let result = d.run()
+            var summary = Summary(candidatePairs: result.candidatePairs)
+            var groups: [Int32: [Int]] = [:]
+            for (row, root) in result.cluster.enumerated() { groups[root, default: []].append(row) }
+            func key(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
+            var merges: [FuzzyMerge<Lead>] = []
+            for members in groups.values where members.count > 1 && members.contains(where: { fresh.contains(ids[$0]) }) {
+                // The survivor is the oldest record that was already in the store, else the oldest new one.
+                let survivorRow = members.first { !fresh.contains(ids[$0]) } ?? members[0]
+                var survivor = try store.record(Lead.self, id: ids[survivorRow])
+                var folded: [String] = []
+                for m in members where m != survivorRow && fresh.contains(ids[m]) && !rejected.contains(key(ids[m], ids[survivorRow])) {
+                    let incoming = try store.record(Lead.self, id: ids[m])
+                    RecordMerge.absorb(incoming, into: &survivor, mode: .fill)
+                    folded.append(ids[m])
+                }
+                if !folded.isEmpty {
+                    merges.append(FuzzyMerge(survivor: survivor, merged: folded, reason: "fuzzy match: same person as \(ids[survivorRow])"))
+                    summary.merged += folded.count
+                }
+            }
+            try store.applyFuzzyMerges(merges, importID: importID)
+            let review = result.review.filter { fresh.contains(ids[Int($0.0)]) || fresh.contains(ids[Int($0.1)]) }
+                .map { (ids[Int($0.0)], ids[Int($0.1)], $0.2) }
+            summary.queuedForReview = try store.proposeReview(type: .lead, pairs: review, importID: importID)
+            summary.seconds = ProcessInfo.processInfo.systemUptime - started
+            return summary
+        } catch let e as StoreError {
+            throw ImportError(.store, e.description, underlying: e)
+        }
+    }
+
+    /// Merges a reviewed pair: the older record survives, the other is folded into it and tombstoned.
+    public static func accept(store: CRMStore, pair: ReviewPair) throws -> String {
+        do {
+            var a = try store.record(Lead.self, id: pair.a)
+            let b = try store.record(Lead.self, id: pair.b)
+            // The record stored first survives.
+            let survivorIsA = (try store.rowID(Lead.self, id: pair.a) ?? 0) <= (try store.rowID(Lead.self, id: pair.b) ?? 0)
+            var survivor = survivorIsA ? a : b
+            let other = survivorIsA ? b : a
+            RecordMerge.absorb(other, into: &survivor, mode: .fill)
+            a = survivor
+            try store.applyFuzzyMerges([FuzzyMerge(survivor: a, merged: [other.id.description], reason: "merged after review \(pair.id)")], importID: pair.importID)
+            try store.decideReview(id: pair.id, status: "accepted")
+            return survivor.id.description
+        } catch let e as StoreError {
+            throw ImportError(.store, e.description, underlying: e)
+        }
+    }
+}

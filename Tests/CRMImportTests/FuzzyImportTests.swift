@@ -1,0 +1,72 @@
+import CRMDedupe
+import CRMImport
+import CRMModel
+import CRMStore
+import CRMTestSupport
+import Foundation
+import Testing
+
+@Suite("Import with fuzzy matching and the review queue")
+struct FuzzyImportTests {
+    func importFile(_ store: String, fuzzy: Bool) throws -> (ImportSummary, FuzzyImportPass.Summary?) {
+        var o = ImportOptions(source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"), mapping: TestSupport.mapping("sources/generic-leads.yaml"))
+        o.store = store
+        let s = try Importer.run(o)
+        guard fuzzy, let id = s.importID else { return (s, nil) }
+        return (s, try FuzzyImportPass.run(store: try CRMStore(path: store), importID: id))
+    }
+
+    @Test("near-duplicates that exact keys miss are merged into their original; the ledger says so; nothing wrong is merged")
+    func mergesNearDuplicates() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("s.sqlite").path
+        let (summary, pass) = try importFile(path, fuzzy: true)
+        let p = try #require(pass)
+        #expect(p.merged > 10)
+        let store = try CRMStore(path: path)
+        let ledger = try store.ledger(importID: try #require(summary.importID))
+        let merged = ledger.filter { $0.outcome == "merged" }
+        #expect(merged.count == summary.merged + p.merged)
+        #expect(try store.count(.lead) == 3000 - merged.count)
+        // Every row, merged or not, points at a live record; rows of one record are one true entity (the truth file).
+        let truth = try String(contentsOfFile: TestSupport.fixture("csv/gen-leads-3000-s11.truth.csv"), encoding: .utf8)
+        var original: [Int: Int] = [:]
+        for line in truth.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            original[Int(f[0])!] = Int(f[1])!
+        }
+        var entityOf: [Int64: Set<Int>] = [:]
+        for e in ledger { entityOf[try #require(e.recordRowID), default: []].insert(original[e.row]!) }
+        let wrong = entityOf.values.filter { $0.count > 1 }.count
+        #expect(wrong == 0, "\(wrong) records hold rows of different people")
+        let trueDuplicates = original.filter { $0.key != $0.value }.count
+        #expect(Double(merged.count) >= Double(trueDuplicates) * 0.97)
+    }
+
+    @Test("review: a rejected pair is never proposed again; an accepted pair is merged into the older record")
+    func reviewQueue() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try CRMStore(path: dir.appendingPathComponent("s.sqlite").path)
+        var a = Lead(id: RecordID.make()), b = Lead(id: RecordID.make()), c = Lead(id: RecordID.make())
+        a.firstName = "Ann"; a.lastName = "Lee"; a.email = "ann@x.test"
+        b.firstName = "Anne"; b.lastName = "Lee"; b.phone = "+14155550100"; b.tags = ["vip"]
+        c.firstName = "Anna"; c.lastName = "Li"
+        try store.save([a, b, c])
+        #expect(try store.proposeReview(type: .lead, pairs: [(a.id.description, b.id.description, 4.2), (a.id.description, c.id.description, 1.5)], importID: nil) == 2)
+        let open = try store.reviewPairs()
+        #expect(open.count == 2)
+        let ac = try #require(open.first { $0.weight < 2 })
+        try store.decideReview(id: ac.id, status: "rejected")
+        #expect(try store.proposeReview(type: .lead, pairs: [(c.id.description, a.id.description, 1.7)], importID: nil) == 0)
+        #expect(try store.rejectedPairs(type: .lead).count == 1)
+        let ab = try #require(open.first { $0.weight > 4 })
+        let survivor = try FuzzyImportPass.accept(store: store, pair: try #require(try store.reviewPair(id: ab.id)))
+        #expect(survivor == a.id.description)  // the older record survives
+        let merged = try store.record(Lead.self, id: a.id.description)
+        #expect(merged.phone == "+14155550100" && merged.tags == ["vip"] && merged.firstName == "Ann")
+        #expect(try store.count(.lead) == 2)
+        #expect(try store.reviewPairs().isEmpty)
+    }
+}
