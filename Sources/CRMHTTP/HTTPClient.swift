@@ -62,6 +62,7 @@ public final class HTTPClient: Sendable {
             attempt += 1
             guard let wait = governor.reserve() else { throw error(.dailyLimitReached, request, attempt: attempt - 1, message: "") }
             if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+            while let more = governor.confirm() { try await Task.sleep(nanoseconds: UInt64(more * 1e9)) }
             let result = await withCheckedContinuation { (c: CheckedContinuation<AttemptResult, Never>) in
                 loop.submit(request, settings) { c.resume(returning: $0) }
             }
@@ -84,6 +85,7 @@ public final class HTTPClient: Sendable {
             attempt += 1
             guard let wait = governor.reserve() else { throw error(.dailyLimitReached, request, attempt: attempt - 1, message: "") }
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            while let more = governor.confirm() { Thread.sleep(forTimeInterval: more) }
             let done = DispatchSemaphore(value: 0)
             let box = ResultBox()
             loop.submit(request, settings) { r in box.value = r; done.signal() }

@@ -55,6 +55,7 @@ public final class RateGovernor: @unchecked Sendable {
     private let window: Double
     private let perDay: Int?
     private var sends: [Double] = []  // scheduled send times, ascending
+    private var actual: [Double] = []  // times requests were really handed to the transport, ascending
     private var pausedUntil: Double = 0
     private var day: Int = -1
     private var sentToday = 0
@@ -90,6 +91,22 @@ public final class RateGovernor: @unchecked Sendable {
             if keepFrom > 64 { sends.removeFirst(keepFrom) }
         }
         return t - now
+    }
+
+    /// Called just before a request goes out (after the wait `reserve` asked for): returns a further wait when
+    /// the requests really sent in the last window already reach the limit (a late wake-up of an earlier request
+    /// can bunch sends together), or nil and records this send.
+    public func confirm(now: Double = ProcessInfo.processInfo.systemUptime) -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let limit else { return nil }
+        if actual.count >= limit {
+            let boundary = actual[actual.count - limit] + window + margin
+            if now < boundary { return boundary - now }
+        }
+        actual.append(now)
+        if actual.count > limit + 64 { actual.removeFirst(actual.count - limit) }
+        return nil
     }
 
     /// The remote answered "throttled": nobody sends before `retryAfter` (or a share of the window) has passed,
