@@ -25,15 +25,18 @@ echo "dedupe benchmark: $ROWS rows (seed 7), $(du -h $SRC | cut -f1)"
 read -r secs kb < .bench/time.txt
 echo
 echo "crmgate dedupe: $secs s wall, $((kb / 1024)) MB peak, $(awk -v n=$ROWS -v s=$secs 'BEGIN{printf "%.0f", n/s}') rows/s"
-$PY ../shared/bench/score_dedupe.py --truth $TRUTH --pred $OUT | tee .bench/dedupe-score.txt | head -4
+$PY ../shared/bench/score_dedupe.py --truth $TRUTH --pred $OUT > .bench/dedupe-score.txt
+head -4 .bench/dedupe-score.txt
 awk '/email_alt|email_missing/ {split($2, a, "/"); f += $2; t += $4} END {if (t) printf "changed or missing e-mail: %d / %d found (%.1f%%)\n", f, t, 100 * f / t}' .bench/dedupe-score.txt
 echo
 echo "reference: exact e-mail only"
-$PY ../shared/bench/score_dedupe.py --truth $TRUTH --baseline-email $SRC | head -3
+$PY ../shared/bench/score_dedupe.py --truth $TRUTH --baseline-email $SRC > .bench/dedupe-baseline.txt
+head -3 .bench/dedupe-baseline.txt
 if [ -n "${SPLINK:-}" ]; then
   VENV=.bench/venv-splink
   [ -x $VENV/bin/python ] || { $PY -m venv $VENV && $VENV/bin/pip install -q 'splink>=4' duckdb; }
   echo; echo "reference: Splink (DuckDB, unsupervised)"
   /usr/bin/time -f '%e s wall, %M KB peak' $VENV/bin/python scripts/bench/splink_dedupe.py $SRC .bench/splink-clusters-$ROWS.csv
-  $PY ../shared/bench/score_dedupe.py --truth $TRUTH --pred .bench/splink-clusters-$ROWS.csv | head -3
+  $PY ../shared/bench/score_dedupe.py --truth $TRUTH --pred .bench/splink-clusters-$ROWS.csv > .bench/splink-score.txt
+  head -3 .bench/splink-score.txt
 fi

@@ -55,14 +55,23 @@ public enum Normalize {
 
     /// An e-mail address lowercased and trimmed, `+tag` removed; with `gmailDots`, dots of Gmail local parts too.
     public static func email(_ raw: String, gmailDots: Bool = false) -> String {
-        let e = raw.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let at = e.lastIndex(of: "@") else { return "" }
-        var local = String(e[..<at])
-        let domain = String(e[e.index(after: at)...])
-        if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
+        var b: [UInt8] = []
+        b.reserveCapacity(raw.utf8.count)
+        for c in raw.utf8 where c != 32 && c != 9 { b.append(c >= 65 && c <= 90 ? c + 32 : c) }
+        guard let at = b.lastIndex(of: UInt8(ascii: "@")) else { return "" }
+        var local = b[..<at]
+        if let plus = local.firstIndex(of: UInt8(ascii: "+")) { local = local[..<plus] }
+        let domain = b[(at + 1)...]
         guard !local.isEmpty, !domain.isEmpty else { return "" }
-        if gmailDots, domain == "gmail.com" || domain == "googlemail.com" { local = local.replacingOccurrences(of: ".", with: "") }
-        return local + "@" + domain
+        var out = Array(local)
+        if gmailDots {
+            let d = String(decoding: domain, as: UTF8.self)
+            if d == "gmail.com" || d == "googlemail.com" { out.removeAll { $0 == UInt8(ascii: ".") } }
+        }
+        out.append(UInt8(ascii: "@"))
+        out += domain
+        let text = String(decoding: out, as: UTF8.self)
+        return b.allSatisfy({ $0 < 0x80 }) ? text : text.lowercased()
     }
 
     /// Common English given-name hypocorisms: nickname → formal names (a formal name maps to itself).
@@ -112,21 +121,20 @@ public enum Normalize {
         "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "plc", "pty", "kk", "oy", "ab", "as",
         "kabushiki", "kaisha", "sp", "z", "o", "oo", "and",
     ]
-    static let dotted: [(String, String)] = [
-        ("l l c", "llc"), ("g m b h", "gmbh"), ("s a s", "sas"), ("s a", "sa"), ("a g", "ag"), ("k k", "kk"),
-        ("l l p", "llp"), ("n v", "nv"), ("b v", "bv"), ("s p a", "spa"), ("s r l", "srl"),
-    ]
 
     /// A company name without its legal form (`Acme, Inc.`, `ACME Inc`, `Acme LLC` → `acme`), `&` read as `and`.
     public static func companyCore(_ raw: String) -> String {
-        var f = fold(raw.replacingOccurrences(of: "&", with: " and "))
+        let f = fold(raw.utf8.contains(UInt8(ascii: "&")) ? raw.replacingOccurrences(of: "&", with: " and ") : raw)
         guard !f.isEmpty else { return "" }
-        if f.contains(" ") {
-            for (k, v) in dotted where (" " + f + " ").contains(" " + k + " ") {
-                f = (" " + f + " ").replacingOccurrences(of: " " + k + " ", with: " " + v + " ").trimmingCharacters(in: .whitespaces)
-            }
+        // Dotted abbreviations fold to single letters (`L.L.C.` → `l l c`): join runs of one-letter words.
+        var toks: [Substring] = []
+        var run = ""
+        for t in f.split(separator: " ") {
+            if t.count == 1 { run += t; continue }
+            if !run.isEmpty { toks.append(Substring(run)); run = "" }
+            toks.append(t)
         }
-        var toks = f.split(separator: " ")
+        if !run.isEmpty { toks.append(Substring(run)) }
         while toks.count > 1, legalForms.contains(String(toks.last!)) { toks.removeLast() }
         return toks.joined(separator: " ")
     }
@@ -140,9 +148,13 @@ public enum Normalize {
 
     /// A street with its words abbreviated the same way (`5479 Franklin Avenue` → `5479 franklin ave`).
     public static func street(_ raw: String) -> String {
-        let f = fold(raw.replacingOccurrences(of: "straße", with: "str").replacingOccurrences(of: "Straße", with: "Str"))
+        let f = fold(raw)
         guard !f.isEmpty else { return "" }
-        return f.split(separator: " ").map { streetAbbreviations[String($0)] ?? String($0) }.joined(separator: " ")
+        return f.split(separator: " ").map { t -> String in
+            // German compounds: `Hauptstraße` and `Hauptstr.` are one street.
+            if t.hasSuffix("strasse") { return String(t.dropLast(4)) }
+            return streetAbbreviations[String(t)] ?? String(t)
+        }.joined(separator: " ")
     }
 
     /// The first run of digits in a normalised street (the house number).

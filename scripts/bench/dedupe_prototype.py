@@ -1,23 +1,33 @@
 #!/usr/bin/env python3
-"""Prototype of unsupervised fuzzy lead deduplication (Fellegi-Sunter + EM), standard library only.
+"""Prototype of unsupervised fuzzy lead deduplication (Fellegi-Sunter, EM), standard library only.
 
-    dedupe_prototype.py LEADS.csv --out clusters.csv [--truth truth.csv] [--review review.csv]
+    dedupe_prototype.py LEADS.csv --out clusters.csv [--truth truth.csv] [--review-out review.csv]
 
-Pipeline (the Swift implementation follows the same steps):
-  1. normalise each row (email, E.164 phone, folded names + nickname canon, company core,
-     street, postcode/city);
-  2. blocking: several keys per row, pairs inside each block (blocks above --max-block rows are
-     skipped and reported), pairs de-duplicated across keys;
-  3. comparison vector per candidate pair (a small integer level per field);
-  4. EM on the counts of distinct comparison vectors -> m/u per level, prior lambda;
-  5. match weight = sum over fields of log2(m/u); posterior from lambda;
-  6. union-find over matched pairs in descending weight order, with a chaining guard
-     (every cross pair of the two clusters must score above --guard, cluster size cap);
-  7. writes `row,source_id,cluster` (what score_dedupe.py reads), prints counts and time.
+The design the Swift implementation follows, step by step:
+  1. normalise each row: email (trim, lower, +tag dropped), phone to E.164 (region from Country),
+     names folded (diacritics, case, punctuation, spaces) + nickname canon + transliteration
+     reduction, company core (legal forms, '&', dots), street (abbreviations, house number),
+     postcode (upper, no spaces), city, job title;
+  2. blocking: 7 keys per row (email, phone, postcode+last3, postcode+first canon,
+     company+first2+last2, company+postcode, house number+postcode); blocks above --max-block rows
+     are skipped; pairs de-duplicated across keys;
+  3. a comparison vector per candidate pair: one small level per field (0 = a side missing);
+  4. EM on the counts of distinct vectors, m and u free -> m (how matches look) and lambda
+     (share of candidates that match);
+  5. u for scoring from random record pairs (level 1 exactly from value frequencies, the other
+     levels from --u-pairs sampled pairs), term-frequency penalty for common exact values;
+     weight = sum log2(m/u) - penalties; prior = EM's matches over all n(n-1)/2 pairs;
+  6. merge pairs with posterior >= --match, in descending weight order, by union-find; a merge of
+     two clusters needs every cross pair to have posterior >= --review (chaining guard) and the
+     result to hold at most --max-cluster rows; pairs between --review and --match are listed for
+     review;
+  7. writes `row,source_id,cluster` (what score_dedupe.py reads); prints pair counts per key,
+     the m/u/weight table, matches, clusters, time, and the exact-email and email-or-phone
+     baselines.
 
---truth (gen_leads.py --truth) is used only for diagnostics printed at the end (blocking recall,
-pairwise precision/recall/F1, recall on duplicates whose email changed or is missing); it never
-influences the model.
+--truth (gen_leads.py --truth) is used only for the diagnostics printed at the end (blocking recall,
+pairwise precision/recall/F1 as score_dedupe.py computes them, recall on duplicates whose email
+was changed or dropped); it never influences the model.
 """
 
 import argparse
@@ -25,20 +35,20 @@ import collections
 import csv
 import math
 import random
-import sys
 import time
 import unicodedata
 
 # --------------------------------------------------------------------------- normalisation
+# Letters NFKD does not decompose.
 SPECIAL_FOLD = str.maketrans({
     "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "æ": "ae", "Æ": "ae",
-    "œ": "oe", "Œ": "oe", "þ": "th", "ß": "ss", "ð": "d",
+    "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th", "ß": "ss", "ð": "d",
 })
 
 
 def fold(s):
-    """Trim, strip diacritics (NFKD minus combining marks), casefold, special letters.
-    Keeps letters/digits of any script; every other char becomes a space; spaces collapsed."""
+    """Trim; non-ASCII: special letters, NFKD, drop combining marks; lower-case; every char that is
+    not a letter or digit (any script) becomes a space; runs of spaces collapsed."""
     s = s.strip()
     if not s:
         return ""
@@ -47,19 +57,25 @@ def fold(s):
         s = unicodedata.normalize("NFKD", s)
         s = "".join(c for c in s if not unicodedata.combining(c))
     s = s.lower()
-    out = []
-    for c in s:
-        out.append(c if c.isalnum() else " ")
-    return " ".join("".join(out).split())
+    return " ".join("".join(c if c.isalnum() else " " for c in s).split())
+
+
+def name_norm(s):
+    """Folded name without spaces: "O'Brien" -> "obrien", "van der Berg" -> "vanderberg"."""
+    return fold(s).replace(" ", "")
 
 
 def translit_reduce(s):
-    """German/Nordic transliteration folded away: 'mueller'/'muller' -> 'muller', 'aa' -> 'a'."""
+    """German/Nordic transliterations folded away on both sides: 'mueller' and 'muller' -> 'muller',
+    'soerensen' -> 'sorensen', 'aaberg' -> 'aberg'."""
     return s.replace("ae", "a").replace("oe", "o").replace("ue", "u").replace("aa", "a")
 
 
-# Common English given-name hypocorisms (hand-curated; every nickname maps to one or more formal
-# names; comparison says "nickname" when the two names share a canonical).
+# Common English given-name hypocorisms, hand-curated from general knowledge (a larger public list is
+# carltonnorthern/nicknames, names.csv, Apache-2.0: more coverage, more ambiguous links).  Each line is
+# "formal: nicknames"; a nickname may belong to several formal names ("chris", "sam", "pat").
+# Two first names compare as "nickname" when their canon sets (the names themselves plus the formal
+# names they abbreviate) intersect.
 NICKNAMES = """
 abigail: abby abbie gail
 abraham: abe
@@ -187,66 +203,81 @@ NICK = _nick_map()
 
 
 def first_canon(f):
-    """Canonical formal names of a folded first name (itself when not in the table)."""
+    """Canon set of a normalised first name: itself plus the formal names it abbreviates."""
     return NICK.get(f) or frozenset((f,))
 
 
+# Legal-form tokens dropped from the END of a company name (repeatedly, never the last token left).
 LEGAL = {
     "inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "corp", "corporation", "co", "company",
     "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "plc", "pty", "kk", "oy", "ab", "as",
     "kabushiki", "kaisha", "sp", "z", "o", "oo", "and",
 }
-# multi-letter abbreviations written with dots fold to single letters: "l l c", "g m b h", "s a"
+# Dotted abbreviations fold to spaced letters ("L.L.C." -> "l l c"); join them back first.
 DOTTED = {"l l c": "llc", "g m b h": "gmbh", "s a s": "sas", "s a": "sa", "a g": "ag", "k k": "kk",
           "l l p": "llp", "n v": "nv", "b v": "bv", "s p a": "spa", "s r l": "srl"}
 
 
 def company_core(c):
-    """Folded company name with '&' -> 'and', dotted abbreviations joined, trailing legal-form
-    tokens removed (never all tokens)."""
-    c = c.replace("&", " and ")
-    f = fold(c)
+    """'Acme Systems, Inc.' / 'ACME SYSTEMS INCORPORATED' / 'Acme Systems' -> 'acme systems';
+    'Smith & Jones LLP' -> 'smith and jones'; 'Müller & Söhne GmbH' -> 'muller and sohne'."""
+    f = fold(c.replace("&", " and "))
     if not f:
         return ""
-    if "." in c or " " in f:
-        for k, v in DOTTED.items():
-            if (" " + k + " ") in (" " + f + " "):
-                f = (" " + f + " ").replace(" " + k + " ", " " + v + " ").strip()
-    toks = f.split()
+    padded = " " + f + " "
+    for k, v in DOTTED.items():
+        if " " + k + " " in padded:
+            padded = padded.replace(" " + k + " ", " " + v + " ")
+    toks = padded.split()
     while len(toks) > 1 and toks[-1] in LEGAL:
         toks.pop()
     return " ".join(toks)
 
 
 STREET_ABBR = {
-    "street": "st", "str": "st", "avenue": "ave", "av": "ave", "road": "rd", "boulevard": "blvd",
-    "drive": "dr", "lane": "ln", "court": "ct", "place": "pl", "square": "sq", "highway": "hwy",
-    "parkway": "pkwy", "terrace": "ter", "suite": "ste", "apartment": "apt", "north": "n", "south": "s",
-    "east": "e", "west": "w", "strasse": "str", "straße": "str",
+    "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "boulevard": "blvd", "drive": "dr",
+    "lane": "ln", "court": "ct", "place": "pl", "square": "sq", "highway": "hwy", "parkway": "pkwy",
+    "terrace": "ter", "suite": "ste", "apartment": "apt", "north": "n", "south": "s", "east": "e",
+    "west": "w", "strasse": "str",
 }
+UNIT_WORDS = {"ste", "apt", "unit", "fl", "floor", "room", "rm"}
 
 
 def street_norm(s):
-    f = fold(s.replace("straße", "str").replace("strasse", "str").replace("Straße", "Str"))
+    """Folded, '...strasse' -> '...str' inside words, each token abbreviated by STREET_ABBR."""
+    f = fold(s)
     if not f:
         return ""
+    if "strasse" in f:
+        f = f.replace("strasse", "str")
     return " ".join(STREET_ABBR.get(t, t) for t in f.split())
 
 
 def house_number(sn):
-    """First run of ASCII digits in the normalised street ('5479 franklin ave' -> '5479',
-    'hauptstr 42' -> '42', '浦东新区世纪大道100号' -> '100')."""
-    start = -1
-    for k, ch in enumerate(sn):
-        if "0" <= ch <= "9":
-            if start < 0:
-                start = k
-        elif start >= 0:
-            return sn[start:k]
-    return sn[start:] if start >= 0 else ""
+    """First run of ASCII digits in the normalised street, skipping the token after a unit word:
+    'ste 580 8201 elm st' -> '8201', 'hauptstr 42' -> '42', '浦东新区世纪大道100号' -> '100'."""
+    skip = False
+    for t in sn.split():
+        if skip:
+            skip = False
+            continue
+        if t in UNIT_WORDS:
+            skip = True
+            continue
+        start = -1
+        for k, ch in enumerate(t):
+            if "0" <= ch <= "9":
+                if start < 0:
+                    start = k
+            elif start >= 0:
+                return t[start:k]
+        if start >= 0:
+            return t[start:]
+    return ""
 
 
-# Region for phone numbers written without a country code: country column -> (calling code, trunk)
+# Region of numbers written without a country code: folded Country -> (calling code, trunk prefix).
+# (Swift: crmgate's PhoneNumber.e164 with the region from the Country column does this.)
 COUNTRY_REGION = {
     "united states": ("1", "1"), "usa": ("1", "1"), "us": ("1", "1"), "canada": ("1", "1"),
     "united kingdom": ("44", "0"), "uk": ("44", "0"), "gb": ("44", "0"),
@@ -256,24 +287,16 @@ COUNTRY_REGION = {
     "australia": ("61", "0"), "japan": ("81", "0"), "china": ("86", "0"), "south korea": ("82", "0"),
     "india": ("91", "0"), "singapore": ("65", ""), "israel": ("972", "0"), "ireland": ("353", "0"),
 }
-CC3 = {"972", "353", "852", "971", "966", "420", "421", "380", "351", "358", "354", "359", "370"}
-
-
-def cc_len(d):
-    if d[:1] in ("1", "7"):
-        return 1
-    if d[:3] in CC3:
-        return 3
-    return 2
 
 
 def e164(raw, country):
-    raw = raw.replace("(0)", "")
-    s = raw.strip()
+    """'+1 (415) 555-0101', '415.555.0101', '1-415-555-0101' -> '+14155550101';
+    '+44 (0)20 123 4567', '020 123 4567' (UK), '00442012345 67' -> '+44201234567'. Default region US."""
+    s = raw.replace("(0)", "").strip()
     if not s:
         return ""
     plus = s.startswith("+")
-    d = "".join(c for c in s if c.isdigit())
+    d = "".join(c for c in s if "0" <= c <= "9")
     if len(d) < 6:
         return ""
     cc, trunk = COUNTRY_REGION.get(country, ("1", "1"))
@@ -296,10 +319,11 @@ def e164(raw, country):
 
 
 def email_norm(e):
+    """Trim, lower-case, drop a '+tag' from the local part; '' unless it has a local part and a domain."""
     e = e.strip().lower()
-    if "@" not in e:
+    local, at, dom = e.rpartition("@")
+    if not at:
         return ""
-    local, _, dom = e.rpartition("@")
     local = local.split("+", 1)[0]
     if not local or not dom:
         return ""
@@ -375,8 +399,8 @@ def osa_distance(a, b, cap=3):
 
 # --------------------------------------------------------------------------- records
 class Rec:
-    __slots__ = ("email", "phone", "phone7", "first", "firstc", "last", "lastr", "company", "street",
-                 "hnum", "pc", "city", "title", "country", "tf")
+    __slots__ = ("email", "phone", "phone7", "first", "firstc", "firstr", "last", "lastr", "company",
+                 "street", "hnum", "pc", "city", "title", "tf")
 
 
 COLS = ["First Name", "Last Name", "Email", "Phone", "Company", "Job Title", "Street", "City",
@@ -384,55 +408,63 @@ COLS = ["First Name", "Last Name", "Email", "Phone", "Company", "Job Title", "St
 
 
 def load(path):
+    """Reads the needed columns of a lead CSV and normalises them; raw values that repeat (names,
+    companies, cities, titles, countries) are normalised once."""
     recs = []
     with open(path, newline="", encoding="utf-8-sig") as f:
         rd = csv.reader(f)
         hdr = next(rd)
         ix = [hdr.index(c) for c in COLS]
-        cache_first, cache_last, cache_co, cache_fold = {}, {}, {}, {}
+        c_first, c_last, c_co, c_fold = {}, {}, {}, {}
         for row in rd:
             fn, ln, em, ph, co, ti, st, ci, pc, cn = (row[i] for i in ix)
             r = Rec()
             r.tf = [0.0] * len(FIELDS)
             r.email = email_norm(em)
-            cnf = cache_fold.get(cn)
+            cnf = c_fold.get(cn)
             if cnf is None:
-                cnf = cache_fold[cn] = fold(cn)
-            r.country = cnf
+                cnf = c_fold[cn] = fold(cn)
             r.phone = e164(ph, cnf)
-            r.phone7 = r.phone[-7:] if r.phone else ""
-            x = cache_first.get(fn)
+            r.phone7 = r.phone[-7:]
+            x = c_first.get(fn)
             if x is None:
-                f = fold(fn)
-                x = cache_first[fn] = (f, first_canon(f) if f else frozenset())
-            r.first, r.firstc = x
-            x = cache_last.get(ln)
+                f = name_norm(fn)
+                x = c_first[fn] = (f, first_canon(f) if f else frozenset(), translit_reduce(f))
+            r.first, r.firstc, r.firstr = x
+            x = c_last.get(ln)
             if x is None:
-                l = fold(ln)
-                x = cache_last[ln] = (l, translit_reduce(l.replace(" ", "")))
+                l = name_norm(ln)
+                x = c_last[ln] = (l, translit_reduce(l))
             r.last, r.lastr = x
-            x = cache_co.get(co)
+            x = c_co.get(co)
             if x is None:
-                x = cache_co[co] = company_core(co)
+                x = c_co[co] = company_core(co)
             r.company = x
             r.street = street_norm(st)
             r.hnum = house_number(r.street)
             r.pc = "".join(pc.split()).upper()
-            x = cache_fold.get(ci)
+            x = c_fold.get(ci)
             if x is None:
-                x = cache_fold[ci] = fold(ci)
+                x = c_fold[ci] = fold(ci)
             r.city = x
-            x = cache_fold.get(ti)
+            x = c_fold.get(ti)
             if x is None:
-                x = cache_fold[ti] = fold(ti)
+                x = c_fold[ti] = fold(ti)
             r.title = x
             recs.append(r)
     return recs
 
 
 # --------------------------------------------------------------------------- blocking
+KEY_NAMES = {
+    "e": "email", "p": "phone E.164", "pl": "postcode + last[:3]", "pf": "postcode + first canon",
+    "cn": "company + first[:2] + last[:2]", "cp": "company + postcode", "sp": "house no. + postcode",
+}
+
+
 def block_keys(r):
-    """Blocking keys of one record; a pair is a candidate when the two rows share any key."""
+    """Blocking keys of one record; two rows are a candidate pair when they share any key.
+    Names in keys are the transliteration-reduced forms; first names use every canon (nicknames)."""
     keys = []
     if r.email:
         keys.append("e|" + r.email)
@@ -456,27 +488,27 @@ def block_keys(r):
 
 
 def candidate_pairs(recs, max_block):
+    """Distinct candidate pairs as i*n+j (i<j), and per key: blocks, pairs, new pairs, largest block."""
     blocks = collections.defaultdict(list)
     for i, r in enumerate(recs):
         for k in block_keys(r):
             blocks[k].append(i)
     n = len(recs)
     seen = set()
-    stats = collections.OrderedDict()
+    stats = {k: [0, 0, 0, 0] for k in KEY_NAMES}
     skipped = collections.Counter()
     for k, members in blocks.items():
-        kind = k.split("|", 1)[0]
-        st = stats.setdefault(kind, [0, 0, 0, 0])  # blocks, pairs (with repeats), new pairs, largest
         m = len(members)
         if m < 2:
             continue
-        if m > st[3]:
-            st[3] = m
+        kind = k.split("|", 1)[0]
+        st = stats[kind]
         if m > max_block:
             skipped[kind] += 1
             continue
         st[0] += 1
         st[1] += m * (m - 1) // 2
+        st[3] = max(st[3], m)
         before = len(seen)
         for a in range(m):
             ia = members[a] * n
@@ -491,6 +523,7 @@ _sim_cache = {}
 
 
 def name_sim(a, b):
+    """(OSA distance capped at 3, Jaro-Winkler), memoised: names repeat a lot."""
     key = (a, b) if a < b else (b, a)
     v = _sim_cache.get(key)
     if v is None:
@@ -499,22 +532,22 @@ def name_sim(a, b):
 
 
 FIELDS = ["email", "phone", "first", "last", "company", "street", "location", "title"]
-# levels: 0 = null (a side missing: contributes nothing); 1 = strongest agreement ... last = disagree
-NLEVELS = {"email": 3, "phone": 4, "first": 6, "last": 5, "company": 4, "street": 4, "location": 4,
-           "title": 3}
+# level 0 = null (a side missing: the field contributes nothing); 1 = strongest agreement; last = disagree
 LEVEL_NAMES = {
     "email": ["null", "exact", "different"],
     "phone": ["null", "exact E.164", "last 7 digits", "different"],
-    "first": ["null", "exact", "nickname", "OSA<=1", "JW>=0.88", "different"],
+    "first": ["null", "exact", "nickname", "translit/OSA<=1", "JW>=0.88", "different"],
     "last": ["null", "exact", "translit/OSA<=1", "JW>=0.88", "different"],
-    "company": ["null", "core exact", "token-set / JW>=0.92", "different"],
-    "street": ["null", "exact", "same number + JW>=0.85", "different"],
-    "location": ["null", "postcode (+city)", "city only", "different"],
+    "company": ["null", "core exact", "token subset/JW>=0.92", "different"],
+    "street": ["null", "exact", "same number+JW>=0.85", "different"],
+    "location": ["null", "postcode equal", "city equal", "different"],
     "title": ["null", "exact", "different"],
 }
+NLEVELS = {f: len(v) for f, v in LEVEL_NAMES.items()}
 
 
 def compare(a, b):
+    """Comparison vector (one level per field in FIELDS order)."""
     # email
     if not a.email or not b.email:
         e = 0
@@ -537,6 +570,8 @@ def compare(a, b):
         f = 1
     elif a.firstc & b.firstc:
         f = 2
+    elif a.firstr == b.firstr:
+        f = 3
     else:
         d, jw = name_sim(fa, fb)
         f = 3 if d <= 1 else (4 if jw >= 0.88 else 5)
@@ -574,7 +609,7 @@ def compare(a, b):
         s = 2
     else:
         s = 3
-    # location
+    # location (postcode and city together: they are not independent)
     if a.pc and b.pc:
         if a.pc == b.pc:
             loc = 1
@@ -595,30 +630,28 @@ def compare(a, b):
 
 
 # --------------------------------------------------------------------------- EM
-def em(patterns, iters=200, tol=1e-9, fixed_u=None, verbose=False, m_floor=1e-6, u_floor=1e-7):
-    """Fellegi-Sunter EM on {pattern tuple: count}. Null level 0 is ignored (factor 1).
-    Returns (lambda, m, u) with m[f][level], u[f][level]."""
+def em(patterns, m_floor, u_floor, iters=200, tol=1e-9, verbose=False):
+    """Fellegi-Sunter EM (conditional independence) on {comparison vector: count}; null levels are
+    left out of the likelihood.  m and u both free; after each M step every m (u) level is raised to
+    at least m_floor (u_floor) and the field renormalised.  Returns lambda, m, u, iterations."""
     nf = len(FIELDS)
-    m = []
-    u = []
-    for fi, name in enumerate(FIELDS):
-        k = NLEVELS[name]
-        # init: matches agree, non-matches disagree
-        mm = [0.0] + [0.9 / 2 ** i for i in range(k - 1)]
-        uu = [0.0] + [0.1 / 2 ** (k - 2 - i) for i in range(k - 1)]
-        sm, su = sum(mm[1:]), sum(uu[1:])
-        m.append([0.0] + [x / sm for x in mm[1:]])
-        u.append([0.0] + [x / su for x in uu[1:]])
-    if fixed_u is not None:
-        u = [list(x) for x in fixed_u]
+    m, u = [], []
+    for f in FIELDS:
+        k = NLEVELS[f]
+        # start: matches mostly at level 1, non-matches mostly at the last level (halving per step)
+        mm = [0.9 / 2 ** i for i in range(k - 1)]
+        uu = [0.1 / 2 ** (k - 2 - i) for i in range(k - 1)]
+        m.append([0.0] + [x / sum(mm) for x in mm])
+        u.append([0.0] + [x / sum(uu) for x in uu])
     lam = 0.1
     items = list(patterns.items())
     total = float(sum(c for _, c in items))
     prev_ll = None
-    for it in range(iters):
+    it = 0
+    for it in range(1, iters + 1):
         cm = [[0.0] * NLEVELS[f] for f in FIELDS]
         cu = [[0.0] * NLEVELS[f] for f in FIELDS]
-        sm_ = 0.0
+        sum_g = 0.0
         ll = 0.0
         for pat, cnt in items:
             pm, pu = lam, 1.0 - lam
@@ -631,58 +664,42 @@ def em(patterns, iters=200, tol=1e-9, fixed_u=None, verbose=False, m_floor=1e-6,
             g = pm / z
             ll += cnt * math.log(z)
             wm, wu = cnt * g, cnt * (1.0 - g)
-            sm_ += wm
+            sum_g += wm
             for fi in range(nf):
                 lv = pat[fi]
                 if lv:
                     cm[fi][lv] += wm
                     cu[fi][lv] += wu
-        lam = sm_ / total
+        lam = sum_g / total
         for fi in range(nf):
-            s = sum(cm[fi][1:])
-            if s:
-                mm = [max(x / s, m_floor) for x in cm[fi][1:]]
-                sm2 = sum(mm)
-                m[fi] = [0.0] + [x / sm2 for x in mm]
-            if fixed_u is None:
-                s = sum(cu[fi][1:])
+            for table, counts, floor in ((m, cm, m_floor), (u, cu, u_floor)):
+                s = sum(counts[fi][1:])
                 if s:
-                    uu = [max(x / s, u_floor) for x in cu[fi][1:]]
-                    su2 = sum(uu)
-                    u[fi] = [0.0] + [x / su2 for x in uu]
-        if verbose and it % 10 == 0:
-            print("  EM iter %d ll %.3f lambda %.5f" % (it, ll, lam))
+                    v = [max(x / s, floor) for x in counts[fi][1:]]
+                    sv = sum(v)
+                    table[fi] = [0.0] + [x / sv for x in v]
+        if verbose:
+            print("  EM iteration %d log-likelihood %.3f lambda %.6f" % (it, ll, lam))
         if prev_ll is not None and abs(ll - prev_ll) < tol * abs(ll):
             break
         prev_ll = ll
-    return lam, m, u, it + 1
+    return lam, m, u, it
 
 
-def weights_table(m, u):
-    return [[0.0] + [math.log2(m[fi][l] / u[fi][l]) for l in range(1, NLEVELS[f])]
-            for fi, f in enumerate(FIELDS)]
-
-
-def score(pat, W, r=None):
-    """Match weight of a comparison vector; r (either record of the pair) brings the
-    term-frequency penalties of its values for the fields that agree exactly."""
-    w = 0.0
-    for fi, lv in enumerate(pat):
-        if lv:
-            w += W[fi][lv]
-            if lv == 1 and r is not None:
-                w -= r.tf[fi]
-    return w
-
-
+EXACT_VALUE = {  # the value whose equality is level 1 of each field
+    "email": lambda r: r.email, "phone": lambda r: r.phone, "first": lambda r: r.first,
+    "last": lambda r: r.last, "company": lambda r: r.company, "street": lambda r: r.street,
+    "location": lambda r: r.pc, "title": lambda r: r.title,
+}
 TF_FIELDS = ("first", "last", "company", "street", "location", "title")
 
 
 def exact_u_and_tf(recs, use_tf=True):
-    """u of level 1 per field from value frequencies (see random_pair_u), and per record the
-    term-frequency penalty log2(max(p_v, u1) / u1) >= 0 of its value v (p_v = share of records with
-    v): agreeing on a common value ("Smith", "CEO", a street that half a city shares) weighs less
-    than the field's average; agreeing on a rare value never weighs more."""
+    """u of level 1 per field from value frequencies: P(two random records that both have the field
+    share the value) = sum c(c-1) / (M(M-1)) over value counts c, M = records with a value.
+    Sets each record's term-frequency penalty r.tf[field] = log2(max(p_v, u1) / u1) >= 0 for its
+    value v (p_v = c_v / M): agreeing on a common value ("Smith", "CEO", a street that a whole
+    district shares) weighs less than the field's average; agreeing on a rare one never weighs more."""
     u1 = []
     for fi, f in enumerate(FIELDS):
         get = EXACT_VALUE[f]
@@ -693,32 +710,17 @@ def exact_u_and_tf(recs, use_tf=True):
         u = same / (mtot * (mtot - 1)) if mtot > 1 else 0.0
         u1.append(u)
         if use_tf and f in TF_FIELDS and u > 0:
-            pen = {}
-            for v, c in cnt.items():
-                pv = c / mtot
-                if pv > u:
-                    pen[v] = math.log2(pv / u)
+            pen = {v: math.log2(c / mtot / u) for v, c in cnt.items() if c / mtot > u}
             for r in recs:
                 r.tf[fi] = pen.get(get(r), 0.0)
     return u1
 
 
-EXACT_VALUE = {  # the value whose equality is level 1 of each field
-    "email": lambda r: r.email, "phone": lambda r: r.phone, "first": lambda r: r.first,
-    "last": lambda r: r.last, "company": lambda r: r.company, "street": lambda r: r.street,
-    "location": lambda r: r.pc, "title": lambda r: r.title,
-}
-
-
 def random_pair_u(recs, n_pairs, seed=1, use_tf=True):
-    """u-probabilities of random record pairs (nearly all are non-matches), over non-null comparisons.
-
-    Level 1 (exact agreement) comes from value frequencies: P(two random records with the value
-    present share it) = sum c(c-1) / (M(M-1)), exact and free of sampling noise (matters for email
-    and phone, where it is ~1e-7).  The other levels split the remaining 1-u1 in the proportions seen
-    on n_pairs random pairs that are not exact (add-one smoothing: no level gets u = 0).
-    (location level 1 is "postcode equal"; the rare pairs where postcodes are missing and cities
-    agree are counted in the sample.)"""
+    """u-probabilities of random record pairs (nearly all non-matches) over non-null comparisons:
+    level 1 from value frequencies (exact_u_and_tf); the other levels share 1 - u1 in the
+    proportions seen on n_pairs random pairs, add-one smoothed (no level gets u = 0).
+    (For location, level 1 is 'postcode equal'.)"""
     u1 = exact_u_and_tf(recs, use_tf)
     rnd = random.Random(seed)
     n = len(recs)
@@ -727,20 +729,37 @@ def random_pair_u(recs, n_pairs, seed=1, use_tf=True):
         i, j = rnd.randrange(n), rnd.randrange(n)
         if i == j:
             continue
-        pat = compare(recs[i], recs[j])
-        for fi, lv in enumerate(pat):
+        for fi, lv in enumerate(compare(recs[i], recs[j])):
             cnt[fi][lv] += 1
     u = []
     for fi, f in enumerate(FIELDS):
         k = NLEVELS[f]
         rest = sum(cnt[fi][2:])
-        uu = [0.0, u1[fi]] + [(1.0 - u1[fi]) * (cnt[fi][l] + 1.0) / (rest + k - 2) for l in range(2, k)]
-        u.append(uu)
+        u.append([0.0, u1[fi]] + [(1.0 - u1[fi]) * (cnt[fi][l] + 1.0) / (rest + k - 2) for l in range(2, k)])
     return u
+
+
+def weights_table(m, u):
+    return [[0.0] + [math.log2(m[fi][l] / u[fi][l]) for l in range(1, NLEVELS[f])]
+            for fi, f in enumerate(FIELDS)]
+
+
+def score(pat, W, r=None):
+    """Match weight (bits) of a comparison vector; r (either record of the pair) brings the
+    term-frequency penalties of the values on which the pair agrees exactly."""
+    w = 0.0
+    for fi, lv in enumerate(pat):
+        if lv:
+            w += W[fi][lv]
+            if lv == 1 and r is not None:
+                w -= r.tf[fi]
+    return w
 
 
 # --------------------------------------------------------------------------- clustering
 class UF:
+    """Union-find with path halving; member lists kept for the chaining guard."""
+
     def __init__(self, n):
         self.p = list(range(n))
         self.members = {}
@@ -765,11 +784,11 @@ class UF:
 
 
 def cluster(n, edges, recs, W, guard, max_cluster):
-    """edges: list of (weight, i, j) above the match threshold."""
+    """edges: (weight, i, j) at or above the match weight.  Merged in descending weight order (ties
+    by i, j); two clusters merge only if every cross pair weighs >= guard and the size cap holds."""
     uf = UF(n)
-    edges.sort(key=lambda e: -e[0])
-    refused = 0
-    refused_size = 0
+    edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+    refused = refused_size = 0
     for w, i, j in edges:
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj:
@@ -796,21 +815,28 @@ def cluster(n, edges, recs, W, guard, max_cluster):
 
 
 def clusters_from_keys(recs, use_phone):
+    """Baselines: rows sharing the normalised email (and, with use_phone, the E.164 phone)."""
     uf = UF(len(recs))
     first = {}
     for i, r in enumerate(recs):
-        for k in (("e|" + r.email) if r.email else None, ("p|" + r.phone) if use_phone and r.phone else None):
-            if k is None:
-                continue
+        keys = ["e|" + r.email] if r.email else []
+        if use_phone and r.phone:
+            keys.append("p|" + r.phone)
+        for k in keys:
             j = first.setdefault(k, i)
-            if j != i:
-                a, b = uf.find(i), uf.find(j)
-                if a != b:
-                    uf.p[b] = a
+            a, b = uf.find(i), uf.find(j)
+            if a != b:
+                uf.p[b] = a
     return [uf.find(i) for i in range(len(recs))]
 
 
-# --------------------------------------------------------------------------- evaluation
+def cluster_summary(labels):
+    sizes = collections.Counter(collections.Counter(labels).values())
+    pairs = sum(cnt * k * (k - 1) // 2 for k, cnt in sizes.items())
+    return len(set(labels)), pairs, sorted(sizes.items())
+
+
+# --------------------------------------------------------------------------- evaluation (--truth)
 def load_truth(path):
     orig, var = [], []
     with open(path, newline="", encoding="utf-8") as f:
@@ -823,6 +849,8 @@ def load_truth(path):
 
 
 def evaluate(labels, orig, var):
+    """score_dedupe.py's figures, plus the duplicates whose email was changed or dropped
+    (variation email_alt or email_missing) found in their original's cluster."""
     groups = collections.defaultdict(list)
     for i, c in enumerate(labels):
         groups[c].append(i)
@@ -833,22 +861,21 @@ def evaluate(labels, orig, var):
             ppairs += k * (k - 1) // 2
             cc = collections.Counter(orig[x] for x in mem)
             tp += sum(v * (v - 1) // 2 for v in cc.values())
-    tc = collections.Counter(orig)
-    tpairs = sum(v * (v - 1) // 2 for v in tc.values())
+    tpairs = sum(v * (v - 1) // 2 for v in collections.Counter(orig).values())
     prec = tp / ppairs if ppairs else 1.0
     rec = tp / tpairs if tpairs else 1.0
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
     dups = [i for i in range(len(orig)) if orig[i] != i]
-    found = [i for i in dups if labels[i] == labels[orig[i]]]
-    hard = [i for i in dups if "email_alt" in var[i] or "email_missing" in var[i]]
-    hard_found = [i for i in hard if labels[i] == labels[orig[i]]]
-    return dict(prec=prec, rec=rec, f1=f1, ppairs=ppairs, tpairs=tpairs, tp=tp, dups=len(dups),
-                found=len(found), hard=len(hard), hard_found=len(hard_found))
+    found = sum(1 for i in dups if labels[i] == labels[orig[i]])
+    hard = [i for i in dups if "email_alt" in var[i].split(";") or "email_missing" in var[i].split(";")]
+    hard_found = sum(1 for i in hard if labels[i] == labels[orig[i]])
+    return dict(prec=prec, rec=rec, f1=f1, ppairs=ppairs, tpairs=tpairs, dups=len(dups), found=found,
+                hard=len(hard), hard_found=hard_found)
 
 
 def fmt_eval(name, ev):
-    return ("%-22s P %.4f  R %.4f  F1 %.4f  (pred pairs %d, true pairs %d)  dup rows found %d/%d  "
-            "changed/missing-email dups found %d/%d (%.1f%%)" % (
+    return ("%-15s P %.4f  R %.4f  F1 %.4f  (pairs %d predicted, %d true)  duplicate rows found %d/%d, "
+            "with changed/missing email %d/%d (%.1f%%)" % (
                 name, ev["prec"], ev["rec"], ev["f1"], ev["ppairs"], ev["tpairs"], ev["found"], ev["dups"],
                 ev["hard_found"], ev["hard"], 100.0 * ev["hard_found"] / max(1, ev["hard"])))
 
@@ -861,20 +888,18 @@ def main():
     ap.add_argument("--truth", help="gen_leads.py truth file, for diagnostics only")
     ap.add_argument("--max-block", type=int, default=500, help="skip blocks with more rows")
     ap.add_argument("--match", type=float, default=0.99, help="posterior P(match) to merge")
-    ap.add_argument("--review", type=float, default=0.5, help="posterior P(match) for the review list")
-    ap.add_argument("--guard", type=float, default=None,
-                    help="chaining guard: minimum weight of every cross pair when two clusters merge "
-                         "(default: the weight at which the posterior is --review)")
+    ap.add_argument("--review", type=float, default=0.5,
+                    help="posterior for the review list and the chaining guard")
     ap.add_argument("--max-cluster", type=int, default=50)
-    ap.add_argument("--u-from", choices=["em", "random"], default="random",
-                    help="u-probabilities for scoring: from random record pairs (default) or the EM's")
-    ap.add_argument("--u-pairs", type=int, default=1_000_000, help="random pairs sampled for u")
     ap.add_argument("--m-floor", type=float, default=0.01,
-                    help="lower bound of every m-probability (caps the penalty of one disagreeing field)")
+                    help="lower bound of every m-probability (caps what one disagreeing field costs)")
     ap.add_argument("--u-floor", type=float, default=1e-4, help="lower bound of every u-probability in EM")
-    ap.add_argument("--no-tf", action="store_true", help="no term-frequency penalties")
-    ap.add_argument("--sweep", action="store_true", help="with --truth: F1 for a range of match weights")
-    ap.add_argument("--review-out", help="write review pairs (row_a,row_b,weight,posterior)")
+    ap.add_argument("--u-from", choices=["random", "em"], default="random",
+                    help="u for scoring: random record pairs (default) or the EM's (ablation)")
+    ap.add_argument("--u-pairs", type=int, default=1_000_000, help="random pairs sampled for u")
+    ap.add_argument("--no-tf", action="store_true", help="no term-frequency penalties (ablation)")
+    ap.add_argument("--review-out", help="write pairs between --review and --match (row_a,row_b,weight,posterior)")
+    ap.add_argument("--sweep", action="store_true", help="with --truth: scores for a range of match weights")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
 
@@ -888,11 +913,11 @@ def main():
     pairs, stats, skipped = candidate_pairs(recs, a.max_block)
     T["blocking"] = time.perf_counter() - t
     print("rows %d" % n)
-    print("blocking (max block %d rows):" % a.max_block)
+    print("blocking (blocks over %d rows skipped); 'new' = pairs no earlier key produced:" % a.max_block)
     for kind, (nb, np_, new, big) in stats.items():
-        print("  key %-3s blocks>=2 %8d  pairs %10d  new pairs %10d  largest block %5d  skipped blocks %d"
-              % (kind, nb, np_, new, big, skipped[kind]))
-    print("  candidate pairs (distinct) %d  (%.2f per row)" % (len(pairs), len(pairs) / max(1, n)))
+        print("  %-3s %-30s blocks %8d  pairs %10d  new %10d  largest block %4d  skipped %d"
+              % (kind, KEY_NAMES[kind], nb, np_, new, big, skipped[kind]))
+    print("  candidate pairs compared (distinct): %d (%.2f per row)" % (len(pairs), len(pairs) / max(1, n)))
 
     t = time.perf_counter()
     pair_list = sorted(pairs)
@@ -905,122 +930,113 @@ def main():
         pats.append(pat)
         counts[pat] += 1
     T["compare"] = time.perf_counter() - t
-    print("distinct comparison vectors %d" % len(counts))
+    print("distinct comparison vectors: %d" % len(counts))
 
+    # EM with m and u both free on the candidates: m (how matches look) and lambda are kept.  The u it
+    # finds describes non-matching *candidates*, which agree on the blocked fields by construction;
+    # scoring uses u of random record pairs instead.  (EM with u fixed to the random-pair u
+    # collapses: every candidate looks like a match next to random pairs, lambda -> 1.)
     t = time.perf_counter()
-    # EM with m and u both free on the candidate pairs: m (how matches look) and lambda (the share
-    # of candidates that match) are what we keep.  The u it finds describes non-matching
-    # *candidates*, which agree on the blocked fields by construction, so for scoring u comes from
-    # random record pairs instead (--u-from random, the default).
-    lam, m, u_cand, iters = em(counts, verbose=a.verbose, m_floor=a.m_floor, u_floor=a.u_floor)
+    lam, m, u_cand, iters = em(counts, a.m_floor, a.u_floor, verbose=a.verbose)
+    T["EM"] = time.perf_counter() - t
+    t = time.perf_counter()
     if a.u_from == "random":
         u = random_pair_u(recs, a.u_pairs, use_tf=not a.no_tf)
+        exp_matches = lam * len(pair_list)
+        prior = math.log2(exp_matches / (n * (n - 1) / 2.0 - exp_matches))
     else:
         u = u_cand
+        prior = math.log2(lam / (1 - lam))
     W = weights_table(m, u)
-    T["EM"] = time.perf_counter() - t
-    print("EM: %d iterations, lambda (share of candidate pairs that match) %.5f -> %.0f matching pairs"
+    T["u+tf"] = time.perf_counter() - t
+    print("EM: %d iterations; lambda %.5f of the candidates match (%.0f pairs)"
           % (iters, lam, lam * len(pair_list)))
-    print("  %-9s %-24s %9s %11s %8s %11s" % ("field", "level", "m", "u", "weight", "u(EM cand)"))
+    print("  %-9s %-22s %9s %11s %8s   %s" % ("field", "level", "m", "u", "weight", "u among candidates (EM)"))
     for fi, f in enumerate(FIELDS):
         for lv in range(1, NLEVELS[f]):
-            print("  %-9s %-24s %9.5f %11.7f %8.2f %11.7f" % (f, LEVEL_NAMES[f][lv], m[fi][lv], u[fi][lv],
-                                                         W[fi][lv], u_cand[fi][lv]))
-    if a.u_from == "random":
-        # u describes random pairs, so the prior is that of a random pair: the matches EM found among
-        # the candidates (blocking misses almost none) over all n(n-1)/2 pairs.
-        all_pairs = n * (n - 1) / 2.0
-        exp_matches = lam * len(pair_list)
-        prior = math.log2(exp_matches / (all_pairs - exp_matches))
-    else:
-        prior = math.log2(lam / (1 - lam))
+            print("  %-9s %-22s %9.5f %11.8f %8.2f   %.7f" % (f, LEVEL_NAMES[f][lv], m[fi][lv], u[fi][lv],
+                                                           W[fi][lv], u_cand[fi][lv]))
 
-    def wthr(p):
+    def weight_for(p):
         return math.log2(p / (1 - p)) - prior
 
-    thr_match, thr_review = wthr(a.match), wthr(a.review)
-    guard = a.guard if a.guard is not None else thr_review
-    print("prior log2 odds %.2f; match weight >= %.2f (P>=%.3f), review >= %.2f (P>=%.2f), guard %.2f"
-          % (prior, thr_match, a.match, thr_review, a.review, guard))
+    thr_match, thr_review = weight_for(a.match), weight_for(a.review)
+    print("prior log2 odds %.2f; match: weight >= %.2f (posterior >= %g); review and guard: weight >= %.2f "
+          "(posterior >= %g)" % (prior, thr_match, a.match, thr_review, a.review))
 
     t = time.perf_counter()
-    edges = []
-    review = []
+    weights = []
+    edges, review = [], []
     for p, pat in zip(pair_list, pats):
         i, j = divmod(p, n)
         w = score(pat, W, recs[i])
-        if w >= thr_review:
-            if w >= thr_match:
-                edges.append((w, i, j))
-            else:
-                review.append((w, i, j))
-    labels, refused, refused_size = cluster(n, edges, recs, W, guard, a.max_cluster)
+        weights.append(w)
+        if w >= thr_match:
+            edges.append((w, i, j))
+        elif w >= thr_review:
+            review.append((w, i, j))
+    n_match = len(edges)
+    labels, refused, refused_size = cluster(n, edges, recs, W, thr_review, a.max_cluster)
     T["score+cluster"] = time.perf_counter() - t
-    nclusters = len(set(labels))
-    multi = collections.Counter(collections.Counter(labels).values())
-    print("matched pairs %d, review pairs %d, merges refused by guard %d (size cap %d)"
-          % (len(edges), len(review), refused, refused_size))
-    print("clusters %d (rows %d); cluster sizes %s" % (nclusters, n, sorted(multi.items())))
+    ncl, cpairs, sizes = cluster_summary(labels)
+    print("matched pairs %d, review pairs %d, merges refused by the guard %d, by the size cap %d"
+          % (n_match, len(review), refused, refused_size))
+    print("clusters %d for %d rows (%d rows merged away); pairs inside clusters %d; sizes %s"
+          % (ncl, n, n - ncl, cpairs, sizes))
 
     t = time.perf_counter()
     with open(a.out, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["row", "source_id", "cluster"])
+        wr = csv.writer(f, lineterminator="\n")
+        wr.writerow(["row", "source_id", "cluster"])
         for i, c in enumerate(labels):
-            w.writerow([i + 1, i + 1, c + 1])
+            wr.writerow([i + 1, i + 1, c + 1])
     if a.review_out:
         with open(a.review_out, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["row_a", "row_b", "weight", "posterior"])
-            for wt, i, j in sorted(review, reverse=True):
-                post = 1.0 / (1.0 + 2.0 ** -(wt + prior))
-                w.writerow([i + 1, j + 1, "%.2f" % wt, "%.4f" % post])
+            wr = csv.writer(f, lineterminator="\n")
+            wr.writerow(["row_a", "row_b", "weight", "posterior"])
+            for w, i, j in sorted(review, key=lambda e: (-e[0], e[1], e[2])):
+                wr.writerow([i + 1, j + 1, "%.2f" % w, "%.4f" % (1.0 / (1.0 + 2.0 ** -(w + prior)))])
     T["write"] = time.perf_counter() - t
     T["total"] = time.perf_counter() - t0
     print("time: " + ", ".join("%s %.1f s" % kv for kv in T.items()))
 
-    if a.truth:
-        orig, var = load_truth(a.truth)
-        # blocking recall: true pairs that are candidates (dup-original pairs only)
-        pairset = set(pair_list)
-        dups = [i for i in range(n) if orig[i] != i]
-        miss = [i for i in dups if (min(i, orig[i]) * n + max(i, orig[i])) not in pairset]
-        print("diagnostics (truth used only here):")
-        print("  blocking: duplicate->original pairs not among candidates %d / %d" % (len(miss), len(dups)))
-        is_match = [orig[p // n] == orig[p % n] for p in pair_list]
-        tm = sum(is_match)
-        print("  candidate pairs that are true matches %d (EM estimated %.0f)" % (tm, lam * len(pair_list)))
-        print("  " + fmt_eval("exact email", evaluate(clusters_from_keys(recs, False), orig, var)))
-        print("  " + fmt_eval("email or phone", evaluate(clusters_from_keys(recs, True), orig, var)))
-        print("  " + fmt_eval("fuzzy FS+EM", evaluate(labels, orig, var)))
-        # pairwise (pre-clustering) errors at the match threshold
-        fp = fn = 0
-        fn_list, fp_list = [], []
-        for p, pat, mt in zip(pair_list, pats, is_match):
-            w = score(pat, W, recs[p // n])
-            if w >= thr_match and not mt:
-                fp += 1
-                fp_list.append((w, p, pat))
-            elif w < thr_match and mt:
-                fn += 1
-                fn_list.append((w, p, pat))
-        print("  pair level: false matches %d, missed matches among candidates %d" % (fp, fn))
-        if a.sweep:
-            ws = [(score(pat, W, recs[p // n]), p // n, p % n, mt) for p, pat, mt in zip(pair_list, pats, is_match)]
-            for thr in [thr_match + d for d in (-16, -12, -10, -8, -6, -4, -2, 0, 2, 4, 8)]:
-                ed = [(w, i, j) for w, i, j, mt in ws if w >= thr]
-                fpp = sum(1 for w, i, j, mt in ws if w >= thr and not mt)
-                fnp = sum(1 for w, i, j, mt in ws if w < thr and mt)
-                lab, rf, rs = cluster(n, ed, recs, W, min(guard, thr), a.max_cluster)
-                print("  thr %5.1f pair FP %5d FN %5d refused %4d | %s" % (
-                    thr, fpp, fnp, rf, fmt_eval("", evaluate(lab, orig, var))))
-        if a.verbose:
-            for nm, lst in (("false matches", sorted(fp_list, reverse=True)[:15]),
-                            ("missed", sorted(fn_list, reverse=True)[:25])):
-                print("  --- %s" % nm)
-                for w, p, pat in lst:
-                    i, j = divmod(p, n)
-                    print("   %.1f %s %d %d [%s] [%s]" % (w, pat, i + 1, j + 1, var[i], var[j]))
+    base_email = clusters_from_keys(recs, False)
+    base_ep = clusters_from_keys(recs, True)
+    for name, lab in (("exact email", base_email), ("email or phone", base_ep)):
+        ncl_b, pairs_b, _ = cluster_summary(lab)
+        print("baseline %-15s clusters %d, pairs inside clusters %d" % (name, ncl_b, pairs_b))
+
+    if not a.truth:
+        return
+    orig, var = load_truth(a.truth)
+    print("diagnostics (the truth file is used only here):")
+    pairset = set(pair_list)
+    dups = [i for i in range(n) if orig[i] != i]
+    missed = sum(1 for i in dups if orig[i] * n + i not in pairset)
+    print("  blocking: duplicate-original pairs not among the candidates %d / %d" % (missed, len(dups)))
+    is_match = [orig[p // n] == orig[p % n] for p in pair_list]
+    print("  candidate pairs that truly match %d (EM estimated %.0f)" % (sum(is_match), lam * len(pair_list)))
+    print("  " + fmt_eval("exact email", evaluate(base_email, orig, var)))
+    print("  " + fmt_eval("email or phone", evaluate(base_ep, orig, var)))
+    print("  " + fmt_eval("FS+EM", evaluate(labels, orig, var)))
+    fp = sum(1 for w, mt in zip(weights, is_match) if w >= thr_match and not mt)
+    fn = sum(1 for w, mt in zip(weights, is_match) if w < thr_match and mt)
+    print("  pair level, before clustering: %d false matches, %d matching candidates below the match weight"
+          % (fp, fn))
+    if a.sweep:
+        for d in (-16, -12, -8, -6, -4, -2, 0, 2, 4, 8):
+            thr = thr_match + d
+            ed = [(w, p // n, p % n) for w, p in zip(weights, pair_list) if w >= thr]
+            lab, rf, _ = cluster(n, ed, recs, W, min(thr_review, thr), a.max_cluster)
+            print("  match weight %5.1f (%+3d): refused %4d  %s" % (thr, d, rf, fmt_eval("", evaluate(lab, orig, var))))
+    if a.verbose:
+        wrong = [(w, p, pat) for w, p, pat, mt in zip(weights, pair_list, pats, is_match)
+                 if (w >= thr_match) != mt]
+        wrong.sort(key=lambda x: -x[0])
+        for w, p, pat in wrong[:40]:
+            i, j = divmod(p, n)
+            kind = "false match" if w >= thr_match else "missed"
+            print("   %-11s %6.1f %s rows %d %d [%s] [%s]" % (kind, w, pat, i + 1, j + 1, var[i], var[j]))
 
 
 if __name__ == "__main__":
