@@ -31,6 +31,11 @@ public struct DedupeFileSummary: Sendable {
     public var matchSeconds: Double
 }
 
+enum DedupeChunk: Sendable {
+    case rows([DedupeRow])
+    case end
+}
+
 public enum DedupeFile {
     /// Reads and maps the file (streaming), matches, writes the clusters (and review) files.
     /// - Throws: `ImportError` for an unreadable file or mapping; the mapping must describe leads or customers.
@@ -52,6 +57,29 @@ public enum DedupeFile {
         let dedupe = FuzzyDeduplicator(settings: o.settings)
         var sourceIDs: [String] = []
         var rejected = 0
+        // Two threads: this one reads and maps; the other normalises and indexes (the matcher's `add`).
+        let queue = BlockingQueue<DedupeChunk>(capacity: 4)
+        let consumer = Handoff(value: dedupe)
+        let done = DispatchSemaphore(value: 0)
+        let worker = Thread {
+            while true {
+                guard case .rows(let rows) = queue.take() else { break }
+                for r in rows { consumer.value.add(r) }
+            }
+            done.signal()
+        }
+        worker.stackSize = 1 << 22
+        worker.start()
+        var chunk: [DedupeRow] = []
+        chunk.reserveCapacity(4096)
+        var finished = false
+        func finish() {
+            guard !finished else { return }
+            finished = true
+            _ = queue.put(.end)
+            done.wait()
+        }
+        defer { finish() }
         do {
             while try source.nextRows({ raw, issue in
                 var row = DedupeRow()
@@ -72,13 +100,20 @@ public enum DedupeFile {
                 } else {
                     rejected += 1
                 }
-                dedupe.add(row)
-            }) {}
+                chunk.append(row)
+            }) {
+                if chunk.count >= 4096 {
+                    _ = queue.put(.rows(chunk))
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            if !chunk.isEmpty { _ = queue.put(.rows(chunk)) }
         } catch let e as CSVError {
             throw ImportError(.malformedSource, "\(e)", underlying: e)
         } catch let e as XMLError {
             throw ImportError(.malformedSource, "\(e)", underlying: e)
         }
+        finish()
         let read = ProcessInfo.processInfo.systemUptime
         let result = dedupe.run()
         let matched = ProcessInfo.processInfo.systemUptime

@@ -70,3 +70,43 @@ struct FuzzyImportTests {
         #expect(try store.reviewPairs().isEmpty)
     }
 }
+
+@Suite("crmgate dedupe")
+struct DedupeCommandTests {
+    @Test("writes row,source_id,cluster for every row; clusters agree with the truth; bad input gets its exit code")
+    func dedupeCommand() throws {
+        guard let bin = TestSupport.crmgateBinary else { return }
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("clusters.csv").path
+        let r = try TestSupport.run(bin, ["dedupe", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
+                                          "--clusters", out, "--review", dir.appendingPathComponent("review.csv").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("pairs compared"))
+        #expect(r.stdout.contains("clusters"))
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\r\n")
+        #expect(lines.first == "row,source_id,cluster")
+        #expect(lines.count == 3001)
+        let truth = try String(contentsOfFile: TestSupport.fixture("csv/gen-leads-3000-s11.truth.csv"), encoding: .utf8)
+        var original: [Int: Int] = [:]
+        for line in truth.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            original[Int(f[0])!] = Int(f[1])!
+        }
+        var entities: [String: Set<Int>] = [:]
+        for line in lines.dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            entities[String(f[2]), default: []].insert(original[Int(f[0])!]!)
+        }
+        #expect(entities.values.allSatisfy { $0.count == 1 })  // no cluster mixes two people
+        #expect(entities.count <= 3000 - 290)  // and nearly all 307 duplicates were found
+
+        let missing = try TestSupport.run(bin, ["dedupe", dir.appendingPathComponent("nope.csv").path, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", out])
+        #expect(missing.status == 66)
+        let wrongType = try TestSupport.run(bin, ["dedupe", TestSupport.fixture("csv/opportunities.csv"), "--mapping", TestSupport.mapping("sources/opportunities.yaml"), "--clusters", out])
+        #expect(wrongType.status == 65)
+        #expect(wrongType.stderr.contains("leads"))
+        let binary = try TestSupport.run(bin, ["dedupe", bin, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", out])
+        #expect(binary.status == 65 || binary.status == 66)
+    }
+}
