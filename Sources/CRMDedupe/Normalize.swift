@@ -29,9 +29,9 @@ public enum Normalize {
             if bytes.last == 32 { bytes.removeLast() }
             return String(decoding: bytes, as: UTF8.self)
         }
+        // Case and accents first, then the letters folding leaves alone (so that folding twice changes nothing).
         var t = ""
-        for ch in s { if let r = specialFold[ch] { t += r } else { t.append(ch) } }
-        t = t.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        for ch in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) { if let r = specialFold[ch] { t += r } else { t.append(ch) } }
         var out = ""
         var space = true
         for ch in t {

@@ -38,7 +38,7 @@ public enum Similarity {
     public static func osaDistance(_ a: [UInt8], _ b: [UInt8], cap: Int = 3) -> Int {
         let la = a.count, lb = b.count
         if abs(la - lb) > cap { return cap + 1 }
-        if la == 0 || lb == 0 { return max(la, lb) }
+        if la == 0 || lb == 0 { return min(max(la, lb), cap + 1) }
         var prev2 = [Int](repeating: 0, count: lb + 1)
         var prev = Array(0...lb)
         var cur = [Int](repeating: 0, count: lb + 1)
@@ -56,7 +56,7 @@ public enum Similarity {
             if best > cap { return cap + 1 }
             (prev2, prev, cur) = (prev, cur, prev2)
         }
-        return prev[lb]
+        return min(prev[lb], cap + 1)
     }
 
     public static func osaDistance(_ a: String, _ b: String, cap: Int = 3) -> Int { osaDistance(Array(a.utf8), Array(b.utf8), cap: cap) }

@@ -275,6 +275,7 @@ struct JSONParser {
         let start = i
         while i < bytes.count, (bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] == 45 || bytes[i] == 43 || bytes[i] == 46 || bytes[i] == 101 || bytes[i] == 69 { i += 1 }
         guard i > start, let d = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else { throw Failure(offset: start, what: "unexpected character") }
+        guard d.isFinite else { throw Failure(offset: start, what: "a number out of range") }
         return d
     }
 
@@ -310,10 +311,12 @@ struct JSONParser {
             case UInt8(ascii: "f"): out.append(12)
             case UInt8(ascii: "u"):
                 var code = try hex4()
-                if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count, bytes[i] == 92, bytes[i + 1] == UInt8(ascii: "u") {
+                // A high surrogate takes the low one after it; an unpaired surrogate becomes U+FFFD.
+                if (0xD800..<0xDC00).contains(code), i + 5 < bytes.count, bytes[i] == 92, bytes[i + 1] == UInt8(ascii: "u") {
+                    let save = i
                     i += 2
                     let low = try hex4()
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    if (0xDC00..<0xE000).contains(low) { code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) } else { i = save }
                 }
                 out += Array(String(Unicode.Scalar(code).map(Character.init) ?? "\u{FFFD}").utf8)
             case UInt8(ascii: "\""), 92, UInt8(ascii: "/"): out.append(e)

@@ -8,7 +8,13 @@ struct NormalizeTests {
         ("  Zoë  Müller-Lüdenscheidt ", "zoe muller ludenscheidt"), ("O'Brien", "o brien"), ("STRAßE", "strasse"),
         ("Søren Ærø", "soren aero"), ("Łukasz", "lukasz"), ("山田 太郎", "山田 太郎"), ("", ""), ("--", ""),
     ])
-    func fold(raw: String, expected: String) { #expect(Normalize.fold(raw) == expected) }
+    func fold(raw: String, expected: String) {
+        #expect(Normalize.fold(raw) == expected)
+        #expect(Normalize.fold(Normalize.fold(raw)) == expected)
+    }
+
+    @Test("folding twice changes nothing (found by fuzzing: a capital thorn)")
+    func foldIdempotent() { #expect(Normalize.fold("\u{FFFD}Z\u{FFFD}o MÞ[") == Normalize.fold(Normalize.fold("\u{FFFD}Z\u{FFFD}o MÞ["))) }
 
     @Test("companies lose their legal form, `&` is `and`", arguments: [
         ("Acme, Inc.", "acme"), ("ACME Inc", "acme"), ("Acme LLC", "acme"), ("Acme L.L.C.", "acme"), ("Müller GmbH", "muller"),
@@ -56,6 +62,9 @@ struct SimilarityTests {
         #expect(Similarity.osaDistance("ca", "abc") == 3)
         #expect(Similarity.osaDistance("a", "abcdefgh", cap: 2) == 3)
         #expect(Similarity.osaDistance("", "ab") == 2)
+        // Found by fuzzing (fixtures/fuzz/normalize): above the cap both orders answer cap + 1.
+        #expect(Similarity.osaDistance("abcdefgh", "hgfedcbx", cap: 3) == 4)
+        #expect(Similarity.osaDistance("hgfedcbx", "abcdefgh", cap: 3) == 4)
     }
 }
 

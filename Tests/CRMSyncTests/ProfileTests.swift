@@ -40,6 +40,9 @@ struct ProfileTests {
             let e = #expect(throws: SyncError.self) { try JSONValue.parse(Array(bad.utf8)) }
             #expect(e?.code == .badResponse)
         }
+        // Found by fuzzing (fixtures/fuzz/json): a high surrogate followed by another, and a number beyond Double.
+        #expect(try JSONValue.parse(Array(#"["\ud8e9\ud83d\ude00"]"#.utf8)) == .array([.string("\u{FFFD}😀")]))
+        #expect(throws: SyncError.self) { try JSONValue.parse(Array("[1e999,2]".utf8)) }
         let deep = String(repeating: "[", count: 10_000)
         #expect(throws: SyncError.self) { try JSONValue.parse(Array(deep.utf8)) }
     }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (libFuzzer, with AddressSanitizer) of the readers crmgate trusts least:
+#   csv        Sources/CRMCSV: every dialect; chunking invariance; write-then-read round trip
+#   xml        Sources/CRMXML + libxml2: records up to the first fault; chunking invariance; DOCTYPE/bombs refused
+#   json       Sources/CRMSync/JSONValue.swift: remote answers; write-then-read round trip
+#   normalize  Sources/CRMDedupe normalisers and similarity: idempotent folding, ranges, symmetry
+#
+#   scripts/fuzz.sh                 # every target for FUZZ_SECONDS (default 60) each
+#   FUZZ_SECONDS=10 scripts/fuzz.sh csv json
+#   FUZZ_RUNS=100000 scripts/fuzz.sh     # a fixed number of executions per target instead of a time
+#
+# Seeds come from fixtures/ (and fixtures/fuzz/<target>/, where inputs that once failed are kept as regression
+# fixtures). A crash, a hang over 1 s per input (-timeout=1) or a sanitizer report fails the run; libFuzzer writes
+# the input to fixtures/fuzz/<target>/crash-* (commit it: it becomes a seed of every later run).
+# Prints executions and coverage (cov / ft) per target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+TARGETS=${*:-csv xml json normalize}
+OUT=.build/fuzz
+mkdir -p $OUT
+XML_FLAGS="-I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 -lxml2"
+build() {
+  local t=$1
+  case $t in
+    csv) srcs="Sources/CRMCSV/*.swift Tests/Fuzz/FuzzCSV.swift"; extra="" ;;
+    xml) srcs="Sources/CRMXML/*.swift Tests/Fuzz/FuzzXML.swift"; extra="$XML_FLAGS" ;;
+    json) srcs="Sources/CRMSync/JSONValue.swift Sources/CRMSync/SyncError.swift Tests/Fuzz/FuzzJSON.swift"; extra="" ;;
+    normalize) srcs="Sources/CRMDedupe/Normalize.swift Sources/CRMDedupe/Similarity.swift Tests/Fuzz/FuzzNormalize.swift"; extra="" ;;
+    *) echo "unknown target $t" >&2; exit 64 ;;
+  esac
+  # shellcheck disable=SC2086
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Fuzz$t $extra $srcs -o $OUT/fuzz-$t 2> $OUT/build-$t.log \
+    || { cat $OUT/build-$t.log >&2; exit 1; }
+}
+seeds() {
+  local t=$1 dir=$OUT/corpus-$t
+  mkdir -p $dir fixtures/fuzz/$t
+  case $t in
+    csv) find fixtures/csv -type f -size -16k -exec cp {} $dir/ \; ;;
+    xml) find fixtures/xml -type f -size -16k -exec cp {} $dir/ \; ;;
+    json) for f in Tests/Remotes/*.py; do :; done; printf '{"data":[{"id":"ld_1","first_name":"A","tags":["x"],"address":{"city":"B"}}],"next_cursor":null}' > $dir/seed1.json
+          printf '[1,-2.5e3,"\\u00e9\\ud83d\\ude00",true,null,{}]' > $dir/seed2.json ;;
+    normalize) printf 'Zo\xc3\xab M\xc3\xbcller\x00Acme, Inc. & Sons' > $dir/seed1; printf '5479 Franklin Avenue\x00Hauptstra\xc3\x9fe 42' > $dir/seed2 ;;
+  esac
+  cp fixtures/fuzz/$t/* $dir/ 2>/dev/null || true
+}
+status=0
+export SWIFT_BACKTRACE=enable=no  # a fatal error in a target is reported by libFuzzer, not the Swift backtracer
+for t in $TARGETS; do
+  echo "== $t: building" >&2
+  build $t
+  seeds $t
+  limit="-max_total_time=$SECONDS_EACH"
+  [ -n "${FUZZ_RUNS:-}" ] && limit="-runs=$FUZZ_RUNS"
+  set +e
+  $OUT/fuzz-$t $OUT/corpus-$t $limit -timeout=1 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+      -artifact_prefix=fixtures/fuzz/$t/ > $OUT/fuzz-$t.log 2>&1
+  rc=$?
+  set -e
+  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' $OUT/fuzz-$t.log | awk '{print $2}')
+  cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' $OUT/fuzz-$t.log | tail -1)
+  if [ $rc -eq 0 ]; then
+    echo "$t: ok, ${execs:-?} executions, $cov, corpus $(ls $OUT/corpus-$t | wc -l) inputs"
+  else
+    echo "$t: FAILED (exit $rc) after ${execs:-?} executions; input kept in fixtures/fuzz/$t/; log $OUT/fuzz-$t.log"
+    grep -m5 -E 'ERROR|Fatal error|SUMMARY|deadly signal|timeout' $OUT/fuzz-$t.log || true
+    status=1
+  fi
+done
+exit $status
