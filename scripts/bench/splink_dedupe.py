@@ -171,8 +171,6 @@ def main():
     ap.add_argument("out", help="clusters CSV to write: row,source_id,cluster")
     ap.add_argument("--threshold", type=float, default=0.9, help="match probability to link (default 0.9)")
     ap.add_argument("--u-pairs", type=float, default=1e7, help="random pairs for u estimation (default 1e7)")
-    ap.add_argument("--em-pairs", type=float, default=5e6,
-                    help="pair cap for the first + last name EM session (Splink 5; default 5e6)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--verbose", action="store_true", help="Splink's own INFO logging")
     a = ap.parse_args()
@@ -210,12 +208,8 @@ def main():
     step("prior (deterministic rules)")
     linker.training.estimate_u_using_random_sampling(max_pairs=a.u_pairs, seed=a.seed)
     step("u (random sampling, %.0g pairs)" % a.u_pairs)
-    # email and phone blocks hold almost only matches; first + last name also holds namesakes
-    # (different postcode, e-mail, phone), so the lower levels of every comparison get an m too
-    em_kw = {"max_pairs": a.em_pairs} if SPLINK_MAJOR >= 5 else {}
-    for rule, kw in ((block_on("email"), {}), (block_on("phone10"), {}),
-                     (block_on("first_name", "last_name"), em_kw)):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, **kw)
+    for rule in (block_on("email"), block_on("phone10"), block_on("postcode", "last_name")):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
     step("m (EM, 3 blocking rules)")
 
     pred = linker.inference.predict(threshold_match_probability=a.threshold)
