@@ -8,6 +8,7 @@
 #   scripts/fuzz.sh                 # every target for FUZZ_SECONDS (default 60) each
 #   FUZZ_SECONDS=10 scripts/fuzz.sh csv json
 #   FUZZ_RUNS=100000 scripts/fuzz.sh     # a fixed number of executions per target instead of a time
+#   FUZZ_SEED=1                          # libFuzzer's random seed (CI uses a fixed one, so its run is repeatable)
 #
 # Seeds come from fixtures/ (and fixtures/fuzz/<target>/, where inputs that once failed are kept as regression
 # fixtures). A crash, a hang over 1 s per input (-timeout=1) or a sanitizer report fails the run; libFuzzer writes
@@ -53,6 +54,7 @@ for t in $TARGETS; do
   seeds $t
   limit="-max_total_time=$SECONDS_EACH"
   [ -n "${FUZZ_RUNS:-}" ] && limit="-runs=$FUZZ_RUNS"
+  [ -n "${FUZZ_SEED:-}" ] && limit="$limit -seed=$FUZZ_SEED"
   set +e
   $OUT/fuzz-$t $OUT/corpus-$t $limit -timeout=1 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
       -artifact_prefix=fixtures/fuzz/$t/ > $OUT/fuzz-$t.log 2>&1
