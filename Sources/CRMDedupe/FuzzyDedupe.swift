@@ -1,13 +1,13 @@
 import Foundation
 
-/// Settings of the fuzzy matcher. Weights are log2 likelihood ratios (Fellegi-Sunter match weights).
+/// Settings of the fuzzy matcher. Thresholds are posterior probabilities that a pair is the same entity; the
+/// weights they correspond to follow from the prior the data gives (printed by `crmgate dedupe`).
 public struct DedupeSettings: Sendable, Equatable {
-    /// A pair scoring at least this is the same entity.
-    public var matchWeight: Double = 6
-    /// Pairs between `reviewWeight` and `matchWeight` go to a person.
-    public var reviewWeight: Double = 0
-    /// Two clusters merge only when every pair across them scores at least this (no chaining of strangers).
-    public var guardWeight: Double = 0
+    /// A pair at least this likely is merged.
+    public var matchProbability: Double = 0.99
+    /// Pairs between this and `matchProbability` go to a person. Two clusters merge only when every pair across
+    /// them is at least this likely (no chaining of strangers through one link).
+    public var reviewProbability: Double = 0.5
     /// Blocks (rows sharing one blocking key) larger than this are skipped and counted.
     public var maxBlock: Int = 500
     /// No cluster grows beyond this many rows.
@@ -44,6 +44,10 @@ public struct DedupeResult: Sendable {
     public var model: [(field: String, level: String, m: Double, u: Double, weight: Double)]
     public var matchShare: Double
     public var emIterations: Int
+    /// The prior log2 odds that a pair of rows is the same entity, and the weights the thresholds came to.
+    public var prior: Double
+    public var matchWeight: Double
+    public var reviewWeight: Double
 }
 
 /// Unsupervised fuzzy deduplication: normalise, block on several keys, compare pairs field by field, estimate
@@ -235,47 +239,97 @@ public final class FuzzyDeduplicator {
         return (d, jw)
     }
 
+    /// Sorted token hashes of each company value (for the "one name's words are among the other's" level).
+    private var companyTokens: [[UInt64]?] = []
+
+    private func tokens(_ id: Int32) -> [UInt64] {
+        let i = Int(id)
+        if companyTokens.count <= i { companyTokens += [[UInt64]?](repeating: nil, count: companies.bytes.count - companyTokens.count) }
+        if let t = companyTokens[i] { return t }
+        var out: [UInt64] = []
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var any = false
+        for c in companies.bytes[i] {
+            if c == 32 {
+                if any { out.append(h) }
+                h = 0xcbf2_9ce4_8422_2325
+                any = false
+            } else {
+                h = (h ^ UInt64(c)) &* 0x100_0000_01b3
+                any = true
+            }
+        }
+        if any { out.append(h) }
+        let t = Array(Set(out)).sorted()
+        companyTokens[i] = t
+        return t
+    }
+
+    private static func isSubset(_ a: [UInt64], _ b: [UInt64]) -> Bool {
+        var j = 0
+        for x in a {
+            while j < b.count, b[j] < x { j += 1 }
+            if j == b.count || b[j] != x { return false }
+        }
+        return true
+    }
+
     /// The comparison levels of rows `a` and `b`, as one mixed-radix code.
     func compare(_ a: Int, _ b: Int) -> Int {
-        var lv = [Int](repeating: 0, count: 8)
-        if email[a] != 0 && email[b] != 0 { lv[0] = email[a] == email[b] ? 1 : 2 }
-        if phone[a] != 0 && phone[b] != 0 { lv[1] = phone[a] == phone[b] ? 1 : (phone7[a] == phone7[b] ? 2 : 3) }
+        var code = 0
+        let st = Self.strides
+        if email[a] != 0 && email[b] != 0 { code += (email[a] == email[b] ? 1 : 2) * st[0] }
+        if phone[a] != 0 && phone[b] != 0 { code += (phone[a] == phone[b] ? 1 : (phone7[a] == phone7[b] ? 2 : 3)) * st[1] }
         let fa = first[a], fb = first[b]
         if fa != 0 && fb != 0 {
-            if fa == fb { lv[2] = 1 } else if !Set(firstCanon[Int(fa)]).isDisjoint(with: firstCanon[Int(fb)]) { lv[2] = 2 } else {
-                let (d, jw) = nameSim(firsts, fa, fb, field: 1)
-                lv[2] = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 5)
+            var l = 0
+            if fa == fb { l = 1 } else {
+                let ca = firstCanon[Int(fa)], cb = firstCanon[Int(fb)]
+                var shared = false
+                for x in ca where cb.contains(x) { shared = true; break }
+                if shared { l = 2 } else {
+                    let (d, jw) = nameSim(firsts, fa, fb, field: 1)
+                    l = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 5)
+                }
             }
+            code += l * st[2]
         }
         let la = last[a], lb = last[b]
         if la != 0 && lb != 0 {
-            if la == lb { lv[3] = 1 } else if lastR[a] == lastR[b] { lv[3] = 2 } else {
+            var l = 0
+            if la == lb { l = 1 } else if lastR[a] == lastR[b] { l = 2 } else {
                 let (d, jw) = nameSim(lasts, la, lb, field: 2)
-                lv[3] = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
+                l = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
             }
+            code += l * st[3]
         }
         let ca = company[a], cb = company[b]
         if ca != 0 && cb != 0 {
-            if ca == cb { lv[4] = 1 } else {
-                let x = companies.bytes[Int(ca)], y = companies.bytes[Int(cb)]
-                var close = Similarity.tokenSubset(String(decoding: x, as: UTF8.self), String(decoding: y, as: UTF8.self))
-                if !close, x.first == y.first, abs(x.count - y.count) <= 3 { close = nameSim(companies, ca, cb, field: 3).1 >= 0.92 }
-                lv[4] = close ? 2 : 3
+            var l = 1
+            if ca != cb {
+                let ta = tokens(ca), tb = tokens(cb)
+                var close = Self.isSubset(ta, tb) || Self.isSubset(tb, ta)
+                if !close {
+                    let x = companies.bytes[Int(ca)], y = companies.bytes[Int(cb)]
+                    if x.first == y.first, abs(x.count - y.count) <= 3 { close = nameSim(companies, ca, cb, field: 3).1 >= 0.92 }
+                }
+                l = close ? 2 : 3
             }
+            code += l * st[4]
         }
         let sa = street[a], sb = street[b]
         if sa != 0 && sb != 0 {
-            if sa == sb { lv[5] = 1 } else if house[a] != 0, house[a] == house[b], Similarity.jaroWinkler(streets.bytes[Int(sa)], streets.bytes[Int(sb)]) >= 0.85 { lv[5] = 2 } else { lv[5] = 3 }
+            var l = 3
+            if sa == sb { l = 1 } else if house[a] != 0, house[a] == house[b], Similarity.jaroWinkler(streets.bytes[Int(sa)], streets.bytes[Int(sb)]) >= 0.85 { l = 2 }
+            code += l * st[5]
         }
         let pa = postcode[a], pb = postcode[b], cia = city[a], cib = city[b]
         if !isEmptyPlace(pa) && !isEmptyPlace(pb) {
-            lv[6] = pa == pb ? 1 : (!isEmptyPlace(cia) && cia == cib ? 2 : 3)
+            code += (pa == pb ? 1 : (!isEmptyPlace(cia) && cia == cib ? 2 : 3)) * st[6]
         } else if !isEmptyPlace(cia) && !isEmptyPlace(cib) {
-            lv[6] = cia == cib ? 2 : 3
+            code += (cia == cib ? 2 : 3) * st[6]
         }
-        if title[a] != 0 && title[b] != 0 { lv[7] = title[a] == title[b] ? 1 : 2 }
-        var code = 0
-        for k in 0..<8 { code += lv[k] * Self.strides[k] }
+        if title[a] != 0 && title[b] != 0 { code += (title[a] == title[b] ? 1 : 2) * st[7] }
         return code
     }
 
@@ -325,13 +379,14 @@ public final class FuzzyDeduplicator {
             for f in 0..<levels.count {
                 let s = cm[f].dropFirst().reduce(0, +)
                 if s > 0 {
-                    let mm = cm[f].dropFirst().map { max($0 / s, 1e-6) }
+                    // m floored at 0.01: no field's disagreement may rule a match out on its own.
+                    let mm = cm[f].dropFirst().map { max($0 / s, 0.01) }
                     let t = mm.reduce(0, +)
                     m[f] = [0] + mm.map { $0 / t }
                 }
                 let su = cu[f].dropFirst().reduce(0, +)
                 if su > 0 {
-                    let uu = cu[f].dropFirst().map { max($0 / su, 1e-7) }
+                    let uu = cu[f].dropFirst().map { max($0 / su, 1e-4) }
                     let t = uu.reduce(0, +)
                     u[f] = [0] + uu.map { $0 / t }
                 }
@@ -340,6 +395,73 @@ public final class FuzzyDeduplicator {
             previous = ll
         }
         return (lambda, m, u, it)
+    }
+
+    // MARK: - u and term frequencies
+
+    /// Per field and level, the probability that two random rows compare at that level (given both have a value).
+    func randomPairU(samples: Int = 1_000_000) -> [[Double]] {
+        let fieldIDs: [[Int32]] = [email, phone, first, last, company, street, postcode, title]
+        var u1: [Double] = []
+        for (f, ids) in fieldIDs.enumerated() {
+            var counts: [Int32: Int] = [:]
+            var present = 0
+            for id in ids where id != 0 && !(f == 6 && isEmptyPlace(id)) {
+                counts[id, default: 0] += 1
+                present += 1
+            }
+            let same = counts.values.reduce(0.0) { $0 + Double($1) * Double($1 - 1) }
+            u1.append(present > 1 ? same / (Double(present) * Double(present - 1)) : 0)
+        }
+        var seen = Self.levels.map { [Int](repeating: 0, count: $0) }
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        if count > 1 {
+            for _ in 0..<samples {
+                let i = Int(next() % UInt64(count)), j = Int(next() % UInt64(count))
+                if i == j { continue }
+                let c = compare(i, j)
+                for f in 0..<Self.levels.count { seen[f][Self.level(c, f)] += 1 }
+            }
+        }
+        var out: [[Double]] = []
+        for f in 0..<Self.levels.count {
+            let k = Self.levels[f]
+            let rest: Int = seen[f][2...].reduce(0, +)
+            let first: Double = max(u1[f], 1e-9)
+            var row: [Double] = [0, first]
+            for l in 2..<k {
+                let share: Double = Double(seen[f][l] + 1) / Double(rest + k - 2)
+                row.append((1 - first) * share)
+            }
+            out.append(row)
+        }
+        return out
+    }
+
+    /// log2(max(p_v, u1) / u1) for every value of the fields whose exact agreement is weighed by frequency.
+    func termFrequencyPenalties(u1: [Double]) -> (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double]) {
+        func table(_ ids: [Int32], _ size: Int, _ u: Double, skip: (Int32) -> Bool = { $0 == 0 }) -> [Double] {
+            var counts = [Int](repeating: 0, count: size)
+            var present = 0
+            for id in ids where !skip(id) {
+                counts[Int(id)] += 1
+                present += 1
+            }
+            guard present > 0, u > 0 else { return [Double](repeating: 0, count: size) }
+            return counts.map { c in c == 0 ? 0 : log2(max(Double(c) / Double(present), u) / u) }
+        }
+        return (
+            table(first, firsts.bytes.count, u1[2]), table(last, lasts.bytes.count, u1[3]), table(company, companies.bytes.count, u1[4]),
+            table(street, streets.bytes.count, u1[5]), table(postcode, places.bytes.count, u1[6], skip: { self.isEmptyPlace($0) }),
+            table(title, titles.bytes.count, u1[7])
+        )
     }
 
     // MARK: - Run
@@ -354,18 +476,42 @@ public final class FuzzyDeduplicator {
             codes[k] = Int32(c)
             histogram[c, default: 0] += 1
         }
-        let (lambda, m, u, iterations) = Self.em(histogram)
+        let (lambda, m, _, iterations) = Self.em(histogram)
+        // u for scoring comes from random pairs (EM's u describes non-matching *candidates*, which agree on the
+        // blocked fields by construction): level 1 exactly from value frequencies, the others from a seeded sample.
+        let u = randomPairU()
         let weights: [[Double]] = (0..<Self.levels.count).map { f in (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) } }
-        func score(_ code: Int) -> Double {
-            var s = 0.0
-            for f in 0..<Self.levels.count {
-                let l = Self.level(code, f)
-                if l > 0 { s += weights[f][l] }
-            }
-            return s
+        var codeWeight: [Int: Double] = [:]
+        for c in histogram.keys {
+            var w = 0.0
+            for f in 0..<Self.levels.count where Self.level(c, f) > 0 { w += weights[f][Self.level(c, f)] }
+            codeWeight[c] = w
         }
-        var scoreOf: [Int: Double] = [:]
-        for c in histogram.keys { scoreOf[c] = score(c) }
+        // Term frequency: agreeing on a common value ("Smith", "CEO", a shared street) says less than on a rare one.
+        let tf = termFrequencyPenalties(u1: u.map { $0[1] })
+        func penalty(_ code: Int, _ a: Int, _ b: Int) -> Double {
+            var p = 0.0
+            if Self.level(code, 2) == 1 { p += tf.first[Int(first[a])] }
+            if Self.level(code, 3) == 1 { p += tf.last[Int(last[a])] }
+            if Self.level(code, 4) == 1 { p += tf.company[Int(company[a])] }
+            if Self.level(code, 5) == 1 { p += tf.street[Int(street[a])] }
+            if Self.level(code, 6) == 1 { p += tf.place[Int(postcode[a])] }
+            if Self.level(code, 7) == 1 { p += tf.title[Int(title[a])] }
+            return p
+        }
+        func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
+            (codeWeight[code] ?? {
+                var w = 0.0
+                for f in 0..<Self.levels.count where Self.level(code, f) > 0 { w += weights[f][Self.level(code, f)] }
+                return w
+            }()) - penalty(code, a, b)
+        }
+        // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
+        let n = Double(count)
+        let expected = max(1, lambda * Double(pairs.count))
+        let prior = log2(expected / max(1, n * (n - 1) / 2 - expected))
+        let matchWeight = log2(settings.matchProbability / (1 - settings.matchProbability)) - prior
+        let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
         // Deterministic rules first: they force a match whatever the score.
         let forced: (Int, Int) -> Bool = { a, b in
             for rule in self.settings.rules {
@@ -383,11 +529,11 @@ public final class FuzzyDeduplicator {
         var review: [(Int32, Int32, Double)] = []
         for (k, p) in pairs.enumerated() {
             let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
-            var w = scoreOf[Int(codes[k])]!
-            if forced(a, b) { w = max(w, settings.matchWeight + 100) }
-            if w >= settings.matchWeight { edges.append((w, UInt32(a), UInt32(b))) } else if w >= settings.reviewWeight { review.append((Int32(a), Int32(b), w)) }
+            var w = score(Int(codes[k]), a, b)
+            if forced(a, b) { w = max(w, matchWeight + 100) }
+            if w >= matchWeight { edges.append((w, UInt32(a), UInt32(b))) } else if w >= reviewWeight { review.append((Int32(a), Int32(b), w)) }
         }
-        edges.sort { $0.0 > $1.0 }
+        edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
         // Union-find with member lists; a merge of two multi-row clusters needs every cross pair above the guard.
         var parent = (0..<count).map { Int32($0) }
         var members: [Int32: [Int32]] = [:]
@@ -405,10 +551,10 @@ public final class FuzzyDeduplicator {
             if ra == rb { continue }
             let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
             if ma.count + mb.count > settings.maxCluster { refused += 1; continue }
-            if (ma.count > 1 || mb.count > 1) && w < settings.matchWeight + 100 {
+            if (ma.count > 1 || mb.count > 1) && w < matchWeight + 100 {
                 var ok = true
                 outer: for x in ma {
-                    for y in mb where !forced(Int(x), Int(y)) && score(compare(Int(x), Int(y))) < settings.guardWeight {
+                    for y in mb where !forced(Int(x), Int(y)) && score(compare(Int(x), Int(y)), Int(x), Int(y)) < reviewWeight {
                         ok = false
                         break outer
                     }
@@ -435,6 +581,7 @@ public final class FuzzyDeduplicator {
         return DedupeResult(
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review, clusters: roots.count,
             refusedByGuard: refused, blocking: stats.map { (key: $0.0, blocks: $0.1, pairs: $0.2, skipped: $0.3) },
-            model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations)
+            model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations,
+            prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight)
     }
 }

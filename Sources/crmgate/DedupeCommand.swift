@@ -17,16 +17,22 @@ struct DedupeCommand: ParsableCommand {
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
     @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight).") var review: String?
-    @Option(name: .long, help: "Match weight: pairs scoring at least this are merged.") var matchWeight: Double?
-    @Option(name: .long, help: "Review weight: pairs between this and the match weight are queued.") var reviewWeight: Double?
+    @Option(name: .long, help: "Merge pairs at least this likely to be the same (default 0.99).") var matchProbability: Double?
+    @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability: Double?
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
+
+    func validate() throws {
+        for p in [matchProbability, reviewProbability].compactMap({ $0 }) where !(p > 0 && p < 1) {
+            throw ValidationError("probabilities are between 0 and 1 (exclusive)")
+        }
+    }
 
     func run() throws {
         var o = DedupeFileOptions(source: file, mapping: mapping, clustersPath: clusters)
         o.reviewPath = review
-        if let matchWeight { o.settings.matchWeight = matchWeight }
-        if let reviewWeight { o.settings.reviewWeight = reviewWeight }
+        if let matchProbability { o.settings.matchProbability = matchProbability }
+        if let reviewProbability { o.settings.reviewProbability = reviewProbability }
         o.settings.gmailDots = gmailDots
         do {
             let s = try DedupeFile.run(o)
@@ -37,8 +43,10 @@ struct DedupeCommand: ParsableCommand {
             }
             print("pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)")
             print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
-            print("matches         \(r.matchedPairs) pairs at or above weight \(o.settings.matchWeight); \(r.refusedByGuard) merges refused by the guard")
-            print("review          \(r.review.count) pairs between \(o.settings.reviewWeight) and \(o.settings.matchWeight)")
+            print(String(format: "prior           %.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
+                         r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability))
+            print("matches         \(r.matchedPairs) pairs; \(r.refusedByGuard) merges refused by the guard")
+            print("review          \(r.review.count) pairs")
             print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
             print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
             if showModel {

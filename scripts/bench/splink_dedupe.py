@@ -19,16 +19,18 @@ Steps (no labels are used anywhere):
      last name; postcode + first letter of first name; company + last name + first letter of first
      name; street + postcode (each under ~5M pairs on 1M rows; company + first letter alone would
      be ~130M);
-  3. comparisons (Fellegi-Sunter levels): first / last name (exact, Jaro-Winkler >= 0.92 / 0.8,
-     term-frequency adjusted exact), email (exact, exact user part, Jaro-Winkler on user part),
-     phone (last 10 digits, last 8 digits), company (exact, Jaro-Winkler >= 0.92 / 0.8),
-     street (exact, Levenshtein <= 2, Jaro-Winkler >= 0.85), location (postcode + city, postcode,
-     city);
+  3. comparisons (Fellegi-Sunter levels): first / last name (exact, Jaro-Winkler >= 0.92 / 0.8),
+     email (exact, exact user part, Jaro-Winkler >= 0.88 on user part), phone (last 10 digits,
+     last 8 digits), company (exact, Jaro-Winkler >= 0.92 / 0.8), street (exact, Levenshtein <= 2,
+     Jaro-Winkler >= 0.85), location (postcode + city, postcode, city); term-frequency adjustments
+     on the exact levels of names, e-mail user, company, street, postcode and city, so common
+     values (big companies, the few shared office addresses, "ken@...") count less;
   4. prior from deterministic rules (exact email or exact phone + last name, assumed recall 0.8),
      u by random sampling, m by EM over three blocking rules (email; phone; postcode + last name);
   5. predict pairs with match probability >= --threshold, connected components at the same
      threshold, write the clusters.
-Prints the time of each step on stderr.
+Prints the time of each step on stderr. Works with Splink 4 (Linker(table, settings, db_api)) and
+Splink 5 (db_api.register(table)).
 """
 
 import argparse
@@ -83,8 +85,8 @@ ORDER BY unique_id
 """.replace("{legal}", LEGAL_FORMS)
 
 
-def settings(threshold):
-    name_levels = lambda col: cl.CustomComparison(
+def name_levels(col):
+    return cl.CustomComparison(
         comparison_levels=[
             cll.NullLevel(col),
             cll.ExactMatchLevel(col, term_frequency_adjustments=True),
@@ -94,6 +96,9 @@ def settings(threshold):
         ],
         output_column_name=col,
     )
+
+
+def settings():
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -197,10 +202,9 @@ def main():
     db_api = DuckDBAPI(connection=con)
     log_level = logging.INFO if a.verbose else logging.WARNING
     if SPLINK_MAJOR >= 5:
-        linker = Linker(db_api.register("leads"), settings(a.threshold), log_level=log_level)
+        linker = Linker(db_api.register("leads"), settings(), log_level=log_level)
     else:
-        logging.getLogger("splink").setLevel(log_level)
-        linker = Linker("leads", settings(a.threshold), db_api)
+        linker = Linker("leads", settings(), db_api, set_up_basic_logging=a.verbose)
 
     linker.training.estimate_probability_two_random_records_match(
         [block_on("email"), block_on("phone10", "last_name")], recall=0.8
