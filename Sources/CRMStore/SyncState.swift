@@ -266,7 +266,7 @@ extension CRMStore {
 
     static func addUndo(_ db: Database, run: Int64, entries: [UndoEntry]) throws {
         guard !entries.isEmpty else { return }
-        var seq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_undo WHERE run_id = ?", arguments: [run]) ?? 0
+        var seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run_undo WHERE run_id = ? ORDER BY seq DESC LIMIT 1", arguments: [run]) ?? 0
         let stmt = try db.makeStatement(sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for e in entries {
             seq += 1
@@ -298,7 +298,7 @@ extension CRMStore {
                 var out: [String: SyncLink] = [:]
                 for chunk in stride(from: 0, to: remoteIDs.count, by: 500).map({ Array(remoteIDs[$0..<min($0 + 500, remoteIDs.count)]) }) {
                     let rows = try Row.fetchAll(
-                        db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id IN (" + chunk.map { _ in "?" }.joined(separator: ",") + ")",
+                        db, sql: "SELECT * FROM sync_links INDEXED BY sync_links_remote WHERE remote = ? AND record_type = ? AND remote_id IN (" + chunk.map { _ in "?" }.joined(separator: ",") + ")",
                         arguments: StatementArguments([remote, type.rawValue] + chunk))
                     for r in rows { let l = Self.link(r); out[l.remoteID] = l }
                 }
