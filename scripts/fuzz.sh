@@ -4,6 +4,8 @@
 #   xml        Sources/CRMXML + libxml2: records up to the first fault; chunking invariance; DOCTYPE/bombs refused
 #   json       Sources/CRMSync/JSONValue.swift: remote answers; write-then-read round trip
 #   normalize  Sources/CRMDedupe normalisers and similarity: idempotent folding, ranges, symmetry
+#   mapping    CRMMapping (with Yams, instrumented by a SwiftPM build in .build-fuzz): mapping-file decoding,
+#              then mapping a row through every transform the file names
 #
 #   scripts/fuzz.sh                 # every target for FUZZ_SECONDS (default 60) each
 #   FUZZ_SECONDS=10 scripts/fuzz.sh csv json
@@ -17,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${*:-csv xml json normalize}
+TARGETS=${*:-csv xml json normalize mapping}
 OUT=.build/fuzz
 mkdir -p $OUT
 XML_FLAGS="-I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 -lxml2"
@@ -28,6 +30,13 @@ build() {
     xml) srcs="Sources/CRMXML/*.swift Tests/Fuzz/FuzzXML.swift"; extra="$XML_FLAGS" ;;
     json) srcs="Sources/CRMSync/JSONValue.swift Sources/CRMSync/SyncError.swift Tests/Fuzz/FuzzJSON.swift"; extra="" ;;
     normalize) srcs="Sources/CRMDedupe/Normalize.swift Sources/CRMDedupe/Similarity.swift Tests/Fuzz/FuzzNormalize.swift"; extra="" ;;
+    mapping)
+      # CRMMapping needs Yams (with its C part): build those targets instrumented with SwiftPM, link the harness to them.
+      swift build --target CRMMapping --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address \
+        -Xcc -fsanitize=fuzzer-no-link -Xcc -fsanitize=address > $OUT/build-mapping-deps.log 2>&1 \
+        || { cat $OUT/build-mapping-deps.log >&2; exit 1; }
+      srcs="Tests/Fuzz/FuzzMapping.swift $(find .build-fuzz/debug/CYaml.build -name '*.o') $(ls .build-fuzz/debug/Yams.build/*.o .build-fuzz/debug/CRMModel.build/*.o .build-fuzz/debug/CRMMapping.build/*.o)"
+      extra="-I .build-fuzz/debug/Modules -Xcc -fmodule-map-file=.build-fuzz/checkouts/Yams/Sources/CYaml/include/module.modulemap" ;;
     *) echo "unknown target $t" >&2; exit 64 ;;
   esac
   # shellcheck disable=SC2086
@@ -43,6 +52,9 @@ seeds() {
     json) for f in Tests/Remotes/*.py; do :; done; printf '{"data":[{"id":"ld_1","first_name":"A","tags":["x"],"address":{"city":"B"}}],"next_cursor":null}' > $dir/seed1.json
           printf '[1,-2.5e3,"\\u00e9\\ud83d\\ude00",true,null,{}]' > $dir/seed2.json ;;
     normalize) printf 'Zo\xc3\xab M\xc3\xbcller\x00Acme, Inc. & Sons' > $dir/seed1; printf '5479 Franklin Avenue\x00Hauptstra\xc3\x9fe 42' > $dir/seed2 ;;
+    mapping) for f in mappings/sources/*.yaml; do
+               printf '%s\0Ann\x1fLee\x1fann@example.com\x1f(415) 555-0101\x1f31.12.2024\x1f1.234,56' "$(cat $f)" > $dir/$(basename $f)
+             done ;;
   esac
   cp fixtures/fuzz/$t/* $dir/ 2>/dev/null || true
 }
