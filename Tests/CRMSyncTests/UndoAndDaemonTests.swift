@@ -85,3 +85,41 @@ struct UndoAndDaemonTests {
         #expect(try store.runs().allSatisfy { $0.status == "ok" })
     }
 }
+
+@Suite("crmgate remote check")
+struct RemoteCheckTests {
+    @Test("reads one page of each record type and says what it found; a wrong secret is reported without the secret")
+    func check() throws {
+        guard let bin = TestSupport.crmgateBinary else { return }
+        let remote = try TestRemote(flavor: "generic")
+        try remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"A","email":"a@example.com","address":{"city":"Graz"}}]}"#)
+        func run(_ env: [String: String]) throws -> (Int32, String, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: bin)
+            p.arguments = ["remote", "check", "generic-rest", "--base-url", remote.baseURL]
+            var e = ProcessInfo.processInfo.environment
+            e["CRM_API_TOKEN"] = nil
+            for (k, v) in env { e[k] = v }
+            p.environment = e
+            p.currentDirectoryURL = TestSupport.repoRoot
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                    String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        let ok = try run(remote.environment)
+        #expect(ok.0 == 0, "\(ok.2)")
+        #expect(ok.1.contains("leads: 1 record(s) on the first page"))
+        #expect(ok.1.contains("address.city"))
+        let wrong = try run(["CRM_API_TOKEN": "wrong-secret-value"])
+        #expect(wrong.0 == 69)
+        #expect(wrong.1.contains("HTTP 401"))
+        #expect(!(wrong.1 + wrong.2).contains("wrong-secret-value"))
+        let missing = try run([:])
+        #expect(missing.0 == 78)
+        #expect(missing.2.contains("CRM_API_TOKEN"))
+    }
+}
