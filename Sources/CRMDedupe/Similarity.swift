@@ -60,10 +60,4 @@ public enum Similarity {
     }
 
     public static func osaDistance(_ a: String, _ b: String, cap: Int = 3) -> Int { osaDistance(Array(a.utf8), Array(b.utf8), cap: cap) }
-
-    /// Whether one name's words are all among the other's (`acme` and `acme holdings`).
-    public static func tokenSubset(_ a: String, _ b: String) -> Bool {
-        let ta = Set(a.split(separator: " ")), tb = Set(b.split(separator: " "))
-        return ta.isSubset(of: tb) || tb.isSubset(of: ta)
-    }
 }

@@ -102,26 +102,11 @@ public final class HTTPClient: Sendable {
 
     /// Sends many requests at once, at most `concurrency` in flight, and returns their outcomes in order.
     public func sendAll(_ requests: [HTTPRequest], concurrency: Int? = nil) async -> [Result<HTTPResponse, HTTPError>] {
-        let width = max(1, concurrency ?? configuration.maxConnections)
-        var results = [Result<HTTPResponse, HTTPError>?](repeating: nil, count: requests.count)
-        await withTaskGroup(of: (Int, Result<HTTPResponse, HTTPError>).self) { group in
-            var next = 0
-            func add() {
-                let i = next
-                next += 1
-                group.addTask {
-                    do { return (i, .success(try await self.send(requests[i]))) } catch let e as HTTPError { return (i, .failure(e)) } catch {
-                        return (i, .failure(HTTPError(code: .cancelled, method: requests[i].method.rawValue, url: self.redactor.redactURL(requests[i].url), message: "\(error)")))
-                    }
-                }
+        await BoundedConcurrency.map(requests, width: concurrency ?? configuration.maxConnections) { r -> Result<HTTPResponse, HTTPError> in
+            do { return .success(try await self.send(r)) } catch let e as HTTPError { return .failure(e) } catch {
+                return .failure(HTTPError(code: .cancelled, method: r.method.rawValue, url: self.redactor.redactURL(r.url), message: "\(error)"))
             }
-            while next < min(width, requests.count) { add() }
-            for await (i, r) in group {
-                results[i] = r
-                if next < requests.count { add() }
-            }
-        }
-        return results.map { $0! }
+        }.map { $0! }
     }
 
     /// Ends the client's thread; requests in flight fail with `cancelled`.

@@ -71,9 +71,6 @@ public final class RateGovernor: @unchecked Sendable {
         self.margin = max(0.2, window * 0.1)
     }
 
-    /// The current limit per window (lowered when the remote throttles anyway).
-    public var currentLimit: Int? { lock.withLock { limit } }
-
     /// Reserves a send slot and returns how long to wait before sending; nil when the daily budget is spent.
     public func reserve(now: Double = ProcessInfo.processInfo.systemUptime, wallClock: Date = Date()) -> Double? {
         lock.lock()

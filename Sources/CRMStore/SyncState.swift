@@ -175,11 +175,6 @@ extension CRMStore {
         }
     }
 
-    /// The highest change counter given out so far.
-    public func currentChangeSeq() throws -> Int64 {
-        try wrap { try queue.read { db in Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0 } }
-    }
-
     /// Marks records deleted (tombstones), giving each a new change counter.
     public func tombstone<R: CRMRecord>(_ type: R.Type, ids: [String]) throws {
         guard !ids.isEmpty else { return }
@@ -378,34 +373,10 @@ extension CRMStore {
 
     // MARK: - Idempotency journal
 
-    /// Writes the idempotency key of a create before its request is sent (committed at once).
-    public func journalCreate(remote: String, type: RecordType, localID: String, key: String, lookup: String?) throws {
-        try wrap {
-            try queue.write { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO sync_journal (remote, record_type, local_id, idem_key, lookup, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [remote, type.rawValue, localID, key, lookup, Date().iso8601UTC])
-            }
-        }
-    }
-
-    /// Creates whose answer never arrived (a crash or a lost answer): the key to reuse and the lookup value.
-    public func journal(remote: String, type: RecordType, localID: String) throws -> (key: String, lookup: String?)? {
-        try wrap {
-            try queue.read { db in
-                try Row.fetchOne(db, sql: "SELECT idem_key, lookup FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?", arguments: [remote, type.rawValue, localID])
-                    .map { (key: $0["idem_key"], lookup: $0["lookup"]) }
-            }
-        }
-    }
-
     // MARK: - Cursors
 
     public func cursorState(job: String, type: RecordType) throws -> String? {
         try wrap { try queue.read { db in try String.fetchOne(db, sql: "SELECT state FROM sync_cursors WHERE job = ? AND record_type = ?", arguments: [job, type.rawValue]) } }
-    }
-
-    public func setCursorState(job: String, type: RecordType, state: String) throws {
-        try wrap { try queue.write { db in try db.execute(sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)", arguments: [job, type.rawValue, state]) } }
     }
 
     // MARK: - Conflicts
@@ -506,10 +477,6 @@ extension CRMStore {
                 }
             }
         }
-    }
-
-    public func addUndo(run: Int64, entries: [UndoEntry]) throws {
-        try wrap { try queue.write { db in try Self.addUndo(db, run: run, entries: entries) } }
     }
 
     public func undoEntries(run: Int64) throws -> [UndoEntry] {

@@ -1,4 +1,5 @@
 import CRMModel
+import CRMHTTP
 public import CRMStore
 import Foundation
 public import Logging
@@ -342,7 +343,7 @@ public final class SyncEngine: @unchecked Sendable {
                 contexts.append(ctx)
             }
             if !fresh.isEmpty { try storeCall { try store.journalCreates(remote: remoteName, type: R.recordType, entries: fresh) } }
-            let outcomes: [PushOutcome?] = await boundedMap(contexts, width: job.concurrency) { (ctx: PushContext<R>) in
+            let outcomes: [PushOutcome?] = await BoundedConcurrency.map(contexts, width: job.concurrency) { (ctx: PushContext<R>) in
                 do { return try await self.pushOne(ctx, codec) } catch { return .failed(error) }
             }
             var links: [SyncLink] = [], rewrites: [R] = [], unlinks: [String] = [], clear: [String] = [], undo: [UndoEntry] = []
@@ -542,30 +543,4 @@ public final class SyncEngine: @unchecked Sendable {
         }
         return .nothing(counts: c, line: "conflict: \(type.rawValue) \(localID.prefix(8)) (remote \(rid)) on \(fields.joined(separator: ", "))")
     }
-}
-
-/// `transform` over `items` with at most `width` running at once; results in the order of `items`.
-func boundedMap<T: Sendable, U: Sendable>(_ items: [T], width: Int, _ transform: @escaping @Sendable (T) async -> U) async -> [U?] {
-    let results = await withTaskGroup(of: (Int, U).self, returning: [(Int, U)].self) { group in
-        var collected: [(Int, U)] = []
-        collected.reserveCapacity(items.count)
-        var next = 0
-        while next < min(max(1, width), items.count) {
-            let i = next
-            next += 1
-            group.addTask { (i, await transform(items[i])) }
-        }
-        while let done = await group.next() {
-            collected.append(done)
-            if next < items.count {
-                let i = next
-                next += 1
-                group.addTask { (i, await transform(items[i])) }
-            }
-        }
-        return collected
-    }
-    var out = [U?](repeating: nil, count: items.count)
-    for (i, u) in results { out[i] = u }
-    return out
 }

@@ -123,3 +123,41 @@ struct RemoteCheckTests {
         #expect(missing.2.contains("CRM_API_TOKEN"))
     }
 }
+
+@Suite("conflicts, runs and review commands")
+struct QueueCommandTests {
+    @Test("conflicts list/show/resolve and runs list read and change the store; review list/reject/accept too")
+    func commands() async throws {
+        guard let bin = TestSupport.crmgateBinary else { return }
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(2))
+        _ = try await b.run(b.job(.manual))
+        var l = try b.store.all(Lead.self).first { $0.email == "p0@example.com" }!
+        l.company = "Local Co"
+        try b.store.save([l])
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        _ = try await b.run(b.job(.manual))
+        let id = try #require(try b.store.conflicts().first).id
+        let list = try TestSupport.run(bin, ["conflicts", "list", "--store", b.storePath])
+        #expect(list.status == 0 && list.stdout.contains("company"))
+        let show = try TestSupport.run(bin, ["conflicts", "show", String(id), "--store", b.storePath])
+        #expect(show.stdout.contains(#"local "Local Co""#) && show.stdout.contains(#"remote "Remote Co""#))
+        let resolve = try TestSupport.run(bin, ["conflicts", "resolve", String(id), "--take", "remote", "--store", b.storePath])
+        #expect(resolve.status == 0)
+        #expect(try b.store.conflicts().isEmpty)
+        #expect(try b.store.record(Lead.self, id: l.id.description).company == "Remote Co")
+        let again = try TestSupport.run(bin, ["conflicts", "resolve", String(id), "--store", b.storePath])
+        #expect(again.status == 64)
+        let runs = try TestSupport.run(bin, ["runs", "list", "--store", b.storePath])
+        #expect(runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("pushed_created"))
+
+        let leads = try b.store.all(Lead.self)
+        try b.store.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 3.0)], importID: nil)
+        let pair = try #require(try b.store.reviewPairs().first)
+        #expect(try TestSupport.run(bin, ["review", "list", "--store", b.storePath]).stdout.contains("weight 3.0"))
+        #expect(try TestSupport.run(bin, ["review", "reject", String(pair.id), "--store", b.storePath]).status == 0)
+        #expect(try b.store.reviewPairs().isEmpty)
+        #expect(try TestSupport.run(bin, ["review", "accept", String(pair.id), "--store", b.storePath]).status == 64)
+        #expect(try b.store.count(.lead) == 2)
+    }
+}
