@@ -87,7 +87,7 @@ public struct CSVParser: Sendable {
             batch.bytes.removeSubrange(partialByteStart...)
             batch.fieldEnds.removeSubrange(partialFirstField...)
         }
-        fresh.bytes.reserveCapacity(max(batch.bytes.capacity, 1 << 16))
+        fresh.bytes.reserveCapacity(batch.bytes.capacity)  // the size the last batch grew to
         fieldStart -= partialByteStart
         swap(&fresh, &batch)
         return fresh
@@ -174,6 +174,10 @@ public struct CSVParser: Sendable {
                         if captureFrom != nil {
                             capture!.append(contentsOf: UnsafeBufferPointer(rebasing: input[captureFrom!..<i]))
                         }
+                        // The error record holds the field's first `maxFieldBytes` bytes, however the input was
+                        // split into chunks (found by fuzzing: it held whatever the chunk before had ended with).
+                        let room = max(0, maxFieldBytes - (batch.bytes.count - fieldStart))
+                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<(start + room)]))
                         let rest = UnsafeBufferPointer(rebasing: input[i...])
                         let refeed = recover(
                             CSVError(

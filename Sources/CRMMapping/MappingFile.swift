@@ -125,7 +125,7 @@ extension MappingFile {
     /// The top-level mapping of a YAML document, for the other declarative files (profiles, jobs).
     package static func yamlTop(_ yaml: String, what: String) throws -> YAMLMap {
         do {
-            guard let n = try Yams.compose(yaml: yaml) else { throw MappingError(.invalidYAML, line: 1, message: "\(what) is empty") }
+            guard let n = try Yams.compose(yaml: yaml, .default, .default, .utf8) else { throw MappingError(.invalidYAML, line: 1, message: "\(what) is empty") }
             return try YAMLMap(n, what: what)
         } catch let e as YamlError {
             throw MappingError(.invalidYAML, line: yamlErrorLine(e), message: "not valid YAML: \(yamlErrorProblem(e))")
@@ -137,7 +137,7 @@ extension MappingFile {
     public static func parse(yaml: String) throws -> MappingFile {
         let root: Node
         do {
-            guard let n = try Yams.compose(yaml: yaml) else {
+            guard let n = try Yams.compose(yaml: yaml, .default, .default, .utf8) else {
                 throw MappingError(.invalidYAML, line: 1, message: "the mapping file is empty")
             }
             root = n

@@ -12,7 +12,7 @@ public enum UsersFile {
             throw MappingError(.cannotRead, path: path, message: "cannot read the users file: \(error.localizedDescription)")
         }
         do {
-            guard let root = try Yams.compose(yaml: text) else { return [] }
+            guard let root = try Yams.compose(yaml: text, .default, .default, .utf8) else { return [] }
             let top = try YAMLMap(root, what: "the users file")
             try top.allow(["users"])
             guard let list = top["users"], case .sequence(let seq) = list else {
@@ -53,7 +53,7 @@ public struct Pipelines: Sendable, Equatable {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         var p = Pipelines()
         do {
-            guard let root = try Yams.compose(yaml: text) else { return p }
+            guard let root = try Yams.compose(yaml: text, .default, .default, .utf8) else { return p }
             let top = try YAMLMap(root, what: "the pipelines file")
             try top.allow(["lead_statuses", "opportunity_stages"])
             if let l = try top.stringList("lead_statuses") { p.leadStatuses = l }

@@ -125,6 +125,19 @@ struct ParserTests {
         #expect(r.lines.last == 22)
     }
 
+    /// Found by fuzzing (`fixtures/fuzz/csv/crash-ae651d07…`): the error record held whatever the previous chunk
+    /// had ended with, so a reject file depended on the reader's buffer size.
+    @Test("the error record of a runaway quote holds the field's first limit bytes, for every chunk size",
+          arguments: Array(0...13))
+    func runawayQuoteContentIndependentOfChunks(chunk: Int) {
+        let input = "h\n\"=HY101,Acme Corp\r\nBob,=b@example.com,909-5 0177,+SUM(1+1)*cmd|' /C calc'!A0\r\nDev,Patel\n"
+        let r = parse(Array(input.utf8), chunk: chunk, maxField: 64)
+        #expect(r.issues[1]?.code == .fieldTooLarge)
+        let expected = String(decoding: Array(input.utf8)[3..<(3 + 64)], as: UTF8.self)
+        #expect(r.records[1] == [expected])
+        #expect(r.records.last == ["Dev", "Patel"])
+    }
+
     @Test("line numbers count lines inside quoted fields")
     func lineNumbers() {
         let input = "h\n\"a\nb\nc\"\nx\n"

@@ -1,63 +1,98 @@
 // libFuzzer target for the CSV parser (compiled by scripts/fuzz.sh together with Sources/CRMCSV).
-// Invariants: feeding the bytes in chunks gives exactly the records, lines and issues of feeding them at once;
-// records without issues written back as RFC 4180 and parsed again come out the same.
+// Input: a control byte (delimiter, field limit, chunk size), then the CSV bytes.
+// Invariants: feeding the bytes in chunks gives exactly the records (byte for byte), lines and issues of feeding
+// them at once; records without issues written back as RFC 4180 and parsed again come out the same bytes.
+// Records are compared as bytes, not Strings: String equality repairs invalid UTF-8 and would hide differences.
 
-func fuzzParse(_ input: [UInt8], chunk: Int, dialect: CSVDialect) -> ([[String]], [Int], [Int: String]) {
-    var p = CSVParser(dialect: dialect, maxFieldBytes: 4096)
-    var records: [[String]] = [], lines: [Int] = [], issues: [Int: String] = [:]
+/// Parsed records, flat: every field's bytes back to back, each field's length, each record's field count.
+struct Parsed: Equatable {
+    var bytes: [UInt8] = []
+    var fieldLengths: [Int] = []
+    var fieldCounts: [Int] = []
+    var lines: [Int] = []
+    var issues: [Int: String] = [:]
+}
+
+func fuzzParse(_ input: UnsafeBufferPointer<UInt8>, chunk: Int, dialect: CSVDialect, maxField: Int) -> Parsed {
+    var p = CSVParser(dialect: dialect, maxFieldBytes: maxField)
+    var out = Parsed()
     func drain() {
         let b = p.takeBatch()
         for r in 0..<b.count {
-            if let e = b.issues[r] { issues[records.count] = e.code.rawValue }
-            records.append(b.fields(r))
-            lines.append(b.lines[r])
+            if let e = b.issues[r] { out.issues[out.lines.count] = e.code.rawValue }
+            let n = b.fieldCount(r)
+            for f in 0..<n {
+                let range = b.fieldRange(r, f)
+                out.bytes.append(contentsOf: b.bytes[range])
+                out.fieldLengths.append(range.count)
+            }
+            out.fieldCounts.append(n)
+            out.lines.append(b.lines[r])
         }
     }
     if chunk == 0 { p.feed(input) } else {
-        var i = 0
+        // Records are taken a few times mid-input (a record may be open then), not after every chunk: each take
+        // starts a new batch buffer, and thousands per input would make the target allocation-bound.
+        let takeEvery = max(3, input.count / chunk / 6)
+        var i = 0, k = 0
         while i < input.count {
-            p.feed(Array(input[i..<min(i + chunk, input.count)]))
+            p.feed(UnsafeBufferPointer(rebasing: input[i..<min(i + chunk, input.count)]))
             i += chunk
-            if i % (chunk * 3) == 0 { drain() }
+            k += 1
+            if k % takeEvery == 0 { drain() }
         }
     }
     p.finish()
     drain()
-    return (records, lines, issues)
+    return out
 }
 
-func encode(_ records: [[String]], delimiter: UInt8) -> [UInt8] {
-    var out: [UInt8] = []
-    for r in records {
-        for (k, f) in r.enumerated() {
-            if k > 0 { out.append(delimiter) }
-            out.append(34)
-            for b in f.utf8 {
-                if b == 34 { out.append(34) }
-                out.append(b)
+/// The records without issues (and not a lone empty field), as RFC 4180 with every field quoted, and as `Parsed`.
+func cleanRecords(_ parsed: Parsed, delimiter: UInt8) -> (csv: [UInt8], records: Parsed) {
+    var csv: [UInt8] = [], clean = Parsed()
+    var field = 0, offset = 0
+    for (r, n) in parsed.fieldCounts.enumerated() {
+        defer { field += n }
+        let lengths = parsed.fieldLengths[field..<(field + n)]
+        let size = lengths.reduce(0, +)
+        defer { offset += size }
+        if parsed.issues[r] != nil || (n == 1 && size == 0) { continue }
+        var at = offset
+        for (k, len) in lengths.enumerated() {
+            if k > 0 { csv.append(delimiter) }
+            csv.append(34)
+            for b in parsed.bytes[at..<(at + len)] {
+                if b == 34 { csv.append(34) }
+                csv.append(b)
             }
-            out.append(34)
+            csv.append(34)
+            at += len
         }
-        out += [13, 10]
+        csv += [13, 10]
+        clean.bytes += parsed.bytes[offset..<(offset + size)]
+        clean.fieldLengths += lengths
+        clean.fieldCounts.append(n)
     }
-    return out
+    return (csv, clean)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let control = data[0]
-    let input = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    let input = UnsafeBufferPointer(start: data + 1, count: size - 1)
     let delimiter: UInt8 = [44, 59, 9, 124][Int(control & 3)]
     let dialect = CSVDialect(delimiter: delimiter)
-    let whole = fuzzParse(input, chunk: 0, dialect: dialect)
-    let chunk = Int(control >> 2) % 13 + 1
-    let pieces = fuzzParse(input, chunk: chunk, dialect: dialect)
-    if whole.0 != pieces.0 || whole.1 != pieces.1 || whole.2 != pieces.2 {
-        fatalError("chunk \(chunk) changed the result: \(whole) vs \(pieces)")
-    }
-    let clean = whole.0.enumerated().filter { whole.2[$0.offset] == nil && !($0.element.count == 1 && $0.element[0].isEmpty) }.map(\.element)
-    let again = fuzzParse(encode(clean, delimiter: delimiter), chunk: 0, dialect: dialect)
-    if again.0 != clean { fatalError("write then read changed the records: \(clean) vs \(again.0)") }
+    // The field limit is small here (16 to 4096 bytes), so that inputs of fuzzing size reach the over-limit paths.
+    let maxField = [16, 64, 256, 4096][Int((control >> 2) & 3)]
+    let whole = fuzzParse(input, chunk: 0, dialect: dialect, maxField: maxField)
+    let chunk = Int(control >> 4) % 13 + 1
+    let pieces = fuzzParse(input, chunk: chunk, dialect: dialect, maxField: maxField)
+    if whole != pieces { fatalError("chunk \(chunk) changed the result: \(whole) vs \(pieces)") }
+    var (csv, clean) = cleanRecords(whole, delimiter: delimiter)
+    var again = csv.withUnsafeBufferPointer { fuzzParse($0, chunk: 0, dialect: dialect, maxField: 1 << 20) }
+    again.lines = []
+    clean.lines = []
+    if again != clean { fatalError("write then read changed the records: \(clean) vs \(again)") }
     return 0
 }
