@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, with AddressSanitizer) of the readers crmgate trusts least:
-#   csv        Sources/CRMCSV: every dialect; chunking invariance; write-then-read round trip
+#   csv        Sources/CRMCSV parser: every delimiter, field limits; chunking invariance; write-then-read round trip
+#   csvreader  Sources/CRMCSV reader: every encoding (detected or given), transcoding in chunks, delimiter sniffing,
+#              CSVReader on a file (in /dev/shm) against the parser
 #   xml        Sources/CRMXML + libxml2: records up to the first fault; chunking invariance; DOCTYPE/bombs refused
 #   json       Sources/CRMSync/JSONValue.swift: remote answers; write-then-read round trip
 #   normalize  Sources/CRMDedupe normalisers and similarity: idempotent folding, ranges, symmetry
@@ -19,14 +21,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${*:-csv xml json normalize mapping}
+TARGETS=${*:-csv csvreader xml json normalize mapping}
 OUT=.build/fuzz
 mkdir -p $OUT
 XML_FLAGS="-I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 -lxml2"
 build() {
   local t=$1
   case $t in
-    csv) srcs="Sources/CRMCSV/*.swift Tests/Fuzz/FuzzCSV.swift"; extra="" ;;
+    csv) srcs="Sources/CRMCSV/*.swift Tests/Fuzz/CSVFuzzSupport.swift Tests/Fuzz/FuzzCSV.swift"; extra="" ;;
+    csvreader) srcs="Sources/CRMCSV/*.swift Tests/Fuzz/CSVFuzzSupport.swift Tests/Fuzz/FuzzCSVReader.swift"; extra="" ;;
     xml) srcs="Sources/CRMXML/*.swift Tests/Fuzz/FuzzXML.swift"; extra="$XML_FLAGS" ;;
     json) srcs="Sources/CRMSync/JSONValue.swift Sources/CRMSync/SyncError.swift Tests/Fuzz/FuzzJSON.swift"; extra="" ;;
     normalize) srcs="Sources/CRMDedupe/Normalize.swift Sources/CRMDedupe/Similarity.swift Tests/Fuzz/FuzzNormalize.swift"; extra="" ;;
@@ -48,8 +51,10 @@ seeds() {
   mkdir -p $dir fixtures/fuzz/$t
   case $t in
     csv) find fixtures/csv -type f -size -16k -exec cp {} $dir/ \; ;;
+    csvreader) for f in $(find fixtures/csv -type f -size -16k); do  # control bytes: comma, 4 KiB limit; detect
+                 { printf '\x0c\x80'; cat "$f"; } > $dir/$(basename "$f"); done ;;
     xml) find fixtures/xml -type f -size -16k -exec cp {} $dir/ \; ;;
-    json) for f in Tests/Remotes/*.py; do :; done; printf '{"data":[{"id":"ld_1","first_name":"A","tags":["x"],"address":{"city":"B"}}],"next_cursor":null}' > $dir/seed1.json
+    json) printf '{"data":[{"id":"ld_1","first_name":"A","tags":["x"],"address":{"city":"B"}}],"next_cursor":null}' > $dir/seed1.json
           printf '[1,-2.5e3,"\\u00e9\\ud83d\\ude00",true,null,{}]' > $dir/seed2.json ;;
     normalize) printf 'Zo\xc3\xab M\xc3\xbcller\x00Acme, Inc. & Sons' > $dir/seed1; printf '5479 Franklin Avenue\x00Hauptstra\xc3\x9fe 42' > $dir/seed2 ;;
     mapping) for f in mappings/sources/*.yaml; do
@@ -73,6 +78,7 @@ for t in $TARGETS; do
   set +e
   maxlen=4096
   [ $t = normalize ] && maxlen=512  # two strings: names, companies, streets are far shorter than 256 bytes
+  [ $t = csvreader ] && maxlen=2048
   $OUT/fuzz-$t $OUT/corpus-$t $limit -timeout=1 -rss_limit_mb=2048 -max_len=$maxlen -print_final_stats=1 \
       -artifact_prefix=fixtures/fuzz/$t/ > $OUT/fuzz-$t.log 2>&1
   rc=$?

@@ -78,7 +78,8 @@ extension TextEncoding {
 /// Incremental transcoder from a file's encoding to UTF-8; state carries across chunk boundaries.
 public struct UTF8Transcoder: Sendable {
     public let encoding: TextEncoding
-    private var carry: [UInt8] = []
+    /// The odd byte at the end of the last UTF-16 chunk.
+    private var carry: UInt8?
     private var highSurrogate: UInt16?
 
     public init(_ encoding: TextEncoding) { self.encoding = encoding }
@@ -88,34 +89,54 @@ public struct UTF8Transcoder: Sendable {
         switch encoding {
         case .utf8:
             output.append(contentsOf: input)
-        case .latin1, .windows1252:
-            output.reserveCapacity(output.count + input.count + input.count / 8)
-            let table = encoding == .windows1252 ? cp1252High : latin1High
+        case .latin1:
+            reserve(&output, input.count + input.count / 4)
             for b in input {
-                if b < 0x80 { output.append(b) } else { output.append(contentsOf: table[Int(b) - 0x80]) }
+                if b < 0x80 {
+                    output.append(b)
+                } else {
+                    output.append(0xC0 | (b >> 6))
+                    output.append(0x80 | (b & 0x3F))
+                }
+            }
+        case .windows1252:
+            reserve(&output, input.count + input.count / 4)
+            for b in input {
+                if b < 0x80 {
+                    output.append(b)
+                } else if b >= 0xA0 {
+                    output.append(0xC0 | (b >> 6))
+                    output.append(0x80 | (b & 0x3F))
+                } else {
+                    appendScalar(cp1252C1[Int(b) - 0x80], into: &output)
+                }
             }
         case .utf16LE, .utf16BE:
-            var bytes = carry
-            bytes.append(contentsOf: input)
-            let pairs = bytes.count / 2
-            carry = bytes.count % 2 == 1 ? [bytes[bytes.count - 1]] : []
-            output.reserveCapacity(output.count + bytes.count)
+            // Units are read straight from `input`; only an odd byte left at a chunk's end is carried over.
+            reserve(&output, input.count + input.count / 2)
             let le = encoding == .utf16LE
-            for p in 0..<pairs {
-                let u =
-                    le
-                    ? UInt16(bytes[2 * p]) | UInt16(bytes[2 * p + 1]) << 8
-                    : UInt16(bytes[2 * p]) << 8 | UInt16(bytes[2 * p + 1])
-                appendUTF16(u, into: &output)
+            @inline(__always) func unit(_ a: UInt8, _ b: UInt8) -> UInt16 {
+                le ? UInt16(a) | UInt16(b) << 8 : UInt16(a) << 8 | UInt16(b)
             }
+            var i = 0
+            if let first = carry, input.count > 0 {
+                carry = nil
+                appendUTF16(unit(first, input[0]), into: &output)
+                i = 1
+            }
+            while i + 1 < input.count {
+                appendUTF16(unit(input[i], input[i + 1]), into: &output)
+                i += 2
+            }
+            if i < input.count { carry = input[i] }
         }
     }
 
     /// Flushes what a truncated input left behind (as U+FFFD).
     public mutating func finish(into output: inout [UInt8]) {
-        if highSurrogate != nil || !carry.isEmpty { output.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
+        if highSurrogate != nil || carry != nil { output.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
         highSurrogate = nil
-        carry = []
+        carry = nil
     }
 
     private mutating func appendUTF16(_ u: UInt16, into out: inout [UInt8]) {
@@ -138,6 +159,13 @@ public struct UTF8Transcoder: Sendable {
     }
 }
 
+/// Makes room for `more` bytes, growing geometrically (a plain `reserveCapacity` per small chunk would copy the
+/// buffer every time).
+@inline(__always) private func reserve(_ out: inout [UInt8], _ more: Int) {
+    let needed = out.count + more
+    if out.capacity < needed { out.reserveCapacity(max(needed, 2 * out.capacity)) }
+}
+
 @inline(__always) func appendScalar(_ s: UInt32, into out: inout [UInt8]) {
     if s < 0x80 {
         out.append(UInt8(s))
@@ -156,20 +184,10 @@ public struct UTF8Transcoder: Sendable {
     }
 }
 
-private func utf8Bytes(_ s: UInt32) -> [UInt8] {
-    var o: [UInt8] = []
-    appendScalar(s, into: &o)
-    return o
-}
-
-private let latin1High: [[UInt8]] = (0x80...0xFF).map { utf8Bytes(UInt32($0)) }
-
 /// Windows-1252 0x80–0x9F; the five undefined bytes map to their C1 code points, as Python's and WHATWG's decoders do.
-private let cp1252High: [[UInt8]] = {
-    let c1: [UInt32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
-        0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
-        0x0153, 0x9D, 0x017E, 0x0178,
-    ]
-    return c1.map(utf8Bytes) + (0xA0...0xFF).map { utf8Bytes(UInt32($0)) }
-}()
+/// (0xA0–0xFF are the Latin-1 code points.)
+private let cp1252C1: [UInt32] = [
+    0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
+    0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+    0x0153, 0x9D, 0x017E, 0x0178,
+]

@@ -1,4 +1,5 @@
 import CRMCSV
+import Foundation
 import Testing
 
 @Suite("Text encodings: detection and transcoding to UTF-8")
@@ -51,6 +52,26 @@ struct EncodingTests {
         var out2: [UInt8] = []
         [UInt8]([0xE9, 0xFC]).withUnsafeBytes { l.transcode($0, into: &out2) }
         #expect(String(decoding: out2, as: UTF8.self) == "éü")
+    }
+
+    @Test("all 256 bytes of Latin-1 and Windows-1252 decode as Foundation decodes them")
+    func everySingleByte() {
+        let all = [UInt8](0...255)
+        for (encoding, foundation) in [(TextEncoding.latin1, String.Encoding.isoLatin1), (.windows1252, .windowsCP1252)] {
+            var t = UTF8Transcoder(encoding)
+            var out: [UInt8] = []
+            all.withUnsafeBytes { t.transcode($0, into: &out) }
+            let scalars = Array(String(decoding: out, as: UTF8.self).unicodeScalars)
+            #expect(scalars.count == 256)
+            for b in all {
+                // The five bytes Windows-1252 leaves undefined are their C1 code points here (as in Python, WHATWG).
+                if encoding == .windows1252, [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains(b) {
+                    #expect(scalars[Int(b)].value == UInt32(b))
+                    continue
+                }
+                #expect(String(scalars[Int(b)]) == String(bytes: [b], encoding: foundation), "byte \(b) in \(encoding)")
+            }
+        }
     }
 
     @Test("encoding names users write", arguments: [("UTF8", TextEncoding.utf8), ("cp1252", .windows1252), ("ISO-8859-1", .latin1), ("utf-16le", .utf16LE)])

@@ -1,0 +1,86 @@
+// libFuzzer target for reading CSV files in every encoding (compiled by scripts/fuzz.sh with Sources/CRMCSV and
+// CSVFuzzSupport.swift). Input: a control byte (delimiter, field limit, chunk size), an encoding byte (< 128: one of
+// the five encodings; else the detected one), then the file's bytes.
+// Invariants:
+// - encoding detection and delimiter sniffing never crash; the sniffed delimiter is one of , ; tab |;
+// - transcoding in chunks gives the bytes of transcoding at once, and valid UTF-8 for UTF-16/Latin-1/Windows-1252;
+// - CSVReader on the bytes as a file (encoding and delimiter given, batches of 1 to 13 records) yields exactly the
+//   records after the header that the parser gives for the transcoded text.
+// (The parser's own invariants, chunking and round trip, are the csv target's.)
+import Foundation
+
+/// Transcodes `raw` to UTF-8 in pieces of `chunk` bytes (0: at once).
+func transcode(_ raw: UnsafeBufferPointer<UInt8>, _ encoding: TextEncoding, chunk: Int) -> [UInt8] {
+    var t = UTF8Transcoder(encoding)
+    var out: [UInt8] = []
+    let step = chunk == 0 ? max(raw.count, 1) : chunk
+    var i = 0
+    while i < raw.count {
+        t.transcode(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: raw[i..<min(i + step, raw.count)])), into: &out)
+        i += step
+    }
+    t.finish(into: &out)
+    return out
+}
+
+let scratchFile = "/dev/shm/crmgate-fuzz-csvreader-\(getpid()).csv"
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 1 else { return 0 }
+    let control = data[0]
+    let raw = UnsafeBufferPointer(start: data + 2, count: size - 2)
+    let delimiter: UInt8 = [44, 59, 9, 124][Int(control & 3)]
+    let dialect = CSVDialect(delimiter: delimiter)
+    // The field limit is small here (16 to 4096 bytes), so that inputs of fuzzing size reach the over-limit paths.
+    let maxField = [16, 64, 256, 4096][Int((control >> 2) & 3)]
+    let chunk = Int(control >> 4) % 13 + 1
+
+    // Encoding: detected, or given by the second control byte.
+    let detected = TextEncoding.detect(raw, isWholeFile: true)
+    _ = TextEncoding.detect(raw.prefix(raw.count / 2), isWholeFile: false)
+    let encoding = data[1] < 128 ? TextEncoding.allCases[Int(data[1]) % TextEncoding.allCases.count] : (detected?.encoding ?? .utf8)
+    let text = transcode(raw, encoding, chunk: 0)
+    if transcode(raw, encoding, chunk: chunk) != text { fatalError("transcoding \(encoding) in chunks of \(chunk) changed the text") }
+    if encoding != .utf8, !TextEncoding.isValidUTF8(text, allowTruncatedEnd: false) { fatalError("\(encoding) gave invalid UTF-8") }
+    let sniffed = CSVDialect.sniff(text)
+    if ![44, 59, 9, 124].contains(sniffed) { fatalError("sniffed delimiter \(sniffed)") }
+
+    let whole = text.withUnsafeBufferPointer { fuzzParse($0, chunk: 0, dialect: dialect, maxField: maxField) }
+
+    // The reader, on the same bytes as a file (without a BOM: the reader skips one, the parser above does not).
+    let bomLength = detected?.encoding == encoding ? detected?.bomLength ?? 0 : 0
+    guard bomLength == 0, !raw.isEmpty else { return 0 }
+    let fd = open(scratchFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard fd >= 0, write(fd, raw.baseAddress, raw.count) == raw.count else { fatalError("cannot write \(scratchFile)") }
+    close(fd)
+    var options = CSVReadOptions(encoding: encoding, delimiter: delimiter, maxFieldBytes: maxField)
+    options.batchSize = chunk
+    options.chunkSize = 4096  // the reader's smallest buffer (the default, 1 MiB, would be most of each run's time)
+    guard let reader = try? CSVReader(path: scratchFile, options: options) else { return 0 }
+    var read = Parsed()
+    while let b = try? reader.nextBatch() {
+        for r in 0..<b.count {
+            let n = b.fieldCount(r)
+            for f in 0..<n {
+                let range = b.fieldRange(r, f)
+                read.bytes.append(contentsOf: b.bytes[range])
+                read.fieldLengths.append(range.count)
+            }
+            read.fieldCounts.append(n)
+            read.lines.append(b.lines[r])
+        }
+    }
+    // The parser's records after the first (the header).
+    var expected = Parsed()
+    if whole.fieldCounts.count > 1 {
+        let headerFields = whole.fieldCounts[0]
+        let headerBytes = whole.fieldLengths[0..<headerFields].reduce(0, +)
+        expected.bytes = Array(whole.bytes[headerBytes...])
+        expected.fieldLengths = Array(whole.fieldLengths[headerFields...])
+        expected.fieldCounts = Array(whole.fieldCounts.dropFirst())
+        expected.lines = Array(whole.lines.dropFirst())
+    }
+    if read != expected { fatalError("CSVReader's records differ from the parser's: \(read) vs \(expected)") }
+    return 0
+}
