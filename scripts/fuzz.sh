@@ -13,6 +13,7 @@
 #   FUZZ_SECONDS=10 scripts/fuzz.sh csv json
 #   FUZZ_RUNS=100000 scripts/fuzz.sh     # a fixed number of executions per target instead of a time
 #   FUZZ_SEED=1                          # libFuzzer's random seed (CI uses a fixed one, so its run is repeatable)
+#   FUZZ_OUT=/tmp/f                      # another place for binaries, logs and corpora (default .build/fuzz)
 #
 # Seeds come from fixtures/ (and fixtures/fuzz/<target>/, where inputs that once failed are kept as regression
 # fixtures). A crash, a hang over 1 s per input (-timeout=1) or a sanitizer report fails the run; libFuzzer writes
@@ -22,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 TARGETS=${*:-csv csvreader xml json normalize mapping}
-OUT=.build/fuzz
+OUT=${FUZZ_OUT:-.build/fuzz}  # binaries, logs and the growing corpora
 mkdir -p $OUT
 XML_FLAGS="-I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 -lxml2"
 build() {

@@ -5,7 +5,8 @@
 // - encoding detection and delimiter sniffing never crash; the sniffed delimiter is one of , ; tab |;
 // - transcoding in chunks gives the bytes of transcoding at once, and valid UTF-8 for UTF-16/Latin-1/Windows-1252;
 // - CSVReader on the bytes as a file (encoding and delimiter given, batches of 1 to 13 records) yields exactly the
-//   records after the header that the parser gives for the transcoded text.
+//   records, lines and issues (ragged rows added) after the header that the parser gives for the text after a BOM;
+//   it refuses only a file without records.
 // (The parser's own invariants, chunking and round trip, are the csv target's.)
 import Foundation
 
@@ -46,32 +47,15 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let sniffed = CSVDialect.sniff(text)
     if ![44, 59, 9, 124].contains(sniffed) { fatalError("sniffed delimiter \(sniffed)") }
 
-    let whole = text.withUnsafeBufferPointer { fuzzParse($0, chunk: 0, dialect: dialect, maxField: maxField) }
-
-    // The reader, on the same bytes as a file (without a BOM: the reader skips one, the parser above does not).
-    let bomLength = detected?.encoding == encoding ? detected?.bomLength ?? 0 : 0
-    guard bomLength == 0, !raw.isEmpty else { return 0 }
-    let fd = open(scratchFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    guard fd >= 0, write(fd, raw.baseAddress, raw.count) == raw.count else { fatalError("cannot write \(scratchFile)") }
-    close(fd)
-    var options = CSVReadOptions(encoding: encoding, delimiter: delimiter, maxFieldBytes: maxField)
-    options.batchSize = chunk
-    options.chunkSize = 4096  // the reader's smallest buffer (the default, 1 MiB, would be most of each run's time)
-    guard let reader = try? CSVReader(path: scratchFile, options: options) else { return 0 }
-    var read = Parsed()
-    while let b = try? reader.nextBatch() {
-        for r in 0..<b.count {
-            let n = b.fieldCount(r)
-            for f in 0..<n {
-                let range = b.fieldRange(r, f)
-                read.bytes.append(contentsOf: b.bytes[range])
-                read.fieldLengths.append(range.count)
-            }
-            read.fieldCounts.append(n)
-            read.lines.append(b.lines[r])
-        }
-    }
-    // The parser's records after the first (the header).
+    // The reader, on the same bytes as a file, skips a BOM of the encoding it is given; the parser reads the rest.
+    var bom = 0
+    if encoding == .utf8, raw.starts(with: [0xEF, 0xBB, 0xBF]) { bom = 3 }
+    if encoding == .utf16LE, raw.starts(with: [0xFF, 0xFE]) { bom = 2 }
+    if encoding == .utf16BE, raw.starts(with: [0xFE, 0xFF]) { bom = 2 }
+    let body = bom == 0 ? text : transcode(UnsafeBufferPointer(rebasing: raw[bom...]), encoding, chunk: 0)
+    let whole = body.withUnsafeBufferPointer { fuzzParse($0, chunk: 0, dialect: dialect, maxField: maxField) }
+    // The parser's records after the first (the header); a record without a structural issue whose field count
+    // differs from the header's is ragged.
     var expected = Parsed()
     if whole.fieldCounts.count > 1 {
         let headerFields = whole.fieldCounts[0]
@@ -80,7 +64,39 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         expected.fieldLengths = Array(whole.fieldLengths[headerFields...])
         expected.fieldCounts = Array(whole.fieldCounts.dropFirst())
         expected.lines = Array(whole.lines.dropFirst())
+        for (r, n) in expected.fieldCounts.enumerated() {
+            if let code = whole.issues[r + 1] { expected.issues[r] = code } else if n != headerFields { expected.issues[r] = "ragged-row" }
+        }
     }
+
+    let fd = open(scratchFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard fd >= 0, write(fd, raw.baseAddress, raw.count) == raw.count else { fatalError("cannot write \(scratchFile)") }
+    close(fd)
+    var options = CSVReadOptions(encoding: encoding, delimiter: delimiter, maxFieldBytes: maxField)
+    options.batchSize = chunk
+    options.chunkSize = 4096  // the reader's smallest buffer (the default, 1 MiB, would be most of each run's time)
+    let reader: CSVReader
+    do { reader = try CSVReader(path: scratchFile, options: options) } catch {
+        // Only a file without any record (not even a header) is refused.
+        if !whole.fieldCounts.isEmpty { fatalError("CSVReader refused a file with \(whole.fieldCounts.count) records: \(error)") }
+        return 0
+    }
+    var read = Parsed()
+    do {
+        while let b = try reader.nextBatch() {
+            for r in 0..<b.count {
+                if let e = b.issues[r] { read.issues[read.lines.count] = e.code.rawValue }
+                let n = b.fieldCount(r)
+                for f in 0..<n {
+                    let range = b.fieldRange(r, f)
+                    read.bytes.append(contentsOf: b.bytes[range])
+                    read.fieldLengths.append(range.count)
+                }
+                read.fieldCounts.append(n)
+                read.lines.append(b.lines[r])
+            }
+        }
+    } catch { fatalError("reading \(scratchFile) failed: \(error)") }
     if read != expected { fatalError("CSVReader's records differ from the parser's: \(read) vs \(expected)") }
     return 0
 }

@@ -1,7 +1,7 @@
 // libFuzzer target for mapping files and transforms (built by scripts/fuzz.sh against an instrumented SwiftPM build
 // of CRMMapping in .build-fuzz). The input is a mapping file, a NUL, then a row's fields separated by U+001F.
-// Invariant: decoding refuses or accepts with an error, never a crash; an accepted mapping maps the row to a record
-// or to a rejection with a reason, never a crash or a hang.
+// Invariants: decoding refuses or accepts, never a crash; an accepted mapping gives a row mapper for its own source
+// columns, and maps the row (every column filled) to values or to a rejection with a reason, never a crash or a hang.
 import CRMMapping
 import CRMModel
 
@@ -13,7 +13,9 @@ public func fuzzMapping(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let mapping = try? MappingFile.parse(yaml: yaml) else { return 0 }
     var fields = cut < bytes.count ? bytes[(cut + 1)...].split(separator: 0x1F, omittingEmptySubsequences: false).map(Array.init) : []
     let header = mapping.sourceColumns
-    while fields.count < header.count { fields.append([]) }
+    // Every column gets a value (the given ones, repeated), so that every field's transforms run.
+    let given = fields.count
+    while fields.count < header.count { fields.append(given == 0 ? [] : fields[fields.count % given]) }
     var flat: [UInt8] = []
     var ends: [Int] = []
     for f in fields.prefix(max(header.count, 1)) {
@@ -24,12 +26,24 @@ public func fuzzMapping(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         ends.withUnsafeBufferPointer { e in
             let row = RawRow(bytes: b, fieldEnds: e, firstField: 0, count: e.count, line: 2)
             switch mapping.record {
-            case .lead: if let m = try? RowMapper<Lead>(mapping: mapping, header: header) { _ = m.mapValues(row) }
-            case .customer: if let m = try? RowMapper<Customer>(mapping: mapping, header: header) { _ = m.mapValues(row) }
-            case .opportunity: if let m = try? RowMapper<Opportunity>(mapping: mapping, header: header) { _ = m.mapValues(row) }
-            case .task: if let m = try? RowMapper<CRMTask>(mapping: mapping, header: header) { _ = m.mapValues(row) }
+            case .lead: check(mapper(Lead.self, mapping, header).mapValues(row))
+            case .customer: check(mapper(Customer.self, mapping, header).mapValues(row))
+            case .opportunity: check(mapper(Opportunity.self, mapping, header).mapValues(row))
+            case .task: check(mapper(CRMTask.self, mapping, header).mapValues(row))
             }
         }
     }
     return 0
+}
+
+/// A mapping that decoded must give a row mapper for its own source columns.
+func mapper<R: CRMRecord>(_: R.Type, _ mapping: MappingFile, _ header: [String]) -> RowMapper<R> {
+    do { return try RowMapper<R>(mapping: mapping, header: header) } catch {
+        fatalError("a decoded mapping has no row mapper for its own columns \(header): \(error)")
+    }
+}
+
+/// A rejection says why, in words.
+func check(_ result: Result<([FieldValue], [String: String]), RowRejection>) {
+    if case .failure(let r) = result, r.reason.isEmpty { fatalError("a rejection without a reason: \(r)") }
 }

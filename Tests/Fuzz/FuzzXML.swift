@@ -1,6 +1,7 @@
 // libFuzzer target for the XML record reader (compiled with Sources/CRMXML and the CLibXML2 shim).
-// Invariant: no crash, no hang, no sanitizer report; reading in chunks (1 to 61 bytes) gives the records of reading at once, up to
-// the first error.
+// Invariants: no crash, no hang, no sanitizer report; the records never hold more bytes than the document (no
+// entity expansion); reading in chunks (1 to 61 bytes) faults exactly when reading at once does, with the same
+// records (before the fault).
 import CLibXML2
 
 func readAll(_ bytes: [UInt8], chunk: Int) -> ([[String]], String?) {
@@ -23,7 +24,19 @@ func readAll(_ bytes: [UInt8], chunk: Int) -> ([[String]], String?) {
 public func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let whole = readAll(bytes, chunk: max(1, bytes.count))
-    let pieces = readAll(bytes, chunk: 1 + size % 61)
-    if whole.1 == nil && pieces.1 == nil && whole.0 != pieces.0 { fatalError("chunking changed the records") }
+    let chunk = 1 + size % 61
+    let pieces = readAll(bytes, chunk: chunk)
+    // No entity is ever expanded: the records cannot hold more text than the document.
+    let text = whole.0.reduce(0) { $0 + $1.reduce(0) { $0 + $1.utf8.count } }
+    if text > size { fatalError("\(text) bytes of records from a \(size)-byte document: something was expanded") }
+    // Chunking changes neither whether the document faults nor the records read; with a fault, one reading may
+    // have handed out fewer of the records before it (a batch ends at the fault), never different ones.
+    if (whole.1 == nil) != (pieces.1 == nil) { fatalError("chunks of \(chunk): fault \(whole.1 ?? "none") vs \(pieces.1 ?? "none")") }
+    if whole.1 == nil {
+        if whole.0 != pieces.0 { fatalError("chunks of \(chunk) changed the records") }
+    } else {
+        let n = min(whole.0.count, pieces.0.count)
+        if whole.0.prefix(n) != pieces.0.prefix(n) { fatalError("chunks of \(chunk) changed the records before the fault") }
+    }
     return 0
 }
