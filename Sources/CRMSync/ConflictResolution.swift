@@ -24,14 +24,17 @@ public enum ConflictResolution {
     }
 
     static func resolve<R: CRMRecord>(_ type: R.Type, _ store: CRMStore, _ c: SyncConflict, _ take: Take, _ sets: [String: String]) throws -> Snapshot {
-        let base = Snapshot(json: c.base), local = Snapshot(json: c.local), remote = Snapshot(json: c.remoteSide)
-        var chosen: Snapshot
-        switch take {
-        case .local: chosen = local
-        case .remote: chosen = remote
-        case .merged: chosen = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .localWins).merged
+        guard let current = try store.recordForSync(R.self, id: c.localID) else {
+            throw SyncError(.notFound, message: "the local record \(c.localID) no longer exists")
         }
-        var fields = Set(base.values.keys).union(local.values.keys).union(remote.values.keys)
+        // The record as it is now, not as it was when the conflict was queued: edits made since are kept. The
+        // remote side is the one the conflict recorded (the next run merges what the remote changed since).
+        let base = Snapshot(json: c.base), remote = Snapshot(json: c.remoteSide)
+        let queuedLocal = Snapshot(json: c.local)
+        var fields = Set(base.values.keys).union(queuedLocal.values.keys).union(remote.values.keys)
+        let local = Snapshot.of(current.record, fields: fields, withCustom: false)
+        // Fields changed on one side only merge as always; the conflicting ones go to the side taken.
+        var chosen = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: take == .remote ? .remoteWins : .localWins).merged
         for (k, v) in sets {
             guard k.hasPrefix("custom.") || R.fieldIndex(named: k) != nil else {
                 throw SyncError(.notFound, message: "'\(k)' is not a \(R.recordType.rawValue) field")
@@ -39,15 +42,11 @@ public enum ConflictResolution {
             chosen[k] = v
             fields.insert(k)
         }
-        guard let current = try store.recordForSync(R.self, id: c.localID) else {
-            throw SyncError(.notFound, message: "the local record \(c.localID) no longer exists")
-        }
         let record = chosen.apply(to: current.record, fields: fields, withCustom: false)
         var link = try store.link(remote: c.remote, type: R.recordType, localID: c.localID)
             ?? SyncLink(remote: c.remote, recordType: R.recordType, localID: c.localID, remoteID: c.remoteID, base: c.remoteSide)
         link.base = remote.json
         link.syncedSeq = chosen == remote ? 0 : -1
-        if chosen == remote { link.syncedSeq = 0 }
         try store.applySync(R.self, records: [record], links: [link])
         try store.closeConflict(id: c.id, resolution: "took \(take.rawValue)" + (sets.isEmpty ? "" : " with " + sets.keys.sorted().joined(separator: ", ")))
         return chosen

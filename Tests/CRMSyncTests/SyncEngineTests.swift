@@ -151,6 +151,37 @@ struct SyncEngineTests {
         #expect(all.first { $0.email == "p0@example.com" }!.company == "Local X")
     }
 
+    /// Found by the soak: resolving wrote the record as it was when the conflict was queued, losing later edits.
+    @Test("resolving a conflict keeps the local edits made while it waited, and the remote's one-sided changes")
+    func resolveKeepsLaterEdits() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(1))
+        _ = try await b.run(b.job(.manual))
+        var x = try b.store.all(Lead.self)[0]
+        x.company = "Local X"
+        try b.store.save([x])
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote X","owner":"remote-owner"}"#)
+        _ = try await b.run(b.job(.manual))
+        let open = try b.store.conflicts()
+        #expect(open.count == 1 && open[0].fields == ["company"])
+        // While the conflict waits, the user edits the record again.
+        x = try b.store.all(Lead.self)[0]
+        x.notes = "called back"
+        x.company = "Local X2"
+        try b.store.save([x])
+        try ConflictResolution.resolve(store: b.store, id: open[0].id, take: .local, sets: [:])
+        let resolved = try b.store.all(Lead.self)[0]
+        #expect(resolved.company == "Local X2")  // the latest local value, not the queued one
+        #expect(resolved.notes == "called back")
+        #expect(resolved.owner == "remote-owner")  // changed on the remote only: merged
+        _ = try await b.run(b.job(.manual))
+        let remote = try b.remoteLeads()["p0@example.com"]!
+        #expect(remote["company"] as? String == "Local X2")
+        #expect(remote["notes"] as? String == "called back")
+        #expect(remote["owner"] as? String == "remote-owner")
+        #expect(try b.store.conflicts().isEmpty)
+    }
+
     @Test("equal modification stamps across a page boundary: nothing skipped, nothing read twice")
     func equalStamps() async throws {
         let b = try SyncBench(pageLimit: 5)
