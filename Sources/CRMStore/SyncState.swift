@@ -451,9 +451,14 @@ extension CRMStore {
 
     // MARK: - Runs and undo
 
+    /// Records a run as started. Called with the job's lease held, so a run of the job still marked `running` is
+    /// one whose process died (killed, crashed): it is marked `interrupted`.
     public func startRun(job: String, profile: String? = nil, baseURL: String? = nil) throws -> Int64 {
         try wrap {
             try queue.write { db in
+                try db.execute(
+                    sql: "UPDATE sync_runs SET status = 'interrupted', finished_at = ?, message = ? WHERE job = ? AND status = 'running'",
+                    arguments: [Date().iso8601UTC, "the process ended without finishing (killed or crashed); the next run resumed from its checkpoints", job])
                 try db.execute(sql: "INSERT INTO sync_runs (job, started_at, status, profile, base_url) VALUES (?, ?, 'running', ?, ?)", arguments: [job, Date().iso8601UTC, profile, baseURL])
                 return db.lastInsertedRowID
             }

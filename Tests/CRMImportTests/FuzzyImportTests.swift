@@ -75,7 +75,7 @@ struct FuzzyImportTests {
 struct DedupeCommandTests {
     @Test("writes row,source_id,cluster for every row; clusters agree with the truth; bad input gets its exit code")
     func dedupeCommand() throws {
-        guard let bin = TestSupport.crmgateBinary else { return }
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("clusters.csv").path

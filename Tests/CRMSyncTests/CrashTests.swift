@@ -8,7 +8,7 @@ import Testing
 @Suite("Sync killed with SIGKILL and resumed", .serialized)
 struct SyncCrashTests {
     /// Starts `crmgate` with the remote's credentials in its environment.
-    func start(_ args: [String], env: [String: String]) throws -> Process {
+    func start(_ args: [String], env: [String: String], stderr: URL? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(TestSupport.crmgateBinary))
         p.arguments = args
@@ -16,7 +16,7 @@ struct SyncCrashTests {
         for (k, v) in env { e[k] = v }
         p.environment = e
         p.standardOutput = FileHandle.nullDevice
-        let err = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-crash-\(UUID().uuidString).err")
+        let err = stderr ?? FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-crash-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: err)
         p.currentDirectoryURL = TestSupport.repoRoot
@@ -24,9 +24,9 @@ struct SyncCrashTests {
         return p
     }
 
-    @Test("killed at 50 seeded points mid-page and mid-batch, with local and remote edits in between: no duplicate, no lost edit")
+    @Test("killed at 50 seeded points mid-page and mid-batch, with edits and creates on both sides between runs: no duplicate, no lost edit")
     func killAndResume() throws {
-        guard TestSupport.crmgateBinary != nil else { return }
+        _ = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(300))
         try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":25}"#)
@@ -34,58 +34,96 @@ struct SyncCrashTests {
                     "--batch-size", "10", "--concurrency", "4", "--base-url", b.remote.baseURL, "--store", b.storePath]
         var rng = SplitMix(seed: 42)
         var kills = 0
+        // What an uninterrupted sync must end with: the last local notes and remote company of each edited lead,
+        // and every lead created on either side.
+        var localNotes: [String: String] = [:], remoteCompany: [String: String] = [:]
+        var created = 0
         let points = Int(ProcessInfo.processInfo.environment["CRMGATE_CRASH_POINTS"] ?? "") ?? 50
         for round in 0..<points {
             let p = try start(args, env: b.remote.environment)
-            let wait = 0.1 + Double(rng.next() % 500) / 1000
+            let wait = 0.05 + Double(rng.next() % 450) / 1000
             Thread.sleep(forTimeInterval: wait)  // wall time, whatever the cooperative pool is busy with
             if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
             p.waitUntilExit()
             if p.terminationReason == .exit { #expect(p.terminationStatus == 0, "round \(round) exited with \(p.terminationStatus)") }
-            // Edits on both sides between runs.
-            if round == 3 {
-                var l = try b.store.all(Lead.self).first { $0.email == "p7@example.com" }!
-                l.notes = "edited locally while the sync was down"
-                try b.store.save([l])
+            #expect(try CRMStore(path: b.storePath).integrityCheck() == "ok", "round \(round)")
+            // Edits on both sides between runs (different fields, so newest-wins merges them), and creates.
+            var all = try b.store.all(Lead.self)
+            for _ in 0..<3 where !all.isEmpty {
+                let k = Int(rng.next() % UInt64(all.count))
+                all[k].notes = "local edit \(round)"
+                all[k].updatedAt = Date()
+                try b.store.save([all[k]])
+                localNotes[all[k].email] = all[k].notes
             }
-            if round == 5, let rid = try b.remoteLeads()["p9@example.com"]?["id"] as? String {
-                try b.remote.control("PATCH", "/records/leads/\(rid)", json: #"{"company":"edited remotely"}"#)
+            let remote = try b.remoteLeads()
+            let emails = remote.keys.sorted()
+            for _ in 0..<3 where !emails.isEmpty {
+                let email = emails[Int(rng.next() % UInt64(emails.count))]
+                let rid = try #require(remote[email]?["id"] as? String)
+                try b.remote.control("PATCH", "/records/leads/\(rid)", json: #"{"company":"remote edit \#(round)"}"#)
+                remoteCompany[email] = "remote edit \(round)"
+            }
+            if round % 7 == 0 {
+                var l = SyncBench.leads(1, prefix: "local-new\(round)-")[0]
+                l.company = "New local \(round)"
+                try b.store.save([l])
+                created += 1
+            }
+            if round % 11 == 0 {
+                try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"Rnew\#(round)","email":"remote-new\#(round)@example.com","company":"New remote \#(round)"}]}"#)
+                created += 1
             }
         }
-        #expect(kills >= min(5, points))
-        #expect(try CRMStore(path: b.storePath).integrityCheck() == "ok")
+        #expect(kills >= points / 3, "only \(kills) of \(points) runs were killed mid-way")
         try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
         let final = try start(args, env: b.remote.environment)
         final.waitUntilExit()
         #expect(final.terminationStatus == 0)
         let again = try start(args, env: b.remote.environment)
         again.waitUntilExit()
+        #expect(again.terminationStatus == 0)
+
         let remote = try b.remoteLeads()  // fails on a duplicate e-mail
-        #expect(remote.count == 300)
-        #expect(try b.remote.records("leads").count == 300)
         let store = try CRMStore(path: b.storePath)
+        let local = try store.all(Lead.self)
         #expect(try store.integrityCheck() == "ok")
-        #expect(try store.count(.lead) == 300)
-        #expect(remote["p7@example.com"]?["notes"] as? String == "edited locally while the sync was down")
-        let p9 = try store.all(Lead.self).first { $0.email == "p9@example.com" }
-        if let rid = remote["p9@example.com"]?["company"] as? String, rid == "edited remotely" { #expect(p9?.company == "edited remotely") }
-        #expect(try store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).count == 300)
+        #expect(remote.count == 300 + created)
+        #expect(try b.remote.records("leads").count == 300 + created)  // nothing created twice, even deleted
+        #expect(local.count == 300 + created)
+        for l in local {
+            let r = try #require(remote[l.email], "\(l.email) is missing remotely")
+            #expect(r["company"] as? String ?? "" == l.company, "\(l.email): company")
+            #expect(r["notes"] as? String ?? "" == l.notes, "\(l.email): notes")
+        }
+        let byEmail = Dictionary(uniqueKeysWithValues: local.map { ($0.email, $0) })
+        for (email, notes) in localNotes { #expect(byEmail[email]?.notes == notes, "the local edit of \(email) was lost") }
+        for (email, company) in remoteCompany { #expect(byEmail[email]?.company == company, "the remote edit of \(email) was lost") }
+        #expect(try store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).count == 300 + created)
+        // Every killed run is on record as interrupted; none is left "running".
+        let runs = try store.runs()
+        #expect(!runs.contains { $0.status == "running" })
+        let interrupted = runs.filter { $0.status == "interrupted" }.count
+        #expect(interrupted >= 1 && interrupted <= kills, "\(interrupted) interrupted runs for \(kills) kills")
     }
 
     @Test("two runs of one job started at once: one runs, the other exits with 75 and says why")
     func concurrentRuns() throws {
-        guard TestSupport.crmgateBinary != nil else { return }
+        _ = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(40))
         try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":20}"#)
         let args = ["sync", "apply", "--profile", "generic-rest", "--types", "leads", "--concurrency", "1", "--base-url", b.remote.baseURL, "--store", b.storePath]
         let first = try start(args, env: b.remote.environment)
         Thread.sleep(forTimeInterval: 0.3)
-        let second = try start(args, env: b.remote.environment)
+        let secondErr = b.dir.appendingPathComponent("second.err")
+        let second = try start(args, env: b.remote.environment, stderr: secondErr)
         second.waitUntilExit()
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
         #expect(second.terminationStatus == 75)
+        let said = try String(contentsOf: secondErr, encoding: .utf8)
+        #expect(said.contains("holds its lease") && said.contains("process \(first.processIdentifier)"), "second run said: \(said)")
         #expect(try b.remote.records("leads").count == 40)
     }
 }

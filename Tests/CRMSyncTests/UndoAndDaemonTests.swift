@@ -45,7 +45,7 @@ struct UndoAndDaemonTests {
 
     @Test("jobs daemon runs its jobs on their schedule and stops cleanly on SIGTERM")
     func daemon() throws {
-        guard let bin = TestSupport.crmgateBinary else { return }
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let b = try SyncBench()
         let jobs = b.dir.appendingPathComponent("jobs")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
@@ -90,7 +90,7 @@ struct UndoAndDaemonTests {
 struct RemoteCheckTests {
     @Test("reads one page of each record type and says what it found; a wrong secret is reported without the secret")
     func check() throws {
-        guard let bin = TestSupport.crmgateBinary else { return }
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let remote = try TestRemote(flavor: "generic")
         try remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"A","email":"a@example.com","address":{"city":"Graz"}}]}"#)
         func run(_ env: [String: String]) throws -> (Int32, String, String) {
@@ -128,7 +128,7 @@ struct RemoteCheckTests {
 struct QueueCommandTests {
     @Test("conflicts list/show/resolve and runs list read and change the store; review list/reject/accept too")
     func commands() async throws {
-        guard let bin = TestSupport.crmgateBinary else { return }
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(2))
         _ = try await b.run(b.job(.manual))
