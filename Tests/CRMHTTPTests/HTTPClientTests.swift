@@ -98,6 +98,16 @@ struct HTTPClientTests {
         #expect(try remote.records("leads").count == 2)
     }
 
+    @Test("a GET whose connection drops, before or during the answer, is repeated and succeeds", arguments: ["drop", "drop_after"])
+    func droppedGet(kind: String) async throws {
+        try remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"Ada"}]}"#)
+        try remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["\#(kind)"],"max_faults":1,"only_methods":["GET"]}"#)
+        let r = try await client().send(HTTPRequest(.get, remote.baseURL + "/leads"))
+        #expect(r.status == 200)
+        #expect(r.attempts == 2)
+        #expect(String(decoding: r.body, as: UTF8.self).contains("Ada"))
+    }
+
     @Test("an answer above the body limit fails with bodyTooLarge")
     func bodyCap() async throws {
         try remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"A"},{"first_name":"B"},{"first_name":"C"}]}"#)

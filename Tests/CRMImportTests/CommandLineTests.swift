@@ -42,6 +42,41 @@ struct CommandLineTests {
         #expect(usage.status == 64)
     }
 
+    @Test("bad input through the command: an empty file and a bad mapping store nothing and say where; an oversized field rejects its row only")
+    func badInputThroughTheCommand() throws {
+        let w = try Workspace()
+        let min = TestSupport.mapping("sources/generic-leads-min.yaml")
+        let leads = "First Name,Last Name,Email,Phone,Company\nAnn,Lee,ann@example.com,(415) 555-0101,Acme\n"
+        func storedLeads() throws -> Int { FileManager.default.fileExists(atPath: w.store) ? try CRMStore(path: w.store).count(.lead) : 0 }
+
+        let empty = w.dir.appendingPathComponent("empty.csv")
+        try Data().write(to: empty)
+        let e = try TestSupport.run(try binary, ["import", empty.path, "--mapping", min, "--store", w.store])
+        #expect(e.status == 65)
+        #expect(e.stderr.contains("empty"), "\(e.stderr)")
+        #expect(try storedLeads() == 0)
+
+        let file = w.dir.appendingPathComponent("leads.csv")
+        try leads.write(to: file, atomically: true, encoding: .utf8)
+        let badMapping = w.dir.appendingPathComponent("bad.yaml")
+        try "record: lead\nfields:\n  first_name: First Name\n  emial: Email\n".write(to: badMapping, atomically: true, encoding: .utf8)
+        let m = try TestSupport.run(try binary, ["import", file.path, "--mapping", badMapping.path, "--store", w.store])
+        #expect(m.status == 65)
+        #expect(m.stderr.contains("bad.yaml:4:") && m.stderr.contains("'emial' is not a field"), "\(m.stderr)")
+        #expect(try storedLeads() == 0)
+
+        let big = String(repeating: "x", count: 200)
+        try (leads + "Bo,Ng,bo@example.com,(415) 555-0102,\(big)\nCy,Ro,cy@example.com,(415) 555-0103,Initech\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let o = try TestSupport.run(try binary, ["import", file.path, "--mapping", min, "--store", w.store, "--rejects", w.rejects, "--max-field-bytes", "100"])
+        #expect(o.status == 0, "\(o.stderr)")
+        #expect(try storedLeads() == 2)
+        let rejects = try String(contentsOfFile: w.rejects, encoding: .utf8).split(whereSeparator: \.isNewline)
+        #expect(rejects.count == 2, "a header and one rejected row: \(rejects)")
+        // The row as read (the oversized field left out), its line, and the reason.
+        #expect(rejects.last == "Bo,Ng,bo@example.com,(415) 555-0102,,3,field is over the 100-byte limit (raise it with --max-field-bytes)")
+    }
+
     @Test("killed half-way, an import leaves the store as before; run again, it ends as an uninterrupted run does")
     func sigkill() throws {
         let w = try Workspace()

@@ -58,7 +58,7 @@ struct RowMapperTests {
         #expect(throws: RowRejection.self) { try mapRow(yaml: us, header: ["A"], row: ["12abc"]).get() }
     }
 
-    @Test("an invalid email rejects the row with the column and the value")
+    @Test("an invalid email rejects the row with the column and the value; on_invalid blank empties it, keep keeps it (trimmed)")
     func invalidEmail() throws {
         let yaml = "record: lead\nfields:\n  email: { column: E-Mail, transform: [email] }\n"
         let r = try mapRow(yaml: yaml, header: ["E-Mail"], row: ["no-at-sign"])
@@ -71,6 +71,8 @@ struct RowMapperTests {
         #expect(why.reason.contains("no-at-sign"))
         let blank = "record: lead\nfields:\n  email: { column: E, transform: [email], on_invalid: blank }\n"
         #expect(try mapRow(yaml: blank, header: ["E"], row: ["nope"]).get().email == "")
+        let keep = "record: lead\nfields:\n  email: { column: E, transform: [email], on_invalid: keep }\n"
+        #expect(try mapRow(yaml: keep, header: ["E"], row: [" Nope "]).get().email == "Nope")  // trimmed, as every value
     }
 
     @Test("phones use the row's country, else the mapping's; unreadable phones are kept as written")

@@ -151,6 +151,25 @@ struct SyncEngineTests {
         #expect(all.first { $0.email == "p0@example.com" }!.company == "Local X")
     }
 
+    @Test("another client edits the record between our read and our update: 412, re-read, merged, sent again; both edits kept")
+    func staleETag() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(3))
+        _ = try await b.run(b.job())
+        var all = try b.store.all(Lead.self)
+        for i in all.indices { all[i].company = "Local \(i)" }
+        try b.store.save(all)
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["concurrent_edit"],"only_methods":["PATCH"],"max_faults":2}"#)
+        let r = try await b.run(b.job())
+        #expect(r.counts.staleRetries == 2)
+        #expect(r.counts.pushedUpdated == 3)
+        let remote = try b.remoteLeads()
+        #expect(remote.values.filter { ($0["owner"] as? String) == "another client" }.count == 2)  // their edit stays
+        for l in all { #expect(remote[l.email]?["company"] as? String == l.company) }  // ours went through
+        _ = try await b.run(b.job())
+        #expect(try b.store.all(Lead.self).filter { $0.owner == "another client" }.count == 2)  // and comes back
+    }
+
     /// Found by the soak: resolving wrote the record as it was when the conflict was queued, losing later edits.
     @Test("resolving a conflict keeps the local edits made while it waited, and the remote's one-sided changes")
     func resolveKeepsLaterEdits() async throws {

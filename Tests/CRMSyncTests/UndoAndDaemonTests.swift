@@ -161,3 +161,46 @@ struct QueueCommandTests {
         #expect(try b.store.count(.lead) == 2)
     }
 }
+
+@Suite("A remote that stops answering")
+struct RemoteTimeoutTests {
+    @Test("sync apply times out after the allowed attempts with exit 69, the run is recorded as failed, and the next run completes")
+    func timeoutExit() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(30))
+        let generic = try String(contentsOfFile: TestSupport.mapping("remotes/generic-rest.yaml"), encoding: .utf8)
+        #expect(generic.contains("timeouts: {connect: 10, total: 60}") && generic.contains("retry: {max_attempts: 8}"))
+        let profile = b.dir.appendingPathComponent("generic-rest-1s.yaml")
+        try generic.replacingOccurrences(of: "timeouts: {connect: 10, total: 60}", with: "timeouts: {connect: 1, total: 1}")
+            .replacingOccurrences(of: "retry: {max_attempts: 8}", with: "retry: {max_attempts: 2}")
+            .write(to: profile, atomically: true, encoding: .utf8)
+        let args = ["sync", "apply", "--profile", profile.path, "--types", "leads", "--base-url", b.remote.baseURL, "--store", b.storePath]
+        func run() throws -> (status: Int32, stderr: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: bin)
+            p.arguments = args
+            var e = ProcessInfo.processInfo.environment
+            for (k, v) in b.remote.environment { e[k] = v }
+            p.environment = e
+            p.currentDirectoryURL = TestSupport.repoRoot
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["timeout"],"timeout_ms":2500}"#)
+        let stuck = try run()
+        #expect(stuck.status == 69, "\(stuck.stderr)")
+        #expect(stuck.stderr.lowercased().contains("timed out") || stuck.stderr.contains("curl 28") || stuck.stderr.contains("(28)"), "\(stuck.stderr)")
+        #expect(try b.store.runs().last?.status == "failed")
+        #expect(try b.remote.records("leads").isEmpty)
+        try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
+        let next = try run()
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try b.remoteLeads().count == 30)
+    }
+}

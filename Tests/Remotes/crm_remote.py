@@ -40,6 +40,9 @@ POST /_control/faults      {"fraction":0.2,"kinds":[...],"delay_ms":50,"retry_af
            "malformed_after"   -> request IS processed; 200 with the real body cut in half.
            "delay"             -> sleeps delay_ms, then processed and answered normally.
            "timeout"           -> NOT processed; sleeps timeout_ms (default 30 s), closes.
+           "concurrent_edit"   -> on PATCH/DELETE of /<type>/<id>: another client edits the
+                                  record first (owner = "another client", version bumped), then
+                                  the request is processed (its If-Match is now stale: 412).
     Faults are drawn from random.Random(seed) once per API request (after the rate limit
     check); optional filters only_methods / only_paths (substring of the path) and
     max_faults (stop after N injected faults). {"fraction":0} switches them off.
@@ -321,7 +324,7 @@ class RateLimiter:
 
 
 FAULT_KINDS = ("503", "500", "429", "drop", "drop_after", "malformed", "malformed_after",
-               "delay", "timeout")
+               "delay", "timeout", "concurrent_edit")
 
 
 class Faults:
@@ -2135,6 +2138,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "timeout":
             time.sleep(state.faults.timeout_ms / 1000.0)
             self._kill_connection()
+            return
+        if kind == "concurrent_edit":
+            parts = path.strip("/").split("/")
+            if method in ("PATCH", "PUT", "DELETE") and len(parts) == 2:
+                state.control("PATCH", f"/_control/records/{parts[0]}/{parts[1]}", {},
+                              b'{"owner": "another client"}')
+            resp = self._dispatch(state, method, path, query, body)
+            state.record_status(resp.status)
+            self._send(resp)
             return
         resp = self._dispatch(state, method, path, query, body)  # unknown kind: behave
         state.record_status(resp.status)
