@@ -55,9 +55,17 @@ seeds() {
     csvreader) for f in $(find fixtures/csv -type f -size -16k); do  # control bytes: comma, 4 KiB limit; detect
                  { printf '\x0c\x80'; cat "$f"; } > $dir/$(basename "$f"); done ;;
     xml) find fixtures/xml -type f -size -16k -exec cp {} $dir/ \; ;;
-    json) printf '{"data":[{"id":"ld_1","first_name":"A","tags":["x"],"address":{"city":"B"}}],"next_cursor":null}' > $dir/seed1.json
-          printf '[1,-2.5e3,"\\u00e9\\ud83d\\ude00",true,null,{}]' > $dir/seed2.json ;;
-    normalize) printf 'Zo\xc3\xab M\xc3\xbcller\x00Acme, Inc. & Sons' > $dir/seed1; printf '5479 Franklin Avenue\x00Hauptstra\xc3\x9fe 42' > $dir/seed2 ;;
+    json) cp fixtures/json/*.json $dir/  # answers of the three test remotes (Tests/Remotes/capture_json_fixtures.py)
+          printf '[1,-2.5e3,"\\u00e9\\ud83d\\ude00",true,null,{}]' > $dir/escapes.json ;;
+    normalize)  # pairs of names, companies and streets from a lead list fixture, NUL between the two
+      python3 - fixtures/csv/generic-leads.csv $dir <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+for i, (a, b) in enumerate(zip(rows, rows[1:])):
+    for key in ("First Name", "Company", "Street"):
+        open(f"{sys.argv[2]}/{key.split()[0].lower()}-{i}", "wb").write(f"{a[key]}\0{b[key]}".encode())
+PY
+      ;;
     mapping) for f in mappings/sources/*.yaml; do
                printf '%s\0Ann\x1fLee\x1fann@example.com\x1f(415) 555-0101\x1f31.12.2024\x1f1.234,56' "$(cat $f)" > $dir/$(basename $f)
              done ;;

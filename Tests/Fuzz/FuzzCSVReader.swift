@@ -1,6 +1,6 @@
 // libFuzzer target for reading CSV files in every encoding (compiled by scripts/fuzz.sh with Sources/CRMCSV and
-// CSVFuzzSupport.swift). Input: a control byte (delimiter, field limit, chunk size), an encoding byte (< 128: one of
-// the five encodings; else the detected one), then the file's bytes.
+// CSVFuzzSupport.swift). Input: a control byte (delimiter, field limit, chunk size), a byte for the quote (bit 6:
+// ' instead of ") and the encoding (bit 7 clear: one of the five; set: the detected one), then the file's bytes.
 // Invariants:
 // - encoding detection and delimiter sniffing never crash; the sniffed delimiter is one of , ; tab |;
 // - transcoding in chunks gives the bytes of transcoding at once, and valid UTF-8 for UTF-16/Latin-1/Windows-1252;
@@ -32,7 +32,8 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let control = data[0]
     let raw = UnsafeBufferPointer(start: data + 2, count: size - 2)
     let delimiter: UInt8 = [44, 59, 9, 124][Int(control & 3)]
-    let dialect = CSVDialect(delimiter: delimiter)
+    let quote: UInt8 = data[1] & 0x40 == 0 ? 34 : 39  // " or '
+    let dialect = CSVDialect(delimiter: delimiter, quote: quote)
     // The field limit is small here (16 to 4096 bytes), so that inputs of fuzzing size reach the over-limit paths.
     let maxField = [16, 64, 256, 4096][Int((control >> 2) & 3)]
     let chunk = Int(control >> 4) % 13 + 1
@@ -40,11 +41,11 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Encoding: detected, or given by the second control byte.
     let detected = TextEncoding.detect(raw, isWholeFile: true)
     _ = TextEncoding.detect(raw.prefix(raw.count / 2), isWholeFile: false)
-    let encoding = data[1] < 128 ? TextEncoding.allCases[Int(data[1]) % TextEncoding.allCases.count] : (detected?.encoding ?? .utf8)
+    let encoding = data[1] < 128 ? TextEncoding.allCases[Int(data[1] & 0x3F) % TextEncoding.allCases.count] : (detected?.encoding ?? .utf8)
     let text = transcode(raw, encoding, chunk: 0)
     if transcode(raw, encoding, chunk: chunk) != text { fatalError("transcoding \(encoding) in chunks of \(chunk) changed the text") }
     if encoding != .utf8, !TextEncoding.isValidUTF8(text, allowTruncatedEnd: false) { fatalError("\(encoding) gave invalid UTF-8") }
-    let sniffed = CSVDialect.sniff(text)
+    let sniffed = CSVDialect.sniff(text, quote: quote)
     if ![44, 59, 9, 124].contains(sniffed) { fatalError("sniffed delimiter \(sniffed)") }
 
     // The reader, on the same bytes as a file, skips a BOM of the encoding it is given; the parser reads the rest.
@@ -73,6 +74,7 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard fd >= 0, write(fd, raw.baseAddress, raw.count) == raw.count else { fatalError("cannot write \(scratchFile)") }
     close(fd)
     var options = CSVReadOptions(encoding: encoding, delimiter: delimiter, maxFieldBytes: maxField)
+    options.quote = quote
     options.batchSize = chunk
     options.chunkSize = 4096  // the reader's smallest buffer (the default, 1 MiB, would be most of each run's time)
     let reader: CSVReader
