@@ -166,33 +166,23 @@ public struct CSVParser: Sendable {
                 if i > start {
                     quotedCR = false
                     if batch.bytes.count - fieldStart + (i - start) > maxFieldBytes {
-                        if capture == nil {
-                            // Still on the quote's own line: drop the field and resume at the next line.
-                            tooLarge(line: quoteLine, column: quoteColumn)
-                            continue
+                        switch quotedOverflow(input, at: i, runStart: start, captureFrom: captureFrom) {
+                        case .skipLine: continue
+                        case .refeed(let bytes): return bytes
                         }
-                        if captureFrom != nil {
-                            capture!.append(contentsOf: UnsafeBufferPointer(rebasing: input[captureFrom!..<i]))
-                        }
-                        // The error record holds the field's first `maxFieldBytes` bytes, however the input was
-                        // split into chunks (found by fuzzing: it held whatever the chunk before had ended with).
-                        let room = max(0, maxFieldBytes - (batch.bytes.count - fieldStart))
-                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<(start + room)]))
-                        let rest = UnsafeBufferPointer(rebasing: input[i...])
-                        let refeed = recover(
-                            CSVError(
-                                .fieldTooLarge, line: quoteLine, column: quoteColumn,
-                                message:
-                                    "quoted field opened here grows over the \(maxFieldBytes)-byte field limit (an unterminated quote?)"
-                            ), rest: rest)
-                        consumed -= refeed.count
-                        lineStart = consumed + n
-                        return refeed
                     }
                     batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
                 }
                 if i == n { break }
                 let b = input[i]
+                if b != quote, batch.bytes.count - fieldStart >= maxFieldBytes {
+                    // A line break counts against the limit too: a field of nothing but line breaks must not grow
+                    // without end.
+                    switch quotedOverflow(input, at: i, runStart: i, captureFrom: captureFrom) {
+                    case .skipLine: continue
+                    case .refeed(let bytes): return bytes
+                    }
+                }
                 i += 1
                 if b == quote {
                     quotedCR = false
@@ -216,6 +206,14 @@ public struct CSVParser: Sendable {
 
             case .quoteInQuoted:
                 let b = input[i]
+                if b == quote, batch.bytes.count - fieldStart >= maxFieldBytes {
+                    // So does a doubled quote.
+                    state = .quoted
+                    switch quotedOverflow(input, at: i, runStart: i, captureFrom: captureFrom) {
+                    case .skipLine: continue
+                    case .refeed(let bytes): return bytes
+                    }
+                }
                 if b == quote {
                     batch.bytes.append(quote)
                     state = .quoted
@@ -239,6 +237,34 @@ public struct CSVParser: Sendable {
             capture!.append(contentsOf: UnsafeBufferPointer(rebasing: input[from..<n]))
         }
         return nil
+    }
+
+    private enum Overflow {
+        /// Still on the quote's own line: the field is dropped and the rest of the line skipped.
+        case skipLine
+        /// The record became an error record; these bytes (after its first line) are parsed again.
+        case refeed([UInt8])
+    }
+
+    /// A quoted field would grow past `maxFieldBytes` at `input[i]` (not consumed); `input[runStart..<i]` is the run
+    /// of field bytes not yet appended. The error record holds the field's first `maxFieldBytes` bytes, however the
+    /// input was split into chunks (found by fuzzing: it held whatever the chunk before had ended with).
+    private mutating func quotedOverflow(_ input: UnsafeBufferPointer<UInt8>, at i: Int, runStart: Int, captureFrom: Int?) -> Overflow {
+        if capture == nil {
+            tooLarge(line: quoteLine, column: quoteColumn)
+            return .skipLine
+        }
+        if let from = captureFrom { capture!.append(contentsOf: UnsafeBufferPointer(rebasing: input[from..<i])) }
+        let room = max(0, maxFieldBytes - (batch.bytes.count - fieldStart))
+        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<min(i, runStart + room)]))
+        let refeed = recover(
+            CSVError(
+                .fieldTooLarge, line: quoteLine, column: quoteColumn,
+                message: "quoted field opened here grows over the \(maxFieldBytes)-byte field limit (an unterminated quote?)"),
+            rest: UnsafeBufferPointer(rebasing: input[i...]))
+        consumed -= refeed.count
+        lineStart = consumed + input.count
+        return .refeed(refeed)
     }
 
     @inline(__always) private mutating func newline(_ b: UInt8, at i: Int) {

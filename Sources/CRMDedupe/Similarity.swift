@@ -1,36 +1,10 @@
+import CRMModel
+
 /// String similarity over UTF-8 bytes of normalised values (folding has already removed case and accents).
 public enum Similarity {
-    /// Jaro-Winkler similarity in 0...1 (prefix scale 0.1, up to 4 characters).
-    public static func jaroWinkler(_ a: [UInt8], _ b: [UInt8]) -> Double {
-        if a == b { return 1 }
-        let la = a.count, lb = b.count
-        if la == 0 || lb == 0 { return 0 }
-        let r = max(0, max(la, lb) / 2 - 1)
-        var ma = [Bool](repeating: false, count: la), mb = [Bool](repeating: false, count: lb)
-        var m = 0
-        for i in 0..<la {
-            let lo = max(0, i - r), hi = min(lb, i + r + 1)
-            if lo >= hi { continue }
-            for j in lo..<hi where !mb[j] && b[j] == a[i] {
-                ma[i] = true
-                mb[j] = true
-                m += 1
-                break
-            }
-        }
-        if m == 0 { return 0 }
-        var t = 0, j = 0
-        for i in 0..<la where ma[i] {
-            while !mb[j] { j += 1 }
-            if a[i] != b[j] { t += 1 }
-            j += 1
-        }
-        let md = Double(m)
-        let jaro = (md / Double(la) + md / Double(lb) + (md - Double(t / 2)) / md) / 3
-        var p = 0
-        while p < min(4, la, lb), a[p] == b[p] { p += 1 }
-        return jaro + Double(p) * 0.1 * (1 - jaro)
-    }
+    /// Jaro-Winkler similarity in 0...1 (prefix scale 0.1, up to 4 characters); see `StringSimilarity`.
+    @inline(__always)
+    public static func jaroWinkler(_ a: [UInt8], _ b: [UInt8]) -> Double { StringSimilarity.jaroWinkler(a, b) }
 
     public static func jaroWinkler(_ a: String, _ b: String) -> Double { jaroWinkler(Array(a.utf8), Array(b.utf8)) }
 

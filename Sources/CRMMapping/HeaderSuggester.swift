@@ -84,32 +84,6 @@ public enum HeaderSuggester {
 
     /// Jaro-Winkler similarity in 0…1.
     public static func jaroWinkler(_ a: String, _ b: String) -> Double {
-        let s = Array(a.unicodeScalars), t = Array(b.unicodeScalars)
-        if s.isEmpty || t.isEmpty { return s.isEmpty && t.isEmpty ? 1 : 0 }
-        let window = max(0, max(s.count, t.count) / 2 - 1)
-        var sMatch = [Bool](repeating: false, count: s.count), tMatch = [Bool](repeating: false, count: t.count)
-        var matches = 0
-        for i in s.indices {
-            let lo = max(0, i - window), hi = min(t.count - 1, i + window)
-            if lo > hi { continue }
-            for j in lo...hi where !tMatch[j] && s[i] == t[j] {
-                sMatch[i] = true
-                tMatch[j] = true
-                matches += 1
-                break
-            }
-        }
-        if matches == 0 { return 0 }
-        var transpositions = 0, k = 0
-        for i in s.indices where sMatch[i] {
-            while !tMatch[k] { k += 1 }
-            if s[i] != t[k] { transpositions += 1 }
-            k += 1
-        }
-        let m = Double(matches)
-        let jaro = (m / Double(s.count) + m / Double(t.count) + (m - Double(transpositions) / 2) / m) / 3
-        var prefix = 0
-        while prefix < min(4, min(s.count, t.count)), s[prefix] == t[prefix] { prefix += 1 }
-        return jaro + Double(prefix) * 0.1 * (1 - jaro)
+        StringSimilarity.jaroWinkler(Array(a.unicodeScalars), Array(b.unicodeScalars))
     }
 }

@@ -27,14 +27,20 @@ public enum ConflictResolution {
         guard let current = try store.recordForSync(R.self, id: c.localID) else {
             throw SyncError(.notFound, message: "the local record \(c.localID) no longer exists")
         }
-        // The record as it is now, not as it was when the conflict was queued: edits made since are kept. The
-        // remote side is the one the conflict recorded (the next run merges what the remote changed since).
+        // The record as it is now, not as it was when the conflict was queued: edits made since are kept. The side
+        // taken is written into the fields the queued snapshots name; a field filled only since keeps its value
+        // (and the next push sends it, if the profile syncs it: the push compares every synced field with the base).
         let base = Snapshot(json: c.base), remote = Snapshot(json: c.remoteSide)
         let queuedLocal = Snapshot(json: c.local)
         var fields = Set(base.values.keys).union(queuedLocal.values.keys).union(remote.values.keys)
         let local = Snapshot.of(current.record, fields: fields, withCustom: false)
-        // Fields changed on one side only merge as always; the conflicting ones go to the side taken.
-        var chosen = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: take == .remote ? .remoteWins : .localWins).merged
+        var chosen: Snapshot
+        switch take {
+        case .local: chosen = local  // the local record as it is now, wholly
+        case .remote: chosen = remote  // the remote side as queued, wholly
+        case .merged:  // what one side alone changed, from that side; the conflicting fields from local
+            chosen = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .localWins).merged
+        }
         for (k, v) in sets {
             guard k.hasPrefix("custom.") || R.fieldIndex(named: k) != nil else {
                 throw SyncError(.notFound, message: "'\(k)' is not a \(R.recordType.rawValue) field")
@@ -46,7 +52,7 @@ public enum ConflictResolution {
         var link = try store.link(remote: c.remote, type: R.recordType, localID: c.localID)
             ?? SyncLink(remote: c.remote, recordType: R.recordType, localID: c.localID, remoteID: c.remoteID, base: c.remoteSide)
         link.base = remote.json
-        link.syncedSeq = chosen == remote ? 0 : -1
+        link.syncedSeq = -1  // the next push compares the record with the remote side and sends what differs
         try store.applySync(R.self, records: [record], links: [link])
         try store.closeConflict(id: c.id, resolution: "took \(take.rawValue)" + (sets.isEmpty ? "" : " with " + sets.keys.sorted().joined(separator: ", ")))
         return chosen

@@ -87,6 +87,10 @@ public final class SyncEngine: @unchecked Sendable {
     /// How links name a remote: the profile at its base URL.
     public static func remoteName(_ client: RemoteClient) -> String { client.profile.name + "@" + client.baseURL }
     private let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+    private let leaseSeconds: Double = 600
+    private var leaseRenewed = ProcessInfo.processInfo.systemUptime
+    /// Seconds between lease renewals at checkpoints (tests set 0).
+    public var leaseRenewalInterval: Double = 60
 
     public init(store: CRMStore, job: SyncJob, client: RemoteClient, dryRun: Bool, logger: Logger = Logger(label: "crmgate.sync")) {
         self.store = store
@@ -103,7 +107,7 @@ public final class SyncEngine: @unchecked Sendable {
         let started = ProcessInfo.processInfo.systemUptime
         var report = SyncReport()
         if !dryRun {
-            if let holder = try storeCall({ try store.acquireLease(job: job.name, owner: leaseOwner, pid: getpid(), seconds: 600, isAlive: { kill($0, 0) == 0 }) }) {
+            if let holder = try storeCall({ try store.acquireLease(job: job.name, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds, isAlive: { kill($0, 0) == 0 }) }) {
                 throw SyncError(.leaseHeld, context: job.name, message: "another run of this job holds its lease (\(holder)); try again when it ends")
             }
             runID = try storeCall { try store.startRun(job: job.name, profile: job.profile, baseURL: client.baseURL) }
@@ -147,6 +151,18 @@ public final class SyncEngine: @unchecked Sendable {
             try store.applySync(R.self, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones,
                                 cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) })
         }
+        try renewLease()
+    }
+
+    /// The lease lasts `leaseSeconds` and is renewed at checkpoints `leaseRenewalInterval` apart, so that a long run
+    /// keeps it and a second run cannot take it over while this one is alive; a run that lost it stops.
+    private func renewLease() throws {
+        let now = ProcessInfo.processInfo.systemUptime
+        guard now - leaseRenewed >= leaseRenewalInterval else { return }
+        if let holder = try storeCall({ try store.acquireLease(job: job.name, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds, isAlive: { kill($0, 0) == 0 }) }) {
+            throw SyncError(.leaseHeld, context: job.name, message: "this run lost its lease to \(holder); it stops here (its work so far is checkpointed)")
+        }
+        leaseRenewed = now
     }
 
     // MARK: - Pull

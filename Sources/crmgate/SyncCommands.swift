@@ -304,7 +304,7 @@ struct ConflictsCommand: ParsableCommand {
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Settle a conflict; the next push sends the result.")
         @Argument var id: Int64
-        @Option(name: .long, help: "local, remote or merged.") var take: String = "merged"
+        @Option(name: .long, help: "local (the record as it is now), remote (the remote side shown), or merged (what one side alone changed from that side, the conflicting fields from local).") var take: String = "merged"
         @Option(name: .customLong("set"), help: "field=value overriding the chosen side (repeatable).") var sets: [String] = []
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {

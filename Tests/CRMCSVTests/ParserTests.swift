@@ -138,6 +138,22 @@ struct ParserTests {
         #expect(r.records.last == ["Dev", "Patel"])
     }
 
+    /// Found in review: line breaks and doubled quotes were appended without a look at the limit, so a quoted field
+    /// of nothing else grew without end.
+    @Test("line breaks and doubled quotes count against the field limit", arguments: [0, 1, 7])
+    func limitCountsEveryByte(chunk: Int) {
+        let breaks = "h\n\"" + String(repeating: "\n", count: 500) + "x\n"
+        let r = parse(Array(breaks.utf8), chunk: chunk, maxField: 50)
+        #expect(r.issues[1]?.code == .fieldTooLarge)
+        #expect(r.records[1] == [String(repeating: "\n", count: 50)])
+        #expect(r.records.last == ["x"])
+        let quotes = "h\n\"" + String(repeating: "\"\"", count: 500) + "\"\nx\n"
+        let q = parse(Array(quotes.utf8), chunk: chunk, maxField: 50)
+        #expect(q.issues[1]?.code == .fieldTooLarge)
+        #expect(q.records[1] == [""])  // on the quote's own line: the field is dropped, the line skipped
+        #expect(q.records.last == ["x"])
+    }
+
     @Test("line numbers count lines inside quoted fields")
     func lineNumbers() {
         let input = "h\n\"a\nb\nc\"\nx\n"

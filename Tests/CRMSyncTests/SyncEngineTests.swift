@@ -171,8 +171,9 @@ struct SyncEngineTests {
     }
 
     /// Found by the soak: resolving wrote the record as it was when the conflict was queued, losing later edits.
-    @Test("resolving a conflict keeps the local edits made while it waited, and the remote's one-sided changes")
-    func resolveKeepsLaterEdits() async throws {
+    @Test("resolving a conflict keeps the local edits made while it waited (merged: and the remote's one-sided changes)",
+          arguments: [ConflictResolution.Take.merged, .local, .remote])
+    func resolveKeepsLaterEdits(take: ConflictResolution.Take) async throws {
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(1))
         _ = try await b.run(b.job(.manual))
@@ -183,21 +184,23 @@ struct SyncEngineTests {
         _ = try await b.run(b.job(.manual))
         let open = try b.store.conflicts()
         #expect(open.count == 1 && open[0].fields == ["company"])
-        // While the conflict waits, the user edits the record again.
+        // While the conflict waits, the user edits the record again, and fills a field empty on both sides until now.
         x = try b.store.all(Lead.self)[0]
-        x.notes = "called back"
         x.company = "Local X2"
+        x.notes = "called back"
         try b.store.save([x])
-        try ConflictResolution.resolve(store: b.store, id: open[0].id, take: .local, sets: [:])
+        try ConflictResolution.resolve(store: b.store, id: open[0].id, take: take, sets: [:])
         let resolved = try b.store.all(Lead.self)[0]
-        #expect(resolved.company == "Local X2")  // the latest local value, not the queued one
-        #expect(resolved.notes == "called back")
-        #expect(resolved.owner == "remote-owner")  // changed on the remote only: merged
+        let company = ["merged": "Local X2", "local": "Local X2", "remote": "Remote X"][take.rawValue]!
+        let owner = take == .local ? "" : "remote-owner"  // local: the record as it is now, wholly
+        #expect(resolved.company == company)
+        #expect(resolved.owner == owner)
+        #expect(resolved.notes == "called back")  // filled after the conflict was queued: kept by every choice
         _ = try await b.run(b.job(.manual))
         let remote = try b.remoteLeads()["p0@example.com"]!
-        #expect(remote["company"] as? String == "Local X2")
-        #expect(remote["notes"] as? String == "called back")
-        #expect(remote["owner"] as? String == "remote-owner")
+        #expect(remote["company"] as? String == company)
+        #expect(remote["owner"] as? String ?? "" == owner)
+        #expect(remote["notes"] as? String == "called back")  // and sent
         #expect(try b.store.conflicts().isEmpty)
     }
 
@@ -274,6 +277,28 @@ struct SyncEngineTests {
         try b.store.releaseLease(job: "test", owner: "someone-else")
         _ = try b.store.acquireLease(job: "test", owner: "dead", pid: 999_999, seconds: 600, isAlive: { _ in true })
         _ = try await b.run(b.job())  // pid 999999 does not exist: the lease is taken over
+    }
+
+    @Test("a run renews its lease at checkpoints, and stops at the next one when another run has taken it")
+    func leaseRenewal() async throws {
+        let b = try SyncBench(pageLimit: 5)
+        let rows = (0..<60).map { #"{"first_name":"R\#($0)","email":"r\#($0)@example.com"}"# }.joined(separator: ",")
+        try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(rows)]}"#)
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":60}"#)
+        let client = try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment)
+        let engine = SyncEngine(store: b.store, job: b.job(direction: .pull), client: client, dryRun: false)
+        engine.leaseRenewalInterval = 0
+        let thief = Task.detached {
+            try await Task.sleep(for: .milliseconds(300))
+            // A second run takes the lease (as if this one had outlived it); the test process is alive.
+            _ = try b.store.acquireLease(job: "test", owner: "thief", pid: getpid(), seconds: 600, isAlive: { _ in false })
+        }
+        let e = await #expect(throws: SyncError.self) { try await engine.run() }
+        try await thief.value
+        #expect(e?.code == .leaseHeld)
+        #expect("\(e.map { "\($0)" } ?? "")".contains("lost its lease"))
+        let pulled = try b.store.count(.lead)
+        #expect(pulled > 0 && pulled < 60, "the pages before the loss are kept: \(pulled)")
     }
 
     @Test("20% of requests fail with 503, 429, 500, dropped connections and broken bodies, and the run converges to the fault-free state")

@@ -196,7 +196,7 @@ struct RemoteTimeoutTests {
         let stuck = try run()
         #expect(stuck.status == 69, "\(stuck.stderr)")
         #expect(stuck.stderr.lowercased().contains("timed out") || stuck.stderr.contains("curl 28") || stuck.stderr.contains("(28)"), "\(stuck.stderr)")
-        #expect(try b.store.runs().last?.status == "failed")
+        #expect(try b.store.runs().first?.status == "failed")  // newest first
         #expect(try b.remote.records("leads").isEmpty)
         try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
         let next = try run()
