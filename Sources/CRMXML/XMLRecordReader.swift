@@ -64,6 +64,8 @@ public final class XMLRecordReader {
     private let record: XMLPath
     private let paths: [XMLPath]
     private var finished = false
+    /// The root element's end was read (a document that ends before it is malformed).
+    private var rootClosed = false
 
     /// Options libxml2 parses with: no network, CDATA as text; never NOENT, DTDLOAD, DTDATTR or HUGE.
     static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
@@ -210,11 +212,23 @@ public final class XMLRecordReader {
     public func nextBatch() -> XMLBatch? {
         if finished { return nil }
         if !compiled { compile() }
+        // Errors libxml2 raises without a parser context (a failed conversion from the declared encoding, I/O)
+        // skip the reader's handler and go to this thread's; without this, such a document could end early (or
+        // lose bytes) in silence (found by fuzzing).
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), xmlErrorCallback)
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
         var batch = XMLBatch(fieldsPerRecord: paths.count)
         while batch.count < options.batchSize {
             let rc = xmlTextReaderRead(reader)
             if rc == 0 {
                 finished = true
+                if !rootClosed && errors.first == nil {
+                    // libxml2 can end a document without reporting an error (an encoding error in a large first
+                    // chunk; found by fuzzing): records would be lost in silence.
+                    batch.fault = XMLError(
+                        .malformed, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                        message: "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding")
+                }
                 break
             }
             if rc < 0 {
@@ -265,6 +279,7 @@ public final class XMLRecordReader {
             guard let local = xmlTextReaderConstLocalName(reader) else { return nil }
             let ns = needNamespaces ? xmlTextReaderConstNamespaceUri(reader) : nil
             let empty = xmlTextReaderIsEmptyElement(reader) == 1
+            if empty && depth == 0 { rootClosed = true }
             if !inRecord {
                 if ancestors.count > depth { ancestors.removeSubrange(depth...) }
                 ancestors.append((local, ns))
@@ -287,6 +302,7 @@ public final class XMLRecordReader {
                 if empty { endFrame() }
             }
         case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
+            if xmlTextReaderDepth(reader) == 0 { rootClosed = true }
             if inRecord {
                 let depth = Int(xmlTextReaderDepth(reader))
                 if depth == recordDepth {

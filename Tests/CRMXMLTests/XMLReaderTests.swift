@@ -117,6 +117,19 @@ struct XMLReaderTests {
         #expect(!f.message.isEmpty)
     }
 
+    /// Found by fuzzing (the last argument): read in one piece, a document with bytes invalid in its encoding ended
+    /// without an error, its later records lost in silence.
+    @Test("a malformed document faults however its bytes arrive, in one piece too",
+          arguments: ["xml/bad/unclosed-tag.xml", "xml/bad/bad-byte-for-encoding.xml", "xml/bad/truncated.xml",
+                      "fuzz/xml/crash-c4327cf75ccb9384cb3de05b52b63243335db2c0"])
+    func malformedAnyChunking(fixture: String) throws {
+        let bytes = try TestSupport.bytes(fixture)
+        for chunk in [1 << 20, 64, 4] {
+            let r = try readXML(bytes, chunk: chunk, recordPath: "/leads/lead", fields: leadFields)
+            #expect(r.fault?.code == .malformed, "chunks of \(chunk): \(String(describing: r.fault)) \(r.records)")
+        }
+    }
+
     @Test("bad paths are refused with a reason", arguments: ["a//b", "a[0]", "a[@x]", "@", "", "a/@"])
     func badPaths(path: String) {
         #expect(throws: XMLError.self) { _ = try XMLPath(path) }
