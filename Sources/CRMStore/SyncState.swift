@@ -402,6 +402,17 @@ extension CRMStore {
         }
     }
 
+    /// Brings an open conflict up to date (the record changed on a side while it waited); its id stays.
+    public func refreshConflict(id: Int64, fields: [String], local: String, remoteSide: String) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(
+                    sql: "UPDATE sync_conflicts SET fields = ?, local = ?, remote_side = ? WHERE id = ? AND status = 'open'",
+                    arguments: [fields.joined(separator: ","), local, remoteSide, id])
+            }
+        }
+    }
+
     public func openConflict(remote: String, type: RecordType, localID: String) throws -> SyncConflict? {
         try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_conflicts WHERE remote = ? AND record_type = ? AND local_id = ? AND status = 'open'", arguments: [remote, type.rawValue, localID]).map(Self.conflict) } }
     }

@@ -246,11 +246,23 @@ public final class SyncEngine: @unchecked Sendable {
                     continue
                 }
                 if local.deleted { continue }
-                if try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) != nil {
-                    report.counts.blocked += 1
-                    continue
-                }
                 let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
+                if let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
+                    // The record waits for a person. The queued conflict takes the remote side as it is now (the
+                    // cursor moves past this change: skipping it would lose it); if the remote has settled it, the
+                    // conflict closes and the record merges as usual.
+                    let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: job.policy, rules: job.fieldRules,
+                                                localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
+                    if !m.conflicts.isEmpty {
+                        report.counts.blocked += 1
+                        if !dryRun {
+                            try storeCall { try store.refreshConflict(id: waiting.id, fields: m.conflicts, local: sl.json, remoteSide: sr.json) }
+                        }
+                        continue
+                    }
+                    if !dryRun { try storeCall { try store.closeConflict(id: waiting.id, resolution: "settled: the remote changed") } }
+                    report.lines.append("conflict \(waiting.id) closed: the remote no longer conflicts")
+                }
                 let localChanged = local.changeSeq > link.syncedSeq && sl != base
                 if !localChanged {
                     records.append(sr.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom))

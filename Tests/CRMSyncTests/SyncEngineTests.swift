@@ -204,6 +204,43 @@ struct SyncEngineTests {
         #expect(try b.store.conflicts().isEmpty)
     }
 
+    /// Found in review: a pull skipped the remote changes of a record whose conflict waited, and its cursor moved on,
+    /// so they never arrived.
+    @Test("remote changes made while a conflict waits update the queued conflict (same id), or settle it")
+    func conflictWhileWaiting() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(2))
+        _ = try await b.run(b.job(.manual))
+        var all = try b.store.all(Lead.self).sorted { $0.email < $1.email }
+        all[0].company = "Local X"
+        all[1].company = "Local Y"
+        try b.store.save(all)
+        let x = try b.remoteID(email: "p0@example.com"), y = try b.remoteID(email: "p1@example.com")
+        try b.remote.control("PATCH", "/records/leads/\(x)", json: #"{"company":"Remote X"}"#)
+        try b.remote.control("PATCH", "/records/leads/\(y)", json: #"{"company":"Remote Y"}"#)
+        _ = try await b.run(b.job(.manual))
+        let queued = try b.store.conflicts()
+        #expect(queued.count == 2)
+        // While they wait: the remote changes another field of X, and gives Y the local value.
+        try b.remote.control("PATCH", "/records/leads/\(x)", json: #"{"owner":"new-owner"}"#)
+        try b.remote.control("PATCH", "/records/leads/\(y)", json: #"{"company":"Local Y"}"#)
+        let r = try await b.run(b.job(.manual))
+        #expect(r.counts.blocked >= 1)
+        let open = try b.store.conflicts()
+        #expect(open.count == 1)
+        let cx = try #require(open.first)
+        #expect(cx.id == queued.first { $0.remoteID == x }?.id)  // the same conflict, brought up to date
+        #expect(Snapshot(json: cx.remoteSide)["owner"] == "new-owner")
+        #expect(try b.store.all(Lead.self).first { $0.email == "p1@example.com" }?.company == "Local Y")  // Y settled
+        try ConflictResolution.resolve(store: b.store, id: cx.id, take: .remote, sets: [:])
+        _ = try await b.run(b.job(.manual))
+        let lx = try #require(try b.store.all(Lead.self).first { $0.email == "p0@example.com" })
+        #expect(lx.company == "Remote X" && lx.owner == "new-owner")
+        let rx = try #require(try b.remoteLeads()["p0@example.com"])
+        #expect(rx["company"] as? String == "Remote X" && rx["owner"] as? String == "new-owner")
+        #expect(try b.store.conflicts().isEmpty)
+    }
+
     @Test("equal modification stamps across a page boundary: nothing skipped, nothing read twice")
     func equalStamps() async throws {
         let b = try SyncBench(pageLimit: 5)
