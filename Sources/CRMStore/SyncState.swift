@@ -403,12 +403,12 @@ extension CRMStore {
     }
 
     /// Brings an open conflict up to date (the record changed on a side while it waited); its id stays.
-    public func refreshConflict(id: Int64, fields: [String], local: String, remoteSide: String) throws {
+    public func refreshConflict(id: Int64, fields: [String], base: String, local: String, remoteSide: String) throws {
         try wrap {
             try queue.write { db in
                 try db.execute(
-                    sql: "UPDATE sync_conflicts SET fields = ?, local = ?, remote_side = ? WHERE id = ? AND status = 'open'",
-                    arguments: [fields.joined(separator: ","), local, remoteSide, id])
+                    sql: "UPDATE sync_conflicts SET fields = ?, base = ?, local = ?, remote_side = ? WHERE id = ? AND status = 'open'",
+                    arguments: [fields.joined(separator: ","), base, local, remoteSide, id])
             }
         }
     }

@@ -147,11 +147,11 @@ public final class SyncEngine: @unchecked Sendable {
     private func checkpoint<R: CRMRecord>(_ type: R.Type, _ state: CursorState, records: [R] = [], links: [SyncLink] = [], removeLinks: [String] = [],
                                           tombstones: [String] = [], clearJournal: [String] = [], undo: [UndoEntry] = []) throws {
         guard !dryRun else { return }
+        try renewLease()  // before writing: a run that lost its lease writes nothing more
         try storeCall {
             try store.applySync(R.self, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones,
                                 cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) })
         }
-        try renewLease()
     }
 
     /// The lease lasts `leaseSeconds` and is renewed at checkpoints `leaseRenewalInterval` apart, so that a long run
@@ -238,31 +238,39 @@ public final class SyncEngine: @unchecked Sendable {
                     continue
                 }
                 let base = Snapshot(json: link.base)
+                let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
+                var settledUnsent = false
+                if !local.deleted, let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
+                    // The record waits for a person, whatever this job's policy. The queued conflict takes the remote
+                    // side as it is now (the cursor moves past this change: skipping it would lose it); if the remote
+                    // no longer conflicts (it agrees, or went back to the base), the conflict closes and the record
+                    // merges as usual.
+                    let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: .manual, rules: job.fieldRules,
+                                                localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
+                    if !m.conflicts.isEmpty {
+                        report.counts.blocked += 1
+                        if !dryRun {
+                            try storeCall { try store.refreshConflict(id: waiting.id, fields: m.conflicts, base: base.json, local: sl.json, remoteSide: sr.json) }
+                        }
+                        continue
+                    }
+                    if !dryRun { try storeCall { try store.closeConflict(id: waiting.id, resolution: "settled: the remote changed") } }
+                    report.lines.append("conflict \(waiting.id)\(dryRun ? " would close" : " closed"): the remote no longer conflicts")
+                    // The push passed the record over while it waited: written again and marked unsent, it is
+                    // pushed next.
+                    if sl != base {
+                        records.append(local.record)
+                        settledUnsent = true
+                    }
+                }
                 if sr == base {
                     var l = self.link(rid, link.localID, json, codec, base: base, stamp: stamp, dirty: false)
-                    l.syncedSeq = link.syncedSeq
+                    l.syncedSeq = settledUnsent ? -1 : link.syncedSeq
                     newLinks.append(l)
                     report.counts.pulledUnchanged += 1
                     continue
                 }
                 if local.deleted { continue }
-                let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
-                if let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
-                    // The record waits for a person. The queued conflict takes the remote side as it is now (the
-                    // cursor moves past this change: skipping it would lose it); if the remote has settled it, the
-                    // conflict closes and the record merges as usual.
-                    let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: job.policy, rules: job.fieldRules,
-                                                localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
-                    if !m.conflicts.isEmpty {
-                        report.counts.blocked += 1
-                        if !dryRun {
-                            try storeCall { try store.refreshConflict(id: waiting.id, fields: m.conflicts, local: sl.json, remoteSide: sr.json) }
-                        }
-                        continue
-                    }
-                    if !dryRun { try storeCall { try store.closeConflict(id: waiting.id, resolution: "settled: the remote changed") } }
-                    report.lines.append("conflict \(waiting.id) closed: the remote no longer conflicts")
-                }
                 let localChanged = local.changeSeq > link.syncedSeq && sl != base
                 if !localChanged {
                     records.append(sr.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom))

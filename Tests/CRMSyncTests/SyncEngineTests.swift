@@ -159,8 +159,10 @@ struct SyncEngineTests {
         var all = try b.store.all(Lead.self)
         for i in all.indices { all[i].company = "Local \(i)" }
         try b.store.save(all)
-        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["concurrent_edit"],"only_methods":["PATCH"],"max_faults":2}"#)
-        let r = try await b.run(b.job())
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["concurrent_edit"],"only_methods":["PATCH"],"max_faults":3}"#)
+        var one = b.job()
+        one.concurrency = 1  // one PATCH at a time: A edited, A sent again (a draw, no edit), then B edited
+        let r = try await b.run(one)
         #expect(r.counts.staleRetries == 2)
         #expect(r.counts.pushedUpdated == 3)
         let remote = try b.remoteLeads()
@@ -209,25 +211,30 @@ struct SyncEngineTests {
     @Test("remote changes made while a conflict waits update the queued conflict (same id), or settle it")
     func conflictWhileWaiting() async throws {
         let b = try SyncBench()
-        try b.store.save(SyncBench.leads(2))
+        try b.store.save(SyncBench.leads(3))
         _ = try await b.run(b.job(.manual))
         var all = try b.store.all(Lead.self).sorted { $0.email < $1.email }
         all[0].company = "Local X"
         all[1].company = "Local Y"
+        all[2].company = "Local Z"
         try b.store.save(all)
-        let x = try b.remoteID(email: "p0@example.com"), y = try b.remoteID(email: "p1@example.com")
+        let x = try b.remoteID(email: "p0@example.com"), y = try b.remoteID(email: "p1@example.com"), z = try b.remoteID(email: "p2@example.com")
         try b.remote.control("PATCH", "/records/leads/\(x)", json: #"{"company":"Remote X"}"#)
         try b.remote.control("PATCH", "/records/leads/\(y)", json: #"{"company":"Remote Y"}"#)
+        try b.remote.control("PATCH", "/records/leads/\(z)", json: #"{"company":"Remote Z"}"#)
         _ = try await b.run(b.job(.manual))
         let queued = try b.store.conflicts()
-        #expect(queued.count == 2)
-        // While they wait: the remote changes another field of X, and gives Y the local value.
+        #expect(queued.count == 3)
+        // While they wait: the remote changes another field of X, gives Y the local value, and puts Z back as it was.
         try b.remote.control("PATCH", "/records/leads/\(x)", json: #"{"owner":"new-owner"}"#)
         try b.remote.control("PATCH", "/records/leads/\(y)", json: #"{"company":"Local Y"}"#)
-        let r = try await b.run(b.job(.manual))
-        #expect(r.counts.blocked >= 1)
+        try b.remote.control("PATCH", "/records/leads/\(z)", json: #"{"company":"Company 2"}"#)
+        // A job with another policy leaves the queue to a person as well.
+        let r3 = try await b.run(b.job(.remoteWins))
         let open = try b.store.conflicts()
         #expect(open.count == 1)
+        let locals = try b.store.all(Lead.self).map { "\($0.email) \($0.company)" }
+        #expect(try b.remoteLeads()["p2@example.com"]?["company"] as? String == "Local Z", "\(r3.counts) \(r3.lines) local: \(locals)")  // Z settled: local pushed
         let cx = try #require(open.first)
         #expect(cx.id == queued.first { $0.remoteID == x }?.id)  // the same conflict, brought up to date
         #expect(Snapshot(json: cx.remoteSide)["owner"] == "new-owner")
@@ -326,8 +333,8 @@ struct SyncEngineTests {
         let engine = SyncEngine(store: b.store, job: b.job(direction: .pull), client: client, dryRun: false)
         engine.leaseRenewalInterval = 0
         let thief = Task.detached {
-            try await Task.sleep(for: .milliseconds(300))
-            // A second run takes the lease (as if this one had outlived it); the test process is alive.
+            // Once the first page is in, a second run takes the lease (as if this one had outlived it).
+            while try b.store.count(.lead) == 0 { try await Task.sleep(for: .milliseconds(5)) }
             _ = try b.store.acquireLease(job: "test", owner: "thief", pid: getpid(), seconds: 600, isAlive: { _ in false })
         }
         let e = await #expect(throws: SyncError.self) { try await engine.run() }

@@ -130,6 +130,14 @@ struct XMLReaderTests {
         }
     }
 
+    @Test("an empty root element is a document without records, not a fault")
+    func emptyRoot() throws {
+        for doc in ["<leads/>", "<?xml version=\"1.0\"?>\n<leads></leads>\n<!-- end -->\n"] {
+            let r = try readXML(Array(doc.utf8), chunk: 3, recordPath: "/leads/lead", fields: leadFields)
+            #expect(r.records.isEmpty && r.fault == nil, "\(doc): \(String(describing: r.fault))")
+        }
+    }
+
     @Test("bad paths are refused with a reason", arguments: ["a//b", "a[0]", "a[@x]", "@", "", "a/@"])
     func badPaths(path: String) {
         #expect(throws: XMLError.self) { _ = try XMLPath(path) }

@@ -43,6 +43,7 @@ POST /_control/faults      {"fraction":0.2,"kinds":[...],"delay_ms":50,"retry_af
            "concurrent_edit"   -> on PATCH/DELETE of /<type>/<id>: another client edits the
                                   record first (owner = "another client", version bumped), then
                                   the request is processed (its If-Match is now stale: 412).
+                                  Once per record: later draws for it are answered normally.
     Faults are drawn from random.Random(seed) once per API request (after the rate limit
     check); optional filters only_methods / only_paths (substring of the path) and
     max_faults (stop after N injected faults). {"fraction":0} switches them off.
@@ -341,6 +342,7 @@ class Faults:
         self.only_methods = None
         self.only_paths = None
         self.max_faults = None
+        self.edited = set()  # records a concurrent_edit fault has edited
         self.timeout_ms = 30000
         self.injected = 0
         self.rng = random.Random(self.seed)
@@ -2141,7 +2143,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if kind == "concurrent_edit":
             parts = path.strip("/").split("/")
-            if method in ("PATCH", "PUT", "DELETE") and len(parts) == 2:
+            if method in ("PATCH", "PUT", "DELETE") and len(parts) == 2 and path not in state.faults.edited:
+                state.faults.edited.add(path)
                 state.control("PATCH", f"/_control/records/{parts[0]}/{parts[1]}", {},
                               b'{"owner": "another client"}')
             resp = self._dispatch(state, method, path, query, body)
