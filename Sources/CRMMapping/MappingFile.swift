@@ -300,7 +300,15 @@ extension MappingFile {
         case "number":
             let a = try YAMLMap(arg, what: "number")
             try a.allow(["decimal", "thousands"])
-            return .number(decimal: try a.string("decimal") ?? ".", thousands: try a.string("thousands"))
+            let decimal = try a.string("decimal") ?? ".", thousands = try a.string("thousands")
+            // Checked here, with its line (found by fuzzing: it only failed later, when an import began).
+            guard decimal.utf8.count == 1 else {
+                throw MappingError(.invalidValue, line: a.line(of: "decimal"), message: "number decimal separator must be one ASCII character, e.g. \",\"")
+            }
+            if let t = thousands, t.utf8.count != 1 || t == decimal {
+                throw MappingError(.invalidValue, line: a.line(of: "thousands"), message: "number thousands separator must be one ASCII character other than the decimal one")
+            }
+            return .number(decimal: decimal, thousands: thousands)
         case "map":
             let values = try YAMLMap(arg, what: "map")
             var table: [String: String] = [:]

@@ -47,7 +47,7 @@ struct MappingFileTests {
         }
     }
 
-    @Test("bad values are refused: record type, timezone, date format, transform")
+    @Test("bad values are refused: record type, timezone, date format, transform, number separators")
     func badValues() {
         #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: leed\nfields:\n  email: E\n") }
         #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\ntimezone: Mars/Olympus\nfields:\n  email: E\n") }
@@ -55,6 +55,12 @@ struct MappingFileTests {
             try MappingFile.parse(yaml: "record: lead\nfields:\n  created_at: {column: C, transform: [{date: {formats: [\"yyyy-QQ\"]}}]}\n")
         }
         #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\nfields:\n  email: {column: E, transform: [shout]}\n") }
+        // Found by fuzzing: a two-character separator passed decoding and failed only when an import began.
+        for number in [#"{decimal: ").", thousands: "."}"#, #"{decimal: ",", thousands: ","}"#, #"{thousands: "  "}"#] {
+            let yaml = "record: opportunity\nfields:\n  amount:\n    column: A\n    transform: [{number: \(number)}]\n"
+            let e = #expect(throws: MappingError.self) { try MappingFile.parse(yaml: yaml) }
+            #expect(e?.line == 5, "\(number): \(String(describing: e))")
+        }
     }
 }
 
