@@ -9,23 +9,38 @@ struct Parsed: Equatable {
     var issues: [Int: String] = [:]
 }
 
-func fuzzParse(_ input: UnsafeBufferPointer<UInt8>, chunk: Int, dialect: CSVDialect, maxField: Int) -> Parsed {
-    var p = CSVParser(dialect: dialect, maxFieldBytes: maxField)
-    var out = Parsed()
-    func drain() {
-        let b = p.takeBatch()
+extension Parsed {
+    /// Appends a batch's records (bytes, lengths, counts, lines and issue codes).
+    mutating func append(_ b: CSVBatch) {
         for r in 0..<b.count {
-            if let e = b.issues[r] { out.issues[out.lines.count] = e.code.rawValue }
+            if let e = b.issues[r] { issues[lines.count] = e.code.rawValue }
             let n = b.fieldCount(r)
             for f in 0..<n {
                 let range = b.fieldRange(r, f)
-                out.bytes.append(contentsOf: b.bytes[range])
-                out.fieldLengths.append(range.count)
+                bytes.append(contentsOf: b.bytes[range])
+                fieldLengths.append(range.count)
             }
-            out.fieldCounts.append(n)
-            out.lines.append(b.lines[r])
+            fieldCounts.append(n)
+            lines.append(b.lines[r])
         }
     }
+}
+
+/// The first input byte of both CSV targets: delimiter (bits 0-1), field limit (bits 2-3), chunk size (bits 4-7).
+/// The field limit is small (16 to 4096 bytes), so that inputs of fuzzing size reach the over-limit paths.
+struct ControlByte {
+    let delimiter: UInt8, maxField: Int, chunk: Int
+    init(_ c: UInt8) {
+        delimiter = [44, 59, 9, 124][Int(c & 3)]
+        maxField = [16, 64, 256, 4096][Int((c >> 2) & 3)]
+        chunk = Int(c >> 4) % 13 + 1
+    }
+}
+
+func fuzzParse(_ input: UnsafeBufferPointer<UInt8>, chunk: Int, dialect: CSVDialect, maxField: Int) -> Parsed {
+    var p = CSVParser(dialect: dialect, maxFieldBytes: maxField)
+    var out = Parsed()
+    func drain() { out.append(p.takeBatch()) }
     if chunk == 0 { p.feed(input) } else {
         // Records are taken a few times mid-input (a record may be open then), not after every chunk: each take
         // starts a new batch buffer, and thousands per input would make the target allocation-bound.

@@ -7,14 +7,11 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
-    let control = data[0]
+    let control = ControlByte(data[0])
+    let delimiter = control.delimiter, maxField = control.maxField, chunk = control.chunk
     let input = UnsafeBufferPointer(start: data + 1, count: size - 1)
-    let delimiter: UInt8 = [44, 59, 9, 124][Int(control & 3)]
     let dialect = CSVDialect(delimiter: delimiter)
-    // The field limit is small here (16 to 4096 bytes), so that inputs of fuzzing size reach the over-limit paths.
-    let maxField = [16, 64, 256, 4096][Int((control >> 2) & 3)]
     let whole = fuzzParse(input, chunk: 0, dialect: dialect, maxField: maxField)
-    let chunk = Int(control >> 4) % 13 + 1
     let pieces = fuzzParse(input, chunk: chunk, dialect: dialect, maxField: maxField)
     if whole != pieces { fatalError("chunk \(chunk) changed the result: \(whole) vs \(pieces)") }
     var (csv, clean) = cleanRecords(whole, delimiter: delimiter)

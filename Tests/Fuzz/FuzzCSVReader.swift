@@ -29,14 +29,11 @@ let scratchFile = "/dev/shm/crmgate-fuzz-csvreader-\(getpid()).csv"
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 1 else { return 0 }
-    let control = data[0]
+    let control = ControlByte(data[0])
+    let delimiter = control.delimiter, maxField = control.maxField, chunk = control.chunk
     let raw = UnsafeBufferPointer(start: data + 2, count: size - 2)
-    let delimiter: UInt8 = [44, 59, 9, 124][Int(control & 3)]
     let quote: UInt8 = data[1] & 0x40 == 0 ? 34 : 39  // " or '
     let dialect = CSVDialect(delimiter: delimiter, quote: quote)
-    // The field limit is small here (16 to 4096 bytes), so that inputs of fuzzing size reach the over-limit paths.
-    let maxField = [16, 64, 256, 4096][Int((control >> 2) & 3)]
-    let chunk = Int(control >> 4) % 13 + 1
 
     // Encoding: detected, or given by the second control byte.
     let detected = TextEncoding.detect(raw, isWholeFile: true)
@@ -86,17 +83,7 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var read = Parsed()
     do {
         while let b = try reader.nextBatch() {
-            for r in 0..<b.count {
-                if let e = b.issues[r] { read.issues[read.lines.count] = e.code.rawValue }
-                let n = b.fieldCount(r)
-                for f in 0..<n {
-                    let range = b.fieldRange(r, f)
-                    read.bytes.append(contentsOf: b.bytes[range])
-                    read.fieldLengths.append(range.count)
-                }
-                read.fieldCounts.append(n)
-                read.lines.append(b.lines[r])
-            }
+            read.append(b)
         }
     } catch { fatalError("reading \(scratchFile) failed: \(error)") }
     if read != expected { fatalError("CSVReader's records differ from the parser's: \(read) vs \(expected)") }
