@@ -38,11 +38,12 @@ build() {
       srcs="Sources/CRMDedupe/Normalize.swift $OUT/Similarity.swift Sources/CRMModel/StringSimilarity.swift Tests/Fuzz/FuzzNormalize.swift"; extra="" ;;
     mapping)
       # CRMMapping needs Yams (with its C part): build those targets instrumented with SwiftPM, link the harness to them.
-      swift build --target CRMMapping --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address \
+      # Release (-O): the same code as the shipped binary, and several times faster than -Onone under the fuzzer.
+      swift build -c release --target CRMMapping --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address \
         -Xcc -fsanitize=fuzzer-no-link -Xcc -fsanitize=address > $OUT/build-mapping-deps.log 2>&1 \
         || { cat $OUT/build-mapping-deps.log >&2; exit 1; }
-      srcs="Tests/Fuzz/FuzzMapping.swift $(find .build-fuzz/debug/CYaml.build -name '*.o') $(ls .build-fuzz/debug/Yams.build/*.o .build-fuzz/debug/CRMModel.build/*.o .build-fuzz/debug/CRMMapping.build/*.o)"
-      extra="-I .build-fuzz/debug/Modules -Xcc -fmodule-map-file=.build-fuzz/checkouts/Yams/Sources/CYaml/include/module.modulemap" ;;
+      srcs="Tests/Fuzz/FuzzMapping.swift $(find .build-fuzz/release/CYaml.build -name '*.o') $(ls .build-fuzz/release/Yams.build/*.o .build-fuzz/release/CRMModel.build/*.o .build-fuzz/release/CRMMapping.build/*.o)"
+      extra="-I .build-fuzz/release/Modules -Xcc -fmodule-map-file=.build-fuzz/checkouts/Yams/Sources/CYaml/include/module.modulemap" ;;
     *) echo "unknown target $t" >&2; exit 64 ;;
   esac
   # shellcheck disable=SC2086
