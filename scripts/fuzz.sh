@@ -47,7 +47,7 @@ build() {
     *) echo "unknown target $t" >&2; exit 64 ;;
   esac
   # shellcheck disable=SC2086
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Fuzz$t $extra $srcs -o $OUT/fuzz-$t 2> $OUT/build-$t.log \
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -module-name Fuzz$t $extra $srcs -o $OUT/fuzz-$t 2> $OUT/build-$t.log \
     || { cat $OUT/build-$t.log >&2; exit 1; }
 }
 seeds() {
