@@ -30,19 +30,20 @@ public enum Normalize {
             return String(decoding: bytes, as: UTF8.self)
         }
         // Case and accents first, then the letters folding leaves alone (so that folding twice changes nothing).
-        var folded = s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-        if folded.unicodeScalars.contains(where: { $0.properties.generalCategory == .nonspacingMark }) {
-            // Folding both at once keeps the accent of some capitals outside Latin (`Բ̚` → `բ̚`, and only a second
-            // fold gives `բ`): accents first, then case. Marks that belong to a script (Thai, Hebrew) stay either way.
-            folded = s.folding(options: .diacriticInsensitive, locale: nil).folding(options: .caseInsensitive, locale: nil)
-        }
         var t = ""
-        for ch in folded { if let r = specialFold[ch] { t += r } else { t.append(ch) } }
+        for ch in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) { if let r = specialFold[ch] { t += r } else { t.append(ch) } }
         var out = ""
         var space = true
         for ch in t {
             if ch.isLetter || ch.isNumber {
-                out.append(ch)
+                if ch.unicodeScalars.count > 1, ch.unicodeScalars.first!.properties.generalCategory != .otherLetter {
+                    // Foundation takes one accent per pass off letters outside Latin (`Բ̲̚` → `բ̚`, then `բ`), so
+                    // accents left on a letter of a cased script or a digit go here, in one pass. The vowel signs and
+                    // points of scripts without case (Thai, Hebrew, Devanagari) are part of the letter and stay.
+                    for u in ch.unicodeScalars where u.properties.generalCategory != .nonspacingMark { out.unicodeScalars.append(u) }
+                } else {
+                    out.append(ch)
+                }
                 space = false
             } else if !space {
                 out.append(" ")
