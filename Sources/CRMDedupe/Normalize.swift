@@ -7,8 +7,9 @@ public enum Normalize {
         "œ": "oe", "Œ": "oe", "þ": "th", "ß": "ss", "ð": "d",
     ]
 
-    /// Trimmed, diacritics stripped, case folded; every character that is not a letter or digit becomes a
-    /// space, spaces collapsed (`Zoë  Müller-Lüdenscheidt` → `zoe muller ludenscheidt`). ASCII takes a fast path.
+    /// Trimmed, diacritics (every nonspacing mark) stripped, case folded; every character that is not a letter or
+    /// digit becomes a space, spaces collapsed (`Zoë  Müller-Lüdenscheidt` → `zoe muller ludenscheidt`). ASCII
+    /// takes a fast path.
     public static func fold(_ s: String) -> String {
         var bytes: [UInt8] = []
         var ascii = true
@@ -36,10 +37,10 @@ public enum Normalize {
         var space = true
         for ch in t {
             if ch.isLetter || ch.isNumber {
-                if ch.unicodeScalars.count > 1, ch.unicodeScalars.first!.properties.generalCategory != .otherLetter {
-                    // Foundation takes one accent per pass off letters outside Latin (`Բ̲̚` → `բ̚`, then `բ`), so
-                    // accents left on a letter of a cased script or a digit go here, in one pass. The vowel signs and
-                    // points of scripts without case (Thai, Hebrew, Devanagari) are part of the letter and stay.
+                if ch.unicodeScalars.count > 1 {
+                    // Every nonspacing mark goes, in any script (as ICU's `NFD; [:Nonspacing Mark:] Remove`): Foundation
+                    // takes only one accent per pass off many letters outside Latin (`Բ̲̚` → `բ̚`, then `բ`), so the
+                    // rest go here, in one pass. Hebrew points and Arabic vowel marks go too; spacing vowel signs stay.
                     for u in ch.unicodeScalars where u.properties.generalCategory != .nonspacingMark { out.unicodeScalars.append(u) }
                 } else {
                     out.append(ch)
