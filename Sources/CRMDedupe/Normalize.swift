@@ -7,7 +7,7 @@ public enum Normalize {
         "œ": "oe", "Œ": "oe", "þ": "th", "ß": "ss", "ð": "d",
     ]
 
-    /// Trimmed, diacritics (every nonspacing mark) stripped, case folded; every character that is not a letter or
+    /// Trimmed, diacritics (every nonspacing or enclosing mark) stripped, case folded; every character that is not a letter or
     /// digit becomes a space, spaces collapsed (`Zoë  Müller-Lüdenscheidt` → `zoe muller ludenscheidt`). ASCII
     /// takes a fast path.
     public static func fold(_ s: String) -> String {
@@ -33,18 +33,19 @@ public enum Normalize {
         // Case and accents first, then the letters folding leaves alone (so that folding twice changes nothing).
         var t = ""
         for ch in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) { if let r = specialFold[ch] { t += r } else { t.append(ch) } }
+        // Every nonspacing and enclosing mark goes, in any script (as ICU's `NFD; [:Nonspacing Mark:] Remove`):
+        // Foundation takes only one mark per pass off many letters outside Latin (`Բ̲̚` → `բ̚`, then `բ`), so the rest
+        // go here, in one pass, and a character is a letter or digit by its first scalar that is not such a mark.
+        // Hebrew points and Arabic vowel marks go too; spacing vowel signs stay.
         var out = ""
         var space = true
         for ch in t {
-            if ch.isLetter || ch.isNumber {
-                if ch.unicodeScalars.count > 1 {
-                    // Every nonspacing mark goes, in any script (as ICU's `NFD; [:Nonspacing Mark:] Remove`): Foundation
-                    // takes only one accent per pass off many letters outside Latin (`Բ̲̚` → `բ̚`, then `բ`), so the
-                    // rest go here, in one pass. Hebrew points and Arabic vowel marks go too; spacing vowel signs stay.
-                    for u in ch.unicodeScalars where u.properties.generalCategory != .nonspacingMark { out.unicodeScalars.append(u) }
-                } else {
-                    out.append(ch)
-                }
+            let scalars = ch.unicodeScalars
+            var start = scalars.startIndex
+            while start != scalars.endIndex, isStrippedMark(scalars[start]) { start = scalars.index(after: start) }
+            guard start != scalars.endIndex else { continue }  // marks alone fold away
+            if isLetterOrDigit(scalars[start]) {
+                for u in scalars[start...] where !isStrippedMark(u) { out.unicodeScalars.append(u) }
                 space = false
             } else if !space {
                 out.append(" ")
@@ -53,6 +54,18 @@ public enum Normalize {
         }
         if out.last == " " { out.removeLast() }
         return out
+    }
+
+    private static func isStrippedMark(_ u: Unicode.Scalar) -> Bool {
+        let c = u.properties.generalCategory
+        return c == .nonspacingMark || c == .enclosingMark
+    }
+
+    private static func isLetterOrDigit(_ u: Unicode.Scalar) -> Bool {
+        switch u.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber, .letterNumber, .otherNumber: true
+        default: false
+        }
     }
 
     /// German and Nordic transliterations folded away (`mueller` and `muller` → `muller`; `aa` → `a`), spaces removed.

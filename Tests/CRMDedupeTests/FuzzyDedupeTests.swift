@@ -17,11 +17,12 @@ struct NormalizeTests {
         "\u{FFFD}Z\u{FFFD}o MÞ[", "\u{FFFD}\u{0532}\u{031A}\u{049A}\u{FFFD}Z", "\u{0531}\u{031A}rm", "\u{A65A}\u{031A}",
         "\u{FFFD}\u{0532}\u{0332}\u{031A}:\u{FFFD}", "1\u{0332}\u{031A}\u{0301}",
         "j\u{FFFD}\u{06B2}\u{0332}\u{031A}jj", "กิ", "\u{0E01}\u{0332}\u{0E34}\u{031A}",
+        "\u{0651}\u{07F2}\u{FFFD}D@D@\u{FFFD}f\u{FFFD}\u{07F2}\u{FFFD}", "d\u{0651}d", " \u{0903}a", "\u{FFFD}\u{0532}\u{031A}\u{FFFD}\u{0532}\u{031A}\u{0488}b(",
     ])
     func foldIdempotent(raw: String) { #expect(Normalize.fold(raw) == Normalize.fold(Normalize.fold(raw))) }
 
     @Test("accents go from letters of every script; spacing vowel signs stay", arguments: [
-        ("\u{0532}\u{031A}", "\u{0562}"), ("\u{A65A}\u{031A}", "\u{A65B}"), ("Ä\u{031A}", "a"), ("\u{0532}\u{0332}\u{031A}", "\u{0562}"), ("Ά\u{0332}", "α"), ("Ж\u{0301}\u{0332}", "ж"), ("\u{06B2}\u{0332}\u{031A}", "\u{06B2}"), ("שָׁלוֹם", "שלום"), ("مَرْحَبًا", "مرحبا"), ("कि", "कि"),
+        ("\u{0532}\u{031A}", "\u{0562}"), ("\u{A65A}\u{031A}", "\u{A65B}"), ("Ä\u{031A}", "a"), ("\u{0532}\u{0332}\u{031A}", "\u{0562}"), ("Ά\u{0332}", "α"), ("Ж\u{0301}\u{0332}", "ж"), ("\u{06B2}\u{0332}\u{031A}", "\u{06B2}"), ("שָׁלוֹם", "שלום"), ("مَرْحَبًا", "مرحبا"), ("कि", "कि"), ("\u{0651}\u{07F2}\u{FFFD}D@D", "d d"),
     ])
     func foldAccentsEverywhere(raw: String, expected: String) { #expect(Normalize.fold(raw) == expected) }
 
