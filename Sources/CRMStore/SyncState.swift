@@ -103,6 +103,9 @@ extension CRMStore {
             m.registerMigration("v3: runs remember their remote") { db in
                 try db.execute(sql: "ALTER TABLE sync_runs ADD COLUMN profile TEXT; ALTER TABLE sync_runs ADD COLUMN base_url TEXT")
             }
+            m.registerMigration("v4: the journal keeps what a create sent") { db in
+                try db.execute(sql: "ALTER TABLE sync_journal ADD COLUMN sent TEXT")
+            }
         }
         m.registerMigration("v2: sync state") { db in
             try db.execute(
@@ -354,14 +357,26 @@ extension CRMStore {
         }
     }
 
-    /// Writes the idempotency keys of many creates in one transaction, before their requests are sent.
-    public func journalCreates(remote: String, type: RecordType, entries: [(localID: String, key: String, lookup: String?)]) throws {
+    /// Writes the idempotency keys of many creates in one transaction, before their requests are sent, with the
+    /// snapshot each sends (`sent`, the base for merging the record should its answer be lost).
+    public func journalCreates(remote: String, type: RecordType, entries: [(localID: String, key: String, lookup: String?, sent: String)]) throws {
         guard !entries.isEmpty else { return }
         try wrap {
             try queue.write { db in
                 let stamp = Date().iso8601UTC
-                let stmt = try db.makeStatement(sql: "INSERT OR IGNORE INTO sync_journal (remote, record_type, local_id, idem_key, lookup, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-                for e in entries { try stmt.execute(arguments: [remote, type.rawValue, e.localID, e.key, e.lookup, stamp]) }
+                let stmt = try db.makeStatement(
+                    sql: "INSERT OR IGNORE INTO sync_journal (remote, record_type, local_id, idem_key, lookup, created_at, sent) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for e in entries { try stmt.execute(arguments: [remote, type.rawValue, e.localID, e.key, e.lookup, stamp, e.sent]) }
+            }
+        }
+    }
+
+    /// What the journaled create of `localID` sent (nil: no create is journaled, or it was journaled before v4).
+    public func journaledSnapshot(remote: String, type: RecordType, localID: String) throws -> String? {
+        try wrap {
+            try queue.read { db in
+                try String.fetchOne(db, sql: "SELECT sent FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
+                                    arguments: [remote, type.rawValue, localID])
             }
         }
     }

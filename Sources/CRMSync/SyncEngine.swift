@@ -207,7 +207,12 @@ public final class SyncEngine: @unchecked Sendable {
                     if let email, let localID = emailIndex?[email], let local = try storeCall({ try store.recordForSync(R.self, id: localID) }), !local.deleted {
                         emailIndex?[email] = nil
                         let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
-                        let m = ThreeWayMerge.merge(base: Snapshot(), local: sl, remote: sr, policy: job.policy == .manual ? .remoteWins : job.policy, rules: job.fieldRules,
+                        // A create of ours whose answer was lost: what it sent is the base, so that a field only the
+                        // remote changed since is not taken for a conflict (newest-wins would lose it to a newer
+                        // local edit of another field). Otherwise there is no base.
+                        let sent = try storeCall { try store.journaledSnapshot(remote: remoteName, type: R.recordType, localID: localID) }
+                        let base = sent.map { Snapshot(json: $0) } ?? Snapshot()
+                        let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: job.policy == .manual ? .remoteWins : job.policy, rules: job.fieldRules,
                                                     localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
                         report.counts.matched += 1
                         matchedIDs.append(localID)
@@ -360,7 +365,7 @@ public final class SyncEngine: @unchecked Sendable {
             let known = try storeCall { try store.links(remote: remoteName, type: R.recordType, localIDs: ids) }
             let conflicted = try storeCall { try store.openConflictIDs(remote: remoteName, type: R.recordType, localIDs: ids) }
             var journal = try storeCall { try store.journal(remote: remoteName, type: R.recordType, localIDs: ids) }
-            var fresh: [(localID: String, key: String, lookup: String?)] = []
+            var fresh: [(localID: String, key: String, lookup: String?, sent: String)] = []
             var contexts: [PushContext<R>] = []
             let lookupField = codec.resource.lookup?.field
             for item in batch {
@@ -371,7 +376,7 @@ public final class SyncEngine: @unchecked Sendable {
                     ctx.journalExisted = true
                 } else if ctx.link == nil, !item.deleted, !ctx.conflicted, !dryRun {
                     let sl = Snapshot.of(item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)
-                    let entry = (localID: id, key: UUID().uuidString.lowercased(), lookup: lookupField.flatMap { sl[$0] })
+                    let entry = (localID: id, key: UUID().uuidString.lowercased(), lookup: lookupField.flatMap { sl[$0] }, sent: sl.json)
                     fresh.append(entry)
                     journal[id] = (entry.key, entry.lookup)
                     ctx.journal = (entry.key, entry.lookup)

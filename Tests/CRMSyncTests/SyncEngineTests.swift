@@ -299,6 +299,31 @@ struct SyncEngineTests {
         #expect(try b.remote.records("leads").count == 2)
     }
 
+    @Test("a create whose answer never came is matched by e-mail against what it sent: a field only the remote changed since survives a newer local edit (found by the crash schedule)")
+    func lostCreateAnswerKeepsRemoteEdit() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(1))
+        // Every POST is carried out and its answer dropped: the lead exists remotely, the store does not know it.
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"only_methods":["POST"]}"#)
+        await #expect(throws: SyncError.self) { try await b.run(b.job(direction: .push)) }
+        #expect(try b.remote.records("leads").count == 1)
+        try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
+        // Then the remote changes the company, and later the local side changes the notes.
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        try await Task.sleep(nanoseconds: 20_000_000)
+        var lead = try #require(try b.store.all(Lead.self).first)
+        lead.notes = "local notes"
+        lead.updatedAt = Date()
+        try b.store.save([lead])
+        let r = try await b.run(b.job(.newestWins))
+        #expect(r.counts.matched == 1)
+        let local = try #require(try b.store.all(Lead.self).first)
+        let remote = try #require(try b.remoteLeads()["p0@example.com"])
+        #expect(local.company == "Remote Co" && remote["company"] as? String == "Remote Co")
+        #expect(local.notes == "local notes" && remote["notes"] as? String == "local notes")
+        #expect(try b.remote.records("leads").count == 1)
+    }
+
     @Test("plan changes nothing on either side")
     func plan() async throws {
         let b = try SyncBench()
