@@ -7,9 +7,9 @@ public enum Normalize {
         "œ": "oe", "Œ": "oe", "þ": "th", "ß": "ss", "ð": "d",
     ]
 
-    /// Trimmed, diacritics (every nonspacing or enclosing mark) stripped, case folded; every character that is not a letter or
-    /// digit becomes a space, spaces collapsed (`Zoë  Müller-Lüdenscheidt` → `zoe muller ludenscheidt`). ASCII
-    /// takes a fast path.
+    /// Trimmed, diacritics (every nonspacing or enclosing mark) stripped, case folded; every character that is not a
+    /// letter or digit becomes a space, spaces collapsed (`Zoë  Müller-Lüdenscheidt` → `zoe muller ludenscheidt`).
+    /// ASCII takes a fast path.
     public static func fold(_ s: String) -> String {
         var bytes: [UInt8] = []
         var ascii = true
