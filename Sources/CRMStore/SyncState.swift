@@ -18,9 +18,13 @@ public struct SyncLink: Sendable, Equatable {
     public var syncedSeq: Int64
     /// The remote's modified stamp (or content digest where records carry none) when last seen.
     public var remoteStamp: String?
+    /// What identifies the remote record beyond its id (its creation stamp), where the profile names it: a record
+    /// found at the linked id with another identity is a different record (the remote reused the id).
+    public var identity: String?
 
     public init(remote: String, recordType: RecordType, localID: String, remoteID: String, etag: String? = nil, version: String? = nil,
-                base: String, syncedSeq: Int64 = 0, remoteStamp: String? = nil) {
+                base: String, syncedSeq: Int64 = 0, remoteStamp: String? = nil, identity: String? = nil) {
+        self.identity = identity
         self.remote = remote
         self.recordType = recordType
         self.localID = localID
@@ -105,6 +109,18 @@ extension CRMStore {
             }
             m.registerMigration("v4: the journal keeps what a create sent") { db in
                 try db.execute(sql: "ALTER TABLE sync_journal ADD COLUMN sent TEXT")
+            }
+            m.registerMigration("v5: link identities and set-aside records") { db in
+                try db.execute(
+                    sql: """
+                        ALTER TABLE sync_links ADD COLUMN remote_identity TEXT;
+                        CREATE TABLE sync_set_aside (
+                            remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, change_seq INTEGER NOT NULL,
+                            operation TEXT NOT NULL, status INTEGER, message TEXT NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT NULL,
+                            attempts INTEGER NOT NULL DEFAULT 1,
+                            PRIMARY KEY (remote, record_type, local_id)
+                        ) WITHOUT ROWID;
+                        """)
             }
         }
         m.registerMigration("v2: sync state") { db in
@@ -199,7 +215,8 @@ extension CRMStore {
     /// they get), links written or removed, the cursor checkpoint, journal entries cleared, undo lines added.
     public func applySync<R: CRMRecord>(
         _ type: R.Type, records: [R], links: [SyncLink], removeLinks: [String] = [], tombstones: [String] = [],
-        cursor: (job: String, state: String)? = nil, clearJournal: [String] = [], undo: (run: Int64, entries: [UndoEntry])? = nil
+        cursor: (job: String, state: String)? = nil, clearJournal: [String] = [], undo: (run: Int64, entries: [UndoEntry])? = nil,
+        remote: String? = nil, setAside: [SetAsideRecord] = [], clearSetAside: [String] = []
     ) throws {
         try wrap {
             try queue.inTransaction(.immediate) { db in
@@ -236,19 +253,32 @@ extension CRMStore {
                     }
                     try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
                 }
+                for id in removeLinks {
+                    if let remote {
+                        try db.execute(sql: "DELETE FROM sync_links WHERE remote = ? AND record_type = ? AND local_id = ?",
+                                       arguments: [remote, R.recordType.rawValue, id])
+                    } else {
+                        try db.execute(sql: "DELETE FROM sync_links WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                    }
+                }
                 let linkStmt = try db.makeStatement(sql: """
-                    INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET remote_id = excluded.remote_id,
+                    INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp,
+                    remote_identity)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET remote_id = excluded.remote_id,
                     etag = excluded.etag, version = excluded.version, base = excluded.base, synced_seq = excluded.synced_seq,
-                    remote_stamp = excluded.remote_stamp
+                    remote_stamp = excluded.remote_stamp, remote_identity = excluded.remote_identity
                     """)
+                // A remote id belongs to one local record: a link that still holds it for another record is stale
+                // (the remote reused the id of a record it deleted) and gives way.
+                let staleStmt = try db.makeStatement(
+                    sql: "DELETE FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ? AND local_id <> ?")
                 for var l in links {
                     // A negative counter marks a link whose local side still differs from the remote (push it next).
                     if l.syncedSeq < 0 { l.syncedSeq = 0 } else if let s = seqs[l.localID] { l.syncedSeq = s }
-                    try linkStmt.execute(arguments: [l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, l.syncedSeq, l.remoteStamp])
-                }
-                for id in removeLinks {
-                    try db.execute(sql: "DELETE FROM sync_links WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                    try staleStmt.execute(arguments: [l.remote, l.recordType.rawValue, l.remoteID, l.localID])
+                    try linkStmt.execute(arguments: [
+                        l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, l.syncedSeq, l.remoteStamp, l.identity,
+                    ])
                 }
                 for id in clearJournal {
                     try db.execute(sql: "DELETE FROM sync_journal WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
@@ -257,6 +287,13 @@ extension CRMStore {
                     try db.execute(sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)", arguments: [cursor.job, R.recordType.rawValue, cursor.state])
                 }
                 if let undo { try Self.addUndo(db, run: undo.run, entries: undo.entries) }
+                for a in setAside { try Self.setAside(db, a) }
+                if let remote {
+                    for id in clearSetAside {
+                        try db.execute(sql: "DELETE FROM sync_set_aside WHERE remote = ? AND record_type = ? AND local_id = ?",
+                                       arguments: [remote, R.recordType.rawValue, id])
+                    }
+                }
                 return .commit
             }
         }
@@ -277,7 +314,8 @@ extension CRMStore {
     private static func link(_ row: Row) -> SyncLink {
         SyncLink(
             remote: row["remote"], recordType: RecordType(rawValue: row["record_type"]) ?? .lead, localID: row["local_id"], remoteID: row["remote_id"],
-            etag: row["etag"], version: row["version"], base: row["base"], syncedSeq: row["synced_seq"], remoteStamp: row["remote_stamp"])
+            etag: row["etag"], version: row["version"], base: row["base"], syncedSeq: row["synced_seq"], remoteStamp: row["remote_stamp"],
+            identity: row["remote_identity"])
     }
 
     public func link(remote: String, type: RecordType, localID: String) throws -> SyncLink? {
@@ -519,5 +557,95 @@ extension CRMStore {
                 }
             }
         }
+    }
+}
+
+/// A local record the remote refused with an answer that repeating cannot change (a 4xx such as 400 or 422): it is
+/// kept aside with the remote's message, the run goes on with the others, and it is tried again when it changes
+/// locally or on `crmgate sync errors retry`.
+public struct SetAsideRecord: Sendable, Equatable {
+    public var remote: String
+    public var recordType: RecordType
+    public var localID: String
+    /// The local change counter that was refused.
+    public var changeSeq: Int64
+    /// What was tried: `create`, `update` or `delete`.
+    public var operation: String
+    /// The remote's HTTP status.
+    public var status: Int?
+    /// The remote's answer (secrets redacted), as the error reported it.
+    public var message: String
+    public var firstAt: String
+    public var lastAt: String
+    /// How many times the remote refused it.
+    public var attempts: Int
+
+    public init(remote: String, recordType: RecordType, localID: String, changeSeq: Int64, operation: String, status: Int?, message: String,
+                at: String? = nil) {
+        let at = at ?? Date().iso8601UTC
+        self.remote = remote
+        self.recordType = recordType
+        self.localID = localID
+        self.changeSeq = changeSeq
+        self.operation = operation
+        self.status = status
+        self.message = message
+        self.firstAt = at
+        self.lastAt = at
+        self.attempts = 1
+    }
+}
+
+extension CRMStore {
+    static func setAside(_ db: Database, _ a: SetAsideRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO sync_set_aside (remote, record_type, local_id, change_seq, operation, status, message, first_at, last_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET change_seq = excluded.change_seq,
+                operation = excluded.operation, status = excluded.status, message = excluded.message, last_at = excluded.last_at,
+                attempts = sync_set_aside.attempts + 1
+                """,
+            arguments: [a.remote, a.recordType.rawValue, a.localID, a.changeSeq, a.operation, a.status, a.message, a.firstAt, a.lastAt])
+    }
+
+    private static func setAsideRecord(_ r: Row) -> SetAsideRecord {
+        var a = SetAsideRecord(
+            remote: r["remote"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, localID: r["local_id"], changeSeq: r["change_seq"],
+            operation: r["operation"], status: r["status"], message: r["message"], at: r["first_at"])
+        a.lastAt = r["last_at"]
+        a.attempts = r["attempts"]
+        return a
+    }
+
+    /// The records set aside, oldest first; one remote's or all.
+    public func setAsideRecords(remote: String? = nil) throws -> [SetAsideRecord] {
+        try wrap {
+            try queue.read { db in
+                if let remote {
+                    return try Row.fetchAll(db, sql: "SELECT * FROM sync_set_aside WHERE remote = ? ORDER BY first_at, local_id", arguments: [remote])
+                        .map(Self.setAsideRecord)
+                }
+                return try Row.fetchAll(db, sql: "SELECT * FROM sync_set_aside ORDER BY first_at, local_id").map(Self.setAsideRecord)
+            }
+        }
+    }
+
+    /// Marks set-aside records changed (a new change counter each), so that the next push tries them again.
+    /// - Returns: how many records were marked.
+    public func retrySetAside<R: CRMRecord>(_ type: R.Type, localIDs: [String]) throws -> Int {
+        var n = 0
+        try wrap {
+            try queue.inTransaction(.immediate) { db in
+                var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                for id in localIDs {
+                    seq += 1
+                    try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET change_seq = ? WHERE id = ?", arguments: [seq, id])
+                    n += db.changesCount
+                }
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
+                return .commit
+            }
+        }
+        return n
     }
 }

@@ -150,6 +150,11 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `SyncError` with code `invalidProfile` for an empty step or an unclosed bracket.
     public init(_ text: String) throws {
         description = text
+        // `$` is the whole answer (a list answered as a bare array).
+        if text == "$" {
+            steps = []
+            return
+        }
         var steps: [Step] = []
         for part in text.split(separator: ".", omittingEmptySubsequences: false) {
             var rest = Substring(part)

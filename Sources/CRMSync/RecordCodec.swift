@@ -20,6 +20,13 @@ public struct RecordCodec: Sendable {
     public func remoteID(_ json: JSONValue) -> String? { resource.idPath.get(json)?.stringValue }
     public func modified(_ json: JSONValue) -> String? { resource.modifiedPath?.get(json)?.stringValue }
     public func version(_ json: JSONValue) -> String? { resource.versionPath?.get(json)?.stringValue }
+    /// What identifies the record beyond its id, where the profile names it (`created:`).
+    public func identity(_ json: JSONValue) -> String? { resource.identityPath?.get(json)?.stringValue }
+    /// Whether an answer is the record itself (it carries the id), not a message about it.
+    public func isRecord(_ json: JSONValue) -> Bool {
+        guard case .object = json, remoteID(json) != nil else { return false }
+        return resource.fields.isEmpty || resource.fields.contains { $0.path.get(json) != nil }
+    }
     public func isDeleted(_ json: JSONValue) -> Bool {
         guard let flag = resource.list.deleted?.flag, let v = flag.get(json) else { return false }
         if case .bool(let b) = v { return b }
@@ -44,11 +51,63 @@ public struct RecordCodec: Sendable {
                 out[f.fields[0]] = s.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                     .joined(separator: Snapshot.listSeparator)
             case .plain, .stringly:
-                out[f.fields[0]] = Self.text(v, kind: kinds[i])
+                out[f.fields[0]] = read(v, f, kind: kinds[i])
             }
         }
         if let cp = resource.customPath, case .object(let o)? = cp.get(json) {
             for (k, v) in o { if let s = v.stringValue { out["custom." + k] = s } }
+        }
+        return Snapshot(out)
+    }
+
+    /// A remote value as the model's text, through the field's value map, scale and format.
+    func read(_ v: JSONValue, _ f: RemoteProfile.FieldMap, kind: FieldKind) -> String {
+        if !f.readValues.isEmpty || f.readOtherwise != nil {
+            let key = v.stringValue ?? ""
+            if let mapped = f.readValues[key] { return mapped }
+            if let otherwise = f.readOtherwise { return otherwise }
+        }
+        if let scale = f.scale, let d = Double(v.stringValue ?? "") { return Snapshot.canonicalNumber(d / scale) }
+        if f.format == .date, let s = v.stringValue, s.count >= 10 {
+            return kind == .instant ? String(s.prefix(10)) + "T00:00:00Z" : String(s.prefix(10))
+        }
+        return Self.text(v, kind: kind)
+    }
+
+    /// A model value as the remote's JSON, through the field's value map, scale and format.
+    func write(_ text: String?, _ f: RemoteProfile.FieldMap, kind: FieldKind) -> JSONValue {
+        if let text, !f.writeValues.isEmpty || f.writeOtherwise != nil {
+            if let mapped = f.writeValues[text] { return mapped }
+            if let otherwise = f.writeOtherwise { return otherwise }
+        }
+        guard let text, !text.isEmpty else { return Self.json(nil, kind: kind) }
+        if let scale = f.scale, let d = Double(text) { return .number((d * scale).rounded()) }
+        switch f.format {
+        case .date: return .string(String(text.prefix(10)))
+        case .integer: return Double(text).map { .number($0.rounded()) } ?? .string(text)
+        case nil: return Self.json(text, kind: kind)
+        }
+    }
+
+    /// The snapshot of a local record as the remote would hold it once written (a timestamp sent as a day reads back
+    /// as that day), so that a value the remote cannot hold more precisely is not taken for a change.
+    public func asStored(_ local: Snapshot) -> Snapshot {
+        var out = local.values
+        for (i, f) in resource.fields.enumerated() where f.kind == .plain && !f.readOnly {
+            let name = f.fields[0]
+            if !f.writeValues.isEmpty || f.writeOtherwise != nil {
+                // Local values that the remote holds as one (two stages sent as one stage name) read back as the one
+                // the read map gives.
+                guard let x = local[name] else { continue }
+                let sent = f.writeValues[x] ?? f.writeOtherwise
+                let readable = Set(f.readValues.values)
+                guard let sent, !readable.contains(x) else { continue }
+                if let k = f.writeValues.keys.sorted().first(where: { f.writeValues[$0] == sent && readable.contains($0) }) { out[name] = k }
+                continue
+            }
+            guard f.scale != nil || f.format != nil else { continue }
+            let sent = write(local[name], f, kind: kinds[i])
+            if sent.isNull { out[name] = nil } else { out[name] = read(sent, f, kind: kinds[i]) }
         }
         return Snapshot(out)
     }
@@ -72,8 +131,12 @@ public struct RecordCodec: Sendable {
     /// The JSON body for `snapshot`'s values. With `only`, just those fields (a cleared one becomes null).
     public func body(_ snapshot: Snapshot, only: Set<String>? = nil) -> JSONValue {
         var out = JSONValue.object([])
+        if only == nil {
+            for (path, value) in resource.createDefaults { path.set(&out, value) }
+        }
         for (i, f) in resource.fields.enumerated() {
             if let only, !f.fields.contains(where: only.contains) { continue }
+            guard let writePath = f.writePath, !f.readOnly else { continue }
             let value: JSONValue
             switch f.kind {
             case .nameParts:
@@ -84,10 +147,11 @@ public struct RecordCodec: Sendable {
             case .stringly:
                 value = snapshot[f.fields[0]].map { .string($0.replacingOccurrences(of: Snapshot.listSeparator, with: ";")) } ?? .null
             case .plain:
-                value = Self.json(snapshot[f.fields[0]], kind: kinds[i])
+                let v = write(snapshot[f.fields[0]], f, kind: kinds[i])
+                value = v.isNull && only == nil ? (f.defaultValue ?? v) : v
             }
             if only == nil, value.isNull { continue }
-            f.path.set(&out, value)
+            writePath.set(&out, value)
         }
         if let cp = resource.customPath {
             let keys = snapshot.values.keys.filter { $0.hasPrefix("custom.") }.sorted()

@@ -87,14 +87,23 @@ public final class RemoteClient: Sendable {
             query.append((lp, String(limit)))
         case .link(let lp, let limit, _):
             query.append((lp, String(limit)))
+        case .none:
+            break
         }
         if let since, let inc = r.list.incremental, let p = inc.param { query.append((p, inc.format(since))) }
         if includeDeleted, let d = r.list.deleted { query.append((d.param, d.value)) }
         url = self.url(r.list.path, query: query)
         if case .link = r.list.pagination, let token { url = token.text }
         let (json, response) = try await getJSON(url)
-        guard let items = r.list.items.get(json)?.arrayValue else {
+        guard var items = r.list.items.get(json)?.arrayValue else {
             throw SyncError(.badResponse, context: "GET \(http.redactor.redactURL(url))", message: "the answer has no list at '\(r.list.items)'")
+        }
+        let counted = items.count
+        for more in r.list.moreItems {
+            guard let extra = more.get(json)?.arrayValue else {
+                throw SyncError(.badResponse, context: "GET \(http.redactor.redactURL(url))", message: "the answer has no list at '\(more)'")
+            }
+            items += extra
         }
         var next: PageToken?
         switch r.list.pagination {
@@ -102,14 +111,16 @@ public final class RemoteClient: Sendable {
             if let c = nextPath.get(json)?.stringValue, !c.isEmpty { next = PageToken(c) }
         case .page(_, _, let limit, let totalPath):
             let page = Int(token?.text ?? "1") ?? 1
-            var more = items.count >= limit
+            var more = counted >= limit
             if let totalPath, let total = totalPath.get(json).flatMap({ $0.stringValue }).flatMap({ Int($0) }) { more = page * limit < total }
             if more, !items.isEmpty { next = PageToken(String(page + 1)) }
         case .offset(_, _, let limit):
-            if items.count >= limit { next = PageToken(String((Int(token?.text ?? "0") ?? 0) + items.count)) }
+            if counted >= limit { next = PageToken(String((Int(token?.text ?? "0") ?? 0) + counted)) }
         case .link(_, _, let bodyPath):
             if let bodyPath, let u = bodyPath.get(json)?.stringValue, !u.isEmpty { next = PageToken(u) }
             else if let link = response.headers["Link"], let u = Self.nextLink(link) { next = PageToken(u) }
+        case .none:
+            break
         }
         return RemotePage(records: items, next: next)
     }
@@ -144,14 +155,24 @@ public final class RemoteClient: Sendable {
     /// The record with this remote id, and its ETag; nil when the remote has no such record.
     public func get(_ type: RecordType, remoteID: String) async throws -> (record: JSONValue, etag: String?)? {
         let r = try resource(type)
+        guard let get = r.get else {
+            // No endpoint for one record: it is found in the listing.
+            var token: PageToken?
+            repeat {
+                let page = try await listPage(type, since: nil, token: token)
+                if let found = page.records.first(where: { RecordCodec(r).remoteID($0) == remoteID }) { return (found, nil) }
+                token = page.next
+            } while token != nil
+            return nil
+        }
         let url: String
-        if let p = r.get.idParam { url = self.url(r.get.path, query: [(p, remoteID)]) } else { url = self.url(r.get.path.replacingOccurrences(of: "{id}", with: Self.escape(remoteID)), query: []) }
+        if let p = get.idParam { url = self.url(get.path, query: [(p, remoteID)]) } else { url = self.url(get.path.replacingOccurrences(of: "{id}", with: Self.escape(remoteID)), query: []) }
         let response = try await send(HTTPRequest(.get, url))
-        if response.status == 404 { return nil }
+        if response.status == 404 || response.status == 410 { return nil }
         try expectSuccess(response, "GET", url)
         var json = try parse(response, url)
         // A list-shaped answer to a filtered GET (Cin7 Core): the one record in it.
-        if r.get.idParam != nil, let items = r.list.items.get(json)?.arrayValue {
+        if get.idParam != nil, let items = r.list.items.get(json)?.arrayValue {
             guard let first = items.first(where: { RecordCodec(r).remoteID($0) == remoteID }) else { return nil }
             json = first
         }
@@ -162,7 +183,19 @@ public final class RemoteClient: Sendable {
     public func lookup(_ type: RecordType, value: String) async throws -> [JSONValue] {
         let r = try resource(type)
         guard let l = r.lookup else { return [] }
-        let url = self.url(r.list.path, query: [(l.param, value)])
+        guard let param = l.param else {
+            // No filter: the whole listing, filtered here on the lookup field.
+            let codec = RecordCodec(r)
+            var out: [JSONValue] = []
+            var token: PageToken?
+            repeat {
+                let page = try await listPage(type, since: nil, token: token)
+                out += page.records.filter { codec.snapshot($0)[l.field] == value }
+                token = page.next
+            } while token != nil
+            return out
+        }
+        let url = self.url(r.list.path, query: [(param, value)])
         let (json, _) = try await getJSON(url)
         return r.list.items.get(json)?.arrayValue ?? []
     }
@@ -206,7 +239,7 @@ public final class RemoteClient: Sendable {
         request.retrySafe = true  // an update with the same values is repeatable; If-Match guards the rest
         let response = try await send(request)
         if response.status == 412 || response.status == 409 { return .stale }
-        if response.status == 404 { return .notFound }
+        if response.status == 404 || response.status == 410 { return .notFound }
         try expectSuccess(response, r.update.method.rawValue, url)
         return .updated(answer(unwrapped(try parse(response, url), r.update.wrap), r.update), etag: response.headers["ETag"])
     }
@@ -219,7 +252,7 @@ public final class RemoteClient: Sendable {
         var request = HTTPRequest(d.method, url)
         if r.concurrency == .etag, let etag { request.headers.set("If-Match", etag) }
         let response = try await send(request)
-        if response.status == 404 { return false }
+        if response.status == 404 || response.status == 410 { return false }
         if response.status == 412 { throw SyncError(.rejected, context: "DELETE \(http.redactor.redactURL(url))", message: "the record changed remotely; not deleted") }
         try expectSuccess(response, d.method.rawValue, url)
         return true
@@ -276,6 +309,7 @@ public final class RemoteClient: Sendable {
         guard !response.isSuccess else { return }
         let text = http.redactor.redact(String(decoding: response.body.prefix(300), as: UTF8.self))
         let hint = response.status == 401 || response.status == 403 ? " (check the credentials the profile names)" : ""
-        throw SyncError(.rejected, context: "\(method) \(http.redactor.redactURL(url))", message: "HTTP \(response.status)\(hint): \(text)")
+        throw SyncError(.rejected, context: "\(method) \(http.redactor.redactURL(url))", message: "HTTP \(response.status)\(hint): \(text)",
+                        status: response.status)
     }
 }

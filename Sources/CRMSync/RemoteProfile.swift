@@ -52,7 +52,8 @@ public struct RemoteProfile: Sendable {
         public var versionPath: JSONPath?
         public var concurrency: Concurrency
         public var list: ListSpec
-        public var get: Endpoint
+        /// Reading one record by id; nil when the remote has no such endpoint (then records are re-read by listing).
+        public var get: Endpoint?
         public var create: Endpoint
         public var update: Endpoint
         public var delete: Endpoint?
@@ -62,6 +63,11 @@ public struct RemoteProfile: Sendable {
         public var fields: [FieldMap]
         /// Remote keys that are local `custom.<key>` values (`custom: custom` maps a whole object).
         public var customPath: JSONPath?
+        /// Where records carry what identifies them beyond their id (a creation stamp): a remote that reuses the
+        /// ids of deleted records is told apart by it.
+        public var identityPath: JSONPath?
+        /// Values every create sends (remote paths and JSON values: a required `priority`, a `tags: [lead]`).
+        public var createDefaults: [(JSONPath, JSONValue)] = []
     }
 
     public enum Concurrency: String, Sendable { case etag, version, none }
@@ -87,6 +93,8 @@ public struct RemoteProfile: Sendable {
     public struct ListSpec: Sendable {
         public var path: String
         public var items: JSONPath
+        /// More item lists in the same answer (closed records listed apart), read after `items`.
+        public var moreItems: [JSONPath] = []
         public var pagination: Pagination
         public var incremental: Incremental?
         public var deleted: DeletedSpec?
@@ -101,10 +109,13 @@ public struct RemoteProfile: Sendable {
         case offset(offsetParam: String, limitParam: String, limit: Int)
         /// The next page's URL in a `Link: <…>; rel="next"` header or at a body path.
         case link(limitParam: String, limit: Int, bodyPath: JSONPath?)
+        /// One answer holds every record (no paging).
+        case none
 
         public var limit: Int {
             switch self {
             case .cursor(_, let l, _, _), .page(_, _, let l, _), .offset(_, _, let l), .link(_, let l, _): l
+            case .none: Int.max
             }
         }
     }
@@ -143,8 +154,9 @@ public struct RemoteProfile: Sendable {
     }
 
     public struct Lookup: Sendable {
-        /// The list filter parameter, e.g. Cin7 Core's `Name`.
-        public var param: String
+        /// The list filter parameter, e.g. Cin7 Core's `Name`; nil when the remote has no filter (the listing is
+        /// read and filtered here).
+        public var param: String?
         /// The model field whose value is looked up.
         public var field: String
     }
@@ -163,8 +175,35 @@ public struct RemoteProfile: Sendable {
     public struct FieldMap: Sendable {
         /// Model field names: one, or several for `name_parts` (first, last).
         public var fields: [String]
+        /// Where the value is read.
         public var path: JSONPath
         public var kind: Kind
+        /// Where the value is written, when not where it is read (a stage read as `stage_id`, written as `stage`);
+        /// nil with `readOnly`.
+        public var writePath: JSONPath?
+        /// The field is never sent.
+        public var readOnly = false
+        /// Local value → remote value on writes (`values:`), and its reverse on reads.
+        public var writeValues: [String: JSONValue] = [:]
+        /// Remote value → local value on reads, where it is not the reverse of `writeValues` (`read_values:`).
+        public var readValues: [String: String] = [:]
+        /// A remote value the maps do not name: kept as it is (nil) or read as this local value.
+        public var readOtherwise: String?
+        /// A local value the maps do not name: sent as it is (nil) or as this remote value.
+        public var writeOtherwise: JSONValue?
+        /// The remote holds the value times this (integer cents for a decimal amount: 100).
+        public var scale: Double?
+        /// The remote's text form of the value, where it is not the model's.
+        public var format: Format?
+        /// Sent on create when the local value is empty.
+        public var defaultValue: JSONValue?
+
+        public enum Format: String, Sendable {
+            /// `YYYY-MM-DD` where the model may hold a timestamp (the day is the UTC day of it).
+            case date
+            /// A whole number.
+            case integer
+        }
 
         public enum Kind: Sendable, Equatable {
             case plain
@@ -306,7 +345,10 @@ extension RemoteProfile {
     }
 
     static func decodeResource(_ key: String, _ m: YAMLMap) throws -> Resource {
-        try m.allow(["record", "name", "id", "modified", "version", "concurrency", "list", "get", "create", "update", "delete", "lookup", "batch", "fields"])
+        try m.allow([
+            "record", "name", "id", "modified", "version", "concurrency", "list", "get", "create", "update", "delete", "lookup", "batch", "fields",
+            "created", "create_defaults",
+        ])
         let recordName = try m.requiredString("record")
         guard let record = RecordType(rawValue: recordName) else {
             throw MappingError(.invalidValue, line: m.line(of: "record"), message: "unknown record type '\(recordName)'")
@@ -317,15 +359,15 @@ extension RemoteProfile {
         }
         guard let listNode = m["list"] else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs 'list'") }
         let list = try decodeList(try YAMLMap(listNode, what: "\(key).list"))
-        guard let get = try endpoint(m["get"], "\(key).get", defaultMethod: .get, line: m.line),
-            let create = try endpoint(m["create"], "\(key).create", defaultMethod: .post, line: m.line),
+        let get = try endpoint(m["get"], "\(key).get", defaultMethod: .get, line: m.line)
+        guard let create = try endpoint(m["create"], "\(key).create", defaultMethod: .post, line: m.line),
             let update = try endpoint(m["update"], "\(key).update", defaultMethod: .patch, line: m.line)
-        else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs get, create and update endpoints") }
+        else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs create and update endpoints") }
         var lookup: Lookup?
         if let l = m["lookup"] {
             let lm = try YAMLMap(l, what: "\(key).lookup")
             try lm.allow(["param", "field"])
-            lookup = Lookup(param: try lm.requiredString("param"), field: try lm.requiredString("field"))
+            lookup = Lookup(param: try lm.string("param"), field: try lm.requiredString("field"))
         }
         var batch: Batch?
         if let b = m["batch"] {
@@ -347,15 +389,23 @@ extension RemoteProfile {
                 continue
             }
             var spec: (path: String, kind: FieldMap.Kind)
+            var extra: ((inout FieldMap) -> Void)?
             if let s = node.scalar?.string {
                 spec = (s, .plain)
             } else {
                 let fm = try YAMLMap(node, what: "field '\(name)'")
-                try fm.allow(["path", "list_separator", "name_parts", "stringly"])
-                spec = (try fm.requiredString("path"), .plain)
+                try fm.allow([
+                    "path", "read", "write", "read_only", "list_separator", "name_parts", "stringly", "values", "read_values", "otherwise",
+                    "write_otherwise", "scale", "format", "default",
+                ])
+                guard let readText = try fm.string("read") ?? fm.string("path") else {
+                    throw MappingError(.missingKey, line: fm.line, message: "field '\(name)' needs 'path' (or 'read' and 'write')")
+                }
+                spec = (readText, .plain)
                 if let sep = try fm.string("list_separator") { spec.kind = .joinedList(separator: sep) }
                 if try fm.bool("name_parts") == true { spec.kind = .nameParts }
                 if try fm.bool("stringly") == true { spec.kind = .stringly }
+                extra = try decodeFieldOptions(fm, name)
             }
             let names = spec.kind == .nameParts ? name.split(separator: "+").map(String.init) : [name]
             for n in names where !known.contains(n) && !n.hasPrefix("custom.") {
@@ -363,17 +413,98 @@ extension RemoteProfile {
             }
             let jp: JSONPath
             do { jp = try JSONPath(spec.path) } catch let e as SyncError { throw MappingError(.invalidValue, line: line, message: e.message) }
-            fields.append(FieldMap(fields: names, path: jp, kind: spec.kind))
+            var fieldMap = FieldMap(fields: names, path: jp, kind: spec.kind)
+            fieldMap.writePath = jp
+            extra?(&fieldMap)
+            fields.append(fieldMap)
+        }
+        var createDefaults: [(JSONPath, JSONValue)] = []
+        if let d = m["create_defaults"] {
+            for (k, v) in try YAMLMap(d, what: "\(key).create_defaults").pairs {
+                let jp: JSONPath
+                do { jp = try JSONPath(k) } catch let e as SyncError { throw MappingError(.invalidValue, line: v.mark?.line, message: e.message) }
+                createDefaults.append((jp, jsonValue(v)))
+            }
         }
         return Resource(
             record: record, name: try m.string("name") ?? key, idPath: try path(m, "id") ?? JSONPath("id"), modifiedPath: try path(m, "modified"),
             versionPath: try path(m, "version"), concurrency: concurrency, list: list, get: get, create: create, update: update,
             delete: try endpoint(m["delete"], "\(key).delete", defaultMethod: .delete, line: m.line), lookup: lookup, batch: batch,
-            fields: fields, customPath: customPath)
+            fields: fields, customPath: customPath, identityPath: try path(m, "created"), createDefaults: createDefaults)
+    }
+
+    /// The options of a field given as a map, applied to its `FieldMap` once its paths are known.
+    static func decodeFieldOptions(_ fm: YAMLMap, _ name: String) throws -> (inout FieldMap) -> Void {
+        var write: JSONPath?? = nil
+        if let w = try fm.string("write") {
+            do { write = .some(try JSONPath(w)) } catch let e as SyncError { throw MappingError(.invalidValue, line: fm.line(of: "write"), message: e.message) }
+        }
+        let readOnly = try fm.bool("read_only") ?? false
+        var writeValues: [String: JSONValue] = [:]
+        if let v = fm["values"] {
+            for (k, node) in try YAMLMap(v, what: "values of '\(name)'").pairs { writeValues[k] = jsonValue(node) }
+        }
+        var readValues: [String: String] = [:]
+        if let v = fm["read_values"] {
+            for (k, node) in try YAMLMap(v, what: "read_values of '\(name)'").pairs {
+                guard let s = node.scalar?.string else {
+                    throw MappingError(.invalidValue, line: node.mark?.line, message: "read_values of '\(name)' map remote values to text")
+                }
+                readValues[k] = s
+            }
+        }
+        let otherwise = try fm.string("otherwise")
+        let writeOtherwise = fm["write_otherwise"].map(jsonValue)
+        var scale: Double?
+        if let s = try fm.string("scale") {
+            guard let d = Double(s), d > 0 else { throw MappingError(.invalidValue, line: fm.line(of: "scale"), message: "scale must be a positive number") }
+            scale = d
+        }
+        var format: FieldMap.Format?
+        if let f = try fm.string("format") {
+            guard let v = FieldMap.Format(rawValue: f) else {
+                throw MappingError(.invalidValue, line: fm.line(of: "format"), message: "format '\(f)' is not one of date, integer")
+            }
+            format = v
+        }
+        let defaultValue = fm["default"].map(jsonValue)
+        return { f in
+            if let write { f.writePath = write }
+            if readOnly { f.readOnly = true; f.writePath = nil }
+            f.writeValues = writeValues
+            f.readValues = readValues
+            for (local, remote) in writeValues where f.readValues[remote.stringValue ?? ""] == nil {
+                if let r = remote.stringValue { f.readValues[r] = local }
+            }
+            if let otherwise, otherwise != "keep" { f.readOtherwise = otherwise }
+            if let writeOtherwise, writeOtherwise.stringValue != "keep" { f.writeOtherwise = writeOtherwise }
+            f.scale = scale
+            f.format = format
+            f.defaultValue = defaultValue
+        }
+    }
+
+    /// A YAML value as JSON: plain `true`/`false`/`null` and numbers as such, quoted scalars as text.
+    static func jsonValue(_ node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let sc):
+            if sc.style == .plain {
+                switch sc.string {
+                case "true": return .bool(true)
+                case "false": return .bool(false)
+                case "null", "~": return .null
+                default: if let d = Double(sc.string), sc.string.first.map({ $0.isNumber || $0 == "-" }) == true { return .number(d) }
+                }
+            }
+            return .string(sc.string)
+        case .sequence(let seq): return .array(seq.map(jsonValue))
+        case .mapping(let map): return .object(map.map { ($0.key.scalar?.string ?? "", jsonValue($0.value)) })
+        default: return .null
+        }
     }
 
     static func decodeList(_ m: YAMLMap) throws -> ListSpec {
-        try m.allow(["path", "items", "pagination", "incremental", "deleted"])
+        try m.allow(["path", "items", "more_items", "pagination", "incremental", "deleted"])
         var pagination = Pagination.cursor(limitParam: "limit", limit: 100, cursorParam: "cursor", next: try JSONPath("next_cursor"))
         if let pn = m["pagination"] {
             let pm = try YAMLMap(pn, what: "pagination")
@@ -388,7 +519,9 @@ extension RemoteProfile {
             case "page": pagination = .page(pageParam: try pm.string("page_param") ?? "page", limitParam: limitParam, limit: limit, total: try path(pm, "total"))
             case "offset": pagination = .offset(offsetParam: try pm.string("offset_param") ?? "offset", limitParam: limitParam, limit: limit)
             case "link": pagination = .link(limitParam: limitParam, limit: limit, bodyPath: try path(pm, "next"))
-            case let s: throw MappingError(.invalidValue, line: pm.line(of: "style"), message: "pagination style '\(s)' is not one of cursor, page, offset, link")
+            case "none": pagination = .none
+            case let s:
+                throw MappingError(.invalidValue, line: pm.line(of: "style"), message: "pagination style '\(s)' is not one of cursor, page, offset, link, none")
             }
         }
         var incremental: Incremental?
@@ -405,6 +538,10 @@ extension RemoteProfile {
             try dm.allow(["param", "value", "flag"])
             deleted = DeletedSpec(param: try dm.requiredString("param"), value: try dm.string("value") ?? "true", flag: try path(dm, "flag") ?? JSONPath("deleted"))
         }
-        return ListSpec(path: try m.requiredString("path"), items: try path(m, "items") ?? JSONPath("data"), pagination: pagination, incremental: incremental, deleted: deleted)
+        var list = ListSpec(path: try m.requiredString("path"), items: try path(m, "items") ?? JSONPath("data"), pagination: pagination, incremental: incremental, deleted: deleted)
+        for p in try m.stringList("more_items") ?? [] {
+            do { list.moreItems.append(try JSONPath(p)) } catch let e as SyncError { throw MappingError(.invalidValue, line: m.line(of: "more_items"), message: e.message) }
+        }
+        return list
     }
 }

@@ -44,7 +44,7 @@ public struct RunUndo: Sendable {
     }
 
     private func revert<R: CRMRecord>(_ type: R.Type, _ e: UndoEntry, _ dryRun: Bool) async throws -> (Bool, String) {
-        let name = "\(e.side) \(R.recordType.rawValue) \(e.localID.prefix(8))" + (e.remoteID.map { " (remote \($0))" } ?? "")
+        let name = "\(e.side) \(R.recordType.rawValue) \(e.localID.suffix(12))" + (e.remoteID.map { " (remote \($0))" } ?? "")
         let after = e.after.map { Snapshot(json: $0) } ?? Snapshot()
         let before = e.before.map { Snapshot(json: $0) }
         let fields = Set(after.values.keys).union(before?.values.keys ?? Dictionary<String, String>().keys)

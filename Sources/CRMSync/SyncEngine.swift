@@ -9,6 +9,12 @@ public struct SyncCounts: Sendable, Equatable {
     public var pulledCreated = 0, pulledUpdated = 0, pulledDeleted = 0, pulledUnchanged = 0, matched = 0
     public var pushedCreated = 0, pushedUpdated = 0, pushedDeleted = 0, recoveredCreates = 0, staleRetries = 0
     public var conflictsOpened = 0, conflictsSettled = 0, blocked = 0, deletesKept = 0
+    /// Linked records the remote no longer has (a complete listing lacked them, or it answered 404/410).
+    public var remoteGone = 0
+    /// Remote ids found holding another record than the linked one (the remote reused a deleted record's id).
+    public var reusedIDs = 0
+    /// Records the remote refused with an answer repeating cannot change; set aside, the run went on.
+    public var refused = 0
 
     public var json: String {
         let pairs: [(String, Int)] = [
@@ -16,6 +22,7 @@ public struct SyncCounts: Sendable, Equatable {
             ("pulled_unchanged", pulledUnchanged), ("matched", matched), ("pushed_created", pushedCreated), ("pushed_updated", pushedUpdated),
             ("pushed_deleted", pushedDeleted), ("recovered_creates", recoveredCreates), ("stale_retries", staleRetries),
             ("conflicts_opened", conflictsOpened), ("conflicts_settled", conflictsSettled), ("blocked", blocked), ("deletes_kept", deletesKept),
+            ("remote_gone", remoteGone), ("reused_ids", reusedIDs), ("refused", refused),
         ]
         return JSONValue.object(pairs.map { ($0.0, .number(Double($0.1))) }).text
     }
@@ -26,6 +33,7 @@ public struct SyncCounts: Sendable, Equatable {
         a.pushedUpdated += b.pushedUpdated; a.pushedDeleted += b.pushedDeleted; a.recoveredCreates += b.recoveredCreates
         a.staleRetries += b.staleRetries; a.conflictsOpened += b.conflictsOpened; a.conflictsSettled += b.conflictsSettled
         a.blocked += b.blocked; a.deletesKept += b.deletesKept
+        a.remoteGone += b.remoteGone; a.reusedIDs += b.reusedIDs; a.refused += b.refused
     }
 }
 
@@ -86,7 +94,7 @@ public final class SyncEngine: @unchecked Sendable {
     private var remoteName: String { SyncEngine.remoteName(client) }
     /// How links name a remote: the profile at its base URL.
     public static func remoteName(_ client: RemoteClient) -> String { client.profile.name + "@" + client.baseURL }
-    private let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+    private let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.suffix(12))"
     private let leaseSeconds: Double = 600
     private var leaseRenewed = ProcessInfo.processInfo.systemUptime
     /// Seconds between lease renewals at checkpoints (tests set 0).
@@ -145,12 +153,51 @@ public final class SyncEngine: @unchecked Sendable {
     }
 
     private func checkpoint<R: CRMRecord>(_ type: R.Type, _ state: CursorState, records: [R] = [], links: [SyncLink] = [], removeLinks: [String] = [],
-                                          tombstones: [String] = [], clearJournal: [String] = [], undo: [UndoEntry] = []) throws {
+                                          tombstones: [String] = [], clearJournal: [String] = [], undo: [UndoEntry] = [],
+                                          setAside: [SetAsideRecord] = [], clearSetAside: [String] = []) throws {
         guard !dryRun else { return }
         try renewLease()  // before writing: a run that lost its lease writes nothing more
         try storeCall {
             try store.applySync(R.self, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones,
-                                cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) })
+                                cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) },
+                                remote: remoteName, setAside: setAside, clearSetAside: clearSetAside)
+        }
+    }
+
+    /// The snapshot of a local record in the remote's terms (what the remote would hold once it is written).
+    private func localSnapshot<R: CRMRecord>(_ record: R, _ codec: RecordCodec) -> Snapshot {
+        codec.asStored(Snapshot.of(record, fields: codec.fieldNames, withCustom: codec.syncsCustom))
+    }
+
+    /// `record` with the fields where `target` differs from `current` (the record's own snapshot) taken from `target`:
+    /// a field the remote holds less precisely than the model (a day for a timestamp) is left as it is.
+    private func applyChanges<R: CRMRecord>(_ target: Snapshot, over current: Snapshot, to record: R, _ codec: RecordCodec) -> R {
+        let changed = codec.fieldNames.filter { target[$0] != current[$0] }
+        return target.apply(to: record, fields: changed, withCustom: codec.syncsCustom)
+    }
+
+    /// What records that the remote no longer has become here, by the job's `on_remote_delete`.
+    private func gone<R: CRMRecord>(
+        _ type: R.Type, _ goneLinks: [(link: SyncLink, local: ChangedRecord<R>?)], why: String, records: inout [R], tombstones: inout [String],
+        removeLinks: inout [String], report: inout SyncReport
+    ) {
+        for (link, local) in goneLinks {
+            removeLinks.append(link.localID)
+            guard let local, !local.deleted else { continue }
+            report.counts.remoteGone += 1
+            let what = "\(R.recordType.rawValue) \(link.localID.suffix(12)) (remote id \(link.remoteID)) \(why)"
+            let would = dryRun ? "would be" : "is"
+            switch job.onRemoteDelete {
+            case .tombstone:
+                tombstones.append(link.localID)
+                report.counts.pulledDeleted += 1
+                report.lines.append("gone: \(what); \(would) deleted here too (on_remote_delete: tombstone)")
+            case .keep:
+                report.lines.append("gone: \(what); \(would) kept here, no longer linked (on_remote_delete: keep)")
+            case .recreate:
+                records.append(local.record)
+                report.lines.append("gone: \(what); \(would) created again at the remote by the push (on_remote_delete: recreate)")
+            }
         }
     }
 
@@ -173,9 +220,15 @@ public final class SyncEngine: @unchecked Sendable {
         let fields = codec.fieldNames
         var since: Date?
         if stamped { since = state.mark.flatMap(RemoteTime.parse) } else { since = state.lastPullStart.flatMap(RemoteTime.parse).map { $0 - unstampedMargin } }
+        if job.fullListing { since = nil }
         var token = state.page.map(PageToken.init)
         if token != nil { since = state.pageSince.flatMap(RemoteTime.parse) }
         let sinceText = since?.iso8601UTC
+        // A listing read from its first page without a "changed since" filter names every record the remote has:
+        // a linked record it lacks is gone. A resumed or filtered listing proves nothing about absent records.
+        let incremental = codec.resource.list.incremental
+        let complete = token == nil && (since == nil || (incremental?.param == nil && incremental?.searchPath == nil))
+        var seen = Set<String>()
         var emailIndex: [String: String]? = nil  // lazily: local unlinked records by e-mail, for matching
         var newMark = state.mark
         var newIDs = Set(state.idsAtMark)
@@ -193,6 +246,7 @@ public final class SyncEngine: @unchecked Sendable {
             var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = [], matchedIDs: [String] = []
             for json in page.records {
                 guard let rid = codec.remoteID(json) else { continue }
+                seen.insert(rid)
                 let sr = codec.snapshot(json)
                 let stamp = codec.modified(json) ?? sr.digest
                 if stamped {
@@ -200,13 +254,22 @@ public final class SyncEngine: @unchecked Sendable {
                     if newMark == nil || stamp > newMark! { newMark = stamp; newIDs = [rid] } else if stamp == newMark { newIDs.insert(rid) }
                 }
                 let deleted = codec.isDeleted(json)
-                guard let link = links[rid] else {
+                var linked = links[rid]
+                if let l = linked, let known = l.identity, let now = codec.identity(json), known != now {
+                    // The remote reused the id of a record it deleted: the linked record is gone, and this one is new.
+                    report.counts.reusedIDs += 1
+                    let old = try storeCall { try store.recordForSync(R.self, id: l.localID) }
+                    gone(R.self, [(l, old)], why: "was deleted remotely; its id now holds another record",
+                         records: &records, tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
+                    linked = nil
+                }
+                guard let link = linked else {
                     if deleted { continue }
                     if emailIndex == nil { emailIndex = try unlinkedEmails(R.self) }
                     let email = sr["email"].flatMap { EmailAddress.normalize($0) }
                     if let email, let localID = emailIndex?[email], let local = try storeCall({ try store.recordForSync(R.self, id: localID) }), !local.deleted {
                         emailIndex?[email] = nil
-                        let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
+                        let sl = localSnapshot(local.record, codec)
                         // A create of ours whose answer was lost: what it sent is the base, so that a field only the
                         // remote changed since is not taken for a conflict (newest-wins would lose it to a newer
                         // local edit of another field). Otherwise there is no base.
@@ -216,8 +279,8 @@ public final class SyncEngine: @unchecked Sendable {
                                                     localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
                         report.counts.matched += 1
                         matchedIDs.append(localID)
-                        report.lines.append("pull: match \(R.recordType.rawValue) \(localID.prefix(8)) with remote \(rid) by e-mail")
-                        if m.merged != sl { records.append(m.merged.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom)) }
+                        report.lines.append("pull: match \(R.recordType.rawValue) \(localID.suffix(12)) with remote \(rid) by e-mail")
+                        if m.merged != sl { records.append(applyChanges(m.merged, over: sl, to: local.record, codec)) }
                         newLinks.append(link(rid, localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
                         continue
                     }
@@ -237,13 +300,13 @@ public final class SyncEngine: @unchecked Sendable {
                     if !local.deleted {
                         tombstones.append(link.localID)
                         report.counts.pulledDeleted += 1
-                        report.lines.append("pull: delete \(R.recordType.rawValue) \(link.localID.prefix(8)) (deleted remotely)")
+                        report.lines.append("pull: delete \(R.recordType.rawValue) \(link.localID.suffix(12)) (deleted remotely)")
                     }
                     removeLinks.append(link.localID)
                     continue
                 }
                 let base = Snapshot(json: link.base)
-                let sl = Snapshot.of(local.record, fields: fields, withCustom: codec.syncsCustom)
+                let sl = localSnapshot(local.record, codec)
                 var settledUnsent = false
                 if !local.deleted, let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
                     // The record waits for a person, whatever this job's policy. The queued conflict takes the remote
@@ -269,7 +332,7 @@ public final class SyncEngine: @unchecked Sendable {
                     }
                 }
                 if sr == base {
-                    var l = self.link(rid, link.localID, json, codec, base: base, stamp: stamp, dirty: false)
+                    var l = self.link(rid, link.localID, json, codec, base: base, stamp: stamp, dirty: false, keep: link.identity)
                     l.syncedSeq = settledUnsent ? -1 : link.syncedSeq
                     newLinks.append(l)
                     report.counts.pulledUnchanged += 1
@@ -278,18 +341,18 @@ public final class SyncEngine: @unchecked Sendable {
                 if local.deleted { continue }
                 let localChanged = local.changeSeq > link.syncedSeq && sl != base
                 if !localChanged {
-                    records.append(sr.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom))
-                    newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false))
+                    records.append(applyChanges(sr, over: sl, to: local.record, codec))
+                    newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false, keep: link.identity))
                     undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: sr.json))
                     report.counts.pulledUpdated += 1
-                    if dryRun { report.lines.append("pull: update \(R.recordType.rawValue) \(link.localID.prefix(8)): \(diff(sl, sr))") }
+                    if dryRun { report.lines.append("pull: update \(R.recordType.rawValue) \(link.localID.suffix(12)): \(diff(sl, sr))") }
                     continue
                 }
                 let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: job.policy, rules: job.fieldRules,
                                             localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
                 if !m.conflicts.isEmpty {
                     report.counts.conflictsOpened += 1
-                    report.lines.append("conflict: \(R.recordType.rawValue) \(link.localID.prefix(8)) (remote \(rid)) on \(m.conflicts.joined(separator: ", ")); it waits for `crmgate conflicts resolve`")
+                    report.lines.append("conflict: \(R.recordType.rawValue) \(link.localID.suffix(12)) (remote \(rid)) on \(m.conflicts.joined(separator: ", ")); it waits for `crmgate conflicts resolve`")
                     if !dryRun {
                         _ = try storeCall {
                             try store.openConflict(job: job.name, remote: remoteName, type: R.recordType, localID: link.localID, remoteID: rid, fields: m.conflicts,
@@ -300,12 +363,12 @@ public final class SyncEngine: @unchecked Sendable {
                 }
                 report.counts.conflictsSettled += m.settled.isEmpty ? 0 : 1
                 if m.merged != sl {
-                    records.append(m.merged.apply(to: local.record, fields: fields, withCustom: codec.syncsCustom))
+                    records.append(applyChanges(m.merged, over: sl, to: local.record, codec))
                     undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: m.merged.json))
                     report.counts.pulledUpdated += 1
                 }
-                if dryRun { report.lines.append("merge: \(R.recordType.rawValue) \(link.localID.prefix(8)): local \(diff(sl, m.merged)); remote \(diff(sr, m.merged))") }
-                newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
+                if dryRun { report.lines.append("merge: \(R.recordType.rawValue) \(link.localID.suffix(12)): local \(diff(sl, m.merged)); remote \(diff(sr, m.merged))") }
+                newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr, keep: link.identity))
             }
             token = page.next
             state.page = token?.text
@@ -313,10 +376,37 @@ public final class SyncEngine: @unchecked Sendable {
             if token == nil {
                 if stamped { state.mark = newMark; state.idsAtMark = newMark == oldMark ? Array(newIDs.union(oldIDs)).sorted() : Array(newIDs).sorted() }
                 state.lastPullStart = runStart.iso8601UTC
+                if complete {
+                    try absent(R.self, seen: seen, handled: Set(removeLinks), records: &records, tombstones: &tombstones, removeLinks: &removeLinks,
+                               report: &report)
+                }
             }
             try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, clearJournal: matchedIDs, undo: undo)
             if token == nil { break }
         }
+    }
+
+    /// Linked records that a complete listing lacked: gone, unless there are more than the job lets one run remove.
+    private func absent<R: CRMRecord>(
+        _ type: R.Type, seen: Set<String>, handled: Set<String>, records: inout [R], tombstones: inout [String], removeLinks: inout [String],
+        report: inout SyncReport
+    ) throws {
+        let all = try storeCall { try store.links(remote: remoteName, type: R.recordType) }
+        let missing = all.filter { !seen.contains($0.remoteID) && !handled.contains($0.localID) }
+        guard !missing.isEmpty else { return }
+        var pairs: [(link: SyncLink, local: ChangedRecord<R>?)] = []
+        for l in missing { pairs.append((l, try storeCall { try store.recordForSync(R.self, id: l.localID) })) }
+        let live = pairs.filter { $0.local.map { !$0.deleted } ?? false }.count
+        let allowed = max(1, Int((Double(all.count) * job.massDeleteShare).rounded(.down)))
+        if live > allowed, !job.allowMassDelete, job.onRemoteDelete != .keep {
+            throw SyncError(
+                .massDelete, context: "\(job.name): \(R.recordType.plural)",
+                message: "the remote's complete listing lacks \(live) of \(all.count) linked \(R.recordType.plural) (more than "
+                    + "\(Int(job.massDeleteShare * 100))%); nothing was deleted. If the remote really deleted them, run again with "
+                    + "--allow-mass-delete; otherwise check the profile's list path and filters")
+        }
+        gone(R.self, pairs, why: "is no longer at the remote (its complete listing lacks it)", records: &records, tombstones: &tombstones,
+             removeLinks: &removeLinks, report: &report)
     }
 
     private func unlinkedEmails<R: CRMRecord>(_ type: R.Type) throws -> [String: String] {
@@ -332,9 +422,10 @@ public final class SyncEngine: @unchecked Sendable {
         return out
     }
 
-    private func link(_ rid: String, _ localID: String, _ json: JSONValue, _ codec: RecordCodec, base: Snapshot, stamp: String, dirty: Bool, etag: String? = nil) -> SyncLink {
+    private func link(_ rid: String, _ localID: String, _ json: JSONValue, _ codec: RecordCodec, base: Snapshot, stamp: String, dirty: Bool, etag: String? = nil,
+                      keep identity: String? = nil) -> SyncLink {
         SyncLink(remote: remoteName, recordType: codec.resource.record, localID: localID, remoteID: rid, etag: etag, version: codec.version(json),
-                 base: base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp)
+                 base: base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp, identity: codec.identity(json) ?? identity)
     }
 
     private func summary(_ s: Snapshot) -> String {
@@ -353,6 +444,8 @@ public final class SyncEngine: @unchecked Sendable {
         case linked(SyncLink, rewrite: Snapshot?, counts: SyncCounts, undo: UndoEntry?, clearJournal: Bool, line: String?)
         case unlink(String, counts: SyncCounts, line: String?)
         case nothing(counts: SyncCounts, line: String?)
+        /// The remote no longer has the linked record (404/410, or its id holds another record now).
+        case gone(SyncLink, why: String)
         case failed(any Error)
     }
 
@@ -375,7 +468,7 @@ public final class SyncEngine: @unchecked Sendable {
                     ctx.journal = j
                     ctx.journalExisted = true
                 } else if ctx.link == nil, !item.deleted, !ctx.conflicted, !dryRun {
-                    let sl = Snapshot.of(item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)
+                    let sl = localSnapshot(item.record, codec)
                     let entry = (localID: id, key: UUID().uuidString.lowercased(), lookup: lookupField.flatMap { sl[$0] }, sent: sl.json)
                     fresh.append(entry)
                     journal[id] = (entry.key, entry.lookup)
@@ -388,14 +481,32 @@ public final class SyncEngine: @unchecked Sendable {
                 do { return try await self.pushOne(ctx, codec) } catch { return .failed(error) }
             }
             var links: [SyncLink] = [], rewrites: [R] = [], unlinks: [String] = [], clear: [String] = [], undo: [UndoEntry] = []
+            var tombstones: [String] = [], setAside: [SetAsideRecord] = [], settled: [String] = []
             var failure: (any Error)?
             var lastDone = state.pushSeq
             for (i, o) in outcomes.enumerated() {
                 let item = batch[i]
+                let id = item.record.id.description
                 switch o! {
+                case .failed(let e as SyncError) where e.isPermanentRefusal && failure == nil:
+                    // Refused for what it holds: set aside with the remote's answer; the other records go on.
+                    let ctx = contexts[i]
+                    let operation = item.deleted ? "delete" : ctx.link == nil ? "create" : "update"
+                    setAside.append(SetAsideRecord(remote: remoteName, recordType: R.recordType, localID: id, changeSeq: item.changeSeq,
+                                                   operation: operation, status: e.status, message: e.description))
+                    if operation == "create" { clear.append(id) }
+                    report.counts.refused += 1
+                    report.lines.append("refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.message); set aside "
+                        + "(`crmgate sync errors show \(id.suffix(12))`), tried again when it changes or on `sync errors retry`")
                 case .failed(let e):
                     if failure == nil { failure = e }
+                case .gone(let l, let why):
+                    var goneRecords: [R] = []
+                    gone(R.self, [(l, item)], why: why, records: &goneRecords, tombstones: &tombstones, removeLinks: &unlinks, report: &report)
+                    rewrites += goneRecords
+                    settled.append(id)
                 case .linked(let l, let rewrite, let c, let u, let j, let line):
+                    settled.append(id)
                     links.append(l)
                     if let rewrite { rewrites.append(rewrite.apply(to: item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)) }
                     if let u { undo.append(u) }
@@ -403,6 +514,7 @@ public final class SyncEngine: @unchecked Sendable {
                     report.counts += c
                     if let line { report.lines.append(line) }
                 case .unlink(let id, let c, let line):
+                    settled.append(id)
                     unlinks.append(id)
                     report.counts += c
                     if let line { report.lines.append(line) }
@@ -413,7 +525,8 @@ public final class SyncEngine: @unchecked Sendable {
                 if failure == nil { lastDone = item.changeSeq }
             }
             state.pushSeq = lastDone
-            try checkpoint(R.self, state, records: rewrites, links: links, removeLinks: unlinks, clearJournal: clear, undo: undo)
+            try checkpoint(R.self, state, records: rewrites, links: links, removeLinks: unlinks, tombstones: tombstones, clearJournal: clear, undo: undo,
+                           setAside: setAside, clearSetAside: settled)
             if let failure { throw failure }
             if dryRun { state.pushSeq = batch.last!.changeSeq }
         }
@@ -439,15 +552,15 @@ public final class SyncEngine: @unchecked Sendable {
         if ctx.conflicted {
             var c = SyncCounts()
             c.blocked = 1
-            return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.prefix(8)) waits for its conflict to be resolved")
+            return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) waits for its conflict to be resolved")
         }
-        let sl = Snapshot.of(item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)
+        let sl = localSnapshot(item.record, codec)
         if item.deleted {
             guard let link else { return .nothing(counts: SyncCounts(), line: nil) }
             var c = SyncCounts()
             guard job.allowDelete else {
                 c.deletesKept = 1
-                return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.prefix(8)) was deleted locally; kept remotely (no --allow-delete)")
+                return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) was deleted locally; kept remotely (no --allow-delete)")
             }
             if dryRun { c.pushedDeleted = 1; return .nothing(counts: c, line: "push: delete remote \(link.remoteID)") }
             var etag = link.etag
@@ -468,7 +581,7 @@ public final class SyncEngine: @unchecked Sendable {
         var c = SyncCounts()
         if dryRun {
             c.pushedCreated = 1
-            return .nothing(counts: c, line: "push: create \(type.rawValue) \(localID.prefix(8)): \(summary(sl))")
+            return .nothing(counts: c, line: "push: create \(type.rawValue) \(localID.suffix(12)): \(summary(sl))")
         }
         let lookupField = codec.resource.lookup?.field
         guard let j = journal else { throw SyncError(.store, message: "no idempotency key was journaled for \(localID)") }
@@ -497,9 +610,30 @@ public final class SyncEngine: @unchecked Sendable {
                 }
             } else { c.recoveredCreates = 1 }
         }
-        let (json, etag) = try await client.create(type, body: codec.body(sl), idempotencyKey: key)
+        var (json, etag) = try await client.create(type, body: codec.body(sl), idempotencyKey: key)
+        if !codec.isRecord(json) {
+            // The answer is a message, not the record: the base is what the remote holds, read back by id or found by
+            // the lookup.
+            if let rid = codec.remoteID(json), let got = try await client.get(type, remoteID: rid) {
+                json = got.record
+                etag = got.etag ?? etag
+            } else if let field = lookupField, let value = sl[field], !value.isEmpty {
+                let found = try await client.lookup(type, value: value).filter { codec.snapshot($0)[field] == value }
+                var unlinked: JSONValue?
+                for candidate in found {
+                    guard let rid = codec.remoteID(candidate) else { continue }
+                    if try storeCall({ try store.link(remote: remoteName, type: type, remoteID: rid) }) == nil { unlinked = candidate; break }
+                }
+                guard let unlinked else {
+                    throw SyncError(.badResponse, context: "create \(type.rawValue)",
+                                    message: "the remote's answer is not the record and the lookup by \(field) found no new record")
+                }
+                json = unlinked
+            }
+        }
         guard let rid = codec.remoteID(json) else {
-            throw SyncError(.badResponse, context: "create \(type.rawValue)", message: "the remote's answer has no id at '\(codec.resource.idPath)'")
+            throw SyncError(.badResponse, context: "create \(type.rawValue)",
+                            message: "the remote's answer has no id at '\(codec.resource.idPath)' (give the profile a lookup to find created records)")
         }
         let rs = codec.snapshot(json)
         c.pushedCreated = 1
@@ -528,8 +662,14 @@ public final class SyncEngine: @unchecked Sendable {
         }
         var etag = link.etag, version = link.version
         let before = base
-        if codec.resource.concurrency == .etag, etag == nil {
-            guard let got = try await client.get(type, remoteID: link.remoteID) else { return .unlink(localID, counts: c, line: "push: remote \(link.remoteID) is gone; the record will be created again") }
+        // Where the remote reuses ids, the record at the linked id is read first: writing one person's data onto
+        // another record is never acceptable.
+        let verify = link.identity != nil && codec.resource.identityPath != nil && codec.resource.get != nil
+        if (codec.resource.concurrency == .etag && etag == nil) || verify {
+            guard let got = try await client.get(type, remoteID: link.remoteID) else { return .gone(link, why: "answered 404: deleted remotely") }
+            if let now = codec.identity(got.record), let known = link.identity, now != known {
+                return .gone(link, why: "was deleted remotely; its id now holds another record")
+            }
             etag = got.etag
             version = codec.version(got.record) ?? version
             let rs = codec.snapshot(got.record)
@@ -543,25 +683,32 @@ public final class SyncEngine: @unchecked Sendable {
         }
         for _ in 0..<5 {
             if changed.isEmpty {
-                var l = self.link(link.remoteID, localID, .null, codec, base: base, stamp: link.remoteStamp ?? "", dirty: false, etag: etag)
+                var l = self.link(link.remoteID, localID, .null, codec, base: base, stamp: link.remoteStamp ?? "", dirty: false, etag: etag, keep: link.identity)
                 l.version = version
                 if rewrite == nil { l.syncedSeq = item.changeSeq }
                 return .linked(l, rewrite: rewrite, counts: c, undo: nil, clearJournal: false, line: nil)
             }
             switch try await client.update(type, remoteID: link.remoteID, body: codec.body(local, only: changed), etag: etag, version: version) {
-            case .updated(let json, let newEtag):
-                let rs = json.isNull ? local : codec.snapshot(json)
+            case .updated(var json, var newEtag):
+                if !codec.isRecord(json) {
+                    // The answer is a message, not the record: the base is what the remote holds now, read back.
+                    guard let got = try await client.get(type, remoteID: link.remoteID) else { return .gone(link, why: "answered 404 after an update") }
+                    json = got.record
+                    newEtag = got.etag ?? newEtag
+                }
+                let rs = codec.snapshot(json)
                 c.pushedUpdated = 1
-                var l = self.link(link.remoteID, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false, etag: newEtag)
+                var l = self.link(link.remoteID, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false, etag: newEtag,
+                                  keep: link.identity)
                 if rewrite == nil { l.syncedSeq = item.changeSeq }
                 return .linked(l, rewrite: rewrite, counts: c,
                                undo: UndoEntry(side: "remote", recordType: type, localID: localID, remoteID: link.remoteID, action: "updated", before: before.json, after: rs.json),
                                clearJournal: false, line: nil)
             case .notFound:
-                return .unlink(localID, counts: c, line: "push: remote \(link.remoteID) is gone; the record will be created again")
+                return .gone(link, why: "answered 404: deleted remotely")
             case .stale:
                 c.staleRetries += 1
-                guard let got = try await client.get(type, remoteID: link.remoteID) else { return .unlink(localID, counts: c, line: nil) }
+                guard let got = try await client.get(type, remoteID: link.remoteID) else { return .gone(link, why: "answered 404: deleted remotely") }
                 etag = got.etag
                 version = codec.version(got.record) ?? version
                 let rs = codec.snapshot(got.record)
@@ -582,6 +729,6 @@ public final class SyncEngine: @unchecked Sendable {
         _ = try storeCall {
             try store.openConflict(job: job.name, remote: remoteName, type: type, localID: localID, remoteID: rid, fields: fields, base: base.json, local: local.json, remoteSide: remote.json)
         }
-        return .nothing(counts: c, line: "conflict: \(type.rawValue) \(localID.prefix(8)) (remote \(rid)) on \(fields.joined(separator: ", "))")
+        return .nothing(counts: c, line: "conflict: \(type.rawValue) \(localID.suffix(12)) (remote \(rid)) on \(fields.joined(separator: ", "))")
     }
 }

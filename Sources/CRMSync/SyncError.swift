@@ -15,17 +15,30 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case notFound
         /// A request failed after its retries; the run stopped at its last checkpoint.
         case transport
+        /// A complete listing lacks more of a type's linked records than the job allows to be tombstoned in one
+        /// run (`--allow-mass-delete` lets it go on).
+        case massDelete
     }
 
     public var code: Code
     /// The file, record or request the error is about.
     public var context: String?
     public var message: String
+    /// The HTTP status the remote answered, when the error is its answer.
+    public var status: Int?
 
-    public init(_ code: Code, context: String? = nil, message: String) {
+    public init(_ code: Code, context: String? = nil, message: String, status: Int? = nil) {
         self.code = code
         self.context = context
         self.message = message
+        self.status = status
+    }
+
+    /// A refusal that repeating the same request cannot change: a 4xx other than 408, 409, 412, 425 and 429.
+    /// Such a record is set aside and the run goes on with the others.
+    public var isPermanentRefusal: Bool {
+        guard code == .rejected, let status, (400..<500).contains(status) else { return false }
+        return ![401, 403, 408, 409, 412, 425, 429].contains(status)
     }
 
     public var description: String { (context.map { "\($0): " } ?? "") + message }

@@ -24,6 +24,26 @@ public struct SyncJob: Sendable {
     public var concurrency: Int
     /// Local deletions are sent to the remote only when this is set (`--allow-delete`).
     public var allowDelete: Bool
+    /// What a record deleted at the remote does here.
+    public var onRemoteDelete: RemoteDeletePolicy = .tombstone
+    /// The share of a type's linked records that one run may find gone before it stops and asks for
+    /// `allowMassDelete` (a listing that silently lost records must not empty the store).
+    public var massDeleteShare: Double = 0.1
+    /// Lets a run tombstone more than `massDeleteShare` (`--allow-mass-delete`).
+    public var allowMassDelete = false
+    /// Pull reads the whole listing, not just what changed since the cursor (`--full`): the way to notice remote
+    /// deletions on a remote whose listing is filtered by a "changed since" parameter.
+    public var fullListing = false
+
+    /// What a record that the remote no longer has becomes locally.
+    public enum RemoteDeletePolicy: String, Sendable, CaseIterable {
+        /// Deleted here too (a tombstone: kept, marked deleted, restorable by `undo`).
+        case tombstone
+        /// Kept here, no longer linked.
+        case keep
+        /// Kept here and created again at the remote by the next push.
+        case recreate
+    }
 
     public init(name: String, profile: String, baseURL: String? = nil, types: [RecordType] = [.lead], direction: Direction = .both,
                 policy: ConflictPolicy = .newestWins, fieldRules: [String: FieldRule] = [:], schedule: String? = nil,
@@ -62,7 +82,10 @@ public struct SyncJob: Sendable {
     public static func parse(yaml: String, defaultName: String) throws -> SyncJob {
         do {
             let m = try MappingFile.yamlTop(yaml, what: "the job file")
-            try m.allow(["name", "description", "profile", "base_url", "types", "direction", "policy", "field_rules", "schedule", "batch_size", "concurrency", "allow_delete"])
+            try m.allow([
+                "name", "description", "profile", "base_url", "types", "direction", "policy", "field_rules", "schedule", "batch_size", "concurrency",
+                "allow_delete", "on_remote_delete", "mass_delete_share",
+            ])
             var job = SyncJob(name: try m.string("name") ?? defaultName, profile: try m.requiredString("profile"), baseURL: try m.string("base_url"))
             if let t = try m.stringList("types") { job.types = try t.map { try recordType($0, line: m.line(of: "types")) } }
             if let d = try m.string("direction") {
@@ -85,6 +108,13 @@ public struct SyncJob: Sendable {
             if let b = try m.string("batch_size") { job.batchSize = max(1, Int(b) ?? 200) }
             if let c = try m.string("concurrency") { job.concurrency = max(1, Int(c) ?? 8) }
             job.allowDelete = try m.bool("allow_delete") ?? false
+            if let d = try m.string("on_remote_delete") { job.onRemoteDelete = try remoteDeletePolicy(d, line: m.line(of: "on_remote_delete")) }
+            if let share = try m.string("mass_delete_share") {
+                guard let v = Double(share), v >= 0, v <= 1 else {
+                    throw MappingError(.invalidValue, line: m.line(of: "mass_delete_share"), message: "mass_delete_share must be a number from 0 to 1")
+                }
+                job.massDeleteShare = v
+            }
             return job
         } catch let e as MappingError {
             throw SyncError(.invalidProfile, context: e.line.map { "line \($0)" }, message: e.message)
@@ -95,6 +125,14 @@ public struct SyncJob: Sendable {
     public static func recordType(_ s: String, line: Int? = nil) throws -> RecordType {
         if let t = RecordType(rawValue: s) ?? RecordType.allCases.first(where: { $0.plural == s }) { return t }
         throw MappingError(.invalidValue, line: line, message: "unknown record type '\(s)'; use leads, opportunities or tasks")
+    }
+
+    /// `tombstone`, `keep` or `recreate`.
+    public static func remoteDeletePolicy(_ s: String, line: Int? = nil) throws -> RemoteDeletePolicy {
+        guard let p = RemoteDeletePolicy(rawValue: s) else {
+            throw MappingError(.invalidValue, line: line, message: "on_remote_delete must be one of " + RemoteDeletePolicy.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return p
     }
 
     public static func policy(_ s: String, line: Int? = nil) throws -> ConflictPolicy {

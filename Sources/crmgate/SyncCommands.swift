@@ -58,8 +58,13 @@ enum SyncExit {
         case .store: storeFailed
         case .notFound: 64
         case .badResponse, .rejected, .transport: remoteFailed
+        case .massDelete: massDeleteStopped
         }
     }
+    /// Done, but the remote refused some records (set aside: `crmgate sync errors list`).
+    static let someRefused: Int32 = 3
+    /// A complete listing lacked more linked records than a run may delete; nothing was deleted.
+    static let massDeleteStopped: Int32 = 65
 }
 
 func fail(_ e: SyncError) -> ExitCode {
@@ -122,6 +127,12 @@ struct JobOptions: ParsableArguments {
     var concurrency: Int?
     @Flag(name: .long, help: "Send local deletions to the remote.")
     var allowDelete = false
+    @Option(name: .long, help: "What a record deleted at the remote does here: tombstone (default), keep or recreate.")
+    var onRemoteDelete: String?
+    @Flag(name: .long, help: "Let one run delete more than the job's share (default 10%) of a type's linked records.")
+    var allowMassDelete = false
+    @Flag(name: .long, help: "Read the remote's whole listing, not only what changed since the last run (notices remote deletions).")
+    var full = false
 
     func resolve(baseURL: String?) throws -> SyncJob {
         var job: SyncJob
@@ -141,6 +152,9 @@ struct JobOptions: ParsableArguments {
         if let batchSize { job.batchSize = max(1, batchSize) }
         if let concurrency { job.concurrency = max(1, concurrency) }
         if allowDelete { job.allowDelete = true }
+        if let onRemoteDelete { job.onRemoteDelete = try SyncJob.remoteDeletePolicy(onRemoteDelete) }
+        if allowMassDelete { job.allowMassDelete = true }
+        if full { job.fullListing = true }
         if let baseURL { job.baseURL = baseURL }
         return job
     }
@@ -162,6 +176,8 @@ func printReport(_ r: SyncReport, plan: Bool) {
     print((plan ? "plan: " : "sync: ") + "pull \(c.pulledCreated) created, \(c.pulledUpdated) updated, \(c.pulledDeleted) deleted, \(c.pulledUnchanged) unchanged, \(c.matched) matched; "
         + "push \(c.pushedCreated) created, \(c.pushedUpdated) updated, \(c.pushedDeleted) deleted\(c.recoveredCreates > 0 ? ", \(c.recoveredCreates) interrupted creates recovered" : ""); "
         + "\(c.conflictsOpened) conflict(s) queued, \(c.conflictsSettled) settled by policy, \(c.blocked) waiting"
+        + (c.remoteGone > 0 ? "; \(c.remoteGone) gone at the remote" : "") + (c.reusedIDs > 0 ? " (\(c.reusedIDs) reused id(s))" : "")
+        + (c.refused > 0 ? "; \(c.refused) refused and set aside (`crmgate sync errors list`)" : "")
         + (r.runID.map { "; run \($0)" } ?? "") + String(format: "; %.2f s", r.seconds))
 }
 
@@ -169,11 +185,13 @@ struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Plan or apply a sync between the store and a remote.",
         discussion: """
-            Exit codes: 0 done (queued conflicts are listed, not errors); 64 usage; 69 the remote failed after retries \
+            Exit codes: 0 done (queued conflicts are listed, not errors); 3 done, but the remote refused some records \
+            (set aside with its answer: `crmgate sync errors list`); 64 usage; 65 a complete listing lacked more linked \
+            records than a run may delete (nothing deleted; --allow-mass-delete); 69 the remote failed after retries \
             (the run stopped at its last checkpoint; run it again to resume); 74 the store failed; 75 another run of the \
             job holds its lease; 78 the job or profile is wrong, or a secret is missing.
             """,
-        subcommands: [Plan.self, Apply.self])
+        subcommands: [Plan.self, Apply.self, Errors.self])
 
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print what would change on each side, changing nothing.")
@@ -193,9 +211,88 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let logger = setUpLogging(verbose: remote.verbose)
-            do { printReport(try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: false, logger: logger), plan: false) } catch let e as SyncError { throw fail(e) }
+            let report: SyncReport
+            do { report = try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: false, logger: logger) } catch let e as SyncError { throw fail(e) }
+            printReport(report, plan: false)
+            if report.counts.refused > 0 { throw ExitCode(SyncExit.someRefused) }
         }
     }
+
+    struct Errors: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Records a remote refused (set aside while the rest synced).", subcommands: [List.self, Show.self, Retry.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Every set-aside record with the remote's answer.")
+            @Flag(name: .long, help: "One JSON object per line.") var json = false
+            @OptionGroup var storeOptions: StoreOptions
+            func run() throws {
+                do {
+                    let store = try CRMStore(path: storeOptions.store)
+                    let all = try store.setAsideRecords()
+                    if json {
+                        for a in all { print(setAsideJSON(a)) }
+                        return
+                    }
+                    if all.isEmpty { print("no records set aside"); return }
+                    for a in all {
+                        print("\(a.localID)\t\(a.recordType.rawValue)\t\(a.operation)\t\(a.status.map(String.init) ?? "-")\t\(a.attempts)x\t\(a.message.prefix(100))")
+                    }
+                } catch let e as StoreError { throw fail(SyncError(.store, message: "\(e)")) }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "One set-aside record: the remote's whole answer.")
+            @Argument(help: "The local record id, or its short id as lists show it.") var id: String
+            @OptionGroup var storeOptions: StoreOptions
+            func run() throws {
+                do {
+                    let store = try CRMStore(path: storeOptions.store)
+                    let found = try store.setAsideRecords().filter { $0.localID.hasPrefix(id) || $0.localID.hasSuffix(id) }
+                    guard found.count == 1, let a = found.first else {
+                        throw fail(SyncError(.notFound, message: found.isEmpty ? "no set-aside record has the id \(id)" : "\(found.count) set-aside records start with \(id)"))
+                    }
+                    print("\(a.recordType.rawValue) \(a.localID) at \(a.remote)")
+                    print("  \(a.operation) refused \(a.attempts) time(s), first \(a.firstAt), last \(a.lastAt), HTTP \(a.status.map(String.init) ?? "-")")
+                    print("  \(a.message)")
+                } catch let e as StoreError { throw fail(SyncError(.store, message: "\(e)")) }
+            }
+        }
+
+        struct Retry: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Mark set-aside records changed, so that the next push tries them again.")
+            @Argument(help: "Local record ids or short ids; none for all.") var ids: [String] = []
+            @OptionGroup var storeOptions: StoreOptions
+            func run() throws {
+                do {
+                    let store = try CRMStore(path: storeOptions.store)
+                    let all = try store.setAsideRecords()
+                    let chosen = ids.isEmpty ? all : all.filter { a in ids.contains { a.localID.hasPrefix($0) || a.localID.hasSuffix($0) } }
+                    var n = 0
+                    for type in RecordType.allCases {
+                        let these = chosen.filter { $0.recordType == type }.map(\.localID)
+                        guard !these.isEmpty else { continue }
+                        switch type {
+                        case .lead: n += try store.retrySetAside(Lead.self, localIDs: these)
+                        case .opportunity: n += try store.retrySetAside(Opportunity.self, localIDs: these)
+                        case .task: n += try store.retrySetAside(CRMTask.self, localIDs: these)
+                        case .customer: n += try store.retrySetAside(Customer.self, localIDs: these)
+                        }
+                    }
+                    print("\(n) record(s) will be tried again by the next push")
+                } catch let e as StoreError { throw fail(SyncError(.store, message: "\(e)")) }
+            }
+        }
+    }
+}
+
+func setAsideJSON(_ a: SetAsideRecord) -> String {
+    JSONValue.object([
+        ("local_id", .string(a.localID)), ("record_type", .string(a.recordType.rawValue)), ("remote", .string(a.remote)),
+        ("operation", .string(a.operation)), ("status", a.status.map { .number(Double($0)) } ?? .null), ("message", .string(a.message)),
+        ("attempts", .number(Double(a.attempts))), ("first_at", .string(a.firstAt)), ("last_at", .string(a.lastAt)),
+    ]).text
 }
 
 struct JobsCommand: ParsableCommand {
@@ -208,7 +305,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let logger = setUpLogging(verbose: remote.verbose)
-            do { printReport(try runJob(try SyncJob.load(job), store: storeOptions.store, remote: remote, dryRun: false, logger: logger), plan: false) } catch let e as SyncError { throw fail(e) }
+            let report: SyncReport
+            do { report = try runJob(try SyncJob.load(job), store: storeOptions.store, remote: remote, dryRun: false, logger: logger) } catch let e as SyncError { throw fail(e) }
+            printReport(report, plan: false)
+            if report.counts.refused > 0 { throw ExitCode(SyncExit.someRefused) }
         }
     }
 
@@ -279,7 +379,7 @@ struct ConflictsCommand: ParsableCommand {
         @Flag(name: .long, help: "Include resolved ones.") var all = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             let cs = try store.conflicts(status: all ? nil : "open")
             if cs.isEmpty { print("no \(all ? "" : "open ")conflicts"); return }
             for c in cs { print("\(c.id)\t\(c.status)\t\(c.recordType.rawValue)\t\(c.localID)\tremote \(c.remoteID)\t\(c.fields.joined(separator: ","))\t\(c.job)") }
@@ -291,7 +391,7 @@ struct ConflictsCommand: ParsableCommand {
         @Argument var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             guard let c = try store.conflict(id: id) else { throw fail(SyncError(.notFound, message: "no conflict has the id \(id)")) }
             let base = Snapshot(json: c.base), local = Snapshot(json: c.local), remote = Snapshot(json: c.remoteSide)
             print("conflict \(c.id) (\(c.status)) on \(c.recordType.rawValue) \(c.localID), remote \(c.remoteID), job \(c.job)")
@@ -315,7 +415,7 @@ struct ConflictsCommand: ParsableCommand {
                 values[String(s[..<eq])] = String(s[s.index(after: eq)...])
             }
             do {
-                let store = try CRMStore(path: storeOptions.store)
+                let store = try storeOptions.openForUpdate()
                 let result = try ConflictResolution.resolve(store: store, id: id, take: t, sets: values)
                 print("conflict \(id) resolved (took \(t.rawValue)); \(result.values.count) field(s) set; the next sync pushes it")
             } catch let e as SyncError { throw fail(e) }
@@ -329,7 +429,7 @@ struct RunsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Past runs with their counts, newest first.")
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             for r in try store.runs() { print("\(r.id)\t\(r.job)\t\(r.startedAt)\t\(r.status)\t\(r.counts)" + (r.message.map { "\t\($0)" } ?? "")) }
         }
     }
@@ -348,7 +448,11 @@ struct UndoCommand: ParsableCommand {
         let logger = setUpLogging(verbose: remote.verbose)
         do {
             let store: CRMStore
-            do { store = try CRMStore(path: storeOptions.store) } catch { throw SyncError(.store, message: "\(error)") }
+            do { store = try storeOptions.openForUpdate() } catch let e as StoreError where e.code == .missing {
+                throw e
+            } catch {
+                throw SyncError(.store, message: "\(error)")
+            }
             guard let r = try store.runs().first(where: { $0.id == runID }) else { throw SyncError(.notFound, message: "no run has the id \(runID); `crmgate runs list` shows them") }
             guard let profileName = r.profile else { throw SyncError(.notFound, message: "run \(runID) predates undo manifests") }
             let client = try RemoteClient(profile: try RemoteProfile.load(profileName), baseURL: remote.baseURL ?? r.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, logger: logger)
