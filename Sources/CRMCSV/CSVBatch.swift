@@ -13,6 +13,8 @@ public struct CSVBatch: Sendable {
     public internal(set) var lines: [Int] = []
     /// Structural errors by record index (unterminated quote, oversized field, ragged row).
     public internal(set) var issues: [Int: CSVError] = [:]
+    /// For each record, whether one of its fields was written in quotes (`""` included).
+    var quoted: [Bool] = []
 
     public init() {}
 
@@ -24,6 +26,10 @@ public struct CSVBatch: Sendable {
 
     /// The number of fields of record `r`.
     public func fieldCount(_ r: Int) -> Int { recordFieldStarts[r + 1] - recordFieldStarts[r] }
+
+    /// True when a field of record `r` was written in quotes: `""` is a value given on purpose, so a
+    /// record holding one is data even when all its fields are empty.
+    public func hasQuotedField(_ r: Int) -> Bool { r < quoted.count && quoted[r] }
 
     /// The byte range of field `f` of record `r` in `bytes`.
     @inline(__always) public func fieldRange(_ r: Int, _ f: Int) -> Range<Int> {
@@ -49,6 +55,7 @@ public struct CSVBatch: Sendable {
         }
         recordFieldStarts.append(fieldEnds.count)
         lines.append(line)
+        quoted.append(false)
     }
 
     mutating func markIssue(_ r: Int, _ e: CSVError) { issues[r] = e }

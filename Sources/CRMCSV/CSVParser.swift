@@ -5,7 +5,7 @@
 ///
 /// Behaviour, matching Python's `csv` module where RFC 4180 is silent:
 /// - CR, LF and CRLF end a record (mixed in one file too); inside quotes they are kept as written.
-/// - An empty line is skipped; a last line without a line break is a record.
+/// - An empty line is skipped (a line of `""` is a record); a last line without a line break is a record.
 /// - A quote inside an unquoted field is literal; text after a closing quote is appended.
 /// - A field over `maxFieldBytes` makes its record an error; an unterminated quote at the end of
 ///   input (or a quoted field over the limit) makes the record starting at the quote's line an
@@ -290,6 +290,7 @@ public struct CSVParser: Sendable {
             if let issue = recordIssue { batch.markIssue(batch.count, issue) }
             batch.recordFieldStarts.append(batch.fieldEnds.count)
             batch.lines.append(recordLine)
+            batch.quoted.append(fieldQuoted)
         }
         recordIssue = nil
         fieldQuoted = false

@@ -222,6 +222,7 @@ extension CSVBatch {
         out.fieldEnds = fieldEnds[firstEnd...].map { $0 - byteStart }
         out.recordFieldStarts = recordFieldStarts.dropFirst().map { $0 - firstEnd }
         out.lines = Array(lines.dropFirst())
+        out.quoted = Array(quoted.dropFirst())
         for (k, v) in issues where k > 0 { out.issues[k - 1] = v }
         return out
     }

@@ -13,7 +13,8 @@ public final class CSVWriter {
         public var lineEnding: LineEnding = .crlf
         /// Start the file with a UTF-8 byte-order mark (Excel reads UTF-8 correctly only with it).
         public var byteOrderMark = false
-        /// Prefix cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) with `'`.
+        /// Prefix cells that a spreadsheet would run as a formula with `'` (the rule: `CSVWriter.needsFormulaGuard`).
+        /// crmgate's import takes the `'` off again (`RowMapper`), so a CSV round trip keeps every value.
         public var neutralizeFormulas = true
         public init() {}
     }
@@ -60,7 +61,7 @@ public final class CSVWriter {
         if fieldsInRow > 0 { buffer.append(options.delimiter) }
         fieldsInRow += 1
         var utf8 = Array(field.utf8)
-        if options.neutralizeFormulas, let first = utf8.first, CSVWriter.isFormulaStart(first) {
+        if options.neutralizeFormulas, CSVWriter.needsFormulaGuard(utf8) {
             utf8.insert(UInt8(ascii: "'"), at: 0)
         }
         let needsQuotes = utf8.contains { $0 == options.delimiter || $0 == 34 || $0 == 10 || $0 == 13 }
@@ -81,7 +82,7 @@ public final class CSVWriter {
     public func writeField(bytes utf8: UnsafeBufferPointer<UInt8>) {
         if fieldsInRow > 0 { buffer.append(options.delimiter) }
         fieldsInRow += 1
-        let neutralize = options.neutralizeFormulas && utf8.first.map(CSVWriter.isFormulaStart) == true
+        let neutralize = options.neutralizeFormulas && CSVWriter.needsFormulaGuard(utf8)
         var needsQuotes = false
         if let f = utf8.first, f == 32 { needsQuotes = true }
         if let l = utf8.last, l == 32 { needsQuotes = true }
@@ -113,10 +114,36 @@ public final class CSVWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    /// True for a first byte that makes a spreadsheet treat a cell as a formula.
+    /// True for a first byte that can make a spreadsheet treat a cell as a formula: `=`, `+`, `-`, `@`,
+    /// tab or CR (the triggers; `needsFormulaGuard` says which cells starting with one are guarded).
     public static func isFormulaStart(_ b: UInt8) -> Bool {
         b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@") || b == 9
             || b == 13
+    }
+
+    /// True when a cell must be written as `'` + cell so that a spreadsheet shows it instead of running it.
+    ///
+    /// The rule: a cell starting with `=`, `@`, tab or CR is always guarded. A cell starting with `+` or `-`
+    /// is guarded unless it is a plain number: at least one digit after the sign and nothing but ASCII digits,
+    /// spaces, `.` and parentheses (`+4311552754`, `+43 (1) 155 2754`, `-12.5`); such a cell has no
+    /// operator, name, reference or call for a spreadsheet to run. Everything else (`-1+1`, `+A1`,
+    /// `-2+3+cmd|' /C calc'!A0`, `+1 415-555-0101`) is guarded.
+    ///
+    /// crmgate's CSV import takes exactly one `'` off a cell that starts with `'` and one of the six
+    /// trigger characters, so every value comes back as it was, except a value that itself starts that
+    /// way: `'+4311552754`, which the guard of older crmgates made of a phone number, comes back repaired.
+    public static func needsFormulaGuard(_ utf8: some Collection<UInt8>) -> Bool {
+        guard let first = utf8.first, isFormulaStart(first) else { return false }
+        guard first == UInt8(ascii: "+") || first == UInt8(ascii: "-") else { return true }
+        var digits = 0
+        for b in utf8.dropFirst() {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"): break
+            default: return true
+            }
+        }
+        return digits == 0
     }
 
     /// Writes buffered bytes to the file.

@@ -42,20 +42,10 @@ final class ByteSink {
         count += bytes.count
     }
 
-    /// Appends text escaped for XML character data and attribute values.
+    /// Appends text escaped for XML character data and attribute values (see `writeXMLEscaped(bytes:)`).
     func writeXMLEscaped(_ s: String) {
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "&"): buffer.append(contentsOf: Array("&amp;".utf8))
-            case UInt8(ascii: "<"): buffer.append(contentsOf: Array("&lt;".utf8))
-            case UInt8(ascii: ">"): buffer.append(contentsOf: Array("&gt;".utf8))
-            case UInt8(ascii: "\""): buffer.append(contentsOf: Array("&quot;".utf8))
-            case 0x09, 0x0A, 0x0D: buffer.append(b)
-            case 0..<0x20: break  // not allowed in XML 1.0
-            default: buffer.append(b)
-            }
-        }
-        count += s.utf8.count
+        var s = s
+        s.withUTF8 { writeXMLEscaped(bytes: $0) }
     }
 
     func write(bytes b: UnsafeBufferPointer<UInt8>) {
@@ -84,20 +74,115 @@ final class ByteSink {
         count += k
     }
 
-    /// Appends UTF-8 bytes escaped for XML.
+    /// Appends UTF-8 text escaped for XML, in the form spreadsheet cells are written (ECMA-376 `ST_Xstring`),
+    /// so that Excel reads back the text as it was.
+    ///
+    /// `&`, `<`, `>` and `"` become entities and CR a character reference (a raw CR would read back as LF).
+    /// A character XML 1.0 does not allow (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) is written as
+    /// `_xHHHH_`, its UTF-16 code unit in upper-case hex; the `_` that starts a literal `_xHHHH_` already in
+    /// the text is written `_x005F_`, so `_x0041_` stays `_x0041_`. Bytes that are not UTF-8 become U+FFFD.
     func writeXMLEscaped(bytes b: UnsafeBufferPointer<UInt8>) {
-        var clean = true
-        for c in b where c == 38 || c == 60 || c == 62 || c == 34 || (c < 0x20 && c != 9 && c != 10 && c != 13) {
-            clean = false
-            break
+        let before = buffer.count
+        let n = b.count
+        var copied = 0  // b[copied..<i] is text still to append as it is
+        var i = 0
+        while i < n {
+            let c = b[i]
+            let escape: [UInt8]
+            var length = 1
+            if c < 0x80 {
+                switch c {
+                case UInt8(ascii: "&"): escape = ByteSink.amp
+                case UInt8(ascii: "<"): escape = ByteSink.lt
+                case UInt8(ascii: ">"): escape = ByteSink.gt
+                case UInt8(ascii: "\""): escape = ByteSink.quot
+                case 0x0D: escape = ByteSink.carriageReturn
+                case 0x09, 0x0A:
+                    i += 1
+                    continue
+                case 0..<0x20: escape = ByteSink.excelEscape(UInt16(c))
+                case UInt8(ascii: "_") where ByteSink.isExcelEscape(b, at: i): escape = ByteSink.excelEscape(0x5F)
+                default:
+                    i += 1
+                    continue
+                }
+            } else {
+                length = ByteSink.utf8Length(b, at: i)
+                if length == 0 {
+                    escape = ByteSink.replacement
+                    length = 1
+                } else if length == 3, c == 0xEF, b[i + 1] == 0xBF, b[i + 2] >= 0xBE {
+                    escape = ByteSink.excelEscape(b[i + 2] == 0xBE ? 0xFFFE : 0xFFFF)
+                } else {
+                    i += length
+                    continue
+                }
+            }
+            if copied < i { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<i])) }
+            buffer.append(contentsOf: escape)
+            i += length
+            copied = i
         }
-        if clean {
+        if copied == 0 {
             buffer.append(contentsOf: b)
-        } else {
-            writeXMLEscaped(String(decoding: b, as: UTF8.self))
-            return
+        } else if copied < n {
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<n]))
         }
-        count += b.count
+        count += buffer.count - before
+    }
+
+    static let amp = Array("&amp;".utf8)
+    static let lt = Array("&lt;".utf8)
+    static let gt = Array("&gt;".utf8)
+    static let quot = Array("&quot;".utf8)
+    static let carriageReturn = Array("&#13;".utf8)
+    /// U+FFFD, for bytes that are not UTF-8.
+    static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+
+    /// `_xHHHH_`: a UTF-16 code unit as Excel escapes it in cell text.
+    static func excelEscape(_ unit: UInt16) -> [UInt8] {
+        let hex = Array("0123456789ABCDEF".utf8)
+        return [
+            UInt8(ascii: "_"), UInt8(ascii: "x"), hex[Int(unit >> 12)], hex[Int(unit >> 8 & 0xF)],
+            hex[Int(unit >> 4 & 0xF)], hex[Int(unit & 0xF)], UInt8(ascii: "_"),
+        ]
+    }
+
+    /// True when `b[i...]` starts with `_xHHHH_` (hex digits in either case), which a reader would unescape.
+    static func isExcelEscape(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard i + 6 < b.count, b[i + 1] == UInt8(ascii: "x"), b[i + 6] == UInt8(ascii: "_") else { return false }
+        for k in (i + 2)...(i + 5) {
+            switch b[k] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+                UInt8(ascii: "A")...UInt8(ascii: "F"):
+                continue
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// The length of the UTF-8 sequence of a scalar value starting at `b[i]` (a byte >= 0x80), or 0 when
+    /// the bytes there are not one (a stray continuation byte, an overlong form, a surrogate, a cut sequence).
+    static func utf8Length(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let c = b[i]
+        let len: Int
+        if c & 0xE0 == 0xC0 && c >= 0xC2 {
+            len = 2
+        } else if c & 0xF0 == 0xE0 {
+            len = 3
+        } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
+            len = 4
+        } else {
+            return 0
+        }
+        if i + len > b.count { return 0 }
+        for k in 1..<len where b[i + k] & 0xC0 != 0x80 { return 0 }
+        if c == 0xE0 && b[i + 1] < 0xA0 { return 0 }
+        if c == 0xED && b[i + 1] >= 0xA0 { return 0 }
+        if c == 0xF0 && b[i + 1] < 0x90 { return 0 }
+        if c == 0xF4 && b[i + 1] >= 0x90 { return 0 }
+        return len
     }
 
     /// Overwrites bytes already flushed at `offset` (same length), e.g. a size known only at the end.

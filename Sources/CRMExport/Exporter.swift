@@ -10,7 +10,7 @@ public enum Exporter {
     ///   tasks), an output that cannot be written, or a store that cannot be read.
     public static func run(store: String, _ options: ExportOptions) throws -> ExportSummary {
         let s: CRMStore
-        do { s = try CRMStore(path: store) } catch { throw ExportError(.store, "\(error)") }
+        do { s = try CRMStore(path: store, mode: .readOnly) } catch { throw ExportError(.store, "\(error)") }
         switch options.recordType {
         case .lead: return try run(Lead.self, s, options)
         case .customer: return try run(Customer.self, s, options)

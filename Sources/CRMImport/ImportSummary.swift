@@ -8,7 +8,7 @@ public struct ImportSummary: Sendable, Codable, Equatable {
     /// Rows folded into a record created earlier in the same import (duplicates inside the file).
     public var merged = 0
     public var rejected = 0
-    /// Lines holding only spaces or delimiters: skipped, and not counted in `read`.
+    /// Lines holding only spaces or delimiters (no quoted field, not even `""`): skipped, and not counted in `read`.
     public var blank = 0
     /// Wall-clock seconds.
     public var seconds = 0.0

@@ -206,7 +206,7 @@ public enum Importer {
                     row += 1
                     let line = raw.line
                     if issue == nil || issue?.code == CSVError.Code.raggedRow.rawValue, raw.count > 0, isBlank(raw) {
-                        // A line of spaces or delimiters only: not a data row.
+                        // A line of spaces or delimiters only (no quoted field, not even `""`): not a data row.
                         row -= 1
                         out.blank += 1
                         return
@@ -295,8 +295,10 @@ struct MappedItem<R: CRMRecord>: Sendable {
     let content: Content
 }
 
-/// True when every field of the row is empty or whitespace.
+/// True when every field of the row is empty or whitespace and none was written in quotes: a line of
+/// spaces and delimiters. A quoted field, `""` too, is a value given on purpose: its row is data.
 func isBlank(_ row: RawRow) -> Bool {
+    if row.hasQuotedField { return false }
     for f in 0..<row.count {
         for b in row.field(f) where b != 32 && b != 9 && b != 10 && b != 13 { return false }
     }

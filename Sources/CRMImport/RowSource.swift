@@ -34,7 +34,9 @@ final class CSVRowSource: RowSource {
         batch.bytes.withUnsafeBufferPointer { bytes in
             batch.fieldEnds.withUnsafeBufferPointer { ends in
                 for r in 0..<batch.count {
-                    let raw = RawRow(bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r), count: batch.fieldCount(r), line: batch.lines[r])
+                    let raw = RawRow(
+                        bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r), count: batch.fieldCount(r),
+                        line: batch.lines[r], hasQuotedField: batch.hasQuotedField(r))
                     body(raw, batch.issues[r].map { RowIssue(code: $0.code.rawValue, message: $0.message) })
                 }
             }

@@ -87,3 +87,26 @@ public enum HeaderSuggester {
         StringSimilarity.jaroWinkler(Array(a.unicodeScalars), Array(b.unicodeScalars))
     }
 }
+
+/// Names in a file's header that more than one column has, which a mapping cannot tell apart by name.
+public enum HeaderNames {
+    /// Every non-empty name that two or more columns have, with their 1-based column numbers, in header order.
+    public static func duplicates(in header: [String]) -> [(name: String, columns: [Int])] {
+        var at: [String: [Int]] = [:]
+        var order: [String] = []
+        for (i, h) in header.enumerated() where !h.isEmpty {
+            if at[h] == nil { order.append(h) }
+            at[h, default: []].append(i + 1)
+        }
+        var out: [(name: String, columns: [Int])] = []
+        for h in order where at[h]!.count > 1 { out.append((name: h, columns: at[h]!)) }
+        return out
+    }
+
+    /// `column "Email" appears twice (columns 5 and 9)`, for reports and errors.
+    public static func describe(_ name: String, columns: [Int]) -> String {
+        let times = columns.count == 2 ? "twice" : "\(columns.count) times"
+        let list = columns.dropLast().map(String.init).joined(separator: ", ") + " and \(columns.last!)"
+        return "column \"\(name)\" appears \(times) (columns \(list))"
+    }
+}

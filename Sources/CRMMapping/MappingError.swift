@@ -10,6 +10,8 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let unknownField = Code(rawValue: "unknown-field")
         public static let unknownTransform = Code(rawValue: "unknown-transform")
         public static let missingColumn = Code(rawValue: "missing-column")
+        /// A column the mapping uses by name is in the header more than once.
+        public static let duplicateColumn = Code(rawValue: "duplicate-column")
         public static let cannotRead = Code(rawValue: "cannot-read")
         public var description: String { rawValue }
     }

@@ -11,13 +11,20 @@ public struct RawRow {
     public let count: Int
     /// The physical line (CSV) or line of the element (XML) where the row starts.
     public let line: Int
+    /// A field of the row was written in quotes (CSV): even `""` is a value given on purpose, so the row
+    /// is data, never a blank line.
+    public let hasQuotedField: Bool
 
-    public init(bytes: UnsafeBufferPointer<UInt8>, fieldEnds: UnsafeBufferPointer<Int>, firstField: Int, count: Int, line: Int) {
+    public init(
+        bytes: UnsafeBufferPointer<UInt8>, fieldEnds: UnsafeBufferPointer<Int>, firstField: Int, count: Int, line: Int,
+        hasQuotedField: Bool = false
+    ) {
         self.bytes = bytes
         self.fieldEnds = fieldEnds
         self.firstField = firstField
         self.count = count
         self.line = line
+        self.hasQuotedField = hasQuotedField
     }
 
     /// The bytes of field `f` (empty when the row has fewer fields).

@@ -19,10 +19,17 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     private let zone: TimeZone
     private let defaultRegion: String
     private let regionCache = Memo()
+    /// CSV sources: take the formula guard off cells (see `cell`).
+    private let unguards: Bool
 
     /// Compiles `mapping` for a file with `header`.
+    ///
+    /// A column is found by its exact name, then (CSV) by position, `#9` being the ninth column, then by
+    /// its name folded (`HeaderSuggester.normalize`). A name that fits more than one column is an error,
+    /// never a silent choice of the first.
     /// - Throws: `MappingError.missingColumn` naming every mapped column the header lacks;
-    ///   `.invalidValue` when the mapping is for another record type.
+    ///   `.duplicateColumn` naming each mapped column the header has more than once, with the column
+    ///   numbers; `.invalidValue` when the mapping is for another record type.
     public init(mapping: MappingFile, header: [String]) throws {
         guard mapping.record == Record.recordType else {
             throw MappingError(
@@ -31,21 +38,42 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         }
         self.mapping = mapping
         self.header = header
-        var index: [String: Int] = [:]
-        var folded: [String: Int] = [:]
+        var index: [String: [Int]] = [:]
+        var folded: [String: [Int]] = [:]
         for (i, h) in header.enumerated() {
-            if index[h] == nil { index[h] = i }
-            let f = HeaderSuggester.normalize(h)
-            if folded[f] == nil { folded[f] = i }
+            index[h, default: []].append(i)
+            folded[HeaderSuggester.normalize(h), default: []].append(i)
         }
+        let byPosition = mapping.format == "csv"
         var missing: [String] = []
+        var duplicated: [String] = []
+        func duplicate(_ name: String, _ at: [Int]) {
+            let what =
+                at.allSatisfy({ header[$0] == name })
+                ? HeaderNames.describe(name, columns: at.map { $0 + 1 })
+                : "column \"\(name)\" matches columns "
+                    + at.map { "\($0 + 1) (\"\(header[$0])\")" }.joined(separator: ", ")
+            let message = what + "; rename one in the file, or map by position (column: \"#\(at[at.count - 1] + 1)\")"
+            if !duplicated.contains(message) { duplicated.append(message) }
+        }
         func resolve(_ name: String) -> Int {
-            if let i = index[name] ?? folded[HeaderSuggester.normalize(name)] { return i }
+            if let at = index[name] {
+                if at.count > 1 { duplicate(name, at) }
+                return at[0]
+            }
+            if byPosition, name.hasPrefix("#"), let n = Int(name.dropFirst()), n >= 1, n <= header.count {
+                return n - 1
+            }
+            if let at = folded[HeaderSuggester.normalize(name)] {
+                if at.count > 1 { duplicate(name, at) }
+                return at[0]
+            }
             missing.append(name)
             return -1
         }
         zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "UTC")!
         defaultRegion = mapping.phoneCountry
+        unguards = mapping.format == "csv"
         externalIDColumn = mapping.externalID.map(resolve)
         phoneCountryColumn = mapping.phoneCountryFrom.map(resolve)
         var compiled: [CompiledField] = []
@@ -76,6 +104,9 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                     + missing.map { "'\($0)'" }.joined(separator: ", ")
                     + "; its header is: " + header.map { "'\($0)'" }.joined(separator: ", "))
         }
+        if !duplicated.isEmpty {
+            throw MappingError(.duplicateColumn, message: duplicated.joined(separator: "; "))
+        }
     }
 
     /// The source's own id for a row, trimmed; nil when the mapping has none or the cell is empty.
@@ -85,7 +116,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     @_specialize(exported: true, where Record == CRMTask)
     public func externalID(_ row: RawRow) -> String? {
         guard let c = externalIDColumn else { return nil }
-        let s = trimmed(row.field(c))
+        let s = cell(row, c)
         return s.isEmpty ? nil : String(decoding: s, as: UTF8.self)
     }
 
@@ -115,7 +146,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             if let constant = f.constant {
                 value = .text(constant)
             } else if f.columns.count == 1 {
-                let bytes = trimmed(row.field(f.columns[0]))
+                let bytes = cell(row, f.columns[0])
                 if bytes.isEmpty {
                     value = .empty
                 } else {
@@ -130,7 +161,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             } else {
                 var parts: [String] = []
                 for c in f.columns {
-                    let bytes = trimmed(row.field(c))
+                    let bytes = cell(row, c)
                     if bytes.isEmpty { continue }
                     guard let s = validUTF8String(bytes) else {
                         return .failure(RowRejection(field: f.target, column: header[c], reason: "the text is not valid UTF-8"))
@@ -188,9 +219,23 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         return .success((values, custom))
     }
 
+    /// A cell's bytes, trimmed; from a CSV source, with the formula guard taken off: exactly one leading `'`
+    /// before `=`, `+`, `-`, `@`, tab or CR is dropped. That is what crmgate's CSV export (and most tools that
+    /// guard against formula injection) put in front of such a cell, so an exported file imports unchanged.
+    @inline(__always) private func cell(_ row: RawRow, _ column: Int) -> UnsafeBufferPointer<UInt8> {
+        let b = trimmed(row.field(column))
+        guard unguards, b.count >= 2, b[0] == UInt8(ascii: "'") else { return b }
+        switch b[1] {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13:
+            return trimmed(UnsafeBufferPointer(rebasing: b[1...]))
+        default:
+            return b
+        }
+    }
+
     private func rowRegion(_ row: RawRow) -> String {
         guard let c = phoneCountryColumn else { return defaultRegion }
-        let bytes = trimmed(row.field(c))
+        let bytes = cell(row, c)
         if bytes.isEmpty { return defaultRegion }
         let name = String(decoding: bytes, as: UTF8.self)
         return regionCache.lookup(name) { PhoneNumber.regionCode(forCountry: name) ?? defaultRegion }

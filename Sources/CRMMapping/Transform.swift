@@ -67,7 +67,7 @@ enum Step {
         default: return .ok(v)
         }
         switch self {
-        case .trim: return .ok(.text(text.trimmingSpaces))
+        case .trim: return .ok(.text(text.trimmingWhitespace))
         case .squish:
             return .ok(.text(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")))
         case .lower: return .ok(.text(text.lowercased()))
@@ -123,6 +123,39 @@ enum Step {
             return .ok(items.isEmpty ? .empty : .list(items))
         }
     }
+}
+
+extension String {
+    /// The text without Unicode `White_Space` at either end (`Unicode.Scalar.Properties.isWhitespace`):
+    /// tab, LF, VT, FF, CR, space, U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+    /// U+205F and U+3000. Scalars, not characters: a mark after a removed space stays.
+    ///
+    /// Linear; text that starts and ends with an ASCII byte other than whitespace (most values, since
+    /// every cell has had its spaces, tabs and line breaks trimmed already) is returned without a scan.
+    var trimmingWhitespace: String {
+        let bytes = utf8
+        guard let first = bytes.first, let last = bytes.last else { return self }
+        if first < 0x80, last < 0x80, !isASCIIWhitespace(first), !isASCIIWhitespace(last) { return self }
+        let scalars = unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isUnicodeWhitespace(scalars[start]) { start = scalars.index(after: start) }
+        while start < end {
+            let before = scalars.index(before: end)
+            guard isUnicodeWhitespace(scalars[before]) else { break }
+            end = before
+        }
+        if start == scalars.startIndex && end == scalars.endIndex { return self }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+}
+
+/// Tab, LF, VT, FF, CR or space: the ASCII `White_Space`.
+@inline(__always) func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+
+/// Unicode `White_Space`, ASCII without a property lookup.
+@inline(__always) func isUnicodeWhitespace(_ u: Unicode.Scalar) -> Bool {
+    u.value < 0x80 ? isASCIIWhitespace(UInt8(u.value)) : u.properties.isWhitespace
 }
 
 /// Numbers as lists write them: `1,234.56`, `1.234,56`, `-12`, `1 234,5`.

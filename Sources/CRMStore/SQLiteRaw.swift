@@ -154,14 +154,130 @@ enum JSONText {
         return out + "}"
     }
 
+    /// A JSON array of strings (as `array` writes it); empty for NULL or anything else.
+    ///
+    /// Read here rather than by `JSONSerialization`, which drops a U+FEFF that starts a string (it takes
+    /// it for a byte order mark): a tag or custom value of just U+FEFF came back empty.
     static func decodeArray(_ s: String?) -> [String] {
-        guard let s, let d = s.data(using: .utf8), let a = try? JSONSerialization.jsonObject(with: d) as? [String] else { return [] }
-        return a
+        guard var s else { return [] }
+        return s.withUTF8 { b in
+            var r = JSONStringReader(b)
+            var out: [String] = []
+            guard r.take(UInt8(ascii: "[")) else { return [] }
+            if r.take(UInt8(ascii: "]")) { return r.atEnd ? out : [] }
+            repeat {
+                guard let item = r.string() else { return [] }
+                out.append(item)
+            } while r.take(UInt8(ascii: ","))
+            return r.take(UInt8(ascii: "]")) && r.atEnd ? out : []
+        }
     }
 
+    /// A JSON object of strings (as `object` writes it); empty for NULL or anything else.
     static func decodeObject(_ s: String?) -> [String: String] {
-        guard let s, let d = s.data(using: .utf8), let o = try? JSONSerialization.jsonObject(with: d) as? [String: String]
-        else { return [:] }
-        return o
+        guard var s else { return [:] }
+        return s.withUTF8 { b in
+            var r = JSONStringReader(b)
+            var out: [String: String] = [:]
+            guard r.take(UInt8(ascii: "{")) else { return [:] }
+            if r.take(UInt8(ascii: "}")) { return r.atEnd ? out : [:] }
+            repeat {
+                guard let key = r.string(), r.take(UInt8(ascii: ":")), let value = r.string() else { return [:] }
+                out[key] = value
+            } while r.take(UInt8(ascii: ","))
+            return r.take(UInt8(ascii: "}")) && r.atEnd ? out : [:]
+        }
+    }
+}
+
+/// Reads the strings and punctuation of a JSON text (RFC 8259), every scalar value as written.
+struct JSONStringReader {
+    let b: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+
+    /// True when only whitespace is left.
+    var atEnd: Bool {
+        mutating get {
+            skipSpace()
+            return i == b.count
+        }
+    }
+
+    mutating func skipSpace() {
+        while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+    }
+
+    /// Consumes `c` (after whitespace) when it comes next.
+    mutating func take(_ c: UInt8) -> Bool {
+        skipSpace()
+        guard i < b.count, b[i] == c else { return false }
+        i += 1
+        return true
+    }
+
+    /// A string (after whitespace), or nil when none comes next or it is malformed.
+    mutating func string() -> String? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        var out: [UInt8] = []
+        while i < b.count {
+            let c = b[i]
+            i += 1
+            switch c {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard i < b.count else { return nil }
+                let e = b[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard var v = hex4() else { return nil }
+                    if v >= 0xD800 && v < 0xDC00, i + 1 < b.count, b[i] == UInt8(ascii: "\\"),
+                        b[i + 1] == UInt8(ascii: "u")
+                    {
+                        let mark = i
+                        i += 2
+                        if let low = hex4(), low >= 0xDC00 && low < 0xE000 {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            i = mark
+                        }
+                    }
+                    // A lone surrogate is no scalar value: U+FFFD, as a decoder of UTF-16 does.
+                    out.append(contentsOf: String(Character(Unicode.Scalar(v) ?? "\u{FFFD}")).utf8)
+                default: return nil
+                }
+            case 0..<0x20: return nil
+            default: out.append(c)
+            }
+        }
+        return nil
+    }
+
+    /// Four hex digits, consumed.
+    mutating func hex4() -> UInt32? {
+        guard i + 4 <= b.count else { return nil }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = b[i]
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+            i += 1
+        }
+        return v
     }
 }

@@ -13,22 +13,66 @@ public final class CRMStore: @unchecked Sendable {
     /// The store file.
     public let path: String
 
-    /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
-    /// - Throws: `StoreError.cannotOpen` when the file cannot be opened or is not a crmgate store.
-    public init(path: String) throws {
+    /// How a store is opened.
+    public enum OpenMode: Sendable, Equatable {
+        /// Create the file when it is missing and migrate it to the current schema: imports, syncs and
+        /// commands that make new records.
+        case create
+        /// The file must exist; migrate it to the current schema: commands that change existing records.
+        case update
+        /// The file must exist and have the current schema; nothing is created, migrated or written:
+        /// exports, lists and views.
+        case readOnly
+    }
+
+    /// Opens the store at `path`; `.create` (the default) creates a missing file, and `.create` and
+    /// `.update` migrate an older store to the current schema.
+    /// - Throws: `StoreError.missing` when the mode needs an existing file and there is none (nothing is
+    ///   created); `.outdated` when a read-only open finds an older schema (it is not migrated);
+    ///   `.cannotOpen` when the file cannot be opened or is not a crmgate store.
+    public init(path: String, mode: OpenMode = .create) throws {
         self.path = path
+        if mode != .create, !FileManager.default.fileExists(atPath: path) {
+            throw StoreError(.missing, path: path, message: "no store at \(path)")
+        }
+        let readOnly = mode == .readOnly
         var config = Configuration()
         config.busyMode = .timeout(10)
+        config.readonly = readOnly
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA page_size = 16384")  // takes effect only when the file is new
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if !readOnly {
+                try db.execute(sql: "PRAGMA page_size = 16384")  // takes effect only when the file is new
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
-            try CRMStore.migrator.migrate(queue)
+            let migrator = CRMStore.migrator
+            // A store at the current schema is not written to, even by a read-write open.
+            let (complete, applied) = try queue.read { db in
+                try (migrator.hasCompletedMigrations(db), migrator.appliedIdentifiers(db))
+            }
+            if !complete {
+                if readOnly {
+                    guard !applied.isEmpty else {
+                        throw StoreError(
+                            .cannotOpen, path: path, message: "cannot open the store: it is not a crmgate store")
+                    }
+                    let missing = migrator.migrations.filter { !applied.contains($0) }
+                    throw StoreError(
+                        .outdated, path: path,
+                        message: "the store was made by an older crmgate (its schema lacks "
+                            + missing.map { "'\($0)'" }.joined(separator: ", ")
+                            + "); this command only reads and does not upgrade it: run a command that writes "
+                            + "(crmgate import, sync apply) with this crmgate first")
+                }
+                try migrator.migrate(queue)
+            }
+        } catch let e as StoreError {
+            throw e
         } catch let e as DatabaseError {
             throw StoreError(.cannotOpen, path: path, sqliteCode: e.extendedResultCode.rawValue, message: "cannot open the store: \(e.message ?? "\(e)")")
         } catch {
@@ -247,30 +291,56 @@ public final class CRMStore: @unchecked Sendable {
         return (clauses.joined(separator: " AND "), args)
     }
 
-    /// The record with this id (the full id, or a unique prefix of at least 8 characters).
-    /// - Throws: `StoreError.notFound` when no record or more than one matches.
+    /// The record with this id, which may be given as the full id, a unique prefix of it, or a unique
+    /// suffix of it such as the short id lists print (`RecordID.short`), at least 8 characters, any case.
+    /// - Throws: `StoreError.invalidID` for text that cannot be (part of) an id; `.notFound` when no
+    ///   record matches; `.ambiguous`, listing the candidates, when more than one does.
     public func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R {
-        let key = id.lowercased()
-        let exact = key.count == 36
-        guard exact || key.count >= 8, key.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
-            throw StoreError(.notFound, path: path, message: "'\(id)' is not a record id (a UUID, or at least its first 8 characters)")
+        let key = id.trimmingCharacters(in: .whitespaces).lowercased()
+        let isIDText = key.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || $0 == 45 }
+        guard (8...36).contains(key.utf8.count), isIDText else {
+            throw StoreError(
+                .invalidID, path: path,
+                message: "'\(id)' is not a record id: give the full id, the short id a list prints "
+                    + "(its last 12 characters), or at least 8 characters of either end")
         }
+        let name = R.recordType.rawValue
+        let table = RecordTable<R>.name
         return try wrap {
             try queue.read { db in
-                let sql = "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE "
-                    + (exact ? "id = ?" : "id >= ? AND id < ?") + " AND deleted_at IS NULL LIMIT 2"
+                // The full id, a prefix of it (the index serves the range), or a suffix.
+                let matches: [String]
+                if key.utf8.count == 36 {
+                    matches = try String.fetchAll(
+                        db, sql: "SELECT id FROM \(table) WHERE id = ? AND deleted_at IS NULL", arguments: [key])
+                } else {
+                    matches = try String.fetchAll(
+                        db,
+                        sql: "SELECT id FROM \(table) WHERE ((id >= ? AND id < ?) OR substr(id, -\(key.utf8.count)) = ?)"
+                            + " AND deleted_at IS NULL ORDER BY id LIMIT 6",
+                        arguments: [key, key + "~", key])
+                }
+                guard let only = matches.first else {
+                    throw StoreError(.notFound, path: path, message: "no \(name) has the id \(id)")
+                }
+                guard matches.count == 1 else {
+                    let how = matches.count == 6 ? "more than 5" : "\(matches.count)"
+                    throw StoreError(
+                        .ambiguous, path: path,
+                        message: "'\(id)' matches \(how) \(R.recordType.plural): "
+                            + matches.prefix(5).map { "\(RecordID.short($0)) (\($0))" }.joined(separator: ", ")
+                            + "; give the full id of one, or more of its start or end")
+                }
+                let sql = "SELECT \(RecordTable<R>.selectColumns) FROM \(table) WHERE id = ?"
                 let stmt = try db.makeStatement(sql: sql)
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: sql)
-                raw.bind(1, key)
-                if !exact { raw.bind(2, key + "~") }
-                var found: [R] = []
-                while try raw.step(path: path) { found.append(RecordTable<R>.decode(raw).record) }
-                guard found.count == 1 else {
-                    throw StoreError(
-                        .notFound, path: path,
-                        message: found.isEmpty ? "no \(R.recordType.rawValue) has the id \(id)" : "more than one \(R.recordType.rawValue) id starts with \(id); give more of it")
+                raw.bind(1, only)
+                guard try raw.step(path: path) else {
+                    throw StoreError(.notFound, path: path, message: "no \(name) has the id \(id)")
                 }
-                return found[0]
+                let found = RecordTable<R>.decode(raw).record
+                raw.reset()
+                return found
             }
         }
     }

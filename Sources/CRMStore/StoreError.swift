@@ -8,6 +8,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let busy = Code(rawValue: "busy")
         public static let corrupt = Code(rawValue: "corrupt")
         public static let notFound = Code(rawValue: "not-found")
+        /// There is no store file where one must already exist (a read-only or update open).
+        public static let missing = Code(rawValue: "missing")
+        /// The store's schema is older than this crmgate's, and the open may not migrate it.
+        public static let outdated = Code(rawValue: "outdated")
+        /// A short or partial record id matches more than one record.
+        public static let ambiguous = Code(rawValue: "ambiguous")
+        /// Text that cannot be a record id or a part of one.
+        public static let invalidID = Code(rawValue: "invalid-id")
         public var description: String { rawValue }
     }
 

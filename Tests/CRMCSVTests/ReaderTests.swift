@@ -105,6 +105,49 @@ struct ReaderFixtureTests {
         #expect(r.records.allSatisfy { !$0.allSatisfy(\.isEmpty) })
     }
 
+    @Test("a record with a quoted field, even \"\", says so; a line of spaces and delimiters does not")
+    func quotedEmptyRecords() throws {
+        let rows: [(line: String, quoted: Bool)] = [
+            ("a,\"b\",c", true), ("\"\"", true), ("\"\",\"\"", true), (",,\"\",", true), (",,", false), ("   ", false),
+            (" , ,", false), ("\"\",\"\",\"\"", true), ("\"\",,", true), ("x,y,z", false), ("\"  \",,", true),
+            ("a,b\"\",c", false),
+        ]
+        let text = "Last,Company,Notes\r\n" + rows.map { $0.line }.joined(separator: "\r\n") + "\r\n"
+        // The reader (the records after the header come from the header's batch)...
+        let path = try TestSupport.temporaryDirectory("crmgate-csv").appendingPathComponent("quoted-empty.csv")
+        try Data(text.utf8).write(to: path)
+        var o = CSVReadOptions()
+        o.delimiter = UInt8(ascii: ",")
+        let reader = try CSVReader(path: path.path, options: o)
+        var flags: [Bool] = []
+        var records: [[String]] = []
+        while let b = try reader.nextBatch() {
+            for r in 0..<b.count {
+                flags.append(b.hasQuotedField(r))
+                records.append(b.fields(r))
+            }
+        }
+        #expect(flags == rows.map { $0.quoted })
+        try #require(records.count == rows.count)
+        #expect(records[1] == [""] && records[2] == ["", ""])
+        #expect(records[3] == ["", "", "", ""] && records[4] == ["", "", ""])
+        // ...and the parser, however the bytes arrive and whenever batches are taken.
+        for chunk in [1, 3, 64] {
+            var p = CSVParser()
+            var parsed: [Bool] = []
+            let bytes = Array(text.utf8)
+            for start in stride(from: 0, to: bytes.count, by: chunk) {
+                p.feed(Array(bytes[start..<min(start + chunk, bytes.count)]))
+                let b = p.takeBatch()
+                for r in 0..<b.count { parsed.append(b.hasQuotedField(r)) }
+            }
+            p.finish()
+            let b = p.takeBatch()
+            for r in 0..<b.count { parsed.append(b.hasQuotedField(r)) }
+            #expect(parsed == [false] + rows.map { $0.quoted }, "chunks of \(chunk)")
+        }
+    }
+
     @Test("a file cut inside a quoted field ends with an error for that record only")
     func truncated() throws {
         let r = try readAll(TestSupport.fixture("csv/bad/truncated.csv"))

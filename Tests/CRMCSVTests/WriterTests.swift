@@ -22,12 +22,31 @@ struct WriterTests {
         #expect(String(decoding: out, as: UTF8.self) == "a,\"b,c\",\"say \"\"hi\"\"\",\"l1\nl2\",\" pad\"\r\n")
     }
 
-    @Test("formula-looking cells are neutralised unless told not to", arguments: ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+    @Test(
+        "formula-looking cells are neutralised unless told not to",
+        arguments: ["=1+1", "@SUM(A1)", "\tx", "\rx", "+A1", "-1+1", "-2+3+cmd|' /C calc'!A0", "+1 415-555-0101", "-", "+", "-e5", "+1e5"])
     func formulas(cell: String) throws {
         let safe = String(decoding: try write([[cell]]), as: UTF8.self)
         #expect(safe.hasPrefix("'") || safe.hasPrefix("\"'"))
+        #expect(CSVWriter.needsFormulaGuard(Array(cell.utf8)))
         let raw = String(decoding: try write([[cell]]) { $0.neutralizeFormulas = false }, as: UTF8.self)
-        #expect(!raw.contains("'"))
+        #expect(!raw.hasPrefix("'") && !raw.hasPrefix("\"'"))
+    }
+
+    @Test(
+        "a plain number after + or - (digits, spaces, dots, parentheses) is written as it is, by both write paths",
+        arguments: ["+4311552754", "+43 (1) 155 2754", "-12.5", "-5", "+.5", "1+1", "a=b"])
+    func plainNumbersAreNotGuarded(cell: String) throws {
+        #expect(!CSVWriter.needsFormulaGuard(Array(cell.utf8)))
+        let text = String(decoding: try write([[cell]]), as: UTF8.self)
+        #expect(text == cell + "\r\n" || text == "\"\(cell)\"\r\n")
+        let dir = try TestSupport.temporaryDirectory()
+        let path = dir.appendingPathComponent("bytes.csv").path
+        let w = try CSVWriter(path: path, options: CSVWriter.Options())
+        Array(cell.utf8).withUnsafeBufferPointer { w.writeField(bytes: $0) }
+        try w.endRow()
+        try w.flush()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
     }
 
     @Test("BOM and LF on request")

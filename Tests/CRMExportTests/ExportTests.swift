@@ -26,6 +26,12 @@ struct ExportWorkspace {
         }
     }
 
+    /// A store holding only `leads`, saved as they are (values no import would let through).
+    init(leads: [Lead]) throws {
+        dir = try TestSupport.temporaryDirectory("crmgate-export")
+        try CRMStore(path: store).save(leads)
+    }
+
     func export(_ type: RecordType, _ format: ExportFormat, _ configure: (inout ExportOptions) -> Void = { _ in }) throws
         -> (summary: ExportSummary, path: String)
     {
@@ -109,6 +115,44 @@ struct CSVExportTests {
         }
         let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         #expect(first["expected_close"] as? String == "2025-03-31")
+    }
+
+    @Test("NDJSON: every Unicode scalar value round-trips, in a text field, a list and a custom field")
+    func ndjsonUnicode() throws {
+        // Each value with its JSON text: only quotes, backslashes, controls and U+2028/U+2029 are escaped.
+        let probes: [(value: String, json: String)] = [
+            ("\u{FEFF}", "\"\u{FEFF}\""), ("\u{FEFF}x\u{FEFF}", "\"\u{FEFF}x\u{FEFF}\""),
+            ("\u{FFFE}", "\"\u{FFFE}\""), ("\u{FFFF}", "\"\u{FFFF}\""), ("\u{0}", "\"\\u0000\""),
+            ("\u{301}", "\"\u{301}\""), ("\u{20DD}\u{301}", "\"\u{20DD}\u{301}\""),
+            ("\u{2028}", "\"\\u2028\""), ("\u{2029}", "\"\\u2029\""),
+            ("e\u{301}\u{0}\u{1F}\u{7F}\u{85}\u{10FFFF}", "\"e\u{301}\\u0000\\u001f\u{7F}\u{85}\u{10FFFF}\""),
+        ]
+        let leads = probes.map { p -> Lead in
+            var l = Lead(id: RecordID.make())
+            l.company = p.value
+            l.tags = [p.value]
+            l.custom = ["probe": p.value]
+            return l
+        }
+        let w = try ExportWorkspace(leads: leads)
+        let (s, path) = try w.export(.lead, .ndjson)
+        #expect(s.records == probes.count)
+        // Compared as bytes: String comparison would join a lone mark to the quote before it.
+        let lines = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))).split(separator: 0x0A)
+        try #require(lines.count == probes.count)
+        for (line, p) in zip(lines, probes) {
+            let shown = p.value.unicodeScalars.map { String($0.value, radix: 16) }
+            #expect(CSVExportTests.contains(line, "\"company\":" + p.json), "company \(shown)")
+            #expect(CSVExportTests.contains(line, "\"tags\":[" + p.json + "]"), "tags \(shown)")
+            #expect(CSVExportTests.contains(line, "\"custom\":{\"probe\":" + p.json + "}}"), "custom \(shown)")
+        }
+    }
+
+    /// True when the UTF-8 bytes of `text` occur in `bytes`.
+    static func contains(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
+        let t = Array(text.utf8)
+        guard !t.isEmpty, t.count <= bytes.count else { return t.isEmpty }
+        return (bytes.startIndex...(bytes.endIndex - t.count)).contains { bytes[$0..<($0 + t.count)].elementsEqual(t) }
     }
 }
 
@@ -282,6 +326,63 @@ struct XLSXExportTests {
         #expect(r.stdout.contains("=HYPERLINK"))
         // The sheet says its size up front (patched in after streaming), so readers need not scan it.
         #expect(r.stdout.contains("<dimension ref=\"A1:N31\"/>"))
+    }
+
+    @Test("text XML cannot carry is written as Excel's _xHHHH_ escapes (a literal one escaped) and reads back whole")
+    func excelEscapes() throws {
+        var lead = Lead(id: RecordID.make())
+        lead.company = "A\u{FFFE}B\u{FFFF}C\u{1}"
+        lead.notes = "nul \u{0} ctl \u{1}\u{8}\u{B}\u{C}\u{1F} tab\tlf\ncrlf\r\nend <&>\" \u{7F}\u{85}\u{10FFFF}"
+        lead.tags = ["t\u{0}\u{7}", "_x0041_"]
+        lead.custom = ["a_x0041_": "_x0041_ _x00ab_ _X0041_ _x00G1_ __x0041__ _x005F_ _x004"]
+        let w = try ExportWorkspace(leads: [lead])
+        let columns = ["company", "notes", "tags", "custom.a_x0041_"]
+        let (_, path) = try w.export(.lead, .xlsx) { $0.columns = columns }
+        let r = try TestSupport.run("/usr/bin/unzip", ["-p", path, "xl/worksheets/sheet1.xml"])
+        guard r.status == 0 else {
+            Issue.record("unzip is needed: \(r.stderr)")
+            return
+        }
+        #expect(r.stdout.contains(">A_xFFFE_B_xFFFF_C_x0001_<"))
+        let notes = ">nul _x0000_ ctl _x0001__x0008__x000B__x000C__x001F_ tab\tlf\ncrlf&#13;\nend &lt;&amp;&gt;&quot; "
+        #expect(r.stdout.contains(notes))
+        #expect(r.stdout.contains(">t_x0000__x0007_; _x005F_x0041_<"))
+        #expect(r.stdout.contains(">_x005F_x0041_ _x005F_x00ab_ _X0041_ _x00G1_ __x005F_x0041__ _x005F_x005F_ _x004<"))
+        #expect(r.stdout.contains("<t>custom.a_x005F_x0041_</t>"))
+        // openpyxl parses the XML (a raw U+FFFE made it fail) and leaves the escapes as written.
+        guard let book = try XLSXExportTests.readWorkbook(path) else { return }
+        let rows = try #require((book["data"] as? [String: [[Any]]])?["Leads"])
+        try #require(rows.count == 2)
+        let read = rows.map { $0.map { ($0 as? String).map(XLSXExportTests.excelUnescaped) } }
+        #expect(read[0] == columns.map { Optional($0) })
+        #expect(read[1] == [lead.company, lead.notes, lead.tags.joined(separator: "; "), lead.custom["a_x0041_"]])
+    }
+
+    /// Cell text as Excel reads it: each `_xHHHH_` is the UTF-16 code unit HHHH, taken left to right.
+    static func excelUnescaped(_ s: String) -> String {
+        let u = Array(s.utf16)
+        func hex(_ c: UInt16) -> UInt16? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x41...0x46: return c - 0x37
+            case 0x61...0x66: return c - 0x57
+            default: return nil
+            }
+        }
+        var out: [UInt16] = []
+        var i = 0
+        while i < u.count {
+            if u[i] == 0x5F, i + 6 < u.count, u[i + 1] == 0x78, u[i + 6] == 0x5F, let a = hex(u[i + 2]),
+                let b = hex(u[i + 3]), let c = hex(u[i + 4]), let d = hex(u[i + 5])
+            {
+                out.append(a << 12 | b << 8 | c << 4 | d)
+                i += 7
+            } else {
+                out.append(u[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF16.self)
     }
 
     @Test("LibreOffice converts the workbook, where it is installed")

@@ -148,6 +148,35 @@ struct ImportTests {
         #expect(rows.dropFirst().allSatisfy { Int($0[5]) != nil && !$0[6].isEmpty })
     }
 
+    @Test("a line of spaces and delimiters is blank; a line with a quoted field, even \"\", is a data row")
+    func quotedEmptyRows() throws {
+        let w = try Workspace()
+        let csv = w.dir.appendingPathComponent("quoted-empty.csv")
+        let mapping = w.dir.appendingPathComponent("quoted-empty.yaml")
+        let yaml = """
+            record: lead
+            fields:
+              last_name: { column: Last, required: true }
+              company: Company
+              notes: Notes
+            """
+        try Data(yaml.utf8).write(to: mapping)
+        let lines = [
+            "Last,Company,Notes", "Lee,Acme,x", "\"\"", "\"\",\"\"", ",,\"\",", ",,", "   ", " , ,",
+            "\"\",\"\",\"\"", "\"\",,", "Kim,Initech,y", "",
+        ]
+        try Data(lines.joined(separator: "\r\n").utf8).write(to: csv)
+        var o = ImportOptions(source: csv.path, mapping: mapping.path)
+        o.store = w.store
+        o.rejectsPath = w.rejects
+        o.delimiter = UInt8(ascii: ",")
+        let s = try Importer.run(o)
+        #expect(s.blank == 3)  // `,,`, spaces, ` , ,`
+        #expect(s.read == 7 && s.created == 2 && s.rejected == 5 && s.addsUp)
+        // Ragged (`""`, `"",""`, `,,"",`) or without the required last name (`"","",""`, `"",,`), by line.
+        #expect(try w.rejectRows().dropFirst().map { $0[3] } == ["3", "4", "5", "9", "10"])
+    }
+
     @Test("a binary file fails with one message and leaves the store as it was")
     func binary() throws {
         let w = try Workspace()

@@ -106,6 +106,47 @@ struct RowMapperTests {
         #expect(throws: RowRejection.self) { try mapRow(yaml: yaml, header: ["S", "L"], row: ["Hot", " "]).get() }
     }
 
+    @Test("trim removes Unicode White_Space at both ends, nothing else; a value of whitespace only is empty")
+    func trimUnicodeWhitespace() throws {
+        let yaml = """
+            record: lead
+            fields:
+              company: { column: C, transform: [trim] }
+              source: { column: S, transform: [trim], default: none }
+              tags: { column: T, transform: [{split: ";"}, trim] }
+              custom.note: { column: N, transform: [trim] }
+              last_name: { column: L, transform: [trim], required: true }
+            """
+        let codes: [UInt32] = [
+            0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
+            0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+        ]
+        let white = String(String.UnicodeScalarView(codes.compactMap { Unicode.Scalar($0) }))
+        let allWhite = white.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+        #expect(allWhite)
+        let header = ["C", "S", "T", "N", "L"]
+        // Kept: inner whitespace, and scalars that are not White_Space (U+200B, U+FEFF, U+180E, U+001F, a mark).
+        let kept = "\u{200B}Acme\u{A0}\u{3000}Co\u{FEFF}"
+        let row = [
+            white + kept + white, white, "a;\u{A0};\u{3000}b\u{2029};\u{85}", "\u{B}\u{180E}\u{1F}\u{C}",
+            "\u{A0}\u{301}x\u{C}",
+        ]
+        let r = try mapRow(yaml: yaml, header: header, row: row).get()
+        #expect(r.company == kept)
+        #expect(r.source == "none")  // all whitespace: empty, so the default fills it
+        #expect(r.tags == ["a", "b"])
+        #expect(r.custom["note"] == "\u{180E}\u{1F}")
+        #expect(r.lastName == "\u{301}x")
+        for onlyWhite in [white, "\u{B}", "\u{C}\u{A0}", "\u{3000}", "\u{85}\u{2028}"] {
+            let empty = try mapRow(yaml: yaml, header: header, row: ["", "", onlyWhite, onlyWhite, onlyWhite])
+            let required = RowRejection(
+                field: "last_name", column: "L", reason: "a value is required and the cell is empty")
+            #expect(throws: required) { try empty.get() }
+        }
+        let plain = try mapRow(yaml: yaml, header: header, row: ["Acme", "", "\u{2003}", "", "Lee"]).get()
+        #expect(plain.company == "Acme" && plain.tags.isEmpty && plain.custom["note"] == nil && plain.lastName == "Lee")
+    }
+
     @Test("names split, columns join, regex extracts, lists split, custom fields")
     func textTransforms() throws {
         let yaml = """
@@ -163,5 +204,55 @@ struct RowMapperTests {
     func wrongType() throws {
         let m = try MappingFile.parse(yaml: "record: opportunity\nfields:\n  name: N\n")
         #expect(throws: MappingError.self) { try RowMapper<Lead>(mapping: m, header: ["N"]) }
+    }
+
+    @Test("a CSV cell guarded against formulas ('=, '+, '-, '@) loses the quote; other quotes stay; XML keeps it")
+    func formulaGuardTakenOff() throws {
+        let yaml = """
+            record: lead
+            fields:
+              phone: P
+              company: C
+              last_name: L
+              job_title: J
+              notes: N
+              first_name: F
+            """
+        let l = try mapRow(yaml: yaml, header: ["P", "C", "L", "J", "N", "F"], row: ["'+4311552754", "'=SUM(A1)", "'-5", "'@x", "''=x", "'Neil"]).get()
+        #expect(l.phone == "+4311552754")
+        #expect(l.company == "=SUM(A1)")
+        #expect(l.lastName == "-5")
+        #expect(l.jobTitle == "@x")
+        #expect(l.notes == "''=x")  // a quote before a quote is not the guard
+        #expect(l.firstName == "'Neil")  // not before a formula character: part of the value
+        let xml = try mapRow(yaml: "record: lead\nformat: xml\nrecord_path: /leads/lead\nfields:\n  phone: p\n", header: ["p"], row: ["'+1"]).get()
+        #expect(xml.phone == "'+1")
+    }
+
+    @Test("a header name that two columns have is an error naming both positions when the mapping uses it; #N maps by position")
+    func duplicateHeaderName() throws {
+        let header = ["First Name", "Last Name", "Phone", "Company", "Email", "City", "Country", "Notes", "Email"]
+        let row = ["Ann", "Lee", "+1 415 555 0101", "Acme", "ann@work.example", "Boston", "US", "", "ann@home.example"]
+        let uses = "record: lead\nfields:\n  first_name: First Name\n  email: Email\n"
+        #expect {
+            _ = try mapRow(yaml: uses, header: header, row: row)
+        } throws: { e in
+            let m = e as? MappingError
+            return m?.code == .duplicateColumn
+                && m?.message.contains("column \"Email\" appears twice (columns 5 and 9); rename one in the file, or map by position") == true
+        }
+        // Folded names that fit two columns are as ambiguous as equal ones.
+        #expect(throws: MappingError.self) {
+            _ = try mapRow(yaml: "record: lead\nfields:\n  email: e-mail\n", header: ["Email", "E mail"], row: ["a@x.example", "b@x.example"])
+        }
+        // A mapping that does not use the name is fine; positions pick either column.
+        let other = try mapRow(yaml: "record: lead\nfields:\n  first_name: First Name\n", header: header, row: row).get()
+        #expect(other.firstName == "Ann")
+        let byPosition = "record: lead\nfields:\n  email: \"#5\"\n  notes: { column: \"#9\" }\n"
+        let l = try mapRow(yaml: byPosition, header: header, row: row).get()
+        #expect(l.email == "ann@work.example")
+        #expect(l.notes == "ann@home.example")
+        #expect(HeaderNames.duplicates(in: header).map(\.name) == ["Email"])
+        #expect(HeaderNames.duplicates(in: header).first?.columns == [5, 9])
     }
 }

@@ -130,6 +130,28 @@ struct XMLReaderTests {
         }
     }
 
+    @Test("a UTF-16 document with an odd number of bytes is truncated: a fault, however its bytes arrive")
+    func truncatedUTF16() throws {
+        let le = try TestSupport.bytes("xml/utf16.xml")
+        try #require(Array(le.prefix(2)) == [0xFF, 0xFE] && le.count % 2 == 0)
+        var be = le
+        for i in stride(from: 0, to: be.count - 1, by: 2) { be.swapAt(i, i + 1) }
+        let noBOM = Array(le.dropFirst(2))  // starts 3C 00 3F 00: `<?xml` in UTF-16LE
+        let message = "the document ends in the middle of a UTF-16 character: the file is truncated"
+        for chunk in [1 << 20, 64, 3] {
+            for (name, whole) in [("UTF-16LE", le), ("UTF-16BE", be), ("UTF-16LE without a BOM", noBOM)] {
+                let full = try readXML(whole, chunk: chunk, recordPath: "/leads/lead", fields: ["first_name", "city"])
+                #expect(full.fault == nil && full.records == [["Zoë", "😀"]], "\(name), chunks of \(chunk)")
+                // Cut in the last character (the line break after the root element): libxml2 alone says nothing.
+                let cut = try readXML(
+                    Array(whole.dropLast()), chunk: chunk, recordPath: "/leads/lead", fields: ["first_name"])
+                let fault = try #require(cut.fault, "\(name), chunks of \(chunk): no fault")
+                #expect(fault.code == .malformed)
+                #expect(fault.message == message, "\(name), chunks of \(chunk): \(fault)")
+            }
+        }
+    }
+
     @Test("an empty root element is a document without records, not a fault")
     func emptyRoot() throws {
         for doc in ["<leads/>", "<?xml version=\"1.0\"?>\n<leads></leads>\n<!-- end -->\n"] {
