@@ -35,6 +35,14 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
         return RecordID(uuid: UUID(uuid: b))
     }
 
+    /// The short id lists print: the last 12 hex digits, the random tail of the UUID (its leading
+    /// digits are a timestamp that every record of one import shares). Commands that take an id
+    /// accept it, the full id, or a unique prefix of the full id (`CRMStore.record(_:id:)`).
+    public var short: String { RecordID.short(description) }
+
+    /// The short id of an id given as text: its last 12 characters (the text itself when shorter).
+    public static func short(_ id: String) -> String { String(id.suffix(12)) }
+
     /// Lower-case canonical text, as stored and printed.
     public var description: String {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
@@ -59,26 +67,26 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Makes many ids fast: one timestamp per millisecond and a counter in the random bits
     /// (RFC 9562's monotonic method), so ids made in a row are also in order.
+    ///
+    /// The counter starts at a random value once and only counts up (it is not re-seeded each
+    /// millisecond), so the ids of one generator differ in their last 12 hex digits, the short id,
+    /// until 2^36 ids; the random start and salt make two generators' ids unlikely to meet.
     public struct Generator: Sendable {
         private var ms: UInt64 = 0
-        private var counter: UInt64 = 0
+        private var counter: UInt64
         private let salt: UInt64
 
         public init() {
             var sys = SystemRandomNumberGenerator()
             salt = sys.next()
+            counter = (sys.next() as UInt64) >> 24  // 40 random bits: room to count up
         }
 
         /// The next id.
         public mutating func next(at date: Date = Date()) -> RecordID {
             let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-            if now > ms {
-                ms = now
-                var sys = SystemRandomNumberGenerator()
-                counter = (sys.next() as UInt64) >> 24  // room to count up within one millisecond
-            } else {
-                counter &+= 1
-            }
+            if now > ms { ms = now }
+            counter &+= 1
             // 12 bits of counter in rand_a, 50 more in rand_b, the rest salt.
             let a = (counter >> 50) & 0x0FFF
             let b = ((counter & 0x3_FFFF_FFFF_FFFF) << 12) | (salt & 0xFFF)

@@ -99,7 +99,7 @@ struct LeadsCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             var rows: [[String: Any]] = []
             try store.forEach(Lead.self, where: try query(wheres)) { l, _ in
                 if json {
@@ -110,7 +110,7 @@ struct LeadsCommand: ParsableCommand {
                     }
                     rows.append(o)
                 } else {
-                    print("\(l.id.description.prefix(13))  \(clip("\(l.firstName) \(l.lastName)", 24))  \(clip(l.company, 24))  \(clip(l.email, 30))  \(l.status)")
+                    print("\(l.id.short)  \(clip("\(l.firstName) \(l.lastName)", 24))  \(clip(l.company, 24))  \(clip(l.email, 30))  \(l.status)")
                 }
             }
             if json { try printJSON(rows) }
@@ -124,7 +124,7 @@ struct LeadsCommand: ParsableCommand {
         @Flag(name: .long) var json = false
 
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             var items: [(String, Board.Card)] = []
             try store.forEach(Lead.self, where: RecordQuery()) { l, _ in
                 let title = [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ") + (l.company.isEmpty ? "" : ", \(l.company)")
@@ -138,7 +138,7 @@ struct LeadsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Convert leads into customers (the customer inherits the lead's information).")
         @OptionGroup var storeOptions: StoreOptions
-        @Argument(help: "The lead's id (or its first 8+ characters).") var id: String?
+        @Argument(help: "The lead's id: the short id `leads list` prints, or the full id.") var id: String?
         @Option(name: .customLong("where"), help: "Convert every lead matching field=value (e.g. status=Qualified).")
         var wheres: [String] = []
         @Option(name: .long, help: "Also create an opportunity with this name for the new customer.") var withOpportunity: String?
@@ -147,7 +147,7 @@ struct LeadsCommand: ParsableCommand {
 
         func run() throws {
             guard (id == nil) != wheres.isEmpty else { throw ValidationError("give a lead id or --where, not both") }
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             var leads: [Lead] = []
             if let id { leads = [try store.record(Lead.self, id: id)] } else {
                 try store.forEach(Lead.self, where: try query(wheres)) { l, _ in leads.append(l) }
@@ -194,7 +194,7 @@ struct OpportunitiesCommand: ParsableCommand {
         @Flag(name: .long) var json = false
 
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             var items: [(String, Board.Card)] = []
             try store.forEach(Opportunity.self, where: RecordQuery()) { o, _ in
                 items.append((o.stage, Board.Card(id: o.id, title: o.name, amount: o.amount, currency: o.currency)))
@@ -207,14 +207,14 @@ struct OpportunitiesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Convert an opportunity into a sale quote or a sale order (recorded; created remotely by a sync job).")
         @OptionGroup var storeOptions: StoreOptions
-        @Argument(help: "The opportunity's id.") var id: String
+        @Argument(help: "The opportunity's id (full, or its last 12 characters).") var id: String
         @Option(name: .long, help: "quote or order.") var to: String
         @Option(name: .long, help: "When the opportunity has no customer yet: convert this lead first and use its customer.")
         var convertLead: String?
 
         func run() throws {
             guard let kind = Conversion.SaleKind(rawValue: to) else { throw ValidationError("--to must be quote or order") }
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             let opp = try store.record(Opportunity.self, id: id)
             var customerName = opp.customerName
             let now = Date()

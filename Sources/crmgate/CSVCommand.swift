@@ -1,5 +1,6 @@
 import ArgumentParser
 import CRMCSV
+import CRMMapping
 import Foundation
 
 struct CSVCommand: ParsableCommand {
@@ -8,7 +9,8 @@ struct CSVCommand: ParsableCommand {
 
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read a CSV file and report its dialect, encoding, record count and malformed records.")
+            abstract: "Read a CSV file and report its dialect, encoding, record count and malformed records.",
+            discussion: "Warns of header names that several columns share: a mapping cannot use such a name.")
 
         @Argument(help: "The CSV file.")
         var file: String
@@ -46,17 +48,25 @@ struct CSVCommand: ParsableCommand {
             }
             let secs = Date().timeIntervalSince(started)
             let size = reader.fileSize ?? reader.bytesRead
+            let duplicates = HeaderNames.duplicates(in: reader.header)
             if json {
                 let obj: [String: Any] = [
                     "records": records, "fields": fields, "malformed": issues, "columns": reader.header.count,
                     "encoding": reader.encoding.rawValue, "delimiter": String(UnicodeScalar(reader.dialect.delimiter)),
                     "seconds": secs, "bytes": size,
+                    "duplicate_columns": duplicates.map { ["name": $0.name, "columns": $0.columns] as [String: Any] },
                 ]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 print("\(file): \(records) records, \(reader.header.count) columns, \(issues) malformed")
                 print("  encoding \(reader.encoding.rawValue), delimiter '\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))'")
                 print("  header: " + reader.header.joined(separator: " | "))
+                for d in duplicates {
+                    print(
+                        "  warning: " + HeaderNames.describe(d.name, columns: d.columns)
+                            + "; a mapping cannot use it by name: rename one, or map by position "
+                            + "(column: \"#\(d.columns.last!)\")")
+                }
                 for i in firstIssues { print("  " + i) }
                 print(String(format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9), Double(size) / 1e6 / max(secs, 1e-9)))
             }

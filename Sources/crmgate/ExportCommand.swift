@@ -12,7 +12,9 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export opportunities, leads, customers or tasks to CSV, XLSX, ICS or NDJSON.",
         discussion: """
             Streams from the store. CSV is UTF-8 with a BOM and CRLF (for Excel), ISO 8601 dates and '.' decimals;
-            cells that a spreadsheet would run as a formula are prefixed with ' unless --raw. XLSX has typed cells,
+            cells that a spreadsheet would run as a formula are prefixed with ' unless --raw: those starting \
+            with =, @, tab or CR, and those starting with + or - unless a plain number (digits, spaces, '.', \
+            parentheses: +4311552754, -12.5); `crmgate import` takes the ' off again. XLSX has typed cells,
             a frozen bold header and an autofilter; opportunities get a Pipeline sheet. ICS (tasks) is RFC 5545.
             """)
 
@@ -96,6 +98,8 @@ struct ExportCommand: ParsableCommand {
             let to = parts[1].isEmpty ? nil : try day(parts[1]) + (type == .task ? "T23:59:59.999Z" : "")
             o.query.ranges.append(.init(field: field, from: from, to: to))
         }
+        // Export only reads: a missing or older store is reported (exit 66 or 74) instead of created or migrated.
+        _ = try storeOptions.openForReading()
         do {
             let s = try Exporter.run(store: storeOptions.store, o)
             if out != "-" {

@@ -11,7 +11,7 @@ struct ImportsCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             for b in try store.imports() {
                 let c = b.counts
                 print(
@@ -28,7 +28,7 @@ struct ImportsCommand: ParsableCommand {
         var id: Int64
 
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             for e in try store.ledger(importID: id) {
                 print("row \(e.row) (line \(e.line)): \(e.outcome)" + (e.reason.map { " — \($0)" } ?? ""))
             }

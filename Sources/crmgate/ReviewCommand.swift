@@ -14,13 +14,13 @@ struct ReviewCommand: ParsableCommand {
         @Flag(name: .long, help: "Include decided pairs.") var all = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             let pairs = try store.reviewPairs(status: all ? nil : "open")
             if pairs.isEmpty { print("no \(all ? "" : "open ")pairs to review"); return }
             for p in pairs {
                 let a = try? store.record(Lead.self, id: p.a), b = try? store.record(Lead.self, id: p.b)
                 func show(_ l: Lead?) -> String { l.map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company) \($0.phone)" } ?? "(gone)" }
-                print("\(p.id)\t\(p.status)\tweight \(String(format: "%.1f", p.weight))\n    \(p.a.prefix(8)) \(show(a))\n    \(p.b.prefix(8)) \(show(b))")
+                print("\(p.id)\t\(p.status)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(show(a))\n    \(RecordID.short(p.b)) \(show(b))")
             }
         }
     }
@@ -30,7 +30,7 @@ struct ReviewCommand: ParsableCommand {
         @Argument var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             guard let p = try store.reviewPair(id: id), p.status == "open" else { throw ValidationError("no open review pair has the id \(id)") }
             let survivor = try FuzzyImportPass.accept(store: store, pair: p)
             print("pair \(id) merged into \(survivor)")
@@ -42,7 +42,7 @@ struct ReviewCommand: ParsableCommand {
         @Argument var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             guard let p = try store.reviewPair(id: id), p.status == "open" else { throw ValidationError("no open review pair has the id \(id)") }
             try store.decideReview(id: id, status: "rejected")
             print("pair \(id) rejected; it will not be proposed again")

@@ -50,10 +50,10 @@ struct TasksCommand: ParsableCommand {
         for r in results {
             switch r.decision {
             case .allowed:
-                print("done     \(r.before.id.description.prefix(13))  \(r.before.title): \(describe(action, r.after))")
+                print("done     \(r.before.id.short)  \(r.before.title): \(describe(action, r.after))")
             case .refused(let why):
                 refused += 1
-                print("refused  \(r.before.id.description.prefix(13))  \(r.before.title): \(why)")
+                print("refused  \(r.before.id.short)  \(r.before.title): \(why)")
             }
         }
         if results.isEmpty { print("no task matched") }
@@ -78,7 +78,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, _) = try actor.actor()
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             var rows: [[String: Any]] = []
             try store.forEach(CRMTask.self, where: try query(wheres)) { t, _ in
                 guard TaskRules.decide(.see, by: me, on: t).isAllowed else { return }
@@ -88,7 +88,7 @@ struct TasksCommand: ParsableCommand {
                         "due": t.due?.iso8601UTC ?? NSNull(), "requires_approval": t.requiresApproval,
                     ])
                 } else {
-                    print("\(t.id.description.prefix(13))  \(clip(t.title, 40))  \(clip(t.assignee, 14))  \(clip(t.due.map { String($0.iso8601UTC.prefix(16)) } ?? "-", 16))  \(t.status)")
+                    print("\(t.id.short)  \(clip(t.title, 40))  \(clip(t.assignee, 14))  \(clip(t.due.map { String($0.iso8601UTC.prefix(16)) } ?? "-", 16))  \(t.status)")
                 }
             }
             if json { try printJSON(rows) }
@@ -112,7 +112,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, all) = try actor.actor()
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForCreating()
             var t = CRMTask(id: RecordID.make())
             t.title = title
             t.description = description
@@ -148,14 +148,14 @@ struct TasksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Assign an unassigned task.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var id: String?
+        @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
         @Option(name: .customLong("where")) var wheres: [String] = []
         @Option(name: .long, help: "The user to assign to.") var to: String
 
         func run() throws {
             let (me, all) = try actor.actor()
             guard let target = all.first(where: { $0.name.caseInsensitiveCompare(to) == .orderedSame }) else { throw ValidationError("no user '\(to)'") }
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             try TasksCommand.change(.assign, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), newAssignee: target)
         }
     }
@@ -164,14 +164,14 @@ struct TasksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reassign tasks to another user (one id, or many with --where).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var id: String?
+        @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
         @Option(name: .customLong("where"), help: "field=value, e.g. assignee=Maya Cohen (repeatable).") var wheres: [String] = []
         @Option(name: .long, help: "The user to reassign to.") var to: String
 
         func run() throws {
             let (me, all) = try actor.actor()
             guard let target = all.first(where: { $0.name.caseInsensitiveCompare(to) == .orderedSame }) else { throw ValidationError("no user '\(to)'") }
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             let tasks = try TasksCommand.select(store, id: id, wheres: wheres)
             let action: TaskAction = tasks.count == 1 && tasks[0].assignee.isEmpty ? .assign : .reassign
             try TasksCommand.change(action, store: store, actor: me, tasks: tasks, newAssignee: target)
@@ -182,7 +182,7 @@ struct TasksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move deadlines: --by +3d (start and due move together) or --to DATE.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var id: String?
+        @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
         @Option(name: .customLong("where")) var wheres: [String] = []
         @Option(name: .long, help: "Shift by +Nd, -Nh, +Nw, +Nm.") var by: String?
         @Option(name: .customLong("to"), help: "New due date (the start keeps its distance to it).") var toDate: String?
@@ -190,7 +190,7 @@ struct TasksCommand: ParsableCommand {
         func run() throws {
             guard (by == nil) != (toDate == nil) else { throw ValidationError("give --by or --to") }
             let (me, _) = try actor.actor()
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             try TasksCommand.change(
                 .reschedule, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), shift: try by.map(parseShift),
                 newDue: try toDate.map(parseWhen))
@@ -201,12 +201,12 @@ struct TasksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark tasks done (a task that requires approval then waits for it).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var id: String?
+        @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
         @Option(name: .customLong("where")) var wheres: [String] = []
 
         func run() throws {
             let (me, _) = try actor.actor()
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             try TasksCommand.change(.complete, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
         }
     }
@@ -215,12 +215,12 @@ struct TasksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve tasks that wait for approval.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var id: String?
+        @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
         @Option(name: .customLong("where")) var wheres: [String] = []
 
         func run() throws {
             let (me, _) = try actor.actor()
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForUpdate()
             try TasksCommand.change(.approve, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
         }
     }
@@ -239,7 +239,7 @@ struct TasksCommand: ParsableCommand {
             guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else {
                 throw ValidationError("--month takes YYYY-MM")
             }
-            let store = try CRMStore(path: storeOptions.store)
+            let store = try storeOptions.openForReading()
             var tasks: [CRMTask] = []
             try store.forEach(CRMTask.self, where: RecordQuery()) { t, _ in
                 if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }

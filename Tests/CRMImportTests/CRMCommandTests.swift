@@ -71,4 +71,98 @@ struct CRMCommandTests {
         #expect(cols.prefix(7).compactMap { $0["name"] as? String } == OpportunityStage.defaults)
         #expect(cols.compactMap { $0["count"] as? Int }.reduce(0, +) == 30)
     }
+
+    @Test("lists print short ids that are unique and that every command takes back; a part of several ids lists them (64), an unknown id is not-found (64)")
+    func shortIDs() throws {
+        let w = try seeded()
+        let text = try crmgate(["leads", "list"], w)
+        #expect(text.status == 0, "\(text.stderr)")
+        let shown = text.stdout.split(separator: "\n").map { line in String(line.prefix(while: { $0 != " " })) }
+        let json = try crmgate(["leads", "list", "--json"], w)
+        let leads = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let full = leads.compactMap { $0["id"] as? String }
+        #expect(full.count > 1 && full.count == leads.count && full.allSatisfy { $0.count == 36 }, "--json keeps full ids")
+        #expect(shown == full.map { String($0.suffix(12)) })
+        #expect(Set(shown).count == shown.count, "one import's rows used to share their 13-character prefix: \(shown.prefix(3))")
+
+        // The short id of a qualified lead converts it.
+        let qualifiedLead = try #require(leads.first(where: { ($0["status"] as? String) == "Qualified" }))
+        let qualified = try #require(qualifiedLead["id"] as? String)
+        let converted = try crmgate(["leads", "convert", String(qualified.suffix(12))], w)
+        #expect(converted.status == 0, "\(converted.stderr)")
+        #expect(try CRMStore(path: w.store).record(Lead.self, id: qualified).status == "Converted")
+
+        // A prefix that several ids share (the timestamp part) is a usage error naming the candidates.
+        func sharedPrefix(_ n: Int) -> String? {
+            Dictionary(grouping: full, by: { String($0.prefix(n)) }).first(where: { $0.value.count > 1 })?.key
+        }
+        let prefix = try #require(sharedPrefix(13) ?? sharedPrefix(8))
+        let ambiguous = try crmgate(["leads", "convert", prefix], w)
+        #expect(ambiguous.status == 64, "\(ambiguous.stderr)")
+        #expect(ambiguous.stderr.hasPrefix("crmgate: error: '\(prefix)' matches"), "\(ambiguous.stderr)")
+        #expect(!ambiguous.stderr.contains("[not-found]"))
+        #expect(full.filter { $0.hasPrefix(prefix) }.sorted().prefix(5).allSatisfy { ambiguous.stderr.contains($0.suffix(12)) })
+
+        let unknown = try crmgate(["leads", "convert", "0123456789ab"], w)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("no lead has the id 0123456789ab [not-found]"), "\(unknown.stderr)")
+
+        // Tasks: the short id from `tasks list` is what `tasks reschedule` takes.
+        let tasks = try crmgate(["tasks", "list", "--as", "Grace Kim"], w)
+        let taskIDs = tasks.stdout.split(separator: "\n").map { line in String(line.prefix(while: { $0 != " " })) }
+        #expect(taskIDs.count == 6 && Set(taskIDs).count == 6, "\(tasks.stdout)")
+        let first = try #require(taskIDs.first)
+        let moved = try crmgate(["tasks", "reschedule", first, "--by", "+1d", "--as", "Grace Kim"], w)
+        #expect(moved.status != 64, "\(moved.stderr)")
+        #expect(moved.stdout.contains(first), "\(moved.stdout)")
+    }
+
+    @Test("a mistyped --store: reading and changing commands say there is no store (66) and create none")
+    func missingStore() throws {
+        let w = try Workspace()  // nothing imported: w.store does not exist
+        let out = w.dir.appendingPathComponent("x.csv").path
+        for args in [["export", "leads", "--out", out], ["leads", "list"], ["tasks", "list", "--as", "Grace Kim"], ["imports", "list"],
+                     ["leads", "convert", "0123456789ab"], ["conflicts", "list"], ["runs", "list"], ["review", "list"]] {
+            let r = try crmgate(args, w)
+            #expect(r.status == 66, "\(args): \(r.status) \(r.stdout)")
+            #expect(r.stderr.hasPrefix("crmgate: error: no store at \(w.store)\n"), "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("crmgate import"), "the hint says how to make one")
+            #expect(!FileManager.default.fileExists(atPath: w.store), "\(args) created the store")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test(
+        "a command that only reads does not migrate a store made by an older crmgate; it says so",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell to age a store"))
+    func olderStoreIsNotMigrated() throws {
+        let w = try seeded()
+        // Undo the newest migration, as if an older crmgate had made the store.
+        let age = try TestSupport.run(
+            "/usr/bin/sqlite3", [w.store, "DROP TABLE review_pairs; DELETE FROM grdb_migrations WHERE identifier = 'v4: review queue';"])
+        #expect(age.status == 0, "\(age.stderr)")
+        for args in [["leads", "list"], ["export", "leads", "--out", w.dir.appendingPathComponent("x.csv").path]] {
+            let r = try crmgate(args, w)
+            #expect(r.status == 74, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("made by an older crmgate"), "\(r.stderr)")
+        }
+        let left = try TestSupport.run("/usr/bin/sqlite3", [w.store, "SELECT COUNT(*) FROM grdb_migrations WHERE identifier = 'v4: review queue';"])
+        #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "a reading command migrated the store")
+        // A command that writes upgrades it.
+        let convert = try crmgate(["leads", "convert", "--where", "status=Qualified"], w)
+        #expect(convert.status == 0 || convert.status == 3, "\(convert.stderr)")  // 3: some lead refused
+        #expect(try crmgate(["leads", "list"], w).status == 0)
+    }
+
+    @Test("reading commands work on a store file the user may only read", .enabled(if: getuid() != 0, "root writes read-only files"))
+    func readOnlyStoreFile() throws {
+        let w = try seeded()
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: w.store)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: w.store) }
+        let list = try crmgate(["leads", "list"], w)
+        #expect(list.status == 0, "\(list.stderr)")
+        let export = try crmgate(["export", "leads", "--out", w.dir.appendingPathComponent("x.csv").path], w)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.hasPrefix("exported "))
+    }
 }

@@ -130,4 +130,69 @@ struct CommandLineTests {
         let imp = try TestSupport.run(try binary, ["import", TestSupport.fixture("csv/hubspot-contacts.csv"), "--mapping", path.path, "--store", w.store, "--json"])
         #expect(imp.status == 0, "\(imp.stderr)")
     }
+
+    @Test("a CSV export imports back unchanged: plain numbers are not guarded, and the import takes the guard off the rest")
+    func csvRoundTrip() throws {
+        let w = try Workspace()
+        let mapping = w.dir.appendingPathComponent("own.yaml")
+        let fields = ["first_name", "last_name", "email", "phone", "company", "job_title", "notes"]
+        try ("record: lead\nfields:\n" + fields.map { "  \($0): \($0)\n" }.joined())
+            .write(to: mapping, atomically: true, encoding: .utf8)
+        let source = w.dir.appendingPathComponent("in.csv")
+        try """
+            first_name,last_name,email,phone,company,job_title,notes
+            Ann,-5,ann@example.com,+4311552754,=SUM(A1),@x,-1+1
+            Bo,-12.5,bo@example.com,+43 (1) 155 2754,Acme,=1+1,+A1
+
+            """.write(to: source, atomically: true, encoding: .utf8)
+        let first = try TestSupport.run(try binary, ["import", source.path, "--mapping", mapping.path, "--store", w.store, "--rejects", w.rejects, "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let exported = w.dir.appendingPathComponent("out.csv")
+        let e = try TestSupport.run(
+            try binary, ["export", "leads", "--columns", fields.joined(separator: ","), "--out", exported.path, "--store", w.store],
+            cwd: TestSupport.repoRoot)
+        #expect(e.status == 0, "\(e.stderr)")
+        let text = try String(contentsOf: exported, encoding: .utf8)
+        #expect(text.contains("Ann,-5,ann@example.com,+4311552754,'=SUM(A1),'@x,'-1+1\r\n"), "\(text)")
+        #expect(text.contains("Bo,-12.5,bo@example.com,+43 (1) 155 2754,Acme,'=1+1,'+A1\r\n"), "\(text)")
+
+        let back = try Workspace()
+        let second = try TestSupport.run(try binary, ["import", exported.path, "--mapping", mapping.path, "--store", back.store, "--rejects", back.rejects, "--quiet"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let strip = { (l: Lead) in [l.firstName, l.lastName, l.email, l.phone, l.company, l.jobTitle, l.notes] }
+        let before = try CRMStore(path: w.store).all(Lead.self).map(strip)
+        let after = try CRMStore(path: back.store).all(Lead.self).map(strip)
+        #expect(before == [["Ann", "-5", "ann@example.com", "+4311552754", "=SUM(A1)", "@x", "-1+1"],
+                           ["Bo", "-12.5", "bo@example.com", "+43 (1) 155 2754", "Acme", "=1+1", "+A1"]])
+        #expect(after == before)
+    }
+
+    @Test("a header name two columns share: csv scan warns, a mapping that uses it is refused naming both positions")
+    func duplicateHeader() throws {
+        let w = try Workspace()
+        let file = w.dir.appendingPathComponent("dup.csv")
+        try """
+            First Name,Last Name,City,State,Email,Phone,Company,Notes,Email
+            Ann,Lee,Boston,MA,ann@work.example,(415) 555-0101,Acme,,ann@home.example
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let scan = try TestSupport.run(try binary, ["csv", "scan", file.path])
+        #expect(scan.status == 0)
+        #expect(scan.stdout.contains("  warning: column \"Email\" appears twice (columns 5 and 9)"), "\(scan.stdout)")
+        let json = try TestSupport.run(try binary, ["csv", "scan", file.path, "--json"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let dups = try #require(obj["duplicate_columns"] as? [[String: Any]])
+        #expect(dups.count == 1 && dups[0]["name"] as? String == "Email" && dups[0]["columns"] as? [Int] == [5, 9])
+
+        let min = TestSupport.mapping("sources/generic-leads-min.yaml")
+        let message = "column \"Email\" appears twice (columns 5 and 9); rename one in the file, or map by position"
+        let check = try TestSupport.run(try binary, ["mapping", "check", min, "--file", file.path])
+        #expect(check.status == 65)
+        #expect(check.stderr.contains(message), "\(check.stderr)")
+        let imp = try TestSupport.run(try binary, ["import", file.path, "--mapping", min, "--store", w.store, "--rejects", w.rejects])
+        #expect(imp.status == 65)
+        #expect(imp.stderr.contains(message), "\(imp.stderr)")
+        let stored = FileManager.default.fileExists(atPath: w.store) ? try CRMStore(path: w.store).count(.lead) : 0
+        #expect(stored == 0)
+    }
 }

@@ -96,4 +96,43 @@ struct StoreTests {
         #expect(try again.count(.lead) == 1)
         #expect(try again.scalar("SELECT value FROM meta WHERE key = 'change_seq'") == 1)
     }
+
+    @Test("read-only and update opens need the file: a missing store is an error and nothing is created")
+    func missingStoreIsNotCreated() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("typo.sqlite").path
+        for mode in [CRMStore.OpenMode.readOnly, .update] {
+            #expect { _ = try CRMStore(path: path, mode: mode) } throws: { ($0 as? StoreError)?.code == .missing }
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+        let made = try CRMStore(path: path, mode: .create)
+        try made.save([lead("A", "a@x.co")])
+        let reader = try CRMStore(path: path, mode: .readOnly)
+        #expect(try reader.count(.lead) == 1)
+        #expect(throws: StoreError.self) { try reader.save([lead("B", "b@x.co")]) }
+        #expect(try CRMStore(path: path, mode: .update).count(.lead) == 1)
+    }
+
+    @Test("a record is found by its full id, its short id (the last 12 hex digits) or a unique prefix; a part that fits several lists them")
+    func resolvesShortIDs() throws {
+        let store = try freshStore()
+        // Two ids made in the same millisecond share their first 13 characters, as the ids of one import do.
+        let a = try #require(RecordID("01a2356f-7162-7abc-8def-3f9c0a1b2d4e"))
+        let b = try #require(RecordID("01a2356f-7162-7abc-8def-77e0c4d2a911"))
+        var la = Lead(id: a), lb = Lead(id: b)
+        la.firstName = "A"
+        lb.firstName = "B"
+        try store.save([la, lb])
+        #expect(try store.record(Lead.self, id: a.description).firstName == "A")
+        #expect(try store.record(Lead.self, id: a.description.uppercased()).firstName == "A")
+        #expect(try store.record(Lead.self, id: a.short).firstName == "A")
+        #expect(try store.record(Lead.self, id: b.short).firstName == "B")
+        #expect(try store.record(Lead.self, id: "c4d2a911").firstName == "B")  // 8+ characters of the end
+        #expect { _ = try store.record(Lead.self, id: "01a2356f-7162") } throws: { e in
+            let s = e as? StoreError
+            return s?.code == .ambiguous && s?.message.contains("3f9c0a1b2d4e") == true && s?.message.contains("77e0c4d2a911") == true
+        }
+        #expect { _ = try store.record(Lead.self, id: "0123456789ab") } throws: { ($0 as? StoreError)?.code == .notFound }
+        #expect { _ = try store.record(Lead.self, id: "3f9c") } throws: { ($0 as? StoreError)?.code == .invalidID }
+        #expect { _ = try store.record(Lead.self, id: "not-an-id!") } throws: { ($0 as? StoreError)?.code == .invalidID }
+    }
 }
