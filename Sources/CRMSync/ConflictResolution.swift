@@ -49,8 +49,12 @@ public enum ConflictResolution {
             fields.insert(k)
         }
         let record = chosen.apply(to: current.record, fields: fields, withCustom: false)
-        var link = try store.link(remote: c.remote, type: R.recordType, localID: c.localID)
-            ?? SyncLink(remote: c.remote, recordType: R.recordType, localID: c.localID, remoteID: c.remoteID, base: c.remoteSide)
+        // Without its link the remote record is gone (or its id now holds another record): a link made up from the
+        // queued remote id could send this record's values onto someone else's.
+        guard !current.deleted, var link = try store.link(remote: c.remote, type: R.recordType, localID: c.localID), link.remoteID == c.remoteID else {
+            try store.closeConflict(id: c.id, resolution: "closed: the remote record is gone")
+            throw SyncError(.notFound, message: "conflict \(c.id): the remote record \(c.remoteID) is gone (or the local record was deleted); nothing to resolve")
+        }
         link.base = remote.json
         link.syncedSeq = -1  // the next push compares the record with the remote side and sends what differs
         try store.applySync(R.self, records: [record], links: [link])

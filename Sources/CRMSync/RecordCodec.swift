@@ -102,7 +102,11 @@ public struct RecordCodec: Sendable {
                 let sent = f.writeValues[x] ?? f.writeOtherwise
                 let readable = Set(f.readValues.values)
                 guard let sent, !readable.contains(x) else { continue }
-                if let k = f.writeValues.keys.sorted().first(where: { f.writeValues[$0] == sent && readable.contains($0) }) { out[name] = k }
+                if let k = f.writeValues.keys.sorted().first(where: { f.writeValues[$0] == sent && readable.contains($0) }) {
+                    out[name] = k
+                } else if f.writePath == f.path {
+                    out[name] = read(sent, f, kind: kinds[i])  // a value sent as `write_otherwise` reads back as the map says
+                }
                 continue
             }
             guard f.scale != nil || f.format != nil else { continue }

@@ -473,8 +473,12 @@ extension RemoteProfile {
             if readOnly { f.readOnly = true; f.writePath = nil }
             f.writeValues = writeValues
             f.readValues = readValues
-            for (local, remote) in writeValues where f.readValues[remote.stringValue ?? ""] == nil {
-                if let r = remote.stringValue { f.readValues[r] = local }
+            // Reading reverses `values` only where `read_values` is not given (in a fixed order: the first local value
+            // in sorted order wins where two local values are sent as one).
+            if readValues.isEmpty {
+                for local in writeValues.keys.sorted() {
+                    if let r = writeValues[local]?.stringValue, f.readValues[r] == nil { f.readValues[r] = local }
+                }
             }
             if let otherwise, otherwise != "keep" { f.readOtherwise = otherwise }
             if let writeOtherwise, writeOtherwise.stringValue != "keep" { f.writeOtherwise = writeOtherwise }

@@ -180,9 +180,12 @@ public final class SyncEngine: @unchecked Sendable {
     private func gone<R: CRMRecord>(
         _ type: R.Type, _ goneLinks: [(link: SyncLink, local: ChangedRecord<R>?)], why: String, records: inout [R], tombstones: inout [String],
         removeLinks: inout [String], report: inout SyncReport
-    ) {
+    ) throws {
         for (link, local) in goneLinks {
             removeLinks.append(link.localID)
+            if !dryRun, let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
+                try storeCall { try store.closeConflict(id: waiting.id, resolution: "closed: the remote record is gone") }
+            }
             guard let local, !local.deleted else { continue }
             report.counts.remoteGone += 1
             let what = "\(R.recordType.rawValue) \(link.localID.suffix(12)) (remote id \(link.remoteID)) \(why)"
@@ -229,6 +232,10 @@ public final class SyncEngine: @unchecked Sendable {
         let incremental = codec.resource.list.incremental
         let complete = token == nil && (since == nil || (incremental?.param == nil && incremental?.searchPath == nil))
         var seen = Set<String>()
+        let initialState = state
+        // The links a complete listing is checked against are those that existed before it began (another job may
+        // link records while this one lists).
+        let linkedBefore = complete ? Set(try storeCall { try store.links(remote: remoteName, type: R.recordType) }.map(\.localID)) : []
         var emailIndex: [String: String]? = nil  // lazily: local unlinked records by e-mail, for matching
         var newMark = state.mark
         var newIDs = Set(state.idsAtMark)
@@ -259,7 +266,7 @@ public final class SyncEngine: @unchecked Sendable {
                     // The remote reused the id of a record it deleted: the linked record is gone, and this one is new.
                     report.counts.reusedIDs += 1
                     let old = try storeCall { try store.recordForSync(R.self, id: l.localID) }
-                    gone(R.self, [(l, old)], why: "was deleted remotely; its id now holds another record",
+                    try gone(R.self, [(l, old)], why: "was deleted remotely; its id now holds another record",
                          records: &records, tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
                     linked = nil
                 }
@@ -294,7 +301,16 @@ public final class SyncEngine: @unchecked Sendable {
                     if dryRun { report.lines.append("pull: create \(R.recordType.rawValue) from remote \(rid): \(summary(sr))") }
                     continue
                 }
-                if link.remoteStamp == stamp && !deleted { report.counts.pulledUnchanged += 1; continue }
+                if link.remoteStamp == stamp && !deleted {
+                    report.counts.pulledUnchanged += 1
+                    if link.identity == nil, let id = codec.identity(json) {
+                        // A link made before identities were kept learns it now (a later reuse of the id is then seen).
+                        var l = link
+                        l.identity = id
+                        newLinks.append(l)
+                    }
+                    continue
+                }
                 guard let local = try storeCall({ try store.recordForSync(R.self, id: link.localID) }) else { continue }
                 if deleted {
                     if !local.deleted {
@@ -377,8 +393,17 @@ public final class SyncEngine: @unchecked Sendable {
                 if stamped { state.mark = newMark; state.idsAtMark = newMark == oldMark ? Array(newIDs.union(oldIDs)).sorted() : Array(newIDs).sorted() }
                 state.lastPullStart = runStart.iso8601UTC
                 if complete {
-                    try absent(R.self, seen: seen, handled: Set(removeLinks), records: &records, tombstones: &tombstones, removeLinks: &removeLinks,
-                               report: &report)
+                    do {
+                        try await absent(R.self, codec, seen: seen, linkedBefore: linkedBefore, handled: Set(removeLinks), records: &records,
+                                         tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
+                    } catch let e as SyncError where e.code == .massDelete {
+                        // Nothing of this page is written; the next run lists from the first page again (and stops again).
+                        var reset = initialState
+                        reset.page = nil
+                        reset.pageSince = nil
+                        try checkpoint(R.self, reset)
+                        throw e
+                    }
                 }
             }
             try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, clearJournal: matchedIDs, undo: undo)
@@ -388,24 +413,36 @@ public final class SyncEngine: @unchecked Sendable {
 
     /// Linked records that a complete listing lacked: gone, unless there are more than the job lets one run remove.
     private func absent<R: CRMRecord>(
-        _ type: R.Type, seen: Set<String>, handled: Set<String>, records: inout [R], tombstones: inout [String], removeLinks: inout [String],
-        report: inout SyncReport
-    ) throws {
-        let all = try storeCall { try store.links(remote: remoteName, type: R.recordType) }
+        _ type: R.Type, _ codec: RecordCodec, seen: Set<String>, linkedBefore: Set<String>, handled: Set<String>, records: inout [R],
+        tombstones: inout [String], removeLinks: inout [String], report: inout SyncReport
+    ) async throws {
+        let all = try storeCall { try store.links(remote: remoteName, type: R.recordType) }.filter { linkedBefore.contains($0.localID) }
         let missing = all.filter { !seen.contains($0.remoteID) && !handled.contains($0.localID) }
         guard !missing.isEmpty else { return }
         var pairs: [(link: SyncLink, local: ChangedRecord<R>?)] = []
         for l in missing { pairs.append((l, try storeCall { try store.recordForSync(R.self, id: l.localID) })) }
         let live = pairs.filter { $0.local.map { !$0.deleted } ?? false }.count
         let allowed = max(1, Int((Double(all.count) * job.massDeleteShare).rounded(.down)))
-        if live > allowed, !job.allowMassDelete, job.onRemoteDelete != .keep {
+        if live > allowed, !job.allowMassDelete {
             throw SyncError(
                 .massDelete, context: "\(job.name): \(R.recordType.plural)",
                 message: "the remote's complete listing lacks \(live) of \(all.count) linked \(R.recordType.plural) (more than "
                     + "\(Int(job.massDeleteShare * 100))%); nothing was deleted. If the remote really deleted them, run again with "
                     + "--allow-mass-delete; otherwise check the profile's list path and filters")
         }
-        gone(R.self, pairs, why: "is no longer at the remote (its complete listing lacks it)", records: &records, tombstones: &tombstones,
+        // A record a paged listing skipped (a delete elsewhere shifted the pages) is still there: where the remote
+        // can be asked for one record, each absent one is confirmed before it counts as gone.
+        var confirmed: [(link: SyncLink, local: ChangedRecord<R>?)] = []
+        for pair in pairs {
+            if codec.resource.get != nil, pair.local.map({ !$0.deleted }) ?? false,
+                let got = try await client.get(R.recordType, remoteID: pair.link.remoteID),
+                pair.link.identity == nil || codec.identity(got.record) == nil || codec.identity(got.record) == pair.link.identity
+            {
+                continue
+            }
+            confirmed.append(pair)
+        }
+        try gone(R.self, confirmed, why: "is no longer at the remote (its complete listing lacks it)", records: &records, tombstones: &tombstones,
              removeLinks: &removeLinks, report: &report)
     }
 
@@ -494,7 +531,7 @@ public final class SyncEngine: @unchecked Sendable {
                     let operation = item.deleted ? "delete" : ctx.link == nil ? "create" : "update"
                     setAside.append(SetAsideRecord(remote: remoteName, recordType: R.recordType, localID: id, changeSeq: item.changeSeq,
                                                    operation: operation, status: e.status, message: e.description))
-                    if operation == "create" { clear.append(id) }
+                    if operation == "create" && !ctx.journalExisted { clear.append(id) }
                     report.counts.refused += 1
                     report.lines.append("refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.message); set aside "
                         + "(`crmgate sync errors show \(id.suffix(12))`), tried again when it changes or on `sync errors retry`")
@@ -502,13 +539,13 @@ public final class SyncEngine: @unchecked Sendable {
                     if failure == nil { failure = e }
                 case .gone(let l, let why):
                     var goneRecords: [R] = []
-                    gone(R.self, [(l, item)], why: why, records: &goneRecords, tombstones: &tombstones, removeLinks: &unlinks, report: &report)
+                    try gone(R.self, [(l, item)], why: why, records: &goneRecords, tombstones: &tombstones, removeLinks: &unlinks, report: &report)
                     rewrites += goneRecords
                     settled.append(id)
                 case .linked(let l, let rewrite, let c, let u, let j, let line):
                     settled.append(id)
                     links.append(l)
-                    if let rewrite { rewrites.append(rewrite.apply(to: item.record, fields: codec.fieldNames, withCustom: codec.syncsCustom)) }
+                    if let rewrite { rewrites.append(applyChanges(rewrite, over: localSnapshot(item.record, codec), to: item.record, codec)) }
                     if let u { undo.append(u) }
                     if j { clear.append(l.localID) }
                     report.counts += c
@@ -519,6 +556,7 @@ public final class SyncEngine: @unchecked Sendable {
                     report.counts += c
                     if let line { report.lines.append(line) }
                 case .nothing(let c, let line):
+                    if c.blocked == 0 { settled.append(id) }
                     report.counts += c
                     if let line { report.lines.append(line) }
                 }
@@ -598,7 +636,10 @@ public final class SyncEngine: @unchecked Sendable {
                         try storeCall({ try store.link(remote: remoteName, type: type, remoteID: rid) }) == nil
                     else { continue }
                     let rs = codec.snapshot(json)
-                    if rs.values.allSatisfy({ sl[$0.key] == nil || sl[$0.key] == $0.value }) || rs["email"] == sl["email"] { match = (json, rid); break }
+                    if rs.values.allSatisfy({ sl[$0.key] == nil || sl[$0.key] == $0.value }) || (rs["email"] != nil && rs["email"] == sl["email"]) {
+                        match = (json, rid)
+                        break
+                    }
                 }
                 if let (json, rid) = match {
                     let rs = codec.snapshot(json)
@@ -618,7 +659,10 @@ public final class SyncEngine: @unchecked Sendable {
                 json = got.record
                 etag = got.etag ?? etag
             } else if let field = lookupField, let value = sl[field], !value.isEmpty {
-                let found = try await client.lookup(type, value: value).filter { codec.snapshot($0)[field] == value }
+                let found = try await client.lookup(type, value: value).filter { candidate in
+                    let rs = codec.snapshot(candidate)
+                    return rs[field] == value && rs.values.allSatisfy { sl[$0.key] == nil || sl[$0.key] == $0.value }
+                }
                 var unlinked: JSONValue?
                 for candidate in found {
                     guard let rid = codec.remoteID(candidate) else { continue }

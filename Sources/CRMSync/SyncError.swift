@@ -38,7 +38,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// Such a record is set aside and the run goes on with the others.
     public var isPermanentRefusal: Bool {
         guard code == .rejected, let status, (400..<500).contains(status) else { return false }
-        return ![401, 403, 408, 409, 412, 425, 429].contains(status)
+        // 404, 405 and 410 say the endpoint or the record is not there, not that this record's values are wrong.
+        return ![401, 403, 404, 405, 408, 409, 410, 412, 425, 429].contains(status)
     }
 
     public var description: String { (context.map { "\($0): " } ?? "") + message }
