@@ -8,14 +8,38 @@ public struct DedupeSettings: Sendable, Equatable {
     /// Pairs between this and `matchProbability` go to a person. Two clusters merge only when every pair across
     /// them is at least this likely (no chaining of strangers through one link).
     public var reviewProbability: Double = 0.5
-    /// Blocks (rows sharing one blocking key) larger than this are skipped and counted.
+    /// Blocks (rows sharing one blocking key) larger than this are not compared all against all: their rows are
+    /// sorted by address and name and each is compared with its `window` neighbours (sorted neighbourhood).
     public var maxBlock: Int = 500
+    /// Neighbours each row of an oversized block is compared with.
+    public var window: Int = 12
+    /// The block size above which the broad keys (names in either order, phonetic names, city and last name, street
+    /// alone) use the sorted neighbourhood: they exist to catch what the narrow keys miss, and grow with the list.
+    public var maxBroadBlock: Int = 12
+    /// Neighbours each row of an oversized block of a broad key is compared with.
+    public var broadWindow: Int = 4
     /// No cluster grows beyond this many rows.
     public var maxCluster: Int = 50
     /// Gmail ignores dots in local parts; only when set.
     public var gmailDots = false
     /// Deterministic rules applied before the score, in order: `external_id`, `email`, `phone_name`.
     public var rules: [String] = ["external_id", "email"]
+    /// Two rows with the same last name and address whose first names differ entirely are a household (two
+    /// people) unless something personal agrees: an e-mail, a date of birth or an identifier. With `separate` (the
+    /// default) such a pair is never merged on its score, only proposed for review; `merge` scores it like any
+    /// other pair (for lists known to hold one person per address).
+    public var households: Households = .separate
+
+    /// How pairs that may be two members of one household are treated.
+    public enum Households: String, Sendable, CaseIterable { case separate, merge }
+    /// Pairs of rows (0-based) whose comparison the result explains field by field.
+    public var explain: [(Int, Int)] = []
+
+    public static func == (a: DedupeSettings, b: DedupeSettings) -> Bool {
+        a.matchProbability == b.matchProbability && a.reviewProbability == b.reviewProbability && a.maxBlock == b.maxBlock
+            && a.window == b.window && a.maxCluster == b.maxCluster && a.gmailDots == b.gmailDots && a.rules == b.rules
+            && a.households == b.households && a.explain.map { [$0.0, $0.1] } == b.explain.map { [$0.0, $0.1] }
+    }
 
     public init() {}
 }
@@ -24,6 +48,12 @@ public struct DedupeSettings: Sendable, Equatable {
 public struct DedupeRow: Sendable {
     public var externalID = "", firstName = "", lastName = "", email = "", phone = "", company = "", jobTitle = ""
     public var street = "", city = "", postcode = "", country = ""
+    /// A second address line (compared with the first in either order).
+    public var street2 = ""
+    /// A date of birth or another date that identifies a person (any of `YYYY-MM-DD`, `YYYYMMDD`, `DD/MM/YYYY`).
+    public var birthDate = ""
+    /// An identifier such as a national id or customer number.
+    public var identifier = ""
     public init() {}
 }
 
@@ -38,8 +68,15 @@ public struct DedupeResult: Sendable {
     public var review: [(Int32, Int32, Double)]
     public var clusters: Int
     public var refusedByGuard: Int
-    /// Per blocking key: blocks of two or more rows, pairs, blocks skipped as too large.
-    public var blocking: [(key: String, blocks: Int, pairs: Int, skipped: Int)]
+    /// Per blocking key: blocks of two or more rows, pairs, blocks compared by sorted neighbourhood (too large to
+    /// compare all against all), and matched pairs whose two rows share the key.
+    public var blocking: [(key: String, blocks: Int, pairs: Int, skipped: Int, matched: Int)]
+    /// The share of true matching pairs that blocking compared, estimated without labels: capture-recapture between
+    /// the passes that read no address field and those that read no name field (nil when either found none).
+    public var pairsCompleteness: Double?
+    /// For each pair of `DedupeSettings.explain`: whether blocking compared it, each field's level and weight, the
+    /// total against the thresholds, and where the two rows ended up.
+    public var explanations: [String] = []
     /// The model EM estimated: per field and level, m, u and the weight.
     public var model: [(field: String, level: String, m: Double, u: Double, weight: Double)]
     public var matchShare: Double
@@ -71,13 +108,21 @@ public final class FuzzyDeduplicator {
     // Normalised values, interned. Rows keep ids only (struct of arrays).
     let emails = Values(), phones = Values(), firsts = Values(), lasts = Values(), companies = Values()
     let streets = Values(), places = Values(), titles = Values(), exts = Values()
+    let dates = Values(), idents = Values()
     var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = [], first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
     var company: [Int32] = [], street: [Int32] = [], house: [Int32] = [], postcode: [Int32] = [], city: [Int32] = [], title: [Int32] = []
     var ext: [Int32] = []
+    /// The street without spaces (split and merged words), and as a sorted set of words (lines in either order).
+    /// (64-bit hashes, 0 for none: only equality is asked of them.)
+    var streetNS: [UInt64] = [], streetTS: [UInt64] = []
+    var dob: [Int32] = [], ident: [Int32] = []
     /// Canonical (formal) first names of each first-name id.
     var firstCanon: [[Int32]] = [[]]
     var lastRFor: [Int32: Int32] = [:]
-    private var caches = (first: [String: Int32](), last: [String: Int32](), company: [String: Int32](), street: [String: (Int32, Int32)](), place: [String: Int32](), title: [String: Int32]())
+    private var caches = (
+        first: [String: Int32](), last: [String: Int32](), company: [String: Int32](), street: [String: (Int32, Int32, UInt64, UInt64)](),
+        place: [String: Int32](), title: [String: Int32]()
+    )
 
     public init(settings: DedupeSettings = DedupeSettings()) { self.settings = settings }
 
@@ -108,14 +153,24 @@ public final class FuzzyDeduplicator {
         last.append(l)
         lastR.append(lastRFor[l] ?? 0)
         company.append(cached(&caches.company, r.company) { self.companies.id(Normalize.companyCore($0)) })
-        let s: (Int32, Int32)
-        if let c = caches.street[r.street] { s = c } else {
-            let n = Normalize.street(r.street)
-            s = (streets.id(n), places.id("#" + Normalize.houseNumber(n)))
-            if caches.street.count < 2_000_000 { caches.street[r.street] = s }
+        let fullStreet = r.street2.isEmpty ? r.street : r.street + " " + r.street2
+        let s: (Int32, Int32, UInt64, UInt64)
+        if let c = caches.street[fullStreet] { s = c } else {
+            let n = Normalize.street(fullStreet)
+            let noSpace = String(Normalize.fold(fullStreet).unicodeScalars.filter { $0 != " " })
+            let words = n.split(separator: " ").sorted().joined(separator: " ")
+            s = (
+                streets.id(n), places.id("#" + Normalize.houseNumber(n)), n.isEmpty ? 0 : Self.fnv(Array(noSpace.utf8)) | 1,
+                n.isEmpty ? 0 : Self.fnv(Array(words.utf8)) | 1
+            )
+            if caches.street.count < 2_000_000 { caches.street[fullStreet] = s }
         }
         street.append(s.0)
         house.append(s.1 == places.id("#") ? 0 : s.1)
+        streetNS.append(s.2)
+        streetTS.append(s.3)
+        dob.append(dates.id(Self.dateDigits(r.birthDate)))
+        ident.append(idents.id(Self.identifier(r.identifier)))
         postcode.append(cached(&caches.place, "pc:" + r.postcode) { self.places.id("pc:" + Normalize.postcode(String($0.dropFirst(3)))) })
         city.append(cached(&caches.place, "ci:" + r.city) { self.places.id("ci:" + Normalize.fold(String($0.dropFirst(3)))) })
         title.append(cached(&caches.title, r.jobTitle) { self.titles.id(Normalize.fold($0)) })
@@ -129,6 +184,23 @@ public final class FuzzyDeduplicator {
         return v
     }
 
+    /// A date as `YYYYMMDD` digits (`YYYY-MM-DD`, `YYYYMMDD`, `DD/MM/YYYY`, `DD.MM.YYYY`); other text as its digits.
+    static func dateDigits(_ raw: String) -> String {
+        let parts = raw.split(whereSeparator: { !$0.isNumber }).map(String.init)
+        if parts.count == 3 {
+            if parts[0].count == 4 { return parts[0] + pad2(parts[1]) + pad2(parts[2]) }
+            if parts[2].count == 4 { return parts[2] + pad2(parts[1]) + pad2(parts[0]) }
+        }
+        return parts.joined()
+    }
+
+    private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
+
+    /// An identifier folded, without spaces, dashes, dots and slashes.
+    static func identifier(_ raw: String) -> String {
+        String(Normalize.fold(raw).unicodeScalars.filter { !" -./".unicodeScalars.contains($0) })
+    }
+
     /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written).
     static func phoneDigits(_ raw: String) -> String {
         let d = String(raw.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 })
@@ -139,46 +211,114 @@ public final class FuzzyDeduplicator {
 
     // MARK: - Blocking
 
-    static let keyNames = ["external_id", "email", "phone", "postcode+last", "postcode+first", "company+names", "company+postcode", "house+postcode"]
+    static let keyNames = [
+        "external_id", "email", "phone", "postcode+last", "postcode+first", "company+names", "company+postcode", "house+postcode",
+        "names (either order)", "street (no spaces)", "street (words)", "birth_date", "identifier", "phonetic names", "city+last",
+    ]
+    /// Keys that read no address field, and keys that read no name field: two independent ways to find a pair,
+    /// for the capture-recapture estimate of how many matching pairs blocking missed.
+    static let nameOnlyKeys: Set<Int> = [1, 2, 8, 11, 12, 13]
+    static let addressOnlyKeys: Set<Int> = [6, 7, 9, 10]
+    /// Keys whose blocks grow with the list (few distinct values): compared all against all only up to
+    /// `maxBroadBlock` rows.
+    static let broadKeys: Set<Int> = [8, 9, 10, 13, 14]
+
+    private static func hash(_ kind: UInt64, _ parts: [UInt64]) -> UInt64 {
+        var x: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (kind &* 0x9E37_79B9_7F4A_7C15)
+        for p in parts { x = (x ^ p) &* 0x100_0000_01b3; x ^= x >> 29 }
+        return (x & ~(UInt64(0xF) << 60)) | (kind << 60)
+    }
+
+    private static func prefix(_ b: [UInt8], _ n: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for (i, c) in b.prefix(n).enumerated() { v |= UInt64(c) << (8 * UInt64(i)) }
+        return v | (UInt64(min(n, b.count)) << 56)
+    }
+
+    private static func fnv(_ b: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The American Soundex code of a folded name (letters a-z only; empty when it has none).
+    static func soundex(_ b: [UInt8]) -> UInt64 {
+        // a b c d e f g h i j k l m n o p q r s t u v w x y z
+        let codes: [UInt8] = [0, 1, 2, 3, 0, 1, 2, 9, 0, 2, 2, 4, 5, 5, 0, 1, 2, 6, 2, 3, 0, 1, 9, 2, 0, 2]
+        var out: UInt64 = 0, n = 0
+        var last: UInt8 = 255
+        for c in b where c >= 97 && c <= 122 {
+            let code = codes[Int(c - 97)]
+            if n == 0 {
+                out = UInt64(c)
+                n = 1
+                last = code
+                continue
+            }
+            if code == 9 { continue }  // h and w do not separate equal codes
+            if code != 0 && code != last {
+                out = out << 8 | UInt64(48 + code)
+                n += 1
+                if n == 4 { break }
+            }
+            last = code
+        }
+        return n == 0 ? 0 : out << (8 * UInt64(4 - n))
+    }
+
+    /// Every blocking key of row `r`, as (key hash with its kind in the top 4 bits).
+    func keys(_ r: Int, into out: inout [UInt64]) {
+        let h = Self.hash, prefix = Self.prefix
+        if ext[r] != 0 { out.append(h(0, [UInt64(ext[r])])) }
+        if email[r] != 0 { out.append(h(1, [UInt64(email[r])])) }
+        if phone[r] != 0 { out.append(h(2, [UInt64(phone[r])])) }
+        let l3 = prefix(lasts.bytes[Int(lastR[r])], 3)
+        let pc = postcode[r], hasPC = !isEmptyPlace(pc)
+        if hasPC {
+            if lastR[r] != 0 { out.append(h(3, [UInt64(pc), l3])) }
+            for c in firstCanon[Int(first[r])] { out.append(h(4, [UInt64(pc), UInt64(c)])) }
+        }
+        if company[r] != 0, lastR[r] != 0 {
+            let l2 = prefix(lasts.bytes[Int(lastR[r])], 2)
+            for c in firstCanon[Int(first[r])] { out.append(h(5, [UInt64(company[r]), prefix(firsts.bytes[Int(c)], 2), l2])) }
+        }
+        if hasPC {
+            if company[r] != 0 { out.append(h(6, [UInt64(company[r]), UInt64(pc)])) }
+            if house[r] != 0 { out.append(h(7, [UInt64(house[r]), UInt64(pc)])) }
+        }
+        if first[r] != 0, last[r] != 0 {
+            // The two names in either order: a wrong postcode, or first and last swapped, do not hide the pair.
+            let x = Self.fnv(firsts.bytes[Int(first[r])]), y = Self.fnv(lasts.bytes[Int(last[r])])
+            out.append(h(8, [min(x, y), max(x, y)]))
+            let sx = Self.soundex(firsts.bytes[Int(first[r])]), sy = Self.soundex(lasts.bytes[Int(last[r])])
+            if sx != 0, sy != 0 { out.append(h(13, [min(sx, sy), max(sx, sy)])) }
+        }
+        if streetNS[r] != 0, house[r] != 0 {
+            out.append(h(9, [streetNS[r]]))
+            out.append(h(10, [streetTS[r]]))
+        }
+        if dob[r] != 0 { out.append(h(11, [UInt64(dob[r])])) }
+        if ident[r] != 0 { out.append(h(12, [UInt64(ident[r])])) }
+        if !isEmptyPlace(city[r]), lastR[r] != 0 { out.append(h(14, [UInt64(city[r]), UInt64(lastR[r])])) }
+    }
 
     /// Candidate pairs (row a < row b packed as a << 32 | b), sorted and unique, with per-key statistics.
     func candidatePairs() -> (pairs: [UInt64], stats: [(String, Int, Int, Int)]) {
         var entries: [(UInt64, UInt32)] = []
-        entries.reserveCapacity(count * 8)
-        func h(_ kind: UInt64, _ parts: [UInt64]) -> UInt64 {
-            var x: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (kind &* 0x9E37_79B9_7F4A_7C15)
-            for p in parts { x = (x ^ p) &* 0x100_0000_01b3; x ^= x >> 29 }
-            return (x & ~(UInt64(0xF) << 60)) | (kind << 60)
-        }
-        func prefix(_ b: [UInt8], _ n: Int) -> UInt64 {
-            var v: UInt64 = 0
-            for (i, c) in b.prefix(n).enumerated() { v |= UInt64(c) << (8 * UInt64(i)) }
-            return v | (UInt64(min(n, b.count)) << 56)
-        }
+        entries.reserveCapacity(count * 12)
+        var rowKeys: [UInt64] = []
         for r in 0..<count {
-            let row = UInt32(r)
-            if ext[r] != 0 { entries.append((h(0, [UInt64(ext[r])]), row)) }
-            if email[r] != 0 { entries.append((h(1, [UInt64(email[r])]), row)) }
-            if phone[r] != 0 { entries.append((h(2, [UInt64(phone[r])]), row)) }
-            let l3 = prefix(lasts.bytes[Int(lastR[r])], 3)
-            let pc = postcode[r], hasPC = !isEmptyPlace(pc)
-            if hasPC {
-                if lastR[r] != 0 { entries.append((h(3, [UInt64(pc), l3]), row)) }
-                for c in firstCanon[Int(first[r])] { entries.append((h(4, [UInt64(pc), UInt64(c)]), row)) }
-            }
-            if company[r] != 0, lastR[r] != 0 {
-                let l2 = prefix(lasts.bytes[Int(lastR[r])], 2)
-                for c in firstCanon[Int(first[r])] { entries.append((h(5, [UInt64(company[r]), prefix(firsts.bytes[Int(c)], 2), l2]), row)) }
-            }
-            if hasPC {
-                if company[r] != 0 { entries.append((h(6, [UInt64(company[r]), UInt64(pc)]), row)) }
-                if house[r] != 0 { entries.append((h(7, [UInt64(house[r]), UInt64(pc)]), row)) }
-            }
+            rowKeys.removeAll(keepingCapacity: true)
+            keys(r, into: &rowKeys)
+            for k in rowKeys { entries.append((k, UInt32(r))) }
         }
         entries.sort { $0.0 < $1.0 }
         var stats = Self.keyNames.map { ($0, 0, 0, 0) }
         var pairs: [UInt64] = []
-        pairs.reserveCapacity(count * 3)
+        pairs.reserveCapacity(count * 4)
+        func add(_ x: UInt32, _ y: UInt32) {
+            if x != y { pairs.append(x < y ? UInt64(x) << 32 | UInt64(y) : UInt64(y) << 32 | UInt64(x)) }
+        }
         var i = 0
         while i < entries.count {
             var j = i + 1
@@ -186,21 +326,29 @@ public final class FuzzyDeduplicator {
             let m = j - i
             if m >= 2 {
                 let kind = Int(entries[i].0 >> 60)
-                if m > settings.maxBlock {
+                if m > (Self.broadKeys.contains(kind) ? settings.maxBroadBlock : settings.maxBlock) {
+                    // Too many for all against all: sorted by address and names, each row meets its neighbours.
                     stats[kind].3 += 1
+                    let rows = entries[i..<j].map(\.1).sorted { a, b in
+                        let ka = (street[Int(a)], lastR[Int(a)], first[Int(a)]), kb = (street[Int(b)], lastR[Int(b)], first[Int(b)])
+                        return ka != kb ? ka < kb : a < b
+                    }
+                    let w = max(1, Self.broadKeys.contains(kind) ? settings.broadWindow : settings.window)
+                    for a in rows.indices {
+                        for b in (a + 1)..<min(rows.count, a + 1 + w) { add(rows[a], rows[b]) }
+                    }
+                    stats[kind].2 += rows.count * w
                 } else {
                     stats[kind].1 += 1
                     stats[kind].2 += m * (m - 1) / 2
                     for a in i..<j {
-                        for b in (a + 1)..<j {
-                            let x = entries[a].1, y = entries[b].1
-                            if x != y { pairs.append(x < y ? UInt64(x) << 32 | UInt64(y) : UInt64(y) << 32 | UInt64(x)) }
-                        }
+                        for b in (a + 1)..<j { add(entries[a].1, entries[b].1) }
                     }
                 }
             }
             i = j
         }
+        entries = []  // freed before the pairs are sorted: the peak is one of the two, not both
         pairs.sort()
         var w = 0
         for k in 0..<pairs.count where k == 0 || pairs[k] != pairs[k - 1] {
@@ -211,15 +359,28 @@ public final class FuzzyDeduplicator {
         return (pairs, stats)
     }
 
+    /// The kinds of blocking key two rows share, as a bit mask.
+    func sharedKeyKinds(_ a: Int, _ b: Int) -> Int {
+        var ka: [UInt64] = [], kb: [UInt64] = []
+        keys(a, into: &ka)
+        keys(b, into: &kb)
+        var mask = 0
+        for k in ka where kb.contains(k) { mask |= 1 << Int(k >> 60) }
+        return mask
+    }
+
     // MARK: - Comparison
 
-    static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title"]
-    static let levels = [3, 4, 6, 5, 4, 4, 4, 3]
+    static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
+    static let levels = [3, 4, 6, 5, 4, 5, 5, 3, 4, 4]
     static let levelNames = [
         ["null", "exact", "different"], ["null", "exact", "last 7 digits", "different"],
-        ["null", "exact", "nickname", "OSA<=1", "JW>=0.88", "different"], ["null", "exact", "translit/OSA<=1", "JW>=0.88", "different"],
-        ["null", "core exact", "token subset / JW>=0.92", "different"], ["null", "exact", "same number + JW>=0.85", "different"],
-        ["null", "postcode", "city only", "different"], ["null", "exact", "different"],
+        ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "different"],
+        ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88", "different"],
+        ["null", "core exact", "token subset / JW>=0.92", "different"],
+        ["null", "exact", "same without spaces / same words", "number ~ + JW>=0.85", "different"],
+        ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
+        ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
     ]
     static let strides: [Int] = {
         var s = [Int](repeating: 1, count: levels.count)
@@ -235,7 +396,7 @@ public final class FuzzyDeduplicator {
         let x = table.bytes[Int(a)], y = table.bytes[Int(b)]
         let d = Similarity.osaDistance(x, y, cap: 2)
         let jw = Similarity.jaroWinkler(x, y)
-        if simCache.count < 4_000_000 { simCache[key] = (Int8(d), Float(jw)) }
+        if simCache.count < 1_000_000 { simCache[key] = (Int8(d), Float(jw)) }
         return (d, jw)
     }
 
@@ -281,7 +442,20 @@ public final class FuzzyDeduplicator {
         if email[a] != 0 && email[b] != 0 { code += (email[a] == email[b] ? 1 : 2) * st[0] }
         if phone[a] != 0 && phone[b] != 0 { code += (phone[a] == phone[b] ? 1 : (phone7[a] == phone7[b] ? 2 : 3)) * st[1] }
         let fa = first[a], fb = first[b]
-        if fa != 0 && fb != 0 {
+        let la = last[a], lb = last[b]
+        // First and last swapped in one of the rows: both compared across.
+        var swapped: (Int, Int)?
+        if fa != 0, fb != 0, la != 0, lb != 0, fa != fb, la != lb, lastR[a] != lastR[b] {
+            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)], fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
+            if let f0 = fx.first, let l0 = lx.first, f0 == ly.first, l0 == fy.first {
+                let d1 = Similarity.osaDistance(fx, ly, cap: 2), d2 = Similarity.osaDistance(lx, fy, cap: 2)
+                if d1 <= 1 && d2 <= 1 { swapped = (3, 2) }
+            }
+        }
+        if let (lf, ll) = swapped {
+            code += lf * st[2] + ll * st[3]
+        }
+        if fa != 0 && fb != 0 && swapped == nil {
             var l = 0
             if fa == fb { l = 1 } else {
                 let ca = firstCanon[Int(fa)], cb = firstCanon[Int(fb)]
@@ -294,8 +468,7 @@ public final class FuzzyDeduplicator {
             }
             code += l * st[2]
         }
-        let la = last[a], lb = last[b]
-        if la != 0 && lb != 0 {
+        if la != 0 && lb != 0 && swapped == nil {
             var l = 0
             if la == lb { l = 1 } else if lastR[a] == lastR[b] { l = 2 } else {
                 let (d, jw) = nameSim(lasts, la, lb, field: 2)
@@ -319,21 +492,68 @@ public final class FuzzyDeduplicator {
         }
         let sa = street[a], sb = street[b]
         if sa != 0 && sb != 0 {
-            var l = 3
-            if sa == sb { l = 1 } else if house[a] != 0, house[a] == house[b], Similarity.jaroWinkler(streets.bytes[Int(sa)], streets.bytes[Int(sb)]) >= 0.85 { l = 2 }
+            var l = 4
+            if sa == sb {
+                l = 1
+            } else if streetNS[a] == streetNS[b] || streetTS[a] == streetTS[b] {
+                l = 2
+            } else if house[a] != 0, house[b] != 0, oneEditApart(places.bytes[Int(house[a])], places.bytes[Int(house[b])], sameLength: true),
+                Similarity.jaroWinkler(streets.bytes[Int(sa)], streets.bytes[Int(sb)]) >= 0.85
+            {
+                l = 3
+            } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
+                l = 3  // one typo anywhere (an OCR `l851` for `1851`)
+            }
             code += l * st[5]
         }
         let pa = postcode[a], pb = postcode[b], cia = city[a], cib = city[b]
-        if !isEmptyPlace(pa) && !isEmptyPlace(pb) {
-            code += (pa == pb ? 1 : (!isEmptyPlace(cia) && cia == cib ? 2 : 3)) * st[6]
-        } else if !isEmptyPlace(cia) && !isEmptyPlace(cib) {
-            code += (cia == cib ? 2 : 3) * st[6]
+        let hasP = !isEmptyPlace(pa) && !isEmptyPlace(pb), hasC = !isEmptyPlace(cia) && !isEmptyPlace(cib)
+        if hasP || hasC {
+            var l = 4
+            if hasP && pa == pb {
+                l = hasC && cia == cib ? 1 : 2
+            } else if (hasP && oneEditApart(places.bytes[Int(pa)], places.bytes[Int(pb)], sameLength: true)) || (hasC && cia == cib) {
+                l = 3
+            }
+            code += l * st[6]
         }
         if title[a] != 0 && title[b] != 0 { code += (title[a] == title[b] ? 1 : 2) * st[7] }
+        if dob[a] != 0 && dob[b] != 0 {
+            var l = 3
+            if dob[a] == dob[b] {
+                l = 1
+            } else {
+                let x = dates.bytes[Int(dob[a])], y = dates.bytes[Int(dob[b])]
+                let swap = x.count == 8 && y.count == 8 && x[0..<4] == y[0..<4] && x[4..<6] == y[6..<8] && x[6..<8] == y[4..<6]
+                if swap || oneEditApart(x, y, sameLength: false) { l = 2 }
+            }
+            code += l * st[8]
+        }
+        if ident[a] != 0 && ident[b] != 0 {
+            code += (ident[a] == ident[b] ? 1 : (oneEditApart(idents.bytes[Int(ident[a])], idents.bytes[Int(ident[b])], sameLength: false) ? 2 : 3)) * st[9]
+        }
         return code
     }
 
     static func level(_ code: Int, _ field: Int) -> Int { code / strides[field] % levels[field] }
+
+    /// First names that may be one name written two ways, though no comparison level says so: the same Soundex
+    /// code (`Fang`/`Phang`), close by Jaro-Winkler, or one inside the other (`Toni`/`Antonia`, `Bec`/`Rebecca`).
+    func firstNamesAlike(_ a: Int32, _ b: Int32) -> Bool {
+        let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
+        guard !x.isEmpty, !y.isEmpty else { return false }
+        if Self.soundex(x) == Self.soundex(y) || Similarity.jaroWinkler(x, y) >= 0.8 { return true }
+        let (short, long) = x.count <= y.count ? (x, y) : (y, x)
+        guard short.count >= 3 else { return false }
+        return long.indices.contains { i in i + short.count <= long.count && long[i..<(i + short.count)].elementsEqual(short) }
+    }
+
+    /// One substitution, insertion, deletion or transposition of neighbours apart (with `sameLength`, only a
+    /// substitution or a transposition: a postcode or house number of the same width).
+    func oneEditApart(_ x: [UInt8], _ y: [UInt8], sameLength: Bool) -> Bool {
+        if sameLength && x.count != y.count { return false }
+        return Similarity.osaDistance(x, y, cap: 2) <= 1
+    }
 
     // MARK: - EM
 
@@ -379,8 +599,11 @@ public final class FuzzyDeduplicator {
             for f in 0..<levels.count {
                 let s = cm[f].dropFirst().reduce(0, +)
                 if s > 0 {
-                    // m floored at 0.01: no field's disagreement may rule a match out on its own.
-                    let mm = cm[f].dropFirst().map { max($0 / s, 0.01) }
+                    // m floored: a field that differs (a replaced first name, a moved address) weighs against a pair but
+                    // does not rule it out on its own, however rare disagreement was among the matches EM saw. Dates and
+                    // identifiers, which copies of one person rarely change wholesale, keep a lower floor.
+                    let floor = f >= 8 ? 0.01 : 0.05
+                    let mm = cm[f].dropFirst().map { max($0 / s, floor) }
                     let t = mm.reduce(0, +)
                     m[f] = [0] + mm.map { $0 / t }
                 }
@@ -401,7 +624,7 @@ public final class FuzzyDeduplicator {
 
     /// Per field and level, the probability that two random rows compare at that level (given both have a value).
     func randomPairU(samples: Int = 1_000_000) -> [[Double]] {
-        let fieldIDs: [[Int32]] = [email, phone, first, last, company, street, postcode, title]
+        let fieldIDs: [[Int32]] = [email, phone, first, last, company, street, postcode, title, dob, ident]
         var u1: [Double] = []
         for (f, ids) in fieldIDs.enumerated() {
             var counts: [Int32: Int] = [:]
@@ -499,19 +722,28 @@ public final class FuzzyDeduplicator {
             if Self.level(code, 7) == 1 { p += tf.title[Int(title[a])] }
             return p
         }
-        func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            (codeWeight[code] ?? {
-                var w = 0.0
-                for f in 0..<Self.levels.count where Self.level(code, f) > 0 { w += weights[f][Self.level(code, f)] }
-                return w
-            }()) - penalty(code, a, b)
-        }
         // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
         let n = Double(count)
         let expected = max(1, lambda * Double(pairs.count))
         let prior = log2(expected / max(1, n * (n - 1) / 2 - expected))
         let matchWeight = log2(settings.matchProbability / (1 - settings.matchProbability)) - prior
         let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
+        let separateHouseholds = settings.households == .separate
+        func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
+            let w = (codeWeight[code] ?? {
+                var w = 0.0
+                for f in 0..<Self.levels.count where Self.level(code, f) > 0 { w += weights[f][Self.level(code, f)] }
+                return w
+            }()) - penalty(code, a, b)
+            // A household: same last name, first names entirely different, nothing personal agrees. At most unsure.
+            if separateHouseholds, w >= matchWeight, Self.level(code, 2) == 5, (1...2).contains(Self.level(code, 3)),
+                Self.level(code, 0) != 1, !(1...2).contains(Self.level(code, 8)), !(1...2).contains(Self.level(code, 9)),
+                !firstNamesAlike(first[a], first[b])
+            {
+                return max(reviewWeight, matchWeight - 0.01)
+            }
+            return w
+        }
         // Deterministic rules first: they force a match whatever the score.
         let forced: (Int, Int) -> Bool = { a, b in
             for rule in self.settings.rules {
@@ -534,6 +766,22 @@ public final class FuzzyDeduplicator {
             if w >= matchWeight { edges.append((w, UInt32(a), UInt32(b))) } else if w >= reviewWeight { review.append((Int32(a), Int32(b), w)) }
         }
         edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
+        // Which passes found the matches: per key, and the capture-recapture estimate of the matches none found.
+        var matchedByKind = [Int](repeating: 0, count: Self.keyNames.count)
+        var byNames = 0, byAddress = 0, byBoth = 0
+        for (_, a, b) in edges {
+            let mask = sharedKeyKinds(Int(a), Int(b))
+            for k in 0..<Self.keyNames.count where mask & (1 << k) != 0 { matchedByKind[k] += 1 }
+            let n = Self.nameOnlyKeys.contains { mask & (1 << $0) != 0 }, ad = Self.addressOnlyKeys.contains { mask & (1 << $0) != 0 }
+            if n { byNames += 1 }
+            if ad { byAddress += 1 }
+            if n && ad { byBoth += 1 }
+        }
+        var completeness: Double?
+        if byNames > 0, byAddress > 0, byBoth > 0 {
+            let estimated = Double(byNames) * Double(byAddress) / Double(byBoth)
+            completeness = min(1, Double(edges.count) / max(Double(edges.count), estimated))
+        }
         // Union-find with member lists; a merge of two multi-row clusters needs every cross pair above the guard.
         var parent = (0..<count).map { Int32($0) }
         var members: [Int32: [Int32]] = [:]
@@ -552,19 +800,44 @@ public final class FuzzyDeduplicator {
             let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
             if ma.count + mb.count > settings.maxCluster { refused += 1; continue }
             if (ma.count > 1 || mb.count > 1) && w < matchWeight + 100 {
+                // Two copies of one person may each differ from the original in other fields, so that they differ from
+                // each other in more: across the two clusters no pair may weigh against the match (a total below 0:
+                // more evidence of two people than of one), and the pairs together must make a match more likely
+                // than not. A chain of strangers through one link fails the first.
                 var ok = true
+                var sum = 0.0, n = 0
                 outer: for x in ma {
-                    for y in mb where !forced(Int(x), Int(y)) && score(compare(Int(x), Int(y)), Int(x), Int(y)) < reviewWeight {
-                        ok = false
-                        break outer
+                    for y in mb where !forced(Int(x), Int(y)) {
+                        let s = score(compare(Int(x), Int(y)), Int(x), Int(y))
+                        if s < 0 {
+                            ok = false
+                            break outer
+                        }
+                        sum += s
+                        n += 1
                     }
                 }
+                if ok, n > 0, sum / Double(n) < reviewWeight { ok = false }
                 if !ok { refused += 1; continue }
             }
             let (big, small) = ma.count >= mb.count ? (ra, rb) : (rb, ra)
             parent[Int(small)] = big
             members[big] = (members[big] ?? [big]) + (members[small] ?? [small])
             members[small] = nil
+        }
+        var explanations: [String] = []
+        for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b {
+            let code = compare(a, b)
+            let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
+            var lines = ["rows \(a + 1) and \(b + 1): " + (pairs.binarySearchContains(key) ? "compared" : "never compared (no blocking key in common)")
+                + "; shared keys: " + (0..<Self.keyNames.count).filter { sharedKeyKinds(a, b) & (1 << $0) != 0 }.map { Self.keyNames[$0] }.joined(separator: ", ")]
+            for f in 0..<Self.levels.count where Self.level(code, f) > 0 {
+                let l = Self.level(code, f)
+                lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
+            }
+            lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), score(code, a, b),
+                                matchWeight, reviewWeight, forced(a, b) ? "; forced by a rule" : ""))
+            explanations.append(lines.joined(separator: "\n"))
         }
         var cluster = [Int32](repeating: 0, count: count)
         var roots = Set<Int32>()
@@ -580,8 +853,22 @@ public final class FuzzyDeduplicator {
         }
         return DedupeResult(
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review, clusters: roots.count,
-            refusedByGuard: refused, blocking: stats.map { (key: $0.0, blocks: $0.1, pairs: $0.2, skipped: $0.3) },
+            refusedByGuard: refused,
+            blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
+            pairsCompleteness: completeness, explanations: explanations,
             model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations,
             prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight)
+    }
+}
+
+extension Array where Element == UInt64 {
+    /// Whether a sorted array holds `x`.
+    func binarySearchContains(_ x: UInt64) -> Bool {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && self[lo] == x
     }
 }

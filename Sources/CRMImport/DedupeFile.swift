@@ -51,9 +51,7 @@ public enum DedupeFile {
         let source = try Importer.openSourceOrFail(mapping: mapping, io)
         let mapper: RowMapper<Lead>
         do { mapper = try RowMapper<Lead>(mapping: mapping, header: source.header) } catch let e as MappingError { throw ImportError(.mapping, "\(e)") }
-        let idx = { (name: String) in Lead.fieldIndex(named: name)! }
-        let (iFirst, iLast, iEmail, iPhone, iCompany, iTitle) = (idx("first_name"), idx("last_name"), idx("email"), idx("phone"), idx("company"), idx("job_title"))
-        let (iStreet, iCity, iPostcode, iCountry) = (idx("address.street"), idx("address.city"), idx("address.postcode"), idx("address.country"))
+        let builder = DedupeRowBuilder(mapping: mapping)
         let dedupe = FuzzyDeduplicator(settings: o.settings)
         var sourceIDs: [String] = []
         var rejected = 0
@@ -85,18 +83,8 @@ public enum DedupeFile {
                 var row = DedupeRow()
                 let ext = mapper.externalID(raw) ?? ""
                 sourceIDs.append(ext)
-                if issue == nil, case .success(let (values, _)) = mapper.mapValues(raw) {
-                    row.externalID = ext
-                    row.firstName = values[iFirst].text
-                    row.lastName = values[iLast].text
-                    row.email = values[iEmail].text
-                    row.phone = values[iPhone].text
-                    row.company = values[iCompany].text
-                    row.jobTitle = values[iTitle].text
-                    row.street = values[iStreet].text
-                    row.city = values[iCity].text
-                    row.postcode = values[iPostcode].text
-                    row.country = values[iCountry].text
+                if issue == nil, case .success(let (values, custom)) = mapper.mapValues(raw) {
+                    row = builder.row(values: values, custom: custom, externalID: ext)
                 } else {
                     rejected += 1
                 }

@@ -1,4 +1,5 @@
 public import CRMDedupe
+public import CRMMapping
 public import CRMStore
 import CRMModel
 import Foundation
@@ -15,7 +16,12 @@ public enum FuzzyImportPass {
     }
 
     /// - Throws: `ImportError(.store)`.
-    public static func run(store: CRMStore, importID: Int64, settings: DedupeSettings = DedupeSettings()) throws -> Summary {
+    /// - Parameter mapping: the import's mapping, whose `dedupe:` section names the fields compared (nil: the lead
+    ///   model's own fields).
+    public static func run(store: CRMStore, importID: Int64, settings: DedupeSettings = DedupeSettings(), mapping: MappingFile? = nil) throws
+        -> Summary
+    {
+        let builder = DedupeRowBuilder(mapping: mapping)
         let started = ProcessInfo.processInfo.systemUptime
         do {
             let fresh = try store.importRecordIDs(Lead.self, importID: importID)
@@ -25,17 +31,7 @@ public enum FuzzyImportPass {
             var ids: [String] = []
             try store.forEachWithRowID(Lead.self) { _, l in
                 ids.append(l.id.description)
-                var r = DedupeRow()
-                r.firstName = l.firstName
-                r.lastName = l.lastName
-                r.email = l.email
-                r.phone = l.phone
-                r.company = l.company
-                r.jobTitle = l.jobTitle
-                r.street = l.address.street
-                r.city = l.address.city
-                r.postcode = l.address.postcode
-                r.country = l.address.country
+                let r = builder.row(lead: l)
                 d.add(r)
             }
             let result = d.run()
@@ -44,6 +40,8 @@ public enum FuzzyImportPass {
             for (row, root) in result.cluster.enumerated() { groups[root, default: []].append(row) }
             func key(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
             var merges: [FuzzyMerge<Lead>] = []
+            // A row merged away is represented by the record it was folded into.
+            var survivorOf: [Int: Int] = [:]
             for members in groups.values where members.count > 1 && members.contains(where: { fresh.contains(ids[$0]) }) {
                 // The survivor is the oldest record that was already in the store, else the oldest new one.
                 let survivorRow = members.first { !fresh.contains(ids[$0]) } ?? members[0]
@@ -53,6 +51,7 @@ public enum FuzzyImportPass {
                     let incoming = try store.record(Lead.self, id: ids[m])
                     RecordMerge.absorb(incoming, into: &survivor, mode: .fill)
                     folded.append(ids[m])
+                    survivorOf[m] = survivorRow
                 }
                 if !folded.isEmpty {
                     merges.append(FuzzyMerge(survivor: survivor, merged: folded, reason: "fuzzy match: same person as \(ids[survivorRow])"))
@@ -60,8 +59,15 @@ public enum FuzzyImportPass {
                 }
             }
             try store.applyFuzzyMerges(merges, importID: importID)
-            let review = result.review.filter { fresh.contains(ids[Int($0.0)]) || fresh.contains(ids[Int($0.1)]) }
-                .map { (ids[Int($0.0)], ids[Int($0.1)], $0.2) }
+            // Review pairs name the records as they are after the merges: a pair whose lead was merged away names its
+            // survivor instead, and a pair that the merges made one record is no question any more.
+            var proposed = Set<String>()
+            var review: [(String, String, Double)] = []
+            for (x, y, w) in result.review {
+                let a = survivorOf[Int(x)] ?? Int(x), b = survivorOf[Int(y)] ?? Int(y)
+                guard a != b, fresh.contains(ids[a]) || fresh.contains(ids[b]), proposed.insert(key(ids[a], ids[b])).inserted else { continue }
+                review.append((ids[a], ids[b], w))
+            }
             summary.queuedForReview = try store.proposeReview(type: .lead, pairs: review, importID: importID)
             summary.seconds = ProcessInfo.processInfo.systemUptime - started
             return summary

@@ -29,6 +29,30 @@ public struct MappingFile: Sendable, Equatable {
     public var match: [String]?
     /// Target field → how to fill it, in file order.
     public var fields: [FieldSpec]
+    /// The fields the fuzzy matcher compares, and as what (`dedupe:`); nil: the lead model's own fields.
+    public var dedupe: [DedupeField]?
+
+    /// What the fuzzy matcher reads a field as.
+    public enum DedupeKind: String, Sendable, CaseIterable {
+        case firstName = "first_name", lastName = "last_name", email, phone, company
+        /// A street line; a second `address` field is the second line (the two are compared in either order).
+        case address
+        case city, postcode, country
+        /// A date that identifies a person (date of birth): day and month swapped or one digit off still agree.
+        case date
+        /// An id number: one typo apart still agrees.
+        case identifier
+        /// Free text compared exactly (a job title).
+        case text
+    }
+
+    /// One field of the `dedupe:` section.
+    public struct DedupeField: Sendable, Equatable {
+        /// A model field (`first_name`, `address.city`) or `custom.NAME`.
+        public var field: String
+        public var kind: DedupeKind
+        public var line: Int?
+    }
 
     /// Reader settings a mapping may fix.
     public struct CSVSettings: Sendable, Equatable {
@@ -149,7 +173,7 @@ extension MappingFile {
         let top = try YAMLMap(root, what: "the mapping file")
         try top.allow([
             "record", "description", "format", "record_path", "namespaces", "csv", "phone_country", "phone_country_from",
-            "timezone", "external_id", "system", "match", "fields",
+            "timezone", "external_id", "system", "match", "fields", "dedupe",
         ])
         let recordName = try top.requiredString("record")
         guard let record = RecordType(rawValue: recordName) ?? RecordType.allCases.first(where: { $0.plural == recordName })
@@ -167,6 +191,7 @@ extension MappingFile {
             fields.append(try fieldSpec(target: key, node: node, record: record))
         }
         var m = MappingFile(record: record, fields: fields)
+        if let d = top["dedupe"] { m.dedupe = try dedupeSection(d, record: record) }
         m.description = try top.string("description") ?? ""
         m.format = try top.string("format") ?? "csv"
         guard m.format == "csv" || m.format == "xml" else {
@@ -211,6 +236,36 @@ extension MappingFile {
         m.system = try top.string("system")
         m.match = try top.stringList("match")
         return m
+    }
+
+    /// `dedupe: {compare: {field: kind, …}}`: which fields the fuzzy matcher compares and as what.
+    static func dedupeSection(_ node: Node, record: RecordType) throws -> [DedupeField] {
+        let m = try YAMLMap(node, what: "dedupe")
+        try m.allow(["compare"])
+        guard let c = m["compare"] else { throw MappingError(.missingKey, line: m.line, message: "dedupe needs `compare:` (field: kind)") }
+        let known = Set(fieldNames(of: record))
+        var out: [DedupeField] = []
+        var addresses = 0
+        for (field, kindNode) in try YAMLMap(c, what: "dedupe.compare").pairs {
+            let line = kindNode.mark?.line
+            guard known.contains(field) || (field.hasPrefix("custom.") && field.count > 7) else {
+                throw MappingError(.unknownField, line: line, message: "'\(field)' is not a \(record.rawValue) field or custom.NAME")
+            }
+            guard let text = kindNode.scalar?.string, let kind = DedupeKind(rawValue: text) else {
+                throw MappingError(
+                    .invalidValue, line: line,
+                    message: "dedupe kind of '\(field)' must be one of " + DedupeKind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if kind == .address {
+                addresses += 1
+                if addresses > 2 { throw MappingError(.invalidValue, line: line, message: "at most two fields can be compared as address") }
+            } else if out.contains(where: { $0.kind == kind }) {
+                throw MappingError(.invalidValue, line: line, message: "only one field can be compared as \(kind.rawValue)")
+            }
+            out.append(DedupeField(field: field, kind: kind, line: line))
+        }
+        guard !out.isEmpty else { throw MappingError(.missingKey, line: m.line, message: "dedupe.compare names no field") }
+        return out
     }
 
     static func fieldSpec(target: String, node: Node, record: RecordType) throws -> FieldSpec {

@@ -21,8 +21,13 @@ struct DedupeCommand: ParsableCommand {
     @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability: Double?
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
+    @Option(name: .long, help: "separate (default): same last name and address with different first names is a household, at most reviewed unless an e-mail, birth date or id agrees; merge: score such pairs like any other.")
+    var households: String?
+    @Option(name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
+    var explain: [String] = []
 
     func validate() throws {
+        if let households, households != "separate", households != "merge" { throw ValidationError("--households is separate or merge") }
         for p in [matchProbability, reviewProbability].compactMap({ $0 }) where !(p > 0 && p < 1) {
             throw ValidationError("probabilities are between 0 and 1 (exclusive)")
         }
@@ -34,12 +39,21 @@ struct DedupeCommand: ParsableCommand {
         if let matchProbability { o.settings.matchProbability = matchProbability }
         if let reviewProbability { o.settings.reviewProbability = reviewProbability }
         o.settings.gmailDots = gmailDots
+        if let households { o.settings.households = households == "merge" ? .merge : .separate }
+        for e in explain {
+            let parts = e.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if parts.count == 2 { o.settings.explain.append((parts[0] - 1, parts[1] - 1)) }
+        }
         do {
             let s = try DedupeFile.run(o)
             let r = s.result
             print("rows            \(r.rows)\(s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : "")")
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
-                print("  block \(b.key.padding(toLength: 17, withPad: " ", startingAt: 0)) \(b.blocks) blocks, \(b.pairs) pairs" + (b.skipped > 0 ? ", \(b.skipped) blocks over the size limit skipped" : ""))
+                print("  block \(b.key.padding(toLength: 21, withPad: " ", startingAt: 0)) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches"
+                    + (b.skipped > 0 ? "; \(b.skipped) blocks too large for all pairs (over \(o.settings.maxBlock), or \(o.settings.maxBroadBlock) for broad keys) compared by sorted neighbourhood" : ""))
+            }
+            if let c = r.pairsCompleteness {
+                print(String(format: "pairs complete  %.1f%% of matching pairs compared (estimated: capture-recapture between name-only and address-only keys)", c * 100))
             }
             print("pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)")
             print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
@@ -49,8 +63,9 @@ struct DedupeCommand: ParsableCommand {
             print("review          \(r.review.count) pairs")
             print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
             print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
+            for e in r.explanations { print(e) }
             if showModel {
-                for m in r.model { print(String(format: "  %-8@ %-26@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
+                for m in r.model { print(String(format: "  %-10@ %-34@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
             }
         } catch let e as ImportError {
             FileHandle.standardError.write(Data("crmgate: \(e)\n".utf8))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMCSV
 import CRMImport
+import CRMMapping
 import CRMStore
 import Foundation
 
@@ -78,7 +79,8 @@ struct ImportCommand: ParsableCommand {
         do {
             summary = try Importer.run(options)
             if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
-                let pass = try FuzzyImportPass.run(store: try CRMStore(path: storeOptions.store), importID: id)
+                let pass = try FuzzyImportPass.run(
+                    store: try CRMStore(path: storeOptions.store), importID: id, mapping: try? MappingFile.load(path: self.mapping))
                 summary.created -= pass.merged
                 summary.merged += pass.merged
                 fuzzyNote = String(format: "fuzzy matching: %d merged into existing records, %d pairs queued for review (`crmgate review list`), %d pairs compared, %.2f s",

@@ -172,4 +172,100 @@ struct FuzzyDedupeTests {
         #expect(r.cluster[3] == r.cluster[4])
         #expect(Set(r.cluster[5...]).count == 200)
     }
+
+    /// Filler rows so that EM sees enough non-matching pairs (distinct people, each its own cluster).
+    func filler(_ d: FuzzyDeduplicator, _ n: Int = 300) {
+        var seed: UInt64 = 11
+        func word(_ n: Int) -> String {
+            String((0..<n).map { _ in
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                return Character(UnicodeScalar(UInt8(97 + (seed >> 33) % 26)))
+            }).capitalized
+        }
+        for i in 0..<n {
+            var r = row(word(6), word(8), phone: "+1312555\(String(format: "%04d", i))", street: "\(i + 1) \(word(5)) Street", postcode: "\(7000 + i)", city: word(6))
+            r.birthDate = "19\(50 + i % 40)-0\(1 + i % 9)-1\(i % 9)"
+            r.identifier = String(1_000_000 + i * 7919)
+            d.add(r)
+        }
+    }
+
+    @Test("errors another generator makes: names swapped, a postcode typo, words split or merged, house numbers transposed, address lines swapped, day and month swapped, an id typo")
+    func otherErrors() {
+        let d = FuzzyDeduplicator()
+        func person(_ first: String, _ last: String, _ street: String, _ street2: String = "", postcode: String, city: String, dob: String = "", id: String = "") -> DedupeRow {
+            var r = row(first, last, street: street, postcode: postcode, city: city)
+            r.street2 = street2
+            r.birthDate = dob
+            r.identifier = id
+            return r
+        }
+        let pairs: [(DedupeRow, DedupeRow)] = [
+            (person("Jasmine", "Gibb", "12 Anembo Street", postcode: "2621", city: "Queanbeyan"),
+             person("Gibb", "Jasmine", "12 Anembo Street", postcode: "2621", city: "Queanbeyan")),
+            (person("Harold", "Wanganeen", "7 Banksia Avenue", postcode: "3211", city: "Geelong"),
+             person("Harold", "Wanganeen", "7 Banksia Avenue", postcode: "3281", city: "Geelong")),
+            (person("Mirela", "Osterhaus", "45 Wattle Grove", postcode: "4870", city: "Cairns"),
+             person("Mirela", "Osterhaus", "45 Wat tleGrove", postcode: "4870", city: "Cairns")),
+            (person("Kwame", "Mensah", "45 Jacaranda Road", postcode: "6050", city: "Perth"),
+             person("Kwame", "Mensah", "54 Jacaranda Road", postcode: "6050", city: "Perth")),
+            (person("Ottilie", "Brennan", "3 Kurrajong Place", "Unit 4", postcode: "2600", city: "Canberra"),
+             person("Ottilie", "Brennan", "Unit 4", "3 Kurrajong Place", postcode: "2600", city: "Canberra")),
+            (person("Tane", "Whitfield", "88 Fig Tree Lane", postcode: "2480", city: "Lismore", dob: "1984-03-07", id: "40511233"),
+             person("Tane", "Whitfield", "88 Fig Tree Lane", postcode: "2480", city: "Lismore", dob: "1984-07-03", id: "40511283")),
+        ]
+        for (a, b) in pairs {
+            d.add(a)
+            d.add(b)
+        }
+        filler(d)
+        let r = d.run()
+        for i in 0..<pairs.count {
+            #expect(r.cluster[2 * i] == r.cluster[2 * i + 1], "pair \(i): \(pairs[i].0.firstName) \(pairs[i].0.lastName)")
+        }
+        #expect(Set(r.cluster).count == pairs.count + 300, "no other row merged")
+        #expect((r.pairsCompleteness ?? 0) > 0.9)
+    }
+
+    @Test("a household (same last name and address, another first name, nothing personal agreeing) is proposed for review, not merged; an agreeing birth date makes it one person")
+    func households() {
+        let d = FuzzyDeduplicator()
+        d.add(row("Margaret", "Okafor", phone: "+61255501234", street: "19 Lilly Pilly Court", postcode: "2250", city: "Gosford"))
+        d.add(row("Daniel", "Okafor", phone: "+61255501234", street: "19 Lilly Pilly Court", postcode: "2250", city: "Gosford"))
+        var x = row("Priya", "Raman", street: "5 Boab Street", postcode: "6725", city: "Broome")
+        x.birthDate = "1990-02-11"
+        var y = row("Anjali", "Raman", street: "5 Boab Street", postcode: "6725", city: "Broome")
+        y.birthDate = "11/02/1990"
+        d.add(x)
+        d.add(y)
+        filler(d)
+        let r = d.run()
+        #expect(r.cluster[0] != r.cluster[1])
+        #expect(r.review.contains { Set([$0.0, $0.1]) == [0, 1] })
+        #expect(r.cluster[2] == r.cluster[3])
+
+        var merging = DedupeSettings()
+        merging.households = .merge
+        let m = FuzzyDeduplicator(settings: merging)
+        m.add(row("Margaret", "Okafor", phone: "+61255501234", street: "19 Lilly Pilly Court", postcode: "2250", city: "Gosford"))
+        m.add(row("Daniel", "Okafor", phone: "+61255501234", street: "19 Lilly Pilly Court", postcode: "2250", city: "Gosford"))
+        filler(m)
+        #expect(m.run().cluster[0] == m.run().cluster[1], "households: merge scores the pair like any other")
+    }
+
+    @Test("an explanation names the blocking keys, every level and weight, and the total against the thresholds")
+    func explain() {
+        var s = DedupeSettings()
+        s.explain = [(0, 1)]
+        let d = FuzzyDeduplicator(settings: s)
+        d.add(row("Jasmine", "Gibb", street: "12 Anembo Street", postcode: "2621", city: "Queanbeyan"))
+        d.add(row("Gibb", "Jasmine", street: "12 Anembo Street", postcode: "2612", city: "Queanbeyan"))
+        filler(d)
+        let text = d.run().explanations.joined()
+        #expect(text.contains("rows 1 and 2: compared"))
+        #expect(text.contains("names (either order)"))
+        #expect(text.contains("postcode 1 edit / city"))
+        #expect(text.contains("(or swapped)"))
+        #expect(text.contains("match"))
+    }
 }

@@ -81,4 +81,33 @@ struct SuggestTests {
         #expect(mapped.map(\.field) == ["email"])
         #expect(unmapped == ["Favourite Colour"])
     }
+
+    @Test("a dedupe: section names the compared fields (custom ones too) and their kinds; a wrong field or kind is an error with its line")
+    func dedupeSection() throws {
+        let good = """
+            record: lead
+            fields:
+              first_name: Given
+              custom.dob: Born
+            dedupe:
+              compare:
+                first_name: first_name
+                custom.dob: date
+            """
+        let m = try MappingFile.parse(yaml: good)
+        #expect(m.dedupe?.map(\.field) == ["first_name", "custom.dob"])
+        #expect(m.dedupe?.map(\.kind) == [.firstName, .date])
+        let badKind = good.replacingOccurrences(of: "custom.dob: date", with: "custom.dob: birthday")
+        #expect { try MappingFile.parse(yaml: badKind) } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.code == .invalidValue && e.line == 8 && e.message.contains("identifier")
+        }
+        let badField = good.replacingOccurrences(of: "first_name: first_name", with: "frist_name: first_name")
+        #expect { try MappingFile.parse(yaml: badField) } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.code == .unknownField && e.line == 7
+        }
+        let unknownKey = good.replacingOccurrences(of: "  compare:", with: "  comapre:")
+        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: unknownKey) }
+    }
 }
