@@ -20,7 +20,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
@@ -39,6 +38,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CRMHTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(
@@ -55,8 +55,7 @@ let package = Package(
         .target(
             name: "CRMExport",
             dependencies: [
-                "CRMModel", "CRMStore", "CRMCSV",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "CRMModel", "CRMStore", "CRMCSV", "CZlib",
             ]),
         .executableTarget(
             name: "crmgate",

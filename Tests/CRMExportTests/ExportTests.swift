@@ -1,5 +1,5 @@
 import CRMCSV
-import CRMExport
+@testable import CRMExport
 import CRMImport
 import CRMModel
 import CRMStore
@@ -398,3 +398,66 @@ struct XLSXExportTests {
         #expect(csv.contains("Acme Corp - Enterprise renewal 2025"))
     }
 }
+
+/// The workbook's ZIP container, written by crmgate's own writer (zlib, two threads) since ZIPFoundation went.
+@Suite("XLSX container")
+struct XLSXContainerTests {
+    /// Every entry of a workbook, read by Python's zipfile (which checks every CRC), as files under `dir`.
+    func unzip(_ path: String, into dir: URL) throws -> [String] {
+        let py = try #require(TestSupport.python, "python3 is needed to read the archive")
+        let script = """
+            import sys, zipfile
+            z = zipfile.ZipFile(sys.argv[1])
+            bad = z.testzip()
+            if bad: sys.exit("bad CRC in " + bad)
+            z.extractall(sys.argv[2])
+            print("\\n".join(i.filename for i in z.infolist()))
+            """
+        let r = try TestSupport.run(py, ["-c", script, path, dir.path])
+        try #require(r.status == 0, "zipfile refused the workbook: \(r.stderr)")
+        return r.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test("the entries are byte for byte those the previous writer (ZIPFoundation) wrote for the fixtures", arguments: [
+        ("opportunities", RecordType.opportunity, ["name", "stage", "amount", "currency", "probability", "expected_close", "owner", "tags", "notes"]),
+        ("leads", RecordType.lead, ["first_name", "last_name", "company", "email", "phone", "address.city", "tags", "notes", "close_date", "amount"]),
+    ])
+    func sameEntries(fixture: String, type: RecordType, columns: [String]) throws {
+        let w = try ExportWorkspace()
+        let (_, path) = try w.export(type, .xlsx) { $0.columns = columns }
+        let out = w.dir.appendingPathComponent("unzipped")
+        let names = try unzip(path, into: out)
+        let expected = TestSupport.repoRoot.appendingPathComponent("fixtures/xlsx/\(fixture)")
+        let expectedNames = try FileManager.default.subpathsOfDirectory(atPath: expected.path).filter { $0.hasSuffix(".xml") || $0.hasSuffix(".rels") }
+        #expect(Set(names) == Set(expectedNames))
+        for name in expectedNames {
+            let got = try Data(contentsOf: out.appendingPathComponent(name)), want = try Data(contentsOf: expected.appendingPathComponent(name))
+            #expect(got == want, "\(name) differs")
+        }
+    }
+
+    @Test("an entry of many chunks (compressed on two threads) is one valid deflate stream with the right CRC")
+    func manyChunks() throws {
+        let dir = try TestSupport.temporaryDirectory("crmgate-zip")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 2.5 chunks of 64 KiB of varied bytes, an empty entry, and an entry ending exactly on a chunk boundary.
+        var state: UInt64 = 42
+        let big = (0..<(160 << 10)).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 59) + 97
+        }
+        let exact = Array(big.prefix(128 << 10))
+        let zip = dir.appendingPathComponent("t.zip").path
+        let w = try ZipWriter(path: zip, level: 1, chunkSize: 64 << 10)
+        try w.add("big.txt", bytes: big)
+        try w.add("empty.txt", bytes: [])
+        try w.add("exact.txt", bytes: exact)
+        try w.finish()
+        let out = dir.appendingPathComponent("x")
+        #expect(try unzip(zip, into: out) == ["big.txt", "empty.txt", "exact.txt"])
+        #expect(Array(try Data(contentsOf: out.appendingPathComponent("big.txt"))) == big)
+        #expect(try Data(contentsOf: out.appendingPathComponent("empty.txt")).isEmpty)
+        #expect(Array(try Data(contentsOf: out.appendingPathComponent("exact.txt"))) == exact)
+    }
+}
+

@@ -1,0 +1,211 @@
+import CZlib
+import Foundation
+
+/// A ZIP archive written as a stream (for XLSX): entries one after another, each deflated by zlib at a chosen
+/// level, a large entry in independent chunks compressed on two threads (as pigz does: every chunk but the last
+/// ends on a byte boundary with a sync flush, so the chunks join into one deflate stream), then the central
+/// directory. Memory stays at a few chunks whatever the entry's size. No ZIP64: an entry or archive past 4 GiB is
+/// refused with a clear error (a sheet is split long before).
+final class ZipWriter {
+    /// zlib's level: 1 is fastest; 6 is zlib's default.
+    let level: Int32
+    /// Bytes per independently compressed chunk of a large entry.
+    let chunkSize: Int
+    private let path: String
+    private let file: UnsafeMutablePointer<FILE>
+    private var offset: UInt64 = 0
+    private var central: [UInt8] = []
+    private var entries = 0
+    private var closed = false
+
+    init(path: String, level: Int32 = 3, chunkSize: Int = 4 << 20) throws {
+        guard let f = fopen(path, "wb") else {
+            throw ExportError(.cannotWrite, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        self.path = path
+        self.file = f
+        self.level = level
+        self.chunkSize = max(64 << 10, chunkSize)
+    }
+
+    deinit { if !closed { fclose(file) } }
+
+    /// Adds an entry with these bytes.
+    func add(_ name: String, bytes: [UInt8]) throws {
+        var pos = 0
+        try add(name) { buffer in
+            let n = min(buffer.count, bytes.count - pos)
+            for i in 0..<n { buffer[i] = bytes[pos + i] }
+            pos += n
+            return n
+        }
+    }
+
+    /// Adds an entry with a file's bytes, read in chunks.
+    func add(_ name: String, file url: URL) throws {
+        guard let input = fopen(url.path, "rb") else {
+            throw ExportError(.cannotWrite, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(input) }
+        try add(name) { buffer in fread(buffer.baseAddress, 1, buffer.count, input) }
+    }
+
+    /// Adds an entry whose bytes `read` fills into a buffer, returning how many (0 at the end).
+    private func add(_ name: String, read: (UnsafeMutableBufferPointer<UInt8>) -> Int) throws {
+        let headerOffset = offset
+        let nameBytes = Array(name.utf8)
+        // The local header is written with zero sizes and CRC, and patched once the data is written.
+        try write(localHeader(nameBytes, crc: 0, compressed: 0, size: 0))
+        var crc: uLong = crc32(0, nil, 0)
+        var size: UInt64 = 0, compressed: UInt64 = 0
+        // Two chunks at a time, each ending with a sync flush: the second is compressed on another thread while
+        // this one compresses the first; an empty final block closes the stream.
+        var a = [UInt8](repeating: 0, count: chunkSize), b = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            let na = a.withUnsafeMutableBufferPointer { read($0) }
+            if na == 0 { break }
+            let nb = na == chunkSize ? b.withUnsafeMutableBufferPointer { read($0) } : 0
+            crc = a.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt(na)) }
+            if nb > 0 { crc = b.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt(nb)) } }
+            size += UInt64(na + nb)
+            let box = ChunkBox()
+            let done = DispatchSemaphore(value: 0)
+            if nb > 0 {
+                let input = b, level = self.level
+                Thread.detachNewThread {
+                    box.result = try? ZipWriter.deflateChunk(input, nb, level: level, final: false)
+                    done.signal()
+                }
+            }
+            let outA = try ZipWriter.deflateChunk(a, na, level: level, final: false)
+            try write(outA)
+            compressed += UInt64(outA.count)
+            if nb > 0 {
+                done.wait()
+                guard let outB = box.result else { throw ExportError(.cannotWrite, "cannot compress \(name)") }
+                try write(outB)
+                compressed += UInt64(outB.count)
+            }
+            if na < chunkSize || nb < chunkSize { break }
+        }
+        let tail = try ZipWriter.deflateChunk([], 0, level: level, final: true)
+        try write(tail)
+        compressed += UInt64(tail.count)
+        guard size < 0xFFFF_FFFF, compressed < 0xFFFF_FFFF, headerOffset < 0xFFFF_FFFF else {
+            throw ExportError(.cannotWrite, "\(name) is larger than 4 GiB, which this writer does not support; export fewer rows per sheet")
+        }
+        let end = offset
+        guard fseeko(file, off_t(headerOffset), SEEK_SET) == 0 else { throw writeError() }
+        let header = localHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size))
+        guard fwrite(header, 1, header.count, file) == header.count, fseeko(file, off_t(end), SEEK_SET) == 0 else { throw writeError() }
+        central += centralHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size), offset: UInt32(headerOffset))
+        entries += 1
+    }
+
+    /// Writes the central directory and closes the file.
+    func finish() throws {
+        let start = offset
+        try write(central)
+        guard entries < 0xFFFF, offset < 0xFFFF_FFFF else { throw ExportError(.cannotWrite, "\(path) is larger than 4 GiB") }
+        var end: [UInt8] = []
+        end.le32(0x0605_4b50)
+        end.le16(0)
+        end.le16(0)
+        end.le16(UInt16(entries))
+        end.le16(UInt16(entries))
+        end.le32(UInt32(central.count))
+        end.le32(UInt32(start))
+        end.le16(0)
+        try write(end)
+        closed = true
+        guard fclose(file) == 0 else { throw writeError() }
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        guard !bytes.isEmpty else { return }
+        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw writeError() }
+        offset += UInt64(bytes.count)
+    }
+
+    private func writeError() -> ExportError { ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))") }
+
+    /// 2020-01-01 00:00 in MS-DOS form: a fixed stamp, so that the same rows give the same bytes.
+    private static let dosTime: UInt16 = 0, dosDate: UInt16 = UInt16((2020 - 1980) << 9 | 1 << 5 | 1)
+
+    private func localHeader(_ name: [UInt8], crc: UInt32, compressed: UInt32, size: UInt32) -> [UInt8] {
+        var h: [UInt8] = []
+        h.le32(0x0403_4b50)
+        h.le16(20)  // version needed: 2.0 (deflate)
+        h.le16(1 << 11)  // UTF-8 names
+        h.le16(8)  // deflate
+        h.le16(Self.dosTime)
+        h.le16(Self.dosDate)
+        h.le32(crc)
+        h.le32(compressed)
+        h.le32(size)
+        h.le16(UInt16(name.count))
+        h.le16(0)
+        return h + name
+    }
+
+    private func centralHeader(_ name: [UInt8], crc: UInt32, compressed: UInt32, size: UInt32, offset: UInt32) -> [UInt8] {
+        var h: [UInt8] = []
+        h.le32(0x0201_4b50)
+        h.le16(0x031E)  // made by: Unix, 3.0
+        h.le16(20)
+        h.le16(1 << 11)
+        h.le16(8)
+        h.le16(Self.dosTime)
+        h.le16(Self.dosDate)
+        h.le32(crc)
+        h.le32(compressed)
+        h.le32(size)
+        h.le16(UInt16(name.count))
+        h.le16(0)
+        h.le16(0)
+        h.le16(0)
+        h.le16(0)
+        h.le32(0o100644 << 16)  // a regular file, rw-r--r--
+        h.le32(offset)
+        return h + name
+    }
+
+    /// One chunk as raw deflate: a sync flush at its end (it joins the next), or the stream's end when `final`.
+    static func deflateChunk(_ input: [UInt8], _ count: Int, level: Int32, final: Bool) throws -> [UInt8] {
+        var s = z_stream()
+        guard crmgate_deflate_init_raw(&s, level) == Z_OK else { throw ExportError(.cannotWrite, "zlib could not start") }
+        defer { deflateEnd(&s) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&s, uLong(count))) + 16)
+        let produced: Int = try input.withUnsafeBufferPointer { inp in
+            try out.withUnsafeMutableBufferPointer { o in
+                s.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+                s.avail_in = uInt(count)
+                s.next_out = o.baseAddress
+                s.avail_out = uInt(o.count)
+                let r = deflate(&s, final ? Z_FINISH : Z_SYNC_FLUSH)
+                guard (final && r == Z_STREAM_END) || (!final && r == Z_OK), s.avail_in == 0 else {
+                    throw ExportError(.cannotWrite, "zlib failed (\(r))")
+                }
+                return o.count - Int(s.avail_out)
+            }
+        }
+        out.removeLast(out.count - produced)
+        return out
+    }
+}
+
+/// The compressed bytes of a chunk, handed back from the thread that made them (read only after it signals).
+private final class ChunkBox: @unchecked Sendable {
+    var result: [UInt8]?
+}
+
+extension Array where Element == UInt8 {
+    fileprivate mutating func le16(_ v: UInt16) {
+        append(UInt8(v & 0xFF))
+        append(UInt8(v >> 8))
+    }
+
+    fileprivate mutating func le32(_ v: UInt32) {
+        for k in 0..<4 { append(UInt8((v >> (8 * UInt32(k))) & 0xFF)) }
+    }
+}
