@@ -116,12 +116,16 @@ final class XLSXWriter {
             case .list:
                 var out: [UInt8] = []
                 row.withBytes(i) { RawCells.appendList($0, into: &out) }
-                s.write(bytes: XLSXWriter.inlineOpen)
-                out.withUnsafeBufferPointer { s.writeXMLEscaped(bytes: $0) }
+                out.withUnsafeBufferPointer { b in
+                    s.write(bytes: XLSXWriter.needsPreserve(b) ? XLSXWriter.inlineOpen : XLSXWriter.inlineOpenPlain)
+                    s.writeXMLEscaped(bytes: b)
+                }
                 s.write(bytes: XLSXWriter.inlineClose)
             case .text, .email, .phone:
-                s.write(bytes: XLSXWriter.inlineOpen)
-                row.withBytes(i) { s.writeXMLEscaped(bytes: $0) }
+                row.withBytes(i) { b in
+                    s.write(bytes: XLSXWriter.needsPreserve(b) ? XLSXWriter.inlineOpen : XLSXWriter.inlineOpenPlain)
+                    s.writeXMLEscaped(bytes: b)
+                }
                 s.write(bytes: XLSXWriter.inlineClose)
             }
         }
@@ -142,6 +146,26 @@ final class XLSXWriter {
     static let boolValue = Array(" t=\"b\"><v>".utf8)
     static let valueClose = Array("</v></c>".utf8)
     static let inlineOpen = Array(" t=\"inlineStr\"><is><t xml:space=\"preserve\">".utf8)
+    static let inlineOpenPlain = Array(" t=\"inlineStr\"><is><t>".utf8)
+
+    /// Whether a text needs `xml:space="preserve"` for Excel to keep it as it is: whitespace at either end, a tab
+    /// or line break, or two spaces in a row. Most values need none, and leaving it out is a fifth of the sheet.
+    static func needsPreserve(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = b.first, let last = b.last else { return false }
+        func edge(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
+        if edge(first) || edge(last) { return true }
+        var previousSpace = false
+        for c in b {
+            if c == 9 || c == 10 || c == 13 { return true }
+            if c == 32 {
+                if previousSpace { return true }
+                previousSpace = true
+            } else {
+                previousSpace = false
+            }
+        }
+        return false
+    }
     static let inlineClose = Array("</t></is></c>".utf8)
     static let one = Array("1".utf8)
     static let zero = Array("0".utf8)
@@ -216,7 +240,8 @@ final class XLSXWriter {
                 let ref = XLSXWriter.columnLetters(i) + String(k + 2)
                 switch v {
                 case .text(let t):
-                    s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                    let preserve = Array(t.utf8).withUnsafeBufferPointer { XLSXWriter.needsPreserve($0) }
+                    s.write("<c r=\"\(ref)\" t=\"inlineStr\"><is><t\(preserve ? " xml:space=\"preserve\"" : "")>")
                     s.writeXMLEscaped(t)
                     s.write("</t></is></c>")
                 case .number(let d):

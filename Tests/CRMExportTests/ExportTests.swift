@@ -418,7 +418,7 @@ struct XLSXContainerTests {
         return r.stdout.split(separator: "\n").map(String.init)
     }
 
-    @Test("the entries are byte for byte those the previous writer (ZIPFoundation) wrote for the fixtures", arguments: [
+    @Test("the entries are those the previous writer (ZIPFoundation) wrote for the fixtures, byte for byte but for xml:space where no whitespace needs it", arguments: [
         ("opportunities", RecordType.opportunity, ["name", "stage", "amount", "currency", "probability", "expected_close", "owner", "tags", "notes"]),
         ("leads", RecordType.lead, ["first_name", "last_name", "company", "email", "phone", "address.city", "tags", "notes", "close_date", "amount"]),
     ])
@@ -431,7 +431,12 @@ struct XLSXContainerTests {
         let expectedNames = try FileManager.default.subpathsOfDirectory(atPath: expected.path).filter { $0.hasSuffix(".xml") || $0.hasSuffix(".rels") }
         #expect(Set(names) == Set(expectedNames))
         for name in expectedNames {
-            let got = try Data(contentsOf: out.appendingPathComponent(name)), want = try Data(contentsOf: expected.appendingPathComponent(name))
+            let got = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            var want = try String(contentsOf: expected.appendingPathComponent(name), encoding: .utf8)
+            // The one change since: `xml:space="preserve"` only on texts that need it (whitespace at an end, a tab or
+            // line break, two spaces in a row).
+            let plain = try NSRegularExpression(pattern: "<t xml:space=\"preserve\">((?:(?![ \\t\\r\\n])[^<])(?:(?![\\t\\r\\n]|  )[^<])*(?<![ \\t\\r\\n]))</t>")
+            want = plain.stringByReplacingMatches(in: want, range: NSRange(want.startIndex..., in: want), withTemplate: "<t>$1</t>")
             #expect(got == want, "\(name) differs")
         }
     }
