@@ -110,6 +110,15 @@ extension CRMStore {
             m.registerMigration("v4: the journal keeps what a create sent") { db in
                 try db.execute(sql: "ALTER TABLE sync_journal ADD COLUMN sent TEXT")
             }
+            m.registerMigration("v6: updates are journaled") { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE sync_update_journal (
+                            remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, sent TEXT NOT NULL, sent_at TEXT NOT NULL,
+                            PRIMARY KEY (remote, record_type, local_id)
+                        ) WITHOUT ROWID;
+                        """)
+            }
             m.registerMigration("v5: link identities and set-aside records") { db in
                 try db.execute(
                     sql: """
@@ -216,7 +225,7 @@ extension CRMStore {
     public func applySync<R: CRMRecord>(
         _ type: R.Type, records: [R], links: [SyncLink], removeLinks: [String] = [], tombstones: [String] = [],
         cursor: (job: String, state: String)? = nil, clearJournal: [String] = [], undo: (run: Int64, entries: [UndoEntry])? = nil,
-        remote: String? = nil, setAside: [SetAsideRecord] = [], clearSetAside: [String] = []
+        remote: String? = nil, setAside: [SetAsideRecord] = [], clearSetAside: [String] = [], clearUpdateJournal: [String] = []
     ) throws {
         try wrap {
             try queue.inTransaction(.immediate) { db in
@@ -282,6 +291,12 @@ extension CRMStore {
                 }
                 for id in clearJournal {
                     try db.execute(sql: "DELETE FROM sync_journal WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                }
+                if let remote {
+                    for id in clearUpdateJournal {
+                        try db.execute(sql: "DELETE FROM sync_update_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
+                                       arguments: [remote, R.recordType.rawValue, id])
+                    }
                 }
                 if let cursor {
                     try db.execute(sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)", arguments: [cursor.job, R.recordType.rawValue, cursor.state])
@@ -410,6 +425,40 @@ extension CRMStore {
     }
 
     /// What the journaled create of `localID` sent (nil: no create is journaled, or it was journaled before v4).
+    /// Writes what the updates of a batch are about to send (the fields and values, as snapshot JSON), before any
+    /// request goes: a run killed while an update is on its way leaves it here, and the next pull counts a remote
+    /// value equal to it as this side's own.
+    public func journalUpdates(remote: String, type: RecordType, entries: [(localID: String, sent: String)]) throws {
+        guard !entries.isEmpty else { return }
+        try wrap {
+            try queue.write { db in
+                let stamp = Date().iso8601UTC
+                let stmt = try db.makeStatement(
+                    sql: "INSERT OR REPLACE INTO sync_update_journal (remote, record_type, local_id, sent, sent_at) VALUES (?, ?, ?, ?, ?)")
+                for e in entries { try stmt.execute(arguments: [remote, type.rawValue, e.localID, e.sent, stamp]) }
+            }
+        }
+    }
+
+    /// Journaled updates of these records whose answers never came (local id → sent snapshot JSON).
+    public func journaledUpdates(remote: String, type: RecordType, localIDs: [String]) throws -> [String: String] {
+        guard !localIDs.isEmpty else { return [:] }
+        return try wrap {
+            try queue.read { db in
+                var out: [String: String] = [:]
+                for chunk in stride(from: 0, to: localIDs.count, by: 500) {
+                    let ids = Array(localIDs[chunk..<min(localIDs.count, chunk + 500)])
+                    let marks = ids.map { _ in "?" }.joined(separator: ",")
+                    let rows = try Row.fetchAll(
+                        db, sql: "SELECT local_id, sent FROM sync_update_journal WHERE remote = ? AND record_type = ? AND local_id IN (\(marks))",
+                        arguments: StatementArguments([remote, type.rawValue] + ids))
+                    for r in rows { out[r["local_id"]] = r["sent"] }
+                }
+                return out
+            }
+        }
+    }
+
     public func journaledSnapshot(remote: String, type: RecordType, localID: String) throws -> String? {
         try wrap {
             try queue.read { db in

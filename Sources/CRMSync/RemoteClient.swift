@@ -222,6 +222,31 @@ public final class RemoteClient: Sendable {
         }
     }
 
+    /// Creates or updates records by the profile's unique property (`batch.upsert`, `upsert_key`): repeatable, so a
+    /// batch whose answer was lost is sent again without making duplicates. Returns the records of the answer.
+    public func batchUpsert(_ type: RecordType, inputs: [(key: String, body: JSONValue)]) async throws -> [JSONValue] {
+        let r = try resource(type)
+        guard let b = r.batch, let path = b.upsert, let idProperty = b.upsertKey else {
+            throw SyncError(.invalidProfile, context: profile.name, message: "the profile has no batch upsert for \(type.plural)")
+        }
+        let items: [JSONValue] = inputs.map { input in
+            var o = input.body
+            o.set("idProperty", .string(idProperty))
+            o.set("id", .string(input.key))
+            return o
+        }
+        let url = self.url(path, query: [])
+        var request = HTTPRequest.json(.post, url, body: JSONValue.object([(b.inputs, .array(items))]).bytes)
+        request.retrySafe = true  // an upsert by a unique property is idempotent
+        let response = try await send(request)
+        try expectSuccess(response, "POST", url)
+        let json = try parse(response, url)
+        guard let results = json["results"]?.arrayValue else {
+            throw SyncError(.badResponse, context: "POST \(http.redactor.redactURL(url))", message: "the answer has no list at 'results'")
+        }
+        return results
+    }
+
     /// Updates the fields in `body`, guarded by the ETag or version when the profile uses them.
     public func update(_ type: RecordType, remoteID: String, body: JSONValue, etag: String?, version: String?) async throws -> UpdateOutcome {
         let r = try resource(type)

@@ -154,13 +154,13 @@ public final class SyncEngine: @unchecked Sendable {
 
     private func checkpoint<R: CRMRecord>(_ type: R.Type, _ state: CursorState, records: [R] = [], links: [SyncLink] = [], removeLinks: [String] = [],
                                           tombstones: [String] = [], clearJournal: [String] = [], undo: [UndoEntry] = [],
-                                          setAside: [SetAsideRecord] = [], clearSetAside: [String] = []) throws {
+                                          setAside: [SetAsideRecord] = [], clearSetAside: [String] = [], clearUpdateJournal: [String] = []) throws {
         guard !dryRun else { return }
         try renewLease()  // before writing: a run that lost its lease writes nothing more
         try storeCall {
             try store.applySync(R.self, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones,
                                 cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) },
-                                remote: remoteName, setAside: setAside, clearSetAside: clearSetAside)
+                                remote: remoteName, setAside: setAside, clearSetAside: clearSetAside, clearUpdateJournal: clearUpdateJournal)
         }
     }
 
@@ -250,6 +250,9 @@ public final class SyncEngine: @unchecked Sendable {
             pending = page.next.map { fetch(since, $0) }
             let ids = page.records.compactMap { codec.remoteID($0) }
             let links = try storeCall { try store.links(remote: remoteName, type: R.recordType, remoteIDs: ids) }
+            // Updates sent by a run that died before their answers came: a remote value equal to what was sent is ours.
+            let sentUpdates = try storeCall { try store.journaledUpdates(remote: remoteName, type: R.recordType, localIDs: links.values.map(\.localID)) }
+            var settledUpdates: [String] = []
             var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = [], matchedIDs: [String] = []
             for json in page.records {
                 guard let rid = codec.remoteID(json) else { continue }
@@ -321,7 +324,12 @@ public final class SyncEngine: @unchecked Sendable {
                     removeLinks.append(link.localID)
                     continue
                 }
-                let base = Snapshot(json: link.base)
+                var base = Snapshot(json: link.base)
+                if let sentJSON = sentUpdates[link.localID] {
+                    // The remote applied (some of) an update whose answer never came: those fields were agreed.
+                    for (k, v) in Snapshot(json: sentJSON).values where sr[k] == v { base[k] = v }
+                    settledUpdates.append(link.localID)
+                }
                 let sl = localSnapshot(local.record, codec)
                 var settledUnsent = false
                 if !local.deleted, let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
@@ -406,7 +414,8 @@ public final class SyncEngine: @unchecked Sendable {
                     }
                 }
             }
-            try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, clearJournal: matchedIDs, undo: undo)
+            try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, clearJournal: matchedIDs, undo: undo,
+                           clearUpdateJournal: settledUpdates)
             if token == nil { break }
         }
     }
@@ -514,11 +523,41 @@ public final class SyncEngine: @unchecked Sendable {
                 contexts.append(ctx)
             }
             if !fresh.isEmpty { try storeCall { try store.journalCreates(remote: remoteName, type: R.recordType, entries: fresh) } }
-            let outcomes: [PushOutcome?] = await BoundedConcurrency.map(contexts, width: job.concurrency) { (ctx: PushContext<R>) in
+            if !dryRun {
+                // What each update will send, written before any request (a killed run leaves it for the next pull).
+                var updates: [(localID: String, sent: String)] = []
+                for ctx in contexts where !ctx.item.deleted && !ctx.conflicted {
+                    guard let link = ctx.link, ctx.item.changeSeq > link.syncedSeq else { continue }
+                    let base = Snapshot(json: link.base), sl = localSnapshot(ctx.item.record, codec)
+                    let changed = Set(base.values.keys).union(sl.values.keys).filter { base[$0] != sl[$0] }
+                    guard !changed.isEmpty else { continue }
+                    var sent: [String: String] = [:]
+                    for k in changed { sent[k] = sl[k] ?? "" }
+                    updates.append((ctx.item.record.id.description, Snapshot(sent).json))
+                }
+                try storeCall { try store.journalUpdates(remote: remoteName, type: R.recordType, entries: updates) }
+            }
+            // Creates go through the remote's batch upsert where it has one (HubSpot: by e-mail): idempotent, so a
+            // batch whose answer was lost is simply sent again. The rest one request per record.
+            var upserted: [Int: PushOutcome] = [:]
+            if !dryRun, let batch = codec.resource.batch, batch.upsert != nil, let key = upsertField(codec) {
+                let eligible = contexts.indices.filter { i in
+                    let c = contexts[i]
+                    return c.link == nil && !c.item.deleted && !c.conflicted && !(localSnapshot(c.item.record, codec)[key] ?? "").isEmpty
+                }
+                for chunk in stride(from: 0, to: eligible.count, by: max(1, batch.size)) {
+                    let part = Array(eligible[chunk..<min(eligible.count, chunk + max(1, batch.size))])
+                    for (i, o) in await upsert(part.map { contexts[$0] }, key: key, codec) { upserted[part[i]] = o }
+                }
+            }
+            let rest = contexts.indices.filter { upserted[$0] == nil }
+            let perRecord: [PushOutcome?] = await BoundedConcurrency.map(rest.map { contexts[$0] }, width: job.concurrency) { (ctx: PushContext<R>) in
                 do { return try await self.pushOne(ctx, codec) } catch { return .failed(error) }
             }
+            var outcomes: [PushOutcome?] = contexts.indices.map { upserted[$0] }
+            for (k, i) in rest.enumerated() { outcomes[i] = perRecord[k] }
             var links: [SyncLink] = [], rewrites: [R] = [], unlinks: [String] = [], clear: [String] = [], undo: [UndoEntry] = []
-            var tombstones: [String] = [], setAside: [SetAsideRecord] = [], settled: [String] = []
+            var tombstones: [String] = [], setAside: [SetAsideRecord] = [], settled: [String] = [], answered: [String] = []
             var failure: (any Error)?
             var lastDone = state.pushSeq
             for (i, o) in outcomes.enumerated() {
@@ -544,6 +583,7 @@ public final class SyncEngine: @unchecked Sendable {
                     settled.append(id)
                 case .linked(let l, let rewrite, let c, let u, let j, let line):
                     settled.append(id)
+                    answered.append(id)
                     links.append(l)
                     if let rewrite { rewrites.append(applyChanges(rewrite, over: localSnapshot(item.record, codec), to: item.record, codec)) }
                     if let u { undo.append(u) }
@@ -564,9 +604,39 @@ public final class SyncEngine: @unchecked Sendable {
             }
             state.pushSeq = lastDone
             try checkpoint(R.self, state, records: rewrites, links: links, removeLinks: unlinks, tombstones: tombstones, clearJournal: clear, undo: undo,
-                           setAside: setAside, clearSetAside: settled)
+                           setAside: setAside, clearSetAside: settled, clearUpdateJournal: settled + answered)
             if let failure { throw failure }
             if dryRun { state.pushSeq = batch.last!.changeSeq }
+        }
+    }
+
+    /// The model field a batch upsert keys on: the one whose remote path ends in the profile's `upsert_key`.
+    private func upsertField(_ codec: RecordCodec) -> String? {
+        guard let key = codec.resource.batch?.upsertKey else { return nil }
+        return codec.resource.fields.first { $0.kind != .nameParts && $0.path.description.split(separator: ".").last.map(String.init) == key }?.fields.first
+    }
+
+    /// One batch upsert of new records; each gets its outcome (all fail together when the request fails).
+    private func upsert<R: CRMRecord>(_ contexts: [PushContext<R>], key: String, _ codec: RecordCodec) async -> [(Int, PushOutcome)] {
+        let snapshots = contexts.map { localSnapshot($0.item.record, codec) }
+        let inputs = snapshots.map { (key: $0[key] ?? "", body: codec.body($0)) }
+        let found: [JSONValue]
+        do { found = try await client.batchUpsert(R.recordType, inputs: inputs) } catch { return contexts.indices.map { ($0, .failed(error)) } }
+        var byKey: [String: JSONValue] = [:]
+        for json in found { if let v = codec.snapshot(json)[key] { byKey[v.lowercased()] = json } }
+        return contexts.indices.map { i in
+            let ctx = contexts[i], sl = snapshots[i]
+            guard let json = byKey[(sl[key] ?? "").lowercased()], let rid = codec.remoteID(json) else {
+                return (i, .failed(SyncError(.badResponse, context: "batch upsert \(R.recordType.plural)", message: "the answer has no record for \(key) \(sl[key] ?? "")")))
+            }
+            let rs = codec.snapshot(json)
+            var c = SyncCounts()
+            c.pushedCreated = 1
+            var l = link(rid, ctx.item.record.id.description, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false)
+            l.syncedSeq = ctx.item.changeSeq
+            return (i, .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: "remote", recordType: R.recordType, localID: l.localID, remoteID: rid,
+                                                                            action: "created", before: nil, after: rs.json),
+                               clearJournal: true, line: nil))
         }
     }
 

@@ -67,6 +67,27 @@ final class SyncBench: @unchecked Sendable {
 
 @Suite("Sync engine against the generic test remote", .serialized)
 struct SyncEngineTests {
+    @Test("an update whose answer never came, applied by the remote after a newer local edit, does not win by the remote's clock (updates are journaled)")
+    func lateUpdateOfADeadRun() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(1))
+        _ = try await b.run(b.job())
+        var lead = try #require(try b.store.all(Lead.self).first)
+        // A run sent "Sent Co" and died before the answer; the journal kept what it sent.
+        let remoteName = "generic-rest@" + b.remote.baseURL
+        try b.store.journalUpdates(remote: remoteName, type: .lead, entries: [(lead.id.description, #"{"company":"Sent Co"}"#)])
+        // A newer local edit, then the remote applies the dead run's update (stamped later than the local edit).
+        lead.company = "Newer Local Co"
+        try b.store.save([lead])
+        try await Task.sleep(nanoseconds: 20_000_000)
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Sent Co"}"#)
+        let r = try await b.run(b.job(.newestWins))
+        #expect(r.counts.conflictsOpened == 0)
+        #expect(try b.remoteLeads()["p0@example.com"]?["company"] as? String == "Newer Local Co")
+        #expect(try b.store.all(Lead.self).first?.company == "Newer Local Co")
+        #expect(try b.store.journaledUpdates(remote: remoteName, type: .lead, localIDs: [lead.id.description]).isEmpty)
+    }
+
     @Test("push creates every local lead once; a second store pulls them back equal; a rerun changes nothing")
     func pushThenPull() async throws {
         let b = try SyncBench(pageLimit: 7)
@@ -445,6 +466,15 @@ struct ProfileContractTests {
         let client = { try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment) }
         let r = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
         #expect(r.counts.pushedCreated == 130)
+        // Creates go through the batch upsert by e-mail: two requests of at most 100, none one by one.
+        let routes = try b.remote.stats()["by_route"] as? [String: Int] ?? [:]
+        #expect(routes.filter { $0.key.contains("batch/upsert") }.values.reduce(0, +) == 2, "\(routes)")
+        #expect(routes.filter { $0.key.hasPrefix("POST") && !$0.key.contains("batch") && !$0.key.contains("search") }.isEmpty, "\(routes)")
+        // Sent again (as after a lost answer), the same upsert makes no duplicate.
+        let client2 = try client()
+        let again = try await client2.batchUpsert(.lead, inputs: [(key: "p1@example.com", body: .object([("properties", .object([("email", .string("p1@example.com"))]))]))])
+        #expect(again.count == 1)
+        #expect(try b.remote.records("contacts").count == 130)
         let other = try CRMStore(path: b.dir.appendingPathComponent("other.sqlite").path)
         job.direction = .pull
         let p = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
