@@ -7,14 +7,25 @@
 /// - CR, LF and CRLF end a record (mixed in one file too); inside quotes they are kept as written.
 /// - An empty line is skipped (a line of `""` is a record); a last line without a line break is a record.
 /// - A quote inside an unquoted field is literal; text after a closing quote is appended.
-/// - A field over `maxFieldBytes` makes its record an error; an unterminated quote at the end of
-///   input (or a quoted field over the limit) makes the record starting at the quote's line an
-///   error, and parsing resumes on the line after that record's first line.
+/// - A field over `maxFieldBytes` makes its record an error; the record keeps the field's first bytes
+///   (at most `keptBytes`, whole characters) and a mark of the cut, and its other fields. An
+///   unterminated quote at the end of input (or a quoted field over the limit across lines) makes the
+///   record starting at the quote's line an error, and parsing resumes on the line after that record's
+///   first line.
 public struct CSVParser: Sendable {
     public let dialect: CSVDialect
     public let maxFieldBytes: Int
 
-    private enum State: UInt8 { case fieldStart, unquoted, quoted, quoteInQuoted, skipLine }
+    /// Bytes of a field over the limit kept in its record, before the mark of the cut.
+    public static let keptBytes = 1024
+
+    private enum State: UInt8 {
+        case fieldStart, unquoted, quoted, quoteInQuoted
+        /// Past the limit: the rest of an unquoted field (or of the text after a closing quote) is counted, not kept.
+        case skipUnquoted
+        /// Past the limit inside quotes, on the quote's own line; then just after a quote there.
+        case skipQuoted, skipQuotedQuote
+    }
 
     private var batch = CSVBatch()
     private var state = State.fieldStart
@@ -32,6 +43,8 @@ public struct CSVParser: Sendable {
     /// Raw bytes after the first line break inside a quoted field, kept to resume after an unterminated quote.
     private var capture: [UInt8]?
     private var captureAfterCR = false
+    /// The size of the field being cut, in bytes so far.
+    private var cutSize = 0
 
     public init(dialect: CSVDialect = .rfc4180, maxFieldBytes: Int = 1 << 20) {
         self.dialect = dialect
@@ -67,7 +80,11 @@ public struct CSVParser: Sendable {
             var next: [UInt8]? = refeed
             while let r = next { next = r.withUnsafeBufferPointer { consume($0) } }
         }
-        if state != .fieldStart || batch.fieldEnds.count > batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
+        if state == .skipUnquoted || state == .skipQuoted || state == .skipQuotedQuote {
+            endCutField(whole: state != .skipQuoted)
+            endRecord()
+        } else if state != .fieldStart
+            || batch.fieldEnds.count > batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
         {
             endField()
             endRecord()
@@ -128,7 +145,7 @@ public struct CSVParser: Sendable {
                     state = .unquoted
                 }
 
-            case .unquoted, .skipLine:
+            case .unquoted, .skipUnquoted:
                 let start = i
                 while i < n {
                     let b = input[i]
@@ -138,22 +155,67 @@ public struct CSVParser: Sendable {
                 if state == .unquoted, i > start {
                     if batch.bytes.count - fieldStart + (i - start) > maxFieldBytes {
                         tooLarge(line: line, column: column(start))
+                        startCut(UnsafeBufferPointer(rebasing: input[start..<i]))
+                        state = .skipUnquoted
                     } else {
                         batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
                     }
+                } else if state == .skipUnquoted {
+                    cutSize += i - start
                 }
                 if i == n { break }
                 let b = input[i]
                 i += 1
-                if b == delim {
-                    if state == .unquoted {
-                        endField()
-                        state = .fieldStart
-                    }
+                if state == .skipUnquoted {
+                    endCutField(whole: true)
                 } else {
                     endField()
+                }
+                if b == delim {
+                    state = .fieldStart
+                } else {
                     endRecord()
                     newline(b, at: i)
+                }
+
+            case .skipQuoted:
+                let start = i
+                while i < n {
+                    let b = input[i]
+                    if b == quote || b == cr || b == lf { break }
+                    i += 1
+                }
+                cutSize += i - start
+                if i == n { break }
+                let b = input[i]
+                i += 1
+                if b == quote {
+                    state = .skipQuotedQuote
+                } else {
+                    // A line break inside the quotes of a field already over the limit: as with an unterminated
+                    // quote, the record ends on its first line and reading resumes on the next.
+                    endCutField(whole: false)
+                    endRecord()
+                    newline(b, at: i)
+                }
+
+            case .skipQuotedQuote:
+                let b = input[i]
+                if b == quote {
+                    cutSize += 1
+                    state = .skipQuoted
+                    i += 1
+                } else if b == delim {
+                    endCutField(whole: true)
+                    state = .fieldStart
+                    i += 1
+                } else if b == cr || b == lf {
+                    i += 1
+                    endCutField(whole: true)
+                    endRecord()
+                    newline(b, at: i)
+                } else {
+                    state = .skipUnquoted  // text after the closing quote: still the same field
                 }
 
             case .quoted:
@@ -167,7 +229,7 @@ public struct CSVParser: Sendable {
                     quotedCR = false
                     if batch.bytes.count - fieldStart + (i - start) > maxFieldBytes {
                         switch quotedOverflow(input, at: i, runStart: start, captureFrom: captureFrom) {
-                        case .skipLine: continue
+                        case .cut: continue
                         case .refeed(let bytes): return bytes
                         }
                     }
@@ -179,7 +241,7 @@ public struct CSVParser: Sendable {
                     // A line break counts against the limit too: a field of nothing but line breaks must not grow
                     // without end.
                     switch quotedOverflow(input, at: i, runStart: i, captureFrom: captureFrom) {
-                    case .skipLine: continue
+                    case .cut: continue
                     case .refeed(let bytes): return bytes
                     }
                 }
@@ -210,7 +272,11 @@ public struct CSVParser: Sendable {
                     // So does a doubled quote.
                     state = .quoted
                     switch quotedOverflow(input, at: i, runStart: i, captureFrom: captureFrom) {
-                    case .skipLine: continue
+                    case .cut:
+                        // This quote, the second of a doubled pair, is a quote in the field's value.
+                        cutSize += 1
+                        i += 1
+                        continue
                     case .refeed(let bytes): return bytes
                     }
                 }
@@ -240,8 +306,8 @@ public struct CSVParser: Sendable {
     }
 
     private enum Overflow {
-        /// Still on the quote's own line: the field is dropped and the rest of the line skipped.
-        case skipLine
+        /// Still on the quote's own line: the field is cut (`skipQuoted`), the bytes at `i` not consumed.
+        case cut
         /// The record became an error record; these bytes (after its first line) are parsed again.
         case refeed([UInt8])
     }
@@ -252,7 +318,9 @@ public struct CSVParser: Sendable {
     private mutating func quotedOverflow(_ input: UnsafeBufferPointer<UInt8>, at i: Int, runStart: Int, captureFrom: Int?) -> Overflow {
         if capture == nil {
             tooLarge(line: quoteLine, column: quoteColumn)
-            return .skipLine
+            startCut(UnsafeBufferPointer(rebasing: input[runStart..<i]))
+            state = .skipQuoted
+            return .cut
         }
         if let from = captureFrom { capture!.append(contentsOf: UnsafeBufferPointer(rebasing: input[from..<i])) }
         let room = max(0, maxFieldBytes - (batch.bytes.count - fieldStart))
@@ -305,9 +373,40 @@ public struct CSVParser: Sendable {
                 .fieldTooLarge, line: line, column: column,
                 message: "field is over the \(maxFieldBytes)-byte limit (raise it with --max-field-bytes)")
         }
-        // Keep the record's other fields; drop the oversized field's bytes and skip to the end of the line.
-        batch.bytes.removeSubrange(fieldStart...)
-        state = .skipLine
+    }
+
+    /// The field being read grows past the limit with `run` (bytes not appended yet): it keeps its first
+    /// `keptBytes` (no more than the limit, and no half character); the rest is only counted, in `cutSize`.
+    private mutating func startCut(_ run: UnsafeBufferPointer<UInt8>) {
+        let have = batch.bytes.count - fieldStart
+        let keep = min(maxFieldBytes, CSVParser.keptBytes)
+        if have >= keep {
+            batch.bytes.removeSubrange((fieldStart + keep)...)
+        } else {
+            batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run.prefix(keep - have)))
+        }
+        cutSize = have + run.count
+        // A UTF-8 character cut in its middle goes whole.
+        var j = batch.bytes.count
+        var continuation = 0
+        while j > fieldStart, continuation < 3, batch.bytes[j - 1] & 0xC0 == 0x80 {
+            j -= 1
+            continuation += 1
+        }
+        if j > fieldStart {
+            let lead = batch.bytes[j - 1]
+            let needed = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0
+            if continuation < needed { batch.bytes.removeSubrange((j - 1)...) }
+        }
+    }
+
+    /// Ends a cut field with the mark of the cut: `…[cut: field of N bytes over the M-byte limit]`, or `at least N`
+    /// when the record ended on a line break inside the field's quotes.
+    private mutating func endCutField(whole: Bool) {
+        let size = whole ? "\(cutSize)" : "at least \(cutSize)"
+        let mark = "\u{2026}[cut: field of \(size) bytes over the \(maxFieldBytes)-byte limit]"
+        batch.bytes.append(contentsOf: mark.utf8)
+        endField()
     }
 
     /// Emits the current record as an error and returns the bytes after its first line, to parse again.

@@ -48,38 +48,110 @@ public enum HeaderSuggester {
     ]
 
     /// The best field for each column, best matches first; a field is used once.
+    ///
+    /// Linear in the header's size (sorting the candidates aside): each column is normalised once and
+    /// compared with the fields' names, a fixed list; a fuzzy comparison that cannot reach the threshold
+    /// (`fuzzyBound`) is skipped, and candidates keep their column's position instead of looking it up.
     public static func suggest(header: [String], record: RecordType = .lead, fields: [String]) -> (mapped: [Suggestion], unmapped: [String]) {
-        var candidates: [Suggestion] = []
-        for column in header {
+        let targets = fields.map(Target.init)
+        var candidates: [(position: Int, suggestion: Suggestion)] = []
+        for (position, column) in header.enumerated() {
             let n = normalize(column)
             if n.isEmpty { continue }
-            for field in fields {
-                let fieldNorm = normalize(field)
+            let name = FuzzyName(n)
+            for target in targets {
+                let field = target.field
+                func candidate(_ match: Match, _ score: Double) {
+                    candidates.append((position, Suggestion(column: column, field: field, match: match, score: score)))
+                }
                 if column == field {
-                    candidates.append(Suggestion(column: column, field: field, match: .exact, score: 1.0))
-                } else if n == fieldNorm {
-                    candidates.append(Suggestion(column: column, field: field, match: .normalized, score: 0.98))
-                } else if let syn = synonyms[field], syn.contains(n) {
-                    candidates.append(Suggestion(column: column, field: field, match: .synonym, score: 0.95))
+                    candidate(.exact, 1.0)
+                } else if n == target.normalized {
+                    candidate(.normalized, 0.98)
+                } else if target.synonyms.contains(n) {
+                    candidate(.synonym, 0.95)
                 } else {
-                    let names = [fieldNorm] + (synonyms[field] ?? [])
-                    let best = names.map { jaroWinkler(n, $0) }.max() ?? 0
-                    if best >= 0.88 {
-                        candidates.append(Suggestion(column: column, field: field, match: .fuzzy, score: best * 0.9))
+                    var best = 0.0
+                    for other in target.names where fuzzyBound(name, other) >= fuzzyThreshold {
+                        best = max(best, StringSimilarity.jaroWinkler(name.scalars, other.scalars))
                     }
+                    if best >= fuzzyThreshold { candidate(.fuzzy, best * 0.9) }
                 }
             }
         }
-        candidates.sort { $0.score != $1.score ? $0.score > $1.score : header.firstIndex(of: $0.column)! < header.firstIndex(of: $1.column)! }
-        var usedColumns = Set<String>(), usedFields = Set<String>()
-        var mapped: [Suggestion] = []
-        for c in candidates where !usedColumns.contains(c.column) && !usedFields.contains(c.field) {
-            mapped.append(c)
-            usedColumns.insert(c.column)
-            usedFields.insert(c.field)
+        candidates.sort { a, b in
+            a.suggestion.score != b.suggestion.score ? a.suggestion.score > b.suggestion.score : a.position < b.position
         }
-        mapped.sort { header.firstIndex(of: $0.column)! < header.firstIndex(of: $1.column)! }
-        return (mapped, header.filter { !usedColumns.contains($0) })
+        var usedColumns = Set<String>(), usedFields = Set<String>()
+        var mapped: [(position: Int, suggestion: Suggestion)] = []
+        for c in candidates {
+            let s = c.suggestion
+            guard !usedColumns.contains(s.column), !usedFields.contains(s.field) else { continue }
+            mapped.append(c)
+            usedColumns.insert(s.column)
+            usedFields.insert(s.field)
+        }
+        mapped.sort { $0.position < $1.position }
+        return (mapped.map(\.suggestion), header.filter { !usedColumns.contains($0) })
+    }
+
+    /// A field with its names, prepared once per call rather than once per column.
+    private struct Target {
+        let field: String
+        let normalized: String
+        let synonyms: Set<String>
+        /// The normalised field name, then its synonyms.
+        let names: [FuzzyName]
+
+        init(_ field: String) {
+            self.field = field
+            normalized = HeaderSuggester.normalize(field)
+            let known = HeaderSuggester.synonyms[field] ?? []
+            synonyms = Set(known)
+            names = ([normalized] + known).map(FuzzyName.init)
+        }
+    }
+
+    /// The Jaro-Winkler similarity a fuzzy match needs.
+    static let fuzzyThreshold = 0.88
+
+    /// A normalised name as Unicode scalars, with how often each letter and digit occurs in it.
+    struct FuzzyName {
+        let scalars: [Unicode.Scalar]
+        /// Occurrences by `a`…`z`, `0`…`9`, then everything else together (an upper bound for those).
+        let counts: [Int]
+        /// The indexes in `counts` that are not zero.
+        let present: [Int]
+
+        init(_ normalized: String) {
+            scalars = Array(normalized.unicodeScalars)
+            var counts = [Int](repeating: 0, count: 37)
+            for s in scalars {
+                switch s.value {
+                case 0x61...0x7A: counts[Int(s.value) - 0x61] += 1
+                case 0x30...0x39: counts[26 + Int(s.value) - 0x30] += 1
+                default: counts[36] += 1
+                }
+            }
+            self.counts = counts
+            present = counts.indices.filter { counts[$0] > 0 }
+        }
+    }
+
+    /// An upper bound of `jaroWinkler(a, b)`, in time that depends on `b` only (a field's name): the matches `m`
+    /// are at most the characters the two have in common, so Jaro is at most `(m/|a| + m/|b| + 1) / 3`, and the
+    /// Winkler bonus at most what their common prefix (up to 4) gives.
+    static func fuzzyBound(_ a: FuzzyName, _ b: FuzzyName) -> Double {
+        let la = a.scalars.count, lb = b.scalars.count
+        if la == 0 || lb == 0 { return 0 }
+        var m = 0
+        for k in b.present { m += min(a.counts[k], b.counts[k]) }
+        if m == 0 { return 0 }
+        let jaro = (Double(m) / Double(la) + Double(m) / Double(lb) + 1) / 3
+        var p = 0
+        while p < min(4, la, lb), a.scalars[p] == b.scalars[p] { p += 1 }
+        // A hair above the bound, so that rounding never skips a comparison that would reach the threshold.
+        return min(1, jaro + Double(p) * 0.1 * (1 - jaro)) + 1e-9
     }
 
     /// Jaro-Winkler similarity in 0…1.

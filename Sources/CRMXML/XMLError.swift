@@ -7,6 +7,12 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let malformed = Code(rawValue: "malformed-xml")
         /// A document type declaration: refused, since DTDs carry entity bombs and external references.
         public static let doctypeRefused = Code(rawValue: "doctype-refused")
+        /// An element past one of `XMLLimits` (attributes, namespace declarations in scope, nesting), refused
+        /// before libxml2 parses it.
+        public static let limitExceeded = Code(rawValue: "limit-exceeded")
+        /// An encoding the reader does not follow: EBCDIC, UCS-4 in an unusual byte order, or a declaration naming
+        /// an encoding that does not fit the document's first bytes (UTF-16LE after an ASCII prolog, UTF-7...).
+        public static let unsupportedEncoding = Code(rawValue: "unsupported-encoding")
         public static let cannotOpen = Code(rawValue: "cannot-open")
         public static let invalidPath = Code(rawValue: "invalid-path")
         public static let noRecords = Code(rawValue: "no-records")

@@ -49,7 +49,9 @@ public struct XMLBatch: Sendable {
 ///
 /// Safe options are fixed: no network, no entity substitution, no DTD loading, no HUGE limits; a
 /// document type declaration is refused outright (it is how entity bombs and external entities
-/// arrive), and libxml2's messages are captured into the error, never printed.
+/// arrive), and libxml2's messages are captured into the error, never printed. The bytes are scanned
+/// on their way to libxml2 (`MarkupScanner`): a DOCTYPE, an element past `XMLLimits` or an encoding
+/// the scan cannot follow stops the input there, before libxml2 parses it.
 /// Owns a libxml2 reader; not `Sendable`.
 public final class XMLRecordReader {
     public let path: String
@@ -105,7 +107,7 @@ public final class XMLRecordReader {
             }
         }
         crmgate_silence_libxml2()
-        errors = ErrorSink()
+        errors = ErrorSink(input: input)
         let ctx = Unmanaged.passUnretained(input).toOpaque()
         guard let r = xmlReaderForIO(xmlReadCallback, xmlCloseCallback, ctx, nil, nil, XMLRecordReader.parseOptions) else {
             throw XMLError(.cannotOpen, path: path, message: "libxml2 could not start a reader")
@@ -222,7 +224,9 @@ public final class XMLRecordReader {
             let rc = xmlTextReaderRead(reader)
             if rc == 0 {
                 finished = true
-                if errors.first == nil && input.isUTF16 && input.readToEnd() % 2 == 1 {
+                if let fault = scanFault() {
+                    batch.fault = fault
+                } else if errors.first == nil && input.isUTF16 && input.readToEnd() % 2 == 1 {
                     // libxml2 drops a last odd byte in silence: a cut file whose root element had closed passed.
                     batch.fault = XMLError(
                         .malformed, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
@@ -230,27 +234,54 @@ public final class XMLRecordReader {
                 } else if !rootClosed && errors.first == nil {
                     // libxml2 can end a document without reporting an error (an encoding error in a large first
                     // chunk; found by fuzzing): records would be lost in silence.
-                    batch.fault = XMLError(
-                        .malformed, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                        message: "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding")
+                    batch.fault =
+                        input.scanner.endedEarly
+                        ? truncated()
+                        : XMLError(
+                            .malformed, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                            message: "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding")
                 }
                 break
             }
             if rc < 0 {
                 finished = true
-                batch.fault = errors.error(path: path, fallbackLine: Int(xmlTextReaderGetParserLineNumber(reader)))
+                let line = Int(xmlTextReaderGetParserLineNumber(reader))
+                batch.fault = settle(errors.error(path: path, fallbackLine: line))
                 break
             }
             if let fault = handleNode(into: &batch) {
                 finished = true
-                batch.fault = fault
+                batch.fault = scanFault() ?? fault
                 break
             }
         }
         if errors.first != nil && batch.fault == nil && finished {
-            batch.fault = errors.error(path: path, fallbackLine: nil)
+            batch.fault = settle(errors.error(path: path, fallbackLine: nil))
         }
         return batch.count == 0 && batch.fault == nil && finished ? nil : batch
+    }
+
+    /// The scan's fault (a DOCTYPE, a limit, an encoding), unless libxml2 reported an error before the scan
+    /// stopped the input: that error is earlier in the document.
+    private func scanFault() -> XMLError? {
+        guard var fault = input.scanner.fault, errors.first?.afterStop ?? true else { return nil }
+        fault.path = path
+        return fault
+    }
+
+    /// The fault to report for libxml2's error: the scan's fault when it came first (libxml2 then complains about
+    /// the input ending where the scan stopped it); for a document the scan saw cut off, one plain message
+    /// instead of what libxml2 makes of the end it reached ("Extra content at the end of the document").
+    private func settle(_ libxml2: XMLError) -> XMLError {
+        if let fault = scanFault() { return fault }
+        if input.scanner.endedEarly && (errors.first?.afterStop ?? true) { return truncated() }
+        return libxml2
+    }
+
+    private func truncated() -> XMLError {
+        XMLError(
+            .malformed, path: path, line: input.scanner.line,
+            message: "the document ends before its root element closes: the file is truncated")
     }
 
     private func readAttributes() -> [(Name, String)] {
@@ -274,9 +305,7 @@ public final class XMLRecordReader {
         case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
             return XMLError(
                 .doctypeRefused, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                message:
-                    "the document has a document type declaration (<!DOCTYPE>); crmgate refuses DTDs, since they carry entity expansion and external references. Remove the DOCTYPE to import the file."
-            )
+                message: MarkupScanner.doctypeMessage)
         case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
             return XMLError(.doctypeRefused, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)), message: "entity references are refused")
         case Int32(XML_READER_TYPE_ELEMENT.rawValue):
@@ -296,9 +325,10 @@ public final class XMLRecordReader {
                     occurrences = Array(repeating: 0, count: paths.count)
                     frames.removeAll(keepingCapacity: true)
                     collectAttributes(readAttributes())
-                    if empty { endRecord(into: &batch) }
+                    if empty { endRecord(into: &batch) }  // which takes the record off `ancestors`
+                } else if empty {
+                    ancestors.removeLast()
                 }
-                if empty, !inRecord { ancestors.removeLast() }
             } else {
                 let level = depth - recordDepth - 1
                 if frames.count > level { frames.removeSubrange(level...) }
@@ -444,8 +474,10 @@ final class InputSource {
     private(set) var bytesRead = 0
     /// The first bytes read (up to 4): how libxml2 tells the encoding before a declaration.
     private(set) var head: [UInt8] = []
-    /// The input has no bytes left.
+    /// The input has no bytes left (or no more go to libxml2: the scan found a fault).
     private(set) var atEnd = false
+    /// Reads every byte before libxml2 gets it.
+    private(set) var scanner = MarkupScanner()
 
     init(fd: Int32, size: Int?, chunk: Int, limit: Int? = nil) {
         self.fd = fd
@@ -466,9 +498,14 @@ final class InputSource {
     deinit { if fd >= 0 { close(fd) } }
 
     func read(into buffer: UnsafeMutablePointer<CChar>, max len: Int) -> Int32 {
+        if scanner.fault != nil {
+            atEnd = true
+            return 0
+        }
         let want = min(len, chunk, limit - bytesRead)
         if want <= 0 {
             atEnd = true
+            scanner.finish()
             return 0
         }
         let n: Int
@@ -484,11 +521,15 @@ final class InputSource {
                 position += n
             }
         }
-        if n == 0 { atEnd = true }
+        if n == 0 {
+            atEnd = true
+            scanner.finish()
+        }
         if head.count < 4 {
             for i in 0..<min(n, 4 - head.count) { head.append(UInt8(bitPattern: buffer[i])) }
         }
         bytesRead += n
+        if let cut = scanner.scan(UnsafeRawBufferPointer(start: buffer, count: n)) { return Int32(cut) }
         return Int32(n)
     }
 
@@ -512,7 +553,11 @@ final class InputSource {
 
 /// The first error libxml2 reported (warnings are ignored).
 final class ErrorSink {
-    var first: (message: String, line: Int, column: Int)?
+    /// The error, and whether the scan had already stopped the input (a fault, or its end) when it came.
+    var first: (message: String, line: Int, column: Int, afterStop: Bool)?
+    let input: InputSource
+
+    init(input: InputSource) { self.input = input }
 
     func error(path: String, fallbackLine: Int?) -> XMLError {
         if let f = first {
@@ -535,5 +580,5 @@ private let xmlErrorCallback: xmlStructuredErrorFunc = { arg, error in
     guard e.level.rawValue >= XML_ERR_ERROR.rawValue, sink.first == nil else { return }
     var message = e.message.map { String(cString: $0) } ?? "XML error \(e.code)"
     while message.hasSuffix("\n") { message.removeLast() }
-    sink.first = (message, Int(e.line), Int(e.int2))
+    sink.first = (message, Int(e.line), Int(e.int2), sink.input.scanner.fault != nil || sink.input.scanner.ended)
 }

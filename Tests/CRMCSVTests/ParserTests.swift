@@ -111,7 +111,35 @@ struct ParserTests {
         #expect(r.records.count == 3)
         #expect(r.issues[1]?.code == .fieldTooLarge)
         #expect(r.issues[1]?.line == 2)
+        #expect(r.records[1] == ["1", String(repeating: "x", count: 50) + "\u{2026}[cut: field of 100 bytes over the 50-byte limit]"])
         #expect(r.records[2] == ["2", "ok"])
+    }
+
+    /// Issue 18: the record lost the field's bytes and the rest of its line, so a reject file held `Bob,Big,,`.
+    @Test("a field ten times over the limit keeps its first bytes, a mark of the cut and the fields after it", arguments: [0, 1, 7, 64])
+    func oversizedFieldKept(chunk: Int) {
+        let mark = { (size: String) in "\u{2026}[cut: field of \(size) bytes over the 100-byte limit]" }
+        let x = String(repeating: "x", count: 1_000)
+        let unquoted = parse(Array("a,b,c\n1,\(x),z\n2,ok,y\n".utf8), chunk: chunk, maxField: 100)
+        #expect(unquoted.records == [["a", "b", "c"], ["1", String(x.prefix(100)) + mark("1000"), "z"], ["2", "ok", "y"]])
+        #expect(unquoted.issues[1]?.code == .fieldTooLarge && unquoted.issues.count == 1)
+        #expect(unquoted.lines == [1, 2, 3])
+        // Quoted, with delimiters and doubled quotes in it (each counts one byte), and text after the closing quote.
+        let inQuotes = String(repeating: "ab,\"\"cd", count: 200)  // 200 × 6 bytes of value
+        let quoted = parse(Array("a,b,c\n1,\"\(inQuotes)\"tail,z\n2,ok,y\n".utf8), chunk: chunk, maxField: 100)
+        let value = String(repeating: "ab,\"cd", count: 200)
+        #expect(quoted.records[1] == ["1", String(value.prefix(100)) + mark("1204"), "z"])
+        #expect(quoted.records[2] == ["2", "ok", "y"])
+        // A character is never cut in two: 101 bytes of é (two bytes each) keep 50 of them.
+        let accents = parse(Array("a,b\n1,\(String(repeating: "é", count: 1_000))\n".utf8), chunk: chunk, maxField: 101)
+        #expect(accents.records[1] == ["1", String(repeating: "é", count: 50) + "\u{2026}[cut: field of 2000 bytes over the 101-byte limit]"])
+        // At most `keptBytes`, whatever the limit.
+        let long = parse(Array("a,b\n1,\(String(repeating: "y", count: 50_000))\n".utf8), chunk: chunk, maxField: 5_000)
+        #expect(long.records[1] == ["1", String(repeating: "y", count: CSVParser.keptBytes) + "\u{2026}[cut: field of 50000 bytes over the 5000-byte limit]"])
+        // Quotes still open at the end of the line: the record ends there, as with an unterminated quote.
+        let open = parse(Array("a,b\n1,\"\(x)\nmore\",z\n".utf8), chunk: chunk, maxField: 100)
+        #expect(open.records[1] == ["1", String(x.prefix(100)) + mark("at least 1000")])
+        #expect(open.records[2] == ["more\"", "z"])
     }
 
     @Test("a quoted field growing over the limit across lines is treated as an unterminated quote", arguments: [1, 64, 0])
@@ -150,7 +178,8 @@ struct ParserTests {
         let quotes = "h\n\"" + String(repeating: "\"\"", count: 500) + "\"\nx\n"
         let q = parse(Array(quotes.utf8), chunk: chunk, maxField: 50)
         #expect(q.issues[1]?.code == .fieldTooLarge)
-        #expect(q.records[1] == [""])  // on the quote's own line: the field is dropped, the line skipped
+        // On the quote's own line: the field keeps its first bytes and a mark of the cut.
+        #expect(q.records[1] == [String(repeating: "\"", count: 50) + "\u{2026}[cut: field of 500 bytes over the 50-byte limit]"])
         #expect(q.records.last == ["x"])
     }
 

@@ -123,6 +123,33 @@ struct ImportTests {
         #expect(s.rejectsFile == w.rejects)
     }
 
+    /// Issue 18: the reject file held `Bob,Big,,` for a row whose field was too large, though it promises the row's
+    /// columns as written.
+    @Test("a field ten times over the limit is rejected with its row: its first bytes, the mark of the cut, the columns after it, its line")
+    func oversizedFieldInRejectFile() throws {
+        let w = try Workspace()
+        let big = String(repeating: "x", count: 10_000)
+        let file = w.dir.appendingPathComponent("big.csv")
+        try """
+            First Name,Last Name,Email,Phone,Company
+            Ann,Lee,ann@example.com,(415) 555-0101,Acme
+            Bob,Big,\(big),(415) 555-0102,Initech
+            Cy,Ro,cy@example.com,(415) 555-0103,Initech
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let s = try w.importFile(file.path, mapping: "sources/generic-leads-min.yaml") { $0.maxFieldBytes = 1_000 }
+        #expect(s.addsUp)
+        #expect(s.created == 2)
+        #expect(s.rejected == 1)
+        let rows = try w.rejectRows()
+        #expect(rows.count == 2)
+        #expect(
+            rows.last == [
+                "Bob", "Big", String(big.prefix(1_000)) + "\u{2026}[cut: field of 10000 bytes over the 1000-byte limit]", "(415) 555-0102",
+                "Initech", "3", "field is over the 1000-byte limit (raise it with --max-field-bytes)",
+            ])
+    }
+
     @Test("a fixed reject file imports with the same mapping")
     func fixAndReimport() throws {
         let w = try Workspace()
