@@ -42,7 +42,9 @@ public enum DedupeFile {
     public static func run(_ o: DedupeFileOptions) throws -> DedupeFileSummary {
         let started = ProcessInfo.processInfo.systemUptime
         let mapping: MappingFile
-        do { mapping = try MappingFile.load(path: o.mapping) } catch let e as MappingError { throw ImportError(.mapping, "\(e)") }
+        do { mapping = try MappingFile.load(path: o.mapping) } catch let e as MappingError {
+            throw ImportError(e.code == .cannotRead ? .unreadableMapping : .mapping, "\(e)")
+        }
         guard mapping.record == .lead || mapping.record == .customer else {
             throw ImportError(.mapping, "\(o.mapping): dedupe works on leads and customers; this mapping describes \(mapping.record.plural)")
         }

@@ -9,6 +9,8 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
         public static let malformedSource = Code(rawValue: "malformed-source")
         /// The mapping file is wrong or does not fit the file's header.
         public static let mapping = Code(rawValue: "mapping")
+        /// The mapping file cannot be opened or read (missing, a directory, unreadable).
+        public static let unreadableMapping = Code(rawValue: "unreadable-mapping")
         /// The store failed.
         public static let store = Code(rawValue: "store")
         /// The reject file cannot be written.
@@ -32,10 +34,11 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// The process exit code documented for cron: 65 bad data, 66 unreadable input, 74 store or output failure.
+    /// The process exit code documented for cron: 65 bad data, 66 unreadable input or mapping, 74 store or
+    /// output failure.
     public var exitCode: Int32 {
         switch code {
-        case .unreadableSource: return 66
+        case .unreadableSource, .unreadableMapping: return 66
         case .malformedSource, .mapping: return 65
         default: return 74
         }

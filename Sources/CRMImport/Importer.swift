@@ -20,7 +20,7 @@ public enum Importer {
         do {
             mapping = try MappingFile.load(path: options.mapping)
         } catch let e as MappingError {
-            throw ImportError(.mapping, e.description, underlying: e)
+            throw ImportError(e.code == .cannotRead ? .unreadableMapping : .mapping, e.description, underlying: e)
         }
         switch mapping.record {
         case .lead: return try run(Lead.self, mapping: mapping, options)

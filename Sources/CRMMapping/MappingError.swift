@@ -12,6 +12,7 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let missingColumn = Code(rawValue: "missing-column")
         /// A column the mapping uses by name is in the header more than once.
         public static let duplicateColumn = Code(rawValue: "duplicate-column")
+        /// The file is missing, a directory, unreadable or not UTF-8 (the message names it).
         public static let cannotRead = Code(rawValue: "cannot-read")
         public var description: String { rawValue }
     }
@@ -31,6 +32,8 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String {
+        // A file that cannot be read is named in the message itself.
+        if code == .cannotRead { return "\(message) [\(code)]" }
         var place = path ?? "mapping"
         if let line { place += ":\(line)" }
         return "\(place): \(message) [\(code)]"

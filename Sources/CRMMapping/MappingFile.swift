@@ -128,12 +128,7 @@ extension MappingFile {
     /// Reads and decodes a mapping file.
     /// - Throws: `MappingError` with the file and line of the problem.
     public static func load(path: String) throws -> MappingFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw MappingError(.cannotRead, path: path, message: "cannot read the mapping file: \(error.localizedDescription)")
-        }
+        let text = try readText(path, what: "mapping file")
         do {
             var m = try parse(yaml: text)
             if m.system == nil {
@@ -143,6 +138,25 @@ extension MappingFile {
         } catch var e as MappingError {
             e.path = path
             throw e
+        }
+    }
+
+    /// The text of a declarative file (`what`: "mapping file", "users file").
+    /// - Throws: `MappingError.cannotRead` saying plainly what is wrong: no such file, a directory, not
+    ///   readable, not UTF-8 (the message names the file).
+    package static func readText(_ path: String, what: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw MappingError(.cannotRead, path: path, message: "no \(what) at \(path)")
+        }
+        if isDirectory.boolValue {
+            throw MappingError(.cannotRead, path: path, message: "\(path) is a directory, not a \(what)")
+        }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let why = FileManager.default.isReadableFile(atPath: path) ? "it is not UTF-8 text" : "permission denied"
+            throw MappingError(.cannotRead, path: path, message: "cannot read the \(what) \(path): \(why)")
         }
     }
 

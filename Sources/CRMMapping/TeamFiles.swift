@@ -7,10 +7,7 @@ public enum UsersFile {
     /// Reads the users file.
     /// - Throws: `MappingError` naming the line of an unknown key or permission.
     public static func load(path: String) throws -> [User] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw MappingError(.cannotRead, path: path, message: "cannot read the users file: \(error.localizedDescription)")
-        }
+        let text = try MappingFile.readText(path, what: "users file")
         do {
             guard let root = try Yams.compose(yaml: text, .default, .default, .utf8) else { return [] }
             let top = try YAMLMap(root, what: "the users file")

@@ -132,3 +132,62 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case reassign
     case approve
 }
+
+/// A task's date as a person types it (`tasks create --due`, `tasks reschedule --to`).
+public enum TaskDate {
+    /// A typed date: the instant, and whether it was a day without a time (an all-day date).
+    public struct Parsed: Sendable, Equatable {
+        public var instant: Date
+        /// The text named a day without a time: the task is all-day and `instant` is that day's midnight, UTC
+        /// (as imports and the ICS export keep all-day dates).
+        public var allDay: Bool
+        public init(instant: Date, allDay: Bool) {
+            self.instant = instant
+            self.allDay = allDay
+        }
+    }
+
+    /// The forms `parse` reads, for messages.
+    public static let forms = "YYYY-MM-DD (all day), YYYY-MM-DDTHH:MM or \"YYYY-MM-DD HH:MM\""
+
+    /// Parses `YYYY-MM-DD` (a whole day), or `YYYY-MM-DDTHH:MM` / `YYYY-MM-DD HH:MM` (seconds optional) as a
+    /// local time in `zone`; a time may end in `Z` or an offset (`+02:00`, `-0500`), which then replaces `zone`.
+    /// - Returns: nil when the text is none of these forms or names no real day or time.
+    public static func parse(_ text: String, zone: TimeZone) -> Parsed? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let day = CalendarDay(iso: t) {
+            return Parsed(instant: Date(timeIntervalSince1970: Double(day.daysSinceEpoch) * 86400), allDay: true)
+        }
+        let chars = Array(t)
+        guard chars.count >= 16, "Tt ".contains(chars[10]), let day = CalendarDay(iso: String(chars[0..<10])) else {
+            return nil
+        }
+        var rest = String(chars[11...])
+        var offset: Int?
+        if rest.hasSuffix("Z") || rest.hasSuffix("z") {
+            offset = 0
+            rest.removeLast()
+        } else if let sign = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let digits = rest[rest.index(after: sign)...].filter { $0 != ":" }
+            guard digits.count == 4, digits.allSatisfy(\.isASCII), let hh = Int(digits.prefix(2)),
+                let mm = Int(digits.suffix(2)), hh < 24, mm < 60
+            else { return nil }
+            offset = (hh * 3600 + mm * 60) * (rest[sign] == "-" ? -1 : 1)
+            rest = String(rest[..<sign])
+        }
+        let hms = rest.split(separator: ":", omittingEmptySubsequences: false)
+        guard hms.count == 2 || hms.count == 3,
+            hms.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let h = Int(hms[0]), let m = Int(hms[1]), let s = hms.count == 3 ? Int(hms[2]) : 0, h < 24, m < 60, s < 60
+        else { return nil }
+        if let offset {
+            let seconds = day.daysSinceEpoch * 86400 + h * 3600 + m * 60 + s - offset
+            return Parsed(instant: Date(timeIntervalSince1970: Double(seconds)), allDay: false)
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = DateComponents(year: day.year, month: day.month, day: day.day, hour: h, minute: m, second: s)
+        guard let instant = calendar.date(from: parts) else { return nil }
+        return Parsed(instant: instant, allDay: false)
+    }
+}

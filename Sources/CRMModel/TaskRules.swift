@@ -16,10 +16,11 @@ public enum TaskDecision: Sendable, Equatable {
 /// The task rules of the CRM: who may do what, as pure functions of the user, the task and the target.
 ///
 /// - see: the assignee, the creator, or anyone who can see all tasks;
-/// - create: needs `create`; creating it for someone else also needs `assign`;
+/// - create: needs `create`; creating it for someone else also needs `assign`; whoever the task is for
+///   (the creator too, when it is for them) must be allowed to be assigned;
 /// - assign (an unassigned task) needs `assign`; reassign (to another user) needs `reassign`;
 ///   either way the new assignee must be allowed to be assigned;
-/// - reschedule needs `reschedule`;
+/// - reschedule needs `reschedule`, whatever the task's status (a done task's dates can be corrected);
 /// - complete: the assignee (or the creator); a task that requires approval then waits for it;
 /// - approve needs `approve`, a task waiting for approval, and an approver who is not its assignee.
 public enum TaskRules {
@@ -28,6 +29,9 @@ public enum TaskRules {
     /// The status of a task that is done but waits for a user who may approve.
     public static let awaitingApproval = "Awaiting approval"
 
+    /// Whether `actor` may do `action` to `task`.
+    /// - Parameter newAssignee: for assign and reassign, the user to give the task to; for create, the user
+    ///   the task is for (when nil and the task is the actor's own, the actor).
     public static func decide(_ action: TaskAction, by actor: User, on task: CRMTask, newAssignee: User? = nil) -> TaskDecision {
         let p = actor.permissions
         let involved = task.assignee == actor.name || task.creator == actor.name
@@ -41,9 +45,11 @@ public enum TaskRules {
             guard p.contains(.create) else { return .refused("\(actor.name) may not create tasks") }
             if !task.assignee.isEmpty, task.assignee != actor.name {
                 guard p.contains(.assign) else { return .refused("\(actor.name) may not assign tasks to others") }
-                if let a = newAssignee, !a.permissions.contains(.beAssigned) {
-                    return .refused("\(a.name) cannot be assigned tasks")
-                }
+            }
+            // A task is never created for someone who may not hold it, the creator included.
+            let holder = newAssignee ?? (task.assignee == actor.name ? actor : nil)
+            if let a = holder, !a.permissions.contains(.beAssigned) {
+                return .refused("\(a.name) cannot be assigned tasks")
             }
             return .allowed
         case .assign, .reassign:
@@ -57,7 +63,6 @@ public enum TaskRules {
             return .allowed
         case .reschedule:
             guard p.contains(.reschedule) else { return .refused("\(actor.name) may not reschedule tasks") }
-            if task.status == done { return .refused("the task is done") }
             return .allowed
         case .complete:
             guard involved else { return .refused("only the assignee or the creator completes a task") }

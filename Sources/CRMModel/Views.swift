@@ -44,7 +44,109 @@ public struct Board: Sendable, Equatable {
     }
 }
 
-/// A month of tasks as a calendar grid: weeks of seven days (Monday first), tasks on their due days.
+extension Board {
+    /// The board as text lines no wider than `width` columns (unless a single heading, total or count is).
+    ///
+    /// When every column fits side by side (its heading with the whole count, each currency's total, and
+    /// `+N more`), the columns are printed next to each other, cards cut with `…` to the column's width.
+    /// Otherwise the stages are printed one under another: a heading with the count and the totals per
+    /// currency, then the stage's cards with their amounts. Either way at most `maxCards` cards are shown
+    /// per column, and a capped column ends with `+N more`; counts and amounts are never cut.
+    public func render(width: Int, maxCards: Int = 40) -> [String] {
+        let cap = max(0, maxCards)
+        let separator = 3  // " │ "
+        let n = columns.count
+        guard n > 0 else { return [] }
+        let columnWidth = (width - separator * (n - 1)) / n
+        let needed = columns.map { c -> Int in
+            let more = c.count > cap ? [Board.more(c, cap)] : []
+            let parts = [Board.heading(c)] + MoneyText.totalParts(c.totals) + more
+            return max(10, parts.map(\.displayWidth).max() ?? 0)
+        }.max() ?? 0
+        let lines =
+            columnWidth >= needed ? sideBySide(columnWidth: columnWidth, cap: cap) : stacked(width: width, cap: cap)
+        return lines.map { line in
+            var l = line
+            while l.hasSuffix(" ") { l.removeLast() }
+            return l
+        }
+    }
+
+    /// `Proposal (5)`.
+    static func heading(_ c: Column) -> String { "\(c.name) (\(c.count))" }
+
+    /// `+12 more`.
+    static func more(_ c: Column, _ cap: Int) -> String { "+\(c.count - cap) more" }
+
+    /// The columns next to each other, each `columnWidth` wide.
+    func sideBySide(columnWidth w: Int, cap: Int) -> [String] {
+        func row(_ cell: (Column) -> String) -> String {
+            columns.map { cell($0).fitted(toWidth: w) }.joined(separator: " │ ")
+        }
+        var lines = [row(Board.heading)]
+        let totals = columns.map { MoneyText.totalParts($0.totals) }
+        for i in 0..<(totals.map(\.count).max() ?? 0) {
+            let cells = columns.indices.map { c in (i < totals[c].count ? totals[c][i] : "").fitted(toWidth: w) }
+            lines.append(cells.joined(separator: " │ "))
+        }
+        lines.append(columns.map { _ in String(repeating: "─", count: w) }.joined(separator: "─┼─"))
+        let depth = min(columns.map(\.count).max() ?? 0, cap)
+        for i in 0..<depth {
+            lines.append(row { i < $0.cards.count ? $0.cards[i].title.singleLine : "" })
+        }
+        if columns.contains(where: { $0.count > cap }) {
+            lines.append(row { $0.count > cap ? Board.more($0, cap) : "" })
+        }
+        return lines
+    }
+
+    /// The stages one under another: a heading line with count and totals, then the cards, indented.
+    func stacked(width: Int, cap: Int) -> [String] {
+        var lines: [String] = []
+        for (k, c) in columns.enumerated() {
+            if k > 0 { lines.append("") }
+            let heading = Board.heading(c)
+            let parts = MoneyText.totalParts(c.totals)
+            let oneLine = ([heading] + parts).joined(separator: " · ")
+            if parts.isEmpty || oneLine.displayWidth <= width {
+                lines.append(oneLine)
+            } else {
+                // The totals on their own lines, as many whole amounts per line as fit.
+                lines.append(heading)
+                var line = ""
+                for p in parts {
+                    if !line.isEmpty, (line + " · " + p).displayWidth > width {
+                        lines.append(line)
+                        line = ""
+                    }
+                    line = line.isEmpty ? "  " + p : line + " · " + p
+                }
+                if !line.isEmpty { lines.append(line) }
+            }
+            let shown = c.cards.prefix(cap)
+            let amounts = shown.map { card in
+                card.amount.map { (card.currency.isEmpty ? "" : card.currency.uppercased() + " ") + MoneyText.grouped($0) } ?? ""
+            }
+            let amountWidth = amounts.map(\.displayWidth).max() ?? 0
+            let titleWidth = width - 2 - (amountWidth > 0 ? amountWidth + 2 : 0)
+            for (card, amount) in zip(shown, amounts) {
+                if amountWidth > 0, titleWidth >= 10 {
+                    let pad = String(repeating: " ", count: amountWidth - amount.displayWidth)
+                    lines.append("  " + card.title.singleLine.fitted(toWidth: titleWidth) + "  " + pad + amount)
+                } else {
+                    lines.append("  " + card.title.singleLine.truncated(toWidth: max(1, width - 2)))
+                }
+            }
+            if c.count > cap { lines.append("  " + Board.more(c, cap)) }
+        }
+        return lines
+    }
+}
+
+/// A month of tasks as a calendar grid: weeks of seven days (Monday first), tasks on their due days (UTC).
+///
+/// The first and last weeks are filled with days of the months around it; those days are marked
+/// `inMonth == false` and carry no tasks.
 public struct MonthGrid: Sendable {
     public struct Day: Sendable {
         public var day: CalendarDay
@@ -80,7 +182,10 @@ public struct MonthGrid: Sendable {
                 let n = start + w * 7 + k
                 let (y, m, d) = civil(fromDays: n)
                 let day = CalendarDay(year: y, month: m, day: d)!
-                week.append(Day(day: day, inMonth: m == month, tasks: (byDay[n] ?? []).map { (task: $0.0, overdue: $0.1) }))
+                // A day of the month before or after shows no tasks: they belong to that month's grid.
+                let inMonth = y == year && m == month
+                let due = inMonth ? (byDay[n] ?? []).map { (task: $0.0, overdue: $0.1) } : []
+                week.append(Day(day: day, inMonth: inMonth, tasks: due))
             }
             weeks.append(week)
         }

@@ -246,6 +246,21 @@ public final class CRMStore: @unchecked Sendable {
         }
     }
 
+    /// The distinct non-empty values a text field holds across a type's records (tombstones excluded), sorted;
+    /// for checking a filter value (`export --stage`) against what the store has.
+    /// - Throws: `StoreError.notFound` for a field the record type does not have.
+    public func distinctValues<R: CRMRecord>(_ type: R.Type, field: String) throws -> [String] {
+        guard R.fieldIndex(named: field) != nil else {
+            throw StoreError(.notFound, path: path, message: "\(R.recordType.plural) have no field '\(field)'")
+        }
+        let column = RecordTable<R>.column(field)
+        let sql = """
+            SELECT DISTINCT \(column) FROM \(RecordTable<R>.name)
+            WHERE deleted_at IS NULL AND \(column) IS NOT NULL AND \(column) <> '' ORDER BY 1
+            """
+        return try wrap { try queue.read { try String.fetchAll($0, sql: sql) } }
+    }
+
     /// Opportunities summed by stage and currency over `query` (count, total amount, probability-weighted amount).
     public func pipelineTotals(where query: RecordQuery) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {
         let (clauses, args) = try whereClause(Opportunity.self, query)

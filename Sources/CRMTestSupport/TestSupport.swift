@@ -34,8 +34,10 @@ public enum TestSupport {
     }
 
     /// Runs a program to its end and returns its exit status, standard output and standard error.
+    /// - Parameter environment: variables set (or, with an empty value, removed) for the program; the rest of
+    ///   this process's environment is passed on.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], cwd: URL? = nil) throws
+    public static func run(_ executable: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let dir = try temporaryDirectory("crmgate-run")
@@ -47,6 +49,11 @@ public enum TestSupport {
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = cwd }
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v.isEmpty ? nil : v }
+            p.environment = env
+        }
         p.standardOutput = try FileHandle(forWritingTo: outURL)
         p.standardError = try FileHandle(forWritingTo: errURL)
         p.standardInput = FileHandle.nullDevice

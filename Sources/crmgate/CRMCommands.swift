@@ -6,32 +6,63 @@ import Foundation
 
 /// Who is acting, and the team file that says what they may do.
 struct ActorOptions: ParsableArguments {
-    @Option(name: .customLong("as"), help: "Act as this user (default: $CRMGATE_USER).")
+    @Option(name: .customLong("as"), help: "Act as this user, a name in the users file (default: $CRMGATE_USER).")
     var user: String?
 
-    @Option(name: .long, help: "The users file.")
+    @Option(name: .long, help: "The users file: who may do what with tasks.")
     var users: String = "mappings/users.yaml"
 
-    func actor() throws -> (User, [User]) {
-        let all: [User]
-        do { all = try UsersFile.load(path: users) } catch let e as MappingError {
-            throw ValidationError("\(e)")
+    /// All users of the users file.
+    /// - Throws: `CLIError` (66 unreadable, 65 malformed) when the users file cannot be used.
+    func allUsers() throws -> [User] {
+        do { return try UsersFile.load(path: users) } catch let e as MappingError {
+            throw CLIError("\(e)", hint: "check --users (default mappings/users.yaml)", code: e.code == .cannotRead ? 66 : 65)
         }
-        guard let name = user ?? ProcessInfo.processInfo.environment["CRMGATE_USER"], !name.isEmpty else {
-            throw ValidationError("say who is acting: --as USER or CRMGATE_USER")
-        }
-        guard let me = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
-            throw ValidationError("no user '\(name)' in \(users); users are: " + all.map(\.name).joined(separator: ", "))
-        }
-        return (me, all)
     }
+
+    /// The acting user, and all users.
+    /// - Throws: `CLIError.usage` when no user is named or the name is not in the users file.
+    func actor() throws -> (User, [User]) {
+        let all = try allUsers()
+        let names = all.map(\.name).joined(separator: ", ")
+        guard let name = user ?? ProcessInfo.processInfo.environment["CRMGATE_USER"], !name.isEmpty else {
+            throw CLIError.usage(
+                "say who is acting: task commands act as a user of \(users)",
+                hint: "give --as USER or set CRMGATE_USER; users are: \(names)")
+        }
+        return (try ActorOptions.user(named: name, in: all, file: users), all)
+    }
+
+    /// The user of that name (any case).
+    /// - Throws: `CLIError.usage` naming the users there are.
+    static func user(named name: String, in all: [User], file: String) throws -> User {
+        guard let u = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+            throw CLIError.usage("no user '\(name)' in \(file)", hint: "users are: " + all.map(\.name).joined(separator: ", "))
+        }
+        return u
+    }
+}
+
+/// The width text output fits: boards, lists, the calendar.
+struct WidthOptions: ParsableArguments {
+    @Option(name: .long, help: "Fit the output to this many columns (default: $COLUMNS, else the terminal's width, else 80).")
+    var width: Int?
+
+    func validate() throws {
+        if let width, width < 20 { throw ValidationError("--width must be at least 20") }
+    }
+
+    /// The columns to fit.
+    var columns: Int { width ?? terminalWidth() }
 }
 
 /// `--where field=value` filters (repeatable; same field twice means either value).
 func query(_ wheres: [String]) throws -> RecordQuery {
     var q = RecordQuery()
     for w in wheres {
-        guard let eq = w.firstIndex(of: "=") else { throw ValidationError("--where takes field=value, e.g. status=Qualified") }
+        guard let eq = w.firstIndex(of: "=") else {
+            throw CLIError.usage("--where takes field=value, not '\(w)'", hint: "e.g. --where status=Qualified")
+        }
         let field = String(w[..<eq]).trimmingCharacters(in: .whitespaces)
         let value = String(w[w.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
         if let i = q.anyOf.firstIndex(where: { $0.0 == field }) { q.anyOf[i].1.append(value) } else { q.anyOf.append((field, [value])) }
@@ -39,49 +70,65 @@ func query(_ wheres: [String]) throws -> RecordQuery {
     return q
 }
 
-/// Terminal width, or a default when the output is not a terminal.
+/// The terminal width: `$COLUMNS` when set, else the width of the terminal standard output is, else 80.
 func terminalWidth() -> Int {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c.trimmingCharacters(in: .whitespaces)), n > 0 {
+        return max(20, n)
+    }
     var w = winsize()
-    if isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 20 { return Int(w.ws_col) }
-    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c), n > 20 { return n }
-    return 100
-}
-
-func clip(_ s: String, _ n: Int) -> String {
-    if s.count <= n { return s + String(repeating: " ", count: n - s.count) }
-    return String(s.prefix(max(0, n - 1))) + "…"
-}
-
-func money(_ totals: [String: Decimal]) -> String {
-    totals.keys.sorted().map { k in
-        let v = NSDecimalNumber(decimal: totals[k]!).doubleValue
-        return String(format: "%.0f", v) + (k.isEmpty ? "" : " \(k)")
-    }.joined(separator: " + ")
+    if isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 { return max(20, Int(w.ws_col)) }
+    return 80
 }
 
 func printJSON(_ obj: Any) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
 }
 
-func renderBoard(_ board: Board, json: Bool) throws {
-    if json {
-        try printJSON(board.columns.map { c -> [String: Any] in
-            [
-                "name": c.name, "count": c.count,
-                "totals": c.totals.mapValues { NSDecimalNumber(decimal: $0).doubleValue },
-                "cards": c.cards.map { ["id": $0.id.description, "title": $0.title] },
-            ]
-        })
-        return
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+        }
     }
-    let cols = board.columns
-    let width = max(12, (terminalWidth() - (cols.count - 1) * 3) / max(1, cols.count))
-    print(cols.map { clip("\($0.name) (\($0.count))", width) }.joined(separator: " │ "))
-    print(cols.map { clip(money($0.totals), width) }.joined(separator: " │ "))
-    print(cols.map { _ in String(repeating: "─", count: width) }.joined(separator: "─┼─"))
-    let depth = min(cols.map(\.count).max() ?? 0, 40)
-    for i in 0..<depth {
-        print(cols.map { i < $0.cards.count ? clip($0.cards[i].title, width) : String(repeating: " ", count: width) }.joined(separator: " │ "))
+    return out + "\""
+}
+
+/// The board as JSON, one array of columns in pipeline order: `name`, `count`, `totals` (per currency, summed as
+/// decimals and written with two decimals: `{"EUR": 1200.00}`) and `cards` (`id`, `title`, `amount`, `currency`).
+func boardJSON(_ board: Board) -> String {
+    let columns = board.columns.map { c -> String in
+        let totals = c.totals.keys.sorted().map { "\(jsonString($0)):\(MoneyText.plain(c.totals[$0] ?? 0))" }
+        let cards = c.cards.map { card in
+            "{\"amount\":\(card.amount.map(MoneyText.plain) ?? "null"),\"currency\":\(jsonString(card.currency)),"
+                + "\"id\":\(jsonString(card.id.description)),\"title\":\(jsonString(card.title))}"
+        }
+        return "{\"cards\":[\(cards.joined(separator: ","))],\"count\":\(c.count),\"name\":\(jsonString(c.name)),"
+            + "\"totals\":{\(totals.joined(separator: ","))}}"
+    }
+    return "[" + columns.joined(separator: ",") + "]"
+}
+
+/// Prints a board: JSON, or text that fits `width` (`Board.render`).
+func renderBoard(_ board: Board, json: Bool, width: Int, maxCards: Int) {
+    if json {
+        print(boardJSON(board))
+    } else {
+        for line in board.render(width: width, maxCards: maxCards) { print(line) }
+    }
+}
+
+/// The pipelines file, or a `CLIError` (65) saying what is wrong with it.
+func loadPipelines(_ path: String) throws -> Pipelines {
+    do { return try Pipelines.load(path: path) } catch let e as MappingError {
+        throw CLIError("\(e)", hint: "check --pipelines (default mappings/pipelines.yaml)", code: 65)
     }
 }
 
@@ -97,10 +144,12 @@ struct LeadsCommand: ParsableCommand {
         var wheres: [String] = []
         @Flag(name: .long, help: "Print the records as JSON, with their id.")
         var json = false
+        @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
             let store = try storeOptions.openForReading()
             var rows: [[String: Any]] = []
+            var lines: [[String]] = []
             try store.forEach(Lead.self, where: try query(wheres)) { l, _ in
                 if json {
                     var o: [String: Any] = ["id": l.id.description]
@@ -110,18 +159,24 @@ struct LeadsCommand: ParsableCommand {
                     }
                     rows.append(o)
                 } else {
-                    print("\(l.id.short)  \(clip("\(l.firstName) \(l.lastName)", 24))  \(clip(l.company, 24))  \(clip(l.email, 30))  \(l.status)")
+                    let name = [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ")
+                    lines.append([l.id.short, name, l.company, l.email, l.status])
                 }
             }
             if json { try printJSON(rows) }
+            // The id column is never cut; the widest text columns give way first.
+            for line in TextTable.render(lines, width: widthOptions.columns) { print(line) }
         }
     }
 
     struct Kanban: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Leads as a board: a column per status, with counts and amounts.")
         @OptionGroup var storeOptions: StoreOptions
-        @Option(name: .long, help: "The pipelines file.") var pipelines = "mappings/pipelines.yaml"
-        @Flag(name: .long) var json = false
+        @Option(name: .long, help: "The pipelines file (the order of the statuses).") var pipelines = "mappings/pipelines.yaml"
+        @Flag(name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
+        var json = false
+        @Option(name: .long, help: "Cards shown per column; the rest are counted as +N more.") var maxCards = 40
+        @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
             let store = try storeOptions.openForReading()
@@ -130,7 +185,8 @@ struct LeadsCommand: ParsableCommand {
                 let title = [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ") + (l.company.isEmpty ? "" : ", \(l.company)")
                 items.append((l.status, Board.Card(id: l.id, title: title, amount: l.amount, currency: l.currency)))
             }
-            try renderBoard(Board(order: try Pipelines.load(path: pipelines).leadStatuses, items: items), json: json)
+            let board = Board(order: try loadPipelines(pipelines).leadStatuses, items: items)
+            renderBoard(board, json: json, width: widthOptions.columns, maxCards: maxCards)
         }
     }
 
@@ -190,8 +246,11 @@ struct OpportunitiesCommand: ParsableCommand {
     struct Kanban: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Opportunities as a board: a column per stage, with counts and totals.")
         @OptionGroup var storeOptions: StoreOptions
-        @Option(name: .long, help: "The pipelines file.") var pipelines = "mappings/pipelines.yaml"
-        @Flag(name: .long) var json = false
+        @Option(name: .long, help: "The pipelines file (the order of the stages).") var pipelines = "mappings/pipelines.yaml"
+        @Flag(name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
+        var json = false
+        @Option(name: .long, help: "Cards shown per column; the rest are counted as +N more.") var maxCards = 40
+        @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
             let store = try storeOptions.openForReading()
@@ -199,7 +258,8 @@ struct OpportunitiesCommand: ParsableCommand {
             try store.forEach(Opportunity.self, where: RecordQuery()) { o, _ in
                 items.append((o.stage, Board.Card(id: o.id, title: o.name, amount: o.amount, currency: o.currency)))
             }
-            try renderBoard(Board(order: try Pipelines.load(path: pipelines).opportunityStages, items: items), json: json)
+            let board = Board(order: try loadPipelines(pipelines).opportunityStages, items: items)
+            renderBoard(board, json: json, width: widthOptions.columns, maxCards: maxCards)
         }
     }
 
@@ -235,8 +295,7 @@ struct OpportunitiesCommand: ParsableCommand {
                 try store.save([converted])
                 print("opportunity \(opp.id) converted to a sale \(kind.rawValue) for \(customerName) (\(converted.custom["sale_total"] ?? ""))")
             } catch let e as ConversionError {
-                FileHandle.standardError.write(Data("crmgate opportunities convert: \(e.message)\n".utf8))
-                throw ExitCode(3)
+                throw CLIError(e.message, hint: customerName.isEmpty ? "give --convert-lead LEAD to convert its lead first" : nil, code: 3)
             }
         }
     }

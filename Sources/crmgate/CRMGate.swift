@@ -2,36 +2,107 @@ import ArgumentParser
 import CRMStore
 import Foundation
 
+/// The version `crmgate --version` prints.
+let crmgateVersion = "0.9.0"
+
 @main
 struct CRMGate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crmgate",
         abstract: "Import, deduplicate, sync and export CRM records (leads, customers, opportunities, tasks).",
         discussion: """
-            Exit codes: 0 success; 3 rows were rejected and --fail-on-reject was given; 64 usage error, including \
-            a record id that matches no record (tagged [not-found]) or, given short, more than one (the candidates \
-            are listed); 65 the input or mapping is malformed (nothing imported); 66 the input cannot be read, or \
-            there is no store at --store for a command that reads or changes records (only import, sync and \
-            tasks create make a new store); 74 the store or an output file failed, or a command that only reads \
-            found a store made by an older crmgate (it does not upgrade it); 69 a remote failed after retries; \
-            75 a sync job's lease is held; 78 a remote profile or job file is wrong, or a secret it names is missing.
+            Examples:
+              crmgate import leads.csv --mapping mappings/sources/generic-leads.yaml --store crm.sqlite
+              crmgate leads kanban --store crm.sqlite
+              crmgate export opportunities --format xlsx --out pipeline.xlsx --store crm.sqlite
+              crmgate tasks create --title "Call Acme" --due "2026-12-11 15:00" --as "Grace Kim"
+              crmgate sync apply leads-generic
+
+            Exit codes:
+              0   success
+              3   done, but something was refused or rejected (rows with --fail-on-reject, tasks, records)
+              64  usage error, including a record id that matches no record (tagged [not-found]) or, given \
+            short, more than one (the candidates are listed)
+              65  the input, mapping or a value given is malformed (nothing imported)
+              66  the input or mapping file cannot be read, or there is no store at --store for a command \
+            that reads or changes records (only import, sync and tasks create make a new store)
+              69  a remote failed after retries
+              74  the store or an output file failed, or a command that only reads found a store made by an \
+            older crmgate (it does not upgrade it)
+              75  a sync job's lease is held
+              78  a remote profile or job file is wrong, or a secret it names is missing
+
+            Errors are printed on standard error as one `crmgate: error: …` line, often followed by a `hint: …` line.
 
             Lists print short record ids: the last 12 hex digits of the id. Every command that takes a record id \
             accepts the short id, the full id, or at least 8 characters of either end of it.
             """,
-        subcommands: [ImportCommand.self, DedupeCommand.self, ReviewCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self, XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, TasksCommand.self, RemoteCommand.self, SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self])
+        version: crmgateVersion,
+        subcommands: [
+            ImportCommand.self, DedupeCommand.self, ReviewCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self,
+            XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, TasksCommand.self, RemoteCommand.self,
+            SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self,
+        ])
 
-    /// Parses and runs the command; a store error the command did not handle itself is reported here,
-    /// the same way for every command (`storeFailure`).
+    /// Parses and runs the command. A parse error (unknown option, missing argument) is reported by the argument
+    /// parser with the usage; anything `run()` throws is reported the same way for every command, by `failure`,
+    /// without the usage.
     static func main() {
+        let parsed: any ParsableCommand
+        do { parsed = try parseAsRoot() } catch { Self.exit(withError: error) }
+        var command = parsed
         do {
-            var command = try parseAsRoot()
             try command.run()
-        } catch let e as StoreError {
-            Self.exit(withError: storeFailure(e))
+        } catch where Self.exitCode(for: error) == .success {
+            Self.exit(withError: error)  // --help, --version: the argument parser prints them (its help command throws)
         } catch {
-            Self.exit(withError: error)
+            Self.exit(withError: failure(error))
         }
+    }
+}
+
+/// An error a command reports to the user: one message, an optional hint, and the exit code it documents.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var hint: String?
+    var code: Int32
+
+    init(_ message: String, hint: String? = nil, code: Int32) {
+        self.message = message
+        self.hint = hint
+        self.code = code
+    }
+
+    /// A usage error (64): a value given that the command cannot use.
+    static func usage(_ message: String, hint: String? = nil) -> CLIError { CLIError(message, hint: hint, code: 64) }
+
+    /// A record, import, pair… that the given id names none of (64, tagged `[not-found]` as the store does).
+    static func notFound(_ message: String, hint: String? = nil) -> CLIError {
+        CLIError("\(message) [not-found]", hint: hint, code: 64)
+    }
+
+    var description: String { message }
+}
+
+/// Prints an error on standard error in the one format every command uses, `crmgate: error: MESSAGE` and
+/// optionally `hint: HINT` on the next line, and returns the exit code to leave with.
+func printError(_ message: String, hint: String? = nil, code: Int32) -> ExitCode {
+    var text = "crmgate: error: \(message)\n"
+    if let hint { text += "hint: \(hint)\n" }
+    FileHandle.standardError.write(Data(text.utf8))
+    return ExitCode(code)
+}
+
+/// Reports what a command's `run()` threw and returns the exit code: a `CLIError` with its code, a store error
+/// by `storeFailure`, a `ValidationError` as a usage error (64), anything else with the argument parser's code.
+/// An `ExitCode` the command chose (it printed its own report) passes through.
+func failure(_ error: any Error) -> ExitCode {
+    switch error {
+    case let e as ExitCode: return e
+    case let e as CLIError: return printError(e.message, hint: e.hint, code: e.code)
+    case let e as StoreError: return storeFailure(e)
+    case let e as ValidationError: return printError(e.message, code: ExitCode.validationFailure.rawValue)
+    default: return printError(CRMGate.message(for: error), code: CRMGate.exitCode(for: error).rawValue)
     }
 }
 
@@ -50,27 +121,20 @@ struct StoreOptions: ParsableArguments {
     func openForCreating() throws -> CRMStore { try CRMStore(path: store, mode: .create) }
 }
 
-/// Prints a store error on standard error and returns its exit code: 66 no store, 64 an unknown,
+/// Prints a store error on standard error (`printError`) and returns its exit code: 66 no store, 64 an unknown,
 /// ambiguous or malformed record id (or an unknown field), 74 anything else.
 func storeFailure(_ e: StoreError) -> ExitCode {
-    let text: String
-    let code: Int32
     switch e.code {
     case .missing:
         let path = e.path ?? "the --store path"
-        text = "no store at \(path)\n"
-            + "hint: run `crmgate import FILE --mapping MAPPING --store \(path)` to create one, or check --store"
-        code = 66
+        return printError(
+            "no store at \(path)", hint: "run `crmgate import FILE --mapping MAPPING --store \(path)` to create one, or check --store",
+            code: 66)
     case .ambiguous, .invalidID:
-        text = e.message
-        code = 64
+        return printError(e.message, code: 64)
     case .notFound:
-        text = "\(e.message) [\(e.code)]"
-        code = 64
+        return printError("\(e.message) [\(e.code)]", code: 64)
     default:
-        text = "\(e)"
-        code = 74
+        return printError("\(e)", code: 74)
     }
-    FileHandle.standardError.write(Data("crmgate: error: \(text)\n".utf8))
-    return ExitCode(code)
 }

@@ -33,8 +33,7 @@ struct CSVCommand: ParsableCommand {
             do {
                 reader = try CSVReader(path: file, options: o)
             } catch let e as CSVError {
-                FileHandle.standardError.write(Data("crmgate csv scan: \(e)\n".utf8))
-                throw ExitCode(e.code == .cannotOpen || e.code == .readFailed ? 66 : 65)
+                throw CLIError("\(e)", code: e.code == .cannotOpen || e.code == .readFailed ? 66 : 65)
             }
             var records = 0, fields = 0, issues = 0
             var firstIssues: [String] = []

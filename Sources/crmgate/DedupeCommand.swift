@@ -11,7 +11,12 @@ struct DedupeCommand: ParsableCommand {
             Writes one line per input row to --clusters: row (1-based data row), source_id (the mapping's external id), \
             cluster (equal for the same entity: the row number of the cluster's first row). Prints the pairs compared, \
             matches, clusters, the model estimated from the data, and the time. Exit codes: 0; 65 malformed input or \
-            mapping; 66 unreadable input; 74 the output cannot be written.
+            mapping; 66 unreadable input or mapping; 74 the output cannot be written.
+
+            Examples:
+              crmgate dedupe leads.csv --mapping mappings/sources/generic-leads.yaml --clusters clusters.csv
+              crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --review review.csv --show-model
+              crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --explain 12,345
             """)
     @Argument(help: "The CSV or XML lead list.") var file: String
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
@@ -68,8 +73,7 @@ struct DedupeCommand: ParsableCommand {
                 for m in r.model { print(String(format: "  %-10@ %-34@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
             }
         } catch let e as ImportError {
-            FileHandle.standardError.write(Data("crmgate: \(e)\n".utf8))
-            throw ExitCode(e.exitCode)
+            throw CLIError(e.message, hint: ImportCommand.hint(e), code: e.exitCode)
         }
     }
 }

@@ -11,11 +11,20 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export opportunities, leads, customers or tasks to CSV, XLSX, ICS or NDJSON.",
         discussion: """
-            Streams from the store. CSV is UTF-8 with a BOM and CRLF (for Excel), ISO 8601 dates and '.' decimals;
-            cells that a spreadsheet would run as a formula are prefixed with ' unless --raw: those starting \
-            with =, @, tab or CR, and those starting with + or - unless a plain number (digits, spaces, '.', \
-            parentheses: +4311552754, -12.5); `crmgate import` takes the ' off again. XLSX has typed cells,
-            a frozen bold header and an autofilter; opportunities get a Pipeline sheet. ICS (tasks) is RFC 5545.
+            Streams from the store. CSV is UTF-8 with a BOM and CRLF (for Excel), ISO 8601 dates and '.' decimals; \
+            cells that a spreadsheet would run as a formula are prefixed with ' unless --raw: those starting with =, @, \
+            tab or CR, and those starting with + or - unless a plain number (digits, spaces, '.', parentheses: \
+            +4311552754, -12.5); `crmgate import` takes the ' off again. XLSX has typed cells, a frozen bold header and \
+            an autofilter; opportunities get a Pipeline sheet. ICS (tasks) is RFC 5545.
+
+            A --stage or --status that the pipeline and the store do not know, or a --close-between whose end is \
+            before its start, is a usage error (64) rather than an empty export.
+
+            Examples:
+              crmgate export opportunities --format xlsx --out pipeline.xlsx --store crm.sqlite
+              crmgate export opportunities --stage Proposal --stage Negotiation --close-between 2025-01-01..2025-03-31
+              crmgate export leads --format csv --delimiter ';' --locale de --out leads.csv
+              crmgate export tasks --format ics --out tasks.ics
             """)
 
     @Argument(help: "What to export: opportunities, leads, customers or tasks.")
@@ -64,10 +73,12 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         guard let type = RecordType.allCases.first(where: { $0.plural == what || $0.rawValue == what }) else {
-            throw ValidationError("export what? opportunities, leads, customers or tasks")
+            throw CLIError.usage("export what? '\(what)' is not a record type", hint: "use opportunities, leads, customers or tasks")
         }
-        guard let fmt = ExportFormat(rawValue: format) else { throw ValidationError("--format must be csv, xlsx, ics or ndjson") }
-        guard let delim = CSVDialect.delimiter(named: delimiter) else { throw ValidationError("--delimiter must be one character") }
+        guard let fmt = ExportFormat(rawValue: format) else { throw CLIError.usage("--format must be csv, xlsx, ics or ndjson") }
+        guard let delim = CSVDialect.delimiter(named: delimiter) else {
+            throw CLIError.usage("--delimiter must be one character", hint: "e.g. --delimiter ';', or \\t for tab")
+        }
         var o = ExportOptions(recordType: type)
         o.format = fmt
         o.output = out
@@ -75,16 +86,15 @@ struct ExportCommand: ParsableCommand {
         o.byteOrderMark = !noBom
         o.delimiter = delim
         o.raw = raw
-        do { o.stageOrder = try Pipelines.load(path: pipelines).opportunityStages } catch let e as MappingError {
-            throw ValidationError("\(e)")
-        }
+        let pipeline = try loadPipelines(pipelines)
+        o.stageOrder = pipeline.opportunityStages
         if let locale {
             let comma = ["de", "fr", "es", "it", "nl", "pt", "da", "sv", "nb", "no", "fi", "pl", "cs", "ru", "tr", "at", "ch"]
             o.decimalSeparator = comma.contains(String(locale.prefix(2)).lowercased()) ? "," : "."
         }
         let statusField = type == .opportunity ? "stage" : type == .customer ? nil : "status"
         if !stages.isEmpty {
-            guard let statusField else { throw ValidationError("customers have no status to filter on") }
+            guard let statusField else { throw CLIError.usage("customers have no status to filter on") }
             o.query.anyOf.append((statusField, stages))
         }
         if !owner.isEmpty { o.query.anyOf.append((type == .task ? "assignee" : "owner", owner)) }
@@ -92,27 +102,64 @@ struct ExportCommand: ParsableCommand {
         if let updatedSince { o.query.ranges.append(.init(field: "updated_at", from: try day(updatedSince), to: nil)) }
         if let closeBetween {
             let parts = closeBetween.components(separatedBy: "..")
-            guard parts.count == 2 else { throw ValidationError("--close-between takes FROM..TO (either may be empty)") }
+            guard parts.count == 2 else {
+                throw CLIError.usage(
+                    "--close-between takes FROM..TO, not '\(closeBetween)'", hint: "e.g. 2026-01-01..2026-03-31; either end may be empty")
+            }
             let field = type == .opportunity ? "expected_close" : type == .task ? "due" : "close_date"
             let from = parts[0].isEmpty ? nil : try day(parts[0])
-            let to = parts[1].isEmpty ? nil : try day(parts[1]) + (type == .task ? "T23:59:59.999Z" : "")
-            o.query.ranges.append(.init(field: field, from: from, to: to))
+            let to = parts[1].isEmpty ? nil : try day(parts[1])
+            if let from, let to, to < from {
+                throw CLIError.usage(
+                    "--close-between \(closeBetween): the end is before the start", hint: "give FROM..TO with FROM first, e.g. \(to)..\(from)")
+            }
+            o.query.ranges.append(.init(field: field, from: from, to: to.map { $0 + (type == .task ? "T23:59:59.999Z" : "") }))
         }
         // Export only reads: a missing or older store is reported (exit 66 or 74) instead of created or migrated.
-        _ = try storeOptions.openForReading()
+        let store = try storeOptions.openForReading()
+        if let statusField, !stages.isEmpty {
+            try checkKnown(stages, field: statusField, type: type, pipeline: pipeline, store: store)
+        }
         do {
             let s = try Exporter.run(store: storeOptions.store, o)
             if out != "-" {
                 print("exported \(s.records) \(type.plural) to \(out) (\(fmt.rawValue)" + (fmt == .xlsx ? ", \(s.sheets) data sheet\(s.sheets == 1 ? "" : "s")" : "") + String(format: ") in %.2f s", s.seconds))
             }
         } catch let e as ExportError {
-            FileHandle.standardError.write(Data("crmgate export: \(e.message)\n".utf8))
-            throw ExitCode(e.code == .unknownColumn || e.code == .unsupportedFormat ? 64 : 74)
+            throw CLIError(e.message, code: e.code == .unknownColumn || e.code == .unsupportedFormat ? 64 : 74)
         }
     }
 
     func day(_ s: String) throws -> String {
-        guard CalendarDay(iso: s) != nil else { throw ValidationError("'\(s)' is not a YYYY-MM-DD date") }
-        return s
+        guard let d = CalendarDay(iso: s) else { throw CLIError.usage("'\(s)' is not a YYYY-MM-DD date") }
+        return d.description
+    }
+
+    /// Refuses a stage or status filter value that neither the pipeline nor the store's records know (a typo would
+    /// export nothing): a usage error listing the known values.
+    func checkKnown(_ values: [String], field: String, type: RecordType, pipeline: Pipelines, store: CRMStore) throws {
+        let stored: [String]
+        switch type {
+        case .opportunity: stored = try store.distinctValues(Opportunity.self, field: field)
+        case .lead: stored = try store.distinctValues(Lead.self, field: field)
+        case .task: stored = try store.distinctValues(CRMTask.self, field: field)
+        case .customer: return
+        }
+        let order: [String]
+        switch type {
+        case .opportunity: order = pipeline.opportunityStages
+        case .lead: order = pipeline.leadStatuses
+        default: order = ["Open", TaskRules.awaitingApproval, TaskRules.done]  // a new task's status and the rules' ones
+        }
+        var known = order
+        for v in stored where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) { known.append(v) }
+        let unknown = values.filter { v in !known.contains { $0.caseInsensitiveCompare(v) == .orderedSame } }
+        guard unknown.isEmpty else {
+            let option = type == .opportunity ? "--stage" : "--status"
+            let what = type == .opportunity ? "stage" : "status"
+            throw CLIError.usage(
+                "unknown \(what) " + unknown.map { "'\($0)'" }.joined(separator: ", ") + " for \(option)",
+                hint: "known \(what == "stage" ? "stages" : "statuses"): " + known.joined(separator: ", "))
+        }
     }
 }

@@ -10,9 +10,19 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import a CSV or XML file into the store through a mapping file.",
         discussion: """
-            Every row ends up created, updated, unchanged, merged (a duplicate folded into a record this
-            import created) or rejected (written to the reject file with its line and reason). The import
-            is one transaction: if it fails, the store is as it was before.
+            Every row ends up created, updated, unchanged, merged (a duplicate folded into a record this import \
+            created) or rejected (written to the reject file with its line and reason). The import is one \
+            transaction: if it fails, the store is as it was before.
+
+            Exit codes: 0 the import ran; 3 rows were rejected and --fail-on-reject was given; 64 usage error; \
+            65 the input or the mapping is malformed (nothing imported); 66 the input or the mapping file cannot \
+            be read; 74 the store or the reject file cannot be written.
+
+            Examples:
+              crmgate import leads.csv --mapping mappings/sources/hubspot-contacts.yaml --store crm.sqlite
+              crmgate import leads.csv --mapping m.yaml --dry-run --json
+              crmgate import export.csv --mapping m.yaml --encoding windows-1252 --delimiter ';'
+              crmgate import leads.csv --mapping m.yaml --fuzzy && crmgate review list
             """)
 
     @Argument(help: "The CSV or XML file to import (the mapping says which).")
@@ -88,12 +98,10 @@ struct ImportCommand: ParsableCommand {
             }
         } catch let e as StoreError {
             bar?.clear()
-            FileHandle.standardError.write(Data(("crmgate import: \(e)\n").utf8))
-            throw ExitCode(74)
+            throw CLIError("\(e)", code: 74)
         } catch let e as ImportError {
             bar?.clear()
-            FileHandle.standardError.write(Data(("crmgate import: " + e.message + "\n").utf8))
-            throw ExitCode(e.exitCode)
+            throw CLIError(e.message, hint: ImportCommand.hint(e), code: e.exitCode)
         }
         bar?.clear()
         if json {
@@ -105,6 +113,17 @@ struct ImportCommand: ParsableCommand {
             if let fuzzyNote { print(fuzzyNote) }
         }
         if failOnReject && summary.rejected > 0 { throw ExitCode(3) }
+    }
+}
+
+extension ImportCommand {
+    /// What to try next after an import that could not run.
+    static func hint(_ e: ImportError) -> String? {
+        switch e.code {
+        case .unreadableMapping: return "--mapping names a mapping file, e.g. mappings/sources/generic-leads.yaml"
+        case .unreadableSource: return "check the path of the file to import"
+        default: return nil
+        }
     }
 }
 

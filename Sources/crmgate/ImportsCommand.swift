@@ -29,6 +29,9 @@ struct ImportsCommand: ParsableCommand {
 
         func run() throws {
             let store = try storeOptions.openForReading()
+            guard try store.imports().contains(where: { $0.id == id }) else {
+                throw CLIError.notFound("no import has the id \(id)", hint: "`crmgate imports list` shows the imports and their ids")
+            }
             for e in try store.ledger(importID: id) {
                 print("row \(e.row) (line \(e.line)): \(e.outcome)" + (e.reason.map { " — \($0)" } ?? ""))
             }

@@ -20,11 +20,12 @@ struct MappingCommand: ParsableCommand {
         var record: String = "lead"
 
         func run() throws {
-            guard let type = RecordType(rawValue: record) else { throw ValidationError("unknown record type '\(record)'") }
+            guard let type = RecordType(rawValue: record) else {
+                throw CLIError.usage("unknown record type '\(record)'", hint: "use lead, customer, opportunity or task")
+            }
             let reader: CSVReader
             do { reader = try CSVReader(path: file) } catch let e as CSVError {
-                FileHandle.standardError.write(Data("crmgate mapping suggest: \(e)\n".utf8))
-                throw ExitCode(e.code == .cannotOpen ? 66 : 65)
+                throw CLIError("\(e)", code: e.code == .cannotOpen ? 66 : 65)
             }
             let fields = MappingFile.fieldNames(of: type)
             let (mapped, unmapped) = HeaderSuggester.suggest(header: reader.header, record: type, fields: fields)
@@ -79,11 +80,9 @@ struct MappingCommand: ParsableCommand {
                 }
                 print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields)")
             } catch let e as MappingError {
-                FileHandle.standardError.write(Data("crmgate mapping check: \(e)\n".utf8))
-                throw ExitCode(65)
+                throw CLIError("\(e)", code: e.code == .cannotRead ? 66 : 65)
             } catch let e as CSVError {
-                FileHandle.standardError.write(Data("crmgate mapping check: \(e)\n".utf8))
-                throw ExitCode(66)
+                throw CLIError("\(e)", code: 66)
             }
         }
     }

@@ -9,6 +9,18 @@ struct ReviewCommand: ParsableCommand {
         commandName: "review", abstract: "Pairs of leads the fuzzy matcher was unsure about (from `import --fuzzy`).",
         subcommands: [List.self, Accept.self, Reject.self])
 
+    /// The open pair with this number.
+    /// - Throws: `CLIError.notFound` (64) when there is none, or it was decided already.
+    static func openPair(_ store: CRMStore, id: Int64) throws -> ReviewPair {
+        guard let p = try store.reviewPair(id: id) else {
+            throw CLIError.notFound("no review pair has the id \(id)", hint: "`crmgate review list` shows the open pairs")
+        }
+        guard p.status == "open" else {
+            throw CLIError.usage("review pair \(id) was \(p.status) already", hint: "`crmgate review list --all` shows decided pairs")
+        }
+        return p
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open pairs, most likely first.")
         @Flag(name: .long, help: "Include decided pairs.") var all = false
@@ -27,11 +39,11 @@ struct ReviewCommand: ParsableCommand {
 
     struct Accept: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "They are the same: merge the newer into the older.")
-        @Argument var id: Int64
+        @Argument(help: "The pair's number, as `review list` shows it.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openForUpdate()
-            guard let p = try store.reviewPair(id: id), p.status == "open" else { throw ValidationError("no open review pair has the id \(id)") }
+            let p = try ReviewCommand.openPair(store, id: id)
             let survivor = try FuzzyImportPass.accept(store: store, pair: p)
             print("pair \(id) merged into \(survivor)")
         }
@@ -39,11 +51,11 @@ struct ReviewCommand: ParsableCommand {
 
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "They are different: never propose or merge this pair again.")
-        @Argument var id: Int64
+        @Argument(help: "The pair's number, as `review list` shows it.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openForUpdate()
-            guard let p = try store.reviewPair(id: id), p.status == "open" else { throw ValidationError("no open review pair has the id \(id)") }
+            _ = try ReviewCommand.openPair(store, id: id)
             try store.decideReview(id: id, status: "rejected")
             print("pair \(id) rejected; it will not be proposed again")
         }

@@ -67,9 +67,9 @@ enum SyncExit {
     static let massDeleteStopped: Int32 = 65
 }
 
+/// Prints a sync error the way every command reports errors (`printError`) and returns its exit code (`SyncExit`).
 func fail(_ e: SyncError) -> ExitCode {
-    FileHandle.standardError.write(Data("crmgate: \(e)\n".utf8))
-    return ExitCode(SyncExit.code(e))
+    printError("\(e)", code: SyncExit.code(e))
 }
 
 struct RemoteCommand: ParsableCommand {
@@ -115,15 +115,22 @@ struct JobOptions: ParsableArguments {
     var job: String?
     @Option(name: .long, help: "The remote profile (when no job file is given).")
     var profile: String?
-    @Option(name: .long, help: "Record types, comma-separated: leads,opportunities,tasks.")
+    @Option(
+        name: .long,
+        help: "Record types, comma-separated: leads,opportunities,tasks (default: the job file's, else leads).")
     var types: String?
-    @Option(name: .long, help: "pull, push or both.")
+    @Option(name: .long, help: "pull, push or both (default: the job file's, else both).")
     var direction: String?
-    @Option(name: .long, help: "remote-wins, local-wins, newest-wins or manual.")
+    @Option(
+        name: .long,
+        help: """
+            How a field changed on both sides is settled: remote-wins, local-wins, newest-wins or manual (default: the job \
+            file's, else newest-wins).
+            """)
     var policy: String?
-    @Option(name: .long, help: "Records per checkpoint.")
+    @Option(name: .long, help: "Records per checkpoint (default: the job file's, else 200).")
     var batchSize: Int?
-    @Option(name: .long, help: "Requests in flight at once.")
+    @Option(name: .long, help: "Requests in flight at once (default: the job file's, else 8).")
     var concurrency: Int?
     @Flag(name: .long, help: "Send local deletions to the remote.")
     var allowDelete = false
@@ -205,7 +212,17 @@ struct SyncCommand: ParsableCommand {
     }
 
     struct Apply: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pull, merge and push; checkpointed and resumable.")
+        static let configuration = CommandConfiguration(
+            abstract: "Pull, merge and push; checkpointed and resumable.",
+            discussion: """
+                Give a job (a file under mappings/jobs, or a path), or --profile and the flags; flags override the \
+                job file. Exit codes as `crmgate sync --help` lists them.
+
+                Examples:
+                  crmgate sync apply leads-generic
+                  crmgate sync apply --profile cin7-core --types leads,opportunities --direction pull --policy remote-wins
+                  crmgate sync apply leads-generic --full --base-url http://127.0.0.1:8080
+                """)
         @OptionGroup var jobOptions: JobOptions
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -388,7 +405,7 @@ struct ConflictsCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One conflict: base, local and remote values of each field.")
-        @Argument var id: Int64
+        @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openForReading()
@@ -403,15 +420,15 @@ struct ConflictsCommand: ParsableCommand {
 
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Settle a conflict; the next push sends the result.")
-        @Argument var id: Int64
+        @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
         @Option(name: .long, help: "local (the record as it is now), remote (the remote side shown), or merged (what one side alone changed from that side, the conflicting fields from local).") var take: String = "merged"
         @Option(name: .customLong("set"), help: "field=value overriding the chosen side (repeatable).") var sets: [String] = []
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            guard let t = ConflictResolution.Take(rawValue: take) else { throw ValidationError("--take must be local, remote or merged") }
+            guard let t = ConflictResolution.Take(rawValue: take) else { throw CLIError.usage("--take must be local, remote or merged") }
             var values: [String: String] = [:]
             for s in sets {
-                guard let eq = s.firstIndex(of: "=") else { throw ValidationError("--set takes field=value") }
+                guard let eq = s.firstIndex(of: "=") else { throw CLIError.usage("--set takes field=value, not '\(s)'") }
                 values[String(s[..<eq])] = String(s[s.index(after: eq)...])
             }
             do {

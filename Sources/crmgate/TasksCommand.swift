@@ -3,23 +3,55 @@ import CRMModel
 import CRMStore
 import Foundation
 
-/// `2026-12-01` (midnight UTC) or `2026-12-01T15:30` (UTC) or a full RFC 3339 stamp.
-func parseWhen(_ s: String) throws -> Date {
-    if let d = CalendarDay(iso: s) { return Date(timeIntervalSince1970: Double(d.daysSinceEpoch * 86400)) }
-    let f = ISO8601DateFormatter()
-    if let d = f.date(from: s) ?? f.date(from: s + ":00Z") ?? f.date(from: s + "Z") { return d }
-    throw ValidationError("'\(s)' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)")
+/// The time zone dates with a time are read in (`--tz`).
+struct ZoneOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: """
+            The time zone of dates given with a time, an IANA name such as Europe/Berlin (default: $TZ when it names one, \
+            else UTC).
+            """)
+    var tz: String?
+
+    /// The zone: `--tz`, else `$TZ` when it is an IANA name, else UTC.
+    /// - Throws: `CLIError.usage` for a `--tz` that names no zone.
+    func zone() throws -> TimeZone {
+        if let tz {
+            guard let zone = TimeZone(identifier: tz) else {
+                throw CLIError.usage("--tz '\(tz)' is not a time zone", hint: "use an IANA name such as Europe/Berlin, America/New_York or UTC")
+            }
+            return zone
+        }
+        if let env = ProcessInfo.processInfo.environment["TZ"], !env.isEmpty,
+            let zone = TimeZone(identifier: env.hasPrefix(":") ? String(env.dropFirst()) : env)
+        {
+            return zone
+        }
+        return TimeZone(identifier: "UTC")!
+    }
+}
+
+/// A date given to `option`: `2026-12-01` (all day), `2026-12-01T15:30` or `2026-12-01 15:30` in `zone`, or with
+/// `Z` or an offset.
+/// - Throws: `CLIError.usage` naming the forms.
+func parseWhen(_ s: String, option: String, zone: TimeZone) throws -> TaskDate.Parsed {
+    guard let parsed = TaskDate.parse(s, zone: zone) else {
+        throw CLIError.usage(
+            "\(option) '\(s)' is not a date", hint: "use \(TaskDate.forms); times are in --tz (default UTC), or end in Z or +HH:MM")
+    }
+    return parsed
 }
 
 /// `+3d`, `-2h`, `+1w`, `+30m` as seconds.
 func parseShift(_ s: String) throws -> TimeInterval {
-    guard let unit = s.last, let n = Double(s.dropLast()) else { throw ValidationError("'\(s)' is not a shift like +3d, -2h, +1w") }
+    let hint = "shift by a signed number and a unit: m, h, d or w (+3d, -2h, +1w, +30m)"
+    guard let unit = s.last, let n = Double(s.dropLast()) else { throw CLIError.usage("--by '\(s)' is not a shift", hint: hint) }
     switch unit {
     case "m": return n * 60
     case "h": return n * 3600
     case "d": return n * 86400
     case "w": return n * 7 * 86400
-    default: throw ValidationError("'\(s)': the unit must be m, h, d or w")
+    default: throw CLIError.usage("--by '\(s)': the unit must be m, h, d or w", hint: hint)
     }
 }
 
@@ -27,12 +59,19 @@ struct TasksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tasks",
         abstract: "Work with tasks as a user, under the permissions of mappings/users.yaml.",
-        discussion: "Changes print one line per task: what was done, or what was refused and why. Exit code 3 when any task was refused.",
+        discussion: """
+            Changes print one line per task: what was done, or what was refused and why. Exit code 3 when any task was refused.
+
+            Dates: YYYY-MM-DD (an all-day task), YYYY-MM-DDTHH:MM or "YYYY-MM-DD HH:MM" (in --tz, default UTC), or with Z \
+            or an offset (+01:00).
+            """,
         subcommands: [List.self, Create.self, Assign.self, Reassign.self, Reschedule.self, Complete.self, Approve.self, Calendar.self])
 
     /// Loads the tasks a command acts on: one id, or every task matching --where.
     static func select(_ store: CRMStore, id: String?, wheres: [String]) throws -> [CRMTask] {
-        guard (id == nil) != wheres.isEmpty else { throw ValidationError("give a task id or --where, not both") }
+        guard (id == nil) != wheres.isEmpty else {
+            throw CLIError.usage(id == nil ? "give a task id or --where" : "give a task id or --where, not both")
+        }
         if let id { return [try store.record(CRMTask.self, id: id)] }
         var out: [CRMTask] = []
         try store.forEach(CRMTask.self, where: try query(wheres)) { t, _ in out.append(t) }
@@ -73,72 +112,94 @@ struct TasksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The tasks you may see (all of them with see_all_tasks).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Option(name: .customLong("where"), help: "field=value filters (repeatable).") var wheres: [String] = []
-        @Flag(name: .long) var json = false
+        @Option(name: .customLong("where"), help: "field=value filters, e.g. status=Open (repeatable).") var wheres: [String] = []
+        @Flag(name: .long, help: "Print the tasks as JSON, with their full ids.") var json = false
+        @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
             let (me, _) = try actor.actor()
             let store = try storeOptions.openForReading()
             var rows: [[String: Any]] = []
+            var lines: [[String]] = []
             try store.forEach(CRMTask.self, where: try query(wheres)) { t, _ in
                 guard TaskRules.decide(.see, by: me, on: t).isAllowed else { return }
                 if json {
                     rows.append([
                         "id": t.id.description, "title": t.title, "assignee": t.assignee, "status": t.status,
-                        "due": t.due?.iso8601UTC ?? NSNull(), "requires_approval": t.requiresApproval,
+                        "due": t.due?.iso8601UTC ?? NSNull(), "requires_approval": t.requiresApproval, "all_day": t.allDay,
                     ])
                 } else {
-                    print("\(t.id.short)  \(clip(t.title, 40))  \(clip(t.assignee, 14))  \(clip(t.due.map { String($0.iso8601UTC.prefix(16)) } ?? "-", 16))  \(t.status)")
+                    let due = t.due.map { String($0.iso8601UTC.prefix(t.allDay ? 10 : 16)) } ?? "-"
+                    lines.append([t.id.short, t.title, t.assignee.isEmpty ? "(unassigned)" : t.assignee, due, t.status])
                 }
             }
             if json { try printJSON(rows) }
+            for line in TextTable.render(lines, width: widthOptions.columns, keep: [0, 3]) { print(line) }
         }
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a task.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a task, for yourself or (with the assign permission) for someone else.",
+            discussion: """
+                The task is for --assignee, or for you; either way that user must be allowed to be assigned tasks \
+                (be_assigned), or nothing is created (exit 3). A --due or --start without a time makes an all-day task.
+
+                Examples:
+                  crmgate tasks create --title "Call Acme" --due 2026-12-11 --as "Maya Cohen"
+                  crmgate tasks create --title "Demo" --start "2026-12-11 15:00" --due "2026-12-11 16:00" --tz Europe/Berlin \
+                --assignee "Pablo Ruiz" --as "Grace Kim"
+                  crmgate tasks create --title "Approve budget" --due 2026-12-20T09:00 --requires-approval --as "Victor Chen"
+                """)
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Option(name: .long) var title: String
-        @Option(name: .long) var due: String?
-        @Option(name: .long) var start: String?
+        @Option(name: .long, help: "What is to be done.") var title: String
+        @Option(name: .long, help: "When it is due: YYYY-MM-DD (all day), YYYY-MM-DDTHH:MM or \"YYYY-MM-DD HH:MM\".") var due: String?
+        @Option(name: .long, help: "When it starts (same forms as --due).") var start: String?
+        @OptionGroup var zoneOptions: ZoneOptions
         @Option(name: .long, help: "Who does it (default: you).") var assignee: String?
-        @Option(name: .long) var category: String = ""
-        @Option(name: .long) var description: String = ""
+        @Option(name: .long, help: "A category, e.g. Call, Email, Meeting.") var category: String = ""
+        @Option(name: .long, help: "A longer description.") var description: String = ""
         @Option(name: .long, help: "The record it belongs to, e.g. lead:<id>.") var relatedTo: String = ""
-        @Flag(name: .long) var allDay = false
-        @Flag(name: .long) var important = false
-        @Flag(name: .long) var requiresApproval = false
+        @Flag(name: .long, help: "An all-day task (also implied by dates without a time).") var allDay = false
+        @Flag(name: .long, help: "Mark the task important.") var important = false
+        @Flag(name: .long, help: "When done, the task waits for a user with the approve permission.") var requiresApproval = false
 
         func run() throws {
             let (me, all) = try actor.actor()
-            let store = try storeOptions.openForCreating()
+            let target = try assignee.map { try ActorOptions.user(named: $0, in: all, file: actor.users) }
+            let zone = try zoneOptions.zone()
+            let dueDate = try due.map { try parseWhen($0, option: "--due", zone: zone) }
+            let startDate = try start.map { try parseWhen($0, option: "--start", zone: zone) }
+            let dates = [dueDate, startDate].compactMap { $0 }
             var t = CRMTask(id: RecordID.make())
             t.title = title
             t.description = description
             t.category = category
             t.creator = me.name
-            let target = try assignee.map { name in
-                guard let u = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
-                    throw ValidationError("no user '\(name)'")
-                }
-                return u
-            }
             t.assignee = target?.name ?? me.name
-            t.due = try due.map(parseWhen)
-            t.start = try start.map(parseWhen)
-            t.allDay = allDay
+            t.due = dueDate?.instant
+            t.start = startDate?.instant
+            t.allDay = allDay || (!dates.isEmpty && dates.allSatisfy(\.allDay))
             t.important = important
             t.requiresApproval = requiresApproval
             t.relatedTo = relatedTo
             t.createdAt = Date()
             t.updatedAt = t.createdAt
-            switch TaskRules.decide(.create, by: me, on: t, newAssignee: target) {
+            if let s = t.start, let d = t.due, s > d {
+                throw CLIError.usage("--start is after --due", hint: "a task starts before it is due")
+            }
+            // Decided for the user the task is for, the creator included: nobody holds a task they may not hold.
+            switch TaskRules.decide(.create, by: me, on: t, newAssignee: target ?? me) {
             case .allowed:
+                let store = try storeOptions.openForCreating()
                 try store.save([t])
                 print("created task \(t.id) (\(t.title)) for \(t.assignee)")
             case .refused(let why):
-                print("refused: \(why)")
+                print("refused: \(why); nothing was created")
+                if !(target ?? me).permissions.contains(.beAssigned) {
+                    print("hint: give --assignee USER, someone with the be_assigned permission in \(actor.users)")
+                }
                 throw ExitCode(3)
             }
         }
@@ -149,12 +210,13 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where")) var wheres: [String] = []
+        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        var wheres: [String] = []
         @Option(name: .long, help: "The user to assign to.") var to: String
 
         func run() throws {
             let (me, all) = try actor.actor()
-            guard let target = all.first(where: { $0.name.caseInsensitiveCompare(to) == .orderedSame }) else { throw ValidationError("no user '\(to)'") }
+            let target = try ActorOptions.user(named: to, in: all, file: actor.users)
             let store = try storeOptions.openForUpdate()
             try TasksCommand.change(.assign, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), newAssignee: target)
         }
@@ -170,7 +232,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, all) = try actor.actor()
-            guard let target = all.first(where: { $0.name.caseInsensitiveCompare(to) == .orderedSame }) else { throw ValidationError("no user '\(to)'") }
+            let target = try ActorOptions.user(named: to, in: all, file: actor.users)
             let store = try storeOptions.openForUpdate()
             let tasks = try TasksCommand.select(store, id: id, wheres: wheres)
             let action: TaskAction = tasks.count == 1 && tasks[0].assignee.isEmpty ? .assign : .reassign
@@ -183,17 +245,27 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where")) var wheres: [String] = []
-        @Option(name: .long, help: "Shift by +Nd, -Nh, +Nw, +Nm.") var by: String?
-        @Option(name: .customLong("to"), help: "New due date (the start keeps its distance to it).") var toDate: String?
+        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        var wheres: [String] = []
+        @Option(name: .long, help: "Shift start and due by +Nd, -Nh, +Nw or +Nm.") var by: String?
+        @Option(
+            name: .customLong("to"),
+            help: "The new due date (same forms as tasks create --due); the start keeps its distance to it.")
+        var toDate: String?
+        @OptionGroup var zoneOptions: ZoneOptions
 
         func run() throws {
-            guard (by == nil) != (toDate == nil) else { throw ValidationError("give --by or --to") }
+            guard (by == nil) != (toDate == nil) else {
+                throw CLIError.usage(by == nil ? "say where to move the tasks: --by or --to" : "give --by or --to, not both")
+            }
             let (me, _) = try actor.actor()
+            let shift = try by.map(parseShift)
+            let zone = try zoneOptions.zone()
+            let newDue = try toDate.map { try parseWhen($0, option: "--to", zone: zone).instant }
             let store = try storeOptions.openForUpdate()
             try TasksCommand.change(
-                .reschedule, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), shift: try by.map(parseShift),
-                newDue: try toDate.map(parseWhen))
+                .reschedule, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), shift: shift,
+                newDue: newDue)
         }
     }
 
@@ -202,7 +274,8 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where")) var wheres: [String] = []
+        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        var wheres: [String] = []
 
         func run() throws {
             let (me, _) = try actor.actor()
@@ -216,7 +289,8 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where")) var wheres: [String] = []
+        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        var wheres: [String] = []
 
         func run() throws {
             let (me, _) = try actor.actor()
@@ -230,14 +304,15 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Option(name: .long, help: "The month, YYYY-MM (default: this month).") var month: String?
+        @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
             let (me, _) = try actor.actor()
             let now = Date()
             let ym = month ?? String(now.iso8601UTC.prefix(7))
             let parts = ym.split(separator: "-")
-            guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else {
-                throw ValidationError("--month takes YYYY-MM")
+            guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), (1...9999).contains(y) else {
+                throw CLIError.usage("--month '\(ym)' is not a month", hint: "use YYYY-MM, e.g. --month 2026-12")
             }
             let store = try storeOptions.openForReading()
             var tasks: [CRMTask] = []
@@ -245,16 +320,26 @@ struct TasksCommand: ParsableCommand {
                 if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }
             }
             let grid = MonthGrid(year: y, month: m, tasks: tasks, now: now)
-            let w = max(10, (terminalWidth() - 8) / 7)
-            print(clip("\(ym) — tasks of \(me.name)", w * 7 + 6))
-            print(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { clip($0, w) }.joined(separator: "|"))
+            let w = max(4, (widthOptions.columns - 6) / 7)
+            let shown = 4
+            print("\(ym) — tasks of \(me.name)".truncated(toWidth: w * 7 + 6))
+            print(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { $0.fitted(toWidth: w) }.joined(separator: "|"))
             for week in grid.weeks {
                 let lines = max(1, week.map { $0.tasks.count }.max() ?? 0)
-                print(week.map { clip($0.inMonth ? String($0.day.day) : "", w) }.joined(separator: "|"))
-                for i in 0..<min(lines, 4) {
-                    print(week.map { d in
-                        i < d.tasks.count ? clip((d.tasks[i].overdue ? "!" : "·") + d.tasks[i].task.title, w) : String(repeating: " ", count: w)
-                    }.joined(separator: "|"))
+                print(week.map { ($0.inMonth ? String($0.day.day) : "").fitted(toWidth: w) }.joined(separator: "|"))
+                for i in 0..<min(lines, shown) {
+                    print(
+                        week.map { d -> String in
+                            let cell: String
+                            if i == shown - 1, d.tasks.count > shown {
+                                cell = "+\(d.tasks.count - shown + 1) more"
+                            } else if i < d.tasks.count {
+                                cell = (d.tasks[i].overdue ? "!" : "·") + d.tasks[i].task.title.singleLine
+                            } else {
+                                cell = ""
+                            }
+                            return cell.fitted(toWidth: w)
+                        }.joined(separator: "|"))
                 }
                 print(String(repeating: "-", count: w * 7 + 6))
             }

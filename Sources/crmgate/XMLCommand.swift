@@ -20,19 +20,17 @@ struct XMLCommand: ParsableCommand {
         func run() throws {
             let m: MappingFile
             do { m = try MappingFile.load(path: mapping) } catch let e as MappingError {
-                FileHandle.standardError.write(Data("crmgate xml scan: \(e)\n".utf8))
-                throw ExitCode(65)
+                throw CLIError("\(e)", code: e.code == .cannotRead ? 66 : 65)
             }
             guard m.format == "xml", let recordPath = m.recordPath else {
-                throw ValidationError("\(mapping) is not an XML mapping (format: xml, record_path: …)")
+                throw CLIError("\(mapping) is not an XML mapping", hint: "an XML mapping has format: xml and a record_path", code: 65)
             }
             var o = XMLReadOptions(recordPath: recordPath, fields: m.sourceColumns)
             o.namespaces = m.namespaces
             let started = Date()
             let reader: XMLRecordReader
             do { reader = try XMLRecordReader(path: file, options: o) } catch let e as XMLError {
-                FileHandle.standardError.write(Data("crmgate xml scan: \(e)\n".utf8))
-                throw ExitCode(e.code == .cannotOpen ? 66 : 65)
+                throw CLIError("\(e)", code: e.code == .cannotOpen ? 66 : 65)
             }
             var records = 0
             var fault: XMLError?

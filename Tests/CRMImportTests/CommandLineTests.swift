@@ -73,8 +73,11 @@ struct CommandLineTests {
         #expect(try storedLeads() == 2)
         let rejects = try String(contentsOfFile: w.rejects, encoding: .utf8).split(whereSeparator: \.isNewline)
         #expect(rejects.count == 2, "a header and one rejected row: \(rejects)")
-        // The row as read (the oversized field left out), its line, and the reason.
-        #expect(rejects.last == "Bo,Ng,bo@example.com,(415) 555-0102,,3,field is over the 100-byte limit (raise it with --max-field-bytes)")
+        // The row as read (the oversized field's first bytes and the mark of the cut), its line, and the reason.
+        #expect(
+            rejects.last.map(String.init)
+                == "Bo,Ng,bo@example.com,(415) 555-0102,\(big.prefix(100))\u{2026}[cut: field of 200 bytes over the 100-byte limit],3,field is over the 100-byte limit (raise it with --max-field-bytes)"
+        )
     }
 
     @Test("killed half-way, an import leaves the store as before; run again, it ends as an uninterrupted run does")

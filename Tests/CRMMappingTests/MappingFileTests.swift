@@ -82,6 +82,28 @@ struct SuggestTests {
         #expect(unmapped == ["Favourite Colour"])
     }
 
+    /// Issue 18: each candidate looked its column up in the header while sorting, quadratic in the header's width
+    /// (100,000 columns took 7.4 s, 200,000 33.7 s; 50,000 near misses of `email` 26 s).
+    @Test("a header of 50,000 columns, most of them near misses, is matched with the right columns, in header order")
+    func wideHeader() {
+        var header = (0..<50_000).map { i in ["email\(i)", "phone \(i)", "col\(i)", "x\(i) note"][i % 4] }
+        header += ["First Name", "E-mail Address", "Favourite Colour"]
+        let (mapped, unmapped) = HeaderSuggester.suggest(header: header, fields: MappingFile.fieldNames(of: .lead))
+        let email = mapped.first { $0.field == "email" }
+        #expect(email?.column == "E-mail Address")
+        #expect(email?.match == .synonym)
+        let first = mapped.first { $0.field == "first_name" }
+        #expect(first?.column == "First Name")
+        #expect(first?.match == .normalized)
+        #expect(mapped.first { $0.field == "phone" }?.column == "phone 1")  // the first of the best fuzzy matches
+        #expect(Set(mapped.map(\.field)).count == mapped.count)
+        #expect(mapped.count + unmapped.count == header.count)
+        #expect(unmapped.contains("Favourite Colour") && unmapped.contains("email0"))
+        let position = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
+        let positions = mapped.compactMap { position[$0.column] }
+        #expect(positions.count == mapped.count && positions == positions.sorted())
+    }
+
     @Test("a dedupe: section names the compared fields (custom ones too) and their kinds; a wrong field or kind is an error with its line")
     func dedupeSection() throws {
         let good = """

@@ -90,15 +90,42 @@ struct TaskRulesTests {
 
     @Test("bulk changes report per task and leave refused tasks exactly as they were")
     func bulk() {
-        let actor = User(name: "Lead", permissions: [.seeAllTasks, .reschedule])
-        let open = TaskRulesTests.task()
-        let done = TaskRulesTests.task(status: TaskRules.done)
-        let results = TaskRules.bulk(.reschedule, by: actor, on: [open, done], shift: 3 * 86400, at: TaskRulesTests.now)
+        let actor = User(name: "Lead", permissions: [.reschedule])
+        let own = TaskRulesTests.task(assignee: "Lead")
+        let others = TaskRulesTests.task()
+        let results = TaskRules.bulk(.reschedule, by: actor, on: [own, others], shift: 3 * 86400, at: TaskRulesTests.now)
         #expect(results[0].decision.isAllowed)
-        #expect(results[0].after.due == open.due!.addingTimeInterval(3 * 86400))
-        #expect(results[0].after.start == open.start!.addingTimeInterval(3 * 86400))
-        #expect(results[1].decision == .refused("the task is done"))
-        #expect(results[1].after == done)
+        #expect(results[0].after.due == own.due!.addingTimeInterval(3 * 86400))
+        #expect(results[0].after.start == own.start!.addingTimeInterval(3 * 86400))
+        #expect(results[1].decision == .refused("Lead cannot see this task (not assigned to or created by them)"))
+        #expect(results[1].after == others)
+    }
+
+    @Test("a done task can be rescheduled (its dates corrected) by a user who may reschedule; its status stays done")
+    func rescheduleDone() {
+        let actor = User(name: "Lead", permissions: [.seeAllTasks, .reschedule])
+        let done = TaskRulesTests.task(status: TaskRules.done)
+        #expect(TaskRules.decide(.reschedule, by: actor, on: done).isAllowed)
+        let moved = TaskRules.bulk(.reschedule, by: actor, on: [done], shift: 86400, at: TaskRulesTests.now)[0]
+        #expect(moved.decision.isAllowed)
+        #expect(moved.after.due == done.due!.addingTimeInterval(86400))
+        #expect(moved.after.status == TaskRules.done)
+    }
+
+    @Test("a task is never created for someone who may not be assigned tasks, the creator included")
+    func createForUnassignable() {
+        let noah = User(name: "Noah", permissions: [.create])
+        var own = TaskRulesTests.task(assignee: "Noah", creator: "Noah")
+        #expect(TaskRules.decide(.create, by: noah, on: own) == .refused("Noah cannot be assigned tasks"))
+        #expect(TaskRules.decide(.create, by: noah, on: own, newAssignee: noah) == .refused("Noah cannot be assigned tasks"))
+        let maya = User(name: "Maya", permissions: [.create, .beAssigned])
+        own.assignee = "Maya"
+        #expect(TaskRules.decide(.create, by: maya, on: own).isAllowed)
+        let boss = User(name: "Boss", permissions: [.create, .assign, .beAssigned])
+        var forNobody = TaskRulesTests.task(assignee: "Nobody", creator: "Boss")
+        #expect(TaskRules.decide(.create, by: boss, on: forNobody, newAssignee: TaskRulesTests.notAssignable) == .refused("Nobody cannot be assigned tasks"))
+        forNobody.assignee = "Target"
+        #expect(TaskRules.decide(.create, by: boss, on: forNobody, newAssignee: TaskRulesTests.assignable).isAllowed)
     }
 
     @Test("rescheduling to a date keeps the task's length")

@@ -1,0 +1,326 @@
+import CRMImport
+import CRMModel
+import CRMStore
+import CRMTestSupport
+import Foundation
+import Testing
+
+/// The command line as a new user meets it (issue 17): boards and lists that fit the terminal, help that reads
+/// well, errors without the usage banner, task dates as people type them.
+@Suite("The crmgate command line: fitting output, help, errors, task dates")
+struct CLIOutputTests {
+    var binary: String {
+        get throws { try #require(TestSupport.crmgateBinary, "build crmgate first (swift build --build-tests)") }
+    }
+
+    /// Runs crmgate from the repository root (so that mappings/users.yaml and mappings/pipelines.yaml are found).
+    func crmgate(
+        _ args: [String], _ w: Workspace? = nil, environment: [String: String] = [:]
+    ) throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        try TestSupport.run(
+            try binary, args + (w.map { ["--store", $0.store] } ?? []), cwd: TestSupport.repoRoot,
+            environment: environment)
+    }
+
+    func seeded() throws -> Workspace {
+        let w = try Workspace()
+        for (f, m) in [
+            ("csv/generic-leads.csv", "sources/generic-leads.yaml"), ("csv/tasks.csv", "sources/tasks.yaml"),
+            ("csv/opportunities.csv", "sources/opportunities.yaml"),
+        ] {
+            _ = try w.importFile(f, mapping: m)
+        }
+        return w
+    }
+
+    /// A store with a few opportunities named in CJK, Hangul and emoji, whose amounts do not add up exactly in binary.
+    func wideNames() throws -> Workspace {
+        let w = try Workspace()
+        let csv = """
+            Opportunity,Stage,Amount,Currency,Probability,Expected Close,Owner,Customer,Contact,Contact Email,Source,Created
+            東京ロボティクス 導入プロジェクト 第二期,Proposal,1234.56,EUR,50,2026-12-31,,,,,,2026-01-02 10:00
+            서울 물류 확장 프로젝트,Proposal,4199.50,EUR,50,2026-12-31,,,,,,2026-01-02 10:00
+            Plain opportunity with a long English name,Qualification,300,USD,20,2026-12-31,,,,,,2026-01-02 10:00
+            北京 데이터 😀 pilot,Negotiation,100,JPY,80,2026-12-31,,,,,,2026-01-02 10:00
+
+            """
+        let file = w.dir.appendingPathComponent("wide.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let s = try w.importFile(file.path, mapping: "sources/opportunities.yaml")
+        #expect(s.created == 4, "\(s.rejectReasons)")
+        return w
+    }
+
+    /// The display columns at which `│` stands on a line.
+    static func bars(_ line: String) -> [Int] {
+        var column = 0
+        var out: [Int] = []
+        for c in line {
+            if c == "│" { out.append(column) }
+            column += c.displayWidth
+        }
+        return out
+    }
+
+    static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    // MARK: - 1. The calendar
+
+    @Test("tasks calendar --month 2026-11 shows no December tasks in the cells after 30 November")
+    func calendarMonth() throws {
+        let w = try seeded()
+        let r = try crmgate(
+            ["tasks", "calendar", "--month", "2026-11", "--as", "Grace Kim"], w, environment: ["COLUMNS": "120"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Follow up"), "the November task is shown: \(r.stdout)")
+        for december in ["Call Acme", "Send propos", "Quarterly", "HYPERLINK", "agenda"] {
+            #expect(!r.stdout.contains(december), "\(december) is due in December: \(r.stdout)")
+        }
+    }
+
+    // MARK: - 2. Boards
+
+    @Test(
+        "opportunities kanban at 80 columns: one stage under another, every line fits, counts whole, totals per currency"
+    )
+    func kanbanFits() throws {
+        let w = try seeded()
+        let json = try crmgate(["opportunities", "kanban", "--json"], w)
+        let columns = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let widths: [[String]] = [["--width", "80"], []]
+        for args in widths {
+            let r = try crmgate(["opportunities", "kanban"] + args, w, environment: ["COLUMNS": "80"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = CLIOutputTests.lines(r.stdout)
+            for line in lines { #expect(line.displayWidth <= 80, "\(args): \(line.displayWidth): \(line)") }
+            for c in columns {
+                let name = try #require(c["name"] as? String)
+                let count = try #require(c["count"] as? Int)
+                #expect(lines.contains { $0.hasPrefix("\(name) (\(count))") }, "\(name) (\(count)) is cut: \(r.stdout)")
+            }
+            #expect(lines.contains("Prospecting (5) · AED 150,000.00 · MXN 350,000.00 · USD 6,000.00"), "\(r.stdout)")
+            #expect(!r.stdout.contains(" + "), "amounts of different currencies are not shown as a sum")
+        }
+    }
+
+    @Test("a capped column ends with +N more; leads kanban fits too")
+    func kanbanCapped() throws {
+        let w = try seeded()
+        let json = try crmgate(["opportunities", "kanban", "--json"], w)
+        let columns = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let r = try crmgate(["opportunities", "kanban", "--width", "80", "--max-cards", "2"], w)
+        #expect(r.status == 0, "\(r.stderr)")
+        let capped = columns.compactMap { $0["count"] as? Int }.filter { $0 > 2 }
+        #expect(!capped.isEmpty)
+        for n in capped { #expect(r.stdout.contains("  +\(n - 2) more"), "\(r.stdout)") }
+        let leads = try crmgate(["leads", "kanban", "--width", "80"], w)
+        #expect(leads.status == 0, "\(leads.stderr)")
+        for line in CLIOutputTests.lines(leads.stdout) { #expect(line.displayWidth <= 80, "\(line)") }
+        #expect(leads.stdout.contains("New ("))
+    }
+
+    @Test("side by side, CJK, Hangul and emoji titles keep every │ in its column")
+    func kanbanWideCharacters() throws {
+        let w = try wideNames()
+        let r = try crmgate(["opportunities", "kanban", "--width", "200"], w)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = CLIOutputTests.lines(r.stdout)
+        for line in lines { #expect(line.displayWidth <= 200, "\(line)") }
+        let bars = lines.map(CLIOutputTests.bars).filter { !$0.isEmpty }
+        #expect(bars.count >= 3)
+        #expect(Set(bars.map(\.description)).count == 1, "misaligned:\n\(r.stdout)")
+        #expect(r.stdout.contains("EUR 5,434.06"))
+        let narrow = try crmgate(["opportunities", "kanban", "--width", "80"], w)
+        for line in CLIOutputTests.lines(narrow.stdout) { #expect(line.displayWidth <= 80, "\(line)") }
+        #expect(narrow.stdout.contains("Proposal (2) · EUR 5,434.06"), "\(narrow.stdout)")
+    }
+
+    @Test("kanban --json totals are decimal sums with two decimals, per currency")
+    func kanbanJSONMoney() throws {
+        let w = try wideNames()
+        let r = try crmgate(["opportunities", "kanban", "--json"], w)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"totals\":{\"EUR\":5434.06}"), "\(r.stdout)")
+        #expect(r.stdout.contains("\"totals\":{\"JPY\":100.00}"), "\(r.stdout)")
+        #expect(!r.stdout.contains("5434.05999"))
+        let columns = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        #expect(columns.compactMap { $0["count"] as? Int }.reduce(0, +) == 4)
+    }
+
+    // MARK: - 3. Lists
+
+    @Test("leads list fits the terminal: long text cells are cut with …, the id never")
+    func leadsListFits() throws {
+        let w = try seeded()
+        let json = try crmgate(["leads", "list", "--json"], w)
+        let leads = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let ids = leads.compactMap { $0["id"] as? String }.map { String($0.suffix(12)) }
+        let runs: [(args: [String], environment: [String: String])] = [
+            (["--width", "80"], [:]), ([], ["COLUMNS": "80"]),
+        ]
+        for (args, env) in runs {
+            let r = try crmgate(["leads", "list"] + args, w, environment: env)
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.map { String($0.prefix(12)) } == ids)
+            for line in lines { #expect(line.displayWidth <= 80, "\(line.displayWidth): \(line)") }
+            #expect(lines.contains { $0.contains("…") })
+        }
+    }
+
+    // MARK: - 4. Help
+
+    @Test("help: sentences are not broken by hard line breaks; examples; every option explained; defaults; --version")
+    func help() throws {
+        let version = try crmgate(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.9.0")
+
+        let top80 = try crmgate(["--help"], environment: ["COLUMNS": "80"])
+        #expect(!top80.stdout.contains("64\nusage error"), "\(top80.stdout)")
+
+        for command in [[], ["import"], ["export"], ["sync", "apply"], ["dedupe"], ["tasks", "create"]] {
+            let r = try crmgate(command + ["--help"], environment: ["COLUMNS": "4000"])
+            #expect(r.status == 0, "\(command): \(r.stderr)")
+            let lines = CLIOutputTests.lines(r.stdout)
+            let usage = try #require(lines.firstIndex { $0.hasPrefix("USAGE:") })
+            #expect(lines[..<usage].contains("Examples:"), "\(command) has no examples")
+            // At 4,000 columns a paragraph is one line: a prose line followed by another prose line is a hard break.
+            for (a, b) in zip(lines[..<usage], lines[..<usage].dropFirst()) where !a.isEmpty && !b.isEmpty {
+                let indented = b.hasPrefix(" ")
+                #expect(indented || a.hasSuffix(":"), "\(command): a sentence breaks between \"\(a)\" and \"\(b)\"")
+            }
+            // Every option has a help text: on its line after the name and value, or (a long name) on the next line.
+            for i in usage..<lines.count where lines[i].hasPrefix("  -") {
+                let words = lines[i].split(separator: " ", omittingEmptySubsequences: true)
+                let onItsLine = words.contains { !$0.hasPrefix("-") && !$0.hasPrefix("<") && !$0.hasSuffix(",") }
+                let next = i + 1 < lines.count ? lines[i + 1] : ""
+                let onTheNext = next.hasPrefix("        ") && !next.trimmingCharacters(in: .whitespaces).isEmpty
+                #expect(onItsLine || onTheNext, "\(command): no help for \(lines[i])")
+            }
+        }
+        let create = try crmgate(["tasks", "create", "--help"], environment: ["COLUMNS": "400"])
+        for option in ["--title", "--due", "--start", "--category", "--tz"] {
+            #expect(create.stdout.contains(option), "\(option)")
+        }
+        let list = try crmgate(["tasks", "list", "--help"], environment: ["COLUMNS": "400"])
+        #expect(list.stdout.contains("--json") && list.stdout.contains("--where"))
+        let apply = try crmgate(["sync", "apply", "--help"], environment: ["COLUMNS": "400"])
+        for d in ["else leads", "else both", "else newest-wins"] {
+            #expect(apply.stdout.contains(d), "\(d): \(apply.stdout)")
+        }
+    }
+
+    // MARK: - 5. Errors
+
+    /// A runtime error: one `crmgate: error:` line, a hint, no usage banner.
+    func expectCleanError(
+        _ r: (status: Int32, stdout: String, stderr: String), _ code: Int32, _ message: String, hint: Bool = true
+    ) {
+        #expect(r.status == code, "\(r.status): \(r.stderr)")
+        #expect(r.stderr.hasPrefix("crmgate: error: \(message)"), "\(r.stderr)")
+        if hint { #expect(r.stderr.contains("\nhint: "), "\(r.stderr)") }
+        #expect(
+            !r.stderr.contains("Usage:") && !r.stderr.contains("USAGE:") && !r.stderr.contains("See 'crmgate"),
+            "\(r.stderr)")
+    }
+
+    @Test("runtime errors print one error line and a hint, never the usage, with the documented exit code")
+    func errors() throws {
+        let w = try seeded()
+        expectCleanError(try crmgate(["review", "accept", "999"], w), 64, "no review pair has the id 999")
+        expectCleanError(
+            try crmgate(["tasks", "create", "--title", "x", "--due", "11/12/2026", "--as", "Grace Kim"], w), 64,
+            "--due '11/12/2026' is not a date")
+        expectCleanError(try crmgate(["tasks", "list"], w, environment: ["CRMGATE_USER": ""]), 64, "say who is acting")
+        expectCleanError(try crmgate(["tasks", "list", "--as", "Nobody Here"], w), 64, "no user 'Nobody Here'")
+        expectCleanError(try crmgate(["imports", "show", "99"], w), 64, "no import has the id 99")
+        let shown = try crmgate(["imports", "show", "1"], w)
+        #expect(shown.status == 0 && shown.stdout.contains("row 1"), "\(shown.stderr)")
+
+        let stage = try crmgate(["export", "opportunities", "--stage", "Propsal"], w)
+        expectCleanError(stage, 64, "unknown stage 'Propsal'")
+        #expect(
+            stage.stderr.contains("Proposal") && stage.stderr.contains("Negotiation"), "the known stages are listed")
+        #expect(stage.stdout.isEmpty)
+        #expect(try crmgate(["export", "opportunities", "--stage", "proposal"], w).status == 0, "any case")
+        let reversed = try crmgate(["export", "opportunities", "--close-between", "2026-12-01..2026-01-01"], w)
+        expectCleanError(reversed, 64, "--close-between 2026-12-01..2026-01-01: the end is before the start")
+        #expect(reversed.stdout.isEmpty)
+
+        let leads = TestSupport.fixture("csv/generic-leads.csv")
+        let missing = try crmgate(["import", leads, "--mapping", "no-such-mapping.yaml"], w)
+        expectCleanError(missing, 66, "no mapping file at no-such-mapping.yaml")
+        let directory = try crmgate(["import", leads, "--mapping", "mappings"], w)
+        expectCleanError(directory, 66, "mappings is a directory, not a mapping file")
+        #expect(!directory.stderr.contains("NSCocoaErrorDomain"))
+        // A command line that cannot be parsed is still a usage error with the usage.
+        let usage = try crmgate(["import", leads])
+        #expect(usage.status == 64 && usage.stderr.contains("Usage:"), "\(usage.stderr)")
+    }
+
+    // MARK: - 6. Task dates
+
+    @Test("tasks create takes a day (all day), a time with T or a space, in --tz; the task is stored so")
+    func taskDates() throws {
+        let w = try seeded()
+        func created(_ r: (status: Int32, stdout: String, stderr: String)) throws -> CRMTask {
+            #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+            let id = try #require(r.stdout.split(separator: " ").dropFirst(2).first.map(String.init), "\(r.stdout)")
+            return try CRMStore(path: w.store).record(CRMTask.self, id: id)
+        }
+        let utc = ["TZ": ""]  // no $TZ: times without --tz are UTC
+        let space = try created(
+            try crmgate(
+                ["tasks", "create", "--title", "space", "--due", "2026-12-11 15:00", "--as", "Grace Kim"], w,
+                environment: utc))
+        #expect(space.due?.iso8601UTC.hasPrefix("2026-12-11T15:00:00") == true && !space.allDay)
+        let day = try created(
+            try crmgate(
+                ["tasks", "create", "--title", "day", "--due", "2026-12-11", "--as", "Grace Kim"], w, environment: utc))
+        #expect(day.due?.iso8601UTC.hasPrefix("2026-12-11T00:00:00") == true && day.allDay)
+        let berlin = try created(
+            try crmgate(
+                [
+                    "tasks", "create", "--title", "berlin", "--start", "2026-12-11T15:00", "--due", "2026-12-11T16:30",
+                    "--tz", "Europe/Berlin",
+                    "--as", "Grace Kim",
+                ], w))
+        #expect(berlin.start?.iso8601UTC.hasPrefix("2026-12-11T14:00:00") == true)
+        #expect(berlin.due?.iso8601UTC.hasPrefix("2026-12-11T15:30:00") == true && !berlin.allDay)
+        let zone = try crmgate(
+            [
+                "tasks", "create", "--title", "x", "--due", "2026-12-11 15:00", "--tz", "Mars/Olympus", "--as",
+                "Grace Kim",
+            ], w)
+        expectCleanError(zone, 64, "--tz 'Mars/Olympus' is not a time zone")
+    }
+
+    @Test("a done task can be rescheduled; a task cannot be created for someone who may not be assigned tasks")
+    func taskRules() throws {
+        let w = try seeded()
+        let store = try CRMStore(path: w.store)
+        let done = try #require(try store.all(CRMTask.self).first { $0.status == TaskRules.done })
+        let moved = try crmgate(
+            ["tasks", "reschedule", done.id.short, "--to", "2026-12-20 10:00", "--as", "Grace Kim"], w,
+            environment: ["TZ": ""])
+        #expect(moved.status == 0, "\(moved.stdout) \(moved.stderr)")
+        let after = try CRMStore(path: w.store).record(CRMTask.self, id: done.id.description)
+        #expect(after.due?.iso8601UTC.hasPrefix("2026-12-20T10:00:00") == true)
+        #expect(after.status == TaskRules.done)
+
+        let before = try CRMStore(path: w.store).count(.task)
+        let own = try crmgate(["tasks", "create", "--title", "Noah's own", "--as", "Noah Fischer"], w)
+        #expect(own.status == 3, "\(own.stdout)")
+        #expect(own.stdout.contains("Noah Fischer cannot be assigned tasks"), "\(own.stdout)")
+        #expect(!own.stdout.contains("created task"))
+        let other = try crmgate(
+            ["tasks", "create", "--title", "for the form", "--assignee", "Web form", "--as", "Grace Kim"], w)
+        #expect(other.status == 3 && other.stdout.contains("Web form cannot be assigned tasks"), "\(other.stdout)")
+        #expect(try CRMStore(path: w.store).count(.task) == before)
+    }
+}
