@@ -15,6 +15,11 @@ cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 PY=${PYTHON:-python3}
 mkdir -p .bench
+if [ ! -f ../shared/bench/gen_leads.py ]; then
+  echo "bench-dedupe.sh needs the workplace's lead generator at ../shared/bench/gen_leads.py, which a clone does not have;" >&2
+  echo "scripts/bench-people.sh measures the matcher on the repository's own generator (scripts/bench/gen_people.py)." >&2
+  exit 2
+fi
 [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product crmgate >&2
 BIN=${CRMGATE:-.build/release/crmgate}
 SRC=.bench/leads-$ROWS-s7.csv TRUTH=.bench/leads-$ROWS-s7.truth.csv

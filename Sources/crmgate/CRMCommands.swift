@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMMapping
 import CRMModel
 import CRMStore
+import CRMSync
 import Foundation
 
 /// Who is acting, and the team file that says what they may do.
@@ -84,22 +85,8 @@ func printJSON(_ obj: Any) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
 }
 
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal (the sync module's JSON writer, so that every JSON crmgate prints escapes alike).
+func jsonString(_ s: String) -> String { JSONValue.string(s).text }
 
 /// The board as JSON, one array of columns in pipeline order: `name`, `count`, `totals` (per currency, summed as
 /// decimals and written with two decimals: `{"EUR": 1200.00}`) and `cards` (`id`, `title`, `amount`, `currency`).
