@@ -364,54 +364,76 @@ public final class CRMStore: @unchecked Sendable {
     /// new change counter value (so that sync pushes it) and `updated_at`.
     public func save<R: CRMRecord>(_ records: [R]) throws {
         guard !records.isEmpty else { return }
+        try saveTogether { db, seq in try self.write(records, db, &seq) }
+    }
+
+    /// Saves a lead's conversion in one transaction: the new customers, the leads that now point to them and any new
+    /// opportunities. A crash leaves either all of it or none (a customer whose lead does not know it, converted
+    /// again by a rerun, cannot happen).
+    public func saveConversion(customers: [Customer], leads: [Lead], opportunities: [Opportunity]) throws {
+        try saveTogether { db, seq in
+            try self.write(customers, db, &seq)
+            try self.write(leads, db, &seq)
+            try self.write(opportunities, db, &seq)
+        }
+    }
+
+    /// One write transaction with the change counter read at its start and stored at its end.
+    private func saveTogether(_ body: (Database, inout Int64) throws -> Void) throws {
         try wrap {
             try queue.inTransaction(.immediate) { db in
                 var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
-                let cols = R.fields.map { RecordTable<R>.column($0.name) }
-                let update = try db.makeStatement(
-                    sql: "UPDATE \(RecordTable<R>.name) SET " + cols.map { "\($0) = ?" }.joined(separator: ", ")
-                        + ", custom = ?, updated_at = ?, change_seq = ? WHERE id = ?")
-                let insert = try db.makeStatement(
-                    sql: "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
-                        + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ") + ")")
-                let conn = db.sqliteConnection!
-                let u = RawStatement(handle: update.sqliteStatement, db: conn, sql: update.sql)
-                let ins = RawStatement(handle: insert.sqliteStatement, db: conn, sql: insert.sql)
-                for r in records {
-                    seq += 1
-                    let values = StoreValues.prepare(r.fieldValues())
-                    let stamp = (r.updatedAt ?? Date()).iso8601UTC
-                    u.reset()
-                    var c: Int32 = 1
-                    for v in values {
-                        u.bind(c, v)
-                        c += 1
-                    }
-                    u.bind(c, JSONText.object(r.custom))
-                    u.bind(c + 1, stamp)
-                    u.bind(c + 2, seq)
-                    u.bind(c + 3, r.id.description)
-                    try u.run(path: path)
-                    if db.changesCount == 0 {
-                        ins.reset()
-                        ins.bind(1, r.id.description)
-                        var k: Int32 = 2
-                        for v in values {
-                            ins.bind(k, v)
-                            k += 1
-                        }
-                        ins.bind(k, JSONText.object(r.custom))
-                        ins.bind(k + 1, stamp)
-                        ins.bind(k + 2, seq)
-                        try ins.run(path: path)
-                    }
-                }
-                u.reset()
-                ins.reset()
+                try body(db, &seq)
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
                 return .commit
             }
         }
+    }
+
+    /// Inserts or updates records inside a transaction, each with the next change counter.
+    private func write<R: CRMRecord>(_ records: [R], _ db: Database, _ seq: inout Int64) throws {
+        guard !records.isEmpty else { return }
+        let cols = R.fields.map { RecordTable<R>.column($0.name) }
+        let update = try db.makeStatement(
+            sql: "UPDATE \(RecordTable<R>.name) SET " + cols.map { "\($0) = ?" }.joined(separator: ", ")
+                + ", custom = ?, updated_at = ?, change_seq = ? WHERE id = ?")
+        let insert = try db.makeStatement(
+            sql: "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
+                + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ") + ")")
+        let conn = db.sqliteConnection!
+        let u = RawStatement(handle: update.sqliteStatement, db: conn, sql: update.sql)
+        let ins = RawStatement(handle: insert.sqliteStatement, db: conn, sql: insert.sql)
+        for r in records {
+            seq += 1
+            let values = StoreValues.prepare(r.fieldValues())
+            let stamp = (r.updatedAt ?? Date()).iso8601UTC
+            u.reset()
+            var c: Int32 = 1
+            for v in values {
+                u.bind(c, v)
+                c += 1
+            }
+            u.bind(c, JSONText.object(r.custom))
+            u.bind(c + 1, stamp)
+            u.bind(c + 2, seq)
+            u.bind(c + 3, r.id.description)
+            try u.run(path: path)
+            if db.changesCount == 0 {
+                ins.reset()
+                ins.bind(1, r.id.description)
+                var k: Int32 = 2
+                for v in values {
+                    ins.bind(k, v)
+                    k += 1
+                }
+                ins.bind(k, JSONText.object(r.custom))
+                ins.bind(k + 1, stamp)
+                ins.bind(k + 2, seq)
+                try ins.run(path: path)
+            }
+        }
+        u.reset()
+        ins.reset()
     }
 
     /// Every record of a type (for small stores and tests; exports use `forEach`).

@@ -187,6 +187,8 @@ struct LeadsCommand: ParsableCommand {
         @Option(name: .long, help: "Also create an opportunity with this name for the new customer.") var withOpportunity: String?
         @Option(name: .long, help: "The opportunity's amount.") var amount: String?
         @Option(name: .long, help: "The opportunity's currency.") var currency: String = ""
+        @Flag(name: .long, help: "Say which leads would be converted; change nothing.") var dryRun = false
+        @Flag(name: .long, help: "Convert every lead --where matches without asking (needed when not at a terminal).") var yes = false
 
         func run() throws {
             guard (id == nil) != wheres.isEmpty else { throw ValidationError("give a lead id or --where, not both") }
@@ -194,6 +196,23 @@ struct LeadsCommand: ParsableCommand {
             var leads: [Lead] = []
             if let id { leads = [try store.record(Lead.self, id: id)] } else {
                 try store.forEach(Lead.self, where: try query(wheres)) { l, _ in leads.append(l) }
+            }
+            if dryRun {
+                for l in leads { print("would convert lead \(l.id.short) (\([l.firstName, l.lastName].joined(separator: " ")), \(l.company))") }
+                print("\(leads.count) lead(s) would be converted (dry run: nothing changed)")
+                return
+            }
+            if !wheres.isEmpty, leads.count > 1, !yes {
+                // A bulk change is confirmed: at a terminal by answering, elsewhere by --yes.
+                guard isatty(0) == 1 else {
+                    throw CLIError.usage("\(leads.count) leads match --where; nothing was converted",
+                                         hint: "add --yes to convert them all, or --dry-run to see which")
+                }
+                print("convert \(leads.count) leads into customers? [y/N] ", terminator: "")
+                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                    print("nothing converted")
+                    return
+                }
             }
             let amountValue = try amount.map { a -> Decimal in
                 guard let d = Decimal(string: a, locale: Locale(identifier: "en_US_POSIX")) else { throw ValidationError("--amount must be a number") }
@@ -216,9 +235,7 @@ struct LeadsCommand: ParsableCommand {
                     print("refused: \(e.message)")
                 }
             }
-            try store.save(customers)
-            try store.save(updated)
-            try store.save(opps)
+            try store.saveConversion(customers: customers, leads: updated, opportunities: opps)
             for o in opps { print("created opportunity \(o.id) (\(o.name))") }
             if refused > 0 { throw ExitCode(3) }
         }
@@ -271,8 +288,7 @@ struct OpportunitiesCommand: ParsableCommand {
                     customerName = try store.record(Customer.self, id: lead.convertedCustomerID).name
                 } else {
                     let (c, l2) = try Conversion.leadToCustomer(lead, customerID: RecordID.make(), at: now)
-                    try store.save([c])
-                    try store.save([l2])
+                    try store.saveConversion(customers: [c], leads: [l2], opportunities: [])
                     customerName = c.name
                     print("converted lead \(lead.id) into customer \(c.id) (\(c.name))")
                 }

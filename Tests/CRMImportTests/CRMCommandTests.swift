@@ -149,7 +149,11 @@ struct CRMCommandTests {
         let left = try TestSupport.run("/usr/bin/sqlite3", [w.store, "SELECT COUNT(*) FROM grdb_migrations WHERE identifier = 'v4: review queue';"])
         #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "a reading command migrated the store")
         // A command that writes upgrades it.
-        let convert = try crmgate(["leads", "convert", "--where", "status=Qualified"], w)
+        let unconfirmed = try crmgate(["leads", "convert", "--where", "status=Qualified"], w)
+        #expect(unconfirmed.status == 64 && unconfirmed.stderr.contains("--yes"), "a bulk conversion off a terminal needs --yes")
+        let dry = try crmgate(["leads", "convert", "--where", "status=Qualified", "--dry-run"], w)
+        #expect(dry.status == 0 && dry.stdout.contains("would be converted"))
+        let convert = try crmgate(["leads", "convert", "--where", "status=Qualified", "--yes"], w)
         #expect(convert.status == 0 || convert.status == 3, "\(convert.stderr)")  // 3: some lead refused
         #expect(try crmgate(["leads", "list"], w).status == 0)
     }
