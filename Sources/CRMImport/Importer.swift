@@ -112,7 +112,8 @@ public enum Importer {
                 loopEnd = Date()
                 return (counts, counts)
             }
-            summary.importID = batchID
+            // A dry run commits nothing, so its import number is not one (the next import gets the same).
+            summary.importID = options.dryRun ? nil : batchID
             summary.read = counts.read
             summary.created = counts.created
             summary.updated = counts.updated

@@ -169,4 +169,24 @@ struct CRMCommandTests {
         #expect(export.status == 0, "\(export.stderr)")
         #expect(export.stdout.hasPrefix("exported "))
     }
+
+    @Test("status: counts per type, the last import, what waits for a person; a dry-run import has no import number")
+    func status() throws {
+        let w = try seeded()
+        let text = try crmgate(["status"], w)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("30 opportunities") && text.stdout.contains("last import  #3 committed"))
+        #expect(text.stdout.contains("0 conflict(s)") && text.stdout.contains("review pair(s)"))
+        let json = try crmgate(["status", "--json"], w)
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(o["opportunities"] as? Int == 30)
+        #expect((o["last_import"] as? [String: Any])?["id"] as? Int == 3)
+        let bin = try #require(TestSupport.crmgateBinary)
+        let dry = try TestSupport.run(bin, ["import", TestSupport.fixture("csv/generic-leads.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
+                                            "--store", w.store, "--dry-run", "--json", "--quiet"], cwd: TestSupport.repoRoot)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
+        #expect(summary["import_id"] == nil || summary["import_id"] is NSNull, "\(dry.stdout)")
+        #expect(try crmgate(["status"], Workspace()).status == 66, "no store there")
+    }
 }
+
