@@ -324,75 +324,60 @@ public final class SyncEngine: @unchecked Sendable {
                     removeLinks.append(link.localID)
                     continue
                 }
-                var base = Snapshot(json: link.base)
-                if let sentJSON = sentUpdates[link.localID] {
-                    // The remote applied (some of) an update whose answer never came: those fields were agreed.
-                    for (k, v) in Snapshot(json: sentJSON).values where sr[k] == v { base[k] = v }
-                    settledUpdates.append(link.localID)
-                }
                 let sl = localSnapshot(local.record, codec)
-                var settledUnsent = false
-                if !local.deleted, let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
-                    // The record waits for a person, whatever this job's policy. The queued conflict takes the remote
-                    // side as it is now (the cursor moves past this change: skipping it would lose it); if the remote
-                    // no longer conflicts (it agrees, or went back to the base), the conflict closes and the record
-                    // merges as usual.
-                    let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: .manual, rules: job.fieldRules,
-                                                localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
-                    if !m.conflicts.isEmpty {
-                        report.counts.blocked += 1
-                        if !dryRun {
-                            try storeCall { try store.refreshConflict(id: waiting.id, fields: m.conflicts, base: base.json, local: sl.json, remoteSide: sr.json) }
-                        }
-                        continue
-                    }
+                let waiting = local.deleted ? nil : try storeCall { try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }
+                if sentUpdates[link.localID] != nil { settledUpdates.append(link.localID) }
+                let plan = PullPlanner.plan(PullInput(
+                    base: Snapshot(json: link.base), sentUpdate: sentUpdates[link.localID].map { Snapshot(json: $0) }, local: sl,
+                    localDeleted: local.deleted, localEditedSinceSync: local.changeSeq > link.syncedSeq, remote: sr,
+                    conflictWaiting: waiting != nil, policy: job.policy, rules: job.fieldRules, localTime: local.record.updatedAt,
+                    remoteTime: RemoteTime.parse(stamp)))
+                let base = plan.base
+                if plan.closeConflict, let waiting {
                     if !dryRun { try storeCall { try store.closeConflict(id: waiting.id, resolution: "settled: the remote changed") } }
                     report.lines.append("conflict \(waiting.id)\(dryRun ? " would close" : " closed"): the remote no longer conflicts")
-                    // The push passed the record over while it waited: written again and marked unsent, it is
-                    // pushed next.
-                    if sl != base {
-                        records.append(local.record)
-                        settledUnsent = true
-                    }
+                    // The push passed the record over while it waited: written again and marked unsent, it is pushed next.
+                    if plan.markUnsent { records.append(local.record) }
                 }
-                if sr == base {
+                switch plan.decision {
+                case .stillConflicted(let fields):
+                    // The queued conflict takes the remote side as it is now (the cursor moves past this change).
+                    report.counts.blocked += 1
+                    if !dryRun, let waiting {
+                        try storeCall { try store.refreshConflict(id: waiting.id, fields: fields, base: base.json, local: sl.json, remoteSide: sr.json) }
+                    }
+                case .unchanged:
                     var l = self.link(rid, link.localID, json, codec, base: base, stamp: stamp, dirty: false, keep: link.identity)
-                    l.syncedSeq = settledUnsent ? -1 : link.syncedSeq
+                    l.syncedSeq = plan.markUnsent ? -1 : link.syncedSeq
                     newLinks.append(l)
                     report.counts.pulledUnchanged += 1
-                    continue
-                }
-                if local.deleted { continue }
-                let localChanged = local.changeSeq > link.syncedSeq && sl != base
-                if !localChanged {
+                case .skipDeleted:
+                    break
+                case .takeRemote:
                     records.append(applyChanges(sr, over: sl, to: local.record, codec))
                     newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false, keep: link.identity))
                     undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: sr.json))
                     report.counts.pulledUpdated += 1
                     if dryRun { report.lines.append("pull: update \(R.recordType.rawValue) \(link.localID.suffix(12)): \(diff(sl, sr))") }
-                    continue
-                }
-                let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: job.policy, rules: job.fieldRules,
-                                            localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
-                if !m.conflicts.isEmpty {
+                case .conflict(let fields):
                     report.counts.conflictsOpened += 1
-                    report.lines.append("conflict: \(R.recordType.rawValue) \(link.localID.suffix(12)) (remote \(rid)) on \(m.conflicts.joined(separator: ", ")); it waits for `crmgate conflicts resolve`")
+                    report.lines.append("conflict: \(R.recordType.rawValue) \(link.localID.suffix(12)) (remote \(rid)) on \(fields.joined(separator: ", ")); it waits for `crmgate conflicts resolve`")
                     if !dryRun {
                         _ = try storeCall {
-                            try store.openConflict(job: job.name, remote: remoteName, type: R.recordType, localID: link.localID, remoteID: rid, fields: m.conflicts,
+                            try store.openConflict(job: job.name, remote: remoteName, type: R.recordType, localID: link.localID, remoteID: rid, fields: fields,
                                                    base: base.json, local: sl.json, remoteSide: sr.json)
                         }
                     }
-                    continue
+                case .merge(let merged, let settledByPolicy):
+                    report.counts.conflictsSettled += settledByPolicy ? 1 : 0
+                    if merged != sl {
+                        records.append(applyChanges(merged, over: sl, to: local.record, codec))
+                        undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: merged.json))
+                        report.counts.pulledUpdated += 1
+                    }
+                    if dryRun { report.lines.append("merge: \(R.recordType.rawValue) \(link.localID.suffix(12)): local \(diff(sl, merged)); remote \(diff(sr, merged))") }
+                    newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: merged != sr, keep: link.identity))
                 }
-                report.counts.conflictsSettled += m.settled.isEmpty ? 0 : 1
-                if m.merged != sl {
-                    records.append(applyChanges(m.merged, over: sl, to: local.record, codec))
-                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: m.merged.json))
-                    report.counts.pulledUpdated += 1
-                }
-                if dryRun { report.lines.append("merge: \(R.recordType.rawValue) \(link.localID.suffix(12)): local \(diff(sl, m.merged)); remote \(diff(sr, m.merged))") }
-                newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr, keep: link.identity))
             }
             token = page.next
             state.page = token?.text
