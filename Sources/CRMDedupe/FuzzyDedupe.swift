@@ -124,6 +124,9 @@ public final class FuzzyDeduplicator {
         place: [String: Int32](), title: [String: Int32]()
     )
 
+    /// Told each phase of `run` as it begins (for progress on a terminal): blocking, comparing, estimating, clustering.
+    public var onPhase: ((String) -> Void)?
+
     public init(settings: DedupeSettings = DedupeSettings()) { self.settings = settings }
 
     public var count: Int { email.count }
@@ -691,7 +694,9 @@ public final class FuzzyDeduplicator {
 
     /// Matches every row against every other (through the blocks) and clusters them.
     public func run() -> DedupeResult {
+        onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
+        onPhase?("comparing \(pairs.count) pairs")
         var codes = [Int32](repeating: 0, count: pairs.count)
         var histogram: [Int: Int] = [:]
         for (k, p) in pairs.enumerated() {
@@ -699,6 +704,7 @@ public final class FuzzyDeduplicator {
             codes[k] = Int32(c)
             histogram[c, default: 0] += 1
         }
+        onPhase?("estimating the model from \(histogram.count) comparison patterns")
         let (lambda, m, _, iterations) = Self.em(histogram)
         // u for scoring comes from random pairs (EM's u describes non-matching *candidates*, which agree on the
         // blocked fields by construction): level 1 exactly from value frequencies, the others from a seeded sample.
@@ -757,6 +763,7 @@ public final class FuzzyDeduplicator {
             }
             return false
         }
+        onPhase?("scoring and clustering")
         var edges: [(Double, UInt32, UInt32)] = []
         var review: [(Int32, Int32, Double)] = []
         for (k, p) in pairs.enumerated() {

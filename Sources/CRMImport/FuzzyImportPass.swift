@@ -18,9 +18,11 @@ public enum FuzzyImportPass {
     /// - Throws: `ImportError(.store)`.
     /// - Parameter mapping: the import's mapping, whose `dedupe:` section names the fields compared (nil: the lead
     ///   model's own fields).
-    public static func run(store: CRMStore, importID: Int64, settings: DedupeSettings = DedupeSettings(), mapping: MappingFile? = nil) throws
-        -> Summary
-    {
+    /// - Parameter progress: told each phase as it begins (reading the store, the matcher's phases, merging).
+    public static func run(
+        store: CRMStore, importID: Int64, settings: DedupeSettings = DedupeSettings(), mapping: MappingFile? = nil,
+        progress: ((String) -> Void)? = nil
+    ) throws -> Summary {
         let builder = DedupeRowBuilder(mapping: mapping)
         let started = ProcessInfo.processInfo.systemUptime
         do {
@@ -28,6 +30,8 @@ public enum FuzzyImportPass {
             guard !fresh.isEmpty else { return Summary() }
             let rejected = try store.rejectedPairs(type: .lead)
             let d = FuzzyDeduplicator(settings: settings)
+            d.onPhase = progress
+            progress?("reading the store's leads")
             var ids: [String] = []
             try store.forEachWithRowID(Lead.self) { _, l in
                 ids.append(l.id.description)
@@ -58,6 +62,7 @@ public enum FuzzyImportPass {
                     summary.merged += folded.count
                 }
             }
+            progress?("merging \(summary.merged) leads into their survivors")
             try store.applyFuzzyMerges(merges, importID: importID)
             // Review pairs name the records as they are after the merges: a pair whose lead was merged away names its
             // survivor instead, and a pair that the merges made one record is no question any more.

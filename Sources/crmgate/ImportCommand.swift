@@ -89,8 +89,10 @@ struct ImportCommand: ParsableCommand {
         do {
             summary = try Importer.run(options)
             if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
+                // After the bar reaches 100%, each phase of the matching says what it is doing (on a terminal).
                 let pass = try FuzzyImportPass.run(
-                    store: try CRMStore(path: storeOptions.store), importID: id, mapping: try? MappingFile.load(path: self.mapping))
+                    store: try CRMStore(path: storeOptions.store), importID: id, mapping: try? MappingFile.load(path: self.mapping),
+                    progress: bar.map { b in { b.phase("fuzzy matching: \($0)…") } })
                 summary.created -= pass.merged
                 summary.merged += pass.merged
                 fuzzyNote = String(format: "fuzzy matching: %d merged into existing records, %d pairs queued for review (`crmgate review list`), %d pairs compared, %.2f s",
@@ -175,5 +177,11 @@ final class ProgressBar: @unchecked Sendable {
 
     func clear() {
         FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: 70) + "\r").utf8))
+    }
+
+    /// Replaces the bar with a phase's name (a later phase, or `clear`, replaces it in turn).
+    func phase(_ text: String) {
+        clear()
+        FileHandle.standardError.write(Data(("\r" + String(text.prefix(70))).utf8))
     }
 }

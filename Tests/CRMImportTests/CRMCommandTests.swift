@@ -188,5 +188,24 @@ struct CRMCommandTests {
         #expect(summary["import_id"] == nil || summary["import_id"] is NSNull, "\(dry.stdout)")
         #expect(try crmgate(["status"], Workspace()).status == 66, "no store there")
     }
+
+    @Test("import --fuzzy in a real pseudo-terminal says which phase the matching is in after the bar reaches 100%",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is needed for a pseudo-terminal"))
+    func fuzzyPhasesOnATerminal() throws {
+        let w = try Workspace()
+        let bin = try #require(TestSupport.crmgateBinary)
+        let command = [bin, "import", TestSupport.fixture("csv/gen-leads-2000.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
+                       "--store", w.store, "--rejects", w.rejects, "--fuzzy"].map { "'\($0)'" }.joined(separator: " ")
+        let r = try TestSupport.run("/usr/bin/script", ["-qec", command, "/dev/null"], cwd: TestSupport.repoRoot)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let screen = r.stdout.replacingOccurrences(of: "\r", with: "\n")
+        for phase in ["reading the store's leads", "blocking", "comparing", "estimating the model", "scoring and clustering", "merging"] {
+            #expect(screen.contains("fuzzy matching: \(phase)"), "no '\(phase)' phase shown: \(screen.suffix(600))")
+        }
+        // Off a terminal (as here, to a file) nothing but the summary.
+        let plain = try TestSupport.run(bin, ["import", TestSupport.fixture("csv/gen-leads-2000.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
+                                              "--store", w.store, "--rejects", w.rejects, "--fuzzy"], cwd: TestSupport.repoRoot)
+        #expect(!plain.stderr.contains("fuzzy matching: blocking"))
+    }
 }
 
