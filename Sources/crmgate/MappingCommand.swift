@@ -1,7 +1,9 @@
 import ArgumentParser
 import CRMCSV
+import CRMImport
 import CRMMapping
 import CRMModel
+import CRMSync
 import Foundation
 
 struct MappingCommand: ParsableCommand {
@@ -29,6 +31,21 @@ struct MappingCommand: ParsableCommand {
             }
             let fields = MappingFile.fieldNames(of: type)
             let (mapped, unmapped) = HeaderSuggester.suggest(header: reader.header, record: type, fields: fields)
+            // Sample values of the columns mapped to dates and numbers (the first 200 records), to choose their formats.
+            var samples: [String: [String]] = [:]
+            let sampled = mapped.filter { [.day, .instant, .number, .integer].contains(ModelFields.kind(type, $0.field)) }
+            if !sampled.isEmpty {
+                let index = Dictionary(reader.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+                var seen = 0
+                while seen < 200, let batch = try? reader.nextBatch() {
+                    for r in 0..<batch.count where seen < 200 {
+                        seen += 1
+                        for s in sampled {
+                            if let i = index[s.column], i < batch.fieldCount(r) { samples[s.column, default: []].append(batch.string(r, i)) }
+                        }
+                    }
+                }
+            }
             var out = "# Draft mapping for \(URL(fileURLWithPath: file).lastPathComponent), made by `crmgate mapping suggest`.\n"
             out += "# Check every line; fuzzy matches are guesses.\n"
             out += "record: \(type.rawValue)\n"
@@ -37,14 +54,19 @@ struct MappingCommand: ParsableCommand {
             }
             out += "fields:\n"
             for s in mapped {
-                let transform: String
+                var transform: String
+                var note = s.match.rawValue
                 switch s.field {
                 case "email": transform = ", transform: [email]"
                 case "phone", "mobile": transform = ", transform: [phone]"
                 case "created_at": transform = ", transform: [{date: {formats: [iso8601]}}]"
                 default: transform = ""
                 }
-                out += "  \(s.field): { column: \(yamlQuote(s.column))\(transform) }   # \(s.match.rawValue)\n"
+                if let sniffed = FormatSniffer.transform(kind: ModelFields.kind(type, s.field), samples: samples[s.column] ?? []) {
+                    transform = ", transform: [\(sniffed.yaml)]"
+                    note += "; \(sniffed.note)"
+                }
+                out += "  \(s.field): { column: \(yamlQuote(s.column))\(transform) }   # \(note)\n"
             }
             for u in unmapped { out += "  # not mapped: \(yamlQuote(u))  (map it to a field, or to custom.<name>)\n" }
             print(out, terminator: "")
@@ -63,8 +85,10 @@ struct MappingCommand: ParsableCommand {
         @Argument(help: "The mapping file.")
         var mapping: String
 
-        @Option(name: .long, help: "A CSV file to check the columns against.")
+        @Option(name: .long, help: "A CSV or XML file: its header is checked against the mapping, and its first rows run through it.")
         var file: String?
+        @Option(name: .long, help: "How many rows of --file to run through the mapping.")
+        var rows: Int = 1000
 
         func run() throws {
             do {
@@ -78,11 +102,25 @@ struct MappingCommand: ParsableCommand {
                     case .task: _ = try RowMapper<CRMTask>(mapping: m, header: reader.header)
                     }
                 }
+                if let file {
+                    let sample = try MappingSample.run(mapping: m, mappingPath: mapping, path: file, rows: rows)
+                    guard sample.rejected == 0 else {
+                        print("\(mapping): \(sample.rejected) of the first \(sample.read) rows of \(file) would be rejected:")
+                        for r in sample.reasons.prefix(10) {
+                            print("  \(r.count) × \(r.reason) (line\(r.lines.count > 1 ? "s" : "") \(r.lines.map(String.init).joined(separator: ", ")))")
+                        }
+                        throw CLIError("the mapping does not fit \(file): rows would be rejected", hint: "fix the transforms named above", code: 65)
+                    }
+                    print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields); the first \(sample.read) rows of \(file) map without a reject")
+                    return
+                }
                 print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields)")
             } catch let e as MappingError {
                 throw CLIError("\(e)", code: e.code == .cannotRead ? 66 : 65)
             } catch let e as CSVError {
                 throw CLIError("\(e)", code: 66)
+            } catch let e as ImportError {
+                throw CLIError("\(e)", code: e.exitCode)
             }
         }
     }

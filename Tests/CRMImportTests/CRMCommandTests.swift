@@ -1,3 +1,4 @@
+import CRMImport
 import CRMModel
 import CRMStore
 import CRMTestSupport
@@ -206,6 +207,30 @@ struct CRMCommandTests {
         let plain = try TestSupport.run(bin, ["import", TestSupport.fixture("csv/gen-leads-2000.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
                                               "--store", w.store, "--rejects", w.rejects, "--fuzzy"], cwd: TestSupport.repoRoot)
         #expect(!plain.stderr.contains("fuzzy matching: blocking"))
+    }
+
+    @Test("a suggested mapping reads the file's dates and numbers (3/14/2024, 1,500,000.00): its check runs the first rows through it, and the import rejects none")
+    func suggestedMappingFits() throws {
+        let w = try Workspace()
+        let bin = try #require(TestSupport.crmgateBinary)
+        let draft = w.dir.appendingPathComponent("draft.yaml").path
+        let suggest = try TestSupport.run(bin, ["mapping", "suggest", TestSupport.fixture("csv/salesforce-leads.csv")], cwd: TestSupport.repoRoot)
+        #expect(suggest.status == 0, "\(suggest.stderr)")
+        #expect(suggest.stdout.contains("M/d/yyyy") && suggest.stdout.contains("thousands: \",\""), "\(suggest.stdout)")
+        try suggest.stdout.write(toFile: draft, atomically: true, encoding: .utf8)
+        let check = try TestSupport.run(bin, ["mapping", "check", draft, "--file", TestSupport.fixture("csv/salesforce-leads.csv")], cwd: TestSupport.repoRoot)
+        #expect(check.status == 0 && check.stdout.contains("map without a reject"), "\(check.stdout)\(check.stderr)")
+        var o = ImportOptions(source: TestSupport.fixture("csv/salesforce-leads.csv"), mapping: draft)
+        o.store = w.store
+        o.rejectsPath = w.rejects
+        let imported = try Importer.run(o)
+        #expect(imported.rejected == 0 && imported.created == 22)
+        // A mapping that does not fit: the check names the reason, how many rows and which lines, and exits 65.
+        let wrong = w.dir.appendingPathComponent("wrong.yaml").path
+        try suggest.stdout.replacingOccurrences(of: "\"M/d/yyyy\"", with: "\"d.M.yyyy\"").write(toFile: wrong, atomically: true, encoding: .utf8)
+        let bad = try TestSupport.run(bin, ["mapping", "check", wrong, "--file", TestSupport.fixture("csv/salesforce-leads.csv")], cwd: TestSupport.repoRoot)
+        #expect(bad.status == 65)
+        #expect(bad.stdout.contains("22 of the first 22 rows") && bad.stdout.contains("created_at (column 'Created Date')"), "\(bad.stdout)")
     }
 }
 
