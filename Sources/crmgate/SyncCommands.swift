@@ -237,7 +237,18 @@ struct SyncCommand: ParsableCommand {
 
     struct Errors: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Records a remote refused (set aside while the rest synced).", subcommands: [List.self, Show.self, Retry.self])
+            abstract: "Records a remote refused (set aside while the rest synced).",
+            discussion: """
+                A record the remote refuses with an answer that repeating cannot change (a 4xx such as 400 or 422) is set \
+                aside with that answer; the run goes on and exits 3. It is tried again when it changes locally, or after \
+                `retry`.
+
+                Examples:
+                  crmgate sync errors list --store crm.sqlite
+                  crmgate sync errors show 3f9c0a1b2d4e --store crm.sqlite
+                  crmgate sync errors retry --store crm.sqlite && crmgate sync apply leads-generic --store crm.sqlite
+                """,
+            subcommands: [List.self, Show.self, Retry.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Every set-aside record with the remote's answer.")
@@ -245,7 +256,7 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
-                    let store = try CRMStore(path: storeOptions.store)
+                    let store = try storeOptions.openForReading()
                     let all = try store.setAsideRecords()
                     if json {
                         for a in all { print(setAsideJSON(a)) }
@@ -255,7 +266,7 @@ struct SyncCommand: ParsableCommand {
                     for a in all {
                         print("\(a.localID)\t\(a.recordType.rawValue)\t\(a.operation)\t\(a.status.map(String.init) ?? "-")\t\(a.attempts)x\t\(a.message.prefix(100))")
                     }
-                } catch let e as StoreError { throw fail(SyncError(.store, message: "\(e)")) }
+                } catch let e as StoreError { throw storeFailure(e) }
             }
         }
 
@@ -265,7 +276,7 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
-                    let store = try CRMStore(path: storeOptions.store)
+                    let store = try storeOptions.openForReading()
                     let found = try store.setAsideRecords().filter { $0.localID.hasPrefix(id) || $0.localID.hasSuffix(id) }
                     guard found.count == 1, let a = found.first else {
                         throw fail(SyncError(.notFound, message: found.isEmpty ? "no set-aside record has the id \(id)" : "\(found.count) set-aside records start with \(id)"))
@@ -273,7 +284,7 @@ struct SyncCommand: ParsableCommand {
                     print("\(a.recordType.rawValue) \(a.localID) at \(a.remote)")
                     print("  \(a.operation) refused \(a.attempts) time(s), first \(a.firstAt), last \(a.lastAt), HTTP \(a.status.map(String.init) ?? "-")")
                     print("  \(a.message)")
-                } catch let e as StoreError { throw fail(SyncError(.store, message: "\(e)")) }
+                } catch let e as StoreError { throw storeFailure(e) }
             }
         }
 
@@ -283,7 +294,7 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
-                    let store = try CRMStore(path: storeOptions.store)
+                    let store = try storeOptions.openForUpdate()
                     let all = try store.setAsideRecords()
                     let chosen = ids.isEmpty ? all : all.filter { a in ids.contains { a.localID.hasPrefix($0) || a.localID.hasSuffix($0) } }
                     var n = 0
@@ -298,7 +309,7 @@ struct SyncCommand: ParsableCommand {
                         }
                     }
                     print("\(n) record(s) will be tried again by the next push")
-                } catch let e as StoreError { throw fail(SyncError(.store, message: "\(e)")) }
+                } catch let e as StoreError { throw storeFailure(e) }
             }
         }
     }

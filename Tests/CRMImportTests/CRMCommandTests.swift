@@ -123,7 +123,8 @@ struct CRMCommandTests {
         let w = try Workspace()  // nothing imported: w.store does not exist
         let out = w.dir.appendingPathComponent("x.csv").path
         for args in [["export", "leads", "--out", out], ["leads", "list"], ["tasks", "list", "--as", "Grace Kim"], ["imports", "list"],
-                     ["leads", "convert", "0123456789ab"], ["conflicts", "list"], ["runs", "list"], ["review", "list"]] {
+                     ["leads", "convert", "0123456789ab"], ["conflicts", "list"], ["runs", "list"], ["review", "list"],
+                     ["sync", "errors", "list"], ["sync", "errors", "show", "0123456789ab"], ["sync", "errors", "retry"], ["status"]] {
             let r = try crmgate(args, w)
             #expect(r.status == 66, "\(args): \(r.status) \(r.stdout)")
             #expect(r.stderr.hasPrefix("crmgate: error: no store at \(w.store)\n"), "\(args): \(r.stderr)")
