@@ -1,3 +1,4 @@
+import CRMModel
 import Foundation
 
 /// A buffered file (or standard output) that text is appended to.
@@ -164,26 +165,7 @@ final class ByteSink {
 
     /// The length of the UTF-8 sequence of a scalar value starting at `b[i]` (a byte >= 0x80), or 0 when
     /// the bytes there are not one (a stray continuation byte, an overlong form, a surrogate, a cut sequence).
-    static func utf8Length(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
-        let c = b[i]
-        let len: Int
-        if c & 0xE0 == 0xC0 && c >= 0xC2 {
-            len = 2
-        } else if c & 0xF0 == 0xE0 {
-            len = 3
-        } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
-            len = 4
-        } else {
-            return 0
-        }
-        if i + len > b.count { return 0 }
-        for k in 1..<len where b[i + k] & 0xC0 != 0x80 { return 0 }
-        if c == 0xE0 && b[i + 1] < 0xA0 { return 0 }
-        if c == 0xED && b[i + 1] >= 0xA0 { return 0 }
-        if c == 0xF0 && b[i + 1] < 0x90 { return 0 }
-        if c == 0xF4 && b[i + 1] >= 0x90 { return 0 }
-        return len
-    }
+    static func utf8Length(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Int { UTF8Sequence.length(b, at: i) }
 
     /// Overwrites bytes already flushed at `offset` (same length), e.g. a size known only at the end.
     func overwrite(at offset: Int, with text: String) throws {

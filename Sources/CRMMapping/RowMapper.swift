@@ -301,26 +301,8 @@ final class Memo: @unchecked Sendable {
             i += 1
             continue
         }
-        let len: Int
-        if c & 0xE0 == 0xC0 && c >= 0xC2 {
-            len = 2
-        } else if c & 0xF0 == 0xE0 {
-            len = 3
-        } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
-            len = 4
-        } else {
-            return nil
-        }
-        if i + len > n { return nil }
-        for k in 1..<len where b[i + k] & 0xC0 != 0x80 { return nil }
-        if len == 3 {
-            // No overlongs, no surrogates.
-            if c == 0xE0 && b[i + 1] < 0xA0 { return nil }
-            if c == 0xED && b[i + 1] >= 0xA0 { return nil }
-        } else if len == 4 {
-            if c == 0xF0 && b[i + 1] < 0x90 { return nil }
-            if c == 0xF4 && b[i + 1] >= 0x90 { return nil }
-        }
+        let len = UTF8Sequence.length(b, at: i)
+        if len == 0 { return nil }
         i += len
     }
     return String(decoding: b, as: UTF8.self)

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Blocking: which pairs of rows the matcher compares at all. Several passes whose keys each leave out a different
+/// field family, so that no single wrong field hides a pair; blocks too large for all pairs are compared by sorted
+/// neighbourhood.
+extension FuzzyDeduplicator {
+    static let keyNames = [
+        "external_id", "email", "phone", "postcode+last", "postcode+first", "company+names", "company+postcode", "house+postcode",
+        "names (either order)", "street (no spaces)", "street (words)", "birth_date", "identifier", "phonetic names", "city+last",
+    ]
+    /// Keys that read no address field, and keys that read no name field: two independent ways to find a pair,
+    /// for the capture-recapture estimate of how many matching pairs blocking missed.
+    static let nameOnlyKeys: Set<Int> = [1, 2, 8, 11, 12, 13]
+    static let addressOnlyKeys: Set<Int> = [6, 7, 9, 10]
+    /// Keys whose blocks grow with the list (few distinct values): compared all against all only up to
+    /// `maxBroadBlock` rows.
+    static let broadKeys: Set<Int> = [8, 9, 10, 13, 14]
+
+    static func hash(_ kind: UInt64, _ parts: [UInt64]) -> UInt64 {
+        var x: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (kind &* 0x9E37_79B9_7F4A_7C15)
+        for p in parts { x = (x ^ p) &* 0x100_0000_01b3; x ^= x >> 29 }
+        return (x & ~(UInt64(0xF) << 60)) | (kind << 60)
+    }
+
+    static func prefix(_ b: [UInt8], _ n: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for (i, c) in b.prefix(n).enumerated() { v |= UInt64(c) << (8 * UInt64(i)) }
+        return v | (UInt64(min(n, b.count)) << 56)
+    }
+
+    static func fnv(_ b: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The American Soundex code of a folded name (letters a-z only; empty when it has none).
+    static func soundex(_ b: [UInt8]) -> UInt64 {
+        // a b c d e f g h i j k l m n o p q r s t u v w x y z
+        let codes: [UInt8] = [0, 1, 2, 3, 0, 1, 2, 9, 0, 2, 2, 4, 5, 5, 0, 1, 2, 6, 2, 3, 0, 1, 9, 2, 0, 2]
+        var out: UInt64 = 0, n = 0
+        var last: UInt8 = 255
+        for c in b where c >= 97 && c <= 122 {
+            let code = codes[Int(c - 97)]
+            if n == 0 {
+                out = UInt64(c)
+                n = 1
+                last = code
+                continue
+            }
+            if code == 9 { continue }  // h and w do not separate equal codes
+            if code != 0 && code != last {
+                out = out << 8 | UInt64(48 + code)
+                n += 1
+                if n == 4 { break }
+            }
+            last = code
+        }
+        return n == 0 ? 0 : out << (8 * UInt64(4 - n))
+    }
+
+    /// Every blocking key of row `r`, as (key hash with its kind in the top 4 bits).
+    func keys(_ r: Int, into out: inout [UInt64]) {
+        let h = Self.hash, prefix = Self.prefix
+        if ext[r] != 0 { out.append(h(0, [UInt64(ext[r])])) }
+        if email[r] != 0 { out.append(h(1, [UInt64(email[r])])) }
+        if phone[r] != 0 { out.append(h(2, [UInt64(phone[r])])) }
+        let l3 = prefix(lasts.bytes[Int(lastR[r])], 3)
+        let pc = postcode[r], hasPC = !isEmptyPlace(pc)
+        if hasPC {
+            if lastR[r] != 0 { out.append(h(3, [UInt64(pc), l3])) }
+            for c in firstCanon[Int(first[r])] { out.append(h(4, [UInt64(pc), UInt64(c)])) }
+        }
+        if company[r] != 0, lastR[r] != 0 {
+            let l2 = prefix(lasts.bytes[Int(lastR[r])], 2)
+            for c in firstCanon[Int(first[r])] { out.append(h(5, [UInt64(company[r]), prefix(firsts.bytes[Int(c)], 2), l2])) }
+        }
+        if hasPC {
+            if company[r] != 0 { out.append(h(6, [UInt64(company[r]), UInt64(pc)])) }
+            if house[r] != 0 { out.append(h(7, [UInt64(house[r]), UInt64(pc)])) }
+        }
+        if first[r] != 0, last[r] != 0 {
+            // The two names in either order: a wrong postcode, or first and last swapped, do not hide the pair.
+            let x = Self.fnv(firsts.bytes[Int(first[r])]), y = Self.fnv(lasts.bytes[Int(last[r])])
+            out.append(h(8, [min(x, y), max(x, y)]))
+            let sx = Self.soundex(firsts.bytes[Int(first[r])]), sy = Self.soundex(lasts.bytes[Int(last[r])])
+            if sx != 0, sy != 0 { out.append(h(13, [min(sx, sy), max(sx, sy)])) }
+        }
+        if streetNS[r] != 0, house[r] != 0 {
+            out.append(h(9, [streetNS[r]]))
+            out.append(h(10, [streetTS[r]]))
+        }
+        if dob[r] != 0 { out.append(h(11, [UInt64(dob[r])])) }
+        if ident[r] != 0 { out.append(h(12, [UInt64(ident[r])])) }
+        if !isEmptyPlace(city[r]), lastR[r] != 0 { out.append(h(14, [UInt64(city[r]), UInt64(lastR[r])])) }
+    }
+
+    /// Candidate pairs (row a < row b packed as a << 32 | b), sorted and unique, with per-key statistics.
+    func candidatePairs() -> (pairs: [UInt64], stats: [(String, Int, Int, Int)]) {
+        var entries: [(UInt64, UInt32)] = []
+        entries.reserveCapacity(count * 12)
+        var rowKeys: [UInt64] = []
+        for r in 0..<count {
+            rowKeys.removeAll(keepingCapacity: true)
+            keys(r, into: &rowKeys)
+            for k in rowKeys { entries.append((k, UInt32(r))) }
+        }
+        entries.sort { $0.0 < $1.0 }
+        var stats = Self.keyNames.map { ($0, 0, 0, 0) }
+        var pairs: [UInt64] = []
+        pairs.reserveCapacity(count * 4)
+        func add(_ x: UInt32, _ y: UInt32) {
+            if x != y { pairs.append(x < y ? UInt64(x) << 32 | UInt64(y) : UInt64(y) << 32 | UInt64(x)) }
+        }
+        var i = 0
+        while i < entries.count {
+            var j = i + 1
+            while j < entries.count, entries[j].0 == entries[i].0 { j += 1 }
+            let m = j - i
+            if m >= 2 {
+                let kind = Int(entries[i].0 >> 60)
+                if m > (Self.broadKeys.contains(kind) ? settings.maxBroadBlock : settings.maxBlock) {
+                    // Too many for all against all: sorted by address and names, each row meets its neighbours.
+                    stats[kind].3 += 1
+                    let rows = entries[i..<j].map(\.1).sorted { a, b in
+                        let ka = (street[Int(a)], lastR[Int(a)], first[Int(a)]), kb = (street[Int(b)], lastR[Int(b)], first[Int(b)])
+                        return ka != kb ? ka < kb : a < b
+                    }
+                    let w = max(1, Self.broadKeys.contains(kind) ? settings.broadWindow : settings.window)
+                    for a in rows.indices {
+                        for b in (a + 1)..<min(rows.count, a + 1 + w) { add(rows[a], rows[b]) }
+                    }
+                    stats[kind].2 += rows.count * w
+                } else {
+                    stats[kind].1 += 1
+                    stats[kind].2 += m * (m - 1) / 2
+                    for a in i..<j {
+                        for b in (a + 1)..<j { add(entries[a].1, entries[b].1) }
+                    }
+                }
+            }
+            i = j
+        }
+        entries = []  // freed before the pairs are sorted: the peak is one of the two, not both
+        pairs.sort()
+        var w = 0
+        for k in 0..<pairs.count where k == 0 || pairs[k] != pairs[k - 1] {
+            pairs[w] = pairs[k]
+            w += 1
+        }
+        pairs.removeLast(pairs.count - w)
+        return (pairs, stats)
+    }
+
+    /// The kinds of blocking key two rows share, as a bit mask.
+    func sharedKeyKinds(_ a: Int, _ b: Int) -> Int {
+        var ka: [UInt64] = [], kb: [UInt64] = []
+        keys(a, into: &ka)
+        keys(b, into: &kb)
+        var mask = 0
+        for k in ka where kb.contains(k) { mask |= 1 << Int(k >> 60) }
+        return mask
+    }
+}
