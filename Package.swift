@@ -31,10 +31,11 @@ let package = Package(
             name: "CRMMapping",
             dependencies: ["CRMModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "CRMDedupe", dependencies: ["CRMModel"]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "CRMStore",
             dependencies: [
-                "CRMModel",
+                "CRMModel", "CLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),

@@ -16,6 +16,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let ambiguous = Code(rawValue: "ambiguous")
         /// Text that cannot be a record id or a part of one.
         public static let invalidID = Code(rawValue: "invalid-id")
+        /// PostgreSQL refused a statement (the SQLSTATE says why).
+        public static let postgres = Code(rawValue: "postgres")
+        /// The connection to PostgreSQL dropped (a restart, a network fault); reconnecting may help.
+        public static let connectionLost = Code(rawValue: "connection-lost")
+        /// The store location is not usable as given (a password in a URL, an unknown scheme).
+        public static let invalidLocation = Code(rawValue: "invalid-location")
+        /// The command needs a store engine it was not given (a command that works only on SQLite yet).
+        public static let unsupported = Code(rawValue: "unsupported")
         public var description: String { rawValue }
     }
 
@@ -24,16 +32,20 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var path: String?
     /// SQLite's result code, when SQLite reported the error.
     public var sqliteCode: Int32?
+    /// PostgreSQL's SQLSTATE, when PostgreSQL reported the error.
+    public var sqlState: String?
     public let message: String
 
-    public init(_ code: Code, path: String? = nil, sqliteCode: Int32? = nil, message: String) {
+    public init(_ code: Code, path: String? = nil, sqliteCode: Int32? = nil, sqlState: String? = nil, message: String) {
         self.code = code
         self.path = path
         self.sqliteCode = sqliteCode
+        self.sqlState = sqlState
         self.message = message
     }
 
     public var description: String {
-        (path.map { "store \($0): " } ?? "store: ") + message + (sqliteCode.map { " (SQLite code \($0))" } ?? "") + " [\(code)]"
+        (path.map { "store \($0): " } ?? "store: ") + message + (sqliteCode.map { " (SQLite code \($0))" } ?? "")
+            + (sqlState.map { " (SQLSTATE \($0))" } ?? "") + " [\(code)]"
     }
 }

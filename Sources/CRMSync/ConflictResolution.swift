@@ -10,7 +10,7 @@ public enum ConflictResolution {
     /// - Returns: the snapshot the record now holds.
     /// - Throws: `SyncError(.notFound)` for an unknown or closed conflict; `.store`.
     @discardableResult
-    public static func resolve(store: CRMStore, id: Int64, take: Take, sets: [String: String]) throws -> Snapshot {
+    public static func resolve(store: any SyncStore, id: Int64, take: Take, sets: [String: String]) throws -> Snapshot {
         do {
             guard let c = try store.conflict(id: id) else { throw SyncError(.notFound, message: "no conflict has the id \(id); `crmgate conflicts list` shows them") }
             guard c.status == "open" else { throw SyncError(.notFound, message: "conflict \(id) is already resolved (\(c.resolution ?? ""))") }
@@ -23,7 +23,7 @@ public enum ConflictResolution {
         } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
     }
 
-    static func resolve<R: CRMRecord>(_ type: R.Type, _ store: CRMStore, _ c: SyncConflict, _ take: Take, _ sets: [String: String]) throws -> Snapshot {
+    static func resolve<R: CRMRecord>(_ type: R.Type, _ store: any SyncStore, _ c: SyncConflict, _ take: Take, _ sets: [String: String]) throws -> Snapshot {
         guard let current = try store.recordForSync(R.self, id: c.localID) else {
             throw SyncError(.notFound, message: "the local record \(c.localID) no longer exists")
         }

@@ -11,10 +11,10 @@ public struct RunUndo: Sendable {
         public var lines: [String] = []
     }
 
-    public let store: CRMStore
+    public let store: any SyncStore
     public let client: RemoteClient
 
-    public init(store: CRMStore, client: RemoteClient) {
+    public init(store: any SyncStore, client: RemoteClient) {
         self.store = store
         self.client = client
     }

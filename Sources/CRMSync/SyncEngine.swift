@@ -83,7 +83,7 @@ struct CursorState: Sendable {
 /// Keeps the store and one remote in step for a job: pull (incremental, tie-safe), push (change counter,
 /// idempotency journal), three-way merge with the job's policy, conflicts queued under `manual`.
 public final class SyncEngine: @unchecked Sendable {
-    public let store: CRMStore
+    public let store: any SyncStore
     public let job: SyncJob
     public let client: RemoteClient
     public let dryRun: Bool
@@ -94,13 +94,15 @@ public final class SyncEngine: @unchecked Sendable {
     private var remoteName: String { SyncEngine.remoteName(client) }
     /// How links name a remote: the profile at its base URL.
     public static func remoteName(_ client: RemoteClient) -> String { client.profile.name + "@" + client.baseURL }
-    private let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.suffix(12))"
-    private let leaseSeconds: Double = 600
+    /// Who holds the job's lease while this engine runs (`host:pid:…`; a worker gives its own, to renew it).
+    public var leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.suffix(12))"
+    /// How long the lease lasts unless renewed at a checkpoint (or by a worker's heartbeat).
+    public var leaseSeconds: Double = 600
     private var leaseRenewed = ProcessInfo.processInfo.systemUptime
     /// Seconds between lease renewals at checkpoints (tests set 0).
     public var leaseRenewalInterval: Double = 60
 
-    public init(store: CRMStore, job: SyncJob, client: RemoteClient, dryRun: Bool, logger: Logger = Logger(label: "crmgate.sync")) {
+    public init(store: any SyncStore, job: SyncJob, client: RemoteClient, dryRun: Bool, logger: Logger = Logger(label: "crmgate.sync")) {
         self.store = store
         self.job = job
         self.client = client

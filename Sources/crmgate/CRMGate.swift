@@ -108,23 +108,46 @@ func failure(_ error: any Error) -> ExitCode {
 
 /// Options every command that touches the store shares.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store file (SQLite).")
-    var store: String = "crmgate.sqlite"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (sync, jobs, conflicts, runs, undo). Default: $CRMGATE_STORE, else crmgate.sqlite.",
+            discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."))
+    var store: String = ProcessInfo.processInfo.environment["CRMGATE_STORE"] ?? "crmgate.sqlite"
+
+    /// The SQLite file, for the commands that work on SQLite only so far.
+    /// - Throws: `StoreError(.unsupported)` for a PostgreSQL URL, `.invalidLocation` for a URL with a password.
+    func sqlitePath() throws -> String {
+        switch try StoreLocation(store) {
+        case .sqlite(let path): return path
+        case .postgres(let url):
+            throw StoreError(
+                .unsupported, path: url,
+                message: "this command works on an SQLite store only so far; on PostgreSQL: sync plan|apply|errors, jobs run|worker|status, conflicts, runs, undo")
+        }
+    }
 
     /// The store, for a command that only reads it: it must exist and is neither migrated nor written.
-    func openForReading() throws -> CRMStore { try CRMStore(path: store, mode: .readOnly) }
+    func openForReading() throws -> CRMStore { try CRMStore(path: try sqlitePath(), mode: .readOnly) }
 
     /// The store, for a command that changes records already in it: it must exist; it is migrated.
-    func openForUpdate() throws -> CRMStore { try CRMStore(path: store, mode: .update) }
+    func openForUpdate() throws -> CRMStore { try CRMStore(path: try sqlitePath(), mode: .update) }
 
     /// The store, for a command that may add the first records: created when missing, and migrated.
-    func openForCreating() throws -> CRMStore { try CRMStore(path: store, mode: .create) }
+    func openForCreating() throws -> CRMStore { try CRMStore(path: try sqlitePath(), mode: .create) }
+
+    /// The store as the sync commands use it, on SQLite or PostgreSQL.
+    func openSync(_ mode: CRMStore.OpenMode) throws -> any SyncStore { try StoreLocation(store).openSyncStore(mode: mode) }
 }
 
 /// Prints a store error on standard error (`printError`) and returns its exit code: 66 no store, 64 an unknown,
 /// ambiguous or malformed record id (or an unknown field), 74 anything else.
 func storeFailure(_ e: StoreError) -> ExitCode {
     switch e.code {
+    case .missing where e.path?.hasPrefix("postgres") == true:
+        return printError(
+            "no crmgate store in the database \(e.path ?? "")",
+            hint: "a command that writes makes it: `crmgate sync apply`, `crmgate jobs run` or `crmgate jobs worker` with this --store", code: 66)
     case .missing:
         let path = e.path ?? "the --store path"
         return printError(
@@ -132,6 +155,10 @@ func storeFailure(_ e: StoreError) -> ExitCode {
             code: 66)
     case .ambiguous, .invalidID:
         return printError(e.message, code: 64)
+    case .invalidLocation, .unsupported:
+        return printError("\(e)", code: 64)
+    case .cannotOpen where e.path?.hasPrefix("postgres") == true, .connectionLost:
+        return printError("\(e)", hint: "check that the server runs and the URL, user and password (PGPASSWORD, ~/.pgpass) are right", code: 69)
     case .notFound:
         return printError("\(e.message) [\(e.code)]", code: 64)
     default:

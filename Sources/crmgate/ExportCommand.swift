@@ -121,7 +121,7 @@ struct ExportCommand: ParsableCommand {
             try checkKnown(stages, field: statusField, type: type, pipeline: pipeline, store: store)
         }
         do {
-            let s = try Exporter.run(store: storeOptions.store, o)
+            let s = try Exporter.run(store: try storeOptions.sqlitePath(), o)
             if out != "-" {
                 print("exported \(s.records) \(type.plural) to \(out) (\(fmt.rawValue)" + (fmt == .xlsx ? ", \(s.sheets) data sheet\(s.sheets == 1 ? "" : "s")" : "") + String(format: ") in %.2f s", s.seconds))
             }

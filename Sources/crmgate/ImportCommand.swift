@@ -75,7 +75,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         var options = ImportOptions(source: file, mapping: mapping)
-        options.store = storeOptions.store
+        options.store = try storeOptions.sqlitePath()
         options.encoding = encoding.flatMap(TextEncoding.init(name:))
         options.delimiter = delimiter.flatMap(CSVDialect.delimiter(named:))
         options.rejectsPath = rejects
@@ -91,7 +91,7 @@ struct ImportCommand: ParsableCommand {
             if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
                 // After the bar reaches 100%, each phase of the matching says what it is doing (on a terminal).
                 let pass = try FuzzyImportPass.run(
-                    store: try CRMStore(path: storeOptions.store), importID: id, mapping: try? MappingFile.load(path: self.mapping),
+                    store: try CRMStore(path: try storeOptions.sqlitePath()), importID: id, mapping: try? MappingFile.load(path: self.mapping),
                     progress: bar.map { b in { b.phase("fuzzy matching: \($0)…") } })
                 summary.created -= pass.merged
                 summary.merged += pass.merged

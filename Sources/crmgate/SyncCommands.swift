@@ -171,8 +171,12 @@ func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: B
     let profile = try RemoteProfile.load(job.profile)
     let client = try RemoteClient(profile: profile, baseURL: job.baseURL ?? remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle,
                                   connections: job.concurrency, logger: logger)
-    let store: CRMStore
-    do { store = try CRMStore(path: path) } catch { throw SyncError(.store, message: "\(error)") }
+    let store: any SyncStore
+    do { store = try StoreLocation(path).openSyncStore(mode: .create) } catch let e as StoreError where e.code == .invalidLocation {
+        throw e
+    } catch {
+        throw SyncError(.store, message: "\(error)")
+    }
     let engine = SyncEngine(store: store, job: job, client: client, dryRun: dryRun, logger: logger)
     return try blocking { try await engine.run() }
 }
@@ -256,7 +260,7 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
-                    let store = try storeOptions.openForReading()
+                    let store = try storeOptions.openSync(.readOnly)
                     let all = try store.setAsideRecords()
                     if json {
                         for a in all { print(setAsideJSON(a)) }
@@ -276,7 +280,7 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
-                    let store = try storeOptions.openForReading()
+                    let store = try storeOptions.openSync(.readOnly)
                     let found = try store.setAsideRecords().filter { $0.localID.hasPrefix(id) || $0.localID.hasSuffix(id) }
                     guard found.count == 1, let a = found.first else {
                         throw fail(SyncError(.notFound, message: found.isEmpty ? "no set-aside record has the id \(id)" : "\(found.count) set-aside records start with \(id)"))
@@ -294,7 +298,7 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
-                    let store = try storeOptions.openForUpdate()
+                    let store = try storeOptions.openSync(.update)
                     let all = try store.setAsideRecords()
                     let chosen = ids.isEmpty ? all : all.filter { a in ids.contains { a.localID.hasPrefix($0) || a.localID.hasSuffix($0) } }
                     var n = 0
@@ -324,7 +328,9 @@ func setAsideJSON(_ a: SetAsideRecord) -> String {
 }
 
 struct JobsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "Run sync jobs from cron or on their schedules.", subcommands: [Run.self, Daemon.self])
+    static let configuration = CommandConfiguration(
+        commandName: "jobs", abstract: "Run sync jobs from cron or on their schedules, in one process or in workers sharing a PostgreSQL store.",
+        subcommands: [Run.self, Daemon.self, Worker.self, Status.self])
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run one job now (the cron entry). Exit codes as `sync apply`.")
@@ -334,7 +340,17 @@ struct JobsCommand: ParsableCommand {
         func run() throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let report: SyncReport
-            do { report = try runJob(try SyncJob.load(job), store: storeOptions.store, remote: remote, dryRun: false, logger: logger) } catch let e as SyncError { throw fail(e) }
+            do {
+                let job = try SyncJob.load(job)
+                if case .postgres(let url) = try StoreLocation(storeOptions.store) {
+                    // On a shared store the run goes through the job board's claim, as a worker's would.
+                    let worker = JobWorker(url: url, jobs: [job], options: JobWorker.Options(), logger: logger,
+                                           makeClient: clientMaker(remote, logger: logger), shouldStop: { false })
+                    report = try blocking { try await worker.runNow(job) }
+                } else {
+                    report = try runJob(job, store: storeOptions.store, remote: remote, dryRun: false, logger: logger)
+                }
+            } catch let e as SyncError { throw fail(e) }
             printReport(report, plan: false)
             if report.counts.refused > 0 { throw ExitCode(SyncExit.someRefused) }
         }
@@ -392,6 +408,124 @@ struct JobsCommand: ParsableCommand {
     }
 }
 
+/// The remote client of a job, from the command's remote options (secrets from the environment).
+func clientMaker(_ remote: RemoteOptions, logger: Logger) -> @Sendable (SyncJob) throws -> RemoteClient {
+    let baseURL = remote.baseURL, insecure = remote.insecure, caBundle = remote.caBundle
+    return { job in
+        try RemoteClient(profile: try RemoteProfile.load(job.profile), baseURL: job.baseURL ?? baseURL, insecure: insecure, caBundle: caBundle,
+                         connections: job.concurrency, logger: logger)
+    }
+}
+
+/// Lets SIGTERM and SIGINT only set the stop flag (a run in progress finishes first).
+func installStopHandlers() {
+    // A parent may have left SIGTERM/SIGINT blocked (Foundation's Process does): unblock them, then only set a flag.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGTERM)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    signal(SIGTERM) { _ in daemonStopRequested = 1 }
+    signal(SIGINT) { _ in daemonStopRequested = 1 }
+}
+
+extension JobsCommand {
+    struct Worker: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the jobs of a folder as one of any number of workers sharing a PostgreSQL store.",
+            discussion: """
+                Every worker puts the folder's jobs on the store's job board and claims due ones (SELECT … FOR UPDATE SKIP \
+                LOCKED): no job runs twice at once, whichever machines the workers are on. A claim is a lease that the \
+                worker's heartbeat renews every third of --lease; a worker that dies stops renewing, and once its lease \
+                runs out another worker takes the job, which resumes from its last checkpoint. SIGTERM or SIGINT: the runs \
+                in progress finish, then the worker exits 0. A lost database connection is retried with backoff.
+
+                Examples:
+                  crmgate jobs worker --store postgresql://crmgate@db.internal/crm --slots 4
+                  PGPASSFILE=/etc/crmgate/pgpass crmgate jobs worker --store postgresql://crmgate@db/crm --jobs /etc/crmgate/jobs
+                """)
+        @Option(name: .long, help: "The folder of job files.") var jobs: String = SyncJob.folder
+        @Option(name: .long, help: "Jobs this worker runs at once.") var slots: Int = 1
+        @Option(name: .long, help: "Seconds a claim lasts without a heartbeat.") var lease: Double = 30
+        @Option(name: .long, help: "Seconds between looks at the job board when nothing is due.") var poll: Double = 1
+        @Option(name: .long, help: "Seconds between runs of every job instead of their cron schedules (tests, soak runs).") var every: Double?
+        @Flag(name: .long, help: "New jobs are due at once, not at their schedules' next time.") var runAtStart = false
+        @Flag(name: .long, help: "Exit when no job is due or held (a batch); otherwise run until SIGTERM.") var exitWhenIdle = false
+        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            guard slots >= 1, slots <= 64 else { throw ValidationError("--slots must be from 1 to 64") }
+            guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
+            guard poll > 0 else { throw ValidationError("--poll must be above 0") }
+        }
+
+        func run() throws {
+            let logger = setUpLogging(verbose: remote.verbose)
+            guard case .postgres(let url) = try StoreLocation(storeOptions.store) else {
+                throw CLIError("jobs worker needs a PostgreSQL store (--store postgresql://…)", hint: "on one machine with SQLite, use `crmgate jobs daemon`", code: 64)
+            }
+            let list: [SyncJob]
+            do { list = try loadJobs(folder: jobs) } catch let e as SyncError { throw fail(e) }
+            installStopHandlers()
+            var options = JobWorker.Options()
+            options.slots = slots
+            options.leaseSeconds = lease
+            options.pollSeconds = poll
+            options.every = every
+            options.runAtStart = runAtStart
+            options.exitWhenIdle = exitWhenIdle
+            let worker = JobWorker(url: url, jobs: list, options: options, logger: logger, makeClient: clientMaker(remote, logger: logger),
+                                   shouldStop: { StopFlag().isSet })
+            let summary = try blocking { try await worker.run() }
+            let total = summary.runs.values.reduce(0, +)
+            print("jobs worker: \(total) run(s) of \(summary.runs.count) job(s), \(summary.failed) failed")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Each job on a PostgreSQL store's job board: schedule, next due, last run, holder and lease.")
+        @Flag(name: .long, help: "One JSON object per job.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            guard case .postgres(let url) = try StoreLocation(storeOptions.store) else {
+                throw CLIError("jobs status reads the job board of a PostgreSQL store (--store postgresql://…)",
+                               hint: "on SQLite, `crmgate runs list` shows the runs", code: 64)
+            }
+            let entries = try PostgresStore(url: url, mode: .readOnly).jobEntries()
+            if entries.isEmpty { print("no jobs on the board (a worker or `jobs run` puts them there)"); return }
+            func t(_ d: Date?) -> String { d.map { $0.iso8601UTC } ?? "-" }
+            for e in entries {
+                if json {
+                    print(JSONValue.object([
+                        ("job", .string(e.name)), ("schedule", e.schedule.map { .string($0) } ?? .null),
+                        ("every_seconds", e.everySeconds.map { .number($0) } ?? .null), ("next_due", e.nextDue.map { .string($0.iso8601UTC) } ?? .null),
+                        ("holder", e.holder.map { .string($0) } ?? .null), ("lease_until", e.leaseUntil.map { .string($0.iso8601UTC) } ?? .null),
+                        ("last_started", e.lastStarted.map { .string($0.iso8601UTC) } ?? .null),
+                        ("last_finished", e.lastFinished.map { .string($0.iso8601UTC) } ?? .null),
+                        ("last_status", e.lastStatus.map { .string($0.rawValue) } ?? .null), ("last_message", e.lastMessage.map { .string($0) } ?? .null),
+                        ("runs", .number(Double(e.runs))),
+                    ]).text)
+                } else {
+                    let when = e.schedule ?? e.everySeconds.map { "every \($0) s" } ?? "on demand"
+                    print("\(e.name)\t\(when)\tnext \(t(e.nextDue))\tlast \(e.lastStatus?.rawValue ?? "-") \(t(e.lastFinished))\t"
+                        + (e.holder.map { "held by \($0) until \(t(e.leaseUntil))" } ?? "free") + "\t\(e.runs) run(s)")
+                }
+            }
+        }
+    }
+}
+
+/// The jobs of a folder (every `*.yaml`), in name order.
+func loadJobs(folder: String) throws -> [SyncJob] {
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+    let list = try files.map { try SyncJob.load("\(folder)/\($0)") }
+    guard !list.isEmpty else { throw SyncError(.invalidProfile, context: folder, message: "no job files") }
+    return list
+}
+
 /// Set by the daemon's signal handler (a plain store of a word, safe in a handler).
 nonisolated(unsafe) var daemonStopRequested: sig_atomic_t = 0
 
@@ -407,7 +541,7 @@ struct ConflictsCommand: ParsableCommand {
         @Flag(name: .long, help: "Include resolved ones.") var all = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openSync(.readOnly)
             let cs = try store.conflicts(status: all ? nil : "open")
             if cs.isEmpty { print("no \(all ? "" : "open ")conflicts"); return }
             for c in cs { print("\(c.id)\t\(c.status)\t\(c.recordType.rawValue)\t\(c.localID)\tremote \(c.remoteID)\t\(c.fields.joined(separator: ","))\t\(c.job)") }
@@ -419,7 +553,7 @@ struct ConflictsCommand: ParsableCommand {
         @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openSync(.readOnly)
             guard let c = try store.conflict(id: id) else { throw fail(SyncError(.notFound, message: "no conflict has the id \(id)")) }
             let base = Snapshot(json: c.base), local = Snapshot(json: c.local), remote = Snapshot(json: c.remoteSide)
             print("conflict \(c.id) (\(c.status)) on \(c.recordType.rawValue) \(c.localID), remote \(c.remoteID), job \(c.job)")
@@ -443,7 +577,7 @@ struct ConflictsCommand: ParsableCommand {
                 values[String(s[..<eq])] = String(s[s.index(after: eq)...])
             }
             do {
-                let store = try storeOptions.openForUpdate()
+                let store = try storeOptions.openSync(.update)
                 let result = try ConflictResolution.resolve(store: store, id: id, take: t, sets: values)
                 print("conflict \(id) resolved (took \(t.rawValue)); \(result.values.count) field(s) set; the next sync pushes it")
             } catch let e as SyncError { throw fail(e) }
@@ -457,7 +591,7 @@ struct RunsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Past runs with their counts, newest first.")
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openSync(.readOnly)
             for r in try store.runs() { print("\(r.id)\t\(r.job)\t\(r.startedAt)\t\(r.status)\t\(r.counts)" + (r.message.map { "\t\($0)" } ?? "")) }
         }
     }
@@ -475,8 +609,8 @@ struct UndoCommand: ParsableCommand {
     func run() throws {
         let logger = setUpLogging(verbose: remote.verbose)
         do {
-            let store: CRMStore
-            do { store = try storeOptions.openForUpdate() } catch let e as StoreError where e.code == .missing {
+            let store: any SyncStore
+            do { store = try storeOptions.openSync(.update) } catch let e as StoreError where e.code == .missing {
                 throw e
             } catch {
                 throw SyncError(.store, message: "\(error)")

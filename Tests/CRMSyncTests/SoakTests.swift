@@ -172,7 +172,7 @@ struct SoakTests {
             #expect((r?["phone"] as? String ?? "") == l.phone, "\(l.email): phone differs")
         }
         #expect(try b.store.conflicts().isEmpty)
-        #expect(try b.store.integrityCheck() == "ok")
+        #expect(try b.sqlite.integrityCheck() == "ok")
         #expect(edits > 5)
         // Memory: the median of the last quarter of the samples stays within 10% (plus 8 MB of allocator slack) of the
         // second quarter's, after the first quarter's warm-up.

@@ -10,10 +10,15 @@ final class SyncBench: @unchecked Sendable {
     let remote: TestRemote
     let dir: URL
     let profile: RemoteProfile
-    var storePath: String { dir.appendingPathComponent("store.sqlite").path }
-    let store: CRMStore
+    /// The store's `--store` text: the SQLite file, or the PostgreSQL database's URL.
+    let storePath: String
+    let kind: StoreKind
+    let store: any SyncStore
+    /// The store as SQLite, for the tests of SQLite-only commands.
+    var sqlite: CRMStore { store as! CRMStore }
 
-    init(flavor: String = "generic", pageLimit: Int? = nil, arguments: [String] = []) throws {
+    init(kind: StoreKind = .sqlite, flavor: String = "generic", pageLimit: Int? = nil, arguments: [String] = []) throws {
+        self.kind = kind
         remote = try TestRemote(flavor: flavor, arguments: arguments)
         dir = try TestSupport.temporaryDirectory("crmgate-sync")
         let name = ["generic": "generic-rest", "cin7": "cin7-core", "hubspot": "hubspot"][flavor]!
@@ -21,7 +26,14 @@ final class SyncBench: @unchecked Sendable {
         yaml = yaml.replacingOccurrences(of: "limits: {requests: 60, per_seconds: 60}", with: "limits: {requests: 10, per_seconds: 2}")
         if let pageLimit { yaml = yaml.replacingOccurrences(of: "limit: 500", with: "limit: \(pageLimit)").replacingOccurrences(of: "limit: 1000", with: "limit: \(pageLimit)") }
         profile = try RemoteProfile.parse(yaml: yaml)
-        store = try CRMStore(path: dir.appendingPathComponent("store.sqlite").path)
+        storePath = kind == .sqlite ? dir.appendingPathComponent("store.sqlite").path : try kind.makeLocation()
+        store = try StoreLocation(storePath).openSyncStore(mode: .create)
+    }
+
+    /// A second, empty store of the same engine.
+    func makeStore() throws -> any SyncStore {
+        try StoreLocation(kind == .sqlite ? dir.appendingPathComponent("other-\(UUID().uuidString).sqlite").path : try kind.makeLocation())
+            .openSyncStore(mode: .create)
     }
 
     deinit {
@@ -33,7 +45,7 @@ final class SyncBench: @unchecked Sendable {
         SyncJob(name: name, profile: "generic-rest", types: [.lead], direction: direction, policy: policy, fieldRules: rules, batchSize: 50, concurrency: 4)
     }
 
-    func run(_ job: SyncJob, store: CRMStore? = nil, dryRun: Bool = false) async throws -> SyncReport {
+    func run(_ job: SyncJob, store: (any SyncStore)? = nil, dryRun: Bool = false) async throws -> SyncReport {
         let client = try RemoteClient(profile: profile, baseURL: remote.baseURL, environment: remote.environment)
         return try await SyncEngine(store: store ?? self.store, job: job, client: client, dryRun: dryRun).run()
     }
@@ -67,9 +79,9 @@ final class SyncBench: @unchecked Sendable {
 
 @Suite("Sync engine against the generic test remote", .serialized)
 struct SyncEngineTests {
-    @Test("an update whose answer never came, applied by the remote after a newer local edit, does not win by the remote's clock (updates are journaled)")
-    func lateUpdateOfADeadRun() async throws {
-        let b = try SyncBench()
+    @Test("an update whose answer never came, applied by the remote after a newer local edit, does not win by the remote's clock (updates are journaled)", arguments: StoreKind.allCases)
+    func lateUpdateOfADeadRun(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(1))
         _ = try await b.run(b.job())
         var lead = try #require(try b.store.all(Lead.self).first)
@@ -88,16 +100,16 @@ struct SyncEngineTests {
         #expect(try b.store.journaledUpdates(remote: remoteName, type: .lead, localIDs: [lead.id.description]).isEmpty)
     }
 
-    @Test("push creates every local lead once; a second store pulls them back equal; a rerun changes nothing")
-    func pushThenPull() async throws {
-        let b = try SyncBench(pageLimit: 7)
+    @Test("push creates every local lead once; a second store pulls them back equal; a rerun changes nothing", arguments: StoreKind.allCases)
+    func pushThenPull(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind, pageLimit: 7)
         try b.store.save(SyncBench.leads(30))
         let r1 = try await b.run(b.job())
         #expect(r1.counts.pushedCreated == 30)
         #expect(try b.remoteLeads().count == 30)
         let r2 = try await b.run(b.job())
         #expect(r2.counts.pushedCreated == 0 && r2.counts.pushedUpdated == 0 && r2.counts.pulledUpdated == 0)
-        let other = try CRMStore(path: b.dir.appendingPathComponent("other.sqlite").path)
+        let other = try b.makeStore()
         let r3 = try await b.run(b.job(), store: other)
         #expect(r3.counts.pulledCreated == 30)
         let mine = Dictionary(uniqueKeysWithValues: try b.store.all(Lead.self).map { ($0.email, $0) })
@@ -107,9 +119,9 @@ struct SyncEngineTests {
         }
     }
 
-    @Test("edits of different fields on both sides merge, and both sides end equal")
-    func bothSides() async throws {
-        let b = try SyncBench()
+    @Test("edits of different fields on both sides merge, and both sides end equal", arguments: StoreKind.allCases)
+    func bothSides(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
         _ = try await b.run(b.job(.manual))
         var l = try b.store.all(Lead.self).first { $0.email == "p1@example.com" }!
@@ -126,9 +138,9 @@ struct SyncEngineTests {
         #expect(remote["phone"] as? String == "+14155559999")
     }
 
-    @Test("the same field changed on both sides, under each policy", arguments: [ConflictPolicy.remoteWins, .localWins, .newestWins])
-    func policies(policy: ConflictPolicy) async throws {
-        let b = try SyncBench()
+    @Test("the same field changed on both sides, under each policy", arguments: [ConflictPolicy.remoteWins, .localWins, .newestWins], StoreKind.allCases)
+    func policies(policy: ConflictPolicy, kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(2))
         _ = try await b.run(b.job(policy))
         var l = try b.store.all(Lead.self).first { $0.email == "p0@example.com" }!
@@ -143,9 +155,9 @@ struct SyncEngineTests {
         #expect(try b.remoteLeads()["p0@example.com"]!["company"] as? String == expected)
     }
 
-    @Test("under manual a conflict blocks only its record; resolving it pushes the chosen value")
-    func manual() async throws {
-        let b = try SyncBench()
+    @Test("under manual a conflict blocks only its record; resolving it pushes the chosen value", arguments: StoreKind.allCases)
+    func manual(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
         _ = try await b.run(b.job(.manual))
         var all = try b.store.all(Lead.self)
@@ -172,9 +184,9 @@ struct SyncEngineTests {
         #expect(all.first { $0.email == "p0@example.com" }!.company == "Local X")
     }
 
-    @Test("another client edits the record between our read and our update: 412, re-read, merged, sent again; both edits kept")
-    func staleETag() async throws {
-        let b = try SyncBench()
+    @Test("another client edits the record between our read and our update: 412, re-read, merged, sent again; both edits kept", arguments: StoreKind.allCases)
+    func staleETag(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
         _ = try await b.run(b.job())
         var all = try b.store.all(Lead.self)
@@ -195,9 +207,9 @@ struct SyncEngineTests {
 
     /// Found by the soak: resolving wrote the record as it was when the conflict was queued, losing later edits.
     @Test("resolving a conflict keeps the local edits made while it waited (merged: and the remote's one-sided changes)",
-          arguments: [ConflictResolution.Take.merged, .local, .remote])
-    func resolveKeepsLaterEdits(take: ConflictResolution.Take) async throws {
-        let b = try SyncBench()
+          arguments: [ConflictResolution.Take.merged, .local, .remote], StoreKind.allCases)
+    func resolveKeepsLaterEdits(take: ConflictResolution.Take, kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(1))
         _ = try await b.run(b.job(.manual))
         var x = try b.store.all(Lead.self)[0]
@@ -229,9 +241,9 @@ struct SyncEngineTests {
 
     /// Found in review: a pull skipped the remote changes of a record whose conflict waited, and its cursor moved on,
     /// so they never arrived.
-    @Test("remote changes made while a conflict waits update the queued conflict (same id), or settle it")
-    func conflictWhileWaiting() async throws {
-        let b = try SyncBench()
+    @Test("remote changes made while a conflict waits update the queued conflict (same id), or settle it", arguments: StoreKind.allCases)
+    func conflictWhileWaiting(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
         _ = try await b.run(b.job(.manual))
         var all = try b.store.all(Lead.self).sorted { $0.email < $1.email }
@@ -269,9 +281,9 @@ struct SyncEngineTests {
         #expect(try b.store.conflicts().isEmpty)
     }
 
-    @Test("equal modification stamps across a page boundary: nothing skipped, nothing read twice")
-    func equalStamps() async throws {
-        let b = try SyncBench(pageLimit: 5)
+    @Test("equal modification stamps across a page boundary: nothing skipped, nothing read twice", arguments: StoreKind.allCases)
+    func equalStamps(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind, pageLimit: 5)
         try b.remote.control("POST", "/clock", json: #"{"now":"2026-01-01T00:00:00Z"}"#)
         let rows = (0..<23).map { #"{"first_name":"Tie\#($0)","email":"tie\#($0)@example.com"}"# }.joined(separator: ",")
         try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(rows)]}"#)
@@ -287,9 +299,9 @@ struct SyncEngineTests {
         #expect(r3.counts.pulledCreated == 0 && r3.counts.pulledUpdated == 0)
     }
 
-    @Test("remote deletions tombstone the local record; local deletions stay local without allow-delete")
-    func deletes() async throws {
-        let b = try SyncBench()
+    @Test("remote deletions tombstone the local record; local deletions stay local without allow-delete", arguments: StoreKind.allCases)
+    func deletes(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
         _ = try await b.run(b.job())
         try b.remote.control("DELETE", "/records/leads/\(try b.remoteID(email: "p0@example.com"))")
@@ -309,9 +321,9 @@ struct SyncEngineTests {
         #expect(try b.remoteLeads()["p2@example.com"] == nil)
     }
 
-    @Test("unlinked remote records are matched to local ones by e-mail instead of duplicated")
-    func matchByEmail() async throws {
-        let b = try SyncBench()
+    @Test("unlinked remote records are matched to local ones by e-mail instead of duplicated", arguments: StoreKind.allCases)
+    func matchByEmail(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(2))
         try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"First0","email":"P0@Example.com","company":"Remote Co"}]}"#)
         let r = try await b.run(b.job(.remoteWins))
@@ -320,9 +332,9 @@ struct SyncEngineTests {
         #expect(try b.remote.records("leads").count == 2)
     }
 
-    @Test("a create whose answer never came is matched by e-mail against what it sent: a field only the remote changed since survives a newer local edit (found by the crash schedule)")
-    func lostCreateAnswerKeepsRemoteEdit() async throws {
-        let b = try SyncBench()
+    @Test("a create whose answer never came is matched by e-mail against what it sent: a field only the remote changed since survives a newer local edit (found by the crash schedule)", arguments: StoreKind.allCases)
+    func lostCreateAnswerKeepsRemoteEdit(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(1))
         // Every POST is carried out and its answer dropped: the lead exists remotely, the store does not know it.
         try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"only_methods":["POST"]}"#)
@@ -345,9 +357,9 @@ struct SyncEngineTests {
         #expect(try b.remote.records("leads").count == 1)
     }
 
-    @Test("plan changes nothing on either side")
-    func plan() async throws {
-        let b = try SyncBench()
+    @Test("plan changes nothing on either side", arguments: StoreKind.allCases)
+    func plan(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(4))
         try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"R","email":"r@example.com"}]}"#)
         let r = try await b.run(b.job(), dryRun: true)
@@ -358,20 +370,21 @@ struct SyncEngineTests {
         #expect(try b.store.runs().isEmpty)
     }
 
-    @Test("a second run of the same job while one holds the lease is refused; a dead holder's lease is taken over")
-    func lease() async throws {
-        let b = try SyncBench()
+    @Test("a second run of the same job while one holds the lease is refused; a dead holder's lease is taken over", arguments: StoreKind.allCases)
+    func lease(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
         _ = try b.store.acquireLease(job: "test", owner: "someone-else", pid: getpid(), seconds: 600, isAlive: { _ in true })
         let e = await #expect(throws: SyncError.self) { try await b.run(b.job()) }
         #expect(e?.code == .leaseHeld)
         try b.store.releaseLease(job: "test", owner: "someone-else")
-        _ = try b.store.acquireLease(job: "test", owner: "dead", pid: 999_999, seconds: 600, isAlive: { _ in true })
-        _ = try await b.run(b.job())  // pid 999999 does not exist: the lease is taken over
+        // A holder on this machine (owners are host:pid:…) whose process is gone: its lease is taken over at once.
+        _ = try b.store.acquireLease(job: "test", owner: "\(ProcessInfo.processInfo.hostName):999999:dead", pid: 999_999, seconds: 600, isAlive: { _ in true })
+        _ = try await b.run(b.job())
     }
 
-    @Test("a run renews its lease at checkpoints, and stops at the next one when another run has taken it")
-    func leaseRenewal() async throws {
-        let b = try SyncBench(pageLimit: 5)
+    @Test("a run renews its lease at checkpoints, and stops at the next one when another run has taken it", arguments: StoreKind.allCases)
+    func leaseRenewal(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind, pageLimit: 5)
         let rows = (0..<60).map { #"{"first_name":"R\#($0)","email":"r\#($0)@example.com"}"# }.joined(separator: ",")
         try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(rows)]}"#)
         try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":60}"#)
@@ -391,9 +404,9 @@ struct SyncEngineTests {
         #expect(pulled > 0 && pulled < 60, "the pages before the loss are kept: \(pulled)")
     }
 
-    @Test("20% of requests fail with 503, 429, 500, dropped connections and broken bodies, and the run converges to the fault-free state")
-    func faults() async throws {
-        let b = try SyncBench(pageLimit: 9)
+    @Test("20% of requests fail with 503, 429, 500, dropped connections and broken bodies, and the run converges to the fault-free state", arguments: StoreKind.allCases)
+    func faults(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind, pageLimit: 9)
         try b.store.save(SyncBench.leads(60))
         try b.remote.control("POST", "/faults", json: #"{"fraction":0.2,"kinds":["503","429","500","drop","drop_after","malformed","malformed_after"],"retry_after":"0","seed":11}"#)
         var runs = 0
@@ -441,7 +454,7 @@ struct ProfileContractTests {
         let pushOnly = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
         #expect(pushOnly.counts.recoveredCreates == 1)
         #expect(try b.remote.records("lead").count == 26)
-        let other = try CRMStore(path: b.dir.appendingPathComponent("other.sqlite").path)
+        let other = try b.makeStore()
         job.direction = .pull
         let p = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
         #expect(p.counts.pulledCreated == 26)
@@ -475,7 +488,7 @@ struct ProfileContractTests {
         let again = try await client2.batchUpsert(.lead, inputs: [(key: "p1@example.com", body: .object([("properties", .object([("email", .string("p1@example.com"))]))]))])
         #expect(again.count == 1)
         #expect(try b.remote.records("contacts").count == 130)
-        let other = try CRMStore(path: b.dir.appendingPathComponent("other.sqlite").path)
+        let other = try b.makeStore()
         job.direction = .pull
         let p = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
         #expect(p.counts.pulledCreated == 130)
@@ -486,5 +499,13 @@ struct ProfileContractTests {
         let q = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
         #expect(q.counts.pulledUpdated == 1)
         #expect(try other.all(Lead.self).first { $0.email == "p5@example.com" }?.company == "Changed Inc")
+    }
+}
+
+extension SyncStore {
+    /// The live or deleted record with this id (tests: a missing one is a failure).
+    func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R {
+        guard let r = try recordForSync(R.self, id: id) else { throw TestSupportError("no \(R.recordType.rawValue) \(id) in the store") }
+        return r.record
     }
 }

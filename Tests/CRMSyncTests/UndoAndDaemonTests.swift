@@ -152,11 +152,11 @@ struct QueueCommandTests {
         #expect(runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("pushed_created"))
 
         let leads = try b.store.all(Lead.self)
-        try b.store.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 3.0)], importID: nil)
-        let pair = try #require(try b.store.reviewPairs().first)
+        try b.sqlite.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 3.0)], importID: nil)
+        let pair = try #require(try b.sqlite.reviewPairs().first)
         #expect(try TestSupport.run(bin, ["review", "list", "--store", b.storePath]).stdout.contains("weight 3.0"))
         #expect(try TestSupport.run(bin, ["review", "reject", String(pair.id), "--store", b.storePath]).status == 0)
-        #expect(try b.store.reviewPairs().isEmpty)
+        #expect(try b.sqlite.reviewPairs().isEmpty)
         #expect(try TestSupport.run(bin, ["review", "accept", String(pair.id), "--store", b.storePath]).status == 64)
         #expect(try b.store.count(.lead) == 2)
     }

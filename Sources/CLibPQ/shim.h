@@ -1,0 +1,6 @@
+#ifndef CRMGATE_CLIBPQ_SHIM_H
+#define CRMGATE_CLIBPQ_SHIM_H
+
+#include <libpq-fe.h>
+
+#endif

@@ -1,0 +1,205 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection, used synchronously on the caller's thread (as the SQLite path is). Internal: the
+/// store's PostgreSQL implementation is the only user.
+///
+/// Not thread-safe by itself: `PostgresStore` serialises every use behind its lock.
+final class PGConnection {
+    private(set) var handle: OpaquePointer
+    /// The URL without a password (it never has one: `StoreLocation` refuses it), for messages.
+    let url: String
+
+    /// Connects. libpq reads the password from `PGPASSWORD`, `PGPASSFILE`/`~/.pgpass` or a `passfile` named in the URL.
+    /// - Throws: `StoreError(.cannotOpen)` with libpq's message (which never contains the password).
+    init(url: String) throws {
+        self.url = url
+        guard let h = PQconnectdb(url) else {
+            throw StoreError(.cannotOpen, path: url, message: "cannot connect: libpq is out of memory")
+        }
+        handle = h
+        guard PQstatus(h) == CONNECTION_OK else {
+            let message = PGConnection.trimmed(PQerrorMessage(h))
+            // deinit finishes the handle.
+            throw StoreError(.cannotOpen, path: url, message: "cannot connect to PostgreSQL: \(message)")
+        }
+        // Notices (e.g. "relation already exists, skipping") go nowhere rather than to stderr.
+        PQsetNoticeProcessor(h, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// True when the connection is up.
+    var isOK: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Connects again after the server restarted or the connection dropped.
+    func reconnect() -> Bool {
+        PQreset(handle)
+        if PQstatus(handle) == CONNECTION_OK { PQsetNoticeProcessor(handle, { _, _ in }, nil) }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    static func trimmed(_ p: UnsafePointer<CChar>?) -> String {
+        guard let p else { return "unknown error" }
+        return String(cString: p).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`…; nil is NULL).
+    /// - Throws: `StoreError(.postgres)` with the SQLSTATE, or `.connectionLost` when the server is gone.
+    @discardableResult
+    func exec(_ sql: String, _ params: [String?] = []) throws -> PGResult {
+        let result: OpaquePointer?
+        if params.isEmpty {
+            result = PQexec(handle, sql)
+        } else {
+            var cStrings: [UnsafeMutablePointer<CChar>?] = params.map { $0.flatMap { strdup($0) } }
+            defer { for p in cStrings { free(p) } }
+            result = cStrings.withUnsafeMutableBufferPointer { buf in
+                buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) { values in
+                    PQexecParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0)
+                }
+            }
+        }
+        return try check(result, sql: sql)
+    }
+
+    private func check(_ result: OpaquePointer?, sql: String) throws -> PGResult {
+        guard let result else { throw failure(nil, sql: sql) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN:
+            return PGResult(result)
+        default:
+            let e = failure(result, sql: sql)
+            PQclear(result)
+            throw e
+        }
+    }
+
+    /// The error of a failed statement (or of the connection, when `result` is nil).
+    func failure(_ result: OpaquePointer?, sql: String) -> StoreError {
+        let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        let message = result.map { PGConnection.trimmed(PQresultErrorMessage($0)) } ?? PGConnection.trimmed(PQerrorMessage(handle))
+        if PQstatus(handle) != CONNECTION_OK || state?.hasPrefix("08") == true || state == "57P01" || state == "57P02" || state == "57P03" {
+            return StoreError(.connectionLost, path: url, sqlState: state, message: "the connection to PostgreSQL was lost: \(message)")
+        }
+        if state == "40001" || state == "40P01" || state == "55P03" {
+            return StoreError(.busy, path: url, sqlState: state, message: message)
+        }
+        return StoreError(.postgres, path: url, sqlState: state, message: message)
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try exec("BEGIN")
+        do {
+            let value = try body()
+            try exec("COMMIT")
+            return value
+        } catch {
+            if isOK { _ = try? exec("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Streams rows into `COPY … FROM STDIN` (text format): `body` writes lines with `PGCopy.row`.
+    /// A throw from `body` ends the COPY with an error, so the server keeps none of its rows.
+    func copy(_ sql: String, _ body: (inout PGCopy) throws -> Void) throws {
+        let r = try exec(sql)
+        _ = r
+        var copy = PGCopy(connection: self)
+        do {
+            try body(&copy)
+            try copy.flush()
+        } catch {
+            _ = PQputCopyEnd(handle, "crmgate: the writer stopped")
+            while let res = PQgetResult(handle) { PQclear(res) }
+            throw error
+        }
+        guard PQputCopyEnd(handle, nil) == 1 else { throw failure(nil, sql: sql) }
+        var firstError: StoreError?
+        while let res = PQgetResult(handle) {
+            if PQresultStatus(res) != PGRES_COMMAND_OK, firstError == nil { firstError = failure(res, sql: sql) }
+            PQclear(res)
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// A SQL string literal for values that are put into statement text (identifiers are never user input).
+    static func literal(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+}
+
+/// A COPY in progress: rows as text-format lines, sent in 256 KiB pieces.
+struct PGCopy {
+    let connection: PGConnection
+    private var buffer: [UInt8] = []
+
+    init(connection: PGConnection) {
+        self.connection = connection
+        buffer.reserveCapacity(1 << 18)
+    }
+
+    /// Appends one row (nil is NULL), escaping backslash, tab, newline and carriage return.
+    /// - Throws: `StoreError(.postgres)` for a value holding U+0000, which PostgreSQL text cannot store.
+    mutating func row(_ values: [String?]) throws {
+        for (i, v) in values.enumerated() {
+            if i > 0 { buffer.append(9) }
+            guard let v else {
+                buffer.append(contentsOf: [92, 78])  // \N
+                continue
+            }
+            for b in v.utf8 {
+                switch b {
+                case 0:
+                    throw StoreError(.postgres, path: connection.url, message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
+                case 92: buffer.append(contentsOf: [92, 92])
+                case 9: buffer.append(contentsOf: [92, 116])
+                case 10: buffer.append(contentsOf: [92, 110])
+                case 13: buffer.append(contentsOf: [92, 114])
+                default: buffer.append(b)
+                }
+            }
+        }
+        buffer.append(10)
+        if buffer.count >= 1 << 18 { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let ok = buffer.withUnsafeBufferPointer { b in
+            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { PQputCopyData(connection.handle, $0, Int32(b.count)) }
+        }
+        guard ok == 1 else { throw connection.failure(nil, sql: "COPY") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A statement's result (text format), freed with the value.
+final class PGResult {
+    let handle: OpaquePointer
+    init(_ handle: OpaquePointer) { self.handle = handle }
+    deinit { PQclear(handle) }
+
+    var count: Int { Int(PQntuples(handle)) }
+    var columns: Int { Int(PQnfields(handle)) }
+
+    /// The value at a row and column, nil for NULL.
+    func text(_ row: Int, _ col: Int) -> String? {
+        if PQgetisnull(handle, Int32(row), Int32(col)) == 1 { return nil }
+        guard let p = PQgetvalue(handle, Int32(row), Int32(col)) else { return nil }
+        return String(cString: p)
+    }
+
+    func int64(_ row: Int, _ col: Int) -> Int64? { text(row, col).flatMap { Int64($0) } }
+
+    /// The column's index by name.
+    func column(_ name: String) -> Int { Int(PQfnumber(handle, name)) }
+
+    /// The value of a named column.
+    func text(_ row: Int, _ name: String) -> String? {
+        let c = column(name)
+        return c < 0 ? nil : text(row, c)
+    }
+
+    /// Rows affected by an INSERT, UPDATE or DELETE.
+    var affected: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
+}
