@@ -6,6 +6,12 @@ import CRMStore
 import CRMXML
 import Foundation
 
+/// The store an import writes to.
+enum ImportTarget {
+    case sqlite(CRMStore)
+    case postgres(PostgresStore)
+}
+
 /// The bulk import: a file streamed through a mapping, matched, and written to the store.
 ///
 /// Two threads: one reads, parses and maps batches of rows; the calling thread matches and
@@ -41,9 +47,13 @@ public enum Importer {
             e2.path = options.mapping
             throw ImportError(.mapping, e2.description + " (file \(options.source))", underlying: e2)
         }
-        let store: CRMStore
+        // The store: an SQLite file, or a PostgreSQL database (rows written through COPY).
+        let target: ImportTarget
         do {
-            store = try CRMStore(path: options.store)
+            switch try StoreLocation(options.store) {
+            case .sqlite(let path): target = .sqlite(try CRMStore(path: path))
+            case .postgres(let url): target = .postgres(try PostgresStore(url: url))
+            }
         } catch let e as StoreError {
             throw ImportError(.store, e.description, underlying: e)
         }
@@ -75,10 +85,9 @@ public enum Importer {
         var blank = 0
         var loopEnd = Date()
         do {
-            let (batchID, counts) = try store.runImport(
-                R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun
-            ) { writer -> (ImportCounts, ImportCounts) in
-                var matcher = try Matcher<R>(writer: writer, keys: keys)
+            /// Matches and writes every batch through the store's writer; the same on both engines.
+            func write<W: ImportSink>(_ writer: W) throws -> (ImportCounts, ImportCounts) where W.Record == R {
+                var matcher = try Matcher<R, W>(writer: writer, keys: keys)
                 var counts = ImportCounts()
                 while true {
                     let batch = queue.take()
@@ -111,6 +120,15 @@ public enum Importer {
                 }
                 loopEnd = Date()
                 return (counts, counts)
+            }
+            let (batchID, counts): (Int64, ImportCounts)
+            switch target {
+            case .sqlite(let store):
+                (batchID, counts) = try store.runImport(
+                    R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun, write)
+            case .postgres(let store):
+                (batchID, counts) = try store.runImport(
+                    R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun, write)
             }
             // A dry run commits nothing, so its import number is not one (the next import gets the same).
             summary.importID = options.dryRun ? nil : batchID

@@ -4,8 +4,8 @@ import CRMStore
 
 /// Exact matching of incoming records against the store and against each other, and the write
 /// that follows: create, or merge into the record found.
-struct Matcher<R: CRMRecord> {
-    let writer: ImportWriter<R>
+struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
+    let writer: W
     let keys: [MatchKey<R>]
     private var index = ExactMatchIndex()
     /// Rows above this id were created by this import.
@@ -13,7 +13,7 @@ struct Matcher<R: CRMRecord> {
     /// Stored records already touched by this import (later rows only fill their blanks).
     private var touched = Set<Int64>()
 
-    init(writer: ImportWriter<R>, keys: [MatchKeySpec]) throws {
+    init(writer: W, keys: [MatchKeySpec]) throws {
         self.writer = writer
         self.keys = keys.map { MatchKey<R>($0) }
         let fields = Array(Set(keys.flatMap(\.fields)).subtracting(["external_id"]))

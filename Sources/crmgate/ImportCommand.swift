@@ -75,7 +75,11 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         var options = ImportOptions(source: file, mapping: mapping)
-        options.store = try storeOptions.sqlitePath()
+        // SQLite or PostgreSQL (a URL with a password is refused here, before anything is read).
+        if case .postgres = try StoreLocation(storeOptions.store), fuzzy {
+            throw CLIError("--fuzzy works on an SQLite store only so far", hint: "import without --fuzzy, or into an SQLite store", code: 64)
+        }
+        options.store = storeOptions.store
         options.encoding = encoding.flatMap(TextEncoding.init(name:))
         options.delimiter = delimiter.flatMap(CSVDialect.delimiter(named:))
         options.rejectsPath = rejects

@@ -451,6 +451,8 @@ extension JobsCommand {
         @Option(name: .long, help: "Seconds between runs of every job instead of their cron schedules (tests, soak runs).") var every: Double?
         @Flag(name: .long, help: "New jobs are due at once, not at their schedules' next time.") var runAtStart = false
         @Flag(name: .long, help: "Exit when no job is due or held (a batch); otherwise run until SIGTERM.") var exitWhenIdle = false
+        @Option(name: .long, help: "Seconds after a failed run before its job is due again (unless its schedule comes sooner).")
+        var retryAfter: Double = 10
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
 
@@ -458,6 +460,7 @@ extension JobsCommand {
             guard slots >= 1, slots <= 64 else { throw ValidationError("--slots must be from 1 to 64") }
             guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
             guard poll > 0 else { throw ValidationError("--poll must be above 0") }
+            guard retryAfter >= 0 else { throw ValidationError("--retry-after must be 0 or more") }
         }
 
         func run() throws {
@@ -475,6 +478,7 @@ extension JobsCommand {
             options.every = every
             options.runAtStart = runAtStart
             options.exitWhenIdle = exitWhenIdle
+            options.retryAfter = retryAfter
             let worker = JobWorker(url: url, jobs: list, options: options, logger: logger, makeClient: clientMaker(remote, logger: logger),
                                    shouldStop: { StopFlag().isSet })
             let summary = try blocking { try await worker.run() }

@@ -1,0 +1,24 @@
+public import CRMModel
+
+/// Where an import writes, inside its one transaction: the existing records it matches against, the records it
+/// creates and changes, and the row ledger. `ImportWriter` writes to SQLite, `PGImportWriter` to PostgreSQL
+/// (through COPY).
+public protocol ImportSink<Record>: AnyObject {
+    associatedtype Record: CRMRecord
+    /// The import batch id.
+    var batch: Int64 { get }
+    /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys.
+    func scan(fields: [String], _ body: (Int64, Record, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws
+    /// Reads a record by row id (also one written by this import and not yet flushed).
+    func load(_ rowid: Int64) throws -> (record: Record, externalID: String?)?
+    /// Adds a new record given as bind-ready values (`StoreValues.prepare`); returns its row id.
+    func insert(prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?) throws -> Int64
+    /// Overwrites a record's fields (its id stays); sets the external id if it had none.
+    func update(_ rowid: Int64, _ r: Record, externalID: String?) throws
+    /// Records what became of a row.
+    func ledger(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?) throws
+}
+
+extension ImportWriter: ImportSink {
+    public typealias Record = R
+}

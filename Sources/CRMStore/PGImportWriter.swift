@@ -1,0 +1,196 @@
+public import CRMModel
+import Foundation
+
+/// Writes one import into PostgreSQL inside the import's transaction: new records and ledger rows are buffered and
+/// sent through `COPY … FROM STDIN` in blocks (a buffered record can still be read and changed); changes to stored
+/// records are UPDATEs between blocks. The record table is locked against other writers for the import (readers go
+/// on), as the SQLite import holds the write lock: row ids and change counters are assigned here.
+///
+/// A connection lost in the middle of a COPY aborts the transaction: the server keeps nothing of the import.
+public final class PGImportWriter<R: CRMRecord>: ImportSink {
+    public typealias Record = R
+    public let batch: Int64
+    let system: String?
+    private let c: PGConnection
+    private var changeSeq: Int64
+    private var nextRowID: Int64
+    private let stamp = Date().iso8601UTC
+    /// Records waiting for the next COPY block; their row ids are consecutive from `pendingBase`.
+    private var pending: [(rowid: Int64, id: String, values: [FieldValue], custom: String?, externalID: String?, rowHash: Int64?, seq: Int64)] = []
+    private var pendingBase: Int64 = 0
+    private var ledgerBuffer: [[String?]] = []
+    /// Rows per COPY block.
+    static var block: Int { 5000 }
+
+    init(connection: PGConnection, batch: Int64, system: String?) throws {
+        c = connection
+        self.batch = batch
+        self.system = system
+        try c.exec("LOCK TABLE \(RecordTable<R>.name) IN EXCLUSIVE MODE")
+        changeSeq = try c.exec("SELECT value FROM crmgate_meta WHERE key = 'change_seq' FOR UPDATE").int64(0, 0) ?? 0
+        nextRowID = (try c.exec("SELECT COALESCE(MAX(rowid), 0) FROM \(RecordTable<R>.name)").int64(0, 0) ?? 0) + 1
+        pending.reserveCapacity(Self.block)
+    }
+
+    public func scan(fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws {
+        let wanted = R.fields.filter { fields.contains($0.name) }
+        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
+        // A cursor: the table is read in pages, never whole into memory.
+        try c.exec("DECLARE crmgate_scan NO SCROLL CURSOR FOR SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL")
+        defer { _ = try? c.exec("CLOSE crmgate_scan") }
+        while true {
+            let r = try c.exec("FETCH 10000 FROM crmgate_scan")
+            if r.count == 0 { break }
+            for i in 0..<r.count {
+                var rec = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
+                for (k, f) in wanted.enumerated() { f.set(&rec, Self.value(r.text(i, 4 + k), f.kind)) }
+                let ext = r.text(i, 2) == system ? r.text(i, 1) : nil
+                try body(r.int64(i, 0) ?? 0, rec, ext, r.int64(i, 3))
+            }
+        }
+    }
+
+    static func value(_ t: String?, _ kind: FieldKind) -> FieldValue {
+        guard let t else { return .empty }
+        let raw: FieldValue = (kind == .integer || kind == .bool) ? (Int(t).map { .integer($0) } ?? .empty) : .text(t)
+        return RecordTable<R>.typed(raw, kind)
+    }
+
+    public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
+        let i = Int(rowid - pendingBase)
+        if i >= 0, i < pending.count {
+            let p = pending[i]
+            let values = zip(R.fields, p.values).map { f, v in RecordTable<R>.typed(v, f.kind) }
+            return (R(id: RecordID(p.id) ?? RecordID.make(), fieldValues: values, custom: JSONText.decodeObject(p.custom)), p.externalID)
+        }
+        let r = try c.exec("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = $1", [String(rowid)])
+        guard r.count > 0 else { return nil }
+        return PostgresStore.decode(r, 0)
+    }
+
+    public func insert(prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?) throws -> Int64 {
+        let rowid = nextRowID
+        nextRowID += 1
+        changeSeq += 1
+        if pending.isEmpty { pendingBase = rowid }
+        pending.append((rowid, id, prepared, customJSON, externalID, rowHash, changeSeq))
+        if pending.count >= Self.block { try flushRecords() }
+        return rowid
+    }
+
+    public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
+        let i = Int(rowid - pendingBase)
+        if i >= 0, i < pending.count {
+            pending[i].values = StoreValues.prepare(r.fieldValues())
+            pending[i].custom = StoreValues.customJSON(r.custom)
+            if pending[i].externalID == nil { pending[i].externalID = externalID }
+            return
+        }
+        changeSeq += 1
+        let cols = R.fields.map { RecordTable<R>.column($0.name) }
+        var params: [String?] = [externalID]
+        params += r.fieldValues().map(PostgresStore.text)
+        params += [JSONText.object(r.custom), stamp, String(changeSeq), String(rowid), externalID == nil ? nil : system]
+        let n = cols.count
+        let sets = cols.enumerated().map { "\($1) = $\($0 + 2)" }.joined(separator: ", ")
+        try c.exec(
+            "UPDATE \(RecordTable<R>.name) SET ext_id = COALESCE(ext_id, $1), \(sets), custom = $\(n + 2), updated_at = $\(n + 3), "
+                + "change_seq = $\(n + 4), ext_system = COALESCE(ext_system, $\(n + 6)) WHERE rowid = $\(n + 5)",
+            params)
+    }
+
+    public func ledger(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?) throws {
+        ledgerBuffer.append([String(batch), String(row), String(line), outcome.rawValue, record.map(String.init), reason])
+        if ledgerBuffer.count >= Self.block { try flushLedger() }
+    }
+
+    private func flushRecords() throws {
+        guard !pending.isEmpty else { return }
+        let cols = "rowid, id, ext_system, ext_id, \(RecordTable<R>.fieldColumns), custom, updated_at, change_seq, import_batch, row_hash"
+        let system = self.system, stamp = self.stamp, batch = String(self.batch)
+        try c.copy("COPY \(RecordTable<R>.name) (\(cols)) FROM STDIN") { copy in
+            var row: [String?] = []
+            row.reserveCapacity(R.fields.count + 9)
+            for p in pending {
+                row.removeAll(keepingCapacity: true)
+                row.append(String(p.rowid))
+                row.append(p.id)
+                row.append(p.externalID == nil ? nil : system)
+                row.append(p.externalID)
+                for v in p.values { row.append(PostgresStore.text(v)) }
+                row.append(p.custom)
+                row.append(stamp)
+                row.append(String(p.seq))
+                row.append(batch)
+                row.append(p.rowHash.map(String.init))
+                try copy.row(row)
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func flushLedger() throws {
+        guard !ledgerBuffer.isEmpty else { return }
+        try c.copy("COPY import_rows (import_id, row, line, outcome, record_rowid, reason) FROM STDIN") { copy in
+            for l in ledgerBuffer { try copy.row(l) }
+        }
+        ledgerBuffer.removeAll(keepingCapacity: true)
+    }
+
+    func finish() throws {
+        try flushRecords()
+        try flushLedger()
+        try c.exec("UPDATE crmgate_meta SET value = $1 WHERE key = 'change_seq'", [String(changeSeq)])
+        // The table's own sequence moves past the row ids given here (sync writes take theirs from it).
+        try c.exec("SELECT setval(pg_get_serial_sequence('\(RecordTable<R>.name)', 'rowid'), GREATEST($1::bigint, 1))", [String(nextRowID - 1)])
+    }
+}
+
+extension PostgresStore {
+    /// Runs `body` with an import writer inside one transaction; commits unless `dryRun` or `body` throws (as
+    /// `CRMStore.runImport`). A failed import is recorded as failed, with the error, and the error rethrown.
+    public func runImport<R: CRMRecord, T>(
+        _ type: R.Type, source: String, mapping: String, system: String?, dryRun: Bool,
+        _ body: (PGImportWriter<R>) throws -> (ImportCounts, T)
+    ) throws -> (batch: Int64, result: T) {
+        let started = Date().iso8601UTC
+        do {
+            return try withConnection { c in
+                try c.exec("BEGIN")
+                do {
+                    let batch = try c.exec(
+                        "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id",
+                        [R.recordType.plural, source, mapping, started]).int64(0, 0) ?? 0
+                    let writer = try PGImportWriter<R>(connection: c, batch: batch, system: system)
+                    let (counts, value) = try body(writer)
+                    try writer.finish()
+                    try c.exec(
+                        """
+                        UPDATE imports SET finished_at = $1, status = $2, read = $3, created = $4, updated = $5, unchanged = $6, merged = $7,
+                        rejected = $8 WHERE id = $9
+                        """,
+                        [Date().iso8601UTC, dryRun ? "dry-run" : "committed", String(counts.read), String(counts.created), String(counts.updated),
+                         String(counts.unchanged), String(counts.merged), String(counts.rejected), String(batch)])
+                    try c.exec(dryRun ? "ROLLBACK" : "COMMIT")
+                    return (batch, value)
+                } catch {
+                    if c.isOK { _ = try? c.exec("ROLLBACK") }
+                    throw error
+                }
+            }
+        } catch {
+            let message = "\(error)"
+            _ = try? withConnection { c in
+                try c.exec(
+                    "INSERT INTO imports (record_type, source, mapping, started_at, finished_at, status, error) VALUES ($1, $2, $3, $4, $5, 'failed', $6)",
+                    [R.recordType.plural, source, mapping, started, Date().iso8601UTC, message])
+            }
+            throw error
+        }
+    }
+
+    /// The imports, newest first (the same shape as `CRMStore.imports()`).
+    public func importCount(status: String) throws -> Int {
+        try withConnection { c in Int(try c.exec("SELECT COUNT(*) FROM imports WHERE status = $1", [status]).int64(0, 0) ?? 0) }
+    }
+}
