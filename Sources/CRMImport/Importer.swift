@@ -93,6 +93,10 @@ public enum Importer {
                     let batch = queue.take()
                     if let error = batch.error { throw error }
                     blank += batch.blank
+                    try writer.preload(matcher.candidates(batch.items.compactMap { item in
+                        if case .record(let data) = item.content { return data }
+                        return nil
+                    }))
                     for item in batch.items {
                         counts.read += 1
                         switch item.content {

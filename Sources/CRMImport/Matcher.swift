@@ -67,6 +67,20 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
         return (.created, rowid)
     }
 
+    /// The stored records that rows' keys find (ahead of `apply`, for `ImportSink.preload`).
+    func candidates(_ rows: [RowData]) -> [Int64] {
+        var out: [Int64] = []
+        for row in rows {
+            for (k, key) in row.keys.enumerated() {
+                if let key, let rowid = index.lookup(kind: k, key: key) { out.append(rowid) }
+            }
+            if row.keys.allSatisfy({ $0 == nil }), let rowid = index.lookup(kind: keys.count, key: String(RowFingerprint.of(values: row.values, custom: row.custom))) {
+                out.append(rowid)
+            }
+        }
+        return out
+    }
+
     private mutating func indexKeys(of record: R, externalID: String?, row: Int64) {
         for (k, spec) in keys.enumerated() {
             if let key = spec.key(of: record, externalID: externalID) { index.insert(kind: k, key: key, row: row) }

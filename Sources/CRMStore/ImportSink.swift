@@ -17,6 +17,13 @@ public protocol ImportSink<Record>: AnyObject {
     func update(_ rowid: Int64, _ r: Record, externalID: String?) throws
     /// Records what became of a row.
     func ledger(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?) throws
+    /// Says which stored records the next rows will `load`, so that a store behind a network reads them in one
+    /// round trip instead of one each (SQLite, in the same process, needs nothing).
+    func preload(_ rowids: [Int64]) throws
+}
+
+extension ImportSink {
+    public func preload(_ rowids: [Int64]) throws {}
 }
 
 extension ImportWriter: ImportSink {

@@ -1,4 +1,5 @@
 import CLibPQ
+import CRMModel
 import Foundation
 
 /// One libpq connection, used synchronously on the caller's thread (as the SQLite path is). Internal: the
@@ -128,29 +129,47 @@ final class PGConnection {
     static func literal(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
 }
 
-/// A COPY in progress: rows as text-format lines, sent in 256 KiB pieces.
+/// A COPY in progress: rows as text-format lines, written field by field straight into a buffer that is sent in
+/// 256 KiB pieces.
 struct PGCopy {
     let connection: PGConnection
     private var buffer: [UInt8] = []
+    /// True when the next field is the first of its row (no tab before it).
+    private var atRowStart = true
 
     init(connection: PGConnection) {
         self.connection = connection
-        buffer.reserveCapacity(1 << 18)
+        buffer.reserveCapacity(1 << 18 + 4096)
     }
 
-    /// Appends one row (nil is NULL), escaping backslash, tab, newline and carriage return.
+    private mutating func separator() {
+        if atRowStart { atRowStart = false } else { buffer.append(9) }
+    }
+
+    /// Appends a text field (nil is NULL), escaping backslash, tab, newline and carriage return.
     /// - Throws: `StoreError(.postgres)` for a value holding U+0000, which PostgreSQL text cannot store.
-    mutating func row(_ values: [String?]) throws {
-        for (i, v) in values.enumerated() {
-            if i > 0 { buffer.append(9) }
-            guard let v else {
-                buffer.append(contentsOf: [92, 78])  // \N
-                continue
+    mutating func text(_ value: String?) throws {
+        separator()
+        guard var v = value else {
+            buffer.append(contentsOf: [92, 78])  // \N
+            return
+        }
+        var failed = false
+        v.withUTF8 { u in
+            var plain = true
+            for b in u where b < 32 || b == 92 {
+                if b == 9 || b == 10 || b == 13 || b == 92 || b == 0 {
+                    plain = false
+                    break
+                }
             }
-            for b in v.utf8 {
+            if plain {
+                buffer.append(contentsOf: u)
+                return
+            }
+            for b in u {
                 switch b {
-                case 0:
-                    throw StoreError(.postgres, path: connection.url, message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
+                case 0: failed = true
                 case 92: buffer.append(contentsOf: [92, 92])
                 case 9: buffer.append(contentsOf: [92, 116])
                 case 10: buffer.append(contentsOf: [92, 110])
@@ -159,8 +178,59 @@ struct PGCopy {
                 }
             }
         }
+        if failed {
+            throw StoreError(.postgres, path: connection.url, message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
+        }
+    }
+
+    /// Appends an integer field (nil is NULL).
+    mutating func int(_ value: Int64?) {
+        separator()
+        guard let value else {
+            buffer.append(contentsOf: [92, 78])
+            return
+        }
+        if value == 0 {
+            buffer.append(48)
+            return
+        }
+        var n = value.magnitude
+        if value < 0 { buffer.append(45) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 {
+                d[count] = UInt8(48 + n % 10)
+                n /= 10
+                count += 1
+            }
+            for i in stride(from: count - 1, through: 0, by: -1) { buffer.append(d[i]) }
+        }
+    }
+
+    /// Appends a field value in its stored form (`StoreValues.prepare`): text, integer or NULL.
+    mutating func value(_ v: FieldValue) throws {
+        switch v {
+        case .empty: try text(nil)
+        case .text(let t): try text(t)
+        case .integer(let n): int(Int64(n))
+        case .bool(let b): int(b ? 1 : 0)
+        default: try text(PostgresStore.text(v))
+        }
+    }
+
+    /// Ends the row; sends the buffer when it is full.
+    mutating func endRow() throws {
         buffer.append(10)
+        atRowStart = true
         if buffer.count >= 1 << 18 { try flush() }
+    }
+
+    /// Appends one whole row of text fields (nil is NULL).
+    mutating func row(_ values: [String?]) throws {
+        for v in values { try text(v) }
+        try endRow()
     }
 
     mutating func flush() throws {

@@ -18,7 +18,12 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
     /// Records waiting for the next COPY block; their row ids are consecutive from `pendingBase`.
     private var pending: [(rowid: Int64, id: String, values: [FieldValue], custom: String?, externalID: String?, rowHash: Int64?, seq: Int64)] = []
     private var pendingBase: Int64 = 0
-    private var ledgerBuffer: [[String?]] = []
+    private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
+    /// Stored records read ahead (`preload`) for the rows about to be matched.
+    private var cache: [Int64: (record: R, externalID: String?)] = [:]
+    /// Changes to stored records, written in bulk at the next block (COPY into a temporary table, one UPDATE).
+    private var updates: [Int64: (record: R, externalID: String?, addedExternalID: String?, seq: Int64)] = [:]
+    private var updateTableMade = false
     /// Rows per COPY block.
     static var block: Int { 5000 }
 
@@ -63,9 +68,27 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
             let values = zip(R.fields, p.values).map { f, v in RecordTable<R>.typed(v, f.kind) }
             return (R(id: RecordID(p.id) ?? RecordID.make(), fieldValues: values, custom: JSONText.decodeObject(p.custom)), p.externalID)
         }
+        if let u = updates[rowid] { return (u.record, u.externalID) }
+        if let hit = cache[rowid] { return hit }
         let r = try c.exec("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = $1", [String(rowid)])
         guard r.count > 0 else { return nil }
         return PostgresStore.decode(r, 0)
+    }
+
+    public func preload(_ rowids: [Int64]) throws {
+        let wanted = Array(Set(rowids.filter { id in
+            let i = Int(id - pendingBase)
+            return !(i >= 0 && i < pending.count) && updates[id] == nil && cache[id] == nil
+        }))
+        if cache.count > 50_000 { cache.removeAll(keepingCapacity: true) }
+        guard !wanted.isEmpty else { return }
+        let r = try c.exec(
+            "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = ANY($1::bigint[])",
+            ["{" + wanted.map(String.init).joined(separator: ",") + "}"])
+        for i in 0..<r.count {
+            let (rec, ext): (R, String?) = PostgresStore.decode(r, i)
+            cache[r.int64(i, 0) ?? 0] = (rec, ext)
+        }
     }
 
     public func insert(prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?) throws -> Int64 {
@@ -87,43 +110,68 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
             return
         }
         changeSeq += 1
-        let cols = R.fields.map { RecordTable<R>.column($0.name) }
-        var params: [String?] = [externalID]
-        params += r.fieldValues().map(PostgresStore.text)
-        params += [JSONText.object(r.custom), stamp, String(changeSeq), String(rowid), externalID == nil ? nil : system]
-        let n = cols.count
-        let sets = cols.enumerated().map { "\($1) = $\($0 + 2)" }.joined(separator: ", ")
+        let before = updates[rowid]?.externalID ?? cache[rowid]?.externalID
+        let added = updates[rowid]?.addedExternalID ?? externalID
+        updates[rowid] = (r, before ?? externalID, added, changeSeq)
+        cache[rowid] = nil
+        if updates.count >= Self.block { try flushUpdates() }
+    }
+
+    /// Writes the changes to stored records: COPY into a temporary table, then one UPDATE … FROM.
+    private func flushUpdates() throws {
+        guard !updates.isEmpty else { return }
+        let table = RecordTable<R>.name
+        if !updateTableMade {
+            try c.exec("CREATE TEMP TABLE crmgate_updates ON COMMIT DROP AS SELECT * FROM \(table) WITH NO DATA")
+            updateTableMade = true
+        }
+        let cols = "rowid, ext_id, ext_system, \(RecordTable<R>.fieldColumns), custom, updated_at, change_seq"
+        let system = self.system, stamp = self.stamp
+        try c.copy("COPY crmgate_updates (\(cols)) FROM STDIN") { copy in
+            var row: [String?] = []
+            for (rowid, u) in updates {
+                row.removeAll(keepingCapacity: true)
+                row.append(String(rowid))
+                row.append(u.addedExternalID)
+                row.append(u.addedExternalID == nil ? nil : system)
+                for v in u.record.fieldValues() { row.append(PostgresStore.text(v)) }
+                row.append(JSONText.object(u.record.custom))
+                row.append(stamp)
+                row.append(String(u.seq))
+                try copy.row(row)
+            }
+        }
+        let sets = R.fields.map { "\(RecordTable<R>.column($0.name)) = u.\(RecordTable<R>.column($0.name))" }.joined(separator: ", ")
         try c.exec(
-            "UPDATE \(RecordTable<R>.name) SET ext_id = COALESCE(ext_id, $1), \(sets), custom = $\(n + 2), updated_at = $\(n + 3), "
-                + "change_seq = $\(n + 4), ext_system = COALESCE(ext_system, $\(n + 6)) WHERE rowid = $\(n + 5)",
-            params)
+            "UPDATE \(table) t SET ext_id = COALESCE(t.ext_id, u.ext_id), ext_system = COALESCE(t.ext_system, u.ext_system), \(sets), "
+                + "custom = u.custom, updated_at = u.updated_at, change_seq = u.change_seq FROM crmgate_updates u WHERE t.rowid = u.rowid")
+        try c.exec("TRUNCATE crmgate_updates")
+        updates.removeAll(keepingCapacity: true)
     }
 
     public func ledger(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?) throws {
-        ledgerBuffer.append([String(batch), String(row), String(line), outcome.rawValue, record.map(String.init), reason])
+        ledgerBuffer.append((row, line, outcome, record, reason))
         if ledgerBuffer.count >= Self.block { try flushLedger() }
     }
 
     private func flushRecords() throws {
         guard !pending.isEmpty else { return }
         let cols = "rowid, id, ext_system, ext_id, \(RecordTable<R>.fieldColumns), custom, updated_at, change_seq, import_batch, row_hash"
-        let system = self.system, stamp = self.stamp, batch = String(self.batch)
+        let system = self.system, stamp = self.stamp
         try c.copy("COPY \(RecordTable<R>.name) (\(cols)) FROM STDIN") { copy in
-            var row: [String?] = []
-            row.reserveCapacity(R.fields.count + 9)
+            let batch = Int64(self.batch)
             for p in pending {
-                row.removeAll(keepingCapacity: true)
-                row.append(String(p.rowid))
-                row.append(p.id)
-                row.append(p.externalID == nil ? nil : system)
-                row.append(p.externalID)
-                for v in p.values { row.append(PostgresStore.text(v)) }
-                row.append(p.custom)
-                row.append(stamp)
-                row.append(String(p.seq))
-                row.append(batch)
-                row.append(p.rowHash.map(String.init))
-                try copy.row(row)
+                copy.int(p.rowid)
+                try copy.text(p.id)
+                try copy.text(p.externalID == nil ? nil : system)
+                try copy.text(p.externalID)
+                for v in p.values { try copy.value(v) }
+                try copy.text(p.custom)
+                try copy.text(stamp)
+                copy.int(p.seq)
+                copy.int(batch)
+                copy.int(p.rowHash)
+                try copy.endRow()
             }
         }
         pending.removeAll(keepingCapacity: true)
@@ -132,13 +180,23 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
     private func flushLedger() throws {
         guard !ledgerBuffer.isEmpty else { return }
         try c.copy("COPY import_rows (import_id, row, line, outcome, record_rowid, reason) FROM STDIN") { copy in
-            for l in ledgerBuffer { try copy.row(l) }
+            let batch = Int64(self.batch)
+            for l in ledgerBuffer {
+                copy.int(batch)
+                copy.int(Int64(l.row))
+                copy.int(Int64(l.line))
+                try copy.text(l.outcome.rawValue)
+                copy.int(l.record)
+                try copy.text(l.reason)
+                try copy.endRow()
+            }
         }
         ledgerBuffer.removeAll(keepingCapacity: true)
     }
 
     func finish() throws {
         try flushRecords()
+        try flushUpdates()
         try flushLedger()
         try c.exec("UPDATE crmgate_meta SET value = $1 WHERE key = 'change_seq'", [String(changeSeq)])
         // The table's own sequence moves past the row ids given here (sync writes take theirs from it).

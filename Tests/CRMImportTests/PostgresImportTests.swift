@@ -8,14 +8,15 @@ import Testing
 /// The import into PostgreSQL (COPY in one transaction), compared with the import into SQLite.
 @Suite("import into PostgreSQL")
 struct PostgresImportTests {
-    /// A lead list of `rows` rows in the bundled generic mapping's shape; every tenth row repeats an earlier e-mail.
+    /// A lead list of `rows` rows in the bundled generic mapping's shape; every tenth row repeats an earlier e-mail,
+    /// half of them one of the row five before, half one from far back (past a COPY block: a stored record).
     static func leadList(rows: Int, at url: URL) throws {
         var text = "First Name,Last Name,Email,Phone,Company,Job Title,Street,City,State,Postcode,Country,Lead Source,Status,Owner,Created At,Notes\n"
         text.reserveCapacity(rows * 150)
         for i in 0..<rows {
-            let n = i % 10 == 9 ? i - 5 : i
+            let n = i % 10 == 9 ? (i % 20 == 9 ? i - 5 : (i / 2) / 10 * 10) : i
             text += "Ann\(i),Lee\(n),ann\(n)@example.com,+43 1 555 \(String(format: "%04d", i % 10000)),\"Co \(i % 97), Inc.\",Buyer,"
-            text += "Main St \(i),Wien,,\(1000 + i % 9000),Austria,Partner,Contacted,Liam Walsh,2024-03-07T18:50:05Z,\"said \"\"hi\"\" \\ \(i)\"\n"
+            text += "Main St \(i),Wien,,\(1000 + i % 9000),Austria,Partner,Contacted,Liam Walsh,2024-03-07T18:50:05Z,\"said \"\"hi\"\" \\ \(i)\(i % 3 == 0 ? "\n\tsecond line\\N" : "")\"\n"
         }
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
