@@ -343,7 +343,14 @@ extension PostgresStore: SyncStore {
                     """,
                     [l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, String(l.syncedSeq), l.remoteStamp, l.identity])
             }
-            for id in clearJournal { try c.exec("DELETE FROM sync_journal WHERE record_type = $1 AND local_id = $2", [rt, id]) }
+            // Only this remote's entries: another remote's create of the same record may be in flight.
+            for id in clearJournal {
+                if let remote {
+                    try c.exec("DELETE FROM sync_journal WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, rt, id])
+                } else {
+                    try c.exec("DELETE FROM sync_journal WHERE record_type = $1 AND local_id = $2", [rt, id])
+                }
+            }
             if let remote {
                 for id in clearUpdateJournal {
                     try c.exec("DELETE FROM sync_update_journal WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, rt, id])

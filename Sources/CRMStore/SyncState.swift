@@ -289,8 +289,15 @@ extension CRMStore {
                         l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, l.syncedSeq, l.remoteStamp, l.identity,
                     ])
                 }
+                // Only this remote's entries: another remote's create of the same record may be in flight (found by
+                // ten workers pushing the same leads to ten remotes, one of them killed mid-push).
                 for id in clearJournal {
-                    try db.execute(sql: "DELETE FROM sync_journal WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                    if let remote {
+                        try db.execute(sql: "DELETE FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
+                                       arguments: [remote, R.recordType.rawValue, id])
+                    } else {
+                        try db.execute(sql: "DELETE FROM sync_journal WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                    }
                 }
                 if let remote {
                     for id in clearUpdateJournal {

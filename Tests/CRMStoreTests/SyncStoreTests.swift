@@ -237,3 +237,19 @@ struct PostgresStoreTests {
         #expect(try store.count(.lead) == 2)
     }
 }
+
+@Suite("SyncStore journals per remote")
+struct JournalPerRemoteTests {
+    @Test("a step that links a record at one remote clears that remote's create journal only", arguments: StoreKind.allCases)
+    func journalPerRemote(kind: StoreKind) throws {
+        let store = try StoreLocation(try kind.makeLocation()).openSyncStore(mode: .create)
+        let l = Lead(id: RecordID.make())
+        try store.save([l])
+        let id = l.id.description
+        for r in ["a", "b"] { try store.journalCreates(remote: r, type: .lead, entries: [(localID: id, key: "k-\(r)", lookup: nil, sent: "{}")]) }
+        try store.applySync(Lead.self, records: [], links: [SyncLink(remote: "a", recordType: .lead, localID: id, remoteID: "1", base: "{}")],
+                            clearJournal: [id], remote: "a")
+        #expect(try store.journal(remote: "a", type: .lead, localIDs: [id]).isEmpty)
+        #expect(try store.journal(remote: "b", type: .lead, localIDs: [id])[id]?.key == "k-b")
+    }
+}

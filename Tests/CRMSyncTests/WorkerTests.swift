@@ -10,7 +10,9 @@ import Testing
 struct WorkerTests {
     static let token = "tok-\(UUID().uuidString)"
 
-    /// Ten remotes, each with leads, opportunities and tasks; thirty pull jobs (one per remote and type) in a folder.
+    /// Ten remotes, each with leads, opportunities and tasks; thirty jobs (one per remote and type) in a folder: the
+    /// store's leads pushed to every remote, opportunities and tasks pulled from each. (Leads both ways would make the
+    /// store a hub whose remotes' contents depend on the order the jobs ran in.)
     final class Fleet: @unchecked Sendable {
         let remotes: [TestRemote]
         let dir: URL
@@ -18,6 +20,7 @@ struct WorkerTests {
         let profile: URL
 
         init(remotes count: Int = 10, records: Int = 40) throws {
+            self.records = records
             remotes = try (0..<count).map { _ in try TestRemote(flavor: "generic", arguments: ["--token", WorkerTests.token]) }
             dir = try TestSupport.temporaryDirectory("crmgate-workers")
             jobs = dir.appendingPathComponent("jobs")
@@ -27,23 +30,41 @@ struct WorkerTests {
             yaml = yaml.replacingOccurrences(of: "limit: 500", with: "limit: 8")
             profile = dir.appendingPathComponent("generic-rest.yaml")
             try yaml.write(to: profile, atomically: true, encoding: .utf8)
+            for r in remotes.indices {
+                for type in ["leads", "opportunities", "tasks"] {
+                    try """
+                        name: r\(r)-\(type)
+                        profile: \(profile.path)
+                        base_url: \(remotes[r].baseURL)
+                        types: [\(type)]
+                        direction: \(type == "leads" ? "push" : "pull")
+                        batch_size: 8
+                        """.write(to: jobs.appendingPathComponent("r\(r)-\(type).yaml"), atomically: true, encoding: .utf8)
+                }
+            }
+            try seed()
+        }
+
+        let records: Int
+
+        /// Empties the remotes and puts the same records on them again.
+        func seed() throws {
             for (r, remote) in remotes.enumerated() {
+                try remote.control("POST", "/reset")
                 let leads = (0..<records).map { #"{"first_name":"F\#($0)","last_name":"R\#(r)","email":"r\#(r)-\#($0)@example.com","company":"Co \#($0 % 7)"}"# }
                 let opps = (0..<records).map { #"{"name":"Deal \#(r)-\#($0)","stage":"Qualification","amount":"\#($0 * 100).50","currency":"EUR"}"# }
                 let tasks = (0..<records).map { #"{"title":"Call \#(r)-\#($0)","status":"open"}"# }
                 try remote.control("POST", "/records/leads", json: #"{"data":[\#(leads.joined(separator: ","))]}"#)
                 try remote.control("POST", "/records/opportunities", json: #"{"data":[\#(opps.joined(separator: ","))]}"#)
                 try remote.control("POST", "/records/tasks", json: #"{"data":[\#(tasks.joined(separator: ","))]}"#)
-                for type in ["leads", "opportunities", "tasks"] {
-                    try """
-                        name: r\(r)-\(type)
-                        profile: \(profile.path)
-                        base_url: \(remote.baseURL)
-                        types: [\(type)]
-                        direction: pull
-                        batch_size: 8
-                        """.write(to: jobs.appendingPathComponent("r\(r)-\(type).yaml"), atomically: true, encoding: .utf8)
-                }
+            }
+        }
+
+        /// What the remotes hold: every live lead's e-mail and name, per remote.
+        func remoteContents() throws -> [[String]] {
+            try remotes.map { remote in
+                try remote.records("leads").filter { ($0["deleted"] as? Bool) != true }
+                    .map { "\($0["email"] as? String ?? "-") \($0["first_name"] as? String ?? "-")" }.sorted()
             }
         }
 
@@ -96,8 +117,16 @@ struct WorkerTests {
     @Test("three workers, thirty jobs on ten remotes, one worker SIGKILLed mid-run: every job runs, none twice at once, the store equals a one-process run")
     func threeWorkers() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
-        let fleet = try Fleet()
+        let fleet = try Fleet(records: 80)
         let shared = try PostgresServer.shared().makeDatabase("workers")
+        // The store's own leads, pushed to every remote by the leads jobs.
+        let local = (0..<15).map { i -> Lead in
+            var l = Lead(id: RecordID.make())
+            l.firstName = "Local\(i)"
+            l.email = "local\(i)@example.com"
+            return l
+        }
+        try PostgresStore(url: shared).save(local)
         try fleet.slow(60)
         let workers = try (0..<3).map { _ in try Self.worker(bin, store: shared, jobs: fleet.jobs, extra: ["--slots", "2", "--lease", "2"]) }
         // Kill the first worker once it holds a job.
@@ -106,8 +135,9 @@ struct WorkerTests {
         var killedHolding: String?
         let deadline = Date(timeIntervalSinceNow: 30)
         while killedHolding == nil, Date() < deadline {
-            if let held = try board.jobEntries().first(where: { $0.holder?.hasPrefix(victim) == true }) {
-                Thread.sleep(forTimeInterval: 0.3)  // well inside the run (a run is dozens of slow requests)
+            // A pull job: eleven pages of 60 ms each, so the kill lands inside the run.
+            if let held = try board.jobEntries().first(where: { $0.holder?.hasPrefix(victim) == true && !$0.name.hasSuffix("-leads") }) {
+                Thread.sleep(forTimeInterval: 0.15)
                 kill(workers[0].processIdentifier, SIGKILL)
                 killedHolding = held.name
             } else {
@@ -137,14 +167,19 @@ struct WorkerTests {
                 #expect((a.finishedAt ?? "~") <= b.startedAt, "\(job): run \(a.id) ended \(a.finishedAt ?? "never") after run \(b.id) started \(b.startedAt)")
             }
         }
-        // The same jobs in one process (no faults, one slot) into a second database: the same records.
-        try fleet.slow(0)
+        // The same jobs in one process (no faults, one slot), from the same start (remotes seeded again, a second
+        // database with the same local leads): the same records in the store and on every remote.
+        let remotesAfterWorkers = try fleet.remoteContents()
+        try fleet.seed()
         let single = try PostgresServer.shared().makeDatabase("single")
+        try PostgresStore(url: single).save(local)
         let one = try Self.worker(bin, store: single, jobs: fleet.jobs)
         #expect(Self.wait(one, seconds: 120))
         let a = try Self.contents(board), b = try Self.contents(try PostgresStore(url: single))
-        #expect(a.count == 10 * 3 * 40)
+        #expect(a.count == 10 * 2 * fleet.records + 15)
         #expect(a == b)
+        #expect(remotesAfterWorkers.allSatisfy { $0.count == fleet.records + 15 }, "\(remotesAfterWorkers.map(\.count)) \(remotesAfterWorkers.first?.suffix(20) ?? [])")
+        #expect(try fleet.remoteContents() == remotesAfterWorkers)
     }
 
     @Test("the database restarted in the middle of the runs: workers reconnect with backoff, the runs resume from their checkpoints")
@@ -163,7 +198,7 @@ struct WorkerTests {
         let store = try PostgresStore(url: url)
         let entries = try store.jobEntries()
         #expect(entries.count == 6 && entries.allSatisfy { $0.lastStatus == .ok }, "\(entries)")
-        #expect(try store.count(.lead) == 400 && store.count(.opportunity) == 400 && store.count(.task) == 400)
+        #expect(try store.count(.opportunity) == 400 && store.count(.task) == 400)
         let runs = try store.runs()
         #expect(runs.contains { $0.status == "failed" || $0.status == "interrupted" }, "the restart did not land in a run")
     }
