@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .target(name: "CRMModel"),
@@ -58,10 +60,18 @@ let package = Package(
             dependencies: [
                 "CRMModel", "CRMStore", "CRMCSV", "CZlib",
             ]),
+        .target(
+            name: "CRMWeb",
+            dependencies: [
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport", "CRMSync", "CRMHTTP", "CRMDedupe",
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport", "CRMSync", "CRMHTTP", "CRMDedupe", "CRMWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -84,6 +94,13 @@ let package = Package(
         .testTarget(
             name: "CRMExportTests",
             dependencies: ["CRMExport", "CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMTestSupport"]),
+        .testTarget(
+            name: "CRMWebTests",
+            dependencies: [
+                "CRMWeb", "CRMStore", "CRMModel", "CRMSync", "CRMTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "CRMImportTests",
             dependencies: ["CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMMapping", "CRMTestSupport"]),

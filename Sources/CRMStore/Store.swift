@@ -122,6 +122,7 @@ public final class CRMStore: @unchecked Sendable {
         }
         registerSyncMigrations(&m)
         registerReviewMigrations(&m)
+        registerReportMigrations(&m)
         return m
     }
 

@@ -41,7 +41,7 @@ struct CRMGate: ParsableCommand {
         subcommands: [
             ImportCommand.self, DedupeCommand.self, ReviewCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self,
             XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, TasksCommand.self, RemoteCommand.self,
-            SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self, StatusCommand.self,
+            SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self, StatusCommand.self, ServeCommand.self,
         ])
 
     /// Parses and runs the command. A parse error (unknown option, missing argument) is reported by the argument

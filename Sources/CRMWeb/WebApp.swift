@@ -1,0 +1,257 @@
+public import CRMModel
+public import CRMStore
+import CRMImport
+import CRMMapping
+import CRMSync
+public import Foundation
+public import Hummingbird
+import HTTPTypes
+import Logging
+
+/// What `crmgate serve` serves.
+public struct WebConfig: Sendable {
+    /// The store file (SQLite).
+    public var storePath: String
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Pages only; every change is refused.
+    public var readOnly = false
+    public var usersPath = "mappings/users.yaml"
+    public var pipelinesPath = "mappings/pipelines.yaml"
+    /// Who a new session acts as (a name in the users file); the first user when nil.
+    public var user: String?
+
+    public init(storePath: String) { self.storePath = storePath }
+}
+
+/// Why the web page could not start.
+public struct WebError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case users, store }
+    public let code: Code
+    public let message: String
+    public var description: String { message }
+}
+
+/// The local web app: pages rendered on the server from the store, every change a POST through the same library
+/// calls as the commands, refused without the session cookie (401) or the form's CSRF token (403).
+public final class WebApp: Sendable {
+    let config: WebConfig
+    let store: CRMStore
+    let users: [User]
+    let pipelines: Pipelines
+    let sessions: WebSessions
+    /// The one-time sign-in token (printed by `serve` in the sign-in URL).
+    public let signInToken: String
+
+    /// - Throws: `WebError` when the users file or the store cannot be used (`StoreError` passes through).
+    public init(config: WebConfig) throws {
+        self.config = config
+        let users: [User]
+        do { users = try UsersFile.load(path: config.usersPath) } catch {
+            throw WebError(code: .users, message: "cannot read the users file \(config.usersPath): \(error)")
+        }
+        self.users = users
+        guard let first = users.first else { throw WebError(code: .users, message: "the users file \(config.usersPath) names no user") }
+        let who = config.user.flatMap { name in users.first { $0.name.caseInsensitiveCompare(name) == .orderedSame } } ?? first
+        if let name = config.user, who.name.caseInsensitiveCompare(name) != .orderedSame {
+            throw WebError(code: .users, message: "no user '\(name)' in \(config.usersPath)")
+        }
+        pipelines = (try? Pipelines.load(path: config.pipelinesPath)) ?? Pipelines()
+        store = try CRMStore(path: config.storePath, mode: config.readOnly ? .readOnly : .update)
+        signInToken = WebSessions.random()
+        sessions = WebSessions(token: signInToken, defaultUser: who.name)
+    }
+
+    /// The sign-in URL for a port.
+    public func signInURL(port: Int) -> String { "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(port)/signin?token=\(signInToken)" }
+
+    func user(_ s: WebSession) -> User { users.first { $0.name == s.user } ?? users[0] }
+
+    // MARK: - Responses
+
+    static let securityHeaders: [(HTTPField.Name, String)] = [
+        (.contentSecurityPolicy, "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
+        (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
+        (.cacheControl, "no-store"),
+    ]
+
+    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        for (k, v) in securityHeaders { headers[k] = v }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func redirect(_ to: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = to
+        for (k, v) in securityHeaders { headers[k] = v }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        html(HTML.page(title: "\(status.code) \(status.reasonPhrase)", session: nil, body: "<p class=\"error\">\(HTML.text(message))</p>"), status: status)
+    }
+
+    // MARK: - Requests
+
+    static let cookieName = "crmgate_session"
+
+    func session(of request: Request) -> WebSession? { sessions.session(id: request.cookies[Self.cookieName]?.value) }
+
+    /// A page: the session is required (401 without it).
+    func page(_ request: Request, _ body: (WebSession) throws -> String) -> Response {
+        guard let s = session(of: request) else {
+            return Self.problem(.unauthorized, "Not signed in: open the sign-in URL that `crmgate serve` printed.")
+        }
+        do { return Self.html(try body(s)) } catch let e as PageError {
+            return Self.problem(e.status, e.message)
+        } catch {
+            return Self.problem(.internalServerError, "\(error)")
+        }
+    }
+
+    /// A change: the session (401) and the form's CSRF token (403) are required, and the request must come from this
+    /// page's own origin when the browser says where it comes from (403).
+    func action(_ request: Request, _ body: (WebSession, Form) throws -> Response) async -> Response {
+        guard let s = session(of: request) else { return Self.problem(.unauthorized, "Not signed in.") }
+        if let origin = request.headers[.origin], let host = request.head.authority,
+            origin != "http://\(host)", origin != "https://\(host)"
+        {
+            return Self.problem(.forbidden, "The request came from another site.")
+        }
+        var request = request
+        guard let buffer = try? await request.collectBody(upTo: 1 << 20) else {
+            return Self.problem(.contentTooLarge, "The form is larger than 1 MiB.")
+        }
+        let form = Form(String(buffer: buffer))
+        guard let token = form["csrf"], WebSessions.same(token, s.csrf) else {
+            return Self.problem(.forbidden, "The form's CSRF token is missing or wrong: reload the page and try again.")
+        }
+        if config.readOnly { return Self.problem(.forbidden, "This page was started with --read-only: nothing can be changed.") }
+        do { return try body(s, form) } catch let e as PageError {
+            return Self.problem(e.status, e.message)
+        } catch {
+            return Self.problem(.internalServerError, "\(error)")
+        }
+    }
+
+    /// The routes.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/static/app.css") { _, _ in Self.asset(Assets.css, type: "text/css; charset=utf-8") }
+        router.get("/static/app.js") { _, _ in Self.asset(Assets.js, type: "text/javascript; charset=utf-8") }
+        router.get("/signin") { request, _ -> Response in
+            guard let token = request.uri.queryParameters["token"], let s = self.sessions.signIn(token: String(token)) else {
+                return Self.problem(.unauthorized, "This sign-in link is wrong or was used already: start `crmgate serve` again for a new one.")
+            }
+            var r = Self.redirect("/")
+            r.setCookie(Cookie(name: Self.cookieName, value: s.id, path: "/", httpOnly: true, sameSite: .strict))
+            return r
+        }
+        router.get("/") { request, _ in self.page(request) { s in try self.statusPage(s) } }
+        router.get("/imports") { request, _ in self.page(request) { s in try self.importsPage(s) } }
+        router.get("/imports/:id") { request, context in
+            self.page(request) { s in try self.importPage(s, id: try PageError.int(context.parameters.get("id"))) }
+        }
+        router.get("/imports/:id/rejects.csv") { request, context -> Response in
+            guard self.session(of: request) != nil else { return Self.problem(.unauthorized, "Not signed in.") }
+            return self.rejectsDownload(id: Int64(context.parameters.get("id") ?? "") ?? -1)
+        }
+        router.get("/review") { request, _ in self.page(request) { s in try self.reviewPage(s) } }
+        router.post("/review/:id/:decision") { request, context in
+            await self.action(request) { s, _ in
+                try self.decideReview(id: try PageError.int(context.parameters.get("id")), decision: context.parameters.get("decision") ?? "")
+            }
+        }
+        router.get("/conflicts") { request, _ in self.page(request) { s in try self.conflictsPage(s) } }
+        router.post("/conflicts/:id/resolve") { request, context in
+            await self.action(request) { _, form in try self.resolveConflict(id: try PageError.int(context.parameters.get("id")), form: form) }
+        }
+        router.get("/leads") { request, _ in self.page(request) { s in try self.recordsPage(Lead.self, s, query: Self.query(request)) } }
+        router.get("/opportunities") { request, _ in
+            self.page(request) { s in try self.recordsPage(Opportunity.self, s, query: Self.query(request)) }
+        }
+        router.post("/leads/:id/move") { request, context in
+            await self.action(request) { _, form in try self.move(Lead.self, id: context.parameters.get("id") ?? "", form: form) }
+        }
+        router.post("/opportunities/:id/move") { request, context in
+            await self.action(request) { _, form in try self.move(Opportunity.self, id: context.parameters.get("id") ?? "", form: form) }
+        }
+        router.get("/tasks") { request, _ in self.page(request) { s in try self.tasksPage(s, result: nil) } }
+        router.get("/tasks/calendar") { request, _ in
+            self.page(request) { s in try self.calendarPage(s, month: request.uri.queryParameters["month"].map(String.init)) }
+        }
+        router.post("/tasks/bulk") { request, _ in await self.action(request) { s, form in try self.bulkTasks(s, form: form) } }
+        router.post("/session/user") { request, _ in
+            await self.action(request) { s, form in
+                guard let name = form["user"], self.users.contains(where: { $0.name == name }) else {
+                    throw PageError(.badRequest, "no such user in \(self.config.usersPath)")
+                }
+                self.sessions.setUser(name, session: s.id)
+                return Self.redirect("/")
+            }
+        }
+        return router
+    }
+
+    /// The query string as a dictionary (the first value of a repeated name).
+    static func query(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters where out[String(k)] == nil { out[String(k)] = String(v) }
+        return out
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        for (k, v) in securityHeaders { headers[k] = v }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Serves until the task is cancelled (SIGINT/SIGTERM end `serve`); `onStart` gets the bound port.
+    public func run(onStart: @escaping @Sendable (Int) -> Void) async throws {
+        // The server's own log goes to standard error, warnings only: standard output's first line is the sign-in URL.
+        var logger = Logger(label: "crmgate.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let app = Application(
+            router: router(), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "crmgate"),
+            onServerRunning: { channel in onStart(channel.localAddress?.port ?? 0) }, logger: logger)
+        try await app.runService()
+    }
+}
+
+/// A page's refusal: the HTTP status and a message for the person.
+struct PageError: Error {
+    let status: HTTPResponse.Status
+    let message: String
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    static func int(_ s: String?) throws -> Int64 {
+        guard let s, let n = Int64(s) else { throw PageError(.notFound, "no such page") }
+        return n
+    }
+}
+
+/// A submitted `application/x-www-form-urlencoded` form; a name may repeat (checkboxes).
+struct Form {
+    let pairs: [(String, String)]
+
+    init(_ body: String) {
+        pairs = body.split(separator: "&", omittingEmptySubsequences: true).map { part in
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            return (decode(kv[0]), kv.count > 1 ? decode(kv[1]) : "")
+        }
+    }
+
+    subscript(_ name: String) -> String? { pairs.first { $0.0 == name }?.1 }
+
+    func all(_ name: String) -> [String] { pairs.filter { $0.0 == name }.map(\.1) }
+}

@@ -1,0 +1,263 @@
+import CRMModel
+import CRMStore
+import CRMSync
+import CRMTestSupport
+import CRMWeb
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A store with something on every page: leads and opportunities (some with hostile names), tasks of two users, a
+/// review pair, a conflict, an import with rejected rows.
+final class WebFixture: @unchecked Sendable {
+    static let hostile = [
+        "<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>", "javascript:alert(3)", "\u{202E}evil\u{202C}", "' onmouseover='alert(4)",
+        "</textarea><svg onload=alert(5)>", "&lt;script&gt;",
+    ]
+    let dir: URL
+    let storePath: String
+    let store: CRMStore
+    var leads: [Lead] = []
+    var opportunities: [Opportunity] = []
+    var tasks: [CRMTask] = []
+    var conflictID: Int64 = 0
+    var pairID: Int64 = 0
+    var importID: Int64 = 0
+
+    init() throws {
+        dir = try TestSupport.temporaryDirectory("crmgate-web")
+        storePath = dir.appendingPathComponent("store.sqlite").path
+        store = try CRMStore(path: storePath)
+        for (i, name) in (["Ada", "Ada"] + Self.hostile).enumerated() {
+            var l = Lead(id: RecordID.make())
+            l.firstName = name
+            l.lastName = "Lovelace"
+            l.email = "ada\(i)@example.com"
+            l.company = Self.hostile[i % Self.hostile.count]
+            l.status = ["New", "Contacted", "Qualified"][i % 3]
+            leads.append(l)
+        }
+        for (i, name) in (["Deal A", "Deal B"] + Self.hostile).enumerated() {
+            var o = Opportunity(id: RecordID.make())
+            o.name = name
+            o.amount = Decimal(100 * (i + 1))
+            o.currency = i % 2 == 0 ? "EUR" : "USD"
+            opportunities.append(o)
+        }
+        let day: TimeInterval = 86400
+        for (i, who) in ["Grace Kim", "Pablo Ruiz", "Pablo Ruiz", "Maya Cohen"].enumerated() {
+            var t = CRMTask(id: RecordID.make())
+            t.title = i == 3 ? Self.hostile[0] : "Call \(i)"
+            t.assignee = who
+            t.creator = "Grace Kim"
+            t.due = Date(timeIntervalSince1970: 1_795_000_000 + Double(i) * day)
+            tasks.append(t)
+        }
+        try store.save(leads)
+        try store.save(opportunities)
+        try store.save(tasks)
+        _ = try store.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 4.2)], importID: nil)
+        pairID = try #require(try store.reviewPairs().first).id
+        // A conflict on lead 2: local and remote changed company and phone differently.
+        let remote = "generic-rest@http://127.0.0.1:1"
+        let id = leads[2].id.description
+        try store.applySync(Lead.self, records: [], links: [SyncLink(remote: remote, recordType: .lead, localID: id, remoteID: "r-2", base: #"{"company":"Base Co","phone":"+1"}"#)])
+        conflictID = try store.openConflict(
+            job: "j", remote: remote, type: .lead, localID: id, remoteID: "r-2", fields: ["company", "phone"], base: #"{"company":"Base Co","phone":"+1"}"#,
+            local: #"{"company":"Local Co","phone":"+2"}"#, remoteSide: #"{"company":"Remote Co","phone":"+3"}"#)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    func app(readOnly: Bool = false, user: String? = nil) throws -> (WebApp, Application<RouterResponder<BasicRequestContext>>) {
+        var c = WebConfig(storePath: storePath)
+        c.usersPath = TestSupport.mapping("users.yaml")
+        c.pipelinesPath = TestSupport.mapping("pipelines.yaml")
+        c.readOnly = readOnly
+        c.user = user
+        let web = try WebApp(config: c)
+        return (web, Application(router: web.router()))
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+}
+
+/// Signs in through the one-time token: the session cookie, and a page's CSRF token.
+func signIn(_ client: some TestClientProtocol, _ web: WebApp) async throws -> (cookie: String, csrf: String) {
+    let r = try await client.execute(uri: "/signin?token=\(web.signInToken)", method: .get)
+    #expect(r.status == .seeOther)
+    let set = try #require(r.headers[.setCookie])
+    #expect(set.contains("HttpOnly") && set.contains("SameSite=Strict"))
+    let cookie = String(set.split(separator: ";")[0])
+    let page = try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie])
+    let text = page.text
+    let marker = "name=\"csrf\" value=\""
+    let start = try #require(text.range(of: marker)).upperBound
+    let csrf = String(text[start...].prefix { $0 != "\"" })
+    return (cookie, csrf)
+}
+
+func form(_ pairs: [(String, String)]) -> ByteBuffer {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return ByteBuffer(string: pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+        .joined(separator: "&"))
+}
+
+@Suite("crmgate serve: sign-in, CSRF, pages, changes")
+struct WebTests {
+    static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    @Test("without the session every page is 401 and every change refused; a wrong or used token signs nobody in")
+    func signInRules() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app()
+        try await app.test(.router) { client in
+            for path in ["/", "/imports", "/review", "/conflicts", "/leads", "/opportunities", "/tasks", "/tasks/calendar"] {
+                #expect(try await client.execute(uri: path, method: .get).status == .unauthorized, "\(path)")
+            }
+            let accept = try await client.execute(uri: "/review/\(f.pairID)/accept", method: .post, headers: Self.formHeaders, body: form([("csrf", "x")]))
+            #expect(accept.status == .unauthorized)
+            #expect(try await client.execute(uri: "/signin?token=wrong", method: .get).status == .unauthorized)
+            _ = try await signIn(client, web)
+            #expect(try await client.execute(uri: "/signin?token=\(web.signInToken)", method: .get).status == .unauthorized)
+        }
+        #expect(try f.store.reviewPairs().count == 1)
+    }
+
+    @Test("a change with the session but without the right CSRF token, or from another origin, is 403 and changes nothing")
+    func csrf() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app()
+        try await app.test(.router) { client in
+            let (cookie, csrf) = try await signIn(client, web)
+            var headers = Self.formHeaders
+            headers[.cookie] = cookie
+            let none = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([]))
+            #expect(none.status == .forbidden)
+            let wrong = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", String(csrf.reversed()))]))
+            #expect(wrong.status == .forbidden)
+            var cross = headers
+            cross[.origin] = "http://evil.example"
+            let other = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: cross, body: form([("csrf", csrf)]))
+            #expect(other.status == .forbidden)
+            #expect(try f.store.reviewPairs().count == 1)
+            let ok = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
+            #expect(ok.status == .seeOther)
+        }
+        #expect(try f.store.reviewPairs().isEmpty)
+    }
+
+    @Test("hostile values are shown as text on every page: no markup, no script but the page's own, a strict CSP")
+    func hostileValues() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app()
+        try await app.test(.router) { client in
+            let (cookie, _) = try await signIn(client, web)
+            for path in ["/", "/imports", "/review", "/conflicts", "/leads", "/leads?view=board", "/opportunities", "/opportunities?view=board", "/tasks",
+                         "/tasks/calendar?month=2026-11"]
+            {
+                let r = try await client.execute(uri: path, method: .get, headers: [.cookie: cookie])
+                #expect(r.status == .ok, "\(path)")
+                let html = r.text
+                #expect(html.components(separatedBy: "<script").count == 2, "\(path): only the page's own script tag")
+                for bad in ["<img src=x", "<svg onload", "onmouseover='", "</textarea><svg", "<script>alert"] {
+                    #expect(!html.contains(bad), "\(path) contains \(bad)")
+                }
+                #expect(!html.contains("href=\"javascript:"), "\(path)")
+                #expect(r.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            }
+            let leads = try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).text
+            #expect(leads.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(leads.contains("<bdi>\u{202E}evil\u{202C}"))
+        }
+    }
+
+    @Test("moving a card changes the record through the library: a new change counter, so the next push sends it")
+    func moveCard() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app()
+        let o = f.opportunities[0]
+        let before = try #require(try f.store.recordForSync(Opportunity.self, id: o.id.description)).changeSeq
+        try await app.test(.router) { client in
+            let (cookie, csrf) = try await signIn(client, web)
+            var headers = Self.formHeaders
+            headers[.cookie] = cookie
+            let board = try await client.execute(uri: "/opportunities?view=board", method: .get, headers: [.cookie: cookie]).text
+            #expect(board.contains("EUR") && board.contains("USD"))
+            let r = try await client.execute(uri: "/opportunities/\(o.id)/move", method: .post, headers: headers, body: form([("csrf", csrf), ("to", "Won")]))
+            #expect(r.status == .seeOther)
+        }
+        let after = try #require(try f.store.recordForSync(Opportunity.self, id: o.id.description))
+        #expect(after.record.stage == "Won")
+        #expect(after.changeSeq > before)
+    }
+
+    @Test("bulk reschedule: each task decided by the acting user's permissions, refusals shown per task")
+    func bulkTasks() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app(user: "Pablo Ruiz")
+        let mine = f.tasks.filter { $0.assignee == "Pablo Ruiz" }
+        try await app.test(.router) { client in
+            let (cookie, csrf) = try await signIn(client, web)
+            var headers = Self.formHeaders
+            headers[.cookie] = cookie
+            // Pablo may not reschedule: every task refused, none moved.
+            let refused = try await client.execute(
+                uri: "/tasks/bulk", method: .post, headers: headers,
+                body: form([("csrf", csrf), ("op", "reschedule"), ("days", "2")] + mine.map { ("task", $0.id.description) }))
+            #expect(refused.status == .ok)
+            #expect(refused.text.components(separatedBy: "refused:").count - 1 == mine.count)
+            for t in mine { #expect(try f.store.record(CRMTask.self, id: t.id.description).due == t.due) }
+            // Grace may: switch user, then the same change moves both tasks by two days.
+            let sw = try await client.execute(uri: "/session/user", method: .post, headers: headers, body: form([("csrf", csrf), ("user", "Grace Kim")]))
+            #expect(sw.status == .seeOther)
+            let done = try await client.execute(
+                uri: "/tasks/bulk", method: .post, headers: headers,
+                body: form([("csrf", csrf), ("op", "reschedule"), ("days", "2")] + mine.map { ("task", $0.id.description) }))
+            #expect(done.text.components(separatedBy: ">done<").count - 1 == mine.count)
+        }
+        for t in mine {
+            #expect(try f.store.record(CRMTask.self, id: t.id.description).due == t.due.map { $0 + 2 * 86400 })
+        }
+    }
+
+    @Test("a conflict resolved taking the company from the remote and the phone from the local side")
+    func resolveConflict() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app()
+        try await app.test(.router) { client in
+            let (cookie, csrf) = try await signIn(client, web)
+            var headers = Self.formHeaders
+            headers[.cookie] = cookie
+            let page = try await client.execute(uri: "/conflicts", method: .get, headers: [.cookie: cookie]).text
+            #expect(page.contains("Base Co") && page.contains("Local Co") && page.contains("Remote Co"))
+            let r = try await client.execute(
+                uri: "/conflicts/\(f.conflictID)/resolve", method: .post, headers: headers,
+                body: form([("csrf", csrf), ("take", "merged"), ("choose.company", "remote"), ("choose.phone", "local")]))
+            #expect(r.status == .seeOther)
+        }
+        #expect(try f.store.conflicts().isEmpty)
+        let lead = try f.store.record(Lead.self, id: f.leads[2].id.description)
+        #expect(lead.company == "Remote Co")
+        #expect(lead.phone == "+2")
+    }
+
+    @Test("--read-only shows the pages and refuses every change")
+    func readOnly() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app(readOnly: true)
+        try await app.test(.router) { client in
+            let (cookie, csrf) = try await signIn(client, web)
+            var headers = Self.formHeaders
+            headers[.cookie] = cookie
+            #expect(try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).status == .ok)
+            let r = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
+            #expect(r.status == .forbidden)
+        }
+        #expect(try f.store.reviewPairs().count == 1)
+    }
+}
