@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "CRMWebTests",
             dependencies: [
-                "CRMWeb", "CRMStore", "CRMModel", "CRMSync", "CRMTestSupport",
+                "CRMWeb", "CRMStore", "CRMModel", "CRMSync", "CRMImport", "CRMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),

@@ -17,20 +17,30 @@ extension CRMStore {
     }
 
     /// The rejected rows of an import grouped by reason, most frequent first, with up to `samples` line numbers each;
-    /// read with SQL (an import of millions of rows is not loaded).
+    /// read with SQL (an import of millions of rows is not loaded). A reason that quotes the value
+    /// (`email (column 'Email'): 'a@b' is not a valid email address`) is grouped without it
+    /// (`email (column 'Email'): is not a valid email address`).
     public func rejectGroups(importID: Int64, samples: Int = 5) throws -> [RejectGroup] {
-        try wrap {
+        let key = "CASE WHEN instr(reason, ': ''') > 0 THEN substr(reason, 1, instr(reason, ': ''') - 1) ELSE reason END"
+        return try wrap {
             try queue.read { db in
                 var groups = try Row.fetchAll(
                     db,
-                    sql: "SELECT reason, COUNT(*) AS n FROM import_rows WHERE import_id = ? AND outcome = 'rejected' GROUP BY reason ORDER BY n DESC, reason",
+                    sql: "SELECT \(key) AS k, COUNT(*) AS n FROM import_rows WHERE import_id = ? AND outcome = 'rejected' GROUP BY k ORDER BY n DESC, k",
                     arguments: [importID]
-                ).map { RejectGroup(reason: $0["reason"] ?? "", count: $0["n"], lines: []) }
+                ).map { RejectGroup(reason: $0["k"] ?? "", count: $0["n"], lines: []) }
                 for i in groups.indices {
-                    groups[i].lines = try Int.fetchAll(
+                    let rows = try Row.fetchAll(
                         db,
-                        sql: "SELECT line FROM import_rows WHERE import_id = ? AND outcome = 'rejected' AND reason IS ? ORDER BY row LIMIT ?",
+                        sql: "SELECT line, reason FROM import_rows WHERE import_id = ? AND outcome = 'rejected' AND \(key) IS ? ORDER BY row LIMIT ?",
                         arguments: [importID, groups[i].reason.isEmpty ? nil : groups[i].reason, samples])
+                    groups[i].lines = rows.map { $0["line"] }
+                    // The words after the quoted value, from the first row: what is wrong with it.
+                    if let first = rows.first?["reason"] as String?, first.count > groups[i].reason.count,
+                        let tail = first.range(of: "' ", options: .backwards)
+                    {
+                        groups[i].reason += ": " + first[tail.upperBound...]
+                    }
                 }
                 return groups
             }

@@ -50,7 +50,8 @@ public enum JobClaim: Sendable, Equatable {
 /// lease runs out (its holder died). Times are the server's clock.
 extension PostgresStore {
     /// Puts jobs on the board. A new job is due at `firstDue` (nil: only when asked); a known job keeps its due time
-    /// and takes the new schedule.
+    /// and takes the new schedule, and one that was not due (run once, or only by `jobs run`) becomes due at `firstDue`
+    /// when its schedule or interval changed.
     public func registerJobs(_ jobs: [(name: String, schedule: String?, every: Double?, firstDue: Date?)]) throws {
         try transaction { c in
             for j in jobs {
@@ -58,7 +59,9 @@ extension PostgresStore {
                     """
                     INSERT INTO job_board (job, schedule, every_seconds, next_due) VALUES ($1, $2, $3, $4::timestamptz)
                     ON CONFLICT (job) DO UPDATE SET schedule = excluded.schedule, every_seconds = excluded.every_seconds,
-                    next_due = CASE WHEN job_board.next_due IS NULL AND job_board.last_started IS NULL THEN excluded.next_due ELSE job_board.next_due END
+                    next_due = CASE WHEN job_board.next_due IS NULL AND (job_board.last_started IS NULL
+                        OR excluded.schedule IS DISTINCT FROM job_board.schedule OR excluded.every_seconds IS DISTINCT FROM job_board.every_seconds)
+                        THEN excluded.next_due ELSE job_board.next_due END
                     """,
                     [j.name, j.schedule, j.every.map { String($0) }, j.firstDue.map(Self.stamp)])
             }

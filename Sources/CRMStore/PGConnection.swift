@@ -15,7 +15,10 @@ final class PGConnection {
     /// - Throws: `StoreError(.cannotOpen)` with libpq's message (which never contains the password).
     init(url: String) throws {
         self.url = url
-        guard let h = PQconnectdb(url) else {
+        // A host that does not answer fails in 10 s instead of the system's TCP timeout (minutes), unless the URL says.
+        var conninfo = url
+        if !url.contains("connect_timeout=") { conninfo += (url.contains("?") ? "&" : "?") + "connect_timeout=10" }
+        guard let h = PQconnectdb(conninfo) else {
             throw StoreError(.cannotOpen, path: url, message: "cannot connect: libpq is out of memory")
         }
         handle = h
@@ -32,6 +35,9 @@ final class PGConnection {
 
     /// True when the connection is up.
     var isOK: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// True when no transaction is open (or left open by an error whose ROLLBACK failed).
+    var isIdle: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
 
     /// Connects again after the server restarted or the connection dropped.
     func reconnect() -> Bool {
@@ -53,7 +59,14 @@ final class PGConnection {
         if params.isEmpty {
             result = PQexec(handle, sql)
         } else {
+            // PostgreSQL text cannot hold U+0000, and C strings would silently cut the value there: refuse it.
+            if params.contains(where: { $0?.utf8.contains(0) == true }) {
+                throw StoreError(.postgres, path: url, message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
+            }
             var cStrings: [UnsafeMutablePointer<CChar>?] = params.map { $0.flatMap { strdup($0) } }
+            for (p, c) in zip(params, cStrings) where p != nil && c == nil {
+                throw StoreError(.postgres, path: url, message: "out of memory copying a parameter")
+            }
             defer { for p in cStrings { free(p) } }
             result = cStrings.withUnsafeMutableBufferPointer { buf in
                 buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) { values in
@@ -116,7 +129,11 @@ final class PGConnection {
             while let res = PQgetResult(handle) { PQclear(res) }
             throw error
         }
-        guard PQputCopyEnd(handle, nil) == 1 else { throw failure(nil, sql: sql) }
+        guard PQputCopyEnd(handle, nil) == 1 else {
+            let e = failure(nil, sql: sql)
+            while let res = PQgetResult(handle) { PQclear(res) }
+            throw e
+        }
         var firstError: StoreError?
         while let res = PQgetResult(handle) {
             if PQresultStatus(res) != PGRES_COMMAND_OK, firstError == nil { firstError = failure(res, sql: sql) }
@@ -213,7 +230,7 @@ struct PGCopy {
     mutating func value(_ v: FieldValue) throws {
         switch v {
         case .empty: try text(nil)
-        case .text(let t): try text(t)
+        case .text(let t): try text(t.isEmpty ? nil : t)
         case .integer(let n): int(Int64(n))
         case .bool(let b): int(b ? 1 : 0)
         default: try text(PostgresStore.text(v))

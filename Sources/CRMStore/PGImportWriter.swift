@@ -31,8 +31,9 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         c = connection
         self.batch = batch
         self.system = system
-        try c.exec("LOCK TABLE \(RecordTable<R>.name) IN EXCLUSIVE MODE")
+        // The counter row first, then the table: the order sync writes take them in (the other order can deadlock).
         changeSeq = try c.exec("SELECT value FROM crmgate_meta WHERE key = 'change_seq' FOR UPDATE").int64(0, 0) ?? 0
+        try c.exec("LOCK TABLE \(RecordTable<R>.name) IN EXCLUSIVE MODE")
         nextRowID = (try c.exec("SELECT COALESCE(MAX(rowid), 0) FROM \(RecordTable<R>.name)").int64(0, 0) ?? 0) + 1
         pending.reserveCapacity(Self.block)
     }
@@ -72,7 +73,9 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         if let hit = cache[rowid] { return hit }
         let r = try c.exec("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = $1", [String(rowid)])
         guard r.count > 0 else { return nil }
-        return PostgresStore.decode(r, 0)
+        let hit: (record: R, externalID: String?) = PostgresStore.decode(r, 0)
+        cache[rowid] = hit  // `update` keeps the stored external id it finds here
+        return hit
     }
 
     public func preload(_ rowids: [Int64]) throws {

@@ -33,6 +33,10 @@ public final class PostgresStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if !connection.isOK { try reconnect() }
+        // A transaction an error left open (its ROLLBACK failed) is ended before anything else runs on the connection.
+        if !connection.isIdle, (try? connection.exec("ROLLBACK")) == nil || !connection.isIdle {
+            if !connection.reconnect() { try reconnect() }
+        }
         return try body(connection)
     }
 
@@ -182,7 +186,7 @@ public final class PostgresStore: @unchecked Sendable {
     static func text(_ v: FieldValue) -> String? {
         switch v {
         case .empty: return nil
-        case .text(let s): return s
+        case .text(let s): return s.isEmpty ? nil : s  // as SQLite binds it: an empty text is NULL
         case .integer(let n): return String(n)
         case .bool(let b): return b ? "1" : "0"
         case .number(let d): return NSDecimalNumber(decimal: d).stringValue
@@ -224,15 +228,17 @@ public final class PostgresStore: @unchecked Sendable {
         return last - Int64(n) + 1
     }
 
-    private func upsert<R: CRMRecord>(_ c: PGConnection, _ r: R, seq: Int64) throws {
+    /// Inserts or replaces a record. A sync write (`revive`) also clears a tombstone and stamps now; `save` keeps
+    /// the record's own stamp and its deletion, as the SQLite store does.
+    private func upsert<R: CRMRecord>(_ c: PGConnection, _ r: R, seq: Int64, revive: Bool = true) throws {
         let cols = R.fields.map { RecordTable<R>.column($0.name) }
         let marks = (1...(cols.count + 4)).map { "$\($0)" }.joined(separator: ", ")
         let sql = "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES (\(marks)) "
             + "ON CONFLICT (id) DO UPDATE SET " + cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq, deleted_at = NULL"
+            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq" + (revive ? ", deleted_at = NULL" : "")
         var params: [String?] = [r.id.description]
         params += r.fieldValues().map(Self.text)
-        params += [JSONText.object(r.custom), Date().iso8601UTC, String(seq)]
+        params += [JSONText.object(r.custom), (revive ? Date() : r.updatedAt ?? Date()).iso8601UTC, String(seq)]
         try c.exec(sql, params)
     }
 }
@@ -279,7 +285,7 @@ extension PostgresStore: SyncStore {
         try transaction { c in
             var seq = try nextSeqs(c, records.count)
             for r in records {
-                try upsert(c, r, seq: seq)
+                try upsert(c, r, seq: seq, revive: false)
                 seq += 1
             }
         }

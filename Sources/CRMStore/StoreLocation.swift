@@ -19,11 +19,12 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         guard let c = URLComponents(string: text) else {
             throw StoreError(.invalidLocation, message: "the store URL is not a URL (postgresql://user@host:port/database)")
         }
-        let passwordParam = c.queryItems?.contains { $0.name.lowercased() == "password" } ?? false
+        // `password`, and `sslpassword` (a client key's passphrase): no secret in a URL.
+        let passwordParam = c.queryItems?.contains { $0.name.lowercased().contains("password") } ?? false
         if c.password != nil || passwordParam {
             var shown = c
             shown.password = nil
-            shown.queryItems = c.queryItems?.filter { $0.name.lowercased() != "password" }
+            shown.queryItems = c.queryItems?.filter { !$0.name.lowercased().contains("password") }
             if shown.queryItems?.isEmpty == true { shown.queryItems = nil }
             throw StoreError(
                 .invalidLocation, path: shown.string,

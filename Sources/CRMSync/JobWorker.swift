@@ -171,11 +171,17 @@ public final class JobWorker: @unchecked Sendable {
                 throw SyncError(.leaseHeld, context: job.name, message: "a worker holds this job (\(by)\(until.map { " until \($0.iso8601UTC)" } ?? "")); try again when it ends")
             }
         } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
+        let client: RemoteClient
+        do { client = try makeClient(job) } catch {
+            // Nothing ran: the claim goes back at once rather than when its lease runs out.
+            try? board.finishJob(job.name, holder: holder, status: .failed, message: "\(error)", next: .keep)
+            throw error
+        }
         held.add(job: job.name, holder: holder)
         let heartbeat = Heartbeat(url: url, held: held, leaseSeconds: options.leaseSeconds, logger: logger)
         heartbeat.start()
         defer { heartbeat.stop() }
-        let engine = SyncEngine(store: board, job: job, client: try makeClient(job), dryRun: false, logger: logger)
+        let engine = SyncEngine(store: board, job: job, client: client, dryRun: false, logger: logger)
         engine.leaseOwner = holder
         engine.leaseSeconds = options.leaseSeconds
         engine.leaseRenewalInterval = options.leaseSeconds / 3

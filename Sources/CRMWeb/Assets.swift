@@ -25,6 +25,7 @@ enum Assets {
     /// post with the CSRF token, so the page works without this script.
     static let js = """
         document.addEventListener('keydown', function (e) {
+          if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
           if (e.target && /input|select|textarea/i.test(e.target.tagName)) return;
           var form = document.querySelector('form[data-key="' + e.key + '"]');
           if (form) { e.preventDefault(); form.submit(); }

@@ -94,32 +94,41 @@ extension WebApp {
         guard let path = try? store.rejectsFile(importID: importID), FileManager.default.fileExists(atPath: path),
             let reader = try? CSVReader(path: path)
         else { return (nil, [:]) }
-        var header: [String]?
+        // The reader has read the header row when it opened the file.
+        let header = reader.header
+        let lineColumn = header.lastIndex(of: "crmgate_line") ?? -1
         var rows: [Int: [String]] = [:]
-        var lineColumn = -1
-        while rows.count < lines.count, let batch = try? reader.nextBatch() {
+        while lineColumn >= 0, rows.count < lines.count, let batch = try? reader.nextBatch() {
             for r in 0..<batch.count {
                 let fields = batch.fields(r)
-                if header == nil {
-                    header = fields
-                    lineColumn = fields.lastIndex(of: "crmgate_line") ?? -1
-                    continue
-                }
-                if lineColumn >= 0, lineColumn < fields.count, let line = Int(fields[lineColumn]), lines.contains(line) { rows[line] = fields }
+                if lineColumn < fields.count, let line = Int(fields[lineColumn]), lines.contains(line) { rows[line] = fields }
             }
         }
         return (header, rows)
     }
 
     func rejectsDownload(id: Int64) -> Response {
-        guard let path = try? store.rejectsFile(importID: id), let data = FileManager.default.contents(atPath: path) else {
+        guard let path = try? store.rejectsFile(importID: id), let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        else {
             return Self.problem(.notFound, "this import has no reject file (any more)")
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"import-\(id)-rejects.csv\""
         for (k, v) in Self.securityHeaders { headers[k] = v }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        // Streamed in 64 KiB pieces: a reject file may be as large as its import.
+        let body = ResponseBody(contentLength: size) { writer in
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            var sent = 0
+            while sent < size, let data = try handle.read(upToCount: 1 << 16), !data.isEmpty {
+                let piece = data.prefix(size - sent)
+                try await writer.write(ByteBuffer(bytes: piece))
+                sent += piece.count
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     // MARK: - Review

@@ -45,12 +45,16 @@ extension WebApp {
         let ids = form.all("task")
         var tasks: [CRMTask] = []
         for id in ids {
-            do { tasks.append(try store.record(CRMTask.self, id: id)) } catch { throw PageError(.notFound, "no task \(id)") }
+            // Full ids only (the page sends them): a prefix must not select another task.
+            guard RecordID(id) != nil else { throw PageError(.badRequest, "not a task id") }
+            do { tasks.append(try store.record(CRMTask.self, id: id)) } catch { throw PageError(.notFound, "no such task") }
         }
         let results: [(before: CRMTask, after: CRMTask, decision: TaskDecision)]
         switch form["op"] ?? "" {
         case "reschedule":
-            guard let days = Int(form["days"] ?? ""), abs(days) <= 3650 else { throw PageError(.badRequest, "days must be a whole number") }
+            guard let days = Int(form["days"] ?? ""), (-3650...3650).contains(days) else {
+                throw PageError(.badRequest, "days must be a whole number from -3650 to 3650")
+            }
             results = TaskRules.bulk(.reschedule, by: me, on: tasks, shift: Double(days) * 86400, at: Date())
         case "reassign":
             guard let to = users.first(where: { $0.name == form["to"] }) else { throw PageError(.badRequest, "no such user") }
@@ -66,7 +70,7 @@ extension WebApp {
         let me = user(s)
         let now = Date()
         var year = 0, m = 0
-        if let month, month.count == 7, let y = Int(month.prefix(4)), let mm = Int(month.suffix(2)), (1...12).contains(mm) {
+        if let month, month.count == 7, let y = Int(month.prefix(4)), (1...9998).contains(y), let mm = Int(month.suffix(2)), (1...12).contains(mm) {
             year = y
             m = mm
         } else {

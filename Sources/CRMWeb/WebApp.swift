@@ -198,8 +198,9 @@ public final class WebApp: Sendable {
 
     /// The query string as a dictionary (the first value of a repeated name).
     static func query(_ request: Request) -> [String: String] {
+        // Decoded as a form is (`+` is a space: a GET form sends `Needs+Analysis`).
         var out: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters where out[String(k)] == nil { out[String(k)] = String(v) }
+        for (k, v) in Form(request.uri.query ?? "").pairs where out[k] == nil { out[k] = v }
         return out
     }
 

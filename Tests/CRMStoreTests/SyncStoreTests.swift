@@ -174,6 +174,7 @@ struct PostgresStoreTests {
             #expect(!"\(e)".contains("hunter2"))
         }
         #expect(throws: StoreError.self) { _ = try StoreLocation("postgres://u@h/db?password=hunter2") }
+        #expect(throws: StoreError.self) { _ = try StoreLocation("postgres://u@h/db?sslmode=require&sslpassword=hunter2") }
         #expect(try StoreLocation("store.sqlite") == .sqlite(path: "store.sqlite"))
         let server = try PostgresServer.shared()
         let dir = try TestSupport.temporaryDirectory()
@@ -215,9 +216,28 @@ struct PostgresStoreTests {
         #expect(entries.map(\.name) == ["j1", "j2"])
         #expect(entries[0].runs == 2 && entries[0].lastStatus == .ok && entries[0].holder == nil && entries[0].nextDue == nil)
         #expect(entries[1].schedule == "*/5 * * * *" && entries[1].runs == 0)
+        // A job that ran once and is not due again becomes due when a worker brings it with an interval.
+        try b.registerJobs([("j1", nil, nil, Date())])
+        #expect(try b.claimDueJob(holder: "B", leaseSeconds: 30, among: ["j1"]) == nil)
+        try b.registerJobs([("j1", nil, 5, Date())])
+        #expect(try b.claimDueJob(holder: "B", leaseSeconds: 30, among: ["j1"]) == "j1")
+        #expect(try b.finishJob("j1", holder: "B", status: .ok, message: nil, next: .never))
         #expect(try a.claimJob("j2", holder: "A", leaseSeconds: 30) == .claimed)
         #expect(try a.finishJob("j2", holder: "A", status: .failed, message: "boom", next: .keep))
         #expect(try a.jobEntries()[1].lastMessage == "boom")
+    }
+
+    @Test("a value with U+0000 is refused on PostgreSQL, whole, not cut short at it")
+    func nul() throws {
+        let store = try PostgresStore(url: try PostgresServer.shared().makeDatabase())
+        var l = Lead(id: RecordID.make())
+        l.firstName = "before\u{0}after"
+        #expect(throws: StoreError.self) { try store.save([l]) }
+        #expect(try store.count(.lead) == 0)
+        // The connection is usable after the refusal (its transaction was rolled back).
+        l.firstName = "fine"
+        try store.save([l])
+        #expect(try store.count(.lead) == 1)
     }
 
     @Test("a server restart: the call in flight fails as a lost connection, the next one reconnects and sees every committed write")

@@ -1,3 +1,4 @@
+import CRMImport
 import CRMModel
 import CRMStore
 import CRMSync
@@ -66,6 +67,11 @@ final class WebFixture: @unchecked Sendable {
         conflictID = try store.openConflict(
             job: "j", remote: remote, type: .lead, localID: id, remoteID: "r-2", fields: ["company", "phone"], base: #"{"company":"Base Co","phone":"+1"}"#,
             local: #"{"company":"Local Co","phone":"+2"}"#, remoteSide: #"{"company":"Remote Co","phone":"+3"}"#)
+        // An import with rejected rows (invalid e-mails), its reject file next to the store.
+        var o = ImportOptions(source: TestSupport.fixture("csv/bad/invalid-emails.csv"), mapping: TestSupport.mapping("sources/generic-leads-min.yaml"))
+        o.store = storePath
+        o.rejectsPath = dir.appendingPathComponent("rejects.csv").path
+        importID = try #require(try Importer.run(o).importID)
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }
@@ -246,6 +252,35 @@ struct WebTests {
         #expect(lead.phone == "+2")
     }
 
+    @Test("an import's page: counts that add up, the outcome chart, rejects by reason with sample rows, the reject file to download")
+    func importReport() async throws {
+        let f = try WebFixture()
+        let (web, app) = try f.app()
+        try await app.test(.router) { client in
+            let (cookie, _) = try await signIn(client, web)
+            let page = try await client.execute(uri: "/imports/\(f.importID)", method: .get, headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.contains("id=\"adds-up\"") && html.contains("The outcomes add up"))
+            #expect(html.contains("<svg class=\"chart\""))
+            #expect(html.contains("6 row(s)"))
+            // Sample rows from the reject file: its header and the rejected values.
+            #expect(html.contains("crmgate_reason"))
+            let download = try await client.execute(uri: "/imports/\(f.importID)/rejects.csv", method: .get, headers: [.cookie: cookie])
+            #expect(download.status == .ok)
+            let csv = download.text
+            #expect(csv.hasPrefix("First Name,Last Name,Email,Phone,Company,crmgate_line,crmgate_reason"))
+            #expect(csv.split(whereSeparator: \.isNewline).count == 7)
+            #expect(try await client.execute(uri: "/imports/\(f.importID)/rejects.csv", method: .get).status == .unauthorized)
+            // A search with a hostile query is shown back as text; a filter with a space matches.
+            let search = try await client.execute(uri: "/leads?q=%22%3E%3Cscript%3Ealert(9)%3C/script%3E", method: .get, headers: [.cookie: cookie]).text
+            #expect(!search.contains("<script>alert(9)"))
+            let filtered = try await client.execute(uri: "/opportunities?stage=Needs+Analysis", method: .get, headers: [.cookie: cookie]).text
+            #expect(filtered.contains("<option value=\"Needs Analysis\" selected>"))
+            #expect(try await client.execute(uri: "/tasks/calendar?month=0000-01", method: .get, headers: [.cookie: cookie]).status == .ok)
+        }
+    }
+
     @Test("--read-only shows the pages and refuses every change")
     func readOnly() async throws {
         let f = try WebFixture()
@@ -257,6 +292,7 @@ struct WebTests {
             #expect(try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).status == .ok)
             let r = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
             #expect(r.status == .forbidden)
+            #expect(r.text.contains("--read-only"))
         }
         #expect(try f.store.reviewPairs().count == 1)
     }
