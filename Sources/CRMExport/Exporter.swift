@@ -9,8 +9,8 @@ public enum Exporter {
     /// - Throws: `ExportError` for unknown columns, a format the record type has no use for (ICS is for
     ///   tasks), an output that cannot be written, or a store that cannot be read.
     public static func run(store: String, _ options: ExportOptions) throws -> ExportSummary {
-        let s: CRMStore
-        do { s = try CRMStore(path: store, mode: .readOnly) } catch { throw ExportError(.store, "\(error)") }
+        let s: any ExportSource
+        do { s = try StoreLocation(store).openExportSource() } catch { throw ExportError(.store, "\(error)") }
         switch options.recordType {
         case .lead: return try run(Lead.self, s, options)
         case .customer: return try run(Customer.self, s, options)
@@ -19,7 +19,7 @@ public enum Exporter {
         }
     }
 
-    static func run<R: CRMRecord>(_ type: R.Type, _ store: CRMStore, _ o: ExportOptions) throws -> ExportSummary {
+    static func run<R: CRMRecord>(_ type: R.Type, _ store: any ExportSource, _ o: ExportOptions) throws -> ExportSummary {
         let started = Date()
         let columns = try Columns.resolve(o.columns, for: R.self)
         if o.format == .xlsx && o.output == "-" {

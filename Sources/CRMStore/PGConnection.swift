@@ -278,6 +278,17 @@ final class PGResult {
 
     func int64(_ row: Int, _ col: Int) -> Int64? { text(row, col).flatMap { Int64($0) } }
 
+    func isNull(_ row: Int32, _ col: Int32) -> Bool { PQgetisnull(handle, row, col) == 1 }
+
+    /// The value's bytes in place (empty for NULL), valid while the result lives.
+    func withBytes<T>(_ row: Int32, _ col: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        guard PQgetisnull(handle, row, col) == 0, let p = PQgetvalue(handle, row, col) else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        let n = Int(PQgetlength(handle, row, col))
+        return try p.withMemoryRebound(to: UInt8.self, capacity: max(n, 1)) { try body(UnsafeBufferPointer(start: $0, count: n)) }
+    }
+
     /// The column's index by name.
     func column(_ name: String) -> Int { Int(PQfnumber(handle, name)) }
 

@@ -482,25 +482,53 @@ public final class CRMStore: @unchecked Sendable {
     }
 }
 
-/// One row of `forEachRow`, valid only inside the callback: stored values read in place.
+/// One row of `forEachRow`, valid only inside the callback: stored values read in place (from SQLite's statement or
+/// libpq's result).
 public struct StoredRow {
-    let raw: RawStatement
+    enum Backing {
+        case sqlite(RawStatement)
+        case postgres(PGResult, Int32)
+    }
+    let backing: Backing
+
+    init(raw: RawStatement) { backing = .sqlite(raw) }
+    init(result: PGResult, row: Int) { backing = .postgres(result, Int32(row)) }
 
     /// True when the column is NULL.
-    public func isNull(_ column: Int) -> Bool { sqlite3_column_type(raw.handle, Int32(column)) == SQLITE_NULL }
+    public func isNull(_ column: Int) -> Bool {
+        switch backing {
+        case .sqlite(let raw): return sqlite3_column_type(raw.handle, Int32(column)) == SQLITE_NULL
+        case .postgres(let r, let row): return r.isNull(row, Int32(column))
+        }
+    }
 
     /// The column's stored text, read in place (empty for NULL).
     public func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        let c = Int32(column)
-        guard let p = sqlite3_column_text(raw.handle, c) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(raw.handle, c))))
+        switch backing {
+        case .sqlite(let raw):
+            let c = Int32(column)
+            guard let p = sqlite3_column_text(raw.handle, c) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(raw.handle, c))))
+        case .postgres(let r, let row):
+            return try r.withBytes(row, Int32(column), body)
+        }
     }
 
     /// The column as an integer, or nil for NULL.
-    public func int64(_ column: Int) -> Int64? { raw.int64(Int32(column)) }
+    public func int64(_ column: Int) -> Int64? {
+        switch backing {
+        case .sqlite(let raw): return raw.int64(Int32(column))
+        case .postgres(let r, let row): return r.int64(Int(row), column)
+        }
+    }
 
     /// The column as text, or nil for NULL.
-    public func text(_ column: Int) -> String? { raw.text(Int32(column)) }
+    public func text(_ column: Int) -> String? {
+        switch backing {
+        case .sqlite(let raw): return raw.text(Int32(column))
+        case .postgres(let r, let row): return r.text(Int(row), column)
+        }
+    }
 }
 
 /// Which records a streaming read returns: fields equal to one of some values (case-insensitive),

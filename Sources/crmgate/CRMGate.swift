@@ -111,7 +111,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (import, sync, jobs, conflicts, runs, undo). Default: $CRMGATE_STORE, else crmgate.sqlite.",
+            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (import, export, sync, jobs, conflicts, runs, undo). Default: $CRMGATE_STORE, else crmgate.sqlite.",
             discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."))
     var store: String = ProcessInfo.processInfo.environment["CRMGATE_STORE"] ?? "crmgate.sqlite"
 
@@ -123,7 +123,7 @@ struct StoreOptions: ParsableArguments {
         case .postgres(let url):
             throw StoreError(
                 .unsupported, path: url,
-                message: "this command works on an SQLite store only so far; on PostgreSQL: import (without --fuzzy), sync plan|apply|errors, jobs run|worker|status, conflicts, runs, undo")
+                message: "this command works on an SQLite store only so far; on PostgreSQL: import (without --fuzzy), export, sync plan|apply|errors, jobs run|worker|status, conflicts, runs, undo")
         }
     }
 

@@ -116,12 +116,12 @@ struct ExportCommand: ParsableCommand {
             o.query.ranges.append(.init(field: field, from: from, to: to.map { $0 + (type == .task ? "T23:59:59.999Z" : "") }))
         }
         // Export only reads: a missing or older store is reported (exit 66 or 74) instead of created or migrated.
-        let store = try storeOptions.openForReading()
+        let store = try StoreLocation(storeOptions.store).openExportSource()
         if let statusField, !stages.isEmpty {
             try checkKnown(stages, field: statusField, type: type, pipeline: pipeline, store: store)
         }
         do {
-            let s = try Exporter.run(store: try storeOptions.sqlitePath(), o)
+            let s = try Exporter.run(store: storeOptions.store, o)
             if out != "-" {
                 print("exported \(s.records) \(type.plural) to \(out) (\(fmt.rawValue)" + (fmt == .xlsx ? ", \(s.sheets) data sheet\(s.sheets == 1 ? "" : "s")" : "") + String(format: ") in %.2f s", s.seconds))
             }
@@ -137,7 +137,7 @@ struct ExportCommand: ParsableCommand {
 
     /// Refuses a stage or status filter value that neither the pipeline nor the store's records know (a typo would
     /// export nothing): a usage error listing the known values.
-    func checkKnown(_ values: [String], field: String, type: RecordType, pipeline: Pipelines, store: CRMStore) throws {
+    func checkKnown(_ values: [String], field: String, type: RecordType, pipeline: Pipelines, store: any ExportSource) throws {
         let stored: [String]
         switch type {
         case .opportunity: stored = try store.distinctValues(Opportunity.self, field: field)

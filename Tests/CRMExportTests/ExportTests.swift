@@ -10,10 +10,12 @@ import Testing
 /// A store with the bundled opportunities, leads and tasks imported.
 struct ExportWorkspace {
     let dir: URL
-    var store: String { dir.appendingPathComponent("crm.sqlite").path }
+    /// The store's location: a file, or a PostgreSQL database's URL.
+    let store: String
 
-    init() throws {
+    init(kind: StoreKind = .sqlite) throws {
         dir = try TestSupport.temporaryDirectory("crmgate-export")
+        store = kind == .sqlite ? dir.appendingPathComponent("crm.sqlite").path : try kind.makeLocation()
         for (file, mapping) in [
             ("csv/opportunities.csv", "sources/opportunities.yaml"), ("csv/tasks.csv", "sources/tasks.yaml"),
             ("csv/generic-leads.csv", "sources/generic-leads.yaml"),
@@ -29,6 +31,7 @@ struct ExportWorkspace {
     /// A store holding only `leads`, saved as they are (values no import would let through).
     init(leads: [Lead]) throws {
         dir = try TestSupport.temporaryDirectory("crmgate-export")
+        store = dir.appendingPathComponent("crm.sqlite").path
         try CRMStore(path: store).save(leads)
     }
 
@@ -43,6 +46,60 @@ struct ExportWorkspace {
     }
 
     func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+}
+
+@Suite("exports from PostgreSQL")
+struct PostgresExportTests {
+    /// The file's text (an XLSX: its sheets' XML, read with unzip) with every UUID replaced by #1, #2… in order, and the
+    /// stamps each import gave its records (millisecond ISO stamps; ICS DTSTAMP and LAST-MODIFIED lines) left out.
+    static func masked(_ path: String, _ format: ExportFormat) throws -> String {
+        var text: String
+        if format == .xlsx {
+            let r = try TestSupport.run("/usr/bin/unzip", ["-p", path, "xl/worksheets/*.xml", "xl/sharedStrings.xml"])
+            text = r.stdout
+        } else {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        }
+        text = text.replacing(try Regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z"), with: "STAMP")
+        text = text.split(separator: "\r\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("DTSTAMP") && !$0.hasPrefix("LAST-MODIFIED") }.joined(separator: "\r\n")
+        let uuid = try Regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        var seen: [String: Int] = [:]
+        var out = ""
+        var rest = text[...]
+        while let m = rest.firstMatch(of: uuid) {
+            out += rest[..<m.range.lowerBound]
+            let id = String(rest[m.range])
+            if seen[id] == nil { seen[id] = seen.count + 1 }
+            out += "#\(seen[id]!)"
+            rest = rest[m.range.upperBound...]
+        }
+        return out + rest
+    }
+
+    @Test("the same imports into SQLite and PostgreSQL export to the same bytes, in every format, with filters and custom columns")
+    func sameBytes() throws {
+        let lite = try ExportWorkspace(kind: .sqlite), pg = try ExportWorkspace(kind: .postgres)
+        let cases: [(RecordType, ExportFormat, (inout ExportOptions) -> Void)] = [
+            (.opportunity, .csv, { _ in }),
+            (.opportunity, .csv, { $0.query.anyOf = [("stage", ["won", "Proposal"])] }),
+            (.opportunity, .csv, { $0.query.ranges = [.init(field: "expected_close", from: "2025-01-01", to: "2025-06-30")]; $0.columns = ["expected_close", "name", "amount"] }),
+            (.opportunity, .ndjson, { _ in }),
+            (.opportunity, .xlsx, { $0.columns = ["name", "stage", "amount", "currency", "probability", "expected_close", "owner"] }),
+            (.lead, .csv, { $0.columns = ["first_name", "email", "status", "tags"] }),
+            (.lead, .ndjson, { $0.query.anyOf = [("status", ["attempting to contact", "NEW"])] }),
+            (.task, .ics, { _ in }),
+            (.task, .csv, { _ in }),
+        ]
+        for (i, (type, format, configure)) in cases.enumerated() {
+            let (a, pathA) = try lite.export(type, format, configure)
+            let (b, pathB) = try pg.export(type, format, configure)
+            #expect(a.records == b.records, "case \(i)")
+            #expect(a.records > 0, "case \(i) exported nothing")
+            // Record ids are made by each import, so they differ: each id is replaced by its order of first appearance.
+            #expect(try Self.masked(pathA, format) == Self.masked(pathB, format), "case \(i): \(type) \(format) differs")
+        }
+    }
 }
 
 @Suite("CSV and NDJSON exports")
