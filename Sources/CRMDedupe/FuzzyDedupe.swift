@@ -34,11 +34,15 @@ public struct DedupeSettings: Sendable, Equatable {
     public enum Households: String, Sendable, CaseIterable { case separate, merge }
     /// Pairs of rows (0-based) whose comparison the result explains field by field.
     public var explain: [(Int, Int)] = []
+    /// Every review pair is explained field by field too (`DedupeResult.reviewExplanations`), for the person who
+    /// decides it.
+    public var explainReview = false
 
     public static func == (a: DedupeSettings, b: DedupeSettings) -> Bool {
         a.matchProbability == b.matchProbability && a.reviewProbability == b.reviewProbability && a.maxBlock == b.maxBlock
             && a.window == b.window && a.maxCluster == b.maxCluster && a.gmailDots == b.gmailDots && a.rules == b.rules
             && a.households == b.households && a.explain.map { [$0.0, $0.1] } == b.explain.map { [$0.0, $0.1] }
+            && a.explainReview == b.explainReview
     }
 
     public init() {}
@@ -77,6 +81,9 @@ public struct DedupeResult: Sendable {
     /// For each pair of `DedupeSettings.explain`: whether blocking compared it, each field's level and weight, the
     /// total against the thresholds, and where the two rows ended up.
     public var explanations: [String] = []
+    /// With `DedupeSettings.explainReview`: for each pair of `review`, in the same order, each field's comparison level
+    /// and weight and the total against the thresholds.
+    public var reviewExplanations: [String] = []
     /// The model EM estimated: per field and level, m, u and the weight.
     public var model: [(field: String, level: String, m: Double, u: Double, weight: Double)]
     public var matchShare: Double
@@ -672,8 +679,7 @@ public final class FuzzyDeduplicator {
             members[big] = (members[big] ?? [big]) + (members[small] ?? [small])
             members[small] = nil
         }
-        var explanations: [String] = []
-        for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b {
+        func explanation(_ a: Int, _ b: Int) -> String {
             let code = compare(a, b)
             let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
             var lines = ["rows \(a + 1) and \(b + 1): " + (pairs.binarySearchContains(key) ? "compared" : "never compared (no blocking key in common)")
@@ -684,8 +690,10 @@ public final class FuzzyDeduplicator {
             }
             lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), score(code, a, b),
                                 matchWeight, reviewWeight, forced(a, b) ? "; forced by a rule" : ""))
-            explanations.append(lines.joined(separator: "\n"))
+            return lines.joined(separator: "\n")
         }
+        var explanations: [String] = []
+        for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b { explanations.append(explanation(a, b)) }
         var cluster = [Int32](repeating: 0, count: count)
         var roots = Set<Int32>()
         for r in 0..<count {
@@ -694,6 +702,7 @@ public final class FuzzyDeduplicator {
             roots.insert(root)
         }
         review = review.filter { cluster[Int($0.0)] != cluster[Int($0.1)] }
+        let reviewExplanations = settings.explainReview ? review.map { explanation(Int($0.0), Int($0.1)) } : []
         var model: [(String, String, Double, Double, Double)] = []
         for f in 0..<Self.levels.count {
             for l in 1..<Self.levels[f] { model.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
@@ -702,7 +711,7 @@ public final class FuzzyDeduplicator {
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review, clusters: roots.count,
             refusedByGuard: refused,
             blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
-            pairsCompleteness: completeness, explanations: explanations,
+            pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,
             model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations,
             prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight)
     }

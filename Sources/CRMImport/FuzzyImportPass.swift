@@ -29,6 +29,8 @@ public enum FuzzyImportPass {
             let fresh = try store.importRecordIDs(Lead.self, importID: importID)
             guard !fresh.isEmpty else { return Summary() }
             let rejected = try store.rejectedPairs(type: .lead)
+            var settings = settings
+            settings.explainReview = true  // the review page shows why the matcher was unsure
             let d = FuzzyDeduplicator(settings: settings)
             d.onPhase = progress
             progress?("reading the store's leads")
@@ -68,12 +70,16 @@ public enum FuzzyImportPass {
             // survivor instead, and a pair that the merges made one record is no question any more.
             var proposed = Set<String>()
             var review: [(String, String, Double)] = []
-            for (x, y, w) in result.review {
+            var explanations: [String?] = []
+            for (i, (x, y, w)) in result.review.enumerated() {
                 let a = survivorOf[Int(x)] ?? Int(x), b = survivorOf[Int(y)] ?? Int(y)
                 guard a != b, fresh.contains(ids[a]) || fresh.contains(ids[b]), proposed.insert(key(ids[a], ids[b])).inserted else { continue }
                 review.append((ids[a], ids[b], w))
+                // Rows numbered as the matcher saw them; a pair that names a survivor says so.
+                let merged = a != Int(x) || b != Int(y) ? "\n  (one of the two was merged since; the pair names its survivor)" : ""
+                explanations.append(i < result.reviewExplanations.count ? result.reviewExplanations[i] + merged : nil)
             }
-            summary.queuedForReview = try store.proposeReview(type: .lead, pairs: review, importID: importID)
+            summary.queuedForReview = try store.proposeReview(type: .lead, pairs: review, importID: importID, explanations: explanations)
             summary.seconds = ProcessInfo.processInfo.systemUptime - started
             return summary
         } catch let e as StoreError {

@@ -14,6 +14,9 @@ extension CRMStore {
         m.registerMigration("v7: imports remember their reject file") { db in
             try db.execute(sql: "ALTER TABLE imports ADD COLUMN rejects_file TEXT")
         }
+        m.registerMigration("v8: review pairs keep the matcher's explanation") { db in
+            try db.execute(sql: "ALTER TABLE review_pairs ADD COLUMN explanation TEXT")
+        }
     }
 
     /// The rejected rows of an import grouped by reason, most frequent first, with up to `samples` line numbers each;

@@ -13,6 +13,8 @@ public struct ReviewPair: Sendable, Equatable {
     /// `open`, `accepted` or `rejected` (a rejected pair is never proposed again).
     public var status: String
     public var importID: Int64?
+    /// The matcher's reasons: each field's comparison level and weight, the total against the thresholds.
+    public var explanation: String? = nil
 }
 
 /// One fuzzy merge: the survivor (already combined) and the records folded into it.
@@ -105,15 +107,16 @@ extension CRMStore {
     /// Queues pairs for review; a pair already decided (or queued) is not proposed again.
     /// - Returns: how many were new.
     @discardableResult
-    public func proposeReview(type: RecordType, pairs: [(String, String, Double)], importID: Int64?) throws -> Int {
+    public func proposeReview(type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?] = []) throws -> Int {
         try wrap {
             try queue.write { db in
-                let stmt = try db.makeStatement(sql: "INSERT OR IGNORE INTO review_pairs (record_type, a_id, b_id, weight, status, import_id, created_at) VALUES (?, ?, ?, ?, 'open', ?, ?)")
+                let stmt = try db.makeStatement(
+                    sql: "INSERT OR IGNORE INTO review_pairs (record_type, a_id, b_id, weight, status, import_id, created_at, explanation) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)")
                 var n = 0
                 let now = Date().iso8601UTC
-                for (a, b, w) in pairs {
+                for (i, (a, b, w)) in pairs.enumerated() {
                     let (x, y) = a < b ? (a, b) : (b, a)
-                    try stmt.execute(arguments: [type.rawValue, x, y, w, importID, now])
+                    try stmt.execute(arguments: [type.rawValue, x, y, w, importID, now, i < explanations.count ? explanations[i] : nil])
                     n += db.changesCount
                 }
                 return n
@@ -122,7 +125,8 @@ extension CRMStore {
     }
 
     private static func reviewPair(_ r: Row) -> ReviewPair {
-        ReviewPair(id: r["id"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, a: r["a_id"], b: r["b_id"], weight: r["weight"], status: r["status"], importID: r["import_id"])
+        ReviewPair(id: r["id"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, a: r["a_id"], b: r["b_id"], weight: r["weight"], status: r["status"], importID: r["import_id"],
+                   explanation: r["explanation"])
     }
 
     public func reviewPairs(status: String? = "open") throws -> [ReviewPair] {

@@ -155,7 +155,9 @@ extension WebApp {
             }
             body += """
                 <section class="pair" id="pair-\(p.id)"><h2>Pair \(p.id) <small>match weight \(String(format: "%.1f", p.weight))</small></h2>
-                \(HTML.table(["field", RecordID.short(p.a), RecordID.short(p.b), "comparison"], rows))
+                \(HTML.table(["field", RecordID.short(p.a), RecordID.short(p.b), "values"], rows))
+                \(p.explanation.map { "<h3>Why the matcher was unsure</h3><pre class=\"explain\">\(HTML.escape($0))</pre>" }
+                    ?? "<p>No explanation was kept for this pair (queued before crmgate kept them).</p>")
                 <form method="post" action="/review/\(p.id)/accept" data-key="a">\(HTML.csrfField(s))<button type="submit" class="accept">Accept: the same person</button></form>
                 <form method="post" action="/review/\(p.id)/reject" data-key="r">\(HTML.csrfField(s))<button type="submit" class="reject">Reject: different people</button></form>
                 </section>

@@ -367,23 +367,9 @@ struct JobsCommand: ParsableCommand {
 
         func run() throws {
             let logger = setUpLogging(verbose: remote.verbose)
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: jobs)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-            var list: [(SyncJob, CronSchedule?)] = []
-            do {
-                for f in files {
-                    let j = try SyncJob.load("\(jobs)/\(f)")
-                    list.append((j, j.schedule.flatMap(CronSchedule.init)))
-                }
-            } catch let e as SyncError { throw fail(e) }
-            guard !list.isEmpty else { throw fail(SyncError(.invalidProfile, context: jobs, message: "no job files")) }
-            // A parent may have left SIGTERM/SIGINT blocked (Foundation's Process does): unblock them, then only set a flag.
-            var set = sigset_t()
-            sigemptyset(&set)
-            sigaddset(&set, SIGTERM)
-            sigaddset(&set, SIGINT)
-            pthread_sigmask(SIG_UNBLOCK, &set, nil)
-            signal(SIGTERM) { _ in daemonStopRequested = 1 }
-            signal(SIGINT) { _ in daemonStopRequested = 1 }
+            let list: [(SyncJob, CronSchedule?)]
+            do { list = try loadJobs(folder: jobs).map { ($0, $0.schedule.flatMap(CronSchedule.init)) } } catch let e as SyncError { throw fail(e) }
+            installStopHandlers()
             let stop = StopFlag()
             var due: [Date] = list.map { job in
                 if runAtStart || every != nil { return Date() }

@@ -229,7 +229,9 @@ struct FuzzyDedupeTests {
 
     @Test("a household (same last name and address, another first name, nothing personal agreeing) is proposed for review, not merged; an agreeing birth date makes it one person")
     func households() {
-        let d = FuzzyDeduplicator()
+        var explaining = DedupeSettings()
+        explaining.explainReview = true
+        let d = FuzzyDeduplicator(settings: explaining)
         d.add(row("Margaret", "Okafor", phone: "+61255501234", street: "19 Lilly Pilly Court", postcode: "2250", city: "Gosford"))
         d.add(row("Daniel", "Okafor", phone: "+61255501234", street: "19 Lilly Pilly Court", postcode: "2250", city: "Gosford"))
         var x = row("Priya", "Raman", street: "5 Boab Street", postcode: "6725", city: "Broome")
@@ -243,6 +245,10 @@ struct FuzzyDedupeTests {
         #expect(r.cluster[0] != r.cluster[1])
         #expect(r.review.contains { Set([$0.0, $0.1]) == [0, 1] })
         #expect(r.cluster[2] == r.cluster[3])
+        // Each review pair comes with its explanation: every field's level and weight, the total and the thresholds.
+        #expect(r.reviewExplanations.count == r.review.count)
+        let why = try? #require(r.review.firstIndex { Set([$0.0, $0.1]) == [0, 1] }.map { r.reviewExplanations[$0] })
+        #expect(why?.contains("rows 1 and 2") == true && why?.contains("total") == true && why?.contains("last ") == true, "\(why ?? "")")
 
         var merging = DedupeSettings()
         merging.households = .merge

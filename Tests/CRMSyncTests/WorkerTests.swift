@@ -182,6 +182,40 @@ struct WorkerTests {
         #expect(try fleet.remoteContents() == remotesAfterWorkers)
     }
 
+    @Test("SIGTERM: the run in progress finishes and is recorded, then the worker exits 0 and holds nothing")
+    func sigterm() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
+        let fleet = try Fleet(remotes: 1, records: 120)
+        let url = try PostgresServer.shared().makeDatabase("sigterm")
+        try fleet.slow(40)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = ["jobs", "worker", "--jobs", fleet.jobs.path, "--store", url, "--poll", "0.2", "--every", "60"]
+        var env = ProcessInfo.processInfo.environment
+        env["CRM_API_TOKEN"] = Self.token
+        p.environment = env
+        p.currentDirectoryURL = TestSupport.repoRoot
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let board = try PostgresStore(url: url)
+        // Wait until it holds a pull job (sixteen slow pages: the signal lands inside the run).
+        var held: String?
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while held == nil, Date() < deadline {
+            held = try board.jobEntries().first { $0.holder != nil && !$0.name.hasSuffix("-leads") }?.name
+            if held == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let job = try #require(held, "the worker never held a pull job")
+        kill(p.processIdentifier, SIGTERM)
+        #expect(Self.wait(p, seconds: 60), "the worker did not stop after SIGTERM")
+        #expect(p.terminationStatus == 0)
+        let entry = try #require(try board.jobEntries().first { $0.name == job })
+        #expect(entry.holder == nil && entry.lastStatus == .ok, "\(entry)")
+        #expect(try board.runs().filter { $0.job == job }.map(\.status) == ["ok"])
+    }
+
     @Test("the database restarted in the middle of the runs: workers reconnect with backoff, the runs resume from their checkpoints")
     func databaseRestart() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")

@@ -58,7 +58,9 @@ final class WebFixture: @unchecked Sendable {
         try store.save(leads)
         try store.save(opportunities)
         try store.save(tasks)
-        _ = try store.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 4.2)], importID: nil)
+        _ = try store.proposeReview(
+            type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 4.2)], importID: nil,
+            explanations: ["rows 1 and 2: compared\n  first_name exact +3.20\n  total 4.20 (match 6.00, review 2.00) <b>bold</b>"])
         pairID = try #require(try store.reviewPairs().first).id
         // A conflict on lead 2: local and remote changed company and phone differently.
         let remote = "generic-rest@http://127.0.0.1:1"
@@ -176,6 +178,8 @@ struct WebTests {
                 #expect(!html.contains("href=\"javascript:"), "\(path)")
                 #expect(r.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             }
+            let review = try await client.execute(uri: "/review", method: .get, headers: [.cookie: cookie]).text
+            #expect(review.contains("Why the matcher was unsure") && review.contains("total 4.20 (match 6.00, review 2.00) &lt;b&gt;bold"))
             let leads = try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).text
             #expect(leads.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(leads.contains("<bdi>\u{202E}evil\u{202C}"))
