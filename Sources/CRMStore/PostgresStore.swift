@@ -223,14 +223,14 @@ public final class PostgresStore: @unchecked Sendable {
 
     /// Takes `n` change counters; the row lock on the counter serialises writers until commit, so counters become
     /// visible in order (a reader that saw counter k has seen every counter below k).
-    private func nextSeqs(_ c: PGConnection, _ n: Int) throws -> Int64 {
+    func nextSeqs(_ c: PGConnection, _ n: Int) throws -> Int64 {
         let last = try c.exec("UPDATE crmgate_meta SET value = value + $1 WHERE key = 'change_seq' RETURNING value", [String(n)]).int64(0, 0) ?? 0
         return last - Int64(n) + 1
     }
 
     /// Inserts or replaces a record. A sync write (`revive`) also clears a tombstone and stamps now; `save` keeps
     /// the record's own stamp and its deletion, as the SQLite store does.
-    private func upsert<R: CRMRecord>(_ c: PGConnection, _ r: R, seq: Int64, revive: Bool = true) throws {
+    func upsert<R: CRMRecord>(_ c: PGConnection, _ r: R, seq: Int64, revive: Bool = true) throws {
         let cols = R.fields.map { RecordTable<R>.column($0.name) }
         let marks = (1...(cols.count + 4)).map { "$\($0)" }.joined(separator: ", ")
         let sql = "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES (\(marks)) "

@@ -582,6 +582,19 @@ public struct ImportBatch: Sendable, Equatable {
     public let counts: ImportCounts
     public let error: String?
 
+    init(id: Int64, recordType: String, source: String, mapping: String, startedAt: String, finishedAt: String?, status: String,
+         counts: ImportCounts, error: String?) {
+        self.id = id
+        self.recordType = recordType
+        self.source = source
+        self.mapping = mapping
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.counts = counts
+        self.error = error
+    }
+
     init(row: Row) {
         id = row["id"]
         recordType = row["record_type"]

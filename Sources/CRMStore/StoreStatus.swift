@@ -13,13 +13,21 @@ public struct StoreStatus: Sendable {
     /// The store file's size in bytes (with its write-ahead log).
     public var bytes: Int64
 
-    /// Reads it from a store (read only).
-    public static func read(_ store: CRMStore) throws -> StoreStatus {
+    /// Reads it from a store (read only), on either engine. A PostgreSQL store has no review queue (fuzzy matching
+    /// runs on SQLite only so far) and its size is the database's.
+    public static func read(_ store: any RecordStore) throws -> StoreStatus {
         let counts = try RecordType.allCases.map { (type: $0, count: try store.count($0)) }
-        let size = { (p: String) -> Int64 in ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value ?? 0 }
+        var pairs = 0
+        var bytes: Int64 = 0
+        if let lite = store as? CRMStore {
+            let size = { (p: String) -> Int64 in ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value ?? 0 }
+            pairs = try lite.reviewPairs().count
+            bytes = size(lite.path) + size(lite.path + "-wal")
+        } else if let pg = store as? PostgresStore {
+            bytes = try pg.databaseSize()
+        }
         return StoreStatus(
             counts: counts, lastImport: try store.imports().first, lastRun: try store.runs().first, openConflicts: try store.conflicts().count,
-            setAside: try store.setAsideRecords().count, openReviewPairs: try store.reviewPairs().count,
-            bytes: size(store.path) + size(store.path + "-wal"))
+            setAside: try store.setAsideRecords().count, openReviewPairs: pairs, bytes: bytes)
     }
 }

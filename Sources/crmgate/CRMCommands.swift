@@ -134,7 +134,7 @@ struct LeadsCommand: ParsableCommand {
         @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openRecords(.readOnly)
             var rows: [[String: Any]] = []
             var lines: [[String]] = []
             try store.forEach(Lead.self, where: try query(wheres)) { l, _ in
@@ -166,7 +166,7 @@ struct LeadsCommand: ParsableCommand {
         @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openRecords(.readOnly)
             var items: [(String, Board.Card)] = []
             try store.forEach(Lead.self, where: RecordQuery()) { l, _ in
                 let title = [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ") + (l.company.isEmpty ? "" : ", \(l.company)")
@@ -192,7 +192,7 @@ struct LeadsCommand: ParsableCommand {
 
         func run() throws {
             guard (id == nil) != wheres.isEmpty else { throw ValidationError("give a lead id or --where, not both") }
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openRecords(.update)
             var leads: [Lead] = []
             if let id { leads = [try store.record(Lead.self, id: id)] } else {
                 try store.forEach(Lead.self, where: try query(wheres)) { l, _ in leads.append(l) }
@@ -257,7 +257,7 @@ struct OpportunitiesCommand: ParsableCommand {
         @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openRecords(.readOnly)
             var items: [(String, Board.Card)] = []
             try store.forEach(Opportunity.self, where: RecordQuery()) { o, _ in
                 items.append((o.stage, Board.Card(id: o.id, title: o.name, amount: o.amount, currency: o.currency)))
@@ -278,7 +278,7 @@ struct OpportunitiesCommand: ParsableCommand {
 
         func run() throws {
             guard let kind = Conversion.SaleKind(rawValue: to) else { throw ValidationError("--to must be quote or order") }
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openRecords(.update)
             let opp = try store.record(Opportunity.self, id: id)
             var customerName = opp.customerName
             let now = Date()

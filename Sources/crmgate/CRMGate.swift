@@ -111,7 +111,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (import, export, sync, jobs, conflicts, runs, undo). Default: $CRMGATE_STORE, else crmgate.sqlite.",
+            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (all but review, import --fuzzy and serve). Default: $CRMGATE_STORE, else crmgate.sqlite.",
             discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."))
     var store: String = ProcessInfo.processInfo.environment["CRMGATE_STORE"] ?? "crmgate.sqlite"
 
@@ -123,7 +123,7 @@ struct StoreOptions: ParsableArguments {
         case .postgres(let url):
             throw StoreError(
                 .unsupported, path: url,
-                message: "this command works on an SQLite store only so far; on PostgreSQL: import (without --fuzzy), export, sync plan|apply|errors, jobs run|worker|status, conflicts, runs, undo")
+                message: "this command works on an SQLite store only so far (on PostgreSQL: every command but review, import --fuzzy and serve)")
         }
     }
 
@@ -135,6 +135,9 @@ struct StoreOptions: ParsableArguments {
 
     /// The store, for a command that may add the first records: created when missing, and migrated.
     func openForCreating() throws -> CRMStore { try CRMStore(path: try sqlitePath(), mode: .create) }
+
+    /// The store as the record commands (lists, boards, tasks, conversions, imports) use it, on SQLite or PostgreSQL.
+    func openRecords(_ mode: CRMStore.OpenMode) throws -> any RecordStore { try StoreLocation(store).openRecordStore(mode: mode) }
 
     /// The store as the sync commands use it, on SQLite or PostgreSQL.
     func openSync(_ mode: CRMStore.OpenMode) throws -> any SyncStore { try StoreLocation(store).openSyncStore(mode: mode) }

@@ -11,7 +11,7 @@ struct ImportsCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openRecords(.readOnly)
             for b in try store.imports() {
                 let c = b.counts
                 print(
@@ -28,7 +28,7 @@ struct ImportsCommand: ParsableCommand {
         var id: Int64
 
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openRecords(.readOnly)
             guard try store.imports().contains(where: { $0.id == id }) else {
                 throw CLIError.notFound("no import has the id \(id)", hint: "`crmgate imports list` shows the imports and their ids")
             }

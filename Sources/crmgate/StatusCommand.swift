@@ -13,7 +13,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.") var json = false
 
     func run() throws {
-        let s = try StoreStatus.read(try storeOptions.openForReading())
+        let s = try StoreStatus.read(try storeOptions.openRecords(.readOnly))
         if json {
             var o: [(String, JSONValue)] = s.counts.map { ($0.type.plural, .number(Double($0.count))) }
             o += [

@@ -68,7 +68,7 @@ struct TasksCommand: ParsableCommand {
         subcommands: [List.self, Create.self, Assign.self, Reassign.self, Reschedule.self, Complete.self, Approve.self, Calendar.self])
 
     /// Loads the tasks a command acts on: one id, or every task matching --where.
-    static func select(_ store: CRMStore, id: String?, wheres: [String]) throws -> [CRMTask] {
+    static func select(_ store: any RecordStore, id: String?, wheres: [String]) throws -> [CRMTask] {
         guard (id == nil) != wheres.isEmpty else {
             throw CLIError.usage(id == nil ? "give a task id or --where" : "give a task id or --where, not both")
         }
@@ -80,7 +80,7 @@ struct TasksCommand: ParsableCommand {
 
     /// Applies a change to tasks under the rules, saves what was allowed, and reports per task.
     static func change(
-        _ action: TaskAction, store: CRMStore, actor: User, tasks: [CRMTask], newAssignee: User? = nil, shift: TimeInterval? = nil,
+        _ action: TaskAction, store: any RecordStore, actor: User, tasks: [CRMTask], newAssignee: User? = nil, shift: TimeInterval? = nil,
         newDue: Date? = nil
     ) throws {
         let results = TaskRules.bulk(action, by: actor, on: tasks, newAssignee: newAssignee, shift: shift, newDue: newDue, at: Date())
@@ -118,7 +118,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, _) = try actor.actor()
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openRecords(.readOnly)
             var rows: [[String: Any]] = []
             var lines: [[String]] = []
             try store.forEach(CRMTask.self, where: try query(wheres)) { t, _ in
@@ -192,7 +192,7 @@ struct TasksCommand: ParsableCommand {
             // Decided for the user the task is for, the creator included: nobody holds a task they may not hold.
             switch TaskRules.decide(.create, by: me, on: t, newAssignee: target ?? me) {
             case .allowed:
-                let store = try storeOptions.openForCreating()
+                let store = try storeOptions.openRecords(.create)
                 try store.save([t])
                 print("created task \(t.id) (\(t.title)) for \(t.assignee)")
             case .refused(let why):
@@ -217,7 +217,7 @@ struct TasksCommand: ParsableCommand {
         func run() throws {
             let (me, all) = try actor.actor()
             let target = try ActorOptions.user(named: to, in: all, file: actor.users)
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openRecords(.update)
             try TasksCommand.change(.assign, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), newAssignee: target)
         }
     }
@@ -233,7 +233,7 @@ struct TasksCommand: ParsableCommand {
         func run() throws {
             let (me, all) = try actor.actor()
             let target = try ActorOptions.user(named: to, in: all, file: actor.users)
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openRecords(.update)
             let tasks = try TasksCommand.select(store, id: id, wheres: wheres)
             let action: TaskAction = tasks.count == 1 && tasks[0].assignee.isEmpty ? .assign : .reassign
             try TasksCommand.change(action, store: store, actor: me, tasks: tasks, newAssignee: target)
@@ -262,7 +262,7 @@ struct TasksCommand: ParsableCommand {
             let shift = try by.map(parseShift)
             let zone = try zoneOptions.zone()
             let newDue = try toDate.map { try parseWhen($0, option: "--to", zone: zone).instant }
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openRecords(.update)
             try TasksCommand.change(
                 .reschedule, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), shift: shift,
                 newDue: newDue)
@@ -279,7 +279,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, _) = try actor.actor()
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openRecords(.update)
             try TasksCommand.change(.complete, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
         }
     }
@@ -294,7 +294,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, _) = try actor.actor()
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openRecords(.update)
             try TasksCommand.change(.approve, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
         }
     }
@@ -314,7 +314,7 @@ struct TasksCommand: ParsableCommand {
             guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), (1...9999).contains(y) else {
                 throw CLIError.usage("--month '\(ym)' is not a month", hint: "use YYYY-MM, e.g. --month 2026-12")
             }
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openRecords(.readOnly)
             var tasks: [CRMTask] = []
             try store.forEach(CRMTask.self, where: RecordQuery()) { t, _ in
                 if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }

@@ -12,23 +12,23 @@ struct CRMCommandTests {
         return try TestSupport.run(bin, args + ["--store", w.store], cwd: TestSupport.repoRoot)
     }
 
-    func seeded() throws -> Workspace {
-        let w = try Workspace()
+    func seeded(_ kind: StoreKind = .sqlite) throws -> Workspace {
+        let w = try Workspace(kind: kind)
         for (f, m) in [("csv/generic-leads.csv", "sources/generic-leads.yaml"), ("csv/tasks.csv", "sources/tasks.yaml"), ("csv/opportunities.csv", "sources/opportunities.yaml")] {
             _ = try w.importFile(f, mapping: m)
         }
         return w
     }
 
-    @Test("leads convert: the customer is stored, the lead remembers it, converting again is refused")
-    func convertLead() throws {
-        let w = try seeded()
+    @Test("leads convert: the customer is stored, the lead remembers it, converting again is refused", arguments: StoreKind.allCases)
+    func convertLead(kind: StoreKind) throws {
+        let w = try seeded(kind)
         let list = try crmgate(["leads", "list", "--json", "--where", "status=Qualified"], w)
         let leads = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         let id = try #require(leads.first?["id"] as? String)
         let first = try crmgate(["leads", "convert", id, "--with-opportunity", "First order", "--amount", "1200", "--currency", "EUR"], w)
         #expect(first.status == 0, "\(first.stderr)")
-        let store = try CRMStore(path: w.store)
+        let store = try w.open()
         let lead = try store.record(Lead.self, id: id)
         #expect(lead.status == "Converted")
         let customer = try store.record(Customer.self, id: lead.convertedCustomerID)
@@ -39,23 +39,23 @@ struct CRMCommandTests {
         #expect(again.stdout.contains("converted already"))
     }
 
-    @Test("bulk reassign as a user without the permission changes nothing and says why, per task")
-    func refusedBulk() throws {
-        let w = try seeded()
-        let before = try CRMStore(path: w.store).all(CRMTask.self)
+    @Test("bulk reassign as a user without the permission changes nothing and says why, per task", arguments: StoreKind.allCases)
+    func refusedBulk(kind: StoreKind) throws {
+        let w = try seeded(kind)
+        let before = try w.open().all(CRMTask.self)
         let r = try crmgate(["tasks", "reassign", "--where", "assignee=Maya Cohen", "--to", "Pablo Ruiz", "--as", "Maya Cohen"], w)
         #expect(r.status == 3)
         #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("refused") }.count == 2)
         #expect(r.stdout.contains("may not reassign"))
-        #expect(try CRMStore(path: w.store).all(CRMTask.self) == before)
+        #expect(try w.open().all(CRMTask.self) == before)
         let ok = try crmgate(["tasks", "reassign", "--where", "assignee=Maya Cohen", "--to", "Pablo Ruiz", "--as", "Victor Chen"], w)
         #expect(ok.status == 0, "\(ok.stdout)")
-        #expect(try CRMStore(path: w.store).all(CRMTask.self).filter { $0.assignee == "Pablo Ruiz" }.count == 4)
+        #expect(try w.open().all(CRMTask.self).filter { $0.assignee == "Pablo Ruiz" }.count == 4)
     }
 
-    @Test("tasks list shows only your tasks unless you can see all")
-    func visibility() throws {
-        let w = try seeded()
+    @Test("tasks list shows only your tasks unless you can see all", arguments: StoreKind.allCases)
+    func visibility(kind: StoreKind) throws {
+        let w = try seeded(kind)
         let maya = try crmgate(["tasks", "list", "--json", "--as", "Maya Cohen"], w)
         let grace = try crmgate(["tasks", "list", "--json", "--as", "Grace Kim"], w)
         let m = try #require(try JSONSerialization.jsonObject(with: Data(maya.stdout.utf8)) as? [[String: Any]])
@@ -64,18 +64,18 @@ struct CRMCommandTests {
         #expect(g.count == 6)
     }
 
-    @Test("opportunities kanban --json: columns in pipeline order with counts")
-    func kanban() throws {
-        let w = try seeded()
+    @Test("opportunities kanban --json: columns in pipeline order with counts", arguments: StoreKind.allCases)
+    func kanban(kind: StoreKind) throws {
+        let w = try seeded(kind)
         let r = try crmgate(["opportunities", "kanban", "--json"], w)
         let cols = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         #expect(cols.prefix(7).compactMap { $0["name"] as? String } == OpportunityStage.defaults)
         #expect(cols.compactMap { $0["count"] as? Int }.reduce(0, +) == 30)
     }
 
-    @Test("lists print short ids that are unique and that every command takes back; a part of several ids lists them (64), an unknown id is not-found (64)")
-    func shortIDs() throws {
-        let w = try seeded()
+    @Test("lists print short ids that are unique and that every command takes back; a part of several ids lists them (64), an unknown id is not-found (64)", arguments: StoreKind.allCases)
+    func shortIDs(kind: StoreKind) throws {
+        let w = try seeded(kind)
         let text = try crmgate(["leads", "list"], w)
         #expect(text.status == 0, "\(text.stderr)")
         let shown = text.stdout.split(separator: "\n").map { line in String(line.prefix(while: { $0 != " " })) }
@@ -91,7 +91,7 @@ struct CRMCommandTests {
         let qualified = try #require(qualifiedLead["id"] as? String)
         let converted = try crmgate(["leads", "convert", String(qualified.suffix(12))], w)
         #expect(converted.status == 0, "\(converted.stderr)")
-        #expect(try CRMStore(path: w.store).record(Lead.self, id: qualified).status == "Converted")
+        #expect(try w.open().record(Lead.self, id: qualified).status == "Converted")
 
         // A prefix that several ids share (the timestamp part) is a usage error naming the candidates.
         func sharedPrefix(_ n: Int) -> String? {

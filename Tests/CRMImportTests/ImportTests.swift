@@ -9,10 +9,17 @@ import Testing
 /// An import into a fresh store in a temporary directory.
 struct Workspace {
     let dir: URL
-    var store: String { dir.appendingPathComponent("crm.sqlite").path }
+    /// The store's `--store` text: a file, or a PostgreSQL database's URL.
+    let store: String
     var rejects: String { dir.appendingPathComponent("rejects.csv").path }
 
-    init() throws { dir = try TestSupport.temporaryDirectory("crmgate-import") }
+    init(kind: StoreKind = .sqlite) throws {
+        dir = try TestSupport.temporaryDirectory("crmgate-import")
+        store = kind == .sqlite ? dir.appendingPathComponent("crm.sqlite").path : try kind.makeLocation()
+    }
+
+    /// The store, opened as the record commands open it (either engine).
+    func open() throws -> any RecordStore { try StoreLocation(store).openRecordStore(mode: .update) }
 
     func importFile(_ fixture: String, mapping: String, _ configure: (inout ImportOptions) -> Void = { _ in }) throws -> ImportSummary {
         var o = ImportOptions(source: fixture.hasPrefix("/") ? fixture : TestSupport.fixture(fixture), mapping: TestSupport.mapping(mapping))
