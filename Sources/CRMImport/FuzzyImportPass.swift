@@ -20,7 +20,7 @@ public enum FuzzyImportPass {
     ///   model's own fields).
     /// - Parameter progress: told each phase as it begins (reading the store, the matcher's phases, merging).
     public static func run(
-        store: CRMStore, importID: Int64, settings: DedupeSettings = DedupeSettings(), mapping: MappingFile? = nil,
+        store: any ReviewStore, importID: Int64, settings: DedupeSettings = DedupeSettings(), mapping: MappingFile? = nil,
         progress: ((String) -> Void)? = nil
     ) throws -> Summary {
         let builder = DedupeRowBuilder(mapping: mapping)
@@ -88,7 +88,7 @@ public enum FuzzyImportPass {
     }
 
     /// Merges a reviewed pair: the older record survives, the other is folded into it and tombstoned.
-    public static func accept(store: CRMStore, pair: ReviewPair) throws -> String {
+    public static func accept(store: any ReviewStore, pair: ReviewPair) throws -> String {
         do {
             var a = try store.record(Lead.self, id: pair.a)
             let b = try store.record(Lead.self, id: pair.b)

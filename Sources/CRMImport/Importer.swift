@@ -165,10 +165,13 @@ public enum Importer {
                     ).utf8))
         }
         summary.rejectsFile = rejects.isUsed ? rejectsPath : nil
-        if rejects.isUsed, let id = summary.importID, case .sqlite(let store) = target {
+        if rejects.isUsed, let id = summary.importID {
             // The web page offers it for download (an absolute path: the page may run from another folder).
             let absolute = rejectsPath.hasPrefix("/") ? rejectsPath : FileManager.default.currentDirectoryPath + "/" + rejectsPath
-            try? store.setRejectsFile(importID: id, path: absolute)
+            switch target {
+            case .sqlite(let store): try? store.setRejectsFile(importID: id, path: absolute)
+            case .postgres(let store): try? store.setRejectsFile(importID: id, path: absolute)
+            }
         }
         summary.blank = blank
         summary.rejectReasons = reasons.map { ImportSummary.ReasonCount(reason: $0.key, count: $0.value) }

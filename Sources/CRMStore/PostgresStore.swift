@@ -123,6 +123,14 @@ public final class PostgresStore: @unchecked Sendable {
             );
             CREATE INDEX job_board_due ON job_board(next_due) WHERE next_due IS NOT NULL;
             """),
+        ("v4: review queue and reject files", """
+            CREATE TABLE review_pairs (
+                id BIGSERIAL PRIMARY KEY, record_type TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL,
+                status TEXT NOT NULL, import_id BIGINT, created_at TEXT NOT NULL, decided_at TEXT, explanation TEXT,
+                UNIQUE (record_type, a_id, b_id)
+            );
+            ALTER TABLE imports ADD COLUMN rejects_file TEXT;
+            """),
     ]
 
     static func recordTable<R: CRMRecord>(_ type: R.Type) -> String {

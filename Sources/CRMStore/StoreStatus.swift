@@ -13,8 +13,7 @@ public struct StoreStatus: Sendable {
     /// The store file's size in bytes (with its write-ahead log).
     public var bytes: Int64
 
-    /// Reads it from a store (read only), on either engine. A PostgreSQL store has no review queue (fuzzy matching
-    /// runs on SQLite only so far) and its size is the database's.
+    /// Reads it from a store (read only), on either engine (a PostgreSQL store's size is the database's).
     public static func read(_ store: any RecordStore) throws -> StoreStatus {
         let counts = try RecordType.allCases.map { (type: $0, count: try store.count($0)) }
         var pairs = 0
@@ -24,6 +23,7 @@ public struct StoreStatus: Sendable {
             pairs = try lite.reviewPairs().count
             bytes = size(lite.path) + size(lite.path + "-wal")
         } else if let pg = store as? PostgresStore {
+            pairs = try pg.reviewPairs().count
             bytes = try pg.databaseSize()
         }
         return StoreStatus(

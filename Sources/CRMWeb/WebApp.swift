@@ -10,7 +10,7 @@ import Logging
 
 /// What `crmgate serve` serves.
 public struct WebConfig: Sendable {
-    /// The store file (SQLite).
+    /// The store: an SQLite file or a PostgreSQL URL.
     public var storePath: String
     public var host = "127.0.0.1"
     public var port = 8080
@@ -36,7 +36,7 @@ public struct WebError: Error, Sendable, CustomStringConvertible {
 /// calls as the commands, refused without the session cookie (401) or the form's CSRF token (403).
 public final class WebApp: Sendable {
     let config: WebConfig
-    let store: CRMStore
+    let store: any ReviewStore
     let users: [User]
     let pipelines: Pipelines
     let sessions: WebSessions
@@ -57,7 +57,7 @@ public final class WebApp: Sendable {
             throw WebError(code: .users, message: "no user '\(name)' in \(config.usersPath)")
         }
         pipelines = (try? Pipelines.load(path: config.pipelinesPath)) ?? Pipelines()
-        store = try CRMStore(path: config.storePath, mode: config.readOnly ? .readOnly : .update)
+        store = try StoreLocation(config.storePath).openReviewStore(mode: config.readOnly ? .readOnly : .update)
         signInToken = WebSessions.random()
         sessions = WebSessions(token: signInToken, defaultUser: who.name)
     }

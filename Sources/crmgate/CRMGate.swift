@@ -111,7 +111,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (all but review, import --fuzzy and serve). Default: $CRMGATE_STORE, else crmgate.sqlite.",
+            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (every command). Default: $CRMGATE_STORE, else crmgate.sqlite.",
             discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."))
     var store: String = ProcessInfo.processInfo.environment["CRMGATE_STORE"] ?? "crmgate.sqlite"
 
@@ -123,7 +123,7 @@ struct StoreOptions: ParsableArguments {
         case .postgres(let url):
             throw StoreError(
                 .unsupported, path: url,
-                message: "this command works on an SQLite store only so far (on PostgreSQL: every command but review, import --fuzzy and serve)")
+                message: "this command works on an SQLite store only so far (on PostgreSQL: every command but serve)")
         }
     }
 
@@ -138,6 +138,9 @@ struct StoreOptions: ParsableArguments {
 
     /// The store as the record commands (lists, boards, tasks, conversions, imports) use it, on SQLite or PostgreSQL.
     func openRecords(_ mode: CRMStore.OpenMode) throws -> any RecordStore { try StoreLocation(store).openRecordStore(mode: mode) }
+
+    /// The store as `review` and `import --fuzzy` use it, on SQLite or PostgreSQL.
+    func openReview(_ mode: CRMStore.OpenMode) throws -> any ReviewStore { try StoreLocation(store).openReviewStore(mode: mode) }
 
     /// The store as the sync commands use it, on SQLite or PostgreSQL.
     func openSync(_ mode: CRMStore.OpenMode) throws -> any SyncStore { try StoreLocation(store).openSyncStore(mode: mode) }

@@ -76,9 +76,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         var options = ImportOptions(source: file, mapping: mapping)
         // SQLite or PostgreSQL (a URL with a password is refused here, before anything is read).
-        if case .postgres = try StoreLocation(storeOptions.store), fuzzy {
-            throw CLIError("--fuzzy works on an SQLite store only so far", hint: "import without --fuzzy, or into an SQLite store", code: 64)
-        }
+        _ = try StoreLocation(storeOptions.store)
         options.store = storeOptions.store
         options.encoding = encoding.flatMap(TextEncoding.init(name:))
         options.delimiter = delimiter.flatMap(CSVDialect.delimiter(named:))
@@ -95,7 +93,7 @@ struct ImportCommand: ParsableCommand {
             if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
                 // After the bar reaches 100%, each phase of the matching says what it is doing (on a terminal).
                 let pass = try FuzzyImportPass.run(
-                    store: try CRMStore(path: try storeOptions.sqlitePath()), importID: id, mapping: try? MappingFile.load(path: self.mapping),
+                    store: try storeOptions.openReview(.update), importID: id, mapping: try? MappingFile.load(path: self.mapping),
                     progress: bar.map { b in { b.phase("fuzzy matching: \($0)…") } })
                 summary.created -= pass.merged
                 summary.merged += pass.merged

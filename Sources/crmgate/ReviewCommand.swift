@@ -11,7 +11,7 @@ struct ReviewCommand: ParsableCommand {
 
     /// The open pair with this number.
     /// - Throws: `CLIError.notFound` (64) when there is none, or it was decided already.
-    static func openPair(_ store: CRMStore, id: Int64) throws -> ReviewPair {
+    static func openPair(_ store: any ReviewStore, id: Int64) throws -> ReviewPair {
         guard let p = try store.reviewPair(id: id) else {
             throw CLIError.notFound("no review pair has the id \(id)", hint: "`crmgate review list` shows the open pairs")
         }
@@ -26,7 +26,7 @@ struct ReviewCommand: ParsableCommand {
         @Flag(name: .long, help: "Include decided pairs.") var all = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try storeOptions.openForReading()
+            let store = try storeOptions.openReview(.readOnly)
             let pairs = try store.reviewPairs(status: all ? nil : "open")
             if pairs.isEmpty { print("no \(all ? "" : "open ")pairs to review"); return }
             for p in pairs {
@@ -42,7 +42,7 @@ struct ReviewCommand: ParsableCommand {
         @Argument(help: "The pair's number, as `review list` shows it.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openReview(.update)
             let p = try ReviewCommand.openPair(store, id: id)
             let survivor = try FuzzyImportPass.accept(store: store, pair: p)
             print("pair \(id) merged into \(survivor)")
@@ -54,7 +54,7 @@ struct ReviewCommand: ParsableCommand {
         @Argument(help: "The pair's number, as `review list` shows it.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            let store = try storeOptions.openForUpdate()
+            let store = try storeOptions.openReview(.update)
             _ = try ReviewCommand.openPair(store, id: id)
             try store.decideReview(id: id, status: "rejected")
             print("pair \(id) rejected; it will not be proposed again")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMStore
 import CRMWeb
 import Foundation
 
@@ -30,7 +31,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var config = WebConfig(storePath: try storeOptions.sqlitePath())
+        _ = try StoreLocation(storeOptions.store)
+        var config = WebConfig(storePath: storeOptions.store)
         config.host = host
         config.port = port
         config.readOnly = readOnly

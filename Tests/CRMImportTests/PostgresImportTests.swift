@@ -99,4 +99,24 @@ struct PostgresImportTests {
         #expect(again.created == clean.created && again.merged == clean.merged && again.created == 72_000)
         #expect(try Self.contents(store) == Self.contents(try PostgresStore(url: o.store)))
     }
+
+    @Test("import --fuzzy on PostgreSQL: the same merges and review pairs as on SQLite")
+    func fuzzy() throws {
+        var results: [StoreKind: (merged: Int, queued: Int, contents: [String])] = [:]
+        for kind in StoreKind.allCases {
+            let dir = try TestSupport.temporaryDirectory()
+            let location = kind == .sqlite ? dir.appendingPathComponent("s.sqlite").path : try kind.makeLocation()
+            var o = ImportOptions(source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"), mapping: TestSupport.mapping("sources/generic-leads.yaml"))
+            o.store = location
+            o.rejectsPath = dir.appendingPathComponent("rejects.csv").path
+            let s = try Importer.run(o)
+            let store = try StoreLocation(location).openReviewStore(mode: .update)
+            let pass = try FuzzyImportPass.run(store: store, importID: try #require(s.importID))
+            results[kind] = (pass.merged, pass.queuedForReview, try Self.contents(store))
+        }
+        let a = try #require(results[.sqlite]), b = try #require(results[.postgres])
+        #expect(a.merged > 0)
+        #expect(a.merged == b.merged && a.queued == b.queued)
+        #expect(a.contents == b.contents)
+    }
 }

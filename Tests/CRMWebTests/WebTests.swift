@@ -17,8 +17,9 @@ final class WebFixture: @unchecked Sendable {
         "</textarea><svg onload=alert(5)>", "&lt;script&gt;",
     ]
     let dir: URL
+    /// The store's `--store` text: a file, or a PostgreSQL database's URL.
     let storePath: String
-    let store: CRMStore
+    let store: any ReviewStore
     var leads: [Lead] = []
     var opportunities: [Opportunity] = []
     var tasks: [CRMTask] = []
@@ -26,10 +27,10 @@ final class WebFixture: @unchecked Sendable {
     var pairID: Int64 = 0
     var importID: Int64 = 0
 
-    init() throws {
+    init(kind: StoreKind = .sqlite) throws {
         dir = try TestSupport.temporaryDirectory("crmgate-web")
-        storePath = dir.appendingPathComponent("store.sqlite").path
-        store = try CRMStore(path: storePath)
+        storePath = kind == .sqlite ? dir.appendingPathComponent("store.sqlite").path : try kind.makeLocation()
+        store = try StoreLocation(storePath).openReviewStore(mode: .create)
         for (i, name) in (["Ada", "Ada"] + Self.hostile).enumerated() {
             var l = Lead(id: RecordID.make())
             l.firstName = name
@@ -119,9 +120,9 @@ func form(_ pairs: [(String, String)]) -> ByteBuffer {
 struct WebTests {
     static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
 
-    @Test("without the session every page is 401 and every change refused; a wrong or used token signs nobody in")
-    func signInRules() async throws {
-        let f = try WebFixture()
+    @Test("without the session every page is 401 and every change refused; a wrong or used token signs nobody in", arguments: StoreKind.allCases)
+    func signInRules(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         try await app.test(.router) { client in
             for path in ["/", "/imports", "/review", "/conflicts", "/leads", "/opportunities", "/tasks", "/tasks/calendar"] {
@@ -136,9 +137,9 @@ struct WebTests {
         #expect(try f.store.reviewPairs().count == 1)
     }
 
-    @Test("a change with the session but without the right CSRF token, or from another origin, is 403 and changes nothing")
-    func csrf() async throws {
-        let f = try WebFixture()
+    @Test("a change with the session but without the right CSRF token, or from another origin, is 403 and changes nothing", arguments: StoreKind.allCases)
+    func csrf(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         try await app.test(.router) { client in
             let (cookie, csrf) = try await signIn(client, web)
@@ -159,9 +160,9 @@ struct WebTests {
         #expect(try f.store.reviewPairs().isEmpty)
     }
 
-    @Test("hostile values are shown as text on every page: no markup, no script but the page's own, a strict CSP")
-    func hostileValues() async throws {
-        let f = try WebFixture()
+    @Test("hostile values are shown as text on every page: no markup, no script but the page's own, a strict CSP", arguments: StoreKind.allCases)
+    func hostileValues(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         try await app.test(.router) { client in
             let (cookie, _) = try await signIn(client, web)
@@ -186,9 +187,9 @@ struct WebTests {
         }
     }
 
-    @Test("moving a card changes the record through the library: a new change counter, so the next push sends it")
-    func moveCard() async throws {
-        let f = try WebFixture()
+    @Test("moving a card changes the record through the library: a new change counter, so the next push sends it", arguments: StoreKind.allCases)
+    func moveCard(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         let o = f.opportunities[0]
         let before = try #require(try f.store.recordForSync(Opportunity.self, id: o.id.description)).changeSeq
@@ -206,9 +207,9 @@ struct WebTests {
         #expect(after.changeSeq > before)
     }
 
-    @Test("bulk reschedule: each task decided by the acting user's permissions, refusals shown per task")
-    func bulkTasks() async throws {
-        let f = try WebFixture()
+    @Test("bulk reschedule: each task decided by the acting user's permissions, refusals shown per task", arguments: StoreKind.allCases)
+    func bulkTasks(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app(user: "Pablo Ruiz")
         let mine = f.tasks.filter { $0.assignee == "Pablo Ruiz" }
         try await app.test(.router) { client in
@@ -235,9 +236,9 @@ struct WebTests {
         }
     }
 
-    @Test("a conflict resolved taking the company from the remote and the phone from the local side")
-    func resolveConflict() async throws {
-        let f = try WebFixture()
+    @Test("a conflict resolved taking the company from the remote and the phone from the local side", arguments: StoreKind.allCases)
+    func resolveConflict(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         try await app.test(.router) { client in
             let (cookie, csrf) = try await signIn(client, web)
@@ -256,9 +257,9 @@ struct WebTests {
         #expect(lead.phone == "+2")
     }
 
-    @Test("an import's page: counts that add up, the outcome chart, rejects by reason with sample rows, the reject file to download")
-    func importReport() async throws {
-        let f = try WebFixture()
+    @Test("an import's page: counts that add up, the outcome chart, rejects by reason with sample rows, the reject file to download", arguments: StoreKind.allCases)
+    func importReport(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         try await app.test(.router) { client in
             let (cookie, _) = try await signIn(client, web)
@@ -285,9 +286,9 @@ struct WebTests {
         }
     }
 
-    @Test("--read-only shows the pages and refuses every change")
-    func readOnly() async throws {
-        let f = try WebFixture()
+    @Test("--read-only shows the pages and refuses every change", arguments: StoreKind.allCases)
+    func readOnly(kind: StoreKind) async throws {
+        let f = try WebFixture(kind: kind)
         let (web, app) = try f.app(readOnly: true)
         try await app.test(.router) { client in
             let (cookie, csrf) = try await signIn(client, web)
