@@ -8,14 +8,7 @@ extension PostgresStore: RecordStore {
     }
 
     public func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R {
-        let key = id.trimmingCharacters(in: .whitespaces).lowercased()
-        let isIDText = key.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || $0 == 45 }
-        guard (8...36).contains(key.utf8.count), isIDText else {
-            throw StoreError(
-                .invalidID, path: url,
-                message: "'\(id)' is not a record id: give the full id, the short id a list prints "
-                    + "(its last 12 characters), or at least 8 characters of either end")
-        }
+        let key = try CRMStore.idKey(id, path: url)
         let table = RecordTable<R>.name
         let r = try withConnection { c in
             try c.exec(

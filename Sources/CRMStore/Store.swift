@@ -311,7 +311,9 @@ public final class CRMStore: @unchecked Sendable {
     /// suffix of it such as the short id lists print (`RecordID.short`), at least 8 characters, any case.
     /// - Throws: `StoreError.invalidID` for text that cannot be (part of) an id; `.notFound` when no
     ///   record matches; `.ambiguous`, listing the candidates, when more than one does.
-    public func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R {
+    /// The lookup key for a typed id (full, prefix or suffix): trimmed, lower case, 8 to 36 characters of an id.
+    /// - Throws: `StoreError.invalidID` for text that cannot be (part of) an id.
+    static func idKey(_ id: String, path: String?) throws -> String {
         let key = id.trimmingCharacters(in: .whitespaces).lowercased()
         let isIDText = key.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || $0 == 45 }
         guard (8...36).contains(key.utf8.count), isIDText else {
@@ -320,6 +322,11 @@ public final class CRMStore: @unchecked Sendable {
                 message: "'\(id)' is not a record id: give the full id, the short id a list prints "
                     + "(its last 12 characters), or at least 8 characters of either end")
         }
+        return key
+    }
+
+    public func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R {
+        let key = try Self.idKey(id, path: path)
         let name = R.recordType.rawValue
         let table = RecordTable<R>.name
         return try wrap {

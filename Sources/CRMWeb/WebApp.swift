@@ -96,9 +96,15 @@ public final class WebApp: Sendable {
 
     // MARK: - Requests
 
-    static let cookieName = "crmgate_session"
+    /// The session cookie's name, with the port the page was reached on: cookies do not tell ports apart, so two
+    /// `serve` on one machine would otherwise overwrite each other's session.
+    static func cookieName(_ request: Request) -> String {
+        guard let authority = request.head.authority, let colon = authority.lastIndex(of: ":") else { return "crmgate_session" }
+        let port = authority[authority.index(after: colon)...]
+        return port.allSatisfy(\.isNumber) && !port.isEmpty ? "crmgate_session_\(port)" : "crmgate_session"
+    }
 
-    func session(of request: Request) -> WebSession? { sessions.session(id: request.cookies[Self.cookieName]?.value) }
+    func session(of request: Request) -> WebSession? { sessions.session(id: request.cookies[Self.cookieName(request)]?.value) }
 
     /// A page: the session is required (401 without it).
     func page(_ request: Request, _ body: (WebSession) throws -> String) -> Response {
@@ -147,7 +153,7 @@ public final class WebApp: Sendable {
                 return Self.problem(.unauthorized, "This sign-in link is wrong or was used already: start `crmgate serve` again for a new one.")
             }
             var r = Self.redirect("/")
-            r.setCookie(Cookie(name: Self.cookieName, value: s.id, path: "/", httpOnly: true, sameSite: .strict))
+            r.setCookie(Cookie(name: Self.cookieName(request), value: s.id, path: "/", httpOnly: true, sameSite: .strict))
             return r
         }
         router.get("/") { request, _ in self.page(request) { s in try self.statusPage(s) } }

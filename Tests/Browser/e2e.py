@@ -81,9 +81,11 @@ try:
     no_alert("sign-in")
     if driver.execute_script("return document.cookie") != "":
         fail("the session cookie is readable by scripts")
-    cookie = {c["name"]: c["value"] for c in driver.get_cookies()}.get("crmgate_session")
+    port = base.rsplit(":", 1)[1]
+    cookie_name = "crmgate_session_" + port
+    cookie = {c["name"]: c["value"] for c in driver.get_cookies()}.get(cookie_name)
     if not cookie:
-        fail("no session cookie after sign-in")
+        fail(f"no session cookie {cookie_name} after sign-in")
     step("signed in")
 
     # Every page once (hostile values are in the fixture): no alert, a screenshot each.
@@ -98,7 +100,7 @@ try:
         req = urllib.request.Request(base + path, data=data.encode(), method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
         if cookie_value:
-            req.add_header("Cookie", "crmgate_session=" + cookie_value)
+            req.add_header("Cookie", cookie_name + "=" + cookie_value)
         try:
             return urllib.request.urlopen(req).status
         except urllib.error.HTTPError as e:
