@@ -102,6 +102,108 @@ struct PostgresExportTests {
     }
 }
 
+@Suite("A corpus of hostile strings through the exporters, read back by independent readers")
+struct HostileCorpusTests {
+    /// Written here: controls, noncharacters, BOMs, bidi marks, joiners, combining marks, astral characters, quotes,
+    /// delimiters, line breaks, formulas, escapes and markup.
+    static let corpus: [String] = {
+        var c = [
+            "\u{1}\u{2}\u{7}\u{8}\u{1B}[31mred\u{1B}[0m", "\u{B}\u{C}\u{1C}\u{1F}", "\u{7F}\u{80}\u{85}\u{9F}", "\u{FFFE}\u{FFFF}", String(String.UnicodeScalarView([Unicode.Scalar(0xFDD0)!, Unicode.Scalar(0xFDEF)!])),
+            "\u{FEFF}", "\u{FEFF}lead", "\u{200B}\u{200C}\u{200D}\u{2060}", "\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}gnp.exe", "\u{2066}\u{2067}\u{2068}\u{2069}",
+            "עברית mixed English", "مرحبا", "👩‍👩‍👧‍👦 family", "🇦🇹 flag", "e\u{301}\u{302}\u{303}", "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇", "\u{10FFFF}\u{E0001}", "𝕳𝖊𝖑𝖑𝖔",
+            "\"quoted\" and \"\"doubled\"\"", "comma, semicolon; tab\there", "line\nbreak", "crlf\r\nbreak", "lone\rcr", "\n\n", " leading and trailing ",
+            "=1+1", "+SUM(A1)", "-2+3", "@cmd", "=cmd|' /C calc'!A0", "_x0041_ literal", "\\backslash\\N", "<script>alert(1)</script>",
+            "'; DROP TABLE leads; --", "null", "NULL", "undefined", "true", "0x41", "1e309", "-0", "€ £ ¥ ₹", "\u{00A0}nbsp\u{3000}ideographic",
+            String(repeating: "long ", count: 4000),
+        ]
+        c.append(c.joined(separator: "|"))
+        return c
+    }()
+
+    /// The rows of a CSV export read by Python's csv module, and of an NDJSON export by its json module.
+    static func python(_ script: String, _ path: String) throws -> Any? {
+        guard let py = TestSupport.python else {
+            Issue.record("python3 is needed")
+            return nil
+        }
+        let r = try TestSupport.run(py, ["-c", script, path])
+        guard r.status == 0 else {
+            Issue.record("python: \(r.stderr)")
+            return nil
+        }
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+    }
+
+    func workspace() throws -> (ExportWorkspace, [Lead]) {
+        let leads = Self.corpus.map { v -> Lead in
+            var l = Lead(id: RecordID.make())
+            l.firstName = v
+            l.notes = v
+            l.custom = ["value": v]
+            return l
+        }
+        return (try ExportWorkspace(leads: leads), leads)
+    }
+
+    @Test("CSV (raw) read by Python's csv module: every value as stored")
+    func csv() throws {
+        let (w, leads) = try workspace()
+        let (s, path) = try w.export(.lead, .csv) {
+            $0.columns = ["first_name", "notes", "custom.value"]
+            $0.raw = true
+        }
+        #expect(s.records == leads.count)
+        let rows = try Self.python("import csv, json, sys; json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))), sys.stdout)", path)
+        let read = try #require(rows as? [[String]])
+        #expect(read.first == ["first_name", "notes", "custom.value"])
+        #expect(read.count == leads.count + 1)
+        for (i, l) in leads.enumerated() where i + 1 < read.count {
+            #expect(read[i + 1] == [l.firstName, l.notes, l.custom["value"] ?? ""], "value \(i)")
+        }
+    }
+
+    @Test("CSV (default): formulas neutralised by a leading quote, everything else as stored")
+    func csvGuarded() throws {
+        let (w, leads) = try workspace()
+        let (_, path) = try w.export(.lead, .csv) { $0.columns = ["notes"] }
+        let rows = try Self.python("import csv, json, sys; json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))), sys.stdout)", path)
+        let read = try #require(rows as? [[String]])
+        for (i, l) in leads.enumerated() where i + 1 < read.count {
+            // The documented rule: `=`, `@`, tab, CR always; `+`/`-` unless a plain number ("-0" stays as it is).
+            let risky = CSVWriter.needsFormulaGuard(Array(l.notes.utf8))
+            #expect(read[i + 1] == [risky ? "'" + l.notes : l.notes], "value \(i)")
+            if ["=1+1", "+SUM(A1)", "-2+3", "@cmd"].contains(l.notes) { #expect(risky, "\(l.notes) must be guarded") }
+        }
+    }
+
+    @Test("NDJSON read by Python's json module: every value as stored")
+    func ndjson() throws {
+        let (w, leads) = try workspace()
+        let (_, path) = try w.export(.lead, .ndjson) { $0.columns = ["first_name", "notes", "custom.value"] }
+        let rows = try Self.python("import json, sys; json.dump([json.loads(l) for l in open(sys.argv[1], encoding='utf-8')], sys.stdout)", path)
+        let read = try #require(rows as? [[String: Any]])
+        #expect(read.count == leads.count)
+        for (i, l) in leads.enumerated() where i < read.count {
+            #expect(read[i]["first_name"] as? String == l.firstName, "value \(i)")
+            #expect(read[i]["notes"] as? String == l.notes, "value \(i)")
+            #expect(read[i]["custom.value"] as? String == l.custom["value"], "value \(i): \(read[i].keys.sorted())")
+        }
+    }
+
+    @Test("XLSX read by openpyxl (escapes decoded as Excel does): every value as stored")
+    func xlsx() throws {
+        let (w, leads) = try workspace()
+        let (_, path) = try w.export(.lead, .xlsx) { $0.columns = ["first_name", "notes", "custom.value"] }
+        guard let book = try XLSXExportTests.readWorkbook(path) else { return }
+        let rows = try #require((book["data"] as? [String: [[Any]]])?["Leads"])
+        #expect(rows.count == leads.count + 1)
+        for (i, l) in leads.enumerated() where i + 1 < rows.count {
+            let read = rows[i + 1].map { ($0 as? String).map(XLSXExportTests.excelUnescaped) ?? "" }
+            #expect(read == [l.firstName, l.notes, l.custom["value"] ?? ""], "value \(i)")
+        }
+    }
+}
+
 @Suite("CSV and NDJSON exports")
 struct CSVExportTests {
     @Test("CSV: BOM, CRLF, header, ISO dates, '.' decimals, formulas neutralised")
