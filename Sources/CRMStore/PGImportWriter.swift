@@ -49,17 +49,11 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
             if r.count == 0 { break }
             for i in 0..<r.count {
                 var rec = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
-                for (k, f) in wanted.enumerated() { f.set(&rec, Self.value(r.text(i, 4 + k), f.kind)) }
+                for (k, f) in wanted.enumerated() { f.set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 4 + k), f.kind)) }
                 let ext = r.text(i, 2) == system ? r.text(i, 1) : nil
                 try body(r.int64(i, 0) ?? 0, rec, ext, r.int64(i, 3))
             }
         }
-    }
-
-    static func value(_ t: String?, _ kind: FieldKind) -> FieldValue {
-        guard let t else { return .empty }
-        let raw: FieldValue = (kind == .integer || kind == .bool) ? (Int(t).map { .integer($0) } ?? .empty) : .text(t)
-        return RecordTable<R>.typed(raw, kind)
     }
 
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {

@@ -204,18 +204,17 @@ public final class PostgresStore: @unchecked Sendable {
         }
     }
 
+    /// A stored column's text back in its typed form (integers and booleans are stored as integers).
+    static func fieldValue<R: CRMRecord>(_ type: R.Type, _ t: String?, _ kind: FieldKind) -> FieldValue {
+        guard let t else { return .empty }
+        let raw: FieldValue = (kind == .integer || kind == .bool) ? (Int(t).map { .integer($0) } ?? .empty) : .text(t)
+        return RecordTable<R>.typed(raw, kind)
+    }
+
     /// A record from a row laid out as `RecordTable.selectColumns`.
     static func decode<R: CRMRecord>(_ r: PGResult, _ row: Int) -> (record: R, externalID: String?) {
         var rec = R(id: RecordID(r.text(row, 1) ?? "") ?? RecordID.make())
-        for (i, f) in R.fields.enumerated() {
-            let raw: FieldValue
-            if let t = r.text(row, 4 + i) {
-                raw = (f.kind == .integer || f.kind == .bool) ? (Int(t).map { .integer($0) } ?? .empty) : .text(t)
-            } else {
-                raw = .empty
-            }
-            f.set(&rec, RecordTable<R>.typed(raw, f.kind))
-        }
+        for (i, f) in R.fields.enumerated() { f.set(&rec, fieldValue(R.self, r.text(row, 4 + i), f.kind)) }
         let base = 4 + R.fields.count
         rec.custom = JSONText.decodeObject(r.text(row, base))
         if let u = r.text(row, base + 1), let p = ISOStamp.parse(u) { rec.updatedAt = p }

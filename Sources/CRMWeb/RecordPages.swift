@@ -120,19 +120,13 @@ extension WebApp {
         return HTML.page(title: plural.capitalized, session: s, users: users.map(\.name), body: body)
     }
 
-    func columnInUse<R: BoardRecord>(_ type: R.Type, _ name: String) throws -> Bool {
-        var found = false
-        try store.forEach(R.self) { r, _ in if r.column == name { found = true } }
-        return found
-    }
-
     func move<R: BoardRecord>(_ type: R.Type, id: String, form: Form) throws -> Response {
         guard let to = form["to"], !to.isEmpty else { throw PageError(.badRequest, "say which \(R.columnField) to move to") }
         guard RecordID(id) != nil else { throw PageError(.notFound, "not a record id") }
         var r: R
         do { r = try store.record(R.self, id: id) } catch { throw PageError(.notFound, "no such \(R.recordType.rawValue)") }
         // A column of the pipeline, or one the board shows because records already carry it.
-        guard R.columns(pipelines).contains(to) || to == r.column || (try? columnInUse(R.self, to)) == true else {
+        guard R.columns(pipelines).contains(to) || to == r.column || (try? store.distinctValues(R.self, field: R.columnField).contains(to)) == true else {
             throw PageError(.badRequest, "'\(to)' is not a \(R.columnField) of the pipeline")
         }
         if r.column != to {

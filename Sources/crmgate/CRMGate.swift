@@ -111,7 +111,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The store: an SQLite file, or postgresql://USER@HOST:PORT/DB (every command). Default: $CRMGATE_STORE, else crmgate.sqlite.",
+            "The store: an SQLite file, or a PostgreSQL database, postgresql://USER@HOST:PORT/DB. Default: $CRMGATE_STORE, else crmgate.sqlite.",
             discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."))
     var store: String = ProcessInfo.processInfo.environment["CRMGATE_STORE"] ?? "crmgate.sqlite"
 

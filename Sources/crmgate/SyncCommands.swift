@@ -475,7 +475,15 @@ extension JobsCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Each job on a PostgreSQL store's job board: schedule, next due, last run, holder and lease.")
+            abstract: "Each job on a PostgreSQL store's job board: schedule, next due, last run, holder and lease.",
+            discussion: """
+                Exit codes: 0 printed; 64 the store is not a PostgreSQL URL; 66 the database holds no crmgate store; 69 the \
+                server cannot be reached.
+
+                Examples:
+                  crmgate jobs status --store postgresql://crmgate@db.internal/crm
+                  crmgate jobs status --store postgresql://crmgate@db.internal/crm --json
+                """)
         @Flag(name: .long, help: "One JSON object per job.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 

@@ -79,10 +79,10 @@ struct WorkerTests {
         }
     }
 
-    static func worker(_ bin: String, store: String, jobs: URL, extra: [String] = []) throws -> Process {
+    static func worker(_ bin: String, store: String, jobs: URL, extra: [String] = [], exitWhenIdle: Bool = true) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["jobs", "worker", "--jobs", jobs.path, "--store", store, "--exit-when-idle", "--poll", "0.2"] + extra
+        p.arguments = ["jobs", "worker", "--jobs", jobs.path, "--store", store, "--poll", "0.2"] + (exitWhenIdle ? ["--exit-when-idle"] : []) + extra
         var env = ProcessInfo.processInfo.environment
         env["CRM_API_TOKEN"] = token
         p.environment = env
@@ -188,17 +188,7 @@ struct WorkerTests {
         let fleet = try Fleet(remotes: 1, records: 120)
         let url = try PostgresServer.shared().makeDatabase("sigterm")
         try fleet.slow(40)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["jobs", "worker", "--jobs", fleet.jobs.path, "--store", url, "--poll", "0.2", "--every", "60"]
-        var env = ProcessInfo.processInfo.environment
-        env["CRM_API_TOKEN"] = Self.token
-        p.environment = env
-        p.currentDirectoryURL = TestSupport.repoRoot
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
+        let p = try Self.worker(bin, store: url, jobs: fleet.jobs, extra: ["--every", "60"], exitWhenIdle: false)
         let board = try PostgresStore(url: url)
         // Wait until it holds a pull job (sixteen slow pages: the signal lands inside the run).
         var held: String?

@@ -1,0 +1,95 @@
+public import Foundation
+
+/// Settings of the fuzzy matcher. Thresholds are posterior probabilities that a pair is the same entity; the
+/// weights they correspond to follow from the prior the data gives (printed by `crmgate dedupe`).
+public struct DedupeSettings: Sendable, Equatable {
+    /// A pair at least this likely is merged.
+    public var matchProbability: Double = 0.99
+    /// Pairs between this and `matchProbability` go to a person. Two clusters merge only when every pair across
+    /// them is at least this likely (no chaining of strangers through one link).
+    public var reviewProbability: Double = 0.5
+    /// Blocks (rows sharing one blocking key) larger than this are not compared all against all: their rows are
+    /// sorted by address and name and each is compared with its `window` neighbours (sorted neighbourhood).
+    public var maxBlock: Int = 500
+    /// Neighbours each row of an oversized block is compared with.
+    public var window: Int = 12
+    /// The block size above which the broad keys (names in either order, phonetic names, city and last name, street
+    /// alone) use the sorted neighbourhood: they exist to catch what the narrow keys miss, and grow with the list.
+    public var maxBroadBlock: Int = 12
+    /// Neighbours each row of an oversized block of a broad key is compared with.
+    public var broadWindow: Int = 4
+    /// No cluster grows beyond this many rows.
+    public var maxCluster: Int = 50
+    /// Gmail ignores dots in local parts; only when set.
+    public var gmailDots = false
+    /// Deterministic rules applied before the score, in order: `external_id`, `email`, `phone_name`.
+    public var rules: [String] = ["external_id", "email"]
+    /// Two rows with the same last name and address whose first names differ entirely are a household (two
+    /// people) unless something personal agrees: an e-mail, a date of birth or an identifier. With `separate` (the
+    /// default) such a pair is never merged on its score, only proposed for review; `merge` scores it like any
+    /// other pair (for lists known to hold one person per address).
+    public var households: Households = .separate
+
+    /// How pairs that may be two members of one household are treated.
+    public enum Households: String, Sendable, CaseIterable { case separate, merge }
+    /// Pairs of rows (0-based) whose comparison the result explains field by field.
+    public var explain: [(Int, Int)] = []
+    /// Every review pair is explained field by field too (`DedupeResult.reviewExplanations`), for the person who
+    /// decides it.
+    public var explainReview = false
+
+    public static func == (a: DedupeSettings, b: DedupeSettings) -> Bool {
+        a.matchProbability == b.matchProbability && a.reviewProbability == b.reviewProbability && a.maxBlock == b.maxBlock
+            && a.window == b.window && a.maxCluster == b.maxCluster && a.gmailDots == b.gmailDots && a.rules == b.rules
+            && a.households == b.households && a.explain.map { [$0.0, $0.1] } == b.explain.map { [$0.0, $0.1] }
+            && a.explainReview == b.explainReview
+    }
+
+    public init() {}
+}
+
+/// One row's values as the mapping produced them (any may be empty).
+public struct DedupeRow: Sendable {
+    public var externalID = "", firstName = "", lastName = "", email = "", phone = "", company = "", jobTitle = ""
+    public var street = "", city = "", postcode = "", country = ""
+    /// A second address line (compared with the first in either order).
+    public var street2 = ""
+    /// A date of birth or another date that identifies a person (any of `YYYY-MM-DD`, `YYYYMMDD`, `DD/MM/YYYY`).
+    public var birthDate = ""
+    /// An identifier such as a national id or customer number.
+    public var identifier = ""
+    public init() {}
+}
+
+/// What a run found.
+public struct DedupeResult: Sendable {
+    /// Per row (0-based), the row index of its cluster's representative.
+    public var cluster: [Int32]
+    public var rows: Int
+    public var candidatePairs: Int
+    public var matchedPairs: Int
+    /// Pairs a person should look at: rows (0-based) and their weight.
+    public var review: [(Int32, Int32, Double)]
+    public var clusters: Int
+    public var refusedByGuard: Int
+    /// Per blocking key: blocks of two or more rows, pairs, blocks compared by sorted neighbourhood (too large to
+    /// compare all against all), and matched pairs whose two rows share the key.
+    public var blocking: [(key: String, blocks: Int, pairs: Int, skipped: Int, matched: Int)]
+    /// The share of true matching pairs that blocking compared, estimated without labels: capture-recapture between
+    /// the passes that read no address field and those that read no name field (nil when either found none).
+    public var pairsCompleteness: Double?
+    /// For each pair of `DedupeSettings.explain`: whether blocking compared it, each field's level and weight, the
+    /// total against the thresholds, and where the two rows ended up.
+    public var explanations: [String] = []
+    /// With `DedupeSettings.explainReview`: for each pair of `review`, in the same order, each field's comparison level
+    /// and weight and the total against the thresholds.
+    public var reviewExplanations: [String] = []
+    /// The model EM estimated: per field and level, m, u and the weight.
+    public var model: [(field: String, level: String, m: Double, u: Double, weight: Double)]
+    public var matchShare: Double
+    public var emIterations: Int
+    /// The prior log2 odds that a pair of rows is the same entity, and the weights the thresholds came to.
+    public var prior: Double
+    public var matchWeight: Double
+    public var reviewWeight: Double
+}
