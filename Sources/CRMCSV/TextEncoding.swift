@@ -132,11 +132,22 @@ public struct UTF8Transcoder: Sendable {
         }
     }
 
-    /// Flushes what a truncated input left behind (as U+FFFD).
+    /// Flushes what a truncated input left behind: a high surrogate with no partner, or an odd last byte, as bytes
+    /// that are not UTF-8 (so the row holding them is rejected, never imported with a guessed character).
     public mutating func finish(into output: inout [UInt8]) {
-        if highSurrogate != nil || carry != nil { output.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
+        if let hi = highSurrogate { Self.appendUnpaired(hi, into: &output) }
+        if carry != nil { output.append(0xFF) }
         highSurrogate = nil
         carry = nil
+    }
+
+    /// An unpaired surrogate, written as its three-byte form (ED A0–BF xx), which UTF-8 forbids: the row that holds
+    /// it is rejected as "not valid UTF-8 (an unpaired UTF-16 surrogate)" instead of being stored with U+FFFD in
+    /// its place.
+    @inline(__always) static func appendUnpaired(_ u: UInt16, into out: inout [UInt8]) {
+        out.append(0xED)
+        out.append(0x80 | UInt8((u >> 6) & 0x3F))
+        out.append(0x80 | UInt8(u & 0x3F))
     }
 
     private mutating func appendUTF16(_ u: UInt16, into out: inout [UInt8]) {
@@ -147,12 +158,12 @@ public struct UTF8Transcoder: Sendable {
                 appendScalar(scalar, into: &out)
                 return
             }
-            out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            Self.appendUnpaired(hi, into: &out)
         }
         if u >= 0xD800 && u <= 0xDBFF {
             highSurrogate = u
         } else if u >= 0xDC00 && u <= 0xDFFF {
-            out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            Self.appendUnpaired(u, into: &out)
         } else {
             appendScalar(UInt32(u), into: &out)
         }

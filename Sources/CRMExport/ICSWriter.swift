@@ -36,8 +36,8 @@ enum ICSWriter {
         }
         if !isEvent { line("STATUS:" + todoStatus(t.status), sink) }
         if t.important { line("PRIORITY:1", sink) }
-        if !t.assignee.isEmpty { line("X-CRMGATE-ASSIGNEE:" + escape(t.assignee), sink) }
-        if !t.relatedTo.isEmpty { line("X-CRMGATE-RELATED-TO:" + escape(t.relatedTo), sink) }
+        if !t.assignee.isEmpty { line("X-CRMGATE-ASSIGNEE;VALUE=TEXT:" + escape(t.assignee), sink) }
+        if !t.relatedTo.isEmpty { line("X-CRMGATE-RELATED-TO;VALUE=TEXT:" + escape(t.relatedTo), sink) }
         if t.requiresApproval { line("X-CRMGATE-APPROVAL:" + (t.approvedBy.isEmpty ? "PENDING" : "APPROVED"), sink) }
         line("END:\(component)", sink)
     }
@@ -51,19 +51,44 @@ enum ICSWriter {
         }
     }
 
-    /// TEXT escaping: backslash, semicolon, comma, line breaks.
+    /// RFC 5545 TEXT: backslash, semicolon and comma escaped; a line break (LF, CRLF or a lone CR) written as `\\n`,
+    /// which calendars show as a line break and read back as LF. The other control characters (U+0000–U+001F but
+    /// tab, and U+007F), which TEXT cannot hold, are written as Excel's `_xHHHH_`, and a literal `_xHHHH_` as
+    /// `_x005F_xHHHH_`, as the XLSX export does: nothing is dropped.
     static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\r\n", "\n", "\r": out += "\\n"
+        let scalars = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func append(_ text: String) { out.append(contentsOf: text.unicodeScalars) }
+        while i < scalars.count {
+            let c = scalars[i]
+            switch c.value {
+            case 0x5C: append("\\\\")
+            case 0x3B: append("\\;")
+            case 0x2C: append("\\,")
+            case 0x0A: append("\\n")
+            case 0x0D:
+                append("\\n")
+                if i + 1 < scalars.count && scalars[i + 1].value == 0x0A { i += 1 }
+            case 0x09: out.append(c)
+            case 0x00..<0x20, 0x7F: append(excelEscape(c.value))
+            case 0x5F where isExcelEscape(scalars, at: i): append("_x005F_")
             default: out.append(c)
             }
+            i += 1
         }
-        return out
+        return String(out)
+    }
+
+    static func excelEscape(_ v: UInt32) -> String {
+        let hex = String(v, radix: 16, uppercase: true)
+        return "_x" + String(repeating: "0", count: 4 - hex.count) + hex + "_"
+    }
+
+    /// Whether `_xHHHH_` starts at `i` (four hex digits, either case).
+    static func isExcelEscape(_ s: [Unicode.Scalar], at i: Int) -> Bool {
+        guard i + 6 < s.count, s[i + 1] == "x", s[i + 6] == "_" else { return false }
+        return s[(i + 2)...(i + 5)].allSatisfy { $0.properties.isASCIIHexDigit }
     }
 
     static func stamp(_ d: Date) -> String {

@@ -154,7 +154,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                         return .failure(
                             RowRejection(
                                 field: f.target, column: header[f.columns[0]],
-                                reason: "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, pass --encoding"))
+                                reason: invalidTextReason(bytes)))
                     }
                     value = .text(s)
                 }
@@ -164,7 +164,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                     let bytes = cell(row, c)
                     if bytes.isEmpty { continue }
                     guard let s = validUTF8String(bytes) else {
-                        return .failure(RowRejection(field: f.target, column: header[c], reason: "the text is not valid UTF-8"))
+                        return .failure(RowRejection(field: f.target, column: header[c], reason: invalidTextReason(bytes)))
                     }
                     parts.append(s)
                 }
@@ -306,6 +306,15 @@ final class Memo: @unchecked Sendable {
         i += len
     }
     return String(decoding: b, as: UTF8.self)
+}
+
+/// Why bytes that are not UTF-8 were refused: an unpaired UTF-16 surrogate (the transcoder writes one as ED A0–BF xx)
+/// or an odd last byte of a UTF-16 file, else bytes of another encoding.
+func invalidTextReason(_ b: UnsafeBufferPointer<UInt8>) -> String {
+    for i in b.indices where b[i] == 0xED && i + 1 < b.count && b[i + 1] >= 0xA0 && b[i + 1] <= 0xBF {
+        return "the text holds an unpaired UTF-16 surrogate (a damaged or cut UTF-16 file); nothing was guessed in its place"
+    }
+    return "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, pass --encoding"
 }
 
 @inline(__always) func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
