@@ -8,6 +8,10 @@
 #   normalize  Sources/CRMDedupe normalisers and similarity: idempotent folding, ranges, symmetry
 #   mapping    CRMMapping (with Yams, instrumented by a SwiftPM build in .build-fuzz): mapping-file decoding,
 #              then mapping a row through every transform the file names
+#   export-csv, export-ndjson, export-xlsx, export-ics
+#              Sources/CRMExport (with CRMStore and GRDB, instrumented by the same SwiftPM build): any record saved in
+#              a real SQLite store exports to a well-formed file whose values read back exactly (one binary,
+#              Tests/Fuzz/FuzzExport.swift, the format chosen by FUZZ_EXPORT)
 #
 #   scripts/fuzz.sh                 # every target for FUZZ_SECONDS (default 60) each
 #   FUZZ_SECONDS=10 scripts/fuzz.sh csv json
@@ -22,10 +26,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${*:-csv csvreader xml json normalize mapping}
+TARGETS=${*:-csv csvreader xml json normalize mapping export-csv export-ndjson export-xlsx export-ics}
 OUT=${FUZZ_OUT:-.build/fuzz}  # binaries, logs and the growing corpora
 mkdir -p $OUT
 XML_FLAGS="-I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 -lxml2"
+# SwiftPM builds instrumented in release (-O: the shipped code, and several times faster than -Onone under the fuzzer),
+# with testing enabled so that a harness can reach a module's internal writers. One set of flags for every target, so
+# that building one does not rebuild another's.
+swiftpm_instrumented() {
+  swift build -c release --target "$1" --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address \
+    -Xswiftc -enable-testing -Xcc -fsanitize=fuzzer-no-link -Xcc -fsanitize=address > $OUT/build-$1-deps.log 2>&1 \
+    || { cat $OUT/build-$1-deps.log >&2; exit 1; }
+}
 build() {
   local t=$1
   case $t in
@@ -39,15 +51,23 @@ build() {
     mapping)
       # CRMMapping needs Yams (with its C part): build those targets instrumented with SwiftPM, link the harness to them.
       # Release (-O): the same code as the shipped binary, and several times faster than -Onone under the fuzzer.
-      swift build -c release --target CRMMapping --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address \
-        -Xcc -fsanitize=fuzzer-no-link -Xcc -fsanitize=address > $OUT/build-mapping-deps.log 2>&1 \
-        || { cat $OUT/build-mapping-deps.log >&2; exit 1; }
+      swiftpm_instrumented CRMMapping
       srcs="Tests/Fuzz/FuzzMapping.swift $(find .build-fuzz/release/CYaml.build -name '*.o') $(ls .build-fuzz/release/Yams.build/*.o .build-fuzz/release/CRMModel.build/*.o .build-fuzz/release/CRMMapping.build/*.o)"
       extra="-I .build-fuzz/release/Modules -Xcc -fmodule-map-file=.build-fuzz/checkouts/Yams/Sources/CYaml/include/module.modulemap" ;;
+    export-*)
+      [ -x $OUT/fuzz-export ] && [ -n "${EXPORT_BUILT:-}" ] && return 0  # one binary for the four formats
+      swiftpm_instrumented CRMExport
+      local r=.build-fuzz/release
+      srcs="Tests/Fuzz/FuzzExport.swift Sources/CRMSync/JSONValue.swift Sources/CRMSync/SyncError.swift"
+      srcs="$srcs $(ls $r/GRDB.build/*.o $r/CRMModel.build/*.o $r/CRMCSV.build/*.o $r/CRMStore.build/*.o $r/CRMExport.build/*.o)"
+      extra="-I $r/Modules -I Sources/CZlib -I Sources/CLibPQ -Xcc -I/usr/include/postgresql -I .build-fuzz/checkouts/GRDB.swift/Sources/GRDBSQLite $XML_FLAGS"
+      extra="$extra -lsqlite3 -lpq -lz"
+      t=export
+      EXPORT_BUILT=1 ;;
     *) echo "unknown target $t" >&2; exit 64 ;;
   esac
   # shellcheck disable=SC2086
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -module-name Fuzz$t $extra $srcs -o $OUT/fuzz-$t 2> $OUT/build-$t.log \
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -module-name Fuzz${t//-/_} $extra $srcs -o $OUT/fuzz-$t 2> $OUT/build-$t.log \
     || { cat $OUT/build-$t.log >&2; exit 1; }
 }
 seeds() {
@@ -69,6 +89,10 @@ for i, (a, b) in enumerate(zip(rows, rows[1:])):
         open(f"{sys.argv[2]}/{key.split()[0].lower()}-{i}", "wb").write(f"{a[key]}\0{b[key]}".encode())
 PY
       ;;
+    export-*)  # a control byte, then first name / company / notes / tags (0x1F between) / custom, 0x1E between
+      printf '\x00Ann\x1eAcme, Inc.\x1e=1+1 "quoted"\nline\x1evip\x1fnew lead\x1e_x0041_ \xef\xbf\xbe' > $dir/plain
+      printf '\x0b\xe2\x80\xae\xf0\x9f\x98\x80\r\n\x1e\x07\x1b[0m;\\,\x1e\xef\xbb\xbf\x1e\x1e+43 1 555' > $dir/controls
+      printf '\x05%s\x1e%s' "$(head -c 300 /dev/zero | tr '\0' 'x')" "$(printf 'é%.0s' $(seq 80))" > $dir/long ;;
     mapping) for f in mappings/sources/*.yaml; do
                printf '%s\0Ann\x1fLee\x1fann@example.com\x1f(415) 555-0101\x1f31.12.2024\x1f1.234,56' "$(cat $f)" > $dir/$(basename $f)
              done ;;
@@ -91,7 +115,9 @@ for t in $TARGETS; do
   maxlen=4096
   [ $t = normalize ] && maxlen=512  # two strings: names, companies, streets are far shorter than 256 bytes
   [ $t = csvreader ] && maxlen=2048
-  $OUT/fuzz-$t $OUT/corpus-$t $limit -timeout=1 -rss_limit_mb=2048 -max_len=$maxlen -print_final_stats=1 \
+  binary=$OUT/fuzz-$t
+  case $t in export-*) binary=$OUT/fuzz-export; export FUZZ_EXPORT=${t#export-} ;; esac
+  $binary $OUT/corpus-$t $limit -timeout=1 -rss_limit_mb=2048 -max_len=$maxlen -print_final_stats=1 \
       -artifact_prefix=fixtures/fuzz/$t/ > $OUT/fuzz-$t.log 2>&1
   rc=$?
   set -e

@@ -149,9 +149,16 @@ final class ByteSink {
         ]
     }
 
-    /// True when `b[i...]` starts with `_xHHHH_` (hex digits in either case), which a reader would unescape.
+    /// True when `b[i...]` starts with `_xHHHH_` (hex digits in either case), which a reader would unescape, or with
+    /// `_xHHHH` followed by a character this writer escapes (its escape starts with `_` and would close it: found by
+    /// the exporter fuzz target).
     static func isExcelEscape(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        guard i + 6 < b.count, b[i + 1] == UInt8(ascii: "x"), b[i + 6] == UInt8(ascii: "_") else { return false }
+        guard i + 6 < b.count, b[i + 1] == UInt8(ascii: "x") else { return false }
+        let next = b[i + 6]
+        let closes =
+            next == UInt8(ascii: "_") || (next < 0x20 && next != 0x09 && next != 0x0A && next != 0x0D)
+            || (next == 0xEF && i + 8 < b.count && b[i + 7] == 0xBF && b[i + 8] >= 0xBE)
+        guard closes else { return false }
         for k in (i + 2)...(i + 5) {
             switch b[k] {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),

@@ -33,9 +33,11 @@ final class ZipWriter {
     /// Adds an entry with these bytes.
     func add(_ name: String, bytes: [UInt8]) throws {
         var pos = 0
-        try add(name) { buffer in
+        try add(name, size: bytes.count) { buffer in
             let n = min(buffer.count, bytes.count - pos)
-            for i in 0..<n { buffer[i] = bytes[pos + i] }
+            bytes.withUnsafeBufferPointer { b in
+                if n > 0 { buffer.baseAddress!.update(from: b.baseAddress! + pos, count: n) }
+            }
             pos += n
             return n
         }
@@ -47,11 +49,16 @@ final class ZipWriter {
             throw ExportError(.cannotWrite, "cannot read \(url.path): \(String(cString: strerror(errno)))")
         }
         defer { fclose(input) }
-        try add(name) { buffer in fread(buffer.baseAddress, 1, buffer.count, input) }
+        var info = stat()
+        let size = fstat(fileno(input), &info) == 0 ? Int(info.st_size) : chunkSize
+        try add(name, size: size) { buffer in fread(buffer.baseAddress, 1, buffer.count, input) }
     }
 
-    /// Adds an entry whose bytes `read` fills into a buffer, returning how many (0 at the end).
-    private func add(_ name: String, read: (UnsafeMutableBufferPointer<UInt8>) -> Int) throws {
+    /// Adds an entry whose bytes `read` fills into a buffer, returning how many (0 at the end). `size` (what the entry
+    /// is expected to hold) sizes the buffers: a small part does not zero two chunk-sized buffers (that was most of a
+    /// small workbook's time).
+    private func add(_ name: String, size expected: Int, read: (UnsafeMutableBufferPointer<UInt8>) -> Int) throws {
+        let chunkSize = max(1, min(self.chunkSize, expected))
         let headerOffset = offset
         let nameBytes = Array(name.utf8)
         // The local header is written with zero sizes and CRC, and patched once the data is written.

@@ -25,6 +25,8 @@ public struct ImportOptions: Sendable {
     public var batchSize = 4096
     /// Called now and then from the writing thread with (bytes read, file size, rows done).
     public var progress: (@Sendable (Int, Int?, Int) -> Void)?
+    /// Asked after every batch: true stops the import (Ctrl-C), which then rolls back and is recorded as failed.
+    public var isInterrupted: (@Sendable () -> Bool)?
 
     public init(source: String, mapping: String) {
         self.source = source

@@ -26,7 +26,9 @@ public enum Importer {
         do {
             mapping = try MappingFile.load(path: options.mapping)
         } catch let e as MappingError {
-            throw ImportError(e.code == .cannotRead ? .unreadableMapping : .mapping, e.description, underlying: e)
+            let error = ImportError(e.code == .cannotRead ? .unreadableMapping : .mapping, e.description, underlying: e)
+            recordFailedStart(options, recordType: "unknown", error)
+            throw error
         }
         switch mapping.record {
         case .lead: return try run(Lead.self, mapping: mapping, options)
@@ -38,14 +40,20 @@ public enum Importer {
 
     static func run<R: CRMRecord>(_ type: R.Type, mapping: MappingFile, _ options: ImportOptions) throws -> ImportSummary {
         let clock = ContinuousClock.now
-        let source = try openSourceOrFail(mapping: mapping, options)
+        let source: any RowSource
         let mapper: RowMapper<R>
         do {
-            mapper = try RowMapper<R>(mapping: mapping, header: source.header)
-        } catch let e as MappingError {
-            var e2 = e
-            e2.path = options.mapping
-            throw ImportError(.mapping, e2.description + " (file \(options.source))", underlying: e2)
+            source = try openSourceOrFail(mapping: mapping, options)
+            do {
+                mapper = try RowMapper<R>(mapping: mapping, header: source.header)
+            } catch let e as MappingError {
+                var e2 = e
+                e2.path = options.mapping
+                throw ImportError(.mapping, e2.description + " (file \(options.source))", underlying: e2)
+            }
+        } catch let e as ImportError {
+            recordFailedStart(options, recordType: R.recordType.plural, e)
+            throw e
         }
         // The store: an SQLite file, or a PostgreSQL database (rows written through COPY).
         let target: ImportTarget
@@ -118,6 +126,9 @@ public enum Importer {
                         }
                     }
                     options.progress?(batch.bytesRead, source.fileSize, counts.read)
+                    if options.isInterrupted?() == true {
+                        throw ImportError(.interrupted, "interrupted: nothing was imported, the store is as it was (an import is all or nothing)")
+                    }
                     if batch.isLast { break }
                     // Hand the batch back so that the reading thread, which allocated its rows, frees them.
                     recycle.add(batch)
@@ -180,6 +191,25 @@ public enum Importer {
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         summary.rowsPerSecond = summary.seconds > 0 ? Double(summary.read) / summary.seconds : 0
         return summary
+    }
+
+    /// Records an import that failed before its first row (the file or the mapping) in the import history of a
+    /// store that already exists (a failed import never creates one); a dry run records nothing. Best effort: the
+    /// import's own error is what the user is told.
+    static func recordFailedStart(_ options: ImportOptions, recordType: String, _ error: ImportError) {
+        guard !options.dryRun else { return }
+        let started = Date().iso8601UTC
+        do {
+            switch try StoreLocation(options.store) {
+            case .sqlite(let path):
+                guard FileManager.default.fileExists(atPath: path) else { return }
+                try CRMStore(path: path, mode: .update).recordFailedImport(
+                    recordType: recordType, source: options.source, mapping: options.mapping, startedAt: started, error: error.message)
+            case .postgres(let url):
+                try PostgresStore(url: url, mode: .update).recordFailedImport(
+                    recordType: recordType, source: options.source, mapping: options.mapping, startedAt: started, error: error.message)
+            }
+        } catch {}
     }
 
     /// `openSource`, with reader errors turned into import errors (unreadable or malformed input).

@@ -234,13 +234,17 @@ extension PostgresStore {
                 }
             }
         } catch {
-            let message = "\(error)"
-            _ = try? withConnection { c in
-                try c.exec(
-                    "INSERT INTO imports (record_type, source, mapping, started_at, finished_at, status, error) VALUES ($1, $2, $3, $4, $5, 'failed', $6)",
-                    [R.recordType.plural, source, mapping, started, Date().iso8601UTC, message])
-            }
+            try? recordFailedImport(recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)")
             throw error
+        }
+    }
+
+    /// Records an import that failed, with its error, in the import history (as `CRMStore.recordFailedImport`).
+    public func recordFailedImport(recordType: String, source: String, mapping: String, startedAt: String, error: String) throws {
+        _ = try withConnection { c in
+            try c.exec(
+                "INSERT INTO imports (record_type, source, mapping, started_at, finished_at, status, error) VALUES ($1, $2, $3, $4, $5, 'failed', $6)",
+                [recordType, source, mapping, startedAt, Date().iso8601UTC, error])
         }
     }
 

@@ -68,9 +68,17 @@ extension PostgresStore: RecordStore {
 
     public func ledger(importID: Int64) throws -> [LedgerEntry] {
         try withConnection { c in
-            let r = try c.exec("SELECT row, line, outcome, record_rowid, reason FROM import_rows WHERE import_id = $1 ORDER BY row", [String(importID)])
+            let type = try c.exec("SELECT record_type FROM imports WHERE id = $1", [String(importID)])
+            let table = type.count > 0 ? RecordType.allCases.first { $0.plural == type.text(0, 0) }?.plural : nil
+            // The record each row made, changed or merged into, by its id (a record since deleted has none).
+            let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid" } ?? ""
+            let r = try c.exec(
+                "SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") FROM import_rows i \(join) "
+                    + "WHERE i.import_id = $1 ORDER BY i.row", [String(importID)])
             return (0..<r.count).map { i in
-                LedgerEntry(row: Int(r.int64(i, 0) ?? 0), line: Int(r.int64(i, 1) ?? 0), outcome: r.text(i, 2) ?? "", recordRowID: r.int64(i, 3), reason: r.text(i, 4))
+                LedgerEntry(
+                    row: Int(r.int64(i, 0) ?? 0), line: Int(r.int64(i, 1) ?? 0), outcome: r.text(i, 2) ?? "", recordRowID: r.int64(i, 3),
+                    reason: r.text(i, 4), recordID: r.text(i, 5))
             }
         }
     }

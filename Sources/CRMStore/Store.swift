@@ -159,21 +159,28 @@ public final class CRMStore: @unchecked Sendable {
                 return dryRun ? .rollback : .commit
             }
         } catch {
-            let message = "\(error)"
-            try? queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO imports (record_type, source, mapping, started_at, finished_at, status, error)
-                        VALUES (?, ?, ?, ?, ?, 'failed', ?)
-                        """,
-                    arguments: [R.recordType.plural, source, mapping, started, Date().iso8601UTC, message])
-            }
+            try? recordFailedImport(recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)")
             if let e = error as? DatabaseError {
                 throw StoreError(.sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
             }
             throw error
         }
         return output!
+    }
+
+    /// Records an import that failed, with its error, in the import history (`imports list`): one that stopped
+    /// before its first row (a binary file, a mapping that does not fit) or whose transaction was rolled back.
+    public func recordFailedImport(recordType: String, source: String, mapping: String, startedAt: String, error: String) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO imports (record_type, source, mapping, started_at, finished_at, status, error)
+                        VALUES (?, ?, ?, ?, ?, 'failed', ?)
+                        """,
+                    arguments: [recordType, source, mapping, startedAt, Date().iso8601UTC, error])
+            }
+        }
     }
 
     /// The number of records of a type (tombstones excluded).
@@ -464,10 +471,22 @@ public final class CRMStore: @unchecked Sendable {
     public func ledger(importID: Int64) throws -> [LedgerEntry] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT row, line, outcome, record_rowid, reason FROM import_rows WHERE import_id = ? ORDER BY row",
+                let type = try String.fetchOne(db, sql: "SELECT record_type FROM imports WHERE id = ?", arguments: [importID])
+                let table = RecordType.allCases.first { $0.plural == type }?.plural
+                // The record each row made, changed or merged into, by its id (a record since deleted has none).
+                let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid" } ?? ""
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") AS record_id
+                        FROM import_rows i \(join) WHERE i.import_id = ? ORDER BY i.row
+                        """,
                     arguments: [importID]
-                ).map { LedgerEntry(row: $0["row"], line: $0["line"], outcome: $0["outcome"], recordRowID: $0["record_rowid"], reason: $0["reason"]) }
+                ).map {
+                    LedgerEntry(
+                        row: $0["row"], line: $0["line"], outcome: $0["outcome"], recordRowID: $0["record_rowid"], reason: $0["reason"],
+                        recordID: $0["record_id"])
+                }
             }
         }
     }
@@ -632,4 +651,15 @@ public struct LedgerEntry: Sendable, Equatable {
     public let outcome: String
     public let recordRowID: Int64?
     public let reason: String?
+    /// The id of the record the row created, updated or left unchanged, or the survivor it was merged into.
+    public let recordID: String?
+
+    init(row: Int, line: Int, outcome: String, recordRowID: Int64?, reason: String?, recordID: String? = nil) {
+        self.row = row
+        self.line = line
+        self.outcome = outcome
+        self.recordRowID = recordRowID
+        self.reason = reason
+        self.recordID = recordID
+    }
 }

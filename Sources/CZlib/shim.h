@@ -8,4 +8,9 @@ static inline int crmgate_deflate_init_raw(z_stream *s, int level) {
     return deflateInit2(s, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
 }
 
+// inflateInit2 is a macro too; raw inflate reads back what crmgate wrote (the exporter fuzz target, tests).
+static inline int crmgate_inflate_init_raw(z_stream *s) {
+    return inflateInit2(s, -15);
+}
+
 #endif

@@ -121,40 +121,8 @@ func loadPipelines(_ path: String) throws -> Pipelines {
 
 struct LeadsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "leads", abstract: "Work with leads: list, kanban board, convert into customers.",
-        subcommands: [List.self, Kanban.self, Convert.self])
-
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List leads (with their ids).")
-        @OptionGroup var storeOptions: StoreOptions
-        @Option(name: .customLong("where"), help: "field=value filters, e.g. status=Qualified (repeatable).")
-        var wheres: [String] = []
-        @Flag(name: .long, help: "Print the records as JSON, with their id.")
-        var json = false
-        @OptionGroup var widthOptions: WidthOptions
-
-        func run() throws {
-            let store = try storeOptions.openRecords(.readOnly)
-            var rows: [[String: Any]] = []
-            var lines: [[String]] = []
-            try store.forEach(Lead.self, where: try query(wheres)) { l, _ in
-                if json {
-                    var o: [String: Any] = ["id": l.id.description]
-                    for (i, f) in Lead.fields.enumerated() {
-                        let v = l.fieldValue(i)
-                        if !v.isEmpty { o[f.name] = FieldText.text(of: v) }
-                    }
-                    rows.append(o)
-                } else {
-                    let name = [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ")
-                    lines.append([l.id.short, name, l.company, l.email, l.status])
-                }
-            }
-            if json { try printJSON(rows) }
-            // The id column is never cut; the widest text columns give way first.
-            for line in TextTable.render(lines, width: widthOptions.columns) { print(line) }
-        }
-    }
+        commandName: "leads", abstract: "Work with leads: list, show, set, kanban board, convert into customers.",
+        subcommands: [ListRecords<Lead>.self, ShowRecord<Lead>.self, SetRecord<Lead>.self, Kanban.self, Convert.self])
 
     struct Kanban: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Leads as a board: a column per status, with counts and amounts.")
@@ -244,8 +212,8 @@ struct LeadsCommand: ParsableCommand {
 
 struct OpportunitiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "opportunities", abstract: "Work with opportunities: kanban board, convert into a sale quote or order.",
-        subcommands: [Kanban.self, Convert.self])
+        commandName: "opportunities", abstract: "Work with opportunities: list, show, set, kanban board, convert into a sale quote or order.",
+        subcommands: [ListRecords<Opportunity>.self, ShowRecord<Opportunity>.self, SetRecord<Opportunity>.self, Kanban.self, Convert.self])
 
     struct Kanban: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Opportunities as a board: a column per stage, with counts and totals.")

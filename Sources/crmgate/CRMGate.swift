@@ -40,7 +40,7 @@ struct CRMGate: ParsableCommand {
         version: crmgateVersion,
         subcommands: [
             ImportCommand.self, DedupeCommand.self, ReviewCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self,
-            XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, TasksCommand.self, RemoteCommand.self,
+            XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, CustomersCommand.self, TasksCommand.self, RemoteCommand.self,
             SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self, StatusCommand.self, ServeCommand.self,
         ])
 

@@ -86,6 +86,11 @@ struct ImportCommand: ParsableCommand {
         options.keepGoing = keepGoing
         let bar = !quiet && isatty(2) == 1 ? ProgressBar() : nil
         if let bar { options.progress = { bar.update(bytes: $0, total: $1, rows: $2) } }
+        // Ctrl-C (or SIGTERM) stops the import after the batch in hand: it rolls back, is recorded as failed, and
+        // the command says so (130). A second Ctrl-C quits at once; the store is still as it was (the transaction
+        // never committed).
+        let stop = InterruptFlag.install()
+        options.isInterrupted = { stop.isSet }
         var summary: ImportSummary
         var fuzzyNote: String?
         do {
@@ -126,6 +131,7 @@ extension ImportCommand {
         switch e.code {
         case .unreadableMapping: return "--mapping names a mapping file, e.g. mappings/sources/generic-leads.yaml"
         case .unreadableSource: return "check the path of the file to import"
+        case .interrupted: return "`crmgate imports list` shows it as failed; run the same command again to import the file"
         default: return nil
         }
     }
@@ -187,3 +193,29 @@ final class ProgressBar: @unchecked Sendable {
         FileHandle.standardError.write(Data(("\r" + String(text.prefix(70))).utf8))
     }
 }
+
+/// Ctrl-C and SIGTERM during an import: the first sets a flag the import checks after each batch (it then rolls
+/// back and reports); a second Ctrl-C quits at once with 130 (the transaction never committed, so the store is as
+/// it was).
+struct InterruptFlag: Sendable {
+    /// True once a stop was asked for.
+    var isSet: Bool { importStopRequested != 0 }
+
+    /// Installs the handlers (unblocking the signals a parent process may have blocked).
+    static func install() -> InterruptFlag {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            if importStopRequested != 0 { _exit(130) }
+            importStopRequested = 1
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+        return InterruptFlag()
+    }
+}
+
+nonisolated(unsafe) var importStopRequested: sig_atomic_t = 0

@@ -586,11 +586,33 @@ struct ConflictsCommand: ParsableCommand {
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "runs", abstract: "Past sync runs.", subcommands: [List.self])
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Past runs with their counts, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Past runs with their counts, newest first.",
+            discussion: "Each line: run id, job, start, status, then the counts that are not zero (pulled, pushed, conflicts, refused…). `crmgate undo ID` reverts a run.")
         @OptionGroup var storeOptions: StoreOptions
+        @Flag(name: .long, help: "One JSON object per run: id, job, started_at, status, counts (every count), message.")
+        var json = false
+
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
-            for r in try store.runs() { print("\(r.id)\t\(r.job)\t\(r.startedAt)\t\(r.status)\t\(r.counts)" + (r.message.map { "\t\($0)" } ?? "")) }
+            for r in try store.runs() {
+                let counts = (try? JSONValue.parse(Array(r.counts.utf8))) ?? .object([])
+                if json {
+                    print(
+                        "{\"id\":\(r.id),\"job\":\(jsonString(r.job)),\"started_at\":\(jsonString(r.startedAt)),\"status\":\(jsonString(r.status)),"
+                            + "\"counts\":\(counts.text),\"message\":\(r.message.map(jsonString) ?? "null")}")
+                    continue
+                }
+                var shown: [String] = []
+                if case .object(let pairs) = counts {
+                    for (k, v) in pairs {
+                        if case .number(let n) = v, n != 0 { shown.append("\(k.replacingOccurrences(of: "_", with: " ")) \(Int(n))") }
+                    }
+                }
+                print(
+                    "#\(r.id)  \(r.job)  \(r.startedAt)  \(r.status)  \(shown.isEmpty ? "no changes" : shown.joined(separator: ", "))"
+                        + (r.message.map { "  (\($0))" } ?? ""))
+            }
         }
     }
 }

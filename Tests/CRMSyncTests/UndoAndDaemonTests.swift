@@ -149,7 +149,14 @@ struct QueueCommandTests {
         let again = try TestSupport.run(bin, ["conflicts", "resolve", String(id), "--store", b.storePath])
         #expect(again.status == 64)
         let runs = try TestSupport.run(bin, ["runs", "list", "--store", b.storePath])
-        #expect(runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("pushed_created"))
+        // Counts in words, only those that are not zero; --json has every count.
+        #expect(runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("pushed created") && !runs.stdout.contains("{"))
+        #expect(!runs.stdout.contains("pulled deleted 0"))
+        let json = try TestSupport.run(bin, ["runs", "list", "--json", "--store", b.storePath])
+        let objects = try json.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == 2)
+        #expect(objects.allSatisfy { ($0?["counts"] as? [String: Any])?["pulled_deleted"] as? Int != nil })
+        #expect(objects.contains { (($0?["counts"] as? [String: Any])?["pushed_created"] as? Int ?? 0) > 0 })
 
         let leads = try b.store.all(Lead.self)
         try b.sqlite.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 3.0)], importID: nil)

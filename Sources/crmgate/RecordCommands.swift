@@ -1,0 +1,160 @@
+import ArgumentParser
+import CRMMapping
+import CRMModel
+import CRMStore
+import Foundation
+
+/// A record type the generic `list`, `show` and `set` commands work on: what a list line shows.
+protocol ListedRecord: CRMRecord {
+    /// The columns of a list line after the short id (the widest give way first on a narrow terminal).
+    static func listColumns(_ r: Self) -> [String]
+    /// An example `--where` filter for help.
+    static var whereExample: String { get }
+}
+
+extension Lead: ListedRecord {
+    static func listColumns(_ l: Lead) -> [String] {
+        [[l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " "), l.company, l.email, l.status]
+    }
+    static var whereExample: String { "status=Qualified" }
+}
+
+extension Opportunity: ListedRecord {
+    static func listColumns(_ o: Opportunity) -> [String] {
+        let amount = o.amount.map { MoneyText.plain($0) + (o.currency.isEmpty ? "" : " " + o.currency) } ?? ""
+        return [o.name, o.stage, amount, o.owner, o.expectedClose?.description ?? ""]
+    }
+    static var whereExample: String { "stage=Proposal" }
+}
+
+extension Customer: ListedRecord {
+    static func listColumns(_ c: Customer) -> [String] { [c.name, c.email, c.phone, c.address.city] }
+    static var whereExample: String { "owner=Grace Kim" }
+}
+
+/// A record as a JSON object: its id and every field that has a value (custom fields as `custom.NAME`).
+func recordJSON<R: CRMRecord>(_ r: R) -> [String: Any] {
+    var o: [String: Any] = ["id": r.id.description]
+    for (i, f) in R.fields.enumerated() {
+        let v = r.fieldValue(i)
+        if !v.isEmpty { o[f.name] = FieldText.text(of: v) }
+    }
+    for (k, v) in r.custom { o["custom." + k] = v }
+    if let u = r.updatedAt { o["updated_at"] = u.iso8601UTC }
+    return o
+}
+
+/// `TYPE list`: one line per record with its short id, or JSON.
+struct ListRecords<R: ListedRecord>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "list", abstract: "List \(R.recordType.plural) with their short ids.",
+            discussion: "Each line starts with the record's short id, which every command accepts (`crmgate \(R.recordType.plural) show ID`).")
+    }
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .customLong("where"), help: "field=value filters, e.g. \(R.whereExample) (repeatable; the same field twice means either value).")
+    var wheres: [String] = []
+    @Flag(name: .long, help: "Print the records as a JSON array of objects (full id and every field that has a value).")
+    var json = false
+    @OptionGroup var widthOptions: WidthOptions
+
+    func run() throws {
+        let store = try storeOptions.openRecords(.readOnly)
+        var rows: [[String: Any]] = []
+        var lines: [[String]] = []
+        try store.forEach(R.self, where: try query(wheres)) { r, _ in
+            if json { rows.append(recordJSON(r)) } else { lines.append([r.id.short] + R.listColumns(r)) }
+        }
+        if json { try printJSON(rows) }
+        // The id column is never cut; the widest text columns give way first.
+        for line in TextTable.render(lines, width: widthOptions.columns) { print(line) }
+    }
+}
+
+/// `TYPE show ID`: every field of one record.
+struct ShowRecord<R: CRMRecord>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "show", abstract: "Show one \(R.recordType.rawValue): its id and every field that has a value.")
+    }
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
+    var id: String
+    @Flag(name: .long, help: "Print the record as one JSON object.")
+    var json = false
+
+    func run() throws {
+        let store = try storeOptions.openRecords(.readOnly)
+        let r = try store.record(R.self, id: id)
+        if json {
+            try printJSON(recordJSON(r))
+            return
+        }
+        var pairs: [(String, String)] = [("id", r.id.description)]
+        for (i, f) in R.fields.enumerated() {
+            let v = r.fieldValue(i)
+            if !v.isEmpty { pairs.append((f.name, FieldText.text(of: v))) }
+        }
+        for k in r.custom.keys.sorted() { pairs.append(("custom." + k, r.custom[k]!)) }
+        if let u = r.updatedAt { pairs.append(("updated_at", u.iso8601UTC)) }
+        let width = pairs.map(\.0.count).max() ?? 0
+        for (k, v) in pairs {
+            // A value's own line breaks are indented under it.
+            let shown = v.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2))
+            print(k.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + shown)
+        }
+    }
+}
+
+/// `TYPE set ID field=value…`: edits one record; the change syncs like any other.
+struct SetRecord<R: CRMRecord>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "set", abstract: "Change fields of one \(R.recordType.rawValue) (the change is pushed by the next sync).",
+            discussion: """
+                Values are checked as an import checks them: an e-mail must be one, numbers use a . decimal point, days \
+                are YYYY-MM-DD, times ISO 8601, lists are separated by ; (or , when there is no ;). An empty value \
+                clears a field; custom.NAME= removes a custom field. Prints each change as field: before -> after.
+
+                Examples:
+                  crmgate \(R.recordType.plural) set 3f9c2a1b7e40 owner="Grace Kim" custom.region=EMEA
+                  crmgate \(R.recordType.plural) set 3f9c2a1b7e40 notes= --dry-run
+                """)
+    }
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
+    var id: String
+    @Argument(help: "field=value (field names as in mapping files; custom.NAME for a custom field).")
+    var assignments: [String] = []
+    @Flag(name: .long, help: "Say what would change; save nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        if assignments.isEmpty { throw ValidationError("give at least one field=value") }
+    }
+
+    func run() throws {
+        let store = try storeOptions.openRecords(dryRun ? .readOnly : .update)
+        var r = try store.record(R.self, id: id)
+        let changes: [RecordEdit.Change]
+        do {
+            changes = try RecordEdit.apply(try RecordEdit.assignments(assignments), to: &r)
+        } catch let e as RecordEdit.Refusal {
+            throw CLIError(e.message, hint: e.hint, code: e.code == .badValue ? 65 : 64)
+        }
+        for c in changes { print("\(c.field): \(c.before.isEmpty ? "(empty)" : c.before.debugDescription) -> \(c.after.isEmpty ? "(empty)" : c.after.debugDescription)") }
+        if changes.isEmpty {
+            print("nothing to change: \(R.recordType.rawValue) \(r.id.short) already has these values")
+        } else if dryRun {
+            print("dry run: \(R.recordType.rawValue) \(r.id.short) not saved")
+        } else {
+            try store.save([r])
+            print("saved \(R.recordType.rawValue) \(r.id.short)")
+        }
+    }
+}
+
+struct CustomersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customers", abstract: "Work with customers: list, show, set.",
+        subcommands: [ListRecords<Customer>.self, ShowRecord<Customer>.self, SetRecord<Customer>.self])
+}
