@@ -7,10 +7,12 @@ import Foundation
 
 /// Who is acting, and the team file that says what they may do.
 struct ActorOptions: ParsableArguments {
-    @Option(name: .customLong("as"), help: "Act as this user, a name in the users file (default: $CRMGATE_USER).")
+    @Option(
+        name: .customLong("as"), help: "Act as this user, a name in the users file (default: $CRMGATE_USER).",
+        completion: .custom { _, _, _ in (try? UsersFile.load(path: "mappings/users.yaml").map(\.name)) ?? [] })
     var user: String?
 
-    @Option(name: .long, help: "The users file: who may do what with tasks.")
+    @Option(name: .long, help: "The users file: who may do what with tasks.", completion: .file(extensions: ["yaml", "yml"]))
     var users: String = "mappings/users.yaml"
 
     /// All users of the users file.

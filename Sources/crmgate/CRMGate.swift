@@ -31,6 +31,7 @@ struct CRMGate: ParsableCommand {
             older crmgate (it does not upgrade it)
               75  a sync job's lease is held
               78  a remote profile or job file is wrong, or a secret it names is missing
+              130 interrupted (Ctrl-C or SIGTERM): an import stopped this way rolled back and is listed as failed
 
             Errors are printed on standard error as one `crmgate: error: …` line, often followed by a `hint: …` line.
 
@@ -112,7 +113,8 @@ struct StoreOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "The store: an SQLite file, or a PostgreSQL database, postgresql://USER@HOST:PORT/DB. Default: $CRMGATE_STORE, else crmgate.sqlite.",
-            discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."))
+            discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."),
+        completion: .file(extensions: ["sqlite", "db"]))
     var store: String = ProcessInfo.processInfo.environment["CRMGATE_STORE"] ?? "crmgate.sqlite"
 
     /// The SQLite file, for the commands that work on SQLite only so far.

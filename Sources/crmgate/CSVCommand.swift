@@ -12,7 +12,7 @@ struct CSVCommand: ParsableCommand {
             abstract: "Read a CSV file and report its dialect, encoding, record count and malformed records.",
             discussion: "Warns of header names that several columns share: a mapping cannot use such a name.")
 
-        @Argument(help: "The CSV file.")
+        @Argument(help: "The CSV file.", completion: .file(extensions: ["csv", "tsv", "txt"]))
         var file: String
 
         @Option(name: .long, help: "The file's encoding (default: detect).")

@@ -18,7 +18,7 @@ struct DedupeCommand: ParsableCommand {
               crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --review review.csv --show-model
               crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --explain 12,345
             """)
-    @Argument(help: "The CSV or XML lead list.") var file: String
+    @Argument(help: "The CSV or XML lead list.", completion: .file(extensions: ["csv", "tsv", "txt", "xml"])) var file: String
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
     @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight).") var review: String?

@@ -27,15 +27,15 @@ struct ExportCommand: ParsableCommand {
               crmgate export tasks --format ics --out tasks.ics
             """)
 
-    @Argument(help: "What to export: opportunities, leads, customers or tasks.")
+    @Argument(help: "What to export: opportunities, leads, customers or tasks.", completion: .list(["opportunities", "leads", "customers", "tasks"]))
     var what: String
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .long, help: "csv, xlsx, ics (tasks) or ndjson.")
+    @Option(name: .long, help: "csv, xlsx, ics (tasks) or ndjson.", completion: .list(["csv", "xlsx", "ics", "ndjson"]))
     var format: String = "csv"
 
-    @Option(name: .long, help: "The output file; - for standard output (not for xlsx).")
+    @Option(name: .long, help: "The output file; - for standard output (not for xlsx).", completion: .file(extensions: ["csv", "xlsx", "ics", "ndjson"]))
     var out: String = "-"
 
     @Option(name: .long, help: "Columns to write, in order, comma-separated (field names, id, updated_at, custom.<name>).")

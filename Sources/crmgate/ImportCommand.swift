@@ -25,15 +25,17 @@ struct ImportCommand: ParsableCommand {
               crmgate import leads.csv --mapping m.yaml --fuzzy && crmgate review list
             """)
 
-    @Argument(help: "The CSV or XML file to import (the mapping says which).")
+    @Argument(help: "The CSV or XML file to import (the mapping says which).", completion: .file(extensions: ["csv", "tsv", "txt", "xml"]))
     var file: String
 
-    @Option(name: .long, help: "The mapping file (see mappings/sources/).")
+    @Option(name: .long, help: "The mapping file (see mappings/sources/).", completion: .file(extensions: ["yaml", "yml"]))
     var mapping: String
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .long, help: "The file's encoding: utf-8, utf-16le, utf-16be, windows-1252, latin-1 (default: detect).")
+    @Option(
+        name: .long, help: "The file's encoding: utf-8, utf-16le, utf-16be, windows-1252, latin-1 (default: detect).",
+        completion: .list(["utf-8", "utf-16le", "utf-16be", "windows-1252", "latin-1"]))
     var encoding: String?
 
     @Option(name: .long, help: "The delimiter: , ; | or \\t (default: sniff).")

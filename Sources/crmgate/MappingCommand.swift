@@ -15,7 +15,7 @@ struct MappingCommand: ParsableCommand {
             abstract: "Print a draft mapping for a CSV file from its header.",
             discussion: "Columns are matched to fields exactly, after normalising, by synonym, or fuzzily; what is not mapped is listed as comments.")
 
-        @Argument(help: "The CSV file.")
+        @Argument(help: "The CSV file.", completion: .file(extensions: ["csv", "tsv", "txt"]))
         var file: String
 
         @Option(name: .long, help: "The record type: lead, customer, opportunity or task.")
@@ -82,7 +82,7 @@ struct MappingCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a mapping file, and optionally that a CSV file's header has its columns.")
 
-        @Argument(help: "The mapping file.")
+        @Argument(help: "The mapping file.", completion: .file(extensions: ["yaml", "yml"]))
         var mapping: String
 
         @Option(name: .long, help: "A CSV or XML file: its header is checked against the mapping, and its first rows run through it.")

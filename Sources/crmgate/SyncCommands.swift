@@ -79,7 +79,7 @@ struct RemoteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Connect, authenticate and read one page of each record type of a profile.",
             discussion: "Exit codes: 0 every type answered; 69 a type failed; 78 the profile is wrong or a secret is missing.")
-        @Argument(help: "A profile name under mappings/remotes (generic-rest, cin7-core, hubspot) or a path.")
+        @Argument(help: "A profile name under mappings/remotes (generic-rest, cin7-core, hubspot) or a path.", completion: .custom { _, _, _ in ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/remotes")) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) } })
         var profile: String
         @OptionGroup var remote: RemoteOptions
 
@@ -111,7 +111,7 @@ struct RemoteCommand: ParsableCommand {
 
 /// A job named by file or given entirely by flags.
 struct JobOptions: ParsableArguments {
-    @Argument(help: "A job under mappings/jobs or a path; or give --profile and the flags below instead.")
+    @Argument(help: "A job under mappings/jobs or a path; or give --profile and the flags below instead.", completion: .custom { _, _, _ in ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/jobs")) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) } })
     var job: String?
     @Option(name: .long, help: "The remote profile (when no job file is given).")
     var profile: String?
@@ -334,7 +334,7 @@ struct JobsCommand: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run one job now (the cron entry). Exit codes as `sync apply`.")
-        @Argument(help: "A job under mappings/jobs or a path.") var job: String
+        @Argument(help: "A job under mappings/jobs or a path.", completion: .custom { _, _, _ in ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/jobs")) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) } }) var job: String
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {

@@ -11,7 +11,7 @@ struct XMLCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read an XML file's records (as a mapping names them) and report how many there are, and any fault.")
 
-        @Argument(help: "The XML file.")
+        @Argument(help: "The XML file.", completion: .file(extensions: ["xml"]))
         var file: String
 
         @Option(name: .long, help: "An XML mapping: its record_path, namespaces and field paths are read.")

@@ -174,6 +174,22 @@ struct CLIOutputTests {
 
     // MARK: - 4. Help
 
+    @Test("completion scripts complete values: export formats and record types, encodings, files by extension, --as users")
+    func completions() throws {
+        let bash = try crmgate(["--generate-completion-script", "bash"])
+        #expect(bash.status == 0)
+        // Values are listed one per line in bash's script ('csv'$'\n''xlsx'…); files by extension.
+        let list = { (values: [String]) in values.map { "'\($0)'" }.joined(separator: "$'\\n'") }
+        #expect(bash.stdout.contains(list(["csv", "xlsx", "ics", "ndjson"])))
+        #expect(bash.stdout.contains(list(["opportunities", "leads", "customers", "tasks"])))
+        #expect(bash.stdout.contains(list(["utf-8", "utf-16le", "utf-16be", "windows-1252", "latin-1"])))
+        #expect(bash.stdout.contains("*.@(csv|tsv|txt|xml)") && bash.stdout.contains("*.@(yaml|yml)") && bash.stdout.contains("*.@(sqlite|db)"))
+        // --as asks crmgate itself for the names in mappings/users.yaml (as the script calls it: word index, cursor, words).
+        let users = try crmgate(["---completion", "tasks", "list", "--", "--as", "4", "1", "crmgate", "tasks", "list", "--as", "G"])
+        #expect(users.stdout.contains("Grace Kim"), "\(users.stdout)\(users.stderr)")
+        for shell in ["zsh", "fish"] { #expect(try crmgate(["--generate-completion-script", shell]).stdout.contains("ndjson")) }
+    }
+
     @Test("help: sentences are not broken by hard line breaks; examples; every option explained; defaults; --version")
     func help() throws {
         let version = try crmgate(["--version"])
@@ -322,5 +338,44 @@ struct CLIOutputTests {
             ["tasks", "create", "--title", "for the form", "--assignee", "Web form", "--as", "Grace Kim"], w)
         #expect(other.status == 3 && other.stdout.contains("Web form cannot be assigned tasks"), "\(other.stdout)")
         #expect(try CRMStore(path: w.store).count(.task) == before)
+    }
+}
+
+/// The views in a real pseudo-terminal (util-linux `script`), sized with `stty` and no `COLUMNS`, so that crmgate
+/// finds the width as it does for a person: from the terminal.
+@Suite("Views in a real terminal at 80 and 120 columns", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is needed"))
+struct TerminalViewTests {
+    /// Runs crmgate in a pseudo-terminal of `columns` columns; the screen's lines (CR removed).
+    func onTerminal(_ args: [String], columns: Int, _ w: Workspace) throws -> (status: Int32, lines: [String]) {
+        let bin = try #require(TestSupport.crmgateBinary)
+        let command = "stty cols \(columns) rows 50; " + ([bin] + args + ["--store", w.store]).map { "'\($0)'" }.joined(separator: " ")
+        let r = try TestSupport.run("/usr/bin/script", ["-qec", command, "/dev/null"], cwd: TestSupport.repoRoot, environment: ["COLUMNS": ""])
+        let text = r.stdout.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "")
+        return (r.status, text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+    }
+
+    @Test("boards, lists and the calendar fit the terminal's width, and use it", arguments: [80, 120])
+    func viewsFit(columns: Int) throws {
+        let w = try CLIOutputTests().seeded()
+        let views: [[String]] = [
+            ["opportunities", "kanban"], ["leads", "kanban"], ["leads", "list"], ["opportunities", "list"],
+            ["tasks", "list", "--as", "Grace Kim"], ["tasks", "calendar", "--month", "2026-12", "--as", "Grace Kim"],
+        ]
+        for view in views {
+            let (status, lines) = try onTerminal(view, columns: columns, w)
+            #expect(status == 0, "\(view): \(lines.suffix(3))")
+            let widest = lines.map(\.displayWidth).max() ?? 0
+            #expect(widest <= columns, "\(view.joined(separator: " ")) at \(columns) columns has a line of \(widest)")
+            #expect(lines.filter { !$0.isEmpty }.count >= 3, "\(view): \(lines)")
+            // A view with more to show than fits uses most of the width (it was not laid out for 80 regardless).
+            if view == ["leads", "list"] || view == ["opportunities", "kanban"] {
+                #expect(widest >= columns - 10, "\(view.joined(separator: " ")) at \(columns) columns uses only \(widest)")
+            }
+        }
+        // Every stage of the board is there, with its count whole, at either width.
+        let (_, board) = try onTerminal(["opportunities", "kanban"], columns: columns, w)
+        for stage in ["Prospecting", "Qualification", "Proposal", "Negotiation"] {
+            #expect(board.contains { $0.contains(stage) }, "\(stage) missing at \(columns) columns")
+        }
     }
 }

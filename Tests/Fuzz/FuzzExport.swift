@@ -314,10 +314,18 @@ func checkICS(_ file: [UInt8], _ want: [String]) {
         unfolded.append(file[i])
         i += 1
     }
-    let props = String(decoding: unfolded, as: UTF8.self).components(separatedBy: "\r\n")
+    // Lines compared as bytes: as Strings, a value starting with a combining mark joins the ':' before it into one
+    // Character, and `hasPrefix("SUMMARY:")` would not see the property.
+    var props: [ArraySlice<UInt8>] = []
+    var start = 0
+    for k in unfolded.indices where unfolded[k] == 10 && k > 0 && unfolded[k - 1] == 13 {
+        props.append(unfolded[start..<(k - 1)])
+        start = k + 1
+    }
     func value(_ prefix: String) -> String {
-        guard let line = props.first(where: { $0.hasPrefix(prefix) }) else { return "" }
-        return unescapeText(String(line.dropFirst(prefix.count)))
+        let p = Array(prefix.utf8)
+        guard let line = props.first(where: { $0.starts(with: p) }) else { return "" }
+        return unescapeText(String(decoding: line.dropFirst(p.count), as: UTF8.self))
     }
     let names = ["SUMMARY:", "DESCRIPTION:", "X-CRMGATE-ASSIGNEE;VALUE=TEXT:", "X-CRMGATE-RELATED-TO;VALUE=TEXT:", "CATEGORIES:"]
     for (name, w) in zip(names, want) {
