@@ -26,6 +26,10 @@ public enum HeaderSuggester {
         "last_name": ["lastname", "last", "surname", "familyname", "nachname", "nom", "apellido", "apellidos"],
         "company": ["company", "companyname", "organization", "organisation", "account", "accountname", "firma", "unternehmen", "business", "name"],
         "job_title": ["jobtitle", "title", "position", "role", "designation", "funktion"],
+        // Opportunities and customers are named; tasks have a title.
+        "name": ["opportunity", "opportunityname", "deal", "dealname", "customer", "customername", "accountname", "account"],
+        "stage": ["stage", "dealstage", "pipelinestage", "phase"],
+        "expected_close": ["expectedclose", "closedate", "expectedclosedate"],
         "email": ["email", "emailaddress", "mail", "emailaddr", "primaryemail", "workemail", "email1"],
         "phone": ["phone", "phonenumber", "telephone", "tel", "telefon", "workphone", "businessphone", "officephone"],
         "mobile": ["mobile", "mobilephone", "mobilephonenumber", "cell", "cellphone", "handy", "mobil"],
@@ -93,6 +97,17 @@ public enum HeaderSuggester {
         }
         mapped.sort { $0.position < $1.position }
         return (mapped.map(\.suggestion), header.filter { !usedColumns.contains($0) })
+    }
+
+    /// The record type a header most likely holds: the one whose fields the most columns match exactly, after
+    /// normalising or by synonym (fuzzy matches do not count); leads on a tie.
+    public static func likelyRecord(header: [String], fields: (RecordType) -> [String]) -> RecordType {
+        var best = (type: RecordType.lead, score: -1)
+        for type in [RecordType.lead, .opportunity, .customer, .task] {
+            let score = suggest(header: header, record: type, fields: fields(type)).mapped.filter { $0.match != .fuzzy }.count
+            if score > best.score { best = (type, score) }
+        }
+        return best.type
     }
 
     /// A field with its names, prepared once per call rather than once per column.

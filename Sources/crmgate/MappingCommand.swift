@@ -18,17 +18,19 @@ struct MappingCommand: ParsableCommand {
         @Argument(help: "The CSV file.", completion: .file(extensions: ["csv", "tsv", "txt"]))
         var file: String
 
-        @Option(name: .long, help: "The record type: lead, customer, opportunity or task.")
-        var record: String = "lead"
+        @Option(name: .long, help: "The record type: lead, customer, opportunity or task (default: the one the header fits best).")
+        var record: String?
 
         func run() throws {
-            guard let type = RecordType(rawValue: record) else {
+            if let record, RecordType(rawValue: record) == nil {
                 throw CLIError.usage("unknown record type '\(record)'", hint: "use lead, customer, opportunity or task")
             }
             let reader: CSVReader
             do { reader = try CSVReader(path: file) } catch let e as CSVError {
                 throw CLIError("\(e)", code: e.code == .cannotOpen ? 66 : 65)
             }
+            let type = record.flatMap(RecordType.init(rawValue:))
+                ?? HeaderSuggester.likelyRecord(header: reader.header, fields: MappingFile.fieldNames(of:))
             let fields = MappingFile.fieldNames(of: type)
             let (mapped, unmapped) = HeaderSuggester.suggest(header: reader.header, record: type, fields: fields)
             // Sample values of the columns mapped to dates and numbers (the first 200 records), to choose their formats.
@@ -48,7 +50,7 @@ struct MappingCommand: ParsableCommand {
             }
             var out = "# Draft mapping for \(URL(fileURLWithPath: file).lastPathComponent), made by `crmgate mapping suggest`.\n"
             out += "# Check every line; fuzzy matches are guesses.\n"
-            out += "record: \(type.rawValue)\n"
+            out += "record: \(type.rawValue)" + (record == nil ? "   # the record type the header fits best; --record chooses another" : "") + "\n"
             if reader.dialect.delimiter != UInt8(ascii: ",") || reader.encoding != .utf8 {
                 out += "csv:\n  delimiter: \"\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))\"\n  encoding: \(reader.encoding.rawValue)\n"
             }

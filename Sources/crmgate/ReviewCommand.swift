@@ -24,10 +24,17 @@ struct ReviewCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open pairs, most likely first.")
         @Flag(name: .long, help: "Include decided pairs.") var all = false
+        @Flag(name: .long, help: "One JSON object per pair: id, status, weight, a and b (full lead ids).") var json = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openReview(.readOnly)
             let pairs = try store.reviewPairs(status: all ? nil : "open")
+            if json {
+                for p in pairs {
+                    print("{\"id\":\(p.id),\"status\":\(jsonString(p.status)),\"weight\":\(String(format: "%.3f", p.weight)),\"a\":\(jsonString(p.a)),\"b\":\(jsonString(p.b))}")
+                }
+                return
+            }
             if pairs.isEmpty { print("no \(all ? "" : "open ")pairs to review"); return }
             for p in pairs {
                 let a = try? store.record(Lead.self, id: p.a), b = try? store.record(Lead.self, id: p.b)

@@ -537,10 +537,20 @@ struct ConflictsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open conflicts.")
         @Flag(name: .long, help: "Include resolved ones.") var all = false
+        @Flag(name: .long, help: "One JSON object per conflict: id, status, record_type, local_id, remote_id, fields, job.") var json = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
             let cs = try store.conflicts(status: all ? nil : "open")
+            if json {
+                for c in cs {
+                    print(
+                        "{\"id\":\(c.id),\"status\":\(jsonString(c.status)),\"record_type\":\(jsonString(c.recordType.rawValue)),"
+                            + "\"local_id\":\(jsonString(c.localID)),\"remote_id\":\(jsonString(c.remoteID)),"
+                            + "\"fields\":[\(c.fields.map(jsonString).joined(separator: ","))],\"job\":\(jsonString(c.job))}")
+                }
+                return
+            }
             if cs.isEmpty { print("no \(all ? "" : "open ")conflicts"); return }
             for c in cs { print("\(c.id)\t\(c.status)\t\(c.recordType.rawValue)\t\(c.localID)\tremote \(c.remoteID)\t\(c.fields.joined(separator: ","))\t\(c.job)") }
         }

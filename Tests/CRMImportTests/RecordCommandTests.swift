@@ -77,6 +77,27 @@ struct RecordCommandTests {
         #expect(after.changeSeq > before && after.record.owner == "Grace Kim")
     }
 
+    @Test("mapping suggest guesses the record type from the header and maps an opportunity's name; the draft imports every row")
+    func suggestOpportunities() throws {
+        let w = try Workspace()
+        let bin = try #require(TestSupport.crmgateBinary)
+        let draft = try TestSupport.run(bin, ["mapping", "suggest", TestSupport.fixture("csv/opportunities.csv")])
+        #expect(draft.status == 0, "\(draft.stderr)")
+        #expect(draft.stdout.contains("record: opportunity"))
+        #expect(draft.stdout.contains("name: { column: Opportunity }"), "\(draft.stdout)")
+        #expect(!draft.stdout.contains("not mapped: Opportunity"))
+        let file = w.dir.appendingPathComponent("draft.yaml")
+        try draft.stdout.write(to: file, atomically: true, encoding: .utf8)
+        var o = ImportOptions(source: TestSupport.fixture("csv/opportunities.csv"), mapping: file.path)
+        o.store = w.store
+        o.rejectsPath = w.rejects
+        let s = try Importer.run(o)
+        #expect(s.created == 30 && s.rejected == 0, "\(s.rejectReasons)")
+        // Leads are still leads.
+        let leads = try TestSupport.run(bin, ["mapping", "suggest", TestSupport.fixture("csv/generic-leads.csv")])
+        #expect(leads.stdout.contains("record: lead"))
+    }
+
     @Test("imports that fail before their first row are listed as failed with the error; a failed import creates no store")
     func failedBeforeFirstRow() throws {
         let w = try seeded(.sqlite)

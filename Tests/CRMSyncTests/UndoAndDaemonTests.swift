@@ -140,6 +140,9 @@ struct QueueCommandTests {
         let id = try #require(try b.store.conflicts().first).id
         let list = try TestSupport.run(bin, ["conflicts", "list", "--store", b.storePath])
         #expect(list.status == 0 && list.stdout.contains("company"))
+        let listJSON = try TestSupport.run(bin, ["conflicts", "list", "--json", "--store", b.storePath])
+        let conflict = try JSONSerialization.jsonObject(with: Data(listJSON.stdout.utf8)) as? [String: Any]
+        #expect(conflict?["id"] as? Int == Int(id) && (conflict?["fields"] as? [String])?.contains("company") == true)
         let show = try TestSupport.run(bin, ["conflicts", "show", String(id), "--store", b.storePath])
         #expect(show.stdout.contains(#"local "Local Co""#) && show.stdout.contains(#"remote "Remote Co""#))
         let resolve = try TestSupport.run(bin, ["conflicts", "resolve", String(id), "--take", "remote", "--store", b.storePath])
@@ -162,6 +165,9 @@ struct QueueCommandTests {
         try b.sqlite.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 3.0)], importID: nil)
         let pair = try #require(try b.sqlite.reviewPairs().first)
         #expect(try TestSupport.run(bin, ["review", "list", "--store", b.storePath]).stdout.contains("weight 3.0"))
+        let pairJSON = try TestSupport.run(bin, ["review", "list", "--json", "--store", b.storePath]).stdout
+        let pairObject = try JSONSerialization.jsonObject(with: Data(pairJSON.utf8)) as? [String: Any]
+        #expect(pairObject?["id"] as? Int == Int(pair.id) && pairObject?["a"] as? String == leads[0].id.description)
         #expect(try TestSupport.run(bin, ["review", "reject", String(pair.id), "--store", b.storePath]).status == 0)
         #expect(try b.sqlite.reviewPairs().isEmpty)
         #expect(try TestSupport.run(bin, ["review", "accept", String(pair.id), "--store", b.storePath]).status == 64)
