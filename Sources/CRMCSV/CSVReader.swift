@@ -98,9 +98,14 @@ public final class CSVReader {
             detected = d
         } else {
             close(fd)
+            // A workbook is the usual binary file given as CSV: say what it is and what to do.
+            let isZip = sample.starts(with: [0x50, 0x4B, 0x03, 0x04])
+            let isOLE = sample.starts(with: [0xD0, 0xCF, 0x11, 0xE0])
             throw CSVError(
                 .binaryFile, path: path, line: 1,
-                message: "this looks like a binary file, not CSV text (it contains NUL bytes); nothing was imported")
+                message: isZip || isOLE
+                    ? "this is a spreadsheet workbook (\(isZip ? "XLSX or another ZIP file" : "an old .xls"), not CSV text; save the sheet as CSV UTF-8 from the spreadsheet and import that; nothing was imported"
+                    : "this looks like a binary file, not CSV text (it contains NUL bytes); nothing was imported")
         }
         encoding = detected.encoding
         transcoder = UTF8Transcoder(detected.encoding)

@@ -98,11 +98,19 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         fields = compiled
         template = Record(id: RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))).fieldValues()
         if !missing.isEmpty {
+            var unique: [String] = []
+            for m in missing where !unique.contains(m) { unique.append(m) }
+            // A header read as one column that holds another delimiter: the file was split on the wrong one.
+            var hint = ""
+            if header.count == 1, let d = [";", "\t", "|", ","].first(where: { header[0].contains($0) }) {
+                hint = "; the header is one column holding '\(d == "\t" ? "\\t" : d)': the file looks \(d == "\t" ? "tab" : "'\(d)'")-separated, "
+                    + "try --delimiter '\(d == "\t" ? "\\t" : d)' (or leave --delimiter out to let crmgate detect it)"
+            }
             throw MappingError(
                 .missingColumn,
                 message: "the file has no column "
-                    + missing.map { "'\($0)'" }.joined(separator: ", ")
-                    + "; its header is: " + header.map { "'\($0)'" }.joined(separator: ", "))
+                    + unique.map { "'\($0)'" }.joined(separator: ", ")
+                    + "; its header is: " + header.map { "'\($0)'" }.joined(separator: ", ") + hint)
         }
         if !duplicated.isEmpty {
             throw MappingError(.duplicateColumn, message: duplicated.joined(separator: "; "))

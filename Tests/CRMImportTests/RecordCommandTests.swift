@@ -98,6 +98,23 @@ struct RecordCommandTests {
         #expect(leads.stdout.contains("record: lead"))
     }
 
+    @Test("newcomer mistakes get an error that says what to do: a workbook given as CSV, the wrong --delimiter; XML has no delimiter")
+    func mistakes() throws {
+        let w = try Workspace()
+        let book = w.dir.appendingPathComponent("leads.xlsx")
+        try Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0] + [UInt8](repeating: 0, count: 40)).write(to: book)
+        let xlsx = try crmgate(["import", book.path, "--mapping", "mappings/sources/generic-leads.yaml"], w)
+        #expect(xlsx.status == 65 && xlsx.stderr.contains("spreadsheet workbook") && xlsx.stderr.contains("save the sheet as CSV"))
+        let semicolons = try crmgate(
+            ["import", TestSupport.fixture("csv/european-excel.csv"), "--mapping", "mappings/sources/european-excel.yaml", "--delimiter", ","], w)
+        #expect(semicolons.status == 65 && semicolons.stderr.contains("try --delimiter ';'"), "\(semicolons.stderr)")
+        let missing = try crmgate(["import", TestSupport.fixture("csv/european-excel.csv"), "--mapping", "mappings/sources/generic-leads.yaml"], w)
+        let named = missing.stderr.components(separatedBy: "; its header is")[0]
+        #expect(named.components(separatedBy: "'Country'").count == 2, "each missing column once: \(named)")
+        let xml = try crmgate(["import", TestSupport.fixture("xml/generic-leads.xml"), "--mapping", "mappings/sources/generic-leads-xml.yaml"], w)
+        #expect(xml.status == 0 && !xml.stdout.contains("delimiter"), "\(xml.stdout)")
+    }
+
     @Test("imports that fail before their first row are listed as failed with the error; a failed import creates no store")
     func failedBeforeFirstRow() throws {
         let w = try seeded(.sqlite)
