@@ -91,6 +91,16 @@ struct MappingCommand: ParsableCommand {
         var file: String?
         @Option(name: .long, help: "How many rows of --file to run through the mapping.")
         var rows: Int = 1000
+        @Flag(name: .long, help: "Print the result as one JSON object: ok, record_type, fields, rows_read, rejected, reasons (with lines).")
+        var json = false
+
+        /// The check's result as JSON.
+        func report(_ m: MappingFile, read: Int, rejected: Int, reasons: [(reason: String, count: Int, lines: [Int])]) {
+            let rs = reasons.map { "{\"reason\":\(jsonString($0.reason)),\"count\":\($0.count),\"lines\":[\($0.lines.map(String.init).joined(separator: ","))]}" }
+            print(
+                "{\"ok\":\(rejected == 0),\"mapping\":\(jsonString(mapping)),\"record_type\":\(jsonString(m.record.plural)),\"fields\":\(m.fields.count),"
+                    + "\"file\":\(file.map(jsonString) ?? "null"),\"rows_read\":\(read),\"rejected\":\(rejected),\"reasons\":[\(rs.joined(separator: ","))]}")
+        }
 
         func run() throws {
             do {
@@ -106,6 +116,11 @@ struct MappingCommand: ParsableCommand {
                 }
                 if let file {
                     let sample = try MappingSample.run(mapping: m, mappingPath: mapping, path: file, rows: rows)
+                    if json {
+                        report(m, read: sample.read, rejected: sample.rejected, reasons: sample.reasons.map { ($0.reason, $0.count, $0.lines) })
+                        if sample.rejected > 0 { throw ExitCode(65) }
+                        return
+                    }
                     guard sample.rejected == 0 else {
                         print("\(mapping): \(sample.rejected) of the first \(sample.read) rows of \(file) would be rejected:")
                         for r in sample.reasons.prefix(10) {
@@ -116,7 +131,7 @@ struct MappingCommand: ParsableCommand {
                     print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields); the first \(sample.read) rows of \(file) map without a reject")
                     return
                 }
-                print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields)")
+                if json { report(m, read: 0, rejected: 0, reasons: []) } else { print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields)") }
             } catch let e as MappingError {
                 throw CLIError("\(e)", code: e.code == .cannotRead ? 66 : 65)
             } catch let e as CSVError {

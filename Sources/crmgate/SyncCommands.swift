@@ -181,7 +181,14 @@ func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: B
     return try blocking { try await engine.run() }
 }
 
-func printReport(_ r: SyncReport, plan: Bool) {
+func printReport(_ r: SyncReport, plan: Bool, json: Bool = false) {
+    if json {
+        // One object: the run, every count, the change lines, the time.
+        print(
+            "{\"plan\":\(plan),\"run_id\":\(r.runID.map(String.init) ?? "null"),\"counts\":\(r.counts.json),"
+                + "\"lines\":[\(r.lines.map(jsonString).joined(separator: ","))],\"seconds\":\(String(format: "%.3f", r.seconds))}")
+        return
+    }
     for line in r.lines { print(line) }
     let c = r.counts
     print((plan ? "plan: " : "sync: ") + "pull \(c.pulledCreated) created, \(c.pulledUpdated) updated, \(c.pulledDeleted) deleted, \(c.pulledUnchanged) unchanged, \(c.matched) matched; "
@@ -209,9 +216,10 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var jobOptions: JobOptions
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
+        @Flag(name: .long, help: "Print the plan as one JSON object: counts, one line per change, seconds.") var json = false
         func run() throws {
             let logger = setUpLogging(verbose: remote.verbose)
-            do { printReport(try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: true, logger: logger), plan: true) } catch let e as SyncError { throw fail(e) }
+            do { printReport(try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: true, logger: logger), plan: true, json: json) } catch let e as SyncError { throw fail(e) }
         }
     }
 
@@ -230,11 +238,12 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var jobOptions: JobOptions
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
+        @Flag(name: .long, help: "Print the run as one JSON object: run id, counts, conflict and refusal lines, seconds.") var json = false
         func run() throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let report: SyncReport
             do { report = try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: false, logger: logger) } catch let e as SyncError { throw fail(e) }
-            printReport(report, plan: false)
+            printReport(report, plan: false, json: json)
             if report.counts.refused > 0 { throw ExitCode(SyncExit.someRefused) }
         }
     }

@@ -16,6 +16,8 @@ struct XMLCommand: ParsableCommand {
 
         @Option(name: .long, help: "An XML mapping: its record_path, namespaces and field paths are read.")
         var mapping: String
+        @Flag(name: .long, help: "Print the result as one JSON object: records, record_path, fields, fault, seconds, bytes.")
+        var json = false
 
         func run() throws {
             let m: MappingFile
@@ -40,9 +42,15 @@ struct XMLCommand: ParsableCommand {
             }
             let secs = Date().timeIntervalSince(started)
             let size = reader.fileSize ?? reader.bytesRead
-            print("\(file): \(records) records at \(recordPath), \(o.fields.count) fields each")
-            if let fault { print("  fault: \(fault)") }
-            print(String(format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9), Double(size) / 1e6 / max(secs, 1e-9)))
+            if json {
+                print(
+                    "{\"file\":\(jsonString(file)),\"records\":\(records),\"record_path\":\(jsonString(recordPath)),\"fields\":\(o.fields.count),"
+                        + "\"fault\":\(fault.map { jsonString("\($0)") } ?? "null"),\"seconds\":\(String(format: "%.3f", secs)),\"bytes\":\(size)}")
+            } else {
+                print("\(file): \(records) records at \(recordPath), \(o.fields.count) fields each")
+                if let fault { print("  fault: \(fault)") }
+                print(String(format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9), Double(size) / 1e6 / max(secs, 1e-9)))
+            }
             if fault != nil { throw ExitCode(65) }
         }
     }

@@ -58,6 +58,21 @@ struct InspectCommandTests {
         let bad = try crmgate(["xml", "scan", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", m])
         #expect(bad.status == 65)
         #expect(bad.stdout.contains("line 5"))
+        let json = try crmgate(["xml", "scan", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", m, "--json"])
+        let o = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(json.status == 65 && (o?["fault"] as? String)?.contains("line 5") == true && o?["records"] is Int)
+    }
+
+    @Test("mapping check --json: ok, the rows read, and what would be rejected by reason with lines")
+    func mappingCheckJSON() throws {
+        let good = try crmgate(["mapping", "check", TestSupport.mapping("sources/generic-leads.yaml"), "--file", TestSupport.fixture("csv/generic-leads.csv"), "--json"])
+        let g = try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any]
+        #expect(good.status == 0 && g?["ok"] as? Bool == true && g?["rows_read"] as? Int == 40)
+        let bad = try crmgate(["mapping", "check", TestSupport.mapping("sources/generic-leads-min.yaml"), "--file", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--json"])
+        let b = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any]
+        #expect(bad.status == 65 && b?["ok"] as? Bool == false && b?["rejected"] as? Int == 6, "\(bad.stdout)\(bad.stderr)")
+        let reasons = b?["reasons"] as? [[String: Any]] ?? []
+        #expect(!reasons.isEmpty && reasons.allSatisfy { !($0["lines"] as? [Int] ?? []).isEmpty })
     }
 
     @Test("export flags: unknown columns and bad dates are usage errors; --close-between filters")

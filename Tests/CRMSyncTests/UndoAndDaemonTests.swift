@@ -215,5 +215,11 @@ struct RemoteTimeoutTests {
         let next = try run()
         #expect(next.status == 0, "\(next.stderr)")
         #expect(try b.remoteLeads().count == 30)
+        // Then a plan has nothing to do, and says so as JSON too.
+        let plan = try TestSupport.run(
+            bin, ["sync", "plan", "--json"] + args.dropFirst(2), cwd: TestSupport.repoRoot, environment: b.remote.environment)
+        let object = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        #expect(object?["plan"] as? Bool == true, "\(plan.stdout)\(plan.stderr)")
+        #expect((object?["counts"] as? [String: Any])?["pushed_created"] as? Int == 0 && (object?["lines"] as? [Any])?.isEmpty == true)
     }
 }
