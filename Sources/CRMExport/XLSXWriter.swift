@@ -20,8 +20,12 @@ final class XLSXWriter {
     private let columns: [Column]
     private let rowsPerSheet: Int
     private let tempDir: URL
-    private var sheetFiles: [(name: String, url: URL)] = []
+    /// Finished sheets: the head of each (up to its rows, patched with the sheet's size at its end) and its rows,
+    /// deflated while they were written (none for a small summary sheet, all of which is in its head).
+    private var sheetFiles: [(name: String, head: [UInt8], part: DeflatingPart?)] = []
     private var sink: ByteSink?
+    private var head = ByteSink()
+    private var part: DeflatingPart?
     private var rowInSheet = 0
     private let letters: [String]
     /// Rows written, not counting headers.
@@ -67,9 +71,9 @@ final class XLSXWriter {
         rowInSheet += 1
         rows += 1
         let s = sink!
-        s.write(bytes: XLSXWriter.rowOpen)
+        s.write(static: XLSXWriter.rowOpen)
         s.writeDecimal(rowInSheet + 1)
-        s.write(bytes: XLSXWriter.tagClose)
+        s.write(static: XLSXWriter.tagClose)
         var skipped = false
         for i in columns.indices {
             if row.isNull(i) {
@@ -78,75 +82,75 @@ final class XLSXWriter {
             }
             if skipped {
                 // After an empty cell, the position must be said again.
-                s.write(bytes: XLSXWriter.cellRefOpen)
+                s.write(static: XLSXWriter.cellRefOpen)
                 s.write(letters[i])
                 s.writeDecimal(rowInSheet + 1)
-                s.write(bytes: XLSXWriter.quote)
+                s.write(static: XLSXWriter.quote)
                 skipped = false
             } else {
-                s.write(bytes: XLSXWriter.cellOpen)
+                s.write(static: XLSXWriter.cellOpen)
             }
             switch columns[i].kind {
             case .number:
-                s.write(bytes: columns[i].money ? XLSXWriter.moneyValue : XLSXWriter.plainValue)
+                s.write(static: columns[i].money ? XLSXWriter.moneyValue : XLSXWriter.plainValue)
                 row.withBytes(i) { s.write(bytes: $0) }
-                s.write(bytes: XLSXWriter.valueClose)
+                s.write(static: XLSXWriter.valueClose)
             case .integer:
-                s.write(bytes: XLSXWriter.plainValue)
+                s.write(static: XLSXWriter.plainValue)
                 s.writeDecimal(Int(row.int64(i) ?? 0))
-                s.write(bytes: XLSXWriter.valueClose)
+                s.write(static: XLSXWriter.valueClose)
             case .bool:
-                s.write(bytes: XLSXWriter.boolValue)
-                s.write(bytes: (row.int64(i) ?? 0) != 0 ? XLSXWriter.one : XLSXWriter.zero)
-                s.write(bytes: XLSXWriter.valueClose)
+                s.write(static: XLSXWriter.boolValue)
+                s.write(static: (row.int64(i) ?? 0) != 0 ? XLSXWriter.one : XLSXWriter.zero)
+                s.write(static: XLSXWriter.valueClose)
             case .day:
-                s.write(bytes: XLSXWriter.dateValue)
+                s.write(static: XLSXWriter.dateValue)
                 s.writeDecimal((row.withBytes(i, RawCells.days) ?? 0) + 25569)
-                s.write(bytes: XLSXWriter.valueClose)
+                s.write(static: XLSXWriter.valueClose)
             case .instant:
-                s.write(bytes: XLSXWriter.dateTimeValue)
+                s.write(static: XLSXWriter.dateTimeValue)
                 let secs = row.withBytes(i, RawCells.seconds) ?? 0
                 // Days and a ten-digit fraction (about 9 µs): a stamp reads back to the millisecond.
                 let scale = 10_000_000_000
                 let units = Int(((secs / 86400) * Double(scale)).rounded()) + 25569 * scale
                 s.writeDecimal(units / scale)
-                s.write(bytes: XLSXWriter.dot)
+                s.write(static: XLSXWriter.dot)
                 s.writeDecimal(units % scale, width: 10)
-                s.write(bytes: XLSXWriter.valueClose)
+                s.write(static: XLSXWriter.valueClose)
             case .list:
                 var out: [UInt8] = []
                 row.withBytes(i) { RawCells.appendList($0, into: &out) }
                 out.withUnsafeBufferPointer { b in
-                    s.write(bytes: XLSXWriter.needsPreserve(b) ? XLSXWriter.inlineOpen : XLSXWriter.inlineOpenPlain)
+                    s.write(static: XLSXWriter.needsPreserve(b) ? XLSXWriter.inlineOpen : XLSXWriter.inlineOpenPlain)
                     s.writeXMLEscaped(bytes: b)
                 }
-                s.write(bytes: XLSXWriter.inlineClose)
+                s.write(static: XLSXWriter.inlineClose)
             case .text, .email, .phone:
                 row.withBytes(i) { b in
-                    s.write(bytes: XLSXWriter.needsPreserve(b) ? XLSXWriter.inlineOpen : XLSXWriter.inlineOpenPlain)
+                    s.write(static: XLSXWriter.needsPreserve(b) ? XLSXWriter.inlineOpen : XLSXWriter.inlineOpenPlain)
                     s.writeXMLEscaped(bytes: b)
                 }
-                s.write(bytes: XLSXWriter.inlineClose)
+                s.write(static: XLSXWriter.inlineClose)
             }
         }
-        s.write(bytes: XLSXWriter.rowClose)
+        s.write(static: XLSXWriter.rowClose)
         try s.maybeFlush()
     }
 
-    static let rowOpen = Array("<row r=\"".utf8)
-    static let tagClose = Array("\">".utf8)
-    static let rowClose = Array("</row>\n".utf8)
-    static let cellOpen = Array("<c".utf8)
-    static let cellRefOpen = Array("<c r=\"".utf8)
-    static let quote = Array("\"".utf8)
-    static let plainValue = Array("><v>".utf8)
-    static let moneyValue = Array(" s=\"4\"><v>".utf8)
-    static let dateValue = Array(" s=\"2\"><v>".utf8)
-    static let dateTimeValue = Array(" s=\"3\"><v>".utf8)
-    static let boolValue = Array(" t=\"b\"><v>".utf8)
-    static let valueClose = Array("</v></c>".utf8)
-    static let inlineOpen = Array(" t=\"inlineStr\"><is><t xml:space=\"preserve\">".utf8)
-    static let inlineOpenPlain = Array(" t=\"inlineStr\"><is><t>".utf8)
+    static let rowOpen: StaticString = "<row r=\""
+    static let tagClose: StaticString = "\">"
+    static let rowClose: StaticString = "</row>\n"
+    static let cellOpen: StaticString = "<c"
+    static let cellRefOpen: StaticString = "<c r=\""
+    static let quote: StaticString = "\""
+    static let plainValue: StaticString = "><v>"
+    static let moneyValue: StaticString = " s=\"4\"><v>"
+    static let dateValue: StaticString = " s=\"2\"><v>"
+    static let dateTimeValue: StaticString = " s=\"3\"><v>"
+    static let boolValue: StaticString = " t=\"b\"><v>"
+    static let valueClose: StaticString = "</v></c>"
+    static let inlineOpen: StaticString = " t=\"inlineStr\"><is><t xml:space=\"preserve\">"
+    static let inlineOpenPlain: StaticString = " t=\"inlineStr\"><is><t>"
 
     /// Whether a text needs `xml:space="preserve"` for Excel to keep it as it is: whitespace at either end, a tab
     /// or line break, or two spaces in a row. Most values need none, and leaving it out is a fifth of the sheet.
@@ -166,18 +170,21 @@ final class XLSXWriter {
         }
         return false
     }
-    static let inlineClose = Array("</t></is></c>".utf8)
-    static let one = Array("1".utf8)
-    static let zero = Array("0".utf8)
-    static let dot = Array(".".utf8)
+    static let inlineClose: StaticString = "</t></is></c>"
+    static let one: StaticString = "1"
+    static let zero: StaticString = "0"
+    static let dot: StaticString = "."
 
     private func startSheet() throws {
         try endSheet()
         let n = sheetFiles.count + 1
-        let url = tempDir.appendingPathComponent("sheet\(n).xml")
-        let s = try ByteSink(path: url.path)
-        sheetFiles.append((n == 1 ? sheetName : "\(sheetName) (\(n))", url))
-        sink = s
+        // The head (up to the first data row) stays in memory until the sheet ends, when its size is known; the rows
+        // are deflated as they come, on the other core.
+        let s = ByteSink()
+        head = s
+        let p = try DeflatingPart(path: tempDir.appendingPathComponent("sheet\(n).deflated").path, level: compressionLevel)
+        part = p
+        sink = ByteSink(part: p)
         rowInSheet = 0
         s.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
         s.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">")
@@ -199,13 +206,19 @@ final class XLSXWriter {
     }
 
     private func endSheet() throws {
-        guard let s = sink else { return }
+        guard let s = sink, let p = part else { return }
         s.write("</sheetData>")
         if !columns.isEmpty { s.write("<autoFilter ref=\"A1:\(letters[columns.count - 1])\(rowInSheet + 1)\"/>") }
         s.write("</worksheet>\n")
         try s.flush()
-        try s.overwrite(at: dimensionOffset, with: XLSXWriter.dimension(columns: columns.count, rows: rowInSheet + 1))
+        try p.finish()
+        var bytes = head.bytes
+        let dimension = Array(XLSXWriter.dimension(columns: columns.count, rows: rowInSheet + 1).utf8)
+        bytes.replaceSubrange(dimensionOffset..<(dimensionOffset + dimension.count), with: dimension)
+        let n = sheetFiles.count + 1
+        sheetFiles.append((n == 1 ? sheetName : "\(sheetName) (\(n))", bytes, p))
         sink = nil
+        part = nil
     }
 
     private var dimensionOffset = 0
@@ -220,8 +233,7 @@ final class XLSXWriter {
     /// Writes a small sheet held in memory (a summary), after the data sheets.
     func addSummarySheet(name: String, header: [String], rows summary: [[FieldValue]], moneyColumns: Set<Int>) throws {
         try endSheet()
-        let url = tempDir.appendingPathComponent("summary\(sheetFiles.count + 1).xml")
-        let s = try ByteSink(path: url.path)
+        let s = ByteSink()
         s.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
         s.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">")
         s.write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>")
@@ -255,13 +267,12 @@ final class XLSXWriter {
             s.write("</row>\n")
         }
         s.write("</sheetData></worksheet>\n")
-        try s.flush()
-        sheetFiles.append((name, url))
+        sheetFiles.append((name, s.bytes, nil))
     }
 
     /// Closes the last sheet and writes the workbook.
     func finish() throws {
-        if sheetFiles.isEmpty { try startSheet() }
+        if sheetFiles.isEmpty && sink == nil { try startSheet() }
         try endSheet()
         let fm = FileManager.default
         if fm.fileExists(atPath: path) { try? fm.removeItem(atPath: path) }
@@ -294,7 +305,7 @@ final class XLSXWriter {
             )
             try add("xl/styles.xml", XLSXWriter.styles)
             for (i, sheet) in sheetFiles.enumerated() {
-                try archive.add("xl/worksheets/sheet\(i + 1).xml", file: sheet.url)
+                try archive.add("xl/worksheets/sheet\(i + 1).xml", head: sheet.head, part: sheet.part)
             }
             try archive.finish()
         } catch let e as ExportError {

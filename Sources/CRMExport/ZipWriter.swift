@@ -54,6 +54,53 @@ final class ZipWriter {
         try add(name, size: size) { buffer in fread(buffer.baseAddress, 1, buffer.count, input) }
     }
 
+    /// Adds an entry made of `head` (deflated here, so that it may be patched until now: a sheet's dimension) and
+    /// `part`, deflated while it was written. Both are sync-flushed deflate segments, so they join into one stream.
+    func add(_ name: String, head: [UInt8], part: DeflatingPart?) throws {
+        let headerOffset = offset
+        let nameBytes = Array(name.utf8)
+        try write(localHeader(nameBytes, crc: 0, compressed: 0, size: 0))
+        var crc = head.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count)) }
+        var size = UInt64(head.count)
+        let headOut = try ZipWriter.deflateChunk(head, head.count, level: level, final: false)
+        try write(headOut)
+        var compressed = UInt64(headOut.count)
+        if let part {
+            try part.finish()
+            guard let input = fopen(part.path, "rb") else {
+                throw ExportError(.cannotWrite, "cannot read \(part.path): \(String(cString: strerror(errno)))")
+            }
+            defer { fclose(input) }
+            var block = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = block.withUnsafeMutableBufferPointer { fread($0.baseAddress, 1, $0.count, input) }
+                if n == 0 { break }
+                try write(Array(block[0..<n]))
+            }
+            crc = crc32_combine(crc, part.crc, off_t(part.size))
+            size += part.size
+            compressed += part.compressed
+        }
+        let tail = try ZipWriter.deflateChunk([], 0, level: level, final: true)
+        try write(tail)
+        compressed += UInt64(tail.count)
+        try close(entry: nameBytes, at: headerOffset, crc: crc, compressed: compressed, size: size)
+    }
+
+    /// Patches the entry's local header with its sizes and CRC and records it for the central directory.
+    private func close(entry nameBytes: [UInt8], at headerOffset: UInt64, crc: uLong, compressed: UInt64, size: UInt64) throws {
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        guard size < 0xFFFF_FFFF, compressed < 0xFFFF_FFFF, headerOffset < 0xFFFF_FFFF else {
+            throw ExportError(.cannotWrite, "\(name) is larger than 4 GiB, which this writer does not support; export fewer rows per sheet")
+        }
+        let end = offset
+        guard fseeko(file, off_t(headerOffset), SEEK_SET) == 0 else { throw writeError() }
+        let header = localHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size))
+        guard fwrite(header, 1, header.count, file) == header.count, fseeko(file, off_t(end), SEEK_SET) == 0 else { throw writeError() }
+        central += centralHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size), offset: UInt32(headerOffset))
+        entries += 1
+    }
+
     /// Adds an entry whose bytes `read` fills into a buffer, returning how many (0 at the end). `size` (what the entry
     /// is expected to hold) sizes the buffers: a small part does not zero two chunk-sized buffers (that was most of a
     /// small workbook's time).
@@ -98,15 +145,7 @@ final class ZipWriter {
         let tail = try ZipWriter.deflateChunk([], 0, level: level, final: true)
         try write(tail)
         compressed += UInt64(tail.count)
-        guard size < 0xFFFF_FFFF, compressed < 0xFFFF_FFFF, headerOffset < 0xFFFF_FFFF else {
-            throw ExportError(.cannotWrite, "\(name) is larger than 4 GiB, which this writer does not support; export fewer rows per sheet")
-        }
-        let end = offset
-        guard fseeko(file, off_t(headerOffset), SEEK_SET) == 0 else { throw writeError() }
-        let header = localHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size))
-        guard fwrite(header, 1, header.count, file) == header.count, fseeko(file, off_t(end), SEEK_SET) == 0 else { throw writeError() }
-        central += centralHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size), offset: UInt32(headerOffset))
-        entries += 1
+        try close(entry: nameBytes, at: headerOffset, crc: crc, compressed: compressed, size: size)
     }
 
     /// Writes the central directory and closes the file.
@@ -204,6 +243,89 @@ final class ZipWriter {
 /// The compressed bytes of a chunk, handed back from the thread that made them (read only after it signals).
 private final class ChunkBox: @unchecked Sendable {
     var result: [UInt8]?
+    var crc: uLong = 0
+}
+
+/// A part of an archive deflated while it is written (a sheet): bytes are gathered into chunks, and each full chunk
+/// is deflated on a worker thread while the writer goes on producing the next. Two chunks may be in flight, so the
+/// writer and two compressions share the cores; the compressed chunks go, in order, to a temporary file that
+/// `ZipWriter.add(_:head:part:)` copies into the archive. Memory: three chunks at most.
+final class DeflatingPart {
+    /// The temporary file of compressed bytes.
+    let path: String
+    let level: Int32
+    let chunkSize: Int
+    private let file: UnsafeMutablePointer<FILE>
+    private var buffer: [UInt8] = []
+    private var inFlight: [(box: ChunkBox, done: DispatchSemaphore, count: Int)] = []
+    private var finished = false
+    /// CRC-32, bytes in and bytes out of the chunks written so far.
+    private(set) var crc: uLong = crc32(0, nil, 0)
+    private(set) var size: UInt64 = 0
+    private(set) var compressed: UInt64 = 0
+
+    init(path: String, level: Int32, chunkSize: Int = 4 << 20) throws {
+        guard let f = fopen(path, "wb") else {
+            throw ExportError(.cannotWrite, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        self.path = path
+        self.level = level
+        self.chunkSize = max(64 << 10, chunkSize)
+        file = f
+        buffer.reserveCapacity(self.chunkSize)
+    }
+
+    deinit {
+        for c in inFlight { c.done.wait() }
+        fclose(file)
+    }
+
+    /// Takes bytes; a full chunk goes to a worker.
+    func append(_ b: UnsafeBufferPointer<UInt8>) throws {
+        var at = 0
+        while at < b.count {
+            let n = min(chunkSize - buffer.count, b.count - at)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: b[at..<(at + n)]))
+            at += n
+            if buffer.count == chunkSize { try submit() }
+        }
+    }
+
+    private func submit() throws {
+        if inFlight.count == 2 { try drainOldest() }
+        var taken: [UInt8] = []
+        swap(&taken, &buffer)
+        buffer.reserveCapacity(chunkSize)
+        let input = taken
+        let box = ChunkBox(), done = DispatchSemaphore(value: 0), level = self.level, count = input.count
+        Thread.detachNewThread {
+            box.crc = input.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count)) }
+            box.result = try? ZipWriter.deflateChunk(input, count, level: level, final: false)
+            done.signal()
+        }
+        inFlight.append((box, done, count))
+    }
+
+    private func drainOldest() throws {
+        let c = inFlight.removeFirst()
+        c.done.wait()
+        guard let out = c.box.result else { throw ExportError(.cannotWrite, "cannot compress \(path)") }
+        guard fwrite(out, 1, out.count, file) == out.count else {
+            throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        crc = crc32_combine(crc, c.box.crc, off_t(c.count))
+        size += UInt64(c.count)
+        compressed += UInt64(out.count)
+    }
+
+    /// Deflates what is left and waits for every chunk; the temporary file is then complete.
+    func finish() throws {
+        guard !finished else { return }
+        finished = true
+        if !buffer.isEmpty { try submit() }
+        while !inFlight.isEmpty { try drainOldest() }
+        guard fflush(file) == 0 else { throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
 }
 
 extension Array where Element == UInt8 {

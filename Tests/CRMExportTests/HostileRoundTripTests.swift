@@ -234,3 +234,36 @@ struct HostileRoundTripTests {
         #expect(lines.allSatisfy { $0.last == 13 && $0.count - 1 <= 75 })
     }
 }
+
+@Suite("ZIP parts deflated while written")
+struct DeflatingPartTests {
+    @Test("a part of many chunks, deflated on worker threads, joins its head into one entry Python's zipfile reads back exactly (CRC checked)")
+    func manyChunks() throws {
+        let dir = try TestSupport.temporaryDirectory("crmgate-zip")
+        let zipPath = dir.appendingPathComponent("t.zip").path
+        let zip = try ZipWriter(path: zipPath, level: 1)
+        let part = try DeflatingPart(path: dir.appendingPathComponent("p.deflated").path, level: 1, chunkSize: 64 << 10)
+        // 1.2 MB in uneven writes: 19 chunks of 64 KiB and a partial one; text that compresses, and bytes that do not.
+        var rng = SystemRandomNumberGenerator()
+        var expected: [UInt8] = Array("<head dimension=\"patched\"/>".utf8)
+        let head = expected
+        var written = 0
+        while written < 1_200_000 {
+            let n = Int.random(in: 1...9000, using: &rng)
+            let piece: [UInt8] = written % 3 == 0
+                ? (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) } : Array(String(repeating: "<row r=\"1\"><c>x</c></row>", count: n / 20 + 1).utf8)
+            try piece.withUnsafeBufferPointer { try part.append($0) }
+            expected += piece
+            written += piece.count
+        }
+        try zip.add("big.bin", head: head, part: part)
+        try zip.add("small.txt", head: Array("only a head".utf8), part: nil)
+        try zip.finish()
+        let expectedPath = dir.appendingPathComponent("expected.bin")
+        try Data(expected).write(to: expectedPath)
+        let script = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip()); print(z.read('big.bin') == open(sys.argv[2], 'rb').read()); print(z.read('small.txt').decode())"
+        let r = try TestSupport.run(try #require(TestSupport.python), ["-c", script, zipPath, expectedPath.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").map(String.init) == ["None", "True", "only a head"], "testzip, content, small entry: \(r.stdout)")
+    }
+}
