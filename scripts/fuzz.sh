@@ -121,6 +121,7 @@ for t in $TARGETS; do
       -artifact_prefix=fixtures/fuzz/$t/ > $OUT/fuzz-$t.log 2>&1
   rc=$?
   set -e
+  rm -rf /dev/shm/crmgate-fuzz-export-*  # the export harness's stores and files
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' $OUT/fuzz-$t.log | awk '{print $2}')
   cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' $OUT/fuzz-$t.log | tail -1)
   if [ $rc -eq 0 ]; then

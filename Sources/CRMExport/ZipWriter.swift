@@ -72,10 +72,15 @@ final class ZipWriter {
             }
             defer { fclose(input) }
             var block = [UInt8](repeating: 0, count: 1 << 20)
+            var copied: UInt64 = 0
             while true {
                 let n = block.withUnsafeMutableBufferPointer { fread($0.baseAddress, 1, $0.count, input) }
                 if n == 0 { break }
                 try write(Array(block[0..<n]))
+                copied += UInt64(n)
+            }
+            guard ferror(input) == 0, copied == part.compressed else {
+                throw ExportError(.cannotWrite, "cannot read back \(part.path) (\(copied) of \(part.compressed) bytes)")
             }
             crc = crc32_combine(crc, part.crc, off_t(part.size))
             size += part.size
@@ -321,10 +326,11 @@ final class DeflatingPart {
     /// Deflates what is left and waits for every chunk; the temporary file is then complete.
     func finish() throws {
         guard !finished else { return }
-        finished = true
         if !buffer.isEmpty { try submit() }
         while !inFlight.isEmpty { try drainOldest() }
         guard fflush(file) == 0 else { throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        buffer = []
+        finished = true
     }
 }
 

@@ -74,6 +74,11 @@ public enum RecordEdit {
             guard !protectedFields.contains(field) else {
                 throw Refusal(message: "\(field) is set by a conversion, not by hand", hint: "`crmgate leads convert` sets it")
             }
+            // A lead is Converted by its conversion (which creates the customer), never by hand: one set so could
+            // never be converted.
+            if R.recordType == .lead, field == "status", text.caseInsensitiveCompare(LeadStatus.converted) == .orderedSame {
+                throw Refusal(message: "a lead becomes Converted by its conversion, not by hand", hint: "`crmgate leads convert ID` converts it into a customer")
+            }
             let before = f.get(edited)
             let value = try Self.value(text, kind: f.kind, field: field)
             f.set(&edited, value)
@@ -99,9 +104,10 @@ public enum RecordEdit {
             guard let e = EmailAddress.normalize(text) else { throw refuse("an e-mail address", "ann@example.com") }
             return .text(e)
         case .number:
-            guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+") }),
-                let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
-            else { throw refuse("a number (with a . decimal point)", "1250.50") }
+            // The import's number reader: the whole text, one sign first, one `.` (Decimal(string:) would take "1.2.3" as 1.2).
+            guard let d = NumberText.parse(text, decimal: UInt8(ascii: "."), thousands: nil) else {
+                throw refuse("a number (with a . decimal point)", "1250.50")
+            }
             return .number(d)
         case .integer:
             guard let i = Int(text) else { throw refuse("a whole number", "40") }

@@ -320,7 +320,8 @@ final class Memo: @unchecked Sendable {
 /// or an odd last byte of a UTF-16 file, else bytes of another encoding.
 func invalidTextReason(_ b: UnsafeBufferPointer<UInt8>) -> String {
     for i in b.indices where b[i] == 0xED && i + 1 < b.count && b[i + 1] >= 0xA0 && b[i + 1] <= 0xBF {
-        return "the text holds an unpaired UTF-16 surrogate (a damaged or cut UTF-16 file); nothing was guessed in its place"
+        return "the text holds an encoded surrogate (an unpaired UTF-16 surrogate: a damaged or cut UTF-16 file); nothing was guessed "
+            + "in its place; if the file is Windows-1252 or Latin-1, pass --encoding"
     }
     return "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, pass --encoding"
 }

@@ -71,7 +71,7 @@ extension PostgresStore: RecordStore {
             let type = try c.exec("SELECT record_type FROM imports WHERE id = $1", [String(importID)])
             let table = type.count > 0 ? RecordType.allCases.first { $0.plural == type.text(0, 0) }?.plural : nil
             // The record each row made, changed or merged into, by its id (a record since deleted has none).
-            let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid" } ?? ""
+            let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid AND r.deleted_at IS NULL" } ?? ""
             let r = try c.exec(
                 "SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") FROM import_rows i \(join) "
                     + "WHERE i.import_id = $1 ORDER BY i.row", [String(importID)])

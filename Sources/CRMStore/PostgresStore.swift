@@ -380,7 +380,7 @@ extension PostgresStore: SyncStore {
                     seq += 1
                     try c.exec(
                         "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                        [String(undo.run), String(seq), e.side, e.recordType.rawValue, e.localID, e.remoteID, e.action, e.before, e.after])
+                        [String(undo.run), String(seq), e.side.rawValue, e.recordType.rawValue, e.localID, e.remoteID, e.action.rawValue, e.before, e.after])
                 }
             }
             for a in setAside {
@@ -538,7 +538,8 @@ extension PostgresStore: SyncStore {
                 recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead, localID: r.text(i, "local_id") ?? "",
                 remoteID: r.text(i, "remote_id") ?? "", fields: (r.text(i, "fields") ?? "").split(separator: ",").map(String.init),
                 base: r.text(i, "base") ?? "", local: r.text(i, "local") ?? "", remoteSide: r.text(i, "remote_side") ?? "",
-                status: r.text(i, "status") ?? "", createdAt: r.text(i, "created_at") ?? "", resolution: r.text(i, "resolution"))
+                status: ConflictStatus(rawValue: r.text(i, "status") ?? "") ?? .resolved, createdAt: r.text(i, "created_at") ?? "",
+                resolution: r.text(i, "resolution"))
         }
     }
 
@@ -570,9 +571,9 @@ extension PostgresStore: SyncStore {
         }
     }
 
-    public func conflicts(status: String?) throws -> [SyncConflict] {
+    public func conflicts(status: ConflictStatus?) throws -> [SyncConflict] {
         try withConnection { c in
-            if let status { return Self.conflicts(try c.exec("SELECT * FROM sync_conflicts WHERE status = $1 ORDER BY id", [status])) }
+            if let status { return Self.conflicts(try c.exec("SELECT * FROM sync_conflicts WHERE status = $1 ORDER BY id", [status.rawValue])) }
             return Self.conflicts(try c.exec("SELECT * FROM sync_conflicts ORDER BY id"))
         }
     }
@@ -630,10 +631,10 @@ extension PostgresStore: SyncStore {
         }
     }
 
-    public func finishRun(id: Int64, status: String, counts: String, message: String?) throws {
+    public func finishRun(id: Int64, status: RunStatus, counts: String, message: String?) throws {
         try withConnection { c in
             try c.exec("UPDATE sync_runs SET finished_at = $1, status = $2, counts = $3, message = $4 WHERE id = $5",
-                       [Date().iso8601UTC, status, counts, message, String(id)])
+                       [Date().iso8601UTC, status.rawValue, counts, message, String(id)])
         }
     }
 
@@ -642,7 +643,7 @@ extension PostgresStore: SyncStore {
             let r = try c.exec("SELECT * FROM sync_runs ORDER BY id DESC")
             return (0..<r.count).map { i in
                 SyncRun(id: Int64(r.text(i, "id") ?? "0") ?? 0, job: r.text(i, "job") ?? "", startedAt: r.text(i, "started_at") ?? "",
-                        finishedAt: r.text(i, "finished_at"), status: r.text(i, "status") ?? "", counts: r.text(i, "counts") ?? "{}",
+                        finishedAt: r.text(i, "finished_at"), status: RunStatus(rawValue: r.text(i, "status") ?? "") ?? .failed, counts: r.text(i, "counts") ?? "{}",
                         message: r.text(i, "message"), profile: r.text(i, "profile"), baseURL: r.text(i, "base_url"))
             }
         }
@@ -652,8 +653,8 @@ extension PostgresStore: SyncStore {
         try withConnection { c in
             let r = try c.exec("SELECT * FROM run_undo WHERE run_id = $1 ORDER BY seq DESC", [String(run)])
             return (0..<r.count).map { i in
-                UndoEntry(side: r.text(i, "side") ?? "", recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead,
-                          localID: r.text(i, "local_id") ?? "", remoteID: r.text(i, "remote_id"), action: r.text(i, "action") ?? "",
+                UndoEntry(side: SyncSide(rawValue: r.text(i, "side") ?? "") ?? .local, recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead,
+                          localID: r.text(i, "local_id") ?? "", remoteID: r.text(i, "remote_id"), action: UndoAction(rawValue: r.text(i, "action") ?? "") ?? .updated,
                           before: r.text(i, "before"), after: r.text(i, "after"))
             }
         }

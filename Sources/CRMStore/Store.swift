@@ -474,7 +474,7 @@ public final class CRMStore: @unchecked Sendable {
                 let type = try String.fetchOne(db, sql: "SELECT record_type FROM imports WHERE id = ?", arguments: [importID])
                 let table = RecordType.allCases.first { $0.plural == type }?.plural
                 // The record each row made, changed or merged into, by its id (a record since deleted has none).
-                let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid" } ?? ""
+                let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid AND r.deleted_at IS NULL" } ?? ""
                 return try Row.fetchAll(
                     db,
                     sql: """

@@ -37,6 +37,27 @@ public struct SyncLink: Sendable, Equatable {
     }
 }
 
+/// Which side of a sync a change was made on.
+public enum SyncSide: String, Sendable, Equatable, CaseIterable {
+    case local, remote
+}
+
+/// What a run did to a record, which its undo reverses: `created` (undo deletes it), `updated` (undo restores it).
+public enum UndoAction: String, Sendable, Equatable, CaseIterable {
+    case created, updated
+}
+
+/// Whether a conflict waits for a person or was decided.
+public enum ConflictStatus: String, Sendable, Equatable, CaseIterable {
+    case open, resolved
+}
+
+/// How a sync run stands: `running` (or died running, until the job's next run marks it `interrupted`), `ok`,
+/// `failed` (with its message), `undone` by `crmgate undo`.
+public enum RunStatus: String, Sendable, Equatable, CaseIterable {
+    case running, ok, failed, interrupted, undone
+}
+
 /// A record waiting for a person: both sides changed the same fields differently under the `manual` policy.
 public struct SyncConflict: Sendable, Equatable {
     public var id: Int64
@@ -49,7 +70,7 @@ public struct SyncConflict: Sendable, Equatable {
     public var base: String
     public var local: String
     public var remoteSide: String
-    public var status: String
+    public var status: ConflictStatus
     public var createdAt: String
     public var resolution: String?
 }
@@ -60,7 +81,7 @@ public struct SyncRun: Sendable, Equatable {
     public var job: String
     public var startedAt: String
     public var finishedAt: String?
-    public var status: String
+    public var status: RunStatus
     /// Counts as JSON text: pulled/pushed creates, updates, conflicts, deletes.
     public var counts: String
     public var message: String?
@@ -71,19 +92,19 @@ public struct SyncRun: Sendable, Equatable {
 
 /// One line of a run's undo manifest.
 public struct UndoEntry: Sendable, Equatable {
-    /// `local` or `remote`.
-    public var side: String
+    /// The side the run changed.
+    public var side: SyncSide
     public var recordType: RecordType
     public var localID: String
     public var remoteID: String?
-    /// `created` or `updated`.
-    public var action: String
+    /// What the run did.
+    public var action: UndoAction
     /// The before-image (a snapshot's JSON) of an update; nil for creates.
     public var before: String?
     /// The snapshot written by the run, to tell whether the record changed since.
     public var after: String?
 
-    public init(side: String, recordType: RecordType, localID: String, remoteID: String?, action: String, before: String?, after: String?) {
+    public init(side: SyncSide, recordType: RecordType, localID: String, remoteID: String?, action: UndoAction, before: String?, after: String?) {
         self.side = side
         self.recordType = recordType
         self.localID = localID
@@ -327,7 +348,7 @@ extension CRMStore {
         let stmt = try db.makeStatement(sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for e in entries {
             seq += 1
-            try stmt.execute(arguments: [run, seq, e.side, e.recordType.rawValue, e.localID, e.remoteID, e.action, e.before, e.after])
+            try stmt.execute(arguments: [run, seq, e.side.rawValue, e.recordType.rawValue, e.localID, e.remoteID, e.action.rawValue, e.before, e.after])
         }
     }
 
@@ -494,7 +515,7 @@ extension CRMStore {
         SyncConflict(
             id: r["id"], job: r["job"], remote: r["remote"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, localID: r["local_id"], remoteID: r["remote_id"],
             fields: (r["fields"] as String).split(separator: ",").map(String.init), base: r["base"], local: r["local"], remoteSide: r["remote_side"],
-            status: r["status"], createdAt: r["created_at"], resolution: r["resolution"])
+            status: ConflictStatus(rawValue: r["status"]) ?? .resolved, createdAt: r["created_at"], resolution: r["resolution"])
     }
 
     /// Opens a conflict for a record (replacing an open one for the same record).
@@ -526,10 +547,10 @@ extension CRMStore {
         try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_conflicts WHERE remote = ? AND record_type = ? AND local_id = ? AND status = 'open'", arguments: [remote, type.rawValue, localID]).map(Self.conflict) } }
     }
 
-    public func conflicts(status: String? = "open") throws -> [SyncConflict] {
+    public func conflicts(status: ConflictStatus? = .open) throws -> [SyncConflict] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM sync_conflicts" + (status == nil ? "" : " WHERE status = ?") + " ORDER BY id", arguments: status.map { [$0] } ?? []).map(Self.conflict)
+                try Row.fetchAll(db, sql: "SELECT * FROM sync_conflicts" + (status == nil ? "" : " WHERE status = ?") + " ORDER BY id", arguments: status.map { [$0.rawValue] } ?? []).map(Self.conflict)
             }
         }
     }
@@ -585,10 +606,10 @@ extension CRMStore {
         }
     }
 
-    public func finishRun(id: Int64, status: String, counts: String, message: String?) throws {
+    public func finishRun(id: Int64, status: RunStatus, counts: String, message: String?) throws {
         try wrap {
             try queue.write { db in
-                try db.execute(sql: "UPDATE sync_runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE id = ?", arguments: [Date().iso8601UTC, status, counts, message, id])
+                try db.execute(sql: "UPDATE sync_runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE id = ?", arguments: [Date().iso8601UTC, status.rawValue, counts, message, id])
             }
         }
     }
@@ -597,7 +618,7 @@ extension CRMStore {
         try wrap {
             try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM sync_runs ORDER BY id DESC").map {
-                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: $0["status"], counts: $0["counts"], message: $0["message"],
+                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: RunStatus(rawValue: $0["status"]) ?? .failed, counts: $0["counts"], message: $0["message"],
                             profile: $0["profile"], baseURL: $0["base_url"])
                 }
             }
@@ -608,8 +629,8 @@ extension CRMStore {
         try wrap {
             try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM run_undo WHERE run_id = ? ORDER BY seq DESC", arguments: [run]).map {
-                    UndoEntry(side: $0["side"], recordType: RecordType(rawValue: $0["record_type"]) ?? .lead, localID: $0["local_id"], remoteID: $0["remote_id"],
-                              action: $0["action"], before: $0["before"], after: $0["after"])
+                    UndoEntry(side: SyncSide(rawValue: $0["side"]) ?? .local, recordType: RecordType(rawValue: $0["record_type"]) ?? .lead, localID: $0["local_id"],
+                              remoteID: $0["remote_id"], action: UndoAction(rawValue: $0["action"]) ?? .updated, before: $0["before"], after: $0["after"])
                 }
             }
         }

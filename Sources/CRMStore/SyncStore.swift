@@ -55,7 +55,7 @@ public protocol SyncStore: AnyObject, Sendable {
                       local: String, remoteSide: String) throws -> Int64
     func refreshConflict(id: Int64, fields: [String], base: String, local: String, remoteSide: String) throws
     func openConflict(remote: String, type: RecordType, localID: String) throws -> SyncConflict?
-    func conflicts(status: String?) throws -> [SyncConflict]
+    func conflicts(status: ConflictStatus?) throws -> [SyncConflict]
     func conflict(id: Int64) throws -> SyncConflict?
     func closeConflict(id: Int64, resolution: String) throws
 
@@ -64,7 +64,7 @@ public protocol SyncStore: AnyObject, Sendable {
     func acquireLease(job: String, owner: String, pid: Int32, seconds: Double, isAlive: (Int32) -> Bool) throws -> String?
     func releaseLease(job: String, owner: String) throws
     func startRun(job: String, profile: String?, baseURL: String?) throws -> Int64
-    func finishRun(id: Int64, status: String, counts: String, message: String?) throws
+    func finishRun(id: Int64, status: RunStatus, counts: String, message: String?) throws
     func runs() throws -> [SyncRun]
     func undoEntries(run: Int64) throws -> [UndoEntry]
     func setAsideRecords(remote: String?) throws -> [SetAsideRecord]
@@ -83,8 +83,8 @@ extension SyncStore {
             undo: undo, remote: remote, setAside: setAside, clearSetAside: clearSetAside, clearUpdateJournal: clearUpdateJournal)
     }
 
-    /// Open conflicts (`status` "open"), or all of them (nil).
-    public func conflicts() throws -> [SyncConflict] { try conflicts(status: "open") }
+    /// Open conflicts.
+    public func conflicts() throws -> [SyncConflict] { try conflicts(status: .open) }
 
     public func startRun(job: String) throws -> Int64 { try startRun(job: job, profile: nil, baseURL: nil) }
 

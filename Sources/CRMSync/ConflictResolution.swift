@@ -13,7 +13,7 @@ public enum ConflictResolution {
     public static func resolve(store: any SyncStore, id: Int64, take: Take, sets: [String: String]) throws -> Snapshot {
         do {
             guard let c = try store.conflict(id: id) else { throw SyncError(.notFound, message: "no conflict has the id \(id); `crmgate conflicts list` shows them") }
-            guard c.status == "open" else { throw SyncError(.notFound, message: "conflict \(id) is already resolved (\(c.resolution ?? ""))") }
+            guard c.status == .open else { throw SyncError(.notFound, message: "conflict \(id) is already resolved (\(c.resolution ?? ""))") }
             switch c.recordType {
             case .lead: return try resolve(Lead.self, store, c, take, sets)
             case .opportunity: return try resolve(Opportunity.self, store, c, take, sets)

@@ -39,7 +39,7 @@ public struct RunUndo: Sendable {
             if ok { out.reverted += 1 } else { out.refused += 1 }
             out.lines.append(line)
         }
-        if !dryRun, out.refused == 0 { try? store.finishRun(id: run, status: "undone", counts: "{}", message: "reverted by crmgate undo") }
+        if !dryRun, out.refused == 0 { try? store.finishRun(id: run, status: .undone, counts: "{}", message: "reverted by crmgate undo") }
         return out
     }
 
@@ -49,12 +49,12 @@ public struct RunUndo: Sendable {
         let before = e.before.map { Snapshot(json: $0) }
         let fields = Set(after.values.keys).union(before?.values.keys ?? Dictionary<String, String>().keys)
         let remote = SyncEngine.remoteName(client)
-        if e.side == "local" {
+        if e.side == .local {
             guard let current = try store.recordForSync(R.self, id: e.localID), !current.deleted else { return (false, "\(name): refused, it no longer exists") }
             let now = Snapshot.of(current.record, fields: fields, withCustom: false)
             guard now == after.restricted(to: fields) else { return (false, "\(name): refused, it changed since the run") }
-            if dryRun { return (true, "\(name): would be \(e.action == "created" ? "deleted" : "restored")") }
-            if e.action == "created" {
+            if dryRun { return (true, "\(name): would be \(e.action == .created ? "deleted" : "restored")") }
+            if e.action == .created {
                 try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID], tombstones: [e.localID])
                 return (true, "\(name): deleted (the run created it)")
             }
@@ -68,8 +68,8 @@ public struct RunUndo: Sendable {
         guard let got = try await client.get(R.recordType, remoteID: rid) else { return (false, "\(name): refused, it no longer exists remotely") }
         let now = codec.snapshot(got.record)
         guard now == after else { return (false, "\(name): refused, it changed remotely since the run") }
-        if dryRun { return (true, "\(name): would be \(e.action == "created" ? "deleted" : "restored") remotely") }
-        if e.action == "created" {
+        if dryRun { return (true, "\(name): would be \(e.action == .created ? "deleted" : "restored") remotely") }
+        if e.action == .created {
             guard resource.delete != nil else { return (false, "\(name): refused, the profile cannot delete \(R.recordType.plural)") }
             _ = try await client.delete(R.recordType, remoteID: rid, etag: got.etag)
             try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID])

@@ -135,11 +135,11 @@ public final class SyncEngine: @unchecked Sendable {
             }
         } catch {
             report.seconds = ProcessInfo.processInfo.systemUptime - started
-            if let runID { try? store.finishRun(id: runID, status: "failed", counts: report.counts.json, message: "\(error)") }
+            if let runID { try? store.finishRun(id: runID, status: .failed, counts: report.counts.json, message: "\(error)") }
             throw error
         }
         report.seconds = ProcessInfo.processInfo.systemUptime - started
-        if let runID { try storeCall { try store.finishRun(id: runID, status: "ok", counts: report.counts.json, message: nil) } }
+        if let runID { try storeCall { try store.finishRun(id: runID, status: .ok, counts: report.counts.json, message: nil) } }
         return report
     }
 
@@ -301,7 +301,7 @@ public final class SyncEngine: @unchecked Sendable {
                     records.append(r)
                     let l = link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false)
                     newLinks.append(l)
-                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: r.id.description, remoteID: rid, action: "created", before: nil, after: l.base))
+                    undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: r.id.description, remoteID: rid, action: .created, before: nil, after: l.base))
                     report.counts.pulledCreated += 1
                     if dryRun { report.lines.append("pull: create \(R.recordType.rawValue) from remote \(rid): \(summary(sr))") }
                     continue
@@ -358,7 +358,7 @@ public final class SyncEngine: @unchecked Sendable {
                 case .takeRemote:
                     records.append(applyChanges(sr, over: sl, to: local.record, codec))
                     newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false, keep: link.identity))
-                    undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: sr.json))
+                    undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid, action: .updated, before: sl.json, after: sr.json))
                     report.counts.pulledUpdated += 1
                     if dryRun { report.lines.append("pull: update \(R.recordType.rawValue) \(link.localID.suffix(12)): \(diff(sl, sr))") }
                 case .conflict(let fields):
@@ -374,7 +374,7 @@ public final class SyncEngine: @unchecked Sendable {
                     report.counts.conflictsSettled += settledByPolicy ? 1 : 0
                     if merged != sl {
                         records.append(applyChanges(merged, over: sl, to: local.record, codec))
-                        undo.append(UndoEntry(side: "local", recordType: R.recordType, localID: link.localID, remoteID: rid, action: "updated", before: sl.json, after: merged.json))
+                        undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid, action: .updated, before: sl.json, after: merged.json))
                         report.counts.pulledUpdated += 1
                     }
                     if dryRun { report.lines.append("merge: \(R.recordType.rawValue) \(link.localID.suffix(12)): local \(diff(sl, merged)); remote \(diff(sr, merged))") }
@@ -621,8 +621,8 @@ public final class SyncEngine: @unchecked Sendable {
             c.pushedCreated = 1
             var l = link(rid, ctx.item.record.id.description, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false)
             l.syncedSeq = ctx.item.changeSeq
-            return (i, .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: "remote", recordType: R.recordType, localID: l.localID, remoteID: rid,
-                                                                            action: "created", before: nil, after: rs.json),
+            return (i, .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: .remote, recordType: R.recordType, localID: l.localID, remoteID: rid,
+                                                                            action: .created, before: nil, after: rs.json),
                                clearJournal: true, line: nil))
         }
     }
@@ -638,34 +638,40 @@ public final class SyncEngine: @unchecked Sendable {
         var journalExisted: Bool
     }
 
+    /// Carries out the push planner's decision for one record.
     private func pushOne<R: CRMRecord>(_ ctx: PushContext<R>, _ codec: RecordCodec) async throws -> PushOutcome {
         let type = R.recordType
         let item = ctx.item
         let localID = item.record.id.description
-        let link = ctx.link
-        if let link, item.changeSeq <= link.syncedSeq { return .nothing(counts: SyncCounts(), line: nil) }
-        if ctx.conflicted {
-            var c = SyncCounts()
+        let sl = localSnapshot(item.record, codec)
+        let decision = PushPlanner.plan(
+            PushInput(
+                changeSeq: item.changeSeq, syncedSeq: ctx.link?.syncedSeq, deleted: item.deleted, conflictWaiting: ctx.conflicted,
+                createSentBefore: ctx.journalExisted, allowDelete: job.allowDelete, base: ctx.link.map { Snapshot(json: $0.base) }, local: sl))
+        var c = SyncCounts()
+        switch decision {
+        case .alreadySynced, .nothingToDelete:
+            return .nothing(counts: c, line: nil)
+        case .waitForConflict:
             c.blocked = 1
             return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) waits for its conflict to be resolved")
-        }
-        let sl = localSnapshot(item.record, codec)
-        if item.deleted {
-            guard let link else { return .nothing(counts: SyncCounts(), line: nil) }
-            var c = SyncCounts()
-            guard job.allowDelete else {
-                c.deletesKept = 1
-                return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) was deleted locally; kept remotely (no --allow-delete)")
-            }
-            if dryRun { c.pushedDeleted = 1; return .nothing(counts: c, line: "push: delete remote \(link.remoteID)") }
+        case .keepRemote:
+            c.deletesKept = 1
+            return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) was deleted locally; kept remotely (no --allow-delete)")
+        case .delete:
+            let link = ctx.link!
+            c.pushedDeleted = 1
+            if dryRun { return .nothing(counts: c, line: "push: delete remote \(link.remoteID)") }
             var etag = link.etag
             if codec.resource.concurrency == .etag, etag == nil { etag = try await client.get(type, remoteID: link.remoteID)?.etag }
             _ = try await client.delete(type, remoteID: link.remoteID, etag: etag)
-            c.pushedDeleted = 1
             return .unlink(localID, counts: c, line: nil)
+        case .create:
+            return try await create(item, sl, codec, journal: ctx.journal, existed: ctx.journalExisted)
+        case .update, .advance:
+            // The update re-reads the remote where it may have moved (ETags, reused ids) and merges before it sends.
+            return try await update(item, sl, ctx.link!, codec)
         }
-        guard let link else { return try await create(item, sl, codec, journal: ctx.journal, existed: ctx.journalExisted) }
-        return try await update(item, sl, link, codec)
     }
 
     private func stamp(_ json: JSONValue, _ codec: RecordCodec, _ s: Snapshot) -> String { codec.modified(json) ?? s.digest }
@@ -703,7 +709,7 @@ public final class SyncEngine: @unchecked Sendable {
                     c.recoveredCreates = 1
                     var l = link(rid, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: rs != sl)
                     if rs == sl { l.syncedSeq = item.changeSeq }
-                    return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: "remote", recordType: type, localID: localID, remoteID: rid, action: "created", before: nil, after: rs.json),
+                    return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: .remote, recordType: type, localID: localID, remoteID: rid, action: .created, before: nil, after: rs.json),
                                    clearJournal: true, line: nil)
                 }
             } else { c.recoveredCreates = 1 }
@@ -740,7 +746,7 @@ public final class SyncEngine: @unchecked Sendable {
         c.pushedCreated = 1
         var l = link(rid, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false, etag: etag)
         l.syncedSeq = item.changeSeq
-        return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: "remote", recordType: type, localID: localID, remoteID: rid, action: "created", before: nil, after: rs.json),
+        return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: .remote, recordType: type, localID: localID, remoteID: rid, action: .created, before: nil, after: rs.json),
                        clearJournal: true, line: nil)
     }
 
@@ -803,7 +809,7 @@ public final class SyncEngine: @unchecked Sendable {
                                   keep: link.identity)
                 if rewrite == nil { l.syncedSeq = item.changeSeq }
                 return .linked(l, rewrite: rewrite, counts: c,
-                               undo: UndoEntry(side: "remote", recordType: type, localID: localID, remoteID: link.remoteID, action: "updated", before: before.json, after: rs.json),
+                               undo: UndoEntry(side: .remote, recordType: type, localID: localID, remoteID: link.remoteID, action: .updated, before: before.json, after: rs.json),
                                clearJournal: false, line: nil)
             case .notFound:
                 return .gone(link, why: "answered 404: deleted remotely")

@@ -32,7 +32,7 @@ extension WebApp {
         let runs = try store.runs().prefix(5)
         body += "<h2>Recent sync runs</h2>" + HTML.table(
             ["run", "job", "started", "status", "counts"],
-            runs.map { r in ["\(r.id)", HTML.text(r.job), HTML.text(r.startedAt), HTML.text(r.status), "<code>\(HTML.text(r.counts))</code>"] })
+            runs.map { r in ["\(r.id)", HTML.text(r.job), HTML.text(r.startedAt), HTML.text(r.status.rawValue), "<code>\(HTML.text(r.counts))</code>"] })
         return HTML.page(title: "Status", session: s, users: users.map(\.name), body: body)
     }
 
@@ -209,7 +209,7 @@ extension WebApp {
     }
 
     func resolveConflict(id: Int64, form: Form) throws -> Response {
-        guard let c = try store.conflict(id: id), c.status == "open" else { throw PageError(.notFound, "no open conflict \(id)") }
+        guard let c = try store.conflict(id: id), c.status == .open else { throw PageError(.notFound, "no open conflict \(id)") }
         let take = ConflictResolution.Take(rawValue: form["take"] ?? "merged") ?? .merged
         let local = Snapshot(json: c.local).values, remote = Snapshot(json: c.remoteSide).values
         var sets: [String: String] = [:]

@@ -93,10 +93,13 @@ struct ImportCommand: ParsableCommand {
         // never committed).
         let stop = InterruptFlag.install()
         options.isInterrupted = { stop.isSet }
+        defer { InterruptFlag.uninstall() }
         var summary: ImportSummary
         var fuzzyNote: String?
         do {
             summary = try Importer.run(options)
+            // Committed: from here Ctrl-C is Ctrl-C again (the import's flag no longer means "nothing was imported").
+            InterruptFlag.uninstall()
             if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
                 // After the bar reaches 100%, each phase of the matching says what it is doing (on a terminal).
                 let pass = try FuzzyImportPass.run(
@@ -218,6 +221,12 @@ struct InterruptFlag: Sendable {
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
         return InterruptFlag()
+    }
+
+    /// Gives SIGINT and SIGTERM their default action back.
+    static func uninstall() {
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }
 

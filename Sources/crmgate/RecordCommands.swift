@@ -65,7 +65,10 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
         try store.forEach(R.self, where: try query(wheres)) { r, _ in
             if json { rows.append(recordJSON(r)) } else { lines.append([r.id.short] + R.listColumns(r)) }
         }
-        if json { try printJSON(rows) }
+        if json {
+            try printJSON(rows)
+            return
+        }
         // The id column is never cut; the widest text columns give way first.
         for line in TextTable.render(lines, width: widthOptions.columns) { print(line) }
     }

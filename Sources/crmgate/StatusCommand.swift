@@ -23,7 +23,7 @@ struct StatusCommand: ParsableCommand {
                     .object([("id", .number(Double(i.id))), ("status", .string(i.status)), ("source", .string(i.source)), ("started_at", .string(i.startedAt))])
                 } ?? .null),
                 ("last_sync_run", s.lastRun.map { r in
-                    .object([("id", .number(Double(r.id))), ("job", .string(r.job)), ("status", .string(r.status)), ("started_at", .string(r.startedAt))])
+                    .object([("id", .number(Double(r.id))), ("job", .string(r.job)), ("status", .string(r.status.rawValue)), ("started_at", .string(r.startedAt))])
                 } ?? .null),
             ]
             print(JSONValue.object(o).text)

@@ -550,11 +550,11 @@ struct ConflictsCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
-            let cs = try store.conflicts(status: all ? nil : "open")
+            let cs = try store.conflicts(status: all ? nil : .open)
             if json {
                 for c in cs {
                     print(
-                        "{\"id\":\(c.id),\"status\":\(jsonString(c.status)),\"record_type\":\(jsonString(c.recordType.rawValue)),"
+                        "{\"id\":\(c.id),\"status\":\(jsonString(c.status.rawValue)),\"record_type\":\(jsonString(c.recordType.rawValue)),"
                             + "\"local_id\":\(jsonString(c.localID)),\"remote_id\":\(jsonString(c.remoteID)),"
                             + "\"fields\":[\(c.fields.map(jsonString).joined(separator: ","))],\"job\":\(jsonString(c.job))}")
                 }
@@ -618,7 +618,7 @@ struct RunsCommand: ParsableCommand {
                 let counts = (try? JSONValue.parse(Array(r.counts.utf8))) ?? .object([])
                 if json {
                     print(
-                        "{\"id\":\(r.id),\"job\":\(jsonString(r.job)),\"started_at\":\(jsonString(r.startedAt)),\"status\":\(jsonString(r.status)),"
+                        "{\"id\":\(r.id),\"job\":\(jsonString(r.job)),\"started_at\":\(jsonString(r.startedAt)),\"status\":\(jsonString(r.status.rawValue)),"
                             + "\"counts\":\(counts.text),\"message\":\(r.message.map(jsonString) ?? "null")}")
                     continue
                 }

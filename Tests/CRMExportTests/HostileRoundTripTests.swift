@@ -134,9 +134,9 @@ struct HostileRoundTripTests {
             check(ndRows as? [[String]] ?? [], "\(encoding) NDJSON")
 
             let xlsx = try export(store, .xlsx, in: dir)
-            if let book = try XLSXExportTests.readWorkbook(xlsx), let rows = (book["data"] as? [String: [[Any]]])?["Leads"] {
-                check(rows.dropFirst().map { $0.map { ($0 as? String).map(XLSXExportTests.excelUnescaped) ?? "" } }, "\(encoding) XLSX")
-            }
+            let book = try #require(try XLSXExportTests.readWorkbook(xlsx))
+            let rows = try #require((book["data"] as? [String: [[Any]]])?["Leads"], "no Leads sheet")
+            check(rows.dropFirst().map { $0.map { ($0 as? String).map(XLSXExportTests.excelUnescaped) ?? "" } }, "\(encoding) XLSX")
 
             // The default CSV (formula guard on) imported back by crmgate: the guard comes off, every value as stored.
             let guarded = try export(store, .csv, in: dir)

@@ -58,6 +58,7 @@ struct RecordCommandTests {
         let opp = try #require(try crmgate(["opportunities", "list"], w).stdout.split(separator: "\n").first).prefix(12)
         let badAmount = try crmgate(["opportunities", "set", String(opp), "amount=1,5"], w)
         #expect(badAmount.status == 65 && badAmount.stderr.contains("not a number"))
+        #expect(try crmgate(["opportunities", "set", String(opp), "amount=1.2.3"], w).status == 65, "the whole text must be a number")
         let badDay = try crmgate(["opportunities", "set", String(opp), "expected_close=31/12/2026"], w)
         #expect(badDay.status == 65 && badDay.stderr.contains("YYYY-MM-DD"))
         let good = try crmgate(["opportunities", "set", String(opp), "amount=1250.50", "expected_close=2026-12-31", "tags=vip; renewal"], w)
@@ -67,6 +68,8 @@ struct RecordCommandTests {
         let lead = try #require(try crmgate(["leads", "list"], w).stdout.split(separator: "\n").first).prefix(12)
         let badEmail = try crmgate(["leads", "set", String(lead), "email=not-an-address"], w)
         #expect(badEmail.status == 65 && badEmail.stderr.contains("e-mail"))
+        let byHand = try crmgate(["leads", "set", String(lead), "status=converted"], w)
+        #expect(byHand.status == 64 && byHand.stderr.contains("leads convert"))
         let converted = try crmgate(["leads", "set", String(lead), "converted_customer_id=x"], w)
         #expect(converted.status == 64 && converted.stderr.contains("conversion"))
         // An edit is a change like any other: the record's change counter moves, so the next sync pushes it.

@@ -87,13 +87,13 @@ struct SyncStoreTests {
             Lead.self, records: [a, b],
             links: [SyncLink(remote: "r", recordType: .lead, localID: a.id.description, remoteID: "7", base: "{\"a\":1}")],
             cursor: (job: "j", state: "{\"pull\":1}"), clearJournal: [a.id.description],
-            undo: (run: run, entries: [UndoEntry(side: "local", recordType: .lead, localID: a.id.description, remoteID: "7", action: "created", before: nil, after: "{}")]))
+            undo: (run: run, entries: [UndoEntry(side: .local, recordType: .lead, localID: a.id.description, remoteID: "7", action: .created, before: nil, after: "{}")]))
         let link = try #require(try store.link(remote: "r", type: .lead, localID: a.id.description))
         let seq = try #require(try store.recordForSync(Lead.self, id: a.id.description)).changeSeq
         #expect(link.syncedSeq == seq)
         #expect(try store.cursorState(job: "j", type: .lead) == "{\"pull\":1}")
         #expect(try store.journal(remote: "r", type: .lead, localIDs: [a.id.description]).isEmpty)
-        #expect(try store.undoEntries(run: run).map(\.action) == ["created"])
+        #expect(try store.undoEntries(run: run).map(\.action) == [.created])
         // The remote reused id 7 for another record: linking b to 7 removes a's stale link.
         try store.applySync(Lead.self, records: [], links: [SyncLink(remote: "r", recordType: .lead, localID: b.id.description, remoteID: "7", base: "{}")])
         #expect(try store.link(remote: "r", type: .lead, localID: a.id.description) == nil)
@@ -146,10 +146,10 @@ struct SyncStoreTests {
         let first = try store.startRun(job: "j", profile: nil, baseURL: nil)
         let second = try store.startRun(job: "j", profile: nil, baseURL: nil)
         let runs = try store.runs()
-        #expect(runs.first { $0.id == first }?.status == "interrupted")
-        #expect(runs.first { $0.id == second }?.status == "running")
-        try store.finishRun(id: second, status: "ok", counts: "{}", message: nil)
-        #expect(try store.runs().first?.status == "ok")
+        #expect(runs.first { $0.id == first }?.status == .interrupted)
+        #expect(runs.first { $0.id == second }?.status == .running)
+        try store.finishRun(id: second, status: .ok, counts: "{}", message: nil)
+        #expect(try store.runs().first?.status == .ok)
     }
 
     @Test("a second open of the same store migrates nothing again; a read-only open of an empty database is refused", arguments: StoreKind.allCases)

@@ -107,8 +107,8 @@ struct SyncCrashTests {
         #expect(try store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).count == 300 + created)
         // Every killed run is on record as interrupted; none is left "running".
         let runs = try store.runs()
-        #expect(!runs.contains { $0.status == "running" })
-        let interrupted = runs.filter { $0.status == "interrupted" }.count
+        #expect(!runs.contains { $0.status == .running })
+        let interrupted = runs.filter { $0.status == .interrupted }.count
         #expect(interrupted >= 1 && interrupted <= kills, "\(interrupted) interrupted runs for \(kills) kills")
     }
 

@@ -180,6 +180,6 @@ struct SoakTests {
         let q = max(1, rss.count / 4)
         let early = Self.median(rss[q..<(2 * q)]), late = Self.median(rss[(3 * q)...])
         #expect(late <= early + early / 10 + 8_000, "daemon RSS grew from \(early) KB to \(late) KB (medians)")
-        #expect(try b.store.runs().filter { $0.status == "ok" }.count >= 3)
+        #expect(try b.store.runs().filter { $0.status == .ok }.count >= 3)
     }
 }

@@ -157,8 +157,8 @@ struct WorkerTests {
         let killedEntry = try #require(entries.first { $0.name == killed })
         #expect(killedEntry.runs >= 2)
         let runs = try board.runs()
-        #expect(runs.contains { $0.job == killed && $0.status == "interrupted" })
-        #expect(runs.contains { $0.job == killed && $0.status == "ok" })
+        #expect(runs.contains { $0.job == killed && $0.status == .interrupted })
+        #expect(runs.contains { $0.job == killed && $0.status == .ok })
         // No job's runs overlap: each run of a job starts after the one before it ended (an interrupted run ends when
         // the next one takes over, which is after the dead worker's lease ran out).
         for job in Set(runs.map(\.job)) {
@@ -203,7 +203,7 @@ struct WorkerTests {
         #expect(p.terminationStatus == 0)
         let entry = try #require(try board.jobEntries().first { $0.name == job })
         #expect(entry.holder == nil && entry.lastStatus == .ok, "\(entry)")
-        #expect(try board.runs().filter { $0.job == job }.map(\.status) == ["ok"])
+        #expect(try board.runs().filter { $0.job == job }.map(\.status) == [RunStatus.ok])
     }
 
     @Test("the database restarted in the middle of the runs: workers reconnect with backoff, the runs resume from their checkpoints")
@@ -224,6 +224,6 @@ struct WorkerTests {
         #expect(entries.count == 6 && entries.allSatisfy { $0.lastStatus == .ok }, "\(entries)")
         #expect(try store.count(.opportunity) == 400 && store.count(.task) == 400)
         let runs = try store.runs()
-        #expect(runs.contains { $0.status == "failed" || $0.status == "interrupted" }, "the restart did not land in a run")
+        #expect(runs.contains { $0.status == .failed || $0.status == .interrupted }, "the restart did not land in a run")
     }
 }
