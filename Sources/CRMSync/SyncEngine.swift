@@ -44,6 +44,8 @@ public struct SyncReport: Sendable {
     /// One line per change (plans list every change; applied runs list conflicts and refusals).
     public var lines: [String] = []
     public var seconds: Double = 0
+
+    public init() {}
 }
 
 /// Where a job's pull and push stand for one record type (kept in the store after every page and batch).

@@ -168,8 +168,14 @@ struct JobOptions: ParsableArguments {
 }
 
 func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: Bool, logger: Logger) throws -> SyncReport {
+    let engine = try makeEngine(job, store: path, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, dryRun: dryRun, logger: logger)
+    return try blocking { try await engine.run() }
+}
+
+/// The sync engine for one run of a job: its profile, remote client (secrets from the environment) and store.
+func makeEngine(_ job: SyncJob, store path: String, baseURL: String?, insecure: Bool, caBundle: String?, dryRun: Bool, logger: Logger) throws -> SyncEngine {
     let profile = try RemoteProfile.load(job.profile)
-    let client = try RemoteClient(profile: profile, baseURL: job.baseURL ?? remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle,
+    let client = try RemoteClient(profile: profile, baseURL: job.baseURL ?? baseURL, insecure: insecure, caBundle: caBundle,
                                   connections: job.concurrency, logger: logger)
     let store: any SyncStore
     do { store = try StoreLocation(path).openSyncStore(mode: .create) } catch let e as StoreError where e.code == .invalidLocation {
@@ -177,8 +183,7 @@ func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: B
     } catch {
         throw SyncError(.store, message: "\(error)")
     }
-    let engine = SyncEngine(store: store, job: job, client: client, dryRun: dryRun, logger: logger)
-    return try blocking { try await engine.run() }
+    return SyncEngine(store: store, job: job, client: client, dryRun: dryRun, logger: logger)
 }
 
 func printReport(_ r: SyncReport, plan: Bool, json: Bool = false) {
@@ -376,29 +381,28 @@ struct JobsCommand: ParsableCommand {
 
         func run() throws {
             let logger = setUpLogging(verbose: remote.verbose)
-            let list: [(SyncJob, CronSchedule?)]
-            do { list = try loadJobs(folder: jobs).map { ($0, $0.schedule.flatMap(CronSchedule.init)) } } catch let e as SyncError { throw fail(e) }
+            let list: [SyncJob]
+            do { list = try loadJobs(folder: jobs) } catch let e as SyncError { throw fail(e) }
             installStopHandlers()
-            let stop = StopFlag()
-            var due: [Date] = list.map { job in
-                if runAtStart || every != nil { return Date() }
-                return job.1?.next(after: Date()) ?? .distantFuture
+            // The scheduler is the library's (JobDaemon, tested with a clock it controls); here it gets the wall clock,
+            // the sync engine and the log.
+            let store = storeOptions.store, baseURL = remote.baseURL, insecure = remote.insecure, caBundle = remote.caBundle
+            let every = self.every, runAtStart = self.runAtStart
+            _ = try blocking {
+                await JobDaemon.run(
+                    jobs: list, every: every, runAtStart: runAtStart, shouldStop: { StopFlag().isSet },
+                    runJob: { job in
+                        try await makeEngine(job, store: store, baseURL: baseURL, insecure: insecure, caBundle: caBundle, dryRun: false, logger: logger).run()
+                    },
+                    report: { event in
+                        switch event {
+                        case .started(let names): logger.notice("jobs daemon: \(names.count) job(s): \(names.joined(separator: ", "))")
+                        case .ran(let job, let r): logger.notice("job \(job): run \(r.runID ?? 0) done: \(r.counts.json)")
+                        case .failed(let job, let error): logger.error("job \(job) failed: \(error); it resumes from its checkpoint on the next run")
+                        case .stopped: logger.notice("jobs daemon: stopped")
+                        }
+                    })
             }
-            logger.notice("jobs daemon: \(list.count) job(s): \(list.map(\.0.name).joined(separator: ", "))")
-            while !stop.isSet {
-                let now = Date()
-                for i in list.indices where due[i] <= now && !stop.isSet {
-                    do {
-                        let r = try runJob(list[i].0, store: storeOptions.store, remote: remote, dryRun: false, logger: logger)
-                        logger.notice("job \(list[i].0.name): run \(r.runID ?? 0) done: \(r.counts.json)")
-                    } catch {
-                        logger.error("job \(list[i].0.name) failed: \(error); it resumes from its checkpoint on the next run")
-                    }
-                    due[i] = every.map { Date() + $0 } ?? list[i].1?.next(after: Date()) ?? .distantFuture
-                }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-            logger.notice("jobs daemon: stopped")
         }
     }
 }
