@@ -6,6 +6,9 @@ public protocol RecordStore: SyncStore, ExportSource {
     /// The live record with this id: the full id, a unique prefix, or a unique suffix such as the short id lists print.
     /// - Throws: `StoreError.invalidID`, `.notFound`, `.ambiguous` (listing the candidates).
     func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R
+    /// Saves a person's edit of one record unless it changed since it was read (its change counter is no longer
+    /// `expected`: a sync or another command wrote it meanwhile). - Returns: false, saving nothing, when it changed.
+    func saveEdit<R: CRMRecord>(_ record: R, ifUnchangedSince expected: Int64) throws -> Bool
     /// A lead's conversion in one transaction: new customers, the leads that point to them, new opportunities.
     func saveConversion(customers: [Customer], leads: [Lead], opportunities: [Opportunity]) throws
     /// Every import, newest first.

@@ -393,6 +393,19 @@ public final class CRMStore: @unchecked Sendable {
         }
     }
 
+    /// Saves an edit unless the record's change counter moved since `expected` (checked and written under the write
+    /// lock).
+    public func saveEdit<R: CRMRecord>(_ record: R, ifUnchangedSince expected: Int64) throws -> Bool {
+        var saved = false
+        try saveTogether { db, seq in
+            let now = try Int64.fetchOne(db, sql: "SELECT change_seq FROM \(RecordTable<R>.name) WHERE id = ?", arguments: [record.id.description])
+            guard now == expected else { return }
+            try self.write([record], db, &seq)
+            saved = true
+        }
+        return saved
+    }
+
     /// One write transaction with the change counter read at its start and stored at its end.
     private func saveTogether(_ body: (Database, inout Int64) throws -> Void) throws {
         try wrap {

@@ -29,7 +29,7 @@ struct CRMGate: ParsableCommand {
               69  a remote failed after retries
               74  the store or an output file failed, or a command that only reads found a store made by an \
             older crmgate (it does not upgrade it)
-              75  a sync job's lease is held
+              75  try again: a sync job's lease is held, or a record changed while `set` edited it (nothing saved)
               78  a remote profile or job file is wrong, or a secret it names is missing
               130 interrupted (Ctrl-C or SIGTERM): an import stopped this way rolled back and is listed as failed
 

@@ -138,6 +138,8 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
     func run() throws {
         let store = try storeOptions.openRecords(dryRun ? .readOnly : .update)
         var r = try store.record(R.self, id: id)
+        // The counter the edit is made against: a write in between (a sync, another command) is not overwritten.
+        let readAt = try store.recordForSync(R.self, id: r.id.description)?.changeSeq ?? 0
         let changes: [RecordEdit.Change]
         do {
             changes = try RecordEdit.apply(try RecordEdit.assignments(assignments), to: &r)
@@ -150,7 +152,11 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
         } else if dryRun {
             print("dry run: \(R.recordType.rawValue) \(r.id.short) not saved")
         } else {
-            try store.save([r])
+            guard try store.saveEdit(r, ifUnchangedSince: readAt) else {
+                throw CLIError(
+                    "\(R.recordType.rawValue) \(r.id.short) changed while it was being edited (a sync or another command wrote it); nothing was saved",
+                    hint: "run the command again: it edits the record as it is now", code: 75)
+            }
             print("saved \(R.recordType.rawValue) \(r.id.short)")
         }
     }

@@ -80,6 +80,28 @@ struct RecordCommandTests {
         #expect(after.changeSeq > before && after.record.owner == "Grace Kim")
     }
 
+    @Test("an edit is saved only against the record it was made on: a write in between makes it refuse, saving nothing", arguments: StoreKind.allCases)
+    func editAgainstItsRead(kind: StoreKind) throws {
+        let w = try seeded(kind)
+        let store = try w.open()
+        let read = try #require(try store.all(Lead.self).first)
+        let seq = try #require(try store.recordForSync(Lead.self, id: read.id.description)).changeSeq
+        var sync = read
+        sync.company = "Written by a sync"
+        try store.save([sync])
+        var edit = read
+        edit.owner = "Grace Kim"
+        #expect(try store.saveEdit(edit, ifUnchangedSince: seq) == false)
+        let now = try store.record(Lead.self, id: read.id.description)
+        #expect(now.company == "Written by a sync" && now.owner == read.owner)
+        let fresh = try #require(try store.recordForSync(Lead.self, id: read.id.description)).changeSeq
+        var again = now
+        again.owner = "Grace Kim"
+        #expect(try store.saveEdit(again, ifUnchangedSince: fresh) == true)
+        let after = try store.record(Lead.self, id: read.id.description)
+        #expect(after.owner == "Grace Kim" && after.company == "Written by a sync")
+    }
+
     @Test("mapping suggest guesses the record type from the header and maps an opportunity's name; the draft imports every row")
     func suggestOpportunities() throws {
         let w = try Workspace()
