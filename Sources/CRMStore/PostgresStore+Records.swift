@@ -82,4 +82,16 @@ extension PostgresStore: RecordStore {
             }
         }
     }
+
+    /// Saves an edit unless the record's change counter moved since `expected`. The counter row is taken first, as
+    /// every writer does (no lock-order deadlock); the record's row is then locked and checked.
+    public func saveEdit<R: CRMRecord>(_ record: R, ifUnchangedSince expected: Int64) throws -> Bool {
+        try transaction { c in
+            let seq = try nextSeqs(c, 1)
+            let r = try c.exec("SELECT change_seq FROM \(RecordTable<R>.name) WHERE id = $1 FOR UPDATE", [record.id.description])
+            guard r.count == 1, r.int64(0, 0) == expected else { return false }
+            try upsert(c, record, seq: seq, revive: false)
+            return true
+        }
+    }
 }
