@@ -103,7 +103,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "CRMImportTests",
-            dependencies: ["CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMMapping", "CRMTestSupport"]),
+            dependencies: [
+                "CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMMapping", "CRMTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ]
 )
 

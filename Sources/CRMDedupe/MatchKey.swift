@@ -129,6 +129,17 @@ public struct ExactMatchIndex: Sendable {
     /// The row recorded for `key` of key kind `kind`, if any.
     public func lookup(kind: Int, key: String) -> Int64? { table[ExactMatchIndex.hash(kind: kind, key: key)] }
 
+    /// The row recorded for a key given as its `hash(kind:key:)`, computed ahead (on another thread).
+    public func lookup(hash: UInt64) -> Int64? { table[hash] }
+
+    /// Records `row` for a key given as its `hash(kind:key:)` unless it is already taken.
+    @discardableResult
+    public mutating func insert(hash h: UInt64, row: Int64) -> Bool {
+        if table[h] != nil { return false }
+        table[h] = row
+        return true
+    }
+
     /// Records `row` for `key` unless the key is already taken; returns false when it was.
     @discardableResult
     public mutating func insert(kind: Int, key: String, row: Int64) -> Bool {
@@ -139,7 +150,7 @@ public struct ExactMatchIndex: Sendable {
     }
 
     /// FNV-1a over the key's UTF-8 with the kind mixed in: stable across runs, cheap.
-    static func hash(kind: Int, key: String) -> UInt64 {
+    public static func hash(kind: Int, key: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: kind &* 0x9E37_79B9)
         for b in key.utf8 {
             h ^= UInt64(b)

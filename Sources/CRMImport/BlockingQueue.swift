@@ -64,7 +64,7 @@ final class RecycleBin<Element: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [Element] = []
 
-    func add(_ e: Element) {
+    func add(_ e: consuming Element) {
         lock.lock()
         items.append(e)
         lock.unlock()

@@ -80,8 +80,8 @@ public enum Importer {
         summary.delimiter = source.delimiterName
 
         let keys = mapping.matchKeys.map(MatchKeySpec.init)
-        let queue = BlockingQueue<MappedBatch<R>>(capacity: 3)
-        let recycle = RecycleBin<MappedBatch<R>>()
+        let queue = BlockingQueue<MappedBatch>(capacity: 3)
+        let recycle = RecycleBin<MappedBatch>()
         let producer = Thread { [source = Handoff(value: source), mapper] in
             produce(source: source.value, mapper: mapper, keys: keys, into: queue, recycle: recycle)
         }
@@ -101,20 +101,20 @@ public enum Importer {
                     let batch = queue.take()
                     if let error = batch.error { throw error }
                     blank += batch.blank
-                    try writer.preload(matcher.candidates(batch.items.compactMap { item in
-                        if case .record(let data) = item.content { return data }
-                        return nil
-                    }))
+                    if writer.wantsPreload { try writer.preload(matcher.candidates(batch.records)) }
+                    // Rows are borrowed in place from the batch's storage (an array subscript here would copy each).
+                    try batch.records.withUnsafeBufferPointer { records in
                     for item in batch.items {
                         counts.read += 1
                         switch item.content {
-                        case .rejected(let fields, let reason, let kind):
+                        case .rejected(let j):
+                            let r = batch.rejects[j]
                             counts.rejected += 1
-                            reasons[kind, default: 0] += 1
-                            try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: reason)
-                            try rejects.write(fields: fields, line: item.line, reason: reason)
-                        case .record(let data):
-                            let (outcome, rowid) = try matcher.apply(data)
+                            reasons[r.kind, default: 0] += 1
+                            try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: r.reason)
+                            try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
+                        case .record(let j):
+                            let (outcome, rowid) = try matcher.apply(records[j])
                             switch outcome {
                             case .created: counts.created += 1
                             case .updated: counts.updated += 1
@@ -125,13 +125,15 @@ public enum Importer {
                             try writer.ledger(row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                         }
                     }
+                    }
                     options.progress?(batch.bytesRead, source.fileSize, counts.read)
                     if options.isInterrupted?() == true {
                         throw ImportError(.interrupted, "interrupted: nothing was imported, the store is as it was (an import is all or nothing)")
                     }
                     if batch.isLast { break }
-                    // Hand the batch back so that the reading thread, which allocated its rows, frees them.
-                    recycle.add(batch)
+                    // Hand the batch back so that the reading thread, which allocated its rows, frees them (consumed:
+                    // no reference stays here to free it on this thread).
+                    recycle.add(consume batch)
                 }
                 loopEnd = Date()
                 return (counts, counts)
@@ -253,8 +255,8 @@ public enum Importer {
 
     /// The reading thread: parse, map, hand over batches; an error ends the stream.
     static func produce<R: CRMRecord>(
-        source: any RowSource, mapper: RowMapper<R>, keys specs: [MatchKeySpec], into queue: BlockingQueue<MappedBatch<R>>,
-        recycle: RecycleBin<MappedBatch<R>>
+        source: any RowSource, mapper: RowMapper<R>, keys specs: [MatchKeySpec], into queue: BlockingQueue<MappedBatch>,
+        recycle: RecycleBin<MappedBatch>
     ) {
         var row = 0
         let keys = specs.map { MatchKey<R>($0) }
@@ -262,7 +264,7 @@ public enum Importer {
         do {
             while true {
                 recycle.drain()
-                var out = MappedBatch<R>()
+                var out = MappedBatch()
                 let more = try source.nextRows { raw, issue in
                     row += 1
                     let line = raw.line
@@ -273,27 +275,26 @@ public enum Importer {
                         return
                     }
                     if let issue {
-                        out.items.append(MappedItem(row: row, line: line, content: .rejected(raw.texts, issue.message, issue.code)))
+                        out.reject(row: row, line: line, RejectedRow(fields: raw.texts, reason: issue.message, kind: issue.code))
                         return
                     }
                     switch mapper.mapValues(raw) {
                     case .success(let (values, custom)):
                         let ext = mapper.externalID(raw)
                         let id = ids.next()
-                        out.items.append(
-                            MappedItem(
-                                row: row, line: line,
-                                content: .record(
-                                    RowData(
-                                        values: values, custom: custom, id: id, externalID: ext,
-                                        keys: keys.map { $0.key(values: values, custom: custom, externalID: ext) },
-                                        prepared: StoreValues.prepare(values), idText: id.description,
-                                        customJSON: StoreValues.customJSON(custom)))))
+                        out.items.append(MappedItem(row: row, line: line, content: .record(out.records.count)))
+                        out.records.append(
+                            RowData(
+                                values: values, custom: custom, id: id, externalID: ext,
+                                keys: keys.map { $0.key(values: values, custom: custom, externalID: ext) },
+                                prepared: StoreValues.prepare(values), idText: id.description,
+                                customJSON: StoreValues.customJSON(custom)))
                     case .failure(let rejection):
-                        out.items.append(
-                            MappedItem(
-                                row: row, line: line,
-                                content: .rejected(raw.texts, rejection.description, rejection.field.map { "invalid \($0)" } ?? "invalid row")))
+                        out.reject(
+                            row: row, line: line,
+                            RejectedRow(
+                                fields: raw.texts, reason: rejection.description,
+                                kind: rejection.field.map { "invalid \($0)" } ?? "invalid row"))
                     }
                 }
                 out.bytesRead = source.bytesRead
@@ -305,7 +306,7 @@ public enum Importer {
                 if !queue.put(out) { return }
             }
         } catch {
-            var last = MappedBatch<R>()
+            var last = MappedBatch()
             last.isLast = true
             if let e = error as? ImportError {
                 last.error = e
@@ -321,18 +322,28 @@ public enum Importer {
     }
 }
 
-/// Rows of one batch after mapping, on their way to the store.
-struct MappedBatch<R: CRMRecord>: Sendable {
-    var items: [MappedItem<R>] = []
+/// Rows of one batch after mapping, on their way to the store: the rows in file order, each pointing at its
+/// mapped record or its rejection (kept in arrays of their own, so that the writer borrows them in place
+/// instead of copying each row out of an enum).
+struct MappedBatch: Sendable {
+    var items: [MappedItem] = []
+    var records: [RowData] = []
+    var rejects: [RejectedRow] = []
     var blank = 0
     var bytesRead = 0
     var isLast = false
     var error: ImportError?
+
+    mutating func reject(row: Int, line: Int, _ r: RejectedRow) {
+        items.append(MappedItem(row: row, line: line, content: .rejected(rejects.count)))
+        rejects.append(r)
+    }
 }
 
 /// A mapped row as the reading thread hands it over: typed values (for keys and merges), and what the
 /// store binds (values as text and integers, the id's text, the custom fields' JSON). No record is
-/// built unless the row merges.
+/// built unless the row merges. The match keys' hashes are computed here too, off the writing thread:
+/// `hashes` has one entry per key and a last one for the content fingerprint of a row without any key.
 struct RowData: Sendable {
     let values: [FieldValue]
     let custom: [String: String]
@@ -342,14 +353,45 @@ struct RowData: Sendable {
     let prepared: [FieldValue]
     let idText: String
     let customJSON: String?
+    /// The content fingerprint, only for a row that has no match key.
+    let fingerprint: Int64?
+    let hashes: [UInt64?]
+
+    init(
+        values: [FieldValue], custom: [String: String], id: RecordID, externalID: String?, keys: [String?],
+        prepared: [FieldValue], idText: String, customJSON: String?
+    ) {
+        self.values = values
+        self.custom = custom
+        self.id = id
+        self.externalID = externalID
+        self.keys = keys
+        self.prepared = prepared
+        self.idText = idText
+        self.customJSON = customJSON
+        let keyless = keys.allSatisfy { $0 == nil }
+        let fingerprint = keyless ? RowFingerprint.of(values: values, custom: custom) : nil
+        self.fingerprint = fingerprint
+        var hashes = keys.enumerated().map { k, key in key.map { ExactMatchIndex.hash(kind: k, key: $0) } }
+        hashes.append(fingerprint.map { ExactMatchIndex.hash(kind: keys.count, key: String($0)) })
+        self.hashes = hashes
+    }
 }
 
-struct MappedItem<R: CRMRecord>: Sendable {
+/// A row the reading thread could not map: its fields as read, the reason, and the reason's kind for the summary.
+struct RejectedRow: Sendable {
+    let fields: [String]
+    let reason: String
+    let kind: String
+}
+
+/// One row of a batch, in file order.
+struct MappedItem: Sendable {
     enum Content: Sendable {
-        /// A mapped record, its external id and its match keys (in the mapping's order).
-        case record(RowData)
-        /// The row's fields as read, the reason, and the reason's kind for the summary.
-        case rejected([String], String, String)
+        /// The index of its mapped record in the batch's `records`.
+        case record(Int)
+        /// The index of its rejection in the batch's `rejects`.
+        case rejected(Int)
     }
     let row: Int
     let line: Int

@@ -36,17 +36,12 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     ///
     /// A row with no match key at all is matched by its content fingerprint, so that the same
     /// row imported again is recognised (and an identical row later in the file merges).
+    /// The keys' hashes come with the row (`RowData.hashes`, its fingerprint's last).
     mutating func apply(_ row: RowData) throws -> (RowOutcome, Int64) {
-        let keyless = row.keys.allSatisfy { $0 == nil }
-        let fingerprint = keyless ? RowFingerprint.of(values: row.values, custom: row.custom) : nil
-        // The row's keys in order, then its fingerprint when it has no key.
-        let count = row.keys.count + (fingerprint == nil ? 0 : 1)
-        func candidate(_ k: Int) -> String? { k < row.keys.count ? row.keys[k] : fingerprint.map { String($0) } }
-        for k in 0..<count {
-            guard let key = candidate(k) else { continue }
-            guard let rowid = index.lookup(kind: k, key: key) else { continue }
+        for k in 0..<row.hashes.count {
+            guard let hash = row.hashes[k], let rowid = index.lookup(hash: hash) else { continue }
             guard let (stored, storedExt) = try writer.load(rowid),
-                k == keys.count || keys[k].key(of: stored, externalID: storedExt) == key
+                k == keys.count || keys[k].key(of: stored, externalID: storedExt) == row.keys[k]
             else { continue }  // a hash collision: not the same key
             let incoming = R(id: row.id, fieldValues: row.values, custom: row.custom)
             var merged = stored
@@ -62,8 +57,9 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
             return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
         }
         let rowid = try writer.insert(
-            prepared: row.prepared, id: row.idText, customJSON: row.customJSON, externalID: row.externalID, rowHash: fingerprint)
-        for k in 0..<count { if let key = candidate(k) { index.insert(kind: k, key: key, row: rowid) } }
+            prepared: row.prepared, id: row.idText, customJSON: row.customJSON, externalID: row.externalID,
+            rowHash: row.fingerprint)
+        for hash in row.hashes { if let hash { index.insert(hash: hash, row: rowid) } }
         return (.created, rowid)
     }
 
@@ -71,12 +67,7 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     func candidates(_ rows: [RowData]) -> [Int64] {
         var out: [Int64] = []
         for row in rows {
-            for (k, key) in row.keys.enumerated() {
-                if let key, let rowid = index.lookup(kind: k, key: key) { out.append(rowid) }
-            }
-            if row.keys.allSatisfy({ $0 == nil }), let rowid = index.lookup(kind: keys.count, key: String(RowFingerprint.of(values: row.values, custom: row.custom))) {
-                out.append(rowid)
-            }
+            for hash in row.hashes { if let hash, let rowid = index.lookup(hash: hash) { out.append(rowid) } }
         }
         return out
     }

@@ -1,6 +1,9 @@
 import CRMModel
 import Foundation
 
+/// Numbers are stored and read with "." as the decimal point whatever the user's locale (made once: a Locale is costly).
+private let posixLocale = Locale(identifier: "en_US_POSIX")
+
 /// A compiled transform step: one value in, one value out, or a reason it cannot be read.
 enum Step {
     case trim, squish, lower, upper, title, firstName, lastName, email
@@ -183,7 +186,7 @@ enum NumberText {
             }
         }
         guard seenDigit else { return nil }
-        return Decimal(string: String(decoding: out, as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
+        return Decimal(string: String(decoding: out, as: UTF8.self), locale: posixLocale)
     }
 }
 

@@ -20,10 +20,13 @@ public protocol ImportSink<Record>: AnyObject {
     /// Says which stored records the next rows will `load`, so that a store behind a network reads them in one
     /// round trip instead of one each (SQLite, in the same process, needs nothing).
     func preload(_ rowids: [Int64]) throws
+    /// True when `preload` does something, so that the importer looks candidates up ahead only then.
+    var wantsPreload: Bool { get }
 }
 
 extension ImportSink {
     public func preload(_ rowids: [Int64]) throws {}
+    public var wantsPreload: Bool { false }
 }
 
 extension ImportWriter: ImportSink {

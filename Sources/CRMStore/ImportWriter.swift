@@ -29,20 +29,8 @@ public final class ImportWriter<R: CRMRecord> {
     private var changeSeq: Int64
     private let stamp: String
     private var nextRowID: Int64
-    /// Records waiting for the next multi-row insert, and beside them (not in a tuple with the
-    /// generic record, which the hot loop would copy) their row id, external id and fingerprint.
-    private var pendingMeta: [(rowid: Int64, externalID: String?, rowHash: Int64?)] = []
-    /// The pending records' field values and custom fields, ready to bind without touching `R`.
-    private var pendingValues: [[FieldValue]] = []
-    private var pendingCustom: [String?] = []
-    private var pendingIDs: [String] = []
-    /// The row id of `pending[0]`; pending row ids are consecutive, so no lookup table is needed.
-    private var pendingBase: Int64 = 0
-
-    private func pendingSlot(_ rowid: Int64) -> Int? {
-        let i = Int(rowid - pendingBase)
-        return i >= 0 && i < pendingMeta.count ? i : nil
-    }
+    /// Records waiting for the next multi-row insert, ready to bind without touching `R`.
+    private var pending = PendingRecords(capacity: 32)
     private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
     static var recordsPerInsert: Int { 32 }
     static var ledgerPerInsert: Int { 256 }
@@ -70,7 +58,6 @@ public final class ImportWriter<R: CRMRecord> {
         changeSeq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
         nextRowID = (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(RecordTable<R>.name)") ?? 0) + 1
         stamp = Date().iso8601UTC
-        pendingMeta.reserveCapacity(Self.recordsPerInsert)
     }
 
     /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys.
@@ -85,7 +72,7 @@ public final class ImportWriter<R: CRMRecord> {
         let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
         while try raw.step(path: path) {
             var r = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
-            for (i, f) in wanted.enumerated() { f.set(&r, RecordTable<R>.value(raw, Int32(4 + i), f.kind)) }
+            for i in 0..<wanted.count { wanted[i].set(&r, RecordTable<R>.value(raw, Int32(4 + i), wanted[i].kind)) }
             // An external id only counts for the same source system.
             let ext = raw.text(2) == system ? raw.text(1) : nil
             try body(raw.int64(0) ?? 0, r, ext, raw.int64(3))
@@ -98,13 +85,13 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
-        if let i = pendingSlot(rowid) {
+        if let i = pending.slot(rowid) {
             // A record of the current batch, rebuilt from the values waiting to be bound.
-            let values = zip(R.fields, pendingValues[i]).map { f, v in RecordTable<R>.typed(v, f.kind) }
+            let values = zip(R.fields, pending.values[i]).map { f, v in RecordTable<R>.typed(v, f.kind) }
             let r = R(
-                id: RecordID(pendingIDs[i]) ?? RecordID.make(), fieldValues: values,
-                custom: JSONText.decodeObject(pendingCustom[i]))
-            return (r, pendingMeta[i].externalID)
+                id: RecordID(pending.ids[i]) ?? RecordID.make(), fieldValues: values,
+                custom: JSONText.decodeObject(pending.custom[i]))
+            return (r, pending.meta[i].externalID)
         }
         select.reset()
         select.bind(1, rowid)
@@ -133,12 +120,8 @@ public final class ImportWriter<R: CRMRecord> {
     public func insert(prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
-        if pendingMeta.isEmpty { pendingBase = rowid }
-        pendingMeta.append((rowid, externalID, rowHash))
-        pendingValues.append(prepared)
-        pendingCustom.append(customJSON)
-        pendingIDs.append(id)
-        if pendingMeta.count == Self.recordsPerInsert { try flushRecords() }
+        pending.append(rowid: rowid, externalID: externalID, rowHash: rowHash, values: prepared, custom: customJSON, id: id)
+        if pending.count == Self.recordsPerInsert { try flushRecords() }
         return rowid
     }
 
@@ -148,10 +131,10 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported: true, where R == Customer)
     @_specialize(exported: true, where R == CRMTask)
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
-        if let i = pendingSlot(rowid) {
-            pendingValues[i] = StoreValues.prepare(r.fieldValues())
-            pendingCustom[i] = StoreValues.customJSON(r.custom)
-            if pendingMeta[i].externalID == nil { pendingMeta[i].externalID = externalID }
+        if let i = pending.slot(rowid) {
+            pending.values[i] = StoreValues.prepare(r.fieldValues())
+            pending.custom[i] = StoreValues.customJSON(r.custom)
+            if pending.meta[i].externalID == nil { pending.meta[i].externalID = externalID }
             return
         }
         let s = update
@@ -185,82 +168,38 @@ public final class ImportWriter<R: CRMRecord> {
         if ledgerBuffer.count == Self.ledgerPerInsert { try flushLedger() }
     }
 
-    /// One bound parameter: null, an integer, or text at an offset in the arena.
-    private enum Param {
-        case null
-        case int(Int64)
-        case text(Int, Int)
-    }
-
-    private var arena: [UInt8] = []
-    private var params: [Param] = []
+    private var arena = BindArena()
+    private var params: [ImportParam] = []
 
     /// Writes the pending records: their texts are laid out in one arena and bound in place
-    /// (SQLite copies nothing), many rows per statement. Works on local copies of the buffers, so
-    /// the per-value appends pay no exclusivity checks on the class's properties.
+    /// (SQLite copies nothing), many rows per statement.
     private func flushRecords() throws {
-        if pendingMeta.isEmpty { return }
-        let count = pendingMeta.count
-        let many = count == Self.recordsPerInsert
+        if pending.count == 0 { return }
+        var rows = PendingRecords()
+        swap(&rows, &pending)
+        var params: [ImportParam] = []
+        swap(&params, &self.params)
+        defer {
+            rows.removeAll()
+            swap(&rows, &pending)
+            params.removeAll(keepingCapacity: true)
+            swap(&params, &self.params)
+        }
+        let count = rows.count
         let width = RecordTable<R>.insertWidth
-        var arena = self.arena
-        var params = self.params
-        self.arena = []
-        self.params = []
-        arena.removeAll(keepingCapacity: true)
-        params.removeAll(keepingCapacity: true)
-        func addText(_ s: String?) {
-            guard var s, !s.isEmpty else {
-                params.append(.null)
-                return
-            }
-            let start = arena.count
-            s.withUTF8 { arena.append(contentsOf: $0) }
-            params.append(.text(start, arena.count - start))
-        }
-        let system = self.system
-        let stamp = self.stamp
-        let batch = self.batch
+        arena.removeAll()
         var seq = changeSeq
-        for i in 0..<count {
-            let m = pendingMeta[i]
-            params.append(.int(m.rowid))
-            addText(pendingIDs[i])
-            addText(m.externalID == nil ? nil : system)
-            addText(m.externalID)
-            for v in pendingValues[i] {
-                switch v {
-                case .text(let t): addText(t)
-                case .integer(let n): params.append(.int(Int64(n)))
-                default: params.append(.null)
-                }
-            }
-            addText(pendingCustom[i])
-            addText(stamp)
-            seq += 1
-            params.append(.int(seq))
-            params.append(.int(batch))
-            params.append(m.rowHash.map { .int($0) } ?? .null)
-        }
+        rows.lay(system: system, stamp: stamp, batch: batch, seq: &seq, arena: &arena, params: &params)
         changeSeq = seq
-        let p = params
-        try arena.withUnsafeBufferPointer { base in
-            let b = base.baseAddress ?? UnsafePointer(bitPattern: 1)!
-            if many {
-                try bindAndRun(insertMany, p[...], b)
-            } else {
-                for i in 0..<count { try bindAndRun(insertOne, p[(i * width)..<((i + 1) * width)], b) }
-            }
+        let base = UnsafePointer(arena.base)
+        if count == Self.recordsPerInsert {
+            try bindAndRun(insertMany, params[...], base)
+        } else {
+            for i in 0..<count { try bindAndRun(insertOne, params[(i * width)..<((i + 1) * width)], base) }
         }
-        self.arena = arena
-        self.params = params
-        pendingMeta.removeAll(keepingCapacity: true)
-        pendingValues.removeAll(keepingCapacity: true)
-        pendingCustom.removeAll(keepingCapacity: true)
-        pendingIDs.removeAll(keepingCapacity: true)
     }
 
-    private func bindAndRun(_ s: RawStatement, _ ps: ArraySlice<Param>, _ base: UnsafePointer<UInt8>) throws {
+    private func bindAndRun(_ s: RawStatement, _ ps: ArraySlice<ImportParam>, _ base: UnsafePointer<UInt8>) throws {
         s.resetKeepingBindings()
         var col: Int32 = 1
         for p in ps {

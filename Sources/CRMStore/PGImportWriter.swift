@@ -49,7 +49,7 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
             if r.count == 0 { break }
             for i in 0..<r.count {
                 var rec = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
-                for (k, f) in wanted.enumerated() { f.set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 4 + k), f.kind)) }
+                for k in 0..<wanted.count { wanted[k].set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 4 + k), wanted[k].kind)) }
                 let ext = r.text(i, 2) == system ? r.text(i, 1) : nil
                 try body(r.int64(i, 0) ?? 0, rec, ext, r.int64(i, 3))
             }
@@ -71,6 +71,9 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         cache[rowid] = hit  // `update` keeps the stored external id it finds here
         return hit
     }
+
+    /// PostgreSQL is across a connection: stored records are read ahead, a batch at a time.
+    public var wantsPreload: Bool { true }
 
     public func preload(_ rowids: [Int64]) throws {
         let wanted = Array(Set(rowids.filter { id in

@@ -214,7 +214,8 @@ public final class PostgresStore: @unchecked Sendable {
     /// A record from a row laid out as `RecordTable.selectColumns`.
     static func decode<R: CRMRecord>(_ r: PGResult, _ row: Int) -> (record: R, externalID: String?) {
         var rec = R(id: RecordID(r.text(row, 1) ?? "") ?? RecordID.make())
-        for (i, f) in R.fields.enumerated() { f.set(&rec, fieldValue(R.self, r.text(row, 4 + i), f.kind)) }
+        let fields = R.fields
+        for i in 0..<fields.count { fields[i].set(&rec, fieldValue(R.self, r.text(row, 4 + i), fields[i].kind)) }
         let base = 4 + R.fields.count
         rec.custom = JSONText.decodeObject(r.text(row, base))
         if let u = r.text(row, base + 1), let p = ISOStamp.parse(u) { rec.updatedAt = p }
