@@ -84,10 +84,19 @@ def fmt_rate(value):
     return f"{value:.0f}"
 
 
+# crmgate's contenders against their references, with issue 19's targets (printed, never enforced).
+RATIOS = [
+    ("crmgate csv scan", "polars read_csv", "< 1.0 (keep ahead)"),
+    ("crmgate import", "duckdb job", "< 1.0 (faster than DuckDB's job)"),
+    ("crmgate import", "polars job", "<= 2.0 (within 2x of Polars, which only writes a CSV)"),
+]
+
+
 def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
     groups = {}  # file -> (rows, bytes, [row cells])
+    walls = {}  # file -> contender -> wall seconds (successful runs only)
     for line in open(argv[1], encoding="utf-8"):
         if not line.strip():
             continue
@@ -104,6 +113,8 @@ def main(argv):
             cells = [name, "-" if wall is None else f"{wall:.2f}", "-", "-"]
         cells += [f"{rss / 1e6:.0f}" if rss else "-", result]
         groups.setdefault(path, (rows, size, []))[2].append(cells)
+        if wall and code == 0:
+            walls.setdefault(path, {})[name] = wall
 
     header = ["contender", "seconds", "rows/s", "MB/s", "peak RSS MB", "result"]
     for path, (rows, size, table) in groups.items():
@@ -118,6 +129,10 @@ def main(argv):
         print(render(["-" * w for w in widths]))
         for cells in table:
             print(render(cells))
+        for ours, ref, target in RATIOS:
+            w = walls.get(path, {})
+            if ours in w and ref in w:
+                print(f"ratio {ours} / {ref}: {w[ours] / w[ref]:.2f}x   target {target}")
 
 
 if __name__ == "__main__":
