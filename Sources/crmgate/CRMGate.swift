@@ -6,7 +6,7 @@ import Foundation
 let crmgateVersion = "0.9.0"
 
 @main
-struct CRMGate: ParsableCommand {
+struct CRMGate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crmgate",
         abstract: "Import, deduplicate, sync and export CRM records (leads, customers, opportunities, tasks).",
@@ -48,12 +48,18 @@ struct CRMGate: ParsableCommand {
     /// Parses and runs the command. A parse error (unknown option, missing argument) is reported by the argument
     /// parser with the usage; anything `run()` throws is reported the same way for every command, by `failure`,
     /// without the usage.
-    static func main() {
+    /// Commands that talk to a remote or serve the web page are `AsyncParsableCommand`s and are awaited here (no
+    /// semaphore bridge); the others run synchronously.
+    static func main() async {
         let parsed: any ParsableCommand
         do { parsed = try parseAsRoot() } catch { Self.exit(withError: error) }
-        var command = parsed
         do {
-            try command.run()
+            if var command = parsed as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                var command = parsed
+                try command.run()
+            }
         } catch where Self.exitCode(for: error) == .success {
             Self.exit(withError: error)  // --help, --version: the argument parser prints them (its help command throws)
         } catch {

@@ -3,7 +3,7 @@ import CRMStore
 import CRMWeb
 import Foundation
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "A local web page for what people decide: review pairs, conflicts, import reports, boards and the calendar.",
@@ -30,7 +30,7 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
     }
 
-    func run() throws {
+    func run() async throws {
         _ = try StoreLocation(storeOptions.store)
         var config = WebConfig(storePath: storeOptions.store)
         config.host = host
@@ -45,11 +45,9 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardError.write(Data(
                 "crmgate: warning: listening on \(host), not only on this machine: anyone who can reach it and has the sign-in URL can act as \(user ?? "the first user")\n".utf8))
         }
-        try blocking {
-            try await app.run { port in
-                // Written straight to the descriptor: a reader waiting for this line gets it at once.
-                FileHandle.standardOutput.write(Data((app.signInURL(port: port) + "\n").utf8))
-            }
+        try await app.run { port in
+            // Written straight to the descriptor: a reader waiting for this line gets it at once.
+            FileHandle.standardOutput.write(Data((app.signInURL(port: port) + "\n").utf8))
         }
     }
 }

@@ -3,21 +3,8 @@ import CRMHTTP
 import CRMModel
 import CRMStore
 import CRMSync
-import Dispatch
 import Foundation
 import Logging
-
-/// Runs async work from a command's (non-cooperative) main thread.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<T, any Error>!
-    Task.detached {
-        do { result = .success(try await body()) } catch { result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try result.get()
-}
 
 /// Logging to standard error; debug when `--verbose` or `CRMGATE_LOG=debug`.
 func setUpLogging(verbose: Bool) -> Logger {
@@ -75,7 +62,7 @@ func fail(_ e: SyncError) -> ExitCode {
 struct RemoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remote", abstract: "Check remote profiles.", subcommands: [Check.self])
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Connect, authenticate and read one page of each record type of a profile.",
             discussion: "Exit codes: 0 every type answered; 69 a type failed; 78 the profile is wrong or a secret is missing.")
@@ -83,7 +70,7 @@ struct RemoteCommand: ParsableCommand {
         var profile: String
         @OptionGroup var remote: RemoteOptions
 
-        func run() throws {
+        func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             do {
                 let p = try RemoteProfile.load(profile)
@@ -94,7 +81,7 @@ struct RemoteCommand: ParsableCommand {
                     guard let r = p.resources[type] else { continue }
                     let started = Date()
                     do {
-                        let page = try blocking { try await client.listPage(type, since: nil, token: nil) }
+                        let page = try await client.listPage(type, since: nil, token: nil)
                         let codec = RecordCodec(r)
                         let fields = Set(page.records.flatMap { codec.snapshot($0).values.keys })
                         print("  \(type.plural): \(page.records.count) record(s) on the first page\(page.next != nil ? ", more pages" : ""), \(Int(Date().timeIntervalSince(started) * 1000)) ms; fields seen: \(fields.isEmpty ? "-" : fields.sorted().joined(separator: ", "))")
@@ -167,9 +154,9 @@ struct JobOptions: ParsableArguments {
     }
 }
 
-func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: Bool, logger: Logger) throws -> SyncReport {
+func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: Bool, logger: Logger) async throws -> SyncReport {
     let engine = try makeEngine(job, store: path, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, dryRun: dryRun, logger: logger)
-    return try blocking { try await engine.run() }
+    return try await engine.run()
 }
 
 /// The sync engine for one run of a job: its profile, remote client (secrets from the environment) and store.
@@ -216,19 +203,19 @@ struct SyncCommand: ParsableCommand {
             """,
         subcommands: [Plan.self, Apply.self, Errors.self])
 
-    struct Plan: ParsableCommand {
+    struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print what would change on each side, changing nothing.")
         @OptionGroup var jobOptions: JobOptions
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
         @Flag(name: .long, help: "Print the plan as one JSON object: counts, one line per change, seconds.") var json = false
-        func run() throws {
+        func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
-            do { printReport(try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: true, logger: logger), plan: true, json: json) } catch let e as SyncError { throw fail(e) }
+            do { printReport(try await runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: true, logger: logger), plan: true, json: json) } catch let e as SyncError { throw fail(e) }
         }
     }
 
-    struct Apply: ParsableCommand {
+    struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pull, merge and push; checkpointed and resumable.",
             discussion: """
@@ -244,10 +231,10 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
         @Flag(name: .long, help: "Print the run as one JSON object: run id, counts, conflict and refusal lines, seconds.") var json = false
-        func run() throws {
+        func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let report: SyncReport
-            do { report = try runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: false, logger: logger) } catch let e as SyncError { throw fail(e) }
+            do { report = try await runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: false, logger: logger) } catch let e as SyncError { throw fail(e) }
             printReport(report, plan: false, json: json)
             if report.counts.refused > 0 { throw ExitCode(SyncExit.someRefused) }
         }
@@ -346,12 +333,12 @@ struct JobsCommand: ParsableCommand {
         commandName: "jobs", abstract: "Run sync jobs from cron or on their schedules, in one process or in workers sharing a PostgreSQL store.",
         subcommands: [Run.self, Daemon.self, Worker.self, Status.self])
 
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run one job now (the cron entry). Exit codes as `sync apply`.")
         @Argument(help: "A job under mappings/jobs or a path.", completion: .custom { _, _, _ in ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/jobs")) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) } }) var job: String
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
-        func run() throws {
+        func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let report: SyncReport
             do {
@@ -360,9 +347,9 @@ struct JobsCommand: ParsableCommand {
                     // On a shared store the run goes through the job board's claim, as a worker's would.
                     let worker = JobWorker(url: url, jobs: [job], options: JobWorker.Options(), logger: logger,
                                            makeClient: clientMaker(remote, logger: logger), shouldStop: { false })
-                    report = try blocking { try await worker.runNow(job) }
+                    report = try await worker.runNow(job)
                 } else {
-                    report = try runJob(job, store: storeOptions.store, remote: remote, dryRun: false, logger: logger)
+                    report = try await runJob(job, store: storeOptions.store, remote: remote, dryRun: false, logger: logger)
                 }
             } catch let e as SyncError { throw fail(e) }
             printReport(report, plan: false)
@@ -370,7 +357,7 @@ struct JobsCommand: ParsableCommand {
         }
     }
 
-    struct Daemon: ParsableCommand {
+    struct Daemon: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run every job of a folder on its schedule until SIGTERM or SIGINT (a run in progress finishes first).")
         @Option(name: .long, help: "The folder of job files.") var jobs: String = SyncJob.folder
@@ -379,7 +366,7 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let list: [SyncJob]
             do { list = try loadJobs(folder: jobs) } catch let e as SyncError { throw fail(e) }
@@ -388,21 +375,19 @@ struct JobsCommand: ParsableCommand {
             // the sync engine and the log.
             let store = storeOptions.store, baseURL = remote.baseURL, insecure = remote.insecure, caBundle = remote.caBundle
             let every = self.every, runAtStart = self.runAtStart
-            _ = try blocking {
-                await JobDaemon.run(
-                    jobs: list, every: every, runAtStart: runAtStart, shouldStop: { StopFlag().isSet },
-                    runJob: { job in
-                        try await makeEngine(job, store: store, baseURL: baseURL, insecure: insecure, caBundle: caBundle, dryRun: false, logger: logger).run()
-                    },
-                    report: { event in
-                        switch event {
-                        case .started(let names): logger.notice("jobs daemon: \(names.count) job(s): \(names.joined(separator: ", "))")
-                        case .ran(let job, let r): logger.notice("job \(job): run \(r.runID ?? 0) done: \(r.counts.json)")
-                        case .failed(let job, let error): logger.error("job \(job) failed: \(error); it resumes from its checkpoint on the next run")
-                        case .stopped: logger.notice("jobs daemon: stopped")
-                        }
-                    })
-            }
+            await JobDaemon.run(
+                jobs: list, every: every, runAtStart: runAtStart, shouldStop: { StopFlag().isSet },
+                runJob: { job in
+                    try await makeEngine(job, store: store, baseURL: baseURL, insecure: insecure, caBundle: caBundle, dryRun: false, logger: logger).run()
+                },
+                report: { event in
+                    switch event {
+                    case .started(let names): logger.notice("jobs daemon: \(names.count) job(s): \(names.joined(separator: ", "))")
+                    case .ran(let job, let r): logger.notice("job \(job): run \(r.runID ?? 0) done: \(r.counts.json)")
+                    case .failed(let job, let error): logger.error("job \(job) failed: \(error); it resumes from its checkpoint on the next run")
+                    case .stopped: logger.notice("jobs daemon: stopped")
+                    }
+                })
         }
     }
 }
@@ -429,7 +414,7 @@ func installStopHandlers() {
 }
 
 extension JobsCommand {
-    struct Worker: ParsableCommand {
+    struct Worker: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the jobs of a folder as one of any number of workers sharing a PostgreSQL store.",
             discussion: """
@@ -462,7 +447,7 @@ extension JobsCommand {
             guard retryAfter >= 0 else { throw ValidationError("--retry-after must be 0 or more") }
         }
 
-        func run() throws {
+        func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             guard case .postgres(let url) = try StoreLocation(storeOptions.store) else {
                 throw CLIError("jobs worker needs a PostgreSQL store (--store postgresql://…)", hint: "on one machine with SQLite, use `crmgate jobs daemon`", code: 64)
@@ -480,7 +465,7 @@ extension JobsCommand {
             options.retryAfter = retryAfter
             let worker = JobWorker(url: url, jobs: list, options: options, logger: logger, makeClient: clientMaker(remote, logger: logger),
                                    shouldStop: { StopFlag().isSet })
-            let summary = try blocking { try await worker.run() }
+            let summary = try await worker.run()
             let total = summary.runs.values.reduce(0, +)
             print("jobs worker: \(total) run(s) of \(summary.runs.count) job(s), \(summary.failed) failed")
         }
@@ -640,7 +625,7 @@ struct RunsCommand: ParsableCommand {
     }
 }
 
-struct UndoCommand: ParsableCommand {
+struct UndoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "undo", abstract: "Revert a sync run: delete what it created, restore what it overwrote, on both sides.",
         discussion: "A record changed since the run is left alone and named. Exit codes: 0 all reverted; 3 some records refused; 64 unknown run; 69 the remote failed (run it again); 78 profile problems.")
@@ -649,7 +634,7 @@ struct UndoCommand: ParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var storeOptions: StoreOptions
 
-    func run() throws {
+    func run() async throws {
         let logger = setUpLogging(verbose: remote.verbose)
         do {
             let store: any SyncStore
@@ -663,7 +648,7 @@ struct UndoCommand: ParsableCommand {
             let client = try RemoteClient(profile: try RemoteProfile.load(profileName), baseURL: remote.baseURL ?? r.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, logger: logger)
             let undo = RunUndo(store: store, client: client)
             let id = runID, dry = dryRun
-            let outcome = try blocking { try await undo.undo(run: id, dryRun: dry) }
+            let outcome = try await undo.undo(run: id, dryRun: dry)
             for line in outcome.lines { print(line) }
             print("undo of run \(runID): \(outcome.reverted) reverted, \(outcome.refused) refused" + (dryRun ? " (dry run)" : ""))
             if outcome.refused > 0 { throw ExitCode(3) }
