@@ -81,8 +81,33 @@ public enum Conversion {
         o.custom["converted_at"] = now.iso8601UTC
         let total = opp.lines.isEmpty ? (opp.amount ?? 0) : opp.lines.reduce(Decimal(0)) { $0 + $1.quantity * $1.unitPrice }
         o.custom["sale_total"] = NSDecimalNumber(decimal: total).stringValue + (opp.currency.isEmpty ? "" : " " + opp.currency)
+        if !opp.lines.isEmpty { o.custom["sale_lines"] = saleLinesText(opp.lines) }
         if kind == .order { o.stage = "Won" }
         o.updatedAt = now
         return o
+    }
+
+    /// The lines as the opportunity keeps them once converted (`sale_lines`, a custom field, so they reach the store):
+    /// a JSON array of `{"product", "quantity", "unit_price"}`, numbers as decimal text.
+    public static func saleLinesText(_ lines: [OpportunityLine]) -> String {
+        let items: [[String: String]] = lines.map {
+            [
+                "product": $0.product, "quantity": NSDecimalNumber(decimal: $0.quantity).stringValue,
+                "unit_price": NSDecimalNumber(decimal: $0.unitPrice).stringValue,
+            ]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: items, options: [.sortedKeys])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The lines a converted opportunity kept (`saleLinesText`); empty when it kept none or they cannot be read.
+    public static func saleLines(_ text: String?) -> [OpportunityLine] {
+        guard let text, let items = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: String]] else { return [] }
+        return items.compactMap { item in
+            guard let p = item["product"], let q = item["quantity"].flatMap({ Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }),
+                let u = item["unit_price"].flatMap({ Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) })
+            else { return nil }
+            return OpportunityLine(product: p, quantity: q, unitPrice: u)
+        }
     }
 }

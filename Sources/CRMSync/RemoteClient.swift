@@ -283,6 +283,23 @@ public final class RemoteClient: Sendable {
         return true
     }
 
+    // MARK: - Sales
+
+    /// Sends a sale header or document (`SaleSpec`); returns the answer. Not repeated on a lost answer (a create).
+    public func sendSale(_ e: RemoteProfile.Endpoint, body: JSONValue) async throws -> JSONValue {
+        let url = self.url(e.path, query: [])
+        let response = try await send(HTTPRequest.json(e.method, url, body: wrapped(body, e.wrap).bytes))
+        try expectSuccess(response, e.method.rawValue, url)
+        return answer(unwrapped(try parse(response, url), e.wrap), e)
+    }
+
+    /// The ids of the sale headers whose reference is `reference` (the spec's lookup).
+    public func findSales(_ l: SaleSpec.Lookup, reference: String) async throws -> [String] {
+        let (json, _) = try await getJSON(self.url(l.path, query: [(l.param, reference)]))
+        return (l.items.get(json)?.arrayValue ?? []).filter { l.field.get($0)?.stringValue == reference }
+            .compactMap { l.id.get($0)?.stringValue }
+    }
+
     // MARK: - Plumbing
 
     func url(_ path: String, query: [(String, String)]) -> String {

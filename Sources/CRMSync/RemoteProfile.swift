@@ -22,6 +22,8 @@ public struct RemoteProfile: Sendable {
     public var maxBodyBytes: Int
     /// Resources by record type.
     public var resources: [RecordType: Resource]
+    /// How an opportunity converted into a sale quote or order is created remotely; nil when the remote has no sales.
+    public var sales: SaleSpec? = nil
 
     /// How to authenticate; secret values are named, never written in the profile.
     public enum AuthSpec: Sendable {
@@ -254,7 +256,7 @@ extension RemoteProfile {
     }
 
     static func decode(_ top: YAMLMap) throws -> RemoteProfile {
-        try top.allow(["name", "description", "base_url", "auth", "limits", "throttle_statuses", "retry", "timeouts", "connections", "max_body_bytes", "resources"])
+        try top.allow(["name", "description", "base_url", "auth", "limits", "throttle_statuses", "retry", "timeouts", "connections", "max_body_bytes", "resources", "sales"])
         let base = try top.requiredString("base_url")
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw MappingError(.invalidValue, line: top.line(of: "base_url"), message: "base_url must start with http:// or https://")
@@ -289,6 +291,7 @@ extension RemoteProfile {
             let r = try decodeResource(key, try YAMLMap(node, what: "resource '\(key)'"))
             p.resources[r.record] = r
         }
+        if let node = top["sales"] { p.sales = try SaleSpec.decode(try YAMLMap(node, what: "sales")) }
         return p
     }
 

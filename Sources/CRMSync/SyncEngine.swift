@@ -15,6 +15,8 @@ public struct SyncCounts: Sendable, Equatable {
     public var reusedIDs = 0
     /// Records the remote refused with an answer repeating cannot change; set aside, the run went on.
     public var refused = 0
+    /// Sale quotes and orders created remotely for converted opportunities.
+    public var salesCreated = 0
 
     public var json: String {
         let pairs: [(String, Int)] = [
@@ -22,7 +24,7 @@ public struct SyncCounts: Sendable, Equatable {
             ("pulled_unchanged", pulledUnchanged), ("matched", matched), ("pushed_created", pushedCreated), ("pushed_updated", pushedUpdated),
             ("pushed_deleted", pushedDeleted), ("recovered_creates", recoveredCreates), ("stale_retries", staleRetries),
             ("conflicts_opened", conflictsOpened), ("conflicts_settled", conflictsSettled), ("blocked", blocked), ("deletes_kept", deletesKept),
-            ("remote_gone", remoteGone), ("reused_ids", reusedIDs), ("refused", refused),
+            ("remote_gone", remoteGone), ("reused_ids", reusedIDs), ("refused", refused), ("sales_created", salesCreated),
         ]
         return JSONValue.object(pairs.map { ($0.0, .number(Double($0.1))) }).text
     }
@@ -33,7 +35,7 @@ public struct SyncCounts: Sendable, Equatable {
         a.pushedUpdated += b.pushedUpdated; a.pushedDeleted += b.pushedDeleted; a.recoveredCreates += b.recoveredCreates
         a.staleRetries += b.staleRetries; a.conflictsOpened += b.conflictsOpened; a.conflictsSettled += b.conflictsSettled
         a.blocked += b.blocked; a.deletesKept += b.deletesKept
-        a.remoteGone += b.remoteGone; a.reusedIDs += b.reusedIDs; a.refused += b.refused
+        a.remoteGone += b.remoteGone; a.reusedIDs += b.reusedIDs; a.refused += b.refused; a.salesCreated += b.salesCreated
     }
 }
 
@@ -135,6 +137,7 @@ public final class SyncEngine: @unchecked Sendable {
                 case .customer: try await sync(Customer.self, &report)
                 }
             }
+            if job.types.contains(.opportunity), job.direction != .pull { try await pushSales(&report) }
         } catch {
             report.seconds = ProcessInfo.processInfo.systemUptime - started
             if let runID { try? store.finishRun(id: runID, status: .failed, counts: report.counts.json, message: "\(error)") }

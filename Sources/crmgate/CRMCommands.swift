@@ -239,7 +239,7 @@ struct OpportunitiesCommand: ParsableCommand {
 
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Convert an opportunity into a sale quote or a sale order (recorded; created remotely by a sync job).")
+            abstract: "Convert an opportunity into a sale quote or a sale order; the next sync run with opportunities creates it on a remote whose profile has a sales section (Cin7 Core).")
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The opportunity's id (full, or its last 12 characters).") var id: String
         @Option(name: .long, help: "quote or order.") var to: String

@@ -98,6 +98,8 @@ GET  ?Page=1&Limit=100&ModifiedSince=...&ID=...&Name=...  (param names case-inse
 POST body = record -> 200 {"Total":1,"Page":1,"LeadList":[saved record with new GUID ID]}
 PUT  body with ID  -> 200 same envelope; listed top-level keys replace; unknown ID -> 404
 DELETE -> 405 (the CRM endpoints have no DELETE). No ETag, upsert or idempotency keys.
+Sales: POST /ExternalApi/v2/sale (header; Customer or CustomerID, Location), POST /sale/quote and /sale/order
+(SaleID, Status DRAFT|AUTHORISED, Lines), GET /saleList?Search=, GET /sale?ID=; /_control/records/sale lists them.
 Errors use Cin7's Error Model: [{"ErrorCode":403,"Exception":"..."}].
 Rate limit: 503 with [{"ErrorCode":503,"Exception":"You have reached 60 calls per 60
 seconds API limit."}] and no Retry-After.
@@ -874,6 +876,8 @@ class Cin7Flavor(Flavor):
         self.records = {t: {} for t in self.types}   # dict keeps insertion order
         self.modified = {t: {} for t in self.types}  # hidden modification time (datetime)
         self.opp_counter = 0
+        self.sales = {}   # ID -> Sale (header with Quote and Order)
+        self.sale_counter = 0
 
     def guid(self):
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -915,6 +919,9 @@ class Cin7Flavor(Flavor):
         if (headers.get("api-auth-accountid") != self.account_id
                 or headers.get("api-auth-applicationkey") != self.app_key):
             raise HTTPError(self.error(403, "Incorrect credentials!"))
+        sale = self._sale_route(path)
+        if sale is not None:
+            return self.sale_dispatch(method, sale, {k.lower(): v for k, v in query.items()}, body)
         rtype = self._rtype(path)
         if rtype is None:
             return self.error(404, f"Endpoint {path} does not exist")
@@ -1051,6 +1058,106 @@ class Cin7Flavor(Flavor):
         self.modified[rtype][rec["ID"]] = self.clock.now()
         return json_response(200, self._envelope(rtype, [rec], 1, 1))
 
+    # -- sales (Sale API v2: header, then its quote or order; as the public reference and clients describe it:
+    # POST /sale needs Customer or CustomerID and a Location, answers the Sale with its ID; POST /sale/quote and
+    # /sale/order take SaleID, Status DRAFT|AUTHORISED and Lines (Name, Quantity, Price, Tax, TaxRule required; Total,
+    # when given, is checked); a sale created with SkipQuote takes no quote. GET /saleList?Search= matches
+    # OrderNumber, Status, Customer and CustomerReference; GET /sale?ID= answers the whole sale.)
+    def _sale_route(self, path):
+        p = path.lower().rstrip("/")
+        for tail in ("/externalapi/v2/sale/quote", "/externalapi/v2/sale/order", "/externalapi/v2/salelist",
+                     "/externalapi/v2/sale"):
+            if p == tail:
+                return tail.rsplit("/", 1)[1] if tail.endswith(("quote", "order")) else tail.rsplit("/", 1)[1]
+        return None
+
+    def sale_dispatch(self, method, route, lq, body):
+        if route == "salelist" and method == "GET":
+            return self.sale_list(lq)
+        if route == "sale" and method == "GET":
+            sale = self.sales.get(q1(lq, "id") or "")
+            if sale is None:
+                return self.error(404, "Sale not found.")
+            return json_response(200, sale)
+        if route == "sale" and method == "POST":
+            return self.sale_create(self._body_object(body))
+        if route in ("quote", "order") and method == "POST":
+            return self.sale_document(route, self._body_object(body))
+        return self.error(405, f"The requested resource does not support http method '{method}'.")
+
+    def sale_create(self, data):
+        if not str(data.get("Customer") or "").strip() and not str(data.get("CustomerID") or "").strip():
+            return self.error(400, "Customer is required if CustomerID not provided.")
+        if not self.lenient and not str(data.get("Location") or "").strip():
+            return self.error(400, "Location is required.")
+        self.sale_counter += 1
+        skip = str(data.get("SkipQuote")).lower() == "true"
+        sale = dict(data)
+        sale.update({
+            "ID": self.guid(), "Status": "ORDERING" if skip else "ESTIMATING", "OrderNumber": f"SO-{self.sale_counter:05d}",
+            "SkipQuote": skip, "Quote": {"Status": "NOT AVAILABLE" if skip else "DRAFT", "Lines": []},
+            "Order": {"Status": "NOT AVAILABLE", "Lines": []},
+        })
+        self.sales[sale["ID"]] = sale
+        self.count_create()
+        return json_response(200, sale)
+
+    def sale_document(self, kind, data):
+        sale = self.sales.get(str(data.get("SaleID") or ""))
+        if sale is None:
+            return self.error(400, f"Sale with ID {data.get('SaleID')} not found.")
+        if kind == "quote" and sale["SkipQuote"]:
+            return self.error(400, "Quote can not be created for a sale created with SkipQuote.")
+        current = sale["Quote" if kind == "quote" else "Order"]["Status"]
+        if current not in ("DRAFT", "NOT AVAILABLE"):
+            return self.error(400, f"{kind.capitalize()} with status {current} can not be changed.")
+        status = data.get("Status")
+        if status not in ("DRAFT", "AUTHORISED"):
+            return self.error(400, "Status should be DRAFT or AUTHORISED.")
+        lines = data.get("Lines")
+        if not isinstance(lines, list) or not lines:
+            return self.error(400, "Lines are required.")
+        total = 0.0
+        for n, line in enumerate(lines, 1):
+            if not isinstance(line, dict):
+                return self.error(400, f"Line {n} must be an object.")
+            for field in ("Name", "Quantity", "Price", "Tax", "TaxRule"):
+                if line.get(field) in (None, ""):
+                    return self.error(400, f"Line {n}: {field} is required.")
+            try:
+                qty, price = float(line["Quantity"]), float(line["Price"])
+                discount = float(line.get("Discount") or 0)
+            except (TypeError, ValueError):
+                return self.error(400, f"Line {n}: Quantity, Price and Discount must be numbers.")
+            if qty <= 0:
+                return self.error(400, f"Line {n}: Quantity must be greater than 0.")
+            expected = round(qty * price * (1 - discount / 100), 2)
+            if line.get("Total") is not None and abs(float(line["Total"]) - expected) > 0.011:
+                return self.error(400, f"Line {n}: Total {line['Total']} is not Quantity x Price less Discount ({expected}).")
+            total += expected
+        doc = {"SaleID": sale["ID"], "Status": status, "Memo": data.get("Memo", ""), "Lines": lines,
+               "TotalBeforeTax": round(total, 2), "Tax": 0, "Total": round(total, 2)}
+        if kind == "order":
+            doc["SaleOrderNumber"] = sale["OrderNumber"]
+            sale["Status"] = "ORDERED" if status == "AUTHORISED" else "ORDERING"
+        else:
+            sale["Status"] = "ESTIMATED" if status == "AUTHORISED" else "ESTIMATING"
+        sale["Quote" if kind == "quote" else "Order"] = doc
+        return json_response(200, doc)
+
+    def sale_list(self, lq):
+        page = self._int_param(lq, "Page", 1, 1, None)
+        limit = self._int_param(lq, "Limit", 100, 1, 1000)
+        items = [{"SaleID": x["ID"], "OrderNumber": x["OrderNumber"], "Status": x["Status"], "Customer": x.get("Customer", ""),
+                  "CustomerReference": x.get("CustomerReference", ""), "QuoteStatus": x["Quote"]["Status"],
+                  "OrderStatus": x["Order"]["Status"]} for x in self.sales.values()]
+        search = (q1(lq, "search") or "").casefold()
+        if search:
+            items = [i for i in items if any(search in str(i[k]).casefold()
+                                             for k in ("OrderNumber", "Status", "Customer", "CustomerReference"))]
+        start = (page - 1) * limit
+        return json_response(200, {"Total": len(items), "Page": page, "SaleList": items[start:start + limit]})
+
     # -- control
     def _ctl_type(self, rtype):
         rtype = rtype.lower()
@@ -1060,10 +1167,14 @@ class Cin7Flavor(Flavor):
         return rtype
 
     def ctl_list(self, rtype):
+        if rtype.lower() == "sale":
+            return list(self.sales.values())
         rtype = self._ctl_type(rtype)
         return list(self.records[rtype].values())
 
     def ctl_extra(self, rtype):
+        if rtype.lower() == "sale":
+            return {}
         rtype = self._ctl_type(rtype)
         return {"modified": {k: fmt_ts(v) for k, v in self.modified[rtype].items()}}
 

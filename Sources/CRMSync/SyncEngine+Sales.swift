@@ -1,0 +1,137 @@
+public import CRMModel
+import CRMHTTP
+import CRMStore
+import Foundation
+
+/// What a converted opportunity needs next on a remote that creates sales (`SaleSpec`): a value; the engine does it.
+public enum SaleStep: Equatable, Sendable {
+    /// Find the sale header by the reference crmgate gave it, or create it; then its document.
+    case header(kind: Conversion.SaleKind, reference: String)
+    /// The header exists (its id is recorded on the opportunity): create the document.
+    case document(kind: Conversion.SaleKind, saleID: String)
+}
+
+/// Decides the sale step of an opportunity and the values its templates are filled with.
+///
+/// The opportunity keeps the remote sale's state in custom fields: `sale_id` once the header exists, `sale_document`
+/// (quote or order) once the document was created, `sale_error` with the remote's message when it refused.
+public enum SalePlanner {
+    public static let saleIDField = "sale_id"
+    public static let documentField = "sale_document"
+    public static let errorField = "sale_error"
+
+    /// The next step, or nil when the opportunity was not converted or its document exists already.
+    public static func step(for o: Opportunity) -> SaleStep? {
+        guard let text = o.custom["converted_to"], let kind = Conversion.SaleKind(rawValue: text) else { return nil }
+        if o.custom[documentField] == kind.rawValue { return nil }
+        if let id = o.custom[saleIDField], !id.isEmpty { return .document(kind: kind, saleID: id) }
+        return .header(kind: kind, reference: reference(o))
+    }
+
+    /// The reference sent with the header (a customer reference the remote can search), unique per opportunity.
+    public static func reference(_ o: Opportunity) -> String { "crmgate-\(o.id)" }
+
+    /// The opportunity-level placeholder values (`SaleSpec.placeholders`).
+    public static func values(_ o: Opportunity, kind: Conversion.SaleKind, saleID: String?, today: String) -> [String: JSONValue] {
+        let kept = saleLines(o)
+        let total = kept.isEmpty ? (o.amount ?? 0) : kept.reduce(Decimal(0)) { $0 + $1.quantity * $1.unitPrice }
+        var v: [String: JSONValue] = [
+            "ref": .string(reference(o)), "name": .string(o.name), "customer_name": .string(o.customerName),
+            "contact_name": .string(o.contactName), "currency": .string(o.currency), "owner": .string(o.owner),
+            "amount": number(o.amount ?? 0), "total": number(total), "notes": .string(o.notes), "kind": .string(kind.rawValue),
+            "is_order": .bool(kind == .order), "date": .string(today),
+        ]
+        if let saleID { v["sale_id"] = .string(saleID) }
+        return v
+    }
+
+    /// One value set per document line: the opportunity's lines, or one line of its amount when it has none.
+    public static func lines(_ o: Opportunity) -> [[String: JSONValue]] {
+        let kept = saleLines(o)
+        let lines = kept.isEmpty ? [OpportunityLine(product: o.name, quantity: 1, unitPrice: o.amount ?? 0)] : kept
+        return lines.map { l in
+            [
+                "product": .string(l.product), "quantity": number(l.quantity), "unit_price": number(l.unitPrice),
+                "line_total": number(l.quantity * l.unitPrice),
+            ]
+        }
+    }
+
+    /// The lines the conversion kept (`sale_lines`), or the opportunity's own when it still has them in memory.
+    static func saleLines(_ o: Opportunity) -> [OpportunityLine] {
+        o.lines.isEmpty ? Conversion.saleLines(o.custom["sale_lines"]) : o.lines
+    }
+
+    /// A decimal as a JSON number, rounded to 4 places (what sale APIs accept).
+    static func number(_ d: Decimal) -> JSONValue {
+        var d = d
+        var r = Decimal()
+        NSDecimalRound(&r, &d, 4, .plain)
+        return .number(NSDecimalNumber(decimal: r).doubleValue)
+    }
+}
+
+extension SyncEngine {
+    /// Creates the sale quote or order of every opportunity converted since (`opportunities convert ID --to …`) on a
+    /// remote whose profile has `sales:`. The header's id is saved on the opportunity before its document is sent, and a
+    /// header whose answer was lost is found again by its reference, so a rerun creates neither twice. A refusal is
+    /// counted, kept on the opportunity (`sale_error`) and reported; the others go on.
+    func pushSales(_ report: inout SyncReport) async throws {
+        guard let spec = client.profile.sales else { return }
+        var due: [(Opportunity, SaleStep)] = []
+        try storeCall {
+            try store.forEach(Opportunity.self) { o, _ in
+                if let step = SalePlanner.step(for: o) { due.append((o, step)) }
+            }
+        }
+        let today = String(Date().iso8601UTC.prefix(10))
+        for (o, step) in due {
+            let kind: Conversion.SaleKind
+            switch step {
+            case .header(let k, _), .document(let k, _): kind = k
+            }
+            if dryRun {
+                report.lines.append("would create a sale \(kind.rawValue) for opportunity \(o.id.short) (\(o.name))")
+                continue
+            }
+            var opp = o
+            do {
+                guard let endpoint = spec.documents[kind] else {
+                    throw SyncError(.invalidProfile, context: client.profile.name, message: "the profile's sales section has no '\(kind.rawValue)' endpoint")
+                }
+                let saleID: String
+                switch step {
+                case .document(_, let id): saleID = id
+                case .header(_, let reference):
+                    if let lookup = spec.lookup, let found = try await client.findSales(lookup, reference: reference).first {
+                        saleID = found
+                    } else {
+                        let body = SaleSpec.render(spec.header, SalePlanner.values(o, kind: kind, saleID: nil, today: today))
+                        let answer = try await client.sendSale(spec.create, body: body)
+                        guard let id = spec.id.get(answer)?.stringValue, !id.isEmpty else {
+                            throw SyncError(.badResponse, context: "\(spec.create.method.rawValue) \(spec.create.path)", message: "the answer has no sale id at '\(spec.id)'")
+                        }
+                        saleID = id
+                    }
+                    opp.custom[SalePlanner.saleIDField] = saleID
+                    try storeCall { try store.save([opp]) }
+                }
+                var body = SaleSpec.render(spec.document, SalePlanner.values(o, kind: kind, saleID: saleID, today: today))
+                if let path = spec.linesPath {
+                    path.set(&body, .array(SalePlanner.lines(o).map { SaleSpec.render(spec.line, $0) }))
+                }
+                _ = try await client.sendSale(endpoint, body: body)
+                opp.custom[SalePlanner.documentField] = kind.rawValue
+                opp.custom[SalePlanner.errorField] = nil
+                try storeCall { try store.save([opp]) }
+                report.counts.salesCreated += 1
+                report.lines.append("created the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): sale \(saleID)")
+            } catch let e as SyncError where e.isPermanentRefusal {
+                report.counts.refused += 1
+                report.lines.append("refused: the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): \(e.message)")
+                opp.custom[SalePlanner.errorField] = e.message
+                try storeCall { try store.save([opp]) }
+            }
+        }
+    }
+}
