@@ -144,29 +144,41 @@ public final class FuzzyDeduplicator {
         return s
     }()
 
-    private var simCache: [UInt64: (Int8, Float)] = [:]
+    /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
+    /// One per thread: the comparisons run on every core, each over its share of the pairs with its own cache.
+    typealias SimCache = [UInt64: (Int8, Float)]
+    private var simCache: SimCache = [:]
 
-    private func nameSim(_ table: Values, _ a: Int32, _ b: Int32, field: UInt64) -> (Int, Double) {
+    private func nameSim(_ table: Values, _ a: Int32, _ b: Int32, field: UInt64, _ cache: inout SimCache) -> (Int, Double) {
         let key = (field << 60) | (UInt64(min(a, b)) << 30) | UInt64(max(a, b))
-        if let v = simCache[key] { return (Int(v.0), Double(v.1)) }
+        if let v = cache[key] { return (Int(v.0), Double(v.1)) }
         let x = table.bytes[Int(a)], y = table.bytes[Int(b)]
         let d = Similarity.osaDistance(x, y, cap: 2)
         let jw = Similarity.jaroWinkler(x, y)
-        if simCache.count < 1_000_000 { simCache[key] = (Int8(d), Float(jw)) }
+        if cache.count < 1_000_000 { cache[key] = (Int8(d), Float(jw)) }
         return (d, jw)
     }
 
     /// Sorted token hashes of each company value (for the "one name's words are among the other's" level).
-    private var companyTokens: [[UInt64]?] = []
+    /// Made for every company value before the comparisons start (`prepareTokens`), read-only while they run.
+    private var companyTokens: [[UInt64]] = []
+
+    private func prepareTokens() {
+        if companyTokens.count < companies.bytes.count {
+            companyTokens += (companyTokens.count..<companies.bytes.count).map { Self.makeTokens(companies.bytes[$0]) }
+        }
+    }
 
     private func tokens(_ id: Int32) -> [UInt64] {
         let i = Int(id)
-        if companyTokens.count <= i { companyTokens += [[UInt64]?](repeating: nil, count: companies.bytes.count - companyTokens.count) }
-        if let t = companyTokens[i] { return t }
+        return i < companyTokens.count ? companyTokens[i] : Self.makeTokens(companies.bytes[i])
+    }
+
+    private static func makeTokens(_ bytes: [UInt8]) -> [UInt64] {
         var out: [UInt64] = []
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var any = false
-        for c in companies.bytes[i] {
+        for c in bytes {
             if c == 32 {
                 if any { out.append(h) }
                 h = 0xcbf2_9ce4_8422_2325
@@ -177,9 +189,7 @@ public final class FuzzyDeduplicator {
             }
         }
         if any { out.append(h) }
-        let t = Array(Set(out)).sorted()
-        companyTokens[i] = t
-        return t
+        return Array(Set(out)).sorted()
     }
 
     private static func isSubset(_ a: [UInt64], _ b: [UInt64]) -> Bool {
@@ -192,7 +202,10 @@ public final class FuzzyDeduplicator {
     }
 
     /// The comparison levels of rows `a` and `b`, as one mixed-radix code.
-    func compare(_ a: Int, _ b: Int) -> Int {
+    func compare(_ a: Int, _ b: Int) -> Int { compare(a, b, &simCache) }
+
+    /// `compare(_:_:)` with the caller's similarity cache (one per thread).
+    func compare(_ a: Int, _ b: Int, _ cache: inout SimCache) -> Int {
         var code = 0
         let st = Self.strides
         if email[a] != 0 && email[b] != 0 { code += (email[a] == email[b] ? 1 : 2) * st[0] }
@@ -218,7 +231,7 @@ public final class FuzzyDeduplicator {
                 var shared = false
                 for x in ca where cb.contains(x) { shared = true; break }
                 if shared { l = 2 } else {
-                    let (d, jw) = nameSim(firsts, fa, fb, field: 1)
+                    let (d, jw) = nameSim(firsts, fa, fb, field: 1, &cache)
                     l = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 5)
                 }
             }
@@ -227,7 +240,7 @@ public final class FuzzyDeduplicator {
         if la != 0 && lb != 0 && swapped == nil {
             var l = 0
             if la == lb { l = 1 } else if lastR[a] == lastR[b] { l = 2 } else {
-                let (d, jw) = nameSim(lasts, la, lb, field: 2)
+                let (d, jw) = nameSim(lasts, la, lb, field: 2, &cache)
                 l = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
             }
             code += l * st[3]
@@ -240,7 +253,7 @@ public final class FuzzyDeduplicator {
                 var close = Self.isSubset(ta, tb) || Self.isSubset(tb, ta)
                 if !close {
                     let x = companies.bytes[Int(ca)], y = companies.bytes[Int(cb)]
-                    if x.first == y.first, abs(x.count - y.count) <= 3 { close = nameSim(companies, ca, cb, field: 3).1 >= 0.92 }
+                    if x.first == y.first, abs(x.count - y.count) <= 3 { close = nameSim(companies, ca, cb, field: 3, &cache).1 >= 0.92 }
                 }
                 l = close ? 2 : 3
             }
@@ -450,13 +463,32 @@ public final class FuzzyDeduplicator {
         onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")
+        // On every core: each share of the pairs with its own similarity cache and histogram, merged after.
+        prepareTokens()
         var codes = [Int32](repeating: 0, count: pairs.count)
-        var histogram: [Int: Int] = [:]
-        for (k, p) in pairs.enumerated() {
-            let c = compare(Int(p >> 32), Int(p & 0xFFFF_FFFF))
-            codes[k] = Int32(c)
-            histogram[c, default: 0] += 1
+        let shares = pairs.count < 50_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let histograms = Histograms(shares)
+        codes.withUnsafeMutableBufferPointer { out in
+            pairs.withUnsafeBufferPointer { ps in
+                // Unchecked on purpose: the comparison only reads the rows (the token table is made above, each share has
+                // its own cache), and the shares write disjoint slots of `codes`.
+                nonisolated(unsafe) let me = self
+                nonisolated(unsafe) let codesOut = out
+                nonisolated(unsafe) let pairsIn = ps
+                DispatchQueue.concurrentPerform(iterations: shares) { share in
+                    var cache = SimCache()
+                    var h: [Int: Int] = [:]
+                    for k in stride(from: share, to: pairsIn.count, by: shares) {
+                        let c = me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache)
+                        codesOut[k] = Int32(c)
+                        h[c, default: 0] += 1
+                    }
+                    histograms.set(share, h)
+                }
+            }
         }
+        var histogram: [Int: Int] = [:]
+        for h in histograms.all { histogram.merge(h, uniquingKeysWith: +) }
         onPhase?("estimating the model from \(histogram.count) comparison patterns")
         let (lambda, m, _, iterations) = Self.em(histogram)
         // u for scoring comes from random pairs (EM's u describes non-matching *candidates*, which agree on the
@@ -494,14 +526,15 @@ public final class FuzzyDeduplicator {
                 for f in 0..<Self.levels.count where Self.level(code, f) > 0 { w += weights[f][Self.level(code, f)] }
                 return w
             }()) - penalty(code, a, b)
-            // A household: same last name, first names entirely different, nothing personal agrees. At most unsure.
-            if separateHouseholds, w >= matchWeight, Self.level(code, 2) == 5, (1...2).contains(Self.level(code, 3)),
-                Self.level(code, 0) != 1, !(1...2).contains(Self.level(code, 8)), !(1...2).contains(Self.level(code, 9)),
-                !firstNamesAlike(first[a], first[b])
-            {
-                return max(reviewWeight, matchWeight - 0.01)
-            }
+            // A household: at most unsure.
+            if separateHouseholds, w >= matchWeight, household(code, a, b) { return max(reviewWeight, matchWeight - 0.01) }
             return w
+        }
+        /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
+        /// nothing personal (e-mail, date of birth, identifier) agrees.
+        func household(_ code: Int, _ a: Int, _ b: Int) -> Bool {
+            Self.level(code, 2) == 5 && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
+                && !(1...2).contains(Self.level(code, 8)) && !(1...2).contains(Self.level(code, 9)) && !firstNamesAlike(first[a], first[b])
         }
         // Deterministic rules first: they force a match whatever the score.
         let forced: (Int, Int) -> Bool = { a, b in
@@ -568,7 +601,14 @@ public final class FuzzyDeduplicator {
                 var sum = 0.0, n = 0
                 outer: for x in ma {
                     for y in mb where !forced(Int(x), Int(y)) {
-                        let s = score(compare(Int(x), Int(y)), Int(x), Int(y))
+                        let code = compare(Int(x), Int(y))
+                        // Nor may two of them look like two members of one household: a row without a first name
+                        // (or a replaced one) matching each of two relatives does not make them one person.
+                        if separateHouseholds, household(code, Int(x), Int(y)) {
+                            ok = false
+                            break outer
+                        }
+                        let s = score(code, Int(x), Int(y))
                         if s < 0 {
                             ok = false
                             break outer
@@ -633,4 +673,21 @@ extension Array where Element == UInt64 {
         }
         return lo < count && self[lo] == x
     }
+}
+
+/// The comparison histograms of the shares of pairs, each set by its own thread.
+private final class Histograms: @unchecked Sendable {
+    // @unchecked: each slot is written by one share's thread, and read after all of them ended.
+    private var slots: [[Int: Int]]
+    private let lock = NSLock()
+
+    init(_ n: Int) { slots = Array(repeating: [:], count: n) }
+
+    func set(_ i: Int, _ h: [Int: Int]) {
+        lock.lock()
+        slots[i] = h
+        lock.unlock()
+    }
+
+    var all: [[Int: Int]] { slots }
 }
