@@ -58,36 +58,26 @@ public final class CSVWriter {
 
     /// Appends one field to the current row.
     public func writeField(_ field: String) {
-        if fieldsInRow > 0 { buffer.append(options.delimiter) }
-        fieldsInRow += 1
-        var utf8 = Array(field.utf8)
-        if options.neutralizeFormulas, CSVWriter.needsFormulaGuard(utf8) {
-            utf8.insert(UInt8(ascii: "'"), at: 0)
-        }
-        let needsQuotes = utf8.contains { $0 == options.delimiter || $0 == 34 || $0 == 10 || $0 == 13 }
-            || utf8.first == 32 || utf8.last == 32
-        if needsQuotes {
-            buffer.append(34)
-            for b in utf8 {
-                if b == 34 { buffer.append(34) }
-                buffer.append(b)
-            }
-            buffer.append(34)
-        } else {
-            buffer.append(contentsOf: utf8)
-        }
+        var field = field
+        field.withUTF8 { writeField(bytes: $0) }
     }
 
     /// Appends one field given as UTF-8 bytes (the fast path: no String is made).
     public func writeField(bytes utf8: UnsafeBufferPointer<UInt8>) {
-        if fieldsInRow > 0 { buffer.append(options.delimiter) }
+        let separate = fieldsInRow > 0
         fieldsInRow += 1
-        let neutralize = options.neutralizeFormulas && CSVWriter.needsFormulaGuard(utf8)
-        var needsQuotes = false
-        if let f = utf8.first, f == 32 { needsQuotes = true }
-        if let l = utf8.last, l == 32 { needsQuotes = true }
+        // One access to the buffer for the whole field (each append to a class's property is checked at run time).
+        Self.lay(utf8, separate: separate, options, into: &buffer)
+    }
+
+    /// The field's bytes as written: after a delimiter unless it is the row's first, guarded against formulas,
+    /// quoted when it holds the delimiter, a quote, CR or LF, or starts or ends with a space.
+    private static func lay(_ utf8: UnsafeBufferPointer<UInt8>, separate: Bool, _ options: Options, into buffer: inout [UInt8]) {
+        let d = options.delimiter
+        if separate { buffer.append(d) }
+        let neutralize = options.neutralizeFormulas && needsFormulaGuard(utf8)
+        var needsQuotes = utf8.first == 32 || utf8.last == 32
         if !needsQuotes {
-            let d = options.delimiter
             for b in utf8 where b == d || b == 34 || b == 10 || b == 13 {
                 needsQuotes = true
                 break

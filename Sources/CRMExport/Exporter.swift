@@ -72,8 +72,9 @@ public enum Exporter {
             let comma = o.decimalSeparator != "."
             var scratch: [UInt8] = []
             try eachRow { row in
-                for (i, kind) in kinds.enumerated() {
-                    switch kind {
+                // An index loop: `enumerated()` in this generic function costs a generic iterator step per cell.
+                for i in 0..<kinds.count {
+                    switch kinds[i] {
                     case .bool:
                         writer.writeField(row.isNull(i) ? "" : (row.int64(i) ?? 0) != 0 ? "true" : "false")
                     case .list:

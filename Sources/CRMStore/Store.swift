@@ -525,18 +525,19 @@ public final class CRMStore: @unchecked Sendable {
 /// libpq's result).
 public struct StoredRow {
     enum Backing {
-        case sqlite(RawStatement)
+        /// The statement's handle only (a `RawStatement` would be copied, its SQL text retained, for every cell).
+        case sqlite(OpaquePointer)
         case postgres(PGResult, Int32)
     }
     let backing: Backing
 
-    init(raw: RawStatement) { backing = .sqlite(raw) }
+    init(raw: RawStatement) { backing = .sqlite(raw.handle) }
     init(result: PGResult, row: Int) { backing = .postgres(result, Int32(row)) }
 
     /// True when the column is NULL.
     public func isNull(_ column: Int) -> Bool {
         switch backing {
-        case .sqlite(let raw): return sqlite3_column_type(raw.handle, Int32(column)) == SQLITE_NULL
+        case .sqlite(let h): return sqlite3_column_type(h, Int32(column)) == SQLITE_NULL
         case .postgres(let r, let row): return r.isNull(row, Int32(column))
         }
     }
@@ -544,10 +545,10 @@ public struct StoredRow {
     /// The column's stored text, read in place (empty for NULL).
     public func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         switch backing {
-        case .sqlite(let raw):
+        case .sqlite(let h):
             let c = Int32(column)
-            guard let p = sqlite3_column_text(raw.handle, c) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-            return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(raw.handle, c))))
+            guard let p = sqlite3_column_text(h, c) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c))))
         case .postgres(let r, let row):
             return try r.withBytes(row, Int32(column), body)
         }
@@ -556,7 +557,9 @@ public struct StoredRow {
     /// The column as an integer, or nil for NULL.
     public func int64(_ column: Int) -> Int64? {
         switch backing {
-        case .sqlite(let raw): return raw.int64(Int32(column))
+        case .sqlite(let h):
+            let c = Int32(column)
+            return sqlite3_column_type(h, c) == SQLITE_NULL ? nil : sqlite3_column_int64(h, c)
         case .postgres(let r, let row): return r.int64(Int(row), column)
         }
     }
@@ -564,7 +567,10 @@ public struct StoredRow {
     /// The column as text, or nil for NULL.
     public func text(_ column: Int) -> String? {
         switch backing {
-        case .sqlite(let raw): return raw.text(Int32(column))
+        case .sqlite(let h):
+            let c = Int32(column)
+            guard sqlite3_column_type(h, c) != SQLITE_NULL, let p = sqlite3_column_text(h, c) else { return nil }
+            return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c))), as: UTF8.self)
         case .postgres(let r, let row): return r.text(Int(row), column)
         }
     }
