@@ -90,7 +90,9 @@ let package = Package(
         .testTarget(name: "CRMXMLTests", dependencies: ["CRMXML", "CRMTestSupport"]),
         .testTarget(name: "CRMMappingTests", dependencies: ["CRMMapping", "CRMModel", "CRMTestSupport"]),
         .testTarget(name: "CRMDedupeTests", dependencies: ["CRMDedupe", "CRMModel"]),
-        .testTarget(name: "CRMStoreTests", dependencies: ["CRMStore", "CRMModel", "CRMTestSupport"]),
+        .testTarget(
+            name: "CRMStoreTests",
+            dependencies: ["CRMStore", "CRMModel", "CRMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "CRMExportTests",
             dependencies: ["CRMExport", "CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMTestSupport"]),

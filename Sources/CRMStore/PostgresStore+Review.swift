@@ -84,10 +84,10 @@ extension PostgresStore: ReviewStore {
         }
     }
 
-    private static func reviewPairs(_ r: PGResult) -> [ReviewPair] {
-        (0..<r.count).map { i in
+    private static func reviewPairs(_ r: PGResult) throws -> [ReviewPair] {
+        try (0..<r.count).map { i in
             ReviewPair(
-                id: Int64(r.text(i, "id") ?? "0") ?? 0, recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead,
+                id: Int64(r.text(i, "id") ?? "0") ?? 0, recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"),
                 a: r.text(i, "a_id") ?? "", b: r.text(i, "b_id") ?? "", weight: Double(r.text(i, "weight") ?? "0") ?? 0, status: r.text(i, "status") ?? "",
                 importID: r.text(i, "import_id").flatMap { Int64($0) }, explanation: r.text(i, "explanation"))
         }
@@ -95,13 +95,13 @@ extension PostgresStore: ReviewStore {
 
     public func reviewPairs(status: String?) throws -> [ReviewPair] {
         try withConnection { c in
-            if let status { return Self.reviewPairs(try c.exec("SELECT * FROM review_pairs WHERE status = $1 ORDER BY weight DESC, id", [status])) }
-            return Self.reviewPairs(try c.exec("SELECT * FROM review_pairs ORDER BY weight DESC, id"))
+            if let status { return try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE status = $1 ORDER BY weight DESC, id", [status])) }
+            return try Self.reviewPairs(c.exec("SELECT * FROM review_pairs ORDER BY weight DESC, id"))
         }
     }
 
     public func reviewPair(id: Int64) throws -> ReviewPair? {
-        try withConnection { c in Self.reviewPairs(try c.exec("SELECT * FROM review_pairs WHERE id = $1", [String(id)])).first }
+        try withConnection { c in try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE id = $1", [String(id)])).first }
     }
 
     public func decideReview(id: Int64, status: String) throws {

@@ -404,10 +404,10 @@ extension PostgresStore: SyncStore {
 
     // MARK: Links
 
-    private static func links(_ r: PGResult) -> [SyncLink] {
-        (0..<r.count).map { i in
+    private static func links(_ r: PGResult) throws -> [SyncLink] {
+        try (0..<r.count).map { i in
             SyncLink(
-                remote: r.text(i, "remote") ?? "", recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead,
+                remote: r.text(i, "remote") ?? "", recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"),
                 localID: r.text(i, "local_id") ?? "", remoteID: r.text(i, "remote_id") ?? "", etag: r.text(i, "etag"), version: r.text(i, "version"),
                 base: r.text(i, "base") ?? "", syncedSeq: Int64(r.text(i, "synced_seq") ?? "0") ?? 0, remoteStamp: r.text(i, "remote_stamp"),
                 identity: r.text(i, "remote_identity"))
@@ -421,20 +421,20 @@ extension PostgresStore: SyncStore {
 
     public func link(remote: String, type: RecordType, localID: String) throws -> SyncLink? {
         try withConnection { c in
-            Self.links(try c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, type.rawValue, localID])).first
+            try Self.links(c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, type.rawValue, localID])).first
         }
     }
 
     public func link(remote: String, type: RecordType, remoteID: String) throws -> SyncLink? {
         try withConnection { c in
-            Self.links(try c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND remote_id = $3", [remote, type.rawValue, remoteID])).first
+            try Self.links(c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND remote_id = $3", [remote, type.rawValue, remoteID])).first
         }
     }
 
     public func links(remote: String, type: RecordType, remoteIDs: [String]) throws -> [String: SyncLink] {
         guard !remoteIDs.isEmpty else { return [:] }
         return try withConnection { c in
-            let ls = Self.links(try c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND remote_id = ANY($3::text[])",
+            let ls = try Self.links(c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND remote_id = ANY($3::text[])",
                                            [remote, type.rawValue, Self.array(remoteIDs)]))
             return Dictionary(ls.map { ($0.remoteID, $0) }, uniquingKeysWith: { a, _ in a })
         }
@@ -443,7 +443,7 @@ extension PostgresStore: SyncStore {
     public func links(remote: String, type: RecordType, localIDs: [String]) throws -> [String: SyncLink] {
         guard !localIDs.isEmpty else { return [:] }
         return try withConnection { c in
-            let ls = Self.links(try c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND local_id = ANY($3::text[])",
+            let ls = try Self.links(c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 AND local_id = ANY($3::text[])",
                                            [remote, type.rawValue, Self.array(localIDs)]))
             return Dictionary(ls.map { ($0.localID, $0) }, uniquingKeysWith: { a, _ in a })
         }
@@ -451,7 +451,7 @@ extension PostgresStore: SyncStore {
 
     public func links(remote: String, type: RecordType) throws -> [SyncLink] {
         try withConnection { c in
-            Self.links(try c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 ORDER BY local_id COLLATE \"C\"", [remote, type.rawValue]))
+            try Self.links(c.exec("SELECT * FROM sync_links WHERE remote = $1 AND record_type = $2 ORDER BY local_id COLLATE \"C\"", [remote, type.rawValue]))
         }
     }
 
@@ -532,14 +532,14 @@ extension PostgresStore: SyncStore {
         }
     }
 
-    private static func conflicts(_ r: PGResult) -> [SyncConflict] {
-        (0..<r.count).map { i in
+    private static func conflicts(_ r: PGResult) throws -> [SyncConflict] {
+        try (0..<r.count).map { i in
             SyncConflict(
                 id: Int64(r.text(i, "id") ?? "0") ?? 0, job: r.text(i, "job") ?? "", remote: r.text(i, "remote") ?? "",
-                recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead, localID: r.text(i, "local_id") ?? "",
+                recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"), localID: r.text(i, "local_id") ?? "",
                 remoteID: r.text(i, "remote_id") ?? "", fields: (r.text(i, "fields") ?? "").split(separator: ",").map(String.init),
                 base: r.text(i, "base") ?? "", local: r.text(i, "local") ?? "", remoteSide: r.text(i, "remote_side") ?? "",
-                status: ConflictStatus(rawValue: r.text(i, "status") ?? "") ?? .resolved, createdAt: r.text(i, "created_at") ?? "",
+                status: try storedEnum(ConflictStatus.self, r.text(i, "status"), "status"), createdAt: r.text(i, "created_at") ?? "",
                 resolution: r.text(i, "resolution"))
         }
     }
@@ -567,20 +567,20 @@ extension PostgresStore: SyncStore {
 
     public func openConflict(remote: String, type: RecordType, localID: String) throws -> SyncConflict? {
         try withConnection { c in
-            Self.conflicts(try c.exec("SELECT * FROM sync_conflicts WHERE remote = $1 AND record_type = $2 AND local_id = $3 AND status = 'open'",
+            try Self.conflicts(c.exec("SELECT * FROM sync_conflicts WHERE remote = $1 AND record_type = $2 AND local_id = $3 AND status = 'open'",
                                       [remote, type.rawValue, localID])).first
         }
     }
 
     public func conflicts(status: ConflictStatus?) throws -> [SyncConflict] {
         try withConnection { c in
-            if let status { return Self.conflicts(try c.exec("SELECT * FROM sync_conflicts WHERE status = $1 ORDER BY id", [status.rawValue])) }
-            return Self.conflicts(try c.exec("SELECT * FROM sync_conflicts ORDER BY id"))
+            if let status { return try Self.conflicts(c.exec("SELECT * FROM sync_conflicts WHERE status = $1 ORDER BY id", [status.rawValue])) }
+            return try Self.conflicts(c.exec("SELECT * FROM sync_conflicts ORDER BY id"))
         }
     }
 
     public func conflict(id: Int64) throws -> SyncConflict? {
-        try withConnection { c in Self.conflicts(try c.exec("SELECT * FROM sync_conflicts WHERE id = $1", [String(id)])).first }
+        try withConnection { c in try Self.conflicts(c.exec("SELECT * FROM sync_conflicts WHERE id = $1", [String(id)])).first }
     }
 
     public func closeConflict(id: Int64, resolution: String) throws {
@@ -642,9 +642,9 @@ extension PostgresStore: SyncStore {
     public func runs() throws -> [SyncRun] {
         try withConnection { c in
             let r = try c.exec("SELECT * FROM sync_runs ORDER BY id DESC")
-            return (0..<r.count).map { i in
+            return try (0..<r.count).map { i in
                 SyncRun(id: Int64(r.text(i, "id") ?? "0") ?? 0, job: r.text(i, "job") ?? "", startedAt: r.text(i, "started_at") ?? "",
-                        finishedAt: r.text(i, "finished_at"), status: RunStatus(rawValue: r.text(i, "status") ?? "") ?? .failed, counts: r.text(i, "counts") ?? "{}",
+                        finishedAt: r.text(i, "finished_at"), status: try storedEnum(RunStatus.self, r.text(i, "status"), "status"), counts: r.text(i, "counts") ?? "{}",
                         message: r.text(i, "message"), profile: r.text(i, "profile"), baseURL: r.text(i, "base_url"))
             }
         }
@@ -653,9 +653,9 @@ extension PostgresStore: SyncStore {
     public func undoEntries(run: Int64) throws -> [UndoEntry] {
         try withConnection { c in
             let r = try c.exec("SELECT * FROM run_undo WHERE run_id = $1 ORDER BY seq DESC", [String(run)])
-            return (0..<r.count).map { i in
-                UndoEntry(side: SyncSide(rawValue: r.text(i, "side") ?? "") ?? .local, recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead,
-                          localID: r.text(i, "local_id") ?? "", remoteID: r.text(i, "remote_id"), action: UndoAction(rawValue: r.text(i, "action") ?? "") ?? .updated,
+            return try (0..<r.count).map { i in
+                UndoEntry(side: try storedEnum(SyncSide.self, r.text(i, "side"), "side"), recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"),
+                          localID: r.text(i, "local_id") ?? "", remoteID: r.text(i, "remote_id"), action: try storedEnum(UndoAction.self, r.text(i, "action"), "action"),
                           before: r.text(i, "before"), after: r.text(i, "after"))
             }
         }
@@ -669,9 +669,9 @@ extension PostgresStore: SyncStore {
             } else {
                 r = try c.exec("SELECT * FROM sync_set_aside ORDER BY first_at, local_id COLLATE \"C\"")
             }
-            return (0..<r.count).map { i in
+            return try (0..<r.count).map { i in
                 var a = SetAsideRecord(
-                    remote: r.text(i, "remote") ?? "", recordType: RecordType(rawValue: r.text(i, "record_type") ?? "") ?? .lead,
+                    remote: r.text(i, "remote") ?? "", recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"),
                     localID: r.text(i, "local_id") ?? "", changeSeq: Int64(r.text(i, "change_seq") ?? "0") ?? 0, operation: r.text(i, "operation") ?? "",
                     status: r.text(i, "status").flatMap { Int($0) }, message: r.text(i, "message") ?? "", at: r.text(i, "first_at"))
                 a.lastAt = r.text(i, "last_at") ?? a.lastAt

@@ -124,8 +124,8 @@ extension CRMStore {
         }
     }
 
-    private static func reviewPair(_ r: Row) -> ReviewPair {
-        ReviewPair(id: r["id"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, a: r["a_id"], b: r["b_id"], weight: r["weight"], status: r["status"], importID: r["import_id"],
+    private static func reviewPair(_ r: Row) throws -> ReviewPair {
+        try ReviewPair(id: r["id"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), a: r["a_id"], b: r["b_id"], weight: r["weight"], status: r["status"], importID: r["import_id"],
                    explanation: r["explanation"])
     }
 

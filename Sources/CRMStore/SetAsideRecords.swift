@@ -50,9 +50,9 @@ extension CRMStore {
             arguments: [a.remote, a.recordType.rawValue, a.localID, a.changeSeq, a.operation, a.status, a.message, a.firstAt, a.lastAt])
     }
 
-    private static func setAsideRecord(_ r: Row) -> SetAsideRecord {
-        var a = SetAsideRecord(
-            remote: r["remote"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, localID: r["local_id"], changeSeq: r["change_seq"],
+    private static func setAsideRecord(_ r: Row) throws -> SetAsideRecord {
+        var a = try SetAsideRecord(
+            remote: r["remote"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), localID: r["local_id"], changeSeq: r["change_seq"],
             operation: r["operation"], status: r["status"], message: r["message"], at: r["first_at"])
         a.lastAt = r["last_at"]
         a.attempts = r["attempts"]

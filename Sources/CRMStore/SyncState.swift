@@ -354,9 +354,9 @@ extension CRMStore {
 
     // MARK: - Links
 
-    private static func link(_ row: Row) -> SyncLink {
-        SyncLink(
-            remote: row["remote"], recordType: RecordType(rawValue: row["record_type"]) ?? .lead, localID: row["local_id"], remoteID: row["remote_id"],
+    private static func link(_ row: Row) throws -> SyncLink {
+        try SyncLink(
+            remote: row["remote"], recordType: try storedEnum(RecordType.self, row["record_type"], "record_type"), localID: row["local_id"], remoteID: row["remote_id"],
             etag: row["etag"], version: row["version"], base: row["base"], syncedSeq: row["synced_seq"], remoteStamp: row["remote_stamp"],
             identity: row["remote_identity"])
     }
@@ -379,7 +379,7 @@ extension CRMStore {
                     let rows = try Row.fetchAll(
                         db, sql: "SELECT * FROM sync_links INDEXED BY sync_links_remote WHERE remote = ? AND record_type = ? AND remote_id IN (" + chunk.map { _ in "?" }.joined(separator: ",") + ")",
                         arguments: StatementArguments([remote, type.rawValue] + chunk))
-                    for r in rows { let l = Self.link(r); out[l.remoteID] = l }
+                    for r in rows { let l = try Self.link(r); out[l.remoteID] = l }
                 }
                 return out
             }
@@ -405,7 +405,7 @@ extension CRMStore {
             try queue.read { db in
                 var out: [String: SyncLink] = [:]
                 for r in try fetchIn(db, "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id IN (", [remote, type.rawValue], localIDs) {
-                    let l = Self.link(r)
+                    let l = try Self.link(r)
                     out[l.localID] = l
                 }
                 return out
@@ -511,11 +511,11 @@ extension CRMStore {
 
     // MARK: - Conflicts
 
-    private static func conflict(_ r: Row) -> SyncConflict {
-        SyncConflict(
-            id: r["id"], job: r["job"], remote: r["remote"], recordType: RecordType(rawValue: r["record_type"]) ?? .lead, localID: r["local_id"], remoteID: r["remote_id"],
+    private static func conflict(_ r: Row) throws -> SyncConflict {
+        try SyncConflict(
+            id: r["id"], job: r["job"], remote: r["remote"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), localID: r["local_id"], remoteID: r["remote_id"],
             fields: (r["fields"] as String).split(separator: ",").map(String.init), base: r["base"], local: r["local"], remoteSide: r["remote_side"],
-            status: ConflictStatus(rawValue: r["status"]) ?? .resolved, createdAt: r["created_at"], resolution: r["resolution"])
+            status: try storedEnum(ConflictStatus.self, r["status"], "status"), createdAt: r["created_at"], resolution: r["resolution"])
     }
 
     /// Opens a conflict for a record (replacing an open one for the same record).
@@ -618,7 +618,7 @@ extension CRMStore {
         try wrap {
             try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM sync_runs ORDER BY id DESC").map {
-                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: RunStatus(rawValue: $0["status"]) ?? .failed, counts: $0["counts"], message: $0["message"],
+                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: try storedEnum(RunStatus.self, $0["status"], "status"), counts: $0["counts"], message: $0["message"],
                             profile: $0["profile"], baseURL: $0["base_url"])
                 }
             }
@@ -629,8 +629,8 @@ extension CRMStore {
         try wrap {
             try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM run_undo WHERE run_id = ? ORDER BY seq DESC", arguments: [run]).map {
-                    UndoEntry(side: SyncSide(rawValue: $0["side"]) ?? .local, recordType: RecordType(rawValue: $0["record_type"]) ?? .lead, localID: $0["local_id"],
-                              remoteID: $0["remote_id"], action: UndoAction(rawValue: $0["action"]) ?? .updated, before: $0["before"], after: $0["after"])
+                    UndoEntry(side: try storedEnum(SyncSide.self, $0["side"], "side"), recordType: try storedEnum(RecordType.self, $0["record_type"], "record_type"), localID: $0["local_id"],
+                              remoteID: $0["remote_id"], action: try storedEnum(UndoAction.self, $0["action"], "action"), before: $0["before"], after: $0["after"])
                 }
             }
         }

@@ -2,6 +2,7 @@ import CRMModel
 import CRMStore
 import CRMTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// The store as the sync core uses it, one body over SQLite and PostgreSQL.
@@ -101,6 +102,27 @@ struct SyncStoreTests {
         #expect(try store.links(remote: "r", type: .lead, remoteIDs: ["7", "8"]).keys.sorted() == ["7"])
         #expect(try store.links(remote: "r", type: .lead, localIDs: [a.id.description, b.id.description]).keys.sorted() == [b.id.description])
         #expect(try store.links(remote: "r", type: .lead).count == 1)
+    }
+
+    @Test("a state the store holds that this crmgate does not know is refused with its column, not read as a default", arguments: StoreKind.allCases)
+    func unknownStateRefused(kind: StoreKind) throws {
+        let location = try kind.makeLocation()
+        let store = try StoreLocation(location).openSyncStore(mode: .create)
+        let run = try store.startRun(job: "j", profile: "generic-rest", baseURL: nil)
+        try store.finishRun(id: run, status: .ok, counts: "{}", message: nil)
+        #expect(try store.runs().first?.status == .ok)
+        let sql = "UPDATE sync_runs SET status = 'paused'"
+        switch kind {
+        case .sqlite: try DatabaseQueue(path: location).write { try $0.execute(sql: sql) }
+        case .postgres:
+            let r = try TestSupport.run("/usr/bin/psql", [location, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect {
+            _ = try store.runs()
+        } throws: { e in
+            "\(e)".contains("'paused' in status")
+        }
     }
 
     @Test("conflicts open, refresh, list and close; set-aside records count their attempts", arguments: StoreKind.allCases)
