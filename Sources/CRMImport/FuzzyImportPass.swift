@@ -99,7 +99,7 @@ public enum FuzzyImportPass {
             RecordMerge.absorb(other, into: &survivor, mode: .fill)
             a = survivor
             try store.applyFuzzyMerges([FuzzyMerge(survivor: a, merged: [other.id.description], reason: "merged after review \(pair.id)")], importID: pair.importID)
-            try store.decideReview(id: pair.id, status: "accepted")
+            try store.decideReview(id: pair.id, status: .accepted)
             return survivor.id.description
         } catch let e as StoreError {
             throw ImportError(.store, e.description, underlying: e)

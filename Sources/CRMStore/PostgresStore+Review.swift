@@ -88,14 +88,14 @@ extension PostgresStore: ReviewStore {
         try (0..<r.count).map { i in
             ReviewPair(
                 id: Int64(r.text(i, "id") ?? "0") ?? 0, recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"),
-                a: r.text(i, "a_id") ?? "", b: r.text(i, "b_id") ?? "", weight: Double(r.text(i, "weight") ?? "0") ?? 0, status: r.text(i, "status") ?? "",
+                a: r.text(i, "a_id") ?? "", b: r.text(i, "b_id") ?? "", weight: Double(r.text(i, "weight") ?? "0") ?? 0, status: try storedEnum(ReviewStatus.self, r.text(i, "status"), "status"),
                 importID: r.text(i, "import_id").flatMap { Int64($0) }, explanation: r.text(i, "explanation"))
         }
     }
 
-    public func reviewPairs(status: String?) throws -> [ReviewPair] {
+    public func reviewPairs(status: ReviewStatus?) throws -> [ReviewPair] {
         try withConnection { c in
-            if let status { return try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE status = $1 ORDER BY weight DESC, id", [status])) }
+            if let status { return try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE status = $1 ORDER BY weight DESC, id", [status.rawValue])) }
             return try Self.reviewPairs(c.exec("SELECT * FROM review_pairs ORDER BY weight DESC, id"))
         }
     }
@@ -104,9 +104,9 @@ extension PostgresStore: ReviewStore {
         try withConnection { c in try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE id = $1", [String(id)])).first }
     }
 
-    public func decideReview(id: Int64, status: String) throws {
+    public func decideReview(id: Int64, status: ReviewStatus) throws {
         try withConnection { c in
-            try c.exec("UPDATE review_pairs SET status = $1, decided_at = $2 WHERE id = $3", [status, Date().iso8601UTC, String(id)])
+            try c.exec("UPDATE review_pairs SET status = $1, decided_at = $2 WHERE id = $3", [status.rawValue, Date().iso8601UTC, String(id)])
         }
     }
 

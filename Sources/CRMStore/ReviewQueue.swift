@@ -3,6 +3,11 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
+/// Where a review pair stands: waiting, merged by a person, or rejected (then never proposed again).
+public enum ReviewStatus: String, Sendable, CaseIterable {
+    case open, accepted, rejected
+}
+
 /// A pair of records a matcher was unsure about, waiting for a person.
 public struct ReviewPair: Sendable, Equatable {
     public var id: Int64
@@ -10,8 +15,7 @@ public struct ReviewPair: Sendable, Equatable {
     public var a: String
     public var b: String
     public var weight: Double
-    /// `open`, `accepted` or `rejected` (a rejected pair is never proposed again).
-    public var status: String
+    public var status: ReviewStatus
     public var importID: Int64?
     /// The matcher's reasons: each field's comparison level and weight, the total against the thresholds.
     public var explanation: String? = nil
@@ -125,14 +129,14 @@ extension CRMStore {
     }
 
     private static func reviewPair(_ r: Row) throws -> ReviewPair {
-        try ReviewPair(id: r["id"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), a: r["a_id"], b: r["b_id"], weight: r["weight"], status: r["status"], importID: r["import_id"],
+        try ReviewPair(id: r["id"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), a: r["a_id"], b: r["b_id"], weight: r["weight"], status: try storedEnum(ReviewStatus.self, r["status"], "status"), importID: r["import_id"],
                    explanation: r["explanation"])
     }
 
-    public func reviewPairs(status: String? = "open") throws -> [ReviewPair] {
+    public func reviewPairs(status: ReviewStatus? = .open) throws -> [ReviewPair] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM review_pairs" + (status == nil ? "" : " WHERE status = ?") + " ORDER BY weight DESC, id", arguments: status.map { [$0] } ?? []).map(Self.reviewPair)
+                try Row.fetchAll(db, sql: "SELECT * FROM review_pairs" + (status == nil ? "" : " WHERE status = ?") + " ORDER BY weight DESC, id", arguments: status.map { [$0.rawValue] } ?? []).map(Self.reviewPair)
             }
         }
     }
@@ -141,8 +145,8 @@ extension CRMStore {
         try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM review_pairs WHERE id = ?", arguments: [id]).map(Self.reviewPair) } }
     }
 
-    public func decideReview(id: Int64, status: String) throws {
-        try wrap { try queue.write { db in try db.execute(sql: "UPDATE review_pairs SET status = ?, decided_at = ? WHERE id = ?", arguments: [status, Date().iso8601UTC, id]) } }
+    public func decideReview(id: Int64, status: ReviewStatus) throws {
+        try wrap { try queue.write { db in try db.execute(sql: "UPDATE review_pairs SET status = ?, decided_at = ? WHERE id = ?", arguments: [status.rawValue, Date().iso8601UTC, id]) } }
     }
 
     /// Whether the pair was rejected by a person (the matcher must not merge it).

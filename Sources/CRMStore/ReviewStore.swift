@@ -16,9 +16,9 @@ public protocol ReviewStore: RecordStore {
     /// Queues pairs (with the matcher's explanations); a pair already queued or decided is not proposed again.
     @discardableResult
     func proposeReview(type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?]) throws -> Int
-    func reviewPairs(status: String?) throws -> [ReviewPair]
+    func reviewPairs(status: ReviewStatus?) throws -> [ReviewPair]
     func reviewPair(id: Int64) throws -> ReviewPair?
-    func decideReview(id: Int64, status: String) throws
+    func decideReview(id: Int64, status: ReviewStatus) throws
     /// Pairs a person rejected, as `a|b` with the smaller id first.
     func rejectedPairs(type: RecordType) throws -> Set<String>
     /// An import's rejected rows grouped by reason (the quoted value left out), with their first line numbers.
@@ -31,7 +31,7 @@ public protocol ReviewStore: RecordStore {
 
 extension ReviewStore {
     /// Open pairs, most likely first.
-    public func reviewPairs() throws -> [ReviewPair] { try reviewPairs(status: "open") }
+    public func reviewPairs() throws -> [ReviewPair] { try reviewPairs(status: .open) }
 
     public func rejectGroups(importID: Int64) throws -> [RejectGroup] { try rejectGroups(importID: importID, samples: 5) }
 }

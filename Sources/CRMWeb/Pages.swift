@@ -167,10 +167,10 @@ extension WebApp {
     }
 
     func decideReview(id: Int64, decision: String) throws -> Response {
-        guard let p = try store.reviewPair(id: id), p.status == "open" else { throw PageError(.notFound, "no open review pair \(id)") }
+        guard let p = try store.reviewPair(id: id), p.status == .open else { throw PageError(.notFound, "no open review pair \(id)") }
         switch decision {
         case "accept": _ = try FuzzyImportPass.accept(store: store, pair: p)
-        case "reject": try store.decideReview(id: id, status: "rejected")
+        case "reject": try store.decideReview(id: id, status: .rejected)
         default: throw PageError(.notFound, "no such decision")
         }
         return Self.redirect("/review")

@@ -15,8 +15,8 @@ struct ReviewCommand: ParsableCommand {
         guard let p = try store.reviewPair(id: id) else {
             throw CLIError.notFound("no review pair has the id \(id)", hint: "`crmgate review list` shows the open pairs")
         }
-        guard p.status == "open" else {
-            throw CLIError.usage("review pair \(id) was \(p.status) already", hint: "`crmgate review list --all` shows decided pairs")
+        guard p.status == .open else {
+            throw CLIError.usage("review pair \(id) was \(p.status.rawValue) already", hint: "`crmgate review list --all` shows decided pairs")
         }
         return p
     }
@@ -28,10 +28,10 @@ struct ReviewCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openReview(.readOnly)
-            let pairs = try store.reviewPairs(status: all ? nil : "open")
+            let pairs = try store.reviewPairs(status: all ? nil : .open)
             if json {
                 for p in pairs {
-                    print("{\"id\":\(p.id),\"status\":\(jsonString(p.status)),\"weight\":\(String(format: "%.3f", p.weight)),\"a\":\(jsonString(p.a)),\"b\":\(jsonString(p.b))}")
+                    print("{\"id\":\(p.id),\"status\":\(jsonString(p.status.rawValue)),\"weight\":\(String(format: "%.3f", p.weight)),\"a\":\(jsonString(p.a)),\"b\":\(jsonString(p.b))}")
                 }
                 return
             }
@@ -39,7 +39,7 @@ struct ReviewCommand: ParsableCommand {
             for p in pairs {
                 let a = try? store.record(Lead.self, id: p.a), b = try? store.record(Lead.self, id: p.b)
                 func show(_ l: Lead?) -> String { l.map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company) \($0.phone)" } ?? "(gone)" }
-                print("\(p.id)\t\(p.status)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(show(a))\n    \(RecordID.short(p.b)) \(show(b))")
+                print("\(p.id)\t\(p.status.rawValue)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(show(a))\n    \(RecordID.short(p.b)) \(show(b))")
             }
         }
     }
@@ -63,7 +63,7 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let store = try storeOptions.openReview(.update)
             _ = try ReviewCommand.openPair(store, id: id)
-            try store.decideReview(id: id, status: "rejected")
+            try store.decideReview(id: id, status: .rejected)
             print("pair \(id) rejected; it will not be proposed again")
         }
     }

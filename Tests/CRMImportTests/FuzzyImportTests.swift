@@ -58,7 +58,7 @@ struct FuzzyImportTests {
         let open = try store.reviewPairs()
         #expect(open.count == 2)
         let ac = try #require(open.first { $0.weight < 2 })
-        try store.decideReview(id: ac.id, status: "rejected")
+        try store.decideReview(id: ac.id, status: .rejected)
         #expect(try store.proposeReview(type: .lead, pairs: [(c.id.description, a.id.description, 1.7)], importID: nil) == 0)
         #expect(try store.rejectedPairs(type: .lead).count == 1)
         let ab = try #require(open.first { $0.weight > 4 })
