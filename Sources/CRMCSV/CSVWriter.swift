@@ -76,7 +76,8 @@ public final class CSVWriter {
         let d = options.delimiter
         if separate { buffer.append(d) }
         let neutralize = options.neutralizeFormulas && needsFormulaGuard(utf8)
-        var needsQuotes = utf8.first == 32 || utf8.last == 32
+        // With `'` as the delimiter, the guard's `'` must be inside quotes like any other delimiter byte.
+        var needsQuotes = utf8.first == 32 || utf8.last == 32 || (neutralize && d == UInt8(ascii: "'"))
         if !needsQuotes {
             for b in utf8 where b == d || b == 34 || b == 10 || b == 13 {
                 needsQuotes = true

@@ -110,22 +110,12 @@ extension FuzzyDeduplicator {
         // The pairs' exact number first, so that their array is allocated once: grown by doubling, the old and the new
         // buffer lived side by side with the entries, the dedupe's memory peak (1,015 MB at 1M rows).
         var total = 0
-        do {
-            var i = 0
-            while i < entries.count {
-                var j = i + 1
-                while j < entries.count, entries[j].0 == entries[i].0 { j += 1 }
-                let m = j - i
-                if m >= 2 {
-                    let kind = Int(entries[i].0 >> 60)
-                    if m > (Self.broadKeys.contains(kind) ? settings.maxBroadBlock : settings.maxBlock) {
-                        let w = max(1, Self.broadKeys.contains(kind) ? settings.broadWindow : settings.window)
-                        for a in 0..<m { total += max(0, min(m, a + 1 + w) - (a + 1)) }
-                    } else {
-                        total += m * (m - 1) / 2
-                    }
-                }
-                i = j
+        forEachBlock(entries) { range, kind, window in
+            let m = range.count
+            if let w = window {
+                for a in 0..<m { total += max(0, min(m, a + 1 + w) - (a + 1)) }
+            } else {
+                total += m * (m - 1) / 2
             }
         }
         var pairs: [UInt64] = []
@@ -133,34 +123,25 @@ extension FuzzyDeduplicator {
         func add(_ x: UInt32, _ y: UInt32) {
             if x != y { pairs.append(x < y ? UInt64(x) << 32 | UInt64(y) : UInt64(y) << 32 | UInt64(x)) }
         }
-        var i = 0
-        while i < entries.count {
-            var j = i + 1
-            while j < entries.count, entries[j].0 == entries[i].0 { j += 1 }
-            let m = j - i
-            if m >= 2 {
-                let kind = Int(entries[i].0 >> 60)
-                if m > (Self.broadKeys.contains(kind) ? settings.maxBroadBlock : settings.maxBlock) {
-                    // Too many for all against all: sorted by address and names, each row meets its neighbours.
-                    stats[kind].3 += 1
-                    let rows = entries[i..<j].map(\.1).sorted { a, b in
-                        let ka = (street[Int(a)], lastR[Int(a)], first[Int(a)]), kb = (street[Int(b)], lastR[Int(b)], first[Int(b)])
-                        return ka != kb ? ka < kb : a < b
-                    }
-                    let w = max(1, Self.broadKeys.contains(kind) ? settings.broadWindow : settings.window)
-                    for a in rows.indices {
-                        for b in (a + 1)..<min(rows.count, a + 1 + w) { add(rows[a], rows[b]) }
-                    }
-                    stats[kind].2 += rows.count * w
-                } else {
-                    stats[kind].1 += 1
-                    stats[kind].2 += m * (m - 1) / 2
-                    for a in i..<j {
-                        for b in (a + 1)..<j { add(entries[a].1, entries[b].1) }
-                    }
+        forEachBlock(entries) { range, kind, window in
+            if let w = window {
+                // Too many for all against all: sorted by address and names, each row meets its neighbours.
+                stats[kind].3 += 1
+                let rows = entries[range].map(\.1).sorted { a, b in
+                    let ka = (street[Int(a)], lastR[Int(a)], first[Int(a)]), kb = (street[Int(b)], lastR[Int(b)], first[Int(b)])
+                    return ka != kb ? ka < kb : a < b
+                }
+                for a in rows.indices {
+                    for b in (a + 1)..<min(rows.count, a + 1 + w) { add(rows[a], rows[b]) }
+                }
+                stats[kind].2 += rows.count * w
+            } else {
+                stats[kind].1 += 1
+                stats[kind].2 += range.count * (range.count - 1) / 2
+                for a in range {
+                    for b in (a + 1)..<range.upperBound { add(entries[a].1, entries[b].1) }
                 }
             }
-            i = j
         }
         entries = []  // freed before the pairs are sorted: the peak is one of the two, not both
         pairs.sort()
@@ -171,6 +152,23 @@ extension FuzzyDeduplicator {
         }
         pairs.removeLast(pairs.count - w)
         return (pairs, stats)
+    }
+
+    /// Calls `body` for every block (a run of sorted entries sharing a key, at least two rows) with its key kind and,
+    /// when it is too large for all pairs, the sorted-neighbourhood window to use instead.
+    private func forEachBlock(_ entries: [(UInt64, UInt32)], _ body: (Range<Int>, _ kind: Int, _ window: Int?) -> Void) {
+        var i = 0
+        while i < entries.count {
+            var j = i + 1
+            while j < entries.count, entries[j].0 == entries[i].0 { j += 1 }
+            if j - i >= 2 {
+                let kind = Int(entries[i].0 >> 60)
+                let broad = Self.broadKeys.contains(kind)
+                let tooLarge = j - i > (broad ? settings.maxBroadBlock : settings.maxBlock)
+                body(i..<j, kind, tooLarge ? max(1, broad ? settings.broadWindow : settings.window) : nil)
+            }
+            i = j
+        }
     }
 
     /// The kinds of blocking key two rows share, as a bit mask.

@@ -293,6 +293,16 @@ public final class RemoteClient: Sendable {
         return answer(unwrapped(try parse(response, url), e.wrap), e)
     }
 
+    /// A sale read by its id (the spec's `get`); nil when the remote has none.
+    public func getSale(_ e: RemoteProfile.Endpoint, id: String) async throws -> JSONValue? {
+        let url = e.idParam.map { self.url(e.path, query: [($0, id)]) }
+            ?? self.url(e.path.replacingOccurrences(of: "{id}", with: Self.escape(id)), query: [])
+        let response = try await send(HTTPRequest(.get, url))
+        if response.status == 404 || response.status == 410 { return nil }
+        try expectSuccess(response, "GET", url)
+        return answer(try parse(response, url), e)
+    }
+
     /// The ids of the sale headers whose reference is `reference` (the spec's lookup).
     public func findSales(_ l: SaleSpec.Lookup, reference: String) async throws -> [String] {
         let (json, _) = try await getJSON(self.url(l.path, query: [(l.param, reference)]))

@@ -16,6 +16,14 @@ public struct SaleSpec: Sendable {
     public var documents: [Conversion.SaleKind: RemoteProfile.Endpoint]
     /// Finds a header already created by its reference (a create whose answer was lost is not sent again).
     public var lookup: Lookup?
+    /// Reads a sale by its id (`get: {path, id_param}`), and where each kind's document status is in it
+    /// (`document_status: {quote: Quote.Status, …}`): a document whose status is there and not one of `openStatuses`
+    /// exists already, so a rerun after a lost answer does not send it again.
+    public var get: RemoteProfile.Endpoint?
+    public var documentStatus: [Conversion.SaleKind: JSONPath] = [:]
+    /// Document statuses that mean "not made yet, or still a draft that may be sent again" (`open_statuses`; default
+    /// NOT AVAILABLE and DRAFT): any other status there means the document exists and is not sent again.
+    public var openStatuses: Set<String> = ["NOT AVAILABLE", "DRAFT"]
     /// Body templates: the header, the document, and one line of the document (at `linesPath` in it).
     public var header: JSONValue
     public var document: JSONValue
@@ -42,7 +50,7 @@ public struct SaleSpec: Sendable {
     ]
 
     static func decode(_ m: YAMLMap) throws -> SaleSpec {
-        try m.allow(["create", "id", "quote", "order", "lookup", "header", "document", "lines"])
+        try m.allow(["create", "id", "quote", "order", "lookup", "get", "document_status", "open_statuses", "header", "document", "lines"])
         guard let create = try RemoteProfile.endpoint(m["create"], "sales.create", defaultMethod: .post, line: m.line) else {
             throw MappingError(.missingKey, line: m.line, message: "sales needs 'create' (the endpoint that creates a sale header)")
         }
@@ -67,25 +75,39 @@ public struct SaleSpec: Sendable {
             let l = try YAMLMap(node, what: "sales.lines")
             try l.allow(["path", "item"])
             linesPath = try JSONPath(try l.requiredString("path"))
-            line = try template(l["item"], "sales.lines.item", line: l.line(of: "item"))
+            line = try template(l["item"], "sales.lines.item", line: l.line(of: "item"), allowed: placeholders)
         }
-        return SaleSpec(
+        var spec = SaleSpec(
             create: create, id: try JSONPath(try m.string("id") ?? "ID"), documents: documents, lookup: lookup,
-            header: try template(m["header"], "sales.header", line: m.line(of: "header")),
-            document: try template(m["document"], "sales.document", line: m.line(of: "document")), linesPath: linesPath, line: line)
+            header: try template(m["header"], "sales.header", line: m.line(of: "header"), allowed: placeholders.subtracting(lineLevel + ["sale_id"])),
+            document: try template(m["document"], "sales.document", line: m.line(of: "document"), allowed: placeholders.subtracting(lineLevel)),
+            linesPath: linesPath, line: line)
+        spec.get = try RemoteProfile.endpoint(m["get"], "sales.get", defaultMethod: .get, line: m.line)
+        if let node = m["document_status"] {
+            let d = try YAMLMap(node, what: "sales.document_status")
+            try d.allow(Set(Conversion.SaleKind.allCases.map(\.rawValue)))
+            for kind in Conversion.SaleKind.allCases {
+                if let path = try d.string(kind.rawValue) { spec.documentStatus[kind] = try JSONPath(path) }
+            }
+        }
+        if let open = try m.stringList("open_statuses") { spec.openStatuses = Set(open.map { $0.uppercased() }) }
+        return spec
     }
 
+    /// Placeholders only a line has (a line also has every other).
+    static let lineLevel: Set<String> = ["product", "quantity", "unit_price", "line_total"]
+
     /// A body template, its placeholders checked against `placeholders` (a typo is an error with its line).
-    static func template(_ node: Node?, _ what: String, line: Int?) throws -> JSONValue {
+    static func template(_ node: Node?, _ what: String, line: Int?, allowed: Set<String>) throws -> JSONValue {
         guard let node else { return .object([]) }
         guard case .mapping = node else { throw MappingError(.invalidValue, line: line, message: "\(what) must be a mapping of fields to values") }
         func check(_ n: Node) throws {
             switch n {
             case .scalar(let s):
-                if s.string.hasPrefix("$"), !s.string.hasPrefix("$$"), !placeholders.contains(String(s.string.dropFirst())) {
+                if s.string.hasPrefix("$"), !s.string.hasPrefix("$$"), !allowed.contains(String(s.string.dropFirst())) {
                     throw MappingError(
                         .invalidValue, line: n.mark?.line,
-                        message: "\(what): unknown placeholder '\(s.string)'; known: \(placeholders.sorted().map { "$" + $0 }.joined(separator: ", "))")
+                        message: "\(what): unknown placeholder '\(s.string)' here; known: \(allowed.sorted().map { "$" + $0 }.joined(separator: ", "))")
                 }
             case .sequence(let seq): for c in seq { try check(c) }
             case .mapping(let map): for (_, v) in map { try check(v) }

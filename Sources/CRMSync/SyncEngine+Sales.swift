@@ -94,14 +94,22 @@ extension SyncEngine {
                 report.lines.append("would create a sale \(kind.rawValue) for opportunity \(o.id.short) (\(o.name))")
                 continue
             }
-            var opp = o
             do {
                 guard let endpoint = spec.documents[kind] else {
-                    throw SyncError(.invalidProfile, context: client.profile.name, message: "the profile's sales section has no '\(kind.rawValue)' endpoint")
+                    throw SyncError(.rejected, context: client.profile.name, message: "the profile cannot create a sale \(kind.rawValue) (its sales section has no '\(kind.rawValue)')", status: 400)
                 }
                 let saleID: String
                 switch step {
-                case .document(_, let id): saleID = id
+                case .document(_, let id):
+                    saleID = id
+                    // The header was made by an earlier run: its document may exist already (an answer lost).
+                    if let get = spec.get, let path = spec.documentStatus[kind], let sale = try await client.getSale(get, id: id),
+                        let status = path.get(sale)?.stringValue, !status.isEmpty, !spec.openStatuses.contains(status.uppercased())
+                    {
+                        try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil])
+                        report.lines.append("found the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)) already made: sale \(id)")
+                        continue
+                    }
                 case .header(_, let reference):
                     if let lookup = spec.lookup, let found = try await client.findSales(lookup, reference: reference).first {
                         saleID = found
@@ -113,25 +121,33 @@ extension SyncEngine {
                         }
                         saleID = id
                     }
-                    opp.custom[SalePlanner.saleIDField] = saleID
-                    try storeCall { try store.save([opp]) }
+                    try saveSaleState(o.id, [SalePlanner.saleIDField: saleID])
                 }
-                var body = SaleSpec.render(spec.document, SalePlanner.values(o, kind: kind, saleID: saleID, today: today))
+                let values = SalePlanner.values(o, kind: kind, saleID: saleID, today: today)
+                var body = SaleSpec.render(spec.document, values)
                 if let path = spec.linesPath {
-                    path.set(&body, .array(SalePlanner.lines(o).map { SaleSpec.render(spec.line, $0) }))
+                    // A line sees the opportunity's values too (`$currency` in a line), its own taking precedence.
+                    path.set(&body, .array(SalePlanner.lines(o).map { SaleSpec.render(spec.line, values.merging($0) { $1 }) }))
                 }
                 _ = try await client.sendSale(endpoint, body: body)
-                opp.custom[SalePlanner.documentField] = kind.rawValue
-                opp.custom[SalePlanner.errorField] = nil
-                try storeCall { try store.save([opp]) }
+                try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil])
                 report.counts.salesCreated += 1
                 report.lines.append("created the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): sale \(saleID)")
             } catch let e as SyncError where e.isPermanentRefusal {
                 report.counts.refused += 1
                 report.lines.append("refused: the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): \(e.message)")
-                opp.custom[SalePlanner.errorField] = e.message
-                try storeCall { try store.save([opp]) }
+                try saveSaleState(o.id, [SalePlanner.errorField: e.message])
             }
+        }
+    }
+
+    /// Sets the sale's state on the opportunity as it is now (read again: an edit made while the remote answered is
+    /// kept), only these custom fields; nil removes one.
+    func saveSaleState(_ id: RecordID, _ fields: [String: String?]) throws {
+        try storeCall {
+            guard var current = try store.recordForSync(Opportunity.self, id: id.description)?.record else { return }
+            for (k, v) in fields { current.custom[k] = v }
+            try store.save([current])
         }
     }
 }

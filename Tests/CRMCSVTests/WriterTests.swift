@@ -49,6 +49,12 @@ struct WriterTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
     }
 
+    @Test("with ' as the delimiter, a guarded cell is quoted: its ' is not taken for a field break")
+    func apostropheDelimiter() throws {
+        let out = try write([["=1", "a"]]) { $0.delimiter = UInt8(ascii: "'") }
+        #expect(String(decoding: out, as: UTF8.self) == "\"'=1\"'a\r\n")
+    }
+
     @Test("BOM and LF on request")
     func bomAndLF() throws {
         let out = try write([["x"]]) {

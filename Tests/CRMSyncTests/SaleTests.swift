@@ -76,6 +76,7 @@ struct SaleTests {
 
         let again = try await SyncEngine(store: b.store, job: job, client: client, dryRun: false).run()
         #expect(again.counts.salesCreated == 0)
+        #expect(again.counts.refused == 1, "a refused sale is sent again on every run until it is fixed")
         #expect(try Self.sales(b).count == 3)
     }
 
@@ -97,6 +98,36 @@ struct SaleTests {
         let sales = try Self.sales(b)
         #expect(sales.count == 1)
         #expect((sales.first?["Order"] as? [String: Any])?["Status"] as? String == "AUTHORISED")
+    }
+
+    @Test("a quote whose answer was lost is found by reading the sale on the rerun: not sent again, not refused")
+    func lostDocumentAnswer() async throws {
+        let b = try SyncBench(flavor: "cin7")
+        let o = Self.opportunity("Audit", customer: "Echo Pty", lines: [OpportunityLine(product: "DAY", quantity: 2, unitPrice: 900)])
+        try b.store.save([try Conversion.opportunityToSale(o, kind: .quote, customerName: o.customerName, at: Date())])
+        let job = SyncJob(name: "cin7-sales", profile: "cin7-core", types: [.opportunity], direction: .push, policy: .remoteWins, batchSize: 50, concurrency: 1)
+        let client = try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment)
+        // The quote (POST …/sale/quote) is made on the server and its answer is lost.
+        try b.remote.control(
+            "POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"max_faults":1,"only_methods":["POST"],"only_paths":["/sale/quote"]}"#)
+        await #expect(throws: SyncError.self) { try await SyncEngine(store: b.store, job: job, client: client, dryRun: false).run() }
+        #expect((try Self.sales(b).first?["Quote"] as? [String: Any])?["Status"] as? String == "AUTHORISED")
+        let r = try await SyncEngine(store: b.store, job: job, client: client, dryRun: false).run()
+        #expect(r.counts.refused == 0 && r.counts.salesCreated == 0)
+        #expect(r.lines.contains { $0.contains("already made") })
+        #expect(try b.store.all(Opportunity.self).first?.custom["sale_document"] == "quote")
+        #expect(try Self.sales(b).count == 1)
+    }
+
+    @Test("a placeholder used where it has no value (a line's in the header) is refused with its line")
+    func misplacedPlaceholder() throws {
+        var yaml = try String(contentsOfFile: TestSupport.mapping("remotes/cin7-core.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "Note: $notes", with: "Note: $product")
+        #expect {
+            try RemoteProfile.parse(yaml: yaml)
+        } throws: { e in
+            "\(e)".contains("$product") && "\(e)".contains("line ")
+        }
     }
 
     @Test("a sales template with an unknown placeholder is refused with its line")
