@@ -133,13 +133,19 @@ public enum Exporter {
                 path: o.output, sheetName: sheetName(R.recordType),
                 columns: columns.map { XLSXWriter.Column(title: $0.name, kind: $0.kind, money: $0.name == "amount", width: width($0)) },
                 rowsPerSheet: o.rowsPerSheet)
+            var tally = R.recordType == .opportunity ? PipelineTally(columns: names) : nil
             try eachRow { row in
                 try xl.addRow(row)
+                tally?.add(row)
                 summary.records += 1
             }
             if R.recordType == .opportunity {
                 let totals: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]
-                do { totals = try store.pipelineTotals(where: o.query) } catch { throw ExportError(.store, "\(error)") }
+                if let tally, tally.isExact {
+                    totals = tally.figures
+                } else {
+                    do { totals = try store.pipelineTotals(where: o.query) } catch { throw ExportError(.store, "\(error)") }
+                }
                 var order = o.stageOrder
                 for t in totals where !order.contains(t.stage) { order.append(t.stage) }
                 let rows = totals.sorted {

@@ -446,6 +446,43 @@ struct XLSXExportTests {
         #expect(pipeline.dropFirst().compactMap { ($0[2] as? NSNumber)?.intValue }.reduce(0, +) == 30)
     }
 
+    @Test("the Pipeline figures summed while the rows are written equal the store's GROUP BY; an amount it cannot sum exactly makes it give way to the query")
+    func pipelineTally() throws {
+        let w = try ExportWorkspace()
+        let store = try CRMStore(path: w.store)
+        var extra: [Opportunity] = []
+        for (i, (amount, currency, stage)) in [("0.1", "xts", "Won"), ("0.2", "XTS", "Won"), ("-5.5", "usd", ""), (nil, "usd", "")].enumerated() {
+            var o = Opportunity(id: RecordID.make())
+            o.name = "extra \(i)"
+            o.amount = amount.flatMap { Decimal(string: $0) }
+            o.currency = currency
+            o.stage = stage
+            o.probability = 30
+            extra.append(o)
+        }
+        try store.save(extra)
+        let names = ["stage", "currency", "amount", "probability"]
+        var tally = try #require(PipelineTally(columns: names))
+        try store.forEachRow(Opportunity.self, columns: names, where: RecordQuery()) { tally.add($0) }
+        #expect(tally.isExact)
+        func rounded(_ t: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]) -> [String] {
+            t.map { "\($0.stage)|\($0.currency)|\($0.count)|\(String(format: "%.2f", $0.total))|\(String(format: "%.2f", $0.weighted))" }.sorted()
+        }
+        let want = rounded(try store.pipelineTotals(where: RecordQuery()))
+        #expect(rounded(tally.figures) == want)
+        #expect(want.contains("Won|XTS|2|0.30|0.09"))  // lower-case currency counted with upper-case, 0.1 + 0.2 exactly
+        #expect(want.contains { $0.hasPrefix("|USD|2|-5.50|-1.65") })  // no stage; a missing amount counted, adding nothing
+        #expect(Array("12.3456789".utf8).withUnsafeBufferPointer { PipelineTally.micros($0) } == nil)
+        #expect(Array("-12.5".utf8).withUnsafeBufferPointer { PipelineTally.micros($0) } == -12_500_000)
+        #expect(PipelineTally(columns: ["stage", "amount"]) == nil)
+        var odd = try #require(PipelineTally(columns: names))
+        var precise = Opportunity(id: RecordID.make())
+        precise.amount = Decimal(string: "1.0000001")
+        try store.save([precise])
+        try store.forEachRow(Opportunity.self, columns: names, where: RecordQuery()) { odd.add($0) }
+        #expect(!odd.isExact)
+    }
+
     @Test("the Pipeline sheet follows the configured stage order")
     func stageOrder() throws {
         let w = try ExportWorkspace()

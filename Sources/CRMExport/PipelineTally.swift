@@ -1,0 +1,101 @@
+import CRMStore
+
+/// The Pipeline sheet's figures (count, total and weighted amount per stage and currency), summed while the XLSX rows are
+/// written instead of by a second query: that GROUP BY sorted every opportunity again (1.7 s of a 4.8 s export of 1M).
+///
+/// The same figures as `ExportSource.pipelineTotals`: a missing stage is "", the currency is upper-cased (ASCII, as
+/// SQLite's UPPER), a missing amount counts the row but adds nothing, a missing probability weighs 0. Amounts are summed
+/// exactly, in millionths; an amount that does not fit that (more than 6 decimals, or not a plain decimal) makes the
+/// tally give up (`isExact` false) and the caller asks the store instead.
+struct PipelineTally {
+    private let stage: Int, currency: Int, amount: Int, probability: Int
+    private var keys: [[UInt8]] = []
+    private var counts: [Int] = []
+    private var totals: [Int128] = []
+    private var weighted: [Int128] = []
+    private var index: [UInt64: [Int]] = [:]
+    private var key: [UInt8] = []
+    /// False once an amount could not be summed exactly.
+    private(set) var isExact = true
+
+    /// A tally over rows laid out as `columns`; nil when one of stage, currency, amount and probability is not among them.
+    init?(columns: [String]) {
+        guard let s = columns.firstIndex(of: "stage"), let c = columns.firstIndex(of: "currency"),
+            let a = columns.firstIndex(of: "amount"), let p = columns.firstIndex(of: "probability")
+        else { return nil }
+        (stage, currency, amount, probability) = (s, c, a, p)
+    }
+
+    mutating func add(_ row: StoredRow) {
+        guard isExact else { return }
+        key.removeAll(keepingCapacity: true)
+        row.withBytes(stage) { key.append(contentsOf: $0) }
+        key.append(0x1F)
+        row.withBytes(currency) { for b in $0 { key.append(b >= 97 && b <= 122 ? b - 32 : b) } }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let g: Int
+        if let found = index[h]?.first(where: { keys[$0] == key }) {
+            g = found
+        } else {
+            g = keys.count
+            keys.append(key)
+            counts.append(0)
+            totals.append(0)
+            weighted.append(0)
+            index[h, default: []].append(g)
+        }
+        counts[g] += 1
+        guard !row.isNull(amount) else { return }
+        guard let micros = row.withBytes(amount, Self.micros) else {
+            isExact = false
+            return
+        }
+        totals[g] += Int128(micros)
+        weighted[g] += Int128(micros) * Int128(row.int64(probability) ?? 0)
+    }
+
+    /// The figures in the shape `pipelineTotals` gives them.
+    var figures: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {
+        keys.indices.map { g in
+            let k = keys[g]
+            let cut = k.firstIndex(of: 0x1F)!
+            return (
+                String(decoding: k[..<cut], as: UTF8.self), String(decoding: k[(cut + 1)...], as: UTF8.self), counts[g],
+                Double(totals[g]) / 1e6, Double(weighted[g]) / 1e8
+            )
+        }
+    }
+
+    /// A plain decimal (`-1234.5`) in millionths; nil for anything else or what does not fit.
+    static func micros(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if i < b.count, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") {
+            negative = b[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var value: Int64 = 0
+        var digits = 0, decimals = -1
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "."), decimals < 0 {
+                decimals = 0
+            } else if c >= 48, c <= 57 {
+                if decimals >= 0 { decimals += 1 }
+                guard decimals <= 6, value < 900_000_000_000_000 else { return nil }
+                value = value * 10 + Int64(c - 48)
+                digits += 1
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        for _ in 0..<(6 - max(decimals, 0)) {
+            guard value < 900_000_000_000_000_000 / 10 else { return nil }
+            value *= 10
+        }
+        return negative ? -value : value
+    }
+}
