@@ -19,13 +19,32 @@ public enum SalePlanner {
     public static let saleIDField = "sale_id"
     public static let documentField = "sale_document"
     public static let errorField = "sale_error"
+    /// What the refused sale was made from (a digest): it is not sent again until the opportunity changes.
+    public static let refusedField = "sale_refused"
 
     /// The next step, or nil when the opportunity was not converted or its document exists already.
     public static func step(for o: Opportunity) -> SaleStep? {
         guard let text = o.custom["converted_to"], let kind = Conversion.SaleKind(rawValue: text) else { return nil }
         if o.custom[documentField] == kind.rawValue { return nil }
+        if let e = o.custom[errorField], !e.isEmpty, o.custom[refusedField] == digest(o, kind: kind) { return nil }
         if let id = o.custom[saleIDField], !id.isEmpty { return .document(kind: kind, saleID: id) }
         return .header(kind: kind, reference: reference(o))
+    }
+
+    /// A digest of what a sale is made from (the template values and the lines): a refused sale is tried again only when
+    /// it changes.
+    public static func digest(_ o: Opportunity, kind: Conversion.SaleKind) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        let v = values(o, kind: kind, saleID: nil, today: "")
+        for k in v.keys.sorted() {
+            for b in (k + "=" + (v[k]?.text ?? "") + "\u{1F}").utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        }
+        for line in lines(o) {
+            for k in line.keys.sorted() {
+                for b in (k + "=" + (line[k]?.text ?? "") + "\u{1E}").utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            }
+        }
+        return String(h, radix: 16)
     }
 
     /// The reference sent with the header (a customer reference the remote can search), unique per opportunity.
@@ -75,7 +94,8 @@ extension SyncEngine {
     /// Creates the sale quote or order of every opportunity converted since (`opportunities convert ID --to …`) on a
     /// remote whose profile has `sales:`. The header's id is saved on the opportunity before its document is sent, and a
     /// header whose answer was lost is found again by its reference, so a rerun creates neither twice. A refusal is
-    /// counted, kept on the opportunity (`sale_error`) and reported; the others go on.
+    /// counted, kept on the opportunity (`sale_error`) and reported, and not sent again until the opportunity changes; the
+    /// others go on.
     func pushSales(_ report: inout SyncReport) async throws {
         guard let spec = client.profile.sales else { return }
         var due: [(Opportunity, SaleStep)] = []
@@ -106,7 +126,7 @@ extension SyncEngine {
                     if let get = spec.get, let path = spec.documentStatus[kind], let sale = try await client.getSale(get, id: id),
                         let status = path.get(sale)?.stringValue, !status.isEmpty, !spec.openStatuses.contains(status.uppercased())
                     {
-                        try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil])
+                        try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil, SalePlanner.refusedField: nil])
                         report.lines.append("found the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)) already made: sale \(id)")
                         continue
                     }
@@ -130,13 +150,13 @@ extension SyncEngine {
                     path.set(&body, .array(SalePlanner.lines(o).map { SaleSpec.render(spec.line, values.merging($0) { $1 }) }))
                 }
                 _ = try await client.sendSale(endpoint, body: body)
-                try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil])
+                try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil, SalePlanner.refusedField: nil])
                 report.counts.salesCreated += 1
                 report.lines.append("created the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): sale \(saleID)")
             } catch let e as SyncError where e.isPermanentRefusal {
                 report.counts.refused += 1
                 report.lines.append("refused: the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): \(e.message)")
-                try saveSaleState(o.id, [SalePlanner.errorField: e.message])
+                try saveSaleState(o.id, [SalePlanner.errorField: e.message, SalePlanner.refusedField: SalePlanner.digest(o, kind: kind)])
             }
         }
     }

@@ -76,7 +76,15 @@ struct SaleTests {
 
         let again = try await SyncEngine(store: b.store, job: job, client: client, dryRun: false).run()
         #expect(again.counts.salesCreated == 0)
-        #expect(again.counts.refused == 1, "a refused sale is sent again on every run until it is fixed")
+        #expect(again.counts.refused == 0, "a refused sale is not sent again while it is unchanged")
+        // Fixed (its line's quantity), it is sent again: its header exists, so only the quote.
+        var fixed = try #require(try b.store.all(Opportunity.self).first { $0.id == refused.id })
+        fixed.custom["sale_lines"] = Conversion.saleLinesText([OpportunityLine(product: "X", quantity: 1, unitPrice: 5)])
+        try b.store.save([fixed])
+        let retried = try await SyncEngine(store: b.store, job: job, client: client, dryRun: false).run()
+        #expect(retried.counts.salesCreated == 1 && retried.counts.refused == 0)
+        #expect(try Self.sales(b).count == 3)
+        #expect(try b.store.all(Opportunity.self).first { $0.id == refused.id }?.custom["sale_error"] == nil)
         #expect(try Self.sales(b).count == 3)
     }
 
