@@ -127,26 +127,16 @@ struct SaleTests {
         #expect(try Self.sales(b).count == 1)
     }
 
-    @Test("a placeholder used where it has no value (a line's in the header) is refused with its line")
-    func misplacedPlaceholder() throws {
-        var yaml = try String(contentsOfFile: TestSupport.mapping("remotes/cin7-core.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "Note: $notes", with: "Note: $product")
+    @Test(
+        "a placeholder a template does not know, or one used where it has no value (a line's in the header), is refused with its line",
+        arguments: [("Memo: $name", "Memo: $nmae", "$nmae"), ("Note: $notes", "Note: $product", "$product")])
+    func badPlaceholder(original: String, changed: String, named: String) throws {
+        let yaml = try String(contentsOfFile: TestSupport.mapping("remotes/cin7-core.yaml"), encoding: .utf8)
+        #expect(yaml.contains(original))
         #expect {
-            try RemoteProfile.parse(yaml: yaml)
+            try RemoteProfile.parse(yaml: yaml.replacingOccurrences(of: original, with: changed))
         } throws: { e in
-            "\(e)".contains("$product") && "\(e)".contains("line ")
-        }
-    }
-
-    @Test("a sales template with an unknown placeholder is refused with its line")
-    func unknownPlaceholder() throws {
-        var yaml = try String(contentsOfFile: TestSupport.mapping("remotes/cin7-core.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "Memo: $name", with: "Memo: $nmae")
-        #expect {
-            try RemoteProfile.parse(yaml: yaml)
-        } throws: { e in
-            let d = "\(e)"
-            return d.contains("$nmae") && d.contains("line ")
+            "\(e)".contains(named) && "\(e)".contains("line ")
         }
     }
 }
