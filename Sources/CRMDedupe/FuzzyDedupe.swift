@@ -147,6 +147,8 @@ public final class FuzzyDeduplicator {
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
     /// One per thread: the comparisons run on every core, each over its share of the pairs with its own cache.
     typealias SimCache = [UInt64: (Int8, Float)]
+    /// Entries one cache keeps: a million in all, shared out among the threads that run at once (each holds one).
+    static let simCacheLimit = 1_000_000 / max(1, ProcessInfo.processInfo.activeProcessorCount)
     private var simCache: SimCache = [:]
 
     private func nameSim(_ table: Values, _ a: Int32, _ b: Int32, field: UInt64, _ cache: inout SimCache) -> (Int, Double) {
@@ -155,7 +157,7 @@ public final class FuzzyDeduplicator {
         let x = table.bytes[Int(a)], y = table.bytes[Int(b)]
         let d = Similarity.osaDistance(x, y, cap: 2)
         let jw = Similarity.jaroWinkler(x, y)
-        if cache.count < 1_000_000 { cache[key] = (Int8(d), Float(jw)) }
+        if cache.count < Self.simCacheLimit { cache[key] = (Int8(d), Float(jw)) }
         return (d, jw)
     }
 
@@ -478,7 +480,9 @@ public final class FuzzyDeduplicator {
                 DispatchQueue.concurrentPerform(iterations: shares) { share in
                     var cache = SimCache()
                     var h: [Int: Int] = [:]
-                    for k in stride(from: share, to: pairsIn.count, by: shares) {
+                    // A contiguous run of the sorted pairs: neighbouring pairs share rows, so their names are in the cache.
+                    let size = (pairsIn.count + shares - 1) / shares
+                    for k in (share * size)..<min(pairsIn.count, (share + 1) * size) {
                         let c = me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache)
                         codesOut[k] = Int32(c)
                         h[c, default: 0] += 1
