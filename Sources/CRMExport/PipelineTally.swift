@@ -13,7 +13,7 @@ struct PipelineTally {
     private var counts: [Int] = []
     private var totals: [Int128] = []
     private var weighted: [Int128] = []
-    private var index: [UInt64: [Int]] = [:]
+    private var index: [[UInt8]: Int] = [:]
     private var key: [UInt8] = []
     /// False once an amount could not be summed exactly.
     private(set) var isExact = true
@@ -32,10 +32,8 @@ struct PipelineTally {
         row.withBytes(stage) { key.append(contentsOf: $0) }
         key.append(0x1F)
         row.withBytes(currency) { for b in $0 { key.append(b >= 97 && b <= 122 ? b - 32 : b) } }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         let g: Int
-        if let found = index[h]?.first(where: { keys[$0] == key }) {
+        if let found = index[key] {
             g = found
         } else {
             g = keys.count
@@ -43,7 +41,7 @@ struct PipelineTally {
             counts.append(0)
             totals.append(0)
             weighted.append(0)
-            index[h, default: []].append(g)
+            index[key] = g
         }
         counts[g] += 1
         guard !row.isNull(amount) else { return }

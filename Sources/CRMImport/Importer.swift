@@ -104,27 +104,27 @@ public enum Importer {
                     if writer.wantsPreload { try writer.preload(matcher.candidates(batch.records)) }
                     // Rows are borrowed in place from the batch's storage (an array subscript here would copy each).
                     try batch.records.withUnsafeBufferPointer { records in
-                    for item in batch.items {
-                        counts.read += 1
-                        switch item.content {
-                        case .rejected(let j):
-                            let r = batch.rejects[j]
-                            counts.rejected += 1
-                            reasons[r.kind, default: 0] += 1
-                            try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: r.reason)
-                            try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
-                        case .record(let j):
-                            let (outcome, rowid) = try matcher.apply(records[j])
-                            switch outcome {
-                            case .created: counts.created += 1
-                            case .updated: counts.updated += 1
-                            case .unchanged: counts.unchanged += 1
-                            case .merged: counts.merged += 1
-                            case .rejected: counts.rejected += 1
+                        for item in batch.items {
+                            counts.read += 1
+                            switch item.content {
+                            case .rejected(let j):
+                                let r = batch.rejects[j]
+                                counts.rejected += 1
+                                reasons[r.kind, default: 0] += 1
+                                try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: r.reason)
+                                try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
+                            case .record(let j):
+                                let (outcome, rowid) = try matcher.apply(records[j])
+                                switch outcome {
+                                case .created: counts.created += 1
+                                case .updated: counts.updated += 1
+                                case .unchanged: counts.unchanged += 1
+                                case .merged: counts.merged += 1
+                                case .rejected: counts.rejected += 1
+                                }
+                                try writer.ledger(row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                             }
-                            try writer.ledger(row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                         }
-                    }
                     }
                     options.progress?(batch.bytesRead, source.fileSize, counts.read)
                     if options.isInterrupted?() == true {
