@@ -40,8 +40,11 @@ struct DateFormat: Sendable {
 
     let tokens: [Token]
     let isISO: Bool
+    /// The pattern as written, for writing dates in it (`format`).
+    let pattern: [UInt8]
 
     init?(_ pattern: String) {
+        self.pattern = Array(pattern.utf8)
         if pattern.lowercased() == "iso8601" {
             tokens = []
             isISO = true
@@ -162,6 +165,72 @@ struct DateFormat: Sendable {
         }
         return p
     }
+
+    /// `p` written in this pattern: the writing half of `parse`, as a remote profile's `write_transform` uses it.
+    /// Widths follow the pattern (`d` 5, `dd` 05, `MMM` Mar, `MMMM` March, `SSS` milliseconds); `Z` writes `Z` for UTC
+    /// and `+01:00` otherwise. ISO 8601 writes a day as `YYYY-MM-DD` and a time as RFC 3339 UTC.
+    func format(_ p: ParsedDate) -> String {
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        if isISO {
+            let day = pad(p.year, 4) + "-" + pad(p.month, 2) + "-" + pad(p.day, 2)
+            guard p.hasTime else { return day }
+            let ms = p.millisecond != 0 ? "." + pad(p.millisecond, 3) : ""
+            return day + "T" + pad(p.hour, 2) + ":" + pad(p.minute, 2) + ":" + pad(p.second, 2) + ms + offsetText(p.offset ?? 0)
+        }
+        var out = ""
+        var i = 0
+        let chars = pattern
+        while i < chars.count {
+            let c = chars[i]
+            var run = 1
+            while i + run < chars.count, chars[i + run] == c { run += 1 }
+            switch c {
+            case UInt8(ascii: "y"): out += run == 2 ? pad(p.year % 100, 2) : pad(p.year, 4)
+            case UInt8(ascii: "M"):
+                if run >= 3 {
+                    let name = DateFormat.monthNames[max(0, min(11, p.month - 1))]
+                    out += run == 3 ? String(name.prefix(3)) : name
+                } else {
+                    out += pad(p.month, run)
+                }
+            case UInt8(ascii: "d"): out += pad(p.day, run)
+            case UInt8(ascii: "H"): out += pad(p.hour, run)
+            case UInt8(ascii: "h"): out += pad(p.hour % 12 == 0 ? 12 : p.hour % 12, run)
+            case UInt8(ascii: "m"): out += pad(p.minute, 2)
+            case UInt8(ascii: "s"): out += pad(p.second, 2)
+            case UInt8(ascii: "S"): out += String(pad(p.millisecond, 3).prefix(run)) + String(repeating: "0", count: max(0, run - 3))
+            case UInt8(ascii: "a"): out += p.hour < 12 ? "AM" : "PM"
+            case UInt8(ascii: "Z"), UInt8(ascii: "X"), UInt8(ascii: "x"): out += offsetText(p.offset ?? 0)
+            case UInt8(ascii: "E"):
+                let days = p.calendarDay?.daysSinceEpoch ?? 0
+                let name = DateFormat.weekdayNames[((days % 7) + 7 + 3) % 7]  // 1970-01-01 was a Thursday
+                out += run >= 4 ? name : String(name.prefix(3))
+            case UInt8(ascii: "'"):
+                var j = i + 1
+                while j < chars.count, chars[j] != UInt8(ascii: "'") { j += 1 }
+                out += String(decoding: chars[(i + 1)..<min(j, chars.count)], as: UTF8.self)
+                i = j + 1
+                continue
+            default: out += String(decoding: chars[i..<(i + run)], as: UTF8.self)
+            }
+            i += run
+        }
+        return out
+    }
+
+    /// `Z` for UTC, else `+hh:mm` / `-hh:mm`.
+    private func offsetText(_ seconds: Int) -> String {
+        guard seconds != 0 else { return "Z" }
+        let a = abs(seconds) / 60
+        return (seconds < 0 ? "-" : "+") + String(format: "%02d:%02d", a / 60, a % 60)
+    }
+
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                             "November", "December"]
+    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 

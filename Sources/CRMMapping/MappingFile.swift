@@ -100,6 +100,8 @@ public struct MappingFile: Sendable, Equatable {
         case regex(String)
         case replace(pattern: String, with: String)
         case split(String)
+        /// The number times a factor, exactly (`0.01`: cents to units).
+        case scale(String)
     }
 
     /// Every source column (CSV) or path (XML) the mapping reads, in first-use order.
@@ -409,6 +411,13 @@ extension MappingFile {
                 throw MappingError(.invalidValue, line: a.line(of: "pattern"), message: "replace pattern '\(p)' is not a valid regex")
             }
             return .replace(pattern: p, with: try a.string("with") ?? "")
+        case "scale":
+            guard let f = arg.scalar?.string, let d = Decimal(string: f, locale: Locale(identifier: "en_US_POSIX")), d != 0,
+                f.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "E" })
+            else {
+                throw MappingError(.invalidValue, line: line, message: "scale needs a number other than 0, e.g. {scale: 0.01}")
+            }
+            return .scale(f)
         case "split":
             guard let s = arg.scalar?.string, !s.isEmpty else {
                 throw MappingError(.invalidValue, line: line, message: "split needs a separator, e.g. {split: \";\"}")
@@ -420,7 +429,7 @@ extension MappingFile {
     }
 
     static let transformHelp =
-        "; transforms are trim, squish, lower, upper, title, first_name, last_name, email, phone, date, number, map, regex, replace, split"
+        "; transforms are trim, squish, lower, upper, title, first_name, last_name, email, phone, date, number, map, regex, replace, split, scale"
 
     /// The names of the standard fields of a record type.
     public static func fieldNames(of record: RecordType) -> [String] {

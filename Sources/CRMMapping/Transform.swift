@@ -15,6 +15,7 @@ enum Step {
     case regex(NSRegularExpression)
     case replace(NSRegularExpression, String)
     case split(String)
+    case scale(Decimal)
 
     init(_ spec: MappingFile.TransformSpec, defaultZone: TimeZone) throws {
         switch spec {
@@ -42,6 +43,7 @@ enum Step {
         case .regex(let p): self = .regex(try NSRegularExpression(pattern: p))
         case .replace(let p, let w): self = .replace(try NSRegularExpression(pattern: p), w)
         case .split(let s): self = .split(s)
+        case .scale(let f): self = .scale(Decimal(string: f, locale: posixLocale) ?? 1)
         }
     }
 
@@ -53,6 +55,7 @@ enum Step {
     }
 
     func apply(_ v: FieldValue, kind: FieldKind, region: String) -> Outcome {
+        if case .scale(let factor) = self { return Step.scaled(v, factor, kind: kind) }
         let text: String
         switch v {
         case .text(let s): text = s
@@ -124,6 +127,47 @@ enum Step {
         case .split(let sep):
             let items = text.components(separatedBy: sep).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
             return .ok(items.isEmpty ? .empty : .list(items))
+        case .scale: return .ok(v)  // handled above
+        }
+    }
+
+    /// A number (or its text, with `.` as the decimal point) times `factor`; an integer field keeps a whole result.
+    static func scaled(_ v: FieldValue, _ factor: Decimal, kind: FieldKind) -> Outcome {
+        let d: Decimal
+        switch v {
+        case .empty: return .ok(.empty)
+        case .number(let x): d = x
+        case .integer(let i): d = Decimal(i)
+        case .text(let s):
+            if s.isEmpty { return .ok(.empty) }
+            guard let x = NumberText.parse(s, decimal: UInt8(ascii: "."), thousands: nil) else {
+                return .invalid("'\(s)' is not a number to scale")
+            }
+            d = x
+        default: return .invalid("a \(v.kindName) value cannot be scaled")
+        }
+        let r = d * factor
+        if kind == .integer {
+            var whole = Decimal(), src = r
+            NSDecimalRound(&whole, &src, 0, .plain)
+            return .ok(.integer(NSDecimalNumber(decimal: whole).intValue))
+        }
+        return .ok(.number(r))
+    }
+}
+
+extension FieldValue {
+    /// The value's kind in words, for messages.
+    var kindName: String {
+        switch self {
+        case .empty: return "empty"
+        case .text: return "text"
+        case .number: return "number"
+        case .integer: return "integer"
+        case .bool: return "true/false"
+        case .day: return "date"
+        case .instant: return "timestamp"
+        case .list: return "list"
         }
     }
 }

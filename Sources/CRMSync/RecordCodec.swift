@@ -1,3 +1,4 @@
+import CRMMapping
 import CRMModel
 import Foundation
 
@@ -62,6 +63,20 @@ public struct RecordCodec: Sendable {
 
     /// A remote value as the model's text, through the field's value map, scale and format.
     func read(_ v: JSONValue, _ f: RemoteProfile.FieldMap, kind: FieldKind) -> String {
+        if let chain = f.readTransform {
+            // As an import reads a column; a value the steps cannot read is kept as the remote wrote it.
+            let input: FieldValue
+            switch v {
+            case .array(let a): input = .list(a.compactMap(\.stringValue))
+            case .null: input = .empty
+            default: input = .text(v.stringValue ?? "")
+            }
+            switch chain.read(input, kind: kind) {
+            case .value(.text(let s)): return Self.text(.string(s), kind: kind)
+            case .value(let x): return Snapshot.canonical(x)
+            case .failed: return Self.text(v, kind: kind)
+            }
+        }
         if !f.readValues.isEmpty || f.readOtherwise != nil {
             let key = v.stringValue ?? ""
             if let mapped = f.readValues[key] { return mapped }
@@ -74,8 +89,16 @@ public struct RecordCodec: Sendable {
         return Self.text(v, kind: kind)
     }
 
-    /// A model value as the remote's JSON, through the field's value map, scale and format.
-    func write(_ text: String?, _ f: RemoteProfile.FieldMap, kind: FieldKind) -> JSONValue {
+    /// A model value as the remote's JSON, through the field's transforms, or its value map, scale and format.
+    /// - Throws: `SyncError(.unsendable)` when a write transform cannot write the value.
+    func write(_ text: String?, _ f: RemoteProfile.FieldMap, kind: FieldKind) throws -> JSONValue {
+        if let chain = f.writeTransform {
+            switch chain.write(Snapshot.fieldValue(text, kind: kind), kind: kind) {
+            case .value(let x): return Self.json(x, as: f.writeAs)
+            case .failed(let why):
+                throw SyncError(.unsendable, context: "field '\(f.fields[0])'", message: why + "; the profile's write_transform cannot send it")
+            }
+        }
         if let text, !f.writeValues.isEmpty || f.writeOtherwise != nil {
             if let mapped = f.writeValues[text] { return mapped }
             if let otherwise = f.writeOtherwise { return otherwise }
@@ -89,12 +112,38 @@ public struct RecordCodec: Sendable {
         }
     }
 
+    /// A transformed value as JSON: text as a string unless `as` names another type, numbers as numbers.
+    static func json(_ v: FieldValue, as type: RemoteProfile.FieldMap.WriteType?) -> JSONValue {
+        switch v {
+        case .empty: return .null
+        case .list(let l): return .array(l.map { .string($0) })
+        case .bool(let b): return type == .string ? .string(String(b)) : .bool(b)
+        case .number, .integer:
+            let text = Snapshot.canonical(v)
+            return type == .string ? .string(text) : .number(Double(text) ?? 0)
+        default:
+            let text = Snapshot.canonical(v)
+            switch type {
+            case .number: return Double(text).map { .number($0) } ?? .string(text)
+            case .integer: return Double(text).map { .number($0.rounded()) } ?? .string(text)
+            case .boolean: return ["true", "1", "yes"].contains(text.lowercased()) ? .bool(true) : .bool(false)
+            case .string, nil: return .string(text)
+            }
+        }
+    }
+
     /// The snapshot of a local record as the remote would hold it once written (a timestamp sent as a day reads back
     /// as that day), so that a value the remote cannot hold more precisely is not taken for a change.
     public func asStored(_ local: Snapshot) -> Snapshot {
         var out = local.values
         for (i, f) in resource.fields.enumerated() where f.kind == .plain && !f.readOnly {
             let name = f.fields[0]
+            if f.writeTransform != nil {
+                // What the remote holds once written, read back through the read transforms.
+                guard let sent = try? write(local[name], f, kind: kinds[i]) else { continue }
+                out[name] = sent.isNull ? nil : read(sent, f, kind: kinds[i])
+                continue
+            }
             if !f.writeValues.isEmpty || f.writeOtherwise != nil {
                 // Local values that the remote holds as one (two stages sent as one stage name) read back as the one
                 // the read map gives.
@@ -110,7 +159,7 @@ public struct RecordCodec: Sendable {
                 continue
             }
             guard f.scale != nil || f.format != nil else { continue }
-            let sent = write(local[name], f, kind: kinds[i])
+            guard let sent = try? write(local[name], f, kind: kinds[i]) else { continue }
             if sent.isNull { out[name] = nil } else { out[name] = read(sent, f, kind: kinds[i]) }
         }
         return Snapshot(out)
@@ -133,7 +182,8 @@ public struct RecordCodec: Sendable {
     }
 
     /// The JSON body for `snapshot`'s values. With `only`, just those fields (a cleared one becomes null).
-    public func body(_ snapshot: Snapshot, only: Set<String>? = nil) -> JSONValue {
+    /// - Throws: `SyncError(.unsendable)` when a field's write transform cannot write its value.
+    public func body(_ snapshot: Snapshot, only: Set<String>? = nil) throws -> JSONValue {
         var out = JSONValue.object([])
         if only == nil {
             for (path, value) in resource.createDefaults { path.set(&out, value) }
@@ -151,7 +201,7 @@ public struct RecordCodec: Sendable {
             case .stringly:
                 value = snapshot[f.fields[0]].map { .string($0.replacingOccurrences(of: Snapshot.listSeparator, with: ";")) } ?? .null
             case .plain:
-                let v = write(snapshot[f.fields[0]], f, kind: kinds[i])
+                let v = try write(snapshot[f.fields[0]], f, kind: kinds[i])
                 value = v.isNull && only == nil ? (f.defaultValue ?? v) : v
             }
             if only == nil, value.isNull { continue }

@@ -1,6 +1,6 @@
 public import CRMHTTP
 public import CRMModel
-import CRMMapping
+public import CRMMapping
 public import Foundation
 import Yams
 
@@ -199,6 +199,17 @@ public struct RemoteProfile: Sendable {
         public var format: Format?
         /// Sent on create when the local value is empty.
         public var defaultValue: JSONValue?
+        /// The mapping files' transforms applied to a value read from the remote (`read_transform:`).
+        public var readTransform: TransformChain?
+        /// Their writing half, applied to a value sent to the remote (`write_transform:`).
+        public var writeTransform: TransformChain?
+        /// The JSON type a written text is sent as (`write_as:`), where the remote wants a number or boolean.
+        public var writeAs: WriteType?
+
+        /// The JSON types `write_as:` names.
+        public enum WriteType: String, Sendable {
+            case string, number, integer, boolean
+        }
 
         public enum Format: String, Sendable {
             /// `YYYY-MM-DD` where the model may hold a timestamp (the day is the UTC day of it).
@@ -399,7 +410,7 @@ extension RemoteProfile {
                 let fm = try YAMLMap(node, what: "field '\(name)'")
                 try fm.allow([
                     "path", "read", "write", "read_only", "list_separator", "name_parts", "stringly", "values", "read_values", "otherwise",
-                    "write_otherwise", "scale", "format", "default",
+                    "write_otherwise", "scale", "format", "default", "read_transform", "write_transform", "write_as",
                 ])
                 guard let readText = try fm.string("read") ?? fm.string("path") else {
                     throw MappingError(.missingKey, line: fm.line, message: "field '\(name)' needs 'path' (or 'read' and 'write')")
@@ -471,6 +482,28 @@ extension RemoteProfile {
             format = v
         }
         let defaultValue = fm["default"].map(jsonValue)
+        let readTransform = try fm["read_transform"].map { try TransformChain(yaml: $0) }
+        let writeTransform = try fm["write_transform"].map { try TransformChain(yaml: $0) }
+        var writeAs: FieldMap.WriteType?
+        if let w = try fm.string("write_as") {
+            guard let t = FieldMap.WriteType(rawValue: w) else {
+                throw MappingError(.invalidValue, line: fm.line(of: "write_as"), message: "write_as '\(w)' is not one of string, number, integer, boolean")
+            }
+            writeAs = t
+        }
+        if readTransform != nil || writeTransform != nil {
+            // One language per field: the transforms say everything the shorthand keys would.
+            for k in ["values", "read_values", "otherwise", "write_otherwise", "scale", "format"] where fm[k] != nil {
+                throw MappingError(.invalidValue, line: fm.line(of: k),
+                                   message: "field '\(name)': '\(k)' cannot be combined with read_transform/write_transform; write it as a transform step")
+            }
+        }
+        if writeTransform != nil, readTransform == nil {
+            // A value written in another form must be read back into the model's, or every pull would see a change.
+            throw MappingError(.missingKey, line: fm.line(of: "write_transform"),
+                               message: "field '\(name)' has write_transform but no read_transform: say how the remote's form reads back "
+                                   + "(`read_transform: []` if it reads back as it is)")
+        }
         return { f in
             if let write { f.writePath = write }
             if readOnly { f.readOnly = true; f.writePath = nil }
@@ -488,6 +521,9 @@ extension RemoteProfile {
             f.scale = scale
             f.format = format
             f.defaultValue = defaultValue
+            f.readTransform = readTransform
+            f.writeTransform = writeTransform
+            f.writeAs = writeAs
         }
     }
 

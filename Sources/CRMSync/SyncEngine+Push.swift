@@ -64,7 +64,9 @@ extension SyncEngine {
             if !dryRun, let batch = codec.resource.batch, batch.upsert != nil, let key = upsertField(codec) {
                 let eligible = contexts.indices.filter { i in
                     let c = contexts[i]
-                    return c.link == nil && !c.item.deleted && !c.conflicted && !(localSnapshot(c.item.record, codec)[key] ?? "").isEmpty
+                    let sl = localSnapshot(c.item.record, codec)
+                    // One the profile cannot write goes on alone, to be set aside with its reason.
+                    return c.link == nil && !c.item.deleted && !c.conflicted && !(sl[key] ?? "").isEmpty && (try? codec.body(sl)) != nil
                 }
                 for chunk in stride(from: 0, to: eligible.count, by: max(1, batch.size)) {
                     let part = Array(eligible[chunk..<min(eligible.count, chunk + max(1, batch.size))])
@@ -140,9 +142,10 @@ extension SyncEngine {
     /// One batch upsert of new records; each gets its outcome (all fail together when the request fails).
     private func upsert<R: CRMRecord>(_ contexts: [PushContext<R>], key: String, _ codec: RecordCodec) async -> [(Int, PushOutcome)] {
         let snapshots = contexts.map { localSnapshot($0.item.record, codec) }
-        let inputs = snapshots.map { (key: $0[key] ?? "", body: codec.body($0)) }
         let found: [JSONValue]
-        do { found = try await client.batchUpsert(R.recordType, inputs: inputs) } catch { return contexts.indices.map { ($0, .failed(error)) } }
+        do {
+            let inputs = try snapshots.map { (key: $0[key] ?? "", body: try codec.body($0)) }
+            found = try await client.batchUpsert(R.recordType, inputs: inputs) } catch { return contexts.indices.map { ($0, .failed(error)) } }
         var byKey: [String: JSONValue] = [:]
         for json in found { if let v = codec.snapshot(json)[key] { byKey[v.lowercased()] = json } }
         return contexts.indices.map { i in
@@ -214,6 +217,8 @@ extension SyncEngine {
         let type = R.recordType
         let localID = item.record.id.description
         var c = SyncCounts()
+        // Built first: a value the profile cannot write sets the record aside before anything is sent.
+        let body = try codec.body(sl)
         if dryRun {
             c.pushedCreated = 1
             return .nothing(counts: c, line: "push: create \(type.rawValue) \(localID.suffix(12)): \(summary(sl))")
@@ -248,7 +253,7 @@ extension SyncEngine {
                 }
             } else { c.recoveredCreates = 1 }
         }
-        var (json, etag) = try await client.create(type, body: codec.body(sl), idempotencyKey: key)
+        var (json, etag) = try await client.create(type, body: body, idempotencyKey: key)
         if !codec.isRecord(json) {
             // The answer is a message, not the record: the base is what the remote holds, read back by id or found by
             // the lookup.

@@ -18,6 +18,9 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         /// A complete listing lacks more of a type's linked records than the job allows to be tombstoned in one
         /// run (`--allow-mass-delete` lets it go on).
         case massDelete
+        /// A record's value cannot be written in the form the profile's `write_transform` asks for (a `map` with
+        /// `otherwise: reject`, a date that is not one); the record is set aside without a request.
+        case unsendable
     }
 
     public var code: Code
@@ -37,6 +40,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// A refusal that repeating the same request cannot change: a 4xx other than 408, 409, 412, 425 and 429.
     /// Such a record is set aside and the run goes on with the others.
     public var isPermanentRefusal: Bool {
+        if code == .unsendable { return true }
         guard code == .rejected, let status, (400..<500).contains(status) else { return false }
         // 404, 405 and 410 say the endpoint or the record is not there, not that this record's values are wrong.
         return ![401, 403, 404, 405, 408, 409, 410, 412, 425, 429].contains(status)

@@ -46,6 +46,7 @@ enum SyncExit {
         case .notFound: 64
         case .badResponse, .rejected, .transport: remoteFailed
         case .massDelete: massDeleteStopped
+        case .unsendable: 65  // EX_DATAERR: a value the profile cannot write
         }
     }
     /// Done, but the remote refused some records (set aside: `crmgate sync errors list`).

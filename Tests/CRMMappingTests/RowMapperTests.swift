@@ -58,6 +58,17 @@ struct RowMapperTests {
         #expect(throws: RowRejection.self) { try mapRow(yaml: us, header: ["A"], row: ["12abc"]).get() }
     }
 
+    @Test("scale: integer cents into a decimal amount, exactly, on its own or after a number step; text that is no number rejects the row")
+    func scale() throws {
+        let cents = "record: lead\nfields:\n  amount: { column: C, transform: [{scale: 0.01}] }\n"
+        #expect(try mapRow(yaml: cents, header: ["C"], row: ["125050"]).get().amount == Decimal(string: "1250.5"))
+        #expect(try mapRow(yaml: cents, header: ["C"], row: ["-1"]).get().amount == Decimal(string: "-0.01"))
+        let thousands = "record: lead\nfields:\n  amount: { column: C, transform: [{number: {decimal: \",\"}}, {scale: 1000}] }\n"
+        #expect(try mapRow(yaml: thousands, header: ["C"], row: ["1,5"]).get().amount == Decimal(1500))
+        #expect(throws: RowRejection.self) { try mapRow(yaml: cents, header: ["C"], row: ["12 cents"]).get() }
+        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\nfields:\n  amount: { column: C, transform: [{scale: 0}] }\n") }
+    }
+
     @Test("an invalid email rejects the row with the column and the value; on_invalid blank empties it, keep keeps it (trimmed)")
     func invalidEmail() throws {
         let yaml = "record: lead\nfields:\n  email: { column: E-Mail, transform: [email] }\n"

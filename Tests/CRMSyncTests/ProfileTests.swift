@@ -65,7 +65,7 @@ struct ProfileTests {
         let p = try RemoteProfile.load(TestSupport.mapping("remotes/cin7-core.yaml"))
         let codec = RecordCodec(p.resources[.lead]!)
         let s = Snapshot(["company": "Acme", "first_name": "Mary Ann", "last_name": "Smith", "email": "m@acme.test", "address.city": "Graz", "amount": "1200.5"])
-        let body = codec.body(s)
+        let body = try codec.body(s)
         #expect(try JSONPath("Contacts[0].Name").get(body) == .string("Mary Ann Smith"))
         #expect(try JSONPath("Addresses[Type=Billing].City").get(body) == .string("Graz"))
         #expect(body["Amount"] == .number(1200.5))

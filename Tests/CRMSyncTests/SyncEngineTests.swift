@@ -17,7 +17,8 @@ final class SyncBench: @unchecked Sendable {
     /// The store as SQLite, for the tests of SQLite-only commands.
     var sqlite: CRMStore { store as! CRMStore }
 
-    init(kind: StoreKind = .sqlite, flavor: String = "generic", pageLimit: Int? = nil, arguments: [String] = []) throws {
+    init(kind: StoreKind = .sqlite, flavor: String = "generic", pageLimit: Int? = nil, arguments: [String] = [],
+         editProfile: (String) -> String = { $0 }) throws {
         self.kind = kind
         remote = try TestRemote(flavor: flavor, arguments: arguments)
         dir = try TestSupport.temporaryDirectory("crmgate-sync")
@@ -25,7 +26,7 @@ final class SyncBench: @unchecked Sendable {
         var yaml = try String(contentsOfFile: TestSupport.mapping("remotes/\(name).yaml"), encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "limits: {requests: 60, per_seconds: 60}", with: "limits: {requests: 10, per_seconds: 2}")
         if let pageLimit { yaml = yaml.replacingOccurrences(of: "limit: 500", with: "limit: \(pageLimit)").replacingOccurrences(of: "limit: 1000", with: "limit: \(pageLimit)") }
-        profile = try RemoteProfile.parse(yaml: yaml)
+        profile = try RemoteProfile.parse(yaml: editProfile(yaml))
         storePath = kind == .sqlite ? dir.appendingPathComponent("store.sqlite").path : try kind.makeLocation()
         store = try StoreLocation(storePath).openSyncStore(mode: .create)
     }
