@@ -168,7 +168,7 @@ struct DateFormat: Sendable {
 
     /// `p` written in this pattern: the writing half of `parse`, as a remote profile's `write_transform` uses it.
     /// Widths follow the pattern (`d` 5, `dd` 05, `MMM` Mar, `MMMM` March, `SSS` milliseconds); `Z` writes `Z` for UTC
-    /// and `+01:00` otherwise. ISO 8601 writes a day as `YYYY-MM-DD` and a time as RFC 3339 UTC.
+    /// and `+01:00` otherwise. ISO 8601 writes a day as `YYYY-MM-DD` and a time as RFC 3339 with the zone's offset.
     func format(_ p: ParsedDate) -> String {
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)

@@ -354,7 +354,10 @@ extension MappingFile {
             try a.allow(["country"])
             return .phone(country: try a.string("country")?.uppercased())
         case "date":
-            if let s = arg.scalar?.string { return .date(formats: [s], timeZone: nil) }
+            if let s = arg.scalar?.string {
+                guard DateFormat(s) != nil else { throw MappingError(.invalidValue, line: line, message: "date format '\(s)' cannot be read") }
+                return .date(formats: [s], timeZone: nil)
+            }
             let a = try YAMLMap(arg, what: "date")
             try a.allow(["formats", "format", "timezone"])
             var formats = try a.stringList("formats") ?? []
@@ -413,7 +416,7 @@ extension MappingFile {
             return .replace(pattern: p, with: try a.string("with") ?? "")
         case "scale":
             guard let f = arg.scalar?.string, let d = Decimal(string: f, locale: Locale(identifier: "en_US_POSIX")), d != 0,
-                f.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "E" })
+                Double(f) != nil, f.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "E" })
             else {
                 throw MappingError(.invalidValue, line: line, message: "scale needs a number other than 0, e.g. {scale: 0.01}")
             }

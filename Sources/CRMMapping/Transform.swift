@@ -65,6 +65,7 @@ enum Step {
             for item in l {
                 switch apply(.text(item), kind: .text, region: region) {
                 case .ok(.text(let s)): if !s.isEmpty { out.append(s) }
+                case .ok(.list(let items)): out += items  // an item split again
                 case .ok: break
                 case .invalid(let r): return .invalid(r)
                 }

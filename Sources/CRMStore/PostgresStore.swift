@@ -455,6 +455,14 @@ extension PostgresStore: SyncStore {
         }
     }
 
+    public func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)] {
+        try withConnection { c in
+            let r = try c.exec("SELECT local_id, remote_id FROM sync_links WHERE remote = $1 AND record_type = $2 ORDER BY local_id COLLATE \"C\"",
+                               [remote, type.rawValue])
+            return (0..<r.count).map { i in (r.text(i, "local_id") ?? "", r.text(i, "remote_id") ?? "") }
+        }
+    }
+
     // MARK: Journals
 
     public func journal(remote: String, type: RecordType, localIDs: [String]) throws -> [String: (key: String, lookup: String?)] {

@@ -501,6 +501,18 @@ extension CRMStore {
         try wrap { try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? ORDER BY local_id", arguments: [remote, type.rawValue]).map(Self.link) } }
     }
 
+    public func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)] {
+        try wrap {
+            try queue.read { db in
+                var out: [(localID: String, remoteID: String)] = []
+                let rows = try Row.fetchCursor(db, sql: "SELECT local_id, remote_id FROM sync_links WHERE remote = ? AND record_type = ? ORDER BY local_id",
+                                               arguments: [remote, type.rawValue])
+                while let r = try rows.next() { out.append((r[0], r[1])) }
+                return out
+            }
+        }
+    }
+
     // MARK: - Idempotency journal
 
     // MARK: - Cursors

@@ -39,6 +39,9 @@ public protocol SyncStore: AnyObject, Sendable {
     func links(remote: String, type: RecordType, localIDs: [String]) throws -> [String: SyncLink]
     /// Every link of a remote and type, by local id.
     func links(remote: String, type: RecordType) throws -> [SyncLink]
+    /// The local and remote ids of every link of a remote and type, without their bases (what a complete listing is
+    /// checked against, read at the cost of two ids a link).
+    func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)]
 
     // Journals
     func journal(remote: String, type: RecordType, localIDs: [String]) throws -> [String: (key: String, lookup: String?)]

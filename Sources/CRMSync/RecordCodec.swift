@@ -34,31 +34,43 @@ public struct RecordCodec: Sendable {
         return v.stringValue == "true"
     }
 
+    /// Whether a listed record leaves out a field the profile reads (absent, not null): one to read whole.
+    public func lacksFields(_ json: JSONValue) -> Bool {
+        resource.fields.contains { $0.path.get(json) == nil }
+    }
+
     /// The snapshot of a remote record.
     public func snapshot(_ json: JSONValue) -> Snapshot {
         var out: [String: String] = [:]
-        for (i, f) in resource.fields.enumerated() {
-            guard let v = f.path.get(json), !v.isNull else { continue }
-            switch f.kind {
-            case .nameParts:
-                let full = (v.stringValue ?? "").split(separator: " ").map(String.init)
-                if f.fields.count >= 2 {
-                    out[f.fields[0]] = full.dropLast().joined(separator: " ")
-                    out[f.fields[1]] = full.last ?? ""
-                    if full.count == 1 { out[f.fields[0]] = full[0]; out[f.fields[1]] = "" }
-                } else { out[f.fields[0]] = full.joined(separator: " ") }
-            case .joinedList(let sep):
-                let s = v.stringValue ?? ""
-                out[f.fields[0]] = s.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                    .joined(separator: Snapshot.listSeparator)
-            case .plain, .stringly:
-                out[f.fields[0]] = read(v, f, kind: kinds[i])
-            }
+        out.reserveCapacity(resource.fields.count)
+        // Each field map is borrowed where it lies (a copy of one costs a retain per dictionary and chain it holds).
+        resource.fields.withUnsafeBufferPointer { fields in
+            for i in fields.indices { snapshotField(json, fields[i], kinds[i], into: &out) }
         }
         if let cp = resource.customPath, case .object(let o)? = cp.get(json) {
             for (k, v) in o { if let s = v.stringValue { out["custom." + k] = s } }
         }
         return Snapshot(out)
+    }
+
+    /// One field of a remote record into the snapshot's values.
+    private func snapshotField(_ json: JSONValue, _ f: borrowing RemoteProfile.FieldMap, _ kind: FieldKind, into out: inout [String: String]) {
+        guard let v = f.path.get(json), !v.isNull else { return }
+        switch f.kind {
+        case .nameParts:
+            let full = (v.stringValue ?? "").split(separator: " ").map(String.init)
+            if f.fields.count >= 2 {
+                out[f.fields[0]] = full.dropLast().joined(separator: " ")
+                out[f.fields[1]] = full.last ?? ""
+                if full.count == 1 { out[f.fields[0]] = full[0]; out[f.fields[1]] = "" }
+            } else { out[f.fields[0]] = full.joined(separator: " ") }
+        case .joinedList(let sep):
+            let s = v.stringValue ?? ""
+            out[f.fields[0]] = s.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .joined(separator: Snapshot.listSeparator)
+        case .plain, .stringly:
+            out[f.fields[0]] = read(v, f, kind: kind)
+        }
     }
 
     /// A remote value as the model's text, through the field's value map, scale and format.
@@ -94,6 +106,7 @@ public struct RecordCodec: Sendable {
     func write(_ text: String?, _ f: RemoteProfile.FieldMap, kind: FieldKind) throws -> JSONValue {
         if let chain = f.writeTransform {
             switch chain.write(Snapshot.fieldValue(text, kind: kind), kind: kind) {
+            case .value(.empty) where kind == .list: return .array([])
             case .value(let x): return Self.json(x, as: f.writeAs)
             case .failed(let why):
                 throw SyncError(.unsendable, context: "field '\(f.fields[0])'", message: why + "; the profile's write_transform cannot send it")
@@ -118,6 +131,11 @@ public struct RecordCodec: Sendable {
         case .empty: return .null
         case .list(let l): return .array(l.map { .string($0) })
         case .bool(let b): return type == .string ? .string(String(b)) : .bool(b)
+        case .number(let d) where type == .integer:
+            // Half a cent is sent as a whole cent (rounded half away from zero), as an integer field needs.
+            var src = d, whole = Decimal()
+            NSDecimalRound(&whole, &src, 0, .plain)
+            return .number(NSDecimalNumber(decimal: whole).doubleValue)
         case .number, .integer:
             let text = Snapshot.canonical(v)
             return type == .string ? .string(text) : .number(Double(text) ?? 0)
@@ -139,9 +157,11 @@ public struct RecordCodec: Sendable {
         for (i, f) in resource.fields.enumerated() where f.kind == .plain && !f.readOnly {
             let name = f.fields[0]
             if f.writeTransform != nil {
-                // What the remote holds once written, read back through the read transforms.
+                // What the remote holds once written, read back through the read transforms; kept only where it writes
+                // to the same remote value again (a read that is no inverse of the write leaves the local value).
                 guard let sent = try? write(local[name], f, kind: kinds[i]) else { continue }
-                out[name] = sent.isNull ? nil : read(sent, f, kind: kinds[i])
+                let back: String? = sent.isNull ? nil : read(sent, f, kind: kinds[i])
+                if (try? write(back, f, kind: kinds[i])) == sent { out[name] = back }
                 continue
             }
             if !f.writeValues.isEmpty || f.writeOtherwise != nil {

@@ -100,6 +100,9 @@ public struct RemoteProfile: Sendable {
         public var pagination: Pagination
         public var incremental: Incremental?
         public var deleted: DeletedSpec?
+        /// The listing leaves fields out (`detail: true`): a listed record that lacks a field the profile reads is
+        /// read whole from `get`, when it is new or its `modified` stamp moved.
+        public var detail = false
     }
 
     public enum Pagination: Sendable {
@@ -374,6 +377,9 @@ extension RemoteProfile {
         guard let listNode = m["list"] else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs 'list'") }
         let list = try decodeList(try YAMLMap(listNode, what: "\(key).list"))
         let get = try endpoint(m["get"], "\(key).get", defaultMethod: .get, line: m.line)
+        if list.detail, get == nil {
+            throw MappingError(.missingKey, line: m.line(of: "list"), message: "'\(key).list.detail' reads records from the get endpoint; add `get:`")
+        }
         guard let create = try endpoint(m["create"], "\(key).create", defaultMethod: .post, line: m.line),
             let update = try endpoint(m["update"], "\(key).update", defaultMethod: .patch, line: m.line)
         else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs create and update endpoints") }
@@ -491,9 +497,13 @@ extension RemoteProfile {
             }
             writeAs = t
         }
+        if writeAs != nil, writeTransform == nil {
+            throw MappingError(.invalidValue, line: fm.line(of: "write_as"), message: "field '\(name)': write_as applies to what write_transform writes; add one")
+        }
         if readTransform != nil || writeTransform != nil {
             // One language per field: the transforms say everything the shorthand keys would.
-            for k in ["values", "read_values", "otherwise", "write_otherwise", "scale", "format"] where fm[k] != nil {
+            for k in ["values", "read_values", "otherwise", "write_otherwise", "scale", "format", "list_separator", "name_parts", "stringly"]
+            where fm[k] != nil {
                 throw MappingError(.invalidValue, line: fm.line(of: k),
                                    message: "field '\(name)': '\(k)' cannot be combined with read_transform/write_transform; write it as a transform step")
             }
@@ -547,7 +557,7 @@ extension RemoteProfile {
     }
 
     static func decodeList(_ m: YAMLMap) throws -> ListSpec {
-        try m.allow(["path", "items", "more_items", "pagination", "incremental", "deleted"])
+        try m.allow(["path", "items", "more_items", "pagination", "incremental", "deleted", "detail"])
         var pagination = Pagination.cursor(limitParam: "limit", limit: 100, cursorParam: "cursor", next: try JSONPath("next_cursor"))
         if let pn = m["pagination"] {
             let pm = try YAMLMap(pn, what: "pagination")
@@ -585,6 +595,7 @@ extension RemoteProfile {
         for p in try m.stringList("more_items") ?? [] {
             do { list.moreItems.append(try JSONPath(p)) } catch let e as SyncError { throw MappingError(.invalidValue, line: m.line(of: "more_items"), message: e.message) }
         }
+        list.detail = try m.bool("detail") ?? false
         return list
     }
 }

@@ -68,6 +68,13 @@ public struct RunUndo: Sendable {
         guard let got = try await client.get(R.recordType, remoteID: rid) else { return (false, "\(name): refused, it no longer exists remotely") }
         let now = codec.snapshot(got.record)
         guard now == after else { return (false, "\(name): refused, it changed remotely since the run") }
+        let b = before ?? Snapshot()
+        let changed = Set(b.values.keys).union(now.values.keys).filter { b[$0] != now[$0] }
+        // Built before a dry run answers: a value the profile cannot write back is a refusal of this entry only.
+        let body: JSONValue
+        do { body = try codec.body(b, only: changed) } catch let err as SyncError where err.code == .unsendable {
+            if e.action == .created { body = .null } else { return (false, "\(name): refused, \(err.description)") }
+        }
         if dryRun { return (true, "\(name): would be \(e.action == .created ? "deleted" : "restored") remotely") }
         if e.action == .created {
             guard resource.delete != nil else { return (false, "\(name): refused, the profile cannot delete \(R.recordType.plural)") }
@@ -75,9 +82,7 @@ public struct RunUndo: Sendable {
             try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID])
             return (true, "\(name): deleted remotely (the run created it)")
         }
-        let b = before ?? Snapshot()
-        let changed = Set(b.values.keys).union(now.values.keys).filter { b[$0] != now[$0] }
-        switch try await client.update(R.recordType, remoteID: rid, body: codec.body(b, only: changed), etag: got.etag, version: codec.version(got.record)) {
+        switch try await client.update(R.recordType, remoteID: rid, body: body, etag: got.etag, version: codec.version(got.record)) {
         case .updated(let json, let etag):
             if var link = try store.link(remote: remote, type: R.recordType, localID: e.localID) {
                 link.base = codec.snapshot(json).json

@@ -95,8 +95,10 @@ extension SyncEngine {
                                                    operation: operation, status: e.status, message: e.description))
                     if operation == "create" && !ctx.journalExisted { clear.append(id) }
                     report.counts.refused += 1
-                    report.lines.append("refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.message); set aside "
-                        + "(`crmgate sync errors show \(id.suffix(12))`), tried again when it changes or on `sync errors retry`")
+                    report.lines.append(dryRun
+                        ? "refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.description); would be set aside"
+                        : "refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.description); set aside "
+                            + "(`crmgate sync errors show \(id.suffix(12))`), tried again when it changes or on `sync errors retry`")
                 case .failed(let e):
                     if failure == nil { failure = e }
                 case .gone(let l, let why):
@@ -303,6 +305,7 @@ extension SyncEngine {
             return .linked(l, rewrite: nil, counts: c, undo: nil, clearJournal: false, line: nil)
         }
         if dryRun {
+            _ = try codec.body(local, only: changed)  // a value the profile cannot write is shown as a refusal
             c.pushedUpdated = 1
             return .nothing(counts: c, line: "push: update remote \(link.remoteID): \(diff(base, local))")
         }

@@ -242,7 +242,7 @@ public final class SyncEngine: @unchecked Sendable {
         let initialState = state
         // The links a complete listing is checked against are those that existed before it began (another job may
         // link records while this one lists).
-        let linkedBefore = complete ? Set(try storeCall { try store.links(remote: remoteName, type: R.recordType) }.map(\.localID)) : []
+        let linkedBefore = complete ? Set(try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.map(\.localID)) : []
         var emailIndex: [String: String]? = nil  // lazily: local unlinked records by e-mail, for matching
         var newMark = state.mark
         var newIDs = Set(state.idsAtMark)
@@ -257,11 +257,12 @@ public final class SyncEngine: @unchecked Sendable {
             pending = page.next.map { fetch(since, $0) }
             let ids = page.records.compactMap { codec.remoteID($0) }
             let links = try storeCall { try store.links(remote: remoteName, type: R.recordType, remoteIDs: ids) }
+            let items = try await completed(page.records, links: links, codec)
             // Updates sent by a run that died before their answers came: a remote value equal to what was sent is ours.
             let sentUpdates = try storeCall { try store.journaledUpdates(remote: remoteName, type: R.recordType, localIDs: links.values.map(\.localID)) }
             var settledUpdates: [String] = []
             var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = [], matchedIDs: [String] = []
-            for json in page.records {
+            for json in items {
                 guard let rid = codec.remoteID(json) else { continue }
                 seen.insert(rid)
                 let sr = codec.snapshot(json)
@@ -412,14 +413,40 @@ public final class SyncEngine: @unchecked Sendable {
         }
     }
 
+    /// A page's records with those the listing abbreviates read whole (`list.detail`): each new or changed one that
+    /// lacks a field the profile reads, `job.concurrency` requests at a time. A failed read fails the page.
+    func completed(_ records: [JSONValue], links: [String: SyncLink], _ codec: RecordCodec) async throws -> [JSONValue] {
+        guard codec.resource.list.detail else { return records }
+        let need = records.indices.filter { i in
+            guard let rid = codec.remoteID(records[i]), !codec.isDeleted(records[i]), codec.lacksFields(records[i]) else { return false }
+            guard let link = links[rid], let stamp = codec.modified(records[i]) else { return true }
+            return link.remoteStamp != stamp
+        }
+        guard !need.isEmpty else { return records }
+        let client = self.client, type = codec.resource.record
+        let got = await BoundedConcurrency.map(need.map { (i: $0, rid: codec.remoteID(records[$0])!) }, width: job.concurrency) { item in
+            do { return Result<JSONValue?, any Error>.success(try await client.get(type, remoteID: item.rid)?.record) } catch { return .failure(error) }
+        }
+        var out = records
+        for (k, i) in need.enumerated() {
+            // A record gone between the listing and its read stays as listed; the next complete listing settles it.
+            if let whole = try got[k]!.get() { out[i] = whole }
+        }
+        return out
+    }
+
     /// Linked records that a complete listing lacked: gone, unless there are more than the job lets one run remove.
     func absent<R: CRMRecord>(
         _ type: R.Type, _ codec: RecordCodec, seen: Set<String>, linkedBefore: Set<String>, handled: Set<String>, records: inout [R],
         tombstones: inout [String], removeLinks: inout [String], report: inout SyncReport
     ) async throws {
-        let all = try storeCall { try store.links(remote: remoteName, type: R.recordType) }.filter { linkedBefore.contains($0.localID) }
-        let missing = all.filter { !seen.contains($0.remoteID) && !handled.contains($0.localID) }
-        guard !missing.isEmpty else { return }
+        // Ids first (a link's base is most of its size); whole links only for the few a listing lacked.
+        guard !linkedBefore.isEmpty else { return }
+        let all = try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.filter { linkedBefore.contains($0.localID) }
+        let missingIDs = all.filter { !seen.contains($0.remoteID) && !handled.contains($0.localID) }.map(\.localID)
+        guard !missingIDs.isEmpty else { return }
+        let byLocal = try storeCall { try store.links(remote: remoteName, type: R.recordType, localIDs: missingIDs) }
+        let missing = missingIDs.compactMap { byLocal[$0] }
         var pairs: [(link: SyncLink, local: ChangedRecord<R>?)] = []
         for l in missing { pairs.append((l, try storeCall { try store.recordForSync(R.self, id: l.localID) })) }
         let live = pairs.filter { $0.local.map { !$0.deleted } ?? false }.count
@@ -449,7 +476,7 @@ public final class SyncEngine: @unchecked Sendable {
 
     func unlinkedEmails<R: CRMRecord>(_ type: R.Type) throws -> [String: String] {
         guard R.fieldIndex(named: "email") != nil else { return [:] }
-        let linked = Set(try storeCall { try store.links(remote: remoteName, type: R.recordType) }.map(\.localID))
+        let linked = Set(try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.map(\.localID))
         var out: [String: String] = [:]
         try storeCall {
             try store.forEach(R.self) { r, _ in

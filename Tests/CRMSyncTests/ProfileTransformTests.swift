@@ -77,12 +77,57 @@ struct ProfileTransformTests {
         #expect(codec.snapshot(body) == s)
     }
 
+    @Test("half a cent is sent as a whole one with write_as: integer, and reads back as what the remote then holds")
+    func cents() throws {
+        let codec = try profile("amount: {path: cents, read_transform: [{scale: 0.01}], write_transform: [{scale: 100}], write_as: integer}")
+        let s = Snapshot(["amount": "10.005"])
+        #expect(try codec.body(s)["cents"] == .number(1001))
+        #expect(codec.asStored(s)["amount"] == "10.01", "what the remote holds once written, so a pull sees no change")
+        #expect(try codec.body(Snapshot(["amount": "-0.125"]))["cents"] == .number(-13))
+    }
+
+    @Test("a read that is no inverse of the write (read_transform: []) leaves the local value, and the record is still sent")
+    func oneWay() throws {
+        let codec = try profile("""
+            stage: {path: phase, read_transform: [], write_transform: [{map: {Won: closed-won}, otherwise: reject}]}
+            """)
+        let s = Snapshot(["stage": "Won"])
+        #expect(codec.asStored(s) == s)
+        #expect(try codec.body(codec.asStored(s))["phase"] == .string("closed-won"))
+    }
+
+    @Test("winter and summer instants in a zone, a 12-hour clock and month names are written and read back")
+    func formats() throws {
+        let codec = try profile("""
+            title: title
+            due: {path: due_at, read_transform: [{date: {format: "d MMM yyyy h:mm a", timezone: America/New_York}}], write_transform: [{date: {format: "d MMM yyyy h:mm a", timezone: America/New_York}}]}
+            """, record: "task")
+        for (instant, text) in [("2027-01-15T17:05:00Z", "15 Jan 2027 12:05 PM"), ("2027-07-04T03:30:00Z", "3 Jul 2027 11:30 PM")] {
+            let s = Snapshot(["title": "t", "due": instant])
+            let body = try codec.body(s)
+            #expect(body["due_at"] == .string(text))
+            #expect(codec.snapshot(body) == s)
+        }
+    }
+
+    @Test("a list the remote holds as a JSON array of joined items is split item by item; a cleared list is sent as []")
+    func lists() throws {
+        let codec = try profile("tags: {path: labels, read_transform: [{split: \";\"}], write_transform: []}", record: "lead")
+        let s = codec.snapshot(.object([("labels", .array([.string("a;b"), .string("c")]))]))
+        #expect(s["tags"] == "a\u{1F}b\u{1F}c")
+        #expect(try codec.body(Snapshot(["first_name": "x"]), only: ["tags"])["labels"] == .array([]))
+    }
+
     @Test("profile errors name the key and its line", arguments: [
         ("amount: {path: a, write_transform: [{scale: 100}]}", "no read_transform", 12),
         ("amount: {path: a, scale: 100, read_transform: [{scale: 0.01}]}", "cannot be combined", 12),
         ("amount: {path: a, read_transform: [{shout: 1}]}", "unknown transform 'shout'", 12),
         ("amount:\n  path: a\n  read_transform:\n    - {scale: zero}", "scale needs a number", 15),
         ("amount: {path: a, read_transform: [], write_transform: [], write_as: float}", "write_as 'float'", 12),
+        ("amount: {path: a, write_as: integer}", "write_as applies to what write_transform writes", 12),
+        ("expected_close: {path: a, read_transform: [{date: YYYY-MM-DD}]}", "date format 'YYYY-MM-DD' cannot be read", 12),
+        ("amount: {path: a, read_transform: [{scale: 1.2.3}]}", "scale needs a number", 12),
+        ("tags: {path: a, list_separator: \";\", read_transform: []}", "cannot be combined", 12),
     ])
     func errors(field: String, message: String, line: Int) throws {
         let e = #expect(throws: SyncError.self) { try profile(field) }
@@ -95,7 +140,8 @@ struct ProfileTransformTests {
           arguments: StoreKind.allCases)
     func endToEnd(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind) { yaml in
-            yaml.replacingOccurrences(of: "      status: status\n", with: """
+            // The leads' status only (the tasks resource has a field of that name too).
+            yaml.replacingFirst("      status: status\n", with: """
                       status:
                         path: status
                         read_transform: [{map: {open: New, working: Attempting to Contact}}]
@@ -132,5 +178,66 @@ struct ProfileTransformTests {
         remote = try b.remoteLeads()
         #expect(remote["p2@example.com"]?["status"] as? String == "open")
         #expect(try b.store.setAsideRecords().isEmpty)
+    }
+}
+
+@Suite("A listing that leaves fields out, completed from the record's own endpoint")
+struct DetailCompletionTests {
+    @Test("new and changed records are read whole; unchanged ones are not read again; without `detail` the fields stay empty",
+          arguments: StoreKind.allCases)
+    func detail(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind, arguments: ["--list-omits", "notes,phone"]) { yaml in
+            yaml.replacingFirst("      items: data\n", with: "      items: data\n      detail: true\n")
+        }
+        var leads = SyncBench.leads(5)
+        for i in leads.indices { leads[i].notes = "note \(i)" }
+        try b.store.save(leads)
+        var job = b.job(direction: .push)
+        #expect(try await b.run(job).counts.pushedCreated == 5)
+        func gets() throws -> Int { (try b.remote.stats()["by_route"] as? [String: Int])?["GET /leads/{id}"] ?? 0 }
+        let before = try gets()
+
+        job.direction = .pull
+        let other = try b.makeStore()
+        #expect(try await b.run(job, store: other).counts.pulledCreated == 5)
+        #expect(try gets() - before == 5, "each new record read once")
+        let pulled = try other.all(Lead.self)
+        #expect(pulled.map(\.notes).sorted() == (0..<5).map { "note \($0)" })
+        #expect(pulled.allSatisfy { $0.phone.hasPrefix("+1415555") })
+
+        let quiet = try await b.run(job, store: other)
+        #expect(quiet.counts.pulledUpdated == 0 && quiet.counts.pulledDeleted == 0)
+        #expect(try gets() - before == 5, "unchanged records are not read again")
+
+        try await Task.sleep(nanoseconds: 20_000_000)
+        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p3@example.com"))", json: #"{"notes":"changed on the server"}"#)
+        let changed = try await b.run(job, store: other)
+        #expect(changed.counts.pulledUpdated == 1, "\(changed.lines)")
+        #expect(try gets() - before == 6)
+        #expect(try other.all(Lead.self).first { $0.email == "p3@example.com" }?.notes == "changed on the server")
+
+        // The contrast: the same listing without `detail` leaves the omitted fields empty.
+        let plain = try RemoteProfile.parse(yaml: String(contentsOfFile: TestSupport.mapping("remotes/generic-rest.yaml"), encoding: .utf8))
+        let client = try RemoteClient(profile: plain, baseURL: b.remote.baseURL, environment: b.remote.environment)
+        let third = try b.makeStore()
+        _ = try await SyncEngine(store: third, job: job, client: client, dryRun: false).run()
+        #expect(try third.all(Lead.self).allSatisfy { $0.notes.isEmpty && $0.phone.isEmpty })
+    }
+
+    @Test("`detail` without a get endpoint is a profile error with its line")
+    func needsGet() throws {
+        let yaml = try String(contentsOfFile: TestSupport.mapping("remotes/amagi-crm.yaml"), encoding: .utf8)
+        let tasks = try #require(yaml.range(of: "      path: /tasks\n      items: $\n"))
+        let e = #expect(throws: SyncError.self) {
+            try RemoteProfile.parse(yaml: yaml.replacingCharacters(in: tasks, with: "      path: /tasks\n      items: $\n      detail: true\n"))
+        }
+        #expect(e?.description.contains("add `get:`") == true && e?.context?.hasPrefix("line ") == true)
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let r = range(of: target) else { return self }
+        return replacingCharacters(in: r, with: replacement)
     }
 }

@@ -492,6 +492,8 @@ class GenericFlavor(Flavor):
         super().__init__(state, args)
         self.token = args.token or os.environ.get("CRM_API_TOKEN") or "test-token"
         self.page_max = args.page_max or 1000
+        # Fields the listing leaves out (only a GET of the record has them), as many real APIs abbreviate lists.
+        self.list_omits = [f.strip() for f in (getattr(args, "list_omits", None) or "").split(",") if f.strip()]
         self.reset()
 
     def reset(self):
@@ -693,6 +695,8 @@ class GenericFlavor(Flavor):
                 next_cursor = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
                 break
             out.append(rec)
+        if self.list_omits:
+            out = [{k: v for k, v in r.items() if k not in self.list_omits} for r in out]
         return json_response(200, {"data": out, "next_cursor": next_cursor})
 
     def get(self, rtype, rid, headers):
@@ -2299,6 +2303,7 @@ def main(argv=None):
     ap.add_argument("--app-key")
     ap.add_argument("--rate-limit", help="N/SECONDS, e.g. 60/60")
     ap.add_argument("--page-max", type=int, default=1000)
+    ap.add_argument("--list-omits", default="", help="generic: comma-separated fields the listing leaves out")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--unique-props", default="crmgate_id",
                     help="hubspot: comma-separated properties treated as unique")
