@@ -1,3 +1,5 @@
+import Glibc
+
 /// Limits on what an XML document may hold, checked on its raw bytes before libxml2 parses them.
 ///
 /// libxml2 does quadratic work on some start tags while it parses them: it checks each attribute against
@@ -113,18 +115,64 @@ struct MarkupScanner {
                 if feed(b) { return 0 }
             }
         }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         while i < n {
-            let b = bytes[i]
-            if unitBytes == 1 && skip == 0 && state == .text && b != 0x3C {
-                // Text between tags, most of a document: only line feeds matter (what `step` does, without the call).
-                if b == 0x0A { line += 1 }
-                begun = true
-            } else if feed(b) {
-                return max(0, i + 1 - unitBytes)
+            if unitBytes == 1 && skip == 0 {
+                // Runs that `step` would take one call per byte for, in tight loops with the same effect: text between
+                // tags (only line feeds matter), element names (hashed as `step` hashes them) and attribute values
+                // (up to the closing quote, counting line feeds).
+                switch state {
+                case .text:
+                    let end = Self.find(0x3C, base + i, n - i).map { $0 - base } ?? n
+                    if end > i {
+                        line += Self.lineFeeds(base + i, end - i)
+                        begun = true
+                        i = end
+                        continue
+                    }
+                case .startName, .endName:
+                    var h = hash, k = i
+                    while k < n {
+                        let b = base[k]
+                        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x3E || b == 0x2F { break }
+                        h = Self.mix(h, UInt32(b))
+                        k += 1
+                    }
+                    if k > i {
+                        hash = h
+                        i = k
+                        continue
+                    }
+                case .value where quote < 0x80:
+                    let end = Self.find(UInt8(quote), base + i, n - i).map { $0 - base } ?? n
+                    if end > i {
+                        line += Self.lineFeeds(base + i, end - i)
+                        i = end
+                        continue
+                    }
+                default: break
+                }
             }
+            if feed(base[i]) { return max(0, i + 1 - unitBytes) }
             i += 1
         }
         return nil
+    }
+
+    /// The first `byte` in `count` bytes from `p` (memchr).
+    @inline(__always) private static func find(_ byte: UInt8, _ p: UnsafePointer<UInt8>, _ count: Int) -> UnsafePointer<UInt8>? {
+        memchr(p, Int32(byte), count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    /// Line feeds in `count` bytes from `p`.
+    @inline(__always) private static func lineFeeds(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        var n = 0, q = p
+        let end = p + count
+        while let hit = find(0x0A, q, end - q) {
+            n += 1
+            q = hit + 1
+        }
+        return n
     }
 
     /// The input ended.
