@@ -133,11 +133,13 @@ public final class XMLRecordReader {
         let pickValue: String?
     }
 
+    /// An element open below the record. Its text and attributes live in shared buffers from these offsets on
+    /// (truncated back when it closes), so a frame holds no storage of its own.
     private struct Frame {
         var local: Name
         var ns: Name?
-        var attributes: [(Name, String)]
-        var text: [UInt8] = []
+        var textStart: Int
+        var attributeStart: Int
     }
 
     private var compiled = false
@@ -165,8 +167,38 @@ public final class XMLRecordReader {
     private var recordDepth = 0
     private var recordLine = 0
     private var frames: [Frame] = []
-    private var values: [[String]] = []
+    /// The open frames' text, innermost last (mixed content: an element's text resumes after a child's is cut).
+    private var text: [UInt8] = []
+    /// The open frames' attributes, innermost last.
+    private var frameAttributes: [(Name, String)] = []
+    /// This record's field values so far: bytes in `valueBytes`, path `i`'s at `valueStart[i]..<valueEnd[i]`
+    /// (`valueStart[i] < 0`: none yet); paths that take every occurrence (`[*]`) collect into `allValues`.
+    private var valueBytes: [UInt8] = []
+    private var valueStart: [Int] = []
+    private var valueEnd: [Int] = []
+    private var allValues: [[String]] = []
     private var occurrences: [Int] = []
+
+    private func hasValue(_ i: Int) -> Bool { valueStart[i] >= 0 || !allValues[i].isEmpty }
+
+    private func setValue(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        valueStart[i] = valueBytes.count
+        valueBytes.append(contentsOf: bytes)
+        valueEnd[i] = valueBytes.count
+    }
+
+    private func beginRecord() {
+        valueBytes.removeAll(keepingCapacity: true)
+        for i in 0..<paths.count {
+            valueStart[i] = -1
+            valueEnd[i] = -1
+            if !allValues[i].isEmpty { allValues[i].removeAll(keepingCapacity: true) }
+            occurrences[i] = 0
+        }
+        frames.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+        frameAttributes.removeAll(keepingCapacity: true)
+    }
 
     /// Interns a name in the reader's dictionary (the same pointer libxml2 hands out for it).
     private func intern(_ s: String) -> Name {
@@ -190,6 +222,10 @@ public final class XMLRecordReader {
             return CStep(local: intern(s.local), ns: ns, pick: s.pick, pickAttribute: attr, pickValue: value)
         }
         recordSteps = record.steps.map(cstep)
+        valueStart = Array(repeating: -1, count: paths.count)
+        valueEnd = valueStart
+        allValues = Array(repeating: [], count: paths.count)
+        occurrences = Array(repeating: 0, count: paths.count)
         for (i, p) in paths.enumerated() {
             pathSteps.append(p.steps.map(cstep))
             pathAttribute.append(p.attribute.map(intern))
@@ -321,9 +357,7 @@ public final class XMLRecordReader {
                     inRecord = true
                     recordDepth = depth
                     recordLine = nodeLine()
-                    values = Array(repeating: [], count: paths.count)
-                    occurrences = Array(repeating: 0, count: paths.count)
-                    frames.removeAll(keepingCapacity: true)
+                    beginRecord()
                     collectAttributes(readAttributes())
                     if empty { endRecord(into: &batch) }  // which takes the record off `ancestors`
                 } else if empty {
@@ -331,9 +365,13 @@ public final class XMLRecordReader {
                 }
             } else {
                 let level = depth - recordDepth - 1
-                if frames.count > level { frames.removeSubrange(level...) }
-                frames.append(Frame(local: local, ns: ns, attributes: needAttributes ? readAttributes() : []))
-                if needAttributes { collectAttributes(frames[frames.count - 1].attributes) }
+                if frames.count > level { cutFrames(to: level) }
+                frames.append(Frame(local: local, ns: ns, textStart: text.count, attributeStart: frameAttributes.count))
+                if needAttributes {
+                    let attributes = readAttributes()
+                    frameAttributes += attributes
+                    collectAttributes(attributes)
+                }
                 if empty { endFrame() }
             }
         case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
@@ -352,7 +390,7 @@ public final class XMLRecordReader {
             Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
             if inRecord, !frames.isEmpty, let v = xmlTextReaderConstValue(reader) {
                 let n = strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self))
-                frames[frames.count - 1].text.append(contentsOf: UnsafeBufferPointer(start: v, count: n))
+                text.append(contentsOf: UnsafeBufferPointer(start: v, count: n))
             }
         default:
             break
@@ -389,7 +427,8 @@ public final class XMLRecordReader {
             let s = steps[k], f = frames[k]
             guard matches(s, local: f.local, ns: f.ns) else { return false }
             if let a = s.pickAttribute, let want = s.pickValue {
-                let ok = f.attributes.contains { attr in same(attr.0, a) && attr.1 == want }
+                let end = k + 1 < frames.count ? frames[k + 1].attributeStart : frameAttributes.count
+                let ok = frameAttributes[f.attributeStart..<end].contains { attr in same(attr.0, a) && attr.1 == want }
                 if !ok { return false }
             }
             k -= 1
@@ -402,43 +441,57 @@ public final class XMLRecordReader {
         guard !attributes.isEmpty else { return }
         let list = frames.isEmpty ? (pathsByDepth[0] ?? []) : candidatePaths(depth: frames.count, local: frames[frames.count - 1].local)
         for i in list {
-            guard let a = pathAttribute[i], values[i].isEmpty, stepsMatchFrames(i),
-                let v = attributes.first(where: { same($0.0, a) })?.1
+            guard let a = pathAttribute[i], !hasValue(i), stepsMatchFrames(i),
+                var v = attributes.first(where: { same($0.0, a) })?.1
             else { continue }
-            values[i].append(v)
+            if case .all = paths[i].steps.last?.pick {
+                allValues[i].append(v)
+            } else {
+                v.withUTF8 { setValue(i, $0) }
+            }
         }
     }
 
     /// An element below the record closed: its text goes to the fields whose path it is.
     private func endFrame() {
-        guard !frames.isEmpty else { return }
-        var text: String?
-        for i in candidatePaths(depth: frames.count, local: frames[frames.count - 1].local) where pathAttribute[i] == nil && stepsMatchFrames(i) {
-            occurrences[i] += 1
-            if text == nil { text = String(decoding: frames[frames.count - 1].text, as: UTF8.self) }
-            switch paths[i].steps.last!.pick {
-            case .first, .attribute: if occurrences[i] == 1 || values[i].isEmpty { values[i] = [text!] }
-            case .nth(let n): if occurrences[i] == n { values[i] = [text!] }
-            case .all: values[i].append(text!)
+        guard let frame = frames.last else { return }
+        text.withUnsafeBufferPointer { all in
+            let own = UnsafeBufferPointer(rebasing: all[frame.textStart...])
+            for i in candidatePaths(depth: frames.count, local: frame.local) where pathAttribute[i] == nil && stepsMatchFrames(i) {
+                occurrences[i] += 1
+                switch paths[i].steps.last!.pick {
+                case .first, .attribute: if occurrences[i] == 1 || !hasValue(i) { setValue(i, own) }
+                case .nth(let n): if occurrences[i] == n { setValue(i, own) }
+                case .all: allValues[i].append(String(decoding: own, as: UTF8.self))
+                }
             }
         }
-        frames.removeLast()
+        cutFrames(to: frames.count - 1)
+    }
+
+    /// Closes the frames from `level` on, with their text and attributes.
+    private func cutFrames(to level: Int) {
+        let first = frames[level]
+        text.removeSubrange(first.textStart...)
+        frameAttributes.removeSubrange(first.attributeStart...)
+        frames.removeSubrange(level...)
     }
 
     private func endRecord(into batch: inout XMLBatch) {
-        for (i, p) in paths.enumerated() {
-            let v: String
-            if case .all = p.steps.last?.pick {
-                v = values[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
-            } else {
-                v = values[i].first ?? ""
+        for i in 0..<paths.count {
+            if case .all = paths[i].steps.last?.pick {
+                let v = allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
+                batch.bytes.append(contentsOf: v.utf8)
+            } else if valueStart[i] >= 0 {
+                batch.bytes.append(contentsOf: valueBytes[valueStart[i]..<valueEnd[i]])
             }
-            batch.bytes.append(contentsOf: v.utf8)
             batch.fieldEnds.append(batch.bytes.count)
         }
         batch.lines.append(recordLine)
         inRecord = false
         frames.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+        frameAttributes.removeAll(keepingCapacity: true)
         if !ancestors.isEmpty { ancestors.removeLast() }
     }
 }

@@ -49,6 +49,15 @@ struct XMLReaderTests {
         #expect(xml.records.contains { $0[3].contains("<draft>") } == csv.contains("<draft>"))
     }
 
+    @Test("mixed content: an element's text resumes after a child's; a child's text is its own; a record's values do not leak into the next")
+    func mixedContent() throws {
+        let xml = "<r><x id='1'><a>one<b>two</b>three<b>four</b></a><c>only here</c></x><x id='2'><a>five</a></x></r>"
+        for chunk in [1, 3, 4096] {
+            let r = try readXML(Array(xml.utf8), chunk: chunk, recordPath: "/r/x", fields: ["@id", "a", "a/b", "a/b[2]", "a/b[*]", "c"])
+            #expect(r.records == [["1", "onethree", "two", "four", "two; four", "only here"], ["2", "five", "", "", "", ""]], "chunk \(chunk)")
+        }
+    }
+
     @Test("attributes, nested paths, picks by attribute, by position and all; CDATA and entities")
     func paths() throws {
         let r = try readXML(
