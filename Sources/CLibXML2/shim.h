@@ -8,6 +8,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlerror.h>
+#include <libxml/SAX2.h>
 
 // libxml2's generic error callback is variadic, which Swift cannot implement: a silent one here,
 // so that nothing is printed to stderr behind the program's back (errors are captured per reader).

@@ -45,14 +45,17 @@ public struct XMLBatch: Sendable {
     public func fields(_ r: Int) -> [String] { (0..<fieldsPerRecord).map { string(r, $0) } }
 }
 
-/// Streams records out of an XML document with libxml2's `xmlTextReader`, never building a tree.
+/// Streams records out of an XML document with libxml2's SAX2 push parser, never building a tree.
 ///
 /// Safe options are fixed: no network, no entity substitution, no DTD loading, no HUGE limits; a
 /// document type declaration is refused outright (it is how entity bombs and external entities
 /// arrive), and libxml2's messages are captured into the error, never printed. The bytes are scanned
 /// on their way to libxml2 (`MarkupScanner`): a DOCTYPE, an element past `XMLLimits` or an encoding
 /// the scan cannot follow stops the input there, before libxml2 parses it.
-/// Owns a libxml2 reader; not `Sendable`.
+///
+/// The parser calls back for each start tag, end tag and run of text; records are laid into batches as their
+/// elements close (a chunk of input may complete several batches, which wait in `ready`).
+/// Owns a libxml2 parser context; not `Sendable`.
 public final class XMLRecordReader {
     public let path: String
     public let options: XMLReadOptions
@@ -61,16 +64,25 @@ public final class XMLRecordReader {
     public var fileSize: Int? { input.size }
 
     private let input: InputSource
-    private let reader: OpaquePointer
     private let errors: ErrorSink
+    fileprivate var errorSink: ErrorSink { errors }
     private let record: XMLPath
     private let paths: [XMLPath]
+    private var context: xmlParserCtxtPtr!
     private var finished = false
     /// The root element's end was read (a document that ends before it is malformed).
     private var rootClosed = false
+    /// Elements open now.
+    private var depth = 0
+    /// A fault a callback found (a DOCTYPE, an entity reference); parsing stops at it.
+    private var callbackFault: XMLError?
+    /// Full batches, and the one being filled.
+    private var ready: [XMLBatch] = []
+    private var current: XMLBatch
+    private var chunk: [CChar]
 
     /// Options libxml2 parses with: no network, CDATA as text; never NOENT, DTDLOAD, DTDATTR or HUGE.
-    static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+    static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue)
 
     /// Opens a file.
     /// - Throws: `XMLError.cannotOpen`, or `.invalidPath` for a record or field path that cannot be parsed.
@@ -106,17 +118,30 @@ public final class XMLRecordReader {
                     message: "path '\(p.text)' uses the prefix '\(s.prefix!)', which the mapping's `namespaces:` does not bind")
             }
         }
+        current = XMLBatch(fieldsPerRecord: paths.count)
+        chunk = [CChar](repeating: 0, count: min(max(1, options.chunkSize), 1 << 18))
         crmgate_silence_libxml2()
         errors = ErrorSink(input: input)
-        let ctx = Unmanaged.passUnretained(input).toOpaque()
-        guard let r = xmlReaderForIO(xmlReadCallback, xmlCloseCallback, ctx, nil, nil, XMLRecordReader.parseOptions) else {
-            throw XMLError(.cannotOpen, path: path, message: "libxml2 could not start a reader")
+        var handler = xmlSAXHandler()
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        handler.startElementNs = saxStart
+        handler.endElementNs = saxEnd
+        handler.characters = saxText
+        handler.ignorableWhitespace = saxText
+        handler.cdataBlock = saxText
+        handler.internalSubset = saxDoctype
+        handler.externalSubset = saxDoctype
+        handler.reference = saxReference
+        handler.serror = saxError
+        guard let c = xmlCreatePushParserCtxt(&handler, Unmanaged.passUnretained(self).toOpaque(), nil, 0, nil) else {
+            throw XMLError(.cannotOpen, path: path, message: "libxml2 could not start a parser")
         }
-        reader = r
-        xmlTextReaderSetStructuredErrorHandler(r, xmlErrorCallback, Unmanaged.passUnretained(errors).toOpaque())
+        context = c
+        xmlCtxtUseOptions(c, XMLRecordReader.parseOptions)
+        compile()
     }
 
-    deinit { xmlFreeTextReader(reader) }
+    deinit { xmlFreeParserCtxt(context) }
 
     // MARK: - Reading
     //
@@ -142,7 +167,6 @@ public final class XMLRecordReader {
         var attributeStart: Int
     }
 
-    private var compiled = false
     private var recordSteps: [CStep] = []
     private var pathSteps: [[CStep]] = []
     private var pathAttribute: [Name?] = []
@@ -150,7 +174,29 @@ public final class XMLRecordReader {
     /// Paths whose last step names this element, by (depth, name pointer): found once, then looked up.
     private var candidates: [Int: [Int]] = [:]
 
+    /// The last lookups, tried in turn from the one after the last hit: a document's records name their elements in
+    /// much the same order, so the next element is nearly always the next entry (no hashing). At most 64 entries.
+    private var recent: [(local: Name, depth: Int, paths: [Int])] = []
+    private var recentNext = 0
+
     private func candidatePaths(depth: Int, local: Name) -> [Int] {
+        let n = recent.count
+        var k = 0
+        while k < n {
+            var i = recentNext + k
+            if i >= n { i -= n }
+            if recent[i].local == local && recent[i].depth == depth {
+                recentNext = i + 1 == n ? 0 : i + 1
+                return recent[i].paths
+            }
+            k += 1
+        }
+        let found = lookupCandidates(depth: depth, local: local)
+        if n < 64 { recent.append((local, depth, found)) }
+        return found
+    }
+
+    private func lookupCandidates(depth: Int, local: Name) -> [Int] {
         let key = Int(bitPattern: local) &* 31 &+ depth
         if let c = candidates[key] { return c }
         let c = (pathsByDepth[depth] ?? []).filter { i in
@@ -200,15 +246,14 @@ public final class XMLRecordReader {
         frameAttributes.removeAll(keepingCapacity: true)
     }
 
-    /// Interns a name in the reader's dictionary (the same pointer libxml2 hands out for it).
+    /// Interns a name in the parser's dictionary (the same pointer libxml2 hands out for it).
     private func intern(_ s: String) -> Name {
         s.withCString { c in
-            c.withMemoryRebound(to: xmlChar.self, capacity: s.utf8.count + 1) { xmlTextReaderConstString(reader, $0)! }
+            c.withMemoryRebound(to: xmlChar.self, capacity: s.utf8.count + 1) { xmlDictLookup(context.pointee.dict, $0, -1)! }
         }
     }
 
     private func compile() {
-        compiled = true
         func cstep(_ s: XMLPath.Step) -> CStep {
             var attr: Name?
             var value: String?
@@ -248,54 +293,69 @@ public final class XMLRecordReader {
     /// The next batch of records, or nil after the last. A fault (malformed XML, a DOCTYPE) comes as
     /// the batch's `fault`, after the records read before it; the batch after that is nil.
     public func nextBatch() -> XMLBatch? {
-        if finished { return nil }
-        if !compiled { compile() }
-        // Errors libxml2 raises without a parser context (a failed conversion from the declared encoding, I/O)
-        // skip the reader's handler and go to this thread's; without this, such a document could end early (or
-        // lose bytes) in silence (found by fuzzing).
-        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), xmlErrorCallback)
-        defer { xmlSetStructuredErrorFunc(nil, nil) }
-        var batch = XMLBatch(fieldsPerRecord: paths.count)
-        while batch.count < options.batchSize {
-            let rc = xmlTextReaderRead(reader)
-            if rc == 0 {
-                finished = true
-                if let fault = scanFault() {
-                    batch.fault = fault
-                } else if errors.first == nil && input.isUTF16 && input.readToEnd() % 2 == 1 {
-                    // libxml2 drops a last odd byte in silence: a cut file whose root element had closed passed.
-                    batch.fault = XMLError(
-                        .malformed, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                        message: "the document ends in the middle of a UTF-16 character: the file is truncated")
-                } else if !rootClosed && errors.first == nil {
-                    // libxml2 can end a document without reporting an error (an encoding error in a large first
-                    // chunk; found by fuzzing): records would be lost in silence.
-                    batch.fault =
-                        input.scanner.endedEarly
+        if ready.isEmpty && !finished {
+            // Errors libxml2 raises without a parser context (a failed conversion from the declared encoding, I/O)
+            // skip the context's handler and go to this thread's; without this, such a document could end early (or
+            // lose bytes) in silence (found by fuzzing).
+            xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), xmlErrorCallback)
+            defer { xmlSetStructuredErrorFunc(nil, nil) }
+            while ready.isEmpty && !finished { pump() }
+        }
+        return ready.isEmpty ? nil : ready.removeFirst()
+    }
+
+    /// Hands libxml2 one chunk of input (or the end of it), and settles how the document ended when it did.
+    private func pump() {
+        let n = chunk.withUnsafeMutableBufferPointer { input.read(into: $0.baseAddress!, max: $0.count) }
+        if n < 0 {
+            finish(XMLError(.malformed, path: path, line: line, message: "the file could not be read: \(String(cString: strerror(errno)))"))
+            return
+        }
+        if n > 0 {
+            chunk.withUnsafeBufferPointer { _ = xmlParseChunk(context, $0.baseAddress, n, 0) }
+        } else {
+            _ = xmlParseChunk(context, nil, 0, 1)
+        }
+        if let fault = callbackFault {
+            finish(scanFault() ?? fault)
+        } else if context.pointee.disableSAX != 0 {
+            // libxml2 stopped at a fatal error.
+            finish(settle(errors.error(path: path, fallbackLine: line)))
+        } else if n == 0 {
+            if let fault = scanFault() {
+                finish(fault)
+            } else if errors.first == nil && input.isUTF16 && input.readToEnd() % 2 == 1 {
+                // libxml2 drops a last odd byte in silence: a cut file whose root element had closed passed.
+                finish(XMLError(
+                    .malformed, path: path, line: line,
+                    message: "the document ends in the middle of a UTF-16 character: the file is truncated"))
+            } else if !rootClosed && errors.first == nil {
+                // libxml2 can end a document without reporting an error (an encoding error in a large first chunk;
+                // found by fuzzing): records would be lost in silence.
+                finish(
+                    input.scanner.endedEarly
                         ? truncated()
                         : XMLError(
-                            .malformed, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                            message: "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding")
-                }
-                break
-            }
-            if rc < 0 {
-                finished = true
-                let line = Int(xmlTextReaderGetParserLineNumber(reader))
-                batch.fault = settle(errors.error(path: path, fallbackLine: line))
-                break
-            }
-            if let fault = handleNode(into: &batch) {
-                finished = true
-                batch.fault = scanFault() ?? fault
-                break
+                            .malformed, path: path, line: line,
+                            message: "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding"))
+            } else if errors.first != nil {
+                finish(settle(errors.error(path: path, fallbackLine: nil)))
+            } else {
+                finish(nil)
             }
         }
-        if errors.first != nil && batch.fault == nil && finished {
-            batch.fault = settle(errors.error(path: path, fallbackLine: nil))
-        }
-        return batch.count == 0 && batch.fault == nil && finished ? nil : batch
     }
+
+    /// The end of the document: the batch being filled (with the fault, if any) is the last.
+    private func finish(_ fault: XMLError?) {
+        finished = true
+        current.fault = fault
+        if current.count > 0 || fault != nil { ready.append(current) }
+        current = XMLBatch(fieldsPerRecord: paths.count)
+    }
+
+    /// The line the parser is on.
+    private var line: Int { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(context))) }
 
     /// The scan's fault (a DOCTYPE, a limit, an encoding), unless libxml2 reported an error before the scan
     /// stopped the input: that error is earlier in the document.
@@ -320,91 +380,79 @@ public final class XMLRecordReader {
             message: "the document ends before its root element closes: the file is truncated")
     }
 
-    private func readAttributes() -> [(Name, String)] {
-        var attributes: [(Name, String)] = []
-        guard xmlTextReaderHasAttributes(reader) == 1 else { return attributes }
-        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            if let ns = xmlTextReaderConstNamespaceUri(reader), strcmp(UnsafeRawPointer(ns).assumingMemoryBound(to: CChar.self), "http://www.w3.org/2000/xmlns/") == 0 {
-                continue
-            }
-            guard let name = xmlTextReaderConstLocalName(reader) else { continue }
-            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-            attributes.append((name, value))
-        }
-        xmlTextReaderMoveToElement(reader)
-        return attributes
+    // MARK: - Callbacks
+
+    /// A fault found by a callback: parsing stops here.
+    fileprivate func stop(_ fault: XMLError) {
+        if callbackFault == nil { callbackFault = fault }
+        xmlStopParser(context)
     }
 
-    private func handleNode(into batch: inout XMLBatch) -> XMLError? {
-        let type = xmlTextReaderNodeType(reader)
-        switch type {
-        case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
-            return XMLError(
-                .doctypeRefused, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                message: MarkupScanner.doctypeMessage)
-        case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
-            return XMLError(.doctypeRefused, path: path, line: Int(xmlTextReaderGetParserLineNumber(reader)), message: "entity references are refused")
-        case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-            let depth = Int(xmlTextReaderDepth(reader))
-            guard let local = xmlTextReaderConstLocalName(reader) else { return nil }
-            let ns = needNamespaces ? xmlTextReaderConstNamespaceUri(reader) : nil
-            let empty = xmlTextReaderIsEmptyElement(reader) == 1
-            if empty && depth == 0 { rootClosed = true }
-            if !inRecord {
-                if ancestors.count > depth { ancestors.removeSubrange(depth...) }
-                ancestors.append((local, ns))
-                if isRecord() {
-                    inRecord = true
-                    recordDepth = depth
-                    recordLine = nodeLine()
-                    beginRecord()
-                    collectAttributes(readAttributes())
-                    if empty { endRecord(into: &batch) }  // which takes the record off `ancestors`
-                } else if empty {
-                    ancestors.removeLast()
-                }
+    fileprivate func doctype() {
+        stop(XMLError(.doctypeRefused, path: path, line: line, message: MarkupScanner.doctypeMessage))
+    }
+
+    fileprivate func entityReference() {
+        stop(XMLError(.doctypeRefused, path: path, line: line, message: "entity references are refused"))
+    }
+
+    /// The attributes of a start tag, as libxml2 hands them over (local name, prefix, URI, value start and end).
+    private func attributes(_ count: Int, _ raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(Name, String)] {
+        guard count > 0, let raw else { return [] }
+        var out: [(Name, String)] = []
+        out.reserveCapacity(count)
+        for k in 0..<count {
+            guard let name = raw[5 * k], let start = raw[5 * k + 3], let end = raw[5 * k + 4] else { continue }
+            var value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            // Without entity substitution libxml2 hands `&amp;` over as the character reference `&#38;`.
+            if value.contains("&#38;") { value = value.replacingOccurrences(of: "&#38;", with: "&") }
+            out.append((name, value))
+        }
+        return out
+    }
+
+    fileprivate func start(_ local: Name, _ uri: Name?, _ count: Int, _ raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        let d = depth
+        depth += 1
+        let ns = needNamespaces ? uri : nil
+        if !inRecord {
+            if ancestors.count > d { ancestors.removeSubrange(d...) }
+            ancestors.append((local, ns))
+            if isRecord() {
+                inRecord = true
+                recordDepth = d
+                recordLine = line
+                beginRecord()
+                collectAttributes(attributes(count, raw))
+            }
+        } else {
+            let level = d - recordDepth - 1
+            if frames.count > level { cutFrames(to: level) }
+            frames.append(Frame(local: local, ns: ns, textStart: text.count, attributeStart: frameAttributes.count))
+            if needAttributes && count > 0 {
+                let a = attributes(count, raw)
+                frameAttributes += a
+                collectAttributes(a)
+            }
+        }
+    }
+
+    fileprivate func end() {
+        depth -= 1
+        if depth == 0 { rootClosed = true }
+        if inRecord {
+            if depth == recordDepth {
+                endRecord()
             } else {
-                let level = depth - recordDepth - 1
-                if frames.count > level { cutFrames(to: level) }
-                frames.append(Frame(local: local, ns: ns, textStart: text.count, attributeStart: frameAttributes.count))
-                if needAttributes {
-                    let attributes = readAttributes()
-                    frameAttributes += attributes
-                    collectAttributes(attributes)
-                }
-                if empty { endFrame() }
+                endFrame()
             }
-        case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-            if xmlTextReaderDepth(reader) == 0 { rootClosed = true }
-            if inRecord {
-                let depth = Int(xmlTextReaderDepth(reader))
-                if depth == recordDepth {
-                    endRecord(into: &batch)
-                } else {
-                    endFrame()
-                }
-            } else if !ancestors.isEmpty {
-                ancestors.removeLast()
-            }
-        case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
-            Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
-            if inRecord, !frames.isEmpty, let v = xmlTextReaderConstValue(reader) {
-                let n = strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self))
-                text.append(contentsOf: UnsafeBufferPointer(start: v, count: n))
-            }
-        default:
-            break
+        } else if !ancestors.isEmpty {
+            ancestors.removeLast()
         }
-        return nil
     }
 
-    /// The line of the current node (the parser itself is often further ahead).
-    private func nodeLine() -> Int {
-        if let node = xmlTextReaderCurrentNode(reader) {
-            let l = Int(xmlGetLineNo(node))
-            if l > 0 { return l }
-        }
-        return Int(xmlTextReaderGetParserLineNumber(reader))
+    fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, _ count: Int) {
+        if inRecord, !frames.isEmpty { text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count)) }
     }
 
     private func isRecord() -> Bool {
@@ -472,28 +520,61 @@ public final class XMLRecordReader {
     /// Closes the frames from `level` on, with their text and attributes.
     private func cutFrames(to level: Int) {
         let first = frames[level]
-        text.removeSubrange(first.textStart...)
-        frameAttributes.removeSubrange(first.attributeStart...)
-        frames.removeSubrange(level...)
+        text.removeLast(text.count - first.textStart)
+        if frameAttributes.count > first.attributeStart { frameAttributes.removeLast(frameAttributes.count - first.attributeStart) }
+        frames.removeLast(frames.count - level)
     }
 
-    private func endRecord(into batch: inout XMLBatch) {
+    private func endRecord() {
         for i in 0..<paths.count {
             if case .all = paths[i].steps.last?.pick {
                 let v = allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
-                batch.bytes.append(contentsOf: v.utf8)
+                current.bytes.append(contentsOf: v.utf8)
             } else if valueStart[i] >= 0 {
-                batch.bytes.append(contentsOf: valueBytes[valueStart[i]..<valueEnd[i]])
+                current.bytes.append(contentsOf: valueBytes[valueStart[i]..<valueEnd[i]])
             }
-            batch.fieldEnds.append(batch.bytes.count)
+            current.fieldEnds.append(current.bytes.count)
         }
-        batch.lines.append(recordLine)
+        current.lines.append(recordLine)
         inRecord = false
         frames.removeAll(keepingCapacity: true)
         text.removeAll(keepingCapacity: true)
         frameAttributes.removeAll(keepingCapacity: true)
         if !ancestors.isEmpty { ancestors.removeLast() }
+        if current.count >= options.batchSize {
+            ready.append(current)
+            current = XMLBatch(fieldsPerRecord: paths.count)
+        }
     }
+}
+
+// MARK: - SAX2 callbacks (C function pointers; the context is the reader)
+
+/// Calls `body` with the reader a callback's context names, without a retain and release per call (the reader owns
+/// the parser, so it outlives every callback).
+@inline(__always) private func withReader<T>(_ ctx: UnsafeMutableRawPointer?, _ body: (XMLRecordReader) -> T) -> T {
+    Unmanaged<XMLRecordReader>.fromOpaque(ctx!)._withUnsafeGuaranteedRef(body)
+}
+
+private let saxStart: startElementNsSAX2Func = { ctx, local, _, uri, _, _, count, _, attributes in
+    guard let local else { return }
+    withReader(ctx) { $0.start(local, uri, Int(count), attributes) }
+}
+
+private let saxEnd: endElementNsSAX2Func = { ctx, _, _, _ in withReader(ctx) { $0.end() } }
+
+private let saxText: charactersSAXFunc = { ctx, bytes, count in
+    guard let bytes, count > 0 else { return }
+    withReader(ctx) { $0.characters(bytes, Int(count)) }
+}
+
+private let saxDoctype: internalSubsetSAXFunc = { ctx, _, _, _ in withReader(ctx) { $0.doctype() } }
+
+private let saxReference: referenceSAXFunc = { ctx, _ in withReader(ctx) { $0.entityReference() } }
+
+private let saxError: xmlStructuredErrorFunc = { ctx, error in
+    guard let ctx else { return }
+    withReader(ctx) { xmlErrorCallback(Unmanaged.passUnretained($0.errorSink).toOpaque(), error) }
 }
 
 /// The byte offset where line `line` (1-based) of a file starts, or nil when the file is shorter.
