@@ -8,6 +8,10 @@
 #   xmllint      xmllint --stream --noout FILE         libxml2's own streaming parse, nothing kept
 #   xml scan     crmgate xml scan FILE --mapping M     the reader alone: records and their 17 fields
 #   xml import   crmgate import FILE --mapping M       the whole import into a fresh store
+#   csv import   crmgate import of the same leads as CSV (gen_leads.py --format csv, same seed), the reference for
+#                the XML import
+# Then the ratios with their targets (issue 19): xml scan / xmllint <= 1.5x, xml import / csv import <= 1.5x.
+# Exits non-zero only when a contender fails, never on a ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
@@ -29,9 +33,10 @@ SIZE=$(stat -c %s "$FILE")
 run() {  # name, command...
     local name=$1; shift
     local log; log=$(mktemp)
-    /usr/bin/time -v "$@" > "$log.out" 2> "$log" || { echo "$name FAILED: $(tail -1 "$log")"; return; }
+    /usr/bin/time -v "$@" > "$log.out" 2> "$log" || { echo "$name FAILED: $(tail -1 "$log")"; FAILED=1; return; }
     local wall rss
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
+    WALL[$name]=$wall
     rss=$(awk -F': ' '/Maximum resident set size/ {print int($2/1024)}' "$log")
     python3 - "$name" "$wall" "$rss" "$ROWS" "$SIZE" "$log.out" <<'PY'
 import sys
@@ -42,9 +47,25 @@ PY
     rm -f "$log" "$log.out"
 }
 
+declare -A WALL
+FAILED=0
+CSV=$BENCH/leads-$ROWS-s7.csv
+[[ -s $CSV ]] || python3 "$GEN_LEADS" --rows "$ROWS" --seed 7 --out "$CSV" --quiet
 echo "XML benchmark: $FILE, $ROWS records, $((SIZE / 1000000)) MB, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-12s %8s %10s %8s %9s   %s\n' contender seconds rows/s MB/s "peak MB" result
 run xmllint xmllint --stream --noout "$FILE"
 run "xml scan" "$CRMGATE" xml scan "$FILE" --mapping "$MAPPING"
 rm -f "$BENCH/xml-bench.sqlite"*
 run "xml import" "$CRMGATE" import "$FILE" --mapping "$MAPPING" --store "$BENCH/xml-bench.sqlite" --rejects "$BENCH/xml-rejects.csv" --quiet --json
+rm -f "$BENCH/csv-bench.sqlite"*
+run "csv import" "$CRMGATE" import "$CSV" --mapping mappings/sources/generic-leads.yaml --store "$BENCH/csv-bench.sqlite" --rejects "$BENCH/csv-rejects.csv" --quiet --json
+
+ratio() {  # label, numerator, denominator, target
+    if [[ -n ${WALL[$2]:-} && -n ${WALL[$3]:-} ]]; then
+        awk -v l="$1" -v a="${WALL[$2]}" -v b="${WALL[$3]}" -v t="$4" 'BEGIN { printf "%-26s %6.2fx   target <= %sx\n", l, a / b, t }'
+    fi
+}
+echo
+ratio "xml scan / xmllint" "xml scan" xmllint 1.5
+ratio "xml import / csv import" "xml import" "csv import" 1.5
+exit $FAILED

@@ -214,12 +214,12 @@ public final class XMLRecordReader {
     private var recordLine = 0
     private var frames: [Frame] = []
     /// The open frames' text, innermost last (mixed content: an element's text resumes after a child's is cut).
-    private var text: [UInt8] = []
+    private var text = ByteBuffer()
     /// The open frames' attributes, innermost last.
     private var frameAttributes: [(Name, String)] = []
     /// This record's field values so far: bytes in `valueBytes`, path `i`'s at `valueStart[i]..<valueEnd[i]`
     /// (`valueStart[i] < 0`: none yet); paths that take every occurrence (`[*]`) collect into `allValues`.
-    private var valueBytes: [UInt8] = []
+    private var valueBytes = ByteBuffer()
     private var valueStart: [Int] = []
     private var valueEnd: [Int] = []
     private var allValues: [[String]] = []
@@ -229,12 +229,12 @@ public final class XMLRecordReader {
 
     private func setValue(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
         valueStart[i] = valueBytes.count
-        valueBytes.append(contentsOf: bytes)
+        valueBytes.append(bytes)
         valueEnd[i] = valueBytes.count
     }
 
     private func beginRecord() {
-        valueBytes.removeAll(keepingCapacity: true)
+        valueBytes.count = 0
         for i in 0..<paths.count {
             valueStart[i] = -1
             valueEnd[i] = -1
@@ -242,7 +242,7 @@ public final class XMLRecordReader {
             occurrences[i] = 0
         }
         frames.removeAll(keepingCapacity: true)
-        text.removeAll(keepingCapacity: true)
+        text.count = 0
         frameAttributes.removeAll(keepingCapacity: true)
     }
 
@@ -452,7 +452,7 @@ public final class XMLRecordReader {
     }
 
     fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, _ count: Int) {
-        if inRecord, !frames.isEmpty { text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count)) }
+        if inRecord, !frames.isEmpty { text.append(UnsafeBufferPointer(start: bytes, count: count)) }
     }
 
     private func isRecord() -> Bool {
@@ -503,8 +503,8 @@ public final class XMLRecordReader {
     /// An element below the record closed: its text goes to the fields whose path it is.
     private func endFrame() {
         guard let frame = frames.last else { return }
-        text.withUnsafeBufferPointer { all in
-            let own = UnsafeBufferPointer(rebasing: all[frame.textStart...])
+        do {
+            let own = text.bytes(from: frame.textStart)
             for i in candidatePaths(depth: frames.count, local: frame.local) where pathAttribute[i] == nil && stepsMatchFrames(i) {
                 occurrences[i] += 1
                 switch paths[i].steps.last!.pick {
@@ -520,9 +520,9 @@ public final class XMLRecordReader {
     /// Closes the frames from `level` on, with their text and attributes.
     private func cutFrames(to level: Int) {
         let first = frames[level]
-        text.removeLast(text.count - first.textStart)
+        text.count = first.textStart
         if frameAttributes.count > first.attributeStart { frameAttributes.removeLast(frameAttributes.count - first.attributeStart) }
-        frames.removeLast(frames.count - level)
+        if frames.count == level + 1 { frames.removeLast() } else { frames.removeLast(frames.count - level) }
     }
 
     private func endRecord() {
@@ -531,14 +531,14 @@ public final class XMLRecordReader {
                 let v = allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
                 current.bytes.append(contentsOf: v.utf8)
             } else if valueStart[i] >= 0 {
-                current.bytes.append(contentsOf: valueBytes[valueStart[i]..<valueEnd[i]])
+                current.bytes.append(contentsOf: valueBytes.bytes(from: valueStart[i], to: valueEnd[i]))
             }
             current.fieldEnds.append(current.bytes.count)
         }
         current.lines.append(recordLine)
         inRecord = false
         frames.removeAll(keepingCapacity: true)
-        text.removeAll(keepingCapacity: true)
+        text.count = 0
         frameAttributes.removeAll(keepingCapacity: true)
         if !ancestors.isEmpty { ancestors.removeLast() }
         if current.count >= options.batchSize {
@@ -594,6 +594,37 @@ public func byteOffset(ofLine line: Int, inFile path: String) -> Int? {
             if current == line { return offset + i + 1 }
         }
         offset += n
+    }
+}
+
+/// A growable byte buffer that is cut back by setting `count` (the reader's text and values: appended to and
+/// truncated per element, where an array's uniqueness checks and range replacement cost more than the copying).
+struct ByteBuffer: ~Copyable {
+    private var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    private var capacity = 256
+    /// Bytes in use; setting a smaller value cuts the buffer back.
+    var count = 0
+
+    deinit { base.deallocate() }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let src = bytes.baseAddress, !bytes.isEmpty else { return }
+        if count + bytes.count > capacity {
+            var grown = capacity * 2
+            while grown < count + bytes.count { grown *= 2 }
+            let next = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            next.update(from: base, count: count)
+            base.deallocate()
+            base = next
+            capacity = grown
+        }
+        (base + count).update(from: src, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// The bytes from `start` to `end` (the end of the buffer by default); valid until the next append.
+    func bytes(from start: Int, to end: Int? = nil) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + start, count: (end ?? count) - start)
     }
 }
 
