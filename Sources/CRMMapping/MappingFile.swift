@@ -343,6 +343,13 @@ extension MappingFile {
             }
         }
         let map = try YAMLMap(node, what: "a transform")
+        if map.pairs.count == 1, map.pairs[0].1.scalar.map({ $0.string.isEmpty || $0.string == "~" || $0.string == "null" }) ?? false,
+            ["trim", "squish", "lower", "upper", "title", "first_name", "last_name", "email"].contains(map.pairs[0].0)
+        {
+            // `{email}` in YAML is a map with an empty value.
+            let name = map.pairs[0].0
+            throw MappingError(.invalidValue, line: line, message: "transform '\(name)' takes no settings: write it as `\(name)`, not `{\(name)}`")
+        }
         guard map.pairs.count == 1 || map.pairs.first?.0 == "map" else {
             throw MappingError(.invalidValue, line: line, message: "a transform is one name, or one name with its settings")
         }
@@ -355,7 +362,7 @@ extension MappingFile {
             return .phone(country: try a.string("country")?.uppercased())
         case "date":
             if let s = arg.scalar?.string {
-                guard DateFormat(s) != nil else { throw MappingError(.invalidValue, line: line, message: "date format '\(s)' cannot be read") }
+                try checkDatePattern(s, line: line)
                 return .date(formats: [s], timeZone: nil)
             }
             let a = try YAMLMap(arg, what: "date")
@@ -363,9 +370,7 @@ extension MappingFile {
             var formats = try a.stringList("formats") ?? []
             if let f = try a.string("format") { formats.append(f) }
             if formats.isEmpty { formats = ["iso8601"] }
-            for f in formats where DateFormat(f) == nil {
-                throw MappingError(.invalidValue, line: a.line(of: "formats"), message: "date format '\(f)' cannot be read")
-            }
+            for f in formats { try checkDatePattern(f, line: a.line(of: "formats")) }
             let tz = try a.string("timezone")
             if let tz, TimeZone(identifier: tz) == nil {
                 throw MappingError(.invalidValue, line: a.line(of: "timezone"), message: "timezone '\(tz)' is not an IANA zone")
@@ -397,7 +402,7 @@ extension MappingFile {
                 try map.allow(["map", "otherwise"])
                 otherwise = try map.string("otherwise") ?? "keep"
                 guard ["keep", "blank", "reject"].contains(otherwise) else {
-                    throw MappingError(.invalidValue, line: map.line(of: "otherwise"), message: "otherwise must be keep, blank or reject")
+                    throw MappingError(.invalidValue, line: map.line(of: "otherwise"), message: "otherwise must be keep, blank or reject, not '\(otherwise)'")
                 }
             }
             return .map(table, otherwise: otherwise)
@@ -428,6 +433,22 @@ extension MappingFile {
             return .split(s)
         default:
             throw MappingError(.unknownTransform, line: line, message: "unknown transform '\(name)'" + transformHelp)
+        }
+    }
+
+    /// A date pattern `DateFormat` can read, and no minutes without hours (`dd/mm/yyyy` is a month typed as
+    /// minutes: every date would come out in January).
+    static func checkDatePattern(_ pattern: String, line: Int?) throws {
+        guard let f = DateFormat(pattern) else {
+            throw MappingError(
+                .invalidValue, line: line,
+                message: "date format '\(pattern)' cannot be read: letters are yyyy yy M MM MMM d dd H HH h hh mm ss S a Z XXX E, "
+                    + "other text in 'quotes', or iso8601")
+        }
+        if f.tokens.contains(.minute) && !f.tokens.contains(.hour24) && !f.tokens.contains(.hour12) {
+            throw MappingError(
+                .invalidValue, line: line,
+                message: "date format '\(pattern)' has minutes (mm) but no hours: months are MM (`dd/MM/yyyy`)")
         }
     }
 

@@ -28,6 +28,9 @@ public struct TransformChain: @unchecked Sendable {
         steps = try specs.map { try Step($0, defaultZone: timeZone) }
     }
 
+    /// Whether the chain writes a list as one text (a `split` step): a cleared list is then no JSON array.
+    public var joinsLists: Bool { steps.contains { if case .split = $0 { return true } else { return false } } }
+
     /// What the chain made of a value, or why it could not.
     public enum Result: Sendable, Equatable {
         case value(FieldValue)

@@ -85,6 +85,7 @@ public struct RecordCodec: Sendable {
             }
             switch chain.read(input, kind: kind) {
             case .value(.text(let s)): return Self.text(.string(s), kind: kind)
+            case .value(.number(let d)): return Self.text(.string(d.description), kind: kind)
             case .value(let x): return Snapshot.canonical(x)
             case .failed: return Self.text(v, kind: kind)
             }
@@ -106,7 +107,7 @@ public struct RecordCodec: Sendable {
     func write(_ text: String?, _ f: RemoteProfile.FieldMap, kind: FieldKind) throws -> JSONValue {
         if let chain = f.writeTransform {
             switch chain.write(Snapshot.fieldValue(text, kind: kind), kind: kind) {
-            case .value(.empty) where kind == .list: return .array([])
+            case .value(.empty) where kind == .list: return chain.joinsLists ? .null : .array([])
             case .value(let x): return Self.json(x, as: f.writeAs)
             case .failed(let why):
                 throw SyncError(.unsendable, context: "field '\(f.fields[0])'", message: why + "; the profile's write_transform cannot send it")

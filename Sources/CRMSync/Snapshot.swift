@@ -67,7 +67,8 @@ public struct Snapshot: Sendable, Hashable {
         }
         for f in fields where f.hasPrefix("custom.") { custom[String(f.dropFirst(7))] = self.values[f] }
         var r = R(id: record.id, fieldValues: values, custom: custom)
-        r.createdAt = record.createdAt
+        // The record's own stamps are kept, unless the profile syncs `created_at` as a field.
+        if !fields.contains("created_at") { r.createdAt = record.createdAt }
         r.updatedAt = record.updatedAt
         return r
     }
@@ -77,7 +78,8 @@ public struct Snapshot: Sendable, Hashable {
         switch v {
         case .empty: return ""
         case .text(let s): return s
-        case .number(let d): return canonicalNumber(NSDecimalNumber(decimal: d).doubleValue)
+        // Through the decimal text: Foundation's `doubleValue` of 1.99 is 1.9899999999999998 on Linux.
+        case .number(let d): return Double(d.description).map(canonicalNumber) ?? d.description
         case .integer(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
         case .day(let d): return d.description
@@ -96,7 +98,10 @@ public struct Snapshot: Sendable, Hashable {
         guard let text, !text.isEmpty else { return .empty }
         switch kind {
         case .text, .email, .phone: return .text(text)
-        case .number: return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")).map { .number($0) } ?? .empty
+        // `Decimal(string:)` reads a prefix ("12,50" as 12): only text that is a number as a whole is one.
+        case .number:
+            guard Double(text) != nil else { return .empty }
+            return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")).map { .number($0) } ?? .empty
         case .integer: return Int(text).map { .integer($0) } ?? Double(text).map { .integer(Int($0)) } ?? .empty
         case .bool: return .bool(text == "true" || text == "1")
         case .day: return CalendarDay(iso: String(text.prefix(10))).map { .day($0) } ?? .empty

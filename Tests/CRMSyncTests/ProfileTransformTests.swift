@@ -110,6 +110,24 @@ struct ProfileTransformTests {
         }
     }
 
+    @Test("found by a new user: cents read back exactly, a number the remote writes another way is no number, created_at is applied, a cleared joined list is null")
+    func newUser() throws {
+        let codec = try profile("""
+            amount: {path: cents, read_transform: [{scale: 0.01}], write_transform: [{scale: 100}], write_as: integer}
+            created_at: {path: created, read_transform: [{date: dd/MM/yyyy}], write_transform: [{date: dd/MM/yyyy}]}
+            tags: {path: labels, read_transform: [{split: ","}], write_transform: [{split: ","}]}
+            """, record: "lead")
+        let s = codec.snapshot(.object([("cents", .number(199)), ("created", .string("01/02/2018"))]))
+        #expect(s["amount"] == "1.99" && s["created_at"] == "2018-02-01T00:00:00Z")
+        #expect(Snapshot.canonical(.number(Decimal(string: "1.99")!)) == "1.99")
+        #expect(Snapshot.fieldValue("12,50", kind: .number) == .empty, "not 12")
+        var lead = Lead(id: RecordID.make())
+        lead.createdAt = Date(timeIntervalSince1970: 0)
+        let applied = s.apply(to: lead, fields: codec.fieldNames, withCustom: false)
+        #expect(applied.createdAt?.iso8601UTC == "2018-02-01T00:00:00Z" && applied.amount == Decimal(string: "1.99"))
+        #expect(try codec.body(Snapshot(["amount": "1"]), only: ["tags"])["labels"] == .null)
+    }
+
     @Test("a list the remote holds as a JSON array of joined items is split item by item; a cleared list is sent as []")
     func lists() throws {
         let codec = try profile("tags: {path: labels, read_transform: [{split: \";\"}], write_transform: []}", record: "lead")
@@ -128,6 +146,8 @@ struct ProfileTransformTests {
         ("expected_close: {path: a, read_transform: [{date: YYYY-MM-DD}]}", "date format 'YYYY-MM-DD' cannot be read", 12),
         ("amount: {path: a, read_transform: [{scale: 1.2.3}]}", "scale needs a number", 12),
         ("tags: {path: a, list_separator: \";\", read_transform: []}", "cannot be combined", 12),
+        ("expected_close: {path: a, read_transform: [{date: dd/mm/yyyy}]}", "has minutes (mm) but no hours", 12),
+        ("name: {path: a, read_transform: [{lower}]}", "write it as `lower`, not `{lower}`", 12),
     ])
     func errors(field: String, message: String, line: Int) throws {
         let e = #expect(throws: SyncError.self) { try profile(field) }
