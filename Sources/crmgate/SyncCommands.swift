@@ -270,7 +270,9 @@ struct SyncCommand: ParsableCommand {
                     }
                     if all.isEmpty { print("no records set aside"); return }
                     for a in all {
-                        print("\(a.localID)\t\(a.recordType.rawValue)\t\(a.operation)\t\(a.status.map(String.init) ?? "-")\t\(a.attempts)x\t\(a.message.prefix(100))")
+                        // Short ids, as every list shows them (`sync errors show ID` takes one); a long answer is cut with "…".
+                        let message = a.message.count > 100 ? a.message.prefix(99) + "…" : a.message
+                        print("\(RecordID.short(a.localID))\t\(a.recordType.rawValue)\t\(a.operation)\t\(a.status.map(String.init) ?? "-")\t\(a.attempts)x\t\(message)")
                     }
                 } catch let e as StoreError { throw storeFailure(e) }
             }
