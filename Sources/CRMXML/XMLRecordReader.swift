@@ -78,6 +78,8 @@ public final class XMLRecordReader {
     private var callbackFault: XMLError?
     /// Full batches, and the one being filled.
     private var ready: [XMLBatch] = []
+    /// The next batch of `ready` to hand out (a chunk can fill many batches: no removeFirst per batch).
+    private var readyHead = 0
     private var current: XMLBatch
     private var chunk: [CChar]
 
@@ -172,7 +174,7 @@ public final class XMLRecordReader {
     private var pathAttribute: [Name?] = []
     private var pathsByDepth: [Int: [Int]] = [:]
     /// Paths whose last step names this element, by (depth, name pointer): found once, then looked up.
-    private var candidates: [Int: [Int]] = [:]
+    private var candidates: [CandidateKey: [Int]] = [:]
 
     /// The last lookups, tried in turn from the one after the last hit: a document's records name their elements in
     /// much the same order, so the next element is nearly always the next entry (no hashing). At most 64 entries.
@@ -197,7 +199,10 @@ public final class XMLRecordReader {
     }
 
     private func lookupCandidates(depth: Int, local: Name) -> [Int] {
-        let key = Int(bitPattern: local) &* 31 &+ depth
+        // Names are interned in the parser's dictionary, ours too: an element no path ends in is none of them, and is
+        // not remembered (a hostile document's many names cannot grow the cache).
+        guard lastNames.contains(local) || depth == 0 else { return [] }
+        let key = CandidateKey(local: local, depth: depth)
         if let c = candidates[key] { return c }
         let c = (pathsByDepth[depth] ?? []).filter { i in
             guard let last = pathSteps[i].last else { return pathAttribute[i] != nil }
@@ -206,6 +211,14 @@ public final class XMLRecordReader {
         candidates[key] = c
         return c
     }
+
+    private struct CandidateKey: Hashable {
+        let local: Name
+        let depth: Int
+    }
+
+    /// The names the paths' last steps give (interned).
+    private var lastNames = Set<Name>()
     private var needAttributes = false
     private var needNamespaces = false
     private var ancestors: [(local: Name, ns: Name?)] = []
@@ -273,6 +286,7 @@ public final class XMLRecordReader {
         occurrences = Array(repeating: 0, count: paths.count)
         for (i, p) in paths.enumerated() {
             pathSteps.append(p.steps.map(cstep))
+            if let last = pathSteps[i].last { lastNames.insert(last.local) }
             pathAttribute.append(p.attribute.map(intern))
             if p.attribute != nil && !p.steps.isEmpty { needAttributes = true }
             pathsByDepth[p.steps.count, default: []].append(i)
@@ -293,15 +307,19 @@ public final class XMLRecordReader {
     /// The next batch of records, or nil after the last. A fault (malformed XML, a DOCTYPE) comes as
     /// the batch's `fault`, after the records read before it; the batch after that is nil.
     public func nextBatch() -> XMLBatch? {
-        if ready.isEmpty && !finished {
+        if readyHead == ready.count && !finished {
             // Errors libxml2 raises without a parser context (a failed conversion from the declared encoding, I/O)
             // skip the context's handler and go to this thread's; without this, such a document could end early (or
             // lose bytes) in silence (found by fuzzing).
             xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), xmlErrorCallback)
             defer { xmlSetStructuredErrorFunc(nil, nil) }
+            ready.removeAll(keepingCapacity: true)
+            readyHead = 0
             while ready.isEmpty && !finished { pump() }
         }
-        return ready.isEmpty ? nil : ready.removeFirst()
+        guard readyHead < ready.count else { return nil }
+        readyHead += 1
+        return ready[readyHead - 1]
     }
 
     /// Hands libxml2 one chunk of input (or the end of it), and settles how the document ended when it did.
@@ -312,7 +330,7 @@ public final class XMLRecordReader {
             return
         }
         if n > 0 {
-            chunk.withUnsafeBufferPointer { _ = xmlParseChunk(context, $0.baseAddress, n, 0) }
+            chunk.withUnsafeBufferPointer { feed($0.baseAddress!, Int(n)) }
         } else {
             _ = xmlParseChunk(context, nil, 0, 1)
         }
@@ -339,11 +357,43 @@ public final class XMLRecordReader {
                             .malformed, path: path, line: line,
                             message: "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding"))
             } else if errors.first != nil {
-                finish(settle(errors.error(path: path, fallbackLine: nil)))
+                // A conversion error in the last chunk comes without a context, so without a line: the parser's.
+                finish(settle(errors.error(path: path, fallbackLine: line)))
             } else {
                 finish(nil)
             }
         }
+    }
+
+    /// Hands libxml2 `n` bytes. Inside a CDATA section libxml2 2.9 takes at most 300 bytes per call (and only when new
+    /// bytes hold a `>`), so a chunk that holds or continues one goes in slices of 512, as xmlTextReader fed it: a
+    /// large chunk would pile up unparsed input until libxml2's 10 MB lookahead limit refused the document.
+    private func feed(_ bytes: UnsafePointer<CChar>, _ n: Int) {
+        let cdata = context.pointee.instate == XML_PARSER_CDATA_SECTION
+            || Self.holdsCDATA(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), n)
+        guard cdata else {
+            _ = xmlParseChunk(context, bytes, Int32(n), 0)
+            return
+        }
+        var offset = 0
+        while offset < n && context.pointee.disableSAX == 0 && callbackFault == nil {
+            let size = min(512, n - offset)
+            _ = xmlParseChunk(context, bytes + offset, Int32(size), 0)
+            offset += size
+        }
+    }
+
+    /// Whether `n` bytes hold the start of a CDATA section (`<![CDATA[`); one that begins across two chunks is found by
+    /// the parser's state at the next.
+    private static func holdsCDATA(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let marker: [UInt8] = Array("<![CDATA[".utf8)
+        var at = 0
+        while at < n, let hit = memchr(p + at, 0x3C, n - at) {
+            let i = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+            if i + 9 <= n && memcmp(p + i, marker, 9) == 0 { return true }
+            at = i + 1
+        }
+        return false
     }
 
     /// The end of the document: the batch being filled (with the fault, if any) is the last.
@@ -402,13 +452,21 @@ public final class XMLRecordReader {
         var out: [(Name, String)] = []
         out.reserveCapacity(count)
         for k in 0..<count {
-            guard let name = raw[5 * k], let start = raw[5 * k + 3], let end = raw[5 * k + 4] else { continue }
+            guard let local = raw[5 * k], let start = raw[5 * k + 3], let end = raw[5 * k + 4] else { continue }
+            let name = qualified(local, raw[5 * k + 1], raw[5 * k + 2])
             var value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
             // Without entity substitution libxml2 hands `&amp;` over as the character reference `&#38;`.
             if value.contains("&#38;") { value = value.replacingOccurrences(of: "&#38;", with: "&") }
             out.append((name, value))
         }
         return out
+    }
+
+    /// A name whose prefix no declaration binds keeps its prefix (`x:id`), as xmlTextReader named it: it then matches
+    /// no plain path (libxml2 reports the unbound prefix as an error at the end).
+    fileprivate func qualified(_ local: Name, _ prefix: Name?, _ uri: Name?) -> Name {
+        guard let prefix, uri == nil, let q = xmlDictQLookup(context.pointee.dict, prefix, local) else { return local }
+        return q
     }
 
     fileprivate func start(_ local: Name, _ uri: Name?, _ count: Int, _ raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
@@ -556,9 +614,9 @@ public final class XMLRecordReader {
     Unmanaged<XMLRecordReader>.fromOpaque(ctx!)._withUnsafeGuaranteedRef(body)
 }
 
-private let saxStart: startElementNsSAX2Func = { ctx, local, _, uri, _, _, count, _, attributes in
+private let saxStart: startElementNsSAX2Func = { ctx, local, prefix, uri, _, _, count, _, attributes in
     guard let local else { return }
-    withReader(ctx) { $0.start(local, uri, Int(count), attributes) }
+    withReader(ctx) { $0.start($0.qualified(local, prefix, uri), uri, Int(count), attributes) }
 }
 
 private let saxEnd: endElementNsSAX2Func = { ctx, _, _, _ in withReader(ctx) { $0.end() } }

@@ -49,6 +49,32 @@ struct XMLReaderTests {
         #expect(xml.records.contains { $0[3].contains("<draft>") } == csv.contains("<draft>"))
     }
 
+    @Test("a name whose prefix no declaration binds matches no plain path, and the document's fault says so at the end")
+    func unboundPrefix() throws {
+        let xml = "<r><x id='1' p:id='2'><p:a>wrong</p:a><a>right</a></x></r>"
+        let r = try readXML(Array(xml.utf8), chunk: 4096, recordPath: "/r/x", fields: ["@id", "a"])
+        #expect(r.records == [["1", "right"]])
+        #expect(r.fault?.message.contains("p") == true)
+    }
+
+    @Test("a CDATA section of 12 MB holding markup is read whatever the chunk size (libxml2 takes CDATA 300 bytes a call)",
+          arguments: [65536, 1 << 20])
+    func largeCDATA(chunk: Int) throws {
+        let body = String(repeating: "<p>a &amp; b</p>\n", count: 12 << 20 / 17)
+        let xml = "<r><x><a><![CDATA[" + body + "]]></a><b>after</b></x></r>"
+        let r = try readXML(Array(xml.utf8), chunk: chunk, recordPath: "/r/x", fields: ["a", "b"])
+        #expect(r.fault == nil, "\(r.fault?.message ?? "")")
+        #expect(r.records.count == 1 && r.records.first?[0] == body && r.records.first?[1] == "after")
+    }
+
+    @Test("record lines past 65,535 are the lines they are on")
+    func bigLines() throws {
+        let xml = "<r>\n" + String(repeating: "<x><a>v</a></x>\n", count: 70_000) + "</r>\n"
+        let r = try readXML(Array(xml.utf8), chunk: 1 << 16, recordPath: "/r/x", fields: ["a"])
+        #expect(r.records.count == 70_000 && r.fault == nil)
+        #expect(r.lines.first == 2 && r.lines.last == 70_001)
+    }
+
     @Test("mixed content: an element's text resumes after a child's; a child's text is its own; a record's values do not leak into the next")
     func mixedContent() throws {
         let xml = "<r><x id='1'><a>one<b>two</b>three<b>four</b></a><c>only here</c></x><x id='2'><a>five</a></x></r>"
