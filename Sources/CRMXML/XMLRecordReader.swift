@@ -386,11 +386,12 @@ public final class XMLRecordReader {
     /// Whether `n` bytes hold the start of a CDATA section (`<![CDATA[`); one that begins across two chunks is found by
     /// the parser's state at the next.
     private static func holdsCDATA(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        // Found by its first `[`, a byte most documents hardly use (`<` is in every tag).
         let marker: [UInt8] = Array("<![CDATA[".utf8)
-        var at = 0
-        while at < n, let hit = memchr(p + at, 0x3C, n - at) {
+        var at = 2
+        while at < n, let hit = memchr(p + at, 0x5B, n - at) {
             let i = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
-            if i + 9 <= n && memcmp(p + i, marker, 9) == 0 { return true }
+            if i + 7 <= n && memcmp(p + i - 2, marker, 9) == 0 { return true }
             at = i + 1
         }
         return false
