@@ -493,13 +493,17 @@ public final class SyncEngine: @unchecked Sendable {
                  base: base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp, identity: codec.identity(json) ?? identity)
     }
 
+    /// A record's first fields for a plan line (lists with `|`), and how many more there are.
     func summary(_ s: Snapshot) -> String {
-        s.values.keys.sorted().prefix(4).map { "\($0)=\(s[$0]!.replacingOccurrences(of: Snapshot.listSeparator, with: "|"))" }.joined(separator: ", ")
+        let keys = s.values.keys.sorted()
+        let shown = keys.prefix(4).map { "\($0)=\(s[$0]!.replacingOccurrences(of: Snapshot.listSeparator, with: "|"))" }.joined(separator: ", ")
+        return keys.count > 4 ? shown + ", … (\(keys.count - 4) more)" : shown
     }
 
     func diff(_ a: Snapshot, _ b: Snapshot) -> String {
         let keys = Set(a.values.keys).union(b.values.keys).filter { a[$0] != b[$0] }.sorted()
         if keys.isEmpty { return "no change" }
-        return keys.map { "\($0): \((a[$0] ?? "").debugDescription) → \((b[$0] ?? "").debugDescription)" }.joined(separator: "; ")
+        func shown(_ v: String?) -> String { (v ?? "").replacingOccurrences(of: Snapshot.listSeparator, with: "|").debugDescription }
+        return keys.map { "\($0): \(shown(a[$0])) → \(shown(b[$0]))" }.joined(separator: "; ")
     }
 }

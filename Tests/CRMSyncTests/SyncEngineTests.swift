@@ -366,6 +366,9 @@ struct SyncEngineTests {
         let r = try await b.run(b.job(), dryRun: true)
         #expect(r.counts.pushedCreated == 4 && r.counts.pulledCreated == 1)
         #expect(r.lines.contains { $0.hasPrefix("push: create lead") })
+        // A create line names its first fields and how many more there are; lists are shown with `|`.
+        let create = try #require(r.lines.first { $0.hasPrefix("push: create lead") })
+        #expect(create.contains(", … (") && create.hasSuffix(" more)") && !create.contains("\u{1F}"), "\(create)")
         #expect(try b.remote.records("leads").count == 1)
         #expect(try b.store.count(.lead) == 4)
         #expect(try b.store.runs().isEmpty)
