@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs crmgate for everyday use: the release binary, the man page and shell completions.
+# Installs crmgate for everyday use: the release binary, the man page, shell completions and the bundled mappings.
 #
 #   scripts/install.sh                       # into /usr/local (as root)
 #   PREFIX=$HOME/.local scripts/install.sh   # for one user
@@ -13,6 +13,10 @@ swift build -c release --product crmgate
 swift package plugin generate-manual --configuration release > /dev/null
 install -D -m 755 .build/release/crmgate "$PREFIX/bin/crmgate"
 install -D -m 644 .build/plugins/GenerateManual/outputs/crmgate/crmgate.1 "$PREFIX/share/man/man1/crmgate.1"
+# The bundled mappings and profiles, so that `--profile hubspot` and the bundled jobs resolve wherever crmgate runs.
+mkdir -p "$PREFIX/share/crmgate"
+rm -rf "$PREFIX/share/crmgate/mappings"
+cp -R mappings "$PREFIX/share/crmgate/mappings"
 bin="$PREFIX/bin/crmgate"
 mkdir -p "$PREFIX/share/bash-completion/completions" "$PREFIX/share/zsh/site-functions" "$PREFIX/share/fish/vendor_completions.d"
 "$bin" --generate-completion-script bash > "$PREFIX/share/bash-completion/completions/crmgate"
@@ -20,4 +24,5 @@ mkdir -p "$PREFIX/share/bash-completion/completions" "$PREFIX/share/zsh/site-fun
 "$bin" --generate-completion-script fish > "$PREFIX/share/fish/vendor_completions.d/crmgate.fish"
 echo "installed $bin $("$bin" --version)"
 echo "  man page:    $PREFIX/share/man/man1/crmgate.1 (man crmgate)"
+echo "  mappings:    $PREFIX/share/crmgate/mappings (bundled profiles found by name)"
 echo "  completions: bash, zsh and fish under $PREFIX/share (open a new shell)"

@@ -236,21 +236,41 @@ public struct RemoteProfile: Sendable {
 // MARK: - Loading
 
 extension RemoteProfile {
-    /// The bundled profiles' folder.
+    /// The bundled profiles' folder, relative to a checkout.
     public static let bundledFolder = "mappings/remotes"
+
+    /// Where bundled profiles are looked for by name, in order: the working directory's `mappings/remotes`, then up
+    /// from the executable's folder: `<prefix>/share/crmgate/mappings/remotes` (scripts/install.sh), or the checkout
+    /// whose `.build/…/crmgate` it is.
+    public static var bundledFolders: [String] {
+        var out = [bundledFolder]
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            out.append(dir.appendingPathComponent("share/crmgate/\(bundledFolder)").path)
+            out.append(dir.appendingPathComponent(bundledFolder).path)
+        }
+        return out.filter { FileManager.default.fileExists(atPath: $0) || $0 == bundledFolder }
+    }
 
     /// Loads a profile by path, or by name from `mappings/remotes/NAME.yaml`.
     /// - Throws: `SyncError(.invalidProfile)` with the file and line.
     public static func load(_ nameOrPath: String) throws -> RemoteProfile {
         var path = nameOrPath
+        let folders = bundledFolders
         if !FileManager.default.fileExists(atPath: path) {
-            let candidate = "\(bundledFolder)/\(nameOrPath).yaml"
-            if FileManager.default.fileExists(atPath: candidate) { path = candidate }
+            for folder in folders where FileManager.default.fileExists(atPath: "\(folder)/\(nameOrPath).yaml") {
+                path = "\(folder)/\(nameOrPath).yaml"
+                break
+            }
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            let known = (try? FileManager.default.contentsOfDirectory(atPath: bundledFolder))?.filter { $0.hasSuffix(".yaml") }
-                .map { String($0.dropLast(5)) }.sorted().joined(separator: ", ") ?? ""
-            throw SyncError(.invalidProfile, context: nameOrPath, message: "no such remote profile" + (known.isEmpty ? "" : " (bundled: \(known))"))
+            let known = folders.lazy.compactMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }.first?
+                .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted().joined(separator: ", ") ?? ""
+            throw SyncError(
+                .invalidProfile, context: nameOrPath,
+                message: "no such remote profile: give the path of a profile file"
+                    + (known.isEmpty ? ", or install the bundled ones (scripts/install.sh)" : ", or a bundled name: \(known)"))
         }
         do {
             return try parse(yaml: String(decoding: data, as: UTF8.self))

@@ -24,6 +24,18 @@ struct ProfileTests {
         #expect(e2?.description.contains("env") == true)
     }
 
+    @Test("a bundled profile is found by name from any directory (beside the executable); an unknown name lists them")
+    func bundledByName() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "crmgate is not built")
+        let elsewhere = try TestSupport.temporaryDirectory("crmgate-cwd")
+        // A URL no request may go to: the profile loads, then every read fails at once (exit 69), not the profile (78).
+        let found = try TestSupport.run(bin, ["remote", "check", "generic-rest", "--base-url", "ftp://nowhere"], cwd: elsewhere,
+                                        environment: ["CRM_API_TOKEN": "t"])
+        #expect(found.status == 69 && found.stdout.hasPrefix("profile generic-rest"), "\(found.stdout)\(found.stderr)")
+        let unknown = try TestSupport.run(bin, ["remote", "check", "no-such-crm", "--base-url", "ftp://nowhere"], cwd: elsewhere)
+        #expect(unknown.status == 78 && unknown.stderr.contains("hubspot") && unknown.stderr.contains("amagi-crm"), "\(unknown.stderr)")
+    }
+
     @Test("a missing secret names the variable and nothing else")
     func missingSecret() throws {
         let p = try RemoteProfile.load(TestSupport.mapping("remotes/cin7-core.yaml"))
