@@ -232,11 +232,13 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
         @Flag(name: .long, help: "Print the run as one JSON object: run id, counts, conflict and refusal lines, seconds.") var json = false
+        @Flag(name: .long, help: "Change nothing on either side and print what would change: the same as `crmgate sync plan`.")
+        var dryRun = false
         func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let report: SyncReport
-            do { report = try await runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: false, logger: logger) } catch let e as SyncError { throw fail(e) }
-            printReport(report, plan: false, json: json)
+            do { report = try await runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: dryRun, logger: logger) } catch let e as SyncError { throw fail(e) }
+            printReport(report, plan: dryRun, json: json)
             if report.counts.refused > 0 { throw ExitCode(SyncExit.someRefused) }
         }
     }

@@ -214,6 +214,10 @@ struct RemoteTimeoutTests {
         #expect(try b.store.runs().first?.status == .failed)  // newest first
         #expect(try b.remote.records("leads").isEmpty)
         try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
+        // `sync apply --dry-run` is `sync plan`: it says what would change and changes nothing.
+        let dry = try TestSupport.run(bin, args + ["--dry-run"], cwd: TestSupport.repoRoot, environment: b.remote.environment)
+        #expect(dry.status == 0 && dry.stdout.contains("push: create lead"), "\(dry.stdout)\(dry.stderr)")
+        #expect(try b.remote.records("leads").isEmpty)
         let next = try run()
         #expect(next.status == 0, "\(next.stderr)")
         #expect(try b.remoteLeads().count == 30)
