@@ -101,8 +101,12 @@ extension Step {
             let out = dec == UInt8(ascii: ".") ? text : text.replacingOccurrences(of: ".", with: String(UnicodeScalar(dec)))
             return .ok(.text(out))
         case .split(let sep):
-            if case .list(let l) = v { return .ok(.text(l.joined(separator: sep))) }
-            return .ok(v)
+            guard case .list(let l) = v else { return .ok(v) }
+            // An item holding the separator would come back as two: refused rather than split on the next read.
+            if let bad = l.first(where: { $0.contains(sep) }) {
+                return .invalid("the list item '\(bad)' holds the separator '\(sep)' and would read back as several")
+            }
+            return .ok(.text(l.joined(separator: sep)))
         default:
             // Text steps see the value's text (a number's digits, a day's ISO form); a list item by item.
             switch v {

@@ -126,6 +126,9 @@ struct ProfileTransformTests {
         let applied = s.apply(to: lead, fields: codec.fieldNames, withCustom: false)
         #expect(applied.createdAt?.iso8601UTC == "2018-02-01T00:00:00Z" && applied.amount == Decimal(string: "1.99"))
         #expect(try codec.body(Snapshot(["amount": "1"]), only: ["tags"])["labels"] == .null)
+        // A tag holding the join separator cannot be written without becoming two: the record is not sent.
+        let e = #expect(throws: SyncError.self) { try codec.body(Snapshot(["tags": "vip\u{1F}partner, eu"])) }
+        #expect(e?.code == .unsendable && e?.description.contains("partner, eu") == true)
     }
 
     @Test("a list the remote holds as a JSON array of joined items is split item by item; a cleared list is sent as []")
