@@ -148,11 +148,7 @@ enum Step {
         default: return .invalid("a \(v.kindName) value cannot be scaled")
         }
         let r = d * factor
-        if kind == .integer {
-            var whole = Decimal(), src = r
-            NSDecimalRound(&whole, &src, 0, .plain)
-            return .ok(.integer(NSDecimalNumber(decimal: whole).intValue))
-        }
+        if kind == .integer { return .ok(.integer(NSDecimalNumber(decimal: r.rounded0).intValue)) }
         return .ok(.number(r))
     }
 }

@@ -164,8 +164,8 @@ extension FieldValue {
 }
 
 extension Decimal {
-    /// Rounded to a whole number.
-    var rounded0: Decimal {
+    /// Rounded to a whole number, half away from zero.
+    package var rounded0: Decimal {
         var src = self, out = Decimal()
         NSDecimalRound(&out, &src, 0, .plain)
         return out

@@ -85,7 +85,6 @@ public struct RecordCodec: Sendable {
             }
             switch chain.read(input, kind: kind) {
             case .value(.text(let s)): return Self.text(.string(s), kind: kind)
-            case .value(.number(let d)): return Self.text(.string(d.description), kind: kind)
             case .value(let x): return Snapshot.canonical(x)
             case .failed: return Self.text(v, kind: kind)
             }
@@ -134,9 +133,7 @@ public struct RecordCodec: Sendable {
         case .bool(let b): return type == .string ? .string(String(b)) : .bool(b)
         case .number(let d) where type == .integer:
             // Half a cent is sent as a whole cent (rounded half away from zero), as an integer field needs.
-            var src = d, whole = Decimal()
-            NSDecimalRound(&whole, &src, 0, .plain)
-            return .number(NSDecimalNumber(decimal: whole).doubleValue)
+            return .number(NSDecimalNumber(decimal: d.rounded0).doubleValue)
         case .number, .integer:
             let text = Snapshot.canonical(v)
             return type == .string ? .string(text) : .number(Double(text) ?? 0)

@@ -1,50 +1,6 @@
 import CLibXML2
 import Foundation
 
-/// What to read from an XML file: which element is a record, and which paths are its fields.
-public struct XMLReadOptions: Sendable {
-    /// The record element (`/leads/lead`, `//Contact`).
-    public var recordPath: String
-    /// Field paths relative to the record element, in the order the rows' fields come out.
-    public var fields: [String]
-    /// Prefixes used in the paths, bound to namespace URIs.
-    public var namespaces: [String: String] = [:]
-    /// Records per batch.
-    public var batchSize = 4096
-    /// Bytes handed to libxml2 at a time (the result does not depend on it).
-    public var chunkSize = 1 << 20
-
-    public init(recordPath: String, fields: [String]) {
-        self.recordPath = recordPath
-        self.fields = fields
-    }
-}
-
-/// Records read from XML, laid out like CSV records: all field bytes in one buffer, end offsets in another.
-public struct XMLBatch: Sendable {
-    public internal(set) var bytes: [UInt8] = []
-    public internal(set) var fieldEnds: [Int] = []
-    /// The line each record's element starts on.
-    public internal(set) var lines: [Int] = []
-    /// Fields per record (the number of field paths).
-    public let fieldsPerRecord: Int
-    /// The fault that ended the document, after the records read before it.
-    public internal(set) var fault: XMLError?
-
-    public var count: Int { lines.count }
-    public func firstField(_ r: Int) -> Int { r * fieldsPerRecord }
-
-    /// Field `f` of record `r` as text.
-    public func string(_ r: Int, _ f: Int) -> String {
-        let k = r * fieldsPerRecord + f
-        let start = k == 0 ? 0 : fieldEnds[k - 1]
-        return String(decoding: bytes[start..<fieldEnds[k]], as: UTF8.self)
-    }
-
-    /// All fields of record `r`.
-    public func fields(_ r: Int) -> [String] { (0..<fieldsPerRecord).map { string(r, $0) } }
-}
-
 /// Streams records out of an XML document with libxml2's SAX2 push parser, never building a tree.
 ///
 /// Safe options are fixed: no network, no entity substitution, no DTD loading, no HUGE limits; a
@@ -385,13 +341,14 @@ public final class XMLRecordReader {
 
     /// Whether `n` bytes hold the start of a CDATA section (`<![CDATA[`); one that begins across two chunks is found by
     /// the parser's state at the next.
+    private static let cdataMarker: [UInt8] = Array("<![CDATA[".utf8)
+
     private static func holdsCDATA(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         // Found by its first `[`, a byte most documents hardly use (`<` is in every tag).
-        let marker: [UInt8] = Array("<![CDATA[".utf8)
         var at = 2
         while at < n, let hit = memchr(p + at, 0x5B, n - at) {
             let i = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
-            if i + 7 <= n && memcmp(p + i - 2, marker, 9) == 0 { return true }
+            if i + 7 <= n && memcmp(p + i - 2, cdataMarker, 9) == 0 { return true }
             at = i + 1
         }
         return false
@@ -634,175 +591,4 @@ private let saxReference: referenceSAXFunc = { ctx, _ in withReader(ctx) { $0.en
 private let saxError: xmlStructuredErrorFunc = { ctx, error in
     guard let ctx else { return }
     withReader(ctx) { xmlErrorCallback(Unmanaged.passUnretained($0.errorSink).toOpaque(), error) }
-}
-
-/// The byte offset where line `line` (1-based) of a file starts, or nil when the file is shorter.
-public func byteOffset(ofLine line: Int, inFile path: String) -> Int? {
-    guard line > 1 else { return 0 }
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    var offset = 0
-    var current = 1
-    while true {
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        if n <= 0 { return nil }
-        for i in 0..<n where buffer[i] == 10 {
-            current += 1
-            if current == line { return offset + i + 1 }
-        }
-        offset += n
-    }
-}
-
-/// A growable byte buffer that is cut back by setting `count` (the reader's text and values: appended to and
-/// truncated per element, where an array's uniqueness checks and range replacement cost more than the copying).
-struct ByteBuffer: ~Copyable {
-    private var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-    private var capacity = 256
-    /// Bytes in use; setting a smaller value cuts the buffer back.
-    var count = 0
-
-    deinit { base.deallocate() }
-
-    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let src = bytes.baseAddress, !bytes.isEmpty else { return }
-        if count + bytes.count > capacity {
-            var grown = capacity * 2
-            while grown < count + bytes.count { grown *= 2 }
-            let next = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-            next.update(from: base, count: count)
-            base.deallocate()
-            base = next
-            capacity = grown
-        }
-        (base + count).update(from: src, count: bytes.count)
-        count += bytes.count
-    }
-
-    /// The bytes from `start` to `end` (the end of the buffer by default); valid until the next append.
-    func bytes(from start: Int, to end: Int? = nil) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: base + start, count: (end ?? count) - start)
-    }
-}
-
-/// The bytes libxml2 pulls, from a file or from memory, at most `chunk` at a time.
-final class InputSource {
-    private let fd: Int32
-    private let bytes: [UInt8]
-    private var position = 0
-    private let chunk: Int
-    private let limit: Int
-    let size: Int?
-    private(set) var bytesRead = 0
-    /// The first bytes read (up to 4): how libxml2 tells the encoding before a declaration.
-    private(set) var head: [UInt8] = []
-    /// The input has no bytes left (or no more go to libxml2: the scan found a fault).
-    private(set) var atEnd = false
-    /// Reads every byte before libxml2 gets it.
-    private(set) var scanner = MarkupScanner()
-
-    init(fd: Int32, size: Int?, chunk: Int, limit: Int? = nil) {
-        self.fd = fd
-        bytes = []
-        self.size = size
-        self.chunk = max(1, chunk)
-        self.limit = limit ?? Int.max
-    }
-
-    init(bytes: [UInt8], chunk: Int) {
-        fd = -1
-        self.bytes = bytes
-        size = bytes.count
-        self.chunk = max(1, chunk)
-        limit = Int.max
-    }
-
-    deinit { if fd >= 0 { close(fd) } }
-
-    func read(into buffer: UnsafeMutablePointer<CChar>, max len: Int) -> Int32 {
-        if scanner.fault != nil {
-            atEnd = true
-            return 0
-        }
-        let want = min(len, chunk, limit - bytesRead)
-        if want <= 0 {
-            atEnd = true
-            scanner.finish()
-            return 0
-        }
-        let n: Int
-        if fd >= 0 {
-            n = Glibc.read(fd, buffer, want)
-            if n < 0 { return -1 }
-        } else {
-            n = max(0, min(want, bytes.count - position))
-            if n > 0 {
-                bytes.withUnsafeBufferPointer { src in
-                    UnsafeMutableRawPointer(buffer).copyMemory(from: src.baseAddress! + position, byteCount: n)
-                }
-                position += n
-            }
-        }
-        if n == 0 {
-            atEnd = true
-            scanner.finish()
-        }
-        if head.count < 4 {
-            for i in 0..<min(n, 4 - head.count) { head.append(UInt8(bitPattern: buffer[i])) }
-        }
-        bytesRead += n
-        if let cut = scanner.scan(UnsafeRawBufferPointer(start: buffer, count: n)) { return Int32(cut) }
-        return Int32(n)
-    }
-
-    /// True when libxml2 reads the document as UTF-16: it starts with a byte order mark (FF FE, FE FF),
-    /// or with `<?` in UTF-16 (3C 00 3F 00, 00 3C 00 3F), the start of a declaration that names UTF-16.
-    var isUTF16: Bool {
-        if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return true }
-        return head == [0x3C, 0x00, 0x3F, 0x00] || head == [0x00, 0x3C, 0x00, 0x3F]
-    }
-
-    /// Reads (without parsing) whatever libxml2 left unread; returns the input's length in bytes.
-    func readToEnd() -> Int {
-        var scratch = [CChar](repeating: 0, count: 1 << 16)
-        while !atEnd {
-            let n = scratch.withUnsafeMutableBufferPointer { read(into: $0.baseAddress!, max: $0.count) }
-            if n < 0 { break }
-        }
-        return bytesRead
-    }
-}
-
-/// The first error libxml2 reported (warnings are ignored).
-final class ErrorSink {
-    /// The error, and whether the scan had already stopped the input (a fault, or its end) when it came.
-    var first: (message: String, line: Int, column: Int, afterStop: Bool)?
-    let input: InputSource
-
-    init(input: InputSource) { self.input = input }
-
-    func error(path: String, fallbackLine: Int?) -> XMLError {
-        if let f = first {
-            return XMLError(.malformed, path: path, line: f.line > 0 ? f.line : fallbackLine, column: f.column > 0 ? f.column : nil, message: f.message)
-        }
-        return XMLError(.malformed, path: path, line: fallbackLine, message: "the XML is not well-formed")
-    }
-}
-
-private let xmlReadCallback: xmlInputReadCallback = { ctx, buffer, len in
-    guard let ctx, let buffer else { return -1 }
-    return Unmanaged<InputSource>.fromOpaque(ctx).takeUnretainedValue().read(into: buffer, max: Int(len))
-}
-
-private let xmlCloseCallback: xmlInputCloseCallback = { _ in 0 }
-
-private let xmlErrorCallback: xmlStructuredErrorFunc = { arg, error in
-    guard let arg, let e = error?.pointee else { return }
-    let sink = Unmanaged<ErrorSink>.fromOpaque(arg).takeUnretainedValue()
-    guard e.level.rawValue >= XML_ERR_ERROR.rawValue, sink.first == nil else { return }
-    var message = e.message.map { String(cString: $0) } ?? "XML error \(e.code)"
-    while message.hasSuffix("\n") { message.removeLast() }
-    sink.first = (message, Int(e.line), Int(e.int2), sink.input.scanner.fault != nil || sink.input.scanner.ended)
 }

@@ -227,6 +227,7 @@ struct SyncCommand: ParsableCommand {
                   crmgate sync apply leads-generic
                   crmgate sync apply --profile cin7-core --types leads,opportunities --direction pull --policy remote-wins
                   crmgate sync apply leads-generic --full --base-url http://127.0.0.1:8080
+                  crmgate sync apply --profile my-crm.yaml --types leads --dry-run
                 """)
         @OptionGroup var jobOptions: JobOptions
         @OptionGroup var remote: RemoteOptions
