@@ -24,14 +24,16 @@ public struct DedupeSettings: Sendable, Equatable {
     public var gmailDots = false
     /// Deterministic rules applied before the score, in order: `external_id`, `email`, `phone_name`.
     public var rules: [String] = ["external_id", "email"]
-    /// Two rows with the same last name and address whose first names differ entirely are a household (two
-    /// people) unless something personal agrees: an e-mail, a date of birth or an identifier. With `separate` (the
-    /// default) such a pair is never merged on its score, only proposed for review; `merge` scores it like any
-    /// other pair (for lists known to hold one person per address).
-    public var households: Households = .separate
+    /// Two rows with the same last name and address whose first names differ entirely, with nothing personal
+    /// agreeing (an e-mail, a date of birth, an identifier), are either a household (two people) or one person
+    /// whose first name was replaced. `separate` never merges such a pair on its score, only proposes it for
+    /// review; `merge` scores it like any other pair (for lists known to hold one person per address); `auto` (the
+    /// default) asks the file (`HouseholdEstimate`): it merges them only when the households the file shows are too
+    /// few to cost more than `1 - matchProbability` of the matches.
+    public var households: Households = .auto
 
     /// How pairs that may be two members of one household are treated.
-    public enum Households: String, Sendable, CaseIterable { case separate, merge }
+    public enum Households: String, Sendable, CaseIterable { case auto, separate, merge }
     /// Pairs of rows (0-based) whose comparison the result explains field by field.
     public var explain: [(Int, Int)] = []
     /// Every review pair is explained field by field too (`DedupeResult.reviewExplanations`), for the person who
@@ -92,4 +94,6 @@ public struct DedupeResult: Sendable {
     public var prior: Double
     public var matchWeight: Double
     public var reviewWeight: Double
+    /// With `households: auto`, what the file showed of households and what was decided.
+    public var households: HouseholdEstimate?
 }

@@ -523,7 +523,8 @@ public final class FuzzyDeduplicator {
         let prior = log2(expected / max(1, n * (n - 1) / 2 - expected))
         let matchWeight = log2(settings.matchProbability / (1 - settings.matchProbability)) - prior
         let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
-        let separateHouseholds = settings.households == .separate
+        // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
+        var separateHouseholds = settings.households == .separate
         func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
             let w = (codeWeight[code] ?? {
                 var w = 0.0
@@ -556,11 +557,38 @@ public final class FuzzyDeduplicator {
         onPhase?("scoring and clustering")
         var edges: [(Double, UInt32, UInt32)] = []
         var review: [(Int32, Int32, Double)] = []
+        // Household-shaped pairs that score a match, held back until the file says whether they are two people.
+        var shaped: [(Double, UInt32, UInt32)] = []
+        let auto = settings.households == .auto
         for (k, p) in pairs.enumerated() {
             let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
-            var w = score(Int(codes[k]), a, b)
-            if forced(a, b) { w = max(w, matchWeight + 100) }
-            if w >= matchWeight { edges.append((w, UInt32(a), UInt32(b))) } else if w >= reviewWeight { review.append((Int32(a), Int32(b), w)) }
+            let code = Int(codes[k])
+            var w = score(code, a, b)
+            if forced(a, b) {
+                w = max(w, matchWeight + 100)
+            } else if auto, w >= matchWeight, household(code, a, b) {
+                shaped.append((w, UInt32(a), UInt32(b)))
+                continue
+            }
+            if w >= matchWeight {
+                edges.append((w, UInt32(a), UInt32(b)))
+            } else if w >= reviewWeight {
+                review.append((Int32(a), Int32(b), w))
+            }
+        }
+        var households: HouseholdEstimate?
+        if auto {
+            let estimate = Self.estimateHouseholds(
+                rows: count, matched: edges.map { ($0.1, $0.2) }, shaped: shaped.map { ($0.1, $0.2) },
+                matchProbability: settings.matchProbability)
+            households = estimate
+            separateHouseholds = estimate.separate
+            if estimate.separate {
+                let unsure = max(reviewWeight, matchWeight - 0.01)
+                review += shaped.map { (Int32($0.1), Int32($0.2), unsure) }
+            } else {
+                edges += shaped
+            }
         }
         edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
         // Which passes found the matches: per key, and the capture-recapture estimate of the matches none found.
@@ -663,7 +691,7 @@ public final class FuzzyDeduplicator {
             blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
             pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,
             model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations,
-            prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight)
+            prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight, households: households)
     }
 }
 

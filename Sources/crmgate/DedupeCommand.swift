@@ -26,13 +26,17 @@ struct DedupeCommand: ParsableCommand {
     @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability: Double?
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
-    @Option(name: .long, help: "separate (default): same last name and address with different first names is a household, at most reviewed unless an e-mail, birth date or id agrees; merge: score such pairs like any other.")
+    @Option(name: .long, help: ArgumentHelp(
+        "auto, separate or merge: whether a pair with the same last name and address and another first name (no e-mail, birth date or id agreeing) may merge.",
+        discussion: "separate: such a pair is a household, at most proposed for review. merge: scored like any other pair. auto (default): merged only when the file shows too few households to matter (two people each with duplicates of their own); the line 'households' says what it saw."))
     var households: String?
     @Option(name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
     var explain: [String] = []
 
     func validate() throws {
-        if let households, households != "separate", households != "merge" { throw ValidationError("--households is separate or merge") }
+        if let households, DedupeSettings.Households(rawValue: households) == nil {
+            throw ValidationError("--households is auto, separate or merge, not '\(households)'")
+        }
         for p in [matchProbability, reviewProbability].compactMap({ $0 }) where !(p > 0 && p < 1) {
             throw ValidationError("probabilities are between 0 and 1 (exclusive)")
         }
@@ -44,7 +48,7 @@ struct DedupeCommand: ParsableCommand {
         if let matchProbability { o.settings.matchProbability = matchProbability }
         if let reviewProbability { o.settings.reviewProbability = reviewProbability }
         o.settings.gmailDots = gmailDots
-        if let households { o.settings.households = households == "merge" ? .merge : .separate }
+        if let households, let h = DedupeSettings.Households(rawValue: households) { o.settings.households = h }
         for e in explain {
             let parts = e.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             if parts.count == 2 { o.settings.explain.append((parts[0] - 1, parts[1] - 1)) }
@@ -65,6 +69,7 @@ struct DedupeCommand: ParsableCommand {
             print(String(format: "prior           %.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
                          r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability))
             print("matches         \(r.matchedPairs) pairs; \(r.refusedByGuard) merges refused by the guard")
+            if let h = r.households, h.shapedPairs > 0 { print(Self.describe(h)) }
             print("review          \(r.review.count) pairs")
             print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
             print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
@@ -75,5 +80,16 @@ struct DedupeCommand: ParsableCommand {
         } catch let e as ImportError {
             throw CLIError(e.message, hint: ImportCommand.hint(e), code: e.exitCode)
         }
+    }
+
+    /// The `households` line: what the file showed and what was decided.
+    static func describe(_ h: HouseholdEstimate) -> String {
+        String(
+            format: "households      %d pairs with one last name and address and other first names; %d with duplicates on"
+                + " both sides, %.1f%% of people duplicated: about %.0f households expected, %.0f wrong merges allowed:"
+                + " %@",
+            h.shapedPairs, h.bothDuplicated, h.duplicatedShare * 100, h.expectedHouseholds, h.allowedWrongMerges,
+            (h.separate ? "kept apart for review (--households merge merges them)"
+                : "merged as replaced first names (--households separate keeps them apart)") as NSString)
     }
 }

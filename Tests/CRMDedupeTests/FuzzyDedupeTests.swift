@@ -259,6 +259,67 @@ struct FuzzyDedupeTests {
         #expect(m.run().cluster[0] == m.run().cluster[1], "households: merge scores the pair like any other")
     }
 
+    @Test("households: auto keeps same-address pairs apart when the file shows two people each with duplicates of their own")
+    func householdsShownByTheFile() {
+        // 100 people, 30 of them duplicated (rows 2k, 2k+1 for k < 30); 20 household-shaped pairs whose two sides both
+        // have duplicates: households, as a replaced first name (a name on one row only) never looks.
+        let matched = (0..<30).map { (k: Int) -> (UInt32, UInt32) in (UInt32(2 * k), UInt32(2 * k + 1)) }
+        let households = (0..<15).map { (k: Int) -> (UInt32, UInt32) in (UInt32(4 * k), UInt32(4 * k + 2)) }
+        let e = FuzzyDeduplicator.estimateHouseholds(rows: 130, matched: matched, shaped: households, matchProbability: 0.99)
+        #expect(e.shapedPairs == 15 && e.bothDuplicated == 15)
+        #expect(abs(e.duplicatedShare - 30.0 / 100) < 1e-9)
+        #expect(e.expectedHouseholds == 15, "at most every shaped pair")
+        #expect(e.separate)
+    }
+
+    @Test("households: auto merges same-address pairs when nothing in the file shows a household (replaced first names)")
+    func householdsNotShown() {
+        // 1,000 people, 600 duplicated; 40 shaped pairs, each a duplicated person against a row of its own: the replaced
+        // first name. With 60% of people duplicated a household would show both sides duplicated 36% of the time.
+        let matched = (0..<600).map { (k: Int) -> (UInt32, UInt32) in (UInt32(2 * k), UInt32(2 * k + 1)) }
+        let replaced = (0..<40).map { (k: Int) -> (UInt32, UInt32) in (UInt32(2 * k), UInt32(1_600 + k)) }
+        let e = FuzzyDeduplicator.estimateHouseholds(rows: 1_640, matched: matched, shaped: replaced, matchProbability: 0.99)
+        #expect(e.shapedPairs == 40 && e.bothDuplicated == 0)
+        #expect(e.expectedHouseholds < e.allowedWrongMerges, "\(e)")
+        #expect(!e.separate)
+        // The same pairs in a file with few duplicates could hide its households: kept apart.
+        let few = FuzzyDeduplicator.estimateHouseholds(
+            rows: 1_640, matched: Array(matched.prefix(20)), shaped: replaced, matchProbability: 0.99)
+        #expect(few.separate, "\(few)")
+        // Nothing shaped: the rule stays on (it also keeps a row without a first name from joining relatives).
+        #expect(FuzzyDeduplicator.estimateHouseholds(rows: 10, matched: [(0, 1)], shaped: [], matchProbability: 0.99).separate)
+    }
+
+    @Test("households: auto on whole runs: a list of one person per address merges a replaced first name, a list with households does not")
+    func householdsAutoEndToEnd() {
+        let streets = ["Lilly Pilly Court", "Boab Street", "Anembo Street", "Wattle Grove", "Banksia Road", "Jarrah Way"]
+        let firsts = ["Margaret", "Daniel", "Priya", "Oliver", "Hannah", "Tobias", "Leila", "Marcus", "Ingrid", "Yusuf"]
+        let lasts = ["Okafor", "Raman", "Lindqvist", "Castellano", "Nakamura", "Haddad", "Brennan", "Ferreira", "Kowalczyk", "Abara"]
+        func person(_ i: Int, first: String? = nil) -> DedupeRow {
+            row(first ?? firsts[i % 10], lasts[(i / 10) % 10] + (i >= 100 ? "\(i / 100)" : ""),
+                street: "\(i + 1) \(streets[i % 6])", postcode: String(2000 + i % 700), city: "Town\(i % 37)")
+        }
+        // 300 people, each twice, and 30 rows that are person i with another first name: one person per address.
+        let solo = FuzzyDeduplicator()
+        for i in 0..<300 { solo.add(person(i)) }
+        for i in 0..<300 { solo.add(person(i)) }
+        for i in 0..<30 { solo.add(person(i, first: "Zebedee")) }
+        let r = solo.run()
+        #expect(r.households?.separate == false, "\(String(describing: r.households))")
+        for i in 0..<30 { #expect(r.cluster[600 + i] == r.cluster[i], "a replaced first name joins its person (\(i))") }
+        // The same people with 30 relatives at their addresses, each relative duplicated too: households.
+        let family = FuzzyDeduplicator()
+        for i in 0..<300 { family.add(person(i)) }
+        for i in 0..<300 { family.add(person(i)) }
+        for _ in 0..<2 { for i in 0..<30 { family.add(person(i, first: firsts[(i + 5) % 10] + "a")) } }
+        let f = family.run()
+        #expect(f.households?.separate == true, "\(String(describing: f.households))")
+        for i in 0..<30 {
+            #expect(f.cluster[600 + i] != f.cluster[i], "relative \(i) kept apart")
+            #expect(f.cluster[600 + i] == f.cluster[630 + i], "relative \(i) with its own duplicate")
+        }
+    }
+
     @Test("a row without a first name that matches each of two relatives does not join them: the one it joins, the other stays apart")
     func noHouseholdThroughABlankName() {
         func family(_ settings: DedupeSettings) -> DedupeResult {

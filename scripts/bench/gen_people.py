@@ -2,7 +2,7 @@
 """Generates a person list with known duplicates for testing a fuzzy record matcher (stdlib only).
 
     gen_people.py --rows 100000 --seed 1 --out people.csv --truth people.truth.csv \
-        --classes people.classes.csv [--negatives people.negatives.csv] [--with-ids]
+        --classes people.classes.csv [--negatives people.negatives.csv] [--with-ids] [--family-rate 0]
 
 Written independently of ../shared/bench/gen_leads.py so that a matcher is not tuned to one error
 model: Australian-style addresses split over several columns, no company, e-mail on only ~40% of the
@@ -31,6 +31,10 @@ split_merge transpose_digits postcode_typo missing replaced_given nickname addre
 abbrev. A class that does not apply to the record (no Address 2 to swap, a DOB whose day is over 12,
 no nickname for the name, ...) is redrawn, so the realised shares differ a little from the weights;
 the generator prints them (stderr) unless --quiet.
+
+Households: --family-rate of the originals (default 0.08) join an earlier original's household: same
+surname and address, another given name, date of birth and id, and half the time its landline. With
+--family-rate 0 every address holds one person, as in lists built one record per person.
 
 Same arguments give byte-identical files.
 """
@@ -202,9 +206,10 @@ VOWELS = "aeiouy"
 
 
 class Generator:
-    def __init__(self, seed, with_ids):
+    def __init__(self, seed, with_ids, family=P_FAMILY):
         self.r = random.Random(seed)
         self.with_ids = with_ids
+        self.family = family
         self.emails = {}
         self.natids = {}
         self._build_suburbs()
@@ -342,7 +347,7 @@ class Generator:
         recs, genders, negs, heads, household = [], [], [], [], {}
         for i in range(n):
             x = r.random()
-            if i > 10 and x < P_FAMILY:
+            if i > 10 and x < self.family:
                 h = heads[r.randrange(len(heads))]
                 base = recs[h]
                 members = household.setdefault(h, [h])
@@ -364,7 +369,7 @@ class Generator:
                 if self.with_ids:
                     rec[DOB], rec[NATID] = self.dob(avoid=(base[DOB],)), self.natid()
                 negs.append((h, i, "family"))
-            elif i > 10 and x < P_FAMILY + P_NAMESAKE:
+            elif i > 10 and x < self.family + P_NAMESAKE:
                 h = r.randrange(i)
                 base = recs[h]
                 rec, gender = self.fresh()
@@ -382,7 +387,7 @@ class Generator:
                 if rec[EMAIL]:
                     rec[EMAIL] = self.email(rec[GIVEN], rec[SURNAME])
                 negs.append((h, i, "namesake"))
-            elif i > 10 and x < P_FAMILY + P_NAMESAKE + P_SAME_NAME:
+            elif i > 10 and x < self.family + P_NAMESAKE + P_SAME_NAME:
                 h = r.randrange(i)
                 base = recs[h]
                 rec, gender = self.fresh()
@@ -650,6 +655,8 @@ def main(argv=None):
     ap.add_argument("--dup-rate", type=float, default=0.3, help="share of rows that are duplicates")
     ap.add_argument("--max-dups-per-record", type=int, default=3)
     ap.add_argument("--with-ids", action="store_true", help="add Date of Birth and National ID columns")
+    ap.add_argument("--family-rate", type=float, default=P_FAMILY,
+                    help="share of originals that join another's household (default %(default)s; 0: one person per address)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--truth")
     ap.add_argument("--classes")
@@ -657,14 +664,14 @@ def main(argv=None):
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    if a.rows < 1 or not 0 <= a.dup_rate < 1 or a.max_dups_per_record < 1:
-        ap.error("need --rows >= 1, 0 <= --dup-rate < 1, --max-dups-per-record >= 1")
+    if a.rows < 1 or not 0 <= a.dup_rate < 1 or a.max_dups_per_record < 1 or not 0 <= a.family_rate <= 0.5:
+        ap.error("need --rows >= 1, 0 <= --dup-rate < 1, --max-dups-per-record >= 1, 0 <= --family-rate <= 0.5")
     n_dup = int(round(a.rows * a.dup_rate))
     n_orig = a.rows - n_dup
     if n_dup > n_orig * a.max_dups_per_record:
         ap.error("--dup-rate %.3g needs more than %d duplicates per original" % (a.dup_rate, a.max_dups_per_record))
 
-    g = Generator(a.seed, a.with_ids)
+    g = Generator(a.seed, a.with_ids, a.family_rate)
     r = g.r
     origs, genders, negs = g.originals(n_orig)
 
