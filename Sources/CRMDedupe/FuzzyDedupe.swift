@@ -75,10 +75,14 @@ public final class FuzzyDeduplicator {
             let n = Normalize.street(fullStreet)
             let noSpace = String(Normalize.fold(fullStreet).unicodeScalars.filter { $0 != " " })
             let words = n.split(separator: " ").sorted().joined(separator: " ")
-            s = (
-                streets.id(n), places.id("#" + Normalize.houseNumber(n)), n.isEmpty ? 0 : Self.fnv(Array(noSpace.utf8)) | 1,
-                n.isEmpty ? 0 : Self.fnv(Array(words.utf8)) | 1
-            )
+            let houseID = places.id("#" + Normalize.houseNumber(n))
+            if !n.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) {
+                // A house number without a street (the street line missing): no street to compare, the number still
+                // blocks with the postcode.
+                s = (0, houseID, 0, 0)
+            } else {
+                s = (streets.id(n), houseID, Self.fnv(Array(noSpace.utf8)) | 1, Self.fnv(Array(words.utf8)) | 1)
+            }
             if caches.street.count < 2_000_000 { caches.street[fullStreet] = s }
         }
         street.append(s.0)
@@ -128,9 +132,9 @@ public final class FuzzyDeduplicator {
     // MARK: - Comparison (blocking: FuzzyDedupe+Blocking.swift)
 
     static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
-    static let levels = [3, 4, 6, 5, 4, 5, 5, 3, 4, 4]
+    static let levels = [3, 5, 6, 5, 4, 5, 5, 3, 4, 4]
     static let levelNames = [
-        ["null", "exact", "different"], ["null", "exact", "last 7 digits", "different"],
+        ["null", "exact", "different"], ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
         ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "different"],
         ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88", "different"],
         ["null", "core exact", "token subset / JW>=0.92", "different"],
@@ -211,7 +215,17 @@ public final class FuzzyDeduplicator {
         var code = 0
         let st = Self.strides
         if email[a] != 0 && email[b] != 0 { code += (email[a] == email[b] ? 1 : 2) * st[0] }
-        if phone[a] != 0 && phone[b] != 0 { code += (phone[a] == phone[b] ? 1 : (phone7[a] == phone7[b] ? 2 : 3)) * st[1] }
+        if phone[a] != 0 && phone[b] != 0 {
+            var l = 4
+            if phone[a] == phone[b] {
+                l = 1
+            } else if phone7[a] == phone7[b] {
+                l = 2
+            } else if oneEditApart(phones.bytes[Int(phone[a])], phones.bytes[Int(phone[b])], sameLength: false) {
+                l = 3
+            }
+            code += l * st[1]
+        }
         let fa = first[a], fb = first[b]
         let la = last[a], lb = last[b]
         // First and last swapped in one of the rows: both compared across.

@@ -227,6 +227,34 @@ struct FuzzyDedupeTests {
         #expect((r.pairsCompleteness ?? 0) > 0.9)
     }
 
+    @Test("a phone with two digits swapped or one misread is one edit apart, not different; a street line that is only a house number is no street")
+    func phoneEditsAndBareHouseNumbers() {
+        var s = DedupeSettings()
+        s.explain = [(0, 1), (2, 3), (4, 5), (6, 7)]
+        let d = FuzzyDeduplicator(settings: s)
+        d.add(row("Rebecca", "Rivera", phone: "0401 194 517", street: "158 Quandong Road", postcode: "4994", city: "Maroochydore"))
+        d.add(row("Rebecca", "Rivera", phone: "0401 194 571", street: "158 Quandong Road", postcode: "4994", city: "Maroochydore"))
+        d.add(row("Drew", "Kelly", phone: "0400 851 815", street: "782 Lyrebird Road", postcode: "4536", city: "Wynnum"))
+        d.add(row("Drew", "Kelly", phone: "0400 851 8l5", street: "782 Lyrebird Road", postcode: "4536", city: "Wynnum"))
+        d.add(row("Harrison", "Gallagher", phone: "(03) 7364 8061", street: "53 Ironbark Highway", postcode: "3322", city: "Seymour"))
+        d.add(row("Harrison", "Gallagher", phone: "(03) 7364 8061", street: "53", postcode: "3322", city: "Seymour"))
+        d.add(row("Ana", "Silva", phone: "0400 111 222", street: "9 Elm Street", postcode: "2000", city: "Sydney"))
+        d.add(row("Ana", "Silva", phone: "0400 333 444", street: "9 Elm Street", postcode: "2000", city: "Sydney"))
+        filler(d)
+        let r = d.run()
+        let why = r.explanations
+        try? #require(why.count == 4)
+        /// The explanation's line for one field, without its padding and weight.
+        func line(_ text: String, _ field: String) -> String? {
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix(field + " ") }
+        }
+        #expect(line(why[0], "phone")?.contains("1 edit (a typo, two digits swapped)") == true, "\(why[0])")
+        #expect(line(why[1], "phone")?.contains("1 edit (a typo, two digits swapped)") == true, "\(why[1])")
+        #expect(line(why[2], "street") == nil && line(why[2], "location") != nil, "\(why[2])")
+        #expect(line(why[3], "phone")?.contains("different") == true, "\(why[3])")
+        #expect(r.cluster[0] == r.cluster[1] && r.cluster[2] == r.cluster[3] && r.cluster[4] == r.cluster[5])
+    }
+
     @Test("a household (same last name and address, another first name, nothing personal agreeing) is proposed for review, not merged; an agreeing birth date makes it one person")
     func households() {
         var explaining = DedupeSettings()
