@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fuzzy matcher on a second, independent generator (scripts/bench/gen_people.py: its own names, Australian
-# addresses, 13 error classes, households and namesakes as hard negatives), quality and speed, three variants (VARIANTS= picks):
+# addresses, 13 error classes, households and namesakes as hard negatives), quality and speed, four variants (VARIANTS= picks):
 #
 #   scripts/bench-people.sh                  # build, 100k rows, seed 1
 #   SKIP_BUILD=1 ROWS=20000 scripts/bench-people.sh
@@ -9,7 +9,9 @@
 # Variant "ids": date of birth and national id compared (scripts/bench/people-ids.yaml, a `dedupe:` section);
 # variant "names": name, address and phone only (scripts/bench/people.yaml); variant "names-solo": the same
 # columns with one person per address (gen_people.py --family-rate 0), where a row with the same last name and
-# address and another first name is the same person with a replaced first name (see `households` in README).
+# address and another first name is the same person with a replaced first name (see `households` in README);
+# variant "names-address": the names-solo list with its Phone and Email columns emptied (names and address only,
+# for both tools).
 # Scored by scripts/bench/score_pairs.py
 # (pairwise precision/recall/F1, recall per error class, hard negatives merged). Targets (issue 16): precision
 # >= 0.99, F1 >= 0.98.
@@ -35,13 +37,27 @@ if [ -n "${SPLINK:-}" ] && ! $VENV/bin/python -c 'import splink, duckdb' 2>/dev/
 fi
 field() { awk -v k="$1" '$1 == k && NF == 2 { print $2 }' "$2"; }   # a figure of a score_pairs.py report
 row() { printf '  %-8s %9s %7s %7s %8s %7s\n' "$@"; }
-for variant in ${VARIANTS:-ids names names-solo}; do
+for variant in ${VARIANTS:-ids names names-solo names-address}; do
   base=.bench/people-$ROWS-$variant
   flag=(); mapping=scripts/bench/people.yaml
   if [ $variant = ids ]; then flag=(--with-ids); mapping=scripts/bench/people-ids.yaml; fi
-  if [ $variant = names-solo ]; then flag=(--family-rate 0); fi
-  [ -f $base.csv ] || $PY scripts/bench/gen_people.py --rows "$ROWS" --seed 1 "${flag[@]}" --out $base.csv --truth $base.truth.csv \
-    --classes $base.classes.csv --negatives $base.neg.csv --quiet
+  if [ $variant = names-solo ] || [ $variant = names-address ]; then flag=(--family-rate 0); fi
+  if [ ! -f $base.csv ]; then
+    $PY scripts/bench/gen_people.py --rows "$ROWS" --seed 1 "${flag[@]}" --out $base.tmp.csv --truth $base.truth.csv \
+      --classes $base.classes.csv --negatives $base.neg.csv --quiet
+    [ $variant != names-address ] || $PY - "$base.tmp.csv" <<'PYEOF'
+import csv, os, sys
+path = sys.argv[1]
+with open(path, newline="", encoding="utf-8") as f:
+    rows = list(csv.reader(f))
+for r in rows[1:]:
+    r[9] = r[10] = ""  # Phone, Email
+with open(path + ".tmp", "w", newline="", encoding="utf-8") as f:
+    csv.writer(f, lineterminator="\r\n").writerows(rows)
+os.replace(path + ".tmp", path)
+PYEOF
+    mv $base.tmp.csv $base.csv
+  fi
   score=(--truth $base.truth.csv --classes $base.classes.csv --negatives $base.neg.csv)
   echo "== $variant: $ROWS rows ($(du -h $base.csv | cut -f1)), mapping $mapping"
   /usr/bin/time -f '%e %M' -o .bench/people-time.txt $BIN dedupe $base.csv --mapping $mapping --clusters $base.clusters.csv > $base.out.txt

@@ -96,4 +96,6 @@ public struct DedupeResult: Sendable {
     public var reviewWeight: Double
     /// With `households: auto`, what the file showed of households and what was decided.
     public var households: HouseholdEstimate?
+    /// The sessions that estimated m for the name and address fields (`TrainingSession`).
+    public var trainingSessions: [TrainingSession] = []
 }

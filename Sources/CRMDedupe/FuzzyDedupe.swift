@@ -228,39 +228,42 @@ public final class FuzzyDeduplicator {
         }
         let fa = first[a], fb = first[b]
         let la = last[a], lb = last[b]
-        // First and last swapped in one of the rows: both compared across.
-        var swapped: (Int, Int)?
-        if fa != 0, fb != 0, la != 0, lb != 0, fa != fb, la != lb, lastR[a] != lastR[b] {
-            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)], fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
-            if let f0 = fx.first, let l0 = lx.first, f0 == ly.first, l0 == fy.first {
-                let d1 = Similarity.osaDistance(fx, ly, cap: 2), d2 = Similarity.osaDistance(lx, fy, cap: 2)
-                if d1 <= 1 && d2 <= 1 { swapped = (3, 2) }
-            }
-        }
-        if let (lf, ll) = swapped {
-            code += lf * st[2] + ll * st[3]
-        }
-        if fa != 0 && fb != 0 && swapped == nil {
-            var l = 0
-            if fa == fb { l = 1 } else {
+        var lf = 0, ll = 0
+        if fa != 0 && fb != 0 {
+            if fa == fb { lf = 1 } else {
                 let ca = firstCanon[Int(fa)], cb = firstCanon[Int(fb)]
                 var shared = false
                 for x in ca where cb.contains(x) { shared = true; break }
-                if shared { l = 2 } else {
+                if shared { lf = 2 } else {
                     let (d, jw) = nameSim(firsts, fa, fb, field: 1, &cache)
-                    l = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 5)
+                    lf = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 5)
                 }
             }
-            code += l * st[2]
         }
-        if la != 0 && lb != 0 && swapped == nil {
-            var l = 0
-            if la == lb { l = 1 } else if lastR[a] == lastR[b] { l = 2 } else {
+        if la != 0 && lb != 0 {
+            if la == lb { ll = 1 } else if lastR[a] == lastR[b] { ll = 2 } else {
                 let (d, jw) = nameSim(lasts, la, lb, field: 2, &cache)
-                l = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
+                ll = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
             }
-            code += l * st[3]
         }
+        // First and last swapped in one of the rows: compared across when the straight comparison finds one of them
+        // different, one pair across starts with the same letter, and both pairs across are close: an edit apart
+        // (the swap alone, or with a typo), or Jaro-Winkler 0.88 (with a nickname or a second typo on top).
+        if lf == 5 || ll == 4, fa != 0, fb != 0, la != 0, lb != 0, lastR[a] != lastR[b] {
+            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)], fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
+            if fx.first == ly.first || lx.first == fy.first {
+                func across(_ x: [UInt8], _ y: [UInt8]) -> Int {
+                    Similarity.osaDistance(x, y, cap: 2) <= 1 ? 0 : (Similarity.jaroWinkler(x, y) >= 0.88 ? 1 : 2)
+                }
+                let c1 = across(fx, ly)
+                let c2 = c1 < 2 ? across(lx, fy) : 2
+                if c1 < 2 && c2 < 2 {
+                    lf = c1 == 0 ? 3 : 4
+                    ll = c2 == 0 ? 2 : 3
+                }
+            }
+        }
+        code += lf * st[2] + ll * st[3]
         let ca = company[a], cb = company[b]
         if ca != 0 && cb != 0 {
             var l = 1
@@ -343,7 +346,9 @@ public final class FuzzyDeduplicator {
     // MARK: - EM
 
     /// Fellegi-Sunter EM on the counts of distinct comparison codes; returns lambda, m and u.
-    static func em(_ histogram: [Int: Int], iterations: Int = 200) -> (lambda: Double, m: [[Double]], u: [[Double]], iterations: Int) {
+    static func em(
+        _ histogram: [Int: Int], iterations: Int = 200, fixedU: [[Double]]? = nil
+    ) -> (lambda: Double, m: [[Double]], u: [[Double]], iterations: Int) {
         var m: [[Double]] = [], u: [[Double]] = []
         for k in levels {
             var mm = [0.0], uu = [0.0]
@@ -355,6 +360,7 @@ public final class FuzzyDeduplicator {
             m.append(mm.map { $0 / sm })
             u.append(uu.map { $0 / su })
         }
+        if let fixedU { u = fixedU }
         var lambda = 0.1
         let items = histogram.map { ($0.key, Double($0.value)) }
         let total = items.reduce(0) { $0 + $1.1 }
@@ -393,7 +399,9 @@ public final class FuzzyDeduplicator {
                     m[f] = [0] + mm.map { $0 / t }
                 }
                 let su = cu[f].dropFirst().reduce(0, +)
-                if su > 0 {
+                if let fixedU {
+                    u[f] = fixedU[f]
+                } else if su > 0 {
                     let uu = cu[f].dropFirst().map { max($0 / su, 1e-4) }
                     let t = uu.reduce(0, +)
                     u[f] = [0] + uu.map { $0 / t }
@@ -508,10 +516,11 @@ public final class FuzzyDeduplicator {
         var histogram: [Int: Int] = [:]
         for h in histograms.all { histogram.merge(h, uniquingKeysWith: +) }
         onPhase?("estimating the model from \(histogram.count) comparison patterns")
-        let (lambda, m, _, iterations) = Self.em(histogram)
+        let (lambda, globalM, _, iterations) = Self.em(histogram)
         // u for scoring comes from random pairs (EM's u describes non-matching *candidates*, which agree on the
         // blocked fields by construction): level 1 exactly from value frequencies, the others from a seeded sample.
         let u = randomPairU()
+        let (m, sessions) = sessionM(global: globalM, u: u)
         let weights: [[Double]] = (0..<Self.levels.count).map { f in (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) } }
         var codeWeight: [Int: Double] = [:]
         for c in histogram.keys {
@@ -705,7 +714,8 @@ public final class FuzzyDeduplicator {
             blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
             pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,
             model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations,
-            prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight, households: households)
+            prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight, households: households,
+            trainingSessions: sessions)
     }
 }
 

@@ -75,6 +75,10 @@ struct DedupeCommand: ParsableCommand {
             print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
             for e in r.explanations { print(e) }
             if showModel {
+                for t in r.trainingSessions {
+                    print(String(format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs, t.agreeOn as NSString, t.matchShare,
+                                 (t.fields.isEmpty ? "nothing (too few pairs)" : t.fields.joined(separator: ", ")) as NSString))
+                }
                 for m in r.model { print(String(format: "  %-10@ %-34@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
             }
         } catch let e as ImportError {

@@ -36,7 +36,8 @@ gen_people.py's columns are modelled on, with a few standard additions):
   4. prior from deterministic rules (names variant: given + surname + postcode + street number, or
      e-mail; ids variant: national id, or given + surname + date of birth; assumed recall 0.7), u by
      random sampling (--u-pairs), m by EM over the blocking rules given + surname, e-mail, and with the
-     id columns date of birth. The names are trained only in sessions that households do not share:
+     id columns date of birth. A file with no e-mail at all (bench-people.sh's names-address variant, one
+     person per address) trains the names blocked on postcode + street number instead. The names are trained only in sessions that households do not share:
      blocked on postcode + street number or on phone (a shared landline), EM takes the members of a
      household for matches and learns that a different given name says little (m of its else level
      ~0.38), and then merges nearly every household;
@@ -264,9 +265,14 @@ def main():
     if with_ids:
         prior_rules = [block_on("national_id"), block_on("given", "surname", "dob")]
         em_rules = [block_on("given", "surname"), block_on("email"), block_on("dob")]
-    else:
+    elif con.execute("SELECT count(email) FROM people").fetchall()[0][0] > 0:
         prior_rules = [block_on("given", "surname", "postcode", "street_number"), block_on("email")]
         em_rules = [block_on("given", "surname"), block_on("email")]
+    else:
+        # Names and address only (bench-people.sh's names-address variant, one person per address): the names' m from
+        # pairs at one address, as Splink's examples train them when nothing else is left.
+        prior_rules = [block_on("given", "surname", "postcode", "street_number")]
+        em_rules = [block_on("given", "surname"), block_on("postcode", "street_number")]
     linker.training.estimate_probability_two_random_records_match(prior_rules, recall=0.7)
     step("prior (deterministic rules)")
     linker.training.estimate_u_using_random_sampling(max_pairs=a.u_pairs, seed=a.seed)

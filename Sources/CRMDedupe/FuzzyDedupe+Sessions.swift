@@ -1,0 +1,107 @@
+/// One training session of the model: EM on the compared pairs that agree exactly on one field family, which
+/// estimates m for the fields of the other (as Splink trains m, one blocking rule at a time).
+///
+/// EM over all compared pairs at once fits whatever splits them most: on a list with names and addresses only, many
+/// compared pairs share a name and nothing else (blocking on names brings them together), and EM took "same name"
+/// for the matching class, so that a different street barely counted against a pair (m 0.74 for "different") and
+/// an agreeing one too little for it. Among pairs with the same first and last name, what splits them is whether
+/// they are one person, which the address fields then tell; among pairs at the same street and postcode, the names
+/// do. u stays the random-pair u (how often two rows agree by chance), so EM only has to find m and the share.
+public struct TrainingSession: Sendable, Equatable {
+    /// What the pairs of the session agree on.
+    public var agreeOn: String
+    /// Compared pairs in the session.
+    public var pairs: Int
+    /// The fields whose m the session set (none when it had too few pairs, or too few with those fields).
+    public var fields: [String]
+    /// The share of the session's pairs EM took for matches.
+    public var matchShare: Double
+}
+
+extension FuzzyDeduplicator {
+    /// The fewest pairs a session needs, and the fewest of them with a field present, to set that field's m.
+    static let sessionMinimumPairs = 500
+    static let sessionMinimumObserved = 200
+    /// Pairs a session draws from one group of rows sharing its key (all of them when there are no more), and in all.
+    static let sessionPairsPerGroup = 100
+    static let sessionPairsInAll = 2_000_000
+
+    /// m per field and level: the name fields from a session on rows with the same street and postcode, the address
+    /// fields from one on rows with the same first and last name, the others (and any a session could not set) from
+    /// `global`. Each session draws its own pairs, every pair of rows sharing its key (a seeded sample of each large
+    /// group), not the compared pairs: those were brought together by blocking keys that read the other fields too
+    /// (postcode and name, city and name), so that among them even strangers agree on those fields more often than
+    /// chance, and EM counted that agreement for the matches.
+    func sessionM(global: [[Double]], u: [[Double]]) -> (m: [[Double]], sessions: [TrainingSession]) {
+        typealias Session = (agreeOn: String, blocked: [Int], estimate: [Int], key: (Int) -> UInt64?)
+        let sessions: [Session] = [
+            ("first and last name exact", [2, 3], [5, 6], { r in
+                self.first[r] != 0 && self.last[r] != 0 ? UInt64(UInt32(self.first[r])) << 32 | UInt64(UInt32(self.last[r])) : nil
+            }),
+            ("street and postcode exact", [5, 6], [2, 3], { r in
+                self.street[r] != 0 && !self.isEmptyPlace(self.postcode[r])
+                    ? UInt64(UInt32(self.street[r])) << 32 | UInt64(UInt32(self.postcode[r])) : nil
+            }),
+        ]
+        var m = global
+        var out: [TrainingSession] = []
+        for s in sessions {
+            var sub: [Int: Int] = [:]
+            var observed = [Int](repeating: 0, count: Self.levels.count)
+            var pairs = 0
+            forEachSessionPair(key: s.key) { a, b in
+                let code = compare(a, b)
+                var c = code
+                for f in s.blocked { c -= Self.level(code, f) * Self.strides[f] }
+                sub[c, default: 0] += 1
+                pairs += 1
+                for f in s.estimate where Self.level(c, f) > 0 { observed[f] += 1 }
+            }
+            let usable = s.estimate.filter { observed[$0] >= Self.sessionMinimumObserved }
+            guard pairs >= Self.sessionMinimumPairs, !usable.isEmpty else {
+                out.append(TrainingSession(agreeOn: s.agreeOn, pairs: pairs, fields: [], matchShare: 0))
+                continue
+            }
+            let fit = Self.em(sub, fixedU: u)
+            for f in usable { m[f] = fit.m[f] }
+            out.append(
+                TrainingSession(agreeOn: s.agreeOn, pairs: pairs, fields: usable.map { Self.fields[$0] }, matchShare: fit.lambda))
+        }
+        return (m, out)
+    }
+
+    /// Calls `body` for pairs of rows sharing `key`: every pair of a small group, a seeded sample of a large one.
+    private func forEachSessionPair(key: (Int) -> UInt64?, _ body: (Int, Int) -> Void) {
+        var keyed: [(UInt64, Int32)] = []
+        for r in 0..<count { if let k = key(r) { keyed.append((k, Int32(r))) } }
+        keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var state: UInt64 = 0x5E55_1015
+        func next(_ n: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(n))
+        }
+        var total = 0
+        var i = 0
+        while i < keyed.count, total < Self.sessionPairsInAll {
+            var j = i + 1
+            while j < keyed.count, keyed[j].0 == keyed[i].0 { j += 1 }
+            let n = j - i
+            if n >= 2 {
+                if n * (n - 1) / 2 <= Self.sessionPairsPerGroup {
+                    for x in i..<j { for y in (x + 1)..<j { body(Int(keyed[x].1), Int(keyed[y].1)) } }
+                    total += n * (n - 1) / 2
+                } else {
+                    for _ in 0..<Self.sessionPairsPerGroup {
+                        let x = next(n), y = next(n - 1)
+                        body(Int(keyed[i + x].1), Int(keyed[i + (y >= x ? y + 1 : y)].1))
+                    }
+                    total += Self.sessionPairsPerGroup
+                }
+            }
+            i = j
+        }
+    }
+}
