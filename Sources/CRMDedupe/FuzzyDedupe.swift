@@ -77,9 +77,9 @@ public final class FuzzyDeduplicator {
             let words = n.split(separator: " ").sorted().joined(separator: " ")
             let houseID = places.id("#" + Normalize.houseNumber(n))
             if !n.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) {
-                // A house number without a street (the street line missing): no street to compare, the number still
-                // blocks with the postcode.
-                s = (0, houseID, 0, 0)
+                // A house number without a street (the street line missing): compared as a line missing (its words
+                // among the other's), in no street block of its own.
+                s = (streets.id(n), houseID, 0, 0)
             } else {
                 s = (streets.id(n), houseID, Self.fnv(Array(noSpace.utf8)) | 1, Self.fnv(Array(words.utf8)) | 1)
             }
@@ -132,13 +132,13 @@ public final class FuzzyDeduplicator {
     // MARK: - Comparison (blocking: FuzzyDedupe+Blocking.swift)
 
     static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
-    static let levels = [3, 5, 6, 5, 4, 5, 5, 3, 4, 4]
+    static let levels = [3, 5, 6, 5, 4, 6, 5, 3, 4, 4]
     static let levelNames = [
         ["null", "exact", "different"], ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
         ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "different"],
         ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88", "different"],
         ["null", "core exact", "token subset / JW>=0.92", "different"],
-        ["null", "exact", "same without spaces / same words", "number ~ + JW>=0.85", "different"],
+        ["null", "exact", "same without spaces / same words", "one's words among the other's", "number ~ + JW>=0.85", "different"],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
     ]
@@ -169,10 +169,28 @@ public final class FuzzyDeduplicator {
     /// Made for every company value before the comparisons start (`prepareTokens`), read-only while they run.
     private var companyTokens: [[UInt64]] = []
 
+    /// Sorted word hashes of each street value (for the "one line's words are among the other's" level: a line
+    /// missing), made with the company tokens.
+    private var streetTokens: [[UInt64]] = []
+
     private func prepareTokens() {
         if companyTokens.count < companies.bytes.count {
             companyTokens += (companyTokens.count..<companies.bytes.count).map { Self.makeTokens(companies.bytes[$0]) }
         }
+        if streetTokens.count < streets.bytes.count {
+            streetTokens += (streetTokens.count..<streets.bytes.count).map { Self.makeTokens(streets.bytes[$0]) }
+        }
+    }
+
+    /// How many distinct words a street has (a line missing from one of two streets makes their counts differ).
+    private func streetWordCount(_ id: Int32) -> Int {
+        let i = Int(id)
+        return i < streetTokens.count ? streetTokens[i].count : Self.makeTokens(streets.bytes[i]).count
+    }
+
+    private func streetWords(_ id: Int32) -> [UInt64] {
+        let i = Int(id)
+        return i < streetTokens.count ? streetTokens[i] : Self.makeTokens(streets.bytes[i])
     }
 
     private func tokens(_ id: Int32) -> [UInt64] {
@@ -280,17 +298,19 @@ public final class FuzzyDeduplicator {
         }
         let sa = street[a], sb = street[b]
         if sa != 0 && sb != 0 {
-            var l = 4
+            var l = 5
             if sa == sb {
                 l = 1
-            } else if streetNS[a] == streetNS[b] || streetTS[a] == streetTS[b] {
+            } else if streetNS[a] != 0 && (streetNS[a] == streetNS[b] || streetTS[a] == streetTS[b]) {
                 l = 2
+            } else if streetWordCount(sa) != streetWordCount(sb), Self.isSubset(streetWords(sa), streetWords(sb)) || Self.isSubset(streetWords(sb), streetWords(sa)) {
+                l = 3  // a line missing from one: `129 Suite 53` / `129 Alma Avenue Suite 53`, `1851` / `1851 Glenferrie Close`
             } else if house[a] != 0, house[b] != 0, oneEditApart(places.bytes[Int(house[a])], places.bytes[Int(house[b])], sameLength: true),
                 Similarity.jaroWinkler(streets.bytes[Int(sa)], streets.bytes[Int(sb)]) >= 0.85
             {
-                l = 3
+                l = 4
             } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
-                l = 3  // one typo anywhere (an OCR `l851` for `1851`)
+                l = 4  // one typo anywhere (an OCR `l851` for `1851`)
             }
             code += l * st[5]
         }

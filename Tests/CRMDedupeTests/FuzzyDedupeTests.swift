@@ -227,7 +227,7 @@ struct FuzzyDedupeTests {
         #expect((r.pairsCompleteness ?? 0) > 0.9)
     }
 
-    @Test("a phone with two digits swapped or one misread is one edit apart, not different; a street line that is only a house number is no street")
+    @Test("a phone with two digits swapped or one misread is one edit apart, not different; a street line that is only a house number is a line missing, not a different street")
     func phoneEditsAndBareHouseNumbers() {
         var s = DedupeSettings()
         s.explain = [(0, 1), (2, 3), (4, 5), (6, 7)]
@@ -250,7 +250,7 @@ struct FuzzyDedupeTests {
         }
         #expect(line(why[0], "phone")?.contains("1 edit (a typo, two digits swapped)") == true, "\(why[0])")
         #expect(line(why[1], "phone")?.contains("1 edit (a typo, two digits swapped)") == true, "\(why[1])")
-        #expect(line(why[2], "street") == nil && line(why[2], "location") != nil, "\(why[2])")
+        #expect(line(why[2], "street")?.contains("one's words among the other's") == true, "\(why[2])")
         #expect(line(why[3], "phone")?.contains("different") == true, "\(why[3])")
         #expect(r.cluster[0] == r.cluster[1] && r.cluster[2] == r.cluster[3] && r.cluster[4] == r.cluster[5])
     }
