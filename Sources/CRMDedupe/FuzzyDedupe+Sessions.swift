@@ -36,7 +36,8 @@ extension FuzzyDeduplicator {
         typealias Session = (agreeOn: String, blocked: [Int], estimate: [Int], key: (Int) -> UInt64?)
         let sessions: [Session] = [
             ("first and last name exact", [2, 3], [5, 6], { r in
-                self.first[r] != 0 && self.last[r] != 0 ? UInt64(UInt32(self.first[r])) << 32 | UInt64(UInt32(self.last[r])) : nil
+                guard self.first[r] != 0, self.last[r] != 0 else { return nil }
+                return UInt64(UInt32(self.first[r])) << 32 | UInt64(UInt32(self.last[r]))
             }),
             ("street and postcode exact", [5, 6], [2, 3], { r in
                 self.street[r] != 0 && !self.isEmptyPlace(self.postcode[r])
@@ -64,8 +65,8 @@ extension FuzzyDeduplicator {
             }
             let fit = Self.em(sub, fixedU: u)
             for f in usable { m[f] = fit.m[f] }
-            out.append(
-                TrainingSession(agreeOn: s.agreeOn, pairs: pairs, fields: usable.map { Self.fields[$0] }, matchShare: fit.lambda))
+            let trained = usable.map { Self.fields[$0] }
+            out.append(TrainingSession(agreeOn: s.agreeOn, pairs: pairs, fields: trained, matchShare: fit.lambda))
         }
         return (m, out)
     }

@@ -134,11 +134,15 @@ public final class FuzzyDeduplicator {
     static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
     static let levels = [3, 5, 6, 5, 4, 6, 5, 3, 4, 4]
     static let levelNames = [
-        ["null", "exact", "different"], ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
+        ["null", "exact", "different"],
+        ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
         ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "different"],
         ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88", "different"],
         ["null", "core exact", "token subset / JW>=0.92", "different"],
-        ["null", "exact", "same without spaces / same words", "one's words among the other's", "number ~ + JW>=0.85", "different"],
+        [
+            "null", "exact", "same without spaces / same words", "one's words among the other's", "number ~ + JW>=0.85",
+            "different",
+        ],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
     ]
@@ -268,7 +272,8 @@ public final class FuzzyDeduplicator {
         // different, one pair across starts with the same letter, and both pairs across are close: an edit apart
         // (the swap alone, or with a typo), or Jaro-Winkler 0.88 (with a nickname or a second typo on top).
         if lf == 5 || ll == 4, fa != 0, fb != 0, la != 0, lb != 0, lastR[a] != lastR[b] {
-            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)], fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
+            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)]
+            let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
             if fx.first == ly.first || lx.first == fy.first {
                 func across(_ x: [UInt8], _ y: [UInt8]) -> Int {
                     Similarity.osaDistance(x, y, cap: 2) <= 1 ? 0 : (Similarity.jaroWinkler(x, y) >= 0.88 ? 1 : 2)
@@ -303,8 +308,12 @@ public final class FuzzyDeduplicator {
                 l = 1
             } else if streetNS[a] != 0 && (streetNS[a] == streetNS[b] || streetTS[a] == streetTS[b]) {
                 l = 2
-            } else if streetWordCount(sa) != streetWordCount(sb), Self.isSubset(streetWords(sa), streetWords(sb)) || Self.isSubset(streetWords(sb), streetWords(sa)) {
-                l = 3  // a line missing from one: `129 Suite 53` / `129 Alma Avenue Suite 53`, `1851` / `1851 Glenferrie Close`
+            } else if streetWordCount(sa) != streetWordCount(sb),
+                Self.isSubset(streetWords(sa), streetWords(sb)) || Self.isSubset(streetWords(sb), streetWords(sa))
+            {
+                // A line missing from one: `129 Suite 53` / `129 Alma Avenue Suite 53`,
+                // `1851` / `1851 Glenferrie Close`.
+                l = 3
             } else if house[a] != 0, house[b] != 0, oneEditApart(places.bytes[Int(house[a])], places.bytes[Int(house[b])], sameLength: true),
                 Similarity.jaroWinkler(streets.bytes[Int(sa)], streets.bytes[Int(sb)]) >= 0.85
             {

@@ -27,8 +27,11 @@ struct DedupeCommand: ParsableCommand {
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
     @Option(name: .long, help: ArgumentHelp(
-        "auto, separate or merge: whether a pair with the same last name and address and another first name (no e-mail, birth date or id agreeing) may merge.",
-        discussion: "separate: such a pair is a household, at most proposed for review. merge: scored like any other pair. auto (default): merged only when the file shows too few households to matter (two people each with duplicates of their own); the line 'households' says what it saw."))
+        "auto, separate or merge: whether a pair with the same last name and address and another first name"
+            + " (no e-mail, birth date or id agreeing) may merge.",
+        discussion: "separate: such a pair is a household, at most proposed for review. merge: scored like any other"
+            + " pair. auto (default): merged only when the file shows too few households to matter (two people each"
+            + " with duplicates of their own); the line 'households' says what it saw."))
     var households: String?
     @Option(name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
     var explain: [String] = []
@@ -76,8 +79,10 @@ struct DedupeCommand: ParsableCommand {
             for e in r.explanations { print(e) }
             if showModel {
                 for t in r.trainingSessions {
-                    print(String(format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs, t.agreeOn as NSString, t.matchShare,
-                                 (t.fields.isEmpty ? "nothing (too few pairs)" : t.fields.joined(separator: ", ")) as NSString))
+                    let fields = t.fields.isEmpty ? "nothing (too few pairs)" : t.fields.joined(separator: ", ")
+                    print(String(
+                        format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs, t.agreeOn as NSString,
+                        t.matchShare, fields as NSString))
                 }
                 for m in r.model { print(String(format: "  %-10@ %-34@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
             }
@@ -89,9 +94,9 @@ struct DedupeCommand: ParsableCommand {
     /// The `households` line: what the file showed and what was decided.
     static func describe(_ h: HouseholdEstimate) -> String {
         String(
-            format: "households      %d pairs with one last name and address and other first names; %d with duplicates on"
-                + " both sides, %.1f%% of people duplicated: about %.0f households expected, %.0f wrong merges allowed:"
-                + " %@",
+            format: "households      %d pairs with one last name and address and other first names;"
+                + " %d with duplicates on both sides, %.1f%% of people duplicated: about %.0f households expected,"
+                + " %.0f wrong merges allowed: %@",
             h.shapedPairs, h.bothDuplicated, h.duplicatedShare * 100, h.expectedHouseholds, h.allowedWrongMerges,
             (h.separate ? "kept apart for review (--households merge merges them)"
                 : "merged as replaced first names (--households separate keeps them apart)") as NSString)

@@ -108,5 +108,9 @@ struct DedupeCommandTests {
         #expect(wrongType.stderr.contains("leads"))
         let binary = try TestSupport.run(bin, ["dedupe", bin, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", out])
         #expect(binary.status == 65 || binary.status == 66)
+        let households = try TestSupport.run(bin, ["dedupe", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
+                                                   "--clusters", out, "--households", "sometimes"])
+        #expect(households.status == 64)
+        #expect(households.stderr.contains("--households is auto, separate or merge, not 'sometimes'"), "\(households.stderr)")
     }
 }
