@@ -32,18 +32,11 @@ extension FuzzyDeduplicator {
     public static func estimateHouseholds(
         rows: Int, matched: [(UInt32, UInt32)], shaped: [(UInt32, UInt32)], matchProbability: Double
     ) -> HouseholdEstimate {
-        var parent = (0..<rows).map { Int32($0) }
-        func find(_ x: Int32) -> Int32 {
-            var x = x
-            while parent[Int(x)] != x {
-                parent[Int(x)] = parent[Int(parent[Int(x)])]
-                x = parent[Int(x)]
-            }
-            return x
-        }
+        var sets = DisjointSets(rows)
+        func find(_ x: Int32) -> Int32 { sets.find(x) }
         for (a, b) in matched {
             let ra = find(Int32(a)), rb = find(Int32(b))
-            if ra != rb { parent[Int(max(ra, rb))] = min(ra, rb) }
+            if ra != rb { sets.parent[Int(max(ra, rb))] = min(ra, rb) }
         }
         var size = [Int32](repeating: 0, count: rows)
         for r in 0..<rows { size[Int(find(Int32(r)))] += 1 }

@@ -660,16 +660,9 @@ public final class FuzzyDeduplicator {
             completeness = min(1, Double(edges.count) / max(Double(edges.count), estimated))
         }
         // Union-find with member lists; a merge of two multi-row clusters needs every cross pair above the guard.
-        var parent = (0..<count).map { Int32($0) }
+        var sets = DisjointSets(count)
         var members: [Int32: [Int32]] = [:]
-        func find(_ x: Int32) -> Int32 {
-            var x = x
-            while parent[Int(x)] != x {
-                parent[Int(x)] = parent[Int(parent[Int(x)])]
-                x = parent[Int(x)]
-            }
-            return x
-        }
+        func find(_ x: Int32) -> Int32 { sets.find(x) }
         var refused = 0
         for (w, a, b) in edges {
             let ra = find(Int32(a)), rb = find(Int32(b))
@@ -705,7 +698,7 @@ public final class FuzzyDeduplicator {
                 if !ok { refused += 1; continue }
             }
             let (big, small) = ma.count >= mb.count ? (ra, rb) : (rb, ra)
-            parent[Int(small)] = big
+            sets.parent[Int(small)] = big
             members[big] = (members[big] ?? [big]) + (members[small] ?? [small])
             members[small] = nil
         }
@@ -775,4 +768,21 @@ private final class Histograms: @unchecked Sendable {
     }
 
     var all: [[Int: Int]] { slots }
+}
+
+/// Union-find over rows 0..<n, with path halving; `parent` is open to callers that choose the root of a union.
+struct DisjointSets {
+    var parent: [Int32]
+
+    init(_ n: Int) { parent = (0..<n).map { Int32($0) } }
+
+    /// The representative of `x`'s set.
+    mutating func find(_ x: Int32) -> Int32 {
+        var x = x
+        while parent[Int(x)] != x {
+            parent[Int(x)] = parent[Int(parent[Int(x)])]
+            x = parent[Int(x)]
+        }
+        return x
+    }
 }
