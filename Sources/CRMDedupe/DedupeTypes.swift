@@ -29,7 +29,7 @@ public struct DedupeSettings: Sendable, Equatable {
     /// whose first name was replaced. `separate` never merges such a pair on its score, only proposes it for
     /// review; `merge` scores it like any other pair (for lists known to hold one person per address); `auto` (the
     /// default) asks the file (`HouseholdEstimate`): it merges them only when the households the file shows are too
-    /// few to cost more than `1 - matchProbability` of the matches.
+    /// few to cost more than `1 - matchProbability` of the matches (at most 1%).
     public var households: Households = .auto
 
     /// How pairs that may be two members of one household are treated.

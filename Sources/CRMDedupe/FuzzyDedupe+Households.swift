@@ -19,7 +19,8 @@ public struct HouseholdEstimate: Sendable, Equatable {
     public var expectedHouseholds: Double
     /// Matched pairs that are not household-shaped.
     public var otherMatches: Int
-    /// The most wrong merges allowed: `1 - matchProbability` of all matched pairs, the shaped ones included.
+    /// The most wrong merges allowed: `1 - matchProbability` of all matched pairs, the shaped ones included, and at
+    /// most 1% of them whatever the match probability.
     public var allowedWrongMerges: Double
     /// Whether the shaped pairs are kept apart (proposed for review) rather than merged. With none, the rule stays on
     /// for what it also guards: a row without a first name joining two relatives into one cluster.
@@ -56,7 +57,9 @@ extension FuzzyDeduplicator {
         let d = clusters > 0 ? Double(duplicated) / Double(clusters) : 0
         let shapedCount = pairs.count
         let expected = d > 0 ? min(Double(shapedCount), Double(both + 1) / (d * d)) : Double(shapedCount)
-        let allowed = (1 - matchProbability) * Double(matched.count + shaped.count)
+        // A wrong household merge costs more than one wrong pair (the cluster guard's household rule is off with it, so
+        // relatives' duplicates chain), so its allowance does not loosen below the default match probability's.
+        let allowed = min(1 - matchProbability, 0.01) * Double(matched.count + shaped.count)
         return HouseholdEstimate(
             shapedPairs: shapedCount, bothDuplicated: both, duplicatedShare: d, expectedHouseholds: expected,
             otherMatches: matched.count, allowedWrongMerges: allowed, separate: shapedCount == 0 || expected > allowed)

@@ -20,8 +20,8 @@ public struct TrainingSession: Sendable, Equatable {
 
 extension FuzzyDeduplicator {
     /// The fewest pairs a session needs, and the fewest of them with a field present, to set that field's m.
-    static let sessionMinimumPairs = 500
-    static let sessionMinimumObserved = 200
+    public static let sessionMinimumPairs = 500
+    public static let sessionMinimumObserved = 200
     /// Pairs a session draws from one group of rows sharing its key (all of them when there are no more), and in all.
     static let sessionPairsPerGroup = 100
     static let sessionPairsInAll = 2_000_000

@@ -23,6 +23,10 @@ public final class FuzzyDeduplicator {
     let streets = Values(), places = Values(), titles = Values(), exts = Values()
     let dates = Values(), idents = Values()
     var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = [], first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
+    /// First and last names as text recognition may have confused them (`Normalize.recognitionFolded`), by row.
+    let recognized = Values()
+    var firstO: [Int32] = [], lastO: [Int32] = []
+    var recognizedFor: (first: [Int32: Int32], last: [Int32: Int32]) = ([:], [:])
     var company: [Int32] = [], street: [Int32] = [], house: [Int32] = [], postcode: [Int32] = [], city: [Int32] = [], title: [Int32] = []
     var ext: [Int32] = []
     /// The street without spaces (split and merged words), and as a sorted set of words (lines in either order).
@@ -68,6 +72,8 @@ public final class FuzzyDeduplicator {
         }
         last.append(l)
         lastR.append(lastRFor[l] ?? 0)
+        firstO.append(recognizedID(f, in: firsts, &recognizedFor.first))
+        lastO.append(recognizedID(l, in: lasts, &recognizedFor.last))
         company.append(cached(&caches.company, r.company) { self.companies.id(Normalize.companyCore($0)) })
         let fullStreet = r.street2.isEmpty ? r.street : r.street + " " + r.street2
         let s: (Int32, Int32, UInt64, UInt64)
@@ -95,6 +101,14 @@ public final class FuzzyDeduplicator {
         city.append(cached(&caches.place, "ci:" + r.city) { self.places.id("ci:" + Normalize.fold(String($0.dropFirst(3)))) })
         title.append(cached(&caches.title, r.jobTitle) { self.titles.id(Normalize.fold($0)) })
         ext.append(exts.id(r.externalID.trimmingCharacters(in: .whitespaces)))
+    }
+
+    private func recognizedID(_ id: Int32, in table: Values, _ cache: inout [Int32: Int32]) -> Int32 {
+        if id == 0 { return 0 }
+        if let v = cache[id] { return v }
+        let v = recognized.id(Normalize.recognitionFolded(String(decoding: table.bytes[Int(id)], as: UTF8.self)))
+        cache[id] = v
+        return v
     }
 
     private func cached(_ cache: inout [String: Int32], _ raw: String, _ make: (String) -> Int32) -> Int32 {
@@ -268,6 +282,9 @@ public final class FuzzyDeduplicator {
                 ll = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
             }
         }
+        // A name a text-recognition error changed (`jarnes` / `james`) is one edit, not a different name.
+        if lf == 5, firstO[a] == firstO[b] { lf = 3 }
+        if ll == 4, lastO[a] == lastO[b] { ll = 2 }
         // First and last swapped in one of the rows: compared across when the straight comparison finds one of them
         // different, one pair across starts with the same letter, and both pairs across are close: an edit apart
         // (the swap alone, or with a typo), or Jaro-Winkler 0.88 (with a nickname or a second typo on top).
@@ -727,7 +744,10 @@ public final class FuzzyDeduplicator {
         review = review.filter { cluster[Int($0.0)] != cluster[Int($0.1)] }
         let reviewExplanations = settings.explainReview ? review.map { explanation(Int($0.0), Int($0.1)) } : []
         var model: [(String, String, Double, Double, Double)] = []
-        for f in 0..<Self.levels.count {
+        // Only the fields some compared pair had on both sides: the others' m and u are EM's starting values.
+        var present = [Bool](repeating: false, count: Self.levels.count)
+        for c in histogram.keys { for f in 0..<Self.levels.count where Self.level(c, f) > 0 { present[f] = true } }
+        for f in 0..<Self.levels.count where present[f] {
             for l in 1..<Self.levels[f] { model.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
         }
         return DedupeResult(

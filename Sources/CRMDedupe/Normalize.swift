@@ -75,6 +75,44 @@ public enum Normalize {
     }
 
     /// An e-mail address lowercased and trimmed, `+tag` removed; with `gmailDots`, dots of Gmail local parts too.
+    /// A folded name with the letters and digits a text-recognition error confuses made one (`rn`, `nn` → `m`,
+    /// `cl` → `d`, `vv` → `w`, `0` → `o`, `1` → `l`, `5` → `s`, `8` → `b`), spaces removed: `jarnes` and `james`,
+    /// `nnartin` and `martin` fold alike.
+    public static func recognitionFolded(_ folded: String) -> String {
+        let b = Array(folded.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            let c = b[i], next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
+            switch (c, next) {
+            case (UInt8(ascii: "r"), UInt8(ascii: "n")), (UInt8(ascii: "n"), UInt8(ascii: "n")):
+                out.append(UInt8(ascii: "m"))
+                i += 2
+                continue
+            case (UInt8(ascii: "c"), UInt8(ascii: "l")):
+                out.append(UInt8(ascii: "d"))
+                i += 2
+                continue
+            case (UInt8(ascii: "v"), UInt8(ascii: "v")):
+                out.append(UInt8(ascii: "w"))
+                i += 2
+                continue
+            default: break
+            }
+            switch c {
+            case UInt8(ascii: " "): break
+            case UInt8(ascii: "0"): out.append(UInt8(ascii: "o"))
+            case UInt8(ascii: "1"): out.append(UInt8(ascii: "l"))
+            case UInt8(ascii: "5"): out.append(UInt8(ascii: "s"))
+            case UInt8(ascii: "8"): out.append(UInt8(ascii: "b"))
+            default: out.append(c)
+            }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public static func email(_ raw: String, gmailDots: Bool = false) -> String {
         var b: [UInt8] = []
         b.reserveCapacity(raw.utf8.count)

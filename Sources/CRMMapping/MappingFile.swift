@@ -207,7 +207,17 @@ extension MappingFile {
             fields.append(try fieldSpec(target: key, node: node, record: record))
         }
         var m = MappingFile(record: record, fields: fields)
-        if let d = top["dedupe"] { m.dedupe = try dedupeSection(d, record: record) }
+        if let d = top["dedupe"] {
+            let compared = try dedupeSection(d, record: record)
+            // A custom field gets its values from `fields:` only: compared without being mapped, it is always empty.
+            let mapped = Set(fields.map(\.target))
+            if let unmapped = compared.first(where: { $0.field.hasPrefix("custom.") && !mapped.contains($0.field) }) {
+                throw MappingError(
+                    .unknownField, line: unmapped.line,
+                    message: "dedupe compares '\(unmapped.field)', which `fields:` does not map (it would always be empty)")
+            }
+            m.dedupe = compared
+        }
         m.description = try top.string("description") ?? ""
         m.format = try top.string("format") ?? "csv"
         guard m.format == "csv" || m.format == "xml" else {

@@ -68,9 +68,13 @@ struct DedupeCommand: ParsableCommand {
                 print(String(format: "pairs complete  %.1f%% of matching pairs compared (estimated: capture-recapture between name-only and address-only keys)", c * 100))
             }
             print("pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)")
-            print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
-            print(String(format: "prior           %.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
-                         r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability))
+            if r.candidatePairs == 0 {
+                print("EM              no model: no two rows share a blocking key (are the compared fields mapped and filled?)")
+            } else {
+                print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
+                print(String(format: "prior           %.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
+                             r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability))
+            }
             print("matches         \(r.matchedPairs) pairs; \(r.refusedByGuard) merges refused by the guard")
             if let h = r.households, h.shapedPairs > 0 { print(Self.describe(h)) }
             print("review          \(r.review.count) pairs")
@@ -79,7 +83,9 @@ struct DedupeCommand: ParsableCommand {
             for e in r.explanations { print(e) }
             if showModel {
                 for t in r.trainingSessions {
-                    let fields = t.fields.isEmpty ? "nothing (too few pairs)" : t.fields.joined(separator: ", ")
+                    let fields = t.fields.isEmpty
+                        ? "nothing (a session needs \(FuzzyDeduplicator.sessionMinimumPairs) pairs, \(FuzzyDeduplicator.sessionMinimumObserved) with the field)"
+                        : t.fields.joined(separator: ", ")
                     print(String(
                         format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs, t.agreeOn as NSString,
                         t.matchShare, fields as NSString))
@@ -99,6 +105,7 @@ struct DedupeCommand: ParsableCommand {
                 + " %.0f wrong merges allowed: %@",
             h.shapedPairs, h.bothDuplicated, h.duplicatedShare * 100, h.expectedHouseholds, h.allowedWrongMerges,
             (h.separate ? "kept apart for review (--households merge merges them)"
-                : "merged as replaced first names (--households separate keeps them apart)") as NSString)
+                : "not held back: scored like any other pair, as possibly one person with a replaced first name"
+                    + " (--households separate keeps them apart)") as NSString)
     }
 }

@@ -131,5 +131,10 @@ struct SuggestTests {
         }
         let unknownKey = good.replacingOccurrences(of: "  compare:", with: "  comapre:")
         #expect(throws: MappingError.self) { try MappingFile.parse(yaml: unknownKey) }
+        let unmapped = good.replacingOccurrences(of: "  custom.dob: Born\n", with: "")
+        #expect { try MappingFile.parse(yaml: unmapped) } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.code == .unknownField && e.line == 7 && e.message.contains("'custom.dob', which `fields:` does not map")
+        }
     }
 }
