@@ -1,0 +1,142 @@
+import Foundation
+
+/// The Fellegi-Sunter model's estimates: m and u by EM on the comparison patterns (the training sessions that set
+/// the name and address fields' m are in FuzzyDedupe+Sessions.swift), u from random pairs, term-frequency penalties.
+extension FuzzyDeduplicator {
+    // MARK: - EM
+
+    /// Fellegi-Sunter EM on the counts of distinct comparison codes; returns lambda, m and u.
+    static func em(
+        _ histogram: [Int: Int], iterations: Int = 200, fixedU: [[Double]]? = nil
+    ) -> (lambda: Double, m: [[Double]], u: [[Double]], iterations: Int) {
+        var m: [[Double]] = [], u: [[Double]] = []
+        for k in levels {
+            var mm = [0.0], uu = [0.0]
+            for i in 0..<(k - 1) {
+                mm.append(0.9 / pow(2, Double(i)))
+                uu.append(0.1 / pow(2, Double(k - 2 - i)))
+            }
+            let sm = mm.reduce(0, +), su = uu.reduce(0, +)
+            m.append(mm.map { $0 / sm })
+            u.append(uu.map { $0 / su })
+        }
+        if let fixedU { u = fixedU }
+        var lambda = 0.1
+        let items = histogram.map { ($0.key, Double($0.value)) }
+        let total = items.reduce(0) { $0 + $1.1 }
+        var previous: Double?
+        var it = 0
+        while it < iterations {
+            it += 1
+            var cm = levels.map { [Double](repeating: 0, count: $0) }, cu = cm
+            var sumM = 0.0, ll = 0.0
+            for (code, count) in items {
+                var pm = lambda, pu = 1 - lambda
+                for f in 0..<levels.count {
+                    let l = level(code, f)
+                    if l > 0 { pm *= m[f][l]; pu *= u[f][l] }
+                }
+                let z = pm + pu
+                let g = pm / z
+                ll += count * log(z)
+                let wm = count * g, wu = count * (1 - g)
+                sumM += wm
+                for f in 0..<levels.count {
+                    let l = level(code, f)
+                    if l > 0 { cm[f][l] += wm; cu[f][l] += wu }
+                }
+            }
+            lambda = sumM / total
+            for f in 0..<levels.count {
+                let s = cm[f].dropFirst().reduce(0, +)
+                if s > 0 {
+                    // m floored: a field that differs (a replaced first name, a moved address) weighs against a pair but
+                    // does not rule it out on its own, however rare disagreement was among the matches EM saw. Dates and
+                    // identifiers, which copies of one person rarely change wholesale, keep a lower floor.
+                    let floor = f >= 8 ? 0.01 : 0.05
+                    let mm = cm[f].dropFirst().map { max($0 / s, floor) }
+                    let t = mm.reduce(0, +)
+                    m[f] = [0] + mm.map { $0 / t }
+                }
+                let su = cu[f].dropFirst().reduce(0, +)
+                if let fixedU {
+                    u[f] = fixedU[f]
+                } else if su > 0 {
+                    let uu = cu[f].dropFirst().map { max($0 / su, 1e-4) }
+                    let t = uu.reduce(0, +)
+                    u[f] = [0] + uu.map { $0 / t }
+                }
+            }
+            if let p = previous, abs(ll - p) < 1e-9 * abs(ll) { break }
+            previous = ll
+        }
+        return (lambda, m, u, it)
+    }
+
+    // MARK: - u and term frequencies
+
+    /// Per field and level, the probability that two random rows compare at that level (given both have a value).
+    func randomPairU(samples: Int = 1_000_000) -> [[Double]] {
+        let fieldIDs: [[Int32]] = [email, phone, first, last, company, street, postcode, title, dob, ident]
+        var u1: [Double] = []
+        for (f, ids) in fieldIDs.enumerated() {
+            var counts: [Int32: Int] = [:]
+            var present = 0
+            for id in ids where id != 0 && !(f == 6 && isEmptyPlace(id)) {
+                counts[id, default: 0] += 1
+                present += 1
+            }
+            let same = counts.values.reduce(0.0) { $0 + Double($1) * Double($1 - 1) }
+            u1.append(present > 1 ? same / (Double(present) * Double(present - 1)) : 0)
+        }
+        var seen = Self.levels.map { [Int](repeating: 0, count: $0) }
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        if count > 1 {
+            for _ in 0..<samples {
+                let i = Int(next() % UInt64(count)), j = Int(next() % UInt64(count))
+                if i == j { continue }
+                let c = compare(i, j)
+                for f in 0..<Self.levels.count { seen[f][Self.level(c, f)] += 1 }
+            }
+        }
+        var out: [[Double]] = []
+        for f in 0..<Self.levels.count {
+            let k = Self.levels[f]
+            let rest: Int = seen[f][2...].reduce(0, +)
+            let first: Double = max(u1[f], 1e-9)
+            var row: [Double] = [0, first]
+            for l in 2..<k {
+                let share: Double = Double(seen[f][l] + 1) / Double(rest + k - 2)
+                row.append((1 - first) * share)
+            }
+            out.append(row)
+        }
+        return out
+    }
+
+    /// log2(max(p_v, u1) / u1) for every value of the fields whose exact agreement is weighed by frequency.
+    func termFrequencyPenalties(u1: [Double]) -> (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double]) {
+        func table(_ ids: [Int32], _ size: Int, _ u: Double, skip: (Int32) -> Bool = { $0 == 0 }) -> [Double] {
+            var counts = [Int](repeating: 0, count: size)
+            var present = 0
+            for id in ids where !skip(id) {
+                counts[Int(id)] += 1
+                present += 1
+            }
+            guard present > 0, u > 0 else { return [Double](repeating: 0, count: size) }
+            return counts.map { c in c == 0 ? 0 : log2(max(Double(c) / Double(present), u) / u) }
+        }
+        return (
+            table(first, firsts.bytes.count, u1[2]), table(last, lasts.bytes.count, u1[3]), table(company, companies.bytes.count, u1[4]),
+            table(street, streets.bytes.count, u1[5]), table(postcode, places.bytes.count, u1[6], skip: { self.isEmptyPlace($0) }),
+            table(title, titles.bytes.count, u1[7])
+        )
+    }
+}
