@@ -45,6 +45,7 @@ run_crmgate() {  # label direction store
   local n=$(grep -o "$4 [0-9]* created" .bench/sync-out.txt | awk '{print $2}')
   row "$1" "$n" "$secs" "$(rate $n $secs)" "$ccpu" "$(awk -v a=$s0 -v b=$s1 'BEGIN{print b-a}')"
   echo "    peak memory ${mem%.*} MB"
+  eval "CG_${2}_SECS=$secs CG_${2}_N=$n"
 }
 run_python() {  # label args...
   local label=$1; shift
@@ -52,12 +53,24 @@ run_python() {  # label args...
   /usr/bin/time -f '%U %S' -o .bench/time.txt $VENV/bin/python scripts/bench/py_sync_client.py "$@" > .bench/py-out.txt
   local s1=$(cpu $SERVER) n=$(awk '{print $1}' .bench/py-out.txt) secs=$(awk '{print $2}' .bench/py-out.txt)
   row "$label" "$n" "$secs" "$(rate $n $secs)" "$(awk '{print $1+$2}' .bench/time.txt)" "$(awk -v a=$s0 -v b=$s1 'BEGIN{print b-a}')"
+  eval "PY_${1%% *}_SECS=$secs PY_${1%% *}_N=$n"
 }
 
 echo "sync benchmark: $ROWS leads, concurrency $CONC, generic test remote at $URL"
 run_crmgate "crmgate push" push $STORE push
 run_crmgate "crmgate pull (empty store)" pull $PULL pull
 curl -s -X POST $URL/_control/reset > /dev/null
-run_python "python requests push" push $URL $SRC $CONC
+run_python "push python requests" push $URL $SRC $CONC
 rm -f .bench/sync-py-pull.sqlite*
-run_python "python requests pull (sqlite)" pull $URL .bench/sync-py-pull.sqlite
+run_python "pull python requests (sqlite)" pull $URL .bench/sync-py-pull.sqlite
+
+# Ratios to the reference and the targets of issue 19 (a ratio never fails the script; a failed contender does).
+status=0
+for d in push pull; do
+  eval "c=\$CG_${d}_SECS cn=\$CG_${d}_N p=\$PY_${d}_SECS pn=\$PY_${d}_N"
+  [ "$cn" = "$ROWS" ] || { echo "crmgate $d moved $cn of $ROWS records" >&2; status=1; }
+  [ "$pn" = "$ROWS" ] || { echo "python $d moved $pn of $ROWS records" >&2; status=1; }
+  target="≤ 1.0×"; [ $d = push ] && target="keep below 1.0× (0.34× at 85dca21)"
+  awk -v d=$d -v c=$c -v p=$p -v t="$target" 'BEGIN{printf "ratio %s: crmgate %.2f s / python %.2f s = %.2f×   target %s\n", d, c, p, (p>0)?c/p:0, t}'
+done
+exit $status

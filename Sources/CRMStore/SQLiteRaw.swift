@@ -40,6 +40,23 @@ struct RawStatement {
         }
     }
 
+    /// Binds text as it is: nil as NULL, an empty string as the empty string (as GRDB binds it).
+    func bindText(_ i: Int32, _ s: String?) {
+        guard var s else {
+            sqlite3_bind_null(handle, i)
+            return
+        }
+        guard !s.isEmpty else {
+            _ = sqlite3_bind_text(handle, i, "", 0, sqliteTransient)
+            return
+        }
+        s.withUTF8 { u in
+            _ = u.withMemoryRebound(to: CChar.self) { c in
+                sqlite3_bind_text(handle, i, c.baseAddress, Int32(c.count), sqliteTransient)
+            }
+        }
+    }
+
     func bind(_ i: Int32, _ v: Int64?) {
         if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
     }

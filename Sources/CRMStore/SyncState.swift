@@ -260,6 +260,7 @@ extension CRMStore {
                             + cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
                             + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq, deleted_at = NULL")
                     let raw = RawStatement(handle: upsert.sqliteStatement, db: db.sqliteConnection!, sql: upsert.sql)
+                    let now = Date().iso8601UTC  // one transaction, one time
                     for r in records {
                         seq += 1
                         raw.reset()
@@ -270,7 +271,7 @@ extension CRMStore {
                             k += 1
                         }
                         raw.bind(k, JSONText.object(r.custom))
-                        raw.bind(k + 1, Date().iso8601UTC)
+                        raw.bind(k + 1, now)
                         raw.bind(k + 2, seq)
                         try raw.run(path: path)
                         seqs[r.id.description] = seq
@@ -278,7 +279,7 @@ extension CRMStore {
                     raw.reset()
                     for id in tombstones {
                         seq += 1
-                        try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ?", arguments: [Date().iso8601UTC, seq, id])
+                        try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ?", arguments: [now, seq, id])
                         seqs[id] = seq
                     }
                     try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
@@ -302,14 +303,33 @@ extension CRMStore {
                 // (the remote reused the id of a record it deleted) and gives way.
                 let staleStmt = try db.makeStatement(
                     sql: "DELETE FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ? AND local_id <> ?")
+                let conn = db.sqliteConnection!
+                let stale = RawStatement(handle: staleStmt.sqliteStatement, db: conn, sql: staleStmt.sql)
+                let upsertLink = RawStatement(handle: linkStmt.sqliteStatement, db: conn, sql: linkStmt.sql)
                 for var l in links {
                     // A negative counter marks a link whose local side still differs from the remote (push it next).
                     if l.syncedSeq < 0 { l.syncedSeq = 0 } else if let s = seqs[l.localID] { l.syncedSeq = s }
-                    try staleStmt.execute(arguments: [l.remote, l.recordType.rawValue, l.remoteID, l.localID])
-                    try linkStmt.execute(arguments: [
-                        l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, l.syncedSeq, l.remoteStamp, l.identity,
-                    ])
+                    stale.resetKeepingBindings()
+                    stale.bindText(1, l.remote)
+                    stale.bindText(2, l.recordType.rawValue)
+                    stale.bindText(3, l.remoteID)
+                    stale.bindText(4, l.localID)
+                    try stale.run(path: path)
+                    upsertLink.resetKeepingBindings()
+                    upsertLink.bindText(1, l.remote)
+                    upsertLink.bindText(2, l.recordType.rawValue)
+                    upsertLink.bindText(3, l.localID)
+                    upsertLink.bindText(4, l.remoteID)
+                    upsertLink.bindText(5, l.etag)
+                    upsertLink.bindText(6, l.version)
+                    upsertLink.bindText(7, l.base)
+                    upsertLink.bind(8, l.syncedSeq)
+                    upsertLink.bindText(9, l.remoteStamp)
+                    upsertLink.bindText(10, l.identity)
+                    try upsertLink.run(path: path)
                 }
+                stale.reset()
+                upsertLink.reset()
                 // Only this remote's entries: another remote's create of the same record may be in flight (found by
                 // ten workers pushing the same leads to ten remotes, one of them killed mid-push).
                 for id in clearJournal {
@@ -329,7 +349,7 @@ extension CRMStore {
                 if let cursor {
                     try db.execute(sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)", arguments: [cursor.job, R.recordType.rawValue, cursor.state])
                 }
-                if let undo { try Self.addUndo(db, run: undo.run, entries: undo.entries) }
+                if let undo { try Self.addUndo(db, run: undo.run, entries: undo.entries, path: path) }
                 for a in setAside { try Self.setAside(db, a) }
                 if let remote {
                     for id in clearSetAside {
@@ -342,13 +362,25 @@ extension CRMStore {
         }
     }
 
-    static func addUndo(_ db: Database, run: Int64, entries: [UndoEntry]) throws {
+    static func addUndo(_ db: Database, run: Int64, entries: [UndoEntry], path: String? = nil) throws {
         guard !entries.isEmpty else { return }
         var seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run_undo WHERE run_id = ? ORDER BY seq DESC LIMIT 1", arguments: [run]) ?? 0
         let stmt = try db.makeStatement(sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+        defer { raw.reset() }
         for e in entries {
             seq += 1
-            try stmt.execute(arguments: [run, seq, e.side.rawValue, e.recordType.rawValue, e.localID, e.remoteID, e.action.rawValue, e.before, e.after])
+            raw.resetKeepingBindings()
+            raw.bind(1, run)
+            raw.bind(2, seq)
+            raw.bindText(3, e.side.rawValue)
+            raw.bindText(4, e.recordType.rawValue)
+            raw.bindText(5, e.localID)
+            raw.bindText(6, e.remoteID)
+            raw.bindText(7, e.action.rawValue)
+            raw.bindText(8, e.before)
+            raw.bindText(9, e.after)
+            try raw.run(path: path)
         }
     }
 
@@ -375,11 +407,28 @@ extension CRMStore {
         return try wrap {
             try queue.read { db in
                 var out: [String: SyncLink] = [:]
-                for chunk in stride(from: 0, to: remoteIDs.count, by: 500).map({ Array(remoteIDs[$0..<min($0 + 500, remoteIDs.count)]) }) {
-                    let rows = try Row.fetchAll(
-                        db, sql: "SELECT * FROM sync_links INDEXED BY sync_links_remote WHERE remote = ? AND record_type = ? AND remote_id IN (" + chunk.map { _ in "?" }.joined(separator: ",") + ")",
-                        arguments: StatementArguments([remote, type.rawValue] + chunk))
-                    for r in rows { let l = try Self.link(r); out[l.remoteID] = l }
+                // A pull asks this for every page: the statement is prepared once per chunk size and read by column
+                // number (a page's worth of placeholders costs more to parse than to run).
+                var start = 0
+                while start < remoteIDs.count {
+                    let end = min(start + 500, remoteIDs.count)
+                    let stmt = try db.cachedStatement(
+                        sql: "SELECT remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp, remote_identity "
+                            + "FROM sync_links INDEXED BY sync_links_remote WHERE remote = ? AND record_type = ? AND remote_id IN ("
+                            + String(repeating: "?,", count: end - start - 1) + "?)")
+                    let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                    defer { raw.reset() }
+                    raw.bindText(1, remote)
+                    raw.bindText(2, type.rawValue)
+                    for k in start..<end { raw.bindText(Int32(k - start + 3), remoteIDs[k]) }
+                    while try raw.step(path: path) {
+                        let l = SyncLink(
+                            remote: raw.text(0) ?? "", recordType: try storedEnum(RecordType.self, raw.text(1), "record_type"),
+                            localID: raw.text(2) ?? "", remoteID: raw.text(3) ?? "", etag: raw.text(4), version: raw.text(5),
+                            base: raw.text(6) ?? "", syncedSeq: raw.int64(7) ?? 0, remoteStamp: raw.text(8), identity: raw.text(9))
+                        out[l.remoteID] = l
+                    }
+                    start = end
                 }
                 return out
             }

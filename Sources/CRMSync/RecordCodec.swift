@@ -244,3 +244,25 @@ public struct RecordCodec: Sendable {
         }
     }
 }
+
+/// A remote record as a pull reads it: its id, snapshot, stamp and deletion flag, read once (on the task that
+/// fetched its page) rather than where the page is merged and written.
+struct PulledRecord: Sendable {
+    let json: JSONValue
+    let remoteID: String?
+    let snapshot: Snapshot
+    /// `snapshot.json`: the base a link keeps and the after-image of an undo line.
+    let snapshotJSON: String
+    /// The remote's modified stamp, or the snapshot's digest where records carry none.
+    let stamp: String
+    let deleted: Bool
+
+    init(_ json: JSONValue, _ codec: RecordCodec) {
+        self.json = json
+        remoteID = codec.remoteID(json)
+        snapshot = codec.snapshot(json)
+        snapshotJSON = snapshot.json
+        stamp = codec.modified(json) ?? Snapshot.digest(ofJSON: snapshotJSON)
+        deleted = codec.isDeleted(json)
+    }
+}

@@ -37,9 +37,12 @@ public struct Snapshot: Sendable, Hashable {
     }
 
     /// A digest that tells whether a record changed (FNV-1a over the sorted JSON).
-    public var digest: String {
+    public var digest: String { Snapshot.digest(ofJSON: json) }
+
+    /// The digest of a snapshot whose `json` is `text`.
+    static func digest(ofJSON text: String) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in json.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return String(h, radix: 16)
     }
 

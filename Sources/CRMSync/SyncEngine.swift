@@ -249,29 +249,35 @@ public final class SyncEngine: @unchecked Sendable {
         let oldMark = state.mark, oldIDs = Set(state.idsAtMark)
         // The next page is fetched while this one is merged and written (cursor pages are read one after another).
         let client = self.client
-        let fetch = { @Sendable (since: Date?, token: PageToken?) in Task { try await client.listPage(R.recordType, since: since, token: token, includeDeleted: true) } }
-        var pending: Task<RemotePage, any Error>? = fetch(since, token)
+        // Each record is also read into its snapshot there: that needs nothing from the store, and so runs on the
+        // other core while this one decides and writes the page before.
+        let fetch = { @Sendable (since: Date?, token: PageToken?) in
+            Task { () -> (RemotePage, [PulledRecord]) in
+                let page = try await client.listPage(R.recordType, since: since, token: token, includeDeleted: true)
+                return (page, page.records.map { PulledRecord($0, codec) })
+            }
+        }
+        var pending: Task<(RemotePage, [PulledRecord]), any Error>? = fetch(since, token)
         defer { pending?.cancel() }
         while let current = pending {
-            let page = try await current.value
+            let (page, read) = try await current.value
             pending = page.next.map { fetch(since, $0) }
-            let ids = page.records.compactMap { codec.remoteID($0) }
+            let ids = read.compactMap(\.remoteID)
             let links = try storeCall { try store.links(remote: remoteName, type: R.recordType, remoteIDs: ids) }
-            let items = try await completed(page.records, links: links, codec)
+            let items = try await completed(read, links: links, codec)
             // Updates sent by a run that died before their answers came: a remote value equal to what was sent is ours.
             let sentUpdates = try storeCall { try store.journaledUpdates(remote: remoteName, type: R.recordType, localIDs: links.values.map(\.localID)) }
             var settledUpdates: [String] = []
             var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = [], matchedIDs: [String] = []
-            for json in items {
-                guard let rid = codec.remoteID(json) else { continue }
+            for item in items {
+                guard let rid = item.remoteID else { continue }
+                let json = item.json, sr = item.snapshot, stamp = item.stamp
                 seen.insert(rid)
-                let sr = codec.snapshot(json)
-                let stamp = codec.modified(json) ?? sr.digest
                 if stamped {
                     if let oldMark, stamp == oldMark, oldIDs.contains(rid) { continue }
                     if newMark == nil || stamp > newMark! { newMark = stamp; newIDs = [rid] } else if stamp == newMark { newIDs.insert(rid) }
                 }
-                let deleted = codec.isDeleted(json)
+                let deleted = item.deleted
                 var linked = links[rid]
                 if let l = linked, let known = l.identity, let now = codec.identity(json), known != now {
                     // The remote reused the id of a record it deleted: the linked record is gone, and this one is new.
@@ -305,7 +311,7 @@ public final class SyncEngine: @unchecked Sendable {
                     var r = R(id: RecordID.make())
                     r = sr.apply(to: r, fields: fields, withCustom: codec.syncsCustom)
                     records.append(r)
-                    let l = link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false)
+                    let l = link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false, baseJSON: item.snapshotJSON)
                     newLinks.append(l)
                     undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: r.id.description, remoteID: rid, action: .created, before: nil, after: l.base))
                     report.counts.pulledCreated += 1
@@ -363,8 +369,10 @@ public final class SyncEngine: @unchecked Sendable {
                     break
                 case .takeRemote:
                     records.append(applyChanges(sr, over: sl, to: local.record, codec))
-                    newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false, keep: link.identity))
-                    undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid, action: .updated, before: sl.json, after: sr.json))
+                    newLinks.append(
+                        self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false, keep: link.identity, baseJSON: item.snapshotJSON))
+                    undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid, action: .updated, before: sl.json,
+                                          after: item.snapshotJSON))
                     report.counts.pulledUpdated += 1
                     if dryRun { report.lines.append("pull: update \(R.recordType.rawValue) \(link.localID.suffix(12)): \(diff(sl, sr))") }
                 case .conflict(let fields):
@@ -415,22 +423,22 @@ public final class SyncEngine: @unchecked Sendable {
 
     /// A page's records with those the listing abbreviates read whole (`list.detail`): each new or changed one that
     /// lacks a field the profile reads, `job.concurrency` requests at a time. A failed read fails the page.
-    func completed(_ records: [JSONValue], links: [String: SyncLink], _ codec: RecordCodec) async throws -> [JSONValue] {
+    func completed(_ records: [PulledRecord], links: [String: SyncLink], _ codec: RecordCodec) async throws -> [PulledRecord] {
         guard codec.resource.list.detail else { return records }
         let need = records.indices.filter { i in
-            guard let rid = codec.remoteID(records[i]), !codec.isDeleted(records[i]), codec.lacksFields(records[i]) else { return false }
-            guard let link = links[rid], let stamp = codec.modified(records[i]) else { return true }
+            guard let rid = records[i].remoteID, !records[i].deleted, codec.lacksFields(records[i].json) else { return false }
+            guard let link = links[rid], let stamp = codec.modified(records[i].json) else { return true }
             return link.remoteStamp != stamp
         }
         guard !need.isEmpty else { return records }
         let client = self.client, type = codec.resource.record
-        let got = await BoundedConcurrency.map(need.map { (i: $0, rid: codec.remoteID(records[$0])!) }, width: job.concurrency) { item in
+        let got = await BoundedConcurrency.map(need.map { (i: $0, rid: records[$0].remoteID!) }, width: job.concurrency) { item in
             do { return Result<JSONValue?, any Error>.success(try await client.get(type, remoteID: item.rid)?.record) } catch { return .failure(error) }
         }
         var out = records
         for (k, i) in need.enumerated() {
             // A record gone between the listing and its read stays as listed; the next complete listing settles it.
-            if let whole = try got[k]!.get() { out[i] = whole }
+            if let whole = try got[k]!.get() { out[i] = PulledRecord(whole, codec) }
         }
         return out
     }
@@ -487,10 +495,11 @@ public final class SyncEngine: @unchecked Sendable {
         return out
     }
 
+    /// `baseJSON`, when given, is `base.json` computed before.
     func link(_ rid: String, _ localID: String, _ json: JSONValue, _ codec: RecordCodec, base: Snapshot, stamp: String, dirty: Bool, etag: String? = nil,
-                      keep identity: String? = nil) -> SyncLink {
+                      keep identity: String? = nil, baseJSON: String? = nil) -> SyncLink {
         SyncLink(remote: remoteName, recordType: codec.resource.record, localID: localID, remoteID: rid, etag: etag, version: codec.version(json),
-                 base: base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp, identity: codec.identity(json) ?? identity)
+                 base: baseJSON ?? base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp, identity: codec.identity(json) ?? identity)
     }
 
     /// A record's first fields for a plan line (lists with `|`), and how many more there are.
