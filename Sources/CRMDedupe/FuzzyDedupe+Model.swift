@@ -121,7 +121,10 @@ extension FuzzyDeduplicator {
         return out
     }
 
-    /// log2(max(p_v, u1) / u1) for every value of the fields whose exact agreement is weighed by frequency.
+    /// log2(max(p_v, u1) / u1) for every value of the fields whose exact agreement is weighed by frequency, where
+    /// p_v is the share of the *other* rows with the value: two rows agreeing on a value are scored against how
+    /// common it is among the rest (counting the pair itself made every street line that a person and their
+    /// duplicate share look twice as common as one row of its own).
     func termFrequencyPenalties(u1: [Double]) -> (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double]) {
         func table(_ ids: [Int32], _ size: Int, _ u: Double, skip: (Int32) -> Bool = { $0 == 0 }) -> [Double] {
             var counts = [Int](repeating: 0, count: size)
@@ -131,7 +134,7 @@ extension FuzzyDeduplicator {
                 present += 1
             }
             guard present > 0, u > 0 else { return [Double](repeating: 0, count: size) }
-            return counts.map { c in c == 0 ? 0 : log2(max(Double(c) / Double(present), u) / u) }
+            return counts.map { c in c <= 2 ? 0 : log2(max(Double(c - 2) / Double(present), u) / u) }
         }
         return (
             table(first, firsts.bytes.count, u1[2]), table(last, lasts.bytes.count, u1[3]), table(company, companies.bytes.count, u1[4]),

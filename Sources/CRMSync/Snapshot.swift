@@ -59,19 +59,40 @@ public struct Snapshot: Sendable, Hashable {
 
     /// `record` with this snapshot's values written into the given fields (absent values clear them).
     public func apply<R: CRMRecord>(to record: R, fields: Set<String>, withCustom: Bool) -> R {
-        var values = record.fieldValues()
-        for (i, d) in R.fields.enumerated() where fields.contains(d.name) {
-            values[i] = Snapshot.fieldValue(self.values[d.name], kind: d.kind)
+        apply(to: record, plan: ApplyPlan(R.self, fields: fields, withCustom: withCustom))
+    }
+
+    /// Which fields of a record type `apply` writes, worked out once for the many records of a pull.
+    public struct ApplyPlan: Sendable {
+        let fields: Set<String>
+        let withCustom: Bool
+        /// The model fields written: their place in `fieldValues()`, name and kind.
+        let model: [(index: Int, name: String, kind: FieldKind)]
+        /// The custom fields named one by one (`custom.<key>`), as keys.
+        let customKeys: [String]
+
+        /// The plan for records of type `R`.
+        public init<R: CRMRecord>(_ type: R.Type, fields: Set<String>, withCustom: Bool) {
+            self.fields = fields
+            self.withCustom = withCustom
+            model = R.fields.enumerated().filter { fields.contains($0.element.name) }.map { ($0.offset, $0.element.name, $0.element.kind) }
+            customKeys = fields.filter { $0.hasPrefix("custom.") }.map { String($0.dropFirst(7)) }
         }
+    }
+
+    /// `record` with this snapshot's values written into the plan's fields (absent values clear them).
+    public func apply<R: CRMRecord>(to record: R, plan: ApplyPlan) -> R {
+        var values = record.fieldValues()
+        for f in plan.model { values[f.index] = Snapshot.fieldValue(self.values[f.name], kind: f.kind) }
         var custom = record.custom
-        if withCustom {
-            custom = custom.filter { fields.contains("custom." + $0.key) }
+        if plan.withCustom {
+            if !custom.isEmpty { custom = custom.filter { plan.fields.contains("custom." + $0.key) } }
             for (k, v) in self.values where k.hasPrefix("custom.") { custom[String(k.dropFirst(7))] = v }
         }
-        for f in fields where f.hasPrefix("custom.") { custom[String(f.dropFirst(7))] = self.values[f] }
+        for k in plan.customKeys { custom[k] = self.values["custom." + k] }
         var r = R(id: record.id, fieldValues: values, custom: custom)
         // The record's own stamps are kept, unless the profile syncs `created_at` as a field.
-        if !fields.contains("created_at") { r.createdAt = record.createdAt }
+        if !plan.fields.contains("created_at") { r.createdAt = record.createdAt }
         r.updatedAt = record.updatedAt
         return r
     }
@@ -96,6 +117,8 @@ public struct Snapshot: Sendable, Hashable {
         return String(d)
     }
 
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
     /// The typed value of canonical text for a field of `kind`.
     public static func fieldValue(_ text: String?, kind: FieldKind) -> FieldValue {
         guard let text, !text.isEmpty else { return .empty }
@@ -104,7 +127,7 @@ public struct Snapshot: Sendable, Hashable {
         // `Decimal(string:)` reads a prefix ("12,50" as 12): only text that is a number as a whole is one.
         case .number:
             guard Double(text) != nil else { return .empty }
-            return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")).map { .number($0) } ?? .empty
+            return Decimal(string: text, locale: posix).map { .number($0) } ?? .empty
         case .integer: return Int(text).map { .integer($0) } ?? Double(text).map { .integer(Int($0)) } ?? .empty
         case .bool: return .bool(text == "true" || text == "1")
         case .day: return CalendarDay(iso: String(text.prefix(10))).map { .day($0) } ?? .empty

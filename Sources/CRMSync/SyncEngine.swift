@@ -228,6 +228,7 @@ public final class SyncEngine: @unchecked Sendable {
         let stamped = codec.resource.modifiedPath != nil
         let runStart = Date()
         let fields = codec.fieldNames
+        let createPlan = Snapshot.ApplyPlan(R.self, fields: fields, withCustom: codec.syncsCustom)
         var since: Date?
         if stamped { since = state.mark.flatMap(RemoteTime.parse) } else { since = state.lastPullStart.flatMap(RemoteTime.parse).map { $0 - unstampedMargin } }
         if job.fullListing { since = nil }
@@ -308,8 +309,7 @@ public final class SyncEngine: @unchecked Sendable {
                         newLinks.append(link(rid, localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
                         continue
                     }
-                    var r = R(id: RecordID.make())
-                    r = sr.apply(to: r, fields: fields, withCustom: codec.syncsCustom)
+                    let r = sr.apply(to: R(id: RecordID.make()), plan: createPlan)
                     records.append(r)
                     let l = link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false, baseJSON: item.snapshotJSON)
                     newLinks.append(l)

@@ -264,6 +264,32 @@ struct FuzzyDedupeTests {
         #expect(r.cluster[0] == r.cluster[1] && r.cluster[2] == r.cluster[3] && r.cluster[4] == r.cluster[5])
     }
 
+    @Test("agreeing on a street line is weighed by how many other rows have it: a line only a person and their duplicate share is not discounted, one four rows share is")
+    func termFrequencyLeavesThePairOut() throws {
+        var s = DedupeSettings()
+        s.explain = [(0, 1), (2, 3)]
+        let d = FuzzyDeduplicator(settings: s)
+        d.add(row("Quintessa", "Vandermolen", street: "41 Yarrabee Crescent", postcode: "2620", city: "Tuggeranong"))
+        d.add(row("Qintessa", "Vandermolen", street: "41 Yarrabee Crescent", postcode: "2620", city: "Tuggeranong"))
+        // Two people at one address (each with a duplicate): four rows share the line.
+        d.add(row("Ottoline", "Brasch", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
+        d.add(row("Otoline", "Brasch", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
+        d.add(row("Leopold", "Marchetti", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
+        d.add(row("Leopold", "Marchetti", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
+        filler(d)
+        let why = d.run().explanations
+        try #require(why.count == 2)
+        /// The term-frequency adjustment of an explanation.
+        func adjustment(_ text: String) -> Double? {
+            guard let range = text.range(of: "term-frequency adjustment ") else { return nil }
+            return Double(text[range.upperBound...].prefix { $0 != ";" })
+        }
+        let alone = try #require(adjustment(why[0]), "\(why[0])")
+        let shared = try #require(adjustment(why[1]), "\(why[1])")
+        #expect(abs(alone) < 0.005, "\(why[0])")
+        #expect(shared < -1, "\(why[1])")
+    }
+
     @Test("a household (same last name and address, another first name, nothing personal agreeing) is proposed for review, not merged; an agreeing birth date makes it one person")
     func households() {
         var explaining = DedupeSettings()

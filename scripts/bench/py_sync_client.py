@@ -1,7 +1,7 @@
 """The reference client for scripts/bench-sync.sh: push leads with `requests` in a thread pool, pull them back.
 
 python py_sync_client.py push BASE_URL CSV CONCURRENCY   (POST /leads with Idempotency-Key, one per row)
-python py_sync_client.py pull BASE_URL DB                 (GET /leads?limit=1000&cursor=... into an empty SQLite file)
+python py_sync_client.py pull BASE_URL DB                 (GET /leads?limit=500&cursor=... into an empty SQLite file)
 Token from CRM_API_TOKEN. Prints one line: records and seconds.
 """
 import csv, json, os, sys, time, uuid, threading
@@ -43,15 +43,16 @@ def push(base, path, conc):
     print(n, round(time.time() - t, 3))
 
 def pull(base, db_path):
-    """Pages of 1000 by cursor into an empty SQLite table (id, remote id, updated_at, the record's JSON), one
-    transaction per page: the same transfer as crmgate's pull, with less work per record (no mapping, no links)."""
+    """Pages of 500 by cursor (the page size of the generic-rest profile crmgate pulls with) into an empty SQLite
+    table (id, remote id, updated_at, the record's JSON), one transaction per page: the same transfer as crmgate's
+    pull, with less work per record (no mapping, no links)."""
     import sqlite3
     db = sqlite3.connect(db_path)
     db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE leads (id TEXT PRIMARY KEY, remote_id TEXT UNIQUE, updated_at TEXT, record TEXT)")
     t = time.time(); n = 0; cursor = None
     while True:
-        params = {"limit": 1000}
+        params = {"limit": 500}
         if cursor: params["cursor"] = cursor
         body = session().get(base + "/leads", params=params, timeout=60).json()
         with db:
