@@ -146,7 +146,7 @@ public final class FuzzyDeduplicator {
     // MARK: - Comparison (blocking: FuzzyDedupe+Blocking.swift)
 
     static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
-    static let levels = [3, 5, 6, 5, 4, 6, 5, 3, 4, 4]
+    static let levels = [3, 5, 6, 5, 4, 7, 5, 3, 4, 4]
     static let levelNames = [
         ["null", "exact", "different"],
         ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
@@ -155,7 +155,7 @@ public final class FuzzyDeduplicator {
         ["null", "core exact", "token subset / JW>=0.92", "different"],
         [
             "null", "exact", "same without spaces / same words", "one's words among the other's", "number ~ + JW>=0.85",
-            "different",
+            "same house number, other street", "different",
         ],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
@@ -165,6 +165,12 @@ public final class FuzzyDeduplicator {
         for k in stride(from: levels.count - 2, through: 0, by: -1) { s[k] = s[k + 1] * levels[k + 1] }
         return s
     }()
+
+    /// A street line without its leading house number (`166 cambridge crescent` → `cambridge crescent`).
+    static func streetName(_ line: [UInt8]) -> ArraySlice<UInt8> {
+        guard let c = line.first, c >= 48, c <= 57, let space = line.firstIndex(of: 32) else { return line[...] }
+        return line[(space + 1)...]
+    }
 
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
     /// One per thread: the comparisons run on every core, each over its share of the pairs with its own cache.
@@ -320,7 +326,7 @@ public final class FuzzyDeduplicator {
         }
         let sa = street[a], sb = street[b]
         if sa != 0 && sb != 0 {
-            var l = 5
+            var l = 6
             if sa == sb {
                 l = 1
             } else if streetNS[a] != 0 && (streetNS[a] == streetNS[b] || streetTS[a] == streetTS[b]) {
@@ -332,11 +338,16 @@ public final class FuzzyDeduplicator {
                 // `1851` / `1851 Glenferrie Close`.
                 l = 3
             } else if house[a] != 0, house[b] != 0, oneEditApart(places.bytes[Int(house[a])], places.bytes[Int(house[b])], sameLength: true),
-                Similarity.jaroWinkler(streets.bytes[Int(sa)], streets.bytes[Int(sb)]) >= 0.85
+                Similarity.jaroWinkler(Array(Self.streetName(streets.bytes[Int(sa)])), Array(Self.streetName(streets.bytes[Int(sb)]))) >= 0.85
             {
+                // The names alike without their numbers: a shared `166 ` prefix alone made `166 cambridge crescent` and
+                // `166 marri circuit` Jaro-Winkler 0.85.
                 l = 4
             } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
                 l = 4  // one typo anywhere (an OCR `l851` for `1851`)
+            } else if house[a] != 0, house[a] == house[b] {
+                // The street name replaced or garbled past a typo: the house number still says something.
+                l = 5
             }
             code += l * st[5]
         }

@@ -264,6 +264,31 @@ struct FuzzyDedupeTests {
         #expect(r.cluster[0] == r.cluster[1] && r.cluster[2] == r.cluster[3] && r.cluster[4] == r.cluster[5])
     }
 
+    @Test("street lines with one house number and other street names compare as that level; the number alone does not make two names alike; other numbers are different")
+    func houseNumberAlone() throws {
+        var s = DedupeSettings()
+        s.explain = [(0, 1), (2, 3), (4, 5), (6, 7)]
+        let d = FuzzyDeduplicator(settings: s)
+        d.add(row("Kyle", "Hall", street: "41 Monash Road", postcode: "2232", city: "Sutherland"))
+        d.add(row("Kyle", "Hall", street: "41 Queen Way", postcode: "2232", city: "Sutherland"))
+        d.add(row("Dorothy", "Hall", street: "166 Cambridge Crescent", postcode: "4455", city: "Logan Central"))
+        d.add(row("Tahlia", "Hill", street: "166 Marri Circuit", postcode: "4455", city: "Rockhampton"))
+        d.add(row("Dean", "Johnson", street: "12 Church Street", postcode: "5061", city: "Unley"))
+        d.add(row("Dean", "Johnson", street: "21 Church Sttreet", postcode: "5061", city: "Unley"))
+        d.add(row("Ana", "Silva", street: "9 Elm Street", postcode: "2000", city: "Sydney"))
+        d.add(row("Ana", "Silva", street: "15 Oak Avenue", postcode: "2000", city: "Sydney"))
+        filler(d)
+        let why = d.run().explanations
+        try #require(why.count == 4)
+        func street(_ text: String) -> String? {
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("street ") }
+        }
+        #expect(street(why[0])?.contains("same house number, other street") == true, "\(why[0])")
+        #expect(street(why[1])?.contains("same house number, other street") == true, "\(why[1])")
+        #expect(street(why[2])?.contains("number ~ + JW>=0.85") == true, "\(why[2])")
+        #expect(street(why[3])?.contains("different") == true, "\(why[3])")
+    }
+
     @Test("agreeing on a street line is weighed by how many other rows have it: a line only a person and their duplicate share is not discounted, one four rows share is")
     func termFrequencyLeavesThePairOut() throws {
         var s = DedupeSettings()
