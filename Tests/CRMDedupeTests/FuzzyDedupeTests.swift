@@ -289,6 +289,29 @@ struct FuzzyDedupeTests {
         #expect(street(why[3])?.contains("different") == true, "\(why[3])")
     }
 
+    @Test("u of an exact street line is counted among rows that share no name: a person and their duplicate do not make a shared line look common, two flatmates do")
+    func streetExactUAmongStrangers() throws {
+        func run(flatmates: Int) -> Double? {
+            let d = FuzzyDeduplicator()
+            for i in 0..<100 {
+                // A person and their duplicate (a typo in the first name) on a line no one else has.
+                d.add(row("Person\(i)", "Family\(i)", street: "\(i + 1) Unique\(i) Road", postcode: "\(3000 + i)", city: "Town\(i)"))
+                d.add(row("Persn\(i)", "Family\(i)", street: "\(i + 1) Unique\(i) Road", postcode: "\(3000 + i)", city: "Town\(i)"))
+            }
+            for i in 0..<flatmates {
+                d.add(row("Flat\(i)", "Mate\(i)", street: "\(i + 1) Shared\(i) Lane", postcode: "\(4000 + i)", city: "City\(i)"))
+                d.add(row("Other\(i)", "Tenant\(i)", street: "\(i + 1) Shared\(i) Lane", postcode: "\(4000 + i)", city: "City\(i)"))
+            }
+            filler(d)
+            return d.run().model.first { $0.field == "street" && $0.level == "exact" }?.u
+        }
+        let alone = try #require(run(flatmates: 0))
+        let shared = try #require(run(flatmates: 40))
+        // Over all pairs the 100 duplicate pairs alone would give 200 / (500 * 499) = 8e-4.
+        #expect(alone < 1e-4, "u \(alone)")
+        #expect(shared > 10 * alone, "u \(shared) with 40 pairs of flatmates, \(alone) without")
+    }
+
     @Test("agreeing on a street line is weighed by how many other rows have it: a line only a person and their duplicate share is not discounted, one four rows share is")
     func termFrequencyLeavesThePairOut() throws {
         var s = DedupeSettings()
