@@ -183,6 +183,16 @@ struct FuzzyDedupeTests {
     }
 
     /// Filler rows so that EM sees enough non-matching pairs (distinct people, each its own cluster).
+    /// The explanations of `pairs` (0-based) among `rows`, with the filler after them.
+    func explanations(_ rows: [DedupeRow], pairs: [(Int, Int)]) -> [String] {
+        var s = DedupeSettings()
+        s.explain = pairs
+        let d = FuzzyDeduplicator(settings: s)
+        for r in rows { d.add(r) }
+        filler(d)
+        return d.run().explanations
+    }
+
     func filler(_ d: FuzzyDeduplicator, _ n: Int = 300) {
         var seed: UInt64 = 11
         func word(_ n: Int) -> String {
@@ -266,19 +276,16 @@ struct FuzzyDedupeTests {
 
     @Test("street lines with one house number and other street names compare as that level; the number alone does not make two names alike; other numbers are different")
     func houseNumberAlone() throws {
-        var s = DedupeSettings()
-        s.explain = [(0, 1), (2, 3), (4, 5), (6, 7)]
-        let d = FuzzyDeduplicator(settings: s)
-        d.add(row("Kyle", "Hall", street: "41 Monash Road", postcode: "2232", city: "Sutherland"))
-        d.add(row("Kyle", "Hall", street: "41 Queen Way", postcode: "2232", city: "Sutherland"))
-        d.add(row("Dorothy", "Hall", street: "166 Cambridge Crescent", postcode: "4455", city: "Logan Central"))
-        d.add(row("Tahlia", "Hill", street: "166 Marri Circuit", postcode: "4455", city: "Rockhampton"))
-        d.add(row("Dean", "Johnson", street: "12 Church Street", postcode: "5061", city: "Unley"))
-        d.add(row("Dean", "Johnson", street: "21 Church Sttreet", postcode: "5061", city: "Unley"))
-        d.add(row("Ana", "Silva", street: "9 Elm Street", postcode: "2000", city: "Sydney"))
-        d.add(row("Ana", "Silva", street: "15 Oak Avenue", postcode: "2000", city: "Sydney"))
-        filler(d)
-        let why = d.run().explanations
+        let why = explanations([
+            row("Kyle", "Hall", street: "41 Monash Road", postcode: "2232", city: "Sutherland"),
+            row("Kyle", "Hall", street: "41 Queen Way", postcode: "2232", city: "Sutherland"),
+            row("Dorothy", "Hall", street: "166 Cambridge Crescent", postcode: "4455", city: "Logan Central"),
+            row("Tahlia", "Hill", street: "166 Marri Circuit", postcode: "4455", city: "Rockhampton"),
+            row("Dean", "Johnson", street: "12 Church Street", postcode: "5061", city: "Unley"),
+            row("Dean", "Johnson", street: "21 Church Sttreet", postcode: "5061", city: "Unley"),
+            row("Ana", "Silva", street: "9 Elm Street", postcode: "2000", city: "Sydney"),
+            row("Ana", "Silva", street: "15 Oak Avenue", postcode: "2000", city: "Sydney"),
+        ], pairs: [(0, 1), (2, 3), (4, 5), (6, 7)])
         try #require(why.count == 4)
         func street(_ text: String) -> String? {
             text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("street ") }
@@ -314,18 +321,15 @@ struct FuzzyDedupeTests {
 
     @Test("agreeing on a street line is weighed by how many other rows have it: a line only a person and their duplicate share is not discounted, one four rows share is")
     func termFrequencyLeavesThePairOut() throws {
-        var s = DedupeSettings()
-        s.explain = [(0, 1), (2, 3)]
-        let d = FuzzyDeduplicator(settings: s)
-        d.add(row("Quintessa", "Vandermolen", street: "41 Yarrabee Crescent", postcode: "2620", city: "Tuggeranong"))
-        d.add(row("Qintessa", "Vandermolen", street: "41 Yarrabee Crescent", postcode: "2620", city: "Tuggeranong"))
-        // Two people at one address (each with a duplicate): four rows share the line.
-        d.add(row("Ottoline", "Brasch", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
-        d.add(row("Otoline", "Brasch", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
-        d.add(row("Leopold", "Marchetti", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
-        d.add(row("Leopold", "Marchetti", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"))
-        filler(d)
-        let why = d.run().explanations
+        let why = explanations([
+            row("Quintessa", "Vandermolen", street: "41 Yarrabee Crescent", postcode: "2620", city: "Tuggeranong"),
+            row("Qintessa", "Vandermolen", street: "41 Yarrabee Crescent", postcode: "2620", city: "Tuggeranong"),
+            // Two people at one address (each with a duplicate): four rows share the line.
+            row("Ottoline", "Brasch", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"),
+            row("Otoline", "Brasch", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"),
+            row("Leopold", "Marchetti", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"),
+            row("Leopold", "Marchetti", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"),
+        ], pairs: [(0, 1), (2, 3)])
         try #require(why.count == 2)
         /// The term-frequency adjustment of an explanation.
         func adjustment(_ text: String) -> Double? {
