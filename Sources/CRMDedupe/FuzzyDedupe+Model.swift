@@ -134,7 +134,8 @@ extension FuzzyDeduplicator {
     /// the other), nearly all of which are two people. Counted over all pairs, it is mostly a person and their
     /// duplicate: in a list of 10,000 people with one street line each it came out 7e-5, about the share of
     /// duplicates, where two people share a line about once in 200,000 pairs. Lines more than 60 rows share count
-    /// every pair (a block of flats, a business address). Nil when too few rows have names and a street.
+    /// every pair (a block of flats, a business address). It is never below 1/16 of the all-pairs estimate. Nil when
+    /// too few rows have names and a street.
     func streetExactU(_ u1: [Double]) -> Double? {
         func named(_ i: Int) -> Bool { first[i] != 0 || last[i] != 0 }
         func sharesName(_ a: Int, _ b: Int) -> Bool {
@@ -162,7 +163,9 @@ extension FuzzyDeduplicator {
             }
         }
         let pairs = Double(present) * Double(present - 1) / 2 * max(0.5, 1 - u1[2] - u1[3])
-        return min(u1[5], max(agree, 0.5) / pairs)
+        // Where strangers almost never share a line, the count is one or two pairs and says little: the estimate is
+        // kept within 4 bits of the all-pairs one, so that a line alone cannot outweigh two different names.
+        return min(u1[5], max(agree / pairs, u1[5] / 16))
     }
 
     /// log2(max(p_v, u1) / u1) for every value of the fields whose exact agreement is weighed by frequency, where

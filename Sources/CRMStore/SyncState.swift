@@ -277,6 +277,7 @@ extension CRMStore {
                         seqs[r.id.description] = seq
                     }
                     raw.reset()
+                    withExtendedLifetime(upsert) {}  // the raw handle is the statement's: it lives until here
                     for id in tombstones {
                         seq += 1
                         try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ?", arguments: [now, seq, id])
@@ -330,6 +331,7 @@ extension CRMStore {
                 }
                 stale.reset()
                 upsertLink.reset()
+                withExtendedLifetime((staleStmt, linkStmt)) {}
                 // Only this remote's entries: another remote's create of the same record may be in flight (found by
                 // ten workers pushing the same leads to ten remotes, one of them killed mid-push).
                 for id in clearJournal {
@@ -367,7 +369,10 @@ extension CRMStore {
         var seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run_undo WHERE run_id = ? ORDER BY seq DESC LIMIT 1", arguments: [run]) ?? 0
         let stmt = try db.makeStatement(sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
-        defer { raw.reset() }
+        defer {
+            raw.reset()
+            withExtendedLifetime(stmt) {}
+        }
         for e in entries {
             seq += 1
             raw.resetKeepingBindings()
@@ -417,7 +422,10 @@ extension CRMStore {
                             + "FROM sync_links INDEXED BY sync_links_remote WHERE remote = ? AND record_type = ? AND remote_id IN ("
                             + String(repeating: "?,", count: end - start - 1) + "?)")
                     let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
-                    defer { raw.reset() }
+                    defer {
+                        raw.reset()
+                        withExtendedLifetime(stmt) {}
+                    }
                     raw.bindText(1, remote)
                     raw.bindText(2, type.rawValue)
                     for k in start..<end { raw.bindText(Int32(k - start + 3), remoteIDs[k]) }
