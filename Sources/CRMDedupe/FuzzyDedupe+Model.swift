@@ -53,7 +53,7 @@ extension FuzzyDeduplicator {
                     // m floored: a field that differs (a replaced first name, a moved address) weighs against a pair but
                     // does not rule it out on its own, however rare disagreement was among the matches EM saw. Dates and
                     // identifiers, which copies of one person rarely change wholesale, keep a lower floor.
-                    let floor = f >= 8 ? 0.01 : 0.05
+                    let floor = mFloor(field: f)
                     let mm = cm[f].dropFirst().map { max($0 / s, floor) }
                     let t = mm.reduce(0, +)
                     m[f] = [0] + mm.map { $0 / t }
@@ -72,6 +72,9 @@ extension FuzzyDeduplicator {
         }
         return (lambda, m, u, it)
     }
+
+    /// The least m EM gives a level of field `f` (before the levels are normalised to sum to one).
+    static func mFloor(field f: Int) -> Double { f >= 8 ? 0.01 : 0.05 }
 
     // MARK: - u and term frequencies
 

@@ -146,7 +146,7 @@ public final class FuzzyDeduplicator {
     // MARK: - Comparison (blocking: FuzzyDedupe+Blocking.swift)
 
     static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
-    static let levels = [3, 5, 6, 5, 4, 7, 5, 3, 4, 4]
+    static let levels = [3, 5, 6, 5, 4, 8, 5, 3, 4, 4]
     static let levelNames = [
         ["null", "exact", "different"],
         ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
@@ -155,7 +155,7 @@ public final class FuzzyDeduplicator {
         ["null", "core exact", "token subset / JW>=0.92", "different"],
         [
             "null", "exact", "same without spaces / same words", "one's words among the other's", "number ~ + JW>=0.85",
-            "same house number, other street", "different",
+            "same street, other or no number", "same house number, other street", "different",
         ],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
@@ -170,6 +170,14 @@ public final class FuzzyDeduplicator {
     static func streetName(_ line: [UInt8]) -> ArraySlice<UInt8> {
         guard let c = line.first, c >= 48, c <= 57, let space = line.firstIndex(of: 32) else { return line[...] }
         return line[(space + 1)...]
+    }
+
+    /// Whether two street lines name one street once their leading house numbers are left out: Jaro-Winkler 0.85 or
+    /// more, the same first letter, and a letter in both (a line of a house number alone names no street).
+    func streetNamesAlike(_ sa: Int32, _ sb: Int32) -> Bool {
+        let x = Self.streetName(streets.bytes[Int(sa)]), y = Self.streetName(streets.bytes[Int(sb)])
+        guard let cx = x.first, cx == y.first, cx >= 97, cx <= 122 else { return false }
+        return Similarity.jaroWinkler(Array(x), Array(y)) >= 0.85
     }
 
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
@@ -326,7 +334,7 @@ public final class FuzzyDeduplicator {
         }
         let sa = street[a], sb = street[b]
         if sa != 0 && sb != 0 {
-            var l = 6
+            var l = 7
             if sa == sb {
                 l = 1
             } else if streetNS[a] != 0 && (streetNS[a] == streetNS[b] || streetTS[a] == streetTS[b]) {
@@ -345,9 +353,13 @@ public final class FuzzyDeduplicator {
                 l = 4
             } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
                 l = 4  // one typo anywhere (an OCR `l851` for `1851`)
+            } else if house[a] != house[b], streetNamesAlike(sa, sb) {
+                // The house number wrong, or missing from one line, on a street the two name alike (`120 churhc road` /
+                // `10 church road`, `john stret` / `61 john street`).
+                l = 5
             } else if house[a] != 0, house[a] == house[b] {
                 // The street name replaced or garbled past a typo: the house number still says something.
-                l = 5
+                l = 6
             }
             code += l * st[5]
         }
@@ -441,7 +453,16 @@ public final class FuzzyDeduplicator {
         // blocked fields by construction): level 1 exactly from value frequencies, the others from a seeded sample.
         let u = randomPairU()
         let (m, sessions) = sessionM(global: globalM, u: u)
-        let weights: [[Double]] = (0..<Self.levels.count).map { f in (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) } }
+        var weights: [[Double]] = (0..<Self.levels.count).map { f in (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) } }
+        // Agreeing exactly is never weaker evidence than agreeing in part. EM can split the matches between the exact
+        // and a near level so that the near one weighs more (a typo'd first name above an identical one); the exact
+        // level then takes the strongest near level's weight. Only near levels where EM found matches count: one whose
+        // m sits at its floor has a weight made of the floor and a tiny u, not of evidence.
+        for f in 0..<Self.levels.count where Self.levels[f] > 3 {
+            let floor = Self.mFloor(field: f)
+            let near = (2..<(Self.levels[f] - 1)).filter { m[f][$0] > 1.5 * floor }.map { weights[f][$0] }
+            if let best = near.max(), best > weights[f][1] { weights[f][1] = best }
+        }
         var codeWeight: [Int: Double] = [:]
         for c in histogram.keys {
             var w = 0.0

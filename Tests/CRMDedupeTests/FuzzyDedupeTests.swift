@@ -296,6 +296,28 @@ struct FuzzyDedupeTests {
         #expect(street(why[3])?.contains("different") == true, "\(why[3])")
     }
 
+    @Test("a house number wrong or missing on a street named alike is its own level, not a different street; a number alone names no street")
+    func streetWithOtherNumber() throws {
+        let why = explanations([
+            row("Ruth", "Baker", street: "120 Churhc Road", postcode: "3053", city: "Carlton"),
+            row("Ruth", "Baker", street: "10 Church Road", postcode: "3053", city: "Carlton"),
+            row("Owen", "Price", street: "John Stret", postcode: "7315", city: "Ulverstone"),
+            row("Owen", "Price", street: "61 John Street", postcode: "7315", city: "Ulverstone"),
+            row("Mia", "Ford", street: "12", postcode: "2000", city: "Sydney"),
+            row("Mia", "Ford", street: "48", postcode: "2000", city: "Sydney"),
+            row("Ana", "Silva", street: "9 Elm Street", postcode: "2000", city: "Sydney"),
+            row("Ana", "Silva", street: "15 Oak Avenue", postcode: "2000", city: "Sydney"),
+        ], pairs: [(0, 1), (2, 3), (4, 5), (6, 7)])
+        try #require(why.count == 4)
+        func street(_ text: String) -> String? {
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("street ") }
+        }
+        #expect(street(why[0])?.contains("same street, other or no number") == true, "\(why[0])")
+        #expect(street(why[1])?.contains("same street, other or no number") == true, "\(why[1])")
+        #expect(street(why[2])?.contains("different") == true, "\(why[2])")
+        #expect(street(why[3])?.contains("different") == true, "\(why[3])")
+    }
+
     @Test("u of an exact street line is counted among rows that share no name: a person and their duplicate do not make a shared line look common, two flatmates do")
     func streetExactUAmongStrangers() throws {
         func run(flatmates: Int) -> Double? {
