@@ -381,6 +381,23 @@ struct FuzzyDedupeTests {
         #expect(shared < -1, "\(why[1])")
     }
 
+    @Test("a street line is counted by people: five rows of one person at a line weigh it as a line only they have")
+    func termFrequencyCountsPeople() throws {
+        /// The term-frequency adjustment of pair (0, 1) when the person's five rows are at `streets`.
+        func adjustment(_ streets: [String]) throws -> Double {
+            let rows = streets.map { row("Quintessa", "Vandermolen", street: $0, postcode: "2620", city: "Tuggeranong") }
+            let why = explanations(rows, pairs: [(0, 1)])
+            let text = try #require(why.first)
+            let range = try #require(text.range(of: "term-frequency adjustment "), "\(text)")
+            return try #require(Double(text[range.upperBound...].prefix { $0 != ";" }), "\(text)")
+        }
+        let line = "41 Yarrabee Crescent"
+        let allAtOne = try adjustment([line, line, line, line, line])
+        let twoAtOne = try adjustment([line, line, "3 Acacia Way", "9 Banksia Road", "12 Coolabah Close"])
+        // The names are as common in both (five rows); only the street's count could differ, and it must not.
+        #expect(abs(allAtOne - twoAtOne) < 0.005, "one line: \(allAtOne), the pair's line alone: \(twoAtOne)")
+    }
+
     @Test("a household (same last name and address, another first name, nothing personal agreeing) is proposed for review, not merged; an agreeing birth date makes it one person")
     func households() {
         var explaining = DedupeSettings()
