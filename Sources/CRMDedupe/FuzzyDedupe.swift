@@ -146,11 +146,11 @@ public final class FuzzyDeduplicator {
     // MARK: - Comparison (blocking: FuzzyDedupe+Blocking.swift)
 
     static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
-    static let levels = [3, 5, 6, 5, 4, 8, 5, 3, 4, 4]
+    static let levels = [3, 5, 7, 5, 4, 8, 5, 3, 4, 4]
     static let levelNames = [
         ["null", "exact", "different"],
         ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
-        ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "different"],
+        ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "initial", "different"],
         ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88", "different"],
         ["null", "core exact", "token subset / JW>=0.92", "different"],
         [
@@ -160,6 +160,8 @@ public final class FuzzyDeduplicator {
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
     ]
+    /// The first name's "initial" level.
+    static let firstInitial = 5
     static let strides: [Int] = {
         var s = [Int](repeating: 1, count: levels.count)
         for k in stride(from: levels.count - 2, through: 0, by: -1) { s[k] = s[k + 1] * levels[k + 1] }
@@ -286,7 +288,7 @@ public final class FuzzyDeduplicator {
                 for x in ca where cb.contains(x) { shared = true; break }
                 if shared { lf = 2 } else {
                     let (d, jw) = nameSim(firsts, fa, fb, field: 1, &cache)
-                    lf = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 5)
+                    lf = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 6)
                 }
             }
         }
@@ -297,12 +299,14 @@ public final class FuzzyDeduplicator {
             }
         }
         // A name a text-recognition error changed (`jarnes` / `james`) is one edit, not a different name.
-        if lf == 5, firstO[a] == firstO[b] { lf = 3 }
+        if lf == 6, firstO[a] == firstO[b] { lf = 3 }
+        // An initial for the first name (`J Jones` / `Julie Jones`): its own level, not a different name.
+        if lf == 6, Self.isInitial(firsts.bytes[Int(fa)], of: firsts.bytes[Int(fb)]) { lf = 5 }
         if ll == 4, lastO[a] == lastO[b] { ll = 2 }
         // First and last swapped in one of the rows: compared across when the straight comparison finds one of them
         // different, one pair across starts with the same letter, and both pairs across are close: an edit apart
         // (the swap alone, or with a typo), or Jaro-Winkler 0.88 (with a nickname or a second typo on top).
-        if lf == 5 || ll == 4, fa != 0, fb != 0, la != 0, lb != 0, lastR[a] != lastR[b] {
+        if lf == 6 || ll == 4, fa != 0, fb != 0, la != 0, lb != 0, lastR[a] != lastR[b] {
             let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)]
             let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
             if fx.first == ly.first || lx.first == fy.first {
@@ -399,10 +403,16 @@ public final class FuzzyDeduplicator {
     func firstNamesAlike(_ a: Int32, _ b: Int32) -> Bool {
         let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
         guard !x.isEmpty, !y.isEmpty else { return false }
+        if Self.isInitial(x, of: y) { return true }
         if Self.soundex(x) == Self.soundex(y) || Similarity.jaroWinkler(x, y) >= 0.8 { return true }
         let (short, long) = x.count <= y.count ? (x, y) : (y, x)
         guard short.count >= 3 else { return false }
         return long.indices.contains { i in i + short.count <= long.count && long[i..<(i + short.count)].elementsEqual(short) }
+    }
+
+    /// Whether one of two folded first names is a single letter that starts the other (`j` / `julie`).
+    static func isInitial(_ x: [UInt8], of y: [UInt8]) -> Bool {
+        (x.count == 1 && y.count > 1 && y[0] == x[0]) || (y.count == 1 && x.count > 1 && x[0] == y[0])
     }
 
     /// One substitution, insertion, deletion or transposition of neighbours apart (with `sameLength`, only a
@@ -460,9 +470,12 @@ public final class FuzzyDeduplicator {
         // m sits at its floor has a weight made of the floor and a tiny u, not of evidence.
         for f in 0..<Self.levels.count where Self.levels[f] > 3 {
             let floor = Self.mFloor(field: f)
-            let near = (2..<(Self.levels[f] - 1)).filter { m[f][$0] > 1.5 * floor }.map { weights[f][$0] }
+            let near = (2..<(Self.levels[f] - 1)).filter { m[f][$0] > 1.5 * floor && !(f == 2 && $0 == Self.firstInitial) }.map { weights[f][$0] }
             if let best = near.max(), best > weights[f][1] { weights[f][1] = best }
         }
+        // An initial says less than the whole name, however rare initials are among random pairs (which makes the
+        // level's u small): it weighs no more than the exact level.
+        weights[2][Self.firstInitial] = min(weights[2][Self.firstInitial], weights[2][1])
         var codeWeight: [Int: Double] = [:]
         for c in histogram.keys {
             var w = 0.0
@@ -502,7 +515,7 @@ public final class FuzzyDeduplicator {
         /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
         /// nothing personal (e-mail, date of birth, identifier) agrees.
         func household(_ code: Int, _ a: Int, _ b: Int) -> Bool {
-            Self.level(code, 2) == 5 && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
+            Self.level(code, 2) == 6 && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
                 && !(1...2).contains(Self.level(code, 8)) && !(1...2).contains(Self.level(code, 9)) && !firstNamesAlike(first[a], first[b])
         }
         // Deterministic rules first: they force a match whatever the score.

@@ -157,6 +157,12 @@ public enum Normalize {
             samantha: sam sammy|samuel: sam sammy|sandra: sandy|stephanie: steph stevie|stephen: steve stevie|steven: steve stevie
             susan: sue susie|theodore: ted teddy theo|thomas: tom tommy|timothy: tim timmy|victoria: vicky tori vic
             virginia: ginny ginger|walter: walt wally|william: bill billy will willie liam|zachary: zach zack
+            amelia: millie amy|camilla: millie cam|cameron: cam|constantine: con|darren: daz dazza|dominic: dom
+            frances: fran frankie|giuseppe: pino beppe|joanne: jo|josephine: jo josie|laurence: larry laurie
+            madeline: maddy maddie|madison: maddy maddie|maximilian: max|natalie: nat|natasha: tash tasha
+            oliver: olly ollie|olivia: liv livvy|penelope: penny|rosemary: rose rosie|sebastian: seb|terence: terry
+            terrence: terry|valerie: val|veronica: ronnie|gary: gazza|michael: micky|susan: suzie suzy
+            stephanie: stef|katherine: kay|kathleen: kay|emily: millie
             """
         var m: [String: Set<String>] = [:]
         for entry in table.split(whereSeparator: { $0 == "|" || $0 == "\n" }) {

@@ -381,6 +381,22 @@ struct FuzzyDedupeTests {
         #expect(shared < -1, "\(why[1])")
     }
 
+    @Test("a first name written as its initial is the initial level, not a different name; another letter is different")
+    func firstInitial() throws {
+        let why = explanations([
+            row("J", "Jones", street: "508 Wattle Street", postcode: "3280", city: "Warrnambool"),
+            row("Julie", "Jones", street: "508 Wattle Street", postcode: "3280", city: "Warrnambool"),
+            row("G.", "Hall", street: "787 Deakin Street", postcode: "2099", city: "Dee Why"),
+            row("Mary", "Hall", street: "787 Deakin Street", postcode: "2099", city: "Dee Why"),
+        ], pairs: [(0, 1), (2, 3)])
+        try #require(why.count == 2)
+        func first(_ text: String) -> String? {
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("first ") }
+        }
+        #expect(first(why[0])?.contains("initial") == true, "\(why[0])")
+        #expect(first(why[1])?.contains("different") == true, "\(why[1])")
+    }
+
     @Test("a street line is counted by people: five rows of one person at a line weigh it as a line only they have")
     func termFrequencyCountsPeople() throws {
         /// The term-frequency adjustment of pair (0, 1) when the person's five rows are at `streets`.
