@@ -95,7 +95,8 @@ extension FuzzyDeduplicator {
         if ident[r] != 0 { out.append(h(12, [UInt64(ident[r])])) }
         if !isEmptyPlace(city[r]), lastR[r] != 0 { out.append(h(14, [UInt64(city[r]), UInt64(lastR[r])])) }
         if street[r] != 0, !isEmptyPlace(city[r]) {
-            // The street without its house number, spaces left out: a wrong number, postcode or name does not hide the pair.
+            // The street without its house number, spaces left out: a wrong number, postcode or name does not hide
+            // the pair.
             var x: UInt64 = 0xcbf2_9ce4_8422_2325
             var letters = false
             for c in Self.streetName(streets.bytes[Int(street[r])]) where c != 32 {

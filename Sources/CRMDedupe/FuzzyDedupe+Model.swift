@@ -177,17 +177,21 @@ extension FuzzyDeduplicator {
     /// duplicate share look twice as common as one row of its own).
     func termFrequencyPenalties(u1: [Double]) -> (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double]) {
         // A street line or company is counted by people, not rows: rows with the value and the same first and last
-        // name count once, so that a person's own duplicates do not make it look common. A person with five rows at a
-        // street only they live at had weighed that street as if five people shared it (6 bits off a pair of their rows).
-        // By the last name alone, an office of Kims and Lees counted a dozen people. Names are counted by rows.
-        func table(_ ids: [Int32], _ size: Int, _ u: Double, byPerson: Bool = false, skip: (Int32) -> Bool = { $0 == 0 }) -> [Double] {
+        // name count once, so that a person's own duplicates do not make it look common. A person with five rows at
+        // a street only they live at had weighed that street as if five people shared it (9.5 bits off a pair of
+        // their rows). By the last name alone, an office of Kims and Lees counted a dozen people. Names are counted
+        // by rows.
+        func table(
+            _ ids: [Int32], _ size: Int, _ u: Double, byPerson: Bool = false, skip: (Int32) -> Bool = { $0 == 0 }
+        ) -> [Double] {
             var counts = [Int](repeating: 0, count: size)
             var present = 0
             var seen = Set<UInt64>()
             for (r, id) in ids.enumerated() where !skip(id) {
                 if byPerson {
                     // (value, first name, last name), hashed: a collision merges two people, at 1e-19 a pair.
-                    let key = Self.hash(0, [UInt64(UInt32(bitPattern: id)), UInt64(UInt32(bitPattern: first[r])), UInt64(UInt32(bitPattern: lastR[r]))])
+                    let parts = [id, first[r], lastR[r]].map { UInt64(UInt32(bitPattern: $0)) }
+                    let key = Self.hash(0, parts)
                     if !seen.insert(key).inserted { continue }
                 }
                 counts[Int(id)] += 1
@@ -198,7 +202,9 @@ extension FuzzyDeduplicator {
         }
         return (
             table(first, firsts.bytes.count, u1[2]), table(last, lasts.bytes.count, u1[3]),
-            table(company, companies.bytes.count, u1[4], byPerson: true), table(street, streets.bytes.count, u1[5], byPerson: true), table(postcode, places.bytes.count, u1[6], skip: { self.isEmptyPlace($0) }),
+            table(company, companies.bytes.count, u1[4], byPerson: true),
+            table(street, streets.bytes.count, u1[5], byPerson: true),
+            table(postcode, places.bytes.count, u1[6], skip: { self.isEmptyPlace($0) }),
             table(title, titles.bytes.count, u1[7])
         )
     }

@@ -463,14 +463,18 @@ public final class FuzzyDeduplicator {
         // blocked fields by construction): level 1 exactly from value frequencies, the others from a seeded sample.
         let u = randomPairU()
         let (m, sessions) = sessionM(global: globalM, u: u)
-        var weights: [[Double]] = (0..<Self.levels.count).map { f in (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) } }
+        var weights: [[Double]] = (0..<Self.levels.count).map { f in
+            (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) }
+        }
         // Agreeing exactly is never weaker evidence than agreeing in part. EM can split the matches between the exact
         // and a near level so that the near one weighs more (a typo'd first name above an identical one); the exact
         // level then takes the strongest near level's weight. Only near levels where EM found matches count: one whose
         // m sits at its floor has a weight made of the floor and a tiny u, not of evidence.
         for f in 0..<Self.levels.count where Self.levels[f] > 3 {
             let floor = Self.mFloor(field: f)
-            let near = (2..<(Self.levels[f] - 1)).filter { m[f][$0] > 1.5 * floor && !(f == 2 && $0 == Self.firstInitial) }.map { weights[f][$0] }
+            let near = (2..<(Self.levels[f] - 1))
+                .filter { m[f][$0] > 1.5 * floor && !(f == 2 && $0 == Self.firstInitial) }
+                .map { weights[f][$0] }
             if let best = near.max(), best > weights[f][1] { weights[f][1] = best }
         }
         // An initial says less than the whole name, however rare initials are among random pairs (which makes the

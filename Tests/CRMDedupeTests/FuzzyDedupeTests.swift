@@ -401,7 +401,9 @@ struct FuzzyDedupeTests {
     func termFrequencyCountsPeople() throws {
         /// The term-frequency adjustment of pair (0, 1) when the person's five rows are at `streets`.
         func adjustment(_ streets: [String]) throws -> Double {
-            let rows = streets.map { row("Quintessa", "Vandermolen", street: $0, postcode: "2620", city: "Tuggeranong") }
+            let rows = streets.map {
+                row("Quintessa", "Vandermolen", street: $0, postcode: "2620", city: "Tuggeranong")
+            }
             let why = explanations(rows, pairs: [(0, 1)])
             let text = try #require(why.first)
             let range = try #require(text.range(of: "term-frequency adjustment "), "\(text)")

@@ -23,16 +23,21 @@ struct ThirdGeneratorTests {
         let third = TestSupport.repoRoot.appendingPathComponent("scripts/bench/third").path
         let g = try TestSupport.run(py, ["\(third)/gen.py", "--out", dir.path, "--seed", "4", "--files", "A"])
         try #require(g.status == 0, "gen.py: \(g.stderr)")
-        let o = DedupeFileOptions(source: f("A_\(variant).csv"), mapping: "\(third)/\(variant).yaml", clustersPath: f("clusters.csv"))
+        let o = DedupeFileOptions(
+            source: f("A_\(variant).csv"), mapping: "\(third)/\(variant).yaml", clustersPath: f("clusters.csv"))
         let summary = try DedupeFile.run(o)
         #expect(summary.rejected == 0)
         let s = try TestSupport.run(
-            py, ["\(third)/score.py", f("A_\(variant).csv"), f("clusters.csv"), f("A_truth.csv"), "--variant", variant, "--summary"])
+            py, [
+                "\(third)/score.py", f("A_\(variant).csv"), f("clusters.csv"), f("A_truth.csv"), "--variant", variant,
+                "--summary",
+            ])
         try #require(s.status == 0, "score.py: \(s.stderr)")
         // "true 500 predicted 464 tp 464 fp 0 fn 36 precision 1.0000 recall 0.9280 F1 0.9627"
         let words = s.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
         func figure(_ name: String) -> Double? { words.firstIndex(of: name).flatMap { Double(words[$0 + 1]) } }
-        let precision = try #require(figure("precision"), "\(s.stdout)"), recall = try #require(figure("recall"), "\(s.stdout)")
+        let precision = try #require(figure("precision"), "\(s.stdout)")
+        let recall = try #require(figure("recall"), "\(s.stdout)")
         return Score(precision: precision, recall: recall, result: summary.result)
     }
 
@@ -54,7 +59,9 @@ struct ThirdGeneratorTests {
             let levels = s.result.model.filter { $0.field == field }
             let exact = try #require(levels.first, "no model for \(field)")
             for other in levels.dropFirst() {
-                #expect(exact.weight >= other.weight, "\(field): \(exact.level) \(exact.weight) < \(other.level) \(other.weight)")
+                #expect(
+                    exact.weight >= other.weight,
+                    "\(field): \(exact.level) \(exact.weight) < \(other.level) \(other.weight)")
             }
         }
     }
