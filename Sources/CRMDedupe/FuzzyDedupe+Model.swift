@@ -186,14 +186,10 @@ extension FuzzyDeduplicator {
         ) -> [Double] {
             var counts = [Int](repeating: 0, count: size)
             var present = 0
-            var seen = Set<UInt64>()
+            struct Person: Hashable { var value, first, last: Int32 }
+            var seen = Set<Person>()
             for (r, id) in ids.enumerated() where !skip(id) {
-                if byPerson {
-                    // (value, first name, last name), hashed: a collision merges two people, at 1e-19 a pair.
-                    let parts = [id, first[r], lastR[r]].map { UInt64(UInt32(bitPattern: $0)) }
-                    let key = Self.hash(0, parts)
-                    if !seen.insert(key).inserted { continue }
-                }
+                if byPerson, !seen.insert(Person(value: id, first: first[r], last: lastR[r])).inserted { continue }
                 counts[Int(id)] += 1
                 present += 1
             }

@@ -160,27 +160,13 @@ public final class FuzzyDeduplicator {
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
     ]
-    /// The first name's "initial" level.
-    static let firstInitial = 5
+    /// The first name's "initial" level and its last, "different".
+    static let firstInitial = 5, firstDifferent = 6
     static let strides: [Int] = {
         var s = [Int](repeating: 1, count: levels.count)
         for k in stride(from: levels.count - 2, through: 0, by: -1) { s[k] = s[k + 1] * levels[k + 1] }
         return s
     }()
-
-    /// A street line without its leading house number (`166 cambridge crescent` → `cambridge crescent`).
-    static func streetName(_ line: [UInt8]) -> ArraySlice<UInt8> {
-        guard let c = line.first, c >= 48, c <= 57, let space = line.firstIndex(of: 32) else { return line[...] }
-        return line[(space + 1)...]
-    }
-
-    /// Whether two street lines name one street once their leading house numbers are left out: Jaro-Winkler 0.85 or
-    /// more, the same first letter, and a letter in both (a line of a house number alone names no street).
-    func streetNamesAlike(_ sa: Int32, _ sb: Int32) -> Bool {
-        let x = Self.streetName(streets.bytes[Int(sa)]), y = Self.streetName(streets.bytes[Int(sb)])
-        guard let cx = x.first, cx == y.first, cx >= 97, cx <= 122 else { return false }
-        return Similarity.jaroWinkler(Array(x), Array(y)) >= 0.85
-    }
 
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
     /// One per thread: the comparisons run on every core, each over its share of the pairs with its own cache.
@@ -288,7 +274,7 @@ public final class FuzzyDeduplicator {
                 for x in ca where cb.contains(x) { shared = true; break }
                 if shared { lf = 2 } else {
                     let (d, jw) = nameSim(firsts, fa, fb, field: 1, &cache)
-                    lf = d <= 1 ? 3 : (jw >= 0.88 ? 4 : 6)
+                    lf = d <= 1 ? 3 : (jw >= 0.88 ? 4 : Self.firstDifferent)
                 }
             }
         }
@@ -299,14 +285,16 @@ public final class FuzzyDeduplicator {
             }
         }
         // A name a text-recognition error changed (`jarnes` / `james`) is one edit, not a different name.
-        if lf == 6, firstO[a] == firstO[b] { lf = 3 }
+        if lf == Self.firstDifferent, firstO[a] == firstO[b] { lf = 3 }
         // An initial for the first name (`J Jones` / `Julie Jones`): its own level, not a different name.
-        if lf == 6, Self.isInitial(firsts.bytes[Int(fa)], of: firsts.bytes[Int(fb)]) { lf = 5 }
+        if lf == Self.firstDifferent, Self.isInitial(firsts.bytes[Int(fa)], of: firsts.bytes[Int(fb)]) {
+            lf = Self.firstInitial
+        }
         if ll == 4, lastO[a] == lastO[b] { ll = 2 }
         // First and last swapped in one of the rows: compared across when the straight comparison finds one of them
         // different, one pair across starts with the same letter, and both pairs across are close: an edit apart
         // (the swap alone, or with a typo), or Jaro-Winkler 0.88 (with a nickname or a second typo on top).
-        if lf == 6 || ll == 4, fa != 0, fb != 0, la != 0, lb != 0, lastR[a] != lastR[b] {
+        if lf == Self.firstDifferent || ll == 4, fa != 0, fb != 0, la != 0, lb != 0, lastR[a] != lastR[b] {
             let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)]
             let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
             if fx.first == ly.first || lx.first == fy.first {
@@ -397,30 +385,6 @@ public final class FuzzyDeduplicator {
     }
 
     static func level(_ code: Int, _ field: Int) -> Int { code / strides[field] % levels[field] }
-
-    /// First names that may be one name written two ways, though no comparison level says so: the same Soundex
-    /// code (`Fang`/`Phang`), close by Jaro-Winkler, or one inside the other (`Toni`/`Antonia`, `Bec`/`Rebecca`).
-    func firstNamesAlike(_ a: Int32, _ b: Int32) -> Bool {
-        let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
-        guard !x.isEmpty, !y.isEmpty else { return false }
-        if Self.isInitial(x, of: y) { return true }
-        if Self.soundex(x) == Self.soundex(y) || Similarity.jaroWinkler(x, y) >= 0.8 { return true }
-        let (short, long) = x.count <= y.count ? (x, y) : (y, x)
-        guard short.count >= 3 else { return false }
-        return long.indices.contains { i in i + short.count <= long.count && long[i..<(i + short.count)].elementsEqual(short) }
-    }
-
-    /// Whether one of two folded first names is a single letter that starts the other (`j` / `julie`).
-    static func isInitial(_ x: [UInt8], of y: [UInt8]) -> Bool {
-        (x.count == 1 && y.count > 1 && y[0] == x[0]) || (y.count == 1 && x.count > 1 && x[0] == y[0])
-    }
-
-    /// One substitution, insertion, deletion or transposition of neighbours apart (with `sameLength`, only a
-    /// substitution or a transposition: a postcode or house number of the same width).
-    func oneEditApart(_ x: [UInt8], _ y: [UInt8], sameLength: Bool) -> Bool {
-        if sameLength && x.count != y.count { return false }
-        return Similarity.osaDistance(x, y, cap: 2) <= 1
-    }
 
     // MARK: - Run
 
@@ -519,7 +483,7 @@ public final class FuzzyDeduplicator {
         /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
         /// nothing personal (e-mail, date of birth, identifier) agrees.
         func household(_ code: Int, _ a: Int, _ b: Int) -> Bool {
-            Self.level(code, 2) == 6 && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
+            Self.level(code, 2) == Self.firstDifferent && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
                 && !(1...2).contains(Self.level(code, 8)) && !(1...2).contains(Self.level(code, 9)) && !firstNamesAlike(first[a], first[b])
         }
         // Deterministic rules first: they force a match whatever the score.

@@ -192,6 +192,17 @@ struct FuzzyDedupeTests {
         return d.run().explanations
     }
 
+    /// The line of an explanation that gives `field`'s level and weight (`street exact +13.92`).
+    func line(_ text: String, _ field: String) -> String? {
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix(field + " ") }
+    }
+
+    /// The term-frequency adjustment of an explanation.
+    func adjustment(_ text: String) -> Double? {
+        guard let range = text.range(of: "term-frequency adjustment ") else { return nil }
+        return Double(text[range.upperBound...].prefix { $0 != ";" })
+    }
+
     /// Filler rows so that EM sees enough non-matching pairs (distinct people, each its own cluster).
     func filler(_ d: FuzzyDeduplicator, _ n: Int = 300) {
         var seed: UInt64 = 11
@@ -264,9 +275,6 @@ struct FuzzyDedupeTests {
         let why = r.explanations
         try? #require(why.count == 4)
         /// The explanation's line for one field, without its padding and weight.
-        func line(_ text: String, _ field: String) -> String? {
-            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix(field + " ") }
-        }
         #expect(line(why[0], "phone")?.contains("1 edit (a typo, two digits swapped)") == true, "\(why[0])")
         #expect(line(why[1], "phone")?.contains("1 edit (a typo, two digits swapped)") == true, "\(why[1])")
         #expect(line(why[2], "street")?.contains("one's words among the other's") == true, "\(why[2])")
@@ -287,13 +295,10 @@ struct FuzzyDedupeTests {
             row("Ana", "Silva", street: "15 Oak Avenue", postcode: "2000", city: "Sydney"),
         ], pairs: [(0, 1), (2, 3), (4, 5), (6, 7)])
         try #require(why.count == 4)
-        func street(_ text: String) -> String? {
-            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("street ") }
-        }
-        #expect(street(why[0])?.contains("same house number, other street") == true, "\(why[0])")
-        #expect(street(why[1])?.contains("same house number, other street") == true, "\(why[1])")
-        #expect(street(why[2])?.contains("number ~ + JW>=0.85") == true, "\(why[2])")
-        #expect(street(why[3])?.contains("different") == true, "\(why[3])")
+        #expect(line(why[0], "street")?.contains("same house number, other street") == true, "\(why[0])")
+        #expect(line(why[1], "street")?.contains("same house number, other street") == true, "\(why[1])")
+        #expect(line(why[2], "street")?.contains("number ~ + JW>=0.85") == true, "\(why[2])")
+        #expect(line(why[3], "street")?.contains("different") == true, "\(why[3])")
     }
 
     @Test("a house number wrong or missing on a street named alike is its own level, not a different street; a number alone names no street")
@@ -309,13 +314,10 @@ struct FuzzyDedupeTests {
             row("Ana", "Silva", street: "15 Oak Avenue", postcode: "2000", city: "Sydney"),
         ], pairs: [(0, 1), (2, 3), (4, 5), (6, 7)])
         try #require(why.count == 4)
-        func street(_ text: String) -> String? {
-            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("street ") }
-        }
-        #expect(street(why[0])?.contains("same street, other or no number") == true, "\(why[0])")
-        #expect(street(why[1])?.contains("same street, other or no number") == true, "\(why[1])")
-        #expect(street(why[2])?.contains("different") == true, "\(why[2])")
-        #expect(street(why[3])?.contains("different") == true, "\(why[3])")
+        #expect(line(why[0], "street")?.contains("same street, other or no number") == true, "\(why[0])")
+        #expect(line(why[1], "street")?.contains("same street, other or no number") == true, "\(why[1])")
+        #expect(line(why[2], "street")?.contains("different") == true, "\(why[2])")
+        #expect(line(why[3], "street")?.contains("different") == true, "\(why[3])")
     }
 
     @Test("u of an exact street line is counted among rows that share no name: a person and their duplicate do not make a shared line look common, two flatmates do")
@@ -370,11 +372,6 @@ struct FuzzyDedupeTests {
             row("Leopold", "Marchetti", street: "7 Wattle Street", postcode: "5000", city: "Adelaide"),
         ], pairs: [(0, 1), (2, 3)])
         try #require(why.count == 2)
-        /// The term-frequency adjustment of an explanation.
-        func adjustment(_ text: String) -> Double? {
-            guard let range = text.range(of: "term-frequency adjustment ") else { return nil }
-            return Double(text[range.upperBound...].prefix { $0 != ";" })
-        }
         let alone = try #require(adjustment(why[0]), "\(why[0])")
         let shared = try #require(adjustment(why[1]), "\(why[1])")
         #expect(abs(alone) < 0.005, "\(why[0])")
@@ -390,28 +387,24 @@ struct FuzzyDedupeTests {
             row("Mary", "Hall", street: "787 Deakin Street", postcode: "2099", city: "Dee Why"),
         ], pairs: [(0, 1), (2, 3)])
         try #require(why.count == 2)
-        func first(_ text: String) -> String? {
-            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("first ") }
-        }
-        #expect(first(why[0])?.contains("initial") == true, "\(why[0])")
-        #expect(first(why[1])?.contains("different") == true, "\(why[1])")
+        #expect(line(why[0], "first")?.contains("initial") == true, "\(why[0])")
+        #expect(line(why[1], "first")?.contains("different") == true, "\(why[1])")
     }
 
     @Test("a street line is counted by people: five rows of one person at a line weigh it as a line only they have")
     func termFrequencyCountsPeople() throws {
         /// The term-frequency adjustment of pair (0, 1) when the person's five rows are at `streets`.
-        func adjustment(_ streets: [String]) throws -> Double {
+        func pairAdjustment(_ streets: [String]) throws -> Double {
             let rows = streets.map {
                 row("Quintessa", "Vandermolen", street: $0, postcode: "2620", city: "Tuggeranong")
             }
             let why = explanations(rows, pairs: [(0, 1)])
             let text = try #require(why.first)
-            let range = try #require(text.range(of: "term-frequency adjustment "), "\(text)")
-            return try #require(Double(text[range.upperBound...].prefix { $0 != ";" }), "\(text)")
+            return try #require(adjustment(text), "\(text)")
         }
         let line = "41 Yarrabee Crescent"
-        let allAtOne = try adjustment([line, line, line, line, line])
-        let twoAtOne = try adjustment([line, line, "3 Acacia Way", "9 Banksia Road", "12 Coolabah Close"])
+        let allAtOne = try pairAdjustment([line, line, line, line, line])
+        let twoAtOne = try pairAdjustment([line, line, "3 Acacia Way", "9 Banksia Road", "12 Coolabah Close"])
         // The names are as common in both (five rows); only the street's count could differ, and it must not.
         #expect(abs(allAtOne - twoAtOne) < 0.005, "one line: \(allAtOne), the pair's line alone: \(twoAtOne)")
     }

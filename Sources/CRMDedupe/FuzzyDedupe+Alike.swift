@@ -1,0 +1,41 @@
+/// When two values of a field are one value written two ways, beyond the comparison levels' own tests: street
+/// lines without their house numbers, first names (a Soundex twin, one inside the other, an initial), and one edit.
+extension FuzzyDeduplicator {
+    /// A street line without its leading house number (`166 cambridge crescent` → `cambridge crescent`).
+    static func streetName(_ line: [UInt8]) -> ArraySlice<UInt8> {
+        guard let c = line.first, c >= 48, c <= 57, let space = line.firstIndex(of: 32) else { return line[...] }
+        return line[(space + 1)...]
+    }
+
+    /// Whether two street lines name one street once their leading house numbers are left out: Jaro-Winkler 0.85 or
+    /// more, the same first letter, and a letter in both (a line of a house number alone names no street).
+    func streetNamesAlike(_ sa: Int32, _ sb: Int32) -> Bool {
+        let x = Self.streetName(streets.bytes[Int(sa)]), y = Self.streetName(streets.bytes[Int(sb)])
+        guard let cx = x.first, cx == y.first, cx >= 97, cx <= 122 else { return false }
+        return Similarity.jaroWinkler(Array(x), Array(y)) >= 0.85
+    }
+
+    /// First names that may be one name written two ways, though no comparison level says so: the same Soundex
+    /// code (`Fang`/`Phang`), close by Jaro-Winkler, or one inside the other (`Toni`/`Antonia`, `Bec`/`Rebecca`).
+    func firstNamesAlike(_ a: Int32, _ b: Int32) -> Bool {
+        let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
+        guard !x.isEmpty, !y.isEmpty else { return false }
+        if Self.isInitial(x, of: y) { return true }
+        if Self.soundex(x) == Self.soundex(y) || Similarity.jaroWinkler(x, y) >= 0.8 { return true }
+        let (short, long) = x.count <= y.count ? (x, y) : (y, x)
+        guard short.count >= 3 else { return false }
+        return long.indices.contains { i in i + short.count <= long.count && long[i..<(i + short.count)].elementsEqual(short) }
+    }
+
+    /// Whether one of two folded first names is a single letter that starts the other (`j` / `julie`).
+    static func isInitial(_ x: [UInt8], of y: [UInt8]) -> Bool {
+        (x.count == 1 && y.count > 1 && y[0] == x[0]) || (y.count == 1 && x.count > 1 && x[0] == y[0])
+    }
+
+    /// One substitution, insertion, deletion or transposition of neighbours apart (with `sameLength`, only a
+    /// substitution or a transposition: a postcode or house number of the same width).
+    func oneEditApart(_ x: [UInt8], _ y: [UInt8], sameLength: Bool) -> Bool {
+        if sameLength && x.count != y.count { return false }
+        return Similarity.osaDistance(x, y, cap: 2) <= 1
+    }
+}
