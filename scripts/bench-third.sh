@@ -4,6 +4,7 @@
 #
 #   scripts/bench-third.sh                   # build, generate (seed 4), run the 8 files, print the table
 #   SKIP_BUILD=1 SPLINK=1 scripts/bench-third.sh   # also Splink (DuckDB, unsupervised) on the names variants
+#   scripts/bench-third.sh --help            # this text
 #
 # Files (shuffled, CSV): A 500 people + 500 duplicates (one each), B 4,000 + 1,000 (up to five each),
 # C 2,000 + 3,000 (up to five each), D 5,000 + 5,000 (one each); each with date of birth and id (`full`)
@@ -14,6 +15,8 @@
 # Output in .bench/third/: data/, <file>_<variant>.{clusters.csv,out,score.txt,time}; the table is printed.
 # Exit status is non-zero only when a contender fails, never on a score.
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; fi
+if [[ $# -gt 0 ]]; then echo "bench-third.sh: no arguments expected (settings are environment variables; see --help)" >&2; exit 2; fi
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}
 SEED=${SEED:-4}
