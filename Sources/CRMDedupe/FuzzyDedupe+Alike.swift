@@ -36,6 +36,6 @@ extension FuzzyDeduplicator {
     /// substitution or a transposition: a postcode or house number of the same width).
     func oneEditApart(_ x: [UInt8], _ y: [UInt8], sameLength: Bool) -> Bool {
         if sameLength && x.count != y.count { return false }
-        return Similarity.osaDistance(x, y, cap: 2) <= 1
+        return Similarity.withinOneEdit(x, y)
     }
 }

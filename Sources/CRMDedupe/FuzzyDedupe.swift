@@ -179,7 +179,8 @@ public final class FuzzyDeduplicator {
         let key = (field << 60) | (UInt64(min(a, b)) << 30) | UInt64(max(a, b))
         if let v = cache[key] { return (Int(v.0), Double(v.1)) }
         let x = table.bytes[Int(a)], y = table.bytes[Int(b)]
-        let d = Similarity.osaDistance(x, y, cap: 2)
+        // Only "one edit or less" is asked of the distance (two different values of a table are never 0 apart).
+        let d = Similarity.withinOneEdit(x, y) ? 1 : 2
         let jw = Similarity.jaroWinkler(x, y)
         if cache.count < Self.simCacheLimit { cache[key] = (Int8(d), Float(jw)) }
         return (d, jw)
@@ -192,6 +193,9 @@ public final class FuzzyDeduplicator {
     /// Sorted word hashes of each street value (for the "one line's words are among the other's" level: a line
     /// missing), made with the company tokens.
     private var streetTokens: [[UInt64]] = []
+    /// How many words each street value has (of `streetTokens`), in one flat array: asked of nearly every pair, and
+    /// reading it through `streetTokens` touched a heap block per street.
+    private var streetWordCounts: [Int32] = []
 
     private func prepareTokens() {
         if companyTokens.count < companies.bytes.count {
@@ -200,12 +204,15 @@ public final class FuzzyDeduplicator {
         if streetTokens.count < streets.bytes.count {
             streetTokens += (streetTokens.count..<streets.bytes.count).map { Self.makeTokens(streets.bytes[$0]) }
         }
+        if streetWordCounts.count < streetTokens.count {
+            streetWordCounts += streetTokens[streetWordCounts.count...].map { Int32($0.count) }
+        }
     }
 
     /// How many distinct words a street has (a line missing from one of two streets makes their counts differ).
     private func streetWordCount(_ id: Int32) -> Int {
         let i = Int(id)
-        return i < streetTokens.count ? streetTokens[i].count : Self.makeTokens(streets.bytes[i]).count
+        return i < streetWordCounts.count ? Int(streetWordCounts[i]) : Self.makeTokens(streets.bytes[i]).count
     }
 
     private func streetWords(_ id: Int32) -> [UInt64] {
@@ -299,7 +306,7 @@ public final class FuzzyDeduplicator {
             let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
             if fx.first == ly.first || lx.first == fy.first {
                 func across(_ x: [UInt8], _ y: [UInt8]) -> Int {
-                    Similarity.osaDistance(x, y, cap: 2) <= 1 ? 0 : (Similarity.jaroWinkler(x, y) >= 0.88 ? 1 : 2)
+                    Similarity.withinOneEdit(x, y) ? 0 : (Similarity.jaroWinkler(x, y) >= 0.88 ? 1 : 2)
                 }
                 let c1 = across(fx, ly)
                 let c2 = c1 < 2 ? across(lx, fy) : 2

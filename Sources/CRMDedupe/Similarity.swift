@@ -9,28 +9,61 @@ public enum Similarity {
     public static func jaroWinkler(_ a: String, _ b: String) -> Double { jaroWinkler(Array(a.utf8), Array(b.utf8)) }
 
     /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions), or `cap + 1` when above `cap`.
+    /// Its three rows live on the stack (no allocation per call).
     public static func osaDistance(_ a: [UInt8], _ b: [UInt8], cap: Int = 3) -> Int {
         let la = a.count, lb = b.count
         if abs(la - lb) > cap { return cap + 1 }
         if la == 0 || lb == 0 { return min(max(la, lb), cap + 1) }
-        var prev2 = [Int](repeating: 0, count: lb + 1)
-        var prev = Array(0...lb)
-        var cur = [Int](repeating: 0, count: lb + 1)
-        for i in 1...la {
-            cur[0] = i
-            var best = i
-            let ca = a[i - 1]
-            for j in 1...lb {
-                let cost = ca == b[j - 1] ? 0 : 1
-                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-                if i > 1, j > 1, ca == b[j - 2], a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
-                cur[j] = v
-                if v < best { best = v }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (lb + 1)) { rows in
+            var prev2 = rows.baseAddress!, prev = prev2 + (lb + 1), cur = prev + (lb + 1)
+            for j in 0...lb { prev2[j] = 0; prev[j] = j; cur[j] = 0 }
+            for i in 1...la {
+                cur[0] = i
+                var best = i
+                let ca = a[i - 1]
+                for j in 1...lb {
+                    let cost = ca == b[j - 1] ? 0 : 1
+                    var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                    if i > 1, j > 1, ca == b[j - 2], a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
+                    cur[j] = v
+                    if v < best { best = v }
+                }
+                if best > cap { return cap + 1 }
+                (prev2, prev, cur) = (prev, cur, prev2)
             }
-            if best > cap { return cap + 1 }
-            (prev2, prev, cur) = (prev, cur, prev2)
+            return min(prev[lb], cap + 1)
         }
-        return min(prev[lb], cap + 1)
+    }
+
+    /// Whether two byte strings are at most one edit apart: one substitution, insertion, deletion or transposition
+    /// of neighbours (the same answer as `osaDistance(a, b, cap: 1) <= 1`), in one pass over their common prefix
+    /// and the rest, without a table.
+    public static func withinOneEdit(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let la = a.count, lb = b.count
+        if la - lb > 1 || lb - la > 1 { return false }
+        return a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                let n = min(la, lb)
+                var i = 0
+                while i < n, x[i] == y[i] { i += 1 }
+                if i == n { return true }  // equal, or one more element at the end of one
+                /// `x[p...] == y[q...]`.
+                func rest(_ p: Int, _ q: Int) -> Bool {
+                    guard la - p == lb - q else { return false }
+                    var p = p, q = q
+                    while p < la {
+                        if x[p] != y[q] { return false }
+                        p += 1
+                        q += 1
+                    }
+                    return true
+                }
+                if la > lb { return rest(i + 1, i) }
+                if lb > la { return rest(i, i + 1) }
+                if rest(i + 1, i + 1) { return true }
+                return i + 1 < la && x[i] == y[i + 1] && x[i + 1] == y[i] && rest(i + 2, i + 2)
+            }
+        }
     }
 
     public static func osaDistance(_ a: String, _ b: String, cap: Int = 3) -> Int { osaDistance(Array(a.utf8), Array(b.utf8), cap: cap) }

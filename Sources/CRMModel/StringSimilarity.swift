@@ -10,25 +10,31 @@ public enum StringSimilarity {
         let la = a.count, lb = b.count
         if la == 0 || lb == 0 { return 0 }
         let r = max(0, max(la, lb) / 2 - 1)
-        var ma = [Bool](repeating: false, count: la), mb = [Bool](repeating: false, count: lb)
-        var m = 0
-        for i in 0..<la {
-            let lo = max(0, i - r), hi = min(lb, i + r + 1)
-            if lo >= hi { continue }
-            for j in lo..<hi where !mb[j] && b[j] == a[i] {
-                ma[i] = true
-                mb[j] = true
-                m += 1
-                break
+        // The two "matched" flag rows live on the stack (no allocation per call: a dedupe asks millions of times).
+        let (m, t) = withUnsafeTemporaryAllocation(of: Bool.self, capacity: la + lb) { flags -> (Int, Int) in
+            let ma = flags.baseAddress!, mb = ma + la
+            ma.initialize(repeating: false, count: la + lb)
+            var m = 0
+            for i in 0..<la {
+                let lo = max(0, i - r), hi = min(lb, i + r + 1)
+                if lo >= hi { continue }
+                for j in lo..<hi where !mb[j] && b[j] == a[i] {
+                    ma[i] = true
+                    mb[j] = true
+                    m += 1
+                    break
+                }
             }
+            if m == 0 { return (0, 0) }
+            var t = 0, j = 0
+            for i in 0..<la where ma[i] {
+                while !mb[j] { j += 1 }
+                if a[i] != b[j] { t += 1 }
+                j += 1
+            }
+            return (m, t)
         }
         if m == 0 { return 0 }
-        var t = 0, j = 0
-        for i in 0..<la where ma[i] {
-            while !mb[j] { j += 1 }
-            if a[i] != b[j] { t += 1 }
-            j += 1
-        }
         let md = Double(m)
         let jaro = (md / Double(la) + md / Double(lb) + (md - Double(t / 2)) / md) / 3
         var p = 0

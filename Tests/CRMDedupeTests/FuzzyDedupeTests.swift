@@ -85,6 +85,48 @@ struct SimilarityTests {
         #expect(Similarity.osaDistance("abcdefgh", "hgfedcbx", cap: 3) == 4)
         #expect(Similarity.osaDistance("hgfedcbx", "abcdefgh", cap: 3) == 4)
     }
+
+    @Test("one edit apart means one substitution, insertion, deletion or swap of neighbours: every string up to five letters")
+    func withinOneEdit() {
+        // The oracle spells the edits out: every string one edit from `s` over the same alphabet, built by hand.
+        let alphabet: [UInt8] = Array("abc".utf8)
+        var strings: [[UInt8]] = [[]]
+        var frontier: [[UInt8]] = [[]]
+        for _ in 0..<5 {
+            frontier = frontier.flatMap { s in alphabet.map { s + [$0] } }
+            strings += frontier
+        }
+        func neighbours(_ s: [UInt8]) -> Set<[UInt8]> {
+            var out: Set<[UInt8]> = [s]
+            for i in 0...s.count {
+                for c in alphabet { out.insert(Array(s[..<i]) + [c] + Array(s[i...])) }
+            }
+            for i in 0..<s.count {
+                out.insert(Array(s[..<i]) + Array(s[(i + 1)...]))
+                for c in alphabet { out.insert(Array(s[..<i]) + [c] + Array(s[(i + 1)...])) }
+                if i + 1 < s.count { out.insert(Array(s[..<i]) + [s[i + 1], s[i]] + Array(s[(i + 2)...])) }
+            }
+            return out
+        }
+        var disagreements: [String] = []
+        var near = 0
+        for s in strings where s.count <= 4 {
+            let n = neighbours(s)
+            for t in strings {
+                let expected = n.contains(t)
+                if expected { near += 1 }
+                if Similarity.withinOneEdit(s, t) != expected || Similarity.withinOneEdit(t, s) != expected
+                    || (Similarity.osaDistance(s, t, cap: 2) <= 1) != expected
+                {
+                    disagreements.append("\(String(decoding: s, as: UTF8.self))/\(String(decoding: t, as: UTF8.self))")
+                }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+        #expect(near > 1000)
+        #expect(Similarity.withinOneEdit(Array("2621".utf8), Array("2612".utf8)))
+        #expect(!Similarity.withinOneEdit(Array("3211".utf8), Array("3281x".utf8)))
+    }
 }
 
 @Suite("Fuzzy deduplication")
