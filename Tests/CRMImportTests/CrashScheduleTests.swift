@@ -80,4 +80,34 @@ struct ImportCrashScheduleTests {
         let lastA = try #require(try a.imports().last), lastB = try #require(try b.imports().last)
         #expect(lastA.counts.read == lastB.counts.read && lastA.counts.rejected == lastB.counts.rejected)
     }
+
+    @Test("a first import killed half-way: a read-only command opens the store and finds it empty")
+    func killedFirstImportThenReadOnly() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
+        let w = try Workspace()
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        let file = w.dir.appendingPathComponent("leads.csv")
+        var text = "First Name,Last Name,Email,Phone,Company\n"
+        for i in 0..<100_000 { text += "Ann\(i),Lee,ann\(i)@example.com,,Acme \(i % 97)\n" }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = ["import", file.path, "--mapping", TestSupport.mapping("sources/generic-leads-min.yaml"), "--store", w.store, "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // The journal appears with the import's first write to the empty store; rows are written in batches after it.
+        let journal = w.store + "-journal"
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning, !FileManager.default.fileExists(atPath: journal), Date() < deadline { usleep(1000) }
+        usleep(300_000)
+        try #require(p.isRunning, "the import ended before it could be killed")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: journal), "the killed import left no journal to roll back")
+        let store = try CRMStore(path: w.store, mode: .readOnly)
+        #expect(try store.count(.lead) == 0)
+        #expect(try store.imports().isEmpty)
+        #expect(try store.integrityCheck() == "ok")
+    }
 }

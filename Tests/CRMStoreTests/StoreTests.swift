@@ -2,6 +2,7 @@ import CRMModel
 import CRMStore
 import CRMTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @Suite("CRMStore")
@@ -62,6 +63,82 @@ struct StoreTests {
         }
         #expect(try store.count(.lead) == 0)
         #expect(try store.imports().first?.status == "failed")
+    }
+
+    @Test("an import into an empty store writes through a rollback journal and leaves the store in WAL mode; a store with records, or one another connection has open, stays in WAL mode")
+    func journalOfAnImport() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("s.sqlite").path
+        let store = try CRMStore(path: path)
+        /// The journal mode as another connection sees it (the store's own queue is busy inside the import).
+        func modeFromOutside() throws -> String {
+            try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+        }
+        func importOne(_ first: String) throws -> String {
+            var seen = ""
+            _ = try store.runImport(Lead.self, source: "f.csv", mapping: "m", system: nil, dryRun: false) { w in
+                let id = try w.insert(lead(first, "\(first)@x.co"), externalID: nil)
+                try w.ledger(row: 1, line: 2, outcome: .created, record: id, reason: nil)
+                seen = try modeFromOutside()
+                var c = ImportCounts()
+                c.read = 1
+                c.created = 1
+                return (c, ())
+            }
+            return seen
+        }
+        #expect(try modeFromOutside() == "wal")
+        #expect(try importOne("A") == "delete")
+        #expect(try modeFromOutside() == "wal")
+        #expect(try importOne("B") == "wal")
+        #expect(try store.count(.lead) == 2)
+        #expect(try store.integrityCheck() == "ok")
+
+        // An empty store another connection holds open: SQLite refuses to leave WAL mode, and the import runs in it.
+        let other = try TestSupport.temporaryDirectory().appendingPathComponent("o.sqlite").path
+        let busy = try CRMStore(path: other)
+        let reader = try DatabaseQueue(path: other)
+        #expect(try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads") } == 0)
+        var seen = ""
+        _ = try busy.runImport(Lead.self, source: "f.csv", mapping: "m", system: nil, dryRun: false) { w in
+            _ = try w.insert(lead("C", "c@x.co"), externalID: nil)
+            seen = try reader.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+            return (ImportCounts(), ())
+        }
+        #expect(seen == "wal")
+        #expect(try busy.count(.lead) == 1)
+    }
+
+    @Test("a store left with a hot rollback journal (a first import cut off) opens read-only: the journal is rolled back first")
+    func hotJournalReadOnly() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = dir.appendingPathComponent("s.sqlite").path, copy = dir.appendingPathComponent("crashed.sqlite").path
+        _ = try CRMStore(path: path)
+        // What a crash leaves: the store file and its journal as they are on disk in the middle of a transaction whose
+        // pages have spilled into the file (a tiny page cache makes them spill).
+        let q = try DatabaseQueue(path: path)
+        #expect(try q.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = DELETE") } == "delete")
+        try q.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = 4")
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            for i in 0..<2000 {
+                try db.execute(
+                    sql: "INSERT INTO leads (id, updated_at, change_seq, notes) VALUES (?, '2026-12-03T00:00:00Z', ?, hex(randomblob(500)))",
+                    arguments: ["id-\(i)", i])
+            }
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            try FileManager.default.copyItem(atPath: path + "-journal", toPath: copy + "-journal")
+            try db.execute(sql: "ROLLBACK")
+        }
+        // The copy's file holds half a transaction, and SQLite refuses a read-only connection until it is rolled back.
+        #expect(throws: DatabaseError.self) {
+            var config = Configuration()
+            config.readonly = true
+            try DatabaseQueue(path: copy, configuration: config).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads") }
+        }
+        let store = try CRMStore(path: copy, mode: .readOnly)
+        #expect(try store.count(.lead) == 0)
+        #expect(try store.integrityCheck() == "ok")
+        #expect(!FileManager.default.fileExists(atPath: copy + "-journal"))
     }
 
     @Test("a dry run commits nothing")
