@@ -86,9 +86,10 @@ public final class CRMStore: @unchecked Sendable {
         } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_READONLY_ROLLBACK {
             throw StoreError(
                 .cannotOpen, path: path, sqliteCode: e.extendedResultCode.rawValue,
-                message: "cannot open the store: an import into it was interrupted and its journal (\(path)-journal) must be "
-                    + "rolled back, which needs write access to the store's folder; run a command that writes to the store "
-                    + "(such as crmgate import with --dry-run) as a user who may write there")
+                message: "cannot open the store: an import into it was interrupted and its journal "
+                    + "(\(path)-journal) must be rolled back, which needs write access to the store's folder; "
+                    + "run a command that writes to the store (such as crmgate import with --dry-run) as a user "
+                    + "who may write there")
         } catch let e as DatabaseError {
             throw StoreError(.cannotOpen, path: path, sqliteCode: e.extendedResultCode.rawValue, message: "cannot open the store: \(e.message ?? "\(e)")")
         } catch {
@@ -164,7 +165,9 @@ public final class CRMStore: @unchecked Sendable {
         let journaled = try? leaveWALIfEmpty()
         defer {
             if journaled == true {
-                try? queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+                try? queue.writeWithoutTransaction { db in
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                }
             }
         }
         do {

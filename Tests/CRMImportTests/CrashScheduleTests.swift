@@ -92,7 +92,10 @@ struct ImportCrashScheduleTests {
         try text.write(to: file, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["import", file.path, "--mapping", TestSupport.mapping("sources/generic-leads-min.yaml"), "--store", w.store, "--quiet"]
+        p.arguments = [
+            "import", file.path, "--mapping", TestSupport.mapping("sources/generic-leads-min.yaml"), "--store", w.store,
+            "--quiet",
+        ]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

@@ -116,13 +116,17 @@ struct StoreTests {
         // What a crash leaves: the store file and its journal as they are on disk in the middle of a transaction whose
         // pages have spilled into the file (a tiny page cache makes them spill).
         let q = try DatabaseQueue(path: path)
-        #expect(try q.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = DELETE") } == "delete")
+        let mode = try q.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = DELETE") }
+        #expect(mode == "delete")
         try q.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = 4")
             try db.execute(sql: "BEGIN IMMEDIATE")
             for i in 0..<2000 {
                 try db.execute(
-                    sql: "INSERT INTO leads (id, updated_at, change_seq, notes) VALUES (?, '2026-12-03T00:00:00Z', ?, hex(randomblob(500)))",
+                    sql: """
+                        INSERT INTO leads (id, updated_at, change_seq, notes)
+                        VALUES (?, '2026-12-03T00:00:00Z', ?, hex(randomblob(500)))
+                        """,
                     arguments: ["id-\(i)", i])
             }
             try FileManager.default.copyItem(atPath: path, toPath: copy)
@@ -133,7 +137,9 @@ struct StoreTests {
         #expect(throws: DatabaseError.self) {
             var config = Configuration()
             config.readonly = true
-            try DatabaseQueue(path: copy, configuration: config).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads") }
+            try DatabaseQueue(path: copy, configuration: config).read {
+                try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads")
+            }
         }
         let store = try CRMStore(path: copy, mode: .readOnly)
         #expect(try store.count(.lead) == 0)
