@@ -65,3 +65,37 @@ extension FuzzyDeduplicator {
             otherMatches: matched.count, allowedWrongMerges: allowed, separate: shapedCount == 0 || expected > allowed)
     }
 }
+
+extension FuzzyDeduplicator {
+    /// The matched pairs that join a row without a first name to two rows kept apart as members of one household
+    /// (`householdPair` says which two rows are), when nothing personal (e-mail, date of birth, identifier) ties the
+    /// row to either: it could be either member, and the one it would join is decided by which pair scores higher.
+    /// These pairs go to review instead of merging (keys `min << 32 | max`, rows 0-based). Pairs at `forcedWeight` or
+    /// above (a rule forced them) stay. At most `maxPartners` partners of a row are looked at.
+    func pairsTornBetweenRelatives(
+        edges: [(Double, UInt32, UInt32)], forcedWeight: Double, maxPartners: Int = 64,
+        householdPair: (Int, Int) -> Bool
+    ) -> Set<UInt64> {
+        func personal(_ x: UInt32, _ p: UInt32) -> Bool {
+            let code = compare(Int(x), Int(p))
+            return Self.level(code, 0) == 1 || (1...2).contains(Self.level(code, 8))
+                || (1...2).contains(Self.level(code, 9))
+        }
+        var partners: [UInt32: [UInt32]] = [:]
+        for (w, a, b) in edges where w < forcedWeight {
+            if first[Int(a)] == 0 { partners[a, default: []].append(b) }
+            if first[Int(b)] == 0 { partners[b, default: []].append(a) }
+        }
+        var torn = Set<UInt64>()
+        for (x, ps) in partners where ps.count >= 2 {
+            let ps = ps.prefix(maxPartners)
+            for i in ps.indices {
+                for j in ps.indices where j > i && householdPair(Int(ps[i]), Int(ps[j])) {
+                    if personal(x, ps[i]) || personal(x, ps[j]) { continue }
+                    for p in [ps[i], ps[j]] { torn.insert(UInt64(min(x, p)) << 32 | UInt64(max(x, p))) }
+                }
+            }
+        }
+        return torn
+    }
+}

@@ -542,6 +542,17 @@ public final class FuzzyDeduplicator {
                 edges += shaped
             }
         }
+        if separateHouseholds {
+            let torn = pairsTornBetweenRelatives(edges: edges, forcedWeight: matchWeight + 100) { p, q in
+                household(compare(p, q), p, q)
+            }
+            if !torn.isEmpty {
+                let unsure = max(reviewWeight, matchWeight - 0.01)
+                review += edges.filter { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
+                    .map { (Int32($0.1), Int32($0.2), unsure) }
+                edges.removeAll { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
+            }
+        }
         edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
         // Which passes found the matches: per key, and the capture-recapture estimate of the matches none found.
         var matchedByKind = [Int](repeating: 0, count: Self.keyNames.count)
