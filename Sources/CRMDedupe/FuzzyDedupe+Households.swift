@@ -82,9 +82,10 @@ extension FuzzyDeduplicator {
                 || (1...2).contains(Self.level(code, 9))
         }
         var partners: [UInt32: [UInt32]] = [:]
+        // Only partners with a first name: a household-shaped pair has one on both sides.
         for (w, a, b) in edges where w < forcedWeight {
-            if first[Int(a)] == 0 { partners[a, default: []].append(b) }
-            if first[Int(b)] == 0 { partners[b, default: []].append(a) }
+            if first[Int(a)] == 0, first[Int(b)] != 0 { partners[a, default: []].append(b) }
+            if first[Int(b)] == 0, first[Int(a)] != 0 { partners[b, default: []].append(a) }
         }
         var torn = Set<UInt64>()
         for (x, ps) in partners where ps.count >= 2 {

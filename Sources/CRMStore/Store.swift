@@ -48,16 +48,7 @@ public final class CRMStore: @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
-        if readOnly, FileManager.default.fileExists(atPath: path + "-journal") {
-            // A first import killed half-way leaves its rollback journal (see `runImport`). SQLite rolls it back on
-            // the first read of a connection that may write, and refuses a read-only one until then: the rollback
-            // restores the store as it was before that import. If it cannot be done here, the open below says so.
-            var repair = Configuration()
-            repair.busyMode = .timeout(10)
-            if let fix = try? DatabaseQueue(path: path, configuration: repair) {
-                _ = try? fix.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master") }
-            }
-        }
+        if readOnly, FileManager.default.fileExists(atPath: path + "-journal") { Self.rollBackHotJournal(path) }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             let migrator = CRMStore.migrator
@@ -166,6 +157,7 @@ public final class CRMStore: @unchecked Sendable {
         defer {
             if journaled == true {
                 try? queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA synchronous = NORMAL")
                     _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                 }
             }
@@ -201,6 +193,26 @@ public final class CRMStore: @unchecked Sendable {
         return output!
     }
 
+    /// A first import killed half-way leaves a hot rollback journal (see `runImport`). SQLite refuses a read-only
+    /// connection until the journal is rolled back, and rolls it back on the first read of a connection that may write:
+    /// the rollback restores the store as it was before that import. Only a journal SQLite calls hot is touched (one of
+    /// an import still running, or a stale one, is left alone); when the rollback cannot be done, the open says so.
+    static func rollBackHotJournal(_ path: String) {
+        var probe = Configuration()
+        probe.readonly = true
+        do {
+            _ = try DatabaseQueue(path: path, configuration: probe).read {
+                try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master")
+            }
+        } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_READONLY_ROLLBACK {
+            var repair = Configuration()
+            repair.busyMode = .timeout(1)
+            if let fix = try? DatabaseQueue(path: path, configuration: repair) {
+                _ = try? fix.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master") }
+            }
+        } catch {}
+    }
+
     /// Switches an empty store from WAL mode to a rollback journal (see `runImport`); true when it did.
     func leaveWALIfEmpty() throws -> Bool {
         try queue.writeWithoutTransaction { db in
@@ -213,7 +225,11 @@ public final class CRMStore: @unchecked Sendable {
                             OR EXISTS (SELECT 1 FROM sync_links))
                         """) ?? false
             guard empty else { return false }
-            return try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")?.lowercased() == "delete"
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            guard mode?.lowercased() == "delete" else { return false }
+            // NORMAL is safe against a power cut in WAL mode only; with a rollback journal it takes FULL.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return true
         }
     }
 

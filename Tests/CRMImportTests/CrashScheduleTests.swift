@@ -88,7 +88,7 @@ struct ImportCrashScheduleTests {
         defer { try? FileManager.default.removeItem(at: w.dir) }
         let file = w.dir.appendingPathComponent("leads.csv")
         var text = "First Name,Last Name,Email,Phone,Company\n"
-        for i in 0..<100_000 { text += "Ann\(i),Lee,ann\(i)@example.com,,Acme \(i % 97)\n" }
+        for i in 0..<200_000 { text += "Ann\(i),Lee,ann\(i)@example.com,,Acme \(i % 97)\n" }
         try text.write(to: file, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
@@ -103,7 +103,7 @@ struct ImportCrashScheduleTests {
         let journal = w.store + "-journal"
         let deadline = Date().addingTimeInterval(60)
         while p.isRunning, !FileManager.default.fileExists(atPath: journal), Date() < deadline { usleep(1000) }
-        usleep(300_000)
+        usleep(100_000)
         try #require(p.isRunning, "the import ended before it could be killed")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
