@@ -188,69 +188,14 @@ public final class FuzzyDeduplicator {
 
     /// Sorted token hashes of each company value (for the "one name's words are among the other's" level).
     /// Made for every company value before the comparisons start (`prepareTokens`), read-only while they run.
-    private var companyTokens: [[UInt64]] = []
+    var companyTokens: [[UInt64]] = []
 
     /// Sorted word hashes of each street value (for the "one line's words are among the other's" level: a line
     /// missing), made with the company tokens.
-    private var streetTokens: [[UInt64]] = []
+    var streetTokens: [[UInt64]] = []
     /// How many words each street value has (of `streetTokens`), in one flat array: asked of nearly every pair, and
     /// reading it through `streetTokens` touched a heap block per street.
-    private var streetWordCounts: [Int32] = []
-
-    private func prepareTokens() {
-        if companyTokens.count < companies.bytes.count {
-            companyTokens += (companyTokens.count..<companies.bytes.count).map { Self.makeTokens(companies.bytes[$0]) }
-        }
-        if streetTokens.count < streets.bytes.count {
-            streetTokens += (streetTokens.count..<streets.bytes.count).map { Self.makeTokens(streets.bytes[$0]) }
-        }
-        if streetWordCounts.count < streetTokens.count {
-            streetWordCounts += streetTokens[streetWordCounts.count...].map { Int32($0.count) }
-        }
-    }
-
-    /// How many distinct words a street has (a line missing from one of two streets makes their counts differ).
-    private func streetWordCount(_ id: Int32) -> Int {
-        let i = Int(id)
-        return i < streetWordCounts.count ? Int(streetWordCounts[i]) : Self.makeTokens(streets.bytes[i]).count
-    }
-
-    private func streetWords(_ id: Int32) -> [UInt64] {
-        let i = Int(id)
-        return i < streetTokens.count ? streetTokens[i] : Self.makeTokens(streets.bytes[i])
-    }
-
-    private func tokens(_ id: Int32) -> [UInt64] {
-        let i = Int(id)
-        return i < companyTokens.count ? companyTokens[i] : Self.makeTokens(companies.bytes[i])
-    }
-
-    private static func makeTokens(_ bytes: [UInt8]) -> [UInt64] {
-        var out: [UInt64] = []
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var any = false
-        for c in bytes {
-            if c == 32 {
-                if any { out.append(h) }
-                h = 0xcbf2_9ce4_8422_2325
-                any = false
-            } else {
-                h = (h ^ UInt64(c)) &* 0x100_0000_01b3
-                any = true
-            }
-        }
-        if any { out.append(h) }
-        return Array(Set(out)).sorted()
-    }
-
-    private static func isSubset(_ a: [UInt64], _ b: [UInt64]) -> Bool {
-        var j = 0
-        for x in a {
-            while j < b.count, b[j] < x { j += 1 }
-            if j == b.count || b[j] != x { return false }
-        }
-        return true
-    }
+    var streetWordCounts: [Int32] = []
 
     /// The comparison levels of rows `a` and `b`, as one mixed-radix code.
     func compare(_ a: Int, _ b: Int) -> Int { compare(a, b, &simCache) }

@@ -10,15 +10,24 @@ import Testing
 struct ImportCrashScheduleTests {
     static var points: Int { Int(ProcessInfo.processInfo.environment["CRMGATE_CRASH_POINTS"] ?? "") ?? 50 }
 
+    /// A lead list of distinct people (`Ann0 Lee`, `Ann1 Lee`, ...), with or without phone numbers.
+    static func leadsFile(in w: Workspace, rows: Int, phones: Bool) throws -> URL {
+        let file = w.dir.appendingPathComponent("leads.csv")
+        var text = "First Name,Last Name,Email,Phone,Company\n"
+        for i in 0..<rows {
+            let phone = phones ? "(415) 555-\(String(format: "%04d", i % 10000))" : ""
+            text += "Ann\(i),Lee,ann\(i)@example.com,\(phone),Acme \(i % 97)\n"
+        }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     @Test("SIGKILL at 50 seeded points: integrity ok, committed imports complete in the ledger, rerun equals an uninterrupted run")
     func killSchedule() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let w = try Workspace()
         defer { try? FileManager.default.removeItem(at: w.dir) }
-        let file = w.dir.appendingPathComponent("leads.csv")
-        var text = "First Name,Last Name,Email,Phone,Company\n"
-        for i in 0..<40_000 { text += "Ann\(i),Lee,ann\(i)@example.com,(415) 555-\(String(format: "%04d", i % 10000)),Acme \(i % 97)\n" }
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        let file = try Self.leadsFile(in: w, rows: 40_000, phones: true)
         let mapping = TestSupport.mapping("sources/generic-leads-min.yaml")
         let args = ["import", file.path, "--mapping", mapping, "--store", w.store, "--quiet"]
         var state: UInt64 = 20261129
@@ -86,10 +95,7 @@ struct ImportCrashScheduleTests {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let w = try Workspace()
         defer { try? FileManager.default.removeItem(at: w.dir) }
-        let file = w.dir.appendingPathComponent("leads.csv")
-        var text = "First Name,Last Name,Email,Phone,Company\n"
-        for i in 0..<200_000 { text += "Ann\(i),Lee,ann\(i)@example.com,,Acme \(i % 97)\n" }
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        let file = try Self.leadsFile(in: w, rows: 200_000, phones: false)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
         p.arguments = [
