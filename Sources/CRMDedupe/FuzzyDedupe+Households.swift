@@ -67,11 +67,12 @@ extension FuzzyDeduplicator {
 }
 
 extension FuzzyDeduplicator {
-    /// The matched pairs that join a row without a first name to two rows kept apart as members of one household
-    /// (`householdPair` says which two rows are), when nothing personal (e-mail, date of birth, identifier) ties the
-    /// row to either: it could be either member, and the one it would join is decided by which pair scores higher.
-    /// These pairs go to review instead of merging (keys `min << 32 | max`, rows 0-based). Pairs at `forcedWeight` or
-    /// above (a rule forced them) stay. At most `maxPartners` partners of a row are looked at.
+    /// The matched pairs that join a row without a first name (none, or a last name in the first-name field) to
+    /// two rows kept apart as members of one household (`householdPair` says which two rows are), when nothing
+    /// personal (e-mail, date of birth, identifier) ties the row to either: it could be either member, and the one it
+    /// would join is decided by which pair scores higher. These pairs go to review instead of merging (keys
+    /// `min << 32 | max`, rows 0-based). Pairs at `forcedWeight` or above (a rule forced them) stay. At most
+    /// `maxPartners` partners of a row are looked at.
     func pairsTornBetweenRelatives(
         edges: [(Double, UInt32, UInt32)], forcedWeight: Double, maxPartners: Int = 64,
         householdPair: (Int, Int) -> Bool
@@ -82,10 +83,16 @@ extension FuzzyDeduplicator {
                 || (1...2).contains(Self.level(code, 9))
         }
         var partners: [UInt32: [UInt32]] = [:]
-        // Only partners with a first name: a household-shaped pair has one on both sides.
+        // A row without a first name, or whose one name, in the first-name field, was read as a last name
+        // (`namesAcross`); only partners with a first name: a household-shaped pair has one on both sides.
+        func unsure(_ x: UInt32, _ p: UInt32) -> Bool {
+            guard first[Int(p)] != 0 else { return false }
+            if first[Int(x)] == 0 { return true }
+            return last[Int(x)] == 0 && last[Int(p)] != 0 && Self.level(compare(Int(x), Int(p)), 2) == 0
+        }
         for (w, a, b) in edges where w < forcedWeight {
-            if first[Int(a)] == 0, first[Int(b)] != 0 { partners[a, default: []].append(b) }
-            if first[Int(b)] == 0, first[Int(a)] != 0 { partners[b, default: []].append(a) }
+            if unsure(a, b) { partners[a, default: []].append(b) }
+            if unsure(b, a) { partners[b, default: []].append(a) }
         }
         var torn = Set<UInt64>()
         for (x, ps) in partners where ps.count >= 2 {

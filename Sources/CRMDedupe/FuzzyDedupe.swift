@@ -151,7 +151,7 @@ public final class FuzzyDeduplicator {
         ["null", "exact", "different"],
         ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
         ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "initial", "different"],
-        ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88", "different"],
+        ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88 (or swapped, first names differ)", "different"],
         ["null", "core exact", "token subset / JW>=0.92", "different"],
         [
             "null", "exact", "same without spaces / same words", "one's words among the other's", "number ~ + JW>=0.85",
@@ -243,24 +243,9 @@ public final class FuzzyDeduplicator {
             lf = Self.firstInitial
         }
         if ll == 4, lastO[a] == lastO[b] { ll = 2 }
-        // First and last swapped in one of the rows: compared across when the straight comparison finds one of them
-        // different, one pair across starts with the same letter, and both pairs across are close: an edit apart
-        // (the swap alone, or with a typo), or Jaro-Winkler 0.88 (with a nickname or a second typo on top).
-        if lf == Self.firstDifferent || ll == 4, fa != 0, fb != 0, la != 0, lb != 0, lastR[a] != lastR[b] {
-            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)]
-            let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
-            if fx.first == ly.first || lx.first == fy.first {
-                func across(_ x: [UInt8], _ y: [UInt8]) -> Int {
-                    Similarity.withinOneEdit(x, y) ? 0 : (Similarity.jaroWinkler(x, y) >= 0.88 ? 1 : 2)
-                }
-                let c1 = across(fx, ly)
-                let c2 = c1 < 2 ? across(lx, fy) : 2
-                if c1 < 2 && c2 < 2 {
-                    lf = c1 == 0 ? 3 : 4
-                    ll = c2 == 0 ? 2 : 3
-                }
-            }
-        }
+        // First and last swapped in one of the rows (`namesAcross`): read across when the straight comparison finds a
+        // name different.
+        if lf == Self.firstDifferent || ll == 4, let x = namesAcross(a, b, lf: lf, ll: ll) { (lf, ll) = x }
         code += lf * st[2] + ll * st[3]
         let ca = company[a], cb = company[b]
         if ca != 0 && cb != 0 {

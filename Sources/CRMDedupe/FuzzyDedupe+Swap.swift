@@ -1,0 +1,73 @@
+/// First and last names in the other's field: a list that swapped them in one row, on top of which a name may be
+/// missing, a nickname or replaced.
+extension FuzzyDeduplicator {
+    /// The first- and last-name levels of rows `a` and `b` read across (one row's first name against the other's
+    /// last), or nil when reading across is no better than the straight levels `lf` and `ll`. Asked only when the
+    /// straight comparison found a name different.
+    ///
+    /// - Both rows have both names: both pairs across close (an edit apart, or Jaro-Winkler 0.88), as before; or one
+    ///   pair across the same (an edit apart when four letters or more) while both straight pairs differ: the last
+    ///   name read across, and the first name a nickname of the other (`Mitchell, Joe` / `Joseph Mitchell`) or
+    ///   different (a swap and a replaced first name).
+    /// - One row has one name only, which differs from the other row's name in that field: compared with the other
+    ///   row's other name (`Tahlia` with no last name / `Clarke, Tahlia`).
+    func namesAcross(_ a: Int, _ b: Int, lf: Int, ll: Int) -> (lf: Int, ll: Int)? {
+        let fa = first[a], fb = first[b], la = last[a], lb = last[b]
+        if fa != 0, fb != 0, la != 0, lb != 0 {
+            guard lastR[a] != lastR[b] else { return nil }
+            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)]
+            let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
+            guard fx.first == ly.first || lx.first == fy.first else { return nil }
+            let c1 = across(fx, ly)
+            let c2 = across(lx, fy)
+            if c1 < 2 && c2 < 2 { return (c1 == 0 ? 3 : 4, c2 == 0 ? 2 : 3) }
+            // One pair across the same name, the other not alike: only when nothing agrees straight.
+            guard lf == Self.firstDifferent, ll == 4 else { return nil }
+            let other: ([UInt8], [UInt8])
+            if c1 == 0, Self.sameAcross(fx, ly) {
+                other = (lx, fy)
+            } else if c2 == 0, Self.sameAcross(lx, fy) {
+                other = (fx, ly)
+            } else {
+                return nil
+            }
+            // The last name read across is weaker evidence than the same last name in the same field, and with the first
+            // name different it is not a household's shape: a level below (a household member's row with its names
+            // swapped then weighs as it did before, when both names counted as different).
+            return Self.nicknames(other.0, other.1) ? (2, 2) : (Self.firstDifferent, 3)
+        }
+        // One row with a single name, the other with both.
+        let (one, two) = (fa == 0) != (la == 0) && fb != 0 && lb != 0 ? (a, b)
+            : ((fb == 0) != (lb == 0) && fa != 0 && la != 0 ? (b, a) : (-1, -1))
+        guard one >= 0 else { return nil }
+        if first[one] != 0 {
+            // Its first name against the other's last: a last name in the first-name field.
+            guard lf == Self.firstDifferent else { return nil }
+            let c = across(firsts.bytes[Int(first[one])], lasts.bytes[Int(last[two])])
+            return c < 2 ? (0, c == 0 ? 2 : 3) : nil
+        }
+        guard ll == 4 else { return nil }
+        let x = lasts.bytes[Int(last[one])], y = firsts.bytes[Int(first[two])]
+        let c = across(x, y)
+        if c < 2 { return (c == 0 ? 3 : 4, 0) }
+        return Self.nicknames(x, y) ? (2, 0) : nil
+    }
+
+    /// 0 when two names are an edit apart, 1 when Jaro-Winkler 0.88 or more, 2 otherwise.
+    private func across(_ x: [UInt8], _ y: [UInt8]) -> Int {
+        Similarity.withinOneEdit(x, y) ? 0 : (Similarity.jaroWinkler(x, y) >= 0.88 ? 1 : 2)
+    }
+
+    /// Whether a name read across is the same name: identical, or an edit apart when both have four letters or more
+    /// (`lee` / `le` are two names).
+    static func sameAcross(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        x == y || (min(x.count, y.count) >= 4 && Similarity.withinOneEdit(x, y))
+    }
+
+    /// Whether two folded names are nicknames of one first name (`joe` / `joseph`).
+    static func nicknames(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        guard !x.isEmpty, !y.isEmpty, x != y else { return false }
+        let cx = Normalize.firstNameCanon(String(decoding: x, as: UTF8.self))
+        return !cx.isDisjoint(with: Normalize.firstNameCanon(String(decoding: y, as: UTF8.self)))
+    }
+}
