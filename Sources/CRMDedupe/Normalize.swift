@@ -218,8 +218,30 @@ public enum Normalize {
         return f.split(separator: " ").map { t -> String in
             // German compounds: `Hauptstraße` and `Hauptstr.` are one street.
             if t.hasSuffix("strasse") { return String(t.dropLast(4)) }
+            if let n = recognizedNumber(t) { return n }
             return streetAbbreviations[String(t)] ?? String(t)
         }.joined(separator: " ")
+    }
+
+    /// Letters text recognition reads for digits (`l26` → `126`, `z9` → `29`, `1o5` → `105`), in a word that has a
+    /// digit and ends with one: a letter after the number (`12b`, `1st`) is part of it. `b` stays (a 6 or an 8).
+    static func recognizedNumber(_ word: Substring) -> String? {
+        let u = word.utf8
+        guard let last = u.last, last >= 48, last <= 57, u.contains(where: { $0 < 48 || $0 > 57 }) else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(u.count)
+        for c in u {
+            switch c {
+            case 48...57: out.append(c)
+            case UInt8(ascii: "o"): out.append(UInt8(ascii: "0"))
+            case UInt8(ascii: "l"), UInt8(ascii: "i"): out.append(UInt8(ascii: "1"))
+            case UInt8(ascii: "z"): out.append(UInt8(ascii: "2"))
+            case UInt8(ascii: "s"): out.append(UInt8(ascii: "5"))
+            case UInt8(ascii: "g"), UInt8(ascii: "q"): out.append(UInt8(ascii: "9"))
+            default: return nil
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The first run of digits in a normalised street (the house number).

@@ -37,6 +37,13 @@ struct NormalizeTests {
         #expect(Normalize.street("5479 Franklin Avenue") == Normalize.street("5479 franklin ave."))
         #expect(Normalize.street("Hauptstraße 42") == Normalize.street("Hauptstr. 42"))
         #expect(Normalize.houseNumber(Normalize.street("Apt 5, 12 Main St")) == "5")
+        // Letters text recognition reads for digits, in a number that ends with a digit; a letter after it stays.
+        #expect(Normalize.street("l26 Mimosa Court") == Normalize.street("126 Mimosa Court"))
+        #expect(Normalize.street("Z9 Harbour Road Unit 1o5") == Normalize.street("29 Harbour Road Unit 105"))
+        #expect(Normalize.houseNumber(Normalize.street("l97 Coral Street")) == "197")
+        #expect(Normalize.street("12b Main St") != Normalize.street("128 Main St"))
+        #expect(Normalize.street("1st Avenue") == "1st ave")
+        #expect(Normalize.street("Lisa Street") == "lisa st")
         #expect(Normalize.postcode(" sw1a 1aa ") == "SW1A1AA")
         #expect(Normalize.email("  Jon.Smith+crm@Example.COM ") == "jon.smith@example.com")
         #expect(Normalize.email("j.o.n@gmail.com", gmailDots: true) == "jon@gmail.com")
