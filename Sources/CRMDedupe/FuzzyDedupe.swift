@@ -472,8 +472,9 @@ public final class FuzzyDeduplicator {
                 edges += shaped
             }
         }
+        var torn = Set<UInt64>()
         if separateHouseholds {
-            let torn = pairsTornBetweenRelatives(edges: edges, forcedWeight: matchWeight + 100) { p, q in
+            torn = pairsTornBetweenRelatives(edges: edges, forcedWeight: matchWeight + 100) { p, q in
                 household(compare(p, q), p, q)
             }
             if !torn.isEmpty {
@@ -552,8 +553,17 @@ public final class FuzzyDeduplicator {
                 let l = Self.level(code, f)
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
             }
+            // Why a pair that scores a match is held back for review.
+            var why = forced(a, b) ? "; forced by a rule" : ""
+            if separateHouseholds, household(code, a, b) {
+                why += "; held back as a household's shape (same last name and address, other first names, nothing personal"
+                    + " agrees; --households merge merges them)"
+            } else if torn.contains(key) {
+                why += "; held back: a row without a first name that matches two members of one household, nothing personal"
+                    + " tying it to either"
+            }
             lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), score(code, a, b),
-                                matchWeight, reviewWeight, forced(a, b) ? "; forced by a rule" : ""))
+                                matchWeight, reviewWeight, why))
             return lines.joined(separator: "\n")
         }
         var explanations: [String] = []

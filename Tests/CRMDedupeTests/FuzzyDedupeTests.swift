@@ -573,6 +573,12 @@ struct FuzzyDedupeTests {
         #expect(r.cluster[2] != r.cluster[0] && r.cluster[2] != r.cluster[1], "given to one relative")
         let reviewed = Set(r.review.map { Set([$0.0, $0.1]) })
         #expect(reviewed.isSuperset(of: [[0, 2], [1, 2]]), "\(r.review)")
+        // The review's explanation says why a pair that scores a match is held back.
+        var explaining = DedupeSettings()
+        explaining.explainReview = true
+        let e = family(explaining)
+        let why = zip(e.review, e.reviewExplanations).first { Set([$0.0.0, $0.0.1]) == [0, 2] }?.1
+        #expect(why?.contains("held back: a row without a first name that matches two members of one household") == true, "\(why ?? "")")
         // With one relative only there is nobody else it could be: merged.
         let alone = family(DedupeSettings(), relatives: ["Nathaniel"])
         #expect(alone.cluster[1] == alone.cluster[0])
