@@ -6,10 +6,48 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public init(uuid: UUID) { self.uuid = uuid }
 
-    /// Parses the canonical text form.
+    /// Parses the text form as `UUID(uuidString:)` does. The canonical form (36 characters, hex digits in either case,
+    /// hyphens after the 8th, 12th, 16th and 20th digit) without its `sscanf` per byte: an import reads back the id of
+    /// every stored record it merges into. Anything else goes to `UUID(uuidString:)`, which takes a few more forms.
     public init?(_ string: String) {
-        guard let u = UUID(uuidString: string) else { return nil }
-        uuid = u
+        if let id = RecordID(canonical: string) {
+            self = id
+        } else if let u = UUID(uuidString: string) {
+            uuid = u
+        } else {
+            return nil
+        }
+    }
+
+    /// Parses the canonical text form only (see `init?(_:)`).
+    public init?(canonical string: String) {
+        var text = string
+        guard let bytes = text.withUTF8({ Self.parse($0) }) else { return nil }
+        uuid = UUID(uuid: bytes)
+    }
+
+    private static func parse(_ p: UnsafeBufferPointer<UInt8>) -> uuid_t? {
+        guard p.count == 36, p[8] == 45, p[13] == 45, p[18] == 45, p[23] == 45 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return nil
+            }
+        }
+        var out: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let ok = withUnsafeMutableBytes(of: &out) { o -> Bool in
+            var i = 0
+            for k in 0..<16 {
+                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1 }
+                guard let hi = nibble(p[i]), let lo = nibble(p[i + 1]) else { return false }
+                o[k] = hi << 4 | lo
+                i += 2
+            }
+            return true
+        }
+        return ok ? out : nil
     }
 
     /// A new time-ordered id (RFC 9562 UUIDv7) for the given time.
@@ -63,7 +101,12 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
     }
 
-    public static func < (a: RecordID, b: RecordID) -> Bool { a.description < b.description }
+    /// The order of the canonical texts (lower-case hex keeps the order of the bytes), without making them.
+    public static func < (a: RecordID, b: RecordID) -> Bool {
+        withUnsafeBytes(of: a.uuid.uuid) { x in
+            withUnsafeBytes(of: b.uuid.uuid) { y in x.lexicographicallyPrecedes(y) }
+        }
+    }
 
     /// Makes many ids fast: one timestamp per millisecond and a counter in the random bits
     /// (RFC 9562's monotonic method), so ids made in a row are also in order.
