@@ -70,7 +70,8 @@ extension FuzzyDeduplicator {
     /// The matched pairs that join a row without a first name (none, or a last name in the first-name field) to
     /// two rows kept apart as members of one household (`householdPair` says which two rows are), when nothing
     /// personal (e-mail, date of birth, identifier) ties the row to either: it could be either member, and the one it
-    /// would join is decided by which pair scores higher. These pairs go to review instead of merging (keys
+    /// would join is decided by which pair scores higher. When something personal ties it to one, its pair with the
+    /// other is the one held back. These pairs go to review instead of merging (keys
     /// `min << 32 | max`, rows 0-based). Pairs at `forcedWeight` or above (a rule forced them) stay. At most
     /// `maxPartners` partners of a row are looked at.
     func pairsTornBetweenRelatives(
@@ -99,8 +100,12 @@ extension FuzzyDeduplicator {
             let ps = ps.prefix(maxPartners)
             for i in ps.indices {
                 for j in ps.indices where j > i && householdPair(Int(ps[i]), Int(ps[j])) {
-                    if personal(x, ps[i]) || personal(x, ps[j]) { continue }
-                    for p in [ps[i], ps[j]] { torn.insert(UInt64(min(x, p)) << 32 | UInt64(max(x, p))) }
+                    // Tied to one of them by something personal: its pair with the other is the unsure one.
+                    let ti = personal(x, ps[i]), tj = personal(x, ps[j])
+                    if ti && tj { continue }
+                    for p in ti ? [ps[j]] : (tj ? [ps[i]] : [ps[i], ps[j]]) {
+                        torn.insert(UInt64(min(x, p)) << 32 | UInt64(max(x, p)))
+                    }
                 }
             }
         }

@@ -592,6 +592,18 @@ struct FuzzyDedupeTests {
         filler(dated)
         let byDate = dated.run()
         #expect(byDate.cluster[2] == byDate.cluster[1] && byDate.cluster[2] != byDate.cluster[0])
+        // The other relative without a birth date: the row still joins the one it shares it with, and its pair with
+        // the other, as likely by every other field, goes to review.
+        let halfDated = FuzzyDeduplicator()
+        for (first, born) in [("Nathaniel", ""), ("Rui", "1975-08-19"), ("", "19/08/1975")] {
+            var r = row(first, "Nystrom", phone: "+61341773508", street: "6 Poinciana Avenue", postcode: "3445")
+            r.birthDate = born
+            halfDated.add(r)
+        }
+        filler(halfDated)
+        let byHalf = halfDated.run()
+        #expect(byHalf.cluster[2] == byHalf.cluster[1] && byHalf.cluster[2] != byHalf.cluster[0])
+        #expect(byHalf.review.contains { Set([$0.0, $0.1]) == [0, 2] }, "\(byHalf.review)")
         var merging = DedupeSettings()
         merging.households = .merge
         let m = family(merging)
