@@ -31,9 +31,9 @@ extension FuzzyDeduplicator {
             } else {
                 return nil
             }
-            // The last name read across is weaker evidence than the same last name in the same field, and with the first
-            // name different it is not a household's shape: a level below (a household member's row with its names
-            // swapped then weighs as it did before, when both names counted as different).
+            // The last name read across is weaker evidence than the same last name in the same field, and with the
+            // first name different it is not a household's shape: a level below (a household member's row with its
+            // names swapped then weighs as it did before, when both names counted as different).
             return Self.nicknames(other.0, other.1) ? (2, 2) : (Self.firstDifferent, 3)
         }
         // One row with a single name, the other with both.

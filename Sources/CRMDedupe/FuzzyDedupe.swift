@@ -556,11 +556,11 @@ public final class FuzzyDeduplicator {
             // Why a pair that scores a match is held back for review.
             var why = forced(a, b) ? "; forced by a rule" : ""
             if separateHouseholds, household(code, a, b) {
-                why += "; held back as a household's shape (same last name and address, other first names, nothing personal"
-                    + " agrees; --households merge merges them)"
+                why += "; held back as a household's shape (same last name and address, other first names,"
+                    + " nothing personal agrees; --households merge merges them)"
             } else if torn.contains(key) {
-                why += "; held back: a row without a first name that matches two members of one household, nothing personal"
-                    + " tying it to either"
+                why += "; held back: a row without a first name that matches two members of one household,"
+                    + " nothing personal tying it to either"
             }
             lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), score(code, a, b),
                                 matchWeight, reviewWeight, why))
