@@ -10,7 +10,12 @@ extension FuzzyDeduplicator {
     ///   name read across, and the first name a nickname of the other (`Mitchell, Joe` / `Joseph Mitchell`) or
     ///   different (a swap and a replaced first name).
     /// - One row has one name only, which differs from the other row's name in that field: compared with the other
-    ///   row's other name (`Tahlia` with no last name / `Clarke, Tahlia`).
+    ///   row's other name (`Clarke` as a first name, no last name / `Tahlia Clarke`), an edit apart or Jaro-Winkler
+    ///   0.88.
+    ///
+    /// The levels are the same whichever row is `a`. A name that is both a first and a last name (`Lee`, `Taylor`)
+    /// gives strangers (`James Lee` / `Lee Chen`) the level below an edit apart for the last name; the address and
+    /// the rest of the fields decide.
     func namesAcross(_ a: Int, _ b: Int, lf: Int, ll: Int) -> (lf: Int, ll: Int)? {
         let fa = first[a], fb = first[b], la = last[a], lb = last[b]
         if fa != 0, fb != 0, la != 0, lb != 0 {
@@ -20,7 +25,8 @@ extension FuzzyDeduplicator {
             guard fx.first == ly.first || lx.first == fy.first else { return nil }
             let c1 = across(fx, ly)
             let c2 = across(lx, fy)
-            if c1 < 2 && c2 < 2 { return (c1 == 0 ? 3 : 4, c2 == 0 ? 2 : 3) }
+            // Levels that do not depend on which row is `a`: the closer pair across counts for the last name.
+            if c1 < 2 && c2 < 2 { return (max(c1, c2) == 0 ? 3 : 4, min(c1, c2) == 0 ? 2 : 3) }
             // One pair across the same name, the other not alike: only when nothing agrees straight.
             guard lf == Self.firstDifferent, ll == 4 else { return nil }
             let other: ([UInt8], [UInt8])
@@ -46,11 +52,11 @@ extension FuzzyDeduplicator {
             let c = across(firsts.bytes[Int(first[one])], lasts.bytes[Int(last[two])])
             return c < 2 ? (0, c == 0 ? 2 : 3) : nil
         }
+        // Its last name against the other's first: a first name in the last-name field. Not as a nickname: a last
+        // name alone that is also a first name (`Thomas` / `Tom Jones`) says too little.
         guard ll == 4 else { return nil }
-        let x = lasts.bytes[Int(last[one])], y = firsts.bytes[Int(first[two])]
-        let c = across(x, y)
-        if c < 2 { return (c == 0 ? 3 : 4, 0) }
-        return Self.nicknames(x, y) ? (2, 0) : nil
+        let c = across(lasts.bytes[Int(last[one])], firsts.bytes[Int(first[two])])
+        return c < 2 ? (c == 0 ? 3 : 4, 0) : nil
     }
 
     /// 0 when two names are an edit apart, 1 when Jaro-Winkler 0.88 or more, 2 otherwise.

@@ -407,12 +407,16 @@ public final class FuzzyDeduplicator {
         let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
         // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
         var separateHouseholds = settings.households == .separate
-        func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            let w = (codeWeight[code] ?? {
+        /// The pair's weight before the household rule caps it.
+        func rawScore(_ code: Int, _ a: Int, _ b: Int) -> Double {
+            (codeWeight[code] ?? {
                 var w = 0.0
                 for f in 0..<Self.levels.count where Self.level(code, f) > 0 { w += weights[f][Self.level(code, f)] }
                 return w
             }()) - penalty(code, a, b)
+        }
+        func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
+            let w = rawScore(code, a, b)
             // A household: at most unsure.
             if separateHouseholds, w >= matchWeight, household(code, a, b) { return max(reviewWeight, matchWeight - 0.01) }
             return w
@@ -554,13 +558,15 @@ public final class FuzzyDeduplicator {
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
             }
             // Why a pair that scores a match is held back for review.
-            var why = forced(a, b) ? "; forced by a rule" : ""
-            if separateHouseholds, household(code, a, b) {
-                why += "; held back as a household's shape (same last name and address, other first names,"
+            var why = ""
+            if forced(a, b) {
+                why = "; forced by a rule"
+            } else if separateHouseholds, household(code, a, b), rawScore(code, a, b) >= matchWeight {
+                why = "; held back as a household's shape (same last name and address, other first names,"
                     + " nothing personal agrees; --households merge merges them)"
             } else if torn.contains(key) {
-                why += "; held back: a row without a first name that matches two members of one household,"
-                    + " nothing personal tying it to either"
+                why = "; held back: a row without a first name (or with a last name in its place) matches two members"
+                    + " of one household, and nothing personal ties it to this one"
             }
             lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), score(code, a, b),
                                 matchWeight, reviewWeight, why))

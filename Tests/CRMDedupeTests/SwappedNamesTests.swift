@@ -4,7 +4,11 @@ import CRMDedupe
 
 extension FuzzyDedupeTests {
     @Test(
-        "names read across: a swap with a nickname, a swap with a replaced first name, a last name alone in the first-name field; short names an edit apart across, and strangers, stay different"
+        """
+        names read across: a swap with a nickname, a swap with a replaced first name, a last name alone in the \
+        first-name field, the same levels in either order; short names an edit apart across, a last name alone \
+        as a nickname, and strangers stay different
+        """
     )
     func namesReadAcross() throws {
         func person(_ first: String, _ last: String, _ n: Int) -> DedupeRow {
@@ -16,9 +20,11 @@ extension FuzzyDedupeTests {
             person("Clarke", "", 3), person("Tahlia", "Clarke", 3),
             person("Le", "Smith", 4), person("John", "Lee", 4),
             person("Anna", "Berg", 5), person("Mark", "Jones", 5),
+            person("Stephen", "Walker", 6), person("Walker", "Steven", 6),
+            person("", "Thomas", 7), person("Tom", "Jones", 7),
         ]
-        let why = explanations(rows, pairs: [(0, 1), (2, 3), (4, 5), (6, 7), (8, 9)])
-        try #require(why.count == 5)
+        let why = explanations(rows, pairs: [(0, 1), (2, 3), (4, 5), (6, 7), (8, 9), (10, 11), (11, 10), (12, 13)])
+        try #require(why.count == 8)
         // Mitchell across, Joe a nickname of Joseph.
         #expect(line(why[0], "first")?.contains("nickname") == true, "\(why[0])")
         #expect(line(why[0], "last")?.contains("(or swapped)") == true, "\(why[0])")
@@ -32,5 +38,12 @@ extension FuzzyDedupeTests {
         #expect(line(why[3], "last")?.contains("different") == true, "\(why[3])")
         #expect(line(why[4], "first")?.contains("different") == true, "\(why[4])")
         #expect(line(why[4], "last")?.contains("different") == true, "\(why[4])")
+        // The same levels whichever row comes first: `walker` across is the same, `stephen` / `steven` only alike.
+        let levels = { (text: String) in text.split(separator: "\n").dropFirst().joined(separator: "\n") }
+        #expect(levels(why[5]) == levels(why[6]), "\(why[5])\n\(why[6])")
+        #expect(line(why[5], "last")?.contains("(or swapped)") == true, "\(why[5])")
+        // A last name alone that is also a first name is not read as a nickname of the other's first name.
+        #expect(line(why[7], "first") == nil, "\(why[7])")
+        #expect(line(why[7], "last")?.contains("different") == true, "\(why[7])")
     }
 }
