@@ -24,11 +24,14 @@ extension FuzzyDeduplicator {
             let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
             guard fx.first == ly.first || lx.first == fy.first else { return nil }
             let c1 = across(fx, ly)
-            let c2 = across(lx, fy)
+            let bothDifferent = lf == Self.firstDifferent && ll == 4
+            guard c1 < 2 || bothDifferent else { return nil }
+            // With the first pair across not alike, only "an edit apart" of the second matters (below).
+            let c2 = c1 < 2 ? across(lx, fy) : (Similarity.withinOneEdit(lx, fy) ? 0 : 2)
             // Levels that do not depend on which row is `a`: the closer pair across counts for the last name.
             if c1 < 2 && c2 < 2 { return (max(c1, c2) == 0 ? 3 : 4, min(c1, c2) == 0 ? 2 : 3) }
             // One pair across the same name, the other not alike: only when nothing agrees straight.
-            guard lf == Self.firstDifferent, ll == 4 else { return nil }
+            guard bothDifferent else { return nil }
             let other: ([UInt8], [UInt8])
             if c1 == 0, Self.sameAcross(fx, ly) {
                 other = (lx, fy)
@@ -49,19 +52,25 @@ extension FuzzyDeduplicator {
         if first[one] != 0 {
             // Its first name against the other's last: a last name in the first-name field.
             guard lf == Self.firstDifferent else { return nil }
-            let c = across(firsts.bytes[Int(first[one])], lasts.bytes[Int(last[two])])
+            let c = acrossSameStart(firsts.bytes[Int(first[one])], lasts.bytes[Int(last[two])])
             return c < 2 ? (0, c == 0 ? 2 : 3) : nil
         }
         // Its last name against the other's first: a first name in the last-name field. Not as a nickname: a last
         // name alone that is also a first name (`Thomas` / `Tom Jones`) says too little.
         guard ll == 4 else { return nil }
-        let c = across(lasts.bytes[Int(last[one])], firsts.bytes[Int(first[two])])
+        let c = acrossSameStart(lasts.bytes[Int(last[one])], firsts.bytes[Int(first[two])])
         return c < 2 ? (c == 0 ? 3 : 4, 0) : nil
     }
 
     /// 0 when two names are an edit apart, 1 when Jaro-Winkler 0.88 or more, 2 otherwise.
     private func across(_ x: [UInt8], _ y: [UInt8]) -> Int {
         Similarity.withinOneEdit(x, y) ? 0 : (Similarity.jaroWinkler(x, y) >= 0.88 ? 1 : 2)
+    }
+
+    /// `across`, with Jaro-Winkler only for names that start with the same letter (as the pairs of full names have
+    /// one pair across that does): asked of many more pairs, and two names alike by it nearly always do.
+    private func acrossSameStart(_ x: [UInt8], _ y: [UInt8]) -> Int {
+        x.first == y.first ? across(x, y) : (Similarity.withinOneEdit(x, y) ? 0 : 2)
     }
 
     /// Whether a name read across is the same name: identical, or an edit apart when both have four letters or more
