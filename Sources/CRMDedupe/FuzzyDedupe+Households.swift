@@ -71,9 +71,9 @@ extension FuzzyDeduplicator {
     /// two rows kept apart as members of one household (`householdPair` says which two rows are), when nothing
     /// personal (e-mail, date of birth, identifier) ties the row to either: it could be either member, and the one it
     /// would join is decided by which pair scores higher. When something personal ties it to one, its pair with the
-    /// other is the one held back. These pairs go to review instead of merging (keys
-    /// `min << 32 | max`, rows 0-based). Pairs at `forcedWeight` or above (a rule forced them) stay. At most
-    /// `maxPartners` partners of a row are looked at.
+    /// other is the one held back. These pairs go to review instead of merging (keys `min << 32 | max`, rows
+    /// 0-based). Pairs at `forcedWeight` or above (a rule forced them) stay. At most `maxPartners` partners of a row
+    /// are looked at.
     func pairsTornBetweenRelatives(
         edges: [(Double, UInt32, UInt32)], forcedWeight: Double, maxPartners: Int = 64,
         householdPair: (Int, Int) -> Bool

@@ -558,18 +558,17 @@ public final class FuzzyDeduplicator {
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
             }
             // Why a pair that scores a match is held back for review.
-            var why = ""
-            if forced(a, b) {
-                why = "; forced by a rule"
-            } else if separateHouseholds, household(code, a, b), rawScore(code, a, b) >= matchWeight {
-                why = "; held back as a household's shape (same last name and address, other first names,"
-                    + " nothing personal agrees; --households merge merges them)"
-            } else if torn.contains(key) {
-                why = "; held back: a row without a first name (or with a last name in its place) matches two members"
-                    + " of one household, and nothing personal ties it to this one"
-            }
             lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), score(code, a, b),
-                                matchWeight, reviewWeight, why))
+                                matchWeight, reviewWeight, forced(a, b) ? "; forced by a rule" : ""))
+            // Why a pair that scores a match is held back for review, on lines of their own (the page and a terminal
+            // show them at 80 columns).
+            if !forced(a, b), separateHouseholds, household(code, a, b), rawScore(code, a, b) >= matchWeight {
+                lines.append("  held back: a household's shape (same last name and address, other first names,")
+                lines.append("  nothing personal agrees; --households merge merges them)")
+            } else if !forced(a, b), torn.contains(key) {
+                lines.append("  held back: a row without a first name (or a last name in its place) matches")
+                lines.append("  two members of one household, and nothing personal ties it to this one")
+            }
             return lines.joined(separator: "\n")
         }
         var explanations: [String] = []
