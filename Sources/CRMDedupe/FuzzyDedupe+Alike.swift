@@ -15,6 +15,18 @@ extension FuzzyDeduplicator {
         return Similarity.jaroWinkler(Array(x), Array(y)) >= 0.85
     }
 
+    /// Whether two street lines differ in one part only: the same house number on streets the two name alike
+    /// (`12 mcarthur street` / `12 macarthur st reet`), or the house number one edit off (`45` / `54`) on one street
+    /// name. Both parts off (`45 kent street` / `54 bent street`) is not one part: strangers often are that alike.
+    /// The names are compared without their numbers: a shared `166 ` prefix alone made `166 cambridge crescent` and
+    /// `166 marri circuit` Jaro-Winkler 0.85.
+    func oneStreetPartOff(_ sa: Int32, _ sb: Int32, _ ha: Int32, _ hb: Int32) -> Bool {
+        guard ha != 0, hb != 0 else { return false }
+        if ha == hb { return streetNamesAlike(sa, sb) }
+        guard oneEditApart(places.bytes[Int(ha)], places.bytes[Int(hb)], sameLength: true) else { return false }
+        return Self.streetName(streets.bytes[Int(sa)]) == Self.streetName(streets.bytes[Int(sb)])
+    }
+
     /// First names that may be one name written two ways, though no comparison level says so: the same Soundex
     /// code (`Fang`/`Phang`), close by Jaro-Winkler, or one inside the other (`Toni`/`Antonia`, `Bec`/`Rebecca`).
     func firstNamesAlike(_ a: Int32, _ b: Int32) -> Bool {

@@ -154,7 +154,7 @@ public final class FuzzyDeduplicator {
         ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88 (or swapped, first names differ)", "different"],
         ["null", "core exact", "token subset / JW>=0.92", "different"],
         [
-            "null", "exact", "same without spaces / same words", "one's words among the other's", "number ~ + JW>=0.85",
+            "null", "exact", "same without spaces / same words", "one's words among the other's", "number or name off",
             "same street, other or no number", "same house number, other street", "different",
         ],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
@@ -274,11 +274,7 @@ public final class FuzzyDeduplicator {
                 // A line missing from one: `129 Suite 53` / `129 Alma Avenue Suite 53`,
                 // `1851` / `1851 Glenferrie Close`.
                 l = 3
-            } else if house[a] != 0, house[b] != 0, oneEditApart(places.bytes[Int(house[a])], places.bytes[Int(house[b])], sameLength: true),
-                Similarity.jaroWinkler(Array(Self.streetName(streets.bytes[Int(sa)])), Array(Self.streetName(streets.bytes[Int(sb)]))) >= 0.85
-            {
-                // The names alike without their numbers: a shared `166 ` prefix alone made `166 cambridge crescent` and
-                // `166 marri circuit` Jaro-Winkler 0.85.
+            } else if oneStreetPartOff(sa, sb, house[a], house[b]) {
                 l = 4
             } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
                 l = 4  // one typo anywhere (an OCR `l851` for `1851`)
