@@ -350,6 +350,21 @@ struct FuzzyDedupeTests {
         #expect(line(why[3], "street")?.contains("different") == true, "\(why[3])")
     }
 
+    @Test("a house number, a first name's first letters and a city's first letter find a pair whose every other key is broken")
+    func houseFirstCityKey() throws {
+        let why = explanations([
+            // Postcode, city, street name and first name each with a typo: no other key is shared.
+            row("Jessica", "Nguyen", street: "44 Darling Drive", postcode: "2560", city: "Campbelltown"),
+            row("Jessiea", "Nguyen", street: "44 Darling Dryve", postcode: "2540", city: "Campbeoltown"),
+            // The same, in other cities: not compared.
+            row("Jessica", "Nguyen", street: "44 Darling Drive", postcode: "2560", city: "Campbelltown"),
+            row("Jessiea", "Nguyen", street: "44 Darling Dryve", postcode: "2540", city: "Penrith"),
+        ], pairs: [(0, 1), (2, 3)])
+        try #require(why.count == 2)
+        #expect(why[0].contains("compared; shared keys: house+first+city"), "\(why[0])")
+        #expect(why[1].contains("never compared"), "\(why[1])")
+    }
+
     @Test("a street line with one part off, the house number or the name, is one level; with both off it is a street named alike")
     func streetWithOnePartOff() throws {
         let why = explanations([
