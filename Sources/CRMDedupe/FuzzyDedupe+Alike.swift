@@ -16,7 +16,7 @@ extension FuzzyDeduplicator {
     }
 
     /// Whether two street lines differ in one part only: the same house number on streets the two name alike
-    /// (`12 mcarthur street` / `12 macarthur st reet`), or the house number one edit off (`45` / `54`) on one street
+    /// (`12 mcarthur st` / `12 macarthur stret`), or the house number one edit off (`45` / `54`) on one street
     /// name. Both parts off (`45 kent street` / `54 bent street`) is not one part: strangers often are that alike.
     /// The names are compared without their numbers: a shared `166 ` prefix alone made `166 cambridge crescent` and
     /// `166 marri circuit` Jaro-Winkler 0.85.

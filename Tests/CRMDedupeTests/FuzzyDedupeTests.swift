@@ -368,7 +368,7 @@ struct FuzzyDedupeTests {
     @Test("a street line with one part off, the house number or the name, is one level; with both off it is a street named alike")
     func streetWithOnePartOff() throws {
         let why = explanations([
-            // The same number, the name two typos off (one edit would be a typo of the whole line).
+            // The same number, the name more than one edit off (one edit would be a typo of the whole line).
             row("Dean", "Johnson", street: "12 Macarthur Street", postcode: "5061", city: "Unley"),
             row("Dean", "Johnson", street: "12 Mcarthur Stret", postcode: "5061", city: "Unley"),
             // The number's digits swapped, the name as written.
