@@ -365,23 +365,23 @@ struct FuzzyDedupeTests {
         #expect(why[1].contains("never compared"), "\(why[1])")
     }
 
-    @Test("a street line with one part off, the house number or the name, is one level; with both off it is a street named alike")
-    func streetWithOnePartOff() throws {
-        let why = explanations([
+    @Test(
+        "a street line with one part off, the house number or the name, is one level; with both off it is a street named alike",
+        arguments: [
             // The same number, the name more than one edit off (one edit would be a typo of the whole line).
-            row("Dean", "Johnson", street: "12 Macarthur Street", postcode: "5061", city: "Unley"),
-            row("Dean", "Johnson", street: "12 Mcarthur Stret", postcode: "5061", city: "Unley"),
+            ("12 Macarthur Street", "12 Mcarthur Stret", "number or name off"),
             // The number's digits swapped, the name as written.
-            row("Ruth", "Baker", street: "45 Kent Road", postcode: "3053", city: "Carlton"),
-            row("Ruth", "Baker", street: "54 Kent Road", postcode: "3053", city: "Carlton"),
+            ("45 Kent Road", "54 Kent Road", "number or name off"),
             // Both: the number's digits swapped and a typo in the name.
-            row("Owen", "Price", street: "12 Church Street", postcode: "7315", city: "Ulverstone"),
-            row("Owen", "Price", street: "21 Church Sttreet", postcode: "7315", city: "Ulverstone"),
-        ], pairs: [(0, 1), (2, 3), (4, 5)])
-        try #require(why.count == 3)
-        #expect(line(why[0], "street")?.contains("number or name off") == true, "\(why[0])")
-        #expect(line(why[1], "street")?.contains("number or name off") == true, "\(why[1])")
-        #expect(line(why[2], "street")?.contains("same street, other or no number") == true, "\(why[2])")
+            ("12 Church Street", "21 Church Sttreet", "same street, other or no number"),
+        ])
+    func streetWithOnePartOff(a: String, b: String, level: String) throws {
+        let why = explanations([
+            row("Dean", "Johnson", street: a, postcode: "5061", city: "Unley"),
+            row("Dean", "Johnson", street: b, postcode: "5061", city: "Unley"),
+        ], pairs: [(0, 1)])
+        try #require(why.count == 1)
+        #expect(line(why[0], "street")?.contains(level) == true, "\(why[0])")
     }
 
     @Test("a house number wrong or missing on a street named alike is its own level, not a different street; a number alone names no street")
