@@ -136,8 +136,13 @@ struct WorkerTests {
         let deadline = Date(timeIntervalSinceNow: 30)
         while killedHolding == nil, Date() < deadline {
             // A pull job: eleven pages of 60 ms each, so the kill lands inside the run.
-            if let held = try board.jobEntries().first(where: { $0.holder?.hasPrefix(victim) == true && !$0.name.hasSuffix("-leads") }) {
-                Thread.sleep(forTimeInterval: 0.15)
+            // Killed only once its run is recorded as running: between the claim and the run's record the worker
+            // opens the store and takes the lease, which on a busy machine can take longer than any fixed pause.
+            let running = Set(try board.runs().filter { $0.status == .running }.map(\.job))
+            if let held = try board.jobEntries().first(where: {
+                $0.holder?.hasPrefix(victim) == true && !$0.name.hasSuffix("-leads") && running.contains($0.name)
+            }) {
+                Thread.sleep(forTimeInterval: 0.1)
                 kill(workers[0].processIdentifier, SIGKILL)
                 killedHolding = held.name
             } else {
