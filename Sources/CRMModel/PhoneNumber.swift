@@ -16,92 +16,136 @@ public enum PhoneNumber {
 
     /// The E.164 form of `raw`, or nil when it cannot be a phone number.
     /// - Parameter region: ISO 3166 alpha-2 code used for numbers written without a country code.
+    ///
+    /// Allocation-free but for the result (which fits in a small string up to 15 bytes): the digits are gathered in a
+    /// stack buffer and the region's prefixes compared in place. It runs once per phone cell of an import.
     public static func e164(_ raw: String, region: String) -> String? {
         let reg = regions[region] ?? regions["US"]!
-        var digits: [UInt8] = []
-        digits.reserveCapacity(16)
-        var plus = false
-        var sawDigit = false
-        var utf8 = Array(raw.utf8)
-        // Remove a "(0)" trunk hint written inside international numbers.
-        if let r = find(Array("(0)".utf8), in: utf8) { utf8.removeSubrange(r) }
-        var i = 0
-        while i < utf8.count {
-            let b = utf8[i]
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                digits.append(b)
-                sawDigit = true
-            case UInt8(ascii: "+"):
-                if sawDigit || plus { return nil }
-                plus = true
-            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"),
-                UInt8(ascii: "/"), 0x09, 0xA0, 0xC2:
-                break
-            case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "#"),
-                UInt8(ascii: ";"), UInt8(ascii: ","):
-                // An extension (x123, ext. 123, #123, ;ext=123) ends the number.
-                if !sawDigit { return nil }
-                i = utf8.count
-                continue
-            default:
-                return nil
-            }
-            i += 1
-        }
-        guard digits.count >= 4 else { return nil }
-        var national: ArraySlice<UInt8>
-        var cc: ArraySlice<UInt8>
-        if !plus, let intl = stripInternationalPrefix(digits, region: reg) {
-            digits = Array(intl)
-            plus = true
-        }
-        if plus {
-            let ccLength = callingCodeLength(digits)
-            guard digits.count > ccLength else { return nil }
-            cc = digits[..<ccLength]
-            national = digits[ccLength...]
-        } else {
-            cc = ArraySlice(reg.callingCode.utf8)
-            national = digits[...]
-            let trunk = Array(reg.trunkPrefix.utf8)
-            if reg.callingCode == "1" {
-                if national.count == 11, national.first == UInt8(ascii: "1") { national = national.dropFirst() }
-            } else if !trunk.isEmpty, national.starts(with: trunk) {
-                national = national.dropFirst(trunk.count)
-            } else if national.count >= 9, national.starts(with: cc) {
-                // Written with the country code but without "+" ("41446203770").
-                national = national.dropFirst(cc.count)
-            }
-        }
-        if cc == [UInt8(ascii: "1")] {
-            guard national.count == 10, let first = national.first, first >= UInt8(ascii: "2") else { return nil }
-        } else {
-            guard national.count >= 4, cc.count + national.count >= 7 else { return nil }
-        }
-        guard cc.count + national.count <= 15 else { return nil }
-        var out: [UInt8] = [UInt8(ascii: "+")]
-        out.append(contentsOf: cc)
-        out.append(contentsOf: national)
-        return String(decoding: out, as: UTF8.self)
+        var raw = raw
+        return raw.withUTF8 { e164(utf8: $0, reg) }
     }
 
-    /// The digits after an international dialling prefix, when `digits` starts with one.
-    static func stripInternationalPrefix(_ digits: [UInt8], region: Region) -> ArraySlice<UInt8>? {
-        let prefixes = [region.internationalPrefix, "00"]
-        for p in prefixes {
-            let pb = Array(p.utf8)
-            if digits.count > pb.count + 6, digits.starts(with: pb) { return digits.dropFirst(pb.count) }
+    /// More digits than any number can have with its prefixes: 15 for E.164, an international prefix of up to 4,
+    /// a trunk prefix of up to 2. Past it the result is nil whatever follows, so the scan stops there.
+    static let maxDigits = 24
+
+    /// The work of `e164` on the text's bytes.
+    static func e164(utf8 src: UnsafeBufferPointer<UInt8>, _ reg: Region) -> String? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxDigits) { d -> String? in
+            var n = 0
+            var plus = false
+            var sawDigit = false
+            var hintRemoved = false
+            var i = 0
+            let count = src.count
+            scan: while i < count {
+                let b = src[i]
+                switch b {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if n == maxDigits { return nil }
+                    d[n] = b
+                    n += 1
+                    sawDigit = true
+                case UInt8(ascii: "+"):
+                    if sawDigit || plus { return nil }
+                    plus = true
+                case UInt8(ascii: "("):
+                    // The first "(0)", a trunk hint written inside international numbers, is left out.
+                    if !hintRemoved, i + 2 < count, src[i + 1] == UInt8(ascii: "0"), src[i + 2] == UInt8(ascii: ")") {
+                        hintRemoved = true
+                        i += 3
+                        continue
+                    }
+                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ")"), UInt8(ascii: "/"), 0x09,
+                    0xA0, 0xC2:
+                    break
+                case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "#"),
+                    UInt8(ascii: ";"), UInt8(ascii: ","):
+                    // An extension (x123, ext. 123, #123, ;ext=123) ends the number.
+                    if !sawDigit { return nil }
+                    break scan
+                default:
+                    return nil
+                }
+                i += 1
+            }
+            guard n >= 4 else { return nil }
+            /// True when the digits from `at` start with `prefix`'s.
+            func starts(at: Int, with prefix: String) -> Bool {
+                var j = at
+                for c in prefix.utf8 {
+                    if j >= n || d[j] != c { return false }
+                    j += 1
+                }
+                return true
+            }
+            var start = 0
+            if !plus {
+                for p in [reg.internationalPrefix, "00"] where n > p.utf8.count + 6 && starts(at: 0, with: p) {
+                    start = p.utf8.count
+                    plus = true
+                    break
+                }
+            }
+            // The calling code: `ccLength` digits at `start`, or the region's; the national number is d[national..<n].
+            var ccLength: Int
+            var national: Int
+            let ccIsOne: Bool
+            if plus {
+                ccLength = callingCodeLength(d[start]) { n - start >= 2 ? d[start + 1] : nil }
+                guard n - start > ccLength else { return nil }
+                national = start + ccLength
+                ccIsOne = ccLength == 1 && d[start] == UInt8(ascii: "1")
+            } else {
+                ccLength = reg.callingCode.utf8.count
+                national = 0
+                ccIsOne = reg.callingCode == "1"
+                if ccIsOne {
+                    if n == 11, d[0] == UInt8(ascii: "1") { national = 1 }
+                } else if !reg.trunkPrefix.isEmpty, starts(at: 0, with: reg.trunkPrefix) {
+                    national = reg.trunkPrefix.utf8.count
+                } else if n >= 9, starts(at: 0, with: reg.callingCode) {
+                    // Written with the country code but without "+" ("41446203770").
+                    national = ccLength
+                }
+            }
+            let nationalCount = n - national
+            if ccIsOne {
+                guard nationalCount == 10, d[national] >= UInt8(ascii: "2") else { return nil }
+            } else {
+                guard nationalCount >= 4, ccLength + nationalCount >= 7 else { return nil }
+            }
+            guard ccLength + nationalCount <= 15 else { return nil }
+            let fromDigits = plus
+            return String(unsafeUninitializedCapacity: 1 + ccLength + nationalCount) { out in
+                out[0] = UInt8(ascii: "+")
+                var k = 1
+                if fromDigits {
+                    for j in start..<(start + ccLength) {
+                        out[k] = d[j]
+                        k += 1
+                    }
+                } else {
+                    for c in reg.callingCode.utf8 {
+                        out[k] = c
+                        k += 1
+                    }
+                }
+                for j in national..<n {
+                    out[k] = d[j]
+                    k += 1
+                }
+                return k
+            }
         }
-        return nil
     }
 
-    /// The length of the calling code at the start of `digits` (ITU-T E.164 codes are prefix-free).
-    static func callingCodeLength(_ digits: [UInt8]) -> Int {
-        guard let first = digits.first else { return 0 }
+    /// The length of the calling code that starts with the digit `first`, then `second` (ITU-T E.164 codes are
+    /// prefix-free).
+    static func callingCodeLength(_ first: UInt8, _ second: () -> UInt8?) -> Int {
         if first == UInt8(ascii: "1") || first == UInt8(ascii: "7") { return 1 }
-        guard digits.count >= 2 else { return 1 }
-        let two = Int(first - 48) * 10 + Int(digits[1] - 48)
+        guard let second = second() else { return 1 }
+        let two = Int(first &- 48) * 10 + Int(second &- 48)
         return twoDigitCodes.contains(two) ? 2 : 3
     }
 
@@ -202,14 +246,4 @@ public enum PhoneNumber {
         "brasil": "BR", "mexico": "MX", "méxico": "MX", "argentina": "AR", "chile": "CL", "colombia": "CO",
         "peru": "PE",
     ]
-
-    static func find(_ needle: [UInt8], in hay: [UInt8]) -> Range<Int>? {
-        guard hay.count >= needle.count else { return nil }
-        var i = 0
-        while i + needle.count <= hay.count {
-            if hay[i] == needle[0], Array(hay[i..<(i + needle.count)]) == needle { return i..<(i + needle.count) }
-            i += 1
-        }
-        return nil
-    }
 }

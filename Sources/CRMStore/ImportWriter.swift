@@ -93,11 +93,13 @@ public final class ImportWriter<R: CRMRecord> {
                 custom: JSONText.decodeObject(pending.custom[i]))
             return (r, pending.meta[i].externalID)
         }
-        select.reset()
+        // Its one parameter is bound anew each time: a reset without clearing bindings (clearing cost more than the
+        // bind, callgrind found).
+        select.resetKeepingBindings()
         select.bind(1, rowid)
         guard try select.step(path: path) else { return nil }
         let (_, r, ext) = RecordTable<R>.decode(select)
-        select.reset()
+        select.resetKeepingBindings()
         return (r, ext)
     }
 
@@ -138,7 +140,7 @@ public final class ImportWriter<R: CRMRecord> {
             return
         }
         let s = update
-        s.reset()
+        s.resetKeepingBindings()  // every parameter is bound below
         s.bind(1, externalID)
         var col: Int32 = 2
         for v in StoreValues.prepare(r.fieldValues()) {
@@ -218,12 +220,12 @@ public final class ImportWriter<R: CRMRecord> {
         if ledgerBuffer.isEmpty { return }
         let many = ledgerBuffer.count == Self.ledgerPerInsert
         var s = many ? ledgerMany : ledgerOne
-        s.reset()
+        s.resetKeepingBindings()  // every parameter is bound below
         var col: Int32 = 1
         for (i, e) in ledgerBuffer.enumerated() {
             if !many {
                 s = ledgerOne
-                s.reset()
+                s.resetKeepingBindings()
                 col = 1
             }
             s.bind(col, batch)

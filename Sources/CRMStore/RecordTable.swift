@@ -63,7 +63,12 @@ enum RecordTable<R: CRMRecord> {
 
     static var selectColumns: String { "rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at" }
 
-    /// Reads a record from a row laid out as `selectColumns`.
+    /// Reads a record from a row laid out as `selectColumns`. Specialised: generic, each field's descriptor was read
+    /// through the generic array subscript (a fifth of a merge's read, callgrind found).
+    @_specialize(exported: true, where R == Lead)
+    @_specialize(exported: true, where R == Opportunity)
+    @_specialize(exported: true, where R == Customer)
+    @_specialize(exported: true, where R == CRMTask)
     static func decode(_ s: RawStatement) -> (rowid: Int64, record: R, externalID: String?) {
         let rowid = s.int64(0) ?? 0
         var r = R(id: RecordID(s.text(1) ?? "") ?? RecordID.make())

@@ -84,4 +84,23 @@ struct ExactMatchTests {
         #expect(!again2)
         #expect(r == once)
     }
+
+    @Test(
+        "a note already held is not appended again; held means the same characters, in ASCII or not",
+        arguments: [
+            ("call back Monday\nsent brochure", "sent brochure", false),
+            ("call back Monday", "call back Tuesday", true),
+            ("call back Monday", "", false),
+            ("Rückruf am Montag", "am Montag", false),
+            ("Rückruf am Montag", "Ru\u{308}ckruf", false),  // the same characters, ü decomposed
+            ("caf\u{E9}", "cafe", true),  // `e` is not `é`, though the bytes of `cafe\u{301}` would start with it
+            ("cafe\u{301} au lait", "cafe", true),
+        ])
+    func notesHeld(stored: String, incoming: String, appended: Bool) {
+        var r = lead { $0.notes = stored }
+        let changed = RecordMerge.absorb(lead { $0.notes = incoming }, into: &r, mode: .update)
+        #expect(changed == appended)
+        #expect(r.notes == (appended ? stored + "\n" + incoming : stored))
+    }
 }
+
