@@ -27,6 +27,8 @@ public final class ImportWriter<R: CRMRecord> {
     private let ledgerMany: RawStatement
     private let ledgerOne: RawStatement
     private var changeSeq: Int64
+    /// The kinds of `R`'s fields, for reading stored records.
+    private let kinds = R.fields.map(\.kind)
     private let stamp: String
     private var nextRowID: Int64
     /// Records waiting for the next multi-row insert, ready to bind without touching `R`.
@@ -98,7 +100,7 @@ public final class ImportWriter<R: CRMRecord> {
         select.resetKeepingBindings()
         select.bind(1, rowid)
         guard try select.step(path: path) else { return nil }
-        let (_, r, ext) = RecordTable<R>.decode(select)
+        let (_, r, ext) = RecordTable<R>.decode(select, kinds: kinds)
         select.resetKeepingBindings()
         return (r, ext)
     }

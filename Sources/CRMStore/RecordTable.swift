@@ -63,21 +63,24 @@ enum RecordTable<R: CRMRecord> {
 
     static var selectColumns: String { "rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at" }
 
-    /// Reads a record from a row laid out as `selectColumns`. Specialised: generic, each field's descriptor was read
-    /// through the generic array subscript (a fifth of a merge's read, callgrind found).
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
+    /// Reads a record from a row laid out as `selectColumns`.
     static func decode(_ s: RawStatement) -> (rowid: Int64, record: R, externalID: String?) {
+        decode(s, kinds: R.fields.map(\.kind))
+    }
+
+    /// `decode` given the fields' kinds (`R.fields.map(\.kind)`, which a caller reading many rows makes once). The
+    /// values are read into an array and the record made by `init(id:fieldValues:custom:)`, not set one by one
+    /// through the fields' descriptors: in a generic context each descriptor was read through the generic array
+    /// subscript and set through a closure, ~24k instructions a record of 30 fields (callgrind, the import's merges).
+    static func decode(_ s: RawStatement, kinds: [FieldKind]) -> (rowid: Int64, record: R, externalID: String?) {
         let rowid = s.int64(0) ?? 0
-        var r = R(id: RecordID(s.text(1) ?? "") ?? RecordID.make())
         let ext = s.text(3)
-        // An index loop, not `enumerated()`: in this generic context its iterator costs ~1,600 instructions a step.
-        let fields = R.fields
-        for i in 0..<fields.count { fields[i].set(&r, value(s, Int32(4 + i), fields[i].kind)) }
-        let base = Int32(4 + R.fields.count)
-        r.custom = JSONText.decodeObject(s.text(base))
+        var values: [FieldValue] = []
+        values.reserveCapacity(kinds.count)
+        for i in 0..<kinds.count { values.append(value(s, Int32(4 + i), kinds[i])) }
+        let base = Int32(4 + kinds.count)
+        var r = R(
+            id: RecordID(s.text(1) ?? "") ?? RecordID.make(), fieldValues: values, custom: JSONText.decodeObject(s.text(base)))
         if let u = s.text(base + 1), let p = ISOStamp.parse(u) { r.updatedAt = p }
         return (rowid, r, ext)
     }
