@@ -81,10 +81,14 @@ public enum PhoneNumber {
             }
             var start = 0
             if !plus {
-                for p in [reg.internationalPrefix, "00"] where n > p.utf8.count + 6 && starts(at: 0, with: p) {
-                    start = p.utf8.count
+                // The region's international dialling prefix, else "00" (two checks: no array made per phone).
+                let intl = reg.internationalPrefix
+                if n > intl.utf8.count + 6, starts(at: 0, with: intl) {
+                    start = intl.utf8.count
                     plus = true
-                    break
+                } else if n > 8, starts(at: 0, with: "00") {
+                    start = 2
+                    plus = true
                 }
             }
             // The calling code: `ccLength` digits at `start`, or the region's; the national number is d[national..<n].
@@ -92,7 +96,7 @@ public enum PhoneNumber {
             var national: Int
             let ccIsOne: Bool
             if plus {
-                ccLength = callingCodeLength(d[start]) { n - start >= 2 ? d[start + 1] : nil }
+                ccLength = callingCodeLength(d[start], n - start >= 2 ? d[start + 1] : nil)
                 guard n - start > ccLength else { return nil }
                 national = start + ccLength
                 ccIsOne = ccLength == 1 && d[start] == UInt8(ascii: "1")
@@ -142,9 +146,9 @@ public enum PhoneNumber {
 
     /// The length of the calling code that starts with the digit `first`, then `second` (ITU-T E.164 codes are
     /// prefix-free).
-    static func callingCodeLength(_ first: UInt8, _ second: () -> UInt8?) -> Int {
+    static func callingCodeLength(_ first: UInt8, _ second: UInt8?) -> Int {
         if first == UInt8(ascii: "1") || first == UInt8(ascii: "7") { return 1 }
-        guard let second = second() else { return 1 }
+        guard let second else { return 1 }
         let two = Int(first &- 48) * 10 + Int(second &- 48)
         return twoDigitCodes.contains(two) ? 2 : 3
     }

@@ -53,8 +53,9 @@ extension CRMStore {
             try queue.read { db in
                 let stmt = try db.makeStatement(sql: "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL ORDER BY rowid")
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                let kinds = R.fields.map(\.kind)
                 while try raw.step(path: path) {
-                    let (rowid, r, _) = RecordTable<R>.decode(raw)
+                    let (rowid, r, _) = RecordTable<R>.decode(raw, kinds: kinds)
                     try body(rowid, r)
                 }
             }

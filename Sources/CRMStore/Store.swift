@@ -220,8 +220,9 @@ public final class CRMStore: @unchecked Sendable {
                 let stmt = try db.makeStatement(
                     sql: "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL ORDER BY rowid")
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                let kinds = R.fields.map(\.kind)
                 while try raw.step(path: path) {
-                    let (_, r, ext) = RecordTable<R>.decode(raw)
+                    let (_, r, ext) = RecordTable<R>.decode(raw, kinds: kinds)
                     try body(r, ext)
                 }
             }
@@ -240,8 +241,9 @@ public final class CRMStore: @unchecked Sendable {
                 let stmt = try db.makeStatement(sql: sql)
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
                 for (i, a) in args.enumerated() { raw.bind(Int32(i + 1), a) }
+                let kinds = R.fields.map(\.kind)
                 while try raw.step(path: path) {
-                    let (_, r, ext) = RecordTable<R>.decode(raw)
+                    let (_, r, ext) = RecordTable<R>.decode(raw, kinds: kinds)
                     try body(r, ext)
                 }
             }

@@ -200,8 +200,9 @@ extension CRMStore {
                 raw.bind(2, Int64(limit))
                 var out: [ChangedRecord<R>] = []
                 let n = Int32(RecordTable<R>.selectColumns.split(separator: ",").count)
+                let kinds = R.fields.map(\.kind)
                 while try raw.step(path: path) {
-                    let rec = RecordTable<R>.decode(raw).record
+                    let rec = RecordTable<R>.decode(raw, kinds: kinds).record
                     out.append(ChangedRecord(record: rec, changeSeq: raw.int64(n) ?? 0, deleted: (raw.int64(n + 1) ?? 0) != 0))
                 }
                 return out
