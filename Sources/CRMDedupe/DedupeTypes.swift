@@ -5,6 +5,12 @@ public import Foundation
 public struct DedupeSettings: Sendable, Equatable {
     /// A pair at least this likely is merged.
     public var matchProbability: Double = 0.99
+    /// A pair whose two rows are each other's likeliest partner, with no other partner even as likely as not
+    /// (`reviewProbability`), is merged from this probability up: a duplicate has one original, so a pair that
+    /// stands alone between its two rows needs less evidence than one of several candidates (the one-to-one
+    /// reading of record linkage). Ten times as unsure as `matchProbability` allows, and never below
+    /// `reviewProbability`: 0.9 at the default 0.99, 0.99 at 0.999.
+    public var soleMatchProbability: Double { max(reviewProbability, 1 - 10 * (1 - matchProbability)) }
     /// Pairs between this and `matchProbability` go to a person. Two clusters merge only when every pair across
     /// them is at least this likely (no chaining of strangers through one link).
     public var reviewProbability: Double = 0.5
@@ -92,8 +98,15 @@ public struct DedupeResult: Sendable {
     public var emIterations: Int
     /// The prior log2 odds that a pair of rows is the same entity, and the weights the thresholds came to.
     public var prior: Double
+    /// The prior as the finished model sees the compared pairs (`FuzzyDeduplicator.selfConsistentPrior`): the sum of
+    /// their posteriors. Far from `prior`, it says EM's match share is off.
+    public var modelPrior: Double
     public var matchWeight: Double
     public var reviewWeight: Double
+    /// The weight from which a pair that stands alone between its two rows is merged
+    /// (`DedupeSettings.soleMatchProbability`), and how many pairs below `matchWeight` were merged so.
+    public var soleWeight: Double = .infinity
+    public var soleMatches: Int = 0
     /// With `households: auto`, what the file showed of households and what was decided.
     public var households: HouseholdEstimate?
     /// The sessions that estimated m for the name and address fields (`TrainingSession`).

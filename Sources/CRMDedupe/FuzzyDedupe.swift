@@ -319,6 +319,18 @@ public final class FuzzyDeduplicator {
 
     static func level(_ code: Int, _ field: Int) -> Int { code / strides[field] % levels[field] }
 
+    /// Whether a pair has a shape two people often have, which a pair that stands alone between its rows is not
+    /// merged below the match weight against:
+    /// - a field that names one person differs entirely (the e-mail, the phone, the date of birth, the identifier):
+    ///   two namesakes at one company (left out, 104 such pairs merged on 1M generated leads, nearly all two people);
+    /// - the street line differs entirely: two namesakes in one town (26 wrong pairs of 33 on 6,000 generated
+    ///   people with names and addresses only);
+    /// - both names differ: two flatmates at one address.
+    static func twoPeoplesShape(_ code: Int) -> Bool {
+        level(code, 0) == 2 || level(code, 1) == 4 || level(code, 8) == 3 || level(code, 9) == 3
+            || level(code, 5) == levels[5] - 1 || (level(code, 2) == firstDifferent && level(code, 3) == levels[3] - 1)
+    }
+
     // MARK: - Run
 
     /// Matches every row against every other (through the blocks) and clusters them.
@@ -395,14 +407,6 @@ public final class FuzzyDeduplicator {
             if Self.level(code, 7) == 1 { p += tf.title[Int(title[a])] }
             return p
         }
-        // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
-        let n = Double(count)
-        let expected = max(1, lambda * Double(pairs.count))
-        let prior = log2(expected / max(1, n * (n - 1) / 2 - expected))
-        let matchWeight = log2(settings.matchProbability / (1 - settings.matchProbability)) - prior
-        let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
-        // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
-        var separateHouseholds = settings.households == .separate
         /// The pair's weight before the household rule caps it.
         func rawScore(_ code: Int, _ a: Int, _ b: Int) -> Double {
             (codeWeight[code] ?? {
@@ -411,6 +415,27 @@ public final class FuzzyDeduplicator {
                 return w
             }()) - penalty(code, a, b)
         }
+        // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
+        let n = Double(count)
+        let expected = max(1, lambda * Double(pairs.count))
+        let prior = log2(expected / max(1, n * (n - 1) / 2 - expected))
+        // The finished model's own estimate of the prior (EM's match share can be far off on a file without a
+        // personal field: 6.4 times the matching pairs on a names-and-address list).
+        let modelPrior = Self.selfConsistentPrior(
+            start: expected, allPairs: n * (n - 1) / 2,
+            weights: pairs.indices.lazy.map { k in
+                let p = pairs[k]
+                return rawScore(Int(codes[k]), Int(p >> 32), Int(p & 0xFFFF_FFFF))
+            })
+        let matchWeight = log2(settings.matchProbability / (1 - settings.matchProbability)) - prior
+        let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
+        // A pair that stands alone merges from `soleMatchProbability` under the lower of the two priors: where they
+        // disagree the bar stays where the more doubtful one puts it (never above the match weight).
+        let soleWeight = min(
+            matchWeight,
+            log2(settings.soleMatchProbability / (1 - settings.soleMatchProbability)) - min(prior, modelPrior))
+        // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
+        var separateHouseholds = settings.households == .separate
         func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
             let w = rawScore(code, a, b)
             // A household: at most unsure.
@@ -442,6 +467,10 @@ public final class FuzzyDeduplicator {
         // Household-shaped pairs that score a match, held back until the file says whether they are two people.
         var shaped: [(Double, UInt32, UInt32)] = []
         let auto = settings.households == .auto
+        // Each row's two highest scores, and the pairs that may stand alone between their rows (`soleWeight` up to
+        // `matchWeight`; a household's shape is left to the household rules).
+        var tops = PartnerTops(rows: count)
+        var sole: [(Double, UInt32, UInt32)] = []
         for (k, p) in pairs.enumerated() {
             let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
             let code = Int(codes[k])
@@ -449,12 +478,29 @@ public final class FuzzyDeduplicator {
             if forced(a, b) {
                 w = max(w, matchWeight + 100)
             } else if auto, w >= matchWeight, household(code, a, b) {
+                tops.note(a, b, w)
                 shaped.append((w, UInt32(a), UInt32(b)))
                 continue
             }
+            tops.note(a, b, w)
             if w >= matchWeight {
                 edges.append((w, UInt32(a), UInt32(b)))
+            } else if w >= soleWeight, !Self.twoPeoplesShape(code),
+                settings.households == .merge || !household(code, a, b)
+            {
+                sole.append((w, UInt32(a), UInt32(b)))
             } else if w >= reviewWeight {
+                review.append((Int32(a), Int32(b), w))
+            }
+        }
+        // A pair each of whose rows has no other partner even as likely as not is the one-to-one case: merged.
+        // The others go to review as before.
+        var solePairs = Set<UInt64>()
+        for (w, a, b) in sole {
+            if tops.standsAlone(Int(a), Int(b), w, unsure: reviewWeight) {
+                edges.append((w, a, b))
+                solePairs.insert(UInt64(a) << 32 | UInt64(b))
+            } else {
                 review.append((Int32(a), Int32(b), w))
             }
         }
@@ -561,6 +607,9 @@ public final class FuzzyDeduplicator {
             if !forced(a, b), separateHouseholds, household(code, a, b), rawScore(code, a, b) >= matchWeight {
                 lines.append("  held back: a household's shape (same last name and address, other first names,")
                 lines.append("  nothing personal agrees; --households merge merges them)")
+            } else if solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {
+                lines.append(String(
+                    format: "  merged below the match weight: each row's only likely partner (from %.2f)", soleWeight))
             } else if !forced(a, b), torn.contains(key) {
                 lines.append("  held back: a row without a first name (or a last name in its place) matches")
                 lines.append("  two members of one household, and nothing personal ties it to this one")
@@ -591,8 +640,8 @@ public final class FuzzyDeduplicator {
             blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
             pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,
             model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations,
-            prior: prior, matchWeight: matchWeight, reviewWeight: reviewWeight, households: households,
-            trainingSessions: sessions)
+            prior: prior, modelPrior: modelPrior, matchWeight: matchWeight, reviewWeight: reviewWeight,
+            soleWeight: soleWeight, soleMatches: solePairs.count, households: households, trainingSessions: sessions)
     }
 }
 

@@ -74,8 +74,16 @@ struct DedupeCommand: ParsableCommand {
                 print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
                 print(String(format: "prior           %.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
                              r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability))
+                print(String(
+                    format: "model prior     %.2f (the model's own sum over the compared pairs: %.0f matching pairs; EM's %.0f)",
+                    r.modelPrior, Self.pairsAt(r.modelPrior, rows: r.rows), Self.pairsAt(r.prior, rows: r.rows)))
             }
             print("matches         \(r.matchedPairs) pairs; \(r.refusedByGuard) merges refused by the guard")
+            if r.soleMatches > 0 {
+                print(String(
+                    format: "sole matches    %d of them below the match weight, from %.2f (p %.2f): each row's only likely partner",
+                    r.soleMatches, r.soleWeight, o.settings.soleMatchProbability))
+            }
             if let h = r.households, h.shapedPairs > 0 { print(Self.describe(h)) }
             print("review          \(r.review.count) pairs")
             print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
@@ -95,6 +103,12 @@ struct DedupeCommand: ParsableCommand {
         } catch let e as ImportError {
             throw CLIError(e.message, hint: ImportCommand.hint(e), code: e.exitCode)
         }
+    }
+
+    /// The matching pairs a prior (log2 odds) stands for among all pairs of `rows` rows.
+    static func pairsAt(_ prior: Double, rows: Int) -> Double {
+        let all = Double(rows) * Double(rows - 1) / 2
+        return all * exp2(prior) / (1 + exp2(prior))
     }
 
     /// The `households` line: what the file showed and what was decided.

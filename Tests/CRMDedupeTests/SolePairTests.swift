@@ -1,0 +1,150 @@
+@testable import CRMDedupe
+import Foundation
+import Testing
+
+@Suite("A pair that stands alone between its two rows")
+struct SolePairTests {
+    @Test("stands alone when each row's best partner is the other and neither has another as likely as not")
+    func alone() {
+        var t = PartnerTops(rows: 4)
+        t.note(0, 1, 18)
+        t.note(0, 2, 12)  // below the review weight (13): still alone
+        t.note(1, 3, -4)
+        #expect(t.standsAlone(0, 1, 18, unsure: 13))
+    }
+
+    @Test("does not stand alone with a second partner at or above the review weight, on either side")
+    func secondPartner() {
+        var t = PartnerTops(rows: 4)
+        t.note(0, 1, 18)
+        t.note(1, 3, 13)
+        #expect(!t.standsAlone(0, 1, 18, unsure: 13))
+        var u = PartnerTops(rows: 4)
+        u.note(0, 1, 18)
+        u.note(2, 0, 14)
+        #expect(!u.standsAlone(0, 1, 18, unsure: 13))
+    }
+
+    @Test("a tie with another partner, or a better partner elsewhere, is not alone")
+    func tieOrBetter() {
+        var t = PartnerTops(rows: 3)
+        t.note(0, 1, 18)
+        t.note(0, 2, 18)
+        #expect(!t.standsAlone(0, 1, 18, unsure: 13))
+        var u = PartnerTops(rows: 3)
+        u.note(0, 1, 18)
+        u.note(1, 2, 25)
+        #expect(!u.standsAlone(0, 1, 18, unsure: 13))
+    }
+
+    @Test("the sole-match probability is ten times as unsure as the match probability, never below the review one")
+    func probability() {
+        var s = DedupeSettings()
+        #expect(abs(s.soleMatchProbability - 0.9) < 1e-9)
+        s.matchProbability = 0.999
+        #expect(abs(s.soleMatchProbability - 0.99) < 1e-9)
+        s.matchProbability = 0.9
+        #expect(s.soleMatchProbability == s.reviewProbability)
+    }
+
+    @Test("the finished model's prior counts the matching pairs the compared pairs' posteriors add up to")
+    func modelPrior() {
+        // 1,000 pairs far above any prior (certain matches) and 100,000 far below (certain non-matches) among 10^8
+        // pairs: about 1,000 matching pairs whatever EM started from.
+        let weights = [Double](repeating: 60, count: 1_000) + [Double](repeating: -40, count: 100_000)
+        for start in [10.0, 1_000.0, 200_000.0] {
+            let prior = FuzzyDeduplicator.selfConsistentPrior(start: start, allPairs: 1e8, weights: weights)
+            let pairs = 1e8 * exp2(prior) / (1 + exp2(prior))
+            #expect(abs(pairs - 1_000) < 1, "from \(start): \(pairs)")
+        }
+    }
+
+    /// A list where EM learns from 100 people and their duplicates, then the given rows, then 300 strangers.
+    func run(_ extra: [DedupeRow], explain: [(Int, Int)]) -> DedupeResult {
+        func row(_ f: String, _ l: String, _ st: String, _ pc: String, _ c: String) -> DedupeRow {
+            var r = DedupeRow()
+            (r.firstName, r.lastName, r.street, r.postcode, r.city) = (f, l, st, pc, c)
+            return r
+        }
+        var s = DedupeSettings()
+        s.explain = explain.map { ($0.0 + 200, $0.1 + 200) }
+        let d = FuzzyDeduplicator(settings: s)
+        let firsts = ["Anna", "Ben", "Carl", "Dina", "Erik", "Fay", "Gus", "Hana", "Ivan", "Jade"]
+        for i in 0..<100 {
+            let f = firsts[i % 10] + "\(i)"
+            d.add(row(f, "Family\(i)", "\(i + 1) Unique\(i) Road", "\(3000 + i)", "Town\(i)"))
+            d.add(row(
+                i % 3 == 0 ? f + "x" : f, i % 4 == 0 ? "Famly\(i)" : "Family\(i)", "\(i + 1) Unique\(i) Road",
+                "\(3000 + i)", i % 5 == 0 ? "Twn\(i)" : "Town\(i)"))
+        }
+        for r in extra { d.add(r) }
+        for i in 0..<300 { d.add(row("Z\(i)q", "Y\(i)w", "\(i) X\(i) St", "\(5000 + i)", "V\(i)")) }
+        return d.run()
+    }
+
+    /// The total weight an explanation gives its pair.
+    static func total(_ why: String) -> Double? {
+        why.range(of: "total ").flatMap { Double(why[$0.upperBound...].prefix { $0 != " " }) }
+    }
+
+    func person(_ f: String, _ l: String, _ street: String, _ postcode: String) -> DedupeRow {
+        var r = DedupeRow()
+        (r.firstName, r.lastName, r.street, r.postcode, r.city) = (f, l, street, postcode, "Sydney")
+        return r
+    }
+
+    @Test(
+        "a pair between the sole-match and the match weight merges when it stands alone; with a likelier partner it goes to review"
+    )
+    func endToEnd() throws {
+        // The last name replaced, a typo in the street name, a postcode one digit off.
+        let a = person("Maria", "Rossi", "5 Quandong Street", "2000")
+        let b = person("Maria", "Bianchi", "5 Quandong Stret", "2001")
+        let alone = run([a, b], explain: [(0, 1)])
+        let why = try #require(alone.explanations.first)
+        let total = try #require(Self.total(why))
+        try #require(total >= alone.soleWeight && total < alone.matchWeight, "the pair must score in the band: \(why)")
+        #expect(alone.cluster[200] == alone.cluster[201], "\(why)")
+        #expect(why.contains("each row's only likely partner"), "\(why)")
+        #expect(alone.soleMatches == 1)
+        // With an exact copy of the first row, that copy is its likeliest partner: the pair is one of several.
+        let crowded = run([a, b, a], explain: [(0, 1)])
+        #expect(crowded.cluster[200] == crowded.cluster[202])
+        #expect(crowded.cluster[200] != crowded.cluster[201])
+        #expect(crowded.review.contains { [Set([200, 201]), Set([201, 202])].contains(Set([$0.0, $0.1])) })
+        #expect(crowded.soleMatches == 0)
+    }
+
+    /// Pairs in the band between the sole-match and the match weight with a shape two people often have.
+    static let twoPeople: [(String, DedupeRow, DedupeRow)] = {
+        func person(_ f: String, _ l: String, _ street: String, _ postcode: String, email: String = "") -> DedupeRow {
+            var r = DedupeRow()
+            (r.firstName, r.lastName, r.street, r.postcode, r.city, r.email) = (f, l, street, postcode, "Sydney", email)
+            return r
+        }
+        return [
+            (
+                "an e-mail on both rows differs (namesakes at one company)",
+                person("Maria", "Rossi", "5 Quandong Street", "2000", email: "maria.rossi@example.com"),
+                person("Maria", "Bianchi", "5 Quandong Stret", "2001", email: "mb1987@example.net")
+            ),
+            (
+                "the street line differs entirely (namesakes in one town)",
+                person("Maria", "Rossi", "5 Quandong Street", "2000"),
+                person("Maria", "Rossi", "88 Banksia Avenue", "2001")
+            ),
+        ]
+    }()
+
+    @Test(
+        "a pair that stands alone is not merged below the match weight when it has a shape two people often have",
+        arguments: twoPeople)
+    func twoPeoplesShape(shape: String, a: DedupeRow, b: DedupeRow) throws {
+        let r = run([a, b], explain: [(0, 1)])
+        let why = try #require(r.explanations.first)
+        let total = try #require(Self.total(why))
+        try #require(total >= r.soleWeight && total < r.matchWeight, "the pair must score in the band: \(why)")
+        #expect(r.cluster[200] != r.cluster[201], "\(why)")
+        #expect(r.soleMatches == 0)
+    }
+}
