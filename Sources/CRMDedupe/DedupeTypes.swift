@@ -5,9 +5,10 @@ public import Foundation
 public struct DedupeSettings: Sendable, Equatable {
     /// A pair at least this likely is merged.
     public var matchProbability: Double = 0.99
-    /// A pair whose two rows are each other's likeliest partner, with no other partner even as likely as not
-    /// (`reviewProbability`), is merged from this probability up: a duplicate has one original, so a pair that
-    /// stands alone between its two rows needs less evidence than one of several candidates (the one-to-one
+    /// A pair that is the only likely link between a row and a cluster — the strongest link each has to another
+    /// cluster is to the other, and neither has a link to a third even as likely as not (`reviewProbability`) — is
+    /// merged from this probability up, once the pairs above `matchProbability` made the clusters: a duplicate has
+    /// one original, so a pair that stands alone needs less evidence than one of several candidates (the one-to-one
     /// reading of record linkage). Ten times as unsure as `matchProbability` allows, and never below
     /// `reviewProbability`: 0.9 at the default 0.99, 0.99 at 0.999.
     public var soleMatchProbability: Double { max(reviewProbability, 1 - 10 * (1 - matchProbability)) }
@@ -103,7 +104,7 @@ public struct DedupeResult: Sendable {
     public var modelPrior: Double
     public var matchWeight: Double
     public var reviewWeight: Double
-    /// The weight from which a pair that stands alone between its two rows is merged
+    /// The weight from which a pair that stands alone between a row and a cluster is merged
     /// (`DedupeSettings.soleMatchProbability`), and how many pairs below `matchWeight` were merged so.
     public var soleWeight: Double = .infinity
     public var soleMatches: Int = 0

@@ -467,9 +467,8 @@ public final class FuzzyDeduplicator {
         // Household-shaped pairs that score a match, held back until the file says whether they are two people.
         var shaped: [(Double, UInt32, UInt32)] = []
         let auto = settings.households == .auto
-        // Each row's two highest scores, and the pairs that may stand alone between their rows (`soleWeight` up to
-        // `matchWeight`; a household's shape is left to the household rules).
-        var tops = PartnerTops(rows: count)
+        // The pairs that may stand alone between their clusters (`soleWeight` up to `matchWeight`; a household's shape
+        // is left to the household rules), decided once the clusters are made.
         var sole: [(Double, UInt32, UInt32)] = []
         for (k, p) in pairs.enumerated() {
             let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
@@ -478,11 +477,9 @@ public final class FuzzyDeduplicator {
             if forced(a, b) {
                 w = max(w, matchWeight + 100)
             } else if auto, w >= matchWeight, household(code, a, b) {
-                tops.note(a, b, w)
                 shaped.append((w, UInt32(a), UInt32(b)))
                 continue
             }
-            tops.note(a, b, w)
             if w >= matchWeight {
                 edges.append((w, UInt32(a), UInt32(b)))
             } else if w >= soleWeight, !Self.twoPeoplesShape(code),
@@ -490,17 +487,6 @@ public final class FuzzyDeduplicator {
             {
                 sole.append((w, UInt32(a), UInt32(b)))
             } else if w >= reviewWeight {
-                review.append((Int32(a), Int32(b), w))
-            }
-        }
-        // A pair each of whose rows has no other partner even as likely as not is the one-to-one case: merged.
-        // The others go to review as before.
-        var solePairs = Set<UInt64>()
-        for (w, a, b) in sole {
-            if tops.standsAlone(Int(a), Int(b), w, unsure: reviewWeight) {
-                edges.append((w, a, b))
-                solePairs.insert(UInt64(a) << 32 | UInt64(b))
-            } else {
                 review.append((Int32(a), Int32(b), w))
             }
         }
@@ -552,43 +538,65 @@ public final class FuzzyDeduplicator {
         var members: [Int32: [Int32]] = [:]
         func find(_ x: Int32) -> Int32 { sets.find(x) }
         var refused = 0
+        /// Two copies of one person may each differ from the original in other fields, so that they differ from each
+        /// other in more: across two clusters of more than one row no pair may weigh against the match (a total below
+        /// 0: more evidence of two people than of one), and the pairs together must make a match more likely than not.
+        /// A chain of strangers through one link fails the first.
+        func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> Bool {
+            guard ma.count > 1 || mb.count > 1 else { return true }
+            var sum = 0.0, n = 0
+            for x in ma {
+                for y in mb where !forced(Int(x), Int(y)) {
+                    let code = compare(Int(x), Int(y))
+                    // Nor may two of them look like two members of one household: a row without a first name (or a
+                    // replaced one) matching each of two relatives does not make them one person.
+                    if separateHouseholds, household(code, Int(x), Int(y)) { return false }
+                    let s = score(code, Int(x), Int(y))
+                    if s < 0 { return false }
+                    sum += s
+                    n += 1
+                }
+            }
+            return n == 0 || sum / Double(n) >= reviewWeight
+        }
+        func join(_ ra: Int32, _ rb: Int32) {
+            let na = members[ra]?.count ?? 1, nb = members[rb]?.count ?? 1
+            let (big, small) = na >= nb ? (ra, rb) : (rb, ra)
+            sets.parent[Int(small)] = big
+            members[big] = (members[big] ?? [big]) + (members[small] ?? [small])
+            members[small] = nil
+        }
         for (w, a, b) in edges {
             let ra = find(Int32(a)), rb = find(Int32(b))
             if ra == rb { continue }
             let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
             if ma.count + mb.count > settings.maxCluster { refused += 1; continue }
-            if (ma.count > 1 || mb.count > 1) && w < matchWeight + 100 {
-                // Two copies of one person may each differ from the original in other fields, so that they differ from
-                // each other in more: across the two clusters no pair may weigh against the match (a total below 0:
-                // more evidence of two people than of one), and the pairs together must make a match more likely
-                // than not. A chain of strangers through one link fails the first.
-                var ok = true
-                var sum = 0.0, n = 0
-                outer: for x in ma {
-                    for y in mb where !forced(Int(x), Int(y)) {
-                        let code = compare(Int(x), Int(y))
-                        // Nor may two of them look like two members of one household: a row without a first name
-                        // (or a replaced one) matching each of two relatives does not make them one person.
-                        if separateHouseholds, household(code, Int(x), Int(y)) {
-                            ok = false
-                            break outer
-                        }
-                        let s = score(code, Int(x), Int(y))
-                        if s < 0 {
-                            ok = false
-                            break outer
-                        }
-                        sum += s
-                        n += 1
-                    }
+            if w < matchWeight + 100, !mayJoin(ma, mb) { refused += 1; continue }
+            join(ra, rb)
+        }
+        // A pair below the match weight that is the only likely link between a row and a cluster — the strongest link
+        // each has to another cluster is to the other, and neither has a link to a third even as likely as not — is
+        // the one-to-one case: merged, through the guard above. Two clusters of several rows are two people each with
+        // their duplicates more often than one person (two Duncans with a duplicate each on one street, 4 wrong pairs
+        // of the third generator's D names). The others go to review as before.
+        var links = ClusterLinks()
+        if !sole.isEmpty {
+            for (w, a, b) in edges { links.note(find(Int32(a)), find(Int32(b)), w) }
+            for (w, a, b) in sole { links.note(find(Int32(a)), find(Int32(b)), w) }
+            for (a, b, w) in review { links.note(find(a), find(b), w) }
+        }
+        var solePairs = Set<UInt64>()
+        for (w, a, b) in sole.sorted(by: { $0.0 > $1.0 }) {
+            let ra = find(Int32(a)), rb = find(Int32(b))
+            if ra != rb, links.standAlone(ra, rb, w, unsure: reviewWeight) {
+                let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
+                if min(ma.count, mb.count) == 1, ma.count + mb.count <= settings.maxCluster, mayJoin(ma, mb) {
+                    join(ra, rb)
+                    solePairs.insert(UInt64(a) << 32 | UInt64(b))
+                    continue
                 }
-                if ok, n > 0, sum / Double(n) < reviewWeight { ok = false }
-                if !ok { refused += 1; continue }
             }
-            let (big, small) = ma.count >= mb.count ? (ra, rb) : (rb, ra)
-            sets.parent[Int(small)] = big
-            members[big] = (members[big] ?? [big]) + (members[small] ?? [small])
-            members[small] = nil
+            review.append((Int32(a), Int32(b), w))
         }
         func explanation(_ a: Int, _ b: Int) -> String {
             let code = compare(a, b)
@@ -609,7 +617,7 @@ public final class FuzzyDeduplicator {
                 lines.append("  nothing personal agrees; --households merge merges them)")
             } else if solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {
                 lines.append(String(
-                    format: "  merged below the match weight: each row's only likely partner (from %.2f)", soleWeight))
+                    format: "  merged below the match weight: the only likely link of two clusters (from %.2f)", soleWeight))
             } else if !forced(a, b), torn.contains(key) {
                 lines.append("  held back: a row without a first name (or a last name in its place) matches")
                 lines.append("  two members of one household, and nothing personal ties it to this one")

@@ -81,7 +81,7 @@ struct DedupeCommand: ParsableCommand {
             print("matches         \(r.matchedPairs) pairs; \(r.refusedByGuard) merges refused by the guard")
             if r.soleMatches > 0 {
                 print(String(
-                    format: "sole matches    %d of them below the match weight, from %.2f (p %.2f): each row's only likely partner",
+                    format: "sole matches    %d more below the match weight, from %.2f (p %.2f): the only likely link of a row and a cluster",
                     r.soleMatches, r.soleWeight, o.settings.soleMatchProbability))
             }
             if let h = r.households, h.shapedPairs > 0 { print(Self.describe(h)) }

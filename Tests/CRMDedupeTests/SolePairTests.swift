@@ -2,39 +2,44 @@
 import Foundation
 import Testing
 
-@Suite("A pair that stands alone between its two rows")
+@Suite("A pair that stands alone between its two clusters")
 struct SolePairTests {
-    @Test("stands alone when each row's best partner is the other and neither has another as likely as not")
+    @Test("stands alone when each cluster's strongest link is to the other and neither has another as likely as not")
     func alone() {
-        var t = PartnerTops(rows: 4)
+        var t = ClusterLinks()
         t.note(0, 1, 18)
         t.note(0, 2, 12)  // below the review weight (13): still alone
         t.note(1, 3, -4)
-        #expect(t.standsAlone(0, 1, 18, unsure: 13))
+        t.note(0, 1, 15)  // a weaker link between the same two clusters counts for nothing more
+        #expect(t.standAlone(0, 1, 18, unsure: 13))
+        #expect(!t.standAlone(0, 1, 15, unsure: 13), "only the strongest link of the two clusters")
     }
 
-    @Test("does not stand alone with a second partner at or above the review weight, on either side")
-    func secondPartner() {
-        var t = PartnerTops(rows: 4)
+    @Test("does not stand alone with a link to a third cluster at or above the review weight, on either side")
+    func thirdCluster() {
+        var t = ClusterLinks()
         t.note(0, 1, 18)
         t.note(1, 3, 13)
-        #expect(!t.standsAlone(0, 1, 18, unsure: 13))
-        var u = PartnerTops(rows: 4)
-        u.note(0, 1, 18)
+        #expect(!t.standAlone(0, 1, 18, unsure: 13))
+        var u = ClusterLinks()
         u.note(2, 0, 14)
-        #expect(!u.standsAlone(0, 1, 18, unsure: 13))
+        u.note(0, 1, 18)
+        #expect(!u.standAlone(0, 1, 18, unsure: 13))
     }
 
-    @Test("a tie with another partner, or a better partner elsewhere, is not alone")
-    func tieOrBetter() {
-        var t = PartnerTops(rows: 3)
+    @Test("a tie with a third cluster, or a stronger link elsewhere, is not alone; one cluster is no link")
+    func tieOrStronger() {
+        var t = ClusterLinks()
         t.note(0, 1, 18)
         t.note(0, 2, 18)
-        #expect(!t.standsAlone(0, 1, 18, unsure: 13))
-        var u = PartnerTops(rows: 3)
+        #expect(!t.standAlone(0, 1, 18, unsure: 13))
+        var u = ClusterLinks()
         u.note(0, 1, 18)
         u.note(1, 2, 25)
-        #expect(!u.standsAlone(0, 1, 18, unsure: 13))
+        #expect(!u.standAlone(0, 1, 18, unsure: 13))
+        var v = ClusterLinks()
+        v.note(4, 4, 30)
+        #expect(!v.standAlone(4, 4, 30, unsure: 13))
     }
 
     @Test("the sole-match probability is ten times as unsure as the match probability, never below the review one")
@@ -60,13 +65,16 @@ struct SolePairTests {
     }
 
     /// A list where EM learns from 100 people and their duplicates, then the given rows, then 300 strangers.
-    func run(_ extra: [DedupeRow], explain: [(Int, Int)]) -> DedupeResult {
+    func run(
+        _ extra: [DedupeRow], explain: [(Int, Int)], households: DedupeSettings.Households = .auto
+    ) -> DedupeResult {
         func row(_ f: String, _ l: String, _ st: String, _ pc: String, _ c: String) -> DedupeRow {
             var r = DedupeRow()
             (r.firstName, r.lastName, r.street, r.postcode, r.city) = (f, l, st, pc, c)
             return r
         }
         var s = DedupeSettings()
+        s.households = households
         s.explain = explain.map { ($0.0 + 200, $0.1 + 200) }
         let d = FuzzyDeduplicator(settings: s)
         let firsts = ["Anna", "Ben", "Carl", "Dina", "Erik", "Fay", "Gus", "Hana", "Ivan", "Jade"]
@@ -105,14 +113,20 @@ struct SolePairTests {
         let total = try #require(Self.total(why))
         try #require(total >= alone.soleWeight && total < alone.matchWeight, "the pair must score in the band: \(why)")
         #expect(alone.cluster[200] == alone.cluster[201], "\(why)")
-        #expect(why.contains("each row's only likely partner"), "\(why)")
+        #expect(why.contains("the only likely link of two clusters"), "\(why)")
         #expect(alone.soleMatches == 1)
-        // With an exact copy of the first row, that copy is its likeliest partner: the pair is one of several.
-        let crowded = run([a, b, a], explain: [(0, 1)])
-        #expect(crowded.cluster[200] == crowded.cluster[202])
-        #expect(crowded.cluster[200] != crowded.cluster[201])
-        #expect(crowded.review.contains { [Set([200, 201]), Set([201, 202])].contains(Set([$0.0, $0.1])) })
+        // With a relative at the first row's address (a household's shape, held for review), the first row has a
+        // stronger link elsewhere: the pair is one of several.
+        let relative = person("Giulia", "Rossi", "5 Quandong Street", "2000")
+        let crowded = run([a, b, relative], explain: [(0, 1), (0, 2)], households: .separate)
+        #expect(crowded.cluster[200] != crowded.cluster[201], "\(crowded.explanations)")
+        #expect(crowded.cluster[200] != crowded.cluster[202])
+        #expect(crowded.review.contains { Set([$0.0, $0.1]) == Set([200, 201]) })
         #expect(crowded.soleMatches == 0)
+        // The first row with an exact copy of itself is one cluster of two, and the pair still stands alone.
+        let copied = run([a, b, a], explain: [])
+        #expect(copied.cluster[200] == copied.cluster[201] && copied.cluster[200] == copied.cluster[202])
+        #expect(copied.soleMatches == 1)
     }
 
     /// Pairs in the band between the sole-match and the match weight with a shape two people often have.
