@@ -7,7 +7,8 @@ public struct DedupeSettings: Sendable, Equatable {
     public var matchProbability: Double = 0.99
     /// A pair that is the only likely link between a row and a cluster — the strongest link each has to another
     /// cluster is to the other, and neither has a link to a third even as likely as not (`reviewProbability`) — is
-    /// merged from this probability up, once the pairs above `matchProbability` made the clusters: a duplicate has
+    /// merged from this probability up (under the lower of EM's prior and the model's own, and never from above the
+    /// match weight), once the pairs above `matchProbability` made the clusters: a duplicate has
     /// one original, so a pair that stands alone needs less evidence than one of several candidates (the one-to-one
     /// reading of record linkage). Ten times as unsure as `matchProbability` allows, and never below
     /// `reviewProbability`: 0.9 at the default 0.99, 0.99 at 0.999.

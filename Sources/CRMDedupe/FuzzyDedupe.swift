@@ -420,7 +420,7 @@ public final class FuzzyDeduplicator {
         let expected = max(1, lambda * Double(pairs.count))
         let prior = log2(expected / max(1, n * (n - 1) / 2 - expected))
         // The finished model's own estimate of the prior (EM's match share can be far off on a file without a
-        // personal field: 6.4 times the matching pairs on a names-and-address list).
+        // personal field: 17 times the matching pairs on a names-and-address list).
         let modelPrior = Self.selfConsistentPrior(
             start: expected, allPairs: n * (n - 1) / 2,
             weights: pairs.indices.lazy.map { k in
@@ -468,7 +468,7 @@ public final class FuzzyDeduplicator {
         var shaped: [(Double, UInt32, UInt32)] = []
         let auto = settings.households == .auto
         // The pairs that may stand alone between their clusters (`soleWeight` up to `matchWeight`; a household's shape
-        // is left to the household rules), decided once the clusters are made.
+        // only where the file may show no households), decided once the clusters are made.
         var sole: [(Double, UInt32, UInt32)] = []
         for (k, p) in pairs.enumerated() {
             let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
@@ -483,7 +483,7 @@ public final class FuzzyDeduplicator {
             if w >= matchWeight {
                 edges.append((w, UInt32(a), UInt32(b)))
             } else if w >= soleWeight, !Self.twoPeoplesShape(code),
-                settings.households == .merge || !household(code, a, b)
+                settings.households != .separate || !household(code, a, b)
             {
                 sole.append((w, UInt32(a), UInt32(b)))
             } else if w >= reviewWeight {
@@ -539,7 +539,7 @@ public final class FuzzyDeduplicator {
         func find(_ x: Int32) -> Int32 { sets.find(x) }
         var refused = 0
         /// Two copies of one person may each differ from the original in other fields, so that they differ from each
-        /// other in more: across two clusters of more than one row no pair may weigh against the match (a total below
+        /// other in more: across two clusters, either of more than one row, no pair may weigh against the match (a total below
         /// 0: more evidence of two people than of one), and the pairs together must make a match more likely than not.
         /// A chain of strangers through one link fails the first.
         func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> Bool {
@@ -588,7 +588,10 @@ public final class FuzzyDeduplicator {
         var solePairs = Set<UInt64>()
         for (w, a, b) in sole.sorted(by: { $0.0 > $1.0 }) {
             let ra = find(Int32(a)), rb = find(Int32(b))
-            if ra != rb, links.standAlone(ra, rb, w, unsure: reviewWeight) {
+            // A household's shape only where the file showed no households (`households` decided above).
+            if ra != rb, links.standAlone(ra, rb, w, unsure: reviewWeight),
+                !separateHouseholds || !household(compare(Int(a), Int(b)), Int(a), Int(b))
+            {
                 let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
                 if min(ma.count, mb.count) == 1, ma.count + mb.count <= settings.maxCluster, mayJoin(ma, mb) {
                     join(ra, rb)
@@ -617,7 +620,7 @@ public final class FuzzyDeduplicator {
                 lines.append("  nothing personal agrees; --households merge merges them)")
             } else if solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {
                 lines.append(String(
-                    format: "  merged below the match weight: the only likely link of two clusters (from %.2f)", soleWeight))
+                    format: "  merged below the match weight: the only likely link of a row and a cluster (from %.2f)", soleWeight))
             } else if !forced(a, b), torn.contains(key) {
                 lines.append("  held back: a row without a first name (or a last name in its place) matches")
                 lines.append("  two members of one household, and nothing personal ties it to this one")

@@ -52,6 +52,23 @@ struct SolePairTests {
         #expect(s.soleMatchProbability == s.reviewProbability)
     }
 
+    @Test("the model prior of uncertain pairs is a fixed point: the posteriors it gives add up to its own count")
+    func modelPriorFixedPoint() {
+        // 2,000 pairs at 25 bits, 5,000 at 15, 10^6 at -10, among 10^9 pairs: the answer must give back its own count.
+        let weights = [Double](repeating: 25, count: 2_000) + [Double](repeating: 15, count: 5_000)
+            + [Double](repeating: -10, count: 1_000_000)
+        let prior = FuzzyDeduplicator.selfConsistentPrior(start: 50_000, allPairs: 1e9, weights: weights)
+        let e = 1e9 * exp2(prior) / (1 + exp2(prior))
+        let sum = [(25.0, 2_000.0), (15.0, 5_000.0), (-10.0, 1_000_000.0)].reduce(0.0) { s, x in
+            // The weights as the function bins them (0.05 bits wide, at their middle).
+            let w = (floor((x.0 + 80) / 0.05) + 0.5) * 0.05 - 80
+            return s + x.1 / (1 + exp2(-(w + prior)))
+        }
+        #expect(abs(sum - e) < 1e-3 * e, "count \(e), posteriors \(sum)")
+        #expect(e > 2_000 && e < 7_000, "\(e)")
+        #expect(FuzzyDeduplicator.selfConsistentPrior(start: 1, allPairs: 1, weights: []) == -.infinity)
+    }
+
     @Test("the finished model's prior counts the matching pairs the compared pairs' posteriors add up to")
     func modelPrior() {
         // 1,000 pairs far above any prior (certain matches) and 100,000 far below (certain non-matches) among 10^8
@@ -113,7 +130,7 @@ struct SolePairTests {
         let total = try #require(Self.total(why))
         try #require(total >= alone.soleWeight && total < alone.matchWeight, "the pair must score in the band: \(why)")
         #expect(alone.cluster[200] == alone.cluster[201], "\(why)")
-        #expect(why.contains("the only likely link of two clusters"), "\(why)")
+        #expect(why.contains("the only likely link of a row and a cluster"), "\(why)")
         #expect(alone.soleMatches == 1)
         // With a relative at the first row's address (a household's shape, held for review), the first row has a
         // stronger link elsewhere: the pair is one of several.
@@ -127,6 +144,11 @@ struct SolePairTests {
         let copied = run([a, b, a], explain: [])
         #expect(copied.cluster[200] == copied.cluster[201] && copied.cluster[200] == copied.cluster[202])
         #expect(copied.soleMatches == 1)
+        // Both rows with copies: two clusters of two rows are left apart (two people, each with a duplicate).
+        let pairs = run([a, b, a, b], explain: [])
+        #expect(pairs.cluster[200] == pairs.cluster[202] && pairs.cluster[201] == pairs.cluster[203])
+        #expect(pairs.cluster[200] != pairs.cluster[201])
+        #expect(pairs.soleMatches == 0)
     }
 
     /// Pairs in the band between the sole-match and the match weight with a shape two people often have.
@@ -160,5 +182,19 @@ struct SolePairTests {
         try #require(total >= r.soleWeight && total < r.matchWeight, "the pair must score in the band: \(why)")
         #expect(r.cluster[200] != r.cluster[201], "\(why)")
         #expect(r.soleMatches == 0)
+    }
+
+    @Test(
+        "a household's shape (same last name, another first name) stands alone only where households are not kept apart",
+        arguments: [(DedupeSettings.Households.merge, true), (.separate, false)])
+    func householdShape(households: DedupeSettings.Households, merged: Bool) throws {
+        let a = person("Maria", "Rossi", "5 Quandong Street", "2000")
+        let b = person("Giulia", "Rossi", "5 Quandong Stret", "2001")
+        let r = run([a, b], explain: [(0, 1)], households: households)
+        let why = try #require(r.explanations.first)
+        let total = try #require(Self.total(why))
+        try #require(total >= r.soleWeight && total < r.matchWeight, "the pair must score in the band: \(why)")
+        #expect((r.cluster[200] == r.cluster[201]) == merged, "\(why)")
+        #expect(r.soleMatches == (merged ? 1 : 0))
     }
 }
