@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a file shows of households, and whether its household-shaped pairs are merged (`households: auto`).
 ///
 /// A household-shaped pair (same last name and address, first names entirely different, nothing personal agreeing)
@@ -8,14 +10,27 @@
 /// row only. So the pairs with both sides duplicated, over `d²`, estimate the households among the shaped pairs.
 /// One more than were seen is counted, so that a file with few duplicates, which could hide its households, is
 /// not taken to have none.
+///
+/// Where few people have duplicates, `d²` is small and that count tells little, so the pairs with one side
+/// duplicated are read too. A replaced first name is a duplicate of someone who has duplicates: its other side is
+/// that person's cluster, which holds other rows as often as a duplicate's person has more than one (`q`, the share
+/// of duplicates whose person has two or more, read from the clusters). A household's sides are each duplicated
+/// as often as anyone (`d`). The pairs with neither, one or both sides duplicated are a mixture of the two; the
+/// households are bounded by the mixture's likelihood (the most households within 1.35 of its maximum log
+/// likelihood: a one-sided 95% bound), and the smaller of the two bounds is taken.
 public struct HouseholdEstimate: Sendable, Equatable {
     /// Pairs of clusters joined by at least one household-shaped pair that scores a match.
     public var shapedPairs: Int
     /// Of those, the pairs whose two clusters both hold two or more rows: two people, each with duplicates.
     public var bothDuplicated: Int
+    /// Of those, the pairs where exactly one of the two clusters holds two or more rows.
+    public var oneDuplicated: Int = 0
+    /// The share of duplicate rows whose person (cluster) holds two or more rows besides them.
+    public var duplicatesWithSiblings: Double = 0
     /// The share of clusters (people) that hold two or more rows, the shaped pairs left out.
     public var duplicatedShare: Double
-    /// Households expected among the shaped pairs: (`bothDuplicated` + 1) / `duplicatedShare`², at most all.
+    /// Households expected among the shaped pairs: the smaller of (`bothDuplicated` + 1) / `duplicatedShare`² and the
+    /// mixture's bound (see the type's documentation), at most all.
     public var expectedHouseholds: Double
     /// Matched pairs that are not household-shaped.
     public var otherMatches: Int
@@ -42,27 +57,66 @@ extension FuzzyDeduplicator {
         var size = [Int32](repeating: 0, count: rows)
         for r in 0..<rows { size[Int(find(Int32(r)))] += 1 }
         var clusters = 0, duplicated = 0
+        // Duplicates (rows after a cluster's first), and those whose cluster holds two or more rows besides them.
+        var duplicateRows = 0, withSiblings = 0
         for s in size where s > 0 {
             clusters += 1
-            if s > 1 { duplicated += 1 }
+            if s > 1 {
+                duplicated += 1
+                duplicateRows += Int(s) - 1
+                if s > 2 { withSiblings += Int(s) - 1 }
+            }
         }
         var pairs = Set<UInt64>()
-        var both = 0
+        var both = 0, one = 0
         for (a, b) in shaped {
             let ra = find(Int32(a)), rb = find(Int32(b))
             if ra == rb { continue }  // already one cluster through other rows: nothing to tell
             let key = UInt64(UInt32(min(ra, rb))) << 32 | UInt64(UInt32(max(ra, rb)))
-            if pairs.insert(key).inserted, size[Int(ra)] > 1, size[Int(rb)] > 1 { both += 1 }
+            guard pairs.insert(key).inserted else { continue }
+            switch (size[Int(ra)] > 1 ? 1 : 0) + (size[Int(rb)] > 1 ? 1 : 0) {
+            case 2: both += 1
+            case 1: one += 1
+            default: break
+            }
         }
         let d = clusters > 0 ? Double(duplicated) / Double(clusters) : 0
+        let q = duplicateRows > 0 ? Double(withSiblings) / Double(duplicateRows) : 0
         let shapedCount = pairs.count
-        let expected = d > 0 ? min(Double(shapedCount), Double(both + 1) / (d * d)) : Double(shapedCount)
+        var expected = d > 0 ? min(Double(shapedCount), Double(both + 1) / (d * d)) : Double(shapedCount)
+        let bound = Double(shapedCount) * householdShareBound(
+            neither: shapedCount - one - both, one: one, both: both, duplicated: d, siblings: q)
+        expected = min(expected, bound)
         // A wrong household merge costs more than one wrong pair (the cluster guard's household rule is off with it, so
         // relatives' duplicates chain), so its allowance does not loosen below the default match probability's.
         let allowed = min(1 - matchProbability, 0.01) * Double(matched.count + shaped.count)
         return HouseholdEstimate(
-            shapedPairs: shapedCount, bothDuplicated: both, duplicatedShare: d, expectedHouseholds: expected,
-            otherMatches: matched.count, allowedWrongMerges: allowed, separate: shapedCount == 0 || expected > allowed)
+            shapedPairs: shapedCount, bothDuplicated: both, oneDuplicated: one, duplicatesWithSiblings: q,
+            duplicatedShare: d, expectedHouseholds: expected, otherMatches: matched.count, allowedWrongMerges: allowed,
+            separate: shapedCount == 0 || expected > allowed)
+    }
+
+    /// The largest share of households among shaped pairs (`neither`, `one`, `both` of their sides duplicated) whose
+    /// log likelihood is within 1.35 of the best (a one-sided 95% bound): a household's sides are each duplicated
+    /// with probability `duplicated`, a replaced first name's other side with probability `siblings`, its own never.
+    static func householdShareBound(neither: Int, one: Int, both: Int, duplicated d: Double, siblings q: Double) -> Double {
+        guard neither + one + both > 0 else { return 1 }
+        let household = [(1 - d) * (1 - d), 2 * d * (1 - d), d * d], replaced = [1 - q, q, 0.0]
+        let counts = [Double(neither), Double(one), Double(both)]
+        func logLikelihood(_ h: Double) -> Double {
+            var l = 0.0
+            for k in 0..<3 where counts[k] > 0 {
+                let p = h * household[k] + (1 - h) * replaced[k]
+                if p <= 0 { return -.infinity }
+                l += counts[k] * log(p)
+            }
+            return l
+        }
+        let steps = 1_000
+        let curve = (0...steps).map { logLikelihood(Double($0) / Double(steps)) }
+        guard let best = curve.max(), best > -.infinity else { return 1 }
+        let last = curve.lastIndex { $0 >= best - 1.353 } ?? steps
+        return Double(last) / Double(steps)
     }
 }
 

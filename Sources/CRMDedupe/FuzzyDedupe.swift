@@ -542,6 +542,16 @@ public final class FuzzyDeduplicator {
         /// other in more: across two clusters, either of more than one row, no pair may weigh against the match (a total below
         /// 0: more evidence of two people than of one), and the pairs together must make a match more likely than not.
         /// A chain of strangers through one link fails the first.
+        /// Whether two first names of a household's shape are two misspellings of a third row's in the clusters
+        /// (`klivia` and `olivya`, each one edit from `olivia`): one name keyed wrongly twice, not two relatives. An
+        /// initial or a nickname bridges nothing, nor does a row without a first name.
+        func bridged(_ x: Int, _ y: Int, _ ma: [Int32], _ mb: [Int32]) -> Bool {
+            func close(_ p: Int, _ q: Int) -> Bool { [1, 3, 4].contains(Self.level(compare(p, q), 2)) }
+            for list in [ma, mb] {
+                for z in list where Int(z) != x && Int(z) != y && close(x, Int(z)) && close(y, Int(z)) { return true }
+            }
+            return false
+        }
         func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> Bool {
             guard ma.count > 1 || mb.count > 1 else { return true }
             var sum = 0.0, n = 0
@@ -550,7 +560,7 @@ public final class FuzzyDeduplicator {
                     let code = compare(Int(x), Int(y))
                     // Nor may two of them look like two members of one household: a row without a first name (or a
                     // replaced one) matching each of two relatives does not make them one person.
-                    if separateHouseholds, household(code, Int(x), Int(y)) { return false }
+                    if separateHouseholds, household(code, Int(x), Int(y)), !bridged(Int(x), Int(y), ma, mb) { return false }
                     let s = score(code, Int(x), Int(y))
                     if s < 0 { return false }
                     sum += s

@@ -115,9 +115,10 @@ struct DedupeCommand: ParsableCommand {
     static func describe(_ h: HouseholdEstimate) -> String {
         String(
             format: "households      %d pairs with one last name and address and other first names;"
-                + " %d with duplicates on both sides, %.1f%% of people duplicated: about %.0f households expected,"
-                + " %.0f wrong merges allowed: %@",
-            h.shapedPairs, h.bothDuplicated, h.duplicatedShare * 100, h.expectedHouseholds, h.allowedWrongMerges,
+                + " %d with duplicates on both sides, %d on one; %.1f%% of people duplicated, %.1f%% of duplicates with"
+                + " another: about %.0f households expected, %.0f wrong merges allowed: %@",
+            h.shapedPairs, h.bothDuplicated, h.oneDuplicated, h.duplicatedShare * 100, h.duplicatesWithSiblings * 100,
+            h.expectedHouseholds, h.allowedWrongMerges,
             (h.separate ? "kept apart for review (--households merge merges them)"
                 : "not held back: scored like any other pair, as possibly one person with a replaced first name"
                     + " (--households separate keeps them apart)") as NSString)

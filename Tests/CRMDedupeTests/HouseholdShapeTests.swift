@@ -1,0 +1,76 @@
+@testable import CRMDedupe
+import Foundation
+import Testing
+
+@Suite("Pairs with a household's shape: same last name and address, another first name")
+struct HouseholdShapeTests {
+    func person(_ f: String, _ l: String, _ street: String, _ postcode: String) -> DedupeRow {
+        var r = DedupeRow()
+        (r.firstName, r.lastName, r.street, r.postcode, r.city) = (f, l, street, postcode, "Broome")
+        return r
+    }
+
+    @Test("two misspellings of one first name, each one edit from a third row's, join its cluster with households kept apart")
+    func misspellingsBridged() {
+        // `klivia` and `olivya` are no closer than two relatives' names, but each is one edit from `olivia`.
+        let rows = [
+            person("Olivia", "Stewart", "5 King Drive", "6725"), person("Klivia", "Stewart", "5 King Drive", "6725"),
+            person("Olivya", "Stewart", "5 King Drive", "6725"),
+        ]
+        let r = SolePairTests().run(rows, explain: [], households: .separate)
+        #expect(r.cluster[200] == r.cluster[201] && r.cluster[200] == r.cluster[202], "\(r.cluster[200...202])")
+    }
+
+    @Test("an initial bridges nothing: a row `M` matching two relatives does not make them one cluster")
+    func initialDoesNotBridge() {
+        let rows = [
+            person("Mary", "Stewart", "5 King Drive", "6725"), person("M", "Stewart", "5 King Drive", "6725"),
+            person("Michelle", "Stewart", "5 King Drive", "6725"),
+        ]
+        let r = SolePairTests().run(rows, explain: [], households: .separate)
+        #expect(r.cluster[200] != r.cluster[202], "\(r.cluster[200...202])")
+    }
+
+    @Test("the households bound: pairs with one side duplicated as often as a replaced name's person has more rows")
+    func boundFromOneSide() {
+        // 27 pairs, 19 with one side duplicated, where 11.8% of people have duplicates and 72.7% of duplicates have
+        // a sibling: replaced first names, not households (these would show one side duplicated 21% of the time).
+        let b = FuzzyDeduplicator.householdShareBound(neither: 8, one: 19, both: 0, duplicated: 0.118, siblings: 0.727)
+        #expect(b * 27 < 16, "\(b)")
+        // Where a replaced name's other side is duplicated as often as a household's, the counts tell nothing.
+        let blind = FuzzyDeduplicator.householdShareBound(neither: 8, one: 19, both: 0, duplicated: 0.3, siblings: 0.42)
+        #expect(blind > 0.9, "\(blind)")
+        // Counts as households make them (d = 0.3: 49%, 42%, 9%) bound the share near all.
+        let homes = FuzzyDeduplicator.householdShareBound(neither: 49, one: 42, both: 9, duplicated: 0.3, siblings: 0.6)
+        #expect(homes > 0.9, "\(homes)")
+        #expect(FuzzyDeduplicator.householdShareBound(neither: 0, one: 0, both: 0, duplicated: 0.3, siblings: 0.6) == 1)
+    }
+
+    /// 300 people of three rows (rows 3k, 3k+1, 3k+2), 700 of one row, and 30 more rows each household-shaped against
+    /// a person: `duplicated` of them against a person of three rows, the others against one of a single row.
+    func estimate(duplicated: Int) -> HouseholdEstimate {
+        let matched = (0..<300).flatMap { (k: Int) -> [(UInt32, UInt32)] in
+            [(UInt32(3 * k), UInt32(3 * k + 1)), (UInt32(3 * k), UInt32(3 * k + 2))]
+        }
+        let shaped = (0..<30).map { (k: Int) -> (UInt32, UInt32) in
+            (k < duplicated ? UInt32(3 * k) : UInt32(900 + k), UInt32(1_600 + k))
+        }
+        return FuzzyDeduplicator.estimateHouseholds(rows: 1_630, matched: matched, shaped: shaped, matchProbability: 0.99)
+    }
+
+    @Test("households: auto merges shaped pairs whose one side is always a person with more rows (a replaced name)")
+    func replacedNamesByOneSide() {
+        let e = estimate(duplicated: 30)
+        #expect(e.oneDuplicated == 30 && e.bothDuplicated == 0 && e.duplicatesWithSiblings == 1)
+        // Both sides duplicated alone would allow 1 / 0.29² ≈ 12 households, above the 6.3 wrong merges allowed.
+        #expect(!e.separate && e.expectedHouseholds < e.allowedWrongMerges, "\(e)")
+    }
+
+    @Test("households: auto keeps apart shaped pairs whose sides are duplicated as often as anyone's (households)")
+    func householdsByOneSide() {
+        // 9 of 30 with one side duplicated: 2 · 0.29 · 0.71 ≈ 41% would be expected of households, 100% of replaced names.
+        let e = estimate(duplicated: 9)
+        #expect(e.oneDuplicated == 9 && e.bothDuplicated == 0)
+        #expect(e.separate && e.expectedHouseholds > e.allowedWrongMerges, "\(e)")
+    }
+}
