@@ -8,10 +8,14 @@ extension FuzzyDeduplicator {
     }
 
     /// Whether two street lines name one street once their leading house numbers are left out: Jaro-Winkler 0.85 or
-    /// more, the same first letter, and a letter in both (a line of a house number alone names no street).
+    /// more, the same first letter, and a letter in both (a line of a house number alone names no street); or one
+    /// with a letter typed before the other.
     func streetNamesAlike(_ sa: Int32, _ sb: Int32) -> Bool {
         let x = Self.streetName(streets.bytes[Int(sa)]), y = Self.streetName(streets.bytes[Int(sb)])
-        guard let cx = x.first, cx == y.first, cx >= 97, cx <= 122 else { return false }
+        guard let cx = x.first, let cy = y.first, cx >= 97, cx <= 122, cy >= 97, cy <= 122 else { return false }
+        // A letter typed before the name (`dchurch terrace` / `church terrace`), though the first letters differ; not
+        // another first letter (`kent street` / `bent street` are two streets as often as one).
+        if cx != cy { return x.dropFirst().elementsEqual(y) || y.dropFirst().elementsEqual(x) }
         return Similarity.jaroWinkler(Array(x), Array(y)) >= 0.85
     }
 

@@ -218,9 +218,16 @@ public enum Normalize {
         return f.split(separator: " ").map { t -> String in
             // German compounds: `Hauptstraße` and `Hauptstr.` are one street.
             if t.hasSuffix("strasse") { return String(t.dropLast(4)) }
-            if let n = recognizedNumber(t) { return n }
+            if let n = recognizedNumber(t) { return withoutLeadingZeros(n) }
+            if t.utf8.first == UInt8(ascii: "0"), t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return withoutLeadingZeros(String(t)) }
             return streetAbbreviations[String(t)] ?? String(t)
         }.joined(separator: " ")
+    }
+
+    /// A number without its leading zeros (`09` → `9`, `0` stays): a house number keyed `09` is number 9.
+    static func withoutLeadingZeros(_ n: String) -> String {
+        let digits = n.drop { $0 == "0" }
+        return digits.isEmpty ? "0" : String(digits)
     }
 
     /// Letters text recognition reads for digits (`l26` → `126`, `z9` → `29`, `1o5` → `105`), in a word that has a

@@ -43,6 +43,10 @@ struct NormalizeTests {
         #expect(Normalize.houseNumber(Normalize.street("l97 Coral Street")) == "197")
         #expect(Normalize.street("12b Main St") != Normalize.street("128 Main St"))
         #expect(Normalize.street("1st Avenue") == "1st ave")
+        // A house number's leading zeros say nothing (`09` is number 9); a zero alone stays.
+        #expect(Normalize.street("09 Bridge Street") == Normalize.street("9 Bridge Street"))
+        #expect(Normalize.street("Unit 0 Harbour Road") == "unit 0 harbour rd")
+        #expect(Normalize.street("o9 Bridge Street") == Normalize.street("9 Bridge Street"))
         #expect(Normalize.street("Lisa Street") == "lisa st")
         #expect(Normalize.postcode(" sw1a 1aa ") == "SW1A1AA")
         #expect(Normalize.email("  Jon.Smith+crm@Example.COM ") == "jon.smith@example.com")
@@ -374,6 +378,10 @@ struct FuzzyDedupeTests {
             ("45 Kent Road", "54 Kent Road", "number or name off"),
             // Both: the number's digits swapped and a typo in the name.
             ("12 Church Street", "21 Church Sttreet", "same street, other or no number"),
+            // Both: another number and a letter typed before the name.
+            ("3 Dchurch Terrace", "2 Church Terrace", "same street, other or no number"),
+            // Another first letter is another street.
+            ("45 Kent Street", "54 Bent Street", "different"),
         ])
     func streetWithOnePartOff(a: String, b: String, level: String) throws {
         let why = explanations([
