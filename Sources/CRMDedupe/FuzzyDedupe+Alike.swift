@@ -1,9 +1,13 @@
 /// When two values of a field are one value written two ways, beyond the comparison levels' own tests: street
 /// lines without their house numbers, first names (a Soundex twin, one inside the other, an initial), and one edit.
 extension FuzzyDeduplicator {
-    /// A street line without its leading house number (`166 cambridge crescent` → `cambridge crescent`).
+    /// A street line without its leading house number (`166 cambridge crescent` → `cambridge crescent`, `b56 raglan
+    /// close` → `raglan close`).
     static func streetName(_ line: [UInt8]) -> ArraySlice<UInt8> {
-        guard let c = line.first, c >= 48, c <= 57, let space = line.firstIndex(of: 32) else { return line[...] }
+        // A first word with a digit in it is the house number, however recognition misread it (`b56`, `l09c`).
+        guard let space = line.firstIndex(of: 32), line[..<space].contains(where: { $0 >= 48 && $0 <= 57 }) else {
+            return line[...]
+        }
         return line[(space + 1)...]
     }
 

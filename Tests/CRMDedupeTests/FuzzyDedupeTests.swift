@@ -382,6 +382,8 @@ struct FuzzyDedupeTests {
             ("3 Dchurch Terrace", "2 Church Terrace", "same street, other or no number"),
             // Another first letter is another street.
             ("45 Kent Street", "54 Bent Street", "different"),
+            // A house number misread with a letter (`b56`) is still the number, not a word of the street's name.
+            ("b56 Raglan Vclose", "656 Raglan Close", "same street, other or no number"),
         ])
     func streetWithOnePartOff(a: String, b: String, level: String) throws {
         let why = explanations([
