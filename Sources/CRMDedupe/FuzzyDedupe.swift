@@ -9,12 +9,25 @@ public final class FuzzyDeduplicator {
     final class Values {
         var ids: [String: Int32] = ["": 0]
         var bytes: [[UInt8]] = [[]]
+        /// Whether `ids` was let go (`seal`); rebuilt from `bytes` when a value is added again.
+        private var sealed = false
         func id(_ s: String) -> Int32 {
+            if sealed {
+                ids = Dictionary(bytes.indices.map { (String(decoding: bytes[$0], as: UTF8.self), Int32($0)) }, uniquingKeysWith: { a, _ in a })
+                sealed = false
+            }
             if let i = ids[s] { return i }
             let i = Int32(bytes.count)
             ids[s] = i
             bytes.append(Array(s.utf8))
             return i
+        }
+
+        /// Lets go of the text-to-id table (matching reads only ids and bytes): on a million rows of mostly distinct
+        /// e-mails, phones and streets it is a few hundred MB.
+        func seal() {
+            ids = [:]
+            sealed = true
         }
     }
 
@@ -109,6 +122,13 @@ public final class FuzzyDeduplicator {
         let v = recognized.id(Normalize.recognitionFolded(String(decoding: table.bytes[Int(id)], as: UTF8.self)))
         cache[id] = v
         return v
+    }
+
+    /// Lets go of what only adding rows needs before matching starts, so that it does not add to the peak: the
+    /// raw-text caches and the text-to-id tables (a row added afterwards rebuilds them).
+    private func releaseAddingState() {
+        caches = ([:], [:], [:], [:], [:], [:])
+        for v in [emails, phones, firsts, lasts, companies, streets, places, titles, exts, dates, idents, recognized] { v.seal() }
     }
 
     private func cached(_ cache: inout [String: Int32], _ raw: String, _ make: (String) -> Int32) -> Int32 {
@@ -335,6 +355,7 @@ public final class FuzzyDeduplicator {
 
     /// Matches every row against every other (through the blocks) and clusters them.
     public func run() -> DedupeResult {
+        releaseAddingState()
         onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")
