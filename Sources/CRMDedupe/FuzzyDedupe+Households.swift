@@ -99,7 +99,9 @@ extension FuzzyDeduplicator {
     /// The largest share of households among shaped pairs (`neither`, `one`, `both` of their sides duplicated) whose
     /// log likelihood is within 1.35 of the best (a one-sided 95% bound): a household's sides are each duplicated
     /// with probability `duplicated`, a replaced first name's other side with probability `siblings`, its own never.
-    static func householdShareBound(neither: Int, one: Int, both: Int, duplicated d: Double, siblings q: Double) -> Double {
+    static func householdShareBound(
+        neither: Int, one: Int, both: Int, duplicated d: Double, siblings q: Double
+    ) -> Double {
         guard neither + one + both > 0 else { return 1 }
         let household = [(1 - d) * (1 - d), 2 * d * (1 - d), d * d], replaced = [1 - q, q, 0.0]
         let counts = [Double(neither), Double(one), Double(both)]
@@ -115,8 +117,9 @@ extension FuzzyDeduplicator {
         let steps = 1_000
         let curve = (0...steps).map { logLikelihood(Double($0) / Double(steps)) }
         guard let best = curve.max(), best > -.infinity else { return 1 }
+        // The step above the last one within the bound: a bound rounds up.
         let last = curve.lastIndex { $0 >= best - 1.353 } ?? steps
-        return Double(last) / Double(steps)
+        return min(1, Double(last + 1) / Double(steps))
     }
 }
 

@@ -219,7 +219,9 @@ public enum Normalize {
             // German compounds: `Hauptstraße` and `Hauptstr.` are one street.
             if t.hasSuffix("strasse") { return String(t.dropLast(4)) }
             if let n = recognizedNumber(t) { return withoutLeadingZeros(n) }
-            if t.utf8.first == UInt8(ascii: "0"), t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return withoutLeadingZeros(String(t)) }
+            if t.utf8.first == UInt8(ascii: "0"), t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                return withoutLeadingZeros(String(t))
+            }
             return streetAbbreviations[String(t)] ?? String(t)
         }.joined(separator: " ")
     }

@@ -4,11 +4,15 @@ import Testing
 
 @Suite("What adding rows keeps, and what matching lets go of")
 struct AddingStateTests {
-    @Test("rows added after a run are matched against the earlier ones (the text-to-id tables let go for matching are rebuilt)")
+    @Test(
+        "rows added after a run are matched against the earlier ones (the text-to-id tables let go are rebuilt)"
+    )
     func addAfterRun() {
         let spec = FuzzyDedupeTests()
         func margaret() -> DedupeRow {
-            spec.row("Margaret", "Okafor", email: "m.okafor@example.com", street: "19 Lilly Pilly Court", postcode: "2250", city: "Gosford")
+            spec.row(
+                "Margaret", "Okafor", email: "m.okafor@example.com", street: "19 Lilly Pilly Court", postcode: "2250",
+                city: "Gosford")
         }
         let d = FuzzyDeduplicator()
         d.add(margaret())
