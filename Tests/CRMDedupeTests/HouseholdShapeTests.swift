@@ -4,10 +4,11 @@ import Testing
 
 @Suite("Pairs with a household's shape: same last name and address, another first name")
 struct HouseholdShapeTests {
-    func person(_ f: String, _ l: String, _ street: String, _ postcode: String) -> DedupeRow {
-        var r = DedupeRow()
-        (r.firstName, r.lastName, r.street, r.postcode, r.city) = (f, l, street, postcode, "Broome")
-        return r
+    /// The clusters of three rows of one last name at one address, with these first names, among the rows
+    /// `SolePairTests.run` adds (they are its rows 200–202), households kept apart.
+    func clusters(_ firsts: [String]) -> [Int32] {
+        let rows = firsts.map { SolePairTests().person($0, "Stewart", "5 King Drive", "6725") }
+        return Array(SolePairTests().run(rows, explain: [], households: .separate).cluster[200...202])
     }
 
     @Test(
@@ -15,34 +16,22 @@ struct HouseholdShapeTests {
     )
     func misspellingsBridged() {
         // `klivia` and `olivya` are no closer than two relatives' names, but each is one edit from `olivia`.
-        let rows = [
-            person("Olivia", "Stewart", "5 King Drive", "6725"), person("Klivia", "Stewart", "5 King Drive", "6725"),
-            person("Olivya", "Stewart", "5 King Drive", "6725"),
-        ]
-        let r = SolePairTests().run(rows, explain: [], households: .separate)
-        #expect(r.cluster[200] == r.cluster[201] && r.cluster[200] == r.cluster[202], "\(r.cluster[200...202])")
+        let c = clusters(["Olivia", "Klivia", "Olivya"])
+        #expect(c[0] == c[1] && c[0] == c[2], "\(c)")
     }
 
     @Test("an initial bridges nothing: a row `M` matching two relatives does not make them one cluster")
     func initialDoesNotBridge() {
-        let rows = [
-            person("Mary", "Stewart", "5 King Drive", "6725"), person("M", "Stewart", "5 King Drive", "6725"),
-            person("Michelle", "Stewart", "5 King Drive", "6725"),
-        ]
-        let r = SolePairTests().run(rows, explain: [], households: .separate)
-        #expect(r.cluster[200] != r.cluster[202], "\(r.cluster[200...202])")
+        let c = clusters(["Mary", "M", "Michelle"])
+        #expect(c[0] != c[2], "\(c)")
         // The initial did join one of them: the guard, not a missing match, kept the relatives apart.
-        #expect(r.cluster[201] == r.cluster[200] || r.cluster[201] == r.cluster[202], "\(r.cluster[200...202])")
+        #expect(c[1] == c[0] || c[1] == c[2], "\(c)")
     }
 
     @Test("names of three letters bridge nothing: `kim`, `tim` and `tom` are one edit apart in a row and three people")
     func shortNamesDoNotBridge() {
-        let rows = [
-            person("Kim", "Stewart", "5 King Drive", "6725"), person("Tim", "Stewart", "5 King Drive", "6725"),
-            person("Tom", "Stewart", "5 King Drive", "6725"),
-        ]
-        let r = SolePairTests().run(rows, explain: [], households: .separate)
-        #expect(r.cluster[200] != r.cluster[202], "\(r.cluster[200...202])")
+        let c = clusters(["Kim", "Tim", "Tom"])
+        #expect(c[0] != c[2], "\(c)")
     }
 
     @Test("the households bound: pairs with one side duplicated as often as a replaced name's person has more rows")
