@@ -5,32 +5,6 @@ import Foundation
 public final class FuzzyDeduplicator {
     public let settings: DedupeSettings
 
-    /// Distinct normalised values of one field, by id; id 0 is "empty".
-    final class Values {
-        var ids: [String: Int32] = ["": 0]
-        var bytes: [[UInt8]] = [[]]
-        /// Whether `ids` was let go (`seal`); rebuilt from `bytes` when a value is added again.
-        private var sealed = false
-        func id(_ s: String) -> Int32 {
-            if sealed {
-                let pairs = bytes.indices.map { (String(decoding: bytes[$0], as: UTF8.self), Int32($0)) }
-                ids = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
-                sealed = false
-            }
-            if let i = ids[s] { return i }
-            let i = Int32(bytes.count)
-            ids[s] = i
-            bytes.append(Array(s.utf8))
-            return i
-        }
-
-        /// Lets go of the text-to-id table (matching reads only ids and bytes): on a million rows of mostly distinct
-        /// e-mails, phones and streets it is a few hundred MB.
-        func seal() {
-            ids = [:]
-            sealed = true
-        }
-    }
 
     // Normalised values, interned. Rows keep ids only (struct of arrays).
     let emails = Values(), phones = Values(), firsts = Values(), lasts = Values(), companies = Values()
@@ -50,7 +24,7 @@ public final class FuzzyDeduplicator {
     /// Canonical (formal) first names of each first-name id.
     var firstCanon: [[Int32]] = [[]]
     var lastRFor: [Int32: Int32] = [:]
-    private var caches = (
+    var caches = (
         first: [String: Int32](), last: [String: Int32](), company: [String: Int32](), street: [String: (Int32, Int32, UInt64, UInt64)](),
         place: [String: Int32](), title: [String: Int32]()
     )
@@ -117,29 +91,6 @@ public final class FuzzyDeduplicator {
         ext.append(exts.id(r.externalID.trimmingCharacters(in: .whitespaces)))
     }
 
-    private func recognizedID(_ id: Int32, in table: Values, _ cache: inout [Int32: Int32]) -> Int32 {
-        if id == 0 { return 0 }
-        if let v = cache[id] { return v }
-        let v = recognized.id(Normalize.recognitionFolded(String(decoding: table.bytes[Int(id)], as: UTF8.self)))
-        cache[id] = v
-        return v
-    }
-
-    /// Lets go of what only adding rows needs before matching starts, so that it does not add to the peak: the
-    /// raw-text caches and the text-to-id tables (a row added afterwards rebuilds them).
-    private func releaseAddingState() {
-        caches = ([:], [:], [:], [:], [:], [:])
-        for v in [emails, phones, firsts, lasts, companies, streets, places, titles, exts, dates, idents, recognized] {
-            v.seal()
-        }
-    }
-
-    private func cached(_ cache: inout [String: Int32], _ raw: String, _ make: (String) -> Int32) -> Int32 {
-        if let v = cache[raw] { return v }
-        let v = make(raw)
-        if cache.count < 2_000_000 { cache[raw] = v }
-        return v
-    }
 
     /// A date as `YYYYMMDD` digits (`YYYY-MM-DD`, `YYYYMMDD`, `DD/MM/YYYY`, `DD.MM.YYYY`); other text as its digits.
     static func dateDigits(_ raw: String) -> String {
@@ -152,11 +103,6 @@ public final class FuzzyDeduplicator {
     }
 
     private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
-
-    /// An identifier folded, without spaces, dashes, dots and slashes.
-    static func identifier(_ raw: String) -> String {
-        String(Normalize.fold(raw).unicodeScalars.filter { !" -./".unicodeScalars.contains($0) })
-    }
 
     /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written).
     static func phoneDigits(_ raw: String) -> String {

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The interned values rows are kept as, and what adding rows needs beside them (caches matching lets go of).
+extension FuzzyDeduplicator {
+    /// Distinct normalised values of one field, by id; id 0 is "empty".
+    final class Values {
+        var ids: [String: Int32] = ["": 0]
+        var bytes: [[UInt8]] = [[]]
+        /// Whether `ids` was let go (`seal`); rebuilt from `bytes` when a value is added again.
+        private var sealed = false
+        func id(_ s: String) -> Int32 {
+            if sealed {
+                let pairs = bytes.indices.map { (String(decoding: bytes[$0], as: UTF8.self), Int32($0)) }
+                ids = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+                sealed = false
+            }
+            if let i = ids[s] { return i }
+            let i = Int32(bytes.count)
+            ids[s] = i
+            bytes.append(Array(s.utf8))
+            return i
+        }
+
+        /// Lets go of the text-to-id table (matching reads only ids and bytes): on a million rows of mostly distinct
+        /// e-mails, phones and streets it is a few hundred MB.
+        func seal() {
+            ids = [:]
+            sealed = true
+        }
+    }
+
+    func recognizedID(_ id: Int32, in table: Values, _ cache: inout [Int32: Int32]) -> Int32 {
+        if id == 0 { return 0 }
+        if let v = cache[id] { return v }
+        let v = recognized.id(Normalize.recognitionFolded(String(decoding: table.bytes[Int(id)], as: UTF8.self)))
+        cache[id] = v
+        return v
+    }
+
+    /// Lets go of what only adding rows needs before matching starts, so that it does not add to the peak: the
+    /// raw-text caches and the text-to-id tables (a row added afterwards rebuilds them).
+    func releaseAddingState() {
+        caches = ([:], [:], [:], [:], [:], [:])
+        for v in [emails, phones, firsts, lasts, companies, streets, places, titles, exts, dates, idents, recognized] {
+            v.seal()
+        }
+    }
+
+    func cached(_ cache: inout [String: Int32], _ raw: String, _ make: (String) -> Int32) -> Int32 {
+        if let v = cache[raw] { return v }
+        let v = make(raw)
+        if cache.count < 2_000_000 { cache[raw] = v }
+        return v
+    }
+
+    /// An identifier folded, without spaces, dashes, dots and slashes.
+    static func identifier(_ raw: String) -> String {
+        String(Normalize.fold(raw).unicodeScalars.filter { !" -./".unicodeScalars.contains($0) })
+    }
+}
