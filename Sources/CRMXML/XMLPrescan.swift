@@ -1,3 +1,4 @@
+import CLibXML2
 import Glibc
 
 /// Limits on what an XML document may hold, checked on its raw bytes before libxml2 parses them.
@@ -526,7 +527,7 @@ struct MarkupScanner {
                 if encodingNameValid && Self.readable(name, layout) { return false }
                 return fail(
                     .unsupportedEncoding, line: line,
-                    "the XML declaration names the encoding '\(name)', which crmgate does not read in a document that starts as this one does; it reads UTF-8, UTF-16 and UTF-32 as the first bytes show them, and encodings that keep ASCII as it is (ISO-8859-*, Windows-125*, Shift_JIS, EUC-*, GB18030, Big5)"
+                    "the XML declaration names the encoding '\(name)', which crmgate does not read in a document that starts as this one does; it reads UTF-8, UTF-16 and UTF-32 as the first bytes show them, and encodings that keep ASCII as it is (ISO-8859-*, Windows-125*, Shift_JIS, EUC-*, GB18030, Big5) by their standard names (UTF-8, not UTF-08)"
                 )
             }
             if u >= 0x80 || encodingName.count >= 64 {
@@ -550,8 +551,18 @@ struct MarkupScanner {
             return ["UCS-4", "UCS4", "UCS-4BE", "UCS4BE", "ISO-10646-UCS-4", "UTF-32", "UTF32", "UTF-32BE", "UTF32BE"]
                 .contains(upper)
         case .ucs4LE: return ["UCS-4LE", "UCS4LE", "UTF-32LE", "UTF32LE"].contains(upper)
-        case .bytes, .undetected: return keepsASCII(upper)
+        case .bytes, .undetected: return keepsASCII(upper) && decodedWithoutICU(name)
         }
+    }
+
+    /// Whether libxml2 decodes `name` with its own decoder or through iconv. A name only ICU knows (`UTF-08`, which
+    /// ICU matches leniently to UTF-8) goes through libxml2's ICU wrapper, which drops a byte sequence that is invalid
+    /// in the encoding in silence when a chunk of input ends inside it (found by fuzzing: the same document faulted or
+    /// lost bytes depending on where it was cut).
+    private static func decodedWithoutICU(_ name: String) -> Bool {
+        guard let handler = xmlFindCharEncodingHandler(name) else { return false }
+        defer { xmlCharEncCloseFunc(handler) }
+        return handler.pointee.input != nil || handler.pointee.iconv_in != nil
     }
 
     /// Encodings in which every byte below 0x80 is the ASCII character (in multibyte ones, `<`, `>`, `=`, quotes,
