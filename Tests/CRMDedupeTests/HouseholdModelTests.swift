@@ -1,0 +1,45 @@
+@testable import CRMDedupe
+import Testing
+
+/// A list where many people live with a relative: the relatives' pairs (one last name and street, other first names,
+/// other phones) outnumber the duplicates, and must not become what EM learns a match looks like.
+@Suite("The model on a list full of households")
+struct HouseholdModelTests {
+    /// 60 people with two rows each (the same phone), 400 households of two people (one row each, own mobiles) and
+    /// 200 people alone.
+    func result() -> DedupeResult {
+        func row(_ f: String, _ l: String, _ street: String, _ pc: String, _ phone: String) -> DedupeRow {
+            var r = DedupeRow()
+            (r.firstName, r.lastName, r.street, r.postcode, r.city, r.phone) = (f, l, street, pc, "Town\(pc)", phone)
+            return r
+        }
+        let names = ["Amelia", "Bruno", "Chloe", "Dmitri", "Esther", "Felix", "Greta", "Hamish"]
+        let others = ["Walter", "Yusuf", "Xena", "Tobias", "Ursula", "Quentin", "Rhiannon", "Saoirse"]
+        let d = FuzzyDeduplicator(settings: DedupeSettings())
+        for i in 0..<60 {
+            let r = row(names[i % 8], "Dup\(i)son", "\(i + 1) Dup\(i) Road", "\(2000 + i)", "0400 000 \(100 + i)")
+            d.add(r)
+            d.add(r)
+        }
+        for i in 0..<400 {
+            let (last, street, pc) = ("Home\(i)field", "\(i + 1) Home\(i) Street", "\(3000 + i)")
+            d.add(row(names[i % 8], last, street, pc, "0411 \(100 + i) 000"))
+            d.add(row(others[i % 8], last, street, pc, "0422 \(100 + i) 000"))
+        }
+        for i in 0..<200 { d.add(row(others[i % 8], "Solo\(i)wick", "\(i + 1) Solo\(i) Lane", "\(5000 + i)", "0433 \(100 + i) 000")) }
+        return d.run()
+    }
+
+    @Test("a different phone counts against a pair as it does among the duplicates, and households stay apart")
+    func householdsAreNotMatches() throws {
+        let r = result()
+        let different = try #require(r.model.first { $0.field == "phone" && $0.level == "different" })
+        // The duplicates never change their phone: m stays near its floor. Taken for matches, the 400 households
+        // made it 0.79.
+        #expect(different.m < 0.2, "\(different)")
+        #expect(different.weight < -3, "\(different)")
+        for i in 0..<60 { #expect(r.cluster[2 * i] == r.cluster[2 * i + 1], "duplicate \(i)") }
+        let merged = (0..<400).filter { (i: Int) -> Bool in r.cluster[120 + 2 * i] == r.cluster[121 + 2 * i] }
+        #expect(merged.isEmpty, "households merged: \(merged.prefix(10))")
+    }
+}
