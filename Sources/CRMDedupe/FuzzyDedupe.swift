@@ -426,10 +426,16 @@ public final class FuzzyDeduplicator {
             return w
         }
         /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
-        /// nothing personal (e-mail, date of birth, identifier) agrees.
+        /// nothing personal (e-mail, date of birth, identifier) agrees. Once the file is known to hold households, also
+        /// first names only alike by Jaro-Winkler (`Christopher`/`Christine`, `Michael`/`Michelle`): on lists where a
+        /// quarter of the people live with a relative, such pairs were relatives about as often as one person (own
+        /// generator, `--family-rate 0.25`: precision 0.976 → 0.991 at 3% duplicates). They do not count towards that
+        /// decision, which reads the pairs of entirely different first names.
         func household(_ code: Int, _ a: Int, _ b: Int) -> Bool {
-            Self.level(code, 2) == Self.firstDifferent && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
-                && !(1...2).contains(Self.level(code, 8)) && !(1...2).contains(Self.level(code, 9)) && !firstNamesAlike(first[a], first[b])
+            let lf = Self.level(code, 2)
+            let shape = lf == Self.firstDifferent ? !firstNamesAlike(first[a], first[b]) : separateHouseholds && lf == 4
+            return shape && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
+                && !(1...2).contains(Self.level(code, 8)) && !(1...2).contains(Self.level(code, 9))
         }
         // Deterministic rules first: they force a match whatever the score.
         let forced: (Int, Int) -> Bool = { a, b in
@@ -483,6 +489,13 @@ public final class FuzzyDeduplicator {
             if estimate.separate {
                 let unsure = max(reviewWeight, matchWeight - 0.01)
                 review += shaped.map { (Int32($0.1), Int32($0.2), unsure) }
+                // The pairs a household's shape takes in only now (first names alike by Jaro-Winkler) leave the matches.
+                let near = edges.filter { e in
+                    !forced(Int(e.1), Int(e.2)) && household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
+                }
+                review += near.map { (Int32($0.1), Int32($0.2), unsure) }
+                let nearSet = Set(near.map { UInt64($0.1) << 32 | UInt64($0.2) })
+                if !nearSet.isEmpty { edges.removeAll { nearSet.contains(UInt64($0.1) << 32 | UInt64($0.2)) } }
             } else {
                 edges += shaped
             }
@@ -707,3 +720,4 @@ struct DisjointSets {
         return x
     }
 }
+

@@ -37,6 +37,14 @@ struct HouseholdShapeTests {
         }
     }
 
+    @Test("relatives whose first names are alike by Jaro-Winkler only (Christopher/Christine) stay apart")
+    func jaroWinklerAlikeRelatives() {
+        for names in [["Christopher", "Christine", "Walter"], ["Michael", "Michelle", "Walter"]] {
+            let c = clusters(names)
+            #expect(Set(c).count == 3, "\(names): \(c)")
+        }
+    }
+
     @Test("names of three letters bridge nothing: `kim`, `tim` and `tom` are one edit apart in a row and three people")
     func shortNamesDoNotBridge() {
         let c = clusters(["Kim", "Tim", "Tom"])
