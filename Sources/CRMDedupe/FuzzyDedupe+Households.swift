@@ -40,6 +40,10 @@ public struct HouseholdEstimate: Sendable, Equatable {
     /// Whether the shaped pairs are kept apart (proposed for review) rather than merged. With none, the rule stays on
     /// for what it also guards: a row without a first name joining two relatives into one cluster.
     public var separate: Bool
+    /// Whether the households are many: kept apart, and at least one expected for every two other matching pairs.
+    /// Then relatives whose first names are alike in spelling (`Christopher`/`Christine`, `Charles`/`Chloe`) are
+    /// about as likely as one person's two rows, and such pairs at one last name are held back too.
+    public var dense: Bool = false
 }
 
 extension FuzzyDeduplicator {
@@ -90,10 +94,11 @@ extension FuzzyDeduplicator {
         // A wrong household merge costs more than one wrong pair (the cluster guard's household rule is off with it, so
         // relatives' duplicates chain), so its allowance does not loosen below the default match probability's.
         let allowed = min(1 - matchProbability, 0.01) * Double(matched.count + shaped.count)
+        let separate = shapedCount == 0 || expected > allowed
         return HouseholdEstimate(
             shapedPairs: shapedCount, bothDuplicated: both, oneDuplicated: one, duplicatesWithSiblings: q,
             duplicatedShare: d, expectedHouseholds: expected, otherMatches: matched.count, allowedWrongMerges: allowed,
-            separate: shapedCount == 0 || expected > allowed)
+            separate: separate, dense: separate && shapedCount > 0 && 2 * expected >= Double(matched.count))
     }
 
     /// The largest share of households among shaped pairs (`neither`, `one`, `both` of their sides duplicated) whose

@@ -119,7 +119,10 @@ struct DedupeCommand: ParsableCommand {
                 + " another: about %.0f households expected, %.0f wrong merges allowed: %@",
             h.shapedPairs, h.bothDuplicated, h.oneDuplicated, h.duplicatedShare * 100, h.duplicatesWithSiblings * 100,
             h.expectedHouseholds, h.allowedWrongMerges,
-            (h.separate ? "kept apart for review (--households merge merges them)"
+            (h.dense
+                ? "kept apart for review, and many (one or more for every two other matches): first names alike in"
+                    + " spelling at one last name and address are held back too (--households merge merges them)"
+                : h.separate ? "kept apart for review (--households merge merges them)"
                 : "not held back: scored like any other pair, as possibly one person with a replaced first name"
                     + " (--households separate keeps them apart)") as NSString)
     }

@@ -53,7 +53,8 @@ struct HouseholdModelTests {
     @Test("once the file shows households, relatives whose names are alike by Jaro-Winkler only are held back too")
     func alikeRelatives() {
         let r = result(near: 20)
-        #expect(r.households?.separate == true)
+        // About 400 households against 60 other matching pairs: many.
+        #expect(r.households?.separate == true && r.households?.dense == true, "\(String(describing: r.households))")
         let near = (0..<20).filter { (i: Int) -> Bool in r.cluster[1_120 + 2 * i] == r.cluster[1_121 + 2 * i] }
         #expect(near.isEmpty, "alike relatives merged: \(near)")
         for i in 0..<60 { #expect(r.cluster[2 * i] == r.cluster[2 * i + 1], "duplicate \(i)") }
