@@ -37,7 +37,9 @@ public struct DedupeSettings: Sendable, Equatable {
     /// whose first name was replaced. `separate` never merges such a pair on its score, only proposes it for
     /// review; `merge` scores it like any other pair (for lists known to hold one person per address); `auto` (the
     /// default) asks the file (`HouseholdEstimate`): it merges them only when the households the file shows are too
-    /// few to cost more than `1 - matchProbability` of the matches (at most 1%).
+    /// few to cost more than `1 - matchProbability` of the matches (at most 1%). With `separate`, and with `auto`
+    /// where the households are many (`HouseholdEstimate.dense`), first names alike in spelling or one inside the
+    /// other (`Christopher`/`Christine`, `Rosa`/`Rosemary`) at one last name and street are held back too.
     public var households: Households = .auto
 
     /// How pairs that may be two members of one household are treated.
@@ -96,6 +98,8 @@ public struct DedupeResult: Sendable {
     public var reviewExplanations: [String] = []
     /// The model EM estimated: per field and level, m, u and the weight.
     public var model: [(field: String, level: String, m: Double, u: Double, weight: Double)]
+    /// The share of the compared pairs EM estimated to match (those of a household's shape, which it leaves out
+    /// unless households are merged, counted as not matching).
     public var matchShare: Double
     public var emIterations: Int
     /// The prior log2 odds that a pair of rows is the same entity, and the weights the thresholds came to.

@@ -43,8 +43,15 @@ extension FuzzyDeduplicator {
     func firstNamesAlike(_ a: Int32, _ b: Int32) -> Bool {
         let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
         guard !x.isEmpty, !y.isEmpty else { return false }
-        if Self.isInitial(x, of: y) { return true }
         if x[0] == y[0] && Similarity.jaroWinkler(x, y) >= 0.8 { return true }
+        return firstNamesContained(a, b)
+    }
+
+    /// First names of which one is an initial of the other or inside it (`J`/`Julie`, `Toni`/`Antonia`).
+    func firstNamesContained(_ a: Int32, _ b: Int32) -> Bool {
+        let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
+        guard !x.isEmpty, !y.isEmpty else { return false }
+        if Self.isInitial(x, of: y) { return true }
         let (short, long) = x.count <= y.count ? (x, y) : (y, x)
         guard short.count >= 3 else { return false }
         return long.indices.contains { i in i + short.count <= long.count && long[i..<(i + short.count)].elementsEqual(short) }

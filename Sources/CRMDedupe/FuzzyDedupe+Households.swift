@@ -40,7 +40,9 @@ public struct HouseholdEstimate: Sendable, Equatable {
     /// Whether the shaped pairs are kept apart (proposed for review) rather than merged. With none, the rule stays on
     /// for what it also guards: a row without a first name joining two relatives into one cluster.
     public var separate: Bool
-    /// Whether the households are many: kept apart, and at least one expected for every two other matching pairs.
+    /// Whether the households are many: kept apart, and at least one expected for every two other matching pairs
+    /// (among all the compared pairs of a household's shape, at the share the shaped pairs that score a match show:
+    /// a model that weighs a different first name rightly brings fewer of them up to the match weight).
     /// Then relatives whose first names are alike in spelling (`Christopher`/`Christine`, `Charles`/`Chloe`) are
     /// about as likely as one person's two rows, and such pairs at one last name are held back too.
     public var dense: Bool = false
@@ -49,8 +51,11 @@ public struct HouseholdEstimate: Sendable, Equatable {
 extension FuzzyDeduplicator {
     /// Decides whether the household-shaped pairs of a file are households (kept apart) or replaced first names
     /// (merged): `matched` are the other pairs that score a match, `shaped` the household-shaped ones, rows 0-based.
+    /// `patternPairs`: the compared pairs of a household's shape whatever they score (at least `shaped`), of which the
+    /// same share is taken for households when judging whether they are many.
     public static func estimateHouseholds(
-        rows: Int, matched: [(UInt32, UInt32)], shaped: [(UInt32, UInt32)], matchProbability: Double
+        rows: Int, matched: [(UInt32, UInt32)], shaped: [(UInt32, UInt32)], matchProbability: Double,
+        patternPairs: Int = 0
     ) -> HouseholdEstimate {
         var sets = DisjointSets(rows)
         func find(_ x: Int32) -> Int32 { sets.find(x) }
@@ -98,7 +103,9 @@ extension FuzzyDeduplicator {
         return HouseholdEstimate(
             shapedPairs: shapedCount, bothDuplicated: both, oneDuplicated: one, duplicatesWithSiblings: q,
             duplicatedShare: d, expectedHouseholds: expected, otherMatches: matched.count, allowedWrongMerges: allowed,
-            separate: separate, dense: separate && shapedCount > 0 && 2 * expected >= Double(matched.count))
+            separate: separate,
+            dense: separate && shapedCount > 0
+                && 2 * expected / Double(shapedCount) * Double(max(patternPairs, shapedCount)) >= Double(matched.count))
     }
 
     /// The largest share of households among shaped pairs (`neither`, `one`, `both` of their sides duplicated) whose

@@ -348,7 +348,12 @@ public final class FuzzyDeduplicator {
         // them for the matches, so that a different phone or e-mail barely counted against a pair (m 0.69 and 0.80
         // for "different" where duplicates differ 10% and 5% of the time) and the prior counted 8,603 matching pairs
         // where there were about 600 (own generator, `--family-rate 0.25`). Their m comes from the sessions.
-        let emHistogram = histogram.filter { !Self.householdPattern($0.key) }
+        // With `--households merge` they are one person by the user's word, and stay in.
+        var emHistogram = histogram
+        if settings.households != .merge {
+            let without = histogram.filter { !Self.householdPattern($0.key) }
+            if !without.isEmpty { emHistogram = without }
+        }
         let emPairs = emHistogram.values.reduce(0, +)
         let (lambda, globalM, _, iterations) = Self.em(emHistogram)
         // u for scoring comes from random pairs (EM's u describes non-matching *candidates*, which agree on the
@@ -427,14 +432,22 @@ public final class FuzzyDeduplicator {
             return w
         }
         /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
-        /// nothing personal (e-mail, date of birth, identifier) agrees. Where households are many (`nearHouseholds`),
-        /// also first names alike in spelling only (Jaro-Winkler, `Christopher`/`Christine`; `firstNamesAlike`,
-        /// `Charles`/`Chloe`): on lists where a quarter of the people live with a relative such pairs were relatives
-        /// about as often as one person (own generator, `--family-rate 0.25`, 3% duplicates: precision 0.976 → 0.997).
-        /// They do not count towards the households decision, which reads the pairs of entirely different first names.
+        /// nothing personal (e-mail, date of birth, identifier) agrees. With `nearHouseholds` (households many, or
+        /// `--households separate`) also first names alike in spelling (Jaro-Winkler, `Christopher`/`Christine`,
+        /// `Charles`/`Chloe`) or one inside the other (`Rosa`/`Rosemary`) on street lines alike: on lists where a
+        /// quarter of the people live with a relative such pairs were relatives about as often as one person (own
+        /// generator, `--family-rate 0.25`, 3% duplicates: precision 0.976 → 0.997). Such pairs do not count towards
+        /// the households decision, which reads the pairs of entirely different first names.
         func household(_ code: Int, _ a: Int, _ b: Int) -> Bool {
             let lf = Self.level(code, 2)
-            let shape = lf == Self.firstDifferent ? nearHouseholds || !firstNamesAlike(first[a], first[b]) : nearHouseholds && lf == 4
+            let shape: Bool
+            if lf == Self.firstDifferent && !firstNamesAlike(first[a], first[b]) {
+                shape = true
+            } else if nearHouseholds, lf == Self.firstDifferent || lf == 4 {
+                shape = (1...4).contains(Self.level(code, 5))
+            } else {
+                shape = false
+            }
             return shape && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
                 && !(1...2).contains(Self.level(code, 8)) && !(1...2).contains(Self.level(code, 9))
         }
@@ -484,7 +497,7 @@ public final class FuzzyDeduplicator {
         if auto {
             let estimate = Self.estimateHouseholds(
                 rows: count, matched: edges.map { ($0.1, $0.2) }, shaped: shaped.map { ($0.1, $0.2) },
-                matchProbability: settings.matchProbability)
+                matchProbability: settings.matchProbability, patternPairs: pairs.count - emPairs)
             households = estimate
             separateHouseholds = estimate.separate
             if estimate.separate {
@@ -640,7 +653,12 @@ public final class FuzzyDeduplicator {
             if !forced(a, b), separateHouseholds, household(code, a, b), rawScore(code, a, b) >= matchWeight,
                 find(Int32(a)) != find(Int32(b))
             {
-                lines.append("  held back: a household's shape (same last name and address, other first names,")
+                if Self.level(code, 2) == Self.firstDifferent && !firstNamesAlike(first[a], first[b]) {
+                    lines.append("  held back: a household's shape (same last name and address, other first names,")
+                } else {
+                    lines.append("  held back: a household's shape (same last name and street, first names alike,")
+                    lines.append("  on a list with many households or households kept apart;")
+                }
                 lines.append("  nothing personal agrees; --households merge merges them)")
             } else if solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {
                 lines.append(String(
@@ -674,7 +692,8 @@ public final class FuzzyDeduplicator {
             refusedByGuard: refused,
             blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
             pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,
-            model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) }, matchShare: lambda, emIterations: iterations,
+            model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) },
+            matchShare: lambda * Double(emPairs) / Double(max(1, pairs.count)), emIterations: iterations,
             prior: prior, modelPrior: modelPrior, matchWeight: matchWeight, reviewWeight: reviewWeight,
             soleWeight: soleWeight, soleMatches: solePairs.count, households: households, trainingSessions: sessions)
     }
@@ -725,5 +744,3 @@ struct DisjointSets {
         return x
     }
 }
-
-

@@ -29,9 +29,11 @@ struct DedupeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "auto, separate or merge: whether a pair with the same last name and address and another first name"
             + " (no e-mail, birth date or id agreeing) may merge.",
-        discussion: "separate: such a pair is a household, at most proposed for review. merge: scored like any other"
-            + " pair. auto (default): merged only when the file shows too few households to matter (two people each"
-            + " with duplicates of their own); the line 'households' says what it saw."))
+        discussion: "separate: such a pair is a household, at most proposed for review, and so is one whose first"
+            + " names are alike in spelling or one inside the other (Christopher / Christine, Rosa / Rosemary)."
+            + " merge: scored like any other pair. auto (default): merged only when the file shows too few"
+            + " households to matter (read from how often both sides, or one, have duplicates of their own); where"
+            + " it shows many, alike names are held back too. The lines 'households' say what it saw."))
     var households: String?
     @Option(name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
     var explain: [String] = []
@@ -91,12 +93,20 @@ struct DedupeCommand: ParsableCommand {
             for e in r.explanations { print(e) }
             if showModel {
                 for t in r.trainingSessions {
-                    let fields = t.fields.isEmpty
+                    let fields = t.fields.isEmpty && t.householdsLeftOut > 0
+                        ? "nothing (too few pairs without those of a household's shape)"
+                        : t.fields.isEmpty
                         ? "nothing (a session needs \(FuzzyDeduplicator.sessionMinimumPairs) pairs, \(FuzzyDeduplicator.sessionMinimumObserved) with the field)"
                         : t.fields.joined(separator: ", ")
                     print(String(
                         format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs, t.agreeOn as NSString,
                         t.matchShare, fields as NSString))
+                    if t.householdsLeftOut > 0 {
+                        let n = t.householdsLeftOut
+                        let what = t.fields.isEmpty ? "not used" : "fitted again without its \(n) pairs of a household's shape"
+                        print("    its first fit's matches had other first names as often as the same")
+                        print("    (households, not one person's rows): \(what)")
+                    }
                 }
                 for m in r.model { print(String(format: "  %-10@ %-34@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
             }
@@ -111,19 +121,48 @@ struct DedupeCommand: ParsableCommand {
         return all * exp2(prior) / (1 + exp2(prior))
     }
 
-    /// The `households` line: what the file showed and what was decided.
+    /// The `households` lines: what was decided first, then what the file showed; wrapped at 80 columns.
     static func describe(_ h: HouseholdEstimate) -> String {
-        String(
-            format: "households      %d pairs with one last name and address and other first names;"
-                + " %d with duplicates on both sides, %d on one; %.1f%% of people duplicated, %.1f%% of duplicates with"
-                + " another: about %.0f households expected, %.0f wrong merges allowed: %@",
-            h.shapedPairs, h.bothDuplicated, h.oneDuplicated, h.duplicatedShare * 100, h.duplicatesWithSiblings * 100,
-            h.expectedHouseholds, h.allowedWrongMerges,
-            (h.dense
-                ? "kept apart for review, and many (one or more for every two other matches): first names alike in"
-                    + " spelling at one last name and address are held back too (--households merge merges them)"
-                : h.separate ? "kept apart for review (--households merge merges them)"
-                : "not held back: scored like any other pair, as possibly one person with a replaced first name"
-                    + " (--households separate keeps them apart)") as NSString)
+        let decision =
+            h.separate
+            ? String(
+                format: "kept apart for review: about %.0f households expected among %d pairs of one last name and"
+                    + " address with other first names, more than the %.0f wrong merges allowed (--households merge"
+                    + " merges them)", h.expectedHouseholds, h.shapedPairs, h.allowedWrongMerges)
+            : String(
+                format: "merged where they score a match: %d pairs of one last name and address with other first"
+                    + " names, about %.0f households among them at most, within the %.0f wrong merges allowed"
+                    + " (--households separate keeps them apart)", h.shapedPairs, h.expectedHouseholds,
+                h.allowedWrongMerges)
+        var lines = wrap("households      ", decision)
+        if h.dense {
+            lines += wrap(
+                String(repeating: " ", count: 16),
+                "many (one or more for every two other matches): first names alike (in spelling, or one inside the"
+                    + " other) at one last name and street are held back too")
+        }
+        lines += wrap(
+            String(repeating: " ", count: 16),
+            String(
+                format: "read from: %d of those pairs with duplicates on both sides, %d on one;"
+                    + " d = %.1f%% of people duplicated, q = %.1f%% of duplicates with another",
+                h.bothDuplicated, h.oneDuplicated, h.duplicatedShare * 100, h.duplicatesWithSiblings * 100))
+        return lines.joined(separator: "\n")
+    }
+
+    /// `head` then `text`, in lines of at most `width` columns (a longer word stands alone), continued under
+    /// column 17 (where the summary's values start).
+    static func wrap(_ head: String, _ text: String, width: Int = 80) -> [String] {
+        let indent = String(repeating: " ", count: 16)
+        var lines: [String] = [], line = head
+        for word in text.split(separator: " ") {
+            if line.count + word.count > width && line != head && line != indent {
+                lines.append(String(line.dropLast()))
+                line = indent
+            }
+            line += word + " "
+        }
+        lines.append(String(line.dropLast()))
+        return lines
     }
 }

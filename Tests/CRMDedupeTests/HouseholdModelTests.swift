@@ -5,9 +5,9 @@ import Testing
 /// other phones) outnumber the duplicates, and must not become what EM learns a match looks like.
 @Suite("The model on a list full of households")
 struct HouseholdModelTests {
-    /// 60 people with two rows each (the same phone), 400 households of two people (one row each, own mobiles), 200
-    /// people alone and `near` more households.
-    func result(near: Int = 0) -> DedupeResult {
+    /// `dups` people with two rows each (the same phone), `homes` households of two people (one row each, own mobiles),
+    /// 200 people alone and `near` more households (from row 2 · dups + 2 · homes + 200).
+    func result(near: Int = 0, homes: Int = 400, dups: Int = 60) -> DedupeResult {
         func row(_ f: String, _ l: String, _ street: String, _ pc: String, _ phone: String) -> DedupeRow {
             var r = DedupeRow()
             (r.firstName, r.lastName, r.street, r.postcode, r.city, r.phone) = (f, l, street, pc, "Town\(pc)", phone)
@@ -16,17 +16,19 @@ struct HouseholdModelTests {
         let names = ["Amelia", "Bruno", "Chloe", "Dmitri", "Esther", "Felix", "Greta", "Hamish"]
         let others = ["Walter", "Yusuf", "Xena", "Tobias", "Ursula", "Quentin", "Rhiannon", "Saoirse"]
         let d = FuzzyDeduplicator(settings: DedupeSettings())
-        for i in 0..<60 {
+        for i in 0..<dups {
             let r = row(names[i % 8], "Dup\(i)son", "\(i + 1) Dup\(i) Road", "\(2000 + i)", "0400 000 \(100 + i)")
             d.add(r)
             d.add(r)
         }
-        for i in 0..<400 {
+        for i in 0..<homes {
             let (last, street, pc) = ("Home\(i)field", "\(i + 1) Home\(i) Street", "\(3000 + i)")
             d.add(row(names[i % 8], last, street, pc, "0411 \(100 + i) 000"))
             d.add(row(others[i % 8], last, street, pc, "0422 \(100 + i) 000"))
         }
-        for i in 0..<200 { d.add(row(others[i % 8], "Solo\(i)wick", "\(i + 1) Solo\(i) Lane", "\(5000 + i)", "0433 \(100 + i) 000")) }
+        for i in 0..<200 {
+            d.add(row(others[i % 8], "Solo\(i)wick", "\(i + 1) Solo\(i) Lane", "\(5000 + i)", "0433 \(100 + i) 000"))
+        }
         // From row 1120: `near` households whose members' first names are alike by Jaro-Winkler only.
         for i in 0..<near {
             let (last, street, pc) = ("Near\(i)ford", "\(i + 1) Near\(i) Avenue", "\(6000 + i)")
@@ -57,6 +59,30 @@ struct HouseholdModelTests {
         #expect(r.households?.separate == true && r.households?.dense == true, "\(String(describing: r.households))")
         let near = (0..<20).filter { (i: Int) -> Bool in r.cluster[1_120 + 2 * i] == r.cluster[1_121 + 2 * i] }
         #expect(near.isEmpty, "alike relatives merged: \(near)")
+        // Held back for review, not merely scored below the match weight.
+        let review = Set(r.review.map { (p: (Int32, Int32, Double)) -> Int64 in Int64(p.0) << 32 | Int64(p.1) })
+        let held = (0..<20).filter { (i: Int) -> Bool in
+            review.contains(Int64(1_120 + 2 * i) << 32 | Int64(1_121 + 2 * i))
+        }
+        #expect(held.count == 20, "in review: \(held)")
         for i in 0..<60 { #expect(r.cluster[2 * i] == r.cluster[2 * i + 1], "duplicate \(i)") }
+    }
+
+    @Test("the session on rows at one address is fitted again without the households it took for matches")
+    func sessionRefit() throws {
+        // 800 households and 520 duplicates at one address each: enough pairs for the session without the households.
+        let r = result(homes: 800, dups: 520)
+        let session = try #require(r.trainingSessions.first { $0.agreeOn == "street and postcode exact" })
+        #expect(session.householdsLeftOut == 800 && session.fields.contains("first"), "\(session)")
+        let exact = try #require(r.model.first { $0.field == "first" && $0.level == "exact" })
+        let different = try #require(r.model.first { $0.field == "first" && $0.level == "different" })
+        // The duplicates keep their first names: "exact" is what a match looks like, "different" weighs against.
+        #expect(exact.m > 0.5 && different.weight < -3, "\(exact) \(different)")
+        // With 60 duplicates too few pairs are left: the session sets nothing, the global EM's m stands.
+        let few = result(homes: 600)
+        let unused = try #require(few.trainingSessions.first { $0.agreeOn == "street and postcode exact" })
+        #expect(unused.householdsLeftOut == 600 && unused.fields.isEmpty, "\(unused)")
+        let exactFew = try #require(few.model.first { $0.field == "first" && $0.level == "exact" })
+        #expect(exactFew.m > 0.5, "\(exactFew)")
     }
 }
