@@ -636,6 +636,8 @@ public final class FuzzyDeduplicator {
             }
             review.append((Int32(a), Int32(b), w))
         }
+        /// The review pairs, by key, for the explanations' last line (filled when there is something to explain).
+        var reviewKeys = Set<UInt64>()
         func explanation(_ a: Int, _ b: Int) -> String {
             let code = compare(a, b)
             let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
@@ -646,7 +648,7 @@ public final class FuzzyDeduplicator {
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
             }
             // Why a pair that scores a match is held back for review.
-            lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), score(code, a, b),
+            lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), rawScore(code, a, b),
                                 matchWeight, reviewWeight, forced(a, b) ? "; forced by a rule" : ""))
             // Why a pair that scores a match is held back for review, on lines of their own (the page and a terminal
             // show them at 80 columns).
@@ -667,7 +669,13 @@ public final class FuzzyDeduplicator {
                 lines.append("  held back: a row without a first name (or a last name in its place) matches")
                 lines.append("  two members of one household, and nothing personal ties it to this one")
             }
+            lines.append(
+                find(Int32(a)) == find(Int32(b))
+                    ? "  outcome: one cluster" : reviewKeys.contains(key) ? "  outcome: proposed for review" : "  outcome: kept apart")
             return lines.joined(separator: "\n")
+        }
+        if !settings.explain.isEmpty || settings.explainReview {
+            reviewKeys = Set(review.map { UInt64(min($0.0, $0.1)) << 32 | UInt64(max($0.0, $0.1)) })
         }
         var explanations: [String] = []
         for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b { explanations.append(explanation(a, b)) }
