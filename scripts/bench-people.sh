@@ -62,7 +62,8 @@ PYEOF
   echo "== $variant: $ROWS rows ($(du -h $base.csv | cut -f1)), mapping $mapping"
   /usr/bin/time -f '%e %M' -o .bench/people-time.txt $BIN dedupe $base.csv --mapping $mapping --clusters $base.clusters.csv > $base.out.txt
   read -r secs kb < .bench/people-time.txt
-  grep -E '^(pairs compared|pairs complete|matches|households|review)' $base.out.txt
+  # The summary lines, with the lines that continue them (indented under the values).
+  awk '/^(pairs compared|pairs complete|matches|households|review)/ { p = 1; print; next } /^                / { if (p) print; next } { p = 0 }' $base.out.txt
   echo "crmgate dedupe: $secs s wall, $((kb / 1024)) MB peak"
   $PY scripts/bench/score_pairs.py "${score[@]}" --pred $base.clusters.csv > $base.score.txt
   grep -vE '^  [1-4] ' $base.score.txt

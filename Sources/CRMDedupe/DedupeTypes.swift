@@ -117,4 +117,6 @@ public struct DedupeResult: Sendable {
     public var households: HouseholdEstimate?
     /// The sessions that estimated m for the name and address fields (`TrainingSession`).
     public var trainingSessions: [TrainingSession] = []
+    /// Pairs of `review` held back only for a household's shape (they score a match; nothing personal agrees).
+    public var householdReview: Int = 0
 }

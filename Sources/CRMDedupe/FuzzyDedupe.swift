@@ -687,6 +687,12 @@ public final class FuzzyDeduplicator {
             roots.insert(root)
         }
         review = review.filter { cluster[Int($0.0)] != cluster[Int($0.1)] }
+        // How many of them wait only for a household's shape (they score a match), for the summary.
+        let householdReview = !separateHouseholds ? 0 : review.reduce(0) { n, p in
+            let (a, b) = (Int(p.0), Int(p.1))
+            let code = compare(a, b)
+            return n + (!forced(a, b) && household(code, a, b) && rawScore(code, a, b) >= matchWeight ? 1 : 0)
+        }
         let reviewExplanations = settings.explainReview ? review.map { explanation(Int($0.0), Int($0.1)) } : []
         var model: [(String, String, Double, Double, Double)] = []
         // Only the fields some compared pair had on both sides: the others' m and u are EM's starting values.
@@ -703,7 +709,8 @@ public final class FuzzyDeduplicator {
             model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) },
             matchShare: lambda * Double(emPairs) / Double(max(1, pairs.count)), emIterations: iterations,
             prior: prior, modelPrior: modelPrior, matchWeight: matchWeight, reviewWeight: reviewWeight,
-            soleWeight: soleWeight, soleMatches: solePairs.count, households: households, trainingSessions: sessions)
+            soleWeight: soleWeight, soleMatches: solePairs.count, households: households, trainingSessions: sessions,
+            householdReview: householdReview)
     }
 }
 

@@ -87,7 +87,9 @@ struct DedupeCommand: ParsableCommand {
                     r.soleMatches, r.soleWeight, o.settings.soleMatchProbability))
             }
             if let h = r.households, h.shapedPairs > 0 { print(Self.describe(h)) }
-            print("review          \(r.review.count) pairs")
+            print(
+                "review          \(r.review.count) pairs"
+                    + (r.householdReview > 0 ? " (\(r.householdReview) of them held back for a household's shape)" : ""))
             print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
             print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
             for e in r.explanations { print(e) }
