@@ -73,6 +73,20 @@ public struct DedupeRow: Sendable {
     public init() {}
 }
 
+/// Why a pair is proposed for review rather than merged (the review file's `reason` column).
+public enum ReviewReason: String, Sendable, CaseIterable {
+    /// It scores between the review weight and the match weight: likely, not sure.
+    case unsure
+    /// It scores a match, but has a household's shape (same last name and address, other first names, nothing
+    /// personal agreeing) on a list whose households are kept apart.
+    case household
+    /// A row without a first name (or with a last name in its place) matches two members of one household.
+    case relatives
+    /// It scores a match, but the cluster guard kept the two rows' clusters apart (a pair across them looks like
+    /// two relatives or weighs against one person, or together they would be too large).
+    case clusterGuard = "guard"
+}
+
 /// What a run found.
 public struct DedupeResult: Sendable {
     /// Per row (0-based), the row index of its cluster's representative.
@@ -82,6 +96,8 @@ public struct DedupeResult: Sendable {
     public var matchedPairs: Int
     /// Pairs a person should look at: rows (0-based) and their weight.
     public var review: [(Int32, Int32, Double)]
+    /// Why each pair of `review` (same order) is there and not merged.
+    public var reviewReasons: [ReviewReason] = []
     public var clusters: Int
     public var refusedByGuard: Int
     /// Per blocking key: blocks of two or more rows, pairs, blocks compared by sorted neighbourhood (too large to

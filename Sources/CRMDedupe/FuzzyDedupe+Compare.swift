@@ -54,6 +54,8 @@ extension FuzzyDeduplicator {
                 ll = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
             }
         }
+        // A nickname of a misspelled name (`Rob` / `Rbert`, `Judy` / `Jvdith`) is a nickname.
+        if lf == Self.firstDifferent || lf == 4, nearNickname(fa, fb) || nearNickname(fb, fa) { lf = 2 }
         // A name a text-recognition error changed (`jarnes` / `james`) is one edit, not a different name.
         if lf == Self.firstDifferent, firstO[a] == firstO[b] { lf = 3 }
         // An initial for the first name (`J Jones` / `Julie Jones`): its own level, not a different name.
@@ -153,5 +155,20 @@ extension FuzzyDeduplicator {
     /// lines alike (the same, or one part off).
     static func householdPattern(_ code: Int) -> Bool {
         level(code, 2) == firstDifferent && (1...2).contains(level(code, 3)) && (1...4).contains(level(code, 5))
+    }
+
+    /// Whether `x` is a rare spelling one edit from a formal name of which `y` is a nickname (`rbert` / `rob`). Rare:
+    /// on at most a quarter as many rows as the formal name (or on one row where the file has not the formal name), so
+    /// that a name of its own one edit from a formal one (`christian` / `christina`) is not read as its misspelling.
+    func nearNickname(_ x: Int32, _ y: Int32) -> Bool {
+        guard Int(x) < firstNear.count, Int(x) < firstCount.count else { return false }
+        let near = firstNear[Int(x)]
+        guard !near.isEmpty else { return false }
+        let cy = firstCanon[Int(y)]
+        for f in near where f != y && cy.contains(f) {
+            let formal = Int(f) < firstCount.count ? Int(firstCount[Int(f)]) : 0
+            if Int(firstCount[Int(x)]) <= max(1, formal / 4) { return true }
+        }
+        return false
     }
 }

@@ -181,3 +181,58 @@ extension FuzzyDeduplicator {
         return torn
     }
 }
+
+extension FuzzyDeduplicator {
+    /// `text` in lines of at most `width` characters (words longer stay whole), the lines after the first indented by
+    /// four spaces: an explanation's first line, read on a terminal or the web page.
+    static func wrapped(_ text: String, width: Int = 80) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = "    "
+            }
+            line += (line.isEmpty || line == "    " ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+}
+
+/// What the cluster guard decided for a matching pair whose rows are in two clusters already (rows 0-based).
+enum GuardVerdict: Equatable {
+    /// The clusters may become one.
+    case join
+    /// Together they would pass the largest cluster allowed (their size).
+    case tooLarge(Int)
+    /// Two of their rows, one on each side, look like two members of one household.
+    case household(Int, Int)
+    /// Two of their rows, one on each side, weigh against being one person (their score).
+    case against(Int, Int, Double)
+    /// The pairs across the two clusters score, on average, below the review weight (that average).
+    case weak(Double)
+
+    /// The explanation's lines (1-based rows, within 80 columns).
+    func explanation(maxCluster: Int) -> [String] {
+        switch self {
+        case .join: return []
+        case .tooLarge(let n):
+            return ["  refused by the cluster guard: together the two clusters would hold", "  \(n) rows (at most \(maxCluster))"]
+        case .household(let x, let y):
+            return [
+                "  refused by the cluster guard: rows \(x + 1) and \(y + 1), one in each cluster,",
+                "  look like two members of one household",
+            ]
+        case .against(let x, let y, let s):
+            return [
+                "  refused by the cluster guard: rows \(x + 1) and \(y + 1), one in each cluster,",
+                "  score " + String(format: "%.2f", s) + " (below 0: more likely two people)",
+            ]
+        case .weak(let avg):
+            return [
+                "  refused by the cluster guard: the pairs across the two clusters score",
+                "  " + String(format: "%.2f", avg) + " on average, below the review weight",
+            ]
+        }
+    }
+}

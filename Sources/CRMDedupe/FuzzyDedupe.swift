@@ -23,6 +23,11 @@ public final class FuzzyDeduplicator {
     var dob: [Int32] = [], ident: [Int32] = []
     /// Canonical (formal) first names of each first-name id.
     var firstCanon: [[Int32]] = [[]]
+    /// For a first name of five letters or more that is no known name or nickname: the known formal names one edit
+    /// from it (`rbert` → `robert`), so that a nickname of a misspelled name is a nickname (`Rob` / `Rbert`).
+    var firstNear: [[Int32]] = [[]]
+    /// Rows per first-name id, counted when matching begins (a near formal name counts only for a rare spelling).
+    var firstCount: [Int32] = []
     var lastRFor: [Int32: Int32] = [:]
     var caches = (
         first: [String: Int32](), last: [String: Int32](), company: [String: Int32](), street: [String: (Int32, Int32, UInt64, UInt64)](),
@@ -47,6 +52,9 @@ public final class FuzzyDeduplicator {
             let id = self.firsts.id(folded)
             if Int(id) == self.firstCanon.count {
                 self.firstCanon.append(folded.isEmpty ? [] : Normalize.firstNameCanon(folded).sorted().map { self.firsts.id($0) })
+                let near = Normalize.nearFormalNames(folded).map { self.firsts.id($0) }
+                while self.firstNear.count < Int(id) { self.firstNear.append([]) }
+                self.firstNear.append(near)
                 while self.firstCanon.count < self.firsts.bytes.count { self.firstCanon.append([Int32(self.firstCanon.count)]) }
             }
             return id
@@ -161,6 +169,8 @@ public final class FuzzyDeduplicator {
     /// Matches every row against every other (through the blocks) and clusters them.
     public func run() -> DedupeResult {
         releaseAddingState()
+        firstCount = [Int32](repeating: 0, count: firsts.bytes.count)
+        for f in first { firstCount[Int(f)] += 1 }
         onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")
@@ -317,6 +327,7 @@ public final class FuzzyDeduplicator {
         onPhase?("scoring and clustering")
         var edges: [(Double, UInt32, UInt32)] = []
         var review: [(Int32, Int32, Double)] = []
+        var reviewWhy: [ReviewReason] = []
         // Household-shaped pairs that score a match, held back until the file says whether they are two people.
         var shaped: [(Double, UInt32, UInt32)] = []
         let auto = settings.households == .auto
@@ -341,6 +352,9 @@ public final class FuzzyDeduplicator {
                 sole.append((w, UInt32(a), UInt32(b)))
             } else if w >= reviewWeight {
                 review.append((Int32(a), Int32(b), w))
+                // With `--households separate` a household's shape is capped just below the match weight (`score`).
+                let held = separateHouseholds && household(code, a, b) && rawScore(code, a, b) >= matchWeight
+                reviewWhy.append(held ? .household : .unsure)
             }
         }
         var households: HouseholdEstimate?
@@ -353,6 +367,7 @@ public final class FuzzyDeduplicator {
             if estimate.separate {
                 let unsure = max(reviewWeight, matchWeight - 0.01)
                 review += shaped.map { (Int32($0.1), Int32($0.2), unsure) }
+                reviewWhy += shaped.map { _ in .household }
             } else {
                 edges += shaped
             }
@@ -364,6 +379,7 @@ public final class FuzzyDeduplicator {
                     !forced(Int(e.1), Int(e.2)) && household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
                 }
                 review += near.map { (Int32($0.1), Int32($0.2), unsure) }
+                reviewWhy += near.map { _ in .household }
                 let nearSet = Set(near.map { UInt64($0.1) << 32 | UInt64($0.2) })
                 if !nearSet.isEmpty { edges.removeAll { nearSet.contains(UInt64($0.1) << 32 | UInt64($0.2)) } }
             }
@@ -375,8 +391,9 @@ public final class FuzzyDeduplicator {
             }
             if !torn.isEmpty {
                 let unsure = max(reviewWeight, matchWeight - 0.01)
-                review += edges.filter { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
-                    .map { (Int32($0.1), Int32($0.2), unsure) }
+                let tornEdges = edges.filter { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
+                review += tornEdges.map { (Int32($0.1), Int32($0.2), unsure) }
+                reviewWhy += tornEdges.map { _ in .relatives }
                 edges.removeAll { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
             }
         }
@@ -424,8 +441,8 @@ public final class FuzzyDeduplicator {
         /// other in more: across two clusters, either of more than one row, no pair may weigh against the match (a total
         /// below 0: more evidence of two people than of one), and the pairs together must make a match more likely than
         /// not. A chain of strangers through one link fails the first.
-        func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> Bool {
-            guard ma.count > 1 || mb.count > 1 else { return true }
+        func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> GuardVerdict {
+            guard ma.count > 1 || mb.count > 1 else { return .join }
             var sum = 0.0, n = 0
             for x in ma {
                 for y in mb where !forced(Int(x), Int(y)) {
@@ -434,15 +451,25 @@ public final class FuzzyDeduplicator {
                     // replaced one) matching each of two relatives does not make them one person. Two misspellings
                     // of one name another row bridges are no household (`bridged`).
                     if separateHouseholds, household(code, Int(x), Int(y)), !bridged(Int(x), Int(y), ma, mb) {
-                        return false
+                        return .household(Int(x), Int(y))
                     }
                     let s = score(code, Int(x), Int(y))
-                    if s < 0 { return false }
+                    if s < 0 { return .against(Int(x), Int(y), s) }
                     sum += s
                     n += 1
                 }
             }
-            return n == 0 || sum / Double(n) >= reviewWeight
+            return n == 0 || sum / Double(n) >= reviewWeight ? .join : .weak(sum / Double(n))
+        }
+        /// Why each refused edge was refused, by pair key (kept only when there is something to explain).
+        var refusals: [UInt64: GuardVerdict] = [:]
+        let keepRefusals = !settings.explain.isEmpty || settings.explainReview
+        /// The matching pairs the guard refused (to review, unless their rows meet in one cluster after all).
+        var guarded: [(Double, UInt32, UInt32)] = []
+        func refuse(_ w: Double, _ a: UInt32, _ b: UInt32, _ why: GuardVerdict) {
+            refused += 1
+            guarded.append((w, a, b))
+            if keepRefusals { refusals[UInt64(min(a, b)) << 32 | UInt64(max(a, b))] = why }
         }
         func join(_ ra: Int32, _ rb: Int32) {
             let na = members[ra]?.count ?? 1, nb = members[rb]?.count ?? 1
@@ -455,8 +482,11 @@ public final class FuzzyDeduplicator {
             let ra = find(Int32(a)), rb = find(Int32(b))
             if ra == rb { continue }
             let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
-            if ma.count + mb.count > settings.maxCluster { refused += 1; continue }
-            if w < matchWeight + 100, !mayJoin(ma, mb) { refused += 1; continue }
+            if ma.count + mb.count > settings.maxCluster { refuse(w, a, b, .tooLarge(ma.count + mb.count)); continue }
+            if w < matchWeight + 100 {
+                let verdict = mayJoin(ma, mb)
+                if verdict != .join { refuse(w, a, b, verdict); continue }
+            }
             join(ra, rb)
         }
         // A pair below the match weight that is the only likely link between a row and a cluster — the strongest link
@@ -478,21 +508,29 @@ public final class FuzzyDeduplicator {
                 !separateHouseholds || !household(compare(Int(a), Int(b)), Int(a), Int(b))
             {
                 let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
-                if min(ma.count, mb.count) == 1, ma.count + mb.count <= settings.maxCluster, mayJoin(ma, mb) {
+                if min(ma.count, mb.count) == 1, ma.count + mb.count <= settings.maxCluster, mayJoin(ma, mb) == .join {
                     join(ra, rb)
                     solePairs.insert(UInt64(a) << 32 | UInt64(b))
                     continue
                 }
             }
             review.append((Int32(a), Int32(b), w))
+            reviewWhy.append(.unsure)
+        }
+        // The matching pairs the guard refused, where their rows are still apart: a person decides.
+        for (w, a, b) in guarded {
+            review.append((Int32(a), Int32(b), w))
+            reviewWhy.append(.clusterGuard)
         }
         /// The review pairs, by key, for the explanations' last line (filled when there is something to explain).
         var reviewKeys = Set<UInt64>()
         func explanation(_ a: Int, _ b: Int) -> String {
             let code = compare(a, b)
             let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
-            var lines = ["rows \(a + 1) and \(b + 1): " + (pairs.binarySearchContains(key) ? "compared" : "never compared (no blocking key in common)")
-                + "; shared keys: " + (0..<Self.keyNames.count).filter { sharedKeyKinds(a, b) & (1 << $0) != 0 }.map { Self.keyNames[$0] }.joined(separator: ", ")]
+            var lines = Self.wrapped(
+                "rows \(a + 1) and \(b + 1): " + (pairs.binarySearchContains(key) ? "compared" : "never compared (no blocking key in common)")
+                    + "; shared keys: " + (0..<Self.keyNames.count).filter { sharedKeyKinds(a, b) & (1 << $0) != 0 }.map { Self.keyNames[$0] }
+                    .joined(separator: ", "))
             for f in 0..<Self.levels.count where Self.level(code, f) > 0 {
                 let l = Self.level(code, f)
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
@@ -519,6 +557,9 @@ public final class FuzzyDeduplicator {
                 lines.append("  held back: a row without a first name (or a last name in its place) matches")
                 lines.append("  two members of one household, and nothing personal ties it to this one")
             }
+            if find(Int32(a)) != find(Int32(b)), let why = refusals[key] {
+                lines += why.explanation(maxCluster: settings.maxCluster)
+            }
             lines.append(
                 find(Int32(a)) == find(Int32(b))
                     ? "  outcome: one cluster" : reviewKeys.contains(key) ? "  outcome: proposed for review" : "  outcome: kept apart")
@@ -536,13 +577,11 @@ public final class FuzzyDeduplicator {
             cluster[r] = root
             roots.insert(root)
         }
-        review = review.filter { cluster[Int($0.0)] != cluster[Int($0.1)] }
+        let apart = review.indices.filter { cluster[Int(review[$0].0)] != cluster[Int(review[$0].1)] }
+        review = apart.map { review[$0] }
+        reviewWhy = apart.map { reviewWhy[$0] }
         // How many of them wait only for a household's shape (they score a match), for the summary.
-        let householdReview = !separateHouseholds ? 0 : review.reduce(0) { n, p in
-            let (a, b) = (Int(p.0), Int(p.1))
-            let code = compare(a, b)
-            return n + (!forced(a, b) && household(code, a, b) && rawScore(code, a, b) >= matchWeight ? 1 : 0)
-        }
+        let householdReview = reviewWhy.reduce(0) { $0 + ($1 == .household ? 1 : 0) }
         let reviewExplanations = settings.explainReview ? review.map { explanation(Int($0.0), Int($0.1)) } : []
         var model: [(String, String, Double, Double, Double)] = []
         // Only the fields some compared pair had on both sides: the others' m and u are EM's starting values.
@@ -552,7 +591,8 @@ public final class FuzzyDeduplicator {
             for l in 1..<Self.levels[f] { model.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
         }
         return DedupeResult(
-            cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review, clusters: roots.count,
+            cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review,
+            reviewReasons: reviewWhy, clusters: roots.count,
             refusedByGuard: refused,
             blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
             pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,

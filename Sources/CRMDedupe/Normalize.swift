@@ -133,7 +133,9 @@ public enum Normalize {
         return b.allSatisfy({ $0 < 0x80 }) ? text : text.lowercased()
     }
 
-    /// Common English given-name hypocorisms: nickname → formal names (a formal name maps to itself).
+    /// Common given-name hypocorisms: nickname → formal names (a formal name maps to itself). A diminutive that is
+    /// also a common name of its own (`Ella`, `Jenna`, `Gina`, `Tracy`) is left out: two such names of one formal
+    /// name (`Gabby` / `Ella`) would read as one person's.
     public static let nicknames: [String: Set<String>] = {
         let table = """
             abigail: abby abbie gail|abraham: abe|albert: al bert bertie|alexander: alex alec xander sandy lex
@@ -163,6 +165,19 @@ public enum Normalize {
             oliver: olly ollie|olivia: liv livvy|penelope: penny|rosemary: rose rosie|sebastian: seb|terence: terry
             terrence: terry|valerie: val|veronica: ronnie|gary: gazza|michael: micky|susan: suzie suzy
             stephanie: stef|katherine: kay|kathleen: kay|emily: millie
+            theresa: tess tessa terri|teresa: tess tessa terri|gabrielle: gabby gabi|gabriella: gabby gabi
+            abigail: abbi abbey|jonathan: jonny jonno|johannes: hans|johann: hans|johanna: jo
+            kathryn: kate kathy katie|christian: chris|clifford: cliff|daniela: dani|danielle: dani|eleanor: nell
+            ernest: ernie|eugene: gene|geoffrey: geoff|george: georgie|georgina: georgie|harriet: hattie
+            jasmine: jas jazz|juliet: jules|julian: jules|kimberley: kim|louise: lou|louis: lou|lucinda: lucy cindy
+            madeleine: maddy maddie|margaret: mags|marjorie: marge|martin: marty|matilda: tilly tilda|maureen: mo
+            maxwell: max|mitchell: mitch|nicola: nicky nikki|philippa: pippa|rachel: rach|reginald: reg reggie
+            roberta: bobbie|rodney: rod|rosalind: ros|russell: russ|salvatore: sal|sarah: sally sadie|stanley: stan
+            stuart: stu|suzanne: suzy|tobias: toby|vincent: vince vinnie|winifred: winnie|victoria: vikki
+            francesca: fran frankie|jose: pepe|francisco: paco pancho|ignacio: nacho|manuel: manny manolo
+            rafael: rafa|konstantinos: kostas|dimitrios: dimitris|giovanni: gianni|vincenzo: enzo|katarzyna: kasia
+            wojciech: wojtek|mohammed: mo|muhammad: mo|kimberly: kimmy|cassandra: cass cassie
+            frederick: freddy|bernadette: bernie|dominic: nic|nicholas: nico|joseph: joey|gregory: gregg
             """
         var m: [String: Set<String>] = [:]
         for entry in table.split(whereSeparator: { $0 == "|" || $0 == "\n" }) {
@@ -180,6 +195,28 @@ public enum Normalize {
 
     /// The formal names a folded first name may stand for (itself when it is not a known nickname).
     public static func firstNameCanon(_ folded: String) -> Set<String> { nicknames[folded] ?? [folded] }
+
+    /// The formal names of the nickname table (those with a nickname), by their length in bytes.
+    static let formalNamesByLength: [Int: [[UInt8]]] = {
+        var m: [Int: [[UInt8]]] = [:]
+        for (name, canon) in nicknames where canon == [name] { m[name.utf8.count, default: []].append(Array(name.utf8)) }
+        return m.mapValues { $0.sorted { $0.lexicographicallyPrecedes($1) } }
+    }()
+
+    /// The formal names of the nickname table one edit (a typo, two letters swapped) from a folded first name of
+    /// five letters or more that is neither a formal name nor a nickname itself (`rbert` → `robert`, `jvdith` →
+    /// `judith`); none otherwise. Shorter names are left alone: `jon`, `jan`, `jen` are names of their own.
+    public static func nearFormalNames(_ folded: String) -> [String] {
+        let b = Array(folded.utf8)
+        guard b.count >= 5, nicknames[folded] == nil else { return [] }
+        var out: [String] = []
+        for len in (b.count - 1)...(b.count + 1) {
+            for f in formalNamesByLength[len] ?? [] where Similarity.withinOneEdit(b, f) {
+                out.append(String(decoding: f, as: UTF8.self))
+            }
+        }
+        return out
+    }
 
     static let legalForms: Set<String> = [
         "inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "corp", "corporation", "co", "company",

@@ -114,8 +114,11 @@ public enum DedupeFile {
             try w.flush()
             if let rp = o.reviewPath {
                 let rw = try CSVWriter(path: rp)
-                try rw.writeRow(["row_a", "row_b", "weight"])
-                for (a, b, s) in result.review { try rw.writeRow([String(a + 1), String(b + 1), String(format: "%.2f", s)]) }
+                try rw.writeRow(["row_a", "row_b", "weight", "reason"])
+                for (k, (a, b, s)) in result.review.enumerated() {
+                    let why = k < result.reviewReasons.count ? result.reviewReasons[k].rawValue : ""
+                    try rw.writeRow([String(a + 1), String(b + 1), String(format: "%.2f", s), why])
+                }
                 try rw.flush()
             }
         } catch { throw ImportError(.output, "cannot write \(o.clustersPath): \(error)") }

@@ -21,7 +21,7 @@ struct DedupeCommand: ParsableCommand {
     @Argument(help: "The CSV or XML lead list.", completion: .file(extensions: ["csv", "tsv", "txt", "xml"])) var file: String
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
-    @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight).") var review: String?
+    @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason).") var review: String?
     @Option(name: .long, help: "Merge pairs at least this likely to be the same (default 0.99).") var matchProbability: Double?
     @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability: Double?
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
@@ -63,33 +63,41 @@ struct DedupeCommand: ParsableCommand {
             let r = s.result
             print("rows            \(r.rows)\(s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : "")")
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
-                print("  block \(b.key.padding(toLength: 21, withPad: " ", startingAt: 0)) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches"
-                    + (b.skipped > 0 ? "; \(b.skipped) blocks too large for all pairs (over \(o.settings.maxBlock), or \(o.settings.maxBroadBlock) for broad keys) compared by sorted neighbourhood" : ""))
+                print("  block \(b.key.padding(toLength: 21, withPad: " ", startingAt: 0)) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")
+                if b.skipped > 0 {
+                    let note = "\(b.skipped) blocks too large for all pairs (over \(o.settings.maxBlock), or \(o.settings.maxBroadBlock) for"
+                        + " broad keys) compared by sorted neighbourhood"
+                    for l in Self.wrap(String(repeating: " ", count: 16), note) { print(l) }
+                }
             }
             if let c = r.pairsCompleteness {
-                print(String(format: "pairs complete  %.1f%% of matching pairs compared (estimated: capture-recapture between name-only and address-only keys)", c * 100))
+                let text = String(format: "%.1f%% of matching pairs compared (estimated: capture-recapture", c * 100)
+                    + " between name-only and address-only keys)"
+                for l in Self.wrap("pairs complete  ", text) { print(l) }
             }
             print("pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)")
             if r.candidatePairs == 0 {
                 print("EM              no model: no two rows share a blocking key (are the compared fields mapped and filled?)")
             } else {
                 print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
-                print(String(format: "prior           %.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
-                             r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability))
-                print(String(
-                    format: "model prior     %.2f (the model's own sum over the compared pairs: %.0f matching pairs; EM's %.0f)",
-                    r.modelPrior, Self.pairsAt(r.modelPrior, rows: r.rows), Self.pairsAt(r.prior, rows: r.rows)))
+                let prior = String(
+                    format: "%.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
+                    r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability)
+                for l in Self.wrap("prior           ", prior) { print(l) }
+                let modelPrior = String(
+                    format: "%.2f (the model's own sum over the compared pairs: %.0f matching pairs; EM's %.0f)",
+                    r.modelPrior, Self.pairsAt(r.modelPrior, rows: r.rows), Self.pairsAt(r.prior, rows: r.rows))
+                for l in Self.wrap("model prior     ", modelPrior) { print(l) }
             }
             print("matches         \(r.matchedPairs) pairs; \(r.refusedByGuard) merges refused by the guard")
             if r.soleMatches > 0 {
-                print(String(
-                    format: "sole matches    %d more below the match weight, from %.2f (p %.2f): the only likely link of a row and a cluster",
-                    r.soleMatches, r.soleWeight, o.settings.soleMatchProbability))
+                let sole = String(
+                    format: "%d more below the match weight, from %.2f (p %.2f): the only likely link of a row and a cluster",
+                    r.soleMatches, r.soleWeight, o.settings.soleMatchProbability)
+                for l in Self.wrap("sole matches    ", sole) { print(l) }
             }
             if let h = r.households, h.shapedPairs > 0 { print(Self.describe(h)) }
-            print(
-                "review          \(r.review.count) pairs"
-                    + (r.householdReview > 0 ? " (\(r.householdReview) of them held back for a household's shape)" : ""))
+            for l in Self.wrap("review          ", Self.describeReview(r)) { print(l) }
             print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
             print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
             for e in r.explanations { print(e) }
@@ -154,6 +162,18 @@ struct DedupeCommand: ParsableCommand {
 
     /// `head` then `text`, in lines of at most `width` columns (a longer word stands alone), continued under
     /// column 17 (where the summary's values start).
+    /// The review line: how many pairs, and why those that score a match are there (the review file's `reason`).
+    static func describeReview(_ r: DedupeResult) -> String {
+        var n: [ReviewReason: Int] = [:]
+        for why in r.reviewReasons { n[why, default: 0] += 1 }
+        let parts = [
+            n[.household].map { "\($0) held back for a household's shape" },
+            n[.relatives].map { "\($0) of a row without a first name matching two relatives" },
+            n[.clusterGuard].map { "\($0) kept apart by the cluster guard" },
+        ].compactMap { $0 }
+        return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (of them " + parts.joined(separator: ", ") + ")")
+    }
+
     static func wrap(_ head: String, _ text: String, width: Int = 80) -> [String] {
         let indent = String(repeating: " ", count: 16)
         var lines: [String] = [], line = head
