@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "CRMImportTests",
             dependencies: [
-                "CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMMapping", "CRMTestSupport",
+                "CRMImport", "CRMDedupe", "CRMStore", "CRMModel", "CRMCSV", "CRMMapping", "CRMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ]

@@ -168,10 +168,10 @@ struct DedupeCommand: ParsableCommand {
         for why in r.reviewReasons { n[why, default: 0] += 1 }
         let parts = [
             n[.household].map { "\($0) held back for a household's shape" },
-            n[.relatives].map { "\($0) of a row without a first name matching two relatives" },
+            n[.relatives].map { "\($0) for a row without a first name that matches two relatives" },
             n[.clusterGuard].map { "\($0) kept apart by the cluster guard" },
         ].compactMap { $0 }
-        return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (of them " + parts.joined(separator: ", ") + ")")
+        return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
     }
 
     static func wrap(_ head: String, _ text: String, width: Int = 80) -> [String] {

@@ -84,6 +84,18 @@ struct DedupeCommandTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("pairs compared"))
         #expect(r.stdout.contains("clusters"))
+        // The summary fits a terminal of 80 columns.
+        let wide = r.stdout.split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "\(wide)")
+        // The review file says why each pair is there.
+        let review = try String(contentsOfFile: dir.appendingPathComponent("review.csv").path, encoding: .utf8)
+            .split(separator: "\r\n")
+        #expect(review.first == "row_a,row_b,weight,reason")
+        #expect(review.count > 1, "no review pairs to check")
+        let reasons = Set(ReviewReason.allCases.map(\.rawValue))
+        for line in review.dropFirst() {
+            #expect(line.split(separator: ",").count == 4 && reasons.contains(String(line.split(separator: ",")[3])), "\(line)")
+        }
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\r\n")
         #expect(lines.first == "row,source_id,cluster")
         #expect(lines.count == 3001)
