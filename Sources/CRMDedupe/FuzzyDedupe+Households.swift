@@ -217,7 +217,10 @@ enum GuardVerdict: Equatable {
         switch self {
         case .join: return []
         case .tooLarge(let n):
-            return ["  refused by the cluster guard: together the two clusters would hold", "  \(n) rows (at most \(maxCluster))"]
+            return [
+                "  refused by the cluster guard: together the two clusters would hold",
+                "  \(n) rows (at most \(maxCluster))",
+            ]
         case .household(let x, let y):
             return [
                 "  refused by the cluster guard: rows \(x + 1) and \(y + 1), one in each cluster,",

@@ -527,10 +527,11 @@ public final class FuzzyDeduplicator {
         func explanation(_ a: Int, _ b: Int) -> String {
             let code = compare(a, b)
             let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
-            var lines = Self.wrapped(
-                "rows \(a + 1) and \(b + 1): " + (pairs.binarySearchContains(key) ? "compared" : "never compared (no blocking key in common)")
-                    + "; shared keys: " + (0..<Self.keyNames.count).filter { sharedKeyKinds(a, b) & (1 << $0) != 0 }.map { Self.keyNames[$0] }
-                    .joined(separator: ", "))
+            let compared = pairs.binarySearchContains(key) ? "compared" : "never compared (no blocking key in common)"
+            let mask = sharedKeyKinds(a, b)
+            let keys = (0..<Self.keyNames.count).filter { mask & (1 << $0) != 0 }.map { Self.keyNames[$0] }
+            let head = "rows \(a + 1) and \(b + 1): \(compared); shared keys: \(keys.joined(separator: ", "))"
+            var lines = Self.wrapped(head)
             for f in 0..<Self.levels.count where Self.level(code, f) > 0 {
                 let l = Self.level(code, f)
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))

@@ -199,7 +199,9 @@ public enum Normalize {
     /// The formal names of the nickname table (those with a nickname), by their length in bytes.
     static let formalNamesByLength: [Int: [[UInt8]]] = {
         var m: [Int: [[UInt8]]] = [:]
-        for (name, canon) in nicknames where canon == [name] { m[name.utf8.count, default: []].append(Array(name.utf8)) }
+        for (name, canon) in nicknames where canon == [name] {
+            m[name.utf8.count, default: []].append(Array(name.utf8))
+        }
         return m.mapValues { $0.sorted { $0.lexicographicallyPrecedes($1) } }
     }()
 

@@ -21,7 +21,8 @@ struct DedupeCommand: ParsableCommand {
     @Argument(help: "The CSV or XML lead list.", completion: .file(extensions: ["csv", "tsv", "txt", "xml"])) var file: String
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
-    @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason).") var review: String?
+    @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason).")
+    var review: String?
     @Option(name: .long, help: "Merge pairs at least this likely to be the same (default 0.99).") var matchProbability: Double?
     @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability: Double?
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
@@ -63,10 +64,11 @@ struct DedupeCommand: ParsableCommand {
             let r = s.result
             print("rows            \(r.rows)\(s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : "")")
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
-                print("  block \(b.key.padding(toLength: 21, withPad: " ", startingAt: 0)) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")
+                let key = b.key.padding(toLength: 21, withPad: " ", startingAt: 0)
+                print("  block \(key) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")
                 if b.skipped > 0 {
-                    let note = "\(b.skipped) blocks too large for all pairs (over \(o.settings.maxBlock), or \(o.settings.maxBroadBlock) for"
-                        + " broad keys) compared by sorted neighbourhood"
+                    let note = "\(b.skipped) blocks too large for all pairs (over \(o.settings.maxBlock), or"
+                        + " \(o.settings.maxBroadBlock) for broad keys) compared by sorted neighbourhood"
                     for l in Self.wrap(String(repeating: " ", count: 16), note) { print(l) }
                 }
             }
@@ -81,7 +83,8 @@ struct DedupeCommand: ParsableCommand {
             } else {
                 print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
                 let prior = String(
-                    format: "%.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f), review weight %.2f (p %.2f)",
+                    format: "%.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f),"
+                        + " review weight %.2f (p %.2f)",
                     r.prior, r.matchWeight, o.settings.matchProbability, r.reviewWeight, o.settings.reviewProbability)
                 for l in Self.wrap("prior           ", prior) { print(l) }
                 let modelPrior = String(
@@ -92,7 +95,8 @@ struct DedupeCommand: ParsableCommand {
             print("matches         \(r.matchedPairs) pairs; \(r.refusedByGuard) merges refused by the guard")
             if r.soleMatches > 0 {
                 let sole = String(
-                    format: "%d more below the match weight, from %.2f (p %.2f): the only likely link of a row and a cluster",
+                    format: "%d more below the match weight, from %.2f (p %.2f): the only likely link of a row"
+                        + " and a cluster",
                     r.soleMatches, r.soleWeight, o.settings.soleMatchProbability)
                 for l in Self.wrap("sole matches    ", sole) { print(l) }
             }

@@ -94,7 +94,8 @@ struct DedupeCommandTests {
         #expect(review.count > 1, "no review pairs to check")
         let reasons = Set(ReviewReason.allCases.map(\.rawValue))
         for line in review.dropFirst() {
-            #expect(line.split(separator: ",").count == 4 && reasons.contains(String(line.split(separator: ",")[3])), "\(line)")
+            let fields = line.split(separator: ",")
+            #expect(fields.count == 4 && reasons.contains(String(fields[3])), "\(line)")
         }
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\r\n")
         #expect(lines.first == "row,source_id,cluster")
