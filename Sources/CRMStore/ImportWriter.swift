@@ -144,7 +144,10 @@ public final class ImportWriter<R: CRMRecord> {
         let s = update
         s.resetKeepingBindings()  // every parameter is bound below
         s.bind(1, externalID)
-        var col: Int32 = 2
+        // The source system goes with an external id, into the same statement (a statement of its own, parsed for
+        // every merged row, was a tenth of the writer's SQLite time on 200k XML leads with ids).
+        s.bind(2, externalID == nil ? nil : system)
+        var col: Int32 = 3
         for v in StoreValues.prepare(r.fieldValues()) {
             s.bind(col, v)
             col += 1
@@ -155,11 +158,6 @@ public final class ImportWriter<R: CRMRecord> {
         s.bind(col + 2, changeSeq)
         s.bind(col + 3, rowid)
         try s.run(path: path)
-        if externalID != nil {
-            try db.execute(
-                sql: "UPDATE \(RecordTable<R>.name) SET ext_system = COALESCE(ext_system, ?) WHERE rowid = ?",
-                arguments: [system, rowid])
-        }
     }
 
     /// Records what became of a row.

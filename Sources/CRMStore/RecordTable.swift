@@ -31,8 +31,7 @@ enum RecordTable<R: CRMRecord> {
                 "deleted_at TEXT", "row_hash INTEGER",
             ]
             try db.execute(sql: "CREATE TABLE \(name) (\(cols.joined(separator: ", ")))")
-            try db.execute(
-                sql: "CREATE INDEX \(name)_ext ON \(name)(ext_system, ext_id) WHERE ext_id IS NOT NULL")
+            try db.execute(sql: extIndexSQL)
             try db.execute(sql: "CREATE INDEX \(name)_change ON \(name)(change_seq)")
         } else {
             let existing = Set(try db.columns(in: name).map(\.name))
@@ -41,6 +40,11 @@ enum RecordTable<R: CRMRecord> {
             }
             if !existing.contains("row_hash") { try db.execute(sql: "ALTER TABLE \(name) ADD COLUMN row_hash INTEGER") }
         }
+    }
+
+    /// The index of external ids (partial: only records that have one).
+    static var extIndexSQL: String {
+        "CREATE INDEX \(name)_ext ON \(name)(ext_system, ext_id) WHERE ext_id IS NOT NULL"
     }
 
     static var fieldColumns: String { R.fields.map { column($0.name) }.joined(separator: ", ") }
@@ -56,7 +60,7 @@ enum RecordTable<R: CRMRecord> {
     }
 
     static var updateSQL: String {
-        "UPDATE \(name) SET ext_id = COALESCE(ext_id, ?), "
+        "UPDATE \(name) SET ext_id = COALESCE(ext_id, ?), ext_system = COALESCE(ext_system, ?), "
             + R.fields.map { "\(column($0.name)) = ?" }.joined(separator: ", ")
             + ", custom = ?, updated_at = ?, change_seq = ? WHERE rowid = ?"
     }

@@ -168,9 +168,16 @@ public final class CRMStore: @unchecked Sendable {
                     sql: "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES (?, ?, ?, ?, 'running')",
                     arguments: [R.recordType.plural, source, mapping, started])
                 let batch = db.lastInsertedRowID
+                // Into an empty store the index of external ids is built once at the end, from the rows sorted, not
+                // kept up row by row: ids in the order of the file land all over it (`1`, `10`, `100` …). Nothing
+                // reads it during the import (match keys are in memory), and the transaction restores it on any
+                // failure. 200k XML leads with ids: about 0.9 s of CPU less on the writing thread.
+                let rebuildExt = journaled == true
+                if rebuildExt { try db.execute(sql: "DROP INDEX IF EXISTS \(RecordTable<R>.name)_ext") }
                 let writer = try ImportWriter<R>(db: db, batch: batch, system: system, path: path)
                 let (counts, value) = try body(writer)
                 try writer.finish()
+                if rebuildExt { try db.execute(sql: RecordTable<R>.extIndexSQL) }
                 try db.execute(
                     sql: """
                         UPDATE imports SET finished_at = ?, status = ?, read = ?, created = ?, updated = ?, unchanged = ?,

@@ -3,6 +3,7 @@ import CRMModel
 import CRMStore
 import CRMTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// A TCP listener on 127.0.0.1 that counts the connections it gets (for "no network" checks).
@@ -119,6 +120,43 @@ struct XMLImportTests {
             let data = try Data(contentsOf: w.dir.appendingPathComponent(f))
             #expect(data.range(of: Data(secret.utf8)) == nil, "secret found in \(f)")
         }
+    }
+
+    @Test(
+        """
+        external ids: into an empty store their index is built at the end of the import, and stays after a failed one; \
+        a row with an id merged into a stored lead gives it the id and the source system
+        """)
+    func externalIDs() throws {
+        func count(_ w: Workspace, where condition: String) throws -> Int? {
+            try DatabaseQueue(path: w.store).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads WHERE \(condition)") }
+        }
+        let w = try Workspace()
+        // A failed first import rolls back, the index with it.
+        #expect(throws: ImportError.self) {
+            _ = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml")
+        }
+        let index = try DatabaseQueue(path: w.store).read {
+            try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE name = 'leads_ext'")
+        }
+        #expect(index != nil)
+        let s = try w.importFile("xml/generic-leads.xml", mapping: "sources/generic-leads-xml.yaml")
+        #expect(s.created == 36 && s.merged == 4)
+        let plan = try DatabaseQueue(path: w.store).read {
+            try Row.fetchAll(
+                $0, sql: "EXPLAIN QUERY PLAN SELECT rowid FROM leads WHERE ext_system = 'generic-xml' AND ext_id = '7'"
+            ).map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.joined().contains("leads_ext"), "\(plan)")
+        #expect(try count(w, where: "ext_id IS NOT NULL") == 36)
+        #expect(try count(w, where: "ext_system = 'generic-xml'") == 36)
+        // The same leads from the CSV (no ids) first: the XML's rows merge into them and bring their ids.
+        let v = try Workspace()
+        _ = try v.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
+        _ = try v.importFile("xml/generic-leads.xml", mapping: "sources/generic-leads-xml.yaml")
+        #expect(try count(v, where: "ext_id IS NOT NULL") == 36)
+        #expect(try count(v, where: "ext_system = 'generic-xml'") == 36)
+        #expect(try count(v, where: "ext_system IS NOT NULL AND ext_id IS NULL") == 0)
     }
 
     @Test("malformed XML: nothing is imported by default; --keep-going keeps the records before the fault and reports it")
