@@ -560,17 +560,13 @@ public final class FuzzyDeduplicator {
             }
             if find(Int32(a)) != find(Int32(b)), let why = refusals[key] {
                 lines += why.explanation(maxCluster: settings.maxCluster)
+                if !reviewKeys.contains(key) { lines.append("  (a heavier pair between the two clusters is proposed for review)") }
             }
             lines.append(
                 find(Int32(a)) == find(Int32(b))
                     ? "  outcome: one cluster" : reviewKeys.contains(key) ? "  outcome: proposed for review" : "  outcome: kept apart")
             return lines.joined(separator: "\n")
         }
-        if !settings.explain.isEmpty || settings.explainReview {
-            reviewKeys = Set(review.map { UInt64(min($0.0, $0.1)) << 32 | UInt64(max($0.0, $0.1)) })
-        }
-        var explanations: [String] = []
-        for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b { explanations.append(explanation(a, b)) }
         var cluster = [Int32](repeating: 0, count: count)
         var roots = Set<Int32>()
         for r in 0..<count {
@@ -578,9 +574,32 @@ public final class FuzzyDeduplicator {
             cluster[r] = root
             roots.insert(root)
         }
-        let apart = review.indices.filter { cluster[Int(review[$0].0)] != cluster[Int(review[$0].1)] }
-        review = apart.map { review[$0] }
-        reviewWhy = apart.map { reviewWhy[$0] }
+        // Only pairs whose rows are still apart, and of the guard's refusals one pair (the heaviest) per two
+        // clusters: once the guard keeps them apart every later pair between them is refused again, and a person
+        // decides once.
+        var keep = review.indices.map { cluster[Int(review[$0].0)] != cluster[Int(review[$0].1)] }
+        var guardPair: [UInt64: Int] = [:]
+        for k in review.indices where keep[k] && reviewWhy[k] == .clusterGuard {
+            let x = UInt32(cluster[Int(review[k].0)]), y = UInt32(cluster[Int(review[k].1)])
+            let key = UInt64(min(x, y)) << 32 | UInt64(max(x, y))
+            if let j = guardPair[key] {
+                let better = review[k].2 > review[j].2
+                keep[better ? j : k] = false
+                if better { guardPair[key] = k }
+            } else {
+                guardPair[key] = k
+            }
+        }
+        let kept = review.indices.filter { keep[$0] }
+        review = kept.map { review[$0] }
+        reviewWhy = kept.map { reviewWhy[$0] }
+        if !settings.explain.isEmpty || settings.explainReview {
+            reviewKeys = Set(review.map { UInt64(min($0.0, $0.1)) << 32 | UInt64(max($0.0, $0.1)) })
+        }
+        var explanations: [String] = []
+        for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b {
+            explanations.append(explanation(a, b))
+        }
         // How many of them wait only for a household's shape (they score a match), for the summary.
         let householdReview = reviewWhy.reduce(0) { $0 + ($1 == .household ? 1 : 0) }
         let reviewExplanations = settings.explainReview ? review.map { explanation(Int($0.0), Int($0.1)) } : []

@@ -11,7 +11,7 @@ public struct DedupeFileOptions: Sendable {
     public var mapping: String
     /// One line per input row: `row` (1-based data row), `source_id`, `cluster`.
     public var clustersPath: String
-    /// Pairs for a person: `row_a,row_b,weight`.
+    /// Pairs for a person: `row_a,row_b,weight,reason` (`ReviewReason`).
     public var reviewPath: String?
     public var settings = DedupeSettings()
 

@@ -172,7 +172,7 @@ public final class CRMStore: @unchecked Sendable {
                 // kept up row by row: ids in the order of the file land all over it (`1`, `10`, `100` …). Nothing
                 // reads it during the import (match keys are in memory), and the transaction restores it on any
                 // failure. 200k XML leads with ids: about 0.9 s of CPU less on the writing thread.
-                let rebuildExt = journaled == true
+                let rebuildExt = journaled == true && !dryRun
                 if rebuildExt { try db.execute(sql: "DROP INDEX IF EXISTS \(RecordTable<R>.name)_ext") }
                 let writer = try ImportWriter<R>(db: db, batch: batch, system: system, path: path)
                 let (counts, value) = try body(writer)

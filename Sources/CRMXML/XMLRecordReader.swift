@@ -266,7 +266,9 @@ public final class XMLRecordReader {
         if readyHead == ready.count && !finished {
             // Errors libxml2 raises without a parser context (a failed conversion from the declared encoding, I/O)
             // skip the context's handler and go to this thread's; without this, such a document could end early (or
-            // lose bytes) in silence (found by fuzzing).
+            // lose bytes) in silence (found by fuzzing). The generic handler is per thread too, and the reader may be
+            // driven by a thread other than the one that made it (the import reads XML ahead on a thread of its own).
+            crmgate_silence_libxml2()
             xmlSetStructuredErrorFunc(Unmanaged.passUnretained(errors).toOpaque(), xmlErrorCallback)
             defer { xmlSetStructuredErrorFunc(nil, nil) }
             ready.removeAll(keepingCapacity: true)

@@ -79,7 +79,8 @@ struct DedupeCommand: ParsableCommand {
             }
             print("pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)")
             if r.candidatePairs == 0 {
-                print("EM              no model: no two rows share a blocking key (are the compared fields mapped and filled?)")
+                let none = "no model: no two rows share a blocking key (are the compared fields mapped and filled?)"
+                for l in Self.wrap("EM              ", none) { print(l) }
             } else {
                 print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
                 let prior = String(
@@ -164,8 +165,6 @@ struct DedupeCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// `head` then `text`, in lines of at most `width` columns (a longer word stands alone), continued under
-    /// column 17 (where the summary's values start).
     /// The review line: how many pairs, and why those that score a match are there (the review file's `reason`).
     static func describeReview(_ r: DedupeResult) -> String {
         var n: [ReviewReason: Int] = [:]
@@ -178,6 +177,8 @@ struct DedupeCommand: ParsableCommand {
         return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
     }
 
+    /// `head` then `text`, in lines of at most `width` columns (a longer word stands alone), continued under
+    /// column 17 (where the summary's values start).
     static func wrap(_ head: String, _ text: String, width: Int = 80) -> [String] {
         let indent = String(repeating: " ", count: 16)
         var lines: [String] = [], line = head

@@ -70,6 +70,19 @@ struct NearNicknameTests {
         #expect(why.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(why)")
     }
 
+    @Test("of the pairs the guard refuses between two clusters, one goes to review")
+    func oneGuardPairPerClusters() throws {
+        // `Jo` joins `Joanne`; `Josephine` and `Josephin` (her name misspelled) are a cluster the guard keeps apart
+        // from them, refusing `Jo`'s pair with each.
+        let r = run(["Jo", "Joanne", "Josephine", "Josephin"])
+        let c = Array(r.cluster[200...203])
+        #expect(c[0] == c[1] && c[2] == c[3] && c[0] != c[2], "\(c)")
+        let guarded = r.review.indices.filter { r.reviewReasons[$0] == .clusterGuard }
+        #expect(guarded.count == 1, "\(guarded.map { r.review[$0] })")
+        let k = try #require(guarded.first)
+        #expect(Set([r.cluster[Int(r.review[k].0)], r.cluster[Int(r.review[k].1)]]) == Set([c[0], c[2]]))
+    }
+
     @Test("the review reasons: unsure below the match weight, household for a household's shape")
     func reviewReasons() {
         // `Walter` and `Christine` are two relatives: held back for the household's shape.
