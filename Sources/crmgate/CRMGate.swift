@@ -33,7 +33,9 @@ struct CRMGate: AsyncParsableCommand {
               78  a remote profile or job file is wrong, or a secret it names is missing
               130 interrupted (Ctrl-C or SIGTERM): an import stopped this way rolled back and is listed as failed
 
-            Errors are printed on standard error as one `crmgate: error: …` line, often followed by a `hint: …` line.
+            Errors while a command runs are printed on standard error as one `crmgate: error: …` line, often \
+            followed by a `hint: …` line. A mistyped command, option or option value is reported before anything runs \
+            as `Error: …` with the command's usage (exit 64).
 
             Lists print short record ids: the last 12 hex digits of the id. Every command that takes a record id \
             accepts the short id, the full id, or at least 8 characters of either end of it.
