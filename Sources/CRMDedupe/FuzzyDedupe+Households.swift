@@ -183,18 +183,21 @@ extension FuzzyDeduplicator {
 }
 
 extension FuzzyDeduplicator {
-    /// `text` in lines of at most `width` characters (words longer stay whole), the lines after the first indented by
-    /// four spaces: an explanation's first line, read on a terminal or the web page.
-    static func wrapped(_ text: String, width: Int = 80) -> [String] {
-        var lines: [String] = [], line = ""
+    /// `head` then `text`, in lines of at most `width` columns (a longer word stands alone), the lines after the first
+    /// indented by `indent` spaces: an explanation's first line (indent 4) and `crmgate dedupe`'s summary lines (under
+    /// column 17, where their values start), read on a terminal or the web page.
+    public static func wrapped(_ text: String, head: String = "", indent: Int, width: Int = 80) -> [String] {
+        var lines: [String] = [], line = head, empty = true
         for word in text.split(separator: " ") {
-            if !line.isEmpty, line.count + 1 + word.count > width {
+            if !empty, line.count + 1 + word.count > width {
                 lines.append(line)
-                line = "    "
+                line = String(repeating: " ", count: indent)
+                empty = true
             }
-            line += (line.isEmpty || line == "    " ? "" : " ") + word
+            line += (empty ? "" : " ") + word
+            empty = false
         }
-        if !line.isEmpty { lines.append(line) }
+        lines.append(line)
         return lines
     }
 }

@@ -285,10 +285,12 @@ public final class FuzzyDeduplicator {
         // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
         var separateHouseholds = settings.households == .separate
         var nearHouseholds = separateHouseholds
+        /// The weight of a pair held back for review although it scores a match: just below the match weight.
+        let heldBack = max(reviewWeight, matchWeight - 0.01)
         func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
             let w = rawScore(code, a, b)
             // A household: at most unsure.
-            if separateHouseholds, w >= matchWeight, household(code, a, b) { return max(reviewWeight, matchWeight - 0.01) }
+            if separateHouseholds, w >= matchWeight, household(code, a, b) { return heldBack }
             return w
         }
         /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
@@ -365,20 +367,18 @@ public final class FuzzyDeduplicator {
             households = estimate
             separateHouseholds = estimate.separate
             if estimate.separate {
-                let unsure = max(reviewWeight, matchWeight - 0.01)
-                review += shaped.map { (Int32($0.1), Int32($0.2), unsure) }
+                review += shaped.map { (Int32($0.1), Int32($0.2), heldBack) }
                 reviewWhy += shaped.map { _ in .household }
             } else {
                 edges += shaped
             }
             if estimate.dense {
                 nearHouseholds = true
-                let unsure = max(reviewWeight, matchWeight - 0.01)
                 // The pairs a household's shape takes in only now (first names alike in spelling) leave the matches.
                 let near = edges.filter { e in
                     !forced(Int(e.1), Int(e.2)) && household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
                 }
-                review += near.map { (Int32($0.1), Int32($0.2), unsure) }
+                review += near.map { (Int32($0.1), Int32($0.2), heldBack) }
                 reviewWhy += near.map { _ in .household }
                 let nearSet = Set(near.map { UInt64($0.1) << 32 | UInt64($0.2) })
                 if !nearSet.isEmpty { edges.removeAll { nearSet.contains(UInt64($0.1) << 32 | UInt64($0.2)) } }
@@ -390,9 +390,8 @@ public final class FuzzyDeduplicator {
                 household(compare(p, q), p, q)
             }
             if !torn.isEmpty {
-                let unsure = max(reviewWeight, matchWeight - 0.01)
                 let tornEdges = edges.filter { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
-                review += tornEdges.map { (Int32($0.1), Int32($0.2), unsure) }
+                review += tornEdges.map { (Int32($0.1), Int32($0.2), heldBack) }
                 reviewWhy += tornEdges.map { _ in .relatives }
                 edges.removeAll { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
             }
@@ -531,7 +530,7 @@ public final class FuzzyDeduplicator {
             let mask = sharedKeyKinds(a, b)
             let keys = (0..<Self.keyNames.count).filter { mask & (1 << $0) != 0 }.map { Self.keyNames[$0] }
             let head = "rows \(a + 1) and \(b + 1): \(compared); shared keys: \(keys.joined(separator: ", "))"
-            var lines = Self.wrapped(head)
+            var lines = Self.wrapped(head, indent: 4)
             for f in 0..<Self.levels.count where Self.level(code, f) > 0 {
                 let l = Self.level(code, f)
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))

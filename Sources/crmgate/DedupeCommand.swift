@@ -177,19 +177,8 @@ struct DedupeCommand: ParsableCommand {
         return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
     }
 
-    /// `head` then `text`, in lines of at most `width` columns (a longer word stands alone), continued under
-    /// column 17 (where the summary's values start).
-    static func wrap(_ head: String, _ text: String, width: Int = 80) -> [String] {
-        let indent = String(repeating: " ", count: 16)
-        var lines: [String] = [], line = head
-        for word in text.split(separator: " ") {
-            if line.count + word.count > width && line != head && line != indent {
-                lines.append(String(line.dropLast()))
-                line = indent
-            }
-            line += word + " "
-        }
-        lines.append(String(line.dropLast()))
-        return lines
+    /// `head` then `text` wrapped at 80 columns, continued under column 17 (where the summary's values start).
+    static func wrap(_ head: String, _ text: String) -> [String] {
+        FuzzyDeduplicator.wrapped(text, head: head, indent: 16)
     }
 }
