@@ -38,7 +38,10 @@ extension FuzzyDeduplicator {
         let la = last[a], lb = last[b]
         var lf = 0, ll = 0
         if fa != 0 && fb != 0 {
-            if fa == fb { lf = 1 } else {
+            if fa == fb { lf = 1 } else if firstO[a] != 0, firstO[a] == firstO[b] {
+                // One name respelled or misread (`Fillip` / `Phillip`, `jarnes` / `james`): as one edit.
+                lf = 3
+            } else {
                 let ca = firstCanon[Int(fa)], cb = firstCanon[Int(fb)]
                 var shared = false
                 for x in ca where cb.contains(x) { shared = true; break }
@@ -56,8 +59,6 @@ extension FuzzyDeduplicator {
         }
         // A nickname of a misspelled name (`Rob` / `Rbert`, `Judy` / `Jvdith`) is a nickname.
         if lf == Self.firstDifferent || lf == 4, nearNickname(fa, fb) || nearNickname(fb, fa) { lf = 2 }
-        // A name a text-recognition error changed (`jarnes` / `james`) is one edit, not a different name.
-        if lf == Self.firstDifferent, firstO[a] == firstO[b] { lf = 3 }
         // An initial for the first name (`J Jones` / `Julie Jones`): its own level, not a different name.
         if lf == Self.firstDifferent, Self.isInitial(firsts.bytes[Int(fa)], of: firsts.bytes[Int(fb)]) {
             lf = Self.firstInitial

@@ -29,6 +29,16 @@ extension FuzzyDeduplicator {
         }
     }
 
+    /// The id of a first name's `Normalize.soundFolded` form (0 for none, or a name without letters).
+    func soundID(_ id: Int32) -> Int32 {
+        if id == 0 { return 0 }
+        if let v = recognizedFor.first[id] { return v }
+        let v = recognized.id(Normalize.soundFolded(String(decoding: firsts.bytes[Int(id)], as: UTF8.self)))
+        recognizedFor.first[id] = v
+        return v
+    }
+
+    /// The id of a name's `Normalize.recognitionFolded` form, cached by the name's id.
     func recognizedID(_ id: Int32, in table: Values, _ cache: inout [Int32: Int32]) -> Int32 {
         if id == 0 { return 0 }
         if let v = cache[id] { return v }

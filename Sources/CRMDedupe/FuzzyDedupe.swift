@@ -11,7 +11,8 @@ public final class FuzzyDeduplicator {
     let streets = Values(), places = Values(), titles = Values(), exts = Values()
     let dates = Values(), idents = Values()
     var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = [], first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
-    /// First and last names as text recognition may have confused them (`Normalize.recognitionFolded`), by row.
+    /// First names as they sound (`Normalize.soundFolded`, which folds text-recognition errors too) and last names as
+    /// text recognition may have confused them (`Normalize.recognitionFolded`), by row.
     let recognized = Values()
     var firstO: [Int32] = [], lastO: [Int32] = []
     var recognizedFor: (first: [Int32: Int32], last: [Int32: Int32]) = ([:], [:])
@@ -55,7 +56,12 @@ public final class FuzzyDeduplicator {
                 let near = Normalize.nearFormalNames(folded).map { self.firsts.id($0) }
                 while self.firstNear.count < Int(id) { self.firstNear.append([]) }
                 self.firstNear.append(near)
-                while self.firstCanon.count < self.firsts.bytes.count { self.firstCanon.append([Int32(self.firstCanon.count)]) }
+                // The names interned above (table names: formal names, and nicknames a respelling sounds like) get
+                // their own formal names; interning those may add more, which the loop reaches too.
+                while self.firstCanon.count < self.firsts.bytes.count {
+                    let name = String(decoding: self.firsts.bytes[self.firstCanon.count], as: UTF8.self)
+                    self.firstCanon.append(Normalize.firstNameCanon(name).sorted().map { self.firsts.id($0) })
+                }
             }
             return id
         }
@@ -68,7 +74,7 @@ public final class FuzzyDeduplicator {
         }
         last.append(l)
         lastR.append(lastRFor[l] ?? 0)
-        firstO.append(recognizedID(f, in: firsts, &recognizedFor.first))
+        firstO.append(soundID(f))
         lastO.append(recognizedID(l, in: lasts, &recognizedFor.last))
         company.append(cached(&caches.company, r.company) { self.companies.id(Normalize.companyCore($0)) })
         let fullStreet = r.street2.isEmpty ? r.street : r.street + " " + r.street2
@@ -127,7 +133,7 @@ public final class FuzzyDeduplicator {
     static let levelNames = [
         ["null", "exact", "different"],
         ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
-        ["null", "exact", "nickname", "OSA<=1 (or swapped)", "JW>=0.88", "initial", "different"],
+        ["null", "exact", "nickname", "OSA<=1 / sound alike (or swapped)", "JW>=0.88", "initial", "different"],
         ["null", "exact", "translit/OSA<=1 (or swapped)", "JW>=0.88 (or swapped, first names differ)", "different"],
         ["null", "core exact", "token subset / JW>=0.92", "different"],
         [

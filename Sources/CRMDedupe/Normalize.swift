@@ -113,6 +113,56 @@ public enum Normalize {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A folded first name as it sounds, for telling a respelling from another name: `recognitionFolded`, letters
+    /// only, then `ph` → `f`; `th`, `gh`, `kh`, `dh` → `t`, `g`, `k`, `d`; `ck`, `q` and a `c` before other than `e`,
+    /// `i`, `y` → `k`, other `c` → `s`; `x` → `ks`; `z` → `s`; `y` → `i`; a doubled letter once. `Phillip`, `Fillip`
+    /// and `Philip` sound alike, as do `Xiu` / `Ksiu`, `Phang` / `Fang` and `Aleks` / `Allex`. Keying and recognition
+    /// errors and phonetic respellings are what record-linkage corruption models (Febrl's among them) make of a name.
+    public static func soundFolded(_ folded: String) -> String {
+        let b = Array(recognitionFolded(folded).utf8).filter { $0 >= 97 && $0 <= 122 }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + 2)
+        func put(_ c: UInt8) { if out.last != c { out.append(c) } }
+        var i = 0
+        while i < b.count {
+            let c = b[i], next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
+            i += 1
+            switch c {
+            case UInt8(ascii: "p") where next == UInt8(ascii: "h"):
+                put(UInt8(ascii: "f"))
+                i += 1
+            case UInt8(ascii: "t"), UInt8(ascii: "g"), UInt8(ascii: "k"), UInt8(ascii: "d"):
+                put(c)
+                if next == UInt8(ascii: "h") { i += 1 }
+            case UInt8(ascii: "c"):
+                if next == UInt8(ascii: "k") {
+                    put(UInt8(ascii: "k"))
+                    i += 1
+                } else if next == UInt8(ascii: "e") || next == UInt8(ascii: "i") || next == UInt8(ascii: "y") {
+                    put(UInt8(ascii: "s"))
+                } else {
+                    put(UInt8(ascii: "k"))
+                }
+            case UInt8(ascii: "q"): put(UInt8(ascii: "k"))
+            case UInt8(ascii: "x"):
+                put(UInt8(ascii: "k"))
+                put(UInt8(ascii: "s"))
+            case UInt8(ascii: "z"): put(UInt8(ascii: "s"))
+            case UInt8(ascii: "y"): put(UInt8(ascii: "i"))
+            default: put(c)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The nickname table's names by how they sound (`soundFolded`), with the formal names each may stand for: a
+    /// respelled nickname (`Bety`, `Trizh`, `Tonni`) stands for what the nickname does.
+    static let nicknamesBySound: [String: Set<String>] = {
+        var m: [String: Set<String>] = [:]
+        for (name, canon) in nicknames { m[soundFolded(name), default: []].formUnion(canon) }
+        return m
+    }()
+
     public static func email(_ raw: String, gmailDots: Bool = false) -> String {
         var b: [UInt8] = []
         b.reserveCapacity(raw.utf8.count)
@@ -193,8 +243,14 @@ public enum Normalize {
         return m
     }()
 
-    /// The formal names a folded first name may stand for (itself when it is not a known nickname).
-    public static func firstNameCanon(_ folded: String) -> Set<String> { nicknames[folded] ?? [folded] }
+    /// The formal names a folded first name may stand for (itself when it is not a known nickname). A name not in
+    /// the nickname table that sounds like one of its names (`soundFolded`: `Bety` / `Betty`) stands for what that
+    /// name does, and for itself.
+    public static func firstNameCanon(_ folded: String) -> Set<String> {
+        if let c = nicknames[folded] { return c }
+        guard folded.utf8.count >= 2, let c = nicknamesBySound[soundFolded(folded)] else { return [folded] }
+        return c.union([folded])
+    }
 
     /// The formal names of the nickname table (those with a nickname), by their length in bytes.
     static let formalNamesByLength: [Int: [[UInt8]]] = {
