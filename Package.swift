@@ -47,10 +47,11 @@ let package = Package(
             name: "CRMDedupe", dependencies: ["CRMModel"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLiteTuning", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "CRMStore",
             dependencies: [
-                "CRMModel", "CLibPQ",
+                "CRMModel", "CLibPQ", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),

@@ -6,6 +6,17 @@ import GRDBSQLite
 /// What became of a row.
 public enum RowOutcome: String, Sendable {
     case created, updated, unchanged, merged, rejected
+
+    /// `rawValue` in the program's constant data, which SQLite may bind without copying (the ledger's `outcome`).
+    var staticText: StaticString {
+        switch self {
+        case .created: "created"
+        case .updated: "updated"
+        case .unchanged: "unchanged"
+        case .merged: "merged"
+        case .rejected: "rejected"
+        }
+    }
 }
 
 /// Writes one import's records and ledger inside the import's transaction.
@@ -231,7 +242,8 @@ public final class ImportWriter<R: CRMRecord> {
             s.bind(col, batch)
             s.bind(col + 1, Int64(e.row))
             s.bind(col + 2, Int64(e.line))
-            s.bind(col + 3, e.outcome.rawValue)
+            let text = e.outcome.staticText
+            s.bindStatic(col + 3, text.utf8Start, text.utf8CodeUnitCount)
             s.bind(col + 4, e.record)
             s.bind(col + 5, e.reason)
             col += 6

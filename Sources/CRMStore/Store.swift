@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
+
 /// The embedded store: one SQLite file holding records, import batches and their row ledger.
 ///
 /// Owns its database connection (a GRDB queue, kept internal). Writes are serialised; WAL mode
@@ -39,6 +40,7 @@ public final class CRMStore: @unchecked Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.readonly = readOnly
+        Self.tuneSQLite()
         config.prepareDatabase { db in
             if !readOnly {
                 try db.execute(sql: "PRAGMA page_size = 16384")  // takes effect only when the file is new

@@ -50,6 +50,26 @@ struct StoreTests {
         #expect(try store.integrityCheck() == "ok")
     }
 
+    @Test("the ledger names every outcome as it is spelled, in batches of many rows and of one")
+    func ledgerOutcomeTexts() throws {
+        // The outcome is bound from the program's constant data (`RowOutcome.staticText`), not from `rawValue`.
+        let store = try freshStore()
+        let outcomes: [RowOutcome] = [.created, .updated, .unchanged, .merged, .rejected]
+        let rows = 600  // two full batches of 256 and a tail of single rows
+        let (batch, _) = try store.runImport(Lead.self, source: "f.csv", mapping: "m", system: nil, dryRun: false) { w in
+            for i in 0..<rows {
+                try w.ledger(row: i + 1, line: i + 2, outcome: outcomes[i % 5], record: nil, reason: nil)
+            }
+            var c = ImportCounts()
+            c.read = rows
+            c.rejected = rows
+            return (c, ())
+        }
+        let ledger = try store.ledger(importID: batch)
+        #expect(ledger.count == rows)
+        #expect(ledger.map(\.outcome) == (0..<rows).map { outcomes[$0 % 5].rawValue })
+    }
+
     struct Boom: Error {}
 
     @Test("an import that throws leaves nothing behind but a failed batch record")
