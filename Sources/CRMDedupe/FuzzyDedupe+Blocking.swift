@@ -60,6 +60,18 @@ extension FuzzyDeduplicator {
         return n == 0 ? 0 : out << (8 * UInt64(4 - n))
     }
 
+    /// The letter text recognition often reads as digit `c` (`0` → `o`, `1` → `l`, `5` → `s`, `8` → `b`); any other
+    /// byte as it is.
+    static func recognizedLetter(_ c: UInt8) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "0"): UInt8(ascii: "o")
+        case UInt8(ascii: "1"): UInt8(ascii: "l")
+        case UInt8(ascii: "5"): UInt8(ascii: "s")
+        case UInt8(ascii: "8"): UInt8(ascii: "b")
+        default: c
+        }
+    }
+
     /// Every blocking key of row `r`, as (key hash with its kind in the top 5 bits).
     func keys(_ r: Int, into out: inout [UInt64]) {
         let h = Self.hash, prefix = Self.prefix
@@ -90,17 +102,21 @@ extension FuzzyDeduplicator {
         if streetNS[r] != 0, house[r] != 0 {
             out.append(h(9, [streetNS[r]]))
             out.append(h(10, [streetTS[r]]))
+        } else if streetTS[r] != 0, !isEmptyPlace(city[r]) {
+            // No house number: the line's words with the city, so that two lines in either order (`wattle court church
+            // street` / `church street wattle court`) meet, and a street's blocks stay the size of one town's.
+            out.append(h(10, [streetTS[r], UInt64(city[r])]))
         }
         if dob[r] != 0 { out.append(h(11, [UInt64(dob[r])])) }
         if ident[r] != 0 { out.append(h(12, [UInt64(ident[r])])) }
         if !isEmptyPlace(city[r]), lastR[r] != 0 { out.append(h(14, [UInt64(city[r]), UInt64(lastR[r])])) }
         if street[r] != 0, !isEmptyPlace(city[r]) {
             // The street without its house number, spaces left out: a wrong number, postcode or name does not hide
-            // the pair.
+            // the pair. Digits text recognition makes of letters are read as those letters (`wi1liam` / `william`).
             var x: UInt64 = 0xcbf2_9ce4_8422_2325
             var letters = false
             for c in Self.streetName(streets.bytes[Int(street[r])]) where c != 32 {
-                x = (x ^ UInt64(c)) &* 0x100_0000_01b3
+                x = (x ^ UInt64(Self.recognizedLetter(c))) &* 0x100_0000_01b3
                 if c >= 97 && c <= 122 { letters = true }
             }
             if letters { out.append(h(15, [x, UInt64(city[r])])) }

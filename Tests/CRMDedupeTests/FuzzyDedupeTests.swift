@@ -369,6 +369,25 @@ struct FuzzyDedupeTests {
         #expect(why[1].contains("never compared"), "\(why[1])")
     }
 
+    @Test("lines without a house number meet in either order in one town, and a digit misread in a street name is a letter")
+    func streetKeysWithoutHouseNumber() throws {
+        let why = explanations([
+            // Last name, postcode and first name each off; the two address lines swapped, no house number.
+            row("Simon", "Hernandez", street: "Church Street Wattle Court", postcode: "3128", city: "Box Hill"),
+            row("Simo", "Hernandes", street: "Wattle Court Church Street", postcode: "3182", city: "Box Hill"),
+            // The same lines in two towns: not compared.
+            row("Simon", "Hernandez", street: "Church Street Wattle Court", postcode: "3128", city: "Box Hill"),
+            row("Simo", "Hernandes", street: "Wattle Court Church Street", postcode: "3182", city: "Kew"),
+            // A street name with a recognition error (`1` for `l`), last and first names and postcode off.
+            row("Stephanie", "Dixon", street: "12 William Street", postcode: "5000", city: "Adelaide"),
+            row("Stpchanie", "Dion", street: "12 Wi1liam Street", postcode: "5001", city: "Adelaide"),
+        ], pairs: [(0, 1), (2, 3), (4, 5)])
+        try #require(why.count == 3)
+        #expect(why[0].contains("compared; shared keys: street (words)"), "\(why[0])")
+        #expect(why[1].contains("never compared"), "\(why[1])")
+        #expect(why[2].contains("compared; shared keys: street name+city"), "\(why[2])")
+    }
+
     @Test(
         "a street line with one part off, the house number or the name, is one level; with both off it is a street named alike",
         arguments: [
