@@ -15,6 +15,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     private let fields: [CompiledField]
     /// The values of an empty record (defaults such as a lead's status), the start of every row.
     private let template: [FieldValue]
+    /// The indices of `template`'s values that are not empty (a new record's defaults).
+    private let templateSet: [Int]
     private let phoneCountryColumn: Int?
     private let zone: TimeZone
     private let defaultRegion: String
@@ -96,7 +98,9 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                 try CompiledField(spec: spec, fieldIndex: index, kind: kind, columns: spec.columns.map(resolve), defaultZone: zone))
         }
         fields = compiled
-        template = Record(id: RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))).fieldValues()
+        let template = Record(id: RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))).fieldValues()
+        self.template = template
+        templateSet = template.indices.filter { !template[$0].isEmpty }
         if !missing.isEmpty {
             var unique: [String] = []
             for m in missing where !unique.contains(m) { unique.append(m) }
@@ -145,7 +149,10 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     ///
     /// Does not touch `Record`: the per-row work stays free of generic dispatch.
     public func mapValues(_ row: RawRow) -> Result<([FieldValue], [String: String]), RowRejection> {
-        var values = template
+        // Empty values, then the template's few defaults: copying the template itself went value by value through the
+        // enum's copy, a tenth of the mapping's instructions (callgrind, 200k leads).
+        var values = [FieldValue](repeating: .empty, count: template.count)
+        for i in templateSet { values[i] = template[i] }
         var custom: [String: String] = [:]
         var region: String?
         for fi in 0..<fields.count {

@@ -3,7 +3,6 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-
 /// The embedded store: one SQLite file holding records, import batches and their row ledger.
 ///
 /// Owns its database connection (a GRDB queue, kept internal). Writes are serialised; WAL mode
