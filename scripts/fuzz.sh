@@ -60,7 +60,7 @@ build() {
       local r=.build-fuzz/release
       srcs="Tests/Fuzz/FuzzExport.swift Sources/CRMSync/JSONValue.swift Sources/CRMSync/SyncError.swift"
       srcs="$srcs $(ls $r/GRDB.build/*.o $r/CRMModel.build/*.o $r/CRMCSV.build/*.o $r/CRMStore.build/*.o $r/CRMExport.build/*.o)"
-      extra="-I $r/Modules -I Sources/CZlib -I Sources/CLibPQ -Xcc -I/usr/include/postgresql -I .build-fuzz/checkouts/GRDB.swift/Sources/GRDBSQLite $XML_FLAGS"
+      extra="-I $r/Modules -I Sources/CZlib -I Sources/CLibPQ -I Sources/CSQLiteTuning -Xcc -I/usr/include/postgresql -I .build-fuzz/checkouts/GRDB.swift/Sources/GRDBSQLite $XML_FLAGS"
       extra="$extra -lsqlite3 -lpq -lz"
       t=export
       EXPORT_BUILT=1 ;;

@@ -38,14 +38,16 @@ extension FuzzyDeduplicator {
         let la = last[a], lb = last[b]
         var lf = 0, ll = 0
         if fa != 0 && fb != 0 {
-            if fa == fb { lf = 1 } else if firstO[a] != 0, firstO[a] == firstO[b] {
-                // One name respelled or misread (`Fillip` / `Phillip`, `jarnes` / `james`): as one edit.
-                lf = 3
-            } else {
+            if fa == fb { lf = 1 } else {
                 let ca = firstCanon[Int(fa)], cb = firstCanon[Int(fb)]
                 var shared = false
                 for x in ca where cb.contains(x) { shared = true; break }
-                if shared { lf = 2 } else {
+                if shared {
+                    lf = 2
+                } else if firstO[a] != 0, firstO[a] == firstO[b] {
+                    // One name respelled or misread (`Fillip` / `Phillip`, `jarnes` / `james`): as one edit.
+                    lf = 3
+                } else {
                     let (d, jw) = nameSim(firsts, fa, fb, field: 1, &cache)
                     lf = d <= 1 ? 3 : (jw >= 0.88 ? 4 : Self.firstDifferent)
                 }

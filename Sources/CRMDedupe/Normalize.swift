@@ -74,7 +74,6 @@ public enum Normalize {
             .replacingOccurrences(of: "ue", with: "u").replacingOccurrences(of: "aa", with: "a")
     }
 
-    /// An e-mail address lowercased and trimmed, `+tag` removed; with `gmailDots`, dots of Gmail local parts too.
     /// A folded name with the letters and digits a text-recognition error confuses made one (`rn`, `nn` → `m`,
     /// `cl` → `d`, `vv` → `w`, `0` → `o`, `1` → `l`, `5` → `s`, `8` → `b`), spaces removed: `jarnes` and `james`,
     /// `nnartin` and `martin` fold alike.
@@ -113,13 +112,16 @@ public enum Normalize {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A folded first name as it sounds, for telling a respelling from another name: `recognitionFolded`, letters
-    /// only, then `ph` → `f`; `th`, `gh`, `kh`, `dh` → `t`, `g`, `k`, `d`; `ck`, `q` and a `c` before other than `e`,
-    /// `i`, `y` → `k`, other `c` → `s`; `x` → `ks`; `z` → `s`; `y` → `i`; a doubled letter once. `Phillip`, `Fillip`
-    /// and `Philip` sound alike, as do `Xiu` / `Ksiu`, `Phang` / `Fang` and `Aleks` / `Allex`. Keying and recognition
-    /// errors and phonetic respellings are what record-linkage corruption models (Febrl's among them) make of a name.
+    /// A folded first name as it sounds, for telling a respelling from another name: `recognitionFolded` (a doubled
+    /// `n` kept an `n`), letters only, then `ph` → `f`; `th`, `gh`, `kh`, `dh` → `t`, `g`, `k`, `d`; `ck`, `q` and a
+    /// `c` before other than `e`, `i`, `y` → `k`, other `c` → `s`; `x` → `ks`; `z` → `s`; `y` → `i`; a doubled letter
+    /// once. `Phillip`, `Fillip` and `Philip` sound alike, as do `Xiu` / `Ksiu`, `Phang` / `Fang` and `Aleks` /
+    /// `Allex`; `ch` becomes `kh`, so `Chris` and `Kris` stay apart. Keying and recognition errors and phonetic
+    /// respellings are what record-linkage corruption models (Febrl's among them) make of a name.
     public static func soundFolded(_ folded: String) -> String {
-        let b = Array(recognitionFolded(folded).utf8).filter { $0 >= 97 && $0 <= 122 }
+        // A doubled `n` is one `n` (`Tonny`, `Anna`), not the `m` text recognition may have made of it.
+        let read = recognitionFolded(folded.replacingOccurrences(of: "nn", with: "n"))
+        let b = Array(read.utf8).filter { $0 >= 97 && $0 <= 122 }
         var out: [UInt8] = []
         out.reserveCapacity(b.count + 2)
         func put(_ c: UInt8) { if out.last != c { out.append(c) } }
@@ -155,14 +157,7 @@ public enum Normalize {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The nickname table's names by how they sound (`soundFolded`), with the formal names each may stand for: a
-    /// respelled nickname (`Bety`, `Trizh`, `Tonni`) stands for what the nickname does.
-    static let nicknamesBySound: [String: Set<String>] = {
-        var m: [String: Set<String>] = [:]
-        for (name, canon) in nicknames { m[soundFolded(name), default: []].formUnion(canon) }
-        return m
-    }()
-
+    /// An e-mail address lowercased and trimmed, `+tag` removed; with `gmailDots`, dots of Gmail local parts too.
     public static func email(_ raw: String, gmailDots: Bool = false) -> String {
         var b: [UInt8] = []
         b.reserveCapacity(raw.utf8.count)
@@ -243,14 +238,22 @@ public enum Normalize {
         return m
     }()
 
-    /// The formal names a folded first name may stand for (itself when it is not a known nickname). A name not in
-    /// the nickname table that sounds like one of its names (`soundFolded`: `Bety` / `Betty`) stands for what that
-    /// name does, and for itself.
+    /// The formal names a folded first name may stand for (itself when it is not a known nickname). A name of five
+    /// letters or more that is not in the nickname table but sounds like one of its nicknames (`soundFolded`:
+    /// `Trizh` / `Trish`, `Tonni` / `Tony`) stands for what that nickname does, and for itself. Shorter names are left
+    /// alone: `Lisa`, `Kai`, `Ali` and `Toni` are names of their own, not `Lissa`, `Kay`, `Ally` or `Tony`.
     public static func firstNameCanon(_ folded: String) -> Set<String> {
         if let c = nicknames[folded] { return c }
-        guard folded.utf8.count >= 2, let c = nicknamesBySound[soundFolded(folded)] else { return [folded] }
+        guard folded.utf8.count >= 5, let c = nicknamesBySound[soundFolded(folded)] else { return [folded] }
         return c.union([folded])
     }
+
+    /// The nickname table's nicknames (not its formal names) by how they sound, with the formal names each stands for.
+    static let nicknamesBySound: [String: Set<String>] = {
+        var m: [String: Set<String>] = [:]
+        for (name, canon) in nicknames where canon != [name] { m[soundFolded(name), default: []].formUnion(canon) }
+        return m
+    }()
 
     /// The formal names of the nickname table (those with a nickname), by their length in bytes.
     static let formalNamesByLength: [Int: [[UInt8]]] = {

@@ -15,7 +15,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     private let fields: [CompiledField]
     /// The values of an empty record (defaults such as a lead's status), the start of every row.
     private let template: [FieldValue]
-    /// The indices of `template`'s values that are not empty (a new record's defaults).
+    /// The indices of `template`'s values other than `.empty` (a new record's defaults).
     private let templateSet: [Int]
     private let phoneCountryColumn: Int?
     private let zone: TimeZone
@@ -98,9 +98,12 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                 try CompiledField(spec: spec, fieldIndex: index, kind: kind, columns: spec.columns.map(resolve), defaultZone: zone))
         }
         fields = compiled
-        let template = Record(id: RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))).fieldValues()
+        let zero = RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+        let template = Record(id: zero).fieldValues()
         self.template = template
-        templateSet = template.indices.filter { !template[$0].isEmpty }
+        templateSet = template.indices.filter { i in
+            if case .empty = template[i] { false } else { true }
+        }
         if !missing.isEmpty {
             var unique: [String] = []
             for m in missing where !unique.contains(m) { unique.append(m) }

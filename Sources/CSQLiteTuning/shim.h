@@ -3,8 +3,7 @@
 
 #include <sqlite3.h>
 
-// Swift cannot call C variadic functions: sqlite3_config gets one typed wrapper per option crmgate
-// sets.
+// Swift cannot call C variadic functions: sqlite3_config gets a typed wrapper for the option crmgate sets.
 
 /// Turns SQLite's memory statistics off (SQLITE_CONFIG_MEMSTATUS): each allocation then skips a mutex and two
 /// counters. Only before SQLite is initialised in the process; SQLITE_MISUSE after (and nothing changes).

@@ -369,7 +369,7 @@ struct FuzzyDedupeTests {
         #expect(why[1].contains("never compared"), "\(why[1])")
     }
 
-    @Test("lines without a house number meet in either order in one town, and a digit misread in a street name is a letter")
+    @Test("lines without a house number meet in either order in one town; a digit misread in a street name is a letter")
     func streetKeysWithoutHouseNumber() throws {
         let why = explanations([
             // Last name, postcode and first name each off; the two address lines swapped, no house number.
