@@ -121,7 +121,9 @@ public enum Normalize {
     public static func soundFolded(_ folded: String) -> String {
         // A doubled `n` is one `n` (`Tonny`, `Anna`), not the `m` text recognition may have made of it.
         let read = recognitionFolded(folded.replacingOccurrences(of: "nn", with: "n"))
-        let b = Array(read.utf8).filter { $0 >= 97 && $0 <= 122 }
+        // Letters only, each run of one letter as one (`thh` is `th`, so that no `h` is left after a `t`).
+        var b: [UInt8] = []
+        for c in read.utf8 where c >= 97 && c <= 122 && b.last != c { b.append(c) }
         var out: [UInt8] = []
         out.reserveCapacity(b.count + 2)
         func put(_ c: UInt8) { if out.last != c { out.append(c) } }

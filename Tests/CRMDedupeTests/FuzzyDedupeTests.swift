@@ -388,6 +388,25 @@ struct FuzzyDedupeTests {
         #expect(why[2].contains("compared; shared keys: street name+city"), "\(why[2])")
     }
 
+    @Test("a city split in two, or mistyped with the postcode, does not hide a pair on one street")
+    func streetNameKeysCityOff() throws {
+        let why = explanations([
+            // Last name, house number and postcode each off; the city split in two.
+            row("Ruby", "Morris", street: "12 Robinson Road", postcode: "3182", city: "St Kilda"),
+            row("Ruby", "Mjorris", street: "13 Robinson Road", postcode: "3102", city: "St Ki lda"),
+            // First name, city and postcode each off, no house number: the street name and the last name.
+            row("Chloe", "Wilson", street: "Gordon Drive", postcode: "3065", city: "Fitzroy"),
+            row("Chloer", "Wilson", street: "Gordon Drive", postcode: "7065", city: "Fotzroy"),
+            // The same, on two streets: not compared.
+            row("Chloe", "Wilson", street: "Gordon Drive", postcode: "3065", city: "Fitzroy"),
+            row("Chloer", "Wilson", street: "Gordon Lane", postcode: "7065", city: "Fotzroy"),
+        ], pairs: [(0, 1), (2, 3), (4, 5)])
+        try #require(why.count == 3)
+        #expect(why[0].contains("compared; shared keys: street name+city"), "\(why[0])")
+        #expect(why[1].contains("compared; shared keys: street name+last"), "\(why[1])")
+        #expect(why[2].contains("never compared"), "\(why[2])")
+    }
+
     @Test(
         "a street line with one part off, the house number or the name, is one level; with both off it is a street named alike",
         arguments: [
