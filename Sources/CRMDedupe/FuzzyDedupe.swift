@@ -56,8 +56,9 @@ public final class FuzzyDeduplicator {
                 let near = Normalize.nearFormalNames(folded).map { self.firsts.id($0) }
                 while self.firstNear.count < Int(id) { self.firstNear.append([]) }
                 self.firstNear.append(near)
-                // The names interned above (formal names of the table) get their own formal names, as a name read
-                // from a row does; interning those may add more, which the loop reaches too.
+                // The names interned above (names of the table: formal names, and the nickname a respelling sounds
+                // like) get their own formal names, as a name read from a row does; interning those may add more,
+                // which the loop reaches too.
                 while self.firstCanon.count < self.firsts.bytes.count {
                     let name = String(decoding: self.firsts.bytes[self.firstCanon.count], as: UTF8.self)
                     self.firstCanon.append(Normalize.firstNameCanon(name).sorted().map { self.firsts.id($0) })
