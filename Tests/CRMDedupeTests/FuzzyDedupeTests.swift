@@ -369,44 +369,6 @@ struct FuzzyDedupeTests {
         #expect(why[1].contains("never compared"), "\(why[1])")
     }
 
-    /// A pair of rows (first, last, street, postcode, city each) and how `--explain` must begin on it.
-    typealias KeyCase = (a: [String], b: [String], outcome: String)
-
-    @Test(
-        "street keys one wrong field does not break: swapped lines, a misread digit, a split or mistyped city",
-        arguments: [
-            // Last name, postcode and first name each off; the two address lines swapped, no house number.
-            (["Simon", "Hernandez", "Church Street Wattle Court", "3128", "Box Hill"],
-             ["Simo", "Hernandes", "Wattle Court Church Street", "3182", "Box Hill"],
-             "compared; shared keys: street (words)"),
-            // The same lines in two towns.
-            (["Simon", "Hernandez", "Church Street Wattle Court", "3128", "Box Hill"],
-             ["Simo", "Hernandes", "Wattle Court Church Street", "3182", "Kew"],
-             "never compared"),
-            // A street name with a recognition error (`1` for `l`), last and first names and postcode off.
-            (["Stephanie", "Dixon", "12 William Street", "5000", "Adelaide"],
-             ["Stpchanie", "Dion", "12 Wi1liam Street", "5001", "Adelaide"],
-             "compared; shared keys: street name+city"),
-            // Last name, house number and postcode each off; the city split in two.
-            (["Ruby", "Morris", "12 Robinson Road", "3182", "St Kilda"],
-             ["Ruby", "Mjorris", "13 Robinson Road", "3102", "St Ki lda"],
-             "compared; shared keys: street name+city"),
-            // First name, city and postcode each off, no house number: the street name and the last name.
-            (["Chloe", "Wilson", "Gordon Drive", "3065", "Fitzroy"],
-             ["Chloer", "Wilson", "Gordon Drive", "7065", "Fotzroy"],
-             "compared; shared keys: street name+last"),
-            // The same, on two streets.
-            (["Chloe", "Wilson", "Gordon Drive", "3065", "Fitzroy"],
-             ["Chloer", "Wilson", "Gordon Lane", "7065", "Fotzroy"],
-             "never compared"),
-        ] as [KeyCase])
-    func streetKeys(c: KeyCase) throws {
-        func make(_ f: [String]) -> DedupeRow { row(f[0], f[1], street: f[2], postcode: f[3], city: f[4]) }
-        let why = explanations([make(c.a), make(c.b)], pairs: [(0, 1)])
-        try #require(why.count == 1)
-        #expect(why[0].contains(c.outcome), "\(why[0])")
-    }
-
     @Test(
         "a street line with one part off, the house number or the name, is one level; with both off it is a street named alike",
         arguments: [
