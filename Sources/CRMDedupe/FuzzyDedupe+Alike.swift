@@ -32,7 +32,10 @@ extension FuzzyDeduplicator {
         guard ha != 0, hb != 0 else { return false }
         if ha == hb { return streetNamesAlike(sa, sb) }
         guard oneEditApart(places.bytes[Int(ha)], places.bytes[Int(hb)], sameLength: true) else { return false }
-        return Self.streetName(streets.bytes[Int(sa)]) == Self.streetName(streets.bytes[Int(sb)])
+        let x = Self.streetName(streets.bytes[Int(sa)]), y = Self.streetName(streets.bytes[Int(sb)])
+        // The name's words in either order: address lines 1 and 2 swapped (`58 wentworth st kooringal` / `68 kooringal
+        // wentworth st`).
+        return x == y || Self.makeTokens(Array(x)) == Self.makeTokens(Array(y))
     }
 
     /// First names that may be one name written two ways, though no comparison level says so: the same first letter

@@ -101,9 +101,9 @@ extension FuzzyDeduplicator {
                 l = 4
             } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
                 l = 4  // one typo anywhere (an OCR `l851` for `1851`)
-            } else if house[a] != house[b], streetNamesAlike(sa, sb) {
-                // The house number wrong, or missing from one line, on a street the two name alike (`120 churhc road` /
-                // `10 church road`, `john stret` / `61 john street`).
+            } else if house[a] != house[b] || house[a] == 0, streetNamesAlike(sa, sb) {
+                // The house number wrong, or missing from one line or both, on a street the two name alike (`120 churhc
+                // road` / `10 church road`, `john stret` / `61 john street`, `glen st` / `glen stret`).
                 l = 5
             } else if house[a] != 0, house[a] == house[b] {
                 // The street name replaced or garbled past a typo: the house number still says something.

@@ -384,6 +384,14 @@ struct FuzzyDedupeTests {
             ("45 Kent Street", "54 Bent Street", "different"),
             // A house number misread with a letter (`b56`) is still the number, not a word of the street's name.
             ("b56 Raglan Vclose", "656 Raglan Close", "same street, other or no number"),
+            // No number on either line, the names alike.
+            ("Glen Street", "Glen Stret", "same street, other or no number"),
+            // No number on either, and two streets.
+            ("Glen Street", "Gray Street", "different"),
+            // The address lines in either order, the number's digit mistyped.
+            ("58 Wentworth Street Kooringal", "68 Kooringal Wentworth Street", "number or name off"),
+            // In either order with both parts off.
+            ("58 Wentworth Street Kooringal", "68 Kooringal Wentworth Road", "different"),
         ])
     func streetWithOnePartOff(a: String, b: String, level: String) throws {
         let why = explanations([

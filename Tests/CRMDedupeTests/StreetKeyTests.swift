@@ -34,6 +34,24 @@ struct StreetKeyTests {
             (["Chloe", "Wilson", "Gordon Drive", "3065", "Fitzroy"],
              ["Chloer", "Wilson", "Gordon Lane", "7065", "Fotzroy"],
              "never compared"),
+            // Both names, the street name and the postcode each off: the house number, the town and the street's
+            // first letter.
+            (["Oivia", "Sanley", "6 Edwrad Street", "", "St Kilda"],
+             ["Olivia", "Stanley", "6 Edward Street", "3182", "St Kilda"],
+             "compared; shared keys: house+city+street initial"),
+            // The same, with another first letter of the street.
+            (["Oivia", "Sanley", "6 Edwrad Street", "", "St Kilda"],
+             ["Olivia", "Stanley", "6 Bedward Street", "3182", "St Kilda"],
+             "never compared"),
+            // No house number, the first name in the last name's place and the city mistyped: the street's words and
+            // the postcode.
+            (["", "Diana", "Scott Place Wattle Court", "2077", "Hornsgy"],
+             ["Diana", "Williams", "Scott Place Wattle Court", "2077", "Hornsby"],
+             "compared; shared keys: street (words)+postcode"),
+            // The same in another postcode.
+            (["", "Diana", "Scott Place Wattle Court", "2078", "Hornsgy"],
+             ["Diana", "Williams", "Scott Place Wattle Court", "2077", "Hornsby"],
+             "never compared"),
         ] as [KeyCase])
     func streetKeys(c: KeyCase) throws {
         let t = FuzzyDedupeTests()
