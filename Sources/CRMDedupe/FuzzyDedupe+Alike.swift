@@ -11,6 +11,11 @@ extension FuzzyDeduplicator {
         return line[(space + 1)...]
     }
 
+    /// Whether a street line is a house number alone: one word with a digit in it (`14`, `14g`).
+    func numberOnly(_ s: Int32) -> Bool {
+        streetWordCount(s) == 1 && streets.bytes[Int(s)].contains { $0 >= 48 && $0 <= 57 }
+    }
+
     /// Whether two street lines name one street once their leading house numbers are left out: Jaro-Winkler 0.85 or
     /// more, the same first letter, and a letter in both (a line of a house number alone names no street); or one
     /// with a letter typed before the other.

@@ -101,6 +101,14 @@ extension FuzzyDeduplicator {
                 l = 4
             } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
                 l = 4  // one typo anywhere (an OCR `l851` for `1851`)
+            } else if numberOnly(sa) != numberOnly(sb), house[a] != 0, house[b] != 0,
+                places.bytes[Int(house[a])].count != places.bytes[Int(house[b])].count,
+                oneEditApart(places.bytes[Int(house[a])], places.bytes[Int(house[b])], sameLength: false)
+            {
+                // A line of a house number alone (the street missing), the number a digit short of or past the other
+                // line's (`14g` / `149 leichhardt grove`). Not two digits swapped: `71` and `17 wandoo drive` were
+                // namesakes in one suburb more often than one person (own generator).
+                l = 5
             } else if house[a] != house[b] || house[a] == 0, streetNamesAlike(sa, sb) {
                 // The house number wrong, or missing from one line or both, on a street the two name alike (`120 churhc
                 // road` / `10 church road`, `john stret` / `61 john street`, `glen st` / `glen stret`).

@@ -392,6 +392,12 @@ struct FuzzyDedupeTests {
             ("58 Wentworth Street Kooringal", "68 Kooringal Wentworth Street", "number or name off"),
             // In either order with both parts off.
             ("58 Wentworth Street Kooringal", "68 Kooringal Wentworth Road", "different"),
+            // A line of a house number alone, misread, and a whole line.
+            ("14g", "149 Leichhardt Grove", "same street, other or no number"),
+            // A house number alone and a line of another number.
+            ("14", "27 Leichhardt Grove", "different"),
+            // A house number alone, its digits swapped: namesakes in one suburb as often as one person.
+            ("71", "17 Wandoo Drive", "different"),
         ])
     func streetWithOnePartOff(a: String, b: String, level: String) throws {
         let why = explanations([
