@@ -24,8 +24,21 @@ extension FuzzyDeduplicator {
         guard let cx = x.first, let cy = y.first, cx >= 97, cx <= 122, cy >= 97, cy <= 122 else { return false }
         // A letter typed before the name (`dchurch terrace` / `church terrace`), though the first letters differ; not
         // another first letter (`kent street` / `bent street` are two streets as often as one).
-        if cx != cy { return x.dropFirst().elementsEqual(y) || y.dropFirst().elementsEqual(x) }
+        if cx != cy { return x.dropFirst().elementsEqual(y) || y.dropFirst().elementsEqual(x) || soundAlike(x, y) }
         return Similarity.jaroWinkler(Array(x), Array(y)) >= 0.85
+    }
+
+    /// Whether two street names whose first letters differ sound alike: their sound folds (`Normalize.soundFolded`,
+    /// spaces out) equal, one edit apart behind the same first letter (`khurch dr` / `church dr`), or the first two
+    /// letters swapped (`aprk ave` / `park ave`, `amin st` / `main st`). Another first letter is still another street
+    /// (`kent st` / `bent st`).
+    private func soundAlike(_ x: ArraySlice<UInt8>, _ y: ArraySlice<UInt8>) -> Bool {
+        let fx = Array(Normalize.soundFolded(String(decoding: x, as: UTF8.self)).utf8)
+        let fy = Array(Normalize.soundFolded(String(decoding: y, as: UTF8.self)).utf8)
+        guard fx.count >= 4, fy.count >= 4 else { return false }
+        if fx == fy { return true }
+        if fx[0] == fy[0] { return Similarity.withinOneEdit(fx, fy) }
+        return fx.count == fy.count && fx[0] == fy[1] && fx[1] == fy[0] && fx[2...] == fy[2...]
     }
 
     /// Whether two street lines differ in one part only: the same house number on streets the two name alike

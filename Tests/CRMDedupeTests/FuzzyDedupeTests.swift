@@ -382,6 +382,10 @@ struct FuzzyDedupeTests {
             ("3 Dchurch Terrace", "2 Church Terrace", "same street, other or no number"),
             // Another first letter is another street.
             ("45 Kent Street", "54 Bent Street", "different"),
+            // Another first letter that sounds the same, or the first two letters swapped.
+            ("5 Church Drive", "4 Khurch Drive", "same street, other or no number"),
+            ("71 Zhearers Road", "17 Shearers Road", "same street, other or no number"),
+            ("58 Aprk Avenue", "58 Park Avenue", "number or name off"),
             // A house number misread with a letter (`b56`) is still the number, not a word of the street's name.
             ("b56 Raglan Vclose", "656 Raglan Close", "same street, other or no number"),
             // No number on either line, the names alike.
