@@ -82,6 +82,9 @@ public enum ReviewReason: String, Sendable, CaseIterable {
     case household
     /// A row without a first name (or with a last name in its place) matches two members of one household.
     case relatives
+    /// It scores a match, but has two namesakes' shape: the street lines differ entirely and nothing that names one
+    /// person (e-mail, phone, company, date of birth, identifier) agrees.
+    case namesakes
     /// It scores a match, but the cluster guard kept the two rows' clusters apart (a pair across them looks like
     /// two relatives or weighs against one person, or together they would be too large).
     case clusterGuard = "guard"

@@ -172,6 +172,7 @@ struct DedupeCommand: ParsableCommand {
         let parts = [
             n[.household].map { "\($0) held back for a household's shape" },
             n[.relatives].map { "\($0) for a row without a first name that matches two relatives" },
+            n[.namesakes].map { "\($0) held back for two namesakes' shape" },
             n[.clusterGuard].map { "\($0) kept apart by the cluster guard" },
         ].compactMap { $0 }
         return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
