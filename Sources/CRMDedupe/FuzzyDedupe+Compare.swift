@@ -166,7 +166,8 @@ extension FuzzyDeduplicator {
     /// names one person agrees (e-mail, phone, company, date of birth, identifier).
     static func namesakesShape(_ code: Int) -> Bool {
         level(code, 5) == levels[5] - 1 && level(code, 0) != 1 && !(1...3).contains(level(code, 1))
-            && !(1...2).contains(level(code, 4)) && !(1...2).contains(level(code, 8)) && !(1...2).contains(level(code, 9))
+            && !(1...2).contains(level(code, 4)) && !(1...2).contains(level(code, 8))
+            && !(1...2).contains(level(code, 9))
     }
 
     /// A comparison code shaped like two members of one household: first names different, last names alike, street

@@ -565,7 +565,9 @@ public final class FuzzyDeduplicator {
                     lines.append("  on a list with many households or households kept apart;")
                 }
                 lines.append("  nothing personal agrees; --households merge merges them)")
-            } else if !forced(a, b), Self.namesakesShape(code), rawScore(code, a, b) >= matchWeight {
+            } else if !forced(a, b), Self.namesakesShape(code), rawScore(code, a, b) >= matchWeight,
+                find(Int32(a)) != find(Int32(b))
+            {
                 lines.append("  held back: two namesakes' shape (street lines entirely different, nothing")
                 lines.append("  personal agrees: e-mail, phone, company, date of birth, identifier)")
             } else if solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {

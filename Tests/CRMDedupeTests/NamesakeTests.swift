@@ -30,7 +30,8 @@ struct NamesakeTests {
 
     func person(_ street: String, phone: String = "") -> DedupeRow {
         var r = DedupeRow()
-        (r.firstName, r.lastName, r.street, r.postcode, r.city, r.phone) = ("Quentin", "Zorba", street, "2913", "Ngunnawal", phone)
+        (r.firstName, r.lastName, r.street) = ("Quentin", "Zorba", street)
+        (r.postcode, r.city, r.phone) = ("2913", "Ngunnawal", phone)
         return r
     }
 
