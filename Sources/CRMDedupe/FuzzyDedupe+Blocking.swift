@@ -7,8 +7,8 @@ extension FuzzyDeduplicator {
     static let keyNames = [
         "external_id", "email", "phone", "postcode+last", "postcode+first", "company+names", "company+postcode", "house+postcode",
         "names (either order)", "street (no spaces)", "street (words)", "birth_date", "identifier", "phonetic names", "city+last",
-        "street name+city", "house+first+city", "street name+last", "house+city+street initial",
-        "street (words)+postcode",
+        "street name+city", "house+first+city", "street name+last", "house+city+street 1st",
+        "street words+postcode",
     ]
     /// Keys that read no address field, and keys that read no name field: two independent ways to find a pair,
     /// for the capture-recapture estimate of how many matching pairs blocking missed.
@@ -16,7 +16,7 @@ extension FuzzyDeduplicator {
     static let addressOnlyKeys: Set<Int> = [6, 7, 9, 10, 15, 18, 19]
     /// Keys whose blocks grow with the list (few distinct values): compared all against all only up to
     /// `maxBroadBlock` rows.
-    static let broadKeys: Set<Int> = [8, 9, 10, 13, 14, 15, 16, 17]
+    static let broadKeys: Set<Int> = [8, 9, 10, 13, 14, 15, 16, 17, 19]
 
     static func hash(_ kind: UInt64, _ parts: [UInt64]) -> UInt64 {
         var x: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (kind &* 0x9E37_79B9_7F4A_7C15)

@@ -301,7 +301,12 @@ public final class FuzzyDeduplicator {
             // Two namesakes in one town, as far as the fields tell: at most unsure. Where a list holds many of them,
             // EM reads their agreeing names and town as a match whose street was replaced (m of "street different"
             // 0.32 against 0.035 true on a fourth generator; precision 0.88 on 4 of 7 seeds without this cap).
-            if w >= matchWeight, Self.namesakesShape(code) { return heldBack }
+            // A household's shape as well is left to the households decision (`--households auto`).
+            if w >= matchWeight, Self.namesakesShape(code),
+                !(settings.households == .auto && household(code, a, b))
+            {
+                return heldBack
+            }
             return w
         }
         /// Two members of one household, as far as the fields tell: same last name, first names entirely different,

@@ -5,7 +5,7 @@ import Testing
 @Suite("Two namesakes in one town are proposed for review, whatever they score")
 struct NamesakeTests {
     /// A list where EM learns that a match's street is often replaced: 60 people with a duplicate on another street of
-    /// their town, 100 with an exact duplicate, 300 others; then `extra` (its rows from 520 on).
+    /// their town, 100 with an exact duplicate, 200 others; then `extra` (its rows from 520 on).
     func run(_ extra: [DedupeRow], explain: [(Int, Int)]) -> DedupeResult {
         func row(_ f: String, _ l: String, _ st: String, _ pc: String, _ c: String, phone: String = "") -> DedupeRow {
             var r = DedupeRow()

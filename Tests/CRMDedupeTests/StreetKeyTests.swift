@@ -38,7 +38,7 @@ struct StreetKeyTests {
             // first letter.
             (["Oivia", "Sanley", "6 Edwrad Street", "", "St Kilda"],
              ["Olivia", "Stanley", "6 Edward Street", "3182", "St Kilda"],
-             "compared; shared keys: house+city+street initial"),
+             "compared; shared keys: house+city+street 1st"),
             // The same, with another first letter of the street.
             (["Oivia", "Sanley", "6 Edwrad Street", "", "St Kilda"],
              ["Olivia", "Stanley", "6 Bedward Street", "3182", "St Kilda"],
@@ -47,7 +47,7 @@ struct StreetKeyTests {
             // the postcode.
             (["", "Diana", "Scott Place Wattle Court", "2077", "Hornsgy"],
              ["Diana", "Williams", "Scott Place Wattle Court", "2077", "Hornsby"],
-             "compared; shared keys: street (words)+postcode"),
+             "compared; shared keys: street words+postcode"),
             // The same in another postcode.
             (["", "Diana", "Scott Place Wattle Court", "2078", "Hornsgy"],
              ["Diana", "Williams", "Scott Place Wattle Court", "2077", "Hornsby"],

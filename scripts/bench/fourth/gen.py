@@ -2,9 +2,9 @@
 """Independent synthetic person-record generator (Australian-style addresses).
 
 Writes OUT.csv (rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state)
-and OUT.truth.csv (rec_id,entity,role,orig_rec,neg,n_err,classes,details).
+and OUT.truth.csv (rec_id,entity,role,neg,n_err,classes,details).
 
-Usage: gen4.py OUT.csv --seed S --originals N --dups D --max-dups K --min-err A --max-err B
+Usage: gen.py OUT.csv --seed S --originals N --dups D --max-dups K --min-err A --max-err B
                [--households 0.2] [--namesakes 0.05] [--nick-orig 0.08] [--addr2 0.3]
 Duplicates are derived from their original (never from another duplicate); each duplicate
 carries n distinct error classes, n uniform in [A, B].
