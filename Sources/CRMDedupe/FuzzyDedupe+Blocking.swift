@@ -114,8 +114,9 @@ extension FuzzyDeduplicator {
         }
         if dob[r] != 0 { out.append(h(11, [UInt64(dob[r])])) }
         if ident[r] != 0 { out.append(h(12, [UInt64(ident[r])])) }
-        // The city without its spaces (`st ki lda` / `st kilda`).
+        // The city without its spaces (`st ki lda` / `st kilda`), and its first letter (keys 16 and 17).
         var town: UInt64 = 0
+        let cityInitial = isEmptyPlace(city[r]) ? 0 : UInt64(places.bytes[Int(city[r])][3])
         if !isEmptyPlace(city[r]) {
             town = 0xcbf2_9ce4_8422_2325
             for c in places.bytes[Int(city[r])] where c != 32 { town = (town ^ UInt64(c)) &* 0x100_0000_01b3 }
@@ -137,8 +138,7 @@ extension FuzzyDeduplicator {
             if letters, lastR[r] != 0 {
                 // With the city's first letter, as the house+first+city key: a last name on a street of that name is
                 // in many towns (2.6M pairs on 1M generated leads without it, a third of the matching time).
-                let c = isEmptyPlace(city[r]) ? 0 : UInt64(places.bytes[Int(city[r])][3])
-                out.append(h(17, [x, UInt64(lastR[r]), c]))
+                out.append(h(17, [x, UInt64(lastR[r]), cityInitial]))
             }
             // The house number, the city and the street's first letter: a typo in each of the names, the rest of the
             // street and the postcode do not hide the pair (`oivia sanley 6 edwrad st` / `olivia stanley 6 edward st`,
@@ -152,8 +152,7 @@ extension FuzzyDeduplicator {
             // The house number, the first name's first letters and the city's first letter: a street, postcode and
             // last name all wrong, and a typo in the city, do not hide the pair. The city's letter keeps the blocks of
             // a long list small (two fifths of the pairs of the key without it on 1M generated leads).
-            let c = isEmptyPlace(city[r]) ? 0 : UInt64(places.bytes[Int(city[r])][3])
-            out.append(h(16, [UInt64(house[r]), prefix(firsts.bytes[Int(first[r])], 3), c]))
+            out.append(h(16, [UInt64(house[r]), prefix(firsts.bytes[Int(first[r])], 3), cityInitial]))
         }
     }
 
