@@ -95,4 +95,20 @@ extension FuzzyDeduplicator {
         if sameLength && x.count != y.count { return false }
         return Similarity.withinOneEdit(x, y)
     }
+
+    /// Whether the house numbers of rows `a` and `b` differ and are neighbours' numbers rather than one number
+    /// mistyped by swapping two digits (`45` / `54`): a digit replaced, added or dropped, or any other difference.
+    func neighbourNumbers(_ a: Int, _ b: Int) -> Bool {
+        guard house[a] != house[b] else { return false }
+        guard house[a] != 0, house[b] != 0 else { return true }
+        let x = places.bytes[Int(house[a])], y = places.bytes[Int(house[b])]
+        guard x.count == y.count else { return true }
+        var diffs: [Int] = []
+        for i in x.indices where x[i] != y[i] {
+            diffs.append(i)
+            if diffs.count > 2 { return true }
+        }
+        guard diffs.count == 2, diffs[1] == diffs[0] + 1 else { return true }
+        return !(x[diffs[0]] == y[diffs[1]] && x[diffs[1]] == y[diffs[0]])
+    }
 }

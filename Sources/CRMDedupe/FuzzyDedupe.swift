@@ -146,6 +146,8 @@ public final class FuzzyDeduplicator {
     ]
     /// The first name's "initial" level and its last, "different".
     static let firstInitial = 5, firstDifferent = 6
+    /// The street's level "number or name off".
+    static let streetOff = 4
     static let strides: [Int] = {
         var s = [Int](repeating: 1, count: levels.count)
         for k in stride(from: levels.count - 2, through: 0, by: -1) { s[k] = s[k + 1] * levels[k + 1] }
@@ -244,11 +246,20 @@ public final class FuzzyDeduplicator {
         // An initial says less than the whole name, however rare initials are among random pairs (which makes the
         // level's u small): it weighs no more than the exact level.
         weights[2][Self.firstInitial] = min(weights[2][Self.firstInitial], weights[2][1])
-        var codeWeight: [Int: Double] = [:]
-        for c in histogram.keys {
+        func weightOf(_ c: Int) -> Double {
             var w = 0.0
             for f in 0..<Self.levels.count where Self.level(c, f) > 0 { w += weights[f][Self.level(c, f)] }
-            codeWeight[c] = w
+            return w
+        }
+        var codeWeight: [Int: Double] = [:]
+        for c in histogram.keys { codeWeight[c] = weightOf(c) }
+        // Neighbours' house numbers where the rows share a place weigh what they add to the place.
+        let neighbours = neighboursInPlace(u: u)
+        /// The weight neighbours' house numbers take off a pair sharing a place (0 or less).
+        func neighboursAdjustment(_ code: Int, _ a: Int, _ b: Int) -> Double {
+            let l = Self.level(code, 6)
+            guard neighbours[l] != 0, Self.level(code, 5) == Self.streetOff, neighbourNumbers(a, b) else { return 0 }
+            return neighbours[l]
         }
         // Term frequency: agreeing on a common value ("Smith", "CEO", a shared street) says less than on a rare one.
         let tf = termFrequencyPenalties(u1: u.map { $0[1] })
@@ -264,11 +275,7 @@ public final class FuzzyDeduplicator {
         }
         /// The pair's weight before the household rule caps it.
         func rawScore(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            (codeWeight[code] ?? {
-                var w = 0.0
-                for f in 0..<Self.levels.count where Self.level(code, f) > 0 { w += weights[f][Self.level(code, f)] }
-                return w
-            }()) - penalty(code, a, b)
+            (codeWeight[code] ?? weightOf(code)) - penalty(code, a, b) + neighboursAdjustment(code, a, b)
         }
         // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
         let n = Double(count)
@@ -555,6 +562,11 @@ public final class FuzzyDeduplicator {
                 let l = Self.level(code, f)
                 lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
             }
+            let inPlace = neighboursAdjustment(code, a, b)
+            if inPlace != 0 {
+                let label = "neighbours' house numbers in one place" as NSString
+                lines.append(String(format: "  %-45@ %+6.2f", label, inPlace))
+            }
             // Why a pair that scores a match is held back for review.
             lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), rawScore(code, a, b),
                                 matchWeight, reviewWeight, forced(a, b) ? "; forced by a rule" : ""))
@@ -633,6 +645,12 @@ public final class FuzzyDeduplicator {
         for c in histogram.keys { for f in 0..<Self.levels.count where Self.level(c, f) > 0 { present[f] = true } }
         for f in 0..<Self.levels.count where present[f] {
             for l in 1..<Self.levels[f] { model.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
+        }
+        // Neighbours' house numbers where the rows share a place: u within the place, and the weight it gives.
+        for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && neighbours[l] != 0 {
+            let s = Self.streetOff
+            let within = u[5][s] / exp2(neighbours[l])
+            model.append(("street", "neighbours' numbers, " + place, m[5][s], within, weights[5][s] + neighbours[l]))
         }
         return DedupeResult(
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review,

@@ -1,0 +1,130 @@
+@testable import CRMDedupe
+import Foundation
+import Testing
+
+@Suite("Neighbours' house numbers weigh, where two rows share a place, what they add to the place")
+struct NeighbourTests {
+    static func row(_ f: String, _ l: String, _ st: String, _ pc: String, _ c: String) -> DedupeRow {
+        var r = DedupeRow()
+        (r.firstName, r.lastName, r.street, r.postcode, r.city) = (f, l, st, pc, c)
+        return r
+    }
+
+    /// A list whose duplicates sometimes carry another last name (a married name, or a replaced one) or a house
+    /// number a digit off, so that EM lets neither rule a pair out: 80 people with a duplicate of another last name,
+    /// 100 with a house number a digit off, 150 with an exact duplicate and 1,500 without one, each in a town of
+    /// their own. With `suburb`, 150 more people in one postcode, on five streets with house numbers 1 to 30 and
+    /// first names from a list of twelve. Then `extra` (its rows from `start`).
+    func run(suburb: Bool, _ extra: [DedupeRow], explain: [(Int, Int)]) -> (DedupeResult, start: Int) {
+        // Names, streets and towns of random letters: `Key1 Lane` and `Key2 Lane` would be one street mistyped.
+        var seed: UInt64 = 7
+        func word() -> String {
+            var w = ""
+            for k in 0..<8 {
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let letter = Character(UnicodeScalar(UInt8(97 + (seed >> 33) % 26)))
+                w.append(k == 0 ? Character(letter.uppercased()) : letter)
+            }
+            return w
+        }
+        func person(_ n: Int) -> (first: String, last: String, street: String, postcode: String, town: String) {
+            (word(), word(), "\(n % 90 + 10) \(word()) Road", "\(3000 + n)", word())
+        }
+        var rows: [DedupeRow] = []
+        for i in 0..<80 {
+            let p = person(i)
+            rows.append(Self.row(p.first, p.last, p.street, p.postcode, p.town))
+            rows.append(Self.row(p.first, word(), p.street, p.postcode, p.town))
+        }
+        for i in 80..<180 {
+            let p = person(i), name = word()
+            rows.append(Self.row(p.first, p.last, "\(i) \(name) Lane", p.postcode, p.town))
+            rows.append(Self.row(p.first, p.last, "\(i + 1) \(name) Lane", p.postcode, p.town))
+        }
+        for i in 180..<330 {
+            let p = person(i)
+            rows.append(Self.row(p.first, p.last, p.street, p.postcode, p.town))
+            rows.append(Self.row(p.first, p.last, p.street, p.postcode, p.town))
+        }
+        for i in 330..<1_830 {
+            let p = person(i)
+            rows.append(Self.row(p.first, p.last, p.street, p.postcode, p.town))
+        }
+        if suburb {
+            let firsts = ["Anna", "Ben", "Carla", "Dev", "Emma", "Finn", "Gia", "Hugo", "Ivy", "Jack", "Kira", "Liam"]
+            let streets = ["Acacia Way", "Banksia Road", "Cedar Lane", "Dune Parade", "Elm Close"]
+            var state: UInt64 = 42
+            func next(_ n: Int) -> Int {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int((state >> 33) % UInt64(n))
+            }
+            for i in 0..<150 {
+                let street = "\(1 + next(30)) \(streets[next(streets.count)])"
+                rows.append(Self.row(firsts[next(firsts.count)], "Family\(i)x", street, "2480", "Lismore"))
+            }
+        }
+        var s = DedupeSettings()
+        s.explain = explain.map { ($0.0 + rows.count, $0.1 + rows.count) }
+        let d = FuzzyDeduplicator(settings: s)
+        for r in rows + extra { d.add(r) }
+        return (d.run(), rows.count)
+    }
+
+    @Test("neighbours of one first name, other last names, house numbers a digit apart: apart in a suburb of neighbours")
+    func neighboursApart() throws {
+        let pair = [
+            Self.row("Christine", "Randall", "42 Collins Circuit", "2480", "Lismore"),
+            Self.row("Christine", "Horton", "32 Collins Circuit", "2480", "Lismore"),
+        ]
+        let (r, start) = run(suburb: true, pair, explain: [(0, 1)])
+        let why = try #require(r.explanations.first)
+        let total = try #require(SolePairTests.total(why))
+        let line = try #require(
+            why.split(separator: "\n").first { $0.contains("neighbours' house numbers in one place") }, "\(why)")
+        let adjustment = try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
+        #expect(adjustment < 0, "\(why)")
+        // Without the adjustment the pair would merge: what the test guards.
+        try #require(total - adjustment >= r.matchWeight, "the pair must score a match without it: \(why)")
+        #expect(total < r.matchWeight, "\(why)")
+        #expect(r.cluster[start] != r.cluster[start + 1], "\(why)")
+        #expect(r.model.contains { $0.level == "neighbours' numbers, one postcode" }, "--show-model shows it")
+    }
+
+    @Test("without neighbours in the place, nothing is taken off: the weight comes from the list, not a constant")
+    func noSuburbNoAdjustment() throws {
+        let pair = [
+            Self.row("Christine", "Randall", "42 Collins Circuit", "2480", "Lismore"),
+            Self.row("Christine", "Horton", "32 Collins Circuit", "2480", "Lismore"),
+        ]
+        let (r, _) = run(suburb: false, pair, explain: [(0, 1)])
+        let why = try #require(r.explanations.first)
+        #expect(!why.contains("neighbours' house numbers"), "\(why)")
+        #expect(!r.model.contains { $0.level.hasPrefix("neighbours' numbers") })
+    }
+
+    @Test("one person with two digits of the house number swapped keeps the street's whole weight among neighbours")
+    func swappedDigitsKeepTheirWeight() throws {
+        let pair = [
+            Self.row("Bianca", "Lynch", "13 Whitegum Circuit", "2480", "Lismore"),
+            Self.row("Bianca", "Lynch", "31 Whitegum Circuit", "2480", "Lismore"),
+        ]
+        let (r, start) = run(suburb: true, pair, explain: [(0, 1)])
+        let why = try #require(r.explanations.first)
+        #expect(!why.contains("neighbours' house numbers"), "\(why)")
+        #expect(r.cluster[start] == r.cluster[start + 1], "\(why)")
+    }
+
+    @Test(
+        "neighbours' numbers: a digit replaced, added or dropped, or anything else; not two adjacent digits swapped",
+        arguments: [
+            ("32", "42", true), ("4", "44", true), ("41", "46", true), ("123", "321", true), ("12", "", true),
+            ("45", "54", false), ("123", "132", false), ("12", "12", false),
+        ])
+    func neighbourNumbers(_ x: String, _ y: String, _ neighbours: Bool) {
+        let d = FuzzyDeduplicator(settings: DedupeSettings())
+        d.add(Self.row("A", "B", x.isEmpty ? "Collins Circuit" : "\(x) Collins Circuit", "2480", "Lismore"))
+        d.add(Self.row("A", "B", y.isEmpty ? "Collins Circuit" : "\(y) Collins Circuit", "2480", "Lismore"))
+        #expect(d.neighbourNumbers(0, 1) == neighbours)
+        #expect(d.neighbourNumbers(1, 0) == neighbours)
+    }
+}
