@@ -61,7 +61,21 @@ score() { # file tool clusters
   local rows=- fp=- fn=- p=- r=- f=-
   read -r rows fp fn < <(sed -n 's/.*rows \([0-9]*\) .* FP \([0-9]*\) FN \([0-9]*\).*/\1 \2 \3/p' <<< "$s") || true
   read -r p r f < <(sed -n 's/precision \([0-9.]*\) recall \([0-9.]*\) F1 \([0-9.]*\)/\1 \2 \3/p' <<< "$s") || true
-  printf '%-6s %-8s %6s %9s %7s %7s %6s %6s %7s\n' "$1" "$2" "$rows" "$p" "$r" "$f" "$fp" "$fn" "$(cat "${3%.csv}.time")"
+  printf '%-6s %-8s %6s %9s %7s %7s %6s %6s %7s\n' "$1" "$2" "$rows" "$p" "$r" "$f" "$fp" "$fn" \
+    "$(cat "${3%.csv}.time")"
+}
+# splink_people.py reads gen_people.py's columns: the same fields, no phone or e-mail.
+to_people() { # data.csv people.csv
+  $PY - "$1" "$2" <<'EOF2'
+import csv, sys
+header = "Record ID,Given Name,Surname,Street Number,Address 1,Address 2,Suburb,Postcode,State,Phone,Email"
+with open(sys.argv[1], newline="") as i, open(sys.argv[2], "w", newline="") as o:
+    w = csv.writer(o)
+    w.writerow(header.split(","))
+    for r in csv.DictReader(i):
+        w.writerow([r["rec_id"], r["given_name"], r["surname"], r["street_number"], r["address_1"], r["address_2"],
+                    r["suburb"], r["postcode"], r["state"], "", ""])
+EOF2
 }
 for n in A B C303 C304 C305 C306 C307 C308; do
   if /usr/bin/time -f '%e' -o "$DIR/$n.clusters.time" "$CRMGATE" dedupe "$DIR/$n.csv" \
@@ -73,18 +87,9 @@ for n in A B C303 C304 C305 C306 C307 C308; do
     failed=1
   fi
   if [[ -n ${SPLINK:-} ]]; then
-    # splink_people.py reads gen_people.py's columns: the same fields, no phone or e-mail.
-    $PY - "$DIR/$n.csv" "$DIR/$n.people.csv" <<'EOF2'
-import csv, sys
-with open(sys.argv[1], newline="") as i, open(sys.argv[2], "w", newline="") as o:
-    w = csv.writer(o)
-    w.writerow("Record ID,Given Name,Surname,Street Number,Address 1,Address 2,Suburb,Postcode,State,Phone,Email".split(","))
-    for r in csv.DictReader(i):
-        w.writerow([r["rec_id"], r["given_name"], r["surname"], r["street_number"], r["address_1"], r["address_2"],
-                    r["suburb"], r["postcode"], r["state"], "", ""])
-EOF2
+    to_people "$DIR/$n.csv" "$DIR/$n.people.csv" || { echo "converting $n for splink failed" >&2; failed=1; continue; }
     if /usr/bin/time -f '%e' -o "$DIR/$n.splink.time" $VENV/bin/python scripts/bench/splink_people.py \
-      "$DIR/$n.people.csv" "$DIR/$n.splink.csv" 2> "$DIR/$n.splink.log"; then
+      "$DIR/$n.people.csv" "$DIR/$n.splink.csv" > "$DIR/$n.splink.log" 2>&1; then
       score "$n" splink "$DIR/$n.splink.csv"
     else
       echo "splink failed on $n (see $DIR/$n.splink.log)" >&2

@@ -96,12 +96,17 @@ extension FuzzyDeduplicator {
         return Similarity.withinOneEdit(x, y)
     }
 
-    /// Whether the house numbers of rows `a` and `b` differ and are neighbours' numbers rather than one number
-    /// mistyped by swapping two digits (`45` / `54`): a digit replaced, added or dropped, or any other difference.
+    /// Whether the house numbers of rows `a` and `b` are neighbours' numbers: both present, written with digits
+    /// alone, and different but not by two digits swapped (`45` / `54`). A number missing or written with a letter is
+    /// more often one misread (`l5` / `15`, `1o` / `10`: the house number is the line's first run of digits, `5` and
+    /// `1`) than a neighbour's.
     func neighbourNumbers(_ a: Int, _ b: Int) -> Bool {
-        guard house[a] != house[b] else { return false }
-        guard house[a] != 0, house[b] != 0 else { return true }
-        let x = places.bytes[Int(house[a])], y = places.bytes[Int(house[b])]
+        guard house[a] != house[b], house[a] != 0, house[b] != 0 else { return false }
+        guard digitsAlone(streets.bytes[Int(street[a])]), digitsAlone(streets.bytes[Int(street[b])]) else {
+            return false
+        }
+        // The places table keeps a house number as `#` and the number.
+        let x = Array(places.bytes[Int(house[a])].dropFirst()), y = Array(places.bytes[Int(house[b])].dropFirst())
         guard x.count == y.count else { return true }
         var diffs: [Int] = []
         for i in x.indices where x[i] != y[i] {
@@ -110,5 +115,16 @@ extension FuzzyDeduplicator {
         }
         guard diffs.count == 2, diffs[1] == diffs[0] + 1 else { return true }
         return !(x[diffs[0]] == y[diffs[1]] && x[diffs[1]] == y[diffs[0]])
+    }
+
+    /// Whether the word of a street line that holds its first digit is digits alone (`12 elm st`, not `12a elm st`
+    /// or `l5 elm st`).
+    private func digitsAlone(_ line: [UInt8]) -> Bool {
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        guard let d = line.firstIndex(where: isDigit) else { return false }
+        var start = d, end = d
+        while start > 0, line[start - 1] != 32 { start -= 1 }
+        while end < line.count, line[end] != 32 { end += 1 }
+        return line[start..<end].allSatisfy(isDigit)
     }
 }

@@ -120,14 +120,7 @@ extension FuzzyDeduplicator {
         }
         if let s = streetExactU(u1) { u1[5] = s }
         var seen = Self.levels.map { [Int](repeating: 0, count: $0) }
-        var state: UInt64 = 0x5EED
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SeededRandom(seed: 0x5EED)
         if count > 1, count * (count - 1) / 2 <= samples {
             // A small file: every pair, fewer than the sample would draw.
             for i in 0..<(count - 1) {
@@ -138,7 +131,7 @@ extension FuzzyDeduplicator {
             }
         } else if count > 1 {
             for _ in 0..<samples {
-                let i = Int(next() % UInt64(count)), j = Int(next() % UInt64(count))
+                let i = random.next(below: count), j = random.next(below: count)
                 if i == j { continue }
                 let c = compare(i, j)
                 for f in 0..<Self.levels.count { seen[f][Self.level(c, f)] += 1 }
@@ -201,8 +194,9 @@ extension FuzzyDeduplicator {
 
     /// What house numbers of neighbours weigh where two rows share a place, by location level (bits, never above 0):
     /// log2(u / u within the place) for a street line "number or name off" whose numbers are neighbours' numbers
-    /// (`neighbourNumbers`), u within the place counted among pairs of rows of one postcode (location levels 1 and 2)
-    /// or one city (level 3) that share no name.
+    /// (`neighbourNumbers`), u within the place counted among pairs of rows that share no name: for location levels 1
+    /// and 2, pairs of one postcode; for level 3, pairs of one city with another postcode (and applied to the level's
+    /// few pairs of two cities whose postcodes are one edit apart).
     ///
     /// The street and the place are not independent: two people of one postcode live on one street far more often
     /// than two people anywhere, so the street's random-pair u, added to the location's weight, counted the place
@@ -211,8 +205,10 @@ extension FuzzyDeduplicator {
     /// for the postcode and city, and merged (a fourth generator, with namesakes and neighbours in one suburb: 58 of
     /// 225 wrong pairs). Weighed given the place, the whole address block (every street level) cost 7% of recall on
     /// that generator, for duplicates with two or more errors; only the neighbours' level is weighed given the place.
-    /// Two digits swapped (`45` / `54`) are a typo more often than a neighbour and keep the random-pair weight, and so
-    /// does a place with fewer than `placeMinimumPairs` counted pairs.
+    /// Two digits swapped (`45` / `54`), a number missing or holding a letter (`l5` / `15`: text recognition) are a
+    /// typo more often than a neighbour and keep the random-pair weight, and so do places with fewer than
+    /// `placeMinimumPairs` counted pairs or `placeMinimumNeighbours` neighbours among them (a weight from a handful of
+    /// events is noise).
     func neighboursInPlace(u: [[Double]], samples: Int = 300_000) -> [Double] {
         var out = [Double](repeating: 0, count: Self.levels[6])
         var byPostcode: [Int32: [Int32]] = [:], byCity: [Int32: [Int32]] = [:]
@@ -220,29 +216,23 @@ extension FuzzyDeduplicator {
             if !isEmptyPlace(postcode[i]) { byPostcode[postcode[i], default: []].append(Int32(i)) }
             if !isEmptyPlace(city[i]) { byCity[city[i], default: []].append(Int32(i)) }
         }
-        // Pairs with a street on both sides, and of them neighbours: [0] location level 1 or 2 (one postcode), [1]
-        // level 3 (one city, or a postcode one edit apart).
+        // Pairs with a street on both sides, and of them neighbours: [0] location level 1 or 2 (pairs of one postcode),
+        // [1] level 3 (pairs of one city, another postcode).
         var pairs = [0, 0], neighbours = [0, 0]
-        var state: UInt64 = 0x9ACE
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        func tally(_ a: Int, _ b: Int) {
+        var random = SeededRandom(seed: 0x9ACE)
+        func tally(_ a: Int, _ b: Int, _ t: Int) {
             guard !sharesName(a, b) else { return }
             let c = compare(a, b)
             let l = Self.level(c, 6), s = Self.level(c, 5)
-            guard s > 0, (1...3).contains(l) else { return }
-            let t = l == 3 ? 1 : 0
+            guard s > 0, t == 0 ? (1...2).contains(l) : l == 3 else { return }
             pairs[t] += 1
             if s == Self.streetOff, neighbourNumbers(a, b) { neighbours[t] += 1 }
         }
-        // Every pair within one postcode or one city when there are at most `samples`, else a seeded sample of them.
-        for groups in [byPostcode, byCity] {
-            let gs = groups.values.filter { $0.count > 1 }
+        // Every pair within one postcode (one city) when there are at most `samples`, else a seeded sample of them. The
+        // groups in the order of their first rows: a dictionary's order changes from run to run, and the sample with
+        // it.
+        for (t, groups) in [byPostcode, byCity].enumerated() {
+            let gs = groups.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
             var cumulative: [Int] = []
             cumulative.reserveCapacity(gs.count)
             var total = 0
@@ -253,33 +243,35 @@ extension FuzzyDeduplicator {
             if total == 0 { continue }
             if total <= samples {
                 for g in gs {
-                    for x in 0..<(g.count - 1) { for y in (x + 1)..<g.count { tally(Int(g[x]), Int(g[y])) } }
+                    for x in 0..<(g.count - 1) { for y in (x + 1)..<g.count { tally(Int(g[x]), Int(g[y]), t) } }
                 }
                 continue
             }
             for _ in 0..<samples {
                 // Uniform among the pairs within the groups: a group by its share of them, then two of its rows.
-                let r = Int(next() % UInt64(total))
+                let r = random.next(below: total)
                 var lo = 0, hi = cumulative.count - 1
                 while lo < hi {
                     let mid = (lo + hi) / 2
                     if cumulative[mid] > r { hi = mid } else { lo = mid + 1 }
                 }
                 let g = gs[lo]
-                let x = Int(next() % UInt64(g.count)), y = Int(next() % UInt64(g.count))
-                if x != y { tally(Int(g[x]), Int(g[y])) }
+                let x = random.next(below: g.count), y = random.next(below: g.count)
+                if x != y { tally(Int(g[x]), Int(g[y]), t) }
             }
         }
-        let random = u[5][Self.streetOff]
-        for (t, levels) in [(0, [1, 2]), (1, [3])] where pairs[t] >= Self.placeMinimumPairs {
+        let atRandom = u[5][Self.streetOff]
+        for (t, levels) in [(0, [1, 2]), (1, [3])]
+        where pairs[t] >= Self.placeMinimumPairs && neighbours[t] >= Self.placeMinimumNeighbours {
             let within = Double(neighbours[t]) / Double(pairs[t])
-            if within > random { for l in levels { out[l] = log2(random / within) } }
+            if within > atRandom { for l in levels { out[l] = log2(atRandom / within) } }
         }
         return out
     }
 
-    /// The fewest pairs within places with a street on both sides `neighboursInPlace` needs to weigh neighbours there.
-    static let placeMinimumPairs = 2_000
+    /// The fewest pairs within places with a street on both sides, and neighbours among them, `neighboursInPlace`
+    /// needs to weigh neighbours there.
+    static let placeMinimumPairs = 2_000, placeMinimumNeighbours = 20
 
     /// log2(max(p_v, u1) / u1) for every value of the fields whose exact agreement is weighed by frequency, where
     /// p_v is the share of the *other* rows with the value: two rows agreeing on a value are scored against how

@@ -103,14 +103,8 @@ extension FuzzyDeduplicator {
         var keyed: [(UInt64, Int32)] = []
         for r in 0..<count { if let k = key(r) { keyed.append((k, Int32(r))) } }
         keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var state: UInt64 = 0x5E55_1015
-        func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
+        var random = SeededRandom(seed: 0x5E55_1015)
+        func next(_ n: Int) -> Int { random.next(below: n) }
         var total = 0
         var i = 0
         while i < keyed.count, total < Self.sessionPairsInAll {
