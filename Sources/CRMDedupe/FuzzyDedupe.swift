@@ -148,6 +148,11 @@ public final class FuzzyDeduplicator {
     static let firstInitial = 5, firstDifferent = 6
     /// The street's level "number or name off".
     static let streetOff = 4
+
+    /// `text` padded with spaces to `width` characters (never cut), for the columns of `--explain`.
+    public static func column(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
     static let strides: [Int] = {
         var s = [Int](repeating: 1, count: levels.count)
         for k in stride(from: levels.count - 2, through: 0, by: -1) { s[k] = s[k + 1] * levels[k + 1] }
@@ -560,12 +565,14 @@ public final class FuzzyDeduplicator {
             var lines = Self.wrapped(head, indent: 4)
             for f in 0..<Self.levels.count where Self.level(code, f) > 0 {
                 let l = Self.level(code, f)
-                lines.append(String(format: "  %-10@ %-34@ %+6.2f", Self.fields[f] as NSString, Self.levelNames[f][l] as NSString, weights[f][l]))
+                // Padded by hand: Foundation on Linux ignores a width given to `%@`.
+                let name = Self.column(Self.fields[f], 10) + " " + Self.column(Self.levelNames[f][l], 34)
+                lines.append("  " + name + String(format: " %+6.2f", weights[f][l]))
             }
             let inPlace = neighboursAdjustment(code, a, b)
             if inPlace != 0 {
-                let label = "neighbours' house numbers in one place" as NSString
-                lines.append(String(format: "  %-45@ %+6.2f", label, inPlace))
+                let label = Self.column("neighbours' house numbers in one place", 45)
+                lines.append("  " + label + String(format: " %+6.2f", inPlace))
             }
             // Why a pair that scores a match is held back for review.
             lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), rawScore(code, a, b),

@@ -123,7 +123,11 @@ struct DedupeCommand: ParsableCommand {
                         print("    (households, not one person's rows): \(what)")
                     }
                 }
-                for m in r.model { print(String(format: "  %-10@ %-34@ m %.5f  u %.7f  weight %6.2f", m.field as NSString, m.level as NSString, m.m, m.u, m.weight)) }
+                for m in r.model {
+                    // Within 80 columns where the level's name is at most 30 characters.
+                    let name = FuzzyDeduplicator.column(m.field, 10) + " " + FuzzyDeduplicator.column(m.level, 30)
+                    print("  " + name + String(format: " m %.5f  u %.7f weight %6.2f", m.m, m.u, m.weight))
+                }
             }
         } catch let e as ImportError {
             throw CLIError(e.message, hint: ImportCommand.hint(e), code: e.exitCode)
