@@ -15,6 +15,8 @@
 #   ONLY        run only these contenders (space separated):
 #               scan import polars-read duckdb-job polars-job
 #   PYTHON      interpreter for the reference venv (default python3)
+#   REPEAT      rounds (default 1): every contender runs once a round, the rounds one after another, so that
+#               the machine's noise falls on all alike; the ratios are of the medians, each round's shown too
 #
 # Contenders, each timed by /usr/bin/time -v (wall seconds, peak RSS):
 #   scan         crmgate csv scan FILE                   reads the CSV alone, prints a count
@@ -42,6 +44,8 @@ MAPPING=mappings/sources/generic-leads.yaml
 ROWS=${ROWS:-1000000}
 BIG=${BIG:-0}
 ONLY=${ONLY:-scan import polars-read duckdb-job polars-job}
+REPEAT=${REPEAT:-1}
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive whole number, not '$REPEAT'"
 PYTHON=${PYTHON:-python3}
 if [[ -n ${GEN_LEADS:-} ]]; then GEN_LEADS=$(abspath "$GEN_LEADS"); else GEN_LEADS=../shared/bench/gen_leads.py; fi
 
@@ -122,7 +126,7 @@ FAILED=0
 # run FILE ROWS KEY LABEL CMD... : time one contender, record it in the manifest.
 run() {
     local file=$1 rows=$2 key=$3 name=$4; shift 4
-    local tag; tag="$RUN_DIR/$(basename "$file" .csv).$key"
+    local tag; tag="$RUN_DIR/$(basename "$file" .csv).$key.$ROUND"
     log "$name on $(basename "$file")"
     local code=0
     /usr/bin/time -v -o "$tag.time" "$@" >"$tag.out" 2>"$tag.err" </dev/null || code=$?
@@ -136,26 +140,28 @@ run() {
 
 for i in "${!FILES[@]}"; do
     f=${FILES[$i]} n=${FILE_ROWS[$i]}
-    cat "$f" >/dev/null # same warm page cache for every contender
+    for ((ROUND = 1; ROUND <= REPEAT; ROUND++)); do
+        cat "$f" >/dev/null # same warm page cache for every contender
 
-    if wants scan; then
-        run "$f" "$n" scan "crmgate csv scan" "$CRMGATE" csv scan "$f"
-    fi
-    if wants import; then
-        store=$BENCH/bench.sqlite
-        rm -f "$store" "$store-wal" "$store-shm" "$BENCH/rejects.csv"
-        run "$f" "$n" import "crmgate import" "$CRMGATE" import "$f" --mapping "$MAPPING" \
-            --store "$store" --json --rejects "$BENCH/rejects.csv"
-    fi
-    if wants polars-read; then
-        run "$f" "$n" polars-read "polars read_csv" "${REF[@]}" polars-read "$f"
-    fi
-    if wants duckdb-job; then
-        run "$f" "$n" duckdb-job "duckdb job" "${REF[@]}" duckdb-job "$f" "$BENCH/ref.duckdb"
-    fi
-    if wants polars-job; then
-        run "$f" "$n" polars-job "polars job" "${REF[@]}" polars-job "$f" "$BENCH/ref-polars.csv"
-    fi
+        if wants scan; then
+            run "$f" "$n" scan "crmgate csv scan" "$CRMGATE" csv scan "$f"
+        fi
+        if wants import; then
+            store=$BENCH/bench.sqlite
+            rm -f "$store" "$store-wal" "$store-shm" "$BENCH/rejects.csv"
+            run "$f" "$n" import "crmgate import" "$CRMGATE" import "$f" --mapping "$MAPPING" \
+                --store "$store" --json --rejects "$BENCH/rejects.csv"
+        fi
+        if wants polars-read; then
+            run "$f" "$n" polars-read "polars read_csv" "${REF[@]}" polars-read "$f"
+        fi
+        if wants duckdb-job; then
+            run "$f" "$n" duckdb-job "duckdb job" "${REF[@]}" duckdb-job "$f" "$BENCH/ref.duckdb"
+        fi
+        if wants polars-job; then
+            run "$f" "$n" polars-job "polars job" "${REF[@]}" polars-job "$f" "$BENCH/ref-polars.csv"
+        fi
+    done
 done
 
 # --- 4. report -----------------------------------------------------------------

@@ -11,12 +11,15 @@ time_file is what `/usr/bin/time -v -o` wrote.  The contender's stdout is read
 for its result: the last line that is a JSON object (crmgate import, the Python
 references) or else the last non-empty line (crmgate csv scan's count).
 Throughput is per input file: rows/s = data rows / wall seconds, MB/s = file
-bytes / wall seconds, with MB = 10^6 bytes (peak RSS too).  Standard library only.
+bytes / wall seconds, with MB = 10^6 bytes (peak RSS too).  A contender run more
+than once (REPEAT) has a line per run; its ratios are of the median walls, with
+each round's ratio after them.  Standard library only.
 """
 
 import json
 import os
 import re
+import statistics
 import sys
 
 # Keys of a JSON result worth showing, in this order.
@@ -96,7 +99,7 @@ def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
     groups = {}  # file -> (rows, bytes, [row cells])
-    walls = {}  # file -> contender -> wall seconds (successful runs only)
+    walls = {}  # file -> contender -> wall seconds of each run, in order (successful runs only)
     for line in open(argv[1], encoding="utf-8"):
         if not line.strip():
             continue
@@ -114,7 +117,7 @@ def main(argv):
         cells += [f"{rss / 1e6:.0f}" if rss else "-", result]
         groups.setdefault(path, (rows, size, []))[2].append(cells)
         if wall and code == 0:
-            walls.setdefault(path, {})[name] = wall
+            walls.setdefault(path, {}).setdefault(name, []).append(wall)
 
     header = ["contender", "seconds", "rows/s", "MB/s", "peak RSS MB", "result"]
     for path, (rows, size, table) in groups.items():
@@ -132,7 +135,13 @@ def main(argv):
         for ours, ref, target in RATIOS:
             w = walls.get(path, {})
             if ours in w and ref in w:
-                print(f"ratio {ours} / {ref}: {w[ours] / w[ref]:.2f}x   target {target}")
+                a, b = statistics.median(w[ours]), statistics.median(w[ref])
+                if len(w[ours]) == 1 and len(w[ref]) == 1:
+                    print(f"ratio {ours} / {ref}: {a / b:.2f}x   target {target}")
+                    continue
+                rounds = ", ".join(f"{x / y:.2f}x" for x, y in zip(w[ours], w[ref]))
+                print(f"ratio {ours} / {ref}: {a / b:.2f}x (medians of {len(w[ours])} and {len(w[ref])} runs,"
+                      f" {a:.2f} s / {b:.2f} s; by round {rounds})   target {target}")
 
 
 if __name__ == "__main__":
