@@ -3,18 +3,22 @@
 #
 #   scripts/bench-sync.sh                      # build, 100k leads, concurrency 8
 #   SKIP_BUILD=1 ROWS=20000 scripts/bench-sync.sh
+#   SKIP_BUILD=1 ROWS=20000 REPEAT=3 scripts/bench-sync.sh   # three rounds of the two pulls, medians compared
 #
 # Steps: generate ROWS leads (../shared/bench/gen_leads.py, seed 7, no duplicates) and import them into a fresh
 # store; start Tests/Remotes/crm_remote.py (generic flavour, 127.0.0.1 only, page max 1000);
 #   1. crmgate sync apply --direction push (POST with Idempotency-Key, CONC requests in flight)
-#   2. crmgate sync apply --direction pull into an empty store (cursor pages of 1000)
-#   3. the server is reset; the Python client pushes the same rows with a thread pool of CONC, then pulls them
-#      into an empty SQLite table (a row per record with its JSON; one transaction per page).
+#   2. REPEAT rounds (default 1), each: crmgate sync apply --direction pull into an empty store (cursor pages of
+#      1000), then the Python client pulls the same records into an empty SQLite table (a row per record with its
+#      JSON; one transaction per page); the pull's ratio is of the medians, each round's shown too
+#   3. the server is reset; the Python client pushes the same rows with a thread pool of CONC.
 # For each: records, seconds, records/s, and CPU seconds of the client and of the server (from /proc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-100000}
 CONC=${CONC:-8}
+REPEAT=${REPEAT:-1}
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "REPEAT must be a positive whole number, not '$REPEAT'" >&2; exit 2; }
 PY=${PYTHON:-python3}
 mkdir -p .bench
 [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product crmgate >&2
@@ -46,6 +50,8 @@ run_crmgate() {  # label direction store
   row "$1" "$n" "$secs" "$(rate $n $secs)" "$ccpu" "$(awk -v a=$s0 -v b=$s1 'BEGIN{print b-a}')"
   echo "    peak memory ${mem%.*} MB"
   eval "CG_${2}_SECS=$secs CG_${2}_N=$n"
+  [ $2 = pull ] && CG_PULLS+=("$secs")
+  return 0
 }
 run_python() {  # label args...
   local label=$1; shift
@@ -56,15 +62,22 @@ run_python() {  # label args...
   row "$label" "$n" "$secs" "$(rate $n $secs)" "$(awk '{print $1+$2}' .bench/time.txt)" "$(awk -v a=$s0 -v b=$s1 'BEGIN{print b-a}')"
   echo "    whole process ${whole} s (the seconds above are the client's own timer, after start-up and imports)"
   eval "PY_${1%% *}_SECS=$secs PY_${1%% *}_N=$n PY_${1%% *}_WHOLE=$whole"
+  [ "${1%% *}" = pull ] && { PY_PULLS+=("$secs"); PY_WHOLES+=("$whole"); }
+  return 0
 }
+CG_PULLS=() PY_PULLS=() PY_WHOLES=()
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 echo "sync benchmark: $ROWS leads, concurrency $CONC, generic test remote at $URL"
 run_crmgate "crmgate push" push $STORE push
-run_crmgate "crmgate pull (empty store)" pull $PULL pull
+for ((round = 1; round <= REPEAT; round++)); do
+  rm -f $PULL*
+  run_crmgate "crmgate pull (empty store)" pull $PULL pull
+  rm -f .bench/sync-py-pull.sqlite*
+  run_python "pull python requests (sqlite)" pull $URL .bench/sync-py-pull.sqlite
+done
 curl -s -X POST $URL/_control/reset > /dev/null
 run_python "push python requests" push $URL $SRC $CONC
-rm -f .bench/sync-py-pull.sqlite*
-run_python "pull python requests (sqlite)" pull $URL .bench/sync-py-pull.sqlite
 
 # Ratios to the reference and the targets of issue 19 (a ratio never fails the script; a failed contender does).
 status=0
@@ -73,6 +86,12 @@ for d in push pull; do
   [ "$cn" = "$ROWS" ] || { echo "crmgate $d moved $cn of $ROWS records" >&2; status=1; }
   [ "$pn" = "$ROWS" ] || { echo "python $d moved $pn of $ROWS records" >&2; status=1; }
   target="≤ 1.0×"; [ $d = push ] && target="keep below 1.0× (0.34× at 85dca21)"
+  if [ $d = pull ] && [ "$REPEAT" -gt 1 ]; then
+    c=$(median "${CG_PULLS[@]}") p=$(median "${PY_PULLS[@]}") pw=$(median "${PY_WHOLES[@]}")
+    rounds=$(for ((k = 0; k < REPEAT; k++)); do awk -v a="${CG_PULLS[$k]}" -v b="${PY_PULLS[$k]}" \
+      'BEGIN{printf "%.2f× ", (b>0)?a/b:0}'; done)
+    echo "pull, medians of $REPEAT rounds (by round: ${rounds% })"
+  fi
   awk -v d=$d -v c=$c -v p=$p -v w=$pw -v t="$target" 'BEGIN{printf "ratio %s: crmgate %.2f s / python %.2f s = %.2f× (python whole process %.2f s: %.2f×)   target %s\n", d, c, p, (p>0)?c/p:0, w, (w>0)?c/w:0, t}'
 done
 exit $status
