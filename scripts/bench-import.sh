@@ -15,8 +15,9 @@
 #   ONLY        run only these contenders (space separated):
 #               scan import polars-read duckdb-job polars-job
 #   PYTHON      interpreter for the reference venv (default python3)
-#   REPEAT      rounds (default 1): every contender runs once a round, the rounds one after another, so that
-#               the machine's noise falls on all alike; the ratios are of the medians, each round's shown too
+#   REPEAT      rounds (default 1; odd is best): every contender runs once a round, even rounds in the reverse
+#               order, so that the machine's noise spreads over all; the ratios are of the medians, each round's
+#               shown too (rounds where both sides succeeded)
 #
 # Contenders, each timed by /usr/bin/time -v (wall seconds, peak RSS):
 #   scan         crmgate csv scan FILE                   reads the CSV alone, prints a count
@@ -134,32 +135,38 @@ run() {
         FAILED=$((FAILED + 1))
         log "  $name failed (exit $code), see $tag.err"
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$rows" "$(stat -c %s "$file")" "$name" \
-        "$code" "$tag.time" "$tag.out" "$tag.err" >>"$MANIFEST"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$rows" "$(stat -c %s "$file")" "$name" \
+        "$code" "$tag.time" "$tag.out" "$tag.err" "$ROUND" >>"$MANIFEST"
 }
+
+# One contender on FILE (ROWS data rows).
+contender() {
+    local f=$2 n=$3
+    case $1 in
+        scan) run "$f" "$n" scan "crmgate csv scan" "$CRMGATE" csv scan "$f" ;;
+        import)
+            local store=$BENCH/bench.sqlite
+            rm -f "$store" "$store-wal" "$store-shm" "$BENCH/rejects.csv"
+            run "$f" "$n" import "crmgate import" "$CRMGATE" import "$f" --mapping "$MAPPING" \
+                --store "$store" --json --rejects "$BENCH/rejects.csv"
+            ;;
+        polars-read) run "$f" "$n" polars-read "polars read_csv" "${REF[@]}" polars-read "$f" ;;
+        duckdb-job) run "$f" "$n" duckdb-job "duckdb job" "${REF[@]}" duckdb-job "$f" "$BENCH/ref.duckdb" ;;
+        polars-job) run "$f" "$n" polars-job "polars job" "${REF[@]}" polars-job "$f" "$BENCH/ref-polars.csv" ;;
+    esac
+}
+ORDER=()
+for c in scan import polars-read duckdb-job polars-job; do wants $c && ORDER+=("$c"); done
 
 for i in "${!FILES[@]}"; do
     f=${FILES[$i]} n=${FILE_ROWS[$i]}
     for ((ROUND = 1; ROUND <= REPEAT; ROUND++)); do
         cat "$f" >/dev/null # same warm page cache for every contender
-
-        if wants scan; then
-            run "$f" "$n" scan "crmgate csv scan" "$CRMGATE" csv scan "$f"
-        fi
-        if wants import; then
-            store=$BENCH/bench.sqlite
-            rm -f "$store" "$store-wal" "$store-shm" "$BENCH/rejects.csv"
-            run "$f" "$n" import "crmgate import" "$CRMGATE" import "$f" --mapping "$MAPPING" \
-                --store "$store" --json --rejects "$BENCH/rejects.csv"
-        fi
-        if wants polars-read; then
-            run "$f" "$n" polars-read "polars read_csv" "${REF[@]}" polars-read "$f"
-        fi
-        if wants duckdb-job; then
-            run "$f" "$n" duckdb-job "duckdb job" "${REF[@]}" duckdb-job "$f" "$BENCH/ref.duckdb"
-        fi
-        if wants polars-job; then
-            run "$f" "$n" polars-job "polars job" "${REF[@]}" polars-job "$f" "$BENCH/ref-polars.csv"
+        # Even rounds in the reverse order: what comes of running first or last falls on every contender.
+        if ((ROUND % 2 == 1)); then
+            for c in "${ORDER[@]}"; do contender "$c" "$f" "$n"; done
+        else
+            for ((k = ${#ORDER[@]} - 1; k >= 0; k--)); do contender "${ORDER[$k]}" "$f" "$n"; done
         fi
     done
 done

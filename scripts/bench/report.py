@@ -5,7 +5,7 @@
 
 MANIFEST has one tab-separated line per run:
 
-    file  data_rows  file_bytes  contender  exit_code  time_file  stdout_file  stderr_file
+    file  data_rows  file_bytes  contender  exit_code  time_file  stdout_file  stderr_file  [round]
 
 time_file is what `/usr/bin/time -v -o` wrote.  The contender's stdout is read
 for its result: the last line that is a JSON object (crmgate import, the Python
@@ -99,11 +99,15 @@ def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
     groups = {}  # file -> (rows, bytes, [row cells])
-    walls = {}  # file -> contender -> wall seconds of each run, in order (successful runs only)
+    walls = {}  # file -> contender -> round -> wall seconds (successful runs only)
+    rounds = 1
     for line in open(argv[1], encoding="utf-8"):
         if not line.strip():
             continue
-        path, rows, size, name, code, time_file, out_file, err_file = line.rstrip("\n").split("\t")
+        fields = line.rstrip("\n").split("\t")
+        path, rows, size, name, code, time_file, out_file, err_file = fields[:8]
+        round_ = int(fields[8]) if len(fields) > 8 else 1
+        rounds = max(rounds, round_)
         rows, size, code = int(rows), int(size), int(code)
         wall, rss = parse_time_file(time_file)
         result = describe_result(out_file)
@@ -114,34 +118,42 @@ def main(argv):
             cells = [name, f"{wall:.2f}", fmt_rate(rows / wall), f"{size / 1e6 / wall:.1f}"]
         else:
             cells = [name, "-" if wall is None else f"{wall:.2f}", "-", "-"]
+        cells.insert(1, str(round_))
         cells += [f"{rss / 1e6:.0f}" if rss else "-", result]
         groups.setdefault(path, (rows, size, []))[2].append(cells)
         if wall and code == 0:
-            walls.setdefault(path, {}).setdefault(name, []).append(wall)
+            walls.setdefault(path, {}).setdefault(name, {})[round_] = wall
 
-    header = ["contender", "seconds", "rows/s", "MB/s", "peak RSS MB", "result"]
+    header = ["contender", "round", "seconds", "rows/s", "MB/s", "peak RSS MB", "result"]
     for path, (rows, size, table) in groups.items():
         print(f"\n{os.path.basename(path)}: {rows:,} data rows, {size / 1e6:.1f} MB")
-        widths = [max(len(r[i]) for r in [header] + table) for i in range(len(header))]
-        align = ["<", ">", ">", ">", ">", "<"]
+        align = ["<", ">", ">", ">", ">", ">", "<"]
+        if rounds == 1:  # one round: no round column
+            header_, table_ = header[:1] + header[2:], [c[:1] + c[2:] for c in table]
+        else:
+            header_, table_ = header, table
+        widths = [max(len(r[i]) for r in [header_] + table_) for i in range(len(header_))]
+        align_ = align if rounds > 1 else align[:1] + align[2:]
 
         def render(cells):
-            return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths)).rstrip()
+            return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align_, widths)).rstrip()
 
-        print(render(header))
+        print(render(header_))
         print(render(["-" * w for w in widths]))
-        for cells in table:
+        for cells in table_:
             print(render(cells))
         for ours, ref, target in RATIOS:
             w = walls.get(path, {})
             if ours in w and ref in w:
-                a, b = statistics.median(w[ours]), statistics.median(w[ref])
-                if len(w[ours]) == 1 and len(w[ref]) == 1:
+                a, b = statistics.median(w[ours].values()), statistics.median(w[ref].values())
+                if rounds == 1:
                     print(f"ratio {ours} / {ref}: {a / b:.2f}x   target {target}")
                     continue
-                rounds = ", ".join(f"{x / y:.2f}x" for x, y in zip(w[ours], w[ref]))
-                print(f"ratio {ours} / {ref}: {a / b:.2f}x (medians of {len(w[ours])} and {len(w[ref])} runs,"
-                      f" {a:.2f} s / {b:.2f} s; by round {rounds})   target {target}")
+                # Each round's ratio where both sides succeeded in it.
+                both = sorted(set(w[ours]) & set(w[ref]))
+                by = ", ".join(f"{r}: {w[ours][r] / w[ref][r]:.2f}x" for r in both)
+                print(f"ratio {ours} / {ref}: {a / b:.2f}x (medians of {len(w[ours])}/{rounds} and "
+                      f"{len(w[ref])}/{rounds} runs, {a:.2f} s / {b:.2f} s; by round {by})   target {target}")
 
 
 if __name__ == "__main__":
