@@ -8,7 +8,7 @@ extension FuzzyDeduplicator {
         "external_id", "email", "phone", "postcode+last", "postcode+first", "company+names", "company+postcode", "house+postcode",
         "names (either order)", "street (no spaces)", "street (words)", "birth_date", "identifier", "phonetic names", "city+last",
         "street name+city", "house+first+city", "street name+last", "house+city+street 1st",
-        "street words+postcode",
+        "street words+postcode", "postcode+name across",
     ]
     /// Keys that read no address field, and keys that read no name field: two independent ways to find a pair,
     /// for the capture-recapture estimate of how many matching pairs blocking missed.
@@ -84,6 +84,16 @@ extension FuzzyDeduplicator {
         if hasPC {
             if lastR[r] != 0 { out.append(h(3, [UInt64(pc), l3])) }
             for c in firstCanon[Int(first[r])] { out.append(h(4, [UInt64(pc), UInt64(c)])) }
+            // A name that the list has in both fields, with the postcode: one row's first name meets another's last
+            // name, so that names swapped with a typo in one of them (`stewart jocl` / `joel stewart`), or a last name
+            // written as the first with the other missing (`collins, -` / `annabel collins`), do not hide the pair.
+            // Only such names: the others would meet only as the keys above already meet them.
+            if !crossNames.isEmpty {
+                let x = first[r] == 0 ? 0 : Self.fnv(firsts.bytes[Int(first[r])])
+                let y = last[r] == 0 ? 0 : Self.fnv(lasts.bytes[Int(last[r])])
+                if x != 0, crossNames.contains(x) { out.append(h(20, [UInt64(pc), x])) }
+                if y != 0, y != x, crossNames.contains(y) { out.append(h(20, [UInt64(pc), y])) }
+            }
         }
         if company[r] != 0, lastR[r] != 0 {
             let l2 = prefix(lasts.bytes[Int(lastR[r])], 2)
@@ -156,8 +166,21 @@ extension FuzzyDeduplicator {
         }
     }
 
+    /// The names some row has as a first name and another row as a last name (FNV-1a of their text).
+    func namesInBothFields() -> Set<UInt64> {
+        var firstNames = Set<UInt64>()
+        for b in firsts.bytes.dropFirst() where !b.isEmpty { firstNames.insert(Self.fnv(b)) }
+        var out = Set<UInt64>()
+        for b in lasts.bytes.dropFirst() where !b.isEmpty {
+            let x = Self.fnv(b)
+            if firstNames.contains(x) { out.insert(x) }
+        }
+        return out
+    }
+
     /// Candidate pairs (row a < row b packed as a << 32 | b), sorted and unique, with per-key statistics.
     func candidatePairs() -> (pairs: [UInt64], stats: [(String, Int, Int, Int)]) {
+        crossNames = namesInBothFields()
         var entries: [(UInt64, UInt32)] = []
         var rowKeys: [UInt64] = []
         // Reserved from the keys of an even sample of rows: an array grown by doubling past a fixed guess held the old

@@ -16,6 +16,9 @@ public final class FuzzyDeduplicator {
     let recognized = Values()
     var firstO: [Int32] = [], lastO: [Int32] = []
     var recognizedFor: (first: [Int32: Int32], last: [Int32: Int32]) = ([:], [:])
+    /// The names (FNV-1a of their text) some row has as a first name and another as a last name, set when blocking
+    /// starts: what the key "postcode+name across" reads.
+    var crossNames: Set<UInt64> = []
     var company: [Int32] = [], street: [Int32] = [], house: [Int32] = [], postcode: [Int32] = [], city: [Int32] = [], title: [Int32] = []
     var ext: [Int32] = []
     /// The street without spaces (split and merged words), and as a sorted set of words (lines in either order).

@@ -60,4 +60,28 @@ struct StreetKeyTests {
         try #require(why.count == 1)
         #expect(why[0].contains(c.outcome), "\(why[0])")
     }
+
+    @Test(
+        "postcode and a name the list has in both fields: names swapped with a typo, a last name alone as the first",
+        arguments: [
+            // Swapped, the first name mistyped, the street name and house number off: only the name across meets.
+            (["Stewart", "Jocl", "6 Logan Pafade", "3122", "Hawthorn"],
+             ["Joel", "Stewart", "5 Logan Parade", "3122", "Hawthorn"],
+             "compared; shared keys: postcode+name across"),
+            // The same in another postcode.
+            (["Stewart", "Jocl", "6 Logan Pafade", "3122", "Hawthorn"],
+             ["Joel", "Stewart", "5 Logan Parade", "3123", "Hawthorn"],
+             "never compared"),
+            // The last name alone, in the first-name field, the house number and the city off.
+            (["Collins", "", "219 Main Avenue", "4670", ""],
+             ["Annabel", "Collins", "19 Main Avenue", "4670", "Bundaberg"],
+             "compared; shared keys: postcode+name across"),
+        ] as [KeyCase])
+    func nameAcrossKey(c: KeyCase) throws {
+        let t = FuzzyDedupeTests()
+        func make(_ f: [String]) -> DedupeRow { t.row(f[0], f[1], street: f[2], postcode: f[3], city: f[4]) }
+        let why = t.explanations([make(c.a), make(c.b)], pairs: [(0, 1)])
+        try #require(why.count == 1)
+        #expect(why[0].contains(c.outcome), "\(why[0])")
+    }
 }
