@@ -18,6 +18,12 @@ struct NeighbourTests {
     /// (its rows from `start`).
     enum Suburb { case neighbours, streetsOfTheirOwn }
 
+    /// Two neighbours of one first name and other last names, house numbers a digit apart, in the suburb's postcode.
+    static let neighbours = [
+        row("Christine", "Randall", "42 Collins Circuit", "2480", "Lismore"),
+        row("Christine", "Horton", "32 Collins Circuit", "2480", "Lismore"),
+    ]
+
     func run(_ suburb: Suburb, _ extra: [DedupeRow], explain: [(Int, Int)]) -> (DedupeResult, start: Int) {
         // Names, streets and towns of random letters: `Key1 Lane` and `Key2 Lane` would be one street mistyped.
         var seed: UInt64 = 7
@@ -80,11 +86,7 @@ struct NeighbourTests {
 
     @Test("neighbours of one first name, other last names, house numbers a digit apart: apart among neighbours")
     func neighboursApart() throws {
-        let pair = [
-            Self.row("Christine", "Randall", "42 Collins Circuit", "2480", "Lismore"),
-            Self.row("Christine", "Horton", "32 Collins Circuit", "2480", "Lismore"),
-        ]
-        let (r, start) = run(.neighbours, pair, explain: [(0, 1)])
+        let (r, start) = run(.neighbours, Self.neighbours, explain: [(0, 1)])
         let why = try #require(r.explanations.first)
         let total = try #require(SolePairTests.total(why))
         let line = try #require(
@@ -100,11 +102,7 @@ struct NeighbourTests {
 
     @Test("where the people of a postcode live on streets of their own, nothing is taken off: the list decides")
     func noSuburbNoAdjustment() throws {
-        let pair = [
-            Self.row("Christine", "Randall", "42 Collins Circuit", "2480", "Lismore"),
-            Self.row("Christine", "Horton", "32 Collins Circuit", "2480", "Lismore"),
-        ]
-        let (r, _) = run(.streetsOfTheirOwn, pair, explain: [(0, 1)])
+        let (r, _) = run(.streetsOfTheirOwn, Self.neighbours, explain: [(0, 1)])
         let why = try #require(r.explanations.first)
         #expect(!why.contains("neighbours' house numbers"), "\(why)")
         #expect(!r.model.contains { $0.level.hasPrefix("neighbours' numbers") })
