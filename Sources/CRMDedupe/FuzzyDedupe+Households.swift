@@ -46,6 +46,62 @@ public struct HouseholdEstimate: Sendable, Equatable {
     /// Then relatives whose first names are alike in spelling (`Christopher`/`Christine`, `Charles`/`Chloe`) are
     /// about as likely as one person's two rows, and such pairs at one last name are held back too.
     public var dense: Bool = false
+    /// Where the households are kept apart: the shaped pairs whose phone agrees, by the phone's first three digits,
+    /// asked again (`FuzzyDeduplicator.decidePhoneGroups`); the groups merged are no household's shape.
+    public var phoneGroups: [PhoneGroupEstimate] = []
+}
+
+/// Household-shaped pairs whose phone agrees, of one phone's first three digits: what the file shows of households
+/// among them (`FuzzyDeduplicator.decidePhoneGroups`).
+public struct PhoneGroupEstimate: Sendable, Equatable {
+    /// The phone's first three digits as compared (E.164 digits where the mapping reads phones: `614` for `+61 4…`).
+    public var prefix: String
+    /// Pairs of clusters joined by such a pair that scores a match.
+    public var shapedPairs: Int
+    /// Of those, the pairs whose two clusters both hold two or more rows.
+    public var bothDuplicated: Int
+    /// Households expected among them at most (as `HouseholdEstimate.expectedHouseholds`).
+    public var expectedHouseholds: Double
+    /// Whether they are merged: the phone names one person here.
+    public var merged: Bool
+}
+
+/// The clusters the matched pairs make, and what they show: the share of people with duplicates (`d`) and of
+/// duplicates whose person has more than one (`q`).
+struct MatchedClusters {
+    /// Each row's cluster (its smallest row).
+    var root: [Int32]
+    /// Rows per cluster, at the cluster's root.
+    var size: [Int32]
+    /// The matched pairs the clusters were made of.
+    var matchedCount: Int
+    /// The share of clusters that hold two or more rows.
+    var duplicatedShare: Double
+    /// The share of duplicate rows (after a cluster's first) whose cluster holds two or more rows besides them.
+    var duplicatesWithSiblings: Double
+
+    init(rows: Int, matched: [(UInt32, UInt32)]) {
+        var sets = DisjointSets(rows)
+        for (a, b) in matched {
+            let ra = sets.find(Int32(a)), rb = sets.find(Int32(b))
+            if ra != rb { sets.parent[Int(max(ra, rb))] = min(ra, rb) }
+        }
+        root = (0..<rows).map { sets.find(Int32($0)) }
+        size = [Int32](repeating: 0, count: rows)
+        for r in 0..<rows { size[Int(root[r])] += 1 }
+        var clusters = 0, duplicated = 0, duplicateRows = 0, withSiblings = 0
+        for s in size where s > 0 {
+            clusters += 1
+            if s > 1 {
+                duplicated += 1
+                duplicateRows += Int(s) - 1
+                if s > 2 { withSiblings += Int(s) - 1 }
+            }
+        }
+        matchedCount = matched.count
+        duplicatedShare = clusters > 0 ? Double(duplicated) / Double(clusters) : 0
+        duplicatesWithSiblings = duplicateRows > 0 ? Double(withSiblings) / Double(duplicateRows) : 0
+    }
 }
 
 extension FuzzyDeduplicator {
@@ -57,40 +113,29 @@ extension FuzzyDeduplicator {
         rows: Int, matched: [(UInt32, UInt32)], shaped: [(UInt32, UInt32)], matchProbability: Double,
         patternPairs: Int = 0
     ) -> HouseholdEstimate {
-        var sets = DisjointSets(rows)
-        func find(_ x: Int32) -> Int32 { sets.find(x) }
-        for (a, b) in matched {
-            let ra = find(Int32(a)), rb = find(Int32(b))
-            if ra != rb { sets.parent[Int(max(ra, rb))] = min(ra, rb) }
-        }
-        var size = [Int32](repeating: 0, count: rows)
-        for r in 0..<rows { size[Int(find(Int32(r)))] += 1 }
-        var clusters = 0, duplicated = 0
-        // Duplicates (rows after a cluster's first), and those whose cluster holds two or more rows besides them.
-        var duplicateRows = 0, withSiblings = 0
-        for s in size where s > 0 {
-            clusters += 1
-            if s > 1 {
-                duplicated += 1
-                duplicateRows += Int(s) - 1
-                if s > 2 { withSiblings += Int(s) - 1 }
-            }
-        }
+        estimateHouseholds(
+            MatchedClusters(rows: rows, matched: matched), shaped: shaped, matchProbability: matchProbability,
+            patternPairs: patternPairs)
+    }
+
+    /// `estimateHouseholds` over clusters already made of the matched pairs.
+    static func estimateHouseholds(
+        _ clusters: MatchedClusters, shaped: [(UInt32, UInt32)], matchProbability: Double, patternPairs: Int = 0
+    ) -> HouseholdEstimate {
         var pairs = Set<UInt64>()
         var both = 0, one = 0
         for (a, b) in shaped {
-            let ra = find(Int32(a)), rb = find(Int32(b))
+            let ra = clusters.root[Int(a)], rb = clusters.root[Int(b)]
             if ra == rb { continue }  // already one cluster through other rows: nothing to tell
             let key = UInt64(UInt32(min(ra, rb))) << 32 | UInt64(UInt32(max(ra, rb)))
             guard pairs.insert(key).inserted else { continue }
-            switch (size[Int(ra)] > 1 ? 1 : 0) + (size[Int(rb)] > 1 ? 1 : 0) {
+            switch (clusters.size[Int(ra)] > 1 ? 1 : 0) + (clusters.size[Int(rb)] > 1 ? 1 : 0) {
             case 2: both += 1
             case 1: one += 1
             default: break
             }
         }
-        let d = clusters > 0 ? Double(duplicated) / Double(clusters) : 0
-        let q = duplicateRows > 0 ? Double(withSiblings) / Double(duplicateRows) : 0
+        let d = clusters.duplicatedShare, q = clusters.duplicatesWithSiblings
         let shapedCount = pairs.count
         var expected = d > 0 ? min(Double(shapedCount), Double(both + 1) / (d * d)) : Double(shapedCount)
         let bound = Double(shapedCount) * householdShareBound(
@@ -98,14 +143,47 @@ extension FuzzyDeduplicator {
         expected = min(expected, bound)
         // A wrong household merge costs more than one wrong pair (the cluster guard's household rule is off with it, so
         // relatives' duplicates chain), so its allowance does not loosen below the default match probability's.
-        let allowed = min(1 - matchProbability, 0.01) * Double(matched.count + shaped.count)
+        let allowed = min(1 - matchProbability, 0.01) * Double(clusters.matchedCount + shaped.count)
         let separate = shapedCount == 0 || expected > allowed
         return HouseholdEstimate(
             shapedPairs: shapedCount, bothDuplicated: both, oneDuplicated: one, duplicatesWithSiblings: q,
-            duplicatedShare: d, expectedHouseholds: expected, otherMatches: matched.count, allowedWrongMerges: allowed,
-            separate: separate,
+            duplicatedShare: d, expectedHouseholds: expected, otherMatches: clusters.matchedCount,
+            allowedWrongMerges: allowed, separate: separate,
             dense: separate && shapedCount > 0
-                && 2 * expected / Double(shapedCount) * Double(max(patternPairs, shapedCount)) >= Double(matched.count))
+                && 2 * expected / Double(shapedCount) * Double(max(patternPairs, shapedCount))
+                    >= Double(clusters.matchedCount))
+    }
+
+    /// Where a file's households are kept apart, its household-shaped pairs whose phone agrees, asked again by the
+    /// phone's first three digits (`groups`: those digits and the pairs, rows 0-based): households share a fixed
+    /// line, seldom a mobile, and most numbering plans tell the two apart by the start of the number (`614…`, a
+    /// mobile in Australia in E.164; `612…`, a fixed line in Sydney). Each group is estimated like the file
+    /// (`estimateHouseholds`); a group merges when at most `maxShare` of its pairs are expected to be households and
+    /// the households expected in the groups merged stay within `allowed` wrong merges, groups of the lowest share
+    /// first. Where the digits do not tell (one country code of one digit, `1…`), the groups mix both kinds and stay
+    /// apart like the rest.
+    static func decidePhoneGroups(
+        _ clusters: MatchedClusters, groups: [(prefix: String, pairs: [(UInt32, UInt32)])], matchProbability: Double,
+        maxShare: Double, allowed: Double
+    ) -> [PhoneGroupEstimate] {
+        var out = groups.map { g in
+            let e = estimateHouseholds(clusters, shaped: g.pairs, matchProbability: matchProbability)
+            return PhoneGroupEstimate(
+                prefix: g.prefix, shapedPairs: e.shapedPairs, bothDuplicated: e.bothDuplicated,
+                expectedHouseholds: e.expectedHouseholds, merged: false)
+        }
+        func share(_ g: PhoneGroupEstimate) -> Double {
+            g.shapedPairs > 0 ? g.expectedHouseholds / Double(g.shapedPairs) : 1
+        }
+        out.sort { share($0) != share($1) ? share($0) < share($1) : $0.prefix < $1.prefix }
+        var spent = 0.0
+        for k in out.indices {
+            let e = out[k].expectedHouseholds
+            guard out[k].shapedPairs > 0, share(out[k]) <= maxShare, spent + e <= allowed else { break }
+            out[k].merged = true
+            spent += e
+        }
+        return out
     }
 
     /// The largest share of households among shaped pairs (`neither`, `one`, `both` of their sides duplicated) whose

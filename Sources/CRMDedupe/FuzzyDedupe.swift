@@ -130,6 +130,15 @@ public final class FuzzyDeduplicator {
 
     func isEmptyPlace(_ id: Int32) -> Bool { places.bytes[Int(id)].count <= 3 }
 
+    /// A row's phone's first three digits as a number (`614` for `+61 4…` read in E.164, `40` for `0405…`), -1 without
+    /// a phone: where most numbering plans tell a mobile from a fixed line.
+    func phonePrefix(_ r: Int) -> Int {
+        guard phone[r] != 0 else { return -1 }
+        let d = phones.bytes[Int(phone[r])]
+        guard d.count >= 3 else { return -1 }
+        return Int(d[0] - 48) * 100 + Int(d[1] - 48) * 10 + Int(d[2] - 48)
+    }
+
     // MARK: - Comparison (levels: FuzzyDedupe+Levels.swift; blocking: FuzzyDedupe+Blocking.swift)
 
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
@@ -277,6 +286,9 @@ public final class FuzzyDeduplicator {
         // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
         var separateHouseholds = settings.households == .separate
         var nearHouseholds = separateHouseholds
+        /// The phones' first three digits (`phonePrefix`) whose agreeing numbers the file shows households do not share
+        /// (`HouseholdEstimate.phoneGroups`): a pair whose phone agrees on one is no household's shape.
+        var personalPhones = Set<Int>()
         /// The weight of a pair held back for review although it scores a match: just below the match weight.
         let heldBack = max(reviewWeight, matchWeight - 0.01)
         func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
@@ -302,6 +314,14 @@ public final class FuzzyDeduplicator {
         /// generator, `--family-rate 0.25`, 3% duplicates: precision 0.976 → 0.997). Such pairs do not count towards
         /// the households decision, which reads the pairs of entirely different first names.
         func household(_ code: Int, _ a: Int, _ b: Int) -> Bool {
+            householdShape(code, a, b) && !personalPhone(code, a)
+        }
+        /// Whether the pair's phone agrees on a number of a kind the file shows households do not share.
+        func personalPhone(_ code: Int, _ a: Int) -> Bool {
+            !personalPhones.isEmpty && Self.level(code, 1) == 1 && personalPhones.contains(phonePrefix(a))
+        }
+        /// `household` whatever the phone.
+        func householdShape(_ code: Int, _ a: Int, _ b: Int) -> Bool {
             let lf = Self.level(code, 2)
             let shape: Bool
             if lf == Self.firstDifferent && !firstNamesAlike(first[a], first[b]) {
@@ -366,9 +386,30 @@ public final class FuzzyDeduplicator {
         }
         var households: HouseholdEstimate?
         if auto {
-            let estimate = Self.estimateHouseholds(
-                rows: count, matched: edges.map { ($0.1, $0.2) }, shaped: shaped.map { ($0.1, $0.2) },
-                matchProbability: settings.matchProbability, patternPairs: pairs.count - emPairs)
+            let clusters = MatchedClusters(rows: count, matched: edges.map { ($0.1, $0.2) })
+            var estimate = Self.estimateHouseholds(
+                clusters, shaped: shaped.map { ($0.1, $0.2) }, matchProbability: settings.matchProbability,
+                patternPairs: pairs.count - emPairs)
+            if estimate.separate {
+                // Kept apart: the pairs whose phone agrees are asked again, by the phone's first digits.
+                var groups: [Int: [(UInt32, UInt32)]] = [:]
+                for (_, a, b) in shaped where phone[Int(a)] != 0 && phone[Int(a)] == phone[Int(b)] {
+                    groups[phonePrefix(Int(a)), default: []].append((a, b))
+                }
+                estimate.phoneGroups = Self.decidePhoneGroups(
+                    clusters, groups: groups.map { (String(format: "%03d", $0.key), $0.value) },
+                    matchProbability: settings.matchProbability, maxShare: 1 - settings.soleMatchProbability,
+                    allowed: estimate.allowedWrongMerges)
+                personalPhones = Set(estimate.phoneGroups.filter(\.merged).compactMap { Int($0.prefix) })
+                if !personalPhones.isEmpty {
+                    // No household's shape any more: they merge like any other pair that scores a match.
+                    let (merged, held) = shaped.reduce(into: ([(Double, UInt32, UInt32)](), [(Double, UInt32, UInt32)]())) {
+                        if household(compare(Int($1.1), Int($1.2)), Int($1.1), Int($1.2)) { $0.1.append($1) } else { $0.0.append($1) }
+                    }
+                    edges += merged
+                    shaped = held
+                }
+            }
             households = estimate
             separateHouseholds = estimate.separate
             if estimate.separate {
@@ -562,6 +603,10 @@ public final class FuzzyDeduplicator {
                     lines.append("  on a list with many households or households kept apart;")
                 }
                 lines.append("  nothing personal agrees; --households merge merges them)")
+            } else if !forced(a, b), separateHouseholds, householdShape(code, a, b), personalPhone(code, a) {
+                lines.append("  a household's shape, but the phone agrees on a number starting "
+                    + String(format: "%03d", phonePrefix(a)) + ", which households in this")
+                lines.append("  file do not share (see the households lines): scored like any other pair")
             } else if !forced(a, b), Self.namesakesShape(code), rawScore(code, a, b) >= matchWeight,
                 find(Int32(a)) != find(Int32(b))
             {

@@ -166,6 +166,20 @@ struct DedupeCommand: ParsableCommand {
                 format: "read from: %d of those pairs with duplicates on both sides, %d on one;"
                     + " d = %.1f%% of people duplicated, q = %.1f%% of duplicates with another",
                 h.bothDuplicated, h.oneDuplicated, h.duplicatedShare * 100, h.duplicatesWithSiblings * 100))
+        if !h.phoneGroups.isEmpty {
+            // The largest groups of pairs whose phone agrees, asked again by the phone's first digits.
+            let shown = h.phoneGroups.sorted { ($0.shapedPairs, $1.prefix) > ($1.shapedPairs, $0.prefix) }.prefix(4)
+            let parts = shown.map { g in
+                String(
+                    format: "%@… %d pairs, about %.0f households, %@", g.prefix, g.shapedPairs, g.expectedHouseholds,
+                    g.merged ? "merged" : "kept apart")
+            }
+            let more = h.phoneGroups.count - shown.count
+            lines += wrap(
+                String(repeating: " ", count: 16),
+                "with the phone agreeing, by its first digits (households share fixed lines, seldom a mobile): "
+                    + parts.joined(separator: "; ") + (more > 0 ? "; \(more) more, kept apart" : ""))
+        }
         return lines.joined(separator: "\n")
     }
 

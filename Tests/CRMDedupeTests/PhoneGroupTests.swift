@@ -1,0 +1,155 @@
+@testable import CRMDedupe
+import Foundation
+import Testing
+
+/// A list of households and of people whose first name was replaced on one row, told apart by the phone: households
+/// share a fixed line (`+61 2 …`), a person keeps their mobile (`+61 4 …`).
+struct PhoneGroupList {
+    /// Rows of `(person, row)`: the people a row stands for, by index.
+    var rows: [DedupeRow] = []
+    var person: [Int] = []
+    /// Row pairs (0-based) of two members of one household, and of a person and their row with a replaced first name.
+    var households: [(Int, Int)] = []
+    var replaced: [(Int, Int)] = []
+
+    /// A name of four letters or more, unique per `i`, starting with one of `initials` (two pools of initials keep two
+    /// relatives' first names entirely different).
+    static func name(_ i: Int, _ initials: String) -> String {
+        let c = Array("bcdfghjklmnprstvz"), v = Array("aeiou"), start = Array(initials)
+        var s = String(start[i % start.count]).uppercased() + String(v[(i / start.count) % 5])
+        var k = i / (start.count * 5)
+        for _ in 0..<3 {
+            s += String(c[k % c.count]) + String(v[(k / c.count) % 5])
+            k /= c.count * 5
+        }
+        return s
+    }
+
+    /// `people` people with a duplicate each, `homes` households of two (their members each duplicated every other
+    /// household), `replacedNames` people with a duplicate and a row whose first name was replaced, keeping the
+    /// mobile when `keepPhone` (else no phone on that row).
+    init(people: Int, homes: Int, replacedNames: Int, keepPhone: Bool = true) {
+        var next = 0
+        func add(_ r: DedupeRow, _ p: Int) -> Int {
+            rows.append(r)
+            person.append(p)
+            return rows.count - 1
+        }
+        func row(_ first: String, _ last: String, _ n: Int, _ phone: String) -> DedupeRow {
+            var r = DedupeRow()
+            (r.firstName, r.lastName, r.phone) = (first, last, phone)
+            (r.street, r.postcode, r.city) = ("\(n % 90 + 1) \(Self.name(n, "bdgkmt")) Street", "\(2000 + n % 900)", "Sydney")
+            return r
+        }
+        func mobile(_ n: Int) -> String { String(format: "+61 4%02d %03d %03d", n % 100, n / 100 % 1000, n % 997) }
+        func landline(_ n: Int) -> String { String(format: "+61 2 %04d %04d", n % 10000, (n * 7) % 10000) }
+        for i in 0..<people {
+            let r = row(Self.name(i, "abcdefghijkl"), Self.name(i + 7, "pqrstvw"), next, mobile(next))
+            _ = add(r, next)
+            _ = add(r, next)
+            next += 1
+        }
+        for h in 0..<homes {
+            let last = Self.name(people + h + 7, "pqrstvw"), address = next
+            let head = row(Self.name(people + h, "abcdefghijkl"), last, address, landline(address))
+            var member = head
+            member.firstName = Self.name(people + h, "mnoyz")
+            let a = add(head, next), b = add(member, next + 1)
+            if h % 2 == 0 {
+                _ = add(head, next)
+                _ = add(member, next + 1)
+            }
+            households.append((a, b))
+            next += 2
+        }
+        for k in 0..<replacedNames {
+            let i = people + homes + k
+            let r = row(Self.name(i, "abcdefghijkl"), Self.name(i + 7, "pqrstvw"), next, mobile(next))
+            let a = add(r, next)
+            _ = add(r, next)
+            var other = r
+            other.firstName = Self.name(i, "mnoyz")
+            if !keepPhone { other.phone = "" }
+            replaced.append((a, add(other, next)))
+            next += 1
+        }
+    }
+
+    func run(explain: [(Int, Int)] = []) -> DedupeResult {
+        var s = DedupeSettings()
+        s.explain = explain
+        let d = FuzzyDeduplicator(settings: s)
+        for r in rows { d.add(r) }
+        return d.run()
+    }
+}
+
+@Suite("Households asked again by the phone: a mobile that agrees names one person where the file says so")
+struct PhoneGroupTests {
+    @Test("a replaced first name that keeps its mobile joins its person; relatives sharing a fixed line stay apart; both explained")
+    func mobilesMergeFixedLinesDoNot() throws {
+        let list = PhoneGroupList(people: 300, homes: 160, replacedNames: 160)
+        let result = list.run(explain: [list.replaced[0], list.households[0]])
+        let h = try #require(result.households)
+        // The file as a whole shows households: without the phones, every shaped pair would be held back.
+        try #require(h.separate, "\(h)")
+        let mobiles = try #require(h.phoneGroups.first { $0.prefix == "614" })
+        let fixed = try #require(h.phoneGroups.first { $0.prefix == "612" })
+        #expect(mobiles.merged && mobiles.shapedPairs == 160 && mobiles.bothDuplicated == 0, "\(mobiles)")
+        #expect(!fixed.merged && fixed.shapedPairs == 160 && fixed.bothDuplicated == 80, "\(fixed)")
+        let joined = list.replaced.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
+        #expect(joined == 160)
+        let merged = list.households.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
+        #expect(merged == 0)
+        // No cluster holds two people.
+        var people: [Int32: Set<Int>] = [:]
+        for r in list.rows.indices { people[result.cluster[r], default: []].insert(list.person[r]) }
+        #expect(people.values.allSatisfy { $0.count == 1 })
+        // The explanations say why one merged and the other did not.
+        try #require(result.explanations.count == 2)
+        #expect(result.explanations[0].contains("which households in this"), "\(result.explanations[0])")
+        #expect(result.explanations[0].contains("outcome: one cluster"), "\(result.explanations[0])")
+        #expect(result.explanations[1].contains("held back: a household's shape"), "\(result.explanations[1])")
+    }
+
+    @Test("without the phone on the replaced row, the same pairs stay apart, held back for a household's shape")
+    func withoutPhoneHeldBack() throws {
+        let list = PhoneGroupList(people: 300, homes: 160, replacedNames: 160, keepPhone: false)
+        let result = list.run()
+        let h = try #require(result.households)
+        try #require(h.separate, "\(h)")
+        #expect(!h.phoneGroups.contains { $0.prefix == "614" }, "\(h.phoneGroups)")
+        let joined = list.replaced.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
+        #expect(joined == 0)
+        #expect(result.reviewReasons.filter { $0 == .household }.count >= 160)
+    }
+
+    @Test("groups merge lowest share first, each at most a tenth households, all within the wrong merges allowed")
+    func groupsWithinAllowance() {
+        // 1,000 people of two rows (rows 2k, 2k+1), 2,000 of one (rows 2,000–3,999): d = 1/3, 1/d² = 9.
+        let matched = (0..<1_000).map { (k: Int) -> (UInt32, UInt32) in (UInt32(2 * k), UInt32(2 * k + 1)) }
+        let clusters = MatchedClusters(rows: 4_000, matched: matched)
+        #expect(abs(clusters.duplicatedShare - 1.0 / 3) < 1e-9)
+        // Replaced names: the other side a person with duplicates, never both sides duplicated.
+        func replaced(_ from: Int, _ n: Int) -> [(UInt32, UInt32)] {
+            (0..<n).map { (i: Int) -> (UInt32, UInt32) in (UInt32(2 * (from + i)), UInt32(3_000 + from + i)) }
+        }
+        // Households: both sides duplicated a quarter of the time, the others neither.
+        let homes = (0..<100).map { (k: Int) -> (UInt32, UInt32) in
+            if k % 4 == 0 { return (UInt32(2 * (500 + k)), UInt32(2 * (700 + k))) }
+            return (UInt32(2_000 + k), UInt32(3_500 + k))
+        }
+        let groups: [(prefix: String, pairs: [(UInt32, UInt32)])] = [
+            ("614", replaced(0, 200)), ("447", replaced(200, 120)), ("612", homes), ("613", replaced(400, 20)),
+        ]
+        let decided = FuzzyDeduplicator.decidePhoneGroups(
+            clusters, groups: groups, matchProbability: 0.99, maxShare: 0.1, allowed: 20)
+        let merged = Set(decided.filter { $0.merged }.map { $0.prefix })
+        // At most 9 households expected (1 / d²) among 200 (614) and 120 (447); among 20 (613) that is almost half.
+        #expect(merged == ["614", "447"], "\(decided)")
+        // With room for one group's expected households only, the lower share goes first.
+        let tight = FuzzyDeduplicator.decidePhoneGroups(
+            clusters, groups: groups, matchProbability: 0.99, maxShare: 0.1, allowed: 10)
+        #expect(Set(tight.filter { $0.merged }.map { $0.prefix }) == ["614"], "\(tight)")
+    }
+}
