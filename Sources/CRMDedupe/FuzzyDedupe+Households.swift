@@ -160,8 +160,9 @@ extension FuzzyDeduplicator {
     /// mobile in Australia in E.164; `612…`, a fixed line in Sydney). Each group is estimated like the file
     /// (`estimateHouseholds`); a group merges when at most `maxShare` of its pairs are expected to be households and
     /// the households expected in the groups merged stay within `allowed` wrong merges, groups of the lowest share
-    /// first. Where the digits do not tell (one country code of one digit, `1…`), the groups mix both kinds and stay
-    /// apart like the rest.
+    /// first (a group that would pass the allowance is skipped, and a later one with fewer may still merge). Where
+    /// the digits do not tell (a country code of one digit, `1…`), the groups mix both kinds and are expected to
+    /// show households and stay apart like the rest.
     static func decidePhoneGroups(
         _ clusters: MatchedClusters, groups: [(prefix: String, pairs: [(UInt32, UInt32)])], matchProbability: Double,
         maxShare: Double, allowed: Double
@@ -179,7 +180,8 @@ extension FuzzyDeduplicator {
         var spent = 0.0
         for k in out.indices {
             let e = out[k].expectedHouseholds
-            guard out[k].shapedPairs > 0, share(out[k]) <= maxShare, spent + e <= allowed else { break }
+            guard out[k].shapedPairs > 0, share(out[k]) <= maxShare else { break }
+            guard spent + e <= allowed else { continue }  // a later group may expect fewer
             out[k].merged = true
             spent += e
         }
@@ -216,19 +218,20 @@ extension FuzzyDeduplicator {
 extension FuzzyDeduplicator {
     /// The matched pairs that join a row without a first name (none, or a last name in the first-name field) to
     /// two rows kept apart as members of one household (`householdPair` says which two rows are), when nothing
-    /// personal (e-mail, date of birth, identifier) ties the row to either: it could be either member, and the one it
+    /// personal (e-mail, date of birth, identifier, or a phone `tiedByPhone` names one person by) ties the row to
+    /// either: it could be either member, and the one it
     /// would join is decided by which pair scores higher. When something personal ties it to one, its pair with the
     /// other is the one held back. These pairs go to review instead of merging (keys `min << 32 | max`, rows
     /// 0-based). Pairs at `forcedWeight` or above (a rule forced them) stay. At most `maxPartners` partners of a row
     /// are looked at.
     func pairsTornBetweenRelatives(
         edges: [(Double, UInt32, UInt32)], forcedWeight: Double, maxPartners: Int = 64,
-        householdPair: (Int, Int) -> Bool
+        tiedByPhone: (Int, Int) -> Bool = { _, _ in false }, householdPair: (Int, Int) -> Bool
     ) -> Set<UInt64> {
         func personal(_ x: UInt32, _ p: UInt32) -> Bool {
             let code = compare(Int(x), Int(p))
             return Self.level(code, 0) == 1 || (1...2).contains(Self.level(code, 8))
-                || (1...2).contains(Self.level(code, 9))
+                || (1...2).contains(Self.level(code, 9)) || tiedByPhone(Int(x), Int(p))
         }
         var partners: [UInt32: [UInt32]] = [:]
         // A row without a first name, or whose one name, in the first-name field, was read as a last name

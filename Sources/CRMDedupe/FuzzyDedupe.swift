@@ -307,7 +307,8 @@ public final class FuzzyDeduplicator {
             return w
         }
         /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
-        /// nothing personal (e-mail, date of birth, identifier) agrees. With `nearHouseholds` (households many, or
+        /// nothing personal (e-mail, date of birth, identifier, a phone of a kind the file shows households do not
+        /// share: `personalPhones`) agrees. With `nearHouseholds` (households many, or
         /// `--households separate`) also first names alike in spelling (Jaro-Winkler, `Christopher`/`Christine`,
         /// `Charles`/`Chloe`) or one inside the other (`Rosa`/`Rosemary`) on street lines alike: on lists where a
         /// quarter of the people live with a relative such pairs were relatives about as often as one person (own
@@ -319,6 +320,10 @@ public final class FuzzyDeduplicator {
         /// Whether the pair's phone agrees on a number of a kind the file shows households do not share.
         func personalPhone(_ code: Int, _ a: Int) -> Bool {
             !personalPhones.isEmpty && Self.level(code, 1) == 1 && personalPhones.contains(phonePrefix(a))
+        }
+        /// `personalPhone` without the comparison (the phone's level "exact" is the same number on both rows).
+        func sharePersonalPhone(_ a: Int, _ b: Int) -> Bool {
+            phone[a] != 0 && phone[a] == phone[b] && personalPhones.contains(phonePrefix(a))
         }
         /// `household` whatever the phone.
         func householdShape(_ code: Int, _ a: Int, _ b: Int) -> Bool {
@@ -432,7 +437,9 @@ public final class FuzzyDeduplicator {
         }
         var torn = Set<UInt64>()
         if separateHouseholds {
-            torn = pairsTornBetweenRelatives(edges: edges, forcedWeight: matchWeight + 100) { p, q in
+            torn = pairsTornBetweenRelatives(
+                edges: edges, forcedWeight: matchWeight + 100, tiedByPhone: sharePersonalPhone
+            ) { p, q in
                 household(compare(p, q), p, q)
             }
             if !torn.isEmpty {
@@ -489,13 +496,16 @@ public final class FuzzyDeduplicator {
         func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> GuardVerdict {
             guard ma.count > 1 || mb.count > 1 else { return .join }
             var sum = 0.0, n = 0
+            // Two rows across them that share a phone the file shows households do not share are one person: the
+            // household's shape of their other rows (a duplicate without the phone) is that person's too.
+            let tied = !personalPhones.isEmpty && ma.contains { x in mb.contains { y in sharePersonalPhone(Int(x), Int(y)) } }
             for x in ma {
                 for y in mb where !forced(Int(x), Int(y)) {
                     let code = compare(Int(x), Int(y))
                     // Nor may two of them look like two members of one household: a row without a first name (or a
                     // replaced one) matching each of two relatives does not make them one person. Two misspellings
                     // of one name another row bridges are no household (`bridged`).
-                    if separateHouseholds, household(code, Int(x), Int(y)), !bridged(Int(x), Int(y), ma, mb) {
+                    if separateHouseholds, !tied, household(code, Int(x), Int(y)), !bridged(Int(x), Int(y), ma, mb) {
                         return .household(Int(x), Int(y))
                     }
                     let s = score(code, Int(x), Int(y))
@@ -603,7 +613,9 @@ public final class FuzzyDeduplicator {
                     lines.append("  on a list with many households or households kept apart;")
                 }
                 lines.append("  nothing personal agrees; --households merge merges them)")
-            } else if !forced(a, b), separateHouseholds, householdShape(code, a, b), personalPhone(code, a) {
+            } else if !forced(a, b), separateHouseholds, householdShape(code, a, b), personalPhone(code, a),
+                rawScore(code, a, b) >= matchWeight
+            {
                 lines.append("  a household's shape, but the phone agrees on a number starting "
                     + String(format: "%03d", phonePrefix(a)) + ", which households in this")
                 lines.append("  file do not share (see the households lines): scored like any other pair")

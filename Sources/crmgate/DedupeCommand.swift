@@ -167,8 +167,10 @@ struct DedupeCommand: ParsableCommand {
                     + " d = %.1f%% of people duplicated, q = %.1f%% of duplicates with another",
                 h.bothDuplicated, h.oneDuplicated, h.duplicatedShare * 100, h.duplicatesWithSiblings * 100))
         if !h.phoneGroups.isEmpty {
-            // The largest groups of pairs whose phone agrees, asked again by the phone's first digits.
-            let shown = h.phoneGroups.sorted { ($0.shapedPairs, $1.prefix) > ($1.shapedPairs, $0.prefix) }.prefix(4)
+            // The groups merged, then the largest of the others, of the pairs whose phone agrees.
+            let shown = h.phoneGroups.sorted {
+                ($0.merged ? 1 : 0, $0.shapedPairs, $1.prefix) > ($1.merged ? 1 : 0, $1.shapedPairs, $0.prefix)
+            }.prefix(max(4, h.phoneGroups.filter(\.merged).count))
             let parts = shown.map { g in
                 String(
                     format: "%@… %d pairs, about %.0f households, %@", g.prefix, g.shapedPairs, g.expectedHouseholds,
