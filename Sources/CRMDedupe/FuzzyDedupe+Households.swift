@@ -46,15 +46,16 @@ public struct HouseholdEstimate: Sendable, Equatable {
     /// Then relatives whose first names are alike in spelling (`Christopher`/`Christine`, `Charles`/`Chloe`) are
     /// about as likely as one person's two rows, and such pairs at one last name are held back too.
     public var dense: Bool = false
-    /// Where the households are kept apart: the shaped pairs whose phone agrees, by the phone's first three digits,
-    /// asked again (`FuzzyDeduplicator.decidePhoneGroups`); the groups merged are no household's shape.
+    /// Where the households are kept apart: the shaped pairs whose phone agrees, by the phone's first digits, asked
+    /// again (`FuzzyDeduplicator.decidePhoneGroups`); the groups merged are no household's shape.
     public var phoneGroups: [PhoneGroupEstimate] = []
 }
 
-/// Household-shaped pairs whose phone agrees, of one phone's first three digits: what the file shows of households
+/// Household-shaped pairs whose phone agrees and starts with the same digits: what the file shows of households
 /// among them (`FuzzyDeduplicator.decidePhoneGroups`).
 public struct PhoneGroupEstimate: Sendable, Equatable {
-    /// The phone's first three digits as compared (E.164 digits where the mapping reads phones: `614` for `+61 4…`).
+    /// The phone's first two to four digits as compared (E.164 digits where the mapping reads phones: `614` for
+    /// `+61 4…`; `04` for `0412 …` written nationally).
     public var prefix: String
     /// Pairs of clusters joined by such a pair that scores a match.
     public var shapedPairs: Int
@@ -154,38 +155,52 @@ extension FuzzyDeduplicator {
                     >= Double(clusters.matchedCount))
     }
 
-    /// Where a file's households are kept apart, its household-shaped pairs whose phone agrees, asked again by the
-    /// phone's first three digits (`groups`: those digits and the pairs, rows 0-based): households share a fixed
-    /// line, seldom a mobile, and most numbering plans tell the two apart by the start of the number (`614…`, a
-    /// mobile in Australia in E.164; `612…`, a fixed line in Sydney). Each group is estimated like the file
-    /// (`estimateHouseholds`); a group merges when at most `maxShare` of its pairs are expected to be households and
-    /// the households expected in the groups merged stay within `allowed` wrong merges, groups of the lowest share
-    /// first (a group that would pass the allowance is skipped, and a later one with fewer may still merge). Where
-    /// the digits do not tell (a country code of one digit, `1…`), the groups mix both kinds and are expected to
-    /// show households and stay apart like the rest.
+    /// Where a file's households are kept apart, its household-shaped pairs whose phone agrees, asked again by how the
+    /// number starts (`pairs`: the phone's digits and the pair, rows 0-based): households share a fixed line, seldom a
+    /// mobile, and most numbering plans tell the two apart by the first digits (`614…` is a mobile in Australia in
+    /// E.164, `612…` a fixed line in Sydney; written nationally, `04…` and `02…`). The pairs are grouped by their first
+    /// two digits, and each group is estimated like the file (`estimateHouseholds`). A group where at most `maxShare`
+    /// of the pairs are expected to be households may merge; another is split by its next digit and its parts asked
+    /// the same, down to `maxDigits`. The groups that may merge do, the lowest share first, while the households
+    /// expected in them stay within `allowed` wrong merges (a group that would pass the allowance is skipped, and a
+    /// later one with fewer may still merge). Where the digits do not tell (a country code of one digit, `1…`), the
+    /// groups mix both kinds, are expected to show households, and stay apart like the rest. Returned: the groups that
+    /// may merge and the smallest parts of the others, with pairs.
     static func decidePhoneGroups(
-        _ clusters: MatchedClusters, groups: [(prefix: String, pairs: [(UInt32, UInt32)])], matchProbability: Double,
-        maxShare: Double, allowed: Double
+        _ clusters: MatchedClusters, pairs: [(digits: [UInt8], pair: (UInt32, UInt32))], matchProbability: Double,
+        maxShare: Double, allowed: Double, maxDigits: Int = 4
     ) -> [PhoneGroupEstimate] {
-        var out = groups.map { g in
-            let e = estimateHouseholds(clusters, shaped: g.pairs, matchProbability: matchProbability)
-            return PhoneGroupEstimate(
-                prefix: g.prefix, shapedPairs: e.shapedPairs, bothDuplicated: e.bothDuplicated,
-                expectedHouseholds: e.expectedHouseholds, merged: false)
-        }
         func share(_ g: PhoneGroupEstimate) -> Double {
             g.shapedPairs > 0 ? g.expectedHouseholds / Double(g.shapedPairs) : 1
         }
-        out.sort { share($0) != share($1) ? share($0) < share($1) : $0.prefix < $1.prefix }
-        var spent = 0.0
-        for k in out.indices {
-            let e = out[k].expectedHouseholds
-            guard out[k].shapedPairs > 0, share(out[k]) <= maxShare else { break }
-            guard spent + e <= allowed else { continue }  // a later group may expect fewer
-            out[k].merged = true
-            spent += e
+        var candidates: [PhoneGroupEstimate] = [], apart: [PhoneGroupEstimate] = []
+        func visit(_ length: Int, _ items: [(digits: [UInt8], pair: (UInt32, UInt32))]) {
+            var parts: [[UInt8]: [(digits: [UInt8], pair: (UInt32, UInt32))]] = [:]
+            for item in items where item.digits.count > length { parts[Array(item.digits.prefix(length)), default: []].append(item) }
+            for prefix in parts.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                let group = parts[prefix]!
+                let e = estimateHouseholds(clusters, shaped: group.map(\.pair), matchProbability: matchProbability)
+                let g = PhoneGroupEstimate(
+                    prefix: String(decoding: prefix, as: UTF8.self), shapedPairs: e.shapedPairs,
+                    bothDuplicated: e.bothDuplicated, expectedHouseholds: e.expectedHouseholds, merged: false)
+                if g.shapedPairs == 0 { continue }
+                if share(g) <= maxShare {
+                    candidates.append(g)
+                } else if length < maxDigits {
+                    visit(length + 1, group)
+                } else {
+                    apart.append(g)
+                }
+            }
         }
-        return out
+        visit(2, pairs)
+        candidates.sort { share($0) != share($1) ? share($0) < share($1) : $0.prefix < $1.prefix }
+        var spent = 0.0
+        for k in candidates.indices where spent + candidates[k].expectedHouseholds <= allowed {
+            candidates[k].merged = true
+            spent += candidates[k].expectedHouseholds
+        }
+        return candidates + apart
     }
 
     /// The largest share of households among shaped pairs (`neither`, `one`, `both` of their sides duplicated) whose

@@ -130,15 +130,6 @@ public final class FuzzyDeduplicator {
 
     func isEmptyPlace(_ id: Int32) -> Bool { places.bytes[Int(id)].count <= 3 }
 
-    /// A row's phone's first three digits as a number (`614` for `+61 4…` read in E.164, `40` for `0405…`), -1 without
-    /// a phone: where most numbering plans tell a mobile from a fixed line.
-    func phonePrefix(_ r: Int) -> Int {
-        guard phone[r] != 0 else { return -1 }
-        let d = phones.bytes[Int(phone[r])]
-        guard d.count >= 3 else { return -1 }
-        return Int(d[0] - 48) * 100 + Int(d[1] - 48) * 10 + Int(d[2] - 48)
-    }
-
     // MARK: - Comparison (levels: FuzzyDedupe+Levels.swift; blocking: FuzzyDedupe+Blocking.swift)
 
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
@@ -286,9 +277,14 @@ public final class FuzzyDeduplicator {
         // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
         var separateHouseholds = settings.households == .separate
         var nearHouseholds = separateHouseholds
-        /// The phones' first three digits (`phonePrefix`) whose agreeing numbers the file shows households do not share
+        /// The phones' first digits whose agreeing numbers the file shows households do not share
         /// (`HouseholdEstimate.phoneGroups`): a pair whose phone agrees on one is no household's shape.
-        var personalPhones = Set<Int>()
+        var personalPhones = Set<[UInt8]>()
+        /// Whether row `a`'s phone starts with digits of `personalPhones` (two to four of them).
+        func personalNumber(_ a: Int) -> Bool {
+            let d = phones.bytes[Int(phone[a])]
+            return (2...min(4, d.count)).contains { personalPhones.contains(Array(d.prefix($0))) }
+        }
         /// The weight of a pair held back for review although it scores a match: just below the match weight.
         let heldBack = max(reviewWeight, matchWeight - 0.01)
         func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
@@ -319,11 +315,11 @@ public final class FuzzyDeduplicator {
         }
         /// Whether the pair's phone agrees on a number of a kind the file shows households do not share.
         func personalPhone(_ code: Int, _ a: Int) -> Bool {
-            !personalPhones.isEmpty && Self.level(code, 1) == 1 && personalPhones.contains(phonePrefix(a))
+            !personalPhones.isEmpty && Self.level(code, 1) == 1 && personalNumber(a)
         }
         /// `personalPhone` without the comparison (the phone's level "exact" is the same number on both rows).
         func sharePersonalPhone(_ a: Int, _ b: Int) -> Bool {
-            phone[a] != 0 && phone[a] == phone[b] && personalPhones.contains(phonePrefix(a))
+            phone[a] != 0 && phone[a] == phone[b] && personalNumber(a)
         }
         /// `household` whatever the phone.
         func householdShape(_ code: Int, _ a: Int, _ b: Int) -> Bool {
@@ -397,15 +393,12 @@ public final class FuzzyDeduplicator {
                 patternPairs: pairs.count - emPairs)
             if estimate.separate {
                 // Kept apart: the pairs whose phone agrees are asked again, by the phone's first digits.
-                var groups: [Int: [(UInt32, UInt32)]] = [:]
-                for (_, a, b) in shaped where phone[Int(a)] != 0 && phone[Int(a)] == phone[Int(b)] {
-                    groups[phonePrefix(Int(a)), default: []].append((a, b))
-                }
+                let agreeing = shaped.filter { phone[Int($0.1)] != 0 && phone[Int($0.1)] == phone[Int($0.2)] }
                 estimate.phoneGroups = Self.decidePhoneGroups(
-                    clusters, groups: groups.map { (String(format: "%03d", $0.key), $0.value) },
+                    clusters, pairs: agreeing.map { (phones.bytes[Int(phone[Int($0.1)])], ($0.1, $0.2)) },
                     matchProbability: settings.matchProbability, maxShare: 1 - settings.soleMatchProbability,
                     allowed: estimate.allowedWrongMerges)
-                personalPhones = Set(estimate.phoneGroups.filter(\.merged).compactMap { Int($0.prefix) })
+                personalPhones = Set(estimate.phoneGroups.filter(\.merged).map { Array($0.prefix.utf8) })
                 if !personalPhones.isEmpty {
                     // No household's shape any more: they merge like any other pair that scores a match.
                     let (merged, held) = shaped.reduce(into: ([(Double, UInt32, UInt32)](), [(Double, UInt32, UInt32)]())) {
@@ -616,9 +609,10 @@ public final class FuzzyDeduplicator {
             } else if !forced(a, b), separateHouseholds, householdShape(code, a, b), personalPhone(code, a),
                 rawScore(code, a, b) >= matchWeight
             {
-                lines.append("  a household's shape, but the phone agrees on a number starting "
-                    + String(format: "%03d", phonePrefix(a)) + ", which households in this")
-                lines.append("  file do not share (see the households lines): scored like any other pair")
+                let starts = String(decoding: phones.bytes[Int(phone[a])].prefix(4), as: UTF8.self)
+                lines.append("  a household's shape, but the phone agrees, on a number (" + starts + "…) of a kind")
+                lines.append("  households in this file do not share (the households lines say which):")
+                lines.append("  scored like any other pair")
             } else if !forced(a, b), Self.namesakesShape(code), rawScore(code, a, b) >= matchWeight,
                 find(Int32(a)) != find(Int32(b))
             {

@@ -97,9 +97,11 @@ struct PhoneGroupTests {
         // The file as a whole shows households: without the phones, every shaped pair would be held back.
         try #require(h.separate, "\(h)")
         let mobiles = try #require(h.phoneGroups.first { $0.prefix == "614" })
-        let fixed = try #require(h.phoneGroups.first { $0.prefix == "612" })
+        // The fixed lines, split down to four digits, are kept apart in every part.
+        let fixed = h.phoneGroups.filter { $0.prefix.hasPrefix("612") }
         #expect(mobiles.merged && mobiles.shapedPairs == 160 && mobiles.bothDuplicated == 0, "\(mobiles)")
-        #expect(!fixed.merged && fixed.shapedPairs == 160 && fixed.bothDuplicated == 80, "\(fixed)")
+        #expect(!fixed.contains { $0.merged }, "\(fixed)")
+        #expect(fixed.map(\.shapedPairs).reduce(0, +) == 160 && fixed.map(\.bothDuplicated).reduce(0, +) == 80, "\(fixed)")
         let joined = list.replaced.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
         #expect(joined == 160)
         let merged = list.households.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
@@ -112,7 +114,7 @@ struct PhoneGroupTests {
         #expect(people.values.allSatisfy { $0.count == 1 })
         // The explanations say why one merged and the other did not.
         try #require(result.explanations.count == 2)
-        #expect(result.explanations[0].contains("which households in this"), "\(result.explanations[0])")
+        #expect(result.explanations[0].contains("households in this file do not share"), "\(result.explanations[0])")
         #expect(result.explanations[0].contains("outcome: one cluster"), "\(result.explanations[0])")
         #expect(result.explanations[1].contains("held back: a household's shape"), "\(result.explanations[1])")
     }
@@ -130,32 +132,39 @@ struct PhoneGroupTests {
         #expect(list.replaced.allSatisfy { held.contains(Set([$0.0, $0.1])) })
     }
 
-    @Test("groups merge lowest share first, each at most a tenth households, all within the wrong merges allowed")
+    @Test("groups by the first two digits, split by the next where they show households; merged lowest share first within the allowance")
     func groupsWithinAllowance() {
         // 1,000 people of two rows (rows 2k, 2k+1), 2,000 of one (rows 2,000–3,999): d = 1/3, 1/d² = 9.
         let matched = (0..<1_000).map { (k: Int) -> (UInt32, UInt32) in (UInt32(2 * k), UInt32(2 * k + 1)) }
         let clusters = MatchedClusters(rows: 4_000, matched: matched)
         #expect(abs(clusters.duplicatedShare - 1.0 / 3) < 1e-9)
-        // Replaced names: the other side a person with duplicates, never both sides duplicated.
-        func replaced(_ from: Int, _ n: Int) -> [(UInt32, UInt32)] {
-            (0..<n).map { (i: Int) -> (UInt32, UInt32) in (UInt32(2 * (from + i)), UInt32(3_000 + from + i)) }
+        typealias Item = (digits: [UInt8], pair: (UInt32, UInt32))
+        /// Replaced names (the other side a person with duplicates, never both sides duplicated), phones `start…`.
+        func replaced(_ start: String, _ from: Int, _ n: Int) -> [Item] {
+            (0..<n).map { (i: Int) -> Item in
+                (Array((start + "1234567").utf8), (UInt32(2 * (from + i)), UInt32(3_000 + from + i)))
+            }
         }
         // Households: both sides duplicated a quarter of the time, the others neither.
-        let homes = (0..<100).map { (k: Int) -> (UInt32, UInt32) in
-            if k % 4 == 0 { return (UInt32(2 * (500 + k)), UInt32(2 * (700 + k))) }
-            return (UInt32(2_000 + k), UInt32(3_500 + k))
+        func homes(_ start: String) -> [Item] {
+            (0..<100).map { (k: Int) -> Item in
+                let pair = k % 4 == 0 ? (UInt32(2 * (500 + k)), UInt32(2 * (700 + k))) : (UInt32(2_000 + k), UInt32(3_500 + k))
+                return (Array((start + "7654321").utf8), pair)
+            }
         }
-        let groups: [(prefix: String, pairs: [(UInt32, UInt32)])] = [
-            ("614", replaced(0, 200)), ("447", replaced(200, 120)), ("612", homes), ("613", replaced(400, 20)),
-        ]
+        // E.164: `61` mixes mobiles and fixed lines, and is split; written nationally, `04…` in ten parts of 12 pairs
+        // each (too few alone: 9 households expected at most in each) is one group of 120.
+        let national = (0..<10).flatMap { replaced("04\($0)", 200 + 12 * $0, 12) }
+        let pairs = replaced("614", 0, 200) + homes("612") + national + replaced("447", 400, 20)
         let decided = FuzzyDeduplicator.decidePhoneGroups(
-            clusters, groups: groups, matchProbability: 0.99, maxShare: 0.1, allowed: 20)
+            clusters, pairs: pairs, matchProbability: 0.99, maxShare: 0.1, allowed: 20)
         let merged = Set(decided.filter { $0.merged }.map { $0.prefix })
-        // At most 9 households expected (1 / d²) among 200 (614) and 120 (447); among 20 (613) that is almost half.
-        #expect(merged == ["614", "447"], "\(decided)")
+        // 614: 9 of 200; 04: 9 of 120. 447 (20 pairs, 9 expected) is split down to 4471 and kept apart, as is 612.
+        #expect(merged == ["614", "04"], "\(decided)")
+        #expect(Set(decided.filter { !$0.merged }.map { $0.prefix }) == ["6127", "4471"], "\(decided)")
         // With room for one group's expected households only, the lower share goes first.
         let tight = FuzzyDeduplicator.decidePhoneGroups(
-            clusters, groups: groups, matchProbability: 0.99, maxShare: 0.1, allowed: 10)
+            clusters, pairs: pairs, matchProbability: 0.99, maxShare: 0.1, allowed: 10)
         #expect(Set(tight.filter { $0.merged }.map { $0.prefix }) == ["614"], "\(tight)")
     }
 }
