@@ -161,7 +161,9 @@ extension FuzzyDeduplicator {
     /// E.164, `612…` a fixed line in Sydney; written nationally, `04…` and `02…`). The pairs are grouped by their first
     /// two digits, and each group is estimated like the file (`estimateHouseholds`). A group where at most `maxShare`
     /// of the pairs are expected to be households may merge; another is split by its next digit and its parts asked
-    /// the same, down to `maxDigits`. The groups that may merge do, the lowest share first, while the households
+    /// the same, down to `maxDigits`; a group that may merge is not split (the fixed lines of a few households among
+    /// many mobiles merge with them, within the same share and allowance). The groups that may merge do, the lowest
+    /// share first, while the households
     /// expected in them stay within `allowed` wrong merges (a group that would pass the allowance is skipped, and a
     /// later one with fewer may still merge). Where the digits do not tell (a country code of one digit, `1…`), the
     /// groups mix both kinds, are expected to show households, and stay apart like the rest. Returned: the groups that
@@ -176,7 +178,7 @@ extension FuzzyDeduplicator {
         var candidates: [PhoneGroupEstimate] = [], apart: [PhoneGroupEstimate] = []
         func visit(_ length: Int, _ items: [(digits: [UInt8], pair: (UInt32, UInt32))]) {
             var parts: [[UInt8]: [(digits: [UInt8], pair: (UInt32, UInt32))]] = [:]
-            for item in items where item.digits.count > length { parts[Array(item.digits.prefix(length)), default: []].append(item) }
+            for item in items where item.digits.count >= length { parts[Array(item.digits.prefix(length)), default: []].append(item) }
             for prefix in parts.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let group = parts[prefix]!
                 let e = estimateHouseholds(clusters, shaped: group.map(\.pair), matchProbability: matchProbability)

@@ -282,6 +282,7 @@ public final class FuzzyDeduplicator {
         var personalPhones = Set<[UInt8]>()
         /// Whether row `a`'s phone starts with digits of `personalPhones` (two to four of them).
         func personalNumber(_ a: Int) -> Bool {
+            guard phone[a] != 0 else { return false }
             let d = phones.bytes[Int(phone[a])]
             return (2...min(4, d.count)).contains { personalPhones.contains(Array(d.prefix($0))) }
         }

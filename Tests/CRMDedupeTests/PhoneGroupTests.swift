@@ -42,7 +42,7 @@ struct PhoneGroupList {
             return r
         }
         func mobile(_ n: Int) -> String { String(format: "+61 4%02d %03d %03d", n % 100, n / 100 % 1000, n % 997) }
-        func landline(_ n: Int) -> String { String(format: "+61 2 %04d %04d", n % 10000, (n * 7) % 10000) }
+        func landline(_ n: Int) -> String { String(format: "+61 2 %04d %04d", (n * 37) % 10000, (n * 7) % 10000) }
         for i in 0..<people {
             let r = row(Self.name(i, "abcdefghijkl"), Self.name(i + 7, "pqrstvw"), next, mobile(next))
             _ = add(r, next)
@@ -99,6 +99,7 @@ struct PhoneGroupTests {
         let mobiles = try #require(h.phoneGroups.first { $0.prefix == "614" })
         // The fixed lines, split down to four digits, are kept apart in every part.
         let fixed = h.phoneGroups.filter { $0.prefix.hasPrefix("612") }
+        try #require(fixed.count > 1, "\(fixed)")
         #expect(mobiles.merged && mobiles.shapedPairs == 160 && mobiles.bothDuplicated == 0, "\(mobiles)")
         #expect(!fixed.contains { $0.merged }, "\(fixed)")
         #expect(fixed.map(\.shapedPairs).reduce(0, +) == 160 && fixed.map(\.bothDuplicated).reduce(0, +) == 80, "\(fixed)")
