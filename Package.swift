@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "CRMCSVTests", dependencies: ["CRMCSV", "CRMTestSupport"]),
         .testTarget(name: "CRMXMLTests", dependencies: ["CRMXML", "CRMTestSupport"]),
         .testTarget(name: "CRMMappingTests", dependencies: ["CRMMapping", "CRMModel", "CRMTestSupport"]),
-        .testTarget(name: "CRMDedupeTests", dependencies: ["CRMDedupe", "CRMModel"]),
+        .testTarget(name: "CRMDedupeTests", dependencies: ["CRMDedupe", "CRMModel", "CRMTestSupport"]),
         .testTarget(
             name: "CRMStoreTests",
             dependencies: ["CRMStore", "CRMModel", "CRMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -148,6 +148,8 @@ struct DedupeCommand: ParsableCommand {
                 format: "kept apart for review: about %.0f households expected among %d pairs of one last name and"
                     + " address with other first names, more than the %.0f wrong merges allowed (--households merge"
                     + " merges them)", h.expectedHouseholds, h.shapedPairs, h.allowedWrongMerges)
+                + (h.phoneGroups.contains(where: \.merged)
+                    ? "; but where their phone agrees on a number households here do not share, merged (below)" : "")
             : String(
                 format: "merged where they score a match: %d pairs of one last name and address with other first"
                     + " names, about %.0f households among them at most, within the %.0f wrong merges allowed"

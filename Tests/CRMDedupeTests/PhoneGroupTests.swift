@@ -1,4 +1,5 @@
 @testable import CRMDedupe
+import CRMTestSupport
 import Foundation
 import Testing
 
@@ -118,6 +119,48 @@ struct PhoneGroupTests {
         #expect(result.explanations[0].contains("households in this file do not share"), "\(result.explanations[0])")
         #expect(result.explanations[0].contains("outcome: one cluster"), "\(result.explanations[0])")
         #expect(result.explanations[1].contains("held back: a household's shape"), "\(result.explanations[1])")
+    }
+
+    @Test("crmgate dedupe prints the phone groups under households, within 80 columns, and explains a merged pair")
+    func commandLine() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = PhoneGroupList(people: 300, homes: 160, replacedNames: 160)
+        let lines = ["First,Last,Street,Postcode,City,Phone"]
+            + list.rows.map { [$0.firstName, $0.lastName, $0.street, $0.postcode, $0.city, $0.phone].joined(separator: ",") }
+        let csv = dir.appendingPathComponent("people.csv"), mapping = dir.appendingPathComponent("people.yaml")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: csv)
+        try Data(
+            """
+            record: lead
+            phone_country: AU
+            fields:
+              first_name: First
+              last_name: Last
+              phone: { column: Phone, transform: [phone] }
+              address.street: Street
+              address.postcode: Postcode
+              address.city: City
+            """.utf8
+        ).write(to: mapping)
+        let (a, b) = list.replaced[1]
+        let r = try TestSupport.run(
+            bin,
+            [
+                "dedupe", csv.path, "--mapping", mapping.path, "--clusters", dir.appendingPathComponent("c.csv").path,
+                "--explain", "\(a + 1),\(b + 1)",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        // The lines read as one text: the decision, then the groups, merged first.
+        let text = r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        #expect(text.contains("but where their phone agrees on a number households here do not share, merged"), "\(r.stdout)")
+        #expect(text.contains("fixed lines, seldom a mobile): 614… 160 pairs, about"), "\(r.stdout)")
+        #expect(text.contains("households, merged; 612"), "\(r.stdout)")
+        #expect(text.contains("households in this file do not share"), "\(r.stdout)")
+        #expect(text.contains("outcome: one cluster"), "\(r.stdout)")
+        let wide = r.stdout.split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "\(wide)")
     }
 
     @Test("without the phone on the replaced row, the same pairs stay apart, held back for a household's shape")
