@@ -68,3 +68,29 @@ extension FuzzyDeduplicator {
         String(Normalize.fold(raw).unicodeScalars.filter { !" -./".unicodeScalars.contains($0) })
     }
 }
+
+/// The digits a row's dates and phones are compared by.
+extension FuzzyDeduplicator {
+    /// A date as `YYYYMMDD` digits (`YYYY-MM-DD`, `YYYYMMDD`, `DD/MM/YYYY`, `DD.MM.YYYY`); other text as its digits.
+    static func dateDigits(_ raw: String) -> String {
+        let parts = raw.split(whereSeparator: { !$0.isNumber }).map(String.init)
+        if parts.count == 3 {
+            if parts[0].count == 4 { return parts[0] + pad2(parts[1]) + pad2(parts[2]) }
+            if parts[2].count == 4 { return parts[2] + pad2(parts[1]) + pad2(parts[0]) }
+        }
+        return parts.joined()
+    }
+
+    private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
+
+    /// The first digits of a phone (ASCII) as one number that keeps their count: `04` and `004` differ.
+    static func prefixKey(_ digits: ArraySlice<UInt8>) -> Int {
+        digits.reduce(digits.count) { $0 * 10 + Int($1 &- 48) }
+    }
+
+    /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written).
+    static func phoneDigits(_ raw: String) -> String {
+        let d = String(raw.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 })
+        return d.count >= 6 ? d : ""
+    }
+}

@@ -109,25 +109,6 @@ public final class FuzzyDeduplicator {
         ext.append(exts.id(r.externalID.trimmingCharacters(in: .whitespaces)))
     }
 
-
-    /// A date as `YYYYMMDD` digits (`YYYY-MM-DD`, `YYYYMMDD`, `DD/MM/YYYY`, `DD.MM.YYYY`); other text as its digits.
-    static func dateDigits(_ raw: String) -> String {
-        let parts = raw.split(whereSeparator: { !$0.isNumber }).map(String.init)
-        if parts.count == 3 {
-            if parts[0].count == 4 { return parts[0] + pad2(parts[1]) + pad2(parts[2]) }
-            if parts[2].count == 4 { return parts[2] + pad2(parts[1]) + pad2(parts[0]) }
-        }
-        return parts.joined()
-    }
-
-    private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
-
-    /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written).
-    static func phoneDigits(_ raw: String) -> String {
-        let d = String(raw.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 })
-        return d.count >= 6 ? d : ""
-    }
-
     func isEmptyPlace(_ id: Int32) -> Bool { places.bytes[Int(id)].count <= 3 }
 
     // MARK: - Comparison (levels: FuzzyDedupe+Levels.swift; blocking: FuzzyDedupe+Blocking.swift)
@@ -279,12 +260,13 @@ public final class FuzzyDeduplicator {
         var nearHouseholds = separateHouseholds
         /// The phones' first digits whose agreeing numbers the file shows households do not share
         /// (`HouseholdEstimate.phoneGroups`): a pair whose phone agrees on one is no household's shape.
-        var personalPhones = Set<[UInt8]>()
-        /// Whether row `a`'s phone starts with digits of `personalPhones` (two to four of them).
+        var personalPhones = Set<Int>()
+        /// Whether row `a`'s phone starts with digits of `personalPhones` (two to four of them; no allocation: the
+        /// guard asks it of every pair across two clusters).
         func personalNumber(_ a: Int) -> Bool {
             guard phone[a] != 0 else { return false }
             let d = phones.bytes[Int(phone[a])]
-            return (2...min(4, d.count)).contains { personalPhones.contains(Array(d.prefix($0))) }
+            return (2...min(4, d.count)).contains { personalPhones.contains(Self.prefixKey(d.prefix($0))) }
         }
         /// The weight of a pair held back for review although it scores a match: just below the match weight.
         let heldBack = max(reviewWeight, matchWeight - 0.01)
@@ -399,7 +381,7 @@ public final class FuzzyDeduplicator {
                     clusters, pairs: agreeing.map { (phones.bytes[Int(phone[Int($0.1)])], ($0.1, $0.2)) },
                     matchProbability: settings.matchProbability, maxShare: 1 - settings.soleMatchProbability,
                     allowed: estimate.allowedWrongMerges)
-                personalPhones = Set(estimate.phoneGroups.filter(\.merged).map { Array($0.prefix.utf8) })
+                personalPhones = Set(estimate.phoneGroups.filter(\.merged).map { Self.prefixKey(Array($0.prefix.utf8)[...]) })
                 if !personalPhones.isEmpty {
                     // No household's shape any more: they merge like any other pair that scores a match.
                     let (merged, held) = shaped.reduce(into: ([(Double, UInt32, UInt32)](), [(Double, UInt32, UInt32)]())) {
@@ -698,18 +680,6 @@ public final class FuzzyDeduplicator {
     }
 }
 
-extension Array where Element == UInt64 {
-    /// Whether a sorted array holds `x`.
-    func binarySearchContains(_ x: UInt64) -> Bool {
-        var lo = 0, hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if self[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < count && self[lo] == x
-    }
-}
-
 /// The comparison histograms of the shares of pairs, each set by its own thread.
 private final class Histograms: @unchecked Sendable {
     // @unchecked: each slot is written by one share's thread, and read after all of them ended.
@@ -725,21 +695,4 @@ private final class Histograms: @unchecked Sendable {
     }
 
     var all: [[Int: Int]] { slots }
-}
-
-/// Union-find over rows 0..<n, with path halving; `parent` is open to callers that choose the root of a union.
-struct DisjointSets {
-    var parent: [Int32]
-
-    init(_ n: Int) { parent = (0..<n).map { Int32($0) } }
-
-    /// The representative of `x`'s set.
-    mutating func find(_ x: Int32) -> Int32 {
-        var x = x
-        while parent[Int(x)] != x {
-            parent[Int(x)] = parent[Int(parent[Int(x)])]
-            x = parent[Int(x)]
-        }
-        return x
-    }
 }
