@@ -22,6 +22,9 @@ extension FuzzyDeduplicator {
     static let firstInitial = 5, firstDifferent = 6
     /// The street's level "number or name off".
     static let streetOff = 4
+    /// The street levels whose house numbers may be neighbours' (`neighboursInPlace`): "number or name off" and
+    /// "same street, other or no number".
+    static let neighbourLevels = [4, 5]
 
     /// `text` padded with spaces to `width` characters (never cut), for the columns of `--explain`.
     public static func column(_ text: String, _ width: Int) -> String {

@@ -192,9 +192,10 @@ extension FuzzyDeduplicator {
         return false
     }
 
-    /// What house numbers of neighbours weigh where two rows share a place, by location level (bits, never above 0):
-    /// log2(u / u within the place) for a street line "number or name off" whose numbers are neighbours' numbers
-    /// (`neighbourNumbers`), u within the place counted among pairs of rows that share no name: for location levels 1
+    /// What house numbers of neighbours weigh where two rows share a place, by street level and location level (bits,
+    /// never above 0): log2(u / u within the place) for a street line "number or name off" or "same street, other or
+    /// no number" whose numbers are neighbours' numbers (`neighbourNumbers`: both present, so not "no number"), u
+    /// within the place counted among pairs of rows that share no name: for location levels 1
     /// and 2, pairs of one postcode; for level 3, pairs of one city with another postcode (and applied to the level's
     /// few pairs of two cities whose postcodes are one edit apart).
     ///
@@ -203,22 +204,26 @@ extension FuzzyDeduplicator {
     /// twice. Neighbours with one first name, another last name and house numbers a digit apart (`Christine Randall,
     /// 42 Collins Circuit` / `Christine Horton, 32 Collins Circuit`) scored 10.9 bits for the street on top of 6.6
     /// for the postcode and city, and merged (a fourth generator, with namesakes and neighbours in one suburb: 58 of
-    /// 225 wrong pairs). Weighed given the place, the whole address block (every street level) cost 7% of recall on
-    /// that generator, for duplicates with two or more errors; only the neighbours' level is weighed given the place.
+    /// 225 wrong pairs). Namesakes on one street (`John Knight, 2 Oakwood Lane` / `John Knight, 47 Oakwood Lane`)
+    /// scored 3.1 bits for "same street, other number" on top of the place, and were 7 of the 18 wrong pairs of two
+    /// people that file still merged. Weighed given the place, the whole address block (every street level) cost 7%
+    /// of recall on that generator, for duplicates with two or more errors; only the neighbours' levels are weighed
+    /// given the place.
     /// Two digits swapped (`45` / `54`), a number missing or holding a letter (`l5` / `15`: text recognition) are a
     /// typo more often than a neighbour and keep the random-pair weight, and so do places with fewer than
     /// `placeMinimumPairs` counted pairs or `placeMinimumNeighbours` neighbours among them (a weight from a handful of
     /// events is noise).
-    func neighboursInPlace(u: [[Double]], samples: Int = 300_000) -> [Double] {
-        var out = [Double](repeating: 0, count: Self.levels[6])
+    func neighboursInPlace(u: [[Double]], samples: Int = 300_000) -> [[Double]] {
+        var out = [[Double]](repeating: [Double](repeating: 0, count: Self.levels[6]), count: Self.levels[5])
         var byPostcode: [Int32: [Int32]] = [:], byCity: [Int32: [Int32]] = [:]
         for i in 0..<count where street[i] != 0 {
             if !isEmptyPlace(postcode[i]) { byPostcode[postcode[i], default: []].append(Int32(i)) }
             if !isEmptyPlace(city[i]) { byCity[city[i], default: []].append(Int32(i)) }
         }
-        // Pairs with a street on both sides, and of them neighbours: [0] location level 1 or 2 (pairs of one postcode),
-        // [1] level 3 (pairs of one city, another postcode).
-        var pairs = [0, 0], neighbours = [0, 0]
+        // Pairs with a street on both sides, and of them neighbours by street level: [0] location level 1 or 2 (pairs of
+        // one postcode), [1] level 3 (pairs of one city, another postcode).
+        var pairs = [0, 0]
+        var neighbours = [[Int]](repeating: [0, 0], count: Self.levels[5])
         var random = SeededRandom(seed: 0x9ACE)
         func tally(_ a: Int, _ b: Int, _ t: Int) {
             guard !sharesName(a, b) else { return }
@@ -226,7 +231,7 @@ extension FuzzyDeduplicator {
             let l = Self.level(c, 6), s = Self.level(c, 5)
             guard s > 0, t == 0 ? (1...2).contains(l) : l == 3 else { return }
             pairs[t] += 1
-            if s == Self.streetOff, neighbourNumbers(a, b) { neighbours[t] += 1 }
+            if Self.neighbourLevels.contains(s), neighbourNumbers(a, b) { neighbours[s][t] += 1 }
         }
         // Every pair within one postcode (one city) when there are at most `samples`, else a seeded sample of them. The
         // groups in the order of their first rows: a dictionary's order changes from run to run, and the sample with
@@ -260,11 +265,13 @@ extension FuzzyDeduplicator {
                 if x != y { tally(Int(g[x]), Int(g[y]), t) }
             }
         }
-        let atRandom = u[5][Self.streetOff]
-        for (t, levels) in [(0, [1, 2]), (1, [3])]
-        where pairs[t] >= Self.placeMinimumPairs && neighbours[t] >= Self.placeMinimumNeighbours {
-            let within = Double(neighbours[t]) / Double(pairs[t])
-            if within > atRandom { for l in levels { out[l] = log2(atRandom / within) } }
+        for s in Self.neighbourLevels {
+            let atRandom = u[5][s]
+            for (t, levels) in [(0, [1, 2]), (1, [3])]
+            where pairs[t] >= Self.placeMinimumPairs && neighbours[s][t] >= Self.placeMinimumNeighbours {
+                let within = Double(neighbours[s][t]) / Double(pairs[t])
+                if within > atRandom { for l in levels { out[s][l] = log2(atRandom / within) } }
+            }
         }
         return out
     }

@@ -216,9 +216,9 @@ public final class FuzzyDeduplicator {
         let neighbours = neighboursInPlace(u: u)
         /// The weight neighbours' house numbers take off a pair sharing a place (0 or less).
         func neighboursAdjustment(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            let l = Self.level(code, 6)
-            guard neighbours[l] != 0, Self.level(code, 5) == Self.streetOff, neighbourNumbers(a, b) else { return 0 }
-            return neighbours[l]
+            let l = Self.level(code, 6), s = Self.level(code, 5)
+            guard neighbours[s][l] != 0, neighbourNumbers(a, b) else { return 0 }
+            return neighbours[s][l]
         }
         // Term frequency: agreeing on a common value ("Smith", "CEO", a shared street) says less than on a rare one.
         let tf = termFrequencyPenalties(u1: u.map { $0[1] })
@@ -661,10 +661,12 @@ public final class FuzzyDeduplicator {
             for l in 1..<Self.levels[f] { model.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
         }
         // Neighbours' house numbers where the rows share a place: u within the place, and the weight it gives.
-        for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && neighbours[l] != 0 {
-            let s = Self.streetOff
-            let within = u[5][s] / exp2(neighbours[l])
-            model.append(("street", "neighbours' numbers, " + place, m[5][s], within, weights[5][s] + neighbours[l]))
+        for s in Self.neighbourLevels {
+            for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && neighbours[s][l] != 0 {
+                let within = u[5][s] / exp2(neighbours[s][l])
+                let name = s == Self.streetOff ? "neighbours' numbers, " : "same street, neighbours' numbers, "
+                model.append(("street", name + place, m[5][s], within, weights[5][s] + neighbours[s][l]))
+            }
         }
         return DedupeResult(
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review,

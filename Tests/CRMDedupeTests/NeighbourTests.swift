@@ -24,7 +24,11 @@ struct NeighbourTests {
         row("Christine", "Horton", "32 Collins Circuit", "2480", "Lismore"),
     ]
 
-    func run(_ suburb: Suburb, _ extra: [DedupeRow], explain: [(Int, Int)]) -> (DedupeResult, start: Int) {
+    /// With `farNumbers`, 60 more people whose duplicate has another house number on the same street, not a digit
+    /// off (`12 X Road` / `49 X Road`), so that EM weighs "same street, other or no number" as a match's.
+    func run(_ suburb: Suburb, _ extra: [DedupeRow], explain: [(Int, Int)], farNumbers: Bool = false)
+        -> (DedupeResult, start: Int)
+    {
         // Names, streets and towns of random letters: `Key1 Lane` and `Key2 Lane` would be one street mistyped.
         var seed: UInt64 = 7
         func word() -> String {
@@ -58,6 +62,13 @@ struct NeighbourTests {
         for i in 330..<1_830 {
             let p = person(i)
             rows.append(Self.row(p.first, p.last, p.street, p.postcode, p.town))
+        }
+        if farNumbers {
+            for i in 1_830..<1_890 {
+                let p = person(i), name = word()
+                rows.append(Self.row(p.first, p.last, "\(i % 50 + 10) \(name) Road", p.postcode, p.town))
+                rows.append(Self.row(p.first, p.last, "\(i % 50 + 47) \(name) Road", p.postcode, p.town))
+            }
         }
         switch suburb {
         case .streetsOfTheirOwn:
@@ -98,6 +109,29 @@ struct NeighbourTests {
         #expect(total < r.matchWeight, "\(why)")
         #expect(r.cluster[start] != r.cluster[start + 1], "\(why)")
         #expect(r.model.contains { $0.level == "neighbours' numbers, one postcode" }, "--show-model shows it")
+    }
+
+    @Test("namesakes on one street, house numbers far apart, among neighbours: less weight than at random")
+    func namesakesOnOneStreet() throws {
+        let pair = [
+            Self.row("Anna", "Family7x", "2 Oakwood Lane", "2480", "Lismore"),
+            Self.row("Anna", "Family7x", "58 Oakwood Lane", "2480", "Lismore"),
+        ]
+        let (r, _) = run(.neighbours, pair, explain: [(0, 1)], farNumbers: true)
+        let why = try #require(r.explanations.first)
+        try #require(why.contains("same street, other or no number"), "\(why)")
+        let line = try #require(
+            why.split(separator: "\n").first { $0.contains("neighbours' house numbers in one place") }, "\(why)")
+        let adjustment = try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
+        #expect(adjustment < -3, "\(why)")
+        let level = try #require(r.model.first { $0.level == "same street, neighbours' numbers, one postcode" })
+        let atRandom = try #require(r.model.first { $0.field == "street" && $0.level == "same street, other or no number" })
+        #expect(level.u > atRandom.u * 8, "u within the postcode \(level.u), at random \(atRandom.u)")
+        #expect(abs(level.weight - (atRandom.weight + adjustment)) < 0.01)
+        // Where the suburb's people live on streets of their own, the same pair keeps the random-pair weight.
+        let (alone, _) = run(.streetsOfTheirOwn, pair, explain: [(0, 1)], farNumbers: true)
+        let whyAlone = try #require(alone.explanations.first)
+        #expect(!whyAlone.contains("neighbours' house numbers"), "\(whyAlone)")
     }
 
     @Test("where the people of a postcode live on streets of their own, nothing is taken off: the list decides")
