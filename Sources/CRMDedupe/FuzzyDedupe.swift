@@ -205,37 +205,7 @@ public final class FuzzyDeduplicator {
         // An initial says less than the whole name, however rare initials are among random pairs (which makes the
         // level's u small): it weighs no more than the exact level.
         weights[2][Self.firstInitial] = min(weights[2][Self.firstInitial], weights[2][1])
-        func weightOf(_ c: Int) -> Double {
-            var w = 0.0
-            for f in 0..<Self.levels.count where Self.level(c, f) > 0 { w += weights[f][Self.level(c, f)] }
-            return w
-        }
-        var codeWeight: [Int: Double] = [:]
-        for c in histogram.keys { codeWeight[c] = weightOf(c) }
-        // Neighbours' house numbers where the rows share a place weigh what they add to the place.
-        let neighbours = neighboursInPlace(u: u)
-        /// The weight neighbours' house numbers take off a pair sharing a place (0 or less).
-        func neighboursAdjustment(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            let l = Self.level(code, 6), s = Self.level(code, 5)
-            guard neighbours[s][l] != 0, neighbourNumbers(a, b) else { return 0 }
-            return neighbours[s][l]
-        }
-        // Term frequency: agreeing on a common value ("Smith", "CEO", a shared street) says less than on a rare one.
-        let tf = termFrequencyPenalties(u1: u.map { $0[1] })
-        func penalty(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            var p = 0.0
-            if Self.level(code, 2) == 1 { p += tf.first[Int(first[a])] }
-            if Self.level(code, 3) == 1 { p += tf.last[Int(last[a])] }
-            if Self.level(code, 4) == 1 { p += tf.company[Int(company[a])] }
-            if Self.level(code, 5) == 1 { p += tf.street[Int(street[a])] }
-            if Self.level(code, 6) == 1 { p += tf.place[Int(postcode[a])] }
-            if Self.level(code, 7) == 1 { p += tf.title[Int(title[a])] }
-            return p
-        }
-        /// The pair's weight before the household rule caps it.
-        func rawScore(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            (codeWeight[code] ?? weightOf(code)) - penalty(code, a, b) + neighboursAdjustment(code, a, b)
-        }
+        let model = PairWeights(rows: self, weights: weights, codes: histogram.keys, u: u)
         // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
         let n = Double(count)
         let expected = max(1, lambda * Double(emPairs))
@@ -246,7 +216,7 @@ public final class FuzzyDeduplicator {
             start: expected, allPairs: n * (n - 1) / 2,
             weights: pairs.indices.lazy.map { k in
                 let p = pairs[k]
-                return rawScore(Int(codes[k]), Int(p >> 32), Int(p & 0xFFFF_FFFF))
+                return model.rawScore(Int(codes[k]), Int(p >> 32), Int(p & 0xFFFF_FFFF))
             })
         let matchWeight = log2(settings.matchProbability / (1 - settings.matchProbability)) - prior
         let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
@@ -255,82 +225,10 @@ public final class FuzzyDeduplicator {
         let soleWeight = min(
             matchWeight,
             log2(settings.soleMatchProbability / (1 - settings.soleMatchProbability)) - min(prior, modelPrior))
-        // With `.auto`, decided below from the file once the matches are known (pairs are scored raw until then).
-        var separateHouseholds = settings.households == .separate
-        var nearHouseholds = separateHouseholds
-        /// The phones' first digits whose agreeing numbers the file shows households do not share
-        /// (`HouseholdEstimate.phoneGroups`): a pair whose phone agrees on one is no household's shape.
-        var personalPhones = Set<Int>()
-        /// Whether row `a`'s phone starts with digits of `personalPhones` (two to four of them; no allocation: the
-        /// guard asks it of every pair across two clusters).
-        func personalNumber(_ a: Int) -> Bool {
-            guard phone[a] != 0 else { return false }
-            let d = phones.bytes[Int(phone[a])]
-            return (2...min(4, d.count)).contains { personalPhones.contains(Self.prefixKey(d.prefix($0))) }
-        }
-        /// The weight of a pair held back for review although it scores a match: just below the match weight.
-        let heldBack = max(reviewWeight, matchWeight - 0.01)
-        func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
-            let w = rawScore(code, a, b)
-            // A household: at most unsure.
-            if separateHouseholds, w >= matchWeight, household(code, a, b) { return heldBack }
-            // Two namesakes in one town, as far as the fields tell: at most unsure. Where a list holds many of them,
-            // EM reads their agreeing names and town as a match whose street was replaced (m of "street different"
-            // 0.32 against 0.035 true on a fourth generator; precision 0.88 on 4 of 7 seeds without this cap).
-            // A household's shape as well is left to the households decision (`--households auto`).
-            if w >= matchWeight, Self.namesakesShape(code),
-                !(settings.households == .auto && household(code, a, b))
-            {
-                return heldBack
-            }
-            return w
-        }
-        /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
-        /// nothing personal (e-mail, date of birth, identifier, a phone of a kind the file shows households do not
-        /// share: `personalPhones`) agrees. With `nearHouseholds` (households many, or
-        /// `--households separate`) also first names alike in spelling (Jaro-Winkler, `Christopher`/`Christine`,
-        /// `Charles`/`Chloe`) or one inside the other (`Rosa`/`Rosemary`) on street lines alike: on lists where a
-        /// quarter of the people live with a relative such pairs were relatives about as often as one person (own
-        /// generator, `--family-rate 0.25`, 3% duplicates: precision 0.976 → 0.997). Such pairs do not count towards
-        /// the households decision, which reads the pairs of entirely different first names.
-        func household(_ code: Int, _ a: Int, _ b: Int) -> Bool {
-            householdShape(code, a, b) && !personalPhone(code, a)
-        }
-        /// Whether the pair's phone agrees on a number of a kind the file shows households do not share.
-        func personalPhone(_ code: Int, _ a: Int) -> Bool {
-            !personalPhones.isEmpty && Self.level(code, 1) == 1 && personalNumber(a)
-        }
-        /// `personalPhone` without the comparison (the phone's level "exact" is the same number on both rows).
-        func sharePersonalPhone(_ a: Int, _ b: Int) -> Bool {
-            phone[a] != 0 && phone[a] == phone[b] && personalNumber(a)
-        }
-        /// `household` whatever the phone.
-        func householdShape(_ code: Int, _ a: Int, _ b: Int) -> Bool {
-            let lf = Self.level(code, 2)
-            let shape: Bool
-            if lf == Self.firstDifferent && !firstNamesAlike(first[a], first[b]) {
-                shape = true
-            } else if nearHouseholds, lf == Self.firstDifferent || lf == 4 {
-                shape = (1...4).contains(Self.level(code, 5))
-            } else {
-                shape = false
-            }
-            return shape && (1...2).contains(Self.level(code, 3)) && Self.level(code, 0) != 1
-                && !(1...2).contains(Self.level(code, 8)) && !(1...2).contains(Self.level(code, 9))
-        }
-        // Deterministic rules first: they force a match whatever the score.
-        let forced: (Int, Int) -> Bool = { a, b in
-            for rule in self.settings.rules {
-                switch rule {
-                case "external_id": if self.ext[a] != 0 && self.ext[a] == self.ext[b] { return true }
-                case "email": if self.email[a] != 0 && self.email[a] == self.email[b] { return true }
-                case "phone_name":
-                    if self.phone[a] != 0, self.phone[a] == self.phone[b], self.last[a] != 0, self.lastR[a] == self.lastR[b] { return true }
-                default: break
-                }
-            }
-            return false
-        }
+        // Households: with `.auto`, decided below from the file once the matches are known.
+        var scorer = PairScorer(
+            model: model, settings: settings, matchWeight: matchWeight, reviewWeight: reviewWeight, soleWeight: soleWeight)
+        let heldBack = scorer.heldBack
         onPhase?("scoring and clustering")
         var edges: [(Double, UInt32, UInt32)] = []
         var review: [(Int32, Int32, Double)] = []
@@ -344,24 +242,24 @@ public final class FuzzyDeduplicator {
         for (k, p) in pairs.enumerated() {
             let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
             let code = Int(codes[k])
-            var w = score(code, a, b)
-            if forced(a, b) {
+            var w = scorer.score(code, a, b)
+            if scorer.forced(a, b) {
                 w = max(w, matchWeight + 100)
-            } else if auto, w >= matchWeight, household(code, a, b) {
+            } else if auto, w >= matchWeight, scorer.household(code, a, b) {
                 shaped.append((w, UInt32(a), UInt32(b)))
                 continue
             }
             if w >= matchWeight {
                 edges.append((w, UInt32(a), UInt32(b)))
             } else if w >= soleWeight, !Self.twoPeoplesShape(code),
-                settings.households != .separate || !household(code, a, b)
+                settings.households != .separate || !scorer.household(code, a, b)
             {
                 sole.append((w, UInt32(a), UInt32(b)))
             } else if w >= reviewWeight {
                 review.append((Int32(a), Int32(b), w))
                 // With `--households separate` a household's shape is capped just below the match weight (`score`).
-                let scoresMatch = rawScore(code, a, b) >= matchWeight
-                if separateHouseholds && household(code, a, b) && scoresMatch {
+                let scoresMatch = scorer.rawScore(code, a, b) >= matchWeight
+                if scorer.separateHouseholds && scorer.household(code, a, b) && scoresMatch {
                     reviewWhy.append(.household)
                 } else {
                     reviewWhy.append(scoresMatch && Self.namesakesShape(code) ? .namesakes : .unsure)
@@ -381,18 +279,18 @@ public final class FuzzyDeduplicator {
                     clusters, pairs: agreeing.map { (phones.bytes[Int(phone[Int($0.1)])], ($0.1, $0.2)) },
                     matchProbability: settings.matchProbability, maxShare: 1 - settings.soleMatchProbability,
                     allowed: estimate.allowedWrongMerges)
-                personalPhones = Set(estimate.phoneGroups.filter(\.merged).map { Self.prefixKey(Array($0.prefix.utf8)[...]) })
-                if !personalPhones.isEmpty {
+                scorer.personalPhones = Set(estimate.phoneGroups.filter(\.merged).map { Self.prefixKey(Array($0.prefix.utf8)[...]) })
+                if !scorer.personalPhones.isEmpty {
                     // No household's shape any more: they merge like any other pair that scores a match.
                     let (merged, held) = shaped.reduce(into: ([(Double, UInt32, UInt32)](), [(Double, UInt32, UInt32)]())) {
-                        if household(compare(Int($1.1), Int($1.2)), Int($1.1), Int($1.2)) { $0.1.append($1) } else { $0.0.append($1) }
+                        if scorer.household(compare(Int($1.1), Int($1.2)), Int($1.1), Int($1.2)) { $0.1.append($1) } else { $0.0.append($1) }
                     }
                     edges += merged
                     shaped = held
                 }
             }
             households = estimate
-            separateHouseholds = estimate.separate
+            scorer.separateHouseholds = estimate.separate
             if estimate.separate {
                 review += shaped.map { (Int32($0.1), Int32($0.2), heldBack) }
                 reviewWhy += shaped.map { _ in .household }
@@ -400,10 +298,10 @@ public final class FuzzyDeduplicator {
                 edges += shaped
             }
             if estimate.dense {
-                nearHouseholds = true
+                scorer.nearHouseholds = true
                 // The pairs a household's shape takes in only now (first names alike in spelling) leave the matches.
                 let near = edges.filter { e in
-                    !forced(Int(e.1), Int(e.2)) && household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
+                    !scorer.forced(Int(e.1), Int(e.2)) && scorer.household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
                 }
                 review += near.map { (Int32($0.1), Int32($0.2), heldBack) }
                 reviewWhy += near.map { _ in .household }
@@ -412,11 +310,11 @@ public final class FuzzyDeduplicator {
             }
         }
         var torn = Set<UInt64>()
-        if separateHouseholds {
+        if scorer.separateHouseholds {
             torn = pairsTornBetweenRelatives(
-                edges: edges, forcedWeight: matchWeight + 100, tiedByPhone: sharePersonalPhone
+                edges: edges, forcedWeight: matchWeight + 100, tiedByPhone: scorer.sharePersonalPhone
             ) { p, q in
-                household(compare(p, q), p, q)
+                scorer.household(compare(p, q), p, q)
             }
             if !torn.isEmpty {
                 let tornEdges = edges.filter { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
@@ -443,113 +341,15 @@ public final class FuzzyDeduplicator {
             completeness = min(1, Double(edges.count) / max(Double(edges.count), estimated))
         }
         // Union-find with member lists; a merge of two multi-row clusters needs every cross pair above the guard.
-        var sets = DisjointSets(count)
-        var members: [Int32: [Int32]] = [:]
-        func find(_ x: Int32) -> Int32 { sets.find(x) }
-        var refused = 0
-        /// Whether two first names of a household's shape are two misspellings of a third row's in the clusters
-        /// (`klivia` and `olivya`, each one edit or Jaro-Winkler 0.88 from `olivia`, read straight, swapped or as text
-        /// recognition confused them): one name keyed wrongly twice, not two relatives. An initial or a nickname
-        /// bridges nothing, nor does a row without a first name, and a name of three letters or fewer is not bridged
-        /// (`kim`, `tim`, `tom` are one edit apart in a row and three people; this costs 0.0003 recall on 1M generated
-        /// leads, where such names are typos).
-        func bridged(_ x: Int, _ y: Int, _ ma: [Int32], _ mb: [Int32]) -> Bool {
-            func long(_ r: Int) -> Bool { first[r] != 0 && firsts.bytes[Int(first[r])].count >= 4 }
-            guard long(x), long(y) else { return false }
-            func close(_ p: Int, _ q: Int) -> Bool { [1, 3, 4].contains(Self.level(compare(p, q), 2)) }
-            for list in [ma, mb] {
-                for z in list where Int(z) != x && Int(z) != y && first[Int(z)] != 0 {
-                    guard close(x, Int(z)), close(y, Int(z)) else { continue }
-                    return true
-                }
-            }
-            return false
-        }
-        /// Two copies of one person may each differ from the original in other fields, so that they differ from each
-        /// other in more: across two clusters, either of more than one row, no pair may weigh against the match (a total
-        /// below 0: more evidence of two people than of one), and the pairs together must make a match more likely than
-        /// not. A chain of strangers through one link fails the first.
-        func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> GuardVerdict {
-            guard ma.count > 1 || mb.count > 1 else { return .join }
-            var sum = 0.0, n = 0
-            // Two rows across them that share a phone the file shows households do not share are one person: the
-            // household's shape of their other rows (a duplicate without the phone) is that person's too.
-            let tied = !personalPhones.isEmpty && ma.contains { x in mb.contains { y in sharePersonalPhone(Int(x), Int(y)) } }
-            for x in ma {
-                for y in mb where !forced(Int(x), Int(y)) {
-                    let code = compare(Int(x), Int(y))
-                    // Nor may two of them look like two members of one household: a row without a first name (or a
-                    // replaced one) matching each of two relatives does not make them one person. Two misspellings
-                    // of one name another row bridges are no household (`bridged`).
-                    if separateHouseholds, !tied, household(code, Int(x), Int(y)), !bridged(Int(x), Int(y), ma, mb) {
-                        return .household(Int(x), Int(y))
-                    }
-                    let s = score(code, Int(x), Int(y))
-                    if s < 0 { return .against(Int(x), Int(y), s) }
-                    sum += s
-                    n += 1
-                }
-            }
-            return n == 0 || sum / Double(n) >= reviewWeight ? .join : .weak(sum / Double(n))
-        }
-        /// Why each refused edge was refused, by pair key (kept only when there is something to explain).
-        var refusals: [UInt64: GuardVerdict] = [:]
-        let keepRefusals = !settings.explain.isEmpty || settings.explainReview
-        /// The matching pairs the guard refused (to review, unless their rows meet in one cluster after all).
-        var guarded: [(Double, UInt32, UInt32)] = []
-        func refuse(_ w: Double, _ a: UInt32, _ b: UInt32, _ why: GuardVerdict) {
-            refused += 1
-            guarded.append((w, a, b))
-            if keepRefusals { refusals[UInt64(min(a, b)) << 32 | UInt64(max(a, b))] = why }
-        }
-        func join(_ ra: Int32, _ rb: Int32) {
-            let na = members[ra]?.count ?? 1, nb = members[rb]?.count ?? 1
-            let (big, small) = na >= nb ? (ra, rb) : (rb, ra)
-            sets.parent[Int(small)] = big
-            members[big] = (members[big] ?? [big]) + (members[small] ?? [small])
-            members[small] = nil
-        }
-        for (w, a, b) in edges {
-            let ra = find(Int32(a)), rb = find(Int32(b))
-            if ra == rb { continue }
-            let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
-            if ma.count + mb.count > settings.maxCluster { refuse(w, a, b, .tooLarge(ma.count + mb.count)); continue }
-            if w < matchWeight + 100 {
-                let verdict = mayJoin(ma, mb)
-                if verdict != .join { refuse(w, a, b, verdict); continue }
-            }
-            join(ra, rb)
-        }
-        // A pair below the match weight that is the only likely link between a row and a cluster — the strongest link
-        // each has to another cluster is to the other, and neither has a link to a third even as likely as not — is
-        // the one-to-one case: merged, through the guard above. Two clusters of several rows are two people each with
-        // their duplicates more often than one person (two Duncans with a duplicate each on one street, 4 wrong pairs
-        // of the third generator's D names). The others go to review as before.
-        var links = ClusterLinks()
-        if !sole.isEmpty {
-            for (w, a, b) in edges { links.note(find(Int32(a)), find(Int32(b)), w) }
-            for (w, a, b) in sole { links.note(find(Int32(a)), find(Int32(b)), w) }
-            for (a, b, w) in review { links.note(find(a), find(b), w) }
-        }
-        var solePairs = Set<UInt64>()
-        for (w, a, b) in sole.sorted(by: { $0.0 > $1.0 }) {
-            let ra = find(Int32(a)), rb = find(Int32(b))
-            // A household's shape only where the file showed no households (`households` decided above).
-            if ra != rb, links.standAlone(ra, rb, w, unsure: reviewWeight),
-                !separateHouseholds || !household(compare(Int(a), Int(b)), Int(a), Int(b))
-            {
-                let ma = members[ra] ?? [ra], mb = members[rb] ?? [rb]
-                if min(ma.count, mb.count) == 1, ma.count + mb.count <= settings.maxCluster, mayJoin(ma, mb) == .join {
-                    join(ra, rb)
-                    solePairs.insert(UInt64(a) << 32 | UInt64(b))
-                    continue
-                }
-            }
-            review.append((Int32(a), Int32(b), w))
+        var clusters = ClusterBuilder(scorer: scorer, keepRefusals: !settings.explain.isEmpty || settings.explainReview)
+        clusters.join(edges: edges, maxCluster: settings.maxCluster)
+        for (a, b, w) in clusters.joinSole(sole, edges: edges, review: review, maxCluster: settings.maxCluster) {
+            review.append((a, b, w))
             reviewWhy.append(.unsure)
         }
+        func find(_ x: Int32) -> Int32 { clusters.find(x) }
         // The matching pairs the guard refused, where their rows are still apart: a person decides.
-        for (w, a, b) in guarded {
+        for (w, a, b) in clusters.guarded {
             review.append((Int32(a), Int32(b), w))
             reviewWhy.append(.clusterGuard)
         }
@@ -569,17 +369,17 @@ public final class FuzzyDeduplicator {
                 let name = Self.column(Self.fields[f], 10) + " " + Self.column(Self.levelNames[f][l], 34)
                 lines.append("  " + name + String(format: " %+6.2f", weights[f][l]))
             }
-            let inPlace = neighboursAdjustment(code, a, b)
+            let inPlace = model.neighboursAdjustment(code, a, b)
             if inPlace != 0 {
                 let label = Self.column("neighbours' house numbers in one place", 45)
                 lines.append("  " + label + String(format: " %+6.2f", inPlace))
             }
             // Why a pair that scores a match is held back for review.
-            lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -penalty(code, a, b), rawScore(code, a, b),
-                                matchWeight, reviewWeight, forced(a, b) ? "; forced by a rule" : ""))
+            lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -model.penalty(code, a, b), scorer.rawScore(code, a, b),
+                                matchWeight, reviewWeight, scorer.forced(a, b) ? "; forced by a rule" : ""))
             // Why a pair that scores a match is held back for review, on lines of their own (the page and a terminal
             // show them at 80 columns).
-            if !forced(a, b), separateHouseholds, household(code, a, b), rawScore(code, a, b) >= matchWeight,
+            if !scorer.forced(a, b), scorer.separateHouseholds, scorer.household(code, a, b), scorer.rawScore(code, a, b) >= matchWeight,
                 find(Int32(a)) != find(Int32(b))
             {
                 if Self.level(code, 2) == Self.firstDifferent && !firstNamesAlike(first[a], first[b]) {
@@ -589,26 +389,26 @@ public final class FuzzyDeduplicator {
                     lines.append("  on a list with many households or households kept apart;")
                 }
                 lines.append("  nothing personal agrees; --households merge merges them)")
-            } else if !forced(a, b), separateHouseholds, householdShape(code, a, b), personalPhone(code, a),
-                rawScore(code, a, b) >= matchWeight
+            } else if !scorer.forced(a, b), scorer.separateHouseholds, scorer.householdShape(code, a, b), scorer.personalPhone(code, a),
+                scorer.rawScore(code, a, b) >= matchWeight
             {
                 let starts = String(decoding: phones.bytes[Int(phone[a])].prefix(4), as: UTF8.self)
                 lines.append("  a household's shape, but the phone agrees, on a number (" + starts + "…) of a kind")
                 lines.append("  households in this file do not share (the households lines say which):")
                 lines.append("  scored like any other pair")
-            } else if !forced(a, b), Self.namesakesShape(code), rawScore(code, a, b) >= matchWeight,
+            } else if !scorer.forced(a, b), Self.namesakesShape(code), scorer.rawScore(code, a, b) >= matchWeight,
                 find(Int32(a)) != find(Int32(b))
             {
                 lines.append("  held back: two namesakes' shape (street lines entirely different, nothing")
                 lines.append("  personal agrees: e-mail, phone, company, date of birth, identifier)")
-            } else if solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {
+            } else if clusters.solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {
                 lines.append(String(
                     format: "  merged below the match weight: the only likely link of a row and a cluster (from %.2f)", soleWeight))
-            } else if !forced(a, b), torn.contains(key) {
+            } else if !scorer.forced(a, b), torn.contains(key) {
                 lines.append("  held back: a row without a first name (or a last name in its place) matches")
                 lines.append("  two members of one household, and nothing personal ties it to this one")
             }
-            if find(Int32(a)) != find(Int32(b)), let why = refusals[key] {
+            if find(Int32(a)) != find(Int32(b)), let why = clusters.refusals[key] {
                 lines += why.explanation(maxCluster: settings.maxCluster)
                 if !reviewKeys.contains(key) { lines.append("  (a heavier pair between the two clusters is proposed for review)") }
             }
@@ -653,31 +453,31 @@ public final class FuzzyDeduplicator {
         // How many of them wait only for a household's shape (they score a match), for the summary.
         let householdReview = reviewWhy.reduce(0) { $0 + ($1 == .household ? 1 : 0) }
         let reviewExplanations = settings.explainReview ? review.map { explanation(Int($0.0), Int($0.1)) } : []
-        var model: [(String, String, Double, Double, Double)] = []
+        var modelLines: [(String, String, Double, Double, Double)] = []
         // Only the fields some compared pair had on both sides: the others' m and u are EM's starting values.
         var present = [Bool](repeating: false, count: Self.levels.count)
         for c in histogram.keys { for f in 0..<Self.levels.count where Self.level(c, f) > 0 { present[f] = true } }
         for f in 0..<Self.levels.count where present[f] {
-            for l in 1..<Self.levels[f] { model.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
+            for l in 1..<Self.levels[f] { modelLines.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
         }
         // Neighbours' house numbers where the rows share a place: u within the place, and the weight it gives.
         for s in Self.neighbourLevels {
-            for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && neighbours[s][l] != 0 {
-                let within = u[5][s] / exp2(neighbours[s][l])
+            for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && model.neighbours[s][l] != 0 {
+                let within = u[5][s] / exp2(model.neighbours[s][l])
                 let name = s == Self.streetOff ? "neighbours' numbers, " : "same street, neighbours' numbers, "
-                model.append(("street", name + place, m[5][s], within, weights[5][s] + neighbours[s][l]))
+                modelLines.append(("street", name + place, m[5][s], within, weights[5][s] + model.neighbours[s][l]))
             }
         }
         return DedupeResult(
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review,
             reviewReasons: reviewWhy, clusters: roots.count,
-            refusedByGuard: refused,
+            refusedByGuard: clusters.refused,
             blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
             pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,
-            model: model.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) },
+            model: modelLines.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) },
             matchShare: lambda * Double(emPairs) / Double(max(1, pairs.count)), emIterations: iterations,
             prior: prior, modelPrior: modelPrior, matchWeight: matchWeight, reviewWeight: reviewWeight,
-            soleWeight: soleWeight, soleMatches: solePairs.count, households: households, trainingSessions: sessions,
+            soleWeight: soleWeight, soleMatches: clusters.solePairs.count, households: households, trainingSessions: sessions,
             householdReview: householdReview)
     }
 }
