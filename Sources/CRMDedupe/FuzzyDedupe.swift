@@ -353,70 +353,6 @@ public final class FuzzyDeduplicator {
             review.append((Int32(a), Int32(b), w))
             reviewWhy.append(.clusterGuard)
         }
-        /// The review pairs, by key, for the explanations' last line (filled when there is something to explain).
-        var reviewKeys = Set<UInt64>()
-        func explanation(_ a: Int, _ b: Int) -> String {
-            let code = compare(a, b)
-            let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
-            let compared = pairs.binarySearchContains(key) ? "compared" : "never compared (no blocking key in common)"
-            let mask = sharedKeyKinds(a, b)
-            let keys = (0..<Self.keyNames.count).filter { mask & (1 << $0) != 0 }.map { Self.keyNames[$0] }
-            let head = "rows \(a + 1) and \(b + 1): \(compared); shared keys: \(keys.joined(separator: ", "))"
-            var lines = Self.wrapped(head, indent: 4)
-            for f in 0..<Self.levels.count where Self.level(code, f) > 0 {
-                let l = Self.level(code, f)
-                // Padded by hand: Foundation on Linux ignores a width given to `%@`.
-                let name = Self.column(Self.fields[f], 10) + " " + Self.column(Self.levelNames[f][l], 34)
-                lines.append("  " + name + String(format: " %+6.2f", weights[f][l]))
-            }
-            let inPlace = model.neighboursAdjustment(code, a, b)
-            if inPlace != 0 {
-                let label = Self.column("neighbours' house numbers in one place", 45)
-                lines.append("  " + label + String(format: " %+6.2f", inPlace))
-            }
-            // Why a pair that scores a match is held back for review.
-            lines.append(String(format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@", -model.penalty(code, a, b), scorer.rawScore(code, a, b),
-                                matchWeight, reviewWeight, scorer.forced(a, b) ? "; forced by a rule" : ""))
-            // Why a pair that scores a match is held back for review, on lines of their own (the page and a terminal
-            // show them at 80 columns).
-            if !scorer.forced(a, b), scorer.separateHouseholds, scorer.household(code, a, b), scorer.rawScore(code, a, b) >= matchWeight,
-                find(Int32(a)) != find(Int32(b))
-            {
-                if Self.level(code, 2) == Self.firstDifferent && !firstNamesAlike(first[a], first[b]) {
-                    lines.append("  held back: a household's shape (same last name and address, other first names,")
-                } else {
-                    lines.append("  held back: a household's shape (same last name and street, first names alike,")
-                    lines.append("  on a list with many households or households kept apart;")
-                }
-                lines.append("  nothing personal agrees; --households merge merges them)")
-            } else if !scorer.forced(a, b), scorer.separateHouseholds, scorer.householdShape(code, a, b), scorer.personalPhone(code, a),
-                scorer.rawScore(code, a, b) >= matchWeight
-            {
-                let starts = String(decoding: phones.bytes[Int(phone[a])].prefix(4), as: UTF8.self)
-                lines.append("  a household's shape, but the phone agrees, on a number (" + starts + "…) of a kind")
-                lines.append("  households in this file do not share (the households lines say which):")
-                lines.append("  scored like any other pair")
-            } else if !scorer.forced(a, b), Self.namesakesShape(code), scorer.rawScore(code, a, b) >= matchWeight,
-                find(Int32(a)) != find(Int32(b))
-            {
-                lines.append("  held back: two namesakes' shape (street lines entirely different, nothing")
-                lines.append("  personal agrees: e-mail, phone, company, date of birth, identifier)")
-            } else if clusters.solePairs.contains(key), find(Int32(a)) == find(Int32(b)) {
-                lines.append(String(
-                    format: "  merged below the match weight: the only likely link of a row and a cluster (from %.2f)", soleWeight))
-            } else if !scorer.forced(a, b), torn.contains(key) {
-                lines.append("  held back: a row without a first name (or a last name in its place) matches")
-                lines.append("  two members of one household, and nothing personal ties it to this one")
-            }
-            if find(Int32(a)) != find(Int32(b)), let why = clusters.refusals[key] {
-                lines += why.explanation(maxCluster: settings.maxCluster)
-                if !reviewKeys.contains(key) { lines.append("  (a heavier pair between the two clusters is proposed for review)") }
-            }
-            lines.append(
-                find(Int32(a)) == find(Int32(b))
-                    ? "  outcome: one cluster" : reviewKeys.contains(key) ? "  outcome: proposed for review" : "  outcome: kept apart")
-            return lines.joined(separator: "\n")
-        }
         var cluster = [Int32](repeating: 0, count: count)
         var roots = Set<Int32>()
         for r in 0..<count {
@@ -443,9 +379,13 @@ public final class FuzzyDeduplicator {
         let kept = review.indices.filter { keep[$0] }
         review = kept.map { review[$0] }
         reviewWhy = kept.map { reviewWhy[$0] }
-        if !settings.explain.isEmpty || settings.explainReview {
-            reviewKeys = Set(review.map { UInt64(min($0.0, $0.1)) << 32 | UInt64(max($0.0, $0.1)) })
-        }
+        let explainer = PairExplainer(
+            scorer: scorer, pairs: pairs, cluster: cluster, torn: torn, solePairs: clusters.solePairs,
+            refusals: clusters.refusals, maxCluster: settings.maxCluster,
+            // The review pairs, by key, for the explanations' last line (only when there is something to explain).
+            reviewKeys: !settings.explain.isEmpty || settings.explainReview
+                ? Set(review.map { UInt64(min($0.0, $0.1)) << 32 | UInt64(max($0.0, $0.1)) }) : [])
+        func explanation(_ a: Int, _ b: Int) -> String { explainer.explain(a, b) }
         var explanations: [String] = []
         for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b {
             explanations.append(explanation(a, b))
