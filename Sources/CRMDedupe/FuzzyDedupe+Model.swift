@@ -314,3 +314,28 @@ extension FuzzyDeduplicator {
         )
     }
 }
+
+extension FuzzyDeduplicator {
+    /// log2(m / u) by field and level, with two corrections to what EM fitted: an exact level never weighs less than
+    /// a near one, and a first name's initial never more than the exact name.
+    static func weights(m: [[Double]], u: [[Double]]) -> [[Double]] {
+        var weights: [[Double]] = (0..<Self.levels.count).map { f in
+            (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) }
+        }
+        // Agreeing exactly is never weaker evidence than agreeing in part. EM can split the matches between the exact
+        // and a near level so that the near one weighs more (a typo'd first name above an identical one); the exact
+        // level then takes the strongest near level's weight. Only near levels where EM found matches count: one whose
+        // m sits at its floor has a weight made of the floor and a tiny u, not of evidence.
+        for f in 0..<Self.levels.count where Self.levels[f] > 3 {
+            let floor = Self.mFloor(field: f)
+            let near = (2..<(Self.levels[f] - 1))
+                .filter { m[f][$0] > 1.5 * floor && !(f == 2 && $0 == Self.firstInitial) }
+                .map { weights[f][$0] }
+            if let best = near.max(), best > weights[f][1] { weights[f][1] = best }
+        }
+        // An initial says less than the whole name, however rare initials are among random pairs (which makes the
+        // level's u small): it weighs no more than the exact level.
+        weights[2][Self.firstInitial] = min(weights[2][Self.firstInitial], weights[2][1])
+        return weights
+    }
+}

@@ -188,23 +188,7 @@ public final class FuzzyDeduplicator {
         // blocked fields by construction): level 1 exactly from value frequencies, the others from a seeded sample.
         let u = randomPairU()
         let (m, sessions) = sessionM(global: globalM, u: u)
-        var weights: [[Double]] = (0..<Self.levels.count).map { f in
-            (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) }
-        }
-        // Agreeing exactly is never weaker evidence than agreeing in part. EM can split the matches between the exact
-        // and a near level so that the near one weighs more (a typo'd first name above an identical one); the exact
-        // level then takes the strongest near level's weight. Only near levels where EM found matches count: one whose
-        // m sits at its floor has a weight made of the floor and a tiny u, not of evidence.
-        for f in 0..<Self.levels.count where Self.levels[f] > 3 {
-            let floor = Self.mFloor(field: f)
-            let near = (2..<(Self.levels[f] - 1))
-                .filter { m[f][$0] > 1.5 * floor && !(f == 2 && $0 == Self.firstInitial) }
-                .map { weights[f][$0] }
-            if let best = near.max(), best > weights[f][1] { weights[f][1] = best }
-        }
-        // An initial says less than the whole name, however rare initials are among random pairs (which makes the
-        // level's u small): it weighs no more than the exact level.
-        weights[2][Self.firstInitial] = min(weights[2][Self.firstInitial], weights[2][1])
+        let weights = Self.weights(m: m, u: u)
         let model = PairWeights(rows: self, weights: weights, codes: histogram.keys, u: u)
         // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
         let n = Double(count)
@@ -228,101 +212,14 @@ public final class FuzzyDeduplicator {
         // Households: with `.auto`, decided below from the file once the matches are known.
         var scorer = PairScorer(
             model: model, settings: settings, matchWeight: matchWeight, reviewWeight: reviewWeight, soleWeight: soleWeight)
-        let heldBack = scorer.heldBack
         onPhase?("scoring and clustering")
-        var edges: [(Double, UInt32, UInt32)] = []
-        var review: [(Int32, Int32, Double)] = []
-        var reviewWhy: [ReviewReason] = []
-        // Household-shaped pairs that score a match, held back until the file says whether they are two people.
-        var shaped: [(Double, UInt32, UInt32)] = []
-        let auto = settings.households == .auto
-        // The pairs that may stand alone between their clusters (`soleWeight` up to `matchWeight`; a household's shape
-        // only where the file may show no households), decided once the clusters are made.
-        var sole: [(Double, UInt32, UInt32)] = []
-        for (k, p) in pairs.enumerated() {
-            let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
-            let code = Int(codes[k])
-            var w = scorer.score(code, a, b)
-            if scorer.forced(a, b) {
-                w = max(w, matchWeight + 100)
-            } else if auto, w >= matchWeight, scorer.household(code, a, b) {
-                shaped.append((w, UInt32(a), UInt32(b)))
-                continue
-            }
-            if w >= matchWeight {
-                edges.append((w, UInt32(a), UInt32(b)))
-            } else if w >= soleWeight, !Self.twoPeoplesShape(code),
-                settings.households != .separate || !scorer.household(code, a, b)
-            {
-                sole.append((w, UInt32(a), UInt32(b)))
-            } else if w >= reviewWeight {
-                review.append((Int32(a), Int32(b), w))
-                // With `--households separate` a household's shape is capped just below the match weight (`score`).
-                let scoresMatch = scorer.rawScore(code, a, b) >= matchWeight
-                if scorer.separateHouseholds && scorer.household(code, a, b) && scoresMatch {
-                    reviewWhy.append(.household)
-                } else {
-                    reviewWhy.append(scoresMatch && Self.namesakesShape(code) ? .namesakes : .unsure)
-                }
-            }
-        }
-        var households: HouseholdEstimate?
-        if auto {
-            let clusters = MatchedClusters(rows: count, matched: edges.map { ($0.1, $0.2) })
-            var estimate = Self.estimateHouseholds(
-                clusters, shaped: shaped.map { ($0.1, $0.2) }, matchProbability: settings.matchProbability,
-                patternPairs: pairs.count - emPairs)
-            if estimate.separate {
-                // Kept apart: the pairs whose phone agrees are asked again, by the phone's first digits.
-                let agreeing = shaped.filter { phone[Int($0.1)] != 0 && phone[Int($0.1)] == phone[Int($0.2)] }
-                estimate.phoneGroups = Self.decidePhoneGroups(
-                    clusters, pairs: agreeing.map { (phones.bytes[Int(phone[Int($0.1)])], ($0.1, $0.2)) },
-                    matchProbability: settings.matchProbability, maxShare: 1 - settings.soleMatchProbability,
-                    allowed: estimate.allowedWrongMerges)
-                scorer.personalPhones = Set(estimate.phoneGroups.filter(\.merged).map { Self.prefixKey(Array($0.prefix.utf8)[...]) })
-                if !scorer.personalPhones.isEmpty {
-                    // No household's shape any more: they merge like any other pair that scores a match.
-                    let (merged, held) = shaped.reduce(into: ([(Double, UInt32, UInt32)](), [(Double, UInt32, UInt32)]())) {
-                        if scorer.household(compare(Int($1.1), Int($1.2)), Int($1.1), Int($1.2)) { $0.1.append($1) } else { $0.0.append($1) }
-                    }
-                    edges += merged
-                    shaped = held
-                }
-            }
-            households = estimate
-            scorer.separateHouseholds = estimate.separate
-            if estimate.separate {
-                review += shaped.map { (Int32($0.1), Int32($0.2), heldBack) }
-                reviewWhy += shaped.map { _ in .household }
-            } else {
-                edges += shaped
-            }
-            if estimate.dense {
-                scorer.nearHouseholds = true
-                // The pairs a household's shape takes in only now (first names alike in spelling) leave the matches.
-                let near = edges.filter { e in
-                    !scorer.forced(Int(e.1), Int(e.2)) && scorer.household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
-                }
-                review += near.map { (Int32($0.1), Int32($0.2), heldBack) }
-                reviewWhy += near.map { _ in .household }
-                let nearSet = Set(near.map { UInt64($0.1) << 32 | UInt64($0.2) })
-                if !nearSet.isEmpty { edges.removeAll { nearSet.contains(UInt64($0.1) << 32 | UInt64($0.2)) } }
-            }
-        }
-        var torn = Set<UInt64>()
-        if scorer.separateHouseholds {
-            torn = pairsTornBetweenRelatives(
-                edges: edges, forcedWeight: matchWeight + 100, tiedByPhone: scorer.sharePersonalPhone
-            ) { p, q in
-                scorer.household(compare(p, q), p, q)
-            }
-            if !torn.isEmpty {
-                let tornEdges = edges.filter { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
-                review += tornEdges.map { (Int32($0.1), Int32($0.2), heldBack) }
-                reviewWhy += tornEdges.map { _ in .relatives }
-                edges.removeAll { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
-            }
-        }
+        var decisions = PairDecisions(pairs: pairs, codes: codes, scorer: scorer)
+        let households =
+            settings.households == .auto
+            ? decideHouseholds(&decisions, scorer: &scorer, patternPairs: pairs.count - emPairs) : nil
+        let torn = scorer.separateHouseholds ? holdBackTornPairs(&decisions, scorer: scorer) : []
+        var (edges, review, reviewWhy) = (decisions.edges, decisions.review, decisions.reviewWhy)
+        let sole = decisions.sole
         edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
         // Which passes found the matches: per key, and the capture-recapture estimate of the matches none found.
         var matchedByKind = [Int](repeating: 0, count: Self.keyNames.count)

@@ -1,0 +1,126 @@
+/// The compared pairs sorted by what becomes of them once scored: matches (merged through the cluster guard), pairs
+/// that may stand alone between their clusters, pairs for review with their reason, and household-shaped matches
+/// held until the file says whether its households are kept apart.
+struct PairDecisions {
+    typealias Pair = (Double, UInt32, UInt32)
+    /// Pairs that score a match (or a rule forced), weight first.
+    var edges: [Pair] = []
+    /// Pairs from the sole weight up to the match weight (no two people's shape; a household's shape only where the
+    /// file may show no households), decided once the clusters are made.
+    var sole: [Pair] = []
+    /// Pairs for a person to review, and why.
+    var review: [(Int32, Int32, Double)] = []
+    var reviewWhy: [ReviewReason] = []
+    /// Household-shaped pairs that score a match (`--households auto` only), until `decideHouseholds`.
+    var shaped: [Pair] = []
+
+    /// Scores every compared pair (`pairs` with their comparison `codes`) and sorts it.
+    init(pairs: [UInt64], codes: [Int32], scorer: PairScorer) {
+        typealias D = FuzzyDeduplicator
+        let auto = scorer.settings.households == .auto
+        let match = scorer.matchWeight
+        for (k, p) in pairs.enumerated() {
+            let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
+            let code = Int(codes[k])
+            var w = scorer.score(code, a, b)
+            if scorer.forced(a, b) {
+                w = max(w, match + 100)
+            } else if auto, w >= match, scorer.household(code, a, b) {
+                shaped.append((w, UInt32(a), UInt32(b)))
+                continue
+            }
+            if w >= match {
+                edges.append((w, UInt32(a), UInt32(b)))
+            } else if w >= scorer.soleWeight, !D.twoPeoplesShape(code),
+                scorer.settings.households != .separate || !scorer.household(code, a, b)
+            {
+                sole.append((w, UInt32(a), UInt32(b)))
+            } else if w >= scorer.reviewWeight {
+                review.append((Int32(a), Int32(b), w))
+                // With `--households separate` a household's shape is capped just below the match weight (`score`).
+                let scoresMatch = scorer.rawScore(code, a, b) >= match
+                if scorer.separateHouseholds && scorer.household(code, a, b) && scoresMatch {
+                    reviewWhy.append(.household)
+                } else {
+                    reviewWhy.append(scoresMatch && D.namesakesShape(code) ? .namesakes : .unsure)
+                }
+            }
+        }
+    }
+
+    /// Moves `pairs` to review with reason `why`, at the weight of a pair held back (`PairScorer.heldBack`).
+    mutating func holdBack(_ pairs: [Pair], _ why: ReviewReason, at weight: Double) {
+        review += pairs.map { (Int32($0.1), Int32($0.2), weight) }
+        reviewWhy += pairs.map { _ in why }
+    }
+
+    /// Removes from the matches those whose key (`a << 32 | b`) is in `keys`.
+    mutating func removeEdges(_ keys: Set<UInt64>) {
+        if !keys.isEmpty { edges.removeAll { keys.contains(UInt64($0.1) << 32 | UInt64($0.2)) } }
+    }
+}
+
+extension FuzzyDeduplicator {
+    /// `--households auto`: whether the file's households are kept apart (`estimateHouseholds`, read from how often
+    /// both sides of a household-shaped pair have duplicates of their own); where they are, the shaped pairs whose
+    /// phone agrees are asked again by the phone's first digits (`decidePhoneGroups`), and the rest go to review;
+    /// where households are many, first names alike in spelling make a household's shape too. Sets the scorer's
+    /// households state.
+    func decideHouseholds(_ d: inout PairDecisions, scorer: inout PairScorer, patternPairs: Int) -> HouseholdEstimate {
+        let clusters = MatchedClusters(rows: count, matched: d.edges.map { ($0.1, $0.2) })
+        var estimate = Self.estimateHouseholds(
+            clusters, shaped: d.shaped.map { ($0.1, $0.2) }, matchProbability: settings.matchProbability,
+            patternPairs: patternPairs)
+        if estimate.separate {
+            // Kept apart: the pairs whose phone agrees are asked again, by the phone's first digits.
+            let agreeing = d.shaped.filter { phone[Int($0.1)] != 0 && phone[Int($0.1)] == phone[Int($0.2)] }
+            estimate.phoneGroups = Self.decidePhoneGroups(
+                clusters, pairs: agreeing.map { (phones.bytes[Int(phone[Int($0.1)])], ($0.1, $0.2)) },
+                matchProbability: settings.matchProbability, maxShare: 1 - settings.soleMatchProbability,
+                allowed: estimate.allowedWrongMerges)
+            scorer.personalPhones = Set(
+                estimate.phoneGroups.filter(\.merged).map { Self.prefixKey(Array($0.prefix.utf8)[...]) })
+            if !scorer.personalPhones.isEmpty {
+                // No household's shape any more: they merge like any other pair that scores a match.
+                let s = scorer
+                let held = d.shaped.filter { s.household(compare(Int($0.1), Int($0.2)), Int($0.1), Int($0.2)) }
+                d.edges += d.shaped.filter { !s.household(compare(Int($0.1), Int($0.2)), Int($0.1), Int($0.2)) }
+                d.shaped = held
+            }
+        }
+        scorer.separateHouseholds = estimate.separate
+        if estimate.separate {
+            d.holdBack(d.shaped, .household, at: scorer.heldBack)
+        } else {
+            d.edges += d.shaped
+        }
+        d.shaped = []
+        if estimate.dense {
+            scorer.nearHouseholds = true
+            // The pairs a household's shape takes in only now (first names alike in spelling) leave the matches.
+            let s = scorer
+            let near = d.edges.filter { e in
+                !s.forced(Int(e.1), Int(e.2)) && s.household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
+            }
+            d.holdBack(near, .household, at: scorer.heldBack)
+            d.removeEdges(Set(near.map { UInt64($0.1) << 32 | UInt64($0.2) }))
+        }
+        return estimate
+    }
+
+    /// Where households are kept apart: the matches of a row without a first name with two members of one household
+    /// go to review (`pairsTornBetweenRelatives`). Returns their keys.
+    func holdBackTornPairs(_ d: inout PairDecisions, scorer: PairScorer) -> Set<UInt64> {
+        let torn = pairsTornBetweenRelatives(
+            edges: d.edges, forcedWeight: scorer.matchWeight + 100, tiedByPhone: scorer.sharePersonalPhone
+        ) { p, q in
+            scorer.household(compare(p, q), p, q)
+        }
+        if !torn.isEmpty {
+            let tornEdges = d.edges.filter { torn.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
+            d.holdBack(tornEdges, .relatives, at: scorer.heldBack)
+            d.removeEdges(torn)
+        }
+        return torn
+    }
+}
