@@ -96,6 +96,15 @@ extension FuzzyDeduplicator {
         return Similarity.withinOneEdit(x, y)
     }
 
+    /// Whether a pair at street level `s` is one of neighbours (`neighboursInPlace` counts and weighs these): "number
+    /// or name off" or "same street, other or no number" with neighbours' numbers (`neighbourNumbers`), and for the
+    /// latter a street name on both lines (a line of a house number alone, `14` / `149 leichhardt grove`, is one
+    /// person's line with the street missing more often than a neighbour's).
+    func neighbourPair(_ s: Int, _ a: Int, _ b: Int) -> Bool {
+        guard Self.neighbourLevels.contains(s), neighbourNumbers(a, b) else { return false }
+        return s == Self.streetOff || (streetNS[a] != 0 && streetNS[b] != 0)
+    }
+
     /// Whether the house numbers of rows `a` and `b` are neighbours' numbers: both present, written with digits
     /// alone, and different but not by two digits swapped (`45` / `54`). A number missing or written with a letter is
     /// more often one misread (`l5` / `15`, `1o` / `10`: the house number is the line's first run of digits, `5` and

@@ -2,21 +2,25 @@
 /// guard (`mayJoin`), and the pairs that stand alone between a row and a cluster (`joinSole`).
 struct ClusterBuilder {
     typealias D = FuzzyDeduplicator
+    /// The scores the guard reads (households state as decided).
     let scorer: PairScorer
+    /// The rows (read only).
     var rows: FuzzyDeduplicator { scorer.rows }
     private var sets: DisjointSets
     /// The rows of each cluster of more than one row, by its root.
-    private(set) var members: [Int32: [Int32]] = [:]
+    private var members: [Int32: [Int32]] = [:]
     /// How many matching pairs the guard refused.
     private(set) var refused = 0
     /// Why each refused pair was refused, by pair key (kept only with `keepRefusals`: for the explanations).
     private(set) var refusals: [UInt64: GuardVerdict] = [:]
+    /// Whether `refusals` is kept (`--explain`, or explanations of the review pairs).
     let keepRefusals: Bool
     /// The matching pairs the guard refused (to review, unless their rows meet in one cluster after all).
     private(set) var guarded: [(Double, UInt32, UInt32)] = []
     /// The pairs below the match weight merged as the only likely link of a row and a cluster (keys `a << 32 | b`).
     private(set) var solePairs = Set<UInt64>()
 
+    /// Every row a cluster of its own.
     init(scorer: PairScorer, keepRefusals: Bool) {
         self.scorer = scorer
         self.keepRefusals = keepRefusals
@@ -27,7 +31,7 @@ struct ClusterBuilder {
     mutating func find(_ x: Int32) -> Int32 { sets.find(x) }
 
     /// The rows of the cluster whose root is `root`.
-    func rows(of root: Int32) -> [Int32] { members[root] ?? [root] }
+    func members(of root: Int32) -> [Int32] { members[root] ?? [root] }
 
     /// Whether two first names of a household's shape are two misspellings of a third row's in the clusters
     /// (`klivia` and `olivya`, each one edit or Jaro-Winkler 0.88 from `olivia`, read straight, swapped or as text
@@ -101,7 +105,7 @@ struct ClusterBuilder {
         for (w, a, b) in edges {
             let ra = find(Int32(a)), rb = find(Int32(b))
             if ra == rb { continue }
-            let ma = rows(of: ra), mb = rows(of: rb)
+            let ma = members(of: ra), mb = members(of: rb)
             if ma.count + mb.count > maxCluster { refuse(w, a, b, .tooLarge(ma.count + mb.count)); continue }
             if w < scorer.matchWeight + 100 {
                 let verdict = mayJoin(ma, mb)
@@ -129,11 +133,12 @@ struct ClusterBuilder {
         var unsure: [(Int32, Int32, Double)] = []
         for (w, a, b) in sole.sorted(by: { $0.0 > $1.0 }) {
             let ra = find(Int32(a)), rb = find(Int32(b))
-            // A household's shape only where the file showed no households (`households` decided before).
+            // A household's shape only where the file showed no households (`scorer.separateHouseholds`, set by
+            // `decideHouseholds`).
             if ra != rb, links.standAlone(ra, rb, w, unsure: scorer.reviewWeight),
                 !scorer.separateHouseholds || !scorer.household(rows.compare(Int(a), Int(b)), Int(a), Int(b))
             {
-                let ma = rows(of: ra), mb = rows(of: rb)
+                let ma = members(of: ra), mb = members(of: rb)
                 if min(ma.count, mb.count) == 1, ma.count + mb.count <= maxCluster, mayJoin(ma, mb) == .join {
                     join(ra, rb)
                     solePairs.insert(UInt64(a) << 32 | UInt64(b))

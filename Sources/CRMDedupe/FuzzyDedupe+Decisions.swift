@@ -2,14 +2,16 @@
 /// that may stand alone between their clusters, pairs for review with their reason, and household-shaped matches
 /// held until the file says whether its households are kept apart.
 struct PairDecisions {
+    /// A scored pair: (weight, row a, row b), a < b.
     typealias Pair = (Double, UInt32, UInt32)
-    /// Pairs that score a match (or a rule forced), weight first.
+    /// Pairs that score a match (or a rule forced).
     var edges: [Pair] = []
     /// Pairs from the sole weight up to the match weight (no two people's shape; a household's shape only where the
     /// file may show no households), decided once the clusters are made.
     var sole: [Pair] = []
-    /// Pairs for a person to review, and why.
+    /// Pairs for a person to review: (row a, row b, weight).
     var review: [(Int32, Int32, Double)] = []
+    /// Why each pair of `review` is there (same order).
     var reviewWhy: [ReviewReason] = []
     /// Household-shaped pairs that score a match (`--households auto` only), until `decideHouseholds`.
     var shaped: [Pair] = []

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `--explain`: why two rows were compared, what each field weighed, which rule held the pair back or merged it below
-/// the match weight, what the cluster guard said, and the outcome (lines within 80 columns where the text allows).
+/// the match weight, what the cluster guard said, and the outcome (lines within 80 columns, but for the numbers and
+/// the "merged below the match weight" line).
 struct PairExplainer {
     typealias D = FuzzyDeduplicator
     let scorer: PairScorer
@@ -16,10 +17,12 @@ struct PairExplainer {
     let solePairs: Set<UInt64>
     /// Why the cluster guard refused a pair, by key.
     let refusals: [UInt64: GuardVerdict]
+    /// The largest cluster allowed (for the guard's "too large").
     let maxCluster: Int
     /// The pairs proposed for review, by key.
     let reviewKeys: Set<UInt64>
 
+    /// The explanation of rows `a` and `b` (0-based), one line per field and rule.
     func explain(_ a: Int, _ b: Int) -> String {
         let code = rows.compare(a, b)
         let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
@@ -36,7 +39,9 @@ struct PairExplainer {
         }
         let inPlace = scorer.model.neighboursAdjustment(code, a, b)
         if inPlace != 0 {
-            let label = D.column("neighbours' house numbers in one place", 45)
+            let offLevel = D.level(code, 5) == D.streetOff
+            let what = offLevel ? "neighbours' house numbers" : "other house numbers, one street,"
+            let label = D.column(what + " in one place", 45)
             lines.append("  " + label + String(format: " %+6.2f", inPlace))
         }
         let raw = scorer.rawScore(code, a, b), forced = scorer.forced(a, b), apart = cluster[a] != cluster[b]

@@ -194,10 +194,11 @@ extension FuzzyDeduplicator {
 
     /// What house numbers of neighbours weigh where two rows share a place, by street level and location level (bits,
     /// never above 0): log2(u / u within the place) for a street line "number or name off" or "same street, other or
-    /// no number" whose numbers are neighbours' numbers (`neighbourNumbers`: both present, so not "no number"), u
-    /// within the place counted among pairs of rows that share no name: for location levels 1
-    /// and 2, pairs of one postcode; for level 3, pairs of one city with another postcode (and applied to the level's
-    /// few pairs of two cities whose postcodes are one edit apart).
+    /// no number" whose numbers are neighbours' numbers (`neighbourPair`: both present, so not "no number"), u within
+    /// the place counted among pairs of rows that share no name: for location levels 1 and 2, pairs of one postcode;
+    /// for level 3, pairs of one city with another postcode (and applied to the level's few pairs of two cities whose
+    /// postcodes are one edit apart). The random-pair u of a level counts all its pairs (a number missing too), the
+    /// count within the place only neighbours' pairs: the weight taken off errs on the small side.
     ///
     /// The street and the place are not independent: two people of one postcode live on one street far more often
     /// than two people anywhere, so the street's random-pair u, added to the location's weight, counted the place
@@ -231,7 +232,7 @@ extension FuzzyDeduplicator {
             let l = Self.level(c, 6), s = Self.level(c, 5)
             guard s > 0, t == 0 ? (1...2).contains(l) : l == 3 else { return }
             pairs[t] += 1
-            if Self.neighbourLevels.contains(s), neighbourNumbers(a, b) { neighbours[s][t] += 1 }
+            if neighbourPair(s, a, b) { neighbours[s][t] += 1 }
         }
         // Every pair within one postcode (one city) when there are at most `samples`, else a seeded sample of them. The
         // groups in the order of their first rows: a dictionary's order changes from run to run, and the sample with

@@ -2,7 +2,7 @@
 /// values take off (term frequencies), what neighbours' house numbers take off where the rows share a place.
 struct PairWeights {
     /// The rows (read only).
-    unowned let rows: FuzzyDeduplicator
+    let rows: FuzzyDeduplicator
     /// log2(m / u) by field and level (level 0, null, weighs nothing).
     let weights: [[Double]]
     /// `weightOf` for every comparison pattern the file has.
@@ -13,6 +13,8 @@ struct PairWeights {
     private let tf:
         (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double])
 
+    /// The model for `rows` from its `weights`, made ahead for the comparison patterns `codes`; `u` (random-pair u
+    /// by field and level) weighs the neighbours within a place and the term frequencies.
     init(rows: FuzzyDeduplicator, weights: [[Double]], codes: some Sequence<Int>, u: [[Double]]) {
         self.rows = rows
         self.weights = weights
@@ -34,7 +36,7 @@ struct PairWeights {
     /// The weight neighbours' house numbers take off a pair sharing a place (0 or less).
     func neighboursAdjustment(_ code: Int, _ a: Int, _ b: Int) -> Double {
         let l = FuzzyDeduplicator.level(code, 6), s = FuzzyDeduplicator.level(code, 5)
-        guard neighbours[s][l] != 0, rows.neighbourNumbers(a, b) else { return 0 }
+        guard neighbours[s][l] != 0, rows.neighbourPair(s, a, b) else { return 0 }
         return neighbours[s][l]
     }
 
@@ -61,9 +63,13 @@ struct PairWeights {
 /// weight (a household's shape, two namesakes' shape) with the households state the run decides on the way.
 struct PairScorer {
     typealias D = FuzzyDeduplicator
+    /// The fitted weights.
     let model: PairWeights
+    /// The rows (read only).
     var rows: FuzzyDeduplicator { model.rows }
+    /// The run's settings (households, rules).
     let settings: DedupeSettings
+    /// The thresholds: merge from `matchWeight`, review from `reviewWeight`, a lone link merges from `soleWeight`.
     let matchWeight: Double, reviewWeight: Double, soleWeight: Double
     /// The weight of a pair held back for review although it scores a match: just below the match weight.
     var heldBack: Double { max(reviewWeight, matchWeight - 0.01) }
@@ -75,6 +81,7 @@ struct PairScorer {
     /// (`HouseholdEstimate.phoneGroups`): a pair whose phone agrees on one is no household's shape.
     var personalPhones = Set<Int>()
 
+    /// A scorer with households kept apart only when `settings` says so (`.auto` decides later).
     init(model: PairWeights, settings: DedupeSettings, matchWeight: Double, reviewWeight: Double, soleWeight: Double) {
         self.model = model
         self.settings = settings
@@ -85,6 +92,7 @@ struct PairScorer {
         nearHouseholds = separateHouseholds
     }
 
+    /// The pair's weight before any rule caps it (`PairWeights.rawScore`).
     func rawScore(_ code: Int, _ a: Int, _ b: Int) -> Double { model.rawScore(code, a, b) }
 
     /// The pair's weight, capped just below the match weight for a household's or two namesakes' shape.

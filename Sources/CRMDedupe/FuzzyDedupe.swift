@@ -10,7 +10,8 @@ public final class FuzzyDeduplicator {
     let emails = Values(), phones = Values(), firsts = Values(), lasts = Values(), companies = Values()
     let streets = Values(), places = Values(), titles = Values(), exts = Values()
     let dates = Values(), idents = Values()
-    var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = [], first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
+    var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = []
+    var first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
     /// First names as they sound (`Normalize.soundFolded`, which folds text-recognition errors too) and last names as
     /// text recognition may have confused them (`Normalize.recognitionFolded`), by row.
     let recognized = Values()
@@ -19,7 +20,8 @@ public final class FuzzyDeduplicator {
     /// The names (FNV-1a of their text) some row has as a first name and another as a last name, set when blocking
     /// starts: what the key "postcode+name across" reads.
     var crossNames: Set<UInt64> = []
-    var company: [Int32] = [], street: [Int32] = [], house: [Int32] = [], postcode: [Int32] = [], city: [Int32] = [], title: [Int32] = []
+    var company: [Int32] = [], street: [Int32] = [], house: [Int32] = []
+    var postcode: [Int32] = [], city: [Int32] = [], title: [Int32] = []
     var ext: [Int32] = []
     /// The street without spaces (split and merged words), and as a sorted set of words (lines in either order).
     /// (64-bit hashes, 0 for none: only equality is asked of them.)
@@ -34,7 +36,8 @@ public final class FuzzyDeduplicator {
     var firstCount: [Int32] = []
     var lastRFor: [Int32: Int32] = [:]
     var caches = (
-        first: [String: Int32](), last: [String: Int32](), company: [String: Int32](), street: [String: (Int32, Int32, UInt64, UInt64)](),
+        first: [String: Int32](), last: [String: Int32](), company: [String: Int32](),
+        street: [String: (Int32, Int32, UInt64, UInt64)](),
         place: [String: Int32](), title: [String: Int32]()
     )
 
@@ -55,7 +58,8 @@ public final class FuzzyDeduplicator {
             let folded = Normalize.fold(raw)
             let id = self.firsts.id(folded)
             if Int(id) == self.firstCanon.count {
-                self.firstCanon.append(folded.isEmpty ? [] : Normalize.firstNameCanon(folded).sorted().map { self.firsts.id($0) })
+                self.firstCanon.append(
+                    folded.isEmpty ? [] : Normalize.firstNameCanon(folded).sorted().map { self.firsts.id($0) })
                 let near = Normalize.nearFormalNames(folded).map { self.firsts.id($0) }
                 while self.firstNear.count < Int(id) { self.firstNear.append([]) }
                 self.firstNear.append(near)
@@ -103,8 +107,12 @@ public final class FuzzyDeduplicator {
         streetTS.append(s.3)
         dob.append(dates.id(Self.dateDigits(r.birthDate)))
         ident.append(idents.id(Self.identifier(r.identifier)))
-        postcode.append(cached(&caches.place, "pc:" + r.postcode) { self.places.id("pc:" + Normalize.postcode(String($0.dropFirst(3)))) })
-        city.append(cached(&caches.place, "ci:" + r.city) { self.places.id("ci:" + Normalize.fold(String($0.dropFirst(3)))) })
+        postcode.append(
+            cached(&caches.place, "pc:" + r.postcode) {
+                self.places.id("pc:" + Normalize.postcode(String($0.dropFirst(3))))
+            })
+        city.append(
+            cached(&caches.place, "ci:" + r.city) { self.places.id("ci:" + Normalize.fold(String($0.dropFirst(3)))) })
         title.append(cached(&caches.title, r.jobTitle) { self.titles.id(Normalize.fold($0)) })
         ext.append(exts.id(r.externalID.trimmingCharacters(in: .whitespaces)))
     }
@@ -149,15 +157,16 @@ public final class FuzzyDeduplicator {
         let histograms = Histograms(shares)
         codes.withUnsafeMutableBufferPointer { out in
             pairs.withUnsafeBufferPointer { ps in
-                // Unchecked on purpose: the comparison only reads the rows (the token table is made above, each share has
-                // its own cache), and the shares write disjoint slots of `codes`.
+                // Unchecked on purpose: the comparison only reads the rows (the token table is made above, each share
+                // has its own cache), and the shares write disjoint slots of `codes`.
                 nonisolated(unsafe) let me = self
                 nonisolated(unsafe) let codesOut = out
                 nonisolated(unsafe) let pairsIn = ps
                 DispatchQueue.concurrentPerform(iterations: shares) { share in
                     var cache = SimCache()
                     var h: [Int: Int] = [:]
-                    // A contiguous run of the sorted pairs: neighbouring pairs share rows, so their names are in the cache.
+                    // A contiguous run of the sorted pairs: neighbouring pairs share rows, so their names are in the
+                    // cache.
                     let size = (pairsIn.count + shares - 1) / shares
                     for k in (share * size)..<min(pairsIn.count, (share + 1) * size) {
                         let c = me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache)
@@ -211,7 +220,8 @@ public final class FuzzyDeduplicator {
             log2(settings.soleMatchProbability / (1 - settings.soleMatchProbability)) - min(prior, modelPrior))
         // Households: with `.auto`, decided below from the file once the matches are known.
         var scorer = PairScorer(
-            model: model, settings: settings, matchWeight: matchWeight, reviewWeight: reviewWeight, soleWeight: soleWeight)
+            model: model, settings: settings, matchWeight: matchWeight, reviewWeight: reviewWeight,
+            soleWeight: soleWeight)
         onPhase?("scoring and clustering")
         var decisions = PairDecisions(pairs: pairs, codes: codes, scorer: scorer)
         let households =
@@ -227,7 +237,8 @@ public final class FuzzyDeduplicator {
         for (_, a, b) in edges {
             let mask = sharedKeyKinds(Int(a), Int(b))
             for k in 0..<Self.keyNames.count where mask & (1 << k) != 0 { matchedByKind[k] += 1 }
-            let n = Self.nameOnlyKeys.contains { mask & (1 << $0) != 0 }, ad = Self.addressOnlyKeys.contains { mask & (1 << $0) != 0 }
+            let n = Self.nameOnlyKeys.contains { mask & (1 << $0) != 0 }
+            let ad = Self.addressOnlyKeys.contains { mask & (1 << $0) != 0 }
             if n { byNames += 1 }
             if ad { byAddress += 1 }
             if n && ad { byBoth += 1 }
@@ -244,7 +255,6 @@ public final class FuzzyDeduplicator {
             review.append((a, b, w))
             reviewWhy.append(.unsure)
         }
-        func find(_ x: Int32) -> Int32 { clusters.find(x) }
         // The matching pairs the guard refused, where their rows are still apart: a person decides.
         for (w, a, b) in clusters.guarded {
             review.append((Int32(a), Int32(b), w))
@@ -253,7 +263,7 @@ public final class FuzzyDeduplicator {
         var cluster = [Int32](repeating: 0, count: count)
         var roots = Set<Int32>()
         for r in 0..<count {
-            let root = find(Int32(r))
+            let root = clusters.find(Int32(r))
             cluster[r] = root
             roots.insert(root)
         }
@@ -282,26 +292,27 @@ public final class FuzzyDeduplicator {
             // The review pairs, by key, for the explanations' last line (only when there is something to explain).
             reviewKeys: !settings.explain.isEmpty || settings.explainReview
                 ? Set(review.map { UInt64(min($0.0, $0.1)) << 32 | UInt64(max($0.0, $0.1)) }) : [])
-        func explanation(_ a: Int, _ b: Int) -> String { explainer.explain(a, b) }
         var explanations: [String] = []
         for (a, b) in settings.explain where a >= 0 && b >= 0 && a < count && b < count && a != b {
-            explanations.append(explanation(a, b))
+            explanations.append(explainer.explain(a, b))
         }
         // How many of them wait only for a household's shape (they score a match), for the summary.
         let householdReview = reviewWhy.reduce(0) { $0 + ($1 == .household ? 1 : 0) }
-        let reviewExplanations = settings.explainReview ? review.map { explanation(Int($0.0), Int($0.1)) } : []
+        let reviewExplanations = settings.explainReview ? review.map { explainer.explain(Int($0.0), Int($0.1)) } : []
         var modelLines: [(String, String, Double, Double, Double)] = []
         // Only the fields some compared pair had on both sides: the others' m and u are EM's starting values.
         var present = [Bool](repeating: false, count: Self.levels.count)
         for c in histogram.keys { for f in 0..<Self.levels.count where Self.level(c, f) > 0 { present[f] = true } }
         for f in 0..<Self.levels.count where present[f] {
-            for l in 1..<Self.levels[f] { modelLines.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l])) }
+            for l in 1..<Self.levels[f] {
+                modelLines.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l]))
+            }
         }
         // Neighbours' house numbers where the rows share a place: u within the place, and the weight it gives.
         for s in Self.neighbourLevels {
             for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && model.neighbours[s][l] != 0 {
                 let within = u[5][s] / exp2(model.neighbours[s][l])
-                let name = s == Self.streetOff ? "neighbours' numbers, " : "same street, neighbours' numbers, "
+                let name = s == Self.streetOff ? "neighbours' numbers, " : "same street, other numbers, "
                 modelLines.append(("street", name + place, m[5][s], within, weights[5][s] + model.neighbours[s][l]))
             }
         }
@@ -309,12 +320,18 @@ public final class FuzzyDeduplicator {
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review,
             reviewReasons: reviewWhy, clusters: roots.count,
             refusedByGuard: clusters.refused,
-            blocking: stats.enumerated().map { (key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3, matched: matchedByKind[$0.offset]) },
+            blocking: stats.enumerated().map {
+                (
+                    key: $0.element.0, blocks: $0.element.1, pairs: $0.element.2, skipped: $0.element.3,
+                    matched: matchedByKind[$0.offset]
+                )
+            },
             pairsCompleteness: completeness, explanations: explanations, reviewExplanations: reviewExplanations,
             model: modelLines.map { (field: $0.0, level: $0.1, m: $0.2, u: $0.3, weight: $0.4) },
             matchShare: lambda * Double(emPairs) / Double(max(1, pairs.count)), emIterations: iterations,
             prior: prior, modelPrior: modelPrior, matchWeight: matchWeight, reviewWeight: reviewWeight,
-            soleWeight: soleWeight, soleMatches: clusters.solePairs.count, households: households, trainingSessions: sessions,
+            soleWeight: soleWeight, soleMatches: clusters.solePairs.count, households: households,
+            trainingSessions: sessions,
             householdReview: householdReview)
     }
 }
