@@ -275,3 +275,28 @@ extension FuzzyDeduplicator {
         return mask
     }
 }
+
+extension FuzzyDeduplicator {
+    /// Which passes found the matches (`edges`): per blocking key, and the pairs-completeness estimate,
+    /// capture-recapture between the name-only and the address-only keys (nil when either found none, or none found
+    /// both).
+    func matchesByKey(_ edges: [(Double, UInt32, UInt32)]) -> (byKind: [Int], completeness: Double?) {
+        var matchedByKind = [Int](repeating: 0, count: Self.keyNames.count)
+        var byNames = 0, byAddress = 0, byBoth = 0
+        for (_, a, b) in edges {
+            let mask = sharedKeyKinds(Int(a), Int(b))
+            for k in 0..<Self.keyNames.count where mask & (1 << k) != 0 { matchedByKind[k] += 1 }
+            let n = Self.nameOnlyKeys.contains { mask & (1 << $0) != 0 }
+            let ad = Self.addressOnlyKeys.contains { mask & (1 << $0) != 0 }
+            if n { byNames += 1 }
+            if ad { byAddress += 1 }
+            if n && ad { byBoth += 1 }
+        }
+        var completeness: Double?
+        if byNames > 0, byAddress > 0, byBoth > 0 {
+            let estimated = Double(byNames) * Double(byAddress) / Double(byBoth)
+            completeness = min(1, Double(edges.count) / max(Double(edges.count), estimated))
+        }
+        return (matchedByKind, completeness)
+    }
+}

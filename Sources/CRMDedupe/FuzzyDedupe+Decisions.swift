@@ -126,3 +126,28 @@ extension FuzzyDeduplicator {
         return torn
     }
 }
+
+extension FuzzyDeduplicator {
+    /// The review pairs whose rows are still apart, and of the guard's refusals one pair (the heaviest) per two
+    /// clusters: once the guard keeps them apart every later pair between them is refused again, and a person decides
+    /// once (`cluster`: each row's root).
+    static func stillApart(
+        _ review: [(Int32, Int32, Double)], _ reviewWhy: [ReviewReason], cluster: [Int32]
+    ) -> ([(Int32, Int32, Double)], [ReviewReason]) {
+        var keep = review.indices.map { cluster[Int(review[$0].0)] != cluster[Int(review[$0].1)] }
+        var guardPair: [UInt64: Int] = [:]
+        for k in review.indices where keep[k] && reviewWhy[k] == .clusterGuard {
+            let x = UInt32(cluster[Int(review[k].0)]), y = UInt32(cluster[Int(review[k].1)])
+            let key = UInt64(min(x, y)) << 32 | UInt64(max(x, y))
+            if let j = guardPair[key] {
+                let better = review[k].2 > review[j].2
+                keep[better ? j : k] = false
+                if better { guardPair[key] = k }
+            } else {
+                guardPair[key] = k
+            }
+        }
+        let kept = review.indices.filter { keep[$0] }
+        return (kept.map { review[$0] }, kept.map { reviewWhy[$0] })
+    }
+}

@@ -340,3 +340,30 @@ extension FuzzyDeduplicator {
         return weights
     }
 }
+
+extension FuzzyDeduplicator {
+    /// `--show-model`'s lines: field, level, m, u and weight for the fields some compared pair (of the comparison
+    /// patterns `codes`) had on both sides (the others' m and u are EM's starting values), and the neighbours' levels
+    /// within a place.
+    static func modelLines(
+        _ codes: some Sequence<Int>, m: [[Double]], u: [[Double]], weights: [[Double]], neighbours: [[Double]]
+    ) -> [(String, String, Double, Double, Double)] {
+        var modelLines: [(String, String, Double, Double, Double)] = []
+        var present = [Bool](repeating: false, count: Self.levels.count)
+        for c in codes { for f in 0..<Self.levels.count where Self.level(c, f) > 0 { present[f] = true } }
+        for f in 0..<Self.levels.count where present[f] {
+            for l in 1..<Self.levels[f] {
+                modelLines.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l]))
+            }
+        }
+        // Neighbours' house numbers where the rows share a place: u within the place, and the weight it gives.
+        for s in Self.neighbourLevels {
+            for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && neighbours[s][l] != 0 {
+                let within = u[5][s] / exp2(neighbours[s][l])
+                let name = s == Self.streetOff ? "neighbours' numbers, " : "same street, other numbers, "
+                modelLines.append(("street", name + place, m[5][s], within, weights[5][s] + neighbours[s][l]))
+            }
+        }
+        return modelLines
+    }
+}

@@ -231,23 +231,7 @@ public final class FuzzyDeduplicator {
         var (edges, review, reviewWhy) = (decisions.edges, decisions.review, decisions.reviewWhy)
         let sole = decisions.sole
         edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
-        // Which passes found the matches: per key, and the capture-recapture estimate of the matches none found.
-        var matchedByKind = [Int](repeating: 0, count: Self.keyNames.count)
-        var byNames = 0, byAddress = 0, byBoth = 0
-        for (_, a, b) in edges {
-            let mask = sharedKeyKinds(Int(a), Int(b))
-            for k in 0..<Self.keyNames.count where mask & (1 << k) != 0 { matchedByKind[k] += 1 }
-            let n = Self.nameOnlyKeys.contains { mask & (1 << $0) != 0 }
-            let ad = Self.addressOnlyKeys.contains { mask & (1 << $0) != 0 }
-            if n { byNames += 1 }
-            if ad { byAddress += 1 }
-            if n && ad { byBoth += 1 }
-        }
-        var completeness: Double?
-        if byNames > 0, byAddress > 0, byBoth > 0 {
-            let estimated = Double(byNames) * Double(byAddress) / Double(byBoth)
-            completeness = min(1, Double(edges.count) / max(Double(edges.count), estimated))
-        }
+        let (matchedByKind, completeness) = matchesByKey(edges)
         // Union-find with member lists; a merge of two multi-row clusters needs every cross pair above the guard.
         var clusters = ClusterBuilder(scorer: scorer, keepRefusals: !settings.explain.isEmpty || settings.explainReview)
         clusters.join(edges: edges, maxCluster: settings.maxCluster)
@@ -267,25 +251,7 @@ public final class FuzzyDeduplicator {
             cluster[r] = root
             roots.insert(root)
         }
-        // Only pairs whose rows are still apart, and of the guard's refusals one pair (the heaviest) per two
-        // clusters: once the guard keeps them apart every later pair between them is refused again, and a person
-        // decides once.
-        var keep = review.indices.map { cluster[Int(review[$0].0)] != cluster[Int(review[$0].1)] }
-        var guardPair: [UInt64: Int] = [:]
-        for k in review.indices where keep[k] && reviewWhy[k] == .clusterGuard {
-            let x = UInt32(cluster[Int(review[k].0)]), y = UInt32(cluster[Int(review[k].1)])
-            let key = UInt64(min(x, y)) << 32 | UInt64(max(x, y))
-            if let j = guardPair[key] {
-                let better = review[k].2 > review[j].2
-                keep[better ? j : k] = false
-                if better { guardPair[key] = k }
-            } else {
-                guardPair[key] = k
-            }
-        }
-        let kept = review.indices.filter { keep[$0] }
-        review = kept.map { review[$0] }
-        reviewWhy = kept.map { reviewWhy[$0] }
+        (review, reviewWhy) = Self.stillApart(review, reviewWhy, cluster: cluster)
         let explainer = PairExplainer(
             scorer: scorer, pairs: pairs, cluster: cluster, torn: torn, solePairs: clusters.solePairs,
             refusals: clusters.refusals, maxCluster: settings.maxCluster,
@@ -299,23 +265,8 @@ public final class FuzzyDeduplicator {
         // How many of them wait only for a household's shape (they score a match), for the summary.
         let householdReview = reviewWhy.reduce(0) { $0 + ($1 == .household ? 1 : 0) }
         let reviewExplanations = settings.explainReview ? review.map { explainer.explain(Int($0.0), Int($0.1)) } : []
-        var modelLines: [(String, String, Double, Double, Double)] = []
-        // Only the fields some compared pair had on both sides: the others' m and u are EM's starting values.
-        var present = [Bool](repeating: false, count: Self.levels.count)
-        for c in histogram.keys { for f in 0..<Self.levels.count where Self.level(c, f) > 0 { present[f] = true } }
-        for f in 0..<Self.levels.count where present[f] {
-            for l in 1..<Self.levels[f] {
-                modelLines.append((Self.fields[f], Self.levelNames[f][l], m[f][l], u[f][l], weights[f][l]))
-            }
-        }
-        // Neighbours' house numbers where the rows share a place: u within the place, and the weight it gives.
-        for s in Self.neighbourLevels {
-            for (l, place) in [(1, "one postcode"), (3, "one city")] where present[5] && model.neighbours[s][l] != 0 {
-                let within = u[5][s] / exp2(model.neighbours[s][l])
-                let name = s == Self.streetOff ? "neighbours' numbers, " : "same street, other numbers, "
-                modelLines.append(("street", name + place, m[5][s], within, weights[5][s] + model.neighbours[s][l]))
-            }
-        }
+        let modelLines = Self.modelLines(
+            histogram.keys, m: m, u: u, weights: weights, neighbours: model.neighbours)
         return DedupeResult(
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review,
             reviewReasons: reviewWhy, clusters: roots.count,
