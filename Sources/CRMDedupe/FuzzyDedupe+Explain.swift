@@ -1,8 +1,8 @@
 import Foundation
 
 /// `--explain`: why two rows were compared, what each field weighed, which rule held the pair back or merged it below
-/// the match weight, what the cluster guard said, and the outcome (lines within 80 columns, but for the numbers and
-/// the "merged below the match weight" line).
+/// the match weight, what the cluster guard said, and the outcome (the shared keys wrapped and a rule's reasons on
+/// lines of their own, for the page and a terminal at 80 columns).
 struct PairExplainer {
     typealias D = FuzzyDeduplicator
     let scorer: PairScorer
@@ -71,10 +71,9 @@ struct PairExplainer {
             lines.append("  held back: two namesakes' shape (street lines entirely different, nothing")
             lines.append("  personal agrees: e-mail, phone, company, date of birth, identifier)")
         } else if solePairs.contains(key), !apart {
-            lines.append(
-                String(
-                    format: "  merged below the match weight: the only likely link of a row and a cluster (from %.2f)",
-                    scorer.soleWeight))
+            let from = String(format: "%.2f", scorer.soleWeight)
+            lines.append("  merged below the match weight (from \(from)):")
+            lines.append("  the only likely link of a row and a cluster")
         } else if !forced, torn.contains(key) {
             lines.append("  held back: a row without a first name (or a last name in its place) matches")
             lines.append("  two members of one household, and nothing personal ties it to this one")
