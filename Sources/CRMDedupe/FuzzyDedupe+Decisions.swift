@@ -84,9 +84,14 @@ extension FuzzyDeduplicator {
                 estimate.phoneGroups.filter(\.merged).map { Self.prefixKey(Array($0.prefix.utf8)[...]) })
             if !scorer.personalPhones.isEmpty {
                 // No household's shape any more: they merge like any other pair that scores a match.
-                let s = scorer
-                let held = d.shaped.filter { s.household(compare(Int($0.1), Int($0.2)), Int($0.1), Int($0.2)) }
-                d.edges += d.shaped.filter { !s.household(compare(Int($0.1), Int($0.2)), Int($0.1), Int($0.2)) }
+                var held: [PairDecisions.Pair] = []
+                for e in d.shaped {
+                    if scorer.household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2)) {
+                        held.append(e)
+                    } else {
+                        d.edges.append(e)
+                    }
+                }
                 d.shaped = held
             }
         }

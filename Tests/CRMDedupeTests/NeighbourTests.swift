@@ -24,6 +24,12 @@ struct NeighbourTests {
         row("Christine", "Horton", "32 Collins Circuit", "2480", "Lismore"),
     ]
 
+    /// The weight an explanation's line `label` (what the place takes off) shows, required to be there.
+    static func placeAdjustment(_ why: String, _ label: String) throws -> Double {
+        let line = try #require(why.split(separator: "\n").first { $0.contains(label) }, "\(why)")
+        return try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
+    }
+
     /// With `farNumbers`, 60 more people whose duplicate has another house number on the same street, not a digit
     /// off (`12 X Road` / `49 X Road`), so that EM weighs "same street, other or no number" as a match's.
     /// With `sharedLastNames`, the suburb's people share ten last names (`Family0x` … `Family9x`).
@@ -103,9 +109,7 @@ struct NeighbourTests {
         let (r, start) = run(.neighbours, Self.neighbours, explain: [(0, 1)])
         let why = try #require(r.explanations.first)
         let total = try #require(SolePairTests.total(why))
-        let line = try #require(
-            why.split(separator: "\n").first { $0.contains("neighbours' house numbers in one place") }, "\(why)")
-        let adjustment = try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
+        let adjustment = try Self.placeAdjustment(why, "neighbours' house numbers in one place")
         #expect(adjustment < 0, "\(why)")
         // Without the adjustment the pair would merge: what the test guards.
         try #require(total - adjustment >= r.matchWeight, "the pair must score a match without it: \(why)")
@@ -123,9 +127,7 @@ struct NeighbourTests {
         let (r, _) = run(.neighbours, pair, explain: [(0, 1)], farNumbers: true)
         let why = try #require(r.explanations.first)
         try #require(why.contains("same street, other or no number"), "\(why)")
-        let line = try #require(
-            why.split(separator: "\n").first { $0.contains("other house numbers, one street, in one place") }, "\(why)")
-        let adjustment = try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
+        let adjustment = try Self.placeAdjustment(why, "other house numbers, one street, in one place")
         #expect(adjustment < -3, "\(why)")
         let level = try #require(r.model.first { $0.level == "same street, other numbers, one postcode" })
         let atRandom = try #require(
@@ -150,9 +152,7 @@ struct NeighbourTests {
         let why = try #require(r.explanations.first)
         try #require(why.contains("same street, other or no number"), "\(why)")
         let total = try #require(SolePairTests.total(why))
-        let line = try #require(
-            why.split(separator: "\n").first { $0.contains("other house numbers, one street, in one place") }, "\(why)")
-        let adjustment = try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
+        let adjustment = try Self.placeAdjustment(why, "other house numbers, one street, in one place")
         try #require(total - adjustment >= r.matchWeight, "the pair must score a match without it: \(why)")
         #expect(total < r.matchWeight, "\(why)")
         #expect(r.cluster[start] != r.cluster[start + 1], "\(why)")
