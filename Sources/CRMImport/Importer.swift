@@ -344,7 +344,9 @@ struct MappedBatch: Sendable {
 /// store binds (values as text and integers, the id's text, the custom fields' JSON). No record is
 /// built unless the row merges. The match keys' hashes are computed here too, off the writing thread:
 /// `hashes` has one entry per key and a last one for the content fingerprint of a row without any key.
-struct RowData: Sendable {
+/// A class: the writer takes each row with one reference count instead of copying its ten fields (a copy and a
+/// destroy per row were 6% of the writing thread's `perf` samples on 1M leads).
+final class RowData: Sendable {
     let values: [FieldValue]
     let custom: [String: String]
     let id: RecordID
