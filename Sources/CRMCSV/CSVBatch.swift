@@ -41,7 +41,9 @@ public struct CSVBatch: Sendable {
     /// Field `f` of record `r` as a String (invalid UTF-8 is repaired with U+FFFD).
     public func string(_ r: Int, _ f: Int) -> String {
         let range = fieldRange(r, f)
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        return bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self)
+        }
     }
 
     /// All fields of record `r` as Strings.

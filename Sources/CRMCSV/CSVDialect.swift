@@ -14,7 +14,9 @@ public struct CSVDialect: Sendable, Hashable {
     public static let rfc4180 = CSVDialect()
 
     /// The delimiters `sniff` chooses among.
-    public static let candidateDelimiters: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")]
+    public static let candidateDelimiters: [UInt8] = [
+        UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|"),
+    ]
 
     /// Parses a delimiter as users write it: `,` `;` `|` `\t` `tab`.
     public static func delimiter(named name: String) -> UInt8? {

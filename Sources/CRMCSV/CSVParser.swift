@@ -315,7 +315,9 @@ public struct CSVParser: Sendable {
     /// A quoted field would grow past `maxFieldBytes` at `input[i]` (not consumed); `input[runStart..<i]` is the run
     /// of field bytes not yet appended. The error record holds the field's first `maxFieldBytes` bytes, however the
     /// input was split into chunks (found by fuzzing: it held whatever the chunk before had ended with).
-    private mutating func quotedOverflow(_ input: UnsafeBufferPointer<UInt8>, at i: Int, runStart: Int, captureFrom: Int?) -> Overflow {
+    private mutating func quotedOverflow(
+        _ input: UnsafeBufferPointer<UInt8>, at i: Int, runStart: Int, captureFrom: Int?
+    ) -> Overflow {
         if capture == nil {
             tooLarge(line: quoteLine, column: quoteColumn)
             startCut(UnsafeBufferPointer(rebasing: input[runStart..<i]))
@@ -328,7 +330,9 @@ public struct CSVParser: Sendable {
         let refeed = recover(
             CSVError(
                 .fieldTooLarge, line: quoteLine, column: quoteColumn,
-                message: "quoted field opened here grows over the \(maxFieldBytes)-byte field limit (an unterminated quote?)"),
+                message:
+                    "quoted field opened here grows over the \(maxFieldBytes)-byte field limit (an unterminated quote?)"
+            ),
             rest: UnsafeBufferPointer(rebasing: input[i...]))
         consumed -= refeed.count
         lineStart = consumed + input.count

@@ -58,7 +58,8 @@ public final class CSVReader {
         let fd = open(path, O_RDONLY)
         self.fd = fd
         guard fd >= 0 else {
-            throw CSVError(.cannotOpen, path: path, message: "cannot open the file: \(String(cString: strerror(errno)))")
+            throw CSVError(
+                .cannotOpen, path: path, message: "cannot open the file: \(String(cString: strerror(errno)))")
         }
         var st = stat()
         fileSize = fstat(fd, &st) == 0 ? Int(st.st_size) : nil

@@ -38,7 +38,8 @@ public final class CSVWriter {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             ownsFD = true
             guard fd >= 0 else {
-                throw CSVError(.cannotOpen, path: path, message: "cannot create the file: \(String(cString: strerror(errno)))")
+                throw CSVError(
+                    .cannotOpen, path: path, message: "cannot create the file: \(String(cString: strerror(errno)))")
             }
         }
         buffer.reserveCapacity(1 << 16)
@@ -72,7 +73,9 @@ public final class CSVWriter {
 
     /// The field's bytes as written: after a delimiter unless it is the row's first, guarded against formulas,
     /// quoted when it holds the delimiter, a quote, CR or LF, or starts or ends with a space.
-    private static func lay(_ utf8: UnsafeBufferPointer<UInt8>, separate: Bool, _ options: Options, into buffer: inout [UInt8]) {
+    private static func lay(
+        _ utf8: UnsafeBufferPointer<UInt8>, separate: Bool, _ options: Options, into buffer: inout [UInt8]
+    ) {
         let d = options.delimiter
         if separate { buffer.append(d) }
         let neutralize = options.neutralizeFormulas && needsFormulaGuard(utf8)

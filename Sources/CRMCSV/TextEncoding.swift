@@ -45,7 +45,8 @@ extension TextEncoding {
         if b.starts(with: [0xFE, 0xFF]) { return .init(encoding: .utf16BE, bomLength: 2) }
         let nuls = b.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
         if nuls > 0 {
-            var evenNul = 0, oddNul = 0
+            var evenNul = 0
+            var oddNul = 0
             for (i, x) in b.enumerated() where x == 0 { if i % 2 == 0 { evenNul += 1 } else { oddNul += 1 } }
             let pairs = max(1, b.count / 2)
             if oddNul * 10 >= pairs * 7, evenNul * 20 < pairs { return .init(encoding: .utf16LE, bomLength: 0) }
@@ -66,7 +67,15 @@ extension TextEncoding {
                 continue
             }
             let len: Int
-            if c & 0xE0 == 0xC0 && c >= 0xC2 { len = 2 } else if c & 0xF0 == 0xE0 { len = 3 } else if c & 0xF8 == 0xF0 && c <= 0xF4 { len = 4 } else { return false }
+            if c & 0xE0 == 0xC0 && c >= 0xC2 {
+                len = 2
+            } else if c & 0xF0 == 0xE0 {
+                len = 3
+            } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
+                len = 4
+            } else {
+                return false
+            }
             if i + len > n { return allowTruncatedEnd }
             for k in 1..<len where bytes[i + k] & 0xC0 != 0x80 { return false }
             i += len

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Settings of the fuzzy matcher. Thresholds are posterior probabilities that a pair is the same entity; the
 /// weights they correspond to follow from the prior the data gives (printed by `crmgate dedupe`).
@@ -51,7 +51,8 @@ public struct DedupeSettings: Sendable, Equatable {
     public var explainReview = false
 
     public static func == (a: DedupeSettings, b: DedupeSettings) -> Bool {
-        a.matchProbability == b.matchProbability && a.reviewProbability == b.reviewProbability && a.maxBlock == b.maxBlock
+        a.matchProbability == b.matchProbability && a.reviewProbability == b.reviewProbability
+            && a.maxBlock == b.maxBlock
             && a.window == b.window && a.maxCluster == b.maxCluster && a.gmailDots == b.gmailDots && a.rules == b.rules
             && a.households == b.households && a.explain.map { [$0.0, $0.1] } == b.explain.map { [$0.0, $0.1] }
             && a.explainReview == b.explainReview

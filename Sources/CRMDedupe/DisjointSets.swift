@@ -20,7 +20,8 @@ struct DisjointSets {
 extension Array where Element == UInt64 {
     /// Whether a sorted array holds `x`.
     func binarySearchContains(_ x: UInt64) -> Bool {
-        var lo = 0, hi = count
+        var lo = 0
+        var hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
             if self[mid] < x { lo = mid + 1 } else { hi = mid }

@@ -20,7 +20,8 @@ extension FuzzyDeduplicator {
     /// more, the same first letter, and a letter in both (a line of a house number alone names no street); or one
     /// with a letter typed before the other.
     func streetNamesAlike(_ sa: Int32, _ sb: Int32) -> Bool {
-        let x = Self.streetName(streets.bytes[Int(sa)]), y = Self.streetName(streets.bytes[Int(sb)])
+        let x = Self.streetName(streets.bytes[Int(sa)])
+        let y = Self.streetName(streets.bytes[Int(sb)])
         guard let cx = x.first, let cy = y.first, cx >= 97, cx <= 122, cy >= 97, cy <= 122 else { return false }
         // A letter typed before the name (`dchurch terrace` / `church terrace`), though the first letters differ; not
         // another first letter (`kent street` / `bent street` are two streets as often as one).
@@ -56,7 +57,8 @@ extension FuzzyDeduplicator {
         guard ha != 0, hb != 0 else { return false }
         if ha == hb { return streetNamesAlike(sa, sb) }
         guard oneEditApart(places.bytes[Int(ha)], places.bytes[Int(hb)], sameLength: true) else { return false }
-        let x = Self.streetName(streets.bytes[Int(sa)]), y = Self.streetName(streets.bytes[Int(sb)])
+        let x = Self.streetName(streets.bytes[Int(sa)])
+        let y = Self.streetName(streets.bytes[Int(sb)])
         // The name's words in either order: address lines 1 and 2 swapped (`58 wentworth st kooringal` / `68 kooringal
         // wentworth st`).
         return x == y || Self.makeTokens(Array(x)) == Self.makeTokens(Array(y))
@@ -68,7 +70,8 @@ extension FuzzyDeduplicator {
     /// (`Linnea`/`Sienna`, `Hao`/`Sharon`): on lists where a quarter of the people live with a relative, relatives
     /// were that alike more often than a person's duplicates (own generator, `--family-rate 0.25`).
     func firstNamesAlike(_ a: Int32, _ b: Int32) -> Bool {
-        let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
+        let x = firsts.bytes[Int(a)]
+        let y = firsts.bytes[Int(b)]
         guard !x.isEmpty, !y.isEmpty else { return false }
         if x[0] == y[0] && Similarity.jaroWinkler(x, y) >= 0.8 { return true }
         return firstNamesContained(a, b)
@@ -76,12 +79,15 @@ extension FuzzyDeduplicator {
 
     /// First names of which one is an initial of the other or inside it (`J`/`Julie`, `Toni`/`Antonia`).
     func firstNamesContained(_ a: Int32, _ b: Int32) -> Bool {
-        let x = firsts.bytes[Int(a)], y = firsts.bytes[Int(b)]
+        let x = firsts.bytes[Int(a)]
+        let y = firsts.bytes[Int(b)]
         guard !x.isEmpty, !y.isEmpty else { return false }
         if Self.isInitial(x, of: y) { return true }
         let (short, long) = x.count <= y.count ? (x, y) : (y, x)
         guard short.count >= 3 else { return false }
-        return long.indices.contains { i in i + short.count <= long.count && long[i..<(i + short.count)].elementsEqual(short) }
+        return long.indices.contains { i in
+            i + short.count <= long.count && long[i..<(i + short.count)].elementsEqual(short)
+        }
     }
 
     /// Whether one of two folded first names is a single letter that starts the other (`j` / `julie`).
@@ -115,7 +121,8 @@ extension FuzzyDeduplicator {
             return false
         }
         // The places table keeps a house number as `#` and the number.
-        let x = Array(places.bytes[Int(house[a])].dropFirst()), y = Array(places.bytes[Int(house[b])].dropFirst())
+        let x = Array(places.bytes[Int(house[a])].dropFirst())
+        let y = Array(places.bytes[Int(house[b])].dropFirst())
         guard x.count == y.count else { return true }
         var diffs: [Int] = []
         for i in x.indices where x[i] != y[i] {
@@ -131,7 +138,8 @@ extension FuzzyDeduplicator {
     private func digitsAlone(_ line: [UInt8]) -> Bool {
         func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
         guard let d = line.firstIndex(where: isDigit) else { return false }
-        var start = d, end = d
+        var start = d
+        var end = d
         while start > 0, line[start - 1] != 32 { start -= 1 }
         while end < line.count, line[end] != 32 { end += 1 }
         return line[start..<end].allSatisfy(isDigit)

@@ -5,8 +5,10 @@ import Foundation
 /// neighbourhood.
 extension FuzzyDeduplicator {
     static let keyNames = [
-        "external_id", "email", "phone", "postcode+last", "postcode+first", "company+names", "company+postcode", "house+postcode",
-        "names (either order)", "street (no spaces)", "street (words)", "birth_date", "identifier", "phonetic names", "city+last",
+        "external_id", "email", "phone", "postcode+last", "postcode+first", "company+names", "company+postcode",
+        "house+postcode",
+        "names (either order)", "street (no spaces)", "street (words)", "birth_date", "identifier", "phonetic names",
+        "city+last",
         "street name+city", "house+first+city", "street name+last", "house+city+street 1st",
         "street words+postcode", "postcode+name across",
     ]
@@ -20,7 +22,10 @@ extension FuzzyDeduplicator {
 
     static func hash(_ kind: UInt64, _ parts: [UInt64]) -> UInt64 {
         var x: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (kind &* 0x9E37_79B9_7F4A_7C15)
-        for p in parts { x = (x ^ p) &* 0x100_0000_01b3; x ^= x >> 29 }
+        for p in parts {
+            x = (x ^ p) &* 0x100_0000_01b3
+            x ^= x >> 29
+        }
         return (x & ~(UInt64(0x1F) << 59)) | (kind << 59)
     }
 
@@ -40,7 +45,8 @@ extension FuzzyDeduplicator {
     static func soundex(_ b: [UInt8]) -> UInt64 {
         // a b c d e f g h i j k l m n o p q r s t u v w x y z
         let codes: [UInt8] = [0, 1, 2, 3, 0, 1, 2, 9, 0, 2, 2, 4, 5, 5, 0, 1, 2, 6, 2, 3, 0, 1, 9, 2, 0, 2]
-        var out: UInt64 = 0, n = 0
+        var out: UInt64 = 0
+        var n = 0
         var last: UInt8 = 255
         for c in b where c >= 97 && c <= 122 {
             let code = codes[Int(c - 97)]
@@ -75,12 +81,14 @@ extension FuzzyDeduplicator {
 
     /// Every blocking key of row `r`, as (key hash with its kind in the top 5 bits).
     func keys(_ r: Int, into out: inout [UInt64]) {
-        let h = Self.hash, prefix = Self.prefix
+        let h = Self.hash
+        let prefix = Self.prefix
         if ext[r] != 0 { out.append(h(0, [UInt64(ext[r])])) }
         if email[r] != 0 { out.append(h(1, [UInt64(email[r])])) }
         if phone[r] != 0 { out.append(h(2, [UInt64(phone[r])])) }
         let l3 = prefix(lasts.bytes[Int(lastR[r])], 3)
-        let pc = postcode[r], hasPC = !isEmptyPlace(pc)
+        let pc = postcode[r]
+        let hasPC = !isEmptyPlace(pc)
         if hasPC {
             if lastR[r] != 0 { out.append(h(3, [UInt64(pc), l3])) }
             for c in firstCanon[Int(first[r])] { out.append(h(4, [UInt64(pc), UInt64(c)])) }
@@ -97,7 +105,9 @@ extension FuzzyDeduplicator {
         }
         if company[r] != 0, lastR[r] != 0 {
             let l2 = prefix(lasts.bytes[Int(lastR[r])], 2)
-            for c in firstCanon[Int(first[r])] { out.append(h(5, [UInt64(company[r]), prefix(firsts.bytes[Int(c)], 2), l2])) }
+            for c in firstCanon[Int(first[r])] {
+                out.append(h(5, [UInt64(company[r]), prefix(firsts.bytes[Int(c)], 2), l2]))
+            }
         }
         if hasPC {
             if company[r] != 0 { out.append(h(6, [UInt64(company[r]), UInt64(pc)])) }
@@ -105,9 +115,11 @@ extension FuzzyDeduplicator {
         }
         if first[r] != 0, last[r] != 0 {
             // The two names in either order: a wrong postcode, or first and last swapped, do not hide the pair.
-            let x = Self.fnv(firsts.bytes[Int(first[r])]), y = Self.fnv(lasts.bytes[Int(last[r])])
+            let x = Self.fnv(firsts.bytes[Int(first[r])])
+            let y = Self.fnv(lasts.bytes[Int(last[r])])
             out.append(h(8, [min(x, y), max(x, y)]))
-            let sx = Self.soundex(firsts.bytes[Int(first[r])]), sy = Self.soundex(lasts.bytes[Int(last[r])])
+            let sx = Self.soundex(firsts.bytes[Int(first[r])])
+            let sy = Self.soundex(lasts.bytes[Int(last[r])])
             if sx != 0, sy != 0 { out.append(h(13, [min(sx, sy), max(sx, sy)])) }
         }
         if streetNS[r] != 0, house[r] != 0 {
@@ -186,7 +198,8 @@ extension FuzzyDeduplicator {
         // Reserved from the keys of an even sample of rows: an array grown by doubling past a fixed guess held the old
         // and the new buffer at once (16 bytes a key, 14 keys a row on generated leads: 384 MB at 1M rows).
         let step = max(1, count / 4096)
-        var sampled = 0, sampleKeys = 0
+        var sampled = 0
+        var sampleKeys = 0
         for r in stride(from: 0, to: count, by: step) {
             rowKeys.removeAll(keepingCapacity: true)
             keys(r, into: &rowKeys)
@@ -222,7 +235,8 @@ extension FuzzyDeduplicator {
                 // Too many for all against all: sorted by address and names, each row meets its neighbours.
                 stats[kind].3 += 1
                 let rows = entries[range].map(\.1).sorted { a, b in
-                    let ka = (street[Int(a)], lastR[Int(a)], first[Int(a)]), kb = (street[Int(b)], lastR[Int(b)], first[Int(b)])
+                    let ka = (street[Int(a)], lastR[Int(a)], first[Int(a)])
+                    let kb = (street[Int(b)], lastR[Int(b)], first[Int(b)])
                     return ka != kb ? ka < kb : a < b
                 }
                 for a in rows.indices {
@@ -250,7 +264,8 @@ extension FuzzyDeduplicator {
 
     /// Calls `body` for every block (a run of sorted entries sharing a key, at least two rows) with its key kind and,
     /// when it is too large for all pairs, the sorted-neighbourhood window to use instead.
-    private func forEachBlock(_ entries: [(UInt64, UInt32)], _ body: (Range<Int>, _ kind: Int, _ window: Int?) -> Void) {
+    private func forEachBlock(_ entries: [(UInt64, UInt32)], _ body: (Range<Int>, _ kind: Int, _ window: Int?) -> Void)
+    {
         var i = 0
         while i < entries.count {
             var j = i + 1
@@ -267,7 +282,8 @@ extension FuzzyDeduplicator {
 
     /// The kinds of blocking key two rows share, as a bit mask.
     func sharedKeyKinds(_ a: Int, _ b: Int) -> Int {
-        var ka: [UInt64] = [], kb: [UInt64] = []
+        var ka: [UInt64] = []
+        var kb: [UInt64] = []
         keys(a, into: &ka)
         keys(b, into: &kb)
         var mask = 0
@@ -282,7 +298,9 @@ extension FuzzyDeduplicator {
     /// both).
     func matchesByKey(_ edges: [(Double, UInt32, UInt32)]) -> (byKind: [Int], completeness: Double?) {
         var matchedByKind = [Int](repeating: 0, count: Self.keyNames.count)
-        var byNames = 0, byAddress = 0, byBoth = 0
+        var byNames = 0
+        var byAddress = 0
+        var byBoth = 0
         for (_, a, b) in edges {
             let mask = sharedKeyKinds(Int(a), Int(b))
             for k in 0..<Self.keyNames.count where mask & (1 << k) != 0 { matchedByKind[k] += 1 }

@@ -59,7 +59,8 @@ struct ClusterBuilder {
     /// not. A chain of strangers through one link fails the first.
     func mayJoin(_ ma: [Int32], _ mb: [Int32]) -> GuardVerdict {
         guard ma.count > 1 || mb.count > 1 else { return .join }
-        var sum = 0.0, n = 0
+        var sum = 0.0
+        var n = 0
         // Two rows across them that share a phone the file shows households do not share are one person: the
         // household's shape of their other rows (a duplicate without the phone) is that person's too.
         let tied =
@@ -92,7 +93,8 @@ struct ClusterBuilder {
     }
 
     private mutating func join(_ ra: Int32, _ rb: Int32) {
-        let na = members[ra]?.count ?? 1, nb = members[rb]?.count ?? 1
+        let na = members[ra]?.count ?? 1
+        let nb = members[rb]?.count ?? 1
         let (big, small) = na >= nb ? (ra, rb) : (rb, ra)
         sets.parent[Int(small)] = big
         members[big] = (members[big] ?? [big]) + (members[small] ?? [small])
@@ -103,13 +105,21 @@ struct ClusterBuilder {
     /// forced (at `matchWeight + 100` or above) pass it.
     mutating func join(edges: [(Double, UInt32, UInt32)], maxCluster: Int) {
         for (w, a, b) in edges {
-            let ra = find(Int32(a)), rb = find(Int32(b))
+            let ra = find(Int32(a))
+            let rb = find(Int32(b))
             if ra == rb { continue }
-            let ma = members(of: ra), mb = members(of: rb)
-            if ma.count + mb.count > maxCluster { refuse(w, a, b, .tooLarge(ma.count + mb.count)); continue }
+            let ma = members(of: ra)
+            let mb = members(of: rb)
+            if ma.count + mb.count > maxCluster {
+                refuse(w, a, b, .tooLarge(ma.count + mb.count))
+                continue
+            }
             if w < scorer.matchWeight + 100 {
                 let verdict = mayJoin(ma, mb)
-                if verdict != .join { refuse(w, a, b, verdict); continue }
+                if verdict != .join {
+                    refuse(w, a, b, verdict)
+                    continue
+                }
             }
             join(ra, rb)
         }
@@ -132,13 +142,15 @@ struct ClusterBuilder {
         }
         var unsure: [(Int32, Int32, Double)] = []
         for (w, a, b) in sole.sorted(by: { $0.0 > $1.0 }) {
-            let ra = find(Int32(a)), rb = find(Int32(b))
+            let ra = find(Int32(a))
+            let rb = find(Int32(b))
             // A household's shape only where the file showed no households (`scorer.separateHouseholds`, set by
             // `decideHouseholds`).
             if ra != rb, links.standAlone(ra, rb, w, unsure: scorer.reviewWeight),
                 !scorer.separateHouseholds || !scorer.household(rows.compare(Int(a), Int(b)), Int(a), Int(b))
             {
-                let ma = members(of: ra), mb = members(of: rb)
+                let ma = members(of: ra)
+                let mb = members(of: rb)
                 if min(ma.count, mb.count) == 1, ma.count + mb.count <= maxCluster, mayJoin(ma, mb) == .join {
                     join(ra, rb)
                     solePairs.insert(UInt64(a) << 32 | UInt64(b))

@@ -4,10 +4,13 @@ import Foundation
 /// FuzzyDedupe.swift), and the shapes of codes the rules read.
 extension FuzzyDeduplicator {
     /// OSA distance (1: one edit or less, 2: more) and Jaro-Winkler of two values of a name table, cached.
-    private func nameSim(_ table: Values, _ a: Int32, _ b: Int32, field: UInt64, _ cache: inout SimCache) -> (Int, Double) {
+    private func nameSim(
+        _ table: Values, _ a: Int32, _ b: Int32, field: UInt64, _ cache: inout SimCache
+    ) -> (Int, Double) {
         let key = (field << 60) | (UInt64(min(a, b)) << 30) | UInt64(max(a, b))
         if let v = cache[key] { return (Int(v.0), Double(v.1)) }
-        let x = table.bytes[Int(a)], y = table.bytes[Int(b)]
+        let x = table.bytes[Int(a)]
+        let y = table.bytes[Int(b)]
         // Only "one edit or less" is asked of the distance (two different values of a table are never 0 apart).
         let d = Similarity.withinOneEdit(x, y) ? 1 : 2
         let jw = Similarity.jaroWinkler(x, y)
@@ -34,14 +37,23 @@ extension FuzzyDeduplicator {
             }
             code += l * st[1]
         }
-        let fa = first[a], fb = first[b]
-        let la = last[a], lb = last[b]
-        var lf = 0, ll = 0
+        let fa = first[a]
+        let fb = first[b]
+        let la = last[a]
+        let lb = last[b]
+        var lf = 0
+        var ll = 0
         if fa != 0 && fb != 0 {
-            if fa == fb { lf = 1 } else {
-                let ca = firstCanon[Int(fa)], cb = firstCanon[Int(fb)]
+            if fa == fb {
+                lf = 1
+            } else {
+                let ca = firstCanon[Int(fa)]
+                let cb = firstCanon[Int(fb)]
                 var shared = false
-                for x in ca where cb.contains(x) { shared = true; break }
+                for x in ca where cb.contains(x) {
+                    shared = true
+                    break
+                }
                 if shared {
                     lf = 2
                 } else if firstO[a] != 0, firstO[a] == firstO[b] {
@@ -54,7 +66,11 @@ extension FuzzyDeduplicator {
             }
         }
         if la != 0 && lb != 0 {
-            if la == lb { ll = 1 } else if lastR[a] == lastR[b] { ll = 2 } else {
+            if la == lb {
+                ll = 1
+            } else if lastR[a] == lastR[b] {
+                ll = 2
+            } else {
                 let (d, jw) = nameSim(lasts, la, lb, field: 2, &cache)
                 ll = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
             }
@@ -70,21 +86,27 @@ extension FuzzyDeduplicator {
         // name different.
         if lf == Self.firstDifferent || ll == 4, let x = namesAcross(a, b, lf: lf, ll: ll) { (lf, ll) = x }
         code += lf * st[2] + ll * st[3]
-        let ca = company[a], cb = company[b]
+        let ca = company[a]
+        let cb = company[b]
         if ca != 0 && cb != 0 {
             var l = 1
             if ca != cb {
-                let ta = tokens(ca), tb = tokens(cb)
+                let ta = tokens(ca)
+                let tb = tokens(cb)
                 var close = Self.isSubset(ta, tb) || Self.isSubset(tb, ta)
                 if !close {
-                    let x = companies.bytes[Int(ca)], y = companies.bytes[Int(cb)]
-                    if x.first == y.first, abs(x.count - y.count) <= 3 { close = nameSim(companies, ca, cb, field: 3, &cache).1 >= 0.92 }
+                    let x = companies.bytes[Int(ca)]
+                    let y = companies.bytes[Int(cb)]
+                    if x.first == y.first, abs(x.count - y.count) <= 3 {
+                        close = nameSim(companies, ca, cb, field: 3, &cache).1 >= 0.92
+                    }
                 }
                 l = close ? 2 : 3
             }
             code += l * st[4]
         }
-        let sa = street[a], sb = street[b]
+        let sa = street[a]
+        let sb = street[b]
         if sa != 0 && sb != 0 {
             var l = 7
             if sa == sb {
@@ -119,13 +141,19 @@ extension FuzzyDeduplicator {
             }
             code += l * st[5]
         }
-        let pa = postcode[a], pb = postcode[b], cia = city[a], cib = city[b]
-        let hasP = !isEmptyPlace(pa) && !isEmptyPlace(pb), hasC = !isEmptyPlace(cia) && !isEmptyPlace(cib)
+        let pa = postcode[a]
+        let pb = postcode[b]
+        let cia = city[a]
+        let cib = city[b]
+        let hasP = !isEmptyPlace(pa) && !isEmptyPlace(pb)
+        let hasC = !isEmptyPlace(cia) && !isEmptyPlace(cib)
         if hasP || hasC {
             var l = 4
             if hasP && pa == pb {
                 l = hasC && cia == cib ? 1 : 2
-            } else if (hasP && oneEditApart(places.bytes[Int(pa)], places.bytes[Int(pb)], sameLength: true)) || (hasC && cia == cib) {
+            } else if (hasP && oneEditApart(places.bytes[Int(pa)], places.bytes[Int(pb)], sameLength: true))
+                || (hasC && cia == cib)
+            {
                 l = 3
             }
             code += l * st[6]
@@ -136,14 +164,20 @@ extension FuzzyDeduplicator {
             if dob[a] == dob[b] {
                 l = 1
             } else {
-                let x = dates.bytes[Int(dob[a])], y = dates.bytes[Int(dob[b])]
-                let swap = x.count == 8 && y.count == 8 && x[0..<4] == y[0..<4] && x[4..<6] == y[6..<8] && x[6..<8] == y[4..<6]
+                let x = dates.bytes[Int(dob[a])]
+                let y = dates.bytes[Int(dob[b])]
+                let swap =
+                    x.count == 8 && y.count == 8 && x[0..<4] == y[0..<4] && x[4..<6] == y[6..<8] && x[6..<8] == y[4..<6]
                 if swap || oneEditApart(x, y, sameLength: false) { l = 2 }
             }
             code += l * st[8]
         }
         if ident[a] != 0 && ident[b] != 0 {
-            code += (ident[a] == ident[b] ? 1 : (oneEditApart(idents.bytes[Int(ident[a])], idents.bytes[Int(ident[b])], sameLength: false) ? 2 : 3)) * st[9]
+            code +=
+                (ident[a] == ident[b]
+                    ? 1
+                    : (oneEditApart(idents.bytes[Int(ident[a])], idents.bytes[Int(ident[b])], sameLength: false)
+                        ? 2 : 3)) * st[9]
         }
         return code
     }

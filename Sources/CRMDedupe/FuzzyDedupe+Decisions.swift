@@ -22,7 +22,8 @@ struct PairDecisions {
         let auto = scorer.settings.households == .auto
         let match = scorer.matchWeight
         for (k, p) in pairs.enumerated() {
-            let a = Int(p >> 32), b = Int(p & 0xFFFF_FFFF)
+            let a = Int(p >> 32)
+            let b = Int(p & 0xFFFF_FFFF)
             let code = Int(codes[k])
             var w = scorer.score(code, a, b)
             if scorer.forced(a, b) {
@@ -142,7 +143,8 @@ extension FuzzyDeduplicator {
         var keep = review.indices.map { cluster[Int(review[$0].0)] != cluster[Int(review[$0].1)] }
         var guardPair: [UInt64: Int] = [:]
         for k in review.indices where keep[k] && reviewWhy[k] == .clusterGuard {
-            let x = UInt32(cluster[Int(review[k].0)]), y = UInt32(cluster[Int(review[k].1)])
+            let x = UInt32(cluster[Int(review[k].0)])
+            let y = UInt32(cluster[Int(review[k].1)])
             let key = UInt64(min(x, y)) << 32 | UInt64(max(x, y))
             if let j = guardPair[key] {
                 let better = review[k].2 > review[j].2

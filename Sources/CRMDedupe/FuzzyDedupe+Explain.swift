@@ -44,7 +44,9 @@ struct PairExplainer {
             let label = D.column(what + " in one place", 45)
             lines.append("  " + label + String(format: " %+6.2f", inPlace))
         }
-        let raw = scorer.rawScore(code, a, b), forced = scorer.forced(a, b), apart = cluster[a] != cluster[b]
+        let raw = scorer.rawScore(code, a, b)
+        let forced = scorer.forced(a, b)
+        let apart = cluster[a] != cluster[b]
         lines.append(
             String(
                 format: "  term-frequency adjustment %+.2f; total %.2f (match %.2f, review %.2f)%@",

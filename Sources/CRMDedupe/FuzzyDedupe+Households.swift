@@ -84,13 +84,17 @@ struct MatchedClusters {
     init(rows: Int, matched: [(UInt32, UInt32)]) {
         var sets = DisjointSets(rows)
         for (a, b) in matched {
-            let ra = sets.find(Int32(a)), rb = sets.find(Int32(b))
+            let ra = sets.find(Int32(a))
+            let rb = sets.find(Int32(b))
             if ra != rb { sets.parent[Int(max(ra, rb))] = min(ra, rb) }
         }
         root = (0..<rows).map { sets.find(Int32($0)) }
         size = [Int32](repeating: 0, count: rows)
         for r in 0..<rows { size[Int(root[r])] += 1 }
-        var clusters = 0, duplicated = 0, duplicateRows = 0, withSiblings = 0
+        var clusters = 0
+        var duplicated = 0
+        var duplicateRows = 0
+        var withSiblings = 0
         for s in size where s > 0 {
             clusters += 1
             if s > 1 {
@@ -124,9 +128,11 @@ extension FuzzyDeduplicator {
         _ clusters: MatchedClusters, shaped: [(UInt32, UInt32)], matchProbability: Double, patternPairs: Int = 0
     ) -> HouseholdEstimate {
         var pairs = Set<UInt64>()
-        var both = 0, one = 0
+        var both = 0
+        var one = 0
         for (a, b) in shaped {
-            let ra = clusters.root[Int(a)], rb = clusters.root[Int(b)]
+            let ra = clusters.root[Int(a)]
+            let rb = clusters.root[Int(b)]
             if ra == rb { continue }  // already one cluster through other rows: nothing to tell
             let key = UInt64(UInt32(min(ra, rb))) << 32 | UInt64(UInt32(max(ra, rb)))
             guard pairs.insert(key).inserted else { continue }
@@ -136,11 +142,14 @@ extension FuzzyDeduplicator {
             default: break
             }
         }
-        let d = clusters.duplicatedShare, q = clusters.duplicatesWithSiblings
+        let d = clusters.duplicatedShare
+        let q = clusters.duplicatesWithSiblings
         let shapedCount = pairs.count
         var expected = d > 0 ? min(Double(shapedCount), Double(both + 1) / (d * d)) : Double(shapedCount)
-        let bound = Double(shapedCount) * householdShareBound(
-            neither: shapedCount - one - both, one: one, both: both, duplicated: d, siblings: q)
+        let bound =
+            Double(shapedCount)
+            * householdShareBound(
+                neither: shapedCount - one - both, one: one, both: both, duplicated: d, siblings: q)
         expected = min(expected, bound)
         // A wrong household merge costs more than one wrong pair (the cluster guard's household rule is off with it, so
         // relatives' duplicates chain), so its allowance does not loosen below the default match probability's.
@@ -152,7 +161,8 @@ extension FuzzyDeduplicator {
             allowedWrongMerges: allowed, separate: separate,
             dense: separate && shapedCount > 0
                 && 2 * expected / Double(shapedCount) * Double(max(patternPairs, shapedCount))
-                    >= Double(clusters.matchedCount))
+                    >= Double(clusters.matchedCount)
+        )
     }
 
     /// Where a file's households are kept apart, its household-shaped pairs whose phone agrees, asked again by how the
@@ -175,10 +185,13 @@ extension FuzzyDeduplicator {
         func share(_ g: PhoneGroupEstimate) -> Double {
             g.shapedPairs > 0 ? g.expectedHouseholds / Double(g.shapedPairs) : 1
         }
-        var candidates: [PhoneGroupEstimate] = [], apart: [PhoneGroupEstimate] = []
+        var candidates: [PhoneGroupEstimate] = []
+        var apart: [PhoneGroupEstimate] = []
         func visit(_ length: Int, _ items: [(digits: [UInt8], pair: (UInt32, UInt32))]) {
             var parts: [[UInt8]: [(digits: [UInt8], pair: (UInt32, UInt32))]] = [:]
-            for item in items where item.digits.count >= length { parts[Array(item.digits.prefix(length)), default: []].append(item) }
+            for item in items where item.digits.count >= length {
+                parts[Array(item.digits.prefix(length)), default: []].append(item)
+            }
             for prefix in parts.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let group = parts[prefix]!
                 let e = estimateHouseholds(clusters, shaped: group.map(\.pair), matchProbability: matchProbability)
@@ -212,7 +225,8 @@ extension FuzzyDeduplicator {
         neither: Int, one: Int, both: Int, duplicated d: Double, siblings q: Double
     ) -> Double {
         guard neither + one + both > 0 else { return 1 }
-        let household = [(1 - d) * (1 - d), 2 * d * (1 - d), d * d], replaced = [1 - q, q, 0.0]
+        let household = [(1 - d) * (1 - d), 2 * d * (1 - d), d * d]
+        let replaced = [1 - q, q, 0.0]
         let counts = [Double(neither), Double(one), Double(both)]
         func logLikelihood(_ h: Double) -> Double {
             var l = 0.0
@@ -268,7 +282,8 @@ extension FuzzyDeduplicator {
             for i in ps.indices {
                 for j in ps.indices where j > i && householdPair(Int(ps[i]), Int(ps[j])) {
                     // Tied to one of them by something personal: its pair with the other is the unsure one.
-                    let ti = personal(x, ps[i]), tj = personal(x, ps[j])
+                    let ti = personal(x, ps[i])
+                    let tj = personal(x, ps[j])
                     if ti && tj { continue }
                     for p in ti ? [ps[j]] : (tj ? [ps[i]] : [ps[i], ps[j]]) {
                         torn.insert(UInt64(min(x, p)) << 32 | UInt64(max(x, p)))
@@ -285,7 +300,9 @@ extension FuzzyDeduplicator {
     /// indented by `indent` spaces: an explanation's first line (indent 4) and `crmgate dedupe`'s summary lines (under
     /// column 17, where their values start), read on a terminal or the web page.
     public static func wrapped(_ text: String, head: String = "", indent: Int, width: Int = 80) -> [String] {
-        var lines: [String] = [], line = head, empty = true
+        var lines: [String] = []
+        var line = head
+        var empty = true
         for word in text.split(separator: " ") {
             if !empty, line.count + 1 + word.count > width {
                 lines.append(line)

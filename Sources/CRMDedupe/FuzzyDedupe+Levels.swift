@@ -3,7 +3,9 @@ import Foundation
 /// The comparison levels: each field's levels and their names, and the mixed-radix code a pair's levels make
 /// (compared in FuzzyDedupe+Compare.swift).
 extension FuzzyDeduplicator {
-    static let fields = ["email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier"]
+    static let fields = [
+        "email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier",
+    ]
     static let levels = [3, 5, 7, 5, 4, 8, 5, 3, 4, 4]
     static let levelNames = [
         ["null", "exact", "different"],
@@ -15,7 +17,8 @@ extension FuzzyDeduplicator {
             "null", "exact", "same without spaces / same words", "one's words among the other's", "number or name off",
             "same street, other or no number", "same house number, other street", "different",
         ],
-        ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"], ["null", "exact", "different"],
+        ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"],
+        ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
     ]
     /// The first name's "initial" level and its last, "different".

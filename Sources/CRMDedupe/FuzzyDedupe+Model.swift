@@ -9,14 +9,17 @@ extension FuzzyDeduplicator {
     static func em(
         _ histogram: [Int: Int], iterations: Int = 200, fixedU: [[Double]]? = nil
     ) -> (lambda: Double, m: [[Double]], u: [[Double]], iterations: Int) {
-        var m: [[Double]] = [], u: [[Double]] = []
+        var m: [[Double]] = []
+        var u: [[Double]] = []
         for k in levels {
-            var mm = [0.0], uu = [0.0]
+            var mm = [0.0]
+            var uu = [0.0]
             for i in 0..<(k - 1) {
                 mm.append(0.9 / pow(2, Double(i)))
                 uu.append(0.1 / pow(2, Double(k - 2 - i)))
             }
-            let sm = mm.reduce(0, +), su = uu.reduce(0, +)
+            let sm = mm.reduce(0, +)
+            let su = uu.reduce(0, +)
             m.append(mm.map { $0 / sm })
             u.append(uu.map { $0 / su })
         }
@@ -28,30 +31,42 @@ extension FuzzyDeduplicator {
         var it = 0
         while it < iterations {
             it += 1
-            var cm = levels.map { [Double](repeating: 0, count: $0) }, cu = cm
-            var sumM = 0.0, ll = 0.0
+            var cm = levels.map { [Double](repeating: 0, count: $0) }
+            var cu = cm
+            var sumM = 0.0
+            var ll = 0.0
             for (code, count) in items {
-                var pm = lambda, pu = 1 - lambda
+                var pm = lambda
+                var pu = 1 - lambda
                 for f in 0..<levels.count {
                     let l = level(code, f)
-                    if l > 0 { pm *= m[f][l]; pu *= u[f][l] }
+                    if l > 0 {
+                        pm *= m[f][l]
+                        pu *= u[f][l]
+                    }
                 }
                 let z = pm + pu
                 let g = pm / z
                 ll += count * log(z)
-                let wm = count * g, wu = count * (1 - g)
+                let wm = count * g
+                let wu = count * (1 - g)
                 sumM += wm
                 for f in 0..<levels.count {
                     let l = level(code, f)
-                    if l > 0 { cm[f][l] += wm; cu[f][l] += wu }
+                    if l > 0 {
+                        cm[f][l] += wm
+                        cu[f][l] += wu
+                    }
                 }
             }
             lambda = sumM / total
             for f in 0..<levels.count {
                 let s = cm[f].dropFirst().reduce(0, +)
                 if s > 0 {
-                    // m floored: a field that differs (a replaced first name, a moved address) weighs against a pair but
-                    // does not rule it out on its own, however rare disagreement was among the matches EM saw. Dates and
+                    // m floored: a field that differs (a replaced first name, a moved address) weighs against a pair
+                    // but
+                    // does not rule it out on its own, however rare disagreement was among the matches EM saw. Dates
+                    // and
                     // identifiers, which copies of one person rarely change wholesale, keep a lower floor.
                     let floor = mFloor(field: f)
                     let mm = cm[f].dropFirst().map { max($0 / s, floor) }
@@ -83,7 +98,9 @@ extension FuzzyDeduplicator {
     /// With fewer than two rows there is no pair: −∞.
     static func selfConsistentPrior(start: Double, allPairs: Double, weights: some Sequence<Double>) -> Double {
         guard allPairs >= 2 else { return -.infinity }
-        let lo = -80.0, width = 0.05, binCount = 3200
+        let lo = -80.0
+        let width = 0.05
+        let binCount = 3200
         var bins = [Double](repeating: 0, count: binCount)
         for w in weights { bins[max(0, min(binCount - 1, Int((w - lo) / width)))] += 1 }
         let used = bins.indices.filter { bins[$0] > 0 }
@@ -93,7 +110,10 @@ extension FuzzyDeduplicator {
             var s = 0.0
             for i in used { s += bins[i] / (1 + exp2(-(lo + (Double(i) + 0.5) * width + prior))) }
             let next = min(max(1, s), allPairs / 2)
-            if abs(next - e) < 1e-6 * e { e = next; break }
+            if abs(next - e) < 1e-6 * e {
+                e = next
+                break
+            }
             e = next
         }
         return log2(e / (allPairs - e))
@@ -131,7 +151,8 @@ extension FuzzyDeduplicator {
             }
         } else if count > 1 {
             for _ in 0..<samples {
-                let i = random.next(below: count), j = random.next(below: count)
+                let i = random.next(below: count)
+                let j = random.next(below: count)
                 if i == j { continue }
                 let c = compare(i, j)
                 for f in 0..<Self.levels.count { seen[f][Self.level(c, f)] += 1 }
@@ -216,12 +237,14 @@ extension FuzzyDeduplicator {
     /// events is noise).
     func neighboursInPlace(u: [[Double]], samples: Int = 300_000) -> [[Double]] {
         var out = [[Double]](repeating: [Double](repeating: 0, count: Self.levels[6]), count: Self.levels[5])
-        var byPostcode: [Int32: [Int32]] = [:], byCity: [Int32: [Int32]] = [:]
+        var byPostcode: [Int32: [Int32]] = [:]
+        var byCity: [Int32: [Int32]] = [:]
         for i in 0..<count where street[i] != 0 {
             if !isEmptyPlace(postcode[i]) { byPostcode[postcode[i], default: []].append(Int32(i)) }
             if !isEmptyPlace(city[i]) { byCity[city[i], default: []].append(Int32(i)) }
         }
-        // Pairs with a street on both sides, and of them neighbours by street level: [0] location level 1 or 2 (pairs of
+        // Pairs with a street on both sides, and of them neighbours by street level: [0] location level 1 or 2 (pairs
+        // of
         // one postcode), [1] level 3 (pairs of one city, another postcode).
         var pairs = [0, 0]
         var neighbours = [[Int]](repeating: [0, 0], count: Self.levels[5])
@@ -229,7 +252,8 @@ extension FuzzyDeduplicator {
         func tally(_ a: Int, _ b: Int, _ t: Int) {
             guard !sharesName(a, b) else { return }
             let c = compare(a, b)
-            let l = Self.level(c, 6), s = Self.level(c, 5)
+            let l = Self.level(c, 6)
+            let s = Self.level(c, 5)
             guard s > 0, t == 0 ? (1...2).contains(l) : l == 3 else { return }
             pairs[t] += 1
             if neighbourPair(s, a, b) { neighbours[s][t] += 1 }
@@ -256,13 +280,15 @@ extension FuzzyDeduplicator {
             for _ in 0..<samples {
                 // Uniform among the pairs within the groups: a group by its share of them, then two of its rows.
                 let r = random.next(below: total)
-                var lo = 0, hi = cumulative.count - 1
+                var lo = 0
+                var hi = cumulative.count - 1
                 while lo < hi {
                     let mid = (lo + hi) / 2
                     if cumulative[mid] > r { hi = mid } else { lo = mid + 1 }
                 }
                 let g = gs[lo]
-                let x = random.next(below: g.count), y = random.next(below: g.count)
+                let x = random.next(below: g.count)
+                let y = random.next(below: g.count)
                 if x != y { tally(Int(g[x]), Int(g[y]), t) }
             }
         }
@@ -285,7 +311,9 @@ extension FuzzyDeduplicator {
     /// p_v is the share of the *other* rows with the value: two rows agreeing on a value are scored against how
     /// common it is among the rest (counting the pair itself made every street line that a person and their
     /// duplicate share look twice as common as one row of its own).
-    func termFrequencyPenalties(u1: [Double]) -> (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double]) {
+    func termFrequencyPenalties(
+        u1: [Double]
+    ) -> (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double]) {
         // A street line or company is counted by people, not rows: rows with the value and the same first and last
         // name count once, so that a person's own duplicates do not make it look common. A person with five rows at
         // a street only they live at had weighed that street as if five people shared it (9.5 bits off a pair of

@@ -35,7 +35,8 @@ struct PairWeights {
 
     /// The weight neighbours' house numbers take off a pair sharing a place (0 or less).
     func neighboursAdjustment(_ code: Int, _ a: Int, _ b: Int) -> Double {
-        let l = FuzzyDeduplicator.level(code, 6), s = FuzzyDeduplicator.level(code, 5)
+        let l = FuzzyDeduplicator.level(code, 6)
+        let s = FuzzyDeduplicator.level(code, 5)
         guard neighbours[s][l] != 0, rows.neighbourPair(s, a, b) else { return 0 }
         return neighbours[s][l]
     }

@@ -37,19 +37,26 @@ extension FuzzyDeduplicator {
     func sessionM(global: [[Double]], u: [[Double]]) -> (m: [[Double]], sessions: [TrainingSession]) {
         typealias Session = (agreeOn: String, blocked: [Int], estimate: [Int], key: (Int) -> UInt64?)
         let sessions: [Session] = [
-            ("first and last name exact", [2, 3], [5, 6], { r in
-                guard self.first[r] != 0, self.last[r] != 0 else { return nil }
-                return UInt64(UInt32(self.first[r])) << 32 | UInt64(UInt32(self.last[r]))
-            }),
-            ("street and postcode exact", [5, 6], [2, 3], { r in
-                self.street[r] != 0 && !self.isEmptyPlace(self.postcode[r])
-                    ? UInt64(UInt32(self.street[r])) << 32 | UInt64(UInt32(self.postcode[r])) : nil
-            }),
+            (
+                "first and last name exact", [2, 3], [5, 6],
+                { r in
+                    guard self.first[r] != 0, self.last[r] != 0 else { return nil }
+                    return UInt64(UInt32(self.first[r])) << 32 | UInt64(UInt32(self.last[r]))
+                }
+            ),
+            (
+                "street and postcode exact", [5, 6], [2, 3],
+                { r in
+                    self.street[r] != 0 && !self.isEmptyPlace(self.postcode[r])
+                        ? UInt64(UInt32(self.street[r])) << 32 | UInt64(UInt32(self.postcode[r])) : nil
+                }
+            ),
         ]
         var m = global
         var out: [TrainingSession] = []
         for s in sessions {
-            var sub: [Int: Int] = [:], shapedSub: [Int: Int] = [:]
+            var sub: [Int: Int] = [:]
+            var shapedSub: [Int: Int] = [:]
             var observed = [Int](repeating: 0, count: Self.levels.count)
             var pairs = 0
             forEachSessionPair(key: s.key) { a, b in
@@ -117,7 +124,8 @@ extension FuzzyDeduplicator {
                     total += n * (n - 1) / 2
                 } else {
                     for _ in 0..<Self.sessionPairsPerGroup {
-                        let x = next(n), y = next(n - 1)
+                        let x = next(n)
+                        let y = next(n - 1)
                         body(Int(keyed[i + x].1), Int(keyed[i + (y >= x ? y + 1 : y)].1))
                     }
                     total += Self.sessionPairsPerGroup

@@ -17,11 +17,16 @@ extension FuzzyDeduplicator {
     /// gives strangers (`James Lee` / `Lee Chen`) the level below an edit apart for the last name; the address and
     /// the rest of the fields decide.
     func namesAcross(_ a: Int, _ b: Int, lf: Int, ll: Int) -> (lf: Int, ll: Int)? {
-        let fa = first[a], fb = first[b], la = last[a], lb = last[b]
+        let fa = first[a]
+        let fb = first[b]
+        let la = last[a]
+        let lb = last[b]
         if fa != 0, fb != 0, la != 0, lb != 0 {
             guard lastR[a] != lastR[b] else { return nil }
-            let fx = firsts.bytes[Int(fa)], lx = lasts.bytes[Int(la)]
-            let fy = firsts.bytes[Int(fb)], ly = lasts.bytes[Int(lb)]
+            let fx = firsts.bytes[Int(fa)]
+            let lx = lasts.bytes[Int(la)]
+            let fy = firsts.bytes[Int(fb)]
+            let ly = lasts.bytes[Int(lb)]
             guard fx.first == ly.first || lx.first == fy.first else { return nil }
             let c1 = across(fx, ly)
             let bothDifferent = lf == Self.firstDifferent && ll == 4
@@ -46,7 +51,9 @@ extension FuzzyDeduplicator {
             return Self.nicknames(other.0, other.1) ? (2, 2) : (Self.firstDifferent, 3)
         }
         // One row with a single name, the other with both.
-        let (one, two) = (fa == 0) != (la == 0) && fb != 0 && lb != 0 ? (a, b)
+        let (one, two) =
+            (fa == 0) != (la == 0) && fb != 0 && lb != 0
+            ? (a, b)
             : ((fb == 0) != (lb == 0) && fa != 0 && la != 0 ? (b, a) : (-1, -1))
         guard one >= 0 else { return nil }
         if first[one] != 0 {

@@ -5,7 +5,6 @@ import Foundation
 public final class FuzzyDeduplicator {
     public let settings: DedupeSettings
 
-
     // Normalised values, interned. Rows keep ids only (struct of arrays).
     let emails = Values(), phones = Values(), firsts = Values(), lasts = Values(), companies = Values()
     let streets = Values(), places = Values(), titles = Values(), exts = Values()
@@ -87,7 +86,9 @@ public final class FuzzyDeduplicator {
         company.append(cached(&caches.company, r.company) { self.companies.id(Normalize.companyCore($0)) })
         let fullStreet = r.street2.isEmpty ? r.street : r.street + " " + r.street2
         let s: (Int32, Int32, UInt64, UInt64)
-        if let c = caches.street[fullStreet] { s = c } else {
+        if let c = caches.street[fullStreet] {
+            s = c
+        } else {
             let n = Normalize.street(fullStreet)
             let noSpace = String(Normalize.fold(fullStreet).unicodeScalars.filter { $0 != " " })
             let words = n.split(separator: " ").sorted().joined(separator: " ")

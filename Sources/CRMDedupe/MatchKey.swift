@@ -71,10 +71,10 @@ public struct MatchKey<R: CRMRecord>: Sendable {
     }
 
     /// The normalised key of a record, or nil when a part is empty.
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
     public func key(of record: R, externalID: String?) -> String? {
         if parts.count == 1 { return part(0, { record.fieldValue($0) }, record.custom, externalID) }
         var out: [String] = []
@@ -85,7 +85,9 @@ public struct MatchKey<R: CRMRecord>: Sendable {
         return out.joined(separator: "\u{1F}")
     }
 
-    private func part(_ i: Int, _ field: (Int) -> FieldValue, _ custom: [String: String], _ externalID: String?) -> String? {
+    private func part(
+        _ i: Int, _ field: (Int) -> FieldValue, _ custom: [String: String], _ externalID: String?
+    ) -> String? {
         let name = spec.fields[i]
         let value: FieldValue
         if let d = parts[i] {
@@ -168,11 +170,13 @@ public struct ExactMatchIndex: Sendable {
 /// A 64-bit fingerprint of a record's content, for rows that carry no match key at all:
 /// the same row imported again is recognised by it instead of being created twice.
 public enum RowFingerprint {
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
-    public static func of<R: CRMRecord>(_ record: R) -> Int64 { of(values: record.fieldValues(), custom: record.custom) }
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
+    public static func of<R: CRMRecord>(_ record: R) -> Int64 {
+        of(values: record.fieldValues(), custom: record.custom)
+    }
 
     /// The fingerprint of a record given as its field values and custom fields.
     public static func of(values: [FieldValue], custom: [String: String]) -> Int64 {

@@ -13,7 +13,10 @@ public enum Normalize {
     public static func fold(_ s: String) -> String {
         var bytes: [UInt8] = []
         var ascii = true
-        for b in s.utf8 where b >= 0x80 { ascii = false; break }
+        for b in s.utf8 where b >= 0x80 {
+            ascii = false
+            break
+        }
         if ascii {
             bytes.reserveCapacity(s.utf8.count)
             var space = true
@@ -32,7 +35,9 @@ public enum Normalize {
         }
         // Case and accents first, then the letters folding leaves alone (so that folding twice changes nothing).
         var t = ""
-        for ch in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) { if let r = specialFold[ch] { t += r } else { t.append(ch) } }
+        for ch in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) {
+            if let r = specialFold[ch] { t += r } else { t.append(ch) }
+        }
         // Every nonspacing and enclosing mark goes, in any script (as ICU's `NFD; [:Nonspacing Mark:] Remove`):
         // Foundation takes only one mark per pass off many letters outside Latin (`Բ̲̚` → `բ̚`, then `բ`), so the rest
         // go here, in one pass, and a character is a letter or digit by its first scalar that is not such a mark.
@@ -63,15 +68,19 @@ public enum Normalize {
 
     private static func isLetterOrDigit(_ u: Unicode.Scalar) -> Bool {
         switch u.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber, .letterNumber, .otherNumber: true
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,
+            .letterNumber, .otherNumber:
+            true
         default: false
         }
     }
 
     /// German and Nordic transliterations folded away (`mueller` and `muller` → `muller`; `aa` → `a`), spaces removed.
     public static func transliterationReduced(_ folded: String) -> String {
-        folded.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "ae", with: "a").replacingOccurrences(of: "oe", with: "o")
-            .replacingOccurrences(of: "ue", with: "u").replacingOccurrences(of: "aa", with: "a")
+        folded.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "ae", with: "a").replacingOccurrences(
+            of: "oe", with: "o"
+        )
+        .replacingOccurrences(of: "ue", with: "u").replacingOccurrences(of: "aa", with: "a")
     }
 
     /// A folded name with the letters and digits a text-recognition error confuses made one (`rn`, `nn` → `m`,
@@ -83,7 +92,8 @@ public enum Normalize {
         out.reserveCapacity(b.count)
         var i = 0
         while i < b.count {
-            let c = b[i], next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
+            let c = b[i]
+            let next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
             switch (c, next) {
             case (UInt8(ascii: "r"), UInt8(ascii: "n")), (UInt8(ascii: "n"), UInt8(ascii: "n")):
                 out.append(UInt8(ascii: "m"))
@@ -129,7 +139,8 @@ public enum Normalize {
         func put(_ c: UInt8) { if out.last != c { out.append(c) } }
         var i = 0
         while i < b.count {
-            let c = b[i], next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
+            let c = b[i]
+            let next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
             i += 1
             switch c {
             case UInt8(ascii: "p") where next == UInt8(ascii: "h"):
@@ -295,8 +306,14 @@ public enum Normalize {
         var toks: [Substring] = []
         var run = ""
         for t in f.split(separator: " ") {
-            if t.count == 1 { run += t; continue }
-            if !run.isEmpty { toks.append(Substring(run)); run = "" }
+            if t.count == 1 {
+                run += t
+                continue
+            }
+            if !run.isEmpty {
+                toks.append(Substring(run))
+                run = ""
+            }
             toks.append(t)
         }
         if !run.isEmpty { toks.append(Substring(run)) }

@@ -16,10 +16,10 @@ public enum MergeMode: Sendable {
 public enum RecordMerge {
     /// Merges `incoming` into `existing`; returns true when `existing` changed.
     @discardableResult
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
     public static func absorb<R: CRMRecord>(_ incoming: R, into existing: inout R, mode: MergeMode) -> Bool {
         var changed = false
         for (k, f) in R.fields.enumerated() {
@@ -59,7 +59,8 @@ public enum RecordMerge {
     }
 
     /// True when `text` already holds `part`. Both ASCII (bytes and characters agree): a byte search (memchr for
-    /// the first byte, memcmp for the rest). Otherwise String's own search, by characters (`é` composed or decomposed is one character), as
+    /// the first byte, memcmp for the rest). Otherwise String's own search, by characters (`é` composed or decomposed
+    /// is one character), as
     /// before: it cost ~70k instructions a call on short notes, a twentieth of the import's writer at 100k leads.
     static func holds(_ text: String, _ part: String) -> Bool {
         var text = text

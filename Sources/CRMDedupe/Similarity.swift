@@ -8,15 +8,23 @@ public enum Similarity {
 
     public static func jaroWinkler(_ a: String, _ b: String) -> Double { jaroWinkler(Array(a.utf8), Array(b.utf8)) }
 
-    /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions), or `cap + 1` when above `cap`.
+    /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions), or `cap + 1` when above
+    /// `cap`.
     /// Its three rows live on the stack (no allocation per call).
     public static func osaDistance(_ a: [UInt8], _ b: [UInt8], cap: Int = 3) -> Int {
-        let la = a.count, lb = b.count
+        let la = a.count
+        let lb = b.count
         if abs(la - lb) > cap { return cap + 1 }
         if la == 0 || lb == 0 { return min(max(la, lb), cap + 1) }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (lb + 1)) { rows in
-            var prev2 = rows.baseAddress!, prev = prev2 + (lb + 1), cur = prev + (lb + 1)
-            for j in 0...lb { prev2[j] = 0; prev[j] = j; cur[j] = 0 }
+            var prev2 = rows.baseAddress!
+            var prev = prev2 + (lb + 1)
+            var cur = prev + (lb + 1)
+            for j in 0...lb {
+                prev2[j] = 0
+                prev[j] = j
+                cur[j] = 0
+            }
             for i in 1...la {
                 cur[0] = i
                 var best = i
@@ -39,7 +47,8 @@ public enum Similarity {
     /// of neighbours (the same answer as `osaDistance(a, b, cap: 1) <= 1`), in one pass over their common prefix
     /// and the rest, without a table.
     public static func withinOneEdit(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        let la = a.count, lb = b.count
+        let la = a.count
+        let lb = b.count
         if la - lb > 1 || lb - la > 1 { return false }
         return a.withUnsafeBufferPointer { x in
             b.withUnsafeBufferPointer { y in
@@ -50,7 +59,8 @@ public enum Similarity {
                 /// `x[p...] == y[q...]`.
                 func rest(_ p: Int, _ q: Int) -> Bool {
                     guard la - p == lb - q else { return false }
-                    var p = p, q = q
+                    var p = p
+                    var q = q
                     while p < la {
                         if x[p] != y[q] { return false }
                         p += 1
@@ -66,5 +76,7 @@ public enum Similarity {
         }
     }
 
-    public static func osaDistance(_ a: String, _ b: String, cap: Int = 3) -> Int { osaDistance(Array(a.utf8), Array(b.utf8), cap: cap) }
+    public static func osaDistance(_ a: String, _ b: String, cap: Int = 3) -> Int {
+        osaDistance(Array(a.utf8), Array(b.utf8), cap: cap)
+    }
 }

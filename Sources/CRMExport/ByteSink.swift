@@ -108,8 +108,12 @@ final class ByteSink {
 
     /// Appends a non-negative integer in decimal, zero-padded to `width`.
     func writeDecimal(_ v: Int, width: Int = 0) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var n = max(0, v)
         var k = 0
         withUnsafeMutableBytes(of: &digits) { d in
@@ -228,7 +232,9 @@ final class ByteSink {
         try flush()
         let bytes = Array(text.utf8)
         let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
-        if n != bytes.count { throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        if n != bytes.count {
+            throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Writes out the buffer when it is large.

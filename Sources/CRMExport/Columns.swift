@@ -27,17 +27,25 @@ enum Columns {
     static func defaults(_ type: RecordType) -> [String] {
         switch type {
         case .opportunity:
-            return ["id", "name", "stage", "amount", "currency", "probability", "expected_close", "owner", "customer_name",
-                "contact_name", "contact_email", "source", "created_at", "updated_at"]
+            return [
+                "id", "name", "stage", "amount", "currency", "probability", "expected_close", "owner", "customer_name",
+                "contact_name", "contact_email", "source", "created_at", "updated_at",
+            ]
         case .lead:
-            return ["id", "first_name", "last_name", "company", "job_title", "email", "phone", "status", "source", "owner",
-                "address.city", "address.country", "tags", "created_at", "updated_at"]
+            return [
+                "id", "first_name", "last_name", "company", "job_title", "email", "phone", "status", "source", "owner",
+                "address.city", "address.country", "tags", "created_at", "updated_at",
+            ]
         case .customer:
-            return ["id", "name", "first_name", "last_name", "email", "phone", "owner", "address.city", "address.country",
-                "created_at", "updated_at"]
+            return [
+                "id", "name", "first_name", "last_name", "email", "phone", "owner", "address.city", "address.country",
+                "created_at", "updated_at",
+            ]
         case .task:
-            return ["id", "title", "category", "assignee", "creator", "start", "due", "status", "all_day", "important",
-                "requires_approval", "related_to", "updated_at"]
+            return [
+                "id", "title", "category", "assignee", "creator", "start", "due", "status", "all_day", "important",
+                "requires_approval", "related_to", "updated_at",
+            ]
         }
     }
 

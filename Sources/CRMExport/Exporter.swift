@@ -19,14 +19,16 @@ public enum Exporter {
         }
     }
 
-    static func run<R: CRMRecord>(_ type: R.Type, _ store: any ExportSource, _ o: ExportOptions) throws -> ExportSummary {
+    static func run<R: CRMRecord>(_ type: R.Type, _ store: any ExportSource, _ o: ExportOptions) throws -> ExportSummary
+    {
         let started = Date()
         let columns = try Columns.resolve(o.columns, for: R.self)
         if o.format == .xlsx && o.output == "-" {
             throw ExportError(.unsupportedFormat, "XLSX cannot go to standard output; give --out FILE.xlsx")
         }
         if o.format == .ics && R.recordType != .task {
-            throw ExportError(.unsupportedFormat, "ICS is for tasks; export \(R.recordType.plural) as csv, xlsx or ndjson")
+            throw ExportError(
+                .unsupportedFormat, "ICS is for tasks; export \(R.recordType.plural) as csv, xlsx or ndjson")
         }
         if o.output != "-" {
             let dir = URL(fileURLWithPath: o.output).deletingLastPathComponent().path
@@ -131,7 +133,9 @@ public enum Exporter {
         case .xlsx:
             let xl = try XLSXWriter(
                 path: o.output, sheetName: sheetName(R.recordType),
-                columns: columns.map { XLSXWriter.Column(title: $0.name, kind: $0.kind, money: $0.name == "amount", width: width($0)) },
+                columns: columns.map {
+                    XLSXWriter.Column(title: $0.name, kind: $0.kind, money: $0.name == "amount", width: width($0))
+                },
                 rowsPerSheet: o.rowsPerSheet)
             var tally = R.recordType == .opportunity ? PipelineTally(columns: names) : nil
             try eachRow { row in
@@ -144,7 +148,9 @@ public enum Exporter {
                 if let tally, tally.isExact {
                     totals = tally.figures
                 } else {
-                    do { totals = try store.pipelineTotals(where: o.query) } catch { throw ExportError(.store, "\(error)") }
+                    do { totals = try store.pipelineTotals(where: o.query) } catch {
+                        throw ExportError(.store, "\(error)")
+                    }
                 }
                 var order = o.stageOrder
                 for t in totals where !order.contains(t.stage) { order.append(t.stage) }
@@ -153,11 +159,13 @@ public enum Exporter {
                 }.map { t -> [FieldValue] in
                     [
                         .text(t.stage.isEmpty ? "(no stage)" : t.stage), .text(t.currency), .integer(t.count),
-                        .number(Decimal(string: String(format: "%.2f", t.total))!), .number(Decimal(string: String(format: "%.2f", t.weighted))!),
+                        .number(Decimal(string: String(format: "%.2f", t.total))!),
+                        .number(Decimal(string: String(format: "%.2f", t.weighted))!),
                     ]
                 }
                 try xl.addSummarySheet(
-                    name: "Pipeline", header: ["Stage", "Currency", "Count", "Total amount", "Weighted amount"], rows: rows, moneyColumns: [3, 4])
+                    name: "Pipeline", header: ["Stage", "Currency", "Count", "Total amount", "Weighted amount"],
+                    rows: rows, moneyColumns: [3, 4])
             }
             try xl.finish()
             summary.sheets = max(1, (summary.records + o.rowsPerSheet - 1) / o.rowsPerSheet)
@@ -197,4 +205,3 @@ public enum Exporter {
         }
     }
 }
-

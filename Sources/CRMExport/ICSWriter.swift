@@ -90,7 +90,9 @@ enum ICSWriter {
     static func isExcelEscape(_ s: [Unicode.Scalar], at i: Int) -> Bool {
         guard i + 6 < s.count, s[i + 1] == "x" else { return false }
         let next = s[i + 6].value
-        guard next == 0x5F || next == 0x7F || (next < 0x20 && next != 0x09 && next != 0x0A && next != 0x0D) else { return false }
+        guard next == 0x5F || next == 0x7F || (next < 0x20 && next != 0x09 && next != 0x0A && next != 0x0D) else {
+            return false
+        }
         return s[(i + 2)...(i + 5)].allSatisfy { $0.properties.isASCIIHexDigit }
     }
 

@@ -1,10 +1,12 @@
 import CRMStore
 
-/// The Pipeline sheet's figures (count, total and weighted amount per stage and currency), summed while the XLSX rows are
+/// The Pipeline sheet's figures (count, total and weighted amount per stage and currency), summed while the XLSX rows
+/// are
 /// written instead of by a second query: that GROUP BY sorted every opportunity again (1.7 s of a 4.8 s export of 1M).
 ///
 /// The same figures as `ExportSource.pipelineTotals`: a missing stage is "", the currency is upper-cased (ASCII, as
-/// SQLite's UPPER), a missing amount counts the row but adds nothing, a missing probability weighs 0. Amounts are summed
+/// SQLite's UPPER), a missing amount counts the row but adds nothing, a missing probability weighs 0. Amounts are
+/// summed
 /// exactly, in millionths; an amount that does not fit that (more than 6 decimals, or not a plain decimal) makes the
 /// tally give up (`isExact` false) and the caller asks the store instead.
 struct PipelineTally {
@@ -18,7 +20,8 @@ struct PipelineTally {
     /// False once an amount could not be summed exactly.
     private(set) var isExact = true
 
-    /// A tally over rows laid out as `columns`; nil when one of stage, currency, amount and probability is not among them.
+    /// A tally over rows laid out as `columns`; nil when one of stage, currency, amount and probability is not among
+    /// them.
     init?(columns: [String]) {
         guard let s = columns.firstIndex(of: "stage"), let c = columns.firstIndex(of: "currency"),
             let a = columns.firstIndex(of: "amount"), let p = columns.firstIndex(of: "probability")
@@ -74,7 +77,8 @@ struct PipelineTally {
             i += 1
         }
         var value: Int64 = 0
-        var digits = 0, decimals = -1
+        var digits = 0
+        var decimals = -1
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "."), decimals < 0 {

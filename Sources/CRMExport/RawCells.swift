@@ -12,7 +12,8 @@ enum RawCells {
 
     /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` as seconds since 1970.
     static func seconds(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard let d = days(b), b.count >= 19, let h = num(b, 11, 2), let mi = num(b, 14, 2), let s = num(b, 17, 2) else { return nil }
+        guard let d = days(b), b.count >= 19, let h = num(b, 11, 2), let mi = num(b, 14, 2), let s = num(b, 17, 2)
+        else { return nil }
         var ms = 0.0
         if b.count >= 23, b[19] == UInt8(ascii: "."), let f = num(b, 20, 3) { ms = Double(f) / 1000 }
         return Double(d * 86400 + h * 3600 + mi * 60 + s) + ms

@@ -182,7 +182,8 @@ final class XLSXWriter {
         // are deflated as they come, on the other core.
         let s = ByteSink()
         head = s
-        let p = try DeflatingPart(path: tempDir.appendingPathComponent("sheet\(n).deflated").path, level: compressionLevel)
+        let p = try DeflatingPart(
+            path: tempDir.appendingPathComponent("sheet\(n).deflated").path, level: compressionLevel)
         part = p
         sink = ByteSink(part: p)
         rowInSheet = 0
@@ -191,7 +192,9 @@ final class XLSXWriter {
         // The sheet's size, patched in when the sheet ends (readers use it to size the sheet without reading it).
         dimensionOffset = s.count
         s.write(XLSXWriter.dimension(columns: columns.count, rows: 1))
-        s.write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>")
+        s.write(
+            "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>"
+        )
         s.write("<sheetFormatPr defaultRowHeight=\"15\"/><cols>")
         for (i, c) in columns.enumerated() {
             s.write("<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(c.width)\" customWidth=\"1\"/>")
@@ -236,9 +239,13 @@ final class XLSXWriter {
         let s = ByteSink()
         s.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
         s.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">")
-        s.write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>")
+        s.write(
+            "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>"
+        )
         s.write("<cols>")
-        for i in header.indices { s.write("<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(i == 0 ? 22 : 18)\" customWidth=\"1\"/>") }
+        for i in header.indices {
+            s.write("<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(i == 0 ? 22 : 18)\" customWidth=\"1\"/>")
+        }
         s.write("</cols><sheetData><row r=\"1\">")
         for (i, h) in header.enumerated() {
             s.write("<c r=\"\(XLSXWriter.columnLetters(i))1\" t=\"inlineStr\" s=\"1\"><is><t>")
@@ -257,7 +264,9 @@ final class XLSXWriter {
                     s.writeXMLEscaped(t)
                     s.write("</t></is></c>")
                 case .number(let d):
-                    s.write("<c r=\"\(ref)\"\(moneyColumns.contains(i) ? " s=\"4\"" : "")><v>\(NSDecimalNumber(decimal: d).stringValue)</v></c>")
+                    s.write(
+                        "<c r=\"\(ref)\"\(moneyColumns.contains(i) ? " s=\"4\"" : "")><v>\(NSDecimalNumber(decimal: d).stringValue)</v></c>"
+                    )
                 case .integer(let n):
                     s.write("<c r=\"\(ref)\"><v>\(n)</v></c>")
                 default:
@@ -283,9 +292,11 @@ final class XLSXWriter {
             var sheetsXML = ""
             var rels = ""
             for (i, sheet) in sheetFiles.enumerated() {
-                overrides += "<Override PartName=\"/xl/worksheets/sheet\(i + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+                overrides +=
+                    "<Override PartName=\"/xl/worksheets/sheet\(i + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
                 sheetsXML += "<sheet name=\"\(xmlAttr(sheet.name))\" sheetId=\"\(i + 1)\" r:id=\"rId\(i + 1)\"/>"
-                rels += "<Relationship Id=\"rId\(i + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(i + 1).xml\"/>"
+                rels +=
+                    "<Relationship Id=\"rId\(i + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(i + 1).xml\"/>"
             }
             try add(
                 "[Content_Types].xml",

@@ -93,16 +93,24 @@ final class ZipWriter {
     }
 
     /// Patches the entry's local header with its sizes and CRC and records it for the central directory.
-    private func close(entry nameBytes: [UInt8], at headerOffset: UInt64, crc: uLong, compressed: UInt64, size: UInt64) throws {
+    private func close(
+        entry nameBytes: [UInt8], at headerOffset: UInt64, crc: uLong, compressed: UInt64, size: UInt64
+    ) throws {
         let name = String(decoding: nameBytes, as: UTF8.self)
         guard size < 0xFFFF_FFFF, compressed < 0xFFFF_FFFF, headerOffset < 0xFFFF_FFFF else {
-            throw ExportError(.cannotWrite, "\(name) is larger than 4 GiB, which this writer does not support; export fewer rows per sheet")
+            throw ExportError(
+                .cannotWrite,
+                "\(name) is larger than 4 GiB, which this writer does not support; export fewer rows per sheet")
         }
         let end = offset
         guard fseeko(file, off_t(headerOffset), SEEK_SET) == 0 else { throw writeError() }
         let header = localHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size))
-        guard fwrite(header, 1, header.count, file) == header.count, fseeko(file, off_t(end), SEEK_SET) == 0 else { throw writeError() }
-        central += centralHeader(nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size), offset: UInt32(headerOffset))
+        guard fwrite(header, 1, header.count, file) == header.count, fseeko(file, off_t(end), SEEK_SET) == 0 else {
+            throw writeError()
+        }
+        central += centralHeader(
+            nameBytes, crc: UInt32(crc), compressed: UInt32(compressed), size: UInt32(size),
+            offset: UInt32(headerOffset))
         entries += 1
     }
 
@@ -116,10 +124,12 @@ final class ZipWriter {
         // The local header is written with zero sizes and CRC, and patched once the data is written.
         try write(localHeader(nameBytes, crc: 0, compressed: 0, size: 0))
         var crc: uLong = crc32(0, nil, 0)
-        var size: UInt64 = 0, compressed: UInt64 = 0
+        var size: UInt64 = 0
+        var compressed: UInt64 = 0
         // Two chunks at a time, each ending with a sync flush: the second is compressed on another thread while
         // this one compresses the first; an empty final block closes the stream.
-        var a = [UInt8](repeating: 0, count: chunkSize), b = [UInt8](repeating: 0, count: chunkSize)
+        var a = [UInt8](repeating: 0, count: chunkSize)
+        var b = [UInt8](repeating: 0, count: chunkSize)
         while true {
             let na = a.withUnsafeMutableBufferPointer { read($0) }
             if na == 0 { break }
@@ -130,7 +140,8 @@ final class ZipWriter {
             let box = ChunkBox()
             let done = DispatchSemaphore(value: 0)
             if nb > 0 {
-                let input = b, level = self.level
+                let input = b
+                let level = self.level
                 Thread.detachNewThread {
                     box.result = try? ZipWriter.deflateChunk(input, nb, level: level, final: false)
                     done.signal()
@@ -157,7 +168,9 @@ final class ZipWriter {
     func finish() throws {
         let start = offset
         try write(central)
-        guard entries < 0xFFFF, offset < 0xFFFF_FFFF else { throw ExportError(.cannotWrite, "\(path) is larger than 4 GiB") }
+        guard entries < 0xFFFF, offset < 0xFFFF_FFFF else {
+            throw ExportError(.cannotWrite, "\(path) is larger than 4 GiB")
+        }
         var end: [UInt8] = []
         end.le32(0x0605_4b50)
         end.le16(0)
@@ -178,7 +191,9 @@ final class ZipWriter {
         offset += UInt64(bytes.count)
     }
 
-    private func writeError() -> ExportError { ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))") }
+    private func writeError() -> ExportError {
+        ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))")
+    }
 
     /// 2020-01-01 00:00 in MS-DOS form: a fixed stamp, so that the same rows give the same bytes.
     private static let dosTime: UInt16 = 0, dosDate: UInt16 = UInt16((2020 - 1980) << 9 | 1 << 5 | 1)
@@ -199,7 +214,9 @@ final class ZipWriter {
         return h + name
     }
 
-    private func centralHeader(_ name: [UInt8], crc: UInt32, compressed: UInt32, size: UInt32, offset: UInt32) -> [UInt8] {
+    private func centralHeader(
+        _ name: [UInt8], crc: UInt32, compressed: UInt32, size: UInt32, offset: UInt32
+    ) -> [UInt8] {
         var h: [UInt8] = []
         h.le32(0x0201_4b50)
         h.le16(0x031E)  // made by: Unix, 3.0
@@ -224,7 +241,9 @@ final class ZipWriter {
     /// One chunk as raw deflate: a sync flush at its end (it joins the next), or the stream's end when `final`.
     static func deflateChunk(_ input: [UInt8], _ count: Int, level: Int32, final: Bool) throws -> [UInt8] {
         var s = z_stream()
-        guard crmgate_deflate_init_raw(&s, level) == Z_OK else { throw ExportError(.cannotWrite, "zlib could not start") }
+        guard crmgate_deflate_init_raw(&s, level) == Z_OK else {
+            throw ExportError(.cannotWrite, "zlib could not start")
+        }
         defer { deflateEnd(&s) }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(&s, uLong(count))) + 16)
         let produced: Int = try input.withUnsafeBufferPointer { inp in
@@ -302,7 +321,10 @@ final class DeflatingPart {
         swap(&taken, &buffer)
         buffer.reserveCapacity(chunkSize)
         let input = taken
-        let box = ChunkBox(), done = DispatchSemaphore(value: 0), level = self.level, count = input.count
+        let box = ChunkBox()
+        let done = DispatchSemaphore(value: 0)
+        let level = self.level
+        let count = input.count
         Thread.detachNewThread {
             box.crc = input.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count)) }
             box.result = try? ZipWriter.deflateChunk(input, count, level: level, final: false)
@@ -328,7 +350,9 @@ final class DeflatingPart {
         guard !finished else { return }
         if !buffer.isEmpty { try submit() }
         while !inFlight.isEmpty { try drainOldest() }
-        guard fflush(file) == 0 else { throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard fflush(file) == 0 else {
+            throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
         buffer = []
         finished = true
     }

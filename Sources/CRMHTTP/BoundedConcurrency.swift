@@ -1,7 +1,9 @@
 /// Work over many items with a fixed number running at once (requests in flight, records pushed).
 public enum BoundedConcurrency {
     /// `transform` over `items` with at most `width` running at once; results in the order of `items`.
-    public static func map<T: Sendable, U: Sendable>(_ items: [T], width: Int, _ transform: @escaping @Sendable (T) async -> U) async -> [U?] {
+    public static func map<T: Sendable, U: Sendable>(
+        _ items: [T], width: Int, _ transform: @escaping @Sendable (T) async -> U
+    ) async -> [U?] {
         let results = await withTaskGroup(of: (Int, U).self, returning: [(Int, U)].self) { group in
             var collected: [(Int, U)] = []
             collected.reserveCapacity(items.count)

@@ -79,7 +79,9 @@ final class CurlTransfer {
             crmgate_easy_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(b.count))
             b.withUnsafeBufferPointer { p in
                 // COPYPOSTFIELDS copies the bytes, so the array may go away.
-                _ = p.baseAddress.map { crmgate_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0)) }
+                _ = p.baseAddress.map {
+                    crmgate_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0))
+                }
                 if b.isEmpty { crmgate_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "") }
             }
         } else if r.method == .post {
@@ -97,8 +99,15 @@ final class CurlTransfer {
         crmgate_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION) { ptr, size, n, user in
             let t = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
             let count = size * n
-            if t.body.count + count > t.maxBody { t.tooLarge = true; return 0 }
-            if let ptr { ptr.withMemoryRebound(to: UInt8.self, capacity: count) { t.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) } }
+            if t.body.count + count > t.maxBody {
+                t.tooLarge = true
+                return 0
+            }
+            if let ptr {
+                ptr.withMemoryRebound(to: UInt8.self, capacity: count) {
+                    t.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+                }
+            }
             return count
         }
         crmgate_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
@@ -107,8 +116,11 @@ final class CurlTransfer {
             let count = size * n
             guard let ptr, count > 0 else { return count }
             ptr.withMemoryRebound(to: UInt8.self, capacity: count) { p in
-                // A status line starts a new response (after 100 Continue or similar): keep only the last one's headers.
-                if count >= 5, p[0] == 72, p[1] == 84, p[2] == 84, p[3] == 80, p[4] == 47 { t.headerBytes.removeAll(keepingCapacity: true) }
+                // A status line starts a new response (after 100 Continue or similar): keep only the last one's
+                // headers.
+                if count >= 5, p[0] == 72, p[1] == 84, p[2] == 84, p[3] == 80, p[4] == 47 {
+                    t.headerBytes.removeAll(keepingCapacity: true)
+                }
                 t.headerBytes.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
             }
             return count
@@ -129,10 +141,13 @@ final class CurlTransfer {
         var headers = HTTPHeaders()
         for line in headerBytes.split(separator: 10).dropFirst() {
             guard let colon = line.firstIndex(of: 58) else { continue }
-            var a = line.index(after: colon), b = line.endIndex
+            var a = line.index(after: colon)
+            var b = line.endIndex
             while a < b, line[a] == 32 || line[a] == 9 { a += 1 }
             while b > a, line[b - 1] == 13 || line[b - 1] == 32 || line[b - 1] == 9 { b -= 1 }
-            headers.add(String(decoding: line[line.startIndex..<colon], as: UTF8.self), String(decoding: line[a..<b], as: UTF8.self))
+            headers.add(
+                String(decoding: line[line.startIndex..<colon], as: UTF8.self),
+                String(decoding: line[a..<b], as: UTF8.self))
         }
         let v: String =
             switch Int32(version) {
@@ -141,7 +156,9 @@ final class CurlTransfer {
             default: "1.1"
             }
         return .response(
-            HTTPResponse(status: status, headers: headers, body: body, httpVersion: v, elapsed: ProcessInfo.processInfo.systemUptime - started))
+            HTTPResponse(
+                status: status, headers: headers, body: body, httpVersion: v,
+                elapsed: ProcessInfo.processInfo.systemUptime - started))
     }
 }
 
@@ -169,7 +186,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     deinit { curl_multi_cleanup(multi) }
 
     /// Queues one attempt; `completion` runs on the loop's thread.
-    func submit(_ request: HTTPRequest, _ settings: TransferSettings, completion: @escaping @Sendable (AttemptResult) -> Void) {
+    func submit(
+        _ request: HTTPRequest, _ settings: TransferSettings, completion: @escaping @Sendable (AttemptResult) -> Void
+    ) {
         lock.lock()
         if stopping {
             lock.unlock()
@@ -210,13 +229,18 @@ final class CurlMultiLoop: @unchecked Sendable {
                     curl_multi_remove_handle(multi, t.easy)
                     t.completion(.failure(curlCode: -1, message: "the HTTP client was shut down", bodyTooLarge: false))
                 }
-                for (_, _, c) in incoming { c(.failure(curlCode: -1, message: "the HTTP client was shut down", bodyTooLarge: false)) }
+                for (_, _, c) in incoming {
+                    c(.failure(curlCode: -1, message: "the HTTP client was shut down", bodyTooLarge: false))
+                }
                 stopped.signal()
                 return
             }
             for (request, settings, completion) in incoming {
                 guard let t = CurlTransfer(request: request, settings: settings, completion: completion) else {
-                    completion(.failure(curlCode: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed", bodyTooLarge: false))
+                    completion(
+                        .failure(
+                            curlCode: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed",
+                            bodyTooLarge: false))
                     continue
                 }
                 live[t.easy] = t

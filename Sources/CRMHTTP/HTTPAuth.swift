@@ -46,7 +46,10 @@ enum Base64 {
         if i < bytes.count {
             let rest = bytes.count - i
             let n = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
-            out += [table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)], rest == 2 ? table[Int(n >> 6 & 63)] : UInt8(ascii: "="), UInt8(ascii: "=")]
+            out += [
+                table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)],
+                rest == 2 ? table[Int(n >> 6 & 63)] : UInt8(ascii: "="), UInt8(ascii: "="),
+            ]
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -35,16 +35,22 @@ public final class HTTPClient: Sendable {
     private let settings: TransferSettings
     private let logger: Logger
 
-    public init(_ configuration: HTTPClientConfiguration, governor: RateGovernor = RateGovernor(), logger: Logger = Logger(label: "crmgate.http")) {
+    public init(
+        _ configuration: HTTPClientConfiguration, governor: RateGovernor = RateGovernor(),
+        logger: Logger = Logger(label: "crmgate.http")
+    ) {
         self.configuration = configuration
         self.redactor = Redactor(secrets: configuration.auth.secrets)
         self.governor = governor
         self.logger = logger
         loop = CurlMultiLoop(maxConnections: configuration.maxConnections)
         settings = TransferSettings(
-            connectTimeoutMs: Int(configuration.connectTimeout * 1000), totalTimeoutMs: Int(configuration.totalTimeout * 1000),
-            lowSpeedBytesPerSecond: configuration.lowSpeedBytesPerSecond, lowSpeedSeconds: configuration.lowSpeedSeconds,
-            maxBodyBytes: configuration.maxBodyBytes, caBundle: configuration.caBundle, insecure: configuration.insecure,
+            connectTimeoutMs: Int(configuration.connectTimeout * 1000),
+            totalTimeoutMs: Int(configuration.totalTimeout * 1000),
+            lowSpeedBytesPerSecond: configuration.lowSpeedBytesPerSecond,
+            lowSpeedSeconds: configuration.lowSpeedSeconds,
+            maxBodyBytes: configuration.maxBodyBytes, caBundle: configuration.caBundle,
+            insecure: configuration.insecure,
             userAgent: configuration.userAgent)
     }
 
@@ -60,7 +66,9 @@ public final class HTTPClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            guard let wait = governor.reserve() else { throw error(.dailyLimitReached, request, attempt: attempt - 1, message: "") }
+            guard let wait = governor.reserve() else {
+                throw error(.dailyLimitReached, request, attempt: attempt - 1, message: "")
+            }
             if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
             while let more = governor.confirm() { try await Task.sleep(nanoseconds: UInt64(more * 1e9)) }
             let result = await withCheckedContinuation { (c: CheckedContinuation<AttemptResult, Never>) in
@@ -83,12 +91,17 @@ public final class HTTPClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            guard let wait = governor.reserve() else { throw error(.dailyLimitReached, request, attempt: attempt - 1, message: "") }
+            guard let wait = governor.reserve() else {
+                throw error(.dailyLimitReached, request, attempt: attempt - 1, message: "")
+            }
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             while let more = governor.confirm() { Thread.sleep(forTimeInterval: more) }
             let done = DispatchSemaphore(value: 0)
             let box = ResultBox()
-            loop.submit(request, settings) { r in box.value = r; done.signal() }
+            loop.submit(request, settings) { r in
+                box.value = r
+                done.signal()
+            }
             done.wait()
             switch decide(box.value!, request, attempt) {
             case .done(var r):
@@ -102,9 +115,13 @@ public final class HTTPClient: Sendable {
 
     /// Sends many requests at once, at most `concurrency` in flight, and returns their outcomes in order.
     public func sendAll(_ requests: [HTTPRequest], concurrency: Int? = nil) async -> [Result<HTTPResponse, HTTPError>] {
-        await BoundedConcurrency.map(requests, width: concurrency ?? configuration.maxConnections) { r -> Result<HTTPResponse, HTTPError> in
+        await BoundedConcurrency.map(requests, width: concurrency ?? configuration.maxConnections) {
+            r -> Result<HTTPResponse, HTTPError> in
             do { return .success(try await self.send(r)) } catch let e as HTTPError { return .failure(e) } catch {
-                return .failure(HTTPError(code: .cancelled, method: r.method.rawValue, url: self.redactor.redactURL(r.url), message: "\(error)"))
+                return .failure(
+                    HTTPError(
+                        code: .cancelled, method: r.method.rawValue, url: self.redactor.redactURL(r.url),
+                        message: "\(error)"))
             }
         }.map { $0! }
     }
@@ -114,13 +131,18 @@ public final class HTTPClient: Sendable {
 
     // MARK: - Policy
 
-    private enum Decision { case done(HTTPResponse), retry(Double), fail(HTTPError) }
+    private enum Decision {
+        case done(HTTPResponse)
+        case retry(Double)
+        case fail(HTTPError)
+    }
 
     private func prepare(_ request: inout HTTPRequest) throws {
         let lower = request.url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), URL(string: request.url)?.host != nil else {
-            throw HTTPError(code: .invalidURL, method: request.method.rawValue, url: redactor.redactURL(request.url),
-                            message: "only absolute http:// and https:// URLs are allowed", attempts: 0)
+            throw HTTPError(
+                code: .invalidURL, method: request.method.rawValue, url: redactor.redactURL(request.url),
+                message: "only absolute http:// and https:// URLs are allowed", attempts: 0)
         }
         configuration.auth.apply(to: &request.headers)
         if request.headers["Accept"] == nil { request.headers.set("Accept", "application/json") }
@@ -135,31 +157,48 @@ public final class HTTPClient: Sendable {
             let msg = redactor.redact(message)
             logger.debug("\(request.method.rawValue) \(url) → curl error \(code): \(msg) (attempt \(attempt))")
             if tooLarge {
-                return .fail(HTTPError(code: .bodyTooLarge, method: request.method.rawValue, url: url, curlCode: code,
-                                       message: "the answer exceeds \(configuration.maxBodyBytes) bytes", attempts: attempt))
+                return .fail(
+                    HTTPError(
+                        code: .bodyTooLarge, method: request.method.rawValue, url: url, curlCode: code,
+                        message: "the answer exceeds \(configuration.maxBodyBytes) bytes", attempts: attempt))
             }
             if code == -1 { return .fail(error(.cancelled, request, attempt: attempt, message: msg, curlCode: nil)) }
             // Nothing reached the server when the connection could not be made: any request may be repeated then.
             let notSent = code == 6 || code == 7
             let retryable = Self.retryableCurlCodes.contains(code) && (request.mayRepeat || notSent)
-            if !retryable || last { return .fail(error(.transport, request, attempt: attempt, message: msg, curlCode: code)) }
+            if !retryable || last {
+                return .fail(error(.transport, request, attempt: attempt, message: msg, curlCode: code))
+            }
             return .retry(policy.backoff(retry: attempt))
         case .response(let r):
-            logger.debug("\(request.method.rawValue) \(url) → \(r.status) in \(Int(r.elapsed * 1000)) ms (attempt \(attempt), HTTP/\(r.httpVersion), \(r.body.count) bytes)")
+            logger.debug(
+                "\(request.method.rawValue) \(url) → \(r.status) in \(Int(r.elapsed * 1000)) ms (attempt \(attempt), HTTP/\(r.httpVersion), \(r.body.count) bytes)"
+            )
             let throttled = policy.throttleStatuses.contains(r.status)
             let after = r.headers["Retry-After"].flatMap { RetryPolicy.retryAfter($0) }
             if throttled { governor.throttled(retryAfter: after) }
             if r.isSuccess, let accept = request.acceptBody, !accept(r) {
                 if !request.mayRepeat { return .done(r) }
-                if last { return .fail(error(.retriesExhausted, request, attempt: attempt, message: "the answer's body could not be read: " + snippet(r), status: r.status)) }
+                if last {
+                    return .fail(
+                        error(
+                            .retriesExhausted, request, attempt: attempt,
+                            message: "the answer's body could not be read: " + snippet(r), status: r.status))
+                }
                 return .retry(policy.backoff(retry: attempt))
             }
             // A throttled request was refused before it was processed, so it is safe to repeat.
             guard throttled || (policy.retryStatuses.contains(r.status) && request.mayRepeat) else { return .done(r) }
             if let after, after > policy.maxRetryAfter {
-                return .fail(error(.retriesExhausted, request, attempt: attempt, message: "the remote asks to wait \(Int(after)) s (Retry-After), longer than allowed", status: r.status))
+                return .fail(
+                    error(
+                        .retriesExhausted, request, attempt: attempt,
+                        message: "the remote asks to wait \(Int(after)) s (Retry-After), longer than allowed",
+                        status: r.status))
             }
-            if last { return .fail(error(.retriesExhausted, request, attempt: attempt, message: snippet(r), status: r.status)) }
+            if last {
+                return .fail(error(.retriesExhausted, request, attempt: attempt, message: snippet(r), status: r.status))
+            }
             return .retry(max(after ?? 0, policy.backoff(retry: attempt)))
         }
     }
@@ -172,9 +211,13 @@ public final class HTTPClient: Sendable {
         return redactor.redact(text) + (r.body.count > 300 ? "…" : "")
     }
 
-    private func error(_ code: HTTPError.Code, _ r: HTTPRequest, attempt: Int, message: String, curlCode: Int? = nil, status: Int? = nil) -> HTTPError {
-        HTTPError(code: code, method: r.method.rawValue, url: redactor.redactURL(r.url), status: status, curlCode: curlCode,
-                  message: redactor.redact(message), attempts: attempt)
+    private func error(
+        _ code: HTTPError.Code, _ r: HTTPRequest, attempt: Int, message: String, curlCode: Int? = nil,
+        status: Int? = nil
+    ) -> HTTPError {
+        HTTPError(
+            code: code, method: r.method.rawValue, url: redactor.redactURL(r.url), status: status, curlCode: curlCode,
+            message: redactor.redact(message), attempts: attempt)
     }
 }
 

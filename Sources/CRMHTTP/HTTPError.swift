@@ -30,7 +30,10 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var attempts: Int
 
-    public init(code: Code, method: String, url: String, status: Int? = nil, curlCode: Int? = nil, message: String, attempts: Int = 1) {
+    public init(
+        code: Code, method: String, url: String, status: Int? = nil, curlCode: Int? = nil, message: String,
+        attempts: Int = 1
+    ) {
         self.code = code
         self.method = method
         self.url = url
@@ -50,7 +53,8 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case .transport: s += ". Check the base URL, the network and the remote's availability."
         case .retriesExhausted: s += ". The remote kept refusing; the run can be resumed later."
         case .bodyTooLarge: s += ". Raise the body limit in the profile if this answer is expected."
-        case .dailyLimitReached: s += ". The profile's per-day request limit is reached; run again tomorrow or raise it."
+        case .dailyLimitReached:
+            s += ". The profile's per-day request limit is reached; run again tomorrow or raise it."
         case .missingSecret, .invalidURL, .cancelled: break
         }
         return s

@@ -2,7 +2,12 @@ import Foundation
 
 /// An HTTP method.
 public enum HTTPMethod: String, Sendable, Hashable, CaseIterable {
-    case get = "GET", head = "HEAD", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
+    case get = "GET"
+    case head = "HEAD"
+    case post = "POST"
+    case put = "PUT"
+    case patch = "PATCH"
+    case delete = "DELETE"
 
     /// Whether repeating the request cannot change the outcome (RFC 9110 §9.2.2).
     public var isIdempotent: Bool { self != .post && self != .patch }
@@ -36,7 +41,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
     public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
-        a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        a.fields.count == b.fields.count
+            && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 }
 
@@ -64,7 +70,9 @@ public struct HTTPRequest: Sendable {
     }
 
     /// A request with a JSON body and the matching content type.
-    public static func json(_ method: HTTPMethod, _ url: String, body: [UInt8], headers: HTTPHeaders = [:]) -> HTTPRequest {
+    public static func json(
+        _ method: HTTPMethod, _ url: String, body: [UInt8], headers: HTTPHeaders = [:]
+    ) -> HTTPRequest {
         var h = headers
         h.set("Content-Type", "application/json")
         return HTTPRequest(method, url, headers: h, body: body)
@@ -88,7 +96,10 @@ public struct HTTPResponse: Sendable {
     /// How many attempts it took (1 when the first one answered).
     public var attempts: Int
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], httpVersion: String = "1.1", elapsed: Double = 0, attempts: Int = 1) {
+    public init(
+        status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], httpVersion: String = "1.1", elapsed: Double = 0,
+        attempts: Int = 1
+    ) {
         self.status = status
         self.headers = headers
         self.body = body

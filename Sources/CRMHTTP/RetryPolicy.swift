@@ -76,7 +76,10 @@ public final class RateGovernor: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let today = Int(wallClock.timeIntervalSince1970 / 86_400)
-        if today != day { day = today; sentToday = 0 }
+        if today != day {
+            day = today
+            sentToday = 0
+        }
         if let perDay, sentToday >= perDay { return nil }
         sentToday += 1
         var t = max(now, pausedUntil)

@@ -27,7 +27,9 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .environment(let name):
             guard let v = environment[name], !v.isEmpty else {
-                throw HTTPError(code: .missingSecret, method: "-", url: "-", message: "the \(self) is not set; export it before running")
+                throw HTTPError(
+                    code: .missingSecret, method: "-", url: "-",
+                    message: "the \(self) is not set; export it before running")
             }
             return Secret(v)
         case .file(let path):
@@ -72,10 +74,14 @@ public struct Redactor: Sendable {
     /// `url` without user info and with secret-looking query values replaced; known secrets removed as well.
     public func redactURL(_ url: String) -> String {
         guard var c = URLComponents(string: url) else { return redact(url) }
-        if c.user != nil || c.password != nil { c.user = nil; c.password = nil }
+        if c.user != nil || c.password != nil {
+            c.user = nil
+            c.password = nil
+        }
         if let items = c.queryItems, !items.isEmpty {
             c.queryItems = items.map { item in
-                Self.secretParameterNames.contains(item.name.lowercased()) ? URLQueryItem(name: item.name, value: "***") : item
+                Self.secretParameterNames.contains(item.name.lowercased())
+                    ? URLQueryItem(name: item.name, value: "***") : item
             }
         }
         return redact(c.string ?? url)

@@ -1,8 +1,8 @@
-public import CRMDedupe
 import CRMCSV
-import CRMXML
+public import CRMDedupe
 import CRMMapping
 import CRMModel
+import CRMXML
 import Foundation
 
 /// `crmgate dedupe FILE --mapping M --clusters OUT.csv`: fuzzy matching on a file without importing it.
@@ -46,13 +46,17 @@ public enum DedupeFile {
             throw ImportError(e.code == .cannotRead ? .unreadableMapping : .mapping, "\(e)")
         }
         guard mapping.record == .lead || mapping.record == .customer else {
-            throw ImportError(.mapping, "\(o.mapping): dedupe works on leads and customers; this mapping describes \(mapping.record.plural)")
+            throw ImportError(
+                .mapping,
+                "\(o.mapping): dedupe works on leads and customers; this mapping describes \(mapping.record.plural)")
         }
         var io = ImportOptions(source: o.source, mapping: o.mapping)
         io.keepGoing = true
         let source = try Importer.openSourceOrFail(mapping: mapping, io)
         let mapper: RowMapper<Lead>
-        do { mapper = try RowMapper<Lead>(mapping: mapping, header: source.header) } catch let e as MappingError { throw ImportError(.mapping, "\(e)") }
+        do { mapper = try RowMapper<Lead>(mapping: mapping, header: source.header) } catch let e as MappingError {
+            throw ImportError(.mapping, "\(e)")
+        }
         let builder = DedupeRowBuilder(mapping: mapping)
         let dedupe = FuzzyDeduplicator(settings: o.settings)
         var sourceIDs: [String] = []
@@ -122,6 +126,7 @@ public enum DedupeFile {
                 try rw.flush()
             }
         } catch { throw ImportError(.output, "cannot write \(o.clustersPath): \(error)") }
-        return DedupeFileSummary(result: result, rejected: rejected, readSeconds: read - started, matchSeconds: matched - read)
+        return DedupeFileSummary(
+            result: result, rejected: rejected, readSeconds: read - started, matchSeconds: matched - read)
     }
 }

@@ -10,7 +10,8 @@ struct DedupeRowBuilder: Sendable {
     let slots: [(index: Int?, custom: String?, kind: MappingFile.DedupeKind)]
 
     static let defaultFields: [(String, MappingFile.DedupeKind)] = [
-        ("first_name", .firstName), ("last_name", .lastName), ("email", .email), ("phone", .phone), ("company", .company),
+        ("first_name", .firstName), ("last_name", .lastName), ("email", .email), ("phone", .phone),
+        ("company", .company),
         ("job_title", .text), ("address.street", .address), ("address.city", .city), ("address.postcode", .postcode),
         ("address.country", .country),
     ]
@@ -18,7 +19,8 @@ struct DedupeRowBuilder: Sendable {
     init(mapping: MappingFile?) {
         let fields = mapping?.dedupe?.map { ($0.field, $0.kind) } ?? Self.defaultFields
         slots = fields.map { field, kind in
-            field.hasPrefix("custom.") ? (nil, String(field.dropFirst(7)), kind) : (Lead.fieldIndex(named: field), nil, kind)
+            field.hasPrefix("custom.")
+                ? (nil, String(field.dropFirst(7)), kind) : (Lead.fieldIndex(named: field), nil, kind)
         }
     }
 
@@ -29,7 +31,13 @@ struct DedupeRowBuilder: Sendable {
         var addressLines = 0
         for s in slots {
             let text: String
-            if let key = s.custom { text = custom[key] ?? "" } else if let i = s.index, i < values.count { text = Self.text(values[i]) } else { continue }
+            if let key = s.custom {
+                text = custom[key] ?? ""
+            } else if let i = s.index, i < values.count {
+                text = Self.text(values[i])
+            } else {
+                continue
+            }
             switch s.kind {
             case .firstName: r.firstName = text
             case .lastName: r.lastName = text

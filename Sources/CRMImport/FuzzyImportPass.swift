@@ -1,7 +1,7 @@
 public import CRMDedupe
 public import CRMMapping
-public import CRMStore
 import CRMModel
+public import CRMStore
 import Foundation
 
 /// After an import commits, matches its new leads against each other and against the whole store with the
@@ -20,7 +20,8 @@ public enum FuzzyImportPass {
     ///   model's own fields).
     /// - Parameter progress: told each phase as it begins (reading the store, the matcher's phases, merging).
     public static func run(
-        store: any ReviewStore, importID: Int64, settings: DedupeSettings = DedupeSettings(), mapping: MappingFile? = nil,
+        store: any ReviewStore, importID: Int64, settings: DedupeSettings = DedupeSettings(),
+        mapping: MappingFile? = nil,
         progress: ((String) -> Void)? = nil
     ) throws -> Summary {
         let builder = DedupeRowBuilder(mapping: mapping)
@@ -48,19 +49,24 @@ public enum FuzzyImportPass {
             var merges: [FuzzyMerge<Lead>] = []
             // A row merged away is represented by the record it was folded into.
             var survivorOf: [Int: Int] = [:]
-            for members in groups.values where members.count > 1 && members.contains(where: { fresh.contains(ids[$0]) }) {
+            for members in groups.values where members.count > 1 && members.contains(where: { fresh.contains(ids[$0]) })
+            {
                 // The survivor is the oldest record that was already in the store, else the oldest new one.
                 let survivorRow = members.first { !fresh.contains(ids[$0]) } ?? members[0]
                 var survivor = try store.record(Lead.self, id: ids[survivorRow])
                 var folded: [String] = []
-                for m in members where m != survivorRow && fresh.contains(ids[m]) && !rejected.contains(key(ids[m], ids[survivorRow])) {
+                for m in members
+                where m != survivorRow && fresh.contains(ids[m]) && !rejected.contains(key(ids[m], ids[survivorRow])) {
                     let incoming = try store.record(Lead.self, id: ids[m])
                     RecordMerge.absorb(incoming, into: &survivor, mode: .fill)
                     folded.append(ids[m])
                     survivorOf[m] = survivorRow
                 }
                 if !folded.isEmpty {
-                    merges.append(FuzzyMerge(survivor: survivor, merged: folded, reason: "fuzzy match: same person as \(ids[survivorRow])"))
+                    merges.append(
+                        FuzzyMerge(
+                            survivor: survivor, merged: folded,
+                            reason: "fuzzy match: same person as \(ids[survivorRow])"))
                     summary.merged += folded.count
                 }
             }
@@ -72,14 +78,20 @@ public enum FuzzyImportPass {
             var review: [(String, String, Double)] = []
             var explanations: [String?] = []
             for (i, (x, y, w)) in result.review.enumerated() {
-                let a = survivorOf[Int(x)] ?? Int(x), b = survivorOf[Int(y)] ?? Int(y)
-                guard a != b, fresh.contains(ids[a]) || fresh.contains(ids[b]), proposed.insert(key(ids[a], ids[b])).inserted else { continue }
+                let a = survivorOf[Int(x)] ?? Int(x)
+                let b = survivorOf[Int(y)] ?? Int(y)
+                guard a != b, fresh.contains(ids[a]) || fresh.contains(ids[b]),
+                    proposed.insert(key(ids[a], ids[b])).inserted
+                else { continue }
                 review.append((ids[a], ids[b], w))
                 // Rows numbered as the matcher saw them; a pair that names a survivor says so.
-                let merged = a != Int(x) || b != Int(y) ? "\n  (one of the two was merged since; the pair names its survivor)" : ""
+                let merged =
+                    a != Int(x) || b != Int(y)
+                    ? "\n  (one of the two was merged since; the pair names its survivor)" : ""
                 explanations.append(i < result.reviewExplanations.count ? result.reviewExplanations[i] + merged : nil)
             }
-            summary.queuedForReview = try store.proposeReview(type: .lead, pairs: review, importID: importID, explanations: explanations)
+            summary.queuedForReview = try store.proposeReview(
+                type: .lead, pairs: review, importID: importID, explanations: explanations)
             summary.seconds = ProcessInfo.processInfo.systemUptime - started
             return summary
         } catch let e as StoreError {
@@ -93,12 +105,15 @@ public enum FuzzyImportPass {
             var a = try store.record(Lead.self, id: pair.a)
             let b = try store.record(Lead.self, id: pair.b)
             // The record stored first survives.
-            let survivorIsA = (try store.rowID(Lead.self, id: pair.a) ?? 0) <= (try store.rowID(Lead.self, id: pair.b) ?? 0)
+            let survivorIsA =
+                (try store.rowID(Lead.self, id: pair.a) ?? 0) <= (try store.rowID(Lead.self, id: pair.b) ?? 0)
             var survivor = survivorIsA ? a : b
             let other = survivorIsA ? b : a
             RecordMerge.absorb(other, into: &survivor, mode: .fill)
             a = survivor
-            try store.applyFuzzyMerges([FuzzyMerge(survivor: a, merged: [other.id.description], reason: "merged after review \(pair.id)")], importID: pair.importID)
+            try store.applyFuzzyMerges(
+                [FuzzyMerge(survivor: a, merged: [other.id.description], reason: "merged after review \(pair.id)")],
+                importID: pair.importID)
             try store.decideReview(id: pair.id, status: .accepted)
             return survivor.id.description
         } catch let e as StoreError {

@@ -27,7 +27,6 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
     /// The error underneath (CSVError, MappingError, StoreError), for its details.
     public let underlying: (any Error & Sendable)?
 
-
     public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message

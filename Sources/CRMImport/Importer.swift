@@ -38,7 +38,9 @@ public enum Importer {
         }
     }
 
-    static func run<R: CRMRecord>(_ type: R.Type, mapping: MappingFile, _ options: ImportOptions) throws -> ImportSummary {
+    static func run<R: CRMRecord>(
+        _ type: R.Type, mapping: MappingFile, _ options: ImportOptions
+    ) throws -> ImportSummary {
         let clock = ContinuousClock.now
         let source: any RowSource
         let mapper: RowMapper<R>
@@ -111,7 +113,8 @@ public enum Importer {
                                 let r = batch.rejects[j]
                                 counts.rejected += 1
                                 reasons[r.kind, default: 0] += 1
-                                try writer.ledger(row: item.row, line: item.line, outcome: .rejected, record: nil, reason: r.reason)
+                                try writer.ledger(
+                                    row: item.row, line: item.line, outcome: .rejected, record: nil, reason: r.reason)
                                 try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
                             case .record(let j):
                                 let (outcome, rowid) = try matcher.apply(records[j])
@@ -122,13 +125,16 @@ public enum Importer {
                                 case .merged: counts.merged += 1
                                 case .rejected: counts.rejected += 1
                                 }
-                                try writer.ledger(row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
+                                try writer.ledger(
+                                    row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                             }
                         }
                     }
                     options.progress?(batch.bytesRead, source.fileSize, counts.read)
                     if options.isInterrupted?() == true {
-                        throw ImportError(.interrupted, "interrupted: nothing was imported, the store is as it was (an import is all or nothing)")
+                        throw ImportError(
+                            .interrupted,
+                            "interrupted: nothing was imported, the store is as it was (an import is all or nothing)")
                     }
                     if batch.isLast { break }
                     // Hand the batch back so that the reading thread, which allocated its rows, frees them (consumed:
@@ -142,10 +148,12 @@ public enum Importer {
             switch target {
             case .sqlite(let store):
                 (batchID, counts) = try store.runImport(
-                    R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun, write)
+                    R.self, source: options.source, mapping: options.mapping, system: mapping.system,
+                    dryRun: options.dryRun, write)
             case .postgres(let store):
                 (batchID, counts) = try store.runImport(
-                    R.self, source: options.source, mapping: options.mapping, system: mapping.system, dryRun: options.dryRun, write)
+                    R.self, source: options.source, mapping: options.mapping, system: mapping.system,
+                    dryRun: options.dryRun, write)
             }
             // A dry run commits nothing, so its import number is not one (the next import gets the same).
             summary.importID = options.dryRun ? nil : batchID
@@ -163,7 +171,8 @@ public enum Importer {
             if let e = error as? CSVError { throw ImportError(.unreadableSource, e.description, underlying: e) }
             if let e = error as? XMLError {
                 throw ImportError(
-                    .malformedSource, e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
+                    .malformedSource,
+                    e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
                     underlying: e)
             }
             throw ImportError(.store, "\(error)")
@@ -173,14 +182,16 @@ public enum Importer {
             FileHandle.standardError.write(
                 Data(
                     String(
-                        format: "trace: reader waited %.2f s for the writer; writer waited %.2f s for the reader; commit took %.2f s\n",
+                        format:
+                            "trace: reader waited %.2f s for the writer; writer waited %.2f s for the reader; commit took %.2f s\n",
                         queue.putWait, queue.takeWait, Date().timeIntervalSince(loopEnd)
                     ).utf8))
         }
         summary.rejectsFile = rejects.isUsed ? rejectsPath : nil
         if rejects.isUsed, let id = summary.importID {
             // The web page offers it for download (an absolute path: the page may run from another folder).
-            let absolute = rejectsPath.hasPrefix("/") ? rejectsPath : FileManager.default.currentDirectoryPath + "/" + rejectsPath
+            let absolute =
+                rejectsPath.hasPrefix("/") ? rejectsPath : FileManager.default.currentDirectoryPath + "/" + rejectsPath
             switch target {
             case .sqlite(let store): try? store.setRejectsFile(importID: id, path: absolute)
             case .postgres(let store): try? store.setRejectsFile(importID: id, path: absolute)
@@ -206,10 +217,12 @@ public enum Importer {
             case .sqlite(let path):
                 guard FileManager.default.fileExists(atPath: path) else { return }
                 try CRMStore(path: path, mode: .update).recordFailedImport(
-                    recordType: recordType, source: options.source, mapping: options.mapping, startedAt: started, error: error.message)
+                    recordType: recordType, source: options.source, mapping: options.mapping, startedAt: started,
+                    error: error.message)
             case .postgres(let url):
                 try PostgresStore(url: url, mode: .update).recordFailedImport(
-                    recordType: recordType, source: options.source, mapping: options.mapping, startedAt: started, error: error.message)
+                    recordType: recordType, source: options.source, mapping: options.mapping, startedAt: started,
+                    error: error.message)
             }
         } catch {}
     }
@@ -219,10 +232,12 @@ public enum Importer {
         do {
             return try openSource(mapping: mapping, options)
         } catch let e as CSVError {
-            let code: ImportError.Code = e.code == .cannotOpen || e.code == .readFailed ? .unreadableSource : .malformedSource
+            let code: ImportError.Code =
+                e.code == .cannotOpen || e.code == .readFailed ? .unreadableSource : .malformedSource
             throw ImportError(code, e.description, underlying: e)
         } catch let e as XMLError {
-            let code: ImportError.Code = e.code == .cannotOpen ? .unreadableSource : e.code == .invalidPath ? .mapping : .malformedSource
+            let code: ImportError.Code =
+                e.code == .cannotOpen ? .unreadableSource : e.code == .invalidPath ? .mapping : .malformedSource
             throw ImportError(code, e.description, underlying: e)
         }
     }
@@ -239,7 +254,9 @@ public enum Importer {
         var readOptions = CSVReadOptions(maxFieldBytes: options.maxFieldBytes)
         readOptions.batchSize = options.batchSize
         if let e = mapping.csv.encoding {
-            guard let enc = TextEncoding(name: e) else { throw ImportError(.mapping, "\(options.mapping): unknown encoding '\(e)'") }
+            guard let enc = TextEncoding(name: e) else {
+                throw ImportError(.mapping, "\(options.mapping): unknown encoding '\(e)'")
+            }
             readOptions.encoding = enc
         }
         if let d = mapping.csv.delimiter {
@@ -275,7 +292,9 @@ public enum Importer {
                         return
                     }
                     if let issue {
-                        out.reject(row: row, line: line, RejectedRow(fields: raw.texts, reason: issue.message, kind: issue.code))
+                        out.reject(
+                            row: row, line: line,
+                            RejectedRow(fields: raw.texts, reason: issue.message, kind: issue.code))
                         return
                     }
                     switch mapper.mapValues(raw) {
@@ -312,7 +331,8 @@ public enum Importer {
                 last.error = e
             } else if let e = error as? XMLError {
                 last.error = ImportError(
-                    .malformedSource, e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
+                    .malformedSource,
+                    e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
                     underlying: e)
             } else {
                 last.error = ImportError(.unreadableSource, "\(error)", underlying: error as? CSVError)
@@ -409,4 +429,3 @@ func isBlank(_ row: RawRow) -> Bool {
     }
     return true
 }
-

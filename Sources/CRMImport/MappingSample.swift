@@ -31,23 +31,35 @@ public struct MappingSample: Sendable {
             do { mapper = try RowMapper<R>(mapping: mapping, header: source.header) } catch let e as MappingError {
                 throw ImportError(.mapping, "\(e)")
             }
-            while out.read < rows, try source.nextRows({ raw, issue in
-                guard out.read < rows else { return }
-                out.read += 1
-                if let issue { note(issue.message, raw.line); return }
-                if case .failure(let e) = mapper.mapValues(raw) {
-                    // Rows refused for the same reason in the same field are one reason, whatever their values: the
-                    // value the reason starts with is masked, and the first one kept as the example.
-                    var reason = e.reason, example = ""
-                    if reason.hasPrefix("'"), let close = reason.range(of: "' ", range: reason.index(after: reason.startIndex)..<reason.endIndex) {
-                        example = String(reason[reason.startIndex..<close.upperBound]).trimmingCharacters(in: .whitespaces)
-                        reason = "'…' " + reason[close.upperBound...]
+            while out.read < rows,
+                try source.nextRows({ raw, issue in
+                    guard out.read < rows else { return }
+                    out.read += 1
+                    if let issue {
+                        note(issue.message, raw.line)
+                        return
                     }
-                    let masked = (e.field.map { "\($0)" + (e.column.map { " (column '\($0)')" } ?? "") + ": " } ?? "") + reason
-                    if byReason[masked] == nil, !example.isEmpty { examples[masked] = example }
-                    note(masked, raw.line)
-                }
-            }) {}
+                    if case .failure(let e) = mapper.mapValues(raw) {
+                        // Rows refused for the same reason in the same field are one reason, whatever their values: the
+                        // value the reason starts with is masked, and the first one kept as the example.
+                        var reason = e.reason
+                        var example = ""
+                        if reason.hasPrefix("'"),
+                            let close = reason.range(
+                                of: "' ", range: reason.index(after: reason.startIndex)..<reason.endIndex)
+                        {
+                            example = String(reason[reason.startIndex..<close.upperBound]).trimmingCharacters(
+                                in: .whitespaces)
+                            reason = "'…' " + reason[close.upperBound...]
+                        }
+                        let masked =
+                            (e.field.map { "\($0)" + (e.column.map { " (column '\($0)')" } ?? "") + ": " } ?? "")
+                            + reason
+                        if byReason[masked] == nil, !example.isEmpty { examples[masked] = example }
+                        note(masked, raw.line)
+                    }
+                })
+            {}
         }
         switch mapping.record {
         case .lead: try sample(Lead.self)
@@ -55,8 +67,13 @@ public struct MappingSample: Sendable {
         case .opportunity: try sample(Opportunity.self)
         case .task: try sample(CRMTask.self)
         }
-        out.reasons = byReason.map { (reason: $0.key + (examples[$0.key].map { ", e.g. \($0)" } ?? ""), count: $0.value.count, lines: $0.value.lines) }
-            .sorted { $0.count > $1.count }
+        out.reasons = byReason.map {
+            (
+                reason: $0.key + (examples[$0.key].map { ", e.g. \($0)" } ?? ""), count: $0.value.count,
+                lines: $0.value.lines
+            )
+        }
+        .sorted { $0.count > $1.count }
         return out
     }
 }

@@ -23,7 +23,8 @@ final class RejectFile {
             do {
                 writer = try CSVWriter(path: path, options: o)
             } catch {
-                throw ImportError(.rejectFile, "cannot write the reject file \(path): \(error)", underlying: error as? CSVError)
+                throw ImportError(
+                    .rejectFile, "cannot write the reject file \(path): \(error)", underlying: error as? CSVError)
             }
             try writer!.writeRow(header + ["crmgate_line", "crmgate_reason"])
             isUsed = true

@@ -1,7 +1,7 @@
-import Foundation
 import CRMCSV
 import CRMMapping
 import CRMXML
+import Foundation
 
 /// A structural problem with one row (CSV) or with the document from a point on (XML, `--keep-going`).
 struct RowIssue {
@@ -28,7 +28,9 @@ final class CSVRowSource: RowSource {
     var bytesRead: Int { reader.bytesRead }
     var fileSize: Int? { reader.fileSize }
     var encodingName: String { reader.encoding.rawValue }
-    var delimiterName: String { reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)) }
+    var delimiterName: String {
+        reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter))
+    }
 
     func nextRows(_ body: (RawRow, RowIssue?) -> Void) throws -> Bool {
         guard let batch = try reader.nextBatch() else { return false }
@@ -149,7 +151,10 @@ final class XMLRowSource: RowSource {
         batch.bytes.withUnsafeBufferPointer { bytes in
             batch.fieldEnds.withUnsafeBufferPointer { ends in
                 for r in start..<batch.count {
-                    body(RawRow(bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r), count: batch.fieldsPerRecord, line: batch.lines[r]), nil)
+                    body(
+                        RawRow(
+                            bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r),
+                            count: batch.fieldsPerRecord, line: batch.lines[r]), nil)
                 }
             }
         }

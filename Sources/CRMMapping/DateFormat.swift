@@ -109,7 +109,8 @@ struct DateFormat: Sendable {
         var i = 0
         var pm: Bool?
         func number(min: Int, max: Int) -> Int? {
-            var v = 0, n = 0
+            var v = 0
+            var n = 0
             while i < b.count, n < max, b[i] >= 48, b[i] <= 57 {
                 v = v * 10 + Int(b[i] - 48)
                 i += 1
@@ -119,21 +120,38 @@ struct DateFormat: Sendable {
         }
         for t in tokens {
             switch t {
-            case .year4: guard let v = number(min: 4, max: 4) else { return nil }; p.year = v
-            case .year2: guard let v = number(min: 2, max: 2) else { return nil }; p.year = v < 70 ? 2000 + v : 1900 + v
-            case .month: guard let v = number(min: 1, max: 2) else { return nil }; p.month = v
-            case .day: guard let v = number(min: 1, max: 2) else { return nil }; p.day = v
-            case .hour24, .hour12: guard let v = number(min: 1, max: 2) else { return nil }; p.hour = v; p.hasTime = true
-            case .minute: guard let v = number(min: 2, max: 2) else { return nil }; p.minute = v
-            case .second: guard let v = number(min: 2, max: 2) else { return nil }; p.second = v
+            case .year4:
+                guard let v = number(min: 4, max: 4) else { return nil }
+                p.year = v
+            case .year2:
+                guard let v = number(min: 2, max: 2) else { return nil }
+                p.year = v < 70 ? 2000 + v : 1900 + v
+            case .month:
+                guard let v = number(min: 1, max: 2) else { return nil }
+                p.month = v
+            case .day:
+                guard let v = number(min: 1, max: 2) else { return nil }
+                p.day = v
+            case .hour24, .hour12:
+                guard let v = number(min: 1, max: 2) else { return nil }
+                p.hour = v
+                p.hasTime = true
+            case .minute:
+                guard let v = number(min: 2, max: 2) else { return nil }
+                p.minute = v
+            case .second:
+                guard let v = number(min: 2, max: 2) else { return nil }
+                p.second = v
             case .fraction:
                 let start = i
                 guard let v = number(min: 1, max: 9) else { return nil }
                 let digits = i - start
-                p.millisecond = digits >= 3 ? v / Int(pow(10.0, Double(digits - 3))) : v * Int(pow(10.0, Double(3 - digits)))
+                p.millisecond =
+                    digits >= 3 ? v / Int(pow(10.0, Double(digits - 3))) : v * Int(pow(10.0, Double(3 - digits)))
             case .ampm:
                 guard i + 1 < b.count else { return nil }
-                let x = b[i] | 0x20, y = b[i + 1] | 0x20
+                let x = b[i] | 0x20
+                let y = b[i + 1] | 0x20
                 guard y == UInt8(ascii: "m"), x == UInt8(ascii: "a") || x == UInt8(ascii: "p") else { return nil }
                 pm = x == UInt8(ascii: "p")
                 i += 2
@@ -146,7 +164,8 @@ struct DateFormat: Sendable {
                 if i < b.count, b[i] == UInt8(ascii: ".") { i += 1 }
                 if t == .monthName {
                     let name = String(decoding: b[start..<i], as: UTF8.self).lowercased().trimmingCharacters(in: ["."])
-                    guard name.count >= 3, let m = DateFormat.months.firstIndex(where: { name.hasPrefix($0) || $0.hasPrefix(name) })
+                    guard name.count >= 3,
+                        let m = DateFormat.months.firstIndex(where: { name.hasPrefix($0) || $0.hasPrefix(name) })
                     else { return nil }
                     p.month = m + 1
                 }
@@ -178,7 +197,8 @@ struct DateFormat: Sendable {
             let day = pad(p.year, 4) + "-" + pad(p.month, 2) + "-" + pad(p.day, 2)
             guard p.hasTime else { return day }
             let ms = p.millisecond != 0 ? "." + pad(p.millisecond, 3) : ""
-            return day + "T" + pad(p.hour, 2) + ":" + pad(p.minute, 2) + ":" + pad(p.second, 2) + ms + offsetText(p.offset ?? 0)
+            return day + "T" + pad(p.hour, 2) + ":" + pad(p.minute, 2) + ":" + pad(p.second, 2) + ms
+                + offsetText(p.offset ?? 0)
         }
         var out = ""
         var i = 0
@@ -201,7 +221,8 @@ struct DateFormat: Sendable {
             case UInt8(ascii: "h"): out += pad(p.hour % 12 == 0 ? 12 : p.hour % 12, run)
             case UInt8(ascii: "m"): out += pad(p.minute, 2)
             case UInt8(ascii: "s"): out += pad(p.second, 2)
-            case UInt8(ascii: "S"): out += String(pad(p.millisecond, 3).prefix(run)) + String(repeating: "0", count: max(0, run - 3))
+            case UInt8(ascii: "S"):
+                out += String(pad(p.millisecond, 3).prefix(run)) + String(repeating: "0", count: max(0, run - 3))
             case UInt8(ascii: "a"): out += p.hour < 12 ? "AM" : "PM"
             case UInt8(ascii: "Z"), UInt8(ascii: "X"), UInt8(ascii: "x"): out += offsetText(p.offset ?? 0)
             case UInt8(ascii: "E"):
@@ -228,8 +249,10 @@ struct DateFormat: Sendable {
         return (seconds < 0 ? "-" : "+") + String(format: "%02d:%02d", a / 60, a % 60)
     }
 
-    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                             "November", "December"]
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
     static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -287,7 +310,8 @@ struct DateFormat: Sendable {
             return true
         }
         var p = ParsedDate()
-        guard let y = digits(4), expect(UInt8(ascii: "-")), let m = digits(2), expect(UInt8(ascii: "-")), let d = digits(2)
+        guard let y = digits(4), expect(UInt8(ascii: "-")), let m = digits(2), expect(UInt8(ascii: "-")),
+            let d = digits(2)
         else { return nil }
         p.year = y
         p.month = m
@@ -303,7 +327,8 @@ struct DateFormat: Sendable {
             guard let ss = digits(2) else { return nil }
             p.second = ss
             if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
-                var frac = 0, n = 0
+                var frac = 0
+                var n = 0
                 while i < b.count, b[i] >= 48, b[i] <= 57 {
                     if n < 3 { frac = frac * 10 + Int(b[i] - 48) }
                     n += 1

@@ -17,38 +17,55 @@ public enum HeaderSuggester {
 
     /// Lower-case letters and digits only: `E-mail Address` → `emailaddress`.
     public static func normalize(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }))
+        String(
+            String.UnicodeScalarView(
+                s.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }))
     }
 
     /// Names that real exports use for each lead field (normalised).
     static let synonyms: [String: [String]] = [
         "first_name": ["firstname", "first", "givenname", "forename", "vorname", "prenom", "nombre"],
         "last_name": ["lastname", "last", "surname", "familyname", "nachname", "nom", "apellido", "apellidos"],
-        "company": ["company", "companyname", "organization", "organisation", "account", "accountname", "firma", "unternehmen", "business", "name"],
+        "company": [
+            "company", "companyname", "organization", "organisation", "account", "accountname", "firma", "unternehmen",
+            "business", "name",
+        ],
         "job_title": ["jobtitle", "title", "position", "role", "designation", "funktion"],
         // Opportunities and customers are named; tasks have a title.
-        "name": ["opportunity", "opportunityname", "deal", "dealname", "customer", "customername", "accountname", "account"],
+        "name": [
+            "opportunity", "opportunityname", "deal", "dealname", "customer", "customername", "accountname", "account",
+        ],
         "stage": ["stage", "dealstage", "pipelinestage", "phase"],
         "expected_close": ["expectedclose", "closedate", "expectedclosedate"],
         "email": ["email", "emailaddress", "mail", "emailaddr", "primaryemail", "workemail", "email1"],
         "phone": ["phone", "phonenumber", "telephone", "tel", "telefon", "workphone", "businessphone", "officephone"],
         "mobile": ["mobile", "mobilephone", "mobilephonenumber", "cell", "cellphone", "handy", "mobil"],
         "website": ["website", "web", "url", "homepage", "site", "webseite"],
-        "address.street": ["street", "streetaddress", "address", "address1", "addressline1", "strasse", "straße", "billingstreet"],
+        "address.street": [
+            "street", "streetaddress", "address", "address1", "addressline1", "strasse", "straße", "billingstreet",
+        ],
         "address.city": ["city", "town", "ort", "stadt", "ville", "billingcity"],
-        "address.state": ["state", "stateregion", "province", "stateprovince", "region", "county", "bundesland", "billingstate"],
-        "address.postcode": ["postcode", "postalcode", "zip", "zipcode", "zippostalcode", "plz", "postleitzahl", "billingpostalcode"],
+        "address.state": [
+            "state", "stateregion", "province", "stateprovince", "region", "county", "bundesland", "billingstate",
+        ],
+        "address.postcode": [
+            "postcode", "postalcode", "zip", "zipcode", "zippostalcode", "plz", "postleitzahl", "billingpostalcode",
+        ],
         "address.country": ["country", "countryregion", "land", "pays", "billingcountry"],
         "status": ["status", "leadstatus", "stage", "lifecyclestage"],
         "source": ["source", "leadsource", "originalsource", "quelle", "channel"],
-        "owner": ["owner", "leadowner", "contactowner", "salesrep", "salesrepresentative", "assignedto", "accountmanager"],
+        "owner": [
+            "owner", "leadowner", "contactowner", "salesrep", "salesrepresentative", "assignedto", "accountmanager",
+        ],
         "amount": ["amount", "value", "dealvalue", "annualrevenue", "revenue", "betrag"],
         "currency": ["currency", "currencycode", "wahrung"],
         "close_chance": ["closechance", "probability", "chance"],
         "close_date": ["closedate", "expectedclose", "expectedclosedate"],
         "tags": ["tags", "labels", "categories"],
         "notes": ["notes", "note", "comments", "comment", "description", "notiz", "bemerkung", "remarks"],
-        "created_at": ["createdat", "created", "createddate", "createdate", "datecreated", "creationdate", "erstelltam"],
+        "created_at": [
+            "createdat", "created", "createddate", "createdate", "datecreated", "creationdate", "erstelltam",
+        ],
     ]
 
     /// The best field for each column, best matches first; a field is used once.
@@ -56,7 +73,9 @@ public enum HeaderSuggester {
     /// Linear in the header's size (sorting the candidates aside): each column is normalised once and
     /// compared with the fields' names, a fixed list; a fuzzy comparison that cannot reach the threshold
     /// (`fuzzyBound`) is skipped, and candidates keep their column's position instead of looking it up.
-    public static func suggest(header: [String], record: RecordType = .lead, fields: [String]) -> (mapped: [Suggestion], unmapped: [String]) {
+    public static func suggest(
+        header: [String], record: RecordType = .lead, fields: [String]
+    ) -> (mapped: [Suggestion], unmapped: [String]) {
         let targets = fields.map(Target.init)
         var candidates: [(position: Int, suggestion: Suggestion)] = []
         for (position, column) in header.enumerated() {
@@ -86,7 +105,8 @@ public enum HeaderSuggester {
         candidates.sort { a, b in
             a.suggestion.score != b.suggestion.score ? a.suggestion.score > b.suggestion.score : a.position < b.position
         }
-        var usedColumns = Set<String>(), usedFields = Set<String>()
+        var usedColumns = Set<String>()
+        var usedFields = Set<String>()
         var mapped: [(position: Int, suggestion: Suggestion)] = []
         for c in candidates {
             let s = c.suggestion
@@ -104,7 +124,8 @@ public enum HeaderSuggester {
     public static func likelyRecord(header: [String], fields: (RecordType) -> [String]) -> RecordType {
         var best = (type: RecordType.lead, score: -1)
         for type in [RecordType.lead, .opportunity, .customer, .task] {
-            let score = suggest(header: header, record: type, fields: fields(type)).mapped.filter { $0.match != .fuzzy }.count
+            let score = suggest(header: header, record: type, fields: fields(type)).mapped.filter { $0.match != .fuzzy }
+                .count
             if score > best.score { best = (type, score) }
         }
         return best.type
@@ -157,7 +178,8 @@ public enum HeaderSuggester {
     /// are at most the characters the two have in common, so Jaro is at most `(m/|a| + m/|b| + 1) / 3`, and the
     /// Winkler bonus at most what their common prefix (up to 4) gives.
     static func fuzzyBound(_ a: FuzzyName, _ b: FuzzyName) -> Double {
-        let la = a.scalars.count, lb = b.scalars.count
+        let la = a.scalars.count
+        let lb = b.scalars.count
         if la == 0 || lb == 0 { return 0 }
         var m = 0
         for k in b.present { m += min(a.counts[k], b.counts[k]) }

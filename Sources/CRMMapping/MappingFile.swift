@@ -34,7 +34,9 @@ public struct MappingFile: Sendable, Equatable {
 
     /// What the fuzzy matcher reads a field as.
     public enum DedupeKind: String, Sendable, CaseIterable {
-        case firstName = "first_name", lastName = "last_name", email, phone, company
+        case firstName = "first_name"
+        case lastName = "last_name"
+        case email, phone, company
         /// A street line; a second `address` field is the second line (the two are compared in either order).
         case address
         case city, postcode, country
@@ -165,7 +167,9 @@ extension MappingFile {
     /// The top-level mapping of a YAML document, for the other declarative files (profiles, jobs).
     package static func yamlTop(_ yaml: String, what: String) throws -> YAMLMap {
         do {
-            guard let n = try Yams.compose(yaml: yaml, .default, .default, .utf8) else { throw MappingError(.invalidYAML, line: 1, message: "\(what) is empty") }
+            guard let n = try Yams.compose(yaml: yaml, .default, .default, .utf8) else {
+                throw MappingError(.invalidYAML, line: 1, message: "\(what) is empty")
+            }
             return try YAMLMap(n, what: what)
         } catch let e as YamlError {
             throw MappingError(.invalidYAML, line: yamlErrorLine(e), message: "not valid YAML: \(yamlErrorProblem(e))")
@@ -188,11 +192,14 @@ extension MappingFile {
         }
         let top = try YAMLMap(root, what: "the mapping file")
         try top.allow([
-            "record", "description", "format", "record_path", "namespaces", "csv", "phone_country", "phone_country_from",
+            "record", "description", "format", "record_path", "namespaces", "csv", "phone_country",
+            "phone_country_from",
             "timezone", "external_id", "system", "match", "fields", "dedupe",
         ])
         let recordName = try top.requiredString("record")
-        guard let record = RecordType(rawValue: recordName) ?? RecordType.allCases.first(where: { $0.plural == recordName })
+        guard
+            let record = RecordType(rawValue: recordName)
+                ?? RecordType.allCases.first(where: { $0.plural == recordName })
         else {
             throw MappingError(
                 .invalidValue, line: top.line(of: "record"),
@@ -214,7 +221,8 @@ extension MappingFile {
             if let unmapped = compared.first(where: { $0.field.hasPrefix("custom.") && !mapped.contains($0.field) }) {
                 throw MappingError(
                     .unknownField, line: unmapped.line,
-                    message: "dedupe compares '\(unmapped.field)', which `fields:` does not map (it would always be empty)")
+                    message:
+                        "dedupe compares '\(unmapped.field)', which `fields:` does not map (it would always be empty)")
             }
             m.dedupe = compared
         }
@@ -225,12 +233,15 @@ extension MappingFile {
         }
         m.recordPath = try top.string("record_path")
         if m.format == "xml" && m.recordPath == nil {
-            throw MappingError(.missingKey, line: top.line, message: "an XML mapping needs `record_path:` (e.g. /leads/lead or //Contact)")
+            throw MappingError(
+                .missingKey, line: top.line,
+                message: "an XML mapping needs `record_path:` (e.g. /leads/lead or //Contact)")
         }
         if let ns = top["namespaces"] {
             for (k, v) in try YAMLMap(ns, what: "namespaces").pairs {
                 guard let uri = v.scalar?.string else {
-                    throw MappingError(.invalidValue, line: v.mark?.line, message: "namespace '\(k)' must be bound to a URI")
+                    throw MappingError(
+                        .invalidValue, line: v.mark?.line, message: "namespace '\(k)' must be bound to a URI")
                 }
                 m.namespaces[k] = uri
             }
@@ -268,29 +279,39 @@ extension MappingFile {
     static func dedupeSection(_ node: Node, record: RecordType) throws -> [DedupeField] {
         let m = try YAMLMap(node, what: "dedupe")
         try m.allow(["compare"])
-        guard let c = m["compare"] else { throw MappingError(.missingKey, line: m.line, message: "dedupe needs `compare:` (field: kind)") }
+        guard let c = m["compare"] else {
+            throw MappingError(.missingKey, line: m.line, message: "dedupe needs `compare:` (field: kind)")
+        }
         let known = Set(fieldNames(of: record))
         var out: [DedupeField] = []
         var addresses = 0
         for (field, kindNode) in try YAMLMap(c, what: "dedupe.compare").pairs {
             let line = kindNode.mark?.line
             guard known.contains(field) || (field.hasPrefix("custom.") && field.count > 7) else {
-                throw MappingError(.unknownField, line: line, message: "'\(field)' is not a \(record.rawValue) field or custom.NAME")
+                throw MappingError(
+                    .unknownField, line: line, message: "'\(field)' is not a \(record.rawValue) field or custom.NAME")
             }
             guard let text = kindNode.scalar?.string, let kind = DedupeKind(rawValue: text) else {
                 throw MappingError(
                     .invalidValue, line: line,
-                    message: "dedupe kind of '\(field)' must be one of " + DedupeKind.allCases.map(\.rawValue).joined(separator: ", "))
+                    message: "dedupe kind of '\(field)' must be one of "
+                        + DedupeKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
             if kind == .address {
                 addresses += 1
-                if addresses > 2 { throw MappingError(.invalidValue, line: line, message: "at most two fields can be compared as address") }
+                if addresses > 2 {
+                    throw MappingError(
+                        .invalidValue, line: line, message: "at most two fields can be compared as address")
+                }
             } else if out.contains(where: { $0.kind == kind }) {
-                throw MappingError(.invalidValue, line: line, message: "only one field can be compared as \(kind.rawValue)")
+                throw MappingError(
+                    .invalidValue, line: line, message: "only one field can be compared as \(kind.rawValue)")
             }
             out.append(DedupeField(field: field, kind: kind, line: line))
         }
-        guard !out.isEmpty else { throw MappingError(.missingKey, line: m.line, message: "dedupe.compare names no field") }
+        guard !out.isEmpty else {
+            throw MappingError(.missingKey, line: m.line, message: "dedupe.compare names no field")
+        }
         return out
     }
 
@@ -317,7 +338,9 @@ extension MappingFile {
         spec.required = try map.bool("required") ?? false
         if let oi = try map.string("on_invalid") {
             guard let v = OnInvalid(rawValue: oi) else {
-                throw MappingError(.invalidValue, line: map.line(of: "on_invalid"), message: "on_invalid must be reject, blank or keep")
+                throw MappingError(
+                    .invalidValue, line: map.line(of: "on_invalid"), message: "on_invalid must be reject, blank or keep"
+                )
             }
             spec.onInvalid = v
         }
@@ -353,15 +376,19 @@ extension MappingFile {
             }
         }
         let map = try YAMLMap(node, what: "a transform")
-        if map.pairs.count == 1, map.pairs[0].1.scalar.map({ $0.string.isEmpty || $0.string == "~" || $0.string == "null" }) ?? false,
+        if map.pairs.count == 1,
+            map.pairs[0].1.scalar.map({ $0.string.isEmpty || $0.string == "~" || $0.string == "null" }) ?? false,
             ["trim", "squish", "lower", "upper", "title", "first_name", "last_name", "email"].contains(map.pairs[0].0)
         {
             // `{email}` in YAML is a map with an empty value.
             let name = map.pairs[0].0
-            throw MappingError(.invalidValue, line: line, message: "transform '\(name)' takes no settings: write it as `\(name)`, not `{\(name)}`")
+            throw MappingError(
+                .invalidValue, line: line,
+                message: "transform '\(name)' takes no settings: write it as `\(name)`, not `{\(name)}`")
         }
         guard map.pairs.count == 1 || map.pairs.first?.0 == "map" else {
-            throw MappingError(.invalidValue, line: line, message: "a transform is one name, or one name with its settings")
+            throw MappingError(
+                .invalidValue, line: line, message: "a transform is one name, or one name with its settings")
         }
         let (name, arg) = map.pairs[0]
         switch name {
@@ -383,19 +410,25 @@ extension MappingFile {
             for f in formats { try checkDatePattern(f, line: a.line(of: "formats")) }
             let tz = try a.string("timezone")
             if let tz, TimeZone(identifier: tz) == nil {
-                throw MappingError(.invalidValue, line: a.line(of: "timezone"), message: "timezone '\(tz)' is not an IANA zone")
+                throw MappingError(
+                    .invalidValue, line: a.line(of: "timezone"), message: "timezone '\(tz)' is not an IANA zone")
             }
             return .date(formats: formats, timeZone: tz)
         case "number":
             let a = try YAMLMap(arg, what: "number")
             try a.allow(["decimal", "thousands"])
-            let decimal = try a.string("decimal") ?? ".", thousands = try a.string("thousands")
+            let decimal = try a.string("decimal") ?? "."
+            let thousands = try a.string("thousands")
             // Checked here, with its line (found by fuzzing: it only failed later, when an import began).
             guard decimal.utf8.count == 1 else {
-                throw MappingError(.invalidValue, line: a.line(of: "decimal"), message: "number decimal separator must be one ASCII character, e.g. \",\"")
+                throw MappingError(
+                    .invalidValue, line: a.line(of: "decimal"),
+                    message: "number decimal separator must be one ASCII character, e.g. \",\"")
             }
             if let t = thousands, t.utf8.count != 1 || t == decimal {
-                throw MappingError(.invalidValue, line: a.line(of: "thousands"), message: "number thousands separator must be one ASCII character other than the decimal one")
+                throw MappingError(
+                    .invalidValue, line: a.line(of: "thousands"),
+                    message: "number thousands separator must be one ASCII character other than the decimal one")
             }
             return .number(decimal: decimal, thousands: thousands)
         case "map":
@@ -412,7 +445,9 @@ extension MappingFile {
                 try map.allow(["map", "otherwise"])
                 otherwise = try map.string("otherwise") ?? "keep"
                 guard ["keep", "blank", "reject"].contains(otherwise) else {
-                    throw MappingError(.invalidValue, line: map.line(of: "otherwise"), message: "otherwise must be keep, blank or reject, not '\(otherwise)'")
+                    throw MappingError(
+                        .invalidValue, line: map.line(of: "otherwise"),
+                        message: "otherwise must be keep, blank or reject, not '\(otherwise)'")
                 }
             }
             return .map(table, otherwise: otherwise)
@@ -426,14 +461,17 @@ extension MappingFile {
             try a.allow(["pattern", "with"])
             let p = try a.requiredString("pattern")
             guard (try? NSRegularExpression(pattern: p)) != nil else {
-                throw MappingError(.invalidValue, line: a.line(of: "pattern"), message: "replace pattern '\(p)' is not a valid regex")
+                throw MappingError(
+                    .invalidValue, line: a.line(of: "pattern"), message: "replace pattern '\(p)' is not a valid regex")
             }
             return .replace(pattern: p, with: try a.string("with") ?? "")
         case "scale":
-            guard let f = arg.scalar?.string, let d = Decimal(string: f, locale: Locale(identifier: "en_US_POSIX")), d != 0,
+            guard let f = arg.scalar?.string, let d = Decimal(string: f, locale: Locale(identifier: "en_US_POSIX")),
+                d != 0,
                 Double(f) != nil, f.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "E" })
             else {
-                throw MappingError(.invalidValue, line: line, message: "scale needs a number other than 0, e.g. {scale: 0.01}")
+                throw MappingError(
+                    .invalidValue, line: line, message: "scale needs a number other than 0, e.g. {scale: 0.01}")
             }
             return .scale(f)
         case "split":
@@ -452,7 +490,8 @@ extension MappingFile {
         guard let f = DateFormat(pattern) else {
             throw MappingError(
                 .invalidValue, line: line,
-                message: "date format '\(pattern)' cannot be read: letters are yyyy yy M MM MMM d dd H HH h hh mm ss S a Z XXX E, "
+                message:
+                    "date format '\(pattern)' cannot be read: letters are yyyy yy M MM MMM d dd H HH h hh mm ss S a Z XXX E, "
                     + "other text in 'quotes', or iso8601")
         }
         if f.tokens.contains(.minute) && !f.tokens.contains(.hour24) && !f.tokens.contains(.hour12) {
@@ -503,7 +542,8 @@ package struct YAMLMap {
 
     package init(_ node: Node, what: String) throws {
         guard case .mapping(let m) = node else {
-            throw MappingError(.invalidValue, line: node.mark?.line, message: "\(what) must be a mapping of keys to values")
+            throw MappingError(
+                .invalidValue, line: node.mark?.line, message: "\(what) must be a mapping of keys to values")
         }
         var ps: [(String, Node)] = []
         for (k, v) in m {

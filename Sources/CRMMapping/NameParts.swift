@@ -1,8 +1,13 @@
 /// Splits a person's full name into first and last name.
 enum NameParts {
-    static let honorifics: Set<String> = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "mme", "mlle", "m"]
+    static let honorifics: Set<String> = [
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "mme", "mlle", "m",
+    ]
     static let suffixes: Set<String> = ["jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "mba", "dds"]
-    static let particles: Set<String> = ["van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "dos", "das", "bin", "al", "ter", "ten"]
+    static let particles: Set<String> = [
+        "van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "dos", "das", "bin", "al",
+        "ter", "ten",
+    ]
 
     /// `John A. Smith` → (John, Smith); `Smith, John` → (John, Smith); `Dr. Sarah J. Patel` → (Sarah, Patel);
     /// `Ludwig van Beethoven` → (Ludwig, van Beethoven). A single word is a last name.

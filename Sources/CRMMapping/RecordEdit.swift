@@ -53,14 +53,18 @@ public enum RecordEdit {
 
     /// Applies the assignments to `record` (all or none) and returns the fields that changed, in the order given.
     /// - Throws: `Refusal` naming the first field that cannot be set or value that cannot be read.
-    public static func apply<R: CRMRecord>(_ assignments: [(field: String, value: String)], to record: inout R) throws -> [Change] {
+    public static func apply<R: CRMRecord>(
+        _ assignments: [(field: String, value: String)], to record: inout R
+    ) throws -> [Change] {
         var edited = record
         var changes: [Change] = []
         for (field, raw) in assignments {
             let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if field.hasPrefix("custom.") {
                 let name = String(field.dropFirst(7))
-                guard !name.isEmpty else { throw Refusal(message: "custom. needs a name", hint: "e.g. custom.region=EMEA") }
+                guard !name.isEmpty else {
+                    throw Refusal(message: "custom. needs a name", hint: "e.g. custom.region=EMEA")
+                }
                 let before = edited.custom[name] ?? ""
                 edited.custom[name] = text.isEmpty ? nil : text
                 if before != text { changes.append(Change(field: field, before: before, after: text)) }
@@ -69,22 +73,30 @@ public enum RecordEdit {
             guard let f = R.fields.first(where: { $0.name == field }) else {
                 throw Refusal(
                     message: "\(R.recordType.plural) have no field '\(field)'",
-                    hint: "fields are: " + R.fields.map(\.name).filter { !protectedFields.contains($0) }.joined(separator: ", ") + ", custom.NAME")
+                    hint: "fields are: "
+                        + R.fields.map(\.name).filter { !protectedFields.contains($0) }.joined(separator: ", ")
+                        + ", custom.NAME")
             }
             guard !protectedFields.contains(field) else {
-                throw Refusal(message: "\(field) is set by a conversion, not by hand", hint: "`crmgate leads convert` sets it")
+                throw Refusal(
+                    message: "\(field) is set by a conversion, not by hand", hint: "`crmgate leads convert` sets it")
             }
             // A lead is Converted by its conversion (which creates the customer), never by hand: one set so could
             // never be converted.
-            if R.recordType == .lead, field == "status", text.caseInsensitiveCompare(LeadStatus.converted) == .orderedSame {
-                throw Refusal(message: "a lead becomes Converted by its conversion, not by hand", hint: "`crmgate leads convert ID` converts it into a customer")
+            if R.recordType == .lead, field == "status",
+                text.caseInsensitiveCompare(LeadStatus.converted) == .orderedSame
+            {
+                throw Refusal(
+                    message: "a lead becomes Converted by its conversion, not by hand",
+                    hint: "`crmgate leads convert ID` converts it into a customer")
             }
             let before = f.get(edited)
             let value = try Self.value(text, kind: f.kind, field: field)
             f.set(&edited, value)
             let after = f.get(edited)
             if after != before {
-                changes.append(Change(field: field, before: FieldText.text(of: before), after: FieldText.text(of: after)))
+                changes.append(
+                    Change(field: field, before: FieldText.text(of: before), after: FieldText.text(of: after)))
             }
         }
         record = edited
@@ -96,7 +108,9 @@ public enum RecordEdit {
     public static func value(_ text: String, kind: FieldKind, field: String) throws -> FieldValue {
         if text.isEmpty { return .empty }
         func refuse(_ what: String, _ example: String) -> Refusal {
-            Refusal(code: .badValue, message: "\(field): '\(text)' is not \(what)", hint: "e.g. \(field)=\(example), or \(field)= to clear it")
+            Refusal(
+                code: .badValue, message: "\(field): '\(text)' is not \(what)",
+                hint: "e.g. \(field)=\(example), or \(field)= to clear it")
         }
         switch kind {
         case .text, .phone: return .text(text)
@@ -104,7 +118,8 @@ public enum RecordEdit {
             guard let e = EmailAddress.normalize(text) else { throw refuse("an e-mail address", "ann@example.com") }
             return .text(e)
         case .number:
-            // The import's number reader: the whole text, one sign first, one `.` (Decimal(string:) would take "1.2.3" as 1.2).
+            // The import's number reader: the whole text, one sign first, one `.` (Decimal(string:) would take "1.2.3"
+            // as 1.2).
             guard let d = NumberText.parse(text, decimal: UInt8(ascii: "."), thousands: nil) else {
                 throw refuse("a number (with a . decimal point)", "1250.50")
             }
@@ -128,11 +143,15 @@ public enum RecordEdit {
             let f = ISO8601DateFormatter()
             f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let g = ISO8601DateFormatter()
-            guard let d = f.date(from: text) ?? g.date(from: text) else { throw refuse("a time (ISO 8601)", "2026-12-31T15:00:00Z") }
+            guard let d = f.date(from: text) ?? g.date(from: text) else {
+                throw refuse("a time (ISO 8601)", "2026-12-31T15:00:00Z")
+            }
             return .instant(d)
         case .list:
             let separator: Character = text.contains(";") ? ";" : ","
-            let items = text.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = text.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             return .list(items)
         }
     }

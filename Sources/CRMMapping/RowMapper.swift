@@ -95,7 +95,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                 kind = Record.fields[i].kind
             }
             compiled.append(
-                try CompiledField(spec: spec, fieldIndex: index, kind: kind, columns: spec.columns.map(resolve), defaultZone: zone))
+                try CompiledField(
+                    spec: spec, fieldIndex: index, kind: kind, columns: spec.columns.map(resolve), defaultZone: zone))
         }
         fields = compiled
         let zero = RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
@@ -110,7 +111,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             // A header read as one column that holds another delimiter: the file was split on the wrong one.
             var hint = ""
             if header.count == 1, let d = [";", "\t", "|", ","].first(where: { header[0].contains($0) }) {
-                hint = "; the header is one column holding '\(d == "\t" ? "\\t" : d)': the file looks \(d == "\t" ? "tab" : "'\(d)'")-separated, "
+                hint =
+                    "; the header is one column holding '\(d == "\t" ? "\\t" : d)': the file looks \(d == "\t" ? "tab" : "'\(d)'")-separated, "
                     + "try --delimiter '\(d == "\t" ? "\\t" : d)' (or leave --delimiter out to let crmgate detect it)"
             }
             throw MappingError(
@@ -125,10 +127,10 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     }
 
     /// The source's own id for a row, trimmed; nil when the mapping has none or the cell is empty.
-    @_specialize(exported: true, where Record == Lead)
-    @_specialize(exported: true, where Record == Opportunity)
-    @_specialize(exported: true, where Record == Customer)
-    @_specialize(exported: true, where Record == CRMTask)
+    @_specialize(exported:true,where Record == Lead)
+    @_specialize(exported:true,where Record == Opportunity)
+    @_specialize(exported:true,where Record == Customer)
+    @_specialize(exported:true,where Record == CRMTask)
     public func externalID(_ row: RawRow) -> String? {
         guard let c = externalIDColumn else { return nil }
         let s = cell(row, c)
@@ -137,10 +139,10 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
 
     /// Maps one row into a new record with the given id.
     /// - Returns: the record, or the reason the row is rejected.
-    @_specialize(exported: true, where Record == Lead)
-    @_specialize(exported: true, where Record == Opportunity)
-    @_specialize(exported: true, where Record == Customer)
-    @_specialize(exported: true, where Record == CRMTask)
+    @_specialize(exported:true,where Record == Lead)
+    @_specialize(exported:true,where Record == Opportunity)
+    @_specialize(exported:true,where Record == Customer)
+    @_specialize(exported:true,where Record == CRMTask)
     public func map(_ row: RawRow, id: RecordID) -> Result<Record, RowRejection> {
         switch mapValues(row) {
         case .success(let (values, custom)): return .success(Record(id: id, fieldValues: values, custom: custom))
@@ -182,7 +184,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                     let bytes = cell(row, c)
                     if bytes.isEmpty { continue }
                     guard let s = validUTF8String(bytes) else {
-                        return .failure(RowRejection(field: f.target, column: header[c], reason: invalidTextReason(bytes)))
+                        return .failure(
+                            RowRejection(field: f.target, column: header[c], reason: invalidTextReason(bytes)))
                     }
                     parts.append(s)
                 }
@@ -224,7 +227,9 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             if value.isEmpty {
                 if f.required {
                     return .failure(
-                        RowRejection(field: f.target, column: f.columnName(header), reason: "a value is required and the cell is empty"))
+                        RowRejection(
+                            field: f.target, column: f.columnName(header),
+                            reason: "a value is required and the cell is empty"))
                 }
                 continue
             }
@@ -291,7 +296,9 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             }
             return .ok(.instant(d))
         case .list:
-            let items = s.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+            let items = s.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingSpaces }.filter {
+                !$0.isEmpty
+            }
             return .ok(items.isEmpty ? .empty : .list(items))
         }
     }
@@ -330,14 +337,16 @@ final class Memo: @unchecked Sendable {
 /// or an odd last byte of a UTF-16 file, else bytes of another encoding.
 func invalidTextReason(_ b: UnsafeBufferPointer<UInt8>) -> String {
     for i in b.indices where b[i] == 0xED && i + 1 < b.count && b[i + 1] >= 0xA0 && b[i + 1] <= 0xBF {
-        return "the text holds an encoded surrogate (an unpaired UTF-16 surrogate: a damaged or cut UTF-16 file); nothing was guessed "
+        return
+            "the text holds an encoded surrogate (an unpaired UTF-16 surrogate: a damaged or cut UTF-16 file); nothing was guessed "
             + "in its place; if the file is Windows-1252 or Latin-1, pass --encoding"
     }
     return "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, pass --encoding"
 }
 
 @inline(__always) func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-    var s = 0, e = b.count
+    var s = 0
+    var e = b.count
     while s < e, b[s] == 32 || b[s] == 9 || b[s] == 10 || b[s] == 13 { s += 1 }
     while e > s, b[e - 1] == 32 || b[e - 1] == 9 || b[e - 1] == 10 || b[e - 1] == 13 { e -= 1 }
     if s == 0 && e == b.count { return b }

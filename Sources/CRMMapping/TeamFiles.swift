@@ -23,7 +23,8 @@ public enum UsersFile {
                     guard let perm = Permission(rawValue: p) else {
                         throw MappingError(
                             .invalidValue, line: m.line(of: "permissions"),
-                            message: "unknown permission '\(p)'; permissions are " + Permission.allCases.map(\.rawValue).joined(separator: ", "))
+                            message: "unknown permission '\(p)'; permissions are "
+                                + Permission.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                     perms.insert(perm)
                 }

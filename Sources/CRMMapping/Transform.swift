@@ -1,7 +1,8 @@
 import CRMModel
 import Foundation
 
-/// Numbers are stored and read with "." as the decimal point whatever the user's locale (made once: a Locale is costly).
+/// Numbers are stored and read with "." as the decimal point whatever the user's locale (made once: a Locale is
+/// costly).
 private let posixLocale = Locale(identifier: "en_US_POSIX")
 
 /// A compiled transform step: one value in, one value out, or a reason it cannot be read.
@@ -76,14 +77,19 @@ enum Step {
         switch self {
         case .trim: return .ok(.text(text.trimmingWhitespace))
         case .squish:
-            return .ok(.text(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")))
+            return .ok(
+                .text(
+                    text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(
+                        separator: " ")))
         case .lower: return .ok(.text(text.lowercased()))
         case .upper: return .ok(.text(text.uppercased()))
         case .title: return .ok(.text(text.lowercased().capitalized))
         case .firstName: return .ok(.text(NameParts.split(text).first))
         case .lastName: return .ok(.text(NameParts.split(text).last))
         case .email:
-            guard let e = EmailAddress.normalize(text) else { return .invalid("'\(text)' is not a valid email address") }
+            guard let e = EmailAddress.normalize(text) else {
+                return .invalid("'\(text)' is not a valid email address")
+            }
             return .ok(.text(e))
         case .phone(let country):
             guard let p = PhoneNumber.e164(text, region: country ?? region) else {
@@ -99,10 +105,13 @@ enum Step {
                     return .ok(.day(d))
                 default:
                     guard let d = p.instant(zone: zone ?? TimeZone(identifier: "UTC")!) else { continue }
-                    return .ok(kind == .instant ? .instant(d) : .text(p.hasTime ? d.iso8601UTC : (p.calendarDay?.description ?? "")))
+                    return .ok(
+                        kind == .instant
+                            ? .instant(d) : .text(p.hasTime ? d.iso8601UTC : (p.calendarDay?.description ?? "")))
                 }
             }
-            return .invalid("'\(text)' does not match the date format" + (formats.count > 1 ? "s" : "") + " of the mapping")
+            return .invalid(
+                "'\(text)' does not match the date format" + (formats.count > 1 ? "s" : "") + " of the mapping")
         case .number(let dec, let th):
             guard let d = NumberText.parse(text, decimal: dec, thousands: th) else {
                 return .invalid("'\(text)' is not a number in the mapping's format")
@@ -124,7 +133,10 @@ enum Step {
             return .ok(.text(r.location == NSNotFound ? "" : ns.substring(with: r)))
         case .replace(let re, let with):
             let ns = text as NSString
-            return .ok(.text(re.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: ns.length), withTemplate: with)))
+            return .ok(
+                .text(
+                    re.stringByReplacingMatches(
+                        in: text, range: NSRange(location: 0, length: ns.length), withTemplate: with)))
         case .split(let sep):
             let items = text.components(separatedBy: sep).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
             return .ok(items.isEmpty ? .empty : .list(items))
@@ -206,7 +218,8 @@ extension String {
 enum NumberText {
     static func parse(_ s: String, decimal: UInt8, thousands: UInt8?) -> Decimal? {
         var out: [UInt8] = []
-        var seenDigit = false, seenDecimal = false
+        var seenDigit = false
+        var seenDecimal = false
         for (i, b) in s.utf8.enumerated() {
             switch b {
             case 48...57:

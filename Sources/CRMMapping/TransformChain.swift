@@ -16,7 +16,9 @@ public struct TransformChain: @unchecked Sendable {
         if case .sequence(let seq) = node { nodes = Array(seq) } else { nodes = [node] }
         var out: [Step] = []
         for n in nodes {
-            do { out.append(try Step(try MappingFile.transformSpec(n), defaultZone: timeZone)) } catch let e as MappingError {
+            do { out.append(try Step(try MappingFile.transformSpec(n), defaultZone: timeZone)) } catch let e
+                as MappingError
+            {
                 throw e.line == nil ? MappingError(e.code, line: n.mark?.line, message: e.message) : e
             }
         }
@@ -72,7 +74,9 @@ extension Step {
         case .scale(let factor):
             // A whole result is written as an integer (amount 12.5 at scale 100: 1250).
             let r = Step.scaled(v, factor, kind: .number)
-            if case .ok(.number(let d)) = r, d == d.rounded0, abs(d) < 1e15 { return .ok(.integer(NSDecimalNumber(decimal: d).intValue)) }
+            if case .ok(.number(let d)) = r, d == d.rounded0, abs(d) < 1e15 {
+                return .ok(.integer(NSDecimalNumber(decimal: d).intValue))
+            }
             return r
         case .date(let formats, let zone):
             guard let f = formats.first else { return .ok(v) }
@@ -81,7 +85,9 @@ extension Step {
             case .day(let d): p = ParsedDate(year: d.year, month: d.month, day: d.day)
             case .instant(let t): p = ParsedDate(t, zone: zone ?? TimeZone(identifier: "UTC")!)
             case .text(let s):
-                guard let parsed = DateFormat.parseISO(s) else { return .invalid("'\(s)' is not an ISO 8601 date to write") }
+                guard let parsed = DateFormat.parseISO(s) else {
+                    return .invalid("'\(s)' is not an ISO 8601 date to write")
+                }
                 if parsed.hasTime, let t = parsed.instant(zone: TimeZone(identifier: "UTC")!) {
                     p = ParsedDate(t, zone: zone ?? TimeZone(identifier: "UTC")!)
                 } else {
@@ -93,12 +99,14 @@ extension Step {
         case .number(let dec, _):
             let text: String
             switch v {
-            case .number(let d): text = NSDecimalNumber(decimal: d).description(withLocale: Locale(identifier: "en_US_POSIX"))
+            case .number(let d):
+                text = NSDecimalNumber(decimal: d).description(withLocale: Locale(identifier: "en_US_POSIX"))
             case .integer(let i): text = String(i)
             case .text(let s): text = s
             default: return .invalid("a \(v.kindName) value cannot be written as a number")
             }
-            let out = dec == UInt8(ascii: ".") ? text : text.replacingOccurrences(of: ".", with: String(UnicodeScalar(dec)))
+            let out =
+                dec == UInt8(ascii: ".") ? text : text.replacingOccurrences(of: ".", with: String(UnicodeScalar(dec)))
             return .ok(.text(out))
         case .split(let sep):
             guard case .list(let l) = v else { return .ok(v) }
@@ -153,7 +161,8 @@ extension FieldValue {
         switch self {
         case .empty: return ""
         case .text(let s): return s
-        case .number(let d): return NSDecimalNumber(decimal: d).description(withLocale: Locale(identifier: "en_US_POSIX"))
+        case .number(let d):
+            return NSDecimalNumber(decimal: d).description(withLocale: Locale(identifier: "en_US_POSIX"))
         case .integer(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
         case .day(let d): return d.description
@@ -166,7 +175,8 @@ extension FieldValue {
 extension Decimal {
     /// Rounded to a whole number, half away from zero.
     package var rounded0: Decimal {
-        var src = self, out = Decimal()
+        var src = self
+        var out = Decimal()
         NSDecimalRound(&out, &src, 0, .plain)
         return out
     }

@@ -12,7 +12,9 @@ public struct ConversionError: Error, Sendable, Equatable, CustomStringConvertib
 public enum Conversion {
     /// The customer a lead becomes, inheriting its information, and the lead marked converted.
     /// - Throws: `ConversionError` when the lead was converted already.
-    public static func leadToCustomer(_ lead: Lead, customerID: RecordID, at now: Date) throws -> (customer: Customer, lead: Lead) {
+    public static func leadToCustomer(
+        _ lead: Lead, customerID: RecordID, at now: Date
+    ) throws -> (customer: Customer, lead: Lead) {
         guard lead.convertedCustomerID.isEmpty, lead.status != LeadStatus.converted else {
             throw ConversionError(
                 "lead \(lead.id) was converted already"
@@ -45,7 +47,9 @@ public enum Conversion {
     }
 
     /// An opportunity for a (new) customer.
-    public static func opportunity(for customer: Customer, id: RecordID, name: String, amount: Decimal?, currency: String, at now: Date)
+    public static func opportunity(
+        for customer: Customer, id: RecordID, name: String, amount: Decimal?, currency: String, at now: Date
+    )
         -> Opportunity
     {
         var o = Opportunity(id: id)
@@ -54,7 +58,8 @@ public enum Conversion {
         o.currency = currency
         o.owner = customer.owner
         o.customerName = customer.name
-        o.contactName = [customer.contactFirstName, customer.contactLastName].filter { !$0.isEmpty }.joined(separator: " ")
+        o.contactName = [customer.contactFirstName, customer.contactLastName].filter { !$0.isEmpty }.joined(
+            separator: " ")
         o.contactEmail = customer.email
         o.stage = OpportunityStage.defaults[0]
         o.createdAt = now
@@ -68,7 +73,9 @@ public enum Conversion {
     /// Records the conversion of an opportunity into a sale quote or order: the opportunity remembers
     /// what it became (kind, time, customer, its lines and total), and a won order closes it.
     /// - Throws: `ConversionError` when it was converted already, or has no customer.
-    public static func opportunityToSale(_ opp: Opportunity, kind: SaleKind, customerName: String, at now: Date) throws -> Opportunity {
+    public static func opportunityToSale(
+        _ opp: Opportunity, kind: SaleKind, customerName: String, at now: Date
+    ) throws -> Opportunity {
         if let done = opp.custom["converted_to"], !done.isEmpty {
             throw ConversionError("opportunity \(opp.id) was converted to a sale \(done) already")
         }
@@ -79,8 +86,10 @@ public enum Conversion {
         o.customerName = customerName
         o.custom["converted_to"] = kind.rawValue
         o.custom["converted_at"] = now.iso8601UTC
-        let total = opp.lines.isEmpty ? (opp.amount ?? 0) : opp.lines.reduce(Decimal(0)) { $0 + $1.quantity * $1.unitPrice }
-        o.custom["sale_total"] = NSDecimalNumber(decimal: total).stringValue + (opp.currency.isEmpty ? "" : " " + opp.currency)
+        let total =
+            opp.lines.isEmpty ? (opp.amount ?? 0) : opp.lines.reduce(Decimal(0)) { $0 + $1.quantity * $1.unitPrice }
+        o.custom["sale_total"] =
+            NSDecimalNumber(decimal: total).stringValue + (opp.currency.isEmpty ? "" : " " + opp.currency)
         if !opp.lines.isEmpty { o.custom["sale_lines"] = saleLinesText(opp.lines) }
         if kind == .order { o.stage = "Won" }
         o.updatedAt = now
@@ -102,9 +111,11 @@ public enum Conversion {
 
     /// The lines a converted opportunity kept (`saleLinesText`); empty when it kept none or they cannot be read.
     public static func saleLines(_ text: String?) -> [OpportunityLine] {
-        guard let text, let items = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: String]] else { return [] }
+        guard let text, let items = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: String]]
+        else { return [] }
         return items.compactMap { item in
-            guard let p = item["product"], let q = item["quantity"].flatMap({ Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }),
+            guard let p = item["product"],
+                let q = item["quantity"].flatMap({ Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }),
                 let u = item["unit_price"].flatMap({ Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) })
             else { return nil }
             return OpportunityLine(product: p, quantity: q, unitPrice: u)

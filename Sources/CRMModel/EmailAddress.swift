@@ -46,7 +46,9 @@ public enum EmailAddress {
     static func isAlreadyNormal(_ s: String) -> Bool {
         var copy = s
         return copy.withUTF8 { b in
-            guard b.count >= 5, b.count <= 254, b[0] != UInt8(ascii: "."), b[b.count - 1] != UInt8(ascii: ".") else { return false }
+            guard b.count >= 5, b.count <= 254, b[0] != UInt8(ascii: "."), b[b.count - 1] != UInt8(ascii: ".") else {
+                return false
+            }
             var at = -1
             var dotAfterAt = false
             var prev: UInt8 = 0

@@ -106,7 +106,9 @@ extension Date {
             days -= 1
         }
         let (y, m, d) = civil(fromDays: Int(days))
-        let hh = Int(secs / 3600), mm = Int(secs % 3600 / 60), ss = Int(secs % 60)
+        let hh = Int(secs / 3600)
+        let mm = Int(secs % 3600 / 60)
+        let ss = Int(secs % 60)
         let count = millis != 0 ? 24 : 20
         return String(unsafeUninitializedCapacity: count) { buf in
             func put(_ v: Int, _ at: Int, _ width: Int) {

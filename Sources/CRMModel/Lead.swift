@@ -146,7 +146,8 @@ public struct Lead: CRMRecord, Hashable {
 
     public static let fields: [FieldDescriptor<Lead>] =
         [
-            FieldDescriptor<Lead>("first_name", .text, get: { .textField($0.firstName) }, set: { $0.firstName = $1.text }),
+            FieldDescriptor<Lead>(
+                "first_name", .text, get: { .textField($0.firstName) }, set: { $0.firstName = $1.text }),
             FieldDescriptor<Lead>("last_name", .text, get: { .textField($0.lastName) }, set: { $0.lastName = $1.text }),
             FieldDescriptor<Lead>("company", .text, get: { .textField($0.company) }, set: { $0.company = $1.text }),
             FieldDescriptor<Lead>("job_title", .text, get: { .textField($0.jobTitle) }, set: { $0.jobTitle = $1.text }),
@@ -154,27 +155,46 @@ public struct Lead: CRMRecord, Hashable {
             FieldDescriptor<Lead>("phone", .phone, get: { .textField($0.phone) }, set: { $0.phone = $1.text }),
             FieldDescriptor<Lead>("mobile", .phone, get: { .textField($0.mobile) }, set: { $0.mobile = $1.text }),
             FieldDescriptor<Lead>("website", .text, get: { .textField($0.website) }, set: { $0.website = $1.text }),
-            FieldDescriptor<Lead>("address.street", .text, get: { .textField($0.address.street) }, set: { $0.address.street = $1.text }),
-            FieldDescriptor<Lead>("address.city", .text, get: { .textField($0.address.city) }, set: { $0.address.city = $1.text }),
-            FieldDescriptor<Lead>("address.state", .text, get: { .textField($0.address.state) }, set: { $0.address.state = $1.text }),
-            FieldDescriptor<Lead>("address.postcode", .text, get: { .textField($0.address.postcode) }, set: { $0.address.postcode = $1.text }),
-            FieldDescriptor<Lead>("address.country", .text, get: { .textField($0.address.country) }, set: { $0.address.country = $1.text }),
-            FieldDescriptor<Lead>("shipping.street", .text, get: { .textField($0.shipping.street) }, set: { $0.shipping.street = $1.text }),
-            FieldDescriptor<Lead>("shipping.city", .text, get: { .textField($0.shipping.city) }, set: { $0.shipping.city = $1.text }),
-            FieldDescriptor<Lead>("shipping.state", .text, get: { .textField($0.shipping.state) }, set: { $0.shipping.state = $1.text }),
-            FieldDescriptor<Lead>("shipping.postcode", .text, get: { .textField($0.shipping.postcode) }, set: { $0.shipping.postcode = $1.text }),
-            FieldDescriptor<Lead>("shipping.country", .text, get: { .textField($0.shipping.country) }, set: { $0.shipping.country = $1.text }),
+            FieldDescriptor<Lead>(
+                "address.street", .text, get: { .textField($0.address.street) }, set: { $0.address.street = $1.text }),
+            FieldDescriptor<Lead>(
+                "address.city", .text, get: { .textField($0.address.city) }, set: { $0.address.city = $1.text }),
+            FieldDescriptor<Lead>(
+                "address.state", .text, get: { .textField($0.address.state) }, set: { $0.address.state = $1.text }),
+            FieldDescriptor<Lead>(
+                "address.postcode", .text, get: { .textField($0.address.postcode) },
+                set: { $0.address.postcode = $1.text }),
+            FieldDescriptor<Lead>(
+                "address.country", .text, get: { .textField($0.address.country) }, set: { $0.address.country = $1.text }
+            ),
+            FieldDescriptor<Lead>(
+                "shipping.street", .text, get: { .textField($0.shipping.street) }, set: { $0.shipping.street = $1.text }
+            ),
+            FieldDescriptor<Lead>(
+                "shipping.city", .text, get: { .textField($0.shipping.city) }, set: { $0.shipping.city = $1.text }),
+            FieldDescriptor<Lead>(
+                "shipping.state", .text, get: { .textField($0.shipping.state) }, set: { $0.shipping.state = $1.text }),
+            FieldDescriptor<Lead>(
+                "shipping.postcode", .text, get: { .textField($0.shipping.postcode) },
+                set: { $0.shipping.postcode = $1.text }),
+            FieldDescriptor<Lead>(
+                "shipping.country", .text, get: { .textField($0.shipping.country) },
+                set: { $0.shipping.country = $1.text }),
             FieldDescriptor<Lead>("status", .text, get: { .textField($0.status) }, set: { $0.status = $1.text }),
             FieldDescriptor<Lead>("source", .text, get: { .textField($0.source) }, set: { $0.source = $1.text }),
             FieldDescriptor<Lead>("owner", .text, get: { .textField($0.owner) }, set: { $0.owner = $1.text }),
             FieldDescriptor<Lead>("amount", .number, get: { .optional($0.amount) }, set: { $0.amount = $1.decimal }),
             FieldDescriptor<Lead>("currency", .text, get: { .textField($0.currency) }, set: { $0.currency = $1.text }),
-            FieldDescriptor<Lead>("close_chance", .integer, get: { .optional($0.closeChance) }, set: { $0.closeChance = $1.int }),
+            FieldDescriptor<Lead>(
+                "close_chance", .integer, get: { .optional($0.closeChance) }, set: { $0.closeChance = $1.int }),
             FieldDescriptor<Lead>("close_date", .day, get: { .optional($0.closeDate) }, set: { $0.closeDate = $1.day }),
             FieldDescriptor<Lead>("tags", .list, get: { .listField($0.tags) }, set: { $0.tags = $1.list }),
             FieldDescriptor<Lead>("notes", .text, get: { .textField($0.notes) }, set: { $0.notes = $1.text }),
-            FieldDescriptor<Lead>("created_at", .instant, get: { .optional($0.createdAt) }, set: { $0.createdAt = $1.instant }),
-            FieldDescriptor<Lead>("converted_customer_id", .text, get: { .textField($0.convertedCustomerID) }, set: { $0.convertedCustomerID = $1.text }),
+            FieldDescriptor<Lead>(
+                "created_at", .instant, get: { .optional($0.createdAt) }, set: { $0.createdAt = $1.instant }),
+            FieldDescriptor<Lead>(
+                "converted_customer_id", .text, get: { .textField($0.convertedCustomerID) },
+                set: { $0.convertedCustomerID = $1.text }),
         ]
 }
 

@@ -100,18 +100,26 @@ public struct Opportunity: CRMRecord, Hashable {
         FieldDescriptor<Opportunity>("name", .text, get: { .textField($0.name) }, set: { $0.name = $1.text }),
         FieldDescriptor<Opportunity>("stage", .text, get: { .textField($0.stage) }, set: { $0.stage = $1.text }),
         FieldDescriptor<Opportunity>("amount", .number, get: { .optional($0.amount) }, set: { $0.amount = $1.decimal }),
-        FieldDescriptor<Opportunity>("currency", .text, get: { .textField($0.currency) }, set: { $0.currency = $1.text }),
-        FieldDescriptor<Opportunity>("probability", .integer, get: { .optional($0.probability) }, set: { $0.probability = $1.int }),
-        FieldDescriptor<Opportunity>("expected_close", .day, get: { .optional($0.expectedClose) }, set: { $0.expectedClose = $1.day }),
+        FieldDescriptor<Opportunity>(
+            "currency", .text, get: { .textField($0.currency) }, set: { $0.currency = $1.text }),
+        FieldDescriptor<Opportunity>(
+            "probability", .integer, get: { .optional($0.probability) }, set: { $0.probability = $1.int }),
+        FieldDescriptor<Opportunity>(
+            "expected_close", .day, get: { .optional($0.expectedClose) }, set: { $0.expectedClose = $1.day }),
         FieldDescriptor<Opportunity>("owner", .text, get: { .textField($0.owner) }, set: { $0.owner = $1.text }),
-        FieldDescriptor<Opportunity>("customer_name", .text, get: { .textField($0.customerName) }, set: { $0.customerName = $1.text }),
-        FieldDescriptor<Opportunity>("contact_name", .text, get: { .textField($0.contactName) }, set: { $0.contactName = $1.text }),
-        FieldDescriptor<Opportunity>("contact_email", .email, get: { .textField($0.contactEmail) }, set: { $0.contactEmail = $1.text }),
-        FieldDescriptor<Opportunity>("lead_external_id", .text, get: { .textField($0.leadExternalID) }, set: { $0.leadExternalID = $1.text }),
+        FieldDescriptor<Opportunity>(
+            "customer_name", .text, get: { .textField($0.customerName) }, set: { $0.customerName = $1.text }),
+        FieldDescriptor<Opportunity>(
+            "contact_name", .text, get: { .textField($0.contactName) }, set: { $0.contactName = $1.text }),
+        FieldDescriptor<Opportunity>(
+            "contact_email", .email, get: { .textField($0.contactEmail) }, set: { $0.contactEmail = $1.text }),
+        FieldDescriptor<Opportunity>(
+            "lead_external_id", .text, get: { .textField($0.leadExternalID) }, set: { $0.leadExternalID = $1.text }),
         FieldDescriptor<Opportunity>("source", .text, get: { .textField($0.source) }, set: { $0.source = $1.text }),
         FieldDescriptor<Opportunity>("tags", .list, get: { .listField($0.tags) }, set: { $0.tags = $1.list }),
         FieldDescriptor<Opportunity>("notes", .text, get: { .textField($0.notes) }, set: { $0.notes = $1.text }),
-        FieldDescriptor<Opportunity>("created_at", .instant, get: { .optional($0.createdAt) }, set: { $0.createdAt = $1.instant }),
+        FieldDescriptor<Opportunity>(
+            "created_at", .instant, get: { .optional($0.createdAt) }, set: { $0.createdAt = $1.instant }),
     ]
 }
 
@@ -129,5 +137,7 @@ public struct OpportunityLine: Sendable, Hashable {
 
 /// The default opportunity pipeline, ending in Won and Lost.
 public enum OpportunityStage {
-    public static let defaults = ["Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation", "Won", "Lost"]
+    public static let defaults = [
+        "Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation", "Won", "Lost",
+    ]
 }

@@ -56,7 +56,8 @@ public enum PhoneNumber {
                         i += 3
                         continue
                     }
-                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ")"), UInt8(ascii: "/"), 0x09,
+                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ")"), UInt8(ascii: "/"),
+                    0x09,
                     0xA0, 0xC2:
                     break
                 case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "#"),
@@ -226,7 +227,10 @@ public enum PhoneNumber {
     public static func regionCode(forCountry country: String) -> String? {
         let key = country.lowercased().filter { $0.isLetter }
         if key.isEmpty { return nil }
-        if key.count == 2 { let up = key.uppercased(); return regions[up] != nil ? up : nil }
+        if key.count == 2 {
+            let up = key.uppercased()
+            return regions[up] != nil ? up : nil
+        }
         return countryNames[key]
     }
 

@@ -61,15 +61,20 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
         let ms = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         let r1 = rng.next() as UInt64
         let r2 = rng.next() as UInt64
-        let b: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-            UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32),
-            UInt8(truncatingIfNeeded: ms >> 24), UInt8(truncatingIfNeeded: ms >> 16),
-            UInt8(truncatingIfNeeded: ms >> 8), UInt8(truncatingIfNeeded: ms),
-            0x70 | UInt8(truncatingIfNeeded: r1 & 0x0F), UInt8(truncatingIfNeeded: r1 >> 8),
-            0x80 | UInt8(truncatingIfNeeded: (r1 >> 16) & 0x3F), UInt8(truncatingIfNeeded: r1 >> 24),
-            UInt8(truncatingIfNeeded: r2), UInt8(truncatingIfNeeded: r2 >> 8),
-            UInt8(truncatingIfNeeded: r2 >> 16), UInt8(truncatingIfNeeded: r2 >> 24),
-            UInt8(truncatingIfNeeded: r2 >> 32), UInt8(truncatingIfNeeded: r2 >> 40))
+        let b:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8
+            ) = (
+                UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32),
+                UInt8(truncatingIfNeeded: ms >> 24), UInt8(truncatingIfNeeded: ms >> 16),
+                UInt8(truncatingIfNeeded: ms >> 8), UInt8(truncatingIfNeeded: ms),
+                0x70 | UInt8(truncatingIfNeeded: r1 & 0x0F), UInt8(truncatingIfNeeded: r1 >> 8),
+                0x80 | UInt8(truncatingIfNeeded: (r1 >> 16) & 0x3F), UInt8(truncatingIfNeeded: r1 >> 24),
+                UInt8(truncatingIfNeeded: r2), UInt8(truncatingIfNeeded: r2 >> 8),
+                UInt8(truncatingIfNeeded: r2 >> 16), UInt8(truncatingIfNeeded: r2 >> 24),
+                UInt8(truncatingIfNeeded: r2 >> 32), UInt8(truncatingIfNeeded: r2 >> 40)
+            )
         return RecordID(uuid: UUID(uuid: b))
     }
 
@@ -133,15 +138,20 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
             // 12 bits of counter in rand_a, 50 more in rand_b, the rest salt.
             let a = (counter >> 50) & 0x0FFF
             let b = ((counter & 0x3_FFFF_FFFF_FFFF) << 12) | (salt & 0xFFF)
-            let bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-                UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32),
-                UInt8(truncatingIfNeeded: ms >> 24), UInt8(truncatingIfNeeded: ms >> 16),
-                UInt8(truncatingIfNeeded: ms >> 8), UInt8(truncatingIfNeeded: ms),
-                0x70 | UInt8(truncatingIfNeeded: a >> 8), UInt8(truncatingIfNeeded: a),
-                0x80 | UInt8(truncatingIfNeeded: (b >> 56) & 0x3F), UInt8(truncatingIfNeeded: b >> 48),
-                UInt8(truncatingIfNeeded: b >> 40), UInt8(truncatingIfNeeded: b >> 32),
-                UInt8(truncatingIfNeeded: b >> 24), UInt8(truncatingIfNeeded: b >> 16),
-                UInt8(truncatingIfNeeded: b >> 8), UInt8(truncatingIfNeeded: b))
+            let bytes:
+                (
+                    UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                    UInt8, UInt8
+                ) = (
+                    UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32),
+                    UInt8(truncatingIfNeeded: ms >> 24), UInt8(truncatingIfNeeded: ms >> 16),
+                    UInt8(truncatingIfNeeded: ms >> 8), UInt8(truncatingIfNeeded: ms),
+                    0x70 | UInt8(truncatingIfNeeded: a >> 8), UInt8(truncatingIfNeeded: a),
+                    0x80 | UInt8(truncatingIfNeeded: (b >> 56) & 0x3F), UInt8(truncatingIfNeeded: b >> 48),
+                    UInt8(truncatingIfNeeded: b >> 40), UInt8(truncatingIfNeeded: b >> 32),
+                    UInt8(truncatingIfNeeded: b >> 24), UInt8(truncatingIfNeeded: b >> 16),
+                    UInt8(truncatingIfNeeded: b >> 8), UInt8(truncatingIfNeeded: b)
+                )
             return RecordID(uuid: UUID(uuid: bytes))
         }
     }

@@ -7,16 +7,19 @@ public enum StringSimilarity {
     @inlinable
     public static func jaroWinkler<E: Equatable>(_ a: [E], _ b: [E]) -> Double {
         if a == b { return 1 }
-        let la = a.count, lb = b.count
+        let la = a.count
+        let lb = b.count
         if la == 0 || lb == 0 { return 0 }
         let r = max(0, max(la, lb) / 2 - 1)
         // The two "matched" flag rows live on the stack (no allocation per call: a dedupe asks millions of times).
         let (m, t) = withUnsafeTemporaryAllocation(of: Bool.self, capacity: la + lb) { flags -> (Int, Int) in
-            let ma = flags.baseAddress!, mb = ma + la
+            let ma = flags.baseAddress!
+            let mb = ma + la
             ma.initialize(repeating: false, count: la + lb)
             var m = 0
             for i in 0..<la {
-                let lo = max(0, i - r), hi = min(lb, i + r + 1)
+                let lo = max(0, i - r)
+                let hi = min(lb, i + r + 1)
                 if lo >= hi { continue }
                 for j in lo..<hi where !mb[j] && b[j] == a[i] {
                     ma[i] = true
@@ -26,7 +29,8 @@ public enum StringSimilarity {
                 }
             }
             if m == 0 { return (0, 0) }
-            var t = 0, j = 0
+            var t = 0
+            var j = 0
             for i in 0..<la where ma[i] {
                 while !mb[j] { j += 1 }
                 if a[i] != b[j] { t += 1 }

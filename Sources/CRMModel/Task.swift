@@ -94,7 +94,8 @@ public struct CRMTask: CRMRecord, Hashable {
 
     public static let fields: [FieldDescriptor<CRMTask>] = [
         FieldDescriptor<CRMTask>("title", .text, get: { .textField($0.title) }, set: { $0.title = $1.text }),
-        FieldDescriptor<CRMTask>("description", .text, get: { .textField($0.description) }, set: { $0.description = $1.text }),
+        FieldDescriptor<CRMTask>(
+            "description", .text, get: { .textField($0.description) }, set: { $0.description = $1.text }),
         FieldDescriptor<CRMTask>("category", .text, get: { .textField($0.category) }, set: { $0.category = $1.text }),
         FieldDescriptor<CRMTask>("assignee", .text, get: { .textField($0.assignee) }, set: { $0.assignee = $1.text }),
         FieldDescriptor<CRMTask>("creator", .text, get: { .textField($0.creator) }, set: { $0.creator = $1.text }),
@@ -103,10 +104,14 @@ public struct CRMTask: CRMRecord, Hashable {
         FieldDescriptor<CRMTask>("status", .text, get: { .textField($0.status) }, set: { $0.status = $1.text }),
         FieldDescriptor<CRMTask>("all_day", .bool, get: { .bool($0.allDay) }, set: { $0.allDay = $1.bool }),
         FieldDescriptor<CRMTask>("important", .bool, get: { .bool($0.important) }, set: { $0.important = $1.bool }),
-        FieldDescriptor<CRMTask>("requires_approval", .bool, get: { .bool($0.requiresApproval) }, set: { $0.requiresApproval = $1.bool }),
-        FieldDescriptor<CRMTask>("approved_by", .text, get: { .textField($0.approvedBy) }, set: { $0.approvedBy = $1.text }),
-        FieldDescriptor<CRMTask>("related_to", .text, get: { .textField($0.relatedTo) }, set: { $0.relatedTo = $1.text }),
-        FieldDescriptor<CRMTask>("created_at", .instant, get: { .optional($0.createdAt) }, set: { $0.createdAt = $1.instant }),
+        FieldDescriptor<CRMTask>(
+            "requires_approval", .bool, get: { .bool($0.requiresApproval) }, set: { $0.requiresApproval = $1.bool }),
+        FieldDescriptor<CRMTask>(
+            "approved_by", .text, get: { .textField($0.approvedBy) }, set: { $0.approvedBy = $1.text }),
+        FieldDescriptor<CRMTask>(
+            "related_to", .text, get: { .textField($0.relatedTo) }, set: { $0.relatedTo = $1.text }),
+        FieldDescriptor<CRMTask>(
+            "created_at", .instant, get: { .optional($0.createdAt) }, set: { $0.createdAt = $1.instant }),
     ]
 }
 

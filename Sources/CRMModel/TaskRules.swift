@@ -32,7 +32,9 @@ public enum TaskRules {
     /// Whether `actor` may do `action` to `task`.
     /// - Parameter newAssignee: for assign and reassign, the user to give the task to; for create, the user
     ///   the task is for (when nil and the task is the actor's own, the actor).
-    public static func decide(_ action: TaskAction, by actor: User, on task: CRMTask, newAssignee: User? = nil) -> TaskDecision {
+    public static func decide(
+        _ action: TaskAction, by actor: User, on task: CRMTask, newAssignee: User? = nil
+    ) -> TaskDecision {
         let p = actor.permissions
         let involved = task.assignee == actor.name || task.creator == actor.name
         if action != .create, !involved, !p.contains(.seeAllTasks) {
@@ -58,7 +60,9 @@ public enum TaskRules {
             guard p.contains(needed) else {
                 return .refused("\(actor.name) may not \(needed == .assign ? "assign" : "reassign") tasks")
             }
-            guard target.permissions.contains(.beAssigned) else { return .refused("\(target.name) cannot be assigned tasks") }
+            guard target.permissions.contains(.beAssigned) else {
+                return .refused("\(target.name) cannot be assigned tasks")
+            }
             if target.name == task.assignee { return .refused("the task is already assigned to \(target.name)") }
             return .allowed
         case .reschedule:
@@ -66,7 +70,9 @@ public enum TaskRules {
             return .allowed
         case .complete:
             guard involved else { return .refused("only the assignee or the creator completes a task") }
-            if task.status == done || task.status == awaitingApproval { return .refused("the task is already \(task.status.lowercased())") }
+            if task.status == done || task.status == awaitingApproval {
+                return .refused("the task is already \(task.status.lowercased())")
+            }
             return .allowed
         case .approve:
             guard p.contains(.approve) else { return .refused("\(actor.name) may not approve tasks") }
@@ -113,7 +119,10 @@ public enum TaskRules {
     ) -> [(before: CRMTask, after: CRMTask, decision: TaskDecision)] {
         tasks.map { task in
             let d = decide(action, by: actor, on: task, newAssignee: newAssignee)
-            let after = d.isAllowed ? apply(action, by: actor, to: task, newAssignee: newAssignee, shift: shift, newDue: newDue, at: now) : task
+            let after =
+                d.isAllowed
+                ? apply(action, by: actor, to: task, newAssignee: newAssignee, shift: shift, newDue: newDue, at: now)
+                : task
             return (task, after, d)
         }
     }

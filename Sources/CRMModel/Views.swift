@@ -58,11 +58,12 @@ extension Board {
         let n = columns.count
         guard n > 0 else { return [] }
         let columnWidth = (width - separator * (n - 1)) / n
-        let needed = columns.map { c -> Int in
-            let more = c.count > cap ? [Board.more(c, cap)] : []
-            let parts = [Board.heading(c)] + MoneyText.totalParts(c.totals) + more
-            return max(10, parts.map(\.displayWidth).max() ?? 0)
-        }.max() ?? 0
+        let needed =
+            columns.map { c -> Int in
+                let more = c.count > cap ? [Board.more(c, cap)] : []
+                let parts = [Board.heading(c)] + MoneyText.totalParts(c.totals) + more
+                return max(10, parts.map(\.displayWidth).max() ?? 0)
+            }.max() ?? 0
         let lines =
             columnWidth >= needed ? sideBySide(columnWidth: columnWidth, cap: cap) : stacked(width: width, cap: cap)
         return lines.map { line in
@@ -125,7 +126,9 @@ extension Board {
             }
             let shown = c.cards.prefix(cap)
             let amounts = shown.map { card in
-                card.amount.map { (card.currency.isEmpty ? "" : card.currency.uppercased() + " ") + MoneyText.grouped($0) } ?? ""
+                card.amount.map {
+                    (card.currency.isEmpty ? "" : card.currency.uppercased() + " ") + MoneyText.grouped($0)
+                } ?? ""
             }
             let amountWidth = amounts.map(\.displayWidth).max() ?? 0
             let titleWidth = width - 2 - (amountWidth > 0 ? amountWidth + 2 : 0)

@@ -4,11 +4,16 @@ public import CRMModel
 /// totals, the values a field holds. On SQLite (`CRMStore`) and PostgreSQL (`PostgresStore`).
 public protocol ExportSource: AnyObject {
     /// Every live record matching `query`, in insertion order, one at a time.
-    func forEach<R: CRMRecord>(_ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void) throws
-    /// The chosen columns (fields, `id`, `updated_at`, `custom.KEY`) of every live record matching `query`, read in place.
-    func forEachRow<R: CRMRecord>(_ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void) throws
+    func forEach<R: CRMRecord>(
+        _ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void) throws
+    /// The chosen columns (fields, `id`, `updated_at`, `custom.KEY`) of every live record matching `query`, read in
+    /// place.
+    func forEachRow<R: CRMRecord>(
+        _ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void) throws
     /// Opportunities summed by stage and currency over `query`.
-    func pipelineTotals(where query: RecordQuery) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]
+    func pipelineTotals(
+        where query: RecordQuery
+    ) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]
     /// The distinct non-empty values of a text field, sorted.
     func distinctValues<R: CRMRecord>(_ type: R.Type, field: String) throws -> [String]
 }

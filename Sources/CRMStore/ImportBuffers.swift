@@ -78,7 +78,9 @@ struct PendingRecords {
         return i >= 0 && i < meta.count ? i : nil
     }
 
-    mutating func append(rowid: Int64, externalID: String?, rowHash: Int64?, values v: [FieldValue], custom c: String?, id: String) {
+    mutating func append(
+        rowid: Int64, externalID: String?, rowHash: Int64?, values v: [FieldValue], custom c: String?, id: String
+    ) {
         if meta.isEmpty { base = rowid }
         meta.append((rowid, externalID, rowHash))
         values.append(v)

@@ -27,8 +27,11 @@ public struct ImportBatch: Sendable, Equatable {
     public let counts: ImportCounts
     public let error: String?
 
-    init(id: Int64, recordType: String, source: String, mapping: String, startedAt: String, finishedAt: String?, status: String,
-         counts: ImportCounts, error: String?) {
+    init(
+        id: Int64, recordType: String, source: String, mapping: String, startedAt: String, finishedAt: String?,
+        status: String,
+        counts: ImportCounts, error: String?
+    ) {
         self.id = id
         self.recordType = recordType
         self.source = source

@@ -24,18 +24,21 @@ extension CRMStore {
     /// (`email (column 'Email'): 'a@b' is not a valid email address`) is grouped without it
     /// (`email (column 'Email'): is not a valid email address`).
     public func rejectGroups(importID: Int64, samples: Int = 5) throws -> [RejectGroup] {
-        let key = "CASE WHEN instr(reason, ': ''') > 0 THEN substr(reason, 1, instr(reason, ': ''') - 1) ELSE reason END"
+        let key =
+            "CASE WHEN instr(reason, ': ''') > 0 THEN substr(reason, 1, instr(reason, ': ''') - 1) ELSE reason END"
         return try wrap {
             try queue.read { db in
                 var groups = try Row.fetchAll(
                     db,
-                    sql: "SELECT \(key) AS k, COUNT(*) AS n FROM import_rows WHERE import_id = ? AND outcome = 'rejected' GROUP BY k ORDER BY n DESC, k",
+                    sql:
+                        "SELECT \(key) AS k, COUNT(*) AS n FROM import_rows WHERE import_id = ? AND outcome = 'rejected' GROUP BY k ORDER BY n DESC, k",
                     arguments: [importID]
                 ).map { RejectGroup(reason: $0["k"] ?? "", count: $0["n"], lines: []) }
                 for i in groups.indices {
                     let rows = try Row.fetchAll(
                         db,
-                        sql: "SELECT line, reason FROM import_rows WHERE import_id = ? AND outcome = 'rejected' AND \(key) IS ? ORDER BY row LIMIT ?",
+                        sql:
+                            "SELECT line, reason FROM import_rows WHERE import_id = ? AND outcome = 'rejected' AND \(key) IS ? ORDER BY row LIMIT ?",
                         arguments: [importID, groups[i].reason.isEmpty ? nil : groups[i].reason, samples])
                     groups[i].lines = rows.map { $0["line"] }
                     // The words after the quoted value, from the first row: what is wrong with it.
@@ -52,11 +55,19 @@ extension CRMStore {
 
     /// Remembers where an import wrote its reject file.
     public func setRejectsFile(importID: Int64, path: String) throws {
-        try wrap { try queue.write { db in try db.execute(sql: "UPDATE imports SET rejects_file = ? WHERE id = ?", arguments: [path, importID]) } }
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE imports SET rejects_file = ? WHERE id = ?", arguments: [path, importID])
+            }
+        }
     }
 
     /// Where an import wrote its reject file (nil: no rows were rejected, or the import predates v7).
     public func rejectsFile(importID: Int64) throws -> String? {
-        try wrap { try queue.read { db in try String.fetchOne(db, sql: "SELECT rejects_file FROM imports WHERE id = ?", arguments: [importID]) } }
+        try wrap {
+            try queue.read { db in
+                try String.fetchOne(db, sql: "SELECT rejects_file FROM imports WHERE id = ?", arguments: [importID])
+            }
+        }
     }
 }

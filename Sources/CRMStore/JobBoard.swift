@@ -58,9 +58,11 @@ extension PostgresStore {
                 try c.exec(
                     """
                     INSERT INTO job_board (job, schedule, every_seconds, next_due) VALUES ($1, $2, $3, $4::timestamptz)
-                    ON CONFLICT (job) DO UPDATE SET schedule = excluded.schedule, every_seconds = excluded.every_seconds,
+                    ON CONFLICT (job) DO UPDATE SET schedule = excluded.schedule, every_seconds =
+                        excluded.every_seconds,
                     next_due = CASE WHEN job_board.next_due IS NULL AND (job_board.last_started IS NULL
-                        OR excluded.schedule IS DISTINCT FROM job_board.schedule OR excluded.every_seconds IS DISTINCT FROM job_board.every_seconds)
+                        OR excluded.schedule IS DISTINCT FROM job_board.schedule OR excluded.every_seconds IS DISTINCT
+                            FROM job_board.every_seconds)
                         THEN excluded.next_due ELSE job_board.next_due END
                     """,
                     [j.name, j.schedule, j.every.map { String($0) }, j.firstDue.map(Self.stamp)])
@@ -85,7 +87,8 @@ extension PostgresStore {
                     WHERE next_due IS NOT NULL AND next_due <= clock_timestamp() AND job = ANY($3::text[])
                       AND (holder IS NULL OR lease_until < clock_timestamp())
                     ORDER BY next_due, job LIMIT 1 FOR UPDATE SKIP LOCKED)
-                UPDATE job_board b SET holder = $1, lease_until = clock_timestamp() + make_interval(secs => $2::double precision),
+                UPDATE job_board b SET holder = $1, lease_until = clock_timestamp() + make_interval(secs => $2::double
+                    precision),
                     heartbeat_at = clock_timestamp(), last_started = clock_timestamp(), runs = b.runs + 1
                 FROM due WHERE b.job = due.job RETURNING b.job
                 """,
@@ -99,15 +102,20 @@ extension PostgresStore {
         try withConnection { c in
             let r = try c.exec(
                 """
-                UPDATE job_board SET holder = $2, lease_until = clock_timestamp() + make_interval(secs => $3::double precision),
+                UPDATE job_board SET holder = $2, lease_until = clock_timestamp() + make_interval(secs => $3::double
+                    precision),
                     heartbeat_at = clock_timestamp(), last_started = clock_timestamp(), runs = runs + 1
                 WHERE job = $1 AND (holder IS NULL OR lease_until < clock_timestamp()) RETURNING job
                 """,
                 [name, holder, String(leaseSeconds)])
             if r.count > 0 { return .claimed }
             let h = try c.exec("SELECT holder, extract(epoch from lease_until) FROM job_board WHERE job = $1", [name])
-            guard h.count > 0 else { throw StoreError(.notFound, path: url, message: "no job '\(name)' on the job board") }
-            return .held(by: h.text(0, 0) ?? "?", until: h.text(0, 1).flatMap(Double.init).map { Date(timeIntervalSince1970: $0) })
+            guard h.count > 0 else {
+                throw StoreError(.notFound, path: url, message: "no job '\(name)' on the job board")
+            }
+            return .held(
+                by: h.text(0, 0) ?? "?",
+                until: h.text(0, 1).flatMap(Double.init).map { Date(timeIntervalSince1970: $0) })
         }
     }
 
@@ -116,17 +124,21 @@ extension PostgresStore {
         try withConnection { c in
             try c.exec(
                 """
-                UPDATE job_board SET lease_until = clock_timestamp() + make_interval(secs => $3::double precision), heartbeat_at = clock_timestamp()
+                UPDATE job_board SET lease_until = clock_timestamp() + make_interval(secs => $3::double precision),
+                    heartbeat_at = clock_timestamp()
                 WHERE job = $1 AND holder = $2
                 """,
-                [job, holder, String(leaseSeconds)]).affected == 1
+                [job, holder, String(leaseSeconds)]
+            ).affected == 1
         }
     }
 
     /// Ends the holder's run of a job: the lease is released, the outcome recorded, the next due time set.
     /// - Returns: false when the job was no longer the holder's (its lease ran out and another worker took it).
     @discardableResult
-    public func finishJob(_ name: String, holder: String, status: JobRunStatus, message: String?, next: JobNextDue) throws -> Bool {
+    public func finishJob(
+        _ name: String, holder: String, status: JobRunStatus, message: String?, next: JobNextDue
+    ) throws -> Bool {
         try withConnection { c in
             let nextSQL: String
             var params: [String?] = [name, holder, status.rawValue, message]
@@ -139,11 +151,13 @@ extension PostgresStore {
             }
             return try c.exec(
                 """
-                UPDATE job_board SET holder = NULL, lease_until = NULL, last_finished = clock_timestamp(), last_status = $3,
+                UPDATE job_board SET holder = NULL, lease_until = NULL, last_finished = clock_timestamp(), last_status =
+                    $3,
                     last_message = $4, next_due = \(nextSQL)
                 WHERE job = $1 AND holder = $2
                 """,
-                params).affected == 1
+                params
+            ).affected == 1
         }
     }
 
@@ -155,7 +169,8 @@ extension PostgresStore {
                 SELECT EXISTS (SELECT 1 FROM job_board WHERE job = ANY($1::text[])
                     AND (holder IS NOT NULL OR (next_due IS NOT NULL AND next_due <= clock_timestamp())))
                 """,
-                [Self.array(names)]).text(0, 0) == "t"
+                [Self.array(names)]
+            ).text(0, 0) == "t"
         }
     }
 
@@ -164,17 +179,24 @@ extension PostgresStore {
         try withConnection { c in
             let r = try c.exec(
                 """
-                SELECT job, schedule, every_seconds, extract(epoch from next_due), holder, extract(epoch from lease_until),
-                    extract(epoch from heartbeat_at), extract(epoch from last_started), extract(epoch from last_finished), last_status,
+                SELECT job, schedule, every_seconds, extract(epoch from next_due), holder, extract(epoch from
+                    lease_until),
+                    extract(epoch from heartbeat_at), extract(epoch from last_started), extract(epoch from
+                        last_finished), last_status,
                     last_message, runs
                 FROM job_board ORDER BY job
                 """)
-            func date(_ i: Int, _ col: Int) -> Date? { r.text(i, col).flatMap(Double.init).map { Date(timeIntervalSince1970: $0) } }
+            func date(_ i: Int, _ col: Int) -> Date? {
+                r.text(i, col).flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }
+            }
             return (0..<r.count).map { i in
                 JobEntry(
-                    name: r.text(i, 0) ?? "", schedule: r.text(i, 1), everySeconds: r.text(i, 2).flatMap(Double.init), nextDue: date(i, 3),
-                    holder: r.text(i, 4), leaseUntil: date(i, 5), heartbeatAt: date(i, 6), lastStarted: date(i, 7), lastFinished: date(i, 8),
-                    lastStatus: r.text(i, 9).flatMap(JobRunStatus.init(rawValue:)), lastMessage: r.text(i, 10), runs: Int(r.text(i, 11) ?? "0") ?? 0)
+                    name: r.text(i, 0) ?? "", schedule: r.text(i, 1), everySeconds: r.text(i, 2).flatMap(Double.init),
+                    nextDue: date(i, 3),
+                    holder: r.text(i, 4), leaseUntil: date(i, 5), heartbeatAt: date(i, 6), lastStarted: date(i, 7),
+                    lastFinished: date(i, 8),
+                    lastStatus: r.text(i, 9).flatMap(JobRunStatus.init(rawValue:)), lastMessage: r.text(i, 10),
+                    runs: Int(r.text(i, 11) ?? "0") ?? 0)
             }
         }
     }

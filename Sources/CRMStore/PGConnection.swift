@@ -61,7 +61,9 @@ final class PGConnection {
         } else {
             // PostgreSQL text cannot hold U+0000, and C strings would silently cut the value there: refuse it.
             if params.contains(where: { $0?.utf8.contains(0) == true }) {
-                throw StoreError(.postgres, path: url, message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
+                throw StoreError(
+                    .postgres, path: url,
+                    message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
             }
             var cStrings: [UnsafeMutablePointer<CChar>?] = params.map { $0.flatMap { strdup($0) } }
             for (p, c) in zip(params, cStrings) where p != nil && c == nil {
@@ -92,9 +94,15 @@ final class PGConnection {
     /// The error of a failed statement (or of the connection, when `result` is nil).
     func failure(_ result: OpaquePointer?, sql: String) -> StoreError {
         let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
-        let message = result.map { PGConnection.trimmed(PQresultErrorMessage($0)) } ?? PGConnection.trimmed(PQerrorMessage(handle))
-        if PQstatus(handle) != CONNECTION_OK || state?.hasPrefix("08") == true || state == "57P01" || state == "57P02" || state == "57P03" {
-            return StoreError(.connectionLost, path: url, sqlState: state, message: "the connection to PostgreSQL was lost: \(message)")
+        let message =
+            result.map { PGConnection.trimmed(PQresultErrorMessage($0)) }
+            ?? PGConnection.trimmed(PQerrorMessage(handle))
+        if PQstatus(handle) != CONNECTION_OK || state?.hasPrefix("08") == true || state == "57P01" || state == "57P02"
+            || state == "57P03"
+        {
+            return StoreError(
+                .connectionLost, path: url, sqlState: state,
+                message: "the connection to PostgreSQL was lost: \(message)")
         }
         if state == "40001" || state == "40P01" || state == "55P03" {
             return StoreError(.busy, path: url, sqlState: state, message: message)
@@ -196,7 +204,9 @@ struct PGCopy {
             }
         }
         if failed {
-            throw StoreError(.postgres, path: connection.url, message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
+            throw StoreError(
+                .postgres, path: connection.url,
+                message: "a value holds the character U+0000, which PostgreSQL cannot store in text")
         }
     }
 
@@ -213,8 +223,11 @@ struct PGCopy {
         }
         var n = value.magnitude
         if value < 0 { buffer.append(45) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { d in
             while n > 0 {
@@ -253,7 +266,9 @@ struct PGCopy {
     mutating func flush() throws {
         guard !buffer.isEmpty else { return }
         let ok = buffer.withUnsafeBufferPointer { b in
-            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { PQputCopyData(connection.handle, $0, Int32(b.count)) }
+            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) {
+                PQputCopyData(connection.handle, $0, Int32(b.count))
+            }
         }
         guard ok == 1 else { throw connection.failure(nil, sql: "COPY") }
         buffer.removeAll(keepingCapacity: true)
@@ -286,7 +301,9 @@ final class PGResult {
             return try body(UnsafeBufferPointer(start: nil, count: 0))
         }
         let n = Int(PQgetlength(handle, row, col))
-        return try p.withMemoryRebound(to: UInt8.self, capacity: max(n, 1)) { try body(UnsafeBufferPointer(start: $0, count: n)) }
+        return try p.withMemoryRebound(to: UInt8.self, capacity: max(n, 1)) {
+            try body(UnsafeBufferPointer(start: $0, count: n))
+        }
     }
 
     /// The column's index by name.

@@ -16,7 +16,11 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
     private var nextRowID: Int64
     private let stamp = Date().iso8601UTC
     /// Records waiting for the next COPY block; their row ids are consecutive from `pendingBase`.
-    private var pending: [(rowid: Int64, id: String, values: [FieldValue], custom: String?, externalID: String?, rowHash: Int64?, seq: Int64)] = []
+    private var pending:
+        [(
+            rowid: Int64, id: String, values: [FieldValue], custom: String?, externalID: String?, rowHash: Int64?,
+            seq: Int64
+        )] = []
     private var pendingBase: Int64 = 0
     private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
     /// Stored records read ahead (`preload`) for the rows about to be matched.
@@ -38,18 +42,25 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         pending.reserveCapacity(Self.block)
     }
 
-    public func scan(fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws {
+    public func scan(
+        fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void
+    ) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
-        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
+        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) })
+            .joined(separator: ", ")
         // A cursor: the table is read in pages, never whole into memory.
-        try c.exec("DECLARE crmgate_scan NO SCROLL CURSOR FOR SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL")
+        try c.exec(
+            "DECLARE crmgate_scan NO SCROLL CURSOR FOR SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL"
+        )
         defer { _ = try? c.exec("CLOSE crmgate_scan") }
         while true {
             let r = try c.exec("FETCH 10000 FROM crmgate_scan")
             if r.count == 0 { break }
             for i in 0..<r.count {
                 var rec = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
-                for k in 0..<wanted.count { wanted[k].set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 4 + k), wanted[k].kind)) }
+                for k in 0..<wanted.count {
+                    wanted[k].set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 4 + k), wanted[k].kind))
+                }
                 let ext = r.text(i, 2) == system ? r.text(i, 1) : nil
                 try body(r.int64(i, 0) ?? 0, rec, ext, r.int64(i, 3))
             }
@@ -61,11 +72,15 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         if i >= 0, i < pending.count {
             let p = pending[i]
             let values = zip(R.fields, p.values).map { f, v in RecordTable<R>.typed(v, f.kind) }
-            return (R(id: RecordID(p.id) ?? RecordID.make(), fieldValues: values, custom: JSONText.decodeObject(p.custom)), p.externalID)
+            return (
+                R(id: RecordID(p.id) ?? RecordID.make(), fieldValues: values, custom: JSONText.decodeObject(p.custom)),
+                p.externalID
+            )
         }
         if let u = updates[rowid] { return (u.record, u.externalID) }
         if let hit = cache[rowid] { return hit }
-        let r = try c.exec("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = $1", [String(rowid)])
+        let r = try c.exec(
+            "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = $1", [String(rowid)])
         guard r.count > 0 else { return nil }
         let hit: (record: R, externalID: String?) = PostgresStore.decode(r, 0)
         cache[rowid] = hit  // `update` keeps the stored external id it finds here
@@ -76,10 +91,12 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
     public var wantsPreload: Bool { true }
 
     public func preload(_ rowids: [Int64]) throws {
-        let wanted = Array(Set(rowids.filter { id in
-            let i = Int(id - pendingBase)
-            return !(i >= 0 && i < pending.count) && updates[id] == nil && cache[id] == nil
-        }))
+        let wanted = Array(
+            Set(
+                rowids.filter { id in
+                    let i = Int(id - pendingBase)
+                    return !(i >= 0 && i < pending.count) && updates[id] == nil && cache[id] == nil
+                }))
         if cache.count > 50_000 { cache.removeAll(keepingCapacity: true) }
         guard !wanted.isEmpty else { return }
         let r = try c.exec(
@@ -91,7 +108,9 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         }
     }
 
-    public func insert(prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?) throws -> Int64 {
+    public func insert(
+        prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?
+    ) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
         changeSeq += 1
@@ -126,7 +145,8 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
             updateTableMade = true
         }
         let cols = "rowid, ext_id, ext_system, \(RecordTable<R>.fieldColumns), custom, updated_at, change_seq"
-        let system = self.system, stamp = self.stamp
+        let system = self.system
+        let stamp = self.stamp
         try c.copy("COPY crmgate_updates (\(cols)) FROM STDIN") { copy in
             var row: [String?] = []
             for (rowid, u) in updates {
@@ -141,10 +161,12 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
                 try copy.row(row)
             }
         }
-        let sets = R.fields.map { "\(RecordTable<R>.column($0.name)) = u.\(RecordTable<R>.column($0.name))" }.joined(separator: ", ")
+        let sets = R.fields.map { "\(RecordTable<R>.column($0.name)) = u.\(RecordTable<R>.column($0.name))" }.joined(
+            separator: ", ")
         try c.exec(
             "UPDATE \(table) t SET ext_id = COALESCE(t.ext_id, u.ext_id), ext_system = COALESCE(t.ext_system, u.ext_system), \(sets), "
-                + "custom = u.custom, updated_at = u.updated_at, change_seq = u.change_seq FROM crmgate_updates u WHERE t.rowid = u.rowid")
+                + "custom = u.custom, updated_at = u.updated_at, change_seq = u.change_seq FROM crmgate_updates u WHERE t.rowid = u.rowid"
+        )
         try c.exec("TRUNCATE crmgate_updates")
         updates.removeAll(keepingCapacity: true)
     }
@@ -156,8 +178,10 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
 
     private func flushRecords() throws {
         guard !pending.isEmpty else { return }
-        let cols = "rowid, id, ext_system, ext_id, \(RecordTable<R>.fieldColumns), custom, updated_at, change_seq, import_batch, row_hash"
-        let system = self.system, stamp = self.stamp
+        let cols =
+            "rowid, id, ext_system, ext_id, \(RecordTable<R>.fieldColumns), custom, updated_at, change_seq, import_batch, row_hash"
+        let system = self.system
+        let stamp = self.stamp
         try c.copy("COPY \(RecordTable<R>.name) (\(cols)) FROM STDIN") { copy in
             let batch = Int64(self.batch)
             for p in pending {
@@ -200,7 +224,9 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         try flushLedger()
         try c.exec("UPDATE crmgate_meta SET value = $1 WHERE key = 'change_seq'", [String(changeSeq)])
         // The table's own sequence moves past the row ids given here (sync writes take theirs from it).
-        try c.exec("SELECT setval(pg_get_serial_sequence('\(RecordTable<R>.name)', 'rowid'), GREATEST($1::bigint, 1))", [String(nextRowID - 1)])
+        try c.exec(
+            "SELECT setval(pg_get_serial_sequence('\(RecordTable<R>.name)', 'rowid'), GREATEST($1::bigint, 1))",
+            [String(nextRowID - 1)])
     }
 }
 
@@ -216,19 +242,25 @@ extension PostgresStore {
             return try withConnection { c in
                 try c.exec("BEGIN")
                 do {
-                    let batch = try c.exec(
-                        "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id",
-                        [R.recordType.plural, source, mapping, started]).int64(0, 0) ?? 0
+                    let batch =
+                        try c.exec(
+                            "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id",
+                            [R.recordType.plural, source, mapping, started]
+                        ).int64(0, 0) ?? 0
                     let writer = try PGImportWriter<R>(connection: c, batch: batch, system: system)
                     let (counts, value) = try body(writer)
                     try writer.finish()
                     try c.exec(
                         """
-                        UPDATE imports SET finished_at = $1, status = $2, read = $3, created = $4, updated = $5, unchanged = $6, merged = $7,
+                        UPDATE imports SET finished_at = $1, status = $2, read = $3, created = $4, updated = $5,
+                            unchanged = $6, merged = $7,
                         rejected = $8 WHERE id = $9
                         """,
-                        [Date().iso8601UTC, dryRun ? "dry-run" : "committed", String(counts.read), String(counts.created), String(counts.updated),
-                         String(counts.unchanged), String(counts.merged), String(counts.rejected), String(batch)])
+                        [
+                            Date().iso8601UTC, dryRun ? "dry-run" : "committed", String(counts.read),
+                            String(counts.created), String(counts.updated),
+                            String(counts.unchanged), String(counts.merged), String(counts.rejected), String(batch),
+                        ])
                     try c.exec(dryRun ? "ROLLBACK" : "COMMIT")
                     return (batch, value)
                 } catch {
@@ -237,13 +269,17 @@ extension PostgresStore {
                 }
             }
         } catch {
-            try? recordFailedImport(recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)")
+            try? recordFailedImport(
+                recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)"
+            )
             throw error
         }
     }
 
     /// Records an import that failed, with its error, in the import history (as `CRMStore.recordFailedImport`).
-    public func recordFailedImport(recordType: String, source: String, mapping: String, startedAt: String, error: String) throws {
+    public func recordFailedImport(
+        recordType: String, source: String, mapping: String, startedAt: String, error: String
+    ) throws {
         _ = try withConnection { c in
             try c.exec(
                 "INSERT INTO imports (record_type, source, mapping, started_at, finished_at, status, error) VALUES ($1, $2, $3, $4, $5, 'failed', $6)",
@@ -253,6 +289,8 @@ extension PostgresStore {
 
     /// The imports, newest first (the same shape as `CRMStore.imports()`).
     public func importCount(status: String) throws -> Int {
-        try withConnection { c in Int(try c.exec("SELECT COUNT(*) FROM imports WHERE status = $1", [status]).int64(0, 0) ?? 0) }
+        try withConnection { c in
+            Int(try c.exec("SELECT COUNT(*) FROM imports WHERE status = $1", [status]).int64(0, 0) ?? 0)
+        }
     }
 }

@@ -57,15 +57,21 @@ extension PostgresStore: ExportSource {
         }
     }
 
-    public func forEach<R: CRMRecord>(_ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void) throws {
+    public func forEach<R: CRMRecord>(
+        _ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void
+    ) throws {
         let (clauses, args) = try whereClause(R.self, query)
-        try stream("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE \(clauses) ORDER BY rowid", args) { r, i in
+        try stream(
+            "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE \(clauses) ORDER BY rowid", args
+        ) { r, i in
             let (rec, ext): (R, String?) = Self.decode(r, i)
             try body(rec, ext)
         }
     }
 
-    public func forEachRow<R: CRMRecord>(_ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void) throws {
+    public func forEachRow<R: CRMRecord>(
+        _ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void
+    ) throws {
         let exprs = try columns.map { c -> String in
             if c.hasPrefix("custom.") {
                 return "(custom::jsonb ->> " + PGConnection.literal(String(c.dropFirst(7))) + ")"
@@ -73,22 +79,30 @@ extension PostgresStore: ExportSource {
             return try column(R.self, c)
         }
         let (clauses, args) = try whereClause(R.self, query)
-        try stream("SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE \(clauses) ORDER BY rowid", args) { r, i in
+        try stream(
+            "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE \(clauses) ORDER BY rowid", args
+        ) { r, i in
             try body(StoredRow(result: r, row: i))
         }
     }
 
-    public func pipelineTotals(where query: RecordQuery) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {
+    public func pipelineTotals(
+        where query: RecordQuery
+    ) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {
         let (clauses, args) = try whereClause(Opportunity.self, query)
         return try withConnection { c in
             let r = try c.exec(
                 """
-                SELECT COALESCE(stage, ''), UPPER(COALESCE(currency, '')), COUNT(*), COALESCE(SUM(CAST(amount AS double precision)), 0),
+                SELECT COALESCE(stage, ''), UPPER(COALESCE(currency, '')), COUNT(*), COALESCE(SUM(CAST(amount AS double
+                    precision)), 0),
                        COALESCE(SUM(CAST(amount AS double precision) * COALESCE(probability, 0) / 100.0), 0)
                 FROM opportunities WHERE \(clauses) GROUP BY 1, 2
                 """, args)
             return (0..<r.count).map { i in
-                (r.text(i, 0) ?? "", r.text(i, 1) ?? "", Int(r.int64(i, 2) ?? 0), Double(r.text(i, 3) ?? "0") ?? 0, Double(r.text(i, 4) ?? "0") ?? 0)
+                (
+                    r.text(i, 0) ?? "", r.text(i, 1) ?? "", Int(r.int64(i, 2) ?? 0), Double(r.text(i, 3) ?? "0") ?? 0,
+                    Double(r.text(i, 4) ?? "0") ?? 0
+                )
             }
         }
     }
@@ -97,7 +111,8 @@ extension PostgresStore: ExportSource {
         let c = try column(R.self, field)
         return try withConnection { conn in
             let r = try conn.exec(
-                "SELECT DISTINCT \(c) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL AND \(c) IS NOT NULL AND \(c)::text <> '' ORDER BY 1")
+                "SELECT DISTINCT \(c) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL AND \(c) IS NOT NULL AND \(c)::text <> '' ORDER BY 1"
+            )
             return (0..<r.count).compactMap { r.text($0, 0) }
         }
     }

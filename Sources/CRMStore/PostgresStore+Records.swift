@@ -13,16 +13,20 @@ extension PostgresStore: RecordStore {
         let r = try withConnection { c in
             try c.exec(
                 "SELECT \(RecordTable<R>.selectColumns) FROM \(table) WHERE deleted_at IS NULL AND "
-                    + (key.utf8.count == 36 ? "id = $1" : "(id LIKE $1 || '%' OR id LIKE '%' || $1)") + " ORDER BY id LIMIT 6",
+                    + (key.utf8.count == 36 ? "id = $1" : "(id LIKE $1 || '%' OR id LIKE '%' || $1)")
+                    + " ORDER BY id LIMIT 6",
                 [key])
         }
-        guard r.count > 0 else { throw StoreError(.notFound, path: url, message: "no \(R.recordType.rawValue) has the id \(id)") }
+        guard r.count > 0 else {
+            throw StoreError(.notFound, path: url, message: "no \(R.recordType.rawValue) has the id \(id)")
+        }
         guard r.count == 1 else {
             let ids = (0..<r.count).compactMap { r.text($0, 1) }
             let how = r.count == 6 ? "more than 5" : "\(r.count)"
             throw StoreError(
                 .ambiguous, path: url,
-                message: "'\(id)' matches \(how) \(R.recordType.plural): " + ids.prefix(5).map { "\(RecordID.short($0)) (\($0))" }.joined(separator: ", ")
+                message: "'\(id)' matches \(how) \(R.recordType.plural): "
+                    + ids.prefix(5).map { "\(RecordID.short($0)) (\($0))" }.joined(separator: ", ")
                     + "; give the full id of one, or more of its start or end")
         }
         let (rec, _): (R, String?) = Self.decode(r, 0)
@@ -59,8 +63,10 @@ extension PostgresStore: RecordStore {
                 counts.merged = Int(r.text(i, "merged") ?? "0") ?? 0
                 counts.rejected = Int(r.text(i, "rejected") ?? "0") ?? 0
                 return ImportBatch(
-                    id: Int64(r.text(i, "id") ?? "0") ?? 0, recordType: r.text(i, "record_type") ?? "", source: r.text(i, "source") ?? "",
-                    mapping: r.text(i, "mapping") ?? "", startedAt: r.text(i, "started_at") ?? "", finishedAt: r.text(i, "finished_at"),
+                    id: Int64(r.text(i, "id") ?? "0") ?? 0, recordType: r.text(i, "record_type") ?? "",
+                    source: r.text(i, "source") ?? "",
+                    mapping: r.text(i, "mapping") ?? "", startedAt: r.text(i, "started_at") ?? "",
+                    finishedAt: r.text(i, "finished_at"),
                     status: r.text(i, "status") ?? "", counts: counts, error: r.text(i, "error"))
             }
         }
@@ -77,7 +83,8 @@ extension PostgresStore: RecordStore {
                     + "WHERE i.import_id = $1 ORDER BY i.row", [String(importID)])
             return (0..<r.count).map { i in
                 LedgerEntry(
-                    row: Int(r.int64(i, 0) ?? 0), line: Int(r.int64(i, 1) ?? 0), outcome: r.text(i, 2) ?? "", recordRowID: r.int64(i, 3),
+                    row: Int(r.int64(i, 0) ?? 0), line: Int(r.int64(i, 1) ?? 0), outcome: r.text(i, 2) ?? "",
+                    recordRowID: r.int64(i, 3),
                     reason: r.text(i, 4), recordID: r.text(i, 5))
             }
         }
@@ -88,7 +95,8 @@ extension PostgresStore: RecordStore {
     public func saveEdit<R: CRMRecord>(_ record: R, ifUnchangedSince expected: Int64) throws -> Bool {
         try transaction { c in
             let seq = try nextSeqs(c, 1)
-            let r = try c.exec("SELECT change_seq FROM \(RecordTable<R>.name) WHERE id = $1 FOR UPDATE", [record.id.description])
+            let r = try c.exec(
+                "SELECT change_seq FROM \(RecordTable<R>.name) WHERE id = $1 FOR UPDATE", [record.id.description])
             guard r.count == 1, r.int64(0, 0) == expected else { return false }
             try upsert(c, record, seq: seq, revive: false)
             return true

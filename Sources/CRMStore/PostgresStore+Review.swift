@@ -47,27 +47,35 @@ extension PostgresStore: ReviewStore {
             }
             var moved = 0
             for m in merges {
-                let survivorRow = try c.exec("SELECT rowid FROM \(table) WHERE id = $1", [m.survivor.id.description]).int64(0, 0)
+                let survivorRow = try c.exec("SELECT rowid FROM \(table) WHERE id = $1", [m.survivor.id.description])
+                    .int64(0, 0)
                 for id in m.merged {
                     let r = try c.exec("SELECT rowid FROM \(table) WHERE id = $1", [id])
                     let row = r.count > 0 ? r.int64(0, 0) : nil
-                    try c.exec("UPDATE \(table) SET deleted_at = $1, change_seq = $2 WHERE id = $3", [Date().iso8601UTC, String(seq), id])
+                    try c.exec(
+                        "UPDATE \(table) SET deleted_at = $1, change_seq = $2 WHERE id = $3",
+                        [Date().iso8601UTC, String(seq), id])
                     seq += 1
                     if let importID, let row {
                         moved += try c.exec(
                             "UPDATE import_rows SET outcome = 'merged', record_rowid = $1, reason = $2 WHERE import_id = $3 AND record_rowid = $4 AND outcome = 'created'",
-                            [survivorRow.map(String.init), m.reason, String(importID), String(row)]).affected
+                            [survivorRow.map(String.init), m.reason, String(importID), String(row)]
+                        ).affected
                     }
                 }
             }
             if let importID, moved > 0 {
-                try c.exec("UPDATE imports SET created = created - $1, merged = merged + $1 WHERE id = $2", [String(moved), String(importID)])
+                try c.exec(
+                    "UPDATE imports SET created = created - $1, merged = merged + $1 WHERE id = $2",
+                    [String(moved), String(importID)])
             }
         }
     }
 
     @discardableResult
-    public func proposeReview(type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?]) throws -> Int {
+    public func proposeReview(
+        type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?]
+    ) throws -> Int {
         let now = Date().iso8601UTC
         return try transaction { c in
             var n = 0
@@ -75,10 +83,15 @@ extension PostgresStore: ReviewStore {
                 let (x, y) = a < b ? (a, b) : (b, a)
                 n += try c.exec(
                     """
-                    INSERT INTO review_pairs (record_type, a_id, b_id, weight, status, import_id, created_at, explanation)
+                    INSERT INTO review_pairs (record_type, a_id, b_id, weight, status, import_id, created_at,
+                        explanation)
                     VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) ON CONFLICT DO NOTHING
                     """,
-                    [type.rawValue, x, y, String(w), importID.map(String.init), now, i < explanations.count ? explanations[i] : nil]).affected
+                    [
+                        type.rawValue, x, y, String(w), importID.map(String.init), now,
+                        i < explanations.count ? explanations[i] : nil,
+                    ]
+                ).affected
             }
             return n
         }
@@ -87,49 +100,64 @@ extension PostgresStore: ReviewStore {
     private static func reviewPairs(_ r: PGResult) throws -> [ReviewPair] {
         try (0..<r.count).map { i in
             ReviewPair(
-                id: Int64(r.text(i, "id") ?? "0") ?? 0, recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"),
-                a: r.text(i, "a_id") ?? "", b: r.text(i, "b_id") ?? "", weight: Double(r.text(i, "weight") ?? "0") ?? 0, status: try storedEnum(ReviewStatus.self, r.text(i, "status"), "status"),
+                id: Int64(r.text(i, "id") ?? "0") ?? 0,
+                recordType: try storedEnum(RecordType.self, r.text(i, "record_type"), "record_type"),
+                a: r.text(i, "a_id") ?? "", b: r.text(i, "b_id") ?? "", weight: Double(r.text(i, "weight") ?? "0") ?? 0,
+                status: try storedEnum(ReviewStatus.self, r.text(i, "status"), "status"),
                 importID: r.text(i, "import_id").flatMap { Int64($0) }, explanation: r.text(i, "explanation"))
         }
     }
 
     public func reviewPairs(status: ReviewStatus?) throws -> [ReviewPair] {
         try withConnection { c in
-            if let status { return try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE status = $1 ORDER BY weight DESC, id", [status.rawValue])) }
+            if let status {
+                return try Self.reviewPairs(
+                    c.exec("SELECT * FROM review_pairs WHERE status = $1 ORDER BY weight DESC, id", [status.rawValue]))
+            }
             return try Self.reviewPairs(c.exec("SELECT * FROM review_pairs ORDER BY weight DESC, id"))
         }
     }
 
     public func reviewPair(id: Int64) throws -> ReviewPair? {
-        try withConnection { c in try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE id = $1", [String(id)])).first }
+        try withConnection { c in
+            try Self.reviewPairs(c.exec("SELECT * FROM review_pairs WHERE id = $1", [String(id)])).first
+        }
     }
 
     public func decideReview(id: Int64, status: ReviewStatus) throws {
-        try withConnection { c in
-            try c.exec("UPDATE review_pairs SET status = $1, decided_at = $2 WHERE id = $3", [status.rawValue, Date().iso8601UTC, String(id)])
+        _ = try withConnection { c in
+            try c.exec(
+                "UPDATE review_pairs SET status = $1, decided_at = $2 WHERE id = $3",
+                [status.rawValue, Date().iso8601UTC, String(id)])
         }
     }
 
     public func rejectedPairs(type: RecordType) throws -> Set<String> {
         try withConnection { c in
-            let r = try c.exec("SELECT a_id, b_id FROM review_pairs WHERE record_type = $1 AND status = 'rejected'", [type.rawValue])
+            let r = try c.exec(
+                "SELECT a_id, b_id FROM review_pairs WHERE record_type = $1 AND status = 'rejected'", [type.rawValue])
             return Set((0..<r.count).map { (r.text($0, 0) ?? "") + "|" + (r.text($0, 1) ?? "") })
         }
     }
 
     public func rejectGroups(importID: Int64, samples: Int) throws -> [RejectGroup] {
-        let key = "CASE WHEN strpos(reason, ': ''') > 0 THEN substr(reason, 1, strpos(reason, ': ''') - 1) ELSE reason END"
+        let key =
+            "CASE WHEN strpos(reason, ': ''') > 0 THEN substr(reason, 1, strpos(reason, ': ''') - 1) ELSE reason END"
         return try withConnection { c in
             let g = try c.exec(
                 "SELECT \(key) AS k, COUNT(*) AS n FROM import_rows WHERE import_id = $1 AND outcome = 'rejected' GROUP BY 1 ORDER BY 2 DESC, 1",
                 [String(importID)])
-            var groups = (0..<g.count).map { RejectGroup(reason: g.text($0, 0) ?? "", count: Int(g.int64($0, 1) ?? 0), lines: []) }
+            var groups = (0..<g.count).map {
+                RejectGroup(reason: g.text($0, 0) ?? "", count: Int(g.int64($0, 1) ?? 0), lines: [])
+            }
             for i in groups.indices {
                 let r = try c.exec(
                     "SELECT line, reason FROM import_rows WHERE import_id = $1 AND outcome = 'rejected' AND \(key) IS NOT DISTINCT FROM $2 ORDER BY row LIMIT $3",
                     [String(importID), groups[i].reason.isEmpty ? nil : groups[i].reason, String(samples)])
                 groups[i].lines = (0..<r.count).map { Int(r.int64($0, 0) ?? 0) }
-                if r.count > 0, let first = r.text(0, 1), first.count > groups[i].reason.count, let tail = first.range(of: "' ", options: .backwards) {
+                if r.count > 0, let first = r.text(0, 1), first.count > groups[i].reason.count,
+                    let tail = first.range(of: "' ", options: .backwards)
+                {
                     groups[i].reason += ": " + first[tail.upperBound...]
                 }
             }
@@ -138,7 +166,9 @@ extension PostgresStore: ReviewStore {
     }
 
     public func setRejectsFile(importID: Int64, path: String) throws {
-        try withConnection { c in try c.exec("UPDATE imports SET rejects_file = $1 WHERE id = $2", [path, String(importID)]) }
+        _ = try withConnection { c in
+            try c.exec("UPDATE imports SET rejects_file = $1 WHERE id = $2", [path, String(importID)])
+        }
     }
 
     public func rejectsFile(importID: Int64) throws -> String? {

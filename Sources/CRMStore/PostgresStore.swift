@@ -46,7 +46,9 @@ public final class PostgresStore: @unchecked Sendable {
         while true {
             if connection.reconnect() { return }
             if Date() >= deadline {
-                throw StoreError(.connectionLost, path: url, message: "cannot reconnect to PostgreSQL after \(Int(reconnectTimeout)) s")
+                throw StoreError(
+                    .connectionLost, path: url,
+                    message: "cannot reconnect to PostgreSQL after \(Int(reconnectTimeout)) s")
             }
             Thread.sleep(forTimeInterval: wait)
             wait = min(wait * 2, 2)
@@ -63,25 +65,37 @@ public final class PostgresStore: @unchecked Sendable {
     /// The migrations, in order; each runs once, in a transaction, under an advisory lock (many workers may open
     /// the store at once).
     static let migrations: [(id: String, sql: String)] = [
-        ("v1: meta, imports, ledger", """
+        (
+            "v1: meta, imports, ledger",
+            """
             CREATE TABLE crmgate_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
             INSERT INTO crmgate_meta (key, value) VALUES ('change_seq', 0);
             CREATE TABLE imports (
                 id BIGSERIAL PRIMARY KEY, record_type TEXT NOT NULL, source TEXT NOT NULL, mapping TEXT NOT NULL,
                 started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, read BIGINT NOT NULL DEFAULT 0,
-                created BIGINT NOT NULL DEFAULT 0, updated BIGINT NOT NULL DEFAULT 0, unchanged BIGINT NOT NULL DEFAULT 0,
+                created BIGINT NOT NULL DEFAULT 0, updated BIGINT NOT NULL DEFAULT 0, unchanged BIGINT NOT NULL DEFAULT
+                    0,
                 merged BIGINT NOT NULL DEFAULT 0, rejected BIGINT NOT NULL DEFAULT 0, error TEXT
             );
             CREATE TABLE import_rows (
-                import_id BIGINT NOT NULL, row BIGINT NOT NULL, line BIGINT NOT NULL, outcome TEXT NOT NULL, record_rowid BIGINT,
+                import_id BIGINT NOT NULL, row BIGINT NOT NULL, line BIGINT NOT NULL, outcome TEXT NOT NULL,
+                    record_rowid BIGINT,
                 reason TEXT, PRIMARY KEY (import_id, row)
             );
-            """),
-        ("v1: record tables", recordTable(Lead.self) + recordTable(Customer.self) + recordTable(Opportunity.self) + recordTable(CRMTask.self)),
-        ("v2: sync state", """
+            """
+        ),
+        (
+            "v1: record tables",
+            recordTable(Lead.self) + recordTable(Customer.self) + recordTable(Opportunity.self)
+                + recordTable(CRMTask.self)
+        ),
+        (
+            "v2: sync state",
+            """
             CREATE TABLE sync_links (
                 remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, remote_id TEXT NOT NULL,
-                etag TEXT, version TEXT, base TEXT NOT NULL, synced_seq BIGINT NOT NULL, remote_stamp TEXT, remote_identity TEXT,
+                etag TEXT, version TEXT, base TEXT NOT NULL, synced_seq BIGINT NOT NULL, remote_stamp TEXT,
+                    remote_identity TEXT,
                 PRIMARY KEY (remote, record_type, local_id)
             );
             CREATE UNIQUE INDEX sync_links_remote ON sync_links(remote, record_type, remote_id);
@@ -90,54 +104,76 @@ public final class PostgresStore: @unchecked Sendable {
                 lookup TEXT, created_at TEXT NOT NULL, sent TEXT, PRIMARY KEY (remote, record_type, local_id)
             );
             CREATE TABLE sync_update_journal (
-                remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, sent TEXT NOT NULL, sent_at TEXT NOT NULL,
+                remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, sent TEXT NOT NULL, sent_at
+                    TEXT NOT NULL,
                 PRIMARY KEY (remote, record_type, local_id)
             );
-            CREATE TABLE sync_cursors (job TEXT NOT NULL, record_type TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (job, record_type));
+            CREATE TABLE sync_cursors (job TEXT NOT NULL, record_type TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY
+                (job, record_type));
             CREATE TABLE sync_conflicts (
-                id BIGSERIAL PRIMARY KEY, job TEXT NOT NULL, remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL,
-                remote_id TEXT NOT NULL, fields TEXT NOT NULL, base TEXT NOT NULL, local TEXT NOT NULL, remote_side TEXT NOT NULL,
+                id BIGSERIAL PRIMARY KEY, job TEXT NOT NULL, remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id
+                    TEXT NOT NULL,
+                remote_id TEXT NOT NULL, fields TEXT NOT NULL, base TEXT NOT NULL, local TEXT NOT NULL, remote_side TEXT
+                    NOT NULL,
                 status TEXT NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT
             );
             CREATE INDEX sync_conflicts_open ON sync_conflicts(remote, record_type, local_id) WHERE status = 'open';
-            CREATE TABLE sync_leases (job TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, expires_at DOUBLE PRECISION NOT NULL);
+            CREATE TABLE sync_leases (job TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, expires_at DOUBLE
+                PRECISION NOT NULL);
             CREATE TABLE sync_runs (
-                id BIGSERIAL PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
+                id BIGSERIAL PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT
+                    NULL,
                 counts TEXT NOT NULL DEFAULT '{}', message TEXT, profile TEXT, base_url TEXT
             );
             CREATE TABLE run_undo (
-                run_id BIGINT NOT NULL, seq BIGINT NOT NULL, side TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL,
+                run_id BIGINT NOT NULL, seq BIGINT NOT NULL, side TEXT NOT NULL, record_type TEXT NOT NULL, local_id
+                    TEXT NOT NULL,
                 remote_id TEXT, action TEXT NOT NULL, before TEXT, after TEXT, PRIMARY KEY (run_id, seq)
             );
             CREATE TABLE sync_set_aside (
                 remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, change_seq BIGINT NOT NULL,
-                operation TEXT NOT NULL, status INTEGER, message TEXT NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT NULL,
+                operation TEXT NOT NULL, status INTEGER, message TEXT NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT
+                    NULL,
                 attempts INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (remote, record_type, local_id)
             );
-            """),
-        ("v3: the job board", """
+            """
+        ),
+        (
+            "v3: the job board",
+            """
             CREATE TABLE job_board (
                 job TEXT PRIMARY KEY, schedule TEXT, every_seconds DOUBLE PRECISION, next_due TIMESTAMPTZ,
                 holder TEXT, lease_until TIMESTAMPTZ, heartbeat_at TIMESTAMPTZ,
-                last_started TIMESTAMPTZ, last_finished TIMESTAMPTZ, last_status TEXT, last_message TEXT, runs BIGINT NOT NULL DEFAULT 0
+                last_started TIMESTAMPTZ, last_finished TIMESTAMPTZ, last_status TEXT, last_message TEXT, runs BIGINT
+                    NOT NULL DEFAULT 0
             );
             CREATE INDEX job_board_due ON job_board(next_due) WHERE next_due IS NOT NULL;
-            """),
-        ("v4: review queue and reject files", """
+            """
+        ),
+        (
+            "v4: review queue and reject files",
+            """
             CREATE TABLE review_pairs (
-                id BIGSERIAL PRIMARY KEY, record_type TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL,
+                id BIGSERIAL PRIMARY KEY, record_type TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL, weight
+                    DOUBLE PRECISION NOT NULL,
                 status TEXT NOT NULL, import_id BIGINT, created_at TEXT NOT NULL, decided_at TEXT, explanation TEXT,
                 UNIQUE (record_type, a_id, b_id)
             );
             ALTER TABLE imports ADD COLUMN rejects_file TEXT;
-            """),
+            """
+        ),
     ]
 
     static func recordTable<R: CRMRecord>(_ type: R.Type) -> String {
         let name = RecordTable<R>.name
         var cols = ["rowid BIGSERIAL PRIMARY KEY", "id TEXT NOT NULL UNIQUE", "ext_system TEXT", "ext_id TEXT"]
-        cols += R.fields.map { "\(RecordTable<R>.column($0.name)) \($0.kind == .integer || $0.kind == .bool ? "BIGINT" : "TEXT")" }
-        cols += ["custom TEXT", "updated_at TEXT NOT NULL", "change_seq BIGINT NOT NULL", "import_batch BIGINT", "deleted_at TEXT", "row_hash BIGINT"]
+        cols += R.fields.map {
+            "\(RecordTable<R>.column($0.name)) \($0.kind == .integer || $0.kind == .bool ? "BIGINT" : "TEXT")"
+        }
+        cols += [
+            "custom TEXT", "updated_at TEXT NOT NULL", "change_seq BIGINT NOT NULL", "import_batch BIGINT",
+            "deleted_at TEXT", "row_hash BIGINT",
+        ]
         return """
             CREATE TABLE \(name) (\(cols.joined(separator: ", ")));
             CREATE INDEX \(name)_ext ON \(name)(ext_system, ext_id) WHERE ext_id IS NOT NULL;
@@ -157,18 +193,26 @@ public final class PostgresStore: @unchecked Sendable {
             let missing = Self.migrations.filter { !applied.contains($0.id) }
             if missing.isEmpty { return }
             if mode != .create, applied.isEmpty {
-                throw StoreError(.missing, path: url, message: "no crmgate store in the database at \(url) (run `crmgate sync apply` or an import with it first)")
+                throw StoreError(
+                    .missing, path: url,
+                    message:
+                        "no crmgate store in the database at \(url) (run `crmgate sync apply` or an import with it first)"
+                )
             }
             if mode == .readOnly {
                 throw StoreError(
                     .outdated, path: url,
-                    message: "the store was made by an older crmgate (its schema lacks " + missing.map { "'\($0.id)'" }.joined(separator: ", ")
-                        + "); this command only reads and does not upgrade it: run a command that writes with this crmgate first")
+                    message: "the store was made by an older crmgate (its schema lacks "
+                        + missing.map { "'\($0.id)'" }.joined(separator: ", ")
+                        + "); this command only reads and does not upgrade it: run a command that writes with this crmgate first"
+                )
             }
             try c.transaction {
                 // One migrator at a time, whichever worker opened the store first.
                 try c.exec("SELECT pg_advisory_xact_lock(7262637267617465)")
-                try c.exec("CREATE TABLE IF NOT EXISTS crmgate_migrations (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+                try c.exec(
+                    "CREATE TABLE IF NOT EXISTS crmgate_migrations (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+                )
                 let r = try c.exec("SELECT id FROM crmgate_migrations")
                 var done: Set<String> = []
                 for i in 0..<r.count { if let id = r.text(i, 0) { done.insert(id) } }
@@ -225,14 +269,18 @@ public final class PostgresStore: @unchecked Sendable {
     private func changedRecords<R: CRMRecord>(_ r: PGResult) -> [ChangedRecord<R>] {
         let n = RecordTable<R>.selectColumns.split(separator: ",").count
         return (0..<r.count).map { i in
-            ChangedRecord(record: Self.decode(r, i).record, changeSeq: r.int64(i, n) ?? 0, deleted: r.text(i, n + 1) == "t")
+            ChangedRecord(
+                record: Self.decode(r, i).record, changeSeq: r.int64(i, n) ?? 0, deleted: r.text(i, n + 1) == "t")
         }
     }
 
     /// Takes `n` change counters; the row lock on the counter serialises writers until commit, so counters become
     /// visible in order (a reader that saw counter k has seen every counter below k).
     func nextSeqs(_ c: PGConnection, _ n: Int) throws -> Int64 {
-        let last = try c.exec("UPDATE crmgate_meta SET value = value + $1 WHERE key = 'change_seq' RETURNING value", [String(n)]).int64(0, 0) ?? 0
+        let last =
+            try c.exec(
+                "UPDATE crmgate_meta SET value = value + $1 WHERE key = 'change_seq' RETURNING value", [String(n)]
+            ).int64(0, 0) ?? 0
         return last - Int64(n) + 1
     }
 
@@ -241,9 +289,11 @@ public final class PostgresStore: @unchecked Sendable {
     func upsert<R: CRMRecord>(_ c: PGConnection, _ r: R, seq: Int64, revive: Bool = true) throws {
         let cols = R.fields.map { RecordTable<R>.column($0.name) }
         let marks = (1...(cols.count + 4)).map { "$\($0)" }.joined(separator: ", ")
-        let sql = "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES (\(marks)) "
+        let sql =
+            "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES (\(marks)) "
             + "ON CONFLICT (id) DO UPDATE SET " + cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq" + (revive ? ", deleted_at = NULL" : "")
+            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq"
+            + (revive ? ", deleted_at = NULL" : "")
         var params: [String?] = [r.id.description]
         params += r.fieldValues().map(Self.text)
         params += [JSONText.object(r.custom), (revive ? Date() : r.updatedAt ?? Date()).iso8601UTC, String(seq)]
@@ -256,16 +306,19 @@ extension PostgresStore: SyncStore {
 
     public func changed<R: CRMRecord>(_ type: R.Type, afterSeq: Int64, limit: Int) throws -> [ChangedRecord<R>] {
         try withConnection { c in
-            changedRecords(try c.exec(
-                "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE change_seq > $1 ORDER BY change_seq LIMIT $2",
-                [String(afterSeq), String(limit)]))
+            changedRecords(
+                try c.exec(
+                    "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE change_seq > $1 ORDER BY change_seq LIMIT $2",
+                    [String(afterSeq), String(limit)]))
         }
     }
 
     public func recordForSync<R: CRMRecord>(_ type: R.Type, id: String) throws -> ChangedRecord<R>? {
         let rows: [ChangedRecord<R>] = try withConnection { c in
-            changedRecords(try c.exec(
-                "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE id = $1", [id]))
+            changedRecords(
+                try c.exec(
+                    "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE id = $1",
+                    [id]))
         }
         return rows.first
     }
@@ -304,15 +357,18 @@ extension PostgresStore: SyncStore {
         try transaction { c in
             var seq = try nextSeqs(c, ids.count)
             for id in ids {
-                try c.exec("UPDATE \(RecordTable<R>.name) SET deleted_at = $1, change_seq = $2 WHERE id = $3 AND deleted_at IS NULL",
-                           [Date().iso8601UTC, String(seq), id])
+                try c.exec(
+                    "UPDATE \(RecordTable<R>.name) SET deleted_at = $1, change_seq = $2 WHERE id = $3 AND deleted_at IS NULL",
+                    [Date().iso8601UTC, String(seq), id])
                 seq += 1
             }
         }
     }
 
     public func count(_ type: RecordType) throws -> Int {
-        try withConnection { c in Int(try c.exec("SELECT COUNT(*) FROM \(type.plural) WHERE deleted_at IS NULL").int64(0, 0) ?? 0) }
+        try withConnection { c in
+            Int(try c.exec("SELECT COUNT(*) FROM \(type.plural) WHERE deleted_at IS NULL").int64(0, 0) ?? 0)
+        }
     }
 
     public func applySync<R: CRMRecord>(
@@ -331,14 +387,18 @@ extension PostgresStore: SyncStore {
                     seq += 1
                 }
                 for id in tombstones {
-                    try c.exec("UPDATE \(RecordTable<R>.name) SET deleted_at = $1, change_seq = $2 WHERE id = $3", [Date().iso8601UTC, String(seq), id])
+                    try c.exec(
+                        "UPDATE \(RecordTable<R>.name) SET deleted_at = $1, change_seq = $2 WHERE id = $3",
+                        [Date().iso8601UTC, String(seq), id])
                     seqs[id] = seq
                     seq += 1
                 }
             }
             for id in removeLinks {
                 if let remote {
-                    try c.exec("DELETE FROM sync_links WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, rt, id])
+                    try c.exec(
+                        "DELETE FROM sync_links WHERE remote = $1 AND record_type = $2 AND local_id = $3",
+                        [remote, rt, id])
                 } else {
                     try c.exec("DELETE FROM sync_links WHERE record_type = $1 AND local_id = $2", [rt, id])
                 }
@@ -346,28 +406,40 @@ extension PostgresStore: SyncStore {
             for var l in links {
                 if l.syncedSeq < 0 { l.syncedSeq = 0 } else if let s = seqs[l.localID] { l.syncedSeq = s }
                 // A remote id belongs to one local record: a link that still holds it for another record is stale.
-                try c.exec("DELETE FROM sync_links WHERE remote = $1 AND record_type = $2 AND remote_id = $3 AND local_id <> $4",
-                           [l.remote, l.recordType.rawValue, l.remoteID, l.localID])
+                try c.exec(
+                    "DELETE FROM sync_links WHERE remote = $1 AND record_type = $2 AND remote_id = $3 AND local_id <> $4",
+                    [l.remote, l.recordType.rawValue, l.remoteID, l.localID])
                 try c.exec(
                     """
-                    INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp, remote_identity)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (remote, record_type, local_id) DO UPDATE SET
-                    remote_id = excluded.remote_id, etag = excluded.etag, version = excluded.version, base = excluded.base,
-                    synced_seq = excluded.synced_seq, remote_stamp = excluded.remote_stamp, remote_identity = excluded.remote_identity
+                    INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq,
+                        remote_stamp, remote_identity)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (remote, record_type, local_id) DO
+                        UPDATE SET
+                    remote_id = excluded.remote_id, etag = excluded.etag, version = excluded.version, base =
+                        excluded.base,
+                    synced_seq = excluded.synced_seq, remote_stamp = excluded.remote_stamp, remote_identity =
+                        excluded.remote_identity
                     """,
-                    [l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base, String(l.syncedSeq), l.remoteStamp, l.identity])
+                    [
+                        l.remote, l.recordType.rawValue, l.localID, l.remoteID, l.etag, l.version, l.base,
+                        String(l.syncedSeq), l.remoteStamp, l.identity,
+                    ])
             }
             // Only this remote's entries: another remote's create of the same record may be in flight.
             for id in clearJournal {
                 if let remote {
-                    try c.exec("DELETE FROM sync_journal WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, rt, id])
+                    try c.exec(
+                        "DELETE FROM sync_journal WHERE remote = $1 AND record_type = $2 AND local_id = $3",
+                        [remote, rt, id])
                 } else {
                     try c.exec("DELETE FROM sync_journal WHERE record_type = $1 AND local_id = $2", [rt, id])
                 }
             }
             if let remote {
                 for id in clearUpdateJournal {
-                    try c.exec("DELETE FROM sync_update_journal WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, rt, id])
+                    try c.exec(
+                        "DELETE FROM sync_update_journal WHERE remote = $1 AND record_type = $2 AND local_id = $3",
+                        [remote, rt, id])
                 }
             }
             if let cursor {
@@ -376,27 +448,40 @@ extension PostgresStore: SyncStore {
                     [cursor.job, rt, cursor.state])
             }
             if let undo, !undo.entries.isEmpty {
-                var seq = try c.exec("SELECT COALESCE(MAX(seq), 0) FROM run_undo WHERE run_id = $1", [String(undo.run)]).int64(0, 0) ?? 0
+                var seq =
+                    try c.exec("SELECT COALESCE(MAX(seq), 0) FROM run_undo WHERE run_id = $1", [String(undo.run)])
+                    .int64(0, 0) ?? 0
                 for e in undo.entries {
                     seq += 1
                     try c.exec(
                         "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                        [String(undo.run), String(seq), e.side.rawValue, e.recordType.rawValue, e.localID, e.remoteID, e.action.rawValue, e.before, e.after])
+                        [
+                            String(undo.run), String(seq), e.side.rawValue, e.recordType.rawValue, e.localID,
+                            e.remoteID, e.action.rawValue, e.before, e.after,
+                        ])
                 }
             }
             for a in setAside {
                 try c.exec(
                     """
-                    INSERT INTO sync_set_aside (remote, record_type, local_id, change_seq, operation, status, message, first_at, last_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (remote, record_type, local_id) DO UPDATE SET change_seq = excluded.change_seq,
-                    operation = excluded.operation, status = excluded.status, message = excluded.message, last_at = excluded.last_at,
+                    INSERT INTO sync_set_aside (remote, record_type, local_id, change_seq, operation, status, message,
+                        first_at, last_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (remote, record_type, local_id) DO UPDATE
+                        SET change_seq = excluded.change_seq,
+                    operation = excluded.operation, status = excluded.status, message = excluded.message, last_at =
+                        excluded.last_at,
                     attempts = sync_set_aside.attempts + 1
                     """,
-                    [a.remote, a.recordType.rawValue, a.localID, String(a.changeSeq), a.operation, a.status.map(String.init), a.message, a.firstAt, a.lastAt])
+                    [
+                        a.remote, a.recordType.rawValue, a.localID, String(a.changeSeq), a.operation,
+                        a.status.map(String.init), a.message, a.firstAt, a.lastAt,
+                    ])
             }
             if let remote {
                 for id in clearSetAside {
-                    try c.exec("DELETE FROM sync_set_aside WHERE remote = $1 AND record_type = $2 AND local_id = $3", [remote, rt, id])
+                    try c.exec(
+                        "DELETE FROM sync_set_aside WHERE remote = $1 AND record_type = $2 AND local_id = $3",
+                        [remote, rt, id])
                 }
             }
         }

@@ -2,7 +2,8 @@ import CRMModel
 import Foundation
 import GRDB
 
-/// Numbers are stored and read with "." as the decimal point whatever the user's locale (made once: a Locale is costly).
+/// Numbers are stored and read with "." as the decimal point whatever the user's locale (made once: a Locale is
+/// costly).
 private let posixLocale = Locale(identifier: "en_US_POSIX")
 
 /// How records of one type are laid out in their table: one column per field, named after it
@@ -55,7 +56,8 @@ enum RecordTable<R: CRMRecord> {
     /// An insert of `rows` rows with their row ids given.
     static func insertSQL(rows: Int) -> String {
         let one = "(" + Array(repeating: "?", count: insertWidth).joined(separator: ",") + ")"
-        return "INSERT INTO \(name) (rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at, change_seq, import_batch, row_hash) VALUES "
+        return
+            "INSERT INTO \(name) (rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at, change_seq, import_batch, row_hash) VALUES "
             + Array(repeating: one, count: rows).joined(separator: ",")
     }
 
@@ -84,7 +86,8 @@ enum RecordTable<R: CRMRecord> {
         for i in 0..<kinds.count { values.append(value(s, Int32(4 + i), kinds[i])) }
         let base = Int32(4 + kinds.count)
         var r = R(
-            id: RecordID(s.text(1) ?? "") ?? RecordID.make(), fieldValues: values, custom: JSONText.decodeObject(s.text(base)))
+            id: RecordID(s.text(1) ?? "") ?? RecordID.make(), fieldValues: values,
+            custom: JSONText.decodeObject(s.text(base)))
         if let u = s.text(base + 1), let p = ISOStamp.parse(u) { r.updatedAt = p }
         return (rowid, r, ext)
     }

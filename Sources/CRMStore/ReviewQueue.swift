@@ -39,7 +39,8 @@ extension CRMStore {
             try db.execute(
                 sql: """
                     CREATE TABLE review_pairs (
-                        id INTEGER PRIMARY KEY, record_type TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL, weight REAL NOT NULL,
+                        id INTEGER PRIMARY KEY, record_type TEXT NOT NULL, a_id TEXT NOT NULL, b_id TEXT NOT NULL,
+                            weight REAL NOT NULL,
                         status TEXT NOT NULL, import_id INTEGER, created_at TEXT NOT NULL, decided_at TEXT,
                         UNIQUE (record_type, a_id, b_id)
                     );
@@ -51,7 +52,10 @@ extension CRMStore {
     public func forEachWithRowID<R: CRMRecord>(_ type: R.Type, _ body: (Int64, R) throws -> Void) throws {
         try wrap {
             try queue.read { db in
-                let stmt = try db.makeStatement(sql: "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL ORDER BY rowid")
+                let stmt = try db.makeStatement(
+                    sql:
+                        "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL ORDER BY rowid"
+                )
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
                 let kinds = R.fields.map(\.kind)
                 while try raw.step(path: path) {
@@ -64,37 +68,53 @@ extension CRMStore {
 
     /// The rowid of a record (its place in insertion order: smaller is older).
     public func rowID<R: CRMRecord>(_ type: R.Type, id: String) throws -> Int64? {
-        try wrap { try queue.read { db in try Int64.fetchOne(db, sql: "SELECT rowid FROM \(RecordTable<R>.name) WHERE id = ?", arguments: [id]) } }
+        try wrap {
+            try queue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT rowid FROM \(RecordTable<R>.name) WHERE id = ?", arguments: [id])
+            }
+        }
     }
 
     /// The ids of the records an import created or updated.
     public func importRecordIDs<R: CRMRecord>(_ type: R.Type, importID: Int64) throws -> Set<String> {
         try wrap {
             try queue.read { db in
-                Set(try String.fetchAll(db, sql: "SELECT r.id FROM import_rows i JOIN \(RecordTable<R>.name) r ON r.rowid = i.record_rowid WHERE i.import_id = ? AND i.outcome IN ('created', 'updated')", arguments: [importID]))
+                Set(
+                    try String.fetchAll(
+                        db,
+                        sql:
+                            "SELECT r.id FROM import_rows i JOIN \(RecordTable<R>.name) r ON r.rowid = i.record_rowid WHERE i.import_id = ? AND i.outcome IN ('created', 'updated')",
+                        arguments: [importID]))
             }
         }
     }
 
     /// Applies fuzzy merges of an import in one transaction: survivors saved (new change counter), merged records
-    /// tombstoned, their ledger rows marked `merged` (pointing at the survivor, with the reason), the import's counts moved.
+    /// tombstoned, their ledger rows marked `merged` (pointing at the survivor, with the reason), the import's counts
+    /// moved.
     public func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws {
         guard !merges.isEmpty else { return }
         try save(merges.map(\.survivor))
         try wrap {
             try queue.inTransaction(.immediate) { db in
-                var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                var seq =
+                    Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
                 let table = RecordTable<R>.name
                 var moved = 0
                 for m in merges {
-                    let survivorRow = try Int64.fetchOne(db, sql: "SELECT rowid FROM \(table) WHERE id = ?", arguments: [m.survivor.id.description])
+                    let survivorRow = try Int64.fetchOne(
+                        db, sql: "SELECT rowid FROM \(table) WHERE id = ?", arguments: [m.survivor.id.description])
                     for id in m.merged {
                         seq += 1
-                        let row = try Int64.fetchOne(db, sql: "SELECT rowid FROM \(table) WHERE id = ?", arguments: [id])
-                        try db.execute(sql: "UPDATE \(table) SET deleted_at = ?, change_seq = ? WHERE id = ?", arguments: [Date().iso8601UTC, seq, id])
+                        let row = try Int64.fetchOne(
+                            db, sql: "SELECT rowid FROM \(table) WHERE id = ?", arguments: [id])
+                        try db.execute(
+                            sql: "UPDATE \(table) SET deleted_at = ?, change_seq = ? WHERE id = ?",
+                            arguments: [Date().iso8601UTC, seq, id])
                         if let importID, let row {
                             try db.execute(
-                                sql: "UPDATE import_rows SET outcome = 'merged', record_rowid = ?, reason = ? WHERE import_id = ? AND record_rowid = ? AND outcome = 'created'",
+                                sql:
+                                    "UPDATE import_rows SET outcome = 'merged', record_rowid = ?, reason = ? WHERE import_id = ? AND record_rowid = ? AND outcome = 'created'",
                                 arguments: [survivorRow, m.reason, importID, row])
                             moved += db.changesCount
                         }
@@ -102,7 +122,9 @@ extension CRMStore {
                 }
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
                 if let importID, moved > 0 {
-                    try db.execute(sql: "UPDATE imports SET created = created - ?, merged = merged + ? WHERE id = ?", arguments: [moved, moved, importID])
+                    try db.execute(
+                        sql: "UPDATE imports SET created = created - ?, merged = merged + ? WHERE id = ?",
+                        arguments: [moved, moved, importID])
                 }
                 return .commit
             }
@@ -112,16 +134,22 @@ extension CRMStore {
     /// Queues pairs for review; a pair already decided (or queued) is not proposed again.
     /// - Returns: how many were new.
     @discardableResult
-    public func proposeReview(type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?] = []) throws -> Int {
+    public func proposeReview(
+        type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?] = []
+    ) throws -> Int {
         try wrap {
             try queue.write { db in
                 let stmt = try db.makeStatement(
-                    sql: "INSERT OR IGNORE INTO review_pairs (record_type, a_id, b_id, weight, status, import_id, created_at, explanation) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)")
+                    sql:
+                        "INSERT OR IGNORE INTO review_pairs (record_type, a_id, b_id, weight, status, import_id, created_at, explanation) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)"
+                )
                 var n = 0
                 let now = Date().iso8601UTC
                 for (i, (a, b, w)) in pairs.enumerated() {
                     let (x, y) = a < b ? (a, b) : (b, a)
-                    try stmt.execute(arguments: [type.rawValue, x, y, w, importID, now, i < explanations.count ? explanations[i] : nil])
+                    try stmt.execute(arguments: [
+                        type.rawValue, x, y, w, importID, now, i < explanations.count ? explanations[i] : nil,
+                    ])
                     n += db.changesCount
                 }
                 return n
@@ -130,31 +158,53 @@ extension CRMStore {
     }
 
     private static func reviewPair(_ r: Row) throws -> ReviewPair {
-        try ReviewPair(id: r["id"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), a: r["a_id"], b: r["b_id"], weight: r["weight"], status: try storedEnum(ReviewStatus.self, r["status"], "status"), importID: r["import_id"],
-                   explanation: r["explanation"])
+        ReviewPair(
+            id: r["id"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), a: r["a_id"],
+            b: r["b_id"], weight: r["weight"], status: try storedEnum(ReviewStatus.self, r["status"], "status"),
+            importID: r["import_id"],
+            explanation: r["explanation"])
     }
 
     public func reviewPairs(status: ReviewStatus? = .open) throws -> [ReviewPair] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM review_pairs" + (status == nil ? "" : " WHERE status = ?") + " ORDER BY weight DESC, id", arguments: status.map { [$0.rawValue] } ?? []).map(Self.reviewPair)
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM review_pairs" + (status == nil ? "" : " WHERE status = ?")
+                        + " ORDER BY weight DESC, id", arguments: status.map { [$0.rawValue] } ?? []
+                ).map(Self.reviewPair)
             }
         }
     }
 
     public func reviewPair(id: Int64) throws -> ReviewPair? {
-        try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM review_pairs WHERE id = ?", arguments: [id]).map(Self.reviewPair) } }
+        try wrap {
+            try queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM review_pairs WHERE id = ?", arguments: [id]).map(
+                    Self.reviewPair)
+            }
+        }
     }
 
     public func decideReview(id: Int64, status: ReviewStatus) throws {
-        try wrap { try queue.write { db in try db.execute(sql: "UPDATE review_pairs SET status = ?, decided_at = ? WHERE id = ?", arguments: [status.rawValue, Date().iso8601UTC, id]) } }
+        try wrap {
+            try queue.write { db in
+                try db.execute(
+                    sql: "UPDATE review_pairs SET status = ?, decided_at = ? WHERE id = ?",
+                    arguments: [status.rawValue, Date().iso8601UTC, id])
+            }
+        }
     }
 
     /// Whether the pair was rejected by a person (the matcher must not merge it).
     public func rejectedPairs(type: RecordType) throws -> Set<String> {
         try wrap {
             try queue.read { db in
-                Set(try Row.fetchAll(db, sql: "SELECT a_id, b_id FROM review_pairs WHERE record_type = ? AND status = 'rejected'", arguments: [type.rawValue]).map { ($0["a_id"] as String) + "|" + ($0["b_id"] as String) })
+                Set(
+                    try Row.fetchAll(
+                        db, sql: "SELECT a_id, b_id FROM review_pairs WHERE record_type = ? AND status = 'rejected'",
+                        arguments: [type.rawValue]
+                    ).map { ($0["a_id"] as String) + "|" + ($0["b_id"] as String) })
             }
         }
     }

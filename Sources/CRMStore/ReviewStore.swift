@@ -15,7 +15,9 @@ public protocol ReviewStore: RecordStore {
     func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws
     /// Queues pairs (with the matcher's explanations); a pair already queued or decided is not proposed again.
     @discardableResult
-    func proposeReview(type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?]) throws -> Int
+    func proposeReview(
+        type: RecordType, pairs: [(String, String, Double)], importID: Int64?, explanations: [String?]
+    ) throws -> Int
     func reviewPairs(status: ReviewStatus?) throws -> [ReviewPair]
     func reviewPair(id: Int64) throws -> ReviewPair?
     func decideReview(id: Int64, status: ReviewStatus) throws
@@ -33,7 +35,9 @@ extension ReviewStore {
     /// Open pairs, most likely first.
     public func reviewPairs() throws -> [ReviewPair] { try reviewPairs(status: .open) }
 
-    public func rejectGroups(importID: Int64) throws -> [RejectGroup] { try rejectGroups(importID: importID, samples: 5) }
+    public func rejectGroups(importID: Int64) throws -> [RejectGroup] {
+        try rejectGroups(importID: importID, samples: 5)
+    }
 }
 
 extension CRMStore: ReviewStore {}

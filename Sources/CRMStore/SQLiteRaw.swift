@@ -90,8 +90,11 @@ struct RawStatement {
     }
 
     func text(_ col: Int32) -> String? {
-        guard sqlite3_column_type(handle, col) != SQLITE_NULL, let p = sqlite3_column_text(handle, col) else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, col))), as: UTF8.self)
+        guard sqlite3_column_type(handle, col) != SQLITE_NULL, let p = sqlite3_column_text(handle, col) else {
+            return nil
+        }
+        return String(
+            decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, col))), as: UTF8.self)
     }
 
     func int64(_ col: Int32) -> Int64? {
@@ -100,7 +103,8 @@ struct RawStatement {
 
     func error(_ rc: Int32, path: String?) -> StoreError {
         let msg = String(cString: sqlite3_errmsg(db))
-        let code: StoreError.Code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? .busy : rc == SQLITE_CORRUPT ? .corrupt : .sqlite
+        let code: StoreError.Code =
+            rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? .busy : rc == SQLITE_CORRUPT ? .corrupt : .sqlite
         return StoreError(code, path: path, sqliteCode: rc, message: msg)
     }
 }

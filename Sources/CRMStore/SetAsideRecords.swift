@@ -22,8 +22,11 @@ public struct SetAsideRecord: Sendable, Equatable {
     /// How many times the remote refused it.
     public var attempts: Int
 
-    public init(remote: String, recordType: RecordType, localID: String, changeSeq: Int64, operation: String, status: Int?, message: String,
-                at: String? = nil) {
+    public init(
+        remote: String, recordType: RecordType, localID: String, changeSeq: Int64, operation: String, status: Int?,
+        message: String,
+        at: String? = nil
+    ) {
         let at = at ?? Date().iso8601UTC
         self.remote = remote
         self.recordType = recordType
@@ -42,17 +45,24 @@ extension CRMStore {
     static func setAside(_ db: Database, _ a: SetAsideRecord) throws {
         try db.execute(
             sql: """
-                INSERT INTO sync_set_aside (remote, record_type, local_id, change_seq, operation, status, message, first_at, last_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET change_seq = excluded.change_seq,
-                operation = excluded.operation, status = excluded.status, message = excluded.message, last_at = excluded.last_at,
+                INSERT INTO sync_set_aside (remote, record_type, local_id, change_seq, operation, status, message,
+                    first_at, last_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET change_seq =
+                    excluded.change_seq,
+                operation = excluded.operation, status = excluded.status, message = excluded.message, last_at =
+                    excluded.last_at,
                 attempts = sync_set_aside.attempts + 1
                 """,
-            arguments: [a.remote, a.recordType.rawValue, a.localID, a.changeSeq, a.operation, a.status, a.message, a.firstAt, a.lastAt])
+            arguments: [
+                a.remote, a.recordType.rawValue, a.localID, a.changeSeq, a.operation, a.status, a.message, a.firstAt,
+                a.lastAt,
+            ])
     }
 
     private static func setAsideRecord(_ r: Row) throws -> SetAsideRecord {
-        var a = try SetAsideRecord(
-            remote: r["remote"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"), localID: r["local_id"], changeSeq: r["change_seq"],
+        var a = SetAsideRecord(
+            remote: r["remote"], recordType: try storedEnum(RecordType.self, r["record_type"], "record_type"),
+            localID: r["local_id"], changeSeq: r["change_seq"],
             operation: r["operation"], status: r["status"], message: r["message"], at: r["first_at"])
         a.lastAt = r["last_at"]
         a.attempts = r["attempts"]
@@ -64,10 +74,14 @@ extension CRMStore {
         try wrap {
             try queue.read { db in
                 if let remote {
-                    return try Row.fetchAll(db, sql: "SELECT * FROM sync_set_aside WHERE remote = ? ORDER BY first_at, local_id", arguments: [remote])
-                        .map(Self.setAsideRecord)
+                    return try Row.fetchAll(
+                        db, sql: "SELECT * FROM sync_set_aside WHERE remote = ? ORDER BY first_at, local_id",
+                        arguments: [remote]
+                    )
+                    .map(Self.setAsideRecord)
                 }
-                return try Row.fetchAll(db, sql: "SELECT * FROM sync_set_aside ORDER BY first_at, local_id").map(Self.setAsideRecord)
+                return try Row.fetchAll(db, sql: "SELECT * FROM sync_set_aside ORDER BY first_at, local_id").map(
+                    Self.setAsideRecord)
             }
         }
     }
@@ -78,10 +92,12 @@ extension CRMStore {
         var n = 0
         try wrap {
             try queue.inTransaction(.immediate) { db in
-                var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                var seq =
+                    Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
                 for id in localIDs {
                     seq += 1
-                    try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET change_seq = ? WHERE id = ?", arguments: [seq, id])
+                    try db.execute(
+                        sql: "UPDATE \(RecordTable<R>.name) SET change_seq = ? WHERE id = ?", arguments: [seq, id])
                     n += db.changesCount
                 }
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])

@@ -83,7 +83,9 @@ public final class CRMStore: @unchecked Sendable {
                     + "run a command that writes to the store (such as crmgate import with --dry-run) as a user "
                     + "who may write there")
         } catch let e as DatabaseError {
-            throw StoreError(.cannotOpen, path: path, sqliteCode: e.extendedResultCode.rawValue, message: "cannot open the store: \(e.message ?? "\(e)")")
+            throw StoreError(
+                .cannotOpen, path: path, sqliteCode: e.extendedResultCode.rawValue,
+                message: "cannot open the store: \(e.message ?? "\(e)")")
         } catch {
             throw StoreError(.cannotOpen, path: path, message: "cannot open the store: \(error)")
         }
@@ -166,7 +168,8 @@ public final class CRMStore: @unchecked Sendable {
         do {
             try queue.inTransaction(.immediate) { db in
                 try db.execute(
-                    sql: "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES (?, ?, ?, ?, 'running')",
+                    sql:
+                        "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES (?, ?, ?, ?, 'running')",
                     arguments: [R.recordType.plural, source, mapping, started])
                 let batch = db.lastInsertedRowID
                 // Into an empty store the index of external ids is built once at the end, from the rows sorted, not
@@ -181,20 +184,25 @@ public final class CRMStore: @unchecked Sendable {
                 if rebuildExt { try db.execute(sql: RecordTable<R>.extIndexSQL) }
                 try db.execute(
                     sql: """
-                        UPDATE imports SET finished_at = ?, status = ?, read = ?, created = ?, updated = ?, unchanged = ?,
+                        UPDATE imports SET finished_at = ?, status = ?, read = ?, created = ?, updated = ?, unchanged =
+                            ?,
                         merged = ?, rejected = ? WHERE id = ?
                         """,
                     arguments: [
-                        Date().iso8601UTC, dryRun ? "dry-run" : "committed", counts.read, counts.created, counts.updated,
+                        Date().iso8601UTC, dryRun ? "dry-run" : "committed", counts.read, counts.created,
+                        counts.updated,
                         counts.unchanged, counts.merged, counts.rejected, batch,
                     ])
                 output = (batch, value)
                 return dryRun ? .rollback : .commit
             }
         } catch {
-            try? recordFailedImport(recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)")
+            try? recordFailedImport(
+                recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)"
+            )
             if let e = error as? DatabaseError {
-                throw StoreError(.sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
+                throw StoreError(
+                    .sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
             }
             throw error
         }
@@ -203,7 +211,9 @@ public final class CRMStore: @unchecked Sendable {
 
     /// Records an import that failed, with its error, in the import history (`imports list`): one that stopped
     /// before its first row (a binary file, a mapping that does not fit) or whose transaction was rolled back.
-    public func recordFailedImport(recordType: String, source: String, mapping: String, startedAt: String, error: String) throws {
+    public func recordFailedImport(
+        recordType: String, source: String, mapping: String, startedAt: String, error: String
+    ) throws {
         try wrap {
             try queue.write { db in
                 try db.execute(
@@ -218,7 +228,11 @@ public final class CRMStore: @unchecked Sendable {
 
     /// The number of records of a type (tombstones excluded).
     public func count(_ type: RecordType) throws -> Int {
-        try wrap { try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(type.plural) WHERE deleted_at IS NULL") ?? 0 } }
+        try wrap {
+            try queue.read {
+                try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(type.plural) WHERE deleted_at IS NULL") ?? 0
+            }
+        }
     }
 
     /// Calls `body` with every record of a type in id order, streaming (one record in memory at a time).
@@ -226,7 +240,9 @@ public final class CRMStore: @unchecked Sendable {
         try wrap {
             try queue.read { db in
                 let stmt = try db.makeStatement(
-                    sql: "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL ORDER BY rowid")
+                    sql:
+                        "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL ORDER BY rowid"
+                )
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
                 let kinds = R.fields.map(\.kind)
                 while try raw.step(path: path) {
@@ -239,11 +255,14 @@ public final class CRMStore: @unchecked Sendable {
 
     /// Calls `body` with every record of a type matching `query`, streaming, in id order.
     /// - Throws: `StoreError.notFound` for a field the record type does not have.
-    public func forEach<R: CRMRecord>(_ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void)
+    public func forEach<R: CRMRecord>(
+        _ type: R.Type, where query: RecordQuery, _ body: (R, _ externalID: String?) throws -> Void
+    )
         throws
     {
         let (clauses, args) = try whereClause(R.self, query)
-        let sql = "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE " + clauses + " ORDER BY rowid"
+        let sql =
+            "SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE " + clauses + " ORDER BY rowid"
         try wrap {
             try queue.read { db in
                 let stmt = try db.makeStatement(sql: sql)
@@ -262,13 +281,16 @@ public final class CRMStore: @unchecked Sendable {
     /// without decoding records: the fast path for exports. Columns are field names, `id`, `updated_at`
     /// or `custom.<name>`; values are in their stored form (ISO dates, `.` decimals, lists as JSON arrays).
     /// - Throws: `StoreError.notFound` for a column the record type does not have.
-    public func forEachRow<R: CRMRecord>(_ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void)
+    public func forEachRow<R: CRMRecord>(
+        _ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void
+    )
         throws
     {
         let exprs = try columns.map { c -> String in
             if c == "id" || c == "updated_at" { return c }
             if c.hasPrefix("custom.") {
-                let key = String(c.dropFirst(7)).replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "\"", with: "\\\"")
+                let key = String(c.dropFirst(7)).replacingOccurrences(of: "'", with: "''").replacingOccurrences(
+                    of: "\"", with: "\\\"")
                 return "json_extract(custom, '$.\"\(key)\"')"
             }
             guard R.fieldIndex(named: c) != nil else {
@@ -277,7 +299,8 @@ public final class CRMStore: @unchecked Sendable {
             return RecordTable<R>.column(c)
         }
         let (clauses, args) = try whereClause(R.self, query)
-        let sql = "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE " + clauses + " ORDER BY rowid"
+        let sql =
+            "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE " + clauses + " ORDER BY rowid"
         try wrap {
             try queue.read { db in
                 let stmt = try db.makeStatement(sql: sql)
@@ -305,7 +328,9 @@ public final class CRMStore: @unchecked Sendable {
     }
 
     /// Opportunities summed by stage and currency over `query` (count, total amount, probability-weighted amount).
-    public func pipelineTotals(where query: RecordQuery) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {
+    public func pipelineTotals(
+        where query: RecordQuery
+    ) throws -> [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {
         let (clauses, args) = try whereClause(Opportunity.self, query)
         let sql = """
             SELECT COALESCE(stage, ''), UPPER(COALESCE(currency, '')), COUNT(*), TOTAL(CAST(amount AS REAL)),
@@ -332,7 +357,8 @@ public final class CRMStore: @unchecked Sendable {
             return RecordTable<R>.column(field)
         }
         for (f, values) in query.anyOf where !values.isEmpty {
-            clauses.append("\(try column(f)) COLLATE NOCASE IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
+            clauses.append(
+                "\(try column(f)) COLLATE NOCASE IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
             args += values
         }
         for r in query.ranges {
@@ -381,7 +407,8 @@ public final class CRMStore: @unchecked Sendable {
                 } else {
                     matches = try String.fetchAll(
                         db,
-                        sql: "SELECT id FROM \(table) WHERE ((id >= ? AND id < ?) OR substr(id, -\(key.utf8.count)) = ?)"
+                        sql:
+                            "SELECT id FROM \(table) WHERE ((id >= ? AND id < ?) OR substr(id, -\(key.utf8.count)) = ?)"
                             + " AND deleted_at IS NULL ORDER BY id LIMIT 6",
                         arguments: [key, key + "~", key])
                 }
@@ -433,7 +460,9 @@ public final class CRMStore: @unchecked Sendable {
     public func saveEdit<R: CRMRecord>(_ record: R, ifUnchangedSince expected: Int64) throws -> Bool {
         var saved = false
         try saveTogether { db, seq in
-            let now = try Int64.fetchOne(db, sql: "SELECT change_seq FROM \(RecordTable<R>.name) WHERE id = ?", arguments: [record.id.description])
+            let now = try Int64.fetchOne(
+                db, sql: "SELECT change_seq FROM \(RecordTable<R>.name) WHERE id = ?",
+                arguments: [record.id.description])
             guard now == expected else { return }
             try self.write([record], db, &seq)
             saved = true
@@ -445,7 +474,8 @@ public final class CRMStore: @unchecked Sendable {
     private func saveTogether(_ body: (Database, inout Int64) throws -> Void) throws {
         try wrap {
             try queue.inTransaction(.immediate) { db in
-                var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                var seq =
+                    Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
                 try body(db, &seq)
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
                 return .commit
@@ -461,7 +491,8 @@ public final class CRMStore: @unchecked Sendable {
             sql: "UPDATE \(RecordTable<R>.name) SET " + cols.map { "\($0) = ?" }.joined(separator: ", ")
                 + ", custom = ?, updated_at = ?, change_seq = ? WHERE id = ?")
         let insert = try db.makeStatement(
-            sql: "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
+            sql:
+                "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
                 + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ") + ")")
         let conn = db.sqliteConnection!
         let u = RawStatement(handle: update.sqliteStatement, db: conn, sql: update.sql)
@@ -519,20 +550,23 @@ public final class CRMStore: @unchecked Sendable {
     public func ledger(importID: Int64) throws -> [LedgerEntry] {
         try wrap {
             try queue.read { db in
-                let type = try String.fetchOne(db, sql: "SELECT record_type FROM imports WHERE id = ?", arguments: [importID])
+                let type = try String.fetchOne(
+                    db, sql: "SELECT record_type FROM imports WHERE id = ?", arguments: [importID])
                 let table = RecordType.allCases.first { $0.plural == type }?.plural
                 // The record each row made, changed or merged into, by its id (a record since deleted has none).
                 let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid AND r.deleted_at IS NULL" } ?? ""
                 return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") AS record_id
+                        SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") AS
+                            record_id
                         FROM import_rows i \(join) WHERE i.import_id = ? ORDER BY i.row
                         """,
                     arguments: [importID]
                 ).map {
                     LedgerEntry(
-                        row: $0["row"], line: $0["line"], outcome: $0["outcome"], recordRowID: $0["record_rowid"], reason: $0["reason"],
+                        row: $0["row"], line: $0["line"], outcome: $0["outcome"], recordRowID: $0["record_rowid"],
+                        reason: $0["reason"],
                         recordID: $0["record_id"])
                 }
             }
@@ -551,7 +585,8 @@ public final class CRMStore: @unchecked Sendable {
 
     func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as DatabaseError {
-            throw StoreError(.sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
+            throw StoreError(
+                .sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
         }
     }
 }
@@ -605,7 +640,8 @@ public struct StoredRow {
         case .sqlite(let h):
             let c = Int32(column)
             guard sqlite3_column_type(h, c) != SQLITE_NULL, let p = sqlite3_column_text(h, c) else { return nil }
-            return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c))), as: UTF8.self)
+            return String(
+                decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c))), as: UTF8.self)
         case .postgres(let r, let row): return r.text(Int(row), column)
         }
     }

@@ -52,11 +52,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
 /// A state column read back as its enum: text the enum does not know (a store written by a newer crmgate, or edited by
 /// hand) is refused with the column's name, never read as some default state.
-func storedEnum<E: RawRepresentable>(_ type: E.Type, _ text: String?, _ column: String) throws -> E where E.RawValue == String {
+func storedEnum<E: RawRepresentable>(_ type: E.Type, _ text: String?, _ column: String) throws -> E
+where E.RawValue == String {
     guard let text, let v = E(rawValue: text) else {
         throw StoreError(
             .corrupt,
-            message: "the store holds \(text.map { "'\($0)'" } ?? "nothing") in \(column), which this crmgate does not know"
+            message:
+                "the store holds \(text.map { "'\($0)'" } ?? "nothing") in \(column), which this crmgate does not know"
                 + " (a store written by a newer version?)")
     }
     return v

@@ -17,7 +17,8 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
             return
         }
         guard let c = URLComponents(string: text) else {
-            throw StoreError(.invalidLocation, message: "the store URL is not a URL (postgresql://user@host:port/database)")
+            throw StoreError(
+                .invalidLocation, message: "the store URL is not a URL (postgresql://user@host:port/database)")
         }
         // `password`, and `sslpassword` (a client key's passphrase): no secret in a URL.
         let passwordParam = c.queryItems?.contains { $0.name.lowercased().contains("password") } ?? false
@@ -28,8 +29,10 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
             if shown.queryItems?.isEmpty == true { shown.queryItems = nil }
             throw StoreError(
                 .invalidLocation, path: shown.string,
-                message: "the store URL holds a password, which other users of this machine can read from a command line: "
-                    + "remove it and give it in PGPASSWORD, a .pgpass file (~/.pgpass or PGPASSFILE) or a file named in the URL (?passfile=FILE)")
+                message:
+                    "the store URL holds a password, which other users of this machine can read from a command line: "
+                    + "remove it and give it in PGPASSWORD, a .pgpass file (~/.pgpass or PGPASSFILE) or a file named in the URL (?passfile=FILE)"
+            )
         }
         self = .postgres(url: text)
     }

@@ -19,7 +19,9 @@ public struct StoreStatus: Sendable {
         var pairs = 0
         var bytes: Int64 = 0
         if let lite = store as? CRMStore {
-            let size = { (p: String) -> Int64 in ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value ?? 0 }
+            let size = { (p: String) -> Int64 in
+                ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value ?? 0
+            }
             pairs = try lite.reviewPairs().count
             bytes = size(lite.path) + size(lite.path + "-wal")
         } else if let pg = store as? PostgresStore {
@@ -27,7 +29,8 @@ public struct StoreStatus: Sendable {
             bytes = try pg.databaseSize()
         }
         return StoreStatus(
-            counts: counts, lastImport: try store.imports().first, lastRun: try store.runs().first, openConflicts: try store.conflicts().count,
+            counts: counts, lastImport: try store.imports().first, lastRun: try store.runs().first,
+            openConflicts: try store.conflicts().count,
             setAside: try store.setAsideRecords().count, openReviewPairs: pairs, bytes: bytes)
     }
 }

@@ -22,8 +22,11 @@ public struct SyncLink: Sendable, Equatable {
     /// found at the linked id with another identity is a different record (the remote reused the id).
     public var identity: String?
 
-    public init(remote: String, recordType: RecordType, localID: String, remoteID: String, etag: String? = nil, version: String? = nil,
-                base: String, syncedSeq: Int64 = 0, remoteStamp: String? = nil, identity: String? = nil) {
+    public init(
+        remote: String, recordType: RecordType, localID: String, remoteID: String, etag: String? = nil,
+        version: String? = nil,
+        base: String, syncedSeq: Int64 = 0, remoteStamp: String? = nil, identity: String? = nil
+    ) {
         self.identity = identity
         self.remote = remote
         self.recordType = recordType
@@ -104,7 +107,10 @@ public struct UndoEntry: Sendable, Equatable {
     /// The snapshot written by the run, to tell whether the record changed since.
     public var after: String?
 
-    public init(side: SyncSide, recordType: RecordType, localID: String, remoteID: String?, action: UndoAction, before: String?, after: String?) {
+    public init(
+        side: SyncSide, recordType: RecordType, localID: String, remoteID: String?, action: UndoAction, before: String?,
+        after: String?
+    ) {
         self.side = side
         self.recordType = recordType
         self.localID = localID
@@ -126,7 +132,9 @@ extension CRMStore {
     static func registerSyncMigrations(_ m: inout DatabaseMigrator) {
         defer {
             m.registerMigration("v3: runs remember their remote") { db in
-                try db.execute(sql: "ALTER TABLE sync_runs ADD COLUMN profile TEXT; ALTER TABLE sync_runs ADD COLUMN base_url TEXT")
+                try db.execute(
+                    sql: "ALTER TABLE sync_runs ADD COLUMN profile TEXT; ALTER TABLE sync_runs ADD COLUMN base_url TEXT"
+                )
             }
             m.registerMigration("v4: the journal keeps what a create sent") { db in
                 try db.execute(sql: "ALTER TABLE sync_journal ADD COLUMN sent TEXT")
@@ -135,7 +143,8 @@ extension CRMStore {
                 try db.execute(
                     sql: """
                         CREATE TABLE sync_update_journal (
-                            remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, sent TEXT NOT NULL, sent_at TEXT NOT NULL,
+                            remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, sent TEXT NOT NULL,
+                                sent_at TEXT NOT NULL,
                             PRIMARY KEY (remote, record_type, local_id)
                         ) WITHOUT ROWID;
                         """)
@@ -145,8 +154,10 @@ extension CRMStore {
                     sql: """
                         ALTER TABLE sync_links ADD COLUMN remote_identity TEXT;
                         CREATE TABLE sync_set_aside (
-                            remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, change_seq INTEGER NOT NULL,
-                            operation TEXT NOT NULL, status INTEGER, message TEXT NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT NULL,
+                            remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, change_seq INTEGER
+                                NOT NULL,
+                            operation TEXT NOT NULL, status INTEGER, message TEXT NOT NULL, first_at TEXT NOT NULL,
+                                last_at TEXT NOT NULL,
                             attempts INTEGER NOT NULL DEFAULT 1,
                             PRIMARY KEY (remote, record_type, local_id)
                         ) WITHOUT ROWID;
@@ -157,7 +168,8 @@ extension CRMStore {
             try db.execute(
                 sql: """
                     CREATE TABLE sync_links (
-                        remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, remote_id TEXT NOT NULL,
+                        remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL, remote_id TEXT NOT
+                            NULL,
                         etag TEXT, version TEXT, base TEXT NOT NULL, synced_seq INTEGER NOT NULL, remote_stamp TEXT,
                         PRIMARY KEY (remote, record_type, local_id)
                     ) WITHOUT ROWID;
@@ -167,20 +179,27 @@ extension CRMStore {
                         lookup TEXT, created_at TEXT NOT NULL,
                         PRIMARY KEY (remote, record_type, local_id)
                     ) WITHOUT ROWID;
-                    CREATE TABLE sync_cursors (job TEXT NOT NULL, record_type TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (job, record_type)) WITHOUT ROWID;
+                    CREATE TABLE sync_cursors (job TEXT NOT NULL, record_type TEXT NOT NULL, state TEXT NOT NULL,
+                        PRIMARY KEY (job, record_type)) WITHOUT ROWID;
                     CREATE TABLE sync_conflicts (
-                        id INTEGER PRIMARY KEY, job TEXT NOT NULL, remote TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL,
-                        remote_id TEXT NOT NULL, fields TEXT NOT NULL, base TEXT NOT NULL, local TEXT NOT NULL, remote_side TEXT NOT NULL,
+                        id INTEGER PRIMARY KEY, job TEXT NOT NULL, remote TEXT NOT NULL, record_type TEXT NOT NULL,
+                            local_id TEXT NOT NULL,
+                        remote_id TEXT NOT NULL, fields TEXT NOT NULL, base TEXT NOT NULL, local TEXT NOT NULL,
+                            remote_side TEXT NOT NULL,
                         status TEXT NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT
                     );
-                    CREATE INDEX sync_conflicts_open ON sync_conflicts(remote, record_type, local_id) WHERE status = 'open';
-                    CREATE TABLE sync_leases (job TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, expires_at REAL NOT NULL);
+                    CREATE INDEX sync_conflicts_open ON sync_conflicts(remote, record_type, local_id) WHERE status =
+                        'open';
+                    CREATE TABLE sync_leases (job TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL,
+                        expires_at REAL NOT NULL);
                     CREATE TABLE sync_runs (
-                        id INTEGER PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
+                        id INTEGER PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, status
+                            TEXT NOT NULL,
                         counts TEXT NOT NULL DEFAULT '{}', message TEXT
                     );
                     CREATE TABLE run_undo (
-                        run_id INTEGER NOT NULL, seq INTEGER NOT NULL, side TEXT NOT NULL, record_type TEXT NOT NULL, local_id TEXT NOT NULL,
+                        run_id INTEGER NOT NULL, seq INTEGER NOT NULL, side TEXT NOT NULL, record_type TEXT NOT NULL,
+                            local_id TEXT NOT NULL,
                         remote_id TEXT, action TEXT NOT NULL, before TEXT, after TEXT, PRIMARY KEY (run_id, seq)
                     ) WITHOUT ROWID;
                     """)
@@ -193,7 +212,8 @@ extension CRMStore {
     public func changed<R: CRMRecord>(_ type: R.Type, afterSeq: Int64, limit: Int) throws -> [ChangedRecord<R>] {
         try wrap {
             try queue.read { db in
-                let sql = "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE change_seq > ? ORDER BY change_seq LIMIT ?"
+                let sql =
+                    "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE change_seq > ? ORDER BY change_seq LIMIT ?"
                 let stmt = try db.makeStatement(sql: sql)
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: sql)
                 raw.bind(1, afterSeq)
@@ -203,7 +223,8 @@ extension CRMStore {
                 let kinds = R.fields.map(\.kind)
                 while try raw.step(path: path) {
                     let rec = RecordTable<R>.decode(raw, kinds: kinds).record
-                    out.append(ChangedRecord(record: rec, changeSeq: raw.int64(n) ?? 0, deleted: (raw.int64(n + 1) ?? 0) != 0))
+                    out.append(
+                        ChangedRecord(record: rec, changeSeq: raw.int64(n) ?? 0, deleted: (raw.int64(n + 1) ?? 0) != 0))
                 }
                 return out
             }
@@ -214,13 +235,16 @@ extension CRMStore {
     public func recordForSync<R: CRMRecord>(_ type: R.Type, id: String) throws -> ChangedRecord<R>? {
         try wrap {
             try queue.read { db in
-                let sql = "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE id = ?"
+                let sql =
+                    "SELECT \(RecordTable<R>.selectColumns), change_seq, deleted_at IS NOT NULL FROM \(RecordTable<R>.name) WHERE id = ?"
                 let stmt = try db.makeStatement(sql: sql)
                 let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: sql)
                 raw.bind(1, id)
                 let n = Int32(RecordTable<R>.selectColumns.split(separator: ",").count)
                 guard try raw.step(path: path) else { return nil }
-                return ChangedRecord(record: RecordTable<R>.decode(raw).record, changeSeq: raw.int64(n) ?? 0, deleted: (raw.int64(n + 1) ?? 0) != 0)
+                return ChangedRecord(
+                    record: RecordTable<R>.decode(raw).record, changeSeq: raw.int64(n) ?? 0,
+                    deleted: (raw.int64(n + 1) ?? 0) != 0)
             }
         }
     }
@@ -230,11 +254,14 @@ extension CRMStore {
         guard !ids.isEmpty else { return }
         try wrap {
             try queue.inTransaction(.immediate) { db in
-                var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                var seq =
+                    Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
                 for id in ids {
                     seq += 1
-                    try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ? AND deleted_at IS NULL",
-                                   arguments: [Date().iso8601UTC, seq, id])
+                    try db.execute(
+                        sql:
+                            "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ? AND deleted_at IS NULL",
+                        arguments: [Date().iso8601UTC, seq, id])
                 }
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
                 return .commit
@@ -246,20 +273,27 @@ extension CRMStore {
     /// they get), links written or removed, the cursor checkpoint, journal entries cleared, undo lines added.
     public func applySync<R: CRMRecord>(
         _ type: R.Type, records: [R], links: [SyncLink], removeLinks: [String] = [], tombstones: [String] = [],
-        cursor: (job: String, state: String)? = nil, clearJournal: [String] = [], undo: (run: Int64, entries: [UndoEntry])? = nil,
-        remote: String? = nil, setAside: [SetAsideRecord] = [], clearSetAside: [String] = [], clearUpdateJournal: [String] = []
+        cursor: (job: String, state: String)? = nil, clearJournal: [String] = [],
+        undo: (run: Int64, entries: [UndoEntry])? = nil,
+        remote: String? = nil, setAside: [SetAsideRecord] = [], clearSetAside: [String] = [],
+        clearUpdateJournal: [String] = []
     ) throws {
         try wrap {
             try queue.inTransaction(.immediate) { db in
                 var seqs: [String: Int64] = [:]
                 if !records.isEmpty || !tombstones.isEmpty {
-                    var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
+                    var seq =
+                        Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0")
+                        ?? 0
                     let cols = R.fields.map { RecordTable<R>.column($0.name) }
                     let upsert = try db.makeStatement(
-                        sql: "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
-                            + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ") + ") ON CONFLICT(id) DO UPDATE SET "
+                        sql:
+                            "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES ("
+                            + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ")
+                            + ") ON CONFLICT(id) DO UPDATE SET "
                             + cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-                            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq, deleted_at = NULL")
+                            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq, deleted_at = NULL"
+                    )
                     let raw = RawStatement(handle: upsert.sqliteStatement, db: db.sqliteConnection!, sql: upsert.sql)
                     let now = Date().iso8601UTC  // one transaction, one time
                     for r in records {
@@ -282,30 +316,41 @@ extension CRMStore {
                     withExtendedLifetime(upsert) {}  // the raw handle is the statement's: it lives until here
                     for id in tombstones {
                         seq += 1
-                        try db.execute(sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ?", arguments: [now, seq, id])
+                        try db.execute(
+                            sql: "UPDATE \(RecordTable<R>.name) SET deleted_at = ?, change_seq = ? WHERE id = ?",
+                            arguments: [now, seq, id])
                         seqs[id] = seq
                     }
                     try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
                 }
                 for id in removeLinks {
                     if let remote {
-                        try db.execute(sql: "DELETE FROM sync_links WHERE remote = ? AND record_type = ? AND local_id = ?",
-                                       arguments: [remote, R.recordType.rawValue, id])
+                        try db.execute(
+                            sql: "DELETE FROM sync_links WHERE remote = ? AND record_type = ? AND local_id = ?",
+                            arguments: [remote, R.recordType.rawValue, id])
                     } else {
-                        try db.execute(sql: "DELETE FROM sync_links WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                        try db.execute(
+                            sql: "DELETE FROM sync_links WHERE record_type = ? AND local_id = ?",
+                            arguments: [R.recordType.rawValue, id])
                     }
                 }
-                let linkStmt = try db.makeStatement(sql: """
-                    INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp,
-                    remote_identity)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET remote_id = excluded.remote_id,
-                    etag = excluded.etag, version = excluded.version, base = excluded.base, synced_seq = excluded.synced_seq,
-                    remote_stamp = excluded.remote_stamp, remote_identity = excluded.remote_identity
-                    """)
+                let linkStmt = try db.makeStatement(
+                    sql: """
+                        INSERT INTO sync_links (remote, record_type, local_id, remote_id, etag, version, base,
+                            synced_seq, remote_stamp,
+                        remote_identity)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(remote, record_type, local_id) DO UPDATE SET
+                            remote_id = excluded.remote_id,
+                        etag = excluded.etag, version = excluded.version, base = excluded.base, synced_seq =
+                            excluded.synced_seq,
+                        remote_stamp = excluded.remote_stamp, remote_identity = excluded.remote_identity
+                        """)
                 // A remote id belongs to one local record: a link that still holds it for another record is stale
                 // (the remote reused the id of a record it deleted) and gives way.
                 let staleStmt = try db.makeStatement(
-                    sql: "DELETE FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ? AND local_id <> ?")
+                    sql:
+                        "DELETE FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ? AND local_id <> ?"
+                )
                 let conn = db.sqliteConnection!
                 let stale = RawStatement(handle: staleStmt.sqliteStatement, db: conn, sql: staleStmt.sql)
                 let upsertLink = RawStatement(handle: linkStmt.sqliteStatement, db: conn, sql: linkStmt.sql)
@@ -338,27 +383,35 @@ extension CRMStore {
                 // ten workers pushing the same leads to ten remotes, one of them killed mid-push).
                 for id in clearJournal {
                     if let remote {
-                        try db.execute(sql: "DELETE FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
-                                       arguments: [remote, R.recordType.rawValue, id])
+                        try db.execute(
+                            sql: "DELETE FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
+                            arguments: [remote, R.recordType.rawValue, id])
                     } else {
-                        try db.execute(sql: "DELETE FROM sync_journal WHERE record_type = ? AND local_id = ?", arguments: [R.recordType.rawValue, id])
+                        try db.execute(
+                            sql: "DELETE FROM sync_journal WHERE record_type = ? AND local_id = ?",
+                            arguments: [R.recordType.rawValue, id])
                     }
                 }
                 if let remote {
                     for id in clearUpdateJournal {
-                        try db.execute(sql: "DELETE FROM sync_update_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
-                                       arguments: [remote, R.recordType.rawValue, id])
+                        try db.execute(
+                            sql:
+                                "DELETE FROM sync_update_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
+                            arguments: [remote, R.recordType.rawValue, id])
                     }
                 }
                 if let cursor {
-                    try db.execute(sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)", arguments: [cursor.job, R.recordType.rawValue, cursor.state])
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO sync_cursors (job, record_type, state) VALUES (?, ?, ?)",
+                        arguments: [cursor.job, R.recordType.rawValue, cursor.state])
                 }
                 if let undo { try Self.addUndo(db, run: undo.run, entries: undo.entries, path: path) }
                 for a in setAside { try Self.setAside(db, a) }
                 if let remote {
                     for id in clearSetAside {
-                        try db.execute(sql: "DELETE FROM sync_set_aside WHERE remote = ? AND record_type = ? AND local_id = ?",
-                                       arguments: [remote, R.recordType.rawValue, id])
+                        try db.execute(
+                            sql: "DELETE FROM sync_set_aside WHERE remote = ? AND record_type = ? AND local_id = ?",
+                            arguments: [remote, R.recordType.rawValue, id])
                     }
                 }
                 return .commit
@@ -368,8 +421,13 @@ extension CRMStore {
 
     static func addUndo(_ db: Database, run: Int64, entries: [UndoEntry], path: String? = nil) throws {
         guard !entries.isEmpty else { return }
-        var seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run_undo WHERE run_id = ? ORDER BY seq DESC LIMIT 1", arguments: [run]) ?? 0
-        let stmt = try db.makeStatement(sql: "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        var seq =
+            try Int64.fetchOne(
+                db, sql: "SELECT seq FROM run_undo WHERE run_id = ? ORDER BY seq DESC LIMIT 1", arguments: [run]) ?? 0
+        let stmt = try db.makeStatement(
+            sql:
+                "INSERT INTO run_undo (run_id, seq, side, record_type, local_id, remote_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
         let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
         defer {
             raw.reset()
@@ -394,18 +452,34 @@ extension CRMStore {
     // MARK: - Links
 
     private static func link(_ row: Row) throws -> SyncLink {
-        try SyncLink(
-            remote: row["remote"], recordType: try storedEnum(RecordType.self, row["record_type"], "record_type"), localID: row["local_id"], remoteID: row["remote_id"],
-            etag: row["etag"], version: row["version"], base: row["base"], syncedSeq: row["synced_seq"], remoteStamp: row["remote_stamp"],
+        SyncLink(
+            remote: row["remote"], recordType: try storedEnum(RecordType.self, row["record_type"], "record_type"),
+            localID: row["local_id"], remoteID: row["remote_id"],
+            etag: row["etag"], version: row["version"], base: row["base"], syncedSeq: row["synced_seq"],
+            remoteStamp: row["remote_stamp"],
             identity: row["remote_identity"])
     }
 
     public func link(remote: String, type: RecordType, localID: String) throws -> SyncLink? {
-        try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id = ?", arguments: [remote, type.rawValue, localID]).map(Self.link) } }
+        try wrap {
+            try queue.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id = ?",
+                    arguments: [remote, type.rawValue, localID]
+                ).map(Self.link)
+            }
+        }
     }
 
     public func link(remote: String, type: RecordType, remoteID: String) throws -> SyncLink? {
-        try wrap { try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ?", arguments: [remote, type.rawValue, remoteID]).map(Self.link) } }
+        try wrap {
+            try queue.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ?",
+                    arguments: [remote, type.rawValue, remoteID]
+                ).map(Self.link)
+            }
+        }
     }
 
     /// Links for many remote ids at once.
@@ -420,7 +494,8 @@ extension CRMStore {
                 while start < remoteIDs.count {
                     let end = min(start + 500, remoteIDs.count)
                     let stmt = try db.cachedStatement(
-                        sql: "SELECT remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp, remote_identity "
+                        sql:
+                            "SELECT remote, record_type, local_id, remote_id, etag, version, base, synced_seq, remote_stamp, remote_identity "
                             + "FROM sync_links INDEXED BY sync_links_remote WHERE remote = ? AND record_type = ? AND remote_id IN ("
                             + String(repeating: "?,", count: end - start - 1) + "?)")
                     let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
@@ -433,9 +508,12 @@ extension CRMStore {
                     for k in start..<end { raw.bindText(Int32(k - start + 3), remoteIDs[k]) }
                     while try raw.step(path: path) {
                         let l = SyncLink(
-                            remote: raw.text(0) ?? "", recordType: try storedEnum(RecordType.self, raw.text(1), "record_type"),
-                            localID: raw.text(2) ?? "", remoteID: raw.text(3) ?? "", etag: raw.text(4), version: raw.text(5),
-                            base: raw.text(6) ?? "", syncedSeq: raw.int64(7) ?? 0, remoteStamp: raw.text(8), identity: raw.text(9))
+                            remote: raw.text(0) ?? "",
+                            recordType: try storedEnum(RecordType.self, raw.text(1), "record_type"),
+                            localID: raw.text(2) ?? "", remoteID: raw.text(3) ?? "", etag: raw.text(4),
+                            version: raw.text(5),
+                            base: raw.text(6) ?? "", syncedSeq: raw.int64(7) ?? 0, remoteStamp: raw.text(8),
+                            identity: raw.text(9))
                         out[l.remoteID] = l
                     }
                     start = end
@@ -452,7 +530,9 @@ extension CRMStore {
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
             start += 500
-            out += try Row.fetchAll(db, sql: sql + chunk.map { _ in "?" }.joined(separator: ",") + ")", arguments: StatementArguments(prefix + chunk))
+            out += try Row.fetchAll(
+                db, sql: sql + chunk.map { _ in "?" }.joined(separator: ",") + ")",
+                arguments: StatementArguments(prefix + chunk))
         }
         return out
     }
@@ -463,7 +543,10 @@ extension CRMStore {
         return try wrap {
             try queue.read { db in
                 var out: [String: SyncLink] = [:]
-                for r in try fetchIn(db, "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id IN (", [remote, type.rawValue], localIDs) {
+                for r in try fetchIn(
+                    db, "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id IN (",
+                    [remote, type.rawValue], localIDs)
+                {
                     let l = try Self.link(r)
                     out[l.localID] = l
                 }
@@ -477,19 +560,30 @@ extension CRMStore {
         guard !localIDs.isEmpty else { return [] }
         return try wrap {
             try queue.read { db in
-                Set(try fetchIn(db, "SELECT local_id FROM sync_conflicts WHERE status = 'open' AND remote = ? AND record_type = ? AND local_id IN (", [remote, type.rawValue], localIDs)
+                Set(
+                    try fetchIn(
+                        db,
+                        "SELECT local_id FROM sync_conflicts WHERE status = 'open' AND remote = ? AND record_type = ? AND local_id IN (",
+                        [remote, type.rawValue], localIDs
+                    )
                     .map { $0["local_id"] as String })
             }
         }
     }
 
     /// Journal entries (creates whose answer may not have arrived) for many local ids at once.
-    public func journal(remote: String, type: RecordType, localIDs: [String]) throws -> [String: (key: String, lookup: String?)] {
+    public func journal(
+        remote: String, type: RecordType, localIDs: [String]
+    ) throws -> [String: (key: String, lookup: String?)] {
         guard !localIDs.isEmpty else { return [:] }
         return try wrap {
             try queue.read { db in
                 var out: [String: (key: String, lookup: String?)] = [:]
-                for r in try fetchIn(db, "SELECT local_id, idem_key, lookup FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id IN (", [remote, type.rawValue], localIDs) {
+                for r in try fetchIn(
+                    db,
+                    "SELECT local_id, idem_key, lookup FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id IN (",
+                    [remote, type.rawValue], localIDs)
+                {
                     out[r["local_id"]] = (key: r["idem_key"], lookup: r["lookup"])
                 }
                 return out
@@ -499,14 +593,20 @@ extension CRMStore {
 
     /// Writes the idempotency keys of many creates in one transaction, before their requests are sent, with the
     /// snapshot each sends (`sent`, the base for merging the record should its answer be lost).
-    public func journalCreates(remote: String, type: RecordType, entries: [(localID: String, key: String, lookup: String?, sent: String)]) throws {
+    public func journalCreates(
+        remote: String, type: RecordType, entries: [(localID: String, key: String, lookup: String?, sent: String)]
+    ) throws {
         guard !entries.isEmpty else { return }
         try wrap {
             try queue.write { db in
                 let stamp = Date().iso8601UTC
                 let stmt = try db.makeStatement(
-                    sql: "INSERT OR IGNORE INTO sync_journal (remote, record_type, local_id, idem_key, lookup, created_at, sent) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                for e in entries { try stmt.execute(arguments: [remote, type.rawValue, e.localID, e.key, e.lookup, stamp, e.sent]) }
+                    sql:
+                        "INSERT OR IGNORE INTO sync_journal (remote, record_type, local_id, idem_key, lookup, created_at, sent) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                )
+                for e in entries {
+                    try stmt.execute(arguments: [remote, type.rawValue, e.localID, e.key, e.lookup, stamp, e.sent])
+                }
             }
         }
     }
@@ -521,7 +621,9 @@ extension CRMStore {
             try queue.write { db in
                 let stamp = Date().iso8601UTC
                 let stmt = try db.makeStatement(
-                    sql: "INSERT OR REPLACE INTO sync_update_journal (remote, record_type, local_id, sent, sent_at) VALUES (?, ?, ?, ?, ?)")
+                    sql:
+                        "INSERT OR REPLACE INTO sync_update_journal (remote, record_type, local_id, sent, sent_at) VALUES (?, ?, ?, ?, ?)"
+                )
                 for e in entries { try stmt.execute(arguments: [remote, type.rawValue, e.localID, e.sent, stamp]) }
             }
         }
@@ -537,7 +639,9 @@ extension CRMStore {
                     let ids = Array(localIDs[chunk..<min(localIDs.count, chunk + 500)])
                     let marks = ids.map { _ in "?" }.joined(separator: ",")
                     let rows = try Row.fetchAll(
-                        db, sql: "SELECT local_id, sent FROM sync_update_journal WHERE remote = ? AND record_type = ? AND local_id IN (\(marks))",
+                        db,
+                        sql:
+                            "SELECT local_id, sent FROM sync_update_journal WHERE remote = ? AND record_type = ? AND local_id IN (\(marks))",
                         arguments: StatementArguments([remote, type.rawValue] + ids))
                     for r in rows { out[r["local_id"]] = r["sent"] }
                 }
@@ -549,23 +653,34 @@ extension CRMStore {
     public func journaledSnapshot(remote: String, type: RecordType, localID: String) throws -> String? {
         try wrap {
             try queue.read { db in
-                try String.fetchOne(db, sql: "SELECT sent FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
-                                    arguments: [remote, type.rawValue, localID])
+                try String.fetchOne(
+                    db, sql: "SELECT sent FROM sync_journal WHERE remote = ? AND record_type = ? AND local_id = ?",
+                    arguments: [remote, type.rawValue, localID])
             }
         }
     }
 
     /// Every link of a remote and type (for reports and tests).
     public func links(remote: String, type: RecordType) throws -> [SyncLink] {
-        try wrap { try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? ORDER BY local_id", arguments: [remote, type.rawValue]).map(Self.link) } }
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? ORDER BY local_id",
+                    arguments: [remote, type.rawValue]
+                ).map(Self.link)
+            }
+        }
     }
 
     public func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)] {
         try wrap {
             try queue.read { db in
                 var out: [(localID: String, remoteID: String)] = []
-                let rows = try Row.fetchCursor(db, sql: "SELECT local_id, remote_id FROM sync_links WHERE remote = ? AND record_type = ? ORDER BY local_id",
-                                               arguments: [remote, type.rawValue])
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql:
+                        "SELECT local_id, remote_id FROM sync_links WHERE remote = ? AND record_type = ? ORDER BY local_id",
+                    arguments: [remote, type.rawValue])
                 while let r = try rows.next() { out.append((r[0], r[1])) }
                 return out
             }
@@ -577,34 +692,57 @@ extension CRMStore {
     // MARK: - Cursors
 
     public func cursorState(job: String, type: RecordType) throws -> String? {
-        try wrap { try queue.read { db in try String.fetchOne(db, sql: "SELECT state FROM sync_cursors WHERE job = ? AND record_type = ?", arguments: [job, type.rawValue]) } }
+        try wrap {
+            try queue.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT state FROM sync_cursors WHERE job = ? AND record_type = ?",
+                    arguments: [job, type.rawValue])
+            }
+        }
     }
 
     // MARK: - Leases
 
-    /// Takes the job's lease for `seconds` unless a live holder has it. A lease whose process is gone or whose time ran out is taken over.
+    /// Takes the job's lease for `seconds` unless a live holder has it. A lease whose process is gone or whose time ran
+    /// out is taken over.
     /// - Returns: nil when taken, else the holder's description.
-    public func acquireLease(job: String, owner: String, pid: Int32, seconds: Double, isAlive: (Int32) -> Bool) throws -> String? {
+    public func acquireLease(
+        job: String, owner: String, pid: Int32, seconds: Double, isAlive: (Int32) -> Bool
+    ) throws -> String? {
         try wrap {
             try queue.inTransaction(.immediate) { db in
                 let now = Date().timeIntervalSince1970
-                if let row = try Row.fetchOne(db, sql: "SELECT owner, pid, expires_at FROM sync_leases WHERE job = ?", arguments: [job]) {
-                    let heldBy: String = row["owner"], hp: Int32 = row["pid"], exp: Double = row["expires_at"]
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT owner, pid, expires_at FROM sync_leases WHERE job = ?", arguments: [job])
+                {
+                    let heldBy: String = row["owner"]
+                    let hp: Int32 = row["pid"]
+                    let exp: Double = row["expires_at"]
                     if heldBy != owner, exp > now, isAlive(hp) {
                         return .rollback
                     }
                 }
-                try db.execute(sql: "INSERT OR REPLACE INTO sync_leases (job, owner, pid, expires_at) VALUES (?, ?, ?, ?)", arguments: [job, owner, pid, now + seconds])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO sync_leases (job, owner, pid, expires_at) VALUES (?, ?, ?, ?)",
+                    arguments: [job, owner, pid, now + seconds])
                 return .commit
             }
-            let holder = try queue.read { db in try Row.fetchOne(db, sql: "SELECT owner, pid, expires_at FROM sync_leases WHERE job = ?", arguments: [job]) }
+            let holder = try queue.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT owner, pid, expires_at FROM sync_leases WHERE job = ?", arguments: [job])
+            }
             guard let holder, (holder["owner"] as String) != owner else { return nil }
-            return "process \(holder["pid"] as Int32) (\(holder["owner"] as String)) until \(Date(timeIntervalSince1970: holder["expires_at"]).iso8601UTC)"
+            return
+                "process \(holder["pid"] as Int32) (\(holder["owner"] as String)) until \(Date(timeIntervalSince1970: holder["expires_at"]).iso8601UTC)"
         }
     }
 
     public func releaseLease(job: String, owner: String) throws {
-        try wrap { try queue.write { db in try db.execute(sql: "DELETE FROM sync_leases WHERE job = ? AND owner = ?", arguments: [job, owner]) } }
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "DELETE FROM sync_leases WHERE job = ? AND owner = ?", arguments: [job, owner])
+            }
+        }
     }
 
     // MARK: - Runs and undo
@@ -615,9 +753,17 @@ extension CRMStore {
         try wrap {
             try queue.write { db in
                 try db.execute(
-                    sql: "UPDATE sync_runs SET status = 'interrupted', finished_at = ?, message = ? WHERE job = ? AND status = 'running'",
-                    arguments: [Date().iso8601UTC, "the process ended without finishing (killed or crashed); the next run resumed from its checkpoints", job])
-                try db.execute(sql: "INSERT INTO sync_runs (job, started_at, status, profile, base_url) VALUES (?, ?, 'running', ?, ?)", arguments: [job, Date().iso8601UTC, profile, baseURL])
+                    sql:
+                        "UPDATE sync_runs SET status = 'interrupted', finished_at = ?, message = ? WHERE job = ? AND status = 'running'",
+                    arguments: [
+                        Date().iso8601UTC,
+                        "the process ended without finishing (killed or crashed); the next run resumed from its checkpoints",
+                        job,
+                    ])
+                try db.execute(
+                    sql:
+                        "INSERT INTO sync_runs (job, started_at, status, profile, base_url) VALUES (?, ?, 'running', ?, ?)",
+                    arguments: [job, Date().iso8601UTC, profile, baseURL])
                 return db.lastInsertedRowID
             }
         }
@@ -626,7 +772,9 @@ extension CRMStore {
     public func finishRun(id: Int64, status: RunStatus, counts: String, message: String?) throws {
         try wrap {
             try queue.write { db in
-                try db.execute(sql: "UPDATE sync_runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE id = ?", arguments: [Date().iso8601UTC, status.rawValue, counts, message, id])
+                try db.execute(
+                    sql: "UPDATE sync_runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE id = ?",
+                    arguments: [Date().iso8601UTC, status.rawValue, counts, message, id])
             }
         }
     }
@@ -635,8 +783,11 @@ extension CRMStore {
         try wrap {
             try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM sync_runs ORDER BY id DESC").map {
-                    SyncRun(id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], status: try storedEnum(RunStatus.self, $0["status"], "status"), counts: $0["counts"], message: $0["message"],
-                            profile: $0["profile"], baseURL: $0["base_url"])
+                    SyncRun(
+                        id: $0["id"], job: $0["job"], startedAt: $0["started_at"], finishedAt: $0["finished_at"],
+                        status: try storedEnum(RunStatus.self, $0["status"], "status"), counts: $0["counts"],
+                        message: $0["message"],
+                        profile: $0["profile"], baseURL: $0["base_url"])
                 }
             }
         }
@@ -645,10 +796,15 @@ extension CRMStore {
     public func undoEntries(run: Int64) throws -> [UndoEntry] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM run_undo WHERE run_id = ? ORDER BY seq DESC", arguments: [run]).map {
-                    UndoEntry(side: try storedEnum(SyncSide.self, $0["side"], "side"), recordType: try storedEnum(RecordType.self, $0["record_type"], "record_type"), localID: $0["local_id"],
-                              remoteID: $0["remote_id"], action: try storedEnum(UndoAction.self, $0["action"], "action"), before: $0["before"], after: $0["after"])
-                }
+                try Row.fetchAll(db, sql: "SELECT * FROM run_undo WHERE run_id = ? ORDER BY seq DESC", arguments: [run])
+                    .map {
+                        UndoEntry(
+                            side: try storedEnum(SyncSide.self, $0["side"], "side"),
+                            recordType: try storedEnum(RecordType.self, $0["record_type"], "record_type"),
+                            localID: $0["local_id"],
+                            remoteID: $0["remote_id"], action: try storedEnum(UndoAction.self, $0["action"], "action"),
+                            before: $0["before"], after: $0["after"])
+                    }
             }
         }
     }

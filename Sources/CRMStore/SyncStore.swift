@@ -44,8 +44,12 @@ public protocol SyncStore: AnyObject, Sendable {
     func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)]
 
     // Journals
-    func journal(remote: String, type: RecordType, localIDs: [String]) throws -> [String: (key: String, lookup: String?)]
-    func journalCreates(remote: String, type: RecordType, entries: [(localID: String, key: String, lookup: String?, sent: String)]) throws
+    func journal(
+        remote: String, type: RecordType, localIDs: [String]
+    ) throws -> [String: (key: String, lookup: String?)]
+    func journalCreates(
+        remote: String, type: RecordType, entries: [(localID: String, key: String, lookup: String?, sent: String)])
+        throws
     func journalUpdates(remote: String, type: RecordType, entries: [(localID: String, sent: String)]) throws
     func journaledUpdates(remote: String, type: RecordType, localIDs: [String]) throws -> [String: String]
     func journaledSnapshot(remote: String, type: RecordType, localID: String) throws -> String?
@@ -54,8 +58,11 @@ public protocol SyncStore: AnyObject, Sendable {
     func cursorState(job: String, type: RecordType) throws -> String?
     func openConflictIDs(remote: String, type: RecordType, localIDs: [String]) throws -> Set<String>
     @discardableResult
-    func openConflict(job: String, remote: String, type: RecordType, localID: String, remoteID: String, fields: [String], base: String,
-                      local: String, remoteSide: String) throws -> Int64
+    func openConflict(
+        job: String, remote: String, type: RecordType, localID: String, remoteID: String, fields: [String],
+        base: String,
+        local: String, remoteSide: String
+    ) throws -> Int64
     func refreshConflict(id: Int64, fields: [String], base: String, local: String, remoteSide: String) throws
     func openConflict(remote: String, type: RecordType, localID: String) throws -> SyncConflict?
     func conflicts(status: ConflictStatus?) throws -> [SyncConflict]
@@ -64,7 +71,9 @@ public protocol SyncStore: AnyObject, Sendable {
 
     // Leases, runs, undo, set-aside records
     /// Takes the job's lease for `seconds` unless a live holder has it. - Returns: nil when taken, else the holder.
-    func acquireLease(job: String, owner: String, pid: Int32, seconds: Double, isAlive: (Int32) -> Bool) throws -> String?
+    func acquireLease(
+        job: String, owner: String, pid: Int32, seconds: Double, isAlive: (Int32) -> Bool
+    ) throws -> String?
     func releaseLease(job: String, owner: String) throws
     func startRun(job: String, profile: String?, baseURL: String?) throws -> Int64
     func finishRun(id: Int64, status: RunStatus, counts: String, message: String?) throws
@@ -78,12 +87,16 @@ extension SyncStore {
     /// `applySync` with the parts a step does not use left out.
     public func applySync<R: CRMRecord>(
         _ type: R.Type, records: [R], links: [SyncLink], removeLinks: [String] = [], tombstones: [String] = [],
-        cursor: (job: String, state: String)? = nil, clearJournal: [String] = [], undo: (run: Int64, entries: [UndoEntry])? = nil,
-        remote: String? = nil, setAside: [SetAsideRecord] = [], clearSetAside: [String] = [], clearUpdateJournal: [String] = []
+        cursor: (job: String, state: String)? = nil, clearJournal: [String] = [],
+        undo: (run: Int64, entries: [UndoEntry])? = nil,
+        remote: String? = nil, setAside: [SetAsideRecord] = [], clearSetAside: [String] = [],
+        clearUpdateJournal: [String] = []
     ) throws {
         try applySync(
-            type, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones, cursor: cursor, clearJournal: clearJournal,
-            undo: undo, remote: remote, setAside: setAside, clearSetAside: clearSetAside, clearUpdateJournal: clearUpdateJournal)
+            type, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones, cursor: cursor,
+            clearJournal: clearJournal,
+            undo: undo, remote: remote, setAside: setAside, clearSetAside: clearSetAside,
+            clearUpdateJournal: clearUpdateJournal)
     }
 
     /// Open conflicts.

@@ -12,8 +12,12 @@ public enum ConflictResolution {
     @discardableResult
     public static func resolve(store: any SyncStore, id: Int64, take: Take, sets: [String: String]) throws -> Snapshot {
         do {
-            guard let c = try store.conflict(id: id) else { throw SyncError(.notFound, message: "no conflict has the id \(id); `crmgate conflicts list` shows them") }
-            guard c.status == .open else { throw SyncError(.notFound, message: "conflict \(id) is already resolved (\(c.resolution ?? ""))") }
+            guard let c = try store.conflict(id: id) else {
+                throw SyncError(.notFound, message: "no conflict has the id \(id); `crmgate conflicts list` shows them")
+            }
+            guard c.status == .open else {
+                throw SyncError(.notFound, message: "conflict \(id) is already resolved (\(c.resolution ?? ""))")
+            }
             switch c.recordType {
             case .lead: return try resolve(Lead.self, store, c, take, sets)
             case .opportunity: return try resolve(Opportunity.self, store, c, take, sets)
@@ -23,14 +27,17 @@ public enum ConflictResolution {
         } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
     }
 
-    static func resolve<R: CRMRecord>(_ type: R.Type, _ store: any SyncStore, _ c: SyncConflict, _ take: Take, _ sets: [String: String]) throws -> Snapshot {
+    static func resolve<R: CRMRecord>(
+        _ type: R.Type, _ store: any SyncStore, _ c: SyncConflict, _ take: Take, _ sets: [String: String]
+    ) throws -> Snapshot {
         guard let current = try store.recordForSync(R.self, id: c.localID) else {
             throw SyncError(.notFound, message: "the local record \(c.localID) no longer exists")
         }
         // The record as it is now, not as it was when the conflict was queued: edits made since are kept. The side
         // taken is written into the fields the queued snapshots name; a field filled only since keeps its value
         // (and the next push sends it, if the profile syncs it: the push compares every synced field with the base).
-        let base = Snapshot(json: c.base), remote = Snapshot(json: c.remoteSide)
+        let base = Snapshot(json: c.base)
+        let remote = Snapshot(json: c.remoteSide)
         let queuedLocal = Snapshot(json: c.local)
         var fields = Set(base.values.keys).union(queuedLocal.values.keys).union(remote.values.keys)
         let local = Snapshot.of(current.record, fields: fields, withCustom: false)
@@ -51,14 +58,23 @@ public enum ConflictResolution {
         let record = chosen.apply(to: current.record, fields: fields, withCustom: false)
         // Without its link the remote record is gone (or its id now holds another record): a link made up from the
         // queued remote id could send this record's values onto someone else's.
-        guard !current.deleted, var link = try store.link(remote: c.remote, type: R.recordType, localID: c.localID), link.remoteID == c.remoteID else {
+        guard !current.deleted, var link = try store.link(remote: c.remote, type: R.recordType, localID: c.localID),
+            link.remoteID == c.remoteID
+        else {
             try store.closeConflict(id: c.id, resolution: "closed: the remote record is gone")
-            throw SyncError(.notFound, message: "conflict \(c.id): the remote record \(c.remoteID) is gone (or the local record was deleted); nothing to resolve")
+            throw SyncError(
+                .notFound,
+                message:
+                    "conflict \(c.id): the remote record \(c.remoteID) is gone (or the local record was deleted); nothing to resolve"
+            )
         }
         link.base = remote.json
         link.syncedSeq = -1  // the next push compares the record with the remote side and sends what differs
         try store.applySync(R.self, records: [record], links: [link])
-        try store.closeConflict(id: c.id, resolution: "took \(take.rawValue)" + (sets.isEmpty ? "" : " with " + sets.keys.sorted().joined(separator: ", ")))
+        try store.closeConflict(
+            id: c.id,
+            resolution: "took \(take.rawValue)"
+                + (sets.isEmpty ? "" : " with " + sets.keys.sorted().joined(separator: ", ")))
         return chosen
     }
 }

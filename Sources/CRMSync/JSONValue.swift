@@ -16,7 +16,8 @@ public enum JSONValue: Sendable, Hashable {
         case (.number(let x), .number(let y)): x == y
         case (.string(let x), .string(let y)): x == y
         case (.array(let x), .array(let y)): x == y
-        case (.object(let x), .object(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.object(let x), .object(let y)):
+            x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
         }
     }
@@ -28,7 +29,11 @@ public enum JSONValue: Sendable, Hashable {
         case .number(let d): h.combine(d)
         case .string(let s): h.combine(s)
         case .array(let a): h.combine(a)
-        case .object(let o): for (k, v) in o { h.combine(k); h.combine(v) }
+        case .object(let o):
+            for (k, v) in o {
+                h.combine(k)
+                h.combine(v)
+            }
         }
     }
 
@@ -44,7 +49,11 @@ public enum JSONValue: Sendable, Hashable {
             return v
         } catch let f as JSONParser.Failure {
             let preview = String(decoding: bytes.prefix(80), as: UTF8.self)
-            throw SyncError(.badResponse, message: "the answer is not valid JSON: \(f.what) at byte \(f.offset) of \(bytes.count) (it starts \(preview.debugDescription))")
+            throw SyncError(
+                .badResponse,
+                message:
+                    "the answer is not valid JSON: \(f.what) at byte \(f.offset) of \(bytes.count) (it starts \(preview.debugDescription))"
+            )
         }
     }
 
@@ -62,7 +71,11 @@ public enum JSONValue: Sendable, Hashable {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)
         case .number(let d):
-            if d == d.rounded(), abs(d) < 1e15 { out += Array(String(Int64(d)).utf8) } else { out += Array("\(d)".utf8) }
+            if d == d.rounded(), abs(d) < 1e15 {
+                out += Array(String(Int64(d)).utf8)
+            } else {
+                out += Array("\(d)".utf8)
+            }
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))
@@ -129,7 +142,10 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Sets `key` in an object (appending when new).
     mutating func set(_ key: String, _ value: JSONValue) {
-        guard case .object(var o) = self else { self = .object([(key, value)]); return }
+        guard case .object(var o) = self else {
+            self = .object([(key, value)])
+            return
+        }
         if let i = o.firstIndex(where: { $0.0 == key }) { o[i].1 = value } else { o.append((key, value)) }
         self = .object(o)
     }
@@ -158,19 +174,30 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         var steps: [Step] = []
         for part in text.split(separator: ".", omittingEmptySubsequences: false) {
             var rest = Substring(part)
-            guard !rest.isEmpty else { throw SyncError(.invalidProfile, message: "the JSON path '\(text)' has an empty step") }
+            guard !rest.isEmpty else {
+                throw SyncError(.invalidProfile, message: "the JSON path '\(text)' has an empty step")
+            }
             let name = rest.prefix { $0 != "[" }
             if !name.isEmpty { steps.append(.key(String(name))) }
             rest = rest.dropFirst(name.count)
             while rest.first == "[" {
-                guard let close = rest.firstIndex(of: "]") else { throw SyncError(.invalidProfile, message: "the JSON path '\(text)' has an unclosed '['") }
+                guard let close = rest.firstIndex(of: "]") else {
+                    throw SyncError(.invalidProfile, message: "the JSON path '\(text)' has an unclosed '['")
+                }
                 let inner = rest[rest.index(after: rest.startIndex)..<close]
-                if let i = Int(inner) { steps.append(.index(i)) } else if let eq = inner.firstIndex(of: "=") {
+                if let i = Int(inner) {
+                    steps.append(.index(i))
+                } else if let eq = inner.firstIndex(of: "=") {
                     steps.append(.select(key: String(inner[..<eq]), value: String(inner[inner.index(after: eq)...])))
-                } else { throw SyncError(.invalidProfile, message: "the JSON path '\(text)' has '[\(inner)]'; use [N] or [Key=Value]") }
+                } else {
+                    throw SyncError(
+                        .invalidProfile, message: "the JSON path '\(text)' has '[\(inner)]'; use [N] or [Key=Value]")
+                }
                 rest = rest[rest.index(after: close)...]
             }
-            guard rest.isEmpty else { throw SyncError(.invalidProfile, message: "the JSON path '\(text)' is malformed near '\(rest)'") }
+            guard rest.isEmpty else {
+                throw SyncError(.invalidProfile, message: "the JSON path '\(text)' is malformed near '\(rest)'")
+            }
         }
         self.steps = steps
     }
@@ -180,9 +207,15 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         var cur = root
         for s in steps {
             switch s {
-            case .key(let k): guard let v = cur[k] else { return nil }; cur = v
-            case .index(let i): guard let a = cur.arrayValue, i < a.count else { return nil }; cur = a[i]
-            case .select(let k, let v): guard let a = cur.arrayValue, let e = a.first(where: { $0[k]?.stringValue == v }) else { return nil }; cur = e
+            case .key(let k):
+                guard let v = cur[k] else { return nil }
+                cur = v
+            case .index(let i):
+                guard let a = cur.arrayValue, i < a.count else { return nil }
+                cur = a[i]
+            case .select(let k, let v):
+                guard let a = cur.arrayValue, let e = a.first(where: { $0[k]?.stringValue == v }) else { return nil }
+                cur = e
             }
         }
         return cur
@@ -192,7 +225,10 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     public func set(_ root: inout JSONValue, _ value: JSONValue) { Self.set(&root, steps[...], value) }
 
     private static func set(_ node: inout JSONValue, _ steps: ArraySlice<Step>, _ value: JSONValue) {
-        guard let first = steps.first else { node = value; return }
+        guard let first = steps.first else {
+            node = value
+            return
+        }
         let rest = steps.dropFirst()
         switch first {
         case .key(let k):
@@ -207,7 +243,12 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             node = .array(a)
         case .select(let k, let v):
             var a = node.arrayValue ?? []
-            let i = a.firstIndex { $0[k]?.stringValue == v } ?? { a.append(.object([(k, .string(v))])); return a.count - 1 }()
+            let i =
+                a.firstIndex { $0[k]?.stringValue == v }
+                ?? {
+                    a.append(.object([(k, .string(v))]))
+                    return a.count - 1
+                }()
             set(&a[i], rest, value)
             node = .array(a)
         }
@@ -216,7 +257,10 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
 
 /// A recursive-descent JSON reader over bytes.
 struct JSONParser {
-    struct Failure: Error { let offset: Int; let what: String }
+    struct Failure: Error {
+        let offset: Int
+        let what: String
+    }
     let bytes: [UInt8]
     var i = 0
 
@@ -232,54 +276,89 @@ struct JSONParser {
             i += 1
             var o: [(String, JSONValue)] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(o)
+            }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw Failure(offset: i, what: "expected a key") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                    throw Failure(offset: i, what: "expected a key")
+                }
                 let k = try string()
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw Failure(offset: i, what: "expected ':'") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
+                    throw Failure(offset: i, what: "expected ':'")
+                }
                 i += 1
                 skipSpace()
                 o.append((k, try value(depth: depth + 1)))
                 skipSpace()
                 guard i < bytes.count else { throw Failure(offset: i, what: "unexpected end in an object") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(o)
+                }
                 throw Failure(offset: i, what: "expected ',' or '}'")
             }
         case UInt8(ascii: "["):
             i += 1
             var a: [JSONValue] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(a)
+            }
             while true {
                 skipSpace()
                 a.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < bytes.count else { throw Failure(offset: i, what: "unexpected end in an array") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(a)
+                }
                 throw Failure(offset: i, what: "expected ',' or ']'")
             }
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return .number(try number())
         }
     }
 
     mutating func literal(_ word: String) throws {
         let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { throw Failure(offset: i, what: "unexpected character") }
+        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else {
+            throw Failure(offset: i, what: "unexpected character")
+        }
         i += w.count
     }
 
     mutating func number() throws -> Double {
         let start = i
-        while i < bytes.count, (bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] == 45 || bytes[i] == 43 || bytes[i] == 46 || bytes[i] == 101 || bytes[i] == 69 { i += 1 }
-        guard i > start, let d = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else { throw Failure(offset: start, what: "unexpected character") }
+        while i < bytes.count,
+            (bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] == 45 || bytes[i] == 43 || bytes[i] == 46 || bytes[i] == 101
+                || bytes[i] == 69
+        { i += 1 }
+        guard i > start, let d = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else {
+            throw Failure(offset: start, what: "unexpected character")
+        }
         guard d.isFinite else { throw Failure(offset: start, what: "a number out of range") }
         return d
     }
@@ -300,10 +379,15 @@ struct JSONParser {
         while true {
             guard i < bytes.count else { throw Failure(offset: start, what: "an unterminated string") }
             let b = bytes[i]
-            if b == UInt8(ascii: "\"") { i += 1; break }
+            if b == UInt8(ascii: "\"") {
+                i += 1
+                break
+            }
             if b != 92 {
                 guard b >= 32 else { throw Failure(offset: i, what: "a control character in a string") }
-                out.append(b); i += 1; continue
+                out.append(b)
+                i += 1
+                continue
             }
             guard i + 1 < bytes.count else { throw Failure(offset: i, what: "an unterminated escape") }
             let e = bytes[i + 1]
@@ -317,11 +401,17 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var code = try hex4()
                 // A high surrogate takes the low one after it; an unpaired surrogate becomes U+FFFD.
-                if (0xD800..<0xDC00).contains(code), i + 5 < bytes.count, bytes[i] == 92, bytes[i + 1] == UInt8(ascii: "u") {
+                if (0xD800..<0xDC00).contains(code), i + 5 < bytes.count, bytes[i] == 92,
+                    bytes[i + 1] == UInt8(ascii: "u")
+                {
                     let save = i
                     i += 2
                     let low = try hex4()
-                    if (0xDC00..<0xE000).contains(low) { code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) } else { i = save }
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i = save
+                    }
                 }
                 out += Array(String(Unicode.Scalar(code).map(Character.init) ?? "\u{FFFD}").utf8)
             case UInt8(ascii: "\""), 92, UInt8(ascii: "/"): out.append(e)

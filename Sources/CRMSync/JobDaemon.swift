@@ -58,10 +58,13 @@ public enum JobDaemon {
     ///   - runJob: one run of a job (the sync engine); its error is reported, not thrown.
     ///   - report: what happened, as it happens (the CLI logs it).
     public static func run(
-        jobs: [SyncJob], every: Double?, runAtStart: Bool, clock: some SchedulerClock = SystemClock(), tick: Double = 0.2,
+        jobs: [SyncJob], every: Double?, runAtStart: Bool, clock: some SchedulerClock = SystemClock(),
+        tick: Double = 0.2,
         shouldStop: @Sendable () -> Bool, runJob: (SyncJob) async throws -> SyncReport, report: (DaemonEvent) -> Void
     ) async -> [String: Int] {
-        var table = JobTimetable(schedules: jobs.map { $0.schedule.flatMap(CronSchedule.init) }, every: every, runAtStart: runAtStart, now: clock.now())
+        var table = JobTimetable(
+            schedules: jobs.map { $0.schedule.flatMap(CronSchedule.init) }, every: every, runAtStart: runAtStart,
+            now: clock.now())
         var runs: [String: Int] = [:]
         report(.started(jobs: jobs.map(\.name)))
         while !shouldStop() {

@@ -1,6 +1,6 @@
 import CRMModel
-public import CRMStore
-public import Foundation
+import CRMStore
+import Foundation
 public import Logging
 
 /// A worker of a shared (PostgreSQL) store: it puts its jobs on the store's job board, then in each of its slots
@@ -51,8 +51,10 @@ public final class JobWorker: @unchecked Sendable {
     ///   - url: the store's `postgresql://` URL.
     ///   - makeClient: the remote client for a job (secrets come from the environment there).
     ///   - shouldStop: polled between runs; a run in progress finishes first.
-    public init(url: String, jobs: [SyncJob], options: Options, logger: Logger,
-                makeClient: @escaping @Sendable (SyncJob) throws -> RemoteClient, shouldStop: @escaping @Sendable () -> Bool) {
+    public init(
+        url: String, jobs: [SyncJob], options: Options, logger: Logger,
+        makeClient: @escaping @Sendable (SyncJob) throws -> RemoteClient, shouldStop: @escaping @Sendable () -> Bool
+    ) {
         self.url = url
         self.jobs = jobs
         self.options = options
@@ -66,12 +68,14 @@ public final class JobWorker: @unchecked Sendable {
     public func run() async throws -> Summary {
         let board = try PostgresStore(url: url)
         let now = Date()
-        try board.registerJobs(jobs.map { j in
-            let schedule = j.schedule.flatMap(CronSchedule.init)
-            let first: Date? = options.runAtStart || options.every != nil ? now : schedule?.next(after: now) ?? now
-            return (j.name, j.schedule, options.every, first)
-        })
-        logger.notice("jobs worker \(workerID): \(jobs.count) job(s), \(options.slots) slot(s), lease \(options.leaseSeconds) s")
+        try board.registerJobs(
+            jobs.map { j in
+                let schedule = j.schedule.flatMap(CronSchedule.init)
+                let first: Date? = options.runAtStart || options.every != nil ? now : schedule?.next(after: now) ?? now
+                return (j.name, j.schedule, options.every, first)
+            })
+        logger.notice(
+            "jobs worker \(workerID): \(jobs.count) job(s), \(options.slots) slot(s), lease \(options.leaseSeconds) s")
         let heartbeat = Heartbeat(url: url, held: held, leaseSeconds: options.leaseSeconds, logger: logger)
         heartbeat.start()
         defer { heartbeat.stop() }
@@ -123,7 +127,9 @@ public final class JobWorker: @unchecked Sendable {
                     try store.finishJob(name, holder: holder, status: status, message: message, next: next)
                     recorded = true
                 } catch {
-                    logger.warning("jobs worker \(holder): cannot record the end of job \(name) (\(error)); attempt \(attempt + 1)")
+                    logger.warning(
+                        "jobs worker \(holder): cannot record the end of job \(name) (\(error)); attempt \(attempt + 1)"
+                    )
                     try? await Task.sleep(nanoseconds: 500_000_000)
                 }
             }
@@ -142,7 +148,8 @@ public final class JobWorker: @unchecked Sendable {
             logger.notice("job \(job.name): run \(r.runID ?? 0) done by \(holder): \(r.counts.json)")
             return r.counts.refused > 0 ? (.refused, "\(r.counts.refused) record(s) refused and set aside") : (.ok, nil)
         } catch {
-            logger.error("job \(job.name) failed on \(holder): \(error); it resumes from its checkpoint on the next run")
+            logger.error(
+                "job \(job.name) failed on \(holder): \(error); it resumes from its checkpoint on the next run")
             return (.failed, "\(error)")
         }
     }
@@ -167,14 +174,20 @@ public final class JobWorker: @unchecked Sendable {
         do {
             let schedule = job.schedule.flatMap(CronSchedule.init)
             try board.registerJobs([(job.name, job.schedule, nil, schedule?.next(after: Date()))])
-            if case .held(let by, let until) = try board.claimJob(job.name, holder: holder, leaseSeconds: options.leaseSeconds) {
-                throw SyncError(.leaseHeld, context: job.name, message: "a worker holds this job (\(by)\(until.map { " until \($0.iso8601UTC)" } ?? "")); try again when it ends")
+            if case .held(let by, let until) = try board.claimJob(
+                job.name, holder: holder, leaseSeconds: options.leaseSeconds)
+            {
+                throw SyncError(
+                    .leaseHeld, context: job.name,
+                    message:
+                        "a worker holds this job (\(by)\(until.map { " until \($0.iso8601UTC)" } ?? "")); try again when it ends"
+                )
             }
         } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
         let client: RemoteClient
         do { client = try makeClient(job) } catch {
             // Nothing ran: the claim goes back at once rather than when its lease runs out.
-            try? board.finishJob(job.name, holder: holder, status: .failed, message: "\(error)", next: .keep)
+            _ = try? board.finishJob(job.name, holder: holder, status: .failed, message: "\(error)", next: .keep)
             throw error
         }
         held.add(job: job.name, holder: holder)
@@ -188,11 +201,12 @@ public final class JobWorker: @unchecked Sendable {
         do {
             let r = try await engine.run()
             held.remove(job: job.name)
-            try? board.finishJob(job.name, holder: holder, status: r.counts.refused > 0 ? .refused : .ok, message: nil, next: .keep)
+            _ = try? board.finishJob(
+                job.name, holder: holder, status: r.counts.refused > 0 ? .refused : .ok, message: nil, next: .keep)
             return r
         } catch {
             held.remove(job: job.name)
-            try? board.finishJob(job.name, holder: holder, status: .failed, message: "\(error)", next: .keep)
+            _ = try? board.finishJob(job.name, holder: holder, status: .failed, message: "\(error)", next: .keep)
             throw error
         }
     }
@@ -252,7 +266,9 @@ final class Heartbeat: @unchecked Sendable {
                 if store == nil { store = try PostgresStore(url: url) }
                 for j in jobs {
                     if try !store!.heartbeat(job: j.job, holder: j.holder, leaseSeconds: leaseSeconds) {
-                        logger.warning("job \(j.job): the lease of \(j.holder) was lost (it ran out); another worker may have taken the job")
+                        logger.warning(
+                            "job \(j.job): the lease of \(j.holder) was lost (it ran out); another worker may have taken the job"
+                        )
                     }
                     _ = try store!.renewLease(job: j.job, owner: j.holder, seconds: leaseSeconds)
                 }

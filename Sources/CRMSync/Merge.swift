@@ -41,10 +41,21 @@ public enum ThreeWayMerge {
         var settled: [String] = []
         let keys = Set(base.values.keys).union(local.values.keys).union(remote.values.keys)
         for k in keys.sorted() {
-            let b = base[k], l = local[k], r = remote[k]
-            if l == r { out[k] = l; continue }
-            if l == b { out[k] = r; continue }
-            if r == b { out[k] = l; continue }
+            let b = base[k]
+            let l = local[k]
+            let r = remote[k]
+            if l == r {
+                out[k] = l
+                continue
+            }
+            if l == b {
+                out[k] = r
+                continue
+            }
+            if r == b {
+                out[k] = l
+                continue
+            }
             if let rule = rules[k] {
                 out[k] = apply(rule, l, r)
                 settled.append(k)
@@ -71,7 +82,9 @@ public enum ThreeWayMerge {
         case .remote: return r
         case .union:
             var seen = Set<String>()
-            let items = (l ?? "").components(separatedBy: Snapshot.listSeparator) + (r ?? "").components(separatedBy: Snapshot.listSeparator)
+            let items =
+                (l ?? "").components(separatedBy: Snapshot.listSeparator)
+                + (r ?? "").components(separatedBy: Snapshot.listSeparator)
             return items.filter { !$0.isEmpty && seen.insert($0).inserted }.joined(separator: Snapshot.listSeparator)
         case .append:
             guard let l, !l.isEmpty else { return r }

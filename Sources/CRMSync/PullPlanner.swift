@@ -19,9 +19,12 @@ public struct PullInput: Sendable {
     public var localTime: Date?
     public var remoteTime: Date?
 
-    public init(base: Snapshot, sentUpdate: Snapshot? = nil, local: Snapshot, localDeleted: Bool = false, localEditedSinceSync: Bool,
-                remote: Snapshot, conflictWaiting: Bool = false, policy: ConflictPolicy, rules: [String: FieldRule] = [:],
-                localTime: Date? = nil, remoteTime: Date? = nil) {
+    public init(
+        base: Snapshot, sentUpdate: Snapshot? = nil, local: Snapshot, localDeleted: Bool = false,
+        localEditedSinceSync: Bool,
+        remote: Snapshot, conflictWaiting: Bool = false, policy: ConflictPolicy, rules: [String: FieldRule] = [:],
+        localTime: Date? = nil, remoteTime: Date? = nil
+    ) {
         self.base = base
         self.sentUpdate = sentUpdate
         self.local = local
@@ -75,8 +78,9 @@ public enum PullPlanner {
         var plan = PullPlan(base: base, decision: .unchanged)
         if !i.localDeleted && i.conflictWaiting {
             // The record waits for a person, whatever the job's policy; it closes when the remote no longer conflicts.
-            let m = ThreeWayMerge.merge(base: base, local: i.local, remote: i.remote, policy: .manual, rules: i.rules,
-                                        localTime: i.localTime, remoteTime: i.remoteTime)
+            let m = ThreeWayMerge.merge(
+                base: base, local: i.local, remote: i.remote, policy: .manual, rules: i.rules,
+                localTime: i.localTime, remoteTime: i.remoteTime)
             if !m.conflicts.isEmpty {
                 plan.decision = .stillConflicted(fields: m.conflicts)
                 return plan
@@ -93,9 +97,12 @@ public enum PullPlanner {
             plan.decision = .takeRemote
             return plan
         }
-        let m = ThreeWayMerge.merge(base: base, local: i.local, remote: i.remote, policy: i.policy, rules: i.rules,
-                                    localTime: i.localTime, remoteTime: i.remoteTime)
-        plan.decision = m.conflicts.isEmpty ? .merge(merged: m.merged, settledByPolicy: !m.settled.isEmpty) : .conflict(fields: m.conflicts)
+        let m = ThreeWayMerge.merge(
+            base: base, local: i.local, remote: i.remote, policy: i.policy, rules: i.rules,
+            localTime: i.localTime, remoteTime: i.remoteTime)
+        plan.decision =
+            m.conflicts.isEmpty
+            ? .merge(merged: m.merged, settledByPolicy: !m.settled.isEmpty) : .conflict(fields: m.conflicts)
         return plan
     }
 }

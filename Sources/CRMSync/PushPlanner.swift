@@ -15,8 +15,11 @@ public struct PushInput: Sendable {
     public var base: Snapshot?
     public var local: Snapshot
 
-    public init(changeSeq: Int64, syncedSeq: Int64?, deleted: Bool = false, conflictWaiting: Bool = false, createSentBefore: Bool = false,
-                allowDelete: Bool = false, base: Snapshot? = nil, local: Snapshot) {
+    public init(
+        changeSeq: Int64, syncedSeq: Int64?, deleted: Bool = false, conflictWaiting: Bool = false,
+        createSentBefore: Bool = false,
+        allowDelete: Bool = false, base: Snapshot? = nil, local: Snapshot
+    ) {
         self.changeSeq = changeSeq
         self.syncedSeq = syncedSeq
         self.deleted = deleted

@@ -54,7 +54,9 @@ public struct RecordCodec: Sendable {
     }
 
     /// One field of a remote record into the snapshot's values.
-    private func snapshotField(_ json: JSONValue, _ f: borrowing RemoteProfile.FieldMap, _ kind: FieldKind, into out: inout [String: String]) {
+    private func snapshotField(
+        _ json: JSONValue, _ f: borrowing RemoteProfile.FieldMap, _ kind: FieldKind, into out: inout [String: String]
+    ) {
         guard let v = f.path.get(json), !v.isNull else { return }
         switch f.kind {
         case .nameParts:
@@ -62,12 +64,19 @@ public struct RecordCodec: Sendable {
             if f.fields.count >= 2 {
                 out[f.fields[0]] = full.dropLast().joined(separator: " ")
                 out[f.fields[1]] = full.last ?? ""
-                if full.count == 1 { out[f.fields[0]] = full[0]; out[f.fields[1]] = "" }
-            } else { out[f.fields[0]] = full.joined(separator: " ") }
+                if full.count == 1 {
+                    out[f.fields[0]] = full[0]
+                    out[f.fields[1]] = ""
+                }
+            } else {
+                out[f.fields[0]] = full.joined(separator: " ")
+            }
         case .joinedList(let sep):
             let s = v.stringValue ?? ""
-            out[f.fields[0]] = s.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                .joined(separator: Snapshot.listSeparator)
+            out[f.fields[0]] = s.components(separatedBy: sep).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+            .joined(separator: Snapshot.listSeparator)
         case .plain, .stringly:
             out[f.fields[0]] = read(v, f, kind: kind)
         }
@@ -109,7 +118,9 @@ public struct RecordCodec: Sendable {
             case .value(.empty) where kind == .list: return chain.joinsLists ? .null : .array([])
             case .value(let x): return Self.json(x, as: f.writeAs)
             case .failed(let why):
-                throw SyncError(.unsendable, context: "field '\(f.fields[0])'", message: why + "; the profile's write_transform cannot send it")
+                throw SyncError(
+                    .unsendable, context: "field '\(f.fields[0])'",
+                    message: why + "; the profile's write_transform cannot send it")
             }
         }
         if let text, !f.writeValues.isEmpty || f.writeOtherwise != nil {
@@ -169,7 +180,9 @@ public struct RecordCodec: Sendable {
                 let sent = f.writeValues[x] ?? f.writeOtherwise
                 let readable = Set(f.readValues.values)
                 guard let sent, !readable.contains(x) else { continue }
-                if let k = f.writeValues.keys.sorted().first(where: { f.writeValues[$0] == sent && readable.contains($0) }) {
+                if let k = f.writeValues.keys.sorted().first(where: {
+                    f.writeValues[$0] == sent && readable.contains($0)
+                }) {
                     out[name] = k
                 } else if f.writePath == f.path {
                     out[name] = read(sent, f, kind: kinds[i])  // a value sent as `write_otherwise` reads back as the map says
@@ -215,9 +228,15 @@ public struct RecordCodec: Sendable {
                 let s = f.fields.compactMap { snapshot[$0] }.joined(separator: " ")
                 value = s.isEmpty ? .null : .string(s)
             case .joinedList(let sep):
-                value = snapshot[f.fields[0]].map { .string($0.components(separatedBy: Snapshot.listSeparator).joined(separator: sep)) } ?? .null
+                value =
+                    snapshot[f.fields[0]].map {
+                        .string($0.components(separatedBy: Snapshot.listSeparator).joined(separator: sep))
+                    } ?? .null
             case .stringly:
-                value = snapshot[f.fields[0]].map { .string($0.replacingOccurrences(of: Snapshot.listSeparator, with: ";")) } ?? .null
+                value =
+                    snapshot[f.fields[0]].map {
+                        .string($0.replacingOccurrences(of: Snapshot.listSeparator, with: ";"))
+                    } ?? .null
             case .plain:
                 let v = try write(snapshot[f.fields[0]], f, kind: kinds[i])
                 value = v.isNull && only == nil ? (f.defaultValue ?? v) : v
@@ -227,7 +246,9 @@ public struct RecordCodec: Sendable {
         }
         if let cp = resource.customPath {
             let keys = snapshot.values.keys.filter { $0.hasPrefix("custom.") }.sorted()
-            if only == nil || keys.contains(where: { only!.contains($0) }) || only!.contains(where: { $0.hasPrefix("custom.") }) {
+            if only == nil || keys.contains(where: { only!.contains($0) })
+                || only!.contains(where: { $0.hasPrefix("custom.") })
+            {
                 cp.set(&out, .object(keys.map { (String($0.dropFirst(7)), .string(snapshot[$0]!)) }))
             }
         }

@@ -36,8 +36,10 @@ public final class RemoteClient: Sendable {
     ///   - insecure: turns TLS verification off (only the `--insecure` flag passes true).
     /// - Throws: `SyncError(.invalidProfile)` when a secret the profile names is missing.
     public init(
-        profile: RemoteProfile, baseURL: String? = nil, insecure: Bool = false, caBundle: String? = nil, connections: Int? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "crmgate.http")
+        profile: RemoteProfile, baseURL: String? = nil, insecure: Bool = false, caBundle: String? = nil,
+        connections: Int? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "crmgate.http")
     ) throws {
         self.profile = profile
         var base = baseURL ?? profile.baseURL
@@ -54,7 +56,8 @@ public final class RemoteClient: Sendable {
         c.maxConnections = connections ?? profile.connections
         c.maxBodyBytes = profile.maxBodyBytes
         c.retry = RetryPolicy(maxAttempts: profile.maxAttempts, throttleStatuses: profile.throttleStatuses)
-        let governor = RateGovernor(limit: profile.rateLimit?.requests, window: profile.rateLimit?.perSeconds ?? 60, perDay: profile.perDay)
+        let governor = RateGovernor(
+            limit: profile.rateLimit?.requests, window: profile.rateLimit?.perSeconds ?? 60, perDay: profile.perDay)
         http = HTTPClient(c, governor: governor, logger: logger)
     }
 
@@ -68,7 +71,9 @@ public final class RemoteClient: Sendable {
     // MARK: - Reading
 
     /// One page of records changed since `since` (all when nil), continuing at `token`.
-    public func listPage(_ type: RecordType, since: Date?, token: PageToken?, includeDeleted: Bool = false) async throws -> RemotePage {
+    public func listPage(
+        _ type: RecordType, since: Date?, token: PageToken?, includeDeleted: Bool = false
+    ) async throws -> RemotePage {
         let r = try resource(type)
         if let since, let inc = r.list.incremental, let searchPath = inc.searchPath {
             return try await searchPage(r, inc, searchPath, since: since, token: token)
@@ -96,12 +101,16 @@ public final class RemoteClient: Sendable {
         if case .link = r.list.pagination, let token { url = token.text }
         let (json, response) = try await getJSON(url)
         guard var items = r.list.items.get(json)?.arrayValue else {
-            throw SyncError(.badResponse, context: "GET \(http.redactor.redactURL(url))", message: "the answer has no list at '\(r.list.items)'")
+            throw SyncError(
+                .badResponse, context: "GET \(http.redactor.redactURL(url))",
+                message: "the answer has no list at '\(r.list.items)'")
         }
         let counted = items.count
         for more in r.list.moreItems {
             guard let extra = more.get(json)?.arrayValue else {
-                throw SyncError(.badResponse, context: "GET \(http.redactor.redactURL(url))", message: "the answer has no list at '\(more)'")
+                throw SyncError(
+                    .badResponse, context: "GET \(http.redactor.redactURL(url))",
+                    message: "the answer has no list at '\(more)'")
             }
             items += extra
         }
@@ -112,25 +121,45 @@ public final class RemoteClient: Sendable {
         case .page(_, _, let limit, let totalPath):
             let page = Int(token?.text ?? "1") ?? 1
             var more = counted >= limit
-            if let totalPath, let total = totalPath.get(json).flatMap({ $0.stringValue }).flatMap({ Int($0) }) { more = page * limit < total }
+            if let totalPath, let total = totalPath.get(json).flatMap({ $0.stringValue }).flatMap({ Int($0) }) {
+                more = page * limit < total
+            }
             if more, !items.isEmpty { next = PageToken(String(page + 1)) }
         case .offset(_, _, let limit):
             if counted >= limit { next = PageToken(String((Int(token?.text ?? "0") ?? 0) + counted)) }
         case .link(_, _, let bodyPath):
-            if let bodyPath, let u = bodyPath.get(json)?.stringValue, !u.isEmpty { next = PageToken(u) }
-            else if let link = response.headers["Link"], let u = Self.nextLink(link) { next = PageToken(u) }
+            if let bodyPath, let u = bodyPath.get(json)?.stringValue, !u.isEmpty {
+                next = PageToken(u)
+            } else if let link = response.headers["Link"], let u = Self.nextLink(link) {
+                next = PageToken(u)
+            }
         case .none:
             break
         }
         return RemotePage(records: items, next: next)
     }
 
-    private func searchPage(_ r: RemoteProfile.Resource, _ inc: RemoteProfile.Incremental, _ path: String, since: Date, token: PageToken?) async throws -> RemotePage {
+    private func searchPage(
+        _ r: RemoteProfile.Resource, _ inc: RemoteProfile.Incremental, _ path: String, since: Date, token: PageToken?
+    ) async throws -> RemotePage {
         let property = inc.searchProperty ?? "hs_lastmodifieddate"
         var body = JSONValue.object([
-            ("filterGroups", .array([.object([("filters", .array([.object([
-                ("propertyName", .string(property)), ("operator", .string("GTE")), ("value", .string(inc.format(since))),
-            ])]))])])),
+            (
+                "filterGroups",
+                .array([
+                    .object([
+                        (
+                            "filters",
+                            .array([
+                                .object([
+                                    ("propertyName", .string(property)), ("operator", .string("GTE")),
+                                    ("value", .string(inc.format(since))),
+                                ])
+                            ])
+                        )
+                    ])
+                ])
+            ),
             ("sorts", .array([.object([("propertyName", .string(property)), ("direction", .string("ASCENDING"))])])),
             ("limit", .number(Double(inc.searchLimit))),
         ])
@@ -139,7 +168,9 @@ public final class RemoteClient: Sendable {
         let response = try await send(.json(.post, url, body: body.bytes), retrySafe: true)
         let json = try parse(response, url)
         guard let items = r.list.items.get(json)?.arrayValue else {
-            throw SyncError(.badResponse, context: "POST \(http.redactor.redactURL(url))", message: "the answer has no list at '\(r.list.items)'")
+            throw SyncError(
+                .badResponse, context: "POST \(http.redactor.redactURL(url))",
+                message: "the answer has no list at '\(r.list.items)'")
         }
         let next = (try? JSONPath("paging.next.after"))?.get(json)?.stringValue
         return RemotePage(records: items, next: next.map(PageToken.init))
@@ -147,7 +178,9 @@ public final class RemoteClient: Sendable {
 
     static func nextLink(_ header: String) -> String? {
         for part in header.split(separator: ",") where part.contains("rel=\"next\"") || part.contains("rel=next") {
-            if let a = part.firstIndex(of: "<"), let b = part.firstIndex(of: ">"), a < b { return String(part[part.index(after: a)..<b]) }
+            if let a = part.firstIndex(of: "<"), let b = part.firstIndex(of: ">"), a < b {
+                return String(part[part.index(after: a)..<b])
+            }
         }
         return nil
     }
@@ -160,13 +193,19 @@ public final class RemoteClient: Sendable {
             var token: PageToken?
             repeat {
                 let page = try await listPage(type, since: nil, token: token)
-                if let found = page.records.first(where: { RecordCodec(r).remoteID($0) == remoteID }) { return (found, nil) }
+                if let found = page.records.first(where: { RecordCodec(r).remoteID($0) == remoteID }) {
+                    return (found, nil)
+                }
                 token = page.next
             } while token != nil
             return nil
         }
         let url: String
-        if let p = get.idParam { url = self.url(get.path, query: [(p, remoteID)]) } else { url = self.url(get.path.replacingOccurrences(of: "{id}", with: Self.escape(remoteID)), query: []) }
+        if let p = get.idParam {
+            url = self.url(get.path, query: [(p, remoteID)])
+        } else {
+            url = self.url(get.path.replacingOccurrences(of: "{id}", with: Self.escape(remoteID)), query: [])
+        }
         let response = try await send(HTTPRequest(.get, url))
         if response.status == 404 || response.status == 410 { return nil }
         try expectSuccess(response, "GET", url)
@@ -203,7 +242,9 @@ public final class RemoteClient: Sendable {
     // MARK: - Writing
 
     /// Creates a record; the idempotency key goes into the profile's header when it has one.
-    public func create(_ type: RecordType, body: JSONValue, idempotencyKey: String?) async throws -> (record: JSONValue, etag: String?) {
+    public func create(
+        _ type: RecordType, body: JSONValue, idempotencyKey: String?
+    ) async throws -> (record: JSONValue, etag: String?) {
         let r = try resource(type)
         let url = self.url(r.create.path, query: [])
         var request = HTTPRequest.json(r.create.method, url, body: wrapped(body, r.create.wrap).bytes)
@@ -227,7 +268,8 @@ public final class RemoteClient: Sendable {
     public func batchUpsert(_ type: RecordType, inputs: [(key: String, body: JSONValue)]) async throws -> [JSONValue] {
         let r = try resource(type)
         guard let b = r.batch, let path = b.upsert, let idProperty = b.upsertKey else {
-            throw SyncError(.invalidProfile, context: profile.name, message: "the profile has no batch upsert for \(type.plural)")
+            throw SyncError(
+                .invalidProfile, context: profile.name, message: "the profile has no batch upsert for \(type.plural)")
         }
         let items: [JSONValue] = inputs.map { input in
             var o = input.body
@@ -242,13 +284,17 @@ public final class RemoteClient: Sendable {
         try expectSuccess(response, "POST", url)
         let json = try parse(response, url)
         guard let results = json["results"]?.arrayValue else {
-            throw SyncError(.badResponse, context: "POST \(http.redactor.redactURL(url))", message: "the answer has no list at 'results'")
+            throw SyncError(
+                .badResponse, context: "POST \(http.redactor.redactURL(url))",
+                message: "the answer has no list at 'results'")
         }
         return results
     }
 
     /// Updates the fields in `body`, guarded by the ETag or version when the profile uses them.
-    public func update(_ type: RecordType, remoteID: String, body: JSONValue, etag: String?, version: String?) async throws -> UpdateOutcome {
+    public func update(
+        _ type: RecordType, remoteID: String, body: JSONValue, etag: String?, version: String?
+    ) async throws -> UpdateOutcome {
         let r = try resource(type)
         var body = body
         let url: String
@@ -258,7 +304,9 @@ public final class RemoteClient: Sendable {
         } else {
             url = self.url(r.update.path.replacingOccurrences(of: "{id}", with: Self.escape(remoteID)), query: [])
         }
-        if r.concurrency == .version, let version, let vp = r.versionPath { vp.set(&body, Double(version).map { .number($0) } ?? .string(version)) }
+        if r.concurrency == .version, let version, let vp = r.versionPath {
+            vp.set(&body, Double(version).map { .number($0) } ?? .string(version))
+        }
         var request = HTTPRequest.json(r.update.method, url, body: wrapped(body, r.update.wrap).bytes)
         if r.concurrency == .etag, let etag { request.headers.set("If-Match", etag) }
         request.retrySafe = true  // an update with the same values is repeatable; If-Match guards the rest
@@ -266,19 +314,28 @@ public final class RemoteClient: Sendable {
         if response.status == 412 || response.status == 409 { return .stale }
         if response.status == 404 || response.status == 410 { return .notFound }
         try expectSuccess(response, r.update.method.rawValue, url)
-        return .updated(answer(unwrapped(try parse(response, url), r.update.wrap), r.update), etag: response.headers["ETag"])
+        return .updated(
+            answer(unwrapped(try parse(response, url), r.update.wrap), r.update), etag: response.headers["ETag"])
     }
 
     /// Deletes a record; true when it was there.
     public func delete(_ type: RecordType, remoteID: String, etag: String?) async throws -> Bool {
         let r = try resource(type)
-        guard let d = r.delete else { throw SyncError(.rejected, context: profile.name, message: "the profile cannot delete \(type.plural)") }
-        let url = self.url(d.path.replacingOccurrences(of: "{id}", with: Self.escape(remoteID)), query: d.idParam.map { [($0, remoteID)] } ?? [])
+        guard let d = r.delete else {
+            throw SyncError(.rejected, context: profile.name, message: "the profile cannot delete \(type.plural)")
+        }
+        let url = self.url(
+            d.path.replacingOccurrences(of: "{id}", with: Self.escape(remoteID)),
+            query: d.idParam.map { [($0, remoteID)] } ?? [])
         var request = HTTPRequest(d.method, url)
         if r.concurrency == .etag, let etag { request.headers.set("If-Match", etag) }
         let response = try await send(request)
         if response.status == 404 || response.status == 410 { return false }
-        if response.status == 412 { throw SyncError(.rejected, context: "DELETE \(http.redactor.redactURL(url))", message: "the record changed remotely; not deleted") }
+        if response.status == 412 {
+            throw SyncError(
+                .rejected, context: "DELETE \(http.redactor.redactURL(url))",
+                message: "the record changed remotely; not deleted")
+        }
         try expectSuccess(response, d.method.rawValue, url)
         return true
     }
@@ -295,7 +352,8 @@ public final class RemoteClient: Sendable {
 
     /// A sale read by its id (the spec's `get`); nil when the remote has none.
     public func getSale(_ e: RemoteProfile.Endpoint, id: String) async throws -> JSONValue? {
-        let url = e.idParam.map { self.url(e.path, query: [($0, id)]) }
+        let url =
+            e.idParam.map { self.url(e.path, query: [($0, id)]) }
             ?? self.url(e.path.replacingOccurrences(of: "{id}", with: Self.escape(id)), query: [])
         let response = try await send(HTTPRequest(.get, url))
         if response.status == 404 || response.status == 410 { return nil }
@@ -314,7 +372,11 @@ public final class RemoteClient: Sendable {
 
     func url(_ path: String, query: [(String, String)]) -> String {
         var s = baseURL + (path.hasPrefix("/") ? path : "/" + path)
-        if !query.isEmpty { s += (s.contains("?") ? "&" : "?") + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
+        if !query.isEmpty {
+            s +=
+                (s.contains("?") ? "&" : "?")
+                + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        }
         return s
     }
 
@@ -325,7 +387,9 @@ public final class RemoteClient: Sendable {
     }
 
     private func wrapped(_ body: JSONValue, _ key: String?) -> JSONValue { key.map { .object([($0, body)]) } ?? body }
-    private func answer(_ body: JSONValue, _ e: RemoteProfile.Endpoint) -> JSONValue { e.answer.flatMap { $0.get(body) } ?? body }
+    private func answer(_ body: JSONValue, _ e: RemoteProfile.Endpoint) -> JSONValue {
+        e.answer.flatMap { $0.get(body) } ?? body
+    }
     private func unwrapped(_ body: JSONValue, _ key: String?) -> JSONValue { key.flatMap { body[$0] } ?? body }
 
     private func send(_ request: HTTPRequest, retrySafe: Bool = false) async throws -> HTTPResponse {
@@ -343,7 +407,9 @@ public final class RemoteClient: Sendable {
             attempt += 1
             let response = try await send(HTTPRequest(.get, url))
             try expectSuccess(response, "GET", url)
-            do { return (try parse(response, url), response) } catch let e as SyncError where e.code == .badResponse && attempt < profile.maxAttempts {
+            do { return (try parse(response, url), response) } catch let e as SyncError
+                where e.code == .badResponse && attempt < profile.maxAttempts
+            {
                 try await Task.sleep(nanoseconds: UInt64(http.configuration.retry.backoff(retry: attempt) * 1e9))
                 _ = e
             }
@@ -361,7 +427,9 @@ public final class RemoteClient: Sendable {
         guard !response.isSuccess else { return }
         let text = http.redactor.redact(String(decoding: response.body.prefix(300), as: UTF8.self))
         let hint = response.status == 401 || response.status == 403 ? " (check the credentials the profile names)" : ""
-        throw SyncError(.rejected, context: "\(method) \(http.redactor.redactURL(url))", message: "HTTP \(response.status)\(hint): \(text)",
-                        status: response.status)
+        throw SyncError(
+            .rejected, context: "\(method) \(http.redactor.redactURL(url))",
+            message: "HTTP \(response.status)\(hint): \(text)",
+            status: response.status)
     }
 }

@@ -1,6 +1,6 @@
 public import CRMHTTP
-public import CRMModel
 public import CRMMapping
+public import CRMModel
 public import Foundation
 import Yams
 
@@ -37,7 +37,8 @@ public struct RemoteProfile: Sendable {
             switch self {
             case .none: return .none
             case .bearer(let s): return .bearer(try s.resolve(environment: environment))
-            case .headers(let hs): return .headers(try hs.map { (name: $0.0, value: try $0.1.resolve(environment: environment)) })
+            case .headers(let hs):
+                return .headers(try hs.map { (name: $0.0, value: try $0.1.resolve(environment: environment)) })
             case .basic(let user, let p): return .basic(user: user, password: try p.resolve(environment: environment))
             }
         }
@@ -265,12 +266,14 @@ extension RemoteProfile {
             }
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            let known = folders.lazy.compactMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }.first?
+            let known =
+                folders.lazy.compactMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }.first?
                 .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted().joined(separator: ", ") ?? ""
             throw SyncError(
                 .invalidProfile, context: nameOrPath,
                 message: "no such remote profile: give the path of a profile file"
-                    + (known.isEmpty ? ", or install the bundled ones (scripts/install.sh)" : ", or a bundled name: \(known)"))
+                    + (known.isEmpty
+                        ? ", or install the bundled ones (scripts/install.sh)" : ", or a bundled name: \(known)"))
         }
         do {
             return try parse(yaml: String(decoding: data, as: UTF8.self))
@@ -290,13 +293,18 @@ extension RemoteProfile {
     }
 
     static func decode(_ top: YAMLMap) throws -> RemoteProfile {
-        try top.allow(["name", "description", "base_url", "auth", "limits", "throttle_statuses", "retry", "timeouts", "connections", "max_body_bytes", "resources", "sales"])
+        try top.allow([
+            "name", "description", "base_url", "auth", "limits", "throttle_statuses", "retry", "timeouts",
+            "connections", "max_body_bytes", "resources", "sales",
+        ])
         let base = try top.requiredString("base_url")
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
-            throw MappingError(.invalidValue, line: top.line(of: "base_url"), message: "base_url must start with http:// or https://")
+            throw MappingError(
+                .invalidValue, line: top.line(of: "base_url"), message: "base_url must start with http:// or https://")
         }
         var p = RemoteProfile(
-            name: try top.requiredString("name"), baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, auth: .none,
+            name: try top.requiredString("name"), baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base,
+            auth: .none,
             rateLimit: nil, perDay: nil, throttleStatuses: [429], maxAttempts: 6, connectTimeout: 10, totalTimeout: 60,
             connections: 8, maxBodyBytes: 64 << 20, resources: [:])
         if let a = top["auth"] { p.auth = try decodeAuth(try YAMLMap(a, what: "auth")) }
@@ -320,7 +328,9 @@ extension RemoteProfile {
         }
         p.connections = try int(top, "connections") ?? 8
         p.maxBodyBytes = try int(top, "max_body_bytes") ?? (64 << 20)
-        guard let rs = top["resources"] else { throw MappingError(.missingKey, line: top.line, message: "'resources' is required") }
+        guard let rs = top["resources"] else {
+            throw MappingError(.missingKey, line: top.line, message: "'resources' is required")
+        }
         for (key, node) in try YAMLMap(rs, what: "resources").pairs {
             let r = try decodeResource(key, try YAMLMap(node, what: "resource '\(key)'"))
             p.resources[r.record] = r
@@ -331,20 +341,28 @@ extension RemoteProfile {
 
     static func int(_ m: YAMLMap, _ key: String) throws -> Int? {
         guard let s = try m.string(key) else { return nil }
-        guard let v = Int(s), v >= 0 else { throw MappingError(.invalidValue, line: m.line(of: key), message: "'\(key)' must be a whole number") }
+        guard let v = Int(s), v >= 0 else {
+            throw MappingError(.invalidValue, line: m.line(of: key), message: "'\(key)' must be a whole number")
+        }
         return v
     }
 
     static func secret(_ node: Node?, _ what: String, line: Int?) throws -> SecretSource {
-        guard let node else { throw MappingError(.missingKey, line: line, message: "\(what) needs {env: NAME} or {file: PATH}") }
+        guard let node else {
+            throw MappingError(.missingKey, line: line, message: "\(what) needs {env: NAME} or {file: PATH}")
+        }
         if node.scalar != nil {
-            throw MappingError(.invalidValue, line: node.mark?.line, message: "\(what) must be {env: NAME} or {file: PATH}: secrets are never written in a profile")
+            throw MappingError(
+                .invalidValue, line: node.mark?.line,
+                message: "\(what) must be {env: NAME} or {file: PATH}: secrets are never written in a profile")
         }
         let m = try YAMLMap(node, what: what)
         try m.allow(["env", "file"])
         if let e = try m.string("env") { return .environment(e) }
         if let f = try m.string("file") { return .file(f) }
-        throw MappingError(.missingKey, line: m.line, message: "\(what) needs {env: NAME} or {file: PATH}; secrets are never written in a profile")
+        throw MappingError(
+            .missingKey, line: m.line,
+            message: "\(what) needs {env: NAME} or {file: PATH}; secrets are never written in a profile")
     }
 
     static func decodeAuth(_ m: YAMLMap) throws -> AuthSpec {
@@ -352,18 +370,29 @@ extension RemoteProfile {
         switch try m.requiredString("type") {
         case "none": return .none
         case "bearer": return .bearer(try secret(m["token"], "auth.token", line: m.line))
-        case "basic": return .basic(user: try m.requiredString("user"), password: try secret(m["password"], "auth.password", line: m.line))
+        case "basic":
+            return .basic(
+                user: try m.requiredString("user"), password: try secret(m["password"], "auth.password", line: m.line))
         case "headers":
-            guard let h = m["headers"] else { throw MappingError(.missingKey, line: m.line, message: "auth type headers needs 'headers'") }
-            return .headers(try YAMLMap(h, what: "auth.headers").pairs.map { ($0.0, try secret($0.1, "auth.headers.\($0.0)", line: m.line)) })
+            guard let h = m["headers"] else {
+                throw MappingError(.missingKey, line: m.line, message: "auth type headers needs 'headers'")
+            }
+            return .headers(
+                try YAMLMap(h, what: "auth.headers").pairs.map {
+                    ($0.0, try secret($0.1, "auth.headers.\($0.0)", line: m.line))
+                })
         case let other:
-            throw MappingError(.invalidValue, line: m.line(of: "type"), message: "auth type '\(other)' is not one of none, bearer, headers, basic")
+            throw MappingError(
+                .invalidValue, line: m.line(of: "type"),
+                message: "auth type '\(other)' is not one of none, bearer, headers, basic")
         }
     }
 
     static func path(_ m: YAMLMap, _ key: String) throws -> JSONPath? {
         guard let s = try m.string(key) else { return nil }
-        do { return try JSONPath(s) } catch let e as SyncError { throw MappingError(.invalidValue, line: m.line(of: key), message: e.message) }
+        do { return try JSONPath(s) } catch let e as SyncError {
+            throw MappingError(.invalidValue, line: m.line(of: key), message: e.message)
+        }
     }
 
     static func endpoint(_ node: Node?, _ what: String, defaultMethod: HTTPMethod, line: Int?) throws -> Endpoint? {
@@ -372,37 +401,51 @@ extension RemoteProfile {
         try m.allow(["method", "path", "id_param", "id_in_body", "idempotency_header", "retry_safe", "wrap", "answer"])
         var method = defaultMethod
         if let s = try m.string("method") {
-            guard let v = HTTPMethod(rawValue: s.uppercased()) else { throw MappingError(.invalidValue, line: m.line(of: "method"), message: "unknown method '\(s)'") }
+            guard let v = HTTPMethod(rawValue: s.uppercased()) else {
+                throw MappingError(.invalidValue, line: m.line(of: "method"), message: "unknown method '\(s)'")
+            }
             method = v
         }
         return Endpoint(
-            method: method, path: try m.requiredString("path"), idParam: try m.string("id_param"), idInBody: try m.bool("id_in_body") ?? false,
-            idempotencyHeader: try m.string("idempotency_header"), retrySafe: try m.bool("retry_safe") ?? false, wrap: try m.string("wrap"),
+            method: method, path: try m.requiredString("path"), idParam: try m.string("id_param"),
+            idInBody: try m.bool("id_in_body") ?? false,
+            idempotencyHeader: try m.string("idempotency_header"), retrySafe: try m.bool("retry_safe") ?? false,
+            wrap: try m.string("wrap"),
             answer: try path(m, "answer"))
     }
 
     static func decodeResource(_ key: String, _ m: YAMLMap) throws -> Resource {
         try m.allow([
-            "record", "name", "id", "modified", "version", "concurrency", "list", "get", "create", "update", "delete", "lookup", "batch", "fields",
+            "record", "name", "id", "modified", "version", "concurrency", "list", "get", "create", "update", "delete",
+            "lookup", "batch", "fields",
             "created", "create_defaults",
         ])
         let recordName = try m.requiredString("record")
         guard let record = RecordType(rawValue: recordName) else {
-            throw MappingError(.invalidValue, line: m.line(of: "record"), message: "unknown record type '\(recordName)'")
+            throw MappingError(
+                .invalidValue, line: m.line(of: "record"), message: "unknown record type '\(recordName)'")
         }
         let concurrencyName = try m.string("concurrency") ?? "none"
         guard let concurrency = Concurrency(rawValue: concurrencyName) else {
-            throw MappingError(.invalidValue, line: m.line(of: "concurrency"), message: "concurrency must be etag, version or none")
+            throw MappingError(
+                .invalidValue, line: m.line(of: "concurrency"), message: "concurrency must be etag, version or none")
         }
-        guard let listNode = m["list"] else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs 'list'") }
+        guard let listNode = m["list"] else {
+            throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs 'list'")
+        }
         let list = try decodeList(try YAMLMap(listNode, what: "\(key).list"))
         let get = try endpoint(m["get"], "\(key).get", defaultMethod: .get, line: m.line)
         if list.detail, get == nil {
-            throw MappingError(.missingKey, line: m.line(of: "list"), message: "'\(key).list.detail' reads records from the get endpoint; add `get:`")
+            throw MappingError(
+                .missingKey, line: m.line(of: "list"),
+                message: "'\(key).list.detail' reads records from the get endpoint; add `get:`")
         }
         guard let create = try endpoint(m["create"], "\(key).create", defaultMethod: .post, line: m.line),
             let update = try endpoint(m["update"], "\(key).update", defaultMethod: .patch, line: m.line)
-        else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs create and update endpoints") }
+        else {
+            throw MappingError(
+                .missingKey, line: m.line, message: "resource '\(key)' needs create and update endpoints")
+        }
         var lookup: Lookup?
         if let l = m["lookup"] {
             let lm = try YAMLMap(l, what: "\(key).lookup")
@@ -414,17 +457,22 @@ extension RemoteProfile {
             let bm = try YAMLMap(b, what: "\(key).batch")
             try bm.allow(["create", "update", "upsert", "size", "upsert_key", "inputs"])
             batch = Batch(
-                create: try bm.string("create"), update: try bm.string("update"), upsert: try bm.string("upsert"), size: try int(bm, "size") ?? 100,
+                create: try bm.string("create"), update: try bm.string("update"), upsert: try bm.string("upsert"),
+                size: try int(bm, "size") ?? 100,
                 upsertKey: try bm.string("upsert_key"), inputs: try bm.string("inputs") ?? "inputs")
         }
-        guard let fieldsNode = m["fields"] else { throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs 'fields'") }
+        guard let fieldsNode = m["fields"] else {
+            throw MappingError(.missingKey, line: m.line, message: "resource '\(key)' needs 'fields'")
+        }
         var fields: [FieldMap] = []
         var customPath: JSONPath?
         let known = Set(MappingFile.fieldNames(of: record))
         for (name, node) in try YAMLMap(fieldsNode, what: "\(key).fields").pairs {
             let line = node.mark?.line
             if name == "custom" {
-                guard let s = node.scalar?.string else { throw MappingError(.invalidValue, line: line, message: "custom must be a JSON path") }
+                guard let s = node.scalar?.string else {
+                    throw MappingError(.invalidValue, line: line, message: "custom must be a JSON path")
+                }
                 customPath = try JSONPath(s)
                 continue
             }
@@ -435,11 +483,13 @@ extension RemoteProfile {
             } else {
                 let fm = try YAMLMap(node, what: "field '\(name)'")
                 try fm.allow([
-                    "path", "read", "write", "read_only", "list_separator", "name_parts", "stringly", "values", "read_values", "otherwise",
+                    "path", "read", "write", "read_only", "list_separator", "name_parts", "stringly", "values",
+                    "read_values", "otherwise",
                     "write_otherwise", "scale", "format", "default", "read_transform", "write_transform", "write_as",
                 ])
                 guard let readText = try fm.string("read") ?? fm.string("path") else {
-                    throw MappingError(.missingKey, line: fm.line, message: "field '\(name)' needs 'path' (or 'read' and 'write')")
+                    throw MappingError(
+                        .missingKey, line: fm.line, message: "field '\(name)' needs 'path' (or 'read' and 'write')")
                 }
                 spec = (readText, .plain)
                 if let sep = try fm.string("list_separator") { spec.kind = .joinedList(separator: sep) }
@@ -452,7 +502,9 @@ extension RemoteProfile {
                 throw MappingError(.unknownField, line: line, message: "'\(n)' is not a \(record.rawValue) field")
             }
             let jp: JSONPath
-            do { jp = try JSONPath(spec.path) } catch let e as SyncError { throw MappingError(.invalidValue, line: line, message: e.message) }
+            do { jp = try JSONPath(spec.path) } catch let e as SyncError {
+                throw MappingError(.invalidValue, line: line, message: e.message)
+            }
             var fieldMap = FieldMap(fields: names, path: jp, kind: spec.kind)
             fieldMap.writePath = jp
             extra?(&fieldMap)
@@ -462,22 +514,30 @@ extension RemoteProfile {
         if let d = m["create_defaults"] {
             for (k, v) in try YAMLMap(d, what: "\(key).create_defaults").pairs {
                 let jp: JSONPath
-                do { jp = try JSONPath(k) } catch let e as SyncError { throw MappingError(.invalidValue, line: v.mark?.line, message: e.message) }
+                do { jp = try JSONPath(k) } catch let e as SyncError {
+                    throw MappingError(.invalidValue, line: v.mark?.line, message: e.message)
+                }
                 createDefaults.append((jp, jsonValue(v)))
             }
         }
         return Resource(
-            record: record, name: try m.string("name") ?? key, idPath: try path(m, "id") ?? JSONPath("id"), modifiedPath: try path(m, "modified"),
-            versionPath: try path(m, "version"), concurrency: concurrency, list: list, get: get, create: create, update: update,
-            delete: try endpoint(m["delete"], "\(key).delete", defaultMethod: .delete, line: m.line), lookup: lookup, batch: batch,
-            fields: fields, customPath: customPath, identityPath: try path(m, "created"), createDefaults: createDefaults)
+            record: record, name: try m.string("name") ?? key, idPath: try path(m, "id") ?? JSONPath("id"),
+            modifiedPath: try path(m, "modified"),
+            versionPath: try path(m, "version"), concurrency: concurrency, list: list, get: get, create: create,
+            update: update,
+            delete: try endpoint(m["delete"], "\(key).delete", defaultMethod: .delete, line: m.line), lookup: lookup,
+            batch: batch,
+            fields: fields, customPath: customPath, identityPath: try path(m, "created"), createDefaults: createDefaults
+        )
     }
 
     /// The options of a field given as a map, applied to its `FieldMap` once its paths are known.
     static func decodeFieldOptions(_ fm: YAMLMap, _ name: String) throws -> (inout FieldMap) -> Void {
         var write: JSONPath?? = nil
         if let w = try fm.string("write") {
-            do { write = .some(try JSONPath(w)) } catch let e as SyncError { throw MappingError(.invalidValue, line: fm.line(of: "write"), message: e.message) }
+            do { write = .some(try JSONPath(w)) } catch let e as SyncError {
+                throw MappingError(.invalidValue, line: fm.line(of: "write"), message: e.message)
+            }
         }
         let readOnly = try fm.bool("read_only") ?? false
         var writeValues: [String: JSONValue] = [:]
@@ -488,7 +548,9 @@ extension RemoteProfile {
         if let v = fm["read_values"] {
             for (k, node) in try YAMLMap(v, what: "read_values of '\(name)'").pairs {
                 guard let s = node.scalar?.string else {
-                    throw MappingError(.invalidValue, line: node.mark?.line, message: "read_values of '\(name)' map remote values to text")
+                    throw MappingError(
+                        .invalidValue, line: node.mark?.line,
+                        message: "read_values of '\(name)' map remote values to text")
                 }
                 readValues[k] = s
             }
@@ -497,13 +559,17 @@ extension RemoteProfile {
         let writeOtherwise = fm["write_otherwise"].map(jsonValue)
         var scale: Double?
         if let s = try fm.string("scale") {
-            guard let d = Double(s), d > 0 else { throw MappingError(.invalidValue, line: fm.line(of: "scale"), message: "scale must be a positive number") }
+            guard let d = Double(s), d > 0 else {
+                throw MappingError(
+                    .invalidValue, line: fm.line(of: "scale"), message: "scale must be a positive number")
+            }
             scale = d
         }
         var format: FieldMap.Format?
         if let f = try fm.string("format") {
             guard let v = FieldMap.Format(rawValue: f) else {
-                throw MappingError(.invalidValue, line: fm.line(of: "format"), message: "format '\(f)' is not one of date, integer")
+                throw MappingError(
+                    .invalidValue, line: fm.line(of: "format"), message: "format '\(f)' is not one of date, integer")
             }
             format = v
         }
@@ -513,30 +579,45 @@ extension RemoteProfile {
         var writeAs: FieldMap.WriteType?
         if let w = try fm.string("write_as") {
             guard let t = FieldMap.WriteType(rawValue: w) else {
-                throw MappingError(.invalidValue, line: fm.line(of: "write_as"), message: "write_as '\(w)' is not one of string, number, integer, boolean")
+                throw MappingError(
+                    .invalidValue, line: fm.line(of: "write_as"),
+                    message: "write_as '\(w)' is not one of string, number, integer, boolean")
             }
             writeAs = t
         }
         if writeAs != nil, writeTransform == nil {
-            throw MappingError(.invalidValue, line: fm.line(of: "write_as"), message: "field '\(name)': write_as applies to what write_transform writes; add one")
+            throw MappingError(
+                .invalidValue, line: fm.line(of: "write_as"),
+                message: "field '\(name)': write_as applies to what write_transform writes; add one")
         }
         if readTransform != nil || writeTransform != nil {
             // One language per field: the transforms say everything the shorthand keys would.
-            for k in ["values", "read_values", "otherwise", "write_otherwise", "scale", "format", "list_separator", "name_parts", "stringly"]
+            for k in [
+                "values", "read_values", "otherwise", "write_otherwise", "scale", "format", "list_separator",
+                "name_parts", "stringly",
+            ]
             where fm[k] != nil {
-                throw MappingError(.invalidValue, line: fm.line(of: k),
-                                   message: "field '\(name)': '\(k)' cannot be combined with read_transform/write_transform; write it as a transform step")
+                throw MappingError(
+                    .invalidValue, line: fm.line(of: k),
+                    message:
+                        "field '\(name)': '\(k)' cannot be combined with read_transform/write_transform; write it as a transform step"
+                )
             }
         }
         if writeTransform != nil, readTransform == nil {
             // A value written in another form must be read back into the model's, or every pull would see a change.
-            throw MappingError(.missingKey, line: fm.line(of: "write_transform"),
-                               message: "field '\(name)' has write_transform but no read_transform: say how the remote's form reads back "
-                                   + "(`read_transform: []` if it reads back as it is)")
+            throw MappingError(
+                .missingKey, line: fm.line(of: "write_transform"),
+                message:
+                    "field '\(name)' has write_transform but no read_transform: say how the remote's form reads back "
+                    + "(`read_transform: []` if it reads back as it is)")
         }
         return { f in
             if let write { f.writePath = write }
-            if readOnly { f.readOnly = true; f.writePath = nil }
+            if readOnly {
+                f.readOnly = true
+                f.writePath = nil
+            }
             f.writeValues = writeValues
             f.readValues = readValues
             // Reading reverses `values` only where `read_values` is not given (in a fixed order: the first local value
@@ -566,7 +647,10 @@ extension RemoteProfile {
                 case "true": return .bool(true)
                 case "false": return .bool(false)
                 case "null", "~": return .null
-                default: if let d = Double(sc.string), sc.string.first.map({ $0.isNumber || $0 == "-" }) == true { return .number(d) }
+                default:
+                    if let d = Double(sc.string), sc.string.first.map({ $0.isNumber || $0 == "-" }) == true {
+                        return .number(d)
+                    }
                 }
             }
             return .string(sc.string)
@@ -578,10 +662,13 @@ extension RemoteProfile {
 
     static func decodeList(_ m: YAMLMap) throws -> ListSpec {
         try m.allow(["path", "items", "more_items", "pagination", "incremental", "deleted", "detail"])
-        var pagination = Pagination.cursor(limitParam: "limit", limit: 100, cursorParam: "cursor", next: try JSONPath("next_cursor"))
+        var pagination = Pagination.cursor(
+            limitParam: "limit", limit: 100, cursorParam: "cursor", next: try JSONPath("next_cursor"))
         if let pn = m["pagination"] {
             let pm = try YAMLMap(pn, what: "pagination")
-            try pm.allow(["style", "limit_param", "limit", "cursor_param", "next", "page_param", "total", "offset_param"])
+            try pm.allow([
+                "style", "limit_param", "limit", "cursor_param", "next", "page_param", "total", "offset_param",
+            ])
             let limit = try int(pm, "limit") ?? 100
             let limitParam = try pm.string("limit_param") ?? "limit"
             switch try pm.requiredString("style") {
@@ -589,12 +676,19 @@ extension RemoteProfile {
                 pagination = .cursor(
                     limitParam: limitParam, limit: limit, cursorParam: try pm.string("cursor_param") ?? "cursor",
                     next: try path(pm, "next") ?? JSONPath("next_cursor"))
-            case "page": pagination = .page(pageParam: try pm.string("page_param") ?? "page", limitParam: limitParam, limit: limit, total: try path(pm, "total"))
-            case "offset": pagination = .offset(offsetParam: try pm.string("offset_param") ?? "offset", limitParam: limitParam, limit: limit)
+            case "page":
+                pagination = .page(
+                    pageParam: try pm.string("page_param") ?? "page", limitParam: limitParam, limit: limit,
+                    total: try path(pm, "total"))
+            case "offset":
+                pagination = .offset(
+                    offsetParam: try pm.string("offset_param") ?? "offset", limitParam: limitParam, limit: limit)
             case "link": pagination = .link(limitParam: limitParam, limit: limit, bodyPath: try path(pm, "next"))
             case "none": pagination = .none
             case let s:
-                throw MappingError(.invalidValue, line: pm.line(of: "style"), message: "pagination style '\(s)' is not one of cursor, page, offset, link, none")
+                throw MappingError(
+                    .invalidValue, line: pm.line(of: "style"),
+                    message: "pagination style '\(s)' is not one of cursor, page, offset, link, none")
             }
         }
         var incremental: Incremental?
@@ -602,18 +696,25 @@ extension RemoteProfile {
             let im = try YAMLMap(inode, what: "incremental")
             try im.allow(["param", "format", "search_path", "search_property", "search_limit"])
             incremental = Incremental(
-                param: try im.string("param"), format: try im.string("format") ?? "rfc3339", searchPath: try im.string("search_path"),
+                param: try im.string("param"), format: try im.string("format") ?? "rfc3339",
+                searchPath: try im.string("search_path"),
                 searchProperty: try im.string("search_property"), searchLimit: try int(im, "search_limit") ?? 100)
         }
         var deleted: DeletedSpec?
         if let d = m["deleted"] {
             let dm = try YAMLMap(d, what: "deleted")
             try dm.allow(["param", "value", "flag"])
-            deleted = DeletedSpec(param: try dm.requiredString("param"), value: try dm.string("value") ?? "true", flag: try path(dm, "flag") ?? JSONPath("deleted"))
+            deleted = DeletedSpec(
+                param: try dm.requiredString("param"), value: try dm.string("value") ?? "true",
+                flag: try path(dm, "flag") ?? JSONPath("deleted"))
         }
-        var list = ListSpec(path: try m.requiredString("path"), items: try path(m, "items") ?? JSONPath("data"), pagination: pagination, incremental: incremental, deleted: deleted)
+        var list = ListSpec(
+            path: try m.requiredString("path"), items: try path(m, "items") ?? JSONPath("data"), pagination: pagination,
+            incremental: incremental, deleted: deleted)
         for p in try m.stringList("more_items") ?? [] {
-            do { list.moreItems.append(try JSONPath(p)) } catch let e as SyncError { throw MappingError(.invalidValue, line: m.line(of: "more_items"), message: e.message) }
+            do { list.moreItems.append(try JSONPath(p)) } catch let e as SyncError {
+                throw MappingError(.invalidValue, line: m.line(of: "more_items"), message: e.message)
+            }
         }
         list.detail = try m.bool("detail") ?? false
         return list

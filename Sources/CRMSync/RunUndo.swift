@@ -1,4 +1,4 @@
-public import CRMModel
+import CRMModel
 public import CRMStore
 import Foundation
 
@@ -23,7 +23,9 @@ public struct RunUndo: Sendable {
     public func undo(run: Int64, dryRun: Bool = false) async throws -> Outcome {
         let entries: [UndoEntry]
         do {
-            guard try store.runs().contains(where: { $0.id == run }) else { throw SyncError(.notFound, message: "no run has the id \(run); `crmgate runs list` shows them") }
+            guard try store.runs().contains(where: { $0.id == run }) else {
+                throw SyncError(.notFound, message: "no run has the id \(run); `crmgate runs list` shows them")
+            }
             entries = try store.undoEntries(run: run)
         } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
         var out = Outcome()
@@ -39,20 +41,27 @@ public struct RunUndo: Sendable {
             if ok { out.reverted += 1 } else { out.refused += 1 }
             out.lines.append(line)
         }
-        if !dryRun, out.refused == 0 { try? store.finishRun(id: run, status: .undone, counts: "{}", message: "reverted by crmgate undo") }
+        if !dryRun, out.refused == 0 {
+            try? store.finishRun(id: run, status: .undone, counts: "{}", message: "reverted by crmgate undo")
+        }
         return out
     }
 
     private func revert<R: CRMRecord>(_ type: R.Type, _ e: UndoEntry, _ dryRun: Bool) async throws -> (Bool, String) {
-        let name = "\(e.side) \(R.recordType.rawValue) \(e.localID.suffix(12))" + (e.remoteID.map { " (remote \($0))" } ?? "")
+        let name =
+            "\(e.side) \(R.recordType.rawValue) \(e.localID.suffix(12))" + (e.remoteID.map { " (remote \($0))" } ?? "")
         let after = e.after.map { Snapshot(json: $0) } ?? Snapshot()
         let before = e.before.map { Snapshot(json: $0) }
-        let fields = Set(after.values.keys).union(before?.values.keys ?? Dictionary<String, String>().keys)
+        let fields = Set(after.values.keys).union(before?.values.keys ?? [String: String]().keys)
         let remote = SyncEngine.remoteName(client)
         if e.side == .local {
-            guard let current = try store.recordForSync(R.self, id: e.localID), !current.deleted else { return (false, "\(name): refused, it no longer exists") }
+            guard let current = try store.recordForSync(R.self, id: e.localID), !current.deleted else {
+                return (false, "\(name): refused, it no longer exists")
+            }
             let now = Snapshot.of(current.record, fields: fields, withCustom: false)
-            guard now == after.restricted(to: fields) else { return (false, "\(name): refused, it changed since the run") }
+            guard now == after.restricted(to: fields) else {
+                return (false, "\(name): refused, it changed since the run")
+            }
             if dryRun { return (true, "\(name): would be \(e.action == .created ? "deleted" : "restored")") }
             if e.action == .created {
                 try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID], tombstones: [e.localID])
@@ -65,7 +74,9 @@ public struct RunUndo: Sendable {
         guard let rid = e.remoteID else { return (false, "\(name): refused, no remote id") }
         let resource = try client.resource(R.recordType)
         let codec = RecordCodec(resource)
-        guard let got = try await client.get(R.recordType, remoteID: rid) else { return (false, "\(name): refused, it no longer exists remotely") }
+        guard let got = try await client.get(R.recordType, remoteID: rid) else {
+            return (false, "\(name): refused, it no longer exists remotely")
+        }
         let now = codec.snapshot(got.record)
         guard now == after else { return (false, "\(name): refused, it changed remotely since the run") }
         let b = before ?? Snapshot()
@@ -77,12 +88,16 @@ public struct RunUndo: Sendable {
         }
         if dryRun { return (true, "\(name): would be \(e.action == .created ? "deleted" : "restored") remotely") }
         if e.action == .created {
-            guard resource.delete != nil else { return (false, "\(name): refused, the profile cannot delete \(R.recordType.plural)") }
+            guard resource.delete != nil else {
+                return (false, "\(name): refused, the profile cannot delete \(R.recordType.plural)")
+            }
             _ = try await client.delete(R.recordType, remoteID: rid, etag: got.etag)
             try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID])
             return (true, "\(name): deleted remotely (the run created it)")
         }
-        switch try await client.update(R.recordType, remoteID: rid, body: body, etag: got.etag, version: codec.version(got.record)) {
+        switch try await client.update(
+            R.recordType, remoteID: rid, body: body, etag: got.etag, version: codec.version(got.record))
+        {
         case .updated(let json, let etag):
             if var link = try store.link(remote: remote, type: R.recordType, localID: e.localID) {
                 link.base = codec.snapshot(json).json

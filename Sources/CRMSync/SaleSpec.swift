@@ -45,18 +45,26 @@ public struct SaleSpec: Sendable {
     /// header's id, in the document). Line-level: `$product`, `$quantity`, `$unit_price`, `$line_total`.
     /// A value written `$$…` is the literal text `$…`.
     public static let placeholders: Set<String> = [
-        "ref", "name", "customer_name", "contact_name", "currency", "owner", "amount", "total", "notes", "kind", "is_order", "date",
+        "ref", "name", "customer_name", "contact_name", "currency", "owner", "amount", "total", "notes", "kind",
+        "is_order", "date",
         "sale_id", "product", "quantity", "unit_price", "line_total",
     ]
 
     static func decode(_ m: YAMLMap) throws -> SaleSpec {
-        try m.allow(["create", "id", "quote", "order", "lookup", "get", "document_status", "open_statuses", "header", "document", "lines"])
-        guard let create = try RemoteProfile.endpoint(m["create"], "sales.create", defaultMethod: .post, line: m.line) else {
-            throw MappingError(.missingKey, line: m.line, message: "sales needs 'create' (the endpoint that creates a sale header)")
+        try m.allow([
+            "create", "id", "quote", "order", "lookup", "get", "document_status", "open_statuses", "header", "document",
+            "lines",
+        ])
+        guard let create = try RemoteProfile.endpoint(m["create"], "sales.create", defaultMethod: .post, line: m.line)
+        else {
+            throw MappingError(
+                .missingKey, line: m.line, message: "sales needs 'create' (the endpoint that creates a sale header)")
         }
         var documents: [Conversion.SaleKind: RemoteProfile.Endpoint] = [:]
         for kind in Conversion.SaleKind.allCases {
-            if let e = try RemoteProfile.endpoint(m[kind.rawValue], "sales.\(kind.rawValue)", defaultMethod: .post, line: m.line) {
+            if let e = try RemoteProfile.endpoint(
+                m[kind.rawValue], "sales.\(kind.rawValue)", defaultMethod: .post, line: m.line)
+            {
                 documents[kind] = e
             }
         }
@@ -79,8 +87,12 @@ public struct SaleSpec: Sendable {
         }
         var spec = SaleSpec(
             create: create, id: try JSONPath(try m.string("id") ?? "ID"), documents: documents, lookup: lookup,
-            header: try template(m["header"], "sales.header", line: m.line(of: "header"), allowed: placeholders.subtracting(lineLevel + ["sale_id"])),
-            document: try template(m["document"], "sales.document", line: m.line(of: "document"), allowed: placeholders.subtracting(lineLevel)),
+            header: try template(
+                m["header"], "sales.header", line: m.line(of: "header"),
+                allowed: placeholders.subtracting(lineLevel + ["sale_id"])),
+            document: try template(
+                m["document"], "sales.document", line: m.line(of: "document"),
+                allowed: placeholders.subtracting(lineLevel)),
             linesPath: linesPath, line: line)
         spec.get = try RemoteProfile.endpoint(m["get"], "sales.get", defaultMethod: .get, line: m.line)
         if let node = m["document_status"] {
@@ -100,14 +112,18 @@ public struct SaleSpec: Sendable {
     /// A body template, its placeholders checked against `placeholders` (a typo is an error with its line).
     static func template(_ node: Node?, _ what: String, line: Int?, allowed: Set<String>) throws -> JSONValue {
         guard let node else { return .object([]) }
-        guard case .mapping = node else { throw MappingError(.invalidValue, line: line, message: "\(what) must be a mapping of fields to values") }
+        guard case .mapping = node else {
+            throw MappingError(.invalidValue, line: line, message: "\(what) must be a mapping of fields to values")
+        }
         func check(_ n: Node) throws {
             switch n {
             case .scalar(let s):
                 if s.string.hasPrefix("$"), !s.string.hasPrefix("$$"), !allowed.contains(String(s.string.dropFirst())) {
                     throw MappingError(
                         .invalidValue, line: n.mark?.line,
-                        message: "\(what): unknown placeholder '\(s.string)' here; known: \(allowed.sorted().map { "$" + $0 }.joined(separator: ", "))")
+                        message:
+                            "\(what): unknown placeholder '\(s.string)' here; known: \(allowed.sorted().map { "$" + $0 }.joined(separator: ", "))"
+                    )
                 }
             case .sequence(let seq): for c in seq { try check(c) }
             case .mapping(let map): for (_, v) in map { try check(v) }

@@ -75,7 +75,9 @@ public struct Snapshot: Sendable, Hashable {
         public init<R: CRMRecord>(_ type: R.Type, fields: Set<String>, withCustom: Bool) {
             self.fields = fields
             self.withCustom = withCustom
-            model = R.fields.enumerated().filter { fields.contains($0.element.name) }.map { ($0.offset, $0.element.name, $0.element.kind) }
+            model = R.fields.enumerated().filter { fields.contains($0.element.name) }.map {
+                ($0.offset, $0.element.name, $0.element.kind)
+            }
             customKeys = fields.filter { $0.hasPrefix("custom.") }.map { String($0.dropFirst(7)) }
         }
     }

@@ -8,7 +8,8 @@ import Foundation
 // applied and checkpointed.
 extension SyncEngine {
     private enum PushOutcome: Sendable {
-        case linked(SyncLink, rewrite: Snapshot?, counts: SyncCounts, undo: UndoEntry?, clearJournal: Bool, line: String?)
+        case linked(
+            SyncLink, rewrite: Snapshot?, counts: SyncCounts, undo: UndoEntry?, clearJournal: Bool, line: String?)
         case unlink(String, counts: SyncCounts, line: String?)
         case nothing(counts: SyncCounts, line: String?)
         /// The remote no longer has the linked record (404/410, or its id holds another record now).
@@ -16,40 +17,52 @@ extension SyncEngine {
         case failed(any Error)
     }
 
-    func push<R: CRMRecord>(_ type: R.Type, _ codec: RecordCodec, _ state: inout CursorState, _ report: inout SyncReport) async throws {
+    func push<R: CRMRecord>(
+        _ type: R.Type, _ codec: RecordCodec, _ state: inout CursorState, _ report: inout SyncReport
+    ) async throws {
         while true {
             let batch = try storeCall { try store.changed(R.self, afterSeq: state.pushSeq, limit: job.batchSize) }
             if batch.isEmpty { break }
             // Everything the batch needs from the store, read at once; creates' keys journaled before any request.
             let ids = batch.map { $0.record.id.description }
             let known = try storeCall { try store.links(remote: remoteName, type: R.recordType, localIDs: ids) }
-            let conflicted = try storeCall { try store.openConflictIDs(remote: remoteName, type: R.recordType, localIDs: ids) }
+            let conflicted = try storeCall {
+                try store.openConflictIDs(remote: remoteName, type: R.recordType, localIDs: ids)
+            }
             var journal = try storeCall { try store.journal(remote: remoteName, type: R.recordType, localIDs: ids) }
             var fresh: [(localID: String, key: String, lookup: String?, sent: String)] = []
             var contexts: [PushContext<R>] = []
             let lookupField = codec.resource.lookup?.field
             for item in batch {
                 let id = item.record.id.description
-                var ctx = PushContext(item: item, link: known[id], conflicted: conflicted.contains(id), journal: nil, journalExisted: false)
+                var ctx = PushContext(
+                    item: item, link: known[id], conflicted: conflicted.contains(id), journal: nil,
+                    journalExisted: false)
                 if let j = journal[id] {
                     ctx.journal = j
                     ctx.journalExisted = true
                 } else if ctx.link == nil, !item.deleted, !ctx.conflicted, !dryRun {
                     let sl = localSnapshot(item.record, codec)
-                    let entry = (localID: id, key: UUID().uuidString.lowercased(), lookup: lookupField.flatMap { sl[$0] }, sent: sl.json)
+                    let entry = (
+                        localID: id, key: UUID().uuidString.lowercased(), lookup: lookupField.flatMap { sl[$0] },
+                        sent: sl.json
+                    )
                     fresh.append(entry)
                     journal[id] = (entry.key, entry.lookup)
                     ctx.journal = (entry.key, entry.lookup)
                 }
                 contexts.append(ctx)
             }
-            if !fresh.isEmpty { try storeCall { try store.journalCreates(remote: remoteName, type: R.recordType, entries: fresh) } }
+            if !fresh.isEmpty {
+                try storeCall { try store.journalCreates(remote: remoteName, type: R.recordType, entries: fresh) }
+            }
             if !dryRun {
                 // What each update will send, written before any request (a killed run leaves it for the next pull).
                 var updates: [(localID: String, sent: String)] = []
                 for ctx in contexts where !ctx.item.deleted && !ctx.conflicted {
                     guard let link = ctx.link, ctx.item.changeSeq > link.syncedSeq else { continue }
-                    let base = Snapshot(json: link.base), sl = localSnapshot(ctx.item.record, codec)
+                    let base = Snapshot(json: link.base)
+                    let sl = localSnapshot(ctx.item.record, codec)
                     let changed = Set(base.values.keys).union(sl.values.keys).filter { base[$0] != sl[$0] }
                     guard !changed.isEmpty else { continue }
                     var sent: [String: String] = [:]
@@ -66,7 +79,8 @@ extension SyncEngine {
                     let c = contexts[i]
                     let sl = localSnapshot(c.item.record, codec)
                     // One the profile cannot write goes on alone, to be set aside with its reason.
-                    return c.link == nil && !c.item.deleted && !c.conflicted && !(sl[key] ?? "").isEmpty && (try? codec.body(sl)) != nil
+                    return c.link == nil && !c.item.deleted && !c.conflicted && !(sl[key] ?? "").isEmpty
+                        && (try? codec.body(sl)) != nil
                 }
                 for chunk in stride(from: 0, to: eligible.count, by: max(1, batch.size)) {
                     let part = Array(eligible[chunk..<min(eligible.count, chunk + max(1, batch.size))])
@@ -74,13 +88,22 @@ extension SyncEngine {
                 }
             }
             let rest = contexts.indices.filter { upserted[$0] == nil }
-            let perRecord: [PushOutcome?] = await BoundedConcurrency.map(rest.map { contexts[$0] }, width: job.concurrency) { (ctx: PushContext<R>) in
+            let perRecord: [PushOutcome?] = await BoundedConcurrency.map(
+                rest.map { contexts[$0] }, width: job.concurrency
+            ) { (ctx: PushContext<R>) in
                 do { return try await self.pushOne(ctx, codec) } catch { return .failed(error) }
             }
             var outcomes: [PushOutcome?] = contexts.indices.map { upserted[$0] }
             for (k, i) in rest.enumerated() { outcomes[i] = perRecord[k] }
-            var links: [SyncLink] = [], rewrites: [R] = [], unlinks: [String] = [], clear: [String] = [], undo: [UndoEntry] = []
-            var tombstones: [String] = [], setAside: [SetAsideRecord] = [], settled: [String] = [], answered: [String] = []
+            var links: [SyncLink] = []
+            var rewrites: [R] = []
+            var unlinks: [String] = []
+            var clear: [String] = []
+            var undo: [UndoEntry] = []
+            var tombstones: [String] = []
+            var setAside: [SetAsideRecord] = []
+            var settled: [String] = []
+            var answered: [String] = []
             var failure: (any Error)?
             var lastDone = state.pushSeq
             for (i, o) in outcomes.enumerated() {
@@ -91,26 +114,35 @@ extension SyncEngine {
                     // Refused for what it holds: set aside with the remote's answer; the other records go on.
                     let ctx = contexts[i]
                     let operation = item.deleted ? "delete" : ctx.link == nil ? "create" : "update"
-                    setAside.append(SetAsideRecord(remote: remoteName, recordType: R.recordType, localID: id, changeSeq: item.changeSeq,
-                                                   operation: operation, status: e.status, message: e.description))
+                    setAside.append(
+                        SetAsideRecord(
+                            remote: remoteName, recordType: R.recordType, localID: id, changeSeq: item.changeSeq,
+                            operation: operation, status: e.status, message: e.description))
                     if operation == "create" && !ctx.journalExisted { clear.append(id) }
                     report.counts.refused += 1
-                    report.lines.append(dryRun
-                        ? "refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.description); would be set aside"
-                        : "refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.description); set aside "
-                            + "(`crmgate sync errors show \(id.suffix(12))`), tried again when it changes or on `sync errors retry`")
+                    report.lines.append(
+                        dryRun
+                            ? "refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.description); would be set aside"
+                            : "refused: \(R.recordType.rawValue) \(id.suffix(12)) (\(operation)): \(e.description); set aside "
+                                + "(`crmgate sync errors show \(id.suffix(12))`), tried again when it changes or on `sync errors retry`"
+                    )
                 case .failed(let e):
                     if failure == nil { failure = e }
                 case .gone(let l, let why):
                     var goneRecords: [R] = []
-                    try gone(R.self, [(l, item)], why: why, records: &goneRecords, tombstones: &tombstones, removeLinks: &unlinks, report: &report)
+                    try gone(
+                        R.self, [(l, item)], why: why, records: &goneRecords, tombstones: &tombstones,
+                        removeLinks: &unlinks, report: &report)
                     rewrites += goneRecords
                     settled.append(id)
                 case .linked(let l, let rewrite, let c, let u, let j, let line):
                     settled.append(id)
                     answered.append(id)
                     links.append(l)
-                    if let rewrite { rewrites.append(applyChanges(rewrite, over: localSnapshot(item.record, codec), to: item.record, codec)) }
+                    if let rewrite {
+                        rewrites.append(
+                            applyChanges(rewrite, over: localSnapshot(item.record, codec), to: item.record, codec))
+                    }
                     if let u { undo.append(u) }
                     if j { clear.append(l.localID) }
                     report.counts += c
@@ -128,8 +160,10 @@ extension SyncEngine {
                 if failure == nil { lastDone = item.changeSeq }
             }
             state.pushSeq = lastDone
-            try checkpoint(R.self, state, records: rewrites, links: links, removeLinks: unlinks, tombstones: tombstones, clearJournal: clear, undo: undo,
-                           setAside: setAside, clearSetAside: settled, clearUpdateJournal: settled + answered)
+            try checkpoint(
+                R.self, state, records: rewrites, links: links, removeLinks: unlinks, tombstones: tombstones,
+                clearJournal: clear, undo: undo,
+                setAside: setAside, clearSetAside: settled, clearUpdateJournal: settled + answered)
             if let failure { throw failure }
             if dryRun { state.pushSeq = batch.last!.changeSeq }
         }
@@ -138,31 +172,50 @@ extension SyncEngine {
     /// The model field a batch upsert keys on: the one whose remote path ends in the profile's `upsert_key`.
     private func upsertField(_ codec: RecordCodec) -> String? {
         guard let key = codec.resource.batch?.upsertKey else { return nil }
-        return codec.resource.fields.first { $0.kind != .nameParts && $0.path.description.split(separator: ".").last.map(String.init) == key }?.fields.first
+        return codec.resource.fields.first {
+            $0.kind != .nameParts && $0.path.description.split(separator: ".").last.map(String.init) == key
+        }?.fields.first
     }
 
     /// One batch upsert of new records; each gets its outcome (all fail together when the request fails).
-    private func upsert<R: CRMRecord>(_ contexts: [PushContext<R>], key: String, _ codec: RecordCodec) async -> [(Int, PushOutcome)] {
+    private func upsert<R: CRMRecord>(
+        _ contexts: [PushContext<R>], key: String, _ codec: RecordCodec
+    ) async -> [(Int, PushOutcome)] {
         let snapshots = contexts.map { localSnapshot($0.item.record, codec) }
         let found: [JSONValue]
         do {
             let inputs = try snapshots.map { (key: $0[key] ?? "", body: try codec.body($0)) }
-            found = try await client.batchUpsert(R.recordType, inputs: inputs) } catch { return contexts.indices.map { ($0, .failed(error)) } }
+            found = try await client.batchUpsert(R.recordType, inputs: inputs)
+        } catch { return contexts.indices.map { ($0, .failed(error)) } }
         var byKey: [String: JSONValue] = [:]
         for json in found { if let v = codec.snapshot(json)[key] { byKey[v.lowercased()] = json } }
         return contexts.indices.map { i in
-            let ctx = contexts[i], sl = snapshots[i]
+            let ctx = contexts[i]
+            let sl = snapshots[i]
             guard let json = byKey[(sl[key] ?? "").lowercased()], let rid = codec.remoteID(json) else {
-                return (i, .failed(SyncError(.badResponse, context: "batch upsert \(R.recordType.plural)", message: "the answer has no record for \(key) \(sl[key] ?? "")")))
+                return (
+                    i,
+                    .failed(
+                        SyncError(
+                            .badResponse, context: "batch upsert \(R.recordType.plural)",
+                            message: "the answer has no record for \(key) \(sl[key] ?? "")"))
+                )
             }
             let rs = codec.snapshot(json)
             var c = SyncCounts()
             c.pushedCreated = 1
-            var l = link(rid, ctx.item.record.id.description, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false)
+            var l = link(
+                rid, ctx.item.record.id.description, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false)
             l.syncedSeq = ctx.item.changeSeq
-            return (i, .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: .remote, recordType: R.recordType, localID: l.localID, remoteID: rid,
-                                                                            action: .created, before: nil, after: rs.json),
-                               clearJournal: true, line: nil))
+            return (
+                i,
+                .linked(
+                    l, rewrite: nil, counts: c,
+                    undo: UndoEntry(
+                        side: .remote, recordType: R.recordType, localID: l.localID, remoteID: rid,
+                        action: .created, before: nil, after: rs.json),
+                    clearJournal: true, line: nil)
+            )
         }
     }
 
@@ -185,24 +238,33 @@ extension SyncEngine {
         let sl = localSnapshot(item.record, codec)
         let decision = PushPlanner.plan(
             PushInput(
-                changeSeq: item.changeSeq, syncedSeq: ctx.link?.syncedSeq, deleted: item.deleted, conflictWaiting: ctx.conflicted,
-                createSentBefore: ctx.journalExisted, allowDelete: job.allowDelete, base: ctx.link.map { Snapshot(json: $0.base) }, local: sl))
+                changeSeq: item.changeSeq, syncedSeq: ctx.link?.syncedSeq, deleted: item.deleted,
+                conflictWaiting: ctx.conflicted,
+                createSentBefore: ctx.journalExisted, allowDelete: job.allowDelete,
+                base: ctx.link.map { Snapshot(json: $0.base) }, local: sl))
         var c = SyncCounts()
         switch decision {
         case .alreadySynced, .nothingToDelete:
             return .nothing(counts: c, line: nil)
         case .waitForConflict:
             c.blocked = 1
-            return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) waits for its conflict to be resolved")
+            return .nothing(
+                counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) waits for its conflict to be resolved")
         case .keepRemote:
             c.deletesKept = 1
-            return .nothing(counts: c, line: "push: \(type.rawValue) \(localID.suffix(12)) was deleted locally; kept remotely (no --allow-delete)")
+            return .nothing(
+                counts: c,
+                line:
+                    "push: \(type.rawValue) \(localID.suffix(12)) was deleted locally; kept remotely (no --allow-delete)"
+            )
         case .delete:
             let link = ctx.link!
             c.pushedDeleted = 1
             if dryRun { return .nothing(counts: c, line: "push: delete remote \(link.remoteID)") }
             var etag = link.etag
-            if codec.resource.concurrency == .etag, etag == nil { etag = try await client.get(type, remoteID: link.remoteID)?.etag }
+            if codec.resource.concurrency == .etag, etag == nil {
+                etag = try await client.get(type, remoteID: link.remoteID)?.etag
+            }
             _ = try await client.delete(type, remoteID: link.remoteID, etag: etag)
             return .unlink(localID, counts: c, line: nil)
         case .create:
@@ -213,9 +275,14 @@ extension SyncEngine {
         }
     }
 
-    private func stamp(_ json: JSONValue, _ codec: RecordCodec, _ s: Snapshot) -> String { codec.modified(json) ?? s.digest }
+    private func stamp(_ json: JSONValue, _ codec: RecordCodec, _ s: Snapshot) -> String {
+        codec.modified(json) ?? s.digest
+    }
 
-    private func create<R: CRMRecord>(_ item: ChangedRecord<R>, _ sl: Snapshot, _ codec: RecordCodec, journal: (key: String, lookup: String?)?, existed: Bool) async throws -> PushOutcome {
+    private func create<R: CRMRecord>(
+        _ item: ChangedRecord<R>, _ sl: Snapshot, _ codec: RecordCodec, journal: (key: String, lookup: String?)?,
+        existed: Bool
+    ) async throws -> PushOutcome {
         let type = R.recordType
         let localID = item.record.id.description
         var c = SyncCounts()
@@ -226,7 +293,9 @@ extension SyncEngine {
             return .nothing(counts: c, line: "push: create \(type.rawValue) \(localID.suffix(12)): \(summary(sl))")
         }
         let lookupField = codec.resource.lookup?.field
-        guard let j = journal else { throw SyncError(.store, message: "no idempotency key was journaled for \(localID)") }
+        guard let j = journal else {
+            throw SyncError(.store, message: "no idempotency key was journaled for \(localID)")
+        }
         let key = j.key
         if existed {
             // A create was sent before and its answer never arrived: find out whether it happened.
@@ -240,7 +309,9 @@ extension SyncEngine {
                         try storeCall({ try store.link(remote: remoteName, type: type, remoteID: rid) }) == nil
                     else { continue }
                     let rs = codec.snapshot(json)
-                    if rs.values.allSatisfy({ sl[$0.key] == nil || sl[$0.key] == $0.value }) || (rs["email"] != nil && rs["email"] == sl["email"]) {
+                    if rs.values.allSatisfy({ sl[$0.key] == nil || sl[$0.key] == $0.value })
+                        || (rs["email"] != nil && rs["email"] == sl["email"])
+                    {
                         match = (json, rid)
                         break
                     }
@@ -250,10 +321,16 @@ extension SyncEngine {
                     c.recoveredCreates = 1
                     var l = link(rid, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: rs != sl)
                     if rs == sl { l.syncedSeq = item.changeSeq }
-                    return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: .remote, recordType: type, localID: localID, remoteID: rid, action: .created, before: nil, after: rs.json),
-                                   clearJournal: true, line: nil)
+                    return .linked(
+                        l, rewrite: nil, counts: c,
+                        undo: UndoEntry(
+                            side: .remote, recordType: type, localID: localID, remoteID: rid, action: .created,
+                            before: nil, after: rs.json),
+                        clearJournal: true, line: nil)
                 }
-            } else { c.recoveredCreates = 1 }
+            } else {
+                c.recoveredCreates = 1
+            }
         }
         var (json, etag) = try await client.create(type, body: body, idempotencyKey: key)
         if !codec.isRecord(json) {
@@ -270,28 +347,41 @@ extension SyncEngine {
                 var unlinked: JSONValue?
                 for candidate in found {
                     guard let rid = codec.remoteID(candidate) else { continue }
-                    if try storeCall({ try store.link(remote: remoteName, type: type, remoteID: rid) }) == nil { unlinked = candidate; break }
+                    if try storeCall({ try store.link(remote: remoteName, type: type, remoteID: rid) }) == nil {
+                        unlinked = candidate
+                        break
+                    }
                 }
                 guard let unlinked else {
-                    throw SyncError(.badResponse, context: "create \(type.rawValue)",
-                                    message: "the remote's answer is not the record and the lookup by \(field) found no new record")
+                    throw SyncError(
+                        .badResponse, context: "create \(type.rawValue)",
+                        message: "the remote's answer is not the record and the lookup by \(field) found no new record")
                 }
                 json = unlinked
             }
         }
         guard let rid = codec.remoteID(json) else {
-            throw SyncError(.badResponse, context: "create \(type.rawValue)",
-                            message: "the remote's answer has no id at '\(codec.resource.idPath)' (give the profile a lookup to find created records)")
+            throw SyncError(
+                .badResponse, context: "create \(type.rawValue)",
+                message:
+                    "the remote's answer has no id at '\(codec.resource.idPath)' (give the profile a lookup to find created records)"
+            )
         }
         let rs = codec.snapshot(json)
         c.pushedCreated = 1
         var l = link(rid, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false, etag: etag)
         l.syncedSeq = item.changeSeq
-        return .linked(l, rewrite: nil, counts: c, undo: UndoEntry(side: .remote, recordType: type, localID: localID, remoteID: rid, action: .created, before: nil, after: rs.json),
-                       clearJournal: true, line: nil)
+        return .linked(
+            l, rewrite: nil, counts: c,
+            undo: UndoEntry(
+                side: .remote, recordType: type, localID: localID, remoteID: rid, action: .created, before: nil,
+                after: rs.json),
+            clearJournal: true, line: nil)
     }
 
-    private func update<R: CRMRecord>(_ item: ChangedRecord<R>, _ sl: Snapshot, _ link: SyncLink, _ codec: RecordCodec) async throws -> PushOutcome {
+    private func update<R: CRMRecord>(
+        _ item: ChangedRecord<R>, _ sl: Snapshot, _ link: SyncLink, _ codec: RecordCodec
+    ) async throws -> PushOutcome {
         let type = R.recordType
         let localID = item.record.id.description
         var c = SyncCounts()
@@ -309,13 +399,16 @@ extension SyncEngine {
             c.pushedUpdated = 1
             return .nothing(counts: c, line: "push: update remote \(link.remoteID): \(diff(base, local))")
         }
-        var etag = link.etag, version = link.version
+        var etag = link.etag
+        var version = link.version
         let before = base
         // Where the remote reuses ids, the record at the linked id is read first: writing one person's data onto
         // another record is never acceptable.
         let verify = link.identity != nil && codec.resource.identityPath != nil && codec.resource.get != nil
         if (codec.resource.concurrency == .etag && etag == nil) || verify {
-            guard let got = try await client.get(type, remoteID: link.remoteID) else { return .gone(link, why: "answered 404: deleted remotely") }
+            guard let got = try await client.get(type, remoteID: link.remoteID) else {
+                return .gone(link, why: "answered 404: deleted remotely")
+            }
             if let now = codec.identity(got.record), let known = link.identity, now != known {
                 return .gone(link, why: "was deleted remotely; its id now holds another record")
             }
@@ -323,61 +416,98 @@ extension SyncEngine {
             version = codec.version(got.record) ?? version
             let rs = codec.snapshot(got.record)
             if rs != base {
-                let m = ThreeWayMerge.merge(base: base, local: local, remote: rs, policy: job.policy, rules: job.fieldRules, localTime: item.record.updatedAt, remoteTime: codec.modified(got.record).flatMap(RemoteTime.parse))
-                if !m.conflicts.isEmpty { return try conflict(type, localID, link.remoteID, m.conflicts, base, local, rs, c) }
-                if m.merged != local { rewrite = m.merged; local = m.merged }
+                let m = ThreeWayMerge.merge(
+                    base: base, local: local, remote: rs, policy: job.policy, rules: job.fieldRules,
+                    localTime: item.record.updatedAt, remoteTime: codec.modified(got.record).flatMap(RemoteTime.parse))
+                if !m.conflicts.isEmpty {
+                    return try conflict(type, localID, link.remoteID, m.conflicts, base, local, rs, c)
+                }
+                if m.merged != local {
+                    rewrite = m.merged
+                    local = m.merged
+                }
                 base = rs
                 changed = Set(base.values.keys).union(local.values.keys).filter { base[$0] != local[$0] }
             }
         }
         for _ in 0..<5 {
             if changed.isEmpty {
-                var l = self.link(link.remoteID, localID, .null, codec, base: base, stamp: link.remoteStamp ?? "", dirty: false, etag: etag, keep: link.identity)
+                var l = self.link(
+                    link.remoteID, localID, .null, codec, base: base, stamp: link.remoteStamp ?? "", dirty: false,
+                    etag: etag, keep: link.identity)
                 l.version = version
                 if rewrite == nil { l.syncedSeq = item.changeSeq }
                 return .linked(l, rewrite: rewrite, counts: c, undo: nil, clearJournal: false, line: nil)
             }
-            switch try await client.update(type, remoteID: link.remoteID, body: codec.body(local, only: changed), etag: etag, version: version) {
+            switch try await client.update(
+                type, remoteID: link.remoteID, body: codec.body(local, only: changed), etag: etag, version: version)
+            {
             case .updated(var json, var newEtag):
                 if !codec.isRecord(json) {
                     // The answer is a message, not the record: the base is what the remote holds now, read back.
-                    guard let got = try await client.get(type, remoteID: link.remoteID) else { return .gone(link, why: "answered 404 after an update") }
+                    guard let got = try await client.get(type, remoteID: link.remoteID) else {
+                        return .gone(link, why: "answered 404 after an update")
+                    }
                     json = got.record
                     newEtag = got.etag ?? newEtag
                 }
                 let rs = codec.snapshot(json)
                 c.pushedUpdated = 1
-                var l = self.link(link.remoteID, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false, etag: newEtag,
-                                  keep: link.identity)
+                var l = self.link(
+                    link.remoteID, localID, json, codec, base: rs, stamp: stamp(json, codec, rs), dirty: false,
+                    etag: newEtag,
+                    keep: link.identity)
                 if rewrite == nil { l.syncedSeq = item.changeSeq }
-                return .linked(l, rewrite: rewrite, counts: c,
-                               undo: UndoEntry(side: .remote, recordType: type, localID: localID, remoteID: link.remoteID, action: .updated, before: before.json, after: rs.json),
-                               clearJournal: false, line: nil)
+                return .linked(
+                    l, rewrite: rewrite, counts: c,
+                    undo: UndoEntry(
+                        side: .remote, recordType: type, localID: localID, remoteID: link.remoteID, action: .updated,
+                        before: before.json, after: rs.json),
+                    clearJournal: false, line: nil)
             case .notFound:
                 return .gone(link, why: "answered 404: deleted remotely")
             case .stale:
                 c.staleRetries += 1
-                guard let got = try await client.get(type, remoteID: link.remoteID) else { return .gone(link, why: "answered 404: deleted remotely") }
+                guard let got = try await client.get(type, remoteID: link.remoteID) else {
+                    return .gone(link, why: "answered 404: deleted remotely")
+                }
                 etag = got.etag
                 version = codec.version(got.record) ?? version
                 let rs = codec.snapshot(got.record)
-                let m = ThreeWayMerge.merge(base: base, local: local, remote: rs, policy: job.policy, rules: job.fieldRules, localTime: item.record.updatedAt, remoteTime: codec.modified(got.record).flatMap(RemoteTime.parse))
-                if !m.conflicts.isEmpty { return try conflict(type, localID, link.remoteID, m.conflicts, base, local, rs, c) }
-                if m.merged != local { rewrite = m.merged; local = m.merged }
+                let m = ThreeWayMerge.merge(
+                    base: base, local: local, remote: rs, policy: job.policy, rules: job.fieldRules,
+                    localTime: item.record.updatedAt, remoteTime: codec.modified(got.record).flatMap(RemoteTime.parse))
+                if !m.conflicts.isEmpty {
+                    return try conflict(type, localID, link.remoteID, m.conflicts, base, local, rs, c)
+                }
+                if m.merged != local {
+                    rewrite = m.merged
+                    local = m.merged
+                }
                 if !m.settled.isEmpty { c.conflictsSettled += 1 }
                 base = rs
                 changed = Set(base.values.keys).union(local.values.keys).filter { base[$0] != local[$0] }
             }
         }
-        throw SyncError(.transport, context: "update \(type.rawValue) \(link.remoteID)", message: "the remote record kept changing while it was being updated; the next run tries again")
+        throw SyncError(
+            .transport, context: "update \(type.rawValue) \(link.remoteID)",
+            message: "the remote record kept changing while it was being updated; the next run tries again")
     }
 
-    private func conflict(_ type: RecordType, _ localID: String, _ rid: String, _ fields: [String], _ base: Snapshot, _ local: Snapshot, _ remote: Snapshot, _ c: SyncCounts) throws -> PushOutcome {
+    private func conflict(
+        _ type: RecordType, _ localID: String, _ rid: String, _ fields: [String], _ base: Snapshot, _ local: Snapshot,
+        _ remote: Snapshot, _ c: SyncCounts
+    ) throws -> PushOutcome {
         var c = c
         c.conflictsOpened = 1
         _ = try storeCall {
-            try store.openConflict(job: job.name, remote: remoteName, type: type, localID: localID, remoteID: rid, fields: fields, base: base.json, local: local.json, remoteSide: remote.json)
+            try store.openConflict(
+                job: job.name, remote: remoteName, type: type, localID: localID, remoteID: rid, fields: fields,
+                base: base.json, local: local.json, remoteSide: remote.json)
         }
-        return .nothing(counts: c, line: "conflict: \(type.rawValue) \(localID.suffix(12)) (remote \(rid)) on \(fields.joined(separator: ", "))")
+        return .nothing(
+            counts: c,
+            line:
+                "conflict: \(type.rawValue) \(localID.suffix(12)) (remote \(rid)) on \(fields.joined(separator: ", "))")
     }
 }

@@ -1,5 +1,5 @@
-public import CRMModel
 import CRMHTTP
+public import CRMModel
 import CRMStore
 import Foundation
 
@@ -31,7 +31,8 @@ public enum SalePlanner {
         return .header(kind: kind, reference: reference(o))
     }
 
-    /// A digest of what a sale is made from (the template values and the lines): a refused sale is tried again only when
+    /// A digest of what a sale is made from (the template values and the lines): a refused sale is tried again only
+    /// when
     /// it changes.
     public static func digest(_ o: Opportunity, kind: Conversion.SaleKind) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -51,13 +52,16 @@ public enum SalePlanner {
     public static func reference(_ o: Opportunity) -> String { "crmgate-\(o.id)" }
 
     /// The opportunity-level placeholder values (`SaleSpec.placeholders`).
-    public static func values(_ o: Opportunity, kind: Conversion.SaleKind, saleID: String?, today: String) -> [String: JSONValue] {
+    public static func values(
+        _ o: Opportunity, kind: Conversion.SaleKind, saleID: String?, today: String
+    ) -> [String: JSONValue] {
         let kept = saleLines(o)
         let total = kept.isEmpty ? (o.amount ?? 0) : kept.reduce(Decimal(0)) { $0 + $1.quantity * $1.unitPrice }
         var v: [String: JSONValue] = [
             "ref": .string(reference(o)), "name": .string(o.name), "customer_name": .string(o.customerName),
             "contact_name": .string(o.contactName), "currency": .string(o.currency), "owner": .string(o.owner),
-            "amount": number(o.amount ?? 0), "total": number(total), "notes": .string(o.notes), "kind": .string(kind.rawValue),
+            "amount": number(o.amount ?? 0), "total": number(total), "notes": .string(o.notes),
+            "kind": .string(kind.rawValue),
             "is_order": .bool(kind == .order), "date": .string(today),
         ]
         if let saleID { v["sale_id"] = .string(saleID) }
@@ -92,9 +96,11 @@ public enum SalePlanner {
 
 extension SyncEngine {
     /// Creates the sale quote or order of every opportunity converted since (`opportunities convert ID --to …`) on a
-    /// remote whose profile has `sales:`. The header's id is saved on the opportunity before its document is sent, and a
+    /// remote whose profile has `sales:`. The header's id is saved on the opportunity before its document is sent, and
+    /// a
     /// header whose answer was lost is found again by its reference, so a rerun creates neither twice. A refusal is
-    /// counted, kept on the opportunity (`sale_error`) and reported, and not sent again until the opportunity changes; the
+    /// counted, kept on the opportunity (`sale_error`) and reported, and not sent again until the opportunity changes;
+    /// the
     /// others go on.
     func pushSales(_ report: inout SyncReport) async throws {
         guard let spec = client.profile.sales else { return }
@@ -116,28 +122,46 @@ extension SyncEngine {
             }
             do {
                 guard let endpoint = spec.documents[kind] else {
-                    throw SyncError(.rejected, context: client.profile.name, message: "the profile cannot create a sale \(kind.rawValue) (its sales section has no '\(kind.rawValue)')", status: 400)
+                    throw SyncError(
+                        .rejected, context: client.profile.name,
+                        message:
+                            "the profile cannot create a sale \(kind.rawValue) (its sales section has no '\(kind.rawValue)')",
+                        status: 400)
                 }
                 let saleID: String
                 switch step {
                 case .document(_, let id):
                     saleID = id
                     // The header was made by an earlier run: its document may exist already (an answer lost).
-                    if let get = spec.get, let path = spec.documentStatus[kind], let sale = try await client.getSale(get, id: id),
-                        let status = path.get(sale)?.stringValue, !status.isEmpty, !spec.openStatuses.contains(status.uppercased())
+                    if let get = spec.get, let path = spec.documentStatus[kind],
+                        let sale = try await client.getSale(get, id: id),
+                        let status = path.get(sale)?.stringValue, !status.isEmpty,
+                        !spec.openStatuses.contains(status.uppercased())
                     {
-                        try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil, SalePlanner.refusedField: nil])
-                        report.lines.append("found the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)) already made: sale \(id)")
+                        try saveSaleState(
+                            o.id,
+                            [
+                                SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil,
+                                SalePlanner.refusedField: nil,
+                            ])
+                        report.lines.append(
+                            "found the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)) already made: sale \(id)"
+                        )
                         continue
                     }
                 case .header(_, let reference):
-                    if let lookup = spec.lookup, let found = try await client.findSales(lookup, reference: reference).first {
+                    if let lookup = spec.lookup,
+                        let found = try await client.findSales(lookup, reference: reference).first
+                    {
                         saleID = found
                     } else {
-                        let body = SaleSpec.render(spec.header, SalePlanner.values(o, kind: kind, saleID: nil, today: today))
+                        let body = SaleSpec.render(
+                            spec.header, SalePlanner.values(o, kind: kind, saleID: nil, today: today))
                         let answer = try await client.sendSale(spec.create, body: body)
                         guard let id = spec.id.get(answer)?.stringValue, !id.isEmpty else {
-                            throw SyncError(.badResponse, context: "\(spec.create.method.rawValue) \(spec.create.path)", message: "the answer has no sale id at '\(spec.id)'")
+                            throw SyncError(
+                                .badResponse, context: "\(spec.create.method.rawValue) \(spec.create.path)",
+                                message: "the answer has no sale id at '\(spec.id)'")
                         }
                         saleID = id
                     }
@@ -147,16 +171,27 @@ extension SyncEngine {
                 var body = SaleSpec.render(spec.document, values)
                 if let path = spec.linesPath {
                     // A line sees the opportunity's values too (`$currency` in a line), its own taking precedence.
-                    path.set(&body, .array(SalePlanner.lines(o).map { SaleSpec.render(spec.line, values.merging($0) { $1 }) }))
+                    path.set(
+                        &body,
+                        .array(SalePlanner.lines(o).map { SaleSpec.render(spec.line, values.merging($0) { $1 }) }))
                 }
                 _ = try await client.sendSale(endpoint, body: body)
-                try saveSaleState(o.id, [SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil, SalePlanner.refusedField: nil])
+                try saveSaleState(
+                    o.id,
+                    [
+                        SalePlanner.documentField: kind.rawValue, SalePlanner.errorField: nil,
+                        SalePlanner.refusedField: nil,
+                    ])
                 report.counts.salesCreated += 1
-                report.lines.append("created the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): sale \(saleID)")
+                report.lines.append(
+                    "created the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): sale \(saleID)")
             } catch let e as SyncError where e.isPermanentRefusal {
                 report.counts.refused += 1
-                report.lines.append("refused: the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): \(e.message)")
-                try saveSaleState(o.id, [SalePlanner.errorField: e.message, SalePlanner.refusedField: SalePlanner.digest(o, kind: kind)])
+                report.lines.append(
+                    "refused: the sale \(kind.rawValue) of opportunity \(o.id.short) (\(o.name)): \(e.message)")
+                try saveSaleState(
+                    o.id,
+                    [SalePlanner.errorField: e.message, SalePlanner.refusedField: SalePlanner.digest(o, kind: kind)])
             }
         }
     }

@@ -1,5 +1,5 @@
-import CRMModel
 import CRMHTTP
+import CRMModel
 public import CRMStore
 import Foundation
 public import Logging
@@ -21,21 +21,36 @@ public struct SyncCounts: Sendable, Equatable {
     public var json: String {
         let pairs: [(String, Int)] = [
             ("pulled_created", pulledCreated), ("pulled_updated", pulledUpdated), ("pulled_deleted", pulledDeleted),
-            ("pulled_unchanged", pulledUnchanged), ("matched", matched), ("pushed_created", pushedCreated), ("pushed_updated", pushedUpdated),
+            ("pulled_unchanged", pulledUnchanged), ("matched", matched), ("pushed_created", pushedCreated),
+            ("pushed_updated", pushedUpdated),
             ("pushed_deleted", pushedDeleted), ("recovered_creates", recoveredCreates), ("stale_retries", staleRetries),
-            ("conflicts_opened", conflictsOpened), ("conflicts_settled", conflictsSettled), ("blocked", blocked), ("deletes_kept", deletesKept),
-            ("remote_gone", remoteGone), ("reused_ids", reusedIDs), ("refused", refused), ("sales_created", salesCreated),
+            ("conflicts_opened", conflictsOpened), ("conflicts_settled", conflictsSettled), ("blocked", blocked),
+            ("deletes_kept", deletesKept),
+            ("remote_gone", remoteGone), ("reused_ids", reusedIDs), ("refused", refused),
+            ("sales_created", salesCreated),
         ]
         return JSONValue.object(pairs.map { ($0.0, .number(Double($0.1))) }).text
     }
 
     static func += (a: inout SyncCounts, b: SyncCounts) {
-        a.pulledCreated += b.pulledCreated; a.pulledUpdated += b.pulledUpdated; a.pulledDeleted += b.pulledDeleted
-        a.pulledUnchanged += b.pulledUnchanged; a.matched += b.matched; a.pushedCreated += b.pushedCreated
-        a.pushedUpdated += b.pushedUpdated; a.pushedDeleted += b.pushedDeleted; a.recoveredCreates += b.recoveredCreates
-        a.staleRetries += b.staleRetries; a.conflictsOpened += b.conflictsOpened; a.conflictsSettled += b.conflictsSettled
-        a.blocked += b.blocked; a.deletesKept += b.deletesKept
-        a.remoteGone += b.remoteGone; a.reusedIDs += b.reusedIDs; a.refused += b.refused; a.salesCreated += b.salesCreated
+        a.pulledCreated += b.pulledCreated
+        a.pulledUpdated += b.pulledUpdated
+        a.pulledDeleted += b.pulledDeleted
+        a.pulledUnchanged += b.pulledUnchanged
+        a.matched += b.matched
+        a.pushedCreated += b.pushedCreated
+        a.pushedUpdated += b.pushedUpdated
+        a.pushedDeleted += b.pushedDeleted
+        a.recoveredCreates += b.recoveredCreates
+        a.staleRetries += b.staleRetries
+        a.conflictsOpened += b.conflictsOpened
+        a.conflictsSettled += b.conflictsSettled
+        a.blocked += b.blocked
+        a.deletesKept += b.deletesKept
+        a.remoteGone += b.remoteGone
+        a.reusedIDs += b.reusedIDs
+        a.refused += b.refused
+        a.salesCreated += b.salesCreated
     }
 }
 
@@ -106,7 +121,10 @@ public final class SyncEngine: @unchecked Sendable {
     /// Seconds between lease renewals at checkpoints (tests set 0).
     public var leaseRenewalInterval: Double = 60
 
-    public init(store: any SyncStore, job: SyncJob, client: RemoteClient, dryRun: Bool, logger: Logger = Logger(label: "crmgate.sync")) {
+    public init(
+        store: any SyncStore, job: SyncJob, client: RemoteClient, dryRun: Bool,
+        logger: Logger = Logger(label: "crmgate.sync")
+    ) {
         self.store = store
         self.job = job
         self.client = client
@@ -121,8 +139,14 @@ public final class SyncEngine: @unchecked Sendable {
         let started = ProcessInfo.processInfo.systemUptime
         var report = SyncReport()
         if !dryRun {
-            if let holder = try storeCall({ try store.acquireLease(job: job.name, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds, isAlive: { kill($0, 0) == 0 }) }) {
-                throw SyncError(.leaseHeld, context: job.name, message: "another run of this job holds its lease (\(holder)); try again when it ends")
+            if let holder = try storeCall({
+                try store.acquireLease(
+                    job: job.name, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds,
+                    isAlive: { kill($0, 0) == 0 })
+            }) {
+                throw SyncError(
+                    .leaseHeld, context: job.name,
+                    message: "another run of this job holds its lease (\(holder)); try again when it ends")
             }
             runID = try storeCall { try store.startRun(job: job.name, profile: job.profile, baseURL: client.baseURL) }
             report.runID = runID
@@ -140,11 +164,15 @@ public final class SyncEngine: @unchecked Sendable {
             if job.types.contains(.opportunity), job.direction != .pull { try await pushSales(&report) }
         } catch {
             report.seconds = ProcessInfo.processInfo.systemUptime - started
-            if let runID { try? store.finishRun(id: runID, status: .failed, counts: report.counts.json, message: "\(error)") }
+            if let runID {
+                try? store.finishRun(id: runID, status: .failed, counts: report.counts.json, message: "\(error)")
+            }
             throw error
         }
         report.seconds = ProcessInfo.processInfo.systemUptime - started
-        if let runID { try storeCall { try store.finishRun(id: runID, status: .ok, counts: report.counts.json, message: nil) } }
+        if let runID {
+            try storeCall { try store.finishRun(id: runID, status: .ok, counts: report.counts.json, message: nil) }
+        }
         return report
     }
 
@@ -159,15 +187,19 @@ public final class SyncEngine: @unchecked Sendable {
         if job.direction != .pull { try await push(R.self, codec, &state, &report) }
     }
 
-    func checkpoint<R: CRMRecord>(_ type: R.Type, _ state: CursorState, records: [R] = [], links: [SyncLink] = [], removeLinks: [String] = [],
-                                          tombstones: [String] = [], clearJournal: [String] = [], undo: [UndoEntry] = [],
-                                          setAside: [SetAsideRecord] = [], clearSetAside: [String] = [], clearUpdateJournal: [String] = []) throws {
+    func checkpoint<R: CRMRecord>(
+        _ type: R.Type, _ state: CursorState, records: [R] = [], links: [SyncLink] = [], removeLinks: [String] = [],
+        tombstones: [String] = [], clearJournal: [String] = [], undo: [UndoEntry] = [],
+        setAside: [SetAsideRecord] = [], clearSetAside: [String] = [], clearUpdateJournal: [String] = []
+    ) throws {
         guard !dryRun else { return }
         try renewLease()  // before writing: a run that lost its lease writes nothing more
         try storeCall {
-            try store.applySync(R.self, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones,
-                                cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) },
-                                remote: remoteName, setAside: setAside, clearSetAside: clearSetAside, clearUpdateJournal: clearUpdateJournal)
+            try store.applySync(
+                R.self, records: records, links: links, removeLinks: removeLinks, tombstones: tombstones,
+                cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) },
+                remote: remoteName, setAside: setAside, clearSetAside: clearSetAside,
+                clearUpdateJournal: clearUpdateJournal)
         }
     }
 
@@ -178,20 +210,28 @@ public final class SyncEngine: @unchecked Sendable {
 
     /// `record` with the fields where `target` differs from `current` (the record's own snapshot) taken from `target`:
     /// a field the remote holds less precisely than the model (a day for a timestamp) is left as it is.
-    func applyChanges<R: CRMRecord>(_ target: Snapshot, over current: Snapshot, to record: R, _ codec: RecordCodec) -> R {
+    func applyChanges<R: CRMRecord>(_ target: Snapshot, over current: Snapshot, to record: R, _ codec: RecordCodec) -> R
+    {
         let changed = codec.fieldNames.filter { target[$0] != current[$0] }
         return target.apply(to: record, fields: changed, withCustom: codec.syncsCustom)
     }
 
     /// What records that the remote no longer has become here, by the job's `on_remote_delete`.
     func gone<R: CRMRecord>(
-        _ type: R.Type, _ goneLinks: [(link: SyncLink, local: ChangedRecord<R>?)], why: String, records: inout [R], tombstones: inout [String],
+        _ type: R.Type, _ goneLinks: [(link: SyncLink, local: ChangedRecord<R>?)], why: String, records: inout [R],
+        tombstones: inout [String],
         removeLinks: inout [String], report: inout SyncReport
     ) throws {
         for (link, local) in goneLinks {
             removeLinks.append(link.localID)
-            if !dryRun, let waiting = try storeCall({ try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }) {
-                try storeCall { try store.closeConflict(id: waiting.id, resolution: "closed: the remote record is gone") }
+            if !dryRun,
+                let waiting = try storeCall({
+                    try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID)
+                })
+            {
+                try storeCall {
+                    try store.closeConflict(id: waiting.id, resolution: "closed: the remote record is gone")
+                }
             }
             guard let local, !local.deleted else { continue }
             report.counts.remoteGone += 1
@@ -206,7 +246,8 @@ public final class SyncEngine: @unchecked Sendable {
                 report.lines.append("gone: \(what); \(would) kept here, no longer linked (on_remote_delete: keep)")
             case .recreate:
                 records.append(local.record)
-                report.lines.append("gone: \(what); \(would) created again at the remote by the push (on_remote_delete: recreate)")
+                report.lines.append(
+                    "gone: \(what); \(would) created again at the remote by the push (on_remote_delete: recreate)")
             }
         }
     }
@@ -216,21 +257,32 @@ public final class SyncEngine: @unchecked Sendable {
     func renewLease() throws {
         let now = ProcessInfo.processInfo.systemUptime
         guard now - leaseRenewed >= leaseRenewalInterval else { return }
-        if let holder = try storeCall({ try store.acquireLease(job: job.name, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds, isAlive: { kill($0, 0) == 0 }) }) {
-            throw SyncError(.leaseHeld, context: job.name, message: "this run lost its lease to \(holder); it stops here (its work so far is checkpointed)")
+        if let holder = try storeCall({
+            try store.acquireLease(
+                job: job.name, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds, isAlive: { kill($0, 0) == 0 })
+        }) {
+            throw SyncError(
+                .leaseHeld, context: job.name,
+                message: "this run lost its lease to \(holder); it stops here (its work so far is checkpointed)")
         }
         leaseRenewed = now
     }
 
     // MARK: - Pull
 
-    func pull<R: CRMRecord>(_ type: R.Type, _ codec: RecordCodec, _ state: inout CursorState, _ report: inout SyncReport) async throws {
+    func pull<R: CRMRecord>(
+        _ type: R.Type, _ codec: RecordCodec, _ state: inout CursorState, _ report: inout SyncReport
+    ) async throws {
         let stamped = codec.resource.modifiedPath != nil
         let runStart = Date()
         let fields = codec.fieldNames
         let createPlan = Snapshot.ApplyPlan(R.self, fields: fields, withCustom: codec.syncsCustom)
         var since: Date?
-        if stamped { since = state.mark.flatMap(RemoteTime.parse) } else { since = state.lastPullStart.flatMap(RemoteTime.parse).map { $0 - unstampedMargin } }
+        if stamped {
+            since = state.mark.flatMap(RemoteTime.parse)
+        } else {
+            since = state.lastPullStart.flatMap(RemoteTime.parse).map { $0 - unstampedMargin }
+        }
         if job.fullListing { since = nil }
         var token = state.page.map(PageToken.init)
         if token != nil { since = state.pageSince.flatMap(RemoteTime.parse) }
@@ -243,11 +295,14 @@ public final class SyncEngine: @unchecked Sendable {
         let initialState = state
         // The links a complete listing is checked against are those that existed before it began (another job may
         // link records while this one lists).
-        let linkedBefore = complete ? Set(try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.map(\.localID)) : []
+        let linkedBefore =
+            complete
+            ? Set(try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.map(\.localID)) : []
         var emailIndex: [String: String]? = nil  // lazily: local unlinked records by e-mail, for matching
         var newMark = state.mark
         var newIDs = Set(state.idsAtMark)
-        let oldMark = state.mark, oldIDs = Set(state.idsAtMark)
+        let oldMark = state.mark
+        let oldIDs = Set(state.idsAtMark)
         // The next page is fetched while this one is merged and written (cursor pages are read one after another).
         let client = self.client
         // Each record is also read into its snapshot there: that needs nothing from the store, and so runs on the
@@ -267,16 +322,31 @@ public final class SyncEngine: @unchecked Sendable {
             let links = try storeCall { try store.links(remote: remoteName, type: R.recordType, remoteIDs: ids) }
             let items = try await completed(read, links: links, codec)
             // Updates sent by a run that died before their answers came: a remote value equal to what was sent is ours.
-            let sentUpdates = try storeCall { try store.journaledUpdates(remote: remoteName, type: R.recordType, localIDs: links.values.map(\.localID)) }
+            let sentUpdates = try storeCall {
+                try store.journaledUpdates(
+                    remote: remoteName, type: R.recordType, localIDs: links.values.map(\.localID))
+            }
             var settledUpdates: [String] = []
-            var records: [R] = [], newLinks: [SyncLink] = [], removeLinks: [String] = [], tombstones: [String] = [], undo: [UndoEntry] = [], matchedIDs: [String] = []
+            var records: [R] = []
+            var newLinks: [SyncLink] = []
+            var removeLinks: [String] = []
+            var tombstones: [String] = []
+            var undo: [UndoEntry] = []
+            var matchedIDs: [String] = []
             for item in items {
                 guard let rid = item.remoteID else { continue }
-                let json = item.json, sr = item.snapshot, stamp = item.stamp
+                let json = item.json
+                let sr = item.snapshot
+                let stamp = item.stamp
                 seen.insert(rid)
                 if stamped {
                     if let oldMark, stamp == oldMark, oldIDs.contains(rid) { continue }
-                    if newMark == nil || stamp > newMark! { newMark = stamp; newIDs = [rid] } else if stamp == newMark { newIDs.insert(rid) }
+                    if newMark == nil || stamp > newMark! {
+                        newMark = stamp
+                        newIDs = [rid]
+                    } else if stamp == newMark {
+                        newIDs.insert(rid)
+                    }
                 }
                 let deleted = item.deleted
                 var linked = links[rid]
@@ -284,38 +354,53 @@ public final class SyncEngine: @unchecked Sendable {
                     // The remote reused the id of a record it deleted: the linked record is gone, and this one is new.
                     report.counts.reusedIDs += 1
                     let old = try storeCall { try store.recordForSync(R.self, id: l.localID) }
-                    try gone(R.self, [(l, old)], why: "was deleted remotely; its id now holds another record",
-                         records: &records, tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
+                    try gone(
+                        R.self, [(l, old)], why: "was deleted remotely; its id now holds another record",
+                        records: &records, tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
                     linked = nil
                 }
                 guard let link = linked else {
                     if deleted { continue }
                     if emailIndex == nil { emailIndex = try unlinkedEmails(R.self) }
                     let email = sr["email"].flatMap { EmailAddress.normalize($0) }
-                    if let email, let localID = emailIndex?[email], let local = try storeCall({ try store.recordForSync(R.self, id: localID) }), !local.deleted {
+                    if let email, let localID = emailIndex?[email],
+                        let local = try storeCall({ try store.recordForSync(R.self, id: localID) }), !local.deleted
+                    {
                         emailIndex?[email] = nil
                         let sl = localSnapshot(local.record, codec)
                         // A create of ours whose answer was lost: what it sent is the base, so that a field only the
                         // remote changed since is not taken for a conflict (newest-wins would lose it to a newer
                         // local edit of another field). Otherwise there is no base.
-                        let sent = try storeCall { try store.journaledSnapshot(remote: remoteName, type: R.recordType, localID: localID) }
+                        let sent = try storeCall {
+                            try store.journaledSnapshot(remote: remoteName, type: R.recordType, localID: localID)
+                        }
                         let base = sent.map { Snapshot(json: $0) } ?? Snapshot()
-                        let m = ThreeWayMerge.merge(base: base, local: sl, remote: sr, policy: job.policy == .manual ? .remoteWins : job.policy, rules: job.fieldRules,
-                                                    localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
+                        let m = ThreeWayMerge.merge(
+                            base: base, local: sl, remote: sr, policy: job.policy == .manual ? .remoteWins : job.policy,
+                            rules: job.fieldRules,
+                            localTime: local.record.updatedAt, remoteTime: RemoteTime.parse(stamp))
                         report.counts.matched += 1
                         matchedIDs.append(localID)
-                        report.lines.append("pull: match \(R.recordType.rawValue) \(localID.suffix(12)) with remote \(rid) by e-mail")
+                        report.lines.append(
+                            "pull: match \(R.recordType.rawValue) \(localID.suffix(12)) with remote \(rid) by e-mail")
                         if m.merged != sl { records.append(applyChanges(m.merged, over: sl, to: local.record, codec)) }
                         newLinks.append(link(rid, localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
                         continue
                     }
                     let r = sr.apply(to: R(id: RecordID.make()), plan: createPlan)
                     records.append(r)
-                    let l = link(rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false, baseJSON: item.snapshotJSON)
+                    let l = link(
+                        rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false,
+                        baseJSON: item.snapshotJSON)
                     newLinks.append(l)
-                    undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: r.id.description, remoteID: rid, action: .created, before: nil, after: l.base))
+                    undo.append(
+                        UndoEntry(
+                            side: .local, recordType: R.recordType, localID: r.id.description, remoteID: rid,
+                            action: .created, before: nil, after: l.base))
                     report.counts.pulledCreated += 1
-                    if dryRun { report.lines.append("pull: create \(R.recordType.rawValue) from remote \(rid): \(summary(sr))") }
+                    if dryRun {
+                        report.lines.append("pull: create \(R.recordType.rawValue) from remote \(rid): \(summary(sr))")
+                    }
                     continue
                 }
                 if link.remoteStamp == stamp && !deleted {
@@ -333,24 +418,39 @@ public final class SyncEngine: @unchecked Sendable {
                     if !local.deleted {
                         tombstones.append(link.localID)
                         report.counts.pulledDeleted += 1
-                        report.lines.append("pull: delete \(R.recordType.rawValue) \(link.localID.suffix(12)) (deleted remotely)")
+                        report.lines.append(
+                            "pull: delete \(R.recordType.rawValue) \(link.localID.suffix(12)) (deleted remotely)")
                     }
                     removeLinks.append(link.localID)
                     continue
                 }
                 let sl = localSnapshot(local.record, codec)
-                let waiting = local.deleted ? nil : try storeCall { try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID) }
+                let waiting =
+                    local.deleted
+                    ? nil
+                    : try storeCall {
+                        try store.openConflict(remote: remoteName, type: R.recordType, localID: link.localID)
+                    }
                 if sentUpdates[link.localID] != nil { settledUpdates.append(link.localID) }
-                let plan = PullPlanner.plan(PullInput(
-                    base: Snapshot(json: link.base), sentUpdate: sentUpdates[link.localID].map { Snapshot(json: $0) }, local: sl,
-                    localDeleted: local.deleted, localEditedSinceSync: local.changeSeq > link.syncedSeq, remote: sr,
-                    conflictWaiting: waiting != nil, policy: job.policy, rules: job.fieldRules, localTime: local.record.updatedAt,
-                    remoteTime: RemoteTime.parse(stamp)))
+                let plan = PullPlanner.plan(
+                    PullInput(
+                        base: Snapshot(json: link.base),
+                        sentUpdate: sentUpdates[link.localID].map { Snapshot(json: $0) }, local: sl,
+                        localDeleted: local.deleted, localEditedSinceSync: local.changeSeq > link.syncedSeq, remote: sr,
+                        conflictWaiting: waiting != nil, policy: job.policy, rules: job.fieldRules,
+                        localTime: local.record.updatedAt,
+                        remoteTime: RemoteTime.parse(stamp)))
                 let base = plan.base
                 if plan.closeConflict, let waiting {
-                    if !dryRun { try storeCall { try store.closeConflict(id: waiting.id, resolution: "settled: the remote changed") } }
-                    report.lines.append("conflict \(waiting.id)\(dryRun ? " would close" : " closed"): the remote no longer conflicts")
-                    // The push passed the record over while it waited: written again and marked unsent, it is pushed next.
+                    if !dryRun {
+                        try storeCall {
+                            try store.closeConflict(id: waiting.id, resolution: "settled: the remote changed")
+                        }
+                    }
+                    report.lines.append(
+                        "conflict \(waiting.id)\(dryRun ? " would close" : " closed"): the remote no longer conflicts")
+                    // The push passed the record over while it waited: written again and marked unsent, it is pushed
+                    // next.
                     if plan.markUnsent { records.append(local.record) }
                 }
                 switch plan.decision {
@@ -358,10 +458,14 @@ public final class SyncEngine: @unchecked Sendable {
                     // The queued conflict takes the remote side as it is now (the cursor moves past this change).
                     report.counts.blocked += 1
                     if !dryRun, let waiting {
-                        try storeCall { try store.refreshConflict(id: waiting.id, fields: fields, base: base.json, local: sl.json, remoteSide: sr.json) }
+                        try storeCall {
+                            try store.refreshConflict(
+                                id: waiting.id, fields: fields, base: base.json, local: sl.json, remoteSide: sr.json)
+                        }
                     }
                 case .unchanged:
-                    var l = self.link(rid, link.localID, json, codec, base: base, stamp: stamp, dirty: false, keep: link.identity)
+                    var l = self.link(
+                        rid, link.localID, json, codec, base: base, stamp: stamp, dirty: false, keep: link.identity)
                     l.syncedSeq = plan.markUnsent ? -1 : link.syncedSeq
                     newLinks.append(l)
                     report.counts.pulledUnchanged += 1
@@ -370,43 +474,71 @@ public final class SyncEngine: @unchecked Sendable {
                 case .takeRemote:
                     records.append(applyChanges(sr, over: sl, to: local.record, codec))
                     newLinks.append(
-                        self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false, keep: link.identity, baseJSON: item.snapshotJSON))
-                    undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid, action: .updated, before: sl.json,
-                                          after: item.snapshotJSON))
+                        self.link(
+                            rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: false, keep: link.identity,
+                            baseJSON: item.snapshotJSON))
+                    undo.append(
+                        UndoEntry(
+                            side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid,
+                            action: .updated, before: sl.json,
+                            after: item.snapshotJSON))
                     report.counts.pulledUpdated += 1
-                    if dryRun { report.lines.append("pull: update \(R.recordType.rawValue) \(link.localID.suffix(12)): \(diff(sl, sr))") }
+                    if dryRun {
+                        report.lines.append(
+                            "pull: update \(R.recordType.rawValue) \(link.localID.suffix(12)): \(diff(sl, sr))")
+                    }
                 case .conflict(let fields):
                     report.counts.conflictsOpened += 1
-                    report.lines.append("conflict: \(R.recordType.rawValue) \(link.localID.suffix(12)) (remote \(rid)) on \(fields.joined(separator: ", ")); it waits for `crmgate conflicts resolve`")
+                    report.lines.append(
+                        "conflict: \(R.recordType.rawValue) \(link.localID.suffix(12)) (remote \(rid)) on \(fields.joined(separator: ", ")); it waits for `crmgate conflicts resolve`"
+                    )
                     if !dryRun {
                         _ = try storeCall {
-                            try store.openConflict(job: job.name, remote: remoteName, type: R.recordType, localID: link.localID, remoteID: rid, fields: fields,
-                                                   base: base.json, local: sl.json, remoteSide: sr.json)
+                            try store.openConflict(
+                                job: job.name, remote: remoteName, type: R.recordType, localID: link.localID,
+                                remoteID: rid, fields: fields,
+                                base: base.json, local: sl.json, remoteSide: sr.json)
                         }
                     }
                 case .merge(let merged, let settledByPolicy):
                     report.counts.conflictsSettled += settledByPolicy ? 1 : 0
                     if merged != sl {
                         records.append(applyChanges(merged, over: sl, to: local.record, codec))
-                        undo.append(UndoEntry(side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid, action: .updated, before: sl.json, after: merged.json))
+                        undo.append(
+                            UndoEntry(
+                                side: .local, recordType: R.recordType, localID: link.localID, remoteID: rid,
+                                action: .updated, before: sl.json, after: merged.json))
                         report.counts.pulledUpdated += 1
                     }
-                    if dryRun { report.lines.append("merge: \(R.recordType.rawValue) \(link.localID.suffix(12)): local \(diff(sl, merged)); remote \(diff(sr, merged))") }
-                    newLinks.append(self.link(rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: merged != sr, keep: link.identity))
+                    if dryRun {
+                        report.lines.append(
+                            "merge: \(R.recordType.rawValue) \(link.localID.suffix(12)): local \(diff(sl, merged)); remote \(diff(sr, merged))"
+                        )
+                    }
+                    newLinks.append(
+                        self.link(
+                            rid, link.localID, json, codec, base: sr, stamp: stamp, dirty: merged != sr,
+                            keep: link.identity))
                 }
             }
             token = page.next
             state.page = token?.text
             state.pageSince = token == nil ? nil : sinceText
             if token == nil {
-                if stamped { state.mark = newMark; state.idsAtMark = newMark == oldMark ? Array(newIDs.union(oldIDs)).sorted() : Array(newIDs).sorted() }
+                if stamped {
+                    state.mark = newMark
+                    state.idsAtMark = newMark == oldMark ? Array(newIDs.union(oldIDs)).sorted() : Array(newIDs).sorted()
+                }
                 state.lastPullStart = runStart.iso8601UTC
                 if complete {
                     do {
-                        try await absent(R.self, codec, seen: seen, linkedBefore: linkedBefore, handled: Set(removeLinks), records: &records,
-                                         tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
+                        try await absent(
+                            R.self, codec, seen: seen, linkedBefore: linkedBefore, handled: Set(removeLinks),
+                            records: &records,
+                            tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
                     } catch let e as SyncError where e.code == .massDelete {
-                        // Nothing of this page is written; the next run lists from the first page again (and stops again).
+                        // Nothing of this page is written; the next run lists from the first page again (and stops
+                        // again).
                         var reset = initialState
                         reset.page = nil
                         reset.pageSince = nil
@@ -415,25 +547,35 @@ public final class SyncEngine: @unchecked Sendable {
                     }
                 }
             }
-            try checkpoint(R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones, clearJournal: matchedIDs, undo: undo,
-                           clearUpdateJournal: settledUpdates)
+            try checkpoint(
+                R.self, state, records: records, links: newLinks, removeLinks: removeLinks, tombstones: tombstones,
+                clearJournal: matchedIDs, undo: undo,
+                clearUpdateJournal: settledUpdates)
             if token == nil { break }
         }
     }
 
     /// A page's records with those the listing abbreviates read whole (`list.detail`): each new or changed one that
     /// lacks a field the profile reads, `job.concurrency` requests at a time. A failed read fails the page.
-    func completed(_ records: [PulledRecord], links: [String: SyncLink], _ codec: RecordCodec) async throws -> [PulledRecord] {
+    func completed(
+        _ records: [PulledRecord], links: [String: SyncLink], _ codec: RecordCodec
+    ) async throws -> [PulledRecord] {
         guard codec.resource.list.detail else { return records }
         let need = records.indices.filter { i in
-            guard let rid = records[i].remoteID, !records[i].deleted, codec.lacksFields(records[i].json) else { return false }
+            guard let rid = records[i].remoteID, !records[i].deleted, codec.lacksFields(records[i].json) else {
+                return false
+            }
             guard let link = links[rid], let stamp = codec.modified(records[i].json) else { return true }
             return link.remoteStamp != stamp
         }
         guard !need.isEmpty else { return records }
-        let client = self.client, type = codec.resource.record
-        let got = await BoundedConcurrency.map(need.map { (i: $0, rid: records[$0].remoteID!) }, width: job.concurrency) { item in
-            do { return Result<JSONValue?, any Error>.success(try await client.get(type, remoteID: item.rid)?.record) } catch { return .failure(error) }
+        let client = self.client
+        let type = codec.resource.record
+        let got = await BoundedConcurrency.map(need.map { (i: $0, rid: records[$0].remoteID!) }, width: job.concurrency)
+        { item in
+            do {
+                return Result<JSONValue?, any Error>.success(try await client.get(type, remoteID: item.rid)?.record)
+            } catch { return .failure(error) }
         }
         var out = records
         for (k, i) in need.enumerated() {
@@ -445,12 +587,15 @@ public final class SyncEngine: @unchecked Sendable {
 
     /// Linked records that a complete listing lacked: gone, unless there are more than the job lets one run remove.
     func absent<R: CRMRecord>(
-        _ type: R.Type, _ codec: RecordCodec, seen: Set<String>, linkedBefore: Set<String>, handled: Set<String>, records: inout [R],
+        _ type: R.Type, _ codec: RecordCodec, seen: Set<String>, linkedBefore: Set<String>, handled: Set<String>,
+        records: inout [R],
         tombstones: inout [String], removeLinks: inout [String], report: inout SyncReport
     ) async throws {
         // Ids first (a link's base is most of its size); whole links only for the few a listing lacked.
         guard !linkedBefore.isEmpty else { return }
-        let all = try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.filter { linkedBefore.contains($0.localID) }
+        let all = try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.filter {
+            linkedBefore.contains($0.localID)
+        }
         let missingIDs = all.filter { !seen.contains($0.remoteID) && !handled.contains($0.localID) }.map(\.localID)
         guard !missingIDs.isEmpty else { return }
         let byLocal = try storeCall { try store.links(remote: remoteName, type: R.recordType, localIDs: missingIDs) }
@@ -462,7 +607,8 @@ public final class SyncEngine: @unchecked Sendable {
         if live > allowed, !job.allowMassDelete {
             throw SyncError(
                 .massDelete, context: "\(job.name): \(R.recordType.plural)",
-                message: "the remote's complete listing lacks \(live) of \(all.count) linked \(R.recordType.plural) (more than "
+                message:
+                    "the remote's complete listing lacks \(live) of \(all.count) linked \(R.recordType.plural) (more than "
                     + "\(Int(job.massDeleteShare * 100))%); nothing was deleted. If the remote really deleted them, run again with "
                     + "--allow-mass-delete; otherwise check the profile's list path and filters")
         }
@@ -472,14 +618,17 @@ public final class SyncEngine: @unchecked Sendable {
         for pair in pairs {
             if codec.resource.get != nil, pair.local.map({ !$0.deleted }) ?? false,
                 let got = try await client.get(R.recordType, remoteID: pair.link.remoteID),
-                pair.link.identity == nil || codec.identity(got.record) == nil || codec.identity(got.record) == pair.link.identity
+                pair.link.identity == nil || codec.identity(got.record) == nil
+                    || codec.identity(got.record) == pair.link.identity
             {
                 continue
             }
             confirmed.append(pair)
         }
-        try gone(R.self, confirmed, why: "is no longer at the remote (its complete listing lacks it)", records: &records, tombstones: &tombstones,
-             removeLinks: &removeLinks, report: &report)
+        try gone(
+            R.self, confirmed, why: "is no longer at the remote (its complete listing lacks it)", records: &records,
+            tombstones: &tombstones,
+            removeLinks: &removeLinks, report: &report)
     }
 
     func unlinkedEmails<R: CRMRecord>(_ type: R.Type) throws -> [String: String] {
@@ -489,30 +638,41 @@ public final class SyncEngine: @unchecked Sendable {
         try storeCall {
             try store.forEach(R.self) { r, _ in
                 let id = r.id.description
-                if !linked.contains(id), let e = EmailAddress.normalize(r.value(of: "email").text) { out[e] = out[e] ?? id }
+                if !linked.contains(id), let e = EmailAddress.normalize(r.value(of: "email").text) {
+                    out[e] = out[e] ?? id
+                }
             }
         }
         return out
     }
 
     /// `baseJSON`, when given, is `base.json` computed before.
-    func link(_ rid: String, _ localID: String, _ json: JSONValue, _ codec: RecordCodec, base: Snapshot, stamp: String, dirty: Bool, etag: String? = nil,
-                      keep identity: String? = nil, baseJSON: String? = nil) -> SyncLink {
-        SyncLink(remote: remoteName, recordType: codec.resource.record, localID: localID, remoteID: rid, etag: etag, version: codec.version(json),
-                 base: baseJSON ?? base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp, identity: codec.identity(json) ?? identity)
+    func link(
+        _ rid: String, _ localID: String, _ json: JSONValue, _ codec: RecordCodec, base: Snapshot, stamp: String,
+        dirty: Bool, etag: String? = nil,
+        keep identity: String? = nil, baseJSON: String? = nil
+    ) -> SyncLink {
+        SyncLink(
+            remote: remoteName, recordType: codec.resource.record, localID: localID, remoteID: rid, etag: etag,
+            version: codec.version(json),
+            base: baseJSON ?? base.json, syncedSeq: dirty ? -1 : 0, remoteStamp: stamp,
+            identity: codec.identity(json) ?? identity)
     }
 
     /// A record's first fields for a plan line (lists with `|`), and how many more there are.
     func summary(_ s: Snapshot) -> String {
         let keys = s.values.keys.sorted()
-        let shown = keys.prefix(4).map { "\($0)=\(s[$0]!.replacingOccurrences(of: Snapshot.listSeparator, with: "|"))" }.joined(separator: ", ")
+        let shown = keys.prefix(4).map { "\($0)=\(s[$0]!.replacingOccurrences(of: Snapshot.listSeparator, with: "|"))" }
+            .joined(separator: ", ")
         return keys.count > 4 ? shown + ", … (\(keys.count - 4) more)" : shown
     }
 
     func diff(_ a: Snapshot, _ b: Snapshot) -> String {
         let keys = Set(a.values.keys).union(b.values.keys).filter { a[$0] != b[$0] }.sorted()
         if keys.isEmpty { return "no change" }
-        func shown(_ v: String?) -> String { (v ?? "").replacingOccurrences(of: Snapshot.listSeparator, with: "|").debugDescription }
+        func shown(_ v: String?) -> String {
+            (v ?? "").replacingOccurrences(of: Snapshot.listSeparator, with: "|").debugDescription
+        }
         return keys.map { "\($0): \(shown(a[$0])) → \(shown(b[$0]))" }.joined(separator: "; ")
     }
 }

@@ -1,7 +1,7 @@
-public import CRMModel
 import CRMMapping
-import Yams
+public import CRMModel
 public import Foundation
+import Yams
 
 /// What a sync run does: which remote, which record types, which way, how conflicts are settled, when.
 /// Read from `mappings/jobs/*.yaml` or built from command-line flags.
@@ -45,9 +45,12 @@ public struct SyncJob: Sendable {
         case recreate
     }
 
-    public init(name: String, profile: String, baseURL: String? = nil, types: [RecordType] = [.lead], direction: Direction = .both,
-                policy: ConflictPolicy = .newestWins, fieldRules: [String: FieldRule] = [:], schedule: String? = nil,
-                batchSize: Int = 200, concurrency: Int = 8, allowDelete: Bool = false) {
+    public init(
+        name: String, profile: String, baseURL: String? = nil, types: [RecordType] = [.lead],
+        direction: Direction = .both,
+        policy: ConflictPolicy = .newestWins, fieldRules: [String: FieldRule] = [:], schedule: String? = nil,
+        batchSize: Int = 200, concurrency: Int = 8, allowDelete: Bool = false
+    ) {
         self.name = name
         self.profile = profile
         self.baseURL = baseURL
@@ -67,12 +70,18 @@ public struct SyncJob: Sendable {
     /// - Throws: `SyncError(.invalidProfile)` with the file and line.
     public static func load(_ nameOrPath: String) throws -> SyncJob {
         var path = nameOrPath
-        if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: "\(folder)/\(nameOrPath).yaml") {
+        if !FileManager.default.fileExists(atPath: path),
+            FileManager.default.fileExists(atPath: "\(folder)/\(nameOrPath).yaml")
+        {
             path = "\(folder)/\(nameOrPath).yaml"
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw SyncError(.invalidProfile, context: nameOrPath, message: "no such job file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SyncError(.invalidProfile, context: nameOrPath, message: "no such job file")
+        }
         do {
-            return try parse(yaml: String(decoding: data, as: UTF8.self), defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+            return try parse(
+                yaml: String(decoding: data, as: UTF8.self),
+                defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
         } catch var e as SyncError {
             e.context = path + (e.context.map { ":\($0)" } ?? "")
             throw e
@@ -83,35 +92,54 @@ public struct SyncJob: Sendable {
         do {
             let m = try MappingFile.yamlTop(yaml, what: "the job file")
             try m.allow([
-                "name", "description", "profile", "base_url", "types", "direction", "policy", "field_rules", "schedule", "batch_size", "concurrency",
+                "name", "description", "profile", "base_url", "types", "direction", "policy", "field_rules", "schedule",
+                "batch_size", "concurrency",
                 "allow_delete", "on_remote_delete", "mass_delete_share",
             ])
-            var job = SyncJob(name: try m.string("name") ?? defaultName, profile: try m.requiredString("profile"), baseURL: try m.string("base_url"))
-            if let t = try m.stringList("types") { job.types = try t.map { try recordType($0, line: m.line(of: "types")) } }
+            var job = SyncJob(
+                name: try m.string("name") ?? defaultName, profile: try m.requiredString("profile"),
+                baseURL: try m.string("base_url"))
+            if let t = try m.stringList("types") {
+                job.types = try t.map { try recordType($0, line: m.line(of: "types")) }
+            }
             if let d = try m.string("direction") {
-                guard let v = Direction(rawValue: d) else { throw MappingError(.invalidValue, line: m.line(of: "direction"), message: "direction must be pull, push or both") }
+                guard let v = Direction(rawValue: d) else {
+                    throw MappingError(
+                        .invalidValue, line: m.line(of: "direction"), message: "direction must be pull, push or both")
+                }
                 job.direction = v
             }
             if let p = try m.string("policy") { job.policy = try policy(p, line: m.line(of: "policy")) }
             if let r = m["field_rules"] {
                 for (k, v) in try YAMLMap(r, what: "field_rules").pairs {
                     guard let s = v.scalar?.string, let rule = FieldRule(rawValue: s) else {
-                        throw MappingError(.invalidValue, line: v.mark?.line, message: "field rule for '\(k)' must be one of " + FieldRule.allCases.map(\.rawValue).joined(separator: ", "))
+                        throw MappingError(
+                            .invalidValue, line: v.mark?.line,
+                            message: "field rule for '\(k)' must be one of "
+                                + FieldRule.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                     job.fieldRules[k] = rule
                 }
             }
             if let s = try m.string("schedule") {
-                guard CronSchedule(s) != nil else { throw MappingError(.invalidValue, line: m.line(of: "schedule"), message: "schedule '\(s)' is not a five-field cron expression") }
+                guard CronSchedule(s) != nil else {
+                    throw MappingError(
+                        .invalidValue, line: m.line(of: "schedule"),
+                        message: "schedule '\(s)' is not a five-field cron expression")
+                }
                 job.schedule = s
             }
             if let b = try m.string("batch_size") { job.batchSize = max(1, Int(b) ?? 200) }
             if let c = try m.string("concurrency") { job.concurrency = max(1, Int(c) ?? 8) }
             job.allowDelete = try m.bool("allow_delete") ?? false
-            if let d = try m.string("on_remote_delete") { job.onRemoteDelete = try remoteDeletePolicy(d, line: m.line(of: "on_remote_delete")) }
+            if let d = try m.string("on_remote_delete") {
+                job.onRemoteDelete = try remoteDeletePolicy(d, line: m.line(of: "on_remote_delete"))
+            }
             if let share = try m.string("mass_delete_share") {
                 guard let v = Double(share), v >= 0, v <= 1 else {
-                    throw MappingError(.invalidValue, line: m.line(of: "mass_delete_share"), message: "mass_delete_share must be a number from 0 to 1")
+                    throw MappingError(
+                        .invalidValue, line: m.line(of: "mass_delete_share"),
+                        message: "mass_delete_share must be a number from 0 to 1")
                 }
                 job.massDeleteShare = v
             }
@@ -124,20 +152,26 @@ public struct SyncJob: Sendable {
     /// `leads`, `lead`, `opportunities`… as a record type.
     public static func recordType(_ s: String, line: Int? = nil) throws -> RecordType {
         if let t = RecordType(rawValue: s) ?? RecordType.allCases.first(where: { $0.plural == s }) { return t }
-        throw MappingError(.invalidValue, line: line, message: "unknown record type '\(s)'; use leads, opportunities or tasks")
+        throw MappingError(
+            .invalidValue, line: line, message: "unknown record type '\(s)'; use leads, opportunities or tasks")
     }
 
     /// `tombstone`, `keep` or `recreate`.
     public static func remoteDeletePolicy(_ s: String, line: Int? = nil) throws -> RemoteDeletePolicy {
         guard let p = RemoteDeletePolicy(rawValue: s) else {
-            throw MappingError(.invalidValue, line: line, message: "on_remote_delete must be one of " + RemoteDeletePolicy.allCases.map(\.rawValue).joined(separator: ", "))
+            throw MappingError(
+                .invalidValue, line: line,
+                message: "on_remote_delete must be one of "
+                    + RemoteDeletePolicy.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return p
     }
 
     public static func policy(_ s: String, line: Int? = nil) throws -> ConflictPolicy {
         guard let p = ConflictPolicy(rawValue: s) else {
-            throw MappingError(.invalidValue, line: line, message: "policy must be one of " + ConflictPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+            throw MappingError(
+                .invalidValue, line: line,
+                message: "policy must be one of " + ConflictPolicy.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return p
     }
@@ -152,7 +186,8 @@ public struct CronSchedule: Sendable {
     public init?(_ text: String) {
         let f = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard f.count == 5,
-            let mi = Self.field(f[0], 0, 59), let h = Self.field(f[1], 0, 23), let d = Self.field(f[2], 1, 31), let mo = Self.field(f[3], 1, 12),
+            let mi = Self.field(f[0], 0, 59), let h = Self.field(f[1], 0, 23), let d = Self.field(f[2], 1, 31),
+            let mo = Self.field(f[3], 1, 12),
             let w = Self.field(f[4], 0, 7)
         else { return nil }
         minutes = mi
@@ -171,7 +206,8 @@ public struct CronSchedule: Sendable {
             guard stepParts.count <= 2 else { return nil }
             let step = stepParts.count == 2 ? Int(stepParts[1]) : 1
             guard let step, step > 0 else { return nil }
-            var a = lo, b = hi
+            var a = lo
+            var b = hi
             if stepParts[0] != "*" {
                 let r = stepParts[0].split(separator: "-")
                 guard let x = Int(r[0]) else { return nil }
@@ -192,8 +228,17 @@ public struct CronSchedule: Sendable {
         for _ in 0..<(366 * 24 * 60) {
             let c = cal.dateComponents([.minute, .hour, .day, .month, .weekday], from: t)
             let dayOK: Bool
-            let dm = days.contains(c.day!), wd = weekdays.contains(c.weekday! - 1)
-            if anyDay && anyWeekday { dayOK = true } else if anyDay { dayOK = wd } else if anyWeekday { dayOK = dm } else { dayOK = dm || wd }
+            let dm = days.contains(c.day!)
+            let wd = weekdays.contains(c.weekday! - 1)
+            if anyDay && anyWeekday {
+                dayOK = true
+            } else if anyDay {
+                dayOK = wd
+            } else if anyWeekday {
+                dayOK = dm
+            } else {
+                dayOK = dm || wd
+            }
             if minutes.contains(c.minute!), hours.contains(c.hour!), months.contains(c.month!), dayOK { return t }
             t += 60
         }

@@ -42,7 +42,8 @@ public final class PostgresServer: @unchecked Sendable {
             return PostgresServer(baseURL: url, passfile: pass, dir: nil)
         }
         let server = try startCluster()
-        if let dir = server.dir, let pidText = try? String(contentsOf: dir.appendingPathComponent("data/postmaster.pid"), encoding: .utf8),
+        if let dir = server.dir,
+            let pidText = try? String(contentsOf: dir.appendingPathComponent("data/postmaster.pid"), encoding: .utf8),
             let pid = pid_t(pidText.split(separator: "\n").first ?? "")
         {
             postmasterPID = pid
@@ -66,13 +67,15 @@ public final class PostgresServer: @unchecked Sendable {
     /// Stops a cluster from `startPrivate` and removes its folder.
     public func stop() {
         guard let dir else { return }
-        _ = try? TestSupport.run(TestSupport.repoRoot.appendingPathComponent("scripts/postgres.sh").path, ["stop", dir.path])
+        _ = try? TestSupport.run(
+            TestSupport.repoRoot.appendingPathComponent("scripts/postgres.sh").path, ["stop", dir.path])
         try? FileManager.default.removeItem(at: dir)
     }
 
     private static func startCluster() throws -> PostgresServer {
         let dir = URL(fileURLWithPath: "/tmp/crmgate-pg-\(getpid())-\(UUID().uuidString.prefix(8))")
-        let r = try TestSupport.run(TestSupport.repoRoot.appendingPathComponent("scripts/postgres.sh").path, ["start", dir.path])
+        let r = try TestSupport.run(
+            TestSupport.repoRoot.appendingPathComponent("scripts/postgres.sh").path, ["start", dir.path])
         guard r.status == 0 else { throw TestSupportError("scripts/postgres.sh start failed: \(r.stderr)") }
         var values: [String: String] = [:]
         for line in r.stdout.split(separator: "\n") {
@@ -89,8 +92,9 @@ public final class PostgresServer: @unchecked Sendable {
     public func makeDatabase(_ prefix: String = "t") throws -> String {
         let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
         let psql = ["/usr/bin/psql"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "psql"
-        let r = try TestSupport.run(psql, [baseURL, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"],
-                                    environment: ["PGPASSFILE": passfile])
+        let r = try TestSupport.run(
+            psql, [baseURL, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"],
+            environment: ["PGPASSFILE": passfile])
         guard r.status == 0 else { throw TestSupportError("CREATE DATABASE failed: \(r.stderr)") }
         return url(database: name)
     }
@@ -105,7 +109,8 @@ public final class PostgresServer: @unchecked Sendable {
     /// Restarts a cluster from `startPrivate` (the fault tests' database restart).
     public func restart() throws {
         guard let dir else { throw TestSupportError("the server was not started by this test process") }
-        let r = try TestSupport.run(TestSupport.repoRoot.appendingPathComponent("scripts/postgres.sh").path, ["restart", dir.path])
+        let r = try TestSupport.run(
+            TestSupport.repoRoot.appendingPathComponent("scripts/postgres.sh").path, ["restart", dir.path])
         guard r.status == 0 else { throw TestSupportError("restart failed: \(r.stderr)") }
     }
 }
@@ -117,7 +122,8 @@ public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     /// A new, empty store's location (`--store` text): a file in a new folder, or a new database.
     public func makeLocation() throws -> String {
         switch self {
-        case .sqlite: return try TestSupport.temporaryDirectory("crmgate-store").appendingPathComponent("store.sqlite").path
+        case .sqlite:
+            return try TestSupport.temporaryDirectory("crmgate-store").appendingPathComponent("store.sqlite").path
         case .postgres: return try PostgresServer.shared().makeDatabase()
         }
     }

@@ -16,7 +16,9 @@ public final class RealCRM: @unchecked Sendable {
         dir = try TestSupport.temporaryDirectory("crmgate-amagi")
         let script = TestSupport.repoRoot.appendingPathComponent("scripts/amagi-crm.sh").path
         let r = try TestSupport.run("/bin/bash", [script, "start", dir.path])
-        guard r.status == 0 else { throw TestSupportError("amagi-crm did not start (exit \(r.status)): \(r.stderr.suffix(2000))") }
+        guard r.status == 0 else {
+            throw TestSupportError("amagi-crm did not start (exit \(r.status)): \(r.stderr.suffix(2000))")
+        }
         var values: [String: String] = [:]
         for line in r.stdout.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }
@@ -26,11 +28,14 @@ public final class RealCRM: @unchecked Sendable {
             throw TestSupportError("amagi-crm.sh printed no AMAGI_URL/AMAGI_TOKEN_FILE: \(r.stdout)")
         }
         apiURL = url
-        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         environment = ["AMAGI_TOKEN": token]
         // The token goes to curl in a header file, never on a command line.
         headerFile = dir.appendingPathComponent("auth-header").path
-        _ = FileManager.default.createFile(atPath: headerFile, contents: Data("Authorization: Bearer \(token)\n".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: headerFile, contents: Data("Authorization: Bearer \(token)\n".utf8),
+            attributes: [.posixPermissions: 0o600])
     }
 
     deinit { stop() }
@@ -51,7 +56,10 @@ public final class RealCRM: @unchecked Sendable {
         guard r.status == 0 else { throw TestSupportError("\(method) \(path) failed: \(r.stderr)") }
         let parts = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let body = parts.dropLast().joined(separator: "\n")
-        return (Int(parts.last ?? "") ?? 0, body.isEmpty ? nil : try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]))
+        return (
+            Int(parts.last ?? "") ?? 0,
+            body.isEmpty ? nil : try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed])
+        )
     }
 
     /// Every contact the server holds.

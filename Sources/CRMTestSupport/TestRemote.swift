@@ -17,14 +17,22 @@ public final class TestRemote: @unchecked Sendable {
         self.flavor = flavor
         let env: [String: String] =
             switch flavor {
-            case "cin7": ["CIN7_ACCOUNT_ID": "acct-\(UUID().uuidString.prefix(8))", "CIN7_APPLICATION_KEY": "key-\(UUID().uuidString)"]
+            case "cin7":
+                [
+                    "CIN7_ACCOUNT_ID": "acct-\(UUID().uuidString.prefix(8))",
+                    "CIN7_APPLICATION_KEY": "key-\(UUID().uuidString)",
+                ]
             case "hubspot": ["HUBSPOT_TOKEN": "pat-\(UUID().uuidString)"]
             default: ["CRM_API_TOKEN": "tok-\(UUID().uuidString)"]
             }
         environment = env
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
-        p.arguments = [TestSupport.repoRoot.appendingPathComponent("Tests/Remotes/crm_remote.py").path, "--flavor", flavor, "--port", "0"] + arguments
+        p.arguments =
+            [
+                TestSupport.repoRoot.appendingPathComponent("Tests/Remotes/crm_remote.py").path, "--flavor", flavor,
+                "--port", "0",
+            ] + arguments
         var pe = ProcessInfo.processInfo.environment
         for (k, v) in env { pe[k] = v }
         p.environment = pe
@@ -41,7 +49,9 @@ public final class TestRemote: @unchecked Sendable {
             if d.isEmpty { break }
             line += String(decoding: d, as: UTF8.self)
         }
-        guard line.hasPrefix("LISTENING "), let port = Int(line.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard line.hasPrefix("LISTENING "),
+            let port = Int(line.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             kill(p.processIdentifier, SIGKILL)
             throw TestSupportError("the test remote did not start: \(line)")
         }

@@ -7,10 +7,14 @@ public enum TestSupport {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A file under `fixtures/`.
-    public static func fixture(_ relative: String) -> String { repoRoot.appendingPathComponent("fixtures/" + relative).path }
+    public static func fixture(_ relative: String) -> String {
+        repoRoot.appendingPathComponent("fixtures/" + relative).path
+    }
 
     /// A file under `mappings/`.
-    public static func mapping(_ relative: String) -> String { repoRoot.appendingPathComponent("mappings/" + relative).path }
+    public static func mapping(_ relative: String) -> String {
+        repoRoot.appendingPathComponent("mappings/" + relative).path
+    }
 
     /// The bytes of a fixture.
     public static func bytes(_ relative: String) throws -> [UInt8] {
@@ -37,12 +41,15 @@ public enum TestSupport {
     /// - Parameter environment: variables set (or, with an empty value, removed) for the program; the rest of
     ///   this process's environment is passed on.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws
+    public static func run(
+        _ executable: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:]
+    ) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let dir = try temporaryDirectory("crmgate-run")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        let outURL = dir.appendingPathComponent("out")
+        let errURL = dir.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let p = Process()
@@ -67,7 +74,9 @@ public enum TestSupport {
 
     /// The path of `python3`, if there is one.
     public static var python: String? {
-        for p in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: p) { return p }
+        for p in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: p) {
+            return p
+        }
         let env = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for dir in env.split(separator: ":") {
             let p = "\(dir)/python3"
@@ -111,7 +120,9 @@ final class PythonVenvs: @unchecked Sendable {
             let v = try TestSupport.run(py, ["-m", "venv", dir.path])
             guard v.status == 0 else { return (nil, "python3 -m venv failed: \(v.stderr)") }
             let p = try TestSupport.run(bin, ["-m", "pip", "install", "-q"] + packages)
-            guard p.status == 0 else { return (nil, "pip install \(packages.joined(separator: " ")) failed: \(p.stderr)") }
+            guard p.status == 0 else {
+                return (nil, "pip install \(packages.joined(separator: " ")) failed: \(p.stderr)")
+            }
             return (bin, nil)
         } catch {
             return (nil, "\(error)")

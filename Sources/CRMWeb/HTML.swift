@@ -44,7 +44,9 @@ enum HTML {
                 <a href="/leads">Leads</a> <a href="/opportunities">Opportunities</a> <a href="/tasks">Tasks</a> <a href="/tasks/calendar">Calendar</a>
                 <form method="post" action="/session/user" class="who">\(csrfField(session))<label>acting as <select name="user" id="acting-user">
                 """
-            for u in users { nav += "<option value=\"\(attr(u))\"\(u == session.user ? " selected" : "")>\(escape(u))</option>" }
+            for u in users {
+                nav += "<option value=\"\(attr(u))\"\(u == session.user ? " selected" : "")>\(escape(u))</option>"
+            }
             nav += "</select></label> <button type=\"submit\">switch</button></form></nav>"
         }
         return """
@@ -65,7 +67,9 @@ enum HTML {
 
     /// A table with escaped header cells; `rows` are already HTML.
     static func table(_ header: [String], _ rows: [[String]], id: String? = nil) -> String {
-        var out = "<table\(id.map { " id=\"\(attr($0))\"" } ?? "")><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        var out =
+            "<table\(id.map { " id=\"\(attr($0))\"" } ?? "")><thead><tr>"
+            + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for r in rows { out += "<tr>" + r.map { "<td>\($0)</td>" }.joined() + "</tr>" }
         return out + "</tbody></table>"
     }

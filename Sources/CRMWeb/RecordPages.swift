@@ -18,7 +18,9 @@ protocol BoardRecord: CRMRecord {
 extension Lead: BoardRecord {
     static var columnField: String { "status" }
     static func columns(_ p: Pipelines) -> [String] { p.leadStatuses }
-    var title: String { [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ") + (company.isEmpty ? "" : ", \(company)") }
+    var title: String {
+        [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ") + (company.isEmpty ? "" : ", \(company)")
+    }
     var column: String {
         get { status }
         set { status = newValue }
@@ -66,23 +68,38 @@ extension WebApp {
             <form method="get" action="/\(plural)" class="filters"><input type="search" name="q" value="\(HTML.attr(q))" placeholder="search" aria-label="search">
             <select name="\(R.columnField)" aria-label="\(R.columnField)"><option value="">any \(R.columnField)</option>
             """
-        for c in columns { body += "<option value=\"\(HTML.attr(c))\"\(c == filter ? " selected" : "")>\(HTML.escape(c))</option>" }
+        for c in columns {
+            body += "<option value=\"\(HTML.attr(c))\"\(c == filter ? " selected" : "")>\(HTML.escape(c))</option>"
+        }
         body += "</select>"
         if board { body += "<input type=\"hidden\" name=\"view\" value=\"board\">" }
-        body += "<button type=\"submit\">Filter</button> <a href=\"/\(plural)\(board ? "" : "?view=board")\">\(board ? "list" : "board")</a></form>"
+        body +=
+            "<button type=\"submit\">Filter</button> <a href=\"/\(plural)\(board ? "" : "?view=board")\">\(board ? "list" : "board")</a></form>"
         if board {
-            let b = Board(order: columns, items: items.map { ($0.column, Board.Card(id: $0.id, title: $0.title, amount: $0.money.amount, currency: $0.money.currency)) })
+            let b = Board(
+                order: columns,
+                items: items.map {
+                    (
+                        $0.column,
+                        Board.Card(id: $0.id, title: $0.title, amount: $0.money.amount, currency: $0.money.currency)
+                    )
+                })
             body += "<div class=\"board\">"
             for col in b.columns {
-                let totals = col.totals.sorted { $0.key < $1.key }.map { Self.money($0.value, $0.key) }.joined(separator: " · ")
-                body += "<section class=\"column\" data-column=\"\(HTML.attr(col.name))\"><h2>\(HTML.text(col.name)) <small>\(col.count)</small></h2>"
+                let totals = col.totals.sorted { $0.key < $1.key }.map { Self.money($0.value, $0.key) }.joined(
+                    separator: " · ")
+                body +=
+                    "<section class=\"column\" data-column=\"\(HTML.attr(col.name))\"><h2>\(HTML.text(col.name)) <small>\(col.count)</small></h2>"
                     + (totals.isEmpty ? "" : "<p class=\"totals\">\(HTML.escape(totals))</p>")
                 for card in col.cards.prefix(200) {
                     body += """
                         <article class="card" draggable="true" id="card-\(card.id)"><p>\(HTML.text(card.title))</p><p class="amount">\(HTML.escape(Self.money(card.amount, card.currency)))</p>
                         <form method="post" action="/\(plural)/\(card.id)/move">\(HTML.csrfField(s))<select name="to" aria-label="move to">
                         """
-                    for c in b.columns.map(\.name) { body += "<option value=\"\(HTML.attr(c))\"\(c == col.name ? " selected" : "")>\(HTML.escape(c))</option>" }
+                    for c in b.columns.map(\.name) {
+                        body +=
+                            "<option value=\"\(HTML.attr(c))\"\(c == col.name ? " selected" : "")>\(HTML.escape(c))</option>"
+                    }
                     body += "</select><button type=\"submit\">Move</button></form></article>"
                 }
                 if col.count > 200 { body += "<p>+\(col.count - 200) more</p>" }
@@ -121,12 +138,19 @@ extension WebApp {
     }
 
     func move<R: BoardRecord>(_ type: R.Type, id: String, form: Form) throws -> Response {
-        guard let to = form["to"], !to.isEmpty else { throw PageError(.badRequest, "say which \(R.columnField) to move to") }
+        guard let to = form["to"], !to.isEmpty else {
+            throw PageError(.badRequest, "say which \(R.columnField) to move to")
+        }
         guard RecordID(id) != nil else { throw PageError(.notFound, "not a record id") }
         var r: R
-        do { r = try store.record(R.self, id: id) } catch { throw PageError(.notFound, "no such \(R.recordType.rawValue)") }
+        do { r = try store.record(R.self, id: id) } catch {
+            throw PageError(.notFound, "no such \(R.recordType.rawValue)")
+        }
         // A column of the pipeline, or one the board shows because records already carry it.
-        guard R.columns(pipelines).contains(to) || to == r.column || (try? store.distinctValues(R.self, field: R.columnField).contains(to)) == true else {
+        guard
+            R.columns(pipelines).contains(to) || to == r.column
+                || (try? store.distinctValues(R.self, field: R.columnField).contains(to)) == true
+        else {
             throw PageError(.badRequest, "'\(to)' is not a \(R.columnField) of the pipeline")
         }
         if r.column != to {

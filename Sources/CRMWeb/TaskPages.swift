@@ -9,26 +9,34 @@ extension WebApp {
     func tasksPage(_ s: WebSession, result: [(CRMTask, TaskDecision)]?) throws -> String {
         let me = user(s)
         var tasks: [CRMTask] = []
-        try store.forEach(CRMTask.self) { t, _ in if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) } }
+        try store.forEach(CRMTask.self) { t, _ in if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }
+        }
         tasks.sort { ($0.due ?? .distantFuture) < ($1.due ?? .distantFuture) }
         var body = ""
         if let result {
-            body += "<section id=\"results\"><h2>What was done</h2>" + HTML.table(
-                ["task", "outcome"],
-                result.map { t, d in
-                    switch d {
-                    case .allowed: return [HTML.text(t.title), "<span class=\"done\">done</span>"]
-                    case .refused(let why): return [HTML.text(t.title), "<span class=\"refused\">refused: \(HTML.text(why))</span>"]
-                    }
-                }) + "</section>"
+            body +=
+                "<section id=\"results\"><h2>What was done</h2>"
+                + HTML.table(
+                    ["task", "outcome"],
+                    result.map { t, d in
+                        switch d {
+                        case .allowed: return [HTML.text(t.title), "<span class=\"done\">done</span>"]
+                        case .refused(let why):
+                            return [HTML.text(t.title), "<span class=\"refused\">refused: \(HTML.text(why))</span>"]
+                        }
+                    }) + "</section>"
         }
         body += "<form method=\"post\" action=\"/tasks/bulk\" id=\"bulk\">\(HTML.csrfField(s))"
         body += HTML.table(
             ["", "title", "assignee", "due", "status"],
             tasks.map { t in
-                ["<input type=\"checkbox\" name=\"task\" value=\"\(t.id)\" aria-label=\"select\">", HTML.text(t.title),
-                 HTML.text(t.assignee.isEmpty ? "(unassigned)" : t.assignee), HTML.escape(t.due.map { String($0.iso8601UTC.prefix(t.allDay ? 10 : 16)) } ?? "-"),
-                 HTML.text(t.status)]
+                [
+                    "<input type=\"checkbox\" name=\"task\" value=\"\(t.id)\" aria-label=\"select\">",
+                    HTML.text(t.title),
+                    HTML.text(t.assignee.isEmpty ? "(unassigned)" : t.assignee),
+                    HTML.escape(t.due.map { String($0.iso8601UTC.prefix(t.allDay ? 10 : 16)) } ?? "-"),
+                    HTML.text(t.status),
+                ]
             }, id: "tasks")
         var options = ""
         for u in users { options += "<option value=\"\(HTML.attr(u.name))\">\(HTML.escape(u.name))</option>" }
@@ -47,7 +55,9 @@ extension WebApp {
         for id in ids {
             // Full ids only (the page sends them): a prefix must not select another task.
             guard RecordID(id) != nil else { throw PageError(.badRequest, "not a task id") }
-            do { tasks.append(try store.record(CRMTask.self, id: id)) } catch { throw PageError(.notFound, "no such task") }
+            do { tasks.append(try store.record(CRMTask.self, id: id)) } catch {
+                throw PageError(.notFound, "no such task")
+            }
         }
         let results: [(before: CRMTask, after: CRMTask, decision: TaskDecision)]
         switch form["op"] ?? "" {
@@ -57,7 +67,9 @@ extension WebApp {
             }
             results = TaskRules.bulk(.reschedule, by: me, on: tasks, shift: Double(days) * 86400, at: Date())
         case "reassign":
-            guard let to = users.first(where: { $0.name == form["to"] }) else { throw PageError(.badRequest, "no such user") }
+            guard let to = users.first(where: { $0.name == form["to"] }) else {
+                throw PageError(.badRequest, "no such user")
+            }
             results = TaskRules.bulk(.reassign, by: me, on: tasks, newAssignee: to, at: Date())
         default: throw PageError(.badRequest, "choose reschedule or reassign")
         }
@@ -69,8 +81,11 @@ extension WebApp {
     func calendarPage(_ s: WebSession, month: String?) throws -> String {
         let me = user(s)
         let now = Date()
-        var year = 0, m = 0
-        if let month, month.count == 7, let y = Int(month.prefix(4)), (1...9998).contains(y), let mm = Int(month.suffix(2)), (1...12).contains(mm) {
+        var year = 0
+        var m = 0
+        if let month, month.count == 7, let y = Int(month.prefix(4)), (1...9998).contains(y),
+            let mm = Int(month.suffix(2)), (1...12).contains(mm)
+        {
             year = y
             m = mm
         } else {
@@ -79,24 +94,32 @@ extension WebApp {
             m = Int(today.dropFirst(5).prefix(2)) ?? 1
         }
         var tasks: [CRMTask] = []
-        try store.forEach(CRMTask.self) { t, _ in if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) } }
+        try store.forEach(CRMTask.self) { t, _ in if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }
+        }
         let grid = MonthGrid(year: year, month: m, tasks: tasks, now: now)
         let prev = m == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, m - 1)
         let next = m == 12 ? String(format: "%04d-01", year + 1) : String(format: "%04d-%02d", year, m + 1)
-        var body = "<p><a href=\"/tasks/calendar?month=\(prev)\">previous</a> <a href=\"/tasks/calendar?month=\(next)\">next</a></p>"
-        body += "<table class=\"calendar\" id=\"calendar\"><thead><tr>" + ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
+        var body =
+            "<p><a href=\"/tasks/calendar?month=\(prev)\">previous</a> <a href=\"/tasks/calendar?month=\(next)\">next</a></p>"
+        body +=
+            "<table class=\"calendar\" id=\"calendar\"><thead><tr>"
+            + ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { "<th>\($0)</th>" }.joined()
+            + "</tr></thead><tbody>"
         for week in grid.weeks {
             body += "<tr>"
             for d in week {
                 body += "<td class=\"\(d.inMonth ? "" : "out")\"><span class=\"day\">\(d.day.day)</span>"
                 if d.inMonth {
-                    for (t, overdue) in d.tasks { body += "<p class=\"task\(overdue ? " overdue" : "")\">\(HTML.text(t.title))</p>" }
+                    for (t, overdue) in d.tasks {
+                        body += "<p class=\"task\(overdue ? " overdue" : "")\">\(HTML.text(t.title))</p>"
+                    }
                 }
                 body += "</td>"
             }
             body += "</tr>"
         }
         body += "</tbody></table>"
-        return HTML.page(title: String(format: "Tasks in %04d-%02d", year, m), session: s, users: users.map(\.name), body: body)
+        return HTML.page(
+            title: String(format: "Tasks in %04d-%02d", year, m), session: s, users: users.map(\.name), body: body)
     }
 }

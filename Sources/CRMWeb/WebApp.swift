@@ -1,11 +1,11 @@
-public import CRMModel
-public import CRMStore
 import CRMImport
 import CRMMapping
+import CRMModel
+import CRMStore
 import CRMSync
-public import Foundation
-public import Hummingbird
+import Foundation
 import HTTPTypes
+public import Hummingbird
 import Logging
 
 /// What `crmgate serve` serves.
@@ -51,8 +51,12 @@ public final class WebApp: Sendable {
             throw WebError(code: .users, message: "cannot read the users file \(config.usersPath): \(error)")
         }
         self.users = users
-        guard let first = users.first else { throw WebError(code: .users, message: "the users file \(config.usersPath) names no user") }
-        let who = config.user.flatMap { name in users.first { $0.name.caseInsensitiveCompare(name) == .orderedSame } } ?? first
+        guard let first = users.first else {
+            throw WebError(code: .users, message: "the users file \(config.usersPath) names no user")
+        }
+        let who =
+            config.user.flatMap { name in users.first { $0.name.caseInsensitiveCompare(name) == .orderedSame } }
+            ?? first
         if let name = config.user, who.name.caseInsensitiveCompare(name) != .orderedSame {
             throw WebError(code: .users, message: "no user '\(name)' in \(config.usersPath)")
         }
@@ -63,14 +67,19 @@ public final class WebApp: Sendable {
     }
 
     /// The sign-in URL for a port.
-    public func signInURL(port: Int) -> String { "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(port)/signin?token=\(signInToken)" }
+    public func signInURL(port: Int) -> String {
+        "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(port)/signin?token=\(signInToken)"
+    }
 
     func user(_ s: WebSession) -> User { users.first { $0.name == s.user } ?? users[0] }
 
     // MARK: - Responses
 
     static let securityHeaders: [(HTTPField.Name, String)] = [
-        (.contentSecurityPolicy, "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        (
+            .contentSecurityPolicy,
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ),
         (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
         (HTTPField.Name("Referrer-Policy")!, "same-origin"),  // no-referrer would make browsers send `Origin: null` on our own forms
         (.cacheControl, "no-store"),
@@ -91,7 +100,10 @@ public final class WebApp: Sendable {
     }
 
     static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        html(HTML.page(title: "\(status.code) \(status.reasonPhrase)", session: nil, body: "<p class=\"error\">\(HTML.text(message))</p>"), status: status)
+        html(
+            HTML.page(
+                title: "\(status.code) \(status.reasonPhrase)", session: nil,
+                body: "<p class=\"error\">\(HTML.text(message))</p>"), status: status)
     }
 
     // MARK: - Requests
@@ -99,12 +111,16 @@ public final class WebApp: Sendable {
     /// The session cookie's name, with the port the page was reached on: cookies do not tell ports apart, so two
     /// `serve` on one machine would otherwise overwrite each other's session.
     static func cookieName(_ request: Request) -> String {
-        guard let authority = request.head.authority, let colon = authority.lastIndex(of: ":") else { return "crmgate_session" }
+        guard let authority = request.head.authority, let colon = authority.lastIndex(of: ":") else {
+            return "crmgate_session"
+        }
         let port = authority[authority.index(after: colon)...]
         return port.allSatisfy(\.isNumber) && !port.isEmpty ? "crmgate_session_\(port)" : "crmgate_session"
     }
 
-    func session(of request: Request) -> WebSession? { sessions.session(id: request.cookies[Self.cookieName(request)]?.value) }
+    func session(of request: Request) -> WebSession? {
+        sessions.session(id: request.cookies[Self.cookieName(request)]?.value)
+    }
 
     /// A page: the session is required (401 without it).
     func page(_ request: Request, _ body: (WebSession) throws -> String) -> Response {
@@ -135,7 +151,9 @@ public final class WebApp: Sendable {
         guard let token = form["csrf"], WebSessions.same(token, s.csrf) else {
             return Self.problem(.forbidden, "The form's CSRF token is missing or wrong: reload the page and try again.")
         }
-        if config.readOnly { return Self.problem(.forbidden, "This page was started with --read-only: nothing can be changed.") }
+        if config.readOnly {
+            return Self.problem(.forbidden, "This page was started with --read-only: nothing can be changed.")
+        }
         do { return try body(s, form) } catch let e as PageError {
             return Self.problem(e.status, e.message)
         } catch {
@@ -149,11 +167,15 @@ public final class WebApp: Sendable {
         router.get("/static/app.css") { _, _ in Self.asset(Assets.css, type: "text/css; charset=utf-8") }
         router.get("/static/app.js") { _, _ in Self.asset(Assets.js, type: "text/javascript; charset=utf-8") }
         router.get("/signin") { request, _ -> Response in
-            guard let token = request.uri.queryParameters["token"], let s = self.sessions.signIn(token: String(token)) else {
-                return Self.problem(.unauthorized, "This sign-in link is wrong or was used already: start `crmgate serve` again for a new one.")
+            guard let token = request.uri.queryParameters["token"], let s = self.sessions.signIn(token: String(token))
+            else {
+                return Self.problem(
+                    .unauthorized,
+                    "This sign-in link is wrong or was used already: start `crmgate serve` again for a new one.")
             }
             var r = Self.redirect("/")
-            r.setCookie(Cookie(name: Self.cookieName(request), value: s.id, path: "/", httpOnly: true, sameSite: .strict))
+            r.setCookie(
+                Cookie(name: Self.cookieName(request), value: s.id, path: "/", httpOnly: true, sameSite: .strict))
             return r
         }
         router.get("/") { request, _ in self.page(request) { s in try self.statusPage(s) } }
@@ -168,28 +190,42 @@ public final class WebApp: Sendable {
         router.get("/review") { request, _ in self.page(request) { s in try self.reviewPage(s) } }
         router.post("/review/:id/:decision") { request, context in
             await self.action(request) { s, _ in
-                try self.decideReview(id: try PageError.int(context.parameters.get("id")), decision: context.parameters.get("decision") ?? "")
+                try self.decideReview(
+                    id: try PageError.int(context.parameters.get("id")),
+                    decision: context.parameters.get("decision") ?? "")
             }
         }
         router.get("/conflicts") { request, _ in self.page(request) { s in try self.conflictsPage(s) } }
         router.post("/conflicts/:id/resolve") { request, context in
-            await self.action(request) { _, form in try self.resolveConflict(id: try PageError.int(context.parameters.get("id")), form: form) }
+            await self.action(request) { _, form in
+                try self.resolveConflict(id: try PageError.int(context.parameters.get("id")), form: form)
+            }
         }
-        router.get("/leads") { request, _ in self.page(request) { s in try self.recordsPage(Lead.self, s, query: Self.query(request)) } }
+        router.get("/leads") { request, _ in
+            self.page(request) { s in try self.recordsPage(Lead.self, s, query: Self.query(request)) }
+        }
         router.get("/opportunities") { request, _ in
             self.page(request) { s in try self.recordsPage(Opportunity.self, s, query: Self.query(request)) }
         }
         router.post("/leads/:id/move") { request, context in
-            await self.action(request) { _, form in try self.move(Lead.self, id: context.parameters.get("id") ?? "", form: form) }
+            await self.action(request) { _, form in
+                try self.move(Lead.self, id: context.parameters.get("id") ?? "", form: form)
+            }
         }
         router.post("/opportunities/:id/move") { request, context in
-            await self.action(request) { _, form in try self.move(Opportunity.self, id: context.parameters.get("id") ?? "", form: form) }
+            await self.action(request) { _, form in
+                try self.move(Opportunity.self, id: context.parameters.get("id") ?? "", form: form)
+            }
         }
         router.get("/tasks") { request, _ in self.page(request) { s in try self.tasksPage(s, result: nil) } }
         router.get("/tasks/calendar") { request, _ in
-            self.page(request) { s in try self.calendarPage(s, month: request.uri.queryParameters["month"].map(String.init)) }
+            self.page(request) { s in
+                try self.calendarPage(s, month: request.uri.queryParameters["month"].map(String.init))
+            }
         }
-        router.post("/tasks/bulk") { request, _ in await self.action(request) { s, form in try self.bulkTasks(s, form: form) } }
+        router.post("/tasks/bulk") { request, _ in
+            await self.action(request) { s, form in try self.bulkTasks(s, form: form) }
+        }
         router.post("/session/user") { request, _ in
             await self.action(request) { s, form in
                 guard let name = form["user"], self.users.contains(where: { $0.name == name }) else {
@@ -223,7 +259,8 @@ public final class WebApp: Sendable {
         var logger = Logger(label: "crmgate.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let app = Application(
-            router: router(), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "crmgate"),
+            router: router(),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "crmgate"),
             onServerRunning: { channel in onStart(channel.localAddress?.port ?? 0) }, logger: logger)
         try await app.runService()
     }

@@ -27,7 +27,8 @@ final class WebSessions: @unchecked Sendable {
 
     /// Equal without stopping at the first different byte.
     static func same(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var d: UInt8 = 0
         for i in x.indices { d |= x[i] ^ y[i] }

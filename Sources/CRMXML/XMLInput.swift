@@ -125,7 +125,9 @@ final class InputSource {
     /// True when libxml2 reads the document as UTF-16: it starts with a byte order mark (FF FE, FE FF),
     /// or with `<?` in UTF-16 (3C 00 3F 00, 00 3C 00 3F), the start of a declaration that names UTF-16.
     var isUTF16: Bool {
-        if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return true }
+        if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) {
+            return true
+        }
         return head == [0x3C, 0x00, 0x3F, 0x00] || head == [0x00, 0x3C, 0x00, 0x3F]
     }
 
@@ -150,7 +152,9 @@ final class ErrorSink {
 
     func error(path: String, fallbackLine: Int?) -> XMLError {
         if let f = first {
-            return XMLError(.malformed, path: path, line: f.line > 0 ? f.line : fallbackLine, column: f.column > 0 ? f.column : nil, message: f.message)
+            return XMLError(
+                .malformed, path: path, line: f.line > 0 ? f.line : fallbackLine, column: f.column > 0 ? f.column : nil,
+                message: f.message)
         }
         return XMLError(.malformed, path: path, line: fallbackLine, message: "the XML is not well-formed")
     }

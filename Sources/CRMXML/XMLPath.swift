@@ -65,7 +65,8 @@ public struct XMLPath: Sendable, Hashable, CustomStringConvertible {
                     }
                     pick = .attribute(attr, value)
                 } else {
-                    throw XMLError(.invalidPath, message: "path '\(text)': [\(inner)] is not [n], [*] or [@name='value']")
+                    throw XMLError(
+                        .invalidPath, message: "path '\(text)': [\(inner)] is not [n], [*] or [@name='value']")
                 }
             }
             let colon = name.firstIndex(of: ":")

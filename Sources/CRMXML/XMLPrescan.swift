@@ -132,7 +132,8 @@ struct MarkupScanner {
                         continue
                     }
                 case .startName, .endName:
-                    var h = hash, k = i
+                    var h = hash
+                    var k = i
                     while k < n {
                         let b = base[k]
                         if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x3E || b == 0x2F { break }
@@ -161,13 +162,16 @@ struct MarkupScanner {
     }
 
     /// The first `byte` in `count` bytes from `p` (memchr).
-    @inline(__always) private static func find(_ byte: UInt8, _ p: UnsafePointer<UInt8>, _ count: Int) -> UnsafePointer<UInt8>? {
+    @inline(__always) private static func find(
+        _ byte: UInt8, _ p: UnsafePointer<UInt8>, _ count: Int
+    ) -> UnsafePointer<UInt8>? {
         memchr(p, Int32(byte), count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     /// Line feeds in `count` bytes from `p`.
     @inline(__always) private static func lineFeeds(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
-        var n = 0, q = p
+        var n = 0
+        var q = p
         let end = p + count
         while let hit = find(0x0A, q, end - q) {
             n += 1
@@ -199,10 +203,13 @@ struct MarkupScanner {
         case (0x00, 0x00, 0x3C, 0x00), (0x00, 0x3C, 0x00, 0x00):
             fault = XMLError(
                 .unsupportedEncoding, line: 1,
-                message: "the document is in UCS-4 with an unusual byte order (2143 or 3412), which crmgate does not read; convert it to UTF-8")
+                message:
+                    "the document is in UCS-4 with an unusual byte order (2143 or 3412), which crmgate does not read; convert it to UTF-8"
+            )
         case (0x4C, 0x6F, 0xA7, 0x94):
             fault = XMLError(
-                .unsupportedEncoding, line: 1, message: "the document is in EBCDIC, which crmgate does not read; convert it to UTF-8")
+                .unsupportedEncoding, line: 1,
+                message: "the document is in EBCDIC, which crmgate does not read; convert it to UTF-8")
         case (0x3C, 0x00, 0x3F, 0x00): layout = .utf16LE
         case (0x00, 0x3C, 0x00, 0x3F): layout = .utf16BE
         case (0xEF, 0xBB, 0xBF, _):
@@ -408,7 +415,8 @@ struct MarkupScanner {
         if open.count >= XMLLimits.depth {
             return fail(
                 .limitExceeded, line: tagLine,
-                "elements are nested more than \(XMLLimits.depth) levels deep, which the reader refuses (libxml2 stops past 257 anyway)")
+                "elements are nested more than \(XMLLimits.depth) levels deep, which the reader refuses (libxml2 stops past 257 anyway)"
+            )
         }
         rootSeen = true
         hash = Self.mix(Self.seed, u)
@@ -570,7 +578,8 @@ struct MarkupScanner {
     /// their letters and digits.
     private static func keepsASCII(_ upper: String) -> Bool {
         let n = String(
-            String.UnicodeScalarView(upper.unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }))
+            String.UnicodeScalarView(
+                upper.unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }))
         func number(after prefix: String) -> Int? {
             guard n.hasPrefix(prefix), n.count > prefix.count else { return nil }
             let rest = n.dropFirst(prefix.count)

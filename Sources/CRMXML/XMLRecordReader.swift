@@ -48,11 +48,14 @@ public final class XMLRecordReader {
     public convenience init(path: String, options: XMLReadOptions, limit: Int? = nil) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw XMLError(.cannotOpen, path: path, message: "cannot open the file: \(String(cString: strerror(errno)))")
+            throw XMLError(
+                .cannotOpen, path: path, message: "cannot open the file: \(String(cString: strerror(errno)))")
         }
         var st = stat()
         let size = fstat(fd, &st) == 0 ? Int(st.st_size) : nil
-        try self.init(path: path, input: InputSource(fd: fd, size: size, chunk: options.chunkSize, limit: limit), options: options)
+        try self.init(
+            path: path, input: InputSource(fd: fd, size: size, chunk: options.chunkSize, limit: limit), options: options
+        )
     }
 
     /// Reads a document held in memory, handing it to libxml2 `chunk` bytes at a time (for tests).
@@ -73,7 +76,9 @@ public final class XMLRecordReader {
             for s in p.steps where s.prefix != nil && options.namespaces[s.prefix!] == nil {
                 throw XMLError(
                     .invalidPath,
-                    message: "path '\(p.text)' uses the prefix '\(s.prefix!)', which the mapping's `namespaces:` does not bind")
+                    message:
+                        "path '\(p.text)' uses the prefix '\(s.prefix!)', which the mapping's `namespaces:` does not bind"
+                )
             }
         }
         current = XMLBatch(fieldsPerRecord: paths.count)
@@ -218,7 +223,9 @@ public final class XMLRecordReader {
     /// Interns a name in the parser's dictionary (the same pointer libxml2 hands out for it).
     private func intern(_ s: String) -> Name {
         s.withCString { c in
-            c.withMemoryRebound(to: xmlChar.self, capacity: s.utf8.count + 1) { xmlDictLookup(context.pointee.dict, $0, -1)! }
+            c.withMemoryRebound(to: xmlChar.self, capacity: s.utf8.count + 1) {
+                xmlDictLookup(context.pointee.dict, $0, -1)!
+            }
         }
     }
 
@@ -251,7 +258,10 @@ public final class XMLRecordReader {
 
     @inline(__always) private func same(_ a: Name?, _ b: Name?) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
-        return a == b || strcmp(UnsafeRawPointer(a).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(b).assumingMemoryBound(to: CChar.self)) == 0
+        return a == b
+            || strcmp(
+                UnsafeRawPointer(a).assumingMemoryBound(to: CChar.self),
+                UnsafeRawPointer(b).assumingMemoryBound(to: CChar.self)) == 0
     }
 
     @inline(__always) private func matches(_ step: CStep, local: Name, ns: Name?) -> Bool {
@@ -284,7 +294,10 @@ public final class XMLRecordReader {
     private func pump() {
         let n = chunk.withUnsafeMutableBufferPointer { input.read(into: $0.baseAddress!, max: $0.count) }
         if n < 0 {
-            finish(XMLError(.malformed, path: path, line: line, message: "the file could not be read: \(String(cString: strerror(errno)))"))
+            finish(
+                XMLError(
+                    .malformed, path: path, line: line,
+                    message: "the file could not be read: \(String(cString: strerror(errno)))"))
             return
         }
         if n > 0 {
@@ -302,9 +315,10 @@ public final class XMLRecordReader {
                 finish(fault)
             } else if errors.first == nil && input.isUTF16 && input.readToEnd() % 2 == 1 {
                 // libxml2 drops a last odd byte in silence: a cut file whose root element had closed passed.
-                finish(XMLError(
-                    .malformed, path: path, line: line,
-                    message: "the document ends in the middle of a UTF-16 character: the file is truncated"))
+                finish(
+                    XMLError(
+                        .malformed, path: path, line: line,
+                        message: "the document ends in the middle of a UTF-16 character: the file is truncated"))
             } else if !rootClosed && errors.first == nil {
                 // libxml2 can end a document without reporting an error (an encoding error in a large first chunk;
                 // found by fuzzing): records would be lost in silence.
@@ -313,7 +327,9 @@ public final class XMLRecordReader {
                         ? truncated()
                         : XMLError(
                             .malformed, path: path, line: line,
-                            message: "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding"))
+                            message:
+                                "the document ends before its root element is closed: the file is cut short, or holds bytes that are not in its declared encoding"
+                        ))
             } else if errors.first != nil {
                 // A conversion error in the last chunk comes without a context, so without a line: the parser's.
                 finish(settle(errors.error(path: path, fallbackLine: line)))
@@ -327,7 +343,8 @@ public final class XMLRecordReader {
     /// bytes hold a `>`), so a chunk that holds or continues one goes in slices of 512, as xmlTextReader fed it: a
     /// large chunk would pile up unparsed input until libxml2's 10 MB lookahead limit refused the document.
     private func feed(_ bytes: UnsafePointer<CChar>, _ n: Int) {
-        let cdata = context.pointee.instate == XML_PARSER_CDATA_SECTION
+        let cdata =
+            context.pointee.instate == XML_PARSER_CDATA_SECTION
             || Self.holdsCDATA(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), n)
         guard cdata else {
             _ = xmlParseChunk(context, bytes, Int32(n), 0)
@@ -429,7 +446,9 @@ public final class XMLRecordReader {
         return q
     }
 
-    fileprivate func start(_ local: Name, _ uri: Name?, _ count: Int, _ raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    fileprivate func start(
+        _ local: Name, _ uri: Name?, _ count: Int, _ raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
         let d = depth
         depth += 1
         let ns = needNamespaces ? uri : nil
@@ -490,7 +509,8 @@ public final class XMLRecordReader {
         guard steps.count == frames.count else { return false }
         var k = steps.count - 1
         while k >= 0 {
-            let s = steps[k], f = frames[k]
+            let s = steps[k]
+            let f = frames[k]
             guard matches(s, local: f.local, ns: f.ns) else { return false }
             if let a = s.pickAttribute, let want = s.pickValue {
                 let end = k + 1 < frames.count ? frames[k + 1].attributeStart : frameAttributes.count
@@ -505,7 +525,9 @@ public final class XMLRecordReader {
     /// Attribute fields (`@id` on the record, `contact/@type` below it) of the element just opened.
     private func collectAttributes(_ attributes: [(Name, String)]) {
         guard !attributes.isEmpty else { return }
-        let list = frames.isEmpty ? (pathsByDepth[0] ?? []) : candidatePaths(depth: frames.count, local: frames[frames.count - 1].local)
+        let list =
+            frames.isEmpty
+            ? (pathsByDepth[0] ?? []) : candidatePaths(depth: frames.count, local: frames[frames.count - 1].local)
         for i in list {
             guard let a = pathAttribute[i], !hasValue(i), stepsMatchFrames(i),
                 var v = attributes.first(where: { same($0.0, a) })?.1
@@ -523,7 +545,8 @@ public final class XMLRecordReader {
         guard let frame = frames.last else { return }
         do {
             let own = text.bytes(from: frame.textStart)
-            for i in candidatePaths(depth: frames.count, local: frame.local) where pathAttribute[i] == nil && stepsMatchFrames(i) {
+            for i in candidatePaths(depth: frames.count, local: frame.local)
+            where pathAttribute[i] == nil && stepsMatchFrames(i) {
                 occurrences[i] += 1
                 switch paths[i].steps.last!.pick {
                 case .first, .attribute: if occurrences[i] == 1 || !hasValue(i) { setValue(i, own) }
@@ -539,7 +562,9 @@ public final class XMLRecordReader {
     private func cutFrames(to level: Int) {
         let first = frames[level]
         text.count = first.textStart
-        if frameAttributes.count > first.attributeStart { frameAttributes.removeLast(frameAttributes.count - first.attributeStart) }
+        if frameAttributes.count > first.attributeStart {
+            frameAttributes.removeLast(frameAttributes.count - first.attributeStart)
+        }
         if frames.count == level + 1 { frames.removeLast() } else { frames.removeLast(frames.count - level) }
     }
 

@@ -12,14 +12,17 @@ struct ActorOptions: ParsableArguments {
         completion: .custom { _, _, _ in (try? UsersFile.load(path: "mappings/users.yaml").map(\.name)) ?? [] })
     var user: String?
 
-    @Option(name: .long, help: "The users file: who may do what with tasks.", completion: .file(extensions: ["yaml", "yml"]))
+    @Option(
+        name: .long, help: "The users file: who may do what with tasks.",
+        completion: .file(extensions: ["yaml", "yml"]))
     var users: String = "mappings/users.yaml"
 
     /// All users of the users file.
     /// - Throws: `CLIError` (66 unreadable, 65 malformed) when the users file cannot be used.
     func allUsers() throws -> [User] {
         do { return try UsersFile.load(path: users) } catch let e as MappingError {
-            throw CLIError("\(e)", hint: "check --users (default mappings/users.yaml)", code: e.code == .cannotRead ? 66 : 65)
+            throw CLIError(
+                "\(e)", hint: "check --users (default mappings/users.yaml)", code: e.code == .cannotRead ? 66 : 65)
         }
     }
 
@@ -40,7 +43,8 @@ struct ActorOptions: ParsableArguments {
     /// - Throws: `CLIError.usage` naming the users there are.
     static func user(named name: String, in all: [User], file: String) throws -> User {
         guard let u = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
-            throw CLIError.usage("no user '\(name)' in \(file)", hint: "users are: " + all.map(\.name).joined(separator: ", "))
+            throw CLIError.usage(
+                "no user '\(name)' in \(file)", hint: "users are: " + all.map(\.name).joined(separator: ", "))
         }
         return u
     }
@@ -48,7 +52,9 @@ struct ActorOptions: ParsableArguments {
 
 /// The width text output fits: boards, lists, the calendar.
 struct WidthOptions: ParsableArguments {
-    @Option(name: .long, help: "Fit the output to this many columns (default: $COLUMNS, else the terminal's width, else 80).")
+    @Option(
+        name: .long,
+        help: "Fit the output to this many columns (default: $COLUMNS, else the terminal's width, else 80).")
     var width: Int?
 
     func validate() throws {
@@ -68,14 +74,20 @@ func query(_ wheres: [String]) throws -> RecordQuery {
         }
         let field = String(w[..<eq]).trimmingCharacters(in: .whitespaces)
         let value = String(w[w.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
-        if let i = q.anyOf.firstIndex(where: { $0.0 == field }) { q.anyOf[i].1.append(value) } else { q.anyOf.append((field, [value])) }
+        if let i = q.anyOf.firstIndex(where: { $0.0 == field }) {
+            q.anyOf[i].1.append(value)
+        } else {
+            q.anyOf.append((field, [value]))
+        }
     }
     return q
 }
 
 /// The terminal width: `$COLUMNS` when set, else the width of the terminal standard output is, else 80.
 func terminalWidth() -> Int {
-    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c.trimmingCharacters(in: .whitespaces)), n > 0 {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c.trimmingCharacters(in: .whitespaces)),
+        n > 0
+    {
         return max(20, n)
     }
     var w = winsize()
@@ -127,10 +139,13 @@ struct LeadsCommand: ParsableCommand {
         subcommands: [ListRecords<Lead>.self, ShowRecord<Lead>.self, SetRecord<Lead>.self, Kanban.self, Convert.self])
 
     struct Kanban: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Leads as a board: a column per status, with counts and amounts.")
+        static let configuration = CommandConfiguration(
+            abstract: "Leads as a board: a column per status, with counts and amounts.")
         @OptionGroup var storeOptions: StoreOptions
-        @Option(name: .long, help: "The pipelines file (the order of the statuses).") var pipelines = "mappings/pipelines.yaml"
-        @Flag(name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
+        @Option(name: .long, help: "The pipelines file (the order of the statuses).") var pipelines =
+            "mappings/pipelines.yaml"
+        @Flag(
+            name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
         var json = false
         @Option(name: .long, help: "Cards shown per column; the rest are counted as +N more.") var maxCards = 40
         @OptionGroup var widthOptions: WidthOptions
@@ -139,7 +154,9 @@ struct LeadsCommand: ParsableCommand {
             let store = try storeOptions.openRecords(.readOnly)
             var items: [(String, Board.Card)] = []
             try store.forEach(Lead.self, where: RecordQuery()) { l, _ in
-                let title = [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ") + (l.company.isEmpty ? "" : ", \(l.company)")
+                let title =
+                    [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ")
+                    + (l.company.isEmpty ? "" : ", \(l.company)")
                 items.append((l.status, Board.Card(id: l.id, title: title, amount: l.amount, currency: l.currency)))
             }
             let board = Board(order: try loadPipelines(pipelines).leadStatuses, items: items)
@@ -154,29 +171,38 @@ struct LeadsCommand: ParsableCommand {
         @Argument(help: "The lead's id: the short id `leads list` prints, or the full id.") var id: String?
         @Option(name: .customLong("where"), help: "Convert every lead matching field=value (e.g. status=Qualified).")
         var wheres: [String] = []
-        @Option(name: .long, help: "Also create an opportunity with this name for the new customer.") var withOpportunity: String?
+        @Option(name: .long, help: "Also create an opportunity with this name for the new customer.")
+        var withOpportunity: String?
         @Option(name: .long, help: "The opportunity's amount.") var amount: String?
         @Option(name: .long, help: "The opportunity's currency.") var currency: String = ""
         @Flag(name: .long, help: "Say which leads would be converted; change nothing.") var dryRun = false
-        @Flag(name: .long, help: "Convert every lead --where matches without asking (needed when not at a terminal).") var yes = false
+        @Flag(name: .long, help: "Convert every lead --where matches without asking (needed when not at a terminal).")
+        var yes = false
 
         func run() throws {
             guard (id == nil) != wheres.isEmpty else { throw ValidationError("give a lead id or --where, not both") }
             let store = try storeOptions.openRecords(.update)
             var leads: [Lead] = []
-            if let id { leads = [try store.record(Lead.self, id: id)] } else {
+            if let id {
+                leads = [try store.record(Lead.self, id: id)]
+            } else {
                 try store.forEach(Lead.self, where: try query(wheres)) { l, _ in leads.append(l) }
             }
             if dryRun {
-                for l in leads { print("would convert lead \(l.id.short) (\([l.firstName, l.lastName].joined(separator: " ")), \(l.company))") }
+                for l in leads {
+                    print(
+                        "would convert lead \(l.id.short) (\([l.firstName, l.lastName].joined(separator: " ")), \(l.company))"
+                    )
+                }
                 print("\(leads.count) lead(s) would be converted (dry run: nothing changed)")
                 return
             }
             if !wheres.isEmpty, leads.count > 1, !yes {
                 // A bulk change is confirmed: at a terminal by answering, elsewhere by --yes.
                 guard isatty(0) == 1 else {
-                    throw CLIError.usage("\(leads.count) leads match --where; nothing was converted",
-                                         hint: "add --yes to convert them all, or --dry-run to see which")
+                    throw CLIError.usage(
+                        "\(leads.count) leads match --where; nothing was converted",
+                        hint: "add --yes to convert them all, or --dry-run to see which")
                 }
                 print("convert \(leads.count) leads into customers? [y/N] ", terminator: "")
                 guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
@@ -185,11 +211,15 @@ struct LeadsCommand: ParsableCommand {
                 }
             }
             let amountValue = try amount.map { a -> Decimal in
-                guard let d = Decimal(string: a, locale: Locale(identifier: "en_US_POSIX")) else { throw ValidationError("--amount must be a number") }
+                guard let d = Decimal(string: a, locale: Locale(identifier: "en_US_POSIX")) else {
+                    throw ValidationError("--amount must be a number")
+                }
                 return d
             }
             let now = Date()
-            var customers: [Customer] = [], updated: [Lead] = [], opps: [Opportunity] = []
+            var customers: [Customer] = []
+            var updated: [Lead] = []
+            var opps: [Opportunity] = []
             var refused = 0
             for l in leads {
                 do {
@@ -197,7 +227,10 @@ struct LeadsCommand: ParsableCommand {
                     customers.append(c)
                     updated.append(l2)
                     if let name = withOpportunity {
-                        opps.append(Conversion.opportunity(for: c, id: RecordID.make(), name: name, amount: amountValue, currency: currency, at: now))
+                        opps.append(
+                            Conversion.opportunity(
+                                for: c, id: RecordID.make(), name: name, amount: amountValue, currency: currency,
+                                at: now))
                     }
                     print("converted lead \(l.id) into customer \(c.id) (\(c.name))")
                 } catch let e as ConversionError {
@@ -214,14 +247,21 @@ struct LeadsCommand: ParsableCommand {
 
 struct OpportunitiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "opportunities", abstract: "Work with opportunities: list, show, set, kanban board, convert into a sale quote or order.",
-        subcommands: [ListRecords<Opportunity>.self, ShowRecord<Opportunity>.self, SetRecord<Opportunity>.self, Kanban.self, Convert.self])
+        commandName: "opportunities",
+        abstract: "Work with opportunities: list, show, set, kanban board, convert into a sale quote or order.",
+        subcommands: [
+            ListRecords<Opportunity>.self, ShowRecord<Opportunity>.self, SetRecord<Opportunity>.self, Kanban.self,
+            Convert.self,
+        ])
 
     struct Kanban: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Opportunities as a board: a column per stage, with counts and totals.")
+        static let configuration = CommandConfiguration(
+            abstract: "Opportunities as a board: a column per stage, with counts and totals.")
         @OptionGroup var storeOptions: StoreOptions
-        @Option(name: .long, help: "The pipelines file (the order of the stages).") var pipelines = "mappings/pipelines.yaml"
-        @Flag(name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
+        @Option(name: .long, help: "The pipelines file (the order of the stages).") var pipelines =
+            "mappings/pipelines.yaml"
+        @Flag(
+            name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
         var json = false
         @Option(name: .long, help: "Cards shown per column; the rest are counted as +N more.") var maxCards = 40
         @OptionGroup var widthOptions: WidthOptions
@@ -239,15 +279,21 @@ struct OpportunitiesCommand: ParsableCommand {
 
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Convert an opportunity into a sale quote or a sale order; the next sync run with opportunities creates it on a remote whose profile has a sales section (Cin7 Core).")
+            abstract:
+                "Convert an opportunity into a sale quote or a sale order; the next sync run with opportunities creates it on a remote whose profile has a sales section (Cin7 Core)."
+        )
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The opportunity's id (full, or its last 12 characters).") var id: String
         @Option(name: .long, help: "quote or order.") var to: String
-        @Option(name: .long, help: "When the opportunity has no customer yet: convert this lead first and use its customer.")
+        @Option(
+            name: .long, help: "When the opportunity has no customer yet: convert this lead first and use its customer."
+        )
         var convertLead: String?
 
         func run() throws {
-            guard let kind = Conversion.SaleKind(rawValue: to) else { throw ValidationError("--to must be quote or order") }
+            guard let kind = Conversion.SaleKind(rawValue: to) else {
+                throw ValidationError("--to must be quote or order")
+            }
             let store = try storeOptions.openRecords(.update)
             let opp = try store.record(Opportunity.self, id: id)
             var customerName = opp.customerName
@@ -266,9 +312,13 @@ struct OpportunitiesCommand: ParsableCommand {
             do {
                 let converted = try Conversion.opportunityToSale(opp, kind: kind, customerName: customerName, at: now)
                 try store.save([converted])
-                print("opportunity \(opp.id) converted to a sale \(kind.rawValue) for \(customerName) (\(converted.custom["sale_total"] ?? ""))")
+                print(
+                    "opportunity \(opp.id) converted to a sale \(kind.rawValue) for \(customerName) (\(converted.custom["sale_total"] ?? ""))"
+                )
             } catch let e as ConversionError {
-                throw CLIError(e.message, hint: customerName.isEmpty ? "give --convert-lead LEAD to convert its lead first" : nil, code: 3)
+                throw CLIError(
+                    e.message, hint: customerName.isEmpty ? "give --convert-lead LEAD to convert its lead first" : nil,
+                    code: 3)
             }
         }
     }

@@ -42,9 +42,12 @@ struct CRMGate: AsyncParsableCommand {
             """,
         version: crmgateVersion,
         subcommands: [
-            ImportCommand.self, DedupeCommand.self, ReviewCommand.self, ExportCommand.self, MappingCommand.self, CSVCommand.self,
-            XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, CustomersCommand.self, TasksCommand.self, RemoteCommand.self,
-            SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self, StatusCommand.self, ServeCommand.self,
+            ImportCommand.self, DedupeCommand.self, ReviewCommand.self, ExportCommand.self, MappingCommand.self,
+            CSVCommand.self,
+            XMLCommand.self, ImportsCommand.self, LeadsCommand.self, OpportunitiesCommand.self, CustomersCommand.self,
+            TasksCommand.self, RemoteCommand.self,
+            SyncCommand.self, JobsCommand.self, ConflictsCommand.self, RunsCommand.self, UndoCommand.self,
+            StatusCommand.self, ServeCommand.self,
         ])
 
     /// Parses and runs the command. A parse error (unknown option, missing argument) is reported by the argument
@@ -62,7 +65,7 @@ struct CRMGate: AsyncParsableCommand {
                 var command = parsed
                 try command.run()
             }
-        } catch where Self.exitCode(for: error) == .success {
+        } catch  where Self.exitCode(for: error) == .success {
             Self.exit(withError: error)  // --help, --version: the argument parser prints them (its help command throws)
         } catch {
             Self.exit(withError: failure(error))
@@ -121,7 +124,8 @@ struct StoreOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "The store: an SQLite file, or a PostgreSQL database, postgresql://USER@HOST:PORT/DB. Default: $CRMGATE_STORE, else crmgate.sqlite.",
-            discussion: "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."),
+            discussion:
+                "A PostgreSQL password never goes in the URL: PGPASSWORD, ~/.pgpass, PGPASSFILE or ?passfile=FILE."),
         completion: .file(extensions: ["sqlite", "db"]))
     var store: String = ProcessInfo.processInfo.environment["CRMGATE_STORE"] ?? "crmgate.sqlite"
 
@@ -147,13 +151,19 @@ struct StoreOptions: ParsableArguments {
     func openForCreating() throws -> CRMStore { try CRMStore(path: try sqlitePath(), mode: .create) }
 
     /// The store as the record commands (lists, boards, tasks, conversions, imports) use it, on SQLite or PostgreSQL.
-    func openRecords(_ mode: CRMStore.OpenMode) throws -> any RecordStore { try StoreLocation(store).openRecordStore(mode: mode) }
+    func openRecords(_ mode: CRMStore.OpenMode) throws -> any RecordStore {
+        try StoreLocation(store).openRecordStore(mode: mode)
+    }
 
     /// The store as `review` and `import --fuzzy` use it, on SQLite or PostgreSQL.
-    func openReview(_ mode: CRMStore.OpenMode) throws -> any ReviewStore { try StoreLocation(store).openReviewStore(mode: mode) }
+    func openReview(_ mode: CRMStore.OpenMode) throws -> any ReviewStore {
+        try StoreLocation(store).openReviewStore(mode: mode)
+    }
 
     /// The store as the sync commands use it, on SQLite or PostgreSQL.
-    func openSync(_ mode: CRMStore.OpenMode) throws -> any SyncStore { try StoreLocation(store).openSyncStore(mode: mode) }
+    func openSync(_ mode: CRMStore.OpenMode) throws -> any SyncStore {
+        try StoreLocation(store).openSyncStore(mode: mode)
+    }
 }
 
 /// Prints a store error on standard error (`printError`) and returns its exit code: 66 no store, 64 an unknown,
@@ -163,18 +173,23 @@ func storeFailure(_ e: StoreError) -> ExitCode {
     case .missing where e.path?.hasPrefix("postgres") == true:
         return printError(
             "no crmgate store in the database \(e.path ?? "")",
-            hint: "a command that writes makes it: `crmgate sync apply`, `crmgate jobs run` or `crmgate jobs worker` with this --store", code: 66)
+            hint:
+                "a command that writes makes it: `crmgate sync apply`, `crmgate jobs run` or `crmgate jobs worker` with this --store",
+            code: 66)
     case .missing:
         let path = e.path ?? "the --store path"
         return printError(
-            "no store at \(path)", hint: "run `crmgate import FILE --mapping MAPPING --store \(path)` to create one, or check --store",
+            "no store at \(path)",
+            hint: "run `crmgate import FILE --mapping MAPPING --store \(path)` to create one, or check --store",
             code: 66)
     case .ambiguous, .invalidID:
         return printError(e.message, code: 64)
     case .invalidLocation, .unsupported:
         return printError("\(e)", code: 64)
     case .cannotOpen where e.path?.hasPrefix("postgres") == true, .connectionLost:
-        return printError("\(e)", hint: "check that the server runs and the URL, user and password (PGPASSWORD, ~/.pgpass) are right", code: 69)
+        return printError(
+            "\(e)", hint: "check that the server runs and the URL, user and password (PGPASSWORD, ~/.pgpass) are right",
+            code: 69)
     case .notFound:
         return printError("\(e.message) [\(e.code)]", code: 64)
     default:

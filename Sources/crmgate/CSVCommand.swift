@@ -35,7 +35,9 @@ struct CSVCommand: ParsableCommand {
             } catch let e as CSVError {
                 throw CLIError("\(e)", code: e.code == .cannotOpen || e.code == .readFailed ? 66 : 65)
             }
-            var records = 0, fields = 0, issues = 0
+            var records = 0
+            var fields = 0
+            var issues = 0
             var firstIssues: [String] = []
             while let b = try reader.nextBatch() {
                 records += b.count
@@ -55,10 +57,15 @@ struct CSVCommand: ParsableCommand {
                     "seconds": secs, "bytes": size,
                     "duplicate_columns": duplicates.map { ["name": $0.name, "columns": $0.columns] as [String: Any] },
                 ]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self
+                    ))
             } else {
                 print("\(file): \(records) records, \(reader.header.count) columns, \(issues) malformed")
-                print("  encoding \(reader.encoding.rawValue), delimiter '\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))'")
+                print(
+                    "  encoding \(reader.encoding.rawValue), delimiter '\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))'"
+                )
                 print("  header: " + reader.header.joined(separator: " | "))
                 for d in duplicates {
                     print(
@@ -67,7 +74,10 @@ struct CSVCommand: ParsableCommand {
                             + "(column: \"#\(d.columns.last!)\")")
                 }
                 for i in firstIssues { print("  " + i) }
-                print(String(format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9), Double(size) / 1e6 / max(secs, 1e-9)))
+                print(
+                    String(
+                        format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9),
+                        Double(size) / 1e6 / max(secs, 1e-9)))
             }
         }
     }

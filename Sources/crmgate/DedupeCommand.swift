@@ -18,25 +18,31 @@ struct DedupeCommand: ParsableCommand {
               crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --review review.csv --show-model
               crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --explain 12,345
             """)
-    @Argument(help: "The CSV or XML lead list.", completion: .file(extensions: ["csv", "tsv", "txt", "xml"])) var file: String
+    @Argument(help: "The CSV or XML lead list.", completion: .file(extensions: ["csv", "tsv", "txt", "xml"])) var file:
+        String
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
     @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason).")
     var review: String?
-    @Option(name: .long, help: "Merge pairs at least this likely to be the same (default 0.99).") var matchProbability: Double?
-    @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability: Double?
+    @Option(name: .long, help: "Merge pairs at least this likely to be the same (default 0.99).") var matchProbability:
+        Double?
+    @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability:
+        Double?
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
-    @Option(name: .long, help: ArgumentHelp(
-        "auto, separate or merge: whether a pair with the same last name and address and another first name"
-            + " (no e-mail, birth date or id agreeing) may merge.",
-        discussion: "separate: such a pair is a household, at most proposed for review, and so is one whose first"
-            + " names are alike in spelling or one inside the other (Christopher / Christine, Rosa / Rosemary)."
-            + " merge: scored like any other pair. auto (default): merged only when the file shows too few"
-            + " households to matter (read from how often both sides, or one, have duplicates of their own); where"
-            + " it shows many, alike names are held back too. The lines 'households' say what it saw."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "auto, separate or merge: whether a pair with the same last name and address and another first name"
+                + " (no e-mail, birth date or id agreeing) may merge.",
+            discussion: "separate: such a pair is a household, at most proposed for review, and so is one whose first"
+                + " names are alike in spelling or one inside the other (Christopher / Christine, Rosa / Rosemary)."
+                + " merge: scored like any other pair. auto (default): merged only when the file shows too few"
+                + " households to matter (read from how often both sides, or one, have duplicates of their own); where"
+                + " it shows many, alike names are held back too. The lines 'households' say what it saw."))
     var households: String?
-    @Option(name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
+    @Option(
+        name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
     var explain: [String] = []
 
     func validate() throws {
@@ -62,27 +68,35 @@ struct DedupeCommand: ParsableCommand {
         do {
             let s = try DedupeFile.run(o)
             let r = s.result
-            print("rows            \(r.rows)\(s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : "")")
+            print(
+                "rows            \(r.rows)\(s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : "")"
+            )
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
                 let key = b.key.padding(toLength: 21, withPad: " ", startingAt: 0)
                 print("  block \(key) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")
                 if b.skipped > 0 {
-                    let note = "\(b.skipped) blocks too large for all pairs (over \(o.settings.maxBlock), or"
+                    let note =
+                        "\(b.skipped) blocks too large for all pairs (over \(o.settings.maxBlock), or"
                         + " \(o.settings.maxBroadBlock) for broad keys) compared by sorted neighbourhood"
                     for l in Self.wrap(String(repeating: " ", count: 16), note) { print(l) }
                 }
             }
             if let c = r.pairsCompleteness {
-                let text = String(format: "%.1f%% of matching pairs compared (estimated: capture-recapture", c * 100)
+                let text =
+                    String(format: "%.1f%% of matching pairs compared (estimated: capture-recapture", c * 100)
                     + " between name-only and address-only keys)"
                 for l in Self.wrap("pairs complete  ", text) { print(l) }
             }
-            print("pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)")
+            print(
+                "pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)"
+            )
             if r.candidatePairs == 0 {
                 let none = "no model: no two rows share a blocking key (are the compared fields mapped and filled?)"
                 for l in Self.wrap("EM              ", none) { print(l) }
             } else {
-                print("EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match")
+                print(
+                    "EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match"
+                )
                 let prior = String(
                     format: "%.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f),"
                         + " review weight %.2f (p %.2f)",
@@ -104,21 +118,28 @@ struct DedupeCommand: ParsableCommand {
             if let h = r.households, h.shapedPairs > 0 { print(Self.describe(h)) }
             for l in Self.wrap("review          ", Self.describeReview(r)) { print(l) }
             print("clusters        \(r.clusters) (\(r.rows - r.clusters) rows merged into another)")
-            print(String(format: "time            %.2f s (read and map %.2f s, match %.2f s)", s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
+            print(
+                String(
+                    format: "time            %.2f s (read and map %.2f s, match %.2f s)",
+                    s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
             for e in r.explanations { print(e) }
             if showModel {
                 for t in r.trainingSessions {
-                    let fields = t.fields.isEmpty && t.householdsLeftOut > 0
+                    let fields =
+                        t.fields.isEmpty && t.householdsLeftOut > 0
                         ? "nothing (too few pairs without those of a household's shape)"
                         : t.fields.isEmpty
-                        ? "nothing (a session needs \(FuzzyDeduplicator.sessionMinimumPairs) pairs, \(FuzzyDeduplicator.sessionMinimumObserved) with the field)"
-                        : t.fields.joined(separator: ", ")
-                    print(String(
-                        format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs, t.agreeOn as NSString,
-                        t.matchShare, fields as NSString))
+                            ? "nothing (a session needs \(FuzzyDeduplicator.sessionMinimumPairs) pairs, \(FuzzyDeduplicator.sessionMinimumObserved) with the field)"
+                            : t.fields.joined(separator: ", ")
+                    print(
+                        String(
+                            format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs,
+                            t.agreeOn as NSString,
+                            t.matchShare, fields as NSString))
                     if t.householdsLeftOut > 0 {
                         let n = t.householdsLeftOut
-                        let what = t.fields.isEmpty ? "not used" : "fitted again without its \(n) pairs of a household's shape"
+                        let what =
+                            t.fields.isEmpty ? "not used" : "fitted again without its \(n) pairs of a household's shape"
                         print("    its first fit's matches had other first names as often as the same")
                         print("    (households, not one person's rows): \(what)")
                     }

@@ -27,21 +27,28 @@ struct ExportCommand: ParsableCommand {
               crmgate export tasks --format ics --out tasks.ics
             """)
 
-    @Argument(help: "What to export: opportunities, leads, customers or tasks.", completion: .list(["opportunities", "leads", "customers", "tasks"]))
+    @Argument(
+        help: "What to export: opportunities, leads, customers or tasks.",
+        completion: .list(["opportunities", "leads", "customers", "tasks"]))
     var what: String
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .long, help: "csv, xlsx, ics (tasks) or ndjson.", completion: .list(["csv", "xlsx", "ics", "ndjson"]))
+    @Option(
+        name: .long, help: "csv, xlsx, ics (tasks) or ndjson.", completion: .list(["csv", "xlsx", "ics", "ndjson"]))
     var format: String = "csv"
 
-    @Option(name: .long, help: "The output file; - for standard output (not for xlsx).", completion: .file(extensions: ["csv", "xlsx", "ics", "ndjson"]))
+    @Option(
+        name: .long, help: "The output file; - for standard output (not for xlsx).",
+        completion: .file(extensions: ["csv", "xlsx", "ics", "ndjson"]))
     var out: String = "-"
 
-    @Option(name: .long, help: "Columns to write, in order, comma-separated (field names, id, updated_at, custom.<name>).")
+    @Option(
+        name: .long, help: "Columns to write, in order, comma-separated (field names, id, updated_at, custom.<name>).")
     var columns: String?
 
-    @Option(name: [.customLong("stage"), .customLong("status")], help: "Only records in this stage or status (repeatable).")
+    @Option(
+        name: [.customLong("stage"), .customLong("status")], help: "Only records in this stage or status (repeatable).")
     var stages: [String] = []
 
     @Option(name: .long, help: "Only records of this owner (tasks: assignee; repeatable).")
@@ -53,7 +60,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "Only records changed on or after this date (YYYY-MM-DD).")
     var updatedSince: String?
 
-    @Option(name: .long, help: "Only records whose expected close (tasks: due) is in FROM..TO, e.g. 2026-01-01..2026-03-31.")
+    @Option(
+        name: .long, help: "Only records whose expected close (tasks: due) is in FROM..TO, e.g. 2026-01-01..2026-03-31."
+    )
     var closeBetween: String?
 
     @Flag(name: .long, help: "CSV: no byte-order mark.")
@@ -65,7 +74,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "CSV: a locale whose decimal separator numbers use (e.g. de writes 1234,5).")
     var locale: String?
 
-    @Flag(name: .long, help: "CSV: do not neutralise formula-like cells (UNSAFE when the file is opened in a spreadsheet).")
+    @Flag(
+        name: .long,
+        help: "CSV: do not neutralise formula-like cells (UNSAFE when the file is opened in a spreadsheet).")
     var raw = false
 
     @Option(name: .long, help: "XLSX: the pipelines file whose stage order the Pipeline sheet follows.")
@@ -73,9 +84,12 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         guard let type = RecordType.allCases.first(where: { $0.plural == what || $0.rawValue == what }) else {
-            throw CLIError.usage("export what? '\(what)' is not a record type", hint: "use opportunities, leads, customers or tasks")
+            throw CLIError.usage(
+                "export what? '\(what)' is not a record type", hint: "use opportunities, leads, customers or tasks")
         }
-        guard let fmt = ExportFormat(rawValue: format) else { throw CLIError.usage("--format must be csv, xlsx, ics or ndjson") }
+        guard let fmt = ExportFormat(rawValue: format) else {
+            throw CLIError.usage("--format must be csv, xlsx, ics or ndjson")
+        }
         guard let delim = CSVDialect.delimiter(named: delimiter) else {
             throw CLIError.usage("--delimiter must be one character", hint: "e.g. --delimiter ';', or \\t for tab")
         }
@@ -89,7 +103,9 @@ struct ExportCommand: ParsableCommand {
         let pipeline = try loadPipelines(pipelines)
         o.stageOrder = pipeline.opportunityStages
         if let locale {
-            let comma = ["de", "fr", "es", "it", "nl", "pt", "da", "sv", "nb", "no", "fi", "pl", "cs", "ru", "tr", "at", "ch"]
+            let comma = [
+                "de", "fr", "es", "it", "nl", "pt", "da", "sv", "nb", "no", "fi", "pl", "cs", "ru", "tr", "at", "ch",
+            ]
             o.decimalSeparator = comma.contains(String(locale.prefix(2)).lowercased()) ? "," : "."
         }
         let statusField = type == .opportunity ? "stage" : type == .customer ? nil : "status"
@@ -104,16 +120,19 @@ struct ExportCommand: ParsableCommand {
             let parts = closeBetween.components(separatedBy: "..")
             guard parts.count == 2 else {
                 throw CLIError.usage(
-                    "--close-between takes FROM..TO, not '\(closeBetween)'", hint: "e.g. 2026-01-01..2026-03-31; either end may be empty")
+                    "--close-between takes FROM..TO, not '\(closeBetween)'",
+                    hint: "e.g. 2026-01-01..2026-03-31; either end may be empty")
             }
             let field = type == .opportunity ? "expected_close" : type == .task ? "due" : "close_date"
             let from = parts[0].isEmpty ? nil : try day(parts[0])
             let to = parts[1].isEmpty ? nil : try day(parts[1])
             if let from, let to, to < from {
                 throw CLIError.usage(
-                    "--close-between \(closeBetween): the end is before the start", hint: "give FROM..TO with FROM first, e.g. \(to)..\(from)")
+                    "--close-between \(closeBetween): the end is before the start",
+                    hint: "give FROM..TO with FROM first, e.g. \(to)..\(from)")
             }
-            o.query.ranges.append(.init(field: field, from: from, to: to.map { $0 + (type == .task ? "T23:59:59.999Z" : "") }))
+            o.query.ranges.append(
+                .init(field: field, from: from, to: to.map { $0 + (type == .task ? "T23:59:59.999Z" : "") }))
         }
         // Export only reads: a missing or older store is reported (exit 66 or 74) instead of created or migrated.
         let store = try StoreLocation(storeOptions.store).openExportSource()
@@ -123,7 +142,10 @@ struct ExportCommand: ParsableCommand {
         do {
             let s = try Exporter.run(store: storeOptions.store, o)
             if out != "-" {
-                print("exported \(s.records) \(type.plural) to \(out) (\(fmt.rawValue)" + (fmt == .xlsx ? ", \(s.sheets) data sheet\(s.sheets == 1 ? "" : "s")" : "") + String(format: ") in %.2f s", s.seconds))
+                print(
+                    "exported \(s.records) \(type.plural) to \(out) (\(fmt.rawValue)"
+                        + (fmt == .xlsx ? ", \(s.sheets) data sheet\(s.sheets == 1 ? "" : "s")" : "")
+                        + String(format: ") in %.2f s", s.seconds))
             }
         } catch let e as ExportError {
             throw CLIError(e.message, code: e.code == .unknownColumn || e.code == .unsupportedFormat ? 64 : 74)
@@ -137,7 +159,9 @@ struct ExportCommand: ParsableCommand {
 
     /// Refuses a stage or status filter value that neither the pipeline nor the store's records know (a typo would
     /// export nothing): a usage error listing the known values.
-    func checkKnown(_ values: [String], field: String, type: RecordType, pipeline: Pipelines, store: any ExportSource) throws {
+    func checkKnown(
+        _ values: [String], field: String, type: RecordType, pipeline: Pipelines, store: any ExportSource
+    ) throws {
         let stored: [String]
         switch type {
         case .opportunity: stored = try store.distinctValues(Opportunity.self, field: field)
@@ -152,7 +176,9 @@ struct ExportCommand: ParsableCommand {
         default: order = ["Open", TaskRules.awaitingApproval, TaskRules.done]  // a new task's status and the rules' ones
         }
         var known = order
-        for v in stored where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) { known.append(v) }
+        for v in stored where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) {
+            known.append(v)
+        }
         let unknown = values.filter { v in !known.contains { $0.caseInsensitiveCompare(v) == .orderedSame } }
         guard unknown.isEmpty else {
             let option = type == .opportunity ? "--stage" : "--status"

@@ -25,10 +25,13 @@ struct ImportCommand: ParsableCommand {
               crmgate import leads.csv --mapping m.yaml --fuzzy && crmgate review list
             """)
 
-    @Argument(help: "The CSV or XML file to import (the mapping says which).", completion: .file(extensions: ["csv", "tsv", "txt", "xml"]))
+    @Argument(
+        help: "The CSV or XML file to import (the mapping says which).",
+        completion: .file(extensions: ["csv", "tsv", "txt", "xml"]))
     var file: String
 
-    @Option(name: .long, help: "The mapping file (see mappings/sources/).", completion: .file(extensions: ["yaml", "yml"]))
+    @Option(
+        name: .long, help: "The mapping file (see mappings/sources/).", completion: .file(extensions: ["yaml", "yml"]))
     var mapping: String
 
     @OptionGroup var storeOptions: StoreOptions
@@ -47,13 +50,19 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "Reject rows with a field longer than this many bytes.")
     var maxFieldBytes: Int = 1 << 20
 
-    @Flag(name: .long, help: "After the import, match its leads fuzzily against each other and the store: merge sure matches, queue unsure ones for `crmgate review`.")
+    @Flag(
+        name: .long,
+        help:
+            "After the import, match its leads fuzzily against each other and the store: merge sure matches, queue unsure ones for `crmgate review`."
+    )
     var fuzzy = false
 
     @Flag(name: .long, help: "Do everything but commit.")
     var dryRun = false
 
-    @Flag(name: .long, help: "XML: if the document breaks half-way, keep the records before the fault (default: import nothing).")
+    @Flag(
+        name: .long,
+        help: "XML: if the document breaks half-way, keep the records before the fault (default: import nothing).")
     var keepGoing = false
 
     @Flag(name: .long, help: "Exit with code 3 when any row was rejected.")
@@ -103,12 +112,15 @@ struct ImportCommand: ParsableCommand {
             if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
                 // After the bar reaches 100%, each phase of the matching says what it is doing (on a terminal).
                 let pass = try FuzzyImportPass.run(
-                    store: try storeOptions.openReview(.update), importID: id, mapping: try? MappingFile.load(path: self.mapping),
+                    store: try storeOptions.openReview(.update), importID: id,
+                    mapping: try? MappingFile.load(path: self.mapping),
                     progress: bar.map { b in { b.phase("fuzzy matching: \($0)…") } })
                 summary.created -= pass.merged
                 summary.merged += pass.merged
-                fuzzyNote = String(format: "fuzzy matching: %d merged into existing records, %d pairs queued for review (`crmgate review list`), %d pairs compared, %.2f s",
-                                   pass.merged, pass.queuedForReview, pass.candidatePairs, pass.seconds)
+                fuzzyNote = String(
+                    format:
+                        "fuzzy matching: %d merged into existing records, %d pairs queued for review (`crmgate review list`), %d pairs compared, %.2f s",
+                    pass.merged, pass.queuedForReview, pass.candidatePairs, pass.seconds)
             }
         } catch let e as StoreError {
             bar?.clear()
@@ -136,7 +148,8 @@ extension ImportCommand {
         switch e.code {
         case .unreadableMapping: return "--mapping names a mapping file, e.g. mappings/sources/generic-leads.yaml"
         case .unreadableSource: return "check the path of the file to import"
-        case .interrupted: return "`crmgate imports list` shows it as failed; run the same command again to import the file"
+        case .interrupted:
+            return "`crmgate imports list` shows it as failed; run the same command again to import the file"
         default: return nil
         }
     }
@@ -153,14 +166,16 @@ enum SummaryText {
         ]
         let width = String(rows.map(\.1).max() ?? 0).count
         for (name, n) in rows {
-            out += "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+            out +=
+                "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
                 + String(repeating: " ", count: width - String(n).count) + "\(n)\n"
         }
         if s.blank > 0 { out += "  (\(s.blank) blank line\(s.blank == 1 ? "" : "s") skipped)\n" }
         for r in s.rejectReasons.prefix(5) { out += "    \(r.count) × \(r.reason)\n" }
         if let f = s.rejectsFile { out += "  rejected rows written to \(f)\n" }
         out += String(
-            format: "  %d %@ in %.2f s (%.0f rows/s); encoding %@", s.read, s.recordType, s.seconds, s.rowsPerSecond, s.encoding)
+            format: "  %d %@ in %.2f s (%.0f rows/s); encoding %@", s.read, s.recordType, s.seconds, s.rowsPerSecond,
+            s.encoding)
         // XML has no delimiter.
         if !s.delimiter.isEmpty { out += ", delimiter '\(s.delimiter)'" }
         return out

@@ -10,9 +10,15 @@ struct ImportsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List past imports, newest first: committed, dry-run, failed (with the error) or running.",
-            discussion: "An import that failed before its first row (a binary file, a mapping that does not fit the header) or was stopped with Ctrl-C is listed as failed, when the store already existed.")
+            discussion:
+                "An import that failed before its first row (a binary file, a mapping that does not fit the header) or was stopped with Ctrl-C is listed as failed, when the store already existed."
+        )
         @OptionGroup var storeOptions: StoreOptions
-        @Flag(name: .long, help: "One JSON object per import: id, status, record_type, source, mapping, started_at, finished_at, counts, error.")
+        @Flag(
+            name: .long,
+            help:
+                "One JSON object per import: id, status, record_type, source, mapping, started_at, finished_at, counts, error."
+        )
         var json = false
 
         func run() throws {
@@ -20,7 +26,8 @@ struct ImportsCommand: ParsableCommand {
             for b in try store.imports() {
                 let c = b.counts
                 if json {
-                    let counts = "{\"read\":\(c.read),\"created\":\(c.created),\"updated\":\(c.updated),\"unchanged\":\(c.unchanged),"
+                    let counts =
+                        "{\"read\":\(c.read),\"created\":\(c.created),\"updated\":\(c.updated),\"unchanged\":\(c.unchanged),"
                         + "\"merged\":\(c.merged),\"rejected\":\(c.rejected)}"
                     print(
                         "{\"id\":\(b.id),\"status\":\(jsonString(b.status)),\"record_type\":\(jsonString(b.recordType)),"
@@ -53,7 +60,8 @@ struct ImportsCommand: ParsableCommand {
         func run() throws {
             let store = try storeOptions.openRecords(.readOnly)
             guard let batch = try store.imports().first(where: { $0.id == id }) else {
-                throw CLIError.notFound("no import has the id \(id)", hint: "`crmgate imports list` shows the imports and their ids")
+                throw CLIError.notFound(
+                    "no import has the id \(id)", hint: "`crmgate imports list` shows the imports and their ids")
             }
             let entries = try store.ledger(importID: id)
             if entries.isEmpty && !json {
@@ -64,12 +72,15 @@ struct ImportsCommand: ParsableCommand {
                 if json {
                     print(
                         "{\"row\":\(e.row),\"line\":\(e.line),\"outcome\":\(jsonString(e.outcome)),"
-                            + "\"record_id\":\(e.recordID.map(jsonString) ?? "null"),\"reason\":\(e.reason.map(jsonString) ?? "null")}")
+                            + "\"record_id\":\(e.recordID.map(jsonString) ?? "null"),\"reason\":\(e.reason.map(jsonString) ?? "null")}"
+                    )
                     continue
                 }
                 var text = "row \(e.row) (line \(e.line)): \(e.outcome)"
                 if let rid = e.recordID {
-                    text += e.outcome == "merged" ? " into \(singular) \(RecordID.short(rid))" : " \(singular) \(RecordID.short(rid))"
+                    text +=
+                        e.outcome == "merged"
+                        ? " into \(singular) \(RecordID.short(rid))" : " \(singular) \(RecordID.short(rid))"
                 } else if e.recordRowID != nil {
                     text += " (the record was deleted since)"
                 }

@@ -13,12 +13,16 @@ struct MappingCommand: ParsableCommand {
     struct Suggest: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a draft mapping for a CSV file from its header.",
-            discussion: "Columns are matched to fields exactly, after normalising, by synonym, or fuzzily; what is not mapped is listed as comments.")
+            discussion:
+                "Columns are matched to fields exactly, after normalising, by synonym, or fuzzily; what is not mapped is listed as comments."
+        )
 
         @Argument(help: "The CSV file.", completion: .file(extensions: ["csv", "tsv", "txt"]))
         var file: String
 
-        @Option(name: .long, help: "The record type: lead, customer, opportunity or task (default: the one the header fits best).")
+        @Option(
+            name: .long,
+            help: "The record type: lead, customer, opportunity or task (default: the one the header fits best).")
         var record: String?
 
         func run() throws {
@@ -29,30 +33,41 @@ struct MappingCommand: ParsableCommand {
             do { reader = try CSVReader(path: file) } catch let e as CSVError {
                 throw CLIError("\(e)", code: e.code == .cannotOpen ? 66 : 65)
             }
-            let type = record.flatMap(RecordType.init(rawValue:))
+            let type =
+                record.flatMap(RecordType.init(rawValue:))
                 ?? HeaderSuggester.likelyRecord(header: reader.header, fields: MappingFile.fieldNames(of:))
             let fields = MappingFile.fieldNames(of: type)
             let (mapped, unmapped) = HeaderSuggester.suggest(header: reader.header, record: type, fields: fields)
-            // Sample values of the columns mapped to dates and numbers (the first 200 records), to choose their formats.
+            // Sample values of the columns mapped to dates and numbers (the first 200 records), to choose their
+            // formats.
             var samples: [String: [String]] = [:]
-            let sampled = mapped.filter { [.day, .instant, .number, .integer].contains(ModelFields.kind(type, $0.field)) }
+            let sampled = mapped.filter {
+                [.day, .instant, .number, .integer].contains(ModelFields.kind(type, $0.field))
+            }
             if !sampled.isEmpty {
-                let index = Dictionary(reader.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+                let index = Dictionary(
+                    reader.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
                 var seen = 0
                 while seen < 200, let batch = try? reader.nextBatch() {
                     for r in 0..<batch.count where seen < 200 {
                         seen += 1
                         for s in sampled {
-                            if let i = index[s.column], i < batch.fieldCount(r) { samples[s.column, default: []].append(batch.string(r, i)) }
+                            if let i = index[s.column], i < batch.fieldCount(r) {
+                                samples[s.column, default: []].append(batch.string(r, i))
+                            }
                         }
                     }
                 }
             }
-            var out = "# Draft mapping for \(URL(fileURLWithPath: file).lastPathComponent), made by `crmgate mapping suggest`.\n"
+            var out =
+                "# Draft mapping for \(URL(fileURLWithPath: file).lastPathComponent), made by `crmgate mapping suggest`.\n"
             out += "# Check every line; fuzzy matches are guesses.\n"
-            out += "record: \(type.rawValue)" + (record == nil ? "   # the record type the header fits best; --record chooses another" : "") + "\n"
+            out +=
+                "record: \(type.rawValue)"
+                + (record == nil ? "   # the record type the header fits best; --record chooses another" : "") + "\n"
             if reader.dialect.delimiter != UInt8(ascii: ",") || reader.encoding != .utf8 {
-                out += "csv:\n  delimiter: \"\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))\"\n  encoding: \(reader.encoding.rawValue)\n"
+                out +=
+                    "csv:\n  delimiter: \"\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))\"\n  encoding: \(reader.encoding.rawValue)\n"
             }
             out += "fields:\n"
             for s in mapped {
@@ -64,7 +79,9 @@ struct MappingCommand: ParsableCommand {
                 case "created_at": transform = ", transform: [{date: {formats: [iso8601]}}]"
                 default: transform = ""
                 }
-                if let sniffed = FormatSniffer.transform(kind: ModelFields.kind(type, s.field), samples: samples[s.column] ?? []) {
+                if let sniffed = FormatSniffer.transform(
+                    kind: ModelFields.kind(type, s.field), samples: samples[s.column] ?? [])
+                {
                     transform = ", transform: [\(sniffed.yaml)]"
                     note += "; \(sniffed.note)"
                 }
@@ -76,7 +93,10 @@ struct MappingCommand: ParsableCommand {
 
         func yamlQuote(_ s: String) -> String {
             let plain = s.range(of: "^[A-Za-z][A-Za-z0-9 _/().-]*$", options: .regularExpression) != nil
-            return plain ? s : "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return plain
+                ? s
+                : "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
         }
     }
 
@@ -87,19 +107,28 @@ struct MappingCommand: ParsableCommand {
         @Argument(help: "The mapping file.", completion: .file(extensions: ["yaml", "yml"]))
         var mapping: String
 
-        @Option(name: .long, help: "A CSV or XML file: its header is checked against the mapping, and its first rows run through it.")
+        @Option(
+            name: .long,
+            help: "A CSV or XML file: its header is checked against the mapping, and its first rows run through it.")
         var file: String?
         @Option(name: .long, help: "How many rows of --file to run through the mapping.")
         var rows: Int = 1000
-        @Flag(name: .long, help: "Print the result as one JSON object: ok, record_type, fields, rows_read, rejected, reasons (with lines).")
+        @Flag(
+            name: .long,
+            help:
+                "Print the result as one JSON object: ok, record_type, fields, rows_read, rejected, reasons (with lines)."
+        )
         var json = false
 
         /// The check's result as JSON.
         func report(_ m: MappingFile, read: Int, rejected: Int, reasons: [(reason: String, count: Int, lines: [Int])]) {
-            let rs = reasons.map { "{\"reason\":\(jsonString($0.reason)),\"count\":\($0.count),\"lines\":[\($0.lines.map(String.init).joined(separator: ","))]}" }
+            let rs = reasons.map {
+                "{\"reason\":\(jsonString($0.reason)),\"count\":\($0.count),\"lines\":[\($0.lines.map(String.init).joined(separator: ","))]}"
+            }
             print(
                 "{\"ok\":\(rejected == 0),\"mapping\":\(jsonString(mapping)),\"record_type\":\(jsonString(m.record.plural)),\"fields\":\(m.fields.count),"
-                    + "\"file\":\(file.map(jsonString) ?? "null"),\"rows_read\":\(read),\"rejected\":\(rejected),\"reasons\":[\(rs.joined(separator: ","))]}")
+                    + "\"file\":\(file.map(jsonString) ?? "null"),\"rows_read\":\(read),\"rejected\":\(rejected),\"reasons\":[\(rs.joined(separator: ","))]}"
+            )
         }
 
         func run() throws {
@@ -117,21 +146,35 @@ struct MappingCommand: ParsableCommand {
                 if let file {
                     let sample = try MappingSample.run(mapping: m, mappingPath: mapping, path: file, rows: rows)
                     if json {
-                        report(m, read: sample.read, rejected: sample.rejected, reasons: sample.reasons.map { ($0.reason, $0.count, $0.lines) })
+                        report(
+                            m, read: sample.read, rejected: sample.rejected,
+                            reasons: sample.reasons.map { ($0.reason, $0.count, $0.lines) })
                         if sample.rejected > 0 { throw ExitCode(65) }
                         return
                     }
                     guard sample.rejected == 0 else {
-                        print("\(mapping): \(sample.rejected) of the first \(sample.read) rows of \(file) would be rejected:")
+                        print(
+                            "\(mapping): \(sample.rejected) of the first \(sample.read) rows of \(file) would be rejected:"
+                        )
                         for r in sample.reasons.prefix(10) {
-                            print("  \(r.count) × \(r.reason) (line\(r.lines.count > 1 ? "s" : "") \(r.lines.map(String.init).joined(separator: ", ")))")
+                            print(
+                                "  \(r.count) × \(r.reason) (line\(r.lines.count > 1 ? "s" : "") \(r.lines.map(String.init).joined(separator: ", ")))"
+                            )
                         }
-                        throw CLIError("the mapping does not fit \(file): rows would be rejected", hint: "fix the transforms named above", code: 65)
+                        throw CLIError(
+                            "the mapping does not fit \(file): rows would be rejected",
+                            hint: "fix the transforms named above", code: 65)
                     }
-                    print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields); the first \(sample.read) rows of \(file) map without a reject")
+                    print(
+                        "\(mapping): ok (\(m.record.plural), \(m.fields.count) fields); the first \(sample.read) rows of \(file) map without a reject"
+                    )
                     return
                 }
-                if json { report(m, read: 0, rejected: 0, reasons: []) } else { print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields)") }
+                if json {
+                    report(m, read: 0, rejected: 0, reasons: [])
+                } else {
+                    print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields)")
+                }
             } catch let e as MappingError {
                 throw CLIError("\(e)", code: e.code == .cannotRead ? 66 : 65)
             } catch let e as CSVError {

@@ -49,10 +49,14 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "list", abstract: "List \(R.recordType.plural) with their short ids.",
-            discussion: "Each line starts with the record's short id, which every command accepts (`crmgate \(R.recordType.plural) show ID`).")
+            discussion:
+                "Each line starts with the record's short id, which every command accepts (`crmgate \(R.recordType.plural) show ID`)."
+        )
     }
     @OptionGroup var storeOptions: StoreOptions
-    @Option(name: .customLong("where"), help: "field=value filters, e.g. \(R.whereExample) (repeatable; the same field twice means either value).")
+    @Option(
+        name: .customLong("where"),
+        help: "field=value filters, e.g. \(R.whereExample) (repeatable; the same field twice means either value).")
     var wheres: [String] = []
     @Flag(name: .long, help: "Print the records as a JSON array of objects (full id and every field that has a value).")
     var json = false
@@ -77,10 +81,14 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
 /// `TYPE show ID`: every field of one record.
 struct ShowRecord<R: CRMRecord>: ParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "show", abstract: "Show one \(R.recordType.rawValue): its id and every field that has a value.")
+        CommandConfiguration(
+            commandName: "show", abstract: "Show one \(R.recordType.rawValue): its id and every field that has a value."
+        )
     }
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(help: "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
+    @Argument(
+        help:
+            "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
     var id: String
     @Flag(name: .long, help: "Print the record as one JSON object.")
     var json = false
@@ -112,7 +120,8 @@ struct ShowRecord<R: CRMRecord>: ParsableCommand {
 struct SetRecord<R: CRMRecord>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-            commandName: "set", abstract: "Change fields of one \(R.recordType.rawValue) (the change is pushed by the next sync).",
+            commandName: "set",
+            abstract: "Change fields of one \(R.recordType.rawValue) (the change is pushed by the next sync).",
             discussion: """
                 Values are checked as an import checks them: an e-mail must be one, numbers use a . decimal point, days \
                 are YYYY-MM-DD, times ISO 8601, lists are separated by ; (or , when there is no ;). An empty value \
@@ -124,7 +133,9 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
                 """)
     }
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(help: "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
+    @Argument(
+        help:
+            "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
     var id: String
     @Argument(help: "field=value (field names as in mapping files; custom.NAME for a custom field).")
     var assignments: [String] = []
@@ -146,7 +157,11 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
         } catch let e as RecordEdit.Refusal {
             throw CLIError(e.message, hint: e.hint, code: e.code == .badValue ? 65 : 64)
         }
-        for c in changes { print("\(c.field): \(c.before.isEmpty ? "(empty)" : c.before.debugDescription) -> \(c.after.isEmpty ? "(empty)" : c.after.debugDescription)") }
+        for c in changes {
+            print(
+                "\(c.field): \(c.before.isEmpty ? "(empty)" : c.before.debugDescription) -> \(c.after.isEmpty ? "(empty)" : c.after.debugDescription)"
+            )
+        }
         if changes.isEmpty {
             print("nothing to change: \(R.recordType.rawValue) \(r.id.short) already has these values")
         } else if dryRun {

@@ -8,7 +8,8 @@ import Logging
 
 /// Logging to standard error; debug when `--verbose` or `CRMGATE_LOG=debug`.
 func setUpLogging(verbose: Bool) -> Logger {
-    let level: Logger.Level = verbose || ProcessInfo.processInfo.environment["CRMGATE_LOG"] == "debug" ? .debug : .notice
+    let level: Logger.Level =
+        verbose || ProcessInfo.processInfo.environment["CRMGATE_LOG"] == "debug" ? .debug : .notice
     LoggingSystem.bootstrap { label in
         var h = StreamLogHandler.standardError(label: label)
         h.logLevel = level
@@ -61,13 +62,21 @@ func fail(_ e: SyncError) -> ExitCode {
 }
 
 struct RemoteCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remote", abstract: "Check remote profiles.", subcommands: [Check.self])
+    static let configuration = CommandConfiguration(
+        commandName: "remote", abstract: "Check remote profiles.", subcommands: [Check.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Connect, authenticate and read one page of each record type of a profile.",
-            discussion: "Exit codes: 0 every type answered; 69 a type failed; 78 the profile is wrong or a secret is missing.")
-        @Argument(help: "A profile name under mappings/remotes (generic-rest, cin7-core, hubspot) or a path.", completion: .custom { _, _, _ in ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/remotes")) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) } })
+            discussion:
+                "Exit codes: 0 every type answered; 69 a type failed; 78 the profile is wrong or a secret is missing.")
+        @Argument(
+            help: "A profile name under mappings/remotes (generic-rest, cin7-core, hubspot) or a path.",
+            completion: .custom { _, _, _ in
+                ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/remotes")) ?? []).filter {
+                    $0.hasSuffix(".yaml")
+                }.map { String($0.dropLast(5)) }
+            })
         var profile: String
         @OptionGroup var remote: RemoteOptions
 
@@ -75,7 +84,9 @@ struct RemoteCommand: ParsableCommand {
             let logger = setUpLogging(verbose: remote.verbose)
             do {
                 let p = try RemoteProfile.load(profile)
-                let client = try RemoteClient(profile: p, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, logger: logger)
+                let client = try RemoteClient(
+                    profile: p, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle,
+                    logger: logger)
                 print("profile \(p.name) at \(client.http.redactor.redactURL(client.baseURL))")
                 var failed = false
                 for type in RecordType.allCases {
@@ -85,7 +96,9 @@ struct RemoteCommand: ParsableCommand {
                         let page = try await client.listPage(type, since: nil, token: nil)
                         let codec = RecordCodec(r)
                         let fields = Set(page.records.flatMap { codec.snapshot($0).values.keys })
-                        print("  \(type.plural): \(page.records.count) record(s) on the first page\(page.next != nil ? ", more pages" : ""), \(Int(Date().timeIntervalSince(started) * 1000)) ms; fields seen: \(fields.isEmpty ? "-" : fields.sorted().joined(separator: ", "))")
+                        print(
+                            "  \(type.plural): \(page.records.count) record(s) on the first page\(page.next != nil ? ", more pages" : ""), \(Int(Date().timeIntervalSince(started) * 1000)) ms; fields seen: \(fields.isEmpty ? "-" : fields.sorted().joined(separator: ", "))"
+                        )
                     } catch let e as SyncError {
                         failed = true
                         print("  \(type.plural): FAILED: \(e)")
@@ -99,7 +112,13 @@ struct RemoteCommand: ParsableCommand {
 
 /// A job named by file or given entirely by flags.
 struct JobOptions: ParsableArguments {
-    @Argument(help: "A job under mappings/jobs or a path; or give --profile and the flags below instead.", completion: .custom { _, _, _ in ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/jobs")) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) } })
+    @Argument(
+        help: "A job under mappings/jobs or a path; or give --profile and the flags below instead.",
+        completion: .custom { _, _, _ in
+            ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/jobs")) ?? []).filter {
+                $0.hasSuffix(".yaml")
+            }.map { String($0.dropLast(5)) }
+        })
     var job: String?
     @Option(name: .long, help: "The remote profile (when no job file is given).")
     var profile: String?
@@ -126,7 +145,9 @@ struct JobOptions: ParsableArguments {
     var onRemoteDelete: String?
     @Flag(name: .long, help: "Let one run delete more than the job's share (default 10%) of a type's linked records.")
     var allowMassDelete = false
-    @Flag(name: .long, help: "Read the remote's whole listing, not only what changed since the last run (notices remote deletions).")
+    @Flag(
+        name: .long,
+        help: "Read the remote's whole listing, not only what changed since the last run (notices remote deletions).")
     var full = false
 
     func resolve(baseURL: String?) throws -> SyncJob {
@@ -135,12 +156,16 @@ struct JobOptions: ParsableArguments {
             job = try SyncJob.load(name)
         } else {
             guard let profile else { throw SyncError(.invalidProfile, message: "give a job file or --profile") }
-            job = SyncJob(name: "\(URL(fileURLWithPath: profile).deletingPathExtension().lastPathComponent)-flags", profile: profile)
+            job = SyncJob(
+                name: "\(URL(fileURLWithPath: profile).deletingPathExtension().lastPathComponent)-flags",
+                profile: profile)
         }
         if let profile, self.job != nil { job.profile = profile }
         if let types { job.types = try types.split(separator: ",").map { try SyncJob.recordType(String($0)) } }
         if let direction {
-            guard let d = SyncJob.Direction(rawValue: direction) else { throw SyncError(.invalidProfile, message: "--direction must be pull, push or both") }
+            guard let d = SyncJob.Direction(rawValue: direction) else {
+                throw SyncError(.invalidProfile, message: "--direction must be pull, push or both")
+            }
             job.direction = d
         }
         if let policy { job.policy = try SyncJob.policy(policy) }
@@ -155,18 +180,28 @@ struct JobOptions: ParsableArguments {
     }
 }
 
-func runJob(_ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: Bool, logger: Logger) async throws -> SyncReport {
-    let engine = try makeEngine(job, store: path, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, dryRun: dryRun, logger: logger)
+func runJob(
+    _ job: SyncJob, store path: String, remote: RemoteOptions, dryRun: Bool, logger: Logger
+) async throws -> SyncReport {
+    let engine = try makeEngine(
+        job, store: path, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, dryRun: dryRun,
+        logger: logger)
     return try await engine.run()
 }
 
 /// The sync engine for one run of a job: its profile, remote client (secrets from the environment) and store.
-func makeEngine(_ job: SyncJob, store path: String, baseURL: String?, insecure: Bool, caBundle: String?, dryRun: Bool, logger: Logger) throws -> SyncEngine {
+func makeEngine(
+    _ job: SyncJob, store path: String, baseURL: String?, insecure: Bool, caBundle: String?, dryRun: Bool,
+    logger: Logger
+) throws -> SyncEngine {
     let profile = try RemoteProfile.load(job.profile)
-    let client = try RemoteClient(profile: profile, baseURL: job.baseURL ?? baseURL, insecure: insecure, caBundle: caBundle,
-                                  connections: job.concurrency, logger: logger)
+    let client = try RemoteClient(
+        profile: profile, baseURL: job.baseURL ?? baseURL, insecure: insecure, caBundle: caBundle,
+        connections: job.concurrency, logger: logger)
     let store: any SyncStore
-    do { store = try StoreLocation(path).openSyncStore(mode: .create) } catch let e as StoreError where e.code == .invalidLocation {
+    do { store = try StoreLocation(path).openSyncStore(mode: .create) } catch let e as StoreError
+        where e.code == .invalidLocation
+    {
         throw e
     } catch {
         throw SyncError(.store, message: "\(error)")
@@ -179,17 +214,21 @@ func printReport(_ r: SyncReport, plan: Bool, json: Bool = false) {
         // One object: the run, every count, the change lines, the time.
         print(
             "{\"plan\":\(plan),\"run_id\":\(r.runID.map(String.init) ?? "null"),\"counts\":\(r.counts.json),"
-                + "\"lines\":[\(r.lines.map(jsonString).joined(separator: ","))],\"seconds\":\(String(format: "%.3f", r.seconds))}")
+                + "\"lines\":[\(r.lines.map(jsonString).joined(separator: ","))],\"seconds\":\(String(format: "%.3f", r.seconds))}"
+        )
         return
     }
     for line in r.lines { print(line) }
     let c = r.counts
-    print((plan ? "plan: " : "sync: ") + "pull \(c.pulledCreated) created, \(c.pulledUpdated) updated, \(c.pulledDeleted) deleted, \(c.pulledUnchanged) unchanged, \(c.matched) matched; "
-        + "push \(c.pushedCreated) created, \(c.pushedUpdated) updated, \(c.pushedDeleted) deleted\(c.recoveredCreates > 0 ? ", \(c.recoveredCreates) interrupted creates recovered" : ""); "
-        + "\(c.conflictsOpened) conflict(s) queued, \(c.conflictsSettled) settled by policy, \(c.blocked) waiting"
-        + (c.remoteGone > 0 ? "; \(c.remoteGone) gone at the remote" : "") + (c.reusedIDs > 0 ? " (\(c.reusedIDs) reused id(s))" : "")
-        + (c.refused > 0 ? "; \(c.refused) refused and set aside (`crmgate sync errors list`)" : "")
-        + (r.runID.map { "; run \($0)" } ?? "") + String(format: "; %.2f s", r.seconds))
+    print(
+        (plan ? "plan: " : "sync: ")
+            + "pull \(c.pulledCreated) created, \(c.pulledUpdated) updated, \(c.pulledDeleted) deleted, \(c.pulledUnchanged) unchanged, \(c.matched) matched; "
+            + "push \(c.pushedCreated) created, \(c.pushedUpdated) updated, \(c.pushedDeleted) deleted\(c.recoveredCreates > 0 ? ", \(c.recoveredCreates) interrupted creates recovered" : ""); "
+            + "\(c.conflictsOpened) conflict(s) queued, \(c.conflictsSettled) settled by policy, \(c.blocked) waiting"
+            + (c.remoteGone > 0 ? "; \(c.remoteGone) gone at the remote" : "")
+            + (c.reusedIDs > 0 ? " (\(c.reusedIDs) reused id(s))" : "")
+            + (c.refused > 0 ? "; \(c.refused) refused and set aside (`crmgate sync errors list`)" : "")
+            + (r.runID.map { "; run \($0)" } ?? "") + String(format: "; %.2f s", r.seconds))
 }
 
 struct SyncCommand: ParsableCommand {
@@ -205,14 +244,21 @@ struct SyncCommand: ParsableCommand {
         subcommands: [Plan.self, Apply.self, Errors.self])
 
     struct Plan: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print what would change on each side, changing nothing.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print what would change on each side, changing nothing.")
         @OptionGroup var jobOptions: JobOptions
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
-        @Flag(name: .long, help: "Print the plan as one JSON object: counts, one line per change, seconds.") var json = false
+        @Flag(name: .long, help: "Print the plan as one JSON object: counts, one line per change, seconds.") var json =
+            false
         func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
-            do { printReport(try await runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: true, logger: logger), plan: true, json: json) } catch let e as SyncError { throw fail(e) }
+            do {
+                printReport(
+                    try await runJob(
+                        try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote,
+                        dryRun: true, logger: logger), plan: true, json: json)
+            } catch let e as SyncError { throw fail(e) }
         }
     }
 
@@ -232,13 +278,21 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var jobOptions: JobOptions
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
-        @Flag(name: .long, help: "Print the run as one JSON object: run id, counts, conflict and refusal lines, seconds.") var json = false
-        @Flag(name: .long, help: "Change nothing on either side and print what would change: the same as `crmgate sync plan`.")
+        @Flag(
+            name: .long, help: "Print the run as one JSON object: run id, counts, conflict and refusal lines, seconds.")
+        var json = false
+        @Flag(
+            name: .long,
+            help: "Change nothing on either side and print what would change: the same as `crmgate sync plan`.")
         var dryRun = false
         func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let report: SyncReport
-            do { report = try await runJob(try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote, dryRun: dryRun, logger: logger) } catch let e as SyncError { throw fail(e) }
+            do {
+                report = try await runJob(
+                    try jobOptions.resolve(baseURL: remote.baseURL), store: storeOptions.store, remote: remote,
+                    dryRun: dryRun, logger: logger)
+            } catch let e as SyncError { throw fail(e) }
             printReport(report, plan: dryRun, json: json)
             if report.counts.refused > 0 { throw ExitCode(SyncExit.someRefused) }
         }
@@ -260,7 +314,8 @@ struct SyncCommand: ParsableCommand {
             subcommands: [List.self, Show.self, Retry.self])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Every set-aside record with the remote's answer.")
+            static let configuration = CommandConfiguration(
+                abstract: "Every set-aside record with the remote's answer.")
             @Flag(name: .long, help: "One JSON object per line.") var json = false
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
@@ -271,43 +326,62 @@ struct SyncCommand: ParsableCommand {
                         for a in all { print(setAsideJSON(a)) }
                         return
                     }
-                    if all.isEmpty { print("no records set aside"); return }
+                    if all.isEmpty {
+                        print("no records set aside")
+                        return
+                    }
                     for a in all {
-                        // Short ids, as every list shows them (`sync errors show ID` takes one); a long answer is cut with "…".
+                        // Short ids, as every list shows them (`sync errors show ID` takes one); a long answer is cut
+                        // with "…".
                         let message = a.message.count > 100 ? a.message.prefix(99) + "…" : a.message
-                        print("\(RecordID.short(a.localID))\t\(a.recordType.rawValue)\t\(a.operation)\t\(a.status.map(String.init) ?? "-")\t\(a.attempts)x\t\(message)")
+                        print(
+                            "\(RecordID.short(a.localID))\t\(a.recordType.rawValue)\t\(a.operation)\t\(a.status.map(String.init) ?? "-")\t\(a.attempts)x\t\(message)"
+                        )
                     }
                 } catch let e as StoreError { throw storeFailure(e) }
             }
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One set-aside record: the remote's whole answer.")
+            static let configuration = CommandConfiguration(
+                abstract: "One set-aside record: the remote's whole answer.")
             @Argument(help: "The local record id, or its short id as lists show it.") var id: String
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
                     let store = try storeOptions.openSync(.readOnly)
-                    let found = try store.setAsideRecords().filter { $0.localID.hasPrefix(id) || $0.localID.hasSuffix(id) }
+                    let found = try store.setAsideRecords().filter {
+                        $0.localID.hasPrefix(id) || $0.localID.hasSuffix(id)
+                    }
                     guard found.count == 1, let a = found.first else {
-                        throw fail(SyncError(.notFound, message: found.isEmpty ? "no set-aside record has the id \(id)" : "\(found.count) set-aside records start with \(id)"))
+                        throw fail(
+                            SyncError(
+                                .notFound,
+                                message: found.isEmpty
+                                    ? "no set-aside record has the id \(id)"
+                                    : "\(found.count) set-aside records start with \(id)"))
                     }
                     print("\(a.recordType.rawValue) \(a.localID) at \(a.remote)")
-                    print("  \(a.operation) refused \(a.attempts) time(s), first \(a.firstAt), last \(a.lastAt), HTTP \(a.status.map(String.init) ?? "-")")
+                    print(
+                        "  \(a.operation) refused \(a.attempts) time(s), first \(a.firstAt), last \(a.lastAt), HTTP \(a.status.map(String.init) ?? "-")"
+                    )
                     print("  \(a.message)")
                 } catch let e as StoreError { throw storeFailure(e) }
             }
         }
 
         struct Retry: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Mark set-aside records changed, so that the next push tries them again.")
+            static let configuration = CommandConfiguration(
+                abstract: "Mark set-aside records changed, so that the next push tries them again.")
             @Argument(help: "Local record ids or short ids; none for all.") var ids: [String] = []
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
                     let store = try storeOptions.openSync(.update)
                     let all = try store.setAsideRecords()
-                    let chosen = ids.isEmpty ? all : all.filter { a in ids.contains { a.localID.hasPrefix($0) || a.localID.hasSuffix($0) } }
+                    let chosen =
+                        ids.isEmpty
+                        ? all : all.filter { a in ids.contains { a.localID.hasPrefix($0) || a.localID.hasSuffix($0) } }
                     var n = 0
                     for type in RecordType.allCases {
                         let these = chosen.filter { $0.recordType == type }.map(\.localID)
@@ -328,20 +402,31 @@ struct SyncCommand: ParsableCommand {
 
 func setAsideJSON(_ a: SetAsideRecord) -> String {
     JSONValue.object([
-        ("local_id", .string(a.localID)), ("record_type", .string(a.recordType.rawValue)), ("remote", .string(a.remote)),
-        ("operation", .string(a.operation)), ("status", a.status.map { .number(Double($0)) } ?? .null), ("message", .string(a.message)),
+        ("local_id", .string(a.localID)), ("record_type", .string(a.recordType.rawValue)),
+        ("remote", .string(a.remote)),
+        ("operation", .string(a.operation)), ("status", a.status.map { .number(Double($0)) } ?? .null),
+        ("message", .string(a.message)),
         ("attempts", .number(Double(a.attempts))), ("first_at", .string(a.firstAt)), ("last_at", .string(a.lastAt)),
     ]).text
 }
 
 struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "jobs", abstract: "Run sync jobs from cron or on their schedules, in one process or in workers sharing a PostgreSQL store.",
+        commandName: "jobs",
+        abstract:
+            "Run sync jobs from cron or on their schedules, in one process or in workers sharing a PostgreSQL store.",
         subcommands: [Run.self, Daemon.self, Worker.self, Status.self])
 
     struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run one job now (the cron entry). Exit codes as `sync apply`.")
-        @Argument(help: "A job under mappings/jobs or a path.", completion: .custom { _, _, _ in ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/jobs")) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) } }) var job: String
+        static let configuration = CommandConfiguration(
+            abstract: "Run one job now (the cron entry). Exit codes as `sync apply`.")
+        @Argument(
+            help: "A job under mappings/jobs or a path.",
+            completion: .custom { _, _, _ in
+                ((try? FileManager.default.contentsOfDirectory(atPath: "mappings/jobs")) ?? []).filter {
+                    $0.hasSuffix(".yaml")
+                }.map { String($0.dropLast(5)) }
+            }) var job: String
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
         func run() async throws {
@@ -351,11 +436,13 @@ struct JobsCommand: ParsableCommand {
                 let job = try SyncJob.load(job)
                 if case .postgres(let url) = try StoreLocation(storeOptions.store) {
                     // On a shared store the run goes through the job board's claim, as a worker's would.
-                    let worker = JobWorker(url: url, jobs: [job], options: JobWorker.Options(), logger: logger,
-                                           makeClient: clientMaker(remote, logger: logger), shouldStop: { false })
+                    let worker = JobWorker(
+                        url: url, jobs: [job], options: JobWorker.Options(), logger: logger,
+                        makeClient: clientMaker(remote, logger: logger), shouldStop: { false })
                     report = try await worker.runNow(job)
                 } else {
-                    report = try await runJob(job, store: storeOptions.store, remote: remote, dryRun: false, logger: logger)
+                    report = try await runJob(
+                        job, store: storeOptions.store, remote: remote, dryRun: false, logger: logger)
                 }
             } catch let e as SyncError { throw fail(e) }
             printReport(report, plan: false)
@@ -365,10 +452,12 @@ struct JobsCommand: ParsableCommand {
 
     struct Daemon: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run every job of a folder on its schedule until SIGTERM or SIGINT (a run in progress finishes first).")
+            abstract:
+                "Run every job of a folder on its schedule until SIGTERM or SIGINT (a run in progress finishes first).")
         @Option(name: .long, help: "The folder of job files.") var jobs: String = SyncJob.folder
         @Flag(name: .long, help: "Run every job once at start, then follow the schedules.") var runAtStart = false
-        @Option(name: .long, help: "Seconds between runs instead of the cron schedules (for tests and soak runs).") var every: Double?
+        @Option(name: .long, help: "Seconds between runs instead of the cron schedules (for tests and soak runs).")
+        var every: Double?
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
 
@@ -379,18 +468,27 @@ struct JobsCommand: ParsableCommand {
             installStopHandlers()
             // The scheduler is the library's (JobDaemon, tested with a clock it controls); here it gets the wall clock,
             // the sync engine and the log.
-            let store = storeOptions.store, baseURL = remote.baseURL, insecure = remote.insecure, caBundle = remote.caBundle
-            let every = self.every, runAtStart = self.runAtStart
-            await JobDaemon.run(
+            let store = storeOptions.store
+            let baseURL = remote.baseURL
+            let insecure = remote.insecure
+            let caBundle = remote.caBundle
+            let every = self.every
+            let runAtStart = self.runAtStart
+            _ = await JobDaemon.run(
                 jobs: list, every: every, runAtStart: runAtStart, shouldStop: { StopFlag().isSet },
                 runJob: { job in
-                    try await makeEngine(job, store: store, baseURL: baseURL, insecure: insecure, caBundle: caBundle, dryRun: false, logger: logger).run()
+                    try await makeEngine(
+                        job, store: store, baseURL: baseURL, insecure: insecure, caBundle: caBundle, dryRun: false,
+                        logger: logger
+                    ).run()
                 },
                 report: { event in
                     switch event {
-                    case .started(let names): logger.notice("jobs daemon: \(names.count) job(s): \(names.joined(separator: ", "))")
+                    case .started(let names):
+                        logger.notice("jobs daemon: \(names.count) job(s): \(names.joined(separator: ", "))")
                     case .ran(let job, let r): logger.notice("job \(job): run \(r.runID ?? 0) done: \(r.counts.json)")
-                    case .failed(let job, let error): logger.error("job \(job) failed: \(error); it resumes from its checkpoint on the next run")
+                    case .failed(let job, let error):
+                        logger.error("job \(job) failed: \(error); it resumes from its checkpoint on the next run")
                     case .stopped: logger.notice("jobs daemon: stopped")
                     }
                 })
@@ -400,10 +498,14 @@ struct JobsCommand: ParsableCommand {
 
 /// The remote client of a job, from the command's remote options (secrets from the environment).
 func clientMaker(_ remote: RemoteOptions, logger: Logger) -> @Sendable (SyncJob) throws -> RemoteClient {
-    let baseURL = remote.baseURL, insecure = remote.insecure, caBundle = remote.caBundle
+    let baseURL = remote.baseURL
+    let insecure = remote.insecure
+    let caBundle = remote.caBundle
     return { job in
-        try RemoteClient(profile: try RemoteProfile.load(job.profile), baseURL: job.baseURL ?? baseURL, insecure: insecure, caBundle: caBundle,
-                         connections: job.concurrency, logger: logger)
+        try RemoteClient(
+            profile: try RemoteProfile.load(job.profile), baseURL: job.baseURL ?? baseURL, insecure: insecure,
+            caBundle: caBundle,
+            connections: job.concurrency, logger: logger)
     }
 }
 
@@ -438,10 +540,15 @@ extension JobsCommand {
         @Option(name: .long, help: "Jobs this worker runs at once.") var slots: Int = 1
         @Option(name: .long, help: "Seconds a claim lasts without a heartbeat.") var lease: Double = 30
         @Option(name: .long, help: "Seconds between looks at the job board when nothing is due.") var poll: Double = 1
-        @Option(name: .long, help: "Seconds between runs of every job instead of their cron schedules (tests, soak runs).") var every: Double?
+        @Option(
+            name: .long, help: "Seconds between runs of every job instead of their cron schedules (tests, soak runs).")
+        var every: Double?
         @Flag(name: .long, help: "New jobs are due at once, not at their schedules' next time.") var runAtStart = false
-        @Flag(name: .long, help: "Exit when no job is due or held (a batch); otherwise run until SIGTERM.") var exitWhenIdle = false
-        @Option(name: .long, help: "Seconds after a failed run before its job is due again (unless its schedule comes sooner).")
+        @Flag(name: .long, help: "Exit when no job is due or held (a batch); otherwise run until SIGTERM.")
+        var exitWhenIdle = false
+        @Option(
+            name: .long,
+            help: "Seconds after a failed run before its job is due again (unless its schedule comes sooner).")
         var retryAfter: Double = 10
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -456,7 +563,9 @@ extension JobsCommand {
         func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             guard case .postgres(let url) = try StoreLocation(storeOptions.store) else {
-                throw CLIError("jobs worker needs a PostgreSQL store (--store postgresql://…)", hint: "on one machine with SQLite, use `crmgate jobs daemon`", code: 64)
+                throw CLIError(
+                    "jobs worker needs a PostgreSQL store (--store postgresql://…)",
+                    hint: "on one machine with SQLite, use `crmgate jobs daemon`", code: 64)
             }
             let list: [SyncJob]
             do { list = try loadJobs(folder: jobs) } catch let e as SyncError { throw fail(e) }
@@ -469,8 +578,9 @@ extension JobsCommand {
             options.runAtStart = runAtStart
             options.exitWhenIdle = exitWhenIdle
             options.retryAfter = retryAfter
-            let worker = JobWorker(url: url, jobs: list, options: options, logger: logger, makeClient: clientMaker(remote, logger: logger),
-                                   shouldStop: { StopFlag().isSet })
+            let worker = JobWorker(
+                url: url, jobs: list, options: options, logger: logger, makeClient: clientMaker(remote, logger: logger),
+                shouldStop: { StopFlag().isSet })
             let summary = try await worker.run()
             let total = summary.runs.values.reduce(0, +)
             print("jobs worker: \(total) run(s) of \(summary.runs.count) job(s), \(summary.failed) failed")
@@ -493,27 +603,37 @@ extension JobsCommand {
 
         func run() throws {
             guard case .postgres(let url) = try StoreLocation(storeOptions.store) else {
-                throw CLIError("jobs status reads the job board of a PostgreSQL store (--store postgresql://…)",
-                               hint: "on SQLite, `crmgate runs list` shows the runs", code: 64)
+                throw CLIError(
+                    "jobs status reads the job board of a PostgreSQL store (--store postgresql://…)",
+                    hint: "on SQLite, `crmgate runs list` shows the runs", code: 64)
             }
             let entries = try PostgresStore(url: url, mode: .readOnly).jobEntries()
-            if entries.isEmpty { print("no jobs on the board (a worker or `jobs run` puts them there)"); return }
+            if entries.isEmpty {
+                print("no jobs on the board (a worker or `jobs run` puts them there)")
+                return
+            }
             func t(_ d: Date?) -> String { d.map { $0.iso8601UTC } ?? "-" }
             for e in entries {
                 if json {
-                    print(JSONValue.object([
-                        ("job", .string(e.name)), ("schedule", e.schedule.map { .string($0) } ?? .null),
-                        ("every_seconds", e.everySeconds.map { .number($0) } ?? .null), ("next_due", e.nextDue.map { .string($0.iso8601UTC) } ?? .null),
-                        ("holder", e.holder.map { .string($0) } ?? .null), ("lease_until", e.leaseUntil.map { .string($0.iso8601UTC) } ?? .null),
-                        ("last_started", e.lastStarted.map { .string($0.iso8601UTC) } ?? .null),
-                        ("last_finished", e.lastFinished.map { .string($0.iso8601UTC) } ?? .null),
-                        ("last_status", e.lastStatus.map { .string($0.rawValue) } ?? .null), ("last_message", e.lastMessage.map { .string($0) } ?? .null),
-                        ("runs", .number(Double(e.runs))),
-                    ]).text)
+                    print(
+                        JSONValue.object([
+                            ("job", .string(e.name)), ("schedule", e.schedule.map { .string($0) } ?? .null),
+                            ("every_seconds", e.everySeconds.map { .number($0) } ?? .null),
+                            ("next_due", e.nextDue.map { .string($0.iso8601UTC) } ?? .null),
+                            ("holder", e.holder.map { .string($0) } ?? .null),
+                            ("lease_until", e.leaseUntil.map { .string($0.iso8601UTC) } ?? .null),
+                            ("last_started", e.lastStarted.map { .string($0.iso8601UTC) } ?? .null),
+                            ("last_finished", e.lastFinished.map { .string($0.iso8601UTC) } ?? .null),
+                            ("last_status", e.lastStatus.map { .string($0.rawValue) } ?? .null),
+                            ("last_message", e.lastMessage.map { .string($0) } ?? .null),
+                            ("runs", .number(Double(e.runs))),
+                        ]).text)
                 } else {
                     let when = e.schedule ?? e.everySeconds.map { "every \($0) s" } ?? "on demand"
-                    print("\(e.name)\t\(when)\tnext \(t(e.nextDue))\tlast \(e.lastStatus?.rawValue ?? "-") \(t(e.lastFinished))\t"
-                        + (e.holder.map { "held by \($0) until \(t(e.leaseUntil))" } ?? "free") + "\t\(e.runs) run(s)")
+                    print(
+                        "\(e.name)\t\(when)\tnext \(t(e.nextDue))\tlast \(e.lastStatus?.rawValue ?? "-") \(t(e.lastFinished))\t"
+                            + (e.holder.map { "held by \($0) until \(t(e.leaseUntil))" } ?? "free")
+                            + "\t\(e.runs) run(s)")
                 }
             }
         }
@@ -522,7 +642,8 @@ extension JobsCommand {
 
 /// The jobs of a folder (every `*.yaml`), in name order.
 func loadJobs(folder: String) throws -> [SyncJob] {
-    let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }
+        .sorted()
     let list = try files.map { try SyncJob.load("\(folder)/\($0)") }
     guard !list.isEmpty else { throw SyncError(.invalidProfile, context: folder, message: "no job files") }
     return list
@@ -536,12 +657,17 @@ struct StopFlag {
 }
 
 struct ConflictsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "conflicts", abstract: "Records waiting for a person after a sync conflict.", subcommands: [List.self, Show.self, Resolve.self])
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts", abstract: "Records waiting for a person after a sync conflict.",
+        subcommands: [List.self, Show.self, Resolve.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open conflicts.")
         @Flag(name: .long, help: "Include resolved ones.") var all = false
-        @Flag(name: .long, help: "One JSON object per conflict: id, status, record_type, local_id, remote_id, fields, job.") var json = false
+        @Flag(
+            name: .long,
+            help: "One JSON object per conflict: id, status, record_type, local_id, remote_id, fields, job.") var json =
+            false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
@@ -551,26 +677,44 @@ struct ConflictsCommand: ParsableCommand {
                     print(
                         "{\"id\":\(c.id),\"status\":\(jsonString(c.status.rawValue)),\"record_type\":\(jsonString(c.recordType.rawValue)),"
                             + "\"local_id\":\(jsonString(c.localID)),\"remote_id\":\(jsonString(c.remoteID)),"
-                            + "\"fields\":[\(c.fields.map(jsonString).joined(separator: ","))],\"job\":\(jsonString(c.job))}")
+                            + "\"fields\":[\(c.fields.map(jsonString).joined(separator: ","))],\"job\":\(jsonString(c.job))}"
+                    )
                 }
                 return
             }
-            if cs.isEmpty { print("no \(all ? "" : "open ")conflicts"); return }
-            for c in cs { print("\(c.id)\t\(c.status)\t\(c.recordType.rawValue)\t\(c.localID)\tremote \(c.remoteID)\t\(c.fields.joined(separator: ","))\t\(c.job)") }
+            if cs.isEmpty {
+                print("no \(all ? "" : "open ")conflicts")
+                return
+            }
+            for c in cs {
+                print(
+                    "\(c.id)\t\(c.status)\t\(c.recordType.rawValue)\t\(c.localID)\tremote \(c.remoteID)\t\(c.fields.joined(separator: ","))\t\(c.job)"
+                )
+            }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One conflict: base, local and remote values of each field.")
+        static let configuration = CommandConfiguration(
+            abstract: "One conflict: base, local and remote values of each field.")
         @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
-            guard let c = try store.conflict(id: id) else { throw fail(SyncError(.notFound, message: "no conflict has the id \(id)")) }
-            let base = Snapshot(json: c.base), local = Snapshot(json: c.local), remote = Snapshot(json: c.remoteSide)
-            print("conflict \(c.id) (\(c.status)) on \(c.recordType.rawValue) \(c.localID), remote \(c.remoteID), job \(c.job)")
-            for k in Set(base.values.keys).union(local.values.keys).union(remote.values.keys).sorted() where local[k] != remote[k] || c.fields.contains(k) {
-                print("  \(c.fields.contains(k) ? "!" : " ") \(k): base \((base[k] ?? "").debugDescription), local \((local[k] ?? "").debugDescription), remote \((remote[k] ?? "").debugDescription)")
+            guard let c = try store.conflict(id: id) else {
+                throw fail(SyncError(.notFound, message: "no conflict has the id \(id)"))
+            }
+            let base = Snapshot(json: c.base)
+            let local = Snapshot(json: c.local)
+            let remote = Snapshot(json: c.remoteSide)
+            print(
+                "conflict \(c.id) (\(c.status)) on \(c.recordType.rawValue) \(c.localID), remote \(c.remoteID), job \(c.job)"
+            )
+            for k in Set(base.values.keys).union(local.values.keys).union(remote.values.keys).sorted()
+            where local[k] != remote[k] || c.fields.contains(k) {
+                print(
+                    "  \(c.fields.contains(k) ? "!" : " ") \(k): base \((base[k] ?? "").debugDescription), local \((local[k] ?? "").debugDescription), remote \((remote[k] ?? "").debugDescription)"
+                )
             }
         }
     }
@@ -578,31 +722,45 @@ struct ConflictsCommand: ParsableCommand {
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Settle a conflict; the next push sends the result.")
         @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
-        @Option(name: .long, help: "local (the record as it is now), remote (the remote side shown), or merged (what one side alone changed from that side, the conflicting fields from local).") var take: String = "merged"
-        @Option(name: .customLong("set"), help: "field=value overriding the chosen side (repeatable).") var sets: [String] = []
+        @Option(
+            name: .long,
+            help:
+                "local (the record as it is now), remote (the remote side shown), or merged (what one side alone changed from that side, the conflicting fields from local)."
+        ) var take: String = "merged"
+        @Option(name: .customLong("set"), help: "field=value overriding the chosen side (repeatable).") var sets:
+            [String] = []
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            guard let t = ConflictResolution.Take(rawValue: take) else { throw CLIError.usage("--take must be local, remote or merged") }
+            guard let t = ConflictResolution.Take(rawValue: take) else {
+                throw CLIError.usage("--take must be local, remote or merged")
+            }
             var values: [String: String] = [:]
             for s in sets {
-                guard let eq = s.firstIndex(of: "=") else { throw CLIError.usage("--set takes field=value, not '\(s)'") }
+                guard let eq = s.firstIndex(of: "=") else {
+                    throw CLIError.usage("--set takes field=value, not '\(s)'")
+                }
                 values[String(s[..<eq])] = String(s[s.index(after: eq)...])
             }
             do {
                 let store = try storeOptions.openSync(.update)
                 let result = try ConflictResolution.resolve(store: store, id: id, take: t, sets: values)
-                print("conflict \(id) resolved (took \(t.rawValue)); \(result.values.count) field(s) set; the next sync pushes it")
+                print(
+                    "conflict \(id) resolved (took \(t.rawValue)); \(result.values.count) field(s) set; the next sync pushes it"
+                )
             } catch let e as SyncError { throw fail(e) }
         }
     }
 }
 
 struct RunsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Past sync runs.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "Past sync runs.", subcommands: [List.self])
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Past runs with their counts, newest first.",
-            discussion: "Each line: run id, job, start, status, then the counts that are not zero (pulled, pushed, conflicts, refused…). `crmgate undo ID` reverts a run.")
+            discussion:
+                "Each line: run id, job, start, status, then the counts that are not zero (pulled, pushed, conflicts, refused…). `crmgate undo ID` reverts a run."
+        )
         @OptionGroup var storeOptions: StoreOptions
         @Flag(name: .long, help: "One JSON object per run: id, job, started_at, status, counts (every count), message.")
         var json = false
@@ -620,7 +778,9 @@ struct RunsCommand: ParsableCommand {
                 var shown: [String] = []
                 if case .object(let pairs) = counts {
                     for (k, v) in pairs {
-                        if case .number(let n) = v, n != 0 { shown.append("\(k.replacingOccurrences(of: "_", with: " ")) \(Int(n))") }
+                        if case .number(let n) = v, n != 0 {
+                            shown.append("\(k.replacingOccurrences(of: "_", with: " ")) \(Int(n))")
+                        }
                     }
                 }
                 print(
@@ -633,8 +793,11 @@ struct RunsCommand: ParsableCommand {
 
 struct UndoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "undo", abstract: "Revert a sync run: delete what it created, restore what it overwrote, on both sides.",
-        discussion: "A record changed since the run is left alone and named. Exit codes: 0 all reverted; 3 some records refused; 64 unknown run; 69 the remote failed (run it again); 78 profile problems.")
+        commandName: "undo",
+        abstract: "Revert a sync run: delete what it created, restore what it overwrote, on both sides.",
+        discussion:
+            "A record changed since the run is left alone and named. Exit codes: 0 all reverted; 3 some records refused; 64 unknown run; 69 the remote failed (run it again); 78 profile problems."
+    )
     @Argument(help: "The run id (`crmgate runs list`).") var runID: Int64
     @Flag(name: .long, help: "Say what would be reverted, change nothing.") var dryRun = false
     @OptionGroup var remote: RemoteOptions
@@ -649,14 +812,23 @@ struct UndoCommand: AsyncParsableCommand {
             } catch {
                 throw SyncError(.store, message: "\(error)")
             }
-            guard let r = try store.runs().first(where: { $0.id == runID }) else { throw SyncError(.notFound, message: "no run has the id \(runID); `crmgate runs list` shows them") }
-            guard let profileName = r.profile else { throw SyncError(.notFound, message: "run \(runID) predates undo manifests") }
-            let client = try RemoteClient(profile: try RemoteProfile.load(profileName), baseURL: remote.baseURL ?? r.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, logger: logger)
+            guard let r = try store.runs().first(where: { $0.id == runID }) else {
+                throw SyncError(.notFound, message: "no run has the id \(runID); `crmgate runs list` shows them")
+            }
+            guard let profileName = r.profile else {
+                throw SyncError(.notFound, message: "run \(runID) predates undo manifests")
+            }
+            let client = try RemoteClient(
+                profile: try RemoteProfile.load(profileName), baseURL: remote.baseURL ?? r.baseURL,
+                insecure: remote.insecure, caBundle: remote.caBundle, logger: logger)
             let undo = RunUndo(store: store, client: client)
-            let id = runID, dry = dryRun
+            let id = runID
+            let dry = dryRun
             let outcome = try await undo.undo(run: id, dryRun: dry)
             for line in outcome.lines { print(line) }
-            print("undo of run \(runID): \(outcome.reverted) reverted, \(outcome.refused) refused" + (dryRun ? " (dry run)" : ""))
+            print(
+                "undo of run \(runID): \(outcome.reverted) reverted, \(outcome.refused) refused"
+                    + (dryRun ? " (dry run)" : ""))
             if outcome.refused > 0 { throw ExitCode(3) }
         } catch let e as SyncError { throw fail(e) }
     }

@@ -18,7 +18,9 @@ struct ZoneOptions: ParsableArguments {
     func zone() throws -> TimeZone {
         if let tz {
             guard let zone = TimeZone(identifier: tz) else {
-                throw CLIError.usage("--tz '\(tz)' is not a time zone", hint: "use an IANA name such as Europe/Berlin, America/New_York or UTC")
+                throw CLIError.usage(
+                    "--tz '\(tz)' is not a time zone",
+                    hint: "use an IANA name such as Europe/Berlin, America/New_York or UTC")
             }
             return zone
         }
@@ -37,7 +39,8 @@ struct ZoneOptions: ParsableArguments {
 func parseWhen(_ s: String, option: String, zone: TimeZone) throws -> TaskDate.Parsed {
     guard let parsed = TaskDate.parse(s, zone: zone) else {
         throw CLIError.usage(
-            "\(option) '\(s)' is not a date", hint: "use \(TaskDate.forms); times are in --tz (default UTC), or end in Z or +HH:MM")
+            "\(option) '\(s)' is not a date",
+            hint: "use \(TaskDate.forms); times are in --tz (default UTC), or end in Z or +HH:MM")
     }
     return parsed
 }
@@ -45,7 +48,9 @@ func parseWhen(_ s: String, option: String, zone: TimeZone) throws -> TaskDate.P
 /// `+3d`, `-2h`, `+1w`, `+30m` as seconds.
 func parseShift(_ s: String) throws -> TimeInterval {
     let hint = "shift by a signed number and a unit: m, h, d or w (+3d, -2h, +1w, +30m)"
-    guard let unit = s.last, let n = Double(s.dropLast()) else { throw CLIError.usage("--by '\(s)' is not a shift", hint: hint) }
+    guard let unit = s.last, let n = Double(s.dropLast()) else {
+        throw CLIError.usage("--by '\(s)' is not a shift", hint: hint)
+    }
     switch unit {
     case "m": return n * 60
     case "h": return n * 3600
@@ -65,7 +70,10 @@ struct TasksCommand: ParsableCommand {
             Dates: YYYY-MM-DD (an all-day task), YYYY-MM-DDTHH:MM or "YYYY-MM-DD HH:MM" (in --tz, default UTC), or with Z \
             or an offset (+01:00).
             """,
-        subcommands: [List.self, Create.self, Assign.self, Reassign.self, Reschedule.self, Complete.self, Approve.self, Calendar.self])
+        subcommands: [
+            List.self, Create.self, Assign.self, Reassign.self, Reschedule.self, Complete.self, Approve.self,
+            Calendar.self,
+        ])
 
     /// Loads the tasks a command acts on: one id, or every task matching --where.
     static func select(_ store: any RecordStore, id: String?, wheres: [String]) throws -> [CRMTask] {
@@ -80,10 +88,12 @@ struct TasksCommand: ParsableCommand {
 
     /// Applies a change to tasks under the rules, saves what was allowed, and reports per task.
     static func change(
-        _ action: TaskAction, store: any RecordStore, actor: User, tasks: [CRMTask], newAssignee: User? = nil, shift: TimeInterval? = nil,
+        _ action: TaskAction, store: any RecordStore, actor: User, tasks: [CRMTask], newAssignee: User? = nil,
+        shift: TimeInterval? = nil,
         newDue: Date? = nil
     ) throws {
-        let results = TaskRules.bulk(action, by: actor, on: tasks, newAssignee: newAssignee, shift: shift, newDue: newDue, at: Date())
+        let results = TaskRules.bulk(
+            action, by: actor, on: tasks, newAssignee: newAssignee, shift: shift, newDue: newDue, at: Date())
         try store.save(results.filter { $0.decision.isAllowed }.map(\.after))
         var refused = 0
         for r in results {
@@ -109,10 +119,12 @@ struct TasksCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The tasks you may see (all of them with see_all_tasks).")
+        static let configuration = CommandConfiguration(
+            abstract: "The tasks you may see (all of them with see_all_tasks).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
-        @Option(name: .customLong("where"), help: "field=value filters, e.g. status=Open (repeatable).") var wheres: [String] = []
+        @Option(name: .customLong("where"), help: "field=value filters, e.g. status=Open (repeatable).") var wheres:
+            [String] = []
         @Flag(name: .long, help: "Print the tasks as JSON, with their full ids.") var json = false
         @OptionGroup var widthOptions: WidthOptions
 
@@ -126,7 +138,8 @@ struct TasksCommand: ParsableCommand {
                 if json {
                     rows.append([
                         "id": t.id.description, "title": t.title, "assignee": t.assignee, "status": t.status,
-                        "due": t.due?.iso8601UTC ?? NSNull(), "requires_approval": t.requiresApproval, "all_day": t.allDay,
+                        "due": t.due?.iso8601UTC ?? NSNull(), "requires_approval": t.requiresApproval,
+                        "all_day": t.allDay,
                     ])
                 } else {
                     let due = t.due.map { String($0.iso8601UTC.prefix(t.allDay ? 10 : 16)) } ?? "-"
@@ -154,7 +167,8 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Option(name: .long, help: "What is to be done.") var title: String
-        @Option(name: .long, help: "When it is due: YYYY-MM-DD (all day), YYYY-MM-DDTHH:MM or \"YYYY-MM-DD HH:MM\".") var due: String?
+        @Option(name: .long, help: "When it is due: YYYY-MM-DD (all day), YYYY-MM-DDTHH:MM or \"YYYY-MM-DD HH:MM\".")
+        var due: String?
         @Option(name: .long, help: "When it starts (same forms as --due).") var start: String?
         @OptionGroup var zoneOptions: ZoneOptions
         @Option(name: .long, help: "Who does it (default: you).") var assignee: String?
@@ -163,7 +177,8 @@ struct TasksCommand: ParsableCommand {
         @Option(name: .long, help: "The record it belongs to, e.g. lead:<id>.") var relatedTo: String = ""
         @Flag(name: .long, help: "An all-day task (also implied by dates without a time).") var allDay = false
         @Flag(name: .long, help: "Mark the task important.") var important = false
-        @Flag(name: .long, help: "When done, the task waits for a user with the approve permission.") var requiresApproval = false
+        @Flag(name: .long, help: "When done, the task waits for a user with the approve permission.")
+        var requiresApproval = false
 
         func run() throws {
             let (me, all) = try actor.actor()
@@ -210,7 +225,8 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        @Option(
+            name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
         var wheres: [String] = []
         @Option(name: .long, help: "The user to assign to.") var to: String
 
@@ -218,16 +234,20 @@ struct TasksCommand: ParsableCommand {
             let (me, all) = try actor.actor()
             let target = try ActorOptions.user(named: to, in: all, file: actor.users)
             let store = try storeOptions.openRecords(.update)
-            try TasksCommand.change(.assign, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), newAssignee: target)
+            try TasksCommand.change(
+                .assign, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres),
+                newAssignee: target)
         }
     }
 
     struct Reassign: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reassign tasks to another user (one id, or many with --where).")
+        static let configuration = CommandConfiguration(
+            abstract: "Reassign tasks to another user (one id, or many with --where).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where"), help: "field=value, e.g. assignee=Maya Cohen (repeatable).") var wheres: [String] = []
+        @Option(name: .customLong("where"), help: "field=value, e.g. assignee=Maya Cohen (repeatable).") var wheres:
+            [String] = []
         @Option(name: .long, help: "The user to reassign to.") var to: String
 
         func run() throws {
@@ -241,11 +261,13 @@ struct TasksCommand: ParsableCommand {
     }
 
     struct Reschedule: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move deadlines: --by +3d (start and due move together) or --to DATE.")
+        static let configuration = CommandConfiguration(
+            abstract: "Move deadlines: --by +3d (start and due move together) or --to DATE.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        @Option(
+            name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
         var wheres: [String] = []
         @Option(name: .long, help: "Shift start and due by +Nd, -Nh, +Nw or +Nm.") var by: String?
         @Option(
@@ -256,7 +278,8 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             guard (by == nil) != (toDate == nil) else {
-                throw CLIError.usage(by == nil ? "say where to move the tasks: --by or --to" : "give --by or --to, not both")
+                throw CLIError.usage(
+                    by == nil ? "say where to move the tasks: --by or --to" : "give --by or --to, not both")
             }
             let (me, _) = try actor.actor()
             let shift = try by.map(parseShift)
@@ -264,23 +287,27 @@ struct TasksCommand: ParsableCommand {
             let newDue = try toDate.map { try parseWhen($0, option: "--to", zone: zone).instant }
             let store = try storeOptions.openRecords(.update)
             try TasksCommand.change(
-                .reschedule, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres), shift: shift,
+                .reschedule, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres),
+                shift: shift,
                 newDue: newDue)
         }
     }
 
     struct Complete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark tasks done (a task that requires approval then waits for it).")
+        static let configuration = CommandConfiguration(
+            abstract: "Mark tasks done (a task that requires approval then waits for it).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        @Option(
+            name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
         var wheres: [String] = []
 
         func run() throws {
             let (me, _) = try actor.actor()
             let store = try storeOptions.openRecords(.update)
-            try TasksCommand.change(.complete, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
+            try TasksCommand.change(
+                .complete, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
         }
     }
 
@@ -289,18 +316,21 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?
-        @Option(name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
+        @Option(
+            name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
         var wheres: [String] = []
 
         func run() throws {
             let (me, _) = try actor.actor()
             let store = try storeOptions.openRecords(.update)
-            try TasksCommand.change(.approve, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
+            try TasksCommand.change(
+                .approve, store: store, actor: me, tasks: try TasksCommand.select(store, id: id, wheres: wheres))
         }
     }
 
     struct Calendar: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A month of your tasks on their due days; overdue ones marked with !.")
+        static let configuration = CommandConfiguration(
+            abstract: "A month of your tasks on their due days; overdue ones marked with !.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Option(name: .long, help: "The month, YYYY-MM (default: this month).") var month: String?
@@ -311,7 +341,9 @@ struct TasksCommand: ParsableCommand {
             let now = Date()
             let ym = month ?? String(now.iso8601UTC.prefix(7))
             let parts = ym.split(separator: "-")
-            guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), (1...9999).contains(y) else {
+            guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m),
+                (1...9999).contains(y)
+            else {
                 throw CLIError.usage("--month '\(ym)' is not a month", hint: "use YYYY-MM, e.g. --month 2026-12")
             }
             let store = try storeOptions.openRecords(.readOnly)
@@ -323,7 +355,8 @@ struct TasksCommand: ParsableCommand {
             let w = max(4, (widthOptions.columns - 6) / 7)
             let shown = 4
             print("\(ym) — tasks of \(me.name)".truncated(toWidth: w * 7 + 6))
-            print(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { $0.fitted(toWidth: w) }.joined(separator: "|"))
+            print(
+                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { $0.fitted(toWidth: w) }.joined(separator: "|"))
             for week in grid.weeks {
                 let lines = max(1, week.map { $0.tasks.count }.max() ?? 0)
                 print(week.map { ($0.inMonth ? String($0.day.day) : "").fitted(toWidth: w) }.joined(separator: "|"))

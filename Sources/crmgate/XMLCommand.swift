@@ -9,14 +9,17 @@ struct XMLCommand: ParsableCommand {
 
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read an XML file's records (as a mapping names them) and report how many there are, and any fault.")
+            abstract:
+                "Read an XML file's records (as a mapping names them) and report how many there are, and any fault.")
 
         @Argument(help: "The XML file.", completion: .file(extensions: ["xml"]))
         var file: String
 
         @Option(name: .long, help: "An XML mapping: its record_path, namespaces and field paths are read.")
         var mapping: String
-        @Flag(name: .long, help: "Print the result as one JSON object: records, record_path, fields, fault, seconds, bytes.")
+        @Flag(
+            name: .long,
+            help: "Print the result as one JSON object: records, record_path, fields, fault, seconds, bytes.")
         var json = false
 
         func run() throws {
@@ -25,7 +28,9 @@ struct XMLCommand: ParsableCommand {
                 throw CLIError("\(e)", code: e.code == .cannotRead ? 66 : 65)
             }
             guard m.format == "xml", let recordPath = m.recordPath else {
-                throw CLIError("\(mapping) is not an XML mapping", hint: "an XML mapping has format: xml and a record_path", code: 65)
+                throw CLIError(
+                    "\(mapping) is not an XML mapping", hint: "an XML mapping has format: xml and a record_path",
+                    code: 65)
             }
             var o = XMLReadOptions(recordPath: recordPath, fields: m.sourceColumns)
             o.namespaces = m.namespaces
@@ -45,11 +50,15 @@ struct XMLCommand: ParsableCommand {
             if json {
                 print(
                     "{\"file\":\(jsonString(file)),\"records\":\(records),\"record_path\":\(jsonString(recordPath)),\"fields\":\(o.fields.count),"
-                        + "\"fault\":\(fault.map { jsonString("\($0)") } ?? "null"),\"seconds\":\(String(format: "%.3f", secs)),\"bytes\":\(size)}")
+                        + "\"fault\":\(fault.map { jsonString("\($0)") } ?? "null"),\"seconds\":\(String(format: "%.3f", secs)),\"bytes\":\(size)}"
+                )
             } else {
                 print("\(file): \(records) records at \(recordPath), \(o.fields.count) fields each")
                 if let fault { print("  fault: \(fault)") }
-                print(String(format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9), Double(size) / 1e6 / max(secs, 1e-9)))
+                print(
+                    String(
+                        format: "  %.2f s, %.0f records/s, %.1f MB/s", secs, Double(records) / max(secs, 1e-9),
+                        Double(size) / 1e6 / max(secs, 1e-9)))
             }
             if fault != nil { throw ExitCode(65) }
         }

@@ -6,9 +6,12 @@ import Testing
 struct EncodingTests {
     @Test("a BOM decides the encoding")
     func boms() {
-        #expect(TextEncoding.detect([0xEF, 0xBB, 0xBF, 0x61], isWholeFile: true) == .init(encoding: .utf8, bomLength: 3))
-        #expect(TextEncoding.detect([0xFF, 0xFE, 0x61, 0], isWholeFile: true) == .init(encoding: .utf16LE, bomLength: 2))
-        #expect(TextEncoding.detect([0xFE, 0xFF, 0, 0x61], isWholeFile: true) == .init(encoding: .utf16BE, bomLength: 2))
+        #expect(
+            TextEncoding.detect([0xEF, 0xBB, 0xBF, 0x61], isWholeFile: true) == .init(encoding: .utf8, bomLength: 3))
+        #expect(
+            TextEncoding.detect([0xFF, 0xFE, 0x61, 0], isWholeFile: true) == .init(encoding: .utf16LE, bomLength: 2))
+        #expect(
+            TextEncoding.detect([0xFE, 0xFF, 0, 0x61], isWholeFile: true) == .init(encoding: .utf16BE, bomLength: 2))
     }
 
     @Test("valid UTF-8 is UTF-8; other high bytes are Windows-1252; NULs mean binary")
@@ -57,7 +60,9 @@ struct EncodingTests {
     @Test("all 256 bytes of Latin-1 and Windows-1252 decode as Foundation decodes them")
     func everySingleByte() {
         let all = [UInt8](0...255)
-        for (encoding, foundation) in [(TextEncoding.latin1, String.Encoding.isoLatin1), (.windows1252, .windowsCP1252)] {
+        for (encoding, foundation) in [
+            (TextEncoding.latin1, String.Encoding.isoLatin1), (.windows1252, .windowsCP1252),
+        ] {
             var t = UTF8Transcoder(encoding)
             var out: [UInt8] = []
             all.withUnsafeBytes { t.transcode($0, into: &out) }
@@ -74,7 +79,11 @@ struct EncodingTests {
         }
     }
 
-    @Test("encoding names users write", arguments: [("UTF8", TextEncoding.utf8), ("cp1252", .windows1252), ("ISO-8859-1", .latin1), ("utf-16le", .utf16LE)])
+    @Test(
+        "encoding names users write",
+        arguments: [
+            ("UTF8", TextEncoding.utf8), ("cp1252", .windows1252), ("ISO-8859-1", .latin1), ("utf-16le", .utf16LE),
+        ])
     func names(name: String, expected: TextEncoding) {
         #expect(TextEncoding(name: name) == expected)
     }

@@ -4,11 +4,15 @@ import Foundation
 import Testing
 
 /// Every record of a file, through `CSVReader`, with their issues.
-func readAll(_ path: String, _ options: CSVReadOptions = CSVReadOptions()) throws
+func readAll(
+    _ path: String, _ options: CSVReadOptions = CSVReadOptions()
+) throws
     -> (reader: CSVReader, records: [[String]], lines: [Int], issues: [(Int, CSVError)])
 {
     let reader = try CSVReader(path: path, options: options)
-    var records: [[String]] = [], lines: [Int] = [], issues: [(Int, CSVError)] = []
+    var records: [[String]] = []
+    var lines: [Int] = []
+    var issues: [(Int, CSVError)] = []
     while let b = try reader.nextBatch() {
         for r in 0..<b.count {
             if let e = b.issues[r] { issues.append((records.count, e)) }
@@ -28,7 +32,10 @@ struct ReaderFixtureTests {
         #expect(r.reader.dialect.delimiter == 9)
         #expect(r.reader.header.first == "First Name")
         #expect(r.issues.isEmpty)
-        #expect(r.records.contains { $0.contains { $0.contains("😀") || $0.contains("🎉") || $0.unicodeScalars.contains { $0.value > 0xFFFF } } })
+        #expect(
+            r.records.contains {
+                $0.contains { $0.contains("😀") || $0.contains("🎉") || $0.unicodeScalars.contains { $0.value > 0xFFFF } }
+            })
     }
 
     @Test("UTF-16BE with a BOM")
@@ -180,13 +187,19 @@ struct OracleTests {
             json.dump(rows, sys.stdout)
             """
         let out = try TestSupport.run(py, ["-c", script, path, encoding])
-        guard out.status == 0 else { Issue.record("python failed: \(out.stderr)"); return nil }
+        guard out.status == 0 else {
+            Issue.record("python failed: \(out.stderr)")
+            return nil
+        }
         return try JSONDecoder().decode([[String]].self, from: Data(out.stdout.utf8))
     }
 
     @Test(
         "generated lead lists (quotes, commas, newlines, non-ASCII inside fields)",
-        arguments: ["csv/gen-leads-2000.csv", "csv/gen-leads-300-lf-bom.csv", "csv/salesforce-leads.csv", "csv/bad/mixed-line-endings.csv"])
+        arguments: [
+            "csv/gen-leads-2000.csv", "csv/gen-leads-300-lf-bom.csv", "csv/salesforce-leads.csv",
+            "csv/bad/mixed-line-endings.csv",
+        ])
     func oracle(fixture: String) throws {
         let path = TestSupport.fixture(fixture)
         guard let expected = try OracleTests.pythonRead(path) else {
@@ -204,7 +217,9 @@ struct OracleTests {
         let chunked = parse(Array(bytes.dropFirst(3)), chunk: chunk)
         #expect(chunked.records == whole.records)
         #expect(chunked.lines == whole.lines)
-        guard let expected = try OracleTests.pythonRead(TestSupport.fixture("csv/gen-leads-300-lf-bom.csv")) else { return }
+        guard let expected = try OracleTests.pythonRead(TestSupport.fixture("csv/gen-leads-300-lf-bom.csv")) else {
+            return
+        }
         #expect(chunked.records == expected)
     }
 }

@@ -24,7 +24,10 @@ struct WriterTests {
 
     @Test(
         "formula-looking cells are neutralised unless told not to",
-        arguments: ["=1+1", "@SUM(A1)", "\tx", "\rx", "+A1", "-1+1", "-2+3+cmd|' /C calc'!A0", "+1 415-555-0101", "-", "+", "-e5", "+1e5"])
+        arguments: [
+            "=1+1", "@SUM(A1)", "\tx", "\rx", "+A1", "-1+1", "-2+3+cmd|' /C calc'!A0", "+1 415-555-0101", "-", "+",
+            "-e5", "+1e5",
+        ])
     func formulas(cell: String) throws {
         let safe = String(decoding: try write([[cell]]), as: UTF8.self)
         #expect(safe.hasPrefix("'") || safe.hasPrefix("\"'"))

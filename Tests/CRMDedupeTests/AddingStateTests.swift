@@ -1,6 +1,7 @@
-@testable import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("What adding rows keeps, and what matching lets go of")
 struct AddingStateTests {

@@ -1,6 +1,6 @@
-import Foundation
 import CRMDedupe
 import CRMModel
+import Foundation
 import Testing
 
 @Suite("Exact match keys and the import merge")
@@ -20,7 +20,12 @@ struct ExactMatchTests {
         #expect(ext.isExternalID)
         #expect(ext.key(of: lead { _ in }, externalID: "00Q1") == "00Q1")
         let combo = MatchKeySpec("first_name+last_name")
-        #expect(combo.key(of: lead { $0.firstName = "ANN  Marie"; $0.lastName = "Lee" }, externalID: nil) == "ann marie\u{1F}lee")
+        #expect(
+            combo.key(
+                of: lead {
+                    $0.firstName = "ANN  Marie"
+                    $0.lastName = "Lee"
+                }, externalID: nil) == "ann marie\u{1F}lee")
         #expect(combo.key(of: lead { $0.firstName = "Ann" }, externalID: nil) == nil)
     }
 
@@ -73,8 +78,18 @@ struct ExactMatchTests {
 
     @Test("applying the same rows again changes nothing (re-imports are idempotent)")
     func idempotent() {
-        let a = lead { $0.firstName = "Ann"; $0.email = "a@x.co"; $0.tags = ["t1"]; $0.notes = "n1" }
-        let b = lead { $0.firstName = "Anne"; $0.company = "Acme"; $0.tags = ["t2"]; $0.notes = "n2" }
+        let a = lead {
+            $0.firstName = "Ann"
+            $0.email = "a@x.co"
+            $0.tags = ["t1"]
+            $0.notes = "n1"
+        }
+        let b = lead {
+            $0.firstName = "Anne"
+            $0.company = "Acme"
+            $0.tags = ["t2"]
+            $0.notes = "n2"
+        }
         var r = a
         RecordMerge.absorb(b, into: &r, mode: .fill)
         let once = r
@@ -103,4 +118,3 @@ struct ExactMatchTests {
         #expect(r.notes == (appended ? stored + "\n" + incoming : stored))
     }
 }
-

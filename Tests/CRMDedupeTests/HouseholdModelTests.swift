@@ -1,5 +1,6 @@
-@testable import CRMDedupe
 import Testing
+
+@testable import CRMDedupe
 
 /// A list where many people live with a relative: the relatives' pairs (one last name and street, other first names,
 /// other phones) outnumber the duplicates, and must not become what EM learns a match looks like.
@@ -66,7 +67,8 @@ struct HouseholdModelTests {
         }
         #expect(held.count == 20, "in review: \(held)")
         // The summary counts them (and the 400 other households, which score a match too) as held back.
-        #expect(r.householdReview >= 20 && r.householdReview <= r.review.count, "\(r.householdReview) of \(r.review.count)")
+        #expect(
+            r.householdReview >= 20 && r.householdReview <= r.review.count, "\(r.householdReview) of \(r.review.count)")
         for i in 0..<60 { #expect(r.cluster[2 * i] == r.cluster[2 * i + 1], "duplicate \(i)") }
     }
 

@@ -1,6 +1,7 @@
-@testable import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("Pairs with a household's shape: same last name and address, another first name")
 struct HouseholdShapeTests {
@@ -49,10 +50,13 @@ struct HouseholdShapeTests {
         }
     }
 
-    @Test("households kept apart: relatives whose first names are alike in spelling, or one inside the other, stay apart")
+    @Test(
+        "households kept apart: relatives whose first names are alike in spelling, or one inside the other, stay apart")
     func spellingAlikeRelatives() {
         // On household-dense lists `Rosa`/`Rosemary` and `José`/`Josephine` were relatives as often as one person.
-        for names in [["Christopher", "Christine", "Walter"], ["Michael", "Michelle", "Walter"], ["Rosa", "Rosemary", "Walter"]] {
+        for names in [
+            ["Christopher", "Christine", "Walter"], ["Michael", "Michelle", "Walter"], ["Rosa", "Rosemary", "Walter"],
+        ] {
             let c = clusters(names)
             #expect(Set(c).count == 3, "\(names): \(c)")
         }

@@ -1,6 +1,7 @@
-@testable import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("Two namesakes in one town are proposed for review, whatever they score")
 struct NamesakeTests {

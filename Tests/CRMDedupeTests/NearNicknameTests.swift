@@ -1,6 +1,7 @@
-@testable import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("A nickname of a misspelled name, and the cluster guard's refusals in review")
 struct NearNicknameTests {
@@ -88,7 +89,9 @@ struct NearNicknameTests {
         // `Walter` and `Christine` are two relatives: held back for the household's shape.
         let r = run(["Christine", "Walter", "Xavier"])
         #expect(r.reviewReasons.count == r.review.count)
-        let household = r.review.indices.filter { Set([r.review[$0].0, r.review[$0].1]).isSubset(of: [200, 201, 202]) }
+        let household = r.review.indices.filter {
+            Set([r.review[$0].0, r.review[$0].1]).isSubset(of: [200, 201, 202])
+        }
         #expect(!household.isEmpty)
         #expect(household.allSatisfy { r.reviewReasons[$0] == .household }, "\(household.map { r.reviewReasons[$0] })")
         #expect(r.householdReview == r.reviewReasons.filter { $0 == .household }.count)

@@ -1,6 +1,7 @@
-@testable import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("Neighbours' house numbers weigh, where two rows share a place, what they add to the place")
 struct NeighbourTests {
@@ -58,7 +59,8 @@ struct NeighbourTests {
             rows.append(Self.row(p.first, word(), p.street, p.postcode, p.town))
         }
         for i in 80..<180 {
-            let p = person(i), name = word()
+            let p = person(i)
+            let name = word()
             rows.append(Self.row(p.first, p.last, "\(i) \(name) Lane", p.postcode, p.town))
             rows.append(Self.row(p.first, p.last, "\(i + 1) \(name) Lane", p.postcode, p.town))
         }
@@ -73,7 +75,8 @@ struct NeighbourTests {
         }
         if farNumbers {
             for i in 1_830..<1_890 {
-                let p = person(i), name = word()
+                let p = person(i)
+                let name = word()
                 rows.append(Self.row(p.first, p.last, "\(i % 50 + 10) \(name) Road", p.postcode, p.town))
                 rows.append(Self.row(p.first, p.last, "\(i % 50 + 47) \(name) Road", p.postcode, p.town))
             }

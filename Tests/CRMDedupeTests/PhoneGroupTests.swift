@@ -1,7 +1,8 @@
-@testable import CRMDedupe
 import CRMTestSupport
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 /// A list of households and of people whose first name was replaced on one row, told apart by the phone: households
 /// share a fixed line (`+61 2 …`), a person keeps their mobile (`+61 4 …`).
@@ -16,7 +17,9 @@ struct PhoneGroupList {
     /// A name of four letters or more, unique per `i`, starting with one of `initials` (two pools of initials keep two
     /// relatives' first names entirely different).
     static func name(_ i: Int, _ initials: String) -> String {
-        let c = Array("bcdfghjklmnprstvz"), v = Array("aeiou"), start = Array(initials)
+        let c = Array("bcdfghjklmnprstvz")
+        let v = Array("aeiou")
+        let start = Array(initials)
         var s = String(start[i % start.count]).uppercased() + String(v[(i / start.count) % 5])
         var k = i / (start.count * 5)
         for _ in 0..<3 {
@@ -39,7 +42,9 @@ struct PhoneGroupList {
         func row(_ first: String, _ last: String, _ n: Int, _ phone: String) -> DedupeRow {
             var r = DedupeRow()
             (r.firstName, r.lastName, r.phone) = (first, last, phone)
-            (r.street, r.postcode, r.city) = ("\(n % 90 + 1) \(Self.name(n, "bdgkmt")) Street", "\(2000 + n % 900)", "Sydney")
+            (r.street, r.postcode, r.city) = (
+                "\(n % 90 + 1) \(Self.name(n, "bdgkmt")) Street", "\(2000 + n % 900)", "Sydney"
+            )
             return r
         }
         func mobile(_ n: Int) -> String { String(format: "+61 4%02d %03d %03d", n % 100, n / 100 % 1000, n % 997) }
@@ -51,11 +56,13 @@ struct PhoneGroupList {
             next += 1
         }
         for h in 0..<homes {
-            let last = Self.name(people + h + 7, "pqrstvw"), address = next
+            let last = Self.name(people + h + 7, "pqrstvw")
+            let address = next
             let head = row(Self.name(people + h, "abcdefghijkl"), last, address, landline(address))
             var member = head
             member.firstName = Self.name(people + h, "mnoyz")
-            let a = add(head, next), b = add(member, next + 1)
+            let a = add(head, next)
+            let b = add(member, next + 1)
             if h % 2 == 0 {
                 _ = add(head, next)
                 _ = add(member, next + 1)
@@ -90,7 +97,9 @@ struct PhoneGroupList {
 
 @Suite("Households asked again by the phone: a mobile that agrees names one person where the file says so")
 struct PhoneGroupTests {
-    @Test("a replaced first name that keeps its mobile joins its person; relatives sharing a fixed line stay apart; both explained")
+    @Test(
+        "a replaced first name that keeps its mobile joins its person; relatives sharing a fixed line stay apart; both explained"
+    )
     func mobilesMergeFixedLinesDoNot() throws {
         let list = PhoneGroupList(people: 300, homes: 160, replacedNames: 160)
         let result = list.run(explain: [list.replaced[0], list.households[0]])
@@ -103,7 +112,8 @@ struct PhoneGroupTests {
         try #require(fixed.count > 1, "\(fixed)")
         #expect(mobiles.merged && mobiles.shapedPairs == 160 && mobiles.bothDuplicated == 0, "\(mobiles)")
         #expect(!fixed.contains { $0.merged }, "\(fixed)")
-        #expect(fixed.map(\.shapedPairs).reduce(0, +) == 160 && fixed.map(\.bothDuplicated).reduce(0, +) == 80, "\(fixed)")
+        #expect(
+            fixed.map(\.shapedPairs).reduce(0, +) == 160 && fixed.map(\.bothDuplicated).reduce(0, +) == 80, "\(fixed)")
         let joined = list.replaced.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
         #expect(joined == 160)
         let merged = list.households.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
@@ -127,9 +137,13 @@ struct PhoneGroupTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let list = PhoneGroupList(people: 300, homes: 160, replacedNames: 160)
-        let lines = ["First,Last,Street,Postcode,City,Phone"]
-            + list.rows.map { [$0.firstName, $0.lastName, $0.street, $0.postcode, $0.city, $0.phone].joined(separator: ",") }
-        let csv = dir.appendingPathComponent("people.csv"), mapping = dir.appendingPathComponent("people.yaml")
+        let lines =
+            ["First,Last,Street,Postcode,City,Phone"]
+            + list.rows.map {
+                [$0.firstName, $0.lastName, $0.street, $0.postcode, $0.city, $0.phone].joined(separator: ",")
+            }
+        let csv = dir.appendingPathComponent("people.csv")
+        let mapping = dir.appendingPathComponent("people.yaml")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: csv)
         try Data(
             """
@@ -153,8 +167,11 @@ struct PhoneGroupTests {
             ])
         #expect(r.status == 0, "\(r.stderr)")
         // The lines read as one text: the decision, then the groups, merged first.
-        let text = r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-        #expect(text.contains("but where their phone agrees on a number households here do not share, merged"), "\(r.stdout)")
+        let text = r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(
+            separator: " ")
+        #expect(
+            text.contains("but where their phone agrees on a number households here do not share, merged"),
+            "\(r.stdout)")
         #expect(text.contains("fixed lines, seldom a mobile): 614… 160 pairs, about"), "\(r.stdout)")
         #expect(text.contains("households, merged; 612"), "\(r.stdout)")
         #expect(text.contains("households in this file do not share"), "\(r.stdout)")
@@ -172,11 +189,16 @@ struct PhoneGroupTests {
         #expect(!h.phoneGroups.contains { $0.prefix == "614" }, "\(h.phoneGroups)")
         let joined = list.replaced.filter { result.cluster[$0.0] == result.cluster[$0.1] }.count
         #expect(joined == 0)
-        let held = Set(zip(result.review, result.reviewReasons).filter { $0.1 == .household }.map { Set([Int($0.0.0), Int($0.0.1)]) })
+        let held = Set(
+            zip(result.review, result.reviewReasons).filter { $0.1 == .household }.map {
+                Set([Int($0.0.0), Int($0.0.1)])
+            })
         #expect(list.replaced.allSatisfy { held.contains(Set([$0.0, $0.1])) })
     }
 
-    @Test("groups by the first two digits, split by the next where they show households; merged lowest share first within the allowance")
+    @Test(
+        "groups by the first two digits, split by the next where they show households; merged lowest share first within the allowance"
+    )
     func groupsWithinAllowance() {
         // 1,000 people of two rows (rows 2k, 2k+1), 2,000 of one (rows 2,000–3,999): d = 1/3, 1/d² = 9.
         let matched = (0..<1_000).map { (k: Int) -> (UInt32, UInt32) in (UInt32(2 * k), UInt32(2 * k + 1)) }
@@ -192,7 +214,8 @@ struct PhoneGroupTests {
         // Households: both sides duplicated a quarter of the time, the others neither.
         func homes(_ start: String) -> [Item] {
             (0..<100).map { (k: Int) -> Item in
-                let pair = k % 4 == 0 ? (UInt32(2 * (500 + k)), UInt32(2 * (700 + k))) : (UInt32(2_000 + k), UInt32(3_500 + k))
+                let pair =
+                    k % 4 == 0 ? (UInt32(2 * (500 + k)), UInt32(2 * (700 + k))) : (UInt32(2_000 + k), UInt32(3_500 + k))
                 return (Array((start + "7654321").utf8), pair)
             }
         }

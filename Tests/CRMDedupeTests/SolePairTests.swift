@@ -1,6 +1,7 @@
-@testable import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("A pair that stands alone between its two clusters")
 struct SolePairTests {
@@ -55,7 +56,8 @@ struct SolePairTests {
     @Test("the model prior of uncertain pairs is a fixed point: the posteriors it gives add up to its own count")
     func modelPriorFixedPoint() {
         // 2,000 pairs at 25 bits, 5,000 at 15, 10^6 at -10, among 10^9 pairs: the answer must give back its own count.
-        let weights = [Double](repeating: 25, count: 2_000) + [Double](repeating: 15, count: 5_000)
+        let weights =
+            [Double](repeating: 25, count: 2_000) + [Double](repeating: 15, count: 5_000)
             + [Double](repeating: -10, count: 1_000_000)
         let prior = FuzzyDeduplicator.selfConsistentPrior(start: 50_000, allPairs: 1e9, weights: weights)
         let e = 1e9 * exp2(prior) / (1 + exp2(prior))
@@ -98,9 +100,10 @@ struct SolePairTests {
         for i in 0..<100 {
             let f = firsts[i % 10] + "\(i)"
             d.add(row(f, "Family\(i)", "\(i + 1) Unique\(i) Road", "\(3000 + i)", "Town\(i)"))
-            d.add(row(
-                i % 3 == 0 ? f + "x" : f, i % 4 == 0 ? "Famly\(i)" : "Family\(i)", "\(i + 1) Unique\(i) Road",
-                "\(3000 + i)", i % 5 == 0 ? "Twn\(i)" : "Town\(i)"))
+            d.add(
+                row(
+                    i % 3 == 0 ? f + "x" : f, i % 4 == 0 ? "Famly\(i)" : "Family\(i)", "\(i + 1) Unique\(i) Road",
+                    "\(3000 + i)", i % 5 == 0 ? "Twn\(i)" : "Town\(i)"))
         }
         for r in extra { d.add(r) }
         for i in 0..<300 { d.add(row("Z\(i)q", "Y\(i)w", "\(i) X\(i) St", "\(5000 + i)", "V\(i)")) }

@@ -1,6 +1,7 @@
-@testable import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("First names that sound alike: a respelling is one name, not a relative's")
 struct SoundAlikeTests {

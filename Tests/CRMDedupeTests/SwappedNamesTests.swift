@@ -1,6 +1,5 @@
-import Testing
-
 import CRMDedupe
+import Testing
 
 extension FuzzyDedupeTests {
     @Test(

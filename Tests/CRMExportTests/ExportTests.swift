@@ -1,11 +1,12 @@
 import CRMCSV
-@testable import CRMExport
 import CRMImport
 import CRMModel
 import CRMStore
 import CRMTestSupport
 import Foundation
 import Testing
+
+@testable import CRMExport
 
 /// A store with the bundled opportunities, leads and tasks imported.
 struct ExportWorkspace {
@@ -35,7 +36,9 @@ struct ExportWorkspace {
         try CRMStore(path: store).save(leads)
     }
 
-    func export(_ type: RecordType, _ format: ExportFormat, _ configure: (inout ExportOptions) -> Void = { _ in }) throws
+    func export(
+        _ type: RecordType, _ format: ExportFormat, _ configure: (inout ExportOptions) -> Void = { _ in }
+    ) throws
         -> (summary: ExportSummary, path: String)
     {
         var o = ExportOptions(recordType: type)
@@ -50,7 +53,8 @@ struct ExportWorkspace {
 
 @Suite("exports from PostgreSQL")
 struct PostgresExportTests {
-    /// The file's text (an XLSX: its sheets' XML, read with unzip) with every UUID replaced by #1, #2… in order, and the
+    /// The file's text (an XLSX: its sheets' XML, read with unzip) with every UUID replaced by #1, #2… in order, and
+    /// the
     /// stamps each import gave its records (millisecond ISO stamps; ICS DTSTAMP and LAST-MODIFIED lines) left out.
     static func masked(_ path: String, _ format: ExportFormat) throws -> String {
         var text: String
@@ -60,7 +64,8 @@ struct PostgresExportTests {
         } else {
             text = try String(contentsOfFile: path, encoding: .utf8)
         }
-        // A stamp is written with milliseconds only when there are any, so one import in a thousand writes `…:14Z`: every
+        // A stamp is written with milliseconds only when there are any, so one import in a thousand writes `…:14Z`:
+        // every
         // stamp from the test's own day on is masked, with or without them; the fixtures' older stamps stay compared.
         let since = String(Date(timeIntervalSinceNow: -86_400).iso8601UTC.prefix(19))
         text = text.replacing(try Regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z")) { m in
@@ -82,15 +87,27 @@ struct PostgresExportTests {
         return out + rest
     }
 
-    @Test("the same imports into SQLite and PostgreSQL export to the same bytes, in every format, with filters and custom columns")
+    @Test(
+        "the same imports into SQLite and PostgreSQL export to the same bytes, in every format, with filters and custom columns"
+    )
     func sameBytes() throws {
-        let lite = try ExportWorkspace(kind: .sqlite), pg = try ExportWorkspace(kind: .postgres)
+        let lite = try ExportWorkspace(kind: .sqlite)
+        let pg = try ExportWorkspace(kind: .postgres)
         let cases: [(RecordType, ExportFormat, (inout ExportOptions) -> Void)] = [
             (.opportunity, .csv, { _ in }),
             (.opportunity, .csv, { $0.query.anyOf = [("stage", ["won", "Proposal"])] }),
-            (.opportunity, .csv, { $0.query.ranges = [.init(field: "expected_close", from: "2025-01-01", to: "2025-06-30")]; $0.columns = ["expected_close", "name", "amount"] }),
+            (
+                .opportunity, .csv,
+                {
+                    $0.query.ranges = [.init(field: "expected_close", from: "2025-01-01", to: "2025-06-30")]
+                    $0.columns = ["expected_close", "name", "amount"]
+                }
+            ),
             (.opportunity, .ndjson, { _ in }),
-            (.opportunity, .xlsx, { $0.columns = ["name", "stage", "amount", "currency", "probability", "expected_close", "owner"] }),
+            (
+                .opportunity, .xlsx,
+                { $0.columns = ["name", "stage", "amount", "currency", "probability", "expected_close", "owner"] }
+            ),
             (.lead, .csv, { $0.columns = ["first_name", "email", "status", "tags"] }),
             (.lead, .ndjson, { $0.query.anyOf = [("status", ["attempting to contact", "NEW"])] }),
             (.task, .ics, { _ in }),
@@ -104,7 +121,10 @@ struct PostgresExportTests {
             // Record ids are made by each import, so they differ: each id is replaced by its order of first appearance.
             let (ma, mb) = (try Self.masked(pathA, format), try Self.masked(pathB, format))
             let firstDiff = zip(ma.split(separator: "\n"), mb.split(separator: "\n")).first { $0 != $1 }
-            #expect(ma == mb, "case \(i): \(type) \(format) differs; first differing line: SQLite \(firstDiff.map { String($0.0) } ?? "(none)") PostgreSQL \(firstDiff.map { String($0.1) } ?? "(none)")")
+            #expect(
+                ma == mb,
+                "case \(i): \(type) \(format) differs; first differing line: SQLite \(firstDiff.map { String($0.0) } ?? "(none)") PostgreSQL \(firstDiff.map { String($0.1) } ?? "(none)")"
+            )
         }
     }
 }
@@ -115,12 +135,18 @@ struct HostileCorpusTests {
     /// delimiters, line breaks, formulas, escapes and markup.
     static let corpus: [String] = {
         var c = [
-            "\u{1}\u{2}\u{7}\u{8}\u{1B}[31mred\u{1B}[0m", "\u{B}\u{C}\u{1C}\u{1F}", "\u{7F}\u{80}\u{85}\u{9F}", "\u{FFFE}\u{FFFF}", String(String.UnicodeScalarView([Unicode.Scalar(0xFDD0)!, Unicode.Scalar(0xFDEF)!])),
-            "\u{FEFF}", "\u{FEFF}lead", "\u{200B}\u{200C}\u{200D}\u{2060}", "\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}gnp.exe", "\u{2066}\u{2067}\u{2068}\u{2069}",
-            "עברית mixed English", "مرحبا", "👩‍👩‍👧‍👦 family", "🇦🇹 flag", "e\u{301}\u{302}\u{303}", "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇", "\u{10FFFF}\u{E0001}", "𝕳𝖊𝖑𝖑𝖔",
-            "\"quoted\" and \"\"doubled\"\"", "comma, semicolon; tab\there", "line\nbreak", "crlf\r\nbreak", "lone\rcr", "\n\n", " leading and trailing ",
-            "=1+1", "+SUM(A1)", "-2+3", "@cmd", "=cmd|' /C calc'!A0", "_x0041_ literal", "\\backslash\\N", "<script>alert(1)</script>",
-            "'; DROP TABLE leads; --", "null", "NULL", "undefined", "true", "0x41", "1e309", "-0", "€ £ ¥ ₹", "\u{00A0}nbsp\u{3000}ideographic",
+            "\u{1}\u{2}\u{7}\u{8}\u{1B}[31mred\u{1B}[0m", "\u{B}\u{C}\u{1C}\u{1F}", "\u{7F}\u{80}\u{85}\u{9F}",
+            "\u{FFFE}\u{FFFF}", String(String.UnicodeScalarView([Unicode.Scalar(0xFDD0)!, Unicode.Scalar(0xFDEF)!])),
+            "\u{FEFF}", "\u{FEFF}lead", "\u{200B}\u{200C}\u{200D}\u{2060}",
+            "\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}gnp.exe", "\u{2066}\u{2067}\u{2068}\u{2069}",
+            "עברית mixed English", "مرحبا", "👩‍👩‍👧‍👦 family", "🇦🇹 flag", "e\u{301}\u{302}\u{303}", "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇",
+            "\u{10FFFF}\u{E0001}", "𝕳𝖊𝖑𝖑𝖔",
+            "\"quoted\" and \"\"doubled\"\"", "comma, semicolon; tab\there", "line\nbreak", "crlf\r\nbreak", "lone\rcr",
+            "\n\n", " leading and trailing ",
+            "=1+1", "+SUM(A1)", "-2+3", "@cmd", "=cmd|' /C calc'!A0", "_x0041_ literal", "\\backslash\\N",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE leads; --", "null", "NULL", "undefined", "true", "0x41", "1e309", "-0", "€ £ ¥ ₹",
+            "\u{00A0}nbsp\u{3000}ideographic",
             String(repeating: "long ", count: 4000),
         ]
         c.append(c.joined(separator: "|"))
@@ -160,12 +186,16 @@ struct HostileCorpusTests {
             $0.raw = true
         }
         #expect(s.records == leads.count)
-        let rows = try Self.python("import csv, json, sys; json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))), sys.stdout)", path)
+        let rows = try Self.python(
+            "import csv, json, sys; json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))), sys.stdout)",
+            path)
         let read = try #require(rows as? [[String]])
         #expect(read.first == ["first_name", "notes", "custom.value"])
         #expect(read.count == leads.count + 1)
         for (i, l) in leads.enumerated() where i + 1 < read.count {
-            #expect(HostileRoundTripTests.scalars(read[i + 1]) == HostileRoundTripTests.scalars([l.firstName, l.notes, l.custom["value"] ?? ""]), "value \(i)")
+            #expect(
+                HostileRoundTripTests.scalars(read[i + 1])
+                    == HostileRoundTripTests.scalars([l.firstName, l.notes, l.custom["value"] ?? ""]), "value \(i)")
         }
     }
 
@@ -173,12 +203,16 @@ struct HostileCorpusTests {
     func csvGuarded() throws {
         let (w, leads) = try workspace()
         let (_, path) = try w.export(.lead, .csv) { $0.columns = ["notes"] }
-        let rows = try Self.python("import csv, json, sys; json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))), sys.stdout)", path)
+        let rows = try Self.python(
+            "import csv, json, sys; json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))), sys.stdout)",
+            path)
         let read = try #require(rows as? [[String]])
         for (i, l) in leads.enumerated() where i + 1 < read.count {
             // The documented rule: `=`, `@`, tab, CR always; `+`/`-` unless a plain number ("-0" stays as it is).
             let risky = CSVWriter.needsFormulaGuard(Array(l.notes.utf8))
-            #expect(HostileRoundTripTests.scalars(read[i + 1]) == HostileRoundTripTests.scalars([risky ? "'" + l.notes : l.notes]), "value \(i)")
+            #expect(
+                HostileRoundTripTests.scalars(read[i + 1])
+                    == HostileRoundTripTests.scalars([risky ? "'" + l.notes : l.notes]), "value \(i)")
             if ["=1+1", "+SUM(A1)", "-2+3", "@cmd"].contains(l.notes) { #expect(risky, "\(l.notes) must be guarded") }
         }
     }
@@ -187,12 +221,16 @@ struct HostileCorpusTests {
     func ndjson() throws {
         let (w, leads) = try workspace()
         let (_, path) = try w.export(.lead, .ndjson) { $0.columns = ["first_name", "notes", "custom.value"] }
-        let rows = try Self.python("import json, sys; json.dump([json.loads(l) for l in open(sys.argv[1], encoding='utf-8')], sys.stdout)", path)
+        let rows = try Self.python(
+            "import json, sys; json.dump([json.loads(l) for l in open(sys.argv[1], encoding='utf-8')], sys.stdout)",
+            path)
         let read = try #require(rows as? [[String: Any]])
         #expect(read.count == leads.count)
         for (i, l) in leads.enumerated() where i < read.count {
             let got = ["first_name", "notes", "custom.value"].map { read[i][$0] as? String ?? "(missing)" }
-            #expect(HostileRoundTripTests.scalars(got) == HostileRoundTripTests.scalars([l.firstName, l.notes, l.custom["value"] ?? ""]), "value \(i)")
+            #expect(
+                HostileRoundTripTests.scalars(got)
+                    == HostileRoundTripTests.scalars([l.firstName, l.notes, l.custom["value"] ?? ""]), "value \(i)")
         }
     }
 
@@ -205,7 +243,9 @@ struct HostileCorpusTests {
         #expect(rows.count == leads.count + 1)
         for (i, l) in leads.enumerated() where i + 1 < rows.count {
             let read = rows[i + 1].map { ($0 as? String).map(XLSXExportTests.excelUnescaped) ?? "" }
-            #expect(HostileRoundTripTests.scalars(read) == HostileRoundTripTests.scalars([l.firstName, l.notes, l.custom["value"] ?? ""]), "value \(i)")
+            #expect(
+                HostileRoundTripTests.scalars(read)
+                    == HostileRoundTripTests.scalars([l.firstName, l.notes, l.custom["value"] ?? ""]), "value \(i)")
         }
     }
 }
@@ -331,7 +371,9 @@ struct ICSExportTests {
         let text = try w.text(path)
         #expect(text.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
         #expect(text.hasSuffix("END:VCALENDAR\r\n"))
-        #expect(text.components(separatedBy: "BEGIN:VTODO").count - 1 + text.components(separatedBy: "BEGIN:VEVENT").count - 1 == 6)
+        #expect(
+            text.components(separatedBy: "BEGIN:VTODO").count - 1 + text.components(separatedBy: "BEGIN:VEVENT").count
+                - 1 == 6)
         #expect(text.contains("DTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z"))
         #expect(text.contains("DUE;VALUE=DATE:20261215"))
         #expect(text.contains("DESCRIPTION:Discuss the 2025 renewal\\; bring pricing\\, options"))
@@ -342,7 +384,10 @@ struct ICSExportTests {
         }
         // Unfolding gives back the long title whole.
         let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
-        #expect(unfolded.contains("SUMMARY:Prepare a very long agenda item that goes on and on to test line folding in calendar files for sure"))
+        #expect(
+            unfolded.contains(
+                "SUMMARY:Prepare a very long agenda item that goes on and on to test line folding in calendar files for sure"
+            ))
         #expect(unfolded.contains("東京 or 😀"))
     }
 
@@ -422,8 +467,11 @@ struct XLSXExportTests {
             let row = rows[i + 1]
             for (c, name) in header.enumerated() {
                 let cell = row[c]
-                let expected: FieldValue = name == "id" ? .text(o.id.description) : name == "updated_at"
-                    ? (o.updatedAt.map { .instant($0) } ?? .empty) : o.value(of: name)
+                let expected: FieldValue =
+                    name == "id"
+                    ? .text(o.id.description)
+                    : name == "updated_at"
+                        ? (o.updatedAt.map { .instant($0) } ?? .empty) : o.value(of: name)
                 switch expected {
                 case .empty: #expect(cell is NSNull, "\(name) row \(i)")
                 case .text(let t): #expect(cell as? String == t, "\(name) row \(i)")
@@ -432,7 +480,8 @@ struct XLSXExportTests {
                 case .day(let d): #expect(cell as? String == d.description + "T00:00:00", "\(name) row \(i)")
                 case .instant(let d):
                     let iso = cell as? String ?? ""
-                    #expect(iso.hasPrefix(String(d.iso8601UTC.prefix(16))), "\(name) row \(i): \(iso) vs \(d.iso8601UTC)")
+                    #expect(
+                        iso.hasPrefix(String(d.iso8601UTC.prefix(16))), "\(name) row \(i): \(iso) vs \(d.iso8601UTC)")
                 default: break
                 }
             }
@@ -453,12 +502,16 @@ struct XLSXExportTests {
         #expect(pipeline.dropFirst().compactMap { ($0[2] as? NSNumber)?.intValue }.reduce(0, +) == 30)
     }
 
-    @Test("the Pipeline figures summed while the rows are written equal the store's GROUP BY; an amount it cannot sum exactly makes it give way to the query")
+    @Test(
+        "the Pipeline figures summed while the rows are written equal the store's GROUP BY; an amount it cannot sum exactly makes it give way to the query"
+    )
     func pipelineTally() throws {
         let w = try ExportWorkspace()
         let store = try CRMStore(path: w.store)
         var extra: [Opportunity] = []
-        for (i, (amount, currency, stage)) in [("0.1", "xts", "Won"), ("0.2", "XTS", "Won"), ("-5.5", "usd", ""), (nil, "usd", "")].enumerated() {
+        for (i, (amount, currency, stage)) in [
+            ("0.1", "xts", "Won"), ("0.2", "XTS", "Won"), ("-5.5", "usd", ""), (nil, "usd", ""),
+        ].enumerated() {
             var o = Opportunity(id: RecordID.make())
             o.name = "extra \(i)"
             o.amount = amount.flatMap { Decimal(string: $0) }
@@ -472,8 +525,11 @@ struct XLSXExportTests {
         var tally = try #require(PipelineTally(columns: names))
         try store.forEachRow(Opportunity.self, columns: names, where: RecordQuery()) { tally.add($0) }
         #expect(tally.isExact)
-        func rounded(_ t: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]) -> [String] {
-            t.map { "\($0.stage)|\($0.currency)|\($0.count)|\(String(format: "%.2f", $0.total))|\(String(format: "%.2f", $0.weighted))" }.sorted()
+        func rounded(_ t: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]) -> [String]
+        {
+            t.map {
+                "\($0.stage)|\($0.currency)|\($0.count)|\(String(format: "%.2f", $0.total))|\(String(format: "%.2f", $0.weighted))"
+            }.sorted()
         }
         let want = rounded(try store.pipelineTotals(where: RecordQuery()))
         #expect(rounded(tally.figures) == want)
@@ -498,7 +554,9 @@ struct XLSXExportTests {
         guard let book = try XLSXExportTests.readWorkbook(path) else { return }
         let data = try #require(book["data"] as? [String: [[Any]]])
         var seen: [String] = []
-        for row in (data["Pipeline"] ?? []).dropFirst() { if let s = row[0] as? String, seen.last != s { seen.append(s) } }
+        for row in (data["Pipeline"] ?? []).dropFirst() {
+            if let s = row[0] as? String, seen.last != s { seen.append(s) }
+        }
         #expect(seen == order)
     }
 
@@ -589,7 +647,11 @@ struct XLSXExportTests {
 
     @Test("LibreOffice converts the workbook, where it is installed")
     func libreOffice() throws {
-        guard let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard
+            let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
             return  // not installed on this machine: the openpyxl checks above stand
         }
         let w = try ExportWorkspace()
@@ -620,25 +682,42 @@ struct XLSXContainerTests {
         return r.stdout.split(separator: "\n").map(String.init)
     }
 
-    @Test("the entries are those the previous writer (ZIPFoundation) wrote for the fixtures, byte for byte but for xml:space where no whitespace needs it", arguments: [
-        ("opportunities", RecordType.opportunity, ["name", "stage", "amount", "currency", "probability", "expected_close", "owner", "tags", "notes"]),
-        ("leads", RecordType.lead, ["first_name", "last_name", "company", "email", "phone", "address.city", "tags", "notes", "close_date", "amount"]),
-    ])
+    @Test(
+        "the entries are those the previous writer (ZIPFoundation) wrote for the fixtures, byte for byte but for xml:space where no whitespace needs it",
+        arguments: [
+            (
+                "opportunities", RecordType.opportunity,
+                ["name", "stage", "amount", "currency", "probability", "expected_close", "owner", "tags", "notes"]
+            ),
+            (
+                "leads", RecordType.lead,
+                [
+                    "first_name", "last_name", "company", "email", "phone", "address.city", "tags", "notes",
+                    "close_date", "amount",
+                ]
+            ),
+        ])
     func sameEntries(fixture: String, type: RecordType, columns: [String]) throws {
         let w = try ExportWorkspace()
         let (_, path) = try w.export(type, .xlsx) { $0.columns = columns }
         let out = w.dir.appendingPathComponent("unzipped")
         let names = try unzip(path, into: out)
         let expected = TestSupport.repoRoot.appendingPathComponent("fixtures/xlsx/\(fixture)")
-        let expectedNames = try FileManager.default.subpathsOfDirectory(atPath: expected.path).filter { $0.hasSuffix(".xml") || $0.hasSuffix(".rels") }
+        let expectedNames = try FileManager.default.subpathsOfDirectory(atPath: expected.path).filter {
+            $0.hasSuffix(".xml") || $0.hasSuffix(".rels")
+        }
         #expect(Set(names) == Set(expectedNames))
         for name in expectedNames {
             let got = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
             var want = try String(contentsOf: expected.appendingPathComponent(name), encoding: .utf8)
             // The one change since: `xml:space="preserve"` only on texts that need it (whitespace at an end, a tab or
             // line break, two spaces in a row).
-            let plain = try NSRegularExpression(pattern: "<t xml:space=\"preserve\">((?:(?![ \\t\\r\\n])[^<])(?:(?![\\t\\r\\n]|  )[^<])*(?<![ \\t\\r\\n]))</t>")
-            want = plain.stringByReplacingMatches(in: want, range: NSRange(want.startIndex..., in: want), withTemplate: "<t>$1</t>")
+            let plain = try NSRegularExpression(
+                pattern:
+                    "<t xml:space=\"preserve\">((?:(?![ \\t\\r\\n])[^<])(?:(?![\\t\\r\\n]|  )[^<])*(?<![ \\t\\r\\n]))</t>"
+            )
+            want = plain.stringByReplacingMatches(
+                in: want, range: NSRange(want.startIndex..., in: want), withTemplate: "<t>$1</t>")
             #expect(got == want, "\(name) differs")
         }
     }
@@ -650,7 +729,7 @@ struct XLSXContainerTests {
         // 2.5 chunks of 64 KiB of varied bytes, an empty entry, and an entry ending exactly on a chunk boundary.
         var state: UInt64 = 42
         let big = (0..<(160 << 10)).map { _ -> UInt8 in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return UInt8(truncatingIfNeeded: state >> 59) + 97
         }
         let exact = Array(big.prefix(128 << 10))
@@ -667,4 +746,3 @@ struct XLSXContainerTests {
         #expect(Array(try Data(contentsOf: out.appendingPathComponent("exact.txt"))) == exact)
     }
 }
-

@@ -65,7 +65,8 @@ struct HostileRoundTripTests {
                 for i, v in enumerate(values):
                     w.writerow(["k%d" % i, v, v, v])
             """
-        let r = try TestSupport.run(try #require(TestSupport.python, "python3 is needed"), ["-c", script, json.path, path, encoding])
+        let r = try TestSupport.run(
+            try #require(TestSupport.python, "python3 is needed"), ["-c", script, json.path, path, encoding])
         #expect(r.status == 0, "python: \(r.stderr)")
     }
 
@@ -79,7 +80,9 @@ struct HostileRoundTripTests {
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
     }
 
-    func export(_ store: String, _ format: ExportFormat, in dir: URL, _ configure: (inout ExportOptions) -> Void = { _ in }) throws
+    func export(
+        _ store: String, _ format: ExportFormat, in dir: URL, _ configure: (inout ExportOptions) -> Void = { _ in }
+    ) throws
         -> String
     {
         var o = ExportOptions(recordType: .lead)
@@ -100,11 +103,15 @@ struct HostileRoundTripTests {
         for (i, v) in Self.values.enumerated() {
             let want = Self.imported(v)
             let got = byKey["k\(i)"]
-            #expect(Self.scalars(got) == Self.scalars([want, want, want]), "\(what): value \(i) (\(v.unicodeScalars.count) scalars)")
+            #expect(
+                Self.scalars(got) == Self.scalars([want, want, want]),
+                "\(what): value \(i) (\(v.unicodeScalars.count) scalars)")
         }
     }
 
-    @Test("UTF-8 and UTF-16 files: every export read back by Python's csv and json and by openpyxl", arguments: StoreKind.allCases)
+    @Test(
+        "UTF-8 and UTF-16 files: every export read back by Python's csv and json and by openpyxl",
+        arguments: StoreKind.allCases)
     func everyExport(kind: StoreKind) throws {
         let dir = try TestSupport.temporaryDirectory("crmgate-hostile")
         let mapping = dir.appendingPathComponent("m.yaml")
@@ -112,7 +119,8 @@ struct HostileRoundTripTests {
         for encoding in ["utf-8", "utf-16"] {
             let file = dir.appendingPathComponent("hostile-\(encoding).csv").path
             try Self.writeWithPython(Self.values, to: file, encoding: encoding, in: dir)
-            let store = kind == .sqlite ? dir.appendingPathComponent("crm-\(encoding).sqlite").path : try kind.makeLocation()
+            let store =
+                kind == .sqlite ? dir.appendingPathComponent("crm-\(encoding).sqlite").path : try kind.makeLocation()
             var o = ImportOptions(source: file, mapping: mapping.path)
             o.store = store
             o.rejectsPath = dir.appendingPathComponent("rejects.csv").path
@@ -122,7 +130,8 @@ struct HostileRoundTripTests {
 
             let raw = try export(store, .csv, in: dir) { $0.raw = true }
             let csvRows = try Self.readWithPython(
-                python, "import csv, json, sys; csv.field_size_limit(1 << 30); json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig')))[1:], sys.stdout)",
+                python,
+                "import csv, json, sys; csv.field_size_limit(1 << 30); json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig')))[1:], sys.stdout)",
                 raw)
             check(csvRows as? [[String]] ?? [], "\(encoding) CSV --raw")
 
@@ -136,22 +145,25 @@ struct HostileRoundTripTests {
             let xlsx = try export(store, .xlsx, in: dir)
             let book = try #require(try XLSXExportTests.readWorkbook(xlsx))
             let rows = try #require((book["data"] as? [String: [[Any]]])?["Leads"], "no Leads sheet")
-            check(rows.dropFirst().map { $0.map { ($0 as? String).map(XLSXExportTests.excelUnescaped) ?? "" } }, "\(encoding) XLSX")
+            check(
+                rows.dropFirst().map { $0.map { ($0 as? String).map(XLSXExportTests.excelUnescaped) ?? "" } },
+                "\(encoding) XLSX")
 
             // The default CSV (formula guard on) imported back by crmgate: the guard comes off, every value as stored.
             let guarded = try export(store, .csv, in: dir)
-            let back = kind == .sqlite ? dir.appendingPathComponent("back-\(encoding).sqlite").path : try kind.makeLocation()
+            let back =
+                kind == .sqlite ? dir.appendingPathComponent("back-\(encoding).sqlite").path : try kind.makeLocation()
             let backMapping = dir.appendingPathComponent("back.yaml")
             try """
-                record: lead
-                external_id: custom.key
-                match: [external_id]
-                fields:
-                  custom.key: custom.key
-                  first_name: first_name
-                  notes: notes
-                  custom.extra: custom.extra
-                """.write(to: backMapping, atomically: true, encoding: .utf8)
+            record: lead
+            external_id: custom.key
+            match: [external_id]
+            fields:
+              custom.key: custom.key
+              first_name: first_name
+              notes: notes
+              custom.extra: custom.extra
+            """.write(to: backMapping, atomically: true, encoding: .utf8)
             var b = ImportOptions(source: guarded, mapping: backMapping.path)
             b.store = back
             b.rejectsPath = dir.appendingPathComponent("rejects-back.csv").path
@@ -166,7 +178,9 @@ struct HostileRoundTripTests {
         }
     }
 
-    @Test("a UTF-16 file with unpaired surrogates: those rows are rejected with the reason, nothing is guessed, the rest import")
+    @Test(
+        "a UTF-16 file with unpaired surrogates: those rows are rejected with the reason, nothing is guessed, the rest import"
+    )
     func unpairedSurrogates() throws {
         let dir = try TestSupport.temporaryDirectory("crmgate-hostile")
         let mapping = dir.appendingPathComponent("m.yaml")
@@ -226,7 +240,8 @@ struct HostileRoundTripTests {
         for (i, v) in Self.values.enumerated() {
             let want = v.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             let got = byCategory["c\(i)"]?.map(XLSXExportTests.excelUnescaped)
-            #expect(Self.scalars(got) == Self.scalars([want, want, want]), "value \(i) (\(v.unicodeScalars.count) scalars)")
+            #expect(
+                Self.scalars(got) == Self.scalars([want, want, want]), "value \(i) (\(v.unicodeScalars.count) scalars)")
         }
         // Every content line is at most 75 octets, CRLF-terminated.
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: o.output)))
@@ -237,7 +252,9 @@ struct HostileRoundTripTests {
 
 @Suite("ZIP parts deflated while written")
 struct DeflatingPartTests {
-    @Test("a part of many chunks, deflated on worker threads, joins its head into one entry Python's zipfile reads back exactly (CRC checked)")
+    @Test(
+        "a part of many chunks, deflated on worker threads, joins its head into one entry Python's zipfile reads back exactly (CRC checked)"
+    )
     func manyChunks() throws {
         let dir = try TestSupport.temporaryDirectory("crmgate-zip")
         let zipPath = dir.appendingPathComponent("t.zip").path
@@ -250,8 +267,10 @@ struct DeflatingPartTests {
         var written = 0
         while written < 1_200_000 {
             let n = Int.random(in: 1...9000, using: &rng)
-            let piece: [UInt8] = written % 3 == 0
-                ? (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) } : Array(String(repeating: "<row r=\"1\"><c>x</c></row>", count: n / 20 + 1).utf8)
+            let piece: [UInt8] =
+                written % 3 == 0
+                ? (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                : Array(String(repeating: "<row r=\"1\"><c>x</c></row>", count: n / 20 + 1).utf8)
             try piece.withUnsafeBufferPointer { try part.append($0) }
             expected += piece
             written += piece.count
@@ -261,9 +280,12 @@ struct DeflatingPartTests {
         try zip.finish()
         let expectedPath = dir.appendingPathComponent("expected.bin")
         try Data(expected).write(to: expectedPath)
-        let script = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip()); print(z.read('big.bin') == open(sys.argv[2], 'rb').read()); print(z.read('small.txt').decode())"
+        let script =
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip()); print(z.read('big.bin') == open(sys.argv[2], 'rb').read()); print(z.read('small.txt').decode())"
         let r = try TestSupport.run(try #require(TestSupport.python), ["-c", script, zipPath, expectedPath.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.split(separator: "\n").map(String.init) == ["None", "True", "only a head"], "testzip, content, small entry: \(r.stdout)")
+        #expect(
+            r.stdout.split(separator: "\n").map(String.init) == ["None", "True", "only a head"],
+            "testzip, content, small entry: \(r.stdout)")
     }
 }

@@ -174,7 +174,9 @@ struct CLIOutputTests {
 
     // MARK: - 4. Help
 
-    @Test("completion scripts complete values: export formats and record types, encodings, files by extension, --as users")
+    @Test(
+        "completion scripts complete values: export formats and record types, encodings, files by extension, --as users"
+    )
     func completions() throws {
         let bash = try crmgate(["--generate-completion-script", "bash"])
         #expect(bash.status == 0)
@@ -183,11 +185,18 @@ struct CLIOutputTests {
         #expect(bash.stdout.contains(list(["csv", "xlsx", "ics", "ndjson"])))
         #expect(bash.stdout.contains(list(["opportunities", "leads", "customers", "tasks"])))
         #expect(bash.stdout.contains(list(["utf-8", "utf-16le", "utf-16be", "windows-1252", "latin-1"])))
-        #expect(bash.stdout.contains("*.@(csv|tsv|txt|xml)") && bash.stdout.contains("*.@(yaml|yml)") && bash.stdout.contains("*.@(sqlite|db)"))
-        // --as asks crmgate itself for the names in mappings/users.yaml (as the script calls it: word index, cursor, words).
-        let users = try crmgate(["---completion", "tasks", "list", "--", "--as", "4", "1", "crmgate", "tasks", "list", "--as", "G"])
+        #expect(
+            bash.stdout.contains("*.@(csv|tsv|txt|xml)") && bash.stdout.contains("*.@(yaml|yml)")
+                && bash.stdout.contains("*.@(sqlite|db)"))
+        // --as asks crmgate itself for the names in mappings/users.yaml (as the script calls it: word index, cursor,
+        // words).
+        let users = try crmgate([
+            "---completion", "tasks", "list", "--", "--as", "4", "1", "crmgate", "tasks", "list", "--as", "G",
+        ])
         #expect(users.stdout.contains("Grace Kim"), "\(users.stdout)\(users.stderr)")
-        for shell in ["zsh", "fish"] { #expect(try crmgate(["--generate-completion-script", shell]).stdout.contains("ndjson")) }
+        for shell in ["zsh", "fish"] {
+            #expect(try crmgate(["--generate-completion-script", shell]).stdout.contains("ndjson"))
+        }
     }
 
     @Test("help: sentences are not broken by hard line breaks; examples; every option explained; defaults; --version")
@@ -343,13 +352,18 @@ struct CLIOutputTests {
 
 /// The views in a real pseudo-terminal (util-linux `script`), sized with `stty` and no `COLUMNS`, so that crmgate
 /// finds the width as it does for a person: from the terminal.
-@Suite("Views in a real terminal at 80 and 120 columns", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is needed"))
+@Suite(
+    "Views in a real terminal at 80 and 120 columns",
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is needed"))
 struct TerminalViewTests {
     /// Runs crmgate in a pseudo-terminal of `columns` columns; the screen's lines (CR removed).
     func onTerminal(_ args: [String], columns: Int, _ w: Workspace) throws -> (status: Int32, lines: [String]) {
         let bin = try #require(TestSupport.crmgateBinary)
-        let command = "stty cols \(columns) rows 50; " + ([bin] + args + ["--store", w.store]).map { "'\($0)'" }.joined(separator: " ")
-        let r = try TestSupport.run("/usr/bin/script", ["-qec", command, "/dev/null"], cwd: TestSupport.repoRoot, environment: ["COLUMNS": ""])
+        let command =
+            "stty cols \(columns) rows 50; "
+            + ([bin] + args + ["--store", w.store]).map { "'\($0)'" }.joined(separator: " ")
+        let r = try TestSupport.run(
+            "/usr/bin/script", ["-qec", command, "/dev/null"], cwd: TestSupport.repoRoot, environment: ["COLUMNS": ""])
         let text = r.stdout.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "")
         return (r.status, text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
     }
@@ -369,7 +383,8 @@ struct TerminalViewTests {
             #expect(lines.filter { !$0.isEmpty }.count >= 3, "\(view): \(lines)")
             // A view with more to show than fits uses most of the width (it was not laid out for 80 regardless).
             if view == ["leads", "list"] || view == ["opportunities", "kanban"] {
-                #expect(widest >= columns - 10, "\(view.joined(separator: " ")) at \(columns) columns uses only \(widest)")
+                #expect(
+                    widest >= columns - 10, "\(view.joined(separator: " ")) at \(columns) columns uses only \(widest)")
             }
         }
         // Every stage of the board is there, with its count whole, at either width.

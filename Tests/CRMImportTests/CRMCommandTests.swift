@@ -14,41 +14,52 @@ struct CRMCommandTests {
 
     func seeded(_ kind: StoreKind = .sqlite) throws -> Workspace {
         let w = try Workspace(kind: kind)
-        for (f, m) in [("csv/generic-leads.csv", "sources/generic-leads.yaml"), ("csv/tasks.csv", "sources/tasks.yaml"), ("csv/opportunities.csv", "sources/opportunities.yaml")] {
+        for (f, m) in [
+            ("csv/generic-leads.csv", "sources/generic-leads.yaml"), ("csv/tasks.csv", "sources/tasks.yaml"),
+            ("csv/opportunities.csv", "sources/opportunities.yaml"),
+        ] {
             _ = try w.importFile(f, mapping: m)
         }
         return w
     }
 
-    @Test("leads convert: the customer is stored, the lead remembers it, converting again is refused", arguments: StoreKind.allCases)
+    @Test(
+        "leads convert: the customer is stored, the lead remembers it, converting again is refused",
+        arguments: StoreKind.allCases)
     func convertLead(kind: StoreKind) throws {
         let w = try seeded(kind)
         let list = try crmgate(["leads", "list", "--json", "--where", "status=Qualified"], w)
         let leads = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         let id = try #require(leads.first?["id"] as? String)
-        let first = try crmgate(["leads", "convert", id, "--with-opportunity", "First order", "--amount", "1200", "--currency", "EUR"], w)
+        let first = try crmgate(
+            ["leads", "convert", id, "--with-opportunity", "First order", "--amount", "1200", "--currency", "EUR"], w)
         #expect(first.status == 0, "\(first.stderr)")
         let store = try w.open()
         let lead = try store.record(Lead.self, id: id)
         #expect(lead.status == "Converted")
         let customer = try store.record(Customer.self, id: lead.convertedCustomerID)
         #expect(customer.email == lead.email && customer.fromLeadID == id)
-        #expect(try store.all(Opportunity.self).contains { $0.name == "First order" && $0.customerName == customer.name })
+        #expect(
+            try store.all(Opportunity.self).contains { $0.name == "First order" && $0.customerName == customer.name })
         let again = try crmgate(["leads", "convert", id], w)
         #expect(again.status == 3)
         #expect(again.stdout.contains("converted already"))
     }
 
-    @Test("bulk reassign as a user without the permission changes nothing and says why, per task", arguments: StoreKind.allCases)
+    @Test(
+        "bulk reassign as a user without the permission changes nothing and says why, per task",
+        arguments: StoreKind.allCases)
     func refusedBulk(kind: StoreKind) throws {
         let w = try seeded(kind)
         let before = try w.open().all(CRMTask.self)
-        let r = try crmgate(["tasks", "reassign", "--where", "assignee=Maya Cohen", "--to", "Pablo Ruiz", "--as", "Maya Cohen"], w)
+        let r = try crmgate(
+            ["tasks", "reassign", "--where", "assignee=Maya Cohen", "--to", "Pablo Ruiz", "--as", "Maya Cohen"], w)
         #expect(r.status == 3)
         #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("refused") }.count == 2)
         #expect(r.stdout.contains("may not reassign"))
         #expect(try w.open().all(CRMTask.self) == before)
-        let ok = try crmgate(["tasks", "reassign", "--where", "assignee=Maya Cohen", "--to", "Pablo Ruiz", "--as", "Victor Chen"], w)
+        let ok = try crmgate(
+            ["tasks", "reassign", "--where", "assignee=Maya Cohen", "--to", "Pablo Ruiz", "--as", "Victor Chen"], w)
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(try w.open().all(CRMTask.self).filter { $0.assignee == "Pablo Ruiz" }.count == 4)
     }
@@ -73,7 +84,9 @@ struct CRMCommandTests {
         #expect(cols.compactMap { $0["count"] as? Int }.reduce(0, +) == 30)
     }
 
-    @Test("lists print short ids that are unique and that every command takes back; a part of several ids lists them (64), an unknown id is not-found (64)", arguments: StoreKind.allCases)
+    @Test(
+        "lists print short ids that are unique and that every command takes back; a part of several ids lists them (64), an unknown id is not-found (64)",
+        arguments: StoreKind.allCases)
     func shortIDs(kind: StoreKind) throws {
         let w = try seeded(kind)
         let text = try crmgate(["leads", "list"], w)
@@ -82,9 +95,12 @@ struct CRMCommandTests {
         let json = try crmgate(["leads", "list", "--json"], w)
         let leads = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         let full = leads.compactMap { $0["id"] as? String }
-        #expect(full.count > 1 && full.count == leads.count && full.allSatisfy { $0.count == 36 }, "--json keeps full ids")
+        #expect(
+            full.count > 1 && full.count == leads.count && full.allSatisfy { $0.count == 36 }, "--json keeps full ids")
         #expect(shown == full.map { String($0.suffix(12)) })
-        #expect(Set(shown).count == shown.count, "one import's rows used to share their 13-character prefix: \(shown.prefix(3))")
+        #expect(
+            Set(shown).count == shown.count,
+            "one import's rows used to share their 13-character prefix: \(shown.prefix(3))")
 
         // The short id of a qualified lead converts it.
         let qualifiedLead = try #require(leads.first(where: { ($0["status"] as? String) == "Qualified" }))
@@ -102,7 +118,10 @@ struct CRMCommandTests {
         #expect(ambiguous.status == 64, "\(ambiguous.stderr)")
         #expect(ambiguous.stderr.hasPrefix("crmgate: error: '\(prefix)' matches"), "\(ambiguous.stderr)")
         #expect(!ambiguous.stderr.contains("[not-found]"))
-        #expect(full.filter { $0.hasPrefix(prefix) }.sorted().prefix(5).allSatisfy { ambiguous.stderr.contains($0.suffix(12)) })
+        #expect(
+            full.filter { $0.hasPrefix(prefix) }.sorted().prefix(5).allSatisfy {
+                ambiguous.stderr.contains($0.suffix(12))
+            })
 
         let unknown = try crmgate(["leads", "convert", "0123456789ab"], w)
         #expect(unknown.status == 64)
@@ -122,9 +141,13 @@ struct CRMCommandTests {
     func missingStore() throws {
         let w = try Workspace()  // nothing imported: w.store does not exist
         let out = w.dir.appendingPathComponent("x.csv").path
-        for args in [["export", "leads", "--out", out], ["leads", "list"], ["tasks", "list", "--as", "Grace Kim"], ["imports", "list"],
-                     ["leads", "convert", "0123456789ab"], ["conflicts", "list"], ["runs", "list"], ["review", "list"],
-                     ["sync", "errors", "list"], ["sync", "errors", "show", "0123456789ab"], ["sync", "errors", "retry"], ["status"]] {
+        for args in [
+            ["export", "leads", "--out", out], ["leads", "list"], ["tasks", "list", "--as", "Grace Kim"],
+            ["imports", "list"],
+            ["leads", "convert", "0123456789ab"], ["conflicts", "list"], ["runs", "list"], ["review", "list"],
+            ["sync", "errors", "list"], ["sync", "errors", "show", "0123456789ab"], ["sync", "errors", "retry"],
+            ["status"],
+        ] {
             let r = try crmgate(args, w)
             #expect(r.status == 66, "\(args): \(r.status) \(r.stdout)")
             #expect(r.stderr.hasPrefix("crmgate: error: no store at \(w.store)\n"), "\(args): \(r.stderr)")
@@ -136,23 +159,31 @@ struct CRMCommandTests {
 
     @Test(
         "a command that only reads does not migrate a store made by an older crmgate; it says so",
-        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell to age a store"))
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"),
+            "needs the sqlite3 shell to age a store"))
     func olderStoreIsNotMigrated() throws {
         let w = try seeded()
         // Undo the newest migration, as if an older crmgate had made the store.
         let age = try TestSupport.run(
-            "/usr/bin/sqlite3", [w.store, "DROP TABLE review_pairs; DELETE FROM grdb_migrations WHERE identifier = 'v4: review queue';"])
+            "/usr/bin/sqlite3",
+            [w.store, "DROP TABLE review_pairs; DELETE FROM grdb_migrations WHERE identifier = 'v4: review queue';"])
         #expect(age.status == 0, "\(age.stderr)")
         for args in [["leads", "list"], ["export", "leads", "--out", w.dir.appendingPathComponent("x.csv").path]] {
             let r = try crmgate(args, w)
             #expect(r.status == 74, "\(args): \(r.stderr)")
             #expect(r.stderr.contains("made by an older crmgate"), "\(r.stderr)")
         }
-        let left = try TestSupport.run("/usr/bin/sqlite3", [w.store, "SELECT COUNT(*) FROM grdb_migrations WHERE identifier = 'v4: review queue';"])
-        #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "a reading command migrated the store")
+        let left = try TestSupport.run(
+            "/usr/bin/sqlite3",
+            [w.store, "SELECT COUNT(*) FROM grdb_migrations WHERE identifier = 'v4: review queue';"])
+        #expect(
+            left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "a reading command migrated the store")
         // A command that writes upgrades it.
         let unconfirmed = try crmgate(["leads", "convert", "--where", "status=Qualified"], w)
-        #expect(unconfirmed.status == 64 && unconfirmed.stderr.contains("--yes"), "a bulk conversion off a terminal needs --yes")
+        #expect(
+            unconfirmed.status == 64 && unconfirmed.stderr.contains("--yes"),
+            "a bulk conversion off a terminal needs --yes")
         let dry = try crmgate(["leads", "convert", "--where", "status=Qualified", "--dry-run"], w)
         #expect(dry.status == 0 && dry.stdout.contains("would be converted"))
         let convert = try crmgate(["leads", "convert", "--where", "status=Qualified", "--yes"], w)
@@ -160,7 +191,9 @@ struct CRMCommandTests {
         #expect(try crmgate(["leads", "list"], w).status == 0)
     }
 
-    @Test("reading commands work on a store file the user may only read", .enabled(if: getuid() != 0, "root writes read-only files"))
+    @Test(
+        "reading commands work on a store file the user may only read",
+        .enabled(if: getuid() != 0, "root writes read-only files"))
     func readOnlyStoreFile() throws {
         let w = try seeded()
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: w.store)
@@ -184,42 +217,66 @@ struct CRMCommandTests {
         #expect(o["opportunities"] as? Int == 30)
         #expect((o["last_import"] as? [String: Any])?["id"] as? Int == 3)
         let bin = try #require(TestSupport.crmgateBinary)
-        let dry = try TestSupport.run(bin, ["import", TestSupport.fixture("csv/generic-leads.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
-                                            "--store", w.store, "--dry-run", "--json", "--quiet"], cwd: TestSupport.repoRoot)
+        let dry = try TestSupport.run(
+            bin,
+            [
+                "import", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"),
+                "--store", w.store, "--dry-run", "--json", "--quiet",
+            ], cwd: TestSupport.repoRoot)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
         #expect(summary["import_id"] == nil || summary["import_id"] is NSNull, "\(dry.stdout)")
         #expect(try crmgate(["status"], Workspace()).status == 66, "no store there")
     }
 
-    @Test("import --fuzzy in a real pseudo-terminal says which phase the matching is in after the bar reaches 100%",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is needed for a pseudo-terminal"))
+    @Test(
+        "import --fuzzy in a real pseudo-terminal says which phase the matching is in after the bar reaches 100%",
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+            "util-linux script is needed for a pseudo-terminal"))
     func fuzzyPhasesOnATerminal() throws {
         let w = try Workspace()
         let bin = try #require(TestSupport.crmgateBinary)
-        let command = [bin, "import", TestSupport.fixture("csv/gen-leads-2000.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
-                       "--store", w.store, "--rejects", w.rejects, "--fuzzy"].map { "'\($0)'" }.joined(separator: " ")
+        let command = [
+            bin, "import", TestSupport.fixture("csv/gen-leads-2000.csv"), "--mapping",
+            TestSupport.mapping("sources/generic-leads.yaml"),
+            "--store", w.store, "--rejects", w.rejects, "--fuzzy",
+        ].map { "'\($0)'" }.joined(separator: " ")
         let r = try TestSupport.run("/usr/bin/script", ["-qec", command, "/dev/null"], cwd: TestSupport.repoRoot)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let screen = r.stdout.replacingOccurrences(of: "\r", with: "\n")
-        for phase in ["reading the store's leads", "blocking", "comparing", "estimating the model", "scoring and clustering", "merging"] {
+        for phase in [
+            "reading the store's leads", "blocking", "comparing", "estimating the model", "scoring and clustering",
+            "merging",
+        ] {
             #expect(screen.contains("fuzzy matching: \(phase)"), "no '\(phase)' phase shown: \(screen.suffix(600))")
         }
         // Off a terminal (as here, to a file) nothing but the summary.
-        let plain = try TestSupport.run(bin, ["import", TestSupport.fixture("csv/gen-leads-2000.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
-                                              "--store", w.store, "--rejects", w.rejects, "--fuzzy"], cwd: TestSupport.repoRoot)
+        let plain = try TestSupport.run(
+            bin,
+            [
+                "import", TestSupport.fixture("csv/gen-leads-2000.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"),
+                "--store", w.store, "--rejects", w.rejects, "--fuzzy",
+            ], cwd: TestSupport.repoRoot)
         #expect(!plain.stderr.contains("fuzzy matching: blocking"))
     }
 
-    @Test("a suggested mapping reads the file's dates and numbers (3/14/2024, 1,500,000.00): its check runs the first rows through it, and the import rejects none")
+    @Test(
+        "a suggested mapping reads the file's dates and numbers (3/14/2024, 1,500,000.00): its check runs the first rows through it, and the import rejects none"
+    )
     func suggestedMappingFits() throws {
         let w = try Workspace()
         let bin = try #require(TestSupport.crmgateBinary)
         let draft = w.dir.appendingPathComponent("draft.yaml").path
-        let suggest = try TestSupport.run(bin, ["mapping", "suggest", TestSupport.fixture("csv/salesforce-leads.csv")], cwd: TestSupport.repoRoot)
+        let suggest = try TestSupport.run(
+            bin, ["mapping", "suggest", TestSupport.fixture("csv/salesforce-leads.csv")], cwd: TestSupport.repoRoot)
         #expect(suggest.status == 0, "\(suggest.stderr)")
         #expect(suggest.stdout.contains("M/d/yyyy") && suggest.stdout.contains("thousands: \",\""), "\(suggest.stdout)")
         try suggest.stdout.write(toFile: draft, atomically: true, encoding: .utf8)
-        let check = try TestSupport.run(bin, ["mapping", "check", draft, "--file", TestSupport.fixture("csv/salesforce-leads.csv")], cwd: TestSupport.repoRoot)
+        let check = try TestSupport.run(
+            bin, ["mapping", "check", draft, "--file", TestSupport.fixture("csv/salesforce-leads.csv")],
+            cwd: TestSupport.repoRoot)
         #expect(check.status == 0 && check.stdout.contains("map without a reject"), "\(check.stdout)\(check.stderr)")
         var o = ImportOptions(source: TestSupport.fixture("csv/salesforce-leads.csv"), mapping: draft)
         o.store = w.store
@@ -228,10 +285,14 @@ struct CRMCommandTests {
         #expect(imported.rejected == 0 && imported.created == 22)
         // A mapping that does not fit: the check names the reason, how many rows and which lines, and exits 65.
         let wrong = w.dir.appendingPathComponent("wrong.yaml").path
-        try suggest.stdout.replacingOccurrences(of: "\"M/d/yyyy\"", with: "\"d.M.yyyy\"").write(toFile: wrong, atomically: true, encoding: .utf8)
-        let bad = try TestSupport.run(bin, ["mapping", "check", wrong, "--file", TestSupport.fixture("csv/salesforce-leads.csv")], cwd: TestSupport.repoRoot)
+        try suggest.stdout.replacingOccurrences(of: "\"M/d/yyyy\"", with: "\"d.M.yyyy\"").write(
+            toFile: wrong, atomically: true, encoding: .utf8)
+        let bad = try TestSupport.run(
+            bin, ["mapping", "check", wrong, "--file", TestSupport.fixture("csv/salesforce-leads.csv")],
+            cwd: TestSupport.repoRoot)
         #expect(bad.status == 65)
-        #expect(bad.stdout.contains("22 of the first 22 rows") && bad.stdout.contains("created_at (column 'Created Date')"), "\(bad.stdout)")
+        #expect(
+            bad.stdout.contains("22 of the first 22 rows") && bad.stdout.contains("created_at (column 'Created Date')"),
+            "\(bad.stdout)")
     }
 }
-

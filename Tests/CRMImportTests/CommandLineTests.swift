@@ -15,7 +15,10 @@ struct CommandLineTests {
         let w = try Workspace()
         let r = try TestSupport.run(
             try binary,
-            ["import", TestSupport.fixture("csv/generic-leads.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--store", w.store, "--json"])
+            [
+                "import", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"), "--store", w.store, "--json",
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         for key in ["read", "created", "updated", "unchanged", "merged", "rejected", "seconds"] {
@@ -28,26 +31,41 @@ struct CommandLineTests {
     func exitCodes() throws {
         let w = try Workspace()
         let min = TestSupport.mapping("sources/generic-leads-min.yaml")
-        let ok = try TestSupport.run(try binary, ["import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store", w.store, "--rejects", w.rejects])
+        let ok = try TestSupport.run(
+            try binary,
+            [
+                "import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store", w.store,
+                "--rejects", w.rejects,
+            ])
         #expect(ok.status == 0)
         let strict = try TestSupport.run(
-            try binary, ["import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store", w.store, "--rejects", w.rejects, "--fail-on-reject"])
+            try binary,
+            [
+                "import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store", w.store,
+                "--rejects", w.rejects, "--fail-on-reject",
+            ])
         #expect(strict.status == 3)
-        let binaryFile = try TestSupport.run(try binary, ["import", TestSupport.fixture("csv/bad/binary.csv"), "--mapping", min, "--store", w.store])
+        let binaryFile = try TestSupport.run(
+            try binary, ["import", TestSupport.fixture("csv/bad/binary.csv"), "--mapping", min, "--store", w.store])
         #expect(binaryFile.status == 65)
         #expect(binaryFile.stderr.contains("binary"))
-        let missing = try TestSupport.run(try binary, ["import", "/nonexistent.csv", "--mapping", min, "--store", w.store])
+        let missing = try TestSupport.run(
+            try binary, ["import", "/nonexistent.csv", "--mapping", min, "--store", w.store])
         #expect(missing.status == 66)
         let usage = try TestSupport.run(try binary, ["import", "x.csv"])
         #expect(usage.status == 64)
     }
 
-    @Test("bad input through the command: an empty file and a bad mapping store nothing and say where; an oversized field rejects its row only")
+    @Test(
+        "bad input through the command: an empty file and a bad mapping store nothing and say where; an oversized field rejects its row only"
+    )
     func badInputThroughTheCommand() throws {
         let w = try Workspace()
         let min = TestSupport.mapping("sources/generic-leads-min.yaml")
         let leads = "First Name,Last Name,Email,Phone,Company\nAnn,Lee,ann@example.com,(415) 555-0101,Acme\n"
-        func storedLeads() throws -> Int { FileManager.default.fileExists(atPath: w.store) ? try CRMStore(path: w.store).count(.lead) : 0 }
+        func storedLeads() throws -> Int {
+            FileManager.default.fileExists(atPath: w.store) ? try CRMStore(path: w.store).count(.lead) : 0
+        }
 
         let empty = w.dir.appendingPathComponent("empty.csv")
         try Data().write(to: empty)
@@ -59,8 +77,10 @@ struct CommandLineTests {
         let file = w.dir.appendingPathComponent("leads.csv")
         try leads.write(to: file, atomically: true, encoding: .utf8)
         let badMapping = w.dir.appendingPathComponent("bad.yaml")
-        try "record: lead\nfields:\n  first_name: First Name\n  emial: Email\n".write(to: badMapping, atomically: true, encoding: .utf8)
-        let m = try TestSupport.run(try binary, ["import", file.path, "--mapping", badMapping.path, "--store", w.store])
+        try "record: lead\nfields:\n  first_name: First Name\n  emial: Email\n".write(
+            to: badMapping, atomically: true, encoding: .utf8)
+        let m = try TestSupport.run(
+            try binary, ["import", file.path, "--mapping", badMapping.path, "--store", w.store])
         #expect(m.status == 65)
         #expect(m.stderr.contains("bad.yaml:4:") && m.stderr.contains("'emial' is not a field"), "\(m.stderr)")
         #expect(try storedLeads() == 0)
@@ -68,7 +88,12 @@ struct CommandLineTests {
         let big = String(repeating: "x", count: 200)
         try (leads + "Bo,Ng,bo@example.com,(415) 555-0102,\(big)\nCy,Ro,cy@example.com,(415) 555-0103,Initech\n")
             .write(to: file, atomically: true, encoding: .utf8)
-        let o = try TestSupport.run(try binary, ["import", file.path, "--mapping", min, "--store", w.store, "--rejects", w.rejects, "--max-field-bytes", "100"])
+        let o = try TestSupport.run(
+            try binary,
+            [
+                "import", file.path, "--mapping", min, "--store", w.store, "--rejects", w.rejects, "--max-field-bytes",
+                "100",
+            ])
         #expect(o.status == 0, "\(o.stderr)")
         #expect(try storedLeads() == 2)
         let rejects = try String(contentsOfFile: w.rejects, encoding: .utf8).split(whereSeparator: \.isNewline)
@@ -87,11 +112,18 @@ struct CommandLineTests {
         let big = w.dir.appendingPathComponent("big.csv")
         var text = "First Name,Last Name,Email,Phone,Company\n"
         text.reserveCapacity(9_000_000)
-        for i in 0..<150_000 { text += "Ann\(i),Lee,ann\(i)@example.com,(415) 555-\(String(format: "%04d", i % 10000)),Acme \(i % 97)\n" }
+        for i in 0..<150_000 {
+            text += "Ann\(i),Lee,ann\(i)@example.com,(415) 555-\(String(format: "%04d", i % 10000)),Acme \(i % 97)\n"
+        }
         try text.write(to: big, atomically: true, encoding: .utf8)
         let min = TestSupport.mapping("sources/generic-leads-min.yaml")
         // A first, committed import that must survive.
-        let first = try TestSupport.run(try binary, ["import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store", w.store, "--rejects", w.rejects])
+        let first = try TestSupport.run(
+            try binary,
+            [
+                "import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store", w.store,
+                "--rejects", w.rejects,
+            ])
         #expect(first.status == 0)
         for delay in [150_000, 400_000, 800_000] as [UInt32] {
             let p = Process()
@@ -110,31 +142,47 @@ struct CommandLineTests {
                 #expect(try store.scalar("SELECT COUNT(*) FROM import_rows WHERE import_id > 1") == 0)
             }
         }
-        let rerun = try TestSupport.run(try binary, ["import", big.path, "--mapping", min, "--store", w.store, "--json"])
+        let rerun = try TestSupport.run(
+            try binary, ["import", big.path, "--mapping", min, "--store", w.store, "--json"])
         #expect(rerun.status == 0)
         let reference = try Workspace()
-        _ = try TestSupport.run(try binary, ["import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store", reference.store, "--rejects", reference.rejects])
+        _ = try TestSupport.run(
+            try binary,
+            [
+                "import", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--mapping", min, "--store",
+                reference.store, "--rejects", reference.rejects,
+            ])
         _ = try TestSupport.run(try binary, ["import", big.path, "--mapping", min, "--store", reference.store])
-        let a = try CRMStore(path: w.store), b = try CRMStore(path: reference.store)
+        let a = try CRMStore(path: w.store)
+        let b = try CRMStore(path: reference.store)
         #expect(try a.count(.lead) == b.count(.lead))
         #expect(try a.count(.lead) == 150_004)
-        let emailsA = try a.all(Lead.self).map(\.email).sorted(), emailsB = try b.all(Lead.self).map(\.email).sorted()
+        let emailsA = try a.all(Lead.self).map(\.email).sorted()
+        let emailsB = try b.all(Lead.self).map(\.email).sorted()
         #expect(emailsA == emailsB)
     }
 
     @Test("mapping suggest drafts a mapping that imports")
     func suggest() throws {
         let w = try Workspace()
-        let r = try TestSupport.run(try binary, ["mapping", "suggest", TestSupport.fixture("csv/hubspot-contacts.csv")])
+        let r = try TestSupport.run(
+            try binary, ["mapping", "suggest", TestSupport.fixture("csv/hubspot-contacts.csv")])
         #expect(r.status == 0)
         #expect(r.stdout.contains("email: { column: Email, transform: [email] }"))
         let path = w.dir.appendingPathComponent("draft.yaml")
         try r.stdout.write(to: path, atomically: true, encoding: .utf8)
-        let imp = try TestSupport.run(try binary, ["import", TestSupport.fixture("csv/hubspot-contacts.csv"), "--mapping", path.path, "--store", w.store, "--json"])
+        let imp = try TestSupport.run(
+            try binary,
+            [
+                "import", TestSupport.fixture("csv/hubspot-contacts.csv"), "--mapping", path.path, "--store", w.store,
+                "--json",
+            ])
         #expect(imp.status == 0, "\(imp.stderr)")
     }
 
-    @Test("a CSV export imports back unchanged: plain numbers are not guarded, and the import takes the guard off the rest")
+    @Test(
+        "a CSV export imports back unchanged: plain numbers are not guarded, and the import takes the guard off the rest"
+    )
     func csvRoundTrip() throws {
         let w = try Workspace()
         let mapping = w.dir.appendingPathComponent("own.yaml")
@@ -143,16 +191,22 @@ struct CommandLineTests {
             .write(to: mapping, atomically: true, encoding: .utf8)
         let source = w.dir.appendingPathComponent("in.csv")
         try """
-            first_name,last_name,email,phone,company,job_title,notes
-            Ann,-5,ann@example.com,+4311552754,=SUM(A1),@x,-1+1
-            Bo,-12.5,bo@example.com,+43 (1) 155 2754,Acme,=1+1,+A1
+        first_name,last_name,email,phone,company,job_title,notes
+        Ann,-5,ann@example.com,+4311552754,=SUM(A1),@x,-1+1
+        Bo,-12.5,bo@example.com,+43 (1) 155 2754,Acme,=1+1,+A1
 
-            """.write(to: source, atomically: true, encoding: .utf8)
-        let first = try TestSupport.run(try binary, ["import", source.path, "--mapping", mapping.path, "--store", w.store, "--rejects", w.rejects, "--quiet"])
+        """.write(to: source, atomically: true, encoding: .utf8)
+        let first = try TestSupport.run(
+            try binary,
+            ["import", source.path, "--mapping", mapping.path, "--store", w.store, "--rejects", w.rejects, "--quiet"])
         #expect(first.status == 0, "\(first.stderr)")
         let exported = w.dir.appendingPathComponent("out.csv")
         let e = try TestSupport.run(
-            try binary, ["export", "leads", "--columns", fields.joined(separator: ","), "--out", exported.path, "--store", w.store],
+            try binary,
+            [
+                "export", "leads", "--columns", fields.joined(separator: ","), "--out", exported.path, "--store",
+                w.store,
+            ],
             cwd: TestSupport.repoRoot)
         #expect(e.status == 0, "\(e.stderr)")
         let text = try String(contentsOf: exported, encoding: .utf8)
@@ -160,13 +214,21 @@ struct CommandLineTests {
         #expect(text.contains("Bo,-12.5,bo@example.com,+43 (1) 155 2754,Acme,'=1+1,'+A1\r\n"), "\(text)")
 
         let back = try Workspace()
-        let second = try TestSupport.run(try binary, ["import", exported.path, "--mapping", mapping.path, "--store", back.store, "--rejects", back.rejects, "--quiet"])
+        let second = try TestSupport.run(
+            try binary,
+            [
+                "import", exported.path, "--mapping", mapping.path, "--store", back.store, "--rejects", back.rejects,
+                "--quiet",
+            ])
         #expect(second.status == 0, "\(second.stderr)")
         let strip = { (l: Lead) in [l.firstName, l.lastName, l.email, l.phone, l.company, l.jobTitle, l.notes] }
         let before = try CRMStore(path: w.store).all(Lead.self).map(strip)
         let after = try CRMStore(path: back.store).all(Lead.self).map(strip)
-        #expect(before == [["Ann", "-5", "ann@example.com", "+4311552754", "=SUM(A1)", "@x", "-1+1"],
-                           ["Bo", "-12.5", "bo@example.com", "+43 (1) 155 2754", "Acme", "=1+1", "+A1"]])
+        #expect(
+            before == [
+                ["Ann", "-5", "ann@example.com", "+4311552754", "=SUM(A1)", "@x", "-1+1"],
+                ["Bo", "-12.5", "bo@example.com", "+43 (1) 155 2754", "Acme", "=1+1", "+A1"],
+            ])
         #expect(after == before)
     }
 
@@ -175,10 +237,10 @@ struct CommandLineTests {
         let w = try Workspace()
         let file = w.dir.appendingPathComponent("dup.csv")
         try """
-            First Name,Last Name,City,State,Email,Phone,Company,Notes,Email
-            Ann,Lee,Boston,MA,ann@work.example,(415) 555-0101,Acme,,ann@home.example
+        First Name,Last Name,City,State,Email,Phone,Company,Notes,Email
+        Ann,Lee,Boston,MA,ann@work.example,(415) 555-0101,Acme,,ann@home.example
 
-            """.write(to: file, atomically: true, encoding: .utf8)
+        """.write(to: file, atomically: true, encoding: .utf8)
         let scan = try TestSupport.run(try binary, ["csv", "scan", file.path])
         #expect(scan.status == 0)
         #expect(scan.stdout.contains("  warning: column \"Email\" appears twice (columns 5 and 9)"), "\(scan.stdout)")
@@ -192,7 +254,8 @@ struct CommandLineTests {
         let check = try TestSupport.run(try binary, ["mapping", "check", min, "--file", file.path])
         #expect(check.status == 65)
         #expect(check.stderr.contains(message), "\(check.stderr)")
-        let imp = try TestSupport.run(try binary, ["import", file.path, "--mapping", min, "--store", w.store, "--rejects", w.rejects])
+        let imp = try TestSupport.run(
+            try binary, ["import", file.path, "--mapping", min, "--store", w.store, "--rejects", w.rejects])
         #expect(imp.status == 65)
         #expect(imp.stderr.contains(message), "\(imp.stderr)")
         let stored = FileManager.default.fileExists(atPath: w.store) ? try CRMStore(path: w.store).count(.lead) : 0

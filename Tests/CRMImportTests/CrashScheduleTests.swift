@@ -22,7 +22,9 @@ struct ImportCrashScheduleTests {
         return file
     }
 
-    @Test("SIGKILL at 50 seeded points: integrity ok, committed imports complete in the ledger, rerun equals an uninterrupted run")
+    @Test(
+        "SIGKILL at 50 seeded points: integrity ok, committed imports complete in the ledger, rerun equals an uninterrupted run"
+    )
     func killSchedule() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let w = try Workspace()
@@ -30,10 +32,12 @@ struct ImportCrashScheduleTests {
         let file = try Self.leadsFile(in: w, rows: 40_000, phones: true)
         let mapping = TestSupport.mapping("sources/generic-leads-min.yaml")
         let args = ["import", file.path, "--mapping", mapping, "--store", w.store, "--quiet"]
-        var state: UInt64 = 20261129
-        var killed = 0, finished = 0, committedChecks = 0
+        var state: UInt64 = 20_261_129
+        var killed = 0
+        var finished = 0
+        var committedChecks = 0
         for point in 0..<Self.points {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let delay = 0.005 + Double((state >> 33) % 700) / 1000
             let p = Process()
             p.executableURL = URL(fileURLWithPath: bin)
@@ -59,13 +63,22 @@ struct ImportCrashScheduleTests {
             #expect(try store.integrityCheck() == "ok")
             // Every import recorded as done has a ledger row for every row it read; nothing else left rows behind.
             for batch in try store.imports() where batch.status == "committed" {
-                #expect(try store.scalar("SELECT COUNT(*) FROM import_rows WHERE import_id = \(batch.id)") == Int64(batch.counts.read))
+                #expect(
+                    try store.scalar("SELECT COUNT(*) FROM import_rows WHERE import_id = \(batch.id)")
+                        == Int64(batch.counts.read))
                 committedChecks += 1
             }
-            #expect(try store.imports().allSatisfy { $0.status == "committed" }, "a killed import left a record of itself")
-            #expect(try store.scalar("SELECT COUNT(*) FROM import_rows WHERE import_id NOT IN (SELECT id FROM imports WHERE status = 'committed')") == 0)
+            #expect(
+                try store.imports().allSatisfy { $0.status == "committed" }, "a killed import left a record of itself")
+            #expect(
+                try store.scalar(
+                    "SELECT COUNT(*) FROM import_rows WHERE import_id NOT IN (SELECT id FROM imports WHERE status = 'committed')"
+                ) == 0)
             // Every stored lead is the work of a committed import's ledger row.
-            #expect(try store.scalar("SELECT COUNT(*) FROM leads WHERE rowid NOT IN (SELECT record_rowid FROM import_rows WHERE record_rowid IS NOT NULL)") == 0)
+            #expect(
+                try store.scalar(
+                    "SELECT COUNT(*) FROM leads WHERE rowid NOT IN (SELECT record_rowid FROM import_rows WHERE record_rowid IS NOT NULL)"
+                ) == 0)
             // All or nothing: the store holds no leads or all of them.
             let n = try store.count(.lead)
             #expect(n == 0 || n == 40_000, "after a kill the store holds \(n) leads")
@@ -77,16 +90,21 @@ struct ImportCrashScheduleTests {
         #expect(rerun.status == 0)
         let reference = try Workspace()
         defer { try? FileManager.default.removeItem(at: reference.dir) }
-        let uninterrupted = try TestSupport.run(bin, ["import", file.path, "--mapping", mapping, "--store", reference.store, "--quiet"])
+        let uninterrupted = try TestSupport.run(
+            bin, ["import", file.path, "--mapping", mapping, "--store", reference.store, "--quiet"])
         #expect(uninterrupted.status == 0)
-        let a = try CRMStore(path: w.store), b = try CRMStore(path: reference.store)
+        let a = try CRMStore(path: w.store)
+        let b = try CRMStore(path: reference.store)
         func fields(_ s: CRMStore) throws -> [[String]] {
-            try s.all(Lead.self).map { [$0.email, $0.firstName, $0.lastName, $0.phone, $0.company, $0.status] }.sorted { $0.lexicographicallyPrecedes($1) }
+            try s.all(Lead.self).map { [$0.email, $0.firstName, $0.lastName, $0.phone, $0.company, $0.status] }.sorted {
+                $0.lexicographicallyPrecedes($1)
+            }
         }
         #expect(try a.count(.lead) == 40_000)
         #expect(try fields(a) == fields(b), "the interrupted store's leads differ from an uninterrupted import's")
         // The last import of the file in each store read, and accounted for, every row.
-        let lastA = try #require(try a.imports().last), lastB = try #require(try b.imports().last)
+        let lastA = try #require(try a.imports().last)
+        let lastB = try #require(try b.imports().last)
         #expect(lastA.counts.read == lastB.counts.read && lastA.counts.rejected == lastB.counts.rejected)
     }
 

@@ -18,11 +18,13 @@ struct FourthGeneratorTests {
         let root = TestSupport.repoRoot.path
         // 2,500 people and 1,500 duplicates (up to three each, one to four error classes), 10% in households, 5% with
         // a namesake in their suburb. Before the namesakes' cap: precision 0.8529, recall 0.8672 on this file.
-        let g = try TestSupport.run(py, [
-            "\(root)/scripts/bench/fourth/gen.py", f("people.csv"), "--seed", "304", "--originals", "2500",
-            "--dups", "1500", "--max-dups", "3", "--min-err", "1", "--max-err", "4", "--households", "0.10",
-            "--namesakes", "0.05",
-        ])
+        let g = try TestSupport.run(
+            py,
+            [
+                "\(root)/scripts/bench/fourth/gen.py", f("people.csv"), "--seed", "304", "--originals", "2500",
+                "--dups", "1500", "--max-dups", "3", "--min-err", "1", "--max-err", "4", "--households", "0.10",
+                "--namesakes", "0.05",
+            ])
         try #require(g.status == 0, "gen.py: \(g.stderr)")
         let o = DedupeFileOptions(
             source: f("people.csv"), mapping: "\(root)/scripts/bench/third/names.yaml", clustersPath: f("clusters.csv"))

@@ -9,14 +9,18 @@ import Testing
 @Suite("Import with fuzzy matching and the review queue")
 struct FuzzyImportTests {
     func importFile(_ store: String, fuzzy: Bool) throws -> (ImportSummary, FuzzyImportPass.Summary?) {
-        var o = ImportOptions(source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"), mapping: TestSupport.mapping("sources/generic-leads.yaml"))
+        var o = ImportOptions(
+            source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"),
+            mapping: TestSupport.mapping("sources/generic-leads.yaml"))
         o.store = store
         let s = try Importer.run(o)
         guard fuzzy, let id = s.importID else { return (s, nil) }
         return (s, try FuzzyImportPass.run(store: try CRMStore(path: store), importID: id))
     }
 
-    @Test("near-duplicates that exact keys miss are merged into their original; the ledger says so; nothing wrong is merged")
+    @Test(
+        "near-duplicates that exact keys miss are merged into their original; the ledger says so; nothing wrong is merged"
+    )
     func mergesNearDuplicates() throws {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -49,17 +53,31 @@ struct FuzzyImportTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try CRMStore(path: dir.appendingPathComponent("s.sqlite").path)
-        var a = Lead(id: RecordID.make()), b = Lead(id: RecordID.make()), c = Lead(id: RecordID.make())
-        a.firstName = "Ann"; a.lastName = "Lee"; a.email = "ann@x.test"
-        b.firstName = "Anne"; b.lastName = "Lee"; b.phone = "+14155550100"; b.tags = ["vip"]
-        c.firstName = "Anna"; c.lastName = "Li"
+        var a = Lead(id: RecordID.make())
+        var b = Lead(id: RecordID.make())
+        var c = Lead(id: RecordID.make())
+        a.firstName = "Ann"
+        a.lastName = "Lee"
+        a.email = "ann@x.test"
+        b.firstName = "Anne"
+        b.lastName = "Lee"
+        b.phone = "+14155550100"
+        b.tags = ["vip"]
+        c.firstName = "Anna"
+        c.lastName = "Li"
         try store.save([a, b, c])
-        #expect(try store.proposeReview(type: .lead, pairs: [(a.id.description, b.id.description, 4.2), (a.id.description, c.id.description, 1.5)], importID: nil) == 2)
+        #expect(
+            try store.proposeReview(
+                type: .lead,
+                pairs: [(a.id.description, b.id.description, 4.2), (a.id.description, c.id.description, 1.5)],
+                importID: nil) == 2)
         let open = try store.reviewPairs()
         #expect(open.count == 2)
         let ac = try #require(open.first { $0.weight < 2 })
         try store.decideReview(id: ac.id, status: .rejected)
-        #expect(try store.proposeReview(type: .lead, pairs: [(c.id.description, a.id.description, 1.7)], importID: nil) == 0)
+        #expect(
+            try store.proposeReview(type: .lead, pairs: [(c.id.description, a.id.description, 1.7)], importID: nil) == 0
+        )
         #expect(try store.rejectedPairs(type: .lead).count == 1)
         let ab = try #require(open.first { $0.weight > 4 })
         let survivor = try FuzzyImportPass.accept(store: store, pair: try #require(try store.reviewPair(id: ab.id)))
@@ -79,8 +97,13 @@ struct DedupeCommandTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("clusters.csv").path
-        let r = try TestSupport.run(bin, ["dedupe", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
-                                          "--clusters", out, "--review", dir.appendingPathComponent("review.csv").path])
+        let r = try TestSupport.run(
+            bin,
+            [
+                "dedupe", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"),
+                "--clusters", out, "--review", dir.appendingPathComponent("review.csv").path,
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("pairs compared"))
         #expect(r.stdout.contains("clusters"))
@@ -114,16 +137,34 @@ struct DedupeCommandTests {
         #expect(entities.values.allSatisfy { $0.count == 1 })  // no cluster mixes two people
         #expect(entities.count <= 3000 - 290)  // and nearly all 307 duplicates were found
 
-        let missing = try TestSupport.run(bin, ["dedupe", dir.appendingPathComponent("nope.csv").path, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", out])
+        let missing = try TestSupport.run(
+            bin,
+            [
+                "dedupe", dir.appendingPathComponent("nope.csv").path, "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", out,
+            ])
         #expect(missing.status == 66)
-        let wrongType = try TestSupport.run(bin, ["dedupe", TestSupport.fixture("csv/opportunities.csv"), "--mapping", TestSupport.mapping("sources/opportunities.yaml"), "--clusters", out])
+        let wrongType = try TestSupport.run(
+            bin,
+            [
+                "dedupe", TestSupport.fixture("csv/opportunities.csv"), "--mapping",
+                TestSupport.mapping("sources/opportunities.yaml"), "--clusters", out,
+            ])
         #expect(wrongType.status == 65)
         #expect(wrongType.stderr.contains("leads"))
-        let binary = try TestSupport.run(bin, ["dedupe", bin, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", out])
+        let binary = try TestSupport.run(
+            bin, ["dedupe", bin, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", out])
         #expect(binary.status == 65 || binary.status == 66)
-        let households = try TestSupport.run(bin, ["dedupe", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping", TestSupport.mapping("sources/generic-leads.yaml"),
-                                                   "--clusters", out, "--households", "sometimes"])
+        let households = try TestSupport.run(
+            bin,
+            [
+                "dedupe", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"),
+                "--clusters", out, "--households", "sometimes",
+            ])
         #expect(households.status == 64)
-        #expect(households.stderr.contains("--households is auto, separate or merge, not 'sometimes'"), "\(households.stderr)")
+        #expect(
+            households.stderr.contains("--households is auto, separate or merge, not 'sometimes'"),
+            "\(households.stderr)")
     }
 }

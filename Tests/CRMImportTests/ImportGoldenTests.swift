@@ -33,9 +33,12 @@ struct ImportGoldenTests {
         let db = try DatabaseQueue(path: w.store)
         let (leads, opportunities, ledger) = try db.read { db in
             (
-                try Self.digest(db, Self.tableSQL(db, "leads")), try Self.digest(db, Self.tableSQL(db, "opportunities")),
+                try Self.digest(db, Self.tableSQL(db, "leads")),
+                try Self.digest(db, Self.tableSQL(db, "opportunities")),
                 try Self.digest(
-                    db, "SELECT import_id, row, line, outcome, record_rowid, reason FROM import_rows ORDER BY import_id, row")
+                    db,
+                    "SELECT import_id, row, line, outcome, record_rowid, reason FROM import_rows ORDER BY import_id, row"
+                )
             )
         }
         #expect(leads == 0x86f9_627a_ee7f_c180)

@@ -21,8 +21,12 @@ struct Workspace {
     /// The store, opened as the record commands open it (either engine).
     func open() throws -> any RecordStore { try StoreLocation(store).openRecordStore(mode: .update) }
 
-    func importFile(_ fixture: String, mapping: String, _ configure: (inout ImportOptions) -> Void = { _ in }) throws -> ImportSummary {
-        var o = ImportOptions(source: fixture.hasPrefix("/") ? fixture : TestSupport.fixture(fixture), mapping: TestSupport.mapping(mapping))
+    func importFile(
+        _ fixture: String, mapping: String, _ configure: (inout ImportOptions) -> Void = { _ in }
+    ) throws -> ImportSummary {
+        var o = ImportOptions(
+            source: fixture.hasPrefix("/") ? fixture : TestSupport.fixture(fixture),
+            mapping: TestSupport.mapping(mapping))
         o.store = store
         o.rejectsPath = rejects
         configure(&o)
@@ -94,7 +98,10 @@ struct ImportTests {
         let w = try Workspace()
         _ = try w.importFile("csv/european-excel.csv", mapping: "sources/european-excel.yaml")
         let leads = try CRMStore(path: w.store).all(Lead.self)
-        #expect(leads.contains { $0.address.street.contains("ß") || $0.address.city.contains("ü") || $0.lastName.contains("ü") })
+        #expect(
+            leads.contains {
+                $0.address.street.contains("ß") || $0.address.city.contains("ü") || $0.lastName.contains("ü")
+            })
         #expect(leads.contains { $0.amount == Decimal(string: "1234.56") })
         #expect(leads.allSatisfy { $0.phone.isEmpty || $0.phone.hasPrefix("+") })
         #expect(leads.allSatisfy { $0.currency == "EUR" })
@@ -104,9 +111,12 @@ struct ImportTests {
     @Test("an update from a newer list changes the stored record and says so")
     func updates() throws {
         let w = try Workspace()
-        let v1 = w.dir.appendingPathComponent("v1.csv"), v2 = w.dir.appendingPathComponent("v2.csv")
-        try "First Name,Last Name,Email,Status\nAnn,Lee,ann@x.co,New\nBo,Wu,bo@x.co,New\n".write(to: v1, atomically: true, encoding: .utf8)
-        try "First Name,Last Name,Email,Status\nAnn,Lee,ANN@x.co,Qualified\nBo,Wu,bo@x.co,New\nCy,Ng,cy@x.co,New\n".write(to: v2, atomically: true, encoding: .utf8)
+        let v1 = w.dir.appendingPathComponent("v1.csv")
+        let v2 = w.dir.appendingPathComponent("v2.csv")
+        try "First Name,Last Name,Email,Status\nAnn,Lee,ann@x.co,New\nBo,Wu,bo@x.co,New\n".write(
+            to: v1, atomically: true, encoding: .utf8)
+        try "First Name,Last Name,Email,Status\nAnn,Lee,ANN@x.co,Qualified\nBo,Wu,bo@x.co,New\nCy,Ng,cy@x.co,New\n"
+            .write(to: v2, atomically: true, encoding: .utf8)
         _ = try w.importFile(v1.path, mapping: "") { $0.mapping = w.statusMapping() }
         let s = try w.importFile(v2.path, mapping: "") { $0.mapping = w.statusMapping() }
         #expect(s.created == 1 && s.updated == 1 && s.unchanged == 1 && s.merged == 0)
@@ -122,7 +132,8 @@ struct ImportTests {
         #expect(s.rejected == 6)
         #expect(s.created == 4)
         let rows = try w.rejectRows()
-        #expect(rows.first == ["First Name", "Last Name", "Email", "Phone", "Company", "crmgate_line", "crmgate_reason"])
+        #expect(
+            rows.first == ["First Name", "Last Name", "Email", "Phone", "Company", "crmgate_line", "crmgate_reason"])
         #expect(rows.count == 7)
         #expect(rows[1][2] == "no-at-sign")
         #expect(rows[1][5] == "3")
@@ -132,18 +143,20 @@ struct ImportTests {
 
     /// Issue 18: the reject file held `Bob,Big,,` for a row whose field was too large, though it promises the row's
     /// columns as written.
-    @Test("a field ten times over the limit is rejected with its row: its first bytes, the mark of the cut, the columns after it, its line")
+    @Test(
+        "a field ten times over the limit is rejected with its row: its first bytes, the mark of the cut, the columns after it, its line"
+    )
     func oversizedFieldInRejectFile() throws {
         let w = try Workspace()
         let big = String(repeating: "x", count: 10_000)
         let file = w.dir.appendingPathComponent("big.csv")
         try """
-            First Name,Last Name,Email,Phone,Company
-            Ann,Lee,ann@example.com,(415) 555-0101,Acme
-            Bob,Big,\(big),(415) 555-0102,Initech
-            Cy,Ro,cy@example.com,(415) 555-0103,Initech
+        First Name,Last Name,Email,Phone,Company
+        Ann,Lee,ann@example.com,(415) 555-0101,Acme
+        Bob,Big,\(big),(415) 555-0102,Initech
+        Cy,Ro,cy@example.com,(415) 555-0103,Initech
 
-            """.write(to: file, atomically: true, encoding: .utf8)
+        """.write(to: file, atomically: true, encoding: .utf8)
         let s = try w.importFile(file.path, mapping: "sources/generic-leads-min.yaml") { $0.maxFieldBytes = 1_000 }
         #expect(s.addsUp)
         #expect(s.created == 2)
@@ -152,7 +165,9 @@ struct ImportTests {
         #expect(rows.count == 2)
         #expect(
             rows.last == [
-                "Bob", "Big", String(big.prefix(1_000)) + "\u{2026}[cut: field of 10000 bytes over the 1000-byte limit]", "(415) 555-0102",
+                "Bob", "Big",
+                String(big.prefix(1_000)) + "\u{2026}[cut: field of 10000 bytes over the 1000-byte limit]",
+                "(415) 555-0102",
                 "Initech", "3", "field is over the 1000-byte limit (raise it with --max-field-bytes)",
             ])
     }
@@ -165,12 +180,16 @@ struct ImportTests {
         text = text.replacingOccurrences(of: "no-at-sign", with: "bob@example.com")
         let fixed = w.dir.appendingPathComponent("fixed.csv")
         try text.write(to: fixed, atomically: true, encoding: .utf8)
-        let s = try w.importFile(fixed.path, mapping: "sources/generic-leads-min.yaml") { $0.rejectsPath = w.dir.appendingPathComponent("r2.csv").path }
+        let s = try w.importFile(fixed.path, mapping: "sources/generic-leads-min.yaml") {
+            $0.rejectsPath = w.dir.appendingPathComponent("r2.csv").path
+        }
         #expect(s.created == 1)
         #expect(s.rejected == 5)
     }
 
-    @Test("structural errors (ragged rows, unterminated quote) are per row", arguments: ["csv/bad/ragged-rows.csv", "csv/bad/unterminated-quote.csv", "csv/bad/truncated.csv"])
+    @Test(
+        "structural errors (ragged rows, unterminated quote) are per row",
+        arguments: ["csv/bad/ragged-rows.csv", "csv/bad/unterminated-quote.csv", "csv/bad/truncated.csv"])
     func structural(fixture: String) throws {
         let w = try Workspace()
         let s = try w.importFile(fixture, mapping: "sources/generic-leads-min.yaml")
@@ -245,7 +264,9 @@ struct ImportTests {
     @Test("the result does not depend on batch size", arguments: [1, 7, 4096])
     func batchSizes(size: Int) throws {
         let w = try Workspace()
-        let s = try w.importFile("csv/gen-leads-2000.csv", mapping: "sources/generic-leads.yaml") { $0.batchSize = size }
+        let s = try w.importFile("csv/gen-leads-2000.csv", mapping: "sources/generic-leads.yaml") {
+            $0.batchSize = size
+        }
         let ref = try Workspace().importFile("csv/gen-leads-2000.csv", mapping: "sources/generic-leads.yaml")
         #expect(s.read == ref.read && s.created == ref.created && s.merged == ref.merged && s.rejected == ref.rejected)
     }
@@ -253,9 +274,11 @@ struct ImportTests {
     @Test("external ids match before emails, scoped to the source system")
     func externalIDs() throws {
         let w = try Workspace()
-        let a = w.dir.appendingPathComponent("a.csv"), b = w.dir.appendingPathComponent("b.csv")
+        let a = w.dir.appendingPathComponent("a.csv")
+        let b = w.dir.appendingPathComponent("b.csv")
         try "Record ID,First Name,Last Name,Email\n1,Ann,Lee,ann@x.co\n".write(to: a, atomically: true, encoding: .utf8)
-        try "Record ID,First Name,Last Name,Email\n1,Ann,Lee,ann.lee@newjob.co\n".write(to: b, atomically: true, encoding: .utf8)
+        try "Record ID,First Name,Last Name,Email\n1,Ann,Lee,ann.lee@newjob.co\n".write(
+            to: b, atomically: true, encoding: .utf8)
         _ = try w.importFile(a.path, mapping: "sources/generic-leads-min.yaml") { $0.mapping = w.idMapping() }
         let s = try w.importFile(b.path, mapping: "sources/generic-leads-min.yaml") { $0.mapping = w.idMapping() }
         #expect(s.updated == 1)

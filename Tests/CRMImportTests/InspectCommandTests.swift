@@ -25,9 +25,15 @@ struct InspectCommandTests {
 
     @Test("mapping check: a good mapping against its file passes; an unknown key or a missing column fails with 65")
     func mappingCheck() throws {
-        let ok = try crmgate(["mapping", "check", TestSupport.mapping("sources/hubspot-contacts.yaml"), "--file", TestSupport.fixture("csv/hubspot-contacts.csv")])
+        let ok = try crmgate([
+            "mapping", "check", TestSupport.mapping("sources/hubspot-contacts.yaml"), "--file",
+            TestSupport.fixture("csv/hubspot-contacts.csv"),
+        ])
         #expect(ok.status == 0)
-        let mismatch = try crmgate(["mapping", "check", TestSupport.mapping("sources/hubspot-contacts.yaml"), "--file", TestSupport.fixture("csv/european-excel.csv")])
+        let mismatch = try crmgate([
+            "mapping", "check", TestSupport.mapping("sources/hubspot-contacts.yaml"), "--file",
+            TestSupport.fixture("csv/european-excel.csv"),
+        ])
         #expect(mismatch.status == 65)
         #expect(mismatch.stderr.contains("has no column"))
         let dir = try TestSupport.temporaryDirectory()
@@ -58,19 +64,28 @@ struct InspectCommandTests {
         let bad = try crmgate(["xml", "scan", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", m])
         #expect(bad.status == 65)
         #expect(bad.stdout.contains("line 5"))
-        let json = try crmgate(["xml", "scan", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", m, "--json"])
+        let json = try crmgate([
+            "xml", "scan", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", m, "--json",
+        ])
         let o = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(json.status == 65 && (o?["fault"] as? String)?.contains("line 5") == true && o?["records"] is Int)
     }
 
     @Test("mapping check --json: ok, the rows read, and what would be rejected by reason with lines")
     func mappingCheckJSON() throws {
-        let good = try crmgate(["mapping", "check", TestSupport.mapping("sources/generic-leads.yaml"), "--file", TestSupport.fixture("csv/generic-leads.csv"), "--json"])
+        let good = try crmgate([
+            "mapping", "check", TestSupport.mapping("sources/generic-leads.yaml"), "--file",
+            TestSupport.fixture("csv/generic-leads.csv"), "--json",
+        ])
         let g = try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any]
         #expect(good.status == 0 && g?["ok"] as? Bool == true && g?["rows_read"] as? Int == 40)
-        let bad = try crmgate(["mapping", "check", TestSupport.mapping("sources/generic-leads-min.yaml"), "--file", TestSupport.fixture("csv/bad/invalid-emails.csv"), "--json"])
+        let bad = try crmgate([
+            "mapping", "check", TestSupport.mapping("sources/generic-leads-min.yaml"), "--file",
+            TestSupport.fixture("csv/bad/invalid-emails.csv"), "--json",
+        ])
         let b = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any]
-        #expect(bad.status == 65 && b?["ok"] as? Bool == false && b?["rejected"] as? Int == 6, "\(bad.stdout)\(bad.stderr)")
+        #expect(
+            bad.status == 65 && b?["ok"] as? Bool == false && b?["rejected"] as? Int == 6, "\(bad.stdout)\(bad.stderr)")
         let reasons = b?["reasons"] as? [[String: Any]] ?? []
         #expect(!reasons.isEmpty && reasons.allSatisfy { !($0["lines"] as? [Int] ?? []).isEmpty })
     }
@@ -84,7 +99,10 @@ struct InspectCommandTests {
         #expect(unknown.stderr.contains("nmae"))
         let badDate = try crmgate(["export", "opportunities", "--close-between", "2025-13-01..", "--store", w.store])
         #expect(badDate.status == 64)
-        let q1 = try crmgate(["export", "opportunities", "--columns", "expected_close", "--close-between", "2025-01-01..2025-03-31", "--store", w.store])
+        let q1 = try crmgate([
+            "export", "opportunities", "--columns", "expected_close", "--close-between", "2025-01-01..2025-03-31",
+            "--store", w.store,
+        ])
         #expect(q1.status == 0)
         let days = q1.stdout.split(separator: "\r\n").dropFirst()
         #expect(!days.isEmpty)

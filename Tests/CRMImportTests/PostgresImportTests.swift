@@ -11,12 +11,15 @@ struct PostgresImportTests {
     /// A lead list of `rows` rows in the bundled generic mapping's shape; every tenth row repeats an earlier e-mail,
     /// half of them one of the row five before, half one from far back (past a COPY block: a stored record).
     static func leadList(rows: Int, at url: URL) throws {
-        var text = "First Name,Last Name,Email,Phone,Company,Job Title,Street,City,State,Postcode,Country,Lead Source,Status,Owner,Created At,Notes\n"
+        var text =
+            "First Name,Last Name,Email,Phone,Company,Job Title,Street,City,State,Postcode,Country,Lead Source,Status,Owner,Created At,Notes\n"
         text.reserveCapacity(rows * 150)
         for i in 0..<rows {
             let n = i % 10 == 9 ? (i % 20 == 9 ? i - 5 : (i / 2) / 10 * 10) : i
-            text += "Ann\(i),Lee\(n),ann\(n)@example.com,+43 1 555 \(String(format: "%04d", i % 10000)),\"Co \(i % 97), Inc.\",Buyer,"
-            text += "Main St \(i),Wien,,\(1000 + i % 9000),Austria,Partner,Contacted,Liam Walsh,2024-03-07T18:50:05Z,\"said \"\"hi\"\" \\ \(i)\(i % 3 == 0 ? "\n\tsecond line\\N" : "")\"\n"
+            text +=
+                "Ann\(i),Lee\(n),ann\(n)@example.com,+43 1 555 \(String(format: "%04d", i % 10000)),\"Co \(i % 97), Inc.\",Buyer,"
+            text +=
+                "Main St \(i),Wien,,\(1000 + i % 9000),Austria,Partner,Contacted,Liam Walsh,2024-03-07T18:50:05Z,\"said \"\"hi\"\" \\ \(i)\(i % 3 == 0 ? "\n\tsecond line\\N" : "")\"\n"
         }
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
@@ -25,12 +28,18 @@ struct PostgresImportTests {
     static func contents(_ store: any SyncStore) throws -> [String] {
         var out: [String] = []
         try store.forEach(Lead.self) { l, ext in
-            out.append([l.email, l.firstName, l.lastName, l.company, l.phone, l.notes, l.address.city, l.address.postcode, ext].map { $0 ?? "-" }.joined(separator: "|"))
+            out.append(
+                [
+                    l.email, l.firstName, l.lastName, l.company, l.phone, l.notes, l.address.city, l.address.postcode,
+                    ext,
+                ].map { $0 ?? "-" }.joined(separator: "|"))
         }
         return out.sorted()
     }
 
-    @Test("the same file imported into SQLite and into PostgreSQL: the same counts and the same records; a rerun changes nothing")
+    @Test(
+        "the same file imported into SQLite and into PostgreSQL: the same counts and the same records; a rerun changes nothing"
+    )
     func sameAsSQLite() throws {
         let dir = try TestSupport.temporaryDirectory()
         let file = dir.appendingPathComponent("leads.csv")
@@ -45,7 +54,8 @@ struct PostgresImportTests {
             summaries[kind] = [try Importer.run(o), try Importer.run(o)]
             stores[kind] = try StoreLocation(location).openSyncStore(mode: .readOnly)
         }
-        let s = try #require(summaries[.sqlite]), p = try #require(summaries[.postgres])
+        let s = try #require(summaries[.sqlite])
+        let p = try #require(summaries[.postgres])
         for (a, b) in zip(s, p) {
             let ca: [Int] = [a.read, a.created, a.updated, a.unchanged, a.merged, a.rejected]
             let cb: [Int] = [b.read, b.created, b.updated, b.unchanged, b.merged, b.rejected]
@@ -67,7 +77,10 @@ struct PostgresImportTests {
         _ = try PostgresStore(url: url)  // the schema, so that the watcher below can look at it
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["import", file.path, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--store", url, "--quiet"]
+        p.arguments = [
+            "import", file.path, "--mapping", TestSupport.mapping("sources/generic-leads.yaml"), "--store", url,
+            "--quiet",
+        ]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         p.currentDirectoryURL = dir
@@ -78,7 +91,10 @@ struct PostgresImportTests {
         while !sawCopy, p.isRunning, Date() < deadline {
             let r = try TestSupport.run(
                 "/usr/bin/psql",
-                [server.baseURL, "-At", "-c", "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY leads%' AND state = 'active'"],
+                [
+                    server.baseURL, "-At", "-c",
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY leads%' AND state = 'active'",
+                ],
                 environment: ["PGPASSFILE": server.passfile])
             sawCopy = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) != "0"
             if !sawCopy { Thread.sleep(forTimeInterval: 0.01) }
@@ -106,7 +122,9 @@ struct PostgresImportTests {
         for kind in StoreKind.allCases {
             let dir = try TestSupport.temporaryDirectory()
             let location = kind == .sqlite ? dir.appendingPathComponent("s.sqlite").path : try kind.makeLocation()
-            var o = ImportOptions(source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"), mapping: TestSupport.mapping("sources/generic-leads.yaml"))
+            var o = ImportOptions(
+                source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"),
+                mapping: TestSupport.mapping("sources/generic-leads.yaml"))
             o.store = location
             o.rejectsPath = dir.appendingPathComponent("rejects.csv").path
             let s = try Importer.run(o)
@@ -114,7 +132,8 @@ struct PostgresImportTests {
             let pass = try FuzzyImportPass.run(store: store, importID: try #require(s.importID))
             results[kind] = (pass.merged, pass.queuedForReview, try Self.contents(store))
         }
-        let a = try #require(results[.sqlite]), b = try #require(results[.postgres])
+        let a = try #require(results[.sqlite])
+        let b = try #require(results[.postgres])
         #expect(a.merged > 0)
         #expect(a.merged == b.merged && a.queued == b.queued)
         #expect(a.contents == b.contents)

@@ -25,7 +25,9 @@ struct RecordCommandTests {
         return w
     }
 
-    @Test("list prints short ids that show and set take back; set checks values, saves, and --dry-run saves nothing", arguments: StoreKind.allCases)
+    @Test(
+        "list prints short ids that show and set take back; set checks values, saves, and --dry-run saves nothing",
+        arguments: StoreKind.allCases)
     func listShowSet(kind: StoreKind) throws {
         let w = try seeded(kind)
         for type in ["leads", "opportunities", "customers"] {
@@ -41,7 +43,9 @@ struct RecordCommandTests {
             #expect((object["id"] as? String)?.hasSuffix(id) == true)
 
             let dry = try crmgate([type, "set", id, "notes=checked by phone", "custom.region=EMEA", "--dry-run"], w)
-            #expect(dry.status == 0 && dry.stdout.contains("custom.region: (empty) -> \"EMEA\"") && dry.stdout.contains("dry run"))
+            #expect(
+                dry.status == 0 && dry.stdout.contains("custom.region: (empty) -> \"EMEA\"")
+                    && dry.stdout.contains("dry run"))
             #expect(try crmgate([type, "show", id], w).stdout.contains("EMEA") == false)
             let set = try crmgate([type, "set", id, "notes=checked by phone", "custom.region=EMEA"], w)
             #expect(set.status == 0 && set.stdout.contains("saved"), "\(type): \(set.stderr)")
@@ -51,20 +55,28 @@ struct RecordCommandTests {
             #expect(again.stdout.contains("nothing to change"))
 
             let unknown = try crmgate([type, "set", id, "colour=red"], w)
-            #expect(unknown.status == 64 && unknown.stderr.contains("no field 'colour'") && unknown.stderr.contains("hint: fields are:"))
+            #expect(
+                unknown.status == 64 && unknown.stderr.contains("no field 'colour'")
+                    && unknown.stderr.contains("hint: fields are:"))
             #expect(!unknown.stderr.contains("USAGE"))
         }
         // Values are checked as an import checks them.
         let opp = try #require(try crmgate(["opportunities", "list"], w).stdout.split(separator: "\n").first).prefix(12)
         let badAmount = try crmgate(["opportunities", "set", String(opp), "amount=1,5"], w)
         #expect(badAmount.status == 65 && badAmount.stderr.contains("not a number"))
-        #expect(try crmgate(["opportunities", "set", String(opp), "amount=1.2.3"], w).status == 65, "the whole text must be a number")
+        #expect(
+            try crmgate(["opportunities", "set", String(opp), "amount=1.2.3"], w).status == 65,
+            "the whole text must be a number")
         let badDay = try crmgate(["opportunities", "set", String(opp), "expected_close=31/12/2026"], w)
         #expect(badDay.status == 65 && badDay.stderr.contains("YYYY-MM-DD"))
-        let good = try crmgate(["opportunities", "set", String(opp), "amount=1250.50", "expected_close=2026-12-31", "tags=vip; renewal"], w)
+        let good = try crmgate(
+            ["opportunities", "set", String(opp), "amount=1250.50", "expected_close=2026-12-31", "tags=vip; renewal"], w
+        )
         #expect(good.status == 0, "\(good.stderr)")
         let o = try w.open().record(Opportunity.self, id: String(opp))
-        #expect(o.amount == Decimal(string: "1250.50") && o.expectedClose?.description == "2026-12-31" && o.tags == ["vip", "renewal"])
+        #expect(
+            o.amount == Decimal(string: "1250.50") && o.expectedClose?.description == "2026-12-31"
+                && o.tags == ["vip", "renewal"])
         let lead = try #require(try crmgate(["leads", "list"], w).stdout.split(separator: "\n").first).prefix(12)
         let badEmail = try crmgate(["leads", "set", String(lead), "email=not-an-address"], w)
         #expect(badEmail.status == 65 && badEmail.stderr.contains("e-mail"))
@@ -80,7 +92,9 @@ struct RecordCommandTests {
         #expect(after.changeSeq > before && after.record.owner == "Grace Kim")
     }
 
-    @Test("an edit is saved only against the record it was made on: a write in between makes it refuse, saving nothing", arguments: StoreKind.allCases)
+    @Test(
+        "an edit is saved only against the record it was made on: a write in between makes it refuse, saving nothing",
+        arguments: StoreKind.allCases)
     func editAgainstItsRead(kind: StoreKind) throws {
         let w = try seeded(kind)
         let store = try w.open()
@@ -102,7 +116,9 @@ struct RecordCommandTests {
         #expect(after.owner == "Grace Kim" && after.company == "Written by a sync")
     }
 
-    @Test("mapping suggest guesses the record type from the header and maps an opportunity's name; the draft imports every row")
+    @Test(
+        "mapping suggest guesses the record type from the header and maps an opportunity's name; the draft imports every row"
+    )
     func suggestOpportunities() throws {
         let w = try Workspace()
         let bin = try #require(TestSupport.crmgateBinary)
@@ -123,35 +139,59 @@ struct RecordCommandTests {
         #expect(leads.stdout.contains("record: lead"))
     }
 
-    @Test("newcomer mistakes get an error that says what to do: a workbook given as CSV, the wrong --delimiter; XML has no delimiter")
+    @Test(
+        "newcomer mistakes get an error that says what to do: a workbook given as CSV, the wrong --delimiter; XML has no delimiter"
+    )
     func mistakes() throws {
         let w = try Workspace()
         let book = w.dir.appendingPathComponent("leads.xlsx")
         try Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0] + [UInt8](repeating: 0, count: 40)).write(to: book)
         let xlsx = try crmgate(["import", book.path, "--mapping", "mappings/sources/generic-leads.yaml"], w)
-        #expect(xlsx.status == 65 && xlsx.stderr.contains("spreadsheet workbook") && xlsx.stderr.contains("save the sheet as CSV"))
+        #expect(
+            xlsx.status == 65 && xlsx.stderr.contains("spreadsheet workbook")
+                && xlsx.stderr.contains("save the sheet as CSV"))
         let semicolons = try crmgate(
-            ["import", TestSupport.fixture("csv/european-excel.csv"), "--mapping", "mappings/sources/european-excel.yaml", "--delimiter", ","], w)
+            [
+                "import", TestSupport.fixture("csv/european-excel.csv"), "--mapping",
+                "mappings/sources/european-excel.yaml", "--delimiter", ",",
+            ], w)
         #expect(semicolons.status == 65 && semicolons.stderr.contains("try --delimiter ';'"), "\(semicolons.stderr)")
-        let missing = try crmgate(["import", TestSupport.fixture("csv/european-excel.csv"), "--mapping", "mappings/sources/generic-leads.yaml"], w)
+        let missing = try crmgate(
+            [
+                "import", TestSupport.fixture("csv/european-excel.csv"), "--mapping",
+                "mappings/sources/generic-leads.yaml",
+            ], w)
         let named = missing.stderr.components(separatedBy: "; its header is")[0]
         #expect(named.components(separatedBy: "'Country'").count == 2, "each missing column once: \(named)")
-        let xml = try crmgate(["import", TestSupport.fixture("xml/generic-leads.xml"), "--mapping", "mappings/sources/generic-leads-xml.yaml"], w)
+        let xml = try crmgate(
+            [
+                "import", TestSupport.fixture("xml/generic-leads.xml"), "--mapping",
+                "mappings/sources/generic-leads-xml.yaml",
+            ], w)
         #expect(xml.status == 0 && !xml.stdout.contains("delimiter"), "\(xml.stdout)")
     }
 
-    @Test("imports that fail before their first row are listed as failed with the error; a failed import creates no store")
+    @Test(
+        "imports that fail before their first row are listed as failed with the error; a failed import creates no store"
+    )
     func failedBeforeFirstRow() throws {
         let w = try seeded(.sqlite)
         let dir = try TestSupport.temporaryDirectory()
         let binary = dir.appendingPathComponent("photo.csv")
-        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52]).write(to: binary)
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52]).write(
+            to: binary)
         let bin = try crmgate(["import", binary.path, "--mapping", "mappings/sources/generic-leads.yaml"], w)
         #expect(bin.status == 65)
-        let wrong = try crmgate(["import", TestSupport.fixture("csv/generic-leads.csv"), "--mapping", "mappings/sources/hubspot-contacts.yaml"], w)
+        let wrong = try crmgate(
+            [
+                "import", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+                "mappings/sources/hubspot-contacts.yaml",
+            ], w)
         #expect(wrong.status == 65)
         let list = try crmgate(["imports", "list", "--json"], w)
-        let rows = try list.stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let rows = try list.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         let failed = rows.filter { $0["status"] as? String == "failed" }
         #expect(failed.count == 2)
         #expect(failed.allSatisfy { !(($0["error"] as? String) ?? "").isEmpty })
@@ -159,16 +199,20 @@ struct RecordCommandTests {
         // No store is made for an import that failed.
         let fresh = dir.appendingPathComponent("fresh.sqlite").path
         let r = try TestSupport.run(
-            try #require(TestSupport.crmgateBinary), ["import", binary.path, "--mapping", "mappings/sources/generic-leads.yaml", "--store", fresh],
+            try #require(TestSupport.crmgateBinary),
+            ["import", binary.path, "--mapping", "mappings/sources/generic-leads.yaml", "--store", fresh],
             cwd: TestSupport.repoRoot)
         #expect(r.status == 65 && !FileManager.default.fileExists(atPath: fresh))
     }
 
-    @Test("imports show names the record each row made, and the survivor a duplicate row was merged into", arguments: StoreKind.allCases)
+    @Test(
+        "imports show names the record each row made, and the survivor a duplicate row was merged into",
+        arguments: StoreKind.allCases)
     func ledgerNamesRecords(kind: StoreKind) throws {
         let w = try Workspace(kind: kind)
         let file = w.dir.appendingPathComponent("dupes.csv")
-        try "First Name,Last Name,Email,Phone,Company\nAnn,Lee,ann@example.com,,\nBob,Ray,bob@example.com,,\nAnnie,Lee,ANN@example.com,,\n"
+        try
+            "First Name,Last Name,Email,Phone,Company\nAnn,Lee,ann@example.com,,\nBob,Ray,bob@example.com,,\nAnnie,Lee,ANN@example.com,,\n"
             .write(to: file, atomically: true, encoding: .utf8)
         _ = try w.importFile(file.path, mapping: "sources/generic-leads-min.yaml")
         let show = try crmgate(["imports", "show", "1"], w)
@@ -178,8 +222,11 @@ struct RecordCommandTests {
         #expect(lines.first == "row 1 (line 2): created lead \(ann.id.short)")
         #expect(lines.last == "row 3 (line 4): merged into lead \(ann.id.short)")
         let json = try crmgate(["imports", "show", "1", "--json"], w)
-        let rows = try json.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(rows.last??["record_id"] as? String == ann.id.description && rows.last??["outcome"] as? String == "merged")
+        let rows = try json.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(
+            rows.last??["record_id"] as? String == ann.id.description && rows.last??["outcome"] as? String == "merged")
     }
 
     @Test("Ctrl-C during an import: exit 130 with a message, nothing imported, the import listed as failed")
@@ -191,7 +238,10 @@ struct RecordCommandTests {
         try text.write(to: file, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(TestSupport.crmgateBinary))
-        p.arguments = ["import", file.path, "--mapping", TestSupport.mapping("sources/generic-leads-min.yaml"), "--store", w.store, "--quiet"]
+        p.arguments = [
+            "import", file.path, "--mapping", TestSupport.mapping("sources/generic-leads-min.yaml"), "--store", w.store,
+            "--quiet",
+        ]
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
@@ -199,7 +249,9 @@ struct RecordCommandTests {
         // Wait until the import has begun writing (its batch is in the store's history as running), then interrupt.
         let deadline = Date().addingTimeInterval(60)
         while p.isRunning, Date() < deadline {
-            if FileManager.default.fileExists(atPath: w.store), (try? CRMStore(path: w.store, mode: .readOnly).imports().first?.status) == nil {
+            if FileManager.default.fileExists(atPath: w.store),
+                (try? CRMStore(path: w.store, mode: .readOnly).imports().first?.status) == nil
+            {
                 Thread.sleep(forTimeInterval: 0.3)
                 break
             }

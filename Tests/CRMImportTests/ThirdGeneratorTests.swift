@@ -28,7 +28,8 @@ struct ThirdGeneratorTests {
         let summary = try DedupeFile.run(o)
         #expect(summary.rejected == 0)
         let s = try TestSupport.run(
-            py, [
+            py,
+            [
                 "\(third)/score.py", f("A_\(variant).csv"), f("clusters.csv"), f("A_truth.csv"), "--variant", variant,
                 "--summary",
             ])
@@ -48,7 +49,9 @@ struct ThirdGeneratorTests {
         #expect(s.recall >= 0.99, "recall \(s.recall)")
     }
 
-    @Test("names and address only: precision ≥ 0.99, recall ≥ 0.9; an exact level never weighs less than a partial one of its field")
+    @Test(
+        "names and address only: precision ≥ 0.99, recall ≥ 0.9; an exact level never weighs less than a partial one of its field"
+    )
     func namesAndAddressOnly() throws {
         let s = try score(variant: "names")
         #expect(s.precision >= 0.99, "precision \(s.precision)")

@@ -25,9 +25,13 @@ final class Listener: @unchecked Sendable {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, len) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, len) }
+        }
         listen(sock, 16)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &len) }
+        }
         port = Int(UInt16(bigEndian: addr.sin_port))
         fd = sock
         let t = Thread { [self] in
@@ -43,13 +47,17 @@ final class Listener: @unchecked Sendable {
         t.start()
     }
 
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 }
 
 @Suite("Importing XML lead lists")
 struct XMLImportTests {
     static let bundled = [
-        ("xml/generic-leads.xml", "sources/generic-leads-xml.yaml"), ("xml/salesforce-leads.xml", "sources/salesforce-leads-xml.yaml"),
+        ("xml/generic-leads.xml", "sources/generic-leads-xml.yaml"),
+        ("xml/salesforce-leads.xml", "sources/salesforce-leads-xml.yaml"),
         ("xml/soap-contacts.xml", "sources/soap-contacts-xml.yaml"),
     ]
 
@@ -66,24 +74,30 @@ struct XMLImportTests {
 
     @Test("the XML and the CSV of the same list make the same leads")
     func sameAsCSV() throws {
-        let a = try Workspace(), b = try Workspace()
+        let a = try Workspace()
+        let b = try Workspace()
         let x = try a.importFile("xml/generic-leads.xml", mapping: "sources/generic-leads-xml.yaml")
         let c = try b.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
         #expect(x.created == c.created && x.merged == c.merged)
-        let strip = { (l: Lead) -> [String] in [l.firstName, l.lastName, l.email, l.phone, l.company, l.address.city, l.status, l.notes] }
+        let strip = { (l: Lead) -> [String] in
+            [l.firstName, l.lastName, l.email, l.phone, l.company, l.address.city, l.status, l.notes]
+        }
         let xs = try CRMStore(path: a.store).all(Lead.self).map(strip).sorted { $0.joined() < $1.joined() }
         let cs = try CRMStore(path: b.store).all(Lead.self).map(strip).sorted { $0.joined() < $1.joined() }
         #expect(xs == cs)
     }
 
-    @Test("hostile documents are refused and leave the store untouched", arguments: ["billion-laughs", "quadratic-blowup", "external-dtd"])
+    @Test(
+        "hostile documents are refused and leave the store untouched",
+        arguments: ["billion-laughs", "quadratic-blowup", "external-dtd"])
     func hostile(name: String) throws {
         let w = try Workspace()
         _ = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
         #expect {
             _ = try w.importFile("xml/bad/\(name).xml", mapping: "sources/generic-leads-xml.yaml")
         } throws: {
-            ($0 as? ImportError)?.code == .malformedSource && ("\($0)".contains("DOCTYPE") || "\($0)".localizedCaseInsensitiveContains("entity"))
+            ($0 as? ImportError)?.code == .malformedSource
+                && ("\($0)".contains("DOCTYPE") || "\($0)".localizedCaseInsensitiveContains("entity"))
         }
         #expect(try CRMStore(path: w.store).count(.lead) == 36)
     }
@@ -97,10 +111,14 @@ struct XMLImportTests {
         let listener = try Listener()
         defer { listener.stop() }
         let docs = [
-            "file": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY xxe SYSTEM \"file://\(secretFile.path)\">]>\n<leads><lead id=\"1\"><first_name>&xxe;</first_name><last_name>X</last_name><email>x@example.com</email></lead></leads>\n",
-            "url": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY xxe SYSTEM \"http://127.0.0.1:\(listener.port)/secret\">]>\n<leads><lead id=\"1\"><first_name>&xxe;</first_name><last_name>X</last_name><email>x@example.com</email></lead></leads>\n",
-            "dtd": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads SYSTEM \"http://127.0.0.1:\(listener.port)/leads.dtd\">\n<leads><lead id=\"1\"><first_name>A</first_name></lead></leads>\n",
-            "param": "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY % p SYSTEM \"http://127.0.0.1:\(listener.port)/p.dtd\"> %p;]>\n<leads/>\n",
+            "file":
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY xxe SYSTEM \"file://\(secretFile.path)\">]>\n<leads><lead id=\"1\"><first_name>&xxe;</first_name><last_name>X</last_name><email>x@example.com</email></lead></leads>\n",
+            "url":
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY xxe SYSTEM \"http://127.0.0.1:\(listener.port)/secret\">]>\n<leads><lead id=\"1\"><first_name>&xxe;</first_name><last_name>X</last_name><email>x@example.com</email></lead></leads>\n",
+            "dtd":
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE leads SYSTEM \"http://127.0.0.1:\(listener.port)/leads.dtd\">\n<leads><lead id=\"1\"><first_name>A</first_name></lead></leads>\n",
+            "param":
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY % p SYSTEM \"http://127.0.0.1:\(listener.port)/p.dtd\"> %p;]>\n<leads/>\n",
         ]
         for (name, doc) in docs {
             let path = w.dir.appendingPathComponent("\(name).xml")
@@ -129,7 +147,9 @@ struct XMLImportTests {
         """)
     func externalIDs() throws {
         func count(_ w: Workspace, where condition: String) throws -> Int? {
-            try DatabaseQueue(path: w.store).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads WHERE \(condition)") }
+            try DatabaseQueue(path: w.store).read {
+                try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads WHERE \(condition)")
+            }
         }
         let w = try Workspace()
         // A failed first import rolls back, the index with it.
@@ -159,14 +179,17 @@ struct XMLImportTests {
         #expect(try count(v, where: "ext_system IS NOT NULL AND ext_id IS NULL") == 0)
     }
 
-    @Test("malformed XML: nothing is imported by default; --keep-going keeps the records before the fault and reports it")
+    @Test(
+        "malformed XML: nothing is imported by default; --keep-going keeps the records before the fault and reports it")
     func keepGoing() throws {
         let w = try Workspace()
         #expect {
             _ = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml")
         } throws: { ($0 as? ImportError)?.code == .malformedSource && "\($0)".contains("line 5") }
         #expect(try CRMStore(path: w.store).count(.lead) == 0)
-        let s = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml") { $0.keepGoing = true }
+        let s = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml") {
+            $0.keepGoing = true
+        }
         #expect(s.created == 2)
         #expect(s.rejected == 1)
         #expect(s.addsUp)
@@ -181,7 +204,11 @@ struct XMLImportTests {
         let w = try Workspace()
         let bin = try #require(TestSupport.crmgateBinary)
         let r = try TestSupport.run(
-            bin, ["import", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping", TestSupport.mapping("sources/generic-leads-xml.yaml"), "--store", w.store])
+            bin,
+            [
+                "import", TestSupport.fixture("xml/bad/unclosed-tag.xml"), "--mapping",
+                TestSupport.mapping("sources/generic-leads-xml.yaml"), "--store", w.store,
+            ])
         #expect(r.status == 65)
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(r.stderr)")

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Mapping files")
 struct MappingFileTests {
-    static let bundled = try! FileManager.default.contentsOfDirectory(atPath: TestSupport.mapping("sources")).filter { $0.hasSuffix(".yaml") }.sorted()
+    static let bundled = try! FileManager.default.contentsOfDirectory(atPath: TestSupport.mapping("sources")).filter {
+        $0.hasSuffix(".yaml")
+    }.sorted()
 
     @Test("every bundled mapping decodes", arguments: bundled)
     func bundledMappings(name: String) throws {
@@ -35,7 +37,8 @@ struct MappingFileTests {
 
     @Test("scalars stay text: `no` is not false and `0123` is not 83")
     func scalarsAreText() throws {
-        let m = try MappingFile.parse(yaml: "record: lead\nfields:\n  source: { value: no }\n  address.postcode: { value: 0123 }\n")
+        let m = try MappingFile.parse(
+            yaml: "record: lead\nfields:\n  source: { value: no }\n  address.postcode: { value: 0123 }\n")
         #expect(m.fields[0].value == "no")
         #expect(m.fields[1].value == "0123")
     }
@@ -50,11 +53,17 @@ struct MappingFileTests {
     @Test("bad values are refused: record type, timezone, date format, transform, number separators")
     func badValues() {
         #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: leed\nfields:\n  email: E\n") }
-        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\ntimezone: Mars/Olympus\nfields:\n  email: E\n") }
         #expect(throws: MappingError.self) {
-            try MappingFile.parse(yaml: "record: lead\nfields:\n  created_at: {column: C, transform: [{date: {formats: [\"yyyy-QQ\"]}}]}\n")
+            try MappingFile.parse(yaml: "record: lead\ntimezone: Mars/Olympus\nfields:\n  email: E\n")
         }
-        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\nfields:\n  email: {column: E, transform: [shout]}\n") }
+        #expect(throws: MappingError.self) {
+            try MappingFile.parse(
+                yaml:
+                    "record: lead\nfields:\n  created_at: {column: C, transform: [{date: {formats: [\"yyyy-QQ\"]}}]}\n")
+        }
+        #expect(throws: MappingError.self) {
+            try MappingFile.parse(yaml: "record: lead\nfields:\n  email: {column: E, transform: [shout]}\n")
+        }
         // Found by fuzzing: a two-character separator passed decoding and failed only when an import began.
         for number in [#"{decimal: ").", thousands: "."}"#, #"{decimal: ",", thousands: ","}"#, #"{thousands: "  "}"#] {
             let yaml = "record: opportunity\nfields:\n  amount:\n    column: A\n    transform: [{number: \(number)}]\n"
@@ -66,10 +75,14 @@ struct MappingFileTests {
 
 @Suite("Header suggestions")
 struct SuggestTests {
-    @Test("common export headers map to fields", arguments: [
-        ("E-mail Address", "email"), ("First Name", "first_name"), ("Surname", "last_name"), ("Zip/Postal Code", "address.postcode"),
-        ("Company Name", "company"), ("Mobile Phone Number", "mobile"), ("Lead Source", "source"), ("Create Date", "created_at"),
-    ])
+    @Test(
+        "common export headers map to fields",
+        arguments: [
+            ("E-mail Address", "email"), ("First Name", "first_name"), ("Surname", "last_name"),
+            ("Zip/Postal Code", "address.postcode"),
+            ("Company Name", "company"), ("Mobile Phone Number", "mobile"), ("Lead Source", "source"),
+            ("Create Date", "created_at"),
+        ])
     func suggests(column: String, field: String) {
         let (mapped, _) = HeaderSuggester.suggest(header: [column], fields: MappingFile.fieldNames(of: .lead))
         #expect(mapped.first?.field == field)
@@ -77,7 +90,8 @@ struct SuggestTests {
 
     @Test("columns it cannot place are listed as unmapped")
     func unmapped() {
-        let (mapped, unmapped) = HeaderSuggester.suggest(header: ["Email", "Favourite Colour"], fields: MappingFile.fieldNames(of: .lead))
+        let (mapped, unmapped) = HeaderSuggester.suggest(
+            header: ["Email", "Favourite Colour"], fields: MappingFile.fieldNames(of: .lead))
         #expect(mapped.map(\.field) == ["email"])
         #expect(unmapped == ["Favourite Colour"])
     }
@@ -104,7 +118,9 @@ struct SuggestTests {
         #expect(positions.count == mapped.count && positions == positions.sorted())
     }
 
-    @Test("a dedupe: section names the compared fields (custom ones too) and their kinds; a wrong field or kind is an error with its line")
+    @Test(
+        "a dedupe: section names the compared fields (custom ones too) and their kinds; a wrong field or kind is an error with its line"
+    )
     func dedupeSection() throws {
         let good = """
             record: lead
@@ -134,7 +150,8 @@ struct SuggestTests {
         let unmapped = good.replacingOccurrences(of: "  custom.dob: Born\n", with: "")
         #expect { try MappingFile.parse(yaml: unmapped) } throws: { e in
             guard let e = e as? MappingError else { return false }
-            return e.code == .unknownField && e.line == 7 && e.message.contains("'custom.dob', which `fields:` does not map")
+            return e.code == .unknownField && e.line == 7
+                && e.message.contains("'custom.dob', which `fields:` does not map")
         }
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 import Testing
 
 /// Maps one row of text fields with a mapping written inline.
-func mapRow<R: CRMRecord>(_ type: R.Type = Lead.self, yaml: String, header: [String], row: [String]) throws -> Result<R, RowRejection> {
+func mapRow<R: CRMRecord>(
+    _ type: R.Type = Lead.self, yaml: String, header: [String], row: [String]
+) throws -> Result<R, RowRejection> {
     let m = try MappingFile.parse(yaml: yaml)
     let mapper = try RowMapper<R>(mapping: m, header: header)
     var bytes: [UInt8] = []
@@ -44,32 +46,41 @@ struct RowMapperTests {
 
     @Test("12-hour clocks and month names")
     func clockAndNames() throws {
-        let yaml = "record: lead\nfields:\n  created_at: { column: C, transform: [{date: {formats: [\"MMM d, yyyy h:mm a\"]}}] }\n"
+        let yaml =
+            "record: lead\nfields:\n  created_at: { column: C, transform: [{date: {formats: [\"MMM d, yyyy h:mm a\"]}}] }\n"
         let r = try mapRow(yaml: yaml, header: ["C"], row: ["Mar 5, 2024 2:22 PM"]).get()
         #expect(r.createdAt?.iso8601UTC == "2024-03-05T14:22:00Z")
     }
 
     @Test("numbers in European and US notation")
     func numbers() throws {
-        let eu = "record: lead\nfields:\n  amount: { column: A, transform: [{number: {decimal: \",\", thousands: \".\"}}] }\n"
+        let eu =
+            "record: lead\nfields:\n  amount: { column: A, transform: [{number: {decimal: \",\", thousands: \".\"}}] }\n"
         #expect(try mapRow(yaml: eu, header: ["A"], row: ["1.234,56"]).get().amount == Decimal(string: "1234.56"))
         let us = "record: lead\nfields:\n  amount: { column: A, transform: [{number: {thousands: \",\"}}] }\n"
         #expect(try mapRow(yaml: us, header: ["A"], row: ["1,500,000.00"]).get().amount == Decimal(1_500_000))
         #expect(throws: RowRejection.self) { try mapRow(yaml: us, header: ["A"], row: ["12abc"]).get() }
     }
 
-    @Test("scale: integer cents into a decimal amount, exactly, on its own or after a number step; text that is no number rejects the row")
+    @Test(
+        "scale: integer cents into a decimal amount, exactly, on its own or after a number step; text that is no number rejects the row"
+    )
     func scale() throws {
         let cents = "record: lead\nfields:\n  amount: { column: C, transform: [{scale: 0.01}] }\n"
         #expect(try mapRow(yaml: cents, header: ["C"], row: ["125050"]).get().amount == Decimal(string: "1250.5"))
         #expect(try mapRow(yaml: cents, header: ["C"], row: ["-1"]).get().amount == Decimal(string: "-0.01"))
-        let thousands = "record: lead\nfields:\n  amount: { column: C, transform: [{number: {decimal: \",\"}}, {scale: 1000}] }\n"
+        let thousands =
+            "record: lead\nfields:\n  amount: { column: C, transform: [{number: {decimal: \",\"}}, {scale: 1000}] }\n"
         #expect(try mapRow(yaml: thousands, header: ["C"], row: ["1,5"]).get().amount == Decimal(1500))
         #expect(throws: RowRejection.self) { try mapRow(yaml: cents, header: ["C"], row: ["12 cents"]).get() }
-        #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\nfields:\n  amount: { column: C, transform: [{scale: 0}] }\n") }
+        #expect(throws: MappingError.self) {
+            try MappingFile.parse(yaml: "record: lead\nfields:\n  amount: { column: C, transform: [{scale: 0}] }\n")
+        }
     }
 
-    @Test("an invalid email rejects the row with the column and the value; on_invalid blank empties it, keep keeps it (trimmed)")
+    @Test(
+        "an invalid email rejects the row with the column and the value; on_invalid blank empties it, keep keeps it (trimmed)"
+    )
     func invalidEmail() throws {
         let yaml = "record: lead\nfields:\n  email: { column: E-Mail, transform: [email] }\n"
         let r = try mapRow(yaml: yaml, header: ["E-Mail"], row: ["no-at-sign"])
@@ -95,9 +106,15 @@ struct RowMapperTests {
             fields:
               phone: { column: Phone, transform: [phone] }
             """
-        #expect(try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["020 7946 0958", "United Kingdom"]).get().phone == "+442079460958")
-        #expect(try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["(415) 555-0101", ""]).get().phone == "+14155550101")
-        #expect(try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["ask reception", "US"]).get().phone == "ask reception")
+        #expect(
+            try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["020 7946 0958", "United Kingdom"]).get().phone
+                == "+442079460958")
+        #expect(
+            try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["(415) 555-0101", ""]).get().phone
+                == "+14155550101")
+        #expect(
+            try mapRow(yaml: yaml, header: ["Phone", "Country"], row: ["ask reception", "US"]).get().phone
+                == "ask reception")
     }
 
     @Test("value maps, defaults, constants, required fields")
@@ -113,7 +130,9 @@ struct RowMapperTests {
         #expect(hot.status == "Qualified")
         #expect(hot.source == "Trade show 2026")
         #expect(try mapRow(yaml: yaml, header: ["S", "L"], row: ["", "Lee"]).get().status == "New")
-        #expect(throws: RowRejection.self) { try mapRow(yaml: yaml, header: ["S", "L"], row: ["Lukewarm", "Lee"]).get() }
+        #expect(throws: RowRejection.self) {
+            try mapRow(yaml: yaml, header: ["S", "L"], row: ["Lukewarm", "Lee"]).get()
+        }
         #expect(throws: RowRejection.self) { try mapRow(yaml: yaml, header: ["S", "L"], row: ["Hot", " "]).get() }
     }
 
@@ -171,7 +190,10 @@ struct RowMapperTests {
               custom.industry: { column: Industry, transform: [upper] }
             """
         let header = ["Contact", "A1", "A2", "Web", "Tags", "Industry"]
-        let r = try mapRow(yaml: yaml, header: header, row: ["Dr. Sarah J. Patel", "1 Main St", "Suite 2", "https://acme.io/x", "vip; 2026;", "retail"]).get()
+        let r = try mapRow(
+            yaml: yaml, header: header,
+            row: ["Dr. Sarah J. Patel", "1 Main St", "Suite 2", "https://acme.io/x", "vip; 2026;", "retail"]
+        ).get()
         #expect(r.firstName == "Sarah")
         #expect(r.lastName == "Patel")
         #expect(r.address.street == "1 Main St, Suite 2")
@@ -181,7 +203,9 @@ struct RowMapperTests {
         let comma = try mapRow(yaml: yaml, header: header, row: ["Smith, Emma", "", "", "", "", ""]).get()
         #expect(comma.firstName == "Emma")
         #expect(comma.lastName == "Smith")
-        #expect(try mapRow(yaml: yaml, header: header, row: ["Ludwig van Beethoven", "", "", "", "", ""]).get().lastName == "van Beethoven")
+        #expect(
+            try mapRow(yaml: yaml, header: header, row: ["Ludwig van Beethoven", "", "", "", "", ""]).get().lastName
+                == "van Beethoven")
     }
 
     @Test("invalid UTF-8 in a cell rejects the row and suggests --encoding")
@@ -191,7 +215,9 @@ struct RowMapperTests {
         let bytes: [UInt8] = [0x4D, 0xFC, 0x6C]  // "Mül" in Latin-1
         let ends = [3]
         let r = bytes.withUnsafeBufferPointer { b in
-            ends.withUnsafeBufferPointer { mapper.map(RawRow(bytes: b, fieldEnds: $0, firstField: 0, count: 1, line: 7), id: RecordID.make()) }
+            ends.withUnsafeBufferPointer {
+                mapper.map(RawRow(bytes: b, fieldEnds: $0, firstField: 0, count: 1, line: 7), id: RecordID.make())
+            }
         }
         guard case .failure(let why) = r else {
             Issue.record("expected a rejection")
@@ -202,12 +228,14 @@ struct RowMapperTests {
 
     @Test("columns the header lacks are all named, with the header")
     func missingColumns() throws {
-        let m = try MappingFile.parse(yaml: "record: lead\nfields:\n  email: Email\n  phone: Phone\n  company: Company\n")
+        let m = try MappingFile.parse(
+            yaml: "record: lead\nfields:\n  email: Email\n  phone: Phone\n  company: Company\n")
         #expect {
             _ = try RowMapper<Lead>(mapping: m, header: ["Mail", "Company"])
         } throws: { e in
             guard let e = e as? MappingError else { return false }
-            return e.code == .missingColumn && e.message.contains("'Email'") && e.message.contains("'Phone'") && e.message.contains("'Mail'")
+            return e.code == .missingColumn && e.message.contains("'Email'") && e.message.contains("'Phone'")
+                && e.message.contains("'Mail'")
         }
     }
 
@@ -229,18 +257,26 @@ struct RowMapperTests {
               notes: N
               first_name: F
             """
-        let l = try mapRow(yaml: yaml, header: ["P", "C", "L", "J", "N", "F"], row: ["'+4311552754", "'=SUM(A1)", "'-5", "'@x", "''=x", "'Neil"]).get()
+        let l = try mapRow(
+            yaml: yaml, header: ["P", "C", "L", "J", "N", "F"],
+            row: ["'+4311552754", "'=SUM(A1)", "'-5", "'@x", "''=x", "'Neil"]
+        ).get()
         #expect(l.phone == "+4311552754")
         #expect(l.company == "=SUM(A1)")
         #expect(l.lastName == "-5")
         #expect(l.jobTitle == "@x")
         #expect(l.notes == "''=x")  // a quote before a quote is not the guard
         #expect(l.firstName == "'Neil")  // not before a formula character: part of the value
-        let xml = try mapRow(yaml: "record: lead\nformat: xml\nrecord_path: /leads/lead\nfields:\n  phone: p\n", header: ["p"], row: ["'+1"]).get()
+        let xml = try mapRow(
+            yaml: "record: lead\nformat: xml\nrecord_path: /leads/lead\nfields:\n  phone: p\n", header: ["p"],
+            row: ["'+1"]
+        ).get()
         #expect(xml.phone == "'+1")
     }
 
-    @Test("a header name that two columns have is an error naming both positions when the mapping uses it; #N maps by position")
+    @Test(
+        "a header name that two columns have is an error naming both positions when the mapping uses it; #N maps by position"
+    )
     func duplicateHeaderName() throws {
         let header = ["First Name", "Last Name", "Phone", "Company", "Email", "City", "Country", "Notes", "Email"]
         let row = ["Ann", "Lee", "+1 415 555 0101", "Acme", "ann@work.example", "Boston", "US", "", "ann@home.example"]
@@ -250,14 +286,19 @@ struct RowMapperTests {
         } throws: { e in
             let m = e as? MappingError
             return m?.code == .duplicateColumn
-                && m?.message.contains("column \"Email\" appears twice (columns 5 and 9); rename one in the file, or map by position") == true
+                && m?.message.contains(
+                    "column \"Email\" appears twice (columns 5 and 9); rename one in the file, or map by position")
+                    == true
         }
         // Folded names that fit two columns are as ambiguous as equal ones.
         #expect(throws: MappingError.self) {
-            _ = try mapRow(yaml: "record: lead\nfields:\n  email: e-mail\n", header: ["Email", "E mail"], row: ["a@x.example", "b@x.example"])
+            _ = try mapRow(
+                yaml: "record: lead\nfields:\n  email: e-mail\n", header: ["Email", "E mail"],
+                row: ["a@x.example", "b@x.example"])
         }
         // A mapping that does not use the name is fine; positions pick either column.
-        let other = try mapRow(yaml: "record: lead\nfields:\n  first_name: First Name\n", header: header, row: row).get()
+        let other = try mapRow(yaml: "record: lead\nfields:\n  first_name: First Name\n", header: header, row: row)
+            .get()
         #expect(other.firstName == "Ann")
         let byPosition = "record: lead\nfields:\n  email: \"#5\"\n  notes: { column: \"#9\" }\n"
         let l = try mapRow(yaml: byPosition, header: header, row: row).get()

@@ -1,16 +1,20 @@
-@testable import CRMModel
 import CRMTestSupport
 import Testing
+
+@testable import CRMModel
 
 /// The allocation-free `PhoneNumber.e164` against the implementation it replaced (kept below, verbatim but for its
 /// name and the region passed in): the same result for every phone cell of the fixtures and for a quarter of a
 /// million strings made of what phone cells hold.
 @Suite("PhoneNumber.e164 against the previous implementation")
 struct PhoneNumberReferenceTests {
-    @Test("the same result for random strings of digits, separators, plus signs, (0) hints, extensions and letters, in every region")
+    @Test(
+        "the same result for random strings of digits, separators, plus signs, (0) hints, extensions and letters, in every region"
+    )
     func randomStrings() {
         let pieces = [
-            "0", "1", "2", "4", "7", "9", "00", "011", "0011", "44", "41", "1", "+", "+1", "+44", "(0)", "(", ")", " ", "-", ".",
+            "0", "1", "2", "4", "7", "9", "00", "011", "0011", "44", "41", "1", "+", "+1", "+44", "(0)", "(", ")", " ",
+            "-", ".",
             "/", "\t", "\u{A0}", " x", "ext. ", "#", ";", ",", "e", "a", "(0", "0)", "555", "0101", "20 7946 0958", "8",
             "06", "810", "é",
         ]
@@ -24,20 +28,28 @@ struct PhoneNumberReferenceTests {
             let region = regions[Int(rng.next() % UInt64(regions.count))]
             let got = PhoneNumber.e164(s, region: region)
             if got != nil { nonNil += 1 }
-            if got != ReferenceE164.e164(s, region: region), differing.count < 5 { differing.append("\(region) \(s.debugDescription)") }
+            if got != ReferenceE164.e164(s, region: region), differing.count < 5 {
+                differing.append("\(region) \(s.debugDescription)")
+            }
         }
         #expect(differing.isEmpty, "\(differing)")
         // The strings reach both outcomes often: the comparison is not all nil against nil.
         #expect(nonNil > 20_000)
     }
 
-    @Test("the same result for runs of 1 to 40 digits (across the stack buffer's limit) after every kind of prefix and before an extension or a letter")
+    @Test(
+        "the same result for runs of 1 to 40 digits (across the stack buffer's limit) after every kind of prefix and before an extension or a letter"
+    )
     func edges() {
         for n in 1...40 {
             let digits = String(repeating: "1", count: n)
-            for s in [digits, "+" + digits, "00" + digits, "011" + digits, "0" + digits, "44" + digits, digits + " x12", digits + "a"] {
+            for s in [
+                digits, "+" + digits, "00" + digits, "011" + digits, "0" + digits, "44" + digits, digits + " x12",
+                digits + "a",
+            ] {
                 for region in ["US", "GB", "AU", "RU", "HU", "IT"] {
-                    #expect(PhoneNumber.e164(s, region: region) == ReferenceE164.e164(s, region: region), "\(region) \(s)")
+                    #expect(
+                        PhoneNumber.e164(s, region: region) == ReferenceE164.e164(s, region: region), "\(region) \(s)")
                 }
             }
         }

@@ -1,5 +1,5 @@
-import Foundation
 import CRMModel
+import Foundation
 import Testing
 
 @Suite("PhoneNumber.e164")
@@ -32,12 +32,19 @@ struct PhoneNumberTests {
         #expect(PhoneNumber.e164(raw, region: region) == expected)
     }
 
-    @Test("what is not a phone number", arguments: ["n/a", "", "12", "call me", "+", "555-01", "+1 (012) 555-0101", "++1 415 555 0101"])
+    @Test(
+        "what is not a phone number",
+        arguments: ["n/a", "", "12", "call me", "+", "555-01", "+1 (012) 555-0101", "++1 415 555 0101"])
     func rejects(raw: String) {
         #expect(PhoneNumber.e164(raw, region: "US") == nil)
     }
 
-    @Test("country names and codes pick a region", arguments: [("United States", "US"), ("USA", "US"), ("Deutschland", "DE"), ("Schweiz", "CH"), ("GB", "GB"), ("United Kingdom", "GB")])
+    @Test(
+        "country names and codes pick a region",
+        arguments: [
+            ("United States", "US"), ("USA", "US"), ("Deutschland", "DE"), ("Schweiz", "CH"), ("GB", "GB"),
+            ("United Kingdom", "GB"),
+        ])
     func regions(name: String, code: String) {
         #expect(PhoneNumber.regionCode(forCountry: name) == code)
     }
@@ -45,12 +52,22 @@ struct PhoneNumberTests {
 
 @Suite("EmailAddress.normalize")
 struct EmailTests {
-    @Test("trims and lower-cases valid addresses", arguments: [("  Erin.OMalley+crm@Example.COM ", "erin.omalley+crm@example.com"), ("<a@b.co>", "a@b.co"), ("mailto:X@Y.org", "x@y.org"), ("ZOË@exämple.de", "zoë@exämple.de")])
+    @Test(
+        "trims and lower-cases valid addresses",
+        arguments: [
+            ("  Erin.OMalley+crm@Example.COM ", "erin.omalley+crm@example.com"), ("<a@b.co>", "a@b.co"),
+            ("mailto:X@Y.org", "x@y.org"), ("ZOË@exämple.de", "zoë@exämple.de"),
+        ])
     func valid(raw: String, expected: String) {
         #expect(EmailAddress.normalize(raw) == expected)
     }
 
-    @Test("refuses what is not an address", arguments: ["no-at-sign", "a@b", "x@@y.com", "john smith@example.com", "a@b..com", "a@b.com, c@d.com", "@b.com", "a@", ".a@b.com"])
+    @Test(
+        "refuses what is not an address",
+        arguments: [
+            "no-at-sign", "a@b", "x@@y.com", "john smith@example.com", "a@b..com", "a@b.com, c@d.com", "@b.com", "a@",
+            ".a@b.com",
+        ])
     func invalid(raw: String) {
         #expect(EmailAddress.normalize(raw) == nil)
     }
@@ -87,7 +104,10 @@ struct ValueTests {
 
     @Test("every record type lists unique field names that mapping files use")
     func fieldTables() {
-        for names in [Lead.fields.map(\.name), Customer.fields.map(\.name), Opportunity.fields.map(\.name), CRMTask.fields.map(\.name)] {
+        for names in [
+            Lead.fields.map(\.name), Customer.fields.map(\.name), Opportunity.fields.map(\.name),
+            CRMTask.fields.map(\.name),
+        ] {
             #expect(Set(names).count == names.count)
             #expect(names.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "_" || $0 == "." } })
         }

@@ -28,14 +28,19 @@ struct RecordIDTests {
         #expect(texts[0].prefix(13) == texts[2].prefix(13))
     }
 
-    @Test("the text form is parsed as Foundation parses it (the canonical form without it), and ids order as their texts do")
+    @Test(
+        "the text form is parsed as Foundation parses it (the canonical form without it), and ids order as their texts do"
+    )
     func parsingAgreesWithFoundation() {
         var rng = SystemRandomNumberGenerator()
         var texts: [String] = [
             "", "01a2356f-7162-7abc-8def-3f9c0a1b2d4", "01a2356f-7162-7abc-8def-3f9c0a1b2d4e0",
-            "01a2356f_7162-7abc-8def-3f9c0a1b2d4e", "01a2356f-7162-7abc-8def3-f9c0a1b2d4e", "01a2356g-7162-7abc-8def-3f9c0a1b2d4e",
-            "{1a2356f-7162-7abc-8def-3f9c0a1b2d4e}", "01a2356f-7162-7abc-8def-3f9c0a1b2d4é", " 1a2356f-7162-7abc-8def-3f9c0a1b2d4e",
-            "01A2356F-7162-7ABC-8DEF-3F9C0A1B2D4E", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "01a2356f_7162-7abc-8def-3f9c0a1b2d4e", "01a2356f-7162-7abc-8def3-f9c0a1b2d4e",
+            "01a2356g-7162-7abc-8def-3f9c0a1b2d4e",
+            "{1a2356f-7162-7abc-8def-3f9c0a1b2d4e}", "01a2356f-7162-7abc-8def-3f9c0a1b2d4é",
+            " 1a2356f-7162-7abc-8def-3f9c0a1b2d4e",
+            "01A2356F-7162-7ABC-8DEF-3F9C0A1B2D4E", "00000000-0000-0000-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff",
         ]
         let digits = Array("0123456789abcdefABCDEFgG-:/@` ")
         for _ in 0..<2000 {
@@ -48,9 +53,14 @@ struct RecordIDTests {
         for t in texts {
             #expect(RecordID(t)?.uuid == UUID(uuidString: t), "\(t)")
             // The canonical form is parsed without Foundation, and only it.
-            let isCanonical = t.utf8.count == 36 && t.enumerated().allSatisfy { i, c in [8, 13, 18, 23].contains(i) ? c == "-" : c.isHexDigit }
+            let isCanonical =
+                t.utf8.count == 36
+                && t.enumerated().allSatisfy { i, c in [8, 13, 18, 23].contains(i) ? c == "-" : c.isHexDigit }
             #expect((RecordID(canonical: t) != nil) == isCanonical, "\(t)")
-            if isCanonical { canonical += 1; #expect(RecordID(canonical: t)?.uuid == UUID(uuidString: t)) }
+            if isCanonical {
+                canonical += 1
+                #expect(RecordID(canonical: t)?.uuid == UUID(uuidString: t))
+            }
         }
         #expect(canonical > 900, "the random texts should be mostly canonical")
         let ids = (0..<500).map { _ in RecordID(uuid: UUID()) }

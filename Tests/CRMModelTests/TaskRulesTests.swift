@@ -6,7 +6,9 @@ import Testing
 struct TaskRulesTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func task(assignee: String = "Ann", creator: String = "Boss", status: String = "Open", approval: Bool = false) -> CRMTask {
+    static func task(
+        assignee: String = "Ann", creator: String = "Boss", status: String = "Open", approval: Bool = false
+    ) -> CRMTask {
         var t = CRMTask(id: RecordID.make())
         t.title = "Call"
         t.assignee = assignee
@@ -23,7 +25,8 @@ struct TaskRulesTests {
 
     /// For each action, the permission it needs (nil: none, being involved is enough).
     static let needs: [TaskAction: Permission?] = [
-        .see: nil, .create: .create, .assign: .assign, .reassign: .reassign, .reschedule: .reschedule, .complete: nil, .approve: .approve,
+        .see: nil, .create: .create, .assign: .assign, .reassign: .reassign, .reschedule: .reschedule, .complete: nil,
+        .approve: .approve,
     ]
 
     @Test("an outsider with exactly one permission may do only what it allows", arguments: Permission.allCases)
@@ -32,7 +35,8 @@ struct TaskRulesTests {
         let seesAll = p == .seeAllTasks
         for action in TaskAction.allCases {
             var t = TaskRulesTests.task(
-                assignee: action == .assign ? "" : "Ann", status: action == .approve ? TaskRules.awaitingApproval : "Open")
+                assignee: action == .assign ? "" : "Ann",
+                status: action == .approve ? TaskRules.awaitingApproval : "Open")
             if action == .create { t.assignee = "Actor" }
             let d = TaskRules.decide(action, by: actor, on: t, newAssignee: TaskRulesTests.assignable)
             let expected: Bool
@@ -52,7 +56,8 @@ struct TaskRulesTests {
         if let needed = TaskRulesTests.needs[action], let n = needed { perms.insert(n) }
         if action == .create { perms.insert(.assign) }
         let actor = User(name: "Actor", permissions: perms)
-        var t = TaskRulesTests.task(assignee: action == .assign ? "" : "Ann", status: action == .approve ? TaskRules.awaitingApproval : "Open")
+        var t = TaskRulesTests.task(
+            assignee: action == .assign ? "" : "Ann", status: action == .approve ? TaskRules.awaitingApproval : "Open")
         if action == .complete { t.assignee = "Actor" }
         let d = TaskRules.decide(action, by: actor, on: t, newAssignee: TaskRulesTests.assignable)
         #expect(d.isAllowed, "\(action): \(d)")
@@ -68,7 +73,9 @@ struct TaskRulesTests {
         let actor = User(name: "Lead", permissions: [.seeAllTasks, .assign, .reassign])
         let t = TaskRulesTests.task(assignee: action == .assign ? "" : "Ann")
         #expect(TaskRules.decide(action, by: actor, on: t, newAssignee: TaskRulesTests.assignable).isAllowed)
-        #expect(TaskRules.decide(action, by: actor, on: t, newAssignee: TaskRulesTests.notAssignable) == .refused("Nobody cannot be assigned tasks"))
+        #expect(
+            TaskRules.decide(action, by: actor, on: t, newAssignee: TaskRulesTests.notAssignable)
+                == .refused("Nobody cannot be assigned tasks"))
     }
 
     @Test("tasks requiring approval wait for it; the assignee cannot approve their own")
@@ -93,7 +100,8 @@ struct TaskRulesTests {
         let actor = User(name: "Lead", permissions: [.reschedule])
         let own = TaskRulesTests.task(assignee: "Lead")
         let others = TaskRulesTests.task()
-        let results = TaskRules.bulk(.reschedule, by: actor, on: [own, others], shift: 3 * 86400, at: TaskRulesTests.now)
+        let results = TaskRules.bulk(
+            .reschedule, by: actor, on: [own, others], shift: 3 * 86400, at: TaskRulesTests.now)
         #expect(results[0].decision.isAllowed)
         #expect(results[0].after.due == own.due!.addingTimeInterval(3 * 86400))
         #expect(results[0].after.start == own.start!.addingTimeInterval(3 * 86400))
@@ -117,13 +125,17 @@ struct TaskRulesTests {
         let noah = User(name: "Noah", permissions: [.create])
         var own = TaskRulesTests.task(assignee: "Noah", creator: "Noah")
         #expect(TaskRules.decide(.create, by: noah, on: own) == .refused("Noah cannot be assigned tasks"))
-        #expect(TaskRules.decide(.create, by: noah, on: own, newAssignee: noah) == .refused("Noah cannot be assigned tasks"))
+        #expect(
+            TaskRules.decide(.create, by: noah, on: own, newAssignee: noah) == .refused("Noah cannot be assigned tasks")
+        )
         let maya = User(name: "Maya", permissions: [.create, .beAssigned])
         own.assignee = "Maya"
         #expect(TaskRules.decide(.create, by: maya, on: own).isAllowed)
         let boss = User(name: "Boss", permissions: [.create, .assign, .beAssigned])
         var forNobody = TaskRulesTests.task(assignee: "Nobody", creator: "Boss")
-        #expect(TaskRules.decide(.create, by: boss, on: forNobody, newAssignee: TaskRulesTests.notAssignable) == .refused("Nobody cannot be assigned tasks"))
+        #expect(
+            TaskRules.decide(.create, by: boss, on: forNobody, newAssignee: TaskRulesTests.notAssignable)
+                == .refused("Nobody cannot be assigned tasks"))
         forNobody.assignee = "Target"
         #expect(TaskRules.decide(.create, by: boss, on: forNobody, newAssignee: TaskRulesTests.assignable).isAllowed)
     }
@@ -168,13 +180,17 @@ struct ConversionTests {
         let (c, l2) = try Conversion.leadToCustomer(l, customerID: cid, at: Date())
         #expect(c.name == "Keller AG")
         #expect(c.contactFirstName == l.firstName && c.contactLastName == l.lastName)
-        #expect(c.jobTitle == l.jobTitle && c.email == l.email && c.phone == l.phone && c.mobile == l.mobile && c.website == l.website)
+        #expect(
+            c.jobTitle == l.jobTitle && c.email == l.email && c.phone == l.phone && c.mobile == l.mobile
+                && c.website == l.website)
         #expect(c.address == l.address && c.shipping == l.shipping)
         #expect(c.owner == l.owner && c.tags == l.tags && c.notes == l.notes && c.custom == l.custom)
         #expect(c.fromLeadID == l.id.description)
         #expect(l2.status == LeadStatus.converted)
         #expect(l2.convertedCustomerID == cid.description)
-        #expect(throws: ConversionError.self) { try Conversion.leadToCustomer(l2, customerID: RecordID.make(), at: Date()) }
+        #expect(throws: ConversionError.self) {
+            try Conversion.leadToCustomer(l2, customerID: RecordID.make(), at: Date())
+        }
     }
 
     @Test("an opportunity converts once into a quote or an order; an order wins it; no customer is refused")
@@ -184,12 +200,16 @@ struct ConversionTests {
         o.amount = 1000
         o.currency = "EUR"
         o.lines = [OpportunityLine(product: "Seats", quantity: 10, unitPrice: 120)]
-        #expect(throws: ConversionError.self) { try Conversion.opportunityToSale(o, kind: .order, customerName: "", at: Date()) }
+        #expect(throws: ConversionError.self) {
+            try Conversion.opportunityToSale(o, kind: .order, customerName: "", at: Date())
+        }
         let order = try Conversion.opportunityToSale(o, kind: .order, customerName: "Keller AG", at: Date())
         #expect(order.stage == "Won")
         #expect(order.custom["converted_to"] == "order")
         #expect(order.custom["sale_total"] == "1200 EUR")
-        #expect(throws: ConversionError.self) { try Conversion.opportunityToSale(order, kind: .quote, customerName: "Keller AG", at: Date()) }
+        #expect(throws: ConversionError.self) {
+            try Conversion.opportunityToSale(order, kind: .quote, customerName: "Keller AG", at: Date())
+        }
         let quote = try Conversion.opportunityToSale(o, kind: .quote, customerName: "Keller AG", at: Date())
         #expect(quote.stage == o.stage)
     }
@@ -199,8 +219,12 @@ struct ConversionTests {
 struct ViewTests {
     @Test("a board keeps the pipeline's order, empty columns too, and totals per currency")
     func board() {
-        let card = { (t: String, a: Decimal, c: String) in Board.Card(id: RecordID.make(), title: t, amount: a, currency: c) }
-        let b = Board(order: ["New", "Won"], items: [("Won", card("a", 10, "EUR")), ("won", card("b", 5, "eur")), ("Custom", card("c", 1, "USD"))])
+        let card = { (t: String, a: Decimal, c: String) in
+            Board.Card(id: RecordID.make(), title: t, amount: a, currency: c)
+        }
+        let b = Board(
+            order: ["New", "Won"],
+            items: [("Won", card("a", 10, "EUR")), ("won", card("b", 5, "eur")), ("Custom", card("c", 1, "USD"))])
         #expect(b.columns.map(\.name) == ["New", "Won", "Custom"])
         #expect(b.columns[0].count == 0)
         #expect(b.columns[1].totals == ["EUR": 15])
@@ -210,11 +234,13 @@ struct ViewTests {
     func calendar() {
         var late = CRMTask(id: RecordID.make())
         late.title = "late"
-        late.due = Date(timeIntervalSince1970: Double(CalendarDay(year: 2026, month: 12, day: 3)!.daysSinceEpoch * 86400 + 3600))
+        late.due = Date(
+            timeIntervalSince1970: Double(CalendarDay(year: 2026, month: 12, day: 3)!.daysSinceEpoch * 86400 + 3600))
         var fine = late
         fine.title = "fine"
         fine.status = TaskRules.done
-        let now = Date(timeIntervalSince1970: Double(CalendarDay(year: 2026, month: 12, day: 10)!.daysSinceEpoch * 86400))
+        let now = Date(
+            timeIntervalSince1970: Double(CalendarDay(year: 2026, month: 12, day: 10)!.daysSinceEpoch * 86400))
         let g = MonthGrid(year: 2026, month: 12, tasks: [late, fine], now: now)
         #expect(g.weeks[0][0].inMonth == false)  // Monday 30 November
         #expect(g.weeks[0][1].day.description == "2026-12-01")  // a Tuesday

@@ -27,7 +27,9 @@ struct StoreTests {
     func roundTrip() throws {
         let store = try freshStore()
         let original = lead("Zoë", "zoe@example.ch")
-        let (batch, rowid) = try store.runImport(Lead.self, source: "f.csv", mapping: "m.yaml", system: "test", dryRun: false) { w in
+        let (batch, rowid) = try store.runImport(
+            Lead.self, source: "f.csv", mapping: "m.yaml", system: "test", dryRun: false
+        ) { w in
             let id = try w.insert(original, externalID: "X1")
             try w.ledger(row: 1, line: 2, outcome: .created, record: id, reason: nil)
             try w.ledger(row: 2, line: 3, outcome: .rejected, record: nil, reason: "bad email")
@@ -77,7 +79,8 @@ struct StoreTests {
     func rollback() throws {
         let store = try freshStore()
         #expect(throws: Boom.self) {
-            _ = try store.runImport(Lead.self, source: "f.csv", mapping: "m", system: nil, dryRun: false) { w -> (ImportCounts, Void) in
+            _ = try store.runImport(Lead.self, source: "f.csv", mapping: "m", system: nil, dryRun: false) {
+                w -> (ImportCounts, Void) in
                 _ = try w.insert(lead("A", "a@x.co"), externalID: nil)
                 throw Boom()
             }
@@ -86,7 +89,9 @@ struct StoreTests {
         #expect(try store.imports().first?.status == "failed")
     }
 
-    @Test("an import into an empty store writes through a rollback journal and leaves the store in WAL mode; a store with records, or one another connection has open, stays in WAL mode")
+    @Test(
+        "an import into an empty store writes through a rollback journal and leaves the store in WAL mode; a store with records, or one another connection has open, stays in WAL mode"
+    )
     func journalOfAnImport() throws {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("s.sqlite").path
         let store = try CRMStore(path: path)
@@ -129,10 +134,13 @@ struct StoreTests {
         #expect(try busy.count(.lead) == 1)
     }
 
-    @Test("a store left with a hot rollback journal (a first import cut off) opens read-only: the journal is rolled back first")
+    @Test(
+        "a store left with a hot rollback journal (a first import cut off) opens read-only: the journal is rolled back first"
+    )
     func hotJournalReadOnly() throws {
         let dir = try TestSupport.temporaryDirectory()
-        let path = dir.appendingPathComponent("s.sqlite").path, copy = dir.appendingPathComponent("crashed.sqlite").path
+        let path = dir.appendingPathComponent("s.sqlite").path
+        let copy = dir.appendingPathComponent("crashed.sqlite").path
         _ = try CRMStore(path: path)
         // What a crash leaves: the store file and its journal as they are on disk in the middle of a transaction whose
         // pages have spilled into the file (a tiny page cache makes them spill).
@@ -158,7 +166,7 @@ struct StoreTests {
         #expect(throws: DatabaseError.self) {
             var config = Configuration()
             config.readonly = true
-            try DatabaseQueue(path: copy, configuration: config).read {
+            _ = try DatabaseQueue(path: copy, configuration: config).read {
                 try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads")
             }
         }
@@ -216,13 +224,16 @@ struct StoreTests {
         #expect(try CRMStore(path: path, mode: .update).count(.lead) == 1)
     }
 
-    @Test("a record is found by its full id, its short id (the last 12 hex digits) or a unique prefix; a part that fits several lists them")
+    @Test(
+        "a record is found by its full id, its short id (the last 12 hex digits) or a unique prefix; a part that fits several lists them"
+    )
     func resolvesShortIDs() throws {
         let store = try freshStore()
         // Two ids made in the same millisecond share their first 13 characters, as the ids of one import do.
         let a = try #require(RecordID("01a2356f-7162-7abc-8def-3f9c0a1b2d4e"))
         let b = try #require(RecordID("01a2356f-7162-7abc-8def-77e0c4d2a911"))
-        var la = Lead(id: a), lb = Lead(id: b)
+        var la = Lead(id: a)
+        var lb = Lead(id: b)
         la.firstName = "A"
         lb.firstName = "B"
         try store.save([la, lb])
@@ -233,10 +244,15 @@ struct StoreTests {
         #expect(try store.record(Lead.self, id: "c4d2a911").firstName == "B")  // 8+ characters of the end
         #expect { _ = try store.record(Lead.self, id: "01a2356f-7162") } throws: { e in
             let s = e as? StoreError
-            return s?.code == .ambiguous && s?.message.contains("3f9c0a1b2d4e") == true && s?.message.contains("77e0c4d2a911") == true
+            return s?.code == .ambiguous && s?.message.contains("3f9c0a1b2d4e") == true
+                && s?.message.contains("77e0c4d2a911") == true
         }
-        #expect { _ = try store.record(Lead.self, id: "0123456789ab") } throws: { ($0 as? StoreError)?.code == .notFound }
+        #expect { _ = try store.record(Lead.self, id: "0123456789ab") } throws: {
+            ($0 as? StoreError)?.code == .notFound
+        }
         #expect { _ = try store.record(Lead.self, id: "3f9c") } throws: { ($0 as? StoreError)?.code == .invalidID }
-        #expect { _ = try store.record(Lead.self, id: "not-an-id!") } throws: { ($0 as? StoreError)?.code == .invalidID }
+        #expect { _ = try store.record(Lead.self, id: "not-an-id!") } throws: {
+            ($0 as? StoreError)?.code == .invalidID
+        }
     }
 }

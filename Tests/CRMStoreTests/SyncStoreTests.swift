@@ -25,7 +25,9 @@ struct SyncStoreTests {
         return l
     }
 
-    @Test("records read back field for field, with change counters in the order they were written", arguments: StoreKind.allCases)
+    @Test(
+        "records read back field for field, with change counters in the order they were written",
+        arguments: StoreKind.allCases)
     func recordsAndCounters(kind: StoreKind) throws {
         let store = try open(kind)
         let leads = (0..<5).map { lead($0) }
@@ -53,12 +55,15 @@ struct SyncStoreTests {
         #expect(gone.changeSeq > after[0].changeSeq)
     }
 
-    @Test("hostile values survive: controls, noncharacters, bidi marks, quotes, backslashes, long text", arguments: StoreKind.allCases)
+    @Test(
+        "hostile values survive: controls, noncharacters, bidi marks, quotes, backslashes, long text",
+        arguments: StoreKind.allCases)
     func hostileValues(kind: StoreKind) throws {
         let store = try open(kind)
         // U+0000 is left out: PostgreSQL text cannot hold it (the store refuses such a value; SQLite keeps it).
         let values = [
-            "\u{1}\u{7}\u{8}\u{1B}[31m", "\u{FFFE}\u{FFFF}", "\u{202E}gnp.exe", "'; DROP TABLE leads; --", "back\\slash\\N", "tab\there",
+            "\u{1}\u{7}\u{8}\u{1B}[31m", "\u{FFFE}\u{FFFF}", "\u{202E}gnp.exe", "'; DROP TABLE leads; --",
+            "back\\slash\\N", "tab\there",
             "line\r\nbreak", "\u{FEFF}", "𝕳𝖊𝖑𝖑𝖔 👩‍👩‍👧", String(repeating: "x", count: 100_000), "<script>alert(1)</script>",
         ]
         let leads = values.enumerated().map { i, v -> Lead in
@@ -76,19 +81,34 @@ struct SyncStoreTests {
         }
     }
 
-    @Test("applySync writes records, links, cursor, journal and undo in one step; a reused remote id moves its link", arguments: StoreKind.allCases)
+    @Test(
+        "applySync writes records, links, cursor, journal and undo in one step; a reused remote id moves its link",
+        arguments: StoreKind.allCases)
     func applySync(kind: StoreKind) throws {
         let store = try open(kind)
-        let a = lead(1), b = lead(2)
-        try store.journalCreates(remote: "r", type: .lead, entries: [(localID: a.id.description, key: "k1", lookup: "p1@example.com", sent: "{}")])
-        #expect(try store.journal(remote: "r", type: .lead, localIDs: [a.id.description])[a.id.description]?.key == "k1")
+        let a = lead(1)
+        let b = lead(2)
+        try store.journalCreates(
+            remote: "r", type: .lead,
+            entries: [(localID: a.id.description, key: "k1", lookup: "p1@example.com", sent: "{}")])
+        #expect(
+            try store.journal(remote: "r", type: .lead, localIDs: [a.id.description])[a.id.description]?.key == "k1")
         #expect(try store.journaledSnapshot(remote: "r", type: .lead, localID: a.id.description) == "{}")
         let run = try store.startRun(job: "j", profile: "p", baseURL: "http://x")
         try store.applySync(
             Lead.self, records: [a, b],
-            links: [SyncLink(remote: "r", recordType: .lead, localID: a.id.description, remoteID: "7", base: "{\"a\":1}")],
+            links: [
+                SyncLink(remote: "r", recordType: .lead, localID: a.id.description, remoteID: "7", base: "{\"a\":1}")
+            ],
             cursor: (job: "j", state: "{\"pull\":1}"), clearJournal: [a.id.description],
-            undo: (run: run, entries: [UndoEntry(side: .local, recordType: .lead, localID: a.id.description, remoteID: "7", action: .created, before: nil, after: "{}")]))
+            undo: (
+                run: run,
+                entries: [
+                    UndoEntry(
+                        side: .local, recordType: .lead, localID: a.id.description, remoteID: "7", action: .created,
+                        before: nil, after: "{}")
+                ]
+            ))
         let link = try #require(try store.link(remote: "r", type: .lead, localID: a.id.description))
         let seq = try #require(try store.recordForSync(Lead.self, id: a.id.description)).changeSeq
         #expect(link.syncedSeq == seq)
@@ -96,15 +116,22 @@ struct SyncStoreTests {
         #expect(try store.journal(remote: "r", type: .lead, localIDs: [a.id.description]).isEmpty)
         #expect(try store.undoEntries(run: run).map(\.action) == [.created])
         // The remote reused id 7 for another record: linking b to 7 removes a's stale link.
-        try store.applySync(Lead.self, records: [], links: [SyncLink(remote: "r", recordType: .lead, localID: b.id.description, remoteID: "7", base: "{}")])
+        try store.applySync(
+            Lead.self, records: [],
+            links: [SyncLink(remote: "r", recordType: .lead, localID: b.id.description, remoteID: "7", base: "{}")])
         #expect(try store.link(remote: "r", type: .lead, localID: a.id.description) == nil)
         #expect(try store.link(remote: "r", type: .lead, remoteID: "7")?.localID == b.id.description)
         #expect(try store.links(remote: "r", type: .lead, remoteIDs: ["7", "8"]).keys.sorted() == ["7"])
-        #expect(try store.links(remote: "r", type: .lead, localIDs: [a.id.description, b.id.description]).keys.sorted() == [b.id.description])
+        #expect(
+            try store.links(remote: "r", type: .lead, localIDs: [a.id.description, b.id.description]).keys.sorted() == [
+                b.id.description
+            ])
         #expect(try store.links(remote: "r", type: .lead).count == 1)
     }
 
-    @Test("a state the store holds that this crmgate does not know is refused with its column, not read as a default", arguments: StoreKind.allCases)
+    @Test(
+        "a state the store holds that this crmgate does not know is refused with its column, not read as a default",
+        arguments: StoreKind.allCases)
     func unknownStateRefused(kind: StoreKind) throws {
         let location = try kind.makeLocation()
         let store = try StoreLocation(location).openSyncStore(mode: .create)
@@ -125,13 +152,16 @@ struct SyncStoreTests {
         }
     }
 
-    @Test("conflicts open, refresh, list and close; set-aside records count their attempts", arguments: StoreKind.allCases)
+    @Test(
+        "conflicts open, refresh, list and close; set-aside records count their attempts", arguments: StoreKind.allCases
+    )
     func conflictsAndSetAside(kind: StoreKind) throws {
         let store = try open(kind)
         let a = lead(1)
         try store.save([a])
-        let id = try store.openConflict(job: "j", remote: "r", type: .lead, localID: a.id.description, remoteID: "9", fields: ["email"], base: "{}",
-                                        local: "{\"email\":\"l\"}", remoteSide: "{\"email\":\"r\"}")
+        let id = try store.openConflict(
+            job: "j", remote: "r", type: .lead, localID: a.id.description, remoteID: "9", fields: ["email"], base: "{}",
+            local: "{\"email\":\"l\"}", remoteSide: "{\"email\":\"r\"}")
         #expect(try store.openConflictIDs(remote: "r", type: .lead, localIDs: [a.id.description]) == [a.id.description])
         try store.refreshConflict(id: id, fields: ["email", "phone"], base: "{}", local: "{}", remoteSide: "{}")
         #expect(try store.conflict(id: id)?.fields == ["email", "phone"])
@@ -139,7 +169,9 @@ struct SyncStoreTests {
         try store.closeConflict(id: id, resolution: "took local")
         #expect(try store.conflicts().isEmpty)
         #expect(try store.conflicts(status: nil).map(\.resolution) == ["took local"])
-        let refusal = SetAsideRecord(remote: "r", recordType: .lead, localID: a.id.description, changeSeq: 1, operation: "create", status: 400, message: "DKK is not valid")
+        let refusal = SetAsideRecord(
+            remote: "r", recordType: .lead, localID: a.id.description, changeSeq: 1, operation: "create", status: 400,
+            message: "DKK is not valid")
         try store.applySync(Lead.self, records: [], links: [], remote: "r", setAside: [refusal])
         try store.applySync(Lead.self, records: [], links: [], remote: "r", setAside: [refusal])
         let aside = try store.setAsideRecords()
@@ -151,20 +183,27 @@ struct SyncStoreTests {
         #expect(try store.setAsideRecords(remote: "r").isEmpty)
     }
 
-    @Test("a lease held by a live run is refused; a dead or expired holder's is taken over; a new run marks a running one interrupted",
-          arguments: StoreKind.allCases)
+    @Test(
+        "a lease held by a live run is refused; a dead or expired holder's is taken over; a new run marks a running one interrupted",
+        arguments: StoreKind.allCases)
     func leasesAndRuns(kind: StoreKind) throws {
         let store = try open(kind)
         let host = ProcessInfo.processInfo.hostName
-        #expect(try store.acquireLease(job: "j", owner: "\(host):1:a", pid: 1, seconds: 60, isAlive: { _ in true }) == nil)
-        #expect(try store.acquireLease(job: "j", owner: "\(host):2:b", pid: 2, seconds: 60, isAlive: { _ in true }) != nil)
+        #expect(
+            try store.acquireLease(job: "j", owner: "\(host):1:a", pid: 1, seconds: 60, isAlive: { _ in true }) == nil)
+        #expect(
+            try store.acquireLease(job: "j", owner: "\(host):2:b", pid: 2, seconds: 60, isAlive: { _ in true }) != nil)
         // Same machine, holder's process gone: taken at once.
-        #expect(try store.acquireLease(job: "j", owner: "\(host):2:b", pid: 2, seconds: 60, isAlive: { _ in false }) == nil)
+        #expect(
+            try store.acquireLease(job: "j", owner: "\(host):2:b", pid: 2, seconds: 60, isAlive: { _ in false }) == nil)
         try store.releaseLease(job: "j", owner: "\(host):2:b")
-        #expect(try store.acquireLease(job: "j", owner: "other:3:c", pid: 3, seconds: 0.2, isAlive: { _ in true }) == nil)
-        #expect(try store.acquireLease(job: "j", owner: "\(host):4:d", pid: 4, seconds: 60, isAlive: { _ in true }) != nil)
+        #expect(
+            try store.acquireLease(job: "j", owner: "other:3:c", pid: 3, seconds: 0.2, isAlive: { _ in true }) == nil)
+        #expect(
+            try store.acquireLease(job: "j", owner: "\(host):4:d", pid: 4, seconds: 60, isAlive: { _ in true }) != nil)
         Thread.sleep(forTimeInterval: 0.4)
-        #expect(try store.acquireLease(job: "j", owner: "\(host):4:d", pid: 4, seconds: 60, isAlive: { _ in true }) == nil)
+        #expect(
+            try store.acquireLease(job: "j", owner: "\(host):4:d", pid: 4, seconds: 60, isAlive: { _ in true }) == nil)
         let first = try store.startRun(job: "j", profile: nil, baseURL: nil)
         let second = try store.startRun(job: "j", profile: nil, baseURL: nil)
         let runs = try store.runs()
@@ -174,7 +213,9 @@ struct SyncStoreTests {
         #expect(try store.runs().first?.status == .ok)
     }
 
-    @Test("a second open of the same store migrates nothing again; a read-only open of an empty database is refused", arguments: StoreKind.allCases)
+    @Test(
+        "a second open of the same store migrates nothing again; a read-only open of an empty database is refused",
+        arguments: StoreKind.allCases)
     func reopen(kind: StoreKind) throws {
         let location = try kind.makeLocation()
         let store = try StoreLocation(location).openSyncStore(mode: .create)
@@ -196,14 +237,17 @@ struct PostgresStoreTests {
             #expect(!"\(e)".contains("hunter2"))
         }
         #expect(throws: StoreError.self) { _ = try StoreLocation("postgres://u@h/db?password=hunter2") }
-        #expect(throws: StoreError.self) { _ = try StoreLocation("postgres://u@h/db?sslmode=require&sslpassword=hunter2") }
+        #expect(throws: StoreError.self) {
+            _ = try StoreLocation("postgres://u@h/db?sslmode=require&sslpassword=hunter2")
+        }
         #expect(try StoreLocation("store.sqlite") == .sqlite(path: "store.sqlite"))
         let server = try PostgresServer.shared()
         let dir = try TestSupport.temporaryDirectory()
         let wrong = dir.appendingPathComponent("pgpass")
         let line = try String(contentsOfFile: server.passfile, encoding: .utf8)
         let parts = line.split(separator: ":")
-        try (parts.dropLast().joined(separator: ":") + ":not-the-password\n").write(to: wrong, atomically: true, encoding: .utf8)
+        try (parts.dropLast().joined(separator: ":") + ":not-the-password\n").write(
+            to: wrong, atomically: true, encoding: .utf8)
         chmod(wrong.path, 0o600)
         let url = server.url(database: "postgres").replacingOccurrences(of: server.passfile, with: wrong.path)
         do {
@@ -216,10 +260,13 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test("the job board: a due job is claimed by one holder only; a lapsed lease is taken over; finishing sets the next due time")
+    @Test(
+        "the job board: a due job is claimed by one holder only; a lapsed lease is taken over; finishing sets the next due time"
+    )
     func jobBoard() throws {
         let url = try PostgresServer.shared().makeDatabase()
-        let a = try PostgresStore(url: url), b = try PostgresStore(url: url)
+        let a = try PostgresStore(url: url)
+        let b = try PostgresStore(url: url)
         try a.registerJobs([("j1", nil, nil, Date()), ("j2", "*/5 * * * *", nil, Date() + 3600)])
         try b.registerJobs([("j1", nil, nil, Date())])
         #expect(try a.claimDueJob(holder: "A", leaseSeconds: 0.5, among: ["j1", "j2"]) == "j1")
@@ -236,7 +283,9 @@ struct PostgresStoreTests {
         #expect(try !a.hasPendingJobs(among: ["j1", "j2"]))
         let entries = try a.jobEntries()
         #expect(entries.map(\.name) == ["j1", "j2"])
-        #expect(entries[0].runs == 2 && entries[0].lastStatus == .ok && entries[0].holder == nil && entries[0].nextDue == nil)
+        #expect(
+            entries[0].runs == 2 && entries[0].lastStatus == .ok && entries[0].holder == nil
+                && entries[0].nextDue == nil)
         #expect(entries[1].schedule == "*/5 * * * *" && entries[1].runs == 0)
         // A job that ran once and is not due again becomes due when a worker brings it with an interval.
         try b.registerJobs([("j1", nil, nil, Date())])
@@ -262,7 +311,9 @@ struct PostgresStoreTests {
         #expect(try store.count(.lead) == 1)
     }
 
-    @Test("a server restart: the call in flight fails as a lost connection, the next one reconnects and sees every committed write")
+    @Test(
+        "a server restart: the call in flight fails as a lost connection, the next one reconnects and sees every committed write"
+    )
     func restart() throws {
         let server = try PostgresServer.startPrivate()
         defer { server.stop() }
@@ -282,15 +333,22 @@ struct PostgresStoreTests {
 
 @Suite("SyncStore journals per remote")
 struct JournalPerRemoteTests {
-    @Test("a step that links a record at one remote clears that remote's create journal only", arguments: StoreKind.allCases)
+    @Test(
+        "a step that links a record at one remote clears that remote's create journal only",
+        arguments: StoreKind.allCases)
     func journalPerRemote(kind: StoreKind) throws {
         let store = try StoreLocation(try kind.makeLocation()).openSyncStore(mode: .create)
         let l = Lead(id: RecordID.make())
         try store.save([l])
         let id = l.id.description
-        for r in ["a", "b"] { try store.journalCreates(remote: r, type: .lead, entries: [(localID: id, key: "k-\(r)", lookup: nil, sent: "{}")]) }
-        try store.applySync(Lead.self, records: [], links: [SyncLink(remote: "a", recordType: .lead, localID: id, remoteID: "1", base: "{}")],
-                            clearJournal: [id], remote: "a")
+        for r in ["a", "b"] {
+            try store.journalCreates(
+                remote: r, type: .lead, entries: [(localID: id, key: "k-\(r)", lookup: nil, sent: "{}")])
+        }
+        try store.applySync(
+            Lead.self, records: [],
+            links: [SyncLink(remote: "a", recordType: .lead, localID: id, remoteID: "1", base: "{}")],
+            clearJournal: [id], remote: "a")
         #expect(try store.journal(remote: "a", type: .lead, localIDs: [id]).isEmpty)
         #expect(try store.journal(remote: "b", type: .lead, localIDs: [id])[id]?.key == "k-b")
     }

@@ -16,7 +16,9 @@ struct SyncCrashTests {
         for (k, v) in env { e[k] = v }
         p.environment = e
         p.standardOutput = FileHandle.nullDevice
-        let err = stderr ?? FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-crash-\(UUID().uuidString).err")
+        let err =
+            stderr
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-crash-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: err)
         p.currentDirectoryURL = TestSupport.repoRoot
@@ -24,33 +26,44 @@ struct SyncCrashTests {
         return p
     }
 
-    @Test("killed at 50 seeded points mid-page and mid-batch, with edits and creates on both sides between runs: no duplicate, no lost edit")
+    @Test(
+        "killed at 50 seeded points mid-page and mid-batch, with edits and creates on both sides between runs: no duplicate, no lost edit"
+    )
     func killAndResume() throws {
         _ = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(300))
         try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":25}"#)
-        let args = ["sync", "apply", "--profile", "generic-rest", "--types", "leads", "--direction", "both", "--policy", "newest-wins",
-                    "--batch-size", "10", "--concurrency", "4", "--base-url", b.remote.baseURL, "--store", b.storePath]
+        let args = [
+            "sync", "apply", "--profile", "generic-rest", "--types", "leads", "--direction", "both", "--policy",
+            "newest-wins",
+            "--batch-size", "10", "--concurrency", "4", "--base-url", b.remote.baseURL, "--store", b.storePath,
+        ]
         var rng = SplitMix(seed: 42)
         var kills = 0
         // What an uninterrupted sync must end with: the last local notes and remote company of each edited lead,
         // and every lead created on either side.
-        var localNotes: [String: String] = [:], remoteCompany: [String: String] = [:]
+        var localNotes: [String: String] = [:]
+        var remoteCompany: [String: String] = [:]
         var created = 0
         let points = Int(ProcessInfo.processInfo.environment["CRMGATE_CRASH_POINTS"] ?? "") ?? 50
         for round in 0..<points {
             let p = try start(args, env: b.remote.environment)
             let wait = 0.05 + Double(rng.next() % 450) / 1000
             Thread.sleep(forTimeInterval: wait)  // wall time, whatever the cooperative pool is busy with
-            if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                kills += 1
+            }
             p.waitUntilExit()
             // The killed run's requests already at the remote (each waits 25 ms there) finish before anyone acts
             // again, as when a job is rerun later. Racing them is another scenario: a dead run's delayed update can
             // land after a newer edit and, under newest-wins, win by the remote's clock (README, "Not done yet" under
             // syncing).
             Thread.sleep(forTimeInterval: 0.2)
-            if p.terminationReason == .exit { #expect(p.terminationStatus == 0, "round \(round) exited with \(p.terminationStatus)") }
+            if p.terminationReason == .exit {
+                #expect(p.terminationStatus == 0, "round \(round) exited with \(p.terminationStatus)")
+            }
             #expect(try CRMStore(path: b.storePath).integrityCheck() == "ok", "round \(round)")
             // Edits on both sides between runs (different fields, so newest-wins merges them), and creates.
             var all = try b.store.all(Lead.self)
@@ -76,7 +89,11 @@ struct SyncCrashTests {
                 created += 1
             }
             if round % 11 == 0 {
-                try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"Rnew\#(round)","email":"remote-new\#(round)@example.com","company":"New remote \#(round)"}]}"#)
+                try b.remote.control(
+                    "POST", "/records/leads",
+                    json:
+                        #"{"data":[{"first_name":"Rnew\#(round)","email":"remote-new\#(round)@example.com","company":"New remote \#(round)"}]}"#
+                )
                 created += 1
             }
         }
@@ -102,8 +119,12 @@ struct SyncCrashTests {
             #expect(r["notes"] as? String ?? "" == l.notes, "\(l.email): notes")
         }
         let byEmail = Dictionary(uniqueKeysWithValues: local.map { ($0.email, $0) })
-        for (email, notes) in localNotes { #expect(byEmail[email]?.notes == notes, "the local edit of \(email) was lost") }
-        for (email, company) in remoteCompany { #expect(byEmail[email]?.company == company, "the remote edit of \(email) was lost") }
+        for (email, notes) in localNotes {
+            #expect(byEmail[email]?.notes == notes, "the local edit of \(email) was lost")
+        }
+        for (email, company) in remoteCompany {
+            #expect(byEmail[email]?.company == company, "the remote edit of \(email) was lost")
+        }
         #expect(try store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).count == 300 + created)
         // Every killed run is on record as interrupted; none is left "running".
         let runs = try store.runs()
@@ -118,7 +139,10 @@ struct SyncCrashTests {
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(40))
         try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":20}"#)
-        let args = ["sync", "apply", "--profile", "generic-rest", "--types", "leads", "--concurrency", "1", "--base-url", b.remote.baseURL, "--store", b.storePath]
+        let args = [
+            "sync", "apply", "--profile", "generic-rest", "--types", "leads", "--concurrency", "1", "--base-url",
+            b.remote.baseURL, "--store", b.storePath,
+        ]
         let first = try start(args, env: b.remote.environment)
         Thread.sleep(forTimeInterval: 0.3)
         let secondErr = b.dir.appendingPathComponent("second.err")
@@ -128,7 +152,9 @@ struct SyncCrashTests {
         #expect(first.terminationStatus == 0)
         #expect(second.terminationStatus == 75)
         let said = try String(contentsOf: secondErr, encoding: .utf8)
-        #expect(said.contains("holds its lease") && said.contains("process \(first.processIdentifier)"), "second run said: \(said)")
+        #expect(
+            said.contains("holds its lease") && said.contains("process \(first.processIdentifier)"),
+            "second run said: \(said)")
         #expect(try b.remote.records("leads").count == 40)
     }
 }

@@ -30,7 +30,8 @@ struct JobDaemonTests {
         let stopAt = Self.at("2026-12-02T11:01:00Z")
         var ran: [(String, Date)] = []
         let runs = await JobDaemon.run(
-            jobs: [job("five", "*/5 * * * *"), job("hourly", "0 * * * *"), job("never", nil)], every: nil, runAtStart: false, clock: clock, tick: 30,
+            jobs: [job("five", "*/5 * * * *"), job("hourly", "0 * * * *"), job("never", nil)], every: nil,
+            runAtStart: false, clock: clock, tick: 30,
             shouldStop: { clock.now() >= stopAt },
             runJob: { j in
                 ran.append((j.name, clock.now()))
@@ -44,7 +45,9 @@ struct JobDaemonTests {
         #expect(runs == ["five": 12, "hourly": 1])
     }
 
-    @Test("a failed run is reported and the others go on; with an interval, every job runs at once and then every N seconds")
+    @Test(
+        "a failed run is reported and the others go on; with an interval, every job runs at once and then every N seconds"
+    )
     func failuresAndIntervals() async {
         let start = Self.at("2026-12-02T10:00:00Z")
         let clock = ManualClock(start)
@@ -62,7 +65,8 @@ struct JobDaemonTests {
                 switch e {
                 case .started(let jobs): events.append("started \(jobs.joined(separator: ","))")
                 case .ran(let job, _): events.append("ran \(job)")
-                case .failed(let job, let error): events.append("failed \(job): \(error.contains("connection refused"))")
+                case .failed(let job, let error):
+                    events.append("failed \(job): \(error.contains("connection refused"))")
                 case .stopped: events.append("stopped")
                 }
             })
@@ -80,7 +84,8 @@ struct JobDaemonTests {
         #expect(t.dueJobs(at: Self.at("2026-12-02T10:15:00Z")) == [0])
         t.ran(0, finishedAt: Self.at("2026-12-02T10:15:20Z"))
         #expect(t.due[0] == Self.at("2026-12-02T10:30:00Z"))
-        let atStart = JobTimetable(schedules: [CronSchedule("*/15 * * * *"), nil], every: nil, runAtStart: true, now: now)
+        let atStart = JobTimetable(
+            schedules: [CronSchedule("*/15 * * * *"), nil], every: nil, runAtStart: true, now: now)
         #expect(atStart.dueJobs(at: now) == [0, 1])
     }
 }

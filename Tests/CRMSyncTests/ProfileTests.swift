@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Remote profiles and JSON")
 struct ProfileTests {
-    @Test("every bundled profile loads and describes leads, opportunities and tasks", arguments: ["generic-rest", "cin7-core", "hubspot"])
+    @Test(
+        "every bundled profile loads and describes leads, opportunities and tasks",
+        arguments: ["generic-rest", "cin7-core", "hubspot"])
     func bundled(name: String) throws {
         let p = try RemoteProfile.load(TestSupport.mapping("remotes/\(name).yaml"))
         #expect(p.name == name)
@@ -16,11 +18,17 @@ struct ProfileTests {
     @Test("an unknown key is refused with its line; a secret written into the profile is refused")
     func strict() throws {
         let yaml = try String(contentsOfFile: TestSupport.mapping("remotes/generic-rest.yaml"), encoding: .utf8)
-        let e = #expect(throws: SyncError.self) { try RemoteProfile.parse(yaml: yaml.replacingOccurrences(of: "connections: 8", with: "connections: 8\nconection: 9")) }
+        let e = #expect(throws: SyncError.self) {
+            try RemoteProfile.parse(
+                yaml: yaml.replacingOccurrences(of: "connections: 8", with: "connections: 8\nconection: 9"))
+        }
         #expect(e?.code == .invalidProfile)
         #expect(e?.description.contains("conection") == true)
         #expect(e?.context?.hasPrefix("line ") == true)
-        let e2 = #expect(throws: SyncError.self) { try RemoteProfile.parse(yaml: yaml.replacingOccurrences(of: "token: {env: CRM_API_TOKEN}", with: "token: abc123")) }
+        let e2 = #expect(throws: SyncError.self) {
+            try RemoteProfile.parse(
+                yaml: yaml.replacingOccurrences(of: "token: {env: CRM_API_TOKEN}", with: "token: abc123"))
+        }
         #expect(e2?.description.contains("env") == true)
     }
 
@@ -29,17 +37,23 @@ struct ProfileTests {
         let bin = try #require(TestSupport.crmgateBinary, "crmgate is not built")
         let elsewhere = try TestSupport.temporaryDirectory("crmgate-cwd")
         // A URL no request may go to: the profile loads, then every read fails at once (exit 69), not the profile (78).
-        let found = try TestSupport.run(bin, ["remote", "check", "generic-rest", "--base-url", "ftp://nowhere"], cwd: elsewhere,
-                                        environment: ["CRM_API_TOKEN": "t"])
+        let found = try TestSupport.run(
+            bin, ["remote", "check", "generic-rest", "--base-url", "ftp://nowhere"], cwd: elsewhere,
+            environment: ["CRM_API_TOKEN": "t"])
         #expect(found.status == 69 && found.stdout.hasPrefix("profile generic-rest"), "\(found.stdout)\(found.stderr)")
-        let unknown = try TestSupport.run(bin, ["remote", "check", "no-such-crm", "--base-url", "ftp://nowhere"], cwd: elsewhere)
-        #expect(unknown.status == 78 && unknown.stderr.contains("hubspot") && unknown.stderr.contains("amagi-crm"), "\(unknown.stderr)")
+        let unknown = try TestSupport.run(
+            bin, ["remote", "check", "no-such-crm", "--base-url", "ftp://nowhere"], cwd: elsewhere)
+        #expect(
+            unknown.status == 78 && unknown.stderr.contains("hubspot") && unknown.stderr.contains("amagi-crm"),
+            "\(unknown.stderr)")
     }
 
     @Test("a missing secret names the variable and nothing else")
     func missingSecret() throws {
         let p = try RemoteProfile.load(TestSupport.mapping("remotes/cin7-core.yaml"))
-        let e = #expect(throws: SyncError.self) { try RemoteClient(profile: p, environment: ["CIN7_ACCOUNT_ID": "acct"]) }
+        let e = #expect(throws: SyncError.self) {
+            try RemoteClient(profile: p, environment: ["CIN7_ACCOUNT_ID": "acct"])
+        }
         #expect(e?.description.contains("CIN7_APPLICATION_KEY") == true)
         #expect(e?.description.contains("acct") == false)
     }
@@ -76,7 +90,10 @@ struct ProfileTests {
     func cin7Codec() throws {
         let p = try RemoteProfile.load(TestSupport.mapping("remotes/cin7-core.yaml"))
         let codec = RecordCodec(p.resources[.lead]!)
-        let s = Snapshot(["company": "Acme", "first_name": "Mary Ann", "last_name": "Smith", "email": "m@acme.test", "address.city": "Graz", "amount": "1200.5"])
+        let s = Snapshot([
+            "company": "Acme", "first_name": "Mary Ann", "last_name": "Smith", "email": "m@acme.test",
+            "address.city": "Graz", "amount": "1200.5",
+        ])
         let body = try codec.body(s)
         #expect(try JSONPath("Contacts[0].Name").get(body) == .string("Mary Ann Smith"))
         #expect(try JSONPath("Addresses[Type=Billing].City").get(body) == .string("Graz"))
@@ -84,7 +101,13 @@ struct ProfileTests {
         #expect(codec.snapshot(body) == s)
     }
 
-    @Test("cron schedules", arguments: [("*/15 * * * *", "2026-11-29T10:07:00Z", "2026-11-29T10:15:00Z"), ("0 3 * * 1-5", "2026-11-28T12:00:00Z", "2026-11-30T03:00:00Z"), ("30 8 1 * *", "2026-11-29T10:00:00Z", "2026-12-01T08:30:00Z")])
+    @Test(
+        "cron schedules",
+        arguments: [
+            ("*/15 * * * *", "2026-11-29T10:07:00Z", "2026-11-29T10:15:00Z"),
+            ("0 3 * * 1-5", "2026-11-28T12:00:00Z", "2026-11-30T03:00:00Z"),
+            ("30 8 1 * *", "2026-11-29T10:00:00Z", "2026-12-01T08:30:00Z"),
+        ])
     func cron(expr: String, from: String, next: String) throws {
         let s = try #require(CronSchedule(expr))
         #expect(s.next(after: RemoteTime.parse(from)!).iso8601UTC == next)
@@ -99,7 +122,8 @@ struct MergeTests {
 
     @Test("a field changed on one side takes that side; different fields on both sides merge")
     func oneSide() {
-        var local = base, remote = base
+        var local = base
+        var remote = base
         local["phone"] = "+2"
         remote["email"] = "b@x.test"
         let m = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .manual)
@@ -110,29 +134,45 @@ struct MergeTests {
 
     @Test("the same field changed on both sides, under each policy")
     func policies() {
-        var local = base, remote = base
+        var local = base
+        var remote = base
         local["phone"] = "+L"
         remote["phone"] = "+R"
-        let t0 = Date(timeIntervalSince1970: 100), t1 = Date(timeIntervalSince1970: 200)
-        #expect(ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .remoteWins).merged["phone"] == "+R")
-        #expect(ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .localWins).merged["phone"] == "+L")
-        #expect(ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .newestWins, localTime: t1, remoteTime: t0).merged["phone"] == "+L")
-        #expect(ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .newestWins, localTime: t0, remoteTime: t1).merged["phone"] == "+R")
-        #expect(ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .newestWins, localTime: t0, remoteTime: t0).merged["phone"] == "+R")  // tie: remote
+        let t0 = Date(timeIntervalSince1970: 100)
+        let t1 = Date(timeIntervalSince1970: 200)
+        #expect(
+            ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .remoteWins).merged["phone"] == "+R")
+        #expect(
+            ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .localWins).merged["phone"] == "+L")
+        #expect(
+            ThreeWayMerge.merge(
+                base: base, local: local, remote: remote, policy: .newestWins, localTime: t1, remoteTime: t0
+            ).merged["phone"] == "+L")
+        #expect(
+            ThreeWayMerge.merge(
+                base: base, local: local, remote: remote, policy: .newestWins, localTime: t0, remoteTime: t1
+            ).merged["phone"] == "+R")
+        #expect(
+            ThreeWayMerge.merge(
+                base: base, local: local, remote: remote, policy: .newestWins, localTime: t0, remoteTime: t0
+            ).merged["phone"] == "+R")  // tie: remote
         let manual = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .manual)
         #expect(manual.conflicts == ["phone"])
     }
 
     @Test("field rules: union of tags, appended notes, max of amounts")
     func rules() {
-        var local = base, remote = base
+        var local = base
+        var remote = base
         local["tags"] = "a\u{1F}b"
         remote["tags"] = "a\u{1F}c"
         local["notes"] = "n\nlocal"
         remote["notes"] = "n\nremote"
         local["amount"] = "10"
         remote["amount"] = "12.5"
-        let m = ThreeWayMerge.merge(base: base, local: local, remote: remote, policy: .manual, rules: ["tags": .union, "notes": .append, "amount": .max])
+        let m = ThreeWayMerge.merge(
+            base: base, local: local, remote: remote, policy: .manual,
+            rules: ["tags": .union, "notes": .append, "amount": .max])
         #expect(m.conflicts.isEmpty)
         #expect(m.merged["tags"] == "a\u{1F}b\u{1F}c")
         #expect(m.merged["notes"] == "n\nlocal\nn\nremote")

@@ -42,11 +42,16 @@ struct ProfileTransformTests {
     func bothWays() throws {
         let codec = try profile(Self.opportunityFields)
         let remote = JSONValue.object([
-            ("id", .number(7)), ("title", .string("Big deal")), ("amount_cents", .number(125_050)), ("close", .string("05/03/2027")),
+            ("id", .number(7)), ("title", .string("Big deal")), ("amount_cents", .number(125_050)),
+            ("close", .string("05/03/2027")),
             ("phase", .string("late")), ("chance", .string("40%")),
         ])
         let s = codec.snapshot(remote)
-        #expect(s.values == ["name": "Big deal", "amount": "1250.5", "expected_close": "2027-03-05", "stage": "Negotiation", "probability": "40"])
+        #expect(
+            s.values == [
+                "name": "Big deal", "amount": "1250.5", "expected_close": "2027-03-05", "stage": "Negotiation",
+                "probability": "40",
+            ])
         let body = try codec.body(s)
         #expect(body["amount_cents"] == .number(125_050), "a whole result is an integer")
         #expect(body["close"] == .string("05/03/2027"))
@@ -67,7 +72,8 @@ struct ProfileTransformTests {
 
     @Test("timestamps are written in the format's zone and read back as the same instant")
     func zones() throws {
-        let codec = try profile("""
+        let codec = try profile(
+            """
             title: title
             due: {path: due_at, read_transform: [{date: {format: "yyyy-MM-dd HH:mm", timezone: Europe/Vienna}}], write_transform: [{date: {format: "yyyy-MM-dd HH:mm", timezone: Europe/Vienna}}]}
             """, record: "task")
@@ -79,16 +85,21 @@ struct ProfileTransformTests {
 
     @Test("half a cent is sent as a whole one with write_as: integer, and reads back as what the remote then holds")
     func cents() throws {
-        let codec = try profile("amount: {path: cents, read_transform: [{scale: 0.01}], write_transform: [{scale: 100}], write_as: integer}")
+        let codec = try profile(
+            "amount: {path: cents, read_transform: [{scale: 0.01}], write_transform: [{scale: 100}], write_as: integer}"
+        )
         let s = Snapshot(["amount": "10.005"])
         #expect(try codec.body(s)["cents"] == .number(1001))
         #expect(codec.asStored(s)["amount"] == "10.01", "what the remote holds once written, so a pull sees no change")
         #expect(try codec.body(Snapshot(["amount": "-0.125"]))["cents"] == .number(-13))
     }
 
-    @Test("a read that is no inverse of the write (read_transform: []) leaves the local value, and the record is still sent")
+    @Test(
+        "a read that is no inverse of the write (read_transform: []) leaves the local value, and the record is still sent"
+    )
     func oneWay() throws {
-        let codec = try profile("""
+        let codec = try profile(
+            """
             stage: {path: phase, read_transform: [], write_transform: [{map: {Won: closed-won}, otherwise: reject}]}
             """)
         let s = Snapshot(["stage": "Won"])
@@ -98,11 +109,14 @@ struct ProfileTransformTests {
 
     @Test("winter and summer instants in a zone, a 12-hour clock and month names are written and read back")
     func formats() throws {
-        let codec = try profile("""
+        let codec = try profile(
+            """
             title: title
             due: {path: due_at, read_transform: [{date: {format: "d MMM yyyy h:mm a", timezone: America/New_York}}], write_transform: [{date: {format: "d MMM yyyy h:mm a", timezone: America/New_York}}]}
             """, record: "task")
-        for (instant, text) in [("2027-01-15T17:05:00Z", "15 Jan 2027 12:05 PM"), ("2027-07-04T03:30:00Z", "3 Jul 2027 11:30 PM")] {
+        for (instant, text) in [
+            ("2027-01-15T17:05:00Z", "15 Jan 2027 12:05 PM"), ("2027-07-04T03:30:00Z", "3 Jul 2027 11:30 PM"),
+        ] {
             let s = Snapshot(["title": "t", "due": instant])
             let body = try codec.body(s)
             #expect(body["due_at"] == .string(text))
@@ -110,9 +124,12 @@ struct ProfileTransformTests {
         }
     }
 
-    @Test("found by a new user: cents read back exactly, a number the remote writes another way is no number, created_at is applied, a cleared joined list is null")
+    @Test(
+        "found by a new user: cents read back exactly, a number the remote writes another way is no number, created_at is applied, a cleared joined list is null"
+    )
     func newUser() throws {
-        let codec = try profile("""
+        let codec = try profile(
+            """
             amount: {path: cents, read_transform: [{scale: 0.01}], write_transform: [{scale: 100}], write_as: integer}
             created_at: {path: created, read_transform: [{date: dd/MM/yyyy}], write_transform: [{date: dd/MM/yyyy}]}
             tags: {path: labels, read_transform: [{split: ","}], write_transform: [{split: ","}]}
@@ -133,25 +150,31 @@ struct ProfileTransformTests {
 
     @Test("a list the remote holds as a JSON array of joined items is split item by item; a cleared list is sent as []")
     func lists() throws {
-        let codec = try profile("tags: {path: labels, read_transform: [{split: \";\"}], write_transform: []}", record: "lead")
+        let codec = try profile(
+            "tags: {path: labels, read_transform: [{split: \";\"}], write_transform: []}", record: "lead")
         let s = codec.snapshot(.object([("labels", .array([.string("a;b"), .string("c")]))]))
         #expect(s["tags"] == "a\u{1F}b\u{1F}c")
         #expect(try codec.body(Snapshot(["first_name": "x"]), only: ["tags"])["labels"] == .array([]))
     }
 
-    @Test("profile errors name the key and its line", arguments: [
-        ("amount: {path: a, write_transform: [{scale: 100}]}", "no read_transform", 12),
-        ("amount: {path: a, scale: 100, read_transform: [{scale: 0.01}]}", "cannot be combined", 12),
-        ("amount: {path: a, read_transform: [{shout: 1}]}", "unknown transform 'shout'", 12),
-        ("amount:\n  path: a\n  read_transform:\n    - {scale: zero}", "scale needs a number", 15),
-        ("amount: {path: a, read_transform: [], write_transform: [], write_as: float}", "write_as 'float'", 12),
-        ("amount: {path: a, write_as: integer}", "write_as applies to what write_transform writes", 12),
-        ("expected_close: {path: a, read_transform: [{date: YYYY-MM-DD}]}", "date format 'YYYY-MM-DD' cannot be read", 12),
-        ("amount: {path: a, read_transform: [{scale: 1.2.3}]}", "scale needs a number", 12),
-        ("tags: {path: a, list_separator: \";\", read_transform: []}", "cannot be combined", 12),
-        ("expected_close: {path: a, read_transform: [{date: dd/mm/yyyy}]}", "has minutes (mm) but no hours", 12),
-        ("name: {path: a, read_transform: [{lower}]}", "write it as `lower`, not `{lower}`", 12),
-    ])
+    @Test(
+        "profile errors name the key and its line",
+        arguments: [
+            ("amount: {path: a, write_transform: [{scale: 100}]}", "no read_transform", 12),
+            ("amount: {path: a, scale: 100, read_transform: [{scale: 0.01}]}", "cannot be combined", 12),
+            ("amount: {path: a, read_transform: [{shout: 1}]}", "unknown transform 'shout'", 12),
+            ("amount:\n  path: a\n  read_transform:\n    - {scale: zero}", "scale needs a number", 15),
+            ("amount: {path: a, read_transform: [], write_transform: [], write_as: float}", "write_as 'float'", 12),
+            ("amount: {path: a, write_as: integer}", "write_as applies to what write_transform writes", 12),
+            (
+                "expected_close: {path: a, read_transform: [{date: YYYY-MM-DD}]}",
+                "date format 'YYYY-MM-DD' cannot be read", 12
+            ),
+            ("amount: {path: a, read_transform: [{scale: 1.2.3}]}", "scale needs a number", 12),
+            ("tags: {path: a, list_separator: \";\", read_transform: []}", "cannot be combined", 12),
+            ("expected_close: {path: a, read_transform: [{date: dd/mm/yyyy}]}", "has minutes (mm) but no hours", 12),
+            ("name: {path: a, read_transform: [{lower}]}", "write it as `lower`, not `{lower}`", 12),
+        ])
     func errors(field: String, message: String, line: Int) throws {
         let e = #expect(throws: SyncError.self) { try profile(field) }
         #expect(e?.code == .invalidProfile)
@@ -159,18 +182,24 @@ struct ProfileTransformTests {
         #expect(e?.context == "line \(line)", "\(e?.description ?? "")")
     }
 
-    @Test("against the test remote: mapped values and joined lists are sent, read back without a change, pulled; an unmappable record is set aside and sent once fixed",
-          arguments: StoreKind.allCases)
+    @Test(
+        "against the test remote: mapped values and joined lists are sent, read back without a change, pulled; an unmappable record is set aside and sent once fixed",
+        arguments: StoreKind.allCases)
     func endToEnd(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind) { yaml in
             // The leads' status only (the tasks resource has a field of that name too).
-            yaml.replacingFirst("      status: status\n", with: """
-                      status:
-                        path: status
-                        read_transform: [{map: {open: New, working: Attempting to Contact}}]
-                        write_transform: [{map: {New: open, Attempting to Contact: working}, otherwise: reject}]
+            yaml.replacingFirst(
+                "      status: status\n",
+                with: """
+                          status:
+                            path: status
+                            read_transform: [{map: {open: New, working: Attempting to Contact}}]
+                            write_transform: [{map: {New: open, Attempting to Contact: working}, otherwise: reject}]
 
-                """).replacingOccurrences(of: "      tags: tags\n", with: "      tags: {path: tags, read_transform: [{split: \",\"}], write_transform: [{split: \",\"}]}\n")
+                    """
+            ).replacingOccurrences(
+                of: "      tags: tags\n",
+                with: "      tags: {path: tags, read_transform: [{split: \",\"}], write_transform: [{split: \",\"}]}\n")
         }
         var leads = SyncBench.leads(3)
         leads[0].status = "New"
@@ -181,7 +210,9 @@ struct ProfileTransformTests {
         let first = try await b.run(b.job())
         #expect(first.counts.pushedCreated == 2 && first.counts.refused == 1, "\(first.lines)")
         var remote = try b.remoteLeads()
-        #expect(remote["p0@example.com"]?["status"] as? String == "open" && remote["p0@example.com"]?["tags"] as? String == "vip,eu")
+        #expect(
+            remote["p0@example.com"]?["status"] as? String == "open"
+                && remote["p0@example.com"]?["tags"] as? String == "vip,eu")
         #expect(remote["p1@example.com"]?["status"] as? String == "working")
         #expect(remote["p2@example.com"] == nil, "nothing is sent for a value the profile cannot write")
         let aside = try b.store.setAsideRecords()
@@ -189,13 +220,19 @@ struct ProfileTransformTests {
         #expect(aside.first?.message.contains("Recycled") == true)
 
         let quiet = try await b.run(b.job())
-        #expect(quiet.counts.pushedUpdated == 0 && quiet.counts.pulledUpdated == 0 && quiet.counts.pushedCreated == 0, "\(quiet.lines)")
+        #expect(
+            quiet.counts.pushedUpdated == 0 && quiet.counts.pulledUpdated == 0 && quiet.counts.pushedCreated == 0,
+            "\(quiet.lines)")
 
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"status":"working","tags":"vip,eu,new"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))",
+            json: #"{"status":"working","tags":"vip,eu,new"}"#)
         leads[2].status = "New"
         try b.store.save([leads[2]])
         let next = try await b.run(b.job())
-        #expect(next.counts.pulledUpdated == 1 && next.counts.pushedCreated == 1 && next.counts.refused == 0, "\(next.lines)")
+        #expect(
+            next.counts.pulledUpdated == 1 && next.counts.pushedCreated == 1 && next.counts.refused == 0,
+            "\(next.lines)")
         let p0 = try #require(try b.store.all(Lead.self).first { $0.email == "p0@example.com" })
         #expect(p0.status == "Attempting to Contact" && p0.tags == ["vip", "eu", "new"])
         remote = try b.remoteLeads()
@@ -206,8 +243,9 @@ struct ProfileTransformTests {
 
 @Suite("A listing that leaves fields out, completed from the record's own endpoint")
 struct DetailCompletionTests {
-    @Test("new and changed records are read whole; unchanged ones are not read again; without `detail` the fields stay empty",
-          arguments: StoreKind.allCases)
+    @Test(
+        "new and changed records are read whole; unchanged ones are not read again; without `detail` the fields stay empty",
+        arguments: StoreKind.allCases)
     func detail(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind, arguments: ["--list-omits", "notes,phone"]) { yaml in
             yaml.replacingFirst("      items: data\n", with: "      items: data\n      detail: true\n")
@@ -233,14 +271,17 @@ struct DetailCompletionTests {
         #expect(try gets() - before == 5, "unchanged records are not read again")
 
         try await Task.sleep(nanoseconds: 20_000_000)
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p3@example.com"))", json: #"{"notes":"changed on the server"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p3@example.com"))",
+            json: #"{"notes":"changed on the server"}"#)
         let changed = try await b.run(job, store: other)
         #expect(changed.counts.pulledUpdated == 1, "\(changed.lines)")
         #expect(try gets() - before == 6)
         #expect(try other.all(Lead.self).first { $0.email == "p3@example.com" }?.notes == "changed on the server")
 
         // The contrast: the same listing without `detail` leaves the omitted fields empty.
-        let plain = try RemoteProfile.parse(yaml: String(contentsOfFile: TestSupport.mapping("remotes/generic-rest.yaml"), encoding: .utf8))
+        let plain = try RemoteProfile.parse(
+            yaml: String(contentsOfFile: TestSupport.mapping("remotes/generic-rest.yaml"), encoding: .utf8))
         let client = try RemoteClient(profile: plain, baseURL: b.remote.baseURL, environment: b.remote.environment)
         let third = try b.makeStore()
         _ = try await SyncEngine(store: third, job: job, client: client, dryRun: false).run()
@@ -252,7 +293,9 @@ struct DetailCompletionTests {
         let yaml = try String(contentsOfFile: TestSupport.mapping("remotes/amagi-crm.yaml"), encoding: .utf8)
         let tasks = try #require(yaml.range(of: "      path: /tasks\n      items: $\n"))
         let e = #expect(throws: SyncError.self) {
-            try RemoteProfile.parse(yaml: yaml.replacingCharacters(in: tasks, with: "      path: /tasks\n      items: $\n      detail: true\n"))
+            try RemoteProfile.parse(
+                yaml: yaml.replacingCharacters(
+                    in: tasks, with: "      path: /tasks\n      items: $\n      detail: true\n"))
         }
         #expect(e?.description.contains("add `get:`") == true && e?.context?.hasPrefix("line ") == true)
     }

@@ -28,7 +28,9 @@ struct SoakTests {
         let seconds = Double(ProcessInfo.processInfo.environment["CRMGATE_SOAK_SECONDS"] ?? "") ?? 15
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(80))
-        let seeded = (0..<40).map { #"{"first_name":"R\#($0)","last_name":"Remote","email":"r\#($0)@example.com","company":"Remote Co"}"# }.joined(separator: ",")
+        let seeded = (0..<40).map {
+            #"{"first_name":"R\#($0)","last_name":"Remote","email":"r\#($0)@example.com","company":"Remote Co"}"#
+        }.joined(separator: ",")
         try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(seeded)]}"#)
         let jobs = b.dir.appendingPathComponent("jobs")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
@@ -37,20 +39,26 @@ struct SoakTests {
         let profile = b.dir.appendingPathComponent("generic-rest-2s.yaml")
         let generic = try String(contentsOfFile: TestSupport.mapping("remotes/generic-rest.yaml"), encoding: .utf8)
         #expect(generic.contains("timeouts: {connect: 10, total: 60}"))
-        try generic.replacingOccurrences(of: "timeouts: {connect: 10, total: 60}", with: "timeouts: {connect: 2, total: 2}")
-            .write(to: profile, atomically: true, encoding: .utf8)
+        try generic.replacingOccurrences(
+            of: "timeouts: {connect: 10, total: 60}", with: "timeouts: {connect: 2, total: 2}"
+        )
+        .write(to: profile, atomically: true, encoding: .utf8)
         try """
-            name: soak
-            profile: \(profile.path)
-            base_url: \(b.remote.baseURL)
-            types: [leads]
-            direction: both
-            policy: manual
-            field_rules: {tags: union, notes: append}
-            batch_size: 25
-            concurrency: 4
-            """.write(to: jobs.appendingPathComponent("soak.yaml"), atomically: true, encoding: .utf8)
-        try b.remote.control("POST", "/faults", json: #"{"fraction":0.2,"kinds":["503","429","500","timeout","drop","drop_after","malformed","malformed_after","delay"],"delay_ms":40,"timeout_ms":3000,"retry_after":"0","seed":5}"#)
+        name: soak
+        profile: \(profile.path)
+        base_url: \(b.remote.baseURL)
+        types: [leads]
+        direction: both
+        policy: manual
+        field_rules: {tags: union, notes: append}
+        batch_size: 25
+        concurrency: 4
+        """.write(to: jobs.appendingPathComponent("soak.yaml"), atomically: true, encoding: .utf8)
+        try b.remote.control(
+            "POST", "/faults",
+            json:
+                #"{"fraction":0.2,"kinds":["503","429","500","timeout","drop","drop_after","malformed","malformed_after","delay"],"delay_ms":40,"timeout_ms":3000,"retry_after":"0","seed":5}"#
+        )
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: bin)
         daemon.arguments = ["jobs", "daemon", "--jobs", jobs.path, "--every", "0.5", "--store", b.storePath]
@@ -59,16 +67,20 @@ struct SoakTests {
         daemon.environment = env
         daemon.currentDirectoryURL = TestSupport.repoRoot
         let daemonLog = b.dir.appendingPathComponent("daemon.log")
-        FileManager.default.createFile(atPath: daemonLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: daemonLog.path, contents: nil)
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = try FileHandle(forWritingTo: daemonLog)
-        func daemonTail() -> String { String((try? String(contentsOf: daemonLog, encoding: .utf8))?.suffix(2000) ?? "") }
+        func daemonTail() -> String {
+            String((try? String(contentsOf: daemonLog, encoding: .utf8))?.suffix(2000) ?? "")
+        }
         try daemon.run()
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
 
         let deadline = Date(timeIntervalSinceNow: seconds)
         var rss: [Int] = []
-        var edits = 0, n = 0, sameField = 0
+        var edits = 0
+        var n = 0
+        var sameField = 0
         var rng = SplitMix(seed: 9)
         /// Edits one record on both sides at once (local first, so that the remote's side is the newer).
         func editBothSides(_ set: (inout Lead) -> Void, remoteJSON: String) throws {
@@ -107,13 +119,19 @@ struct SoakTests {
                 l.firstName = "New\(n)"
                 try b.store.save([l])
             case 3:  // a new remote lead
-                try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"Rnew\#(n)","email":"rnew\#(n)@example.com"}]}"#)
+                try b.remote.control(
+                    "POST", "/records/leads",
+                    json: #"{"data":[{"first_name":"Rnew\#(n)","email":"rnew\#(n)@example.com"}]}"#)
             case 4:  // the same field on both sides, settled by the field rule
                 try editBothSides({ $0.notes = "local notes \(n)" }, remoteJSON: #"{"notes":"remote notes \#(n)"}"#)
             default:  // the same field on both sides, without a rule: queued
-                try editBothSides({ $0.phone = "+1415000\(String(format: "%04d", n))" }, remoteJSON: #"{"phone":"+1628000\#(String(format: "%04d", n))"}"#)
+                try editBothSides(
+                    { $0.phone = "+1415000\(String(format: "%04d", n))" },
+                    remoteJSON: #"{"phone":"+1628000\#(String(format: "%04d", n))"}"#)
             }
-            rss.append(try #require(Self.rssKB(daemon.processIdentifier), "the daemon's RSS from /proc; its log: \(daemonTail())"))
+            rss.append(
+                try #require(
+                    Self.rssKB(daemon.processIdentifier), "the daemon's RSS from /proc; its log: \(daemonTail())"))
             Thread.sleep(forTimeInterval: 0.15)
         }
         try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
@@ -155,7 +173,9 @@ struct SoakTests {
             let queued = try b.store.conflicts()
             if queued.isEmpty { break }
             rounds += 1
-            #expect(queued.allSatisfy { $0.fields == ["phone"] }, "only the field without a rule is queued: \(queued.map(\.fields))")
+            #expect(
+                queued.allSatisfy { $0.fields == ["phone"] },
+                "only the field without a rule is queued: \(queued.map(\.fields))")
             for c in queued { _ = try ConflictResolution.resolve(store: b.store, id: c.id, take: .local, sets: [:]) }
             try settle()
         }
@@ -178,7 +198,8 @@ struct SoakTests {
         // second quarter's, after the first quarter's warm-up.
         #expect(rss.count >= 8, "only \(rss.count) memory samples")
         let q = max(1, rss.count / 4)
-        let early = Self.median(rss[q..<(2 * q)]), late = Self.median(rss[(3 * q)...])
+        let early = Self.median(rss[q..<(2 * q)])
+        let late = Self.median(rss[(3 * q)...])
         #expect(late <= early + early / 10 + 8_000, "daemon RSS grew from \(early) KB to \(late) KB (medians)")
         #expect(try b.store.runs().filter { $0.status == .ok }.count >= 3)
     }

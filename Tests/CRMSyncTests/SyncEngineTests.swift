@@ -17,15 +17,21 @@ final class SyncBench: @unchecked Sendable {
     /// The store as SQLite, for the tests of SQLite-only commands.
     var sqlite: CRMStore { store as! CRMStore }
 
-    init(kind: StoreKind = .sqlite, flavor: String = "generic", pageLimit: Int? = nil, arguments: [String] = [],
-         editProfile: (String) -> String = { $0 }) throws {
+    init(
+        kind: StoreKind = .sqlite, flavor: String = "generic", pageLimit: Int? = nil, arguments: [String] = [],
+        editProfile: (String) -> String = { $0 }
+    ) throws {
         self.kind = kind
         remote = try TestRemote(flavor: flavor, arguments: arguments)
         dir = try TestSupport.temporaryDirectory("crmgate-sync")
         let name = ["generic": "generic-rest", "cin7": "cin7-core", "hubspot": "hubspot"][flavor]!
         var yaml = try String(contentsOfFile: TestSupport.mapping("remotes/\(name).yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "limits: {requests: 60, per_seconds: 60}", with: "limits: {requests: 10, per_seconds: 2}")
-        if let pageLimit { yaml = yaml.replacingOccurrences(of: "limit: 500", with: "limit: \(pageLimit)").replacingOccurrences(of: "limit: 1000", with: "limit: \(pageLimit)") }
+        yaml = yaml.replacingOccurrences(
+            of: "limits: {requests: 60, per_seconds: 60}", with: "limits: {requests: 10, per_seconds: 2}")
+        if let pageLimit {
+            yaml = yaml.replacingOccurrences(of: "limit: 500", with: "limit: \(pageLimit)").replacingOccurrences(
+                of: "limit: 1000", with: "limit: \(pageLimit)")
+        }
         profile = try RemoteProfile.parse(yaml: editProfile(yaml))
         storePath = kind == .sqlite ? dir.appendingPathComponent("store.sqlite").path : try kind.makeLocation()
         store = try StoreLocation(storePath).openSyncStore(mode: .create)
@@ -33,8 +39,11 @@ final class SyncBench: @unchecked Sendable {
 
     /// A second, empty store of the same engine.
     func makeStore() throws -> any SyncStore {
-        try StoreLocation(kind == .sqlite ? dir.appendingPathComponent("other-\(UUID().uuidString).sqlite").path : try kind.makeLocation())
-            .openSyncStore(mode: .create)
+        try StoreLocation(
+            kind == .sqlite
+                ? dir.appendingPathComponent("other-\(UUID().uuidString).sqlite").path : try kind.makeLocation()
+        )
+        .openSyncStore(mode: .create)
     }
 
     deinit {
@@ -42,8 +51,13 @@ final class SyncBench: @unchecked Sendable {
         try? FileManager.default.removeItem(at: dir)
     }
 
-    func job(_ policy: ConflictPolicy = .newestWins, direction: SyncJob.Direction = .both, rules: [String: FieldRule] = [:], name: String = "test") -> SyncJob {
-        SyncJob(name: name, profile: "generic-rest", types: [.lead], direction: direction, policy: policy, fieldRules: rules, batchSize: 50, concurrency: 4)
+    func job(
+        _ policy: ConflictPolicy = .newestWins, direction: SyncJob.Direction = .both, rules: [String: FieldRule] = [:],
+        name: String = "test"
+    ) -> SyncJob {
+        SyncJob(
+            name: name, profile: "generic-rest", types: [.lead], direction: direction, policy: policy,
+            fieldRules: rules, batchSize: 50, concurrency: 4)
     }
 
     func run(_ job: SyncJob, store: (any SyncStore)? = nil, dryRun: Bool = false) async throws -> SyncReport {
@@ -80,7 +94,9 @@ final class SyncBench: @unchecked Sendable {
 
 @Suite("Sync engine against the generic test remote", .serialized)
 struct SyncEngineTests {
-    @Test("an update whose answer never came, applied by the remote after a newer local edit, does not win by the remote's clock (updates are journaled)", arguments: StoreKind.allCases)
+    @Test(
+        "an update whose answer never came, applied by the remote after a newer local edit, does not win by the remote's clock (updates are journaled)",
+        arguments: StoreKind.allCases)
     func lateUpdateOfADeadRun(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(1))
@@ -88,12 +104,14 @@ struct SyncEngineTests {
         var lead = try #require(try b.store.all(Lead.self).first)
         // A run sent "Sent Co" and died before the answer; the journal kept what it sent.
         let remoteName = "generic-rest@" + b.remote.baseURL
-        try b.store.journalUpdates(remote: remoteName, type: .lead, entries: [(lead.id.description, #"{"company":"Sent Co"}"#)])
+        try b.store.journalUpdates(
+            remote: remoteName, type: .lead, entries: [(lead.id.description, #"{"company":"Sent Co"}"#)])
         // A newer local edit, then the remote applies the dead run's update (stamped later than the local edit).
         lead.company = "Newer Local Co"
         try b.store.save([lead])
         try await Task.sleep(nanoseconds: 20_000_000)
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Sent Co"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Sent Co"}"#)
         let r = try await b.run(b.job(.newestWins))
         #expect(r.counts.conflictsOpened == 0)
         #expect(try b.remoteLeads()["p0@example.com"]?["company"] as? String == "Newer Local Co")
@@ -101,7 +119,9 @@ struct SyncEngineTests {
         #expect(try b.store.journaledUpdates(remote: remoteName, type: .lead, localIDs: [lead.id.description]).isEmpty)
     }
 
-    @Test("push creates every local lead once; a second store pulls them back equal; a rerun changes nothing", arguments: StoreKind.allCases)
+    @Test(
+        "push creates every local lead once; a second store pulls them back equal; a rerun changes nothing",
+        arguments: StoreKind.allCases)
     func pushThenPull(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind, pageLimit: 7)
         try b.store.save(SyncBench.leads(30))
@@ -139,7 +159,9 @@ struct SyncEngineTests {
         #expect(remote["phone"] as? String == "+14155559999")
     }
 
-    @Test("the same field changed on both sides, under each policy", arguments: [ConflictPolicy.remoteWins, .localWins, .newestWins], StoreKind.allCases)
+    @Test(
+        "the same field changed on both sides, under each policy",
+        arguments: [ConflictPolicy.remoteWins, .localWins, .newestWins], StoreKind.allCases)
     func policies(policy: ConflictPolicy, kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(2))
@@ -149,24 +171,29 @@ struct SyncEngineTests {
         l.updatedAt = Date(timeIntervalSinceNow: -3600)  // the local edit is older than the remote one
         try b.store.save([l])
         try await Task.sleep(nanoseconds: 20_000_000)
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
         _ = try await b.run(b.job(policy))
         let expected = policy == .localWins ? "Local Co" : "Remote Co"
         #expect(try b.store.record(Lead.self, id: l.id.description).company == expected)
         #expect(try b.remoteLeads()["p0@example.com"]!["company"] as? String == expected)
     }
 
-    @Test("under manual a conflict blocks only its record; resolving it pushes the chosen value", arguments: StoreKind.allCases)
+    @Test(
+        "under manual a conflict blocks only its record; resolving it pushes the chosen value",
+        arguments: StoreKind.allCases)
     func manual(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
         _ = try await b.run(b.job(.manual))
         var all = try b.store.all(Lead.self)
-        var x = all.first { $0.email == "p0@example.com" }!, y = all.first { $0.email == "p2@example.com" }!
+        var x = all.first { $0.email == "p0@example.com" }!
+        var y = all.first { $0.email == "p2@example.com" }!
         x.company = "Local X"
         y.company = "Local Y"
         try b.store.save([x, y])
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote X"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote X"}"#)
         let r = try await b.run(b.job(.manual))
         #expect(r.counts.conflictsOpened == 1)
         #expect(try b.remoteLeads()["p2@example.com"]!["company"] as? String == "Local Y")  // the other record went through
@@ -175,7 +202,8 @@ struct SyncEngineTests {
         #expect(open.count == 1 && open[0].fields == ["company"])
         let r2 = try await b.run(b.job(.manual))
         #expect(r2.counts.pushedUpdated == 0)
-        try ConflictResolution.resolve(store: b.store, id: open[0].id, take: .local, sets: ["notes": "checked by phone"])
+        try ConflictResolution.resolve(
+            store: b.store, id: open[0].id, take: .local, sets: ["notes": "checked by phone"])
         _ = try await b.run(b.job(.manual))
         let remote = try b.remoteLeads()["p0@example.com"]!
         #expect(remote["company"] as? String == "Local X")
@@ -185,7 +213,9 @@ struct SyncEngineTests {
         #expect(all.first { $0.email == "p0@example.com" }!.company == "Local X")
     }
 
-    @Test("another client edits the record between our read and our update: 412, re-read, merged, sent again; both edits kept", arguments: StoreKind.allCases)
+    @Test(
+        "another client edits the record between our read and our update: 412, re-read, merged, sent again; both edits kept",
+        arguments: StoreKind.allCases)
     func staleETag(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
@@ -193,7 +223,9 @@ struct SyncEngineTests {
         var all = try b.store.all(Lead.self)
         for i in all.indices { all[i].company = "Local \(i)" }
         try b.store.save(all)
-        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["concurrent_edit"],"only_methods":["PATCH"],"max_faults":3}"#)
+        try b.remote.control(
+            "POST", "/faults",
+            json: #"{"fraction":1,"kinds":["concurrent_edit"],"only_methods":["PATCH"],"max_faults":3}"#)
         var one = b.job()
         one.concurrency = 1  // one PATCH at a time: A edited, A sent again (a draw, no edit), then B edited
         let r = try await b.run(one)
@@ -207,8 +239,9 @@ struct SyncEngineTests {
     }
 
     /// Found by the soak: resolving wrote the record as it was when the conflict was queued, losing later edits.
-    @Test("resolving a conflict keeps the local edits made while it waited (merged: and the remote's one-sided changes)",
-          arguments: [ConflictResolution.Take.merged, .local, .remote], StoreKind.allCases)
+    @Test(
+        "resolving a conflict keeps the local edits made while it waited (merged: and the remote's one-sided changes)",
+        arguments: [ConflictResolution.Take.merged, .local, .remote], StoreKind.allCases)
     func resolveKeepsLaterEdits(take: ConflictResolution.Take, kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(1))
@@ -216,7 +249,9 @@ struct SyncEngineTests {
         var x = try b.store.all(Lead.self)[0]
         x.company = "Local X"
         try b.store.save([x])
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote X","owner":"remote-owner"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))",
+            json: #"{"company":"Remote X","owner":"remote-owner"}"#)
         _ = try await b.run(b.job(.manual))
         let open = try b.store.conflicts()
         #expect(open.count == 1 && open[0].fields == ["company"])
@@ -242,7 +277,9 @@ struct SyncEngineTests {
 
     /// Found in review: a pull skipped the remote changes of a record whose conflict waited, and its cursor moved on,
     /// so they never arrived.
-    @Test("remote changes made while a conflict waits update the queued conflict (same id), or settle it", arguments: StoreKind.allCases)
+    @Test(
+        "remote changes made while a conflict waits update the queued conflict (same id), or settle it",
+        arguments: StoreKind.allCases)
     func conflictWhileWaiting(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
@@ -252,7 +289,9 @@ struct SyncEngineTests {
         all[1].company = "Local Y"
         all[2].company = "Local Z"
         try b.store.save(all)
-        let x = try b.remoteID(email: "p0@example.com"), y = try b.remoteID(email: "p1@example.com"), z = try b.remoteID(email: "p2@example.com")
+        let x = try b.remoteID(email: "p0@example.com")
+        let y = try b.remoteID(email: "p1@example.com")
+        let z = try b.remoteID(email: "p2@example.com")
         try b.remote.control("PATCH", "/records/leads/\(x)", json: #"{"company":"Remote X"}"#)
         try b.remote.control("PATCH", "/records/leads/\(y)", json: #"{"company":"Remote Y"}"#)
         try b.remote.control("PATCH", "/records/leads/\(z)", json: #"{"company":"Remote Z"}"#)
@@ -268,7 +307,9 @@ struct SyncEngineTests {
         let open = try b.store.conflicts()
         #expect(open.count == 1)
         let locals = try b.store.all(Lead.self).map { "\($0.email) \($0.company)" }
-        #expect(try b.remoteLeads()["p2@example.com"]?["company"] as? String == "Local Z", "\(r3.counts) \(r3.lines) local: \(locals)")  // Z settled: local pushed
+        #expect(
+            try b.remoteLeads()["p2@example.com"]?["company"] as? String == "Local Z",
+            "\(r3.counts) \(r3.lines) local: \(locals)")  // Z settled: local pushed
         let cx = try #require(open.first)
         #expect(cx.id == queued.first { $0.remoteID == x }?.id)  // the same conflict, brought up to date
         #expect(Snapshot(json: cx.remoteSide)["owner"] == "new-owner")
@@ -282,16 +323,20 @@ struct SyncEngineTests {
         #expect(try b.store.conflicts().isEmpty)
     }
 
-    @Test("equal modification stamps across a page boundary: nothing skipped, nothing read twice", arguments: StoreKind.allCases)
+    @Test(
+        "equal modification stamps across a page boundary: nothing skipped, nothing read twice",
+        arguments: StoreKind.allCases)
     func equalStamps(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind, pageLimit: 5)
         try b.remote.control("POST", "/clock", json: #"{"now":"2026-01-01T00:00:00Z"}"#)
-        let rows = (0..<23).map { #"{"first_name":"Tie\#($0)","email":"tie\#($0)@example.com"}"# }.joined(separator: ",")
+        let rows = (0..<23).map { #"{"first_name":"Tie\#($0)","email":"tie\#($0)@example.com"}"# }.joined(
+            separator: ",")
         try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(rows)]}"#)
         let r1 = try await b.run(b.job(direction: .pull))
         #expect(r1.counts.pulledCreated == 23)
         // More records with the very same stamp arrive after the first run.
-        let more = (23..<31).map { #"{"first_name":"Tie\#($0)","email":"tie\#($0)@example.com"}"# }.joined(separator: ",")
+        let more = (23..<31).map { #"{"first_name":"Tie\#($0)","email":"tie\#($0)@example.com"}"# }.joined(
+            separator: ",")
         try b.remote.control("POST", "/records/leads", json: #"{"data":[\#(more)]}"#)
         let r2 = try await b.run(b.job(direction: .pull))
         #expect(r2.counts.pulledCreated == 8)
@@ -300,7 +345,9 @@ struct SyncEngineTests {
         #expect(r3.counts.pulledCreated == 0 && r3.counts.pulledUpdated == 0)
     }
 
-    @Test("remote deletions tombstone the local record; local deletions stay local without allow-delete", arguments: StoreKind.allCases)
+    @Test(
+        "remote deletions tombstone the local record; local deletions stay local without allow-delete",
+        arguments: StoreKind.allCases)
     func deletes(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(3))
@@ -316,24 +363,31 @@ struct SyncEngineTests {
         #expect(try b.remoteLeads()["p1@example.com"] != nil)
         var j = b.job()
         j.allowDelete = true
-        try b.store.tombstone(Lead.self, ids: [try b.store.all(Lead.self).first { $0.email == "p2@example.com" }!.id.description])
+        try b.store.tombstone(
+            Lead.self, ids: [try b.store.all(Lead.self).first { $0.email == "p2@example.com" }!.id.description])
         let r3 = try await b.run(j)
         #expect(r3.counts.pushedDeleted == 1)
         #expect(try b.remoteLeads()["p2@example.com"] == nil)
     }
 
-    @Test("unlinked remote records are matched to local ones by e-mail instead of duplicated", arguments: StoreKind.allCases)
+    @Test(
+        "unlinked remote records are matched to local ones by e-mail instead of duplicated",
+        arguments: StoreKind.allCases)
     func matchByEmail(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(2))
-        try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"First0","email":"P0@Example.com","company":"Remote Co"}]}"#)
+        try b.remote.control(
+            "POST", "/records/leads",
+            json: #"{"data":[{"first_name":"First0","email":"P0@Example.com","company":"Remote Co"}]}"#)
         let r = try await b.run(b.job(.remoteWins))
         #expect(r.counts.matched == 1)
         #expect(try b.store.count(.lead) == 2)
         #expect(try b.remote.records("leads").count == 2)
     }
 
-    @Test("a create whose answer never came is matched by e-mail against what it sent: a field only the remote changed since survives a newer local edit (found by the crash schedule)", arguments: StoreKind.allCases)
+    @Test(
+        "a create whose answer never came is matched by e-mail against what it sent: a field only the remote changed since survives a newer local edit (found by the crash schedule)",
+        arguments: StoreKind.allCases)
     func lostCreateAnswerKeepsRemoteEdit(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
         try b.store.save(SyncBench.leads(1))
@@ -343,7 +397,8 @@ struct SyncEngineTests {
         #expect(try b.remote.records("leads").count == 1)
         try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
         // Then the remote changes the company, and later the local side changes the notes.
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
         try await Task.sleep(nanoseconds: 20_000_000)
         var lead = try #require(try b.store.all(Lead.self).first)
         lead.notes = "local notes"
@@ -374,19 +429,26 @@ struct SyncEngineTests {
         #expect(try b.store.runs().isEmpty)
     }
 
-    @Test("a second run of the same job while one holds the lease is refused; a dead holder's lease is taken over", arguments: StoreKind.allCases)
+    @Test(
+        "a second run of the same job while one holds the lease is refused; a dead holder's lease is taken over",
+        arguments: StoreKind.allCases)
     func lease(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind)
-        _ = try b.store.acquireLease(job: "test", owner: "someone-else", pid: getpid(), seconds: 600, isAlive: { _ in true })
+        _ = try b.store.acquireLease(
+            job: "test", owner: "someone-else", pid: getpid(), seconds: 600, isAlive: { _ in true })
         let e = await #expect(throws: SyncError.self) { try await b.run(b.job()) }
         #expect(e?.code == .leaseHeld)
         try b.store.releaseLease(job: "test", owner: "someone-else")
         // A holder on this machine (owners are host:pid:…) whose process is gone: its lease is taken over at once.
-        _ = try b.store.acquireLease(job: "test", owner: "\(ProcessInfo.processInfo.hostName):999999:dead", pid: 999_999, seconds: 600, isAlive: { _ in true })
+        _ = try b.store.acquireLease(
+            job: "test", owner: "\(ProcessInfo.processInfo.hostName):999999:dead", pid: 999_999, seconds: 600,
+            isAlive: { _ in true })
         _ = try await b.run(b.job())
     }
 
-    @Test("a run renews its lease at checkpoints, and stops at the next one when another run has taken it", arguments: StoreKind.allCases)
+    @Test(
+        "a run renews its lease at checkpoints, and stops at the next one when another run has taken it",
+        arguments: StoreKind.allCases)
     func leaseRenewal(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind, pageLimit: 5)
         let rows = (0..<60).map { #"{"first_name":"R\#($0)","email":"r\#($0)@example.com"}"# }.joined(separator: ",")
@@ -398,7 +460,8 @@ struct SyncEngineTests {
         let thief = Task.detached {
             // Once the first page is in, a second run takes the lease (as if this one had outlived it).
             while try b.store.count(.lead) == 0 { try await Task.sleep(for: .milliseconds(5)) }
-            _ = try b.store.acquireLease(job: "test", owner: "thief", pid: getpid(), seconds: 600, isAlive: { _ in false })
+            _ = try b.store.acquireLease(
+                job: "test", owner: "thief", pid: getpid(), seconds: 600, isAlive: { _ in false })
         }
         let e = await #expect(throws: SyncError.self) { try await engine.run() }
         try await thief.value
@@ -408,11 +471,17 @@ struct SyncEngineTests {
         #expect(pulled > 0 && pulled < 60, "the pages before the loss are kept: \(pulled)")
     }
 
-    @Test("20% of requests fail with 503, 429, 500, dropped connections and broken bodies, and the run converges to the fault-free state", arguments: StoreKind.allCases)
+    @Test(
+        "20% of requests fail with 503, 429, 500, dropped connections and broken bodies, and the run converges to the fault-free state",
+        arguments: StoreKind.allCases)
     func faults(kind: StoreKind) async throws {
         let b = try SyncBench(kind: kind, pageLimit: 9)
         try b.store.save(SyncBench.leads(60))
-        try b.remote.control("POST", "/faults", json: #"{"fraction":0.2,"kinds":["503","429","500","drop","drop_after","malformed","malformed_after"],"retry_after":"0","seed":11}"#)
+        try b.remote.control(
+            "POST", "/faults",
+            json:
+                #"{"fraction":0.2,"kinds":["503","429","500","drop","drop_after","malformed","malformed_after"],"retry_after":"0","seed":11}"#
+        )
         var runs = 0
         while true {
             runs += 1
@@ -438,40 +507,54 @@ struct SyncEngineTests {
 
 @Suite("Sync against the Cin7 Core and HubSpot test remotes", .serialized)
 struct ProfileContractTests {
-    @Test("Cin7 Core: push leads, pull them into another store, page by page; a lost create answer is found by Name, not sent twice")
+    @Test(
+        "Cin7 Core: push leads, pull them into another store, page by page; a lost create answer is found by Name, not sent twice"
+    )
     func cin7() async throws {
         let b = try SyncBench(flavor: "cin7", pageLimit: 4, arguments: ["--rate-limit", "10/2"])
         try b.store.save(SyncBench.leads(25))
-        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"max_faults":1,"only_methods":["POST"]}"#)
-        var job = SyncJob(name: "cin7", profile: "cin7-core", types: [.lead], direction: .both, policy: .remoteWins, batchSize: 50, concurrency: 1)
+        try b.remote.control(
+            "POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"max_faults":1,"only_methods":["POST"]}"#)
+        var job = SyncJob(
+            name: "cin7", profile: "cin7-core", types: [.lead], direction: .both, policy: .remoteWins, batchSize: 50,
+            concurrency: 1)
         let shared = try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment)
         let client = { shared }  // one client, one rate budget, as in one process
-        await #expect(throws: SyncError.self) { try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run() }
-        let r = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
+        await #expect(throws: SyncError.self) {
+            try await SyncEngine(store: b.store, job: job, client: client(), dryRun: false).run()
+        }
+        let r = try await SyncEngine(store: b.store, job: job, client: client(), dryRun: false).run()
         // Found again either by the pull (matched by e-mail) or by the push's lookup by Name; never created twice.
         #expect(r.counts.recoveredCreates + r.counts.matched == 1)
         #expect(try b.remote.records("lead").count == 25)
         job.direction = .push
         try b.store.save([SyncBench.leads(1, prefix: "late")[0]])
-        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"max_faults":1,"only_methods":["POST"]}"#)
-        await #expect(throws: SyncError.self) { try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run() }
-        let pushOnly = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
+        try b.remote.control(
+            "POST", "/faults", json: #"{"fraction":1,"kinds":["drop_after"],"max_faults":1,"only_methods":["POST"]}"#)
+        await #expect(throws: SyncError.self) {
+            try await SyncEngine(store: b.store, job: job, client: client(), dryRun: false).run()
+        }
+        let pushOnly = try await SyncEngine(store: b.store, job: job, client: client(), dryRun: false).run()
         #expect(pushOnly.counts.recoveredCreates == 1)
         #expect(try b.remote.records("lead").count == 26)
         let other = try b.makeStore()
         job.direction = .pull
-        let p = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        let p = try await SyncEngine(store: other, job: job, client: client(), dryRun: false).run()
         #expect(p.counts.pulledCreated == 26)
         let names = Set(try other.all(Lead.self).map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company)" })
-        #expect(names == Set(try b.store.all(Lead.self).map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company)" }))
+        #expect(
+            names
+                == Set(try b.store.all(Lead.self).map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company)" }))
         // Unchanged records are recognised by their digest: a rerun updates nothing.
-        let again = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        let again = try await SyncEngine(store: other, job: job, client: client(), dryRun: false).run()
         #expect(again.counts.pulledUpdated == 0 && again.counts.pulledCreated == 0)
         // Its 60 calls a minute, scaled down to 10 per 2 s on both sides: the governor keeps every request under it.
         #expect((try b.remote.stats()["requests"] as? Int ?? 0) > 20)
         let stats = try b.remote.stats()
-        // The governor spaces requests 10% under the limit; on a loaded 2-core test run, arrival jitter can still let the
-        // server refuse one now and then, which the client absorbs (every run above succeeded): no 503 reached the caller.
+        // The governor spaces requests 10% under the limit; on a loaded 2-core test run, arrival jitter can still let
+        // the
+        // server refuse one now and then, which the client absorbs (every run above succeeded): no 503 reached the
+        // caller.
         #expect((stats["throttled"] as? Int ?? 99) <= 2, "\(stats)")
     }
 
@@ -479,28 +562,43 @@ struct ProfileContractTests {
     func hubspot() async throws {
         let b = try SyncBench(flavor: "hubspot")
         try b.store.save(SyncBench.leads(130))
-        var job = SyncJob(name: "hs", profile: "hubspot", types: [.lead], direction: .push, policy: .remoteWins, batchSize: 100, concurrency: 4)
-        let client = { try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment) }
-        let r = try await SyncEngine(store: b.store, job: job, client: try client(), dryRun: false).run()
+        var job = SyncJob(
+            name: "hs", profile: "hubspot", types: [.lead], direction: .push, policy: .remoteWins, batchSize: 100,
+            concurrency: 4)
+        let client = {
+            try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment)
+        }
+        let r = try await SyncEngine(store: b.store, job: job, client: client(), dryRun: false).run()
         #expect(r.counts.pushedCreated == 130)
         // Creates go through the batch upsert by e-mail: two requests of at most 100, none one by one.
         let routes = try b.remote.stats()["by_route"] as? [String: Int] ?? [:]
         #expect(routes.filter { $0.key.contains("batch/upsert") }.values.reduce(0, +) == 2, "\(routes)")
-        #expect(routes.filter { $0.key.hasPrefix("POST") && !$0.key.contains("batch") && !$0.key.contains("search") }.isEmpty, "\(routes)")
+        #expect(
+            routes.filter { $0.key.hasPrefix("POST") && !$0.key.contains("batch") && !$0.key.contains("search") }
+                .isEmpty, "\(routes)")
         // Sent again (as after a lost answer), the same upsert makes no duplicate.
         let client2 = try client()
-        let again = try await client2.batchUpsert(.lead, inputs: [(key: "p1@example.com", body: .object([("properties", .object([("email", .string("p1@example.com"))]))]))])
+        let again = try await client2.batchUpsert(
+            .lead,
+            inputs: [
+                (
+                    key: "p1@example.com",
+                    body: .object([("properties", .object([("email", .string("p1@example.com"))]))])
+                )
+            ])
         #expect(again.count == 1)
         #expect(try b.remote.records("contacts").count == 130)
         let other = try b.makeStore()
         job.direction = .pull
-        let p = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        let p = try await SyncEngine(store: other, job: job, client: client(), dryRun: false).run()
         #expect(p.counts.pulledCreated == 130)
         let contacts = try b.remote.records("contacts")
-        let id = try #require(contacts.first { (($0["properties"] as? [String: Any])?["email"] as? String) == "p5@example.com" }?["id"] as? String)
+        let id = try #require(
+            contacts.first { (($0["properties"] as? [String: Any])?["email"] as? String) == "p5@example.com" }?["id"]
+                as? String)
         try await Task.sleep(nanoseconds: 20_000_000)
         try b.remote.control("PATCH", "/records/contacts/\(id)", json: #"{"properties":{"company":"Changed Inc"}}"#)
-        let q = try await SyncEngine(store: other, job: job, client: try client(), dryRun: false).run()
+        let q = try await SyncEngine(store: other, job: job, client: client(), dryRun: false).run()
         #expect(q.counts.pulledUpdated == 1)
         #expect(try other.all(Lead.self).first { $0.email == "p5@example.com" }?.company == "Changed Inc")
     }
@@ -509,7 +607,9 @@ struct ProfileContractTests {
 extension SyncStore {
     /// The live or deleted record with this id (tests: a missing one is a failure).
     func record<R: CRMRecord>(_ type: R.Type, id: String) throws -> R {
-        guard let r = try recordForSync(R.self, id: id) else { throw TestSupportError("no \(R.recordType.rawValue) \(id) in the store") }
+        guard let r = try recordForSync(R.self, id: id) else {
+            throw TestSupportError("no \(R.recordType.rawValue) \(id) in the store")
+        }
         return r.record
     }
 }

@@ -7,7 +7,9 @@ import Testing
 
 @Suite("Undo of a sync run, and the jobs daemon", .serialized)
 struct UndoAndDaemonTests {
-    func client(_ b: SyncBench) throws -> RemoteClient { try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment) }
+    func client(_ b: SyncBench) throws -> RemoteClient {
+        try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment)
+    }
 
     @Test("undo deletes on the remote what a push created, and refuses a record changed since")
     func undoPush() async throws {
@@ -30,11 +32,14 @@ struct UndoAndDaemonTests {
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(2))
         _ = try await b.run(b.job())
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
-        try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"New","email":"new@example.com"}]}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        try b.remote.control(
+            "POST", "/records/leads", json: #"{"data":[{"first_name":"New","email":"new@example.com"}]}"#)
         let r = try await b.run(b.job(direction: .pull))
         #expect(r.counts.pulledCreated == 1 && r.counts.pulledUpdated == 1)
-        let dry = try await RunUndo(store: b.store, client: try client(b)).undo(run: try #require(r.runID), dryRun: true)
+        let dry = try await RunUndo(store: b.store, client: try client(b)).undo(
+            run: try #require(r.runID), dryRun: true)
         #expect(dry.reverted == 2)
         #expect(try b.store.count(.lead) == 3)
         let out = try await RunUndo(store: b.store, client: try client(b)).undo(run: try #require(r.runID))
@@ -50,13 +55,13 @@ struct UndoAndDaemonTests {
         let jobs = b.dir.appendingPathComponent("jobs")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
         try """
-            name: pull-leads
-            profile: generic-rest
-            base_url: \(b.remote.baseURL)
-            types: [leads]
-            direction: pull
-            schedule: "* * * * *"
-            """.write(to: jobs.appendingPathComponent("pull-leads.yaml"), atomically: true, encoding: .utf8)
+        name: pull-leads
+        profile: generic-rest
+        base_url: \(b.remote.baseURL)
+        types: [leads]
+        direction: pull
+        schedule: "* * * * *"
+        """.write(to: jobs.appendingPathComponent("pull-leads.yaml"), atomically: true, encoding: .utf8)
         try b.remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"A","email":"a@example.com"}]}"#)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
@@ -92,7 +97,9 @@ struct RemoteCheckTests {
     func check() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let remote = try TestRemote(flavor: "generic")
-        try remote.control("POST", "/records/leads", json: #"{"data":[{"first_name":"A","email":"a@example.com","address":{"city":"Graz"}}]}"#)
+        try remote.control(
+            "POST", "/records/leads",
+            json: #"{"data":[{"first_name":"A","email":"a@example.com","address":{"city":"Graz"}}]}"#)
         func run(_ env: [String: String]) throws -> (Int32, String, String) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: bin)
@@ -102,13 +109,16 @@ struct RemoteCheckTests {
             for (k, v) in env { e[k] = v }
             p.environment = e
             p.currentDirectoryURL = TestSupport.repoRoot
-            let out = Pipe(), err = Pipe()
+            let out = Pipe()
+            let err = Pipe()
             p.standardOutput = out
             p.standardError = err
             try p.run()
             p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                    String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            return (
+                p.terminationStatus, String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            )
         }
         let ok = try run(remote.environment)
         #expect(ok.0 == 0, "\(ok.2)")
@@ -135,7 +145,8 @@ struct QueueCommandTests {
         var l = try b.store.all(Lead.self).first { $0.email == "p0@example.com" }!
         l.company = "Local Co"
         try b.store.save([l])
-        try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Remote Co"}"#)
         _ = try await b.run(b.job(.manual))
         let id = try #require(try b.store.conflicts().first).id
         let list = try TestSupport.run(bin, ["conflicts", "list", "--store", b.storePath])
@@ -145,7 +156,8 @@ struct QueueCommandTests {
         #expect(conflict?["id"] as? Int == Int(id) && (conflict?["fields"] as? [String])?.contains("company") == true)
         let show = try TestSupport.run(bin, ["conflicts", "show", String(id), "--store", b.storePath])
         #expect(show.stdout.contains(#"local "Local Co""#) && show.stdout.contains(#"remote "Remote Co""#))
-        let resolve = try TestSupport.run(bin, ["conflicts", "resolve", String(id), "--take", "remote", "--store", b.storePath])
+        let resolve = try TestSupport.run(
+            bin, ["conflicts", "resolve", String(id), "--take", "remote", "--store", b.storePath])
         #expect(resolve.status == 0)
         #expect(try b.store.conflicts().isEmpty)
         #expect(try b.store.record(Lead.self, id: l.id.description).company == "Remote Co")
@@ -153,16 +165,21 @@ struct QueueCommandTests {
         #expect(again.status == 64)
         let runs = try TestSupport.run(bin, ["runs", "list", "--store", b.storePath])
         // Counts in words, only those that are not zero; --json has every count.
-        #expect(runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("pushed created") && !runs.stdout.contains("{"))
+        #expect(
+            runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("pushed created")
+                && !runs.stdout.contains("{"))
         #expect(!runs.stdout.contains("pulled deleted 0"))
         let json = try TestSupport.run(bin, ["runs", "list", "--json", "--store", b.storePath])
-        let objects = try json.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let objects = try json.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
         #expect(objects.count == 2)
         #expect(objects.allSatisfy { ($0?["counts"] as? [String: Any])?["pulled_deleted"] as? Int != nil })
         #expect(objects.contains { (($0?["counts"] as? [String: Any])?["pushed_created"] as? Int ?? 0) > 0 })
 
         let leads = try b.store.all(Lead.self)
-        try b.sqlite.proposeReview(type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 3.0)], importID: nil)
+        try b.sqlite.proposeReview(
+            type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 3.0)], importID: nil)
         let pair = try #require(try b.sqlite.reviewPairs().first)
         #expect(try TestSupport.run(bin, ["review", "list", "--store", b.storePath]).stdout.contains("weight 3.0"))
         let pairJSON = try TestSupport.run(bin, ["review", "list", "--json", "--store", b.storePath]).stdout
@@ -179,7 +196,9 @@ struct QueueCommandTests {
 
 @Suite("A remote that stops answering")
 struct RemoteTimeoutTests {
-    @Test("sync apply times out after the allowed attempts with exit 69, the run is recorded as failed, and the next run completes")
+    @Test(
+        "sync apply times out after the allowed attempts with exit 69, the run is recorded as failed, and the next run completes"
+    )
     func timeoutExit() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let b = try SyncBench()
@@ -187,10 +206,15 @@ struct RemoteTimeoutTests {
         let generic = try String(contentsOfFile: TestSupport.mapping("remotes/generic-rest.yaml"), encoding: .utf8)
         #expect(generic.contains("timeouts: {connect: 10, total: 60}") && generic.contains("retry: {max_attempts: 8}"))
         let profile = b.dir.appendingPathComponent("generic-rest-1s.yaml")
-        try generic.replacingOccurrences(of: "timeouts: {connect: 10, total: 60}", with: "timeouts: {connect: 1, total: 1}")
-            .replacingOccurrences(of: "retry: {max_attempts: 8}", with: "retry: {max_attempts: 2}")
-            .write(to: profile, atomically: true, encoding: .utf8)
-        let args = ["sync", "apply", "--profile", profile.path, "--types", "leads", "--base-url", b.remote.baseURL, "--store", b.storePath]
+        try generic.replacingOccurrences(
+            of: "timeouts: {connect: 10, total: 60}", with: "timeouts: {connect: 1, total: 1}"
+        )
+        .replacingOccurrences(of: "retry: {max_attempts: 8}", with: "retry: {max_attempts: 2}")
+        .write(to: profile, atomically: true, encoding: .utf8)
+        let args = [
+            "sync", "apply", "--profile", profile.path, "--types", "leads", "--base-url", b.remote.baseURL, "--store",
+            b.storePath,
+        ]
         func run() throws -> (status: Int32, stderr: String) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: bin)
@@ -210,12 +234,15 @@ struct RemoteTimeoutTests {
         try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["timeout"],"timeout_ms":2500}"#)
         let stuck = try run()
         #expect(stuck.status == 69, "\(stuck.stderr)")
-        #expect(stuck.stderr.lowercased().contains("timed out") || stuck.stderr.contains("curl 28") || stuck.stderr.contains("(28)"), "\(stuck.stderr)")
+        #expect(
+            stuck.stderr.lowercased().contains("timed out") || stuck.stderr.contains("curl 28")
+                || stuck.stderr.contains("(28)"), "\(stuck.stderr)")
         #expect(try b.store.runs().first?.status == .failed)  // newest first
         #expect(try b.remote.records("leads").isEmpty)
         try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
         // `sync apply --dry-run` is `sync plan`: it says what would change and changes nothing.
-        let dry = try TestSupport.run(bin, args + ["--dry-run"], cwd: TestSupport.repoRoot, environment: b.remote.environment)
+        let dry = try TestSupport.run(
+            bin, args + ["--dry-run"], cwd: TestSupport.repoRoot, environment: b.remote.environment)
         #expect(dry.status == 0 && dry.stdout.contains("push: create lead"), "\(dry.stdout)\(dry.stderr)")
         #expect(try b.remote.records("leads").isEmpty)
         let next = try run()
@@ -223,9 +250,12 @@ struct RemoteTimeoutTests {
         #expect(try b.remoteLeads().count == 30)
         // Then a plan has nothing to do, and says so as JSON too.
         let plan = try TestSupport.run(
-            bin, ["sync", "plan", "--json"] + args.dropFirst(2), cwd: TestSupport.repoRoot, environment: b.remote.environment)
+            bin, ["sync", "plan", "--json"] + args.dropFirst(2), cwd: TestSupport.repoRoot,
+            environment: b.remote.environment)
         let object = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
         #expect(object?["plan"] as? Bool == true, "\(plan.stdout)\(plan.stderr)")
-        #expect((object?["counts"] as? [String: Any])?["pushed_created"] as? Int == 0 && (object?["lines"] as? [Any])?.isEmpty == true)
+        #expect(
+            (object?["counts"] as? [String: Any])?["pushed_created"] as? Int == 0
+                && (object?["lines"] as? [Any])?.isEmpty == true)
     }
 }

@@ -21,7 +21,9 @@ struct WorkerTests {
 
         init(remotes count: Int = 10, records: Int = 40) throws {
             self.records = records
-            remotes = try (0..<count).map { _ in try TestRemote(flavor: "generic", arguments: ["--token", WorkerTests.token]) }
+            remotes = try (0..<count).map { _ in
+                try TestRemote(flavor: "generic", arguments: ["--token", WorkerTests.token])
+            }
             dir = try TestSupport.temporaryDirectory("crmgate-workers")
             jobs = dir.appendingPathComponent("jobs")
             try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
@@ -33,13 +35,13 @@ struct WorkerTests {
             for r in remotes.indices {
                 for type in ["leads", "opportunities", "tasks"] {
                     try """
-                        name: r\(r)-\(type)
-                        profile: \(profile.path)
-                        base_url: \(remotes[r].baseURL)
-                        types: [\(type)]
-                        direction: \(type == "leads" ? "push" : "pull")
-                        batch_size: 8
-                        """.write(to: jobs.appendingPathComponent("r\(r)-\(type).yaml"), atomically: true, encoding: .utf8)
+                    name: r\(r)-\(type)
+                    profile: \(profile.path)
+                    base_url: \(remotes[r].baseURL)
+                    types: [\(type)]
+                    direction: \(type == "leads" ? "push" : "pull")
+                    batch_size: 8
+                    """.write(to: jobs.appendingPathComponent("r\(r)-\(type).yaml"), atomically: true, encoding: .utf8)
                 }
             }
             try seed()
@@ -51,11 +53,16 @@ struct WorkerTests {
         func seed() throws {
             for (r, remote) in remotes.enumerated() {
                 try remote.control("POST", "/reset")
-                let leads = (0..<records).map { #"{"first_name":"F\#($0)","last_name":"R\#(r)","email":"r\#(r)-\#($0)@example.com","company":"Co \#($0 % 7)"}"# }
-                let opps = (0..<records).map { #"{"name":"Deal \#(r)-\#($0)","stage":"Qualification","amount":"\#($0 * 100).50","currency":"EUR"}"# }
+                let leads = (0..<records).map {
+                    #"{"first_name":"F\#($0)","last_name":"R\#(r)","email":"r\#(r)-\#($0)@example.com","company":"Co \#($0 % 7)"}"#
+                }
+                let opps = (0..<records).map {
+                    #"{"name":"Deal \#(r)-\#($0)","stage":"Qualification","amount":"\#($0 * 100).50","currency":"EUR"}"#
+                }
                 let tasks = (0..<records).map { #"{"title":"Call \#(r)-\#($0)","status":"open"}"# }
                 try remote.control("POST", "/records/leads", json: #"{"data":[\#(leads.joined(separator: ","))]}"#)
-                try remote.control("POST", "/records/opportunities", json: #"{"data":[\#(opps.joined(separator: ","))]}"#)
+                try remote.control(
+                    "POST", "/records/opportunities", json: #"{"data":[\#(opps.joined(separator: ","))]}"#)
                 try remote.control("POST", "/records/tasks", json: #"{"data":[\#(tasks.joined(separator: ","))]}"#)
             }
         }
@@ -70,7 +77,9 @@ struct WorkerTests {
 
         /// Every request answered after `ms` milliseconds.
         func slow(_ ms: Int) throws {
-            for r in remotes { try r.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":\#(ms)}"#) }
+            for r in remotes {
+                try r.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":\#(ms)}"#)
+            }
         }
 
         deinit {
@@ -79,10 +88,14 @@ struct WorkerTests {
         }
     }
 
-    static func worker(_ bin: String, store: String, jobs: URL, extra: [String] = [], exitWhenIdle: Bool = true) throws -> Process {
+    static func worker(
+        _ bin: String, store: String, jobs: URL, extra: [String] = [], exitWhenIdle: Bool = true
+    ) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["jobs", "worker", "--jobs", jobs.path, "--store", store, "--poll", "0.2"] + (exitWhenIdle ? ["--exit-when-idle"] : []) + extra
+        p.arguments =
+            ["jobs", "worker", "--jobs", jobs.path, "--store", store, "--poll", "0.2"]
+            + (exitWhenIdle ? ["--exit-when-idle"] : []) + extra
         var env = ProcessInfo.processInfo.environment
         env["CRM_API_TOKEN"] = token
         p.environment = env
@@ -108,13 +121,19 @@ struct WorkerTests {
     /// What a store holds, in a form two stores can be compared by: every live record's fields, sorted.
     static func contents(_ store: any SyncStore) throws -> [String] {
         var out: [String] = []
-        try store.forEach(Lead.self) { l, _ in out.append("lead \(l.email ?? "") \(l.firstName ?? "") \(l.lastName ?? "") \(l.company ?? "")") }
-        try store.forEach(Opportunity.self) { o, _ in out.append("opp \(o.name) \(o.stage) \(o.amount.map { "\($0)" } ?? "") \(o.currency)") }
+        try store.forEach(Lead.self) { l, _ in
+            out.append("lead \(l.email) \(l.firstName) \(l.lastName) \(l.company)")
+        }
+        try store.forEach(Opportunity.self) { o, _ in
+            out.append("opp \(o.name) \(o.stage) \(o.amount.map { "\($0)" } ?? "") \(o.currency)")
+        }
         try store.forEach(CRMTask.self) { t, _ in out.append("task \(t.title) \(t.status)") }
         return out.sorted()
     }
 
-    @Test("three workers, thirty jobs on ten remotes, one worker SIGKILLed mid-run: every job runs, none twice at once, the store equals a one-process run")
+    @Test(
+        "three workers, thirty jobs on ten remotes, one worker SIGKILLed mid-run: every job runs, none twice at once, the store equals a one-process run"
+    )
     func threeWorkers() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let fleet = try Fleet(records: 80)
@@ -128,7 +147,9 @@ struct WorkerTests {
         }
         try PostgresStore(url: shared).save(local)
         try fleet.slow(60)
-        let workers = try (0..<3).map { _ in try Self.worker(bin, store: shared, jobs: fleet.jobs, extra: ["--slots", "2", "--lease", "2"]) }
+        let workers = try (0..<3).map { _ in
+            try Self.worker(bin, store: shared, jobs: fleet.jobs, extra: ["--slots", "2", "--lease", "2"])
+        }
         // Kill the first worker once it holds a job.
         let board = try PostgresStore(url: shared)
         let victim = "\(ProcessInfo.processInfo.hostName):\(workers[0].processIdentifier):"
@@ -157,7 +178,9 @@ struct WorkerTests {
         let entries = try board.jobEntries()
         #expect(entries.count == 30)
         // Every job ran to the end, and nobody holds one.
-        #expect(entries.allSatisfy { $0.lastStatus == .ok && $0.holder == nil && $0.nextDue == nil }, "\(entries.filter { $0.lastStatus != .ok })")
+        #expect(
+            entries.allSatisfy { $0.lastStatus == .ok && $0.holder == nil && $0.nextDue == nil },
+            "\(entries.filter { $0.lastStatus != .ok })")
         // The killed worker's job was taken over after its lease ran out and finished by another worker.
         let killedEntry = try #require(entries.first { $0.name == killed })
         #expect(killedEntry.runs >= 2)
@@ -169,7 +192,9 @@ struct WorkerTests {
         for job in Set(runs.map(\.job)) {
             let mine = runs.filter { $0.job == job }.sorted { $0.id < $1.id }
             for (a, b) in zip(mine, mine.dropFirst()) {
-                #expect((a.finishedAt ?? "~") <= b.startedAt, "\(job): run \(a.id) ended \(a.finishedAt ?? "never") after run \(b.id) started \(b.startedAt)")
+                #expect(
+                    (a.finishedAt ?? "~") <= b.startedAt,
+                    "\(job): run \(a.id) ended \(a.finishedAt ?? "never") after run \(b.id) started \(b.startedAt)")
             }
         }
         // The same jobs in one process (no faults, one slot), from the same start (remotes seeded again, a second
@@ -180,10 +205,13 @@ struct WorkerTests {
         try PostgresStore(url: single).save(local)
         let one = try Self.worker(bin, store: single, jobs: fleet.jobs)
         #expect(Self.wait(one, seconds: 120))
-        let a = try Self.contents(board), b = try Self.contents(try PostgresStore(url: single))
+        let a = try Self.contents(board)
+        let b = try Self.contents(try PostgresStore(url: single))
         #expect(a.count == 10 * 2 * fleet.records + 15)
         #expect(a == b)
-        #expect(remotesAfterWorkers.allSatisfy { $0.count == fleet.records + 15 }, "\(remotesAfterWorkers.map(\.count)) \(remotesAfterWorkers.first?.suffix(20) ?? [])")
+        #expect(
+            remotesAfterWorkers.allSatisfy { $0.count == fleet.records + 15 },
+            "\(remotesAfterWorkers.map(\.count)) \(remotesAfterWorkers.first?.suffix(20) ?? [])")
         #expect(try fleet.remoteContents() == remotesAfterWorkers)
     }
 
@@ -211,7 +239,9 @@ struct WorkerTests {
         #expect(try board.runs().filter { $0.job == job }.map(\.status) == [RunStatus.ok])
     }
 
-    @Test("the database restarted in the middle of the runs: workers reconnect with backoff, the runs resume from their checkpoints")
+    @Test(
+        "the database restarted in the middle of the runs: workers reconnect with backoff, the runs resume from their checkpoints"
+    )
     func databaseRestart() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let fleet = try Fleet(remotes: 2, records: 200)
@@ -219,7 +249,8 @@ struct WorkerTests {
         defer { server.stop() }
         let url = try server.makeDatabase("restart")
         try fleet.slow(40)
-        let worker = try Self.worker(bin, store: url, jobs: fleet.jobs, extra: ["--slots", "2", "--lease", "5", "--retry-after", "0.5"])
+        let worker = try Self.worker(
+            bin, store: url, jobs: fleet.jobs, extra: ["--slots", "2", "--lease", "5", "--retry-after", "0.5"])
         Thread.sleep(forTimeInterval: 1.0)
         try server.restart()
         #expect(Self.wait(worker, seconds: 180), "the worker did not finish after the restart")
@@ -229,6 +260,7 @@ struct WorkerTests {
         #expect(entries.count == 6 && entries.allSatisfy { $0.lastStatus == .ok }, "\(entries)")
         #expect(try store.count(.opportunity) == 400 && store.count(.task) == 400)
         let runs = try store.runs()
-        #expect(runs.contains { $0.status == .failed || $0.status == .interrupted }, "the restart did not land in a run")
+        #expect(
+            runs.contains { $0.status == .failed || $0.status == .interrupted }, "the restart did not land in a run")
     }
 }

@@ -13,7 +13,8 @@ import Testing
 /// review pair, a conflict, an import with rejected rows.
 final class WebFixture: @unchecked Sendable {
     static let hostile = [
-        "<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>", "javascript:alert(3)", "\u{202E}evil\u{202C}", "' onmouseover='alert(4)",
+        "<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>", "javascript:alert(3)", "\u{202E}evil\u{202C}",
+        "' onmouseover='alert(4)",
         "</textarea><svg onload=alert(5)>", "&lt;script&gt;",
     ]
     let dir: URL
@@ -61,17 +62,28 @@ final class WebFixture: @unchecked Sendable {
         try store.save(tasks)
         _ = try store.proposeReview(
             type: .lead, pairs: [(leads[0].id.description, leads[1].id.description, 4.2)], importID: nil,
-            explanations: ["rows 1 and 2: compared\n  first_name exact +3.20\n  total 4.20 (match 6.00, review 2.00) <b>bold</b>"])
+            explanations: [
+                "rows 1 and 2: compared\n  first_name exact +3.20\n  total 4.20 (match 6.00, review 2.00) <b>bold</b>"
+            ])
         pairID = try #require(try store.reviewPairs().first).id
         // A conflict on lead 2: local and remote changed company and phone differently.
         let remote = "generic-rest@http://127.0.0.1:1"
         let id = leads[2].id.description
-        try store.applySync(Lead.self, records: [], links: [SyncLink(remote: remote, recordType: .lead, localID: id, remoteID: "r-2", base: #"{"company":"Base Co","phone":"+1"}"#)])
+        try store.applySync(
+            Lead.self, records: [],
+            links: [
+                SyncLink(
+                    remote: remote, recordType: .lead, localID: id, remoteID: "r-2",
+                    base: #"{"company":"Base Co","phone":"+1"}"#)
+            ])
         conflictID = try store.openConflict(
-            job: "j", remote: remote, type: .lead, localID: id, remoteID: "r-2", fields: ["company", "phone"], base: #"{"company":"Base Co","phone":"+1"}"#,
+            job: "j", remote: remote, type: .lead, localID: id, remoteID: "r-2", fields: ["company", "phone"],
+            base: #"{"company":"Base Co","phone":"+1"}"#,
             local: #"{"company":"Local Co","phone":"+2"}"#, remoteSide: #"{"company":"Remote Co","phone":"+3"}"#)
         // An import with rejected rows (invalid e-mails), its reject file next to the store.
-        var o = ImportOptions(source: TestSupport.fixture("csv/bad/invalid-emails.csv"), mapping: TestSupport.mapping("sources/generic-leads-min.yaml"))
+        var o = ImportOptions(
+            source: TestSupport.fixture("csv/bad/invalid-emails.csv"),
+            mapping: TestSupport.mapping("sources/generic-leads-min.yaml"))
         o.store = storePath
         o.rejectsPath = dir.appendingPathComponent("rejects.csv").path
         importID = try #require(try Importer.run(o).importID)
@@ -79,7 +91,9 @@ final class WebFixture: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(at: dir) }
 
-    func app(readOnly: Bool = false, user: String? = nil) throws -> (WebApp, Application<RouterResponder<BasicRequestContext>>) {
+    func app(
+        readOnly: Bool = false, user: String? = nil
+    ) throws -> (WebApp, Application<RouterResponder<BasicRequestContext>>) {
         var c = WebConfig(storePath: storePath)
         c.usersPath = TestSupport.mapping("users.yaml")
         c.pipelinesPath = TestSupport.mapping("pipelines.yaml")
@@ -112,7 +126,10 @@ func signIn(_ client: some TestClientProtocol, _ web: WebApp) async throws -> (c
 func form(_ pairs: [(String, String)]) -> ByteBuffer {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
-    return ByteBuffer(string: pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+    return ByteBuffer(
+        string: pairs.map {
+            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+        }
         .joined(separator: "&"))
 }
 
@@ -120,24 +137,33 @@ func form(_ pairs: [(String, String)]) -> ByteBuffer {
 struct WebTests {
     static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
 
-    @Test("without the session every page is 401 and every change refused; a wrong or used token signs nobody in", arguments: StoreKind.allCases)
+    @Test(
+        "without the session every page is 401 and every change refused; a wrong or used token signs nobody in",
+        arguments: StoreKind.allCases)
     func signInRules(kind: StoreKind) async throws {
         let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         try await app.test(.router) { client in
-            for path in ["/", "/imports", "/review", "/conflicts", "/leads", "/opportunities", "/tasks", "/tasks/calendar"] {
+            for path in [
+                "/", "/imports", "/review", "/conflicts", "/leads", "/opportunities", "/tasks", "/tasks/calendar",
+            ] {
                 #expect(try await client.execute(uri: path, method: .get).status == .unauthorized, "\(path)")
             }
-            let accept = try await client.execute(uri: "/review/\(f.pairID)/accept", method: .post, headers: Self.formHeaders, body: form([("csrf", "x")]))
+            let accept = try await client.execute(
+                uri: "/review/\(f.pairID)/accept", method: .post, headers: Self.formHeaders, body: form([("csrf", "x")])
+            )
             #expect(accept.status == .unauthorized)
             #expect(try await client.execute(uri: "/signin?token=wrong", method: .get).status == .unauthorized)
             _ = try await signIn(client, web)
-            #expect(try await client.execute(uri: "/signin?token=\(web.signInToken)", method: .get).status == .unauthorized)
+            #expect(
+                try await client.execute(uri: "/signin?token=\(web.signInToken)", method: .get).status == .unauthorized)
         }
         #expect(try f.store.reviewPairs().count == 1)
     }
 
-    @Test("a change with the session but without the right CSRF token, or from another origin, is 403 and changes nothing", arguments: StoreKind.allCases)
+    @Test(
+        "a change with the session but without the right CSRF token, or from another origin, is 403 and changes nothing",
+        arguments: StoreKind.allCases)
     func csrf(kind: StoreKind) async throws {
         let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
@@ -145,30 +171,39 @@ struct WebTests {
             let (cookie, csrf) = try await signIn(client, web)
             var headers = Self.formHeaders
             headers[.cookie] = cookie
-            let none = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([]))
+            let none = try await client.execute(
+                uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([]))
             #expect(none.status == .forbidden)
-            let wrong = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", String(csrf.reversed()))]))
+            let wrong = try await client.execute(
+                uri: "/review/\(f.pairID)/reject", method: .post, headers: headers,
+                body: form([("csrf", String(csrf.reversed()))]))
             #expect(wrong.status == .forbidden)
             var cross = headers
             cross[.origin] = "http://evil.example"
-            let other = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: cross, body: form([("csrf", csrf)]))
+            let other = try await client.execute(
+                uri: "/review/\(f.pairID)/reject", method: .post, headers: cross, body: form([("csrf", csrf)]))
             #expect(other.status == .forbidden)
             #expect(try f.store.reviewPairs().count == 1)
-            let ok = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
+            let ok = try await client.execute(
+                uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
             #expect(ok.status == .seeOther)
         }
         #expect(try f.store.reviewPairs().isEmpty)
     }
 
-    @Test("hostile values are shown as text on every page: no markup, no script but the page's own, a strict CSP", arguments: StoreKind.allCases)
+    @Test(
+        "hostile values are shown as text on every page: no markup, no script but the page's own, a strict CSP",
+        arguments: StoreKind.allCases)
     func hostileValues(kind: StoreKind) async throws {
         let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
         try await app.test(.router) { client in
             let (cookie, _) = try await signIn(client, web)
-            for path in ["/", "/imports", "/review", "/conflicts", "/leads", "/leads?view=board", "/opportunities", "/opportunities?view=board", "/tasks",
-                         "/tasks/calendar?month=2026-11"]
-            {
+            for path in [
+                "/", "/imports", "/review", "/conflicts", "/leads", "/leads?view=board", "/opportunities",
+                "/opportunities?view=board", "/tasks",
+                "/tasks/calendar?month=2026-11",
+            ] {
                 let r = try await client.execute(uri: path, method: .get, headers: [.cookie: cookie])
                 #expect(r.status == .ok, "\(path)")
                 let html = r.text
@@ -180,14 +215,18 @@ struct WebTests {
                 #expect(r.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             }
             let review = try await client.execute(uri: "/review", method: .get, headers: [.cookie: cookie]).text
-            #expect(review.contains("Why the matcher was unsure") && review.contains("total 4.20 (match 6.00, review 2.00) &lt;b&gt;bold"))
+            #expect(
+                review.contains("Why the matcher was unsure")
+                    && review.contains("total 4.20 (match 6.00, review 2.00) &lt;b&gt;bold"))
             let leads = try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).text
             #expect(leads.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(leads.contains("<bdi>\u{202E}evil\u{202C}"))
         }
     }
 
-    @Test("moving a card changes the record through the library: a new change counter, so the next push sends it", arguments: StoreKind.allCases)
+    @Test(
+        "moving a card changes the record through the library: a new change counter, so the next push sends it",
+        arguments: StoreKind.allCases)
     func moveCard(kind: StoreKind) async throws {
         let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
@@ -197,9 +236,13 @@ struct WebTests {
             let (cookie, csrf) = try await signIn(client, web)
             var headers = Self.formHeaders
             headers[.cookie] = cookie
-            let board = try await client.execute(uri: "/opportunities?view=board", method: .get, headers: [.cookie: cookie]).text
+            let board = try await client.execute(
+                uri: "/opportunities?view=board", method: .get, headers: [.cookie: cookie]
+            ).text
             #expect(board.contains("EUR") && board.contains("USD"))
-            let r = try await client.execute(uri: "/opportunities/\(o.id)/move", method: .post, headers: headers, body: form([("csrf", csrf), ("to", "Won")]))
+            let r = try await client.execute(
+                uri: "/opportunities/\(o.id)/move", method: .post, headers: headers,
+                body: form([("csrf", csrf), ("to", "Won")]))
             #expect(r.status == .seeOther)
         }
         let after = try #require(try f.store.recordForSync(Opportunity.self, id: o.id.description))
@@ -207,7 +250,9 @@ struct WebTests {
         #expect(after.changeSeq > before)
     }
 
-    @Test("bulk reschedule: each task decided by the acting user's permissions, refusals shown per task", arguments: StoreKind.allCases)
+    @Test(
+        "bulk reschedule: each task decided by the acting user's permissions, refusals shown per task",
+        arguments: StoreKind.allCases)
     func bulkTasks(kind: StoreKind) async throws {
         let f = try WebFixture(kind: kind)
         let (web, app) = try f.app(user: "Pablo Ruiz")
@@ -219,16 +264,20 @@ struct WebTests {
             // Pablo may not reschedule: every task refused, none moved.
             let refused = try await client.execute(
                 uri: "/tasks/bulk", method: .post, headers: headers,
-                body: form([("csrf", csrf), ("op", "reschedule"), ("days", "2")] + mine.map { ("task", $0.id.description) }))
+                body: form(
+                    [("csrf", csrf), ("op", "reschedule"), ("days", "2")] + mine.map { ("task", $0.id.description) }))
             #expect(refused.status == .ok)
             #expect(refused.text.components(separatedBy: "refused:").count - 1 == mine.count)
             for t in mine { #expect(try f.store.record(CRMTask.self, id: t.id.description).due == t.due) }
             // Grace may: switch user, then the same change moves both tasks by two days.
-            let sw = try await client.execute(uri: "/session/user", method: .post, headers: headers, body: form([("csrf", csrf), ("user", "Grace Kim")]))
+            let sw = try await client.execute(
+                uri: "/session/user", method: .post, headers: headers,
+                body: form([("csrf", csrf), ("user", "Grace Kim")]))
             #expect(sw.status == .seeOther)
             let done = try await client.execute(
                 uri: "/tasks/bulk", method: .post, headers: headers,
-                body: form([("csrf", csrf), ("op", "reschedule"), ("days", "2")] + mine.map { ("task", $0.id.description) }))
+                body: form(
+                    [("csrf", csrf), ("op", "reschedule"), ("days", "2")] + mine.map { ("task", $0.id.description) }))
             #expect(done.text.components(separatedBy: ">done<").count - 1 == mine.count)
         }
         for t in mine {
@@ -236,7 +285,9 @@ struct WebTests {
         }
     }
 
-    @Test("a conflict resolved taking the company from the remote and the phone from the local side", arguments: StoreKind.allCases)
+    @Test(
+        "a conflict resolved taking the company from the remote and the phone from the local side",
+        arguments: StoreKind.allCases)
     func resolveConflict(kind: StoreKind) async throws {
         let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
@@ -248,7 +299,9 @@ struct WebTests {
             #expect(page.contains("Base Co") && page.contains("Local Co") && page.contains("Remote Co"))
             let r = try await client.execute(
                 uri: "/conflicts/\(f.conflictID)/resolve", method: .post, headers: headers,
-                body: form([("csrf", csrf), ("take", "merged"), ("choose.company", "remote"), ("choose.phone", "local")]))
+                body: form([
+                    ("csrf", csrf), ("take", "merged"), ("choose.company", "remote"), ("choose.phone", "local"),
+                ]))
             #expect(r.status == .seeOther)
         }
         #expect(try f.store.conflicts().isEmpty)
@@ -257,7 +310,9 @@ struct WebTests {
         #expect(lead.phone == "+2")
     }
 
-    @Test("an import's page: counts that add up, the outcome chart, rejects by reason with sample rows, the reject file to download", arguments: StoreKind.allCases)
+    @Test(
+        "an import's page: counts that add up, the outcome chart, rejects by reason with sample rows, the reject file to download",
+        arguments: StoreKind.allCases)
     func importReport(kind: StoreKind) async throws {
         let f = try WebFixture(kind: kind)
         let (web, app) = try f.app()
@@ -271,18 +326,27 @@ struct WebTests {
             #expect(html.contains("6 row(s)"))
             // Sample rows from the reject file: its header and the rejected values.
             #expect(html.contains("crmgate_reason"))
-            let download = try await client.execute(uri: "/imports/\(f.importID)/rejects.csv", method: .get, headers: [.cookie: cookie])
+            let download = try await client.execute(
+                uri: "/imports/\(f.importID)/rejects.csv", method: .get, headers: [.cookie: cookie])
             #expect(download.status == .ok)
             let csv = download.text
             #expect(csv.hasPrefix("First Name,Last Name,Email,Phone,Company,crmgate_line,crmgate_reason"))
             #expect(csv.split(whereSeparator: \.isNewline).count == 7)
-            #expect(try await client.execute(uri: "/imports/\(f.importID)/rejects.csv", method: .get).status == .unauthorized)
+            #expect(
+                try await client.execute(uri: "/imports/\(f.importID)/rejects.csv", method: .get).status
+                    == .unauthorized)
             // A search with a hostile query is shown back as text; a filter with a space matches.
-            let search = try await client.execute(uri: "/leads?q=%22%3E%3Cscript%3Ealert(9)%3C/script%3E", method: .get, headers: [.cookie: cookie]).text
+            let search = try await client.execute(
+                uri: "/leads?q=%22%3E%3Cscript%3Ealert(9)%3C/script%3E", method: .get, headers: [.cookie: cookie]
+            ).text
             #expect(!search.contains("<script>alert(9)"))
-            let filtered = try await client.execute(uri: "/opportunities?stage=Needs+Analysis", method: .get, headers: [.cookie: cookie]).text
+            let filtered = try await client.execute(
+                uri: "/opportunities?stage=Needs+Analysis", method: .get, headers: [.cookie: cookie]
+            ).text
             #expect(filtered.contains("<option value=\"Needs Analysis\" selected>"))
-            #expect(try await client.execute(uri: "/tasks/calendar?month=0000-01", method: .get, headers: [.cookie: cookie]).status == .ok)
+            #expect(
+                try await client.execute(uri: "/tasks/calendar?month=0000-01", method: .get, headers: [.cookie: cookie])
+                    .status == .ok)
         }
     }
 
@@ -295,7 +359,8 @@ struct WebTests {
             var headers = Self.formHeaders
             headers[.cookie] = cookie
             #expect(try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).status == .ok)
-            let r = try await client.execute(uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
+            let r = try await client.execute(
+                uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
             #expect(r.status == .forbidden)
             #expect(r.text.contains("--read-only"))
         }

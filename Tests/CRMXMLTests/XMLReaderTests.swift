@@ -4,14 +4,19 @@ import Foundation
 import Testing
 
 /// Every record of an XML document (and the fault that ended it, if any).
-func readXML(_ bytes: [UInt8], chunk: Int, recordPath: String, fields: [String], namespaces: [String: String] = [:], batch: Int = 4096)
+func readXML(
+    _ bytes: [UInt8], chunk: Int, recordPath: String, fields: [String], namespaces: [String: String] = [:],
+    batch: Int = 4096
+)
     throws -> (records: [[String]], lines: [Int], fault: XMLError?)
 {
     var o = XMLReadOptions(recordPath: recordPath, fields: fields)
     o.namespaces = namespaces
     o.batchSize = batch
     let r = try XMLRecordReader(bytes: bytes, chunk: chunk, options: o)
-    var records: [[String]] = [], lines: [Int] = [], fault: XMLError?
+    var records: [[String]] = []
+    var lines: [Int] = []
+    var fault: XMLError?
     while let b = r.nextBatch() {
         for i in 0..<b.count {
             records.append(b.fields(i))
@@ -57,8 +62,9 @@ struct XMLReaderTests {
         #expect(r.fault?.message.contains("p") == true)
     }
 
-    @Test("a CDATA section of 12 MB holding markup is read whatever the chunk size (libxml2 takes CDATA 300 bytes a call)",
-          arguments: [65536, 1 << 20])
+    @Test(
+        "a CDATA section of 12 MB holding markup is read whatever the chunk size (libxml2 takes CDATA 300 bytes a call)",
+        arguments: [65536, 1 << 20])
     func largeCDATA(chunk: Int) throws {
         let body = String(repeating: "<p>a &amp; b</p>\n", count: 12 << 20 / 17)
         let xml = "<r><x><a><![CDATA[" + body + "]]></a><b>after</b></x></r>"
@@ -75,12 +81,18 @@ struct XMLReaderTests {
         #expect(r.lines.first == 2 && r.lines.last == 70_001)
     }
 
-    @Test("mixed content: an element's text resumes after a child's; a child's text is its own; a record's values do not leak into the next")
+    @Test(
+        "mixed content: an element's text resumes after a child's; a child's text is its own; a record's values do not leak into the next"
+    )
     func mixedContent() throws {
         let xml = "<r><x id='1'><a>one<b>two</b>three<b>four</b></a><c>only here</c></x><x id='2'><a>five</a></x></r>"
         for chunk in [1, 3, 4096] {
-            let r = try readXML(Array(xml.utf8), chunk: chunk, recordPath: "/r/x", fields: ["@id", "a", "a/b", "a/b[2]", "a/b[*]", "c"])
-            #expect(r.records == [["1", "onethree", "two", "four", "two; four", "only here"], ["2", "five", "", "", "", ""]], "chunk \(chunk)")
+            let r = try readXML(
+                Array(xml.utf8), chunk: chunk, recordPath: "/r/x", fields: ["@id", "a", "a/b", "a/b[2]", "a/b[*]", "c"])
+            #expect(
+                r.records == [
+                    ["1", "onethree", "two", "four", "two; four", "only here"], ["2", "five", "", "", "", ""],
+                ], "chunk \(chunk)")
         }
     }
 
@@ -88,7 +100,10 @@ struct XMLReaderTests {
     func paths() throws {
         let r = try readXML(
             try TestSupport.bytes("xml/salesforce-leads.xml"), chunk: 5, recordPath: "//Lead",
-            fields: ["@Id", "Address/City", "Phone[@type='mobile']", "Phone", "Phone[2]", "Tags/Tag[*]", "Description", "Company", "LastName"])
+            fields: [
+                "@Id", "Address/City", "Phone[@type='mobile']", "Phone", "Phone[2]", "Tags/Tag[*]", "Description",
+                "Company", "LastName",
+            ])
         #expect(r.records.count == 3)
         let zoe = r.records[0]
         #expect(zoe[0] == "00Q5e000001AbCdEAA")
@@ -120,17 +135,23 @@ struct XMLReaderTests {
         }
     }
 
-    @Test("the encoding the prolog declares is honoured", arguments: [("xml/latin1-declared.xml", "José", "Köln"), ("xml/utf16.xml", "Zoë", "😀")])
+    @Test(
+        "the encoding the prolog declares is honoured",
+        arguments: [("xml/latin1-declared.xml", "José", "Köln"), ("xml/utf16.xml", "Zoë", "😀")])
     func encodings(file: String, first: String, city: String) throws {
-        let r = try readXML(try TestSupport.bytes(file), chunk: 3, recordPath: "/leads/lead", fields: ["first_name", "city"])
+        let r = try readXML(
+            try TestSupport.bytes(file), chunk: 3, recordPath: "/leads/lead", fields: ["first_name", "city"])
         #expect(r.fault == nil)
         #expect(r.records == [[first, city]])
     }
 
-    @Test("DTDs are refused before any entity is expanded or fetched", arguments: ["billion-laughs", "quadratic-blowup", "external-dtd"])
+    @Test(
+        "DTDs are refused before any entity is expanded or fetched",
+        arguments: ["billion-laughs", "quadratic-blowup", "external-dtd"])
     func dtdRefused(name: String) throws {
         let started = Date()
-        let r = try readXML(try TestSupport.bytes("xml/bad/\(name).xml"), chunk: 4096, recordPath: "/leads/lead", fields: leadFields)
+        let r = try readXML(
+            try TestSupport.bytes("xml/bad/\(name).xml"), chunk: 4096, recordPath: "/leads/lead", fields: leadFields)
         #expect(r.records.isEmpty)
         let fault = try #require(r.fault)
         #expect(fault.code == .doctypeRefused)
@@ -138,13 +159,19 @@ struct XMLReaderTests {
     }
 
     /// Issue 18: libxml2 could answer first, with "Detected an entity reference loop" or "PEReference not found".
-    @Test("a DOCTYPE is refused with one message and its own line, before libxml2 reads any of it, however the bytes arrive")
+    @Test(
+        "a DOCTYPE is refused with one message and its own line, before libxml2 reads any of it, however the bytes arrive"
+    )
     func doctypeOneMessage() throws {
         let docs = [
             try TestSupport.bytes("xml/bad/billion-laughs.xml"), try TestSupport.bytes("xml/bad/quadratic-blowup.xml"),
             try TestSupport.bytes("xml/bad/external-dtd.xml"),
-            Array("<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY % p SYSTEM \"missing.dtd\"> %p; %q;]>\n<leads/>\n".utf8),
-            Array("<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY a \"&b;\"><!ENTITY b \"&a;\">]>\n<leads>&a;</leads>\n".utf8),
+            Array(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY % p SYSTEM \"missing.dtd\"> %p; %q;]>\n<leads/>\n"
+                    .utf8),
+            Array(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE leads [<!ENTITY a \"&b;\"><!ENTITY b \"&a;\">]>\n<leads>&a;</leads>\n"
+                    .utf8),
         ]
         for doc in docs {
             for chunk in [1 << 20, 64, 3, 1] {
@@ -160,7 +187,9 @@ struct XMLReaderTests {
 
     /// Ten times the limit, on a record element and on an element that is not one: libxml2 2.9 checks each attribute
     /// against every one before it while it parses the start tag (500,000 attributes took over a minute).
-    @Test("an element with more attributes than the limit is refused before libxml2 parses it", arguments: ["lead", "other"])
+    @Test(
+        "an element with more attributes than the limit is refused before libxml2 parses it",
+        arguments: ["lead", "other"])
     func tooManyAttributes(element: String) throws {
         let many = (0..<(10 * XMLLimits.attributesPerElement)).map { "a\($0)=\"v\"" }.joined(separator: " ")
         let doc = Array(
@@ -177,17 +206,23 @@ struct XMLReaderTests {
         }
         // At the limit, the document reads.
         let enough = (1..<XMLLimits.attributesPerElement).map { "a\($0)=\"v\"" }.joined(separator: " ")
-        let ok = try readXML(Array("<leads><lead id=\"7\" \(enough)/></leads>".utf8), chunk: 64, recordPath: "/leads/lead", fields: ["@id"])
+        let ok = try readXML(
+            Array("<leads><lead id=\"7\" \(enough)/></leads>".utf8), chunk: 64, recordPath: "/leads/lead",
+            fields: ["@id"])
         #expect(ok.fault == nil)
         #expect(ok.records == [["7"]])
     }
 
     @Test("namespace declarations past the limit are refused: on one element, or piled up through nesting")
     func tooManyNamespaces() throws {
-        func declarations(_ prefix: String, _ n: Int) -> String { (0..<n).map { "xmlns:\(prefix)\($0)=\"urn:\($0)\"" }.joined(separator: " ") }
-        let flat = "<leads>\n<lead \(declarations("p", 10 * XMLLimits.namespacesInScope))><first_name>A</first_name></lead>\n</leads>\n"
+        func declarations(_ prefix: String, _ n: Int) -> String {
+            (0..<n).map { "xmlns:\(prefix)\($0)=\"urn:\($0)\"" }.joined(separator: " ")
+        }
+        let flat =
+            "<leads>\n<lead \(declarations("p", 10 * XMLLimits.namespacesInScope))><first_name>A</first_name></lead>\n</leads>\n"
         // 600 on the root, 600 on a record inside it: each element alone is under the limit, the scope is not.
-        let nested = "<leads \(declarations("p", 600))>\n<lead \(declarations("q", 600))><first_name>A</first_name></lead>\n</leads>\n"
+        let nested =
+            "<leads \(declarations("p", 600))>\n<lead \(declarations("q", 600))><first_name>A</first_name></lead>\n</leads>\n"
         for (name, doc) in [("flat", flat), ("nested", nested)] {
             for chunk in [1 << 20, 4096, 7] {
                 let r = try readXML(Array(doc.utf8), chunk: chunk, recordPath: "//lead", fields: ["first_name"])
@@ -199,7 +234,10 @@ struct XMLReaderTests {
             }
         }
         // Declarations leave scope with their element.
-        let siblings = "<leads>" + (0..<10).map { "<lead \(declarations("p", 600))><first_name>\($0)</first_name></lead>" }.joined() + "</leads>"
+        let siblings =
+            "<leads>"
+            + (0..<10).map { "<lead \(declarations("p", 600))><first_name>\($0)</first_name></lead>" }.joined()
+            + "</leads>"
         let ok = try readXML(Array(siblings.utf8), chunk: 4096, recordPath: "//lead", fields: ["first_name"])
         #expect(ok.fault == nil)
         #expect(ok.records.count == 10)
@@ -208,7 +246,9 @@ struct XMLReaderTests {
     @Test("elements nested past the depth limit are refused, with the line of the element too deep")
     func tooDeep() throws {
         let levels = 10 * XMLLimits.depth
-        let doc = "<leads>\n<lead><first_name>A</first_name></lead>\n" + String(repeating: "<x>", count: levels) + String(repeating: "</x>", count: levels) + "\n</leads>\n"
+        let doc =
+            "<leads>\n<lead><first_name>A</first_name></lead>\n" + String(repeating: "<x>", count: levels)
+            + String(repeating: "</x>", count: levels) + "\n</leads>\n"
         for chunk in [1 << 20, 4096, 7] {
             let r = try readXML(Array(doc.utf8), chunk: chunk, recordPath: "/leads/lead", fields: ["first_name"])
             let fault = try #require(r.fault, "chunks of \(chunk)")
@@ -217,16 +257,23 @@ struct XMLReaderTests {
             #expect(fault.line == 3)
             #expect(r.records.count <= 1)
         }
-        let deepest = String(repeating: "<x>", count: XMLLimits.depth - 1) + String(repeating: "</x>", count: XMLLimits.depth - 1)
-        let ok = try readXML(Array("<leads>\(deepest)<lead><first_name>A</first_name></lead></leads>".utf8), chunk: 64, recordPath: "/leads/lead", fields: ["first_name"])
+        let deepest =
+            String(repeating: "<x>", count: XMLLimits.depth - 1) + String(repeating: "</x>", count: XMLLimits.depth - 1)
+        let ok = try readXML(
+            Array("<leads>\(deepest)<lead><first_name>A</first_name></lead></leads>".utf8), chunk: 64,
+            recordPath: "/leads/lead", fields: ["first_name"])
         #expect(ok.fault == nil)
         #expect(ok.records == [["A"]])
     }
 
     /// A declaration naming an encoding libxml2 switches to mid-document would hide the markup after it from the scan.
-    @Test("an encoding the scan cannot follow is refused: EBCDIC, or a declaration switching an ASCII prolog to UTF-16 or UTF-7")
+    @Test(
+        "an encoding the scan cannot follow is refused: EBCDIC, or a declaration switching an ASCII prolog to UTF-16 or UTF-7"
+    )
     func encodingsRefused() throws {
-        let body = "?>\n<leads><lead " + (0..<(10 * XMLLimits.attributesPerElement)).map { "a\($0)=\"v\"" }.joined(separator: " ") + "/></leads>\n"
+        let body =
+            "?>\n<leads><lead "
+            + (0..<(10 * XMLLimits.attributesPerElement)).map { "a\($0)=\"v\"" }.joined(separator: " ") + "/></leads>\n"
         var utf16 = Array("<?xml version=\"1.0\" encoding=\"UTF-16LE\"".utf8)
         for unit in body.utf16 { utf16 += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
         let utf7 = Array("<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n+ADw-leads+AD4-+ADw-/leads+AD4-\n".utf8)
@@ -250,14 +297,18 @@ struct XMLReaderTests {
     @Test(
         "a document cut inside its root element or inside a tag says it is truncated, however its bytes arrive",
         arguments: [
-            "<lead id=\"2\"><first_", "<lead id=\"2", "<lead id=\"2\"><first_name>Bo", "<lead id=\"2\"><first_name>Bo</first_na",
-            "<lead id=\"2\"><!-- a comm", "<lead id=\"2\"><notes><![CDATA[a <b", "<lead id=\"2\"><notes>a &amp", "", "<",
+            "<lead id=\"2\"><first_", "<lead id=\"2", "<lead id=\"2\"><first_name>Bo",
+            "<lead id=\"2\"><first_name>Bo</first_na",
+            "<lead id=\"2\"><!-- a comm", "<lead id=\"2\"><notes><![CDATA[a <b", "<lead id=\"2\"><notes>a &amp", "",
+            "<",
         ])
     func truncated(tail: String) throws {
-        let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<leads>\n  <lead id=\"1\"><first_name>Ann</first_name></lead>\n  "
+        let head =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<leads>\n  <lead id=\"1\"><first_name>Ann</first_name></lead>\n  "
         let message = "the document ends before its root element closes: the file is truncated"
         for chunk in [1 << 20, 64, 3] {
-            let r = try readXML(Array((head + tail).utf8), chunk: chunk, recordPath: "/leads/lead", fields: ["@id", "first_name"])
+            let r = try readXML(
+                Array((head + tail).utf8), chunk: chunk, recordPath: "/leads/lead", fields: ["@id", "first_name"])
             let fault = try #require(r.fault, "chunks of \(chunk): no fault")
             #expect(fault.code == .malformed)
             #expect(fault.message == message, "'\(tail)', chunks of \(chunk): \(fault)")
@@ -265,9 +316,11 @@ struct XMLReaderTests {
             #expect(r.records.count <= 1)
         }
         // Cut inside the XML declaration, before the root element.
-        let prolog = try readXML(Array("<?xml version=\"1.0\" enc".utf8), chunk: 64, recordPath: "/leads/lead", fields: ["@id"])
+        let prolog = try readXML(
+            Array("<?xml version=\"1.0\" enc".utf8), chunk: 64, recordPath: "/leads/lead", fields: ["@id"])
         #expect(prolog.fault?.message == message)
-        let fixture = try readXML(try TestSupport.bytes("xml/bad/truncated.xml"), chunk: 64, recordPath: "/leads/lead", fields: leadFields)
+        let fixture = try readXML(
+            try TestSupport.bytes("xml/bad/truncated.xml"), chunk: 64, recordPath: "/leads/lead", fields: leadFields)
         #expect(fixture.fault?.message == message)
     }
 
@@ -275,9 +328,11 @@ struct XMLReaderTests {
     /// it was missed, in silence.
     @Test("self-closing record elements are records, and the ones after them too")
     func selfClosingRecords() throws {
-        let doc = "<leads><lead id=\"1\"/><lead id=\"2\"/><lead id=\"3\"><first_name>C</first_name></lead><lead id=\"4\"/></leads>"
+        let doc =
+            "<leads><lead id=\"1\"/><lead id=\"2\"/><lead id=\"3\"><first_name>C</first_name></lead><lead id=\"4\"/></leads>"
         for chunk in [1 << 20, 3] {
-            let r = try readXML(Array(doc.utf8), chunk: chunk, recordPath: "/leads/lead", fields: ["@id", "first_name"])
+            let r = try readXML(
+                Array(doc.utf8), chunk: chunk, recordPath: "/leads/lead", fields: ["@id", "first_name"])
             #expect(r.fault == nil)
             #expect(r.records == [["1", ""], ["2", ""], ["3", "C"], ["4", ""]])
         }
@@ -287,7 +342,8 @@ struct XMLReaderTests {
         "malformed XML: the fault names line and column; records before it are delivered first",
         arguments: [("unclosed-tag", 2, 5), ("bad-byte-for-encoding", 1, 4), ("truncated", 0, 0)])
     func malformed(name: String, recordsBefore: Int, line: Int) throws {
-        let r = try readXML(try TestSupport.bytes("xml/bad/\(name).xml"), chunk: 64, recordPath: "/leads/lead", fields: leadFields)
+        let r = try readXML(
+            try TestSupport.bytes("xml/bad/\(name).xml"), chunk: 64, recordPath: "/leads/lead", fields: leadFields)
         // libxml2 parses ahead: records just before the fault may be held back (the import re-reads them).
         #expect(r.records.count <= recordsBefore)
         let f = try #require(r.fault)
@@ -297,8 +353,9 @@ struct XMLReaderTests {
         #expect(!f.message.isEmpty)
     }
 
-    @Test("a malformed document faults however its bytes arrive, in one piece too",
-          arguments: ["xml/bad/unclosed-tag.xml", "xml/bad/bad-byte-for-encoding.xml", "xml/bad/truncated.xml"])
+    @Test(
+        "a malformed document faults however its bytes arrive, in one piece too",
+        arguments: ["xml/bad/unclosed-tag.xml", "xml/bad/bad-byte-for-encoding.xml", "xml/bad/truncated.xml"])
     func malformedAnyChunking(fixture: String) throws {
         let bytes = try TestSupport.bytes(fixture)
         for chunk in [1 << 20, 64, 4] {
@@ -310,15 +367,20 @@ struct XMLReaderTests {
     /// Found by fuzzing, twice (the fixtures): `UTF-08`, a name only ICU knows, went through libxml2's ICU wrapper,
     /// which lost an invalid byte in silence when a chunk ended inside it: the first document, read in one piece, ended
     /// without an error, its later records lost; the second saw no fault in chunk sizes dividing 78.
-    @Test("an encoding name only ICU knows is refused at the declaration, however the bytes arrive",
-          arguments: ["fuzz/xml/crash-c4327cf75ccb9384cb3de05b52b63243335db2c0",
-                      "fuzz/xml/crash-f7284848d45a6b99386231fa253091dd23538641"])
+    @Test(
+        "an encoding name only ICU knows is refused at the declaration, however the bytes arrive",
+        arguments: [
+            "fuzz/xml/crash-c4327cf75ccb9384cb3de05b52b63243335db2c0",
+            "fuzz/xml/crash-f7284848d45a6b99386231fa253091dd23538641",
+        ])
     func icuOnlyEncodingAnyChunking(fixture: String) throws {
         let bytes = try TestSupport.bytes(fixture)
         for fields in [["name", "email", "@id", "address/city"], ["name"], leadFields] {
             for chunk in [1 << 20] + Array(1...bytes.count) {
                 let r = try readXML(bytes, chunk: chunk, recordPath: "/leads/lead", fields: fields, batch: 7)
-                #expect(r.fault?.code == .unsupportedEncoding, "fields \(fields), chunks of \(chunk): \(String(describing: r.fault))")
+                #expect(
+                    r.fault?.code == .unsupportedEncoding,
+                    "fields \(fields), chunks of \(chunk): \(String(describing: r.fault))")
                 #expect(r.fault?.message.contains("'UTF-08'") == true)
             }
         }

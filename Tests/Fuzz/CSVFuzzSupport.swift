@@ -41,11 +41,14 @@ func fuzzParse(_ input: UnsafeBufferPointer<UInt8>, chunk: Int, dialect: CSVDial
     var p = CSVParser(dialect: dialect, maxFieldBytes: maxField)
     var out = Parsed()
     func drain() { out.append(p.takeBatch()) }
-    if chunk == 0 { p.feed(input) } else {
+    if chunk == 0 {
+        p.feed(input)
+    } else {
         // Records are taken a few times mid-input (a record may be open then), not after every chunk: each take
         // starts a new batch buffer, and thousands per input would make the target allocation-bound.
         let takeEvery = max(3, input.count / chunk / 6)
-        var i = 0, k = 0
+        var i = 0
+        var k = 0
         while i < input.count {
             p.feed(UnsafeBufferPointer(rebasing: input[i..<min(i + chunk, input.count)]))
             i += chunk
@@ -60,8 +63,10 @@ func fuzzParse(_ input: UnsafeBufferPointer<UInt8>, chunk: Int, dialect: CSVDial
 
 /// The records without issues (and not a lone empty field), as RFC 4180 with every field quoted, and as `Parsed`.
 func cleanRecords(_ parsed: Parsed, delimiter: UInt8) -> (csv: [UInt8], records: Parsed) {
-    var csv: [UInt8] = [], clean = Parsed()
-    var field = 0, offset = 0
+    var csv: [UInt8] = []
+    var clean = Parsed()
+    var field = 0
+    var offset = 0
     for (r, n) in parsed.fieldCounts.enumerated() {
         defer { field += n }
         let lengths = parsed.fieldLengths[field..<(field + n)]
@@ -86,4 +91,3 @@ func cleanRecords(_ parsed: Parsed, delimiter: UInt8) -> (csv: [UInt8], records:
     }
     return (csv, clean)
 }
-

@@ -8,7 +8,9 @@
 public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let control = ControlByte(data[0])
-    let delimiter = control.delimiter, maxField = control.maxField, chunk = control.chunk
+    let delimiter = control.delimiter
+    let maxField = control.maxField
+    let chunk = control.chunk
     let input = UnsafeBufferPointer(start: data + 1, count: size - 1)
     let dialect = CSVDialect(delimiter: delimiter)
     let whole = fuzzParse(input, chunk: 0, dialect: dialect, maxField: maxField)

@@ -17,7 +17,8 @@ func transcode(_ raw: UnsafeBufferPointer<UInt8>, _ encoding: TextEncoding, chun
     let step = chunk == 0 ? max(raw.count, 1) : chunk
     var i = 0
     while i < raw.count {
-        t.transcode(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: raw[i..<min(i + step, raw.count)])), into: &out)
+        t.transcode(
+            UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: raw[i..<min(i + step, raw.count)])), into: &out)
         i += step
     }
     t.finish(into: &out)
@@ -30,7 +31,9 @@ let scratchFile = "/dev/shm/crmgate-fuzz-csvreader-\(getpid()).csv"
 public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 1 else { return 0 }
     let control = ControlByte(data[0])
-    let delimiter = control.delimiter, maxField = control.maxField, chunk = control.chunk
+    let delimiter = control.delimiter
+    let maxField = control.maxField
+    let chunk = control.chunk
     let raw = UnsafeBufferPointer(start: data + 2, count: size - 2)
     let quote: UInt8 = data[1] & 0x40 == 0 ? 34 : 39  // " or '
     let dialect = CSVDialect(delimiter: delimiter, quote: quote)
@@ -38,9 +41,13 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Encoding: detected, or given by the second control byte.
     let detected = TextEncoding.detect(raw, isWholeFile: true)
     _ = TextEncoding.detect(raw.prefix(raw.count / 2), isWholeFile: false)
-    let encoding = data[1] < 128 ? TextEncoding.allCases[Int(data[1] & 0x3F) % TextEncoding.allCases.count] : (detected?.encoding ?? .utf8)
+    let encoding =
+        data[1] < 128
+        ? TextEncoding.allCases[Int(data[1] & 0x3F) % TextEncoding.allCases.count] : (detected?.encoding ?? .utf8)
     let text = transcode(raw, encoding, chunk: 0)
-    if transcode(raw, encoding, chunk: chunk) != text { fatalError("transcoding \(encoding) in chunks of \(chunk) changed the text") }
+    if transcode(raw, encoding, chunk: chunk) != text {
+        fatalError("transcoding \(encoding) in chunks of \(chunk) changed the text")
+    }
     // Valid UTF-8, but for what a damaged UTF-16 file leaves on purpose so that its row is rejected: an unpaired
     // surrogate as its three-byte form (ED A0–BF xx), an odd last byte as FF.
     if encoding != .utf8, !TextEncoding.isValidUTF8(withoutMarkedFaults(text, encoding), allowTruncatedEnd: false) {
@@ -67,7 +74,11 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         expected.fieldCounts = Array(whole.fieldCounts.dropFirst())
         expected.lines = Array(whole.lines.dropFirst())
         for (r, n) in expected.fieldCounts.enumerated() {
-            if let code = whole.issues[r + 1] { expected.issues[r] = code } else if n != headerFields { expected.issues[r] = "ragged-row" }
+            if let code = whole.issues[r + 1] {
+                expected.issues[r] = code
+            } else if n != headerFields {
+                expected.issues[r] = "ragged-row"
+            }
         }
     }
 
@@ -81,7 +92,9 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let reader: CSVReader
     do { reader = try CSVReader(path: scratchFile, options: options) } catch {
         // Only a file without any record (not even a header) is refused.
-        if !whole.fieldCounts.isEmpty { fatalError("CSVReader refused a file with \(whole.fieldCounts.count) records: \(error)") }
+        if !whole.fieldCounts.isEmpty {
+            fatalError("CSVReader refused a file with \(whole.fieldCounts.count) records: \(error)")
+        }
         return 0
     }
     var read = Parsed()

@@ -135,7 +135,9 @@ func checkCSV(_ file: [UInt8], _ o: ExportOptions, _ want: [String]) {
 func checkNDJSON(_ file: [UInt8], _ columns: [String], _ texts: [String], _ list: [String], _ custom: String) {
     let lines = file.split(separator: 10, omittingEmptySubsequences: false)
     guard lines.count == 2, lines[1].isEmpty else { fatalError("ndjson: not one line ending in LF") }
-    guard case .object(let fields) = try? JSONValue.parse(Array(lines[0])) else { fatalError("ndjson: not a JSON object") }
+    guard case .object(let fields) = try? JSONValue.parse(Array(lines[0])) else {
+        fatalError("ndjson: not a JSON object")
+    }
     guard fields.map(\.0) == columns else { fatalError("ndjson: keys \(fields.map(\.0))") }
     func string(_ v: JSONValue) -> String {
         switch v {
@@ -150,7 +152,9 @@ func checkNDJSON(_ file: [UInt8], _ columns: [String], _ texts: [String], _ list
     case .null where list.isEmpty: break
     case .array(let items):
         let got = items.map(string)
-        guard got.count == list.count, zip(got, list).allSatisfy(same) else { fatalError("ndjson: tags \(got) for \(list)") }
+        guard got.count == list.count, zip(got, list).allSatisfy(same) else {
+            fatalError("ndjson: tags \(got) for \(list)")
+        }
     default: fatalError("ndjson: tags \(fields[3].1) for \(list)")
     }
 }
@@ -164,11 +168,13 @@ func checkXLSX(_ path: String, _ columns: [String], _ want: [String]) {
     }
     var sheetRows: [[Int: String]] = []
     for (name, bytes) in entries where name.hasSuffix(".xml") || name.hasSuffix(".rels") {
-        guard let doc = bytes.withUnsafeBufferPointer({ b in
-            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) {
-                xmlReadMemory($0, Int32(b.count), name, nil, Int32(XML_PARSE_NONET.rawValue))
-            }
-        }) else { fatalError("xlsx: \(name) is not well-formed XML") }
+        guard
+            let doc = bytes.withUnsafeBufferPointer({ b in
+                b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) {
+                    xmlReadMemory($0, Int32(b.count), name, nil, Int32(XML_PARSE_NONET.rawValue))
+                }
+            })
+        else { fatalError("xlsx: \(name) is not well-formed XML") }
         if name == "xl/worksheets/sheet1.xml" { sheetRows = cells(doc) }
         xmlFreeDoc(doc)
     }
@@ -208,7 +214,10 @@ func cells(_ doc: xmlDocPtr) -> [[Int: String]] {
                 if let r = xmlGetProp(c, "r") {
                     let ref = String(cString: r)
                     xmlFree(r)
-                    column = ref.unicodeScalars.prefix { $0.properties.isAlphabetic }.reduce(0) { $0 * 26 + Int($1.value) - 64 } - 1
+                    column =
+                        ref.unicodeScalars.prefix { $0.properties.isAlphabetic }.reduce(0) {
+                            $0 * 26 + Int($1.value) - 64
+                        } - 1
                 } else {
                     column += 1
                 }
@@ -258,8 +267,14 @@ func unzip(_ z: [UInt8]) -> [String: [UInt8]] {
     var out: [String: [UInt8]] = [:]
     for _ in 0..<count {
         guard at + 46 <= z.count, u32(at) == 0x0201_4B50 else { fatalError("xlsx: bad central directory entry") }
-        let method = u16(at + 10), crc = u32(at + 16), packed = u32(at + 20), size = u32(at + 24)
-        let nameLength = u16(at + 28), extra = u16(at + 30), comment = u16(at + 32), local = u32(at + 42)
+        let method = u16(at + 10)
+        let crc = u32(at + 16)
+        let packed = u32(at + 20)
+        let size = u32(at + 24)
+        let nameLength = u16(at + 28)
+        let extra = u16(at + 30)
+        let comment = u16(at + 32)
+        let local = u32(at + 42)
         let name = String(decoding: z[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
         guard u32(local) == 0x0403_4B50 else { fatalError("xlsx: \(name): bad local header") }
         let start = local + 30 + u16(local + 26) + u16(local + 28)
@@ -285,7 +300,9 @@ func inflate(_ input: [UInt8], _ size: Int) -> [UInt8] {
             s.avail_in = uInt(inp.count)
             s.next_out = o.baseAddress
             s.avail_out = uInt(o.count)
-            guard CZlib.inflate(&s, Z_FINISH) == Z_STREAM_END else { fatalError("xlsx: the deflate stream does not end") }
+            guard CZlib.inflate(&s, Z_FINISH) == Z_STREAM_END else {
+                fatalError("xlsx: the deflate stream does not end")
+            }
             return o.count - Int(s.avail_out)
         }
     }
@@ -301,7 +318,9 @@ func checkICS(_ file: [UInt8], _ want: [String]) {
     for l in lines.dropLast() {
         guard l.last == 13, l.count - 1 <= 75 else { fatalError("ics: a line of \(l.count - 1) octets or without CR") }
         guard String(validating: l, as: UTF8.self) != nil else { fatalError("ics: a fold splits a character") }
-        if l.dropLast().contains(where: { $0 < 32 && $0 != 9 || $0 == 127 }) { fatalError("ics: a control character in \(Array(l))") }
+        if l.dropLast().contains(where: { $0 < 32 && $0 != 9 || $0 == 127 }) {
+            fatalError("ics: a control character in \(Array(l))")
+        }
     }
     // Unfold (CRLF and one space), then one property per line.
     var unfolded: [UInt8] = []
@@ -327,7 +346,9 @@ func checkICS(_ file: [UInt8], _ want: [String]) {
         guard let line = props.first(where: { $0.starts(with: p) }) else { return "" }
         return unescapeText(String(decoding: line.dropFirst(p.count), as: UTF8.self))
     }
-    let names = ["SUMMARY:", "DESCRIPTION:", "X-CRMGATE-ASSIGNEE;VALUE=TEXT:", "X-CRMGATE-RELATED-TO;VALUE=TEXT:", "CATEGORIES:"]
+    let names = [
+        "SUMMARY:", "DESCRIPTION:", "X-CRMGATE-ASSIGNEE;VALUE=TEXT:", "X-CRMGATE-RELATED-TO;VALUE=TEXT:", "CATEGORIES:",
+    ]
     for (name, w) in zip(names, want) {
         let expected = lineBreaksAsLF(w)
         let got = excelUnescaped(value(name))

@@ -6,7 +6,9 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let v = try? JSONValue.parse(bytes) else { return 0 }
     let text = v.bytes
-    guard let w = try? JSONValue.parse(text) else { fatalError("written JSON does not parse: \(String(decoding: text, as: UTF8.self))") }
+    guard let w = try? JSONValue.parse(text) else {
+        fatalError("written JSON does not parse: \(String(decoding: text, as: UTF8.self))")
+    }
     if w != v && !containsNaNOrHuge(v) { fatalError("round trip changed the value") }
     return 0
 }

@@ -11,7 +11,9 @@ public func fuzzMapping(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let cut = bytes.firstIndex(of: 0) ?? bytes.count
     let yaml = String(decoding: bytes[..<cut], as: UTF8.self)
     guard let mapping = try? MappingFile.parse(yaml: yaml) else { return 0 }
-    var fields = cut < bytes.count ? bytes[(cut + 1)...].split(separator: 0x1F, omittingEmptySubsequences: false).map(Array.init) : []
+    var fields =
+        cut < bytes.count
+        ? bytes[(cut + 1)...].split(separator: 0x1F, omittingEmptySubsequences: false).map(Array.init) : []
     let header = mapping.sourceColumns
     // Every column gets a value (the given ones, repeated), so that every field's transforms run.
     let given = fields.count

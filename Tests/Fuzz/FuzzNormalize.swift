@@ -6,7 +6,8 @@
 public func fuzzNormalize(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let cut = bytes.firstIndex(of: 0) ?? bytes.count / 2
-    let a = String(decoding: bytes[..<cut], as: UTF8.self), b = String(decoding: bytes[min(cut + 1, bytes.count)...], as: UTF8.self)
+    let a = String(decoding: bytes[..<cut], as: UTF8.self)
+    let b = String(decoding: bytes[min(cut + 1, bytes.count)...], as: UTF8.self)
     let fa = Normalize.fold(a)
     if Normalize.fold(fa) != fa { fatalError("fold is not idempotent on \(a.debugDescription)") }
     _ = Normalize.companyCore(a)

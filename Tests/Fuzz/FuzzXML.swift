@@ -27,17 +27,22 @@ public func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let chunk = 1 + size % 61
     let pieces = readAll(bytes, chunk: chunk)
     // No entity is ever expanded: the records cannot hold more text than the document, in UTF-8 — a byte of a
-    // single-byte encoding (a declared ISO-8859-1, Windows-1252, TIS-620) is at most 3 (kept: fixtures/fuzz/xml/crash-8cf7…).
+    // single-byte encoding (a declared ISO-8859-1, Windows-1252, TIS-620) is at most 3 (kept:
+    // fixtures/fuzz/xml/crash-8cf7…).
     let text = whole.0.reduce(0) { $0 + $1.reduce(0) { $0 + $1.utf8.count } }
     if text > 3 * size { fatalError("\(text) bytes of records from a \(size)-byte document: something was expanded") }
     // Chunking changes neither whether the document faults nor the records read; with a fault, one reading may
     // have handed out fewer of the records before it (a batch ends at the fault), never different ones.
-    if (whole.1 == nil) != (pieces.1 == nil) { fatalError("chunks of \(chunk): fault \(whole.1 ?? "none") vs \(pieces.1 ?? "none")") }
+    if (whole.1 == nil) != (pieces.1 == nil) {
+        fatalError("chunks of \(chunk): fault \(whole.1 ?? "none") vs \(pieces.1 ?? "none")")
+    }
     if whole.1 == nil {
         if whole.0 != pieces.0 { fatalError("chunks of \(chunk) changed the records") }
     } else {
         let n = min(whole.0.count, pieces.0.count)
-        if whole.0.prefix(n) != pieces.0.prefix(n) { fatalError("chunks of \(chunk) changed the records before the fault") }
+        if whole.0.prefix(n) != pieces.0.prefix(n) {
+            fatalError("chunks of \(chunk) changed the records before the fault")
+        }
     }
     return 0
 }
