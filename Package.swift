@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CRMCSV", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(
             name: "CRMMapping",
-            dependencies: ["CRMModel", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["CRMModel", "CRMCSV", .product(name: "Yams", package: "Yams")]),
         // The matcher compares pairs on every core through one class whose row arrays are only read while they do
         // (they are filled before): the runtime's exclusivity checks on those reads were 12% of a dedupe's
         // instructions (callgrind), and they see one thread's accesses only, so they guard nothing across threads.
@@ -85,7 +85,8 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport", "CRMSync", "CRMHTTP", "CRMDedupe", "CRMWeb",
+                "CRMModel", "CRMCSV", "CRMMapping", "CRMStore", "CRMImport", "CRMExport", "CRMSync", "CRMHTTP",
+                "CRMDedupe", "CRMWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

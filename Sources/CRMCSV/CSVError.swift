@@ -35,8 +35,12 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         var place = path ?? ""
-        if let line { place += (place.isEmpty ? "" : ":") + "line \(line)" }
+        if let line { place += (place.isEmpty ? "" : ", ") + "line \(line)" }
         if let column { place += ", column \(column)" }
         return (place.isEmpty ? "" : place + ": ") + message + " [\(code)]"
     }
+
+    /// The message after the column where the fault starts, for a row's issue (whose line is said beside it):
+    /// `column 12: quoted field opened here is never closed (file ends inside it)`.
+    public var messageWithColumn: String { (column.map { "column \($0): " } ?? "") + message }
 }

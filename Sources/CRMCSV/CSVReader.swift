@@ -90,11 +90,13 @@ public final class CSVReader {
         }
         let detected: EncodingDetection
         if let forced = options.encoding {
-            var bom = 0
-            if forced == .utf8, sample.starts(with: [0xEF, 0xBB, 0xBF]) { bom = 3 }
-            if forced == .utf16LE, sample.starts(with: [0xFF, 0xFE]) { bom = 2 }
-            if forced == .utf16BE, sample.starts(with: [0xFE, 0xFF]) { bom = 2 }
-            detected = EncodingDetection(encoding: forced, bomLength: bom)
+            // A byte-order mark says what the file is, whatever was declared: no Windows-1252 text starts with
+            // `ï»¿`. So a file crmgate wrote in UTF-8 (a reject file) reads with the mapping of its Windows source.
+            if let marked = TextEncoding.detect(sample.prefix(3), isWholeFile: false), marked.bomLength > 0 {
+                detected = marked
+            } else {
+                detected = EncodingDetection(encoding: forced, bomLength: 0)
+            }
         } else if let d = TextEncoding.detect(sample, isWholeFile: atEOF) {
             detected = d
         } else {

@@ -27,6 +27,9 @@ public struct DedupeFileSummary: Sendable {
     public var result: DedupeResult
     /// Rows the mapping rejected (each stays a cluster of its own).
     public var rejected: Int
+    /// Lines of spaces and delimiters only: not rows, skipped as the import skips them, so that the clusters'
+    /// row numbers are the import ledger's.
+    public var blank = 0
     public var readSeconds: Double
     public var matchSeconds: Double
 }
@@ -61,6 +64,7 @@ public enum DedupeFile {
         let dedupe = FuzzyDeduplicator(settings: o.settings)
         var sourceIDs: [String] = []
         var rejected = 0
+        var blank = 0
         // Two threads: this one reads and maps; the other normalises and indexes (the matcher's `add`).
         let queue = BlockingQueue<DedupeChunk>(capacity: 4)
         let consumer = Handoff(value: dedupe)
@@ -86,6 +90,10 @@ public enum DedupeFile {
         defer { finish() }
         do {
             while try source.nextRows({ raw, issue in
+                if issue == nil || issue?.code == CSVError.Code.raggedRow.rawValue, raw.count > 0, isBlank(raw) {
+                    blank += 1  // not a data row, as in the import
+                    return
+                }
                 var row = DedupeRow()
                 let ext = mapper.externalID(raw) ?? ""
                 sourceIDs.append(ext)
@@ -126,7 +134,9 @@ public enum DedupeFile {
                 try rw.flush()
             }
         } catch { throw ImportError(.output, "cannot write \(o.clustersPath): \(error)") }
-        return DedupeFileSummary(
+        var summary = DedupeFileSummary(
             result: result, rejected: rejected, readSeconds: read - started, matchSeconds: matched - read)
+        summary.blank = blank
+        return summary
     }
 }

@@ -59,18 +59,35 @@ public enum Importer {
         }
         // The store: an SQLite file, or a PostgreSQL database (rows written through COPY).
         let target: ImportTarget
+        var scratch: URL?
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         do {
             switch try StoreLocation(options.store) {
+            case .sqlite(let path) where options.dryRun && !FileManager.default.fileExists(atPath: path):
+                // A dry run creates nothing: it runs against an empty store made aside, removed after.
+                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-dry-run-\(UUID())")
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                scratch = dir
+                target = .sqlite(try CRMStore(path: dir.appendingPathComponent("store.sqlite").path))
             case .sqlite(let path): target = .sqlite(try CRMStore(path: path))
             case .postgres(let url): target = .postgres(try PostgresStore(url: url))
             }
         } catch let e as StoreError {
             throw ImportError(.store, e.description, underlying: e)
+        } catch {
+            throw ImportError(.store, "cannot make the empty store a dry run runs against: \(error)")
         }
         let rejectsPath =
             options.rejectsPath
             ?? (URL(fileURLWithPath: options.source).deletingPathExtension().lastPathComponent + ".rejects.csv")
-        let rejects = RejectFile(path: rejectsPath, header: source.header)
+        let rejects: RejectFile
+        if let csv = source as? CSVRowSource {
+            rejects = RejectFile(
+                path: rejectsPath, header: source.header, delimiter: csv.reader.dialect.delimiter,
+                byteOrderMark: csv.reader.encoding != .utf8)
+        } else {
+            rejects = RejectFile(path: rejectsPath, header: source.header)
+        }
 
         var summary = ImportSummary()
         summary.source = options.source

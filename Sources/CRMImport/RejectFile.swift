@@ -6,11 +6,18 @@ import Foundation
 final class RejectFile {
     let path: String
     private let header: [String]
+    private let delimiter: UInt8
+    private let byteOrderMark: Bool
     private var writer: CSVWriter?
 
-    init(path: String, header: [String]) {
+    /// `delimiter` is the source's, so that the mapping that read it reads the reject file too; a source in
+    /// another encoding than UTF-8 gets a reject file in UTF-8 with a byte-order mark, which the reader takes
+    /// over the mapping's declared encoding.
+    init(path: String, header: [String], delimiter: UInt8 = UInt8(ascii: ","), byteOrderMark: Bool = false) {
         self.path = path
         self.header = header
+        self.delimiter = delimiter
+        self.byteOrderMark = byteOrderMark
     }
 
     /// True once a row was written.
@@ -20,6 +27,8 @@ final class RejectFile {
         if writer == nil {
             var o = CSVWriter.Options()
             o.neutralizeFormulas = false  // the file goes back into crmgate, not into a spreadsheet
+            o.delimiter = delimiter
+            o.byteOrderMark = byteOrderMark
             do {
                 writer = try CSVWriter(path: path, options: o)
             } catch {

@@ -40,7 +40,7 @@ final class CSVRowSource: RowSource {
                     let raw = RawRow(
                         bytes: bytes, fieldEnds: ends, firstField: batch.firstField(r), count: batch.fieldCount(r),
                         line: batch.lines[r], hasQuotedField: batch.hasQuotedField(r))
-                    body(raw, batch.issues[r].map { RowIssue(code: $0.code.rawValue, message: $0.message) })
+                    body(raw, batch.issues[r].map { RowIssue(code: $0.code.rawValue, message: $0.messageWithColumn) })
                 }
             }
         }

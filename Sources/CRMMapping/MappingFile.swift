@@ -1,3 +1,4 @@
+import CRMCSV
 public import CRMModel
 import Foundation
 package import Yams
@@ -251,6 +252,20 @@ extension MappingFile {
             try c.allow(["delimiter", "encoding"])
             m.csv.delimiter = try c.string("delimiter")
             m.csv.encoding = try c.string("encoding")
+            // Checked here, so that `mapping check` finds them with their line, not the import.
+            if let d = m.csv.delimiter, CSVDialect.delimiter(named: d) == nil {
+                throw MappingError(
+                    .invalidValue, line: c.line(of: "delimiter"),
+                    message:
+                        "csv delimiter '\(d)' must be one character (not a quote or a line break), or \\t for a tab")
+            }
+            if let e = m.csv.encoding, TextEncoding(name: e) == nil {
+                throw MappingError(
+                    .invalidValue, line: c.line(of: "encoding"),
+                    message:
+                        "csv encoding '\(e)' is not one crmgate reads: utf-8, utf-16le, utf-16be, windows-1252, latin-1"
+                )
+            }
         }
         if let pc = try top.string("phone_country") {
             guard PhoneNumber.regions[pc.uppercased()] != nil else {
@@ -272,7 +287,35 @@ extension MappingFile {
         m.externalID = try top.string("external_id")
         m.system = try top.string("system")
         m.match = try top.stringList("match")
+        try checkMatchKeys(top["match"], record: m.record)
         return m
+    }
+
+    /// Every part of every `match:` key is `external_id`, a field of the record or `custom.NAME`: a misspelt part
+    /// (`emial`) would make a key that never matches, so that duplicates are quietly created.
+    static func checkMatchKeys(_ node: Node?, record: RecordType) throws {
+        guard let node else { return }
+        let items: [Node]
+        if node.scalar != nil {
+            items = [node]
+        } else if case .sequence(let seq) = node {
+            items = Array(seq)
+        } else {
+            items = []
+        }
+        for item in items {
+            guard let text = item.scalar?.string else { continue }
+            let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            for part in parts where part != "external_id" && !isKnownField(part, of: record) {
+                throw MappingError(
+                    .unknownField, line: item.mark?.line ?? node.mark?.line,
+                    message:
+                        "match key '\(text)': '\(part)' is not a field of a \(record.rawValue); a key is external_id, "
+                        + "a field, custom.<name>, or fields joined by + (fields are: "
+                        + fieldNames(of: record).joined(separator: ", ") + ")")
+            }
+        }
     }
 
     /// `dedupe: {compare: {field: kind, …}}`: which fields the fuzzy matcher compares and as what.

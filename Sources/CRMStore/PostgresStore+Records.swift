@@ -13,7 +13,8 @@ extension PostgresStore: RecordStore {
         let r = try withConnection { c in
             try c.exec(
                 "SELECT \(RecordTable<R>.selectColumns) FROM \(table) WHERE deleted_at IS NULL AND "
-                    + (key.utf8.count == 36 ? "id = $1" : "(id LIKE $1 || '%' OR id LIKE '%' || $1)")
+                    + (key.utf8.count == 36
+                        ? "id = $1" : "(id LIKE $1 || '%' OR id LIKE '%' || $1 OR substr(id, 25, length($1)) = $1)")
                     + " ORDER BY id LIMIT 6",
                 [key])
         }

@@ -375,8 +375,9 @@ public final class CRMStore: @unchecked Sendable {
         return (clauses.joined(separator: " AND "), args)
     }
 
-    /// The record with this id, which may be given as the full id, a unique prefix of it, or a unique
-    /// suffix of it such as the short id lists print (`RecordID.short`), at least 8 characters, any case.
+    /// The record with this id, which may be given as the full id, a unique prefix of it, a unique suffix of it
+    /// such as the short id lists print (`RecordID.short`), or a unique start of that short id: at least 8
+    /// characters, any case.
     /// - Throws: `StoreError.invalidID` for text that cannot be (part of) an id; `.notFound` when no
     ///   record matches; `.ambiguous`, listing the candidates, when more than one does.
     /// The lookup key for a typed id (full, prefix or suffix): trimmed, lower case, 8 to 36 characters of an id.
@@ -388,7 +389,7 @@ public final class CRMStore: @unchecked Sendable {
             throw StoreError(
                 .invalidID, path: path,
                 message: "'\(id)' is not a record id: give the full id, the short id a list prints "
-                    + "(its last 12 characters), or at least 8 characters of either end")
+                    + "(its last 12 characters) or its start, or at least 8 characters of either end")
         }
         return key
     }
@@ -399,7 +400,8 @@ public final class CRMStore: @unchecked Sendable {
         let table = RecordTable<R>.name
         return try wrap {
             try queue.read { db in
-                // The full id, a prefix of it (the index serves the range), or a suffix.
+                // The full id, a prefix of it (the index serves the range), a suffix, or the start of the short id
+                // (the last 12 characters), which is what a user types after reading a list.
                 let matches: [String]
                 if key.utf8.count == 36 {
                     matches = try String.fetchAll(
@@ -408,9 +410,9 @@ public final class CRMStore: @unchecked Sendable {
                     matches = try String.fetchAll(
                         db,
                         sql:
-                            "SELECT id FROM \(table) WHERE ((id >= ? AND id < ?) OR substr(id, -\(key.utf8.count)) = ?)"
-                            + " AND deleted_at IS NULL ORDER BY id LIMIT 6",
-                        arguments: [key, key + "~", key])
+                            "SELECT id FROM \(table) WHERE ((id >= ? AND id < ?) OR substr(id, -\(key.utf8.count)) = ?"
+                            + " OR substr(id, 25, \(key.utf8.count)) = ?) AND deleted_at IS NULL ORDER BY id LIMIT 6",
+                        arguments: [key, key + "~", key, key])
                 }
                 guard let only = matches.first else {
                     throw StoreError(.notFound, path: path, message: "no \(name) has the id \(id)")

@@ -44,7 +44,7 @@ struct CSVCommand: ParsableCommand {
                 fields += b.fieldEnds.count
                 issues += b.issues.count
                 for (r, e) in b.issues.sorted(by: { $0.key < $1.key }) where firstIssues.count < 10 {
-                    firstIssues.append("line \(b.lines[r]): \(e.message)")
+                    firstIssues.append("line \(b.lines[r]), \(e.messageWithColumn)")
                 }
             }
             let secs = Date().timeIntervalSince(started)

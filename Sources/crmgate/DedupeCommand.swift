@@ -68,9 +68,9 @@ struct DedupeCommand: ParsableCommand {
         do {
             let s = try DedupeFile.run(o)
             let r = s.result
-            print(
-                "rows            \(r.rows)\(s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : "")"
-            )
+            let rejected = s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : ""
+            let blank = s.blank > 0 ? " (\(s.blank) blank line\(s.blank == 1 ? "" : "s") skipped)" : ""
+            print("rows            \(r.rows)\(rejected)\(blank)")
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
                 let key = b.key.padding(toLength: 21, withPad: " ", startingAt: 0)
                 print("  block \(key) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")

@@ -9,7 +9,8 @@ struct ImportsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List past imports, newest first: committed, dry-run, failed (with the error) or running.",
+            abstract:
+                "List past imports, newest first: committed, failed (with the error) or running (a dry run is not one).",
             discussion:
                 "An import that failed before its first row (a binary file, a mapping that does not fit the header) or was stopped with Ctrl-C is listed as failed, when the store already existed."
         )

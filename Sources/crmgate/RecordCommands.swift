@@ -87,8 +87,9 @@ struct ShowRecord<R: CRMRecord>: ParsableCommand {
     }
     @OptionGroup var storeOptions: StoreOptions
     @Argument(
-        help:
-            "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
+        help: ArgumentHelp(
+            "The \(R.recordType.rawValue)'s id: the short id lists print or its start, the full id, "
+                + "or 8+ characters of either end."))
     var id: String
     @Flag(name: .long, help: "Print the record as one JSON object.")
     var json = false
@@ -134,8 +135,9 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
     }
     @OptionGroup var storeOptions: StoreOptions
     @Argument(
-        help:
-            "The \(R.recordType.rawValue)'s id: the short id lists print, the full id, or 8+ characters of either end.")
+        help: ArgumentHelp(
+            "The \(R.recordType.rawValue)'s id: the short id lists print or its start, the full id, "
+                + "or 8+ characters of either end."))
     var id: String
     @Argument(help: "field=value (field names as in mapping files; custom.NAME for a custom field).")
     var assignments: [String] = []

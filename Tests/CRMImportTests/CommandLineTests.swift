@@ -101,7 +101,7 @@ struct CommandLineTests {
         // The row as read (the oversized field's first bytes and the mark of the cut), its line, and the reason.
         #expect(
             rejects.last.map(String.init)
-                == "Bo,Ng,bo@example.com,(415) 555-0102,\(big.prefix(100))\u{2026}[cut: field of 200 bytes over the 100-byte limit],3,field is over the 100-byte limit (raise it with --max-field-bytes)"
+                == "Bo,Ng,bo@example.com,(415) 555-0102,\(big.prefix(100))\u{2026}[cut: field of 200 bytes over the 100-byte limit],3,column 37: field is over the 100-byte limit (raise it with --max-field-bytes)"
         )
     }
 

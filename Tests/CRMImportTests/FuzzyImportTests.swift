@@ -91,6 +91,39 @@ struct FuzzyImportTests {
 
 @Suite("crmgate dedupe")
 struct DedupeCommandTests {
+    @Test("a line of delimiters only is skipped as the import skips it: the clusters' rows are the ledger's rows")
+    func blankLinesAsImport() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("leads.csv").path
+        try """
+        First Name,Last Name,Email,Phone,Company,Job Title,Street,City,State,Postcode,Country,Lead Source,Status,Owner,Created At,Notes
+        Ann,Lee,ann@example.com,,,,,,,,,,,,,
+        ,,,,,,,,,,,,,,,
+        Bob,Ray,bob@example.com,,,,,,,,,,,,,
+        Ann,Lee,ANN@example.com,,,,,,,,,,,,,
+
+        """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let mapping = TestSupport.mapping("sources/generic-leads.yaml")
+        let clusters = dir.appendingPathComponent("clusters.csv").path
+        let d = try DedupeFile.run(DedupeFileOptions(source: csv, mapping: mapping, clustersPath: clusters))
+        #expect(d.result.rows == 3)
+        #expect(d.blank == 1)
+        var o = ImportOptions(source: csv, mapping: mapping)
+        o.store = dir.appendingPathComponent("s.sqlite").path
+        o.rejectsPath = dir.appendingPathComponent("rejects.csv").path
+        let s = try Importer.run(o)
+        #expect(s.read == 3 && s.blank == 1)
+        let ledger = try CRMStore(path: o.store).ledger(importID: try #require(s.importID))
+        // Row 3 (Ann again, on line 5) is the third row in both, merged with row 1 in both.
+        #expect(ledger.map(\.row) == [1, 2, 3] && ledger.map(\.line) == [2, 4, 5])
+        #expect(ledger[2].outcome == "merged" && ledger[2].recordRowID == ledger[0].recordRowID)
+        let rows = try String(contentsOfFile: clusters, encoding: .utf8).split(separator: "\r\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.map { $0[0] } == ["1", "2", "3"])
+        #expect(rows[2][2] == rows[0][2] && rows[1][2] != rows[0][2], "\(rows)")
+    }
+
     @Test("writes row,source_id,cluster for every row; clusters agree with the truth; bad input gets its exit code")
     func dedupeCommand() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")

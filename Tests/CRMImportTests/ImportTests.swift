@@ -26,7 +26,7 @@ struct Workspace {
     ) throws -> ImportSummary {
         var o = ImportOptions(
             source: fixture.hasPrefix("/") ? fixture : TestSupport.fixture(fixture),
-            mapping: TestSupport.mapping(mapping))
+            mapping: mapping.hasPrefix("/") ? mapping : TestSupport.mapping(mapping))
         o.store = store
         o.rejectsPath = rejects
         configure(&o)
@@ -168,7 +168,7 @@ struct ImportTests {
                 "Bob", "Big",
                 String(big.prefix(1_000)) + "\u{2026}[cut: field of 10000 bytes over the 1000-byte limit]",
                 "(415) 555-0102",
-                "Initech", "3", "field is over the 1000-byte limit (raise it with --max-field-bytes)",
+                "Initech", "3", "column 9: field is over the 1000-byte limit (raise it with --max-field-bytes)",
             ])
     }
 
@@ -188,6 +188,44 @@ struct ImportTests {
     }
 
     @Test(
+        "a Windows-1252, semicolon file's reject file imports again with the mapping that declares both: same delimiter, UTF-8 marked by a BOM"
+    )
+    func fixAndReimportDeclaredDialect() throws {
+        let w = try Workspace()
+        let mapping = w.dir.appendingPathComponent("eu.yaml").path
+        try """
+        record: lead
+        csv: { delimiter: ";", encoding: windows-1252 }
+        match: [email]
+        fields:
+          first_name: Vorname
+          last_name: Nachname
+          email: { column: E-Mail, transform: [email] }
+
+        """.write(toFile: mapping, atomically: true, encoding: .utf8)
+        let file = w.dir.appendingPathComponent("eu.csv")
+        let text =
+            "Vorname;Nachname;E-Mail\r\nJürgen;Müller;j.mueller(at)example.de\r\nUrsula;Weiß;ursula@example.de\r\n"
+        try #require(text.data(using: .windowsCP1252)).write(to: file)
+        let s = try w.importFile(file.path, mapping: mapping)
+        #expect(s.created == 1 && s.rejected == 1)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: w.rejects))
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        let rejected = try #require(String(data: bytes.dropFirst(3), encoding: .utf8))
+        #expect(
+            rejected.hasPrefix("Vorname;Nachname;E-Mail;crmgate_line;crmgate_reason\r\nJürgen;Müller;"), "\(rejected)")
+        let fixed = w.dir.appendingPathComponent("fixed.csv")
+        try (Data([0xEF, 0xBB, 0xBF]) + Data(rejected.replacingOccurrences(of: "(at)", with: "@").utf8)).write(
+            to: fixed)
+        let again = try w.importFile(fixed.path, mapping: mapping) {
+            $0.rejectsPath = w.dir.appendingPathComponent("r2.csv").path
+        }
+        #expect(again.created == 1 && again.rejected == 0)
+        let names = try CRMStore(path: w.store).all(Lead.self).map { "\($0.firstName) \($0.lastName)" }.sorted()
+        #expect(names == ["Jürgen Müller", "Ursula Weiß"])
+    }
+
+    @Test(
         "structural errors (ragged rows, unterminated quote) are per row",
         arguments: ["csv/bad/ragged-rows.csv", "csv/bad/unterminated-quote.csv", "csv/bad/truncated.csv"])
     func structural(fixture: String) throws {
@@ -199,6 +237,10 @@ struct ImportTests {
         let rows = try w.rejectRows()
         #expect(rows.count == s.rejected + 1)
         #expect(rows.dropFirst().allSatisfy { Int($0[5]) != nil && !$0[6].isEmpty })
+        if fixture.hasSuffix("unterminated-quote.csv") {
+            // Where the quote opens: `Carla,Nguyen,carla@example.com,617.555.0177,"Initech, Inc` on line 4.
+            #expect(rows.contains { $0[5] == "4" && $0[6].hasPrefix("column 45: quoted field opened here") }, "\(rows)")
+        }
     }
 
     @Test("a line of spaces and delimiters is blank; a line with a quoted field, even \"\", is a data row")
@@ -252,13 +294,21 @@ struct ImportTests {
         }
     }
 
-    @Test("--dry-run does everything but commit")
+    @Test("--dry-run does everything but commit: no store made where there was none, no import number, no history")
     func dryRun() throws {
         let w = try Workspace()
         let s = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml") { $0.dryRun = true }
         #expect(s.created == 36)
-        #expect(s.dryRun)
-        #expect(try CRMStore(path: w.store).count(.lead) == 0)
+        #expect(s.dryRun && s.importID == nil)
+        #expect(!FileManager.default.fileExists(atPath: w.store), "a dry run made a store")
+        let first = try w.importFile("csv/hubspot-contacts.csv", mapping: "sources/hubspot-contacts.yaml")
+        let again = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml") {
+            $0.dryRun = true
+        }
+        #expect(again.read == s.read && again.importID == nil)
+        let store = try CRMStore(path: w.store)
+        #expect(try store.count(.lead) == first.created)
+        #expect(try store.imports().count == 1)
     }
 
     @Test("the result does not depend on batch size", arguments: [1, 7, 4096])

@@ -53,6 +53,9 @@ struct InspectCommandTests {
         #expect(ragged.stdout.contains("malformed") && ragged.stdout.contains("line 3"))
         let binary = try crmgate(["csv", "scan", TestSupport.fixture("csv/bad/binary.csv")])
         #expect(binary.status == 65)
+        #expect(binary.stderr.contains("binary.csv, line 1"), "\(binary.stderr)")
+        let quote = try crmgate(["csv", "scan", TestSupport.fixture("csv/bad/unterminated-quote.csv")])
+        #expect(quote.stdout.contains("line 4, column 45: quoted field opened here"), "\(quote.stdout)")
     }
 
     @Test("xml scan counts records and reports a fault with exit 65")

@@ -41,6 +41,9 @@ struct RecordCommandTests {
             let json = try crmgate([type, "show", id, "--json"], w)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
             #expect((object["id"] as? String)?.hasSuffix(id) == true)
+            // The start of the short id, as a user types it after reading the list.
+            let typed = try crmgate([type, "show", String(id.prefix(9)).uppercased()], w)
+            #expect(typed.status == 0 && typed.stdout == show.stdout, "\(type): \(typed.stderr)")
 
             let dry = try crmgate([type, "set", id, "notes=checked by phone", "custom.region=EMEA", "--dry-run"], w)
             #expect(

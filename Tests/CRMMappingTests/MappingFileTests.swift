@@ -35,6 +35,34 @@ struct MappingFileTests {
         }
     }
 
+    @Test("a match key names external_id, fields or custom fields: a misspelt part is refused with its line")
+    func matchKeysChecked() throws {
+        let base = "record: lead\nfields:\n  email: Email\n"
+        #expect { try MappingFile.parse(yaml: base + "match: [external_id, emial]\n") } throws: {
+            guard let e = $0 as? MappingError else { return false }
+            return e.code == .unknownField && e.line == 4 && e.message.contains("'emial' is not a field of a lead")
+        }
+        #expect { try MappingFile.parse(yaml: base + "match:\n  - email\n  - first_name+lastname\n") } throws: {
+            guard let e = $0 as? MappingError else { return false }
+            return e.line == 6 && e.message.contains("'lastname'")
+        }
+        let ok = try MappingFile.parse(yaml: base + "match: [external_id, email, first_name + last_name, custom.vat]\n")
+        #expect(ok.matchKeys == ["external_id", "email", "first_name + last_name", "custom.vat"])
+    }
+
+    @Test("a csv block's delimiter and encoding are checked with their line when the mapping is read")
+    func csvBlockChecked() throws {
+        let fields = "fields:\n  email: Email\n"
+        #expect { try MappingFile.parse(yaml: "record: lead\ncsv:\n  delimiter: ';;'\n" + fields) } throws: {
+            ($0 as? MappingError)?.line == 3 && ($0 as? MappingError)?.message.contains("one character") == true
+        }
+        #expect { try MappingFile.parse(yaml: "record: lead\ncsv: { encoding: latin-9x }\n" + fields) } throws: {
+            ($0 as? MappingError)?.line == 2 && ($0 as? MappingError)?.message.contains("windows-1252") == true
+        }
+        let ok = try MappingFile.parse(yaml: "record: lead\ncsv: { delimiter: '\\t', encoding: cp1252 }\n" + fields)
+        #expect(ok.csv.delimiter == "\\t" && ok.csv.encoding == "cp1252")
+    }
+
     @Test("scalars stay text: `no` is not false and `0123` is not 83")
     func scalarsAreText() throws {
         let m = try MappingFile.parse(
