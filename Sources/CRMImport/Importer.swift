@@ -330,7 +330,8 @@ public enum Importer {
                             row: row, line: line,
                             RejectedRow(
                                 fields: raw.texts, reason: rejection.description,
-                                kind: rejection.field.map { "invalid \($0)" } ?? "invalid row"))
+                                kind: rejection.field.map { (rejection.isMissing ? "missing " : "invalid ") + $0 }
+                                    ?? "invalid row"))
                     }
                 }
                 out.bytesRead = source.bytesRead

@@ -28,7 +28,8 @@ public struct MappingSample: Sendable {
         }
         func sample<R: CRMRecord>(_ type: R.Type) throws {
             let mapper: RowMapper<R>
-            do { mapper = try RowMapper<R>(mapping: mapping, header: source.header) } catch let e as MappingError {
+            do { mapper = try RowMapper<R>(mapping: mapping, header: source.header) } catch var e as MappingError {
+                e.path = e.path ?? mappingPath
                 throw ImportError(.mapping, "\(e)")
             }
             while out.read < rows,

@@ -50,11 +50,14 @@ public struct RowRejection: Error, Sendable, Equatable, CustomStringConvertible 
     public var column: String?
     /// The reason, in words a user can act on.
     public var reason: String
+    /// True when a required field's cell is empty (the value is missing rather than invalid).
+    public var isMissing = false
 
-    public init(field: String? = nil, column: String? = nil, reason: String) {
+    public init(field: String? = nil, column: String? = nil, reason: String, isMissing: Bool = false) {
         self.field = field
         self.column = column
         self.reason = reason
+        self.isMissing = isMissing
     }
 
     public var description: String {

@@ -48,6 +48,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         }
         let byPosition = mapping.format == "csv"
         var missing: [String] = []
+        var missingLine: Int?
         var duplicated: [String] = []
         func duplicate(_ name: String, _ at: [Int]) {
             let what =
@@ -96,7 +97,12 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             }
             compiled.append(
                 try CompiledField(
-                    spec: spec, fieldIndex: index, kind: kind, columns: spec.columns.map(resolve), defaultZone: zone))
+                    spec: spec, fieldIndex: index, kind: kind,
+                    columns: spec.columns.map {
+                        let at = resolve($0)
+                        if at < 0, missingLine == nil { missingLine = spec.line }
+                        return at
+                    }, defaultZone: zone))
         }
         fields = compiled
         let zero = RecordID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
@@ -115,11 +121,24 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                     "; the header is one column holding '\(d == "\t" ? "\\t" : d)': the file looks \(d == "\t" ? "tab" : "'\(d)'")-separated, "
                     + "try --delimiter '\(d == "\t" ? "\\t" : d)' (or leave --delimiter out to let crmgate detect it)"
             }
+            // The header's name nearest each missing one, when it is near (`Emial` → `Email`).
+            var near: [String] = []
+            for m in unique {
+                let folded = HeaderSuggester.normalize(m)
+                let best = header.max {
+                    HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize($0))
+                        < HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize($1))
+                }
+                if let best, HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize(best)) >= 0.85 {
+                    near.append("'\(m)' → '\(best)'")
+                }
+            }
+            let suggestion = near.isEmpty ? "" : "; did you mean " + near.joined(separator: ", ") + "?"
             throw MappingError(
-                .missingColumn,
+                .missingColumn, line: missingLine,
                 message: "the file has no column "
                     + unique.map { "'\($0)'" }.joined(separator: ", ")
-                    + "; its header is: " + header.map { "'\($0)'" }.joined(separator: ", ") + hint)
+                    + "; its header is: " + header.map { "'\($0)'" }.joined(separator: ", ") + suggestion + hint)
         }
         if !duplicated.isEmpty {
             throw MappingError(.duplicateColumn, message: duplicated.joined(separator: "; "))
@@ -229,7 +248,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
                     return .failure(
                         RowRejection(
                             field: f.target, column: f.columnName(header),
-                            reason: "a value is required and the cell is empty"))
+                            reason: "a value is required and the cell is empty", isMissing: true))
                 }
                 continue
             }

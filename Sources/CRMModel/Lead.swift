@@ -208,3 +208,14 @@ public enum LeadStatus {
     /// The default pipeline, in order.
     public static let defaults = [new, attemptingToContact, qualified, disqualified, converted]
 }
+
+extension Lead {
+    /// How a board or a list names the lead: the name and the company, whichever it has (`Ann Lee, Acme`, `Acme`),
+    /// else its e-mail, else `(no name)`.
+    public var displayTitle: String {
+        let name = [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ")
+        let parts = [name, company].filter { !$0.isEmpty }
+        if !parts.isEmpty { return parts.joined(separator: ", ") }
+        return email.isEmpty ? "(no name)" : email
+    }
+}

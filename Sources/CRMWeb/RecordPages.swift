@@ -18,9 +18,7 @@ protocol BoardRecord: CRMRecord {
 extension Lead: BoardRecord {
     static var columnField: String { "status" }
     static func columns(_ p: Pipelines) -> [String] { p.leadStatuses }
-    var title: String {
-        [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ") + (company.isEmpty ? "" : ", \(company)")
-    }
+    var title: String { displayTitle }
     var column: String {
         get { status }
         set { status = newValue }

@@ -154,10 +154,8 @@ struct LeadsCommand: ParsableCommand {
             let store = try storeOptions.openRecords(.readOnly)
             var items: [(String, Board.Card)] = []
             try store.forEach(Lead.self, where: RecordQuery()) { l, _ in
-                let title =
-                    [l.firstName, l.lastName].filter { !$0.isEmpty }.joined(separator: " ")
-                    + (l.company.isEmpty ? "" : ", \(l.company)")
-                items.append((l.status, Board.Card(id: l.id, title: title, amount: l.amount, currency: l.currency)))
+                items.append(
+                    (l.status, Board.Card(id: l.id, title: l.displayTitle, amount: l.amount, currency: l.currency)))
             }
             let board = Board(order: try loadPipelines(pipelines).leadStatuses, items: items)
             renderBoard(board, json: json, width: widthOptions.columns, maxCards: maxCards)
@@ -201,10 +199,11 @@ struct LeadsCommand: ParsableCommand {
                 // A bulk change is confirmed: at a terminal by answering, elsewhere by --yes.
                 guard isatty(0) == 1 else {
                     throw CLIError.usage(
-                        "\(leads.count) leads match --where; nothing was converted",
+                        "\(leads.count) lead\(leads.count == 1 ? "" : "s") match\(leads.count == 1 ? "es" : "") --where; nothing was converted",
                         hint: "add --yes to convert them all, or --dry-run to see which")
                 }
-                print("convert \(leads.count) leads into customers? [y/N] ", terminator: "")
+                print(
+                    "convert \(leads.count) lead\(leads.count == 1 ? "" : "s") into customers? [y/N] ", terminator: "")
                 guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                     print("nothing converted")
                     return

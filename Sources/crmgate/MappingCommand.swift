@@ -136,11 +136,16 @@ struct MappingCommand: ParsableCommand {
                 let m = try MappingFile.load(path: mapping)
                 if let file {
                     let reader = try CSVReader(path: file)
-                    switch m.record {
-                    case .lead: _ = try RowMapper<Lead>(mapping: m, header: reader.header)
-                    case .customer: _ = try RowMapper<Customer>(mapping: m, header: reader.header)
-                    case .opportunity: _ = try RowMapper<Opportunity>(mapping: m, header: reader.header)
-                    case .task: _ = try RowMapper<CRMTask>(mapping: m, header: reader.header)
+                    do {
+                        switch m.record {
+                        case .lead: _ = try RowMapper<Lead>(mapping: m, header: reader.header)
+                        case .customer: _ = try RowMapper<Customer>(mapping: m, header: reader.header)
+                        case .opportunity: _ = try RowMapper<Opportunity>(mapping: m, header: reader.header)
+                        case .task: _ = try RowMapper<CRMTask>(mapping: m, header: reader.header)
+                        }
+                    } catch var e as MappingError {
+                        e.path = e.path ?? mapping  // the file the user named, not "mapping"
+                        throw e
                     }
                 }
                 if let file {
@@ -166,14 +171,15 @@ struct MappingCommand: ParsableCommand {
                             hint: "fix the transforms named above", code: 65)
                     }
                     print(
-                        "\(mapping): ok (\(m.record.plural), \(m.fields.count) fields); the first \(sample.read) rows of \(file) map without a reject"
+                        "\(mapping): ok (\(m.record.plural), \(m.fields.count) field\(m.fields.count == 1 ? "" : "s")); the first \(sample.read) rows of \(file) map without a reject"
                     )
                     return
                 }
                 if json {
                     report(m, read: 0, rejected: 0, reasons: [])
                 } else {
-                    print("\(mapping): ok (\(m.record.plural), \(m.fields.count) fields)")
+                    print(
+                        "\(mapping): ok (\(m.record.plural), \(m.fields.count) field\(m.fields.count == 1 ? "" : "s"))")
                 }
             } catch let e as MappingError {
                 throw CLIError("\(e)", code: e.code == .cannotRead ? 66 : 65)

@@ -270,6 +270,8 @@ struct ImportTests {
         #expect(s.read == 7 && s.created == 2 && s.rejected == 5 && s.addsUp)
         // Ragged (`""`, `"",""`, `,,"",`) or without the required last name (`"","",""`, `"",,`), by line.
         #expect(try w.rejectRows().dropFirst().map { $0[3] } == ["3", "4", "5", "9", "10"])
+        // The summary says a required value is missing, not invalid.
+        #expect(s.rejectReasons.contains { $0.reason == "missing last_name" && $0.count == 2 }, "\(s.rejectReasons)")
     }
 
     @Test("a binary file fails with one message and leaves the store as it was")

@@ -42,6 +42,15 @@ struct InspectCommandTests {
         let typo = try crmgate(["mapping", "check", bad.path])
         #expect(typo.status == 65)
         #expect(typo.stderr.contains(":3") && typo.stderr.contains("colum"))
+        // A column the file lacks: the mapping file named with the line of the field, and the header's nearest name.
+        let spelt = dir.appendingPathComponent("spelt.yaml")
+        try "record: lead\nfields:\n  first_name: First Name\n  email: { column: Emial }\n"
+            .write(to: spelt, atomically: true, encoding: .utf8)
+        let near = try crmgate(["mapping", "check", spelt.path, "--file", TestSupport.fixture("csv/generic-leads.csv")])
+        #expect(near.status == 65)
+        #expect(
+            near.stderr.contains("\(spelt.path):4: the file has no column 'Emial'")
+                && near.stderr.contains("did you mean 'Emial' → 'Email'?"), "\(near.stderr)")
     }
 
     @Test("csv scan reports dialect, encoding and malformed records; a binary file is refused")

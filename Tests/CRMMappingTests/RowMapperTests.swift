@@ -170,7 +170,7 @@ struct RowMapperTests {
         for onlyWhite in [white, "\u{B}", "\u{C}\u{A0}", "\u{3000}", "\u{85}\u{2028}"] {
             let empty = try mapRow(yaml: yaml, header: header, row: ["", "", onlyWhite, onlyWhite, onlyWhite])
             let required = RowRejection(
-                field: "last_name", column: "L", reason: "a value is required and the cell is empty")
+                field: "last_name", column: "L", reason: "a value is required and the cell is empty", isMissing: true)
             #expect(throws: required) { try empty.get() }
         }
         let plain = try mapRow(yaml: yaml, header: header, row: ["Acme", "", "\u{2003}", "", "Lee"]).get()

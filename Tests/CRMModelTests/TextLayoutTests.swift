@@ -74,6 +74,20 @@ struct MoneyTextTests {
 
 @Suite("Boards as text")
 struct BoardTextTests {
+    @Test("a lead's card names it by name and company, whichever it has, else its e-mail, never a bare comma")
+    func leadTitles() {
+        func lead(_ first: String, _ last: String, _ company: String, _ email: String = "") -> Lead {
+            var l = Lead(id: RecordID.make())
+            (l.firstName, l.lastName, l.company, l.email) = (first, last, company, email)
+            return l
+        }
+        #expect(lead("Ann", "Lee", "Acme").displayTitle == "Ann Lee, Acme")
+        #expect(lead("", "Lee", "").displayTitle == "Lee")
+        #expect(lead("", "", "Blue Sky Ventures").displayTitle == "Blue Sky Ventures")
+        #expect(lead("", "", "", "ann@example.com").displayTitle == "ann@example.com")
+        #expect(lead("", "", "").displayTitle == "(no name)")
+    }
+
     static func board(
         _ items: [(String, String, Decimal, String)], order: [String] = OpportunityStage.defaults
     ) -> Board {
