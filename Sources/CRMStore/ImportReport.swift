@@ -17,6 +17,9 @@ extension CRMStore {
         m.registerMigration("v8: review pairs keep the matcher's explanation") { db in
             try db.execute(sql: "ALTER TABLE review_pairs ADD COLUMN explanation TEXT")
         }
+        m.registerMigration("v9: a ledger line stands for a run of created rows") { db in
+            try db.execute(sql: "ALTER TABLE import_rows ADD COLUMN span INTEGER NOT NULL DEFAULT 1")
+        }
     }
 
     /// The rejected rows of an import grouped by reason, most frequent first, with up to `samples` line numbers each;

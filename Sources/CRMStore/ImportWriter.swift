@@ -44,7 +44,10 @@ public final class ImportWriter<R: CRMRecord> {
     private var nextRowID: Int64
     /// Records waiting for the next multi-row insert, ready to bind without touching `R`.
     private var pending = PendingRecords(capacity: 32)
-    private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
+    /// Ledger lines not written yet; `span` consecutive created rows (rows, lines and records each one after the
+    /// other) make one line.
+    private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?, span: Int)] =
+        []
     static var recordsPerInsert: Int { 32 }
     static var ledgerPerInsert: Int { 256 }
 
@@ -64,9 +67,10 @@ public final class ImportWriter<R: CRMRecord> {
         insertOne = try prepare(RecordTable<R>.insertSQL(rows: 1))
         update = try prepare(RecordTable<R>.updateSQL)
         select = try prepare("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = ?")
-        let ledgerSQL = "INSERT INTO import_rows (import_id, row, line, outcome, record_rowid, reason) VALUES "
-        ledgerMany = try prepare(ledgerSQL + Array(repeating: "(?,?,?,?,?,?)", count: Self.ledgerPerInsert).joined(separator: ","))
-        ledgerOne = try prepare(ledgerSQL + "(?,?,?,?,?,?)")
+        let ledgerSQL = "INSERT INTO import_rows (import_id, row, line, outcome, record_rowid, reason, span) VALUES "
+        let values = Array(repeating: "(?,?,?,?,?,?,?)", count: Self.ledgerPerInsert).joined(separator: ",")
+        ledgerMany = try prepare(ledgerSQL + values)
+        ledgerOne = try prepare(ledgerSQL + "(?,?,?,?,?,?,?)")
         self.keep = keep
         changeSeq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
         nextRowID = (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(RecordTable<R>.name)") ?? 0) + 1
@@ -74,13 +78,16 @@ public final class ImportWriter<R: CRMRecord> {
     }
 
     /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys.
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
-    public func scan(fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws {
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
+    public func scan(
+        fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void
+    ) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
-        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
+        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) })
+            .joined(separator: ", ")
         let stmt = try db.makeStatement(sql: "SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL")
         let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
         while try raw.step(path: path) {
@@ -93,10 +100,10 @@ public final class ImportWriter<R: CRMRecord> {
     }
 
     /// Reads a record by row id (also one written by this import and not yet flushed).
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
         if let i = pending.slot(rowid) {
             // A record of the current batch, rebuilt from the values waiting to be bound.
@@ -118,11 +125,13 @@ public final class ImportWriter<R: CRMRecord> {
 
     /// Adds a new record; returns its row id. `rowHash` is the fingerprint of a row that had no match key;
     /// `prepared` are the record's `StoreValues.prepare(r.fieldValues())` when the caller made them already.
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
-    public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil, prepared: [FieldValue]? = nil, idText: String? = nil) throws
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
+    public func insert(
+        _ r: R, externalID: String?, rowHash: Int64? = nil, prepared: [FieldValue]? = nil, idText: String? = nil
+    ) throws
         -> Int64
     {
         try insert(
@@ -132,19 +141,22 @@ public final class ImportWriter<R: CRMRecord> {
 
     /// Adds a new record given as bind-ready values (`StoreValues.prepare`), its id's text and its
     /// custom fields' JSON; returns its row id. The path for rows that create: no record is built.
-    public func insert(prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?) throws -> Int64 {
+    public func insert(
+        prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?
+    ) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
-        pending.append(rowid: rowid, externalID: externalID, rowHash: rowHash, values: prepared, custom: customJSON, id: id)
+        pending.append(
+            rowid: rowid, externalID: externalID, rowHash: rowHash, values: prepared, custom: customJSON, id: id)
         if pending.count == Self.recordsPerInsert { try flushRecords() }
         return rowid
     }
 
     /// Overwrites a record's fields (its id stays); sets the external id if it had none.
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
         if let i = pending.slot(rowid) {
             pending.values[i] = StoreValues.prepare(r.fieldValues())
@@ -171,14 +183,23 @@ public final class ImportWriter<R: CRMRecord> {
         try s.run(path: path)
     }
 
-    /// Records what became of a row.
-    @_specialize(exported: true, where R == Lead)
-    @_specialize(exported: true, where R == Opportunity)
-    @_specialize(exported: true, where R == Customer)
-    @_specialize(exported: true, where R == CRMTask)
+    /// Records what became of a row. A created row that follows a created row (the next row, on the next line, the
+    /// next record) lengthens that row's ledger line instead of adding one (`span`): on 1M generated leads the
+    /// ledger went from 1M lines to 212k, the store from 415 to 392 MB, the import from 5.69–5.77 s to 5.28–5.60 s.
+    @_specialize(exported:true,where R == Lead)
+    @_specialize(exported:true,where R == Opportunity)
+    @_specialize(exported:true,where R == Customer)
+    @_specialize(exported:true,where R == CRMTask)
     public func ledger(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?) throws {
-        ledgerBuffer.append((row, line, outcome, record, reason))
+        if outcome == .created, reason == nil, let record, let last = ledgerBuffer.last, last.outcome == .created,
+            last.reason == nil, let first = last.record, row == last.row + last.span, line == last.line + last.span,
+            record == first + Int64(last.span)
+        {
+            ledgerBuffer[ledgerBuffer.count - 1].span += 1
+            return
+        }
         if ledgerBuffer.count == Self.ledgerPerInsert { try flushLedger() }
+        ledgerBuffer.append((row, line, outcome, record, reason, 1))
     }
 
     private var arena = BindArena()
@@ -246,7 +267,8 @@ public final class ImportWriter<R: CRMRecord> {
             s.bindStatic(col + 3, text.utf8Start, text.utf8CodeUnitCount)
             s.bind(col + 4, e.record)
             s.bind(col + 5, e.reason)
-            col += 6
+            s.bind(col + 6, Int64(e.span))
+            col += 7
             if !many || i == ledgerBuffer.count - 1 { try s.run(path: path) }
         }
         ledgerBuffer.removeAll(keepingCapacity: true)

@@ -80,8 +80,9 @@ extension PostgresStore: RecordStore {
             // The record each row made, changed or merged into, by its id (a record since deleted has none).
             let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid AND r.deleted_at IS NULL" } ?? ""
             let r = try c.exec(
-                "SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") FROM import_rows i \(join) "
-                    + "WHERE i.import_id = $1 ORDER BY i.row", [String(importID)])
+                CRMStore.ledgerRows(importParameter: "$1")
+                    + "SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") "
+                    + "FROM i \(join) ORDER BY i.row", [String(importID)])
             return (0..<r.count).map { i in
                 LedgerEntry(
                     row: Int(r.int64(i, 0) ?? 0), line: Int(r.int64(i, 1) ?? 0), outcome: r.text(i, 2) ?? "",

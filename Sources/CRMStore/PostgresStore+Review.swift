@@ -29,7 +29,9 @@ extension PostgresStore: ReviewStore {
     public func importRecordIDs<R: CRMRecord>(_ type: R.Type, importID: Int64) throws -> Set<String> {
         try withConnection { c in
             let r = try c.exec(
-                "SELECT r.id FROM import_rows i JOIN \(RecordTable<R>.name) r ON r.rowid = i.record_rowid WHERE i.import_id = $1 AND i.outcome IN ('created', 'updated')",
+                "SELECT r.id FROM import_rows i JOIN \(RecordTable<R>.name) r "
+                    + "ON r.rowid BETWEEN i.record_rowid AND i.record_rowid + i.span - 1 "
+                    + "WHERE i.import_id = $1 AND i.outcome IN ('created', 'updated')",
                 [String(importID)])
             return Set((0..<r.count).compactMap { r.text($0, 0) })
         }

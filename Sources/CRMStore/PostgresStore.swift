@@ -162,6 +162,11 @@ public final class PostgresStore: @unchecked Sendable {
             ALTER TABLE imports ADD COLUMN rejects_file TEXT;
             """
         ),
+        (
+            // A line of the SQLite writer's may stand for a run of created rows; this engine's writer writes one a row.
+            "v5: a ledger line stands for a run of created rows",
+            "ALTER TABLE import_rows ADD COLUMN span BIGINT NOT NULL DEFAULT 1;"
+        ),
     ]
 
     static func recordTable<R: CRMRecord>(_ type: R.Type) -> String {

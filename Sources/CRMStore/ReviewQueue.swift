@@ -83,7 +83,9 @@ extension CRMStore {
                     try String.fetchAll(
                         db,
                         sql:
-                            "SELECT r.id FROM import_rows i JOIN \(RecordTable<R>.name) r ON r.rowid = i.record_rowid WHERE i.import_id = ? AND i.outcome IN ('created', 'updated')",
+                            "SELECT r.id FROM import_rows i JOIN \(RecordTable<R>.name) r "
+                            + "ON r.rowid BETWEEN i.record_rowid AND i.record_rowid + i.span - 1 "
+                            + "WHERE i.import_id = ? AND i.outcome IN ('created', 'updated')",
                         arguments: [importID]))
             }
         }
@@ -112,6 +114,7 @@ extension CRMStore {
                             sql: "UPDATE \(table) SET deleted_at = ?, change_seq = ? WHERE id = ?",
                             arguments: [Date().iso8601UTC, seq, id])
                         if let importID, let row {
+                            try Self.isolateCreatedRow(db, importID: importID, rowid: row)
                             try db.execute(
                                 sql:
                                     "UPDATE import_rows SET outcome = 'merged', record_rowid = ?, reason = ? WHERE import_id = ? AND record_rowid = ? AND outcome = 'created'",
@@ -128,6 +131,35 @@ extension CRMStore {
                 }
                 return .commit
             }
+        }
+    }
+
+    /// Gives the created record `rowid` a ledger line of its own when it lies inside a line that stands for a run of
+    /// created rows, so that the line can say `merged` for that row alone: the run is cut in up to three.
+    static func isolateCreatedRow(_ db: Database, importID: Int64, rowid: Int64) throws {
+        guard
+            let run = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT row, line, record_rowid, span FROM import_rows WHERE import_id = ? AND outcome = 'created' "
+                    + "AND span > 1 AND record_rowid <= ? AND record_rowid + span > ?",
+                arguments: [importID, rowid, rowid])
+        else { return }
+        let row: Int64 = run["row"]
+        let line: Int64 = run["line"]
+        let first: Int64 = run["record_rowid"]
+        let span: Int64 = run["span"]
+        let k = rowid - first
+        let insert =
+            "INSERT INTO import_rows (import_id, row, line, outcome, record_rowid, reason, span) "
+            + "VALUES (?, ?, ?, 'created', ?, NULL, ?)"
+        // Before it (none when it is the first), it, after it (none when it is the last).
+        try db.execute(
+            sql: "UPDATE import_rows SET span = ? WHERE import_id = ? AND row = ?",
+            arguments: [k > 0 ? k : 1, importID, row])
+        if k > 0 { try db.execute(sql: insert, arguments: [importID, row + k, line + k, rowid, 1]) }
+        if span - k - 1 > 0 {
+            try db.execute(sql: insert, arguments: [importID, row + k + 1, line + k + 1, rowid + 1, span - k - 1])
         }
     }
 

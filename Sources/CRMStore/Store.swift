@@ -559,10 +559,10 @@ public final class CRMStore: @unchecked Sendable {
                 let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid AND r.deleted_at IS NULL" } ?? ""
                 return try Row.fetchAll(
                     db,
-                    sql: """
+                    sql: Self.ledgerRows(importParameter: "?") + """
                         SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") AS
                             record_id
-                        FROM import_rows i \(join) WHERE i.import_id = ? ORDER BY i.row
+                        FROM i \(join) ORDER BY i.row
                         """,
                     arguments: [importID]
                 ).map {
@@ -573,6 +573,19 @@ public final class CRMStore: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// A query's start that names `i` the ledger of one import with one row per file row (row, line, outcome,
+    /// record_rowid, reason): a ledger line that stands for a run of created rows (`span`, `ImportWriter.ledger`)
+    /// is unfolded. SQL both engines run; `importParameter` is the import id's placeholder (`?` or `$1`).
+    static func ledgerRows(importParameter p: String) -> String {
+        """
+        WITH RECURSIVE i(row, line, outcome, record_rowid, reason, rest) AS (
+            SELECT row, line, outcome, record_rowid, reason, span - 1 FROM import_rows WHERE import_id = \(p)
+            UNION ALL
+            SELECT row + 1, line + 1, outcome, record_rowid + 1, reason, rest - 1 FROM i WHERE rest > 0)
+
+        """
     }
 
     /// SQLite's own consistency check: "ok" when the file is sound.

@@ -32,6 +32,12 @@ struct FuzzyImportTests {
         let ledger = try store.ledger(importID: try #require(summary.importID))
         let merged = ledger.filter { $0.outcome == "merged" }
         #expect(merged.count == summary.merged + p.merged)
+        // One entry a row, in order, though runs of created rows share a stored line, cut where a row merged later.
+        #expect(ledger.map(\.row) == Array(1...3000) && ledger.first?.line == 2)
+        #expect(zip(ledger, ledger.dropFirst()).allSatisfy { $0.line < $1.line })  // some rows span lines
+        let lines = try #require(try store.scalar("SELECT COUNT(*) FROM import_rows"))
+        #expect(lines < 3000 / 2, "runs of created rows were not folded into one line each")
+        #expect(ledger.filter { $0.outcome == "created" }.allSatisfy { $0.recordID != nil })
         #expect(try store.count(.lead) == 3000 - merged.count)
         // Every row, merged or not, points at a live record; rows of one record are one true entity (the truth file).
         let truth = try String(contentsOfFile: TestSupport.fixture("csv/gen-leads-3000-s11.truth.csv"), encoding: .utf8)

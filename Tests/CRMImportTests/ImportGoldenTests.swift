@@ -37,7 +37,15 @@ struct ImportGoldenTests {
                 try Self.digest(db, Self.tableSQL(db, "opportunities")),
                 try Self.digest(
                     db,
-                    "SELECT import_id, row, line, outcome, record_rowid, reason FROM import_rows ORDER BY import_id, row"
+                    // Unfolded: a stored line stands for `span` rows of a run of created rows.
+                    """
+                    WITH RECURSIVE i(import_id, row, line, outcome, record_rowid, reason, rest) AS (
+                        SELECT import_id, row, line, outcome, record_rowid, reason, span - 1 FROM import_rows
+                        UNION ALL
+                        SELECT import_id, row + 1, line + 1, outcome, record_rowid + 1, reason, rest - 1 FROM i
+                        WHERE rest > 0)
+                    SELECT import_id, row, line, outcome, record_rowid, reason FROM i ORDER BY import_id, row
+                    """
                 )
             )
         }
