@@ -90,12 +90,15 @@ public final class CSVReader {
         }
         let detected: EncodingDetection
         if let forced = options.encoding {
-            // A byte-order mark says what the file is, whatever was declared: no Windows-1252 text starts with
-            // `ï»¿`. So a file crmgate wrote in UTF-8 (a reject file) reads with the mapping of its Windows source.
-            if let marked = TextEncoding.detect(sample.prefix(3), isWholeFile: false), marked.bomLength > 0 {
-                detected = marked
+            var bom = 0
+            if forced == .utf16LE, sample.starts(with: [0xFF, 0xFE]) { bom = 2 }
+            if forced == .utf16BE, sample.starts(with: [0xFE, 0xFF]) { bom = 2 }
+            if forced != .utf16LE && forced != .utf16BE, sample.starts(with: [0xEF, 0xBB, 0xBF]) {
+                // UTF-8's mark says what the file is, whatever 8-bit encoding was declared: no Windows-1252 text
+                // starts with `ï»¿`. So a file crmgate wrote (a reject file) reads with the mapping of its source.
+                detected = EncodingDetection(encoding: .utf8, bomLength: 3)
             } else {
-                detected = EncodingDetection(encoding: forced, bomLength: 0)
+                detected = EncodingDetection(encoding: forced, bomLength: bom)
             }
         } else if let d = TextEncoding.detect(sample, isWholeFile: atEOF) {
             detected = d

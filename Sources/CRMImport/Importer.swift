@@ -80,14 +80,9 @@ public enum Importer {
         let rejectsPath =
             options.rejectsPath
             ?? (URL(fileURLWithPath: options.source).deletingPathExtension().lastPathComponent + ".rejects.csv")
-        let rejects: RejectFile
-        if let csv = source as? CSVRowSource {
-            rejects = RejectFile(
-                path: rejectsPath, header: source.header, delimiter: csv.reader.dialect.delimiter,
-                byteOrderMark: csv.reader.encoding != .utf8)
-        } else {
-            rejects = RejectFile(path: rejectsPath, header: source.header)
-        }
+        let rejects = RejectFile(
+            path: rejectsPath, header: source.header,
+            delimiter: (source as? CSVRowSource)?.reader.dialect.delimiter ?? UInt8(ascii: ","))
 
         var summary = ImportSummary()
         summary.source = options.source

@@ -7,17 +7,14 @@ final class RejectFile {
     let path: String
     private let header: [String]
     private let delimiter: UInt8
-    private let byteOrderMark: Bool
     private var writer: CSVWriter?
 
-    /// `delimiter` is the source's, so that the mapping that read it reads the reject file too; a source in
-    /// another encoding than UTF-8 gets a reject file in UTF-8 with a byte-order mark, which the reader takes
-    /// over the mapping's declared encoding.
-    init(path: String, header: [String], delimiter: UInt8 = UInt8(ascii: ","), byteOrderMark: Bool = false) {
+    /// `delimiter` is the source's, so that the mapping that read it reads the reject file too. The file is UTF-8
+    /// with a byte-order mark, which the reader takes over a mapping's declared encoding (and Excel needs).
+    init(path: String, header: [String], delimiter: UInt8 = UInt8(ascii: ",")) {
         self.path = path
         self.header = header
         self.delimiter = delimiter
-        self.byteOrderMark = byteOrderMark
     }
 
     /// True once a row was written.
@@ -28,7 +25,7 @@ final class RejectFile {
             var o = CSVWriter.Options()
             o.neutralizeFormulas = false  // the file goes back into crmgate, not into a spreadsheet
             o.delimiter = delimiter
-            o.byteOrderMark = byteOrderMark
+            o.byteOrderMark = true
             do {
                 writer = try CSVWriter(path: path, options: o)
             } catch {

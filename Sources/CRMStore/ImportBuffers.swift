@@ -126,9 +126,3 @@ struct PendingRecords {
         }
     }
 }
-
-/// The ledger lines an import has not written yet.
-struct PendingLedger {
-    var entries: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?)] = []
-    var count: Int { entries.count }
-}

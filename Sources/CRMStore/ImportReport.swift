@@ -25,10 +25,14 @@ extension CRMStore {
     /// The rejected rows of an import grouped by reason, most frequent first, with up to `samples` line numbers each;
     /// read with SQL (an import of millions of rows is not loaded). A reason that quotes the value
     /// (`email (column 'Email'): 'a@b' is not a valid email address`) is grouped without it
-    /// (`email (column 'Email'): is not a valid email address`).
+    /// (`email (column 'Email'): is not a valid email address`), and one that starts with the column where a row's
+    /// fault starts (`column 45: quoted field opened here is never closed`) without it.
     public func rejectGroups(importID: Int64, samples: Int = 5) throws -> [RejectGroup] {
+        let reason =
+            "(CASE WHEN reason GLOB 'column [0-9]*: *' THEN substr(reason, instr(reason, ': ') + 2) ELSE reason END)"
         let key =
-            "CASE WHEN instr(reason, ': ''') > 0 THEN substr(reason, 1, instr(reason, ': ''') - 1) ELSE reason END"
+            "CASE WHEN instr(\(reason), ': ''') > 0 THEN substr(\(reason), 1, instr(\(reason), ': ''') - 1) "
+            + "ELSE \(reason) END"
         return try wrap {
             try queue.read { db in
                 var groups = try Row.fetchAll(

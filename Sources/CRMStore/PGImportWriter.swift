@@ -269,9 +269,11 @@ extension PostgresStore {
                 }
             }
         } catch {
-            try? recordFailedImport(
-                recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)"
-            )
+            if !dryRun {  // a dry run is not in the history, failed or not
+                try? recordFailedImport(
+                    recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started,
+                    error: "\(error)")
+            }
             throw error
         }
     }

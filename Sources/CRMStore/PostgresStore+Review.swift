@@ -143,8 +143,11 @@ extension PostgresStore: ReviewStore {
     }
 
     public func rejectGroups(importID: Int64, samples: Int) throws -> [RejectGroup] {
+        // As `CRMStore.rejectGroups`: a quoted value and a leading `column N: ` are left out of the group.
+        let reason = "regexp_replace(reason, '^column [0-9]+: ', '')"
         let key =
-            "CASE WHEN strpos(reason, ': ''') > 0 THEN substr(reason, 1, strpos(reason, ': ''') - 1) ELSE reason END"
+            "CASE WHEN strpos(\(reason), ': ''') > 0 THEN substr(\(reason), 1, strpos(\(reason), ': ''') - 1) "
+            + "ELSE \(reason) END"
         return try withConnection { c in
             let g = try c.exec(
                 "SELECT \(key) AS k, COUNT(*) AS n FROM import_rows WHERE import_id = $1 AND outcome = 'rejected' GROUP BY 1 ORDER BY 2 DESC, 1",

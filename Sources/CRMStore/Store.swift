@@ -197,9 +197,12 @@ public final class CRMStore: @unchecked Sendable {
                 return dryRun ? .rollback : .commit
             }
         } catch {
-            try? recordFailedImport(
-                recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started, error: "\(error)"
-            )
+            // A dry run is not in the history, failed or not.
+            if !dryRun {
+                try? recordFailedImport(
+                    recordType: R.recordType.plural, source: source, mapping: mapping, startedAt: started,
+                    error: "\(error)")
+            }
             if let e = error as? DatabaseError {
                 throw StoreError(
                     .sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")

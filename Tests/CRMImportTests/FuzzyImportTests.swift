@@ -34,7 +34,7 @@ struct FuzzyImportTests {
         #expect(merged.count == summary.merged + p.merged)
         // One entry a row, in order, though runs of created rows share a stored line, cut where a row merged later.
         #expect(ledger.map(\.row) == Array(1...3000) && ledger.first?.line == 2)
-        #expect(zip(ledger, ledger.dropFirst()).allSatisfy { $0.line < $1.line })  // some rows span lines
+        #expect(zip(ledger, ledger.dropFirst()).allSatisfy { $0.line < $1.line })  // lines rise, by 1 or more
         let lines = try #require(try store.scalar("SELECT COUNT(*) FROM import_rows"))
         #expect(lines < 3000 / 2, "runs of created rows were not folded into one line each")
         #expect(ledger.filter { $0.outcome == "created" }.allSatisfy { $0.recordID != nil })

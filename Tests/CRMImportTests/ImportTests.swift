@@ -223,6 +223,48 @@ struct ImportTests {
         #expect(again.created == 1 && again.rejected == 0)
         let names = try CRMStore(path: w.store).all(Lead.self).map { "\($0.firstName) \($0.lastName)" }.sorted()
         #expect(names == ["Jürgen Müller", "Ursula Weiß"])
+        // A source saved as UTF-8 with a mark under the same mapping: read as UTF-8, and so is its reject file.
+        let marked = w.dir.appendingPathComponent("marked.csv")
+        try (Data([0xEF, 0xBB, 0xBF]) + Data("Vorname;Nachname;E-Mail\r\nJörg;Öztürk;joerg(at)example.de\r\n".utf8))
+            .write(to: marked)
+        let third = try w.importFile(marked.path, mapping: mapping) {
+            $0.rejectsPath = w.dir.appendingPathComponent("r3.csv").path
+        }
+        #expect(third.rejected == 1)
+        let r3 = try Data(contentsOf: w.dir.appendingPathComponent("r3.csv"))
+        let fixedAgain = w.dir.appendingPathComponent("fixed3.csv")
+        // Decoded as it is, the mark kept as U+FEFF and written back.
+        try Data(String(decoding: r3, as: UTF8.self).replacingOccurrences(of: "(at)", with: "@").utf8)
+            .write(to: fixedAgain)
+        let fourth = try w.importFile(fixedAgain.path, mapping: mapping) {
+            $0.rejectsPath = w.dir.appendingPathComponent("r4.csv").path
+        }
+        #expect(fourth.created == 1)
+        #expect(
+            try CRMStore(path: w.store).all(Lead.self).contains { $0.firstName == "Jörg" && $0.lastName == "Öztürk" })
+    }
+
+    @Test(
+        "rows rejected for one fault in different columns are one group of the import's report",
+        arguments: StoreKind.allCases)
+    func rejectGroupsWithoutColumns(kind: StoreKind) throws {
+        let w = try Workspace(kind: kind)
+        let big = String(repeating: "x", count: 300)
+        let file = w.dir.appendingPathComponent("big.csv")
+        try """
+        First Name,Last Name,Email,Phone,Company
+        Ann,Lee,ann@example.com,,\(big)
+        Bo,Ng,\(big),,Initech
+        Cy,Ro,cy@example.com,,Acme
+
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let s = try w.importFile(file.path, mapping: "sources/generic-leads-min.yaml") { $0.maxFieldBytes = 100 }
+        #expect(s.rejected == 2)
+        let groups = try StoreLocation(w.store).openReviewStore(mode: .update).rejectGroups(
+            importID: try #require(s.importID))
+        #expect(groups.count == 1, "\(groups)")
+        #expect(groups.first?.count == 2 && groups.first?.lines == [2, 3])
+        #expect(groups.first?.reason.hasPrefix("field is over the 100-byte limit") == true, "\(groups)")
     }
 
     @Test(

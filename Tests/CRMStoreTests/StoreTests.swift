@@ -87,6 +87,52 @@ struct StoreTests {
         }
         #expect(try store.count(.lead) == 0)
         #expect(try store.imports().first?.status == "failed")
+        // A dry run that throws is not in the history at all.
+        #expect(throws: Boom.self) {
+            _ = try store.runImport(Lead.self, source: "g.csv", mapping: "m", system: nil, dryRun: true) {
+                w -> (ImportCounts, Void) in
+                throw Boom()
+            }
+        }
+        #expect(try store.imports().map(\.source) == ["f.csv"])
+    }
+
+    @Test(
+        "created rows in a row share one ledger line; a fuzzy merge of its first, a middle and its last record cuts it, the rest stays created"
+    )
+    func ledgerRuns() throws {
+        let store = try freshStore()
+        var leads = (0..<6).map { lead("P\($0)", "p\($0)@example.com") }
+        let (batch, rowids) = try store.runImport(Lead.self, source: "f.csv", mapping: "m", system: nil, dryRun: false)
+        {
+            w -> (ImportCounts, [Int64]) in
+            var ids: [Int64] = []
+            for (k, l) in leads.enumerated() {
+                let id = try w.insert(l, externalID: nil)
+                ids.append(id)
+                try w.ledger(row: k + 1, line: k + 2, outcome: .created, record: id, reason: nil)
+            }
+            var c = ImportCounts()
+            c.read = 6
+            c.created = 6
+            return (c, ids)
+        }
+        #expect(try store.scalar("SELECT COUNT(*) FROM import_rows") == 1)
+        #expect(try store.ledger(importID: batch).map(\.row) == [1, 2, 3, 4, 5, 6])
+        leads[1].notes = "survivor"
+        let ids = leads.map(\.id.description)
+        try store.applyFuzzyMerges(
+            [FuzzyMerge(survivor: leads[1], merged: [ids[0], ids[3], ids[5]], reason: "fuzzy")], importID: batch)
+        let ledger = try store.ledger(importID: batch)
+        #expect(ledger.map(\.row) == [1, 2, 3, 4, 5, 6] && ledger.map(\.line) == [2, 3, 4, 5, 6, 7])
+        #expect(ledger.map(\.outcome) == ["merged", "created", "created", "merged", "created", "merged"])
+        #expect(ledger.map(\.recordRowID) == [rowids[1], rowids[1], rowids[2], rowids[1], rowids[4], rowids[1]])
+        #expect(ledger.filter { $0.outcome == "merged" }.allSatisfy { $0.reason == "fuzzy" })
+        #expect(ledger.allSatisfy { $0.recordID != nil })
+        #expect(try store.imports().first?.counts.created == 3)
+        // 1 | 2-3 | 4 | 5 | 6: the run cut at its first, a middle and its last row.
+        #expect(try store.scalar("SELECT COUNT(*) FROM import_rows") == 5)
+        #expect(try store.importRecordIDs(Lead.self, importID: batch) == Set([ids[1], ids[2], ids[4]]))
     }
 
     @Test(

@@ -330,7 +330,8 @@ struct WebTests {
                 uri: "/imports/\(f.importID)/rejects.csv", method: .get, headers: [.cookie: cookie])
             #expect(download.status == .ok)
             let csv = download.text
-            #expect(csv.hasPrefix("First Name,Last Name,Email,Phone,Company,crmgate_line,crmgate_reason"))
+            // As written: UTF-8 with a byte-order mark (Excel needs it; crmgate's reader takes it).
+            #expect(csv.hasPrefix("\u{FEFF}First Name,Last Name,Email,Phone,Company,crmgate_line,crmgate_reason"))
             #expect(csv.split(whereSeparator: \.isNewline).count == 7)
             #expect(
                 try await client.execute(uri: "/imports/\(f.importID)/rejects.csv", method: .get).status
