@@ -49,10 +49,11 @@ build() {
       sed '/^import CRMModel$/d' Sources/CRMDedupe/Similarity.swift > $OUT/Similarity.swift
       srcs="Sources/CRMDedupe/Normalize.swift $OUT/Similarity.swift Sources/CRMModel/StringSimilarity.swift Tests/Fuzz/FuzzNormalize.swift"; extra="" ;;
     mapping)
-      # CRMMapping needs Yams (with its C part): build those targets instrumented with SwiftPM, link the harness to them.
+      # CRMMapping needs Yams (with its C part) and CRMCSV (the csv block's names): build those targets instrumented with
+      # SwiftPM, link the harness to them.
       # Release (-O): the same code as the shipped binary, and several times faster than -Onone under the fuzzer.
       swiftpm_instrumented CRMMapping
-      srcs="Tests/Fuzz/FuzzMapping.swift $(find .build-fuzz/release/CYaml.build -name '*.o') $(ls .build-fuzz/release/Yams.build/*.o .build-fuzz/release/CRMModel.build/*.o .build-fuzz/release/CRMMapping.build/*.o)"
+      srcs="Tests/Fuzz/FuzzMapping.swift $(find .build-fuzz/release/CYaml.build -name '*.o') $(ls .build-fuzz/release/Yams.build/*.o .build-fuzz/release/CRMModel.build/*.o .build-fuzz/release/CRMCSV.build/*.o .build-fuzz/release/CRMMapping.build/*.o)"
       extra="-I .build-fuzz/release/Modules -Xcc -fmodule-map-file=.build-fuzz/checkouts/Yams/Sources/CYaml/include/module.modulemap" ;;
     export-*)
       [ -x $OUT/fuzz-export ] && [ -n "${EXPORT_BUILT:-}" ] && return 0  # one binary for the four formats

@@ -96,33 +96,43 @@ struct PendingRecords {
     }
 
     /// Lays the rows out as one multi-row insert's parameters (the column order of `RecordTable.insertSQL`),
-    /// their texts in `arena`. A static shape on purpose: locals and `inout`s only, so the loop pays no
-    /// exclusivity checks and no closure captures.
+    /// their texts in `arena`. A static shape on purpose: locals, `inout`s and non-escaping closures over buffer
+    /// pointers only, so the loop pays no exclusivity checks and copies no row out of its arrays.
     func lay(
         system: String?, stamp: String, batch: Int64, seq: inout Int64, arena: inout BindArena,
         params: inout [ImportParam]
     ) {
         let stampParam = arena.text(stamp)
-        for i in 0..<meta.count {
-            let m = meta[i]
-            params.append(.int(m.rowid))
-            params.append(arena.text(ids[i]))
-            params.append(m.externalID == nil ? .null : arena.text(system))
-            params.append(arena.text(m.externalID))
-            let vs = values[i]
-            for j in 0..<vs.count {
-                switch vs[j] {
-                case .text(let t): params.append(arena.text(t))
-                case .integer(let n): params.append(.int(Int64(n)))
-                default: params.append(.null)
+        // Rows and their values read through buffer pointers, borrowed in place rather than copied out by subscript:
+        // the writing thread 1.631 G → 1.600 G instructions on 50k leads (callgrind).
+        meta.withUnsafeBufferPointer { meta in
+            ids.withUnsafeBufferPointer { ids in
+                values.withUnsafeBufferPointer { values in
+                    custom.withUnsafeBufferPointer { custom in
+                        for i in 0..<meta.count {
+                            params.append(.int(meta[i].rowid))
+                            params.append(arena.text(ids[i]))
+                            params.append(meta[i].externalID == nil ? .null : arena.text(system))
+                            params.append(arena.text(meta[i].externalID))
+                            values[i].withUnsafeBufferPointer { vs in
+                                for j in 0..<vs.count {
+                                    switch vs[j] {
+                                    case .text(let t): params.append(arena.text(t))
+                                    case .integer(let n): params.append(.int(Int64(n)))
+                                    default: params.append(.null)
+                                    }
+                                }
+                            }
+                            params.append(arena.text(custom[i]))
+                            params.append(stampParam)
+                            seq += 1
+                            params.append(.int(seq))
+                            params.append(.int(batch))
+                            params.append(meta[i].rowHash.map { .int($0) } ?? .null)
+                        }
+                    }
                 }
             }
-            params.append(arena.text(custom[i]))
-            params.append(stampParam)
-            seq += 1
-            params.append(.int(seq))
-            params.append(.int(batch))
-            params.append(m.rowHash.map { .int($0) } ?? .null)
         }
     }
 }

@@ -37,16 +37,18 @@ public final class ImportWriter<R: CRMRecord> {
     private let select: RawStatement
     private let ledgerMany: RawStatement
     private let ledgerOne: RawStatement
-    private var changeSeq: Int64
+    // The writer's state is only touched by the import's one writing thread, a call at a time: the runtime's
+    // exclusivity checks on it were 1.6% of that thread's `perf` samples (1M leads), 0.9% of its instructions.
+    @exclusivity(unchecked) private var changeSeq: Int64
     /// The kinds of `R`'s fields, for reading stored records.
     private let kinds = R.fields.map(\.kind)
     private let stamp: String
-    private var nextRowID: Int64
+    @exclusivity(unchecked) private var nextRowID: Int64
     /// Records waiting for the next multi-row insert, ready to bind without touching `R`.
-    private var pending = PendingRecords(capacity: 32)
+    @exclusivity(unchecked) private var pending = PendingRecords(capacity: 32)
     /// Ledger lines not written yet; `span` consecutive created rows (rows, lines and records each one after the
     /// other) make one line.
-    private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?, span: Int)] =
+    @exclusivity(unchecked) private var ledgerBuffer: [(row: Int, line: Int, outcome: RowOutcome, record: Int64?, reason: String?, span: Int)] =
         []
     static var recordsPerInsert: Int { 32 }
     static var ledgerPerInsert: Int { 256 }
@@ -202,8 +204,8 @@ public final class ImportWriter<R: CRMRecord> {
         ledgerBuffer.append((row, line, outcome, record, reason, 1))
     }
 
-    private var arena = BindArena()
-    private var params: [ImportParam] = []
+    @exclusivity(unchecked) private var arena = BindArena()
+    @exclusivity(unchecked) private var params: [ImportParam] = []
 
     /// Writes the pending records: their texts are laid out in one arena and bound in place
     /// (SQLite copies nothing), many rows per statement.
