@@ -57,6 +57,9 @@ public struct CSVParser: Sendable {
     /// The physical line the parser is on (1-based).
     public var currentLine: Int { line }
 
+    /// Empty lines skipped so far (they are no records).
+    public private(set) var emptyLines = 0
+
     /// Parses `input`, which continues the bytes fed before.
     public mutating func feed(_ input: UnsafeBufferPointer<UInt8>) {
         guard var refeed = consume(input) else { return }
@@ -358,6 +361,7 @@ public struct CSVParser: Sendable {
         if fieldCount == 1, batch.fieldEnds[first] == recordStartByte, !fieldQuoted, recordIssue == nil {
             // An empty line: not a record.
             batch.fieldEnds.removeLast()
+            emptyLines += 1
         } else {
             if let issue = recordIssue { batch.markIssue(batch.count, issue) }
             batch.recordFieldStarts.append(batch.fieldEnds.count)

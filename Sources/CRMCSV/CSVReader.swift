@@ -38,6 +38,8 @@ public final class CSVReader {
     public private(set) var headerLine = 1
     /// Bytes read from the file so far (for progress).
     public private(set) var bytesRead = 0
+    /// Empty lines skipped so far, the header's line included (they are no records).
+    public var emptyLines: Int { parser.emptyLines }
     /// The file's size in bytes, when known.
     public let fileSize: Int?
 

@@ -136,7 +136,7 @@ public enum DedupeFile {
         } catch { throw ImportError(.output, "cannot write \(o.clustersPath): \(error)") }
         var summary = DedupeFileSummary(
             result: result, rejected: rejected, readSeconds: read - started, matchSeconds: matched - read)
-        summary.blank = blank
+        summary.blank = blank + source.emptyLines
         return summary
     }
 }

@@ -209,7 +209,7 @@ public enum Importer {
             case .postgres(let store): try? store.setRejectsFile(importID: id, path: absolute)
             }
         }
-        summary.blank = blank
+        summary.blank = blank + source.emptyLines  // lines of delimiters or spaces, and empty lines
         summary.rejectReasons = reasons.map { ImportSummary.ReasonCount(reason: $0.key, count: $0.value) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
         let elapsed = ContinuousClock.now - clock

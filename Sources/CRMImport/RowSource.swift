@@ -17,6 +17,8 @@ protocol RowSource: AnyObject {
     var fileSize: Int? { get }
     var encodingName: String { get }
     var delimiterName: String { get }
+    /// Empty lines the reader skipped (no record at all), counted with the blank lines.
+    var emptyLines: Int { get }
     /// Calls `body` for every row of the next batch; returns false when there are no more.
     func nextRows(_ body: (RawRow, RowIssue?) -> Void) throws -> Bool
 }
@@ -28,6 +30,7 @@ final class CSVRowSource: RowSource {
     var bytesRead: Int { reader.bytesRead }
     var fileSize: Int? { reader.fileSize }
     var encodingName: String { reader.encoding.rawValue }
+    var emptyLines: Int { reader.emptyLines }
     var delimiterName: String {
         reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter))
     }
@@ -106,6 +109,7 @@ final class XMLRowSource: RowSource {
         fileSize = reader.fileSize
     }
     var encodingName: String { "declared in the XML" }
+    var emptyLines: Int { 0 }
     var delimiterName: String { "" }
 
     /// - Throws: the document's fault (`XMLError`), unless `keepGoing`, which turns it into a last rejected row.

@@ -312,6 +312,11 @@ struct ImportTests {
         #expect(s.read == 7 && s.created == 2 && s.rejected == 5 && s.addsUp)
         // Ragged (`""`, `"",""`, `,,"",`) or without the required last name (`"","",""`, `"",,`), by line.
         #expect(try w.rejectRows().dropFirst().map { $0[3] } == ["3", "4", "5", "9", "10"])
+        // Empty lines are blank lines too: counted, not rows, the lines after them numbered as in the file.
+        try Data("Last,Company,Notes\r\n\r\nLee,Acme,x\r\n\r\n\r\nKim,Initech,y\r\n".utf8).write(to: csv)
+        o.rejectsPath = w.dir.appendingPathComponent("r2.csv").path
+        let gaps = try Importer.run(o)
+        #expect(gaps.blank == 3 && gaps.read == 2 && gaps.unchanged == 2, "\(gaps)")
         // The summary says a required value is missing, not invalid.
         #expect(s.rejectReasons.contains { $0.reason == "missing last_name" && $0.count == 2 }, "\(s.rejectReasons)")
     }
