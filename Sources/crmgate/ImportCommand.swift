@@ -174,8 +174,8 @@ enum SummaryText {
         for r in s.rejectReasons.prefix(5) { out += "    \(r.count) × \(r.reason)\n" }
         if let f = s.rejectsFile { out += "  rejected rows written to \(f)\n" }
         out += String(
-            format: "  %d %@ in %.2f s (%.0f rows/s); encoding %@", s.read, s.recordType, s.seconds, s.rowsPerSecond,
-            s.encoding)
+            format: "  %d %@ in %.2f s (%.0f rows/s); encoding %@", s.read, s.read == 1 ? "row" : "rows", s.seconds,
+            s.rowsPerSecond, s.encoding)
         // XML has no delimiter.
         if !s.delimiter.isEmpty { out += ", delimiter '\(s.delimiter)'" }
         return out

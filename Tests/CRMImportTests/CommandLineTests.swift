@@ -38,6 +38,8 @@ struct CommandLineTests {
                 "--rejects", w.rejects,
             ])
         #expect(ok.status == 0)
+        // The summary counts rows (10 read: 4 created, 6 rejected), not records of the type.
+        #expect(ok.stdout.contains("  10 rows in ") && ok.stdout.contains("6 × invalid email"), "\(ok.stdout)")
         let strict = try TestSupport.run(
             try binary,
             [
