@@ -195,6 +195,8 @@ public final class PostgresStore: @unchecked Sendable {
                 let r = try c.exec("SELECT id FROM crmgate_migrations")
                 for i in 0..<r.count { if let id = r.text(i, 0) { applied.insert(id) } }
             }
+            let unknown = applied.subtracting(Self.migrations.map(\.id))
+            if !unknown.isEmpty { throw CRMStore.newerStore(url, Array(unknown)) }
             let missing = Self.migrations.filter { !applied.contains($0.id) }
             if missing.isEmpty { return }
             if mode != .create, applied.isEmpty {

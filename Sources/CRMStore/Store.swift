@@ -57,6 +57,14 @@ public final class CRMStore: @unchecked Sendable {
             let (complete, applied) = try queue.read { db in
                 try (migrator.hasCompletedMigrations(db), migrator.appliedIdentifiers(db))
             }
+            let known = Set(migrator.migrations)
+            let unknown = try queue.read { db -> [String] in
+                guard try db.tableExists("grdb_migrations") else { return [] }
+                return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations").filter {
+                    !known.contains($0)
+                }
+            }
+            if !unknown.isEmpty { throw Self.newerStore(path, unknown) }
             if !complete {
                 if readOnly {
                     guard !applied.isEmpty else {
@@ -589,6 +597,15 @@ public final class CRMStore: @unchecked Sendable {
             SELECT row + 1, line + 1, outcome, record_rowid + 1, reason, rest - 1 FROM i WHERE rest > 0)
 
         """
+    }
+
+    /// The error for a store whose schema has steps this crmgate does not know (`unknown`, their names).
+    static func newerStore(_ location: String, _ unknown: [String]) -> StoreError {
+        StoreError(
+            .newer, path: location,
+            message: "the store was made by a newer crmgate (its schema has "
+                + unknown.sorted().map { "'\($0)'" }.joined(separator: ", ")
+                + ", which this one does not know and would misread); use that crmgate or a newer one")
     }
 
     /// SQLite's own consistency check: "ok" when the file is sound.

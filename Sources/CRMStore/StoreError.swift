@@ -12,6 +12,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let missing = Code(rawValue: "missing")
         /// The store's schema is older than this crmgate's, and the open may not migrate it.
         public static let outdated = Code(rawValue: "outdated")
+        /// The store's schema is newer than this crmgate's: it would misread what it does not know (a ledger line
+        /// that stands for several rows, say), so it does not open it.
+        public static let newer = Code(rawValue: "newer")
         /// A short or partial record id matches more than one record.
         public static let ambiguous = Code(rawValue: "ambiguous")
         /// Text that cannot be a record id or a part of one.

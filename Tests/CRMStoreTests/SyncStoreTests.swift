@@ -225,6 +225,37 @@ struct SyncStoreTests {
         let empty = try kind.makeLocation()
         #expect(throws: StoreError.self) { _ = try StoreLocation(empty).openSyncStore(mode: .readOnly) }
     }
+
+    @Test(
+        "a store with a schema step this crmgate does not know (a newer crmgate's) is refused by every open, not misread",
+        arguments: StoreKind.allCases)
+    func newerStore(kind: StoreKind) throws {
+        let location = try kind.makeLocation()
+        try StoreLocation(location).openSyncStore(mode: .create).save([lead(1)])
+        let step = "v99: a step of a later crmgate"
+        switch try StoreLocation(location) {
+        case .sqlite(let path):
+            try DatabaseQueue(path: path).write {
+                try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [step])
+            }
+        case .postgres:
+            let r = try TestSupport.run(
+                "/usr/bin/psql",
+                [
+                    location, "-v", "ON_ERROR_STOP=1", "-q", "-c",
+                    "INSERT INTO crmgate_migrations (id) VALUES ('\(step)')",
+                ])
+            try #require(r.status == 0, "\(r.stderr)")
+        }
+        for mode in [CRMStore.OpenMode.readOnly, .update, .create] {
+            #expect {
+                _ = try StoreLocation(location).openSyncStore(mode: mode)
+            } throws: {
+                guard let e = $0 as? StoreError else { return false }
+                return e.code == .newer && e.message.contains(step) && e.message.contains("newer crmgate")
+            }
+        }
+    }
 }
 
 @Suite("PostgreSQL store: URLs, secrets, the job board, faults")
