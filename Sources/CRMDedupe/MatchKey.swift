@@ -121,34 +121,82 @@ public struct MatchKey<R: CRMRecord>: Sendable {
 /// confirmed against the record (a 64-bit collision is possible, if unlikely); `insert` keeps the
 /// first row for a hash.
 public struct ExactMatchIndex: Sendable {
-    private var table: [UInt64: Int64] = [:]
-
-    public init(capacity: Int = 0) { table.reserveCapacity(capacity) }
-
+    // An open-addressing table (linear probing, at most half full) of the keys' hashes, which are mixed already
+    // (`hash(kind:key:)`): a `Dictionary` hashed each again with SipHash and looked a new key up twice, 4% of the
+    // import's writing thread (`perf`, 1M leads), about 30 M instructions on 50k leads against 10 M now (callgrind). A slot's key 0 means empty; the hash 0 is kept as 1. The first slot
+    // is taken from the hash mixed with a seed drawn per index, so that a file cannot be made of keys that all want one
+    // slot (hashes are not secret; the seed is): lookups stay constant time whatever the keys.
+    private var keys: [UInt64]
+    private var rows: [Int64]
+    private var mask: Int
+    private var shift: UInt64
+    private let seed = UInt64.random(in: 0...UInt64.max)
     /// The number of keys.
-    public var count: Int { table.count }
+    public private(set) var count = 0
+
+    public init(capacity: Int = 0) {
+        var size = 16
+        while size < capacity * 2 { size *= 2 }
+        keys = [UInt64](repeating: 0, count: size)
+        rows = [Int64](repeating: 0, count: size)
+        mask = size - 1
+        shift = UInt64(64 - size.trailingZeroBitCount)
+    }
+
+    /// The slot of `h` (0 replaced by 1): where it is, or the empty slot where it would go. The first one tried is
+    /// the top bits of the seeded hash times the golden ratio (Fibonacci hashing).
+    @inline(__always)
+    private func slot(_ h: UInt64) -> Int {
+        var i = Int(truncatingIfNeeded: ((h ^ seed) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while keys[i] != 0 && keys[i] != h { i = (i + 1) & mask }
+        return i
+    }
 
     /// The row recorded for `key` of key kind `kind`, if any.
-    public func lookup(kind: Int, key: String) -> Int64? { table[ExactMatchIndex.hash(kind: kind, key: key)] }
+    public func lookup(kind: Int, key: String) -> Int64? { lookup(hash: ExactMatchIndex.hash(kind: kind, key: key)) }
 
     /// The row recorded for a key given as its `hash(kind:key:)`, computed ahead (on another thread).
-    public func lookup(hash: UInt64) -> Int64? { table[hash] }
+    public func lookup(hash: UInt64) -> Int64? {
+        let h = hash == 0 ? 1 : hash
+        let i = slot(h)
+        return keys[i] == h ? rows[i] : nil
+    }
 
     /// Records `row` for a key given as its `hash(kind:key:)` unless it is already taken.
     @discardableResult
-    public mutating func insert(hash h: UInt64, row: Int64) -> Bool {
-        if table[h] != nil { return false }
-        table[h] = row
+    public mutating func insert(hash: UInt64, row: Int64) -> Bool {
+        let h = hash == 0 ? 1 : hash
+        var i = slot(h)
+        if keys[i] == h { return false }
+        if (count + 1) * 2 > keys.count {
+            grow()
+            i = slot(h)
+        }
+        keys[i] = h
+        rows[i] = row
+        count += 1
         return true
     }
 
     /// Records `row` for `key` unless the key is already taken; returns false when it was.
     @discardableResult
     public mutating func insert(kind: Int, key: String, row: Int64) -> Bool {
-        let h = ExactMatchIndex.hash(kind: kind, key: key)
-        if table[h] != nil { return false }
-        table[h] = row
-        return true
+        insert(hash: ExactMatchIndex.hash(kind: kind, key: key), row: row)
+    }
+
+    /// Twice the slots, every key placed again.
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldRows = rows
+        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        rows = [Int64](repeating: 0, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        shift -= 1
+        for j in 0..<oldKeys.count where oldKeys[j] != 0 {
+            let i = slot(oldKeys[j])
+            keys[i] = oldKeys[j]
+            rows[i] = oldRows[j]
+        }
     }
 
     /// FNV-1a over the key's UTF-8 with the kind mixed in: stable across runs, cheap.

@@ -104,7 +104,7 @@ struct PendingRecords {
     ) {
         let stampParam = arena.text(stamp)
         // Rows and their values read through buffer pointers, borrowed in place rather than copied out by subscript:
-        // the writing thread 1.631 G → 1.600 G instructions on 50k leads (callgrind).
+        // this function 124 M → 120 M instructions on 50k leads (callgrind).
         meta.withUnsafeBufferPointer { meta in
             ids.withUnsafeBufferPointer { ids in
                 values.withUnsafeBufferPointer { values in

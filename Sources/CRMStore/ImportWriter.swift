@@ -38,7 +38,8 @@ public final class ImportWriter<R: CRMRecord> {
     private let ledgerMany: RawStatement
     private let ledgerOne: RawStatement
     // The writer's state is only touched by the import's one writing thread, a call at a time: the runtime's
-    // exclusivity checks on it were 1.6% of that thread's `perf` samples (1M leads), 0.9% of its instructions.
+    // exclusivity checks on it were 1.6% of that thread's `perf` samples (1M leads); `ledger` 52 M → 43 M
+    // instructions on 50k leads (callgrind).
     @exclusivity(unchecked) private var changeSeq: Int64
     /// The kinds of `R`'s fields, for reading stored records.
     private let kinds = R.fields.map(\.kind)

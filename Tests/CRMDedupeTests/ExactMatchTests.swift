@@ -41,6 +41,32 @@ struct ExactMatchTests {
         #expect(idx.count == 1)
     }
 
+    @Test("the index agrees with a dictionary over 100k keys, growing from empty, hash 0 and colliding slots included")
+    func indexAgainstDictionary() {
+        var idx = ExactMatchIndex()
+        var reference: [UInt64: Int64] = [:]
+        var rng = SystemRandomNumberGenerator()
+        // Random hashes, hashes that share their low or their high bits, 0 and 1 (kept as one key), repeats.
+        var hashes: [UInt64] = (0..<60_000).map { _ in rng.next() }
+        hashes += (0..<2_000).map { UInt64($0) << 40 } + (0..<2_000).map { UInt64($0) + 5 }
+        hashes += [0, 1, 0, 1]
+        hashes += hashes.prefix(40_000)
+        for (n, h) in hashes.enumerated() {
+            let key = h == 0 ? 1 : h
+            let fresh = reference[key] == nil
+            if fresh { reference[key] = Int64(n) }
+            #expect(idx.insert(hash: h, row: Int64(n)) == fresh)
+        }
+        #expect(idx.count == reference.count)
+        #expect(reference.allSatisfy { idx.lookup(hash: $0.key) == $0.value })
+        #expect(idx.lookup(hash: 0) == reference[1])
+        #expect(
+            (0..<1_000).allSatisfy { _ in
+                let h = rng.next()
+                return idx.lookup(hash: h) == reference[h]
+            })
+    }
+
     @Test("update replaces, fill only fills blanks; tags union, notes append, earliest created_at")
     func merge() {
         var stored = lead {
