@@ -90,7 +90,7 @@ public enum DedupeFile {
         defer { finish() }
         do {
             while try source.nextRows({ raw, issue in
-                if issue == nil || issue?.code == CSVError.Code.raggedRow.rawValue, raw.count > 0, isBlank(raw) {
+                if isBlankLine(raw, issue) {
                     blank += 1  // not a data row, as in the import
                     return
                 }

@@ -297,7 +297,7 @@ public enum Importer {
                 let more = try source.nextRows { raw, issue in
                     row += 1
                     let line = raw.line
-                    if issue == nil || issue?.code == CSVError.Code.raggedRow.rawValue, raw.count > 0, isBlank(raw) {
+                    if isBlankLine(raw, issue) {
                         // A line of spaces or delimiters only (no quoted field, not even `""`): not a data row.
                         row -= 1
                         out.blank += 1
@@ -431,6 +431,12 @@ struct MappedItem: Sendable {
     let row: Int
     let line: Int
     let content: Content
+}
+
+/// True when the reader's row is a blank line, not data (the import and `dedupe` skip it alike): `isBlank`, read
+/// whole or as a ragged row (a line of fewer delimiters than the header), but no other fault.
+func isBlankLine(_ row: RawRow, _ issue: RowIssue?) -> Bool {
+    (issue == nil || issue?.code == CSVError.Code.raggedRow.rawValue) && row.count > 0 && isBlank(row)
 }
 
 /// True when every field of the row is empty or whitespace and none was written in quotes: a line of

@@ -123,14 +123,12 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             }
             // The header's name nearest each missing one, when it is near (`Emial` → `Email`).
             var near: [String] = []
+            let names = header.map(HeaderSuggester.normalize)
             for m in unique {
                 let folded = HeaderSuggester.normalize(m)
-                let best = header.max {
-                    HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize($0))
-                        < HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize($1))
-                }
-                if let best, HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize(best)) >= 0.85 {
-                    near.append("'\(m)' → '\(best)'")
+                let scores = names.map { HeaderSuggester.jaroWinkler(folded, $0) }
+                if let best = scores.indices.max(by: { scores[$0] < scores[$1] }), scores[best] >= 0.85 {
+                    near.append("'\(m)' → '\(header[best])'")
                 }
             }
             let suggestion = near.isEmpty ? "" : "; did you mean " + near.joined(separator: ", ") + "?"

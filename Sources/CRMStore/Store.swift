@@ -550,55 +550,6 @@ public final class CRMStore: @unchecked Sendable {
         return out
     }
 
-    /// Past imports, newest first.
-    public func imports() throws -> [ImportBatch] {
-        try wrap {
-            try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM imports ORDER BY id DESC").map(ImportBatch.init(row:))
-            }
-        }
-    }
-
-    /// The ledger of one import, in row order.
-    public func ledger(importID: Int64) throws -> [LedgerEntry] {
-        try wrap {
-            try queue.read { db in
-                let type = try String.fetchOne(
-                    db, sql: "SELECT record_type FROM imports WHERE id = ?", arguments: [importID])
-                let table = RecordType.allCases.first { $0.plural == type }?.plural
-                // The record each row made, changed or merged into, by its id (a record since deleted has none).
-                let join = table.map { "LEFT JOIN \($0) r ON r.rowid = i.record_rowid AND r.deleted_at IS NULL" } ?? ""
-                return try Row.fetchAll(
-                    db,
-                    sql: Self.ledgerRows(importParameter: "?") + """
-                        SELECT i.row, i.line, i.outcome, i.record_rowid, i.reason, \(table == nil ? "NULL" : "r.id") AS
-                            record_id
-                        FROM i \(join) ORDER BY i.row
-                        """,
-                    arguments: [importID]
-                ).map {
-                    LedgerEntry(
-                        row: $0["row"], line: $0["line"], outcome: $0["outcome"], recordRowID: $0["record_rowid"],
-                        reason: $0["reason"],
-                        recordID: $0["record_id"])
-                }
-            }
-        }
-    }
-
-    /// A query's start that names `i` the ledger of one import with one row per file row (row, line, outcome,
-    /// record_rowid, reason): a ledger line that stands for a run of created rows (`span`, `ImportWriter.ledger`)
-    /// is unfolded. SQL both engines run; `importParameter` is the import id's placeholder (`?` or `$1`).
-    static func ledgerRows(importParameter p: String) -> String {
-        """
-        WITH RECURSIVE i(row, line, outcome, record_rowid, reason, rest) AS (
-            SELECT row, line, outcome, record_rowid, reason, span - 1 FROM import_rows WHERE import_id = \(p)
-            UNION ALL
-            SELECT row + 1, line + 1, outcome, record_rowid + 1, reason, rest - 1 FROM i WHERE rest > 0)
-
-        """
-    }
-
     /// The error for a store whose schema has steps this crmgate does not know (`unknown`, their names).
     static func newerStore(_ location: String, _ unknown: [String]) -> StoreError {
         StoreError(

@@ -78,18 +78,27 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
     }
 }
 
+/// The help of a command's record id argument: what may be typed (`CRMStore.record(_:id:)`).
+func recordIDHelp<R: CRMRecord>(_ type: R.Type) -> ArgumentHelp {
+    ArgumentHelp(
+        "The \(R.recordType.rawValue)'s id: the short id lists print or its start, the full id, "
+            + "or 8+ characters of either end.")
+}
+
 /// `TYPE show ID`: every field of one record.
 struct ShowRecord<R: CRMRecord>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-            commandName: "show", abstract: "Show one \(R.recordType.rawValue): its id and every field that has a value."
-        )
+            commandName: "show",
+            abstract: "Show one \(R.recordType.rawValue): its id and every field that has a value.",
+            discussion: """
+                Examples:
+                  crmgate \(R.recordType.plural) show 3f9c2a1b7e40   # a short id from a list
+                  crmgate \(R.recordType.plural) show 3f9c2a1b --json  # its start
+                """)
     }
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(
-        help: ArgumentHelp(
-            "The \(R.recordType.rawValue)'s id: the short id lists print or its start, the full id, "
-                + "or 8+ characters of either end."))
+    @Argument(help: recordIDHelp(R.self))
     var id: String
     @Flag(name: .long, help: "Print the record as one JSON object.")
     var json = false
@@ -134,10 +143,7 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
                 """)
     }
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(
-        help: ArgumentHelp(
-            "The \(R.recordType.rawValue)'s id: the short id lists print or its start, the full id, "
-                + "or 8+ characters of either end."))
+    @Argument(help: recordIDHelp(R.self))
     var id: String
     @Argument(help: "field=value (field names as in mapping files; custom.NAME for a custom field).")
     var assignments: [String] = []
