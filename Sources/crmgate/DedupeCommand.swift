@@ -24,10 +24,11 @@ struct DedupeCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
     @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason).")
     var review: String?
-    @Option(name: .long, help: "Merge pairs at least this likely to be the same (default 0.99).") var matchProbability:
-        Double?
-    @Option(name: .long, help: "Queue for review pairs at least this likely (default 0.5).") var reviewProbability:
-        Double?
+    @Option(
+        name: .long, parsing: .unconditional, help: "Merge pairs at least this likely to be the same (default 0.99).")
+    var matchProbability: Double?
+    @Option(name: .long, parsing: .unconditional, help: "Queue for review pairs at least this likely (default 0.5).")
+    var reviewProbability: Double?
     @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
     @Option(

@@ -47,7 +47,7 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write rejected rows (default: <file name>.rejects.csv here).")
     var rejects: String?
 
-    @Option(name: .long, help: "Reject rows with a field longer than this many bytes.")
+    @Option(name: .long, parsing: .unconditional, help: "Reject rows with a field longer than this many bytes.")
     var maxFieldBytes: Int = 1 << 20
 
     @Flag(

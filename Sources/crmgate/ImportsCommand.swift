@@ -18,19 +18,22 @@ struct ImportsCommand: ParsableCommand {
         @Flag(
             name: .long,
             help:
-                "One JSON object per import: id, status, record_type, source, mapping, started_at, finished_at, counts, error."
+                "Print a JSON array, an object per import: id, status, record_type, source, mapping, started_at, finished_at, counts, error."
         )
         var json = false
 
         func run() throws {
             let store = try storeOptions.openRecords(.readOnly)
-            for b in try store.imports() {
+            let batches = try store.imports()
+            var list = JSONListPrinter()
+            defer { if json { list.finish() } }
+            for b in batches {
                 let c = b.counts
                 if json {
                     let counts =
                         "{\"read\":\(c.read),\"created\":\(c.created),\"updated\":\(c.updated),\"unchanged\":\(c.unchanged),"
                         + "\"merged\":\(c.merged),\"rejected\":\(c.rejected)}"
-                    print(
+                    list.add(
                         "{\"id\":\(b.id),\"status\":\(jsonString(b.status)),\"record_type\":\(jsonString(b.recordType)),"
                             + "\"source\":\(jsonString(b.source)),\"mapping\":\(jsonString(b.mapping)),\"started_at\":\(jsonString(b.startedAt)),"
                             + "\"finished_at\":\(b.finishedAt.map(jsonString) ?? "null"),\"counts\":\(counts),"
@@ -55,7 +58,9 @@ struct ImportsCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The import id (see `imports list`).")
         var id: Int64
-        @Flag(name: .long, help: "One JSON object per row: row, line, outcome, record_id (full id), reason.")
+        @Flag(
+            name: .long, help: "Print a JSON array, an object per row: row, line, outcome, record_id (full id), reason."
+        )
         var json = false
 
         func run() throws {
@@ -69,9 +74,11 @@ struct ImportsCommand: ParsableCommand {
                 print("import #\(id) (\(batch.status)) has no rows" + (batch.error.map { ": \($0)" } ?? ""))
             }
             let singular = RecordType.allCases.first { $0.plural == batch.recordType }?.rawValue ?? "record"
+            var list = JSONListPrinter()
+            defer { if json { list.finish() } }
             for e in entries {
                 if json {
-                    print(
+                    list.add(
                         "{\"row\":\(e.row),\"line\":\(e.line),\"outcome\":\(jsonString(e.outcome)),"
                             + "\"record_id\":\(e.recordID.map(jsonString) ?? "null"),\"reason\":\(e.reason.map(jsonString) ?? "null")}"
                     )

@@ -135,9 +135,12 @@ extension JobsCommand {
                   PGPASSFILE=/etc/crmgate/pgpass crmgate jobs worker --store postgresql://crmgate@db/crm --jobs /etc/crmgate/jobs
                 """)
         @Option(name: .long, help: "The folder of job files.") var jobs: String = SyncJob.folder
-        @Option(name: .long, help: "Jobs this worker runs at once.") var slots: Int = 1
-        @Option(name: .long, help: "Seconds a claim lasts without a heartbeat.") var lease: Double = 30
-        @Option(name: .long, help: "Seconds between looks at the job board when nothing is due.") var poll: Double = 1
+        @Option(name: .long, parsing: .unconditional, help: "Jobs this worker runs at once.") var slots: Int = 1
+        @Option(name: .long, parsing: .unconditional, help: "Seconds a claim lasts without a heartbeat.") var lease:
+            Double = 30
+        @Option(
+            name: .long, parsing: .unconditional, help: "Seconds between looks at the job board when nothing is due.")
+        var poll: Double = 1
         @Option(
             name: .long, help: "Seconds between runs of every job instead of their cron schedules (tests, soak runs).")
         var every: Double?
@@ -196,7 +199,7 @@ extension JobsCommand {
                   crmgate jobs status --store postgresql://crmgate@db.internal/crm
                   crmgate jobs status --store postgresql://crmgate@db.internal/crm --json
                 """)
-        @Flag(name: .long, help: "One JSON object per job.") var json = false
+        @Flag(name: .long, help: "Print a JSON array, an object per job.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
@@ -206,14 +209,16 @@ extension JobsCommand {
                     hint: "on SQLite, `crmgate runs list` shows the runs", code: 64)
             }
             let entries = try PostgresStore(url: url, mode: .readOnly).jobEntries()
-            if entries.isEmpty {
+            var list = JSONListPrinter()
+            defer { if json { list.finish() } }
+            if entries.isEmpty && !json {
                 print("no jobs on the board (a worker or `jobs run` puts them there)")
                 return
             }
             func t(_ d: Date?) -> String { d.map { $0.iso8601UTC } ?? "-" }
             for e in entries {
                 if json {
-                    print(
+                    list.add(
                         JSONValue.object([
                             ("job", .string(e.name)), ("schedule", e.schedule.map { .string($0) } ?? .null),
                             ("every_seconds", e.everySeconds.map { .number($0) } ?? .null),

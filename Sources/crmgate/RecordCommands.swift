@@ -64,13 +64,13 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.openRecords(.readOnly)
-        var rows: [[String: Any]] = []
+        var list = JSONListPrinter()
         var lines: [[String]] = []
         try store.forEach(R.self, where: try query(wheres)) { r, _ in
-            if json { rows.append(recordJSON(r)) } else { lines.append([r.id.short] + R.listColumns(r)) }
+            if json { try list.add(object: recordJSON(r)) } else { lines.append([r.id.short] + R.listColumns(r)) }
         }
         if json {
-            try printJSON(rows)
+            list.finish()
             return
         }
         // The id column is never cut; the widest text columns give way first.

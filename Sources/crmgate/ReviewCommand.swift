@@ -27,15 +27,18 @@ struct ReviewCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open pairs, most likely first.")
         @Flag(name: .long, help: "Include decided pairs.") var all = false
-        @Flag(name: .long, help: "One JSON object per pair: id, status, weight, a and b (full lead ids).") var json =
+        @Flag(name: .long, help: "Print a JSON array, an object per pair: id, status, weight, a and b (full lead ids).")
+        var json =
             false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openReview(.readOnly)
             let pairs = try store.reviewPairs(status: all ? nil : .open)
             if json {
+                var list = JSONListPrinter()
+                defer { list.finish() }
                 for p in pairs {
-                    print(
+                    list.add(
                         "{\"id\":\(p.id),\"status\":\(jsonString(p.status.rawValue)),\"weight\":\(String(format: "%.3f", p.weight)),\"a\":\(jsonString(p.a)),\"b\":\(jsonString(p.b))}"
                     )
                 }

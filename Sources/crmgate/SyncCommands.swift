@@ -135,10 +135,16 @@ struct JobOptions: ParsableArguments {
             file's, else newest-wins).
             """)
     var policy: String?
-    @Option(name: .long, help: "Records per checkpoint (default: the job file's, else 200).")
+    @Option(name: .long, parsing: .unconditional, help: "Records per checkpoint (default: the job file's, else 200).")
     var batchSize: Int?
-    @Option(name: .long, help: "Requests in flight at once (default: the job file's, else 8).")
+    @Option(name: .long, parsing: .unconditional, help: "Requests in flight at once (default: the job file's, else 8).")
     var concurrency: Int?
+
+    /// Numbers a job cannot run with are usage errors, before anything runs.
+    func validate() throws {
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
     @Flag(name: .long, help: "Send local deletions to the remote.")
     var allowDelete = false
     @Option(name: .long, help: "What a record deleted at the remote does here: tombstone (default), keep or recreate.")
@@ -169,8 +175,8 @@ struct JobOptions: ParsableArguments {
             job.direction = d
         }
         if let policy { job.policy = try SyncJob.policy(policy) }
-        if let batchSize { job.batchSize = max(1, batchSize) }
-        if let concurrency { job.concurrency = max(1, concurrency) }
+        if let batchSize { job.batchSize = batchSize }
+        if let concurrency { job.concurrency = concurrency }
         if allowDelete { job.allowDelete = true }
         if let onRemoteDelete { job.onRemoteDelete = try SyncJob.remoteDeletePolicy(onRemoteDelete) }
         if allowMassDelete { job.allowMassDelete = true }
@@ -316,14 +322,16 @@ struct SyncCommand: ParsableCommand {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Every set-aside record with the remote's answer.")
-            @Flag(name: .long, help: "One JSON object per line.") var json = false
+            @Flag(name: .long, help: "Print a JSON array, an object per record set aside.") var json = false
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
                     let store = try storeOptions.openSync(.readOnly)
                     let all = try store.setAsideRecords()
                     if json {
-                        for a in all { print(setAsideJSON(a)) }
+                        var list = JSONListPrinter()
+                        for a in all { list.add(setAsideJSON(a)) }
+                        list.finish()
                         return
                     }
                     if all.isEmpty {
@@ -420,15 +428,19 @@ struct ConflictsCommand: ParsableCommand {
         @Flag(name: .long, help: "Include resolved ones.") var all = false
         @Flag(
             name: .long,
-            help: "One JSON object per conflict: id, status, record_type, local_id, remote_id, fields, job.") var json =
+            help:
+                "Print a JSON array, an object per conflict: id, status, record_type, local_id, remote_id, fields, job."
+        ) var json =
             false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
             let cs = try store.conflicts(status: all ? nil : .open)
             if json {
+                var list = JSONListPrinter()
+                defer { list.finish() }
                 for c in cs {
-                    print(
+                    list.add(
                         "{\"id\":\(c.id),\"status\":\(jsonString(c.status.rawValue)),\"record_type\":\(jsonString(c.recordType.rawValue)),"
                             + "\"local_id\":\(jsonString(c.localID)),\"remote_id\":\(jsonString(c.remoteID)),"
                             + "\"fields\":[\(c.fields.map(jsonString).joined(separator: ","))],\"job\":\(jsonString(c.job))}"
@@ -516,15 +528,20 @@ struct RunsCommand: ParsableCommand {
                 "Each line: run id, job, start, status, then the counts that are not zero (pulled, pushed, conflicts, refused…). `crmgate undo ID` reverts a run."
         )
         @OptionGroup var storeOptions: StoreOptions
-        @Flag(name: .long, help: "One JSON object per run: id, job, started_at, status, counts (every count), message.")
+        @Flag(
+            name: .long,
+            help: "Print a JSON array, an object per run: id, job, started_at, status, counts (every count), message.")
         var json = false
 
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
-            for r in try store.runs() {
+            let runs = try store.runs()
+            var list = JSONListPrinter()
+            defer { if json { list.finish() } }
+            for r in runs {
                 let counts = (try? JSONValue.parse(Array(r.counts.utf8))) ?? .object([])
                 if json {
-                    print(
+                    list.add(
                         "{\"id\":\(r.id),\"job\":\(jsonString(r.job)),\"started_at\":\(jsonString(r.startedAt)),\"status\":\(jsonString(r.status.rawValue)),"
                             + "\"counts\":\(counts.text),\"message\":\(r.message.map(jsonString) ?? "null")}")
                     continue

@@ -125,18 +125,18 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var actor: ActorOptions
         @Option(name: .customLong("where"), help: "field=value filters, e.g. status=Open (repeatable).") var wheres:
             [String] = []
-        @Flag(name: .long, help: "Print the tasks as JSON, with their full ids.") var json = false
+        @Flag(name: .long, help: "Print a JSON array, an object per task, with its full id.") var json = false
         @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
             let (me, _) = try actor.actor()
             let store = try storeOptions.openRecords(.readOnly)
-            var rows: [[String: Any]] = []
+            var list = JSONListPrinter()
             var lines: [[String]] = []
             try store.forEach(CRMTask.self, where: try query(wheres)) { t, _ in
                 guard TaskRules.decide(.see, by: me, on: t).isAllowed else { return }
                 if json {
-                    rows.append([
+                    try list.add(object: [
                         "id": t.id.description, "title": t.title, "assignee": t.assignee, "status": t.status,
                         "due": t.due?.iso8601UTC ?? NSNull(), "requires_approval": t.requiresApproval,
                         "all_day": t.allDay,
@@ -146,7 +146,10 @@ struct TasksCommand: ParsableCommand {
                     lines.append([t.id.short, t.title, t.assignee.isEmpty ? "(unassigned)" : t.assignee, due, t.status])
                 }
             }
-            if json { try printJSON(rows) }
+            if json {
+                list.finish()
+                return
+            }
             for line in TextTable.render(lines, width: widthOptions.columns, keep: [0, 3]) { print(line) }
         }
     }

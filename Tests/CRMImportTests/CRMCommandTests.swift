@@ -137,6 +137,32 @@ struct CRMCommandTests {
         #expect(moved.stdout.contains(first), "\(moved.stdout)")
     }
 
+    @Test(
+        "every list's --json is one JSON array, one element a line; an empty list is []", arguments: StoreKind.allCases)
+    func listsPrintArrays(kind: StoreKind) throws {
+        let w = try seeded(kind)
+        let lists: [(args: [String], filled: Bool)] = [
+            (["leads", "list"], true), (["customers", "list"], false), (["opportunities", "list"], true),
+            (["tasks", "list", "--as", "Grace Kim"], true), (["imports", "list"], true),
+            (["imports", "show", "1"], true),
+            (["review", "list"], false), (["conflicts", "list"], false), (["runs", "list"], false),
+            (["sync", "errors", "list"], false),
+        ]
+        for (args, filled) in lists {
+            let r = try crmgate(args + ["--json"], w)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            let array = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+            #expect(array != nil, "\(args): \(r.stdout.prefix(200))")
+            let count = array?.count ?? -1
+            #expect((count > 0) == filled, "\(args): \(count) elements")
+            if filled {
+                #expect(r.stdout.split(separator: "\n").count == count + 2, "\(args): [, a line per element, ]")
+            } else {
+                #expect(r.stdout == "[]\n", "\(args)")
+            }
+        }
+    }
+
     @Test("a mistyped --store: reading and changing commands say there is no store (66) and create none")
     func missingStore() throws {
         let w = try Workspace()  // nothing imported: w.store does not exist

@@ -58,6 +58,29 @@ struct CommandLineTests {
         #expect(usage.status == 64)
     }
 
+    @Test("a negative number after a numeric option is its value, refused with that option's own message (64)")
+    func negativeNumbers() throws {
+        let cases: [([String], String)] = [
+            (
+                ["import", "x.csv", "--mapping", "m.yaml", "--max-field-bytes", "-5"],
+                "--max-field-bytes must be positive"
+            ),
+            (
+                ["dedupe", "x.csv", "--mapping", "m.yaml", "--clusters", "c.csv", "--match-probability", "-0.5"],
+                "probabilities are between 0 and 1"
+            ),
+            (["sync", "apply", "--profile", "p.yaml", "--batch-size", "-1"], "--batch-size must be at least 1"),
+            (["sync", "apply", "--profile", "p.yaml", "--concurrency", "0"], "--concurrency must be at least 1"),
+            (["jobs", "worker", "--store", "postgresql://u@127.0.0.1/x", "--slots", "-2"], "--slots must be from 1"),
+        ]
+        for (args, message) in cases {
+            let r = try TestSupport.run(try binary, args)
+            #expect(r.status == 64, "\(args)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("Missing value"), "\(args)")
+        }
+    }
+
     @Test(
         "bad input through the command: an empty file and a bad mapping store nothing and say where; an oversized field rejects its row only"
     )

@@ -192,9 +192,7 @@ struct RecordCommandTests {
             ], w)
         #expect(wrong.status == 65)
         let list = try crmgate(["imports", "list", "--json"], w)
-        let rows = try list.stdout.split(separator: "\n").map {
-            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         let failed = rows.filter { $0["status"] as? String == "failed" }
         #expect(failed.count == 2)
         #expect(failed.allSatisfy { !(($0["error"] as? String) ?? "").isEmpty })
@@ -225,11 +223,10 @@ struct RecordCommandTests {
         #expect(lines.first == "row 1 (line 2): created lead \(ann.id.short)")
         #expect(lines.last == "row 3 (line 4): merged into lead \(ann.id.short)")
         let json = try crmgate(["imports", "show", "1", "--json"], w)
-        let rows = try json.stdout.split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 3)
         #expect(
-            rows.last??["record_id"] as? String == ann.id.description && rows.last??["outcome"] as? String == "merged")
+            rows.last?["record_id"] as? String == ann.id.description && rows.last?["outcome"] as? String == "merged")
     }
 
     @Test("Ctrl-C during an import: exit 130 with a message, nothing imported, the import listed as failed")

@@ -152,7 +152,9 @@ struct QueueCommandTests {
         let list = try TestSupport.run(bin, ["conflicts", "list", "--store", b.storePath])
         #expect(list.status == 0 && list.stdout.contains("company"))
         let listJSON = try TestSupport.run(bin, ["conflicts", "list", "--json", "--store", b.storePath])
-        let conflict = try JSONSerialization.jsonObject(with: Data(listJSON.stdout.utf8)) as? [String: Any]
+        let conflicts = try JSONSerialization.jsonObject(with: Data(listJSON.stdout.utf8)) as? [[String: Any]]
+        #expect(conflicts?.count == 1)
+        let conflict = conflicts?.first
         #expect(conflict?["id"] as? Int == Int(id) && (conflict?["fields"] as? [String])?.contains("company") == true)
         let show = try TestSupport.run(bin, ["conflicts", "show", String(id), "--store", b.storePath])
         #expect(show.stdout.contains(#"local "Local Co""#) && show.stdout.contains(#"remote "Remote Co""#))
@@ -170,12 +172,10 @@ struct QueueCommandTests {
                 && !runs.stdout.contains("{"))
         #expect(!runs.stdout.contains("pulled deleted 0"))
         let json = try TestSupport.run(bin, ["runs", "list", "--json", "--store", b.storePath])
-        let objects = try json.stdout.split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
+        let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(objects.count == 2)
-        #expect(objects.allSatisfy { ($0?["counts"] as? [String: Any])?["pulled_deleted"] as? Int != nil })
-        #expect(objects.contains { (($0?["counts"] as? [String: Any])?["pushed_created"] as? Int ?? 0) > 0 })
+        #expect(objects.allSatisfy { ($0["counts"] as? [String: Any])?["pulled_deleted"] as? Int != nil })
+        #expect(objects.contains { (($0["counts"] as? [String: Any])?["pushed_created"] as? Int ?? 0) > 0 })
 
         let leads = try b.store.all(Lead.self)
         try b.sqlite.proposeReview(
@@ -183,7 +183,9 @@ struct QueueCommandTests {
         let pair = try #require(try b.sqlite.reviewPairs().first)
         #expect(try TestSupport.run(bin, ["review", "list", "--store", b.storePath]).stdout.contains("weight 3.0"))
         let pairJSON = try TestSupport.run(bin, ["review", "list", "--json", "--store", b.storePath]).stdout
-        let pairObject = try JSONSerialization.jsonObject(with: Data(pairJSON.utf8)) as? [String: Any]
+        let pairObjects = try JSONSerialization.jsonObject(with: Data(pairJSON.utf8)) as? [[String: Any]]
+        #expect(pairObjects?.count == 1)
+        let pairObject = pairObjects?.first
         // The pair's two leads, in whichever order the queue keeps them.
         let ids = Set([pairObject?["a"] as? String, pairObject?["b"] as? String].compactMap { $0 })
         #expect(pairObject?["id"] as? Int == Int(pair.id) && ids == [leads[0].id.description, leads[1].id.description])
