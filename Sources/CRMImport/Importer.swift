@@ -115,9 +115,11 @@ public enum Importer {
                     let batch = queue.take()
                     if let error = batch.error { throw error }
                     blank += batch.blank
-                    if writer.wantsPreload { try writer.preload(matcher.candidates(batch.records)) }
+                    if writer.wantsPreload { try writer.preload(matcher.candidates(batch.hashes)) }
                     // Rows are borrowed in place from the batch's storage (an array subscript here would copy each).
-                    try batch.records.withUnsafeBufferPointer { records in
+                    let laid = batch.laid
+                    try batch.heads.withUnsafeBufferPointer { heads in
+                        try batch.hashes.withUnsafeBufferPointer { hashes in
                         for item in batch.items {
                             counts.read += 1
                             switch item.content {
@@ -129,7 +131,8 @@ public enum Importer {
                                     row: item.row, line: item.line, outcome: .rejected, record: nil, reason: r.reason)
                                 try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
                             case .record(let j):
-                                let (outcome, rowid) = try matcher.apply(records[j])
+                                let (outcome, rowid) = try matcher.apply(
+                                    laid: laid, row: j, head: heads[j], hashes: hashes)
                                 switch outcome {
                                 case .created: counts.created += 1
                                 case .updated: counts.updated += 1
@@ -140,6 +143,7 @@ public enum Importer {
                                 try writer.ledger(
                                     row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                             }
+                        }
                         }
                     }
                     options.progress?(batch.bytesRead, source.fileSize, counts.read)
@@ -290,10 +294,11 @@ public enum Importer {
         var row = 0
         let keys = specs.map { MatchKey<R>($0) }
         var ids = RecordID.Generator()
+        var lastRows = 0  // the size of the last batch, to size the next one's buffers
         do {
             while true {
                 recycle.drain()
-                var out = MappedBatch()
+                var out = MappedBatch(fields: R.fields.count, rows: lastRows)
                 let more = try source.nextRows { raw, issue in
                     row += 1
                     let line = raw.line
@@ -312,14 +317,21 @@ public enum Importer {
                     switch mapper.mapValues(raw) {
                     case .success(let (values, custom)):
                         let ext = mapper.externalID(raw)
-                        let id = ids.next()
-                        out.items.append(MappedItem(row: row, line: line, content: .record(out.records.count)))
-                        out.records.append(
-                            RowData(
-                                values: values, custom: custom, id: id, externalID: ext,
-                                keys: keys.map { $0.key(values: values, custom: custom, externalID: ext) },
-                                prepared: StoreValues.prepare(values), idText: id.description,
-                                customJSON: StoreValues.customJSON(custom)))
+                        out.items.append(MappedItem(row: row, line: line, content: .record(out.heads.count)))
+                        var keyless = true
+                        for k in keys.indices {
+                            if let key = keys[k].key(values: values, custom: custom, externalID: ext) {
+                                keyless = false
+                                out.hashes.append(max(1, ExactMatchIndex.hash(kind: k, key: key)))
+                            } else {
+                                out.hashes.append(0)
+                            }
+                        }
+                        let fingerprint = keyless ? RowFingerprint.of(values: values, custom: custom) : nil
+                        out.hashes.append(
+                            fingerprint.map { max(1, ExactMatchIndex.hash(kind: keys.count, key: String($0))) } ?? 0)
+                        out.heads.append(RowHead(externalID: ext, fingerprint: fingerprint))
+                        out.laid.append(id: ids.next(), externalID: ext, values: values, custom: custom)
                     case .failure(let rejection):
                         out.reject(
                             row: row, line: line,
@@ -329,6 +341,7 @@ public enum Importer {
                                     ?? "invalid row"))
                     }
                 }
+                lastRows = out.heads.count
                 out.bytesRead = source.bytesRead
                 if !more {
                     out.isLast = true
@@ -338,7 +351,7 @@ public enum Importer {
                 if !queue.put(out) { return }
             }
         } catch {
-            var last = MappedBatch()
+            var last = MappedBatch(fields: R.fields.count)
             last.isLast = true
             if let e = error as? ImportError {
                 last.error = e
@@ -358,14 +371,26 @@ public enum Importer {
 /// Rows of one batch after mapping, on their way to the store: the rows in file order, each pointing at its
 /// mapped record or its rejection (kept in arrays of their own, so that the writer borrows them in place
 /// instead of copying each row out of an enum).
+///
+/// A mapped row is laid out on the reading thread as the store binds it (`laid`), and its match keys are hashed
+/// there: `hashes` has `keyCount + 1` entries a row, one per key and a last one for the content fingerprint of a row
+/// without any key, 0 for none (a hash of 0 is kept as 1, as the index keeps it). No record is made unless the row
+/// merges. Each row used to be an object of a dozen allocations, touched across cores by the writer and freed again
+/// by the reader.
 struct MappedBatch: Sendable {
     var items: [MappedItem] = []
-    var records: [RowData] = []
+    var heads: [RowHead] = []
+    var hashes: [UInt64] = []
+    var laid: LaidRows
     var rejects: [RejectedRow] = []
     var blank = 0
     var bytesRead = 0
     var isLast = false
     var error: ImportError?
+
+    init(fields: Int, rows: Int = 0) {
+        laid = LaidRows(fields: fields, bytes: max(1 << 12, rows * 256))
+    }
 
     mutating func reject(row: Int, line: Int, _ r: RejectedRow) {
         items.append(MappedItem(row: row, line: line, content: .rejected(rejects.count)))
@@ -373,44 +398,11 @@ struct MappedBatch: Sendable {
     }
 }
 
-/// A mapped row as the reading thread hands it over: typed values (for keys and merges), and what the
-/// store binds (values as text and integers, the id's text, the custom fields' JSON). No record is
-/// built unless the row merges. The match keys' hashes are computed here too, off the writing thread:
-/// `hashes` has one entry per key and a last one for the content fingerprint of a row without any key.
-/// A class: the writer takes each row with one reference count instead of copying its ten fields (a copy and a
-/// destroy per row were 6% of the writing thread's `perf` samples on 1M leads).
-final class RowData: Sendable {
-    let values: [FieldValue]
-    let custom: [String: String]
-    let id: RecordID
+/// What the writer needs of a mapped row besides its laid-out values (`MappedBatch.laid`) and its keys' hashes
+/// (`MappedBatch.hashes`): its external id, and the content fingerprint of a row that has no match key.
+struct RowHead: Sendable {
     let externalID: String?
-    let keys: [String?]
-    let prepared: [FieldValue]
-    let idText: String
-    let customJSON: String?
-    /// The content fingerprint, only for a row that has no match key.
     let fingerprint: Int64?
-    let hashes: [UInt64?]
-
-    init(
-        values: [FieldValue], custom: [String: String], id: RecordID, externalID: String?, keys: [String?],
-        prepared: [FieldValue], idText: String, customJSON: String?
-    ) {
-        self.values = values
-        self.custom = custom
-        self.id = id
-        self.externalID = externalID
-        self.keys = keys
-        self.prepared = prepared
-        self.idText = idText
-        self.customJSON = customJSON
-        let keyless = keys.allSatisfy { $0 == nil }
-        let fingerprint = keyless ? RowFingerprint.of(values: values, custom: custom) : nil
-        self.fingerprint = fingerprint
-        var hashes = keys.enumerated().map { k, key in key.map { ExactMatchIndex.hash(kind: k, key: $0) } }
-        hashes.append(fingerprint.map { ExactMatchIndex.hash(kind: keys.count, key: String($0)) })
-        self.hashes = hashes
-    }
 }
 
 /// A row the reading thread could not map: its fields as read, the reason, and the reason's kind for the summary.

@@ -36,19 +36,30 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     ///
     /// A row with no match key at all is matched by its content fingerprint, so that the same
     /// row imported again is recognised (and an identical row later in the file merges).
-    /// The keys' hashes come with the row (`RowData.hashes`, its fingerprint's last).
-    mutating func apply(_ row: RowData) throws -> (RowOutcome, Int64) {
-        for k in 0..<row.hashes.count {
-            guard let hash = row.hashes[k], let rowid = index.lookup(hash: hash) else { continue }
-            guard let (stored, storedExt) = try writer.load(rowid),
-                k == keys.count || keys[k].key(of: stored, externalID: storedExt) == row.keys[k]
-            else { continue }  // a hash collision: not the same key
-            let incoming = R(id: row.id, fieldValues: row.values, custom: row.custom)
+    /// The keys' hashes come with the row (`MappedBatch.hashes`: `keys.count + 1` a row, its fingerprint's last, 0
+    /// for none); the row is made into a record only when a hash finds one.
+    mutating func apply(
+        laid: LaidRows, row: Int, head: RowHead, hashes: UnsafeBufferPointer<UInt64>
+    ) throws -> (RowOutcome, Int64) {
+        let width = keys.count + 1
+        let first = row * width
+        var incoming: R?
+        for k in 0..<width {
+            let hash = hashes[first + k]
+            guard hash != 0, let rowid = index.lookup(hash: hash), let (stored, storedExt) = try writer.load(rowid)
+            else { continue }
+            let made = incoming ?? laid.record(R.self, row)
+            incoming = made
+            if k < keys.count,
+                keys[k].key(of: stored, externalID: storedExt) != keys[k].key(of: made, externalID: head.externalID)
+            {
+                continue  // a hash collision: not the same key
+            }
             var merged = stored
             let createdHere = rowid > highWater
             let mode: MergeMode = createdHere || touched.contains(rowid) ? .fill : .update
-            let changed = RecordMerge.absorb(incoming, into: &merged, mode: mode)
-            let externalID = row.externalID
+            let changed = RecordMerge.absorb(made, into: &merged, mode: mode)
+            let externalID = head.externalID
             if changed || (externalID != nil && storedExt == nil) {
                 try writer.update(rowid, merged, externalID: externalID)
                 indexKeys(of: merged, externalID: storedExt ?? externalID, row: rowid)
@@ -56,19 +67,15 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
             if !createdHere { touched.insert(rowid) }
             return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
         }
-        let rowid = try writer.insert(
-            prepared: row.prepared, id: row.idText, customJSON: row.customJSON, externalID: row.externalID,
-            rowHash: row.fingerprint)
-        for hash in row.hashes { if let hash { index.insert(hash: hash, row: rowid) } }
+        let rowid = try writer.insert(laid: laid, row: row, externalID: head.externalID, rowHash: head.fingerprint)
+        for k in 0..<width where hashes[first + k] != 0 { index.insert(hash: hashes[first + k], row: rowid) }
         return (.created, rowid)
     }
 
-    /// The stored records that rows' keys find (ahead of `apply`, for `ImportSink.preload`).
-    func candidates(_ rows: [RowData]) -> [Int64] {
+    /// The stored records that rows' keys find (ahead of `apply`, for `ImportSink.preload`), given the rows' hashes.
+    func candidates(_ hashes: [UInt64]) -> [Int64] {
         var out: [Int64] = []
-        for row in rows {
-            for hash in row.hashes { if let hash, let rowid = index.lookup(hash: hash) { out.append(rowid) } }
-        }
+        for hash in hashes where hash != 0 { if let rowid = index.lookup(hash: hash) { out.append(rowid) } }
         return out
     }
 

@@ -92,6 +92,12 @@ public enum FieldValue: Sendable, Hashable {
 extension Date {
     /// RFC 3339 / ISO 8601 in UTC with milliseconds only when there are any: `2024-03-05T14:22:00Z`.
     public var iso8601UTC: String {
+        String(unsafeUninitializedCapacity: 24) { writeISO8601UTC(into: $0) }
+    }
+
+    /// Writes `iso8601UTC`'s bytes (20 or 24) at the start of `buf`, which holds at least 24; returns their count.
+    /// For a writer that lays texts out in a buffer of its own (the import), without making a string.
+    public func writeISO8601UTC(into buf: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let ms = Int64((timeIntervalSince1970 * 1000).rounded(.down))
         var secs = ms / 1000
         var millis = ms - secs * 1000
@@ -110,32 +116,30 @@ extension Date {
         let mm = Int(secs % 3600 / 60)
         let ss = Int(secs % 60)
         let count = millis != 0 ? 24 : 20
-        return String(unsafeUninitializedCapacity: count) { buf in
-            func put(_ v: Int, _ at: Int, _ width: Int) {
-                var v = v
-                for k in stride(from: at + width - 1, through: at, by: -1) {
-                    buf[k] = UInt8(48 + v % 10)
-                    v /= 10
-                }
+        func put(_ v: Int, _ at: Int, _ width: Int) {
+            var v = v
+            for k in stride(from: at + width - 1, through: at, by: -1) {
+                buf[k] = UInt8(48 + v % 10)
+                v /= 10
             }
-            put(max(0, min(9999, y)), 0, 4)
-            buf[4] = 45
-            put(m, 5, 2)
-            buf[7] = 45
-            put(d, 8, 2)
-            buf[10] = 84
-            put(hh, 11, 2)
-            buf[13] = 58
-            put(mm, 14, 2)
-            buf[16] = 58
-            put(ss, 17, 2)
-            if millis != 0 {
-                buf[19] = 46
-                put(Int(millis), 20, 3)
-            }
-            buf[count - 1] = 90
-            return count
         }
+        put(max(0, min(9999, y)), 0, 4)
+        buf[4] = 45
+        put(m, 5, 2)
+        buf[7] = 45
+        put(d, 8, 2)
+        buf[10] = 84
+        put(hh, 11, 2)
+        buf[13] = 58
+        put(mm, 14, 2)
+        buf[16] = 58
+        put(ss, 17, 2)
+        if millis != 0 {
+            buf[19] = 46
+            put(Int(millis), 20, 3)
+        }
+        buf[count - 1] = 90
+        return count
     }
 }
 

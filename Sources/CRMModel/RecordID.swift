@@ -88,23 +88,30 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Lower-case canonical text, as stored and printed.
     public var description: String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid.uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var o = 0
-                for (i, b) in raw.enumerated() {
-                    if i == 4 || i == 6 || i == 8 || i == 10 {
-                        out[o] = 45
-                        o += 1
-                    }
-                    out[o] = hex[Int(b >> 4)]
-                    out[o + 1] = hex[Int(b & 0x0F)]
-                    o += 2
+        String(unsafeUninitializedCapacity: 36) { writeText(into: $0) }
+    }
+
+    /// Writes the canonical text's 36 bytes at the start of `out`, which holds at least 36; returns 36. For a writer
+    /// that lays texts out in a buffer of its own (the import), without making a string.
+    public func writeText(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            var o = 0
+            for i in 0..<16 {
+                if i == 4 || i == 6 || i == 8 || i == 10 {
+                    out[o] = 45
+                    o += 1
                 }
-                return 36
+                let b = raw[i]
+                out[o] = Self.hexDigit(b >> 4)
+                out[o + 1] = Self.hexDigit(b & 0x0F)
+                o += 2
             }
+            return 36
         }
     }
+
+    @inline(__always)
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 
     /// The order of the canonical texts (lower-case hex keeps the order of the bytes), without making them.
     public static func < (a: RecordID, b: RecordID) -> Bool {

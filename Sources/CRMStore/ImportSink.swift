@@ -11,10 +11,8 @@ public protocol ImportSink<Record>: AnyObject {
     func scan(fields: [String], _ body: (Int64, Record, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws
     /// Reads a record by row id (also one written by this import and not yet flushed).
     func load(_ rowid: Int64) throws -> (record: Record, externalID: String?)?
-    /// Adds a new record given as bind-ready values (`StoreValues.prepare`); returns its row id.
-    func insert(
-        prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?
-    ) throws -> Int64
+    /// Adds a new record given as a row the reading thread laid out (`LaidRows`); returns its row id.
+    func insert(laid rows: LaidRows, row: Int, externalID: String?, rowHash: Int64?) throws -> Int64
     /// Overwrites a record's fields (its id stays); sets the external id if it had none.
     func update(_ rowid: Int64, _ r: Record, externalID: String?) throws
     /// Records what became of a row.

@@ -78,6 +78,14 @@ public final class ImportWriter<R: CRMRecord> {
         changeSeq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
         nextRowID = (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(RecordTable<R>.name)") ?? 0) + 1
         stamp = Date().iso8601UTC
+        let stampBytes = Array(stamp.utf8)
+        let systemBytes = system.map { Array($0.utf8) }
+        constants = .allocate(capacity: stampBytes.count + (systemBytes?.count ?? 0) + 1)
+        constants.update(from: stampBytes, count: stampBytes.count)
+        if let systemBytes { (constants + stampBytes.count).update(from: systemBytes, count: systemBytes.count) }
+        stampLength = stampBytes.count
+        // An empty system binds NULL, as a missing one does.
+        systemLength = systemBytes.flatMap { $0.isEmpty ? nil : $0.count }
     }
 
     /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys.
@@ -109,12 +117,9 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported:true,where R == CRMTask)
     public func load(_ rowid: Int64) throws -> (record: R, externalID: String?)? {
         if let i = pending.slot(rowid) {
-            // A record of the current batch, rebuilt from the values waiting to be bound.
-            let values = zip(R.fields, pending.values[i]).map { f, v in RecordTable<R>.typed(v, f.kind) }
-            let r = R(
-                id: RecordID(pending.ids[i]) ?? RecordID.make(), fieldValues: values,
-                custom: JSONText.decodeObject(pending.custom[i]))
-            return (r, pending.meta[i].externalID)
+            // A record of the current batch, made from its laid-out values.
+            let (rows, row) = pending.laid[i]
+            return (rows.record(R.self, row), pending.meta[i].externalID)
         }
         // Its one parameter is bound anew each time: a reset without clearing bindings (clearing cost more than the
         // bind, callgrind found).
@@ -126,31 +131,22 @@ public final class ImportWriter<R: CRMRecord> {
         return (r, ext)
     }
 
-    /// Adds a new record; returns its row id. `rowHash` is the fingerprint of a row that had no match key;
-    /// `prepared` are the record's `StoreValues.prepare(r.fieldValues())` when the caller made them already.
+    /// Adds a new record; returns its row id. `rowHash` is the fingerprint of a row that had no match key.
     @_specialize(exported:true,where R == Lead)
     @_specialize(exported:true,where R == Opportunity)
     @_specialize(exported:true,where R == Customer)
     @_specialize(exported:true,where R == CRMTask)
-    public func insert(
-        _ r: R, externalID: String?, rowHash: Int64? = nil, prepared: [FieldValue]? = nil, idText: String? = nil
-    ) throws
-        -> Int64
-    {
-        try insert(
-            prepared: prepared ?? StoreValues.prepare(r.fieldValues()), id: idText ?? r.id.description,
-            customJSON: StoreValues.customJSON(r.custom), externalID: externalID, rowHash: rowHash)
+    public func insert(_ r: R, externalID: String?, rowHash: Int64? = nil) throws -> Int64 {
+        let row = own.append(id: r.id, externalID: externalID, values: r.fieldValues(), custom: r.custom)
+        return try insert(laid: own, row: row, externalID: externalID, rowHash: rowHash)
     }
 
-    /// Adds a new record given as bind-ready values (`StoreValues.prepare`), its id's text and its
-    /// custom fields' JSON; returns its row id. The path for rows that create: no record is built.
-    public func insert(
-        prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?
-    ) throws -> Int64 {
+    /// Adds a new record given as a row laid out by the reading thread; returns its row id. The path for rows that
+    /// create: no record is made, and the row is bound from where it was laid out.
+    public func insert(laid rows: LaidRows, row: Int, externalID: String?, rowHash: Int64?) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
-        pending.append(
-            rowid: rowid, externalID: externalID, rowHash: rowHash, values: prepared, custom: customJSON, id: id)
+        pending.append(rowid: rowid, externalID: externalID, rowHash: rowHash, rows: rows, row: row)
         if pending.count == Self.recordsPerInsert { try flushRecords() }
         return rowid
     }
@@ -162,9 +158,10 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported:true,where R == CRMTask)
     public func update(_ rowid: Int64, _ r: R, externalID: String?) throws {
         if let i = pending.slot(rowid) {
-            pending.values[i] = StoreValues.prepare(r.fieldValues())
-            pending.custom[i] = StoreValues.customJSON(r.custom)
+            // Laid out again in the writer's own rows (the reading thread's batch is not changed).
             if pending.meta[i].externalID == nil { pending.meta[i].externalID = externalID }
+            let ext = pending.meta[i].externalID
+            pending.laid[i] = (own, own.append(id: r.id, externalID: ext, values: r.fieldValues(), custom: r.custom))
             return
         }
         let s = update
@@ -205,50 +202,39 @@ public final class ImportWriter<R: CRMRecord> {
         ledgerBuffer.append((row, line, outcome, record, reason, 1))
     }
 
-    @exclusivity(unchecked) private var arena = BindArena()
-    @exclusivity(unchecked) private var params: [ImportParam] = []
+    /// Rows laid out by the writer itself: records inserted as records (`insert(_:externalID:rowHash:)`) and pending
+    /// rows changed by a merge. Emptied when the pending rows are written.
+    private let own = LaidRows(fields: R.fields.count, bytes: 1 << 12)
+    /// The stamp's bytes, then the source system's, bound in place into every inserted row.
+    private let constants: UnsafeMutablePointer<UInt8>
+    private let stampLength: Int
+    private let systemLength: Int?
 
-    /// Writes the pending records: their texts are laid out in one arena and bound in place
-    /// (SQLite copies nothing), many rows per statement.
+    deinit { constants.deallocate() }
+
+    /// Writes the pending records, many rows per statement, each bound from where it was laid out.
     private func flushRecords() throws {
-        if pending.count == 0 { return }
-        var rows = PendingRecords()
-        swap(&rows, &pending)
-        var params: [ImportParam] = []
-        swap(&params, &self.params)
-        defer {
-            rows.removeAll()
-            swap(&rows, &pending)
-            params.removeAll(keepingCapacity: true)
-            swap(&params, &self.params)
-        }
-        let count = rows.count
-        let width = RecordTable<R>.insertWidth
-        arena.removeAll()
+        let count = pending.count
+        if count == 0 { return }
         var seq = changeSeq
-        rows.lay(system: system, stamp: stamp, batch: batch, seq: &seq, arena: &arena, params: &params)
-        changeSeq = seq
-        let base = UnsafePointer(arena.base)
         if count == Self.recordsPerInsert {
-            try bindAndRun(insertMany, params[...], base)
+            pending.bind(
+                insertMany, first: 0, count: count, constants: constants, stampLength: stampLength,
+                systemLength: systemLength, batch: batch, seq: &seq)
+            try insertMany.run(path: path)
+            insertMany.resetKeepingBindings()
         } else {
-            for i in 0..<count { try bindAndRun(insertOne, params[(i * width)..<((i + 1) * width)], base) }
-        }
-    }
-
-    private func bindAndRun(_ s: RawStatement, _ ps: ArraySlice<ImportParam>, _ base: UnsafePointer<UInt8>) throws {
-        s.resetKeepingBindings()
-        var col: Int32 = 1
-        for p in ps {
-            switch p {
-            case .null: s.bind(col, nil as Int64?)
-            case .int(let n): s.bind(col, n)
-            case .text(let off, let len): s.bindStatic(col, base + off, len)
+            for i in 0..<count {
+                pending.bind(
+                    insertOne, first: i, count: 1, constants: constants, stampLength: stampLength,
+                    systemLength: systemLength, batch: batch, seq: &seq)
+                try insertOne.run(path: path)
+                insertOne.resetKeepingBindings()
             }
-            col += 1
         }
-        try s.run(path: path)
-        s.resetKeepingBindings()
+        changeSeq = seq
+        pending.removeAll()
+        own.removeAll()
     }
 
     private func flushLedger() throws {

@@ -108,14 +108,13 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         }
     }
 
-    public func insert(
-        prepared: [FieldValue], id: String, customJSON: String?, externalID: String?, rowHash: Int64?
-    ) throws -> Int64 {
+    public func insert(laid rows: LaidRows, row: Int, externalID: String?, rowHash: Int64?) throws -> Int64 {
         let rowid = nextRowID
         nextRowID += 1
         changeSeq += 1
         if pending.isEmpty { pendingBase = rowid }
-        pending.append((rowid, id, prepared, customJSON, externalID, rowHash, changeSeq))
+        pending.append(
+            (rowid, rows.idText(row), rows.prepared(row), rows.customJSON(row), externalID, rowHash, changeSeq))
         if pending.count >= Self.block { try flushRecords() }
         return rowid
     }
