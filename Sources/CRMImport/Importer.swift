@@ -110,6 +110,7 @@ public enum Importer {
             /// Matches and writes every batch through the store's writer; the same on both engines.
             func write<W: ImportSink>(_ writer: W) throws -> (ImportCounts, ImportCounts) where W.Record == R {
                 var matcher = try Matcher<R, W>(writer: writer, keys: keys)
+                try writer.insertFields(only: mapper.filledFields)
                 var counts = ImportCounts()
                 while true {
                     let batch = queue.take()
@@ -120,30 +121,31 @@ public enum Importer {
                     let laid = batch.laid
                     try batch.heads.withUnsafeBufferPointer { heads in
                         try batch.hashes.withUnsafeBufferPointer { hashes in
-                        for item in batch.items {
-                            counts.read += 1
-                            switch item.content {
-                            case .rejected(let j):
-                                let r = batch.rejects[j]
-                                counts.rejected += 1
-                                reasons[r.kind, default: 0] += 1
-                                try writer.ledger(
-                                    row: item.row, line: item.line, outcome: .rejected, record: nil, reason: r.reason)
-                                try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
-                            case .record(let j):
-                                let (outcome, rowid) = try matcher.apply(
-                                    laid: laid, row: j, head: heads[j], hashes: hashes)
-                                switch outcome {
-                                case .created: counts.created += 1
-                                case .updated: counts.updated += 1
-                                case .unchanged: counts.unchanged += 1
-                                case .merged: counts.merged += 1
-                                case .rejected: counts.rejected += 1
+                            for item in batch.items {
+                                counts.read += 1
+                                switch item.content {
+                                case .rejected(let j):
+                                    let r = batch.rejects[j]
+                                    counts.rejected += 1
+                                    reasons[r.kind, default: 0] += 1
+                                    try writer.ledger(
+                                        row: item.row, line: item.line, outcome: .rejected, record: nil,
+                                        reason: r.reason)
+                                    try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
+                                case .record(let j):
+                                    let (outcome, rowid) = try matcher.apply(
+                                        laid: laid, row: j, head: heads[j], hashes: hashes)
+                                    switch outcome {
+                                    case .created: counts.created += 1
+                                    case .updated: counts.updated += 1
+                                    case .unchanged: counts.unchanged += 1
+                                    case .merged: counts.merged += 1
+                                    case .rejected: counts.rejected += 1
+                                    }
+                                    try writer.ledger(
+                                        row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                                 }
-                                try writer.ledger(
-                                    row: item.row, line: item.line, outcome: outcome, record: rowid, reason: nil)
                             }
-                        }
                         }
                     }
                     options.progress?(batch.bytesRead, source.fileSize, counts.read)
@@ -389,7 +391,7 @@ struct MappedBatch: Sendable {
     var error: ImportError?
 
     init(fields: Int, rows: Int = 0) {
-        laid = LaidRows(fields: fields, bytes: max(1 << 12, rows * 256))
+        laid = LaidRows(fields: fields, rows: rows, bytes: max(1 << 12, rows * 256))
     }
 
     mutating func reject(row: Int, line: Int, _ r: RejectedRow) {

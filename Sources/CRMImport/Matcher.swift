@@ -12,6 +12,8 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     private let highWater: Int64
     /// Stored records already touched by this import (later rows only fill their blanks).
     private var touched = Set<Int64>()
+    /// The kinds of `R`'s fields, for making a laid-out row into a record.
+    private let kinds = R.fields.map(\.kind)
 
     init(writer: W, keys: [MatchKeySpec]) throws {
         self.writer = writer
@@ -48,7 +50,7 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
             let hash = hashes[first + k]
             guard hash != 0, let rowid = index.lookup(hash: hash), let (stored, storedExt) = try writer.load(rowid)
             else { continue }
-            let made = incoming ?? laid.record(R.self, row)
+            let made = incoming ?? laid.record(R.self, row, kinds: kinds)
             incoming = made
             if k < keys.count,
                 keys[k].key(of: stored, externalID: storedExt) != keys[k].key(of: made, externalID: head.externalID)

@@ -24,6 +24,10 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     /// CSV sources: take the formula guard off cells (see `cell`).
     private let unguards: Bool
 
+    /// The indices in `Record.fields` of the fields a mapped row can have a value in: those the mapping fills and
+    /// those a new record has by default. The others are always empty (an import binds fewer columns).
+    public var filledFields: [Int] { Array(Set(fields.compactMap(\.fieldIndex) + templateSet)).sorted() }
+
     /// Compiles `mapping` for a file with `header`.
     ///
     /// A column is found by its exact name, then (CSV) by position, `#9` being the ninth column, then by

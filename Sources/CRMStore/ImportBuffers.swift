@@ -34,13 +34,23 @@ struct PendingRecords {
         laid.removeAll(keepingCapacity: true)
     }
 
+    /// True when rows `first..<first + n` have no value in the fields at `outside` (so that an insert of the other
+    /// fields only may write them).
+    func empty(_ outside: [Int], first: Int, count n: Int) -> Bool {
+        for i in first..<(first + n) {
+            let (rows, row) = laid[i]
+            for f in outside where rows.slot(row, 2 + f).length != -1 { return false }
+        }
+        return true
+    }
+
     /// Binds rows `first..<first + n` as the parameters of one insert of `n` rows (the column order of
-    /// `RecordTable.insertSQL`): row id, id, source system, external id, the fields, custom fields, stamp, change
-    /// number, import batch, fingerprint. Texts are bound in place (SQLite copies nothing); `constants` holds the
+    /// `RecordTable.insertSQL` for `fields`): row id, id, source system, external id, the fields at `fields`, custom
+    /// fields, stamp, change number, import batch, fingerprint. Texts are bound in place (SQLite copies nothing); `constants` holds the
     /// stamp's bytes and then the system's. A static shape on purpose (no generic context, no closures): it runs
     /// once per created row.
     func bind(
-        _ s: RawStatement, first: Int, count n: Int, constants: UnsafePointer<UInt8>, stampLength: Int,
+        _ s: RawStatement, first: Int, count n: Int, fields: [Int], constants: UnsafePointer<UInt8>, stampLength: Int,
         systemLength: Int?, batch: Int64, seq: inout Int64
     ) {
         s.resetKeepingBindings()
@@ -73,7 +83,9 @@ struct PendingRecords {
                             sqlite3_bind_null(s.handle, col)
                         }
                         col += 1
-                        for j in (start + 1)..<(start + width) { put(slots[j]) }  // external id, fields, custom
+                        put(slots[start + 1])  // external id
+                        for f in fields { put(slots[start + 2 + f]) }
+                        put(slots[start + width - 1])  // custom fields
                         s.bindStatic(col, constants, stampLength)
                         seq += 1
                         sqlite3_bind_int64(s.handle, col + 1, seq)

@@ -22,9 +22,13 @@ public protocol ImportSink<Record>: AnyObject {
     func preload(_ rowids: [Int64]) throws
     /// True when `preload` does something, so that the importer looks candidates up ahead only then.
     var wantsPreload: Bool { get }
+    /// Says that the rows to come have values only in the fields at `fields` (indices in `Record.fields`), so that
+    /// inserts may bind fewer columns (SQLite); a store that gains nothing by it ignores it.
+    func insertFields(only fields: [Int]) throws
 }
 
 extension ImportSink {
+    public func insertFields(only fields: [Int]) throws {}
     public func preload(_ rowids: [Int64]) throws {}
     public var wantsPreload: Bool { false }
 }

@@ -4,7 +4,7 @@ import GRDB
 
 /// Numbers are stored and read with "." as the decimal point whatever the user's locale (made once: a Locale is
 /// costly).
-private let posixLocale = Locale(identifier: "en_US_POSIX")
+let posixLocale = Locale(identifier: "en_US_POSIX")
 
 /// How records of one type are laid out in their table: one column per field, named after it
 /// (`address.city` → `address_city`), plus id, external id, custom fields and stamps.
@@ -53,11 +53,12 @@ enum RecordTable<R: CRMRecord> {
     /// The number of values an insert binds per row.
     static var insertWidth: Int { R.fields.count + 9 }
 
-    /// An insert of `rows` rows with their row ids given.
-    static func insertSQL(rows: Int) -> String {
-        let one = "(" + Array(repeating: "?", count: insertWidth).joined(separator: ",") + ")"
+    /// An insert of `rows` rows with their row ids given; of the fields, only those at `fields` (all by default).
+    static func insertSQL(rows: Int, fields: [Int]? = nil) -> String {
+        let columns = (fields ?? Array(R.fields.indices)).map { column(R.fields[$0].name) }
+        let one = "(" + Array(repeating: "?", count: columns.count + 9).joined(separator: ",") + ")"
         return
-            "INSERT INTO \(name) (rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at, change_seq, import_batch, row_hash) VALUES "
+            "INSERT INTO \(name) (rowid, id, ext_system, ext_id, \(columns.joined(separator: ", ")), custom, updated_at, change_seq, import_batch, row_hash) VALUES "
             + Array(repeating: one, count: rows).joined(separator: ",")
     }
 
@@ -93,19 +94,7 @@ enum RecordTable<R: CRMRecord> {
     }
 
     /// A bind-ready value (`StoreValues.prepare`) back in its typed form.
-    static func typed(_ v: FieldValue, _ kind: FieldKind) -> FieldValue {
-        switch (kind, v) {
-        case (.bool, .integer(let n)): return .bool(n != 0)
-        case (.number, .text(let t)):
-            return Decimal(string: t, locale: posixLocale).map { .number($0) } ?? .empty
-        case (.day, .text(let t)): return CalendarDay(iso: t).map { .day($0) } ?? .empty
-        case (.instant, .text(let t)): return ISOStamp.parse(t).map { .instant($0) } ?? .empty
-        case (.list, .text(let t)):
-            let l = JSONText.decodeArray(t)
-            return l.isEmpty ? .empty : .list(l)
-        default: return v
-        }
-    }
+    static func typed(_ v: FieldValue, _ kind: FieldKind) -> FieldValue { StoreValues.typed(v, kind) }
 
     static func value(_ s: RawStatement, _ col: Int32, _ kind: FieldKind) -> FieldValue {
         switch kind {

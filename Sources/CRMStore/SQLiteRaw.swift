@@ -127,6 +127,22 @@ public enum StoreValues {
 }
 
 extension StoreValues {
+    /// A bind-ready value (`prepare`) back in its typed form. Outside the generic `RecordTable` so that a caller in a
+    /// loop pays no generic context.
+    static func typed(_ v: FieldValue, _ kind: FieldKind) -> FieldValue {
+        switch (kind, v) {
+        case (.bool, .integer(let n)): return .bool(n != 0)
+        case (.number, .text(let t)):
+            return Decimal(string: t, locale: posixLocale).map { .number($0) } ?? .empty
+        case (.day, .text(let t)): return CalendarDay(iso: t).map { .day($0) } ?? .empty
+        case (.instant, .text(let t)): return ISOStamp.parse(t).map { .instant($0) } ?? .empty
+        case (.list, .text(let t)):
+            let l = JSONText.decodeArray(t)
+            return l.isEmpty ? .empty : .list(l)
+        default: return v
+        }
+    }
+
     /// Custom fields as the store keeps them (a JSON object; nil when there are none).
     public static func customJSON(_ custom: [String: String]) -> String? { JSONText.object(custom) }
 }

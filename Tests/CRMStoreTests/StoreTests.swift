@@ -52,6 +52,56 @@ struct StoreTests {
         #expect(try store.integrityCheck() == "ok")
     }
 
+    @Test(
+        "laid-out rows inserted with only a mapping's fields read back whole; rows outside them are written whole"
+    )
+    func laidRowsAndNarrowInserts() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("s.sqlite").path
+        let store = try CRMStore(path: path)
+        let first = try #require(Lead.fieldIndex(named: "first_name"))
+        let email = try #require(Lead.fieldIndex(named: "email"))
+        let status = try #require(Lead.fieldIndex(named: "status"))
+        let laid = LaidRows(fields: Lead.fields.count)
+        var expected: [Lead] = []
+        for i in 0..<70 {  // two multi-row inserts of 32 and six single ones
+            var l = Lead(id: RecordID.make())
+            l.firstName = "F\(i)"
+            l.email = "f\(i)@x.co"
+            expected.append(l)
+            laid.append(id: l.id, externalID: i == 5 ? "E5" : nil, values: l.fieldValues(), custom: [:])
+        }
+        var whole = lead("Whole", "whole@x.co")  // tags, amount, dates and custom fields: outside the narrow set
+        whole.company = "Acme"
+        _ = try store.runImport(Lead.self, source: "f.csv", mapping: "m.yaml", system: "sys", dryRun: false) { w in
+            try w.insertFields(only: [first, email, status])
+            var ids: [Int64] = []
+            for i in 0..<70 {
+                ids.append(try w.insert(laid: laid, row: i, externalID: i == 5 ? "E5" : nil, rowHash: nil))
+                if i == 40 { _ = try w.insert(whole, externalID: nil) }
+            }
+            // A merge into a row still pending: laid out again by the writer, with a field outside the narrow set.
+            var merged = try #require(try w.load(ids[69])).record
+            merged.company = "Merged Co"
+            try w.update(ids[69], merged, externalID: nil)
+            expected[69].company = "Merged Co"
+            return (ImportCounts(), ())
+        }
+        let back = try store.all(Lead.self).map { l -> Lead in
+            var l = l
+            l.updatedAt = nil
+            return l
+        }
+        #expect(back.count == 71)
+        for e in expected { #expect(back.first { $0.id == e.id } == e, "\(e.firstName)") }
+        whole.updatedAt = nil
+        #expect(back.first { $0.id == whole.id } == whole)
+        let ext = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT ext_system, ext_id FROM leads WHERE ext_id IS NOT NULL")
+        }
+        #expect(ext.count == 1 && ext.first?["ext_system"] == "sys" && ext.first?["ext_id"] == "E5")
+        #expect(try store.integrityCheck() == "ok")
+    }
+
     @Test("the ledger names every outcome as it is spelled, in batches of many rows and of one")
     func ledgerOutcomeTexts() throws {
         // The outcome is bound from the program's constant data (`RowOutcome.staticText`), not from `rawValue`.
