@@ -33,7 +33,7 @@ enum RecordTable<R: CRMRecord> {
             ]
             try db.execute(sql: "CREATE TABLE \(name) (\(cols.joined(separator: ", ")))")
             try db.execute(sql: extIndexSQL)
-            try db.execute(sql: "CREATE INDEX \(name)_change ON \(name)(change_seq)")
+            try db.execute(sql: changeIndexSQL)
         } else {
             let existing = Set(try db.columns(in: name).map(\.name))
             for f in R.fields where !existing.contains(column(f.name)) {
@@ -44,6 +44,9 @@ enum RecordTable<R: CRMRecord> {
     }
 
     /// The index of external ids (partial: only records that have one).
+    /// The index of change numbers (what changed since a sync's cursor).
+    static var changeIndexSQL: String { "CREATE INDEX \(name)_change ON \(name)(change_seq)" }
+
     static var extIndexSQL: String {
         "CREATE INDEX \(name)_ext ON \(name)(ext_system, ext_id) WHERE ext_id IS NOT NULL"
     }

@@ -142,7 +142,8 @@ struct XMLImportTests {
 
     @Test(
         """
-        external ids: into an empty store their index is built at the end of the import, and stays after a failed one; \
+        external ids: into an empty store their index (and that of change numbers) is built at the end of the import, \
+        and stays after a failed one; \
         a row with an id merged into a stored lead gives it the id and the source system
         """)
     func externalIDs() throws {
@@ -156,10 +157,13 @@ struct XMLImportTests {
         #expect(throws: ImportError.self) {
             _ = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml")
         }
-        let index = try DatabaseQueue(path: w.store).read {
-            try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE name = 'leads_ext'")
+        func indexes() throws -> [String] {
+            try DatabaseQueue(path: w.store).read {
+                try String.fetchAll(
+                    $0, sql: "SELECT name FROM sqlite_master WHERE name IN ('leads_ext', 'leads_change') ORDER BY name")
+            }
         }
-        #expect(index != nil)
+        #expect(try indexes() == ["leads_change", "leads_ext"])
         let s = try w.importFile("xml/generic-leads.xml", mapping: "sources/generic-leads-xml.yaml")
         #expect(s.created == 36 && s.merged == 4)
         let plan = try DatabaseQueue(path: w.store).read {
@@ -168,6 +172,12 @@ struct XMLImportTests {
             ).map { $0["detail"] as String? ?? "" }
         }
         #expect(plan.joined().contains("leads_ext"), "\(plan)")
+        // The index of change numbers is built again too, and has every record.
+        #expect(try indexes() == ["leads_change", "leads_ext"])
+        let changes = try DatabaseQueue(path: w.store).read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leads INDEXED BY leads_change WHERE change_seq > 0")
+        }
+        #expect(changes == 40 - 4)
         #expect(try count(w, where: "ext_id IS NOT NULL") == 36)
         #expect(try count(w, where: "ext_system = 'generic-xml'") == 36)
         // The same leads from the CSV (no ids) first: the XML's rows merge into them and bring their ids.
