@@ -2,6 +2,7 @@
 """Digest of what an import sequence leaves in a store, for ImportGoldenTests.
 
     scripts/import-golden.py path/to/crmgate     # prints the digests the test compares with
+    scripts/import-golden.py path/to/crmgate --skip change_seq   # leaves a column out too (to show what else moved)
 
 Runs the same imports as `Tests/CRMImportTests/ImportGoldenTests.swift` into a fresh SQLite store and prints
 FNV-1a 64 digests of each table's rows (ordered by rowid; every column but the random `id` and the clock's
@@ -43,13 +44,14 @@ def dump(db, sql):
     return bytes(out)
 
 
-def table_sql(db, table):
-    cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in ("id", "updated_at")]
+def table_sql(db, table, skip=()):
+    cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in ("id", "updated_at", *skip)]
     return f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid"
 
 
 def main():
     crmgate = sys.argv[1]
+    skip = sys.argv[3:4] if len(sys.argv) > 3 and sys.argv[2] == "--skip" else []
     with tempfile.TemporaryDirectory() as d:
         store = os.path.join(d, "crm.sqlite")
         for src, mapping in STEPS:
@@ -58,7 +60,7 @@ def main():
                 cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         db = sqlite3.connect(store)
         for t in ("leads", "opportunities"):
-            print(f"{t}: 0x{fnv(dump(db, table_sql(db, t))):016x}")
+            print(f"{t}: 0x{fnv(dump(db, table_sql(db, t, skip))):016x}")
         ledger = "SELECT import_id, row, line, outcome, record_rowid, reason FROM import_rows ORDER BY import_id, row"
         print(f"ledger: 0x{fnv(dump(db, ledger)):016x}")
 

@@ -34,6 +34,9 @@ public final class ImportWriter<R: CRMRecord> {
     private let insertMany: RawStatement
     private let insertOne: RawStatement
     private let update: RawStatement
+    private let updateCreated: RawStatement
+    /// The first row id this import creates: a record from it on was made by this import.
+    private let firstCreated: Int64
     private let select: RawStatement
     private let ledgerMany: RawStatement
     private let ledgerOne: RawStatement
@@ -70,6 +73,7 @@ public final class ImportWriter<R: CRMRecord> {
         insertMany = try prepare(RecordTable<R>.insertSQL(rows: Self.recordsPerInsert))
         insertOne = try prepare(RecordTable<R>.insertSQL(rows: 1))
         update = try prepare(RecordTable<R>.updateSQL)
+        updateCreated = try prepare(RecordTable<R>.updateCreatedSQL)
         select = try prepare("SELECT \(RecordTable<R>.selectColumns) FROM \(RecordTable<R>.name) WHERE rowid = ?")
         let ledgerSQL = "INSERT INTO import_rows (import_id, row, line, outcome, record_rowid, reason, span) VALUES "
         let values = Array(repeating: "(?,?,?,?,?,?,?)", count: Self.ledgerPerInsert).joined(separator: ",")
@@ -78,6 +82,7 @@ public final class ImportWriter<R: CRMRecord> {
         self.keep = keep
         changeSeq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
         nextRowID = (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(RecordTable<R>.name)") ?? 0) + 1
+        firstCreated = nextRowID
         stamp = Date().iso8601UTC
         let stampBytes = Array(stamp.utf8)
         let systemBytes = system.map { Array($0.utf8) }
@@ -165,7 +170,10 @@ public final class ImportWriter<R: CRMRecord> {
             pending.laid[i] = (own, own.append(id: r.id, externalID: ext, values: r.fieldValues(), custom: r.custom))
             return
         }
-        let s = update
+        // A record this import created keeps the change number it was created with: it is newer than any sync's
+        // cursor either way, and its entry in the index of change numbers stays where it was written, at the end.
+        let created = rowid >= firstCreated
+        let s = created ? updateCreated : update
         s.resetKeepingBindings()  // every parameter is bound below
         s.bind(1, externalID)
         // The source system goes with an external id, into the same statement (a statement of its own, parsed for
@@ -178,9 +186,13 @@ public final class ImportWriter<R: CRMRecord> {
         }
         s.bind(col, JSONText.object(r.custom))
         s.bind(col + 1, stamp)
-        changeSeq += 1
-        s.bind(col + 2, changeSeq)
-        s.bind(col + 3, rowid)
+        if created {
+            s.bind(col + 2, rowid)
+        } else {
+            changeSeq += 1
+            s.bind(col + 2, changeSeq)
+            s.bind(col + 3, rowid)
+        }
         try s.run(path: path)
     }
 
@@ -294,7 +306,7 @@ public final class ImportWriter<R: CRMRecord> {
     func finish() throws {
         try flushRecords()
         try flushLedger()
-        for s in [insertMany, insertOne, update, select, ledgerMany, ledgerOne] { s.reset() }
+        for s in [insertMany, insertOne, update, updateCreated, select, ledgerMany, ledgerOne] { s.reset() }
         if let narrow { for s in [narrow.many, narrow.one] { s.reset() } }
         try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(changeSeq)])
     }

@@ -71,6 +71,13 @@ enum RecordTable<R: CRMRecord> {
             + ", custom = ?, updated_at = ?, change_seq = ? WHERE rowid = ?"
     }
 
+    /// `updateSQL` for a record the same import created: its change number stays (no `change_seq` parameter).
+    static var updateCreatedSQL: String {
+        "UPDATE \(name) SET ext_id = COALESCE(ext_id, ?), ext_system = COALESCE(ext_system, ?), "
+            + R.fields.map { "\(column($0.name)) = ?" }.joined(separator: ", ")
+            + ", custom = ?, updated_at = ? WHERE rowid = ?"
+    }
+
     static var selectColumns: String { "rowid, id, ext_system, ext_id, \(fieldColumns), custom, updated_at" }
 
     /// Reads a record from a row laid out as `selectColumns`.

@@ -190,14 +190,12 @@ public final class CRMStore: @unchecked Sendable {
                 let rebuildIndexes = journaled == true && !dryRun
                 if rebuildIndexes {
                     try db.execute(sql: "DROP INDEX IF EXISTS \(RecordTable<R>.name)_ext")
-                    try db.execute(sql: "DROP INDEX IF EXISTS \(RecordTable<R>.name)_change")
                 }
                 let writer = try ImportWriter<R>(db: db, batch: batch, system: system, path: path)
                 let (counts, value) = try body(writer)
                 try writer.finish()
                 if rebuildIndexes {
                     try db.execute(sql: RecordTable<R>.extIndexSQL)
-                    try db.execute(sql: RecordTable<R>.changeIndexSQL)
                 }
                 try db.execute(
                     sql: """

@@ -49,8 +49,11 @@ struct ImportGoldenTests {
                 )
             )
         }
-        #expect(leads == 0x86f9_627a_ee7f_c180)
-        #expect(opportunities == 0x08fe_80f9_111a_d985)
+        // Recomputed on 2026-12-06 (the ledger's digest unchanged): a record merged into by the import that created
+        // it keeps its change number. Without `change_seq` (`--skip change_seq`) the digests are the same before
+        // and after that change.
+        #expect(leads == 0x7637_810d_2ff0_bda8)
+        #expect(opportunities == 0xc68c_0c5e_34f6_9fdf)
         #expect(ledger == 0xfec3_7d3a_1cb4_323f)
     }
 

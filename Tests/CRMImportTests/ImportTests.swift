@@ -4,6 +4,7 @@ import CRMModel
 import CRMStore
 import CRMTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// An import into a fresh store in a temporary directory.
@@ -91,6 +92,34 @@ struct ImportTests {
         #expect(s.created == 36)
         let leads = try CRMStore(path: w.store).all(Lead.self)
         #expect(Set(leads.map { $0.email }).count == leads.filter { !$0.email.isEmpty }.count)
+    }
+
+    @Test("a merge keeps the change number of a record its own import made; a later import's merge gives a new one")
+    func changeNumbersOfMerges() throws {
+        let w = try Workspace()
+        let file = w.dir.appendingPathComponent("a.csv")
+        try
+            "First Name,Last Name,Email,Phone,Company\nAnn,Lee,ann@x.co,,\nBob,Ray,bob@x.co,,\nAnnie,Lee,ann@x.co,4155550100,\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(try w.importFile(file.path, mapping: "sources/generic-leads-min.yaml").merged == 1)
+        func seqs() throws -> [String: Int64] {
+            try DatabaseQueue(path: w.store).read { db in
+                Dictionary(
+                    uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT email, change_seq FROM leads").map {
+                        ($0["email"] as String, $0["change_seq"] as Int64)
+                    })
+            }
+        }
+        let first = try seqs()
+        #expect(try #require(first["ann@x.co"]) < #require(first["bob@x.co"]), "Ann keeps the number she was made with")
+        #expect(try CRMStore(path: w.store).all(Lead.self).first { $0.email == "ann@x.co" }?.phone == "+14155550100")
+        let later = w.dir.appendingPathComponent("b.csv")
+        try "First Name,Last Name,Email,Phone,Company\nAnn,Lee,ann@x.co,,Acme\nCy,Do,cy@x.co,,\n".write(
+            to: later, atomically: true, encoding: .utf8)
+        #expect(try w.importFile(later.path, mapping: "sources/generic-leads-min.yaml").updated == 1)
+        let second = try seqs()
+        #expect(second["bob@x.co"] == first["bob@x.co"])
+        #expect(try #require(second["ann@x.co"]) > #require(second["bob@x.co"]))
     }
 
     @Test("values arrive typed: Windows-1252 text, European amounts, Berlin times in UTC, E.164 phones")
