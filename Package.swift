@@ -44,8 +44,10 @@ let package = Package(
         // (they are filled before): the runtime's exclusivity checks on those reads were 12% of a dedupe's
         // instructions (callgrind), and they see one thread's accesses only, so they guard nothing across threads.
         .target(
-            name: "CRMDedupe", dependencies: ["CRMModel"],
+            name: "CRMDedupe", dependencies: ["CRMModel", "CPrefetch"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        // A header of one inline function (a prefetch), nothing to link.
+        .systemLibrary(name: "CPrefetch"),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSQLiteTuning", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(

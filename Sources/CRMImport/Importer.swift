@@ -133,6 +133,7 @@ public enum Importer {
                                         reason: r.reason)
                                     try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
                                 case .record(let j):
+                                    matcher.prefetch(row: j + 4, hashes: hashes)
                                     let (outcome, rowid) = try matcher.apply(
                                         laid: laid, row: j, head: heads[j], hashes: hashes)
                                     switch outcome {

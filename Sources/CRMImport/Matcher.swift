@@ -74,6 +74,15 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
         return (.created, rowid)
     }
 
+    /// Asks ahead for the index slots that the hashes of `row` (a row a few after the one being applied) will look
+    /// up: the index outgrows the caches, and its misses were 6% of the writing thread's `perf` samples on 1M leads.
+    func prefetch(row: Int, hashes: UnsafeBufferPointer<UInt64>) {
+        let width = keys.count + 1
+        let first = row * width
+        guard first + width <= hashes.count else { return }
+        for k in 0..<width where hashes[first + k] != 0 { index.prefetch(hash: hashes[first + k]) }
+    }
+
     /// The stored records that rows' keys find (ahead of `apply`, for `ImportSink.preload`), given the rows' hashes.
     func candidates(_ hashes: [UInt64]) -> [Int64] {
         var out: [Int64] = []
