@@ -431,9 +431,13 @@ public final class XMLRecordReader {
         for k in 0..<count {
             guard let local = raw[5 * k], let start = raw[5 * k + 3], let end = raw[5 * k + 4] else { continue }
             let name = qualified(local, raw[5 * k + 1], raw[5 * k + 2])
-            var value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
-            // Without entity substitution libxml2 hands `&amp;` over as the character reference `&#38;`.
-            if value.contains("&#38;") { value = value.replacingOccurrences(of: "&#38;", with: "&") }
+            let bytes = UnsafeBufferPointer(start: start, count: end - start)
+            var value = String(decoding: bytes, as: UTF8.self)
+            // Without entity substitution libxml2 hands `&amp;` over as the character reference `&#38;`. Looked for
+            // as a byte first: Foundation's `contains` on every attribute was 5% of an XML import's parsing thread.
+            if bytes.contains(UInt8(ascii: "&")), value.contains("&#38;") {
+                value = value.replacingOccurrences(of: "&#38;", with: "&")
+            }
             out.append((name, value))
         }
         return out
