@@ -10,6 +10,8 @@ struct PendingRecords {
     var laid: [(rows: LaidRows, row: Int)] = []
     /// The row id of the first; pending row ids are consecutive, so no lookup table is needed.
     var base: Int64 = 0
+    /// How many layouts the rows were taken from (counted when one differs from the row's before).
+    private(set) var batches = 0
 
     var count: Int { meta.count }
 
@@ -25,6 +27,7 @@ struct PendingRecords {
 
     mutating func append(rowid: Int64, externalID: String?, rowHash: Int64?, rows: LaidRows, row: Int) {
         if meta.isEmpty { base = rowid }
+        if laid.last?.rows !== rows { batches += 1 }
         meta.append((rowid, externalID, rowHash))
         laid.append((rows, row))
     }
@@ -32,6 +35,7 @@ struct PendingRecords {
     mutating func removeAll() {
         meta.removeAll(keepingCapacity: true)
         laid.removeAll(keepingCapacity: true)
+        batches = 0
     }
 
     /// True when rows `first..<first + n` have no value in the fields at `outside` (so that an insert of the other

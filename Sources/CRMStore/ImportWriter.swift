@@ -153,7 +153,9 @@ public final class ImportWriter<R: CRMRecord> {
         let rowid = nextRowID
         nextRowID += 1
         pending.append(rowid: rowid, externalID: externalID, rowHash: rowHash, rows: rows, row: row)
-        if pending.count == Self.recordsPerInsert { try flushRecords() }
+        // Written at 32 rows, or earlier when they hold on to more than a few of the reading thread's batches (a file
+        // whose rows mostly merge creates a row now and then, and each would keep its whole batch alive).
+        if pending.count == Self.recordsPerInsert || pending.batches > 4 { try flushRecords() }
         return rowid
     }
 
@@ -168,6 +170,9 @@ public final class ImportWriter<R: CRMRecord> {
             if pending.meta[i].externalID == nil { pending.meta[i].externalID = externalID }
             let ext = pending.meta[i].externalID
             pending.laid[i] = (own, own.append(id: r.id, externalID: ext, values: r.fieldValues(), custom: r.custom))
+            // Each merge lays the row out again and the copies before stay until the pending rows are written: many
+            // merges into one row (its notes growing each time) would heap up copies, so the rows are written early.
+            if own.count > 2 * Self.recordsPerInsert { try flushRecords() }
             return
         }
         // A record this import created keeps the change number it was created with: it is newer than any sync's
@@ -235,7 +240,8 @@ public final class ImportWriter<R: CRMRecord> {
     /// pending row with a value outside them (a record inserted whole) is written with every column, as before.
     public func insertFields(only fields: [Int]) throws {
         let fields = Array(Set(fields)).filter { R.fields.indices.contains($0) }.sorted()
-        guard fields.count < R.fields.count else { return }
+        // None (a mapping of custom fields only) would make an insert without field columns: all of them then.
+        guard !fields.isEmpty, fields.count < R.fields.count else { return }
         func prepare(_ sql: String) throws -> RawStatement {
             let s = try db.makeStatement(sql: sql)
             keep.append(s)

@@ -53,7 +53,7 @@ struct ActorOptions: ParsableArguments {
 /// The width text output fits: boards, lists, the calendar.
 struct WidthOptions: ParsableArguments {
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: "Fit the output to this many columns (default: $COLUMNS, else the terminal's width, else 80).")
     var width: Int?
 
@@ -147,7 +147,9 @@ struct LeadsCommand: ParsableCommand {
         @Flag(
             name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
         var json = false
-        @Option(name: .long, help: "Cards shown per column; the rest are counted as +N more.") var maxCards = 40
+        @Option(name: .long, parsing: .unconditional, help: "Cards shown per column; the rest are counted as +N more.")
+        var maxCards = 40
+        func validate() throws { if maxCards < 1 { throw ValidationError("--max-cards must be at least 1") } }
         @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {
@@ -262,7 +264,9 @@ struct OpportunitiesCommand: ParsableCommand {
         @Flag(
             name: .long, help: "Print the board as JSON: columns with counts, totals per currency and cards with ids.")
         var json = false
-        @Option(name: .long, help: "Cards shown per column; the rest are counted as +N more.") var maxCards = 40
+        @Option(name: .long, parsing: .unconditional, help: "Cards shown per column; the rest are counted as +N more.")
+        var maxCards = 40
+        func validate() throws { if maxCards < 1 { throw ValidationError("--max-cards must be at least 1") } }
         @OptionGroup var widthOptions: WidthOptions
 
         func run() throws {

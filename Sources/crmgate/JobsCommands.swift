@@ -54,8 +54,11 @@ struct JobsCommand: ParsableCommand {
                 "Run every job of a folder on its schedule until SIGTERM or SIGINT (a run in progress finishes first).")
         @Option(name: .long, help: "The folder of job files.") var jobs: String = SyncJob.folder
         @Flag(name: .long, help: "Run every job once at start, then follow the schedules.") var runAtStart = false
-        @Option(name: .long, help: "Seconds between runs instead of the cron schedules (for tests and soak runs).")
+        @Option(
+            name: .long, parsing: .unconditional,
+            help: "Seconds between runs instead of the cron schedules (for tests and soak runs).")
         var every: Double?
+        func validate() throws { if let every, !(every > 0) { throw ValidationError("--every must be above 0") } }
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
 
@@ -142,13 +145,14 @@ extension JobsCommand {
             name: .long, parsing: .unconditional, help: "Seconds between looks at the job board when nothing is due.")
         var poll: Double = 1
         @Option(
-            name: .long, help: "Seconds between runs of every job instead of their cron schedules (tests, soak runs).")
+            name: .long, parsing: .unconditional,
+            help: "Seconds between runs of every job instead of their cron schedules (tests, soak runs).")
         var every: Double?
         @Flag(name: .long, help: "New jobs are due at once, not at their schedules' next time.") var runAtStart = false
         @Flag(name: .long, help: "Exit when no job is due or held (a batch); otherwise run until SIGTERM.")
         var exitWhenIdle = false
         @Option(
-            name: .long,
+            name: .long, parsing: .unconditional,
             help: "Seconds after a failed run before its job is due again (unless its schedule comes sooner).")
         var retryAfter: Double = 10
         @OptionGroup var remote: RemoteOptions
@@ -159,6 +163,7 @@ extension JobsCommand {
             guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
             guard poll > 0 else { throw ValidationError("--poll must be above 0") }
             guard retryAfter >= 0 else { throw ValidationError("--retry-after must be 0 or more") }
+            if let every, !(every > 0) { throw ValidationError("--every must be above 0") }
         }
 
         func run() async throws {

@@ -111,8 +111,9 @@ struct MappingCommand: ParsableCommand {
             name: .long,
             help: "A CSV or XML file: its header is checked against the mapping, and its first rows run through it.")
         var file: String?
-        @Option(name: .long, help: "How many rows of --file to run through the mapping.")
+        @Option(name: .long, parsing: .unconditional, help: "How many rows of --file to run through the mapping.")
         var rows: Int = 1000
+        func validate() throws { if rows < 1 { throw ValidationError("--rows must be at least 1") } }
         @Flag(
             name: .long,
             help:

@@ -72,6 +72,14 @@ struct CommandLineTests {
             (["sync", "apply", "--profile", "p.yaml", "--batch-size", "-1"], "--batch-size must be at least 1"),
             (["sync", "apply", "--profile", "p.yaml", "--concurrency", "0"], "--concurrency must be at least 1"),
             (["jobs", "worker", "--store", "postgresql://u@127.0.0.1/x", "--slots", "-2"], "--slots must be from 1"),
+            (
+                ["jobs", "worker", "--store", "postgresql://u@127.0.0.1/x", "--retry-after", "-1"],
+                "--retry-after must be 0 or more"
+            ),
+            (["jobs", "daemon", "--every", "-5"], "--every must be above 0"),
+            (["leads", "kanban", "--max-cards", "-3"], "--max-cards must be at least 1"),
+            (["leads", "list", "--width", "-1"], "--width must be at least 20"),
+            (["mapping", "check", "m.yaml", "--rows", "-1"], "--rows must be at least 1"),
         ]
         for (args, message) in cases {
             let r = try TestSupport.run(try binary, args)

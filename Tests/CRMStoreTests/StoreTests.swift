@@ -102,6 +102,31 @@ struct StoreTests {
         #expect(try store.integrityCheck() == "ok")
     }
 
+    @Test("rows with custom fields only (a mapping that fills no standard field); many merges into one pending row")
+    func customOnlyAndRepeatedMerges() throws {
+        let store = try freshStore()
+        let laid = LaidRows(fields: Customer.fields.count)
+        let id = RecordID.make()
+        laid.append(id: id, externalID: "C1", values: Customer(id: id).fieldValues(), custom: ["segment": "smb"])
+        var notes: [String] = []
+        _ = try store.runImport(Customer.self, source: "c.csv", mapping: "m.yaml", system: "s", dryRun: false) { w in
+            try w.insertFields(only: [])
+            let rowid = try w.insert(laid: laid, row: 0, externalID: "C1", rowHash: nil)
+            // 200 merges into the row while it waits to be written: it is laid out again each time.
+            for k in 0..<200 {
+                var c = try #require(try w.load(rowid)).record
+                notes.append("note \(k)")
+                c.notes = notes.joined(separator: "\n")
+                try w.update(rowid, c, externalID: nil)
+            }
+            return (ImportCounts(), ())
+        }
+        let back = try #require(try store.all(Customer.self).first)
+        #expect(back.id == id && back.custom == ["segment": "smb"])
+        #expect(back.notes == notes.joined(separator: "\n"))
+        #expect(try store.integrityCheck() == "ok")
+    }
+
     @Test("the ledger names every outcome as it is spelled, in batches of many rows and of one")
     func ledgerOutcomeTexts() throws {
         // The outcome is bound from the program's constant data (`RowOutcome.staticText`), not from `rawValue`.
