@@ -53,6 +53,25 @@ struct DedupeCommand: ParsableCommand {
         for p in [matchProbability, reviewProbability].compactMap({ $0 }) where !(p > 0 && p < 1) {
             throw ValidationError("probabilities are between 0 and 1 (exclusive)")
         }
+        let defaults = DedupeSettings()
+        let (match, review) =
+            (matchProbability ?? defaults.matchProbability, reviewProbability ?? defaults.reviewProbability)
+        if review > match {
+            throw ValidationError(
+                "--review-probability (\(review)) is above --match-probability (\(match)): no pair could be reviewed")
+        }
+        for e in explain where Self.explainPair(e) == nil {
+            throw ValidationError("--explain takes two different data rows, 1-based, e.g. 12,345; not '\(e)'")
+        }
+    }
+
+    /// `--explain A,B` as 0-based rows, or nil when it is not two different positive numbers.
+    static func explainPair(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], a >= 1, b >= 1, a != b else { return nil }
+        return (a - 1, b - 1)
     }
 
     func run() throws {
@@ -62,10 +81,7 @@ struct DedupeCommand: ParsableCommand {
         if let reviewProbability { o.settings.reviewProbability = reviewProbability }
         o.settings.gmailDots = gmailDots
         if let households, let h = DedupeSettings.Households(rawValue: households) { o.settings.households = h }
-        for e in explain {
-            let parts = e.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            if parts.count == 2 { o.settings.explain.append((parts[0] - 1, parts[1] - 1)) }
-        }
+        o.settings.explain = explain.compactMap(Self.explainPair)
         do {
             let s = try DedupeFile.run(o)
             let r = s.result
@@ -124,6 +140,13 @@ struct DedupeCommand: ParsableCommand {
                     format: "time            %.2f s (read and map %.2f s, match %.2f s)",
                     s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
             for e in r.explanations { print(e) }
+            let past = explain.filter { e in Self.explainPair(e).map { max($0.0, $0.1) >= r.rows } ?? false }
+            if !past.isEmpty {
+                throw CLIError.usage(
+                    "--explain \(past.joined(separator: " ")): the file has \(r.rows) data rows, nothing explained for "
+                        + (past.count == 1 ? "it" : "them"),
+                    hint: "rows are counted from 1, after the header, as in the clusters file")
+            }
             if showModel {
                 for t in r.trainingSessions {
                     let fields =

@@ -47,7 +47,13 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write rejected rows (default: <file name>.rejects.csv here).")
     var rejects: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Reject rows with a field longer than this many bytes.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Reject rows with a field longer than this many bytes.",
+            discussion:
+                "A quoted field over it across lines is taken for an unclosed quote: its row is rejected and reading goes on at the next line (see README, Reading CSV)."
+        ))
     var maxFieldBytes: Int = 1 << 20
 
     @Flag(

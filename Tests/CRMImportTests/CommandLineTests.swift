@@ -58,6 +58,22 @@ struct CommandLineTests {
         #expect(usage.status == 64)
     }
 
+    @Test("dedupe --explain of a row past the file's end says so (64), after the other pairs are explained")
+    func explainPastTheEnd() throws {
+        let w = try Workspace()
+        let clusters = w.dir.appendingPathComponent("c.csv").path
+        let r = try TestSupport.run(
+            try binary,
+            [
+                "dedupe", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", clusters, "--explain", "1,2",
+                "--explain", "1,999",
+            ])
+        #expect(r.status == 64, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("--explain 1,999: the file has 40 data rows"), "\(r.stderr)")
+        #expect(r.stdout.contains("rows 1 and 2: "), "the pair inside the file is explained: \(r.stdout)")
+    }
+
     @Test("a negative number after a numeric option is its value, refused with that option's own message (64)")
     func negativeNumbers() throws {
         let cases: [([String], String)] = [
@@ -80,6 +96,17 @@ struct CommandLineTests {
             (["leads", "kanban", "--max-cards", "-3"], "--max-cards must be at least 1"),
             (["leads", "list", "--width", "-1"], "--width must be at least 20"),
             (["mapping", "check", "m.yaml", "--rows", "-1"], "--rows must be at least 1"),
+            (
+                ["dedupe", "x.csv", "--mapping", "m.yaml", "--clusters", "c.csv", "--explain", "abc"],
+                "--explain takes two different data rows"
+            ),
+            (
+                [
+                    "dedupe", "x.csv", "--mapping", "m.yaml", "--clusters", "c.csv", "--review-probability", "0.9",
+                    "--match-probability", "0.6",
+                ],
+                "is above --match-probability"
+            ),
         ]
         for (args, message) in cases {
             let r = try TestSupport.run(try binary, args)
