@@ -135,6 +135,12 @@ public final class CSVReader {
         guard first.count > 0 else {
             throw CSVError(.emptyFile, path: path, message: "the file has no header row")
         }
+        if let issue = first.issues[0] {
+            // A header cut at --max-field-bytes or broken by a quote would name columns that are not there.
+            throw CSVError(
+                issue.code, path: path, line: issue.line, column: issue.column,
+                message: "the header row: \(issue.message)")
+        }
         header = first.fields(0).map { $0.trimmingCharacters(in: .whitespaces) }
         headerLine = first.lines[0]
         // Put back the records after the header.

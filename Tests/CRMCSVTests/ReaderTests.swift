@@ -38,6 +38,23 @@ struct ReaderFixtureTests {
             })
     }
 
+    @Test("a header over --max-field-bytes, or with a quote left open, is an error naming the header, not columns")
+    func brokenHeader() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let long = dir.appendingPathComponent("long.csv")
+        try "First Name,Last Name\nAnn,Lee\n".write(to: long, atomically: true, encoding: .utf8)
+        var o = CSVReadOptions()
+        o.maxFieldBytes = 5
+        let e = try #require(throws: CSVError.self) { try CSVReader(path: long.path, options: o) }
+        #expect(e.code == .fieldTooLarge && e.line == 1 && e.message.hasPrefix("the header row: "), "\(e)")
+        let open = dir.appendingPathComponent("open.csv")
+        try "First Name,\"Last Name\nAnn,Lee\n".write(to: open, atomically: true, encoding: .utf8)
+        let q = try #require(throws: CSVError.self) { try CSVReader(path: open.path) }
+        #expect(q.message.hasPrefix("the header row: "), "\(q)")
+        // Within the limit the same header reads.
+        #expect(try CSVReader(path: long.path).header == ["First Name", "Last Name"])
+    }
+
     @Test("UTF-16BE with a BOM")
     func utf16BE() throws {
         let r = try readAll(TestSupport.fixture("csv/bad/utf16be-bom.csv"))
