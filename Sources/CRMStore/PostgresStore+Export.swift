@@ -15,8 +15,14 @@ extension PostgresStore: ExportSource {
     func whereClause<R: CRMRecord>(_ type: R.Type, _ query: RecordQuery) throws -> (String, [String]) {
         var clauses = ["deleted_at IS NULL"]
         var args: [String] = []
+        /// A field's column, or a custom field's value out of the JSON text (its key a parameter).
+        func filtered(_ f: String) throws -> String {
+            guard let key = RecordQuery.customKey(f) else { return try column(R.self, f) }
+            args.append(key)
+            return "(custom::jsonb ->> $\(args.count))"
+        }
         for (f, values) in query.anyOf where !values.isEmpty {
-            let c = try column(R.self, f)
+            let c = try filtered(f)
             var marks: [String] = []
             for v in values {
                 args.append(v)
@@ -25,7 +31,7 @@ extension PostgresStore: ExportSource {
             clauses.append("lower(\(c)::text) IN (" + marks.joined(separator: ", ") + ")")
         }
         for r in query.ranges {
-            let c = try column(R.self, r.field)
+            let c = try filtered(r.field)
             if let from = r.from {
                 args.append(from)
                 clauses.append("\(c)::text COLLATE \"C\" >= $\(args.count)")

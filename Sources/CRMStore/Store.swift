@@ -369,6 +369,11 @@ public final class CRMStore: @unchecked Sendable {
         var args: [String] = []
         func column(_ field: String) throws -> String {
             if field == "updated_at" { return "updated_at" }
+            if let key = RecordQuery.customKey(field) {
+                // A custom field's value out of the JSON object (any key, as a bound parameter).
+                args.append(key)
+                return "(SELECT value FROM json_each(custom) WHERE key = ?)"
+            }
             guard R.fieldIndex(named: field) != nil else {
                 throw StoreError(.notFound, path: path, message: "\(R.recordType.plural) have no field '\(field)'")
             }
@@ -380,13 +385,13 @@ public final class CRMStore: @unchecked Sendable {
             args += values
         }
         for r in query.ranges {
-            let c = try column(r.field)
+            // The column once per clause: a custom field's brings its key as a parameter of its own.
             if let from = r.from {
-                clauses.append("\(c) >= ?")
+                clauses.append("\(try column(r.field)) >= ?")
                 args.append(from)
             }
             if let to = r.to {
-                clauses.append("\(c) <= ?")
+                clauses.append("\(try column(r.field)) <= ?")
                 args.append(to)
             }
         }
@@ -659,6 +664,11 @@ public struct RecordQuery: Sendable, Equatable {
     }
 
     public init() {}
+
+    /// The key of a custom field named as `custom.KEY` (what lists and `set` call it), or nil.
+    public static func customKey(_ field: String) -> String? {
+        field.hasPrefix("custom.") && field.count > 7 ? String(field.dropFirst(7)) : nil
+    }
 
     public static func == (a: RecordQuery, b: RecordQuery) -> Bool {
         a.ranges == b.ranges && a.anyOf.map(\.0) == b.anyOf.map(\.0) && a.anyOf.map(\.1) == b.anyOf.map(\.1)

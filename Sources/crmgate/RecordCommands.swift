@@ -56,7 +56,9 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Option(
         name: .customLong("where"),
-        help: "field=value filters, e.g. \(R.whereExample) (repeatable; the same field twice means either value).")
+        help:
+            "field=value filters, e.g. \(R.whereExample), or custom.NAME=value (repeatable; the same field twice means either value)."
+    )
     var wheres: [String] = []
     @Flag(name: .long, help: "Print the records as a JSON array of objects (full id and every field that has a value).")
     var json = false

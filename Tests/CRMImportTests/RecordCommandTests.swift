@@ -56,6 +56,13 @@ struct RecordCommandTests {
             #expect(after.contains("checked by phone") && after.contains("custom.region") && after.contains("EMEA"))
             let again = try crmgate([type, "set", id, "custom.region=EMEA"], w)
             #expect(again.stdout.contains("nothing to change"))
+            // A custom field filters a list like any field: case-insensitive, either of two values.
+            let region = try crmgate(
+                [type, "list", "--json", "--where", "custom.region=emea", "--where", "custom.region=APAC"], w)
+            let regional = try JSONSerialization.jsonObject(with: Data(region.stdout.utf8)) as? [[String: Any]]
+            #expect(regional?.count == 1 && (regional?.first?["id"] as? String)?.hasSuffix(id) == true, "\(type)")
+            let none = try crmgate([type, "list", "--json", "--where", "custom.region=APAC"], w)
+            #expect(none.status == 0 && none.stdout == "[]\n", "\(type): \(none.stderr)")
 
             let unknown = try crmgate([type, "set", id, "colour=red"], w)
             #expect(
