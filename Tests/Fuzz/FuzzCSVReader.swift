@@ -5,8 +5,9 @@
 // - encoding detection and delimiter sniffing never crash; the sniffed delimiter is one of , ; tab |;
 // - transcoding in chunks gives the bytes of transcoding at once, and valid UTF-8 for UTF-16/Latin-1/Windows-1252;
 // - CSVReader on the bytes as a file (encoding and delimiter given, batches of 1 to 13 records) yields exactly the
-//   records, lines and issues (ragged rows added) after the header that the parser gives for the text after a BOM;
-//   it refuses only a file without records.
+//   records, lines and issues (ragged rows added) after the header that the parser gives for the text after a BOM
+//   (a UTF-8 BOM makes the text UTF-8 whatever 8-bit encoding is given); it refuses only a file without records or
+//   with an issue in its header.
 // (The parser's own invariants, chunking and round trip, are the csv target's.)
 import Foundation
 
@@ -41,9 +42,13 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Encoding: detected, or given by the second control byte.
     let detected = TextEncoding.detect(raw, isWholeFile: true)
     _ = TextEncoding.detect(raw.prefix(raw.count / 2), isWholeFile: false)
-    let encoding =
+    let declared =
         data[1] < 128
         ? TextEncoding.allCases[Int(data[1] & 0x3F) % TextEncoding.allCases.count] : (detected?.encoding ?? .utf8)
+    // The reader, given `declared`, lets UTF-8's mark win over an 8-bit encoding (no Windows-1252 text starts with
+    // `ï»¿`): the expected text is read as UTF-8 then.
+    let utf8Marked = declared != .utf16LE && declared != .utf16BE && raw.starts(with: [0xEF, 0xBB, 0xBF])
+    let encoding = utf8Marked ? .utf8 : declared
     let text = transcode(raw, encoding, chunk: 0)
     if transcode(raw, encoding, chunk: chunk) != text {
         fatalError("transcoding \(encoding) in chunks of \(chunk) changed the text")
@@ -85,7 +90,7 @@ public func fuzzCSVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let fd = open(scratchFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     guard fd >= 0, write(fd, raw.baseAddress, raw.count) == raw.count else { fatalError("cannot write \(scratchFile)") }
     close(fd)
-    var options = CSVReadOptions(encoding: encoding, delimiter: delimiter, maxFieldBytes: maxField)
+    var options = CSVReadOptions(encoding: declared, delimiter: delimiter, maxFieldBytes: maxField)
     options.quote = quote
     options.batchSize = chunk
     options.chunkSize = 4096  // the reader's smallest buffer (the default, 1 MiB, would be most of each run's time)
