@@ -71,7 +71,7 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         let i = Int(rowid - pendingBase)
         if i >= 0, i < pending.count {
             let p = pending[i]
-            let values = zip(R.fields, p.values).map { f, v in RecordTable<R>.typed(v, f.kind) }
+            let values = zip(R.fields, p.values).map { f, v in StoreValues.typed(v, f.kind) }
             return (
                 R(id: RecordID(p.id) ?? RecordID.make(), fieldValues: values, custom: JSONText.decodeObject(p.custom)),
                 p.externalID

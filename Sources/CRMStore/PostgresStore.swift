@@ -259,7 +259,7 @@ public final class PostgresStore: @unchecked Sendable {
     static func fieldValue<R: CRMRecord>(_ type: R.Type, _ t: String?, _ kind: FieldKind) -> FieldValue {
         guard let t else { return .empty }
         let raw: FieldValue = (kind == .integer || kind == .bool) ? (Int(t).map { .integer($0) } ?? .empty) : .text(t)
-        return RecordTable<R>.typed(raw, kind)
+        return StoreValues.typed(raw, kind)
     }
 
     /// A record from a row laid out as `RecordTable.selectColumns`.

@@ -33,7 +33,7 @@ enum RecordTable<R: CRMRecord> {
             ]
             try db.execute(sql: "CREATE TABLE \(name) (\(cols.joined(separator: ", ")))")
             try db.execute(sql: extIndexSQL)
-            try db.execute(sql: changeIndexSQL)
+            try db.execute(sql: "CREATE INDEX \(name)_change ON \(name)(change_seq)")
         } else {
             let existing = Set(try db.columns(in: name).map(\.name))
             for f in R.fields where !existing.contains(column(f.name)) {
@@ -44,17 +44,11 @@ enum RecordTable<R: CRMRecord> {
     }
 
     /// The index of external ids (partial: only records that have one).
-    /// The index of change numbers (what changed since a sync's cursor).
-    static var changeIndexSQL: String { "CREATE INDEX \(name)_change ON \(name)(change_seq)" }
-
     static var extIndexSQL: String {
         "CREATE INDEX \(name)_ext ON \(name)(ext_system, ext_id) WHERE ext_id IS NOT NULL"
     }
 
     static var fieldColumns: String { R.fields.map { column($0.name) }.joined(separator: ", ") }
-
-    /// The number of values an insert binds per row.
-    static var insertWidth: Int { R.fields.count + 9 }
 
     /// An insert of `rows` rows with their row ids given; of the fields, only those at `fields` (all by default).
     static func insertSQL(rows: Int, fields: [Int]? = nil) -> String {
@@ -102,9 +96,6 @@ enum RecordTable<R: CRMRecord> {
         if let u = s.text(base + 1), let p = ISOStamp.parse(u) { r.updatedAt = p }
         return (rowid, r, ext)
     }
-
-    /// A bind-ready value (`StoreValues.prepare`) back in its typed form.
-    static func typed(_ v: FieldValue, _ kind: FieldKind) -> FieldValue { StoreValues.typed(v, kind) }
 
     static func value(_ s: RawStatement, _ col: Int32, _ kind: FieldKind) -> FieldValue {
         switch kind {

@@ -16,22 +16,20 @@ extension CRMStore {
     }
 
     public func link(remote: String, type: RecordType, localID: String) throws -> SyncLink? {
-        try wrap {
-            try queue.read { db in
-                try Row.fetchOne(
-                    db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND local_id = ?",
-                    arguments: [remote, type.rawValue, localID]
-                ).map(Self.link)
-            }
-        }
+        try link(remote: remote, type: type, column: "local_id", id: localID)
     }
 
     public func link(remote: String, type: RecordType, remoteID: String) throws -> SyncLink? {
+        try link(remote: remote, type: type, column: "remote_id", id: remoteID)
+    }
+
+    /// The link whose `column` (`local_id` or `remote_id`) is `id`.
+    private func link(remote: String, type: RecordType, column: String, id: String) throws -> SyncLink? {
         try wrap {
             try queue.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND remote_id = ?",
-                    arguments: [remote, type.rawValue, remoteID]
+                    db, sql: "SELECT * FROM sync_links WHERE remote = ? AND record_type = ? AND \(column) = ?",
+                    arguments: [remote, type.rawValue, id]
                 ).map(Self.link)
             }
         }
