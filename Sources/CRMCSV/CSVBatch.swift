@@ -1,8 +1,12 @@
 /// Records parsed from CSV, stored compactly: all field bytes in one buffer, field end offsets in another.
 ///
+/// Every field is followed in `bytes` by one separator byte that is not part of it (the delimiter or line break
+/// it was read with, or a line feed), so field `k` starts at `fieldEnds[k - 1] + 1`: a run of unquoted fields
+/// is copied from the input in one piece, separators and all.
+///
 /// A batch is the unit that moves between pipeline stages; reading a field does not allocate.
 public struct CSVBatch: Sendable {
-    /// The unescaped bytes of every field, back to back (UTF-8).
+    /// The unescaped bytes of every field, each followed by one separator byte (UTF-8).
     public internal(set) var bytes: [UInt8] = []
     /// End offset in `bytes` of every field.
     public internal(set) var fieldEnds: [Int] = []
@@ -34,7 +38,7 @@ public struct CSVBatch: Sendable {
     /// The byte range of field `f` of record `r` in `bytes`.
     @inline(__always) public func fieldRange(_ r: Int, _ f: Int) -> Range<Int> {
         let k = recordFieldStarts[r] + f
-        let start = k == 0 ? 0 : fieldEnds[k - 1]
+        let start = k == 0 ? 0 : fieldEnds[k - 1] + 1
         return start..<fieldEnds[k]
     }
 
@@ -54,6 +58,7 @@ public struct CSVBatch: Sendable {
         for f in fields {
             bytes.append(contentsOf: f.utf8)
             fieldEnds.append(bytes.count)
+            bytes.append(10)
         }
         recordFieldStarts.append(fieldEnds.count)
         lines.append(line)

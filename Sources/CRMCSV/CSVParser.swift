@@ -98,7 +98,7 @@ public struct CSVParser: Sendable {
     public mutating func takeBatch() -> CSVBatch {
         var fresh = CSVBatch()
         let partialFirstField = batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
-        let partialByteStart = partialFirstField == 0 ? 0 : batch.fieldEnds[partialFirstField - 1]
+        let partialByteStart = partialFirstField == 0 ? 0 : batch.fieldEnds[partialFirstField - 1] + 1
         if partialByteStart < batch.bytes.count || partialFirstField < batch.fieldEnds.count {
             fresh.bytes.append(contentsOf: batch.bytes[partialByteStart...])
             for k in partialFirstField..<batch.fieldEnds.count {
@@ -124,13 +124,20 @@ public struct CSVParser: Sendable {
         let lf: UInt8 = 10
         var i = 0
         var captureFrom: Int? = capture == nil ? nil : 0
-        defer { consumed += n }
+        // Unquoted fields are not copied one by one: `input[span..<i]`, when `span >= 0`, holds fields and their
+        // separators not yet appended to `batch.bytes` (whose positions count them already), copied in one go.
+        var span = -1
+        defer {
+            flush(input, &span, upTo: n)
+            consumed += n
+        }
         @inline(__always) func column(_ at: Int) -> Int { consumed + at - lineStart + 1 }
 
         while i < n {
             if skipLF {
                 skipLF = false
                 if input[i] == lf {
+                    flush(input, &span, upTo: i)  // the LF of a CRLF is no byte of the layout
                     i += 1
                     lineStart = consumed + i
                     continue
@@ -139,6 +146,7 @@ public struct CSVParser: Sendable {
             switch state {
             case .fieldStart:
                 if input[i] == quote {
+                    flush(input, &span, upTo: i)
                     state = .quoted
                     fieldQuoted = true
                     quoteLine = line
@@ -150,30 +158,47 @@ public struct CSVParser: Sendable {
 
             case .unquoted, .skipUnquoted:
                 let start = i
-                while i < n {
-                    let b = input[i]
-                    if b == delim || b == cr || b == lf { break }
-                    i += 1
-                }
-                if state == .unquoted, i > start {
-                    if batch.bytes.count - fieldStart + (i - start) > maxFieldBytes {
+                i = CSVParser.scan(input, from: i, delim, cr, lf)
+                if state == .unquoted {
+                    if span < 0 { span = start }
+                    if batch.bytes.count + (i - span) - fieldStart > maxFieldBytes {
+                        flush(input, &span, upTo: start)
                         tooLarge(line: line, column: column(start))
                         startCut(UnsafeBufferPointer(rebasing: input[start..<i]))
                         state = .skipUnquoted
-                    } else {
-                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
                     }
-                } else if state == .skipUnquoted {
+                } else {
                     cutSize += i - start
                 }
                 if i == n { break }
                 let b = input[i]
-                i += 1
                 if state == .skipUnquoted {
+                    i += 1
                     endCutField(whole: true)
-                } else {
-                    endField()
+                    if b == delim {
+                        state = .fieldStart
+                    } else {
+                        endRecord()
+                        newline(b, at: i)
+                    }
+                    continue
                 }
+                // The field ends here; its separator byte (this delimiter or line break) stays in the span.
+                let end = batch.bytes.count + (i - span)
+                if b != delim, end == fieldStart, !fieldQuoted, recordIssue == nil,
+                    batch.fieldEnds.count == batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
+                {
+                    // An empty line: the way through `endField` and `endRecord` drops it.
+                    flush(input, &span, upTo: i)
+                    i += 1
+                    endField()
+                    endRecord()
+                    newline(b, at: i)
+                    continue
+                }
+                batch.fieldEnds.append(end)
+                i += 1
+                fieldStart = end + 1
                 if b == delim {
                     state = .fieldStart
                 } else {
@@ -223,11 +248,7 @@ public struct CSVParser: Sendable {
 
             case .quoted:
                 let start = i
-                while i < n {
-                    let b = input[i]
-                    if b == quote || b == cr || b == lf { break }
-                    i += 1
-                }
+                i = CSVParser.scan(input, from: i, quote, cr, lf)
                 if i > start {
                     quotedCR = false
                     if batch.bytes.count - fieldStart + (i - start) > maxFieldBytes {
@@ -349,18 +370,65 @@ public struct CSVParser: Sendable {
         state = .fieldStart
     }
 
+    /// The index of the first of the bytes `a`, `b`, `c` in `input` from `i` on, or `input.count`.
+    ///
+    /// Eight bytes at a time (SWAR): a byte equal to `x` is a zero byte of `word ^ x·0x0101…`, and
+    /// `(v - 0x0101…) & ~v & 0x8080…` marks the lowest zero byte of `v` exactly (a borrow can only mark bytes above
+    /// it), so the first match is the lowest mark of the three, little-endian.
+    @inline(__always) static func scan(
+        _ input: UnsafeBufferPointer<UInt8>, from start: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8
+    ) -> Int {
+        let n = input.count
+        var i = start
+        if let base = input.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let ma = UInt64(a) &* ones
+            let mb = UInt64(b) &* ones
+            let mc = UInt64(c) &* ones
+            while i &+ 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian
+                let va = w ^ ma
+                let vb = w ^ mb
+                let vc = w ^ mc
+                let hits =
+                    ((va &- ones) & ~va) | ((vb &- ones) & ~vb) | ((vc &- ones) & ~vc)
+                let marks = hits & highs
+                if marks != 0 { return i &+ (marks.trailingZeroBitCount >> 3) }
+                i &+= 8
+            }
+        }
+        while i < n {
+            let x = input[i]
+            if x == a || x == b || x == c { return i }
+            i += 1
+        }
+        return n
+    }
+
+    /// Appends the pending run of unquoted fields, `input[span..<end]`, to the batch.
+    @inline(__always) private mutating func flush(_ input: UnsafeBufferPointer<UInt8>, _ span: inout Int, upTo end: Int) {
+        guard span >= 0 else { return }
+        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[span..<end]))
+        span = -1
+    }
+
+    /// Ends a field whose bytes are all in `batch.bytes`, and appends its separator byte.
     @inline(__always) private mutating func endField() {
         batch.fieldEnds.append(batch.bytes.count)
+        batch.bytes.append(10)
         fieldStart = batch.bytes.count
     }
 
     private mutating func endRecord() {
         let first = batch.recordFieldStarts[batch.recordFieldStarts.count - 1]
         let fieldCount = batch.fieldEnds.count - first
-        let recordStartByte = first == 0 ? 0 : batch.fieldEnds[first - 1]
+        let recordStartByte = first == 0 ? 0 : batch.fieldEnds[first - 1] + 1
         if fieldCount == 1, batch.fieldEnds[first] == recordStartByte, !fieldQuoted, recordIssue == nil {
-            // An empty line: not a record.
+            // An empty line: not a record (its field and separator go).
             batch.fieldEnds.removeLast()
+            batch.bytes.removeLast()
+            fieldStart = batch.bytes.count
             emptyLines += 1
         } else {
             if let issue = recordIssue { batch.markIssue(batch.count, issue) }

@@ -236,7 +236,7 @@ extension CSVBatch {
     func droppingFirst() -> CSVBatch {
         var out = CSVBatch()
         let firstEnd = recordFieldStarts[1]
-        let byteStart = firstEnd == 0 ? 0 : fieldEnds[firstEnd - 1]
+        let byteStart = firstEnd == 0 ? 0 : fieldEnds[firstEnd - 1] + 1
         out.bytes = Array(bytes[byteStart...])
         out.fieldEnds = fieldEnds[firstEnd...].map { $0 - byteStart }
         out.recordFieldStarts = recordFieldStarts.dropFirst().map { $0 - firstEnd }

@@ -1,6 +1,6 @@
 /// One source row as bytes, before mapping: fields of UTF-8 text addressed by column index.
 ///
-/// The layout (all field bytes back to back, and each field's end offset) is what the CSV
+/// The layout (each field's bytes followed by one separator byte, and each field's end offset) is what the CSV
 /// and XML readers produce, so a row is mapped without copying its fields first.
 public struct RawRow {
     public let bytes: UnsafeBufferPointer<UInt8>
@@ -31,7 +31,7 @@ public struct RawRow {
     @inline(__always) public func field(_ f: Int) -> UnsafeBufferPointer<UInt8> {
         guard f < count else { return UnsafeBufferPointer(start: nil, count: 0) }
         let k = firstField + f
-        let start = k == 0 ? 0 : fieldEnds[k - 1]
+        let start = k == 0 ? 0 : fieldEnds[k - 1] + 1
         return UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[k]])
     }
 

@@ -19,7 +19,8 @@ public struct XMLReadOptions: Sendable {
     }
 }
 
-/// Records read from XML, laid out like CSV records: all field bytes in one buffer, end offsets in another.
+/// Records read from XML, laid out like CSV records: all field bytes in one buffer, each followed by one separator
+/// byte, and end offsets in another.
 public struct XMLBatch: Sendable {
     public internal(set) var bytes: [UInt8] = []
     public internal(set) var fieldEnds: [Int] = []
@@ -36,7 +37,7 @@ public struct XMLBatch: Sendable {
     /// Field `f` of record `r` as text.
     public func string(_ r: Int, _ f: Int) -> String {
         let k = r * fieldsPerRecord + f
-        let start = k == 0 ? 0 : fieldEnds[k - 1]
+        let start = k == 0 ? 0 : fieldEnds[k - 1] + 1
         return String(decoding: bytes[start..<fieldEnds[k]], as: UTF8.self)
     }
 

@@ -581,6 +581,7 @@ public final class XMLRecordReader {
                 current.bytes.append(contentsOf: valueBytes.bytes(from: valueStart[i], to: valueEnd[i]))
             }
             current.fieldEnds.append(current.bytes.count)
+            current.bytes.append(10)  // the separator byte of the layout (RawRow)
         }
         current.lines.append(recordLine)
         inRecord = false

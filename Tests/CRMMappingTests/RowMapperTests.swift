@@ -14,6 +14,7 @@ func mapRow<R: CRMRecord>(
     for f in row {
         bytes.append(contentsOf: f.utf8)
         ends.append(bytes.count)
+        bytes.append(10)  // each field's separator byte, as the readers lay rows out
     }
     return bytes.withUnsafeBufferPointer { b in
         ends.withUnsafeBufferPointer { e in
