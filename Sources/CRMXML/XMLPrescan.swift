@@ -124,9 +124,8 @@ struct MarkupScanner {
                 // (up to the closing quote, counting line feeds).
                 switch state {
                 case .text:
-                    let end = Self.find(0x3C, base + i, n - i).map { $0 - base } ?? n
+                    let end = Self.run(to: 0x3C, base, i, n, lines: &line)
                     if end > i {
-                        line += Self.lineFeeds(base + i, end - i)
                         begun = true
                         i = end
                         continue
@@ -136,7 +135,7 @@ struct MarkupScanner {
                     var k = i
                     while k < n {
                         let b = base[k]
-                        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x3E || b == 0x2F { break }
+                        if b <= 0x3E && (Self.nameEnds >> UInt64(b)) & 1 != 0 { break }
                         h = Self.mix(h, UInt32(b))
                         k += 1
                     }
@@ -146,9 +145,8 @@ struct MarkupScanner {
                         continue
                     }
                 case .value where quote < 0x80:
-                    let end = Self.find(UInt8(quote), base + i, n - i).map { $0 - base } ?? n
+                    let end = Self.run(to: UInt8(quote), base, i, n, lines: &line)
                     if end > i {
-                        line += Self.lineFeeds(base + i, end - i)
                         i = end
                         continue
                     }
@@ -161,21 +159,40 @@ struct MarkupScanner {
         return nil
     }
 
-    /// The first `byte` in `count` bytes from `p` (memchr).
-    @inline(__always) private static func find(
-        _ byte: UInt8, _ p: UnsafePointer<UInt8>, _ count: Int
-    ) -> UnsafePointer<UInt8>? {
-        memchr(p, Int32(byte), count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
-    }
-
-    /// Line feeds in `count` bytes from `p`.
-    @inline(__always) private static func lineFeeds(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
-        var n = 0
-        var q = p
-        let end = p + count
-        while let hit = find(0x0A, q, end - q) {
-            n += 1
-            q = hit + 1
+    /// The index of the first `byte` in `base[i..<n]` (or `n`), adding the line feeds before it to `lines`.
+    ///
+    /// One pass, eight bytes at a time: `((v & 0x7F…) + 0x7F…) | v` has the high bit of every nonzero byte of `v`
+    /// set and no carry between bytes, so its complement marks exactly the bytes of the word equal to the one
+    /// looked for (`v = word ^ byte·0x0101…`). Most runs are short (a value, a line's indentation), where one call
+    /// of `memchr` for the byte and more for the line feeds cost more than the scan.
+    @inline(__always) private static func run(
+        to byte: UInt8, _ base: UnsafePointer<UInt8>, _ start: Int, _ n: Int, lines: inout Int
+    ) -> Int {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let target = UInt64(byte) &* ones
+        let feeds = 0x0A &* ones
+        @inline(__always) func equal(_ v: UInt64) -> UInt64 { ~(((v & low) &+ low) | v) & ~low }
+        // Marks (high bits) counted by summing the bytes of `marks >> 7` into the top byte.
+        @inline(__always) func count(_ marks: UInt64) -> Int { Int(truncatingIfNeeded: ((marks >> 7) &* ones) >> 56) }
+        var i = start
+        while i &+ 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian
+            let hit = equal(w ^ target)
+            let lf = equal(w ^ feeds)
+            if hit != 0 {
+                let below = (UInt64(1) << UInt64(hit.trailingZeroBitCount)) &- 1
+                lines &+= count(lf & below)
+                return i &+ (hit.trailingZeroBitCount >> 3)
+            }
+            lines &+= count(lf)
+            i &+= 8
+        }
+        while i < n {
+            let b = base[i]
+            if b == byte { return i }
+            if b == 0x0A { lines &+= 1 }
+            i &+= 1
         }
         return n
     }
@@ -256,8 +273,12 @@ struct MarkupScanner {
 
     private static let seed: UInt64 = 0xCBF2_9CE4_8422_2325
 
-    /// FNV-1a over the characters of a name.
-    @inline(__always) private static func mix(_ h: UInt64, _ u: UInt32) -> UInt64 { (h ^ UInt64(u)) &* 0x100_0000_01B3 }
+    /// The bytes that end a name in a tag, as bits: space, tab, line feed, carriage return, `/` and `>`.
+    private static let nameEnds: UInt64 = 1 << 0x20 | 1 << 0x09 | 1 << 0x0A | 1 << 0x0D | 1 << 0x2F | 1 << 0x3E
+
+    /// A hash over the characters of a name, to pair end tags with start tags (`h · 33 + u`, a shift and two adds
+    /// a character). A collision only hides a mismatched end tag from the scan, never from libxml2, which faults on it.
+    @inline(__always) private static func mix(_ h: UInt64, _ u: UInt32) -> UInt64 { (h &<< 5) &+ h &+ UInt64(u) }
 
     /// One character; true when it broke a rule (`fault` says which).
     private mutating func step(_ u: UInt32) -> Bool {
