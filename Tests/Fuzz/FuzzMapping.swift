@@ -23,6 +23,7 @@ public func fuzzMapping(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for f in fields.prefix(max(header.count, 1)) {
         flat += f
         ends.append(flat.count)
+        flat.append(10)  // each field's separator byte, as the readers lay rows out (RawRow)
     }
     flat.withUnsafeBufferPointer { b in
         ends.withUnsafeBufferPointer { e in
