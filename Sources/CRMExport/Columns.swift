@@ -1,9 +1,9 @@
 import CRMModel
 
-/// One column of an export: a field of the record (or its id, update time, a custom field).
+/// One column of an export: a field of the record (or its id, external id, update time, a custom field).
 struct ExportColumn: Sendable {
     enum Source: Sendable {
-        case id, updatedAt
+        case id, externalID, updatedAt
         case field(Int)
         case custom(String)
     }
@@ -12,9 +12,11 @@ struct ExportColumn: Sendable {
     let source: Source
     let kind: FieldKind
 
-    func value<R: CRMRecord>(_ r: R) -> FieldValue {
+    /// The column's value for a record whose external id (kept beside the record, not in it) is `externalID`.
+    func value<R: CRMRecord>(_ r: R, externalID: String?) -> FieldValue {
         switch source {
         case .id: return .text(r.id.description)
+        case .externalID: return externalID.map { .text($0) } ?? .empty
         case .updatedAt: return r.updatedAt.map { .instant($0) } ?? .empty
         case .field(let i): return r.fieldValue(i)
         case .custom(let k): return r.custom[k].map { .text($0) } ?? .empty
@@ -55,6 +57,7 @@ enum Columns {
         try (names ?? defaults(R.recordType)).map { name in
             switch name {
             case "id": return ExportColumn(name: name, source: .id, kind: .text)
+            case "external_id": return ExportColumn(name: name, source: .externalID, kind: .text)
             case "updated_at": return ExportColumn(name: name, source: .updatedAt, kind: .instant)
             default:
                 if name.hasPrefix("custom."), name.count > 7 {
@@ -63,7 +66,7 @@ enum Columns {
                 guard let i = R.fieldIndex(named: name) else {
                     throw ExportError(
                         .unknownColumn,
-                        "\(R.recordType.plural) have no column '\(name)'; columns are: id, "
+                        "\(R.recordType.plural) have no column '\(name)'; columns are: id, external_id, "
                             + R.fields.map(\.name).joined(separator: ", ") + ", updated_at, custom.<name>")
                 }
                 return ExportColumn(name: name, source: .field(i), kind: R.fields[i].kind)

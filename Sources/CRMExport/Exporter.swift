@@ -40,9 +40,9 @@ public enum Exporter {
         var summary = ExportSummary()
         summary.output = o.output
         summary.format = o.format.rawValue
-        func each(_ body: (R) throws -> Void) throws {
+        func each(_ body: (R, _ externalID: String?) throws -> Void) throws {
             do {
-                try store.forEach(R.self, where: o.query) { r, _ in try body(r) }
+                try store.forEach(R.self, where: o.query, body)
             } catch let e as ExportError {
                 throw e
             } catch let e as StoreError {
@@ -97,13 +97,13 @@ public enum Exporter {
             try wrapCSV { try writer.flush() }
         case .ndjson:
             let sink = try ByteSink(path: o.output)
-            try each { r in
+            try each { r, ext in
                 var line = "{"
                 for (i, c) in columns.enumerated() {
                     if i > 0 { line += "," }
                     ValueText.jsonString(c.name, into: &line)
                     line += ":"
-                    ValueText.json(c.value(r), into: &line)
+                    ValueText.json(c.value(r, externalID: ext), into: &line)
                 }
                 if o.columns == nil && !r.custom.isEmpty {
                     line += ",\"custom\":{"
@@ -123,7 +123,7 @@ public enum Exporter {
         case .ics:
             let sink = try ByteSink(path: o.output)
             ICSWriter.begin(sink)
-            try each { r in
+            try each { r, _ in
                 if let t = r as? CRMTask { ICSWriter.write(t, sink) }
                 try sink.maybeFlush()
                 summary.records += 1

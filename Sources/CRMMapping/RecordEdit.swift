@@ -1,5 +1,5 @@
 public import CRMModel
-import Foundation
+public import Foundation
 
 /// Changes a person asks for on the command line (`field=value`), checked as an import checks values and applied to a
 /// record as a plan that says what changes: the command shows the plan (`--dry-run`) or saves the record, which then
@@ -51,15 +51,21 @@ public enum RecordEdit {
         }
     }
 
-    /// Applies the assignments to `record` (all or none) and returns the fields that changed, in the order given.
+    /// Applies the assignments to `record` (all or none) and returns the fields that changed, in the order given;
+    /// when something changed, the record's `updatedAt` becomes `now` (incremental exports and syncs select on it).
+    ///
+    /// `allowed` names fields whose value must be one of a list (a lead's status, an opportunity's stage: the
+    /// pipeline's and those the store holds), compared without case and stored as the list spells it; a typo would
+    /// otherwise open a column of its own on the boards.
     /// - Throws: `Refusal` naming the first field that cannot be set or value that cannot be read.
     public static func apply<R: CRMRecord>(
-        _ assignments: [(field: String, value: String)], to record: inout R
+        _ assignments: [(field: String, value: String)], to record: inout R, allowed: [String: [String]] = [:],
+        at now: Date = Date()
     ) throws -> [Change] {
         var edited = record
         var changes: [Change] = []
         for (field, raw) in assignments {
-            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if field.hasPrefix("custom.") {
                 let name = String(field.dropFirst(7))
                 guard !name.isEmpty else {
@@ -90,6 +96,24 @@ public enum RecordEdit {
                     message: "a lead becomes Converted by its conversion, not by hand",
                     hint: "`crmgate leads convert ID` converts it into a customer")
             }
+            if R.recordType == .lead, field == "status", let lead = edited as? Lead, !lead.convertedCustomerID.isEmpty {
+                throw Refusal(
+                    message:
+                        "lead \(lead.id.short) was converted into customer \(RecordID.short(lead.convertedCustomerID)); its status stays Converted",
+                    hint:
+                        "change the customer instead: crmgate customers set \(RecordID.short(lead.convertedCustomerID)) …"
+                )
+            }
+            if let list = allowed[field], !text.isEmpty {
+                guard let known = list.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) else {
+                    throw Refusal(
+                        code: .badValue,
+                        message: "\(field): '\(text)' is neither in the pipeline nor a value the store holds",
+                        hint: "\(field) is one of: " + list.joined(separator: ", ")
+                            + " (add a new one to the pipelines file)")
+                }
+                text = known
+            }
             let before = f.get(edited)
             let value = try Self.value(text, kind: f.kind, field: field)
             f.set(&edited, value)
@@ -99,6 +123,7 @@ public enum RecordEdit {
                     Change(field: field, before: FieldText.text(of: before), after: FieldText.text(of: after)))
             }
         }
+        if !changes.isEmpty { edited.updatedAt = now }
         record = edited
         return changes
     }

@@ -123,9 +123,12 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Makes many ids fast: one timestamp per millisecond and a counter in the random bits
     /// (RFC 9562's monotonic method), so ids made in a row are also in order.
     ///
-    /// The counter starts at a random value once and only counts up (it is not re-seeded each
-    /// millisecond), so the ids of one generator differ in their last 12 hex digits, the short id,
-    /// until 2^36 ids; the random start and salt make two generators' ids unlikely to meet.
+    /// The counter orders ids through the 26 bits after the version (it starts below 2^20 and counts up: order holds
+    /// for 60 million ids). The last 12 hex digits, the short id, are the counter mixed by a bijection of 48 bits, so
+    /// the ids of one generator differ in their short id until 2^48 ids, and differ from their first digits on:
+    /// with the counter itself there, ids of one import shared the short id's first eight digits, and typing the
+    /// start of a short id (as `show` invites) matched dozens of records (a trial). The salt makes two generators'
+    /// short ids unlikely to meet.
     public struct Generator: Sendable {
         private var ms: UInt64 = 0
         private var counter: UInt64
@@ -134,7 +137,19 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
         public init() {
             var sys = SystemRandomNumberGenerator()
             salt = sys.next()
-            counter = (sys.next() as UInt64) >> 24  // 40 random bits: room to count up
+            counter = (sys.next() as UInt64) >> 44  // 20 random bits: room to count up
+        }
+
+        /// A bijection of the low 48 bits (xor-shifts and odd multipliers modulo 2^48).
+        static func mix48(_ v: UInt64) -> UInt64 {
+            let mask: UInt64 = 0xFFFF_FFFF_FFFF
+            var x = v & mask
+            x ^= x >> 23
+            x = (x &* 0x9E37_79B9_7F4B) & mask
+            x ^= x >> 21
+            x = (x &* 0xC2B2_AE3D_27D5) & mask
+            x ^= x >> 24
+            return x
         }
 
         /// The next id.
@@ -142,9 +157,9 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
             let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
             if now > ms { ms = now }
             counter &+= 1
-            // 12 bits of counter in rand_a, 50 more in rand_b, the rest salt.
-            let a = (counter >> 50) & 0x0FFF
-            let b = ((counter & 0x3_FFFF_FFFF_FFFF) << 12) | (salt & 0xFFF)
+            // The counter's low 26 bits in order (12 in rand_a, 14 at the top of rand_b), then the short id.
+            let a = (counter >> 14) & 0x0FFF
+            let b = ((counter & 0x3FFF) << 48) | Self.mix48(counter ^ salt)
             let bytes:
                 (
                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,

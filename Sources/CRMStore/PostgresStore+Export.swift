@@ -5,7 +5,7 @@ import Foundation
 /// binary order), rows streamed through a cursor in one read-only transaction.
 extension PostgresStore: ExportSource {
     func column<R: CRMRecord>(_ type: R.Type, _ field: String) throws -> String {
-        if field == "updated_at" || field == "id" { return field }
+        if let meta = RecordTable<R>.metaColumn(field) { return meta }
         guard R.fieldIndex(named: field) != nil else {
             throw StoreError(.notFound, path: url, message: "\(R.recordType.plural) have no field '\(field)'")
         }
@@ -22,6 +22,16 @@ extension PostgresStore: ExportSource {
             return "(custom::jsonb ->> $\(args.count))"
         }
         for (f, values) in query.anyOf where !values.isEmpty {
+            if f == "id" {
+                // Compared as stored (lower-case hex), so that the key's index finds them.
+                var marks: [String] = []
+                for v in values {
+                    args.append(v.lowercased())
+                    marks.append("$\(args.count)")
+                }
+                clauses.append("id IN (" + marks.joined(separator: ", ") + ")")
+                continue
+            }
             let c = try filtered(f)
             var marks: [String] = []
             for v in values {

@@ -13,6 +13,16 @@ enum RecordTable<R: CRMRecord> {
 
     static func column(_ field: String) -> String { field.replacingOccurrences(of: ".", with: "_") }
 
+    /// The column of a name that filters and exports take besides fields and custom fields: `id`, `updated_at`, and
+    /// `external_id` (the id the record has in the file or system it was imported from).
+    static func metaColumn(_ name: String) -> String? {
+        switch name {
+        case "id", "updated_at": return name
+        case "external_id": return "ext_id"
+        default: return nil
+        }
+    }
+
     static func sqlType(_ k: FieldKind) -> String {
         switch k {
         case .integer, .bool: return "INTEGER"

@@ -305,7 +305,7 @@ public final class CRMStore: @unchecked Sendable {
         throws
     {
         let exprs = try columns.map { c -> String in
-            if c == "id" || c == "updated_at" { return c }
+            if let meta = RecordTable<R>.metaColumn(c) { return meta }
             if c.hasPrefix("custom.") {
                 let key = String(c.dropFirst(7)).replacingOccurrences(of: "'", with: "''").replacingOccurrences(
                     of: "\"", with: "\\\"")
@@ -368,7 +368,7 @@ public final class CRMStore: @unchecked Sendable {
         var clauses = ["deleted_at IS NULL"]
         var args: [String] = []
         func column(_ field: String) throws -> String {
-            if field == "updated_at" { return "updated_at" }
+            if let meta = RecordTable<R>.metaColumn(field) { return meta }
             if let key = RecordQuery.customKey(field) {
                 // A custom field's value out of the JSON object (any key, as a bound parameter).
                 args.append(key)
@@ -380,6 +380,12 @@ public final class CRMStore: @unchecked Sendable {
             return RecordTable<R>.column(field)
         }
         for (f, values) in query.anyOf where !values.isEmpty {
+            if f == "id" {
+                // Ids are lower-case hex: compared as they are stored, the id's index finds them.
+                clauses.append("id IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
+                args += values.map { $0.lowercased() }
+                continue
+            }
             clauses.append(
                 "\(try column(f)) COLLATE NOCASE IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
             args += values

@@ -133,6 +133,28 @@ func loadPipelines(_ path: String) throws -> Pipelines {
     }
 }
 
+/// The values a status or stage field may take: the pipeline's, in its order, then any other the store holds (an
+/// import may bring its own). Customers have none.
+func knownValues(field: String, type: RecordType, pipeline: Pipelines, store: any ExportSource) throws -> [String] {
+    let stored: [String]
+    switch type {
+    case .opportunity: stored = try store.distinctValues(Opportunity.self, field: field)
+    case .lead: stored = try store.distinctValues(Lead.self, field: field)
+    case .task: stored = try store.distinctValues(CRMTask.self, field: field)
+    case .customer: return []
+    }
+    var known: [String]
+    switch type {
+    case .opportunity: known = pipeline.opportunityStages
+    case .lead: known = pipeline.leadStatuses
+    default: known = ["Open", TaskRules.awaitingApproval, TaskRules.done]  // a new task's status and the rules' ones
+    }
+    for v in stored where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) {
+        known.append(v)
+    }
+    return known
+}
+
 struct LeadsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leads", abstract: "Work with leads: list, show, set, kanban board, convert into customers.",
@@ -180,7 +202,9 @@ struct LeadsCommand: ParsableCommand {
         var yes = false
 
         func run() throws {
-            guard (id == nil) != wheres.isEmpty else { throw ValidationError("give a lead id or --where, not both") }
+            guard (id == nil) != wheres.isEmpty else {
+                throw ValidationError(id == nil ? "give a lead id or --where" : "give a lead id or --where, not both")
+            }
             let store = try storeOptions.openRecords(.update)
             var leads: [Lead] = []
             if let id {
@@ -217,11 +241,17 @@ struct LeadsCommand: ParsableCommand {
                 }
                 return d
             }
+            if leads.isEmpty {
+                print("no lead matched; nothing converted")
+                return
+            }
             let now = Date()
             var customers: [Customer] = []
             var updated: [Lead] = []
             var opps: [Opportunity] = []
             var refused = 0
+            // What was done is printed once it is saved: a store that cannot be written converts nothing.
+            var done: [String] = []
             for l in leads {
                 do {
                     let (c, l2) = try Conversion.leadToCustomer(l, customerID: RecordID.make(), at: now)
@@ -233,13 +263,14 @@ struct LeadsCommand: ParsableCommand {
                                 for: c, id: RecordID.make(), name: name, amount: amountValue, currency: currency,
                                 at: now))
                     }
-                    print("converted lead \(l.id) into customer \(c.id) (\(c.name))")
+                    done.append("converted lead \(l.id) into customer \(c.id) (\(c.name))")
                 } catch let e as ConversionError {
                     refused += 1
-                    print("refused: \(e.message)")
+                    done.append("refused: \(e.message)")
                 }
             }
             try store.saveConversion(customers: customers, leads: updated, opportunities: opps)
+            for line in done { print(line) }
             for o in opps { print("created opportunity \(o.id) (\(o.name))") }
             if refused > 0 { throw ExitCode(3) }
         }

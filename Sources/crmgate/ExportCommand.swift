@@ -24,6 +24,7 @@ struct ExportCommand: ParsableCommand {
               crmgate export opportunities --format xlsx --out pipeline.xlsx --store crm.sqlite
               crmgate export opportunities --stage Proposal --stage Negotiation --close-between 2025-01-01..2025-03-31
               crmgate export leads --format csv --delimiter ';' --locale de --out leads.csv
+              crmgate export leads --columns id,external_id,email,status --where status=Qualified
               crmgate export tasks --format ics --out tasks.ics
             """)
 
@@ -44,7 +45,8 @@ struct ExportCommand: ParsableCommand {
     var out: String = "-"
 
     @Option(
-        name: .long, help: "Columns to write, in order, comma-separated (field names, id, updated_at, custom.<name>).")
+        name: .long,
+        help: "Columns to write, in order, comma-separated (field names, id, external_id, updated_at, custom.<name>).")
     var columns: String?
 
     @Option(
@@ -53,6 +55,13 @@ struct ExportCommand: ParsableCommand {
 
     @Option(name: .long, help: "Only records of this owner (tasks: assignee; repeatable).")
     var owner: [String] = []
+
+    @Option(
+        name: .customLong("where"),
+        help:
+            "field=value filters, as lists take them: a field, custom.NAME, external_id or id (repeatable; the same field twice means either value)."
+    )
+    var wheres: [String] = []
 
     @Option(name: .long, help: "Only records created on or after this date (YYYY-MM-DD).")
     var createdSince: String?
@@ -114,6 +123,7 @@ struct ExportCommand: ParsableCommand {
             o.query.anyOf.append((statusField, stages))
         }
         if !owner.isEmpty { o.query.anyOf.append((type == .task ? "assignee" : "owner", owner)) }
+        o.query.anyOf += try query(wheres).anyOf
         if let createdSince { o.query.ranges.append(.init(field: "created_at", from: try day(createdSince), to: nil)) }
         if let updatedSince { o.query.ranges.append(.init(field: "updated_at", from: try day(updatedSince), to: nil)) }
         if let closeBetween {
@@ -162,23 +172,7 @@ struct ExportCommand: ParsableCommand {
     func checkKnown(
         _ values: [String], field: String, type: RecordType, pipeline: Pipelines, store: any ExportSource
     ) throws {
-        let stored: [String]
-        switch type {
-        case .opportunity: stored = try store.distinctValues(Opportunity.self, field: field)
-        case .lead: stored = try store.distinctValues(Lead.self, field: field)
-        case .task: stored = try store.distinctValues(CRMTask.self, field: field)
-        case .customer: return
-        }
-        let order: [String]
-        switch type {
-        case .opportunity: order = pipeline.opportunityStages
-        case .lead: order = pipeline.leadStatuses
-        default: order = ["Open", TaskRules.awaitingApproval, TaskRules.done]  // a new task's status and the rules' ones
-        }
-        var known = order
-        for v in stored where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) {
-            known.append(v)
-        }
+        let known = try knownValues(field: field, type: type, pipeline: pipeline, store: store)
         let unknown = values.filter { v in !known.contains { $0.caseInsensitiveCompare(v) == .orderedSame } }
         guard unknown.isEmpty else {
             let option = type == .opportunity ? "--stage" : "--status"

@@ -32,9 +32,11 @@ extension Customer: ListedRecord {
     static var whereExample: String { "owner=Grace Kim" }
 }
 
-/// A record as a JSON object: its id and every field that has a value (custom fields as `custom.NAME`).
-func recordJSON<R: CRMRecord>(_ r: R) -> [String: Any] {
+/// A record as a JSON object: its id, its external id when it has one, and every field that has a value (custom
+/// fields as `custom.NAME`).
+func recordJSON<R: CRMRecord>(_ r: R, externalID: String?) -> [String: Any] {
     var o: [String: Any] = ["id": r.id.description]
+    if let e = externalID { o["external_id"] = e }
     for (i, f) in R.fields.enumerated() {
         let v = r.fieldValue(i)
         if !v.isEmpty { o[f.name] = FieldText.text(of: v) }
@@ -57,7 +59,7 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
     @Option(
         name: .customLong("where"),
         help:
-            "field=value filters, e.g. \(R.whereExample), or custom.NAME=value (repeatable; the same field twice means either value)."
+            "field=value filters, e.g. \(R.whereExample), custom.NAME=value or external_id=VALUE (repeatable; the same field twice means either value)."
     )
     var wheres: [String] = []
     @Flag(name: .long, help: "Print the records as a JSON array of objects (full id and every field that has a value).")
@@ -68,8 +70,12 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
         let store = try storeOptions.openRecords(.readOnly)
         var list = JSONListPrinter()
         var lines: [[String]] = []
-        try store.forEach(R.self, where: try query(wheres)) { r, _ in
-            if json { try list.add(object: recordJSON(r)) } else { lines.append([r.id.short] + R.listColumns(r)) }
+        try store.forEach(R.self, where: try query(wheres)) { r, ext in
+            if json {
+                try list.add(object: recordJSON(r, externalID: ext))
+            } else {
+                lines.append([r.id.short] + R.listColumns(r))
+            }
         }
         if json {
             list.finish()
@@ -107,24 +113,34 @@ struct ShowRecord<R: CRMRecord>: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.openRecords(.readOnly)
-        let r = try store.record(R.self, id: id)
-        if json {
-            try printJSON(recordJSON(r))
-            return
-        }
-        var pairs: [(String, String)] = [("id", r.id.description)]
-        for (i, f) in R.fields.enumerated() {
-            let v = r.fieldValue(i)
-            if !v.isEmpty { pairs.append((f.name, FieldText.text(of: v))) }
-        }
-        for k in r.custom.keys.sorted() { pairs.append(("custom." + k, r.custom[k]!)) }
-        if let u = r.updatedAt { pairs.append(("updated_at", u.iso8601UTC)) }
-        let width = pairs.map(\.0.count).max() ?? 0
-        for (k, v) in pairs {
-            // A value's own line breaks are indented under it.
-            let shown = v.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2))
-            print(k.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + shown)
-        }
+        try showRecord(try store.record(R.self, id: id), store: store, json: json)
+    }
+}
+
+/// Prints one record as `show` does: every field that has a value, one per line, or one JSON object.
+func showRecord<R: CRMRecord>(_ r: R, store: any RecordStore, json: Bool) throws {
+    // The external id is not part of the record value: read with the record's row, by its full id.
+    var byID = RecordQuery()
+    byID.anyOf = [("id", [r.id.description])]
+    var externalID: String?
+    try store.forEach(R.self, where: byID) { _, ext in externalID = ext }
+    if json {
+        try printJSON(recordJSON(r, externalID: externalID))
+        return
+    }
+    var pairs: [(String, String)] = [("id", r.id.description)]
+    if let e = externalID { pairs.append(("external_id", e)) }
+    for (i, f) in R.fields.enumerated() {
+        let v = r.fieldValue(i)
+        if !v.isEmpty { pairs.append((f.name, FieldText.text(of: v))) }
+    }
+    for k in r.custom.keys.sorted() { pairs.append(("custom." + k, r.custom[k]!)) }
+    if let u = r.updatedAt { pairs.append(("updated_at", u.iso8601UTC)) }
+    let width = pairs.map(\.0.count).max() ?? 0
+    for (k, v) in pairs {
+        // A value's own line breaks are indented under it.
+        let shown = v.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2))
+        print(k.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + shown)
     }
 }
 
@@ -151,9 +167,29 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
     var assignments: [String] = []
     @Flag(name: .long, help: "Say what would change; save nothing.")
     var dryRun = false
+    @Option(
+        name: .long,
+        help:
+            "The pipelines file: a lead's status or an opportunity's stage is one of its values or one the store holds."
+    )
+    var pipelines = "mappings/pipelines.yaml"
 
     func validate() throws {
         if assignments.isEmpty { throw ValidationError("give at least one field=value") }
+    }
+
+    /// The fields whose values are checked against the pipeline and the store: a lead's status, an opportunity's stage.
+    func allowedValues(_ store: any RecordStore, _ pairs: [(field: String, value: String)]) throws -> [String: [String]]
+    {
+        let field: String
+        switch R.recordType {
+        case .lead: field = "status"
+        case .opportunity: field = "stage"
+        case .customer, .task: return [:]
+        }
+        guard pairs.contains(where: { $0.field == field }) else { return [:] }
+        let pipeline = try loadPipelines(pipelines)
+        return [field: try knownValues(field: field, type: R.recordType, pipeline: pipeline, store: store)]
     }
 
     func run() throws {
@@ -163,7 +199,8 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
         let readAt = try store.recordForSync(R.self, id: r.id.description)?.changeSeq ?? 0
         let changes: [RecordEdit.Change]
         do {
-            changes = try RecordEdit.apply(try RecordEdit.assignments(assignments), to: &r)
+            let pairs = try RecordEdit.assignments(assignments)
+            changes = try RecordEdit.apply(pairs, to: &r, allowed: try allowedValues(store, pairs), at: Date())
         } catch let e as RecordEdit.Refusal {
             throw CLIError(e.message, hint: e.hint, code: e.code == .badValue ? 65 : 64)
         }

@@ -71,7 +71,7 @@ struct TasksCommand: ParsableCommand {
             or an offset (+01:00).
             """,
         subcommands: [
-            List.self, Create.self, Assign.self, Reassign.self, Reschedule.self, Complete.self, Approve.self,
+            List.self, Show.self, Create.self, Assign.self, Reassign.self, Reschedule.self, Complete.self, Approve.self,
             Calendar.self,
         ])
 
@@ -151,6 +151,31 @@ struct TasksCommand: ParsableCommand {
                 return
             }
             for line in TextTable.render(lines, width: widthOptions.columns, keep: [0, 3]) { print(line) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one task you may see: its id and every field that has a value.",
+            discussion: """
+                Examples:
+                  crmgate tasks show 3f9c2a1b7e40 --as grace   # a short id from tasks list
+                  crmgate tasks show 3f9c2a1b --json
+                """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: recordIDHelp(CRMTask.self)) var id: String
+        @Flag(name: .long, help: "Print the task as one JSON object.") var json = false
+
+        func run() throws {
+            let (me, _) = try actor.actor()
+            let store = try storeOptions.openRecords(.readOnly)
+            let t = try store.record(CRMTask.self, id: id)
+            // A task the user may not see is reported as one that does not exist, as lists leave it out.
+            guard TaskRules.decide(.see, by: me, on: t).isAllowed else {
+                throw CLIError.notFound("no task has the id \(id) that \(me.name) may see")
+            }
+            try showRecord(t, store: store, json: json)
         }
     }
 
@@ -272,7 +297,8 @@ struct TasksCommand: ParsableCommand {
         @Option(
             name: .customLong("where"), help: "Every task matching field=value, e.g. assignee=Maya Cohen (repeatable).")
         var wheres: [String] = []
-        @Option(name: .long, help: "Shift start and due by +Nd, -Nh, +Nw or +Nm.") var by: String?
+        @Option(name: .long, parsing: .unconditional, help: "Shift start and due by +Nd, -Nh, +Nw or +Nm.") var by:
+            String?
         @Option(
             name: .customLong("to"),
             help: "The new due date (same forms as tasks create --due); the start keeps its distance to it.")
