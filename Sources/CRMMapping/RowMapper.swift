@@ -360,9 +360,10 @@ func invalidTextReason(_ b: UnsafeBufferPointer<UInt8>) -> String {
     for i in b.indices where b[i] == 0xED && i + 1 < b.count && b[i + 1] >= 0xA0 && b[i + 1] <= 0xBF {
         return
             "the text holds an encoded surrogate (an unpaired UTF-16 surrogate: a damaged or cut UTF-16 file); nothing was guessed "
-            + "in its place; if the file is Windows-1252 or Latin-1, pass --encoding"
+            + "in its place; if the file is Windows-1252 or Latin-1, import the original file again with --encoding (the reject file, UTF-8, shows the bytes as \u{FFFD})"
     }
-    return "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, pass --encoding"
+    return
+        "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, import the original file again with --encoding (the reject file, UTF-8, shows the bytes as \u{FFFD})"
 }
 
 @inline(__always) func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

@@ -72,7 +72,7 @@ public enum Conversion {
 
     /// Records the conversion of an opportunity into a sale quote or order: the opportunity remembers
     /// what it became (kind, time, customer, its lines and total), and a won order closes it.
-    /// - Throws: `ConversionError` when it was converted already, or has no customer.
+    /// - Throws: `ConversionError` when it was converted already, has no customer, or is Lost.
     public static func opportunityToSale(
         _ opp: Opportunity, kind: SaleKind, customerName: String, at now: Date
     ) throws -> Opportunity {
@@ -81,6 +81,11 @@ public enum Conversion {
         }
         guard !customerName.isEmpty else {
             throw ConversionError("opportunity \(opp.id) has no customer; convert its lead first (--convert-lead)")
+        }
+        // A lost deal is not sold: an order would have marked it Won without anyone saying it was reopened.
+        guard opp.stage.caseInsensitiveCompare("Lost") != .orderedSame else {
+            throw ConversionError(
+                "opportunity \(opp.id) is Lost; reopen it first (crmgate opportunities set \(opp.id.short) stage=…)")
         }
         var o = opp
         o.customerName = customerName

@@ -32,8 +32,22 @@ public final class CRMStore: @unchecked Sendable {
     ///   `.cannotOpen` when the file cannot be opened or is not a crmgate store.
     public init(path: String, mode: OpenMode = .create) throws {
         self.path = path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            // SQLite says "disk I/O error" here.
+            throw StoreError(
+                .cannotOpen, path: path,
+                message: "cannot open the store: \(path) is a folder; give the store file's path")
+        }
         if mode != .create, !FileManager.default.fileExists(atPath: path) {
             throw StoreError(.missing, path: path, message: "no store at \(path)")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+            // SQLite says "unable to open database file" here.
+            throw StoreError(
+                .cannotOpen, path: path,
+                message: "cannot create the store at \(path): the folder \(folder) does not exist")
         }
         let readOnly = mode == .readOnly
         var config = Configuration()

@@ -266,6 +266,21 @@ struct CLIOutputTests {
         expectCleanError(try crmgate(["imports", "show", "99"], w), 64, "no import has the id 99")
         let shown = try crmgate(["imports", "show", "1"], w)
         #expect(shown.status == 0 && shown.stdout.contains("row 1"), "\(shown.stderr)")
+        // A store path in a folder that does not exist, or a folder itself: said so, not SQLite's words.
+        let nowhere = w.dir.appendingPathComponent("no/such/folder/s.sqlite").path
+        let lost = try crmgate(
+            [
+                "import", "fixtures/csv/generic-leads.csv", "--mapping", "mappings/sources/generic-leads.yaml",
+                "--store",
+                nowhere,
+            ])
+        #expect(
+            lost.status != 0 && lost.stderr.contains("the folder \(w.dir.path)/no/such/folder does not exist"),
+            "\(lost.stderr)")
+        #expect(!lost.stderr.contains("SQLite code"))
+        let folder = try crmgate(["leads", "list", "--store", w.dir.path])
+        #expect(folder.status != 0 && folder.stderr.contains("is a folder"), "\(folder.stderr)")
+        #expect(!folder.stderr.contains("SQLite code"))
 
         let stage = try crmgate(["export", "opportunities", "--stage", "Propsal"], w)
         expectCleanError(stage, 64, "unknown stage 'Propsal'")

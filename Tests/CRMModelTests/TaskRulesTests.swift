@@ -193,7 +193,9 @@ struct ConversionTests {
         }
     }
 
-    @Test("an opportunity converts once into a quote or an order; an order wins it; no customer is refused")
+    @Test(
+        "an opportunity converts once into a quote or an order; an order wins it; no customer or a lost deal is refused"
+    )
     func opportunities() throws {
         var o = Opportunity(id: RecordID.make())
         o.name = "Renewal"
@@ -212,6 +214,12 @@ struct ConversionTests {
         }
         let quote = try Conversion.opportunityToSale(o, kind: .quote, customerName: "Keller AG", at: Date())
         #expect(quote.stage == o.stage)
+        // A lost deal is reopened before it is sold (an order used to turn it Won without a word).
+        var lost = o
+        lost.stage = "lost"
+        #expect(throws: ConversionError.self) {
+            try Conversion.opportunityToSale(lost, kind: .order, customerName: "Keller AG", at: Date())
+        }
     }
 }
 
