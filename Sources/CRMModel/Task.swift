@@ -152,6 +152,16 @@ public enum TaskDate {
         }
     }
 
+    /// A due or start date as lists show it: an all-day date as `YYYY-MM-DD` (its own day wherever one is), a time as
+    /// `YYYY-MM-DD HH:MM` in `zone`, the form `parse` reads back in that zone.
+    public static func shown(_ date: Date, allDay: Bool, zone: TimeZone) -> String {
+        if allDay { return String(date.iso8601UTC.prefix(10)) }
+        let local = date.addingTimeInterval(Double(zone.secondsFromGMT(for: date)))
+        var s = String(local.iso8601UTC.prefix(16))
+        s = s.replacingOccurrences(of: "T", with: " ")
+        return s
+    }
+
     /// The forms `parse` reads, for messages.
     public static let forms = "YYYY-MM-DD (all day), YYYY-MM-DDTHH:MM or \"YYYY-MM-DD HH:MM\""
 

@@ -161,8 +161,10 @@ public struct MonthGrid: Sendable {
     public var month: Int
     public var weeks: [[Day]]
 
-    /// - Parameter now: tasks due before it and not done are overdue.
-    public init(year: Int, month: Int, tasks: [CRMTask], now: Date) {
+    /// - Parameters:
+    ///   - now: tasks due before it and not done are overdue.
+    ///   - zone: a task due at a time falls on its day in this zone (an all-day task on its own day, wherever).
+    public init(year: Int, month: Int, tasks: [CRMTask], now: Date, zone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.year = year
         self.month = month
         let first = CalendarDay(year: year, month: month, day: 1)!
@@ -174,7 +176,8 @@ public struct MonthGrid: Sendable {
         var byDay: [Int: [(CRMTask, Bool)]] = [:]
         for t in tasks {
             guard let due = t.due else { continue }
-            let d = Int((due.timeIntervalSince1970 / 86400).rounded(.down))
+            let local = due.timeIntervalSince1970 + (t.allDay ? 0 : Double(zone.secondsFromGMT(for: due)))
+            let d = Int((local / 86400).rounded(.down))
             let overdue = due < now && t.status != TaskRules.done
             byDay[d, default: []].append((t, overdue))
         }

@@ -40,7 +40,7 @@ func parseWhen(_ s: String, option: String, zone: TimeZone) throws -> TaskDate.P
     guard let parsed = TaskDate.parse(s, zone: zone) else {
         throw CLIError.usage(
             "\(option) '\(s)' is not a date",
-            hint: "use \(TaskDate.forms); times are in --tz (default UTC), or end in Z or +HH:MM")
+            hint: "use \(TaskDate.forms); times are in --tz (default $TZ, else UTC), or end in Z or +HH:MM")
     }
     return parsed
 }
@@ -67,7 +67,7 @@ struct TasksCommand: ParsableCommand {
         discussion: """
             Changes print one line per task: what was done, or what was refused and why. Exit code 3 when any task was refused.
 
-            Dates: YYYY-MM-DD (an all-day task), YYYY-MM-DDTHH:MM or "YYYY-MM-DD HH:MM" (in --tz, default UTC), or with Z \
+            Dates: YYYY-MM-DD (an all-day task), YYYY-MM-DDTHH:MM or "YYYY-MM-DD HH:MM" (in --tz, default $TZ, else UTC), or with Z \
             or an offset (+01:00).
             """,
         subcommands: [
@@ -127,9 +127,11 @@ struct TasksCommand: ParsableCommand {
             [String] = []
         @Flag(name: .long, help: "Print a JSON array, an object per task, with its full id.") var json = false
         @OptionGroup var widthOptions: WidthOptions
+        @OptionGroup var zoneOptions: ZoneOptions
 
         func run() throws {
             let (me, _) = try actor.actor()
+            let zone = try zoneOptions.zone()
             let store = try storeOptions.openRecords(.readOnly)
             var list = JSONListPrinter()
             var lines: [[String]] = []
@@ -142,7 +144,7 @@ struct TasksCommand: ParsableCommand {
                         "all_day": t.allDay,
                     ])
                 } else {
-                    let due = t.due.map { String($0.iso8601UTC.prefix(t.allDay ? 10 : 16)) } ?? "-"
+                    let due = t.due.map { TaskDate.shown($0, allDay: t.allDay, zone: zone) } ?? "-"
                     lines.append([t.id.short, t.title, t.assignee.isEmpty ? "(unassigned)" : t.assignee, due, t.status])
                 }
             }
@@ -364,9 +366,11 @@ struct TasksCommand: ParsableCommand {
         @OptionGroup var actor: ActorOptions
         @Option(name: .long, help: "The month, YYYY-MM (default: this month).") var month: String?
         @OptionGroup var widthOptions: WidthOptions
+        @OptionGroup var zoneOptions: ZoneOptions
 
         func run() throws {
             let (me, _) = try actor.actor()
+            let zone = try zoneOptions.zone()
             let now = Date()
             let ym = month ?? String(now.iso8601UTC.prefix(7))
             let parts = ym.split(separator: "-")
@@ -380,7 +384,7 @@ struct TasksCommand: ParsableCommand {
             try store.forEach(CRMTask.self, where: RecordQuery()) { t, _ in
                 if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }
             }
-            let grid = MonthGrid(year: y, month: m, tasks: tasks, now: now)
+            let grid = MonthGrid(year: y, month: m, tasks: tasks, now: now, zone: zone)
             let w = max(4, (widthOptions.columns - 6) / 7)
             let shown = 4
             print("\(ym) — tasks of \(me.name)".truncated(toWidth: w * 7 + 6))

@@ -332,6 +332,15 @@ struct CLIOutputTests {
                 ], w))
         #expect(berlin.start?.iso8601UTC.hasPrefix("2026-12-11T14:00:00") == true)
         #expect(berlin.due?.iso8601UTC.hasPrefix("2026-12-11T15:30:00") == true && !berlin.allDay)
+        // Lists show a time in the zone it is given in (it was shown in UTC, with nothing saying so).
+        let inBerlin = try crmgate(
+            ["tasks", "list", "--as", "Grace Kim", "--tz", "Europe/Berlin", "--width", "200"], w)
+        #expect(
+            inBerlin.stdout.split(separator: "\n").contains { $0.contains("berlin") && $0.contains("2026-12-11 16:30") }
+        )
+        let inUTC = try crmgate(["tasks", "list", "--as", "Grace Kim", "--width", "200"], w, environment: utc)
+        #expect(
+            inUTC.stdout.split(separator: "\n").contains { $0.contains("berlin") && $0.contains("2026-12-11 15:30") })
         let zone = try crmgate(
             [
                 "tasks", "create", "--title", "x", "--due", "2026-12-11 15:00", "--tz", "Mars/Olympus", "--as",

@@ -256,4 +256,31 @@ struct ViewTests {
         #expect(dec3.tasks.map(\.task.title) == ["late", "fine"])
         #expect(dec3.tasks.map(\.overdue) == [true, false])
     }
+
+    @Test("a task due at a time falls on its day in the user's zone; an all-day task stays on its day")
+    func calendarZone() throws {
+        let dec3 = Double(CalendarDay(year: 2026, month: 12, day: 3)!.daysSinceEpoch * 86400)
+        var night = CRMTask(id: RecordID.make())
+        night.title = "night"
+        night.due = Date(timeIntervalSince1970: dec3 + 23.5 * 3600)  // 23:30 UTC: 00:30 on the 4th in Berlin
+        var allDay = CRMTask(id: RecordID.make())
+        allDay.title = "all day"
+        allDay.allDay = true
+        allDay.due = Date(timeIntervalSince1970: dec3)
+        let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let newYork = try #require(TimeZone(identifier: "America/New_York"))
+        let now = Date(timeIntervalSince1970: 0)
+        func days(_ zone: TimeZone) -> [String: [String]] {
+            let g = MonthGrid(year: 2026, month: 12, tasks: [night, allDay], now: now, zone: zone)
+            var out: [String: [String]] = [:]
+            for d in g.weeks.joined() where !d.tasks.isEmpty { out[d.day.description] = d.tasks.map(\.task.title) }
+            return out
+        }
+        #expect(days(TimeZone(identifier: "UTC")!) == ["2026-12-03": ["night", "all day"]])
+        #expect(days(berlin) == ["2026-12-03": ["all day"], "2026-12-04": ["night"]])
+        #expect(days(newYork) == ["2026-12-03": ["night", "all day"]])
+        #expect(TaskDate.shown(night.due!, allDay: false, zone: berlin) == "2026-12-04 00:30")
+        #expect(TaskDate.shown(night.due!, allDay: false, zone: newYork) == "2026-12-03 18:30")
+        #expect(TaskDate.shown(allDay.due!, allDay: true, zone: newYork) == "2026-12-03")
+    }
 }
