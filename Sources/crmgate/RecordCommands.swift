@@ -10,6 +10,12 @@ protocol ListedRecord: CRMRecord {
     static func listColumns(_ r: Self) -> [String]
     /// An example `--where` filter for help.
     static var whereExample: String { get }
+    /// The list columns never cut on a narrow terminal (the short id, and amounts).
+    static var keptColumns: Set<Int> { get }
+}
+
+extension ListedRecord {
+    static var keptColumns: Set<Int> { [0] }
 }
 
 extension Lead: ListedRecord {
@@ -25,6 +31,8 @@ extension Opportunity: ListedRecord {
         return [o.name, o.stage, amount, o.owner, o.expectedClose?.description ?? ""]
     }
     static var whereExample: String { "stage=Proposal" }
+    /// The short id and the amount with its currency: a cut amount reads as another number.
+    static var keptColumns: Set<Int> { [0, 3] }
 }
 
 extension Customer: ListedRecord {
@@ -82,7 +90,7 @@ struct ListRecords<R: ListedRecord>: ParsableCommand {
             return
         }
         // The id column is never cut; the widest text columns give way first.
-        for line in TextTable.render(lines, width: widthOptions.columns) { print(line) }
+        for line in TextTable.render(lines, width: widthOptions.columns, keep: R.keptColumns) { print(line) }
     }
 }
 

@@ -212,6 +212,9 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, all) = try actor.actor()
+            guard !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw CLIError.usage("--title is empty", hint: "say what is to be done, e.g. --title \"Call Acme\"")
+            }
             let target = try assignee.map { try ActorOptions.user(named: $0, in: all, file: actor.users) }
             let zone = try zoneOptions.zone()
             let dueDate = try due.map { try parseWhen($0, option: "--due", zone: zone) }
@@ -251,7 +254,8 @@ struct TasksCommand: ParsableCommand {
     }
 
     struct Assign: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Assign an unassigned task.")
+        static let configuration = CommandConfiguration(
+            abstract: "Assign a task to a user (an unassigned one needs assign, an assigned one reassign).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The task's id: the short id `tasks list` prints, or the full id.") var id: String?

@@ -107,6 +107,30 @@ struct CLIOutputTests {
         }
     }
 
+    @Test("opportunities list at 60 columns fits, and cuts names, never an amount or its currency")
+    func listKeepsAmounts() throws {
+        let w = try seeded()
+        let json = try crmgate(["opportunities", "list", "--json"], w)
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let r = try crmgate(["opportunities", "list", "--width", "60"], w)
+        let lines = CLIOutputTests.lines(r.stdout)
+        #expect(lines.allSatisfy { $0.displayWidth <= 60 }, "\(r.stdout)")
+        var amounts = 0
+        for o in all {
+            guard let amount = o["amount"] as? String, let id = o["id"] as? String else { continue }
+            let currency = o["currency"] as? String ?? ""
+            let line = try #require(lines.first { $0.hasPrefix(String(id.suffix(12))) })
+            // The amount as lists print it (two decimals), then its currency, whole.
+            let words = line.split(separator: " ").map(String.init)
+            let shown = words.firstIndex { Decimal(string: $0) == Decimal(string: amount) && $0.contains(".") }
+            #expect(shown != nil, "\(amount) is cut: \(line)")
+            if let shown, !currency.isEmpty { #expect(words[shown + 1] == currency, "\(line)") }
+            amounts += 1
+        }
+        #expect(amounts > 5)
+        #expect(r.stdout.contains("…"), "something is cut at 60 columns")
+    }
+
     @Test("a capped column ends with +N more; leads kanban fits too")
     func kanbanCapped() throws {
         let w = try seeded()
@@ -262,6 +286,8 @@ struct CLIOutputTests {
             try crmgate(["tasks", "create", "--title", "x", "--due", "11/12/2026", "--as", "Grace Kim"], w), 64,
             "--due '11/12/2026' is not a date")
         expectCleanError(try crmgate(["tasks", "list"], w, environment: ["CRMGATE_USER": ""]), 64, "say who is acting")
+        expectCleanError(
+            try crmgate(["tasks", "create", "--title", " ", "--as", "Grace Kim"], w), 64, "--title is empty")
         expectCleanError(try crmgate(["tasks", "list", "--as", "Nobody Here"], w), 64, "no user 'Nobody Here'")
         expectCleanError(try crmgate(["imports", "show", "99"], w), 64, "no import has the id 99")
         let shown = try crmgate(["imports", "show", "1"], w)
