@@ -67,6 +67,17 @@ public enum Conversion {
         return o
     }
 
+    /// Refuses a Lost opportunity (the default pipeline's stage, in any case): a lost deal is not sold, and an order
+    /// would have marked it Won without anyone saying it was reopened. Checked before anything else of a conversion is
+    /// done (a lead converted first for its customer included).
+    /// - Throws: `ConversionError` naming the command that reopens it.
+    public static func checkSellable(_ opp: Opportunity) throws {
+        guard opp.stage.caseInsensitiveCompare("Lost") != .orderedSame else {
+            throw ConversionError(
+                "opportunity \(opp.id) is Lost; reopen it first (crmgate opportunities set \(opp.id.short) stage=…)")
+        }
+    }
+
     /// The kinds of sale document an opportunity converts into.
     public enum SaleKind: String, Sendable, CaseIterable { case quote, order }
 
@@ -82,11 +93,7 @@ public enum Conversion {
         guard !customerName.isEmpty else {
             throw ConversionError("opportunity \(opp.id) has no customer; convert its lead first (--convert-lead)")
         }
-        // A lost deal is not sold: an order would have marked it Won without anyone saying it was reopened.
-        guard opp.stage.caseInsensitiveCompare("Lost") != .orderedSame else {
-            throw ConversionError(
-                "opportunity \(opp.id) is Lost; reopen it first (crmgate opportunities set \(opp.id.short) stage=…)")
-        }
+        try checkSellable(opp)
         var o = opp
         o.customerName = customerName
         o.custom["converted_to"] = kind.rawValue

@@ -123,8 +123,8 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Makes many ids fast: one timestamp per millisecond and a counter in the random bits
     /// (RFC 9562's monotonic method), so ids made in a row are also in order.
     ///
-    /// The counter orders ids through the 26 bits after the version (it starts below 2^20 and counts up: order holds
-    /// for 60 million ids). The last 12 hex digits, the short id, are the counter mixed by a bijection of 48 bits, so
+    /// The counter orders ids through the 26 bits after the version (it starts below 2^20 and counts up; when those
+    /// bits wrap, the timestamp moves on a millisecond). The last 12 hex digits, the short id, are the counter mixed by a bijection of 48 bits, so
     /// the ids of one generator differ in their short id until 2^48 ids, and differ from their first digits on:
     /// with the counter itself there, ids of one import shared the short id's first eight digits, and typing the
     /// start of a short id (as `show` invites) matched dozens of records (a trial). The salt makes two generators'
@@ -138,6 +138,12 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
             var sys = SystemRandomNumberGenerator()
             salt = sys.next()
             counter = (sys.next() as UInt64) >> 44  // 20 random bits: room to count up
+        }
+
+        /// A generator whose counter starts at `counter` (a test reaches the wrap of the ordering bits with it).
+        public init(counter: UInt64, salt: UInt64 = 0) {
+            self.counter = counter
+            self.salt = salt
         }
 
         /// A bijection of the low 48 bits (xor-shifts and odd multipliers modulo 2^48).
@@ -157,6 +163,9 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
             let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
             if now > ms { ms = now }
             counter &+= 1
+            // The ordering bits wrap every 2^26 ids: the timestamp moves on a millisecond then (RFC 9562 6.2), so the
+            // next id still sorts after this generator's earlier ones.
+            if counter & 0x3FF_FFFF == 0 { ms += 1 }
             // The counter's low 26 bits in order (12 in rand_a, 14 at the top of rand_b), then the short id.
             let a = (counter >> 14) & 0x0FFF
             let b = ((counter & 0x3FFF) << 48) | Self.mix48(counter ^ salt)

@@ -162,7 +162,7 @@ public struct MonthGrid: Sendable {
     public var weeks: [[Day]]
 
     /// - Parameters:
-    ///   - now: tasks due before it and not done are overdue.
+    ///   - now: tasks due before it and not done are overdue (an all-day task once its day is over in `zone`).
     ///   - zone: a task due at a time falls on its day in this zone (an all-day task on its own day, wherever).
     public init(year: Int, month: Int, tasks: [CRMTask], now: Date, zone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.year = year
@@ -174,11 +174,13 @@ public struct MonthGrid: Sendable {
         let days = CalendarDay.daysIn(month: month, year: year)
         let cells = ((weekday + days + 6) / 7) * 7
         var byDay: [Int: [(CRMTask, Bool)]] = [:]
+        let today = Int(((now.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: now))) / 86400).rounded(.down))
         for t in tasks {
             guard let due = t.due else { continue }
             let local = due.timeIntervalSince1970 + (t.allDay ? 0 : Double(zone.secondsFromGMT(for: due)))
             let d = Int((local / 86400).rounded(.down))
-            let overdue = due < now && t.status != TaskRules.done
+            // An all-day task is overdue once its day is over where the user is, not from its midnight UTC.
+            let overdue = (t.allDay ? d < today : due < now) && t.status != TaskRules.done
             byDay[d, default: []].append((t, overdue))
         }
         var weeks: [[Day]] = []

@@ -151,8 +151,17 @@ extension WebApp {
         else {
             throw PageError(.badRequest, "'\(to)' is not a \(R.columnField) of the pipeline")
         }
+        // As `set` on the command line: a lead becomes Converted by its conversion only, and a converted one keeps
+        // it; a move is an edit, stamped with its time (incremental exports select on it).
+        if let lead = r as? Lead, r.column != to,
+            !lead.convertedCustomerID.isEmpty || to.caseInsensitiveCompare(LeadStatus.converted) == .orderedSame
+        {
+            throw PageError(
+                .badRequest, "a lead becomes Converted by its conversion (crmgate leads convert), and stays so")
+        }
         if r.column != to {
             r.column = to
+            r.updatedAt = Date()
             try store.save([r])
         }
         return Self.redirect("/\(R.recordType.plural)?view=board")

@@ -332,6 +332,9 @@ struct OpportunitiesCommand: ParsableCommand {
             let opp = try store.record(Opportunity.self, id: id)
             var customerName = opp.customerName
             let now = Date()
+            do { try Conversion.checkSellable(opp) } catch let e as ConversionError {
+                throw CLIError(e.message, code: 3)
+            }
             if customerName.isEmpty, let leadID = convertLead {
                 let lead = try store.record(Lead.self, id: leadID)
                 if !lead.convertedCustomerID.isEmpty {

@@ -123,7 +123,14 @@ struct ExportCommand: ParsableCommand {
             o.query.anyOf.append((statusField, stages))
         }
         if !owner.isEmpty { o.query.anyOf.append((type == .task ? "assignee" : "owner", owner)) }
-        o.query.anyOf += try query(wheres).anyOf
+        // A --where on a field another option filters too widens it, as the same field twice does (either value).
+        for (field, values) in try query(wheres).anyOf {
+            if let i = o.query.anyOf.firstIndex(where: { $0.0 == field }) {
+                o.query.anyOf[i].1 += values
+            } else {
+                o.query.anyOf.append((field, values))
+            }
+        }
         if let createdSince { o.query.ranges.append(.init(field: "created_at", from: try day(createdSince), to: nil)) }
         if let updatedSince { o.query.ranges.append(.init(field: "updated_at", from: try day(updatedSince), to: nil)) }
         if let closeBetween {
@@ -146,8 +153,8 @@ struct ExportCommand: ParsableCommand {
         }
         // Export only reads: a missing or older store is reported (exit 66 or 74) instead of created or migrated.
         let store = try StoreLocation(storeOptions.store).openExportSource()
-        if let statusField, !stages.isEmpty {
-            try checkKnown(stages, field: statusField, type: type, pipeline: pipeline, store: store)
+        if let statusField, let values = o.query.anyOf.first(where: { $0.0 == statusField })?.1 {
+            try checkKnown(values, field: statusField, type: type, pipeline: pipeline, store: store)
         }
         do {
             let s = try Exporter.run(store: storeOptions.store, o)

@@ -172,11 +172,31 @@ struct TasksCommand: ParsableCommand {
         func run() throws {
             let (me, _) = try actor.actor()
             let store = try storeOptions.openRecords(.readOnly)
-            let t = try store.record(CRMTask.self, id: id)
-            // A task the user may not see is reported as one that does not exist, as lists leave it out.
-            guard TaskRules.decide(.see, by: me, on: t).isAllowed else {
-                throw CLIError.notFound("no task has the id \(id) that \(me.name) may see")
+            // A task the user may not see is, to them, a task that does not exist (lists leave it out): the same
+            // message as for no task at all, and an id that fits several tasks is resolved among theirs only, so
+            // that neither the message nor a list of candidates tells of the others.
+            let hidden = CLIError.notFound("no task has the id \(id)")
+            let t: CRMTask
+            do {
+                t = try store.record(CRMTask.self, id: id)
+            } catch let e as StoreError where e.code == .ambiguous {
+                let key = id.trimmingCharacters(in: .whitespaces).lowercased()
+                var mine: [CRMTask] = []
+                try store.forEach(CRMTask.self, where: RecordQuery()) { t, _ in
+                    let full = t.id.description
+                    guard full.hasPrefix(key) || full.hasSuffix(key) || t.id.short.hasPrefix(key) else { return }
+                    if TaskRules.decide(.see, by: me, on: t).isAllowed { mine.append(t) }
+                }
+                guard mine.count < 2 else {
+                    throw CLIError.usage(
+                        "'\(id)' matches \(mine.count) of your tasks: "
+                            + mine.prefix(5).map { "\($0.id.short) (\($0.title))" }.joined(separator: ", "),
+                        hint: "give more of the id")
+                }
+                guard let only = mine.first else { throw hidden }
+                t = only
             }
+            guard TaskRules.decide(.see, by: me, on: t).isAllowed else { throw hidden }
             try showRecord(t, store: store, json: json)
         }
     }
@@ -376,7 +396,7 @@ struct TasksCommand: ParsableCommand {
             let (me, _) = try actor.actor()
             let zone = try zoneOptions.zone()
             let now = Date()
-            let ym = month ?? String(now.iso8601UTC.prefix(7))
+            let ym = month ?? String(TaskDate.shown(now, allDay: false, zone: zone).prefix(7))  // this month, here
             let parts = ym.split(separator: "-")
             guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m),
                 (1...9999).contains(y)

@@ -314,6 +314,12 @@ struct CLIOutputTests {
             stage.stderr.contains("Proposal") && stage.stderr.contains("Negotiation"), "the known stages are listed")
         #expect(stage.stdout.isEmpty)
         #expect(try crmgate(["export", "opportunities", "--stage", "proposal"], w).status == 0, "any case")
+        // --where on the stage is checked the same way, and widens --stage (either value) rather than narrowing it.
+        expectCleanError(try crmgate(["export", "opportunities", "--where", "stage=Propsal"], w), 64, "unknown stage")
+        let both = try crmgate(
+            ["export", "opportunities", "--stage", "Won", "--where", "stage=Lost", "--columns", "stage"], w)
+        let stages = Set(both.stdout.split(separator: "\r\n").dropFirst().map(String.init))
+        #expect(stages == ["Won", "Lost"], "\(both.stdout)")
         let reversed = try crmgate(["export", "opportunities", "--close-between", "2026-12-01..2026-01-01"], w)
         expectCleanError(reversed, 64, "--close-between 2026-12-01..2026-01-01: the end is before the start")
         #expect(reversed.stdout.isEmpty)

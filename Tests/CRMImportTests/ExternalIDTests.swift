@@ -96,6 +96,23 @@ struct ExternalIDTests {
         // Noah may only create tasks: one assigned to Maya is not his to see, so it is reported as not there.
         let refused = try crmgate(["tasks", "show", full, "--as", "Noah Fischer"], w)
         #expect(refused.status == 64 && refused.stdout.isEmpty, "\(refused.stdout)")
+        // The same words as for an id no task has: nothing tells Noah the task exists.
+        let none = try crmgate(["tasks", "show", "0123456789ab", "--as", "Noah Fischer"], w)
+        #expect(
+            refused.stderr.replacingOccurrences(of: full, with: "ID")
+                == none.stderr.replacingOccurrences(of: "0123456789ab", with: "ID"), "\(refused.stderr)")
         #expect(refused.stderr.contains("no task has the id") && refused.stderr.contains("[not-found]"))
+        // A start of an id that fits several tasks is resolved among the user's own: Maya sees one of them.
+        let ids = tasks.compactMap { $0["id"] as? String }
+        let shared = String(full.prefix(8))  // the timestamp's start: every task of the import has it
+        #expect(ids.filter { $0.hasPrefix(shared) }.count > 1)
+        let mayas = try json(try crmgate(["tasks", "list", "--json", "--as", "Maya Cohen"], w).stdout)
+        let mine = try crmgate(["tasks", "show", shared, "--as", "Maya Cohen"], w)
+        if mayas.filter({ ($0["id"] as? String)?.hasPrefix(shared) == true }).count == 1 {
+            #expect(mine.status == 0 && mine.stdout.contains("Maya Cohen"), "\(mine.stderr)")
+        } else {
+            #expect(mine.status == 64 && mine.stderr.contains("of your tasks"), "\(mine.stderr)")
+        }
+        #expect(!mine.stderr.contains("Pablo Ruiz"), "no task of someone else is named")
     }
 }

@@ -32,6 +32,16 @@ struct RecordIDTests {
         #expect(texts[0].prefix(13) == texts[2].prefix(13))
     }
 
+    @Test("when the ordering bits of the counter wrap, the timestamp moves on: ids stay in order")
+    func generatorWrap() {
+        var g = RecordID.Generator(counter: (1 << 26) - 3, salt: 12345)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let texts = (0..<6).map { _ in g.next(at: at).description }
+        #expect(zip(texts, texts.dropFirst()).allSatisfy { $0 < $1 }, "\(texts)")
+        #expect(Set(texts.map { $0.suffix(12) }).count == 6)
+        #expect(texts[0].prefix(13) != texts[5].prefix(13), "the timestamp moved on")
+    }
+
     @Test(
         "the text form is parsed as Foundation parses it (the canonical form without it), and ids order as their texts do"
     )

@@ -282,5 +282,15 @@ struct ViewTests {
         #expect(TaskDate.shown(night.due!, allDay: false, zone: berlin) == "2026-12-04 00:30")
         #expect(TaskDate.shown(night.due!, allDay: false, zone: newYork) == "2026-12-03 18:30")
         #expect(TaskDate.shown(allDay.due!, allDay: true, zone: newYork) == "2026-12-03")
+        // An all-day task is overdue once its day is over where the user is (it was from its midnight UTC: the evening
+        // before, in New York).
+        func overdue(at now: Date, _ zone: TimeZone) -> Bool {
+            let g = MonthGrid(year: 2026, month: 12, tasks: [allDay], now: now, zone: zone)
+            return g.weeks.joined().first { !$0.tasks.isEmpty }?.tasks.first?.overdue ?? false
+        }
+        #expect(!overdue(at: Date(timeIntervalSince1970: dec3 + 3600), newYork))  // 2 Dec, 20:00 in New York
+        #expect(!overdue(at: Date(timeIntervalSince1970: dec3 + 20 * 3600), berlin))  // 3 Dec, 21:00 in Berlin
+        #expect(overdue(at: Date(timeIntervalSince1970: dec3 + 23.5 * 3600), berlin))  // 4 Dec, 00:30 in Berlin
+        #expect(!overdue(at: Date(timeIntervalSince1970: dec3 + 23.5 * 3600), newYork))  // 3 Dec, 18:30 there
     }
 }

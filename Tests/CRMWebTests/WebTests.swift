@@ -232,6 +232,8 @@ struct WebTests {
         let (web, app) = try f.app()
         let o = f.opportunities[0]
         let before = try #require(try f.store.recordForSync(Opportunity.self, id: o.id.description)).changeSeq
+        let started = Date().addingTimeInterval(-1)
+        let lead = try #require(f.leads.first { $0.status != "Converted" })
         try await app.test(.router) { client in
             let (cookie, csrf) = try await signIn(client, web)
             var headers = Self.formHeaders
@@ -244,10 +246,17 @@ struct WebTests {
                 uri: "/opportunities/\(o.id)/move", method: .post, headers: headers,
                 body: form([("csrf", csrf), ("to", "Won")]))
             #expect(r.status == .seeOther)
+            // A lead becomes Converted by its conversion only, as on the command line.
+            let converted = try await client.execute(
+                uri: "/leads/\(lead.id)/move", method: .post, headers: headers,
+                body: form([("csrf", csrf), ("to", "Converted")]))
+            #expect(converted.status == .badRequest)
         }
         let after = try #require(try f.store.recordForSync(Opportunity.self, id: o.id.description))
         #expect(after.record.stage == "Won")
         #expect(after.changeSeq > before)
+        #expect(try #require(after.record.updatedAt) >= started, "a move is stamped with its time")
+        #expect(try f.store.record(Lead.self, id: lead.id.description).status == lead.status)
     }
 
     @Test(
