@@ -20,8 +20,9 @@ public struct RemotePage: Sendable {
 /// The result of an update.
 public enum UpdateOutcome: Sendable {
     case updated(JSONValue, etag: String?)
-    /// The remote's version moved on since it was read (412 or 409).
-    case stale
+    /// The remote's version moved on since it was read (412 or 409), or it refuses the values: the caller reads the
+    /// record again to tell which, and throws the answer (`SyncError.refusedConflict`) when nothing moved on.
+    case stale(SyncError)
     case notFound
 }
 
@@ -254,6 +255,10 @@ public final class RemoteClient: Sendable {
         while true {
             attempts += 1
             let response = try await send(request)
+            // Without a key of its own a create cannot be "in progress" elsewhere: a 409 says a record like it exists.
+            if response.status == 409, r.create.idempotencyHeader == nil {
+                throw conflictRefusal(response, r.create.method.rawValue, url)
+            }
             try expectSuccess(response, r.create.method.rawValue, url)
             do {
                 return (answer(unwrapped(try parse(response, url), r.create.wrap), r.create), response.headers["ETag"])
@@ -311,7 +316,9 @@ public final class RemoteClient: Sendable {
         if r.concurrency == .etag, let etag { request.headers.set("If-Match", etag) }
         request.retrySafe = true  // an update with the same values is repeatable; If-Match guards the rest
         let response = try await send(request)
-        if response.status == 412 || response.status == 409 { return .stale }
+        if response.status == 412 || response.status == 409 {
+            return .stale(conflictRefusal(response, r.update.method.rawValue, url))
+        }
         if response.status == 404 || response.status == 410 { return .notFound }
         try expectSuccess(response, r.update.method.rawValue, url)
         return .updated(
@@ -421,6 +428,14 @@ public final class RemoteClient: Sendable {
             e.context = "\(http.redactor.redactURL(url))"
             throw e
         }
+    }
+
+    /// A 409 or 412 as a refusal of the record's values, with the remote's answer.
+    private func conflictRefusal(_ response: HTTPResponse, _ method: String, _ url: String) -> SyncError {
+        let text = http.redactor.redact(String(decoding: response.body.prefix(300), as: UTF8.self))
+        return SyncError(
+            .refusedConflict, context: "\(method) \(http.redactor.redactURL(url))",
+            message: "HTTP \(response.status): \(text)", status: response.status)
     }
 
     private func expectSuccess(_ response: HTTPResponse, _ method: String, _ url: String) throws {

@@ -106,7 +106,7 @@ public struct RunUndo: Sendable {
                 try store.applySync(R.self, records: [], links: [link])
             }
             return (true, "\(name): restored remotely")
-        case .stale: return (false, "\(name): refused, it changed remotely while being restored")
+        case .stale(_): return (false, "\(name): refused, it changed remotely while being restored")
         case .notFound: return (false, "\(name): refused, it no longer exists remotely")
         }
     }

@@ -466,14 +466,18 @@ extension SyncEngine {
                     clearJournal: false, line: nil)
             case .notFound:
                 return .gone(link, why: "answered 404: deleted remotely")
-            case .stale:
+            case .stale(let refusal):
                 c.staleRetries += 1
                 guard let got = try await client.get(type, remoteID: link.remoteID) else {
                     return .gone(link, why: "answered 404: deleted remotely")
                 }
+                let rs = codec.snapshot(got.record)
+                // Nothing moved on (the values, the ETag and the version are what the update was based on): the 409 or
+                // 412 refused the values themselves, and sending them again would only be refused again.
+                let sameVersion = codec.version(got.record).map { $0 == version } ?? true
+                if rs == base, got.etag == nil || got.etag == etag, sameVersion { throw refusal }
                 etag = got.etag
                 version = codec.version(got.record) ?? version
-                let rs = codec.snapshot(got.record)
                 let m = ThreeWayMerge.merge(
                     base: base, local: local, remote: rs, policy: job.policy, rules: job.fieldRules,
                     localTime: item.record.updatedAt, remoteTime: codec.modified(got.record).flatMap(RemoteTime.parse))

@@ -21,6 +21,10 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         /// A record's value cannot be written in the form the profile's `write_transform` asks for (a `map` with
         /// `otherwise: reject`, a date that is not one); the record is set aside without a request.
         case unsendable
+        /// The remote answered 409 to a create (without an idempotency key), or 409/412 to an update of a record it
+        /// holds unchanged since it was read: not a concurrency conflict but a refusal of the values (a unique field
+        /// another record already has, as amagi-crm answers for an e-mail in use). Set aside like any refusal.
+        case refusedConflict
     }
 
     public var code: Code
@@ -40,7 +44,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// A refusal that repeating the same request cannot change: a 4xx other than 408, 409, 412, 425 and 429.
     /// Such a record is set aside and the run goes on with the others.
     public var isPermanentRefusal: Bool {
-        if code == .unsendable { return true }
+        if code == .unsendable || code == .refusedConflict { return true }
         guard code == .rejected, let status, (400..<500).contains(status) else { return false }
         // 404, 405 and 410 say the endpoint or the record is not there, not that this record's values are wrong.
         return ![401, 403, 404, 405, 408, 409, 410, 412, 425, 429].contains(status)

@@ -45,7 +45,7 @@ enum SyncExit {
         case .leaseHeld: leaseHeld
         case .store: storeFailed
         case .notFound: 64
-        case .badResponse, .rejected, .transport: remoteFailed
+        case .badResponse, .rejected, .transport, .refusedConflict: remoteFailed
         case .massDelete: massDeleteStopped
         case .unsendable: 65  // EX_DATAERR: a value the profile cannot write
         }

@@ -191,6 +191,50 @@ struct RealCRMTests {
         #expect(try b.store.setAsideRecords().isEmpty)
     }
 
+    @Test(
+        "an e-mail another contact has (409) on a create and on an update: set aside with the server's answer, the rest pushed, never linked to that contact"
+    )
+    func duplicateEmailRefused() async throws {
+        let b = try RealCRMBench()
+        try b.store.save(SyncBench.leads(10))
+        #expect(try await b.run(b.job()).counts.pushedCreated == 10)
+        let remote = "amagi-crm@" + b.crm.apiURL
+        // An update to an e-mail p4 has, a new lead with p5's, and an edit the server takes.
+        var p3 = try #require(try b.localLead(email: "p3@example.com")).record
+        p3.email = "p4@example.com"
+        var twin = Lead(id: RecordID.make())
+        twin.firstName = "Col"
+        twin.lastName = "Lide"
+        twin.email = "p5@example.com"
+        var p6 = try #require(try b.localLead(email: "p6@example.com")).record
+        p6.company = "Pushed Despite Two Refusals"
+        try b.store.save([p3, twin, p6])
+        let run = try b.command(b.syncArgs)
+        // It was exit 69 ("the remote record kept changing"), on every run after it too.
+        #expect(run.status == 3, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("2 refused and set aside"), "\(run.stdout)")
+        let server = try b.contactsByEmail()
+        #expect(server["p6@example.com"]?["company"] as? String == "Pushed Despite Two Refusals")
+        #expect(server["p5@example.com"]?["first_name"] as? String == "First5")
+        #expect(server["p3@example.com"] != nil && server["p4@example.com"]?["first_name"] as? String == "First4")
+        let aside = try b.store.setAsideRecords()
+        #expect(Set(aside.map(\.localID)) == [p3.id.description, twin.id.description])
+        #expect(aside.allSatisfy { $0.status == 409 && $0.message.contains("already exists") }, "\(aside)")
+        // A rerun neither stops on them nor takes the other contact for the lead's own (an interrupted create was
+        // once "recovered" by linking it to p5's contact).
+        let again = try b.command(b.syncArgs)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(try b.store.link(remote: remote, type: .lead, localID: twin.id.description) == nil)
+        #expect(try b.contactsByEmail()["p5@example.com"]?["first_name"] as? String == "First5")
+        // Fixed here, the update goes through and leaves the queue.
+        p3 = try #require(try b.store.recordForSync(Lead.self, id: p3.id.description)).record
+        p3.email = "p3-new@example.com"
+        try b.store.save([p3])
+        #expect(try b.command(b.syncArgs).status == 0)
+        #expect(try b.contactsByEmail()["p3-new@example.com"]?["first_name"] as? String == "First3")
+        #expect(try b.store.setAsideRecords().map(\.localID) == [twin.id.description])
+    }
+
     @Test("the same field changed on both sides waits under manual, is resolved, and the resolution reaches the server")
     func manualConflict() async throws {
         let b = try RealCRMBench()
