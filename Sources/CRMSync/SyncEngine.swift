@@ -238,6 +238,13 @@ public final class SyncEngine: @unchecked Sendable {
             let what = "\(R.recordType.rawValue) \(link.localID.suffix(12)) (remote id \(link.remoteID)) \(why)"
             let would = dryRun ? "would be" : "is"
             switch job.onRemoteDelete {
+            case .tombstone where local.changeSeq > link.syncedSeq:
+                // Edited here since the last sync: deleting it would discard an edit nobody has seen. The edit wins
+                // over the delete, as `recreate` would have it (a trial lost a note this way).
+                records.append(local.record)
+                report.lines.append(
+                    "gone: \(what); changed here since the last sync, so \(would) kept and created again at the remote by "
+                        + "the push (delete it here to let it go)")
             case .tombstone:
                 tombstones.append(link.localID)
                 report.counts.pulledDeleted += 1

@@ -235,6 +235,35 @@ struct RealCRMTests {
         #expect(try b.store.setAsideRecords().map(\.localID) == [twin.id.description])
     }
 
+    @Test(
+        "a contact deleted on the server while its lead was edited here: the edit wins, the lead is kept and created again"
+    )
+    func remoteDeleteOfAnEditedRecord() async throws {
+        let b = try RealCRMBench()
+        try b.store.save(SyncBench.leads(30))  // two deletes stay under the mass-delete guard's 10%
+        #expect(try await b.run(b.job()).counts.pushedCreated == 30)
+        let p2 = try #require(try b.contactsByEmail()["p2@example.com"]?["id"] as? Int)
+        #expect(try b.crm.api("DELETE", "/contacts/\(p2)").status == 204)
+        var edited = try #require(try b.localLead(email: "p2@example.com")).record
+        edited.notes = "an important note written here"
+        try b.store.save([edited])
+        // An untouched lead deleted there is deleted here, as before.
+        let p3 = try #require(try b.contactsByEmail()["p3@example.com"]?["id"] as? Int)
+        #expect(try b.crm.api("DELETE", "/contacts/\(p3)").status == 204)
+        let run = try await b.run(b.job())
+        #expect(run.counts.remoteGone == 2 && run.counts.pulledDeleted == 1, "\(run.lines)")
+        #expect(run.lines.contains { $0.contains("changed here since the last sync") }, "\(run.lines)")
+        let kept = try #require(try b.localLead(email: "p2@example.com"))
+        #expect(!kept.deleted && kept.record.notes == "an important note written here")
+        #expect(try b.localLead(email: "p3@example.com")?.deleted == true)
+        // The note was the last word: the contact is on the server again, with it.
+        let again = try #require(try b.contactsByEmail()["p2@example.com"])
+        #expect((again["notes"] as? String)?.contains("an important note written here") == true, "\(again)")
+        #expect(again["id"] as? Int != p2)
+        let quiet = try await b.run(b.job())
+        #expect(quiet.counts.pushedCreated == 0 && quiet.counts.remoteGone == 0)
+    }
+
     @Test("the same field changed on both sides waits under manual, is resolved, and the resolution reaches the server")
     func manualConflict() async throws {
         let b = try RealCRMBench()
