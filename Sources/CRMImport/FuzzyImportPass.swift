@@ -10,6 +10,8 @@ import Foundation
 public enum FuzzyImportPass {
     public struct Summary: Sendable {
         public var merged = 0
+        /// Of `merged`, the records the import had created and those it had updated (their rows are `merged` now).
+        public var ledger = FuzzyMergeCounts()
         public var queuedForReview = 0
         public var candidatePairs = 0
         public var seconds = 0.0
@@ -71,7 +73,7 @@ public enum FuzzyImportPass {
                 }
             }
             progress?("merging \(summary.merged) leads into their survivors")
-            try store.applyFuzzyMerges(merges, importID: importID)
+            summary.ledger = try store.applyFuzzyMerges(merges, importID: importID)
             // Review pairs name the records as they are after the merges: a pair whose lead was merged away names its
             // survivor instead, and a pair that the merges made one record is no question any more.
             var proposed = Set<String>()

@@ -37,9 +37,11 @@ extension PostgresStore: ReviewStore {
         }
     }
 
-    public func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws {
-        guard !merges.isEmpty else { return }
+    @discardableResult
+    public func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws -> FuzzyMergeCounts {
+        guard !merges.isEmpty else { return FuzzyMergeCounts() }
         let table = RecordTable<R>.name
+        var counts = FuzzyMergeCounts()
         try transaction { c in
             let merged = merges.reduce(0) { $0 + $1.merged.count }
             var seq = try nextSeqs(c, merges.count + merged)
@@ -47,7 +49,6 @@ extension PostgresStore: ReviewStore {
                 try upsert(c, m.survivor, seq: seq, revive: false)
                 seq += 1
             }
-            var moved = 0
             for m in merges {
                 let survivorRow = try c.exec("SELECT rowid FROM \(table) WHERE id = $1", [m.survivor.id.description])
                     .int64(0, 0)
@@ -59,19 +60,27 @@ extension PostgresStore: ReviewStore {
                         [Date().iso8601UTC, String(seq), id])
                     seq += 1
                     if let importID, let row {
-                        moved += try c.exec(
-                            "UPDATE import_rows SET outcome = 'merged', record_rowid = $1, reason = $2 WHERE import_id = $3 AND record_rowid = $4 AND outcome = 'created'",
-                            [survivorRow.map(String.init), m.reason, String(importID), String(row)]
-                        ).affected
+                        for outcome in ["created", "updated"] {
+                            // A record the import updated (it was in the store before) can be merged away too.
+                            let n = try c.exec(
+                                "UPDATE import_rows SET outcome = 'merged', record_rowid = $1, reason = $2 WHERE import_id = $3 AND record_rowid = $4 AND outcome = $5",
+                                [survivorRow.map(String.init), m.reason, String(importID), String(row), outcome]
+                            ).affected
+                            if outcome == "created" { counts.created += n } else { counts.updated += n }
+                        }
                     }
                 }
             }
-            if let importID, moved > 0 {
+            if let importID, counts.created + counts.updated > 0 {
                 try c.exec(
-                    "UPDATE imports SET created = created - $1, merged = merged + $1 WHERE id = $2",
-                    [String(moved), String(importID)])
+                    "UPDATE imports SET created = created - $1, updated = updated - $2, merged = merged + $3 WHERE id = $4",
+                    [
+                        String(counts.created), String(counts.updated), String(counts.created + counts.updated),
+                        String(importID),
+                    ])
             }
         }
+        return counts
     }
 
     @discardableResult

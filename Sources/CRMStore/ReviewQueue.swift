@@ -94,15 +94,16 @@ extension CRMStore {
     /// Applies fuzzy merges of an import in one transaction: survivors saved (new change counter), merged records
     /// tombstoned, their ledger rows marked `merged` (pointing at the survivor, with the reason), the import's counts
     /// moved.
-    public func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws {
-        guard !merges.isEmpty else { return }
+    @discardableResult
+    public func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws -> FuzzyMergeCounts {
+        guard !merges.isEmpty else { return FuzzyMergeCounts() }
         try save(merges.map(\.survivor))
+        var counts = FuzzyMergeCounts()
         try wrap {
             try queue.inTransaction(.immediate) { db in
                 var seq =
                     Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'change_seq'") ?? "0") ?? 0
                 let table = RecordTable<R>.name
-                var moved = 0
                 for m in merges {
                     let survivorRow = try Int64.fetchOne(
                         db, sql: "SELECT rowid FROM \(table) WHERE id = ?", arguments: [m.survivor.id.description])
@@ -119,19 +120,27 @@ extension CRMStore {
                                 sql:
                                     "UPDATE import_rows SET outcome = 'merged', record_rowid = ?, reason = ? WHERE import_id = ? AND record_rowid = ? AND outcome = 'created'",
                                 arguments: [survivorRow, m.reason, importID, row])
-                            moved += db.changesCount
+                            counts.created += db.changesCount
+                            // A record the import updated (it was in the store before) can be merged away too.
+                            try db.execute(
+                                sql:
+                                    "UPDATE import_rows SET outcome = 'merged', record_rowid = ?, reason = ? WHERE import_id = ? AND record_rowid = ? AND outcome = 'updated'",
+                                arguments: [survivorRow, m.reason, importID, row])
+                            counts.updated += db.changesCount
                         }
                     }
                 }
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'change_seq'", arguments: [String(seq)])
-                if let importID, moved > 0 {
+                if let importID, counts.created + counts.updated > 0 {
                     try db.execute(
-                        sql: "UPDATE imports SET created = created - ?, merged = merged + ? WHERE id = ?",
-                        arguments: [moved, moved, importID])
+                        sql:
+                            "UPDATE imports SET created = created - ?, updated = updated - ?, merged = merged + ? WHERE id = ?",
+                        arguments: [counts.created, counts.updated, counts.created + counts.updated, importID])
                 }
                 return .commit
             }
         }
+        return counts
     }
 
     /// Gives the created record `rowid` a ledger line of its own when it lies inside a line that stands for a run of

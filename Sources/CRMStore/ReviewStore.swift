@@ -11,8 +11,10 @@ public protocol ReviewStore: RecordStore {
     /// The ids of the records an import created or updated.
     func importRecordIDs<R: CRMRecord>(_ type: R.Type, importID: Int64) throws -> Set<String>
     /// Survivors saved, merged records tombstoned, their ledger rows marked merged, the import's counts moved: one
-    /// transaction.
-    func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws
+    /// transaction. - Returns: how many of the merged records the import had created, and how many it had updated
+    /// (their rows move from `created` or `updated` to `merged`).
+    @discardableResult
+    func applyFuzzyMerges<R: CRMRecord>(_ merges: [FuzzyMerge<R>], importID: Int64?) throws -> FuzzyMergeCounts
     /// Queues pairs (with the matcher's explanations); a pair already queued or decided is not proposed again.
     @discardableResult
     func proposeReview(
@@ -49,5 +51,15 @@ extension StoreLocation {
         case .sqlite(let path): return try CRMStore(path: path, mode: mode)
         case .postgres(let url): return try PostgresStore(url: url, mode: mode)
         }
+    }
+}
+
+/// What fuzzy merges did to an import's rows: how many merged records it had created, and how many it had updated.
+public struct FuzzyMergeCounts: Sendable, Equatable {
+    public var created = 0
+    public var updated = 0
+    public init(created: Int = 0, updated: Int = 0) {
+        self.created = created
+        self.updated = updated
     }
 }

@@ -121,8 +121,10 @@ struct ImportCommand: ParsableCommand {
                     store: try storeOptions.openReview(.update), importID: id,
                     mapping: try? MappingFile.load(path: self.mapping),
                     progress: bar.map { b in { b.phase("fuzzy matching: \($0)…") } })
-                summary.created -= pass.merged
-                summary.merged += pass.merged
+                // The rows' outcomes move as the ledger's do: a created or updated record merged away is `merged`.
+                summary.created -= pass.ledger.created
+                summary.updated -= pass.ledger.updated
+                summary.merged += pass.ledger.created + pass.ledger.updated
                 fuzzyNote = String(
                     format:
                         "fuzzy matching: %d merged into existing records, %d pairs queued for review (`crmgate review list`), %d pairs compared, %.2f s",

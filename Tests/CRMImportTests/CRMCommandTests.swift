@@ -289,6 +289,43 @@ struct CRMCommandTests {
     }
 
     @Test(
+        "import --fuzzy that merges away a record the import updated counts it as merged, not as -1 created; the ledger agrees",
+        arguments: StoreKind.allCases)
+    func fuzzyMergeOfAnUpdatedRecord(kind: StoreKind) throws {
+        let w = try Workspace(kind: kind)
+        let header =
+            "First Name,Last Name,Email,Phone,Company,Job Title,Street,City,State,Postcode,Country,Lead Source,Status,Owner,Created At,Notes\n"
+        let jon =
+            "Jon,Whitfield,jwhitfield@acme-corp.com,+1 415 555 0132,Acme Corp,CFO,12 Harbour Street,San Francisco,"
+        let first = w.dir.appendingPathComponent("first.csv")
+        try
+            (header
+            + "Jonathan,Whitfield,jon.whitfield@example.com,+1 415 555 0132,Acme Corp,CFO,12 Harbour Street,San Francisco,CA,94105,United States,Web,New,Grace Kim,2024-01-02T10:00:00Z,\n"
+            + jon + "CA,94105,United States,Web,New,Grace Kim,2024-01-03T10:00:00Z,\n"
+            + "Maria,Lopez,maria@example.org,+1 212 555 0100,Globex,CEO,5 Park Ave,New York,NY,10001,United States,Web,New,Grace Kim,2024-01-03T10:00:00Z,\n")
+            .write(
+                to: first, atomically: true, encoding: .utf8)
+        let second = w.dir.appendingPathComponent("second.csv")
+        try (header + jon + "CA,94105,United States,Web,Qualified,Grace Kim,2024-01-03T10:00:00Z,called back\n").write(
+            to: second, atomically: true, encoding: .utf8)
+        let mapping = TestSupport.mapping("sources/generic-leads.yaml")
+        #expect(try crmgate(["import", first.path, "--mapping", mapping, "--rejects", w.rejects], w).status == 0)
+        // The row updates Jon's record (same e-mail); the fuzzy pass then finds Jon is Jonathan, the older record.
+        let r = try crmgate(["import", second.path, "--mapping", mapping, "--rejects", w.rejects, "--fuzzy"], w)
+        #expect(r.status == 0, "\(r.stderr)")  // text mode crashed on the negative count
+        #expect(r.stdout.contains("1 merged into existing records"), "\(r.stdout)")
+        let json = try crmgate(["imports", "list", "--json"], w)
+        let imports = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let last = try #require(imports.first { $0["id"] as? Int == 2 }?["counts"] as? [String: Any])
+        #expect(last["created"] as? Int == 0 && last["updated"] as? Int == 0 && last["merged"] as? Int == 1, "\(last)")
+        let summary = r.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(
+            summary.contains(["created", "0"]) && summary.contains(["updated", "0"])
+                && summary.contains(["merged", "1"]))
+        #expect(try w.open().all(Lead.self).count == 2, "Jon merged into Jonathan")
+    }
+
+    @Test(
         "a suggested mapping reads the file's dates and numbers (3/14/2024, 1,500,000.00): its check runs the first rows through it, and the import rejects none"
     )
     func suggestedMappingFits() throws {
