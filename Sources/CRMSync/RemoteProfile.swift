@@ -240,12 +240,14 @@ extension RemoteProfile {
     /// The bundled profiles' folder, relative to a checkout.
     public static let bundledFolder = "mappings/remotes"
 
-    /// Where bundled profiles are looked for by name, in order: the working directory's `mappings/remotes`, then up
-    /// from the executable's folder: `<prefix>/share/crmgate/mappings/remotes` (scripts/install.sh), or the checkout
-    /// whose `.build/…/crmgate` it is.
+    /// Where bundled profiles are looked for by name, in order: the working directory's `mappings/remotes`, then the
+    /// executable's folder and up from it: `mappings/remotes` beside the binary (an unpacked release; a trial found it
+    /// was never looked at), `<prefix>/share/crmgate/mappings/remotes` (scripts/install.sh), or the checkout whose
+    /// `.build/…/crmgate` it is.
     public static var bundledFolders: [String] {
         var out = [bundledFolder]
         var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        out.append(dir.appendingPathComponent(bundledFolder).path)
         for _ in 0..<4 {
             dir = dir.deletingLastPathComponent()
             out.append(dir.appendingPathComponent("share/crmgate/\(bundledFolder)").path)

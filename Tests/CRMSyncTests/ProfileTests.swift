@@ -46,6 +46,21 @@ struct ProfileTests {
         #expect(
             unknown.status == 78 && unknown.stderr.contains("hubspot") && unknown.stderr.contains("amagi-crm"),
             "\(unknown.stderr)")
+        // An unpacked release: the binary with mappings/remotes beside it, run from elsewhere (a trial's layout; only
+        // the folders above the binary's were looked at).
+        let release = try TestSupport.temporaryDirectory("crmgate-release")
+        let copy = release.appendingPathComponent("crmgate").path
+        try FileManager.default.copyItem(atPath: bin, toPath: copy)
+        let remotes = release.appendingPathComponent("mappings/remotes")
+        try FileManager.default.createDirectory(at: remotes, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: TestSupport.mapping("remotes/generic-rest.yaml"),
+            toPath: remotes.appendingPathComponent("mine.yaml").path)
+        let beside = try TestSupport.run(
+            copy, ["remote", "check", "mine", "--base-url", "ftp://nowhere"], cwd: elsewhere,
+            environment: ["CRM_API_TOKEN": "t"])
+        #expect(beside.status == 69 && beside.stdout.hasPrefix("profile"), "\(beside.stdout)\(beside.stderr)")
+        try? FileManager.default.removeItem(at: release)
     }
 
     @Test("a missing secret names the variable and nothing else")
