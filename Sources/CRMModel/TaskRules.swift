@@ -69,7 +69,13 @@ public enum TaskRules {
             guard p.contains(.reschedule) else { return .refused("\(actor.name) may not reschedule tasks") }
             return .allowed
         case .complete:
-            guard involved else { return .refused("only the assignee or the creator completes a task") }
+            guard involved else {
+                // A task from another system may have neither (a pulled task): say how it gets someone who can.
+                return .refused(
+                    task.assignee.isEmpty
+                        ? "only the assignee or the creator completes a task, and this one has no assignee: assign it first (tasks assign)"
+                        : "only the assignee or the creator completes a task")
+            }
             if task.status == done || task.status == awaitingApproval {
                 return .refused("the task is already \(task.status.lowercased())")
             }

@@ -403,7 +403,8 @@ public final class RemoteClient: Sendable {
         var request = request
         if retrySafe { request.retrySafe = true }
         do { return try await http.send(request) } catch let e as HTTPError {
-            throw SyncError(.transport, context: "\(e.method) \(e.url)", message: e.description)
+            // The HTTP error's text names the request already; a context would say it twice.
+            throw SyncError(.transport, message: e.description)
         }
     }
 

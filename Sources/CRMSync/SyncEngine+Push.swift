@@ -494,7 +494,7 @@ extension SyncEngine {
             }
         }
         throw SyncError(
-            .transport, context: "update \(type.rawValue) \(link.remoteID)",
+            .transport, context: "update \(type.rawValue) \(link.localID.suffix(12)) (remote id \(link.remoteID))",
             message: "the remote record kept changing while it was being updated; the next run tries again")
     }
 
