@@ -38,6 +38,18 @@ extension SyncEngine {
                 var ctx = PushContext(
                     item: item, link: known[id], conflicted: conflicted.contains(id), journal: nil,
                     journalExisted: false)
+                if dryRun {
+                    // What this plan's pull said it would do, which apply writes before it pushes: a conflict it would
+                    // open holds the record back; a record it would delete here is not pushed; one it would keep
+                    // unlinked (a remote delete of an edited record) is created again.
+                    let key = Self.plannedKey(R.recordType, id)
+                    if planned.conflicts.contains(key) { ctx.conflicted = true }
+                    if planned.deleted.contains(key) {
+                        ctx.item.deleted = true
+                        ctx.link = nil
+                    }
+                    if planned.unlinked.contains(key) { ctx.link = nil }
+                }
                 if let j = journal[id] {
                     ctx.journal = j
                     ctx.journalExisted = true
@@ -387,6 +399,11 @@ extension SyncEngine {
         var c = SyncCounts()
         var base = Snapshot(json: link.base)
         var local = sl
+        if dryRun, let m = planned.merged[Self.plannedKey(type, localID)] {
+            // The plan's pull merged this record: apply would push what the merge left, against the remote's side.
+            base = m.base
+            local = m.local
+        }
         var rewrite: Snapshot?
         var changed = Set(base.values.keys).union(local.values.keys).filter { base[$0] != local[$0] }
         if changed.isEmpty {

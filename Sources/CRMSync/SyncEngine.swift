@@ -110,6 +110,13 @@ public final class SyncEngine: @unchecked Sendable {
     /// Margin subtracted from the last pull's start for remotes whose records carry no modified stamp.
     public var unstampedMargin: Double = 300
     private var runID: Int64?
+    /// A plan's pull decisions that apply would have written before its push (dry runs only): conflicts opened,
+    /// records deleted here, links dropped; keys are `type|local id`.
+    var planned = (
+        conflicts: Set<String>(), deleted: Set<String>(), unlinked: Set<String>(),
+        merged: [String: (base: Snapshot, local: Snapshot)]()
+    )
+    static func plannedKey(_ type: RecordType, _ localID: String) -> String { type.rawValue + "|" + localID }
     var remoteName: String { SyncEngine.remoteName(client) }
     /// How links name a remote: the profile at its base URL.
     public static func remoteName(_ client: RemoteClient) -> String { client.profile.name + "@" + client.baseURL }
@@ -242,17 +249,21 @@ public final class SyncEngine: @unchecked Sendable {
                 // Edited here since the last sync: deleting it would discard an edit nobody has seen. The edit wins
                 // over the delete, as `recreate` would have it (a trial lost a note this way).
                 records.append(local.record)
+                if dryRun { planned.unlinked.insert(Self.plannedKey(R.recordType, link.localID)) }
                 report.lines.append(
                     "gone: \(what); changed here since the last sync, so \(would) kept and created again at the remote by "
                         + "the push (delete it here to let it go)")
             case .tombstone:
                 tombstones.append(link.localID)
+                if dryRun { planned.deleted.insert(Self.plannedKey(R.recordType, link.localID)) }
                 report.counts.pulledDeleted += 1
                 report.lines.append("gone: \(what); \(would) deleted here too (on_remote_delete: tombstone)")
             case .keep:
                 report.lines.append("gone: \(what); \(would) kept here, no longer linked (on_remote_delete: keep)")
+                if dryRun { planned.unlinked.insert(Self.plannedKey(R.recordType, link.localID)) }
             case .recreate:
                 records.append(local.record)
+                if dryRun { planned.unlinked.insert(Self.plannedKey(R.recordType, link.localID)) }
                 report.lines.append(
                     "gone: \(what); \(would) created again at the remote by the push (on_remote_delete: recreate)")
             }
@@ -422,13 +433,11 @@ public final class SyncEngine: @unchecked Sendable {
                 }
                 guard let local = try storeCall({ try store.recordForSync(R.self, id: link.localID) }) else { continue }
                 if deleted {
-                    if !local.deleted {
-                        tombstones.append(link.localID)
-                        report.counts.pulledDeleted += 1
-                        report.lines.append(
-                            "pull: delete \(R.recordType.rawValue) \(link.localID.suffix(12)) (deleted remotely)")
-                    }
-                    removeLinks.append(link.localID)
+                    // As any record gone at the remote: `on_remote_delete` decides, and an edit made here since the
+                    // last sync is kept (it was deleted with the rest, whatever the job said).
+                    try gone(
+                        R.self, [(link, local)], why: "is listed as deleted remotely", records: &records,
+                        tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
                     continue
                 }
                 let sl = localSnapshot(local.record, codec)
@@ -496,6 +505,7 @@ public final class SyncEngine: @unchecked Sendable {
                     }
                 case .conflict(let fields):
                     report.counts.conflictsOpened += 1
+                    if dryRun { planned.conflicts.insert(Self.plannedKey(R.recordType, link.localID)) }
                     report.lines.append(
                         "conflict: \(R.recordType.rawValue) \(link.localID.suffix(12)) (remote \(rid)) on \(fields.joined(separator: ", ")); it waits for `crmgate conflicts resolve`"
                     )
@@ -509,6 +519,7 @@ public final class SyncEngine: @unchecked Sendable {
                     }
                 case .merge(let merged, let settledByPolicy):
                     report.counts.conflictsSettled += settledByPolicy ? 1 : 0
+                    if dryRun { planned.merged[Self.plannedKey(R.recordType, link.localID)] = (sr, merged) }
                     if merged != sl {
                         records.append(applyChanges(merged, over: sl, to: local.record, codec))
                         undo.append(

@@ -346,6 +346,49 @@ struct SyncEngineTests {
     }
 
     @Test(
+        "a plan says what apply then does: a conflict holds its push back, a remote delete of an edited record is a create, a merged record pushes what the merge left",
+        arguments: StoreKind.allCases)
+    func planMatchesApply(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
+        try b.store.save(SyncBench.leads(30))
+        _ = try await b.run(b.job(.manual))
+        func local(_ email: String) throws -> Lead {
+            try #require(try b.store.all(Lead.self).first { $0.email == email })
+        }
+        func patch(_ email: String, _ json: String) throws {
+            try b.remote.control("PATCH", "/records/leads/\(try b.remoteID(email: email))", json: json)
+        }
+        // p1: the same field on both sides (a conflict under manual); p4: different fields (merged); p5: here only.
+        var p1 = try local("p1@example.com")
+        p1.company = "Local One"
+        var p2 = try local("p2@example.com")
+        p2.notes = "an edit the remote never saw"
+        var p4 = try local("p4@example.com")
+        p4.company = "Local Four"
+        var p5 = try local("p5@example.com")
+        p5.company = "Local Five"
+        try b.store.save([p1, p2, p4, p5])
+        try await Task.sleep(nanoseconds: 20_000_000)
+        try patch("p1@example.com", #"{"company":"Remote One"}"#)
+        try patch("p4@example.com", #"{"phone":"+14155550404"}"#)
+        // p2 deleted there after its edit here; p3 deleted there, untouched here.
+        try b.remote.control("DELETE", "/records/leads/\(try b.remoteID(email: "p2@example.com"))")
+        try b.remote.control("DELETE", "/records/leads/\(try b.remoteID(email: "p3@example.com"))")
+        let plan = try await b.run(b.job(.manual), dryRun: true)
+        let apply = try await b.run(b.job(.manual))
+        func summary(_ c: SyncCounts) -> [Int] {
+            [c.conflictsOpened, c.blocked, c.pushedCreated, c.pushedUpdated, c.pulledDeleted, c.remoteGone]
+        }
+        #expect(summary(apply.counts) == [1, 1, 1, 2, 1, 2], "\(apply.lines)")
+        #expect(summary(plan.counts) == summary(apply.counts), "plan: \(plan.lines)")
+        // The plan's push line for the merged record shows what is sent: its own change, not the remote's.
+        let p4Line = try #require(plan.lines.first { $0.hasPrefix("push: update") && $0.contains("Local Four") })
+        #expect(!p4Line.contains("phone"), "\(p4Line)")
+        #expect(try b.remoteLeads()["p2@example.com"]?["notes"] as? String == "an edit the remote never saw")
+        #expect(try b.remoteLeads()["p4@example.com"]?["company"] as? String == "Local Four")
+    }
+
+    @Test(
         "remote deletions tombstone the local record; local deletions stay local without allow-delete",
         arguments: StoreKind.allCases)
     func deletes(kind: StoreKind) async throws {
