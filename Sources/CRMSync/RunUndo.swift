@@ -22,10 +22,12 @@ public struct RunUndo: Sendable {
     /// - Throws: `SyncError(.notFound)` for an unknown run; `.store`; transport errors stop the undo (run it again).
     public func undo(run: Int64, dryRun: Bool = false) async throws -> Outcome {
         let entries: [UndoEntry]
+        let counts: String
         do {
-            guard try store.runs().contains(where: { $0.id == run }) else {
+            guard let found = try store.runs().first(where: { $0.id == run }) else {
                 throw SyncError(.notFound, message: "no run has the id \(run); `crmgate runs list` shows them")
             }
+            counts = found.counts
             entries = try store.undoEntries(run: run)
         } catch let e as StoreError { throw SyncError(.store, message: "\(e)") }
         var out = Outcome()
@@ -42,7 +44,10 @@ public struct RunUndo: Sendable {
             out.lines.append(line)
         }
         if !dryRun, out.refused == 0 {
-            try? store.finishRun(id: run, status: .undone, counts: "{}", message: "reverted by crmgate undo")
+            // What the run did stays readable (`runs list` said "no changes" of an undone run).
+            try? store.finishRun(
+                id: run, status: .undone, counts: counts,
+                message: "reverted by crmgate undo (\(out.reverted) change\(out.reverted == 1 ? "" : "s"))")
         }
         return out
     }

@@ -45,6 +45,10 @@ struct UndoAndDaemonTests {
         let out = try await RunUndo(store: b.store, client: try client(b)).undo(run: try #require(r.runID))
         #expect(out.reverted == 2 && out.refused == 0)
         #expect(try b.store.count(.lead) == 2)
+        // The undone run still says what it did (its counts were wiped: `runs list` showed "no changes").
+        let undone = try #require(try b.store.runs().first { $0.id == r.runID })
+        #expect(undone.status == .undone && undone.counts.contains("\"pulled_created\":1"), "\(undone.counts)")
+        #expect(undone.message?.contains("2 changes") == true)
         #expect(try b.store.all(Lead.self).first { $0.email == "p0@example.com" }?.company == "Company 0")
     }
 
