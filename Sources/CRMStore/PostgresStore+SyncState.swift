@@ -397,4 +397,21 @@ extension PostgresStore {
             return n
         }
     }
+
+    public func remotes() throws -> [(name: String, links: Int)] {
+        try withConnection { c in
+            let r = try c.exec("SELECT remote, COUNT(*) FROM sync_links GROUP BY remote ORDER BY remote")
+            return (0..<r.count).map { (name: r.text($0, 0) ?? "", links: Int(r.int64($0, 1) ?? 0)) }
+        }
+    }
+
+    public func renameRemote(from: String, to: String) throws -> Int {
+        try transaction { c in
+            var n = 0
+            for table in remoteKeyedTables {
+                n += try c.exec("UPDATE \(table) SET remote = $1 WHERE remote = $2", [to, from]).affected
+            }
+            return n
+        }
+    }
 }

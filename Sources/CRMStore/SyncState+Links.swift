@@ -239,4 +239,29 @@ extension CRMStore {
             }
         }
     }
+
+    public func remotes() throws -> [(name: String, links: Int)] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT remote, COUNT(*) FROM sync_links GROUP BY remote ORDER BY remote").map
+                {
+                    (name: $0[0], links: $0[1])
+                }
+            }
+        }
+    }
+
+    public func renameRemote(from: String, to: String) throws -> Int {
+        var renamed = 0
+        try wrap {
+            try queue.inTransaction(.immediate) { db in
+                for table in remoteKeyedTables {
+                    try db.execute(sql: "UPDATE \(table) SET remote = ? WHERE remote = ?", arguments: [to, from])
+                    renamed += db.changesCount
+                }
+                return .commit
+            }
+        }
+        return renamed
+    }
 }

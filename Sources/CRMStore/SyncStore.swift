@@ -81,7 +81,17 @@ public protocol SyncStore: AnyObject, Sendable {
     func undoEntries(run: Int64) throws -> [UndoEntry]
     func setAsideRecords(remote: String?) throws -> [SetAsideRecord]
     func retrySetAside<R: CRMRecord>(_ type: R.Type, localIDs: [String]) throws -> Int
+
+    // Remotes
+    /// Every remote the store keeps links for (`profile@base URL`), with its number of links.
+    func remotes() throws -> [(name: String, links: Int)]
+    /// Gives a remote's sync state (links, create and update journals, conflicts, set-aside records) to another
+    /// remote name, in one transaction: the same CRM at a new address. - Returns: the rows renamed.
+    func renameRemote(from: String, to: String) throws -> Int
 }
+
+/// The tables that key sync state by remote name (`renameRemote` renames in all of them).
+let remoteKeyedTables = ["sync_links", "sync_journal", "sync_update_journal", "sync_conflicts", "sync_set_aside"]
 
 extension SyncStore {
     /// `applySync` with the parts a step does not use left out.

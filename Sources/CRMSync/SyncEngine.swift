@@ -119,7 +119,9 @@ public final class SyncEngine: @unchecked Sendable {
     static func plannedKey(_ type: RecordType, _ localID: String) -> String { type.rawValue + "|" + localID }
     var remoteName: String { SyncEngine.remoteName(client) }
     /// How links name a remote: the profile at its base URL.
-    public static func remoteName(_ client: RemoteClient) -> String { client.profile.name + "@" + client.baseURL }
+    public static func remoteName(_ client: RemoteClient) -> String {
+        RemoteMove.remoteName(profile: client.profile.name, baseURL: client.baseURL)
+    }
     /// Who holds the job's lease while this engine runs (`host:pid:…`; a worker gives its own, to renew it).
     public var leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.suffix(12))"
     /// How long the lease lasts unless renewed at a checkpoint (or by a worker's heartbeat).

@@ -63,7 +63,44 @@ func fail(_ e: SyncError) -> ExitCode {
 
 struct RemoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "remote", abstract: "Check remote profiles.", subcommands: [Check.self])
+        commandName: "remote", abstract: "Check remote profiles; move a remote's sync state to its new address.",
+        subcommands: [Check.self, Move.self])
+
+    struct Move: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep syncing with a CRM that moved: its links, journals and conflicts go to the new address.",
+            discussion: """
+                The store keeps sync state per profile and base URL, so that a sandbox and production never share it; \
+                the same CRM at another address (a new port, host or proxy) is another remote until its state is moved. \
+                Job cursors are per job and stay. Refused when the store has no links for the old address, or some for \
+                the new one already (a run against it made them). Exit codes: 0 moved; 64 no links at --from; 78 links \
+                at --to already.
+
+                Example:
+                  crmgate remote move amagi-crm --from http://127.0.0.1:52337/api --to http://127.0.0.1:41000/api
+                """)
+        @Argument(help: "The profile name or file (its name is what the store keys the remote by).") var profile: String
+        @Option(name: .long, help: "The base URL syncs used until now.") var from: String
+        @Option(name: .long, help: "The base URL to use from now on.") var to: String
+        @OptionGroup var storeOptions: StoreOptions
+        @Flag(name: .long, help: "Say what would move; change nothing.") var dryRun = false
+
+        func run() throws {
+            do {
+                let p = try RemoteProfile.load(profile)
+                let r = try RemoteMove.move(
+                    store: try storeOptions.openSync(.update), profile: p.name, from: from, to: to, dryRun: dryRun)
+                if r.from == r.to {
+                    print("\(r.from) is already at that address; nothing to move")
+                } else if dryRun {
+                    print(
+                        "would move \(r.links) links and the rest of the sync state of \(r.from) to \(r.to) (dry run)")
+                } else {
+                    print("moved \(r.links) links of \(r.from) to \(r.to) (\(r.rows) rows of sync state in all)")
+                }
+            } catch let e as SyncError { throw fail(e) }
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -52,6 +52,42 @@ struct UndoAndDaemonTests {
         #expect(try b.store.all(Lead.self).first { $0.email == "p0@example.com" }?.company == "Company 0")
     }
 
+    @Test(
+        "remote move: the same remote at a new address keeps its links (without it, it is another remote that matches everything again)",
+        arguments: StoreKind.allCases)
+    func remoteMove(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
+        try b.store.save(SyncBench.leads(3))
+        _ = try await b.run(b.job())
+        // The same server under another name: a new address, as a restart on another port would give.
+        let moved = b.remote.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        func run(dryRun: Bool) async throws -> SyncReport {
+            let client = try RemoteClient(profile: b.profile, baseURL: moved, environment: b.remote.environment)
+            return try await SyncEngine(store: b.store, job: b.job(), client: client, dryRun: dryRun).run()
+        }
+        let before = try await run(dryRun: true)
+        #expect(before.counts.matched == 3, "another remote to the store: everything matched again by e-mail")
+        let r = try RemoteMove.move(
+            store: b.store, profile: b.profile.name, from: b.remote.baseURL + "/", to: moved, dryRun: false)
+        #expect(r.links == 3 && r.rows >= 3 && r.to == "generic-rest@" + moved)
+        let after = try await run(dryRun: false)
+        #expect(after.counts.matched == 0 && after.counts.pulledCreated == 0 && after.counts.pushedCreated == 0)
+        #expect(try b.store.links(remote: "generic-rest@" + moved, type: .lead).count == 3)
+        #expect(try b.store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).isEmpty)
+        // Nothing left at the old address; and a new address that has links of its own is not mixed with them.
+        #expect(throws: SyncError.self) {
+            try RemoteMove.move(
+                store: b.store, profile: "generic-rest", from: b.remote.baseURL, to: moved, dryRun: false)
+        }
+        // Another job run at the old address reads it all and makes links there again (matched by e-mail).
+        #expect(try await b.run(b.job(name: "other")).counts.matched == 3)
+        let mix = #expect(throws: SyncError.self) {
+            try RemoteMove.move(
+                store: b.store, profile: "generic-rest", from: b.remote.baseURL, to: moved, dryRun: true)
+        }
+        #expect(mix?.code == .invalidProfile && mix?.message.contains("mix") == true)
+    }
+
     @Test("jobs daemon runs its jobs on their schedule and stops cleanly on SIGTERM")
     func daemon() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
