@@ -411,6 +411,10 @@ extension PostgresStore {
             for table in remoteKeyedTables {
                 n += try c.exec("UPDATE \(table) SET remote = $1 WHERE remote = $2", [to, from]).affected
             }
+            // Past runs name the address too: undo of one made before the move goes to the new one.
+            if let old = baseURL(ofRemote: from), let new = baseURL(ofRemote: to) {
+                try c.exec("UPDATE sync_runs SET base_url = $1 WHERE base_url = $2", [new, old])
+            }
             return n
         }
     }

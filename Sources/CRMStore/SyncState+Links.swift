@@ -259,6 +259,10 @@ extension CRMStore {
                     try db.execute(sql: "UPDATE \(table) SET remote = ? WHERE remote = ?", arguments: [to, from])
                     renamed += db.changesCount
                 }
+                // Past runs name the address too: undo of one made before the move goes to the new one.
+                if let old = baseURL(ofRemote: from), let new = baseURL(ofRemote: to) {
+                    try db.execute(sql: "UPDATE sync_runs SET base_url = ? WHERE base_url = ?", arguments: [new, old])
+                }
                 return .commit
             }
         }

@@ -93,6 +93,11 @@ public protocol SyncStore: AnyObject, Sendable {
 /// The tables that key sync state by remote name (`renameRemote` renames in all of them).
 let remoteKeyedTables = ["sync_links", "sync_journal", "sync_update_journal", "sync_conflicts", "sync_set_aside"]
 
+/// The base URL of a remote name (`profile@base URL`), which past runs record (`sync_runs.base_url`; undo reads it).
+func baseURL(ofRemote name: String) -> String? {
+    name.firstIndex(of: "@").map { String(name[name.index(after: $0)...]) }
+}
+
 extension SyncStore {
     /// `applySync` with the parts a step does not use left out.
     public func applySync<R: CRMRecord>(

@@ -140,10 +140,18 @@ extension SyncEngine {
                     )
                 case .failed(let e):
                     if failure == nil { failure = e }
+                    // A create refused for its values made no record, even behind another record's failure: its journal
+                    // line goes, or the next run would "recover" it by linking whatever record the lookup finds (a
+                    // review: another contact with that e-mail). It is sent again, and set aside then.
+                    if let s = e as? SyncError, s.isPermanentRefusal, contexts[i].link == nil,
+                        !contexts[i].journalExisted
+                    {
+                        clear.append(id)
+                    }
                 case .gone(let l, let why):
                     var goneRecords: [R] = []
                     try gone(
-                        R.self, [(l, item)], why: why, records: &goneRecords, tombstones: &tombstones,
+                        R.self, [(l, item)], why: why, codec: codec, records: &goneRecords, tombstones: &tombstones,
                         removeLinks: &unlinks, report: &report)
                     rewrites += goneRecords
                     settled.append(id)

@@ -227,9 +227,8 @@ public final class SyncEngine: @unchecked Sendable {
 
     /// What records that the remote no longer has become here, by the job's `on_remote_delete`.
     func gone<R: CRMRecord>(
-        _ type: R.Type, _ goneLinks: [(link: SyncLink, local: ChangedRecord<R>?)], why: String, records: inout [R],
-        tombstones: inout [String],
-        removeLinks: inout [String], report: inout SyncReport
+        _ type: R.Type, _ goneLinks: [(link: SyncLink, local: ChangedRecord<R>?)], why: String, codec: RecordCodec,
+        records: inout [R], tombstones: inout [String], removeLinks: inout [String], report: inout SyncReport
     ) throws {
         for (link, local) in goneLinks {
             removeLinks.append(link.localID)
@@ -246,10 +245,18 @@ public final class SyncEngine: @unchecked Sendable {
             report.counts.remoteGone += 1
             let what = "\(R.recordType.rawValue) \(link.localID.suffix(12)) (remote id \(link.remoteID)) \(why)"
             let would = dryRun ? "would be" : "is"
+            // Edited here since the last sync: what it holds differs from what the remote was last agreed to hold (not
+            // its change counter, which a record matched by e-mail never had raised).
+            let edited = localSnapshot(local.record, codec) != Snapshot(json: link.base)
             switch job.onRemoteDelete {
-            case .tombstone where local.changeSeq > link.syncedSeq:
-                // Edited here since the last sync: deleting it would discard an edit nobody has seen. The edit wins
-                // over the delete, as `recreate` would have it (a trial lost a note this way).
+            case .tombstone where edited && job.direction == .pull:
+                // Deleting it would discard an edit nobody has seen, and this job never pushes it: kept, unlinked.
+                if dryRun { planned.unlinked.insert(Self.plannedKey(R.recordType, link.localID)) }
+                report.lines.append(
+                    "gone: \(what); changed here since the last sync, so \(would) kept here, no longer linked (this job "
+                        + "does not push; delete it here to let it go)")
+            case .tombstone where edited:
+                // The edit wins over the delete, as `recreate` would have it (a trial lost a note this way).
                 records.append(local.record)
                 if dryRun { planned.unlinked.insert(Self.plannedKey(R.recordType, link.localID)) }
                 report.lines.append(
@@ -375,7 +382,7 @@ public final class SyncEngine: @unchecked Sendable {
                     report.counts.reusedIDs += 1
                     let old = try storeCall { try store.recordForSync(R.self, id: l.localID) }
                     try gone(
-                        R.self, [(l, old)], why: "was deleted remotely; its id now holds another record",
+                        R.self, [(l, old)], why: "was deleted remotely; its id now holds another record", codec: codec,
                         records: &records, tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
                     linked = nil
                 }
@@ -438,7 +445,7 @@ public final class SyncEngine: @unchecked Sendable {
                     // As any record gone at the remote: `on_remote_delete` decides, and an edit made here since the
                     // last sync is kept (it was deleted with the rest, whatever the job said).
                     try gone(
-                        R.self, [(link, local)], why: "is listed as deleted remotely", records: &records,
+                        R.self, [(link, local)], why: "is listed as deleted remotely", codec: codec, records: &records,
                         tombstones: &tombstones, removeLinks: &removeLinks, report: &report)
                     continue
                 }
@@ -646,7 +653,8 @@ public final class SyncEngine: @unchecked Sendable {
             confirmed.append(pair)
         }
         try gone(
-            R.self, confirmed, why: "is no longer at the remote (its complete listing lacks it)", records: &records,
+            R.self, confirmed, why: "is no longer at the remote (its complete listing lacks it)", codec: codec,
+            records: &records,
             tombstones: &tombstones,
             removeLinks: &removeLinks, report: &report)
     }

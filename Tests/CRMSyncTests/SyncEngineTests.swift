@@ -389,6 +389,32 @@ struct SyncEngineTests {
     }
 
     @Test(
+        "a remote delete of a record matched by e-mail and never edited deletes it here; a pull-only job keeps an edited one unlinked",
+        arguments: StoreKind.allCases)
+    func deleteOfMatchedRecords(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
+        try b.store.save(SyncBench.leads(30))
+        _ = try await b.run(b.job())
+        // A second store with the same leads: its first run matches them by e-mail (links never raised by a push).
+        let other = try b.makeStore()
+        try other.save(SyncBench.leads(30))
+        #expect(try await b.run(b.job(name: "other"), store: other).counts.matched == 30)
+        var edited = try #require(try other.all(Lead.self).first { $0.email == "p1@example.com" })
+        edited.company = "Edited In The Other Store"
+        try other.save([edited])
+        try b.remote.control("DELETE", "/records/leads/\(try b.remoteID(email: "p0@example.com"))")
+        try b.remote.control("DELETE", "/records/leads/\(try b.remoteID(email: "p1@example.com"))")
+        let r = try await b.run(b.job(direction: .pull, name: "other"), store: other)
+        // Matched and untouched: deleted here (a change counter above the link's would have kept and re-created it).
+        #expect(r.counts.pulledDeleted == 1, "\(r.lines)")
+        #expect(try other.all(Lead.self).contains { $0.email == "p0@example.com" } == false)
+        // Edited here, and the job never pushes: kept, unlinked, said so; not re-created at the remote.
+        #expect(try other.all(Lead.self).first { $0.email == "p1@example.com" }?.company == "Edited In The Other Store")
+        #expect(r.lines.contains { $0.contains("this job does not push") }, "\(r.lines)")
+        #expect(try b.remoteLeads()["p1@example.com"] == nil)
+    }
+
+    @Test(
         "remote deletions tombstone the local record; local deletions stay local without allow-delete",
         arguments: StoreKind.allCases)
     func deletes(kind: StoreKind) async throws {

@@ -74,6 +74,9 @@ struct UndoAndDaemonTests {
         #expect(after.counts.matched == 0 && after.counts.pulledCreated == 0 && after.counts.pushedCreated == 0)
         #expect(try b.store.links(remote: "generic-rest@" + moved, type: .lead).count == 3)
         #expect(try b.store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).isEmpty)
+        // Past runs name the new address (undo builds its client from it; a review).
+        let addresses = try b.store.runs().map(\.baseURL)
+        #expect(addresses.allSatisfy { $0 == moved }, "\(addresses)")
         // Nothing left at the old address; and a new address that has links of its own is not mixed with them.
         #expect(throws: SyncError.self) {
             try RemoteMove.move(
