@@ -157,9 +157,7 @@ public enum TaskDate {
     public static func shown(_ date: Date, allDay: Bool, zone: TimeZone) -> String {
         if allDay { return String(date.iso8601UTC.prefix(10)) }
         let local = date.addingTimeInterval(Double(zone.secondsFromGMT(for: date)))
-        var s = String(local.iso8601UTC.prefix(16))
-        s = s.replacingOccurrences(of: "T", with: " ")
-        return s
+        return String(local.iso8601UTC.prefix(16)).replacingOccurrences(of: "T", with: " ")
     }
 
     /// The forms `parse` reads, for messages.

@@ -144,26 +144,21 @@ extension WebApp {
         do { r = try store.record(R.self, id: id) } catch {
             throw PageError(.notFound, "no such \(R.recordType.rawValue)")
         }
-        // A column of the pipeline, or one the board shows because records already carry it.
-        guard
-            R.columns(pipelines).contains(to) || to == r.column
-                || (try? store.distinctValues(R.self, field: R.columnField).contains(to)) == true
-        else {
-            throw PageError(.badRequest, "'\(to)' is not a \(R.columnField) of the pipeline")
+        guard r.column != to else { return Self.redirect("/\(R.recordType.plural)?view=board") }
+        // A move is an edit as `set` makes it (RecordEdit): to a column of the pipeline or one the board shows because
+        // records already carry it, spelled as there; never to Converted by hand, nor of a converted lead; stamped with
+        // its time (incremental exports select on it).
+        var known = R.columns(pipelines)
+        for v in (try? store.distinctValues(R.self, field: R.columnField)) ?? []
+        where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) {
+            known.append(v)
         }
-        // As `set` on the command line: a lead becomes Converted by its conversion only, and a converted one keeps
-        // it; a move is an edit, stamped with its time (incremental exports select on it).
-        if let lead = r as? Lead, r.column != to,
-            !lead.convertedCustomerID.isEmpty || to.caseInsensitiveCompare(LeadStatus.converted) == .orderedSame
-        {
-            throw PageError(
-                .badRequest, "a lead becomes Converted by its conversion (crmgate leads convert), and stays so")
+        do {
+            _ = try RecordEdit.apply([(R.columnField, to)], to: &r, allowed: [R.columnField: known], at: Date())
+        } catch let e as RecordEdit.Refusal {
+            throw PageError(.badRequest, e.message)
         }
-        if r.column != to {
-            r.column = to
-            r.updatedAt = Date()
-            try store.save([r])
-        }
+        try store.save([r])
         return Self.redirect("/\(R.recordType.plural)?view=board")
     }
 }
