@@ -128,6 +128,11 @@ struct MarkupScanner {
                     if end > i {
                         begun = true
                         i = end
+                        if i == n { continue }
+                    }
+                    // At a `<`: a plain tag is read here, anything else by `feed` below.
+                    if begun, let next = plainTag(base, i, n) {
+                        i = next
                         continue
                     }
                 case .startName, .endName:
@@ -157,6 +162,46 @@ struct MarkupScanner {
             i += 1
         }
         return nil
+    }
+
+    /// A tag without attributes or spaces, `<name>` or `</name>`, wholly in `base[i..<n]` from the `<` at `i`, read in
+    /// one go with the effect `step` has one character at a time (most of a record's markup is such tags). Returns
+    /// the index past its `>`, or nil, having changed nothing, for anything else: `step` takes that character by
+    /// character. A start tag's name must begin with an ASCII letter or `_` here.
+    @inline(__always) private mutating func plainTag(_ base: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int? {
+        var k = i &+ 1
+        guard k < n else { return nil }
+        let b = base[k]
+        let closing = b == 0x2F
+        if closing {
+            k &+= 1
+        } else {
+            let letter = (b | 0x20) &- 0x61 < 26 || b == 0x5F
+            guard letter, open.count < XMLLimits.depth else { return nil }
+        }
+        let nameStart = k
+        var h = Self.seed
+        while k < n {
+            let c = base[k]
+            if c <= 0x3E && (Self.nameEnds >> UInt64(c)) & 1 != 0 { break }
+            h = Self.mix(h, UInt32(c))
+            k &+= 1
+        }
+        guard k < n, k > nameStart, base[k] == 0x3E else { return nil }
+        tagLine = line
+        firstMarkup = false
+        hash = h
+        if closing {
+            closeElement()
+        } else {
+            rootSeen = true
+            attributes = 0
+            namespaces = 0
+            inName = false
+            xmlns = -1
+            openElement()
+        }
+        return k &+ 1
     }
 
     /// The index of the first `byte` in `base[i..<n]` (or `n`), adding the line feeds before it to `lines`.

@@ -198,6 +198,23 @@ public final class XMLRecordReader {
     private var valueEnd: [Int] = []
     private var allValues: [[String]] = []
     private var occurrences: [Int] = []
+    /// What each path's last step picks, and whether that is every occurrence (looked up per element and record).
+    private var lastPicks: [XMLPath.Pick] = []
+    private var takesAll: [Bool] = []
+
+    /// Flat records: every field is the first child element of the record of its name (`email`), or an attribute of
+    /// the record (`@id`), and no two fields name the same element: most lead lists. A child's text then goes
+    /// straight into `valueBytes`, with none of the frames' work (their text buffer, candidate paths, step
+    /// matching), with the same result: the element's own text, its children's cut, the first occurrence kept.
+    private var flat = false
+    /// Path `i`'s element name (flat records; nil for an attribute of the record).
+    private var flatNames: [Name?] = []
+    /// The path tried first for the next child: the one after the last found (records name their fields in order).
+    private var flatNext = 0
+    /// The path of the open child of the record (-1: none, not a field, or a later occurrence), and where its text
+    /// starts in `valueBytes`.
+    private var flatField = -1
+    private var flatStart = 0
 
     private func hasValue(_ i: Int) -> Bool { valueStart[i] >= 0 || !allValues[i].isEmpty }
 
@@ -218,6 +235,7 @@ public final class XMLRecordReader {
         frames.removeAll(keepingCapacity: true)
         text.count = 0
         frameAttributes.removeAll(keepingCapacity: true)
+        flatField = -1
     }
 
     /// Interns a name in the parser's dictionary (the same pointer libxml2 hands out for it).
@@ -253,7 +271,35 @@ public final class XMLRecordReader {
             pathAttribute.append(p.attribute.map(intern))
             if p.attribute != nil && !p.steps.isEmpty { needAttributes = true }
             pathsByDepth[p.steps.count, default: []].append(i)
+            lastPicks.append(p.steps.last?.pick ?? .first)
+            if case .all = p.steps.last?.pick { takesAll.append(true) } else { takesAll.append(false) }
         }
+        flatNames = pathSteps.map { $0.first?.local }
+        let children = flatNames.compactMap { $0 }
+        flat =
+            Set(children).count == children.count
+            && paths.allSatisfy { p in
+                if p.steps.isEmpty { return p.attribute != nil }
+                guard p.steps.count == 1, p.attribute == nil, let s = p.steps.first else { return false }
+                return s.prefix == nil && s.pick == .first
+            }
+    }
+
+    /// The path whose element a child of the record named `local` is, if it has no value yet (flat records).
+    @inline(__always) private func flatPath(_ local: Name) -> Int {
+        let n = flatNames.count
+        var i = flatNext
+        var k = 0
+        while k < n {
+            if i >= n { i = 0 }
+            if flatNames[i] == local {
+                flatNext = i + 1
+                return valueStart[i] < 0 ? i : -1
+            }
+            i += 1
+            k += 1
+        }
+        return -1
     }
 
     @inline(__always) private func same(_ a: Name?, _ b: Name?) -> Bool {
@@ -466,6 +512,11 @@ public final class XMLRecordReader {
                 beginRecord()
                 collectAttributes(attributes(count, raw))
             }
+        } else if flat {
+            if d == recordDepth + 1 {
+                flatField = flatPath(local)
+                flatStart = valueBytes.count
+            }
         } else {
             let level = d - recordDepth - 1
             if frames.count > level { cutFrames(to: level) }
@@ -484,6 +535,12 @@ public final class XMLRecordReader {
         if inRecord {
             if depth == recordDepth {
                 endRecord()
+            } else if flat {
+                if depth == recordDepth + 1 && flatField >= 0 {
+                    valueStart[flatField] = flatStart
+                    valueEnd[flatField] = valueBytes.count
+                    flatField = -1
+                }
             } else {
                 endFrame()
             }
@@ -493,7 +550,14 @@ public final class XMLRecordReader {
     }
 
     fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, _ count: Int) {
-        if inRecord, !frames.isEmpty { text.append(UnsafeBufferPointer(start: bytes, count: count)) }
+        guard inRecord else { return }
+        if flat {
+            if flatField >= 0 && depth == recordDepth + 2 {
+                valueBytes.append(UnsafeBufferPointer(start: bytes, count: count))
+            }
+        } else if !frames.isEmpty {
+            text.append(UnsafeBufferPointer(start: bytes, count: count))
+        }
     }
 
     private func isRecord() -> Bool {
@@ -536,7 +600,7 @@ public final class XMLRecordReader {
             guard let a = pathAttribute[i], !hasValue(i), stepsMatchFrames(i),
                 var v = attributes.first(where: { same($0.0, a) })?.1
             else { continue }
-            if case .all = paths[i].steps.last?.pick {
+            if takesAll[i] {
                 allValues[i].append(v)
             } else {
                 v.withUTF8 { setValue(i, $0) }
@@ -552,7 +616,7 @@ public final class XMLRecordReader {
             for i in candidatePaths(depth: frames.count, local: frame.local)
             where pathAttribute[i] == nil && stepsMatchFrames(i) {
                 occurrences[i] += 1
-                switch paths[i].steps.last!.pick {
+                switch lastPicks[i] {
                 case .first, .attribute: if occurrences[i] == 1 || !hasValue(i) { setValue(i, own) }
                 case .nth(let n): if occurrences[i] == n { setValue(i, own) }
                 case .all: allValues[i].append(String(decoding: own, as: UTF8.self))
@@ -574,7 +638,7 @@ public final class XMLRecordReader {
 
     private func endRecord() {
         for i in 0..<paths.count {
-            if case .all = paths[i].steps.last?.pick {
+            if takesAll[i] {
                 let v = allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
                 current.bytes.append(contentsOf: v.utf8)
             } else if valueStart[i] >= 0 {

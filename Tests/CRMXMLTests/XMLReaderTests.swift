@@ -96,6 +96,39 @@ struct XMLReaderTests {
         }
     }
 
+    /// Fields that are all children of the record (`email`) or its attributes take the reader's flat path; `email[1]`
+    /// means the same and takes the general one (frames, candidate paths): the two must agree on every document.
+    @Test(
+        "flat records (every field a child or an attribute of the record) read as the general path reads the same fields"
+    )
+    func flatMatchesGeneral() throws {
+        let docs = [
+            "<r><x id='1'><a>one<b>two</b>three</a><c>c1</c><a>later</a><d>not a field</d></x><x><c/><a><![CDATA[<z>]]></a></x></r>",
+            "<r><x><c>c<c>inner</c>d</c><a>a &amp; b</a><q:a xmlns:q='u'>ns</q:a><y:a>unbound</y:a></x><x>text<a>a</a>tail</x></r>",
+            "<r><x><a>1</a></x><w><x><a>not a record</a></x></w><x><a>2<a>2b</a></a><c>3</c></x></r>",
+        ]
+        for doc in docs {
+            for chunk in [1, 2, 7, 4096] {
+                let flat = try readXML(Array(doc.utf8), chunk: chunk, recordPath: "/r/x", fields: ["@id", "a", "c"])
+                let general = try readXML(
+                    Array(doc.utf8), chunk: chunk, recordPath: "/r/x", fields: ["@id", "a[1]", "c[1]"])
+                #expect(flat.records == general.records, "chunk \(chunk): \(doc)")
+                #expect(flat.lines == general.lines)
+                #expect((flat.fault == nil) == (general.fault == nil))
+            }
+        }
+        let first = try readXML(Array(docs[0].utf8), chunk: 4096, recordPath: "/r/x", fields: ["@id", "a", "c"])
+        #expect(first.records == [["1", "onethree", "c1"], ["", "<z>", ""]])
+        for (file, record) in [("xml/generic-leads.xml", "/leads/lead"), ("xml/salesforce-leads.xml", "//Lead")] {
+            let bytes = try TestSupport.bytes(file)
+            let names = ["first_name", "last_name", "email", "Company", "Email", "Id"]
+            let flat = try readXML(bytes, chunk: 5, recordPath: record, fields: ["@id"] + names)
+            let general = try readXML(bytes, chunk: 5, recordPath: record, fields: ["@id"] + names.map { $0 + "[1]" })
+            #expect(flat.records == general.records, "\(file)")
+            #expect(flat.records.contains { $0.contains { !$0.isEmpty } }, "\(file) has values")
+        }
+    }
+
     @Test("attributes, nested paths, picks by attribute, by position and all; CDATA and entities")
     func paths() throws {
         let r = try readXML(

@@ -4,8 +4,10 @@
 // does, with the same records (before the fault).
 import CLibXML2
 
-func readAll(_ bytes: [UInt8], chunk: Int) -> ([[String]], String?) {
-    var o = XMLReadOptions(recordPath: "/leads/lead", fields: ["name", "email", "@id", "address/city"])
+func readAll(
+    _ bytes: [UInt8], chunk: Int, fields: [String] = ["name", "email", "@id", "address/city"]
+) -> ([[String]], String?) {
+    var o = XMLReadOptions(recordPath: "/leads/lead", fields: fields)
     o.batchSize = 7
     var out: [[String]] = []
     do {
@@ -43,6 +45,13 @@ public func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if whole.0.prefix(n) != pieces.0.prefix(n) {
             fatalError("chunks of \(chunk) changed the records before the fault")
         }
+    }
+    // Fields that are all children or attributes of the record take the reader's flat path, `name[1]` the general one
+    // for the same thing: they read the same records and fault alike.
+    let flat = readAll(bytes, chunk: chunk, fields: ["name", "email", "@id"])
+    let general = readAll(bytes, chunk: chunk, fields: ["name[1]", "email[1]", "@id"])
+    if flat.0 != general.0 || (flat.1 == nil) != (general.1 == nil) {
+        fatalError("the flat path read other records than the general one (chunks of \(chunk))")
     }
     return 0
 }
