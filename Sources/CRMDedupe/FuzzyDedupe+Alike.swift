@@ -133,6 +133,14 @@ extension FuzzyDeduplicator {
         return !(x[diffs[0]] == y[diffs[1]] && x[diffs[1]] == y[diffs[0]])
     }
 
+    /// Whether the house numbers of rows `a` and `b` are one edit apart (`8` / `58`, `42` / `32`).
+    func numbersOneEditApart(_ a: Int, _ b: Int) -> Bool {
+        guard house[a] != 0, house[b] != 0 else { return false }
+        return oneEditApart(
+            Array(places.bytes[Int(house[a])].dropFirst()), Array(places.bytes[Int(house[b])].dropFirst()),
+            sameLength: false)
+    }
+
     /// Whether the word of a street line that holds its first digit is digits alone (`12 elm st`, not `12a elm st`
     /// or `l5 elm st`).
     private func digitsAlone(_ line: [UInt8]) -> Bool {

@@ -15,7 +15,8 @@ extension FuzzyDeduplicator {
         ["null", "core exact", "token subset / JW>=0.92", "different"],
         [
             "null", "exact", "same without spaces / same words", "one's words among the other's", "number or name off",
-            "same street, other or no number", "same house number, other street", "different",
+            "same street, other or no number", "same house number, other street",
+            "different (another street, or another house number on it)",
         ],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"],
         ["null", "exact", "different"],

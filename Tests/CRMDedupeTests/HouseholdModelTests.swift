@@ -31,8 +31,14 @@ struct HouseholdModelTests {
             d.add(row(others[i % 8], "Solo\(i)wick", "\(i + 1) Solo\(i) Lane", "\(5000 + i)", "0433 \(100 + i) 000"))
         }
         // From row 1120: `near` households whose members' first names are alike by Jaro-Winkler only.
+        // Streets of names unlike one another: `Near1 Avenue` and `Near2 Avenue` would be one street named alike, and
+        // the households' rows at house numbers a digit apart (`1`, `2`) one person's.
+        let trees = [
+            "Acacia", "Birch", "Cedar", "Dahlia", "Elm", "Fig", "Grevillea", "Hazel", "Iris", "Juniper", "Kurrajong",
+            "Laurel", "Magnolia", "Nutmeg", "Olive", "Poplar", "Quince", "Rowan", "Sassafras", "Tamarind",
+        ]
         for i in 0..<near {
-            let (last, street, pc) = ("Near\(i)ford", "\(i + 1) Near\(i) Avenue", "\(6000 + i)")
+            let (last, street, pc) = ("Near\(i)ford", "\(i + 1) \(trees[i % trees.count]) Avenue", "\(6000 + i)")
             let (a, b) = i % 2 == 0 ? ("Christopher", "Christine") : ("Michael", "Michelle")
             d.add(row(a, last, street, pc, "0455 \(100 + i) 000"))
             d.add(row(b, last, street, pc, "0466 \(100 + i) 000"))

@@ -121,42 +121,38 @@ struct NeighbourTests {
         #expect(r.model.contains { $0.level == "neighbours' numbers, one postcode" }, "--show-model shows it")
     }
 
-    @Test("namesakes on one street, house numbers far apart, among neighbours: less weight than at random")
+    @Test(
+        "namesakes on one street, house numbers far apart (not a digit off, not swapped): another address, weighed against the pair"
+    )
     func namesakesOnOneStreet() throws {
         let pair = [
             Self.row("Anna", "Family7x", "2 Oakwood Lane", "2480", "Lismore"),
             Self.row("Anna", "Family7x", "58 Oakwood Lane", "2480", "Lismore"),
         ]
-        let (r, _) = run(.neighbours, pair, explain: [(0, 1)], farNumbers: true)
-        let why = try #require(r.explanations.first)
-        try #require(why.contains("same street, other or no number"), "\(why)")
-        let adjustment = try Self.placeAdjustment(why, "other house numbers, one street, in one place")
-        #expect(adjustment < -3, "\(why)")
-        let level = try #require(r.model.first { $0.level == "same street, other numbers, one postcode" })
-        let atRandom = try #require(
-            r.model.first { $0.field == "street" && $0.level == "same street, other or no number" })
-        // The weight shown is the level's at random less what the place takes off.
-        #expect(abs(level.weight - (atRandom.weight + adjustment)) < 0.01)
-        // Where the suburb's people live on streets of their own, the same pair keeps the random-pair weight.
-        let (alone, _) = run(.streetsOfTheirOwn, pair, explain: [(0, 1)], farNumbers: true)
-        let whyAlone = try #require(alone.explanations.first)
-        #expect(!whyAlone.contains("in one place"), "\(whyAlone)")
+        // Even on a list where 60 people's duplicates carry such another number (`farNumbers`): copies of one person
+        // compare so in 0.2-0.4% of their pairs on the third and fourth generators, namesakes far more often.
+        for suburb in [Suburb.neighbours, .streetsOfTheirOwn] {
+            let (r, start) = run(suburb, pair, explain: [(0, 1)], farNumbers: true)
+            let why = try #require(r.explanations.first)
+            let street = try Self.placeAdjustment(why, "different (another street, or another house number on it)")
+            #expect(street < 0, "\(why)")
+            #expect(!why.contains("in one place"), "no neighbours' adjustment on top: \(why)")
+            #expect(r.cluster[start] != r.cluster[start + 1], "\(why)")
+        }
     }
 
     @Test("two common names on one street with house numbers far apart, among neighbours: apart, not merged")
     func namesakesApart() throws {
         // First names of the suburb's list and one last name the suburb shares: names that say little, as in a town
-        // where namesakes are common. Without what the place takes off, the street level would carry the match.
+        // where namesakes are common.
         let pair = [
             Self.row("Emma", "Family3x", "3 Elm Close", "2480", "Lismore"),
             Self.row("Emma", "Family3x", "29 Elm Close", "2480", "Lismore"),
         ]
         let (r, start) = run(.neighbours, pair, explain: [(0, 1)], farNumbers: true, sharedLastNames: true)
         let why = try #require(r.explanations.first)
-        try #require(why.contains("same street, other or no number"), "\(why)")
+        try #require(why.contains("different (another street, or another house number on it)"), "\(why)")
         let total = try #require(SolePairTests.total(why))
-        let adjustment = try Self.placeAdjustment(why, "other house numbers, one street, in one place")
-        try #require(total - adjustment >= r.matchWeight, "the pair must score a match without it: \(why)")
         #expect(total < r.matchWeight, "\(why)")
         #expect(r.cluster[start] != r.cluster[start + 1], "\(why)")
     }
