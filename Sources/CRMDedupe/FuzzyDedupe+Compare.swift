@@ -134,12 +134,13 @@ extension FuzzyDeduplicator {
             } else if house[a] != house[b] || house[a] == 0, streetNamesAlike(sa, sb) {
                 // The house number wrong, or missing from one line or both, on a street the two name alike (`120 churhc
                 // road` / `10 church road`, `john stret` / `61 john street`, `glen st` / `glen stret`). Two numbers in
-                // digits that are neither two digits swapped nor one edit apart (`76` / `443 maple place`) are another
-                // address on that street: "different". Copies of one person compare so in 0.2-0.4% of their pairs, on
-                // the third and the fourth generator alike, where "other or no number" holds 6% (mostly a number
-                // missing); weighed as that level (+2.9 to +3.2 bits), namesakes on one street merged, the commonest
-                // wrong link left on the fourth generator's files (a helper's replay of `--explain` against the truth).
-                l = neighbourNumbers(a, b) && !numbersOneEditApart(a, b) ? 7 : 5
+                // digits that are neither two digits swapped nor a mistyping of one another (`numbersMaybeMistyped`:
+                // `76` / `443 maple place`) are another address on that street: "different". Copies of one person
+                // compare so in 0.2-0.4% of their pairs, on the third and the fourth generator alike, where "other or
+                // no number" holds 6% (mostly a number missing); weighed as that level (+2.9 to +3.2 bits), namesakes
+                // on one street merged, the commonest wrong link left on the fourth generator's files (a helper's
+                // replay of `--explain` against the truth).
+                l = neighbourNumbers(a, b) && !numbersMaybeMistyped(a, b) ? 7 : 5
             } else if house[a] != 0, house[a] == house[b] {
                 // The street name replaced or garbled past a typo: the house number still says something.
                 l = 6

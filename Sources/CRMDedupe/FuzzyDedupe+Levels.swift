@@ -16,7 +16,8 @@ extension FuzzyDeduplicator {
         [
             "null", "exact", "same without spaces / same words", "one's words among the other's", "number or name off",
             "same street, other or no number", "same house number, other street",
-            "different (another street, or another house number on it)",
+            // Another street, or another house number on the same street (`numbersMaybeMistyped`).
+            "different",
         ],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"],
         ["null", "exact", "different"],

@@ -353,8 +353,10 @@ struct FuzzyDedupeTests {
             // A house number alone, its digits swapped: namesakes in one suburb as often as one person.
             ("71", "17 Wandoo Drive", "different"),
             // Another house number on the street (not swapped digits, not one edit): another address.
-            ("76 Maple Place", "443 Maple Place", "different (another street, or another house number on it)"),
-            ("12 Maple Place", "47 Maple Plcae", "different (another street, or another house number on it)"),
+            ("76 Maple Place", "443 Maple Place", "different"),
+            ("12 Maple Place", "47 Maple Plcae", "different"),
+            // Two edits in a number of four digits may be one mistyped (a digit typed and two swapped).
+            ("146 Barkly Street", "1647 Barkly Street", "same street, other or no number"),
             // One edit apart (a digit dropped or mistyped) stays a number off.
             ("8 Maple Place", "58 Maple Place", "number or name off"),
             ("8 Maple Place", "58 Maple Plcae", "same street, other or no number"),
