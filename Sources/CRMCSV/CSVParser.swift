@@ -38,6 +38,9 @@ public struct CSVParser: Sendable {
     private var recordIssue: CSVError?
     private var quoteLine = 0
     private var quoteColumn = 0
+    /// The column (1-based byte in its line) the unquoted field being read starts at: a field over the limit is
+    /// reported there, not where the chunk that pushed it over began.
+    private var fieldColumn = 0
     private var consumed = 0
     private var lineStart = 0
     /// Raw bytes after the first line break inside a quoted field, kept to resume after an unterminated quote.
@@ -154,6 +157,7 @@ public struct CSVParser: Sendable {
                     i += 1
                 } else {
                     state = .unquoted
+                    fieldColumn = column(i)
                 }
 
             case .unquoted, .skipUnquoted:
@@ -163,7 +167,7 @@ public struct CSVParser: Sendable {
                     if span < 0 { span = start }
                     if batch.bytes.count + (i - span) - fieldStart > maxFieldBytes {
                         flush(input, &span, upTo: start)
-                        tooLarge(line: line, column: column(start))
+                        tooLarge(line: line, column: fieldColumn)
                         startCut(UnsafeBufferPointer(rebasing: input[start..<i]))
                         state = .skipUnquoted
                     }
@@ -319,6 +323,7 @@ public struct CSVParser: Sendable {
                     newline(b, at: i)
                 } else {
                     state = .unquoted
+                    fieldColumn = column(i)
                 }
             }
             if capture == nil { captureFrom = nil }
@@ -407,7 +412,8 @@ public struct CSVParser: Sendable {
     }
 
     /// Appends the pending run of unquoted fields, `input[span..<end]`, to the batch.
-    @inline(__always) private mutating func flush(_ input: UnsafeBufferPointer<UInt8>, _ span: inout Int, upTo end: Int) {
+    @inline(__always) private mutating func flush(_ input: UnsafeBufferPointer<UInt8>, _ span: inout Int, upTo end: Int)
+    {
         guard span >= 0 else { return }
         batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[span..<end]))
         span = -1

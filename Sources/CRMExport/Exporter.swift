@@ -19,7 +19,43 @@ public enum Exporter {
         }
     }
 
+    /// Runs an export of `R` to `o.output`. A regular file (or a new one) is written beside it under another name and
+    /// moved over it only once complete: an export that fails (a `--where` on a field the records lack, a store that
+    /// cannot be read, a full disk) leaves the file that was there as it was. A device or a pipe (`/dev/stdout`) is
+    /// written directly.
     static func run<R: CRMRecord>(_ type: R.Type, _ store: any ExportSource, _ o: ExportOptions) throws -> ExportSummary
+    {
+        var st = stat()
+        let exists = stat(o.output, &st) == 0
+        guard o.output != "-", !exists || (st.st_mode & S_IFMT) == S_IFREG else { return try write(R.self, store, o) }
+        let url = URL(fileURLWithPath: o.output)
+        var staged = o
+        staged.output =
+            url.deletingLastPathComponent().appendingPathComponent(
+                ".\(url.lastPathComponent).crmgate-partial-\(getpid())"
+            ).path
+        do {
+            var summary = try write(R.self, store, staged)
+            guard rename(staged.output, o.output) == 0 else {
+                throw ExportError(
+                    .cannotWrite, "cannot write \(o.output): \(String(cString: strerror(errno))) (nothing was changed)")
+            }
+            summary.output = o.output
+            return summary
+        } catch let e as ExportError {
+            unlink(staged.output)
+            // The messages name the file the user gave, not the partial one.
+            throw ExportError(e.code, e.message.replacingOccurrences(of: staged.output, with: o.output))
+        } catch {
+            unlink(staged.output)
+            throw error
+        }
+    }
+
+    static func write<R: CRMRecord>(
+        _ type: R.Type, _ store: any ExportSource, _ o: ExportOptions
+    ) throws
+        -> ExportSummary
     {
         let started = Date()
         let columns = try Columns.resolve(o.columns, for: R.self)

@@ -82,6 +82,36 @@ extension StringProtocol {
     public var singleLine: String {
         String(map { $0.isNewline || $0 == "\t" ? " " : $0 })
     }
+
+    /// The text as a terminal may be given it: control characters other than line feeds and tabs (escape, bell,
+    /// carriage return, backspace, DEL, the C1 controls) and the bidirectional embeddings, overrides and isolates
+    /// written as `\u001B`-style escapes (valid in JSON too), not sent. An imported value could otherwise recolour
+    /// the terminal, move its cursor, rewrite its title or reorder what is printed after it (a trial printed
+    /// `ESC[31m` from a lead's name). Anything else is kept as it is.
+    public var terminalSafe: String {
+        if utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }) { return String(self) }
+        var out = String.UnicodeScalarView()
+        for u in unicodeScalars {
+            if Self.unsafeOnTerminal(u) {
+                let hex = String(u.value, radix: 16, uppercase: true)
+                out.append(
+                    contentsOf: ("\\u" + String(repeating: "0", count: Swift.max(0, 4 - hex.count)) + hex).unicodeScalars)
+            } else {
+                out.append(u)
+            }
+        }
+        return String(out)
+    }
+
+    /// Whether `terminalSafe` writes this scalar as an escape.
+    static func unsafeOnTerminal(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0x0A, 0x09: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
 }
 
 // MARK: - Tables

@@ -35,7 +35,7 @@ extension PostgresStore: ExportSource {
             let c = try filtered(f)
             var marks: [String] = []
             for v in values {
-                args.append(v)
+                args.append(RecordQuery.storedForm(R.self, field: f, v))
                 marks.append("lower($\(args.count))")
             }
             clauses.append("lower(\(c)::text) IN (" + marks.joined(separator: ", ") + ")")

@@ -402,7 +402,7 @@ public final class CRMStore: @unchecked Sendable {
             }
             clauses.append(
                 "\(try column(f)) COLLATE NOCASE IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
-            args += values
+            args += values.map { RecordQuery.storedForm(R.self, field: f, $0) }
         }
         for r in query.ranges {
             // The column once per clause: a custom field's brings its key as a parameter of its own.
@@ -669,6 +669,22 @@ public struct StoredRow {
 /// and fields within ranges (compared as stored text: ISO dates and times sort correctly).
 public struct RecordQuery: Sendable, Equatable {
     public var anyOf: [(String, [String])] = []
+
+    /// A value an `anyOf` filter compares, written as the store writes the field's values: a number of a number or
+    /// whole-number field as its plain decimal text (`120000.00` → `120000`, `120000.50` → `120000.5`, `007` → `7`),
+    /// so that an amount as a list shows it finds its record. Anything else as given.
+    public static func storedForm<R: CRMRecord>(_ type: R.Type, field: String, _ value: String) -> String {
+        guard let i = R.fieldIndex(named: field), [.number, .integer].contains(R.fields[i].kind) else { return value }
+        let t = value.trimmingCharacters(in: .whitespaces)
+        let digits = t.drop { $0 == "-" || $0 == "+" }
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard t.count - digits.count <= 1, (1...2).contains(parts.count), !parts[0].isEmpty,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let d = Decimal(
+                string: t.hasPrefix("+") ? String(t.dropFirst()) : t, locale: Locale(identifier: "en_US_POSIX"))
+        else { return value }
+        return NSDecimalNumber(decimal: d).stringValue
+    }
     public var ranges: [Range] = []
 
     /// An inclusive range on a field; either end may be open.

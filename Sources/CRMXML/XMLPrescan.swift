@@ -89,6 +89,11 @@ struct MarkupScanner {
     static let doctypeMessage =
         "the document has a document type declaration (<!DOCTYPE>); crmgate refuses DTDs, since they carry entity expansion and external references. Remove the DOCTYPE to import the file."
 
+    /// A start tag was seen (the root element, at least).
+    var sawElement: Bool { rootSeen }
+    /// A character was seen (a byte order mark alone is none).
+    var sawCharacters: Bool { begun }
+
     /// The document ended inside its root element, or inside markup before that, and nothing the scan saw
     /// was out of place: the file was cut off.
     var endedEarly: Bool {

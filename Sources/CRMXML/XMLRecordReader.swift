@@ -444,6 +444,15 @@ public final class XMLRecordReader {
     private func settle(_ libxml2: XMLError) -> XMLError {
         if let fault = scanFault() { return fault }
         if input.scanner.endedEarly && (errors.first?.afterStop ?? true) { return truncated() }
+        // No element at all: libxml2 says "Document is empty", or of a file with no byte "Extra content at the end of
+        // the document" (a trial); neither names the likely cause.
+        if !input.scanner.sawElement && (input.scanner.ended || input.scanner.sawCharacters) {
+            return XMLError(
+                .malformed, path: path, line: input.scanner.sawCharacters ? libxml2.line : nil,
+                message: input.scanner.sawCharacters
+                    ? "the file holds no XML element (\(libxml2.message)): is it an XML file? The mapping reads it as XML (format: xml)"
+                    : "the file is empty")
+        }
         return libxml2
     }
 

@@ -424,6 +424,32 @@ struct TerminalViewTests {
         return (r.status, text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
     }
 
+    @Test(
+        "stored values cannot send the terminal escape sequences: on a terminal they are shown as escapes, to a pipe kept"
+    )
+    func hostileValuesOnATerminal() throws {
+        let w = try Workspace()
+        let csv = """
+            First Name,Last Name,Email,Phone,Company,Job Title,Street,City,State,Postcode,Country,Lead Source,Status,Owner,Created At,Notes
+            "esc\u{1B}[31mred",bell\u{07}ring,hostile@example.com,,"Acme\u{202E}gnp.exe",,,,,,,,New,,,
+
+            """
+        let file = w.dir.appendingPathComponent("hostile.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let s = try w.importFile(file.path, mapping: "sources/generic-leads.yaml")
+        try #require(s.created == 1, "\(s.rejectReasons)")
+        let id = try #require(try CRMStore(path: w.store).all(Lead.self).first?.id.description)
+        for view in [["leads", "list"], ["leads", "show", id]] {
+            let (status, lines) = try onTerminal(view, columns: 200, w)
+            #expect(status == 0)
+            let text = lines.joined(separator: "\n")
+            #expect(!text.contains("\u{1B}[31m") && !text.contains("\u{07}") && !text.contains("\u{202E}"), "\(text)")
+            #expect(text.contains("esc\\u001B[31mred") && text.contains("\\u202E"), "\(text)")
+        }
+        let piped = try CLIOutputTests().crmgate(["leads", "list"], w)
+        #expect(piped.stdout.contains("esc\u{1B}[31mred"), "to a pipe the value goes as stored")
+    }
+
     @Test("boards, lists and the calendar fit the terminal's width, and use it", arguments: [80, 120])
     func viewsFit(columns: Int) throws {
         let w = try CLIOutputTests().seeded()

@@ -14,6 +14,18 @@ struct DisplayWidthTests {
         #expect(text.displayWidth == columns, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
     }
 
+    @Test(
+        "text for a terminal: escape, bell, carriage return, DEL, C1 and bidi overrides written as escapes; the rest kept"
+    )
+    func terminalSafe() {
+        #expect("esc\u{1B}[31mred".terminalSafe == "esc\\u001B[31mred")
+        #expect("bell\u{07} cr\r del\u{7F} c1\u{9B}".terminalSafe == "bell\\u0007 cr\\u000D del\\u007F c1\\u009B")
+        #expect("abc\u{202E}fed \u{2066}x\u{2069}".terminalSafe == "abc\\u202Efed \\u2066x\\u2069")
+        for kept in ["plain text", "two\nlines\tand a tab", "Zoë Müller 日本語 😀👍🏽", "שלום \u{200F}مرحبا", ""] {
+            #expect(kept.terminalSafe == kept)
+        }
+    }
+
     @Test("truncation cuts by columns, never inside a character, and marks the cut with …")
     func truncation() {
         #expect("日本語テキスト".truncated(toWidth: 7) == "日本語…")

@@ -441,6 +441,20 @@ struct XMLReaderTests {
         }
     }
 
+    @Test("an empty file, and a file without any element (a CSV read as XML), say so, not what libxml2 makes of them")
+    func noElement() throws {
+        for chunk in [1, 4096] {
+            let empty = try readXML([], chunk: chunk, recordPath: "/leads/lead", fields: leadFields)
+            #expect(empty.fault?.message == "the file is empty", "\(String(describing: empty.fault))")
+            let csv = try readXML(
+                Array("First Name,Last Name\nAda,Lovelace\n".utf8), chunk: chunk, recordPath: "/leads/lead",
+                fields: leadFields)
+            #expect(csv.records.isEmpty)
+            #expect(csv.fault?.message.contains("holds no XML element") == true, "\(String(describing: csv.fault))")
+            #expect(csv.fault?.message.contains("format: xml") == true)
+        }
+    }
+
     @Test("an empty root element is a document without records, not a fault")
     func emptyRoot() throws {
         for doc in ["<leads/>", "<?xml version=\"1.0\"?>\n<leads></leads>\n<!-- end -->\n"] {
