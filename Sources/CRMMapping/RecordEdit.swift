@@ -116,6 +116,12 @@ public enum RecordEdit {
             }
             let before = f.get(edited)
             let value = try Self.value(text, kind: f.kind, field: field)
+            if let range = f.range, case .integer(let i) = value, !range.contains(i) {
+                throw Refusal(
+                    code: .badValue,
+                    message: "\(field): \(i) is not between \(range.lowerBound) and \(range.upperBound)",
+                    hint: "e.g. \(field)=40, or \(field)= to clear it")
+            }
             f.set(&edited, value)
             let after = f.get(edited)
             if after != before {

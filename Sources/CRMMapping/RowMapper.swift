@@ -235,7 +235,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             }
             if value.isEmpty, let d = f.defaultValue { value = .text(d) }
             if case .text(let s) = value, f.kind != .text, f.kind != .email, f.kind != .phone {
-                switch convert(s, to: f.kind) {
+                switch convert(s, to: f.kind, range: f.fieldIndex.flatMap { Record.fields[$0].range }) {
                 case .ok(let v): value = v
                 case .invalid(let reason):
                     switch f.onInvalid ?? .reject {
@@ -285,7 +285,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         return regionCache.lookup(name) { PhoneNumber.regionCode(forCountry: name) ?? defaultRegion }
     }
 
-    private func convert(_ s: String, to kind: FieldKind) -> Outcome {
+    private func convert(_ s: String, to kind: FieldKind, range: ClosedRange<Int>?) -> Outcome {
         switch kind {
         case .text, .email, .phone: return .ok(.text(s))
         case .number:
@@ -296,10 +296,16 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         case .integer:
             var t = s
             if t.hasSuffix("%") { t.removeLast() }
-            guard let d = NumberText.parse(t.trimmingSpaces, decimal: UInt8(ascii: "."), thousands: nil) else {
+            guard let d = NumberText.parse(t.trimmingSpaces, decimal: UInt8(ascii: "."), thousands: nil),
+                let i = WholeNumber.exact(d)
+            else {
+                // `25.5` was cut to 25 in silence (a trial), where `set` refuses it.
                 return .invalid("'\(s)' is not a whole number")
             }
-            return .ok(.integer(NSDecimalNumber(decimal: d).intValue))
+            if let range, !range.contains(i) {
+                return .invalid("'\(s)' is not between \(range.lowerBound) and \(range.upperBound)")
+            }
+            return .ok(.integer(i))
         case .bool:
             switch s.lowercased() {
             case "true", "yes", "y", "1", "x", "ja", "oui", "si", "sí": return .ok(.bool(true))

@@ -215,6 +215,18 @@ extension String {
 }
 
 /// Numbers as lists write them: `1,234.56`, `1.234,56`, `-12`, `1 234,5`.
+/// A decimal as a whole number, exactly.
+enum WholeNumber {
+    /// `d` as an `Int` when it has no fraction and fits (`40`, `40.0`), else nil (`25.5`, `1e30`).
+    static func exact(_ d: Decimal) -> Int? {
+        var value = d
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 0, .plain)
+        guard rounded == d, rounded >= Decimal(Int.min), rounded <= Decimal(Int.max) else { return nil }
+        return NSDecimalNumber(decimal: rounded).intValue
+    }
+}
+
 enum NumberText {
     static func parse(_ s: String, decimal: UInt8, thousands: UInt8?) -> Decimal? {
         var out: [UInt8] = []

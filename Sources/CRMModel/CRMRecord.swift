@@ -28,13 +28,16 @@ public struct FieldDescriptor<Record>: Sendable {
     public let get: @Sendable (Record) -> FieldValue
     /// Writes the field; a value of the wrong kind or `.empty` clears it.
     public let set: @Sendable (inout Record, FieldValue) -> Void
+    /// The values a whole-number field may hold (a percentage: 0...100), or nil for any.
+    public let range: ClosedRange<Int>?
 
     public init(
-        _ name: String, _ kind: FieldKind, get: @escaping @Sendable (Record) -> FieldValue,
-        set: @escaping @Sendable (inout Record, FieldValue) -> Void
+        _ name: String, _ kind: FieldKind, range: ClosedRange<Int>? = nil,
+        get: @escaping @Sendable (Record) -> FieldValue, set: @escaping @Sendable (inout Record, FieldValue) -> Void
     ) {
         self.name = name
         self.kind = kind
+        self.range = range
         self.get = get
         self.set = set
     }

@@ -186,7 +186,8 @@ public struct Lead: CRMRecord, Hashable {
             FieldDescriptor<Lead>("amount", .number, get: { .optional($0.amount) }, set: { $0.amount = $1.decimal }),
             FieldDescriptor<Lead>("currency", .text, get: { .textField($0.currency) }, set: { $0.currency = $1.text }),
             FieldDescriptor<Lead>(
-                "close_chance", .integer, get: { .optional($0.closeChance) }, set: { $0.closeChance = $1.int }),
+                "close_chance", .integer, range: 0...100, get: { .optional($0.closeChance) },
+                set: { $0.closeChance = $1.int }),
             FieldDescriptor<Lead>("close_date", .day, get: { .optional($0.closeDate) }, set: { $0.closeDate = $1.day }),
             FieldDescriptor<Lead>("tags", .list, get: { .listField($0.tags) }, set: { $0.tags = $1.list }),
             FieldDescriptor<Lead>("notes", .text, get: { .textField($0.notes) }, set: { $0.notes = $1.text }),

@@ -103,7 +103,8 @@ public struct Opportunity: CRMRecord, Hashable {
         FieldDescriptor<Opportunity>(
             "currency", .text, get: { .textField($0.currency) }, set: { $0.currency = $1.text }),
         FieldDescriptor<Opportunity>(
-            "probability", .integer, get: { .optional($0.probability) }, set: { $0.probability = $1.int }),
+            "probability", .integer, range: 0...100, get: { .optional($0.probability) },
+            set: { $0.probability = $1.int }),
         FieldDescriptor<Opportunity>(
             "expected_close", .day, get: { .optional($0.expectedClose) }, set: { $0.expectedClose = $1.day }),
         FieldDescriptor<Opportunity>("owner", .text, get: { .textField($0.owner) }, set: { $0.owner = $1.text }),

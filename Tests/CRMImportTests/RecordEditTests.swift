@@ -105,4 +105,21 @@ struct RecordEditTests {
         let after = try #require(try w.open().record(CRMTask.self, id: task.id.short).due)
         #expect(after == due.addingTimeInterval(-4 * 3600))
     }
+
+    @Test("set refuses a percentage outside 0 to 100 and a fraction, as an import does", arguments: StoreKind.allCases)
+    func setPercentages(kind: StoreKind) throws {
+        let w = try seeded(kind)
+        let deal = try #require(try w.open().all(Opportunity.self).first)
+        for bad in ["probability=150", "probability=-5", "probability=25.5"] {
+            let r = try crmgate(["opportunities", "set", deal.id.short, bad], w)
+            #expect(r.status != 0, "\(bad): \(r.stdout)")
+        }
+        #expect(try w.open().record(Opportunity.self, id: deal.id.short).probability == deal.probability)
+        let ok = try crmgate(["opportunities", "set", deal.id.short, "probability=100"], w)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try w.open().record(Opportunity.self, id: deal.id.short).probability == 100)
+        let lead = try #require(try w.open().all(Lead.self).first { $0.status != "Converted" })
+        let chance = try crmgate(["leads", "set", lead.id.short, "close_chance=500"], w)
+        #expect(chance.status != 0 && chance.stderr.contains("between 0 and 100"), "\(chance.stderr)")
+    }
 }

@@ -45,6 +45,33 @@ struct RowMapperTests {
         #expect(throws: RowRejection.self) { try bad.get() }
     }
 
+    @Test(
+        "whole numbers: a fraction is refused, not cut (25.5 was stored as 25); a percentage is 0 to 100; 40.0 and 80% are whole"
+    )
+    func wholeNumbersAndPercentages() throws {
+        let yaml = """
+            record: opportunity
+            fields:
+              name: Name
+              probability: P
+            """
+        func probability(_ text: String) throws -> Result<Opportunity, RowRejection> {
+            try mapRow(Opportunity.self, yaml: yaml, header: ["Name", "P"], row: ["Deal", text])
+        }
+        #expect(try probability("40.0").get().probability == 40)
+        #expect(try probability("80%").get().probability == 80)
+        #expect(try probability("0").get().probability == 0)
+        #expect(try probability("100").get().probability == 100)
+        for bad in ["25.5", "99.9", "150", "-5", "1e3", "1000000000000000000000"] {
+            guard case .failure(let r) = try probability(bad) else {
+                Issue.record("'\(bad)' was accepted")
+                continue
+            }
+            #expect(r.field == "probability", "\(r)")
+            #expect(r.reason.contains("whole number") || r.reason.contains("between 0 and 100"), "\(r.reason)")
+        }
+    }
+
     @Test("12-hour clocks and month names")
     func clockAndNames() throws {
         let yaml =
