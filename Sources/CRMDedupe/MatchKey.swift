@@ -2,7 +2,8 @@ import CPrefetch
 public import CRMModel
 import Foundation
 
-/// An exact-match key definition: `external_id`, `email`, any field, or fields joined by `+`.
+/// An exact-match key definition: `id` (the crmgate record id), `external_id`, `email`, any field, or fields joined
+/// by `+`.
 public struct MatchKeySpec: Sendable, Hashable, CustomStringConvertible {
     /// The fields the key is made of (`external_id` is the source system's id).
     public let fields: [String]
@@ -56,16 +57,19 @@ public struct MatchKey<R: CRMRecord>: Sendable {
 
     public init(_ spec: MatchKeySpec) {
         self.spec = spec
-        parts = spec.fields.map { $0 == "external_id" ? nil : R.fieldIndex(named: $0) }
+        parts = spec.fields.map { $0 == "external_id" || $0 == "id" ? nil : R.fieldIndex(named: $0) }
         kinds = parts.map { $0.map { R.fields[$0].kind } }
     }
 
-    /// The key of a record given as its field values (in the order of `R.fields`) and custom fields.
-    public func key(values: [FieldValue], custom: [String: String], externalID: String?) -> String? {
-        if parts.count == 1 { return part(0, { values[$0] }, custom, externalID) }
+    /// The key of a record given as its field values (in the order of `R.fields`) and custom fields; `recordID` is
+    /// the id a row of a file names (`id:` in a mapping), nil for none.
+    public func key(
+        values: [FieldValue], custom: [String: String], externalID: String?, recordID: RecordID? = nil
+    ) -> String? {
+        if parts.count == 1 { return part(0, { values[$0] }, custom, externalID, recordID) }
         var out: [String] = []
         for i in parts.indices {
-            guard let p = part(i, { values[$0] }, custom, externalID) else { return nil }
+            guard let p = part(i, { values[$0] }, custom, externalID, recordID) else { return nil }
             out.append(p)
         }
         return out.joined(separator: "\u{1F}")
@@ -77,17 +81,24 @@ public struct MatchKey<R: CRMRecord>: Sendable {
     @_specialize(exported:true,where R == Customer)
     @_specialize(exported:true,where R == CRMTask)
     public func key(of record: R, externalID: String?) -> String? {
-        if parts.count == 1 { return part(0, { record.fieldValue($0) }, record.custom, externalID) }
+        key(of: record, externalID: externalID, recordID: record.id)
+    }
+
+    /// The key of a record whose `id` part is `recordID` (an incoming row's is the id its file names, not the one
+    /// it was given to be created under).
+    public func key(of record: R, externalID: String?, recordID: RecordID?) -> String? {
+        if parts.count == 1 { return part(0, { record.fieldValue($0) }, record.custom, externalID, recordID) }
         var out: [String] = []
         for i in parts.indices {
-            guard let p = part(i, { record.fieldValue($0) }, record.custom, externalID) else { return nil }
+            guard let p = part(i, { record.fieldValue($0) }, record.custom, externalID, recordID) else { return nil }
             out.append(p)
         }
         return out.joined(separator: "\u{1F}")
     }
 
     private func part(
-        _ i: Int, _ field: (Int) -> FieldValue, _ custom: [String: String], _ externalID: String?
+        _ i: Int, _ field: (Int) -> FieldValue, _ custom: [String: String], _ externalID: String?,
+        _ recordID: RecordID?
     ) -> String? {
         let name = spec.fields[i]
         let value: FieldValue
@@ -95,6 +106,8 @@ public struct MatchKey<R: CRMRecord>: Sendable {
             value = field(d)
         } else if name == "external_id" {
             return externalID.flatMap { $0.isEmpty ? nil : $0 }
+        } else if name == "id" {
+            return recordID?.description
         } else if name.hasPrefix("custom.") {
             value = custom[String(name.dropFirst(7))].map { FieldValue.text($0) } ?? .empty
         } else {

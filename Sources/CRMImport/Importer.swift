@@ -317,13 +317,23 @@ public enum Importer {
                             RejectedRow(fields: raw.texts, reason: issue.message, kind: issue.code))
                         return
                     }
+                    let fileID: RecordID?
+                    switch mapper.recordID(raw) {
+                    case .success(let id): fileID = id
+                    case .failure(let rejection):
+                        out.reject(
+                            row: row, line: line,
+                            RejectedRow(fields: raw.texts, reason: rejection.description, kind: "invalid id"))
+                        return
+                    }
                     switch mapper.mapValues(raw) {
                     case .success(let (values, custom)):
                         let ext = mapper.externalID(raw)
                         out.items.append(MappedItem(row: row, line: line, content: .record(out.heads.count)))
                         var keyless = true
                         for k in keys.indices {
-                            if let key = keys[k].key(values: values, custom: custom, externalID: ext) {
+                            if let key = keys[k].key(values: values, custom: custom, externalID: ext, recordID: fileID)
+                            {
                                 keyless = false
                                 out.hashes.append(max(1, ExactMatchIndex.hash(kind: k, key: key)))
                             } else {
@@ -333,7 +343,7 @@ public enum Importer {
                         let fingerprint = keyless ? RowFingerprint.of(values: values, custom: custom) : nil
                         out.hashes.append(
                             fingerprint.map { max(1, ExactMatchIndex.hash(kind: keys.count, key: String($0))) } ?? 0)
-                        out.heads.append(RowHead(externalID: ext, fingerprint: fingerprint))
+                        out.heads.append(RowHead(externalID: ext, fingerprint: fingerprint, recordID: fileID))
                         out.laid.append(id: ids.next(), externalID: ext, values: values, custom: custom)
                     case .failure(let rejection):
                         out.reject(
@@ -406,6 +416,8 @@ struct MappedBatch: Sendable {
 struct RowHead: Sendable {
     let externalID: String?
     let fingerprint: Int64?
+    /// The record id the row's file names (`id:` in the mapping): a match key, not the id a created record gets.
+    var recordID: RecordID? = nil
 }
 
 /// A row the reading thread could not map: its fields as read, the reason, and the reason's kind for the summary.

@@ -18,7 +18,7 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     init(writer: W, keys: [MatchKeySpec]) throws {
         self.writer = writer
         self.keys = keys.map { MatchKey<R>($0) }
-        let fields = Array(Set(keys.flatMap(\.fields)).subtracting(["external_id"]))
+        let fields = Array(Set(keys.flatMap(\.fields)).subtracting(["external_id"]))  // `id` reads the id column
         var high: Int64 = 0
         var idx = ExactMatchIndex()
         let specs = self.keys
@@ -53,7 +53,8 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
             let made = incoming ?? laid.record(R.self, row, kinds: kinds)
             incoming = made
             if k < keys.count,
-                keys[k].key(of: stored, externalID: storedExt) != keys[k].key(of: made, externalID: head.externalID)
+                keys[k].key(of: stored, externalID: storedExt)
+                    != keys[k].key(of: made, externalID: head.externalID, recordID: head.recordID)
             {
                 continue  // a hash collision: not the same key
             }

@@ -24,6 +24,10 @@ public struct MappingFile: Sendable, Equatable {
     public var timeZone: String = "UTC"
     /// The column holding the source system's own id.
     public var externalID: String?
+    /// The column holding crmgate record ids (the `id` column an export writes): a row whose id names a record of the
+    /// store updates that record, whatever its other keys say; a row without one, or with one the store does not
+    /// hold, is matched by the other keys and created as usual, under a new id.
+    public var recordID: String?
     /// The name of the source system, scoping external ids (default: the mapping file's name).
     public var system: String?
     /// Exact-match keys in order: `external_id`, `email`, a field name, or fields joined by `+`.
@@ -110,7 +114,8 @@ public struct MappingFile: Sendable, Equatable {
     /// Every source column (CSV) or path (XML) the mapping reads, in first-use order.
     public var sourceColumns: [String] {
         var out: [String] = []
-        for c in [externalID, phoneCountryFrom].compactMap({ $0 }) + fields.flatMap(\.columns) where !out.contains(c) {
+        for c in [recordID, externalID, phoneCountryFrom].compactMap({ $0 }) + fields.flatMap(\.columns)
+        where !out.contains(c) {
             out.append(c)
         }
         return out
@@ -118,12 +123,18 @@ public struct MappingFile: Sendable, Equatable {
 
     /// The default match keys of a record type.
     public var matchKeys: [String] {
-        if let match { return match }
-        switch record {
-        case .lead, .customer: return ["external_id", "email"]
-        case .opportunity: return ["external_id", "name+customer_name"]
-        case .task: return ["external_id", "title+due"]
+        let keys: [String]
+        if let match {
+            keys = match
+        } else {
+            switch record {
+            case .lead, .customer: keys = ["external_id", "email"]
+            case .opportunity: keys = ["external_id", "name+customer_name"]
+            case .task: keys = ["external_id", "title+due"]
+            }
         }
+        // With an id column, a row's record id is its first key (unless `match:` places `id` itself).
+        return recordID != nil && !keys.contains("id") ? ["id"] + keys : keys
     }
 }
 
@@ -195,7 +206,7 @@ extension MappingFile {
         try top.allow([
             "record", "description", "format", "record_path", "namespaces", "csv", "phone_country",
             "phone_country_from",
-            "timezone", "external_id", "system", "match", "fields", "dedupe",
+            "timezone", "id", "external_id", "system", "match", "fields", "dedupe",
         ])
         let recordName = try top.requiredString("record")
         guard
@@ -284,6 +295,7 @@ extension MappingFile {
             }
             m.timeZone = tz
         }
+        m.recordID = try top.string("id")
         m.externalID = try top.string("external_id")
         m.system = try top.string("system")
         m.match = try top.stringList("match")
@@ -307,11 +319,11 @@ extension MappingFile {
             guard let text = item.scalar?.string else { continue }
             let parts = text.split(separator: "+", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
-            for part in parts where part != "external_id" && !isKnownField(part, of: record) {
+            for part in parts where part != "external_id" && part != "id" && !isKnownField(part, of: record) {
                 throw MappingError(
                     .unknownField, line: item.mark?.line ?? node.mark?.line,
                     message:
-                        "match key '\(text)': '\(part)' is not a field of a \(record.rawValue); a key is external_id, "
+                        "match key '\(text)': '\(part)' is not a field of a \(record.rawValue); a key is id, external_id, "
                         + "a field, custom.<name>, or fields joined by + (fields are: "
                         + fieldNames(of: record).joined(separator: ", ") + ")")
             }

@@ -12,6 +12,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     public let header: [String]
     /// Column index of the external id, if the mapping names one.
     public let externalIDColumn: Int?
+    /// The column of crmgate record ids (`MappingFile.recordID`).
+    public let recordIDColumn: Int?
     private let fields: [CompiledField]
     /// The values of an empty record (defaults such as a lead's status), the start of every row.
     private let template: [FieldValue]
@@ -82,6 +84,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         defaultRegion = mapping.phoneCountry
         unguards = mapping.format == "csv"
         externalIDColumn = mapping.externalID.map(resolve)
+        recordIDColumn = mapping.recordID.map(resolve)
         phoneCountryColumn = mapping.phoneCountryFrom.map(resolve)
         var compiled: [CompiledField] = []
         for spec in mapping.fields {
@@ -148,6 +151,23 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     }
 
     /// The source's own id for a row, trimmed; nil when the mapping has none or the cell is empty.
+    @_specialize(exported:true,where Record == Lead)
+    @_specialize(exported:true,where Record == Opportunity)
+    @_specialize(exported:true,where Record == Customer)
+    @_specialize(exported:true,where Record == CRMTask)
+    public func recordID(_ row: RawRow) -> Result<RecordID?, RowRejection> {
+        guard let c = recordIDColumn else { return .success(nil) }
+        let s = String(decoding: cell(row, c), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        if s.isEmpty { return .success(nil) }
+        guard let id = RecordID(s) else {
+            return .failure(
+                RowRejection(
+                    field: "id", column: header[c],
+                    reason: "'\(s)' is not a crmgate record id (the column holds the full ids an export writes)"))
+        }
+        return .success(id)
+    }
+
     @_specialize(exported:true,where Record == Lead)
     @_specialize(exported:true,where Record == Opportunity)
     @_specialize(exported:true,where Record == Customer)

@@ -103,13 +103,16 @@ public final class ImportWriter<R: CRMRecord> {
         fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void
     ) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
-        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) })
-            .joined(separator: ", ")
+        // The record id too when a key is made of it (`id`); otherwise a placeholder.
+        let withID = fields.contains("id")
+        let cols =
+            (["rowid", "ext_id", "ext_system", "row_hash", withID ? "id" : "NULL"]
+            + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
         let stmt = try db.makeStatement(sql: "SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL")
         let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
         while try raw.step(path: path) {
-            var r = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
-            for i in 0..<wanted.count { wanted[i].set(&r, RecordTable<R>.value(raw, Int32(4 + i), wanted[i].kind)) }
+            var r = R(id: raw.text(4).flatMap { RecordID($0) } ?? RecordID.make(at: Date(timeIntervalSince1970: 0)))
+            for i in 0..<wanted.count { wanted[i].set(&r, RecordTable<R>.value(raw, Int32(5 + i), wanted[i].kind)) }
             // An external id only counts for the same source system.
             let ext = raw.text(2) == system ? raw.text(1) : nil
             try body(raw.int64(0) ?? 0, r, ext, raw.int64(3))

@@ -46,8 +46,11 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
         fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void
     ) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
-        let cols = (["rowid", "ext_id", "ext_system", "row_hash"] + wanted.map { RecordTable<R>.column($0.name) })
-            .joined(separator: ", ")
+        // The record id too when a key is made of it (`id`); otherwise a placeholder.
+        let withID = fields.contains("id")
+        let cols =
+            (["rowid", "ext_id", "ext_system", "row_hash", withID ? "id" : "NULL"]
+            + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
         // A cursor: the table is read in pages, never whole into memory.
         try c.exec(
             "DECLARE crmgate_scan NO SCROLL CURSOR FOR SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL"
@@ -57,9 +60,10 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
             let r = try c.exec("FETCH 10000 FROM crmgate_scan")
             if r.count == 0 { break }
             for i in 0..<r.count {
-                var rec = R(id: RecordID.make(at: Date(timeIntervalSince1970: 0)))
+                var rec = R(
+                    id: r.text(i, 4).flatMap { RecordID($0) } ?? RecordID.make(at: Date(timeIntervalSince1970: 0)))
                 for k in 0..<wanted.count {
-                    wanted[k].set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 4 + k), wanted[k].kind))
+                    wanted[k].set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 5 + k), wanted[k].kind))
                 }
                 let ext = r.text(i, 2) == system ? r.text(i, 1) : nil
                 try body(r.int64(i, 0) ?? 0, rec, ext, r.int64(i, 3))

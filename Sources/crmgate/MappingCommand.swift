@@ -69,6 +69,13 @@ struct MappingCommand: ParsableCommand {
                 out +=
                     "csv:\n  delimiter: \"\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))\"\n  encoding: \(reader.encoding.rawValue)\n"
             }
+            // A crmgate export read back: its `id` column names the records to update (a trial's round trip created
+            // a second copy of every lead without an e-mail), and its `custom.NAME` columns are those custom fields.
+            let idColumn = reader.header.first { h in h.lowercased() == "id" && !mapped.contains { $0.column == h } }
+            if let idColumn {
+                out +=
+                    "id: \(yamlQuote(idColumn))   # crmgate record ids (as an export writes them): a row with an id of the store updates that record\n"
+            }
             out += "fields:\n"
             for s in mapped {
                 var transform: String
@@ -77,7 +84,9 @@ struct MappingCommand: ParsableCommand {
                 case "email": transform = ", transform: [email]"
                 case "phone", "mobile": transform = ", transform: [phone]"
                 case "created_at": transform = ", transform: [{date: {formats: [iso8601]}}]"
-                default: transform = ""
+                default:
+                    // A list (tags) as an export writes it: values joined by "; ".
+                    transform = ModelFields.kind(type, s.field) == .list ? ", transform: [{split: \";\"}]" : ""
                 }
                 if let sniffed = FormatSniffer.transform(
                     kind: ModelFields.kind(type, s.field), samples: samples[s.column] ?? [])
@@ -87,7 +96,13 @@ struct MappingCommand: ParsableCommand {
                 }
                 out += "  \(s.field): { column: \(yamlQuote(s.column))\(transform) }   # \(note)\n"
             }
-            for u in unmapped { out += "  # not mapped: \(yamlQuote(u))  (map it to a field, or to custom.<name>)\n" }
+            for u in unmapped where u != idColumn {
+                if u.hasPrefix("custom."), u.count > 7 {
+                    out += "  \(yamlQuote(u)): { column: \(yamlQuote(u)) }   # a custom field, as an export names it\n"
+                } else {
+                    out += "  # not mapped: \(yamlQuote(u))  (map it to a field, or to custom.<name>)\n"
+                }
+            }
             print(out, terminator: "")
         }
 
