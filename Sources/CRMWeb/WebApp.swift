@@ -135,14 +135,12 @@ public final class WebApp: Sendable {
     }
 
     /// A change: the session (401) and the form's CSRF token (403) are required, and the request must come from this
-    /// page's own origin when the browser says where it comes from (403).
+    /// page's own origin when the browser says where it comes from (403): by `Origin`, by `Sec-Fetch-Site`, or, when
+    /// neither is sent, by `Referer` (a trial's POST with only a foreign `Referer`, or `Sec-Fetch-Site: cross-site`, and
+    /// a valid token was taken).
     func action(_ request: Request, _ body: (WebSession, Form) throws -> Response) async -> Response {
         guard let s = session(of: request) else { return Self.problem(.unauthorized, "Not signed in.") }
-        if let origin = request.headers[.origin], let host = request.head.authority,
-            origin != "http://\(host)", origin != "https://\(host)"
-        {
-            return Self.problem(.forbidden, "The request came from another site.")
-        }
+        if !Self.sameOrigin(request) { return Self.problem(.forbidden, "The request came from another site.") }
         var request = request
         guard let buffer = try? await request.collectBody(upTo: 1 << 20) else {
             return Self.problem(.contentTooLarge, "The form is larger than 1 MiB.")
@@ -159,6 +157,22 @@ public final class WebApp: Sendable {
         } catch {
             return Self.problem(.internalServerError, "\(error)")
         }
+    }
+
+    /// Whether what the browser says of where a request comes from is this page: `Origin` (when sent) is its own
+    /// origin, `Sec-Fetch-Site` (when sent) is `same-origin` or `none` (typed or bookmarked), and without `Origin` a
+    /// `Referer` (when sent) is on its own origin.
+    static func sameOrigin(_ request: Request) -> Bool {
+        let host = request.head.authority ?? ""
+        let own = ["http://\(host)", "https://\(host)"]
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
+            return false
+        }
+        if let origin = request.headers[.origin] { return own.contains(origin) }
+        if let referer = request.headers[.referer] {
+            return own.contains { referer == $0 || referer.hasPrefix($0 + "/") }
+        }
+        return true
     }
 
     /// The routes.

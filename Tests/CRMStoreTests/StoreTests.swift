@@ -363,6 +363,9 @@ struct StoreTests {
         #expect(try store.record(Lead.self, id: a.short).firstName == "A")
         #expect(try store.record(Lead.self, id: b.short).firstName == "B")
         #expect(try store.record(Lead.self, id: "c4d2a911").firstName == "B")  // 8+ characters of the end
+        // The full id without its hyphens, as some tools copy a UUID (a trial).
+        let bare = a.description.replacingOccurrences(of: "-", with: "")
+        #expect(try store.record(Lead.self, id: bare).firstName == "A")
         #expect { _ = try store.record(Lead.self, id: "01a2356f-7162") } throws: { e in
             let s = e as? StoreError
             return s?.code == .ambiguous && s?.message.contains("3f9c0a1b2d4e") == true

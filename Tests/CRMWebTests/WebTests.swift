@@ -5,6 +5,7 @@ import CRMSync
 import CRMTestSupport
 import CRMWeb
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -183,6 +184,14 @@ struct WebTests {
             let other = try await client.execute(
                 uri: "/review/\(f.pairID)/reject", method: .post, headers: cross, body: form([("csrf", csrf)]))
             #expect(other.status == .forbidden)
+            // Without an Origin, a foreign Referer or a cross-site Sec-Fetch-Site is refused too (a trial).
+            for (name, value) in [("Referer", "http://evil.example/page"), ("Sec-Fetch-Site", "cross-site")] {
+                var h = headers
+                h[HTTPField.Name(name)!] = value
+                let r = try await client.execute(
+                    uri: "/review/\(f.pairID)/reject", method: .post, headers: h, body: form([("csrf", csrf)]))
+                #expect(r.status == .forbidden, "\(name): \(value)")
+            }
             #expect(try f.store.reviewPairs().count == 1)
             let ok = try await client.execute(
                 uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
