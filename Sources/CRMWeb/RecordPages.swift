@@ -56,12 +56,18 @@ extension WebApp {
         let filter = query[R.columnField] ?? ""
         let board = query["view"] == "board"
         var items: [R] = []
+        // The pipeline's columns, then any other value the store holds (an import may bring its own, `Nurturing`):
+        // the filter offers every one a record has, as `set` accepts them (a trial missed two).
+        var columns = R.columns(pipelines)
         try store.forEach(R.self) { r, _ in
+            let c = r.column
+            if !c.isEmpty, !columns.contains(where: { $0.caseInsensitiveCompare(c) == .orderedSame }) {
+                columns.append(c)
+            }
             if !q.isEmpty, !r.searchText.contains(q) { return }
-            if !filter.isEmpty, r.column.caseInsensitiveCompare(filter) != .orderedSame { return }
+            if !filter.isEmpty, c.caseInsensitiveCompare(filter) != .orderedSame { return }
             items.append(r)
         }
-        let columns = R.columns(pipelines)
         var body = """
             <form method="get" action="/\(plural)" class="filters"><input type="search" name="q" value="\(HTML.attr(q))" placeholder="search" aria-label="search">
             <select name="\(R.columnField)" aria-label="\(R.columnField)"><option value="">any \(R.columnField)</option>
@@ -91,14 +97,19 @@ extension WebApp {
                     + (totals.isEmpty ? "" : "<p class=\"totals\">\(HTML.escape(totals))</p>")
                 for card in col.cards.prefix(200) {
                     body += """
-                        <article class="card" draggable="true" id="card-\(card.id)"><p>\(HTML.text(card.title))</p><p class="amount">\(HTML.escape(Self.money(card.amount, card.currency)))</p>
-                        <form method="post" action="/\(plural)/\(card.id)/move">\(HTML.csrfField(s))<select name="to" aria-label="move to">
+                        <article class="card"\(config.readOnly ? "" : " draggable=\"true\"") id="card-\(card.id)"><p>\(HTML.text(card.title))</p><p class="amount">\(HTML.escape(Self.money(card.amount, card.currency)))</p>
                         """
-                    for c in b.columns.map(\.name) {
+                    // A read-only page offers no move it would refuse (a trial counted 114 forms that answered 403).
+                    if !config.readOnly {
                         body +=
-                            "<option value=\"\(HTML.attr(c))\"\(c == col.name ? " selected" : "")>\(HTML.escape(c))</option>"
+                            "<form method=\"post\" action=\"/\(plural)/\(card.id)/move\">\(HTML.csrfField(s))<select name=\"to\" aria-label=\"move to\">"
+                        for c in b.columns.map(\.name) {
+                            body +=
+                                "<option value=\"\(HTML.attr(c))\"\(c == col.name ? " selected" : "")>\(HTML.escape(c))</option>"
+                        }
+                        body += "</select><button type=\"submit\">Move</button></form>"
                     }
-                    body += "</select><button type=\"submit\">Move</button></form></article>"
+                    body += "</article>"
                 }
                 if col.count > 200 { body += "<p>+\(col.count - 200) more</p>" }
                 body += "</section>"

@@ -363,6 +363,9 @@ struct WebTests {
                 uri: "/opportunities?stage=Needs+Analysis", method: .get, headers: [.cookie: cookie]
             ).text
             #expect(filtered.contains("<option value=\"Needs Analysis\" selected>"))
+            // A status the pipeline lacks but records carry is offered too (a trial missed Nurturing and Recycled).
+            let leads = try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).text
+            #expect(leads.contains("<option value=\"Contacted\">"), "\(leads.prefix(2000))")
             #expect(
                 try await client.execute(uri: "/tasks/calendar?month=0000-01", method: .get, headers: [.cookie: cookie])
                     .status == .ok)
@@ -378,6 +381,10 @@ struct WebTests {
             var headers = Self.formHeaders
             headers[.cookie] = cookie
             #expect(try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).status == .ok)
+            // The board shows its cards without the move forms it would refuse.
+            let board = try await client.execute(uri: "/leads?view=board", method: .get, headers: [.cookie: cookie])
+            #expect(board.status == .ok && board.text.contains("class=\"card\""))
+            #expect(!board.text.contains("/move\""), "no move form on a read-only board")
             let r = try await client.execute(
                 uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
             #expect(r.status == .forbidden)
