@@ -601,6 +601,7 @@ package struct YAMLMap {
                 .invalidValue, line: node.mark?.line, message: "\(what) must be a mapping of keys to values")
         }
         var ps: [(String, Node)] = []
+        var keyLines: [String: Int] = [:]
         for (k, v) in m {
             guard let ks = k.scalar?.string else {
                 throw MappingError(.invalidValue, line: k.mark?.line, message: "keys in \(what) must be text")
@@ -609,10 +610,15 @@ package struct YAMLMap {
                 throw MappingError(.invalidValue, line: k.mark?.line, message: "key '\(ks)' appears twice in \(what)")
             }
             ps.append((ks, v))
+            if let l = k.mark?.line { keyLines[ks] = l }
         }
         pairs = ps
+        self.keyLines = keyLines
         line = m.mark?.line
     }
+
+    /// The line each key is written on (a value's own line is the next one when it is a block).
+    private let keyLines: [String: Int]
 
     package subscript(key: String) -> Node? { pairs.first { $0.0 == key }?.1 }
 
@@ -621,7 +627,7 @@ package struct YAMLMap {
     package func allow(_ keys: Set<String>) throws {
         for (k, v) in pairs where !keys.contains(k) {
             throw MappingError(
-                .unknownKey, line: v.mark?.line ?? line,
+                .unknownKey, line: keyLines[k] ?? v.mark?.line ?? line,
                 message: "unknown key '\(k)'; allowed here: " + keys.sorted().joined(separator: ", "))
         }
     }

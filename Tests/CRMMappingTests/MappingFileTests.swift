@@ -27,6 +27,13 @@ struct MappingFileTests {
         }
     }
 
+    @Test("an unknown key whose value is a block is reported on the key's line, not the block's")
+    func unknownBlockKey() {
+        #expect { try MappingFile.parse(yaml: "record: lead\nfeilds:\n  email: Email\n") } throws: {
+            ($0 as? MappingError)?.code == .unknownKey && ($0 as? MappingError)?.line == 2
+        }
+    }
+
     @Test("unknown top-level keys and unknown fields are refused")
     func unknownTopLevel() {
         #expect(throws: MappingError.self) { try MappingFile.parse(yaml: "record: lead\nfeilds: {}\n") }
