@@ -109,11 +109,16 @@ public final class CSVReader {
             // A workbook is the usual binary file given as CSV: say what it is and what to do.
             let isZip = sample.starts(with: [0x50, 0x4B, 0x03, 0x04])
             let isOLE = sample.starts(with: [0xD0, 0xCF, 0x11, 0xE0])
+            // The line of the first NUL byte (a trial's was on line 2, reported on line 1). Nothing is read from such
+            // a file, by `import` or `csv scan`.
+            let nul = sample.firstIndex(of: 0) ?? 0
+            let line = 1 + sample[..<nul].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
             throw CSVError(
-                .binaryFile, path: path, line: 1,
+                .binaryFile, path: path, line: isZip || isOLE ? 1 : line,
                 message: isZip || isOLE
-                    ? "this is a spreadsheet workbook (\(isZip ? "XLSX or another ZIP file" : "an old .xls"), not CSV text; save the sheet as CSV UTF-8 from the spreadsheet and import that; nothing was imported"
-                    : "this looks like a binary file, not CSV text (it contains NUL bytes); nothing was imported")
+                    ? "this is a spreadsheet workbook (\(isZip ? "XLSX or another ZIP file" : "an old .xls"), not CSV text; save the sheet as CSV UTF-8 from the spreadsheet and import that; nothing was read from it"
+                    : "this looks like a binary file, not CSV text (it contains NUL bytes, the first on line \(line)); nothing was read from it"
+            )
         }
         encoding = detected.encoding
         transcoder = UTF8Transcoder(detected.encoding)

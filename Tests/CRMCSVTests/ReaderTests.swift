@@ -86,6 +86,18 @@ struct ReaderFixtureTests {
         } throws: { ($0 as? CSVError)?.code == .binaryFile }
     }
 
+    @Test("a NUL byte is reported on its line, and the message promises nothing about an import (csv scan reads too)")
+    func nulOnItsLine() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = dir.appendingPathComponent("nul.csv").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data("a,b\n1,2\nx\u{0}y,3\n".utf8))
+        #expect { _ = try CSVReader(path: path) } throws: { e in
+            guard let e = e as? CSVError else { return false }
+            return e.code == .binaryFile && e.line == 3 && e.message.contains("the first on line 3")
+                && !e.message.contains("imported")
+        }
+    }
+
     @Test("an empty file and a missing file are errors")
     func emptyAndMissing() throws {
         let dir = try TestSupport.temporaryDirectory()
