@@ -112,6 +112,15 @@ struct ExportCommand: ParsableCommand {
         let pipeline = try loadPipelines(pipelines)
         o.stageOrder = pipeline.opportunityStages
         if let locale {
+            // A language crmgate cannot place (`xx`, `english`) is refused, not taken for one with a `.` (a trial).
+            let language = String(locale.split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "").lowercased()
+            guard language.count == 2 || language.count == 3,
+                Locale.LanguageCode.isoLanguageCodes.contains(where: { $0.identifier == language })
+            else {
+                throw CLIError.usage(
+                    "--locale \(locale) is not a language code",
+                    hint: "e.g. --locale de (1234,5) or --locale en (1234.5)")
+            }
             let comma = [
                 "de", "fr", "es", "it", "nl", "pt", "da", "sv", "nb", "no", "fi", "pl", "cs", "ru", "tr", "at", "ch",
             ]

@@ -121,5 +121,12 @@ struct InspectCommandTests {
         let days = q1.stdout.split(separator: "\r\n").dropFirst()
         #expect(!days.isEmpty)
         #expect(days.allSatisfy { $0 >= "2025-01-01" && $0 <= "2025-03-31" })
+        // --locale: a language with a decimal comma writes one; a code that is no language is refused.
+        let de = try crmgate([
+            "export", "opportunities", "--columns", "amount", "--locale", "de-CH", "--store", w.store,
+        ])
+        #expect(de.status == 0 && de.stdout.contains("27400,5") && !de.stdout.contains("27400.5"), "\(de.stdout.prefix(200))")
+        let xx = try crmgate(["export", "opportunities", "--locale", "xx", "--store", w.store])
+        #expect(xx.status == 64 && xx.stderr.contains("not a language code"), "\(xx.stderr)")
     }
 }
