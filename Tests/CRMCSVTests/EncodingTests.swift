@@ -18,6 +18,15 @@ struct EncodingTests {
     func fallbacks() {
         #expect(TextEncoding.detect(Array("Zoë".utf8), isWholeFile: true)?.encoding == .utf8)
         #expect(TextEncoding.detect([0x5A, 0x6F, 0xEB], isWholeFile: true)?.encoding == .windows1252)
+        // UTF-8 with one stray byte stays UTF-8 (its row is rejected with the reason, not every row misread).
+        let stray = Array("Zoë Müller, fine €, Straße\n".utf8) + [0x92] + Array(" ok\n".utf8)
+        #expect(TextEncoding.detect(stray, isWholeFile: true)?.encoding == .utf8)
+        // Windows-1252 text with many accents and one pair that happens to be valid UTF-8 stays Windows-1252.
+        let latin =
+            Array("Caf".utf8) + [
+                0xE9, 0x2C, 0x20, 0x53, 0x74, 0x72, 0x61, 0xDF, 0x65, 0x2C, 0xC3, 0xA9, 0x20, 0xFC, 0x62,
+            ]
+        #expect(TextEncoding.detect(latin, isWholeFile: true)?.encoding == .windows1252)
         #expect(TextEncoding.detect([0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0x0D, 0x49], isWholeFile: true) == nil)
         // A multi-byte sequence cut by the end of the sample is not evidence against UTF-8.
         #expect(TextEncoding.detect([0x61, 0xC3], isWholeFile: false)?.encoding == .utf8)

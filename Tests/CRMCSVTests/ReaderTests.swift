@@ -70,6 +70,23 @@ struct ReaderFixtureTests {
         #expect(r.records.joined().contains { $0.contains("é") })
     }
 
+    @Test(
+        "UTF-8 with one stray byte is read as UTF-8: the other rows as written, not each turned into Windows-1252 text")
+    func utf8WithAStrayByte() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = dir.appendingPathComponent("stray.csv").path
+        let bytes =
+            Array("name,note\nZoë,fine €\nJörg,Straße\n".utf8) + Array("Bad,x".utf8) + [0x92]
+            + Array("y\nAnn,ok\n".utf8)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let r = try readAll(path)
+        #expect(r.reader.encoding == .utf8)
+        #expect(r.records.contains(["Zoë", "fine €"]) && r.records.contains(["Jörg", "Straße"]), "\(r.records)")
+        #expect(r.records.contains(["Ann", "ok"]))
+        // The stray byte stays in its row (the mapping refuses that row as not UTF-8, with the --encoding hint).
+        #expect(r.records.contains { $0.first == "Bad" && $0.count == 2 && $0[1].contains("\u{FFFD}") }, "\(r.records)")
+    }
+
     @Test("German Excel export: Windows-1252 and semicolons, detected")
     func germanExcel() throws {
         let r = try readAll(TestSupport.fixture("csv/european-excel.csv"))
