@@ -147,6 +147,15 @@ extension PostgresStore {
         }
     }
 
+    public func journaledCreates(remote: String, type: RecordType) throws -> [(localID: String, sent: String)] {
+        try withConnection { c in
+            let r = try c.exec(
+                "SELECT local_id, sent FROM sync_journal WHERE remote = $1 AND record_type = $2 AND sent IS NOT NULL",
+                [remote, type.rawValue])
+            return (0..<r.count).map { (localID: r.text($0, 0) ?? "", sent: r.text($0, 1) ?? "") }
+        }
+    }
+
     public func journaledSnapshot(remote: String, type: RecordType, localID: String) throws -> String? {
         try withConnection { c in
             let r = try c.exec(

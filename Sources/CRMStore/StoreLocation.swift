@@ -13,6 +13,21 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws {
         let lower = text.lowercased()
         guard lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://") else {
+            // libpq's keyword form (`host=… dbname=…`) is no file name: taken for one, it made an SQLite file named
+            // after the password, and messages printed it (a trial). Refused without repeating it.
+            let keywords = ["host=", "hostaddr=", "dbname=", "user=", "port=", "password=", "service=", "sslmode="]
+            let words = lower.split(separator: " ")
+            if words.contains(where: { w in keywords.contains { w.hasPrefix($0) } }),
+                text.contains(" ") || words.count == 1,
+                words.allSatisfy({ $0.contains("=") })
+            {
+                throw StoreError(
+                    .invalidLocation,
+                    message:
+                        "--store takes a file path or a postgresql://user@host:port/database URL, not libpq's keyword=value form; "
+                        + "give the password in PGPASSWORD, a .pgpass file (~/.pgpass or PGPASSFILE) or ?passfile=FILE in the URL"
+                )
+            }
             self = .sqlite(path: text)
             return
         }

@@ -203,6 +203,19 @@ extension CRMStore {
         }
     }
 
+    public func journaledCreates(remote: String, type: RecordType) throws -> [(localID: String, sent: String)] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT local_id, sent FROM sync_journal WHERE remote = ? AND record_type = ? AND sent IS NOT NULL",
+                    arguments: [remote, type.rawValue]
+                ).map { (localID: $0[0], sent: $0[1]) }
+            }
+        }
+    }
+
     public func journaledSnapshot(remote: String, type: RecordType, localID: String) throws -> String? {
         try wrap {
             try queue.read { db in

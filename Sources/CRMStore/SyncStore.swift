@@ -53,6 +53,9 @@ public protocol SyncStore: AnyObject, Sendable {
     func journalUpdates(remote: String, type: RecordType, entries: [(localID: String, sent: String)]) throws
     func journaledUpdates(remote: String, type: RecordType, localIDs: [String]) throws -> [String: String]
     func journaledSnapshot(remote: String, type: RecordType, localID: String) throws -> String?
+    /// Every create of a remote and type sent and not yet answered (a run stopped in between): local id and what was
+    /// sent.
+    func journaledCreates(remote: String, type: RecordType) throws -> [(localID: String, sent: String)]
 
     // Cursors and conflicts
     func cursorState(job: String, type: RecordType) throws -> String?

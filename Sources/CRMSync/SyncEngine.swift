@@ -326,6 +326,7 @@ public final class SyncEngine: @unchecked Sendable {
             complete
             ? Set(try storeCall { try store.linkIDs(remote: remoteName, type: R.recordType) }.map(\.localID)) : []
         var emailIndex: [String: String]? = nil  // lazily: local unlinked records by e-mail, for matching
+        var sentCreates: [(String, Snapshot)]? = nil  // lazily: creates sent without an answer, for matching
         var newMark = state.mark
         var newIDs = Set(state.idsAtMark)
         let oldMark = state.mark
@@ -390,10 +391,29 @@ public final class SyncEngine: @unchecked Sendable {
                     if deleted { continue }
                     if emailIndex == nil { emailIndex = try unlinkedEmails(R.self) }
                     let email = sr["email"].flatMap { EmailAddress.normalize($0) }
-                    if let email, let localID = emailIndex?[email],
+                    var matchedID = email.flatMap { emailIndex?[$0] }
+                    var sentMatch = false
+                    if matchedID == nil {
+                        // A create of ours whose answer was lost (a run killed while pushing) is found by what it sent:
+                        // every field sent is the remote record's. Without an e-mail nothing else finds it, and a
+                        // trial's rerun pulled 164 such records as new leads (the push then sent them again).
+                        if sentCreates == nil {
+                            sentCreates = try storeCall {
+                                try store.journaledCreates(remote: remoteName, type: R.recordType)
+                            }.map { ($0.localID, Snapshot(json: $0.sent)) }
+                        }
+                        if let k = sentCreates?.firstIndex(where: { e in
+                            !e.1.values.isEmpty && e.1.values.allSatisfy { sr[$0.key] == $0.value }
+                        }) {
+                            matchedID = sentCreates?[k].0
+                            sentCreates?.remove(at: k)
+                            sentMatch = true
+                        }
+                    }
+                    if let localID = matchedID,
                         let local = try storeCall({ try store.recordForSync(R.self, id: localID) }), !local.deleted
                     {
-                        emailIndex?[email] = nil
+                        if let email { emailIndex?[email] = nil }
                         let sl = localSnapshot(local.record, codec)
                         // A create of ours whose answer was lost: what it sent is the base, so that a field only the
                         // remote changed since is not taken for a conflict (newest-wins would lose it to a newer
@@ -409,7 +429,8 @@ public final class SyncEngine: @unchecked Sendable {
                         report.counts.matched += 1
                         matchedIDs.append(localID)
                         report.lines.append(
-                            "pull: match \(R.recordType.rawValue) \(localID.suffix(12)) with remote \(rid) by e-mail")
+                            "pull: match \(R.recordType.rawValue) \(localID.suffix(12)) with remote \(rid) "
+                                + (sentMatch ? "as the create it sent (its answer was lost)" : "by e-mail"))
                         if m.merged != sl { records.append(applyChanges(m.merged, over: sl, to: local.record, codec)) }
                         newLinks.append(link(rid, localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
                         continue

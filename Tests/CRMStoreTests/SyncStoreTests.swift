@@ -272,6 +272,16 @@ struct PostgresStoreTests {
             _ = try StoreLocation("postgres://u@h/db?sslmode=require&sslpassword=hunter2")
         }
         #expect(try StoreLocation("store.sqlite") == .sqlite(path: "store.sqlite"))
+        // libpq's keyword form is refused, not taken for a file name (a trial's made a file named after the password).
+        for keywords in ["host=127.0.0.1 port=5432 user=u password=hunter2 dbname=postgres", "dbname=crm"] {
+            do {
+                _ = try StoreLocation(keywords)
+                Issue.record("\(keywords) was taken")
+            } catch let e as StoreError {
+                #expect(e.code == .invalidLocation && !"\(e)".contains("hunter2"), "\(e)")
+            }
+        }
+        #expect(try StoreLocation("/tmp/a=b/store.sqlite") == .sqlite(path: "/tmp/a=b/store.sqlite"))
         let server = try PostgresServer.shared()
         let dir = try TestSupport.temporaryDirectory()
         let wrong = dir.appendingPathComponent("pgpass")

@@ -157,4 +157,34 @@ struct SyncCrashTests {
             "second run said: \(said)")
         #expect(try b.remote.records("leads").count == 40)
     }
+
+    /// A trial killed a push of 1,500 leads without an e-mail: the rerun's pull took the records the killed run had
+    /// created at the remote for new leads (nothing else could match them), and its push sent the lost creates again.
+    @Test(
+        "a create whose answer was lost is found by what it sent, though the lead has no e-mail: not pulled as new, not sent again",
+        arguments: StoreKind.allCases)
+    func lostCreatesWithoutEmail(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
+        var leads = SyncBench.leads(6)
+        for i in leads.indices { leads[i].email = "" }
+        try b.store.save(leads)
+        _ = try await b.run(b.job())
+        let remoteName = RemoteMove.remoteName(profile: b.profile.name, baseURL: b.remote.baseURL)
+        let links = try b.store.links(remote: remoteName, type: .lead)
+        try #require(links.count == 6 && (try b.remote.records("leads").count) == 6)
+        // What a run killed after sending two creates leaves: the records at the remote, no links here, the journal of
+        // what was sent.
+        let lost = Array(links.prefix(2))
+        try b.store.applySync(Lead.self, records: [], links: [], removeLinks: lost.map(\.localID), remote: remoteName)
+        try b.store.journalCreates(
+            remote: remoteName, type: .lead,
+            entries: lost.map { (localID: $0.localID, key: UUID().uuidString, lookup: nil, sent: $0.base) })
+        try #require(try b.store.links(remote: remoteName, type: .lead).count == 4)
+        let r = try await b.run(b.job(name: "after-kill"))
+        #expect(r.counts.pulledCreated == 0 && r.counts.pushedCreated == 0, "\(r.lines)")
+        #expect(r.lines.contains { $0.contains("as the create it sent") }, "\(r.lines)")
+        #expect(try b.store.all(Lead.self).count == 6)
+        #expect(try b.remote.records("leads").count == 6)
+        #expect(Set(try b.store.links(remote: remoteName, type: .lead).map(\.localID)) == Set(links.map(\.localID)))
+    }
 }
