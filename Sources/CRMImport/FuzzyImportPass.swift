@@ -117,7 +117,20 @@ public enum FuzzyImportPass {
                 [FuzzyMerge(survivor: a, merged: [other.id.description], reason: "merged after review \(pair.id)")],
                 importID: pair.importID)
             try store.decideReview(id: pair.id, status: .accepted)
-            return survivor.id.description
+            // The merged lead's other open pairs ask about the survivor now (a trial's list kept them with the lead
+            // "(gone)", and accepting one failed): each is closed as merged and proposed again with the survivor,
+            // unless that pair was proposed or decided already, or is the survivor itself.
+            let gone = other.id.description
+            let kept = survivor.id.description
+            for q in try store.reviewPairs(status: .open) where q.a == gone || q.b == gone {
+                try store.decideReview(id: q.id, status: .merged)
+                let x = q.a == gone ? q.b : q.a
+                if x != kept {
+                    try store.proposeReview(
+                        type: q.recordType, pairs: [(kept, x, q.weight)], importID: q.importID, explanations: [nil])
+                }
+            }
+            return kept
         } catch let e as StoreError {
             throw ImportError(.store, e.description, underlying: e)
         }

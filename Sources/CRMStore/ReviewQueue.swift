@@ -6,6 +6,9 @@ import GRDBSQLite
 /// Where a review pair stands: waiting, merged by a person, or rejected (then never proposed again).
 public enum ReviewStatus: String, Sendable, CaseIterable {
     case open, accepted, rejected
+    /// One of its records was merged into another after it was queued (another pair accepted): its question now
+    /// stands as a pair with the record that survived.
+    case merged
 }
 
 /// A pair of records a matcher was unsure about, waiting for a person.

@@ -95,6 +95,40 @@ struct FuzzyImportTests {
     }
 }
 
+@Suite("Review: a lead merged by an accepted pair leaves no pair about it open")
+struct ReviewMergeTests {
+    @Test(
+        "the merged lead's other open pairs are closed as merged and asked again about the survivor (unless decided already)",
+        arguments: StoreKind.allCases)
+    func repointed(kind: StoreKind) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let location = kind == .sqlite ? dir.appendingPathComponent("s.sqlite").path : try kind.makeLocation()
+        let store = try StoreLocation(location).openReviewStore(mode: .create)
+        let leads = (0..<4).map { i -> Lead in
+            var l = Lead(id: RecordID.make())
+            l.firstName = ["Ann", "Anne", "Anna", "Annie"][i]
+            l.lastName = "Lee"
+            return l
+        }
+        for l in leads { try store.save([l]) }  // one at a time: the first stored survives a merge
+        let (a, b, c, d) = (
+            leads[0].id.description, leads[1].id.description, leads[2].id.description, leads[3].id.description
+        )
+        try store.proposeReview(
+            type: .lead, pairs: [(a, b, 9), (b, c, 8), (b, d, 7), (a, d, 6)], importID: nil, explanations: [])
+        let pairs = try store.reviewPairs(status: .open)
+        try store.decideReview(id: try #require(pairs.first { $0.weight == 6 }).id, status: .rejected)
+        let ab = try #require(pairs.first { $0.weight == 9 })
+        #expect(try FuzzyImportPass.accept(store: store, pair: ab) == a)
+        let open = try store.reviewPairs(status: .open)
+        // b's pair with c now asks about a and c; its pair with d is gone, since a and d were rejected already.
+        #expect(open.count == 1 && Set([open[0].a, open[0].b]) == Set([a, c]), "\(open)")
+        let all = try store.reviewPairs(status: nil)
+        #expect(all.filter { $0.status == .merged }.count == 2, "\(all.map(\.status))")
+        #expect(!open.contains { $0.a == b || $0.b == b })
+    }
+}
+
 @Suite("crmgate dedupe")
 struct DedupeCommandTests {
     @Test("a line of delimiters only is skipped as the import skips it: the clusters' rows are the ledger's rows")
