@@ -60,9 +60,9 @@ extension PostgresStore {
                     INSERT INTO job_board (job, schedule, every_seconds, next_due) VALUES ($1, $2, $3, $4::timestamptz)
                     ON CONFLICT (job) DO UPDATE SET schedule = excluded.schedule, every_seconds =
                         excluded.every_seconds,
-                    next_due = CASE WHEN job_board.next_due IS NULL AND (job_board.last_started IS NULL
+                    next_due = CASE WHEN (job_board.next_due IS NULL AND job_board.last_started IS NULL)
                         OR excluded.schedule IS DISTINCT FROM job_board.schedule OR excluded.every_seconds IS DISTINCT
-                            FROM job_board.every_seconds)
+                            FROM job_board.every_seconds
                         THEN excluded.next_due ELSE job_board.next_due END
                     """,
                     [j.name, j.schedule, j.every.map { String($0) }, j.firstDue.map(Self.stamp)])

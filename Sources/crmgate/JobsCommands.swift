@@ -254,6 +254,17 @@ func loadJobs(folder: String) throws -> [SyncJob] {
         .sorted()
     let list = try files.map { try SyncJob.load("\(folder)/\($0)") }
     guard !list.isEmpty else { throw SyncError(.invalidProfile, context: folder, message: "no job files") }
+    // Two files of one name would share a board entry, a cursor and a lease, and take turns setting its schedule (a
+    // trial): refused, naming both.
+    var seen: [String: String] = [:]
+    for (job, file) in zip(list, files) {
+        if let first = seen[job.name] {
+            throw SyncError(
+                .invalidProfile, context: folder,
+                message: "\(first) and \(file) both name the job '\(job.name)': give each job a name of its own")
+        }
+        seen[job.name] = file
+    }
     return list
 }
 

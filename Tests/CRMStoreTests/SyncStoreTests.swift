@@ -337,6 +337,14 @@ struct PostgresStoreTests {
         #expect(try a.claimJob("j2", holder: "A", leaseSeconds: 30) == .claimed)
         #expect(try a.finishJob("j2", holder: "A", status: .failed, message: "boom", next: .keep))
         #expect(try a.jobEntries()[1].lastMessage == "boom")
+        // A new schedule sets the next due time anew: a trial's every-minute job kept the old daily time.
+        let soon = Date() + 60
+        try b.registerJobs([("j2", "* * * * *", nil, soon)])
+        let due = try #require(try a.jobEntries()[1].nextDue)
+        #expect(abs(due.timeIntervalSince(soon)) < 1, "\(due) against \(soon)")
+        // The same schedule brought again keeps the due time it has.
+        try b.registerJobs([("j2", "* * * * *", nil, soon + 600)])
+        #expect(abs(try #require(try a.jobEntries()[1].nextDue).timeIntervalSince(soon)) < 1)
     }
 
     @Test("a value with U+0000 is refused on PostgreSQL, whole, not cut short at it")

@@ -91,6 +91,26 @@ struct UndoAndDaemonTests {
         #expect(mix?.code == .invalidProfile && mix?.message.contains("mix") == true)
     }
 
+    @Test("two job files of one name are refused, naming both (a trial's took turns setting one board entry)")
+    func duplicateJobNames() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
+        let dir = try TestSupport.temporaryDirectory()
+        for (file, schedule) in [("a.yaml", "*/5 * * * *"), ("b.yaml", "* * * * *")] {
+            try """
+            name: same
+            profile: generic-rest
+            base_url: http://127.0.0.1:9
+            types: [leads]
+            schedule: "\(schedule)"
+            """.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        let r = try TestSupport.run(
+            bin, ["jobs", "daemon", "--jobs", dir.path, "--store", dir.appendingPathComponent("s.sqlite").path],
+            cwd: TestSupport.repoRoot)
+        #expect(r.status == 78, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("a.yaml and b.yaml both name the job 'same'"), "\(r.stderr)")
+    }
+
     @Test("jobs daemon runs its jobs on their schedule and stops cleanly on SIGTERM")
     func daemon() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
