@@ -254,14 +254,15 @@ public final class SyncEngine: @unchecked Sendable {
                 if dryRun { planned.unlinked.insert(Self.plannedKey(R.recordType, link.localID)) }
                 report.lines.append(
                     "gone: \(what); changed here since the last sync, so \(would) kept here, no longer linked (this job "
-                        + "does not push; delete it here to let it go)")
+                        + "does not push; `crmgate \(R.recordType.plural) delete \(link.localID.suffix(12))` lets it go)"
+                )
             case .tombstone where edited:
                 // The edit wins over the delete, as `recreate` would have it (a trial lost a note this way).
                 records.append(local.record)
                 if dryRun { planned.unlinked.insert(Self.plannedKey(R.recordType, link.localID)) }
                 report.lines.append(
                     "gone: \(what); changed here since the last sync, so \(would) kept and created again at the remote by "
-                        + "the push (delete it here to let it go)")
+                        + "the push (`crmgate \(R.recordType.plural) delete \(link.localID.suffix(12))` lets it go)")
             case .tombstone:
                 tombstones.append(link.localID)
                 if dryRun { planned.deleted.insert(Self.plannedKey(R.recordType, link.localID)) }

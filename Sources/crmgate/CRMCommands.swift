@@ -158,7 +158,10 @@ func knownValues(field: String, type: RecordType, pipeline: Pipelines, store: an
 struct LeadsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leads", abstract: "Work with leads: list, show, set, kanban board, convert into customers.",
-        subcommands: [ListRecords<Lead>.self, ShowRecord<Lead>.self, SetRecord<Lead>.self, Kanban.self, Convert.self])
+        subcommands: [
+            ListRecords<Lead>.self, ShowRecord<Lead>.self, SetRecord<Lead>.self, DeleteRecord<Lead>.self, Kanban.self,
+            Convert.self,
+        ])
 
     struct Kanban: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -282,7 +285,8 @@ struct OpportunitiesCommand: ParsableCommand {
         commandName: "opportunities",
         abstract: "Work with opportunities: list, show, set, kanban board, convert into a sale quote or order.",
         subcommands: [
-            ListRecords<Opportunity>.self, ShowRecord<Opportunity>.self, SetRecord<Opportunity>.self, Kanban.self,
+            ListRecords<Opportunity>.self, ShowRecord<Opportunity>.self, SetRecord<Opportunity>.self,
+            DeleteRecord<Opportunity>.self, Kanban.self,
             Convert.self,
         ])
 

@@ -232,8 +232,49 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
     }
 }
 
+struct DeleteRecord<R: CRMRecord>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "delete",
+            abstract:
+                "Delete \(R.recordType.plural) (kept as deleted, so that the next sync deletes them at the remote).",
+            discussion: """
+                The record is marked deleted, not removed: lists and exports leave it out, and a sync job that pushes \
+                deletes it at the remote too. Prints each record deleted.
+
+                Examples:
+                  crmgate \(R.recordType.plural) delete 3f9c2a1b7e40
+                  crmgate \(R.recordType.plural) delete 3f9c2a1b7e40 8d01be6f2a33 --dry-run
+                """)
+    }
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: recordIDHelp(R.self))
+    var ids: [String] = []
+    @Flag(name: .long, help: "Say what would be deleted; delete nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        if ids.isEmpty { throw ValidationError("give at least one id") }
+    }
+
+    func run() throws {
+        let store = try storeOptions.openRecords(dryRun ? .readOnly : .update)
+        // Every id resolved first: one that matches nothing (or several) deletes none.
+        let records: [R] = try ids.map { try store.record(R.self, id: $0) }
+        var seen = Set<String>()
+        let unique = records.filter { seen.insert($0.id.description).inserted }
+        if !dryRun { try storeOptions.openSync(.update).tombstone(R.self, ids: unique.map { $0.id.description }) }
+        for r in unique {
+            print("\(dryRun ? "would delete" : "deleted") \(R.recordType.rawValue) \(r.id.short)")
+        }
+    }
+}
+
 struct CustomersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customers", abstract: "Work with customers: list, show, set.",
-        subcommands: [ListRecords<Customer>.self, ShowRecord<Customer>.self, SetRecord<Customer>.self])
+        subcommands: [
+            ListRecords<Customer>.self, ShowRecord<Customer>.self, SetRecord<Customer>.self,
+            DeleteRecord<Customer>.self,
+        ])
 }

@@ -122,4 +122,25 @@ struct RecordEditTests {
         let chance = try crmgate(["leads", "set", lead.id.short, "close_chance=500"], w)
         #expect(chance.status != 0 && chance.stderr.contains("between 0 and 100"), "\(chance.stderr)")
     }
+
+    @Test(
+        "delete marks records deleted (lists and counts leave them out); --dry-run and an unknown id delete nothing",
+        arguments: StoreKind.allCases)
+    func deleteRecords(kind: StoreKind) throws {
+        let w = try seeded(kind)
+        let leads = try w.open().all(Lead.self)
+        let (a, b) = (leads[0].id.short, leads[1].id.short)
+        let dry = try crmgate(["leads", "delete", a, "--dry-run"], w)
+        #expect(dry.status == 0 && dry.stdout.contains("would delete lead \(a)"), "\(dry.stdout) \(dry.stderr)")
+        #expect(try w.open().all(Lead.self).count == leads.count)
+        let unknown = try crmgate(["leads", "delete", a, "0123456789ab"], w)
+        #expect(unknown.status != 0)
+        #expect(try w.open().all(Lead.self).count == leads.count, "one unknown id deletes none")
+        let done = try crmgate(["leads", "delete", a, b], w)
+        #expect(done.status == 0 && done.stdout.contains("deleted lead \(b)"), "\(done.stderr)")
+        #expect(try w.open().all(Lead.self).count == leads.count - 2)
+        #expect(try crmgate(["leads", "show", a], w).status != 0)
+        let list = try crmgate(["leads", "list"], w)
+        #expect(!list.stdout.contains(a) && !list.stdout.contains(b))
+    }
 }
