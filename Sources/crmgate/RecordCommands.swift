@@ -237,10 +237,11 @@ struct DeleteRecord<R: CRMRecord>: ParsableCommand {
         CommandConfiguration(
             commandName: "delete",
             abstract:
-                "Delete \(R.recordType.plural) (kept as deleted, so that the next sync deletes them at the remote).",
+                "Delete \(R.recordType.plural) (kept as deleted: a sync allowed to delete removes them at the remote).",
             discussion: """
-                The record is marked deleted, not removed: lists and exports leave it out, and a sync job that pushes \
-                deletes it at the remote too. Prints each record deleted.
+                The record is marked deleted, not removed: lists and exports leave it out, and a sync that pushes with \
+                --allow-delete (or a job with allow_delete: true) deletes it at the remote too; without, the remote \
+                keeps it. Prints each record deleted.
 
                 Examples:
                   crmgate \(R.recordType.plural) delete 3f9c2a1b7e40
