@@ -391,6 +391,8 @@ struct SyncCommand: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "One set-aside record: the remote's whole answer.")
             @Argument(help: "The local record id, or its short id as lists show it.") var id: String
+            @Flag(name: .long, help: "Print one JSON object, as `sync errors list --json` prints each.") var json =
+                false
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
@@ -405,6 +407,10 @@ struct SyncCommand: ParsableCommand {
                                 message: found.isEmpty
                                     ? "no set-aside record has the id \(id)"
                                     : "\(found.count) set-aside records start with \(id)"))
+                    }
+                    if json {
+                        print(setAsideJSON(a))
+                        return
                     }
                     print("\(a.recordType.rawValue) \(a.localID) at \(a.remote)")
                     print(
@@ -501,6 +507,11 @@ struct ConflictsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One conflict: base, local and remote values of each field.")
         @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
+        @Flag(
+            name: .long,
+            help:
+                "Print one JSON object: the fields of `conflicts list --json`, and base, local and remote as objects of field values."
+        ) var json = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openSync(.readOnly)
@@ -510,6 +521,14 @@ struct ConflictsCommand: ParsableCommand {
             let base = Snapshot(json: c.base)
             let local = Snapshot(json: c.local)
             let remote = Snapshot(json: c.remoteSide)
+            if json {
+                print(
+                    "{\"id\":\(c.id),\"status\":\(jsonString(c.status.rawValue)),\"record_type\":\(jsonString(c.recordType.rawValue)),"
+                        + "\"local_id\":\(jsonString(c.localID)),\"remote_id\":\(jsonString(c.remoteID)),"
+                        + "\"fields\":[\(c.fields.map(jsonString).joined(separator: ","))],\"job\":\(jsonString(c.job)),"
+                        + "\"base\":\(base.json),\"local\":\(local.json),\"remote\":\(remote.json)}")
+                return
+            }
             print(
                 "conflict \(c.id) (\(c.status)) on \(c.recordType.rawValue) \(c.localID), remote \(c.remoteID), job \(c.job)"
             )

@@ -182,6 +182,9 @@ struct RealCRMTests {
         let listed = try b.command(["sync", "errors", "list", "--store", b.storePath])
         #expect(
             listed.status == 0 && listed.stdout.contains(bad.id.short) && !listed.stdout.contains(bad.id.description))
+        let shown = try b.command(["sync", "errors", "show", bad.id.short, "--json", "--store", b.storePath])
+        let one = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
+        #expect(one?["local_id"] as? String == bad.id.description, "\(shown.stdout)")
         // Later runs do not stop on it; once fixed here, it goes through and leaves the queue.
         #expect(try b.command(b.syncArgs).status == 0)
         bad.email = "fixed@example.com"

@@ -221,6 +221,12 @@ struct QueueCommandTests {
         #expect(conflict?["id"] as? Int == Int(id) && (conflict?["fields"] as? [String])?.contains("company") == true)
         let show = try TestSupport.run(bin, ["conflicts", "show", String(id), "--store", b.storePath])
         #expect(show.stdout.contains(#"local "Local Co""#) && show.stdout.contains(#"remote "Remote Co""#))
+        // --json on show, as README has it for a command about one thing (a trial found it missing).
+        let showJSON = try TestSupport.run(bin, ["conflicts", "show", String(id), "--json", "--store", b.storePath])
+        let one = try JSONSerialization.jsonObject(with: Data(showJSON.stdout.utf8)) as? [String: Any]
+        #expect(one?["id"] as? Int == Int(id), "\(showJSON.stdout)")
+        #expect((one?["local"] as? [String: Any])?["company"] as? String == "Local Co")
+        #expect((one?["remote"] as? [String: Any])?["company"] as? String == "Remote Co")
         let resolve = try TestSupport.run(
             bin, ["conflicts", "resolve", String(id), "--take", "remote", "--store", b.storePath])
         #expect(resolve.status == 0)
