@@ -610,6 +610,16 @@ struct RunsCommand: ParsableCommand {
                         }
                     }
                 }
+                if shown.isEmpty, r.status != .ok, let entries = try? store.undoEntries(run: r.id), !entries.isEmpty {
+                    // A run stopped before its counts were written (killed, interrupted) still saved its changes at
+                    // each checkpoint, with their undo lines: counted from those, not shown as "no changes" (a trial).
+                    var byKind: [String: Int] = [:]
+                    for e in entries {
+                        byKind["\(e.action.rawValue) \(e.side == .remote ? "remotely" : "here")", default: 0] += 1
+                    }
+                    shown = byKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                    shown.append("(from its undo lines; its counts were not saved)")
+                }
                 print(
                     "#\(r.id)  \(r.job)  \(r.startedAt)  \(r.status)  \(shown.isEmpty ? "no changes" : shown.joined(separator: ", "))"
                         + (r.message.map { "  (\($0))" } ?? ""))

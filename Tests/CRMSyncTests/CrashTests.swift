@@ -131,6 +131,19 @@ struct SyncCrashTests {
         #expect(!runs.contains { $0.status == .running })
         let interrupted = runs.filter { $0.status == .interrupted }.count
         #expect(interrupted >= 1 && interrupted <= kills, "\(interrupted) interrupted runs for \(kills) kills")
+        // `runs list` does not call a killed run that saved changes "no changes": it counts them from the undo lines.
+        var changed: [SyncRun] = []
+        for r in runs where r.status == .interrupted {
+            if try !store.undoEntries(run: r.id).isEmpty { changed.append(r) }
+        }
+        if !changed.isEmpty {
+            let bin = try #require(TestSupport.crmgateBinary)
+            let listed = try TestSupport.run(bin, ["runs", "list", "--store", b.storePath])
+            for r in changed {
+                let line = listed.stdout.split(separator: "\n").first { $0.hasPrefix("#\(r.id) ") } ?? ""
+                #expect(line.contains("from its undo lines") && !line.contains("no changes"), "\(line)")
+            }
+        }
     }
 
     @Test("two runs of one job started at once: one runs, the other exits with 75 and says why")
