@@ -53,13 +53,13 @@ extension TextEncoding {
             if evenNul * 10 >= pairs * 7, oddNul * 20 < pairs { return .init(encoding: .utf16BE, bomLength: 0) }
             return nil
         }
-        if isValidUTF8(b, allowTruncatedEnd: !isWholeFile) { return .init(encoding: .utf8, bomLength: 0) }
-        // UTF-8 with a stray byte or two (a file edited in two tools) is still UTF-8: read as Windows-1252, every one of
-        // its valid characters turned into two or three wrong ones in silence (`€` into `â‚¬`: a trial). Its rows with
-        // the stray bytes are rejected with the reason instead. Windows-1252 text seldom makes a valid UTF-8 sequence
-        // (`Ã©`), so at least twice as many of those as bytes that are no UTF-8 decide.
+        // Valid UTF-8 is UTF-8. So is UTF-8 with a stray byte or two (a file edited in two tools): read as Windows-1252,
+        // every one of its valid characters turned into two or three wrong ones in silence (`€` into `â‚¬`: a trial).
+        // Its rows with the stray bytes are rejected with the reason instead. Windows-1252 text seldom makes a valid
+        // UTF-8 sequence (`Ã©`), so at least twice as many of those as bytes that are no UTF-8 decide.
         let (valid, invalid) = utf8Sequences(b, allowTruncatedEnd: !isWholeFile)
-        return .init(encoding: valid > 0 && valid >= 2 * invalid ? .utf8 : .windows1252, bomLength: 0)
+        let utf8 = invalid == 0 || (valid > 0 && valid >= 2 * invalid)
+        return .init(encoding: utf8 ? .utf8 : .windows1252, bomLength: 0)
     }
 
     /// The multi-byte UTF-8 sequences in `bytes` that are valid, and the bytes that start no valid one.
@@ -67,65 +67,49 @@ extension TextEncoding {
         var valid = 0
         var invalid = 0
         var i = 0
-        let n = bytes.count
-        while i < n {
-            let c = bytes[i]
-            if c < 0x80 {
+        while i < bytes.count {
+            if bytes[i] < 0x80 {
                 i += 1
                 continue
             }
-            let len: Int
-            if c & 0xE0 == 0xC0 && c >= 0xC2 {
-                len = 2
-            } else if c & 0xF0 == 0xE0 {
-                len = 3
-            } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
-                len = 4
-            } else {
-                invalid += 1
-                i += 1
-                continue
-            }
-            if i + len > n {
+            let len = sequenceLength(bytes, at: i)
+            if len < 0 {
                 if !allowTruncatedEnd { invalid += 1 }
                 break
             }
-            if (1..<len).allSatisfy({ bytes[i + $0] & 0xC0 == 0x80 }) {
-                valid += 1
-                i += len
-            } else {
+            if len == 0 {
                 invalid += 1
                 i += 1
+            } else {
+                valid += 1
+                i += len
             }
         }
         return (valid, invalid)
     }
 
+    /// The length of the sequence a lead byte (>= 0x80) at `i` starts when its continuation bytes follow, 0 when it
+    /// starts none, -1 when the bytes end inside it.
+    private static func sequenceLength(_ bytes: [UInt8], at i: Int) -> Int {
+        let c = bytes[i]
+        let len: Int
+        if c & 0xE0 == 0xC0 && c >= 0xC2 {
+            len = 2
+        } else if c & 0xF0 == 0xE0 {
+            len = 3
+        } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
+            len = 4
+        } else {
+            return 0
+        }
+        if i + len > bytes.count { return -1 }
+        for k in 1..<len where bytes[i + k] & 0xC0 != 0x80 { return 0 }
+        return len
+    }
+
     /// True when `bytes` are valid UTF-8; a sequence cut at the very end is allowed when asked.
     public static func isValidUTF8(_ bytes: [UInt8], allowTruncatedEnd: Bool) -> Bool {
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let c = bytes[i]
-            if c < 0x80 {
-                i += 1
-                continue
-            }
-            let len: Int
-            if c & 0xE0 == 0xC0 && c >= 0xC2 {
-                len = 2
-            } else if c & 0xF0 == 0xE0 {
-                len = 3
-            } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
-                len = 4
-            } else {
-                return false
-            }
-            if i + len > n { return allowTruncatedEnd }
-            for k in 1..<len where bytes[i + k] & 0xC0 != 0x80 { return false }
-            i += len
-        }
-        return true
+        utf8Sequences(bytes, allowTruncatedEnd: allowTruncatedEnd).invalid == 0
     }
 }
 

@@ -134,6 +134,17 @@ public enum RecordEdit {
         return changes
     }
 
+    /// The values a lead's status or an opportunity's stage may take: the pipeline's, in its order, then any other
+    /// the store holds (an import may bring its own), each once whatever its case. `set`, the web page's board move
+    /// and its filter offer the same list.
+    public static func knownValues(pipeline: [String], stored: some Sequence<String>) -> [String] {
+        var known = pipeline
+        for v in stored where !v.isEmpty && !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) {
+            known.append(v)
+        }
+        return known
+    }
+
     /// A typed text as a value of `kind`.
     /// - Throws: `Refusal` when the text is not a value of that kind.
     public static func value(_ text: String, kind: FieldKind, field: String) throws -> FieldValue {

@@ -58,16 +58,16 @@ extension WebApp {
         var items: [R] = []
         // The pipeline's columns, then any other value the store holds (an import may bring its own, `Nurturing`):
         // the filter offers every one a record has, as `set` accepts them (a trial missed two).
-        var columns = R.columns(pipelines)
+        var stored: [String] = []
+        var seen = Set<String>()
         try store.forEach(R.self) { r, _ in
             let c = r.column
-            if !c.isEmpty, !columns.contains(where: { $0.caseInsensitiveCompare(c) == .orderedSame }) {
-                columns.append(c)
-            }
+            if seen.insert(c).inserted { stored.append(c) }
             if !q.isEmpty, !r.searchText.contains(q) { return }
             if !filter.isEmpty, c.caseInsensitiveCompare(filter) != .orderedSame { return }
             items.append(r)
         }
+        let columns = RecordEdit.knownValues(pipeline: R.columns(pipelines), stored: stored)
         var body = """
             <form method="get" action="/\(plural)" class="filters"><input type="search" name="q" value="\(HTML.attr(q))" placeholder="search" aria-label="search">
             <select name="\(R.columnField)" aria-label="\(R.columnField)"><option value="">any \(R.columnField)</option>
@@ -159,11 +159,8 @@ extension WebApp {
         // A move is an edit as `set` makes it (RecordEdit): to a column of the pipeline or one the board shows because
         // records already carry it, spelled as there; never to Converted by hand, nor of a converted lead; stamped with
         // its time (incremental exports select on it).
-        var known = R.columns(pipelines)
-        for v in (try? store.distinctValues(R.self, field: R.columnField)) ?? []
-        where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) {
-            known.append(v)
-        }
+        let known = RecordEdit.knownValues(
+            pipeline: R.columns(pipelines), stored: (try? store.distinctValues(R.self, field: R.columnField)) ?? [])
         do {
             _ = try RecordEdit.apply([(R.columnField, to)], to: &r, allowed: [R.columnField: known], at: Date())
         } catch let e as RecordEdit.Refusal {

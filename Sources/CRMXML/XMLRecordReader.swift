@@ -198,9 +198,8 @@ public final class XMLRecordReader {
     private var valueEnd: [Int] = []
     private var allValues: [[String]] = []
     private var occurrences: [Int] = []
-    /// What each path's last step picks, and whether that is every occurrence (looked up per element and record).
+    /// What each path's last step picks (looked up per element and record).
     private var lastPicks: [XMLPath.Pick] = []
-    private var takesAll: [Bool] = []
 
     /// Flat records: every field is the first child element of the record of its name (`email`), or an attribute of
     /// the record (`@id`), and no two fields name the same element: most lead lists. A child's text then goes
@@ -272,7 +271,6 @@ public final class XMLRecordReader {
             if p.attribute != nil && !p.steps.isEmpty { needAttributes = true }
             pathsByDepth[p.steps.count, default: []].append(i)
             lastPicks.append(p.steps.last?.pick ?? .first)
-            if case .all = p.steps.last?.pick { takesAll.append(true) } else { takesAll.append(false) }
         }
         flatNames = pathSteps.map { $0.first?.local }
         let children = flatNames.compactMap { $0 }
@@ -609,7 +607,7 @@ public final class XMLRecordReader {
             guard let a = pathAttribute[i], !hasValue(i), stepsMatchFrames(i),
                 var v = attributes.first(where: { same($0.0, a) })?.1
             else { continue }
-            if takesAll[i] {
+            if lastPicks[i] == .all {
                 allValues[i].append(v)
             } else {
                 v.withUTF8 { setValue(i, $0) }
@@ -647,7 +645,7 @@ public final class XMLRecordReader {
 
     private func endRecord() {
         for i in 0..<paths.count {
-            if takesAll[i] {
+            if lastPicks[i] == .all {
                 let v = allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
                 current.bytes.append(contentsOf: v.utf8)
             } else if valueStart[i] >= 0 {

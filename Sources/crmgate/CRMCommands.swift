@@ -143,16 +143,13 @@ func knownValues(field: String, type: RecordType, pipeline: Pipelines, store: an
     case .task: stored = try store.distinctValues(CRMTask.self, field: field)
     case .customer: return []
     }
-    var known: [String]
+    let known: [String]
     switch type {
     case .opportunity: known = pipeline.opportunityStages
     case .lead: known = pipeline.leadStatuses
     default: known = ["Open", TaskRules.awaitingApproval, TaskRules.done]  // a new task's status and the rules' ones
     }
-    for v in stored where !known.contains(where: { $0.caseInsensitiveCompare(v) == .orderedSame }) {
-        known.append(v)
-    }
-    return known
+    return RecordEdit.knownValues(pipeline: known, stored: stored)
 }
 
 struct LeadsCommand: ParsableCommand {

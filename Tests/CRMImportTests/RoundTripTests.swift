@@ -12,8 +12,7 @@ import Testing
 @Suite("Export, edit, import back: the id column updates the records it names")
 struct RoundTripTests {
     func crmgate(_ args: [String], _ w: Workspace?) throws -> (status: Int32, stdout: String, stderr: String) {
-        let bin = try #require(TestSupport.crmgateBinary, "build crmgate first (swift build --build-tests)")
-        return try TestSupport.run(bin, args + (w.map { ["--store", $0.store] } ?? []), cwd: TestSupport.repoRoot)
+        try CLIOutputTests().crmgate(args, w)
     }
 
     @Test(
