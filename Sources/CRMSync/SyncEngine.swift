@@ -330,6 +330,8 @@ public final class SyncEngine: @unchecked Sendable {
         var sentCreates: [(String, Snapshot)]? = nil  // lazily: creates sent without an answer, for matching
         var newMark = state.mark
         var newIDs = Set(state.idsAtMark)
+        // Ids of records made here, drawn from one generator (`RecordID.make` asks the kernel for random bits each).
+        var newRecordIDs = RecordID.Generator()
         let oldMark = state.mark
         let oldIDs = Set(state.idsAtMark)
         // The next page is fetched while this one is merged and written (cursor pages are read one after another).
@@ -436,7 +438,7 @@ public final class SyncEngine: @unchecked Sendable {
                         newLinks.append(link(rid, localID, json, codec, base: sr, stamp: stamp, dirty: m.merged != sr))
                         continue
                     }
-                    let r = sr.apply(to: R(id: RecordID.make()), plan: createPlan)
+                    let r = sr.apply(to: R(id: newRecordIDs.next()), plan: createPlan)
                     records.append(r)
                     let l = link(
                         rid, r.id.description, json, codec, base: sr, stamp: stamp, dirty: false,
