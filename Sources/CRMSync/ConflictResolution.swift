@@ -6,11 +6,21 @@ public import CRMStore
 public enum ConflictResolution {
     public enum Take: String, Sendable, CaseIterable { case local, remote, merged }
 
+    /// What a resolution did.
+    public struct Outcome: Sendable {
+        /// The synced fields the record now holds.
+        public let snapshot: Snapshot
+        /// The fields whose local value changed, sorted.
+        public let changedHere: [String]
+        /// The fields that now differ from the remote side, sorted: what the next push sends.
+        public let toSend: [String]
+    }
+
     /// - Parameters: `sets`, field values that override the chosen side (`field=value`).
-    /// - Returns: the snapshot the record now holds.
+    /// - Returns: the snapshot the record now holds, and which fields changed here and will be sent.
     /// - Throws: `SyncError(.notFound)` for an unknown or closed conflict; `.store`.
     @discardableResult
-    public static func resolve(store: any SyncStore, id: Int64, take: Take, sets: [String: String]) throws -> Snapshot {
+    public static func resolve(store: any SyncStore, id: Int64, take: Take, sets: [String: String]) throws -> Outcome {
         do {
             guard let c = try store.conflict(id: id) else {
                 throw SyncError(.notFound, message: "no conflict has the id \(id); `crmgate conflicts list` shows them")
@@ -29,7 +39,7 @@ public enum ConflictResolution {
 
     static func resolve<R: CRMRecord>(
         _ type: R.Type, _ store: any SyncStore, _ c: SyncConflict, _ take: Take, _ sets: [String: String]
-    ) throws -> Snapshot {
+    ) throws -> Outcome {
         guard let current = try store.recordForSync(R.self, id: c.localID) else {
             throw SyncError(.notFound, message: "the local record \(c.localID) no longer exists")
         }
@@ -75,6 +85,8 @@ public enum ConflictResolution {
             id: c.id,
             resolution: "took \(take.rawValue)"
                 + (sets.isEmpty ? "" : " with " + sets.keys.sorted().joined(separator: ", ")))
-        return chosen
+        return Outcome(
+            snapshot: chosen, changedHere: fields.filter { chosen[$0] != local[$0] }.sorted(),
+            toSend: fields.filter { chosen[$0] != remote[$0] }.sorted())
     }
 }

@@ -566,9 +566,14 @@ struct ConflictsCommand: ParsableCommand {
             do {
                 let store = try storeOptions.openSync(.update)
                 let result = try ConflictResolution.resolve(store: store, id: id, take: t, sets: values)
+                func fields(_ f: [String]) -> String {
+                    f.isEmpty ? "no field" : "\(f.count) field\(f.count == 1 ? "" : "s") (\(f.joined(separator: ", ")))"
+                }
                 print(
-                    "conflict \(id) resolved (took \(t.rawValue)); \(result.values.count) field(s) set; the next sync pushes it"
-                )
+                    "conflict \(id) resolved (took \(t.rawValue)): \(fields(result.changedHere)) changed here; "
+                        + (result.toSend.isEmpty
+                            ? "the remote holds these values, the next sync sends nothing for it"
+                            : "the next sync sends \(fields(result.toSend))"))
             } catch let e as SyncError { throw fail(e) }
         }
     }

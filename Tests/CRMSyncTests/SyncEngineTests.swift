@@ -260,10 +260,16 @@ struct SyncEngineTests {
         x.company = "Local X2"
         x.notes = "called back"
         try b.store.save([x])
-        try ConflictResolution.resolve(store: b.store, id: open[0].id, take: take, sets: [:])
+        let outcome = try ConflictResolution.resolve(store: b.store, id: open[0].id, take: take, sets: [:])
         let resolved = try b.store.all(Lead.self)[0]
         let company = ["merged": "Local X2", "local": "Local X2", "remote": "Remote X"][take.rawValue]!
         let owner = take == .local ? "" : "remote-owner"  // local: the record as it is now, wholly
+        // What it says it did: the fields changed here, and those the next push sends (the queued sides' fields; notes
+        // was filled after the conflict was queued, and is sent by the push's own comparison).
+        #expect(
+            outcome.changedHere == ["merged": ["owner"], "local": [], "remote": ["company", "owner"]][take.rawValue]!)
+        #expect(
+            outcome.toSend == ["merged": ["company"], "local": ["company", "owner"], "remote": []][take.rawValue]!)
         #expect(resolved.company == company)
         #expect(resolved.owner == owner)
         #expect(resolved.notes == "called back")  // filled after the conflict was queued: kept by every choice
