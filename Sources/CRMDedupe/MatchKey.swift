@@ -8,9 +8,13 @@ public struct MatchKeySpec: Sendable, Hashable, CustomStringConvertible {
     /// The fields the key is made of (`external_id` is the source system's id).
     public let fields: [String]
 
+    /// True when the key counts only for rows without an external id (`MappingFile.keysWithoutExternalID`).
+    public var onlyWithoutExternalID = false
+
     /// Parses `email`, `external_id`, `name+customer_name`.
-    public init(_ text: String) {
+    public init(_ text: String, onlyWithoutExternalID: Bool = false) {
         fields = text.split(separator: "+").map { String($0).trimmingCharacters(in: [" "]) }
+        self.onlyWithoutExternalID = onlyWithoutExternalID
     }
 
     public var description: String { fields.joined(separator: "+") }

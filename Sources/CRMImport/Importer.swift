@@ -93,7 +93,9 @@ public enum Importer {
         summary.encoding = source.encodingName
         summary.delimiter = source.delimiterName
 
-        let keys = mapping.matchKeys.map(MatchKeySpec.init)
+        let keys = mapping.matchKeys.map {
+            MatchKeySpec($0, onlyWithoutExternalID: mapping.keysWithoutExternalID.contains($0))
+        }
         let queue = BlockingQueue<MappedBatch>(capacity: 3)
         let recycle = RecycleBin<MappedBatch>()
         let producer = Thread { [source = Handoff(value: source), mapper] in

@@ -48,6 +48,9 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
         var incoming: R?
         for k in 0..<width {
             let hash = hashes[first + k]
+            // A key for rows without an external id is not looked up for one with it (the created record is indexed
+            // by it all the same, so that a later row without an id finds it).
+            if k < keys.count, keys[k].spec.onlyWithoutExternalID, head.externalID != nil { continue }
             guard hash != 0, let rowid = index.lookup(hash: hash), let (stored, storedExt) = try writer.load(rowid)
             else { continue }
             let made = incoming ?? laid.record(R.self, row, kinds: kinds)

@@ -335,7 +335,7 @@ struct DateFormat: Sendable {
                     i += 1
                 }
                 guard n > 0 else { return nil }
-                for _ in n..<3 where n < 3 { frac *= 10 }
+                for _ in min(n, 3)..<3 { frac *= 10 }
                 p.millisecond = frac
             }
         }

@@ -136,6 +136,19 @@ public struct MappingFile: Sendable, Equatable {
         // With an id column, a row's record id is its first key (unless `match:` places `id` itself).
         return recordID != nil && !keys.contains("id") ? ["id"] + keys : keys
     }
+
+    /// The match keys that count only for a row without an external id: a task's title and due time, an
+    /// opportunity's name and customer, when the mapping names an external id column and no `match:`. Two rows the
+    /// source keeps apart by their ids are two records, however alike their titles (a trial's `Call Bob` tasks B1 and
+    /// B2, due the same day, were merged into one: B2's assignee and description were lost).
+    public var keysWithoutExternalID: Set<String> {
+        guard match == nil, externalID != nil else { return [] }
+        switch record {
+        case .lead, .customer: return []
+        case .opportunity: return ["name+customer_name"]
+        case .task: return ["title+due"]
+        }
+    }
 }
 
 // MARK: - Loading

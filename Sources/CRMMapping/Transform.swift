@@ -114,7 +114,11 @@ enum Step {
                 "'\(text)' does not match the date format" + (formats.count > 1 ? "s" : "") + " of the mapping")
         case .number(let dec, let th):
             guard let d = NumberText.parse(text, decimal: dec, thousands: th) else {
-                return .invalid("'\(text)' is not a number in the mapping's format")
+                let mark = String(UnicodeScalar(dec))
+                let group = th.map { " and thousands '\(String(UnicodeScalar($0)))'" } ?? ""
+                return .invalid(
+                    "'\(text)' is not a number in the mapping's format (decimal '\(mark)'\(group); digits grouped by three,"
+                        + " as 1\(th.map { String(UnicodeScalar($0)) } ?? " ")234\(mark)56)")
             }
             return .ok(kind == .integer ? .integer(NSDecimalNumber(decimal: d).intValue) : .number(d))
         case .map(let table, let otherwise):
@@ -228,30 +232,49 @@ enum WholeNumber {
 }
 
 enum NumberText {
+    /// The number `s` writes with `decimal` as its decimal mark and `thousands` (or a space, a no-break space or an
+    /// apostrophe) between groups of digits, or nil. Grouped digits must be grouped as numbers are: a first group of
+    /// one to three digits, then groups of three (or of two, as India groups lakhs and crores: `1,00,000`), the last
+    /// of three. `0.5` or `10.00` with thousands `.` is not a number then: dropping the dots made them 5 and 1000.
     static func parse(_ s: String, decimal: UInt8, thousands: UInt8?) -> Decimal? {
         var out: [UInt8] = []
         var seenDigit = false
         var seenDecimal = false
+        var grouped = false  // a group separator was seen
+        var group = 0  // digits of the integer part since the last separator
+        func endGroup(last: Bool) -> Bool {
+            if !grouped { return group >= 1 && group <= 3 || last }
+            return last ? group == 3 : group == 2 || group == 3
+        }
         for (i, b) in s.utf8.enumerated() {
             switch b {
             case 48...57:
                 out.append(b)
                 seenDigit = true
+                if !seenDecimal { group += 1 }
             case UInt8(ascii: "-"), UInt8(ascii: "+"):
                 guard i == 0 else { return nil }
                 if b == UInt8(ascii: "-") { out.append(b) }
             case decimal:
-                guard !seenDecimal else { return nil }
+                guard !seenDecimal, endGroup(last: true) else { return nil }
                 seenDecimal = true
                 out.append(UInt8(ascii: "."))
-            case 32, 0xC2, 0xA0, 0x27:  // spaces, no-break space, apostrophe (Swiss) as grouping
-                guard seenDigit, !seenDecimal else { return nil }
+            case 0xC2:  // the first byte of a no-break space (U+00A0); its second is the separator
+                continue
+            case 32, 0xA0, 0x27:  // spaces, no-break space, apostrophe (Swiss) as grouping
+                guard seenDigit, !seenDecimal, endGroup(last: false) else { return nil }
+                grouped = true
+                group = 0
             default:
-                if let t = thousands, b == t, seenDigit, !seenDecimal { continue }
+                if let t = thousands, b == t, seenDigit, !seenDecimal, endGroup(last: false) {
+                    grouped = true
+                    group = 0
+                    continue
+                }
                 return nil
             }
         }
-        guard seenDigit else { return nil }
+        guard seenDigit, seenDecimal || endGroup(last: true) else { return nil }
         return Decimal(string: String(decoding: out, as: UTF8.self), locale: posixLocale)
     }
 }

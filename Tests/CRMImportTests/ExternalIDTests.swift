@@ -1,3 +1,4 @@
+import CRMImport
 import CRMModel
 import CRMStore
 import CRMTestSupport
@@ -114,5 +115,31 @@ struct ExternalIDTests {
             #expect(mine.status == 64 && mine.stderr.contains("of your tasks"), "\(mine.stderr)")
         }
         #expect(!mine.stderr.contains("Pablo Ruiz"), "no task of someone else is named")
+    }
+
+    /// A trial's tasks B1 and B2, "Call Bob" and "call  bob" due the same day for two people, were merged into one by
+    /// the bundled mapping's title-and-due key: B2's assignee and description were lost.
+    @Test(
+        "tasks the file keeps apart by their ids stay apart; a task without an id still matches by title and due",
+        arguments: StoreKind.allCases)
+    func tasksWithIDsStayApart(kind: StoreKind) throws {
+        let w = try Workspace(kind: kind)
+        let file = w.dir.appendingPathComponent("tasks.csv")
+        let header =
+            "Task ID,Title,Description,Category,Assigned To,Created By,Start,Due,Status,All Day,Important,Needs Approval,Related To\n"
+        try
+            (header
+            + "B1,Call Bob,first,Call,Maya Cohen,Victor Chen,,2026-12-02,Open,no,no,no,\n"
+            + "B2,call  bob,second,Call,Pablo Ruiz,Grace Kim,,2026-12-02,Open,no,no,no,lead:Bob\n"
+            + ",CALL BOB,,Call,,,,2026-12-02,Open,no,no,no,\n").write(to: file, atomically: true, encoding: .utf8)
+        let first = try w.importFile(file.path, mapping: "sources/tasks.yaml")
+        #expect(first.created == 2 && first.merged == 1 && first.rejected == 0)
+        let tasks = try w.open().all(CRMTask.self).sorted { $0.description < $1.description }
+        #expect(tasks.map(\.description) == ["first", "second"])
+        #expect(tasks.map(\.assignee) == ["Maya Cohen", "Pablo Ruiz"])
+        #expect(tasks.map(\.relatedTo) == ["", "lead:Bob"])
+        let again = try w.importFile(file.path, mapping: "sources/tasks.yaml")
+        #expect(again.created == 0 && again.rejected == 0)
+        #expect(try w.open().all(CRMTask.self).count == 2)
     }
 }

@@ -43,6 +43,13 @@ struct RowMapperTests {
         #expect(offset.createdAt?.iso8601UTC == "2024-03-05T19:22:00Z")
         let bad = try mapRow(yaml: yaml, header: ["C", "D"], row: ["32.13.2024", ""])
         #expect(throws: RowRejection.self) { try bad.get() }
+        // Fractions of a second of any length (microseconds as PostgreSQL and Python write them crashed the import);
+        // milliseconds are kept.
+        for (text, ms) in [("1", 100), ("12", 120), ("123", 123), ("1234", 123), ("123456", 123), ("123456789", 123)] {
+            let r = try mapRow(yaml: yaml, header: ["C", "D"], row: ["2025-01-01T10:00:00.\(text)Z", ""]).get()
+            let t = try #require(r.createdAt?.timeIntervalSince1970)
+            #expect(Int((t * 1000).rounded()) == 1_735_725_600_000 + ms, "\(text)")
+        }
     }
 
     @Test(
@@ -88,6 +95,19 @@ struct RowMapperTests {
         let us = "record: lead\nfields:\n  amount: { column: A, transform: [{number: {thousands: \",\"}}] }\n"
         #expect(try mapRow(yaml: us, header: ["A"], row: ["1,500,000.00"]).get().amount == Decimal(1_500_000))
         #expect(throws: RowRejection.self) { try mapRow(yaml: us, header: ["A"], row: ["12abc"]).get() }
+        // Digits are grouped as numbers are, or the text is not a number: dropping every thousands mark made a
+        // trial's `0.5` 5 and `10.00` 1000 under a decimal comma.
+        for (text, value) in [
+            ("1.234.567,8", "1234567.8"), ("12,5", "12.5"), ("1234,5", "1234.5"), ("0,5", "0.5"), ("-1.234", "-1234"),
+            ("1 234,56", "1234.56"), ("1\u{A0}234", "1234"), ("999", "999"),
+        ] {
+            #expect(try mapRow(yaml: eu, header: ["A"], row: [text]).get().amount == Decimal(string: value), "\(text)")
+        }
+        for text in ["0.5", "10.00", "1234.56", "1.23", "12.3456", "1.234.56", "1 23"] {
+            #expect(throws: RowRejection.self, "\(text)") { try mapRow(yaml: eu, header: ["A"], row: [text]).get() }
+        }
+        #expect(try mapRow(yaml: us, header: ["A"], row: ["1,00,000.50"]).get().amount == Decimal(string: "100000.5"))
+        #expect(throws: RowRejection.self) { try mapRow(yaml: us, header: ["A"], row: ["1,5"]).get() }
     }
 
     @Test(
