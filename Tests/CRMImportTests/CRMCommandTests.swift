@@ -358,4 +358,42 @@ struct CRMCommandTests {
             bad.stdout.contains("22 of the first 22 rows") && bad.stdout.contains("created_at (column 'Created Date')"),
             "\(bad.stdout)")
     }
+
+    /// A trial's consumer list: `Name` of people was drafted as the company (whole families merged as one company at
+    /// one address), another system's numeric `ID` as crmgate's record ids (every row rejected), a header with a line
+    /// break made a draft YAML refused, and a column named twice went unmentioned.
+    @Test(
+        "a suggested mapping splits a person's whole name, takes another system's ids as external ids, quotes any header"
+    )
+    func suggestedMappingOfAPersonList() throws {
+        let w = try Workspace()
+        let bin = try #require(TestSupport.crmgateBinary)
+        let file = w.dir.appendingPathComponent("people.csv").path
+        try """
+        ID,Name,"Mobile\nPhone",Email,Email,Company Name
+        101,"Okafor, Stephanie",+1 614 668 3757,s@example.com,s2@example.com,Acme Inc
+        102,Daniel Jones Jr.,614.668.3758,d@example.com,,Globex
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let suggest = try TestSupport.run(bin, ["mapping", "suggest", file], cwd: TestSupport.repoRoot)
+        #expect(suggest.status == 0, "\(suggest.stderr)")
+        let draft = suggest.stdout
+        #expect(draft.contains("first_name: { column: Name, transform: [first_name] }"), "\(draft)")
+        #expect(draft.contains("last_name: { column: Name, transform: [last_name] }"), "\(draft)")
+        #expect(draft.contains("company: { column: Company Name"), "\(draft)")
+        #expect(draft.contains("external_id: ID") && !draft.contains("\nid: "), "\(draft)")
+        #expect(draft.contains("\"Mobile\\nPhone\""), "\(draft)")
+        #expect(draft.contains("the column Email appears 2 times (#4, #5)"), "\(draft)")
+        #expect(draft.contains("email: { column: \"#4\""), "\(draft)")
+        let path = w.dir.appendingPathComponent("draft.yaml").path
+        try draft.write(toFile: path, atomically: true, encoding: .utf8)
+        var o = ImportOptions(source: file, mapping: path)
+        o.store = w.store
+        o.rejectsPath = w.rejects
+        let imported = try Importer.run(o)
+        #expect(imported.rejected == 0 && imported.created == 2)
+        let leads = try w.open().all(Lead.self).sorted { $0.firstName < $1.firstName }
+        #expect(leads.map(\.firstName) == ["Daniel", "Stephanie"])
+        #expect(leads.map(\.lastName) == ["Jones Jr.", "Okafor"])
+        #expect(leads.map(\.company) == ["Globex", "Acme Inc"])
+    }
 }

@@ -254,6 +254,17 @@ struct RowMapperTests {
         #expect(
             try mapRow(yaml: yaml, header: header, row: ["Ludwig van Beethoven", "", "", "", "", ""]).get().lastName
                 == "van Beethoven")
+        // A generational suffix stays with the last name (a father and his son were one name without it); a degree
+        // goes; a bare `M` is an initial, `M.` Monsieur.
+        for (full, first, last) in [
+            ("Daniel Jones Jr.", "Daniel", "Jones Jr."), ("Jones, Daniel Jr.", "Daniel", "Jones Jr."),
+            ("Cook Sr., John", "John", "Cook Sr."), ("Adam P. Horvath III", "Adam", "Horvath III"),
+            ("Sarah Patel PhD", "Sarah", "Patel"), ("Tom Lee Jr. MD", "Tom", "Lee Jr."), ("M N. White", "M", "White"),
+            ("M. Dupont", "", "Dupont"),
+        ] {
+            let r = try mapRow(yaml: yaml, header: header, row: [full, "", "", "", "", ""]).get()
+            #expect(r.firstName == first && r.lastName == last, "\(full): \(r.firstName) / \(r.lastName)")
+        }
     }
 
     @Test("invalid UTF-8 in a cell rejects the row and suggests --encoding")
