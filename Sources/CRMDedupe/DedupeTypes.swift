@@ -83,6 +83,9 @@ public enum ReviewReason: String, Sendable, CaseIterable {
     case household
     /// A row without a first name (or with a last name in its place) matches two members of one household.
     case relatives
+    /// It scores a match, but the fields say two people: both names differ entirely, generational suffixes or dates
+    /// of birth or identifiers differ (`TwoPeople`).
+    case twoPeople = "two-people"
     /// It scores a match, but has two namesakes' shape: the street lines differ entirely and nothing that names one
     /// person (e-mail, phone, company, date of birth, identifier) agrees.
     case namesakes

@@ -69,10 +69,17 @@ struct ClusterBuilder {
         for x in ma {
             for y in mb where !scorer.forced(Int(x), Int(y)) {
                 let code = rows.compare(Int(x), Int(y))
+                // Two rows that are two people (`TwoPeople`) make no one person of their clusters, however well the
+                // rows between them match each.
+                if let why = scorer.twoPeople(code, Int(x), Int(y)), why.guards {
+                    return .twoPeople(Int(x), Int(y), why)
+                }
                 // Nor may two of them look like two members of one household: a row without a first name (or a
                 // replaced one) matching each of two relatives does not make them one person. Two misspellings
                 // of one name another row bridges are no household (`bridged`).
-                if scorer.separateHouseholds, !tied, scorer.household(code, Int(x), Int(y)),
+                if scorer.separateHouseholds, !tied,
+                    scorer.household(code, Int(x), Int(y))
+                        || (scorer.separateTwins && scorer.twins(code, Int(x), Int(y))),
                     !bridged(Int(x), Int(y), ma, mb)
                 {
                     return .household(Int(x), Int(y))

@@ -28,13 +28,17 @@ struct PairDecisions {
             var w = scorer.score(code, a, b)
             if scorer.forced(a, b) {
                 w = max(w, match + 100)
-            } else if auto, w >= match, scorer.household(code, a, b) {
-                shaped.append((w, UInt32(a), UInt32(b)))
+            } else if auto, scorer.household(code, a, b),
+                (scorer.twoPeople(code, a, b) == nil ? w : scorer.rawScore(code, a, b)) >= match
+            {
+                // Two people's shape too (`TwoPeople`: relatives' dates of birth differ) takes part in the households
+                // decision like any household's shape; merged it is not (`decideHouseholds`).
+                shaped.append((max(w, match), UInt32(a), UInt32(b)))
                 continue
             }
             if w >= match {
                 edges.append((w, UInt32(a), UInt32(b)))
-            } else if w >= scorer.soleWeight, !D.twoPeoplesShape(code),
+            } else if w >= scorer.soleWeight, !D.twoPeoplesShape(code), scorer.twoPeople(code, a, b) == nil,
                 scorer.settings.households != .separate || !scorer.household(code, a, b)
             {
                 sole.append((w, UInt32(a), UInt32(b)))
@@ -42,7 +46,9 @@ struct PairDecisions {
                 review.append((Int32(a), Int32(b), w))
                 // With `--households separate` a household's shape is capped just below the match weight (`score`).
                 let scoresMatch = scorer.rawScore(code, a, b) >= match
-                if scorer.separateHouseholds && scorer.household(code, a, b) && scoresMatch {
+                if scoresMatch, scorer.twoPeople(code, a, b) != nil {
+                    reviewWhy.append(.twoPeople)
+                } else if scorer.separateHouseholds && scorer.household(code, a, b) && scoresMatch {
                     reviewWhy.append(.household)
                 } else {
                     reviewWhy.append(scoresMatch && D.namesakesShape(code) ? .namesakes : .unsure)
@@ -55,6 +61,18 @@ struct PairDecisions {
     mutating func holdBack(_ pairs: [Pair], _ why: ReviewReason, at weight: Double) {
         review += pairs.map { (Int32($0.1), Int32($0.2), weight) }
         reviewWhy += pairs.map { _ in why }
+    }
+
+    /// Household-shaped pairs the households decision merges: to the matches, but those of two people's shape
+    /// (`PairScorer.twoPeople`) to review.
+    mutating func merge(_ pairs: [Pair], scorer: PairScorer, compare: (Int, Int) -> Int) {
+        for e in pairs {
+            if scorer.twoPeople(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2)) != nil {
+                holdBack([e], .twoPeople, at: scorer.heldBack)
+            } else {
+                edges.append(e)
+            }
+        }
     }
 
     /// Removes from the matches those whose key (`a << 32 | b`) is in `keys`.
@@ -86,13 +104,15 @@ extension FuzzyDeduplicator {
             if !scorer.personalPhones.isEmpty {
                 // No household's shape any more: they merge like any other pair that scores a match.
                 var held: [PairDecisions.Pair] = []
+                var merging: [PairDecisions.Pair] = []
                 for e in d.shaped {
                     if scorer.household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2)) {
                         held.append(e)
                     } else {
-                        d.edges.append(e)
+                        merging.append(e)
                     }
                 }
+                d.merge(merging, scorer: scorer, compare: { self.compare($0, $1) })
                 d.shaped = held
             }
         }
@@ -100,7 +120,7 @@ extension FuzzyDeduplicator {
         if estimate.separate {
             d.holdBack(d.shaped, .household, at: scorer.heldBack)
         } else {
-            d.edges += d.shaped
+            d.merge(d.shaped, scorer: scorer, compare: { self.compare($0, $1) })
         }
         d.shaped = []
         if estimate.dense {
@@ -112,6 +132,23 @@ extension FuzzyDeduplicator {
             }
             d.holdBack(near, .household, at: scorer.heldBack)
             d.removeEdges(Set(near.map { UInt64($0.1) << 32 | UInt64($0.2) }))
+        }
+        // Twins (`PairScorer.twins`: a household's shape whose date of birth agrees) are decided as households are,
+        // on their own: two people each duplicated as often as anyone, or one person's first name replaced on one row.
+        let s = scorer
+        let twins = d.edges.filter { e in
+            !s.forced(Int(e.1), Int(e.2)) && s.twins(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
+        }
+        if !twins.isEmpty {
+            let others = d.edges.filter { e in !twins.contains { $0.1 == e.1 && $0.2 == e.2 } }
+            let t = Self.estimateHouseholds(
+                MatchedClusters(rows: count, matched: others.map { ($0.1, $0.2) }), shaped: twins.map { ($0.1, $0.2) },
+                matchProbability: settings.matchProbability)
+            if t.separate && t.shapedPairs > 0 {
+                scorer.separateTwins = true
+                d.holdBack(twins, .household, at: scorer.heldBack)
+                d.removeEdges(Set(twins.map { UInt64($0.1) << 32 | UInt64($0.2) }))
+            }
         }
         return estimate
     }

@@ -54,7 +54,10 @@ struct PairExplainer {
                 forced ? "; forced by a rule" : ""))
         // Why a pair that scores a match is held back for review, on lines of their own (the page and a terminal
         // show them at 80 columns).
-        if !forced, scorer.separateHouseholds, scorer.household(code, a, b), raw >= scorer.matchWeight, apart {
+        if !forced, raw >= scorer.matchWeight, let why = scorer.twoPeople(code, a, b) {
+            lines.append("  held back: two people's shape (\(why.reason));")
+            lines.append("  whatever else agrees, at most proposed for review")
+        } else if !forced, scorer.separateHouseholds, scorer.household(code, a, b), raw >= scorer.matchWeight, apart {
             if D.level(code, 2) == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) {
                 lines.append("  held back: a household's shape (same last name and address, other first names,")
             } else {
@@ -85,6 +88,15 @@ struct PairExplainer {
             if !reviewKeys.contains(key) {
                 lines.append("  (a heavier pair between the two clusters is proposed for review)")
             }
+        }
+        if !apart, !forced, scorer.score(code, a, b) < scorer.matchWeight, !solePairs.contains(key) {
+            // Not merged by its own score: through other rows, each matching the next (a trial asked which).
+            let members = (0..<cluster.count).filter { cluster[$0] == cluster[a] && $0 != a && $0 != b }
+            let shown = members.prefix(12).map { String($0 + 1) }.joined(separator: ", ")
+            lines += D.wrapped(
+                "  joined through other rows of the cluster, each matching the next: "
+                    + shown + (members.count > 12 ? " and \(members.count - 12) more" : "")
+                    + " (--explain those pairs for the links)", indent: 4)
         }
         lines.append(
             !apart

@@ -325,6 +325,8 @@ enum GuardVerdict: Equatable {
     case tooLarge(Int)
     /// Two of their rows, one on each side, look like two members of one household.
     case household(Int, Int)
+    /// Two of their rows, one on each side, are two people (`TwoPeople`).
+    case twoPeople(Int, Int, TwoPeople)
     /// Two of their rows, one on each side, weigh against being one person (their score).
     case against(Int, Int, Double)
     /// The pairs across the two clusters score, on average, below the review weight (that average).
@@ -338,6 +340,11 @@ enum GuardVerdict: Equatable {
             return [
                 "  refused by the cluster guard: together the two clusters would hold",
                 "  \(n) rows (at most \(maxCluster))",
+            ]
+        case .twoPeople(let x, let y, let why):
+            return [
+                "  refused by the cluster guard: rows \(x + 1) and \(y + 1), one in each cluster,",
+                "  are two people: \(why.reason)",
             ]
         case .household(let x, let y):
             return [

@@ -18,6 +18,9 @@ public struct TrainingSession: Sendable, Equatable {
     public var matchShare: Double
     /// Pairs of a household's shape left out of the session after its first fit took them for the matches (0: none).
     public var householdsLeftOut: Int = 0
+    /// Whether its matches had other first names as often as the same even so: it set nothing, and the names' m were
+    /// sought among pairs with the same e-mail address.
+    public var degenerate = false
 }
 
 extension FuzzyDeduplicator {
@@ -52,57 +55,88 @@ extension FuzzyDeduplicator {
                 }
             ),
         ]
+        // Where the pairs at one address are not one person's rows however they are fitted (colleagues at one office:
+        // a trial's B2B list, whose address session took every pair for a match and its names for different 79% of
+        // the time), the names' m come from the pairs with the same e-mail address, which name one person.
+        let byEmail: Session = (
+            "e-mail exact (the address session's matches had other names)", [0], [2, 3],
+            { r in self.email[r] != 0 ? UInt64(UInt32(self.email[r])) : nil }
+        )
         var m = global
         var out: [TrainingSession] = []
-        for s in sessions {
-            var sub: [Int: Int] = [:]
-            var shapedSub: [Int: Int] = [:]
-            var observed = [Int](repeating: 0, count: Self.levels.count)
-            var pairs = 0
-            forEachSessionPair(key: s.key) { a, b in
-                let code = compare(a, b)
-                var c = code
-                for f in s.blocked { c -= Self.level(code, f) * Self.strides[f] }
-                sub[c, default: 0] += 1
-                if Self.householdPattern(code) { shapedSub[c, default: 0] += 1 }
-                pairs += 1
-                for f in s.estimate where Self.level(c, f) > 0 { observed[f] += 1 }
-            }
-            let usable = s.estimate.filter { observed[$0] >= Self.sessionMinimumObserved }
-            guard pairs >= Self.sessionMinimumPairs, !usable.isEmpty else {
-                out.append(TrainingSession(agreeOn: s.agreeOn, pairs: pairs, fields: [], matchShare: 0))
+        var queue = sessions
+        var k = 0
+        while k < queue.count {
+            let s = queue[k]
+            k += 1
+            let (fit, session) = train(s.agreeOn, blocked: s.blocked, estimate: s.estimate, key: s.key, u: u)
+            out.append(session)
+            guard let fit else { continue }
+            let f = Self.firstDifferent
+            if s.estimate.contains(2), fit.m[2][f] >= fit.m[2][1], s.blocked != byEmail.blocked {
+                // Still the names differ among its matches as often as they agree: it sets nothing.
+                out[out.count - 1].fields = []
+                out[out.count - 1].degenerate = true
+                queue.append(byEmail)
                 continue
             }
-            var fit = Self.em(sub, fixedU: u)
-            // Matches whose first names differ as often as they agree, or more, are households, not one person's
-            // rows: at one address where many people live with a relative, EM took them for the matches (m 0.79 for
-            // "first different", 0.04 for "exact"). The session is fitted again without the pairs of a household's
-            // shape; the level "different" keeps what the other pairs give it (at least its floor). Too few pairs
-            // left, and the session sets nothing (the global EM's m stands, which leaves those pairs out too).
-            var leftOut = 0
-            let f = Self.firstDifferent
-            if s.estimate.contains(2), fit.m[2][f] >= fit.m[2][1], !shapedSub.isEmpty {
-                var rest = sub
-                for (c, n) in shapedSub { rest[c, default: 0] -= n }
-                rest = rest.filter { $0.value > 0 }
-                leftOut = shapedSub.values.reduce(0, +)
-                guard rest.values.reduce(0, +) >= Self.sessionMinimumPairs else {
-                    out.append(
-                        TrainingSession(
-                            agreeOn: s.agreeOn, pairs: pairs, fields: [], matchShare: fit.lambda,
-                            householdsLeftOut: leftOut))
-                    continue
-                }
-                fit = Self.em(rest, fixedU: u)
+            for field in session.fields {
+                m[Self.fields.firstIndex(of: field)!] = fit.m[Self.fields.firstIndex(of: field)!]
             }
-            for f in usable { m[f] = fit.m[f] }
-            let trained = usable.map { Self.fields[$0] }
-            out.append(
-                TrainingSession(
-                    agreeOn: s.agreeOn, pairs: pairs, fields: trained, matchShare: fit.lambda,
-                    householdsLeftOut: leftOut))
         }
         return (m, out)
+    }
+
+    /// One session: EM on the pairs sharing `key`, for the m of the fields at `estimate` (see `sessionM`); nil and a
+    /// session that set nothing when it had too few pairs.
+    private func train(
+        _ agreeOn: String, blocked: [Int], estimate: [Int], key: (Int) -> UInt64?, u: [[Double]]
+    ) -> (fit: (lambda: Double, m: [[Double]], u: [[Double]], iterations: Int)?, session: TrainingSession) {
+        var sub: [Int: Int] = [:]
+        var shapedSub: [Int: Int] = [:]
+        var observed = [Int](repeating: 0, count: Self.levels.count)
+        var pairs = 0
+        forEachSessionPair(key: key) { a, b in
+            let code = compare(a, b)
+            var c = code
+            for f in blocked { c -= Self.level(code, f) * Self.strides[f] }
+            sub[c, default: 0] += 1
+            if Self.householdPattern(code) { shapedSub[c, default: 0] += 1 }
+            pairs += 1
+            for f in estimate where Self.level(c, f) > 0 { observed[f] += 1 }
+        }
+        let usable = estimate.filter { observed[$0] >= Self.sessionMinimumObserved }
+        guard pairs >= Self.sessionMinimumPairs, !usable.isEmpty else {
+            return (nil, TrainingSession(agreeOn: agreeOn, pairs: pairs, fields: [], matchShare: 0))
+        }
+        var fit = Self.em(sub, fixedU: u)
+        // Matches whose first names differ as often as they agree, or more, are households, not one person's
+        // rows: at one address where many people live with a relative, EM took them for the matches (m 0.79 for
+        // "first different", 0.04 for "exact"). The session is fitted again without the pairs of a household's
+        // shape; the level "different" keeps what the other pairs give it (at least its floor). Too few pairs
+        // left, and the session sets nothing (the global EM's m stands, which leaves those pairs out too).
+        var leftOut = 0
+        let f = Self.firstDifferent
+        if estimate.contains(2), fit.m[2][f] >= fit.m[2][1], !shapedSub.isEmpty {
+            var rest = sub
+            for (c, n) in shapedSub { rest[c, default: 0] -= n }
+            rest = rest.filter { $0.value > 0 }
+            leftOut = shapedSub.values.reduce(0, +)
+            guard rest.values.reduce(0, +) >= Self.sessionMinimumPairs else {
+                return (
+                    nil,
+                    TrainingSession(
+                        agreeOn: agreeOn, pairs: pairs, fields: [], matchShare: fit.lambda, householdsLeftOut: leftOut)
+                )
+            }
+            fit = Self.em(rest, fixedU: u)
+        }
+        return (
+            fit,
+            TrainingSession(
+                agreeOn: agreeOn, pairs: pairs, fields: usable.map { Self.fields[$0] }, matchShare: fit.lambda,
+                householdsLeftOut: leftOut)
+        )
     }
 
     /// Calls `body` for pairs of rows sharing `key`: every pair of a small group, a seeded sample of a large one.

@@ -56,7 +56,7 @@ extension FuzzyDeduplicator {
         }
     }
 
-    func cached(_ cache: inout [String: Int32], _ raw: String, _ make: (String) -> Int32) -> Int32 {
+    func cached<V>(_ cache: inout [String: V], _ raw: String, _ make: (String) -> V) -> V {
         if let v = cache[raw] { return v }
         let v = make(raw)
         if cache.count < 2_000_000 { cache[raw] = v }
@@ -82,6 +82,22 @@ extension FuzzyDeduplicator {
     }
 
     private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
+
+    /// Whether the dates of birth of rows `a` and `b` (`yyyymmdd`) differ in three digits or more, read straight and
+    /// with one's day and month swapped.
+    func datesFarApart(_ a: Int, _ b: Int) -> Bool {
+        let x = dates.bytes[Int(dob[a])]
+        let y = dates.bytes[Int(dob[b])]
+        guard x.count == 8, y.count == 8 else { return false }
+        var straight = 0
+        var swapped = 0
+        let swap = [0, 1, 2, 3, 6, 7, 4, 5]
+        for i in 0..<8 {
+            if x[i] != y[i] { straight += 1 }
+            if x[i] != y[swap[i]] { swapped += 1 }
+        }
+        return min(straight, swapped) >= 3
+    }
 
     /// The first digits of a phone (ASCII) as one number that keeps their count: `04` and `004` differ.
     static func prefixKey(_ digits: ArraySlice<UInt8>) -> Int {

@@ -11,6 +11,36 @@ public final class FuzzyDeduplicator {
     let dates = Values(), idents = Values()
     var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = []
     var first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
+    /// A generational suffix written with the last name (`Jones Jr`, `Adams III`), by row: 0 for none, else its
+    /// number in `Normalize.generations`. The last name is compared without it; a pair whose suffixes differ is two
+    /// people's shape (`PairScorer.twoPeople`).
+    var generation: [UInt8] = []
+    /// How many last names the rows of each phone number carry (by phone id; 3 stands for three or more), counted when
+    /// matching begins: a number of one or two is one person's or one household's, one of many an office's
+    /// switchboard (`PairScorer.twoPeople`).
+    var phoneSurnames: [UInt8] = []
+
+    /// Counts `phoneSurnames`.
+    func countPhoneSurnames() {
+        var seen: [Int32: (Int32, Int32)] = [:]  // phone → the first two last names seen
+        phoneSurnames = [UInt8](repeating: 0, count: phones.bytes.count)
+        for r in 0..<count where phone[r] != 0 && last[r] != 0 {
+            let p = Int(phone[r])
+            guard phoneSurnames[p] < 3 else { continue }
+            let l = last[r]
+            if let (x, y) = seen[phone[r]] {
+                if l == x || l == y { continue }
+                if y == 0 { seen[phone[r]] = (x, l) }
+            } else {
+                seen[phone[r]] = (l, 0)
+            }
+            phoneSurnames[p] += 1
+        }
+    }
+
+    /// A middle initial written with the first name (`Frederick J.`), by row: its letter, 0 for none. The first name
+    /// is compared without it; two initials that differ are two people's shape (`PairScorer.twoPeople`).
+    var middle: [UInt8] = []
     /// First names as they sound (`Normalize.soundFolded`, which folds text-recognition errors too) and last names as
     /// text recognition may have confused them (`Normalize.recognitionFolded`), by row.
     let recognized = Values()
@@ -35,7 +65,7 @@ public final class FuzzyDeduplicator {
     var firstCount: [Int32] = []
     var lastRFor: [Int32: Int32] = [:]
     var caches = (
-        first: [String: Int32](), last: [String: Int32](), company: [String: Int32](),
+        first: [String: (Int32, UInt8)](), last: [String: (Int32, UInt8)](), company: [String: Int32](),
         street: [String: (Int32, Int32, UInt64, UInt64)](),
         place: [String: Int32](), title: [String: Int32]()
     )
@@ -53,8 +83,8 @@ public final class FuzzyDeduplicator {
         let p = Self.phoneDigits(r.phone)
         phone.append(phones.id(p))
         phone7.append(p.count >= 7 ? Int64(p.suffix(7)) ?? -1 : -1)
-        let f = cached(&caches.first, r.firstName) { raw in
-            let folded = Normalize.fold(raw)
+        let (f, mi) = cached(&caches.first, r.firstName) { raw in
+            let (folded, mi) = Normalize.middleInitialSplit(Normalize.fold(raw))
             let id = self.firsts.id(folded)
             if Int(id) == self.firstCanon.count {
                 self.firstCanon.append(
@@ -70,16 +100,18 @@ public final class FuzzyDeduplicator {
                     self.firstCanon.append(Normalize.firstNameCanon(name).sorted().map { self.firsts.id($0) })
                 }
             }
-            return id
+            return (id, mi)
         }
         first.append(f)
-        let l = cached(&caches.last, r.lastName) { raw in
-            let folded = Normalize.fold(raw)
+        middle.append(mi)
+        let (l, g) = cached(&caches.last, r.lastName) { raw in
+            let (folded, g) = Normalize.generationSplit(Normalize.fold(raw))
             let id = self.lasts.id(folded)
             if self.lastRFor[id] == nil { self.lastRFor[id] = self.lasts.id(Normalize.transliterationReduced(folded)) }
-            return id
+            return (id, g)
         }
         last.append(l)
+        generation.append(g)
         lastR.append(lastRFor[l] ?? 0)
         firstO.append(soundID(f))
         lastO.append(recognizedID(l, in: lasts, &recognizedFor.last))
@@ -148,6 +180,7 @@ public final class FuzzyDeduplicator {
         releaseAddingState()
         firstCount = [Int32](repeating: 0, count: firsts.bytes.count)
         for f in first { firstCount[Int(f)] += 1 }
+        countPhoneSurnames()
         onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")

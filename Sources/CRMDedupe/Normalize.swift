@@ -10,6 +10,31 @@ public enum Normalize {
     /// Trimmed, diacritics (every nonspacing or enclosing mark) stripped, case folded; every character that is not a
     /// letter or digit becomes a space, spaces collapsed (`Zoë  Müller-Lüdenscheidt` → `zoe muller ludenscheidt`).
     /// ASCII takes a fast path.
+    /// Generational suffixes, numbered from 1 (`Normalize.generationSplit`).
+    static let generations = ["jr", "sr", "ii", "iii", "iv", "v", "junior", "senior"]
+
+    /// A folded last name without its generational suffix (`jones jr` → `jones`, 1), and the suffix's number in
+    /// `generations` (`junior` and `senior` count as `jr` and `sr`); 0 for none. A name that is only a suffix stays.
+    static func generationSplit(_ folded: String) -> (String, UInt8) {
+        guard let space = folded.lastIndex(of: " ") else { return (folded, 0) }
+        let word = folded[folded.index(after: space)...]
+        guard let i = generations.firstIndex(where: { $0 == word }) else { return (folded, 0) }
+        let n = i == 6 ? 1 : i == 7 ? 2 : i + 1
+        return (String(folded[..<space]), UInt8(n))
+    }
+
+    /// A folded first name without a middle initial after it (`frederick j` → `frederick`, `j`), and the initial's
+    /// letter; 0 for none. Only a single letter after a name of two letters or more.
+    static func middleInitialSplit(_ folded: String) -> (String, UInt8) {
+        let u = Array(folded.utf8)
+        guard u.count >= 4, u[u.count - 2] == 32, let c = u.last, c >= 97 && c <= 122,
+            u[u.count - 3] != 32,
+            folded.utf8.firstIndex(of: 32) == folded.utf8.index(folded.utf8.endIndex, offsetBy: -2),
+            u.count - 2 >= 2
+        else { return (folded, 0) }
+        return (String(decoding: u[..<(u.count - 2)], as: UTF8.self), c)
+    }
+
     public static func fold(_ s: String) -> String {
         var bytes: [UInt8] = []
         var ascii = true

@@ -11,7 +11,9 @@ struct DedupeRowBuilder: Sendable {
 
     static let defaultFields: [(String, MappingFile.DedupeKind)] = [
         ("first_name", .firstName), ("last_name", .lastName), ("email", .email), ("phone", .phone),
-        ("company", .company),
+        // The mobile where a row has no phone (a list whose only number is a mobile, as `mapping suggest` maps
+        // `Mobile`: a trial's duplicates with one number in common were never compared on it).
+        ("mobile", .phone), ("company", .company),
         ("job_title", .text), ("address.street", .address), ("address.city", .city), ("address.postcode", .postcode),
         ("address.country", .country),
     ]
@@ -42,7 +44,7 @@ struct DedupeRowBuilder: Sendable {
             case .firstName: r.firstName = text
             case .lastName: r.lastName = text
             case .email: r.email = text
-            case .phone: r.phone = text
+            case .phone: if r.phone.isEmpty { r.phone = text }  // the first number named that a row has
             case .company: r.company = text
             case .address:
                 if addressLines == 0 { r.street = text } else { r.street2 = text }

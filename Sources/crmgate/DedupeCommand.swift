@@ -150,17 +150,19 @@ struct DedupeCommand: ParsableCommand {
             if showModel {
                 for t in r.trainingSessions {
                     let fields =
-                        t.fields.isEmpty && t.householdsLeftOut > 0
-                        ? "nothing (too few pairs without those of a household's shape)"
-                        : t.fields.isEmpty
-                            ? "nothing (a session needs \(FuzzyDeduplicator.sessionMinimumPairs) pairs, \(FuzzyDeduplicator.sessionMinimumObserved) with the field)"
-                            : t.fields.joined(separator: ", ")
+                        t.degenerate
+                        ? "nothing (its matches had other first names as often as the same: colleagues at one office?)"
+                        : t.fields.isEmpty && t.householdsLeftOut > 0
+                            ? "nothing (too few pairs without those of a household's shape)"
+                            : t.fields.isEmpty
+                                ? "nothing (a session needs \(FuzzyDeduplicator.sessionMinimumPairs) pairs, \(FuzzyDeduplicator.sessionMinimumObserved) with the field)"
+                                : t.fields.joined(separator: ", ")
                     print(
                         String(
                             format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs,
                             t.agreeOn as NSString,
                             t.matchShare, fields as NSString))
-                    if t.householdsLeftOut > 0 {
+                    if t.householdsLeftOut > 0 && !t.degenerate {
                         let n = t.householdsLeftOut
                         let what =
                             t.fields.isEmpty ? "not used" : "fitted again without its \(n) pairs of a household's shape"
@@ -237,6 +239,7 @@ struct DedupeCommand: ParsableCommand {
         var n: [ReviewReason: Int] = [:]
         for why in r.reviewReasons { n[why, default: 0] += 1 }
         let parts = [
+            n[.twoPeople].map { "\($0) held back as two people (names, suffixes, birth dates or ids differ)" },
             n[.household].map { "\($0) held back for a household's shape" },
             n[.relatives].map { "\($0) for a row without a first name that matches two relatives" },
             n[.namesakes].map { "\($0) held back for two namesakes' shape" },

@@ -435,7 +435,7 @@ struct FuzzyDedupeTests {
     }
 
     @Test(
-        "a household (same last name and address, another first name, nothing personal agreeing) is proposed for review, not merged; an agreeing birth date makes it one person"
+        "a household (same last name and address, another first name, nothing personal agreeing) is proposed for review, not merged; an agreeing birth date does not make it one person (twins share it), an agreeing identifier does"
     )
     func households() throws {
         var explaining = DedupeSettings()
@@ -455,11 +455,20 @@ struct FuzzyDedupeTests {
         y.birthDate = "11/02/1990"
         d.add(x)
         d.add(y)
+        var v = row("Grace", "Nguyen", street: "7 Karri Lane", postcode: "6258", city: "Manjimup")
+        v.identifier = "RN 4471 2290"
+        var w = row("Ruby", "Nguyen", street: "7 Karri Lane", postcode: "6258", city: "Manjimup")
+        w.identifier = "RN-4471-2290"
+        d.add(v)
+        d.add(w)
         filler(d)
         let r = d.run()
         #expect(r.cluster[0] != r.cluster[1])
         #expect(r.review.contains { Set([$0.0, $0.1]) == [0, 1] })
-        #expect(r.cluster[2] == r.cluster[3])
+        // A trial's twins (same last name, address and birth date, other first names) were merged 529 times of 552.
+        #expect(r.cluster[2] != r.cluster[3])
+        #expect(r.review.contains { Set([$0.0, $0.1]) == [2, 3] })
+        #expect(r.cluster[4] == r.cluster[5])
         // Each review pair comes with its explanation: every field's level and weight, the total and the thresholds.
         #expect(r.reviewExplanations.count == r.review.count)
         let pair = try #require(r.review.firstIndex { Set([$0.0, $0.1]) == [0, 1] })
