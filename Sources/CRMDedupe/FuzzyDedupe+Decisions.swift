@@ -140,14 +140,15 @@ extension FuzzyDeduplicator {
             !s.forced(Int(e.1), Int(e.2)) && s.twins(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
         }
         if !twins.isEmpty {
-            let others = d.edges.filter { e in !twins.contains { $0.1 == e.1 && $0.2 == e.2 } }
+            let keys = Set(twins.map { UInt64($0.1) << 32 | UInt64($0.2) })
+            let others = d.edges.filter { !keys.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
             let t = Self.estimateHouseholds(
                 MatchedClusters(rows: count, matched: others.map { ($0.1, $0.2) }), shaped: twins.map { ($0.1, $0.2) },
                 matchProbability: settings.matchProbability)
             if t.separate && t.shapedPairs > 0 {
                 scorer.separateTwins = true
                 d.holdBack(twins, .household, at: scorer.heldBack)
-                d.removeEdges(Set(twins.map { UInt64($0.1) << 32 | UInt64($0.2) }))
+                d.removeEdges(keys)
             }
         }
         return estimate
