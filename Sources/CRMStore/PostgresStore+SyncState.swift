@@ -79,6 +79,17 @@ extension PostgresStore {
         }
     }
 
+    public func deletedButLinked<R: CRMRecord>(_ type: R.Type, remote: String) throws -> [String] {
+        try withConnection { c in
+            let r = try c.exec(
+                """
+                SELECT l.local_id FROM sync_links l JOIN \(RecordTable<R>.name) r ON r.id = l.local_id
+                WHERE l.remote = $1 AND l.record_type = $2 AND r.deleted_at IS NOT NULL ORDER BY l.local_id COLLATE "C"
+                """, [remote, R.recordType.rawValue])
+            return (0..<r.count).compactMap { r.text($0, 0) }
+        }
+    }
+
     public func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)] {
         try withConnection { c in
             let r = try c.exec(

@@ -238,6 +238,20 @@ extension CRMStore {
         }
     }
 
+    public func deletedButLinked<R: CRMRecord>(_ type: R.Type, remote: String) throws -> [String] {
+        try wrap {
+            try queue.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT l.local_id FROM sync_links l JOIN \(RecordTable<R>.name) r ON r.id = l.local_id
+                        WHERE l.remote = ? AND l.record_type = ? AND r.deleted_at IS NOT NULL ORDER BY l.local_id
+                        """,
+                    arguments: [remote, R.recordType.rawValue])
+            }
+        }
+    }
+
     public func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)] {
         try wrap {
             try queue.read { db in

@@ -42,6 +42,9 @@ public protocol SyncStore: AnyObject, Sendable {
     /// The local and remote ids of every link of a remote and type, without their bases (what a complete listing is
     /// checked against, read at the cost of two ids a link).
     func linkIDs(remote: String, type: RecordType) throws -> [(localID: String, remoteID: String)]
+    /// The ids of records deleted here whose link to the remote stands: deletes a push kept from the remote (no
+    /// `--allow-delete`), which a push allowed to delete sends.
+    func deletedButLinked<R: CRMRecord>(_ type: R.Type, remote: String) throws -> [String]
 
     // Journals
     func journal(

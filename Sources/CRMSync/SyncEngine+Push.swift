@@ -20,6 +20,13 @@ extension SyncEngine {
     func push<R: CRMRecord>(
         _ type: R.Type, _ codec: RecordCodec, _ state: inout CursorState, _ report: inout SyncReport
     ) async throws {
+        if job.allowDelete, !dryRun {
+            // Deletes an earlier push kept from the remote (no --allow-delete) are sent now: their changes were behind
+            // the push position, and a trial's contact stayed at the remote for good (`leads delete` again found no
+            // such lead). They are moved past it, as `sync errors retry` moves a refused record.
+            let kept = try storeCall { try store.deletedButLinked(R.self, remote: remoteName) }
+            if !kept.isEmpty { _ = try storeCall { try store.retrySetAside(R.self, localIDs: kept) } }
+        }
         while true {
             let batch = try storeCall { try store.changed(R.self, afterSeq: state.pushSeq, limit: job.batchSize) }
             if batch.isEmpty { break }

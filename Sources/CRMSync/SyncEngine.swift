@@ -77,6 +77,8 @@ struct CursorState: Sendable {
     var lastPullStart: String?
     /// The local change counter up to which every change has been pushed.
     var pushSeq: Int64 = 0
+    /// The remote (`profile@base URL`) the positions are of; nil in a state saved before it was kept.
+    var remote: String?
 
     init() {}
 
@@ -88,6 +90,7 @@ struct CursorState: Sendable {
         pageSince = v["page_since"]?.stringValue
         lastPullStart = v["last_pull_start"]?.stringValue
         pushSeq = v["push_seq"]?.stringValue.flatMap { Int64($0) } ?? 0
+        remote = v["remote"]?.stringValue
     }
 
     var json: String {
@@ -95,6 +98,7 @@ struct CursorState: Sendable {
             ("mark", mark.map { .string($0) } ?? .null), ("ids_at_mark", .array(idsAtMark.map { .string($0) })),
             ("page", page.map { .string($0) } ?? .null), ("page_since", pageSince.map { .string($0) } ?? .null),
             ("last_pull_start", lastPullStart.map { .string($0) } ?? .null), ("push_seq", .number(Double(pushSeq))),
+            ("remote", remote.map { .string($0) } ?? .null),
         ]).text
     }
 }
@@ -157,10 +161,29 @@ public final class SyncEngine: @unchecked Sendable {
                     .leaseHeld, context: job.name,
                     message: "another run of this job holds its lease (\(holder)); try again when it ends")
             }
+            // One run at a time per remote and record type, whatever the job: two jobs (a job file and `sync apply
+            // --profile`) pushing the same records at once each created them at the remote (a trial: 80 contacts for
+            // 40 leads).
+            for type in job.types.map(\.plural).sorted() {
+                let key = "remote \(remoteName) \(type)"
+                if let holder = try storeCall({
+                    try store.acquireLease(
+                        job: key, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds,
+                        isAlive: { kill($0, 0) == 0 })
+                }) {
+                    releaseLeases()
+                    throw SyncError(
+                        .leaseHeld, context: job.name,
+                        message:
+                            "another run syncs \(type) with \(remoteName) on this store (\(holder)); try again when it ends"
+                    )
+                }
+                heldKeys.append(key)
+            }
             runID = try storeCall { try store.startRun(job: job.name, profile: job.profile, baseURL: client.baseURL) }
             report.runID = runID
         }
-        defer { if !dryRun { try? store.releaseLease(job: job.name, owner: leaseOwner) } }
+        defer { if !dryRun { releaseLeases() } }
         do {
             for type in job.types {
                 switch type {
@@ -192,6 +215,16 @@ public final class SyncEngine: @unchecked Sendable {
     func sync<R: CRMRecord>(_ type: R.Type, _ report: inout SyncReport) async throws {
         let codec = RecordCodec(try client.resource(R.recordType))
         var state = CursorState(json: try storeCall { try store.cursorState(job: job.name, type: R.recordType) })
+        if let other = state.remote, other != remoteName {
+            // The job now points at another remote (a second server, or one moved without `remote move`): its
+            // positions are the other remote's. A trial's store, pointed at an empty server, pushed nothing: every
+            // change was below the push position kept for the first. Both directions start from the beginning.
+            report.lines.append(
+                "\(R.recordType.plural): this job synced with \(other) before; with \(remoteName) it starts from the beginning"
+            )
+            state = CursorState()
+        }
+        state.remote = remoteName
         if job.direction != .push { try await pull(R.self, codec, &state, &report) }
         if job.direction != .pull { try await push(R.self, codec, &state, &report) }
     }
@@ -285,15 +318,27 @@ public final class SyncEngine: @unchecked Sendable {
     func renewLease() throws {
         let now = ProcessInfo.processInfo.systemUptime
         guard now - leaseRenewed >= leaseRenewalInterval else { return }
-        if let holder = try storeCall({
-            try store.acquireLease(
-                job: job.name, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds, isAlive: { kill($0, 0) == 0 })
-        }) {
-            throw SyncError(
-                .leaseHeld, context: job.name,
-                message: "this run lost its lease to \(holder); it stops here (its work so far is checkpointed)")
+        for key in [job.name] + heldKeys {
+            if let holder = try storeCall({
+                try store.acquireLease(
+                    job: key, owner: leaseOwner, pid: getpid(), seconds: leaseSeconds, isAlive: { kill($0, 0) == 0 })
+            }) {
+                throw SyncError(
+                    .leaseHeld, context: job.name,
+                    message: "this run lost its lease to \(holder); it stops here (its work so far is checkpointed)")
+            }
         }
         leaseRenewed = now
+    }
+
+    /// The leases of the remote's record types this run holds (`run`), besides the job's.
+    private var heldKeys: [String] = []
+
+    /// Gives back the job's lease and the remote's.
+    private func releaseLeases() {
+        for key in heldKeys { try? store.releaseLease(job: key, owner: leaseOwner) }
+        heldKeys = []
+        try? store.releaseLease(job: job.name, owner: leaseOwner)
     }
 
     // MARK: - Pull
