@@ -133,7 +133,11 @@ public final class CSVWriter {
         for b in utf8.dropFirst() {
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"): break
+            // A number's marks in any locale: `-12,5` and `-1.234,56` (German), `-1'234.5` (Swiss) are numbers, which a
+            // guard made text to a spreadsheet (a trial's `--locale de` export).
+            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "'"), UInt8(ascii: "("),
+                UInt8(ascii: ")"):
+                break
             default: return true
             }
         }

@@ -61,7 +61,15 @@ public enum Importer {
         let target: ImportTarget
         var scratch: URL?
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        // A store this import creates goes again when the import fails (a trial's truncated XML file left an empty
+        // store behind, where the README says a failed import never creates one).
+        var created: String?
         do {
+            if case .sqlite(let path) = try StoreLocation(options.store), !options.dryRun,
+                !FileManager.default.fileExists(atPath: path)
+            {
+                created = path
+            }
             switch try StoreLocation(options.store) {
             case .sqlite(let path) where options.dryRun && !FileManager.default.fileExists(atPath: path):
                 // A dry run creates nothing: it runs against an empty store made aside, removed after.
@@ -187,6 +195,11 @@ public enum Importer {
         } catch {
             queue.cancel()
             try? rejects.close()
+            if let created {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    try? FileManager.default.removeItem(atPath: created + suffix)
+                }
+            }
             if let e = error as? ImportError { throw e }
             if let e = error as? StoreError { throw ImportError(.store, e.description, underlying: e) }
             if let e = error as? CSVError { throw ImportError(.unreadableSource, e.description, underlying: e) }

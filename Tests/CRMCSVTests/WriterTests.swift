@@ -37,8 +37,10 @@ struct WriterTests {
     }
 
     @Test(
-        "a plain number after + or - (digits, spaces, dots, parentheses) is written as it is, by both write paths",
-        arguments: ["+4311552754", "+43 (1) 155 2754", "-12.5", "-5", "+.5", "1+1", "a=b"])
+        "a plain number after + or - (digits, spaces, dots, commas, apostrophes, parentheses) is written as it is, by both write paths",
+        arguments: [
+            "+4311552754", "+43 (1) 155 2754", "-12.5", "-5", "+.5", "1+1", "a=b", "-12,5", "-1.234,56", "-1'234.5",
+        ])
     func plainNumbersAreNotGuarded(cell: String) throws {
         #expect(!CSVWriter.needsFormulaGuard(Array(cell.utf8)))
         let text = String(decoding: try write([[cell]]), as: UTF8.self)

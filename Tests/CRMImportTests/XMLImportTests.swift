@@ -196,6 +196,12 @@ struct XMLImportTests {
         #expect {
             _ = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml")
         } throws: { ($0 as? ImportError)?.code == .malformedSource && "\($0)".contains("line 5") }
+        // The store it would have created is not left behind (a failed import never creates one).
+        #expect(!FileManager.default.fileExists(atPath: w.store))
+        _ = try CRMStore(path: w.store)  // an empty store: a failed import into it leaves it as it was
+        #expect {
+            _ = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml")
+        } throws: { ($0 as? ImportError)?.code == .malformedSource }
         #expect(try CRMStore(path: w.store).count(.lead) == 0)
         let s = try w.importFile("xml/bad/unclosed-tag.xml", mapping: "sources/generic-leads-xml.yaml") {
             $0.keepGoing = true
