@@ -155,7 +155,14 @@ public enum RecordEdit {
                 hint: "e.g. \(field)=\(example), or \(field)= to clear it")
         }
         switch kind {
-        case .text, .phone: return .text(text)
+        case .text: return .text(text)
+        case .phone:
+            // A number with its country code is stored as an import's phone transform stores it (E.164), so that a
+            // remote does not hold one contact's numbers in two forms (a trial: `+81 3 4360 887` beside
+            // `+8134360887`); a national number is kept as typed (no region says whose it is).
+            let t = text.trimmingSpaces
+            if t.hasPrefix("+"), let e = PhoneNumber.e164(t, region: "US") { return .text(e) }
+            return .text(text)
         case .email:
             guard let e = EmailAddress.normalize(text) else { throw refuse("an e-mail address", "ann@example.com") }
             return .text(e)

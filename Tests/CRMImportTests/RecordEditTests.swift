@@ -123,6 +123,17 @@ struct RecordEditTests {
         #expect(chance.status != 0 && chance.stderr.contains("between 0 and 100"), "\(chance.stderr)")
     }
 
+    @Test("set stores a phone number with its country code as an import does (E.164); a national one as typed")
+    func setPhones() throws {
+        let w = try seeded(.sqlite)
+        let lead = try #require(try w.open().all(Lead.self).first)
+        let r = try crmgate(["leads", "set", lead.id.short, "phone=+81 3-4360-887", "mobile=0412 345 678"], w)
+        #expect(r.status == 0, "\(r.stderr)")
+        let after = try w.open().record(Lead.self, id: lead.id.short)
+        #expect(after.phone == "+8134360887")
+        #expect(after.mobile == "0412 345 678")
+    }
+
     @Test(
         "delete marks records deleted (lists and counts leave them out); --dry-run and an unknown id delete nothing",
         arguments: StoreKind.allCases)
