@@ -179,8 +179,9 @@ extension SyncEngine {
                     unlinks.append(id)
                     report.counts += c
                     if let line { report.lines.append(line) }
-                case .nothing(let c, let line):
+                case .nothing(var c, let line):
                     if c.blocked == 0 { settled.append(id) }
+                    if c.blocked > 0, !blockedIDs.insert(Self.plannedKey(R.recordType, id)).inserted { c.blocked = 0 }
                     report.counts += c
                     if let line { report.lines.append(line) }
                 }

@@ -331,6 +331,10 @@ public final class SyncEngine: @unchecked Sendable {
         leaseRenewed = now
     }
 
+    /// The records counted as waiting for their conflict in this run (`plannedKey`): the pull and the push each meet
+    /// such a record, and a trial's one open conflict was reported as "2 waiting".
+    var blockedIDs = Set<String>()
+
     /// The leases of the remote's record types this run holds (`run`), besides the job's.
     private var heldKeys: [String] = []
 
@@ -550,7 +554,9 @@ public final class SyncEngine: @unchecked Sendable {
                 switch plan.decision {
                 case .stillConflicted(let fields):
                     // The queued conflict takes the remote side as it is now (the cursor moves past this change).
-                    report.counts.blocked += 1
+                    if blockedIDs.insert(Self.plannedKey(R.recordType, link.localID)).inserted {
+                        report.counts.blocked += 1
+                    }
                     if !dryRun, let waiting {
                         try storeCall {
                             try store.refreshConflict(
