@@ -7,6 +7,9 @@ public enum MergeMode: Sendable {
     case update
     /// Incoming values only fill fields that are empty (a later duplicate in the same file).
     case fill
+    /// The row is the record's new version (it names the record by its crmgate id: an export edited and imported
+    /// back): non-empty values replace stored ones, notes and tags too (appended, an edited note was kept twice).
+    case replace
 }
 
 /// Field-by-field combination of two versions of a record (survivorship for exact matches).
@@ -29,6 +32,9 @@ public enum RecordMerge {
             if old == new { continue }
             let merged: FieldValue
             switch (f.name, old, new) {
+            case ("tags", _, _) where mode == .replace, ("notes", _, _) where mode == .replace,
+                ("created_at", _, _) where mode == .replace:
+                merged = new
             case ("tags", _, .list(let add)):
                 var list: [String] = []
                 if case .list(let l) = old { list = l }

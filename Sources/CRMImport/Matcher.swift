@@ -63,7 +63,12 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
             }
             var merged = stored
             let createdHere = rowid > highWater
-            let mode: MergeMode = createdHere || touched.contains(rowid) ? .fill : .update
+            // A row that names the record by its crmgate id is its new version (an export edited and imported back).
+            let mode: MergeMode =
+                createdHere || touched.contains(rowid)
+                ? .fill
+                : keys.indices.contains(k) && keys[k].spec.fields == ["id"]
+                    ? .replace : .update
             let changed = RecordMerge.absorb(made, into: &merged, mode: mode)
             let externalID = head.externalID
             if changed || (externalID != nil && storedExt == nil) {

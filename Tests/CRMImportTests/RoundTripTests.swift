@@ -75,6 +75,35 @@ struct RoundTripTests {
         #expect(rejects.count == 2 && rejects[1].joined().contains("not a crmgate record id"), "\(rejects)")
     }
 
+    /// A trial edited a note in an export and imported it back: the note was appended to itself (`old\nold (edited)`).
+    @Test("a row that names its record by id replaces its notes and tags, as edited", arguments: StoreKind.allCases)
+    func editedNotesReplace(kind: StoreKind) throws {
+        let w = try Workspace(kind: kind)
+        _ = try w.importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
+        let lead = try #require(try w.open().all(Lead.self).first { $0.status != "Converted" })
+        let set = try crmgate(["leads", "set", lead.id.short, "notes=called on Monday", "tags=vip;eu"], w)
+        try #require(set.status == 0, "\(set.stderr)")
+        let file = w.dir.appendingPathComponent("notes.csv").path
+        let export = try crmgate(
+            [
+                "export", "leads", "--columns", "id,first_name,last_name,notes,tags", "--out", file, "--where",
+                "id=\(lead.id.description)",
+            ], w)
+        try #require(export.status == 0, "\(export.stderr)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try #require(text.contains("called on Monday"), "\(text)")
+        try text.replacingOccurrences(of: "called on Monday", with: "called on Monday (edited)")
+            .replacingOccurrences(of: "vip; eu", with: "eu").replacingOccurrences(of: "vip;eu", with: "eu")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let mapping = w.dir.appendingPathComponent("notes.yaml").path
+        try crmgate(["mapping", "suggest", file], nil).stdout.write(toFile: mapping, atomically: true, encoding: .utf8)
+        let back = try crmgate(["import", file, "--mapping", mapping, "--rejects", w.rejects], w)
+        #expect(back.status == 0, "\(back.stdout) \(back.stderr)")
+        let after = try w.open().record(Lead.self, id: lead.id.description)
+        #expect(after.notes == "called on Monday (edited)")
+        #expect(after.tags == ["eu"])
+    }
+
     @Test("a mapping's id: is checked like its other keys, and match: may name id")
     func mappingKey() throws {
         let yaml = """
