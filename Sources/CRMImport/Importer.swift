@@ -195,7 +195,10 @@ public enum Importer {
         } catch {
             queue.cancel()
             try? rejects.close()
-            if let created {
+            // Only for a file that could not be read: an interrupted import is recorded in the store's history.
+            let fileFault =
+                (error as? ImportError).map { [.malformedSource, .unreadableSource].contains($0.code) } ?? false
+            if let created, fileFault || error is XMLError || error is CSVError {
                 for suffix in ["", "-wal", "-shm", "-journal"] {
                     try? FileManager.default.removeItem(atPath: created + suffix)
                 }
