@@ -8,6 +8,8 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let raggedRow = Code(rawValue: "ragged-row")
         public static let invalidEncoding = Code(rawValue: "invalid-encoding")
         public static let binaryFile = Code(rawValue: "binary-file")
+        /// UTF-8 and bytes of an 8-bit encoding in one file, neither few enough to be strays.
+        public static let mixedEncoding = Code(rawValue: "mixed-encoding")
         public static let emptyFile = Code(rawValue: "empty-file")
         public static let cannotOpen = Code(rawValue: "cannot-open")
         public static let readFailed = Code(rawValue: "read-failed")

@@ -103,6 +103,17 @@ public final class CSVReader {
                 detected = EncodingDetection(encoding: forced, bomLength: bom)
             }
         } else if let d = TextEncoding.detect(sample, isWholeFile: atEOF) {
+            if let m = d.mixed {
+                close(fd)
+                func line(_ offset: Int) -> Int { 1 + sample[..<offset].reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+                throw CSVError(
+                    .mixedEncoding, path: path, line: line(m.otherAt),
+                    message:
+                        "this file mixes UTF-8 (\(m.utf8) characters, the first on line \(line(m.utf8At))) with bytes of "
+                        + "another encoding (\(m.other), the first on line \(line(m.otherAt))): read as either, some rows "
+                        + "would change in silence; give --encoding utf-8 (the rows with the other bytes are rejected, with "
+                        + "their lines) or --encoding windows-1252; nothing was read")
+            }
             detected = d
         } else {
             close(fd)

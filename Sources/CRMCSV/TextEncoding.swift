@@ -27,9 +27,18 @@ public struct EncodingDetection: Sendable, Equatable {
     /// Length of the byte-order mark to skip.
     public let bomLength: Int
 
+    /// Where a file read as Windows-1252 also holds valid UTF-8 characters: the byte offsets of the first of those
+    /// and of the first byte that is no UTF-8, and how many of each (nil when it does not).
+    public var mixed: (utf8At: Int, otherAt: Int, utf8: Int, other: Int)?
+
     public init(encoding: TextEncoding, bomLength: Int) {
         self.encoding = encoding
         self.bomLength = bomLength
+    }
+
+    public static func == (a: EncodingDetection, b: EncodingDetection) -> Bool {
+        a.encoding == b.encoding && a.bomLength == b.bomLength && a.mixed?.utf8At == b.mixed?.utf8At
+            && a.mixed?.otherAt == b.mixed?.otherAt
     }
 }
 
@@ -59,7 +68,34 @@ extension TextEncoding {
         // UTF-8 sequence (`Ã©`), so at least twice as many of those as bytes that are no UTF-8 decide.
         let (valid, invalid) = utf8Sequences(b, allowTruncatedEnd: !isWholeFile)
         let utf8 = invalid == 0 || (valid > 0 && valid >= 2 * invalid)
-        return .init(encoding: utf8 ? .utf8 : .windows1252, bomLength: 0)
+        var d = EncodingDetection(encoding: utf8 ? .utf8 : .windows1252, bomLength: 0)
+        // Read as Windows-1252, two valid UTF-8 characters or more turn into mojibake in silence (a trial's `Zoë` into
+        // `ZoÃ«`): the file mixes the two, which the reader says (one such pair in Windows-1252 text, `Ã©`, is rare).
+        if !utf8, valid >= 2, let at = firstOffsets(b) { d.mixed = (at.valid, at.invalid, valid, invalid) }
+        return d
+    }
+
+    /// The offsets of the first valid multi-byte UTF-8 sequence and of the first byte that starts none.
+    static func firstOffsets(_ bytes: [UInt8]) -> (valid: Int, invalid: Int)? {
+        var valid: Int?
+        var invalid: Int?
+        var i = 0
+        while i < bytes.count, valid == nil || invalid == nil {
+            if bytes[i] < 0x80 {
+                i += 1
+                continue
+            }
+            let len = sequenceLength(bytes, at: i)
+            if len <= 0 {
+                if invalid == nil { invalid = i }
+                i += 1
+            } else {
+                if valid == nil { valid = i }
+                i += len
+            }
+        }
+        guard let valid, let invalid else { return nil }
+        return (valid, invalid)
     }
 
     /// The multi-byte UTF-8 sequences in `bytes` that are valid, and the bytes that start no valid one.

@@ -87,6 +87,36 @@ struct ReaderFixtureTests {
         #expect(r.records.contains { $0.first == "Bad" && $0.count == 2 && $0[1].contains("\u{FFFD}") }, "\(r.records)")
     }
 
+    /// A trial's file of UTF-8 rows and Windows-1252 rows was read as Windows-1252: `Zoë` became `ZoÃ«` in silence.
+    @Test("a file mixing UTF-8 and Windows-1252 is refused with both lines; --encoding utf-8 reads it")
+    func mixedEncodings() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = dir.appendingPathComponent("mixed.csv").path
+        let latin: [UInt8] = [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72]  // "Müller" in Windows-1252
+        var bytes = Array("name,note\nZoë,fine\nJosé,ok\n".utf8)
+        for _ in 0..<3 { bytes += latin + Array(",x\n".utf8) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect {
+            _ = try CSVReader(path: path)
+        } throws: { error in
+            guard let e = error as? CSVError else { return false }
+            return e.code == .mixedEncoding && e.line == 4 && e.message.contains("the first on line 2")
+                && e.message.contains("--encoding utf-8")
+        }
+        var o = CSVReadOptions()
+        o.encoding = .utf8
+        let r = try CSVReader(path: path, options: o)
+        #expect(r.encoding == .utf8)
+        // The UTF-8 rows read as written.
+        let b = try #require(try r.nextBatch())
+        #expect(b.string(0, 0) == "Zoë" && b.string(1, 0) == "José")
+        // One Windows-1252 pair in a Windows-1252 file (`Ã©` is two valid UTF-8 bytes) is no mixture.
+        let one = dir.appendingPathComponent("one.csv").path
+        let single: [UInt8] = Array("name\n".utf8) + [0xC3, 0xA9] + Array("\n".utf8) + latin + Array("\n".utf8)
+        _ = FileManager.default.createFile(atPath: one, contents: Data(single))
+        #expect(try CSVReader(path: one).encoding == .windows1252)
+    }
+
     @Test("German Excel export: Windows-1252 and semicolons, detected")
     func germanExcel() throws {
         let r = try readAll(TestSupport.fixture("csv/european-excel.csv"))
