@@ -198,7 +198,13 @@ struct JobOptions: ParsableArguments {
         if let name = self.job {
             job = try SyncJob.load(name)
         } else {
-            guard let profile else { throw SyncError(.invalidProfile, message: "give a job file or --profile") }
+            guard let profile else {
+                throw CLIError.usage(
+                    "give a job file or --profile",
+                    hint:
+                        "e.g. crmgate sync plan mappings/jobs/leads-generic.yaml, or --profile generic-rest --types leads"
+                )
+            }
             job = SyncJob(
                 name: "\(URL(fileURLWithPath: profile).deletingPathExtension().lastPathComponent)-flags",
                 profile: profile)

@@ -333,6 +333,9 @@ struct CLIOutputTests {
         // A command line that cannot be parsed is still a usage error with the usage.
         let usage = try crmgate(["import", leads])
         #expect(usage.status == 64 && usage.stderr.contains("Usage:"), "\(usage.stderr)")
+        // A sync with neither a job nor a profile is a usage error too (it was 78, a wrong profile).
+        let noJob = try crmgate(["sync", "plan"], w)
+        expectCleanError(noJob, 64, "give a job file or --profile")
     }
 
     // MARK: - 6. Task dates
