@@ -55,8 +55,8 @@ struct PairExplainer {
         // Why a pair that scores a match is held back for review, on lines of their own (the page and a terminal
         // show them at 80 columns).
         if !forced, raw >= scorer.matchWeight, let why = scorer.twoPeople(code, a, b) {
-            lines.append("  held back: two people's shape (\(why.reason));")
-            lines.append("  whatever else agrees, at most proposed for review")
+            lines.append("  held back: two people's shape, whatever else agrees (at most review):")
+            lines.append("  \(why.reason)")
         } else if !forced, scorer.separateHouseholds, scorer.household(code, a, b), raw >= scorer.matchWeight, apart {
             if D.level(code, 2) == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) {
                 lines.append("  held back: a household's shape (same last name and address, other first names,")

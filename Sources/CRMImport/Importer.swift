@@ -65,12 +65,11 @@ public enum Importer {
         // store behind, where the README says a failed import never creates one).
         var created: String?
         do {
-            if case .sqlite(let path) = try StoreLocation(options.store), !options.dryRun,
-                !FileManager.default.fileExists(atPath: path)
-            {
+            let location = try StoreLocation(options.store)
+            if case .sqlite(let path) = location, !options.dryRun, !FileManager.default.fileExists(atPath: path) {
                 created = path
             }
-            switch try StoreLocation(options.store) {
+            switch location {
             case .sqlite(let path) where options.dryRun && !FileManager.default.fileExists(atPath: path):
                 // A dry run creates nothing: it runs against an empty store made aside, removed after.
                 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-dry-run-\(UUID())")

@@ -12,12 +12,15 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     private let highWater: Int64
     /// Stored records already touched by this import (later rows only fill their blanks).
     private var touched = Set<Int64>()
+    /// The index of the key made of the record id (`id`), whose rows replace what they name; nil for none.
+    private let recordIDKey: Int?
     /// The kinds of `R`'s fields, for making a laid-out row into a record.
     private let kinds = R.fields.map(\.kind)
 
     init(writer: W, keys: [MatchKeySpec]) throws {
         self.writer = writer
         self.keys = keys.map { MatchKey<R>($0) }
+        recordIDKey = keys.firstIndex { $0.fields == ["id"] }
         let fields = Array(Set(keys.flatMap(\.fields)).subtracting(["external_id"]))  // `id` reads the id column
         var high: Int64 = 0
         var idx = ExactMatchIndex()
@@ -64,11 +67,12 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
             var merged = stored
             let createdHere = rowid > highWater
             // A row that names the record by its crmgate id is its new version (an export edited and imported back).
-            let mode: MergeMode =
-                createdHere || touched.contains(rowid)
-                ? .fill
-                : keys.indices.contains(k) && keys[k].spec.fields == ["id"]
-                    ? .replace : .update
+            let mode: MergeMode
+            if createdHere || touched.contains(rowid) {
+                mode = .fill
+            } else {
+                mode = k == recordIDKey ? .replace : .update
+            }
             let changed = RecordMerge.absorb(made, into: &merged, mode: mode)
             let externalID = head.externalID
             if changed || (externalID != nil && storedExt == nil) {

@@ -150,7 +150,11 @@ public enum RemoteTime {
         if let ms = Int64(text), text.count >= 12 { return Date(timeIntervalSince1970: Double(ms) / 1000) }
         // RFC 3339 as remotes write it, read without a formatter (one made per call was most of the time a pull of
         // changed records spends on their stamps); anything else goes through Foundation's formatters as before.
-        if let d = rfc3339(text) { return d }
+        return rfc3339(text) ?? viaFormatters(text)
+    }
+
+    /// `text` read by Foundation's formatters alone (what every stamp took before `rfc3339`; its tests' oracle).
+    static func viaFormatters(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let d = f.date(from: text) { return d }

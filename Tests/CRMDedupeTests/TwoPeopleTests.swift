@@ -11,10 +11,8 @@ struct TwoPeopleTests {
         _ first: String, _ last: String, email: String = "", phone: String = "", company: String = "",
         street: String = "", postcode: String = "", city: String = ""
     ) -> DedupeRow {
-        var r = DedupeRow()
-        (r.firstName, r.lastName, r.email, r.phone) = (first, last, email, phone)
-        (r.company, r.street, r.postcode, r.city) = (company, street, postcode, city)
-        return r
+        FuzzyDedupeTests().row(
+            first, last, email: email, phone: phone, company: company, street: street, postcode: postcode, city: city)
     }
 
     static let firsts = [
@@ -91,6 +89,12 @@ struct TwoPeopleTests {
             (
                 with { ($0.firstName, $0.lastName, $0.identifier) = ("Edward", "Clark", "123") },
                 with { $0.identifier = "123" }, nil
+            ))
+        // A phone only these two last names have (a mobile, not a switchboard) lifts "both names differ".
+        pairs.append(
+            (
+                with { ($0.firstName, $0.lastName, $0.phone) = ("Edward", "Clark", "+16145550199") },
+                with { $0.phone = "+16145550199" }, nil
             ))
         pairs.append((with { $0.birthDate = "1943-01-01" }, with { $0.birthDate = "1968-01-24" }, .birthDates))
         pairs.append((with { $0.birthDate = "1943-01-01" }, with { $0.birthDate = "1943-01-10" }, nil))

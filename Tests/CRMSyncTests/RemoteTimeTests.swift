@@ -1,26 +1,15 @@
-import CRMSync
 import Foundation
 import Testing
+
+@testable import CRMSync
 
 /// Remote stamps are read without a formatter when they are RFC 3339; Foundation's formatters are the oracle.
 @Suite("Remote time")
 struct RemoteTimeTests {
-    /// How stamps were read before the fast path: Foundation's formatters alone.
+    /// How stamps were read before the fast path: epoch milliseconds, then Foundation's formatters alone.
     static func formatters(_ text: String) -> Date? {
         if let ms = Int64(text), text.count >= 12 { return Date(timeIntervalSince1970: Double(ms) / 1000) }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: text) { return d }
-        let g = DateFormatter()
-        g.locale = Locale(identifier: "en_US_POSIX")
-        g.timeZone = TimeZone(identifier: "UTC")
-        for p in ["yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
-            g.dateFormat = p
-            if let d = g.date(from: text) { return d }
-        }
-        return nil
+        return RemoteTime.viaFormatters(text)
     }
 
     static func agree(_ text: String) -> Bool {
