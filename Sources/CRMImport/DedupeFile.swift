@@ -97,7 +97,8 @@ public enum DedupeFile {
                 var row = DedupeRow()
                 let ext = mapper.externalID(raw) ?? ""
                 sourceIDs.append(ext)
-                if issue == nil, case .success(let (values, custom)) = mapper.mapValues(raw) {
+                if issue == nil, !mapper.repeatsHeader(raw), case .success(let (values, custom)) = mapper.mapValues(raw)
+                {
                     row = builder.row(values: values, custom: custom, externalID: ext)
                 } else {
                     rejected += 1

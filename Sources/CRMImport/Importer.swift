@@ -334,6 +334,19 @@ public enum Importer {
                             RejectedRow(fields: raw.texts, reason: issue.message, kind: issue.code))
                         return
                     }
+                    if mapper.repeatsHeader(raw) {
+                        var fields = raw.texts  // as the header is written: without the joined file's byte-order mark
+                        if fields[0].unicodeScalars.first == "\u{FEFF}" {
+                            fields[0] = String(fields[0].unicodeScalars.dropFirst())
+                        }
+                        out.reject(
+                            row: row, line: line,
+                            RejectedRow(
+                                fields: fields,
+                                reason: "this row repeats the header (two files joined into one?); it is not a record",
+                                kind: "repeated header"))
+                        return
+                    }
                     let fileID: RecordID?
                     switch mapper.recordID(raw) {
                     case .success(let id): fileID = id

@@ -25,6 +25,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
     private let regionCache = Memo()
     /// CSV sources: take the formula guard off cells (see `cell`).
     private let unguards: Bool
+    /// The header's names as bytes, trimmed, for `repeatsHeader`.
+    private let headerBytes: [[UInt8]]
 
     /// The indices in `Record.fields` of the fields a mapped row can have a value in: those the mapping fills and
     /// those a new record has by default. The others are always empty (an import binds fewer columns).
@@ -46,6 +48,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         }
         self.mapping = mapping
         self.header = header
+        headerBytes = header.map { Array($0.trimmingCharacters(in: .whitespacesAndNewlines).utf8) }
         var index: [String: [Int]] = [:]
         var folded: [String: [Int]] = [:]
         for (i, h) in header.enumerated() {
@@ -148,6 +151,21 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         if !duplicated.isEmpty {
             throw MappingError(.duplicateColumn, message: duplicated.joined(separator: "; "))
         }
+    }
+
+    /// True when a CSV row repeats the header cell for cell (a byte-order mark before the first allowed): two files
+    /// joined with `cat` carry the second's header as a row, which is not a record. A header of one column is never
+    /// repeated this way (its one name may be a value).
+    public func repeatsHeader(_ row: RawRow) -> Bool {
+        guard unguards, headerBytes.count >= 2, row.count == headerBytes.count else { return false }
+        for c in 0..<headerBytes.count {
+            var b = trimmed(row.field(c))
+            if c == 0, b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
+                b = UnsafeBufferPointer(rebasing: b[3...])
+            }
+            if !b.elementsEqual(headerBytes[c]) { return false }
+        }
+        return true
     }
 
     /// The source's own id for a row, trimmed; nil when the mapping has none or the cell is empty.

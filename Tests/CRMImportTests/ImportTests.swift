@@ -170,6 +170,27 @@ struct ImportTests {
         #expect(s.rejectsFile == w.rejects)
     }
 
+    /// A trial joined two exports with `cat`: the second file's header (after its byte-order mark) was imported as a
+    /// lead named "First Name".
+    @Test("two files joined into one: the second header is rejected as a repeated header, every record imported once")
+    func joinedFiles() throws {
+        let w = try Workspace()
+        let once = try Data(contentsOf: URL(fileURLWithPath: TestSupport.fixture("csv/generic-leads.csv")))
+        let joined = w.dir.appendingPathComponent("joined.csv")
+        try (Data([0xEF, 0xBB, 0xBF]) + once + Data([0xEF, 0xBB, 0xBF]) + once).write(to: joined)
+        let single = try Workspace().importFile("csv/generic-leads.csv", mapping: "sources/generic-leads.yaml")
+        let s = try w.importFile(joined.path, mapping: "sources/generic-leads.yaml")
+        #expect(s.addsUp)
+        #expect(s.rejected == single.rejected + 1)
+        #expect(s.rejectReasons.contains { $0.reason == "repeated header" && $0.count == 1 }, "\(s.rejectReasons)")
+        #expect(s.created == single.created, "the second copy merges into the first")
+        let leads = try w.open().all(Lead.self)
+        #expect(!leads.contains { $0.firstName == "First Name" || $0.email == "Email" })
+        let rows = try w.rejectRows()
+        #expect(rows.count == 2 && rows[1].first == "First Name", "\(rows)")
+        #expect(rows.last?.last?.contains("repeats the header") == true, "\(rows)")
+    }
+
     /// Issue 18: the reject file held `Bob,Big,,` for a row whose field was too large, though it promises the row's
     /// columns as written.
     @Test(
