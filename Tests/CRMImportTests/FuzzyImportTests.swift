@@ -1,13 +1,28 @@
 import CRMDedupe
-import CRMImport
 import CRMModel
 import CRMStore
 import CRMTestSupport
 import Foundation
 import Testing
 
+@testable import CRMImport
+
 @Suite("Import with fuzzy matching and the review queue")
 struct FuzzyImportTests {
+    /// A trial's list had a mobile column only (`mapping suggest` maps `Mobile` to `mobile`): duplicates with that one
+    /// number in common were never compared on it.
+    @Test("the mobile is compared as the phone where a lead has no phone, never in place of a phone it has")
+    func mobileWhereNoPhone() {
+        let builder = DedupeRowBuilder(mapping: nil)
+        var lead = Lead(id: RecordID.make())
+        lead.mobile = "0412 345 678"
+        #expect(builder.row(lead: lead).phone == "0412 345 678")
+        lead.phone = "(02) 9876 5432"
+        #expect(builder.row(lead: lead).phone == "(02) 9876 5432")
+        lead.mobile = ""
+        #expect(builder.row(lead: lead).phone == "(02) 9876 5432")
+    }
+
     func importFile(_ store: String, fuzzy: Bool) throws -> (ImportSummary, FuzzyImportPass.Summary?) {
         var o = ImportOptions(
             source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"),
