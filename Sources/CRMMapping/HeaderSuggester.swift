@@ -38,8 +38,14 @@ public enum HeaderSuggester {
         "stage": ["stage", "dealstage", "pipelinestage", "phase"],
         "expected_close": ["expectedclose", "closedate", "expectedclosedate"],
         "email": ["email", "emailaddress", "mail", "emailaddr", "primaryemail", "workemail", "email1"],
-        "phone": ["phone", "phonenumber", "telephone", "tel", "telefon", "workphone", "businessphone", "officephone"],
-        "mobile": ["mobile", "mobilephone", "mobilephonenumber", "cell", "cellphone", "handy", "mobil"],
+        "phone": [
+            "phone", "phonenumber", "telephone", "tel", "telefon", "workphone", "businessphone", "officephone",
+            "homephone", "privatephone", "landline", "directphone", "directline", "primaryphone", "phone1",
+        ],
+        "mobile": [
+            "mobile", "mobilephone", "mobilephonenumber", "mobilenumber", "cell", "cellphone", "cellnumber", "handy",
+            "mobil",
+        ],
         "website": ["website", "web", "url", "homepage", "site", "webseite"],
         "address.street": [
             "street", "streetaddress", "address", "address1", "addressline1", "strasse", "straße", "billingstreet",
@@ -105,6 +111,11 @@ public enum HeaderSuggester {
         candidates.sort { a, b in
             a.suggestion.score != b.suggestion.score ? a.suggestion.score > b.suggestion.score : a.position < b.position
         }
+        // A column that names a field outright (exactly, normalised or by a synonym) is not fuzzily another field's
+        // when that one is taken: a trial's `Home Phone`, a phone's synonym with `Phone` mapped already, became the
+        // website (`homephone` / `homepage`).
+        let named = Set(candidates.filter { $0.suggestion.match != .fuzzy }.map(\.suggestion.column))
+        candidates.removeAll { $0.suggestion.match == .fuzzy && named.contains($0.suggestion.column) }
         var usedColumns = Set<String>()
         var usedFields = Set<String>()
         var mapped: [(position: Int, suggestion: Suggestion)] = []

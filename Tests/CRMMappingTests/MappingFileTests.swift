@@ -131,6 +131,17 @@ struct SuggestTests {
         #expect(unmapped == ["Favourite Colour"])
     }
 
+    /// A trial's `Home Phone` became the website (`homephone` is close to `homepage`) since `Phone` took the phone.
+    @Test("a column that names a field already taken is left unplaced, not fuzzily another field")
+    func takenFieldNotFuzzy() {
+        let (mapped, unmapped) = HeaderSuggester.suggest(
+            header: ["Phone", "Home Phone", "Mobile Number"], fields: MappingFile.fieldNames(of: .lead))
+        #expect(mapped.map(\.field) == ["phone", "mobile"], "\(mapped)")
+        #expect(unmapped == ["Home Phone"])
+        let (alone, _) = HeaderSuggester.suggest(header: ["Home Phone"], fields: MappingFile.fieldNames(of: .lead))
+        #expect(alone.map(\.field) == ["phone"])
+    }
+
     /// Issue 18: each candidate looked its column up in the header while sorting, quadratic in the header's width
     /// (100,000 columns took 7.4 s, 200,000 33.7 s; 50,000 near misses of `email` 26 s).
     @Test("a header of 50,000 columns, most of them near misses, is matched with the right columns, in header order")
