@@ -117,15 +117,37 @@ public enum DedupeFile {
             throw ImportError(.malformedSource, "\(e)", underlying: e)
         }
         finish()
+        // Checked before the matching, which takes minutes on a large file.
+        let past = o.settings.explain.filter { max($0.0, $0.1) >= dedupe.count }
+        if !past.isEmpty {
+            throw ImportError(
+                .usage,
+                "--explain \(past.map { "\($0.0 + 1),\($0.1 + 1)" }.joined(separator: " ")): the file has \(dedupe.count)"
+                    + " data rows, nothing explained (rows are counted from 1, after the header, as in the clusters file)"
+            )
+        }
         let read = ProcessInfo.processInfo.systemUptime
         let result = dedupe.run()
         let matched = ProcessInfo.processInfo.systemUptime
+        // A cluster is named by its first row (the union's root may be a later one).
+        var firstRow = [Int32](repeating: -1, count: result.rows)
+        for r in 0..<result.rows where firstRow[Int(result.cluster[r])] < 0 {
+            firstRow[Int(result.cluster[r])] = Int32(r)
+        }
+        func failure(_ path: String, _ error: any Error) -> ImportError {
+            let text = "\(error)"
+            return ImportError(.output, text.contains(path) ? text : "cannot write \(path): \(text)")
+        }
         do {
             let w = try CSVWriter(path: o.clustersPath)
             try w.writeRow(["row", "source_id", "cluster"])
-            for r in 0..<result.rows { try w.writeRow([String(r + 1), sourceIDs[r], String(result.cluster[r] + 1)]) }
+            for r in 0..<result.rows {
+                try w.writeRow([String(r + 1), sourceIDs[r], String(firstRow[Int(result.cluster[r])] + 1)])
+            }
             try w.flush()
-            if let rp = o.reviewPath {
+        } catch { throw failure(o.clustersPath, error) }
+        if let rp = o.reviewPath {
+            do {
                 let rw = try CSVWriter(path: rp)
                 try rw.writeRow(["row_a", "row_b", "weight", "reason"])
                 for (k, (a, b, s)) in result.review.enumerated() {
@@ -133,8 +155,8 @@ public enum DedupeFile {
                     try rw.writeRow([String(a + 1), String(b + 1), String(format: "%.2f", s), why])
                 }
                 try rw.flush()
-            }
-        } catch { throw ImportError(.output, "cannot write \(o.clustersPath): \(error)") }
+            } catch { throw failure(rp, error) }
+        }
         var summary = DedupeFileSummary(
             result: result, rejected: rejected, readSeconds: read - started, matchSeconds: matched - read)
         summary.blank = blank + source.emptyLines

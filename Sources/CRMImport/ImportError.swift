@@ -17,6 +17,8 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
         public static let rejectFile = Code(rawValue: "reject-file")
         /// Another output file (clusters, review) cannot be written.
         public static let output = Code(rawValue: "output")
+        /// An option names what the input does not have (`dedupe --explain` past the file's last row).
+        public static let usage = Code(rawValue: "usage")
         /// The import was stopped (Ctrl-C, SIGTERM) before it committed.
         public static let interrupted = Code(rawValue: "interrupted")
         public var description: String { rawValue }
@@ -35,10 +37,11 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// The process exit code documented for cron: 65 bad data, 66 unreadable input or mapping, 74 store or
+    /// The process exit code documented for cron: 64 usage, 65 bad data, 66 unreadable input or mapping, 74 store or
     /// output failure, 130 interrupted.
     public var exitCode: Int32 {
         switch code {
+        case .usage: return 64
         case .interrupted: return 130
         case .unreadableSource, .unreadableMapping: return 66
         case .malformedSource, .mapping: return 65

@@ -58,7 +58,7 @@ struct CommandLineTests {
         #expect(usage.status == 64)
     }
 
-    @Test("dedupe --explain of a row past the file's end says so (64), after the other pairs are explained")
+    @Test("dedupe --explain of a row past the file's end says so (64) before the matching, and writes nothing")
     func explainPastTheEnd() throws {
         let w = try Workspace()
         let clusters = w.dir.appendingPathComponent("c.csv").path
@@ -71,7 +71,7 @@ struct CommandLineTests {
             ])
         #expect(r.status == 64, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("--explain 1,999: the file has 40 data rows"), "\(r.stderr)")
-        #expect(r.stdout.contains("rows 1 and 2: "), "the pair inside the file is explained: \(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: clusters), "refused before the matching wrote its clusters")
     }
 
     @Test("a negative number after a numeric option is its value, refused with that option's own message (64)")

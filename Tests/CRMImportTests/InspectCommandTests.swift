@@ -125,7 +125,9 @@ struct InspectCommandTests {
         let de = try crmgate([
             "export", "opportunities", "--columns", "amount", "--locale", "de-CH", "--store", w.store,
         ])
-        #expect(de.status == 0 && de.stdout.contains("27400,5") && !de.stdout.contains("27400.5"), "\(de.stdout.prefix(200))")
+        #expect(
+            de.status == 0 && de.stdout.contains("27400,5") && !de.stdout.contains("27400.5"),
+            "\(de.stdout.prefix(200))")
         let xx = try crmgate(["export", "opportunities", "--locale", "xx", "--store", w.store])
         #expect(xx.status == 64 && xx.stderr.contains("not a language code"), "\(xx.stderr)")
     }
