@@ -86,6 +86,9 @@ public enum ReviewReason: String, Sendable, CaseIterable {
     /// It scores a match, but the fields say two people: both names differ entirely, generational suffixes or dates
     /// of birth or identifiers differ (`TwoPeople`).
     case twoPeople = "two-people"
+    /// A row without a name (a firm's row: its company, number, address) matches two rows that are two people
+    /// (`TwoPeople`), which it would join through itself.
+    case nameless
     /// It scores a match, but has two namesakes' shape: the street lines differ entirely and nothing that names one
     /// person (e-mail, phone, company, date of birth, identifier) agrees.
     case namesakes

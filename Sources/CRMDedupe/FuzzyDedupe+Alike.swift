@@ -102,6 +102,22 @@ extension FuzzyDeduplicator {
         return Similarity.withinOneEdit(x, y)
     }
 
+    /// Whether rows `a` and `b` have one e-mail address mistyped: one edit apart, unless the one letter that differs
+    /// is each row's own initial of its first or of its last name (`maryb@` for Mary Brown and `maryl@` for Mary
+    /// Lopez, `jsmith@` and `msmith@`: a firm's addresses of two people, written the same way).
+    func emailsMistyped(_ a: Int, _ b: Int) -> Bool {
+        let x = emails.bytes[Int(email[a])]
+        let y = emails.bytes[Int(email[b])]
+        guard oneEditApart(x, y, sameLength: false) else { return false }
+        guard x.count == y.count, let i = x.indices.first(where: { x[$0] != y[$0] }), i + 1 < x.count,
+            x[i + 1] == y[i + 1]
+        else { return true }  // an insertion, a deletion or two letters swapped
+        func initials(_ r: Int) -> [UInt8] {
+            [firsts.bytes[Int(first[r])].first, lasts.bytes[Int(last[r])].first].compactMap { $0 }
+        }
+        return !(initials(a).contains(x[i]) && initials(b).contains(y[i]))
+    }
+
     /// Whether a pair at street level `s` is one of neighbours (`neighboursInPlace` counts and weighs these): "number
     /// or name off" or "same street, other or no number" with neighbours' numbers (`neighbourNumbers`), and for the
     /// latter a street name on both lines (a line of a house number alone, `14` / `149 leichhardt grove`, is one

@@ -73,6 +73,9 @@ extension FuzzyDeduplicator {
             } else {
                 let (d, jw) = nameSim(lasts, la, lb, field: 2, &cache)
                 ll = d <= 1 ? 2 : (jw >= 0.88 ? 3 : 4)
+                // One name a whole word of the other (`Turner` / `Turner-Ferguson`): a double-barrelled name, taken
+                // on by one person as often as a relative has it; alike as a respelling is (a household's shape).
+                if ll >= 3, Self.wordOf(lasts.bytes[Int(la)], lasts.bytes[Int(lb)]) { ll = 2 }
             }
         }
         // A nickname of a misspelled name (`Rob` / `Rbert`, `Judy` / `Jvdith`) is a nickname.
@@ -189,6 +192,14 @@ extension FuzzyDeduplicator {
     }
 
     static func level(_ code: Int, _ field: Int) -> Int { code / strides[field] % levels[field] }
+
+    /// Whether the shorter of two folded names is a whole word of the longer (words split at spaces, as folding
+    /// writes hyphens).
+    static func wordOf(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        let (short, long) = x.count <= y.count ? (x, y) : (y, x)
+        guard !short.isEmpty, long.count > short.count, long.contains(32) else { return false }
+        return long.split(separator: 32).contains { $0.elementsEqual(short) }
+    }
 
     /// Whether a pair has a shape two people often have, which a pair that stands alone between its rows is not
     /// merged below the match weight against:

@@ -135,16 +135,22 @@ extension FuzzyDeduplicator {
         }
         // Twins (`PairScorer.twins`: a household's shape whose date of birth agrees) are decided as households are,
         // on their own: two people each duplicated as often as anyone, or one person's first name replaced on one row.
+        // The twins held back as two people already (their e-mail addresses differ too) take part in the decision as
+        // households of two people's shape do: left out, they took the plainest twins out of what the file shows (a
+        // second trial's twins went from kept apart to merged when e-mails began to tell some of them apart).
         let s = scorer
         let twins = d.edges.filter { e in
             !s.forced(Int(e.1), Int(e.2)) && s.twins(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
         }
+        let heldTwins = zip(d.review, d.reviewWhy).filter { p, why in
+            why == .twoPeople && s.twins(compare(Int(p.0), Int(p.1)), Int(p.0), Int(p.1))
+        }.map { p, _ in (UInt32(p.0), UInt32(p.1)) }
         if !twins.isEmpty {
             let keys = Set(twins.map { UInt64($0.1) << 32 | UInt64($0.2) })
             let others = d.edges.filter { !keys.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
             let t = Self.estimateHouseholds(
-                MatchedClusters(rows: count, matched: others.map { ($0.1, $0.2) }), shaped: twins.map { ($0.1, $0.2) },
-                matchProbability: settings.matchProbability)
+                MatchedClusters(rows: count, matched: others.map { ($0.1, $0.2) }),
+                shaped: twins.map { ($0.1, $0.2) } + heldTwins, matchProbability: settings.matchProbability)
             if t.separate && t.shapedPairs > 0 {
                 scorer.separateTwins = true
                 d.holdBack(twins, .household, at: scorer.heldBack)
@@ -152,6 +158,35 @@ extension FuzzyDeduplicator {
             }
         }
         return estimate
+    }
+
+    /// A row without a first or a last name (a firm's row: its company, number and address) that matches two rows
+    /// that are two people (`TwoPeople`) would make them one cluster through itself: its matches go to review. A
+    /// second trial's small firms ended as one cluster, every member of staff joined through the firm's own row.
+    /// Returns their keys.
+    func holdBackNamelessHubs(_ d: inout PairDecisions, scorer: PairScorer) -> Set<UInt64> {
+        func nameless(_ r: UInt32) -> Bool { first[Int(r)] == 0 && last[Int(r)] == 0 }
+        var partners: [UInt32: [UInt32]] = [:]
+        for (w, a, b) in d.edges where w < scorer.matchWeight + 100 {
+            if nameless(a), !nameless(b) { partners[a, default: []].append(b) }
+            if nameless(b), !nameless(a) { partners[b, default: []].append(a) }
+        }
+        var hubs = Set<UInt64>()
+        for (x, all) in partners where all.count >= 2 {
+            let ps = all.prefix(64)
+            let split = ps.indices.contains { i in
+                ps.indices.contains { j in
+                    j > i && scorer.twoPeople(compare(Int(ps[i]), Int(ps[j])), Int(ps[i]), Int(ps[j])) != nil
+                }
+            }
+            if split { for p in all { hubs.insert(UInt64(min(x, p)) << 32 | UInt64(max(x, p))) } }
+        }
+        if !hubs.isEmpty {
+            d.holdBack(
+                d.edges.filter { hubs.contains(UInt64($0.1) << 32 | UInt64($0.2)) }, .nameless, at: scorer.heldBack)
+            d.removeEdges(hubs)
+        }
+        return hubs
     }
 
     /// Where households are kept apart: the matches of a row without a first name with two members of one household

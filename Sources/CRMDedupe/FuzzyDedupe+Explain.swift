@@ -13,6 +13,8 @@ struct PairExplainer {
     let cluster: [Int32]
     /// The pairs held back as torn between two relatives (`pairsTornBetweenRelatives`).
     let torn: Set<UInt64>
+    /// The pairs held back as a nameless row's between two people (`holdBackNamelessHubs`).
+    let hubs: Set<UInt64>
     /// The pairs merged as the only likely link of a row and a cluster.
     let solePairs: Set<UInt64>
     /// Why the cluster guard refused a pair, by key.
@@ -82,6 +84,9 @@ struct PairExplainer {
         } else if !forced, torn.contains(key) {
             lines.append("  held back: a row without a first name (or a last name in its place) matches")
             lines.append("  two members of one household, and nothing personal ties it to this one")
+        } else if !forced, hubs.contains(key) {
+            lines.append("  held back: a row without a name matches two rows that are two people, and")
+            lines.append("  would join them through itself")
         }
         if apart, let why = refusals[key] {
             lines += why.explanation(maxCluster: maxCluster)

@@ -102,7 +102,9 @@ extension FuzzyDeduplicator {
         let width = 0.05
         let binCount = 3200
         var bins = [Double](repeating: 0, count: binCount)
-        for w in weights { bins[max(0, min(binCount - 1, Int((w - lo) / width)))] += 1 }
+        for w in weights where !w.isNaN {
+            bins[max(0, min(binCount - 1, Int(max(-1e9, min(1e9, (w - lo) / width)))))] += 1
+        }
         let used = bins.indices.filter { bins[$0] > 0 }
         var e = min(max(1, start), allPairs / 2)
         for _ in 0..<1_000 {
@@ -349,7 +351,14 @@ extension FuzzyDeduplicator {
     /// a near one, and a first name's initial never more than the exact name.
     static func weights(m: [[Double]], u: [[Double]]) -> [[Double]] {
         var weights: [[Double]] = (0..<Self.levels.count).map { f in
-            (0..<Self.levels[f]).map { l in l == 0 ? 0 : log2(m[f][l] / u[f][l]) }
+            // u and m kept off 0: on a file of three rows at one postcode, no random pair disagreeing on it made u 0,
+            // the weight +∞ and a pair's total NaN, which crashed the run.
+            (0..<Self.levels[f]).map { l -> Double in
+                guard l > 0 else { return 0 }
+                let mm: Double = max(m[f][l], 1e-15)
+                let uu: Double = max(u[f][l], 1e-15)
+                return log2(mm / uu)
+            }
         }
         // Agreeing exactly is never weaker evidence than agreeing in part. EM can split the matches between the exact
         // and a near level so that the near one weighs more (a typo'd first name above an identical one); the exact

@@ -15,29 +15,6 @@ public final class FuzzyDeduplicator {
     /// number in `Normalize.generations`. The last name is compared without it; a pair whose suffixes differ is two
     /// people's shape (`PairScorer.twoPeople`).
     var generation: [UInt8] = []
-    /// How many last names the rows of each phone number carry (by phone id; 3 stands for three or more), counted when
-    /// matching begins: a number of one or two is one person's or one household's, one of many an office's
-    /// switchboard (`PairScorer.twoPeople`).
-    var phoneSurnames: [UInt8] = []
-
-    /// Counts `phoneSurnames`.
-    func countPhoneSurnames() {
-        var seen: [Int32: (Int32, Int32)] = [:]  // phone → the first two last names seen
-        phoneSurnames = [UInt8](repeating: 0, count: phones.bytes.count)
-        for r in 0..<count where phone[r] != 0 && last[r] != 0 {
-            let p = Int(phone[r])
-            guard phoneSurnames[p] < 3 else { continue }
-            let l = last[r]
-            if let (x, y) = seen[phone[r]] {
-                if l == x || l == y { continue }
-                if y == 0 { seen[phone[r]] = (x, l) }
-            } else {
-                seen[phone[r]] = (l, 0)
-            }
-            phoneSurnames[p] += 1
-        }
-    }
-
     /// A middle initial written with the first name (`Frederick J.`), by row: its letter, 0 for none. The first name
     /// is compared without it; two initials that differ are two people's shape (`PairScorer.twoPeople`).
     var middle: [UInt8] = []
@@ -79,7 +56,10 @@ public final class FuzzyDeduplicator {
 
     /// Adds a row (rows are numbered in the order added).
     public func add(_ r: DedupeRow) {
-        email.append(emails.id(Normalize.email(r.email, gmailDots: settings.gmailDots)))
+        // A role address (`info@`) names a firm, not a person: compared, blocked on or forced by it two colleagues
+        // were one person.
+        let e = Normalize.email(r.email, gmailDots: settings.gmailDots)
+        email.append(emails.id(Normalize.isRoleAddress(e) ? "" : e))
         let p = Self.phoneDigits(r.phone)
         phone.append(phones.id(p))
         phone7.append(p.count >= 7 ? Int64(p.suffix(7)) ?? -1 : -1)
@@ -180,7 +160,6 @@ public final class FuzzyDeduplicator {
         releaseAddingState()
         firstCount = [Int32](repeating: 0, count: firsts.bytes.count)
         for f in first { firstCount[Int(f)] += 1 }
-        countPhoneSurnames()
         onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")
@@ -262,6 +241,7 @@ public final class FuzzyDeduplicator {
             settings.households == .auto
             ? decideHouseholds(&decisions, scorer: &scorer, patternPairs: pairs.count - emPairs) : nil
         let torn = scorer.separateHouseholds ? holdBackTornPairs(&decisions, scorer: scorer) : []
+        let hubs = holdBackNamelessHubs(&decisions, scorer: scorer)
         var (edges, review, reviewWhy) = (decisions.edges, decisions.review, decisions.reviewWhy)
         let sole = decisions.sole
         edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
@@ -287,7 +267,7 @@ public final class FuzzyDeduplicator {
         }
         (review, reviewWhy) = Self.stillApart(review, reviewWhy, cluster: cluster)
         let explainer = PairExplainer(
-            scorer: scorer, pairs: pairs, cluster: cluster, torn: torn, solePairs: clusters.solePairs,
+            scorer: scorer, pairs: pairs, cluster: cluster, torn: torn, hubs: hubs, solePairs: clusters.solePairs,
             refusals: clusters.refusals, maxCluster: settings.maxCluster,
             // The review pairs, by key, for the explanations' last line (only when there is something to explain).
             reviewKeys: !settings.explain.isEmpty || settings.explainReview

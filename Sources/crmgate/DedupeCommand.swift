@@ -140,13 +140,6 @@ struct DedupeCommand: ParsableCommand {
                     format: "time            %.2f s (read and map %.2f s, match %.2f s)",
                     s.readSeconds + s.matchSeconds, s.readSeconds, s.matchSeconds))
             for e in r.explanations { print(e) }
-            let past = explain.filter { e in Self.explainPair(e).map { max($0.0, $0.1) >= r.rows } ?? false }
-            if !past.isEmpty {
-                throw CLIError.usage(
-                    "--explain \(past.joined(separator: " ")): the file has \(r.rows) data rows, nothing explained for "
-                        + (past.count == 1 ? "it" : "them"),
-                    hint: "rows are counted from 1, after the header, as in the clusters file")
-            }
             if showModel {
                 for t in r.trainingSessions {
                     let fields =
@@ -242,6 +235,7 @@ struct DedupeCommand: ParsableCommand {
             n[.twoPeople].map { "\($0) held back as two people (names, suffixes, birth dates or ids differ)" },
             n[.household].map { "\($0) held back for a household's shape" },
             n[.relatives].map { "\($0) for a row without a first name that matches two relatives" },
+            n[.nameless].map { "\($0) for a row without a name that matches two people" },
             n[.namesakes].map { "\($0) held back for two namesakes' shape" },
             n[.clusterGuard].map { "\($0) kept apart by the cluster guard" },
         ].compactMap { $0 }

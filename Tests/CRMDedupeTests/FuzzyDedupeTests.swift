@@ -511,6 +511,20 @@ struct FuzzyDedupeTests {
         #expect(loose.separate && abs(loose.allowedWrongMerges - 0.45) < 1e-9, "\(loose)")
     }
 
+    /// A second trial's twins: 43 shaped pairs, every one expected to be two people, were merged as within the
+    /// allowance of wrong merges (1% of thousands of matches).
+    @Test("households: a shape whose pairs are mostly two people is kept apart, even within the allowance")
+    func mostlyTwoPeople() {
+        // 9,000 people, 6,000 duplicated; 40 shaped pairs whose two sides are both duplicated (d = 2/3: a household
+        // shows both sides duplicated 4 times in 9; 40 of 40 here).
+        let matched = (0..<6_000).map { (k: Int) -> (UInt32, UInt32) in (UInt32(2 * k), UInt32(2 * k + 1)) }
+        let twins = (0..<40).map { (k: Int) -> (UInt32, UInt32) in (UInt32(4 * k), UInt32(4 * k + 2)) }
+        let e = FuzzyDeduplicator.estimateHouseholds(
+            rows: 15_000, matched: matched, shaped: twins, matchProbability: 0.99)
+        #expect(e.expectedHouseholds <= e.allowedWrongMerges, "within the allowance: \(e)")
+        #expect(e.separate, "\(e)")
+    }
+
     @Test(
         "households: auto merges same-address pairs when nothing in the file shows a household (replaced first names)")
     func householdsNotShown() {
