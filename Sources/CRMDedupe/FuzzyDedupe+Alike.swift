@@ -112,10 +112,10 @@ extension FuzzyDeduplicator {
         guard x.count == y.count, let i = x.indices.first(where: { x[$0] != y[$0] }), i + 1 < x.count,
             x[i + 1] == y[i + 1]
         else { return true }  // an insertion, a deletion or two letters swapped
-        func initials(_ r: Int) -> [UInt8] {
-            [firsts.bytes[Int(first[r])].first, lasts.bytes[Int(last[r])].first].compactMap { $0 }
+        func initial(_ r: Int, _ c: UInt8) -> Bool {
+            firsts.bytes[Int(first[r])].first == c || lasts.bytes[Int(last[r])].first == c
         }
-        return !(initials(a).contains(x[i]) && initials(b).contains(y[i]))
+        return !(initial(a, x[i]) && initial(b, y[i]))
     }
 
     /// Whether a pair at street level `s` is one of neighbours (`neighboursInPlace` counts and weighs these): "number

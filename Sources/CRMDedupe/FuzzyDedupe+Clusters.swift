@@ -67,8 +67,9 @@ struct ClusterBuilder {
             !scorer.personalPhones.isEmpty
             && ma.contains { x in mb.contains { y in scorer.sharePersonalPhone(Int(x), Int(y)) } }
         for x in ma {
-            for y in mb where !scorer.forced(Int(x), Int(y)) {
+            for y in mb {
                 let code = rows.compare(Int(x), Int(y))
+                if scorer.forced(Int(x), Int(y), code: code) { continue }
                 // Two rows that are two people (`TwoPeople`) make no one person of their clusters, however well the
                 // rows between them match each.
                 if let why = scorer.twoPeople(code, Int(x), Int(y)), why.guards {

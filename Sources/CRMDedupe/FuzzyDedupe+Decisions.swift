@@ -26,7 +26,7 @@ struct PairDecisions {
             let b = Int(p & 0xFFFF_FFFF)
             let code = Int(codes[k])
             var w = scorer.score(code, a, b)
-            if scorer.forced(a, b) {
+            if scorer.forced(a, b, code: code) {
                 w = max(w, match + 100)
             } else if auto, scorer.household(code, a, b),
                 (scorer.twoPeople(code, a, b) == nil ? w : scorer.rawScore(code, a, b)) >= match
@@ -160,8 +160,9 @@ extension FuzzyDeduplicator {
         return estimate
     }
 
-    /// A row without a first or a last name (a firm's row: its company, number and address) that matches two rows
-    /// that are two people (`TwoPeople`) would make them one cluster through itself: its matches go to review. A
+    /// A row with neither a first nor a last name (a firm's row: its company, number and address) that matches two rows
+    /// that are two people (`TwoPeople`, but for a suffix on one row only) would make them one cluster through itself:
+    /// its matches go to review. A
     /// second trial's small firms ended as one cluster, every member of staff joined through the firm's own row.
     /// Returns their keys.
     func holdBackNamelessHubs(_ d: inout PairDecisions, scorer: PairScorer) -> Set<UInt64> {
@@ -176,7 +177,10 @@ extension FuzzyDeduplicator {
             let ps = all.prefix(64)
             let split = ps.indices.contains { i in
                 ps.indices.contains { j in
-                    j > i && scorer.twoPeople(compare(Int(ps[i]), Int(ps[j])), Int(ps[i]), Int(ps[j])) != nil
+                    j > i
+                        && (scorer.twoPeople(compare(Int(ps[i]), Int(ps[j])), Int(ps[i]), Int(ps[j])).map {
+                            $0 != .generationOnOne
+                        } ?? false)
                 }
             }
             if split { for p in all { hubs.insert(UInt64(min(x, p)) << 32 | UInt64(max(x, p))) } }

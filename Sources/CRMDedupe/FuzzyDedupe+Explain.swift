@@ -39,6 +39,11 @@ struct PairExplainer {
             let name = D.column(D.fields[f], 10) + " " + D.column(D.levelNames[f][l], 34)
             lines.append("  " + name + String(format: " %+6.2f", scorer.model.weights[f][l]))
         }
+        let roles = [a, b].filter { rows.roleEmail.contains(Int32($0)) }.map { "row \($0 + 1)" }
+        if !roles.isEmpty {
+            lines.append(
+                "  email      a role's or a family's address on \(roles.joined(separator: " and ")), not compared")
+        }
         let inPlace = scorer.model.neighboursAdjustment(code, a, b)
         if inPlace != 0 {
             let offLevel = D.level(code, 5) == D.streetOff

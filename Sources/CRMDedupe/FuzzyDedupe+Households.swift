@@ -154,10 +154,12 @@ extension FuzzyDeduplicator {
         // A wrong household merge costs more than one wrong pair (the cluster guard's household rule is off with it, so
         // relatives' duplicates chain), so its allowance does not loosen below the default match probability's.
         let allowed = min(1 - matchProbability, 0.01) * Double(clusters.matchedCount + shaped.count)
-        // Nor does a shape merge whose pairs are more often two people than one, however few (a second trial's twins: 43
-        // pairs, all of them expected to be twins, were merged as within the allowance). Read without the one added
-        // for a count of none, which alone would call a few pairs two people (a third generator's 20 replaced names).
-        let most = d > 0 ? min(bound, Double(both) / (d * d)) : 0
+        // Nor does a shape merge whose pairs are more often two people than one, however few (a second trial's twins:
+        // 43 pairs, all of them expected to be twins, were merged as within the allowance). Read without the one added
+        // for a count of none, which alone would call a few pairs two people (a third generator's 20 replaced names),
+        // and from three pairs with both sides duplicated up (one such pair where few people have duplicates stands
+        // for hundreds).
+        let most = d > 0 && both >= 3 ? min(bound, Double(both) / (d * d)) : 0
         let separate = shapedCount == 0 || expected > allowed || 2 * most > Double(shapedCount)
         return HouseholdEstimate(
             shapedPairs: shapedCount, bothDuplicated: both, oneDuplicated: one, duplicatesWithSiblings: q,

@@ -176,15 +176,14 @@ struct PairScorer {
         if ma != 0, mb != 0, ma != mb, (1...5).contains(lf) { return .middleInitials }
         // Another last name and another e-mail address (not one mistyped): a colleague or a namesake as often as one
         // person who married and changed address (a trial's colleagues with one first name at one office).
-        if ll == D.levels[3] - 1, D.level(code, 0) == 2, !rows.emailsMistyped(a, b) { return .lastNameAndEmail }
         // Another first name and another e-mail address: a colleague or a relative (a second trial's colleagues at one
         // office, `elizabethm@` / `jamesm@`, merged on what the office shares).
-        if lf == D.firstDifferent, !rows.firstNamesAlike(rows.first[a], rows.first[b]), D.level(code, 0) == 2,
+        guard D.level(code, 0) == 2 else { return nil }
+        let otherLast = ll == D.levels[3] - 1
+        guard otherLast || (lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b])),
             !rows.emailsMistyped(a, b)
-        {
-            return .firstNameAndEmail
-        }
-        return nil
+        else { return nil }
+        return otherLast ? .lastNameAndEmail : .firstNameAndEmail
     }
 
     /// `household` whatever the phone; with `twinsCount`, also when the date of birth agrees (`twins`).
@@ -214,15 +213,16 @@ struct PairScorer {
             && householdShape(code, a, b, twinsCount: true) && !personalPhone(code, a)
     }
 
-    /// Whether a deterministic rule (`DedupeSettings.rules`) forces the pair to match whatever its score.
-    func forced(_ a: Int, _ b: Int) -> Bool {
+    /// Whether a deterministic rule (`DedupeSettings.rules`) forces the pair to match whatever its score; `code`, the
+    /// pair's comparison where the caller has it (the e-mail rule reads it, and compares the rows when not given).
+    func forced(_ a: Int, _ b: Int, code: Int? = nil) -> Bool {
         let r = rows
         for rule in settings.rules {
             switch rule {
             case "external_id": if r.ext[a] != 0 && r.ext[a] == r.ext[b] { return true }
             case "email":
                 // Not for two people's shape (a family's or a desk's shared address: both names or birth dates differ).
-                if r.email[a] != 0 && r.email[a] == r.email[b] && twoPeople(r.compare(a, b), a, b) == nil {
+                if r.email[a] != 0 && r.email[a] == r.email[b] && twoPeople(code ?? r.compare(a, b), a, b) == nil {
                     return true
                 }
             case "phone_name":
@@ -273,7 +273,8 @@ enum TwoPeople: Equatable {
     }
 
     /// Whether the cluster guard keeps apart two clusters that hold such a pair.
-    /// Not for other names, birth dates, or another name and e-mail: two copies of one person may each differ from the
-    /// original in another field, and so from each other in both (the fourth generator's recall fell 0.5-1.5 points).
+    /// Not for both names, birth dates, or another first name and e-mail: two copies of one person may each differ from
+    /// the original in another field, and so from each other in both (the fourth generator's recall fell 0.5-1.5
+    /// points).
     var guards: Bool { self == .generations || self == .middleInitials || self == .lastNameAndEmail }
 }

@@ -15,6 +15,9 @@ public final class FuzzyDeduplicator {
     /// number in `Normalize.generations`. The last name is compared without it; a pair whose suffixes differ is two
     /// people's shape (`PairScorer.twoPeople`).
     var generation: [UInt8] = []
+    /// The rows whose e-mail address is a role's or a family's (`Normalize.isRoleAddress`), set aside: `--explain` says
+    /// so.
+    var roleEmail = Set<Int32>()
     /// A middle initial written with the first name (`Frederick J.`), by row: its letter, 0 for none. The first name
     /// is compared without it; two initials that differ are two people's shape (`PairScorer.twoPeople`).
     var middle: [UInt8] = []
@@ -59,7 +62,9 @@ public final class FuzzyDeduplicator {
         // A role address (`info@`) names a firm, not a person: compared, blocked on or forced by it two colleagues
         // were one person.
         let e = Normalize.email(r.email, gmailDots: settings.gmailDots)
-        email.append(emails.id(Normalize.isRoleAddress(e) ? "" : e))
+        let role = Normalize.isRoleAddress(e)
+        email.append(emails.id(role ? "" : e))
+        if role { roleEmail.insert(Int32(email.count - 1)) }
         let p = Self.phoneDigits(r.phone)
         phone.append(phones.id(p))
         phone7.append(p.count >= 7 ? Int64(p.suffix(7)) ?? -1 : -1)

@@ -58,11 +58,15 @@ public struct MatchKey<R: CRMRecord>: Sendable {
     public let spec: MatchKeySpec
     private let parts: [Int?]  // field indexes; nil: the external id or a custom field
     private let kinds: [FieldKind?]
+    /// Leads are people: a role address (`info@`, `Normalize.isRoleAddress`) is no key of theirs. Two colleagues
+    /// under one `info@` were one lead, the second's name and number lost (a customer, a firm, keeps it as its key).
+    private let personal: Bool
 
     public init(_ spec: MatchKeySpec) {
         self.spec = spec
         parts = spec.fields.map { $0 == "external_id" || $0 == "id" ? nil : R.fieldIndex(named: $0) }
         kinds = parts.map { $0.map { R.fields[$0].kind } }
+        personal = R.recordType == .lead
     }
 
     /// The key of a record given as its field values (in the order of `R.fields`) and custom fields; `recordID` is
@@ -120,7 +124,13 @@ public struct MatchKey<R: CRMRecord>: Sendable {
         let p: String?
         switch value {
         case .empty: p = nil
-        case .text(let s): p = kinds[i] == .email ? EmailAddress.normalize(s) : MatchKeySpec.fold(s)
+        case .text(let s):
+            if kinds[i] == .email {
+                let e = EmailAddress.normalize(s)
+                p = personal && e.map(Normalize.isRoleAddress) == true ? nil : e
+            } else {
+                p = MatchKeySpec.fold(s)
+            }
         case .day(let d): p = d.description
         case .instant(let d): p = d.iso8601UTC
         case .integer(let n): p = String(n)

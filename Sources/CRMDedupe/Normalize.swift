@@ -196,8 +196,8 @@ public enum Normalize {
     }
 
     /// Local parts of addresses that a team, a firm or a household desk shares rather than one person (`info@`,
-    /// `sales@`, `office@`): two rows agreeing on one are at one firm, not one person. A trial's B2B list had 1,327 pairs
-    /// of colleagues merged through `contact@`, `sales@` and `info@` (the e-mail rule forced them).
+    /// `sales@`, `office@`): two rows agreeing on one are at one firm, not one person. A trial's B2B list had 1,327
+    /// pairs of colleagues merged through `contact@`, `sales@` and `info@` (the e-mail rule forced them).
     public static let roleLocalParts: Set<String> = [
         "account", "accounts", "accounting", "admin", "administration", "administrator", "billing", "booking",
         "bookings", "careers", "contact", "contactus", "contacts", "customercare", "customerservice", "enquiries",

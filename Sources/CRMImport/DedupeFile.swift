@@ -120,11 +120,11 @@ public enum DedupeFile {
         // Checked before the matching, which takes minutes on a large file.
         let past = o.settings.explain.filter { max($0.0, $0.1) >= dedupe.count }
         if !past.isEmpty {
+            let pairs = past.map { "\($0.0 + 1),\($0.1 + 1)" }.joined(separator: " ")
             throw ImportError(
                 .usage,
-                "--explain \(past.map { "\($0.0 + 1),\($0.1 + 1)" }.joined(separator: " ")): the file has \(dedupe.count)"
-                    + " data rows, nothing explained (rows are counted from 1, after the header, as in the clusters file)"
-            )
+                "--explain \(pairs): the file has \(dedupe.count) data rows, nothing explained (rows are counted from"
+                    + " 1, after the header, as in the clusters file)")
         }
         let read = ProcessInfo.processInfo.systemUptime
         let result = dedupe.run()

@@ -186,9 +186,36 @@ struct ImportTests {
         #expect(s.created == single.created, "the second copy merges into the first")
         let leads = try w.open().all(Lead.self)
         #expect(!leads.contains { $0.firstName == "First Name" || $0.email == "Email" })
+        let clusters = w.dir.appendingPathComponent("clusters.csv").path
+        let d = try DedupeFile.run(
+            DedupeFileOptions(
+                source: joined.path, mapping: TestSupport.mapping("sources/generic-leads.yaml"), clustersPath: clusters)
+        )
+        #expect(d.rejected == single.rejected + 1, "dedupe leaves the repeated header out")
         let rows = try w.rejectRows()
         #expect(rows.count == 2 && rows[1].first == "First Name", "\(rows)")
         #expect(rows.last?.last?.contains("repeats the header") == true, "\(rows)")
+    }
+
+    /// A trial's colleagues under one `info@` were one lead after `match: [email]`: the second's name and number lost.
+    @Test("a role address (info@) is no match key of a lead: two people under it are two leads; re-imported, unchanged")
+    func roleAddressNotAKey() throws {
+        let w = try Workspace()
+        let file = w.dir.appendingPathComponent("staff.csv")
+        try """
+        First Name,Last Name,Email,Phone,Company,Job Title,Street,City,State,Postcode,Country,Lead Source,Status,Owner,Created At,Notes
+        Ruth,Green,info@dental.example,+16125550101,Continental Dental,,,,,,,,,,,
+        David,Castillo,INFO@dental.example,+16125550102,Continental Dental,,,,,,,,,,,
+        Ann,Lee,ann@dental.example,,Continental Dental,,,,,,,,,,,
+        Ann,Lee,Ann@Dental.example,+16125550103,Continental Dental,,,,,,,,,,,
+
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let s = try w.importFile(file.path, mapping: "sources/generic-leads.yaml")
+        #expect(s.created == 3 && s.merged == 1, "\(s)")
+        let names = Set(try w.open().all(Lead.self).map(\.lastName))
+        #expect(names == ["Green", "Castillo", "Lee"])
+        let again = try w.importFile(file.path, mapping: "sources/generic-leads.yaml")
+        #expect(again.created == 0, "the same rows again find their leads by their content: \(again)")
     }
 
     /// Issue 18: the reject file held `Bob,Big,,` for a row whose field was too large, though it promises the row's
