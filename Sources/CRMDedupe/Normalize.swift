@@ -209,15 +209,46 @@ public enum Normalize {
 
     /// Whether a normalised address (`email`) is a role address: its local part, without digits, dots, dashes and
     /// underscores, is one of `roleLocalParts` (`info@`, `info2@`; `sales.team@` is not), or names a family
-    /// (`clarkfamily@`, `familie.weber@`: a second trial's spouses sharing one were merged by it).
+    /// (`famil…`: `clarkfamily@`, `familie.weber@`: a second trial's spouses sharing one were merged by it).
+    ///
+    /// Asked of every e-mail key an import reads: the letters are packed into two words and looked up, no string made.
     public static func isRoleAddress(_ normalized: String) -> Bool {
-        guard let at = normalized.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
-        let local = normalized.utf8[..<at].filter { !(48...57).contains($0) && $0 != 46 && $0 != 45 && $0 != 95 }
-        let text = String(decoding: local, as: UTF8.self)
-        if ["family", "familie", "famille", "familia"].contains(where: { text.contains($0) }) { return true }
-        guard local.count <= 16 else { return false }
-        return roleLocalParts.contains(text)
+        var text = normalized
+        return text.withUTF8 { u in
+            guard let at = u.lastIndex(of: UInt8(ascii: "@")) else { return false }
+            let famil: [UInt8] = [102, 97, 109, 105, 108]  // "famil"
+            var key = RoleKey()
+            var letters = 0
+            var inFamil = 0  // how much of "famil" the letters just read spell ("famil" repeats no prefix of its own)
+            for c in u[..<at] where !(48...57).contains(c) && c != 46 && c != 45 && c != 95 {
+                inFamil = c == famil[inFamil] ? inFamil + 1 : (c == famil[0] ? 1 : 0)
+                if inFamil == famil.count { return true }
+                if letters < 8 {
+                    key.low |= UInt64(c) << (8 * letters)
+                } else if letters < 16 {
+                    key.high |= UInt64(c) << (8 * (letters - 8))
+                }
+                letters += 1
+            }
+            return letters <= 16 && roleKeys.contains(key)
+        }
     }
+
+    /// Up to 16 bytes of a local part, 8 to a word (`isRoleAddress`).
+    struct RoleKey: Hashable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+    }
+
+    /// `roleLocalParts` as `RoleKey`s.
+    static let roleKeys: Set<RoleKey> = Set(
+        roleLocalParts.map { part in
+            var key = RoleKey()
+            for (i, c) in part.utf8.enumerated() where i < 16 {
+                if i < 8 { key.low |= UInt64(c) << (8 * i) } else { key.high |= UInt64(c) << (8 * (i - 8)) }
+            }
+            return key
+        })
 
     /// An e-mail address lowercased and trimmed, `+tag` removed; with `gmailDots`, dots of Gmail local parts too.
     public static func email(_ raw: String, gmailDots: Bool = false) -> String {

@@ -10,8 +10,9 @@ struct DedupeCommand: ParsableCommand {
         discussion: """
             Writes one line per input row to --clusters: row (1-based data row), source_id (the mapping's external id), \
             cluster (equal for the same entity: the row number of the cluster's first row). Prints the pairs compared, \
-            matches, clusters, the model estimated from the data, and the time. Exit codes: 0; 65 malformed input or \
-            mapping; 66 unreadable input or mapping; 74 the output cannot be written.
+            matches, clusters, the model estimated from the data, and the time. Exit codes: 0; 64 usage (an option's \
+            value, an --explain row past the file's last); 65 malformed input or mapping; 66 unreadable input or \
+            mapping; 74 the output cannot be written.
 
             Examples:
               crmgate dedupe leads.csv --mapping mappings/sources/generic-leads.yaml --clusters clusters.csv
@@ -37,7 +38,8 @@ struct DedupeCommand: ParsableCommand {
             "auto, separate or merge: whether a pair with the same last name and address and another first name"
                 + " (no e-mail, birth date or id agreeing) may merge.",
             discussion: "separate: such a pair is a household, at most proposed for review, and so is one whose first"
-                + " names are alike in spelling or one inside the other (Christopher / Christine, Rosa / Rosemary)."
+                + " names are alike in spelling or one inside the other (Christopher / Christine, Rosa / Rosemary),"
+                + " and twins (such a pair whose birth date agrees)."
                 + " merge: scored like any other pair. auto (default): merged only when the file shows too few"
                 + " households to matter (read from how often both sides, or one, have duplicates of their own); where"
                 + " it shows many, alike names are held back too. The lines 'households' say what it saw."))
