@@ -337,6 +337,9 @@ enum GuardVerdict: Equatable {
     case against(Int, Int, Double)
     /// The pairs across the two clusters score, on average, below the review weight (that average).
     case weak(Double)
+    /// Each cluster agrees within on a field (a field number of `FuzzyDeduplicator.fields`: first name, last name,
+    /// street) and the two differ in it (`ClusterBuilder.corroboratedApart`).
+    case corroborated(Int)
 
     /// The explanation's lines (1-based rows, within 80 columns).
     func explanation(maxCluster: Int) -> [String] {
@@ -366,6 +369,12 @@ enum GuardVerdict: Equatable {
             return [
                 "  refused by the cluster guard: the pairs across the two clusters score",
                 "  " + String(format: "%.2f", avg) + " on average, below the review weight",
+            ]
+        case .corroborated(let field):
+            let name = ["first": "first name", "last": "last name", "street": "street"][FuzzyDeduplicator.fields[field]]
+            return [
+                "  refused by the cluster guard: each cluster's rows agree on one \(name ?? "value"), and the",
+                "  two clusters' differ (two duplicates rarely carry one wrong value)",
             ]
         }
     }

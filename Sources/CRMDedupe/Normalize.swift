@@ -401,14 +401,29 @@ public enum Normalize {
         return toks.joined(separator: " ")
     }
 
-    static let streetAbbreviations: [String: String] = [
-        "street": "st", "str": "st", "avenue": "ave", "av": "ave", "road": "rd", "boulevard": "blvd",
-        "drive": "dr", "lane": "ln", "court": "ct", "place": "pl", "square": "sq", "highway": "hwy",
-        "parkway": "pkwy", "terrace": "ter", "suite": "ste", "apartment": "apt", "north": "n", "south": "s",
-        "east": "e", "west": "w", "strasse": "str",
-    ]
+    /// Street types and unit words with their abbreviations (Australia Post's street-type list, USPS's suffixes, the
+    /// common unit designators), each to one form: `Avoca Cl.` and `Avoca Close` are one street, written before or
+    /// after its other line. A word that is a name as often as a type (`Mount`, `Saint`) is not in it.
+    static let streetAbbreviations: [String: String] = {
+        var table: [String: String] = ["strasse": "street"]
+        // The full word first: each spelling becomes it, so that a typo in the type (`Clsoe`) stays one edit away.
+        let groups: [[String]] = [
+            ["street", "st", "str", "stre"], ["avenue", "ave", "av", "aven", "avn"], ["road", "rd"],
+            ["boulevard", "blvd", "bvd", "bvde", "boul"], ["drive", "dr", "drv", "dve"], ["lane", "ln"],
+            ["court", "ct", "crt"], ["place", "pl"], ["square", "sq"], ["highway", "hwy", "hway"],
+            ["parkway", "pkwy", "pwy"], ["terrace", "ter", "tce", "terr"], ["close", "cl"], ["circuit", "cct"],
+            ["crescent", "cres", "cr", "crs", "cresc"], ["grove", "gr", "gv", "grv"], ["parade", "pde"],
+            ["esplanade", "esp"], ["circle", "cir", "crcl"], ["corner", "cnr"], ["point", "pt"],
+            ["heights", "hts"], ["gardens", "gdns", "gdn"], ["trail", "trl"], ["cove", "cv"],
+            ["expressway", "expy"], ["freeway", "fwy"], ["walk", "wlk"], ["promenade", "prom"], ["ridge", "rdg"],
+            ["suite", "ste"], ["apartment", "apt"], ["level", "lvl"], ["floor", "fl", "flr"],
+            ["building", "bldg", "bld"], ["unit", "u"], ["north", "n"], ["south", "s"], ["east", "e"], ["west", "w"],
+        ]
+        for group in groups { for word in group where table[word] == nil { table[word] = group[0] } }
+        return table
+    }()
 
-    /// A street with its words abbreviated the same way (`5479 Franklin Avenue` → `5479 franklin ave`).
+    /// A street with its types and unit words written out the same way (`5479 Franklin Ave.` → `5479 franklin avenue`).
     public static func street(_ raw: String) -> String {
         let f = fold(raw)
         guard !f.isEmpty else { return "" }

@@ -57,12 +57,20 @@ struct NormalizeTests {
         #expect(Normalize.street("Z9 Harbour Road Unit 1o5") == Normalize.street("29 Harbour Road Unit 105"))
         #expect(Normalize.houseNumber(Normalize.street("l97 Coral Street")) == "197")
         #expect(Normalize.street("12b Main St") != Normalize.street("128 Main St"))
-        #expect(Normalize.street("1st Avenue") == "1st ave")
+        #expect(Normalize.street("1st Ave.") == "1st avenue")
+        // Australian and American street types and unit words, abbreviated or not, are one word; a typo in the
+        // abbreviated type's word stays one edit from the written-out one.
+        #expect(Normalize.street("Villa 50 Avoca Cl.") == "villa 50 avoca close")
+        #expect(Normalize.street("Unit 3, 7 Banksia Cres") == Normalize.street("U 3 7 Banksia Crescent"))
+        #expect(Normalize.street("Collins Cct") == Normalize.street("Collins Circuit"))
+        #expect(Normalize.street("Loddon Gr") == Normalize.street("Loddon Grove"))
+        #expect(Normalize.street("Ocean Pde") == Normalize.street("Ocean Parade"))
+        #expect(Normalize.street("Lvl 2 Kent Tce") == Normalize.street("Level 2 Kent Terrace"))
         // A house number's leading zeros say nothing (`09` is number 9); a zero alone stays.
         #expect(Normalize.street("09 Bridge Street") == Normalize.street("9 Bridge Street"))
-        #expect(Normalize.street("Unit 0 Harbour Road") == "unit 0 harbour rd")
+        #expect(Normalize.street("Unit 0 Harbour Road") == "unit 0 harbour road")
         #expect(Normalize.street("o9 Bridge Street") == Normalize.street("9 Bridge Street"))
-        #expect(Normalize.street("Lisa Street") == "lisa st")
+        #expect(Normalize.street("Lisa Street") == "lisa street")
         #expect(Normalize.postcode(" sw1a 1aa ") == "SW1A1AA")
         #expect(Normalize.email("  Jon.Smith+crm@Example.COM ") == "jon.smith@example.com")
         #expect(Normalize.email("j.o.n@gmail.com", gmailDots: true) == "jon@gmail.com")

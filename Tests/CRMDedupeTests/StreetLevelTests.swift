@@ -26,8 +26,9 @@ struct StreetLevelTests {
             ("58 Aprk Avenue", "58 Park Avenue", "number or name off"),
             // A house number misread with a letter (`b56`) is still the number, not a word of the street's name.
             ("b56 Raglan Vclose", "656 Raglan Close", "same street, other or no number"),
-            // No number on either line, the names alike.
-            ("Glen Street", "Glen Stret", "same street, other or no number"),
+            // No number on either line, the names alike (more than one edit apart; one edit is a name off).
+            ("Macarthur Street", "Mcarthur Stret", "same street, other or no number"),
+            ("Glen Street", "Glen Stret", "number or name off"),
             // No number on either, and two streets.
             ("Glen Street", "Gray Street", "different"),
             // The address lines in either order, the number's digit mistyped.
@@ -48,6 +49,11 @@ struct StreetLevelTests {
             // One edit apart (a digit dropped or mistyped) stays a number off.
             ("8 Maple Place", "58 Maple Place", "number or name off"),
             ("8 Maple Place", "58 Maple Plcae", "same street, other or no number"),
+            // The lines in either order, one's type abbreviated (a second generator's 28 missed pairs read it as
+            // another street with the same house number).
+            ("724 Villa 50 Avoca Cl.", "724 Avoca Close Villa 50", "same without spaces / same words"),
+            // A typo in a type the other row abbreviates is one edit in the written-out word.
+            ("12 Birch Clsoe", "12 Birch Cl", "number or name off"),
         ])
     func streetWithOnePartOff(a: String, b: String, level: String) throws {
         let why = base.explanations(
