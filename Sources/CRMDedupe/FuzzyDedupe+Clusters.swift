@@ -105,10 +105,17 @@ struct ClusterBuilder {
     /// value, so each cluster's value is corroborated and the two are two people (`Francis`/`Frank` at number 61 and
     /// `Amanda`/`Amandaa` at 63 on one street; a fourth person generator's, without households, merged by one pair of
     /// them that a first name replaced on one row would explain). Nothing here when an identifier, a date of birth or
-    /// an e-mail address agrees across them, or either cluster has a row without the field.
+    /// an e-mail address agrees across them or a rule forces a pair across, or either cluster has a row without the
+    /// field; a phone that agrees across lifts the last name and the street (a person who married or moved keeps
+    /// the number), and a street line of a house number alone names no street.
     func corroboratedApart(_ ma: [Int32], _ mb: [Int32]) -> Int? {
         guard ma.count > 1, mb.count > 1, ma.count * mb.count <= 400 else { return nil }
         var open = Self.corroboratedFields
+        if ma.contains(where: { rows.numberOnly(rows.street[Int($0)]) })
+            || mb.contains(where: { rows.numberOnly(rows.street[Int($0)]) })
+        {
+            open.removeAll { $0 == 5 }
+        }
         func alike(_ f: Int, _ level: Int) -> Bool { level != 0 && level != D.levels[f] - 1 && !(f == 5 && level == 6) }
         func differ(_ f: Int, _ level: Int, _ x: Int, _ y: Int) -> Bool {
             switch f {
@@ -120,7 +127,12 @@ struct ClusterBuilder {
         for x in ma {
             for y in mb {
                 let code = rows.compare(Int(x), Int(y))
-                if D.level(code, 9) == 1 || D.level(code, 8) == 1 || D.level(code, 0) == 1 { return nil }
+                if D.level(code, 9) == 1 || D.level(code, 8) == 1 || D.level(code, 0) == 1
+                    || scorer.forced(Int(x), Int(y), code: code)
+                {
+                    return nil
+                }
+                if D.level(code, 1) == 1 { open.removeAll { $0 != 2 } }
                 open.removeAll { !differ($0, D.level(code, $0), Int(x), Int(y)) }
                 if open.isEmpty { return nil }
             }

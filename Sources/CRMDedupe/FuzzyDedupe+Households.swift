@@ -373,8 +373,8 @@ enum GuardVerdict: Equatable {
         case .corroborated(let field):
             let name = ["first": "first name", "last": "last name", "street": "street"][FuzzyDeduplicator.fields[field]]
             return [
-                "  refused by the cluster guard: each cluster's rows agree on one \(name ?? "value"), and the",
-                "  two clusters' differ (two duplicates rarely carry one wrong value)",
+                "  refused by the cluster guard: each cluster agrees within on one \(name ?? "value");",
+                "  the two clusters' differ (two duplicates rarely carry one wrong value)",
             ]
         }
     }

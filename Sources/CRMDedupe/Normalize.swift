@@ -402,24 +402,26 @@ public enum Normalize {
     }
 
     /// Street types and unit words with their abbreviations (Australia Post's street-type list, USPS's suffixes, the
-    /// common unit designators), each to one form: `Avoca Cl.` and `Avoca Close` are one street, written before or
-    /// after its other line. A word that is a name as often as a type (`Mount`, `Saint`) is not in it.
+    /// common unit designators), the full word first. A word that is a name or a place as often as a type (`Mount`,
+    /// `Saint`, `Pt`, `Cr`) is not in it.
+    static let streetTypeGroups: [[String]] = [
+        ["street", "st", "str", "stre"], ["avenue", "ave", "av", "aven", "avn"], ["road", "rd"],
+        ["boulevard", "blvd", "bvd", "bvde", "boul"], ["drive", "dr", "drv", "dve"], ["lane", "ln"],
+        ["court", "ct", "crt"], ["place", "pl"], ["square", "sq"], ["highway", "hwy", "hway"],
+        ["parkway", "pkwy", "pwy"], ["terrace", "ter", "tce", "terr"], ["close", "cl"], ["circuit", "cct"],
+        ["crescent", "cres", "crs", "cresc"], ["grove", "gr", "gv", "grv"], ["parade", "pde"],
+        ["esplanade", "esp"], ["circle", "cir", "crcl"], ["corner", "cnr"], ["heights", "hts"],
+        ["gardens", "gdns", "gdn"], ["trail", "trl"], ["cove", "cv"], ["expressway", "expy"], ["freeway", "fwy"],
+        ["walk", "wlk"], ["promenade", "prom"], ["ridge", "rdg"], ["suite", "ste"], ["apartment", "apt"],
+        ["level", "lvl"], ["floor", "flr"], ["building", "bldg"], ["unit", "u"], ["north", "n"], ["south", "s"],
+        ["east", "e"], ["west", "w"],
+    ]
+
+    /// Each spelling of `streetTypeGroups` to its full word: `Avoca Cl.` and `Avoca Close` are one street, written
+    /// before or after its other line, and a typo in the type (`Clsoe`) stays one edit from the written-out word.
     static let streetAbbreviations: [String: String] = {
-        var table: [String: String] = ["strasse": "street"]
-        // The full word first: each spelling becomes it, so that a typo in the type (`Clsoe`) stays one edit away.
-        let groups: [[String]] = [
-            ["street", "st", "str", "stre"], ["avenue", "ave", "av", "aven", "avn"], ["road", "rd"],
-            ["boulevard", "blvd", "bvd", "bvde", "boul"], ["drive", "dr", "drv", "dve"], ["lane", "ln"],
-            ["court", "ct", "crt"], ["place", "pl"], ["square", "sq"], ["highway", "hwy", "hway"],
-            ["parkway", "pkwy", "pwy"], ["terrace", "ter", "tce", "terr"], ["close", "cl"], ["circuit", "cct"],
-            ["crescent", "cres", "cr", "crs", "cresc"], ["grove", "gr", "gv", "grv"], ["parade", "pde"],
-            ["esplanade", "esp"], ["circle", "cir", "crcl"], ["corner", "cnr"], ["point", "pt"],
-            ["heights", "hts"], ["gardens", "gdns", "gdn"], ["trail", "trl"], ["cove", "cv"],
-            ["expressway", "expy"], ["freeway", "fwy"], ["walk", "wlk"], ["promenade", "prom"], ["ridge", "rdg"],
-            ["suite", "ste"], ["apartment", "apt"], ["level", "lvl"], ["floor", "fl", "flr"],
-            ["building", "bldg", "bld"], ["unit", "u"], ["north", "n"], ["south", "s"], ["east", "e"], ["west", "w"],
-        ]
-        for group in groups { for word in group where table[word] == nil { table[word] = group[0] } }
+        var table: [String: String] = [:]
+        for group in streetTypeGroups { for word in group where table[word] == nil { table[word] = group[0] } }
         return table
     }()
 
@@ -429,6 +431,7 @@ public enum Normalize {
         guard !f.isEmpty else { return "" }
         return f.split(separator: " ").map { t -> String in
             // German compounds: `Hauptstraße` and `Hauptstr.` are one street.
+            if t == "strasse" || t == "str" { return "street" }
             if t.hasSuffix("strasse") { return String(t.dropLast(4)) }
             if let n = recognizedNumber(t) { return withoutLeadingZeros(n) }
             if t.utf8.first == UInt8(ascii: "0"), t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {

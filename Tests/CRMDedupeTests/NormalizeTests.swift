@@ -51,6 +51,7 @@ struct NormalizeTests {
     func others() {
         #expect(Normalize.street("5479 Franklin Avenue") == Normalize.street("5479 franklin ave."))
         #expect(Normalize.street("Hauptstraße 42") == Normalize.street("Hauptstr. 42"))
+        #expect(Normalize.street("Haupt Straße 42") == Normalize.street("Haupt Str. 42"))
         #expect(Normalize.houseNumber(Normalize.street("Apt 5, 12 Main St")) == "5")
         // Letters text recognition reads for digits, in a number that ends with a digit; a letter after it stays.
         #expect(Normalize.street("l26 Mimosa Court") == Normalize.street("126 Mimosa Court"))

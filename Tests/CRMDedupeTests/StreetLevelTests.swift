@@ -52,8 +52,9 @@ struct StreetLevelTests {
             // The lines in either order, one's type abbreviated (a second generator's 28 missed pairs read it as
             // another street with the same house number).
             ("724 Villa 50 Avoca Cl.", "724 Avoca Close Villa 50", "same without spaces / same words"),
-            // A typo in a type the other row abbreviates is one edit in the written-out word.
-            ("12 Birch Clsoe", "12 Birch Cl", "number or name off"),
+            // A typo in a type the other row abbreviates is one edit in the written-out word (abbreviated, `birch cl`
+            // and `birch clsoe` were a street named alike without a number).
+            ("Birch Clsoe", "Birch Cl", "number or name off"),
         ])
     func streetWithOnePartOff(a: String, b: String, level: String) throws {
         let why = base.explanations(
