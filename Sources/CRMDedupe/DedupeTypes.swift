@@ -145,4 +145,8 @@ public struct DedupeResult: Sendable {
     public var trainingSessions: [TrainingSession] = []
     /// Pairs of `review` held back only for a household's shape (they score a match; nothing personal agrees).
     public var householdReview: Int = 0
+    /// Pairs between the review and the match weight left out of `review` because their fields say two people
+    /// (`TwoPeople`: both names differ entirely, generations, middle initials, birth dates, ids, another name and
+    /// e-mail address): held back as two people had they scored a match, so no question for a person below it.
+    public var twoPeopleUnlisted: Int = 0
 }

@@ -92,6 +92,12 @@ struct PairExplainer {
         } else if !forced, hubs.contains(key) {
             lines.append("  held back: a row without a name matches two rows that are two people, and")
             lines.append("  would join them through itself")
+        } else if !forced, apart, !reviewKeys.contains(key), refusals[key] == nil,
+            (scorer.reviewWeight..<scorer.matchWeight).contains(scorer.score(code, a, b)),
+            let why = scorer.twoPeople(code, a, b), why != .generationOnOne
+        {
+            lines.append("  not proposed for review: below the match weight, and two people's shape:")
+            lines.append("  \(why.reason)")
         }
         if apart, let why = refusals[key] {
             lines += why.explanation(maxCluster: maxCluster)

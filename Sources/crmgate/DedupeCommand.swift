@@ -241,7 +241,10 @@ struct DedupeCommand: ParsableCommand {
             n[.namesakes].map { "\($0) held back for two namesakes' shape" },
             n[.clusterGuard].map { "\($0) kept apart by the cluster guard" },
         ].compactMap { $0 }
-        return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
+        let unlisted =
+            r.twoPeopleUnlisted > 0
+            ? "; \(r.twoPeopleUnlisted) more below the match weight not proposed: their fields say two people" : ""
+        return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")") + unlisted
     }
 
     /// `head` then `text` wrapped at 80 columns, continued under column 17 (where the summary's values start).

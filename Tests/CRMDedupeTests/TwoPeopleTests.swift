@@ -69,6 +69,37 @@ struct TwoPeopleTests {
         #expect(found == 60, "\(found) of 60 duplicates found")
     }
 
+    /// A second trial's B2B list proposed 50,006 pairs of colleagues (both names differ) among its 63,899 for review.
+    @Test("pairs below the match weight whose fields say two people are not proposed for review, but counted")
+    func twoPeopleNotProposed() {
+        let d = FuzzyDeduplicator()
+        let office = (company: "Prime Education", street: "5657 Elm Blvd", postcode: "94110", city: "San Francisco")
+        func colleague(_ first: String, _ last: String, _ email: String) -> DedupeRow {
+            row(
+                first, last, email: email, phone: "9177687600", company: office.company, street: office.street,
+                postcode: office.postcode, city: office.city)
+        }
+        d.add(colleague("Thomas", "Smith", "thomas.smith@primeeducation.com"))
+        d.add(colleague("Linda", "Garcia", "linda.garcia@primeeducation.com"))
+        d.add(colleague("Thomas", "Smith", "tsmith@primeeducation.com"))
+        d.add(colleague("Robert", "Adams", "radams@primeeducation.com"))
+        d.add(colleague("Robert", "Adams Jr", "radams@primeeducation.com"))
+        _ = d.run()
+        let scorer = PairScorer(
+            model: PairWeights(
+                rows: d, weights: FuzzyDeduplicator.levels.map { [Double](repeating: 0, count: $0) }, codes: [Int](),
+                u: FuzzyDeduplicator.levels.map { [Double](repeating: 0.5, count: $0) }),
+            settings: DedupeSettings(), matchWeight: 10, reviewWeight: 5, soleWeight: 8)
+        var review: [(Int32, Int32, Double)] = [(0, 1, 7), (0, 2, 7), (3, 4, 7), (0, 1, 12)]
+        var why: [ReviewReason] = [.unsure, .unsure, .unsure, .twoPeople]
+        let dropped = FuzzyDeduplicator.dropTwoPeopleBelowMatch(&review, &why, scorer: scorer)
+        // Thomas Smith and Linda Garcia: both names differ, not a question. One Thomas Smith under two addresses is; a
+        // suffix on one row only is a question too; a pair held back for scoring a match stays.
+        #expect(dropped == 1)
+        #expect(review.map { [$0.0, $0.1] } == [[0, 2], [3, 4], [0, 1]])
+        #expect(why == [.unsure, .unsure, .twoPeople])
+    }
+
     /// Where every pair at one street and postcode is two colleagues, the address session cannot learn what names do
     /// for one person: its "matches" had other first names as often as the same. The names' m then come from pairs
     /// with the same e-mail address (a trial's B2B list: without it, precision 0.05).
