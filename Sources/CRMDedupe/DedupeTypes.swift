@@ -76,7 +76,8 @@ public struct DedupeRow: Sendable {
 
 /// Why a pair is proposed for review rather than merged (the review file's `reason` column).
 public enum ReviewReason: String, Sendable, CaseIterable {
-    /// It scores between the review weight and the match weight: likely, not sure.
+    /// It scores between the review weight and the match weight: likely, not sure. (Not when its fields say two
+    /// people, `TwoPeople`: those are proposed only when they score a match, `DedupeResult.twoPeopleUnlisted`.)
     case unsure
     /// It scores a match, but has a household's shape (same last name and address, other first names, nothing
     /// personal agreeing) on a list whose households are kept apart.

@@ -92,7 +92,7 @@ struct PairExplainer {
         } else if !forced, hubs.contains(key) {
             lines.append("  held back: a row without a name matches two rows that are two people, and")
             lines.append("  would join them through itself")
-        } else if !forced, apart, !reviewKeys.contains(key), refusals[key] == nil,
+        } else if !forced, apart, !reviewKeys.contains(key), refusals[key] == nil, pairs.binarySearchContains(key),
             (scorer.reviewWeight..<scorer.matchWeight).contains(scorer.score(code, a, b)),
             let why = scorer.twoPeople(code, a, b), why != .generationOnOne
         {

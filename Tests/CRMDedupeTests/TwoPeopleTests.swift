@@ -69,7 +69,7 @@ struct TwoPeopleTests {
         #expect(found == 60, "\(found) of 60 duplicates found")
     }
 
-    /// A second trial's B2B list proposed 50,006 pairs of colleagues (both names differ) among its 63,899 for review.
+    /// A second trial's B2B list proposed 52,168 pairs of colleagues (both names differ) among its 63,899 for review.
     @Test("pairs below the match weight whose fields say two people are not proposed for review, but counted")
     func twoPeopleNotProposed() {
         let d = FuzzyDeduplicator()
