@@ -177,10 +177,7 @@ extension FuzzyDeduplicator {
             let ps = all.prefix(64)
             let split = ps.indices.contains { i in
                 ps.indices.contains { j in
-                    j > i
-                        && (scorer.twoPeople(compare(Int(ps[i]), Int(ps[j])), Int(ps[i]), Int(ps[j])).map {
-                            $0 != .generationOnOne
-                        } ?? false)
+                    j > i && scorer.surelyTwoPeople(compare(Int(ps[i]), Int(ps[j])), Int(ps[i]), Int(ps[j])) != nil
                 }
             }
             if split { for p in all { hubs.insert(UInt64(min(x, p)) << 32 | UInt64(max(x, p))) } }

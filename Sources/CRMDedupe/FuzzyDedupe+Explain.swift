@@ -94,7 +94,7 @@ struct PairExplainer {
             lines.append("  would join them through itself")
         } else if !forced, apart, !reviewKeys.contains(key), refusals[key] == nil, pairs.binarySearchContains(key),
             (scorer.reviewWeight..<scorer.matchWeight).contains(scorer.score(code, a, b)),
-            let why = scorer.twoPeople(code, a, b), why != .generationOnOne
+            let why = scorer.surelyTwoPeople(code, a, b)
         {
             lines.append("  not proposed for review: below the match weight, and two people's shape:")
             lines.append("  \(why.reason)")

@@ -149,6 +149,14 @@ struct PairScorer {
         rows.phone[a] != 0 && rows.phone[a] == rows.phone[b] && personalNumber(a)
     }
 
+    /// `twoPeople`, but not a generational suffix on one row only (`Smith` / `Smith Jr` may be one man: a question):
+    /// the shapes that keep a row without a name from joining two rows (`holdBackNamelessHubs`) and a pair below the
+    /// match weight out of review (`dropTwoPeopleBelowMatch`).
+    func surelyTwoPeople(_ code: Int, _ a: Int, _ b: Int) -> TwoPeople? {
+        guard let why = twoPeople(code, a, b), why != .generationOnOne else { return nil }
+        return why
+    }
+
     /// Why rows `a` and `b` are two people whatever else they share, or nil (see `TwoPeople`).
     func twoPeople(_ code: Int, _ a: Int, _ b: Int) -> TwoPeople? {
         let lf = D.level(code, 2)

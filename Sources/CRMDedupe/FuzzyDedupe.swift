@@ -317,10 +317,9 @@ public final class FuzzyDeduplicator {
     ) -> Int {
         let rows = scorer.rows
         let keep = review.indices.map { k -> Bool in
-            guard reviewWhy[k] == .unsure else { return true }
             let (a, b, _) = review[k]
-            guard let why = scorer.twoPeople(rows.compare(Int(a), Int(b)), Int(a), Int(b)) else { return true }
-            return why == .generationOnOne
+            return reviewWhy[k] != .unsure
+                || scorer.surelyTwoPeople(rows.compare(Int(a), Int(b)), Int(a), Int(b)) == nil
         }
         let dropped = keep.reduce(0) { $0 + ($1 ? 0 : 1) }
         if dropped > 0 {

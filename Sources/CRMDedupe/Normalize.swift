@@ -405,7 +405,7 @@ public enum Normalize {
     /// common unit designators), the full word first. A word that is a name or a place as often as a type (`Mount`,
     /// `Saint`, `Pt`, `Cr`) is not in it.
     static let streetTypeGroups: [[String]] = [
-        ["street", "st", "str", "stre"], ["avenue", "ave", "av", "aven", "avn"], ["road", "rd"],
+        ["street", "st", "str", "stre", "strasse"], ["avenue", "ave", "av", "aven", "avn"], ["road", "rd"],
         ["boulevard", "blvd", "bvd", "bvde", "boul"], ["drive", "dr", "drv", "dve"], ["lane", "ln"],
         ["court", "ct", "crt"], ["place", "pl"], ["square", "sq"], ["highway", "hwy", "hway"],
         ["parkway", "pkwy", "pwy"], ["terrace", "ter", "tce", "terr"], ["close", "cl"], ["circuit", "cct"],
@@ -430,14 +430,15 @@ public enum Normalize {
         let f = fold(raw)
         guard !f.isEmpty else { return "" }
         return f.split(separator: " ").map { t -> String in
+            let word = String(t)
+            if let type = streetAbbreviations[word] { return type }
             // German compounds: `Hauptstraße` and `Hauptstr.` are one street.
-            if t == "strasse" || t == "str" { return "street" }
             if t.hasSuffix("strasse") { return String(t.dropLast(4)) }
             if let n = recognizedNumber(t) { return withoutLeadingZeros(n) }
             if t.utf8.first == UInt8(ascii: "0"), t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-                return withoutLeadingZeros(String(t))
+                return withoutLeadingZeros(word)
             }
-            return streetAbbreviations[String(t)] ?? String(t)
+            return word
         }.joined(separator: " ")
     }
 

@@ -54,6 +54,15 @@ struct CorroboratedTests {
         #expect(b.mayJoin([0, 1], [2, 3]) == .corroborated(5))
     }
 
+    @Test("the refusal is explained within 80 columns, naming the field")
+    func explained() {
+        for (field, name) in [(2, "first name"), (3, "last name"), (5, "street")] {
+            let lines = GuardVerdict.corroborated(field).explanation(maxCluster: 50)
+            #expect(lines.joined().contains("agrees within on one \(name)"), "\(lines)")
+            #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines)")
+        }
+    }
+
     @Test("last names corroborated on each side keep two clusters apart; a phone that agrees across lifts it")
     func lastNames() {
         let b = builder([
