@@ -8,13 +8,13 @@ extension FuzzyDeduplicator {
         _ table: Values, _ a: Int32, _ b: Int32, field: UInt64, _ cache: inout SimCache
     ) -> (Int, Double) {
         let key = (field << 60) | (UInt64(min(a, b)) << 30) | UInt64(max(a, b))
-        if let v = cache[key] { return (Int(v.0), Double(v.1)) }
+        if let v = cache[key] { return (Int(v.0), v.1) }
         let x = table.bytes[Int(a)]
         let y = table.bytes[Int(b)]
         // Only "one edit or less" is asked of the distance (two different values of a table are never 0 apart).
         let d = Similarity.withinOneEdit(x, y) ? 1 : 2
         let jw = Similarity.jaroWinkler(x, y)
-        if cache.count < Self.simCacheLimit { cache[key] = (Int8(d), Float(jw)) }
+        if cache.count < Self.simCacheLimit { cache[key] = (Int8(d), jw) }
         return (d, jw)
     }
 
@@ -25,22 +25,30 @@ extension FuzzyDeduplicator {
     func compare(_ a: Int, _ b: Int, _ cache: inout SimCache) -> Int {
         var code = 0
         let st = Self.strides
-        if email[a] != 0 && email[b] != 0 { code += (email[a] == email[b] ? 1 : 2) * st[0] }
-        if phone[a] != 0 && phone[b] != 0 {
+        let pack = packed()
+        let A = pack.row(a)
+        let B = pack.row(b)
+        typealias K = RowPack
+        let ea = A[K.email]
+        let eb = B[K.email]
+        if ea != 0 && eb != 0 { code += (ea == eb ? 1 : 2) * st[0] }
+        let pha = A[K.phone]
+        let phb = B[K.phone]
+        if pha != 0 && phb != 0 {
             var l = 4
-            if phone[a] == phone[b] {
+            if pha == phb {
                 l = 1
-            } else if phone7[a] == phone7[b] {
+            } else if A.wide(K.phone7) == B.wide(K.phone7) {
                 l = 2
-            } else if oneEditApart(phones.bytes[Int(phone[a])], phones.bytes[Int(phone[b])], sameLength: false) {
+            } else if oneEditApart(phones.bytes[Int(pha)], phones.bytes[Int(phb)], sameLength: false) {
                 l = 3
             }
             code += l * st[1]
         }
-        let fa = first[a]
-        let fb = first[b]
-        let la = last[a]
-        let lb = last[b]
+        let fa = A[K.first]
+        let fb = B[K.first]
+        let la = A[K.last]
+        let lb = B[K.last]
         var lf = 0
         var ll = 0
         if fa != 0 && fb != 0 {
@@ -56,7 +64,7 @@ extension FuzzyDeduplicator {
                 }
                 if shared {
                     lf = 2
-                } else if firstO[a] != 0, firstO[a] == firstO[b] {
+                } else if A[K.firstO] != 0, A[K.firstO] == B[K.firstO] {
                     // One name respelled or misread (`Fillip` / `Phillip`, `jarnes` / `james`): as one edit.
                     lf = 3
                 } else {
@@ -68,7 +76,7 @@ extension FuzzyDeduplicator {
         if la != 0 && lb != 0 {
             if la == lb {
                 ll = 1
-            } else if lastR[a] == lastR[b] {
+            } else if A[K.lastR] == B[K.lastR] {
                 ll = 2
             } else {
                 let (d, jw) = nameSim(lasts, la, lb, field: 2, &cache)
@@ -84,13 +92,13 @@ extension FuzzyDeduplicator {
         if lf == Self.firstDifferent, Self.isInitial(firsts.bytes[Int(fa)], of: firsts.bytes[Int(fb)]) {
             lf = Self.firstInitial
         }
-        if ll == 4, lastO[a] == lastO[b] { ll = 2 }
+        if ll == 4, A[K.lastO] == B[K.lastO] { ll = 2 }
         // First and last swapped in one of the rows (`namesAcross`): read across when the straight comparison finds a
         // name different.
         if lf == Self.firstDifferent || ll == 4, let x = namesAcross(a, b, lf: lf, ll: ll) { (lf, ll) = x }
         code += lf * st[2] + ll * st[3]
-        let ca = company[a]
-        let cb = company[b]
+        let ca = A[K.company]
+        let cb = B[K.company]
         if ca != 0 && cb != 0 {
             var l = 1
             if ca != cb {
@@ -108,13 +116,17 @@ extension FuzzyDeduplicator {
             }
             code += l * st[4]
         }
-        let sa = street[a]
-        let sb = street[b]
+        let sa = A[K.street]
+        let sb = B[K.street]
+        let ha = A[K.house]
+        let hb = B[K.house]
         if sa != 0 && sb != 0 {
             var l = 7
             if sa == sb {
                 l = 1
-            } else if streetNS[a] != 0 && (streetNS[a] == streetNS[b] || streetTS[a] == streetTS[b]) {
+            } else if A.wide(K.streetNS) != 0
+                && (A.wide(K.streetNS) == B.wide(K.streetNS) || A.wide(K.streetTS) == B.wide(K.streetTS))
+            {
                 l = 2
             } else if streetWordCount(sa) != streetWordCount(sb),
                 Self.isSubset(streetWords(sa), streetWords(sb)) || Self.isSubset(streetWords(sb), streetWords(sa))
@@ -122,19 +134,19 @@ extension FuzzyDeduplicator {
                 // A line missing from one: `129 Suite 53` / `129 Alma Avenue Suite 53`,
                 // `1851` / `1851 Glenferrie Close`.
                 l = 3
-            } else if oneStreetPartOff(sa, sb, house[a], house[b]) {
+            } else if oneStreetPartOff(sa, sb, ha, hb) {
                 l = 4
             } else if oneEditApart(streets.bytes[Int(sa)], streets.bytes[Int(sb)], sameLength: false) {
                 l = 4  // one typo anywhere (an OCR `l851` for `1851`)
-            } else if numberOnly(sa) != numberOnly(sb), house[a] != 0, house[b] != 0,
-                places.bytes[Int(house[a])].count != places.bytes[Int(house[b])].count,
-                oneEditApart(places.bytes[Int(house[a])], places.bytes[Int(house[b])], sameLength: false)
+            } else if numberOnly(sa) != numberOnly(sb), ha != 0, hb != 0,
+                places.bytes[Int(ha)].count != places.bytes[Int(hb)].count,
+                oneEditApart(places.bytes[Int(ha)], places.bytes[Int(hb)], sameLength: false)
             {
                 // A line of a house number alone (the street missing), the number a digit short of or past the other
                 // line's (`14g` / `149 leichhardt grove`). Not two digits swapped: `71` and `17 wandoo drive` were
                 // namesakes in one suburb more often than one person (own generator).
                 l = 5
-            } else if house[a] != house[b] || house[a] == 0, streetNamesAlike(sa, sb) {
+            } else if ha != hb || ha == 0, streetNamesAlike(sa, sb) {
                 // The house number wrong, or missing from one line or both, on a street the two name alike (`120 churhc
                 // road` / `10 church road`, `john stret` / `61 john street`, `glen st` / `glen stret`). Two numbers in
                 // digits that are neither two digits swapped nor a mistyping of one another (`numbersMaybeMistyped`:
@@ -144,16 +156,16 @@ extension FuzzyDeduplicator {
                 // on one street merged, the commonest wrong link left on the fourth generator's files (a helper's
                 // replay of `--explain` against the truth).
                 l = neighbourNumbers(a, b) && !numbersMaybeMistyped(a, b) ? 7 : 5
-            } else if house[a] != 0, house[a] == house[b] {
+            } else if ha != 0, ha == hb {
                 // The street name replaced or garbled past a typo: the house number still says something.
                 l = 6
             }
             code += l * st[5]
         }
-        let pa = postcode[a]
-        let pb = postcode[b]
-        let cia = city[a]
-        let cib = city[b]
+        let pa = A[K.postcode]
+        let pb = B[K.postcode]
+        let cia = A[K.city]
+        let cib = B[K.city]
         let hasP = !isEmptyPlace(pa) && !isEmptyPlace(pb)
         let hasC = !isEmptyPlace(cia) && !isEmptyPlace(cib)
         if hasP || hasC {
@@ -167,25 +179,31 @@ extension FuzzyDeduplicator {
             }
             code += l * st[6]
         }
-        if title[a] != 0 && title[b] != 0 { code += (title[a] == title[b] ? 1 : 2) * st[7] }
-        if dob[a] != 0 && dob[b] != 0 {
+        let ta = A[K.title]
+        let tb = B[K.title]
+        if ta != 0 && tb != 0 { code += (ta == tb ? 1 : 2) * st[7] }
+        let da = A[K.dob]
+        let db = B[K.dob]
+        if da != 0 && db != 0 {
             var l = 3
-            if dob[a] == dob[b] {
+            if da == db {
                 l = 1
             } else {
-                let x = dates.bytes[Int(dob[a])]
-                let y = dates.bytes[Int(dob[b])]
+                let x = dates.bytes[Int(da)]
+                let y = dates.bytes[Int(db)]
                 let swap =
                     x.count == 8 && y.count == 8 && x[0..<4] == y[0..<4] && x[4..<6] == y[6..<8] && x[6..<8] == y[4..<6]
                 if swap || oneEditApart(x, y, sameLength: false) { l = 2 }
             }
             code += l * st[8]
         }
-        if ident[a] != 0 && ident[b] != 0 {
+        let ia = A[K.ident]
+        let ib = B[K.ident]
+        if ia != 0 && ib != 0 {
             code +=
-                (ident[a] == ident[b]
+                (ia == ib
                     ? 1
-                    : (oneEditApart(idents.bytes[Int(ident[a])], idents.bytes[Int(ident[b])], sameLength: false)
+                    : (oneEditApart(idents.bytes[Int(ia)], idents.bytes[Int(ib)], sameLength: false)
                         ? 2 : 3)) * st[9]
         }
         return code

@@ -25,11 +25,12 @@ struct PairDecisions {
             let a = Int(p >> 32)
             let b = Int(p & 0xFFFF_FFFF)
             let code = Int(codes[k])
-            var w = scorer.score(code, a, b)
+            let raw = scorer.rawScore(code, a, b)
+            var w = scorer.capped(raw, code, a, b)
             if scorer.forced(a, b, code: code) {
                 w = max(w, match + 100)
-            } else if auto, scorer.household(code, a, b),
-                (scorer.twoPeople(code, a, b) == nil ? w : scorer.rawScore(code, a, b)) >= match
+            } else if auto, raw >= match, scorer.household(code, a, b),  // below it, so is `w` (`capped`)
+                (scorer.twoPeople(code, a, b) == nil ? w : raw) >= match
             {
                 // Two people's shape too (`TwoPeople`: relatives' dates of birth differ) takes part in the households
                 // decision like any household's shape; merged it is not (`decideHouseholds`).
@@ -45,7 +46,7 @@ struct PairDecisions {
             } else if w >= scorer.reviewWeight {
                 review.append((Int32(a), Int32(b), w))
                 // With `--households separate` a household's shape is capped just below the match weight (`score`).
-                let scoresMatch = scorer.rawScore(code, a, b) >= match
+                let scoresMatch = raw >= match
                 if scoresMatch, scorer.twoPeople(code, a, b) != nil {
                     reviewWhy.append(.twoPeople)
                 } else if scorer.separateHouseholds && scorer.household(code, a, b) && scoresMatch {

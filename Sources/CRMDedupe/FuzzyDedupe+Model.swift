@@ -129,37 +129,36 @@ extension FuzzyDeduplicator {
     /// Per field and level, the probability that two random rows compare at that level (given both have a value).
     func randomPairU(samples: Int = 1_000_000) -> [[Double]] {
         let fieldIDs: [[Int32]] = [email, phone, first, last, company, street, postcode, title, dob, ident]
+        let tables = [emails, phones, firsts, lasts, companies, streets, places, titles, dates, idents]
         var u1: [Double] = []
         for (f, ids) in fieldIDs.enumerated() {
-            var counts: [Int32: Int] = [:]
+            // By id (ids are dense, one table each); the sum is of whole numbers, exact in any order.
+            var counts = [Int32](repeating: 0, count: tables[f].bytes.count)
             var present = 0
             for id in ids where id != 0 && !(f == 6 && isEmptyPlace(id)) {
-                counts[id, default: 0] += 1
+                counts[Int(id)] += 1
                 present += 1
             }
-            let same = counts.values.reduce(0.0) { $0 + Double($1) * Double($1 - 1) }
+            let same = counts.reduce(0.0) { $0 + Double($1) * Double(max(0, $1 - 1)) }
             u1.append(present > 1 ? same / (Double(present) * Double(present - 1)) : 0)
         }
         if let s = streetExactU(u1) { u1[5] = s }
         var seen = Self.levels.map { [Int](repeating: 0, count: $0) }
         var random = SeededRandom(seed: 0x5EED)
+        // The pairs drawn first (the seeded sequence as before), compared on every core (`compareAll`), counted.
+        var drawn: [UInt64] = []
         if count > 1, count * (count - 1) / 2 <= samples {
             // A small file: every pair, fewer than the sample would draw.
-            for i in 0..<(count - 1) {
-                for j in (i + 1)..<count {
-                    let c = compare(i, j)
-                    for f in 0..<Self.levels.count { seen[f][Self.level(c, f)] += 1 }
-                }
-            }
+            for i in 0..<(count - 1) { for j in (i + 1)..<count { drawn.append(UInt64(i) << 32 | UInt64(j)) } }
         } else if count > 1 {
+            drawn.reserveCapacity(samples)
             for _ in 0..<samples {
                 let i = random.next(below: count)
                 let j = random.next(below: count)
-                if i == j { continue }
-                let c = compare(i, j)
-                for f in 0..<Self.levels.count { seen[f][Self.level(c, f)] += 1 }
+                if i != j { drawn.append(UInt64(i) << 32 | UInt64(j)) }
             }
         }
+        for c in compareAll(drawn) { for f in 0..<Self.levels.count { seen[f][Self.level(Int(c), f)] += 1 } }
         var out: [[Double]] = []
         for f in 0..<Self.levels.count {
             let k = Self.levels[f]
@@ -251,14 +250,10 @@ extension FuzzyDeduplicator {
         var pairs = [0, 0]
         var neighbours = [[Int]](repeating: [0, 0], count: Self.levels[5])
         var random = SeededRandom(seed: 0x9ACE)
+        // The pairs drawn (of rows that share no name) by kind `t`, compared on every core (`compareAll`), counted.
+        var drawn: [[UInt64]] = [[], []]
         func tally(_ a: Int, _ b: Int, _ t: Int) {
-            guard !sharesName(a, b) else { return }
-            let c = compare(a, b)
-            let l = Self.level(c, 6)
-            let s = Self.level(c, 5)
-            guard s > 0, t == 0 ? (1...2).contains(l) : l == 3 else { return }
-            pairs[t] += 1
-            if neighbourPair(s, a, b) { neighbours[s][t] += 1 }
+            if !sharesName(a, b) { drawn[t].append(UInt64(a) << 32 | UInt64(b)) }
         }
         // Every pair within one postcode (one city) when there are at most `samples`, else a seeded sample of them. The
         // groups in the order of their first rows: a dictionary's order changes from run to run, and the sample with
@@ -292,6 +287,15 @@ extension FuzzyDeduplicator {
                 let x = random.next(below: g.count)
                 let y = random.next(below: g.count)
                 if x != y { tally(Int(g[x]), Int(g[y]), t) }
+            }
+        }
+        for (t, ps) in drawn.enumerated() {
+            for (p, c) in zip(ps, compareAll(ps)) {
+                let l = Self.level(Int(c), 6)
+                let s = Self.level(Int(c), 5)
+                guard s > 0, t == 0 ? (1...2).contains(l) : l == 3 else { continue }
+                pairs[t] += 1
+                if neighbourPair(s, Int(p >> 32), Int(p & 0xFFFF_FFFF)) { neighbours[s][t] += 1 }
             }
         }
         for s in Self.neighbourLevels {

@@ -45,12 +45,14 @@ struct PairWeights {
     func penalty(_ code: Int, _ a: Int, _ b: Int) -> Double {
         typealias D = FuzzyDeduplicator
         var p = 0.0
-        if D.level(code, 2) == 1 { p += tf.first[Int(rows.first[a])] }
-        if D.level(code, 3) == 1 { p += tf.last[Int(rows.last[a])] }
-        if D.level(code, 4) == 1 { p += tf.company[Int(rows.company[a])] }
-        if D.level(code, 5) == 1 { p += tf.street[Int(rows.street[a])] }
-        if D.level(code, 6) == 1 { p += tf.place[Int(rows.postcode[a])] }
-        if D.level(code, 7) == 1 { p += tf.title[Int(rows.title[a])] }
+        // Row `a`'s values from the pack (`RowPack`): one cache line where the row's arrays were one each.
+        let r = rows.packed().row(a)
+        if D.level(code, 2) == 1 { p += tf.first[Int(r[RowPack.first])] }
+        if D.level(code, 3) == 1 { p += tf.last[Int(r[RowPack.last])] }
+        if D.level(code, 4) == 1 { p += tf.company[Int(r[RowPack.company])] }
+        if D.level(code, 5) == 1 { p += tf.street[Int(r[RowPack.street])] }
+        if D.level(code, 6) == 1 { p += tf.place[Int(r[RowPack.postcode])] }
+        if D.level(code, 7) == 1 { p += tf.title[Int(r[RowPack.title])] }
         return p
     }
 
@@ -83,6 +85,8 @@ struct PairScorer {
     var personalPhones = Set<Int>()
     /// Whether twins (`twins`) are kept apart: decided from the file as households are (`decideHouseholds`).
     var separateTwins = false
+    /// `settings.rules`, read (`ForcingRule`).
+    let forcingRules: [ForcingRule]
 
     /// A scorer with households kept apart only when `settings` says so (`.auto` decides later).
     init(model: PairWeights, settings: DedupeSettings, matchWeight: Double, reviewWeight: Double, soleWeight: Double) {
@@ -91,6 +95,7 @@ struct PairScorer {
         self.matchWeight = matchWeight
         self.reviewWeight = reviewWeight
         self.soleWeight = soleWeight
+        forcingRules = settings.rules.compactMap(ForcingRule.init)
         separateHouseholds = settings.households == .separate
         nearHouseholds = separateHouseholds
         // `--households separate` keeps twins apart too (a second trial found it changed nothing for them).
@@ -101,8 +106,10 @@ struct PairScorer {
     func rawScore(_ code: Int, _ a: Int, _ b: Int) -> Double { model.rawScore(code, a, b) }
 
     /// The pair's weight, capped just below the match weight for two people's, a household's or two namesakes' shape.
-    func score(_ code: Int, _ a: Int, _ b: Int) -> Double {
-        let w = rawScore(code, a, b)
+    func score(_ code: Int, _ a: Int, _ b: Int) -> Double { capped(rawScore(code, a, b), code, a, b) }
+
+    /// `score` of a pair whose `rawScore` is `w`.
+    func capped(_ w: Double, _ code: Int, _ a: Int, _ b: Int) -> Double {
         // Two people, as far as the fields tell: at most unsure, whatever the rest agrees on.
         if w >= matchWeight, twoPeople(code, a, b) != nil { return heldBack }
         // A household: at most unsure.
@@ -196,17 +203,13 @@ struct PairScorer {
 
     /// `household` whatever the phone; with `twinsCount`, also when the date of birth agrees (`twins`).
     func householdShape(_ code: Int, _ a: Int, _ b: Int, twinsCount: Bool = false) -> Bool {
+        // The levels first: asked of every compared pair, and the first names' spelling reads the rows.
+        guard (1...2).contains(D.level(code, 3)), D.level(code, 0) != 1,
+            !(1...2).contains(D.level(code, 8)) || twinsCount, !(1...2).contains(D.level(code, 9))
+        else { return false }
         let lf = D.level(code, 2)
-        let shape: Bool
-        if lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) {
-            shape = true
-        } else if nearHouseholds, lf == D.firstDifferent || lf == 4 {
-            shape = (1...4).contains(D.level(code, 5))
-        } else {
-            shape = false
-        }
-        return shape && (1...2).contains(D.level(code, 3)) && D.level(code, 0) != 1
-            && (!(1...2).contains(D.level(code, 8)) || twinsCount) && !(1...2).contains(D.level(code, 9))
+        if lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) { return true }
+        return nearHouseholds && (lf == D.firstDifferent || lf == 4) && (1...4).contains(D.level(code, 5))
     }
 
     /// Two twins, as far as the fields tell: a household's shape whose date of birth agrees (or is one typo off),
@@ -225,20 +228,44 @@ struct PairScorer {
     /// pair's comparison where the caller has it (the e-mail rule reads it, and compares the rows when not given).
     func forced(_ a: Int, _ b: Int, code: Int? = nil) -> Bool {
         let r = rows
-        for rule in settings.rules {
+        let pack = r.packed()
+        let x = pack.row(a)
+        let y = pack.row(b)
+        for rule in forcingRules {
             switch rule {
-            case "external_id": if r.ext[a] != 0 && r.ext[a] == r.ext[b] { return true }
-            case "email":
+            case .externalID: if x[RowPack.ext] != 0 && x[RowPack.ext] == y[RowPack.ext] { return true }
+            case .email:
                 // Not for two people's shape (a family's or a desk's shared address: both names or birth dates differ).
-                if r.email[a] != 0 && r.email[a] == r.email[b] && twoPeople(code ?? r.compare(a, b), a, b) == nil {
+                if x[RowPack.email] != 0 && x[RowPack.email] == y[RowPack.email]
+                    && twoPeople(code ?? r.compare(a, b), a, b) == nil
+                {
                     return true
                 }
-            case "phone_name":
-                if r.phone[a] != 0, r.phone[a] == r.phone[b], r.last[a] != 0, r.lastR[a] == r.lastR[b] { return true }
-            default: break
+            case .phoneName:
+                if x[RowPack.phone] != 0, x[RowPack.phone] == y[RowPack.phone], x[RowPack.last] != 0,
+                    x[RowPack.lastR] == y[RowPack.lastR]
+                {
+                    return true
+                }
             }
         }
         return false
+    }
+}
+
+/// A deterministic rule of `DedupeSettings.rules`, read once for the scorer (a pair's test switched over the rules'
+/// names, a string comparison each, for every compared pair).
+enum ForcingRule {
+    case externalID, email, phoneName
+
+    /// The rule named `name` (`external_id`, `email`, `phone_name`), or nil for another name.
+    init?(_ name: String) {
+        switch name {
+        case "external_id": self = .externalID
+        case "email": self = .email
+        case "phone_name": self = .phoneName
+        default: return nil
+        }
     }
 }
 

@@ -17,12 +17,15 @@ extension FuzzyDeduplicator {
     /// gives strangers (`James Lee` / `Lee Chen`) the level below an edit apart for the last name; the address and
     /// the rest of the fields decide.
     func namesAcross(_ a: Int, _ b: Int, lf: Int, ll: Int) -> (lf: Int, ll: Int)? {
-        let fa = first[a]
-        let fb = first[b]
-        let la = last[a]
-        let lb = last[b]
+        let pack = packed()
+        let A = pack.row(a)
+        let B = pack.row(b)
+        let fa = A[RowPack.first]
+        let fb = B[RowPack.first]
+        let la = A[RowPack.last]
+        let lb = B[RowPack.last]
         if fa != 0, fb != 0, la != 0, lb != 0 {
-            guard lastR[a] != lastR[b] else { return nil }
+            guard A[RowPack.lastR] != B[RowPack.lastR] else { return nil }
             let fx = firsts.bytes[Int(fa)]
             let lx = lasts.bytes[Int(la)]
             let fy = firsts.bytes[Int(fb)]
@@ -51,21 +54,22 @@ extension FuzzyDeduplicator {
             return Self.nicknames(other.0, other.1) ? (2, 2) : (Self.firstDifferent, 3)
         }
         // One row with a single name, the other with both.
-        let (one, two) =
+        // The names of the row with one name (`f1`, `l1`) and of the other (`f2`, `l2`).
+        let (f1, l1, f2, l2) =
             (fa == 0) != (la == 0) && fb != 0 && lb != 0
-            ? (a, b)
-            : ((fb == 0) != (lb == 0) && fa != 0 && la != 0 ? (b, a) : (-1, -1))
-        guard one >= 0 else { return nil }
-        if first[one] != 0 {
+            ? (fa, la, fb, lb)
+            : ((fb == 0) != (lb == 0) && fa != 0 && la != 0 ? (fb, lb, fa, la) : (-1, -1, -1, -1))
+        guard f1 >= 0 else { return nil }
+        if f1 != 0 {
             // Its first name against the other's last: a last name in the first-name field.
             guard lf == Self.firstDifferent else { return nil }
-            let c = acrossSameStart(firsts.bytes[Int(first[one])], lasts.bytes[Int(last[two])])
+            let c = acrossSameStart(firsts.bytes[Int(f1)], lasts.bytes[Int(l2)])
             return c < 2 ? (0, c == 0 ? 2 : 3) : nil
         }
         // Its last name against the other's first: a first name in the last-name field. Not as a nickname: a last
         // name alone that is also a first name (`Thomas` / `Tom Jones`) says too little.
         guard ll == 4 else { return nil }
-        let c = acrossSameStart(lasts.bytes[Int(last[one])], firsts.bytes[Int(first[two])])
+        let c = acrossSameStart(lasts.bytes[Int(l1)], firsts.bytes[Int(f2)])
         return c < 2 ? (c == 0 ? 3 : 4, 0) : nil
     }
 

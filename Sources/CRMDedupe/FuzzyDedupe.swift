@@ -141,7 +141,10 @@ public final class FuzzyDeduplicator {
 
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
     /// One per thread: the comparisons run on every core, each over its share of the pairs with its own cache.
-    typealias SimCache = [UInt64: (Int8, Float)]
+    /// The Jaro-Winkler similarity is kept whole: held as a `Float` it read `0.88` where it was computed just below
+    /// (`0.8 + 0.4 × 0.2`), so that a level depended on whether a pair's names were already in the cache, which
+    /// depends on how the pairs were shared out among the cores.
+    typealias SimCache = [UInt64: (Int8, Double)]
     /// Entries one cache keeps: a million in all, shared out among the threads that run at once (each holds one).
     static let simCacheLimit = 1_000_000 / max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// This deduplicator's own cache, for `compare(_:_:)` called outside the parallel comparisons.
@@ -157,6 +160,8 @@ public final class FuzzyDeduplicator {
     /// How many words each street value has (of `streetTokens`), in one flat array: asked of nearly every pair, and
     /// reading it through `streetTokens` touched a heap block per street.
     var streetWordCounts: [Int32] = []
+    /// The fields `compare` reads, row by row (`RowPack`).
+    let pack = RowPack()
 
     // MARK: - Run
 
@@ -170,6 +175,7 @@ public final class FuzzyDeduplicator {
         onPhase?("comparing \(pairs.count) pairs")
         // On every core: each share of the pairs with its own similarity cache and histogram, merged after.
         prepareTokens()
+        pack.fill(from: self)
         var codes = [Int32](repeating: 0, count: pairs.count)
         let shares = pairs.count < 50_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
         let histograms = Histograms(shares)
@@ -213,9 +219,12 @@ public final class FuzzyDeduplicator {
         let (lambda, globalM, _, iterations) = Self.em(emHistogram)
         // u for scoring comes from random pairs (EM's u describes non-matching *candidates*, which agree on the
         // blocked fields by construction): level 1 exactly from value frequencies, the others from a seeded sample.
+        onPhase?("sampling random pairs")
         let u = randomPairU()
+        onPhase?("estimating the model per session")
         let (m, sessions) = sessionM(global: globalM, u: u)
         let weights = Self.weights(m: m, u: u)
+        onPhase?("weighing the pairs")
         let model = PairWeights(rows: self, weights: weights, codes: histogram.keys, u: u)
         // Prior odds from the expected number of matching pairs among all pairs; thresholds as posteriors.
         let n = Double(count)
@@ -252,6 +261,7 @@ public final class FuzzyDeduplicator {
         edges.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1, $0.2) < ($1.1, $1.2) }
         let (matchedByKind, completeness) = matchesByKey(edges)
         // Union-find with member lists; a merge of two multi-row clusters needs every cross pair above the guard.
+        onPhase?("clustering \(edges.count) matching pairs")
         var clusters = ClusterBuilder(scorer: scorer, keepRefusals: !settings.explain.isEmpty || settings.explainReview)
         clusters.join(edges: edges, maxCluster: settings.maxCluster)
         for (a, b, w) in clusters.joinSole(sole, edges: edges, review: review, maxCluster: settings.maxCluster) {
@@ -263,6 +273,7 @@ public final class FuzzyDeduplicator {
             review.append((Int32(a), Int32(b), w))
             reviewWhy.append(.clusterGuard)
         }
+        onPhase?("writing the clusters and the review")
         var cluster = [Int32](repeating: 0, count: count)
         var roots = Set<Int32>()
         for r in 0..<count {

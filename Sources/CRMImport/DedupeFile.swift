@@ -127,6 +127,13 @@ public enum DedupeFile {
                     + " 1, after the header, as in the clusters file)")
         }
         let read = ProcessInfo.processInfo.systemUptime
+        if ProcessInfo.processInfo.environment["CRMGATE_TRACE"] != nil {
+            // Each phase of the matching as it begins, seconds since reading ended (as `import`'s trace, on stderr).
+            dedupe.onPhase = { phase in
+                let t = ProcessInfo.processInfo.systemUptime - read
+                FileHandle.standardError.write(Data(String(format: "trace: %7.2f s  %@\n", t, phase).utf8))
+            }
+        }
         let result = dedupe.run()
         let matched = ProcessInfo.processInfo.systemUptime
         // A cluster is named by its first row (the union's root may be a later one).

@@ -1,0 +1,105 @@
+import Foundation
+
+/// The fields `compare` reads of each row, laid out row by row: `RowPack.stride` 32-bit slots (96 bytes, two cache
+/// lines) a row. The rows themselves are kept as a struct of arrays, one array a field, so that comparing two rows
+/// far apart in the file touched a cache line per field and row, some forty a pair: on 1M leads the comparison was
+/// bound by those misses (`perf annotate`: its hottest instructions were the ones waiting on them).
+///
+/// Made when matching starts, after blocking has let go of its buffers (so that it does not add to the peak), and
+/// again when rows were added since; read-only while the comparisons run on every core.
+final class RowPack {
+    /// 32-bit slots a row.
+    static let stride = 24
+    // Slots: ids of interned values; the 64-bit values in two slots each, at offsets a multiple of 8 bytes.
+    static let email = 0, phone = 1, first = 2, last = 3, lastR = 4, firstO = 5, lastO = 6, company = 7
+    static let street = 8, house = 9, postcode = 10, city = 11, title = 12, dob = 13, ident = 14, ext = 15
+    static let phone7 = 16, streetNS = 18, streetTS = 20
+
+    /// The rows packed (0 until `fill`).
+    private(set) var rows = 0
+    private var base: UnsafeMutableRawPointer?
+
+    deinit { base?.deallocate() }
+
+    /// Lays out every row of `d`.
+    func fill(from d: FuzzyDeduplicator) {
+        base?.deallocate()
+        let n = d.count
+        let size = n * Self.stride * 4
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(size, 64), alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(size, 64))
+        for r in 0..<n {
+            let p = raw + r * Self.stride * 4
+            func put(_ slot: Int, _ v: Int32) { p.storeBytes(of: v, toByteOffset: slot * 4, as: Int32.self) }
+            put(Self.email, d.email[r])
+            put(Self.phone, d.phone[r])
+            put(Self.first, d.first[r])
+            put(Self.last, d.last[r])
+            put(Self.lastR, d.lastR[r])
+            put(Self.firstO, d.firstO[r])
+            put(Self.lastO, d.lastO[r])
+            put(Self.company, d.company[r])
+            put(Self.street, d.street[r])
+            put(Self.house, d.house[r])
+            put(Self.postcode, d.postcode[r])
+            put(Self.city, d.city[r])
+            put(Self.title, d.title[r])
+            put(Self.dob, d.dob[r])
+            put(Self.ident, d.ident[r])
+            put(Self.ext, d.ext[r])
+            p.storeBytes(of: d.phone7[r], toByteOffset: Self.phone7 * 4, as: Int64.self)
+            p.storeBytes(of: d.streetNS[r], toByteOffset: Self.streetNS * 4, as: UInt64.self)
+            p.storeBytes(of: d.streetTS[r], toByteOffset: Self.streetTS * 4, as: UInt64.self)
+        }
+        base = raw
+        rows = n
+    }
+
+    /// Row `r`'s slots.
+    @inline(__always) func row(_ r: Int) -> PackedRow {
+        PackedRow(p: UnsafeRawPointer(base.unsafelyUnwrapped + r * Self.stride * 4))
+    }
+}
+
+extension FuzzyDeduplicator {
+    /// The pack of the rows as they are now (`RowPack`), laid out again when rows were added since.
+    @inline(__always) func packed() -> RowPack {
+        if pack.rows != count { pack.fill(from: self) }
+        return pack
+    }
+
+    /// `compare` of each pair (`a << 32 | b`), on every core: the samples the model draws (random pairs, pairs within
+    /// a place) are rows far apart, each comparison waiting on memory. The same codes in the same order as one
+    /// thread's.
+    func compareAll(_ pairs: [UInt64]) -> [Int32] {
+        _ = packed()
+        prepareTokens()
+        var codes = [Int32](repeating: 0, count: pairs.count)
+        let shares = pairs.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        codes.withUnsafeMutableBufferPointer { out in
+            pairs.withUnsafeBufferPointer { ps in
+                // As the comparisons of `run`: they only read the rows, each share has its own cache and slots.
+                nonisolated(unsafe) let me = self
+                nonisolated(unsafe) let codesOut = out
+                nonisolated(unsafe) let pairsIn = ps
+                DispatchQueue.concurrentPerform(iterations: shares) { share in
+                    var cache = SimCache()
+                    let size = (pairsIn.count + shares - 1) / shares
+                    for k in (share * size)..<min(pairsIn.count, (share + 1) * size) {
+                        codesOut[k] = Int32(me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache))
+                    }
+                }
+            }
+        }
+        return codes
+    }
+}
+
+/// One row of a `RowPack`.
+struct PackedRow {
+    let p: UnsafeRawPointer
+
+    @inline(__always) subscript(_ slot: Int) -> Int32 { p.load(fromByteOffset: slot * 4, as: Int32.self) }
+
+    @inline(__always) func wide(_ slot: Int) -> UInt64 { p.load(fromByteOffset: slot * 4, as: UInt64.self) }
+}
