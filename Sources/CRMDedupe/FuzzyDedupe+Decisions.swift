@@ -1,3 +1,5 @@
+import Foundation
+
 /// The compared pairs sorted by what becomes of them once scored: matches (merged through the cluster guard), pairs
 /// that may stand alone between their clusters, pairs for review with their reason, and household-shaped matches
 /// held until the file says whether its households are kept apart.
@@ -16,12 +18,42 @@ struct PairDecisions {
     /// Household-shaped pairs that score a match (`--households auto` only), until `decideHouseholds`.
     var shaped: [Pair] = []
 
-    /// Scores every compared pair (`pairs` with their comparison `codes`) and sorts it.
+    /// Scores every compared pair (`pairs` with their comparison `codes`) and sorts it: on every core, in runs of a
+    /// fixed length whose results are joined in order, so that every list is as one thread makes it (the scorer only
+    /// reads the rows and the model).
     init(pairs: [UInt64], codes: [Int32], scorer: PairScorer) {
+        let run = 1 << 16
+        let runs = (pairs.count + run - 1) / run
+        guard runs > 1 else {
+            decide(pairs[...], codes[...], scorer: scorer)
+            return
+        }
+        var parts = [PairDecisions](repeating: PairDecisions(), count: runs)
+        parts.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            nonisolated(unsafe) let scorer = scorer
+            DispatchQueue.concurrentPerform(iterations: runs) { k in
+                let range = (k * run)..<min(pairs.count, (k + 1) * run)
+                out[k].decide(pairs[range], codes[range], scorer: scorer)
+            }
+        }
+        for p in parts {
+            edges += p.edges
+            sole += p.sole
+            review += p.review
+            reviewWhy += p.reviewWhy
+            shaped += p.shaped
+        }
+    }
+
+    private init() {}
+
+    /// Scores one run of the pairs, on this thread, appending to the lists.
+    private mutating func decide(_ pairs: ArraySlice<UInt64>, _ codes: ArraySlice<Int32>, scorer: PairScorer) {
         typealias D = FuzzyDeduplicator
         let auto = scorer.settings.households == .auto
         let match = scorer.matchWeight
-        for (k, p) in pairs.enumerated() {
+        for (k, p) in zip(codes.indices, pairs) {
             let a = Int(p >> 32)
             let b = Int(p & 0xFFFF_FFFF)
             let code = Int(codes[k])

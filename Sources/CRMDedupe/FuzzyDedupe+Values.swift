@@ -6,27 +6,35 @@ extension FuzzyDeduplicator {
     ///
     /// The text-to-id table is an open-addressing table of ids over the values' UTF-8 bytes, hashed with the
     /// standard library's `Hasher` (seeded per process, so that no file can crowd one slot): a `[String: Int32]`
-    /// hashed every string again each time it grew and was a third of adding a row on 1M leads (`perf`).
+    /// hashed every string again each time it grew and was a third of adding a row on 1M leads (`perf`). Text is
+    /// told apart as `String`'s `==` tells it: by its canonical composition (NFC), so that `é` as one scalar and as
+    /// `e` and an accent are one value; a value keeps the spelling it was first seen in, as the dictionary kept it.
     final class Values {
         var bytes: [[UInt8]] = [[]]
         /// Slots: the hash's high 32 bits (its tag, which also places it: the slot is the tag's low bits), then the
         /// id + 1 (0: empty). A power of two long, at most half full.
         private var slots: [UInt64] = []
         private var filled = 0
+        /// The canonical composition of each value first seen in another spelling (rare: text that is not ASCII and
+        /// not composed), which lookups compare with instead of its bytes.
+        private var composed: [Int: [UInt8]] = [:]
 
         init() { rebuild() }
 
-        /// The id of `s`, added when new. Text that is not ASCII is taken in its canonical composition (NFC): two
-        /// spellings of one text (`é` as one scalar or as `e` and an accent) are one value, as `String`'s `==` has it.
+        /// The id of `s`, added when new.
         func id(_ s: String) -> Int32 {
             var s = s
-            let ascii = s.withUTF8 { $0.allSatisfy { $0 < 0x80 } }
-            if !ascii { s = s.precomposedStringWithCanonicalMapping }
-            return s.withUTF8 { id(bytes: $0) }
+            if s.withUTF8({ $0.allSatisfy { $0 < 0x80 } }) { return s.withUTF8 { id(key: $0, spelling: nil) } }
+            var key = s.precomposedStringWithCanonicalMapping
+            return key.withUTF8 { k in s.withUTF8 { id(key: k, spelling: k.elementsEqual($0) ? nil : $0) } }
         }
 
-        /// The id of `text` (its UTF-8 bytes), added when new.
-        func id(bytes text: UnsafeBufferPointer<UInt8>) -> Int32 {
+        /// The text value `id` is compared by.
+        private func key(_ id: Int) -> [UInt8] { composed.isEmpty ? bytes[id] : composed[id] ?? bytes[id] }
+
+        /// The id of the value whose canonical composition is `key`, added (with the bytes of `spelling`, or of `key`
+        /// when nil) when new.
+        private func id(key text: UnsafeBufferPointer<UInt8>, spelling: UnsafeBufferPointer<UInt8>?) -> Int32 {
             if slots.isEmpty { rebuild() }
             let h = Self.hash(text)
             let tag = h >> 32
@@ -37,12 +45,17 @@ extension FuzzyDeduplicator {
                 if slot == 0 { break }
                 if slot >> 32 == tag {
                     let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                    if bytes[id].withUnsafeBufferPointer({ $0.elementsEqual(text) }) { return Int32(id) }
+                    if key(id).withUnsafeBufferPointer({ $0.elementsEqual(text) }) { return Int32(id) }
                 }
                 i = (i + 1) & mask
             }
             let id = Int32(bytes.count)
-            bytes.append(Array(text))
+            if let spelling {
+                bytes.append(Array(spelling))
+                composed[Int(id)] = Array(text)
+            } else {
+                bytes.append(Array(text))
+            }
             slots[i] = tag << 32 | UInt64(id + 1)
             filled += 1
             if filled * 2 > slots.count { grow() }
@@ -58,7 +71,8 @@ extension FuzzyDeduplicator {
         private static func hash(_ text: UnsafeBufferPointer<UInt8>) -> UInt64 {
             var h = Hasher()
             h.combine(bytes: UnsafeRawBufferPointer(text))
-            return UInt64(UInt(bitPattern: h.finalize()))
+            // Multiplied by an odd constant: the tag is the high half, which a 32-bit `Int` would leave empty.
+            return UInt64(UInt(bitPattern: h.finalize())) &* 0x9E37_79B9_7F4A_7C15
         }
 
         /// The table made again from `bytes` (after `seal`, or at the start).
@@ -67,7 +81,7 @@ extension FuzzyDeduplicator {
             while size < bytes.count * 2 + 2 { size *= 2 }
             slots = [UInt64](repeating: 0, count: size)
             filled = 0
-            for id in bytes.indices { place(bytes[id].withUnsafeBufferPointer { Self.hash($0) } >> 32, id) }
+            for id in bytes.indices { place(key(id).withUnsafeBufferPointer { Self.hash($0) } >> 32, id) }
         }
 
         /// Twice the slots; every id moves by its tag, without hashing its text again.

@@ -141,8 +141,8 @@ public final class FuzzyDeduplicator {
 
     /// Name similarities already computed (OSA distance, Jaro-Winkler), by field and value pair: many pairs share them.
     /// One per thread: the comparisons run on every core, each over its share of the pairs with its own cache.
-    /// The Jaro-Winkler similarity is kept whole: held as a `Float` it read `0.88` where it was computed just below
-    /// (`0.8 + 0.4 × 0.2`), so that a level depended on whether a pair's names were already in the cache, which
+    /// The Jaro-Winkler similarity is kept whole: computed as `0.88` (`0.8 + 0.4 × 0.2`), held as a `Float` it read
+    /// just below (`0.8799999`), so that a level depended on whether a pair's names were already in the cache, which
     /// depends on how the pairs were shared out among the cores.
     typealias SimCache = [UInt64: (Int8, Double)]
     /// Entries one cache keeps: a million in all, shared out among the threads that run at once (each holds one).
@@ -191,8 +191,7 @@ public final class FuzzyDeduplicator {
                     var h: [Int: Int] = [:]
                     // A contiguous run of the sorted pairs: neighbouring pairs share rows, so their names are in the
                     // cache.
-                    let size = (pairsIn.count + shares - 1) / shares
-                    for k in (share * size)..<min(pairsIn.count, (share + 1) * size) {
+                    for k in FuzzyDeduplicator.shareRange(share, of: shares, count: pairsIn.count) {
                         let c = me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache)
                         codesOut[k] = Int32(c)
                         h[c, default: 0] += 1

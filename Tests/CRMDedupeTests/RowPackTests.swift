@@ -30,6 +30,26 @@ struct RowPackTests {
         #expect(v.id("value 4321") == ids[4321], "found again after the table was let go")
         #expect(v.id("new") == Int32(v.bytes.count - 1))
         #expect(String(decoding: v.bytes[Int(ids[17])], as: UTF8.self) == "value 17")
+        // As `String`'s `==`: the Kelvin sign is a K; and a value keeps the spelling it was first seen in.
+        let w = FuzzyDeduplicator.Values()
+        #expect("\u{212A}elvin" == "Kelvin")
+        #expect(w.id("\u{212A}elvin") == w.id("Kelvin"))
+        let rene = w.id("rene\u{301}")
+        #expect(w.id("ren\u{E9}") == rene)
+        #expect(w.bytes[Int(rene)] == Array("rene\u{301}".utf8), "the spelling first seen")
+        w.seal()
+        #expect(w.id("ren\u{E9}") == rene, "found by its composition after the table was let go")
+    }
+
+    @Test("pairs shared out among any number of cores: contiguous runs, in order, covering every pair once")
+    func shares() {
+        for count in [0, 1, 7, 20_000, 24_090, 50_001] {
+            for shares in [1, 2, 8, 43, 48, 192, 256] {
+                let ranges = (0..<shares).map { FuzzyDeduplicator.shareRange($0, of: shares, count: count) }
+                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count, "\(count) in \(shares)")
+                #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            }
+        }
     }
 
     @Test("a comparison reads rows added after the last one compared")
