@@ -97,14 +97,25 @@ extension FuzzyDeduplicator {
     /// were 43,587, and this estimate 43,857. Weights are binned to 0.05 bits, those beyond ±80 bits in the end bins.
     /// With fewer than two rows there is no pair: −∞.
     static func selfConsistentPrior(start: Double, allPairs: Double, weights: some Sequence<Double>) -> Double {
+        var bins = [Double](repeating: 0, count: priorBins)
+        for w in weights { countInBins(w, &bins) }
+        return selfConsistentPrior(start: start, allPairs: allPairs, bins: bins)
+    }
+
+    /// The bins of `selfConsistentPrior`: 0.05 bits wide from −80 bits.
+    static let priorBins = 3200
+
+    /// Counts weight `w` in its bin (NaN in none). The counts are whole numbers: bins counted apart and added are
+    /// the same in any order.
+    @inline(__always) static func countInBins(_ w: Double, _ bins: inout [Double]) {
+        if !w.isNaN { bins[max(0, min(priorBins - 1, Int(max(-1e9, min(1e9, (w + 80) / 0.05)))))] += 1 }
+    }
+
+    /// `selfConsistentPrior` from the weights counted in bins (`countInBins`).
+    static func selfConsistentPrior(start: Double, allPairs: Double, bins: [Double]) -> Double {
         guard allPairs >= 2 else { return -.infinity }
         let lo = -80.0
         let width = 0.05
-        let binCount = 3200
-        var bins = [Double](repeating: 0, count: binCount)
-        for w in weights where !w.isNaN {
-            bins[max(0, min(binCount - 1, Int(max(-1e9, min(1e9, (w - lo) / width)))))] += 1
-        }
         let used = bins.indices.filter { bins[$0] > 0 }
         var e = min(max(1, start), allPairs / 2)
         for _ in 0..<1_000 {
@@ -320,33 +331,48 @@ extension FuzzyDeduplicator {
     func termFrequencyPenalties(
         u1: [Double]
     ) -> (first: [Double], last: [Double], company: [Double], street: [Double], place: [Double], title: [Double]) {
-        // A street line or company is counted by people, not rows: rows with the value and the same first and last
-        // name count once, so that a person's own duplicates do not make it look common. A person with five rows at
-        // a street only they live at had weighed that street as if five people shared it (9.5 bits off a pair of
-        // their rows). By the last name alone, an office of Kims and Lees counted a dozen people. Names are counted
-        // by rows.
-        func table(
-            _ ids: [Int32], _ size: Int, _ u: Double, byPerson: Bool = false, skip: (Int32) -> Bool = { $0 == 0 }
-        ) -> [Double] {
-            var counts = [Int](repeating: 0, count: size)
-            var present = 0
-            struct Person: Hashable { var value, first, last: Int32 }
-            var seen = Set<Person>()
-            for (r, id) in ids.enumerated() where !skip(id) {
-                if byPerson, !seen.insert(Person(value: id, first: first[r], last: lastR[r])).inserted { continue }
-                counts[Int(id)] += 1
-                present += 1
+        // The tables on two cores (each only reads the rows): those counted by people one after the other (their
+        // sets of people at once were the run's peak), the rest beside them.
+        var made = [[Double]](repeating: [], count: 6)
+        made.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            nonisolated(unsafe) let me = self
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                if k == 0 {
+                    out[2] = me.termFrequencyTable(me.company, me.companies.bytes.count, u1[4], byPerson: true)
+                    out[3] = me.termFrequencyTable(me.street, me.streets.bytes.count, u1[5], byPerson: true)
+                } else {
+                    out[0] = me.termFrequencyTable(me.first, me.firsts.bytes.count, u1[2])
+                    out[1] = me.termFrequencyTable(me.last, me.lasts.bytes.count, u1[3])
+                    out[4] = me.termFrequencyTable(
+                        me.postcode, me.places.bytes.count, u1[6], skip: { me.isEmptyPlace($0) })
+                    out[5] = me.termFrequencyTable(me.title, me.titles.bytes.count, u1[7])
+                }
             }
-            guard present > 0, u > 0 else { return [Double](repeating: 0, count: size) }
-            return counts.map { c in c <= 2 ? 0 : log2(max(Double(c - 2) / Double(present), u) / u) }
         }
-        return (
-            table(first, firsts.bytes.count, u1[2]), table(last, lasts.bytes.count, u1[3]),
-            table(company, companies.bytes.count, u1[4], byPerson: true),
-            table(street, streets.bytes.count, u1[5], byPerson: true),
-            table(postcode, places.bytes.count, u1[6], skip: { self.isEmptyPlace($0) }),
-            table(title, titles.bytes.count, u1[7])
-        )
+        return (made[0], made[1], made[2], made[3], made[4], made[5])
+    }
+
+    /// One table of `termFrequencyPenalties`: the penalty of each value of `ids` (`size` values, random-pair u `u`).
+    /// With `byPerson` (a street line or company) counted by people, not rows: rows with the value and the same first
+    /// and last name count once, so that a person's own duplicates do not make it look common. A person with five rows
+    /// at a street only they live at had weighed that street as if five people shared it (9.5 bits off a pair of
+    /// their rows). By the last name alone, an office of Kims and Lees counted a dozen people. Names are counted by
+    /// rows.
+    func termFrequencyTable(
+        _ ids: [Int32], _ size: Int, _ u: Double, byPerson: Bool = false, skip: (Int32) -> Bool = { $0 == 0 }
+    ) -> [Double] {
+        var counts = [Int](repeating: 0, count: size)
+        var present = 0
+        struct Person: Hashable { var value, first, last: Int32 }
+        var seen = Set<Person>()
+        for (r, id) in ids.enumerated() where !skip(id) {
+            if byPerson, !seen.insert(Person(value: id, first: first[r], last: lastR[r])).inserted { continue }
+            counts[Int(id)] += 1
+            present += 1
+        }
+        guard present > 0, u > 0 else { return [Double](repeating: 0, count: size) }
+        return counts.map { c in c <= 2 ? 0 : log2(max(Double(c - 2) / Double(present), u) / u) }
     }
 }
 

@@ -102,6 +102,29 @@ extension FuzzyDeduplicator {
         }
         return codes
     }
+
+    /// The raw weights of the compared pairs counted in `selfConsistentPrior`'s bins, on every core (in runs of a
+    /// fixed length, the counts added after: whole numbers, the same in any order).
+    func weightBins(pairs: [UInt64], codes: [Int32], model: PairWeights) -> [Double] {
+        let run = 1 << 16
+        let runs = max(1, (pairs.count + run - 1) / run)
+        var parts = [[Double]](repeating: [], count: runs)
+        parts.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            nonisolated(unsafe) let model = model
+            DispatchQueue.concurrentPerform(iterations: runs) { k in
+                var bins = [Double](repeating: 0, count: Self.priorBins)
+                for i in (k * run)..<min(pairs.count, (k + 1) * run) {
+                    let p = pairs[i]
+                    Self.countInBins(model.rawScore(Int(codes[i]), Int(p >> 32), Int(p & 0xFFFF_FFFF)), &bins)
+                }
+                out[k] = bins
+            }
+        }
+        var bins = [Double](repeating: 0, count: Self.priorBins)
+        for part in parts { for (i, c) in part.enumerated() where c > 0 { bins[i] += c } }
+        return bins
+    }
 }
 
 /// One row of a `RowPack`.

@@ -232,11 +232,7 @@ public final class FuzzyDeduplicator {
         // The finished model's own estimate of the prior (EM's match share can be far off on a file without a
         // personal field: 17 times the matching pairs on a names-and-address list).
         let modelPrior = Self.selfConsistentPrior(
-            start: expected, allPairs: n * (n - 1) / 2,
-            weights: pairs.indices.lazy.map { k in
-                let p = pairs[k]
-                return model.rawScore(Int(codes[k]), Int(p >> 32), Int(p & 0xFFFF_FFFF))
-            })
+            start: expected, allPairs: n * (n - 1) / 2, bins: weightBins(pairs: pairs, codes: codes, model: model))
         let matchWeight = log2(settings.matchProbability / (1 - settings.matchProbability)) - prior
         let reviewWeight = log2(settings.reviewProbability / (1 - settings.reviewProbability)) - prior
         // A pair that stands alone merges from `soleMatchProbability` under the lower of the two priors: where they
