@@ -20,8 +20,12 @@ struct PairDecisions {
 
     /// Scores every compared pair (`pairs` with their comparison `codes`) and sorts it: on every core, in runs of a
     /// fixed length whose results are joined in order, so that every list is as one thread makes it (the scorer only
-    /// reads the rows and the model).
+    /// reads the rows, their pack and the model).
     init(pairs: [UInt64], codes: [Int32], scorer: PairScorer) {
+        precondition(pairs.count == codes.count, "a code for every pair")
+        // The rows' pack laid out now, on this thread (`RowPack`: the scorer reads it; laid out again on several
+        // threads at once, one would free what another reads).
+        _ = scorer.rows.packed()
         let run = 1 << 16
         let runs = (pairs.count + run - 1) / run
         guard runs > 1 else {
@@ -37,12 +41,19 @@ struct PairDecisions {
                 out[k].decide(pairs[range], codes[range], scorer: scorer)
             }
         }
-        for p in parts {
-            edges += p.edges
-            sole += p.sole
-            review += p.review
-            reviewWhy += p.reviewWhy
-            shaped += p.shaped
+        // Joined at their final size, each run let go once joined.
+        edges.reserveCapacity(parts.reduce(0) { $0 + $1.edges.count })
+        sole.reserveCapacity(parts.reduce(0) { $0 + $1.sole.count })
+        review.reserveCapacity(parts.reduce(0) { $0 + $1.review.count })
+        reviewWhy.reserveCapacity(parts.reduce(0) { $0 + $1.reviewWhy.count })
+        shaped.reserveCapacity(parts.reduce(0) { $0 + $1.shaped.count })
+        for k in parts.indices {
+            edges += parts[k].edges
+            sole += parts[k].sole
+            review += parts[k].review
+            reviewWhy += parts[k].reviewWhy
+            shaped += parts[k].shaped
+            parts[k] = PairDecisions()
         }
     }
 

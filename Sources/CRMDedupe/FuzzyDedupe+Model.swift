@@ -102,20 +102,20 @@ extension FuzzyDeduplicator {
         return selfConsistentPrior(start: start, allPairs: allPairs, bins: bins)
     }
 
-    /// The bins of `selfConsistentPrior`: 0.05 bits wide from −80 bits.
-    static let priorBins = 3200
+    /// The bins of `selfConsistentPrior`: `priorBinWidth` bits wide from `priorLow` bits.
+    static let priorBins = 3200, priorLow = -80.0, priorBinWidth = 0.05
 
     /// Counts weight `w` in its bin (NaN in none). The counts are whole numbers: bins counted apart and added are
     /// the same in any order.
     @inline(__always) static func countInBins(_ w: Double, _ bins: inout [Double]) {
-        if !w.isNaN { bins[max(0, min(priorBins - 1, Int(max(-1e9, min(1e9, (w + 80) / 0.05)))))] += 1 }
+        if !w.isNaN { bins[max(0, min(priorBins - 1, Int(max(-1e9, min(1e9, (w - priorLow) / priorBinWidth)))))] += 1 }
     }
 
     /// `selfConsistentPrior` from the weights counted in bins (`countInBins`).
     static func selfConsistentPrior(start: Double, allPairs: Double, bins: [Double]) -> Double {
         guard allPairs >= 2 else { return -.infinity }
-        let lo = -80.0
-        let width = 0.05
+        let lo = priorLow
+        let width = priorBinWidth
         let used = bins.indices.filter { bins[$0] > 0 }
         var e = min(max(1, start), allPairs / 2)
         for _ in 0..<1_000 {

@@ -6,8 +6,9 @@ import Foundation
 /// bound by those misses (`perf annotate`: its hottest instructions were the ones waiting on them).
 ///
 /// Made when matching starts, after blocking has let go of its buffers (whose peak is higher), and again when rows
-/// were added since; read-only while the comparisons run on every core (which must not add rows: a pack laid out
-/// again frees the one they read). A copy beside the arrays, 96 MB for 1M rows, kept with the deduplicator.
+/// were added since; read-only while the comparisons and the scoring run on every core (each laid out first, on one
+/// thread: a pack laid out again frees the one they read). A copy beside the arrays, 96 MB for 1M rows, kept with
+/// the deduplicator.
 final class RowPack {
     /// 32-bit slots a row.
     static let stride = 24
@@ -106,6 +107,8 @@ extension FuzzyDeduplicator {
     /// The raw weights of the compared pairs counted in `selfConsistentPrior`'s bins, on every core (in runs of a
     /// fixed length, the counts added after: whole numbers, the same in any order).
     func weightBins(pairs: [UInt64], codes: [Int32], model: PairWeights) -> [Double] {
+        precondition(pairs.count == codes.count, "a code for every pair")
+        _ = packed()  // laid out on this thread: the weights read it (`RowPack`)
         let run = 1 << 16
         let runs = max(1, (pairs.count + run - 1) / run)
         var parts = [[Double]](repeating: [], count: runs)
