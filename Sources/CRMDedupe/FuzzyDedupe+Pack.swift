@@ -82,26 +82,39 @@ extension FuzzyDeduplicator {
     /// `compare` of each pair (`a << 32 | b`), on every core: the samples the model draws (random pairs, pairs within
     /// a place) are rows far apart, each comparison waiting on memory. The same codes in the same order as one
     /// thread's.
-    func compareAll(_ pairs: [UInt64]) -> [Int32] {
+    func compareAll(_ pairs: [UInt64]) -> [Int32] { compareAll(pairs, countingPatterns: false).codes }
+
+    /// `compareAll`, with how many pairs have each code when `countingPatterns` (counted by each share, added after).
+    func compareAll(_ pairs: [UInt64], countingPatterns: Bool) -> (codes: [Int32], patterns: [Int: Int]) {
         _ = packed()
         prepareTokens()
         var codes = [Int32](repeating: 0, count: pairs.count)
         let shares = pairs.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let histograms = Histograms(shares)
         codes.withUnsafeMutableBufferPointer { out in
             pairs.withUnsafeBufferPointer { ps in
-                // As the comparisons of `run`: they only read the rows, each share has its own cache and slots.
+                // Unchecked on purpose: the comparison only reads the rows (the pack and the token table are made
+                // above, each share has its own cache), and the shares write disjoint slots of `codes`.
                 nonisolated(unsafe) let me = self
                 nonisolated(unsafe) let codesOut = out
                 nonisolated(unsafe) let pairsIn = ps
                 DispatchQueue.concurrentPerform(iterations: shares) { share in
                     var cache = SimCache()
+                    var h: [Int: Int] = [:]
+                    // A contiguous run of the pairs: sorted, neighbouring pairs share rows, so their names are in the
+                    // cache.
                     for k in FuzzyDeduplicator.shareRange(share, of: shares, count: pairsIn.count) {
-                        codesOut[k] = Int32(me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache))
+                        let c = me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache)
+                        codesOut[k] = Int32(c)
+                        if countingPatterns { h[c, default: 0] += 1 }
                     }
+                    if countingPatterns { histograms.set(share, h) }
                 }
             }
         }
-        return codes
+        var patterns: [Int: Int] = [:]
+        for h in histograms.all { patterns.merge(h, uniquingKeysWith: +) }
+        return (codes, patterns)
     }
 
     /// The raw weights of the compared pairs counted in `selfConsistentPrior`'s bins, on every core (in runs of a
@@ -137,4 +150,21 @@ struct PackedRow {
     @inline(__always) subscript(_ slot: Int) -> Int32 { p.load(fromByteOffset: slot * 4, as: Int32.self) }
 
     @inline(__always) func wide(_ slot: Int) -> UInt64 { p.load(fromByteOffset: slot * 4, as: UInt64.self) }
+}
+
+/// The comparison histograms of the shares of pairs, each set by its own thread.
+private final class Histograms: @unchecked Sendable {
+    // @unchecked: each slot is written by one share's thread, and read after all of them ended.
+    private var slots: [[Int: Int]]
+    private let lock = NSLock()
+
+    init(_ n: Int) { slots = Array(repeating: [:], count: n) }
+
+    func set(_ i: Int, _ h: [Int: Int]) {
+        lock.lock()
+        slots[i] = h
+        lock.unlock()
+    }
+
+    var all: [[Int: Int]] { slots }
 }

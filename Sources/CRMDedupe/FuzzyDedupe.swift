@@ -174,34 +174,7 @@ public final class FuzzyDeduplicator {
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")
         // On every core: each share of the pairs with its own similarity cache and histogram, merged after.
-        prepareTokens()
-        pack.fill(from: self)
-        var codes = [Int32](repeating: 0, count: pairs.count)
-        let shares = pairs.count < 50_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-        let histograms = Histograms(shares)
-        codes.withUnsafeMutableBufferPointer { out in
-            pairs.withUnsafeBufferPointer { ps in
-                // Unchecked on purpose: the comparison only reads the rows (the token table is made above, each share
-                // has its own cache), and the shares write disjoint slots of `codes`.
-                nonisolated(unsafe) let me = self
-                nonisolated(unsafe) let codesOut = out
-                nonisolated(unsafe) let pairsIn = ps
-                DispatchQueue.concurrentPerform(iterations: shares) { share in
-                    var cache = SimCache()
-                    var h: [Int: Int] = [:]
-                    // A contiguous run of the sorted pairs: neighbouring pairs share rows, so their names are in the
-                    // cache.
-                    for k in FuzzyDeduplicator.shareRange(share, of: shares, count: pairsIn.count) {
-                        let c = me.compare(Int(pairsIn[k] >> 32), Int(pairsIn[k] & 0xFFFF_FFFF), &cache)
-                        codesOut[k] = Int32(c)
-                        h[c, default: 0] += 1
-                    }
-                    histograms.set(share, h)
-                }
-            }
-        }
-        var histogram: [Int: Int] = [:]
-        for h in histograms.all { histogram.merge(h, uniquingKeysWith: +) }
+        let (codes, histogram) = compareAll(pairs, countingPatterns: true)
         onPhase?("estimating the model from \(histogram.count) comparison patterns")
         // EM leaves out the pairs shaped like two members of one household (first names different, last name and
         // street alike): where many people live with a relative those pairs outnumber the duplicates, and EM took
@@ -334,21 +307,4 @@ public final class FuzzyDeduplicator {
         }
         return dropped
     }
-}
-
-/// The comparison histograms of the shares of pairs, each set by its own thread.
-private final class Histograms: @unchecked Sendable {
-    // @unchecked: each slot is written by one share's thread, and read after all of them ended.
-    private var slots: [[Int: Int]]
-    private let lock = NSLock()
-
-    init(_ n: Int) { slots = Array(repeating: [:], count: n) }
-
-    func set(_ i: Int, _ h: [Int: Int]) {
-        lock.lock()
-        slots[i] = h
-        lock.unlock()
-    }
-
-    var all: [[Int: Int]] { slots }
 }

@@ -74,6 +74,26 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: clusters), "refused before the matching wrote its clusters")
     }
 
+    @Test("CRMGATE_TRACE=1 makes dedupe name each matching phase on stderr, within 80 columns; without it, nothing")
+    func dedupeTrace() throws {
+        let w = try Workspace()
+        let args = [
+            "dedupe", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+            TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", w.dir.appendingPathComponent("c.csv").path,
+        ]
+        let traced = try TestSupport.run(try binary, args, environment: ["CRMGATE_TRACE": "1"])
+        #expect(traced.status == 0, "\(traced.stderr)")
+        let lines = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("trace:") }
+        for phase in ["blocking 40 rows", "comparing", "sampling random pairs", "weighing", "clustering"] {
+            #expect(lines.contains { $0.contains(phase) }, "\(phase): \(traced.stderr)")
+        }
+        #expect(lines.allSatisfy { $0.count <= 80 })
+        let plain = try TestSupport.run(try binary, args)
+        #expect(plain.status == 0 && !plain.stderr.contains("trace:"), "\(plain.stderr)")
+        func summary(_ out: String) -> [Substring] { out.split(separator: "\n").filter { !$0.hasPrefix("time") } }
+        #expect(summary(plain.stdout) == summary(traced.stdout), "the trace changes nothing but stderr")
+    }
+
     @Test("a negative number after a numeric option is its value, refused with that option's own message (64)")
     func negativeNumbers() throws {
         let cases: [([String], String)] = [
