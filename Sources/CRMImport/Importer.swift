@@ -205,12 +205,7 @@ public enum Importer {
             if let e = error as? ImportError { throw e }
             if let e = error as? StoreError { throw ImportError(.store, e.description, underlying: e) }
             if let e = error as? CSVError { throw ImportError(.unreadableSource, e.description, underlying: e) }
-            if let e = error as? XMLError {
-                throw ImportError(
-                    .malformedSource,
-                    e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
-                    underlying: e)
-            }
+            if let e = error as? XMLError { throw importError(e) }
             throw ImportError(.store, "\(error)")
         }
         try rejects.close()
@@ -261,6 +256,19 @@ public enum Importer {
                     error: error.message)
             }
         } catch {}
+    }
+
+    /// An XML fault that ended an import, as its error: a document none of whose elements the record path matches is
+    /// the mapping's fault (it does not fit the file); anything else is the file's, and `--keep-going` keeps the
+    /// records before it.
+    static func importError(_ e: XMLError) -> ImportError {
+        if e.code == .noRecords {
+            return ImportError(.mapping, e.description + "; nothing was imported", underlying: e)
+        }
+        return ImportError(
+            .malformedSource,
+            e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
+            underlying: e)
     }
 
     /// `openSource`, with reader errors turned into import errors (unreadable or malformed input).
@@ -399,10 +407,7 @@ public enum Importer {
             if let e = error as? ImportError {
                 last.error = e
             } else if let e = error as? XMLError {
-                last.error = ImportError(
-                    .malformedSource,
-                    e.description + "; nothing was imported (use --keep-going to keep the records before the fault)",
-                    underlying: e)
+                last.error = importError(e)
             } else {
                 last.error = ImportError(.unreadableSource, "\(error)", underlying: error as? CSVError)
             }

@@ -1,5 +1,6 @@
 public import CRMMapping
 import CRMModel
+import CRMXML
 import Foundation
 
 /// The first rows of a file run through a mapping, without storing anything (`mapping check --file`): what the
@@ -62,11 +63,15 @@ public struct MappingSample: Sendable {
                 })
             {}
         }
-        switch mapping.record {
-        case .lead: try sample(Lead.self)
-        case .customer: try sample(Customer.self)
-        case .opportunity: try sample(Opportunity.self)
-        case .task: try sample(CRMTask.self)
+        do {
+            switch mapping.record {
+            case .lead: try sample(Lead.self)
+            case .customer: try sample(Customer.self)
+            case .opportunity: try sample(Opportunity.self)
+            case .task: try sample(CRMTask.self)
+            }
+        } catch let e as XMLError {
+            throw Importer.importError(e)
         }
         out.reasons = byReason.map {
             (

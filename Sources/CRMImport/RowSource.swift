@@ -117,7 +117,8 @@ final class XMLRowSource: RowSource {
         if prefetch == nil { prefetch = XMLPrefetch(reader) }
         guard let (batch, read) = prefetch?.next() else { return false }
         bytesRead = read
-        if let fault = batch.fault, !keepGoing { throw fault }
+        // A document the record path finds nothing in is not cut short: there are no records to keep going with.
+        if let fault = batch.fault, !keepGoing || fault.code == .noRecords { throw fault }
         deliver(batch, body)
         if let fault = batch.fault {
             // libxml2 parses ahead, so records just before the fault may not have come out. Read the

@@ -241,16 +241,3 @@ public enum RemoteTime {
         return era * 146_097 + doe - 719_468
     }
 }
-
-/// The kinds of every model field, by record type.
-public enum ModelFields {
-    public static func kind(_ type: RecordType, _ name: String) -> FieldKind {
-        if name.hasPrefix("custom.") { return .text }
-        switch type {
-        case .lead: return Lead.field(named: name)?.kind ?? .text
-        case .customer: return Customer.field(named: name)?.kind ?? .text
-        case .opportunity: return Opportunity.field(named: name)?.kind ?? .text
-        case .task: return CRMTask.field(named: name)?.kind ?? .text
-        }
-    }
-}

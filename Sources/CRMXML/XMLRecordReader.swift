@@ -183,6 +183,12 @@ public final class XMLRecordReader {
     private var needAttributes = false
     private var needNamespaces = false
     private var ancestors: [(local: Name, ns: Name?)] = []
+    /// Whether a record element was seen, and else the root element's name and its first child's (their names are
+    /// interned by libxml2's dictionary, alive with the parser): a document none of whose elements the record path
+    /// matches is refused with both, not read as an empty list.
+    private var sawRecord = false
+    private var rootName: String?
+    private var rootChild: String?
     private var inRecord = false
     private var recordDepth = 0
     private var recordLine = 0
@@ -377,6 +383,15 @@ public final class XMLRecordReader {
             } else if errors.first != nil {
                 // A conversion error in the last chunk comes without a context, so without a line: the parser's.
                 finish(settle(errors.error(path: path, fallbackLine: line)))
+            } else if !sawRecord, let rootName, let rootChild {
+                // Elements, but none where the record path points: the mapping is not this document's.
+                let suggestion = "/\(rootName)/\(rootChild)"
+                finish(
+                    XMLError(
+                        .noRecords, path: path,
+                        message:
+                            "no element matches the record path '\(record.text)': the root element is <\(rootName)> and its first child <\(rootChild)> (their path is '\(suggestion)'); the mapping's record_path names the elements that are the records"
+                    ))
             } else {
                 finish(nil)
             }
@@ -512,7 +527,15 @@ public final class XMLRecordReader {
         if !inRecord {
             if ancestors.count > d { ancestors.removeSubrange(d...) }
             ancestors.append((local, ns))
+            if !sawRecord && d < 2 {
+                if d == 0 {
+                    rootName = String(cString: local)
+                } else if rootChild == nil {
+                    rootChild = String(cString: local)
+                }
+            }
             if isRecord() {
+                sawRecord = true
                 inRecord = true
                 recordDepth = d
                 recordLine = line

@@ -51,6 +51,33 @@ struct InspectCommandTests {
         #expect(
             near.stderr.contains("\(spelt.path):4: the file has no column 'Emial'")
                 && near.stderr.contains("did you mean 'Emial' → 'Email'?"), "\(near.stderr)")
+        // An XML file, as `--file`'s help says: read as XML, its record paths checked (it was read as CSV, and every
+        // field reported missing from a header of `<?xml …?>`).
+        let xml = try crmgate([
+            "mapping", "check", TestSupport.mapping("sources/generic-leads-xml.yaml"), "--file",
+            TestSupport.fixture("xml/generic-leads.xml"),
+        ])
+        #expect(xml.status == 0, "\(xml.stderr)")
+        #expect(xml.stdout.contains("the first 40 rows of") && xml.stdout.contains("map without a reject"))
+        let xmlWrong = try crmgate([
+            "mapping", "check", TestSupport.mapping("sources/soap-contacts-xml.yaml"), "--file",
+            TestSupport.fixture("xml/generic-leads.xml"),
+        ])
+        // Another document's mapping: its record path finds nothing here. Refused, naming what the document holds (it
+        // passed as "the first 0 rows map without a reject", and an import of it read nothing and exited 0).
+        #expect(xmlWrong.status == 65)
+        #expect(
+            xmlWrong.stderr.contains("no element matches the record path")
+                && xmlWrong.stderr.contains("the root element is <leads> and its first child <lead>"),
+            "\(xmlWrong.stderr)")
+        let dir2 = try TestSupport.temporaryDirectory()
+        let store = dir2.appendingPathComponent("s.sqlite").path
+        let imported = try crmgate([
+            "import", TestSupport.fixture("xml/generic-leads.xml"), "--mapping",
+            TestSupport.mapping("sources/soap-contacts-xml.yaml"), "--store", store, "--keep-going",
+        ])
+        #expect(imported.status == 65 && imported.stderr.contains("no element matches the record path"))
+        #expect(!FileManager.default.fileExists(atPath: store), "no store is left by an import that read nothing")
     }
 
     @Test("csv scan reports dialect, encoding and malformed records; a binary file is refused")

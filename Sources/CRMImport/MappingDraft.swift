@@ -1,0 +1,171 @@
+import CRMCSV
+public import CRMMapping
+public import CRMModel
+import Foundation
+
+/// A draft mapping for a CSV file, made from its header and its first rows (`crmgate mapping suggest`).
+///
+/// Columns are matched to the record type's fields exactly, after normalising, by synonym or fuzzily
+/// (`HeaderSuggester`); a person's whole name in one column is split into first and last name; an `id` column is
+/// crmgate's record ids when its values are such ids, else the source's external ids; dates and numbers get the
+/// formats their first 200 values show (`FormatSniffer`); what is not mapped is listed as comments.
+public enum MappingDraft {
+    /// The draft as YAML text for the CSV file at `file`; `record` chooses the record type (default: the one the
+    /// header fits best).
+    /// - Throws: `CSVError` when the file cannot be opened or its header read.
+    public static func suggest(file: String, record: RecordType?) throws -> String {
+        let reader = try CSVReader(path: file)
+        let type =
+            record
+            ?? HeaderSuggester.likelyRecord(header: reader.header, fields: MappingFile.fieldNames(of:))
+        let fields = MappingFile.fieldNames(of: type)
+        var (mapped, unmapped) = HeaderSuggester.suggest(header: reader.header, record: type, fields: fields)
+        // A person's whole name in one column (`Name`, `Full Name`, `Contact`): split into first and last name,
+        // unless the file has those columns (a trial's `Name` of people was drafted as the company, and whole
+        // families merged as one company at one address).
+        let personColumns: Set<String> = ["name", "fullname", "contactname", "contact", "personname", "leadname"]
+        var personName: String?
+        if type == .lead || type == .customer,
+            !mapped.contains(where: { $0.field == "first_name" || $0.field == "last_name" }),
+            let column = reader.header.first(where: { personColumns.contains(HeaderSuggester.normalize($0)) }),
+            type == .lead || !mapped.contains(where: { $0.column == column && $0.field == "name" })
+        {
+            personName = column
+            if mapped.contains(where: { $0.column == column }) {
+                mapped.removeAll { $0.column == column }
+                // The field it took (the company) may be another column's.
+                let again = HeaderSuggester.suggest(
+                    header: reader.header.filter { $0 != column }, record: type,
+                    fields: fields.filter { f in !mapped.contains { $0.field == f } })
+                mapped += again.mapped.filter { s in !mapped.contains { $0.column == s.column } }
+                let order = Dictionary(
+                    reader.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+                mapped.sort { order[$0.column, default: 0] < order[$1.column, default: 0] }
+            }
+            unmapped.removeAll { $0 == column }
+            unmapped.removeAll { u in mapped.contains { $0.column == u } }
+        }
+        // An `id` column: crmgate's record ids (an export read back) only when its values are such ids; another
+        // file's ids are its external ids (a trial's `ID` of numbers made every row a rejected "not a record id").
+        let idCandidate = reader.header.first { h in h.lowercased() == "id" && !mapped.contains { $0.column == h } }
+        // Sample values of the columns mapped to dates and numbers and of the id column (the first 200 records),
+        // to choose their formats.
+        var samples: [String: [String]] = [:]
+        let sampled =
+            mapped.filter {
+                [.day, .instant, .number, .integer].contains(ModelFields.kind(type, $0.field))
+            }.map(\.column) + (idCandidate.map { [$0] } ?? [])
+        if !sampled.isEmpty {
+            let index = Dictionary(
+                reader.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+            var seen = 0
+            while seen < 200, let batch = try? reader.nextBatch() {
+                for r in 0..<batch.count where seen < 200 {
+                    seen += 1
+                    for column in sampled {
+                        if let i = index[column], i < batch.fieldCount(r) {
+                            samples[column, default: []].append(batch.string(r, i))
+                        }
+                    }
+                }
+            }
+        }
+        let idValues = idCandidate.map { samples[$0, default: []].filter { !$0.isEmpty } } ?? []
+        let idColumn = idValues.isEmpty || idValues.allSatisfy({ RecordID($0) != nil }) ? idCandidate : nil
+        let externalColumn = idColumn == nil ? idCandidate : nil
+        var out =
+            "# Draft mapping for \(URL(fileURLWithPath: file).lastPathComponent), made by `crmgate mapping suggest`.\n"
+        out += "# Check every line; fuzzy matches are guesses.\n"
+        out +=
+            "record: \(type.rawValue)"
+            + (record == nil ? "   # the record type the header fits best; --record chooses another" : "") + "\n"
+        if reader.dialect.delimiter != UInt8(ascii: ",") || reader.encoding != .utf8 {
+            out +=
+                "csv:\n  delimiter: \"\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))\"\n  encoding: \(reader.encoding.rawValue)\n"
+        }
+        // A crmgate export read back: its `id` column names the records to update (a trial's round trip created
+        // a second copy of every lead without an e-mail), and its `custom.NAME` columns are those custom fields.
+        if let idColumn {
+            out +=
+                "id: \(yamlQuote(idColumn))   # crmgate record ids (as an export writes them): a row with an id of the store updates that record\n"
+        }
+        if let externalColumn {
+            out +=
+                "external_id: \(yamlQuote(externalColumn))   # the source's own ids: a row whose id was imported before updates that record\n"
+        }
+        // A column name twice: a mapping names such a column by its position (`#4`), the first for the field.
+        var counts: [String: Int] = [:]
+        for h in reader.header { counts[h, default: 0] += 1 }
+        func columnRef(_ h: String) -> String {
+            guard counts[h, default: 0] > 1, let i = reader.header.firstIndex(of: h) else { return yamlQuote(h) }
+            return "\"#\(i + 1)\""
+        }
+        for (h, n) in counts.sorted(by: { $0.key < $1.key }) where n > 1 {
+            let at = reader.header.indices.filter { reader.header[$0] == h }.map { "#\($0 + 1)" }
+            out +=
+                "# the column \(yamlQuote(h)) appears \(n) times (\(at.joined(separator: ", "))): the draft names the first by its position\n"
+        }
+        out += "fields:\n"
+        if let personName {
+            out += "  first_name: { column: \(columnRef(personName)), transform: [first_name] }   # a whole name\n"
+            out += "  last_name: { column: \(columnRef(personName)), transform: [last_name] }   # a whole name\n"
+        }
+        for s in mapped {
+            var transform: String
+            var note = s.match.rawValue
+            switch s.field {
+            case "email": transform = ", transform: [email]"
+            case "phone", "mobile": transform = ", transform: [phone]"
+            case "created_at": transform = ", transform: [{date: {formats: [iso8601]}}]"
+            default:
+                // A list (tags) as an export writes it: values joined by "; ".
+                transform = ModelFields.kind(type, s.field) == .list ? ", transform: [{split: \";\"}]" : ""
+            }
+            if let sniffed = FormatSniffer.transform(
+                kind: ModelFields.kind(type, s.field), samples: samples[s.column] ?? [])
+            {
+                transform = ", transform: [\(sniffed.yaml)]"
+                note += "; \(sniffed.note)"
+            }
+            out += "  \(s.field): { column: \(columnRef(s.column))\(transform) }   # \(note)\n"
+        }
+        for u in unmapped where u != idColumn && u != externalColumn {
+            if u.hasPrefix("custom."), u.count > 7 {
+                out += "  \(yamlQuote(u)): { column: \(yamlQuote(u)) }   # a custom field, as an export names it\n"
+            } else {
+                out += "  # not mapped: \(yamlQuote(u))  (map it to a field, or to custom.<name>)\n"
+            }
+        }
+        return out
+    }
+
+    /// `s` as a YAML scalar: plain when it is letters, digits and a few marks, else double-quoted with its
+    /// backslashes, quotes and control characters escaped (a header with a line break made a draft YAML refused).
+    static func yamlQuote(_ s: String) -> String {
+        let plain =
+            s.first.map { $0.isASCII && $0.isLetter } == true
+            && s.unicodeScalars.allSatisfy { u in
+                u.isASCII
+                    && (u.properties.isAlphabetic || ("0"..."9").contains(u)
+                        || " _/().-".unicodeScalars.contains(u))
+            } && s.last != " "
+        if plain { return s }
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    out += String(format: "\\x%02X", u.value)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
