@@ -237,11 +237,27 @@ public final class CSVReader {
         let expected = header.count
         for r in 0..<b.count where b.fieldCount(r) != expected && b.issues[r] == nil {
             let n = b.fieldCount(r)
+            // A row over several lines: quoted line breaks, most often a quote left open that another row's quote
+            // closed, so the rows between are inside this one (a trial's row took in three), which says so.
+            var breaks = 0
+            for f in 0..<n {
+                let range = b.fieldRange(r, f)
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let c = b.bytes[i]
+                    if c == 0x0A || (c == 0x0D && (i + 1 == range.upperBound || b.bytes[i + 1] != 0x0A)) { breaks += 1 }
+                    i += 1
+                }
+            }
+            let spans =
+                breaks == 0
+                ? ""
+                : "; it runs from line \(b.lines[r]) to line \(b.lines[r] + breaks) in quotes: if a quote was left open, the lines up to the next quote are in this row"
             b.markIssue(
                 r,
                 CSVError(
                     .raggedRow, path: path, line: b.lines[r],
-                    message: "row has \(n) field\(n == 1 ? "" : "s"), the header has \(expected)"))
+                    message: "row has \(n) field\(n == 1 ? "" : "s"), the header has \(expected)" + spans))
         }
         return b
     }

@@ -16,6 +16,11 @@ public final class CSVWriter {
         /// Prefix cells that a spreadsheet would run as a formula with `'` (the rule: `CSVWriter.needsFormulaGuard`).
         /// crmgate's import takes the `'` off again (`RowMapper`), so a CSV round trip keeps every value.
         public var neutralizeFormulas = true
+        /// With `neutralizeFormulas`, prefix `'` to a value that itself begins with `'` and a trigger character too
+        /// (`'=SUM(1)`, `'+43`): the import takes one `'` off such a cell, so without a second one the value came back
+        /// without its own (a trial's `'=SUM(1)` became `=SUM(1)`). Off for cells written as they were read (the
+        /// reject file), which the import reads again just as it read them first.
+        public var guardsQuotedValues = true
         public init() {}
     }
 
@@ -78,7 +83,7 @@ public final class CSVWriter {
     ) {
         let d = options.delimiter
         if separate { buffer.append(d) }
-        let neutralize = options.neutralizeFormulas && needsFormulaGuard(utf8)
+        let neutralize = options.neutralizeFormulas && guards(utf8, quotedValues: options.guardsQuotedValues)
         // With `'` as the delimiter, the guard's `'` must be inside quotes like any other delimiter byte.
         var needsQuotes = utf8.first == 32 || utf8.last == 32 || (neutralize && d == UInt8(ascii: "'"))
         if !needsQuotes {
@@ -123,9 +128,9 @@ public final class CSVWriter {
     /// operator, name, reference or call for a spreadsheet to run. Everything else (`-1+1`, `+A1`,
     /// `-2+3+cmd|' /C calc'!A0`, `+1 415-555-0101`) is guarded.
     ///
-    /// crmgate's CSV import takes exactly one `'` off a cell that starts with `'` and one of the six
-    /// trigger characters, so every value comes back as it was, except a value that itself starts that
-    /// way: `'+4311552754`, which the guard of older crmgates made of a phone number, comes back repaired.
+    /// crmgate's CSV import takes exactly one `'` off a cell whose leading `'`s are followed by one of the six
+    /// trigger characters; a value that itself begins that way gets one more (`startsGuarded`,
+    /// `Options.guardsQuotedValues`), so every value comes back as it was.
     public static func needsFormulaGuard(_ utf8: some Collection<UInt8>) -> Bool {
         guard let first = utf8.first, isFormulaStart(first) else { return false }
         guard first == UInt8(ascii: "+") || first == UInt8(ascii: "-") else { return true }
@@ -142,6 +147,20 @@ public final class CSVWriter {
             }
         }
         return digits == 0
+    }
+
+    /// Whether the writer puts the guard's `'` before a value (with `neutralizeFormulas`): it would run as a formula
+    /// (`needsFormulaGuard`), or, with `quotedValues`, it begins as a guarded cell does (`startsGuarded`).
+    public static func guards(_ utf8: some Collection<UInt8>, quotedValues: Bool = true) -> Bool {
+        needsFormulaGuard(utf8) || (quotedValues && startsGuarded(utf8))
+    }
+
+    /// True for a cell of one or more `'` followed by one of the six trigger characters: the form the guard gives a
+    /// cell, which crmgate's import takes one `'` off.
+    public static func startsGuarded(_ utf8: some Collection<UInt8>) -> Bool {
+        guard utf8.first == UInt8(ascii: "'") else { return false }
+        for b in utf8 where b != UInt8(ascii: "'") { return isFormulaStart(b) }
+        return false
     }
 
     /// Writes buffered bytes to the file.

@@ -140,7 +140,8 @@ public enum Importer {
                                     try writer.ledger(
                                         row: item.row, line: item.line, outcome: .rejected, record: nil,
                                         reason: r.reason)
-                                    try rejects.write(fields: r.fields, line: item.line, reason: r.reason)
+                                    try rejects.write(
+                                        fields: r.fields, line: item.line, reason: r.reason, asRead: r.asRead)
                                 case .record(let j):
                                     matcher.prefetch(row: j + 4, hashes: hashes)
                                     let (outcome, rowid) = try matcher.apply(
@@ -194,9 +195,13 @@ public enum Importer {
         } catch {
             queue.cancel()
             try? rejects.close()
-            // Only for a file that could not be read: an interrupted import is recorded in the store's history.
+            // Only for a file that could not be read (or an XML file the mapping finds no record in): an interrupted
+            // import is recorded in the store's history.
             let fileFault =
-                (error as? ImportError).map { [.malformedSource, .unreadableSource].contains($0.code) } ?? false
+                (error as? ImportError).map {
+                    [.malformedSource, .unreadableSource].contains($0.code)
+                        || ($0.underlying as? XMLError)?.code == .noRecords
+                } ?? false
             if let created, fileFault || error is XMLError || error is CSVError {
                 for suffix in ["", "-wal", "-shm", "-journal"] {
                     try? FileManager.default.removeItem(atPath: created + suffix)
@@ -323,6 +328,9 @@ public enum Importer {
         let keys = specs.map { MatchKey<R>($0) }
         var ids = RecordID.Generator()
         var lastRows = 0  // the size of the last batch, to size the next one's buffers
+        // A reject file's reason column, whose mark says a row was not written as it was read.
+        let readFault = RejectFile.isRejectFile(source.header) ? source.header.count - 1 : nil
+        let readFaultMark = Array(RejectFile.readFaultMark.utf8)
         do {
             while true {
                 recycle.drain()
@@ -339,7 +347,18 @@ public enum Importer {
                     if let issue {
                         out.reject(
                             row: row, line: line,
-                            RejectedRow(fields: raw.texts, reason: issue.message, kind: issue.code))
+                            RejectedRow(fields: raw.texts, reason: issue.message, kind: issue.code, asRead: true))
+                        return
+                    }
+                    if let readFault, raw.field(readFault, hasPrefix: readFaultMark) {
+                        // A reject file's row that was not written as it was read, not edited since (`RejectFile`).
+                        out.reject(
+                            row: row, line: line,
+                            RejectedRow(
+                                fields: raw.texts,
+                                reason: "still marked, so not imported: "
+                                    + raw.text(readFault).dropFirst(RejectFile.readFaultMark.count),
+                                kind: "read fault not fixed", asRead: true))
                         return
                     }
                     if mapper.repeatsHeader(raw) {
@@ -352,7 +371,7 @@ public enum Importer {
                             RejectedRow(
                                 fields: fields,
                                 reason: "this row repeats the header (two files joined into one?); it is not a record",
-                                kind: "repeated header"))
+                                kind: "repeated header", asRead: !raw.isValidUTF8))
                         return
                     }
                     let fileID: RecordID?
@@ -361,7 +380,9 @@ public enum Importer {
                     case .failure(let rejection):
                         out.reject(
                             row: row, line: line,
-                            RejectedRow(fields: raw.texts, reason: rejection.description, kind: "invalid id"))
+                            RejectedRow(
+                                fields: raw.texts, reason: rejection.description, kind: "invalid id",
+                                asRead: !raw.isValidUTF8))
                         return
                     }
                     switch mapper.mapValues(raw) {
@@ -389,7 +410,7 @@ public enum Importer {
                             RejectedRow(
                                 fields: raw.texts, reason: rejection.description,
                                 kind: rejection.field.map { (rejection.isMissing ? "missing " : "invalid ") + $0 }
-                                    ?? "invalid row"))
+                                    ?? "invalid row", asRead: !raw.isValidUTF8))
                     }
                 }
                 lastRows = out.heads.count
@@ -460,6 +481,8 @@ struct RejectedRow: Sendable {
     let fields: [String]
     let reason: String
     let kind: String
+    /// `fields` are not the row as written: a reader's fault, or bytes not in the file's encoding (`RejectFile`).
+    var asRead = false
 }
 
 /// One row of a batch, in file order.

@@ -40,6 +40,15 @@ public struct RawRow {
 
     /// Every field as text (for reject files).
     public var texts: [String] { (0..<count).map(text) }
+
+    /// Whether every field is valid UTF-8, so `texts` is the row as written (not \u{FFFD} in place of bytes).
+    public var isValidUTF8: Bool { (0..<count).allSatisfy { validUTF8String(field($0)) != nil } }
+
+    /// Whether field `f` begins with `prefix` (compared as bytes).
+    public func field(_ f: Int, hasPrefix prefix: [UInt8]) -> Bool {
+        let b = field(f)
+        return b.count >= prefix.count && zip(b, prefix).allSatisfy { $0 == $1 }
+    }
 }
 
 /// Why a row could not be mapped.

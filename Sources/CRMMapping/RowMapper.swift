@@ -301,13 +301,18 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
         return .success((values, custom))
     }
 
-    /// A cell's bytes, trimmed; from a CSV source, with the formula guard taken off: exactly one leading `'`
-    /// before `=`, `+`, `-`, `@`, tab or CR is dropped. That is what crmgate's CSV export (and most tools that
-    /// guard against formula injection) put in front of such a cell, so an exported file imports unchanged.
+    /// A cell's bytes, trimmed; from a CSV source, with the formula guard taken off: exactly one leading `'` is
+    /// dropped when the cell's leading `'`s are followed by `=`, `+`, `-`, `@`, tab or CR. That is what crmgate's
+    /// CSV export (and most tools that guard against formula injection) put in front of such a cell, and the export
+    /// gives a value that itself begins with `'` and one of those another `'` (`CSVWriter.startsGuarded`), so an
+    /// exported file imports unchanged.
     @inline(__always) private func cell(_ row: RawRow, _ column: Int) -> UnsafeBufferPointer<UInt8> {
         let b = trimmed(row.field(column))
         guard unguards, b.count >= 2, b[0] == UInt8(ascii: "'") else { return b }
-        switch b[1] {
+        var j = 1
+        while j < b.count && b[j] == UInt8(ascii: "'") { j += 1 }
+        guard j < b.count else { return b }
+        switch b[j] {
         case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13:
             return trimmed(UnsafeBufferPointer(rebasing: b[1...]))
         default:
@@ -404,10 +409,11 @@ func invalidTextReason(_ b: UnsafeBufferPointer<UInt8>) -> String {
     for i in b.indices where b[i] == 0xED && i + 1 < b.count && b[i + 1] >= 0xA0 && b[i + 1] <= 0xBF {
         return
             "the text holds an encoded surrogate (an unpaired UTF-16 surrogate: a damaged or cut UTF-16 file); nothing was guessed "
-            + "in its place; if the file is Windows-1252 or Latin-1, import the original file again with --encoding (the reject file, UTF-8, shows the bytes as \u{FFFD})"
+            + "in its place: fix the row (the reject file, UTF-8, shows the surrogate's bytes as \u{FFFD})"
     }
     return
-        "the text is not valid UTF-8; if the file is Windows-1252 or Latin-1, import the original file again with --encoding (the reject file, UTF-8, shows the bytes as \u{FFFD})"
+        "the text is not valid UTF-8 (the reject file, UTF-8, shows those bytes as \u{FFFD}): fix the row; only if the whole file "
+        + "is in another encoding (Windows-1252, Latin-1), import it again with --encoding, which reads every row that way"
 }
 
 @inline(__always) func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

@@ -582,7 +582,9 @@ public final class XMLRecordReader {
     fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, _ count: Int) {
         guard inRecord else { return }
         if flat {
-            if flatField >= 0 && depth == recordDepth + 2 {
+            // The field's text and its child elements' (`<n>before<i>inner</i>after</n>` is `beforeinnerafter`, XPath's
+            // string value, as `endFrame` reads nested paths; a trial's text in child elements was dropped).
+            if flatField >= 0 && depth >= recordDepth + 2 {
                 valueBytes.append(UnsafeBufferPointer(start: bytes, count: count))
             }
         } else if !frames.isEmpty {
@@ -642,6 +644,8 @@ public final class XMLRecordReader {
     private func endFrame() {
         guard let frame = frames.last else { return }
         do {
+            // The element's text and its descendants' (XPath's string value): the text of a child element that ended
+            // stays in `text`, where its parent's value reads it (`<n>before<i>inner</i>after</n>` was `beforeafter`).
             let own = text.bytes(from: frame.textStart)
             for i in candidatePaths(depth: frames.count, local: frame.local)
             where pathAttribute[i] == nil && stepsMatchFrames(i) {
@@ -653,7 +657,10 @@ public final class XMLRecordReader {
                 }
             }
         }
+        // Closed with its attributes, not its text (its parent's value holds it).
+        let textCount = text.count
         cutFrames(to: frames.count - 1)
+        text.count = textCount
     }
 
     /// Closes the frames from `level` on, with their text and attributes.

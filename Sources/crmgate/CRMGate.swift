@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMModel
 import CRMStore
 import Foundation
 
@@ -101,7 +102,8 @@ struct CLIError: Error, CustomStringConvertible {
 func printError(_ message: String, hint: String? = nil, code: Int32) -> ExitCode {
     var text = "crmgate: error: \(message)\n"
     if let hint { text += "hint: \(hint)\n" }
-    FileHandle.standardError.write(Data(text.utf8))
+    // A message may quote a value from a file (a rejected e-mail): its control characters go as escapes (`print`).
+    FileHandle.standardError.write(Data(text.terminalSafe.utf8))
     return ExitCode(code)
 }
 

@@ -56,8 +56,9 @@ struct ImportsCommand: ParsableCommand {
                 `crmgate leads show ID`.
                 """)
         @OptionGroup var storeOptions: StoreOptions
-        @Argument(help: "The import id (see `imports list`).")
-        var id: Int64
+        @Argument(help: "The import id (see `imports list`): 12 or #12.")
+        var number: Number
+        var id: Int64 { number.value }
         @Flag(
             name: .long, help: "Print a JSON array, an object per row: row, line, outcome, record_id (full id), reason."
         )

@@ -63,7 +63,8 @@ struct ReviewCommand: ParsableCommand {
 
     struct Accept: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "They are the same: merge the newer into the older.")
-        @Argument(help: "The pair's number, as `review list` shows it.") var id: Int64
+        @Argument(help: "The pair's number, as `review list` shows it.") var number: Number
+        var id: Int64 { number.value }
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openReview(.update)
@@ -76,7 +77,8 @@ struct ReviewCommand: ParsableCommand {
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "They are different: never propose or merge this pair again.")
-        @Argument(help: "The pair's number, as `review list` shows it.") var id: Int64
+        @Argument(help: "The pair's number, as `review list` shows it.") var number: Number
+        var id: Int64 { number.value }
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openReview(.update)

@@ -512,7 +512,8 @@ struct ConflictsCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One conflict: base, local and remote values of each field.")
-        @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
+        @Argument(help: "The conflict's number, as `conflicts list` shows it.") var number: Number
+        var id: Int64 { number.value }
         @Flag(
             name: .long,
             help:
@@ -549,7 +550,8 @@ struct ConflictsCommand: ParsableCommand {
 
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Settle a conflict; the next push sends the result.")
-        @Argument(help: "The conflict's number, as `conflicts list` shows it.") var id: Int64
+        @Argument(help: "The conflict's number, as `conflicts list` shows it.") var number: Number
+        var id: Int64 { number.value }
         @Option(
             name: .long,
             help:
@@ -646,7 +648,8 @@ struct UndoCommand: AsyncParsableCommand {
         discussion:
             "A record changed since the run is left alone and named. Exit codes: 0 all reverted; 3 some records refused; 64 unknown run; 69 the remote failed (run it again); 78 profile problems."
     )
-    @Argument(help: "The run id (`crmgate runs list`).") var runID: Int64
+    @Argument(help: "The run id (`crmgate runs list`): 12 or #12.") var runNumber: Number
+    var runID: Int64 { runNumber.value }
     @Flag(name: .long, help: "Say what would be reverted, change nothing.") var dryRun = false
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var storeOptions: StoreOptions

@@ -209,7 +209,7 @@ struct HostileCorpusTests {
         let read = try #require(rows as? [[String]])
         for (i, l) in leads.enumerated() where i + 1 < read.count {
             // The documented rule: `=`, `@`, tab, CR always; `+`/`-` unless a plain number ("-0" stays as it is).
-            let risky = CSVWriter.needsFormulaGuard(Array(l.notes.utf8))
+            let risky = CSVWriter.guards(Array(l.notes.utf8))
             #expect(
                 HostileRoundTripTests.scalars(read[i + 1])
                     == HostileRoundTripTests.scalars([risky ? "'" + l.notes : l.notes]), "value \(i)")

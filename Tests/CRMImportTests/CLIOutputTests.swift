@@ -449,8 +449,12 @@ struct TerminalViewTests {
             #expect(!text.contains("\u{1B}[31m") && !text.contains("\u{07}") && !text.contains("\u{202E}"), "\(text)")
             #expect(text.contains("esc\\u001B[31mred") && text.contains("\\u202E"), "\(text)")
         }
+        // Into a pipe as well (`| grep` ends on a terminal too); `--json` gives the value exactly, in JSON's escapes.
         let piped = try CLIOutputTests().crmgate(["leads", "list"], w)
-        #expect(piped.stdout.contains("esc\u{1B}[31mred"), "to a pipe the value goes as stored")
+        #expect(piped.stdout.contains("esc\\u001B[31mred") && !piped.stdout.contains("\u{1B}"), "\(piped.stdout)")
+        let json = try CLIOutputTests().crmgate(["leads", "list", "--json"], w)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(parsed?.first?["first_name"] as? String == "esc\u{1B}[31mred", "\(json.stdout)")
     }
 
     @Test("boards, lists and the calendar fit the terminal's width, and use it", arguments: [80, 120])

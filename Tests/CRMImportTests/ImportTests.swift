@@ -170,6 +170,52 @@ struct ImportTests {
         #expect(s.rejectsFile == w.rejects)
     }
 
+    /// A trial imported its reject file unedited: rows the reader could not take as written (a quote closed by a later
+    /// row's quote, a short row padded, bytes not UTF-8 shown as U+FFFD) were created as leads, one with the text of
+    /// three other rows in its notes.
+    @Test("a reject file imported unedited: rows rejected for how they were read are rejected again until fixed")
+    func rejectFileReimported() throws {
+        let w = try Workspace()
+        let file = w.dir.appendingPathComponent("in.csv")
+        var bytes = Array("First Name,Last Name,Email,Phone,Company\nAnn,Lee,ann@x.co,,Café Müller\n".utf8)
+        bytes += Array("Bo,\"Wu,bo@x.co,,Co\nCy,Ng,cy@x.co,,Ok\nDi,Ox,di@x.co,,closed\",x\n".utf8)
+        bytes += Array("Ed,Po,ed@x.co,,K".utf8) + [0xF6] + Array("ln\n".utf8)  // Windows-1252 ö in a UTF-8 file
+        bytes += Array("Fy,Qu,not-an-email,,=HYPERLINK(1)\nshort,row\nGü,Ha,gu@x.co,,Zoë\n".utf8)
+        try Data(bytes).write(to: file)
+        let first = try w.importFile(file.path, mapping: "sources/generic-leads-min.yaml")
+        #expect(first.created == 2 && first.rejected == 4)
+        let rows = try w.rejectRows()
+        #expect(rows.count == 5)
+        let reasons = rows.dropFirst().map { $0[6] }
+        let mark = "[read fault: fix the row, then delete this bracket] "
+        #expect(reasons.filter { $0.hasPrefix(mark) }.count == 3, "\(reasons)")
+        #expect(reasons.contains { $0.contains("it runs from line 3 to line 5 in quotes") }, "\(reasons)")
+        #expect(reasons.contains { $0.hasPrefix("email") }, "a value's rejection is the row as written: no mark")
+        // The file is opened in a spreadsheet to be fixed: a cell that would run as a formula has the guard's `'`.
+        #expect(rows.contains { $0[4] == "'=HYPERLINK(1)" }, "\(rows)")
+
+        // Imported again unedited: nothing is created; the marked rows are refused again with their first reason.
+        let again = w.dir.appendingPathComponent("again.csv")
+        try FileManager.default.copyItem(atPath: w.rejects, toPath: again.path)
+        let second = try w.importFile(again.path, mapping: "sources/generic-leads-min.yaml")
+        #expect(second.created == 0 && second.rejected == 4)
+        let rows2 = try w.rejectRows()
+        #expect(
+            rows2.first == ["First Name", "Last Name", "Email", "Phone", "Company", "crmgate_line", "crmgate_reason"])
+        #expect(rows2.dropFirst().filter { $0[6].hasPrefix(mark + "still marked, so not imported: ") }.count == 3)
+        #expect(rows2.dropFirst().allSatisfy { $0.count == 7 }, "no second line and reason columns")
+
+        // Fixed, and the mark deleted: imported.
+        var fixed = rows.map { $0 }
+        fixed[1] = ["Bo", "Wu", "bo@x.co", "", "Co", "", ""]
+        let text = fixed.map {
+            $0.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: ",")
+        }
+        try (text.joined(separator: "\n") + "\n").write(to: again, atomically: true, encoding: .utf8)
+        let third = try w.importFile(again.path, mapping: "sources/generic-leads-min.yaml")
+        #expect(third.created == 1 && third.rejected == 3)
+    }
+
     /// A trial joined two exports with `cat`: the second file's header (after its byte-order mark) was imported as a
     /// lead named "First Name".
     @Test("two files joined into one: the second header is rejected as a repeated header, every record imported once")
@@ -245,7 +291,9 @@ struct ImportTests {
                 "Bob", "Big",
                 String(big.prefix(1_000)) + "\u{2026}[cut: field of 10000 bytes over the 1000-byte limit]",
                 "(415) 555-0102",
-                "Initech", "3", "column 9: field is over the 1000-byte limit (raise it with --max-field-bytes)",
+                "Initech", "3",
+                "[read fault: fix the row, then delete this bracket] "
+                    + "column 9: field is over the 1000-byte limit (raise it with --max-field-bytes)",
             ])
     }
 
@@ -358,7 +406,12 @@ struct ImportTests {
         #expect(rows.dropFirst().allSatisfy { Int($0[5]) != nil && !$0[6].isEmpty })
         if fixture.hasSuffix("unterminated-quote.csv") {
             // Where the quote opens: `Carla,Nguyen,carla@example.com,617.555.0177,"Initech, Inc` on line 4.
-            #expect(rows.contains { $0[5] == "4" && $0[6].hasPrefix("column 45: quoted field opened here") }, "\(rows)")
+            #expect(
+                rows.contains {
+                    $0[5] == "4"
+                        && $0[6].hasPrefix(
+                            "[read fault: fix the row, then delete this bracket] column 45: quoted field opened here")
+                }, "\(rows)")
         }
     }
 

@@ -21,6 +21,10 @@ struct InspectCommandTests {
         #expect(lines.count == 10)
         #expect(lines.filter { $0.contains("rejected") }.count == 6)
         #expect(show.stdout.contains("row 2 (line 3): rejected"))
+        // The id as the lists print it (a trial typed back `#1` and was refused).
+        let typed = try crmgate(["imports", "show", "#1", "--store", w.store])
+        #expect(typed.status == 0 && typed.stdout == show.stdout, "\(typed.stderr)")
+        #expect(try crmgate(["imports", "show", "#x", "--store", w.store]).status == 64)
     }
 
     @Test("mapping check: a good mapping against its file passes; an unknown key or a missing column fails with 65")

@@ -82,16 +82,16 @@ struct XMLReaderTests {
     }
 
     @Test(
-        "mixed content: an element's text resumes after a child's; a child's text is its own; a record's values do not leak into the next"
+        "mixed content: an element's value is its text and its children's (XPath's string value); a child's text is its own; a record's values do not leak into the next"
     )
-    func mixedContent() throws {
+    func mixedContentNested() throws {
         let xml = "<r><x id='1'><a>one<b>two</b>three<b>four</b></a><c>only here</c></x><x id='2'><a>five</a></x></r>"
         for chunk in [1, 3, 4096] {
             let r = try readXML(
                 Array(xml.utf8), chunk: chunk, recordPath: "/r/x", fields: ["@id", "a", "a/b", "a/b[2]", "a/b[*]", "c"])
             #expect(
                 r.records == [
-                    ["1", "onethree", "two", "four", "two; four", "only here"], ["2", "five", "", "", "", ""],
+                    ["1", "onetwothreefour", "two", "four", "two; four", "only here"], ["2", "five", "", "", "", ""],
                 ], "chunk \(chunk)")
         }
     }
@@ -118,7 +118,7 @@ struct XMLReaderTests {
             }
         }
         let first = try readXML(Array(docs[0].utf8), chunk: 4096, recordPath: "/r/x", fields: ["@id", "a", "c"])
-        #expect(first.records == [["1", "onethree", "c1"], ["", "<z>", ""]])
+        #expect(first.records == [["1", "onetwothree", "c1"], ["", "<z>", ""]])
         for (file, record) in [("xml/generic-leads.xml", "/leads/lead"), ("xml/salesforce-leads.xml", "//Lead")] {
             let bytes = try TestSupport.bytes(file)
             let names = ["first_name", "last_name", "email", "Company", "Email", "Id"]
@@ -461,6 +461,37 @@ struct XMLReaderTests {
             let r = try readXML(Array(doc.utf8), chunk: 3, recordPath: "/leads/lead", fields: leadFields)
             #expect(r.records.isEmpty && r.fault == nil, "\(doc): \(String(describing: r.fault))")
         }
+    }
+
+    /// A trial's `<last_name>before<i>inner</i>after</last_name>` was read as `beforeafter`, without a word.
+    @Test("a field with child elements is its whole text (XPath's string value), in flat and nested records alike")
+    func mixedContent() throws {
+        let doc = """
+            <leads><lead><a>x</a><n>before<i>inner<b>deep</b></i>after</n></lead>\
+            <lead><a>y</a><n><i>only</i></n></lead></leads>
+            """
+        // Fields that are all children of the record (the flat path) and a nested path (the general one).
+        for fields in [["a", "n"], ["a", "n", "n/i"]] {
+            let r = try readXML(Array(doc.utf8), chunk: 4, recordPath: "/leads/lead", fields: fields)
+            #expect(r.fault == nil)
+            #expect(
+                r.records.map { Array($0.prefix(2)) } == [["x", "beforeinnerdeepafter"], ["y", "only"]], "\(fields)")
+        }
+    }
+
+    /// A trial checked another document's mapping against a file: "the first 0 rows map without a reject".
+    @Test(
+        "a record path that matches no element of a document with elements is a fault naming its root and first child")
+    func noRecords() throws {
+        let doc = "<?xml version=\"1.0\"?>\n<contacts><contact><a>1</a></contact></contacts>\n"
+        let r = try readXML(Array(doc.utf8), chunk: 7, recordPath: "/leads/lead", fields: leadFields)
+        #expect(r.records.isEmpty)
+        #expect(r.fault?.code == .noRecords)
+        #expect(
+            r.fault?.message.contains("the root element is <contacts> and its first child <contact>") == true,
+            "\(String(describing: r.fault))")
+        let anywhere = try readXML(Array(doc.utf8), chunk: 7, recordPath: "//contact", fields: ["a"])
+        #expect(anywhere.records == [["1"]] && anywhere.fault == nil)
     }
 
     @Test("bad paths are refused with a reason", arguments: ["a//b", "a[0]", "a[@x]", "@", "", "a/@"])

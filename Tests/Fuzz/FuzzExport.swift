@@ -125,7 +125,7 @@ func checkCSV(_ file: [UInt8], _ o: ExportOptions, _ want: [String]) {
     guard b.fieldCount(1) == want.count else { fatalError("csv: \(b.fieldCount(1)) fields") }
     for (i, w) in want.enumerated() {
         let got = String(decoding: b.bytes[b.fieldRange(1, i)], as: UTF8.self)
-        let expected = !o.raw && CSVWriter.needsFormulaGuard(Array(w.utf8)) ? "'" + w : w
+        let expected = !o.raw && CSVWriter.guards(Array(w.utf8)) ? "'" + w : w
         if !same(got, expected) { fail("column \(i)", got, expected) }
     }
 }
