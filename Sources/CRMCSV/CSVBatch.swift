@@ -35,6 +35,19 @@ public struct CSVBatch: Sendable {
     /// record holding one is data even when all its fields are empty.
     public func hasQuotedField(_ r: Int) -> Bool { r < quoted.count && quoted[r] }
 
+    /// True when record `r` is a line of spaces and delimiters: every field empty or whitespace and none written in
+    /// quotes. The import skips such a line as blank (not a row), whatever its number of fields, and `csv scan`
+    /// counts it so too.
+    public func isBlank(_ r: Int) -> Bool {
+        if hasQuotedField(r) { return false }
+        for f in 0..<fieldCount(r) {
+            for i in fieldRange(r, f) where bytes[i] != 32 && bytes[i] != 9 && bytes[i] != 10 && bytes[i] != 13 {
+                return false
+            }
+        }
+        return true
+    }
+
     /// The byte range of field `f` of record `r` in `bytes`.
     @inline(__always) public func fieldRange(_ r: Int, _ f: Int) -> Range<Int> {
         let k = recordFieldStarts[r] + f

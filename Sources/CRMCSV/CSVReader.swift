@@ -127,7 +127,7 @@ public final class CSVReader {
             throw CSVError(
                 .binaryFile, path: path, line: isZip || isOLE ? 1 : line,
                 message: isZip || isOLE
-                    ? "this is a spreadsheet workbook (\(isZip ? "XLSX or another ZIP file" : "an old .xls"), not CSV text; save the sheet as CSV UTF-8 from the spreadsheet and import that; nothing was read from it"
+                    ? "this is a spreadsheet workbook (\(isZip ? "XLSX or another ZIP file" : "an old .xls")), not CSV text; save the sheet as CSV UTF-8 from the spreadsheet and import that; nothing was read from it"
                     : "this looks like a binary file, not CSV text (it contains NUL bytes, the first on line \(line)); nothing was read from it"
             )
         }

@@ -38,7 +38,9 @@ enum ICSWriter {
         if t.important { line("PRIORITY:1", sink) }
         if !t.assignee.isEmpty { line("X-CRMGATE-ASSIGNEE;VALUE=TEXT:" + escape(t.assignee), sink) }
         if !t.relatedTo.isEmpty { line("X-CRMGATE-RELATED-TO;VALUE=TEXT:" + escape(t.relatedTo), sink) }
-        if t.requiresApproval { line("X-CRMGATE-APPROVAL:" + (t.approvedBy.isEmpty ? "PENDING" : "APPROVED"), sink) }
+        if t.requiresApproval {
+            line("X-CRMGATE-APPROVAL;VALUE=TEXT:" + (t.approvedBy.isEmpty ? "PENDING" : "APPROVED"), sink)
+        }
         line("END:\(component)", sink)
     }
 

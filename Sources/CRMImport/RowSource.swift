@@ -136,16 +136,24 @@ final class XMLRowSource: RowSource {
                     }
                 }
             }
-            let none: [UInt8] = []
-            let noEnds: [Int] = []
-            none.withUnsafeBufferPointer { b in
-                noEnds.withUnsafeBufferPointer { e in
+            // The row of the fault holds what was read of the record it cut, if any (laid out as the records are).
+            var bytes: [UInt8] = []
+            var ends: [Int] = []
+            for f in batch.partial?.fields ?? [] {
+                bytes += Array(f.utf8)
+                ends.append(bytes.count)
+                bytes.append(10)
+            }
+            let cut =
+                batch.partial.map { "; the record that starts on line \($0.line) holds what was read of it" } ?? ""
+            bytes.withUnsafeBufferPointer { b in
+                ends.withUnsafeBufferPointer { e in
                     body(
-                        RawRow(bytes: b, fieldEnds: e, firstField: 0, count: 0, line: fault.line ?? 0),
+                        RawRow(bytes: b, fieldEnds: e, firstField: 0, count: ends.count, line: fault.line ?? 0),
                         RowIssue(
                             code: fault.code.rawValue,
                             message: "the XML breaks here, so the rest of the file was not read: \(fault.message)"
-                                + (fault.column.map { " (column \($0))" } ?? "")))
+                                + (fault.column.map { " (column \($0))" } ?? "") + cut))
                 }
             }
         }

@@ -174,14 +174,11 @@ public enum RecordEdit {
             }
             return .number(d)
         case .integer:
-            guard let i = Int(text) else { throw refuse("a whole number", "40") }
+            guard let i = WholeNumber.parse(text) else { throw refuse("a whole number", "40") }
             return .integer(i)
         case .bool:
-            switch text.lowercased() {
-            case "true", "yes", "1": return .bool(true)
-            case "false", "no", "0": return .bool(false)
-            default: throw refuse("true or false", "true")
-            }
+            guard let b = YesNo.parse(text) else { throw refuse("true or false", "true") }
+            return .bool(b)
         case .day:
             guard let d = CalendarDay(iso: text) else { throw refuse("a day (YYYY-MM-DD)", "2026-12-31") }
             return .day(d)

@@ -337,11 +337,7 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             }
             return .ok(.number(d))
         case .integer:
-            var t = s
-            if t.hasSuffix("%") { t.removeLast() }
-            guard let d = NumberText.parse(t.trimmingSpaces, decimal: UInt8(ascii: "."), thousands: nil),
-                let i = WholeNumber.exact(d)
-            else {
+            guard let i = WholeNumber.parse(s) else {
                 // `25.5` was cut to 25 in silence (a trial), where `set` refuses it.
                 return .invalid("'\(s)' is not a whole number")
             }
@@ -350,11 +346,8 @@ public struct RowMapper<Record: CRMRecord>: @unchecked Sendable {
             }
             return .ok(.integer(i))
         case .bool:
-            switch s.lowercased() {
-            case "true", "yes", "y", "1", "x", "ja", "oui", "si", "sí": return .ok(.bool(true))
-            case "false", "no", "n", "0", "nein", "non": return .ok(.bool(false))
-            default: return .invalid("'\(s)' is not yes or no")
-            }
+            guard let b = YesNo.parse(s) else { return .invalid("'\(s)' is not yes or no") }
+            return .ok(.bool(b))
         case .day:
             guard let p = DateFormat.parseISO(s), let d = p.calendarDay else {
                 return .invalid("'\(s)' is not a YYYY-MM-DD date (use the date transform with a format)")

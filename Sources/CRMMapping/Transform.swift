@@ -220,7 +220,27 @@ extension String {
 
 /// Numbers as lists write them: `1,234.56`, `1.234,56`, `-12`, `1 234,5`.
 /// A decimal as a whole number, exactly.
+enum YesNo {
+    /// A yes-or-no field's text as the import and `set` read it, any case; nil for anything else.
+    static func parse(_ text: String) -> Bool? {
+        switch text.trimmingSpaces.lowercased() {
+        case "true", "yes", "y", "1", "x", "ja", "oui", "si", "sí": return true
+        case "false", "no", "n", "0", "nein", "non": return false
+        default: return nil
+        }
+    }
+}
+
 enum WholeNumber {
+    /// A whole-number field's text as the import and `set` read it: `40`, `40.0` or `40%`; nil for a fraction or
+    /// anything else (one reader for both: `set probability=40%` was refused where the import took it).
+    static func parse(_ text: String) -> Int? {
+        var t = text.trimmingSpaces
+        if t.hasSuffix("%") { t.removeLast() }
+        guard let d = NumberText.parse(t.trimmingSpaces, decimal: UInt8(ascii: "."), thousands: nil) else { return nil }
+        return exact(d)
+    }
+
     /// `d` as an `Int` when it has no fraction and fits (`40`, `40.0`), else nil (`25.5`, `1e30`).
     static func exact(_ d: Decimal) -> Int? {
         var value = d

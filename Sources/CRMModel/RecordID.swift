@@ -86,6 +86,30 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The short id of an id given as text: its last 12 characters (the text itself when shorter).
     public static func short(_ id: String) -> String { String(id.suffix(12)) }
 
+    /// The lookup key for an id a user typed: trimmed, lower case, 8 to 36 characters of an id (a full id without its
+    /// hyphens gets them back); nil for text that cannot be (part of) an id. Every command that takes an id reads it
+    /// this way, and `matches(key:id:)` says which records it names.
+    public static func typedKey(_ text: String) -> String? {
+        var key = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let isIDText = key.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || $0 == 45 }
+        if isIDText, key.utf8.count == 32, !key.contains("-") {
+            // A full id written without its hyphens (as some tools copy a UUID) is that id.
+            let h = Array(key)
+            key = [h[0..<8], h[8..<12], h[12..<16], h[16..<20], h[20..<32]].map { String($0) }.joined(separator: "-")
+        }
+        guard (8...36).contains(key.utf8.count), isIDText else { return nil }
+        return key
+    }
+
+    /// Whether the full id `id` is one a typed key (`typedKey`) names: the id itself, its start, its end (the short id
+    /// lists print is its last 12 characters), or the start of its short id.
+    public static func matches(key: String, id: String) -> Bool {
+        if key.utf8.count == 36 { return id == key }
+        if id.hasPrefix(key) || id.hasSuffix(key) { return true }
+        let shortStart = id.utf8.dropFirst(24)
+        return shortStart.starts(with: key.utf8)
+    }
+
     /// Lower-case canonical text, as stored and printed.
     public var description: String {
         String(unsafeUninitializedCapacity: 36) { writeText(into: $0) }

@@ -426,14 +426,7 @@ public final class CRMStore: @unchecked Sendable {
     /// The lookup key for a typed id (full, prefix or suffix): trimmed, lower case, 8 to 36 characters of an id.
     /// - Throws: `StoreError.invalidID` for text that cannot be (part of) an id.
     static func idKey(_ id: String, path: String?) throws -> String {
-        var key = id.trimmingCharacters(in: .whitespaces).lowercased()
-        let isIDText = key.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || $0 == 45 }
-        if isIDText, key.utf8.count == 32, !key.contains("-") {
-            // A full id written without its hyphens (as some tools copy a UUID) is that id.
-            let h = Array(key)
-            key = [h[0..<8], h[8..<12], h[12..<16], h[16..<20], h[20..<32]].map { String($0) }.joined(separator: "-")
-        }
-        guard (8...36).contains(key.utf8.count), isIDText else {
+        guard let key = RecordID.typedKey(id) else {
             throw StoreError(
                 .invalidID, path: path,
                 message: "'\(id)' is not a record id: give the full id, the short id a list prints "

@@ -30,6 +30,9 @@ public struct XMLBatch: Sendable {
     public let fieldsPerRecord: Int
     /// The fault that ended the document, after the records read before it.
     public internal(set) var fault: XMLError?
+    /// With a fault inside a record: what was read of that record (its fields in order, empty where nothing was read;
+    /// a field cut by the fault holds its text up to it) and the line it starts on; nil when no field had a value.
+    public internal(set) var partial: (fields: [String], line: Int)?
 
     public var count: Int { lines.count }
     public func firstField(_ r: Int) -> Int { r * fieldsPerRecord }

@@ -436,6 +436,7 @@ public final class XMLRecordReader {
     private func finish(_ fault: XMLError?) {
         finished = true
         current.fault = fault
+        if fault != nil && inRecord { current.partial = partialRecord() }
         if current.count > 0 || fault != nil { ready.append(current) }
         current = XMLBatch(fieldsPerRecord: paths.count)
     }
@@ -671,6 +672,24 @@ public final class XMLRecordReader {
             frameAttributes.removeLast(frameAttributes.count - first.attributeStart)
         }
         if frames.count == level + 1 { frames.removeLast() } else { frames.removeLast(frames.count - level) }
+    }
+
+    /// The fields of the record open at a fault, as far as they were read (`XMLBatch.partial`): a trial's truncated
+    /// record went to the reject file without the values read before the cut.
+    private func partialRecord() -> (fields: [String], line: Int)? {
+        var fields: [String] = []
+        for i in 0..<paths.count {
+            if lastPicks[i] == .all {
+                fields.append(allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; "))
+            } else if valueStart[i] >= 0 {
+                fields.append(String(decoding: valueBytes.bytes(from: valueStart[i], to: valueEnd[i]), as: UTF8.self))
+            } else if flat && i == flatField {
+                fields.append(String(decoding: valueBytes.bytes(from: flatStart), as: UTF8.self))
+            } else {
+                fields.append("")
+            }
+        }
+        return fields.contains { !$0.isEmpty } ? (fields, recordLine) : nil
     }
 
     private func endRecord() {

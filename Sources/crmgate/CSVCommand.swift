@@ -39,20 +39,28 @@ struct CSVCommand: ParsableCommand {
             var fields = 0
             var issues = 0
             var firstIssues: [String] = []
+            var blank = 0
             while let b = try reader.nextBatch() {
-                records += b.count
-                fields += b.fieldEnds.count
-                issues += b.issues.count
-                for (r, e) in b.issues.sorted(by: { $0.key < $1.key }) where firstIssues.count < 10 {
-                    firstIssues.append("line \(b.lines[r]), \(e.messageWithColumn)")
+                // Lines of spaces and delimiters are blank, as the import counts them (not malformed short rows).
+                let blanks = (0..<b.count).filter {
+                    b.isBlank($0) && (b.issues[$0] == nil || b.issues[$0]?.code == .raggedRow)
+                }
+                blank += blanks.count
+                records += b.count - blanks.count
+                fields += b.fieldEnds.count - blanks.reduce(0) { $0 + b.fieldCount($1) }
+                for (r, e) in b.issues.sorted(by: { $0.key < $1.key }) where !blanks.contains(r) {
+                    issues += 1
+                    if firstIssues.count < 10 { firstIssues.append("line \(b.lines[r]), \(e.messageWithColumn)") }
                 }
             }
+            blank += reader.emptyLines
             let secs = Date().timeIntervalSince(started)
             let size = reader.fileSize ?? reader.bytesRead
             let duplicates = HeaderNames.duplicates(in: reader.header)
             if json {
                 let obj: [String: Any] = [
                     "records": records, "fields": fields, "malformed": issues, "columns": reader.header.count,
+                    "blank": blank,
                     "encoding": reader.encoding.rawValue, "delimiter": String(UnicodeScalar(reader.dialect.delimiter)),
                     "seconds": secs, "bytes": size,
                     "duplicate_columns": duplicates.map { ["name": $0.name, "columns": $0.columns] as [String: Any] },
@@ -62,7 +70,9 @@ struct CSVCommand: ParsableCommand {
                         decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self
                     ))
             } else {
-                print("\(file): \(records) records, \(reader.header.count) columns, \(issues) malformed")
+                print(
+                    "\(file): \(records) records, \(reader.header.count) columns, \(issues) malformed"
+                        + (blank > 0 ? ", \(blank) blank line\(blank == 1 ? "" : "s") skipped" : ""))
                 print(
                     "  encoding \(reader.encoding.rawValue), delimiter '\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))'"
                 )

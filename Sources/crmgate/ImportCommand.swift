@@ -16,7 +16,8 @@ struct ImportCommand: ParsableCommand {
 
             Exit codes: 0 the import ran; 3 rows were rejected and --fail-on-reject was given; 64 usage error; \
             65 the input or the mapping is malformed (nothing imported); 66 the input or the mapping file cannot \
-            be read; 74 the store or the reject file cannot be written.
+            be read; 74 the store or the reject file cannot be written; 130 interrupted (Ctrl-C, SIGTERM): nothing \
+            imported.
 
             Examples:
               crmgate import leads.csv --mapping mappings/sources/hubspot-contacts.yaml --store crm.sqlite

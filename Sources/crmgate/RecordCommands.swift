@@ -214,7 +214,7 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
         }
         for c in changes {
             print(
-                "\(c.field): \(c.before.isEmpty ? "(empty)" : c.before.debugDescription) -> \(c.after.isEmpty ? "(empty)" : c.after.debugDescription)"
+                "\(c.field): \(c.before.isEmpty ? "(empty)" : jsonString(c.before)) -> \(c.after.isEmpty ? "(empty)" : jsonString(c.after))"
             )
         }
         if changes.isEmpty {

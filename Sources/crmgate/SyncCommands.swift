@@ -402,10 +402,9 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
+                    let key = try typedRecordKey(id)
                     let store = try storeOptions.openSync(.readOnly)
-                    let found = try store.setAsideRecords().filter {
-                        $0.localID.hasPrefix(id) || $0.localID.hasSuffix(id)
-                    }
+                    let found = try store.setAsideRecords().filter { RecordID.matches(key: key, id: $0.localID) }
                     guard found.count == 1, let a = found.first else {
                         throw fail(
                             SyncError(
@@ -434,11 +433,12 @@ struct SyncCommand: ParsableCommand {
             @OptionGroup var storeOptions: StoreOptions
             func run() throws {
                 do {
+                    let keys = try ids.map(typedRecordKey)
                     let store = try storeOptions.openSync(.update)
                     let all = try store.setAsideRecords()
                     let chosen =
                         ids.isEmpty
-                        ? all : all.filter { a in ids.contains { a.localID.hasPrefix($0) || a.localID.hasSuffix($0) } }
+                        ? all : all.filter { a in keys.contains { RecordID.matches(key: $0, id: a.localID) } }
                     var n = 0
                     for type in RecordType.allCases {
                         let these = chosen.filter { $0.recordType == type }.map(\.localID)
@@ -455,6 +455,17 @@ struct SyncCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A record id as typed (`RecordID.typedKey`), or a usage error that says what an id is (a one-character id retried
+/// every set-aside record that began with it).
+func typedRecordKey(_ text: String) throws -> String {
+    guard let key = RecordID.typedKey(text) else {
+        throw CLIError.usage(
+            "'\(text)' is not a record id",
+            hint: "give the full id, the short id a list prints or its start, or at least 8 characters of either end")
+    }
+    return key
 }
 
 func setAsideJSON(_ a: SetAsideRecord) -> String {
@@ -542,7 +553,7 @@ struct ConflictsCommand: ParsableCommand {
             for k in Set(base.values.keys).union(local.values.keys).union(remote.values.keys).sorted()
             where local[k] != remote[k] || c.fields.contains(k) {
                 print(
-                    "  \(c.fields.contains(k) ? "!" : " ") \(k): base \((base[k] ?? "").debugDescription), local \((local[k] ?? "").debugDescription), remote \((remote[k] ?? "").debugDescription)"
+                    "  \(c.fields.contains(k) ? "!" : " ") \(k): base \(jsonString(base[k] ?? "")), local \(jsonString(local[k] ?? "")), remote \(jsonString(remote[k] ?? ""))"
                 )
             }
         }

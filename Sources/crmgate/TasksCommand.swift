@@ -180,11 +180,10 @@ struct TasksCommand: ParsableCommand {
             do {
                 t = try store.record(CRMTask.self, id: id)
             } catch let e as StoreError where e.code == .ambiguous {
-                let key = id.trimmingCharacters(in: .whitespaces).lowercased()
+                let key = RecordID.typedKey(id) ?? ""
                 var mine: [CRMTask] = []
                 try store.forEach(CRMTask.self, where: RecordQuery()) { t, _ in
-                    let full = t.id.description
-                    guard full.hasPrefix(key) || full.hasSuffix(key) || t.id.short.hasPrefix(key) else { return }
+                    guard RecordID.matches(key: key, id: t.id.description) else { return }
                     if TaskRules.decide(.see, by: me, on: t).isAllowed { mine.append(t) }
                 }
                 guard mine.count < 2 else {

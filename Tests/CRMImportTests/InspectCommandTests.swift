@@ -91,6 +91,9 @@ struct InspectCommandTests {
         #expect(r.stdout.contains("windows-1252") && r.stdout.contains("delimiter ';'"))
         let ragged = try crmgate(["csv", "scan", TestSupport.fixture("csv/bad/ragged-rows.csv")])
         #expect(ragged.stdout.contains("malformed") && ragged.stdout.contains("line 3"))
+        // Lines of spaces and delimiters are blank lines, as the import counts them, not malformed rows.
+        let blank = try crmgate(["csv", "scan", TestSupport.fixture("csv/bad/empty-lines.csv")])
+        #expect(blank.stdout.contains("3 records, 5 columns, 0 malformed, 6 blank lines skipped"), "\(blank.stdout)")
         let binary = try crmgate(["csv", "scan", TestSupport.fixture("csv/bad/binary.csv")])
         #expect(binary.status == 65)
         #expect(

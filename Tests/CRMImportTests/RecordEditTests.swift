@@ -118,6 +118,12 @@ struct RecordEditTests {
         let ok = try crmgate(["opportunities", "set", deal.id.short, "probability=100"], w)
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(try w.open().record(Opportunity.self, id: deal.id.short).probability == 100)
+        // Written as an import takes it (a trial's `probability=40%` was refused by `set` alone).
+        for (text, value) in [("40%", 40), ("35.0", 35), (" 30 % ", 30)] {
+            let r = try crmgate(["opportunities", "set", deal.id.short, "probability=\(text)"], w)
+            #expect(r.status == 0, "\(text): \(r.stderr)")
+            #expect(try w.open().record(Opportunity.self, id: deal.id.short).probability == value)
+        }
         let lead = try #require(try w.open().all(Lead.self).first { $0.status != "Converted" })
         let chance = try crmgate(["leads", "set", lead.id.short, "close_chance=500"], w)
         #expect(chance.status != 0 && chance.stderr.contains("between 0 and 100"), "\(chance.stderr)")

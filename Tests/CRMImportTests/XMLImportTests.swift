@@ -215,6 +215,10 @@ struct XMLImportTests {
         #expect(rows.count == 2)
         #expect(rows[1].last?.contains("the rest of the file was not read") == true)
         #expect(rows[1][rows[1].count - 2] == "5")
+        // What was read of the record the fault cut (its id, its open first name with the text inside it) is in the
+        // row, not lost (a trial's truncated record came out as empty cells).
+        #expect(rows[1].contains("3") && rows[1].contains { $0.hasPrefix("Cy") }, "\(rows[1])")
+        #expect(rows[1].last?.contains("the record that starts on line 5 holds what was read of it") == true)
     }
 
     @Test("libxml2 prints nothing behind the program's back; the error is one line")

@@ -83,4 +83,23 @@ struct RecordIDTests {
             #expect((b < a) == (b.description < a.description))
         }
     }
+
+    @Test(
+        "a typed id: any case and spacing, 8 to 36 characters, hyphens optional; it names its full id, start, end or short id's start"
+    )
+    func typedIDs() {
+        let id = "019a2b3c-4d5e-7f60-8a1b-2c3d4e5f6a7b"
+        #expect(RecordID.typedKey("  2C3D4E5F6A7B ") == "2c3d4e5f6a7b")
+        #expect(RecordID.typedKey("019a2b3c4d5e7f608a1b2c3d4e5f6a7b") == id)
+        for bad in ["2c3d4e5", "", "#1", "xyzxyzxyz", String(repeating: "a", count: 37)] {
+            #expect(RecordID.typedKey(bad) == nil, "\(bad)")
+        }
+        for typed in [id, "019a2b3c", "019a2b3c-4d5e", "4e5f6a7b", "2c3d4e5f6a7b", "2c3d4e5f", "2C3D4E5F"] {
+            let key = RecordID.typedKey(typed)!
+            #expect(RecordID.matches(key: key, id: id), "\(typed)")
+        }
+        // The middle of an id is no id of it; a full id names only itself.
+        #expect(!RecordID.matches(key: RecordID.typedKey("4d5e-7f60")!, id: id))
+        #expect(!RecordID.matches(key: RecordID.typedKey("019a2b3c-4d5e-7f60-8a1b-2c3d4e5f6a7c")!, id: id))
+    }
 }

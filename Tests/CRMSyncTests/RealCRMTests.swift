@@ -185,6 +185,14 @@ struct RealCRMTests {
         let shown = try b.command(["sync", "errors", "show", bad.id.short, "--json", "--store", b.storePath])
         let one = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
         #expect(one?["local_id"] as? String == bad.id.description, "\(shown.stdout)")
+        // Typed as every other command reads an id: any case, the start of the short id; too short is refused (a
+        // one-character id retried every set-aside record that began with it).
+        let typed = try b.command([
+            "sync", "errors", "show", String(bad.id.short.uppercased().prefix(8)), "--json", "--store", b.storePath,
+        ])
+        #expect(typed.status == 0 && typed.stdout == shown.stdout, "\(typed.stderr)")
+        let short = try b.command(["sync", "errors", "retry", String(bad.id.short.prefix(1)), "--store", b.storePath])
+        #expect(short.status == 64 && short.stderr.contains("is not a record id"), "\(short.stderr)")
         // Later runs do not stop on it; once fixed here, it goes through and leaves the queue.
         #expect(try b.command(b.syncArgs).status == 0)
         bad.email = "fixed@example.com"
