@@ -7,6 +7,8 @@ public struct ExportError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedFormat = Code(rawValue: "unsupported-format")
         public static let cannotWrite = Code(rawValue: "cannot-write")
         public static let store = Code(rawValue: "store")
+        /// A filter that cannot be applied: a date that is not YYYY-MM-DD, a range backwards, a stage on customers.
+        public static let invalidFilter = Code(rawValue: "invalid-filter")
         public var description: String { rawValue }
     }
 

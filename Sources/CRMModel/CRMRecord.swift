@@ -13,6 +13,16 @@ public enum RecordType: String, Sendable, Hashable, CaseIterable {
         case .task: return "tasks"
         }
     }
+
+    /// The field a record's place in its pipeline is: an opportunity's stage, a lead's or a task's status; customers
+    /// have none. Boards, `--stage`/`--status` filters and the checks of `set` all read it here.
+    public var pipelineField: String? {
+        switch self {
+        case .lead, .task: return "status"
+        case .opportunity: return "stage"
+        case .customer: return nil
+        }
+    }
 }
 
 /// One named, typed field of a record type, as mapping files and the store address it.

@@ -14,7 +14,7 @@ public enum Conversion {
     /// - Throws: `ConversionError` when the lead was converted already.
     public static func leadToCustomer(
         _ lead: Lead, customerID: RecordID, at now: Date
-    ) throws -> (customer: Customer, lead: Lead) {
+    ) throws(ConversionError) -> (customer: Customer, lead: Lead) {
         guard lead.convertedCustomerID.isEmpty, lead.status != LeadStatus.converted else {
             throw ConversionError(
                 "lead \(lead.id) was converted already"
@@ -44,6 +44,43 @@ public enum Conversion {
         l.convertedCustomerID = customerID.description
         l.updatedAt = now
         return (c, l)
+    }
+
+    /// What converting `leads` makes, decided before anything is saved (a store that cannot be written converts
+    /// nothing): a customer per lead not converted before, the leads marked converted, an opportunity per customer
+    /// when `opportunityName` is given, a line per lead saying what became of it, and how many were refused.
+    public struct LeadsPlan: Sendable {
+        public var customers: [Customer] = []
+        public var leads: [Lead] = []
+        public var opportunities: [Opportunity] = []
+        /// One line per lead, in order: `converted lead ID into customer ID (NAME)` or `refused: REASON`.
+        public var lines: [String] = []
+        public var refused = 0
+    }
+
+    /// Plans the conversion of `leads` (`LeadsPlan`); `makeID` gives each new record its id.
+    public static func leadsToCustomers(
+        _ leads: [Lead], opportunityName: String?, amount: Decimal?, currency: String, at now: Date,
+        makeID: () -> RecordID = { RecordID.make() }
+    ) -> LeadsPlan {
+        var plan = LeadsPlan()
+        for l in leads {
+            do {
+                let (c, l2) = try leadToCustomer(l, customerID: makeID(), at: now)
+                plan.customers.append(c)
+                plan.leads.append(l2)
+                if let opportunityName {
+                    plan.opportunities.append(
+                        opportunity(
+                            for: c, id: makeID(), name: opportunityName, amount: amount, currency: currency, at: now))
+                }
+                plan.lines.append("converted lead \(l.id) into customer \(c.id) (\(c.name))")
+            } catch {
+                plan.refused += 1
+                plan.lines.append("refused: \(error.message)")
+            }
+        }
+        return plan
     }
 
     /// An opportunity for a (new) customer.

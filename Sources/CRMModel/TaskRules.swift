@@ -133,3 +133,52 @@ public enum TaskRules {
         }
     }
 }
+
+/// A task as `tasks create` is asked for it, before the rules decide whether it may be created.
+public struct TaskDraft: Sendable {
+    public var title: String
+    public var description = ""
+    public var category = ""
+    public var relatedTo = ""
+    public var due: TaskDate.Parsed?
+    public var start: TaskDate.Parsed?
+    /// All-day even when its dates have times.
+    public var allDay = false
+    public var important = false
+    public var requiresApproval = false
+
+    public init(title: String) { self.title = title }
+
+    /// Why a draft makes no task.
+    public enum Problem: Error, Sendable, Equatable {
+        /// The title is empty or only spaces.
+        case emptyTitle
+        /// It starts after it is due.
+        case startsAfterDue
+    }
+
+    /// The task for `assignee` (the creator's own when nil), created by `creator` at `now`: all-day when asked, or when
+    /// every date it was given is a day without a time. The rules (`TaskRules.decide(.create…)`) are the caller's to
+    /// ask: this only makes the record.
+    /// - Throws: `Problem` for an empty title or a start after the due time.
+    public func task(id: RecordID, creator: User, assignee: User?, at now: Date) throws(Problem) -> CRMTask {
+        guard !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .emptyTitle }
+        let dates = [due, start].compactMap { $0 }
+        var t = CRMTask(id: id)
+        t.title = title
+        t.description = description
+        t.category = category
+        t.creator = creator.name
+        t.assignee = assignee?.name ?? creator.name
+        t.due = due?.instant
+        t.start = start?.instant
+        t.allDay = allDay || (!dates.isEmpty && dates.allSatisfy(\.allDay))
+        t.important = important
+        t.requiresApproval = requiresApproval
+        t.relatedTo = relatedTo
+        t.createdAt = now
+        t.updatedAt = now
+        if let s = t.start, let d = t.due, s > d { throw .startsAfterDue }
+        return t
+    }
+}

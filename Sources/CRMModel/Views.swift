@@ -199,4 +199,34 @@ public struct MonthGrid: Sendable {
         }
         self.weeks = weeks
     }
+
+    /// The month as lines of text `width` columns wide at most: a title, the weekday names, then per week a line of day
+    /// numbers and up to `maxPerDay` lines of tasks (`!` marks an overdue one, `·` the others; a day with more says
+    /// `+N more` on its last line), each day a column of equal width between `|`, and a rule under every week.
+    public func render(title: String, width: Int, maxPerDay: Int = 4) -> [String] {
+        let w = Swift.max(4, (width - 6) / 7)
+        var lines = [title.truncated(toWidth: w * 7 + 6)]
+        lines.append(
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { $0.fitted(toWidth: w) }.joined(separator: "|"))
+        for week in weeks {
+            let count = Swift.max(1, week.map { $0.tasks.count }.max() ?? 0)
+            lines.append(week.map { ($0.inMonth ? String($0.day.day) : "").fitted(toWidth: w) }.joined(separator: "|"))
+            for i in 0..<Swift.min(count, maxPerDay) {
+                lines.append(
+                    week.map { d -> String in
+                        let cell: String
+                        if i == maxPerDay - 1, d.tasks.count > maxPerDay {
+                            cell = "+\(d.tasks.count - maxPerDay + 1) more"
+                        } else if i < d.tasks.count {
+                            cell = (d.tasks[i].overdue ? "!" : "·") + d.tasks[i].task.title.singleLine
+                        } else {
+                            cell = ""
+                        }
+                        return cell.fitted(toWidth: w)
+                    }.joined(separator: "|"))
+            }
+            lines.append(String(repeating: "-", count: w * 7 + 6))
+        }
+        return lines
+    }
 }

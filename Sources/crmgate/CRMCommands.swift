@@ -235,9 +235,10 @@ struct LeadsCommand: ParsableCommand {
                     return
                 }
             }
+            // Read as `set amount=…` reads it (`12abc` was taken as 12).
             let amountValue = try amount.map { a -> Decimal in
-                guard let d = Decimal(string: a, locale: Locale(identifier: "en_US_POSIX")) else {
-                    throw ValidationError("--amount must be a number")
+                guard case .number(let d) = try? RecordEdit.value(a, kind: .number, field: "amount") else {
+                    throw ValidationError("--amount must be a number, e.g. 1250.50")
                 }
                 return d
             }
@@ -245,33 +246,13 @@ struct LeadsCommand: ParsableCommand {
                 print("no lead matched; nothing converted")
                 return
             }
-            let now = Date()
-            var customers: [Customer] = []
-            var updated: [Lead] = []
-            var opps: [Opportunity] = []
-            var refused = 0
+            let plan = Conversion.leadsToCustomers(
+                leads, opportunityName: withOpportunity, amount: amountValue, currency: currency, at: Date())
             // What was done is printed once it is saved: a store that cannot be written converts nothing.
-            var done: [String] = []
-            for l in leads {
-                do {
-                    let (c, l2) = try Conversion.leadToCustomer(l, customerID: RecordID.make(), at: now)
-                    customers.append(c)
-                    updated.append(l2)
-                    if let name = withOpportunity {
-                        opps.append(
-                            Conversion.opportunity(
-                                for: c, id: RecordID.make(), name: name, amount: amountValue, currency: currency,
-                                at: now))
-                    }
-                    done.append("converted lead \(l.id) into customer \(c.id) (\(c.name))")
-                } catch let e as ConversionError {
-                    refused += 1
-                    done.append("refused: \(e.message)")
-                }
-            }
-            try store.saveConversion(customers: customers, leads: updated, opportunities: opps)
-            for line in done { print(line) }
-            for o in opps { print("created opportunity \(o.id) (\(o.name))") }
+            try store.saveConversion(customers: plan.customers, leads: plan.leads, opportunities: plan.opportunities)
+            for line in plan.lines { print(line) }
+            for o in plan.opportunities { print("created opportunity \(o.id) (\(o.name))") }
+            let refused = plan.refused
             if refused > 0 { throw ExitCode(3) }
         }
     }

@@ -112,54 +112,22 @@ struct ExportCommand: ParsableCommand {
         let pipeline = try loadPipelines(pipelines)
         o.stageOrder = pipeline.opportunityStages
         if let locale {
-            // A language crmgate cannot place (`xx`, `english`) is refused, not taken for one with a `.` (a trial).
-            let language = String(locale.split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "").lowercased()
-            guard language.count == 2 || language.count == 3,
-                Locale.LanguageCode.isoLanguageCodes.contains(where: { $0.identifier == language })
-            else {
+            guard let separator = ExportOptions.decimalSeparator(locale: locale) else {
                 throw CLIError.usage(
                     "--locale \(locale) is not a language code",
                     hint: "e.g. --locale de (1234,5) or --locale en (1234.5)")
             }
-            let comma = [
-                "de", "fr", "es", "it", "nl", "pt", "da", "sv", "nb", "no", "fi", "pl", "cs", "ru", "tr", "at", "ch",
-            ]
-            o.decimalSeparator = comma.contains(String(locale.prefix(2)).lowercased()) ? "," : "."
+            o.decimalSeparator = separator
         }
-        let statusField = type == .opportunity ? "stage" : type == .customer ? nil : "status"
-        if !stages.isEmpty {
-            guard let statusField else { throw CLIError.usage("customers have no status to filter on") }
-            o.query.anyOf.append((statusField, stages))
-        }
-        if !owner.isEmpty { o.query.anyOf.append((type == .task ? "assignee" : "owner", owner)) }
-        // A --where on a field another option filters too widens it, as the same field twice does (either value).
-        for (field, values) in try query(wheres).anyOf {
-            if let i = o.query.anyOf.firstIndex(where: { $0.0 == field }) {
-                o.query.anyOf[i].1 += values
-            } else {
-                o.query.anyOf.append((field, values))
-            }
-        }
-        if let createdSince { o.query.ranges.append(.init(field: "created_at", from: try day(createdSince), to: nil)) }
-        if let updatedSince { o.query.ranges.append(.init(field: "updated_at", from: try day(updatedSince), to: nil)) }
-        if let closeBetween {
-            let parts = closeBetween.components(separatedBy: "..")
-            guard parts.count == 2 else {
-                throw CLIError.usage(
-                    "--close-between takes FROM..TO, not '\(closeBetween)'",
-                    hint: "e.g. 2026-01-01..2026-03-31; either end may be empty")
-            }
-            let field = type == .opportunity ? "expected_close" : type == .task ? "due" : "close_date"
-            let from = parts[0].isEmpty ? nil : try day(parts[0])
-            let to = parts[1].isEmpty ? nil : try day(parts[1])
-            if let from, let to, to < from {
-                throw CLIError.usage(
-                    "--close-between \(closeBetween): the end is before the start",
-                    hint: "give FROM..TO with FROM first, e.g. \(to)..\(from)")
-            }
-            o.query.ranges.append(
-                .init(field: field, from: from, to: to.map { $0 + (type == .task ? "T23:59:59.999Z" : "") }))
-        }
+        var filters = ExportFilters()
+        filters.stages = stages
+        filters.owners = owner
+        filters.wheres = try query(wheres)
+        filters.createdSince = createdSince
+        filters.updatedSince = updatedSince
+        filters.closeBetween = closeBetween
+        do { o.query = try filters.query(for: type) } catch { throw CLIError.usage(error.message) }
+        let statusField = type.pipelineField
         // Export only reads: a missing or older store is reported (exit 66 or 74) instead of created or migrated.
         let store = try StoreLocation(storeOptions.store).openExportSource()
         if let statusField, let values = o.query.anyOf.first(where: { $0.0 == statusField })?.1 {
@@ -176,11 +144,6 @@ struct ExportCommand: ParsableCommand {
         } catch let e as ExportError {
             throw CLIError(e.message, code: e.code == .unknownColumn || e.code == .unsupportedFormat ? 64 : 74)
         }
-    }
-
-    func day(_ s: String) throws -> String {
-        guard let d = CalendarDay(iso: s) else { throw CLIError.usage("'\(s)' is not a YYYY-MM-DD date") }
-        return d.description
     }
 
     /// Refuses a stage or status filter value that neither the pipeline nor the store's records know (a typo would

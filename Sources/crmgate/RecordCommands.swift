@@ -189,12 +189,8 @@ struct SetRecord<R: CRMRecord>: ParsableCommand {
     /// The fields whose values are checked against the pipeline and the store: a lead's status, an opportunity's stage.
     func allowedValues(_ store: any RecordStore, _ pairs: [(field: String, value: String)]) throws -> [String: [String]]
     {
-        let field: String
-        switch R.recordType {
-        case .lead: field = "status"
-        case .opportunity: field = "stage"
-        case .customer, .task: return [:]
-        }
+        // A task's status follows its own rules (`TaskRules`), not a pipeline's.
+        guard R.recordType != .task, let field = R.recordType.pipelineField else { return [:] }
         guard pairs.contains(where: { $0.field == field }) else { return [:] }
         let pipeline = try loadPipelines(pipelines)
         return [field: try knownValues(field: field, type: R.recordType, pipeline: pipeline, store: store)]

@@ -231,29 +231,23 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let (me, all) = try actor.actor()
-            guard !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw CLIError.usage("--title is empty", hint: "say what is to be done, e.g. --title \"Call Acme\"")
-            }
             let target = try assignee.map { try ActorOptions.user(named: $0, in: all, file: actor.users) }
             let zone = try zoneOptions.zone()
-            let dueDate = try due.map { try parseWhen($0, option: "--due", zone: zone) }
-            let startDate = try start.map { try parseWhen($0, option: "--start", zone: zone) }
-            let dates = [dueDate, startDate].compactMap { $0 }
-            var t = CRMTask(id: RecordID.make())
-            t.title = title
-            t.description = description
-            t.category = category
-            t.creator = me.name
-            t.assignee = target?.name ?? me.name
-            t.due = dueDate?.instant
-            t.start = startDate?.instant
-            t.allDay = allDay || (!dates.isEmpty && dates.allSatisfy(\.allDay))
-            t.important = important
-            t.requiresApproval = requiresApproval
-            t.relatedTo = relatedTo
-            t.createdAt = Date()
-            t.updatedAt = t.createdAt
-            if let s = t.start, let d = t.due, s > d {
+            var draft = TaskDraft(title: title)
+            draft.due = try due.map { try parseWhen($0, option: "--due", zone: zone) }
+            draft.start = try start.map { try parseWhen($0, option: "--start", zone: zone) }
+            draft.description = description
+            draft.category = category
+            draft.relatedTo = relatedTo
+            draft.allDay = allDay
+            draft.important = important
+            draft.requiresApproval = requiresApproval
+            let t: CRMTask
+            do {
+                t = try draft.task(id: RecordID.make(), creator: me, assignee: target, at: Date())
+            } catch .emptyTitle {
+                throw CLIError.usage("--title is empty", hint: "say what is to be done, e.g. --title \"Call Acme\"")
+            } catch .startsAfterDue {
                 throw CLIError.usage("--start is after --due", hint: "a task starts before it is due")
             }
             // Decided for the user the task is for, the creator included: nobody holds a task they may not hold.
@@ -408,30 +402,7 @@ struct TasksCommand: ParsableCommand {
                 if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }
             }
             let grid = MonthGrid(year: y, month: m, tasks: tasks, now: now, zone: zone)
-            let w = max(4, (widthOptions.columns - 6) / 7)
-            let shown = 4
-            print("\(ym) — tasks of \(me.name)".truncated(toWidth: w * 7 + 6))
-            print(
-                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { $0.fitted(toWidth: w) }.joined(separator: "|"))
-            for week in grid.weeks {
-                let lines = max(1, week.map { $0.tasks.count }.max() ?? 0)
-                print(week.map { ($0.inMonth ? String($0.day.day) : "").fitted(toWidth: w) }.joined(separator: "|"))
-                for i in 0..<min(lines, shown) {
-                    print(
-                        week.map { d -> String in
-                            let cell: String
-                            if i == shown - 1, d.tasks.count > shown {
-                                cell = "+\(d.tasks.count - shown + 1) more"
-                            } else if i < d.tasks.count {
-                                cell = (d.tasks[i].overdue ? "!" : "·") + d.tasks[i].task.title.singleLine
-                            } else {
-                                cell = ""
-                            }
-                            return cell.fitted(toWidth: w)
-                        }.joined(separator: "|"))
-                }
-                print(String(repeating: "-", count: w * 7 + 6))
-            }
+            for line in grid.render(title: "\(ym) — tasks of \(me.name)", width: widthOptions.columns) { print(line) }
         }
     }
 }
