@@ -120,7 +120,9 @@ start() {
   local port="${PORT:-}"
   [[ -n "$port" ]] || port="$(free_port)"
   [[ "$port" =~ ^[0-9]+$ ]] || die "bad port '$port'"
-  "$VENV/bin/python" -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null \
+  # SO_REUSEADDR as the server binds: a port left in TIME_WAIT by the server just stopped is free to it (a trial's
+  # restart on the same PORT was refused for a minute).
+  "$VENV/bin/python" -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null \
     || die "port $port on $HOST is in use; set another PORT or leave PORT unset"
 
   # The CLI reads these from the environment before the env file: keep the caller's out.

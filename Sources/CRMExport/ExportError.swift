@@ -14,10 +14,13 @@ public struct ExportError: Error, Sendable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// What to do about it, when there is more to say than the message.
+    public var hint: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, hint: String? = nil) {
         self.code = code
         self.message = message
+        self.hint = hint
     }
 
     public var description: String { "\(message) [\(code)]" }

@@ -47,18 +47,16 @@ public struct ExportFilters: Sendable {
             let parts = closeBetween.components(separatedBy: "..")
             guard parts.count == 2 else {
                 throw ExportError(
-                    .invalidFilter,
-                    "--close-between takes FROM..TO, not '\(closeBetween)' (e.g. 2026-01-01..2026-03-31; either end may be empty)"
-                )
+                    .invalidFilter, "--close-between takes FROM..TO, not '\(closeBetween)'",
+                    hint: "e.g. 2026-01-01..2026-03-31; either end may be empty")
             }
             let field = type == .opportunity ? "expected_close" : type == .task ? "due" : "close_date"
             let from = parts[0].isEmpty ? nil : try Self.day(parts[0])
             let to = parts[1].isEmpty ? nil : try Self.day(parts[1])
             if let from, let to, to < from {
                 throw ExportError(
-                    .invalidFilter,
-                    "--close-between \(closeBetween): the end is before the start (give FROM..TO with FROM first, e.g. \(to)..\(from))"
-                )
+                    .invalidFilter, "--close-between \(closeBetween): the end is before the start",
+                    hint: "give FROM..TO with FROM first, e.g. \(to)..\(from)")
             }
             q.ranges.append(
                 .init(field: field, from: from, to: to.map { $0 + (type == .task ? "T23:59:59.999Z" : "") }))

@@ -420,7 +420,9 @@ func invalidTextReason(_ b: UnsafeBufferPointer<UInt8>) -> String {
 
 /// Text forms of field values, as custom fields and reports show them.
 public enum FieldText {
-    /// `2024-03-05`, `2024-03-05T14:22:00Z`, `1234.5`, `true`, list items joined by `, `.
+    /// `2024-03-05`, `2024-03-05T14:22:00Z`, `1234.5`, `true`, list items joined by `; `: the text `set` reads back as
+    /// the same list (`RecordEdit.value`), a lone item holding a comma with a `;` after it (`Smith, John;`), or `set`
+    /// would split it at the comma (a trial's tag `Smith, John` came back as two, and was pushed so).
     public static func text(of v: FieldValue) -> String {
         switch v {
         case .empty: return ""
@@ -430,7 +432,9 @@ public enum FieldText {
         case .bool(let b): return b ? "true" : "false"
         case .day(let d): return d.description
         case .instant(let d): return d.iso8601UTC
-        case .list(let l): return l.joined(separator: ", ")
+        case .list(let l):
+            let text = l.joined(separator: "; ")
+            return l.count == 1 && text.contains(",") ? text + ";" : text
         }
     }
 }

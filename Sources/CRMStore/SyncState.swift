@@ -48,6 +48,8 @@ public enum SyncSide: String, Sendable, Equatable, CaseIterable {
 /// What a run did to a record, which its undo reverses: `created` (undo deletes it), `updated` (undo restores it).
 public enum UndoAction: String, Sendable, Equatable, CaseIterable {
     case created, updated
+    /// The run deleted the record (its before-image kept): `undo` does not bring a deleted record back, and says so.
+    case deleted
 }
 
 /// Whether a conflict waits for a person or was decided.

@@ -59,6 +59,16 @@ public struct RunUndo: Sendable {
         let before = e.before.map { Snapshot(json: $0) }
         let fields = Set(after.values.keys).union(before?.values.keys ?? [String: String]().keys)
         let remote = SyncEngine.remoteName(client)
+        if e.action == .deleted {
+            // Not brought back: a local record would come back without its remote, a remote one as a new record under
+            // a new id. Refused, so the run is not marked undone; the values it had are in the manifest.
+            let values = before.map { b in b.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } } ?? []
+            return (
+                false,
+                "\(name): refused, the run deleted it \(e.side == .local ? "here" : "remotely") and undo does not bring a "
+                    + "deleted record back" + (values.isEmpty ? "" : "; it held " + values.joined(separator: ", "))
+            )
+        }
         if e.side == .local {
             guard let current = try store.recordForSync(R.self, id: e.localID), !current.deleted else {
                 return (false, "\(name): refused, it no longer exists")
@@ -69,8 +79,11 @@ public struct RunUndo: Sendable {
             }
             if dryRun { return (true, "\(name): would be \(e.action == .created ? "deleted" : "restored")") }
             if e.action == .created {
+                // The pull made it from a remote record that is still there: with the link gone, the next pull takes
+                // that record as new again (`pullPage` skips a record at its mark only while it is linked), as it was
+                // before the run.
                 try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID], tombstones: [e.localID])
-                return (true, "\(name): deleted (the run created it)")
+                return (true, "\(name): deleted (the run created it; the next pull takes the remote record again)")
             }
             let restored = (before ?? Snapshot()).apply(to: current.record, fields: fields, withCustom: false)
             try store.save([restored])
@@ -97,20 +110,41 @@ public struct RunUndo: Sendable {
                 return (false, "\(name): refused, the profile cannot delete \(R.recordType.plural)")
             }
             _ = try await client.delete(R.recordType, remoteID: rid, etag: got.etag)
-            try store.applySync(R.self, records: [], links: [], removeLinks: [e.localID])
-            return (true, "\(name): deleted remotely (the run created it)")
+            // Back to before the run: the local record was waiting to be created remotely. Its change number moves
+            // past the push position, or no push would send it again (a trial's lead stayed local for good).
+            let local = try store.recordForSync(R.self, id: e.localID)
+            let requeue = local.flatMap { $0.deleted ? nil : $0.record }.map { [$0] } ?? []
+            try store.applySync(R.self, records: requeue, links: [], removeLinks: [e.localID])
+            return (
+                true,
+                "\(name): deleted remotely (the run created it)"
+                    + (requeue.isEmpty ? "" : "; the next push creates it again unless it is deleted here")
+            )
         }
         switch try await client.update(
             R.recordType, remoteID: rid, body: body, etag: got.etag, version: codec.version(got.record))
         {
         case .updated(let json, let etag):
+            var requeued = false
             if var link = try store.link(remote: remote, type: R.recordType, localID: e.localID) {
                 link.base = codec.snapshot(json).json
                 link.etag = etag
-                link.syncedSeq = 0  // the local side still holds the run's values: the next sync reconciles them by policy
-                try store.applySync(R.self, records: [], links: [link])
+                // Back to before the run: the local record holds the values the run sent, waiting to be pushed. Its
+                // change number moves past the push position and the link says it differs (a negative counter), or no
+                // sync would see the difference again (a trial's sides stayed apart, every run saying "0 updated").
+                link.syncedSeq = -1
+                let local = try store.recordForSync(R.self, id: e.localID)
+                let requeue = local.flatMap { $0.deleted ? nil : $0.record }.map { [$0] } ?? []
+                requeued = !requeue.isEmpty
+                try store.applySync(R.self, records: requeue, links: [link])
             }
-            return (true, "\(name): restored remotely")
+            return (
+                true,
+                "\(name): restored remotely"
+                    + (requeued
+                        ? "; this side still holds the run's values, which the next push sends again unless they are changed here"
+                        : "")
+            )
         case .stale(_): return (false, "\(name): refused, it changed remotely while being restored")
         case .notFound: return (false, "\(name): refused, it no longer exists remotely")
         }

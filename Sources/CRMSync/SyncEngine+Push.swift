@@ -10,7 +10,7 @@ extension SyncEngine {
     private enum PushOutcome: Sendable {
         case linked(
             SyncLink, rewrite: Snapshot?, counts: SyncCounts, undo: UndoEntry?, clearJournal: Bool, line: String?)
-        case unlink(String, counts: SyncCounts, line: String?)
+        case unlink(String, counts: SyncCounts, undo: UndoEntry?, line: String?)
         case nothing(counts: SyncCounts, line: String?)
         /// The remote no longer has the linked record (404/410, or its id holds another record now).
         case gone(SyncLink, why: String)
@@ -174,9 +174,10 @@ extension SyncEngine {
                     if j { clear.append(l.localID) }
                     report.counts += c
                     if let line { report.lines.append(line) }
-                case .unlink(let id, let c, let line):
+                case .unlink(let id, let c, let u, let line):
                     settled.append(id)
                     unlinks.append(id)
+                    if let u { undo.append(u) }
                     report.counts += c
                     if let line { report.lines.append(line) }
                 case .nothing(var c, let line):
@@ -287,14 +288,40 @@ extension SyncEngine {
             )
         case .delete:
             let link = ctx.link!
+            // Read first: a remote record changed since the last sync is not deleted for a local delete, as a local
+            // record changed since is not deleted for a remote one (a trial's `--allow-delete` wiped a note written at
+            // the remote after the last sync). The edit wins: the record comes back here with the remote's values.
+            let got = codec.resource.get == nil ? nil : try await client.get(type, remoteID: link.remoteID)
+            if codec.resource.get != nil, got == nil {
+                return .unlink(
+                    localID, counts: c, undo: nil, line: "push: remote \(link.remoteID) was deleted there too")
+            }
+            let remoteNow = got.map { codec.snapshot($0.record) }
+            if let got, let remoteNow, remoteNow != Snapshot(json: link.base) {
+                c.deletesKept = 1
+                let line =
+                    "push: \(type.rawValue) \(localID.suffix(12)) was deleted here, but changed remotely since the last "
+                    + "sync: the edit wins, so it is kept there and \(dryRun ? "would be" : "is") restored here with the "
+                    + "remote's values (`crmgate \(type.plural) delete \(localID.suffix(12))` again lets it go)"
+                if dryRun { return .nothing(counts: c, line: line) }
+                var l = self.link(
+                    link.remoteID, localID, got.record, codec, base: remoteNow,
+                    stamp: stamp(got.record, codec, remoteNow), dirty: false, etag: got.etag, keep: link.identity)
+                l.version = codec.version(got.record) ?? link.version
+                return .linked(l, rewrite: remoteNow, counts: c, undo: nil, clearJournal: false, line: line)
+            }
             c.pushedDeleted = 1
             if dryRun { return .nothing(counts: c, line: "push: delete remote \(link.remoteID)") }
-            var etag = link.etag
-            if codec.resource.concurrency == .etag, etag == nil {
-                etag = try await client.get(type, remoteID: link.remoteID)?.etag
-            }
+            let etag = got?.etag ?? link.etag
             _ = try await client.delete(type, remoteID: link.remoteID, etag: etag)
-            return .unlink(localID, counts: c, line: nil)
+            // In the run's manifest, so that `undo` says it does not bring it back (it did say "0 reverted" and marked
+            // the run undone).
+            return .unlink(
+                localID, counts: c,
+                undo: UndoEntry(
+                    side: .remote, recordType: type, localID: localID, remoteID: link.remoteID, action: .deleted,
+                    before: (remoteNow ?? Snapshot(json: link.base)).json, after: nil),
+                line: nil)
         case .create:
             return try await create(item, sl, codec, journal: ctx.journal, existed: ctx.journalExisted)
         case .update, .advance:

@@ -382,7 +382,13 @@ public final class SyncEngine: @unchecked Sendable {
                 let stamp = item.stamp
                 seen.insert(rid)
                 if stamped {
-                    if let oldMark, stamp == oldMark, oldIDs.contains(rid) { continue }
+                    // Taken last time, at the mark: skipped, while it is linked (one whose link `undo` removed is new
+                    // again; a trial's was never pulled back, `--full` neither).
+                    if let oldMark, stamp == oldMark, oldIDs.contains(rid), links[rid] != nil {
+                        // Unchanged since, and counted so (a trial's 30 deals said "29 unchanged").
+                        report.counts.pulledUnchanged += 1
+                        continue
+                    }
                     if newMark == nil || stamp > newMark! {
                         newMark = stamp
                         newIDs = [rid]

@@ -126,7 +126,7 @@ struct ExportCommand: ParsableCommand {
         filters.createdSince = createdSince
         filters.updatedSince = updatedSince
         filters.closeBetween = closeBetween
-        do { o.query = try filters.query(for: type) } catch { throw CLIError.usage(error.message) }
+        do { o.query = try filters.query(for: type) } catch { throw CLIError.usage(error.message, hint: error.hint) }
         let statusField = type.pipelineField
         // Export only reads: a missing or older store is reported (exit 66 or 74) instead of created or migrated.
         let store = try StoreLocation(storeOptions.store).openExportSource()

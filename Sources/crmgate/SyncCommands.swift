@@ -439,6 +439,18 @@ struct SyncCommand: ParsableCommand {
                     let chosen =
                         ids.isEmpty
                         ? all : all.filter { a in keys.contains { RecordID.matches(key: $0, id: a.localID) } }
+                    // An id that names no set-aside record is an error, as an unknown conflict or run is ("0 records"
+                    // and exit 0 hid a typo).
+                    let unmatched = zip(ids, keys).filter { _, key in
+                        !all.contains { RecordID.matches(key: key, id: $0.localID) }
+                    }
+                    if let first = unmatched.first {
+                        throw CLIError.notFound(
+                            "no set-aside record has the id \(first.0)"
+                                + (unmatched.count > 1
+                                    ? " (nor \(unmatched.dropFirst().map(\.0).joined(separator: ", ")))" : ""),
+                            hint: "`crmgate sync errors list` shows them; nothing was marked")
+                    }
                     var n = 0
                     for type in RecordType.allCases {
                         let these = chosen.filter { $0.recordType == type }.map(\.localID)

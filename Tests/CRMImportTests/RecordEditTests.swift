@@ -106,6 +106,25 @@ struct RecordEditTests {
         #expect(after == due.addingTimeInterval(-4 * 3600))
     }
 
+    /// A trial's tag `Smith, John` (pulled from a CRM) showed as `Smith, John, vip`, which `set` read back as three tags.
+    @Test("a list field shows as text that set reads back as the same list, tags holding commas too")
+    func listsTypedBack() throws {
+        let w = try seeded(.sqlite)
+        var lead = try #require(try w.open().all(Lead.self).first { $0.status != "Converted" })
+        let id = lead.id.short
+        for tags in [["Smith, John", "vip"], ["Smith, John"], ["a", "b"]] {
+            lead.tags = tags
+            try w.open().save([lead])
+            let shown = try crmgate(["leads", "show", id, "--json"], w)
+            let json = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
+            let text = try #require(json?["tags"] as? String)
+            let set = try crmgate(["leads", "set", id, "tags=\(text)"], w)
+            #expect(set.status == 0, "\(set.stderr)")
+            #expect(try w.open().record(Lead.self, id: id).tags == tags, "\(tags) shown as \(text)")
+            lead = try w.open().record(Lead.self, id: id)
+        }
+    }
+
     @Test("set refuses a percentage outside 0 to 100 and a fraction, as an import does", arguments: StoreKind.allCases)
     func setPercentages(kind: StoreKind) throws {
         let w = try seeded(kind)

@@ -275,6 +275,53 @@ struct RealCRMTests {
         #expect(quiet.counts.pushedCreated == 0 && quiet.counts.remoteGone == 0)
     }
 
+    /// A trial's undo left the store and the server apart for good, every later run saying nothing changed; and an
+    /// `--allow-delete` push deleted a contact whose notes were written on the server after the last sync.
+    @Test(
+        "undo of a push or a pull returns to the state before it, which the next sync carries on from; a local delete does not wipe a server edit"
+    )
+    func undoAndDeletesOnTheServer() async throws {
+        let b = try RealCRMBench()
+        try b.store.save(SyncBench.leads(30))
+        #expect(try await b.run(b.job()).counts.pushedCreated == 30)
+        let client = try RemoteClient(profile: b.profile, baseURL: b.crm.apiURL, environment: b.crm.environment)
+        // A pushed edit, undone: the server is back, and the edit goes out again with the next push.
+        var p1 = try #require(try b.localLead(email: "p1@example.com")).record
+        p1.company = "Undo Me Inc"
+        try b.store.save([p1])
+        let pushed = try await b.run(b.job())
+        #expect(pushed.counts.pushedUpdated == 1)
+        let undone = try await RunUndo(store: b.store, client: client).undo(run: try #require(pushed.runID))
+        #expect(undone.reverted == 1, "\(undone.lines)")
+        #expect(try b.contactsByEmail()["p1@example.com"]?["company"] as? String == "Company 1")
+        #expect(try await b.run(b.job()).counts.pushedUpdated == 1)
+        #expect(try b.contactsByEmail()["p1@example.com"]?["company"] as? String == "Undo Me Inc")
+        // A pull that created a lead, undone: the contact is still on the server, and the next pull takes it again.
+        #expect(
+            try b.crm.api("POST", "/contacts", json: jsonText(["first_name": "Larry", "email": "larry@example.com"]))
+                .status == 201)
+        let pulled = try await b.run(b.job())
+        #expect(pulled.counts.pulledCreated == 1)
+        let undonePull = try await RunUndo(store: b.store, client: client).undo(run: try #require(pulled.runID))
+        #expect(undonePull.reverted == 1, "\(undonePull.lines)")
+        #expect(try b.localLead(email: "larry@example.com")?.deleted == true)
+        let again = try await b.run(b.job())
+        #expect(again.counts.pulledCreated == 1, "\(again.lines)")
+        #expect(try b.store.all(Lead.self).contains { $0.email == "larry@example.com" })
+        // A lead deleted here whose contact was edited on the server since: kept there, and back here with the edit.
+        let p2 = try #require(try b.localLead(email: "p2@example.com")).record
+        try b.store.tombstone(Lead.self, ids: [p2.id.description])
+        let id = try #require(try b.contactsByEmail()["p2@example.com"]?["id"] as? Int)
+        #expect(try b.crm.api("PATCH", "/contacts/\(id)", json: jsonText(["notes": "she just signed"])).status == 200)
+        var allowing = b.job()
+        allowing.allowDelete = true
+        let kept = try await b.run(allowing)
+        #expect(kept.counts.pushedDeleted == 0 && kept.counts.deletesKept == 1, "\(kept.lines)")
+        #expect(try b.contactsByEmail()["p2@example.com"] != nil)
+        let back = try #require(try b.localLead(email: "p2@example.com"))
+        #expect(!back.deleted && back.record.notes.contains("she just signed"), "\(back.record.notes)")
+    }
+
     @Test("the same field changed on both sides waits under manual, is resolved, and the resolution reaches the server")
     func manualConflict() async throws {
         let b = try RealCRMBench()

@@ -448,6 +448,40 @@ struct SyncEngineTests {
         #expect(try b.remoteLeads()["p2@example.com"] == nil && b.remoteLeads()["p1@example.com"] == nil)
     }
 
+    /// A trial's `--allow-delete` push deleted a contact whose notes were written at the remote after the last sync.
+    @Test(
+        "a local delete of a record changed remotely since the last sync is not sent: the edit wins and the record comes back here",
+        arguments: StoreKind.allCases)
+    func deleteMeetsRemoteEdit(kind: StoreKind) async throws {
+        let b = try SyncBench(kind: kind)
+        try b.store.save(SyncBench.leads(2))
+        _ = try await b.run(b.job(direction: .push))
+        let p0 = try #require(try b.store.all(Lead.self).first { $0.email == "p0@example.com" })
+        try b.store.tombstone(Lead.self, ids: [p0.id.description])
+        try b.remote.control(
+            "PATCH", "/records/leads/\(try b.remoteID(email: "p0@example.com"))", json: #"{"company":"Signed today"}"#)
+        var j = b.job(direction: .push)
+        j.allowDelete = true
+        let r = try await b.run(j)
+        #expect(r.counts.pushedDeleted == 0 && r.counts.deletesKept == 1, "\(r.lines)")
+        #expect(r.lines.contains { $0.contains("the edit wins") })
+        #expect(try b.remoteLeads()["p0@example.com"]?["company"] as? String == "Signed today")
+        let back = try #require(try b.store.all(Lead.self).first { $0.email == "p0@example.com" })
+        #expect(back.company == "Signed today")
+        // Deleted again, with nothing changed remotely since: sent, and in the run's manifest, which undo refuses.
+        try b.store.tombstone(Lead.self, ids: [back.id.description])
+        let r2 = try await b.run(j)
+        #expect(try r2.counts.pushedDeleted == 1 && b.remoteLeads()["p0@example.com"] == nil)
+        let client = try RemoteClient(profile: b.profile, baseURL: b.remote.baseURL, environment: b.remote.environment)
+        let out = try await RunUndo(store: b.store, client: client).undo(run: try #require(r2.runID))
+        #expect(out.reverted == 0 && out.refused == 1)
+        #expect(
+            out.lines.contains {
+                $0.contains("undo does not bring a deleted record back") && $0.contains("Signed today")
+            })
+        #expect(try b.store.runs().first { $0.id == r2.runID }?.status != .undone)
+    }
+
     @Test(
         "unlinked remote records are matched to local ones by e-mail instead of duplicated",
         arguments: StoreKind.allCases)

@@ -25,6 +25,30 @@ struct UndoAndDaemonTests {
         let live = try b.remoteLeads()
         #expect(live.keys.sorted() == ["p1@example.com"])
         #expect(try b.store.links(remote: "generic-rest@" + b.remote.baseURL, type: .lead).count == 1)
+        // Back to before the run: the two leads wait to be created, and the next push creates them (a trial's stayed
+        // local for good, every push saying "0 created").
+        let again = try await b.run(b.job(direction: .push))
+        #expect(again.counts.pushedCreated == 2, "\(again.lines)")
+        #expect(try b.remoteLeads().count == 3)
+    }
+
+    @Test("undo of a pushed update restores the remote, and the local edit waits to be pushed as before the run")
+    func undoPushedUpdate() async throws {
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(2))
+        _ = try await b.run(b.job(direction: .push))
+        var p0 = try #require(try b.store.all(Lead.self).first { $0.email == "p0@example.com" })
+        p0.company = "Edited here"
+        try b.store.save([p0])
+        let r = try await b.run(b.job(direction: .push))
+        #expect(r.counts.pushedUpdated == 1)
+        let out = try await RunUndo(store: b.store, client: try client(b)).undo(run: try #require(r.runID))
+        #expect(out.reverted == 1 && out.lines.contains { $0.contains("the next push sends again") }, "\(out.lines)")
+        #expect(try b.remoteLeads()["p0@example.com"]?["company"] as? String == "Company 0")
+        // Not lost between the sides: the next sync sees the difference (a trial's every later run said "0 updated").
+        let again = try await b.run(b.job(direction: .push))
+        #expect(again.counts.pushedUpdated == 1, "\(again.lines)")
+        #expect(try b.remoteLeads()["p0@example.com"]?["company"] as? String == "Edited here")
     }
 
     @Test("undo of a pull deletes the records it created locally and restores the ones it overwrote")
@@ -50,6 +74,11 @@ struct UndoAndDaemonTests {
         #expect(undone.status == .undone && undone.counts.contains("\"pulled_created\":1"), "\(undone.counts)")
         #expect(undone.message?.contains("2 changes") == true)
         #expect(try b.store.all(Lead.self).first { $0.email == "p0@example.com" }?.company == "Company 0")
+        // The remote record the run had pulled is still there: the next pull takes it again (a trial's never came
+        // back: the listing skipped it at its mark, `--full` too).
+        let again = try await b.run(b.job(direction: .pull))
+        #expect(again.counts.pulledCreated == 1, "\(again.lines)")
+        #expect(try b.store.all(Lead.self).contains { $0.email == "new@example.com" })
     }
 
     @Test(
