@@ -1,3 +1,4 @@
+import CRMMapping
 import CRMModel
 public import CRMStore
 
@@ -61,6 +62,17 @@ public enum ConflictResolution {
         for (k, v) in sets {
             guard k.hasPrefix("custom.") || R.fieldIndex(named: k) != nil else {
                 throw SyncError(.notFound, message: "'\(k)' is not a \(R.recordType.rawValue) field")
+            }
+            // Checked as `set` checks a value (a trial's resolve stored `email: not an email <x>`); a value of the
+            // queued sides is taken as it is (it is what one side holds).
+            if let i = R.fieldIndex(named: k), v != local[k], v != remote[k] {
+                do { _ = try RecordEdit.value(v, kind: R.fields[i].kind, field: k) } catch let error
+                    as RecordEdit.Refusal
+                {
+                    throw SyncError(
+                        .badValue,
+                        message: error.message + (error.hint.map { " (\($0))" } ?? "") + "; nothing was resolved")
+                }
             }
             chosen[k] = v
             fields.insert(k)

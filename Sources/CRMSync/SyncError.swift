@@ -25,6 +25,9 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         /// holds unchanged since it was read: not a concurrency conflict but a refusal of the values (a unique field
         /// another record already has, as amagi-crm answers for an e-mail in use). Set aside like any refusal.
         case refusedConflict
+        /// A value given to resolve a conflict is not of its field's kind (not an e-mail, a number, a day…), or a
+        /// form's choice is not one of those offered: nothing was resolved.
+        case badValue
     }
 
     public var code: Code

@@ -272,15 +272,22 @@ extension WebApp {
         guard let c = try store.conflict(id: id), c.status == .open else {
             throw PageError(.notFound, "no open conflict \(id)")
         }
-        let take = ConflictResolution.Take(rawValue: form["take"] ?? "merged") ?? .merged
+        // Only the choices the form offers: anything else is refused, not taken for a default (a trial's `take=bogus`
+        // resolved the conflict, and `edit` without its value emptied the field).
+        guard let take = ConflictResolution.Take(rawValue: form["take"] ?? "merged") else {
+            throw PageError(.badRequest, "take must be merged, local or remote")
+        }
         let local = Snapshot(json: c.local).values
         let remote = Snapshot(json: c.remoteSide).values
         var sets: [String: String] = [:]
         for f in c.fields {
             switch form["choose.\(f)"] ?? "local" {
             case "remote": sets[f] = remote[f] ?? ""
-            case "edit": sets[f] = form["edit.\(f)"] ?? ""
-            default: sets[f] = local[f] ?? ""
+            case "local": sets[f] = local[f] ?? ""
+            case "edit":
+                guard let edited = form["edit.\(f)"] else { throw PageError(.badRequest, "no value given for \(f)") }
+                sets[f] = edited
+            default: throw PageError(.badRequest, "the choice for \(f) must be local, remote or edit")
             }
         }
         do { try ConflictResolution.resolve(store: store, id: id, take: take, sets: sets) } catch let e as SyncError {

@@ -122,9 +122,10 @@ extension WebApp {
             case "amount": items.sort { ($0.money.amount ?? -1) > ($1.money.amount ?? -1) }
             default: items.sort { ($0.updatedAt ?? .distantPast) > ($1.updatedAt ?? .distantPast) }
             }
-            let page = max(1, Int(query["page"] ?? "1") ?? 1)
+            // A page past the last shows the last, and its links go from there (`?page=5` of one page linked to 4).
             let pages = max(1, (items.count + Self.pageSize - 1) / Self.pageSize)
-            let shown = items.dropFirst((min(page, pages) - 1) * Self.pageSize).prefix(Self.pageSize)
+            let page = min(pages, max(1, Int(query["page"] ?? "1") ?? 1))
+            let shown = items.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
             func link(_ p: Int, _ label: String) -> String {
                 var parts = ["page=\(p)"]
                 if !q.isEmpty { parts.append("q=\(HTML.query(q))") }
@@ -134,7 +135,7 @@ extension WebApp {
             }
             let previous = page > 1 ? link(page - 1, "previous") : ""
             let next = page < pages ? link(page + 1, "next") : ""
-            body += "<p>\(items.count) \(plural), page \(min(page, pages)) of \(pages) \(previous) \(next)</p>"
+            body += "<p>\(items.count) \(plural), page \(page) of \(pages) \(previous) \(next)</p>"
             var rows: [[String]] = []
             for r in shown {
                 let money = HTML.escape(Self.money(r.money.amount, r.money.currency))

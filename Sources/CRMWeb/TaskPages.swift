@@ -55,9 +55,12 @@ extension WebApp {
         for id in ids {
             // Full ids only (the page sends them): a prefix must not select another task.
             guard RecordID(id) != nil else { throw PageError(.badRequest, "not a task id") }
-            do { tasks.append(try store.record(CRMTask.self, id: id)) } catch {
-                throw PageError(.notFound, "no such task")
-            }
+            let task: CRMTask
+            do { task = try store.record(CRMTask.self, id: id) } catch { throw PageError(.notFound, "no such task") }
+            // A task the acting user may not see is, to them, no task: its title is not in the refusal (a trial's
+            // forged id showed another user's task title).
+            guard TaskRules.decide(.see, by: me, on: task).isAllowed else { throw PageError(.notFound, "no such task") }
+            tasks.append(task)
         }
         let results: [(before: CRMTask, after: CRMTask, decision: TaskDecision)]
         switch form["op"] ?? "" {

@@ -175,9 +175,25 @@ public final class WebApp: Sendable {
         return true
     }
 
+    /// Whether a host name is this machine's loopback: `127.0.0.1` (and the rest of 127/8), `localhost`, `::1`.
+    static func isLoopback(host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || h == "[::1]" || h.hasPrefix("127.")
+    }
+
+    /// The host name of a request's authority (`Host`): without its port, an IPv6 address without its brackets.
+    static func hostName(of authority: String) -> String {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        return String(authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+    }
+
     /// The routes.
     public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        // HEAD answers as GET does, without the body (it was 404 on every page).
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: WebGuard(checksHost: Self.isLoopback(host: config.host)))
         router.get("/static/app.css") { _, _ in Self.asset(Assets.css, type: "text/css; charset=utf-8") }
         router.get("/static/app.js") { _, _ in Self.asset(Assets.js, type: "text/javascript; charset=utf-8") }
         router.get("/signin") { request, _ -> Response in
@@ -312,4 +328,28 @@ struct Form {
     subscript(_ name: String) -> String? { pairs.first { $0.0 == name }?.1 }
 
     func all(_ name: String) -> [String] { pairs.filter { $0.0 == name }.map(\.1) }
+}
+
+/// What every request goes through first. On a page served on loopback, a request must name a loopback host: a site
+/// whose own name resolves to 127.0.0.1 (DNS rebinding) would otherwise be this page's origin to the browser (a trial's
+/// `Host: evil.example` was served, and its `Origin` passed the same-origin check, which compares with `Host`). And a
+/// page that does not exist is a page with the security headers, not an empty 404.
+struct WebGuard<Context: RequestContext>: RouterMiddleware {
+    let checksHost: Bool
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        // HTTP/1.1's `Host` becomes the request's authority; a `Host` field left as it is counts too.
+        let named = [request.head.authority, request.headers[HTTPField.Name("Host")!]].compactMap { $0 }
+        if checksHost, let authority = named.first(where: { !WebApp.isLoopback(host: WebApp.hostName(of: $0)) }) {
+            return WebApp.problem(
+                .misdirectedRequest,
+                "This page answers to 127.0.0.1, localhost and [::1] only, not to \(authority): open the URL `crmgate serve` printed."
+            )
+        }
+        do { return try await next(request, context) } catch let e as HTTPError where e.status == .notFound {
+            return WebApp.problem(.notFound, "No such page.")
+        }
+    }
 }

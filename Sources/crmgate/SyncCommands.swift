@@ -47,7 +47,7 @@ enum SyncExit {
         case .notFound: 64
         case .badResponse, .rejected, .transport, .refusedConflict: remoteFailed
         case .massDelete: massDeleteStopped
-        case .unsendable: 65  // EX_DATAERR: a value the profile cannot write
+        case .unsendable, .badValue: 65  // EX_DATAERR: a value the profile cannot write, or not of its field's kind
         }
     }
     /// Done, but the remote refused some records (set aside: `crmgate sync errors list`).

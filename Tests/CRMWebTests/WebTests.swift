@@ -193,6 +193,26 @@ struct WebTests {
                 #expect(r.status == .forbidden, "\(name): \(value)")
             }
             #expect(try f.store.reviewPairs().count == 1)
+            // A Host that is not this machine's loopback (DNS rebinding: evil.example resolved to 127.0.0.1) is
+            // refused, even with an Origin of that host and the right token (a trial's was served, and changed the user).
+            var rebound = headers
+            rebound[HTTPField.Name("Host")!] = "evil.example:8080"
+            rebound[.origin] = "http://evil.example:8080"
+            let misdirected = try await client.execute(
+                uri: "/review/\(f.pairID)/reject", method: .post, headers: rebound, body: form([("csrf", csrf)]))
+            #expect(misdirected.status == .misdirectedRequest)
+            let page = try await client.execute(
+                uri: "/", method: .get, headers: [.cookie: cookie, HTTPField.Name("Host")!: "evil.example"])
+            #expect(page.status == .misdirectedRequest)
+            for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"] {
+                let own = try await client.execute(
+                    uri: "/", method: .get, headers: [.cookie: cookie, HTTPField.Name("Host")!: host])
+                #expect(own.status == .ok, "\(host)")
+            }
+            // HEAD answers as GET; a page that does not exist is a page with the security headers.
+            #expect(try await client.execute(uri: "/leads", method: .head, headers: [.cookie: cookie]).status == .ok)
+            let missing = try await client.execute(uri: "/nonexistent", method: .get, headers: [.cookie: cookie])
+            #expect(missing.status == .notFound && missing.headers[HTTPField.Name("Content-Security-Policy")!] != nil)
             let ok = try await client.execute(
                 uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
             #expect(ok.status == .seeOther)
@@ -315,6 +335,20 @@ struct WebTests {
             headers[.cookie] = cookie
             let page = try await client.execute(uri: "/conflicts", method: .get, headers: [.cookie: cookie]).text
             #expect(page.contains("Base Co") && page.contains("Local Co") && page.contains("Remote Co"))
+            // Only the choices the form offers (a trial's `take=bogus` resolved it; `edit` without a value emptied the
+            // field); and an edited value is checked as `set` checks it.
+            for bad in [[("take", "bogus")], [("choose.company", "bogus")], [("choose.company", "edit")]] {
+                let r = try await client.execute(
+                    uri: "/conflicts/\(f.conflictID)/resolve", method: .post, headers: headers,
+                    body: form([("csrf", csrf)] + bad))
+                #expect(r.status == .badRequest, "\(bad)")
+                #expect(try f.store.conflicts().count == 1)
+            }
+            #expect(throws: SyncError.self) {
+                try ConflictResolution.resolve(
+                    store: f.store, id: f.conflictID, take: .merged, sets: ["email": "not an email <x>"])
+            }
+            #expect(try f.store.conflicts().count == 1)
             let r = try await client.execute(
                 uri: "/conflicts/\(f.conflictID)/resolve", method: .post, headers: headers,
                 body: form([
