@@ -211,8 +211,10 @@ extension WebApp {
                 \(HTML.table(["field", RecordID.short(p.a), RecordID.short(p.b), "values"], rows))
                 \(p.explanation.map { "<h3>Why the matcher was unsure</h3><pre class=\"explain\">\(HTML.escape($0))</pre>" }
                     ?? "<p>No explanation was kept for this pair (queued before crmgate kept them).</p>")
-                <form method="post" action="/review/\(p.id)/accept" data-key="a">\(HTML.csrfField(s))<button type="submit" class="accept">Accept: the same person</button></form>
-                <form method="post" action="/review/\(p.id)/reject" data-key="r">\(HTML.csrfField(s))<button type="submit" class="reject">Reject: different people</button></form>
+                \(config.readOnly ? Self.readOnlyNote : """
+                    <form method="post" action="/review/\(p.id)/accept" data-key="a">\(HTML.csrfField(s))<button type="submit" class="accept">Accept: the same person</button></form>
+                    <form method="post" action="/review/\(p.id)/reject" data-key="r">\(HTML.csrfField(s))<button type="submit" class="reject">Reject: different people</button></form>
+                    """)
                 </section>
                 """
         }
@@ -258,11 +260,11 @@ extension WebApp {
             }
             body += """
                 <section class="conflict" id="conflict-\(c.id)"><h2>Conflict \(c.id) <small>\(HTML.text(c.recordType.rawValue)) \(HTML.text(RecordID.short(c.localID))) at \(HTML.text(c.remote))</small></h2>
-                <form method="post" action="/conflicts/\(c.id)/resolve">\(HTML.csrfField(s))
+                \(config.readOnly ? "<div>" : "<form method=\"post\" action=\"/conflicts/\(c.id)/resolve\">\(HTML.csrfField(s))")
                 \(HTML.table(["field", "base", "local", "remote", "take"], rows))
                 <p>Fields only one side changed: <label><input type="radio" name="take" value="merged" checked> both sides' changes</label>
                 <label><input type="radio" name="take" value="local"> local</label> <label><input type="radio" name="take" value="remote"> remote</label></p>
-                <button type="submit">Resolve</button></form></section>
+                \(config.readOnly ? Self.readOnlyNote + "</div>" : "<button type=\"submit\">Resolve</button></form>")</section>
                 """
         }
         return HTML.page(title: "Conflicts", session: s, users: users.map(\.name), body: body)

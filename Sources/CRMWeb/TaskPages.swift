@@ -26,18 +26,23 @@ extension WebApp {
                         }
                     }) + "</section>"
         }
-        body += "<form method=\"post\" action=\"/tasks/bulk\" id=\"bulk\">\(HTML.csrfField(s))"
+        if !config.readOnly { body += "<form method=\"post\" action=\"/tasks/bulk\" id=\"bulk\">\(HTML.csrfField(s))" }
         body += HTML.table(
             ["", "title", "assignee", "due", "status"],
             tasks.map { t in
                 [
-                    "<input type=\"checkbox\" name=\"task\" value=\"\(t.id)\" aria-label=\"select\">",
+                    config.readOnly
+                        ? "" : "<input type=\"checkbox\" name=\"task\" value=\"\(t.id)\" aria-label=\"select\">",
                     HTML.text(t.title),
                     HTML.text(t.assignee.isEmpty ? "(unassigned)" : t.assignee),
                     HTML.escape(t.due.map { String($0.iso8601UTC.prefix(t.allDay ? 10 : 16)) } ?? "-"),
                     HTML.text(t.status),
                 ]
             }, id: "tasks")
+        // A read-only page offers no change it would refuse (a trial found the bulk form answering 403).
+        if config.readOnly {
+            return HTML.page(title: "Tasks", session: s, users: users.map(\.name), body: body + Self.readOnlyNote)
+        }
         var options = ""
         for u in users { options += "<option value=\"\(HTML.attr(u.name))\">\(HTML.escape(u.name))</option>" }
         body += """

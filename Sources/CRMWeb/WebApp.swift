@@ -99,6 +99,9 @@ public final class WebApp: Sendable {
         return Response(status: .seeOther, headers: headers)
     }
 
+    /// Where a change would be offered on a page started with `--read-only`.
+    static let readOnlyNote = "<p class=\"read-only\">Read-only: this page was started with --read-only.</p>"
+
     static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
         html(
             HTML.page(
@@ -138,7 +141,9 @@ public final class WebApp: Sendable {
     /// page's own origin when the browser says where it comes from (403): by `Origin`, by `Sec-Fetch-Site`, or, when
     /// neither is sent, by `Referer` (a trial's POST with only a foreign `Referer`, or `Sec-Fetch-Site: cross-site`, and
     /// a valid token was taken).
-    func action(_ request: Request, _ body: (WebSession, Form) throws -> Response) async -> Response {
+    func action(
+        _ request: Request, changesRecords: Bool = true, _ body: (WebSession, Form) throws -> Response
+    ) async -> Response {
         guard let s = session(of: request) else { return Self.problem(.unauthorized, "Not signed in.") }
         if !Self.sameOrigin(request) { return Self.problem(.forbidden, "The request came from another site.") }
         var request = request
@@ -149,7 +154,7 @@ public final class WebApp: Sendable {
         guard let token = form["csrf"], WebSessions.same(token, s.csrf) else {
             return Self.problem(.forbidden, "The form's CSRF token is missing or wrong: reload the page and try again.")
         }
-        if config.readOnly {
+        if config.readOnly && changesRecords {
             return Self.problem(.forbidden, "This page was started with --read-only: nothing can be changed.")
         }
         do { return try body(s, form) } catch let e as PageError {
@@ -256,8 +261,9 @@ public final class WebApp: Sendable {
         router.post("/tasks/bulk") { request, _ in
             await self.action(request) { s, form in try self.bulkTasks(s, form: form) }
         }
+        // Whom the page acts as changes no record: a read-only page may be viewed as another user too.
         router.post("/session/user") { request, _ in
-            await self.action(request) { s, form in
+            await self.action(request, changesRecords: false) { s, form in
                 guard let name = form["user"], self.users.contains(where: { $0.name == name }) else {
                     throw PageError(.badRequest, "no such user in \(self.config.usersPath)")
                 }
@@ -290,6 +296,8 @@ public final class WebApp: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router(),
+            // A connection idle for 30 s is closed: a trial's 300 half-sent requests held theirs open for good.
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "crmgate"),
             onServerRunning: { channel in onStart(channel.localAddress?.port ?? 0) }, logger: logger)
         try await app.runService()

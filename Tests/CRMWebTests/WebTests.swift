@@ -423,6 +423,18 @@ struct WebTests {
                 uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
             #expect(r.status == .forbidden)
             #expect(r.text.contains("--read-only"))
+            // No page offers a change it would refuse (a trial found review and bulk-task forms answering 403); whom
+            // the page acts as may still be chosen, which changes no record.
+            for path in ["/review", "/tasks", "/conflicts"] {
+                let page = try await client.execute(uri: path, method: .get, headers: [.cookie: cookie]).text
+                let posts = page.components(separatedBy: "method=\"post\" action=\"").dropFirst()
+                #expect(posts.allSatisfy { $0.hasPrefix("/session/user") }, "\(path)")
+                #expect(page.contains("Read-only"), "\(path)")
+            }
+            let viewAs = try await client.execute(
+                uri: "/session/user", method: .post, headers: headers,
+                body: form([("csrf", csrf), ("user", "Maya Cohen")]))
+            #expect(viewAs.status == .seeOther)
         }
         #expect(try f.store.reviewPairs().count == 1)
     }
