@@ -28,6 +28,11 @@ public struct CSVDialect: Sendable, Hashable {
         }
     }
 
+    /// A delimiter as users write it, the way `delimiter(named:)` reads it back: `\t` for a tab, else the character.
+    public static func name(of delimiter: UInt8) -> String {
+        delimiter == UInt8(ascii: "\t") ? "\\t" : String(UnicodeScalar(delimiter))
+    }
+
     /// Picks the delimiter whose count per line is most consistent over the first lines of `sample`
     /// (UTF-8 text), counting only outside quotes. Ties go to the earlier candidate; comma when nothing fits.
     public static func sniff(_ sample: some Collection<UInt8>, quote: UInt8 = UInt8(ascii: "\"")) -> UInt8 {

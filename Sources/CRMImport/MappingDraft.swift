@@ -81,7 +81,7 @@ public enum MappingDraft {
             + (record == nil ? "   # the record type the header fits best; --record chooses another" : "") + "\n"
         if reader.dialect.delimiter != UInt8(ascii: ",") || reader.encoding != .utf8 {
             out +=
-                "csv:\n  delimiter: \"\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))\"\n  encoding: \(reader.encoding.rawValue)\n"
+                "csv:\n  delimiter: \"\(CSVDialect.name(of: reader.dialect.delimiter))\"\n  encoding: \(reader.encoding.rawValue)\n"
         }
         // A crmgate export read back: its `id` column names the records to update (a trial's round trip created
         // a second copy of every lead without an e-mail), and its `custom.NAME` columns are those custom fields.

@@ -32,7 +32,7 @@ final class CSVRowSource: RowSource {
     var encodingName: String { reader.encoding.rawValue }
     var emptyLines: Int { reader.emptyLines }
     var delimiterName: String {
-        reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter))
+        CSVDialect.name(of: reader.dialect.delimiter)
     }
 
     func nextRows(_ body: (RawRow, RowIssue?) -> Void) throws -> Bool {

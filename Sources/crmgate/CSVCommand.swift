@@ -74,7 +74,7 @@ struct CSVCommand: ParsableCommand {
                     "\(file): \(records) records, \(reader.header.count) columns, \(issues) malformed"
                         + (blank > 0 ? ", \(blank) blank line\(blank == 1 ? "" : "s") skipped" : ""))
                 print(
-                    "  encoding \(reader.encoding.rawValue), delimiter '\(reader.dialect.delimiter == 9 ? "\\t" : String(UnicodeScalar(reader.dialect.delimiter)))'"
+                    "  encoding \(reader.encoding.rawValue), delimiter '\(CSVDialect.name(of: reader.dialect.delimiter))'"
                 )
                 print("  header: " + reader.header.joined(separator: " | "))
                 for d in duplicates {
