@@ -201,6 +201,20 @@ public enum TaskDate {
         calendar.timeZone = zone
         let parts = DateComponents(year: day.year, month: day.month, day: day.day, hour: h, minute: m, second: s)
         guard let instant = calendar.date(from: parts) else { return nil }
+        // A time the clocks skip (the hour a zone moves forward) is no time there: Foundation moved it an hour on in
+        // silence (02:30 on Berlin's spring day became 03:30). A time that occurs twice is its first occurrence.
+        let back = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
+        guard back.year == day.year, back.month == day.month, back.day == day.day, back.hour == h, back.minute == m,
+            back.second == s
+        else { return nil }
         return Parsed(instant: instant, allDay: false)
+    }
+
+    /// Whether `text` names a local time the clocks skip in `zone` (in the hour a zone moves forward), which `parse`
+    /// refuses: for an error that says so.
+    public static func isSkipped(_ text: String, zone: TimeZone) -> Bool {
+        guard parse(text, zone: zone) == nil, let utc = TimeZone(identifier: "UTC") else { return false }
+        // As a time of a zone without daylight saving time it is a time, so it is only the zone that skips it.
+        return parse(text, zone: utc) != nil && !text.hasSuffix("Z") && !text.contains("+")
     }
 }

@@ -38,6 +38,11 @@ struct ZoneOptions: ParsableArguments {
 /// - Throws: `CLIError.usage` naming the forms.
 func parseWhen(_ s: String, option: String, zone: TimeZone) throws -> TaskDate.Parsed {
     guard let parsed = TaskDate.parse(s, zone: zone) else {
+        if TaskDate.isSkipped(s, zone: zone) {
+            throw CLIError.usage(
+                "\(option) '\(s)' is a time the clocks skip in \(zone.identifier) (they move forward an hour that day)",
+                hint: "give a time an hour later or earlier, or one with its offset (e.g. +02:00)")
+        }
         throw CLIError.usage(
             "\(option) '\(s)' is not a date",
             hint: "use \(TaskDate.forms); times are in --tz (default $TZ, else UTC), or end in Z or +HH:MM")

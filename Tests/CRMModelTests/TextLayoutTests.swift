@@ -195,6 +195,20 @@ struct TaskDateTests {
     func refuses(text: String) {
         #expect(TaskDate.parse(text, zone: TaskDateTests.utc) == nil)
     }
+
+    /// 02:30 on Berlin's spring day became 03:30 without a word.
+    @Test("a time the clocks skip is refused and said to be skipped; a time that occurs twice is its first occurrence")
+    func daylightSavingTime() throws {
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        #expect(TaskDate.parse("2026-03-29 02:30", zone: berlin) == nil)
+        #expect(TaskDate.isSkipped("2026-03-29 02:30", zone: berlin))
+        #expect(!TaskDate.isSkipped("2026-03-29 03:30", zone: berlin) && !TaskDate.isSkipped("tomorrow", zone: berlin))
+        #expect(
+            TaskDate.parse("2026-03-29 03:30", zone: berlin)?.instant == TaskDateTests.instant("2026-03-29T01:30:00Z"))
+        // 02:30 on the autumn day is first in summer time (+02:00).
+        #expect(
+            TaskDate.parse("2026-10-25 02:30", zone: berlin)?.instant == TaskDateTests.instant("2026-10-25T00:30:00Z"))
+    }
 }
 
 @Suite("The month grid")
