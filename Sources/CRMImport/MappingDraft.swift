@@ -45,9 +45,23 @@ public enum MappingDraft {
             unmapped.removeAll { $0 == column }
             unmapped.removeAll { u in mapped.contains { $0.column == u } }
         }
+        // Columns of person lists that no field is named for, placed by their names: a house number and a second
+        // address line join the street; a date of birth and a national id become custom fields that `dedupe`
+        // compares as a date and an identifier. Whatever the fuzzy match made of them is dropped (a person list's
+        // `address_2` was drafted as the city, and its `suburb`, `street_number`, date of birth and id left out).
+        let parts = PersonColumns(header: reader.header)
+        if type == .lead || type == .customer {
+            mapped.removeAll { parts.claimed.contains($0.column) && $0.match == .fuzzy }
+            unmapped.removeAll { parts.claimed.contains($0) }
+        }
+        let street = mapped.first { $0.field == "address.street" }
+        let streetParts = street.map { parts.street(around: $0.column) } ?? []
         // An `id` column: crmgate's record ids (an export read back) only when its values are such ids; another
-        // file's ids are its external ids (a trial's `ID` of numbers made every row a rejected "not a record id").
-        let idCandidate = reader.header.first { h in h.lowercased() == "id" && !mapped.contains { $0.column == h } }
+        // file's ids are its external ids (a trial's `ID` of numbers made every row a rejected "not a record id"); a
+        // record id under another name (`rec_id`, `Contact ID`) is an external id.
+        let idCandidate =
+            reader.header.first { h in h.lowercased() == "id" && !mapped.contains { $0.column == h } }
+            ?? parts.externalID.flatMap { h in mapped.contains { $0.column == h } ? nil : h }
         // Sample values of the columns mapped to dates and numbers and of the id column (the first 200 records),
         // to choose their formats.
         var samples: [String: [String]] = [:]
@@ -111,6 +125,12 @@ public enum MappingDraft {
             out += "  last_name: { column: \(columnRef(personName)), transform: [last_name] }   # a whole name\n"
         }
         for s in mapped {
+            if s.field == "address.street", streetParts.count > 1 {
+                out +=
+                    "  address.street: { columns: [\(streetParts.map(columnRef).joined(separator: ", "))], separator: \" \" }"
+                    + "   # \(s.match.rawValue); the house number and second line joined to it\n"
+                continue
+            }
             var transform: String
             var note = s.match.rawValue
             switch s.field {
@@ -129,6 +149,18 @@ public enum MappingDraft {
             }
             out += "  \(s.field): { column: \(columnRef(s.column))\(transform) }   # \(note)\n"
         }
+        let personal = type == .lead || type == .customer ? parts.personal : []
+        for (column, field, _) in personal {
+            out += "  \(field): { column: \(columnRef(column)) }   # compared by dedupe (see the dedupe section)\n"
+        }
+        if type == .lead || type == .customer {
+            for column in parts.claimed
+            where !streetParts.contains(column) && !personal.contains(where: { $0.0 == column })
+                && column != idColumn && column != externalColumn && !mapped.contains(where: { $0.column == column })
+            {
+                out += "  # not mapped: \(yamlQuote(column))  (map it to a field, or to custom.<name>)\n"
+            }
+        }
         for u in unmapped where u != idColumn && u != externalColumn {
             if u.hasPrefix("custom."), u.count > 7 {
                 out += "  \(yamlQuote(u)): { column: \(yamlQuote(u)) }   # a custom field, as an export names it\n"
@@ -136,7 +168,80 @@ public enum MappingDraft {
                 out += "  # not mapped: \(yamlQuote(u))  (map it to a field, or to custom.<name>)\n"
             }
         }
+        // What `dedupe` and `import --fuzzy` compare: by default the lead fields; a date of birth or a national id is
+        // compared only when the mapping names it, so the draft names them, with the lead fields it maps.
+        if !personal.isEmpty {
+            out += "dedupe:\n  compare:\n"
+            for s in mapped {
+                if let kind = Self.compareKind[s.field] { out += "    \(s.field): \(kind)\n" }
+            }
+            for (_, field, kind) in personal { out += "    \(field): \(kind)\n" }
+        }
         return out
+    }
+
+    /// The kind `dedupe` compares each lead field as, for the fields a draft's `dedupe:` section names.
+    static let compareKind: [String: String] = [
+        "first_name": "first_name", "last_name": "last_name", "email": "email", "phone": "phone", "mobile": "phone",
+        "company": "company", "address.street": "address", "address.city": "city", "address.postcode": "postcode",
+        "address.country": "country",
+    ]
+
+    /// The columns of a person list that no lead field is named for, by their (normalised) names.
+    struct PersonColumns {
+        let header: [String]
+        /// A house number, the second address line.
+        var houseNumber: String?
+        var secondLine: String?
+        /// A record id under another name than `id`.
+        var externalID: String?
+        /// Custom fields dedupe compares: (column, custom field, kind).
+        var personal: [(String, String, String)] = []
+        /// Every column placed here.
+        var claimed: [String] = []
+
+        static let houseNumbers: Set = [
+            "streetnumber", "housenumber", "houseno", "streetno", "housenr", "hausnummer", "hausnr", "numero",
+        ]
+        static let secondLines: Set = ["address2", "addressline2", "street2", "streetaddress2", "adresszusatz"]
+        static let births: Set = [
+            "dateofbirth", "dob", "birthdate", "birthday", "geburtsdatum", "datenaissance", "fechadenacimiento",
+        ]
+        static let identifiers: Set = [
+            "socsecid", "ssn", "socialsecuritynumber", "socialsecurityno", "nationalid", "nationalidnumber", "taxid",
+            "passport", "passportnumber", "passportno", "idnumber", "personalnumber", "personnummer", "nin",
+            "personalid",
+        ]
+        static let recordIDs: Set = [
+            "recid", "recordid", "customerid", "contactid", "leadid", "personid", "externalid", "sourceid",
+        ]
+
+        init(header: [String]) {
+            self.header = header
+            for h in header {
+                let n = HeaderSuggester.normalize(h)
+                if Self.houseNumbers.contains(n), houseNumber == nil {
+                    houseNumber = h
+                } else if Self.secondLines.contains(n), secondLine == nil {
+                    secondLine = h
+                } else if Self.recordIDs.contains(n), externalID == nil {
+                    externalID = h
+                } else if Self.births.contains(n), !personal.contains(where: { $0.2 == "date" }) {
+                    personal.append((h, "custom.date_of_birth", "date"))
+                } else if Self.identifiers.contains(n) {
+                    let name = h.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+                    personal.append((h, "custom." + String(name), "identifier"))
+                } else {
+                    continue
+                }
+                claimed.append(h)
+            }
+        }
+
+        /// The street's columns with the house number before it and the second line after it, those there are.
+        func street(around column: String) -> [String] {
+            [houseNumber, column, secondLine].compactMap { $0 }
+        }
     }
 
     /// `s` as a YAML scalar: plain when it is letters, digits and a few marks, else double-quoted with its

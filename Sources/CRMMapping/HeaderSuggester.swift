@@ -50,7 +50,7 @@ public enum HeaderSuggester {
         "address.street": [
             "street", "streetaddress", "address", "address1", "addressline1", "strasse", "straße", "billingstreet",
         ],
-        "address.city": ["city", "town", "ort", "stadt", "ville", "billingcity"],
+        "address.city": ["city", "town", "ort", "stadt", "ville", "billingcity", "suburb", "locality", "municipality"],
         "address.state": [
             "state", "stateregion", "province", "stateprovince", "region", "county", "bundesland", "billingstate",
         ],
