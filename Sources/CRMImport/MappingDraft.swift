@@ -69,6 +69,7 @@ public enum MappingDraft {
             mapped.filter {
                 [.day, .instant, .number, .integer].contains(ModelFields.kind(type, $0.field))
             }.map(\.column) + (idCandidate.map { [$0] } ?? [])
+            + mapped.filter { $0.field == "phone" || $0.field == "mobile" }.map(\.column)
         if !sampled.isEmpty {
             let index = Dictionary(
                 reader.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
@@ -93,6 +94,14 @@ public enum MappingDraft {
         out +=
             "record: \(type.rawValue)"
             + (record == nil ? "   # the record type the header fits best; --record chooses another" : "") + "\n"
+        // Phone numbers without a country code are read as the mapping's `phone_country`'s (the default is US's): when
+        // most of those written with one share it, the file is that country's (a person list of +61 and 04… numbers
+        // read its national numbers as American ones).
+        let phones = mapped.filter { $0.field == "phone" || $0.field == "mobile" }.flatMap { samples[$0.column] ?? [] }
+        if let (region, code) = Self.phoneRegion(phones) {
+            out +=
+                "phone_country: \(region)   # most phone numbers written with a country code are +\(code): those without one are read as \(region)'s\n"
+        }
         if reader.dialect.delimiter != UInt8(ascii: ",") || reader.encoding != .utf8 {
             out +=
                 "csv:\n  delimiter: \"\(CSVDialect.name(of: reader.dialect.delimiter))\"\n  encoding: \(reader.encoding.rawValue)\n"
@@ -180,6 +189,33 @@ public enum MappingDraft {
         return out
     }
 
+    /// The region most of `phones` written with a country code are of, when at least five are and four in five of
+    /// them share one code other than `1` (the default region's); nil otherwise.
+    static func phoneRegion(_ phones: [String]) -> (region: String, code: String)? {
+        // Calling codes are prefix-free: a number's is the one of its first one to three digits that is one. A code
+        // several regions share is the first region by name (`44`: GB, `41`: CH).
+        var regionOf: [String: String] = [:]
+        for (region, r) in PhoneNumber.regions where region.count == 2 {
+            if let known = regionOf[r.callingCode], known < region { continue }
+            regionOf[r.callingCode] = region
+        }
+        var counts: [String: Int] = [:]
+        var international = 0
+        for p in phones {
+            let t = p.trimmingCharacters(in: .whitespaces)
+            guard t.hasPrefix("+") || t.hasPrefix("00") else { continue }
+            let digits = String(t.drop { $0 == "+" || $0 == "0" && t.hasPrefix("00") }.filter(\.isNumber))
+            international += 1
+            if let code = (1...3).lazy.map({ String(digits.prefix($0)) }).first(where: { regionOf[$0] != nil }) {
+                counts[code, default: 0] += 1
+            }
+        }
+        guard international >= 5, let (code, n) = counts.max(by: { $0.value < $1.value }), code != "1",
+            n * 5 >= international * 4, let region = regionOf[code]
+        else { return nil }
+        return (region, code)
+    }
+
     /// The kind `dedupe` compares each lead field as, for the fields a draft's `dedupe:` section names.
     static let compareKind: [String: String] = [
         "first_name": "first_name", "last_name": "last_name", "email": "email", "phone": "phone", "mobile": "phone",
@@ -213,7 +249,8 @@ public enum MappingDraft {
             "personalid",
         ]
         static let recordIDs: Set = [
-            "recid", "recordid", "customerid", "contactid", "leadid", "personid", "externalid", "sourceid",
+            "recid", "recordid", "customerid", "contactid", "leadid", "personid", "externalid", "sourceid", "uniqueid",
+            "voterid", "ncid", "memberid", "clientid", "patientid", "userid",
         ]
 
         init(header: [String]) {

@@ -299,6 +299,25 @@ struct CommandLineTests {
         #expect(d.status == 0, "\(d.stderr)")
         let rows = try String(contentsOf: clusters, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
         #expect(rows.map { $0.split(separator: ",").last! } == ["1", "1", "3"], "\(rows)")
+
+        // Most numbers written with a country code are +61: national numbers are Australian (the default region, US,
+        // read `0478 916 173` as an American number). Numbers of many countries set no region.
+        for (numbers, expected) in [
+            (
+                [
+                    "+61 405 154 363", "0478 916 173", "+61 3 6526 7830", "+61 414 695 897", "+61 2 9999 0000",
+                    "+61 498 747 887",
+                ], "AU"
+            ),
+            (["+61 405 154 363", "+44 20 7946 0000", "+49 30 123456", "+33 1 23 45 67 89", "+61 3 6526 7830"], nil),
+        ] as [([String], String?)] {
+            let phones = w.dir.appendingPathComponent("phones.csv")
+            try ("First Name,Last Name,Phone\n" + numbers.map { "A,B,\($0)" }.joined(separator: "\n") + "\n")
+                .write(to: phones, atomically: true, encoding: .utf8)
+            let drafted = try TestSupport.run(try binary, ["mapping", "suggest", phones.path]).stdout
+            #expect(drafted.contains("phone_country: AU") == (expected == "AU"), "\(numbers)\n\(drafted)")
+            #expect(drafted.contains("phone_country:") == (expected != nil))
+        }
     }
 
     @Test(
