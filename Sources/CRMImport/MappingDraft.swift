@@ -12,8 +12,23 @@ import Foundation
 public enum MappingDraft {
     /// The draft as YAML text for the CSV file at `file`; `record` chooses the record type (default: the one the
     /// header fits best).
-    /// - Throws: `CSVError` when the file cannot be opened or its header read.
+    /// - Throws: `CSVError` when the file cannot be opened or its header read; `ImportError.malformedSource` for an
+    ///   XML document.
     public static func suggest(file: String, record: RecordType?) throws -> String {
+        // An XML document's first line is no header (a draft of one listed `<?xml version=…?>` as a column).
+        if let handle = FileHandle(forReadingAtPath: file) {
+            let head = (try? handle.read(upToCount: 256)) ?? Data()
+            try? handle.close()
+            let text = String(decoding: head, as: UTF8.self).drop { $0 == "\u{FEFF}" || $0.isWhitespace }
+            if text.hasPrefix("<?xml") || (text.hasPrefix("<") && text.dropFirst().first?.isLetter == true) {
+                throw ImportError(
+                    .malformedSource,
+                    "\(file) is an XML document: mapping suggest drafts mappings from CSV headers. Start from "
+                        + "mappings/sources/generic-leads-xml.yaml (format: xml, a record_path and a path per field); "
+                        + "`crmgate mapping check M --file \(file)` then names the document's root and first child if "
+                        + "the record path finds nothing")
+            }
+        }
         let reader = try CSVReader(path: file)
         let type =
             record

@@ -34,6 +34,8 @@ struct MappingCommand: ParsableCommand {
                 out = try MappingDraft.suggest(file: file, record: record.flatMap(RecordType.init(rawValue:)))
             } catch let e as CSVError {
                 throw CLIError("\(e)", code: e.code == .cannotOpen ? 66 : 65)
+            } catch let e as ImportError {
+                throw CLIError(e.message, code: e.exitCode)
             }
             print(out, terminator: "")
         }
