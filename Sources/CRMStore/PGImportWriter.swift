@@ -245,9 +245,13 @@ extension PostgresStore {
             return try withConnection { c in
                 try c.exec("BEGIN")
                 do {
+                    // A dry run takes no number from the sequence (a sequence does not roll back: a trial's dry runs left
+                    // gaps in `imports list`); its rolled-back row has one of its own, below every real one.
                     let batch =
                         try c.exec(
-                            "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id",
+                            dryRun
+                                ? "INSERT INTO imports (id, record_type, source, mapping, started_at, status) VALUES (-pg_backend_pid(), $1, $2, $3, $4, 'running') RETURNING id"
+                                : "INSERT INTO imports (record_type, source, mapping, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id",
                             [R.recordType.plural, source, mapping, started]
                         ).int64(0, 0) ?? 0
                     let writer = try PGImportWriter<R>(connection: c, batch: batch, system: system)

@@ -316,13 +316,14 @@ extension PostgresStore {
         }
     }
 
-    /// Extends a lease this owner holds (a worker's heartbeat). - Returns: false when the lease is no longer its.
-    public func renewLease(job: String, owner: String, seconds: Double) throws -> Bool {
+    /// Extends every lease this owner holds (a worker's heartbeat: the job's, and the remote's record types'). - Returns:
+    /// how many it extended.
+    public func renewLeases(owner: String, seconds: Double) throws -> Int {
         try withConnection { c in
             try c.exec(
-                "UPDATE sync_leases SET expires_at = extract(epoch from clock_timestamp()) + $3 WHERE job = $1 AND owner = $2",
-                [job, owner, String(seconds)]
-            ).affected == 1
+                "UPDATE sync_leases SET expires_at = extract(epoch from clock_timestamp()) + $2 WHERE owner = $1",
+                [owner, String(seconds)]
+            ).affected
         }
     }
 

@@ -219,6 +219,8 @@ final class HeldJobs: @unchecked Sendable {
     func add(job: String, holder: String) { lock.withLock { jobs[job] = holder } }
     func remove(job: String) { _ = lock.withLock { jobs.removeValue(forKey: job) } }
     var all: [(job: String, holder: String)] { lock.withLock { jobs.map { ($0.key, $0.value) } } }
+    /// Whether `job` is still held by `holder` (not released since a heartbeat listed it).
+    func holds(job: String, holder: String) -> Bool { lock.withLock { jobs[job] == holder } }
 }
 
 /// Renews the leases of held jobs every third of the lease time, on its own thread and its own connection (a run
@@ -265,12 +267,19 @@ final class Heartbeat: @unchecked Sendable {
             do {
                 if store == nil { store = try PostgresStore(url: url) }
                 for j in jobs {
-                    if try !store!.heartbeat(job: j.job, holder: j.holder, leaseSeconds: leaseSeconds) {
+                    // A job released since it was listed (its run just ended) has no lease to lose: no warning (a
+                    // trial's run of 6 ms was followed by "the lease … was lost").
+                    if try !store!.heartbeat(job: j.job, holder: j.holder, leaseSeconds: leaseSeconds),
+                        held.holds(job: j.job, holder: j.holder)
+                    {
                         logger.warning(
                             "job \(j.job): the lease of \(j.holder) was lost (it ran out); another worker may have taken the job"
                         )
                     }
-                    _ = try store!.renewLease(job: j.job, owner: j.holder, seconds: leaseSeconds)
+                    // Every lease the run holds: the job's, and those of the remote's record types (renewed only at
+                    // checkpoints otherwise, so a page request longer than the lease let another machine's run of
+                    // the same types start beside this one).
+                    _ = try store!.renewLeases(owner: j.holder, seconds: leaseSeconds)
                 }
             } catch {
                 logger.warning("heartbeat: \(error); trying again")

@@ -246,7 +246,7 @@ extension RemoteProfile {
     /// `.build/…/crmgate` it is.
     public static var bundledFolders: [String] {
         var out = [bundledFolder]
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        var dir = executableFolder
         out.append(dir.appendingPathComponent(bundledFolder).path)
         for _ in 0..<4 {
             dir = dir.deletingLastPathComponent()
@@ -255,6 +255,18 @@ extension RemoteProfile {
         }
         return out.filter { FileManager.default.fileExists(atPath: $0) || $0 == bundledFolder }
     }
+
+    /// The folder of the running executable, read once: a binary replaced while it runs (an upgrade under a running
+    /// worker) is `… (deleted)` to `/proc/self/exe`, which no longer resolves, and a trial's worker then found no
+    /// bundled profile until restarted.
+    static let executableFolder: URL = {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
+        var path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if path.hasSuffix(" (deleted)") { path.removeLast(" (deleted)".count) }
+        return URL(fileURLWithPath: path).deletingLastPathComponent()
+    }()
 
     /// Loads a profile by path, or by name from `mappings/remotes/NAME.yaml`.
     /// - Throws: `SyncError(.invalidProfile)` with the file and line.

@@ -213,6 +213,29 @@ struct SyncStoreTests {
         #expect(try store.runs().first?.status == .ok)
     }
 
+    /// A worker's heartbeat renewed only its job's lease; the lease of the record types the run held ran out during a
+    /// long request, and another machine's run of the same types started beside it.
+    @Test("a worker's heartbeat renews every lease its holder has: the job's and the record types'")
+    func heartbeatRenewsEveryLease() throws {
+        guard case .postgres(let url) = try StoreLocation(try StoreKind.postgres.makeLocation()) else { return }
+        let store = try PostgresStore(url: url)
+        for key in ["job", "remote r leads", "remote r tasks"] {
+            #expect(
+                try store.acquireLease(job: key, owner: "m1:1:a", pid: 1, seconds: 0.3, isAlive: { _ in true }) == nil)
+        }
+        #expect(
+            try store.acquireLease(job: "other", owner: "m2:2:b", pid: 2, seconds: 0.3, isAlive: { _ in true }) == nil)
+        #expect(try store.renewLeases(owner: "m1:1:a", seconds: 60) == 3)
+        Thread.sleep(forTimeInterval: 0.5)
+        // Another machine finds the renewed ones held, and the one not renewed free.
+        for key in ["job", "remote r leads", "remote r tasks"] {
+            #expect(
+                try store.acquireLease(job: key, owner: "m3:3:c", pid: 3, seconds: 60, isAlive: { _ in true }) != nil)
+        }
+        #expect(
+            try store.acquireLease(job: "other", owner: "m3:3:c", pid: 3, seconds: 60, isAlive: { _ in true }) == nil)
+    }
+
     @Test(
         "a second open of the same store migrates nothing again; a read-only open of an empty database is refused",
         arguments: StoreKind.allCases)
