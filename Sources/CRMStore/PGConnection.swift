@@ -46,10 +46,16 @@ final class PGConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// libpq's message on one line: its lines (a message and its `DETAIL`, or one per address tried, each after a
+    /// tab) joined by `; `, so that a log keeps one line per event.
     static func trimmed(_ p: UnsafePointer<CChar>?) -> String {
         guard let p else { return "unknown error" }
-        return String(cString: p).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(cString: p).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
     }
+
+    /// Why the connection is down, as libpq says it (never the password).
+    var failure: String { PGConnection.trimmed(PQerrorMessage(handle)) }
 
     /// Runs one statement with text parameters (`$1`, `$2`…; nil is NULL).
     /// - Throws: `StoreError(.postgres)` with the SQLSTATE, or `.connectionLost` when the server is gone.

@@ -46,9 +46,10 @@ public final class PostgresStore: @unchecked Sendable {
         while true {
             if connection.reconnect() { return }
             if Date() >= deadline {
+                // With why (a trial's worker said only "cannot reconnect" while the server refused its password).
                 throw StoreError(
                     .connectionLost, path: url,
-                    message: "cannot reconnect to PostgreSQL after \(Int(reconnectTimeout)) s")
+                    message: "cannot reconnect to PostgreSQL after \(Int(reconnectTimeout)) s: \(connection.failure)")
             }
             Thread.sleep(forTimeInterval: wait)
             wait = min(wait * 2, 2)
