@@ -89,6 +89,8 @@ public final class SyncEngine: @unchecked Sendable {
         RemoteMove.remoteName(profile: client.profile.name, baseURL: client.baseURL)
     }
     /// Who holds the job's lease while this engine runs (`host:pid:…`; a worker gives its own, to renew it).
+    /// Asked after each checkpoint: true stops the run there (`SyncError.interrupted`), recorded as interrupted.
+    public var stopRequested: @Sendable () -> Bool = { false }
     public var leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.suffix(12))"
     /// How long the lease lasts unless renewed at a checkpoint (or by a worker's heartbeat).
     public var leaseSeconds: Double = 600
@@ -159,7 +161,10 @@ public final class SyncEngine: @unchecked Sendable {
         } catch {
             report.seconds = ProcessInfo.processInfo.systemUptime - started
             if let runID {
-                try? store.finishRun(id: runID, status: .failed, counts: report.counts.json, message: "\(error)")
+                let stopped = (error as? SyncError)?.code == .interrupted
+                try? store.finishRun(
+                    id: runID, status: stopped ? .interrupted : .failed, counts: report.counts.json,
+                    message: "\(error)")
             }
             throw error
         }
@@ -204,6 +209,11 @@ public final class SyncEngine: @unchecked Sendable {
                 cursor: (job.name, state.json), clearJournal: clearJournal, undo: runID.map { ($0, undo) },
                 remote: remoteName, setAside: setAside, clearSetAside: clearSetAside,
                 clearUpdateJournal: clearUpdateJournal)
+        }
+        if stopRequested() {
+            throw SyncError(
+                .interrupted, context: job.name,
+                message: "stopped by a signal after a checkpoint; run it again to go on from there")
         }
     }
 

@@ -28,6 +28,9 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         /// A value given to resolve a conflict is not of its field's kind (not an e-mail, a number, a day…), or a
         /// form's choice is not one of those offered: nothing was resolved.
         case badValue
+        /// Stopped by a signal (SIGTERM, Ctrl-C) after a checkpoint; the run is recorded as interrupted, its leases
+        /// released, and the next run goes on from the checkpoint.
+        case interrupted
     }
 
     public var code: Code

@@ -48,6 +48,7 @@ enum SyncExit {
         case .badResponse, .rejected, .transport, .refusedConflict: remoteFailed
         case .massDelete: massDeleteStopped
         case .unsendable, .badValue: 65  // EX_DATAERR: a value the profile cannot write, or not of its field's kind
+        case .interrupted: 130
         }
     }
     /// Done, but the remote refused some records (set aside: `crmgate sync errors list`).
@@ -235,6 +236,12 @@ func runJob(
     let engine = try makeEngine(
         job, store: path, baseURL: remote.baseURL, insecure: remote.insecure, caBundle: remote.caBundle, dryRun: dryRun,
         logger: logger)
+    // SIGTERM or Ctrl-C: the run stops at its next checkpoint, recorded as interrupted, its leases released (a trial's
+    // SIGTERM ended it at once: left "running", its leases held for ten minutes against other machines); a second one
+    // quits at once.
+    let stop = InterruptFlag.install()
+    defer { InterruptFlag.uninstall() }
+    engine.stopRequested = { stop.isSet }
     return try await engine.run()
 }
 
@@ -288,7 +295,8 @@ struct SyncCommand: ParsableCommand {
             (set aside with its answer: `crmgate sync errors list`); 64 usage; 65 a complete listing lacked more linked \
             records than a run may delete (nothing deleted; --allow-mass-delete); 69 the remote failed after retries \
             (the run stopped at its last checkpoint; run it again to resume); 74 the store failed; 75 another run of the \
-            job holds its lease; 78 the job or profile is wrong, or a secret is missing.
+            job holds its lease; 78 the job or profile is wrong, or a secret is missing; 130 stopped by SIGTERM or Ctrl-C \
+            at a checkpoint (recorded as interrupted; run it again to resume; a second signal quits at once).
             """,
         subcommands: [Plan.self, Apply.self, Errors.self])
 

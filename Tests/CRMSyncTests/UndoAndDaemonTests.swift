@@ -299,7 +299,40 @@ struct RemoteTimeoutTests {
     @Test(
         "sync apply times out after the allowed attempts with exit 69, the run is recorded as failed, and the next run completes"
     )
-    func timeoutExit() throws {
+    func timeoutExit() throws { try timeoutExitBody() }
+
+    /// A trial's SIGTERM ended `sync apply` at once: its run stayed "running", its leases held for ten minutes.
+    @Test("SIGTERM stops sync apply at its next checkpoint: exit 130, the run interrupted, its leases let go")
+    func signalledApply() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
+        let b = try SyncBench()
+        try b.store.save(SyncBench.leads(400))
+        try b.remote.control("POST", "/faults", json: #"{"fraction":1,"kinds":["delay"],"delay_ms":20}"#)
+        let args = [
+            "sync", "apply", "--profile", "generic-rest", "--types", "leads", "--base-url", b.remote.baseURL, "--store",
+            b.storePath, "--batch-size", "20", "--concurrency", "1",
+        ]
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(b.remote.environment) { $1 }
+        p.currentDirectoryURL = TestSupport.repoRoot
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 2)
+        p.terminate()  // SIGTERM
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        // Recorded as interrupted, its leases let go: the next run starts at once and finishes the work.
+        #expect(try b.store.runs().first?.status == .interrupted)
+        try b.remote.control("POST", "/faults", json: #"{"fraction":0}"#)
+        let again = try TestSupport.run(bin, args, cwd: TestSupport.repoRoot, environment: b.remote.environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try b.remote.records("leads").count == 400)
+    }
+
+    func timeoutExitBody() throws {
         let bin = try #require(TestSupport.crmgateBinary, "the crmgate binary is built by `swift build`")
         let b = try SyncBench()
         try b.store.save(SyncBench.leads(30))
