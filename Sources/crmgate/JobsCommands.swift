@@ -25,13 +25,24 @@ struct JobsCommand: ParsableCommand {
                     $0.hasSuffix(".yaml")
                 }.map { String($0.dropLast(5)) }
             }) var job: String
+        @Option(
+            name: .long,
+            help:
+                "The folder of job files a job name is looked up in, as the workers were given it (default mappings/jobs)."
+        )
+        var jobs: String = SyncJob.folder
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var storeOptions: StoreOptions
         func run() async throws {
             let logger = setUpLogging(verbose: remote.verbose)
             let report: SyncReport
             do {
-                let job = try SyncJob.load(job)
+                // A name `jobs status` lists is found in the folder the workers read (it was only looked up in
+                // mappings/jobs: "no such job file").
+                let inFolder = "\(jobs)/\(job).yaml"
+                let job = try SyncJob.load(
+                    !FileManager.default.fileExists(atPath: job) && FileManager.default.fileExists(atPath: inFolder)
+                        ? inFolder : job)
                 if case .postgres(let url) = try StoreLocation(storeOptions.store) {
                     // On a shared store the run goes through the job board's claim, as a worker's would.
                     let worker = JobWorker(
