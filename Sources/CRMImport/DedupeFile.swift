@@ -40,9 +40,43 @@ enum DedupeChunk: Sendable {
 }
 
 public enum DedupeFile {
+    /// Refuses, before any matching, an output that is the input, the mapping or the other output (a trial's
+    /// `--clusters` over the input replaced it, exit 0), and one that cannot be written (a folder that does not
+    /// exist was found after all the matching, and the clusters file was overwritten before a review path failed).
+    static func checkOutputs(_ o: DedupeFileOptions) throws {
+        func canonical(_ p: String) -> String {
+            URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let inputs = [("the input file", canonical(o.source)), ("the mapping", canonical(o.mapping))]
+        var outputs = [("--clusters", o.clustersPath)]
+        if let r = o.reviewPath { outputs.append(("--review", r)) }
+        var seen: [(String, String)] = inputs
+        for (option, path) in outputs where path != "-" {
+            let c = canonical(path)
+            if let same = seen.first(where: { $0.1 == c }) {
+                throw ImportError(
+                    .usage, "\(option) \(path) is \(same.0): give another path (nothing was read or written)")
+            }
+            seen.append((option, c))
+            var isDirectory: ObjCBool = false
+            let folder = URL(fileURLWithPath: c).deletingLastPathComponent().path
+            let exists = FileManager.default.fileExists(atPath: c, isDirectory: &isDirectory)
+            if exists && isDirectory.boolValue {
+                throw ImportError(.output, "cannot write \(path): it is a folder (nothing was read or written)")
+            }
+            guard exists ? access(c, W_OK) == 0 : access(folder, W_OK) == 0 else {
+                let why =
+                    FileManager.default.fileExists(atPath: folder)
+                    ? "not writable" : "the folder \(folder) does not exist"
+                throw ImportError(.output, "cannot write \(path): \(why) (nothing was read or written)")
+            }
+        }
+    }
+
     /// Reads and maps the file (streaming), matches, writes the clusters (and review) files.
     /// - Throws: `ImportError` for an unreadable file or mapping; the mapping must describe leads or customers.
     public static func run(_ o: DedupeFileOptions) throws -> DedupeFileSummary {
+        try checkOutputs(o)
         let started = ProcessInfo.processInfo.systemUptime
         let mapping: MappingFile
         do { mapping = try MappingFile.load(path: o.mapping) } catch let e as MappingError {

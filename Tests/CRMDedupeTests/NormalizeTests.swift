@@ -167,4 +167,17 @@ struct SimilarityTests {
         #expect(Similarity.withinOneEdit(Array("2621".utf8), Array("2612".utf8)))
         #expect(!Similarity.withinOneEdit(Array("3211".utf8), Array("3281x".utf8)))
     }
+
+    /// A trial's 100 KB first names made 200 rows run for over five minutes (the comparisons are quadratic in length).
+    @Test("the quadratic comparisons read a value's first 256 bytes: long values beyond them compare as their start")
+    func longValues() {
+        let a = Array(String(repeating: "ab", count: 50_000).utf8)
+        var b = a
+        b[100_000 - 1] = UInt8(ascii: "z")
+        #expect(Similarity.jaroWinkler(a, b) == 1 && Similarity.osaDistance(a, b) == 0)
+        var c = a
+        c[10] = UInt8(ascii: "z")
+        #expect(Similarity.jaroWinkler(a, c) < 1 && Similarity.osaDistance(a, c) == 1)
+        #expect(Similarity.jaroWinkler(Array("martha".utf8), Array("marhta".utf8)) > 0.96)
+    }
 }

@@ -74,6 +74,34 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: clusters), "refused before the matching wrote its clusters")
     }
 
+    /// A trial's `--clusters` over the input file replaced it (exit 0), and a review path in a folder that does not
+    /// exist failed after all the matching, the clusters file overwritten already.
+    @Test(
+        "dedupe refuses, before reading, an output that is its input, its mapping or the other output, or cannot be written"
+    )
+    func dedupeOutputs() throws {
+        let w = try Workspace()
+        let input = w.dir.appendingPathComponent("in.csv")
+        try FileManager.default.copyItem(atPath: TestSupport.fixture("csv/generic-leads.csv"), toPath: input.path)
+        let before = try Data(contentsOf: input)
+        let mapping = TestSupport.mapping("sources/generic-leads.yaml")
+        let clusters = w.dir.appendingPathComponent("c.csv").path
+        try "keep".write(toFile: clusters, atomically: true, encoding: .utf8)
+        for (args, code, says) in [
+            (["--clusters", input.path], Int32(64), "is the input file"),
+            (["--clusters", w.dir.appendingPathComponent("./in.csv").path], 64, "is the input file"),
+            (["--clusters", mapping], 64, "is the mapping"),
+            (["--clusters", clusters, "--review", clusters], 64, "is --clusters"),
+            (["--clusters", clusters, "--review", "/nonexistent/r.csv"], 74, "does not exist"),
+            (["--clusters", w.dir.path], 74, "it is a folder"),
+        ] {
+            let r = try TestSupport.run(try binary, ["dedupe", input.path, "--mapping", mapping] + args)
+            #expect(r.status == code && r.stderr.contains(says), "\(args): \(r.stderr)")
+        }
+        #expect(try Data(contentsOf: input) == before)
+        #expect(try String(contentsOfFile: clusters, encoding: .utf8) == "keep", "nothing written before a refusal")
+    }
+
     @Test("CRMGATE_TRACE=1 makes dedupe name each matching phase on stderr, within 80 columns; without it, nothing")
     func dedupeTrace() throws {
         let w = try Workspace()
