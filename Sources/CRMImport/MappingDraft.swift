@@ -240,7 +240,6 @@ public enum MappingDraft {
 
     /// The columns of a person list that no lead field is named for, by their (normalised) names.
     struct PersonColumns {
-        let header: [String]
         /// A house number, the second address line.
         var houseNumber: String?
         var secondLine: String?
@@ -269,7 +268,6 @@ public enum MappingDraft {
         ]
 
         init(header: [String]) {
-            self.header = header
             for h in header {
                 let n = HeaderSuggester.normalize(h)
                 if Self.houseNumbers.contains(n), houseNumber == nil {
