@@ -1,14 +1,39 @@
 import CRMModel
 
-/// String similarity over UTF-8 bytes of normalised values (folding has already removed case and accents).
+/// String similarity of normalised values (folding has already removed case and accents), given as UTF-8 bytes.
+/// Values of ASCII alone are compared byte by byte; a value with any other character is compared by Unicode
+/// scalars, so that `маргарита` / `маргрита` is one edit apart as `margarita` / `margrita` is (by bytes it is two,
+/// and Jaro-Winkler over bytes counts the shared lead bytes of Cyrillic letters as matches).
 public enum Similarity {
     /// Jaro-Winkler similarity in 0...1 (prefix scale 0.1, up to 4 characters); see `StringSimilarity`.
     @inline(__always)
     public static func jaroWinkler(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        if !isASCII(a) || !isASCII(b) { return StringSimilarity.jaroWinkler(scalars(a), scalars(b)) }
         if a.count > longest || b.count > longest {
             return StringSimilarity.jaroWinkler(Array(a.prefix(longest)), Array(b.prefix(longest)))
         }
         return StringSimilarity.jaroWinkler(a, b)
+    }
+
+    /// Whether every byte is ASCII (below 0x80).
+    @inline(__always)
+    static func isASCII(_ a: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { p in
+            var any: UInt8 = 0
+            for byte in p { any |= byte }
+            return any < 0x80
+        }
+    }
+
+    /// The Unicode scalar values of UTF-8 bytes, at most `longest` of them (a malformed sequence reads as U+FFFD).
+    static func scalars(_ a: [UInt8]) -> [UInt32] {
+        var out: [UInt32] = []
+        out.reserveCapacity(min(a.count, longest))
+        for s in String(decoding: a, as: UTF8.self).unicodeScalars {
+            if out.count == longest { break }
+            out.append(s.value)
+        }
+        return out
     }
 
     /// The bytes of a value the quadratic comparisons read (`jaroWinkler`, `osaDistance`): its first 256. Names,
@@ -18,12 +43,18 @@ public enum Similarity {
     public static func jaroWinkler(_ a: String, _ b: String) -> Double { jaroWinkler(Array(a.utf8), Array(b.utf8)) }
 
     /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions), or `cap + 1` when above
-    /// `cap`.
-    /// Its three rows live on the stack (no allocation per call).
+    /// `cap`; in characters (see the type).
     public static func osaDistance(_ a: [UInt8], _ b: [UInt8], cap: Int = 3) -> Int {
+        if !isASCII(a) || !isASCII(b) { return osa(scalars(a), scalars(b), cap: cap) }
         if a.count > longest || b.count > longest {
-            return osaDistance(Array(a.prefix(longest)), Array(b.prefix(longest)), cap: cap)
+            return osa(Array(a.prefix(longest)), Array(b.prefix(longest)), cap: cap)
         }
+        return osa(a, b, cap: cap)
+    }
+
+    /// `osaDistance` over any elements. Its three rows live on the stack (no allocation per call).
+    @inline(__always)
+    static func osa<E: Equatable>(_ a: [E], _ b: [E], cap: Int) -> Int {
         let la = a.count
         let lb = b.count
         if abs(la - lb) > cap { return cap + 1 }
@@ -55,10 +86,16 @@ public enum Similarity {
         }
     }
 
-    /// Whether two byte strings are at most one edit apart: one substitution, insertion, deletion or transposition
-    /// of neighbours (the same answer as `osaDistance(a, b, cap: 1) <= 1`), in one pass over their common prefix
-    /// and the rest, without a table.
+    /// Whether two values are at most one edit apart: one substitution, insertion, deletion or transposition of
+    /// neighbouring characters (the same answer as `osaDistance(a, b, cap: 1) <= 1`), in one pass over their common
+    /// prefix and the rest, without a table.
     public static func withinOneEdit(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        isASCII(a) && isASCII(b) ? oneEdit(a, b) : oneEdit(scalars(a), scalars(b))
+    }
+
+    /// `withinOneEdit` over any elements.
+    @inline(__always)
+    static func oneEdit<E: Equatable>(_ a: [E], _ b: [E]) -> Bool {
         let la = a.count
         let lb = b.count
         if la - lb > 1 || lb - la > 1 { return false }

@@ -14,6 +14,9 @@ public struct DedupeFileOptions: Sendable {
     /// Pairs for a person: `row_a,row_b,weight,reason` (`ReviewReason`).
     public var reviewPath: String?
     public var settings = DedupeSettings()
+    /// Match the records before an XML document's fault (a truncated file, a bad byte) instead of refusing the file,
+    /// as `import --keep-going` imports them. A CSV file's faults are per row and never stop it.
+    public var keepGoing = false
 
     public init(source: String, mapping: String, clustersPath: String) {
         self.source = source
@@ -88,7 +91,7 @@ public enum DedupeFile {
                 "\(o.mapping): dedupe works on leads and customers; this mapping describes \(mapping.record.plural)")
         }
         var io = ImportOptions(source: o.source, mapping: o.mapping)
-        io.keepGoing = true
+        io.keepGoing = o.keepGoing
         let source = try Importer.openSourceOrFail(mapping: mapping, io)
         let mapper: RowMapper<Lead>
         do { mapper = try RowMapper<Lead>(mapping: mapping, header: source.header) } catch let e as MappingError {
@@ -148,7 +151,11 @@ public enum DedupeFile {
         } catch let e as CSVError {
             throw ImportError(.malformedSource, "\(e)", underlying: e)
         } catch let e as XMLError {
-            throw ImportError(.malformedSource, "\(e)", underlying: e)
+            // As the import: the file is refused whole; a trial's truncated file matched what it could, exit 0.
+            let hint =
+                e.code == .noRecords
+                ? "" : "; nothing was written (use --keep-going to match the records before the fault)"
+            throw ImportError(.malformedSource, "\(e)" + hint, underlying: e)
         }
         finish()
         // Checked before the matching, which takes minutes on a large file.

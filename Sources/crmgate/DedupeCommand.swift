@@ -47,6 +47,10 @@ struct DedupeCommand: ParsableCommand {
     @Option(
         name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
     var explain: [String] = []
+    @Flag(
+        name: .long,
+        help: "An XML file with a fault (truncated, a bad byte): match the records before it instead of refusing it.")
+    var keepGoing = false
 
     func validate() throws {
         if let households, DedupeSettings.Households(rawValue: households) == nil {
@@ -84,6 +88,7 @@ struct DedupeCommand: ParsableCommand {
         o.settings.gmailDots = gmailDots
         if let households, let h = DedupeSettings.Households(rawValue: households) { o.settings.households = h }
         o.settings.explain = explain.compactMap(Self.explainPair)
+        o.keepGoing = keepGoing
         do {
             let s = try DedupeFile.run(o)
             let r = s.result

@@ -1,6 +1,7 @@
-import CRMDedupe
 import Foundation
 import Testing
+
+@testable import CRMDedupe
 
 @Suite("Normalisers for matching")
 struct NormalizeTests {
@@ -166,6 +167,40 @@ struct SimilarityTests {
         #expect(near > 1000)
         #expect(Similarity.withinOneEdit(Array("2621".utf8), Array("2612".utf8)))
         #expect(!Similarity.withinOneEdit(Array("3211".utf8), Array("3281x".utf8)))
+    }
+
+    /// A trial wrote `Маргарита` / `Маргрита`: by bytes that is two edits (a Cyrillic letter is two bytes) while
+    /// `Margarita` / `Margrita` is one, and Jaro-Winkler over bytes counted the letters' shared lead bytes as matches.
+    @Test("values outside ASCII are compared by characters, as ASCII ones are by bytes")
+    func charactersNotBytes() {
+        func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+        #expect(Similarity.withinOneEdit(bytes("маргарита"), bytes("маргрита")))
+        #expect(Similarity.osaDistance(bytes("маргарита"), bytes("маргрита")) == 1)
+        #expect(Similarity.osaDistance(bytes("иван"), bytes("иавн")) == 1)
+        #expect(Similarity.jaroWinkler("маргарита", "маргрита") == Similarity.jaroWinkler("margarita", "margrita"))
+        #expect(Similarity.jaroWinkler("борис", "глеб") == Similarity.jaroWinkler("boris", "gleb"))
+        #expect(Similarity.jaroWinkler("東京都", "京都府") == Similarity.jaroWinkler("abc", "bcd"))
+        #expect(!Similarity.withinOneEdit(bytes("борис"), bytes("глеб")))
+        // The oracle of `withinOneEdit` over letters of two and three bytes: every string up to four of them.
+        let alphabet: [String] = ["ж", "€", "a"]
+        var strings: [[String]] = [[]]
+        var frontier: [[String]] = [[]]
+        for _ in 0..<4 {
+            frontier = frontier.flatMap { s in alphabet.map { s + [$0] } }
+            strings += frontier
+        }
+        var disagreements: [String] = []
+        for s in strings where s.count <= 3 {
+            for t in strings {
+                let distance = Similarity.osaDistance(bytes(s.joined()), bytes(t.joined()), cap: 4)
+                let expected = Similarity.osa(s, t, cap: 4)
+                let one = Similarity.withinOneEdit(bytes(s.joined()), bytes(t.joined()))
+                if distance != expected || one != (expected <= 1) {
+                    disagreements.append(s.joined() + "/" + t.joined())
+                }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
     }
 
     /// A trial's 100 KB first names made 200 rows run for over five minutes (the comparisons are quadratic in length).

@@ -102,6 +102,27 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: clusters, encoding: .utf8) == "keep", "nothing written before a refusal")
     }
 
+    /// A trial's truncated XML file matched what it could read, exit 0, where the import refuses it.
+    @Test("dedupe refuses a truncated XML file as the import does (65, nothing written); --keep-going matches the rest")
+    func dedupeTruncatedXML() throws {
+        let w = try Workspace()
+        let whole = try Data(contentsOf: URL(fileURLWithPath: TestSupport.fixture("xml/generic-leads.xml")))
+        let cut = w.dir.appendingPathComponent("cut.xml")
+        try whole.prefix(whole.count / 2).write(to: cut)
+        let mapping = TestSupport.mapping("sources/generic-leads-xml.yaml")
+        let clusters = w.dir.appendingPathComponent("c.csv").path
+        let refused = try TestSupport.run(
+            try binary, ["dedupe", cut.path, "--mapping", mapping, "--clusters", clusters])
+        #expect(refused.status == 65, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("truncated") && refused.stderr.contains("--keep-going"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: clusters))
+        let kept = try TestSupport.run(
+            try binary, ["dedupe", cut.path, "--mapping", mapping, "--clusters", clusters, "--keep-going"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let lines = try String(contentsOfFile: clusters, encoding: .utf8).split(whereSeparator: \.isNewline)
+        #expect(lines.count > 5, "the records before the fault, and the cut one, each a row: \(lines.count)")
+    }
+
     @Test("CRMGATE_TRACE=1 makes dedupe name each matching phase on stderr, within 80 columns; without it, nothing")
     func dedupeTrace() throws {
         let w = try Workspace()
