@@ -19,13 +19,13 @@ public final class XMLRecordReader {
     public var bytesRead: Int { input.bytesRead }
     public var fileSize: Int? { input.size }
 
-    private let input: InputSource
-    private let errors: ErrorSink
+    let input: InputSource
+    let errors: ErrorSink
     fileprivate var errorSink: ErrorSink { errors }
     private let record: XMLPath
-    private let paths: [XMLPath]
-    private var context: xmlParserCtxtPtr!
-    private var finished = false
+    let paths: [XMLPath]
+    var context: xmlParserCtxtPtr!
+    var finished = false
     /// The root element's end was read (a document that ends before it is malformed).
     private var rootClosed = false
     /// Elements open now.
@@ -33,10 +33,10 @@ public final class XMLRecordReader {
     /// A fault a callback found (a DOCTYPE, an entity reference); parsing stops at it.
     private var callbackFault: XMLError?
     /// Full batches, and the one being filled.
-    private var ready: [XMLBatch] = []
+    var ready: [XMLBatch] = []
     /// The next batch of `ready` to hand out (a chunk can fill many batches: no removeFirst per batch).
     private var readyHead = 0
-    private var current: XMLBatch
+    var current: XMLBatch
     private var chunk: [CChar]
 
     /// Options libxml2 parses with: no network, CDATA as text; never NOENT, DTDLOAD, DTDATTR or HUGE.
@@ -123,7 +123,7 @@ public final class XMLRecordReader {
 
     /// An element open below the record. Its text and attributes live in shared buffers from these offsets on
     /// (truncated back when it closes), so a frame holds no storage of its own.
-    private struct Frame {
+    struct Frame {
         var local: Name
         var ns: Name?
         var textStart: Int
@@ -182,44 +182,44 @@ public final class XMLRecordReader {
     private var lastNames = Set<Name>()
     private var needAttributes = false
     private var needNamespaces = false
-    private var ancestors: [(local: Name, ns: Name?)] = []
+    var ancestors: [(local: Name, ns: Name?)] = []
     /// Whether a record element was seen, and else the root element's name and its first child's (their names are
     /// interned by libxml2's dictionary, alive with the parser): a document none of whose elements the record path
     /// matches is refused with both, not read as an empty list.
     private var sawRecord = false
     private var rootName: String?
     private var rootChild: String?
-    private var inRecord = false
+    var inRecord = false
     private var recordDepth = 0
-    private var recordLine = 0
-    private var frames: [Frame] = []
+    var recordLine = 0
+    var frames: [Frame] = []
     /// The open frames' text, innermost last (mixed content: an element's text resumes after a child's is cut).
-    private var text = ByteBuffer()
+    var text = ByteBuffer()
     /// The open frames' attributes, innermost last.
-    private var frameAttributes: [(Name, String)] = []
+    var frameAttributes: [(Name, String)] = []
     /// This record's field values so far: bytes in `valueBytes`, path `i`'s at `valueStart[i]..<valueEnd[i]`
     /// (`valueStart[i] < 0`: none yet); paths that take every occurrence (`[*]`) collect into `allValues`.
-    private var valueBytes = ByteBuffer()
-    private var valueStart: [Int] = []
-    private var valueEnd: [Int] = []
-    private var allValues: [[String]] = []
+    var valueBytes = ByteBuffer()
+    var valueStart: [Int] = []
+    var valueEnd: [Int] = []
+    var allValues: [[String]] = []
     private var occurrences: [Int] = []
     /// What each path's last step picks (looked up per element and record).
-    private var lastPicks: [XMLPath.Pick] = []
+    var lastPicks: [XMLPath.Pick] = []
 
     /// Flat records: every field is the first child element of the record of its name (`email`), or an attribute of
     /// the record (`@id`), and no two fields name the same element: most lead lists. A child's text then goes
     /// straight into `valueBytes`, with none of the frames' work (their text buffer, candidate paths, step
     /// matching), with the same result: the element's own text, its children's cut, the first occurrence kept.
-    private var flat = false
+    var flat = false
     /// Path `i`'s element name (flat records; nil for an attribute of the record).
     private var flatNames: [Name?] = []
     /// The path tried first for the next child: the one after the last found (records name their fields in order).
     private var flatNext = 0
     /// The path of the open child of the record (-1: none, not a field, or a later occurrence), and where its text
     /// starts in `valueBytes`.
-    private var flatField = -1
-    private var flatStart = 0
+    var flatField = -1
+    var flatStart = 0
 
     private func hasValue(_ i: Int) -> Bool { valueStart[i] >= 0 || !allValues[i].isEmpty }
 
@@ -433,49 +433,6 @@ public final class XMLRecordReader {
     }
 
     /// The end of the document: the batch being filled (with the fault, if any) is the last.
-    private func finish(_ fault: XMLError?) {
-        finished = true
-        current.fault = fault
-        if fault != nil && inRecord { current.partial = partialRecord() }
-        if current.count > 0 || fault != nil { ready.append(current) }
-        current = XMLBatch(fieldsPerRecord: paths.count)
-    }
-
-    /// The line the parser is on.
-    private var line: Int { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(context))) }
-
-    /// The scan's fault (a DOCTYPE, a limit, an encoding), unless libxml2 reported an error before the scan
-    /// stopped the input: that error is earlier in the document.
-    private func scanFault() -> XMLError? {
-        guard var fault = input.scanner.fault, errors.first?.afterStop ?? true else { return nil }
-        fault.path = path
-        return fault
-    }
-
-    /// The fault to report for libxml2's error: the scan's fault when it came first (libxml2 then complains about
-    /// the input ending where the scan stopped it); for a document the scan saw cut off, one plain message
-    /// instead of what libxml2 makes of the end it reached ("Extra content at the end of the document").
-    private func settle(_ libxml2: XMLError) -> XMLError {
-        if let fault = scanFault() { return fault }
-        if input.scanner.endedEarly && (errors.first?.afterStop ?? true) { return truncated() }
-        // No element at all: libxml2 says "Document is empty", or of a file with no byte "Extra content at the end of
-        // the document" (a trial); neither names the likely cause.
-        if !input.scanner.sawElement && (input.scanner.ended || input.scanner.sawCharacters) {
-            return XMLError(
-                .malformed, path: path, line: input.scanner.sawCharacters ? libxml2.line : nil,
-                message: input.scanner.sawCharacters
-                    ? "the file holds no XML element (\(libxml2.message)): is it an XML file? The mapping reads it as XML (format: xml)"
-                    : "the file is empty")
-        }
-        return libxml2
-    }
-
-    private func truncated() -> XMLError {
-        XMLError(
-            .malformed, path: path, line: input.scanner.line,
-            message: "the document ends before its root element closes: the file is truncated")
-    }
-
     // MARK: - Callbacks
 
     /// A fault found by a callback: parsing stops here.
@@ -672,47 +629,6 @@ public final class XMLRecordReader {
             frameAttributes.removeLast(frameAttributes.count - first.attributeStart)
         }
         if frames.count == level + 1 { frames.removeLast() } else { frames.removeLast(frames.count - level) }
-    }
-
-    /// The fields of the record open at a fault, as far as they were read (`XMLBatch.partial`): a trial's truncated
-    /// record went to the reject file without the values read before the cut.
-    private func partialRecord() -> (fields: [String], line: Int)? {
-        var fields: [String] = []
-        for i in 0..<paths.count {
-            if lastPicks[i] == .all {
-                fields.append(allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; "))
-            } else if valueStart[i] >= 0 {
-                fields.append(String(decoding: valueBytes.bytes(from: valueStart[i], to: valueEnd[i]), as: UTF8.self))
-            } else if flat && i == flatField {
-                fields.append(String(decoding: valueBytes.bytes(from: flatStart), as: UTF8.self))
-            } else {
-                fields.append("")
-            }
-        }
-        return fields.contains { !$0.isEmpty } ? (fields, recordLine) : nil
-    }
-
-    private func endRecord() {
-        for i in 0..<paths.count {
-            if lastPicks[i] == .all {
-                let v = allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
-                current.bytes.append(contentsOf: v.utf8)
-            } else if valueStart[i] >= 0 {
-                current.bytes.append(contentsOf: valueBytes.bytes(from: valueStart[i], to: valueEnd[i]))
-            }
-            current.fieldEnds.append(current.bytes.count)
-            current.bytes.append(10)  // the separator byte of the layout (RawRow)
-        }
-        current.lines.append(recordLine)
-        inRecord = false
-        frames.removeAll(keepingCapacity: true)
-        text.count = 0
-        frameAttributes.removeAll(keepingCapacity: true)
-        if !ancestors.isEmpty { ancestors.removeLast() }
-        if current.count >= options.batchSize {
-            ready.append(current)
-            current = XMLBatch(fieldsPerRecord: paths.count)
-        }
     }
 }
 
