@@ -45,7 +45,7 @@ def dump(db, sql):
 
 
 def table_sql(db, table, skip=()):
-    cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in ("id", "updated_at", *skip)]
+    cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in ("id", "updated_at", "merged_into", *skip)]
     return f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid"
 
 

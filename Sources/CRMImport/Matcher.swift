@@ -16,6 +16,10 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     private let recordIDKey: Int?
     /// The kinds of `R`'s fields, for making a laid-out row into a record.
     private let kinds = R.fields.map(\.kind)
+    /// Records a fuzzy merge folded into another: row id → the survivor's row id. Their keys stay in the index, so
+    /// that their rows imported again fill their survivor instead of coming back as new records (which the fuzzy
+    /// pass then merged again: a trial's re-import said "merged 34" and left 34 more deleted records each time).
+    private let survivors: [Int64: Int64]
 
     init(writer: W, keys: [MatchKeySpec]) throws {
         self.writer = writer
@@ -26,14 +30,45 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
         var idx = ExactMatchIndex()
         let specs = self.keys
         let fingerprintKind = keys.count
-        try writer.scan(fields: fields) { rowid, record, ext, rowHash in
-            high = max(high, rowid)
+        var merged: [(Int64, R, String?, Int64?)] = []
+        var survivors: [Int64: Int64] = [:]
+        var live: [UInt64] = []  // a bit per row id: the live records (a merge's survivor may have been deleted since)
+        func index(_ rowid: Int64, _ record: R, _ ext: String?, _ rowHash: Int64?) {
             for (k, spec) in specs.enumerated() {
                 if let key = spec.key(of: record, externalID: ext) { idx.insert(kind: k, key: key, row: rowid) }
             }
             if let rowHash { idx.insert(kind: fingerprintKind, key: String(rowHash), row: rowid) }
         }
-        index = idx
+        try writer.scan(fields: fields) { rowid, record, ext, rowHash, mergedInto in
+            high = max(high, rowid)
+            if let mergedInto {
+                survivors[rowid] = mergedInto
+                merged.append((rowid, record, ext, rowHash))
+            } else {
+                index(rowid, record, ext, rowHash)
+                let word = Int(rowid >> 6)
+                if word >= live.count { live += [UInt64](repeating: 0, count: word + 1 - live.count + live.count / 2) }
+                live[word] |= 1 << UInt64(rowid & 63)
+            }
+        }
+        // Only merges whose survivor (at the end of merges of merges) still lives.
+        func ends(_ rowid: Int64) -> Int64? {
+            var at = rowid
+            for _ in 0..<64 {
+                guard let next = survivors[at] else {
+                    let word = Int(at >> 6)
+                    return at >= 0 && word < live.count && live[word] & (1 << UInt64(at & 63)) != 0 ? at : nil
+                }
+                at = next
+            }
+            return nil  // a loop
+        }
+        let resolved = survivors.keys.reduce(into: [Int64: Int64]()) { out, rowid in out[rowid] = ends(rowid) }
+        merged.removeAll { resolved[$0.0] == nil }
+        // After the live records, so that a key a live record has finds it rather than a merged one.
+        for (rowid, record, ext, rowHash) in merged { index(rowid, record, ext, rowHash) }
+        self.index = idx
+        self.survivors = resolved
         highWater = high
     }
 
@@ -54,21 +89,26 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
             // A key for rows without an external id is not looked up for one with it (the created record is indexed
             // by it all the same, so that a later row without an id finds it).
             if k < keys.count, keys[k].spec.onlyWithoutExternalID, head.externalID != nil { continue }
-            guard hash != 0, let rowid = index.lookup(hash: hash), let (stored, storedExt) = try writer.load(rowid)
+            guard hash != 0, let found = index.lookup(hash: hash), let (keyed, keyedExt) = try writer.load(found)
             else { continue }
             let made = incoming ?? laid.record(R.self, row, kinds: kinds)
             incoming = made
             if k < keys.count,
-                keys[k].key(of: stored, externalID: storedExt)
+                keys[k].key(of: keyed, externalID: keyedExt)
                     != keys[k].key(of: made, externalID: head.externalID, recordID: head.recordID)
             {
                 continue  // a hash collision: not the same key
             }
+            // A record merged away stands for its survivor, which the row only fills (as the merge did).
+            let survivor = survivors[found]
+            let redirected = survivor != nil
+            let rowid = survivor ?? found
+            guard let (stored, storedExt) = redirected ? try writer.load(rowid) : (keyed, keyedExt) else { continue }
             var merged = stored
             let createdHere = rowid > highWater
             // A row that names the record by its crmgate id is its new version (an export edited and imported back).
             let mode: MergeMode
-            if createdHere || touched.contains(rowid) {
+            if createdHere || touched.contains(rowid) || redirected {
                 mode = .fill
             } else {
                 mode = k == recordIDKey ? .replace : .update

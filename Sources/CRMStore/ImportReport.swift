@@ -1,3 +1,4 @@
+import CRMModel
 import Foundation
 import GRDB
 
@@ -19,6 +20,11 @@ extension CRMStore {
         }
         m.registerMigration("v9: a ledger line stands for a run of created rows") { db in
             try db.execute(sql: "ALTER TABLE import_rows ADD COLUMN span INTEGER NOT NULL DEFAULT 1")
+        }
+        m.registerMigration("v10: a merged record names its survivor") { db in
+            for table in RecordTable<Lead>.allNames {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN merged_into INTEGER")
+            }
         }
     }
 

@@ -7,8 +7,13 @@ public protocol ImportSink<Record>: AnyObject {
     associatedtype Record: CRMRecord
     /// The import batch id.
     var batch: Int64 { get }
-    /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys.
-    func scan(fields: [String], _ body: (Int64, Record, _ externalID: String?, _ rowHash: Int64?) throws -> Void) throws
+    /// Calls `body` for every stored record, with only `fields` read (the rest left empty): enough to build match keys;
+    /// and for every record a fuzzy merge folded into another, with the row id of the record it went into
+    /// (`mergedInto`, nil for a live record), so that its rows imported again find their survivor.
+    func scan(
+        fields: [String],
+        _ body: (Int64, Record, _ externalID: String?, _ rowHash: Int64?, _ mergedInto: Int64?) throws -> Void
+    ) throws
     /// Reads a record by row id (also one written by this import and not yet flushed).
     func load(_ rowid: Int64) throws -> (record: Record, externalID: String?)?
     /// Adds a new record given as a row the reading thread laid out (`LaidRows`); returns its row id.

@@ -100,22 +100,24 @@ public final class ImportWriter<R: CRMRecord> {
     @_specialize(exported:true,where R == Customer)
     @_specialize(exported:true,where R == CRMTask)
     public func scan(
-        fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void
+        fields: [String],
+        _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?, _ mergedInto: Int64?) throws -> Void
     ) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
         // The record id too when a key is made of it (`id`); otherwise a placeholder.
         let withID = fields.contains("id")
         let cols =
-            (["rowid", "ext_id", "ext_system", "row_hash", withID ? "id" : "NULL"]
+            (["rowid", "ext_id", "ext_system", "row_hash", withID ? "id" : "NULL", RecordTable<R>.mergedIntoColumn]
             + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
-        let stmt = try db.makeStatement(sql: "SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL")
+        let stmt = try db.makeStatement(
+            sql: "SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL OR merged_into IS NOT NULL")
         let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
         while try raw.step(path: path) {
             var r = R(id: raw.text(4).flatMap { RecordID($0) } ?? RecordID.make(at: Date(timeIntervalSince1970: 0)))
-            for i in 0..<wanted.count { wanted[i].set(&r, RecordTable<R>.value(raw, Int32(5 + i), wanted[i].kind)) }
+            for i in 0..<wanted.count { wanted[i].set(&r, RecordTable<R>.value(raw, Int32(6 + i), wanted[i].kind)) }
             // An external id only counts for the same source system.
             let ext = raw.text(2) == system ? raw.text(1) : nil
-            try body(raw.int64(0) ?? 0, r, ext, raw.int64(3))
+            try body(raw.int64(0) ?? 0, r, ext, raw.int64(3), raw.int64(5))
         }
     }
 

@@ -43,17 +43,19 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
     }
 
     public func scan(
-        fields: [String], _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?) throws -> Void
+        fields: [String],
+        _ body: (Int64, R, _ externalID: String?, _ rowHash: Int64?, _ mergedInto: Int64?) throws -> Void
     ) throws {
         let wanted = R.fields.filter { fields.contains($0.name) }
         // The record id too when a key is made of it (`id`); otherwise a placeholder.
         let withID = fields.contains("id")
         let cols =
-            (["rowid", "ext_id", "ext_system", "row_hash", withID ? "id" : "NULL"]
+            (["rowid", "ext_id", "ext_system", "row_hash", withID ? "id" : "NULL", RecordTable<R>.mergedIntoColumn]
             + wanted.map { RecordTable<R>.column($0.name) }).joined(separator: ", ")
         // A cursor: the table is read in pages, never whole into memory.
         try c.exec(
-            "DECLARE crmgate_scan NO SCROLL CURSOR FOR SELECT \(cols) FROM \(RecordTable<R>.name) WHERE deleted_at IS NULL"
+            "DECLARE crmgate_scan NO SCROLL CURSOR FOR SELECT \(cols) FROM \(RecordTable<R>.name)"
+                + " WHERE deleted_at IS NULL OR merged_into IS NOT NULL"
         )
         defer { _ = try? c.exec("CLOSE crmgate_scan") }
         while true {
@@ -63,10 +65,10 @@ public final class PGImportWriter<R: CRMRecord>: ImportSink {
                 var rec = R(
                     id: r.text(i, 4).flatMap { RecordID($0) } ?? RecordID.make(at: Date(timeIntervalSince1970: 0)))
                 for k in 0..<wanted.count {
-                    wanted[k].set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 5 + k), wanted[k].kind))
+                    wanted[k].set(&rec, PostgresStore.fieldValue(R.self, r.text(i, 6 + k), wanted[k].kind))
                 }
                 let ext = r.text(i, 2) == system ? r.text(i, 1) : nil
-                try body(r.int64(i, 0) ?? 0, rec, ext, r.int64(i, 3))
+                try body(r.int64(i, 0) ?? 0, rec, ext, r.int64(i, 3), r.int64(i, 5))
             }
         }
     }

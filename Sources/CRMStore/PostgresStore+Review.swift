@@ -56,8 +56,8 @@ extension PostgresStore: ReviewStore {
                     let r = try c.exec("SELECT rowid FROM \(table) WHERE id = $1", [id])
                     let row = r.count > 0 ? r.int64(0, 0) : nil
                     try c.exec(
-                        "UPDATE \(table) SET deleted_at = $1, change_seq = $2 WHERE id = $3",
-                        [Date().iso8601UTC, String(seq), id])
+                        "UPDATE \(table) SET deleted_at = $1, change_seq = $2, merged_into = $3 WHERE id = $4",
+                        [Date().iso8601UTC, String(seq), survivorRow.map(String.init), id])
                     seq += 1
                     if let importID, let row {
                         for outcome in ["created", "updated"] {

@@ -168,6 +168,11 @@ public final class PostgresStore: @unchecked Sendable {
             "v5: a ledger line stands for a run of created rows",
             "ALTER TABLE import_rows ADD COLUMN span BIGINT NOT NULL DEFAULT 1;"
         ),
+        (
+            "v6: a merged record names its survivor",
+            RecordTable<Lead>.allNames.map { "ALTER TABLE \($0) ADD COLUMN merged_into BIGINT;" }.joined(
+                separator: "\n")
+        ),
     ]
 
     static func recordTable<R: CRMRecord>(_ type: R.Type) -> String {

@@ -13,6 +13,15 @@ enum RecordTable<R: CRMRecord> {
 
     static func column(_ field: String) -> String { field.replacingOccurrences(of: ".", with: "_") }
 
+    /// The tables of all record types.
+    static var allNames: [String] {
+        [RecordTable<Lead>.name, RecordTable<Customer>.name, RecordTable<Opportunity>.name, RecordTable<CRMTask>.name]
+    }
+
+    /// `merged_into` (the row id of the record a fuzzy merge folded this one into) as long as the record is deleted;
+    /// NULL for a live one (a merged record a sync brought back is itself again).
+    static var mergedIntoColumn: String { "CASE WHEN deleted_at IS NULL THEN NULL ELSE merged_into END" }
+
     /// The column of a name that filters and exports take besides fields and custom fields: `id`, `updated_at`, and
     /// `external_id` (the id the record has in the file or system it was imported from).
     static func metaColumn(_ name: String) -> String? {

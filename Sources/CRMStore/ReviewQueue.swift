@@ -115,8 +115,8 @@ extension CRMStore {
                         let row = try Int64.fetchOne(
                             db, sql: "SELECT rowid FROM \(table) WHERE id = ?", arguments: [id])
                         try db.execute(
-                            sql: "UPDATE \(table) SET deleted_at = ?, change_seq = ? WHERE id = ?",
-                            arguments: [Date().iso8601UTC, seq, id])
+                            sql: "UPDATE \(table) SET deleted_at = ?, change_seq = ?, merged_into = ? WHERE id = ?",
+                            arguments: [Date().iso8601UTC, seq, survivorRow, id])
                         if let importID, let row {
                             try Self.isolateCreatedRow(db, importID: importID, rowid: row)
                             try db.execute(

@@ -25,25 +25,8 @@ struct DedupeCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
     @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason).")
     var review: String?
-    @Option(
-        name: .long, parsing: .unconditional, help: "Merge pairs at least this likely to be the same (default 0.99).")
-    var matchProbability: Double?
-    @Option(name: .long, parsing: .unconditional, help: "Queue for review pairs at least this likely (default 0.5).")
-    var reviewProbability: Double?
-    @Flag(name: .long, help: "Ignore dots in Gmail addresses.") var gmailDots = false
+    @OptionGroup var matching: MatchOptions
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "auto, separate or merge: whether a pair with the same last name and address and another first name"
-                + " (no e-mail, birth date or id agreeing) may merge.",
-            discussion: "separate: such a pair is a household, at most proposed for review, and so is one whose first"
-                + " names are alike in spelling or one inside the other (Christopher / Christine, Rosa / Rosemary),"
-                + " and twins (such a pair whose birth date agrees)."
-                + " merge: scored like any other pair. auto (default): merged only when the file shows too few"
-                + " households to matter (read from how often both sides, or one, have duplicates of their own); where"
-                + " it shows many, alike names are held back too. The lines 'households' say what it saw."))
-    var households: String?
     @Option(
         name: .long, help: "Explain the comparison of two rows (1-based data rows, e.g. --explain 12,345); repeatable.")
     var explain: [String] = []
@@ -53,19 +36,6 @@ struct DedupeCommand: ParsableCommand {
     var keepGoing = false
 
     func validate() throws {
-        if let households, DedupeSettings.Households(rawValue: households) == nil {
-            throw ValidationError("--households is auto, separate or merge, not '\(households)'")
-        }
-        for p in [matchProbability, reviewProbability].compactMap({ $0 }) where !(p > 0 && p < 1) {
-            throw ValidationError("probabilities are between 0 and 1 (exclusive)")
-        }
-        let defaults = DedupeSettings()
-        let (match, review) =
-            (matchProbability ?? defaults.matchProbability, reviewProbability ?? defaults.reviewProbability)
-        if review > match {
-            throw ValidationError(
-                "--review-probability (\(review)) is above --match-probability (\(match)): no pair could be reviewed")
-        }
         for e in explain where Self.explainPair(e) == nil {
             throw ValidationError("--explain takes two different data rows, 1-based, e.g. 12,345; not '\(e)'")
         }
@@ -83,10 +53,7 @@ struct DedupeCommand: ParsableCommand {
     func run() throws {
         var o = DedupeFileOptions(source: file, mapping: mapping, clustersPath: clusters)
         o.reviewPath = review
-        if let matchProbability { o.settings.matchProbability = matchProbability }
-        if let reviewProbability { o.settings.reviewProbability = reviewProbability }
-        o.settings.gmailDots = gmailDots
-        if let households, let h = DedupeSettings.Households(rawValue: households) { o.settings.households = h }
+        matching.apply(to: &o.settings)
         o.settings.explain = explain.compactMap(Self.explainPair)
         o.keepGoing = keepGoing
         do {

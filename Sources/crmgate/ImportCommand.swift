@@ -1,5 +1,6 @@
 import ArgumentParser
 import CRMCSV
+import CRMDedupe
 import CRMImport
 import CRMMapping
 import CRMStore
@@ -64,6 +65,8 @@ struct ImportCommand: ParsableCommand {
     )
     var fuzzy = false
 
+    @OptionGroup(title: "Fuzzy matching (with --fuzzy)") var matching: MatchOptions
+
     @Flag(name: .long, help: "Do everything but commit.")
     var dryRun = false
 
@@ -89,6 +92,9 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("the delimiter must be one character, or \\t for tab")
         }
         if maxFieldBytes < 1 { throw ValidationError("--max-field-bytes must be positive") }
+        if matching.isSet && !fuzzy {
+            throw ValidationError("--households, --gmail-dots and the probabilities are options of --fuzzy")
+        }
     }
 
     func run() throws {
@@ -118,8 +124,10 @@ struct ImportCommand: ParsableCommand {
             InterruptFlag.uninstall()
             if fuzzy, !dryRun, let id = summary.importID, summary.recordType == "leads" {
                 // After the bar reaches 100%, each phase of the matching says what it is doing (on a terminal).
+                var settings = DedupeSettings()
+                matching.apply(to: &settings)
                 let pass = try FuzzyImportPass.run(
-                    store: try storeOptions.openReview(.update), importID: id,
+                    store: try storeOptions.openReview(.update), importID: id, settings: settings,
                     mapping: try? MappingFile.load(path: self.mapping),
                     progress: bar.map { b in { b.phase("fuzzy matching: \($0)…") } })
                 // The rows' outcomes move as the ledger's do: a created or updated record merged away is `merged`.

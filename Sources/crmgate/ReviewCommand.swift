@@ -7,7 +7,23 @@ import Foundation
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review", abstract: "Pairs of leads the fuzzy matcher was unsure about (from `import --fuzzy`).",
-        subcommands: [List.self, Accept.self, Reject.self])
+        subcommands: [List.self, Show.self, Accept.self, Reject.self])
+
+    /// A lead as one line of a pair, or what became of it.
+    static func describe(_ l: Lead?) -> String {
+        l.map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company) \($0.phone)" } ?? "(gone)"
+    }
+
+    /// What a pair's status means, for people.
+    static func meaning(_ s: ReviewStatus) -> String {
+        switch s {
+        case .open: "waiting for a decision"
+        case .accepted: "accepted: the two were merged"
+        case .rejected: "rejected: different people, never proposed again"
+        case .merged:
+            "closed: another pair's acceptance merged one of its leads; its question was asked again about the survivor"
+        }
+    }
 
     /// The open pair with this number.
     /// - Throws: `CLIError.notFound` (64) when there is none, or it was decided already.
@@ -27,9 +43,10 @@ struct ReviewCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open pairs, most likely first.")
         @Flag(name: .long, help: "Include decided pairs.") var all = false
-        @Flag(name: .long, help: "Print a JSON array, an object per pair: id, status, weight, a and b (full lead ids).")
-        var json =
-            false
+        @Flag(
+            name: .long,
+            help: "Print a JSON array, an object per pair: id, status, weight, a and b (full lead ids), explanation.")
+        var json = false
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
             let store = try storeOptions.openReview(.readOnly)
@@ -38,8 +55,9 @@ struct ReviewCommand: ParsableCommand {
                 var list = JSONListPrinter()
                 defer { list.finish() }
                 for p in pairs {
+                    let why = p.explanation.map(jsonString) ?? "null"
                     list.add(
-                        "{\"id\":\(p.id),\"status\":\(jsonString(p.status.rawValue)),\"weight\":\(String(format: "%.3f", p.weight)),\"a\":\(jsonString(p.a)),\"b\":\(jsonString(p.b))}"
+                        "{\"id\":\(p.id),\"status\":\(jsonString(p.status.rawValue)),\"weight\":\(String(format: "%.3f", p.weight)),\"a\":\(jsonString(p.a)),\"b\":\(jsonString(p.b)),\"explanation\":\(why)}"
                     )
                 }
                 return
@@ -51,13 +69,55 @@ struct ReviewCommand: ParsableCommand {
             for p in pairs {
                 let a = try? store.record(Lead.self, id: p.a)
                 let b = try? store.record(Lead.self, id: p.b)
-                func show(_ l: Lead?) -> String {
-                    l.map { "\($0.firstName) \($0.lastName) <\($0.email)> \($0.company) \($0.phone)" } ?? "(gone)"
-                }
+                let status = p.status == .merged ? "closed (a lead merged)" : p.status.rawValue
                 print(
-                    "\(p.id)\t\(p.status.rawValue)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(show(a))\n    \(RecordID.short(p.b)) \(show(b))"
+                    "\(p.id)\t\(status)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(ReviewCommand.describe(a))\n    \(RecordID.short(p.b)) \(ReviewCommand.describe(b))"
                 )
+                if let line = p.explanation.flatMap(Show.agreement) { print("    \(line)") }
             }
+            print(
+                "`crmgate review show ID` gives each comparison's weight; `accept ID` merges, `reject ID` keeps apart")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One pair: both leads, and why the matcher was unsure (each field's comparison and weight).")
+        @Argument(help: "The pair's number, as `review list` shows it.") var number: Number
+        var id: Int64 { number.value }
+        @OptionGroup var storeOptions: StoreOptions
+        func run() throws {
+            let store = try storeOptions.openReview(.readOnly)
+            guard let p = try store.reviewPair(id: id) else {
+                throw CLIError.notFound(
+                    "no review pair has the id \(id)", hint: "`crmgate review list --all` shows every pair")
+            }
+            print("pair \(p.id): \(ReviewCommand.meaning(p.status)); weight \(String(format: "%.1f", p.weight))")
+            for x in [p.a, p.b] {
+                print("  \(RecordID.short(x)) \(ReviewCommand.describe(try? store.record(Lead.self, id: x)))")
+            }
+            print(p.explanation ?? "(no explanation was kept for this pair: it was queued by an older crmgate)")
+        }
+
+        /// One line from an explanation's field lines (`  first      exact     +5.2`): the fields that agree, in
+        /// some way, and those that differ; nil when it has none.
+        static func agreement(_ explanation: String) -> String? {
+            var agree: [String] = []
+            var differ: [String] = []
+            for line in explanation.split(separator: "\n") where line.hasPrefix("  ") {
+                let words = line.split(separator: " ")
+                guard words.count >= 3, let weight = Double(words[words.count - 1]) else { continue }
+                let field = String(words[0])
+                let level = words[1..<(words.count - 1)].joined(separator: " ")
+                if level == "different" || weight < 0 {
+                    differ.append(field)
+                } else {
+                    agree.append("\(field) (\(level))")
+                }
+            }
+            if agree.isEmpty && differ.isEmpty { return nil }
+            return "alike: " + (agree.isEmpty ? "nothing" : agree.joined(separator: ", ")) + "; differ: "
+                + (differ.isEmpty ? "nothing" : differ.joined(separator: ", "))
         }
     }
 
@@ -69,8 +129,16 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let store = try storeOptions.openReview(.update)
             let p = try ReviewCommand.openPair(store, id: id)
+            let before = Set(try store.reviewPairs(status: .merged).map(\.id))
             let survivor = try FuzzyImportPass.accept(store: store, pair: p)
             print("pair \(id) merged into \(survivor)")
+            let closed = try store.reviewPairs(status: .merged).map(\.id).filter { !before.contains($0) }
+            if !closed.isEmpty {
+                // A trial read "merged" on a pair whose other lead still existed as a merge of that pair.
+                print(
+                    "closed the merged lead's other pair\(closed.count == 1 ? "" : "s") (\(closed.map(String.init).joined(separator: ", "))):"
+                        + " asked again about the survivor unless decided already (`crmgate review list`)")
+            }
         }
     }
 

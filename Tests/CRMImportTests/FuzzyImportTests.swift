@@ -261,3 +261,138 @@ struct DedupeCommandTests {
             "\(households.stderr)")
     }
 }
+
+/// A trial imported a file with `--fuzzy` twice: the second run said "merged 34" although nothing had changed. The
+/// rows whose records the first run had merged away came back as new records, and the fuzzy pass merged them again,
+/// leaving 34 more deleted records each time.
+@Suite("Import with fuzzy matching, again")
+struct FuzzyReimportTests {
+    @Test(
+        "the same file imported again with fuzzy matching changes nothing: a merged row finds its survivor, unless it is deleted",
+        arguments: StoreKind.allCases)
+    func reimport(kind: StoreKind) throws {
+        let location = try kind.makeLocation()
+        func run() throws -> (ImportSummary, FuzzyImportPass.Summary) {
+            var o = ImportOptions(
+                source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"),
+                mapping: TestSupport.mapping("sources/generic-leads.yaml"))
+            o.store = location
+            let s = try Importer.run(o)
+            let store = try StoreLocation(location).openReviewStore(mode: .update)
+            return (s, try FuzzyImportPass.run(store: store, importID: try #require(s.importID)))
+        }
+        let (first, firstPass) = try run()
+        #expect(first.created == 3000 - first.merged && firstPass.merged > 10)
+        let sync = try StoreLocation(location).openSyncStore(mode: .update)
+        let live = try sync.count(.lead)
+        let (again, pass) = try run()
+        #expect(again.unchanged == 3000 && again.created == 0 && again.merged == 0, "\(again)")
+        #expect(pass.merged == 0 && pass.queuedForReview == 0, "\(pass)")
+        #expect(try sync.count(.lead) == live)
+        // A survivor deleted since: the rows merged into it are new again, and nothing else changes.
+        let store = try StoreLocation(location).openReviewStore(mode: .readOnly)
+        let ledger = try store.ledger(importID: try #require(first.importID))
+        let row = try #require(ledger.first { $0.outcome == "merged" && $0.reason?.contains("fuzzy") == true })
+        let survivorRows = ledger.filter { $0.recordRowID == row.recordRowID }
+        let survivor = try #require(survivorRows.first { $0.outcome == "created" }?.recordID)
+        try sync.tombstone(Lead.self, ids: [survivor])
+        let (third, _) = try run()
+        #expect(third.created >= 1 && third.created + third.merged == survivorRows.count, "\(third)")
+        #expect(third.unchanged == 3000 - survivorRows.count, "\(third)")
+    }
+}
+
+/// A trial: `review list` gave a weight and two names, never why; a pair closed by another's acceptance read
+/// `merged` while its other lead still existed.
+@Suite("crmgate review: why a pair was proposed, and what an acceptance closed")
+struct ReviewCommandTests {
+    @Test(
+        "list says which fields are alike and which differ; show prints every comparison; accept names what it closed")
+    func reasons() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "build crmgate first (swift build --build-tests)")
+        let store = try TestSupport.temporaryDirectory().appendingPathComponent("s.sqlite").path
+        let imported = try TestSupport.run(
+            bin,
+            [
+                "import", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"), "--store", store, "--fuzzy",
+            ])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let list = try TestSupport.run(bin, ["review", "list", "--store", store])
+        #expect(list.stdout.contains("alike: ") && list.stdout.contains("; differ: "), "\(list.stdout)")
+        let json = try TestSupport.run(bin, ["review", "list", "--json", "--store", store])
+        let pairs = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let first = try #require(pairs.first)
+        #expect((first["explanation"] as? String)?.contains("outcome: proposed for review") == true, "\(first)")
+        let id = try #require(first["id"] as? Int)
+        let show = try TestSupport.run(bin, ["review", "show", String(id), "--store", store])
+        #expect(show.status == 0 && show.stdout.hasPrefix("pair \(id): waiting for a decision"), "\(show.stdout)")
+        #expect(show.stdout.contains("total ") && show.stdout.contains("street "), "\(show.stdout)")
+        #expect(try TestSupport.run(bin, ["review", "show", "99999", "--store", store]).status == 64)
+
+        // Three leads, two pairs about the middle one: accepting the first closes the second, and says so.
+        let s = try CRMStore(path: store)
+        let leads = (0..<3).map { i -> Lead in
+            var l = Lead(id: RecordID.make())
+            l.firstName = ["Zed", "Zedd", "Zeda"][i]
+            l.lastName = "Quorn"
+            return l
+        }
+        for l in leads { try s.save([l]) }
+        try s.proposeReview(
+            type: .lead,
+            pairs: [
+                (leads[0].id.description, leads[1].id.description, 9),
+                (leads[1].id.description, leads[2].id.description, 8),
+            ], importID: nil)
+        let open = try s.reviewPairs(status: .open)
+        let ab = try #require(open.first { $0.weight == 9 })
+        let bc = try #require(open.first { $0.weight == 8 })
+        let accept = try TestSupport.run(bin, ["review", "accept", String(ab.id), "--store", store])
+        #expect(accept.status == 0, "\(accept.stderr)")
+        #expect(accept.stdout.contains("closed the merged lead's other pair (\(bc.id))"), "\(accept.stdout)")
+        let all = try TestSupport.run(bin, ["review", "list", "--all", "--store", store])
+        #expect(all.stdout.contains("\(bc.id)\tclosed (a lead merged)"), "\(all.stdout)")
+        let closed = try TestSupport.run(bin, ["review", "show", String(bc.id), "--store", store])
+        #expect(closed.stdout.contains("closed: another pair's acceptance merged one of its leads"), "\(closed.stdout)")
+    }
+}
+
+@Suite("crmgate import --fuzzy takes the matcher's options")
+struct ImportMatchOptionsTests {
+    /// A trial: `dedupe` took `--households`, `--match-probability` and `--review-probability`; `import --fuzzy`
+    /// took none of them.
+    @Test(
+        "--households and the probabilities reach the fuzzy pass; without --fuzzy, or with a wrong value, they are refused"
+    )
+    func options() throws {
+        let bin = try #require(TestSupport.crmgateBinary, "build crmgate first (swift build --build-tests)")
+        let dir = try TestSupport.temporaryDirectory()
+        func run(_ store: String, _ extra: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            try TestSupport.run(
+                bin,
+                [
+                    "import", TestSupport.fixture("csv/gen-leads-3000-s11.csv"), "--mapping",
+                    TestSupport.mapping("sources/generic-leads.yaml"), "--store",
+                    dir.appendingPathComponent(store).path, "--quiet",
+                ] + extra)
+        }
+        /// The numbers merged and queued that the fuzzy pass printed.
+        func pass(_ r: (status: Int32, stdout: String, stderr: String)) throws -> (Int, Int) {
+            #expect(r.status == 0, "\(r.stderr)")
+            let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("fuzzy matching: ") })
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            return (numbers[0], numbers[1])
+        }
+        let (merged, queued) = try pass(try run("a.sqlite", ["--fuzzy"]))
+        let (mergedStrict, queuedWide) = try pass(
+            try run("b.sqlite", ["--fuzzy", "--match-probability", "0.999999999", "--review-probability", "0.01"]))
+        #expect(
+            mergedStrict < merged && queuedWide > queued, "\(merged)/\(queued) against \(mergedStrict)/\(queuedWide)")
+        #expect(try run("c.sqlite", ["--fuzzy", "--households", "separate"]).status == 0)
+        let bogus = try run("d.sqlite", ["--fuzzy", "--households", "sometimes"])
+        #expect(bogus.status == 64 && bogus.stderr.contains("auto, separate or merge"), "\(bogus.stderr)")
+        let alone = try run("e.sqlite", ["--households", "merge"])
+        #expect(alone.status == 64 && alone.stderr.contains("options of --fuzzy"), "\(alone.stderr)")
+    }
+}
