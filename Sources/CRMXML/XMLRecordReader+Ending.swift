@@ -49,6 +49,7 @@ extension XMLRecordReader {
 
     /// Appends field `i` of the open record as the layout holds it: every value joined by "; " for a field that
     /// takes them all, else the value's bytes; at a fault (`cut`), also the text read so far of a flat record's field.
+    @inline(__always)
     private func appendValue(_ i: Int, to out: inout [UInt8], cut: Bool) {
         if lastPicks[i] == .all {
             let v = allValues[i].map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
