@@ -35,7 +35,7 @@ extension WebApp {
                         ? "" : "<input type=\"checkbox\" name=\"task\" value=\"\(t.id)\" aria-label=\"select\">",
                     HTML.text(t.title),
                     HTML.text(t.assignee.isEmpty ? "(unassigned)" : t.assignee),
-                    HTML.escape(t.due.map { String($0.iso8601UTC.prefix(t.allDay ? 10 : 16)) } ?? "-"),
+                    HTML.escape(t.due.map { TaskDate.shown($0, allDay: t.allDay, zone: config.zone) } ?? "-"),
                     HTML.text(t.status),
                 ]
             }, id: "tasks")
@@ -97,14 +97,17 @@ extension WebApp {
             year = y
             m = mm
         } else {
-            let today = now.iso8601UTC
-            year = Int(today.prefix(4)) ?? 2026
-            m = Int(today.dropFirst(5).prefix(2)) ?? 1
+            // This month where the page's zone is (a trial saw next month's page at 23:30 the last day, in UTC-5).
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = config.zone
+            let today = calendar.dateComponents([.year, .month], from: now)
+            year = today.year ?? 2026
+            m = today.month ?? 1
         }
         var tasks: [CRMTask] = []
         try store.forEach(CRMTask.self) { t, _ in if TaskRules.decide(.see, by: me, on: t).isAllowed { tasks.append(t) }
         }
-        let grid = MonthGrid(year: year, month: m, tasks: tasks, now: now)
+        let grid = MonthGrid(year: year, month: m, tasks: tasks, now: now, zone: config.zone)
         let prev = m == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, m - 1)
         let next = m == 12 ? String(format: "%04d-01", year + 1) : String(format: "%04d-%02d", year, m + 1)
         var body =

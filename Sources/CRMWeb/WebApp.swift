@@ -3,7 +3,7 @@ import CRMMapping
 import CRMModel
 import CRMStore
 import CRMSync
-import Foundation
+public import Foundation
 import HTTPTypes
 public import Hummingbird
 import Logging
@@ -20,6 +20,8 @@ public struct WebConfig: Sendable {
     public var pipelinesPath = "mappings/pipelines.yaml"
     /// Who a new session acts as (a name in the users file); the first user when nil.
     public var user: String?
+    /// The zone task times are shown in and the calendar's days are of (`serve --tz`, as the task commands').
+    public var zone = TimeZone(identifier: "UTC")!
 
     public init(storePath: String) { self.storePath = storePath }
 }

@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The users file: who may do what with tasks.") var users = "mappings/users.yaml"
     @Option(name: .long, help: "The pipelines file (the order of statuses and stages).") var pipelines =
         "mappings/pipelines.yaml"
+    @OptionGroup var zoneOptions: ZoneOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
@@ -43,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.user = user
         config.usersPath = users
         config.pipelinesPath = pipelines
+        config.zone = try zoneOptions.zone()
         let app: WebApp
         do { app = try WebApp(config: config) } catch let e as WebError { throw CLIError(e.message, code: 66) }
         if !["127.0.0.1", "::1", "localhost"].contains(host) {

@@ -93,9 +93,10 @@ final class WebFixture: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(at: dir) }
 
     func app(
-        readOnly: Bool = false, user: String? = nil
+        readOnly: Bool = false, user: String? = nil, zone: TimeZone = TimeZone(identifier: "UTC")!
     ) throws -> (WebApp, Application<RouterResponder<BasicRequestContext>>) {
         var c = WebConfig(storePath: storePath)
+        c.zone = zone
         c.usersPath = TestSupport.mapping("users.yaml")
         c.pipelinesPath = TestSupport.mapping("pipelines.yaml")
         c.readOnly = readOnly
@@ -250,6 +251,30 @@ struct WebTests {
             let leads = try await client.execute(uri: "/leads", method: .get, headers: [.cookie: cookie]).text
             #expect(leads.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(leads.contains("<bdi>\u{202E}evil\u{202C}"))
+        }
+    }
+
+    /// A trial: `tasks calendar --tz America/New_York` put a task on the 30th, the page (UTC) on the 1st.
+    @Test("the calendar and the task list use the zone serve was given (--tz), as the task commands do")
+    func zone() async throws {
+        let f = try WebFixture()
+        var t = CRMTask(id: RecordID.make())
+        t.title = "Late call"
+        t.assignee = "Grace Kim"
+        t.creator = "Grace Kim"
+        t.due = try #require(TaskDate.parse("2026-12-01T03:00Z", zone: TimeZone(identifier: "UTC")!)).instant
+        try f.store.save([t])
+        for (name, day, shown) in [("UTC", false, "2026-12-01 03:00"), ("America/New_York", true, "2026-11-30 22:00")] {
+            let (web, app) = try f.app(zone: try #require(TimeZone(identifier: name)))
+            try await app.test(.router) { client in
+                let (cookie, _) = try await signIn(client, web)
+                let november = try await client.execute(
+                    uri: "/tasks/calendar?month=2026-11", method: .get, headers: [.cookie: cookie]
+                ).text
+                #expect(november.contains("Late call") == day, "\(name)")
+                let list = try await client.execute(uri: "/tasks", method: .get, headers: [.cookie: cookie]).text
+                #expect(list.contains(shown), "\(name)")
+            }
         }
     }
 
