@@ -40,13 +40,27 @@ extension FuzzyDeduplicator {
             if c1 < 2 && c2 < 2 { return (max(c1, c2) == 0 ? 3 : 4, min(c1, c2) == 0 ? 2 : 3) }
             // One pair across the same name, the other not alike: only when nothing agrees straight.
             guard bothDifferent else { return nil }
+            // The name read across the same (`shared`: its id as a first name and as a last name), and the other pair.
             let other: ([UInt8], [UInt8])
+            let shared: (first: Int32, last: Int32)
             if c1 == 0, Self.sameAcross(fx, ly) {
-                other = (lx, fy)
+                (other, shared) = ((lx, fy), (fa, lb))
             } else if c2 == 0, Self.sameAcross(lx, fy) {
-                other = (fx, ly)
+                (other, shared) = ((fx, ly), (fb, la))
             } else {
                 return nil
+            }
+            // Which name the shared one is, by how the file uses it (four rows to one): a first name (`Hu5sayn Joanne`
+            // / `Joanne Hussain`) leaves the other pair two last names, a last name two first names; each is then
+            // compared as its field compares them (until now only as nicknames). On the fourth generator's B, C306
+            // and C308, a helper found such pairs one person 122 times to 1 (a first name shared) and 58 to 0 (a last
+            // name shared, the first names alike).
+            let asFirst = Int(firstCount[Int(shared.first)])
+            let asLast = Int(lastCount[Int(shared.last)])
+            if asFirst >= 4 * max(1, asLast), Self.lastNamesAlike(other.0, other.1) { return (3, 2) }
+            if asLast >= 4 * max(1, asFirst) {
+                if Self.nicknames(other.0, other.1) { return (2, 2) }
+                if Self.firstNamesAlike(other.0, other.1) { return (3, 2) }
             }
             // The last name read across is weaker evidence than the same last name in the same field, and with the
             // first name different it is not a household's shape: a level below (a household member's row with its
@@ -88,6 +102,22 @@ extension FuzzyDeduplicator {
     /// (`lee` / `le` are two names).
     static func sameAcross(_ x: [UInt8], _ y: [UInt8]) -> Bool {
         x == y || (min(x.count, y.count) >= 4 && Similarity.withinOneEdit(x, y))
+    }
+
+    /// Whether two last names not alike by edits or Jaro-Winkler are one name misread (`hu5sayn` / `hussain`) or
+    /// transliterated, as the straight comparison's keys find (`lastO`, `lastR`).
+    static func lastNamesAlike(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        let (a, b) = (String(decoding: x, as: UTF8.self), String(decoding: y, as: UTF8.self))
+        return Normalize.recognitionFolded(a) == Normalize.recognitionFolded(b)
+            || Normalize.transliterationReduced(a) == Normalize.transliterationReduced(b)
+    }
+
+    /// Whether two first names not alike by edits or Jaro-Winkler sound alike or are one name misread
+    /// (`j0xhua` / `joshua`), as the straight comparison's key finds (`firstO`).
+    static func firstNamesAlike(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        let (a, b) = (String(decoding: x, as: UTF8.self), String(decoding: y, as: UTF8.self))
+        return Normalize.soundFolded(a) == Normalize.soundFolded(b)
+            || Normalize.recognitionFolded(a) == Normalize.recognitionFolded(b)
     }
 
     /// Whether two folded names are nicknames of one first name (`joe` / `joseph`).

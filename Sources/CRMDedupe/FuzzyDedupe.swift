@@ -43,6 +43,8 @@ public final class FuzzyDeduplicator {
     var firstNear: [[Int32]] = [[]]
     /// Rows per first-name id, counted when matching begins (a near formal name counts only for a rare spelling).
     var firstCount: [Int32] = []
+    /// Rows per last-name id, counted with `firstCount`: whether a name read across is the file's first or last name.
+    var lastCount: [Int32] = []
     var lastRFor: [Int32: Int32] = [:]
     var caches = (
         first: [String: (Int32, UInt8)](), last: [String: (Int32, UInt8)](), company: [String: Int32](),
@@ -170,6 +172,8 @@ public final class FuzzyDeduplicator {
         releaseAddingState()
         firstCount = [Int32](repeating: 0, count: firsts.bytes.count)
         for f in first { firstCount[Int(f)] += 1 }
+        lastCount = [Int32](repeating: 0, count: lasts.bytes.count)
+        for l in last { lastCount[Int(l)] += 1 }
         onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")

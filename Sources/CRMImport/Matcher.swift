@@ -4,14 +4,18 @@ import CRMStore
 
 /// Exact matching of incoming records against the store and against each other, and the write
 /// that follows: create, or merge into the record found.
-struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
+///
+/// A class, used by one thread: the importer's loop calls it from inside closures, where a struct held in a `var` was
+/// copied for each row's `prefetch` (callgrind: its copy and destroy were 66 instructions a row). Its mutable state is
+/// exempt from the run-time exclusivity checks a class's properties get otherwise (each access cost as much again).
+final class Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     let writer: W
     let keys: [MatchKey<R>]
-    private var index = ExactMatchIndex()
+    @exclusivity(unchecked) private var index = ExactMatchIndex()
     /// Rows above this id were created by this import.
     private let highWater: Int64
     /// Stored records already touched by this import (later rows only fill their blanks).
-    private var touched = Set<Int64>()
+    @exclusivity(unchecked) private var touched = Set<Int64>()
     /// The index of the key made of the record id (`id`), whose rows replace what they name; nil for none.
     private let recordIDKey: Int?
     /// The kinds of `R`'s fields, for making a laid-out row into a record.
@@ -78,7 +82,7 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     /// row imported again is recognised (and an identical row later in the file merges).
     /// The keys' hashes come with the row (`MappedBatch.hashes`: `keys.count + 1` a row, its fingerprint's last, 0
     /// for none); the row is made into a record only when a hash finds one.
-    mutating func apply(
+    func apply(
         laid: LaidRows, row: Int, head: RowHead, hashes: UnsafeBufferPointer<UInt64>
     ) throws -> (RowOutcome, Int64) {
         let width = keys.count + 1
@@ -143,7 +147,7 @@ struct Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
         return out
     }
 
-    private mutating func indexKeys(of record: R, externalID: String?, row: Int64) {
+    private func indexKeys(of record: R, externalID: String?, row: Int64) {
         for (k, spec) in keys.enumerated() {
             if let key = spec.key(of: record, externalID: externalID) { index.insert(kind: k, key: key, row: row) }
         }
