@@ -3,7 +3,9 @@ import CRMModel
 /// String similarity of normalised values (folding has already removed case and accents), given as UTF-8 bytes.
 /// Values of ASCII alone are compared byte by byte; a value with any other character is compared by Unicode
 /// scalars, so that `маргарита` / `маргрита` is one edit apart as `margarita` / `margrita` is (by bytes it is two,
-/// and Jaro-Winkler over bytes counts the shared lead bytes of Cyrillic letters as matches).
+/// and Jaro-Winkler over bytes counts the shared lead bytes of Cyrillic letters as matches). A Chinese, Japanese
+/// or Korean character counts as two: it carries what a word of letters does, and one replaced is another name
+/// (`大翔` / `大輔`, `山田` / `前田`), never a typo of one letter (a trial's colleagues merged when it counted as one).
 public enum Similarity {
     /// Jaro-Winkler similarity in 0...1 (prefix scale 0.1, up to 4 characters); see `StringSimilarity`.
     @inline(__always)
@@ -25,15 +27,27 @@ public enum Similarity {
         }
     }
 
-    /// The Unicode scalar values of UTF-8 bytes, at most `longest` of them (a malformed sequence reads as U+FFFD).
+    /// The Unicode scalar values of UTF-8 bytes, at most `longest` of them (a malformed sequence reads as U+FFFD); a
+    /// Chinese, Japanese or Korean character twice (the second time marked, so that it matches only itself).
     static func scalars(_ a: [UInt8]) -> [UInt32] {
         var out: [UInt32] = []
         out.reserveCapacity(min(a.count, longest))
         for s in String(decoding: a, as: UTF8.self).unicodeScalars {
-            if out.count == longest { break }
+            if out.count >= longest { break }
             out.append(s.value)
+            if isIdeographic(s.value) { out.append(s.value | 0x8000_0000) }
         }
         return out
+    }
+
+    /// Whether a scalar is a Han ideograph, a kana or a Hangul syllable.
+    static func isIdeographic(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x3040...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xF900...0xFAFF,
+            0xFF66...0xFF9F, 0x20000...0x3134F:
+            return true
+        default: return false
+        }
     }
 
     /// The bytes of a value the quadratic comparisons read (`jaroWinkler`, `osaDistance`): its first 256. Names,

@@ -118,7 +118,7 @@ public enum Importer {
         do {
             /// Matches and writes every batch through the store's writer; the same on both engines.
             func write<W: ImportSink>(_ writer: W) throws -> (ImportCounts, ImportCounts) where W.Record == R {
-                var matcher = try Matcher<R, W>(writer: writer, keys: keys)
+                let matcher = try Matcher<R, W>(writer: writer, keys: keys)
                 try writer.insertFields(only: mapper.filledFields)
                 var counts = ImportCounts()
                 while true {
