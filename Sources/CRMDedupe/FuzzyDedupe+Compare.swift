@@ -93,6 +93,9 @@ extension FuzzyDeduplicator {
             lf = Self.firstInitial
         }
         if ll == 4, A[K.lastO] == B[K.lastO] { ll = 2 }
+        // Names in two scripts, compared by their Latin forms.
+        if lf == Self.firstDifferent, let l = crossScriptFirst(fa, fb) { lf = l }
+        if ll == 4, let l = crossScriptLast(la, lb) { ll = l }
         // First and last swapped in one of the rows (`namesAcross`): read across when the straight comparison finds a
         // name different.
         if lf == Self.firstDifferent || ll == 4, let x = namesAcross(a, b, lf: lf, ll: ll) { (lf, ll) = x }

@@ -1,3 +1,4 @@
+import CRMModel
 import Foundation
 
 /// The interned values rows are kept as, and what adding rows needs beside them (caches matching lets go of).
@@ -178,7 +179,7 @@ extension FuzzyDeduplicator {
 
     /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written).
     static func phoneDigits(_ raw: String) -> String {
-        let d = String(raw.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 })
+        let d = String(DigitFolding.ascii(raw).unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 })
         return d.count >= 6 ? d : ""
     }
 }

@@ -45,6 +45,9 @@ public final class FuzzyDeduplicator {
     var firstCount: [Int32] = []
     /// Rows per last-name id, counted with `firstCount`: whether a name read across is the file's first or last name.
     var lastCount: [Int32] = []
+    /// The scripts and Latin forms of the first and last names (`FuzzyDedupe+Scripts.swift`), made when matching
+    /// begins.
+    var firstScripts = ScriptForms(), lastScripts = ScriptForms()
     var lastRFor: [Int32: Int32] = [:]
     var caches = (
         first: [String: (Int32, UInt8)](), last: [String: (Int32, UInt8)](), company: [String: Int32](),
@@ -174,6 +177,8 @@ public final class FuzzyDeduplicator {
         for f in first { firstCount[Int(f)] += 1 }
         lastCount = [Int32](repeating: 0, count: lasts.bytes.count)
         for l in last { lastCount[Int(l)] += 1 }
+        firstScripts = Self.scriptForms(firsts)
+        lastScripts = Self.scriptForms(lasts)
         onPhase?("blocking \(count) rows")
         let (pairs, stats) = candidatePairs()
         onPhase?("comparing \(pairs.count) pairs")

@@ -1,3 +1,4 @@
+import CRMModel
 import Foundation
 
 /// Normalisers for matching: the same person or company written differently comes out the same.
@@ -58,9 +59,10 @@ public enum Normalize {
             if bytes.last == 32 { bytes.removeLast() }
             return String(decoding: bytes, as: UTF8.self)
         }
-        // Case and accents first, then the letters folding leaves alone (so that folding twice changes nothing).
+        // Digits of any script and full-width forms as ASCII, case and accents, then the letters folding leaves alone
+        // (so that folding twice changes nothing).
         var t = ""
-        for ch in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) {
+        for ch in DigitFolding.ascii(s).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) {
             if let r = specialFold[ch] { t += r } else { t.append(ch) }
         }
         // Every nonspacing and enclosing mark goes, in any script (as ICU's `NFD; [:Nonspacing Mark:] Remove`):
@@ -478,8 +480,8 @@ public enum Normalize {
         return out
     }
 
-    /// A postcode without spaces, uppercased.
+    /// A postcode without spaces, uppercased, its digits ASCII (`１０４－００６１` is `104-0061`).
     public static func postcode(_ raw: String) -> String {
-        String(raw.unicodeScalars.filter { $0 != " " && $0 != "\t" }).uppercased()
+        String(DigitFolding.ascii(raw).unicodeScalars.filter { $0 != " " && $0 != "\t" }).uppercased()
     }
 }

@@ -90,7 +90,14 @@ public enum FuzzyImportPass {
                 let merged =
                     a != Int(x) || b != Int(y)
                     ? "\n  (one of the two was merged since; the pair names its survivor)" : ""
-                explanations.append(i < result.reviewExplanations.count ? result.reviewExplanations[i] + merged : nil)
+                // The matcher numbers the store's leads as it read them, no file's rows: a trial's `review show` named
+                // rows 228 and 3907 of the file it had imported, other people. The pair names its leads instead.
+                let named =
+                    i < result.reviewExplanations.count
+                    ? result.reviewExplanations[i].replacingOccurrences(
+                        of: "rows \(x + 1) and \(y + 1): ",
+                        with: "leads \(RecordID.short(ids[Int(x)])) and \(RecordID.short(ids[Int(y)])): ") : nil
+                explanations.append(named.map { $0 + merged })
             }
             summary.queuedForReview = try store.proposeReview(
                 type: .lead, pairs: review, importID: importID, explanations: explanations)

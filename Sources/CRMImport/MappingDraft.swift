@@ -84,7 +84,8 @@ public enum MappingDraft {
             mapped.filter {
                 [.day, .instant, .number, .integer].contains(ModelFields.kind(type, $0.field))
             }.map(\.column) + (idCandidate.map { [$0] } ?? [])
-            + mapped.filter { $0.field == "phone" || $0.field == "mobile" }.map(\.column)
+            + mapped.filter { $0.field == "phone" || $0.field == "mobile" || $0.field == "address.country" }.map(
+                \.column)
         if !sampled.isEmpty {
             let index = Dictionary(
                 reader.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
@@ -116,6 +117,16 @@ public enum MappingDraft {
         if let (region, code) = Self.phoneRegion(phones) {
             out +=
                 "phone_country: \(region)   # most phone numbers written with a country code are +\(code): those without one are read as \(region)'s\n"
+        }
+        // A country column names each row's region better than one region for the file (a trial's list of nine
+        // countries read Japanese and Israeli numbers as Russian ones).
+        if !phones.isEmpty, let country = mapped.first(where: { $0.field == "address.country" })?.column {
+            let names = (samples[country] ?? []).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            let known = names.filter { PhoneNumber.regionCode(forCountry: $0) != nil }.count
+            if !names.isEmpty, known * 5 >= names.count * 4 {
+                out +=
+                    "phone_country_from: \(Self.yamlQuote(country))   # each row's phone without a country code is read as its country's\n"
+            }
         }
         if reader.dialect.delimiter != UInt8(ascii: ",") || reader.encoding != .utf8 {
             out +=
@@ -208,11 +219,10 @@ public enum MappingDraft {
     /// them share one code other than `1` (the default region's); nil otherwise.
     static func phoneRegion(_ phones: [String]) -> (region: String, code: String)? {
         // Calling codes are prefix-free: a number's is the one of its first one to three digits that is one. A code
-        // several regions share is the first region by name (`44`: GB, `41`: CH).
+        // several regions share is its main region (`7`: RU, where a trial's drafts said KZ, the first by name).
         var regionOf: [String: String] = [:]
-        for (region, r) in PhoneNumber.regions where region.count == 2 {
-            if let known = regionOf[r.callingCode], known < region { continue }
-            regionOf[r.callingCode] = region
+        for r in PhoneNumber.regions.values where regionOf[r.callingCode] == nil {
+            regionOf[r.callingCode] = PhoneNumber.mainRegion(forCallingCode: r.callingCode)
         }
         var counts: [String: Int] = [:]
         var international = 0

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Phone number normalisation to E.164 (`+14155550101`), fast enough for the import path.
 ///
 /// Handles international forms (`+41 (0)44 620 37 70`, `0041…`, `011…` from North America),
@@ -21,7 +23,7 @@ public enum PhoneNumber {
     /// stack buffer and the region's prefixes compared in place. It runs once per phone cell of an import.
     public static func e164(_ raw: String, region: String) -> String? {
         let reg = regions[region] ?? regions["US"]!
-        var raw = raw
+        var raw = DigitFolding.ascii(raw)
         return raw.withUTF8 { e164(utf8: $0, reg) }
     }
 
@@ -225,14 +227,50 @@ public enum PhoneNumber {
 
     /// The ISO code for a country name or code as lists write it (`United States`, `USA`, `Deutschland`).
     public static func regionCode(forCountry country: String) -> String? {
-        let key = country.lowercased().filter { $0.isLetter }
+        let key = countryKey(country)
         if key.isEmpty { return nil }
-        if key.count == 2 {
+        if key.count == 2, key.allSatisfy(\.isASCII) {
             let up = key.uppercased()
             return regions[up] != nil ? up : nil
         }
-        return countryNames[key]
+        return countryNames[key] ?? localizedCountryNames[key]
     }
+
+    /// A country's name as `regionCode(forCountry:)` looks it up: lower case, letters only.
+    static func countryKey(_ name: String) -> String { name.lowercased().filter { $0.isLetter } }
+
+    /// The region a calling code shared by several is dialled to first (`7`: Russia, not Kazakhstan), else the one
+    /// region of the code; nil for a code no region here has.
+    public static func mainRegion(forCallingCode code: String) -> String? {
+        if let main = sharedCodes[code] { return main }
+        return regions.filter { $0.key.count == 2 && $0.value.callingCode == code }.keys.sorted().first
+    }
+
+    /// The first region of each calling code several regions share, as libphonenumber's metadata names it.
+    static let sharedCodes = [
+        "1": "US", "7": "RU", "44": "GB", "41": "CH", "33": "FR", "39": "IT", "47": "NO", "61": "AU", "358": "FI",
+    ]
+
+    /// Every region's name in the languages of its neighbours and of the lists crmgate meets (`Россия`, `日本`,
+    /// `Ελλάδα`, `ישראל`, `Việt Nam`), from ICU's locale data, for names `countryNames` lacks: a trial's native
+    /// country names read phones as the default region's (`中国` + `138 1234 5678` became a US number).
+    static let localizedCountryNames: [String: String] = {
+        var out: [String: String] = [:]
+        let languages = [
+            "ru", "uk", "be", "bg", "sr", "el", "he", "ar", "fa", "ur", "hi", "bn", "th", "ja", "zh-Hans", "zh-Hant",
+            "ko", "vi", "tr", "pl", "cs", "sk", "hu", "ro", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb",
+            "fi", "is", "id", "ms", "en",
+        ]
+        for language in languages {
+            let locale = Locale(identifier: language)
+            for region in regions.keys where region.count == 2 && region != "UK" {
+                guard let name = locale.localizedString(forRegionCode: region) else { continue }
+                let key = countryKey(name)
+                if !key.isEmpty, out[key] == nil { out[key] = region }
+            }
+        }
+        return out
+    }()
 
     static let countryNames: [String: String] = [
         "unitedstates": "US", "usa": "US", "unitedstatesofamerica": "US", "america": "US",
@@ -253,5 +291,7 @@ public enum PhoneNumber {
         "philippines": "PH", "indonesia": "ID", "australia": "AU", "newzealand": "NZ", "brazil": "BR",
         "brasil": "BR", "mexico": "MX", "méxico": "MX", "argentina": "AR", "chile": "CL", "colombia": "CO",
         "peru": "PE",
+        // Short native names ICU's data words otherwise (`中国大陆`, `المملكة العربية السعودية`).
+        "中国": "CN", "中國": "CN", "中华人民共和国": "CN", "السعودية": "SA", "مصر": "EG", "الإمارات": "AE",
     ]
 }

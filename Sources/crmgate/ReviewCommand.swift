@@ -74,6 +74,7 @@ struct ReviewCommand: ParsableCommand {
                     "\(p.id)\t\(status)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(ReviewCommand.describe(a))\n    \(RecordID.short(p.b)) \(ReviewCommand.describe(b))"
                 )
                 if let line = p.explanation.flatMap(Show.agreement) { print("    \(line)") }
+                if let held = p.explanation.flatMap(Show.heldBack) { print("    \(held)") }
             }
             print(
                 "`crmgate review show ID` gives each comparison's weight; `accept ID` merges, `reject ID` keeps apart")
@@ -97,6 +98,18 @@ struct ReviewCommand: ParsableCommand {
                 print("  \(RecordID.short(x)) \(ReviewCommand.describe(try? store.record(Lead.self, id: x)))")
             }
             print(p.explanation ?? "(no explanation was kept for this pair: it was queued by an older crmgate)")
+        }
+
+        /// Why a pair that scored a match was held back for a person (the explanation's `held back:` lines, with the
+        /// pair's total): its weight in the queue is then just under the match weight, not what it scored.
+        static func heldBack(_ explanation: String) -> String? {
+            let lines = explanation.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let start = lines.firstIndex(where: { $0.hasPrefix("held back:") }) else { return nil }
+            let rest = lines[start...].prefix { !$0.hasPrefix("outcome:") && !$0.hasPrefix("refused by") }
+            let total = lines.first { $0.contains("total ") }.flatMap { line in
+                line.range(of: "total ").map { String(line[$0.upperBound...].prefix { $0 != " " && $0 != ";" }) }
+            }
+            return (total.map { "scored \($0), " } ?? "") + rest.joined(separator: " ")
         }
 
         /// One line from an explanation's field lines (`  first      exact     +5.2`): the fields that agree, in

@@ -155,6 +155,35 @@ struct FuzzyDedupeTests {
         #expect(Set(r.cluster).count == 3, "\(r.cluster)")
     }
 
+    /// A trial's bilingual list: `Ксения Смирнова` and `Kseniya Smirnova` with one e-mail, phone and street were held
+    /// back as two people ("first and last names both differ entirely"); `さくら` / `サクラ` likewise.
+    @Test("names in two scripts are compared by their Latin forms; full-width digits are digits")
+    func twoScripts() throws {
+        let why = explanations(
+            [
+                row(
+                    "Ксения", "Смирнова", email: "ks@mail.test", phone: "+74951234567", street: "ул. Ленина 7",
+                    postcode: "101000", city: "Москва"),
+                row(
+                    "Kseniya", "Smirnova", email: "ks@mail.test", phone: "+74951234567", street: "ул. Ленина 7",
+                    postcode: "101000", city: "Москва"),
+                row("さくら", "小林", street: "銀座１丁目２番", postcode: "１０４－００６１", city: "東京"),
+                row("サクラ", "小林", street: "銀座1丁目2番", postcode: "104-0061", city: "東京"),
+                row("Иван", "Петров", street: "ул. Мира 3", postcode: "630000", city: "Новосибирск"),
+                row("Oleg", "Sidorov", street: "ул. Мира 3", postcode: "630000", city: "Новосибирск"),
+            ], pairs: [(0, 1), (2, 3), (4, 5)])
+        try #require(why.count == 3)
+        #expect(line(why[0], "first")?.contains("OSA<=1") == true, "\(why[0])")
+        #expect(line(why[0], "last")?.contains("translit") == true, "\(why[0])")
+        #expect(why[0].contains("one cluster"), "\(why[0])")
+        #expect(line(why[1], "first")?.contains("OSA<=1") == true, "\(why[1])")
+        #expect(line(why[1], "street")?.contains("exact") == true, "\(why[1])")
+        #expect(line(why[1], "location")?.contains("postcode and city") == true, "\(why[1])")
+        // Different names in two scripts are still different.
+        #expect(line(why[2], "first")?.contains("different") == true, "\(why[2])")
+        #expect(line(why[2], "last")?.contains("different") == true, "\(why[2])")
+    }
+
     /// The explanations of `pairs` (0-based) among `rows`, with the filler after them.
     func explanations(_ rows: [DedupeRow], pairs: [(Int, Int)]) -> [String] {
         var s = DedupeSettings()

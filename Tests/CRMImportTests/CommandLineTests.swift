@@ -371,6 +371,28 @@ struct CommandLineTests {
             #expect(drafted.contains("phone_country: AU") == (expected == "AU"), "\(numbers)\n\(drafted)")
             #expect(drafted.contains("phone_country:") == (expected != nil))
         }
+        // A trial's list of nine countries, named in their own languages, with +7 numbers among national ones: the
+        // region of `+7` is Russia's (not Kazakhstan, first by name), and each row's country reads its phone.
+        let countries = w.dir.appendingPathComponent("countries.csv")
+        let people = [
+            "Ivan,Petrov,+7 495 123 45 67,Россия", "Oleg,Orlov,+7 812 555 01 02,Россия",
+            "Olga,Sokolova,+7 843 111 22 33,Россия", "Yuki,Sato,03-1234-5678,日本", "Wei,Wang,138 1234 5678,中国",
+            "Nikos,Pappas,+7 383 222 11 00,Россия", "Eleni,Kosta,210 123 4567,Ελλάδα",
+            "Adam,Nowak,+7 495 000 11 22,Россия",
+        ]
+        try ("first_name,last_name,phone,country\n" + people.joined(separator: "\n") + "\n")
+            .write(to: countries, atomically: true, encoding: .utf8)
+        let drafted = try TestSupport.run(try binary, ["mapping", "suggest", countries.path]).stdout
+        #expect(drafted.contains("phone_country: RU") && drafted.contains("phone_country_from: country"), "\(drafted)")
+        let mapping = w.dir.appendingPathComponent("countries.yaml")
+        try drafted.write(to: mapping, atomically: true, encoding: .utf8)
+        let imported = try TestSupport.run(
+            try binary, ["import", countries.path, "--mapping", mapping.path, "--store", w.store, "--quiet"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let phones = try TestSupport.run(try binary, ["leads", "list", "--json", "--store", w.store]).stdout
+        for e164 in ["+81312345678", "+8613812345678", "+302101234567", "+74951234567"] {
+            #expect(phones.contains(e164), "\(e164) in \(phones)")
+        }
     }
 
     @Test(

@@ -324,6 +324,12 @@ struct ReviewCommandTests {
         let pairs = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         let first = try #require(pairs.first)
         #expect((first["explanation"] as? String)?.contains("outcome: proposed for review") == true, "\(first)")
+        // The explanation names the pair's leads, not the matcher's numbering of the store (no file's rows).
+        let (a, b) = (try #require(first["a"] as? String), try #require(first["b"] as? String))
+        let head = try #require((first["explanation"] as? String)?.split(separator: "\n").first)
+        #expect(
+            head.hasPrefix("leads \(RecordID.short(a)) and \(RecordID.short(b)): ")
+                || head.hasPrefix("leads \(RecordID.short(b)) and \(RecordID.short(a)): "), "\(head)")
         let id = try #require(first["id"] as? Int)
         let show = try TestSupport.run(bin, ["review", "show", String(id), "--store", store])
         #expect(show.status == 0 && show.stdout.hasPrefix("pair \(id): waiting for a decision"), "\(show.stdout)")

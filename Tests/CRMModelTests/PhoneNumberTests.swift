@@ -44,9 +44,24 @@ struct PhoneNumberTests {
         arguments: [
             ("United States", "US"), ("USA", "US"), ("Deutschland", "DE"), ("Schweiz", "CH"), ("GB", "GB"),
             ("United Kingdom", "GB"),
+            // A trial's lists named their countries in their own languages (ICU's names of each region).
+            ("Россия", "RU"), ("日本", "JP"), ("中国", "CN"), ("Ελλάδα", "GR"), ("ישראל", "IL"), ("Việt Nam", "VN"),
+            ("Polska", "PL"), ("Türkiye", "TR"), ("대한민국", "KR"), ("السعودية", "SA"),
         ])
     func regions(name: String, code: String) {
         #expect(PhoneNumber.regionCode(forCountry: name) == code)
+    }
+
+    /// A trial: `０９０－２８０１－３３４１` was stored as written, no phone number, and `+7` drafts said Kazakhstan.
+    @Test("full-width and Arabic-Indic digits are digits; a shared calling code names its main region")
+    func digitsOfOtherScripts() {
+        #expect(PhoneNumber.e164("０９０－２８０１－３３４１", region: "JP") == "+819028013341")
+        #expect(PhoneNumber.e164("٠٥٠١٢٣٤٥٦٧", region: "SA") == "+966501234567")
+        #expect(PhoneNumber.e164("＋８１ ３ １２３４ ５６７８", region: "US") == "+81312345678")
+        #expect(DigitFolding.ascii("ул. Ленина ７") == "ул. Ленина 7")
+        #expect(PhoneNumber.mainRegion(forCallingCode: "7") == "RU")
+        #expect(PhoneNumber.mainRegion(forCallingCode: "1") == "US")
+        #expect(PhoneNumber.mainRegion(forCallingCode: "81") == "JP")
     }
 }
 
