@@ -389,7 +389,7 @@ extension FuzzyDeduplicator {
 
 extension FuzzyDeduplicator {
     /// log2(m / u) by field and level, with two corrections to what EM fitted: an exact level never weighs less than
-    /// a near one, and a first name's initial never more than the exact name.
+    /// a near one EM found matches at, and no partial level (a first name's initial included) more than the exact.
     static func weights(m: [[Double]], u: [[Double]]) -> [[Double]] {
         var weights: [[Double]] = (0..<Self.levels.count).map { f in
             // u and m kept off 0: on a file of three rows at one postcode, no random pair disagreeing on it made u 0,
@@ -413,8 +413,12 @@ extension FuzzyDeduplicator {
             if let best = near.max(), best > weights[f][1] { weights[f][1] = best }
         }
         // An initial says less than the whole name, however rare initials are among random pairs (which makes the
-        // level's u small): it weighs no more than the exact level.
-        weights[2][Self.firstInitial] = min(weights[2][Self.firstInitial], weights[2][1])
+        // level's u small): it weighs no more than the exact level. So does every partial level of every field: one
+        // whose m sits at its floor over a tiny u weighed more than agreeing exactly (a trial's model: first name
+        // "nickname" 15.41 against "exact" 7.46, phone "1 edit" 15.36 against 14.53).
+        for f in 0..<Self.levels.count where Self.levels[f] > 3 {
+            for l in 2..<(Self.levels[f] - 1) { weights[f][l] = min(weights[f][l], weights[f][1]) }
+        }
         return weights
     }
 }

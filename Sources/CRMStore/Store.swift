@@ -62,6 +62,7 @@ public final class CRMStore: @unchecked Sendable {
             }
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            db.add(function: Self.foldCase)
         }
         if readOnly, FileManager.default.fileExists(atPath: path + "-journal") { Self.rollBackHotJournal(path) }
         do {
@@ -157,6 +158,13 @@ public final class CRMStore: @unchecked Sendable {
         registerReviewMigrations(&m)
         registerReportMigrations(&m)
         return m
+    }
+
+    /// `crm_fold_case(x)`: text lower-cased in every script (Swift's `lowercased()`), for `--where` filters; NULL and
+    /// numbers as they are.
+    static let foldCase = DatabaseFunction("crm_fold_case", argumentCount: 1, pure: true) { values in
+        guard let text = String.fromDatabaseValue(values[0]) else { return values[0] }
+        return text.lowercased()
     }
 
     /// Runs `body` with an import writer inside one transaction; commits unless `dryRun` or `body` throws.
@@ -400,8 +408,14 @@ public final class CRMStore: @unchecked Sendable {
                 args += values.map { $0.lowercased() }
                 continue
             }
+            // Text in any script (SQLite's NOCASE folds ASCII only: a trial's `last_name=иванов` found no Иванов);
+            // numbers and yes/no as before, compared with the column's affinity.
+            let numeric = R.fieldIndex(named: f).map { [.integer, .bool].contains(R.fields[$0].kind) } ?? false
             clauses.append(
-                "\(try column(f)) COLLATE NOCASE IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
+                numeric
+                    ? "\(try column(f)) COLLATE NOCASE IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")"
+                    : "crm_fold_case(\(try column(f))) IN ("
+                        + values.map { _ in "crm_fold_case(?)" }.joined(separator: ", ") + ")")
             args += values.map { RecordQuery.storedForm(R.self, field: f, $0) }
         }
         for r in query.ranges {

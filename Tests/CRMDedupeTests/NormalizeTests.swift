@@ -223,3 +223,28 @@ struct SimilarityTests {
         #expect(Similarity.jaroWinkler(Array("martha".utf8), Array("marhta".utf8)) > 0.96)
     }
 }
+
+@Suite("The model's weights")
+struct ModelWeightTests {
+    /// A trial's model: the first name's "nickname" weighed 15.41 and "exact" 7.46 (the nickname's m at its floor over
+    /// a tiny u), the phone's "1 edit" 15.36 and "exact" 14.53.
+    @Test("no partial level of a field weighs more than agreeing exactly")
+    func partialNeverAboveExact() {
+        let levels = FuzzyDeduplicator.levels
+        var m = levels.map { [0.0] + [Double](repeating: 0.05, count: $0 - 1) }
+        var u = levels.map { [0.0] + [Double](repeating: 1e-6, count: $0 - 1) }
+        for f in 0..<levels.count {
+            m[f][1] = 0.8
+            u[f][1] = 0.01  // exact: log2(80), 6.3 bits; every partial level at its floor over u 1e-6, 15.6 bits
+            m[f][levels[f] - 1] = 0.05
+            u[f][levels[f] - 1] = 0.9
+        }
+        let w = FuzzyDeduplicator.weights(m: m, u: u)
+        for f in 0..<levels.count where levels[f] > 3 {
+            for l in 2..<(levels[f] - 1) {
+                #expect(w[f][l] <= w[f][1], "\(FuzzyDeduplicator.fields[f]) level \(l): \(w[f][l]) > \(w[f][1])")
+            }
+        }
+        #expect(abs(w[1][1] - log2(80)) < 1e-9, "exact keeps its own weight when no partial level has evidence")
+    }
+}

@@ -46,6 +46,31 @@ struct CRMCommandTests {
         #expect(again.stdout.contains("converted already"))
     }
 
+    /// A trial: `--where last_name=nowak` found Nowak, but `last_name=иванов` and `first_name=łukasz` found nothing.
+    @Test("--where ignores case in every script, on both stores", arguments: StoreKind.allCases)
+    func whereInAnyScript(kind: StoreKind) throws {
+        let w = try seeded(kind)
+        let store = try w.open()
+        for (first, last) in [("Иван", "Иванов"), ("Łukasz", "Nowak"), ("Ελένη", "Παππά")] {
+            var l = Lead(id: RecordID.make())
+            l.firstName = first
+            l.lastName = last
+            try store.saveConversion(customers: [], leads: [l], opportunities: [])
+        }
+        for (filter, name) in [
+            ("last_name=иванов", "Иванов"), ("first_name=łukasz", "Łukasz"), ("last_name=ΠΑΠΠΆ", "Παππά"),
+        ] {
+            let r = try crmgate(["leads", "list", "--json", "--where", filter], w)
+            let leads = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+            #expect(
+                leads.count == 1
+                    && leads.allSatisfy { "\($0["first_name"] ?? "") \($0["last_name"] ?? "")".contains(name) },
+                "\(filter): \(r.stdout)\(r.stderr)")
+        }
+        let ascii = try crmgate(["leads", "list", "--json", "--where", "last_name=NOWAK"], w)
+        #expect(ascii.stdout.contains("Łukasz"), "\(ascii.stdout)")
+    }
+
     @Test(
         "bulk reassign as a user without the permission changes nothing and says why, per task",
         arguments: StoreKind.allCases)
