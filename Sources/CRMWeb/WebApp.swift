@@ -104,6 +104,13 @@ public final class WebApp: Sendable {
     /// Where a change would be offered on a page started with `--read-only`.
     static let readOnlyNote = "<p class=\"read-only\">Read-only: this page was started with --read-only.</p>"
 
+    /// 405 for a method a page does not take, with the ones it does.
+    static func wrongMethod(allow: String) -> Response {
+        var r = problem(.methodNotAllowed, "This page takes \(allow) only.")
+        r.headers[.allow] = allow
+        return r
+    }
+
     static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
         html(
             HTML.page(
@@ -201,9 +208,29 @@ public final class WebApp: Sendable {
         // HEAD answers as GET does, without the body (it was 404 on every page).
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: WebGuard(checksHost: Self.isLoopback(host: config.host)))
-        router.get("/static/app.css") { _, _ in Self.asset(Assets.css, type: "text/css; charset=utf-8") }
-        router.get("/static/app.js") { _, _ in Self.asset(Assets.js, type: "text/javascript; charset=utf-8") }
-        router.get("/signin") { request, _ -> Response in
+        /// The other methods at `path` answer 405 with `Allow` (a trial's POST to a page got 404, as if it did not
+        /// exist).
+        func refuse(_ path: RouterPath, allowing method: HTTPRequest.Method) {
+            let allow = method == .get ? "GET, HEAD" : method.rawValue
+            for other: HTTPRequest.Method in [.get, .post, .put, .delete, .patch] where other != method {
+                router.on(path, method: other) { _, _ in Self.wrongMethod(allow: allow) }
+            }
+        }
+        func get(
+            _ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
+        ) {
+            router.get(path, use: handler)
+            refuse(path, allowing: .get)
+        }
+        func post(
+            _ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
+        ) {
+            router.post(path, use: handler)
+            refuse(path, allowing: .post)
+        }
+        get("/static/app.css") { _, _ in Self.asset(Assets.css, type: "text/css; charset=utf-8") }
+        get("/static/app.js") { _, _ in Self.asset(Assets.js, type: "text/javascript; charset=utf-8") }
+        get("/signin") { request, _ -> Response in
             guard let token = request.uri.queryParameters["token"], let s = self.sessions.signIn(token: String(token))
             else {
                 return Self.problem(
@@ -215,56 +242,56 @@ public final class WebApp: Sendable {
                 Cookie(name: Self.cookieName(request), value: s.id, path: "/", httpOnly: true, sameSite: .strict))
             return r
         }
-        router.get("/") { request, _ in self.page(request) { s in try self.statusPage(s) } }
-        router.get("/imports") { request, _ in self.page(request) { s in try self.importsPage(s) } }
-        router.get("/imports/:id") { request, context in
+        get("/") { request, _ in self.page(request) { s in try self.statusPage(s) } }
+        get("/imports") { request, _ in self.page(request) { s in try self.importsPage(s) } }
+        get("/imports/:id") { request, context in
             self.page(request) { s in try self.importPage(s, id: try PageError.int(context.parameters.get("id"))) }
         }
-        router.get("/imports/:id/rejects.csv") { request, context -> Response in
+        get("/imports/:id/rejects.csv") { request, context -> Response in
             guard self.session(of: request) != nil else { return Self.problem(.unauthorized, "Not signed in.") }
             return self.rejectsDownload(id: Int64(context.parameters.get("id") ?? "") ?? -1)
         }
-        router.get("/review") { request, _ in self.page(request) { s in try self.reviewPage(s) } }
-        router.post("/review/:id/:decision") { request, context in
+        get("/review") { request, _ in self.page(request) { s in try self.reviewPage(s) } }
+        post("/review/:id/:decision") { request, context in
             await self.action(request) { s, _ in
                 try self.decideReview(
                     id: try PageError.int(context.parameters.get("id")),
                     decision: context.parameters.get("decision") ?? "")
             }
         }
-        router.get("/conflicts") { request, _ in self.page(request) { s in try self.conflictsPage(s) } }
-        router.post("/conflicts/:id/resolve") { request, context in
+        get("/conflicts") { request, _ in self.page(request) { s in try self.conflictsPage(s) } }
+        post("/conflicts/:id/resolve") { request, context in
             await self.action(request) { _, form in
                 try self.resolveConflict(id: try PageError.int(context.parameters.get("id")), form: form)
             }
         }
-        router.get("/leads") { request, _ in
+        get("/leads") { request, _ in
             self.page(request) { s in try self.recordsPage(Lead.self, s, query: Self.query(request)) }
         }
-        router.get("/opportunities") { request, _ in
+        get("/opportunities") { request, _ in
             self.page(request) { s in try self.recordsPage(Opportunity.self, s, query: Self.query(request)) }
         }
-        router.post("/leads/:id/move") { request, context in
+        post("/leads/:id/move") { request, context in
             await self.action(request) { _, form in
                 try self.move(Lead.self, id: context.parameters.get("id") ?? "", form: form)
             }
         }
-        router.post("/opportunities/:id/move") { request, context in
+        post("/opportunities/:id/move") { request, context in
             await self.action(request) { _, form in
                 try self.move(Opportunity.self, id: context.parameters.get("id") ?? "", form: form)
             }
         }
-        router.get("/tasks") { request, _ in self.page(request) { s in try self.tasksPage(s, result: nil) } }
-        router.get("/tasks/calendar") { request, _ in
+        get("/tasks") { request, _ in self.page(request) { s in try self.tasksPage(s, result: nil) } }
+        get("/tasks/calendar") { request, _ in
             self.page(request) { s in
                 try self.calendarPage(s, month: request.uri.queryParameters["month"].map(String.init))
             }
         }
-        router.post("/tasks/bulk") { request, _ in
+        post("/tasks/bulk") { request, _ in
             await self.action(request) { s, form in try self.bulkTasks(s, form: form) }
         }
         // Whom the page acts as changes no record: a read-only page may be viewed as another user too.
-        router.post("/session/user") { request, _ in
+        post("/session/user") { request, _ in
             await self.action(request, changesRecords: false) { s, form in
                 guard let name = form["user"], self.users.contains(where: { $0.name == name }) else {
                     throw PageError(.badRequest, "no such user in \(self.config.usersPath)")

@@ -85,9 +85,19 @@ struct DedupeCommand: ParsableCommand {
                 let none = "no model: no two rows share a blocking key (are the compared fields mapped and filled?)"
                 for l in Self.wrap("EM              ", none) { print(l) }
             } else {
-                print(
-                    "EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match"
-                )
+                if r.candidatePairs < FuzzyDeduplicator.sessionMinimumPairs {
+                    // A trial's file of seven rows printed "0.0000 of compared pairs estimated to match" over 6
+                    // matches.
+                    let few =
+                        "\(r.candidatePairs) pairs compared, too few to fit a model"
+                        + " (\(FuzzyDeduplicator.sessionMinimumPairs) or more): its starting m and typical u decide"
+                        + " (--show-model lists them)"
+                    for l in Self.wrap("EM              ", few) { print(l) }
+                } else {
+                    print(
+                        "EM              \(r.emIterations) iterations; \(String(format: "%.4f", r.matchShare)) of compared pairs estimated to match"
+                    )
+                }
                 let prior = String(
                     format: "%.2f (log2 odds that two rows are one entity); match weight %.2f (p %.2f),"
                         + " review weight %.2f (p %.2f)",

@@ -214,6 +214,15 @@ struct WebTests {
             #expect(try await client.execute(uri: "/leads", method: .head, headers: [.cookie: cookie]).status == .ok)
             let missing = try await client.execute(uri: "/nonexistent", method: .get, headers: [.cookie: cookie])
             #expect(missing.status == .notFound && missing.headers[HTTPField.Name("Content-Security-Policy")!] != nil)
+            // A page asked with a method it does not take says which it takes (405 with Allow), not 404.
+            for (uri, method, allow) in [
+                ("/", HTTPRequest.Method.post, "GET, HEAD"), ("/imports/1", .put, "GET, HEAD"),
+                ("/tasks/bulk", .get, "POST"), ("/review/\(f.pairID)/reject", .delete, "POST"),
+            ] {
+                let wrong = try await client.execute(uri: uri, method: method, headers: [.cookie: cookie])
+                #expect(wrong.status == .methodNotAllowed && wrong.headers[.allow] == allow, "\(method) \(uri)")
+                #expect(wrong.headers[HTTPField.Name("Content-Security-Policy")!] != nil)
+            }
             let ok = try await client.execute(
                 uri: "/review/\(f.pairID)/reject", method: .post, headers: headers, body: form([("csrf", csrf)]))
             #expect(ok.status == .seeOther)
