@@ -45,9 +45,10 @@ build() {
     csvreader) srcs="Sources/CRMCSV/*.swift Tests/Fuzz/CSVFuzzSupport.swift Tests/Fuzz/FuzzCSVReader.swift"; extra="" ;;
     xml) srcs="Sources/CRMXML/*.swift Tests/Fuzz/FuzzXML.swift"; extra="$XML_FLAGS" ;;
     json) srcs="Sources/CRMSync/JSONValue.swift Sources/CRMSync/SyncError.swift Tests/Fuzz/FuzzJSON.swift"; extra="" ;;
-    normalize)  # one module: Similarity.swift's `import CRMModel` is dropped, StringSimilarity.swift compiled in
+    normalize)  # one module: the `import CRMModel` lines are dropped, StringSimilarity.swift and DigitFolding.swift compiled in
       sed '/^import CRMModel$/d' Sources/CRMDedupe/Similarity.swift > $OUT/Similarity.swift
-      srcs="Sources/CRMDedupe/Normalize.swift $OUT/Similarity.swift Sources/CRMModel/StringSimilarity.swift Tests/Fuzz/FuzzNormalize.swift"; extra="" ;;
+      sed '/^import CRMModel$/d' Sources/CRMDedupe/Normalize.swift > $OUT/Normalize.swift
+      srcs="$OUT/Normalize.swift $OUT/Similarity.swift Sources/CRMModel/StringSimilarity.swift Sources/CRMModel/DigitFolding.swift Tests/Fuzz/FuzzNormalize.swift"; extra="" ;;
     mapping)
       # CRMMapping needs Yams (with its C part) and CRMCSV (the csv block's names): build those targets instrumented with
       # SwiftPM, link the harness to them.

@@ -55,8 +55,9 @@ extension FuzzyDeduplicator {
             // compared as its field compares them (until now only as nicknames). On the fourth generator's B, C306
             // and C308, a helper found such pairs one person 122 times to 1 (a first name shared) and 58 to 0 (a last
             // name shared, the first names alike).
-            let asFirst = Int(firstCount[Int(shared.first)])
-            let asLast = Int(lastCount[Int(shared.last)])
+            // Counted when matching begins (`run`); a comparison asked before it reads no counts.
+            let asFirst = Int(shared.first) < firstCount.count ? Int(firstCount[Int(shared.first)]) : 0
+            let asLast = Int(shared.last) < lastCount.count ? Int(lastCount[Int(shared.last)]) : 0
             if asFirst >= 4 * max(1, asLast), Self.lastNamesAlike(other.0, other.1) { return (3, 2) }
             if asLast >= 4 * max(1, asFirst) {
                 if Self.nicknames(other.0, other.1) { return (2, 2) }

@@ -109,7 +109,16 @@ public enum FuzzyImportPass {
     }
 
     /// Merges a reviewed pair: the older record survives, the other is folded into it and tombstoned.
+    /// - Returns: the survivor's id.
     public static func accept(store: any ReviewStore, pair: ReviewPair) throws -> String {
+        try acceptClosing(store: store, pair: pair).survivor
+    }
+
+    /// `accept`, saying also which open pairs of the merged lead it closed (each asked again about the survivor,
+    /// unless that pair was proposed or decided already).
+    public static func acceptClosing(
+        store: any ReviewStore, pair: ReviewPair
+    ) throws -> (survivor: String, closed: [Int64]) {
         do {
             var a = try store.record(Lead.self, id: pair.a)
             let b = try store.record(Lead.self, id: pair.b)
@@ -129,15 +138,17 @@ public enum FuzzyImportPass {
             // unless that pair was proposed or decided already, or is the survivor itself.
             let gone = other.id.description
             let kept = survivor.id.description
+            var closed: [Int64] = []
             for q in try store.reviewPairs(status: .open) where q.a == gone || q.b == gone {
                 try store.decideReview(id: q.id, status: .merged)
+                closed.append(q.id)
                 let x = q.a == gone ? q.b : q.a
                 if x != kept {
                     try store.proposeReview(
                         type: q.recordType, pairs: [(kept, x, q.weight)], importID: q.importID, explanations: [nil])
                 }
             }
-            return kept
+            return (kept, closed)
         } catch let e as StoreError {
             throw ImportError(.store, e.description, underlying: e)
         }

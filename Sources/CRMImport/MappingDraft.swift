@@ -160,6 +160,12 @@ public enum MappingDraft {
             out += "  last_name: { column: \(columnRef(personName)), transform: [last_name] }   # a whole name\n"
         }
         for s in mapped {
+            if s.field == "last_name", let suffix = parts.suffix, type == .lead || type == .customer {
+                out +=
+                    "  last_name: { columns: [\(columnRef(s.column)), \(columnRef(suffix))], separator: \" \" }"
+                    + "   # \(s.match.rawValue); the suffix (Jr, Sr, III) joined to it, where dedupe reads it\n"
+                continue
+            }
             if s.field == "address.street", streetParts.count > 1 {
                 out +=
                     "  address.street: { columns: [\(streetParts.map(columnRef).joined(separator: ", "))], separator: \" \" }"
@@ -191,6 +197,7 @@ public enum MappingDraft {
         if type == .lead || type == .customer {
             for column in parts.claimed
             where !streetParts.contains(column) && !personal.contains(where: { $0.0 == column })
+                && !(column == parts.suffix && mapped.contains { $0.field == "last_name" })
                 && column != idColumn && column != externalColumn && !mapped.contains(where: { $0.column == column })
             {
                 out += "  # not mapped: \(yamlQuote(column))  (map it to a field, or to custom.<name>)\n"
@@ -253,6 +260,9 @@ public enum MappingDraft {
         /// A house number, the second address line.
         var houseNumber: String?
         var secondLine: String?
+        /// A generational suffix (`Jr`, `Sr`, `III`): joined to the last name, where the matcher reads it (a voter
+        /// file's `name_suffix` was drafted as the company, and every father and son at one address merged).
+        var suffix: String?
         /// A record id under another name than `id`.
         var externalID: String?
         /// Custom fields dedupe compares: (column, custom field, kind).
@@ -264,6 +274,7 @@ public enum MappingDraft {
             "streetnumber", "housenumber", "houseno", "streetno", "housenr", "hausnummer", "hausnr", "numero",
         ]
         static let secondLines: Set = ["address2", "addressline2", "street2", "streetaddress2", "adresszusatz"]
+        static let suffixes: Set = ["namesuffix", "suffix", "generationalsuffix", "namesfx", "sfx", "suffixname"]
         static let births: Set = [
             "dateofbirth", "dob", "birthdate", "birthday", "geburtsdatum", "datenaissance", "fechadenacimiento",
         ]
@@ -284,6 +295,8 @@ public enum MappingDraft {
                     houseNumber = h
                 } else if Self.secondLines.contains(n), secondLine == nil {
                     secondLine = h
+                } else if Self.suffixes.contains(n), suffix == nil {
+                    suffix = h
                 } else if Self.recordIDs.contains(n), externalID == nil {
                     externalID = h
                 } else if Self.births.contains(n), !personal.contains(where: { $0.2 == "date" }) {

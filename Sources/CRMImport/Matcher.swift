@@ -104,7 +104,7 @@ final class Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
                 continue  // a hash collision: not the same key
             }
             // A record merged away stands for its survivor, which the row only fills (as the merge did).
-            let survivor = survivors[found]
+            let survivor = survivors.isEmpty ? nil : survivors[found]
             let redirected = survivor != nil
             let rowid = survivor ?? found
             guard let (stored, storedExt) = redirected ? try writer.load(rowid) : (keyed, keyedExt) else { continue }
@@ -123,7 +123,8 @@ final class Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
                 try writer.update(rowid, merged, externalID: externalID)
                 indexKeys(of: merged, externalID: storedExt ?? externalID, row: rowid)
             }
-            if !createdHere { touched.insert(rowid) }
+            // A row that only filled a survivor leaves the survivor's own row (later in the file) free to update it.
+            if !createdHere && !redirected { touched.insert(rowid) }
             return (createdHere ? .merged : (changed ? .updated : .unchanged), rowid)
         }
         let rowid = try writer.insert(laid: laid, row: row, externalID: head.externalID, rowHash: head.fingerprint)
@@ -143,7 +144,13 @@ final class Matcher<R: CRMRecord, W: ImportSink> where W.Record == R {
     /// The stored records that rows' keys find (ahead of `apply`, for `ImportSink.preload`), given the rows' hashes.
     func candidates(_ hashes: [UInt64]) -> [Int64] {
         var out: [Int64] = []
-        for hash in hashes where hash != 0 { if let rowid = index.lookup(hash: hash) { out.append(rowid) } }
+        for hash in hashes where hash != 0 {
+            // A record merged away is read for its key, and its survivor is the record written.
+            if let rowid = index.lookup(hash: hash) {
+                out.append(rowid)
+                if let survivor = survivors.isEmpty ? nil : survivors[rowid] { out.append(survivor) }
+            }
+        }
         return out
     }
 

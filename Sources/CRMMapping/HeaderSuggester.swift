@@ -74,6 +74,16 @@ public enum HeaderSuggester {
         ],
     ]
 
+    /// Which address a column is of, written before its name (`res_street_address`, `mailing_city`): a voter file's
+    /// residential address was left unmapped, its `res_city` not read as the city.
+    static let placePrefixes = ["residential", "residence", "res", "home", "mailing", "physical", "current"]
+
+    /// A normalised column name without its place prefix, or nil when it has none (or nothing after it).
+    static func withoutPlacePrefix(_ n: String) -> String? {
+        for p in placePrefixes where n.hasPrefix(p) && n.count > p.count + 1 { return String(n.dropFirst(p.count)) }
+        return nil
+    }
+
     /// The best field for each column, best matches first; a field is used once.
     ///
     /// Linear in the header's size (sorting the candidates aside): each column is normalised once and
@@ -99,6 +109,10 @@ public enum HeaderSuggester {
                     candidate(.normalized, 0.98)
                 } else if target.synonyms.contains(n) {
                     candidate(.synonym, 0.95)
+                } else if let rest = Self.withoutPlacePrefix(n),
+                    rest == target.normalized || target.synonyms.contains(rest)
+                {
+                    candidate(.synonym, 0.93)
                 } else {
                     var best = 0.0
                     for other in target.names where fuzzyBound(name, other) >= fuzzyThreshold {

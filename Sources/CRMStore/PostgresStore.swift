@@ -306,7 +306,7 @@ public final class PostgresStore: @unchecked Sendable {
             "INSERT INTO \(RecordTable<R>.name) (id, \(cols.joined(separator: ", ")), custom, updated_at, change_seq) VALUES (\(marks)) "
             + "ON CONFLICT (id) DO UPDATE SET " + cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
             + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq"
-            + (revive ? ", deleted_at = NULL" : "")
+            + (revive ? ", deleted_at = NULL, merged_into = NULL" : "")
         var params: [String?] = [r.id.description]
         params += r.fieldValues().map(Self.text)
         params += [JSONText.object(r.custom), (revive ? Date() : r.updatedAt ?? Date()).iso8601UTC, String(seq)]

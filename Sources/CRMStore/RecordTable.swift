@@ -19,7 +19,8 @@ enum RecordTable<R: CRMRecord> {
     }
 
     /// `merged_into` (the row id of the record a fuzzy merge folded this one into) as long as the record is deleted;
-    /// NULL for a live one (a merged record a sync brought back is itself again).
+    /// NULL for a live one. A sync that brings a merged record back clears it: deleted again later, the record is
+    /// gone, not merged.
     static var mergedIntoColumn: String { "CASE WHEN deleted_at IS NULL THEN NULL ELSE merged_into END" }
 
     /// The column of a name that filters and exports take besides fields and custom fields: `id`, `updated_at`, and

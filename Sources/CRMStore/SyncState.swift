@@ -294,7 +294,7 @@ extension CRMStore {
                             + Array(repeating: "?", count: cols.count + 4).joined(separator: ", ")
                             + ") ON CONFLICT(id) DO UPDATE SET "
                             + cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-                            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq, deleted_at = NULL"
+                            + ", custom = excluded.custom, updated_at = excluded.updated_at, change_seq = excluded.change_seq, deleted_at = NULL, merged_into = NULL"
                     )
                     let raw = RawStatement(handle: upsert.sqliteStatement, db: db.sqliteConnection!, sql: upsert.sql)
                     let now = Date().iso8601UTC  // one transaction, one time

@@ -212,7 +212,7 @@ public final class WebApp: Sendable {
         /// exist).
         func refuse(_ path: RouterPath, allowing method: HTTPRequest.Method) {
             let allow = method == .get ? "GET, HEAD" : method.rawValue
-            for other: HTTPRequest.Method in [.get, .post, .put, .delete, .patch] where other != method {
+            for other: HTTPRequest.Method in [.get, .post, .put, .delete, .patch, .options] where other != method {
                 router.on(path, method: other) { _, _ in Self.wrongMethod(allow: allow) }
             }
         }

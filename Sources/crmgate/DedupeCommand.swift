@@ -89,9 +89,9 @@ struct DedupeCommand: ParsableCommand {
                     // A trial's file of seven rows printed "0.0000 of compared pairs estimated to match" over 6
                     // matches.
                     let few =
-                        "\(r.candidatePairs) pairs compared, too few to fit a model"
-                        + " (\(FuzzyDeduplicator.sessionMinimumPairs) or more): its starting m and typical u decide"
-                        + " (--show-model lists them)"
+                        "\(r.candidatePairs) pairs compared, too few to train m by field (a training session needs"
+                        + " \(FuzzyDeduplicator.sessionMinimumPairs)): m is EM's on these pairs or its starting"
+                        + " values, u a small file's typical values (--show-model lists them)"
                     for l in Self.wrap("EM              ", few) { print(l) }
                 } else {
                     print(

@@ -73,8 +73,8 @@ struct ReviewCommand: ParsableCommand {
                 print(
                     "\(p.id)\t\(status)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(ReviewCommand.describe(a))\n    \(RecordID.short(p.b)) \(ReviewCommand.describe(b))"
                 )
-                if let line = p.explanation.flatMap(Show.agreement) { print("    \(line)") }
-                if let held = p.explanation.flatMap(Show.heldBack) { print("    \(held)") }
+                if let line = p.explanation.flatMap(ReviewExplanation.agreement) { print("    \(line)") }
+                if let held = p.explanation.flatMap(ReviewExplanation.heldBack) { print("    \(held)") }
             }
             print(
                 "`crmgate review show ID` gives each comparison's weight; `accept ID` merges, `reject ID` keeps apart")
@@ -99,39 +99,6 @@ struct ReviewCommand: ParsableCommand {
             }
             print(p.explanation ?? "(no explanation was kept for this pair: it was queued by an older crmgate)")
         }
-
-        /// Why a pair that scored a match was held back for a person (the explanation's `held back:` lines, with the
-        /// pair's total): its weight in the queue is then just under the match weight, not what it scored.
-        static func heldBack(_ explanation: String) -> String? {
-            let lines = explanation.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let start = lines.firstIndex(where: { $0.hasPrefix("held back:") }) else { return nil }
-            let rest = lines[start...].prefix { !$0.hasPrefix("outcome:") && !$0.hasPrefix("refused by") }
-            let total = lines.first { $0.contains("total ") }.flatMap { line in
-                line.range(of: "total ").map { String(line[$0.upperBound...].prefix { $0 != " " && $0 != ";" }) }
-            }
-            return (total.map { "scored \($0), " } ?? "") + rest.joined(separator: " ")
-        }
-
-        /// One line from an explanation's field lines (`  first      exact     +5.2`): the fields that agree, in
-        /// some way, and those that differ; nil when it has none.
-        static func agreement(_ explanation: String) -> String? {
-            var agree: [String] = []
-            var differ: [String] = []
-            for line in explanation.split(separator: "\n") where line.hasPrefix("  ") {
-                let words = line.split(separator: " ")
-                guard words.count >= 3, let weight = Double(words[words.count - 1]) else { continue }
-                let field = String(words[0])
-                let level = words[1..<(words.count - 1)].joined(separator: " ")
-                if level == "different" || weight < 0 {
-                    differ.append(field)
-                } else {
-                    agree.append("\(field) (\(level))")
-                }
-            }
-            if agree.isEmpty && differ.isEmpty { return nil }
-            return "alike: " + (agree.isEmpty ? "nothing" : agree.joined(separator: ", ")) + "; differ: "
-                + (differ.isEmpty ? "nothing" : differ.joined(separator: ", "))
-        }
     }
 
     struct Accept: ParsableCommand {
@@ -142,10 +109,8 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let store = try storeOptions.openReview(.update)
             let p = try ReviewCommand.openPair(store, id: id)
-            let before = Set(try store.reviewPairs(status: .merged).map(\.id))
-            let survivor = try FuzzyImportPass.accept(store: store, pair: p)
+            let (survivor, closed) = try FuzzyImportPass.acceptClosing(store: store, pair: p)
             print("pair \(id) merged into \(survivor)")
-            let closed = try store.reviewPairs(status: .merged).map(\.id).filter { !before.contains($0) }
             if !closed.isEmpty {
                 // A trial read "merged" on a pair whose other lead still existed as a merge of that pair.
                 print(

@@ -1,3 +1,4 @@
+import CRMCSV
 import CRMDedupe
 import CRMModel
 import CRMStore
@@ -299,6 +300,49 @@ struct FuzzyReimportTests {
         let (third, _) = try run()
         #expect(third.created >= 1 && third.created + third.merged == survivorRows.count, "\(third)")
         #expect(third.unchanged == 3000 - survivorRows.count, "\(third)")
+    }
+
+    /// A review found it: a row that only filled its survivor marked the survivor as written by this import, and the
+    /// survivor's own row, later in the file, then only filled it too: its new phone was lost.
+    @Test(
+        "a merged record's row before its survivor's own row: the survivor's row still updates it",
+        arguments: StoreKind.allCases)
+    func survivorUpdatedAfterMergedRow(kind: StoreKind) throws {
+        let location = try kind.makeLocation()
+        var o = ImportOptions(
+            source: TestSupport.fixture("csv/gen-leads-3000-s11.csv"),
+            mapping: TestSupport.mapping("sources/generic-leads.yaml"))
+        o.store = location
+        let first = try Importer.run(o)
+        let store = try StoreLocation(location).openReviewStore(mode: .update)
+        _ = try FuzzyImportPass.run(store: store, importID: try #require(first.importID))
+        let ledger = try store.ledger(importID: try #require(first.importID))
+        // A row the fuzzy pass merged, whose survivor the file created from a row of its own with no other row.
+        let pair = ledger.lazy.filter { $0.outcome == "merged" && $0.reason?.contains("fuzzy") == true }.compactMap {
+            m -> (Int, Int, String)? in
+            let rows = ledger.filter { $0.recordRowID == m.recordRowID }
+            guard rows.count == 2, let s = rows.first(where: { $0.outcome == "created" }), let id = s.recordID
+            else { return nil }
+            return (m.row, s.row, id)
+        }.first
+        let (mergedRow, survivorRow, survivorID) = try #require(pair)
+        // The two rows again, the merged one first, the survivor's with a new phone.
+        let reader = try CSVReader(path: TestSupport.fixture("csv/gen-leads-3000-s11.csv"))
+        var rows: [[String]] = []
+        while let b = try reader.nextBatch() { for i in 0..<b.count { rows.append(b.fields(i)) } }
+        var own = rows[survivorRow - 1]
+        let phone = try #require(reader.header.firstIndex(of: "Phone"))
+        own[phone] = "+1 415 555 0199"
+        let file = try TestSupport.temporaryDirectory().appendingPathComponent("again.csv").path
+        let w = try CSVWriter(path: file)
+        try w.writeRow(reader.header)
+        try w.writeRow(rows[mergedRow - 1])
+        try w.writeRow(own)
+        try w.flush()
+        o.source = file
+        let again = try Importer.run(o)
+        #expect(again.updated == 1 && again.created == 0, "\(again)")
+        #expect(try store.record(Lead.self, id: survivorID).phone == "+14155550199")
     }
 }
 
