@@ -371,6 +371,31 @@ struct CommandLineTests {
             #expect(drafted.contains("phone_country: AU") == (expected == "AU"), "\(numbers)\n\(drafted)")
             #expect(drafted.contains("phone_country:") == (expected != nil))
         }
+        // A voter file: its suffix was drafted as the company (every father and son at one address merged), its
+        // residential address left out.
+        let voters = w.dir.appendingPathComponent("voters.csv")
+        try (
+            "voter_id,first_name,middle_name,last_name,name_suffix,age,res_street_address,res_city,zip_code\n"
+                + "AA1,NATHAN,WAYNE,DAVILA,SR,75,12 OAK ST,RALEIGH,27601\n"
+                + "AA2,NATHAN,WAYNE,DAVILA,JR,51,12 OAK ST,RALEIGH,27601\n"
+        ).write(to: voters, atomically: true, encoding: .utf8)
+        let voterDraft = try TestSupport.run(try binary, ["mapping", "suggest", voters.path]).stdout
+        for line in [
+            "last_name: { columns: [last_name, name_suffix], separator: \" \" }",
+            "address.street: { column: res_street_address }", "address.city: { column: res_city }",
+        ] {
+            #expect(voterDraft.contains(line), "\(line)\n\(voterDraft)")
+        }
+        #expect(!voterDraft.contains("company:") && !voterDraft.contains("not mapped: name_suffix"), "\(voterDraft)")
+        let voterMapping = w.dir.appendingPathComponent("voters.yaml")
+        try voterDraft.write(to: voterMapping, atomically: true, encoding: .utf8)
+        let voterClusters = w.dir.appendingPathComponent("voters-clusters.csv")
+        let d2 = try TestSupport.run(
+            try binary, ["dedupe", voters.path, "--mapping", voterMapping.path, "--clusters", voterClusters.path])
+        #expect(d2.status == 0, "\(d2.stderr)")
+        let pair = try String(contentsOf: voterClusters, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+        #expect(pair.map { $0.split(separator: ",").last! } == ["1", "2"], "father and son are two people: \(pair)")
+
         // A trial's list of nine countries, named in their own languages, with +7 numbers among national ones: the
         // region of `+7` is Russia's (not Kazakhstan, first by name), and each row's country reads its phone.
         let countries = w.dir.appendingPathComponent("countries.csv")
