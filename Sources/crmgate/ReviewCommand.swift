@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMDedupe
 import CRMImport
 import CRMModel
 import CRMStore
@@ -7,7 +8,19 @@ import Foundation
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review", abstract: "Pairs of leads the fuzzy matcher was unsure about (from `import --fuzzy`).",
+        discussion: """
+            Examples:
+              crmgate review list        (open pairs: what is alike, what differs)
+              crmgate review show 12     (both leads, every comparison's weight)
+              crmgate review accept 12   (merge them)
+              crmgate review reject 12   (keep them apart for good)
+            """,
         subcommands: [List.self, Show.self, Accept.self, Reject.self])
+
+    /// Prints `text` within 80 columns, its first line after `head`, the rest indented by `indent`.
+    static func printWrapped(_ text: String, head: String, indent: Int) {
+        for line in FuzzyDeduplicator.wrapped(text, head: head, indent: indent) { print(line) }
+    }
 
     /// A lead as one line of a pair, or what became of it.
     static func describe(_ l: Lead?) -> String {
@@ -73,17 +86,23 @@ struct ReviewCommand: ParsableCommand {
                 print(
                     "\(p.id)\t\(status)\tweight \(String(format: "%.1f", p.weight))\n    \(RecordID.short(p.a)) \(ReviewCommand.describe(a))\n    \(RecordID.short(p.b)) \(ReviewCommand.describe(b))"
                 )
-                if let line = p.explanation.flatMap(ReviewExplanation.agreement) { print("    \(line)") }
-                if let held = p.explanation.flatMap(ReviewExplanation.heldBack) { print("    \(held)") }
+                if let line = p.explanation.flatMap(ReviewExplanation.agreement) {
+                    ReviewCommand.printWrapped(line, head: "    ", indent: 6)
+                }
+                if let held = p.explanation.flatMap(ReviewExplanation.heldBack) {
+                    ReviewCommand.printWrapped(held, head: "    ", indent: 6)
+                }
             }
-            print(
-                "`crmgate review show ID` gives each comparison's weight; `accept ID` merges, `reject ID` keeps apart")
+            ReviewCommand.printWrapped(
+                "`crmgate review show ID` gives each comparison's weight; `accept ID` merges, `reject ID` keeps apart",
+                head: "", indent: 0)
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "One pair: both leads, and why the matcher was unsure (each field's comparison and weight).")
+            abstract: "One pair: both leads, and why the matcher was unsure (each field's comparison and weight).",
+            discussion: "Example: crmgate review show 12   (exit 64 when no pair has that number)")
         @Argument(help: "The pair's number, as `review list` shows it.") var number: Number
         var id: Int64 { number.value }
         @OptionGroup var storeOptions: StoreOptions
@@ -113,9 +132,10 @@ struct ReviewCommand: ParsableCommand {
             print("pair \(id) merged into \(survivor)")
             if !closed.isEmpty {
                 // A trial read "merged" on a pair whose other lead still existed as a merge of that pair.
-                print(
-                    "closed the merged lead's other pair\(closed.count == 1 ? "" : "s") (\(closed.map(String.init).joined(separator: ", "))):"
-                        + " asked again about the survivor unless decided already (`crmgate review list`)")
+                ReviewCommand.printWrapped(
+                    "closed the merged lead's other pair\(closed.count == 1 ? "" : "s")"
+                        + " (\(closed.map(String.init).joined(separator: ", "))): asked again about the survivor unless"
+                        + " decided already (`crmgate review list`)", head: "", indent: 2)
             }
         }
     }

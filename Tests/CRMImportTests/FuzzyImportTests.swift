@@ -363,7 +363,12 @@ struct ReviewCommandTests {
             ])
         #expect(imported.status == 0, "\(imported.stderr)")
         let list = try TestSupport.run(bin, ["review", "list", "--store", store])
-        #expect(list.stdout.contains("alike: ") && list.stdout.contains("; differ: "), "\(list.stdout)")
+        #expect(list.stdout.contains("alike: ") && list.stdout.contains("differ: "), "\(list.stdout)")
+        // Within 80 columns: the reasons wrap.
+        let reasons = list.stdout.split(separator: "\n").filter { $0.hasPrefix("    alike") || $0.hasPrefix("      ") }
+        #expect(!reasons.isEmpty && reasons.allSatisfy { $0.count <= 80 }, "\(list.stdout)")
+        let help = try TestSupport.run(bin, ["review", "show", "--help"])
+        #expect(help.stdout.contains("Example: crmgate review show"), "\(help.stdout)")
         let json = try TestSupport.run(bin, ["review", "list", "--json", "--store", store])
         let pairs = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         let first = try #require(pairs.first)
