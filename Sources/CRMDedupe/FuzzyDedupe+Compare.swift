@@ -176,7 +176,7 @@ extension FuzzyDeduplicator {
             if hasP && pa == pb {
                 l = hasC && cia == cib ? 1 : 2
             } else if (hasP && oneEditApart(places.bytes[Int(pa)], places.bytes[Int(pb)], sameLength: true))
-                || (hasC && cia == cib)
+                || (hasC && (cia == cib || citiesMistyped(cia, cib)))
             {
                 l = 3
             }

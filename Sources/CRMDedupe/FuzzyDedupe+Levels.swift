@@ -19,7 +19,7 @@ extension FuzzyDeduplicator {
             // Another street, or another house number on the same street (`numbersMaybeMistyped`).
             "different",
         ],
-        ["null", "postcode and city", "postcode", "postcode 1 edit / city", "different"],
+        ["null", "postcode and city", "postcode", "postcode 1 edit / city (or 1 edit)", "different"],
         ["null", "exact", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
     ]

@@ -73,6 +73,25 @@ struct StreetKeyTests {
                 ["Diana", "Williams", "Scott Place Wattle Court", "2077", "Hornsby"],
                 "never compared"
             ),
+            // First name, street name, city and postcode each off: the house number, the last name's sound and the
+            // city's first letter.
+            (
+                ["Hamish", "Johnson", "104 Dover Drive", "3550", "Bendigo"],
+                ["Hqmish", "Johnson", "104 Dover Dribe", "3500", "Bedigo"],
+                "compared; shared keys: house+last sound+city 1st"
+            ),
+            // The last name mistyped as well, to the same sound (`davsi` / `davis`).
+            (
+                ["Hamish", "Davsi", "25 Charles Street", "3814", "Traralgon"],
+                ["Hqmish", "Davis", "25 Charles Stret", "3844", "Trarlagon"],
+                "compared; shared keys: house+last sound+city 1st"
+            ),
+            // The same with another house number.
+            (
+                ["Hamish", "Johnson", "104 Dover Drive", "3550", "Bendigo"],
+                ["Hqmish", "Johnson", "105 Dover Dribe", "3500", "Bedigo"],
+                "never compared"
+            ),
         ] as [KeyCase])
     func streetKeys(c: KeyCase) throws { try Self.check(c) }
 

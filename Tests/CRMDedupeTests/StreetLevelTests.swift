@@ -87,4 +87,25 @@ struct StreetLevelTests {
         #expect(base.line(why[2], "street")?.contains("different") == true, "\(why[2])")
         #expect(base.line(why[3], "street")?.contains("different") == true, "\(why[3])")
     }
+
+    @Test(
+        "a suburb with a typo is the same suburb when the postcode is missing or off; short names and other towns are not",
+        arguments: [
+            // The postcode missing from one row, the suburb's letters swapped.
+            ("Parramatta", "2150", "Parrmaatta", "", "postcode 1 edit / city (or 1 edit)"),
+            // A letter dropped, the postcodes both there and one replaced.
+            ("Campbelltown", "2560", "Campbeltown", "4870", "postcode 1 edit / city (or 1 edit)"),
+            // Two towns one letter apart but short (`kew` / `key`), and two towns further apart.
+            ("Kew", "3101", "Key", "", "different"),
+            ("Marrickville", "2204", "Maryborough", "", "different"),
+        ])
+    func suburbWithTypo(cityA: String, postcodeA: String, cityB: String, postcodeB: String, level: String) throws {
+        let why = base.explanations(
+            [
+                base.row("Owen", "Williams", street: "34 Victoria Street", postcode: postcodeA, city: cityA),
+                base.row("Owen", "Williams", street: "34 Victoria Street", postcode: postcodeB, city: cityB),
+            ], pairs: [(0, 1)])
+        try #require(why.count == 1)
+        #expect(base.line(why[0], "location")?.contains(level) == true, "\(why[0])")
+    }
 }
