@@ -27,7 +27,15 @@ public final class CSVWriter {
     private let fd: Int32
     private let ownsFD: Bool
     private let options: Options
-    private var buffer: [UInt8] = []
+    /// The bytes not yet written: `count` of `capacity`, flushed by `endRow` past `flushAt`. A raw buffer, not an
+    /// array: the export lays 240 bytes a row, and an array's checked appends cost a third of its time (callgrind,
+    /// 1M opportunities: 4.0 G of 10.7 G instructions in laying fields and appending them).
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+    private static let flushAt = 1 << 16
+    /// The delimiter, `"`, LF and CR repeated in each byte of a word: a field is scanned for them 8 bytes at a time.
+    private let delimiterWord: UInt64
     private var fieldsInRow = 0
     public let path: String
 
@@ -36,6 +44,9 @@ public final class CSVWriter {
     public init(path: String, options: Options = Options()) throws {
         self.path = path
         self.options = options
+        delimiterWord = UInt64(options.delimiter) &* Self.ones
+        capacity = Self.flushAt * 2
+        bytes = .allocate(capacity: capacity)
         if path == "-" {
             fd = 1
             ownsFD = false
@@ -43,17 +54,23 @@ public final class CSVWriter {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             ownsFD = true
             guard fd >= 0 else {
+                bytes.deallocate()
                 throw CSVError(
                     .cannotOpen, path: path, message: "cannot create the file: \(String(cString: strerror(errno)))")
             }
         }
-        buffer.reserveCapacity(1 << 16)
-        if options.byteOrderMark { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+        if options.byteOrderMark {
+            bytes[0] = 0xEF
+            bytes[1] = 0xBB
+            bytes[2] = 0xBF
+            count = 3
+        }
     }
 
     deinit {
         try? flush()
         if ownsFD { close(fd) }
+        bytes.deallocate()
     }
 
     /// Writes one row.
@@ -72,45 +89,102 @@ public final class CSVWriter {
     public func writeField(bytes utf8: UnsafeBufferPointer<UInt8>) {
         let separate = fieldsInRow > 0
         fieldsInRow += 1
-        // One access to the buffer for the whole field (each append to a class's property is checked at run time).
-        Self.lay(utf8, separate: separate, options, into: &buffer)
-    }
-
-    /// The field's bytes as written: after a delimiter unless it is the row's first, guarded against formulas,
-    /// quoted when it holds the delimiter, a quote, CR or LF, or starts or ends with a space.
-    private static func lay(
-        _ utf8: UnsafeBufferPointer<UInt8>, separate: Bool, _ options: Options, into buffer: inout [UInt8]
-    ) {
+        // The most a field can take: a delimiter, two quotes, the guard's `'` and every byte doubled.
+        reserve(4 + 2 * utf8.count)
         let d = options.delimiter
-        if separate { buffer.append(d) }
-        let neutralize = options.neutralizeFormulas && guards(utf8, quotedValues: options.guardsQuotedValues)
-        // With `'` as the delimiter, the guard's `'` must be inside quotes like any other delimiter byte.
-        var needsQuotes = utf8.first == 32 || utf8.last == 32 || (neutralize && d == UInt8(ascii: "'"))
-        if !needsQuotes {
-            for b in utf8 where b == d || b == 34 || b == 10 || b == 13 {
-                needsQuotes = true
-                break
-            }
+        var at = bytes + count
+        if separate {
+            at.pointee = d
+            at += 1
         }
-        if needsQuotes { buffer.append(34) }
-        if neutralize { buffer.append(UInt8(ascii: "'")) }
+        // Only a first byte that could start a formula, or a `'`, can need the guard.
+        let neutralize =
+            options.neutralizeFormulas && utf8.first.map { Self.isFormulaStart($0) || $0 == UInt8(ascii: "'") } == true
+            && Self.guards(utf8, quotedValues: options.guardsQuotedValues)
+        // With `'` as the delimiter, the guard's `'` must be inside quotes like any other delimiter byte.
+        let needsQuotes =
+            utf8.first == 32 || utf8.last == 32 || (neutralize && d == UInt8(ascii: "'")) || hasSpecialByte(utf8)
+        if needsQuotes {
+            at.pointee = 34
+            at += 1
+        }
+        if neutralize {
+            at.pointee = UInt8(ascii: "'")
+            at += 1
+        }
         if needsQuotes {
             for b in utf8 {
-                if b == 34 { buffer.append(34) }
-                buffer.append(b)
+                if b == 34 {
+                    at.pointee = 34
+                    at += 1
+                }
+                at.pointee = b
+                at += 1
             }
-            buffer.append(34)
-        } else {
-            buffer.append(contentsOf: utf8)
+            at.pointee = 34
+            at += 1
+        } else if let base = utf8.baseAddress, !utf8.isEmpty {
+            at.update(from: base, count: utf8.count)
+            at += utf8.count
         }
+        count = at - bytes
+    }
+
+    /// Room for `n` more bytes (a field longer than the buffer grows it).
+    @inline(__always) private func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        let grown = max(capacity * 2, count + n)
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        b.update(from: bytes, count: count)
+        bytes.deallocate()
+        bytes = b
+        capacity = grown
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+    private static let quoteWord = 34 &* ones, lfWord = 10 &* ones, crWord = 13 &* ones
+
+    /// Whether a byte of `w` is zero (the classic bit trick: exact, with no false positives when any byte is).
+    @inline(__always) private static func hasZeroByte(_ w: UInt64) -> Bool {
+        (w &- ones) & ~w & highs != 0
+    }
+
+    /// Whether the field holds the delimiter, a quote, LF or CR: 8 bytes a step, the rest one by one.
+    @inline(__always) private func hasSpecialByte(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
+        let n = utf8.count
+        var i = 0
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if Self.hasZeroByte(w ^ delimiterWord) || Self.hasZeroByte(w ^ Self.quoteWord)
+                || Self.hasZeroByte(w ^ Self.lfWord) || Self.hasZeroByte(w ^ Self.crWord)
+            {
+                return true
+            }
+            i += 8
+        }
+        let d = options.delimiter
+        while i < n {
+            let b = base[i]
+            if b == d || b == 34 || b == 10 || b == 13 { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Ends the current row.
     public func endRow() throws {
-        if options.lineEnding == .crlf { buffer.append(13) }
-        buffer.append(10)
+        reserve(2)
+        if options.lineEnding == .crlf {
+            bytes[count] = 13
+            count += 1
+        }
+        bytes[count] = 10
+        count += 1
         fieldsInRow = 0
-        if buffer.count >= 1 << 16 { try flush() }
+        if count >= Self.flushAt { try flush() }
     }
 
     /// True for a first byte that can make a spreadsheet treat a cell as a formula: `=`, `+`, `-`, `@`,
@@ -167,14 +241,14 @@ public final class CSVWriter {
     /// - Throws: `CSVError.writeFailed` (disk full, closed pipe).
     public func flush() throws {
         var off = 0
-        while off < buffer.count {
-            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+        while off < count {
+            let n = write(fd, bytes + off, count - off)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw CSVError(.writeFailed, path: path, message: "cannot write: \(String(cString: strerror(errno)))")
             }
             off += n
         }
-        buffer.removeAll(keepingCapacity: true)
+        count = 0
     }
 }

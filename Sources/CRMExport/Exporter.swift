@@ -106,31 +106,12 @@ public enum Exporter {
                 throw ExportError(.cannotWrite, "\(error)")
             }
             try wrapCSV { try writer.writeRow(names) }
-            let kinds = columns.map(\.kind)
             let comma = o.decimalSeparator != "."
-            var scratch: [UInt8] = []
-            try eachRow { row in
-                // An index loop: `enumerated()` in this generic function costs a generic iterator step per cell.
-                for i in 0..<kinds.count {
-                    switch kinds[i] {
-                    case .bool:
-                        writer.writeField(row.isNull(i) ? "" : (row.int64(i) ?? 0) != 0 ? "true" : "false")
-                    case .list:
-                        scratch.removeAll(keepingCapacity: true)
-                        row.withBytes(i) { RawCells.appendList($0, into: &scratch) }
-                        scratch.withUnsafeBufferPointer { writer.writeField(bytes: $0) }
-                    case .number where comma:
-                        scratch.removeAll(keepingCapacity: true)
-                        row.withBytes(i) { b in for c in b { scratch.append(c == 46 ? 44 : c) } }
-                        scratch.withUnsafeBufferPointer { writer.writeField(bytes: $0) }
-                    default:
-                        row.withBytes(i) { writer.writeField(bytes: $0) }
-                    }
-                }
-                try wrapCSV { try writer.endRow() }
-                summary.records += 1
+            try wrapCSV {
+                summary.records = try CSVPipeline.run(
+                    kinds: columns.map(\.kind), decimalComma: comma, writer: writer, rows: eachRow)
+                try writer.flush()
             }
-            try wrapCSV { try writer.flush() }
         case .ndjson:
             let sink = try ByteSink(path: o.output)
             try each { r, ext in

@@ -58,4 +58,54 @@ struct ExportOutputTests {
         let (text, _) = try w.export(.opportunity, .csv) { $0.query.anyOf = [("amount", ["12e4"])] }
         #expect(text.records == 0, "not a plain number: compared as given")
     }
+
+    /// 3,000 leads whose notes cycle through the hostile corpus (about 3 MB of CSV: a dozen of the pipeline's batches).
+    func manyLeads() throws -> (ExportWorkspace, [Lead]) {
+        let corpus = HostileCorpusTests.corpus
+        let leads = (0..<3_000).map { i -> Lead in
+            var l = Lead(id: RecordID.make())
+            l.firstName = "row \(i)"
+            l.notes = corpus[i % corpus.count]
+            l.tags = i % 3 == 0 ? ["a", "b,c"] : []
+            return l
+        }
+        return (try ExportWorkspace(leads: leads), leads)
+    }
+
+    @Test("a CSV export of many batches (read on one thread, written on another) has every row, in order, as stored")
+    func manyBatches() throws {
+        let (w, leads) = try manyLeads()
+        let (s, path) = try w.export(.lead, .csv) {
+            $0.columns = ["first_name", "notes", "tags"]
+            $0.raw = true
+        }
+        #expect(s.records == leads.count)
+        let rows = try HostileCorpusTests.python(
+            "import csv, json, sys; json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))), sys.stdout)",
+            path)
+        let read = try #require(rows as? [[String]])
+        #expect(read.count == leads.count + 1)
+        var wrong = 0
+        for (i, l) in leads.enumerated() where i + 1 < read.count {
+            let want = [l.firstName, l.notes, l.tags.joined(separator: "; ")]
+            if HostileRoundTripTests.scalars(read[i + 1]) != HostileRoundTripTests.scalars(want) {
+                if wrong < 3 {
+                    Issue.record("row \(i): \(read[i + 1].map { $0.prefix(40) }) for \(want.map { $0.prefix(40) })")
+                }
+                wrong += 1
+            }
+        }
+        #expect(wrong == 0)
+    }
+
+    @Test("a CSV export to a full disk stops with an error that says so, whichever thread meets it first")
+    func fullDisk() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let (w, _) = try manyLeads()
+        let error = #expect(throws: ExportError.self) {
+            _ = try w.export(.lead, .csv) { $0.output = "/dev/full" }
+        }
+        #expect(error?.code == .cannotWrite, "\(String(describing: error))")
+        #expect(error?.message.contains("No space left") == true, "\(String(describing: error))")
+    }
 }
