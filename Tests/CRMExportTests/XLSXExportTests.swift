@@ -39,6 +39,84 @@ struct XLSXExportTests {
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     }
 
+    @Test(
+        "texts repeated down a column are written once as shared strings, a column of new texts stays inline, and openpyxl reads every cell back"
+    )
+    func sharedStrings() throws {
+        let sources = ["Web", "Trade Show", "Referral"]
+        let leads = (0..<5_000).map { i -> Lead in
+            var l = Lead(id: RecordID.make())
+            l.firstName = "person \(i)"
+            l.source = sources[i % 3]
+            l.notes = i % 7 == 0 ? "  two  spaces & <tag> \(i % 2)" : "note \(i % 2)"
+            return l
+        }
+        let w = try ExportWorkspace(leads: leads)
+        let (s, path) = try w.export(.lead, .xlsx) { $0.columns = ["first_name", "source", "notes"] }
+        #expect(s.records == leads.count)
+        let (python, problem) = TestSupport.pythonWith(["openpyxl"])
+        guard let python else {
+            Issue.record("openpyxl is needed to check XLSX files: \(problem ?? "")")
+            return
+        }
+        let script = """
+            import json, re, sys, zipfile, openpyxl
+            z = zipfile.ZipFile(sys.argv[1])
+            sheet = z.read("xl/worksheets/sheet1.xml").decode()
+            sst = z.read("xl/sharedStrings.xml").decode()
+            rows = re.findall(r"<row[^>]*>(.*?)</row>", sheet)[1:]
+            shared = [0, 0, 0]
+            for r in rows:
+                for i, c in enumerate(re.findall(r"<c[^>]*?(?:/>|>.*?</c>)", r)):
+                    if 't="s"' in c: shared[i] += 1
+            unique = int(re.search(r'uniqueCount="(\\d+)"', sst).group(1))
+            wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+            values = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+            json.dump({"shared": shared, "unique": unique, "values": values}, sys.stdout)
+            """
+        let r = try TestSupport.run(python, ["-c", script, path])
+        try #require(r.status == 0, "\(r.stderr)")
+        let out = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let shared = try #require(out["shared"] as? [Int])
+        // Names are all new: looked up for the first 2,000 rows only. Sources repeat: every cell shared. The notes
+        // that need escaping or `xml:space` stay inline; the other two repeat.
+        #expect(shared[0] == SharedStrings.Column.trial, "\(shared)")
+        #expect(shared[1] == leads.count, "\(shared)")
+        #expect(shared[2] == leads.filter { $0.notes.hasPrefix("note") }.count, "\(shared)")
+        #expect((out["unique"] as? Int) == SharedStrings.Column.trial + sources.count + 2)
+        let values = try #require(out["values"] as? [[Any]])
+        #expect(values.count == leads.count + 1)
+        var wrong = 0
+        for (i, l) in leads.enumerated() where i + 1 < values.count {
+            let got = values[i + 1].map { $0 as? String ?? "" }
+            if got != [l.firstName, l.source, l.notes] { wrong += 1 }
+        }
+        #expect(wrong == 0)
+    }
+
+    @Test("the shared strings stop at their bounds: too long, too many, too many bytes")
+    func sharedStringBounds() {
+        var t = SharedStrings(maxCount: 3, maxBytes: 9, maxLength: 4)
+        func index(_ s: String) -> (index: Int, found: Bool)? {
+            Array(s.utf8).withUnsafeBufferPointer { t.index(of: $0) }
+        }
+        #expect(index("abcde") == nil, "longer than maxLength")
+        #expect(index("ab")?.index == 0 && index("ab")?.found == true)
+        #expect(index("cdef")?.index == 1)
+        #expect(index("ghij") == nil, "10 bytes would pass maxBytes (9)")
+        #expect(index("gh")?.index == 2)
+        #expect(index("x") == nil, "maxCount reached")
+        #expect(index("") == nil)
+        #expect(t.count == 3 && String(decoding: t.bytes(1), as: UTF8.self) == "cdef")
+        // Many strings: the table grows and finds every one again.
+        var big = SharedStrings()
+        for i in 0..<5_000 { _ = Array("v\(i)".utf8).withUnsafeBufferPointer { big.index(of: $0) } }
+        let again = (0..<5_000).filter { i in
+            Array("v\(i)".utf8).withUnsafeBufferPointer { big.index(of: $0) }.map { $0.index == i && $0.found } == true
+        }
+        #expect(again.count == 5_000 && big.count == 5_000)
+    }
+
     @Test("every cell matches the store: typed numbers, dates, text; bold frozen header, autofilter, Pipeline sheet")
     func cells() throws {
         let w = try ExportWorkspace()
@@ -237,21 +315,51 @@ struct XLSXExportTests {
         return String(decoding: out, as: UTF16.self)
     }
 
-    @Test("LibreOffice converts the workbook, where it is installed")
+    /// LibreOffice's command, where it is installed.
+    static let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    @Test(
+        "LibreOffice reads the workbook: every text, shared or inline, and every number as the store has it",
+        .enabled(if: soffice != nil, "LibreOffice is not installed here (apt-get install libreoffice-calc-nogui)"))
     func libreOffice() throws {
-        guard
-            let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first(where: {
-                FileManager.default.isExecutableFile(atPath: $0)
-            })
-        else {
-            return  // not installed on this machine: the openpyxl checks above stand
-        }
         let w = try ExportWorkspace()
-        let (_, path) = try w.export(.opportunity, .xlsx)
-        let r = try TestSupport.run(soffice, ["--headless", "--convert-to", "csv", "--outdir", w.dir.path, path])
-        #expect(r.status == 0)
-        let csv = try w.text(URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("csv").path)
-        #expect(csv.contains("Acme Corp - Enterprise renewal 2025"))
+        let (_, path) = try w.export(.opportunity, .xlsx) {
+            $0.columns = ["name", "stage", "amount", "currency", "owner", "notes"]
+        }
+        let (_, csvPath) = try w.export(.opportunity, .csv) {
+            $0.columns = ["name", "stage", "amount", "currency", "owner", "notes"]
+            $0.raw = true
+            $0.byteOrderMark = false
+        }
+        // Comma-separated, quoted with `"`, UTF-8 (76), the first line as it is (1).
+        let r = try TestSupport.run(
+            Self.soffice!,
+            ["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", w.dir.path, path])
+        try #require(r.status == 0, "\(r.stderr)")
+        let converted = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("csv").path
+        let byLibreOffice = try CSVTestRows.read(converted)
+        let byCrmgate = try CSVTestRows.read(csvPath)
+        #expect(byLibreOffice.count == byCrmgate.count && byLibreOffice.count > 1)
+        for (a, b) in zip(byLibreOffice, byCrmgate) {
+            // Amounts: LibreOffice writes them as the money format shows them (120,000.00), the store as stored.
+            let shown = a[2].replacingOccurrences(of: ",", with: "")
+            let numbersAlike = a.count == b.count && Double(shown) != nil && Double(shown) == Double(b[2])
+            #expect(a[0..<2] == b[0..<2] && a[3...] == b[3...] && (a[2] == b[2] || numbersAlike), "\(a) / \(b)")
+        }
+    }
+}
+
+/// Rows of a CSV file, read by crmgate's own reader (for comparing two files' cells).
+enum CSVTestRows {
+    static func read(_ path: String) throws -> [[String]] {
+        let reader = try CSVReader(path: path)
+        var rows: [[String]] = []
+        while let b = try reader.nextBatch() {
+            for r in 0..<b.count { rows.append(b.fields(r)) }
+        }
+        return rows
     }
 }
 
@@ -275,7 +383,7 @@ struct XLSXContainerTests {
     }
 
     @Test(
-        "the entries are those the previous writer (ZIPFoundation) wrote for the fixtures, byte for byte but for xml:space where no whitespace needs it",
+        "the entries are those the previous writer (ZIPFoundation) wrote for the fixtures, byte for byte but for xml:space where no whitespace needs it and shared strings",
         arguments: [
             (
                 "opportunities", RecordType.opportunity,
@@ -298,9 +406,37 @@ struct XLSXContainerTests {
         let expectedNames = try FileManager.default.subpathsOfDirectory(atPath: expected.path).filter {
             $0.hasSuffix(".xml") || $0.hasSuffix(".rels")
         }
-        #expect(Set(names) == Set(expectedNames))
+        // The second change: texts repeated down a column are shared strings, in an entry of their own that the
+        // workbook's relationships and content types name. Resolved into the inline strings the old writer wrote.
+        #expect(Set(names) == Set(expectedNames + ["xl/sharedStrings.xml"]))
+        let sst = try String(contentsOf: out.appendingPathComponent("xl/sharedStrings.xml"), encoding: .utf8)
+        let strings = try NSRegularExpression(pattern: "<si><t>([^<]*)</t></si>").matches(
+            in: sst, range: NSRange(sst.startIndex..., in: sst)
+        ).map { String(sst[Range($0.range(at: 1), in: sst)!]) }
+        #expect(sst.contains("uniqueCount=\"\(strings.count)\""), "\(sst.prefix(300))")
+        func resolved(_ text: String) -> String {
+            var text = text
+            for (pattern, replace) in [
+                ("<Override PartName=\"/xl/sharedStrings.xml\"[^>]*/>", ""),
+                ("<Relationship Id=\"rIdStrings\"[^>]*/>", ""),
+            ] {
+                text = text.replacingOccurrences(of: pattern, with: replace, options: .regularExpression)
+            }
+            let ref = try! NSRegularExpression(pattern: "<c( r=\"[A-Z]+[0-9]+\")? t=\"s\"><v>([0-9]+)</v></c>")
+            var result = ""
+            var last = text.startIndex
+            for m in ref.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let whole = Range(m.range, in: text)!
+                result += text[last..<whole.lowerBound]
+                let at = Range(m.range(at: 1), in: text).map { String(text[$0]) } ?? ""
+                let k = Int(text[Range(m.range(at: 2), in: text)!])!
+                result += "<c\(at) t=\"inlineStr\"><is><t>\(k < strings.count ? strings[k] : "?")</t></is></c>"
+                last = whole.upperBound
+            }
+            return result + text[last...]
+        }
         for name in expectedNames {
-            let got = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            let got = resolved(try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8))
             var want = try String(contentsOf: expected.appendingPathComponent(name), encoding: .utf8)
             // The one change since: `xml:space="preserve"` only on texts that need it (whitespace at an end, a tab or
             // line break, two spaces in a row).
