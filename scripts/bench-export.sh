@@ -9,6 +9,8 @@
 #   SKIP_BUILD=1  do not run `swift build -c release --product crmgate`
 #   CRMGATE     the crmgate binary to run (default: the release build's)
 #   ONLY        run only these contenders (space separated): csv xlsx duckdb
+#   REPEAT      rounds of the contenders (default 1); odd rounds in the order below, even ones reversed; the
+#               ratios are of the medians, each round's after them
 #   REUSE_STORE=1  keep .bench/export-bench.sqlite when it was imported from the same file
 #               (default: a fresh store every run)
 #   NO_CHECK=1  skip the sanity checks after the runs
@@ -174,18 +176,24 @@ run() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$ROWS" "$code" "$tag.time" "$tag.out" "$tag.err" "$output" >>"$MANIFEST"
 }
 
-if wants csv; then
-    run csv "crmgate export csv" "$BENCH/export.csv" \
-        "$CRMGATE" export opportunities --store "$STORE" --format csv --out "$BENCH/export.csv"
-fi
-if wants xlsx; then
-    run xlsx "crmgate export xlsx" "$BENCH/export.xlsx" \
-        "$CRMGATE" export opportunities --store "$STORE" --format xlsx --out "$BENCH/export.xlsx"
-fi
-if wants duckdb; then
-    run duckdb "duckdb COPY csv" "$BENCH/duck-export.csv" \
-        "$VPY" scripts/bench/duck_export.py export "$DUCKDB_FILE" "$BENCH/duck-export.csv"
-fi
+one() {
+    case $1 in
+    csv) run "csv-$2" "crmgate export csv" "$BENCH/export.csv" \
+        "$CRMGATE" export opportunities --store "$STORE" --format csv --out "$BENCH/export.csv" ;;
+    xlsx) run "xlsx-$2" "crmgate export xlsx" "$BENCH/export.xlsx" \
+        "$CRMGATE" export opportunities --store "$STORE" --format xlsx --out "$BENCH/export.xlsx" ;;
+    duckdb) run "duckdb-$2" "duckdb COPY csv" "$BENCH/duck-export.csv" \
+        "$VPY" scripts/bench/duck_export.py export "$DUCKDB_FILE" "$BENCH/duck-export.csv" ;;
+    esac
+}
+REPEAT=${REPEAT:-1}
+for ((round = 1; round <= REPEAT; round++)); do
+    order=(csv xlsx duckdb)
+    ((round % 2 == 1)) || order=(duckdb xlsx csv)
+    for c in "${order[@]}"; do
+        if wants "$c"; then one "$c" "$round"; fi
+    done
+done
 
 # --- 5. report -----------------------------------------------------------------
 RESULTS=$BENCH/results-export-$STAMP.txt

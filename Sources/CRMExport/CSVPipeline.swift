@@ -52,6 +52,16 @@ enum CSVPipeline {
             count += 1
         }
 
+        /// Appends a whole cell: `append` and `endCell` in one.
+        @inline(__always) func appendCell(_ b: UnsafeBufferPointer<UInt8>) {
+            if let base = b.baseAddress, !b.isEmpty {
+                reserve(b.count)
+                (bytes + count).update(from: base, count: b.count)
+                count += b.count
+            }
+            endCell()
+        }
+
         /// Ends the current cell.
         @inline(__always) func endCell() {
             if cells == cellCapacity {
@@ -184,6 +194,7 @@ enum CSVPipeline {
             }
         }
         var count = 0
+        let asStored = kinds.map { $0 != .bool && $0 != .list && !($0 == .number && decimalComma) }
         var scratch: [UInt8] = []
         var batch = channel.emptyBatch()
         do {
@@ -191,6 +202,11 @@ enum CSVPipeline {
                 // The writer failed: stop reading (its error is thrown below).
                 guard let b = batch else { throw channel.failure ?? CSVPipelineStopped() }
                 for i in 0..<columns {
+                    // Most cells are their stored text: copied as they are, without a closure.
+                    if asStored[i] {
+                        b.appendCell(row.bytes(i))
+                        continue
+                    }
                     switch kinds[i] {
                     case .bool:
                         if !row.isNull(i) {

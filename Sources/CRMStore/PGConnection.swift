@@ -312,6 +312,15 @@ final class PGResult {
         }
     }
 
+    /// The cell's bytes in place (empty for NULL), valid while the result is: `withBytes` without a closure.
+    func bytes(_ row: Int32, _ col: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard PQgetisnull(handle, row, col) == 0, let p = PQgetvalue(handle, row, col) else {
+            return UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeBufferPointer(
+            start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: Int(PQgetlength(handle, row, col)))
+    }
+
     /// The column's index by name.
     func column(_ name: String) -> Int { Int(PQfnumber(handle, name)) }
 

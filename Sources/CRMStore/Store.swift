@@ -654,6 +654,20 @@ public struct StoredRow {
         }
     }
 
+    /// The column's stored text in place (empty for NULL), valid until the row moves on: `withBytes` without a
+    /// closure, for a caller that copies it at once (the CSV export's reading thread, where the generic closure cost
+    /// as much as the copy).
+    public func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
+        switch backing {
+        case .sqlite(let h):
+            let c = Int32(column)
+            guard let p = sqlite3_column_text(h, c) else { return UnsafeBufferPointer(start: nil, count: 0) }
+            return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c)))
+        case .postgres(let r, let row):
+            return r.bytes(row, Int32(column))
+        }
+    }
+
     /// The column as an integer, or nil for NULL.
     public func int64(_ column: Int) -> Int64? {
         switch backing {

@@ -12,6 +12,8 @@ The result column comes from the contender's stdout: crmgate export's
 "exported N opportunities to FILE (fmt[, K data sheets]) in S s" line, or the
 reference's JSON line ({"rows": N, "seconds": S}).  rows/s = data rows / wall
 seconds; output MB = the output file's size; MB = 10^6 bytes (peak RSS too).
+A contender may have run several times (bench-export.sh's REPEAT rounds): every run is a row, and the ratios
+are of the medians of each contender's successful runs, each round's ratio after them.
 Ends with the XLSX / CSV wall-time ratio of the two crmgate runs and the CSV / DuckDB ratio, when they ran,
 each with issue 19's target (a ratio never fails the script).
 Standard library only.
@@ -19,6 +21,7 @@ Standard library only.
 
 import os
 import re
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -64,7 +67,7 @@ def main(argv):
             err = last_line(err_file, want_json=False) or ""
             result = f"FAILED exit {code}: {err[:70]}" + (f" | {result}" if result else "")
         else:
-            walls[name] = wall
+            walls.setdefault(name, []).append(wall)
         size = os.path.getsize(output) if code == 0 and os.path.exists(output) else None
         cells = [name, "-" if wall is None else f"{wall:.2f}", fmt_rate(rows / wall) if wall else "-",
                  f"{size / 1e6:.1f}" if size is not None else "-", f"{rss / 1e6:.0f}" if rss else "-", result]
@@ -81,17 +84,22 @@ def main(argv):
     print(render(["-" * w for w in widths]))
     for cells in table:
         print(render(cells))
-    csv_wall, xlsx_wall = walls.get("crmgate export csv"), walls.get("crmgate export xlsx")
-    print()
-    if csv_wall and xlsx_wall:
-        print(f"XLSX / CSV time ratio: {xlsx_wall / csv_wall:.2f}   target <= 3 (issue 19)")
-    else:
-        print("XLSX / CSV time ratio: - (needs both crmgate runs to succeed)")
-    duck_wall = walls.get("duckdb COPY csv")
-    if csv_wall and duck_wall:
-        print(f"CSV / DuckDB COPY time ratio: {csv_wall / duck_wall:.2f}   target <= 1.0 (issue 19; DuckDB's wall "
-              "includes Python and duckdb start-up)")
+    def ratio(label, a, b, target):
+        runs_a, runs_b = walls.get(a, []), walls.get(b, [])
+        if not runs_a or not runs_b:
+            print(f"{label}: - (needs both runs to succeed)")
+            return
+        med_a, med_b = statistics.median(runs_a), statistics.median(runs_b)
+        rounds = ""
+        if len(runs_a) > 1 or len(runs_b) > 1:
+            by_round = ", ".join(f"{i + 1}: {x / y:.2f}" for i, (x, y) in enumerate(zip(runs_a, runs_b)))
+            rounds = f" (medians of {len(runs_a)} and {len(runs_b)} runs, {med_a:.2f} s / {med_b:.2f} s; by round {by_round})"
+        print(f"{label}: {med_a / med_b:.2f}{rounds}   {target}")
 
+    print()
+    ratio("XLSX / CSV time ratio", "crmgate export xlsx", "crmgate export csv", "target <= 3 (issue 19)")
+    ratio("CSV / DuckDB COPY time ratio", "crmgate export csv", "duckdb COPY csv",
+          "target <= 1.0 (issue 19; DuckDB's wall includes Python and duckdb start-up)")
 
 if __name__ == "__main__":
     main(sys.argv)
