@@ -109,6 +109,9 @@ public struct DedupeResult: Sendable {
     public var review: [(Int32, Int32, Double)]
     /// Why each pair of `review` (same order) is there and not merged.
     public var reviewReasons: [ReviewReason] = []
+    /// Each review pair's weight before any rule capped it (`review`'s weight is, for a pair held back, just below
+    /// the match weight): what the fields alone say. Same order as `review`.
+    public var reviewScores: [Double] = []
     public var clusters: Int
     public var refusedByGuard: Int
     /// Per blocking key: blocks of two or more rows, pairs, blocks compared by sorted neighbourhood (too large to

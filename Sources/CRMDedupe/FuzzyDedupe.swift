@@ -275,7 +275,8 @@ public final class FuzzyDeduplicator {
         let reviewExplanations = settings.explainReview ? review.map { explainer.explain(Int($0.0), Int($0.1)) } : []
         let modelLines = Self.modelLines(
             histogram.keys, m: m, u: u, weights: weights, neighbours: model.neighbours)
-        return DedupeResult(
+        let reviewScores = review.map { scorer.rawScore(compare(Int($0.0), Int($0.1)), Int($0.0), Int($0.1)) }
+        var result = DedupeResult(
             cluster: cluster, rows: count, candidatePairs: pairs.count, matchedPairs: edges.count, review: review,
             reviewReasons: reviewWhy, clusters: roots.count,
             refusedByGuard: clusters.refused,
@@ -292,6 +293,8 @@ public final class FuzzyDeduplicator {
             soleWeight: soleWeight, soleMatches: clusters.solePairs.count, households: households,
             trainingSessions: sessions,
             householdReview: householdReview, twoPeopleUnlisted: twoPeopleUnlisted)
+        result.reviewScores = reviewScores
+        return result
     }
 
     /// Takes out of review the pairs below the match weight whose fields say two people (`TwoPeople`, but for a

@@ -11,7 +11,7 @@ public struct DedupeFileOptions: Sendable {
     public var mapping: String
     /// One line per input row: `row` (1-based data row), `source_id`, `cluster`.
     public var clustersPath: String
-    /// Pairs for a person: `row_a,row_b,weight,reason` (`ReviewReason`).
+    /// Pairs for a person: `row_a,row_b,weight,reason,score` (`ReviewReason`; `score` before any cap).
     public var reviewPath: String?
     public var settings = DedupeSettings()
     /// Match the records before an XML document's fault (a truncated file, a bad byte) instead of refusing the file,
@@ -197,10 +197,11 @@ public enum DedupeFile {
         if let rp = o.reviewPath {
             do {
                 let rw = try CSVWriter(path: rp)
-                try rw.writeRow(["row_a", "row_b", "weight", "reason"])
+                try rw.writeRow(["row_a", "row_b", "weight", "reason", "score"])
                 for (k, (a, b, s)) in result.review.enumerated() {
                     let why = k < result.reviewReasons.count ? result.reviewReasons[k].rawValue : ""
-                    try rw.writeRow([String(a + 1), String(b + 1), String(format: "%.2f", s), why])
+                    let score = k < result.reviewScores.count ? String(format: "%.2f", result.reviewScores[k]) : ""
+                    try rw.writeRow([String(a + 1), String(b + 1), String(format: "%.2f", s), why, score])
                 }
                 try rw.flush()
             } catch { throw failure(rp, error) }

@@ -23,7 +23,7 @@ struct DedupeCommand: ParsableCommand {
         String
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
     @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
-    @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason).")
+    @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason,score).")
     var review: String?
     @OptionGroup var matching: MatchOptions
     @Flag(name: .long, help: "Print the estimated model (m, u and weight per comparison level).") var showModel = false

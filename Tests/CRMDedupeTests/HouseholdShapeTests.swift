@@ -21,6 +21,16 @@ struct HouseholdShapeTests {
         #expect(c[0] == c[1] && c[0] == c[2], "\(c)")
     }
 
+    @Test("a pair held back for a household's shape is listed just below the match weight, with its own higher score")
+    func heldBackScore() throws {
+        let rows = ["Mary", "Michelle"].map { SolePairTests().person($0, "Stewart", "5 King Drive", "6725") }
+        let r = SolePairTests().run(rows, explain: [], households: .separate)
+        let k = try #require(r.review.firstIndex { Set([$0.0, $0.1]) == [200, 201] }, "\(r.review)")
+        #expect(r.reviewReasons[k] == .household)
+        #expect(r.reviewScores.count == r.review.count)
+        #expect(r.reviewScores[k] > r.review[k].2 + 1, "score \(r.reviewScores[k]), listed at \(r.review[k].2)")
+    }
+
     @Test("an initial bridges nothing: a row `M` matching two relatives does not make them one cluster")
     func initialDoesNotBridge() {
         let c = clusters(["Mary", "M", "Michelle"])

@@ -202,12 +202,23 @@ struct DedupeCommandTests {
         // The review file says why each pair is there.
         let review = try String(contentsOfFile: dir.appendingPathComponent("review.csv").path, encoding: .utf8)
             .split(separator: "\r\n")
-        #expect(review.first == "row_a,row_b,weight,reason")
+        #expect(review.first == "row_a,row_b,weight,reason,score")
         #expect(review.count > 1, "no review pairs to check")
         let reasons = Set(ReviewReason.allCases.map(\.rawValue))
         for line in review.dropFirst() {
             let fields = line.split(separator: ",")
-            #expect(fields.count == 4 && reasons.contains(String(fields[3])), "\(line)")
+            guard fields.count == 5, reasons.contains(String(fields[3])),
+                let weight = Double(fields[2]), let score = Double(fields[4])
+            else {
+                Issue.record("\(line)")
+                continue
+            }
+            // An unsure pair is listed at its score; one held back at the weight below the match, its score above.
+            if fields[3] == "unsure" {
+                #expect(abs(score - weight) < 0.011, "\(line)")
+            } else if ["household", "two-people", "namesakes"].contains(fields[3]) {
+                #expect(score >= weight, "\(line)")
+            }
         }
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\r\n")
         #expect(lines.first == "row,source_id,cluster")
