@@ -167,6 +167,8 @@ func checkXLSX(_ path: String, _ columns: [String], _ want: [String]) {
         guard entries[name] != nil else { fatalError("xlsx: no \(name) among \(entries.keys.sorted())") }
     }
     var sheetRows: [[Int: String]] = []
+    var shared: [String] = []
+    var sharedRefs: [[Int: Bool]] = []
     for (name, bytes) in entries where name.hasSuffix(".xml") || name.hasSuffix(".rels") {
         guard
             let doc = bytes.withUnsafeBufferPointer({ b in
@@ -175,8 +177,18 @@ func checkXLSX(_ path: String, _ columns: [String], _ want: [String]) {
                 }
             })
         else { fatalError("xlsx: \(name) is not well-formed XML") }
-        if name == "xl/worksheets/sheet1.xml" { sheetRows = cells(doc) }
+        if name == "xl/worksheets/sheet1.xml" { (sheetRows, sharedRefs) = cells(doc) }
+        if name == "xl/sharedStrings.xml" { shared = sharedStrings(doc) }
         xmlFreeDoc(doc)
+    }
+    // A cell of type `s` holds an index into the shared strings.
+    for (r, refs) in sharedRefs.enumerated() {
+        for (column, _) in refs {
+            guard let k = Int(sheetRows[r][column] ?? ""), k >= 0, k < shared.count else {
+                fatalError("xlsx: shared string \(sheetRows[r][column] ?? "") of \(shared.count)")
+            }
+            sheetRows[r][column] = shared[k]
+        }
     }
     guard sheetRows.count == 2 else { fatalError("xlsx: \(sheetRows.count) rows") }
     for (i, c) in columns.enumerated() where sheetRows[0][i] != c { fatalError("xlsx: header \(sheetRows[0])") }
@@ -186,10 +198,29 @@ func checkXLSX(_ path: String, _ columns: [String], _ want: [String]) {
     }
 }
 
+/// The texts of `xl/sharedStrings.xml`, in order (each `<si>`'s text).
+func sharedStrings(_ doc: xmlDocPtr) -> [String] {
+    var out: [String] = []
+    var c = xmlDocGetRootElement(doc)?.pointee.children
+    while let x = c {
+        if x.pointee.type == XML_ELEMENT_NODE, String(cString: x.pointee.name) == "si" {
+            if let p = xmlNodeGetContent(x) {
+                out.append(String(cString: p))
+                xmlFree(p)
+            } else {
+                out.append("")
+            }
+        }
+        c = x.pointee.next
+    }
+    return out
+}
+
 /// Each row's cells by column index (a cell's `r`, else the one after the last), as text: an inline string's `<t>`
-/// or a value's `<v>`.
-func cells(_ doc: xmlDocPtr) -> [[Int: String]] {
+/// or a value's `<v>`; and which of them are shared strings (`t="s"`: the text is an index).
+func cells(_ doc: xmlDocPtr) -> ([[Int: String]], [[Int: Bool]]) {
     var rows: [[Int: String]] = []
+    var sharedRows: [[Int: Bool]] = []
     func children(_ n: xmlNodePtr?) -> [xmlNodePtr] {
         var out: [xmlNodePtr] = []
         var c = n?.pointee.children
@@ -209,6 +240,7 @@ func cells(_ doc: xmlDocPtr) -> [[Int: String]] {
     for data in children(root) where name(data) == "sheetData" {
         for row in children(data) where name(row) == "row" {
             var cellsOfRow: [Int: String] = [:]
+            var sharedOfRow: [Int: Bool] = [:]
             var column = -1
             for c in children(row) where name(c) == "c" {
                 if let r = xmlGetProp(c, "r") {
@@ -222,11 +254,16 @@ func cells(_ doc: xmlDocPtr) -> [[Int: String]] {
                     column += 1
                 }
                 cellsOfRow[column] = children(c).first.map(content) ?? ""
+                if let t = xmlGetProp(c, "t") {
+                    if String(cString: t) == "s" { sharedOfRow[column] = true }
+                    xmlFree(t)
+                }
             }
             rows.append(cellsOfRow)
+            sharedRows.append(sharedOfRow)
         }
     }
-    return rows
+    return (rows, sharedRows)
 }
 
 /// Cell text as Excel reads it: each `_xHHHH_` is the UTF-16 code unit HHHH, taken left to right.
