@@ -58,6 +58,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CRMHTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(
@@ -74,7 +75,7 @@ let package = Package(
         .target(
             name: "CRMExport",
             dependencies: [
-                "CRMModel", "CRMStore", "CRMCSV", "CZlib",
+                "CRMModel", "CRMStore", "CRMCSV", "CZlib", "CDeflate",
             ]),
         .target(
             name: "CRMWeb",
@@ -112,7 +113,7 @@ let package = Package(
             dependencies: ["CRMStore", "CRMModel", "CRMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "CRMExportTests",
-            dependencies: ["CRMExport", "CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMTestSupport"]),
+            dependencies: ["CRMExport", "CRMImport", "CRMStore", "CRMModel", "CRMCSV", "CRMTestSupport", "CZlib"]),
         .testTarget(
             name: "CRMWebTests",
             dependencies: [

@@ -62,8 +62,8 @@ build() {
       local r=.build-fuzz/release
       srcs="Tests/Fuzz/FuzzExport.swift Sources/CRMSync/JSONValue.swift Sources/CRMSync/SyncError.swift"
       srcs="$srcs $(ls $r/GRDB.build/*.o $r/CRMModel.build/*.o $r/CRMCSV.build/*.o $r/CRMStore.build/*.o $r/CRMExport.build/*.o)"
-      extra="-I $r/Modules -I Sources/CZlib -I Sources/CLibPQ -I Sources/CSQLiteTuning -Xcc -I/usr/include/postgresql -I .build-fuzz/checkouts/GRDB.swift/Sources/GRDBSQLite $XML_FLAGS"
-      extra="$extra -lsqlite3 -lpq -lz"
+      extra="-I $r/Modules -I Sources/CZlib -I Sources/CDeflate -I Sources/CLibPQ -I Sources/CSQLiteTuning -Xcc -I/usr/include/postgresql -I .build-fuzz/checkouts/GRDB.swift/Sources/GRDBSQLite $XML_FLAGS"
+      extra="$extra -lsqlite3 -lpq -lz -ldeflate"
       t=export
       EXPORT_BUILT=1 ;;
     *) echo "unknown target $t" >&2; exit 64 ;;

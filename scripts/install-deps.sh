@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages crmgate builds and tests with, when they are missing (Debian, as root).
 set -euo pipefail
-packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev zlib1g-dev libpq-dev postgresql chromium chromium-driver time curl python3-venv
+packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev zlib1g-dev libdeflate-dev libpq-dev postgresql chromium chromium-driver time curl python3-venv
   libreoffice-calc-nogui)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,10 +1,11 @@
+import CDeflate
 import CZlib
 import Foundation
 
-/// A ZIP archive written as a stream (for XLSX): entries one after another, each deflated by zlib at a chosen
-/// level, a large entry in independent chunks compressed on two threads (as pigz does: every chunk but the last
-/// ends on a byte boundary with a sync flush, so the chunks join into one deflate stream), then the central
-/// directory. Memory stays at a few chunks whatever the entry's size. No ZIP64: an entry or archive past 4 GiB is
+/// A ZIP archive written as a stream (for XLSX): entries one after another, each deflated at a chosen level, a large
+/// entry in independent chunks compressed on two threads (as pigz does: every chunk but the last ends on a byte
+/// boundary, so the chunks join into one deflate stream; `DeflateSegment` makes them with libdeflate), then the
+/// central directory. Memory stays at a few chunks whatever the entry's size. No ZIP64: an entry or archive past 4 GiB is
 /// refused with a clear error (a sheet is split long before).
 final class ZipWriter {
     /// zlib's level: 1 is fastest; 6 is zlib's default.
@@ -60,9 +61,9 @@ final class ZipWriter {
         let headerOffset = offset
         let nameBytes = Array(name.utf8)
         try write(localHeader(nameBytes, crc: 0, compressed: 0, size: 0))
-        var crc = head.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count)) }
+        var crc = head.withUnsafeBufferPointer { uLong(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
         var size = UInt64(head.count)
-        let headOut = try ZipWriter.deflateChunk(head, head.count, level: level, final: false)
+        let headOut = try ZipWriter.segment(head, head.count, level: level)
         try write(headOut)
         var compressed = UInt64(headOut.count)
         if let part {
@@ -134,8 +135,8 @@ final class ZipWriter {
             let na = a.withUnsafeMutableBufferPointer { read($0) }
             if na == 0 { break }
             let nb = na == chunkSize ? b.withUnsafeMutableBufferPointer { read($0) } : 0
-            crc = a.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt(na)) }
-            if nb > 0 { crc = b.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt(nb)) } }
+            crc = a.withUnsafeBufferPointer { uLong(libdeflate_crc32(UInt32(crc), $0.baseAddress, na)) }
+            if nb > 0 { crc = b.withUnsafeBufferPointer { uLong(libdeflate_crc32(UInt32(crc), $0.baseAddress, nb)) } }
             size += UInt64(na + nb)
             let box = ChunkBox()
             let done = DispatchSemaphore(value: 0)
@@ -143,11 +144,11 @@ final class ZipWriter {
                 let input = b
                 let level = self.level
                 Thread.detachNewThread {
-                    box.result = try? ZipWriter.deflateChunk(input, nb, level: level, final: false)
+                    box.result = try? ZipWriter.segment(input, nb, level: level)
                     done.signal()
                 }
             }
-            let outA = try ZipWriter.deflateChunk(a, na, level: level, final: false)
+            let outA = try ZipWriter.segment(a, na, level: level)
             try write(outA)
             compressed += UInt64(outA.count)
             if nb > 0 {
@@ -238,7 +239,16 @@ final class ZipWriter {
         return h + name
     }
 
-    /// One chunk as raw deflate: a sync flush at its end (it joins the next), or the stream's end when `final`.
+    /// The first `count` bytes of `input` as a segment that joins the next (`DeflateSegment`).
+    static func segment(_ input: [UInt8], _ count: Int, level: Int32) throws -> [UInt8] {
+        var tally = DeflateSegment.Tally()
+        return try input.withUnsafeBufferPointer {
+            try DeflateSegment.deflate(UnsafeBufferPointer(rebasing: $0[0..<count]), level: level, tally: &tally)
+        }
+    }
+
+    /// One chunk as raw deflate by zlib: a sync flush at its end (it joins the next), or the stream's end when
+    /// `final`.
     static func deflateChunk(_ input: [UInt8], _ count: Int, level: Int32, final: Bool) throws -> [UInt8] {
         var s = z_stream()
         guard crmgate_deflate_init_raw(&s, level) == Z_OK else {
@@ -326,8 +336,8 @@ final class DeflatingPart {
         let level = self.level
         let count = input.count
         Thread.detachNewThread {
-            box.crc = input.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count)) }
-            box.result = try? ZipWriter.deflateChunk(input, count, level: level, final: false)
+            box.crc = input.withUnsafeBufferPointer { uLong(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
+            box.result = try? ZipWriter.segment(input, count, level: level)
             done.signal()
         }
         inFlight.append((box, done, count))
