@@ -194,17 +194,23 @@ enum CSVPipeline {
             }
         }
         var count = 0
-        let asStored = kinds.map { $0 != .bool && $0 != .list && !($0 == .number && decimalComma) }
+        // Most cells are their stored text: fetched in one call a row and copied as they are.
+        let asStored = UnsafeMutableBufferPointer<Bool>.allocate(capacity: columns)
+        defer { asStored.deallocate() }
+        for (i, k) in kinds.enumerated() { asStored[i] = k != .bool && k != .list && !(k == .number && decimalComma) }
+        let cells = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: columns)
+        defer { cells.deallocate() }
+        cells.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0))
         var scratch: [UInt8] = []
         var batch = channel.emptyBatch()
         do {
             try rows { row in
                 // The writer failed: stop reading (its error is thrown below).
                 guard let b = batch else { throw channel.failure ?? CSVPipelineStopped() }
+                row.bytes(UnsafeBufferPointer(asStored), into: cells)
                 for i in 0..<columns {
-                    // Most cells are their stored text: copied as they are, without a closure.
                     if asStored[i] {
-                        b.appendCell(row.bytes(i))
+                        b.appendCell(cells[i])
                         continue
                     }
                     switch kinds[i] {

@@ -668,6 +668,28 @@ public struct StoredRow {
         }
     }
 
+    /// The stored text (empty for NULL) of every column `wanted` marks, into `cells` at the same index; the others are
+    /// left as they were. Valid until the row moves on. One call a row instead of one a cell: on the CSV export's
+    /// reading thread the per-cell call around SQLite's cost as much as SQLite's own column calls (callgrind).
+    public func bytes(
+        _ wanted: UnsafeBufferPointer<Bool>, into cells: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
+    ) {
+        precondition(cells.count >= wanted.count)
+        switch backing {
+        case .sqlite(let h):
+            for c in 0..<wanted.count where wanted[c] {
+                let i = Int32(c)
+                if let p = sqlite3_column_text(h, i) {
+                    cells[c] = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, i)))
+                } else {
+                    cells[c] = UnsafeBufferPointer(start: nil, count: 0)
+                }
+            }
+        case .postgres(let r, let row):
+            for c in 0..<wanted.count where wanted[c] { cells[c] = r.bytes(row, Int32(c)) }
+        }
+    }
+
     /// The column as an integer, or nil for NULL.
     public func int64(_ column: Int) -> Int64? {
         switch backing {
