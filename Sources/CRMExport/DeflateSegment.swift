@@ -9,11 +9,12 @@ import Foundation
 /// input), but it has no sync flush: every call ends with a final block, ending anywhere in its last byte. So each
 /// piece of at most 64 KiB is compressed on its own (libdeflate 1.14 writes one block for it at level 1), and the
 /// block is made to join: its BFINAL bit cleared, and an empty stored block appended to reach a byte boundary. That
-/// block's header is three bits; whether they fit in the last byte's padding (five bytes appended then, or four) is
-/// not known from outside, so both are tried by decompressing the piece with libdeflate (a tenth of the compression's
-/// time) and comparing it with the input. A piece that does not come back exactly (libdeflate split it into blocks,
-/// as higher levels and other versions may) is compressed by zlib with a sync flush instead. The output is therefore
-/// always a checked one.
+/// block's header is three bits, which fit in the last byte's padding or start a byte of their own; which, is read
+/// from the block's end-of-block code (`DeflateBlockEnd`). The first piece of every segment, and any piece whose end
+/// cannot be read that way, is checked instead by decompressing it with libdeflate both ways and comparing it with
+/// the input; a first piece where the reading and the check disagree makes the check decide for the rest of the
+/// segment. A piece that does not come back exactly (libdeflate split it into blocks, as higher levels and other
+/// versions may) is compressed by zlib with a sync flush instead.
 enum DeflateSegment {
     /// Bytes a piece holds: libdeflate's level 1 keeps this in one block.
     static let pieceSize = 1 << 16
@@ -24,13 +25,19 @@ enum DeflateSegment {
         var libdeflate = 0
         /// Pieces compressed by zlib because libdeflate's did not join.
         var zlib = 0
+        /// libdeflate's pieces checked by decompressing them.
+        var checked = 0
+        /// Checked pieces whose end read from the code disagreed with the check.
+        var disagreed = 0
     }
 
     /// `input` as one segment at `level` (zlib's scale: 1 fastest, 6 default, 9 smallest; libdeflate's at the same
-    /// number). `useLibdeflate: false` compresses every piece with zlib (tests compare the two).
+    /// number). `useLibdeflate: false` compresses every piece with zlib (tests compare the two); `checkAll` checks
+    /// every piece by decompressing it (tests compare the check with the reading of the end).
     /// - Throws: `ExportError(.cannotWrite)` when neither library can start or compress.
     static func deflate(
-        _ input: UnsafeBufferPointer<UInt8>, level: Int32, useLibdeflate: Bool = true, tally: inout Tally
+        _ input: UnsafeBufferPointer<UInt8>, level: Int32, useLibdeflate: Bool = true, checkAll: Bool = false,
+        tally: inout Tally
     ) throws -> [UInt8] {
         guard let base = input.baseAddress, !input.isEmpty else { return [] }
         let pieces = (input.count + pieceSize - 1) / pieceSize
@@ -44,30 +51,47 @@ enum DeflateSegment {
         }
         defer { libdeflate_free_decompressor(decompressor) }
         let bound = libdeflate_deflate_compress_bound(compressor, pieceSize) + 64
-        var out = [UInt8](repeating: 0, count: pieces * bound)
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: pieceSize)
         defer { scratch.deallocate() }
-        let written = try out.withUnsafeMutableBufferPointer { o -> Int in
+        /// Pieces one after another into `o`; how many bytes.
+        func fill(_ o: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
             var at = 0
             var from = 0
+            // The first piece is checked; the rest only with `checkAll`, or after a disagreement.
+            var check = true
+            var distrust = false
+            var joinedOne = false
             while from < input.count {
                 let n = min(pieceSize, input.count - from)
                 let piece = base + from
                 let dest = o.baseAddress! + at
                 if useLibdeflate,
-                    let made = joined(piece, n, compressor, decompressor, scratch, into: dest, room: bound)
+                    let made = joined(
+                        piece, n, compressor, decompressor, scratch, into: dest, room: bound, check: check,
+                        distrust: &distrust, tally: &tally)
                 {
                     at += made
                     tally.libdeflate += 1
+                    joinedOne = true
                 } else {
                     at += try syncFlushed(piece, n, level: level, into: dest, room: bound)
                     tally.zlib += 1
                 }
+                check = checkAll || distrust || !joinedOne
                 from += n
             }
             return at
         }
-        out.removeLast(out.count - written)
+
+        // Not zeroed first: every byte kept is written.
+        var failure: (any Error)?
+        let out = [UInt8](unsafeUninitializedCapacity: pieces * bound) { o, initialized in
+            do { initialized = try fill(o) } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
         return out
     }
 
@@ -78,15 +102,23 @@ enum DeflateSegment {
     private static let finalEmpty: [UInt8] = [1, 0, 0, 255, 255]
 
     /// The piece compressed by libdeflate and made to join, written at `dest`; its length, or nil when it did not
-    /// come back exactly.
+    /// join. `check`: decompress it to choose the ending (else it is read from the code, and checked only when it
+    /// cannot be); a disagreement is counted in `tally` and sets `distrust`.
     private static func joined(
         _ piece: UnsafePointer<UInt8>, _ n: Int, _ compressor: OpaquePointer, _ decompressor: OpaquePointer,
-        _ scratch: UnsafeMutablePointer<UInt8>, into dest: UnsafeMutablePointer<UInt8>, room: Int
+        _ scratch: UnsafeMutablePointer<UInt8>, into dest: UnsafeMutablePointer<UInt8>, room: Int, check: Bool,
+        distrust: inout Bool, tally: inout Tally
     ) -> Int? {
         let made = libdeflate_deflate_compress(compressor, piece, n, dest, room - 16)
         // The first block must be the final one: one block, whose header is the first three bits.
         guard made > 0, dest[0] & 1 == 1 else { return nil }
+        let read = DeflateBlockEnd.paddingBits(dest, made).map { $0 >= 3 ? alignInPadding : alignInNewByte }
         dest[0] &= ~1
+        if let read, !check {
+            (dest + made).update(from: read, count: read.count)
+            return made + read.count
+        }
+        tally.checked += 1
         for align in [alignInPadding, alignInNewByte] {
             (dest + made).update(from: align, count: align.count)
             (dest + made + align.count).update(from: finalEmpty, count: finalEmpty.count)
@@ -95,6 +127,10 @@ enum DeflateSegment {
             var produced = 0
             let r = libdeflate_deflate_decompress_ex(decompressor, dest, total, scratch, n, &consumed, &produced)
             if r == LIBDEFLATE_SUCCESS, consumed == total, produced == n, memcmp(scratch, piece, n) == 0 {
+                if let read, read != align {
+                    tally.disagreed += 1
+                    distrust = true
+                }
                 return made + align.count
             }
         }

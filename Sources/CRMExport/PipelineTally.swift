@@ -15,7 +15,10 @@ struct PipelineTally {
     private var counts: [Int] = []
     private var totals: [Int128] = []
     private var weighted: [Int128] = []
-    private var index: [[UInt8]: Int] = [:]
+    /// Open addressing over `keys`: a group's index + 1, or 0 when empty; hashed 8 bytes a step
+    /// (`SharedStrings.hash`). A dictionary of byte arrays hashed them a byte at a time, which cost more than the rest
+    /// of the tally.
+    private var slots = [Int32](repeating: 0, count: 64)
     private var key: [UInt8] = []
     /// False once an amount could not be summed exactly.
     private(set) var isExact = true
@@ -32,28 +35,45 @@ struct PipelineTally {
     mutating func add(_ row: StoredRow) {
         guard isExact else { return }
         key.removeAll(keepingCapacity: true)
-        row.withBytes(stage) { key.append(contentsOf: $0) }
+        key.append(contentsOf: row.bytes(stage))
         key.append(0x1F)
-        row.withBytes(currency) { for b in $0 { key.append(b >= 97 && b <= 122 ? b - 32 : b) } }
-        let g: Int
-        if let found = index[key] {
-            g = found
-        } else {
-            g = keys.count
-            keys.append(key)
-            counts.append(0)
-            totals.append(0)
-            weighted.append(0)
-            index[key] = g
-        }
+        for b in row.bytes(currency) { key.append(b >= 97 && b <= 122 ? b - 32 : b) }
+        let g = group(of: key)
         counts[g] += 1
-        guard !row.isNull(amount) else { return }
-        guard let micros = row.withBytes(amount, Self.micros) else {
+        let a = row.bytes(amount)
+        guard a.baseAddress != nil else { return }
+        guard let micros = Self.micros(a) else {
             isExact = false
             return
         }
         totals[g] += Int128(micros)
         weighted[g] += Int128(micros) * Int128(row.int64(probability) ?? 0)
+    }
+
+    /// The group of a stage and currency, a new one when it is new.
+    private mutating func group(of key: [UInt8]) -> Int {
+        let mask = slots.count - 1
+        var slot = key.withUnsafeBufferPointer { SharedStrings.hash($0.baseAddress!, $0.count) } & mask
+        while slots[slot] != 0 {
+            let g = Int(slots[slot]) - 1
+            if keys[g] == key { return g }
+            slot = (slot + 1) & mask
+        }
+        let g = keys.count
+        keys.append(key)
+        counts.append(0)
+        totals.append(0)
+        weighted.append(0)
+        slots[slot] = Int32(g + 1)
+        if keys.count * 2 > slots.count {
+            slots = [Int32](repeating: 0, count: slots.count * 2)
+            for (i, k) in keys.enumerated() {
+                var s = k.withUnsafeBufferPointer { SharedStrings.hash($0.baseAddress!, $0.count) } & (slots.count - 1)
+                while slots[s] != 0 { s = (s + 1) & (slots.count - 1) }
+                slots[s] = Int32(i + 1)
+            }
+        }
+        return g
     }
 
     /// The figures in the shape `pipelineTotals` gives them.

@@ -106,10 +106,102 @@ struct DeflateSegmentTests {
         #expect(tally.libdeflate > 0)
     }
 
+    @Test(
+        "every piece's end read from its end-of-block code agrees with the check by decompression, and only the first piece of a segment is decompressed"
+    )
+    func endReadFromTheCode() throws {
+        let p = DeflateSegment.pieceSize
+        let inputs = (1...6).map { Self.sheetLike(3 * p + 1000 * $0, seed: UInt64(10 + $0)) }
+        var all = DeflateSegment.Tally()
+        for input in inputs {
+            _ = try input.withUnsafeBufferPointer {
+                try DeflateSegment.deflate($0, level: 1, checkAll: true, tally: &all)
+            }
+        }
+        #expect(all.checked == all.libdeflate && all.libdeflate == 24 && all.disagreed == 0)
+        var usual = DeflateSegment.Tally()
+        let joined = try Self.stream(inputs, level: 1, useLibdeflate: true, tally: &usual)
+        #expect(usual.libdeflate == 24 && usual.disagreed == 0)
+        #expect(usual.checked < 12, "\(usual.checked) of 24 pieces decompressed")
+        #expect(Self.inflated(joined, expecting: inputs.map(\.count).reduce(0, +)) == inputs.flatMap { $0 })
+    }
+
+    @Test(
+        "the end of zlib's one-block streams read from the code (dynamic codes and stored; fixed codes cannot be read) joins them as zlib's inflate reads them"
+    )
+    func endOfZlibBlocks() throws {
+        var read = 0
+        // (size, block type) of the streams whose end was not read.
+        var unread: [(Int, UInt8)] = []
+        for n in [1, 2, 3, 5, 8, 13, 40, 100, 300, 1000, 3000, 9000] {
+            for input in [Self.sheetLike(n, seed: UInt64(n)), Self.random(n, seed: UInt64(n))] {
+                // One final block: zlib keeps inputs this small in one.
+                var stream = try ZipWriter.deflateChunk(input, input.count, level: 6, final: true)
+                guard stream[0] & 1 == 1 else { continue }
+                guard
+                    let pad = stream.withUnsafeBufferPointer({ DeflateBlockEnd.paddingBits($0.baseAddress!, $0.count) })
+                else {
+                    unread.append((n, (stream[0] >> 1) & 3))
+                    continue
+                }
+                read += 1
+                stream[0] &= ~1
+                stream += pad >= 3 ? [0, 0, 255, 255] : [0, 0, 0, 255, 255]
+                stream += Array("tail".utf8).withUnsafeBufferPointer { b in
+                    var t = DeflateSegment.Tally()
+                    return (try? DeflateSegment.deflate(b, level: 1, tally: &t)) ?? []
+                }
+                stream += try ZipWriter.deflateChunk([], 0, level: 1, final: true)
+                #expect(Self.inflated(stream, expecting: n + 4) == input + Array("tail".utf8), "\(n) bytes, pad \(pad)")
+            }
+        }
+        // Fixed codes end with seven zero bits, which zero padding cannot be told from: those are checked instead.
+        #expect(unread.allSatisfy { $0.1 == 1 }, "not read: \(unread)")
+        #expect(read >= 8, "the end was read for \(read) of 24 streams")
+    }
+
     @Test("an empty input is an empty segment")
     func empty() throws {
         var tally = DeflateSegment.Tally()
         let out = try [UInt8]().withUnsafeBufferPointer { try DeflateSegment.deflate($0, level: 1, tally: &tally) }
         #expect(out.isEmpty && tally == DeflateSegment.Tally())
+    }
+}
+
+/// The sink's in-place writers against the standard library's formatting.
+@Suite("ByteSink's numbers and short writes")
+struct ByteSinkTests {
+    @Test("writeDecimal writes what String(_:) does, zero-padded to the width; a negative number as 0")
+    func decimals() {
+        var values = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 25569, 45_447, 9_999_999_999, Int.max]
+        var state: UInt64 = 42
+        for _ in 0..<2000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(Int(state >> (1 + state % 63)))
+        }
+        for v in values {
+            for width in [0, 1, 3, 10, 20] {
+                let s = ByteSink()
+                s.writeDecimal(v, width: width)
+                let plain = String(v)
+                let want = String(repeating: "0", count: max(0, width - plain.count)) + plain
+                #expect(s.bytes == Array(want.utf8), "\(v) width \(width)")
+            }
+        }
+        let s = ByteSink()
+        s.writeDecimal(-5)
+        #expect(s.bytes == Array("0".utf8))
+    }
+
+    @Test("writes of every length from 0 to 40 bytes, one after another, keep every byte")
+    func shortWrites() {
+        let s = ByteSink()
+        var want: [UInt8] = []
+        for n in 0...40 {
+            let piece = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ n) }
+            piece.withUnsafeBufferPointer { s.write(bytes: $0) }
+            want += piece
+        }
+        #expect(s.bytes == want)
     }
 }
