@@ -88,6 +88,21 @@ final class ByteSink {
         count += n
     }
 
+    /// Appends the first `n` (at most 8) bytes of `word`, least significant first, in one store.
+    @inline(__always) func write(word: UInt64, _ n: Int) {
+        if used + 8 > capacity { grow(used + 8) }
+        UnsafeMutableRawPointer(storage + used).storeBytes(of: word.littleEndian, as: UInt64.self)
+        used += n
+        count += n
+    }
+
+    /// The last `n` bytes appended, in place (valid until the next append or flush); `n` at most what was appended
+    /// since the last flush.
+    func last(_ n: Int) -> UnsafeBufferPointer<UInt8> {
+        precondition(n <= used)
+        return UnsafeBufferPointer(start: storage + used - n, count: n)
+    }
+
     private func grow(_ needed: Int) {
         let larger = max(needed, capacity * 2)
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)

@@ -1,4 +1,5 @@
 import CRMStore
+import Foundation
 
 /// The Pipeline sheet's figures (count, total and weighted amount per stage and currency), summed while the XLSX rows
 /// are
@@ -9,7 +10,7 @@ import CRMStore
 /// summed
 /// exactly, in millionths; an amount that does not fit that (more than 6 decimals, or not a plain decimal) makes the
 /// tally give up (`isExact` false) and the caller asks the store instead.
-struct PipelineTally {
+final class PipelineTally {
     private let stage: Int, currency: Int, amount: Int, probability: Int
     private var keys: [[UInt8]] = []
     private var counts: [Int] = []
@@ -19,7 +20,8 @@ struct PipelineTally {
     /// (`SharedStrings.hash`). A dictionary of byte arrays hashed them a byte at a time, which cost more than the rest
     /// of the tally.
     private var slots = [Int32](repeating: 0, count: 64)
-    private var key: [UInt8] = []
+    /// The row's key (stage, 0x1F, upper-cased currency), laid out without an array; grown for a long key.
+    private var key: UnsafeMutableBufferPointer<UInt8>
     /// False once an amount could not be summed exactly.
     private(set) var isExact = true
 
@@ -30,15 +32,22 @@ struct PipelineTally {
             let a = columns.firstIndex(of: "amount"), let p = columns.firstIndex(of: "probability")
         else { return nil }
         (stage, currency, amount, probability) = (s, c, a, p)
+        key = .allocate(capacity: 256)
     }
 
-    mutating func add(_ row: StoredRow) {
+    func add(_ row: StoredRow) {
         guard isExact else { return }
-        key.removeAll(keepingCapacity: true)
-        key.append(contentsOf: row.bytes(stage))
-        key.append(0x1F)
-        for b in row.bytes(currency) { key.append(b >= 97 && b <= 122 ? b - 32 : b) }
-        let g = group(of: key)
+        let st = row.bytes(stage)
+        let cu = row.bytes(currency)
+        let n = st.count + 1 + cu.count
+        if n > key.count {
+            key.deallocate()
+            key = .allocate(capacity: n * 2)
+        }
+        if let base = st.baseAddress { key.baseAddress!.update(from: base, count: st.count) }
+        key[st.count] = 0x1F
+        for (k, b) in cu.enumerated() { key[st.count + 1 + k] = b >= 97 && b <= 122 ? b - 32 : b }
+        let g = group(of: UnsafeBufferPointer(rebasing: key[0..<n]))
         counts[g] += 1
         let a = row.bytes(amount)
         guard a.baseAddress != nil else { return }
@@ -51,16 +60,20 @@ struct PipelineTally {
     }
 
     /// The group of a stage and currency, a new one when it is new.
-    private mutating func group(of key: [UInt8]) -> Int {
+    private func group(of key: UnsafeBufferPointer<UInt8>) -> Int {
         let mask = slots.count - 1
-        var slot = key.withUnsafeBufferPointer { SharedStrings.hash($0.baseAddress!, $0.count) } & mask
+        var slot = SharedStrings.hash(key.baseAddress!, key.count) & mask
         while slots[slot] != 0 {
             let g = Int(slots[slot]) - 1
-            if keys[g] == key { return g }
+            if keys[g].count == key.count,
+                keys[g].withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 })
+            {
+                return g
+            }
             slot = (slot + 1) & mask
         }
         let g = keys.count
-        keys.append(key)
+        keys.append(Array(key))
         counts.append(0)
         totals.append(0)
         weighted.append(0)
@@ -75,6 +88,8 @@ struct PipelineTally {
         }
         return g
     }
+
+    deinit { key.deallocate() }
 
     /// The figures in the shape `pipelineTotals` gives them.
     var figures: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)] {

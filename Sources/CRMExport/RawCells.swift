@@ -19,7 +19,7 @@ enum RawCells {
         return Double(d * 86400 + h * 3600 + mi * 60 + s) + ms
     }
 
-    static func num(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ n: Int) -> Int? {
+    @inline(__always) static func num(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ n: Int) -> Int? {
         var v = 0
         for i in at..<(at + n) {
             let c = b[i]

@@ -18,8 +18,12 @@ struct SharedStrings {
     private var mask: Int
     /// How many cells refer to a shared string (the `count` of `sharedStrings.xml`).
     private(set) var references = 0
+    /// Each string's index in decimal, its digits packed into a word, least significant byte first: a cell writes it
+    /// in one store (`ByteSink.write(word:_:)`) instead of formatting the number again.
+    private var decimals: [(word: UInt64, count: Int)] = []
 
     init(maxCount: Int = 1 << 16, maxBytes: Int = 8 << 20, maxLength: Int = 255) {
+        precondition(maxCount <= 100_000_000, "an index is at most eight digits")
         self.maxCount = maxCount
         self.maxBytes = maxBytes
         self.maxLength = maxLength
@@ -47,9 +51,20 @@ struct SharedStrings {
         arena.append(contentsOf: b)
         starts.append(arena.count)
         slots[slot] = Int32(count)
+        decimals.append(Self.packed(count - 1))
         references += 1
         if count * 2 > mask { grow() }
         return (count - 1, false)
+    }
+
+    /// String `i`'s index in decimal: up to eight digits packed into a word, and how many.
+    func decimal(_ i: Int) -> (word: UInt64, count: Int) { decimals[i] }
+
+    static func packed(_ i: Int) -> (word: UInt64, count: Int) {
+        let text = Array(String(i).utf8)
+        var word: UInt64 = 0
+        for (k, c) in text.enumerated() { word |= UInt64(c) << (8 * UInt64(k)) }
+        return (word, text.count)
     }
 
     /// The bytes of string `i`.
@@ -61,7 +76,8 @@ struct SharedStrings {
         return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + s, b.baseAddress!, b.count) == 0 }
     }
 
-    /// A hash of `n` bytes, 8 at a time.
+    /// A hash of `n` bytes, 8 at a time; the last (partial) word read as the last 8 bytes, or as two 4-byte words
+    /// overlapping for 4 to 7 bytes.
     @inline(__always) static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
         let raw = UnsafeRawPointer(p)
@@ -72,11 +88,21 @@ struct SharedStrings {
             i += 8
         }
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(p[i]) << shift
-            shift += 8
-            i += 1
+        if i < n {
+            if n >= 8 {
+                tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                tail =
+                    UInt64(raw.loadUnaligned(as: UInt32.self))
+                    | UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+            } else {
+                var shift: UInt64 = 0
+                while i < n {
+                    tail |= UInt64(p[i]) << shift
+                    shift += 8
+                    i += 1
+                }
+            }
         }
         h = (h ^ tail) &* 0xc4ce_b9fe_1a85_ec53
         return Int(truncatingIfNeeded: h ^ (h >> 29))

@@ -32,6 +32,11 @@ final class XLSXWriter {
     // Unchecked: only this writer's thread touches them, and a checked access per cell cost more than the look-up.
     @exclusivity(unchecked) private var strings = SharedStrings()
     @exclusivity(unchecked) private var sharing: [SharedStrings.Column]
+    /// Per date column, the last stored text and the serial number written for it (`dateSlot` bytes: the text's
+    /// length and up to 31 bytes, the serial's length and up to 31 bytes): a column of one import's stamps, or of dates
+    /// that repeat, is converted once.
+    private let dateCache: UnsafeMutablePointer<UInt8>
+    static let dateSlot = 64
     /// Which columns are read as text (all but integers and booleans), and a row's texts, read in one call.
     private let asText: UnsafeMutableBufferPointer<Bool>
     private let cells: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
@@ -48,6 +53,8 @@ final class XLSXWriter {
         self.rowsPerSheet = max(1, rowsPerSheet)
         letters = (0..<columns.count).map(XLSXWriter.columnLetters)
         sharing = columns.map { _ in SharedStrings.Column() }
+        dateCache = .allocate(capacity: columns.count * XLSXWriter.dateSlot)
+        dateCache.initialize(repeating: 0, count: columns.count * XLSXWriter.dateSlot)
         asText = .allocate(capacity: columns.count)
         for (i, c) in columns.enumerated() { asText[i] = c.kind != .integer && c.kind != .bool }
         cells = .allocate(capacity: columns.count)
@@ -64,6 +71,7 @@ final class XLSXWriter {
         try? FileManager.default.removeItem(at: tempDir)
         asText.deallocate()
         cells.deallocate()
+        dateCache.deallocate()
     }
 
     /// `A`, `B`, … `Z`, `AA`, …
@@ -122,19 +130,34 @@ final class XLSXWriter {
                 s.write(static: XLSXWriter.boolValue)
                 s.write(static: (row.int64(i) ?? 0) != 0 ? XLSXWriter.one : XLSXWriter.zero)
                 s.write(static: XLSXWriter.valueClose)
-            case .day:
-                s.write(static: XLSXWriter.dateValue)
-                s.writeDecimal((RawCells.days(b) ?? 0) + 25569)
-                s.write(static: XLSXWriter.valueClose)
-            case .instant:
-                s.write(static: XLSXWriter.dateTimeValue)
-                let secs = RawCells.seconds(b) ?? 0
-                // Days and a ten-digit fraction (about 9 µs): a stamp reads back to the millisecond.
-                let scale = 10_000_000_000
-                let units = Int(((secs / 86400) * Double(scale)).rounded()) + 25569 * scale
-                s.writeDecimal(units / scale)
-                s.write(static: XLSXWriter.dot)
-                s.writeDecimal(units % scale, width: 10)
+            case .day, .instant:
+                let day = columns[i].kind == .day
+                s.write(static: day ? XLSXWriter.dateValue : XLSXWriter.dateTimeValue)
+                // The column's cache: the stored text's length and bytes, then the serial's.
+                let cache = dateCache + i * XLSXWriter.dateSlot
+                if !b.isEmpty && Int(cache[0]) == b.count && memcmp(cache + 1, b.baseAddress!, b.count) == 0 {
+                    s.write(raw: cache + 33, Int(cache[32]))
+                } else {
+                    let before = s.count
+                    if day {
+                        s.writeDecimal((RawCells.days(b) ?? 0) + 25569)
+                    } else {
+                        let secs = RawCells.seconds(b) ?? 0
+                        // Days and a ten-digit fraction (about 9 µs): a stamp reads back to the millisecond.
+                        let scale = 10_000_000_000
+                        let units = Int(((secs / 86400) * Double(scale)).rounded()) + 25569 * scale
+                        s.writeDecimal(units / scale)
+                        s.write(static: XLSXWriter.dot)
+                        s.writeDecimal(units % scale, width: 10)
+                    }
+                    let serial = s.last(s.count - before)
+                    if b.count <= 31 && serial.count <= 31 {
+                        cache[0] = UInt8(b.count)
+                        (cache + 1).update(from: b.baseAddress!, count: b.count)
+                        cache[32] = UInt8(serial.count)
+                        (cache + 33).update(from: serial.baseAddress!, count: serial.count)
+                    }
+                }
                 s.write(static: XLSXWriter.valueClose)
             case .list:
                 var out: [UInt8] = []
@@ -154,7 +177,8 @@ final class XLSXWriter {
                 if sharing[i].shared, !b.isEmpty, let (k, found) = strings.index(of: b) {
                     sharing[i].count(found: found)
                     s.write(static: XLSXWriter.sharedValue)
-                    s.writeDecimal(k)
+                    let d = strings.decimal(k)
+                    s.write(word: d.word, d.count)
                     s.write(static: XLSXWriter.valueClose)
                 } else {
                     s.write(static: XLSXWriter.inlineOpenPlain)

@@ -193,6 +193,24 @@ struct ByteSinkTests {
         #expect(s.bytes == Array("0".utf8))
     }
 
+    @Test("a shared string's index is written as its decimal digits, for indexes of one to five digits")
+    func sharedIndexes() {
+        var strings = SharedStrings()
+        let s = ByteSink()
+        var want: [UInt8] = []
+        for i in 0..<12_000 {
+            let text = Array("text \(i)".utf8)
+            let (k, found) = text.withUnsafeBufferPointer { strings.index(of: $0)! }
+            #expect(k == i && !found)
+            let d = strings.decimal(k)
+            s.write(word: d.word, d.count)
+            s.write(static: ",")
+            want += Array("\(i),".utf8)
+        }
+        #expect(s.bytes == want)
+        #expect(SharedStrings.packed(65_535).count == 5 && SharedStrings.packed(0).count == 1)
+    }
+
     @Test("writes of every length from 0 to 40 bytes, one after another, keep every byte")
     func shortWrites() {
         let s = ByteSink()

@@ -190,9 +190,19 @@ struct XLSXExportTests {
             o.probability = 30
             extra.append(o)
         }
+        // Many groups (the tally's table grows) and a stage longer than its key buffer.
+        for k in 0..<150 {
+            var o = Opportunity(id: RecordID.make())
+            o.name = "group \(k)"
+            o.amount = Decimal(k)
+            o.currency = k % 2 == 0 ? "eur" : "EUR"
+            o.stage = k == 149 ? String(repeating: "long stage ", count: 40) : "Stage \(k % 75)"
+            o.probability = 50
+            extra.append(o)
+        }
         try store.save(extra)
         let names = ["stage", "currency", "amount", "probability"]
-        var tally = try #require(PipelineTally(columns: names))
+        let tally = try #require(PipelineTally(columns: names))
         try store.forEachRow(Opportunity.self, columns: names, where: RecordQuery()) { tally.add($0) }
         #expect(tally.isExact)
         func rounded(_ t: [(stage: String, currency: String, count: Int, total: Double, weighted: Double)]) -> [String]
@@ -208,7 +218,7 @@ struct XLSXExportTests {
         #expect(Array("12.3456789".utf8).withUnsafeBufferPointer { PipelineTally.micros($0) } == nil)
         #expect(Array("-12.5".utf8).withUnsafeBufferPointer { PipelineTally.micros($0) } == -12_500_000)
         #expect(PipelineTally(columns: ["stage", "amount"]) == nil)
-        var odd = try #require(PipelineTally(columns: names))
+        let odd = try #require(PipelineTally(columns: names))
         var precise = Opportunity(id: RecordID.make())
         precise.amount = Decimal(string: "1.0000001")
         try store.save([precise])
