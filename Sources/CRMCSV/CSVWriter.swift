@@ -34,6 +34,8 @@ public final class CSVWriter {
     private var count = 0
     private var capacity: Int
     private static let flushAt = 1 << 16
+    /// False for a writer that keeps its bytes until `drain(into:)` (`init(memoryWith:)`).
+    private let flushes: Bool
     /// The delimiter, `"`, LF and CR repeated in each byte of a word: a field is scanned for them 8 bytes at a time.
     private let delimiterWord: UInt64
     private var fieldsInRow = 0
@@ -44,6 +46,7 @@ public final class CSVWriter {
     public init(path: String, options: Options = Options()) throws {
         self.path = path
         self.options = options
+        flushes = true
         delimiterWord = UInt64(options.delimiter) &* Self.ones
         capacity = Self.flushAt * 2
         bytes = .allocate(capacity: capacity)
@@ -67,8 +70,30 @@ public final class CSVWriter {
         }
     }
 
+    /// A writer that keeps what it writes in memory, until `drain(into:)` hands it to another writer's file: a block of
+    /// rows laid out on one thread and written in order by another (`CSVPipeline`). The options' byte-order mark is
+    /// not written.
+    public init(memoryWith options: Options) {
+        path = "(memory)"
+        self.options = options
+        flushes = false
+        delimiterWord = UInt64(options.delimiter) &* Self.ones
+        capacity = Self.flushAt * 2
+        bytes = .allocate(capacity: capacity)
+        fd = -1
+        ownsFD = false
+    }
+
+    /// The bytes kept so far, for `other` to write after its own; this writer is empty afterwards.
+    /// - Throws: `CSVError.writeFailed` from `other`'s file.
+    public func drain(into other: CSVWriter) throws {
+        try other.flush()
+        try other.write(bytes, count)
+        count = 0
+    }
+
     deinit {
-        try? flush()
+        if flushes { try? flush() }
         if ownsFD { close(fd) }
         bytes.deallocate()
     }
@@ -184,7 +209,7 @@ public final class CSVWriter {
         bytes[count] = 10
         count += 1
         fieldsInRow = 0
-        if count >= Self.flushAt { try flush() }
+        if count >= Self.flushAt && flushes { try flush() }
     }
 
     /// True for a first byte that can make a spreadsheet treat a cell as a formula: `=`, `+`, `-`, `@`,
@@ -240,15 +265,21 @@ public final class CSVWriter {
     /// Writes buffered bytes to the file.
     /// - Throws: `CSVError.writeFailed` (disk full, closed pipe).
     public func flush() throws {
+        guard flushes else { return }
+        try write(bytes, count)
+        count = 0
+    }
+
+    /// Writes `n` bytes at `p` to the file, as they are.
+    private func write(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) throws {
         var off = 0
-        while off < count {
-            let n = write(fd, bytes + off, count - off)
-            if n < 0 {
+        while off < n {
+            let written = Foundation.write(fd, p + off, n - off)
+            if written < 0 {
                 if errno == EINTR { continue }
                 throw CSVError(.writeFailed, path: path, message: "cannot write: \(String(cString: strerror(errno)))")
             }
-            off += n
+            off += written
         }
-        count = 0
     }
 }

@@ -251,6 +251,126 @@ enum CSVPipeline {
     }
 
     static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
+
+    /// Rowids a block holds in `runInBlocks`: about 4 MB of CSV, laid out in memory before it is written.
+    static let blockRows = 16_384
+
+    /// The export on two connections to one snapshot (`ExportSource.forEachRowInBlocks`): each thread reads its blocks
+    /// of rows and lays them out as CSV in memory (`CSVWriter(memoryWith:)`), and writes a block to `writer` once the
+    /// block before it is written. Reading, the bound of `run`, is so split over both cores. Memory: a block a
+    /// thread. Returns how many rows, or nil when the store could not read in blocks (nothing was written; `run` then
+    /// does the export).
+    /// - Throws: the writer's error or the store's; the other thread stops at its next block.
+    static func runInBlocks(
+        kinds: [FieldKind], decimalComma: Bool, writer: CSVWriter, options: CSVWriter.Options,
+        read: ((BlockReader, BlockReader)) throws -> Bool
+    ) throws -> Int? {
+        let order = BlockOrder()
+        let sides = (
+            BlockSide(kinds: kinds, decimalComma: decimalComma, options: options),
+            BlockSide(kinds: kinds, decimalComma: decimalComma, options: options)
+        )
+        func reader(_ side: BlockSide) -> BlockReader {
+            BlockReader(
+                row: { try side.add($0) },
+                endBlock: { k in
+                    try order.take(turn: k)
+                    defer { order.done(turn: k) }
+                    try side.writer.drain(into: writer)
+                },
+                stopped: { order.fail($0) })
+        }
+        guard try read((reader(sides.0), reader(sides.1))) else { return nil }
+        return sides.0.rows + sides.1.rows
+    }
+
+    /// Blocks written in order: a thread waits for its block's turn.
+    final class BlockOrder: @unchecked Sendable {
+        // @unchecked: every field is read and written under `condition`.
+        private let condition = NSCondition()
+        private var next = 0
+        private var failure: (any Error)?
+
+        /// Waits until block `k` is next.
+        /// - Throws: the error either side stopped on.
+        func take(turn k: Int) throws {
+            condition.lock()
+            defer { condition.unlock() }
+            while next != k && failure == nil { condition.wait() }
+            if let failure { throw failure }
+        }
+
+        /// Block `k` is written (or failed): the next may go.
+        func done(turn k: Int) {
+            condition.lock()
+            next = k + 1
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func fail(_ e: any Error) {
+            condition.lock()
+            if failure == nil { failure = e }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// One thread's side of `runInBlocks`: its rows laid out as CSV, kept until its block's turn.
+    final class BlockSide: @unchecked Sendable {
+        // @unchecked: used by one thread (the one `forEachRowInBlocks` gives its reader to).
+        let writer: CSVWriter
+        private let kinds: [FieldKind]
+        private let decimalComma: Bool
+        private let asStored: UnsafeMutableBufferPointer<Bool>
+        private let cells: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
+        private var scratch: [UInt8] = []
+        private(set) var rows = 0
+
+        init(kinds: [FieldKind], decimalComma: Bool, options: CSVWriter.Options) {
+            writer = CSVWriter(memoryWith: options)
+            self.kinds = kinds
+            self.decimalComma = decimalComma
+            asStored = .allocate(capacity: kinds.count)
+            for (i, k) in kinds.enumerated() {
+                asStored[i] = k != .bool && k != .list && !(k == .number && decimalComma)
+            }
+            cells = .allocate(capacity: kinds.count)
+            cells.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0))
+        }
+
+        deinit {
+            asStored.deallocate()
+            cells.deallocate()
+        }
+
+        /// Lays out one row: the same cells `run` writes.
+        func add(_ row: StoredRow) throws {
+            row.bytes(UnsafeBufferPointer(asStored), into: cells)
+            for i in 0..<kinds.count {
+                if asStored[i] {
+                    writer.writeField(bytes: cells[i])
+                    continue
+                }
+                scratch.removeAll(keepingCapacity: true)
+                switch kinds[i] {
+                case .bool:
+                    if !row.isNull(i) {
+                        scratch += (row.int64(i) ?? 0) != 0 ? CSVPipeline.trueBytes : CSVPipeline.falseBytes
+                    }
+                case .list:
+                    row.withBytes(i) { RawCells.appendList($0, into: &scratch) }
+                case .number where decimalComma:
+                    row.withBytes(i) { for c in $0 { scratch.append(c == 46 ? 44 : c) } }
+                default:
+                    row.withBytes(i) { scratch.append(contentsOf: $0) }
+                }
+                scratch.withUnsafeBufferPointer { writer.writeField(bytes: $0) }
+            }
+            try writer.endRow()
+            rows += 1
+        }
+    }
 }
 
 /// Thrown inside the reading loop when the writer has stopped without saying why (not expected).

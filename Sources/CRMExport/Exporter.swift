@@ -86,14 +86,18 @@ public enum Exporter {
             }
         }
         let names = columns.map(\.name)
-        func eachRow(_ body: (StoredRow) throws -> Void) throws {
+        /// The store's errors as the export's.
+        func storeErrors<T>(_ body: () throws -> T) throws -> T {
             do {
-                try store.forEachRow(R.self, columns: names, where: o.query, body)
+                return try body()
             } catch let e as ExportError {
                 throw e
             } catch let e as StoreError {
                 throw ExportError(e.code == .notFound ? .unknownColumn : .store, e.message)
             }
+        }
+        func eachRow(_ body: (StoredRow) throws -> Void) throws {
+            try storeErrors { try store.forEachRow(R.self, columns: names, where: o.query, body) }
         }
         switch o.format {
         case .csv:
@@ -107,9 +111,23 @@ public enum Exporter {
             }
             try wrapCSV { try writer.writeRow(names) }
             let comma = o.decimalSeparator != "."
+            let kinds = columns.map(\.kind)
             try wrapCSV {
-                summary.records = try CSVPipeline.run(
-                    kinds: columns.map(\.kind), decimalComma: comma, writer: writer, rows: eachRow)
+                // On two cores when the store can read in blocks; else reading on one thread, writing on another.
+                var options = w
+                options.byteOrderMark = false
+                let inBlocks = try storeErrors {
+                    try CSVPipeline.runInBlocks(kinds: kinds, decimalComma: comma, writer: writer, options: options) {
+                        try store.forEachRowInBlocks(
+                            R.self, columns: names, where: o.query, blockRows: CSVPipeline.blockRows, readers: $0)
+                    }
+                }
+                if let inBlocks {
+                    summary.records = inBlocks
+                } else {
+                    summary.records = try CSVPipeline.run(
+                        kinds: kinds, decimalComma: comma, writer: writer, rows: eachRow)
+                }
                 try writer.flush()
             }
         case .ndjson:

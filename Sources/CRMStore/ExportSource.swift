@@ -10,6 +10,11 @@ public protocol ExportSource: AnyObject {
     /// place.
     func forEachRow<R: CRMRecord>(
         _ type: R.Type, columns: [String], where query: RecordQuery, _ body: (StoredRow) throws -> Void) throws
+    /// What `forEachRow` reads, on two connections to one snapshot in blocks of rowids, the second reader on a thread
+    /// of its own; false, having read nothing, when the store cannot (PostgreSQL, or writes kept landing).
+    func forEachRowInBlocks<R: CRMRecord>(
+        _ type: R.Type, columns: [String], where query: RecordQuery, blockRows: Int, readers: (BlockReader, BlockReader)
+    ) throws -> Bool
     /// Opportunities summed by stage and currency over `query`.
     func pipelineTotals(
         where query: RecordQuery
@@ -19,6 +24,13 @@ public protocol ExportSource: AnyObject {
 }
 
 extension CRMStore: ExportSource {}
+
+extension PostgresStore {
+    /// Not in blocks: PostgreSQL's export reads on one connection (`forEachRow`).
+    public func forEachRowInBlocks<R: CRMRecord>(
+        _ type: R.Type, columns: [String], where query: RecordQuery, blockRows: Int, readers: (BlockReader, BlockReader)
+    ) throws -> Bool { false }
+}
 
 extension StoreLocation {
     /// Opens the store for an export (read-only: nothing is created or migrated).

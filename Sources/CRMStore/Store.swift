@@ -326,6 +326,25 @@ public final class CRMStore: @unchecked Sendable {
     )
         throws
     {
+        let sql = try rowSQL(R.self, columns: columns, where: query)
+        let (_, args) = try whereClause(R.self, query)
+        try wrap {
+            try queue.read { db in
+                let stmt = try db.makeStatement(sql: sql)
+                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
+                for (i, a) in args.enumerated() { raw.bind(Int32(i + 1), a) }
+                let row = StoredRow(raw: raw)
+                while try raw.step(path: path) { try body(row) }
+            }
+        }
+    }
+
+    /// The query of `forEachRow`, with `extra` (a condition with its own parameters, after the filter's) when given.
+    func rowSQL<R: CRMRecord>(
+        _ type: R.Type, columns: [String], where query: RecordQuery, extra: String? = nil
+    )
+        throws -> String
+    {
         let exprs = try columns.map { c -> String in
             if let meta = RecordTable<R>.metaColumn(c) { return meta }
             if c.hasPrefix("custom.") {
@@ -338,18 +357,10 @@ public final class CRMStore: @unchecked Sendable {
             }
             return RecordTable<R>.column(c)
         }
-        let (clauses, args) = try whereClause(R.self, query)
-        let sql =
-            "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE " + clauses + " ORDER BY rowid"
-        try wrap {
-            try queue.read { db in
-                let stmt = try db.makeStatement(sql: sql)
-                let raw = RawStatement(handle: stmt.sqliteStatement, db: db.sqliteConnection!, sql: stmt.sql)
-                for (i, a) in args.enumerated() { raw.bind(Int32(i + 1), a) }
-                let row = StoredRow(raw: raw)
-                while try raw.step(path: path) { try body(row) }
-            }
-        }
+        let (clauses, _) = try whereClause(R.self, query)
+        let condition = extra.map { "(" + clauses + ") AND " + $0 } ?? clauses
+        return "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE " + condition
+            + " ORDER BY rowid"
     }
 
     /// The distinct non-empty values a text field holds across a type's records (tombstones excluded), sorted;
