@@ -12,6 +12,8 @@ public final class CRMStore: @unchecked Sendable {
     let queue: DatabaseQueue
     /// The store file.
     public let path: String
+    /// SQLite's page cache of a connection (`PRAGMA cache_size`, negative: KiB).
+    static let cacheKiB = -65536
 
     /// How a store is opened.
     public enum OpenMode: Sendable, Equatable {
@@ -60,7 +62,7 @@ public final class CRMStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = \(CRMStore.cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             db.add(function: Self.foldCase)
         }
