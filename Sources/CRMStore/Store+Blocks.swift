@@ -87,9 +87,6 @@ final class BlockScan: @unchecked Sendable {
     let table: String, sql: String, args: [String], blockRows: Int, path: String
     let readers: (BlockReader, BlockReader)
     static let tries = 5
-    /// SQLite's page cache for the scan (`PRAGMA cache_size`, negative: KiB): each page is read once, and the store's
-    /// 64 MB on both connections was 70 MB of the export's peak memory.
-    static let cacheKiB = -4096
     private let condition = NSCondition()
     private var secondBegan = 0, firstBegan = 0
     private var decisions: [Bool] = []
@@ -111,7 +108,7 @@ final class BlockScan: @unchecked Sendable {
 
     /// The first connection: begins its read between the second's two, then reads the even blocks.
     func first(_ db: Database) throws {
-        try db.execute(sql: "PRAGMA cache_size = \(Self.cacheKiB)")
+        try db.execute(sql: "PRAGMA cache_size = \(CRMStore.scanCacheKiB)")
         defer { try? db.execute(sql: "PRAGMA cache_size = \(CRMStore.cacheKiB)") }
         for attempt in 1...Self.tries {
             guard wait({ self.secondBegan >= attempt }) else { return }
@@ -136,7 +133,7 @@ final class BlockScan: @unchecked Sendable {
 
     /// The second connection: a read begun before and after the first's; the same data version, the same snapshot.
     func second(_ db: Database) throws {
-        try db.execute(sql: "PRAGMA cache_size = \(Self.cacheKiB)")
+        try db.execute(sql: "PRAGMA cache_size = \(CRMStore.scanCacheKiB)")
         for attempt in 1...Self.tries {
             try db.execute(sql: "BEGIN DEFERRED")
             try touch(db)
