@@ -45,7 +45,8 @@ final class ByteSink {
         inMemory = false
         fd = -1
         owns = false
-        capacity = 1 << 17
+        // A whole chunk and some: a full buffer is handed to the part as it is (`DeflatingPart.take`).
+        capacity = part.chunkSize + (1 << 16)
         storage = .allocate(capacity: capacity)
     }
 
@@ -287,13 +288,24 @@ final class ByteSink {
     }
 
     /// Writes out the buffer when it is large.
-    func maybeFlush() throws { if used >= 1 << 16 && !inMemory { try flush() } }
+    func maybeFlush() throws {
+        if let part {
+            if used >= part.chunkSize { try flush() }
+        } else if used >= 1 << 16 && !inMemory {
+            try flush()
+        }
+    }
 
     func flush() throws {
         if inMemory { return }
         if let part {
-            try part.append(UnsafeBufferPointer(start: storage, count: used))
+            guard used > 0 else { return }
+            // The buffer itself goes to the part; writing goes on in a new one.
+            let full = storage
+            storage = .allocate(capacity: capacity)
+            let n = used
             used = 0
+            try part.take(full, count: n)
             return
         }
         var off = 0

@@ -175,7 +175,7 @@ public enum Exporter {
             var tally = R.recordType == .opportunity ? PipelineTally(columns: names) : nil
             try eachRow { row in
                 try xl.addRow(row)
-                tally?.add(row)
+                tally?.add(row, texts: xl.texts)
                 summary.records += 1
             }
             if R.recordType == .opportunity {

@@ -11,19 +11,20 @@ import Foundation
 /// exactly, in millionths; an amount that does not fit that (more than 6 decimals, or not a plain decimal) makes the
 /// tally give up (`isExact` false) and the caller asks the store instead.
 final class PipelineTally {
+    // Unchecked: one thread uses a tally, and the runtime's checks on a class's fields cost more than the look-up.
     private let stage: Int, currency: Int, amount: Int, probability: Int
-    private var keys: [[UInt8]] = []
-    private var counts: [Int] = []
-    private var totals: [Int128] = []
-    private var weighted: [Int128] = []
+    @exclusivity(unchecked) private var keys: [[UInt8]] = []
+    @exclusivity(unchecked) private var counts: [Int] = []
+    @exclusivity(unchecked) private var totals: [Int128] = []
+    @exclusivity(unchecked) private var weighted: [Int128] = []
     /// Open addressing over `keys`: a group's index + 1, or 0 when empty; hashed 8 bytes a step
     /// (`SharedStrings.hash`). A dictionary of byte arrays hashed them a byte at a time, which cost more than the rest
     /// of the tally.
-    private var slots = [Int32](repeating: 0, count: 64)
+    @exclusivity(unchecked) private var slots = [Int32](repeating: 0, count: 64)
     /// The row's key (stage, 0x1F, upper-cased currency), laid out without an array; grown for a long key.
-    private var key: UnsafeMutableBufferPointer<UInt8>
+    @exclusivity(unchecked) private var key: UnsafeMutableBufferPointer<UInt8>
     /// False once an amount could not be summed exactly.
-    private(set) var isExact = true
+    @exclusivity(unchecked) private(set) var isExact = true
 
     /// A tally over rows laid out as `columns`; nil when one of stage, currency, amount and probability is not among
     /// them.
@@ -35,10 +36,11 @@ final class PipelineTally {
         key = .allocate(capacity: 256)
     }
 
-    func add(_ row: StoredRow) {
+    /// Counts a row. `texts`: the row's texts already read (`XLSXWriter.texts`), else they are read from `row`.
+    func add(_ row: StoredRow, texts: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>? = nil) {
         guard isExact else { return }
-        let st = row.bytes(stage)
-        let cu = row.bytes(currency)
+        let st = texts?[stage] ?? row.bytes(stage)
+        let cu = texts?[currency] ?? row.bytes(currency)
         let n = st.count + 1 + cu.count
         if n > key.count {
             key.deallocate()
@@ -49,7 +51,7 @@ final class PipelineTally {
         for (k, b) in cu.enumerated() { key[st.count + 1 + k] = b >= 97 && b <= 122 ? b - 32 : b }
         let g = group(of: UnsafeBufferPointer(rebasing: key[0..<n]))
         counts[g] += 1
-        let a = row.bytes(amount)
+        let a = texts?[amount] ?? row.bytes(amount)
         guard a.baseAddress != nil else { return }
         guard let micros = Self.micros(a) else {
             isExact = false

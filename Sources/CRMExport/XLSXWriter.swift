@@ -40,6 +40,9 @@ final class XLSXWriter {
     /// Which columns are read as text (all but integers and booleans), and a row's texts, read in one call.
     private let asText: UnsafeMutableBufferPointer<Bool>
     private let cells: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
+    /// The last row's texts, for a column that is read as text (all but integers and booleans), valid until the store
+    /// moves on (the Pipeline tally reads its stage, currency and amount here).
+    var texts: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>> { cells }
     /// Rows written, not counting headers.
     private(set) var rows = 0
     /// zlib's deflate level for the workbook's parts (1 fastest; 6 zlib's default; 3 about 2x faster than 6 for
