@@ -45,8 +45,9 @@ final class XLSXWriter {
     var texts: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>> { cells }
     /// Rows written, not counting headers.
     private(set) var rows = 0
-    /// zlib's deflate level for the workbook's parts (1 fastest; 6 zlib's default; 3 about 2x faster than 6 for
-    /// files a few percent larger).
+    /// The deflate level for the workbook's parts, libdeflate's (and zlib's for a piece that does not join,
+    /// `DeflateSegment`): 1 fastest and the default; higher levels split pieces into blocks more often, which zlib
+    /// then compresses.
     var compressionLevel: Int32 = 1
 
     init(path: String, sheetName: String, columns: [Column], rowsPerSheet: Int) throws {

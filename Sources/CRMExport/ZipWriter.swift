@@ -8,7 +8,7 @@ import Foundation
 /// central directory. Memory stays at a few chunks whatever the entry's size. No ZIP64: an entry or archive past 4 GiB is
 /// refused with a clear error (a sheet is split long before).
 final class ZipWriter {
-    /// zlib's level: 1 is fastest; 6 is zlib's default.
+    /// The deflate level (libdeflate's and zlib's scale): 1 is fastest; 6 is zlib's default.
     let level: Int32
     /// Bytes per independently compressed chunk of a large entry.
     let chunkSize: Int
