@@ -197,7 +197,7 @@ enum CSVPipeline {
         // Most cells are their stored text: fetched in one call a row and copied as they are.
         let asStored = UnsafeMutableBufferPointer<Bool>.allocate(capacity: columns)
         defer { asStored.deallocate() }
-        for (i, k) in kinds.enumerated() { asStored[i] = k != .bool && k != .list && !(k == .number && decimalComma) }
+        for (i, k) in kinds.enumerated() { asStored[i] = isStored(k, decimalComma: decimalComma) }
         let cells = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: columns)
         defer { cells.deallocate() }
         cells.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0))
@@ -213,24 +213,8 @@ enum CSVPipeline {
                         b.appendCell(cells[i])
                         continue
                     }
-                    switch kinds[i] {
-                    case .bool:
-                        if !row.isNull(i) {
-                            (row.int64(i) ?? 0) != 0
-                                ? trueBytes.withUnsafeBufferPointer { b.append($0) }
-                                : falseBytes.withUnsafeBufferPointer { b.append($0) }
-                        }
-                    case .list:
-                        // Through a scratch array: `RawCells` lays a list out into one.
-                        scratch.removeAll(keepingCapacity: true)
-                        row.withBytes(i) { RawCells.appendList($0, into: &scratch) }
-                        scratch.withUnsafeBufferPointer { b.append($0) }
-                    case .number where decimalComma:
-                        row.withBytes(i) { for c in $0 { b.append(c == 46 ? 44 : c) } }
-                    default:
-                        row.withBytes(i) { b.append($0) }
-                    }
-                    b.endCell()
+                    laidOut(row, i, kinds[i], decimalComma: decimalComma, into: &scratch)
+                    scratch.withUnsafeBufferPointer { b.appendCell($0) }
                 }
                 count += 1
                 if b.count >= batchBytes {
@@ -251,6 +235,28 @@ enum CSVPipeline {
     }
 
     static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
+
+    /// Whether a column of `kind` is written as its stored text (most are: copied as they are, fetched in one call a
+    /// row); the others are laid out by `laidOut`.
+    static func isStored(_ kind: FieldKind, decimalComma: Bool) -> Bool {
+        kind != .bool && kind != .list && !(kind == .number && decimalComma)
+    }
+
+    /// The text of a cell that is not its stored text, into `out` (emptied first): a bool spelled out, a list's items
+    /// joined, a decimal comma put in.
+    static func laidOut(_ row: StoredRow, _ i: Int, _ kind: FieldKind, decimalComma: Bool, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        switch kind {
+        case .bool:
+            if !row.isNull(i) { out += (row.int64(i) ?? 0) != 0 ? trueBytes : falseBytes }
+        case .list:
+            row.withBytes(i) { RawCells.appendList($0, into: &out) }
+        case .number where decimalComma:
+            row.withBytes(i) { for c in $0 { out.append(c == 46 ? 44 : c) } }
+        default:
+            row.withBytes(i) { out.append(contentsOf: $0) }
+        }
+    }
 
     /// Rowids a block holds in `runInBlocks`: about 4 MB of CSV, laid out in memory before it is written.
     static let blockRows = 16_384
@@ -332,9 +338,7 @@ enum CSVPipeline {
             self.kinds = kinds
             self.decimalComma = decimalComma
             asStored = .allocate(capacity: kinds.count)
-            for (i, k) in kinds.enumerated() {
-                asStored[i] = k != .bool && k != .list && !(k == .number && decimalComma)
-            }
+            for (i, k) in kinds.enumerated() { asStored[i] = CSVPipeline.isStored(k, decimalComma: decimalComma) }
             cells = .allocate(capacity: kinds.count)
             cells.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0))
         }
@@ -352,19 +356,7 @@ enum CSVPipeline {
                     writer.writeField(bytes: cells[i])
                     continue
                 }
-                scratch.removeAll(keepingCapacity: true)
-                switch kinds[i] {
-                case .bool:
-                    if !row.isNull(i) {
-                        scratch += (row.int64(i) ?? 0) != 0 ? CSVPipeline.trueBytes : CSVPipeline.falseBytes
-                    }
-                case .list:
-                    row.withBytes(i) { RawCells.appendList($0, into: &scratch) }
-                case .number where decimalComma:
-                    row.withBytes(i) { for c in $0 { scratch.append(c == 46 ? 44 : c) } }
-                default:
-                    row.withBytes(i) { scratch.append(contentsOf: $0) }
-                }
+                CSVPipeline.laidOut(row, i, kinds[i], decimalComma: decimalComma, into: &scratch)
                 scratch.withUnsafeBufferPointer { writer.writeField(bytes: $0) }
             }
             try writer.endRow()

@@ -37,12 +37,11 @@ final class XLSXWriter {
     /// that repeat, is converted once.
     private let dateCache: UnsafeMutablePointer<UInt8>
     static let dateSlot = 64
-    /// Which columns are read as text (all but integers and booleans), and a row's texts, read in one call.
+    /// Which columns are read as text (all but integers and booleans).
     private let asText: UnsafeMutableBufferPointer<Bool>
-    private let cells: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
-    /// The last row's texts, for a column that is read as text (all but integers and booleans), valid until the store
-    /// moves on (the Pipeline tally reads its stage, currency and amount here).
-    var texts: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>> { cells }
+    /// The last row's texts of those columns, read in one call, valid until the store moves on (the Pipeline tally
+    /// reads its stage, currency and amount here too).
+    let texts: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
     /// Rows written, not counting headers.
     private(set) var rows = 0
     /// The deflate level for the workbook's parts, libdeflate's (and zlib's for a piece that does not join,
@@ -61,8 +60,8 @@ final class XLSXWriter {
         dateCache.initialize(repeating: 0, count: columns.count * XLSXWriter.dateSlot)
         asText = .allocate(capacity: columns.count)
         for (i, c) in columns.enumerated() { asText[i] = c.kind != .integer && c.kind != .bool }
-        cells = .allocate(capacity: columns.count)
-        cells.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0))
+        texts = .allocate(capacity: columns.count)
+        texts.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0))
         tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-xlsx-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
@@ -74,7 +73,7 @@ final class XLSXWriter {
     deinit {
         try? FileManager.default.removeItem(at: tempDir)
         asText.deallocate()
-        cells.deallocate()
+        texts.deallocate()
         dateCache.deallocate()
     }
 
@@ -103,10 +102,10 @@ final class XLSXWriter {
         s.writeDecimal(rowInSheet + 1)
         s.write(static: XLSXWriter.tagClose)
         // The texts in one call a row; a text column's NULL is a text without an address.
-        row.bytes(UnsafeBufferPointer(asText), into: cells)
+        row.bytes(UnsafeBufferPointer(asText), into: texts)
         var skipped = false
         for i in columns.indices {
-            let b = cells[i]
+            let b = texts[i]
             if asText[i] ? b.baseAddress == nil : row.isNull(i) {
                 skipped = true
                 continue

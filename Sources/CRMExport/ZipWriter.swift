@@ -289,17 +289,16 @@ private final class ChunkBox: @unchecked Sendable {
     var crc: uLong = 0
 }
 
-/// A part of an archive deflated while it is written (a sheet): bytes are gathered into chunks, and each full chunk
-/// is deflated on a worker thread while the writer goes on producing the next. Two chunks may be in flight, so the
-/// writer and two compressions share the cores; the compressed chunks go, in order, to a temporary file that
-/// `ZipWriter.add(_:head:part:)` copies into the archive. Memory: three chunks at most.
+/// A part of an archive deflated while it is written (a sheet): the writer hands over chunks of about `chunkSize`
+/// bytes (`take`), and each is deflated on a worker thread while the writer goes on producing the next. Two chunks
+/// may be in flight, so the writer and two compressions share the cores; the compressed chunks go, in order, to a
+/// temporary file that `ZipWriter.add(_:head:part:)` copies into the archive. Memory: three chunks at most.
 final class DeflatingPart {
     /// The temporary file of compressed bytes.
     let path: String
     let level: Int32
     let chunkSize: Int
     private let file: UnsafeMutablePointer<FILE>
-    private var buffer: [UInt8] = []
     private var inFlight: [(box: ChunkBox, done: DispatchSemaphore, count: Int)] = []
     private var finished = false
     /// CRC-32, bytes in and bytes out of the chunks written so far.
@@ -315,23 +314,11 @@ final class DeflatingPart {
         self.level = level
         self.chunkSize = max(64 << 10, chunkSize)
         file = f
-        buffer.reserveCapacity(self.chunkSize)
     }
 
     deinit {
         for c in inFlight { c.done.wait() }
         fclose(file)
-    }
-
-    /// Takes bytes; a full chunk goes to a worker.
-    func append(_ b: UnsafeBufferPointer<UInt8>) throws {
-        var at = 0
-        while at < b.count {
-            let n = min(chunkSize - buffer.count, b.count - at)
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: b[at..<(at + n)]))
-            at += n
-            if buffer.count == chunkSize { try submit() }
-        }
     }
 
     /// Takes `count` bytes at `bytes` (allocated by the caller, which lets go of them) as the next chunk, without
@@ -340,7 +327,6 @@ final class DeflatingPart {
     func take(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
         let owned = OwnedBytes(bytes, count)
         guard count > 0 else { return }
-        if !buffer.isEmpty { try submit() }
         if inFlight.count == 2 { try drainOldest() }
         let box = ChunkBox()
         let done = DispatchSemaphore(value: 0)
@@ -350,24 +336,6 @@ final class DeflatingPart {
             box.crc = uLong(libdeflate_crc32(0, input.baseAddress, input.count))
             var tally = DeflateSegment.Tally()
             box.result = try? DeflateSegment.deflate(input, level: level, tally: &tally)
-            done.signal()
-        }
-        inFlight.append((box, done, count))
-    }
-
-    private func submit() throws {
-        if inFlight.count == 2 { try drainOldest() }
-        var taken: [UInt8] = []
-        swap(&taken, &buffer)
-        buffer.reserveCapacity(chunkSize)
-        let input = taken
-        let box = ChunkBox()
-        let done = DispatchSemaphore(value: 0)
-        let level = self.level
-        let count = input.count
-        Thread.detachNewThread {
-            box.crc = input.withUnsafeBufferPointer { uLong(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
-            box.result = try? ZipWriter.segment(input, count, level: level)
             done.signal()
         }
         inFlight.append((box, done, count))
@@ -385,15 +353,13 @@ final class DeflatingPart {
         compressed += UInt64(out.count)
     }
 
-    /// Deflates what is left and waits for every chunk; the temporary file is then complete.
+    /// Waits for every chunk; the temporary file is then complete.
     func finish() throws {
         guard !finished else { return }
-        if !buffer.isEmpty { try submit() }
         while !inFlight.isEmpty { try drainOldest() }
         guard fflush(file) == 0 else {
             throw ExportError(.cannotWrite, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
-        buffer = []
         finished = true
     }
 }

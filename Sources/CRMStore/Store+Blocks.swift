@@ -46,8 +46,7 @@ extension CRMStore {
         _ type: R.Type, columns: [String], where query: RecordQuery, blockRows: Int,
         readers: (BlockReader, BlockReader), pause: UInt32 = 0
     ) throws -> (agreed: Bool, disagreements: Int) {
-        let sql = try rowSQL(R.self, columns: columns, where: query, extra: "rowid >= ? AND rowid < ?")
-        let (_, args) = try whereClause(R.self, query)
+        let (sql, args) = try rowSQL(R.self, columns: columns, where: query, extra: "rowid >= ? AND rowid < ?")
         guard FileManager.default.fileExists(atPath: path), let second = try? CRMStore(path: path, mode: .readOnly)
         else { return (false, 0) }
         let scan = BlockScan(

@@ -331,8 +331,7 @@ public final class CRMStore: @unchecked Sendable {
     )
         throws
     {
-        let sql = try rowSQL(R.self, columns: columns, where: query)
-        let (_, args) = try whereClause(R.self, query)
+        let (sql, args) = try rowSQL(R.self, columns: columns, where: query)
         try wrap {
             try queue.read { db in
                 try db.execute(sql: "PRAGMA cache_size = \(CRMStore.scanCacheKiB)")
@@ -346,11 +345,12 @@ public final class CRMStore: @unchecked Sendable {
         }
     }
 
-    /// The query of `forEachRow`, with `extra` (a condition with its own parameters, after the filter's) when given.
+    /// The query of `forEachRow` and the filter's parameters, with `extra` (a condition whose own parameters come after
+    /// the filter's) when given.
     func rowSQL<R: CRMRecord>(
         _ type: R.Type, columns: [String], where query: RecordQuery, extra: String? = nil
     )
-        throws -> String
+        throws -> (sql: String, args: [String])
     {
         let exprs = try columns.map { c -> String in
             if let meta = RecordTable<R>.metaColumn(c) { return meta }
@@ -364,10 +364,13 @@ public final class CRMStore: @unchecked Sendable {
             }
             return RecordTable<R>.column(c)
         }
-        let (clauses, _) = try whereClause(R.self, query)
+        let (clauses, args) = try whereClause(R.self, query)
         let condition = extra.map { "(" + clauses + ") AND " + $0 } ?? clauses
-        return "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE " + condition
-            + " ORDER BY rowid"
+        return (
+            "SELECT \(exprs.joined(separator: ", ")) FROM \(RecordTable<R>.name) WHERE " + condition
+                + " ORDER BY rowid",
+            args
+        )
     }
 
     /// The distinct non-empty values a text field holds across a type's records (tombstones excluded), sorted;
@@ -635,98 +638,6 @@ public final class CRMStore: @unchecked Sendable {
         do { return try body() } catch let e as DatabaseError {
             throw StoreError(
                 .sqlite, path: path, sqliteCode: e.extendedResultCode.rawValue, message: e.message ?? "\(e)")
-        }
-    }
-}
-
-/// One row of `forEachRow`, valid only inside the callback: stored values read in place (from SQLite's statement or
-/// libpq's result).
-public struct StoredRow {
-    enum Backing {
-        /// The statement's handle only (a `RawStatement` would be copied, its SQL text retained, for every cell).
-        case sqlite(OpaquePointer)
-        case postgres(PGResult, Int32)
-    }
-    let backing: Backing
-
-    init(raw: RawStatement) { backing = .sqlite(raw.handle) }
-    init(result: PGResult, row: Int) { backing = .postgres(result, Int32(row)) }
-
-    /// True when the column is NULL.
-    public func isNull(_ column: Int) -> Bool {
-        switch backing {
-        case .sqlite(let h): return sqlite3_column_type(h, Int32(column)) == SQLITE_NULL
-        case .postgres(let r, let row): return r.isNull(row, Int32(column))
-        }
-    }
-
-    /// The column's stored text, read in place (empty for NULL).
-    public func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        switch backing {
-        case .sqlite(let h):
-            let c = Int32(column)
-            guard let p = sqlite3_column_text(h, c) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-            return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c))))
-        case .postgres(let r, let row):
-            return try r.withBytes(row, Int32(column), body)
-        }
-    }
-
-    /// The column's stored text in place (empty for NULL), valid until the row moves on: `withBytes` without a
-    /// closure, for a caller that copies it at once (the CSV export's reading thread, where the generic closure cost
-    /// as much as the copy).
-    public func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
-        switch backing {
-        case .sqlite(let h):
-            let c = Int32(column)
-            guard let p = sqlite3_column_text(h, c) else { return UnsafeBufferPointer(start: nil, count: 0) }
-            return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c)))
-        case .postgres(let r, let row):
-            return r.bytes(row, Int32(column))
-        }
-    }
-
-    /// The stored text (empty for NULL) of every column `wanted` marks, into `cells` at the same index; the others are
-    /// left as they were. Valid until the row moves on. One call a row instead of one a cell: on the CSV export's
-    /// reading thread the per-cell call around SQLite's cost as much as SQLite's own column calls (callgrind).
-    public func bytes(
-        _ wanted: UnsafeBufferPointer<Bool>, into cells: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
-    ) {
-        precondition(cells.count >= wanted.count)
-        switch backing {
-        case .sqlite(let h):
-            for c in 0..<wanted.count where wanted[c] {
-                let i = Int32(c)
-                if let p = sqlite3_column_text(h, i) {
-                    cells[c] = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, i)))
-                } else {
-                    cells[c] = UnsafeBufferPointer(start: nil, count: 0)
-                }
-            }
-        case .postgres(let r, let row):
-            for c in 0..<wanted.count where wanted[c] { cells[c] = r.bytes(row, Int32(c)) }
-        }
-    }
-
-    /// The column as an integer, or nil for NULL.
-    public func int64(_ column: Int) -> Int64? {
-        switch backing {
-        case .sqlite(let h):
-            let c = Int32(column)
-            return sqlite3_column_type(h, c) == SQLITE_NULL ? nil : sqlite3_column_int64(h, c)
-        case .postgres(let r, let row): return r.int64(Int(row), column)
-        }
-    }
-
-    /// The column as text, or nil for NULL.
-    public func text(_ column: Int) -> String? {
-        switch backing {
-        case .sqlite(let h):
-            let c = Int32(column)
-            guard sqlite3_column_type(h, c) != SQLITE_NULL, let p = sqlite3_column_text(h, c) else { return nil }
-            return String(
-                decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, c))), as: UTF8.self)
-        case .postgres(let r, let row): return r.text(Int(row), column)
         }
     }
 }
