@@ -85,6 +85,10 @@ struct PairScorer {
     var personalPhones = Set<Int>()
     /// Whether twins (`twins`) are kept apart: decided from the file as households are (`decideHouseholds`).
     var separateTwins = false
+    /// Whether a loose household's shape (`looseHousehold`: the last names alike only by Jaro-Winkler or read across
+    /// the other row's first name) is a household's shape too: decided from the file as twins are, where households
+    /// are kept apart (`decideHouseholds`).
+    var separateLoose = false
     /// `settings.rules`, read (`ForcingRule`).
     let forcingRules: [ForcingRule]
 
@@ -100,6 +104,7 @@ struct PairScorer {
         nearHouseholds = separateHouseholds
         // `--households separate` keeps twins apart too (a second trial found it changed nothing for them).
         separateTwins = separateHouseholds
+        separateLoose = separateHouseholds
     }
 
     /// The pair's weight before any rule caps it (`PairWeights.rawScore`).
@@ -204,12 +209,25 @@ struct PairScorer {
     /// `household` whatever the phone; with `twinsCount`, also when the date of birth agrees (`twins`).
     func householdShape(_ code: Int, _ a: Int, _ b: Int, twinsCount: Bool = false) -> Bool {
         // The levels first: asked of every compared pair, and the first names' spelling reads the rows.
-        guard (1...2).contains(D.level(code, 3)), D.level(code, 0) != 1,
+        let ll = D.level(code, 3)
+        guard (1...(separateLoose ? 3 : 2)).contains(ll), D.level(code, 0) != 1,
             !(1...2).contains(D.level(code, 8)) || twinsCount, !(1...2).contains(D.level(code, 9))
         else { return false }
         let lf = D.level(code, 2)
         if lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) { return true }
-        return nearHouseholds && (lf == D.firstDifferent || lf == 4) && (1...4).contains(D.level(code, 5))
+        return nearHouseholds && ll <= 2 && (lf == D.firstDifferent || lf == 4) && (1...4).contains(D.level(code, 5))
+    }
+
+    /// A household's shape but for the last names, alike only by Jaro-Winkler (`Sharmer` / `Sharma`) or one read
+    /// across the other row's first name (`Sharma Niioliadis` / `Joanne Sharma`): a relative's row keyed with two typos
+    /// in the last name or with its names swapped, or one person's with a first name replaced and the last name
+    /// mistyped. Such pairs joined households' members on the fourth generator's files, where households are many;
+    /// which of the two a file holds is read from it (`decideHouseholds`), and with `separateLoose` set they are a
+    /// household's shape (`householdShape`).
+    func looseHousehold(_ code: Int, _ a: Int, _ b: Int) -> Bool {
+        D.level(code, 3) == 3 && D.level(code, 2) == D.firstDifferent && D.level(code, 0) != 1
+            && !(1...2).contains(D.level(code, 8)) && !(1...2).contains(D.level(code, 9))
+            && !rows.firstNamesAlike(rows.first[a], rows.first[b]) && !personalPhone(code, a)
     }
 
     /// Two twins, as far as the fields tell: a household's shape whose date of birth agrees (or is one typo off),

@@ -8,7 +8,10 @@ import Testing
 struct HouseholdModelTests {
     /// `dups` people with two rows each (the same phone), `homes` households of two people (one row each, own mobiles),
     /// 200 people alone and `near` more households (from row 2 · dups + 2 · homes + 200).
-    func result(near: Int = 0, homes: Int = 400, dups: Int = 60) -> DedupeResult {
+    func result(
+        near: Int = 0, homes: Int = 400, dups: Int = 60, loose: Int = 0,
+        households: DedupeSettings.Households = .auto
+    ) -> DedupeResult {
         func row(_ f: String, _ l: String, _ street: String, _ pc: String, _ phone: String) -> DedupeRow {
             var r = DedupeRow()
             (r.firstName, r.lastName, r.street, r.postcode, r.city, r.phone) = (f, l, street, pc, "Town\(pc)", phone)
@@ -16,7 +19,9 @@ struct HouseholdModelTests {
         }
         let names = ["Amelia", "Bruno", "Chloe", "Dmitri", "Esther", "Felix", "Greta", "Hamish"]
         let others = ["Walter", "Yusuf", "Xena", "Tobias", "Ursula", "Quentin", "Rhiannon", "Saoirse"]
-        let d = FuzzyDeduplicator(settings: DedupeSettings())
+        var settings = DedupeSettings()
+        settings.households = households
+        let d = FuzzyDeduplicator(settings: settings)
         for i in 0..<dups {
             let r = row(names[i % 8], "Dup\(i)son", "\(i + 1) Dup\(i) Road", "\(2000 + i)", "0400 000 \(100 + i)")
             d.add(r)
@@ -42,6 +47,13 @@ struct HouseholdModelTests {
             let (a, b) = i % 2 == 0 ? ("Christopher", "Christine") : ("Michael", "Michelle")
             d.add(row(a, last, street, pc, "0455 \(100 + i) 000"))
             d.add(row(b, last, street, pc, "0466 \(100 + i) 000"))
+        }
+        // From row 1120 + 2 · near: `loose` households on one landline whose second member's row has its names swapped
+        // (the last name in the first-name field): the two rows' last names agree only read across.
+        for i in 0..<loose {
+            let (last, street, pc) = ("Loose\(i)worth", "\(i + 1) \(trees[i % trees.count]) Crescent", "\(7000 + i)")
+            d.add(row(names[i % 8], last, street, pc, "02 9\(100 + i) 0000"))
+            d.add(row(last, others[i % 8], street, pc, "02 9\(100 + i) 0000"))
         }
         return d.run()
     }
@@ -76,6 +88,39 @@ struct HouseholdModelTests {
         #expect(
             r.householdReview >= 20 && r.householdReview <= r.review.count, "\(r.householdReview) of \(r.review.count)")
         for i in 0..<60 { #expect(r.cluster[2 * i] == r.cluster[2 * i + 1], "duplicate \(i)") }
+    }
+
+    @Test(
+        "where the file keeps households apart, relatives whose last names agree only read across are held back too (one line)",
+        arguments: [DedupeSettings.Households.auto, .separate])
+    func swappedRelatives(households: DedupeSettings.Households) {
+        let r = result(loose: 20, households: households)
+        let base = 1_120
+        let merged = (0..<20).filter { (i: Int) -> Bool in r.cluster[base + 2 * i] == r.cluster[base + 2 * i + 1] }
+        #expect(merged.isEmpty, "relatives merged: \(merged)")
+        let held = (0..<20).filter { (i: Int) -> Bool in
+            r.review.indices.contains { k in
+                Set([Int(r.review[k].0), Int(r.review[k].1)]) == [base + 2 * i, base + 2 * i + 1]
+                    && r.reviewReasons[k] == .household
+            }
+        }
+        #expect(held.count == 20, "held back as households: \(held)")
+        if households == .auto {
+            // Decided from the file, and said so on the `households` lines.
+            #expect(r.households?.loose?.separate == true, "\(String(describing: r.households?.loose))")
+            #expect(r.households?.loose?.shapedPairs == 20, "\(String(describing: r.households?.loose))")
+        }
+        for i in 0..<60 { #expect(r.cluster[2 * i] == r.cluster[2 * i + 1], "duplicate \(i)") }
+    }
+
+    @Test(
+        "with `--households merge` relatives whose last names agree only read across are scored as any pair (one line)")
+    func swappedRelativesMerged() {
+        let r = result(loose: 20, households: .merge)
+        let base = 1_120
+        let merged = (0..<20).filter { (i: Int) -> Bool in r.cluster[base + 2 * i] == r.cluster[base + 2 * i + 1] }
+        // They score a match: without the households decision nothing holds them back.
+        #expect(merged.count == 20, "merged: \(merged)")
     }
 
     @Test("the session on rows at one address is fitted again without the households it took for matches")
