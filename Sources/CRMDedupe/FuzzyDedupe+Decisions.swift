@@ -167,6 +167,22 @@ extension FuzzyDeduplicator {
             d.merge(d.shaped, scorer: scorer, compare: { self.compare($0, $1) })
         }
         d.shaped = []
+        // A loose household's shape (`PairScorer.looseHousehold`: last names alike only by Jaro-Winkler or read across)
+        // follows the households: a relative's last name mistyped twice or a row's names swapped is as common among
+        // relatives as among one person's copies with a first name replaced, so such pairs are the same mixture as the
+        // household-shaped ones. Where those are kept apart, so are these (merged, they joined households' members on
+        // the fourth generator's files: B's 39 wrong pairs were 17 without them). Not where no pair of a household's
+        // shape scored a match: there the file shows no households, only the default keeps them apart.
+        if estimate.separate && estimate.shapedPairs > 0 {
+            scorer.separateLoose = true
+            let s = scorer
+            let loose = d.edges.filter { e in
+                !s.forced(Int(e.1), Int(e.2)) && s.looseHousehold(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
+            }
+            d.holdBack(loose, .household, at: scorer.heldBack)
+            d.removeEdges(Set(loose.map { UInt64($0.1) << 32 | UInt64($0.2) }))
+            estimate.looseHeldBack = loose.count
+        }
         if estimate.dense {
             scorer.nearHouseholds = true
             // The pairs a household's shape takes in only now (first names alike in spelling) leave the matches.
@@ -199,38 +215,6 @@ extension FuzzyDeduplicator {
                 scorer.separateTwins = true
                 d.holdBack(twins, .household, at: scorer.heldBack)
                 d.removeEdges(keys)
-            }
-        }
-        // A loose household's shape (`PairScorer.looseHousehold`: the last names alike only by Jaro-Winkler or read
-        // across) where households are kept apart: decided on its own as twins are. Merged, such pairs joined households'
-        // members on the fourth generator's files (B: 39 wrong pairs, 17 with them kept apart); a file whose loose pairs
-        // are one person's replaced first name and mistyped last name shows it as a file of replaced first names does.
-        if scorer.separateHouseholds {
-            let s = scorer
-            let loose = d.edges.filter { e in
-                !s.forced(Int(e.1), Int(e.2)) && s.looseHousehold(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
-            }
-            if !loose.isEmpty {
-                let keys = Set(loose.map { UInt64($0.1) << 32 | UInt64($0.2) })
-                let others = d.edges.filter { !keys.contains(UInt64($0.1) << 32 | UInt64($0.2)) }
-                let t = Self.estimateHouseholds(
-                    MatchedClusters(rows: count, matched: others.map { ($0.1, $0.2) }),
-                    shaped: loose.map { ($0.1, $0.2) }, matchProbability: settings.matchProbability)
-                // Merged only where each pair is as likely one person as a pair that stands alone must be (at most a
-                // tenth households at the default match probability, as the phone groups): the file's allowance of
-                // wrong merges is for all its pairs, and spent on one shape it cost C308 of the fourth generator a
-                // point of precision (about 36 households expected among 100 such pairs, within the 86 allowed).
-                let share = t.shapedPairs > 0 ? t.expectedHouseholds / Double(t.shapedPairs) : 0
-                let apart = t.shapedPairs > 0 && (t.separate || share > 1 - settings.soleMatchProbability)
-                if t.shapedPairs > 0 {
-                    estimate.loose = LooseEstimate(
-                        shapedPairs: t.shapedPairs, expectedHouseholds: t.expectedHouseholds, separate: apart)
-                }
-                if apart {
-                    scorer.separateLoose = true
-                    d.holdBack(loose, .household, at: scorer.heldBack)
-                    d.removeEdges(keys)
-                }
             }
         }
         return estimate

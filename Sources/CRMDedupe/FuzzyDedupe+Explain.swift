@@ -66,8 +66,8 @@ struct PairExplainer {
             lines.append("  \(why.reason)")
         } else if !forced, scorer.separateHouseholds, scorer.household(code, a, b), raw >= scorer.matchWeight, apart {
             if D.level(code, 3) == 3 {
-                lines.append("  held back: a household's shape (last names alike or read across, same address,")
-                lines.append("  other first names; the file shows such pairs to be relatives too often;")
+                lines.append("  held back: a household's shape (last names alike only loosely or read across,")
+                lines.append("  same address, other first names; kept apart as the file's households are;")
             } else if D.level(code, 2) == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) {
                 lines.append("  held back: a household's shape (same last name and address, other first names,")
             } else {

@@ -49,22 +49,9 @@ public struct HouseholdEstimate: Sendable, Equatable {
     /// Where the households are kept apart: the shaped pairs whose phone agrees, by the phone's first digits, asked
     /// again (`FuzzyDeduplicator.decidePhoneGroups`); the groups merged are no household's shape.
     public var phoneGroups: [PhoneGroupEstimate] = []
-    /// Where the households are kept apart: the pairs of a loose household's shape that score a match (last names
-    /// alike only by Jaro-Winkler or read across the other row's first name), estimated on their own, or nil where
-    /// there were none (`FuzzyDeduplicator.decideHouseholds`).
-    public var loose: LooseEstimate?
-}
-
-/// Pairs of a loose household's shape (`HouseholdEstimate.loose`): how many, the households expected among them,
-/// and whether they were kept apart.
-public struct LooseEstimate: Sendable, Equatable {
-    /// Pairs of clusters joined by such a pair.
-    public var shapedPairs: Int
-    /// Households expected among them at most (as `HouseholdEstimate.expectedHouseholds`).
-    public var expectedHouseholds: Double
-    /// Whether they are kept apart (proposed for review): more households expected than the allowance, or more
-    /// than `1 -` the sole-match probability of them.
-    public var separate: Bool
+    /// Where the households are kept apart (and some pair of a household's shape scored a match): the matching pairs
+    /// of a loose household's shape (`PairScorer.looseHousehold`) held back for review with them.
+    public var looseHeldBack = 0
 }
 
 /// Household-shaped pairs whose phone agrees and starts with the same digits: what the file shows of households

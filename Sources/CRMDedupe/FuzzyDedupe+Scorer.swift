@@ -86,8 +86,8 @@ struct PairScorer {
     /// Whether twins (`twins`) are kept apart: decided from the file as households are (`decideHouseholds`).
     var separateTwins = false
     /// Whether a loose household's shape (`looseHousehold`: the last names alike only by Jaro-Winkler or read across
-    /// the other row's first name) is a household's shape too: decided from the file as twins are, where households
-    /// are kept apart (`decideHouseholds`).
+    /// the other row's first name) is a household's shape too (not for twins): set with `separateHouseholds` by
+    /// `--households separate`, and where `auto` keeps them apart (`decideHouseholds`).
     var separateLoose = false
     /// `settings.rules`, read (`ForcingRule`).
     let forcingRules: [ForcingRule]
@@ -139,7 +139,8 @@ struct PairScorer {
         return (2...min(4, d.count)).contains { personalPhones.contains(D.prefixKey(d.prefix($0))) }
     }
 
-    /// Two members of one household, as far as the fields tell: same last name, first names entirely different,
+    /// Two members of one household, as far as the fields tell: same last name (or one edit; alike only loosely too
+    /// where `separateLoose` is set: `looseHousehold`), first names entirely different,
     /// nothing personal (e-mail, date of birth, identifier, a phone of a kind the file shows households do not
     /// share: `personalPhones`) agrees (but see `twins`). With `nearHouseholds` (households many, or
     /// `--households separate`) also first names alike in spelling (Jaro-Winkler, `Christopher`/`Christine`,
@@ -206,28 +207,31 @@ struct PairScorer {
         return otherLast ? .lastNameAndEmail : .firstNameAndEmail
     }
 
-    /// `household` whatever the phone; with `twinsCount`, also when the date of birth agrees (`twins`).
-    func householdShape(_ code: Int, _ a: Int, _ b: Int, twinsCount: Bool = false) -> Bool {
+    /// `household` whatever the phone; with `twinsCount`, also when the date of birth agrees (`twins`); with `loose`,
+    /// also last names alike only loosely as where `separateLoose` is set (`looseHousehold`).
+    func householdShape(_ code: Int, _ a: Int, _ b: Int, twinsCount: Bool = false, loose: Bool = false) -> Bool {
         // The levels first: asked of every compared pair, and the first names' spelling reads the rows.
         let ll = D.level(code, 3)
-        guard (1...(separateLoose ? 3 : 2)).contains(ll), D.level(code, 0) != 1,
+        guard (1...3).contains(ll), D.level(code, 0) != 1,
             !(1...2).contains(D.level(code, 8)) || twinsCount, !(1...2).contains(D.level(code, 9))
         else { return false }
+        // Last names alike only loosely (`looseHousehold`) count where the file's households are kept apart; twins
+        // keep the same last name or one edit.
+        if ll == 3 && !(loose || (separateLoose && !twinsCount)) { return false }
         let lf = D.level(code, 2)
-        if lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) { return true }
+        if lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b]) {
+            return ll <= 2 || !rows.sharedAcrossMainlyFirst(a, b)
+        }
         return nearHouseholds && ll <= 2 && (lf == D.firstDifferent || lf == 4) && (1...4).contains(D.level(code, 5))
     }
 
-    /// A household's shape but for the last names, alike only by Jaro-Winkler (`Sharmer` / `Sharma`) or one read
-    /// across the other row's first name (`Sharma Niioliadis` / `Joanne Sharma`): a relative's row keyed with two typos
-    /// in the last name or with its names swapped, or one person's with a first name replaced and the last name
-    /// mistyped. Such pairs joined households' members on the fourth generator's files, where households are many;
-    /// which of the two a file holds is read from it (`decideHouseholds`), and with `separateLoose` set they are a
-    /// household's shape (`householdShape`).
+    /// A household's shape (`household`) but for the last names, alike only by Jaro-Winkler (`Sharmer` / `Sharma`) or
+    /// one read across the other row's first name (`Sharma Niioliadis` / `Joanne Sharma`; not a name the file uses
+    /// mainly as a first name, which leaves two last names that differ): a relative's row keyed with two typos in the
+    /// last name or with its names swapped, or one person's with a first name replaced and the last name mistyped, as
+    /// often among relatives as among copies. It follows the file's households (`decideHouseholds`, `separateLoose`).
     func looseHousehold(_ code: Int, _ a: Int, _ b: Int) -> Bool {
-        D.level(code, 3) == 3 && D.level(code, 2) == D.firstDifferent && D.level(code, 0) != 1
-            && !(1...2).contains(D.level(code, 8)) && !(1...2).contains(D.level(code, 9))
-            && !rows.firstNamesAlike(rows.first[a], rows.first[b]) && !personalPhone(code, a)
+        D.level(code, 3) == 3 && householdShape(code, a, b, loose: true) && !personalPhone(code, a)
     }
 
     /// Two twins, as far as the fields tell: a household's shape whose date of birth agrees (or is one typo off),

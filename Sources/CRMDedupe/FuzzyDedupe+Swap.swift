@@ -63,9 +63,9 @@ extension FuzzyDeduplicator {
                 if Self.nicknames(other.0, other.1) { return (2, 2) }
                 if Self.firstNamesAlike(other.0, other.1) { return (3, 2) }
             }
-            // The last name read across is weaker evidence than the same last name in the same field, and with the
-            // first name different it is not a household's shape: a level below (a household member's row with its
-            // names swapped then weighs as it did before, when both names counted as different).
+            // The last name read across is weaker evidence than the same last name in the same field: a level below (a
+            // household member's row with its names swapped then weighs as it did before, when both names counted as
+            // different). With the first name different it is a loose household's shape (`PairScorer.looseHousehold`).
             return Self.nicknames(other.0, other.1) ? (2, 2) : (Self.firstDifferent, 3)
         }
         // One row with a single name, the other with both.
@@ -86,6 +86,25 @@ extension FuzzyDeduplicator {
         guard ll == 4 else { return nil }
         let c = acrossSameStart(lasts.bytes[Int(l1)], firsts.bytes[Int(f2)])
         return c < 2 ? (c == 0 ? 3 : 4, 0) : nil
+    }
+
+    /// Whether rows `a` and `b` share a name only read across (one row's first name the other's last) that the file
+    /// uses mainly as a first name (four rows to one, as `namesAcross` reads it): their last names then differ, which
+    /// is not relatives' shape (`PairScorer.looseHousehold`).
+    func sharedAcrossMainlyFirst(_ a: Int, _ b: Int) -> Bool {
+        let (fa, fb, la, lb) = (first[a], first[b], last[a], last[b])
+        guard fa != 0, fb != 0, la != 0, lb != 0 else { return false }
+        let shared: (first: Int32, last: Int32)
+        if Self.sameAcross(firsts.bytes[Int(fa)], lasts.bytes[Int(lb)]) {
+            shared = (fa, lb)
+        } else if Self.sameAcross(lasts.bytes[Int(la)], firsts.bytes[Int(fb)]) {
+            shared = (fb, la)
+        } else {
+            return false
+        }
+        let asFirst = Int(shared.first) < firstCount.count ? Int(firstCount[Int(shared.first)]) : 0
+        let asLast = Int(shared.last) < lastCount.count ? Int(lastCount[Int(shared.last)]) : 0
+        return asFirst >= 4 * max(1, asLast)
     }
 
     /// 0 when two names are an edit apart, 1 when Jaro-Winkler 0.88 or more, 2 otherwise.

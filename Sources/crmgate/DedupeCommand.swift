@@ -192,14 +192,6 @@ struct DedupeCommand: ParsableCommand {
                 format: "read from: %d of those pairs with duplicates on both sides, %d on one;"
                     + " d = %.1f%% of people duplicated, q = %.1f%% of duplicates with another",
                 h.bothDuplicated, h.oneDuplicated, h.duplicatedShare * 100, h.duplicatesWithSiblings * 100))
-        if let l = h.loose {
-            lines += wrap(
-                String(repeating: " ", count: 16),
-                String(
-                    format: "last names alike only (Jaro-Winkler, or read across a first name): %d pairs, about %.0f"
-                        + " households expected, %@", l.shapedPairs, l.expectedHouseholds,
-                    l.separate ? "kept apart for review" : "merged"))
-        }
         if !h.phoneGroups.isEmpty {
             // The groups merged, then the largest of the others, of the pairs whose phone agrees.
             let shown = h.phoneGroups.sorted {
@@ -215,6 +207,12 @@ struct DedupeCommand: ParsableCommand {
                 String(repeating: " ", count: 16),
                 "with the phone agreeing, by its first digits (households share fixed lines, seldom a mobile): "
                     + parts.joined(separator: "; ") + (more > 0 ? "; \(more) more, kept apart" : ""))
+        }
+        if h.looseHeldBack > 0 {
+            lines += wrap(
+                String(repeating: " ", count: 16),
+                "with them, \(h.looseHeldBack) pairs whose last names agree only loosely (Jaro-Winkler, or read across"
+                    + " the other row's first name)")
         }
         return lines.joined(separator: "\n")
     }

@@ -38,7 +38,9 @@ struct FourthGeneratorTests {
         let precision = try #require(figure("precision"), "\(s.stdout)")
         let recall = try #require(figure("recall"), "\(s.stdout)")
         #expect(precision >= 0.98, "precision \(precision)")
-        #expect(recall >= 0.85, "recall \(recall)")
+        // 0.8593 (precision 0.9963) until relatives whose last names agree only loosely were kept apart with the file's
+        // households (2026-12-07): 0.8467 (precision 0.9975).
+        #expect(recall >= 0.84, "recall \(recall)")
         #expect(summary.result.reviewReasons.contains(.namesakes), "no pair held back as namesakes")
     }
 }
