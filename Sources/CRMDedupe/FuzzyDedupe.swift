@@ -112,9 +112,13 @@ public final class FuzzyDeduplicator {
             s = c
         } else {
             let n = Normalize.street(fullStreet)
-            let noSpace = String(Normalize.fold(fullStreet).unicodeScalars.filter { $0 != " " })
+            // Without spaces, and with the letter pairs text recognition reads for one letter made one (`william roacl`
+            // / `william road`, `jarnes street` / `james street`): the key of the street level "same without spaces".
+            let noSpace = Normalize.lettersRecognized(Normalize.fold(fullStreet))
             let words = n.split(separator: " ").sorted().joined(separator: " ")
-            let houseID = places.id("#" + Normalize.houseNumber(n))
+            // A house number of zeros is none (`00`: a `1` lost from `100`; no address is number 0).
+            let number = Normalize.houseNumber(n)
+            let houseID = places.id("#" + (number == "0" ? "" : number))
             if !n.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) {
                 // A house number without a street (the street line missing): compared as a line missing (its words
                 // among the other's), in no street block of its own.

@@ -149,6 +149,37 @@ public enum Normalize {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A folded text without spaces, the letter pairs text recognition reads for one letter made that letter (`rn` →
+    /// `m`, `cl` → `d`, `vv` → `w`); digits as they are, so that a house number stays apart from a unit letter (`18` /
+    /// `1b`), and `nn` kept (`dunn street`).
+    public static func lettersRecognized(_ folded: String) -> String {
+        let b = Array(folded.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            let next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
+            switch (c, next) {
+            case (UInt8(ascii: "r"), UInt8(ascii: "n")):
+                out.append(UInt8(ascii: "m"))
+                i += 2
+            case (UInt8(ascii: "c"), UInt8(ascii: "l")):
+                out.append(UInt8(ascii: "d"))
+                i += 2
+            case (UInt8(ascii: "v"), UInt8(ascii: "v")):
+                out.append(UInt8(ascii: "w"))
+                i += 2
+            case (UInt8(ascii: " "), _):
+                i += 1
+            default:
+                out.append(c)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// A folded first name as it sounds, for telling a respelling from another name: `recognitionFolded` (a doubled
     /// `n` kept an `n`), letters only, then `ph` → `f`; `th`, `gh`, `kh`, `dh` → `t`, `g`, `k`, `d`; `ck`, `q` and a
     /// `c` before other than `e`, `i`, `y` → `k`, other `c` → `s`; `x` → `ks`; `z` → `s`; `y` → `i`; a doubled letter
@@ -452,9 +483,16 @@ public enum Normalize {
 
     /// Letters text recognition reads for digits (`l26` → `126`, `z9` → `29`, `1o5` → `105`), in a word that has a
     /// digit and ends with one: a letter after the number (`12b`, `1st`) is part of it. `b` stays (a 6 or an 8).
+    /// A word that starts with a digit may end with `o`, `z` or `l`, which are no unit's letters (`26o` → `260`,
+    /// `17z` → `172`; `12a` to `12h` stay).
     static func recognizedNumber(_ word: Substring) -> String? {
         let u = word.utf8
-        guard let last = u.last, last >= 48, last <= 57, u.contains(where: { $0 < 48 || $0 > 57 }) else { return nil }
+        guard let first = u.first, let last = u.last, u.contains(where: { $0 < 48 || $0 > 57 }) else { return nil }
+        let digitLast = last >= 48 && last <= 57
+        let misreadLast =
+            first >= 48 && first <= 57 && u.count >= 2
+            && (last == UInt8(ascii: "o") || last == UInt8(ascii: "z") || last == UInt8(ascii: "l"))
+        guard digitLast || misreadLast else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(u.count)
         for c in u {

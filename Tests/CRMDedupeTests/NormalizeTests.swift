@@ -60,6 +60,15 @@ struct NormalizeTests {
         #expect(Normalize.houseNumber(Normalize.street("l97 Coral Street")) == "197")
         #expect(Normalize.street("12b Main St") != Normalize.street("128 Main St"))
         #expect(Normalize.street("1st Ave.") == "1st avenue")
+        // A number may end with a letter read for a digit that is no unit's letter (`o`, `z`, `l`); `12a`-`12h` stay.
+        #expect(Normalize.street("26o Lonsdale Street") == Normalize.street("260 Lonsdale Street"))
+        #expect(Normalize.street("17z Sussex Road") == Normalize.street("172 Sussex Road"))
+        #expect(Normalize.street("12g Main St") == "12g main street")
+        #expect(Normalize.street("o Main St") == "o main street")
+        // The street's key without spaces: letter pairs read for one letter made one, digits and `nn` kept.
+        #expect(Normalize.lettersRecognized("william roacl") == Normalize.lettersRecognized("william road"))
+        #expect(Normalize.lettersRecognized("18 fern st") == "18femst")
+        #expect(Normalize.lettersRecognized("18 dunn st") != Normalize.lettersRecognized("1b dum st"))
         // Australian and American street types and unit words, abbreviated or not, are one word; a typo in the
         // abbreviated type's word stays one edit from the written-out one.
         #expect(Normalize.street("Villa 50 Avoca Cl.") == "villa 50 avoca close")

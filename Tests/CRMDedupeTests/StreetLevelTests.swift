@@ -49,6 +49,11 @@ struct StreetLevelTests {
             // One edit apart (a digit dropped or mistyped) stays a number off.
             ("8 Maple Place", "58 Maple Place", "number or name off"),
             ("8 Maple Place", "58 Maple Plcae", "same street, other or no number"),
+            // Letter pairs text recognition reads for one letter (`cl` for `d`, `rn` for `m`) are that letter.
+            ("William Roacl", "William Road", "same without spaces / same words"),
+            ("7 Jarnes Street", "7 James Street", "same without spaces / same words"),
+            // A number of zeros is none: `00` is `100` with its `1` lost, not another address on the street.
+            ("100 Railway Avenue Kooringal", "00 Railway Avenue Kooringal", "same street, other or no number"),
             // The lines in either order, one's type abbreviated (a second generator's 28 missed pairs read it as
             // another street with the same house number).
             ("724 Villa 50 Avoca Cl.", "724 Avoca Close Villa 50", "same without spaces / same words"),
