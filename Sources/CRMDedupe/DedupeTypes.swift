@@ -39,7 +39,9 @@ public struct DedupeSettings: Sendable, Equatable {
     /// default) asks the file (`HouseholdEstimate`): it merges them only when the households the file shows are too
     /// few to cost more than `1 - matchProbability` of the matches (at most 1%). With `separate`, and with `auto`
     /// where the households are many (`HouseholdEstimate.dense`), first names alike in spelling or one inside the
-    /// other (`Christopher`/`Christine`, `Rosa`/`Rosemary`) at one last name and street are held back too.
+    /// other (`Christopher`/`Christine`, `Rosa`/`Rosemary`) at one last name and street are held back too; and
+    /// wherever they are kept apart, so are such pairs whose last names agree only loosely (Jaro-Winkler, or read
+    /// across the other row's first name: `PairScorer.looseHousehold`).
     public var households: Households = .auto
 
     /// How pairs that may be two members of one household are treated.

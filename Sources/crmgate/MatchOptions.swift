@@ -16,7 +16,8 @@ struct MatchOptions: ParsableArguments {
                 + " (no e-mail, birth date or id agreeing) may merge.",
             discussion: "separate: such a pair is a household, at most proposed for review, and so is one whose first"
                 + " names are alike in spelling or one inside the other (Christopher / Christine, Rosa / Rosemary),"
-                + " and twins (such a pair whose birth date agrees)."
+                + " twins (such a pair whose birth date agrees), and such a pair whose last names agree only loosely"
+                + " (Sharmer / Sharma, or read across: Sharma Niioliadis / Joanne Sharma)."
                 + " merge: scored like any other pair. auto (default): merged only when the file shows too few"
                 + " households to matter (read from how often both sides, or one, have duplicates of their own); where"
                 + " it shows many, alike names are held back too. The lines 'households' say what it saw."))
