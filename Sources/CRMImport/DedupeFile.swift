@@ -28,8 +28,11 @@ public struct DedupeFileOptions: Sendable {
 /// What `crmgate dedupe` found and how long it took.
 public struct DedupeFileSummary: Sendable {
     public var result: DedupeResult
-    /// Rows the mapping rejected (each stays a cluster of its own).
+    /// Rows rejected, by the reader (a row of another number of fields) or the mapping (a required field missing, a
+    /// value that does not parse): each stays a cluster of its own.
     public var rejected: Int
+    /// The first rejected rows (at most `DedupeFile.rejectionsKept`): 1-based data row, physical line, and why.
+    public var rejections: [(row: Int, line: Int, reason: String)] = []
     /// Lines of spaces and delimiters only: not rows, skipped as the import skips them, so that the clusters'
     /// row numbers are the import ledger's.
     public var blank = 0
@@ -43,6 +46,9 @@ enum DedupeChunk: Sendable {
 }
 
 public enum DedupeFile {
+    /// How many rejected rows the summary names with their line and reason.
+    public static let rejectionsKept = 5
+
     /// Refuses, before any matching, an output that is the input, the mapping or the other output (a trial's
     /// `--clusters` over the input replaced it, exit 0), and one that cannot be written (a folder that does not
     /// exist was found after all the matching, and the clusters file was overwritten before a review path failed).
@@ -94,13 +100,16 @@ public enum DedupeFile {
         io.keepGoing = o.keepGoing
         let source = try Importer.openSourceOrFail(mapping: mapping, io)
         let mapper: RowMapper<Lead>
-        do { mapper = try RowMapper<Lead>(mapping: mapping, header: source.header) } catch let e as MappingError {
+        do { mapper = try RowMapper<Lead>(mapping: mapping, header: source.header) } catch var e as MappingError {
+            // Named as the import names it (a trial's error read `mapping:9`).
+            e.path = e.path ?? o.mapping
             throw ImportError(.mapping, "\(e)")
         }
         let builder = DedupeRowBuilder(mapping: mapping)
         let dedupe = FuzzyDeduplicator(settings: o.settings)
         var sourceIDs: [String] = []
         var rejected = 0
+        var rejections: [(row: Int, line: Int, reason: String)] = []
         var blank = 0
         // Two threads: this one reads and maps; the other normalises and indexes (the matcher's `add`).
         let queue = BlockingQueue<DedupeChunk>(capacity: 4)
@@ -134,11 +143,21 @@ public enum DedupeFile {
                 var row = DedupeRow()
                 let ext = mapper.externalID(raw) ?? ""
                 sourceIDs.append(ext)
-                if issue == nil, !mapper.repeatsHeader(raw), case .success(let (values, custom)) = mapper.mapValues(raw)
-                {
-                    row = builder.row(values: values, custom: custom, externalID: ext)
+                var why: String?
+                if let issue {
+                    why = issue.message
+                } else if mapper.repeatsHeader(raw) {
+                    why = "this row repeats the header (two files joined into one?); it is not a record"
                 } else {
+                    switch mapper.mapValues(raw) {
+                    case .success(let (values, custom)):
+                        row = builder.row(values: values, custom: custom, externalID: ext)
+                    case .failure(let rejection): why = rejection.description
+                    }
+                }
+                if let why {
                     rejected += 1
+                    if rejections.count < rejectionsKept { rejections.append((sourceIDs.count, raw.line, why)) }
                 }
                 chunk.append(row)
             }) {
@@ -208,6 +227,7 @@ public enum DedupeFile {
         }
         var summary = DedupeFileSummary(
             result: result, rejected: rejected, readSeconds: read - started, matchSeconds: matched - read)
+        summary.rejections = rejections
         summary.blank = blank + source.emptyLines
         return summary
     }

@@ -59,9 +59,22 @@ struct DedupeCommand: ParsableCommand {
         do {
             let s = try DedupeFile.run(o)
             let r = s.result
-            let rejected = s.rejected > 0 ? " (\(s.rejected) rejected by the mapping, each on its own)" : ""
+            let rejected = s.rejected > 0 ? " (\(s.rejected) rejected, each a cluster of its own: below)" : ""
             let blank = s.blank > 0 ? " (\(s.blank) blank line\(s.blank == 1 ? "" : "s") skipped)" : ""
             print("rows            \(r.rows)\(rejected)\(blank)")
+            for (k, x) in s.rejections.enumerated() {
+                for l in Self.wrap(
+                    k == 0 ? "rejected        " : String(repeating: " ", count: 16),
+                    "row \(x.row) (line \(x.line)): \(x.reason)")
+                {
+                    print(l)
+                }
+            }
+            if s.rejected > s.rejections.count {
+                print(
+                    String(repeating: " ", count: 16)
+                        + "and \(s.rejected - s.rejections.count) more (`crmgate import FILE --mapping M --dry-run --rejects R.csv` lists every one)")
+            }
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
                 let key = b.key.padding(toLength: 21, withPad: " ", startingAt: 0)
                 print("  block \(key) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")
@@ -82,7 +95,10 @@ struct DedupeCommand: ParsableCommand {
                 "pairs compared  \(r.candidatePairs) (\(String(format: "%.2f", Double(r.candidatePairs) / Double(max(1, r.rows)))) per row)"
             )
             if r.candidatePairs == 0 {
-                let none = "no model: no two rows share a blocking key (are the compared fields mapped and filled?)"
+                let none =
+                    r.rows - s.rejected < 2
+                    ? "no model: fewer than two rows to compare"
+                    : "no model: no two rows share a blocking key (are the compared fields mapped and filled?)"
                 for l in Self.wrap("EM              ", none) { print(l) }
             } else {
                 if r.candidatePairs < FuzzyDeduplicator.sessionMinimumPairs {

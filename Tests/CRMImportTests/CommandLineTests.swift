@@ -102,6 +102,39 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: clusters, encoding: .utf8) == "keep", "nothing written before a refusal")
     }
 
+    /// A trial's file with rows of an extra field: the summary said "2 rejected by the mapping", without where or
+    /// why (the reader had rejected them); a header-only file was told its fields might not be mapped.
+    @Test(
+        "dedupe names each rejected row's line and reason; a file without rows says so; a missing column names the mapping"
+    )
+    func dedupeRejectedRows() throws {
+        let w = try Workspace()
+        let mapping = TestSupport.mapping("sources/generic-leads.yaml")
+        let lines = try String(contentsOfFile: TestSupport.fixture("csv/generic-leads.csv"), encoding: .utf8)
+            .split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)  // its lines end in CR LF
+        var rows = lines.prefix(12).map(String.init)
+        rows[3] += ",an extra field"  // data row 3, line 4
+        rows[7] += ",one,two"  // data row 7, line 8
+        let input = w.dir.appendingPathComponent("extra.csv").path
+        try (rows.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let clusters = w.dir.appendingPathComponent("c.csv").path
+        let r = try TestSupport.run(try binary, ["dedupe", input, "--mapping", mapping, "--clusters", clusters])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("rows            11 (2 rejected, each a cluster of its own: below)"), "\(r.stdout)")
+        #expect(r.stdout.contains("rejected        row 3 (line 4): "), "\(r.stdout)")
+        #expect(r.stdout.contains("row 7 (line 8): "), "\(r.stdout)")
+        let header = w.dir.appendingPathComponent("header.csv").path
+        try (String(lines[0]) + "\n").write(toFile: header, atomically: true, encoding: .utf8)
+        let empty = try TestSupport.run(try binary, ["dedupe", header, "--mapping", mapping, "--clusters", clusters])
+        #expect(empty.stdout.contains("fewer than two rows to compare"), "\(empty.stdout)\(empty.stderr)")
+        let renamed = w.dir.appendingPathComponent("renamed.csv").path
+        try ([String(lines[0]).replacingOccurrences(of: "Last Name", with: "Surname")] + rows.dropFirst())
+            .joined(separator: "\n").write(toFile: renamed, atomically: true, encoding: .utf8)
+        let missing = try TestSupport.run(
+            try binary, ["dedupe", renamed, "--mapping", mapping, "--clusters", clusters])
+        #expect(missing.status == 65 && missing.stderr.contains("\(mapping):"), "\(missing.stderr)")
+    }
+
     /// A trial's truncated XML file matched what it could read, exit 0, where the import refuses it.
     @Test("dedupe refuses a truncated XML file as the import does (65, nothing written); --keep-going matches the rest")
     func dedupeTruncatedXML() throws {
@@ -374,11 +407,11 @@ struct CommandLineTests {
         // A voter file: its suffix was drafted as the company (every father and son at one address merged), its
         // residential address left out.
         let voters = w.dir.appendingPathComponent("voters.csv")
-        try (
-            "voter_id,first_name,middle_name,last_name,name_suffix,age,res_street_address,res_city,zip_code\n"
-                + "AA1,NATHAN,WAYNE,DAVILA,SR,75,12 OAK ST,RALEIGH,27601\n"
-                + "AA2,NATHAN,WAYNE,DAVILA,JR,51,12 OAK ST,RALEIGH,27601\n"
-        ).write(to: voters, atomically: true, encoding: .utf8)
+        try
+            ("voter_id,first_name,middle_name,last_name,name_suffix,age,res_street_address,res_city,zip_code\n"
+            + "AA1,NATHAN,WAYNE,DAVILA,SR,75,12 OAK ST,RALEIGH,27601\n"
+            + "AA2,NATHAN,WAYNE,DAVILA,JR,51,12 OAK ST,RALEIGH,27601\n").write(
+                to: voters, atomically: true, encoding: .utf8)
         let voterDraft = try TestSupport.run(try binary, ["mapping", "suggest", voters.path]).stdout
         for line in [
             "last_name: { columns: [last_name, name_suffix], separator: \" \" }",
