@@ -71,9 +71,10 @@ struct DedupeCommand: ParsableCommand {
                 }
             }
             if s.rejected > s.rejections.count {
-                print(
-                    String(repeating: " ", count: 16)
-                        + "and \(s.rejected - s.rejections.count) more (`crmgate import FILE --mapping M --dry-run --rejects R.csv` lists every one)")
+                let more =
+                    "and \(s.rejected - s.rejections.count) more (`crmgate import FILE --mapping M --dry-run --rejects"
+                    + " R.csv` lists every one)"
+                for l in Self.wrap(String(repeating: " ", count: 16), more) { print(l) }
             }
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
                 let key = b.key.padding(toLength: 21, withPad: " ", startingAt: 0)
