@@ -175,23 +175,12 @@ extension FuzzyDeduplicator {
         // shape scored a match: there the file shows no households, only the default keeps them apart.
         if estimate.separate && estimate.shapedPairs > 0 {
             scorer.separateLoose = true
-            let s = scorer
-            let loose = d.edges.filter { e in
-                !s.forced(Int(e.1), Int(e.2)) && s.looseHousehold(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
-            }
-            d.holdBack(loose, .household, at: scorer.heldBack)
-            d.removeEdges(Set(loose.map { UInt64($0.1) << 32 | UInt64($0.2) }))
-            estimate.looseHeldBack = loose.count
+            estimate.looseHeldBack = holdBackHouseholdShaped(&d, scorer: scorer, scorer.looseHousehold)
         }
         if estimate.dense {
             scorer.nearHouseholds = true
             // The pairs a household's shape takes in only now (first names alike in spelling) leave the matches.
-            let s = scorer
-            let near = d.edges.filter { e in
-                !s.forced(Int(e.1), Int(e.2)) && s.household(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
-            }
-            d.holdBack(near, .household, at: scorer.heldBack)
-            d.removeEdges(Set(near.map { UInt64($0.1) << 32 | UInt64($0.2) }))
+            _ = holdBackHouseholdShaped(&d, scorer: scorer, scorer.household)
         }
         // Twins (`PairScorer.twins`: a household's shape whose date of birth agrees) are decided as households are,
         // on their own: two people each duplicated as often as anyone, or one person's first name replaced on one row.
@@ -218,6 +207,18 @@ extension FuzzyDeduplicator {
             }
         }
         return estimate
+    }
+
+    /// Moves the matches (not forced by a rule) whose comparison has `shape` to review as households; returns how many.
+    private func holdBackHouseholdShaped(
+        _ d: inout PairDecisions, scorer: PairScorer, _ shape: (Int, Int, Int) -> Bool
+    ) -> Int {
+        let held = d.edges.filter { e in
+            !scorer.forced(Int(e.1), Int(e.2)) && shape(compare(Int(e.1), Int(e.2)), Int(e.1), Int(e.2))
+        }
+        d.holdBack(held, .household, at: scorer.heldBack)
+        d.removeEdges(Set(held.map { UInt64($0.1) << 32 | UInt64($0.2) }))
+        return held.count
     }
 
     /// A row with neither a first nor a last name (a firm's row: its company, number and address) that matches two rows

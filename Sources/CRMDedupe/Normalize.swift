@@ -113,7 +113,8 @@ public enum Normalize {
     /// A folded name with the letters and digits a text-recognition error confuses made one (`rn`, `nn` → `m`,
     /// `cl` → `d`, `vv` → `w`, `0` → `o`, `1` → `l`, `5` → `s`, `8` → `b`), spaces removed: `jarnes` and `james`,
     /// `nnartin` and `martin` fold alike.
-    public static func recognitionFolded(_ folded: String) -> String {
+    /// With `lettersOnly`, only `rn`, `cl` and `vv` (`lettersRecognized`).
+    public static func recognitionFolded(_ folded: String, lettersOnly: Bool = false) -> String {
         let b = Array(folded.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
@@ -122,7 +123,8 @@ public enum Normalize {
             let c = b[i]
             let next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
             switch (c, next) {
-            case (UInt8(ascii: "r"), UInt8(ascii: "n")), (UInt8(ascii: "n"), UInt8(ascii: "n")):
+            case (UInt8(ascii: "r"), UInt8(ascii: "n")),
+                (UInt8(ascii: "n"), UInt8(ascii: "n")) where !lettersOnly:
                 out.append(UInt8(ascii: "m"))
                 i += 2
                 continue
@@ -138,6 +140,7 @@ public enum Normalize {
             }
             switch c {
             case UInt8(ascii: " "): break
+            case _ where lettersOnly: out.append(c)
             case UInt8(ascii: "0"): out.append(UInt8(ascii: "o"))
             case UInt8(ascii: "1"): out.append(UInt8(ascii: "l"))
             case UInt8(ascii: "5"): out.append(UInt8(ascii: "s"))
@@ -151,34 +154,8 @@ public enum Normalize {
 
     /// A folded text without spaces, the letter pairs text recognition reads for one letter made that letter (`rn` →
     /// `m`, `cl` → `d`, `vv` → `w`); digits as they are, so that a house number stays apart from a unit letter (`18` /
-    /// `1b`), and `nn` kept (`dunn street`).
-    public static func lettersRecognized(_ folded: String) -> String {
-        let b = Array(folded.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            let c = b[i]
-            let next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
-            switch (c, next) {
-            case (UInt8(ascii: "r"), UInt8(ascii: "n")):
-                out.append(UInt8(ascii: "m"))
-                i += 2
-            case (UInt8(ascii: "c"), UInt8(ascii: "l")):
-                out.append(UInt8(ascii: "d"))
-                i += 2
-            case (UInt8(ascii: "v"), UInt8(ascii: "v")):
-                out.append(UInt8(ascii: "w"))
-                i += 2
-            case (UInt8(ascii: " "), _):
-                i += 1
-            default:
-                out.append(c)
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// `1b`), and `nn` kept (`dunn street`): `recognitionFolded` with its letter pairs only.
+    public static func lettersRecognized(_ folded: String) -> String { recognitionFolded(folded, lettersOnly: true) }
 
     /// A folded first name as it sounds, for telling a respelling from another name: `recognitionFolded` (a doubled
     /// `n` kept an `n`), letters only, then `ph` → `f`; `th`, `gh`, `kh`, `dh` → `t`, `g`, `k`, `d`; `ck`, `q` and a
