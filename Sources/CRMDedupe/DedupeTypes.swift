@@ -73,6 +73,10 @@ public struct DedupeRow: Sendable {
     public var birthDate = ""
     /// An identifier such as a national id or customer number.
     public var identifier = ""
+    /// Middle names or initials, as a column of their own (`Frederick J.` in the first name is read there too).
+    public var middleName = ""
+    /// An age or a year of birth in whole years (`34`, `1989`); anything else is no value.
+    public var age = ""
     public init() {}
 }
 

@@ -209,7 +209,34 @@ extension FuzzyDeduplicator {
                     : (oneEditApart(idents.bytes[Int(ia)], idents.bytes[Int(ib)], sameLength: false)
                         ? 2 : 3)) * st[9]
         }
+        let ma = A[K.middle]
+        let mb = B[K.middle]
+        if ma != 0 && mb != 0 { code += middleLevel(ma, mb, &cache) * st[Self.middleField] }
+        let ya = A[K.age]
+        let yb = B[K.age]
+        if ya != 0 && yb != 0 {
+            let x = ageYears[Int(ya)]
+            let y = ageYears[Int(yb)]
+            // An age and a year of birth are not compared (which year the age was taken in is unknown).
+            if (x < 1000) == (y < 1000) {
+                let d = abs(Int(x) - Int(y))
+                code += (d == 0 ? 1 : d == 1 ? 2 : d <= 3 ? 3 : 4) * st[Self.ageField]
+            }
+        }
         return code
+    }
+
+    /// The middle name's level: exact (a name, not an initial); an initial and a name it begins, or the same
+    /// initial; names one edit apart, alike by Jaro-Winkler, or one the start of the other (`chris` / `christopher`);
+    /// else different.
+    private func middleLevel(_ a: Int32, _ b: Int32, _ cache: inout SimCache) -> Int {
+        let x = middles.bytes[Int(a)]
+        let y = middles.bytes[Int(b)]
+        if x.count == 1 || y.count == 1 { return x.first == y.first ? 2 : 4 }
+        if a == b { return 1 }
+        if x.starts(with: y) || y.starts(with: x) { return 3 }
+        let (d, jw) = nameSim(middles, a, b, field: 4, &cache)
+        return d <= 1 || jw >= 0.88 ? 3 : 4
     }
 
     static func level(_ code: Int, _ field: Int) -> Int { code / strides[field] % levels[field] }
@@ -231,15 +258,18 @@ extension FuzzyDeduplicator {
     /// - both names differ: two flatmates at one address.
     static func twoPeoplesShape(_ code: Int) -> Bool {
         level(code, 0) == 2 || level(code, 1) == 4 || level(code, 8) == 3 || level(code, 9) == 3
+            || level(code, middleField) == 4
             || level(code, 5) == levels[5] - 1 || (level(code, 2) == firstDifferent && level(code, 3) == levels[3] - 1)
     }
 
     /// Whether a pair has the shape of two namesakes in one town: the street lines differ entirely and nothing that
-    /// names one person agrees (e-mail, phone, company, date of birth, identifier).
+    /// names one person agrees (e-mail, phone, company, date of birth, identifier, or a middle name or its initial and
+    /// an age at most three years apart together: a voter who moved).
     static func namesakesShape(_ code: Int) -> Bool {
         level(code, 5) == levels[5] - 1 && level(code, 0) != 1 && !(1...3).contains(level(code, 1))
             && !(1...2).contains(level(code, 4)) && !(1...2).contains(level(code, 8))
             && !(1...2).contains(level(code, 9))
+            && !((1...2).contains(level(code, middleField)) && (1...3).contains(level(code, ageField)))
     }
 
     /// A comparison code shaped like two members of one household: first names different, last names alike, street

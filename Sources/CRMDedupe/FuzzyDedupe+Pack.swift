@@ -15,7 +15,7 @@ final class RowPack {
     // Slots: ids of interned values; the 64-bit values in two slots each, at offsets a multiple of 8 bytes.
     static let email = 0, phone = 1, first = 2, last = 3, lastR = 4, firstO = 5, lastO = 6, company = 7
     static let street = 8, house = 9, postcode = 10, city = 11, title = 12, dob = 13, ident = 14, ext = 15
-    static let phone7 = 16, streetNS = 18, streetTS = 20
+    static let phone7 = 16, streetNS = 18, streetTS = 20, middle = 22, age = 23
 
     /// The rows packed (0 until `fill`).
     private(set) var rows = 0
@@ -49,6 +49,8 @@ final class RowPack {
             put(Self.dob, d.dob[r])
             put(Self.ident, d.ident[r])
             put(Self.ext, d.ext[r])
+            put(Self.middle, d.middleName[r])
+            put(Self.age, d.age[r])
             p.storeBytes(of: d.phone7[r], toByteOffset: Self.phone7 * 4, as: Int64.self)
             p.storeBytes(of: d.streetNS[r], toByteOffset: Self.streetNS * 4, as: UInt64.self)
             p.storeBytes(of: d.streetTS[r], toByteOffset: Self.streetTS * 4, as: UInt64.self)

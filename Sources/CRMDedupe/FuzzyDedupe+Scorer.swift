@@ -185,10 +185,21 @@ struct PairScorer {
         }
         let ga = rows.generation[a]
         let gb = rows.generation[b]
-        if ga != gb, (1...3).contains(ll) { return ga != 0 && gb != 0 ? .generations : .generationOnOne }
+        // A suffix on one row only with the ages agreeing (at most three years apart: two extracts of a voter file) is
+        // one person who wrote it once and not the other time; a father and his son are years apart.
+        if ga != gb, (1...3).contains(ll), ga != 0 && gb != 0 || !(1...3).contains(D.level(code, D.ageField)) {
+            return ga != 0 && gb != 0 ? .generations : .generationOnOne
+        }
         // Unless an identifier agrees: two digits swapped twice in one date are typos (the third generator's).
         if D.level(code, 8) == D.levels[8] - 1, rows.datesFarApart(a, b), !(1...2).contains(D.level(code, 9)) {
             return .birthDates
+        }
+        // Ages ten years or more apart: a father and his son with one name at one address (a voter file's), unless an
+        // identifier agrees.
+        if D.level(code, D.ageField) == D.levels[D.ageField] - 1, rows.agesFarApart(a, b),
+            !(1...2).contains(D.level(code, 9))
+        {
+            return .ages
         }
         // What follows counts for little against an identifier or a date of birth that agrees.
         if (1...2).contains(D.level(code, 9)) || D.level(code, 8) == 1 { return nil }
@@ -309,6 +320,8 @@ enum TwoPeople: Equatable {
     /// Dates of birth that differ in three digits or more, read straight or with day and month swapped, and no
     /// identifier agrees (a father and his son).
     case birthDates
+    /// Ages or years of birth ten years or more apart, not one typo of one another, and no identifier agrees.
+    case ages
     /// Middle initials that differ (`Frederick J.` / `Frederick K.`).
     case middleInitials
     /// Last names that differ entirely, and e-mail addresses that differ.
@@ -323,6 +336,7 @@ enum TwoPeople: Equatable {
         case .generations: return "generational suffixes differ (Jr, Sr, II, III)"
         case .generationOnOne: return "a generational suffix (Jr, Sr, II, III) on one row only"
         case .birthDates: return "dates of birth differ in three digits or more"
+        case .ages: return "ages ten years or more apart"
         case .middleInitials: return "middle initials differ"
         case .lastNameAndEmail: return "last names and e-mail addresses both differ"
         case .firstNameAndEmail: return "first names and e-mail addresses both differ"

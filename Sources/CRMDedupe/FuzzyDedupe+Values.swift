@@ -124,7 +124,10 @@ extension FuzzyDeduplicator {
     /// raw-text caches and the text-to-id tables (a row added afterwards rebuilds them).
     func releaseAddingState() {
         caches = ([:], [:], [:], [:], [:], [:])
-        for v in [emails, phones, firsts, lasts, companies, streets, places, titles, exts, dates, idents, recognized] {
+        for v in [
+            emails, phones, firsts, lasts, companies, streets, places, titles, exts, dates, idents, recognized, middles,
+            ages,
+        ] {
             v.seal()
         }
     }
@@ -134,6 +137,16 @@ extension FuzzyDeduplicator {
         let v = make(raw)
         if cache.count < 2_000_000 { cache[raw] = v }
         return v
+    }
+
+    /// An age (1 to 150) or a year of birth (1000 to 2999) written as whole years (`34`, ` 1989 `, `٣٤`); nil for
+    /// anything else (`34.5`, `unknown`, `0`).
+    static func years(_ raw: String) -> Int? {
+        let t = Normalize.fold(raw)
+        guard (1...4).contains(t.utf8.count), t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(t) else {
+            return nil
+        }
+        return (1...150).contains(v) || (1000...2999).contains(v) ? v : nil
     }
 
     /// An identifier folded, without spaces, dashes, dots and slashes.
@@ -155,6 +168,15 @@ extension FuzzyDeduplicator {
     }
 
     private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
+
+    /// Whether the ages (or years of birth) of rows `a` and `b` are ten years or more apart and not one typo of one
+    /// another (`19` / `91`, `1985` / `1995` are).
+    func agesFarApart(_ a: Int, _ b: Int) -> Bool {
+        let x = ageYears[Int(age[a])]
+        let y = ageYears[Int(age[b])]
+        guard x != 0, y != 0, (x < 1000) == (y < 1000), abs(Int(x) - Int(y)) >= 10 else { return false }
+        return !oneEditApart(ages.bytes[Int(age[a])], ages.bytes[Int(age[b])], sameLength: false)
+    }
 
     /// Whether the dates of birth of rows `a` and `b` (`yyyymmdd`) differ in three digits or more, read straight and
     /// with one's day and month swapped.

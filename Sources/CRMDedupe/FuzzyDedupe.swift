@@ -9,6 +9,8 @@ public final class FuzzyDeduplicator {
     let emails = Values(), phones = Values(), firsts = Values(), lasts = Values(), companies = Values()
     let streets = Values(), places = Values(), titles = Values(), exts = Values()
     let dates = Values(), idents = Values()
+    /// Middle names (folded; an initial is one letter) and ages or years of birth (their digits).
+    let middles = Values(), ages = Values()
     var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = []
     var first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
     /// A generational suffix written with the last name (`Jones Jr`, `Adams III`), by row: 0 for none, else its
@@ -36,6 +38,10 @@ public final class FuzzyDeduplicator {
     /// (64-bit hashes, 0 for none: only equality is asked of them.)
     var streetNS: [UInt64] = [], streetTS: [UInt64] = []
     var dob: [Int32] = [], ident: [Int32] = []
+    /// Middle names and ages by row (ids of `middles` and `ages`; 0 for none).
+    var middleName: [Int32] = [], age: [Int32] = []
+    /// The number of years each id of `ages` stands for (an age below 1000, a year of birth from it).
+    var ageYears: [Int32] = [0]
     /// Canonical (formal) first names of each first-name id.
     var firstCanon: [[Int32]] = [[]]
     /// For a first name of five letters or more that is no known name or nickname: the known formal names one edit
@@ -134,6 +140,16 @@ public final class FuzzyDeduplicator {
         streetTS.append(s.3)
         dob.append(dates.id(Self.dateDigits(r.birthDate)))
         ident.append(idents.id(Self.identifier(r.identifier)))
+        // A middle name of its own column, or the initial written with the first name (`Frederick J.`); a row whose
+        // first name carries no initial takes its middle name's, which the rule on initials that differ reads.
+        var m = r.middleName.isEmpty ? "" : Normalize.fold(r.middleName)
+        if m.isEmpty, mi != 0 { m = String(UnicodeScalar(mi)) }
+        if mi == 0, let c = m.utf8.first, c >= 97 && c <= 122 { middle[middle.count - 1] = c }
+        middleName.append(middles.id(m))
+        let years = Self.years(r.age)
+        let ageID = ages.id(years.map(String.init) ?? "")
+        while ageYears.count <= Int(ageID) { ageYears.append(Int32(years ?? 0)) }
+        age.append(ageID)
         postcode.append(
             cached(&caches.place, "pc:" + r.postcode) {
                 self.places.id("pc:" + Normalize.postcode(String($0.dropFirst(3))))

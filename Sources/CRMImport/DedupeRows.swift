@@ -54,6 +54,8 @@ struct DedupeRowBuilder: Sendable {
             case .country: r.country = text
             case .date: r.birthDate = text
             case .identifier: r.identifier = text
+            case .middleName: r.middleName = text
+            case .age: r.age = text
             case .text: r.jobTitle = text
             }
         }

@@ -61,8 +61,8 @@ public enum MappingDraft {
             unmapped.removeAll { u in mapped.contains { $0.column == u } }
         }
         // Columns of person lists that no field is named for, placed by their names: a house number and a second
-        // address line join the street; a date of birth and a national id become custom fields that `dedupe`
-        // compares as a date and an identifier. Whatever the fuzzy match made of them is dropped (a person list's
+        // address line join the street; a date of birth, a national id, a middle name and an age or year of birth
+        // become custom fields that `dedupe` compares as such. Whatever the fuzzy match made of them is dropped (a person list's
         // `address_2` was drafted as the city, and its `suburb`, `street_number`, date of birth and id left out).
         let parts = PersonColumns(header: reader.header)
         if type == .lead || type == .customer {
@@ -283,6 +283,15 @@ public enum MappingDraft {
             "passport", "passportnumber", "passportno", "idnumber", "personalnumber", "personnummer", "nin",
             "personalid",
         ]
+        /// Middle names, and ages or years of birth (a voter file's `middle_name` and `age`).
+        static let middles: Set = [
+            "middlename", "middle", "middlenames", "middleinitial", "mi", "midname", "mname", "secondname",
+            "secondforename",
+        ]
+        static let ages: Set = [
+            "age", "birthyear", "yearofbirth", "yob", "ageyears", "birthyr", "geburtsjahr", "anneedenaissance",
+            "edad",
+        ]
         static let recordIDs: Set = [
             "recid", "recordid", "customerid", "contactid", "leadid", "personid", "externalid", "sourceid", "uniqueid",
             "voterid", "ncid", "memberid", "clientid", "patientid", "userid",
@@ -301,6 +310,11 @@ public enum MappingDraft {
                     externalID = h
                 } else if Self.births.contains(n), !personal.contains(where: { $0.2 == "date" }) {
                     personal.append((h, "custom.date_of_birth", "date"))
+                } else if Self.middles.contains(n), !personal.contains(where: { $0.2 == "middle_name" }) {
+                    personal.append((h, "custom.middle_name", "middle_name"))
+                } else if Self.ages.contains(n), !personal.contains(where: { $0.2 == "age" }) {
+                    personal.append(
+                        (h, n == "age" || n == "ageyears" || n == "edad" ? "custom.age" : "custom.birth_year", "age"))
                 } else if Self.identifiers.contains(n) {
                     let name = h.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
                     personal.append((h, "custom." + String(name), "identifier"))

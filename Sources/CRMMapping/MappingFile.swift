@@ -40,6 +40,8 @@ public struct MappingFile: Sendable, Equatable {
     /// What the fuzzy matcher reads a field as.
     public enum DedupeKind: String, Sendable, CaseIterable {
         case firstName = "first_name"
+        /// Middle names (or initials): an initial agrees with a name it begins; initials that differ are two people.
+        case middleName = "middle_name"
         case lastName = "last_name"
         case email, phone, company
         /// A street line; a second `address` field is the second line (the two are compared in either order).
@@ -49,6 +51,9 @@ public struct MappingFile: Sendable, Equatable {
         case date
         /// An id number: one typo apart still agrees.
         case identifier
+        /// An age or a year of birth, in whole years: one or two apart (two extracts of a list taken a year or two
+        /// apart) agrees less than exactly; ten or more apart, and no typo of one another, is two people.
+        case age
         /// Free text compared exactly (a job title).
         case text
     }

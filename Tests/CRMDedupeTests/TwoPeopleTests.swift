@@ -5,7 +5,7 @@ import Testing
 
 /// A trial on lists the project did not make: colleagues at one office (address, switchboard, company and e-mail
 /// domain agree, the names do not) were merged 13,976 times of 13,978; a father and his son `Jr.` 117 of 213 times.
-@Suite("Two people whatever else they share: other names, generations, middle initials, birth dates")
+@Suite("Two people whatever else they share: other names, generations, middle initials, birth dates, ages")
 struct TwoPeopleTests {
     func row(
         _ first: String, _ last: String, email: String = "", phone: String = "", company: String = "",
@@ -170,6 +170,26 @@ struct TwoPeopleTests {
                 with { ($0.firstName, $0.lastName, $0.phone) = ("Edward", "Clark", "+16145550199") },
                 with { $0.phone = "+16145550199" }, .names
             ))
+        // A middle name of its own column is read as the initial written with the first name is.
+        pairs.append((with { $0.middleName = "James" }, with { $0.middleName = "Kevin" }, .middleInitials))
+        pairs.append((with { $0.middleName = "J" }, with { $0.middleName = "James" }, nil))
+        pairs.append((with { $0.firstName = "Daniel K." }, with { $0.middleName = "Kevin" }, nil))
+        // Ages ten years or more apart (a father and his son), but not one typo of one another, nor an age and a year.
+        pairs.append((with { $0.age = "75" }, with { $0.age = "51" }, .ages))
+        // A suffix on one row only, the ages agreeing: one man who wrote it once.
+        pairs.append((with { ($0.lastName, $0.age) = ("Jones Jr", "51") }, with { $0.age = "53" }, nil))
+        pairs.append((with { ($0.lastName, $0.age) = ("Jones Jr", "51") }, with { $0.age = "75" }, .generationOnOne))
+        pairs.append(
+            (
+                with { ($0.lastName, $0.age) = ("Jones Jr", "51") },
+                with { ($0.lastName, $0.age) = ("Jones Sr", "51") }, .generations
+            ))
+        pairs.append((with { $0.age = "1950" }, with { $0.age = "1975" }, .ages))
+        pairs.append((with { $0.age = "19" }, with { $0.age = "91" }, nil))
+        pairs.append((with { $0.age = "42" }, with { $0.age = "45" }, nil))
+        pairs.append((with { $0.age = "42" }, with { $0.age = "1984" }, nil))
+        pairs.append(
+            (with { ($0.age, $0.identifier) = ("75", "123") }, with { ($0.age, $0.identifier) = ("51", "123") }, nil))
         pairs.append((with { $0.birthDate = "1943-01-01" }, with { $0.birthDate = "1968-01-24" }, .birthDates))
         pairs.append((with { $0.birthDate = "1943-01-01" }, with { $0.birthDate = "1943-01-10" }, nil))
         pairs.append((with { $0.birthDate = "1943-02-01" }, with { $0.birthDate = "1943-01-02" }, nil))

@@ -420,6 +420,8 @@ struct CommandLineTests {
         for line in [
             "last_name: { columns: [last_name, name_suffix], separator: \" \" }",
             "address.street: { column: res_street_address }", "address.city: { column: res_city }",
+            "custom.middle_name: { column: middle_name }", "custom.age: { column: age }",
+            "    custom.middle_name: middle_name\n    custom.age: age\n",
         ] {
             #expect(voterDraft.contains(line), "\(line)\n\(voterDraft)")
         }
