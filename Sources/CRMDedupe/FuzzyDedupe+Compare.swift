@@ -254,12 +254,13 @@ extension FuzzyDeduplicator {
     /// - a field that names one person differs entirely (the e-mail, the phone, the date of birth, the identifier):
     ///   two namesakes at one company (left out, 104 such pairs merged on 1M generated leads, nearly all two people);
     /// - the street line differs entirely: two namesakes in one town (26 wrong pairs of 33 on 6,000 generated
-    ///   people with names and addresses only);
+    ///   people with names and addresses only), unless a middle name and an age agree (`middleAndAgeAgree`);
     /// - both names differ: two flatmates at one address.
     static func twoPeoplesShape(_ code: Int) -> Bool {
         level(code, 0) == 2 || level(code, 1) == 4 || level(code, 8) == 3 || level(code, 9) == 3
             || level(code, middleField) == 4
-            || level(code, 5) == levels[5] - 1 || (level(code, 2) == firstDifferent && level(code, 3) == levels[3] - 1)
+            || (level(code, 5) == levels[5] - 1 && !middleAndAgeAgree(code))
+            || (level(code, 2) == firstDifferent && level(code, 3) == levels[3] - 1)
     }
 
     /// Whether a pair has the shape of two namesakes in one town: the street lines differ entirely and nothing that
@@ -269,7 +270,13 @@ extension FuzzyDeduplicator {
         level(code, 5) == levels[5] - 1 && level(code, 0) != 1 && !(1...3).contains(level(code, 1))
             && !(1...2).contains(level(code, 4)) && !(1...2).contains(level(code, 8))
             && !(1...2).contains(level(code, 9))
-            && !((1...2).contains(level(code, middleField)) && (1...3).contains(level(code, ageField)))
+            && !middleAndAgeAgree(code)
+    }
+
+    /// A middle name (or its initial) that agrees and an age at most three years apart, together: a voter who moved
+    /// between two extracts of a list, not two namesakes in one town.
+    static func middleAndAgeAgree(_ code: Int) -> Bool {
+        (1...2).contains(level(code, middleField)) && (1...3).contains(level(code, ageField))
     }
 
     /// A comparison code shaped like two members of one household: first names different, last names alike, street

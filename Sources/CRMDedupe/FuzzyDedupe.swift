@@ -261,7 +261,10 @@ public final class FuzzyDeduplicator {
         onPhase?("clustering \(edges.count) matching pairs")
         var clusters = ClusterBuilder(scorer: scorer, keepRefusals: !settings.explain.isEmpty || settings.explainReview)
         clusters.join(edges: edges, maxCluster: settings.maxCluster)
-        for (a, b, w) in clusters.joinSole(sole, edges: edges, review: review, maxCluster: settings.maxCluster) {
+        // A pair held back as a household's or two people's shape is two people by the file's own decision: no rival
+        // original for a row's one likely link (a voter whose spouse shares the landline, and who moved).
+        let rivals = zip(review, reviewWhy).filter { $0.1 != .household && $0.1 != .twoPeople }.map(\.0)
+        for (a, b, w) in clusters.joinSole(sole, edges: edges, review: rivals, maxCluster: settings.maxCluster) {
             review.append((a, b, w))
             reviewWhy.append(.unsure)
         }
