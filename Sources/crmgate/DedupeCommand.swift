@@ -151,11 +151,10 @@ struct DedupeCommand: ParsableCommand {
                             : t.fields.isEmpty
                                 ? "nothing (a session needs \(FuzzyDeduplicator.sessionMinimumPairs) pairs, \(FuzzyDeduplicator.sessionMinimumObserved) with the field)"
                                 : t.fields.joined(separator: ", ")
-                    print(
-                        String(
-                            format: "  trained on %d pairs with %@: %.4f match; m of %@", t.pairs,
-                            t.agreeOn as NSString,
-                            t.matchShare, fields as NSString))
+                    let trained = String(
+                        format: "trained on %d pairs with %@: %.4f match; m of %@", t.pairs, t.agreeOn as NSString,
+                        t.matchShare, fields as NSString)
+                    for l in FuzzyDeduplicator.wrapped(trained, head: "  ", indent: 4) { print(l) }
                     if t.householdsLeftOut > 0 && !t.degenerate {
                         let n = t.householdsLeftOut
                         let what =
@@ -165,14 +164,21 @@ struct DedupeCommand: ParsableCommand {
                     }
                 }
                 for m in r.model {
-                    // Within 80 columns where the level's name is at most 30 characters.
-                    let name = FuzzyDeduplicator.column(m.field, 10) + " " + FuzzyDeduplicator.column(m.level, 30)
-                    print("  " + name + String(format: " m %.5f  u %.7f weight %6.2f", m.m, m.u, m.weight))
+                    for l in Self.modelLine(m) { print(l) }
                 }
             }
         } catch let e as ImportError {
             throw CLIError(e.message, hint: ImportCommand.hint(e), code: e.exitCode)
         }
+    }
+
+    /// One level of the model as `--show-model` prints it, within 80 columns: field, level, m, u and weight on one
+    /// line, or a level's name longer than its 30 columns on a line of its own with the figures under their column.
+    static func modelLine(_ m: (field: String, level: String, m: Double, u: Double, weight: Double)) -> [String] {
+        let figures = String(format: " m %.5f  u %.7f weight %6.2f", m.m, m.u, m.weight)
+        let field = "  " + FuzzyDeduplicator.column(m.field, 10) + " "
+        guard m.level.count > 30 else { return [field + FuzzyDeduplicator.column(m.level, 30) + figures] }
+        return [field + m.level, String(repeating: " ", count: field.count + 30) + figures]
     }
 
     /// The matching pairs a prior (log2 odds) stands for among all pairs of `rows` rows.

@@ -102,6 +102,27 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: clusters, encoding: .utf8) == "keep", "nothing written before a refusal")
     }
 
+    /// `--show-model` ran past 80 columns where a level's name is longer than its column (`OSA<=1 / sound alike (or
+    /// swapped)`) and on the training sessions' lines.
+    @Test("dedupe --show-model keeps within 80 columns: a long level's figures go under their column")
+    func showModelWidth() throws {
+        let w = try Workspace()
+        let clusters = w.dir.appendingPathComponent("c.csv").path
+        let r = try TestSupport.run(
+            try binary,
+            [
+                "dedupe", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"), "--clusters", clusters, "--show-model",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines.filter { $0.count > 80 })")
+        let long = try #require(lines.firstIndex { $0.hasPrefix("  first      OSA<=1 / sound alike (or swapped)") })
+        #expect(
+            !lines[long].contains("weight") && lines[long + 1].contains(" m 0.") && lines[long + 1].contains("weight"))
+        #expect(lines.contains { $0.hasPrefix("  first      exact                          m 0.") }, "\(r.stdout)")
+    }
+
     /// A trial's file with rows of an extra field: the summary said "2 rejected by the mapping", without where or
     /// why (the reader had rejected them); a header-only file was told its fields might not be mapped.
     @Test(
