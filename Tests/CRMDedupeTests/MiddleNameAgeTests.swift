@@ -139,6 +139,23 @@ struct MiddleNameAgeTests {
         #expect(found < 20, "\(found) of 200 moves found on names and town alone")
     }
 
+    @Test("a list with middle names is blocked on the last name's sound, the first name's start and the middle initial")
+    func middleInitialKey() {
+        let d = FuzzyDeduplicator()
+        func add(_ first: String, _ middle: String, _ last: String, _ city: String) {
+            var r = DedupeRow()
+            (r.firstName, r.middleName, r.lastName, r.city) = (first, middle, last, city)
+            d.add(r)
+        }
+        add("Bill", "W", "Smith", "Raleigh")  // a nickname, an initial
+        add("William", "Wayne", "Smyth", "Durham")  // moved, the last name misspelled
+        add("William", "", "Smith", "Cary")  // no middle name: no such key
+        _ = d.run()
+        let kind = FuzzyDeduplicator.keyNames.firstIndex(of: "names+middle initial")!
+        #expect(d.sharedKeyKinds(0, 1) & (1 << kind) != 0)
+        #expect(d.sharedKeyKinds(1, 2) & (1 << kind) == 0)
+    }
+
     @Test("levels: a middle initial agrees with the name it begins; ages count by how far apart they are")
     func levels() {
         let d = FuzzyDeduplicator()
