@@ -97,7 +97,7 @@ public enum ReviewReason: String, Sendable, CaseIterable {
     /// (`TwoPeople`), which it would join through itself.
     case nameless
     /// It scores a match, but has two namesakes' shape: the street lines differ entirely and nothing that names one
-    /// person (e-mail, phone, company, date of birth, identifier) agrees.
+    /// person (e-mail, phone, company, date of birth, identifier, a middle name with an age) agrees.
     case namesakes
     /// It scores a match, but the cluster guard kept the two rows' clusters apart (a pair across them looks like
     /// two relatives or weighs against one person, or together they would be too large).

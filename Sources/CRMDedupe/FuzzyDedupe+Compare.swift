@@ -230,10 +230,10 @@ extension FuzzyDeduplicator {
     /// initial; names one edit apart, alike by Jaro-Winkler, or one the start of the other (`chris` / `christopher`);
     /// else different.
     private func middleLevel(_ a: Int32, _ b: Int32, _ cache: inout SimCache) -> Int {
+        if middleInitial[Int(a)] || middleInitial[Int(b)] { return middleFirst[Int(a)] == middleFirst[Int(b)] ? 2 : 4 }
+        if a == b { return 1 }
         let x = middles.bytes[Int(a)]
         let y = middles.bytes[Int(b)]
-        if x.count == 1 || y.count == 1 { return x.first == y.first ? 2 : 4 }
-        if a == b { return 1 }
         if x.starts(with: y) || y.starts(with: x) { return 3 }
         let (d, jw) = nameSim(middles, a, b, field: 4, &cache)
         return d <= 1 || jw >= 0.88 ? 3 : 4
@@ -255,6 +255,7 @@ extension FuzzyDeduplicator {
     ///   two namesakes at one company (left out, 104 such pairs merged on 1M generated leads, nearly all two people);
     /// - the street line differs entirely: two namesakes in one town (26 wrong pairs of 33 on 6,000 generated
     ///   people with names and addresses only), unless a middle name and an age agree (`middleAndAgeAgree`);
+    /// - the middle names differ (neither alike nor an initial of the other): a father and his son, two namesakes;
     /// - both names differ: two flatmates at one address.
     static func twoPeoplesShape(_ code: Int) -> Bool {
         level(code, 0) == 2 || level(code, 1) == 4 || level(code, 8) == 3 || level(code, 9) == 3

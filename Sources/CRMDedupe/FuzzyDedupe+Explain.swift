@@ -84,7 +84,8 @@ struct PairExplainer {
             lines.append("  scored like any other pair")
         } else if !forced, D.namesakesShape(code), raw >= scorer.matchWeight, apart {
             lines.append("  held back: two namesakes' shape (street lines entirely different, nothing")
-            lines.append("  personal agrees: e-mail, phone, company, date of birth, identifier)")
+            lines.append("  personal agrees: e-mail, phone, company, date of birth, identifier, a middle")
+            lines.append("  name with an age)")
         } else if solePairs.contains(key), !apart {
             let from = String(format: "%.2f", scorer.soleWeight)
             lines.append("  merged below the match weight (from \(from)):")

@@ -160,7 +160,7 @@ extension FuzzyDeduplicator {
             var present = 0
             for id in ids where id != 0 && !(f == 6 && isEmptyPlace(id)) {
                 // Two like initials are the middle name's level "initial", not "exact".
-                if f != Self.middleField || tables[f].bytes[Int(id)].count > 1 { counts[Int(id)] += 1 }
+                if f != Self.middleField || !middleInitial[Int(id)] { counts[Int(id)] += 1 }
                 present += 1
             }
             let same = counts.reduce(0.0) { $0 + Double($1) * Double(max(0, $1 - 1)) }

@@ -139,10 +139,15 @@ extension FuzzyDeduplicator {
         return v
     }
 
-    /// An age (1 to 150) or a year of birth (1000 to 2999) written as whole years (`34`, ` 1989 `, `٣٤`); nil for
-    /// anything else (`34.5`, `unknown`, `0`).
+    /// An age (1 to 150) or a year of birth (1000 to 2999) written as whole years (`34`, ` 1989 `, `٣٤`, `34.0`);
+    /// nil for anything else (`34.5`, `-34`, `65+`, `unknown`, `0`).
     static func years(_ raw: String) -> Int? {
-        let t = Normalize.fold(raw)
+        // Digits alone (of any script), and a whole number written as a decimal (`34.0`, a spreadsheet's); not
+        // `-34`, `65+` or `34.5`.
+        var digits = raw.trimmingCharacters(in: .whitespaces)
+        if digits.hasSuffix(".0") { digits.removeLast(2) }
+        guard !digits.isEmpty, digits.allSatisfy(\.isNumber) else { return nil }
+        let t = Normalize.fold(digits)
         guard (1...4).contains(t.utf8.count), t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(t) else {
             return nil
         }
@@ -170,12 +175,21 @@ extension FuzzyDeduplicator {
     private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
 
     /// Whether the ages (or years of birth) of rows `a` and `b` are ten years or more apart and not one typo of one
-    /// another (`19` / `91`, `1985` / `1995` are).
+    /// another (`19` / `91`, `4` / `45` are; `60` / `30` is not).
     func agesFarApart(_ a: Int, _ b: Int) -> Bool {
         let x = ageYears[Int(age[a])]
         let y = ageYears[Int(age[b])]
         guard x != 0, y != 0, (x < 1000) == (y < 1000), abs(Int(x) - Int(y)) >= 10 else { return false }
-        return !oneEditApart(ages.bytes[Int(age[a])], ages.bytes[Int(age[b])], sameLength: false)
+        let p = ages.bytes[Int(age[a])]
+        let q = ages.bytes[Int(age[b])]
+        if p.count != q.count { return !oneEditApart(p, q, sameLength: false) }
+        // Of one width: two neighbouring digits swapped is a typo; one digit replaced is not (`60` / `30`, `1950` /
+        // `1980`: a father and his son born thirty years apart as often as a slip of the finger).
+        let differ = p.indices.filter { p[$0] != q[$0] }
+        let swapped =
+            differ.count == 2 && differ[1] == differ[0] + 1 && p[differ[0]] == q[differ[1]]
+            && p[differ[1]] == q[differ[0]]
+        return !swapped
     }
 
     /// Whether the dates of birth of rows `a` and `b` (`yyyymmdd`) differ in three digits or more, read straight and

@@ -42,6 +42,8 @@ public final class FuzzyDeduplicator {
     var middleName: [Int32] = [], age: [Int32] = []
     /// The number of years each id of `ages` stands for (an age below 1000, a year of birth from it).
     var ageYears: [Int32] = [0]
+    /// Whether each id of `middles` is an initial (one character), and its first character.
+    var middleInitial: [Bool] = [false], middleFirst: [UInt32] = [0]
     /// Canonical (formal) first names of each first-name id.
     var firstCanon: [[Int32]] = [[]]
     /// For a first name of five letters or more that is no known name or nickname: the known formal names one edit
@@ -145,7 +147,14 @@ public final class FuzzyDeduplicator {
         var m = r.middleName.isEmpty ? "" : Normalize.fold(r.middleName)
         if m.isEmpty, mi != 0 { m = String(UnicodeScalar(mi)) }
         if mi == 0, let c = m.utf8.first, c >= 97 && c <= 122 { middle[middle.count - 1] = c }
-        middleName.append(middles.id(m))
+        let middleID = middles.id(m)
+        // Whether the value is an initial, counted in characters (`и` is two bytes), with its first character.
+        while middleInitial.count <= Int(middleID) {
+            let scalars = m.unicodeScalars
+            middleInitial.append(scalars.count == 1)
+            middleFirst.append(scalars.first?.value ?? 0)
+        }
+        middleName.append(middleID)
         let years = Self.years(r.age)
         let ageID = ages.id(years.map(String.init) ?? "")
         while ageYears.count <= Int(ageID) { ageYears.append(Int32(years ?? 0)) }
@@ -262,8 +271,16 @@ public final class FuzzyDeduplicator {
         var clusters = ClusterBuilder(scorer: scorer, keepRefusals: !settings.explain.isEmpty || settings.explainReview)
         clusters.join(edges: edges, maxCluster: settings.maxCluster)
         // A pair held back as a household's or two people's shape is two people by the file's own decision: no rival
-        // original for a row's one likely link (a voter whose spouse shares the landline, and who moved).
-        let rivals = zip(review, reviewWhy).filter { $0.1 != .household && $0.1 != .twoPeople }.map(\.0)
+        // original for a row's one likely link (a voter whose spouse shares the landline, and who moved). But a
+        // suffix on one row only (`surelyTwoPeople` leaves it out) may be one man: a rival still.
+        let rivals = zip(review, reviewWhy).filter { p, why in
+            switch why {
+            case .household: false
+            case .twoPeople:
+                scorer.surelyTwoPeople(compare(Int(p.0), Int(p.1)), Int(p.0), Int(p.1)) == nil
+            default: true
+            }
+        }.map(\.0)
         for (a, b, w) in clusters.joinSole(sole, edges: edges, review: rivals, maxCluster: settings.maxCluster) {
             review.append((a, b, w))
             reviewWhy.append(.unsure)

@@ -285,8 +285,7 @@ public enum MappingDraft {
         ]
         /// Middle names, and ages or years of birth (a voter file's `middle_name` and `age`).
         static let middles: Set = [
-            "middlename", "middle", "middlenames", "middleinitial", "mi", "midname", "mname", "secondname",
-            "secondforename",
+            "middlename", "middle", "middlenames", "middleinitial", "mi", "midname", "mname", "secondforename",
         ]
         static let ages: Set = [
             "age", "birthyear", "yearofbirth", "yob", "ageyears", "birthyr", "geburtsjahr", "anneedenaissance",

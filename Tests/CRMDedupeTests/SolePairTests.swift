@@ -144,6 +144,13 @@ struct SolePairTests {
         #expect(family.cluster[200] != family.cluster[202])
         #expect(family.review.contains { Set([$0.0, $0.1]) == Set([200, 202]) && $0.2 < family.matchWeight })
         #expect(family.soleMatches == 1)
+        // A row that may be the first row's own (a suffix on one row only: a father and his son as often as one man),
+        // held back for it, is still a second candidate.
+        let junior = person("Maria", "Rossi Jr", "", "2000")
+        let suffixed = run([a, b, junior], explain: [(0, 1), (0, 2)], households: .separate)
+        #expect(suffixed.cluster[200] != suffixed.cluster[201], "\(suffixed.explanations)")
+        #expect(suffixed.review.contains { Set([$0.0, $0.1]) == Set([200, 202]) }, "\(suffixed.explanations)")
+        #expect(suffixed.soleMatches == 0)
         // A row that the first row matches about as likely as not, on its own, is a second candidate: one of several.
         let namesake = person("Maria", "Rossi", "71 Banksia Avenue", "2000")
         let crowded = run([a, b, namesake], explain: [(0, 1), (0, 2)], households: .separate)

@@ -186,6 +186,8 @@ struct TwoPeopleTests {
             ))
         pairs.append((with { $0.age = "1950" }, with { $0.age = "1975" }, .ages))
         pairs.append((with { $0.age = "19" }, with { $0.age = "91" }, nil))
+        pairs.append((with { $0.age = "60" }, with { $0.age = "30" }, .ages))  // one digit replaced: thirty years
+        pairs.append((with { $0.age = "4" }, with { $0.age = "45" }, nil))  // a digit lost
         pairs.append((with { $0.age = "42" }, with { $0.age = "45" }, nil))
         pairs.append((with { $0.age = "42" }, with { $0.age = "1984" }, nil))
         pairs.append(
