@@ -80,6 +80,16 @@ public struct DedupeRow: Sendable {
     public init() {}
 }
 
+/// What an `age` field held (`DedupeResult.ageValues`).
+public struct AgeValues: Sendable, Equatable {
+    /// Values read as ages (below 1000) and as years of birth.
+    public var ages = 0, years = 0
+    /// Values that are no whole number of years, and the first of them.
+    public var unread = 0
+    public var firstUnread: String?
+    public init() {}
+}
+
 /// Why a pair is proposed for review rather than merged (the review file's `reason` column).
 public enum ReviewReason: String, Sendable, CaseIterable {
     /// It scores between the review weight and the match weight: likely, not sure. (Not when its fields say two
@@ -149,6 +159,9 @@ public struct DedupeResult: Sendable {
     /// (`DedupeSettings.soleMatchProbability`), and how many pairs below `matchWeight` were merged so.
     public var soleWeight: Double = .infinity
     public var soleMatches: Int = 0
+    /// The `age` field's values: how many read as ages, as years of birth, and not read (not whole years: `65+`,
+    /// `unknown`), with the first such value. An age is not compared with a year, nor an unread value with anything.
+    public var ageValues = AgeValues()
     /// With `households: auto`, what the file showed of households and what was decided.
     public var households: HouseholdEstimate?
     /// The sessions that estimated m for the name and address fields (`TrainingSession`).

@@ -191,7 +191,7 @@ extension FuzzyDeduplicator {
             // them, where the names in either order make blocks too large for all pairs in a state's list (109 of
             // 300 such pairs a voter file's second extract missed were never compared).
             let sl = Self.soundex(lasts.bytes[Int(last[r])])
-            let mi = UInt64(middles.bytes[Int(middleName[r])].first ?? 0)
+            let mi = UInt64(middleFirst[Int(middleName[r])])
             let canon = firstCanon[Int(first[r])]
             if sl != 0, mi != 0 {
                 let starts = Set((canon.isEmpty ? [first[r]] : canon).map { prefix(firsts.bytes[Int($0)], 2) })

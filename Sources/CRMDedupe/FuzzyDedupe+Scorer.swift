@@ -206,6 +206,10 @@ struct PairScorer {
         let ma = rows.middle[a]
         let mb = rows.middle[b]
         if ma != 0, mb != 0, ma != mb, (1...5).contains(lf) { return .middleInitials }
+        // Middle names whose first characters differ in any script (`И.` / `П.`; the initials above are Latin letters).
+        let xa = rows.middleFirst[Int(rows.middleName[a])]
+        let xb = rows.middleFirst[Int(rows.middleName[b])]
+        if xa != 0, xb != 0, xa != xb, (1...5).contains(lf) { return .middleInitials }
         // Another last name and another e-mail address (not one mistyped): a colleague or a namesake as often as one
         // person who married and changed address (a trial's colleagues with one first name at one office).
         // Another first name and another e-mail address: a colleague or a relative (a second trial's colleagues at one

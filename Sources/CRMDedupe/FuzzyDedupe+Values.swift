@@ -175,21 +175,17 @@ extension FuzzyDeduplicator {
     private static func pad2(_ s: String) -> String { s.count == 1 ? "0" + s : s }
 
     /// Whether the ages (or years of birth) of rows `a` and `b` are ten years or more apart and not one typo of one
-    /// another (`19` / `91`, `4` / `45` are; `60` / `30` is not).
+    /// another (a digit lost or added: `4` / `45`; not `60` / `30` nor `84` / `48`).
     func agesFarApart(_ a: Int, _ b: Int) -> Bool {
         let x = ageYears[Int(age[a])]
         let y = ageYears[Int(age[b])]
         guard x != 0, y != 0, (x < 1000) == (y < 1000), abs(Int(x) - Int(y)) >= 10 else { return false }
+        // A digit lost or added is a typo (`4` / `45`). Of one width, nothing is: one digit replaced (`60` / `30`,
+        // `1950` / `1980`) or two swapped (`84` / `48`, `1958` / `1985`: a difference of 27 or 36 years, a parent's
+        // and a child's ages as often as a slip of the finger; a trial's every parent and child merged had one).
         let p = ages.bytes[Int(age[a])]
         let q = ages.bytes[Int(age[b])]
-        if p.count != q.count { return !oneEditApart(p, q, sameLength: false) }
-        // Of one width: two neighbouring digits swapped is a typo; one digit replaced is not (`60` / `30`, `1950` /
-        // `1980`: a father and his son born thirty years apart as often as a slip of the finger).
-        let differ = p.indices.filter { p[$0] != q[$0] }
-        let swapped =
-            differ.count == 2 && differ[1] == differ[0] + 1 && p[differ[0]] == q[differ[1]]
-            && p[differ[1]] == q[differ[0]]
-        return !swapped
+        return p.count == q.count || !oneEditApart(p, q, sameLength: false)
     }
 
     /// Whether the dates of birth of rows `a` and `b` (`yyyymmdd`) differ in three digits or more, read straight and

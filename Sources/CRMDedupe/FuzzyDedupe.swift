@@ -42,6 +42,8 @@ public final class FuzzyDeduplicator {
     var middleName: [Int32] = [], age: [Int32] = []
     /// The number of years each id of `ages` stands for (an age below 1000, a year of birth from it).
     var ageYears: [Int32] = [0]
+    /// What the rows' `age` values were read as (`DedupeResult.ageValues`).
+    var ageValues = AgeValues()
     /// Whether each id of `middles` is an initial (one character), and its first character.
     var middleInitial: [Bool] = [false], middleFirst: [UInt32] = [0]
     /// Canonical (formal) first names of each first-name id.
@@ -156,6 +158,12 @@ public final class FuzzyDeduplicator {
         }
         middleName.append(middleID)
         let years = Self.years(r.age)
+        if let y = years {
+            if y < 1000 { ageValues.ages += 1 } else { ageValues.years += 1 }
+        } else if !r.age.trimmingCharacters(in: .whitespaces).isEmpty {
+            ageValues.unread += 1
+            if ageValues.firstUnread == nil { ageValues.firstUnread = String(r.age.prefix(40)) }
+        }
         let ageID = ages.id(years.map(String.init) ?? "")
         while ageYears.count <= Int(ageID) { ageYears.append(Int32(years ?? 0)) }
         age.append(ageID)
@@ -334,6 +342,7 @@ public final class FuzzyDeduplicator {
             trainingSessions: sessions,
             householdReview: householdReview, twoPeopleUnlisted: twoPeopleUnlisted)
         result.reviewScores = reviewScores
+        result.ageValues = ageValues
         return result
     }
 

@@ -76,6 +76,7 @@ struct DedupeCommand: ParsableCommand {
                     + " R.csv` lists every one)"
                 for l in Self.wrap(String(repeating: " ", count: 16), more) { print(l) }
             }
+            if let ages = Self.describe(r.ageValues) { for l in Self.wrap("ages            ", ages) { print(l) } }
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
                 let key = b.key.padding(toLength: 21, withPad: " ", startingAt: 0)
                 print("  block \(key) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")
@@ -179,6 +180,23 @@ struct DedupeCommand: ParsableCommand {
         let field = "  " + FuzzyDeduplicator.column(m.field, 10) + " "
         guard m.level.count > 30 else { return [field + FuzzyDeduplicator.column(m.level, 30) + figures] }
         return [field + m.level, String(repeating: " ", count: field.count + 30) + figures]
+    }
+
+    /// What an `age` field held, when something in it is not compared: values that are no whole number of years
+    /// (`65+`), or ages and years of birth in one column (an age is not compared with a year). Nil otherwise.
+    static func describe(_ a: AgeValues) -> String? {
+        var parts: [String] = []
+        if a.unread > 0 {
+            let first = a.firstUnread.map { ", first '\($0)'" } ?? ""
+            parts.append(
+                "\(a.unread) value\(a.unread == 1 ? "" : "s") not whole years\(first): compared as no age")
+        }
+        if a.ages > 0, a.years > 0 {
+            parts.append(
+                "\(a.ages) ages and \(a.years) years of birth in one field: an age is not compared with a year"
+                    + " (map one kind of value to it)")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     /// The matching pairs a prior (log2 odds) stands for among all pairs of `rows` rows.

@@ -173,6 +173,8 @@ struct TwoPeopleTests {
         // A middle name of its own column is read as the initial written with the first name is.
         pairs.append((with { $0.middleName = "James" }, with { $0.middleName = "Kevin" }, .middleInitials))
         pairs.append((with { $0.middleName = "J" }, with { $0.middleName = "James" }, nil))
+        pairs.append((with { $0.middleName = "И." }, with { $0.middleName = "П." }, .middleInitials))
+        pairs.append((with { $0.middleName = "И." }, with { $0.middleName = "Иван" }, nil))
         pairs.append((with { $0.firstName = "Daniel K." }, with { $0.middleName = "Kevin" }, nil))
         // Ages ten years or more apart (a father and his son), but not one typo of one another, nor an age and a year.
         pairs.append((with { $0.age = "75" }, with { $0.age = "51" }, .ages))
@@ -185,7 +187,9 @@ struct TwoPeopleTests {
                 with { ($0.lastName, $0.age) = ("Jones Sr", "51") }, .generations
             ))
         pairs.append((with { $0.age = "1950" }, with { $0.age = "1975" }, .ages))
-        pairs.append((with { $0.age = "19" }, with { $0.age = "91" }, nil))
+        // Two digits swapped is 27 or 36 years as often as a slip: a parent and a child (a trial's every one merged).
+        pairs.append((with { $0.age = "84" }, with { $0.age = "48" }, .ages))
+        pairs.append((with { $0.age = "1958" }, with { $0.age = "1985" }, .ages))
         pairs.append((with { $0.age = "60" }, with { $0.age = "30" }, .ages))  // one digit replaced: thirty years
         pairs.append((with { $0.age = "4" }, with { $0.age = "45" }, nil))  // a digit lost
         pairs.append((with { $0.age = "42" }, with { $0.age = "45" }, nil))

@@ -102,6 +102,39 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: clusters, encoding: .utf8) == "keep", "nothing written before a refusal")
     }
 
+    /// A trial's ages written `65+` were read as no age without a word (parents and children merged 9 → 218), and a
+    /// column of years in one export and ages in the other was half compared, silently.
+    @Test("dedupe says how many ages it could not read, and that ages and years of birth in one field are not compared")
+    func dedupeAgesLine() throws {
+        let w = try Workspace()
+        let input = w.dir.appendingPathComponent("ages.csv").path
+        try "first,last,age\nAnn,Lee,34\nAnn,Lee,1985\nBob,Ray,65+\nBob,Ray,\nCy,Orr,unknown\nCy,Orr,40\n".write(
+            toFile: input, atomically: true, encoding: .utf8)
+        let mapping = w.dir.appendingPathComponent("ages.yaml").path
+        try """
+        record: lead
+        fields:
+          first_name: { column: first }
+          last_name: { column: last }
+          custom.age: { column: age }
+        dedupe:
+          compare:
+            first_name: first_name
+            last_name: last_name
+            custom.age: age
+
+        """.write(toFile: mapping, atomically: true, encoding: .utf8)
+        let clusters = w.dir.appendingPathComponent("c.csv").path
+        let r = try TestSupport.run(try binary, ["dedupe", input, "--mapping", mapping, "--clusters", clusters])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("ages 2 values not whole years, first '65+': compared as no age"), "\(r.stdout)")
+        #expect(text.contains("2 ages and 1 years of birth in one field: an age is not compared with a year"))
+        try "first,last,age\nAnn,Lee,34\nAnn,Lee,35\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let clean = try TestSupport.run(try binary, ["dedupe", input, "--mapping", mapping, "--clusters", clusters])
+        #expect(clean.status == 0 && !clean.stdout.contains("ages  "), "\(clean.stdout)")
+    }
+
     /// `--show-model` ran past 80 columns where a level's name is longer than its column (`OSA<=1 / sound alike (or
     /// swapped)`) and on the training sessions' lines.
     @Test("dedupe --show-model keeps within 80 columns: a long level's figures go under their column")
