@@ -203,10 +203,8 @@ struct PairScorer {
         }
         // What follows counts for little against an identifier or a date of birth that agrees.
         if (1...2).contains(D.level(code, 9)) || D.level(code, 8) == 1 { return nil }
-        let ma = rows.middle[a]
-        let mb = rows.middle[b]
-        if ma != 0, mb != 0, ma != mb, (1...5).contains(lf) { return .middleInitials }
-        // Middle names whose first characters differ in any script (`И.` / `П.`; the initials above are Latin letters).
+        // Middle names (or initials) whose first characters differ, in any script (`Frederick J.` / `Frederick K.`,
+        // `И.` / `П.`).
         let xa = rows.middleFirst[Int(rows.middleName[a])]
         let xb = rows.middleFirst[Int(rows.middleName[b])]
         if xa != 0, xb != 0, xa != xb, (1...5).contains(lf) { return .middleInitials }

@@ -20,9 +20,6 @@ public final class FuzzyDeduplicator {
     /// The rows whose e-mail address is a role's or a family's (`Normalize.isRoleAddress`), set aside: `--explain` says
     /// so.
     var roleEmail = Set<Int32>()
-    /// A middle initial written with the first name (`Frederick J.`), by row: its letter, 0 for none. The first name
-    /// is compared without it; two initials that differ are two people's shape (`PairScorer.twoPeople`).
-    var middle: [UInt8] = []
     /// First names as they sound (`Normalize.soundFolded`, which folds text-recognition errors too) and last names as
     /// text recognition may have confused them (`Normalize.recognitionFolded`), by row.
     let recognized = Values()
@@ -103,7 +100,6 @@ public final class FuzzyDeduplicator {
             return (id, mi)
         }
         first.append(f)
-        middle.append(mi)
         let (l, g) = cached(&caches.last, r.lastName) { raw in
             let (folded, g) = Normalize.generationSplit(Normalize.fold(raw))
             let id = self.lasts.id(folded)
@@ -144,11 +140,10 @@ public final class FuzzyDeduplicator {
         streetTS.append(s.3)
         dob.append(dates.id(Self.dateDigits(r.birthDate)))
         ident.append(idents.id(Self.identifier(r.identifier)))
-        // A middle name of its own column, or the initial written with the first name (`Frederick J.`); a row whose
-        // first name carries no initial takes its middle name's, which the rule on initials that differ reads.
+        // A middle name of its own column, or else the initial written with the first name (`Frederick J.`: the first
+        // name is compared without it). Two whose first characters differ are two people's shape (`twoPeople`).
         var m = r.middleName.isEmpty ? "" : Normalize.fold(r.middleName)
         if m.isEmpty, mi != 0 { m = String(UnicodeScalar(mi)) }
-        if mi == 0, let c = m.utf8.first, c >= 97 && c <= 122 { middle[middle.count - 1] = c }
         let middleID = middles.id(m)
         // Whether the value is an initial, counted in characters (`и` is two bytes), with its first character.
         while middleInitial.count <= Int(middleID) {
@@ -157,10 +152,10 @@ public final class FuzzyDeduplicator {
             middleFirst.append(scalars.first?.value ?? 0)
         }
         middleName.append(middleID)
-        let years = Self.years(r.age)
+        let years = r.age.isEmpty ? nil : Self.years(r.age)
         if let y = years {
             if y < 1000 { ageValues.ages += 1 } else { ageValues.years += 1 }
-        } else if !r.age.trimmingCharacters(in: .whitespaces).isEmpty {
+        } else if !r.age.isEmpty, !r.age.trimmingCharacters(in: .whitespaces).isEmpty {
             ageValues.unread += 1
             if ageValues.firstUnread == nil { ageValues.firstUnread = String(r.age.prefix(40)) }
         }
