@@ -101,37 +101,61 @@ PY
   esac
   cp fixtures/fuzz/$t/* $dir/ 2>/dev/null || true
 }
-status=0
 export SWIFT_BACKTRACE=enable=no  # a fatal error in a target is reported by libFuzzer, not the Swift backtracer
 # No allocation stacks and a small quarantine: about a fifth faster; detection is the same (rerun a kept input
 # with ASAN_OPTIONS= for full stacks).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0:quarantine_size_mb=8}
-for t in $TARGETS; do
-  echo "== $t: building" >&2
-  build $t
-  seeds $t
-  limit="-max_total_time=$SECONDS_EACH"
+# One target's fuzzer; its summary line goes to $OUT/result-<target>, its exit status to $OUT/rc-<target>.
+fuzz() {
+  set +e  # runs in the background: its failure is reported, not fatal to the loop
+  local t=$1 limit="-max_total_time=$SECONDS_EACH" maxlen=4096 binary=$OUT/fuzz-$1 rc
   [ -n "${FUZZ_RUNS:-}" ] && limit="-runs=$FUZZ_RUNS"
   [ -n "${FUZZ_SEED:-}" ] && limit="$limit -seed=$FUZZ_SEED"
-  set +e
-  maxlen=4096
   [ $t = normalize ] && maxlen=512  # two strings: names, companies, streets are far shorter than 256 bytes
   [ $t = csvreader ] && maxlen=2048
-  binary=$OUT/fuzz-$t
   case $t in export-*) binary=$OUT/fuzz-export; export FUZZ_EXPORT=${t#export-} ;; esac
+  # shellcheck disable=SC2086
   $binary $OUT/corpus-$t $limit -timeout=1 -rss_limit_mb=2048 -max_len=$maxlen -print_final_stats=1 \
       -artifact_prefix=fixtures/fuzz/$t/ > $OUT/fuzz-$t.log 2>&1
   rc=$?
-  set -e
-  rm -rf /dev/shm/crmgate-fuzz-export-*  # the export harness's stores and files
+  local execs cov
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' $OUT/fuzz-$t.log | awk '{print $2}')
   cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' $OUT/fuzz-$t.log | tail -1)
   if [ $rc -eq 0 ]; then
-    echo "$t: ok, ${execs:-?} executions, $cov, corpus $(ls $OUT/corpus-$t | wc -l) inputs"
+    echo "$t: ok, ${execs:-?} executions, $cov, corpus $(ls $OUT/corpus-$t | wc -l) inputs" > $OUT/result-$t
   else
-    echo "$t: FAILED (exit $rc) after ${execs:-?} executions; input kept in fixtures/fuzz/$t/; log $OUT/fuzz-$t.log"
-    grep -m5 -E 'ERROR|Fatal error|SUMMARY|deadly signal|timeout' $OUT/fuzz-$t.log || true
-    status=1
+    { echo "$t: FAILED (exit $rc) after ${execs:-?} executions; input kept in fixtures/fuzz/$t/; log $OUT/fuzz-$t.log"
+      grep -m5 -E 'ERROR|Fatal error|SUMMARY|deadly signal|timeout' $OUT/fuzz-$t.log || true; } > $OUT/result-$t
   fi
+  echo $rc > $OUT/rc-$t
+}
+# Each target's fuzzer runs in the background while the next target builds: a fuzzer uses one core, and so do
+# most builds, so on two cores one fuzzer runs beside a build, and once nothing is left to build, as many
+# fuzzers as there are cores.
+cores=$(nproc)
+builds_left() {  # whether a target after $1 still has a binary to build
+  local seen=0 u
+  for u in $TARGETS; do
+    if [ $seen = 1 ]; then case $u in export-*) [ -z "${EXPORT_BUILT:-}" ] && return 0 ;; *) return 0 ;; esac; fi
+    [ "$u" = "$1" ] && seen=1
+  done
+  return 1
+}
+for t in $TARGETS; do
+  rm -f $OUT/result-$t $OUT/rc-$t
+  echo "== $t: building" >&2
+  build $t
+  seeds $t
+  slots=$cores
+  builds_left $t && slots=$((cores > 1 ? cores - 1 : 1))
+  while [ "$(jobs -rp | wc -l)" -ge $slots ]; do wait -n || true; done
+  fuzz $t &
+done
+wait
+rm -rf /dev/shm/crmgate-fuzz-export-* /dev/shm/crmgate-fuzz-csvreader-*  # the harnesses' scratch stores and files
+status=0
+for t in $TARGETS; do
+  cat $OUT/result-$t 2>/dev/null || echo "$t: FAILED (no result; log $OUT/fuzz-$t.log)"
+  [ "$(cat $OUT/rc-$t 2>/dev/null)" = 0 ] || status=1
 done
 exit $status
