@@ -289,7 +289,7 @@ public enum MappingDraft {
         ]
         static let ages: Set = [
             "age", "birthyear", "yearofbirth", "yob", "ageyears", "birthyr", "geburtsjahr", "anneedenaissance",
-            "edad",
+            "edad", "dobyear", "dobyr", "yearborn", "byear", "yrofbirth", "jahrgang",
         ]
         static let recordIDs: Set = [
             "recid", "recordid", "customerid", "contactid", "leadid", "personid", "externalid", "sourceid", "uniqueid",

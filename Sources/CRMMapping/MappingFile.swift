@@ -56,6 +56,17 @@ public struct MappingFile: Sendable, Equatable {
         case age
         /// Free text compared exactly (a job title).
         case text
+
+        /// The kind `text` was likely meant as: the same letters in another case or with other separators (`Age`,
+        /// `first-name`), or a near spelling (`adress`); nil when none is near.
+        public static func nearest(to text: String) -> DedupeKind? {
+            let folded = HeaderSuggester.normalize(text)
+            let scores = allCases.map { HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize($0.rawValue)) }
+            guard let best = scores.indices.max(by: { scores[$0] < scores[$1] }), scores[best] >= 0.85 else {
+                return nil
+            }
+            return allCases[best]
+        }
     }
 
     /// One field of the `dedupe:` section.
@@ -245,16 +256,7 @@ extension MappingFile {
         }
         var m = MappingFile(record: record, fields: fields)
         if let d = top["dedupe"] {
-            let compared = try dedupeSection(d, record: record)
-            // A custom field gets its values from `fields:` only: compared without being mapped, it is always empty.
-            let mapped = Set(fields.map(\.target))
-            if let unmapped = compared.first(where: { $0.field.hasPrefix("custom.") && !mapped.contains($0.field) }) {
-                throw MappingError(
-                    .unknownField, line: unmapped.line,
-                    message:
-                        "dedupe compares '\(unmapped.field)', which `fields:` does not map (it would always be empty)")
-            }
-            m.dedupe = compared
+            m.dedupe = try dedupeSection(d, record: record, mapped: Set(fields.map(\.target)))
         }
         m.description = try top.string("description") ?? ""
         m.format = try top.string("format") ?? "csv"
@@ -349,7 +351,9 @@ extension MappingFile {
     }
 
     /// `dedupe: {compare: {field: kind, …}}`: which fields the fuzzy matcher compares and as what.
-    static func dedupeSection(_ node: Node, record: RecordType) throws -> [DedupeField] {
+    /// Each entry is checked in the file's order, wholly, before the next: its field, then its kind, then whether
+    /// its kind is taken, so that the error is the first thing wrong as the file reads.
+    static func dedupeSection(_ node: Node, record: RecordType, mapped: Set<String>) throws -> [DedupeField] {
         let m = try YAMLMap(node, what: "dedupe")
         try m.allow(["compare"])
         guard let c = m["compare"] else {
@@ -364,11 +368,19 @@ extension MappingFile {
                 throw MappingError(
                     .unknownField, line: line, message: "'\(field)' is not a \(record.rawValue) field or custom.NAME")
             }
+            // A custom field gets its values from `fields:` only: compared without being mapped, it is always empty.
+            if field.hasPrefix("custom.") && !mapped.contains(field) {
+                throw MappingError(
+                    .unknownField, line: line,
+                    message: "dedupe compares '\(field)', which `fields:` does not map (it would always be empty)")
+            }
             guard let text = kindNode.scalar?.string, let kind = DedupeKind(rawValue: text) else {
+                let near = kindNode.scalar.flatMap { DedupeKind.nearest(to: $0.string) }
                 throw MappingError(
                     .invalidValue, line: line,
                     message: "dedupe kind of '\(field)' must be one of "
-                        + DedupeKind.allCases.map(\.rawValue).joined(separator: ", "))
+                        + DedupeKind.allCases.map(\.rawValue).joined(separator: ", ")
+                        + (near.map { "; did you mean \($0.rawValue)?" } ?? ""))
             }
             if kind == .address {
                 addresses += 1
@@ -595,7 +607,9 @@ extension MappingFile {
 private func yamlErrorLine(_ e: YamlError) -> Int? {
     switch e {
     case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-    case .duplicatedKeysInMapping(_, let context): return context.mark.line
+    case .duplicatedKeysInMapping(let duplicates, let context):
+        return repeatedKeyLine(duplicates.first ?? "", text: context.text, first: context.mark.line)
+            ?? context.mark.line
     default: return nil
     }
 }
@@ -603,9 +617,40 @@ private func yamlErrorLine(_ e: YamlError) -> Int? {
 private func yamlErrorProblem(_ e: YamlError) -> String {
     switch e {
     case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
-    case .duplicatedKeysInMapping(let duplicates, _): return "duplicated keys: " + duplicates.joined(separator: ", ")
+    case .duplicatedKeysInMapping(let duplicates, let context):
+        let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+        return (duplicates.count == 1 ? "the key \(keys) is given twice" : "the keys \(keys) are given twice")
+            + " in one mapping (first on line \(context.mark.line))"
     default: return "\(e)"
     }
+}
+
+/// The line (1-based) of `key`'s second occurrence in a mapping whose first occurrence is on line `first`: the next
+/// line at the same indentation that starts with the key, plain or quoted, and a colon. Yams names only the first.
+package func repeatedKeyLine(_ key: String, text: String, first: Int) -> Int? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard first >= 1, first <= lines.count else { return nil }
+    func indent(_ l: Substring) -> Int { l.prefix { $0 == " " }.count }
+    func startsWithKey(_ l: Substring) -> Bool {
+        var rest = l.drop { $0 == " " }
+        if rest.hasPrefix("- ") { rest = rest.dropFirst(2).drop { $0 == " " } }
+        for form in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(form) {
+            if rest.dropFirst(form.count).drop(while: { $0 == " " }).first == ":" { return true }
+        }
+        return false
+    }
+    // The first occurrence may follow a `- ` on its line: its column is where the key starts.
+    let firstLine = lines[first - 1]
+    guard startsWithKey(firstLine) else { return nil }
+    var column = indent(firstLine)
+    if firstLine.dropFirst(column).hasPrefix("- ") { column += 2 + indent(firstLine.dropFirst(column + 2)) }
+    for n in first..<lines.count {
+        let l = lines[n]
+        if l.allSatisfy({ $0 == " " }) || l.drop(while: { $0 == " " }).hasPrefix("#") { continue }
+        if indent(l) < column { return nil }  // the mapping ended
+        if indent(l) == column && startsWithKey(l) { return n + 1 }
+    }
+    return nil
 }
 
 /// A YAML mapping read strictly: keys are text, order is kept, unknown keys can be refused.

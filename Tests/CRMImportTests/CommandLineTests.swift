@@ -480,6 +480,16 @@ struct CommandLineTests {
             #expect(voterDraft.contains(line), "\(line)\n\(voterDraft)")
         }
         #expect(!voterDraft.contains("company:") && !voterDraft.contains("not mapped: name_suffix"), "\(voterDraft)")
+        // A trial's clinic list wrote the year of birth `DOB Year`, and the middle initial `MI`.
+        let clinic = w.dir.appendingPathComponent("clinic.csv")
+        try "Patient ID,First Name,MI,Last Name,DOB Year\nP1,Ann,B,Lee,1950\n".write(
+            to: clinic, atomically: true, encoding: .utf8)
+        let clinicDraft = try TestSupport.run(try binary, ["mapping", "suggest", clinic.path]).stdout
+        for line in [
+            "custom.middle_name: { column: MI }", "custom.birth_year: { column: DOB Year }", "birth_year: age\n",
+        ] {
+            #expect(clinicDraft.contains(line), "\(line)\n\(clinicDraft)")
+        }
         let voterMapping = w.dir.appendingPathComponent("voters.yaml")
         try voterDraft.write(to: voterMapping, atomically: true, encoding: .utf8)
         let voterClusters = w.dir.appendingPathComponent("voters-clusters.csv")

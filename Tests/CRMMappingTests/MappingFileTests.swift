@@ -200,4 +200,46 @@ struct SuggestTests {
                 && e.message.contains("'custom.dob', which `fields:` does not map")
         }
     }
+
+    @Test(
+        "errors a new user met: a kind in capitals gets a hint, an unmapped field is named before its kind is checked, a key given twice names the second line"
+    )
+    func dedupeTrialErrors() throws {
+        let good = """
+            record: lead
+            fields:
+              first_name: Given
+              custom.age: Age
+            dedupe:
+              compare:
+                first_name: first_name
+                custom.age: age
+            """
+        let capital = good.replacingOccurrences(of: "custom.age: age", with: "custom.age: Age")
+        #expect { try MappingFile.parse(yaml: capital) } throws: { e in
+            (e as? MappingError)?.line == 8 && (e as? MappingError)?.message.hasSuffix("; did you mean age?") == true
+        }
+        let far = good.replacingOccurrences(of: "custom.age: age", with: "custom.age: shoe_size")
+        #expect { try MappingFile.parse(yaml: far) } throws: { e in
+            (e as? MappingError)?.message.contains("did you mean") == false
+        }
+        // A second age field that `fields:` does not map: the unmapped field is what is wrong first.
+        let second = good + "\n    custom.yob: age\n"
+        #expect { try MappingFile.parse(yaml: second) } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.code == .unknownField && e.line == 9 && e.message.contains("'custom.yob'")
+        }
+        let twice = good + "\n    first_name: first_name\n"
+        #expect { try MappingFile.parse(yaml: twice) } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.code == .invalidYAML && e.line == 9
+                && e.message.contains("'first_name' is given twice in one mapping (first on line 7)")
+        }
+        // At the top level too, and in a mapping inside a list.
+        let top = "record: lead\nfields:\n  email: E\nrecord: task\n"
+        #expect { try MappingFile.parse(yaml: top) } throws: { e in (e as? MappingError)?.line == 4 }
+        #expect(repeatedKeyLine("a", text: "x:\n  - a: 1\n    b: 2\n    a: 3\n", first: 2) == 4)
+        #expect(repeatedKeyLine("a", text: "x:\n  - a: 1\n  - a: 3\n", first: 2) == nil)
+        #expect(repeatedKeyLine("a", text: "m:\n  'a': 1\n  # a: no\n  \"a\" : 2\n", first: 2) == 4)
+    }
 }
