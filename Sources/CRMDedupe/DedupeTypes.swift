@@ -77,6 +77,8 @@ public struct DedupeRow: Sendable {
     public var middleName = ""
     /// An age or a year of birth in whole years (`34`, `1989`); anything else is no value.
     public var age = ""
+    /// A person's sex (`M`, `female`, `w`); a value read as neither male nor female is no value.
+    public var gender = ""
     public init() {}
 }
 

@@ -212,8 +212,12 @@ extension FuzzyDeduplicator {
         let ma = A[K.middle]
         let mb = B[K.middle]
         if ma != 0 && mb != 0 { code += middleLevel(ma, mb, &cache) * st[Self.middleField] }
-        let ya = A[K.age]
-        let yb = B[K.age]
+        // The age slot holds the sex above the age's id (`RowPack.genderShift`).
+        let ga = A[K.age] >> RowPack.genderShift
+        let gb = B[K.age] >> RowPack.genderShift
+        if ga != 0 && gb != 0 { code += (ga == gb ? 1 : 2) * st[Self.genderField] }
+        let ya = A[K.age] & RowPack.ageMask
+        let yb = B[K.age] & RowPack.ageMask
         if ya != 0 && yb != 0 {
             let x = ageYears[Int(ya)]
             let y = ageYears[Int(yb)]

@@ -5,9 +5,9 @@ import Foundation
 extension FuzzyDeduplicator {
     static let fields = [
         "email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier",
-        "middle", "age",
+        "middle", "age", "gender",
     ]
-    static let levels = [3, 5, 7, 5, 4, 8, 5, 3, 4, 4, 5, 5]
+    static let levels = [3, 5, 7, 5, 4, 8, 5, 3, 4, 4, 5, 5, 3]
     static let levelNames = [
         ["null", "exact", "different"],
         ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
@@ -25,9 +25,10 @@ extension FuzzyDeduplicator {
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
         ["null", "exact", "initial", "alike (1 edit, JW>=0.88, prefix)", "different"],
         ["null", "exact", "1 year apart", "2-3 years apart", "different"],
+        ["null", "exact", "different"],
     ]
-    /// The middle name's and the age's field numbers.
-    static let middleField = 10, ageField = 11
+    /// The middle name's, the age's and the sex's field numbers.
+    static let middleField = 10, ageField = 11, genderField = 12
     /// The first name's "initial" level and its last, "different".
     static let firstInitial = 5, firstDifferent = 6
     /// The street's level "number or name off".

@@ -133,16 +133,16 @@ extension FuzzyDeduplicator {
     }
 
     /// The least m EM gives a level of field `f` (before the levels are normalised to sum to one).
-    static func mFloor(field f: Int) -> Double { f == 8 || f == 9 ? 0.01 : 0.05 }
+    static func mFloor(field f: Int) -> Double { f == 8 || f == 9 || f == genderField ? 0.01 : 0.05 }
 
     // MARK: - u and term frequencies
 
     /// How often two different people agree exactly on a field, by field (`randomPairU`'s order: e-mail, phone,
-    /// first, last, company, street, place, title, date of birth, identifier, middle name, age): a prior that a small file's own
+    /// first, last, company, street, place, title, date of birth, identifier, middle name, age, sex): a prior that a small file's own
     /// pairs outweigh from a few thousand rows on. Without it, a file of five rows, four of them one person written
     /// four times, counted that person's name as shared by 60% of all pairs and matched nothing: every exact level
     /// weighed less than nothing.
-    static let typicalU: [Double] = [1e-7, 1e-6, 0.005, 0.001, 0.001, 1e-5, 0.005, 0.05, 5e-5, 1e-7, 0.02, 0.015]
+    static let typicalU: [Double] = [1e-7, 1e-6, 0.005, 0.001, 0.001, 1e-5, 0.005, 0.05, 5e-5, 1e-7, 0.02, 0.015, 0.5]
 
     /// The weight of `typicalU`, in ordered pairs of rows (a file of about 32 rows has as many).
     static let typicalPairs = 1_000.0
@@ -150,13 +150,13 @@ extension FuzzyDeduplicator {
     /// Per field and level, the probability that two random rows compare at that level (given both have a value).
     func randomPairU(samples: Int = 1_000_000) -> [[Double]] {
         let fieldIDs: [[Int32]] = [
-            email, phone, first, last, company, street, postcode, title, dob, ident, middleName, age,
+            email, phone, first, last, company, street, postcode, title, dob, ident, middleName, age, gender,
         ]
         let tables = [emails, phones, firsts, lasts, companies, streets, places, titles, dates, idents, middles, ages]
         var u1: [Double] = []
         for (f, ids) in fieldIDs.enumerated() {
-            // By id (ids are dense, one table each); the sum is of whole numbers, exact in any order.
-            var counts = [Int32](repeating: 0, count: tables[f].bytes.count)
+            // By id (ids are dense, one table each; the sex has three); the sum is of whole numbers, exact in any order.
+            var counts = [Int32](repeating: 0, count: f < tables.count ? tables[f].bytes.count : 3)
             var present = 0
             for id in ids where id != 0 && !(f == 6 && isEmptyPlace(id)) {
                 // Two like initials are the middle name's level "initial", not "exact".

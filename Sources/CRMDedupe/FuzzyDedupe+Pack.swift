@@ -16,6 +16,9 @@ final class RowPack {
     static let email = 0, phone = 1, first = 2, last = 3, lastR = 4, firstO = 5, lastO = 6, company = 7
     static let street = 8, house = 9, postcode = 10, city = 11, title = 12, dob = 13, ident = 14, ext = 15
     static let phone7 = 16, streetNS = 18, streetTS = 20, middle = 22, age = 23
+    /// The age slot holds the age's id in its low 28 bits and the sex (0, 1 or 2) above them: the row stays two cache
+    /// lines. (An age id is at most the number of rows; a file of 2^28 rows is past the matcher's limits.)
+    static let genderShift: Int32 = 28, ageMask: Int32 = (1 << 28) - 1
 
     /// The rows packed (0 until `fill`).
     private(set) var rows = 0
@@ -50,7 +53,8 @@ final class RowPack {
             put(Self.ident, d.ident[r])
             put(Self.ext, d.ext[r])
             put(Self.middle, d.middleName[r])
-            put(Self.age, d.age[r])
+            precondition(d.age[r] <= Self.ageMask, "an age id past the pack's 28 bits")
+            put(Self.age, d.age[r] | d.gender[r] << Self.genderShift)
             p.storeBytes(of: d.phone7[r], toByteOffset: Self.phone7 * 4, as: Int64.self)
             p.storeBytes(of: d.streetNS[r], toByteOffset: Self.streetNS * 4, as: UInt64.self)
             p.storeBytes(of: d.streetTS[r], toByteOffset: Self.streetTS * 4, as: UInt64.self)

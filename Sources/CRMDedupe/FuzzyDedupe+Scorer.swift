@@ -201,6 +201,12 @@ struct PairScorer {
         {
             return .ages
         }
+        // A man and a woman whose first names are not the same (`Jon` / `Joan`, `Carl` / `Carla`): a brother and his
+        // sister, twins with one birthday (so a date of birth that agrees does not lift it; an identifier does). With
+        // one first name, a sex written wrong on one row is likelier than two people.
+        if D.level(code, D.genderField) == 2, (2...D.firstDifferent).contains(lf), !(1...2).contains(D.level(code, 9)) {
+            return .genders
+        }
         // What follows counts for little against an identifier or a date of birth that agrees.
         if (1...2).contains(D.level(code, 9)) || D.level(code, 8) == 1 { return nil }
         // Middle names (or initials) whose first characters differ, in any script (`Frederick J.` / `Frederick K.`,
@@ -326,6 +332,8 @@ enum TwoPeople: Equatable {
     case ages
     /// Middle initials that differ (`Frederick J.` / `Frederick K.`).
     case middleInitials
+    /// A man and a woman whose first names are not the same (`Jon` / `Joan`): a brother and his sister, twins.
+    case genders
     /// Last names that differ entirely, and e-mail addresses that differ.
     case lastNameAndEmail
     /// First names that differ entirely, and e-mail addresses that differ.
@@ -340,6 +348,7 @@ enum TwoPeople: Equatable {
         case .birthDates: return "dates of birth differ in three digits or more"
         case .ages: return "ages ten years or more apart"
         case .middleInitials: return "middle initials differ"
+        case .genders: return "a man and a woman whose first names are not the same"
         case .lastNameAndEmail: return "last names and e-mail addresses both differ"
         case .firstNameAndEmail: return "first names and e-mail addresses both differ"
         }
@@ -349,5 +358,7 @@ enum TwoPeople: Equatable {
     /// Not for both names, birth dates, or another first name and e-mail: two copies of one person may each differ from
     /// the original in another field, and so from each other in both (the fourth generator's recall fell 0.5-1.5
     /// points).
-    var guards: Bool { self == .generations || self == .middleInitials || self == .lastNameAndEmail }
+    var guards: Bool {
+        self == .generations || self == .middleInitials || self == .genders || self == .lastNameAndEmail
+    }
 }

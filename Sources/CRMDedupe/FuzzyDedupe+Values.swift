@@ -154,6 +154,26 @@ extension FuzzyDeduplicator {
         return (1...150).contains(v) || (1000...2999).contains(v) ? v : nil
     }
 
+    /// A sex as 1 (male) or 2 (female), else 0: the words lists write for them in English, German, French, Spanish,
+    /// Italian and Portuguese, their first letters (`w` for `weiblich`; `h` for `hombre` and `homme`), and the codes
+    /// 1 and 2 of ISO/IEC 5218. Anything else (`U`, `X`, `unknown`, `0`, `9`) is no value: it agrees and differs with
+    /// nothing.
+    static func genderCode(_ raw: String) -> Int32 {
+        let t = Normalize.fold(raw.trimmingCharacters(in: .whitespaces)).filter { $0 != "." }
+        if maleWords.contains(t) { return 1 }
+        if femaleWords.contains(t) { return 2 }
+        return 0
+    }
+
+    static let maleWords: Set = [
+        "m", "male", "man", "masc", "masculine", "1", "h", "mann", "mannlich", "maennlich", "homme", "masculin",
+        "hombre", "masculino", "varon", "maschio", "uomo", "maschile", "boy", "mr",
+    ]
+    static let femaleWords: Set = [
+        "f", "female", "woman", "fem", "feminine", "2", "w", "frau", "weiblich", "femme", "feminin", "mujer",
+        "femenino", "feminino", "mulher", "femmina", "donna", "femminile", "girl", "mrs", "ms", "miss",
+    ]
+
     /// An identifier folded, without spaces, dashes, dots and slashes.
     static func identifier(_ raw: String) -> String {
         String(Normalize.fold(raw).unicodeScalars.filter { !" -./".unicodeScalars.contains($0) })

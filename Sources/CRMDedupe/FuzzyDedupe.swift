@@ -37,6 +37,8 @@ public final class FuzzyDeduplicator {
     var dob: [Int32] = [], ident: [Int32] = []
     /// Middle names and ages by row (ids of `middles` and `ages`; 0 for none).
     var middleName: [Int32] = [], age: [Int32] = []
+    /// The sex of each row (`genderCode`): 0 for none, 1 male, 2 female.
+    var gender: [Int32] = []
     /// The number of years each id of `ages` stands for (an age below 1000, a year of birth from it).
     var ageYears: [Int32] = [0]
     /// What the rows' `age` values were read as (`DedupeResult.ageValues`).
@@ -162,6 +164,7 @@ public final class FuzzyDeduplicator {
         let ageID = ages.id(years.map(String.init) ?? "")
         while ageYears.count <= Int(ageID) { ageYears.append(Int32(years ?? 0)) }
         age.append(ageID)
+        gender.append(Self.genderCode(r.gender))
         postcode.append(
             cached(&caches.place, "pc:" + r.postcode) {
                 self.places.id("pc:" + Normalize.postcode(String($0.dropFirst(3))))

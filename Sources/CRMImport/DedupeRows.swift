@@ -56,6 +56,7 @@ struct DedupeRowBuilder: Sendable {
             case .identifier: r.identifier = text
             case .middleName: r.middleName = text
             case .age: r.age = text
+            case .gender: r.gender = text
             case .text: r.jobTitle = text
             }
         }

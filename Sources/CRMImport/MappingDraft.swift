@@ -291,6 +291,10 @@ public enum MappingDraft {
             "age", "birthyear", "yearofbirth", "yob", "ageyears", "birthyr", "geburtsjahr", "anneedenaissance",
             "edad", "dobyear", "dobyr", "yearborn", "byear", "yrofbirth", "jahrgang",
         ]
+        /// A person's sex (a voter file's `gender`).
+        static let genders: Set = [
+            "gender", "sex", "geschlecht", "sexe", "sexo", "genero", "sesso", "gendercode", "sexcode",
+        ]
         static let recordIDs: Set = [
             "recid", "recordid", "customerid", "contactid", "leadid", "personid", "externalid", "sourceid", "uniqueid",
             "voterid", "ncid", "memberid", "clientid", "patientid", "userid",
@@ -314,6 +318,8 @@ public enum MappingDraft {
                 } else if Self.ages.contains(n), !personal.contains(where: { $0.2 == "age" }) {
                     personal.append(
                         (h, n == "age" || n == "ageyears" || n == "edad" ? "custom.age" : "custom.birth_year", "age"))
+                } else if Self.genders.contains(n), !personal.contains(where: { $0.2 == "gender" }) {
+                    personal.append((h, "custom.gender", "gender"))
                 } else if Self.identifiers.contains(n) {
                     let name = h.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
                     personal.append((h, "custom." + String(name), "identifier"))

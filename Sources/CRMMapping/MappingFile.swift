@@ -54,6 +54,9 @@ public struct MappingFile: Sendable, Equatable {
         /// An age or a year of birth, in whole years: one or two apart (two extracts of a list taken a year or two
         /// apart) agrees less than exactly; ten or more apart, and no typo of one another, is two people.
         case age
+        /// A person's sex as a list writes it: `M`, `male`, `F`, `female` and their kin in a few languages; any other
+        /// value (`U`, `X`, `unknown`) is no value. Copies of one person rarely differ in it: twins `Jon` and `Joan`.
+        case gender
         /// Free text compared exactly (a job title).
         case text
 

@@ -480,13 +480,14 @@ struct CommandLineTests {
             #expect(voterDraft.contains(line), "\(line)\n\(voterDraft)")
         }
         #expect(!voterDraft.contains("company:") && !voterDraft.contains("not mapped: name_suffix"), "\(voterDraft)")
-        // A trial's clinic list wrote the year of birth `DOB Year`, and the middle initial `MI`.
+        // A trial's clinic list wrote the year of birth `DOB Year`, and the middle initial `MI`; its sex `Sex`.
         let clinic = w.dir.appendingPathComponent("clinic.csv")
-        try "Patient ID,First Name,MI,Last Name,DOB Year\nP1,Ann,B,Lee,1950\n".write(
+        try "Patient ID,First Name,MI,Last Name,DOB Year,Sex\nP1,Ann,B,Lee,1950,F\n".write(
             to: clinic, atomically: true, encoding: .utf8)
         let clinicDraft = try TestSupport.run(try binary, ["mapping", "suggest", clinic.path]).stdout
         for line in [
             "custom.middle_name: { column: MI }", "custom.birth_year: { column: DOB Year }", "birth_year: age\n",
+            "custom.gender: { column: Sex }", "    custom.gender: gender\n",
         ] {
             #expect(clinicDraft.contains(line), "\(line)\n\(clinicDraft)")
         }
