@@ -150,7 +150,7 @@ extension FuzzyDeduplicator {
     /// Per field and level, the probability that two random rows compare at that level (given both have a value).
     func randomPairU(samples: Int = 1_000_000) -> [[Double]] {
         let fieldIDs: [[Int32]] = [
-            email, phone, first, last, company, street, postcode, title, dob, ident, middleName, age, gender,
+            email, phone, first, last, company, street, postcode, title, dob, ident, middleName, age, sexes(),
         ]
         let tables = [emails, phones, firsts, lasts, companies, streets, places, titles, dates, idents, middles, ages]
         var u1: [Double] = []

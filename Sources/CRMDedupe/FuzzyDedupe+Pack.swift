@@ -33,6 +33,7 @@ final class RowPack {
         let size = n * Self.stride * 4
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(size, 64), alignment: 64)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(size, 64))
+        let sex = d.sexes()
         for r in 0..<n {
             let p = raw + r * Self.stride * 4
             func put(_ slot: Int, _ v: Int32) { p.storeBytes(of: v, toByteOffset: slot * 4, as: Int32.self) }
@@ -54,7 +55,7 @@ final class RowPack {
             put(Self.ext, d.ext[r])
             put(Self.middle, d.middleName[r])
             precondition(d.age[r] <= Self.ageMask, "an age id past the pack's 28 bits")
-            put(Self.age, d.age[r] | d.gender[r] << Self.genderShift)
+            put(Self.age, d.age[r] | sex[r] << Self.genderShift)
             p.storeBytes(of: d.phone7[r], toByteOffset: Self.phone7 * 4, as: Int64.self)
             p.storeBytes(of: d.streetNS[r], toByteOffset: Self.streetNS * 4, as: UInt64.self)
             p.storeBytes(of: d.streetTS[r], toByteOffset: Self.streetTS * 4, as: UInt64.self)

@@ -154,25 +154,34 @@ extension FuzzyDeduplicator {
         return (1...150).contains(v) || (1000...2999).contains(v) ? v : nil
     }
 
-    /// A sex as 1 (male) or 2 (female), else 0: the words lists write for them in English, German, French, Spanish,
-    /// Italian and Portuguese, their first letters (`w` for `weiblich`; `h` for `hombre` and `homme`), and the codes
-    /// 1 and 2 of ISO/IEC 5218. Anything else (`U`, `X`, `unknown`, `0`, `9`) is no value: it agrees and differs with
-    /// nothing.
+    /// A sex as written (`sexes` reads it): 1 male, 2 female, 3 the letter `m`, 4 the letter `h`, else 0. Words lists
+    /// write for them in English, German, French, Spanish, Italian and Portuguese, their first letters where no other
+    /// language reads the letter otherwise (`w` for `weiblich`), and the codes 1 and 2 of ISO/IEC 5218. Anything else
+    /// (`U`, `X`, `unknown`, `0`, `9`) is no value: it agrees and differs with nothing.
     static func genderCode(_ raw: String) -> Int32 {
         let t = Normalize.fold(raw.trimmingCharacters(in: .whitespaces)).filter { $0 != "." }
+        if t == "m" { return 3 }
+        if t == "h" { return 4 }
         if maleWords.contains(t) { return 1 }
         if femaleWords.contains(t) { return 2 }
         return 0
     }
 
     static let maleWords: Set = [
-        "m", "male", "man", "masc", "masculine", "1", "h", "mann", "mannlich", "maennlich", "homme", "masculin",
-        "hombre", "masculino", "varon", "maschio", "uomo", "maschile", "boy", "mr",
+        "male", "man", "masc", "masculine", "1", "mann", "mannlich", "maennlich", "homme", "masculin", "hombre",
+        "masculino", "varon", "maschio", "uomo", "maschile", "boy", "mr",
     ]
     static let femaleWords: Set = [
         "f", "female", "woman", "fem", "feminine", "2", "w", "frau", "weiblich", "femme", "feminin", "mujer",
         "femenino", "feminino", "mulher", "femmina", "donna", "femminile", "girl", "mrs", "ms", "miss",
     ]
+
+    /// The rows' sexes as compared: 0 none, 1 male, 2 female. `M` is a man's, unless the file writes `H` too: then
+    /// it is Spanish (`H` hombre, `M` mujer, as Mexico's and Spain's registers write them), and `M` is a woman's.
+    func sexes() -> [Int32] {
+        let spanish = gender.contains(4)
+        return gender.map { $0 == 3 ? (spanish ? 2 : 1) : $0 == 4 ? 1 : $0 }
+    }
 
     /// An identifier folded, without spaces, dashes, dots and slashes.
     static func identifier(_ raw: String) -> String {

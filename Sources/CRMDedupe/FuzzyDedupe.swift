@@ -37,7 +37,8 @@ public final class FuzzyDeduplicator {
     var dob: [Int32] = [], ident: [Int32] = []
     /// Middle names and ages by row (ids of `middles` and `ages`; 0 for none).
     var middleName: [Int32] = [], age: [Int32] = []
-    /// The sex of each row (`genderCode`): 0 for none, 1 male, 2 female.
+    /// The sex of each row as written (`genderCode`; `sexes` reads it): 0 for none, 1 male, 2 female, 3 and 4 the
+    /// letters `m` and `h`.
     var gender: [Int32] = []
     /// The number of years each id of `ages` stands for (an age below 1000, a year of birth from it).
     var ageYears: [Int32] = [0]
@@ -277,15 +278,12 @@ public final class FuzzyDeduplicator {
         var clusters = ClusterBuilder(scorer: scorer, keepRefusals: !settings.explain.isEmpty || settings.explainReview)
         clusters.join(edges: edges, maxCluster: settings.maxCluster)
         // A pair held back as a household's or two people's shape is two people by the file's own decision: no rival
-        // original for a row's one likely link (a voter whose spouse shares the landline, and who moved). But a
-        // suffix on one row only (`surelyTwoPeople` leaves it out) may be one man: a rival still.
+        // original for a row's one likely link (a voter whose spouse shares the landline, and who moved). Nor is a
+        // pair below the match weight whose fields say two people (`dropTwoPeopleBelowMatch` leaves it out of the
+        // review below): a moved voter's spouse, another first name and sex at her old address. But a suffix on one
+        // row only (`surelyTwoPeople` leaves it out) may be one man: a rival still.
         let rivals = zip(review, reviewWhy).filter { p, why in
-            switch why {
-            case .household: false
-            case .twoPeople:
-                scorer.surelyTwoPeople(compare(Int(p.0), Int(p.1)), Int(p.0), Int(p.1)) == nil
-            default: true
-            }
+            why != .household && scorer.surelyTwoPeople(compare(Int(p.0), Int(p.1)), Int(p.0), Int(p.1)) == nil
         }.map(\.0)
         for (a, b, w) in clusters.joinSole(sole, edges: edges, review: rivals, maxCluster: settings.maxCluster) {
             review.append((a, b, w))

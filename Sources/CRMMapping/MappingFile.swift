@@ -64,12 +64,23 @@ public struct MappingFile: Sendable, Equatable {
         /// `first-name`), or a near spelling (`adress`); nil when none is near.
         public static func nearest(to text: String) -> DedupeKind? {
             let folded = HeaderSuggester.normalize(text)
+            if let kind = synonyms[folded] { return kind }
             let scores = allCases.map { HeaderSuggester.jaroWinkler(folded, HeaderSuggester.normalize($0.rawValue)) }
             guard let best = scores.indices.max(by: { scores[$0] < scores[$1] }), scores[best] >= 0.85 else {
                 return nil
             }
             return allCases[best]
         }
+
+        /// Other names users give the kinds (`sex`, `dob`, `zip`), normalised as `HeaderSuggester` does.
+        static let synonyms: [String: DedupeKind] = [
+            "sex": .gender, "dob": .date, "birthdate": .date, "dateofbirth": .date, "birthday": .date,
+            "zip": .postcode, "zipcode": .postcode, "postalcode": .postcode, "town": .city, "suburb": .city,
+            "surname": .lastName, "familyname": .lastName, "givenname": .firstName, "forename": .firstName,
+            "street": .address, "id": .identifier, "ssn": .identifier, "mobile": .phone, "telephone": .phone,
+            "mail": .email, "organisation": .company, "organization": .company, "yearofbirth": .age,
+            "birthyear": .age, "middle": .middleName, "middleinitial": .middleName,
+        ]
     }
 
     /// One field of the `dedupe:` section.
@@ -622,8 +633,11 @@ private func yamlErrorProblem(_ e: YamlError) -> String {
     case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
     case .duplicatedKeysInMapping(let duplicates, let context):
         let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-        return (duplicates.count == 1 ? "the key \(keys) is given twice" : "the keys \(keys) are given twice")
-            + " in one mapping (first on line \(context.mark.line))"
+        return
+            (duplicates.count == 1
+            ? "the key \(keys) is given more than once in one mapping (first on line \(context.mark.line))"
+            : "the keys \(keys) are each given more than once in one mapping (\(duplicates[0]) first on line "
+                + "\(context.mark.line))")
     default: return "\(e)"
     }
 }
@@ -631,7 +645,9 @@ private func yamlErrorProblem(_ e: YamlError) -> String {
 /// The line (1-based) of `key`'s second occurrence in a mapping whose first occurrence is on line `first`: the next
 /// line at the same indentation that starts with the key, plain or quoted, and a colon. Yams names only the first.
 package func repeatedKeyLine(_ key: String, text: String, first: Int) -> Int? {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // Lines as libyaml counts them: `\r\n` is one break (one `Character` in Swift, so no `\n` to split at), and so
+    // is a lone `\r`.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     guard first >= 1, first <= lines.count else { return nil }
     func indent(_ l: Substring) -> Int { l.prefix { $0 == " " }.count }
     func startsWithKey(_ l: Substring) -> Bool {

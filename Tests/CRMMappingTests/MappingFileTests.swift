@@ -202,7 +202,7 @@ struct SuggestTests {
     }
 
     @Test(
-        "errors a new user met: a kind in capitals gets a hint, an unmapped field is named before its kind is checked, a key given twice names the second line"
+        "errors a new user met: a kind in capitals gets a hint, an unmapped field is named before its kind is checked, a key given twice names the second line (with CRLF too)"
     )
     func dedupeTrialErrors() throws {
         let good = """
@@ -219,6 +219,10 @@ struct SuggestTests {
         #expect { try MappingFile.parse(yaml: capital) } throws: { e in
             (e as? MappingError)?.line == 8 && (e as? MappingError)?.message.hasSuffix("; did you mean age?") == true
         }
+        let sex = good.replacingOccurrences(of: "custom.age: age", with: "custom.age: sex")
+        #expect { try MappingFile.parse(yaml: sex) } throws: { e in
+            (e as? MappingError)?.message.hasSuffix("; did you mean gender?") == true
+        }
         let far = good.replacingOccurrences(of: "custom.age: age", with: "custom.age: shoe_size")
         #expect { try MappingFile.parse(yaml: far) } throws: { e in
             (e as? MappingError)?.message.contains("did you mean") == false
@@ -233,11 +237,14 @@ struct SuggestTests {
         #expect { try MappingFile.parse(yaml: twice) } throws: { e in
             guard let e = e as? MappingError else { return false }
             return e.code == .invalidYAML && e.line == 9
-                && e.message.contains("'first_name' is given twice in one mapping (first on line 7)")
+                && e.message.contains("'first_name' is given more than once in one mapping (first on line 7)")
         }
         // At the top level too, and in a mapping inside a list.
         let top = "record: lead\nfields:\n  email: E\nrecord: task\n"
         #expect { try MappingFile.parse(yaml: top) } throws: { e in (e as? MappingError)?.line == 4 }
+        // Windows line endings: `\r\n` is one break, as libyaml counts lines.
+        let crlf = top.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect { try MappingFile.parse(yaml: crlf) } throws: { e in (e as? MappingError)?.line == 4 }
         #expect(repeatedKeyLine("a", text: "x:\n  - a: 1\n    b: 2\n    a: 3\n", first: 2) == 4)
         #expect(repeatedKeyLine("a", text: "x:\n  - a: 1\n  - a: 3\n", first: 2) == nil)
         #expect(repeatedKeyLine("a", text: "m:\n  'a': 1\n  # a: no\n  \"a\" : 2\n", first: 2) == 4)
