@@ -159,6 +159,7 @@ extension FuzzyDeduplicator {
     /// language reads the letter otherwise (`w` for `weiblich`), and the codes 1 and 2 of ISO/IEC 5218. Anything else
     /// (`U`, `X`, `unknown`, `0`, `9`) is no value: it agrees and differs with nothing.
     static func genderCode(_ raw: String) -> Int32 {
+        if raw.isEmpty { return 0 }  // no gender field: every row, with no folding
         let t = Normalize.fold(raw.trimmingCharacters(in: .whitespaces)).filter { $0 != "." }
         if t == "m" { return 3 }
         if t == "h" { return 4 }

@@ -133,11 +133,7 @@ struct GenderTests {
             d.add(r)
         }
         let result = d.run()
-        let scorer = PairScorer(
-            model: PairWeights(
-                rows: d, weights: FuzzyDeduplicator.levels.map { [Double](repeating: 0, count: $0) }, codes: [Int](),
-                u: FuzzyDeduplicator.levels.map { [Double](repeating: 0.5, count: $0) }),
-            settings: DedupeSettings(), matchWeight: 10, reviewWeight: 5, soleWeight: 8)
+        let scorer = PairScorer.forShapes(d)
         #expect(scorer.twoPeople(d.compare(0, 1), 0, 1) == .genders)
         #expect(scorer.twoPeople(d.compare(2, 3), 2, 3) == nil)
         #expect(result.cluster[0] != result.cluster[1])
@@ -152,11 +148,7 @@ struct GenderTests {
             d.add(r)
         }
         _ = d.run()
-        let scorer = PairScorer(
-            model: PairWeights(
-                rows: d, weights: FuzzyDeduplicator.levels.map { [Double](repeating: 0, count: $0) }, codes: [Int](),
-                u: FuzzyDeduplicator.levels.map { [Double](repeating: 0.5, count: $0) }),
-            settings: DedupeSettings(), matchWeight: 10, reviewWeight: 5, soleWeight: 8)
+        let scorer = PairScorer.forShapes(d)
         #expect(scorer.householdShape(d.compare(0, 1), 0, 1))
         #expect(!scorer.householdShape(d.compare(0, 2), 0, 2), "one sex: one person")
         #expect(!scorer.householdShape(d.compare(0, 3), 0, 3), "another street: a sex written wrong on a move")

@@ -85,11 +85,7 @@ struct TwoPeopleTests {
         d.add(colleague("Robert", "Adams", "radams@primeeducation.com"))
         d.add(colleague("Robert", "Adams Jr", "radams@primeeducation.com"))
         _ = d.run()
-        let scorer = PairScorer(
-            model: PairWeights(
-                rows: d, weights: FuzzyDeduplicator.levels.map { [Double](repeating: 0, count: $0) }, codes: [Int](),
-                u: FuzzyDeduplicator.levels.map { [Double](repeating: 0.5, count: $0) }),
-            settings: DedupeSettings(), matchWeight: 10, reviewWeight: 5, soleWeight: 8)
+        let scorer = PairScorer.forShapes(d)
         var review: [(Int32, Int32, Double)] = [(0, 1, 7), (0, 2, 7), (3, 4, 7), (0, 1, 12)]
         var why: [ReviewReason] = [.unsure, .unsure, .unsure, .twoPeople]
         let dropped = FuzzyDeduplicator.dropTwoPeopleBelowMatch(&review, &why, scorer: scorer)
@@ -228,11 +224,7 @@ struct TwoPeopleTests {
             d.add(b)
         }
         _ = d.run()
-        let scorer = PairScorer(
-            model: PairWeights(
-                rows: d, weights: FuzzyDeduplicator.levels.map { [Double](repeating: 0, count: $0) }, codes: [Int](),
-                u: FuzzyDeduplicator.levels.map { [Double](repeating: 0.5, count: $0) }),
-            settings: s, matchWeight: 10, reviewWeight: 5, soleWeight: 8)
+        let scorer = PairScorer.forShapes(d, settings: s)
         for (k, (_, _, expected)) in pairs.enumerated() {
             let a = 2 * k
             let b = 2 * k + 1
