@@ -79,6 +79,9 @@ public struct DedupeRow: Sendable {
     public var age = ""
     /// A person's sex (`M`, `female`, `w`); a value read as neither male nor female is no value.
     public var gender = ""
+    /// A second number, a person's own (a mobile): compared with the other row's mobile where both have one (two
+    /// colleagues share an office line, seldom a mobile), else with its phone; the phone where a row has none.
+    public var mobile = ""
     public init() {}
 }
 

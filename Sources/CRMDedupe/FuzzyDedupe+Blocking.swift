@@ -86,6 +86,8 @@ extension FuzzyDeduplicator {
         if ext[r] != 0 { out.append(h(0, [UInt64(ext[r])])) }
         if email[r] != 0 { out.append(h(1, [UInt64(email[r])])) }
         if phone[r] != 0 { out.append(h(2, [UInt64(phone[r])])) }
+        // A mobile beside the phone is a key of the same pass: one row's mobile may be another's only number.
+        if !mobile.isEmpty, mobile[r] != 0, mobile[r] != phone[r] { out.append(h(2, [UInt64(mobile[r])])) }
         let l3 = prefix(lasts.bytes[Int(lastR[r])], 3)
         let pc = postcode[r]
         let hasPC = !isEmptyPlace(pc)

@@ -37,12 +37,19 @@ extension FuzzyDeduplicator {
         if pha != 0 && phb != 0 {
             var l = 4
             if pha == phb {
+                // One number with other extensions: two desks at one switchboard (a trial's B2B contacts: colleagues
+                // on one office line merged on it); an extension on one row only, a desk and the switchboard: the
+                // number agrees only in part ("last 7 digits").
                 l = 1
+                if !phoneExt.isEmpty, phoneExt[a] != phoneExt[b] {
+                    l = phoneExt[a] != 0 && phoneExt[b] != 0 ? 4 : 2
+                }
             } else if A.wide(K.phone7) == B.wide(K.phone7) {
                 l = 2
             } else if oneEditApart(phones.bytes[Int(pha)], phones.bytes[Int(phb)], sameLength: false) {
                 l = 3
             }
+            if !mobile.isEmpty { l = mobileLevel(a, b, pha, phb, l) }
             code += l * st[1]
         }
         let fa = A[K.first]
@@ -241,6 +248,28 @@ extension FuzzyDeduplicator {
         if x.starts(with: y) || y.starts(with: x) { return 3 }
         let (d, jw) = nameSim(middles, a, b, field: 4, &cache)
         return d <= 1 || jw >= 0.88 ? 3 : 4
+    }
+
+    /// The phone's level of rows `a` and `b` (numbers `pha`, `phb`; `l` their level) with their mobiles counted: where
+    /// both have one, the mobiles decide (colleagues share an office line, seldom a mobile; one person keeps a mobile
+    /// across jobs); where one has, its mobile may be the other's only number.
+    func mobileLevel(_ a: Int, _ b: Int, _ pha: Int32, _ phb: Int32, _ l: Int) -> Int {
+        let ma = mobile[a]
+        let mb = mobile[b]
+        if ma != 0 && mb != 0 { return phoneLevel(ma, mb) }
+        if l == 1 { return l }
+        if ma != 0 && ma != pha { return min(l, phoneLevel(ma, phb)) }
+        if mb != 0 && mb != phb { return min(l, phoneLevel(pha, mb)) }
+        return l
+    }
+
+    /// The phone's level of two numbers (ids of `phones`): exact, the last seven digits, one edit, or different.
+    func phoneLevel(_ x: Int32, _ y: Int32) -> Int {
+        if x == y { return 1 }
+        let u = phones.bytes[Int(x)]
+        let v = phones.bytes[Int(y)]
+        if u.count >= 7 && v.count >= 7 && u.suffix(7).elementsEqual(v.suffix(7)) { return 2 }
+        return oneEditApart(u, v, sameLength: false) ? 3 : 4
     }
 
     static func level(_ code: Int, _ field: Int) -> Int { code / strides[field] % levels[field] }

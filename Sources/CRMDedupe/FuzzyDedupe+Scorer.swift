@@ -219,6 +219,12 @@ struct PairScorer {
         // Another first name and another e-mail address: a colleague or a relative (a second trial's colleagues at one
         // office, `elizabethm@` / `jamesm@`, merged on what the office shares).
         guard D.level(code, 0) == 2 else { return nil }
+        // Addresses at one domain that differ only in their digits (`jbryant@` / `jbryant2@`): two namesakes told
+        // apart by their firm, whatever the names, phone and company say.
+        if rows.emailsNumbered(a, b) { return .numberedEmails }
+        // Another first name, not a nickname, each in its own row's address (`joan.medina@` / `john.medina@`): two
+        // colleagues, though the names and the addresses are each one letter apart.
+        if lf >= 3, lf != D.firstInitial, rows.emailsNameTheirOwn(a, b) { return .firstNameAndEmail }
         let otherLast = ll == D.levels[3] - 1
         guard otherLast || (lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b])),
             !rows.emailsMistyped(a, b)
@@ -349,6 +355,8 @@ enum TwoPeople: Equatable {
     case lastNameAndEmail
     /// First names that differ entirely, and e-mail addresses that differ.
     case firstNameAndEmail
+    /// E-mail addresses at one domain that differ only in their digits (`jbryant@` / `jbryant2@`).
+    case numberedEmails
 
     /// What it says, for `--explain` and the guard's refusal.
     var reason: String {
@@ -362,6 +370,7 @@ enum TwoPeople: Equatable {
         case .genders: return "a man and a woman whose first names are not the same"
         case .lastNameAndEmail: return "last names and e-mail addresses both differ"
         case .firstNameAndEmail: return "first names and e-mail addresses both differ"
+        case .numberedEmails: return "e-mail addresses at one domain differ only in their digits"
         }
     }
 
@@ -374,5 +383,6 @@ enum TwoPeople: Equatable {
     /// against 1 with it).
     var guards: Bool {
         self == .generations || self == .middleInitials || self == .genders || self == .lastNameAndEmail
+            || self == .numberedEmails
     }
 }

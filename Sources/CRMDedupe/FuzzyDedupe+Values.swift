@@ -239,9 +239,26 @@ extension FuzzyDeduplicator {
         digits.reduce(digits.count) { $0 * 10 + Int($1 &- 48) }
     }
 
-    /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written).
-    static func phoneDigits(_ raw: String) -> String {
-        let d = String(DigitFolding.ascii(raw).unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 })
-        return d.count >= 6 ? d : ""
+    /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written), without its
+    /// extension.
+    static func phoneDigits(_ raw: String) -> String { phoneParts(raw).digits }
+
+    /// A phone number's digits up to its extension (`;ext=204` as the phone transform stores it, `x204`, `ext. 204`
+    /// as a file writes it), at least six or none, and the extension's digits (empty for none).
+    static func phoneParts(_ raw: String) -> (digits: String, ext: String) {
+        guard !raw.isEmpty else { return ("", "") }
+        let folded = DigitFolding.ascii(raw)
+        var digits: [UInt8] = []
+        var marker = false
+        for c in folded.utf8 {
+            if c >= 48 && c <= 57 {
+                digits.append(c)
+            } else if !digits.isEmpty && PhoneNumber.isExtensionMarker(c) {
+                marker = true
+                break
+            }
+        }
+        let d = digits.count >= 6 ? String(decoding: digits, as: UTF8.self) : ""
+        return (d, marker && !d.isEmpty ? PhoneNumber.extensionDigits(folded) ?? "" : "")
     }
 }

@@ -12,6 +12,11 @@ public final class FuzzyDeduplicator {
     /// Middle names (folded; an initial is one letter) and ages or years of birth (their digits).
     let middles = Values(), ages = Values()
     var email: [Int32] = [], phone: [Int32] = [], phone7: [Int64] = []
+    /// By row, the phone's extension (`;ext=204`, `x204`) as the number `1` followed by its digits, 0 for none; empty
+    /// while no row has one. Two rows with one number and other extensions are two desks at one switchboard.
+    var phoneExt: [Int32] = []
+    /// By row, the mobile's id in `phones` (0 for none); empty while no row has one (`DedupeRow.mobile`).
+    var mobile: [Int32] = []
     var first: [Int32] = [], last: [Int32] = [], lastR: [Int32] = []
     /// A generational suffix written with the last name (`Jones Jr`, `Adams III`), by row: 0 for none, else its
     /// number in `Normalize.generations`. The last name is compared without it; a pair whose suffixes differ is two
@@ -80,9 +85,25 @@ public final class FuzzyDeduplicator {
         let role = Normalize.isRoleAddress(e)
         email.append(emails.id(role ? "" : e))
         if role { roleEmail.insert(Int32(email.count - 1)) }
-        let p = Self.phoneDigits(r.phone)
+        let row = email.count - 1
+        let (main, extDigits) = Self.phoneParts(r.phone)
+        let own = Self.phoneParts(r.mobile).digits
+        // The mobile stands in for a row without a phone (a list whose only number is a mobile).
+        let p = main.isEmpty ? own : main
         phone.append(phones.id(p))
         phone7.append(p.count >= 7 ? Int64(p.suffix(7)) ?? -1 : -1)
+        if !extDigits.isEmpty, !main.isEmpty, let x = Int32("1" + extDigits) {
+            if phoneExt.isEmpty { phoneExt = [Int32](repeating: 0, count: row) }
+            phoneExt.append(x)
+        } else if !phoneExt.isEmpty {
+            phoneExt.append(0)
+        }
+        if !own.isEmpty {
+            if mobile.isEmpty { mobile = [Int32](repeating: 0, count: row) }
+            mobile.append(phones.id(own))
+        } else if !mobile.isEmpty {
+            mobile.append(0)
+        }
         let (f, mi) = cached(&caches.first, r.firstName) { raw in
             let (folded, mi) = Normalize.middleInitialSplit(Normalize.fold(raw))
             let id = self.firsts.id(folded)

@@ -388,6 +388,37 @@ public enum Normalize {
         "kabushiki", "kaisha", "sp", "z", "o", "oo", "and",
     ]
 
+    /// Whether a normalized address's domain is a public mail service's (`gmail.com`, `yahoo.co.uk`, `web.de`,
+    /// `naver.com`): its name (the label before the public suffix) among the well-known providers', which anyone can
+    /// sign up to. A firm's domain says who gave the address; a provider's says nothing.
+    public static func isPublicMailDomain(_ address: [UInt8]) -> Bool {
+        guard let at = address.lastIndex(of: 64) else { return false }
+        let labels = address[(at + 1)...].split(separator: 46)
+        guard labels.count >= 2 else { return false }
+        // The provider's name: the label before the last, or before a two-letter country after `co`, `com`, `net`.
+        var k = labels.count - 2
+        if k > 0, labels.last!.count == 2,
+            ["co", "com", "net", "org"].contains(String(decoding: labels[k], as: UTF8.self))
+        {
+            k -= 1
+        }
+        return publicMailProviders.contains(String(decoding: labels[k], as: UTF8.self))
+    }
+
+    /// The names of well-known public mail services (`isPublicMailDomain`).
+    static let publicMailProviders: Set<String> = [
+        "gmail", "googlemail", "yahoo", "ymail", "rocketmail", "hotmail", "outlook", "live", "msn", "passport", "aol",
+        "icloud", "me", "mac", "gmx", "web", "t-online", "freenet", "arcor", "orange", "free", "laposte", "wanadoo",
+        "sfr", "neuf", "qq", "163", "126", "yeah", "sina", "sohu", "foxmail", "yandex", "ya", "mail", "rambler",
+        "inbox", "list", "bk", "proton", "protonmail", "pm", "tutanota", "fastmail", "zoho", "hey", "comcast",
+        "att", "sbcglobal", "bellsouth", "verizon", "cox", "charter", "earthlink", "juno", "optonline", "libero",
+        "virgilio", "tiscali", "alice", "tin", "naver", "daum", "hanmail", "nate", "rediffmail", "seznam", "centrum",
+        "wp", "o2", "onet", "interia", "bigpond", "optusnet", "iinet", "tpg", "westnet", "internode", "shaw",
+        "rogers", "sympatico", "telus", "videotron", "btinternet", "btopenworld", "sky", "virginmedia", "ntlworld",
+        "talktalk", "blueyonder", "eircom", "xtra", "bluewin", "sunrise", "hispeed", "telenet", "skynet", "home",
+        "planet", "ziggo", "kpnmail", "uol", "bol", "terra", "ig", "yopmail", "mailinator", "email", "usa",
+    ]
+
     /// A company name without its legal form (`Acme, Inc.`, `ACME Inc`, `Acme LLC` → `acme`), `&` read as `and`.
     public static func companyCore(_ raw: String) -> String {
         let f = fold(raw.utf8.contains(UInt8(ascii: "&")) ? raw.replacingOccurrences(of: "&", with: " and ") : raw)
@@ -408,8 +439,31 @@ public enum Normalize {
         }
         if !run.isEmpty { toks.append(Substring(run)) }
         while toks.count > 1, legalForms.contains(String(toks.last!)) { toks.removeLast() }
+        // `The Acme Company` is `Acme`; a word and its abbreviation are one word (`Intl` / `International`).
+        if toks.count > 1, toks[0] == "the" { toks.removeFirst() }
+        for i in toks.indices { if let w = companyWords[String(toks[i])] { toks[i] = Substring(w) } }
         return toks.joined(separator: " ")
     }
+
+    /// Words of company names and their abbreviations, read as one (each spelling to the group's first): `Lake
+    /// Construction Intl Corp.` and `… International Corp.` were two companies to a trial's B2B contacts. Not an
+    /// abbreviation that is a word or a name of its own as often (`ent`, `dist`, `eng`, `ind`, `comm`).
+    static let companyWords: [String: String] = {
+        let groups = [
+            ["international", "intl", "intnl", "internat"], ["national", "natl"], ["manufacturing", "mfg", "manuf"],
+            ["associates", "assoc", "assocs"], ["association", "assn"], ["services", "svcs", "svc", "servs"],
+            ["technologies", "technology", "tech", "techs"], ["group", "grp"], ["brothers", "bros"],
+            ["management", "mgmt", "mgt"], ["department", "dept"], ["university", "univ"],
+            ["holdings", "hldgs", "hldg", "holding"], ["center", "centre", "ctr"], ["systems", "sys", "syst"],
+            ["engineering", "engr", "engg"], ["solutions", "solns", "soln"], ["laboratories", "labs", "lab"],
+            ["industries", "inds", "industry"], ["enterprises", "entp", "enterprise"],
+            ["development", "devel"], ["communications", "comms", "communication"],
+            ["distribution", "distrib"], ["consulting", "consultants"], ["pharmaceuticals", "pharma"],
+        ]
+        var out: [String: String] = [:]
+        for g in groups { for w in g.dropFirst() { out[w] = g[0] } }
+        return out
+    }()
 
     /// Street types and unit words with their abbreviations (Australia Post's street-type list, USPS's suffixes, the
     /// common unit designators), the full word first. A word that is a name or a place as often as a type (`Mount`,

@@ -11,8 +11,8 @@ struct DedupeRowBuilder: Sendable {
 
     static let defaultFields: [(String, MappingFile.DedupeKind)] = [
         ("first_name", .firstName), ("last_name", .lastName), ("email", .email), ("phone", .phone),
-        // The mobile where a row has no phone (a list whose only number is a mobile, as `mapping suggest` maps
-        // `Mobile`: a trial's duplicates with one number in common were never compared on it).
+        // The mobile: a person's own number, compared with the other row's mobile, else with its phone, and the
+        // phone where a row has none (a trial's duplicates with one number in common were never compared on it).
         ("mobile", .phone), ("company", .company),
         ("job_title", .text), ("address.street", .address), ("address.city", .city), ("address.postcode", .postcode),
         ("address.country", .country),
@@ -31,6 +31,7 @@ struct DedupeRowBuilder: Sendable {
         var r = DedupeRow()
         r.externalID = externalID
         var addressLines = 0
+        var phones = 0
         for s in slots {
             let text: String
             if let key = s.custom {
@@ -44,7 +45,10 @@ struct DedupeRowBuilder: Sendable {
             case .firstName: r.firstName = text
             case .lastName: r.lastName = text
             case .email: r.email = text
-            case .phone: if r.phone.isEmpty { r.phone = text }  // the first number named that a row has
+            case .phone:
+                // The first field named is the phone, a second a person's own number (`DedupeRow.mobile`).
+                if phones == 0 { r.phone = text } else if r.mobile.isEmpty { r.mobile = text }
+                phones += 1
             case .company: r.company = text
             case .address:
                 if addressLines == 0 { r.street = text } else { r.street2 = text }

@@ -375,7 +375,6 @@ extension MappingFile {
         }
         let known = Set(fieldNames(of: record))
         var out: [DedupeField] = []
-        var addresses = 0
         for (field, kindNode) in try YAMLMap(c, what: "dedupe.compare").pairs {
             let line = kindNode.mark?.line
             guard known.contains(field) || (field.hasPrefix("custom.") && field.count > 7) else {
@@ -396,11 +395,14 @@ extension MappingFile {
                         + DedupeKind.allCases.map(\.rawValue).joined(separator: ", ")
                         + (near.map { "; did you mean \($0.rawValue)?" } ?? ""))
             }
-            if kind == .address {
-                addresses += 1
-                if addresses > 2 {
+            if kind == .address || kind == .phone {
+                // Two address lines (compared in either order); a phone and a person's own number (a mobile).
+                let count = out.filter { $0.kind == kind }.count + 1
+                if count > 2 {
                     throw MappingError(
-                        .invalidValue, line: line, message: "at most two fields can be compared as address")
+                        .invalidValue, line: line,
+                        message: "at most two fields can be compared as \(kind.rawValue)"
+                            + (kind == .phone ? " (the first is the phone, the second a person's own, a mobile)" : ""))
                 }
             } else if out.contains(where: { $0.kind == kind }) {
                 throw MappingError(

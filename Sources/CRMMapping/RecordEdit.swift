@@ -161,7 +161,7 @@ public enum RecordEdit {
             // remote does not hold one contact's numbers in two forms (a trial: `+81 3 4360 887` beside
             // `+8134360887`); a national number is kept as typed (no region says whose it is).
             let t = text.trimmingSpaces
-            if t.hasPrefix("+"), let e = PhoneNumber.e164(t, region: "US") { return .text(e) }
+            if t.hasPrefix("+"), let e = PhoneNumber.normalized(t, region: "US") { return .text(e) }
             return .text(text)
         case .email:
             guard let e = EmailAddress.normalize(text) else { throw refuse("an e-mail address", "ann@example.com") }

@@ -92,7 +92,7 @@ enum Step {
             }
             return .ok(.text(e))
         case .phone(let country):
-            guard let p = PhoneNumber.e164(text, region: country ?? region) else {
+            guard let p = PhoneNumber.normalized(text, region: country ?? region) else {
                 return .invalid("'\(text)' is not a phone number crmgate can read")
             }
             return .ok(.text(p))

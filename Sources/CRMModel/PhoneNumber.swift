@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Handles international forms (`+41 (0)44 620 37 70`, `0041…`, `011…` from North America),
 /// national forms with the region's trunk prefix (`020 7946 0958` in GB, `(415) 555-0101` in US),
-/// separators of every kind, and extensions (`x123`, `ext. 123`, which are dropped).
-/// Validation is by length (a "possible number"), not by numbering plan.
+/// separators of every kind, and extensions (`x123`, `ext. 123`: `e164` drops them, `normalized` keeps them as
+/// RFC 3966 writes them, `+19735550155;ext=204`). Validation is by length (a "possible number"), not by numbering plan.
 public enum PhoneNumber {
     /// A region's calling code and national trunk prefix.
     public struct Region: Sendable, Hashable {
@@ -25,6 +25,52 @@ public enum PhoneNumber {
         let reg = regions[region] ?? regions["US"]!
         var raw = DigitFolding.ascii(raw)
         return raw.withUTF8 { e164(utf8: $0, reg) }
+    }
+
+    /// The E.164 form of `raw` followed by its extension, if it has one, as RFC 3966 writes it (`+1 (973) 555-0155
+    /// ext. 204` → `+19735550155;ext=204`), or nil when it cannot be a phone number. What an import and an edit store:
+    /// colleagues at one switchboard have one number and their own extensions, and a number without its extension
+    /// reaches another desk (an import that dropped it lost data, and the matcher took colleagues for one person).
+    public static func normalized(_ raw: String, region: String) -> String? {
+        guard let number = e164(raw, region: region) else { return nil }
+        // Most numbers have no marker: one pass over the bytes, no allocation, before reading an extension.
+        guard raw.utf8.contains(where: { isExtensionMarker($0) }), let ext = extensionDigits(raw) else { return number }
+        return number + ";ext=" + ext
+    }
+
+    /// Longest extension kept; a longer run of digits after a marker is not read as one.
+    static let maxExtensionDigits = 8
+
+    /// The digits of the extension written after a number (`x204`, `ext. 204`, `Ext 204`, `extension 204`, `#204`,
+    /// `;ext=204`, `,204`), or nil when there is none: the first of those markers after a digit, then at most a few
+    /// letters, dots, spaces, `=` or `:` before 1 to `maxExtensionDigits` digits. What follows them is not read.
+    public static func extensionDigits(_ raw: String) -> String? {
+        let b = Array(DigitFolding.ascii(raw).utf8)
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        guard let firstDigit = b.firstIndex(where: isDigit) else { return nil }
+        guard var i = b[firstDigit...].firstIndex(where: isExtensionMarker) else { return nil }
+        var skipped = 0
+        while i < b.count, !isDigit(b[i]) {
+            let c = b[i] | 0x20
+            let letter = c >= 97 && c <= 122
+            guard letter || b[i] == 32 || b[i] == 46 || b[i] == 61 || b[i] == 58 || isExtensionMarker(b[i]) else {
+                return nil
+            }
+            skipped += 1
+            if skipped > 12 { return nil }
+            i += 1
+        }
+        let start = i
+        while i < b.count, isDigit(b[i]) { i += 1 }
+        guard i > start, i - start <= maxExtensionDigits else { return nil }
+        return String(decoding: b[start..<i], as: UTF8.self)
+    }
+
+    /// Whether `c` may start an extension: `x`, `e` (`ext`), `#`, `;` (`;ext=`) or `,`.
+    public static func isExtensionMarker(_ c: UInt8) -> Bool {
+        c | 0x20 == UInt8(ascii: "x") || c | 0x20 == UInt8(ascii: "e") || c == UInt8(ascii: "#")
+            || c == UInt8(ascii: ";")
+            || c == UInt8(ascii: ",")
     }
 
     /// More digits than any number can have with its prefixes: 15 for E.164, an international prefix of up to 4,

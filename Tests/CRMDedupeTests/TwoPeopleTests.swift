@@ -217,6 +217,30 @@ struct TwoPeopleTests {
                 with { ($0.firstName, $0.lastName, $0.email) = ("Mary", "Brown", "maryb@firm.com") },
                 with { ($0.firstName, $0.lastName, $0.email) = ("Mary", "Lopez", "maryv@firm.com") }, nil
             ))
+        // Addresses at one domain that differ only in their digits: a firm's two namesakes, whatever else agrees;
+        // not at two domains, nor one letter mistyped.
+        pairs.append(
+            (with { $0.email = "jbryant@graham.com" }, with { $0.email = "jbryant2@graham.com" }, .numberedEmails))
+        pairs.append(
+            (with { $0.email = "ann.lee1@zenith.com" }, with { $0.email = "ann.lee2@zenith.com" }, .numberedEmails))
+        // At a public mail service, one person's second address is written so as often.
+        pairs.append(
+            (with { $0.email = "lisa.woods@outlook.com" }, with { $0.email = "lisa.woods2@outlook.com" }, nil))
+        pairs.append(
+            (with { $0.email = "anke.rossi@yahoo.co.uk" }, with { $0.email = "anke.rossi2@yahoo.co.uk" }, nil))
+        pairs.append((with { $0.email = "jbryant@graham.com" }, with { $0.email = "jbryant2@other.com" }, nil))
+        pairs.append((with { $0.email = "jbryant@graham.com" }, with { $0.email = "jbryamt@graham.com" }, nil))
+        // Each address names its own row's first name: colleagues, though names and addresses are one letter apart.
+        pairs.append(
+            (
+                with { ($0.firstName, $0.email) = ("Joan", "joan.jones@zenith.com") },
+                with { ($0.firstName, $0.email) = ("John", "john.jones@zenith.com") }, .firstNameAndEmail
+            ))
+        pairs.append(
+            (
+                with { ($0.firstName, $0.email) = ("Robert", "robert.jones@zenith.com") },
+                with { ($0.firstName, $0.email) = ("Bob", "bob.jones@zenith.com") }, nil
+            ))
         s.explain = []
         let d = FuzzyDeduplicator(settings: s)
         for (a, b, _) in pairs {

@@ -11,17 +11,21 @@ import Testing
 @Suite("Import with fuzzy matching and the review queue")
 struct FuzzyImportTests {
     /// A trial's list had a mobile column only (`mapping suggest` maps `Mobile` to `mobile`): duplicates with that one
-    /// number in common were never compared on it.
-    @Test("the mobile is compared as the phone where a lead has no phone, never in place of a phone it has")
-    func mobileWhereNoPhone() {
+    /// number in common were never compared on it. A second trial's B2B contacts had both: the mobile is a person's
+    /// own number beside the office line (`OfficeLineTests` for how the matcher compares them).
+    @Test("the mobile goes to the matcher beside the phone, as a person's own number")
+    func mobileBesidePhone() {
         let builder = DedupeRowBuilder(mapping: nil)
         var lead = Lead(id: RecordID.make())
         lead.mobile = "0412 345 678"
-        #expect(builder.row(lead: lead).phone == "0412 345 678")
+        #expect(builder.row(lead: lead).mobile == "0412 345 678")
+        #expect(builder.row(lead: lead).phone.isEmpty)
         lead.phone = "(02) 9876 5432"
         #expect(builder.row(lead: lead).phone == "(02) 9876 5432")
+        #expect(builder.row(lead: lead).mobile == "0412 345 678")
         lead.mobile = ""
         #expect(builder.row(lead: lead).phone == "(02) 9876 5432")
+        #expect(builder.row(lead: lead).mobile.isEmpty)
     }
 
     func importFile(_ store: String, fuzzy: Bool) throws -> (ImportSummary, FuzzyImportPass.Summary?) {

@@ -233,6 +233,23 @@ struct SuggestTests {
             guard let e = e as? MappingError else { return false }
             return e.code == .unknownField && e.line == 9 && e.message.contains("'custom.yob'")
         }
+        // A phone and a person's own number (a mobile) are two phones; a third is one too many.
+        let phones = """
+            record: lead
+            fields:
+              phone: Phone
+              mobile: Mobile
+              custom.fax: Fax
+            dedupe:
+              compare:
+                phone: phone
+                mobile: phone
+            """
+        #expect(try MappingFile.parse(yaml: phones).dedupe?.filter { $0.kind == .phone }.count == 2)
+        #expect { try MappingFile.parse(yaml: phones + "\n    custom.fax: phone\n") } throws: { e in
+            guard let e = e as? MappingError else { return false }
+            return e.line == 10 && e.message.hasPrefix("at most two fields can be compared as phone")
+        }
         let twice = good + "\n    first_name: first_name\n"
         #expect { try MappingFile.parse(yaml: twice) } throws: { e in
             guard let e = e as? MappingError else { return false }

@@ -33,6 +33,28 @@ struct PhoneNumberTests {
     }
 
     @Test(
+        "an extension is kept after the number, as RFC 3966 writes it; a number without one stays E.164",
+        arguments: [
+            ("+1 (973) 555-0155 ext. 204", "+19735550155;ext=204"),
+            ("212-555-0142 x12", "+12125550142;ext=12"),
+            ("1-713-691-3455 Ext. 615", "+17136913455;ext=615"),
+            ("+17136913455 X695", "+17136913455;ext=695"),
+            ("(713) 691-3455 extension 42 (front desk)", "+17136913455;ext=42"),
+            ("713.691.3455 #7", "+17136913455;ext=7"),
+            ("+17136913455;ext=898", "+17136913455;ext=898"),
+            ("713-691-3455, 3", "+17136913455;ext=3"),
+            // A marker without digits, or digits too many to dial as an extension: the number alone.
+            ("713-691-3455 ext.", "+17136913455"),
+            ("713-691-3455 x 123456789", "+17136913455"),
+            ("(415) 555-0101", "+14155550101"),
+        ])
+    func keepsExtensions(raw: String, expected: String) {
+        #expect(PhoneNumber.normalized(raw, region: "US") == expected)
+        // The number itself is what `e164` gives, extension or not.
+        #expect(PhoneNumber.e164(raw, region: "US") == expected.split(separator: ";").first.map(String.init))
+    }
+
+    @Test(
         "what is not a phone number",
         arguments: ["n/a", "", "12", "call me", "+", "555-01", "+1 (012) 555-0101", "++1 415 555 0101"])
     func rejects(raw: String) {
