@@ -218,6 +218,15 @@ public enum MappingDraft {
                 if let kind = Self.compareKind[s.field] { out += "    \(s.field): \(kind)\n" }
             }
             for (_, field, kind) in personal { out += "    \(field): \(kind)\n" }
+        } else {
+            // Without a section, what is compared is the lead fields' default: say which of them this file has.
+            let mappedFields = Set(mapped.map(\.field))
+            let compared = DedupeRowBuilder.defaultFields.map(\.0).filter { mappedFields.contains($0) }
+            if !compared.isEmpty {
+                out +=
+                    "# dedupe and import --fuzzy compare: \(compared.joined(separator: ", "))"
+                    + " (a `dedupe:` section names other fields, custom ones included)\n"
+            }
         }
         return out
     }

@@ -210,15 +210,16 @@ struct DedupeCommand: ParsableCommand {
         let decision =
             h.separate
             ? String(
-                format: "kept apart for review: about %.0f households expected among %d pairs of one last name and"
-                    + " address with other first names, more than the %.0f wrong merges allowed (--households merge"
-                    + " merges them)", h.expectedHouseholds, h.shapedPairs, h.allowedWrongMerges)
+                format: "kept apart for review: about %.0f households expected among %d pairs of one last name"
+                    + " with other first names and nothing personal agreeing (relatives, or colleagues where the"
+                    + " file has no address), more than the %.0f wrong merges allowed (--households merge merges"
+                    + " them)", h.expectedHouseholds, h.shapedPairs, h.allowedWrongMerges)
                 + (h.phoneGroups.contains(where: \.merged)
                     ? "; but where their phone agrees on a number households here do not share, merged (below)" : "")
             : String(
-                format: "merged where they score a match: %d pairs of one last name and address with other first"
-                    + " names, about %.0f households among them at most, within the %.0f wrong merges allowed"
-                    + " (--households separate keeps them apart)", h.shapedPairs, h.expectedHouseholds,
+                format: "merged where they score a match: %d pairs of one last name with other first names and"
+                    + " nothing personal agreeing, about %.0f households among them at most, within the %.0f wrong"
+                    + " merges allowed (--households separate keeps them apart)", h.shapedPairs, h.expectedHouseholds,
                 h.allowedWrongMerges)
         var lines = wrap("households      ", decision)
         if h.dense {

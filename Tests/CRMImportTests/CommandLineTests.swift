@@ -398,6 +398,14 @@ struct CommandLineTests {
                 "--json",
             ])
         #expect(imp.status == 0, "\(imp.stderr)")
+        // Without a `dedupe:` section, the draft says which of its fields the matcher compares.
+        #expect(
+            r.stdout.contains(
+                "# dedupe and import --fuzzy compare: first_name, last_name, email, phone, mobile, company, job_title"),
+            "\(r.stdout)")
+        // A phone's extension is kept, as RFC 3966 writes it (`ext. 204` was dropped: another desk's number).
+        let bob = try w.open().all(Lead.self).first { $0.email == "bob.smith@vandelay.com" }
+        #expect(bob?.phone == "+19735550155;ext=204")
         // An XML document has no header line: refused, saying where an XML mapping starts (its draft listed
         // `<?xml version=…?>` as a column).
         let xml = try TestSupport.run(try binary, ["mapping", "suggest", TestSupport.fixture("xml/generic-leads.xml")])
