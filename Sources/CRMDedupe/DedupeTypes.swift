@@ -167,6 +167,11 @@ public struct DedupeResult: Sendable {
     /// The `age` field's values: how many read as ages, as years of birth, and not read (not whole years: `65+`,
     /// `unknown`), with the first such value. An age is not compared with a year, nor an unread value with anything.
     public var ageValues = AgeValues()
+    /// The `gender` field's values read as neither male nor female (`U`, `X`, `unknown`, or a letter a list uses for
+    /// something else): how many, and the commonest, with their counts (at most three). They are compared as no
+    /// value.
+    public var unreadSexes = 0
+    public var unreadSexExamples: [(value: String, count: Int)] = []
     /// With `households: auto`, what the file showed of households and what was decided.
     public var households: HouseholdEstimate?
     /// The sessions that estimated m for the name and address fields (`TrainingSession`).

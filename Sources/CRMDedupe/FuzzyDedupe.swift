@@ -49,6 +49,9 @@ public final class FuzzyDeduplicator {
     var ageYears: [Int32] = [0]
     /// What the rows' `age` values were read as (`DedupeResult.ageValues`).
     var ageValues = AgeValues()
+    /// The `gender` values read as neither male nor female, by value (at most 1,000 values counted; 20 characters).
+    var unreadSexes: [String: Int] = [:]
+    var unreadSexTotal = 0
     /// Whether each id of `middles` is an initial (one character), and its first character.
     var middleInitial: [Bool] = [false], middleFirst: [UInt32] = [0]
     /// Canonical (formal) first names of each first-name id.
@@ -186,7 +189,16 @@ public final class FuzzyDeduplicator {
         let ageID = ages.id(years.map(String.init) ?? "")
         while ageYears.count <= Int(ageID) { ageYears.append(Int32(years ?? 0)) }
         age.append(ageID)
-        gender.append(Self.genderCode(r.gender))
+        let sex = Self.genderCode(r.gender)
+        gender.append(sex)
+        if sex == 0, !r.gender.isEmpty {
+            let t = r.gender.trimmingCharacters(in: .whitespaces)
+            if !t.isEmpty {
+                unreadSexTotal += 1
+                let key = String(t.prefix(20))
+                if unreadSexes.count < 1000 || unreadSexes[key] != nil { unreadSexes[key, default: 0] += 1 }
+            }
+        }
         postcode.append(
             cached(&caches.place, "pc:" + r.postcode) {
                 self.places.id("pc:" + Normalize.postcode(String($0.dropFirst(3))))
@@ -360,6 +372,10 @@ public final class FuzzyDeduplicator {
             householdReview: householdReview, twoPeopleUnlisted: twoPeopleUnlisted)
         result.reviewScores = reviewScores
         result.ageValues = ageValues
+        result.unreadSexes = unreadSexTotal
+        result.unreadSexExamples = unreadSexes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3).map {
+            (value: $0.key, count: $0.value)
+        }
         return result
     }
 

@@ -77,6 +77,13 @@ struct DedupeCommand: ParsableCommand {
                 for l in Self.wrap(String(repeating: " ", count: 16), more) { print(l) }
             }
             if let ages = Self.describe(r.ageValues) { for l in Self.wrap("ages            ", ages) { print(l) } }
+            if r.unreadSexes > 0 {
+                let shown = r.unreadSexExamples.map { "'\($0.value)' \($0.count)" }.joined(separator: ", ")
+                let line =
+                    "\(r.unreadSexes) value\(r.unreadSexes == 1 ? "" : "s") read as neither male nor female (\(shown)):"
+                    + " compared as no value"
+                for l in Self.wrap("sexes           ", line) { print(l) }
+            }
             for b in r.blocking where b.blocks > 0 || b.skipped > 0 {
                 let key = b.key.padding(toLength: 21, withPad: " ", startingAt: 0)
                 print("  block \(key) \(b.blocks) blocks, \(b.pairs) pairs, \(b.matched) matches")

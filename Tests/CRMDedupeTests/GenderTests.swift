@@ -27,6 +27,17 @@ struct GenderTests {
         #expect(read(male + female + none) == male.map { _ in 1 } + female.map { _ in 2 } + none.map { _ in 0 })
         // A Spanish register: H hombre, M mujer.
         #expect(read(["H", "M", "m", "Mujer", "Hombre", "F"]) == [1, 2, 2, 2, 1, 2])
+        // What was read as neither is counted for the user, the commonest first; an empty value is no value at all.
+        let d = FuzzyDeduplicator()
+        for v in ["U", "F", "", " ", "V", "U", "X", "U", "V", "M"] {
+            var r = DedupeRow()
+            (r.firstName, r.gender) = ("Ann", v)
+            d.add(r)
+        }
+        let result = d.run()
+        #expect(result.unreadSexes == 6)
+        #expect(result.unreadSexExamples.map(\.value) == ["U", "V", "X"])
+        #expect(result.unreadSexExamples.map(\.count) == [3, 2, 1])
     }
 
     @Test(
