@@ -191,7 +191,7 @@ extension FuzzyDeduplicator {
         }
         let ta = A[K.title]
         let tb = B[K.title]
-        if ta != 0 && tb != 0 { code += (ta == tb ? 1 : 2) * st[7] }
+        if ta != 0 && tb != 0 { code += (ta == tb ? 1 : titlesAlike(ta, tb) ? 2 : 3) * st[7] }
         let da = A[K.dob]
         let db = B[K.dob]
         if da != 0 && db != 0 {
@@ -262,6 +262,16 @@ extension FuzzyDeduplicator {
         if mb != 0 && mb != phb { return min(l, phoneLevel(pha, mb)) }
         return l
     }
+
+    /// Whether rows `a` and `b` both have a mobile and the two differ entirely (not the last seven digits, not one
+    /// edit): two people's own numbers.
+    func mobilesDiffer(_ a: Int, _ b: Int) -> Bool {
+        guard !mobile.isEmpty, mobile[a] != 0, mobile[b] != 0 else { return false }
+        return phoneLevel(mobile[a], mobile[b]) == 4
+    }
+
+    /// Whether rows `a` and `b` have one mobile.
+    func mobilesAgree(_ a: Int, _ b: Int) -> Bool { !mobile.isEmpty && mobile[a] != 0 && mobile[a] == mobile[b] }
 
     /// The phone's level of two numbers (ids of `phones`): exact, the last seven digits, one edit, or different.
     func phoneLevel(_ x: Int32, _ y: Int32) -> Int {

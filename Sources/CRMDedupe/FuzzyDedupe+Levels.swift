@@ -7,7 +7,7 @@ extension FuzzyDeduplicator {
         "email", "phone", "first", "last", "company", "street", "location", "title", "birth_date", "identifier",
         "middle", "age", "gender",
     ]
-    static let levels = [3, 5, 7, 5, 4, 8, 5, 3, 4, 4, 5, 5, 3]
+    static let levels = [3, 5, 7, 5, 4, 8, 5, 4, 4, 4, 5, 5, 3]
     static let levelNames = [
         ["null", "exact", "different"],
         ["null", "exact", "last 7 digits", "1 edit (a typo, two digits swapped)", "different"],
@@ -21,7 +21,7 @@ extension FuzzyDeduplicator {
             "different",
         ],
         ["null", "postcode and city", "postcode", "postcode 1 edit / city (or 1 edit)", "different"],
-        ["null", "exact", "different"],
+        ["null", "exact", "same words (VP / Vice President)", "different"],
         ["null", "exact", "day-month swap / 1 edit", "different"], ["null", "exact", "1 edit", "different"],
         ["null", "exact", "initial", "alike (1 edit, JW>=0.88, prefix)", "different"],
         ["null", "exact", "1 year apart", "2-3 years apart", "different"],

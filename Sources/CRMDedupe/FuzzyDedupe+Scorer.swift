@@ -178,7 +178,12 @@ struct PairScorer {
         // list's worst rows; the third generator's, 12 of 5,000 rows). A phone number that agrees does not lift it:
         // two of a second trial's couples on one landline and two staff of a small firm on its one number were merged
         // that way (consumer precision 0.960 → 0.981 without it; own generator 45 pairs of 43,587 more missed).
-        if lf == D.firstDifferent, ll == D.levels[3] - 1, !rows.firstNamesAlike(rows.first[a], rows.first[b]),
+        // First names alike only in spelling (`Nicole` / `Nicholas`, `Paul` / `Pamela`: no typo, nickname or sound of
+        // one another) count as different at one company: there, two such names with two last names were colleagues
+        // (a second B2B trial's firms of 20 to 60 people on one line and address), where elsewhere they were as often
+        // one person's row with the last name replaced and the first mistyped.
+        if lf == D.firstDifferent, ll == D.levels[3] - 1,
+            (1...2).contains(D.level(code, 4)) || !rows.firstNamesAlike(rows.first[a], rows.first[b]),
             !(1...2).contains(D.level(code, 9)), D.level(code, 8) != 1
         {
             return .names
@@ -217,18 +222,29 @@ struct PairScorer {
         // Another last name and another e-mail address (not one mistyped): a colleague or a namesake as often as one
         // person who married and changed address (a trial's colleagues with one first name at one office).
         // Another first name and another e-mail address: a colleague or a relative (a second trial's colleagues at one
-        // office, `elizabethm@` / `jamesm@`, merged on what the office shares).
-        guard D.level(code, 0) == 2 else { return nil }
-        // Addresses at one domain that differ only in their digits (`jbryant@` / `jbryant2@`): two namesakes told
-        // apart by their firm, whatever the names, phone and company say.
-        if rows.emailsNumbered(a, b) { return .numberedEmails }
-        // Another first name, not a nickname, each in its own row's address (`joan.medina@` / `john.medina@`): two
-        // colleagues, though the names and the addresses are each one letter apart.
-        if lf >= 3, lf != D.firstInitial, rows.emailsNameTheirOwn(a, b) { return .firstNameAndEmail }
+        // office, `elizabethm@` / `jamesm@`, merged on what the office shares). A mobile that differs entirely counts
+        // as an e-mail address does: a person's own (B2B trials' colleagues on one office line).
+        let emailsDiffer = D.level(code, 0) == 2
+        let mobilesDiffer = rows.mobilesDiffer(a, b)
+        guard emailsDiffer || mobilesDiffer else { return nil }
+        if emailsDiffer {
+            // Addresses at one domain that differ only in their digits (`jbryant@` / `jbryant2@`): two namesakes told
+            // apart by their firm, whatever the names, phone and company say.
+            if rows.emailsNumbered(a, b) { return .numberedEmails }
+            // Another first name, not a nickname, each in its own row's address (`joan.medina@` / `john.medina@`):
+            // two colleagues, though the names and the addresses are each one letter apart.
+            if lf >= 3, lf != D.firstInitial, rows.emailsNameTheirOwn(a, b) { return .firstNameAndEmail }
+            // Another address (a letter more or less: `wtunderwood@` / `wunderwood@`) and another mobile: namesakes at
+            // one firm, each with their own line (a second B2B trial merged 24 of 35 such pairs).
+            if mobilesDiffer { return .emailAndMobile }
+        }
         let otherLast = ll == D.levels[3] - 1
         guard otherLast || (lf == D.firstDifferent && !rows.firstNamesAlike(rows.first[a], rows.first[b])),
-            !rows.emailsMistyped(a, b)
+            mobilesDiffer || !rows.emailsMistyped(a, b)
         else { return nil }
+        // One mobile on both rows: one person who married, with a new last name and address at one firm (the second
+        // B2B trial's marriages shared their mobile half the time), not two colleagues.
+        if rows.mobilesAgree(a, b) { return nil }
         return otherLast ? .lastNameAndEmail : .firstNameAndEmail
     }
 
@@ -351,10 +367,12 @@ enum TwoPeople: Equatable {
     case middleInitials
     /// A man and a woman whose first names are not the same (`Jon` / `Joan`): a brother and his sister, twins.
     case genders
-    /// Last names that differ entirely, and e-mail addresses that differ.
+    /// Last names that differ entirely, and e-mail addresses (or mobiles) that differ.
     case lastNameAndEmail
-    /// First names that differ entirely, and e-mail addresses that differ.
+    /// First names that differ entirely, and e-mail addresses (or mobiles) that differ.
     case firstNameAndEmail
+    /// E-mail addresses that differ and mobiles that differ entirely.
+    case emailAndMobile
     /// E-mail addresses at one domain that differ only in their digits (`jbryant@` / `jbryant2@`).
     case numberedEmails
 
@@ -368,8 +386,9 @@ enum TwoPeople: Equatable {
         case .ages: return "ages ten years or more apart"
         case .middleInitials: return "middle initials differ"
         case .genders: return "a man and a woman whose first names are not the same"
-        case .lastNameAndEmail: return "last names and e-mail addresses both differ"
-        case .firstNameAndEmail: return "first names and e-mail addresses both differ"
+        case .lastNameAndEmail: return "last names and e-mail addresses (or mobiles) both differ"
+        case .firstNameAndEmail: return "first names and e-mail addresses (or mobiles) both differ"
+        case .emailAndMobile: return "e-mail addresses and mobiles both differ"
         case .numberedEmails: return "e-mail addresses at one domain differ only in their digits"
         }
     }
@@ -383,6 +402,6 @@ enum TwoPeople: Equatable {
     /// against 1 with it).
     var guards: Bool {
         self == .generations || self == .middleInitials || self == .genders || self == .lastNameAndEmail
-            || self == .numberedEmails
+            || self == .numberedEmails || self == .emailAndMobile
     }
 }

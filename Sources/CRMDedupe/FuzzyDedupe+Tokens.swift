@@ -11,6 +11,32 @@ extension FuzzyDeduplicator {
         if streetWordCounts.count < streetTokens.count {
             streetWordCounts += streetTokens[streetWordCounts.count...].map { Int32($0.count) }
         }
+        if titleTokens.count < titles.bytes.count {
+            titleTokens += (titleTokens.count..<titles.bytes.count).map { Self.titleWords(titles.bytes[$0]) }
+        }
+    }
+
+    /// Whether two job titles (ids of `titles`) are one written two ways: the same words in any order once their
+    /// abbreviations are written out and the small words left out (`titleWords`): `VP Sales` / `Vice President,
+    /// Sales`, `CEO` / `Chief Executive Officer`, `Marketing Director` / `Director of Marketing`. Not one title's words
+    /// among the other's: `President` / `VP Engineering` and `Founder` / `Co-Founder` were two people on the 1M leads.
+    func titlesAlike(_ a: Int32, _ b: Int32) -> Bool {
+        let x = Int(a) < titleTokens.count ? titleTokens[Int(a)] : Self.titleWords(titles.bytes[Int(a)])
+        let y = Int(b) < titleTokens.count ? titleTokens[Int(b)] : Self.titleWords(titles.bytes[Int(b)])
+        return !x.isEmpty && x == y
+    }
+
+    /// A folded title's words as sorted hashes, abbreviations written out and small words (`of`, `and`, `the`)
+    /// left out.
+    static func titleWords(_ bytes: [UInt8]) -> [UInt64] {
+        var words: [UInt8] = []
+        for w in bytes.split(separator: 32) {
+            let word = String(decoding: w, as: UTF8.self)
+            if Normalize.titleFillers.contains(word) { continue }
+            words += Array((Normalize.titleAbbreviations[word] ?? word).utf8)
+            words.append(32)
+        }
+        return makeTokens(words)
     }
 
     /// How many distinct words a street has (a line missing from one of two streets makes their counts differ).

@@ -234,6 +234,8 @@ public final class FuzzyDeduplicator {
     /// How many words each street value has (of `streetTokens`), in one flat array: asked of nearly every pair, and
     /// reading it through `streetTokens` touched a heap block per street.
     var streetWordCounts: [Int32] = []
+    /// Sorted word hashes of each title value, abbreviations written out (`titleWords`), made with the company tokens.
+    var titleTokens: [[UInt64]] = []
     /// The fields `compare` reads, row by row (`RowPack`).
     let pack = RowPack()
 

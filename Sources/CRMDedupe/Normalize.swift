@@ -388,6 +388,24 @@ public enum Normalize {
         "kabushiki", "kaisha", "sp", "z", "o", "oo", "and",
     ]
 
+    /// Abbreviations of job titles' words, written out (`vp` → `vice president`): `FuzzyDeduplicator.titleWords`.
+    static let titleAbbreviations: [String: String] = [
+        "vp": "vice president", "svp": "senior vice president", "evp": "executive vice president",
+        "avp": "assistant vice president", "ceo": "chief executive officer", "cfo": "chief financial officer",
+        "coo": "chief operating officer", "cto": "chief technology officer", "cio": "chief information officer",
+        "cmo": "chief marketing officer", "cro": "chief revenue officer", "chro": "chief human resources officer",
+        "ciso": "chief information security officer", "gm": "general manager", "md": "managing director",
+        "sr": "senior", "snr": "senior", "jr": "junior", "mgr": "manager", "mngr": "manager", "dir": "director",
+        "engr": "engineer", "exec": "executive", "asst": "assistant", "assoc": "associate", "admin": "administrator",
+        "rep": "representative", "acct": "account", "mktg": "marketing", "ops": "operations",
+        "hr": "human resources", "bdr": "business development representative",
+        "sdr": "sales development representative", "ae": "account executive", "qa": "quality assurance",
+        "intl": "international", "natl": "national", "dept": "department", "mgmt": "management", "tech": "technology",
+        "coord": "coordinator", "supv": "supervisor", "spec": "specialist", "cust": "customer", "svc": "service",
+    ]
+    /// Words a job title may have or leave out without another meaning.
+    static let titleFillers: Set<String> = ["of", "and", "the", "for", "in", "a", "to"]
+
     /// Whether a normalized address's domain is a public mail service's (`gmail.com`, `yahoo.co.uk`, `web.de`,
     /// `naver.com`): its name (the label before the public suffix) among the well-known providers', which anyone can
     /// sign up to. A firm's domain says who gave the address; a provider's says nothing.

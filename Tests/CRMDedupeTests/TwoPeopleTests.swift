@@ -230,6 +230,37 @@ struct TwoPeopleTests {
             (with { $0.email = "anke.rossi@yahoo.co.uk" }, with { $0.email = "anke.rossi2@yahoo.co.uk" }, nil))
         pairs.append((with { $0.email = "jbryant@graham.com" }, with { $0.email = "jbryant2@other.com" }, nil))
         pairs.append((with { $0.email = "jbryant@graham.com" }, with { $0.email = "jbryamt@graham.com" }, nil))
+        // First names alike only in spelling, and two last names: colleagues at one company, else unsure.
+        pairs.append(
+            (
+                with { ($0.firstName, $0.lastName, $0.company) = ("Nicole", "Johnson", "Graniterock Freight Inc.") },
+                with { ($0.firstName, $0.lastName, $0.company) = ("Nicholas", "Buchanan", "Graniterock Freight") },
+                .names
+            ))
+        pairs.append(
+            (with { ($0.firstName, $0.lastName) = ("Nicole", "Johnson") }, with { $0.firstName = "Nicholas" }, nil))
+        // A mobile is a person's own: another one counts as another e-mail address does, and one mobile on both rows
+        // is one person who married (a new last name and address at one firm).
+        pairs.append(
+            (
+                with { ($0.email, $0.mobile) = ("wtunderwood@firm.com", "+12085550101") },
+                with { ($0.email, $0.mobile) = ("wunderwood@firm.com", "+12085550177") }, .emailAndMobile
+            ))
+        pairs.append(
+            (
+                with { ($0.lastName, $0.mobile) = ("Collins", "+12085550101") },
+                with { $0.mobile = "+13125550177" }, .lastNameAndEmail
+            ))
+        pairs.append(
+            (
+                with { ($0.lastName, $0.email, $0.mobile) = ("Scott", "kscott@firm.com", "+12085550101") },
+                with { ($0.email, $0.mobile) = ("kjones@firm.com", "+12085550101") }, nil
+            ))
+        pairs.append(
+            (
+                with { ($0.lastName, $0.email) = ("Scott", "kscott@firm.com") },
+                with { $0.email = "kjones@firm.com" }, .lastNameAndEmail
+            ))
         // Each address names its own row's first name: colleagues, though names and addresses are one letter apart.
         pairs.append(
             (
