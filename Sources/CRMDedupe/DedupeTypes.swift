@@ -180,6 +180,7 @@ public struct DedupeResult: Sendable {
     public var householdReview: Int = 0
     /// Pairs between the review and the match weight left out of `review` because their fields say two people
     /// (`TwoPeople`: both names differ entirely, generations, middle initials, birth dates, ids, another name and
-    /// e-mail address): held back as two people had they scored a match, so no question for a person below it.
+    /// e-mail address): held back as two people had they scored a match, so no question for a person below it. With
+    /// them, the pairs that score a match whose both names differ entirely at one company (colleagues).
     public var twoPeopleUnlisted: Int = 0
 }

@@ -9,8 +9,8 @@ import Foundation
 public struct DedupeFileOptions: Sendable {
     public var source: String
     public var mapping: String
-    /// One line per input row: `row` (1-based data row), `source_id`, `cluster`.
-    public var clustersPath: String
+    /// One line per input row: `row` (1-based data row), `source_id`, `cluster`; nil to write none (`--explain`).
+    public var clustersPath: String?
     /// Pairs for a person: `row_a,row_b,weight,reason,score` (`ReviewReason`; `score` before any cap).
     public var reviewPath: String?
     public var settings = DedupeSettings()
@@ -18,7 +18,7 @@ public struct DedupeFileOptions: Sendable {
     /// as `import --keep-going` imports them. A CSV file's faults are per row and never stop it.
     public var keepGoing = false
 
-    public init(source: String, mapping: String, clustersPath: String) {
+    public init(source: String, mapping: String, clustersPath: String?) {
         self.source = source
         self.mapping = mapping
         self.clustersPath = clustersPath
@@ -57,7 +57,8 @@ public enum DedupeFile {
             URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path
         }
         let inputs = [("the input file", canonical(o.source)), ("the mapping", canonical(o.mapping))]
-        var outputs = [("--clusters", o.clustersPath)]
+        var outputs: [(String, String)] = []
+        if let c = o.clustersPath { outputs.append(("--clusters", c)) }
         if let r = o.reviewPath { outputs.append(("--review", r)) }
         var seen: [(String, String)] = inputs
         for (option, path) in outputs where path != "-" {
@@ -205,14 +206,16 @@ public enum DedupeFile {
             let text = "\(error)"
             return ImportError(.output, text.contains(path) ? text : "cannot write \(path): \(text)")
         }
-        do {
-            let w = try CSVWriter(path: o.clustersPath)
-            try w.writeRow(["row", "source_id", "cluster"])
-            for r in 0..<result.rows {
-                try w.writeRow([String(r + 1), sourceIDs[r], String(firstRow[Int(result.cluster[r])] + 1)])
-            }
-            try w.flush()
-        } catch { throw failure(o.clustersPath, error) }
+        if let cp = o.clustersPath {
+            do {
+                let w = try CSVWriter(path: cp)
+                try w.writeRow(["row", "source_id", "cluster"])
+                for r in 0..<result.rows {
+                    try w.writeRow([String(r + 1), sourceIDs[r], String(firstRow[Int(result.cluster[r])] + 1)])
+                }
+                try w.flush()
+            } catch { throw failure(cp, error) }
+        }
         if let rp = o.reviewPath {
             do {
                 let rw = try CSVWriter(path: rp)

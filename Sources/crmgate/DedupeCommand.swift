@@ -17,12 +17,13 @@ struct DedupeCommand: ParsableCommand {
             Examples:
               crmgate dedupe leads.csv --mapping mappings/sources/generic-leads.yaml --clusters clusters.csv
               crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --review review.csv --show-model
-              crmgate dedupe leads.csv --mapping m.yaml --clusters clusters.csv --explain 12,345
+              crmgate dedupe leads.csv --mapping m.yaml --explain 12,345
             """)
     @Argument(help: "The CSV or XML lead list.", completion: .file(extensions: ["csv", "tsv", "txt", "xml"])) var file:
         String
     @Option(name: .long, help: "The mapping file (leads).") var mapping: String
-    @Option(name: .long, help: "Where to write row,source_id,cluster.") var clusters: String
+    @Option(name: .long, help: "Where to write row,source_id,cluster (may be left out with --explain).")
+    var clusters: String?
     @Option(name: .long, help: "Where to write pairs for a person to review (row_a,row_b,weight,reason,score).")
     var review: String?
     @OptionGroup var matching: MatchOptions
@@ -36,6 +37,10 @@ struct DedupeCommand: ParsableCommand {
     var keepGoing = false
 
     func validate() throws {
+        if clusters == nil && explain.isEmpty {
+            throw ValidationError(
+                "Missing expected argument '--clusters <clusters>' (it may be left out with --explain)")
+        }
         for e in explain where Self.explainPair(e) == nil {
             throw ValidationError("--explain takes two different data rows, 1-based, e.g. 12,345; not '\(e)'")
         }
@@ -280,7 +285,8 @@ struct DedupeCommand: ParsableCommand {
         ].compactMap { $0 }
         let unlisted =
             r.twoPeopleUnlisted > 0
-            ? "; \(r.twoPeopleUnlisted) more below the match weight not proposed: their fields say two people" : ""
+            ? "; \(r.twoPeopleUnlisted) more not proposed: their fields say two people (below the match weight, or"
+                + " both names different at one company)" : ""
         return "\(r.review.count) pairs" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")") + unlisted
     }
 

@@ -72,6 +72,23 @@ struct CommandLineTests {
         #expect(r.status == 64, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("--explain 1,999: the file has 40 data rows"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: clusters), "refused before the matching wrote its clusters")
+        // To explain a pair, no clusters file is needed (a trial's user overwrote theirs to ask); without either, the
+        // clusters file is what is missing.
+        let asked = try TestSupport.run(
+            try binary,
+            [
+                "dedupe", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"), "--explain", "1,2",
+            ])
+        #expect(asked.status == 0, "\(asked.stderr)")
+        #expect(asked.stdout.contains("rows 1 and 2:"), "\(asked.stdout)")
+        let neither = try TestSupport.run(
+            try binary,
+            [
+                "dedupe", TestSupport.fixture("csv/generic-leads.csv"), "--mapping",
+                TestSupport.mapping("sources/generic-leads.yaml"),
+            ])
+        #expect(neither.status == 64 && neither.stderr.contains("--clusters"), "\(neither.stderr)")
     }
 
     /// A trial's `--clusters` over the input file replaced it (exit 0), and a review path in a folder that does not
