@@ -270,6 +270,12 @@ extension FuzzyDeduplicator {
         return phoneLevel(mobile[a], mobile[b]) == 4
     }
 
+    /// Whether rows `a` and `b` have one phone number and extension (or none on either): what `compare` calls the
+    /// phone's "exact" level before the mobiles are asked.
+    func samePhone(_ a: Int, _ b: Int) -> Bool {
+        phone[a] != 0 && phone[a] == phone[b] && (phoneExt.isEmpty || phoneExt[a] == phoneExt[b])
+    }
+
     /// Whether rows `a` and `b` have one mobile.
     func mobilesAgree(_ a: Int, _ b: Int) -> Bool { !mobile.isEmpty && mobile[a] != 0 && mobile[a] == mobile[b] }
 

@@ -138,7 +138,7 @@ extension FuzzyDeduplicator {
             patternPairs: patternPairs)
         if estimate.separate {
             // Kept apart: the pairs whose phone agrees are asked again, by the phone's first digits.
-            let agreeing = d.shaped.filter { phone[Int($0.1)] != 0 && phone[Int($0.1)] == phone[Int($0.2)] }
+            let agreeing = d.shaped.filter { samePhone(Int($0.1), Int($0.2)) }
             estimate.phoneGroups = Self.decidePhoneGroups(
                 clusters, pairs: agreeing.map { (phones.bytes[Int(phone[Int($0.1)])], ($0.1, $0.2)) },
                 matchProbability: settings.matchProbability, maxShare: 1 - settings.soleMatchProbability,

@@ -163,7 +163,15 @@ extension FuzzyDeduplicator {
                 if f != Self.middleField || !middleInitial[Int(id)] { counts[Int(id)] += 1 }
                 present += 1
             }
-            let same = counts.reduce(0.0) { $0 + Double($1) * Double(max(0, $1 - 1)) }
+            var same = counts.reduce(0.0) { $0 + Double($1) * Double(max(0, $1 - 1)) }
+            if f == 1, !phoneExt.isEmpty {
+                // One number is "exact" only with one extension (or none on either): counted by both.
+                var byExtension: [Int64: Int] = [:]
+                for (r, id) in ids.enumerated() where id != 0 {
+                    byExtension[Int64(id) << 32 | Int64(phoneExt[r]), default: 0] += 1
+                }
+                same = byExtension.values.reduce(0.0) { $0 + Double($1) * Double(max(0, $1 - 1)) }
+            }
             let pairs = Double(present) * Double(max(0, present - 1))
             u1.append((same + Self.typicalPairs * Self.typicalU[f]) / (pairs + Self.typicalPairs))
         }

@@ -159,7 +159,7 @@ struct PairScorer {
 
     /// `personalPhone` without the comparison (the phone's level "exact" is the same number on both rows).
     func sharePersonalPhone(_ a: Int, _ b: Int) -> Bool {
-        rows.phone[a] != 0 && rows.phone[a] == rows.phone[b] && personalNumber(a)
+        rows.samePhone(a, b) && personalNumber(a)
     }
 
     /// `twoPeople`, but not a generational suffix on one row only (`Smith` / `Smith Jr` may be one man: a question):
@@ -225,7 +225,8 @@ struct PairScorer {
         // office, `elizabethm@` / `jamesm@`, merged on what the office shares). A mobile that differs entirely counts
         // as an e-mail address does: a person's own (B2B trials' colleagues on one office line).
         let emailsDiffer = D.level(code, 0) == 2
-        let mobilesDiffer = rows.mobilesDiffer(a, b)
+        // (Not where the e-mail address agrees: a person's own too.)
+        let mobilesDiffer = D.level(code, 0) != 1 && rows.mobilesDiffer(a, b)
         guard emailsDiffer || mobilesDiffer else { return nil }
         if emailsDiffer {
             // Addresses at one domain that differ only in their digits (`jbryant@` / `jbryant2@`): two namesakes told
@@ -316,7 +317,7 @@ struct PairScorer {
                     return true
                 }
             case .phoneName:
-                if x[RowPack.phone] != 0, x[RowPack.phone] == y[RowPack.phone], x[RowPack.last] != 0,
+                if x[RowPack.phone] != 0, r.samePhone(a, b), x[RowPack.last] != 0,
                     x[RowPack.lastR] == y[RowPack.lastR]
                 {
                     return true
@@ -349,9 +350,9 @@ enum ForcingRule {
 /// (address, switchboard and company agree, the names do not) were merged 13,976 times of 13,978, since what
 /// colleagues share outweighed two names that differ; a father and his son `Jr.` 117 times of 213.
 enum TwoPeople: Equatable {
-    /// First and last name both differ entirely (neither alike, nor swapped, nor a nickname or an initial), and
-    /// neither an identifier nor the date of birth agrees (an e-mail address or a phone number may: a family's, a
-    /// desk's).
+    /// First and last name both differ entirely (neither alike, nor swapped, nor a nickname or an initial; at one
+    /// company, first names alike only in spelling count as different), and neither an identifier nor the date of
+    /// birth agrees (an e-mail address or a phone number may: a family's, a desk's).
     case names
     /// Generational suffixes that differ (`Jr` / `Sr`, `II` / `III`).
     case generations
@@ -369,7 +370,8 @@ enum TwoPeople: Equatable {
     case genders
     /// Last names that differ entirely, and e-mail addresses (or mobiles) that differ.
     case lastNameAndEmail
-    /// First names that differ entirely, and e-mail addresses (or mobiles) that differ.
+    /// First names that differ entirely, and e-mail addresses (or mobiles) that differ; or other first names, not
+    /// nicknames, each in its own row's e-mail address (`joan.medina@` / `john.medina@`).
     case firstNameAndEmail
     /// E-mail addresses that differ and mobiles that differ entirely.
     case emailAndMobile

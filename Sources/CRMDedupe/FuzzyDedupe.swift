@@ -386,8 +386,8 @@ public final class FuzzyDeduplicator {
     /// `two-people`). Once the clusters are made, so that they still count as links in `joinSole`. A second trial's
     /// B2B list proposed 52,168 pairs of colleagues at one office (both names differ, none one person) among its
     /// 63,899; on the fourth generator's B a third of the 29 left out were one person's copies with both names
-    /// corrupted. Also the pairs that score a match but whose both names differ entirely at one company (`.names`
-    /// with the company agreeing): colleagues. Returns how many were taken out.
+    /// corrupted. Also the pairs that score a match but whose both names differ at one company (`.names` with the
+    /// company agreeing, first names alike in spelling included): colleagues. Returns how many were taken out.
     static func dropTwoPeopleBelowMatch(
         _ review: inout [(Int32, Int32, Double)], _ reviewWhy: inout [ReviewReason], scorer: PairScorer
     ) -> Int {

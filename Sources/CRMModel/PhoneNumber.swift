@@ -34,37 +34,52 @@ public enum PhoneNumber {
     public static func normalized(_ raw: String, region: String) -> String? {
         guard let number = e164(raw, region: region) else { return nil }
         // Most numbers have no marker: one pass over the bytes, no allocation, before reading an extension.
-        guard raw.utf8.contains(where: { isExtensionMarker($0) }), let ext = extensionDigits(raw) else { return number }
+        // (Bytes past ASCII too: a full-width `ｘ` or `＃` is a marker once folded.)
+        guard raw.utf8.contains(where: { isExtensionMarker($0) || $0 >= 0x80 }), let ext = extensionDigits(raw) else {
+            return number
+        }
         return number + ";ext=" + ext
     }
 
     /// Longest extension kept; a longer run of digits after a marker is not read as one.
     static let maxExtensionDigits = 8
 
-    /// The digits of the extension written after a number (`x204`, `ext. 204`, `Ext 204`, `extension 204`, `#204`,
-    /// `;ext=204`, `,204`), or nil when there is none: the first of those markers after a digit, then at most a few
-    /// letters, dots, spaces, `=` or `:` before 1 to `maxExtensionDigits` digits. What follows them is not read.
+    /// The digits of the extension written after a number (`x204`, `ext. 204`, `Ext 204`, `extn 204`, `extension 204`,
+    /// `#204`, `;ext=204`, `,204`), or nil when there is none: the first of those markers after a digit, then only
+    /// spaces, dots, `:` or `=` before 1 to `maxExtensionDigits` digits. Not digits that go on as another number
+    /// (`973-555-0155, 973-555-0199`), nor a marker that is a word (`eve 6pm`, `(home)`).
     public static func extensionDigits(_ raw: String) -> String? {
         let b = Array(DigitFolding.ascii(raw).utf8)
         func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
-        guard let firstDigit = b.firstIndex(where: isDigit) else { return nil }
-        guard var i = b[firstDigit...].firstIndex(where: isExtensionMarker) else { return nil }
+        guard let firstDigit = b.firstIndex(where: isDigit),
+            var i = b[firstDigit...].firstIndex(where: isExtensionMarker)
+        else { return nil }
+        var letters: [UInt8] = []
         var skipped = 0
         while i < b.count, !isDigit(b[i]) {
             let c = b[i] | 0x20
-            let letter = c >= 97 && c <= 122
-            guard letter || b[i] == 32 || b[i] == 46 || b[i] == 61 || b[i] == 58 || isExtensionMarker(b[i]) else {
+            if c >= 97 && c <= 122 {
+                letters.append(c)
+            } else if !(b[i] == 32 || b[i] == 46 || b[i] == 61 || b[i] == 58 || isExtensionMarker(b[i])) {
                 return nil
             }
             skipped += 1
             if skipped > 12 { return nil }
             i += 1
         }
+        guard extensionWords.contains(String(decoding: letters, as: UTF8.self)) else { return nil }
         let start = i
         while i < b.count, isDigit(b[i]) { i += 1 }
         guard i > start, i - start <= maxExtensionDigits else { return nil }
+        // Digits that go on after a separator are another number, not an extension.
+        var j = i
+        while j < b.count, [32, 45, 46, 41, 40, 47].contains(b[j]) { j += 1 }
+        if j > i, j < b.count, isDigit(b[j]) { return nil }
         return String(decoding: b[start..<i], as: UTF8.self)
     }
+
+    /// The words an extension's marker may be written with (lower case; none for `#`, `,` and `;`).
+    static let extensionWords: Set<String> = ["", "x", "ext", "extn", "extension", "xt", "ex"]
 
     /// Whether `c` may start an extension: `x`, `e` (`ext`), `#`, `;` (`;ext=`) or `,`.
     public static func isExtensionMarker(_ c: UInt8) -> Bool {

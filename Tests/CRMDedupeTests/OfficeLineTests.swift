@@ -28,7 +28,10 @@ struct OfficeLineTests {
     ]
 
     @Test(
-        "one number with other extensions is two desks; the same extension is one number; one on one row only agrees in part"
+        """
+        one number with other extensions is two desks; the same extension is one number; one on one row only \
+        agrees in part
+        """
     )
     func extensions() {
         let d = FuzzyDeduplicator()
@@ -39,6 +42,8 @@ struct OfficeLineTests {
             // As a file writes them, without the phone transform.
             ("713-691-3455 ext 898", "(713) 691-3455 x615", 4),
             ("713-691-3455 ext 898", "713 691 3455 Ext. 898", 1),
+            // Two numbers in one cell: the first is the phone, the second no extension.
+            ("973-555-0155, 973-555-0199", "973-555-0155", 1),
         ]
         for (a, b, _) in pairs {
             d.add(row("Ann", "Lee", phone: a))

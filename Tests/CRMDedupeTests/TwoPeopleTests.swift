@@ -262,6 +262,12 @@ struct TwoPeopleTests {
                 with { ($0.lastName, $0.email) = ("Scott", "kscott@firm.com") },
                 with { $0.email = "kjones@firm.com" }, .lastNameAndEmail
             ))
+        // One e-mail address on both rows is a person's own too: another mobile does not make them two.
+        pairs.append(
+            (
+                with { ($0.lastName, $0.email, $0.mobile) = ("Scott", "kscott@firm.com", "+12085550101") },
+                with { ($0.email, $0.mobile) = ("kscott@firm.com", "+13125550177") }, nil
+            ))
         // Each address names its own row's first name: colleagues, though names and addresses are one letter apart.
         pairs.append(
             (

@@ -46,6 +46,12 @@ struct PhoneNumberTests {
             // A marker without digits, or digits too many to dial as an extension: the number alone.
             ("713-691-3455 ext.", "+17136913455"),
             ("713-691-3455 x 123456789", "+17136913455"),
+            // Another number after the first, or a word that starts like a marker: no extension.
+            ("973-555-0155, 973-555-0199", "+19735550155"),
+            ("973-555-0155; 973 555 0199", "+19735550155"),
+            ("973-555-0155 eve 6pm", "+19735550155"),
+            // Full-width, as some exports write it: read once folded.
+            ("973-555-0155 ｘ２０４", "+19735550155;ext=204"),
             ("(415) 555-0101", "+14155550101"),
         ])
     func keepsExtensions(raw: String, expected: String) {
