@@ -239,10 +239,6 @@ extension FuzzyDeduplicator {
         digits.reduce(digits.count) { $0 * 10 + Int($1 &- 48) }
     }
 
-    /// Digits of a phone number (E.164 from the mapping keeps its `+`-less digits; others as written), without its
-    /// extension.
-    static func phoneDigits(_ raw: String) -> String { phoneParts(raw).digits }
-
     /// A phone number's digits up to its extension (`;ext=204` as the phone transform stores it, `x204`, `ext. 204`
     /// as a file writes it), at least six or none, and the extension's digits (empty for none).
     static func phoneParts(_ raw: String) -> (digits: String, ext: String) {
